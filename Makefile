@@ -1,0 +1,36 @@
+# DuckCDB: `make serve` and `make test` are the whole quick start.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-0.1.0
+PYTHON3 ?= python3
+
+.PHONY: install serve test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON3) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -e '.[test]'
+	# sqlglotc is sqlglot's compiled tokenizer/parser: faster where it installs, optional elsewhere.
+	-$(VENV)/bin/pip install -q 'sqlglotc==30.30.0'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: install
+	$(VENV)/bin/duckcdb serve --data-dir ./data
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

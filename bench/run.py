@@ -1,0 +1,266 @@
+"""DuckCDB benchmark: one run, same data, side by side with DuckDB in-process and PostgreSQL 15.
+
+    make bench            (or: .venv/bin/python bench/run.py [--seconds 10] [--repeat 3])
+
+1. Point SELECT by primary key on a 100,000-row table: pgbench custom script, -M simple and
+   -M prepared, 1 and 4 clients, against DuckCDB and PostgreSQL; DuckDB in-process through its
+   Python API with 1 and 4 threads (one cursor each).
+2. Streaming SELECT of 1,000,000 rows x 4 columns (bigint, text, double, date) fetched by psycopg
+   from DuckCDB and PostgreSQL; DuckDB in-process fetchall for reference.
+
+Prints a Markdown report (medians of --repeat runs, ratios, the machine) and writes it to
+bench/out/latest.md; bench/RESULTS.md keeps the figures that were committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.server import SYS_PASSWORD, start_server  # noqa: E402
+
+ROWS = 100_000
+STREAM_ROWS = 1_000_000
+PDB, USER, PASSWORD = "BENCH", "bench", "Bench-Pw-1"
+SETUP_SQL = [
+    "create table accounts(aid integer primary key, bid integer, abalance integer, filler varchar(84))",
+    f"insert into accounts select i, i % 10, 0, repeat('x', 84) from generate_series(1, {ROWS}) t(i)",
+    "create table stream(id bigint, name text, val double precision, day date)",
+    f"insert into stream select i, 'name-' || i, i * 0.5, date '2000-01-01' + (i % 10000)::int"
+    f" from generate_series(1, {STREAM_ROWS}) t(i)",
+]
+POINT_SCRIPT = "\\set aid random(1, 100000)\nSELECT abalance FROM accounts WHERE aid = :aid;\n"
+STREAM_QUERY = "select id, name, val, day from stream"
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.node()}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}, duckdb {duckdb.__version__}"
+
+
+# ------------------------------------------------------------------ PostgreSQL 15
+
+
+class Postgres:
+    def __init__(self, base: Path) -> None:
+        self.dir = base / "pg"
+        self.port = 55499
+        bindir = Path("/usr/lib/postgresql/15/bin")
+        self.bin = bindir if bindir.exists() else Path(shutil.which("postgres") or "/usr/bin").parent
+        self.dir.mkdir(parents=True)
+        shutil.chown(self.dir, "postgres", "postgres")
+        self._as_pg([str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-A", "trust", "-U", "postgres"])
+        self._as_pg(
+            [
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.dir / "data"),
+                "-l",
+                str(self.dir / "log"),
+                "-o",
+                f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c shared_buffers=1GB -c fsync=on",
+                "-w",
+                "start",
+            ]
+        )
+
+    def _as_pg(self, cmd: list[str]) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(prefix + cmd, check=True, capture_output=True, cwd="/tmp")
+
+    def dsn(self) -> str:
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+
+    def stop(self) -> None:
+        try:
+            self._as_pg([str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "stop"])
+        except subprocess.CalledProcessError:
+            pass
+
+
+# ------------------------------------------------------------------ measurements
+
+
+def pgbench(dsn_env: dict[str, str], port: int, user: str, db: str, mode: str, clients: int, seconds: int, script: Path) -> float:
+    out = subprocess.run(
+        [
+            "pgbench",
+            "-n",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            user,
+            "-M",
+            mode,
+            "-c",
+            str(clients),
+            "-j",
+            str(clients),
+            "-T",
+            str(seconds),
+            "-f",
+            str(script),
+            db,
+        ],
+        env=dsn_env,
+        capture_output=True,
+        text=True,
+        timeout=seconds * 3 + 60,
+    )
+    m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout)
+    if not m:
+        raise RuntimeError(f"pgbench failed: {out.stdout}\n{out.stderr}")
+    return float(m.group(1))
+
+
+def duckdb_point(path: str, threads: int, seconds: int) -> float:
+    db = duckdb.connect(path, read_only=True)
+    count = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def worker(i: int) -> None:
+        import random
+
+        cur = db.cursor()
+        n = 0
+        while time.monotonic() < stop:
+            cur.execute("SELECT abalance FROM accounts WHERE aid = $1", [random.randint(1, ROWS)]).fetchall()
+            n += 1
+        count[i] = n
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    start = time.monotonic()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    elapsed = time.monotonic() - start
+    db.close()
+    return sum(count) / elapsed
+
+
+def psycopg_stream(dsn: str) -> float:
+    with psycopg.connect(dsn) as c:
+        start = time.monotonic()
+        n = 0
+        with c.cursor() as cur:
+            cur.execute(STREAM_QUERY)
+            while True:
+                rows = cur.fetchmany(50_000)
+                if not rows:
+                    break
+                n += len(rows)
+        elapsed = time.monotonic() - start
+    assert n == STREAM_ROWS, n
+    return n / elapsed
+
+
+def duckdb_stream(path: str) -> float:
+    db = duckdb.connect(path, read_only=True)
+    start = time.monotonic()
+    n = len(db.execute(STREAM_QUERY).fetchall())
+    elapsed = time.monotonic() - start
+    db.close()
+    return n / elapsed
+
+
+def median_of(repeat: int, fn) -> float:  # noqa: ANN001
+    return statistics.median(fn() for _ in range(repeat))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="duckcdb-bench-"))
+    os.chmod(base, 0o755)
+    script = base / "point.sql"
+    script.write_text(POINT_SCRIPT)
+    os.chmod(script, 0o644)
+    print("starting DuckCDB and PostgreSQL ...", file=sys.stderr)
+    srv = start_server(base / "duckcdb")
+    pg = Postgres(base)
+    lines: list[str] = []
+    try:
+        with srv.connect(autocommit=True) as root:
+            root.execute(f'CREATE PLUGGABLE DATABASE {PDB} ADMIN USER {USER} IDENTIFIED BY "{PASSWORD}"')
+            root.execute(f"ALTER PLUGGABLE DATABASE {PDB} OPEN")
+        with srv.connect(PDB, USER, PASSWORD, autocommit=True) as c:
+            for sql in SETUP_SQL:
+                c.execute(sql)
+        with psycopg.connect(pg.dsn(), autocommit=True) as c:
+            for sql in SETUP_SQL:
+                c.execute(sql)
+            c.execute("vacuum analyze")
+        # DuckDB in-process reads a copy of the PDB's file (the engine holds the original).
+        root = srv.connect()
+        root.autocommit = True
+        root.execute(f"ALTER PLUGGABLE DATABASE {PDB} CLOSE IMMEDIATE")
+        pdb_file = next((base / "duckcdb" / "pdbs").glob("*/data.duckdb"))
+        local = str(base / "inprocess.duckdb")
+        shutil.copyfile(pdb_file, local)
+        root.execute(f"ALTER PLUGGABLE DATABASE {PDB} OPEN")
+        root.close()
+
+        ddb_env = dict(os.environ, PGPASSWORD=PASSWORD, PGSSLMODE="disable")
+        pg_env = dict(os.environ, PGSSLMODE="disable")
+        lines.append(f"Machine: {machine()}\n")
+        lines.append(f"Each figure is the median of {args.repeat} runs of {args.seconds} s (point SELECT) or one full fetch (streaming).\n")
+        lines.append("## 1. Point SELECT by primary key (100,000 rows), transactions/s\n")
+        lines.append("| clients | mode | DuckCDB | DuckDB in-process | PostgreSQL 15 | DuckCDB / DuckDB | DuckCDB / PG |")
+        lines.append("|---|---|---|---|---|---|---|")
+        for clients in (1, 4):
+            inproc = median_of(args.repeat, lambda c=clients: duckdb_point(local, c, args.seconds))
+            for mode in ("simple", "prepared"):
+                d = median_of(args.repeat, lambda c=clients, m=mode: pgbench(ddb_env, srv.port, USER, PDB, m, c, args.seconds, script))
+                p = median_of(args.repeat, lambda c=clients, m=mode: pgbench(pg_env, pg.port, "postgres", "postgres", m, c, args.seconds, script))
+                lines.append(f"| {clients} | {mode} | {d:,.0f} | {inproc:,.0f} | {p:,.0f} | {d / inproc:.2f}x | {d / p:.2f}x |")
+                print(lines[-1], file=sys.stderr)
+        lines.append("\n## 2. Streaming SELECT of 1,000,000 rows x 4 columns with psycopg, rows/s\n")
+        lines.append("| DuckCDB | PostgreSQL 15 | DuckDB in-process (fetchall) | DuckCDB / PG |")
+        lines.append("|---|---|---|---|")
+        d = median_of(args.repeat, lambda: psycopg_stream(srv.dsn(PDB, USER, PASSWORD)))
+        p = median_of(args.repeat, lambda: psycopg_stream(pg.dsn() + " sslmode=disable"))
+        i = median_of(args.repeat, lambda: duckdb_stream(local))
+        lines.append(f"| {d:,.0f} | {p:,.0f} | {i:,.0f} | {d / p:.2f}x |")
+    finally:
+        srv.stop()
+        pg.stop()
+    report = "\n".join(lines) + "\n"
+    print(report)
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "latest.md").write_text(report)
+    shutil.rmtree(base, ignore_errors=True)
+    _ = SYS_PASSWORD
+
+
+if __name__ == "__main__":
+    main()

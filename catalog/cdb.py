@@ -1,0 +1,411 @@
+"""The container database: its files, its catalog, its engines, and the PDB lifecycle.
+
+Crash safety: each lifecycle operation first commits its intent (pending_op) to the catalog,
+then touches files, then commits the result. A restart finds a pending CREATE as UNUSABLE (it
+can be dropped) and finishes a pending DROP, so every PDB is before or after an operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import shutil
+import string
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+
+from catalog.errors import ora
+from catalog.store import ROOT_ID, ROOT_NAME, SEED_ID, SEED_NAME, CatalogStore, Container
+from engine.server import EngineSpec
+from proxy import auth
+from proxy.config import Config, Tier, load_tiers
+from proxy.engines import EngineProcess, new_token
+from proxy.errors import DbError
+
+log = logging.getLogger("duckcdb.cdb")
+
+OPEN_MODES = ("READ WRITE", "READ ONLY", "MIGRATE")
+
+
+class SessionHandle(Protocol):
+    con_id: int
+
+    async def terminate(self, sqlstate: str, message: str) -> None: ...
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_file_durably(src: Path, dst: Path) -> None:
+    """Copy to a temporary name, fsync, rename: dst is either absent or complete."""
+    tmp = dst.with_name(dst.name + ".part")
+    shutil.copyfile(src, tmp)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, dst)
+    _fsync_dir(dst.parent)
+
+
+class Cdb:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.data_dir = config.data_dir
+        self.tiers: dict[str, Tier] = load_tiers()
+        self.store: CatalogStore | None = None
+        self.engines: dict[int, EngineProcess] = {}
+        self.sessions: dict[int, set[SessionHandle]] = {}
+        self.run_dir = Path(tempfile.mkdtemp(prefix="duckcdb-"))
+        os.chmod(self.run_dir, 0o700)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self.on_engine_exit: Callable[[int], Awaitable[None]] | None = None
+
+    # ------------------------------------------------------------ paths
+
+    def pdb_dir(self, c: Container) -> Path:
+        if c.con_id == ROOT_ID:
+            return self.data_dir / "root"
+        if c.con_id == SEED_ID:
+            return self.data_dir / "seed"
+        return self.data_dir / "pdbs" / c.guid
+
+    def db_file(self, c: Container) -> Path:
+        return self.pdb_dir(c) / "data.duckdb"
+
+    @property
+    def cat(self) -> CatalogStore:
+        assert self.store is not None
+        return self.store
+
+    # ------------------------------------------------------------ start-up
+
+    def initialize(self) -> str | None:
+        """Open the catalog; on an empty data directory create the container. Returns a generated
+        SYS password when one had to be generated (printed once by the caller)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        fresh = not (self.data_dir / "catalog.sqlite3").exists()
+        self.store = CatalogStore(str(self.data_dir / "catalog.sqlite3"))
+        if not fresh and self.cat.get_meta("initialized") == "yes":
+            return None
+        return self._create_container()
+
+    def _create_container(self) -> str | None:
+        generated = None
+        password = os.environ.get("DUCKCDB_SYS_PASSWORD")
+        if not password:
+            alphabet = string.ascii_letters + string.digits
+            password = "".join(secrets.choice(alphabet) for _ in range(24))
+            generated = password
+            pw_file = self.data_dir / "sys_password"
+            fd = os.open(pw_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(password + "\n")
+        for sub in ("root", "seed", "pdbs", self.config.get("container", "exchange_dir")):
+            (self.data_dir / sub).mkdir(parents=True, exist_ok=True)
+        with self.cat.transaction():
+            tier = self.config.get("container", "default_tier")
+            if self.cat.container_by_id(ROOT_ID) is None:
+                self.cat.insert_container(ROOT_ID, ROOT_NAME, "NORMAL", "READ WRITE", tier, None)
+                self.cat.insert_container(SEED_ID, SEED_NAME, "NORMAL", "READ ONLY", tier, None)
+            if self.cat.user("SYS", ROOT_ID) is None:
+                self.cat.insert_user(
+                    "SYS", ROOT_ID, True, auth.scram_verifier(password), self._md5(password, "SYS")
+                )
+                for priv in ("CREATE SESSION", "SET CONTAINER", "RESTRICTED SESSION", "SYSDBA"):
+                    self.cat.grant_sys("SYS", ROOT_ID, priv, True)
+                for priv in ("CREATE SESSION", "CREATE USER", "CREATE TABLE", "SELECT ANY TABLE"):
+                    self.cat.grant_sys("PDB_DBA", 0, priv, True)
+        for c in (self.cat.container_by_id(ROOT_ID), self.cat.container_by_id(SEED_ID)):
+            assert c is not None
+            f = self.db_file(c)
+            if not f.exists():
+                part = f.with_name(f.name + ".part")
+                part.unlink(missing_ok=True)
+                con = duckdb.connect(str(part))
+                con.execute("CHECKPOINT")
+                con.close()
+                os.replace(part, f)
+        self.cat.set_meta("initialized", "yes")
+        return generated
+
+    def _md5(self, password: str, user: str) -> str | None:
+        return auth.md5_verifier(password, user) if self.config.get("auth", "method") == "md5" else None
+
+    def recover(self) -> None:
+        """Settle operations a crash interrupted."""
+        for c in self.cat.containers():
+            if c.pending_op == "CREATE":
+                log.warning("PDB %s was being created when the server stopped: marked UNUSABLE", c.name)
+                self.cat.update_container(c.con_id, status="UNUSABLE", open_mode="MOUNTED", pending_op=None)
+            elif c.pending_op == "DROP":
+                log.warning("finishing the interrupted drop of PDB %s", c.name)
+                shutil.rmtree(self.pdb_dir(c), ignore_errors=True)
+                with self.cat.transaction():
+                    self.cat.add_history(c, "DROP")
+                    self.cat.delete_container(c.con_id)
+            elif c.con_id > SEED_ID and c.open_mode != "MOUNTED":
+                self.cat.update_container(c.con_id, open_mode="MOUNTED")
+
+    async def start(self) -> None:
+        self.recover()
+        root = self.cat.container_by_id(ROOT_ID)
+        assert root is not None
+        await self._start_engine(root, read_only=False)
+        reopen = self.config.get("container", "reopen_last_state")
+        for c in self.cat.containers():
+            if c.con_id <= SEED_ID or c.status == "UNUSABLE":
+                continue
+            mode = c.saved_state or (c.last_open_mode if reopen else None)
+            if mode in OPEN_MODES:
+                try:
+                    await self._open(c, mode, c.restricted)
+                    why = "saved state" if c.saved_state else "last state"
+                    log.info("reopened PDB %s %s (%s)", c.name, mode, why)
+                except DbError as e:
+                    log.error("could not reopen PDB %s: %s", c.name, e.message)
+
+    async def shutdown(self) -> None:
+        for eng in list(self.engines.values()):
+            await eng.stop()
+        self.engines.clear()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    # ------------------------------------------------------------ engines
+
+    def _spec(self, c: Container, read_only: bool) -> EngineSpec:
+        d = self.pdb_dir(c)
+        if c.con_id == ROOT_ID:
+            memory = self.config.get("engine", "root_memory")
+            threads = int(self.config.get("engine", "root_threads"))
+            temp = "1GiB"
+        else:
+            tier = self.tiers[c.tier]
+            memory = f"{tier.memory_mb}MiB"
+            threads = max(1, min(tier.cpu, os.cpu_count() or 1))
+            temp_bytes = c.max_temp_size if c.max_temp_size is not None else tier.temp_gb << 30
+            temp = f"{temp_bytes}B"
+        return EngineSpec(
+            name=c.name,
+            db_path=str(self.db_file(c)),
+            socket_path=str(self.run_dir / f"engine-{c.con_id}.sock"),
+            token=new_token(),
+            read_only=read_only,
+            memory_limit=memory,
+            threads=threads,
+            temp_dir=str(d / "tmp"),
+            max_temp_size=temp,
+            allowed_dir=str(d),
+        )
+
+    async def _start_engine(self, c: Container, read_only: bool) -> EngineProcess:
+        eng = EngineProcess(
+            self._spec(c, read_only), float(self.config.get("engine", "start_timeout_s")), self._engine_died
+        )
+        await eng.start()
+        self.engines[c.con_id] = eng
+        return eng
+
+    def _engine_died(self, eng: EngineProcess) -> None:
+        asyncio.get_running_loop().create_task(self._restart(eng))
+
+    async def _restart(self, eng: EngineProcess) -> None:
+        con_id = next((k for k, v in self.engines.items() if v is eng), None)
+        if con_id is None:
+            return
+        for s in list(self.sessions.get(con_id, ())):
+            await s.terminate(
+                "57P01", f"terminating connection because the engine of {eng.spec.name} stopped"
+            )
+        for delay in (0.1, 1.0, 5.0, 15.0):
+            await asyncio.sleep(delay)
+            if self.engines.get(con_id) is not eng:
+                return
+            try:
+                await eng.start()
+                log.warning("engine of %s restarted (pid %s)", eng.spec.name, eng.pid)
+                return
+            except DbError as e:
+                log.error("restart of engine of %s failed: %s", eng.spec.name, e.message)
+        log.error("engine of %s could not be restarted; the PDB stays unavailable", eng.spec.name)
+
+    def engine(self, con_id: int) -> EngineProcess | None:
+        return self.engines.get(con_id)
+
+    def lock(self, con_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(con_id, asyncio.Lock())
+
+    # ------------------------------------------------------------ lookups
+
+    def find(self, name: str) -> Container | None:
+        return self.cat.container(name)
+
+    def require_pdb(self, name: str) -> Container:
+        c = self.find(name)
+        if c is None or c.con_id == ROOT_ID:
+            raise ora(65011, name=name.upper())
+        return c
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def create_pdb(
+        self,
+        name: str,
+        admin_user: str,
+        admin_password: str,
+        roles: list[str],
+        max_size: int | None,
+        max_temp_size: int | None,
+        if_not_exists: bool = False,
+    ) -> list[str]:
+        notices: list[str] = []
+        if self.find(name) is not None:
+            if if_not_exists:
+                return [f"pluggable database {name} already exists, skipping"]
+            raise ora(65012, name=name)
+        seed = self.cat.container_by_id(SEED_ID)
+        assert seed is not None
+        tier = self.config.get("container", "default_tier")
+        with self.cat.transaction():
+            c = self.cat.insert_container(self.cat.next_con_id(), name, "NEW", "MOUNTED", tier, "CREATE")
+            self.cat.update_container(c.con_id, max_size=max_size, max_temp_size=max_temp_size)
+            self.cat.insert_user(
+                admin_user,
+                c.con_id,
+                False,
+                auth.scram_verifier(admin_password),
+                self._md5(admin_password, admin_user),
+            )
+            self.cat.grant_role(admin_user, c.con_id, "PDB_DBA", False)
+            for role in roles:
+                self.cat.grant_role(admin_user, c.con_id, role, False)
+        d = self.pdb_dir(c)
+        await asyncio.to_thread(self._build_files, seed, c, d)
+        with self.cat.transaction():
+            self.cat.update_container(c.con_id, pending_op=None)
+            self.cat.add_history(c, "CREATE")
+        return notices
+
+    def _build_files(self, seed: Container, c: Container, d: Path) -> None:
+        (d / "tmp").mkdir(parents=True, exist_ok=True)
+        os.chmod(d, 0o700)
+        copy_file_durably(self.db_file(seed), self.db_file(c))
+
+    async def open_pdb(self, c: Container, mode: str, restricted: bool, force: bool) -> str | None:
+        """Open c in mode; returns a notice when nothing had to be done."""
+        if c.con_id == SEED_ID:
+            raise ora(65017)
+        if c.status == "UNUSABLE":
+            raise DbError(
+                "55000",
+                f"ORA-65086: cannot open/close the pluggable database {c.name}: it is UNUSABLE; drop it",
+            )
+        if c.status == "UNPLUGGED":
+            raise ora(65086)
+        async with self.lock(c.con_id):
+            c = self.cat.container_by_id(c.con_id) or c
+            if c.is_open:
+                if c.open_mode == mode and c.restricted == restricted:
+                    return f"pluggable database {c.name} is already open {mode}"
+                if not force:
+                    raise ora(65019, name=c.name)
+                await self._stop_engine(c.con_id)
+            if c.status == "NEW" and mode == "READ ONLY":
+                raise ora(65085)
+            await self._open(c, mode, restricted)
+        return None
+
+    async def _open(self, c: Container, mode: str, restricted: bool) -> None:
+        if not self.db_file(c).exists():
+            raise DbError("58P01", f"ORA-01157: cannot identify/lock data file of {c.name}")
+        await self._start_engine(c, read_only=(mode == "READ ONLY"))
+        status = "NORMAL" if c.status == "NEW" else c.status
+        self.cat.update_container(
+            c.con_id,
+            open_mode=mode,
+            last_open_mode=mode,
+            restricted=int(restricted),
+            open_time=time.time(),
+            status=status,
+        )
+
+    async def close_pdb(self, c: Container, immediate: bool) -> str | None:
+        if c.con_id == SEED_ID:
+            raise ora(65017)
+        async with self.lock(c.con_id):
+            c = self.cat.container_by_id(c.con_id) or c
+            if not c.is_open:
+                raise ora(65020, name=c.name)
+            sessions = self.sessions.get(c.con_id, set())
+            if immediate:
+                for s in list(sessions):
+                    await s.terminate(
+                        "57P01", f"terminating connection: pluggable database {c.name} is closing"
+                    )
+            else:
+                deadline = time.monotonic() + float(self.config.get("engine", "close_wait_s"))
+                while sessions and time.monotonic() < deadline:
+                    await asyncio.sleep(0.1)
+                if sessions:
+                    raise DbError(
+                        "55006",
+                        f"ORA-65025: pluggable database {c.name} still has {len(sessions)} session(s); "
+                        "wait for them or use CLOSE IMMEDIATE",
+                    )
+            await self._stop_engine(c.con_id)
+            self.cat.update_container(c.con_id, open_mode="MOUNTED", last_open_mode="MOUNTED", open_time=None)
+        return None
+
+    async def _stop_engine(self, con_id: int) -> None:
+        eng = self.engines.pop(con_id, None)
+        if eng is not None:
+            await eng.stop()
+
+    def save_state(self, c: Container, save: bool) -> None:
+        if c.con_id == SEED_ID:
+            raise ora(65017)
+        self.cat.update_container(c.con_id, saved_state=(c.open_mode if save and c.is_open else None))
+
+    async def drop_pdb(self, c: Container, including: bool) -> None:
+        if c.con_id == SEED_ID:
+            raise ora(65017)
+        async with self.lock(c.con_id):
+            c = self.cat.container_by_id(c.con_id) or c
+            if c.is_open:
+                raise ora(65025, name=c.name)
+            if not including and c.status != "UNPLUGGED":
+                raise ora(65179)
+            self.cat.update_container(c.con_id, pending_op="DROP")
+            if including:
+                await asyncio.to_thread(shutil.rmtree, self.pdb_dir(c), True)
+            with self.cat.transaction():
+                self.cat.add_history(c, "DROP")
+                self.cat.delete_container(c.con_id)
+
+    # ------------------------------------------------------------ sessions
+
+    def attach(self, s: SessionHandle) -> None:
+        self.sessions.setdefault(s.con_id, set()).add(s)
+
+    def detach(self, s: SessionHandle) -> None:
+        self.sessions.get(s.con_id, set()).discard(s)
+
+    def show_pdbs(self, con_id: int) -> list[tuple[object, ...]]:
+        rows: list[tuple[object, ...]] = []
+        for c in self.cat.containers():
+            if c.con_id == ROOT_ID or (con_id != ROOT_ID and c.con_id != con_id):
+                continue
+            restricted = None if c.open_mode == "MOUNTED" else ("YES" if c.restricted else "NO")
+            rows.append((c.con_id, c.name, c.open_mode, restricted))
+        return rows

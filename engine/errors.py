@@ -1,0 +1,127 @@
+"""DuckDB exceptions to PostgreSQL SQLSTATEs: the one mapping of engine errors."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from proxy.errors import DbError
+
+# (exception class name, message pattern, sqlstate); first match wins, None pattern matches all.
+_RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
+    ("InterruptException", None, "57014"),
+    ("OutOfMemoryException", None, "53200"),
+    ("TransactionException", re.compile(r"Current transaction is aborted", re.I), "25P02"),
+    ("TransactionException", re.compile(r"conflict", re.I), "40001"),
+    ("TransactionException", re.compile(r"read.only", re.I), "25006"),
+    ("TransactionException", re.compile(r"no transaction is active|cannot (commit|rollback)", re.I), "25P01"),
+    ("TransactionException", re.compile(r"already active|within a transaction", re.I), "25001"),
+    ("ConstraintException", re.compile(r"duplicate key|unique constraint|primary key", re.I), "23505"),
+    ("ConstraintException", re.compile(r"NOT NULL", re.I), "23502"),
+    ("ConstraintException", re.compile(r"foreign key", re.I), "23503"),
+    ("ConstraintException", re.compile(r"CHECK constraint", re.I), "23514"),
+    ("ConstraintException", None, "23000"),
+    (
+        "CatalogException",
+        re.compile(r"Table with name .* does not exist|Table .* does not exist", re.I),
+        "42P01",
+    ),
+    ("CatalogException", re.compile(r"View with name .* does not exist", re.I), "42P01"),
+    ("CatalogException", re.compile(r"Schema with name .* does not exist", re.I), "3F000"),
+    (
+        "CatalogException",
+        re.compile(r"(Scalar|Table|Aggregate|Macro) Function with name .* does not exist", re.I),
+        "42883",
+    ),
+    ("CatalogException", re.compile(r"Type with name .* does not exist", re.I), "42704"),
+    ("CatalogException", re.compile(r"already exists", re.I), "42P07"),
+    (
+        "CatalogException",
+        re.compile(r"Cannot drop entry .* because there are entries that depend", re.I),
+        "2BP01",
+    ),
+    ("CatalogException", None, "42704"),
+    (
+        "BinderException",
+        re.compile(
+            r"Referenced column .* not found|column .* does not exist|Values list .* does not have a column",
+            re.I,
+        ),
+        "42703",
+    ),
+    ("BinderException", re.compile(r"No function matches|function .* does not exist", re.I), "42883"),
+    ("BinderException", re.compile(r"must appear in the GROUP BY", re.I), "42803"),
+    ("BinderException", re.compile(r"Ambiguous reference", re.I), "42702"),
+    ("BinderException", re.compile(r"Cannot compare|Cannot mix|cannot be cast|type mismatch", re.I), "42804"),
+    ("BinderException", None, "42601"),
+    ("ParserException", None, "42601"),
+    ("SyntaxException", None, "42601"),
+    ("ConversionException", re.compile(r"out of range|overflow", re.I), "22003"),
+    ("ConversionException", None, "22P02"),
+    ("OutOfRangeException", None, "22003"),
+    ("InvalidInputException", re.compile(r"Division by zero", re.I), "22012"),
+    (
+        "InvalidInputException",
+        re.compile(r"configuration has been locked|Cannot change configuration", re.I),
+        "42501",
+    ),
+    ("InvalidInputException", re.compile(r"read.only", re.I), "25006"),
+    ("InvalidInputException", re.compile(r"Could not convert|invalid input syntax|Malformed", re.I), "22P02"),
+    ("InvalidInputException", None, "22023"),
+    ("PermissionException", None, "42501"),
+    ("NotImplementedException", None, "0A000"),
+    ("DependencyException", None, "2BP01"),
+    ("SequenceException", None, "2200H"),
+    ("IOException", re.compile(r"read.only", re.I), "25006"),
+    ("IOException", re.compile(r"No space left|disk", re.I), "53100"),
+    ("IOException", None, "58030"),
+    ("InvalidTypeException", None, "42804"),
+    ("TypeMismatchException", None, "42804"),
+    ("SerializationException", None, "XX000"),
+    ("FatalException", None, "XX000"),
+    ("InternalException", None, "XX000"),
+]
+
+_PREFIX = re.compile(r"^[A-Za-z ]*Error: ")
+_READ_ONLY = re.compile(r"read-only mode|attached in read-only|read only mode", re.I)
+
+
+def _clean(message: str) -> tuple[str, str | None]:
+    """DuckDB's text without its 'X Error: ' prefix; the LINE/caret tail becomes the detail."""
+    text = _PREFIX.sub("", message, count=1).strip()
+    head, sep, tail = text.partition("\n\nLINE ")
+    if not sep:
+        head, sep, tail = text.partition("\nLINE ")
+    detail = ("LINE " + tail).strip() if sep else None
+    return head.strip(), detail
+
+
+def sqlstate_for(exc: BaseException) -> str:
+    name = type(exc).__name__
+    text = str(exc)
+    if _READ_ONLY.search(text):
+        return "25006"
+    for cls, pattern, state in _RULES:
+        if cls == name and (pattern is None or pattern.search(text)):
+            return state
+    return "XX000"
+
+
+def to_db_error(exc: BaseException) -> DbError:
+    """The client-facing error for an exception raised while running tenant SQL."""
+    if isinstance(exc, DbError):
+        return exc
+    state = sqlstate_for(exc)
+    if state == "57014":
+        return DbError(state, "canceling statement due to user request")
+    message, detail = _clean(str(exc))
+    if state == "22012":
+        message = "division by zero"
+    if state == "25P02":
+        message = "current transaction is aborted, commands ignored until end of transaction block"
+    if state == "53200":
+        message = f"out of memory: {message}"
+    if not isinstance(exc, duckdb.Error) and state == "XX000":
+        message = f"internal error: {type(exc).__name__}: {message}"
+    return DbError(state, message, detail=detail)

@@ -1,0 +1,232 @@
+"""The engine process of one open PDB: opens its DuckDB file inside the sandbox, serves sessions.
+
+Started by the proxy's supervisor as `python -m engine --spec JSON`. Each proxy session is one
+unix-socket connection served by its own thread with its own DuckDB connection; DuckDB releases
+the GIL while it works, so sessions run in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from engine.copy import CopyIn, copy_out
+from engine.errors import to_db_error
+from engine.session import EngineSession
+from proxy import frames
+from proxy.errors import DbError
+
+
+@dataclass
+class EngineSpec:
+    """What the supervisor tells an engine: which file, where to listen, which limits."""
+
+    name: str
+    db_path: str
+    socket_path: str
+    token: str
+    read_only: bool
+    memory_limit: str
+    threads: int
+    temp_dir: str
+    max_temp_size: str
+    allowed_dir: str
+
+    @classmethod
+    def from_json(cls, text: str) -> EngineSpec:
+        return cls(**json.loads(text))
+
+
+def open_database(spec: EngineSpec) -> duckdb.DuckDBPyConnection:
+    """The PDB's DuckDB with explicit limits and the sandbox on, configuration locked."""
+    os.makedirs(spec.temp_dir, exist_ok=True)
+    config: dict[str, Any] = {
+        "memory_limit": spec.memory_limit,
+        "threads": spec.threads,
+        "temp_directory": spec.temp_dir,
+        "max_temp_directory_size": spec.max_temp_size,
+        "integer_division": True,  # PostgreSQL: 7/2 = 3
+        "default_null_order": "nulls_last_on_asc_first_on_desc",  # PostgreSQL's NULL ordering
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "access_mode": "READ_ONLY" if spec.read_only else "READ_WRITE",
+    }
+    con = duckdb.connect(spec.db_path, config=config)
+    allowed = spec.allowed_dir.rstrip("/") + "/"
+    con.execute(f"SET allowed_directories = ['{allowed}']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET allow_community_extensions = false")
+    con.execute("SET allowed_configs = ['TimeZone', 'search_path', 'schema']")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return bytes(buf)
+
+
+def recv_frame(sock: socket.socket) -> tuple[bytes, bytes]:
+    kind, n = frames.HEADER.unpack(_recv_exact(sock, frames.HEADER.size))
+    if n < 0 or n > frames.MAX_FRAME:
+        raise EOFError
+    return kind, _recv_exact(sock, n)
+
+
+class Engine:
+    def __init__(self, spec: EngineSpec) -> None:
+        self.spec = spec
+        self.db = open_database(spec)
+        self.sessions: dict[int, EngineSession] = {}
+        self.lock = threading.Lock()
+        self.next_id = 1
+
+    def serve(self) -> None:
+        if os.path.exists(self.spec.socket_path):
+            os.unlink(self.spec.socket_path)
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)
+        try:
+            srv.bind(self.spec.socket_path)
+        finally:
+            os.umask(old)
+        srv.listen(512)
+        sys.stdout.write("READY\n")
+        sys.stdout.flush()
+        while True:
+            conn, _ = srv.accept()
+            threading.Thread(target=self._serve_conn, args=(conn,), daemon=True).start()
+
+    def _serve_conn(self, sock: socket.socket) -> None:
+        session: EngineSession | None = None
+        try:
+            kind, payload = recv_frame(sock)
+            hello, _ = frames.unpack_request(payload)
+            if not secrets.compare_digest(str(hello.get("token", "")), self.spec.token):
+                return
+            if hello.get("op") == "cancel":
+                with self.lock:
+                    target = self.sessions.get(int(hello["session"]))
+                if target is not None:
+                    target.con.interrupt()
+                return
+            if hello.get("op") == "checkpoint":
+                self.db.execute("CHECKPOINT")
+                sock.sendall(frames.pack_json(frames.DONE, {"ok": True}))
+                return
+            with self.lock:
+                sid = self.next_id
+                self.next_id += 1
+                session = EngineSession(self.db.cursor(), sid, self.spec.read_only)
+                self.sessions[sid] = session
+            tz = hello.get("timezone")
+            if tz:
+                session.set_timezone(tz)
+            sock.sendall(frames.pack_json(frames.DONE, {"session": sid, "status": "I"}))
+            while True:
+                kind, payload = recv_frame(sock)
+                if kind != frames.REQUEST:
+                    continue
+                header, blobs = frames.unpack_request(payload)
+                self._handle(session, sock, header, blobs)
+        except (EOFError, ConnectionError, OSError):
+            pass
+        finally:
+            if session is not None:
+                with self.lock:
+                    self.sessions.pop(session.id, None)
+                session.close()
+            sock.close()
+
+    def _handle(
+        self, s: EngineSession, sock: socket.socket, header: dict[str, Any], blobs: list[bytes | None]
+    ) -> None:
+        out: list[bytes] = []
+        size = 0
+
+        def emit(b: bytes) -> None:
+            nonlocal size
+            out.append(b)
+            size += len(b)
+            if size >= 512 * 1024:
+                flush()
+
+        def flush() -> None:
+            nonlocal size
+            if out:
+                sock.sendall(frames.frame(frames.WIRE, b"".join(out)))
+                out.clear()
+                size = 0
+
+        failed = False
+        for op in header["ops"]:
+            name = op["op"]
+            try:
+                if name == "query":
+                    failed = not s.op_query(op["stmts"], emit)
+                elif name == "parse":
+                    emit(s.op_parse(op["name"], op["sql"], op["kind"], op["tag"], op["param_oids"]))
+                elif name == "bind":
+                    params = [blobs[i] for i in op["params"]]
+                    emit(s.op_bind(op["portal"], op["stmt"], op["pformats"], params, op["rformats"]))
+                elif name == "describe":
+                    emit(s.op_describe(op["kind"], op["name"]))
+                elif name == "execute":
+                    s.op_execute(op["portal"], op["max_rows"], emit)
+                elif name == "close":
+                    emit(s.op_close(op["kind"], op["name"]))
+                elif name == "sync":
+                    s.op_sync()
+                elif name == "timezone":
+                    s.set_timezone(op["value"])
+                elif name == "copy_in":
+                    flush()
+                    CopyIn(s, op["spec"], sock, recv_frame).run(emit)
+                elif name == "copy_out":
+                    copy_out(s, op["spec"], emit)
+                else:
+                    raise DbError("08P01", f"unknown engine op {name}")
+            except Exception as e:  # an error ends this request; the session stays usable
+                emit(s.fail(e))
+                failed = True
+            if failed:
+                break
+        flush()
+        sock.sendall(frames.pack_json(frames.DONE, {"status": s.status, "failed": failed}))
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    spec = EngineSpec.from_json(argv[argv.index("--spec") + 1])
+    signal.signal(signal.SIGTERM, lambda *_: _shutdown(engine))
+    try:
+        engine = Engine(spec)
+    except Exception as e:
+        err = to_db_error(e)
+        sys.stdout.write("FAILED " + json.dumps(err.to_json()) + "\n")
+        sys.stdout.flush()
+        sys.exit(3)
+    engine.serve()
+
+
+def _shutdown(engine: Engine) -> None:
+    """Checkpoint so the next open finds a clean file, then leave."""
+    try:
+        engine.db.execute("CHECKPOINT")
+    except Exception:
+        pass
+    os._exit(0)

@@ -1,0 +1,439 @@
+"""One client session inside an engine: its own DuckDB connection, statements, portals, transaction.
+
+The proxy sends a request of ops (the extended-protocol messages up to a Sync, or the statements
+of a simple Query); the session answers with wire-ready PostgreSQL messages. Rows are encoded
+column-wise by engine.codec and never touched one by one here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from duckdb import _seam
+
+from engine import codec
+from engine.errors import to_db_error
+from policies.statements import COUNTED
+from proxy import wire
+from proxy.errors import DbError
+
+BATCH_ROWS = 65536
+# Bytes of DataRows gathered before they are handed to the proxy.
+FLUSH_BYTES = 256 * 1024
+# Statements kept for the savepoint emulation of one transaction.
+MAX_REPLAY = 10_000
+
+TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "rollback_to"})
+
+
+@dataclass
+class Prepared:
+    sql: str
+    kind: str
+    tag: str
+    param_types: list[codec.PgType]
+    columns: list[tuple[str, codec.PgType]] | None  # None: the statement returns no rows
+
+
+@dataclass
+class Portal:
+    prepared: Prepared
+    values: list[Any]
+    formats: list[int]
+    encoder: codec.RowEncoder | None = None
+    reader: Any = None  # pyarrow RecordBatchReader while streaming
+    pending: list[pa.RecordBatch] = field(default_factory=list)
+    sent: int = 0
+    started: bool = False
+    done: bool = False
+
+
+def _expand_formats(formats: list[int], n: int) -> list[int]:
+    if not formats:
+        return [0] * n
+    if len(formats) == 1:
+        return formats * n
+    if len(formats) != n:
+        raise DbError("08P01", f"bind message has {len(formats)} result formats but query has {n} columns")
+    return list(formats)
+
+
+def _columns_from_description(description: list[tuple]) -> list[tuple[str, codec.PgType]]:
+    return [(d[0], codec.pg_type_for_duckdb(str(d[1]))) for d in description]
+
+
+def _row_description(columns: list[tuple[str, codec.PgType]], formats: list[int]) -> bytes:
+    return wire.row_description(
+        [
+            wire.Column(name, t.oid, t.typlen, t.typmod, f if codec.binary_supported(t.oid) or f == 0 else 0)
+            for (name, t), f in zip(columns, formats, strict=True)
+        ]
+    )
+
+
+def _effective_formats(columns: list[tuple[str, codec.PgType]], formats: list[int]) -> list[int]:
+    # Types without a binary encoder go out as text; RowDescription says so.
+    return [
+        f if f == 0 or codec.binary_supported(t.oid) else 0
+        for (_, t), f in zip(columns, formats, strict=True)
+    ]
+
+
+class EngineSession:
+    """State of one client session; used from one thread at a time (its connection's thread)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, session_id: int, read_only: bool) -> None:
+        self.con = con
+        self.id = session_id
+        self.read_only = read_only
+        self.status = "I"
+        self.statements: dict[str, Prepared] = {}
+        self.portals: dict[str, Portal] = {}
+        self.timezone = "UTC"
+        self.savepoints: list[tuple[str, int]] = []
+        self.replay: list[tuple[str, list[Any]]] = []
+        self._streaming: Portal | None = None
+
+    # ------------------------------------------------------------ helpers
+
+    def _release_stream(self) -> None:
+        """Materialize a suspended portal's rows: DuckDB runs one result per connection at a time."""
+        p = self._streaming
+        if p is None:
+            return
+        self._streaming = None
+        if p.reader is not None:
+            try:
+                p.pending.extend(p.reader.read_all().to_batches())
+            finally:
+                p.reader.close()
+                p.reader = None
+
+    def _run(self, sql: str, values: list[Any] | None) -> Any:
+        self._release_stream()
+        return _seam.submit(self.con, sql, values or None, "stream", BATCH_ROWS)
+
+    def _check_aborted(self, kind: str) -> None:
+        if self.status == "E" and kind not in ("rollback", "commit", "rollback_to"):
+            raise DbError(
+                "25P02", "current transaction is aborted, commands ignored until end of transaction block"
+            )
+
+    def fail(self, e: BaseException) -> bytes:
+        """The ErrorResponse for e; an error inside a transaction block aborts it, as in PostgreSQL."""
+        if self.status == "T":
+            self.status = "E"
+        return to_db_error(e).to_wire()
+
+    # ------------------------------------------------------------ transactions
+
+    def _transaction(self, kind: str, stmt_text: str, tag: str) -> bytes:
+        """BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/ROLLBACK TO with PostgreSQL's semantics."""
+        self._release_stream()
+        out = b""
+        if kind == "begin":
+            if self.status != "I":
+                return wire.notice_response(
+                    "there is already a transaction in progress", sqlstate="25001", severity="WARNING"
+                ) + wire.command_complete("BEGIN")
+            self.con.execute("BEGIN TRANSACTION")
+            self.status = "T"
+            self.replay.clear()
+            self.savepoints.clear()
+            return wire.command_complete("BEGIN")
+        if kind in ("commit", "rollback"):
+            if self.status == "I":
+                return wire.notice_response(
+                    "there is no transaction in progress", sqlstate="25P01", severity="WARNING"
+                ) + wire.command_complete(tag)
+            failed = self.status == "E"
+            try:
+                self.con.execute("ROLLBACK" if (kind == "rollback" or failed) else "COMMIT")
+            finally:
+                self.status = "I"
+                self.replay.clear()
+                self.savepoints.clear()
+                self._close_portals()
+            return wire.command_complete("ROLLBACK" if failed else tag)
+        name = _savepoint_name(stmt_text)
+        if self.status == "I":
+            raise DbError("25P01", f"{kind.upper().replace('_', ' ')} can only be used in transaction blocks")
+        if kind == "savepoint":
+            self._check_aborted(kind)
+            self.savepoints.append((name, len(self.replay)))
+            return wire.command_complete("SAVEPOINT")
+        idx = next(
+            (i for i in range(len(self.savepoints) - 1, -1, -1) if self.savepoints[i][0] == name), None
+        )
+        if idx is None:
+            raise DbError("3B001", f'savepoint "{name}" does not exist')
+        if kind == "release":
+            self._check_aborted(kind)
+            del self.savepoints[idx:]
+            return wire.command_complete("RELEASE")
+        # ROLLBACK TO: DuckDB has no savepoints, so the transaction is rolled back and the
+        # statements that ran before the savepoint are run again in a new transaction.
+        keep = self.savepoints[idx][1]
+        del self.savepoints[idx + 1 :]
+        redo = self.replay[:keep]
+        self.con.execute("ROLLBACK")
+        self.con.execute("BEGIN TRANSACTION")
+        self.status = "T"
+        self.replay = []
+        try:
+            for sql, values in redo:
+                _seam.submit(self.con, sql, values or None, "rows").fetchall()
+                self.replay.append((sql, values))
+        except Exception as e:
+            self.status = "E"
+            raise DbError(
+                "40001", f'could not restore the transaction to savepoint "{name}": {to_db_error(e).message}'
+            ) from e
+        return out + wire.command_complete("ROLLBACK")
+
+    def _close_portals(self) -> None:
+        self._release_stream()
+        self.portals.pop("", None)
+
+    def _note_replay(self, sql: str, values: list[Any] | None, kind: str) -> None:
+        if self.status != "T" or kind == "select":
+            return
+        if len(self.replay) >= MAX_REPLAY:
+            # Too long to replay; savepoints before this point can no longer be restored.
+            self.savepoints = [(n, p) for n, p in self.savepoints if p > MAX_REPLAY]
+            return
+        self.replay.append((sql, list(values or [])))
+
+    # ------------------------------------------------------------ execution
+
+    def _iterate(self, portal: Portal) -> Iterator[pa.RecordBatch]:
+        while portal.pending:
+            yield portal.pending.pop(0)
+        if portal.reader is not None:
+            yield from portal.reader
+            portal.reader.close()
+            portal.reader = None
+            if self._streaming is portal:
+                self._streaming = None
+
+    def _start(self, portal: Portal) -> tuple[str, int | None]:
+        """Run the portal's statement. Returns (return_type, changed rows or None)."""
+        p = portal.prepared
+        res = self._run(p.sql, portal.values)
+        rt = res.return_type
+        reader = res.arrow_reader()
+        portal.started = True
+        if rt == "query_result":
+            if p.columns is None:
+                p.columns = _columns_from_description(res.description)
+                portal.formats = _expand_formats(portal.formats, len(p.columns))
+            portal.reader = reader
+            self._streaming = portal
+            return rt, None
+        table = reader.read_all()
+        reader.close()
+        count = int(table.column(0)[0].as_py()) if rt == "changed_rows" and table.num_rows else None
+        portal.done = True
+        return rt, count
+
+    def _encoder(self, portal: Portal) -> codec.RowEncoder:
+        if portal.encoder is None:
+            cols = portal.prepared.columns or []
+            fmts = _effective_formats(cols, portal.formats)
+            portal.encoder = codec.RowEncoder([t for _, t in cols], fmts, self.timezone)
+        return portal.encoder
+
+    def _stream_rows(self, portal: Portal, max_rows: int, emit: Callable[[bytes], None]) -> bool:
+        """Send up to max_rows rows (0 = all); True when the portal has more rows."""
+        enc = self._encoder(portal)
+        buf: list[bytes] = []
+        size = 0
+        limit = max_rows if max_rows > 0 else None
+        sent = 0
+        for batch in self._iterate(portal):
+            if limit is not None and sent + batch.num_rows > limit:
+                take = limit - sent
+                portal.pending.insert(0, batch.slice(take))
+                batch = batch.slice(0, take)
+            if batch.num_rows:
+                chunk = enc.encode(batch)
+                buf.append(chunk)
+                size += len(chunk)
+                sent += batch.num_rows
+            if size >= FLUSH_BYTES:
+                emit(b"".join(buf))
+                buf, size = [], 0
+            if limit is not None and sent >= limit:
+                break
+        if buf:
+            emit(b"".join(buf))
+        portal.sent += sent
+        # As PostgreSQL: reaching the limit suspends the portal, even when no row is left.
+        return limit is not None and sent >= limit
+
+    def _tag(self, p: Prepared, rows: int | None) -> str:
+        if p.kind in COUNTED:
+            return f"{COUNTED[p.kind]} {rows or 0}"
+        if p.columns is not None and p.kind not in ("show_engine", "explain"):
+            return f"SELECT {rows or 0}"
+        return p.tag
+
+    def execute_portal(
+        self, portal: Portal, max_rows: int, emit: Callable[[bytes], None], describe: bool
+    ) -> None:
+        p = portal.prepared
+        self._check_aborted(p.kind)
+        if p.kind in TXN_KINDS:
+            emit(self._transaction(p.kind, p.sql, p.tag))
+            portal.done = True
+            return
+        if portal.done and not portal.pending and portal.reader is None and portal.started:
+            emit(wire.command_complete(self._tag(p, portal.sent if p.columns is not None else 0)))
+            return
+        count = None
+        if not portal.started:
+            _, count = self._start(portal)
+            if self.status == "T":
+                self._note_replay(p.sql, portal.values, p.kind)
+            if describe and p.columns is not None:
+                emit(_row_description(p.columns, portal.formats))
+        if p.columns is not None and (portal.reader is not None or portal.pending):
+            if self._stream_rows(portal, max_rows, emit):
+                emit(wire.PORTAL_SUSPENDED)
+                return
+            portal.done = True
+            emit(wire.command_complete(self._tag(p, portal.sent)))
+            return
+        portal.done = True
+        emit(wire.command_complete(self._tag(p, count if count is not None else portal.sent)))
+
+    # ------------------------------------------------------------ ops
+
+    def op_query(self, stmts: list[dict[str, Any]], emit: Callable[[bytes], None]) -> bool:
+        """Simple protocol: run each statement; stop at the first error. Returns False on error."""
+        for s in stmts:
+            try:
+                p = Prepared(s["sql"], s["kind"], s["tag"], [], None)
+                portal = Portal(p, [], [])
+                self.execute_portal(portal, 0, emit, describe=True)
+            except Exception as e:  # every engine error becomes an ErrorResponse
+                emit(self.fail(e))
+                return False
+        return True
+
+    def op_parse(self, name: str, sql: str, kind: str, tag: str, param_oids: list[int]) -> bytes:
+        self._check_aborted(kind)
+        if name and name in self.statements:
+            raise DbError("42P05", f'prepared statement "{name}" already exists')
+        if kind in TXN_KINDS or kind in ("set", "show"):
+            ptypes = [codec.PG_TYPES_BY_OID.get(o, codec.TEXT_TYPE) for o in param_oids]
+            self.statements[name] = Prepared(sql, kind, tag, ptypes, None)
+            return wire.PARSE_COMPLETE
+        self._release_stream()
+        sig = _seam.bind(self.con, sql)
+        ptypes: list[codec.PgType] = []
+        for i, (_, dtype) in enumerate(sig.parameters):
+            declared = param_oids[i] if i < len(param_oids) else 0
+            if declared:
+                ptypes.append(codec.PG_TYPES_BY_OID.get(declared, codec.TEXT_TYPE))
+            else:
+                t = str(dtype)
+                ptypes.append(
+                    codec.TEXT_TYPE if t in ("UNKNOWN", "NULL", "ANY") else codec.pg_type_for_duckdb(t)
+                )
+        cols = None
+        if sig.return_type == "query_result":
+            cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
+        self.statements[name] = Prepared(sql, kind, tag, ptypes, cols)
+        return wire.PARSE_COMPLETE
+
+    def op_bind(
+        self, portal: str, stmt: str, pformats: list[int], params: list[bytes | None], rformats: list[int]
+    ) -> bytes:
+        p = self.statements.get(stmt)
+        if p is None:
+            raise DbError("26000", f'prepared statement "{stmt}" does not exist')
+        self._check_aborted(p.kind)
+        if len(params) != len(p.param_types):
+            raise DbError(
+                "08P01",
+                f'bind message supplies {len(params)} parameters, but prepared statement "{stmt}" requires {len(p.param_types)}',
+            )
+        pf = _expand_formats(pformats, len(params)) if params else []
+        values = [
+            codec.decode_param(raw, t.oid, f) for raw, t, f in zip(params, p.param_types, pf, strict=True)
+        ]
+        if portal in self.portals and self._streaming is self.portals[portal]:
+            self._release_stream()
+        ncols = len(p.columns) if p.columns is not None else 0
+        self.portals[portal] = Portal(
+            p, values, _expand_formats(rformats, ncols) if ncols else list(rformats)
+        )
+        return wire.BIND_COMPLETE
+
+    def op_describe(self, kind: str, name: str) -> bytes:
+        if kind == "S":
+            p = self.statements.get(name)
+            if p is None:
+                raise DbError("26000", f'prepared statement "{name}" does not exist')
+            out = wire.parameter_description([t.oid for t in p.param_types])
+            if p.columns is None:
+                return out + wire.NO_DATA
+            return out + _row_description(p.columns, [0] * len(p.columns))
+        portal = self.portals.get(name)
+        if portal is None:
+            raise DbError("34000", f'portal "{name}" does not exist')
+        p = portal.prepared
+        if p.columns is None:
+            return wire.NO_DATA
+        return _row_description(p.columns, portal.formats)
+
+    def op_execute(self, name: str, max_rows: int, emit: Callable[[bytes], None]) -> None:
+        portal = self.portals.get(name)
+        if portal is None:
+            raise DbError("34000", f'portal "{name}" does not exist')
+        self.execute_portal(portal, max_rows, emit, describe=False)
+
+    def op_close(self, kind: str, name: str) -> bytes:
+        if kind == "S":
+            self.statements.pop(name, None)
+        else:
+            portal = self.portals.pop(name, None)
+            if portal is not None and portal is self._streaming:
+                self._streaming = None
+                portal.reader.close()
+        return wire.CLOSE_COMPLETE
+
+    def op_sync(self) -> None:
+        # The unnamed portal does not outlive the implicit transaction of an autocommit Sync.
+        if self.status == "I":
+            p = self.portals.pop("", None)
+            if p is not None and p is self._streaming:
+                self._streaming = None
+                p.reader.close()
+
+    def set_timezone(self, tz: str) -> None:
+        self._release_stream()
+        self.con.execute(f"SET TimeZone = '{tz.replace(chr(39), chr(39) * 2)}'")
+        self.timezone = tz
+
+    def close(self) -> None:
+        try:
+            self._release_stream()
+            if self.status != "I":
+                self.con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        self.con.close()
+
+
+def _savepoint_name(text: str) -> str:
+    words = text.replace(";", " ").split()
+    name = words[-1] if words else ""
+    if name.startswith('"') and name.endswith('"'):
+        return name[1:-1]
+    return name.lower()

@@ -1,0 +1,178 @@
+"""Engine processes: starting, stopping and restarting them, and the per-session channel to one.
+
+One engine process per open container. The supervisor restarts an engine that dies while its
+container is open; the sessions it had end with 57P01, every other container keeps working.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Any
+
+from engine.server import EngineSpec
+from proxy import frames
+from proxy.errors import DbError
+
+log = logging.getLogger("duckcdb.engines")
+
+RESTART_DELAYS = (0.2, 1.0, 5.0)
+
+
+class EngineGone(Exception):
+    """The engine process behind a session ended."""
+
+
+class EngineProcess:
+    def __init__(
+        self, spec: EngineSpec, start_timeout: float, on_exit: Callable[[EngineProcess], None]
+    ) -> None:
+        self.spec = spec
+        self.start_timeout = start_timeout
+        self.on_exit = on_exit
+        self.proc: asyncio.subprocess.Process | None = None
+        self.stopping = False
+        self.generation = 0
+        self._watch: asyncio.Task[None] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    async def start(self) -> None:
+        env = dict(os.environ)
+        env.pop("DUCKCDB_SYS_PASSWORD", None)
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "engine",
+            "--spec",
+            json.dumps(asdict(self.spec)),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        self.generation += 1
+        assert self.proc.stdout is not None
+        try:
+            line = await asyncio.wait_for(self.proc.stdout.readline(), self.start_timeout)
+        except TimeoutError:
+            self.proc.kill()
+            raise DbError(
+                "58000", f"engine of {self.spec.name} did not start in {self.start_timeout} s"
+            ) from None
+        text = line.decode().strip()
+        if text != "READY":
+            await self.proc.wait()
+            if text.startswith("FAILED "):
+                err = json.loads(text[7:])
+                raise DbError(err["sqlstate"], f"cannot open {self.spec.name}: {err['message']}")
+            raise DbError(
+                "58000", f"engine of {self.spec.name} failed to start (exit {self.proc.returncode})"
+            )
+        self._watch = asyncio.create_task(self._watch_exit(self.proc))
+
+    async def _watch_exit(self, proc: asyncio.subprocess.Process) -> None:
+        code = await proc.wait()
+        if self.stopping or proc is not self.proc:
+            return
+        log.warning("engine of %s (pid %s) exited with %s", self.spec.name, proc.pid, code)
+        self.on_exit(self)
+
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Ask the engine to checkpoint and exit; kill it when it does not."""
+        self.stopping = True
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            return
+        try:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), timeout)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+
+    async def open_channel(self, timezone: str | None = None) -> EngineChannel:
+        ch = EngineChannel(self)
+        await ch.connect(timezone)
+        return ch
+
+    async def cancel(self, session_id: int) -> None:
+        try:
+            reader, writer = await asyncio.open_unix_connection(self.spec.socket_path)
+        except OSError:
+            return
+        writer.write(frames.pack_request({"op": "cancel", "session": session_id, "token": self.spec.token}))
+        await writer.drain()
+        writer.close()
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+class EngineChannel:
+    """A session's connection to its engine: requests out, wire bytes and status back."""
+
+    def __init__(self, engine: EngineProcess) -> None:
+        self.engine = engine
+        self.session_id = 0
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def connect(self, timezone: str | None) -> None:
+        self.reader, self.writer = await asyncio.open_unix_connection(
+            self.engine.spec.socket_path, limit=1 << 20
+        )
+        self.writer.write(
+            frames.pack_request({"op": "hello", "token": self.engine.spec.token, "timezone": timezone})
+        )
+        kind, payload = await self.read_frame()
+        self.session_id = json.loads(payload)["session"]
+
+    async def read_frame(self) -> tuple[bytes, bytes]:
+        assert self.reader is not None
+        try:
+            head = await self.reader.readexactly(frames.HEADER.size)
+            kind, n = frames.HEADER.unpack(head)
+            return kind, await self.reader.readexactly(n)
+        except (asyncio.IncompleteReadError, ConnectionError) as e:
+            raise EngineGone() from e
+
+    def send(self, data: bytes) -> None:
+        assert self.writer is not None
+        self.writer.write(data)
+
+    async def request(
+        self, ops: list[dict[str, Any]], blobs: list[bytes | None], out: Callable[[bytes], Awaitable[None]]
+    ) -> dict[str, Any]:
+        """Send ops; pass every WIRE payload to out; return the DONE status, or the COPY_IN marker."""
+        self.send(frames.pack_request({"ops": ops}, blobs))
+        return await self.pump(out)
+
+    async def pump(self, out: Callable[[bytes], Awaitable[None]]) -> dict[str, Any]:
+        while True:
+            kind, payload = await self.read_frame()
+            if kind == frames.WIRE:
+                await out(payload)
+            elif kind == frames.DONE:
+                return json.loads(payload)
+            elif kind == frames.COPY_IN:
+                return {"copy_in": True}
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()

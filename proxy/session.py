@@ -1,0 +1,779 @@
+"""One client connection: startup, authentication, then the query loop.
+
+The session owns the protocol state (extended-protocol statements, skip-until-Sync, COPY mode,
+transaction status from the engine) and routes each statement: container commands and session
+parameters are answered here, everything else goes to the container's engine as ops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import scramp
+
+from catalog import admin_sql
+from catalog.errors import ora
+from catalog.store import ROOT_ID, SEED_ID, Container, User
+from policies import statements as stmts
+from policies.copy import parse_copy
+from proxy import auth, frames, params, wire
+from proxy.engines import EngineChannel, EngineGone
+from proxy.errors import DbError
+
+if TYPE_CHECKING:
+    from proxy.server import Server
+
+log = logging.getLogger("duckcdb.session")
+
+# Kinds the proxy answers itself; everything else runs in the engine.
+LOCAL_KINDS = frozenset({"admin", "set", "reset", "show", "discard"})
+
+
+class Disconnect(Exception):
+    pass
+
+
+@dataclass
+class LocalStatement:
+    """A statement the proxy answers itself, kept for the extended protocol."""
+
+    stmt: stmts.Statement | None  # None: empty query
+
+
+class Session:
+    def __init__(self, server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.server = server
+        self.cdb = server.cdb
+        self.reader = reader
+        self.writer = writer
+        self.parser = wire.FrontendParser()
+        self.pid = 0
+        self.key = 0
+        self.con_id = 0
+        self.container: Container | None = None
+        self.user: User | None = None
+        self.channel: EngineChannel | None = None
+        self.status = "I"
+        self.params: dict[str, str] = {}
+        self.local_statements: dict[str, LocalStatement] = {}
+        self.local_portals: dict[str, LocalStatement] = {}
+        self.pending_ops: list[dict[str, Any]] = []
+        self.pending_blobs: list[bytes | None] = []
+        self.skipping = False
+        self.closed = False
+        self.peer = writer.get_extra_info("peername")
+        self._queue: list[wire.FrontendMessage] = []
+
+    # ------------------------------------------------------------ I/O
+
+    async def read_messages(self) -> list[wire.FrontendMessage]:
+        while not self._queue:
+            data = await self.reader.read(1 << 16)
+            if not data:
+                raise Disconnect()
+            self._queue.extend(self.parser.feed(data))
+        out, self._queue = self._queue, []
+        return out
+
+    async def next_message(self) -> wire.FrontendMessage:
+        while not self._queue:
+            self._queue.extend(self.parser.feed(await self._read()))
+        return self._queue.pop(0)
+
+    async def _read(self) -> bytes:
+        data = await self.reader.read(1 << 16)
+        if not data:
+            raise Disconnect()
+        return data
+
+    async def send(self, data: bytes) -> None:
+        if self.closed:
+            raise Disconnect()
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def terminate(self, sqlstate: str, message: str) -> None:
+        """End this session from outside (CLOSE IMMEDIATE, engine crash, shutdown)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.writer.write(wire.error_response(sqlstate, message, severity="FATAL"))
+            self.writer.close()
+        except Exception:
+            pass
+        if self.channel is not None:
+            self.channel.close()
+
+    # ------------------------------------------------------------ startup
+
+    async def run(self) -> None:
+        try:
+            await self._startup()
+            await self._loop()
+        except (Disconnect, ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except wire.ProtocolViolation as e:
+            await self._fatal("08P01", str(e))
+        except DbError as e:
+            await self._fatal(e.sqlstate, e.message)
+        except EngineGone:
+            name = self.container.name if self.container else "?"
+            await self._fatal("57P01", f"terminating connection because the engine of {name} stopped")
+        finally:
+            self.closed = True
+            if self.container is not None:
+                self.cdb.detach(self)
+            self.server.unregister(self)
+            if self.channel is not None:
+                self.channel.close()
+            try:
+                self.writer.close()
+            except Exception:
+                pass
+
+    async def _fatal(self, sqlstate: str, message: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.writer.write(wire.error_response(sqlstate, message, severity="FATAL"))
+            await self.writer.drain()
+        except Exception:
+            pass
+
+    async def _startup(self) -> None:
+        timeout = float(self.server.config.get("server", "auth_timeout_s"))
+        async with asyncio.timeout(timeout):
+            startup = await self._negotiate()
+            await self._authenticate(startup)
+
+    async def _negotiate(self) -> wire.StartupMessage:
+        tls_done = False
+        while True:
+            msg = await self.next_message()
+            if isinstance(msg, wire.SSLRequest):
+                ctx = self.server.ssl_context
+                if ctx is None or tls_done:
+                    await self.send(wire.SSL_NO)
+                    continue
+                if self._queue or self.parser._buf:
+                    raise wire.ProtocolViolation("unencrypted data after SSL request")
+                await self.send(wire.SSL_YES)
+                await self.writer.start_tls(ctx)
+                tls_done = True
+            elif isinstance(msg, wire.GSSENCRequest):
+                await self.send(wire.SSL_NO)
+            elif isinstance(msg, wire.CancelRequest):
+                await self.server.cancel(msg.pid, msg.key)
+                raise Disconnect()
+            elif isinstance(msg, wire.StartupMessage):
+                self.tls = tls_done
+                return msg
+
+    async def _authenticate(self, startup: wire.StartupMessage) -> None:
+        p = startup.params
+        raw_user = p.get("user", "")
+        if not raw_user:
+            raise DbError("28000", "no PostgreSQL user name specified in startup packet")
+        user_name = raw_user[1:-1] if raw_user.startswith('"') else raw_user.upper()
+        db_name = p.get("database") or raw_user
+        container = self.cdb.find(db_name[1:-1] if db_name.startswith('"') else db_name)
+        user = self.cdb.cat.user(user_name, container.con_id) if container else None
+        await self._check_password(user, user_name)
+        if container is None or container.pending_op == "DROP":
+            raise DbError("3D000", f'database "{db_name}" does not exist')
+        assert user is not None
+        if container.con_id == SEED_ID:
+            raise DbError(
+                "42501", "ORA-65017: seed pluggable database may not be dropped or altered; connect to a PDB"
+            )
+        if not self._may_login(user, container):
+            self.server.audit_login_failure(self, user_name, "no CREATE SESSION")
+            raise DbError(
+                "42501", f"ORA-01045: user {user_name} lacks CREATE SESSION privilege; logon denied"
+            )
+        if not container.is_open:
+            raise DbError(
+                "57P03",
+                f"ORA-01109: database not open: pluggable database {container.name} is {container.open_mode}",
+            )
+        if container.restricted and not self.cdb.cat.has_privilege(
+            user, container.con_id, "RESTRICTED SESSION"
+        ):
+            raise DbError("57P03", f"ORA-01035: pluggable database {container.name} is open RESTRICTED")
+        self.user = user
+        await self._enter(container)
+        self.params = {k: v.default for k, v in params.PARAMS.items()}
+        self.params["session_authorization"] = user.name
+        self.params["is_superuser"] = "on" if user.name == "SYS" else "off"
+        for k, v in p.items():
+            prm = params.lookup(k)
+            if prm is not None and not prm.read_only:
+                try:
+                    self.params[prm.name.lower()] = params.normalize(prm, v)
+                except ValueError as e:
+                    raise DbError("22023", str(e)) from e
+            elif k == "options":
+                pass  # -c options: accepted, unknown ones ignored as the server ignores unknown GUCs with a prefix
+        tz = self.params["timezone"]
+        self.channel = await self._open_channel(tz)
+        self.pid, self.key = self.server.register(self)
+        out = [wire.auth_ok()]
+        for prm in params.PARAMS.values():
+            if prm.report and prm.name.lower() == prm.name.lower():
+                out.append(wire.parameter_status(prm.name, self.params[prm.name.lower()]))
+        out.append(wire.backend_key_data(self.pid, self.key))
+        out.append(wire.ready_for_query("I"))
+        await self.send(b"".join(out))
+
+    async def _enter(self, container: Container) -> None:
+        if self.container is not None:
+            self.cdb.detach(self)
+        self.container = container
+        self.con_id = container.con_id
+        self.cdb.attach(self)
+
+    async def _open_channel(self, tz: str) -> EngineChannel:
+        eng = self.cdb.engine(self.con_id)
+        if eng is None:
+            raise DbError(
+                "57P03", f"ORA-01109: database not open: {self.container.name if self.container else ''}"
+            )
+        try:
+            return await eng.open_channel(tz)
+        except (OSError, EngineGone) as e:
+            raise DbError("57P03", f"the engine of {eng.spec.name} is not available, try again") from e
+
+    def _may_login(self, user: User, c: Container) -> bool:
+        return user.name == "SYS" or self.cdb.cat.has_privilege(user, c.con_id, "CREATE SESSION")
+
+    async def _check_password(self, user: User | None, user_name: str) -> None:
+        method = self.server.config.get("auth", "method")
+        fail = DbError("28P01", f'password authentication failed for user "{user_name}"')
+        if method == "md5":
+            salt = os.urandom(4)
+            await self.send(wire.auth_md5(salt))
+            msg = await self.next_message()
+            if not isinstance(msg, wire.AuthResponse):
+                raise wire.ProtocolViolation("expected password message")
+            response = msg.data.rstrip(b"\0").decode()
+            if user is None or not user.md5 or not auth.check_md5(user.md5, salt, response):
+                self.server.audit_login_failure(self, user_name, "bad password")
+                raise fail
+            return
+        if method == "password":
+            await self.send(wire.auth_cleartext())
+            msg = await self.next_message()
+            if not isinstance(msg, wire.AuthResponse):
+                raise wire.ProtocolViolation("expected password message")
+            pw = msg.data.rstrip(b"\0").decode()
+            if user is None or not auth.check_password(user.scram, pw):
+                self.server.audit_login_failure(self, user_name, "bad password")
+                raise fail
+            return
+        await self._scram(user, user_name, fail)
+
+    async def _scram(self, user: User | None, user_name: str, fail: DbError) -> None:
+        await self.send(wire.auth_sasl(["SCRAM-SHA-256"]))
+        msg = await self.next_message()
+        if not isinstance(msg, wire.AuthResponse):
+            raise wire.ProtocolViolation("expected SASLInitialResponse")
+        r = wire._Reader(msg.data)
+        mech = r.cstr()
+        if mech != "SCRAM-SHA-256":
+            raise DbError("28000", f"unsupported SASL mechanism {mech}")
+        n = r.int32()
+        client_first = r.take(n).decode() if n >= 0 else ""
+        ex = auth.ScramExchange(user.scram if user else None)
+        try:
+            await self.send(wire.auth_sasl_continue(ex.first(client_first).encode()))
+            msg = await self.next_message()
+            if not isinstance(msg, wire.AuthResponse):
+                raise wire.ProtocolViolation("expected SASLResponse")
+            final = ex.final(msg.data.decode())
+        except scramp.ScramException:
+            self.server.audit_login_failure(self, user_name, "bad password")
+            raise fail from None
+        await self.send(wire.auth_sasl_final(final.encode()))
+
+    # ------------------------------------------------------------ main loop
+
+    async def _loop(self) -> None:
+        while True:
+            msg = await self.next_message()
+            if isinstance(msg, wire.Terminate):
+                raise Disconnect()
+            if isinstance(msg, wire.Query):
+                await self._simple_query(msg.sql)
+            elif isinstance(msg, wire.Sync):
+                await self._sync()
+            elif isinstance(msg, wire.Flush):
+                await self._flush_ops()
+            elif isinstance(msg, (wire.CopyData, wire.CopyDone, wire.CopyFail)):
+                continue  # outside COPY these are ignored, as PostgreSQL does
+            elif isinstance(msg, wire.FunctionCall):
+                await self.send(wire.error_response("0A000", "the function call protocol is not supported"))
+            elif self.skipping:
+                continue
+            else:
+                try:
+                    await self._extended(msg)
+                except DbError as e:
+                    await self._flush_ops()
+                    await self.send(e.to_wire())
+                    self._error_in_extended()
+
+    def _error_in_extended(self) -> None:
+        self.skipping = True
+        if self.status == "T":
+            self.status = "E"
+
+    async def _engine(
+        self, ops: list[dict[str, Any]], blobs: list[bytes | None] | None = None
+    ) -> dict[str, Any]:
+        assert self.channel is not None
+        res = await self.channel.request(ops, blobs or [], self.send)
+        if "status" in res:
+            self.status = res["status"]
+        return res
+
+    # ------------------------------------------------------------ simple protocol
+
+    async def _simple_query(self, sql: str) -> None:
+        try:
+            parsed = stmts.split(sql)
+        except stmts.SqlSyntaxError as e:
+            await self.send(wire.error_response("42601", str(e)) + wire.ready_for_query(self.status))
+            return
+        if not parsed:
+            await self.send(wire.empty_query_response() + wire.ready_for_query(self.status))
+            return
+        group: list[dict[str, Any]] = []
+        ok = True
+        for st in parsed:
+            if st.kind in LOCAL_KINDS or st.kind == "copy" or self._local_guard(st):
+                if group:
+                    ok = not (await self._engine([{"op": "query", "stmts": group}])).get("failed")
+                    group = []
+                    if not ok:
+                        break
+                try:
+                    await self._run_local(st, describe=True)
+                except DbError as e:
+                    await self.send(e.to_wire())
+                    if self.status == "T":
+                        self.status = "E"
+                    ok = False
+                    break
+            else:
+                group.append({"sql": st.text, "kind": st.kind, "tag": st.tag})
+        if ok and group:
+            await self._engine([{"op": "query", "stmts": group}])
+        await self.send(wire.ready_for_query(self.status))
+
+    def _local_guard(self, st: stmts.Statement) -> bool:
+        """Statements refused before any engine sees them."""
+        return st.kind in ("listen", "notify", "unlisten")
+
+    async def _run_local(self, st: stmts.Statement, describe: bool) -> None:
+        if st.kind == "copy":
+            await self._copy(st)
+            return
+        if self.status == "E":
+            raise DbError(
+                "25P02", "current transaction is aborted, commands ignored until end of transaction block"
+            )
+        if st.kind == "admin":
+            await self._admin(st, describe)
+        elif st.kind == "set":
+            await self._set(st)
+        elif st.kind == "reset":
+            await self._reset(st)
+        elif st.kind == "show":
+            await self._show(st, describe)
+        elif st.kind == "discard":
+            self.params = {k: v.default for k, v in params.PARAMS.items()} | {
+                "session_authorization": self.params["session_authorization"],
+                "is_superuser": self.params["is_superuser"],
+            }
+            await self._engine([{"op": "timezone", "value": self.params["timezone"]}])
+            await self.send(wire.command_complete("DISCARD ALL"))
+        elif st.kind in ("listen", "notify", "unlisten"):
+            if st.kind == "unlisten":
+                await self.send(wire.command_complete("UNLISTEN"))
+                return
+            raise DbError(
+                "0A000", f"{st.kind.upper()} is not supported: DuckCDB has no asynchronous notifications"
+            )
+
+    # ------------------------------------------------------------ SET / SHOW / RESET
+
+    def _set_value_text(self, st: stmts.Statement) -> tuple[str, str]:
+        words = [w for w in st.words]
+        toks = st.tokens
+        i = 1
+        if len(words) > 1 and words[1] in ("SESSION", "LOCAL"):
+            i = 2
+        if words[i : i + 2] == ["TIME", "ZONE"]:
+            name, j = "timezone", i + 2
+        else:
+            name, j = toks[i].text, i + 1
+            while j < len(toks) and toks[j].text == ".":
+                name += "." + toks[j + 1].text
+                j += 2
+            if j < len(toks) and toks[j].text.upper() in ("TO", "="):
+                j += 1
+        base = toks[0].start
+        if j >= len(toks):
+            raise DbError("42601", f"syntax error at end of input: SET {name} needs a value")
+        raw = st.text[toks[j].start - base :].strip()
+        values = [v.strip() for v in _split_commas(raw)]
+        value = ", ".join(v[1:-1].replace("''", "'") if v.startswith("'") else v for v in values)
+        return name, value
+
+    async def _set(self, st: stmts.Statement) -> None:
+        name, value = self._set_value_text(st)
+        prm = params.lookup(name)
+        if prm is None:
+            # Not a PostgreSQL session parameter: the engine decides (DuckDB settings are locked).
+            await self._engine([{"op": "query", "stmts": [{"sql": st.text, "kind": "set", "tag": "SET"}]}])
+            return
+        if prm.read_only:
+            raise DbError("55P02", f'parameter "{prm.name}" cannot be changed')
+        if value.upper() == "DEFAULT":
+            value = prm.default
+        try:
+            value = params.normalize(prm, value)
+        except ValueError as e:
+            raise DbError("22023", str(e)) from e
+        if prm.engine:
+            res = await self._engine([{"op": "timezone", "value": value}])
+            if res.get("failed"):
+                return
+        self.params[prm.name.lower()] = value
+        out = wire.command_complete("SET")
+        if prm.report:
+            out = wire.parameter_status(prm.name, value) + out
+        await self.send(out)
+
+    async def _reset(self, st: stmts.Statement) -> None:
+        target = st.words[1] if len(st.words) > 1 else ""
+        names = list(params.PARAMS) if target == "ALL" else [target.lower()]
+        out = b""
+        for n in names:
+            prm = params.lookup(n)
+            if prm is None:
+                raise DbError("42704", f'unrecognized configuration parameter "{n}"')
+            if prm.read_only:
+                continue
+            if self.params.get(prm.name.lower()) != prm.default:
+                self.params[prm.name.lower()] = prm.default
+                if prm.report:
+                    out += wire.parameter_status(prm.name, prm.default)
+                if prm.engine:
+                    await self._engine([{"op": "timezone", "value": prm.default}])
+        await self.send(out + wire.command_complete("RESET"))
+
+    async def _show(self, st: stmts.Statement, describe: bool) -> None:
+        words = st.words
+        if len(words) > 1 and words[1] == "ALL":
+            rows = [(p.name, self.params.get(k, p.default), "") for k, p in sorted(params.PARAMS.items())]
+            cols = [wire.Column("name", 25), wire.Column("setting", 25), wire.Column("description", 25)]
+            await self._rows(cols, rows, describe)
+            return
+        name = (
+            "timezone"
+            if words[1:3] == ("TIME", "ZONE")
+            else (st.tokens[1].text if len(st.tokens) > 1 else "")
+        )
+        prm = params.lookup(name)
+        if prm is None:
+            await self._engine(
+                [{"op": "query", "stmts": [{"sql": st.text, "kind": "select", "tag": "SHOW"}]}]
+            )
+            return
+        await self._rows(
+            [wire.Column(prm.name.lower(), 25)],
+            [(self.params.get(prm.name.lower(), prm.default),)],
+            describe,
+            tag="SHOW",
+        )
+
+    async def _rows(
+        self, cols: list[wire.Column], rows: list[tuple[object, ...]], describe: bool, tag: str | None = None
+    ) -> None:
+        out = wire.row_description(cols) if describe else b""
+        out += wire.text_rows(rows)
+        out += wire.command_complete(tag or f"SELECT {len(rows)}")
+        await self.send(out)
+
+    # ------------------------------------------------------------ container commands
+
+    async def _admin(self, st: stmts.Statement, describe: bool) -> None:
+        cmd = admin_sql.parse_admin(st)
+        cdb = self.cdb
+        assert self.user is not None
+        if isinstance(cmd, admin_sql.Show):
+            if cmd.what == "PDBS":
+                cols = [
+                    wire.Column("CON_ID", 23, 4),
+                    wire.Column("CON_NAME", 25),
+                    wire.Column("OPEN MODE", 25),
+                    wire.Column("RESTRICTED", 25),
+                ]
+                await self._rows(cols, cdb.show_pdbs(self.con_id), describe)
+            elif cmd.what == "CON_NAME":
+                await self._rows(
+                    [wire.Column("CON_NAME", 25)],
+                    [(self.container.name if self.container else "",)],
+                    describe,
+                )
+            else:
+                await self._rows([wire.Column("CON_ID", 23, 4)], [(self.con_id,)], describe)
+            return
+        if isinstance(cmd, admin_sql.SetContainer):
+            raise DbError(
+                "0A000", "ALTER SESSION SET CONTAINER is not available yet; connect to the container by name"
+            )
+        if self.con_id != ROOT_ID:
+            raise ora(65040)
+        if self.status != "I":
+            raise DbError(
+                "25001", "ORA-65023: active transaction exists in container: COMMIT or ROLLBACK first"
+            )
+        if not cdb.cat.has_privilege(self.user, ROOT_ID, "SYSDBA") and self.user.name != "SYS":
+            raise ora(1031)
+        notices: list[str] = []
+        if isinstance(cmd, admin_sql.CreatePdb):
+            assert cmd.admin_user is not None and cmd.admin_password is not None
+            notices = await cdb.create_pdb(
+                cmd.name,
+                cmd.admin_user,
+                cmd.admin_password,
+                cmd.roles,
+                cmd.max_size,
+                cmd.max_temp_size,
+                cmd.if_not_exists,
+            )
+            tag = "CREATE PLUGGABLE DATABASE"
+        elif isinstance(cmd, admin_sql.DropPdb):
+            c = cdb.find(cmd.name)
+            if c is None or c.con_id == ROOT_ID:
+                if not cmd.if_exists:
+                    raise ora(65011, name=cmd.name)
+                notices.append(f"pluggable database {cmd.name} does not exist, skipping")
+            else:
+                await cdb.drop_pdb(c, cmd.including_datafiles)
+            tag = "DROP PLUGGABLE DATABASE"
+        else:
+            assert isinstance(cmd, admin_sql.AlterPdb)
+            notices = await self._alter_pdb(cmd)
+            tag = "ALTER PLUGGABLE DATABASE"
+        out = b"".join(wire.notice_response(n) for n in notices)
+        await self.send(out + wire.command_complete(tag))
+
+    async def _alter_pdb(self, cmd: admin_sql.AlterPdb) -> list[str]:
+        cdb = self.cdb
+        if cmd.all:
+            excluded = {n.upper() for n in cmd.except_names}
+            targets = [
+                c
+                for c in cdb.cat.containers()
+                if c.con_id > SEED_ID and c.name not in excluded and c.status not in ("UNUSABLE", "UNPLUGGED")
+            ]
+        else:
+            targets = [cdb.require_pdb(n) for n in cmd.names]
+        notices: list[str] = []
+        for c in targets:
+            if cmd.action == "OPEN":
+                if cmd.all and c.is_open and c.open_mode == cmd.mode:
+                    continue
+                n = await cdb.open_pdb(c, cmd.mode, cmd.restricted, cmd.force)
+            elif cmd.action == "CLOSE":
+                if cmd.all and not c.is_open:
+                    continue
+                n = await cdb.close_pdb(c, cmd.immediate)
+            else:
+                cdb.save_state(c, cmd.action == "SAVE STATE")
+                n = None
+            if n:
+                notices.append(n)
+        return notices
+
+    # ------------------------------------------------------------ COPY
+
+    async def _copy(self, st: stmts.Statement) -> None:
+        if self.status == "E":
+            raise DbError(
+                "25P02", "current transaction is aborted, commands ignored until end of transaction block"
+            )
+        spec = parse_copy(st)
+        if spec.direction == "out":
+            await self._engine([{"op": "copy_out", "spec": spec.to_json()}])
+            return
+        assert self.channel is not None
+        res = await self._engine([{"op": "copy_in", "spec": spec.to_json()}])
+        if not res.get("copy_in"):
+            return  # the engine refused (unknown table, aborted transaction): its error was sent
+        while True:
+            msg = await self.next_message()
+            if isinstance(msg, wire.CopyData):
+                self.channel.send(frames.frame(frames.COPY_CHUNK, msg.data))
+                if self.channel.writer is not None:
+                    await self.channel.writer.drain()
+            elif isinstance(msg, wire.CopyDone):
+                self.channel.send(frames.pack_request({"ops": [{"op": "copy_done"}]}))
+                break
+            elif isinstance(msg, wire.CopyFail):
+                self.channel.send(frames.pack_request({"ops": [{"op": "copy_fail", "message": msg.message}]}))
+                break
+            elif isinstance(msg, (wire.Flush, wire.Sync)):
+                continue
+            else:
+                self.channel.send(
+                    frames.pack_request(
+                        {"ops": [{"op": "copy_fail", "message": "unexpected message during COPY"}]}
+                    )
+                )
+                await self.channel.pump(self.send)
+                raise wire.ProtocolViolation(f"unexpected message type during COPY: {type(msg).__name__}")
+        res = await self.channel.pump(self.send)
+        if "status" in res:
+            self.status = res["status"]
+
+    # ------------------------------------------------------------ extended protocol
+
+    async def _extended(self, msg: wire.FrontendMessage) -> None:
+        if isinstance(msg, wire.Parse):
+            await self._parse(msg)
+        elif isinstance(msg, wire.Bind):
+            if msg.statement in self.local_statements:
+                await self._flush_ops()
+                self.local_portals[msg.portal] = self.local_statements[msg.statement]
+                await self.send(wire.BIND_COMPLETE)
+                return
+            self.local_portals.pop(msg.portal, None)
+            base = len(self.pending_blobs)
+            self.pending_blobs.extend(msg.params)
+            self.pending_ops.append(
+                {
+                    "op": "bind",
+                    "portal": msg.portal,
+                    "stmt": msg.statement,
+                    "pformats": msg.param_formats,
+                    "params": list(range(base, base + len(msg.params))),
+                    "rformats": msg.result_formats,
+                }
+            )
+        elif isinstance(msg, wire.Describe):
+            local = (self.local_statements if msg.kind == "S" else self.local_portals).get(msg.name)
+            if local is not None:
+                await self._flush_ops()
+                out = wire.parameter_description([]) if msg.kind == "S" else b""
+                await self.send(out + self._local_description(local))
+                return
+            self.pending_ops.append({"op": "describe", "kind": msg.kind, "name": msg.name})
+        elif isinstance(msg, wire.Execute):
+            local = self.local_portals.get(msg.portal)
+            if local is not None:
+                await self._flush_ops()
+                if local.stmt is None:
+                    await self.send(wire.empty_query_response())
+                else:
+                    await self._run_local(local.stmt, describe=False)
+                return
+            self.pending_ops.append({"op": "execute", "portal": msg.portal, "max_rows": msg.max_rows})
+            if len(self.pending_ops) > 256:
+                await self._flush_ops()
+        elif isinstance(msg, wire.Close):
+            table = self.local_statements if msg.kind == "S" else self.local_portals
+            if table.pop(msg.name, None) is not None:
+                await self._flush_ops()
+                await self.send(wire.CLOSE_COMPLETE)
+                return
+            self.pending_ops.append({"op": "close", "kind": msg.kind, "name": msg.name})
+
+    def _local_description(self, local: LocalStatement) -> bytes:
+        st = local.stmt
+        if st is not None and st.kind == "admin" and st.words[:2] == ("SHOW", "PDBS"):
+            return wire.row_description(
+                [
+                    wire.Column("CON_ID", 23, 4),
+                    wire.Column("CON_NAME", 25),
+                    wire.Column("OPEN MODE", 25),
+                    wire.Column("RESTRICTED", 25),
+                ]
+            )
+        if st is not None and st.kind in ("show", "admin") and st.words[:1] == ("SHOW",):
+            name = st.tokens[1].text.lower() if len(st.tokens) > 1 else "setting"
+            return wire.row_description([wire.Column(name if st.kind == "show" else name.upper(), 25)])
+        return wire.NO_DATA
+
+    async def _parse(self, msg: wire.Parse) -> None:
+        parsed = stmts.split(msg.sql)
+        if len(parsed) > 1:
+            raise DbError("42601", "cannot insert multiple commands into a prepared statement")
+        if not parsed:
+            await self._flush_ops()
+            self.local_statements[msg.name] = LocalStatement(None)
+            await self.send(wire.PARSE_COMPLETE)
+            return
+        st = parsed[0]
+        if st.kind in LOCAL_KINDS or st.kind == "copy":
+            await self._flush_ops()
+            self.local_statements[msg.name] = LocalStatement(st)
+            await self.send(wire.PARSE_COMPLETE)
+            return
+        self.local_statements.pop(msg.name, None)
+        self.pending_ops.append(
+            {
+                "op": "parse",
+                "name": msg.name,
+                "sql": st.text,
+                "kind": st.kind,
+                "tag": st.tag,
+                "param_oids": msg.param_oids,
+            }
+        )
+
+    async def _flush_ops(self) -> None:
+        if not self.pending_ops:
+            return
+        ops, blobs = self.pending_ops, self.pending_blobs
+        self.pending_ops, self.pending_blobs = [], []
+        res = await self._engine(ops, blobs)
+        if res.get("failed"):
+            self.skipping = True
+
+    async def _sync(self) -> None:
+        if not self.skipping:
+            self.pending_ops.append({"op": "sync"})
+            await self._flush_ops()
+        else:
+            self.pending_ops, self.pending_blobs = [], []
+            await self._engine([{"op": "sync"}])
+        self.skipping = False
+        await self.send(wire.ready_for_query(self.status))
+
+    async def cancel(self) -> None:
+        eng = self.cdb.engine(self.con_id)
+        if eng is not None and self.channel is not None:
+            await eng.cancel(self.channel.session_id)
+
+
+def _split_commas(text: str) -> list[str]:
+    out, cur, quote = [], "", False
+    for ch in text:
+        if ch == "'":
+            quote = not quote
+        if ch == "," and not quote:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return out

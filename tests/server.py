@@ -1,0 +1,94 @@
+"""A real DuckCDB server in a subprocess, on an ephemeral port with its own data directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+SYS_PASSWORD = "Sys-Test-Pw-1"
+
+
+@dataclass
+class RunningServer:
+    proc: subprocess.Popen[str]
+    data_dir: Path
+    port: int
+    log: Path
+
+    def dsn(
+        self, dbname: str = "CDB$ROOT", user: str = "SYS", password: str = SYS_PASSWORD, **kw: str
+    ) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in kw.items())
+        return f"host=127.0.0.1 port={self.port} dbname={dbname} user={user} password={password} sslmode=disable {extra}"
+
+    def connect(
+        self, dbname: str = "CDB$ROOT", user: str = "SYS", password: str = SYS_PASSWORD, **kw: object
+    ) -> psycopg.Connection:
+        return psycopg.connect(
+            host="127.0.0.1",
+            port=self.port,
+            dbname=dbname,
+            user=user,
+            password=password,
+            sslmode="disable",
+            **kw,
+        )
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_server(
+    data_dir: Path, *extra: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> RunningServer:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir.parent / f"{data_dir.name}-server.log"
+    full_env = dict(os.environ)
+    full_env.setdefault("DUCKCDB_SYS_PASSWORD", SYS_PASSWORD)
+    if env:
+        full_env.update(env)
+    with open(log, "a") as logf:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "proxy.cli", "serve", "--data-dir", str(data_dir), "--port", "0", *extra],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=logf,
+            text=True,
+            env=full_env,
+            start_new_session=True,
+        )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    port = None
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"listening on [\d.]+:(\d+)", line)
+        if m:
+            port = int(m.group(1))
+            break
+    if port is None:
+        proc.kill()
+        raise RuntimeError("server did not start:\n" + "".join(lines) + log.read_text(errors="replace"))
+    return RunningServer(proc, data_dir, port, log)

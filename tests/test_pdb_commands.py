@@ -1,0 +1,147 @@
+"""First container commands in CDB$ROOT as SYS, with their Oracle errors."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+
+from tests.server import RunningServer
+
+
+def _name() -> str:
+    return "P" + uuid.uuid4().hex[:8].upper()
+
+
+def _create(root: psycopg.Connection, name: str, user: str = "adm", pw: str = "Adm-Pw-1") -> None:
+    root.execute(f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {user} IDENTIFIED BY "{pw}"')
+
+
+@pytest.fixture
+def root(server: RunningServer):
+    with server.connect(autocommit=True) as c:
+        yield c
+
+
+def _pdbs(root: psycopg.Connection) -> dict[str, tuple]:
+    return {r[1]: r for r in root.execute("SHOW PDBS").fetchall()}
+
+
+def test_show_pdbs_lists_seed_read_only(root) -> None:
+    cur = root.execute("show pdbs")
+    assert [d.name for d in cur.description] == ["CON_ID", "CON_NAME", "OPEN MODE", "RESTRICTED"]
+    rows = {r[1]: r for r in cur.fetchall()}
+    assert rows["PDB$SEED"] == (2, "PDB$SEED", "READ ONLY", "NO")
+    assert "CDB$ROOT" not in rows
+
+
+def test_create_open_use_close_drop(server: RunningServer, root) -> None:
+    name = _name()
+    _create(root, name)
+    assert _pdbs(root)[name][2:] == ("MOUNTED", None)
+    with pytest.raises(psycopg.OperationalError, match="ORA-01109"):
+        server.connect(name, "adm", "Adm-Pw-1")
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    assert _pdbs(root)[name][2:] == ("READ WRITE", "NO")
+    # database names are case-insensitive, user names too
+    with server.connect(name.lower(), "ADM", "Adm-Pw-1", autocommit=True) as c:
+        c.execute("create table t(a int)")
+        c.execute("insert into t values (1), (2)")
+        assert c.execute("select sum(a) from t").fetchone() == (3,)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
+    assert _pdbs(root)[name][2] == "MOUNTED"
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN READ ONLY")
+    with server.connect(name, "adm", "Adm-Pw-1", autocommit=True) as c:
+        assert c.execute("select sum(a) from t").fetchone() == (3,)
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            c.execute("insert into t values (3)")
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+    root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+    assert name not in _pdbs(root)
+
+
+def test_oracle_errors(root) -> None:
+    name = _name()
+    _create(root, name)
+    with pytest.raises(psycopg.Error, match="ORA-65012") as ei:
+        _create(root, name)
+    assert ei.value.sqlstate == "42710"
+    with pytest.raises(psycopg.Error, match="ORA-65011"):
+        root.execute("ALTER PLUGGABLE DATABASE nosuchpdb OPEN")
+    with pytest.raises(psycopg.Error, match="ORA-65011"):
+        root.execute("DROP PLUGGABLE DATABASE nosuchpdb INCLUDING DATAFILES")
+    with pytest.raises(psycopg.Error, match="ORA-65085"):
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN READ ONLY")
+    with pytest.raises(psycopg.Error, match="ORA-65020"):
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with pytest.raises(psycopg.Error, match="ORA-65019"):
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN READ ONLY")
+    with pytest.raises(psycopg.Error, match="ORA-65025"):
+        root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+    with pytest.raises(psycopg.Error, match="ORA-65017"):
+        root.execute("ALTER PLUGGABLE DATABASE PDB$SEED OPEN")
+    with pytest.raises(psycopg.Error, match="ORA-65017"):
+        root.execute("DROP PLUGGABLE DATABASE PDB$SEED INCLUDING DATAFILES")
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+    with pytest.raises(psycopg.Error, match="ORA-65179"):
+        root.execute(f"DROP PLUGGABLE DATABASE {name} KEEP DATAFILES")
+    root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+
+
+def test_open_again_same_mode_is_a_notice(root) -> None:
+    name = _name()
+    _create(root, name)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN READ WRITE")
+    notices: list[str] = []
+    root.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN READ WRITE")
+    assert any("already open" in n for n in notices)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+    root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+
+
+def test_container_commands_refused_inside_a_pdb(server: RunningServer, root) -> None:
+    name = _name()
+    _create(root, name)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with server.connect(name, "adm", "Adm-Pw-1", autocommit=True) as c:
+        with pytest.raises(psycopg.Error, match="ORA-65040"):
+            c.execute("CREATE PLUGGABLE DATABASE x ADMIN USER a IDENTIFIED BY b")
+        con_id = c.execute("SHOW CON_ID").fetchone()[0]
+        assert c.execute("SHOW PDBS").fetchall() == [(con_id, name, "READ WRITE", "NO")]
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+
+
+def test_close_immediate_disconnects_sessions(server: RunningServer, root) -> None:
+    name = _name()
+    _create(root, name)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    c = server.connect(name, "adm", "Adm-Pw-1", autocommit=True)
+    c.execute("select 1")
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+    with pytest.raises(psycopg.OperationalError):
+        c.execute("select 1")
+    c.close()
+
+
+def test_pdb_admin_cannot_reach_another_pdb(server: RunningServer, root, pdb) -> None:
+    name = _name()
+    _create(root, name, "other", "Other-Pw-1")
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with pytest.raises(psycopg.OperationalError) as ei:
+        server.connect(pdb, "other", "Other-Pw-1")
+    assert ei.value.sqlstate == "28P01"
+
+
+def test_auth_errors(server: RunningServer, pdb) -> None:
+    with pytest.raises(psycopg.OperationalError) as ei:
+        server.connect("CDB$ROOT", "SYS", "wrong")
+    assert ei.value.sqlstate == "28P01"
+    with pytest.raises(psycopg.OperationalError) as ei:
+        server.connect("nosuchdb", "SYS")
+    assert ei.value.sqlstate == "3D000"
+    with pytest.raises(psycopg.OperationalError) as ei:
+        server.connect("CDB$ROOT", "nosuchuser", "x")
+    assert ei.value.sqlstate == "28P01"
