@@ -130,10 +130,10 @@ def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], Non
         cols = ", ".join(spec["columns"]) if spec["columns"] else "*"
         sql = f"SELECT {cols} FROM {spec['table']}"
     res = s._run(sql, None)
+    names = [d[0] for d in res.description]
+    types = [codec.pg_type_for_duckdb(str(d[1])) for d in res.description]
     reader = res.arrow_reader()
     try:
-        names = [d[0] for d in res.description]
-        types = [codec.pg_type_for_duckdb(str(d[1])) for d in res.description]
         csv = spec["format"] == "csv"
         delim = spec["delimiter"] or ("," if csv else "\t")
         null = spec["null"] if spec["null"] is not None else ("" if csv else "\\N")

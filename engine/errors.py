@@ -6,6 +6,7 @@ import re
 
 import duckdb
 
+from engine.codec import CodecError
 from proxy.errors import DbError
 
 # (exception class name, message pattern, sqlstate); first match wins, None pattern matches all.
@@ -112,6 +113,8 @@ def to_db_error(exc: BaseException) -> DbError:
     """The client-facing error for an exception raised while running tenant SQL."""
     if isinstance(exc, DbError):
         return exc
+    if isinstance(exc, CodecError):
+        return DbError(exc.sqlstate, exc.message)
     state = sqlstate_for(exc)
     if state == "57014":
         return DbError(state, "canceling statement due to user request")

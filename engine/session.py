@@ -7,7 +7,7 @@ column-wise by engine.codec and never touched one by one here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,27 +210,32 @@ class EngineSession:
 
     # ------------------------------------------------------------ execution
 
-    def _iterate(self, portal: Portal) -> Iterator[pa.RecordBatch]:
-        while portal.pending:
-            yield portal.pending.pop(0)
-        if portal.reader is not None:
-            yield from portal.reader
+    def _next_batch(self, portal: Portal) -> pa.RecordBatch | None:
+        """The portal's next batch, or None when it has no more rows."""
+        if portal.pending:
+            return portal.pending.pop(0)
+        if portal.reader is None:
+            return None
+        try:
+            return portal.reader.read_next_batch()
+        except StopIteration:
             portal.reader.close()
             portal.reader = None
             if self._streaming is portal:
                 self._streaming = None
+            return None
 
     def _start(self, portal: Portal) -> tuple[str, int | None]:
         """Run the portal's statement. Returns (return_type, changed rows or None)."""
         p = portal.prepared
         res = self._run(p.sql, portal.values)
         rt = res.return_type
+        if rt == "query_result" and p.columns is None:
+            p.columns = _columns_from_description(res.description)
+            portal.formats = _expand_formats(portal.formats, len(p.columns))
         reader = res.arrow_reader()
         portal.started = True
         if rt == "query_result":
-            if p.columns is None:
-                p.columns = _columns_from_description(res.description)
-                portal.formats = _expand_formats(portal.formats, len(p.columns))
             portal.reader = reader
             self._streaming = portal
             return rt, None
@@ -254,7 +259,7 @@ class EngineSession:
         size = 0
         limit = max_rows if max_rows > 0 else None
         sent = 0
-        for batch in self._iterate(portal):
+        while (batch := self._next_batch(portal)) is not None:
             if limit is not None and sent + batch.num_rows > limit:
                 take = limit - sent
                 portal.pending.insert(0, batch.slice(take))
@@ -271,7 +276,7 @@ class EngineSession:
                 break
         if buf:
             emit(b"".join(buf))
-        portal.sent += sent
+        portal.sent = sent
         # As PostgreSQL: reaching the limit suspends the portal, even when no row is left.
         return limit is not None and sent >= limit
 
@@ -292,7 +297,7 @@ class EngineSession:
             portal.done = True
             return
         if portal.done and not portal.pending and portal.reader is None and portal.started:
-            emit(wire.command_complete(self._tag(p, portal.sent if p.columns is not None else 0)))
+            emit(wire.command_complete(self._tag(p, 0)))
             return
         count = None
         if not portal.started:
@@ -330,7 +335,7 @@ class EngineSession:
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
         if kind in TXN_KINDS or kind in ("set", "show"):
-            ptypes = [codec.PG_TYPES_BY_OID.get(o, codec.TEXT_TYPE) for o in param_oids]
+            ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
             self.statements[name] = Prepared(sql, kind, tag, ptypes, None)
             return wire.PARSE_COMPLETE
         self._release_stream()
@@ -339,12 +344,11 @@ class EngineSession:
         for i, (_, dtype) in enumerate(sig.parameters):
             declared = param_oids[i] if i < len(param_oids) else 0
             if declared:
-                ptypes.append(codec.PG_TYPES_BY_OID.get(declared, codec.TEXT_TYPE))
+                ptypes.append(codec.pg_type(declared))
             else:
                 t = str(dtype)
-                ptypes.append(
-                    codec.TEXT_TYPE if t in ("UNKNOWN", "NULL", "ANY") else codec.pg_type_for_duckdb(t)
-                )
+                unknown = t in ("UNKNOWN", "NULL", "ANY")
+                ptypes.append(codec.pg_type(codec.oids.TEXT) if unknown else codec.pg_type_for_duckdb(t))
         cols = None
         if sig.return_type == "query_result":
             cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
@@ -365,7 +369,7 @@ class EngineSession:
             )
         pf = _expand_formats(pformats, len(params)) if params else []
         values = [
-            codec.decode_param(raw, t.oid, f) for raw, t, f in zip(params, p.param_types, pf, strict=True)
+            codec.decode_param(raw, t.oid, f, timezone=self.timezone) for raw, t, f in zip(params, p.param_types, pf, strict=True)
         ]
         if portal in self.portals and self._streaming is self.portals[portal]:
             self._release_stream()

@@ -57,26 +57,59 @@ def check_md5(md5_stored: str, salt: bytes, response: str) -> bool:
     return hmac.compare_digest(expected, response)
 
 
+class ScramError(Exception):
+    """The client's SCRAM messages were malformed or its proof was wrong."""
+
+
 class ScramExchange:
-    """One SCRAM-SHA-256 conversation. An unknown user gets a decoy verifier so that the exchange
-    fails at the same step as a wrong password, and user names cannot be probed."""
+    """Server side of one SCRAM-SHA-256 conversation (RFC 5802 / 7677), without channel binding.
+
+    Written here rather than with scramp's server because libpq sends an empty user name in
+    client-first (the startup packet carries it), which scramp refuses. An unknown user gets a
+    decoy verifier, so the exchange fails at the same step as a wrong password.
+    """
 
     def __init__(self, verifier: str | None) -> None:
-        if verifier is None or not is_scram_verifier(verifier):
+        self.known = verifier is not None and is_scram_verifier(verifier)
+        if not self.known:
             verifier = scram_verifier(os.urandom(16).hex())
-            self.known = False
-        else:
-            self.known = True
-        info = parse_verifier(verifier)
-        self._server = _MECH.make_server(lambda _username: info)
+        assert verifier is not None
+        self.salt, self.stored_key, self.server_key, self.iterations = parse_verifier(verifier)
+        self._bare = ""
+        self._server_first = ""
+        self._gs2 = ""
+        self._nonce = ""
 
     def first(self, client_first: str) -> str:
-        self._server.set_client_first(client_first)
-        return self._server.get_server_first()
+        flag, _, rest = client_first.partition(",")
+        authzid, _, bare = rest.partition(",")
+        if flag not in ("n", "y") or not bare:
+            raise ScramError("unsupported SCRAM channel binding or malformed client-first message")
+        attrs = dict(a.split("=", 1) for a in bare.split(",") if "=" in a)
+        cnonce = attrs.get("r")
+        if not cnonce:
+            raise ScramError("client-first message has no nonce")
+        self._gs2 = f"{flag},{authzid},"
+        self._bare = bare
+        self._nonce = cnonce + base64.b64encode(os.urandom(18)).decode()
+        self._server_first = f"r={self._nonce},s={base64.b64encode(self.salt).decode()},i={self.iterations}"
+        return self._server_first
 
     def final(self, client_final: str) -> str:
-        """Server-final message; raises scramp.ScramException when the proof is wrong."""
-        self._server.set_client_final(client_final)
-        if not self.known:
-            raise scramp.ScramException("unknown user")
-        return self._server.get_server_final()
+        """Server-final message; raises ScramError when the proof is wrong."""
+        without_proof, sep, proof_b64 = client_final.rpartition(",p=")
+        if not sep:
+            raise ScramError("client-final message has no proof")
+        attrs = dict(a.split("=", 1) for a in without_proof.split(",") if "=" in a)
+        if attrs.get("r") != self._nonce or base64.b64decode(attrs.get("c", "")) != self._gs2.encode():
+            raise ScramError("nonce or channel binding mismatch")
+        auth_message = f"{self._bare},{self._server_first},{without_proof}".encode()
+        signature = hmac.new(self.stored_key, auth_message, "sha256").digest()
+        proof = base64.b64decode(proof_b64)
+        client_key = bytes(a ^ b for a, b in zip(proof, signature, strict=False))
+        if len(proof) != len(signature) or not self.known:
+            raise ScramError("invalid proof")
+        if not hmac.compare_digest(hashlib.sha256(client_key).digest(), self.stored_key):
+            raise ScramError("invalid proof")
+        server_sig = hmac.new(self.server_key, auth_message, "sha256").digest()
+        return "v=" + base64.b64encode(server_sig).decode()

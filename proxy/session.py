@@ -13,8 +13,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import scramp
-
 from catalog import admin_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID, Container, User
@@ -295,7 +293,7 @@ class Session:
             if not isinstance(msg, wire.AuthResponse):
                 raise wire.ProtocolViolation("expected SASLResponse")
             final = ex.final(msg.data.decode())
-        except scramp.ScramException:
+        except (auth.ScramError, ValueError, UnicodeDecodeError):
             self.server.audit_login_failure(self, user_name, "bad password")
             raise fail from None
         await self.send(wire.auth_sasl_final(final.encode()))

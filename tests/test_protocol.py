@@ -216,9 +216,9 @@ def test_command_tags_and_rowcounts(conn, table_name) -> None:
     cur.execute(f"update {table_name} set a = a + 1 where a < 3")
     assert cur.statusmessage == "UPDATE 3" and cur.rowcount == 3
     cur.execute(f"delete from {table_name} where a > 3")
-    assert cur.statusmessage == "DELETE 2"
+    assert cur.statusmessage == "DELETE 1"
     cur.execute(f"select * from {table_name}")
-    assert cur.statusmessage == "SELECT 3" and cur.rowcount == 3
+    assert cur.statusmessage == "SELECT 4" and cur.rowcount == 4
     cur.execute(f"drop table {table_name}")
     assert cur.statusmessage == "DROP TABLE"
 

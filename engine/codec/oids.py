@@ -1,0 +1,356 @@
+"""PostgreSQL type OIDs and the mapping between DuckDB type names and PostgreSQL types."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BOOL = 16
+BYTEA = 17
+CHAR = 18
+NAME = 19
+INT8 = 20
+INT2 = 21
+INT4 = 23
+TEXT = 25
+OID = 26
+JSON = 114
+FLOAT4 = 700
+FLOAT8 = 701
+UNKNOWN = 705
+BPCHAR = 1042
+VARCHAR = 1043
+DATE = 1082
+TIME = 1083
+TIMESTAMP = 1114
+TIMESTAMPTZ = 1184
+INTERVAL = 1186
+TIMETZ = 1266
+NUMERIC = 1700
+UUID = 2950
+JSONB = 3802
+
+JSON_ARRAY = 199
+BOOL_ARRAY = 1000
+BYTEA_ARRAY = 1001
+CHAR_ARRAY = 1002
+NAME_ARRAY = 1003
+INT2_ARRAY = 1005
+INT4_ARRAY = 1007
+TEXT_ARRAY = 1009
+BPCHAR_ARRAY = 1014
+VARCHAR_ARRAY = 1015
+INT8_ARRAY = 1016
+FLOAT4_ARRAY = 1021
+FLOAT8_ARRAY = 1022
+OID_ARRAY = 1028
+TIMESTAMP_ARRAY = 1115
+DATE_ARRAY = 1182
+TIME_ARRAY = 1183
+TIMESTAMPTZ_ARRAY = 1185
+INTERVAL_ARRAY = 1187
+NUMERIC_ARRAY = 1231
+TIMETZ_ARRAY = 1270
+UUID_ARRAY = 2951
+JSONB_ARRAY = 3807
+
+PG_TYPE_NAMES: dict[int, str] = {
+    BOOL: "bool",
+    BYTEA: "bytea",
+    CHAR: "char",
+    NAME: "name",
+    INT8: "int8",
+    INT2: "int2",
+    INT4: "int4",
+    TEXT: "text",
+    OID: "oid",
+    JSON: "json",
+    FLOAT4: "float4",
+    FLOAT8: "float8",
+    UNKNOWN: "unknown",
+    BPCHAR: "bpchar",
+    VARCHAR: "varchar",
+    DATE: "date",
+    TIME: "time",
+    TIMESTAMP: "timestamp",
+    TIMESTAMPTZ: "timestamptz",
+    INTERVAL: "interval",
+    TIMETZ: "timetz",
+    NUMERIC: "numeric",
+    UUID: "uuid",
+    JSONB: "jsonb",
+    JSON_ARRAY: "_json",
+    BOOL_ARRAY: "_bool",
+    BYTEA_ARRAY: "_bytea",
+    CHAR_ARRAY: "_char",
+    NAME_ARRAY: "_name",
+    INT2_ARRAY: "_int2",
+    INT4_ARRAY: "_int4",
+    TEXT_ARRAY: "_text",
+    BPCHAR_ARRAY: "_bpchar",
+    VARCHAR_ARRAY: "_varchar",
+    INT8_ARRAY: "_int8",
+    FLOAT4_ARRAY: "_float4",
+    FLOAT8_ARRAY: "_float8",
+    OID_ARRAY: "_oid",
+    TIMESTAMP_ARRAY: "_timestamp",
+    DATE_ARRAY: "_date",
+    TIME_ARRAY: "_time",
+    TIMESTAMPTZ_ARRAY: "_timestamptz",
+    INTERVAL_ARRAY: "_interval",
+    NUMERIC_ARRAY: "_numeric",
+    TIMETZ_ARRAY: "_timetz",
+    UUID_ARRAY: "_uuid",
+    JSONB_ARRAY: "_jsonb",
+}
+
+#: element OID -> array OID, and back.
+ARRAY_OF: dict[int, int] = {
+    BOOL: BOOL_ARRAY,
+    BYTEA: BYTEA_ARRAY,
+    CHAR: CHAR_ARRAY,
+    NAME: NAME_ARRAY,
+    INT2: INT2_ARRAY,
+    INT4: INT4_ARRAY,
+    TEXT: TEXT_ARRAY,
+    BPCHAR: BPCHAR_ARRAY,
+    VARCHAR: VARCHAR_ARRAY,
+    INT8: INT8_ARRAY,
+    FLOAT4: FLOAT4_ARRAY,
+    FLOAT8: FLOAT8_ARRAY,
+    OID: OID_ARRAY,
+    TIMESTAMP: TIMESTAMP_ARRAY,
+    DATE: DATE_ARRAY,
+    TIME: TIME_ARRAY,
+    TIMESTAMPTZ: TIMESTAMPTZ_ARRAY,
+    INTERVAL: INTERVAL_ARRAY,
+    NUMERIC: NUMERIC_ARRAY,
+    TIMETZ: TIMETZ_ARRAY,
+    UUID: UUID_ARRAY,
+    JSON: JSON_ARRAY,
+    JSONB: JSONB_ARRAY,
+}
+ELEMENT_OF: dict[int, int] = {arr: elem for elem, arr in ARRAY_OF.items()}
+
+_TYPLEN: dict[int, int] = {
+    BOOL: 1,
+    CHAR: 1,
+    NAME: 64,
+    INT2: 2,
+    INT4: 4,
+    INT8: 8,
+    OID: 4,
+    FLOAT4: 4,
+    FLOAT8: 8,
+    DATE: 4,
+    TIME: 8,
+    TIMESTAMP: 8,
+    TIMESTAMPTZ: 8,
+    INTERVAL: 16,
+    TIMETZ: 12,
+    UUID: 16,
+}
+
+
+@dataclass(frozen=True)
+class PgType:
+    """A PostgreSQL column type as RowDescription reports it."""
+
+    oid: int
+    name: str
+    typlen: int
+    typmod: int = -1
+
+
+def pg_type(oid: int, typmod: int = -1) -> PgType:
+    """The PgType of a known OID (unknown OIDs get the name 'unknown')."""
+    return PgType(oid, PG_TYPE_NAMES.get(oid, "unknown"), _TYPLEN.get(oid, -1), typmod)
+
+
+def is_array(oid: int) -> bool:
+    return oid in ELEMENT_OF
+
+
+# DuckDB's own names (what str(DuckDBPyType) prints) plus the common aliases it accepts.
+_SCALARS: dict[str, int] = {
+    "BOOLEAN": BOOL,
+    "BOOL": BOOL,
+    "LOGICAL": BOOL,
+    "TINYINT": INT2,
+    "INT1": INT2,
+    "UTINYINT": INT2,
+    "SMALLINT": INT2,
+    "INT2": INT2,
+    "SHORT": INT2,
+    "USMALLINT": INT4,
+    "INTEGER": INT4,
+    "INT": INT4,
+    "INT4": INT4,
+    "SIGNED": INT4,
+    "UINTEGER": INT8,
+    "BIGINT": INT8,
+    "INT8": INT8,
+    "LONG": INT8,
+    "UBIGINT": NUMERIC,
+    "HUGEINT": NUMERIC,
+    "INT128": NUMERIC,
+    "UHUGEINT": NUMERIC,
+    "VARINT": NUMERIC,
+    "BIGNUM": NUMERIC,
+    "FLOAT": FLOAT4,
+    "FLOAT4": FLOAT4,
+    "REAL": FLOAT4,
+    "DOUBLE": FLOAT8,
+    "FLOAT8": FLOAT8,
+    "DECIMAL": NUMERIC,
+    "NUMERIC": NUMERIC,
+    "VARCHAR": TEXT,
+    "TEXT": TEXT,
+    "STRING": TEXT,
+    "CHAR": TEXT,
+    "BPCHAR": TEXT,
+    "BLOB": BYTEA,
+    "BYTEA": BYTEA,
+    "BINARY": BYTEA,
+    "VARBINARY": BYTEA,
+    "DATE": DATE,
+    "TIME": TIME,
+    "TIME_NS": TIME,
+    "TIMESTAMP": TIMESTAMP,
+    "DATETIME": TIMESTAMP,
+    "TIMESTAMP_NS": TIMESTAMP,
+    "TIMESTAMP_MS": TIMESTAMP,
+    "TIMESTAMP_S": TIMESTAMP,
+    "TIMESTAMP WITH TIME ZONE": TIMESTAMPTZ,
+    "TIMESTAMPTZ": TIMESTAMPTZ,
+    "TIME WITH TIME ZONE": TIMETZ,
+    "TIMETZ": TIMETZ,
+    "INTERVAL": INTERVAL,
+    "UUID": UUID,
+    "JSON": JSON,
+}
+
+# DuckDB types whose Arrow form is not their text (or loses information): the server should CAST
+# such columns to VARCHAR in SQL; the codec then sends that text under the PgType chosen here.
+_NEEDS_VARCHAR = (
+    "BIT",
+    "BITSTRING",
+    "VARINT",
+    "BIGNUM",
+    "TIME WITH TIME ZONE",
+    "TIMETZ",
+    "UNION",
+    "GEOMETRY",
+)
+
+_DECIMAL_RE = re.compile(r"^(?:DECIMAL|NUMERIC)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$")
+_ARRAY_SUFFIX_RE = re.compile(r"\[(\d*)\]$")
+
+
+#: typmod of numeric(p, s): ((p << 16) | s) + VARHDRSZ.
+def numeric_typmod(precision: int, scale: int) -> int:
+    return ((precision << 16) | scale) + 4
+
+
+def _split_array(type_str: str) -> tuple[str, int]:
+    """'INTEGER[][3]' -> ('INTEGER', 2): the innermost element type and the nesting depth."""
+    depth = 0
+    while True:
+        m = _ARRAY_SUFFIX_RE.search(type_str)
+        if m is None:
+            return type_str, depth
+        type_str = type_str[: m.start()].rstrip()
+        depth += 1
+
+
+def _scalar_pg_type(type_str: str) -> PgType | None:
+    upper = type_str.strip().upper()
+    oid = _SCALARS.get(upper)
+    if oid is not None:
+        return pg_type(oid)
+    m = _DECIMAL_RE.match(upper)
+    if m:
+        precision = int(m.group(1))
+        scale = int(m.group(2) or 0)
+        return pg_type(NUMERIC, numeric_typmod(precision, scale))
+    # DuckDB has one string type; PostgreSQL's clients know it best as text (25).
+    if upper.startswith("ENUM("):
+        return pg_type(TEXT)
+    if upper.startswith(("VARCHAR(", "CHAR(", "TEXT(")):
+        return pg_type(TEXT)
+    return None
+
+
+def pg_type_for_duckdb(type_str: str) -> PgType:
+    """The PostgreSQL type a DuckDB column of this type is described and sent as.
+
+    Lists and fixed-size arrays become arrays of the innermost element's type; anything without a
+    PostgreSQL counterpart (STRUCT, MAP, UNION, BIT, ...) becomes text.
+    """
+    element, depth = _split_array(type_str.strip())
+    scalar = _scalar_pg_type(element)
+    if scalar is None:
+        return pg_type(TEXT)
+    if depth == 0:
+        return scalar
+    array_oid = ARRAY_OF.get(scalar.oid)
+    if array_oid is None:
+        return pg_type(TEXT)
+    return pg_type(array_oid, scalar.typmod)
+
+
+def text_cast_required(type_str: str) -> bool:
+    """Whether a DuckDB column of this type should be CAST to VARCHAR before encoding.
+
+    True for types whose Arrow form is not their text (BIT, BIGNUM, TIME WITH TIME ZONE, UNION, ...)
+    and for every other type that is sent as text for want of a PostgreSQL counterpart (STRUCT, MAP),
+    so that clients see DuckDB's own rendering. ENUM needs no cast (its dictionary is its text).
+    """
+    upper = type_str.strip().upper()
+    element, _ = _split_array(upper)
+    if element.startswith(_NEEDS_VARCHAR) or any(
+        tok in upper for tok in ("UNION(", "BIT", "BIGNUM", "VARINT")
+    ):
+        return True
+    return _scalar_pg_type(element) is None
+
+
+# PG parameter type -> DuckDB type to CAST the parameter to. NUMERIC maps to None on purpose: the
+# decoded Decimal binds with its own precision and scale, which no single DECIMAL(p,s) keeps.
+_DUCKDB_FOR_OID: dict[int, str] = {
+    BOOL: "BOOLEAN",
+    BYTEA: "BLOB",
+    CHAR: "VARCHAR",
+    NAME: "VARCHAR",
+    INT8: "BIGINT",
+    INT2: "SMALLINT",
+    INT4: "INTEGER",
+    TEXT: "VARCHAR",
+    OID: "UINTEGER",
+    JSON: "JSON",
+    JSONB: "JSON",
+    FLOAT4: "FLOAT",
+    FLOAT8: "DOUBLE",
+    BPCHAR: "VARCHAR",
+    VARCHAR: "VARCHAR",
+    DATE: "DATE",
+    TIME: "TIME",
+    TIMESTAMP: "TIMESTAMP",
+    TIMESTAMPTZ: "TIMESTAMPTZ",
+    INTERVAL: "INTERVAL",
+    TIMETZ: "TIMETZ",
+    UUID: "UUID",
+}
+
+
+def duckdb_type_for_oid(oid: int) -> str | None:
+    """The DuckDB type to CAST a parameter of this PostgreSQL type to, or None to bind it as decoded.
+
+    None for 0/unspecified, unknown OIDs and NUMERIC (its Decimal carries its own precision/scale).
+    Arrays map to their element's type with '[]' (numeric[] -> None).
+    """
+    elem = ELEMENT_OF.get(oid)
+    if elem is not None:
+        inner = _DUCKDB_FOR_OID.get(elem)
+        return None if inner is None else inner + "[]"
+    return _DUCKDB_FOR_OID.get(oid)
