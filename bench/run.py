@@ -105,7 +105,16 @@ class Postgres:
 # ------------------------------------------------------------------ measurements
 
 
-def pgbench(dsn_env: dict[str, str], port: int, user: str, db: str, mode: str, clients: int, seconds: int, script: Path) -> float:
+def pgbench(
+    dsn_env: dict[str, str],
+    port: int,
+    user: str,
+    db: str,
+    mode: str,
+    clients: int,
+    seconds: int,
+    script: Path,
+) -> float:
     out = subprocess.run(
         [
             "pgbench",
@@ -232,16 +241,32 @@ def main() -> None:
         ddb_env = dict(os.environ, PGPASSWORD=PASSWORD, PGSSLMODE="disable")
         pg_env = dict(os.environ, PGSSLMODE="disable")
         lines.append(f"Machine: {machine()}\n")
-        lines.append(f"Each figure is the median of {args.repeat} runs of {args.seconds} s (point SELECT) or one full fetch (streaming).\n")
+        lines.append(
+            f"Each figure is the median of {args.repeat} runs of {args.seconds} s (point SELECT) or one full fetch (streaming).\n"
+        )
         lines.append("## 1. Point SELECT by primary key (100,000 rows), transactions/s\n")
-        lines.append("| clients | mode | DuckCDB | DuckDB in-process | PostgreSQL 15 | DuckCDB / DuckDB | DuckCDB / PG |")
+        lines.append(
+            "| clients | mode | DuckCDB | DuckDB in-process | PostgreSQL 15 | DuckCDB / DuckDB | DuckCDB / PG |"
+        )
         lines.append("|---|---|---|---|---|---|---|")
         for clients in (1, 4):
             inproc = median_of(args.repeat, lambda c=clients: duckdb_point(local, c, args.seconds))
             for mode in ("simple", "prepared"):
-                d = median_of(args.repeat, lambda c=clients, m=mode: pgbench(ddb_env, srv.port, USER, PDB, m, c, args.seconds, script))
-                p = median_of(args.repeat, lambda c=clients, m=mode: pgbench(pg_env, pg.port, "postgres", "postgres", m, c, args.seconds, script))
-                lines.append(f"| {clients} | {mode} | {d:,.0f} | {inproc:,.0f} | {p:,.0f} | {d / inproc:.2f}x | {d / p:.2f}x |")
+                d = median_of(
+                    args.repeat,
+                    lambda c=clients, m=mode: pgbench(
+                        ddb_env, srv.port, USER, PDB, m, c, args.seconds, script
+                    ),
+                )
+                p = median_of(
+                    args.repeat,
+                    lambda c=clients, m=mode: pgbench(
+                        pg_env, pg.port, "postgres", "postgres", m, c, args.seconds, script
+                    ),
+                )
+                lines.append(
+                    f"| {clients} | {mode} | {d:,.0f} | {inproc:,.0f} | {p:,.0f} | {d / inproc:.2f}x | {d / p:.2f}x |"
+                )
                 print(lines[-1], file=sys.stderr)
         lines.append("\n## 2. Streaming SELECT of 1,000,000 rows x 4 columns with psycopg, rows/s\n")
         lines.append("| DuckCDB | PostgreSQL 15 | DuckDB in-process (fetchall) | DuckCDB / PG |")

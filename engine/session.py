@@ -369,7 +369,8 @@ class EngineSession:
             )
         pf = _expand_formats(pformats, len(params)) if params else []
         values = [
-            codec.decode_param(raw, t.oid, f, timezone=self.timezone) for raw, t, f in zip(params, p.param_types, pf, strict=True)
+            codec.decode_param(raw, t.oid, f, timezone=self.timezone)
+            for raw, t, f in zip(params, p.param_types, pf, strict=True)
         ]
         if portal in self.portals and self._streaming is self.portals[portal]:
             self._release_stream()

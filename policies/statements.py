@@ -14,6 +14,8 @@ from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
+from policies.rewrite import rewrite
+
 _TOKENIZER = Postgres().tokenizer_class()
 
 # Statement kinds that return rows (RowDescription + DataRows, tag "SELECT n").
@@ -54,6 +56,8 @@ class Statement:
     tag: str
     words: tuple[str, ...]
     tokens: tuple[Token, ...]
+    engine_sql: str  # the text after PostgreSQL-to-DuckDB rewrites
+    param_oids: tuple[int, ...] = ()  # parameter types a rewrite fixes (clients that send none get these)
 
     @property
     def returns_rows(self) -> bool:
@@ -153,7 +157,8 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
     text = sql[toks[0].start : toks[-1].end + 1]
     words = tuple(_word(sql, t) for t in toks[:8])
     kind, tag = _classify(words)
-    return Statement(text, kind, tag, words, tuple(toks))
+    engine_sql, param_oids = rewrite(text, toks)
+    return Statement(text, kind, tag, words, tuple(toks), engine_sql, param_oids)
 
 
 @lru_cache(maxsize=4096)

@@ -69,6 +69,7 @@ def lookup(name: str) -> Param | None:
 def normalize(param: Param, value: str) -> str:
     """The value as SHOW reports it; raises ValueError for values DuckCDB cannot honour."""
     if param.name == "client_encoding":
+        value = value.strip("'\"")  # asyncpg sends 'utf-8' with its quotes
         if value.upper() not in _ENCODINGS:
             raise ValueError(
                 f'invalid value for parameter "client_encoding": "{value}"; only UTF8 is supported'

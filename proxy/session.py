@@ -180,7 +180,8 @@ class Session:
         user_name = raw_user[1:-1] if raw_user.startswith('"') else raw_user.upper()
         db_name = p.get("database") or raw_user
         container = self.cdb.find(db_name[1:-1] if db_name.startswith('"') else db_name)
-        user = self.cdb.cat.user(user_name, container.con_id) if container else None
+        # Authenticate first, as PostgreSQL does; a common user learns afterwards that the database is unknown.
+        user = self.cdb.cat.user(user_name, container.con_id if container else ROOT_ID)
         await self._check_password(user, user_name)
         if container is None or container.pending_op == "DROP":
             raise DbError("3D000", f'database "{db_name}" does not exist')
@@ -368,7 +369,7 @@ class Session:
                     ok = False
                     break
             else:
-                group.append({"sql": st.text, "kind": st.kind, "tag": st.tag})
+                group.append({"sql": st.engine_sql, "kind": st.kind, "tag": st.tag})
         if ok and group:
             await self._engine([{"op": "query", "stmts": group}])
         await self.send(wire.ready_for_query(self.status))
@@ -731,10 +732,10 @@ class Session:
             {
                 "op": "parse",
                 "name": msg.name,
-                "sql": st.text,
+                "sql": st.engine_sql,
                 "kind": st.kind,
                 "tag": st.tag,
-                "param_oids": msg.param_oids,
+                "param_oids": msg.param_oids or list(st.param_oids),
             }
         )
 

@@ -21,14 +21,31 @@ def _cstr(s: str) -> bytes:
 
 def parse(name: str, sql: str, oids: list[int] | None = None) -> bytes:
     oids = oids or []
-    return _msg(b"P", _cstr(name) + _cstr(sql) + struct.pack("!h", len(oids)) + b"".join(struct.pack("!I", o) for o in oids))
+    return _msg(
+        b"P",
+        _cstr(name)
+        + _cstr(sql)
+        + struct.pack("!h", len(oids))
+        + b"".join(struct.pack("!I", o) for o in oids),
+    )
 
 
-def bind(portal: str, stmt: str, params: list[bytes | None] | None = None, pformats: list[int] | None = None, rformats: list[int] | None = None) -> bytes:
+def bind(
+    portal: str,
+    stmt: str,
+    params: list[bytes | None] | None = None,
+    pformats: list[int] | None = None,
+    rformats: list[int] | None = None,
+) -> bytes:
     params = params or []
     pformats = pformats or []
     rformats = rformats or []
-    body = _cstr(portal) + _cstr(stmt) + struct.pack("!h", len(pformats)) + b"".join(struct.pack("!h", f) for f in pformats)
+    body = (
+        _cstr(portal)
+        + _cstr(stmt)
+        + struct.pack("!h", len(pformats))
+        + b"".join(struct.pack("!h", f) for f in pformats)
+    )
     body += struct.pack("!h", len(params))
     for p in params:
         body += b"\xff\xff\xff\xff" if p is None else struct.pack("!i", len(p)) + p
@@ -62,7 +79,14 @@ class RawConn:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
         self.buf = b""
         self.params: dict[str, str] = {}
-        body = struct.pack("!i", wire.PROTOCOL_V3) + _cstr("user") + _cstr(user) + _cstr("database") + _cstr(database) + b"\0"
+        body = (
+            struct.pack("!i", wire.PROTOCOL_V3)
+            + _cstr("user")
+            + _cstr(user)
+            + _cstr("database")
+            + _cstr(database)
+            + b"\0"
+        )
         self.sock.sendall(struct.pack("!i", len(body) + 4) + body)
         kind, data = self.recv()
         assert kind == b"R" and struct.unpack("!i", data[:4])[0] == 10, (kind, data)
@@ -149,3 +173,12 @@ def rows(msgs: list[tuple[bytes, bytes]]) -> list[list[bytes | None]]:
 
 def errors(msgs: list[tuple[bytes, bytes]]) -> list[dict[str, str]]:
     return [wire.parse_error_fields(b) for k, b in msgs if k == b"E"]
+
+
+def login_error(port: int, user: str, password: str, database: str) -> dict[str, str]:
+    """The ErrorResponse fields of a login that must fail (drivers hide the SQLSTATE of those)."""
+    try:
+        RawConn(port, user, password, database).close()
+    except RuntimeError as e:
+        return e.args[0]
+    raise AssertionError("login succeeded")

@@ -61,7 +61,7 @@ def test_psycopg_types(conn, binary) -> None:
 @pytest.mark.parametrize("binary", [False, True])
 def test_psycopg_parameters_round_trip(conn, table_name, binary) -> None:
     conn.execute(
-        f"create table {table_name}(i int, b bigint, f double, n numeric(12,3), t text, by bytea, d date,"
+        f"create table {table_name}(i int, b bigint, f double, n numeric(12,3), t text, bt bytea, d date,"
         " ts timestamp, tz timestamptz, u uuid, j json, bo boolean, ai int[])"
     )
     vals = (
@@ -93,7 +93,9 @@ def test_psycopg_executemany_and_large_result(conn, table_name) -> None:
     with conn.cursor() as cur:
         cur.executemany(f"insert into {table_name} values (%s, %s)", [(i, f"v{i}") for i in range(500)])
     assert conn.execute(f"select count(*), max(v) from {table_name}").fetchone() == (500, "v99")
-    rows = conn.execute("select i, i::text, i * 0.5, date '2020-01-01' + i::int from range(200000) t(i)").fetchall()
+    rows = conn.execute(
+        "select i, i::text, i * 0.5, date '2020-01-01' + i::int from range(200000) t(i)"
+    ).fetchall()
     assert len(rows) == 200000 and rows[-1][0] == 199999 and rows[-1][1] == "199999"
 
 
@@ -131,7 +133,9 @@ def test_copy_to_a_file_is_refused(conn, table_name) -> None:
 
 def test_asyncpg(server, pdb, table_name) -> None:
     async def run() -> None:
-        con = await asyncpg.connect(host="127.0.0.1", port=server.port, user=PDB_ADMIN, password=PDB_PASSWORD, database=pdb, ssl=False)
+        con = await asyncpg.connect(
+            host="127.0.0.1", port=server.port, user=PDB_ADMIN, password=PDB_PASSWORD, database=pdb, ssl=False
+        )
         try:
             row = await con.fetchrow(TYPES_SQL)
             for k, v in EXPECTED.items():
@@ -139,13 +143,18 @@ def test_asyncpg(server, pdb, table_name) -> None:
                     assert json.loads(row[k]) == v
                 else:
                     assert row[k] == v, (k, row[k], v)
-            await con.execute(f"create table {table_name}(id bigint, n numeric(10,2), ts timestamptz, u uuid, iv interval, tags text[])")
+            await con.execute(
+                f"create table {table_name}(id bigint, n numeric(10,2), ts timestamptz, u uuid, iv interval, tags text[])"
+            )
             stmt = await con.prepare(f"insert into {table_name} values ($1, $2, $3, $4, $5, $6)")
             now = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
-            await stmt.fetch(1, decimal.Decimal("9.99"), now, uuid.UUID(int=1), dt.timedelta(hours=3), ["x", "y"])
+            await stmt.fetch(
+                1, decimal.Decimal("9.99"), now, uuid.UUID(int=1), dt.timedelta(hours=3), ["x", "y"]
+            )
             await con.executemany(f"insert into {table_name}(id) values ($1)", [(i,) for i in range(2, 6)])
             n = await con.copy_records_to_table(
-                table_name, records=[(10, decimal.Decimal("1.50"), now, uuid.UUID(int=2), dt.timedelta(days=1), ["z"])]
+                table_name,
+                records=[(10, decimal.Decimal("1.50"), now, uuid.UUID(int=2), dt.timedelta(days=1), ["z"])],
             )
             assert n == "COPY 1"
             got = await con.fetch(f"select * from {table_name} where id in (1, 10) order by id")
@@ -165,9 +174,24 @@ def test_asyncpg(server, pdb, table_name) -> None:
 
 def test_psql(server, pdb, table_name) -> None:
     env = dict(os.environ, PGPASSWORD=PDB_PASSWORD, PGSSLMODE="disable")
-    cmd = ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(server.port), "-U", PDB_ADMIN, "-d", pdb]
+    cmd = [
+        "psql",
+        "-X",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(server.port),
+        "-U",
+        PDB_ADMIN,
+        "-d",
+        pdb,
+    ]
     script = f"create table {table_name}(a int, b text);\ninsert into {table_name} values (1, 'x'), (2, null);\nselect * from {table_name} order by a;\n"
-    out = subprocess.run([*cmd, "-A", "-t"], input=script, env=env, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [*cmd, "-A", "-t"], input=script, env=env, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-2:] == ["1|x", "2|"]
     bad = subprocess.run([*cmd, "-c", "select 1/0"], env=env, capture_output=True, text=True, timeout=60)
@@ -177,7 +201,20 @@ def test_psql(server, pdb, table_name) -> None:
 def test_psql_as_sys_in_root(server) -> None:
     env = dict(os.environ, PGPASSWORD="Sys-Test-Pw-1", PGSSLMODE="disable")
     out = subprocess.run(
-        ["psql", "-X", "-h", "127.0.0.1", "-p", str(server.port), "-U", "SYS", "-d", "CDB$ROOT", "-c", "SHOW PDBS"],
+        [
+            "psql",
+            "-X",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(server.port),
+            "-U",
+            "SYS",
+            "-d",
+            "CDB$ROOT",
+            "-c",
+            "SHOW PDBS",
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -7,7 +7,8 @@ import uuid
 import psycopg
 import pytest
 
-from tests.server import RunningServer
+from tests import rawpg
+from tests.server import SYS_PASSWORD, RunningServer
 
 
 def _name() -> str:
@@ -130,18 +131,12 @@ def test_pdb_admin_cannot_reach_another_pdb(server: RunningServer, root, pdb) ->
     name = _name()
     _create(root, name, "other", "Other-Pw-1")
     root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
-    with pytest.raises(psycopg.OperationalError) as ei:
-        server.connect(pdb, "other", "Other-Pw-1")
-    assert ei.value.sqlstate == "28P01"
+    assert rawpg.login_error(server.port, "other", "Other-Pw-1", pdb)["C"] == "28P01"
 
 
 def test_auth_errors(server: RunningServer, pdb) -> None:
-    with pytest.raises(psycopg.OperationalError) as ei:
+    assert rawpg.login_error(server.port, "SYS", "wrong", "CDB$ROOT")["C"] == "28P01"
+    assert rawpg.login_error(server.port, "SYS", SYS_PASSWORD, "nosuchdb")["C"] == "3D000"
+    assert rawpg.login_error(server.port, "nosuchuser", "x", "CDB$ROOT")["C"] == "28P01"
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         server.connect("CDB$ROOT", "SYS", "wrong")
-    assert ei.value.sqlstate == "28P01"
-    with pytest.raises(psycopg.OperationalError) as ei:
-        server.connect("nosuchdb", "SYS")
-    assert ei.value.sqlstate == "3D000"
-    with pytest.raises(psycopg.OperationalError) as ei:
-        server.connect("CDB$ROOT", "nosuchuser", "x")
-    assert ei.value.sqlstate == "28P01"

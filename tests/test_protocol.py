@@ -49,7 +49,9 @@ def test_empty_query(raw) -> None:
 
 
 def test_error_stops_the_rest_of_a_simple_query(raw, table_name) -> None:
-    raw.send(rawpg.query(f"create table {table_name}(a int); select 1/0; insert into {table_name} values (1)"))
+    raw.send(
+        rawpg.query(f"create table {table_name}(a int); select 1/0; insert into {table_name} values (1)")
+    )
     msgs = raw.until_ready()
     assert rawpg.errors(msgs)[0]["C"] == "22012"
     raw.send(rawpg.query(f"select count(*) from {table_name}"))
@@ -89,7 +91,11 @@ def test_skip_until_sync_after_error(raw) -> None:
 
 
 def test_describe_returns_types_and_never_executes(raw, table_name) -> None:
-    raw.send(rawpg.query(f"create table {table_name}(id bigint primary key, name text, price decimal(10,2), ts timestamptz)"))
+    raw.send(
+        rawpg.query(
+            f"create table {table_name}(id bigint primary key, name text, price decimal(10,2), ts timestamptz)"
+        )
+    )
     raw.until_ready()
     raw.send(
         rawpg.parse("ins", f"insert into {table_name} values ($1, $2, $3, $4) returning id"),
@@ -122,7 +128,12 @@ def test_named_statements_and_close(raw) -> None:
 
 
 def test_binary_results(raw) -> None:
-    raw.send(rawpg.parse("", "select 7::int4, 8::int8, 1.5::float8, true"), rawpg.bind("", "", rformats=[1]), rawpg.execute(""), rawpg.SYNC)
+    raw.send(
+        rawpg.parse("", "select 7::int4, 8::int8, 1.5::float8, true"),
+        rawpg.bind("", "", rformats=[1]),
+        rawpg.execute(""),
+        rawpg.SYNC,
+    )
     row = rawpg.rows(raw.until_ready())[0]
     assert struct.unpack("!i", row[0])[0] == 7
     assert struct.unpack("!q", row[1])[0] == 8
@@ -225,8 +236,16 @@ def test_command_tags_and_rowcounts(conn, table_name) -> None:
 
 def test_postgres_semantics(conn) -> None:
     assert conn.execute("select 7/2, -7/2, 7.0/2, 1/3*3.0").fetchone() == (3, -3, 3.5, 0)
-    assert conn.execute("select x from (values (1), (null), (2)) t(x) order by x").fetchall() == [(1,), (2,), (None,)]
-    assert conn.execute("select x from (values (1), (null), (2)) t(x) order by x desc").fetchall() == [(None,), (2,), (1,)]
+    assert conn.execute("select x from (values (1), (null), (2)) t(x) order by x").fetchall() == [
+        (1,),
+        (2,),
+        (None,),
+    ]
+    assert conn.execute("select x from (values (1), (null), (2)) t(x) order by x desc").fetchall() == [
+        (None,),
+        (2,),
+        (1,),
+    ]
 
 
 def test_duckdb_syntax_accepted(conn) -> None:
@@ -241,7 +260,9 @@ def test_set_show_reset(conn) -> None:
     conn.execute("set extra_float_digits = 3")
     conn.execute("SET TIME ZONE 'America/New_York'")
     assert conn.info.parameter_status("TimeZone") == "America/New_York"
-    assert conn.execute("select '2024-01-01 12:00:00+00'::timestamptz::text").fetchone() == ("2024-01-01 07:00:00-05",)
+    assert conn.execute("select '2024-01-01 12:00:00+00'::timestamptz::text").fetchone() == (
+        "2024-01-01 07:00:00-05",
+    )
     conn.execute("reset all")
     assert conn.execute("show timezone").fetchone() == ("UTC",)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
