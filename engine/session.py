@@ -319,7 +319,16 @@ class EngineSession:
     # ------------------------------------------------------------ ops
 
     def op_query(self, stmts: list[dict[str, Any]], emit: Callable[[bytes], None]) -> bool:
-        """Simple protocol: run each statement; stop at the first error. Returns False on error."""
+        """Simple protocol: run each statement; stop at the first error. Returns False on error.
+
+        Several statements outside a transaction block run in one implicit transaction, as in
+        PostgreSQL: an error rolls back the statements before it in the same message.
+        """
+        implicit = self.status == "I" and len(stmts) > 1 and not any(s["kind"] in TXN_KINDS for s in stmts)
+        if implicit:
+            self._release_stream()
+            self.con.execute("BEGIN TRANSACTION")
+        ok = True
         for s in stmts:
             try:
                 p = Prepared(s["sql"], s["kind"], s["tag"], [], None)
@@ -327,8 +336,12 @@ class EngineSession:
                 self.execute_portal(portal, 0, emit, describe=True)
             except Exception as e:  # every engine error becomes an ErrorResponse
                 emit(self.fail(e))
-                return False
-        return True
+                ok = False
+                break
+        if implicit:
+            self._release_stream()
+            self.con.execute("COMMIT" if ok else "ROLLBACK")
+        return ok
 
     def op_parse(self, name: str, sql: str, kind: str, tag: str, param_oids: list[int]) -> bytes:
         self._check_aborted(kind)

@@ -49,13 +49,22 @@ def test_empty_query(raw) -> None:
 
 
 def test_error_stops_the_rest_of_a_simple_query(raw, table_name) -> None:
+    raw.send(rawpg.query(f"create table {table_name}(a int)"))
+    raw.until_ready()
     raw.send(
-        rawpg.query(f"create table {table_name}(a int); select 1/0; insert into {table_name} values (1)")
+        rawpg.query(f"insert into {table_name} values (1); select 1/0; insert into {table_name} values (2)")
     )
     msgs = raw.until_ready()
+    assert rawpg.kinds(msgs) == "CEZ"
     assert rawpg.errors(msgs)[0]["C"] == "22012"
+    assert msgs[-1][1] == b"I"
+    # one implicit transaction: the first insert was rolled back with it
     raw.send(rawpg.query(f"select count(*) from {table_name}"))
     assert rawpg.rows(raw.until_ready()) == [[b"0"]]
+    raw.send(rawpg.query(f"insert into {table_name} values (1); insert into {table_name} values (2)"))
+    raw.until_ready()
+    raw.send(rawpg.query(f"select count(*) from {table_name}"))
+    assert rawpg.rows(raw.until_ready()) == [[b"2"]]
 
 
 def test_extended_row_limit_and_portal_suspended(raw) -> None:
@@ -276,3 +285,30 @@ def test_malformed_message_ends_only_that_connection(server, pdb, raw) -> None:
     assert rawpg.wire.parse_error_fields(body)["C"] == "08P01"
     with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD) as other:
         assert other.execute("select 1").fetchone() == (1,)
+
+
+def test_temp_tables_and_settings_do_not_leak_between_sessions(server, pdb, conn) -> None:
+    conn.execute("create temp table mine(a int)")
+    conn.execute("set timezone = 'Asia/Tokyo'")
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD) as other:
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            other.execute("select * from mine")
+        other.rollback()
+        assert other.execute("show timezone").fetchone() == ("UTC",)
+        assert other.execute("select current_setting('TimeZone')").fetchone() == ("UTC",)
+
+
+def test_write_conflict_is_serialization_failure(server, pdb, conn, table_name) -> None:
+    conn.execute(f"create table {table_name}(id int primary key, v int)")
+    conn.execute(f"insert into {table_name} values (1, 0)")
+    a = server.connect(pdb, PDB_ADMIN, PDB_PASSWORD)
+    b = server.connect(pdb, PDB_ADMIN, PDB_PASSWORD)
+    try:
+        a.execute(f"update {table_name} set v = 1 where id = 1")
+        with pytest.raises(psycopg.errors.SerializationFailure):
+            b.execute(f"update {table_name} set v = 2 where id = 1")
+        b.rollback()
+        a.commit()
+    finally:
+        a.close()
+        b.close()
