@@ -205,8 +205,9 @@ class Engine:
                 failed = True
             if failed:
                 break
-        flush()
-        sock.sendall(frames.pack_json(frames.DONE, {"status": s.status, "failed": failed}))
+        # The last wire bytes and the DONE frame leave in one write.
+        done = frames.pack_json(frames.DONE, {"status": s.status, "failed": failed})
+        sock.sendall(frames.frame(frames.WIRE, b"".join(out)) + done if out else done)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("duckcdb.session")
 
+# Bytes gathered for the client before they are written without waiting for the end of a response.
+OUT_CHUNK = 256 * 1024
 # Kinds the proxy answers itself; everything else runs in the engine.
 LOCAL_KINDS = frozenset({"admin", "set", "reset", "show", "discard"})
 
@@ -64,23 +67,19 @@ class Session:
         self.skipping = False
         self.closed = False
         self.peer = writer.get_extra_info("peername")
-        self._queue: list[wire.FrontendMessage] = []
+        self._queue: deque[wire.FrontendMessage] = deque()
+        self._out: list[bytes] = []
+        self._out_size = 0
 
     # ------------------------------------------------------------ I/O
 
-    async def read_messages(self) -> list[wire.FrontendMessage]:
-        while not self._queue:
-            data = await self.reader.read(1 << 16)
-            if not data:
-                raise Disconnect()
-            self._queue.extend(self.parser.feed(data))
-        out, self._queue = self._queue, []
-        return out
-
     async def next_message(self) -> wire.FrontendMessage:
-        while not self._queue:
-            self._queue.extend(self.parser.feed(await self._read()))
-        return self._queue.pop(0)
+        if not self._queue:
+            # Everything owed to the client goes out before waiting for it.
+            await self.flush()
+            while not self._queue:
+                self._queue.extend(self.parser.feed(await self._read()))
+        return self._queue.popleft()
 
     async def _read(self) -> bytes:
         data = await self.reader.read(1 << 16)
@@ -89,6 +88,20 @@ class Session:
         return data
 
     async def send(self, data: bytes) -> None:
+        """Queue bytes for the client; they leave in one write per response (or every OUT_CHUNK)."""
+        if self.closed:
+            raise Disconnect()
+        self._out.append(data)
+        self._out_size += len(data)
+        if self._out_size >= OUT_CHUNK:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if not self._out:
+            return
+        data = b"".join(self._out) if len(self._out) > 1 else self._out[0]
+        self._out.clear()
+        self._out_size = 0
         if self.closed:
             raise Disconnect()
         self.writer.write(data)
@@ -138,8 +151,8 @@ class Session:
         if self.closed:
             return
         try:
-            self.writer.write(wire.error_response(sqlstate, message, severity="FATAL"))
-            await self.writer.drain()
+            self._out.append(wire.error_response(sqlstate, message, severity="FATAL"))
+            await self.flush()
         except Exception:
             pass
 
@@ -161,6 +174,7 @@ class Session:
                 if self._queue or self.parser._buf:
                     raise wire.ProtocolViolation("unencrypted data after SSL request")
                 await self.send(wire.SSL_YES)
+                await self.flush()
                 await self.writer.start_tls(ctx)
                 tls_done = True
             elif isinstance(msg, wire.GSSENCRequest):
