@@ -27,6 +27,15 @@ FLUSH_BYTES = 256 * 1024
 # Statements kept for the savepoint emulation of one transaction.
 MAX_REPLAY = 10_000
 
+_ARROW_TYPES = {
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "VARCHAR": pa.string(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMP": pa.timestamp("us"),
+}
+
 TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "rollback_to"})
 
 
@@ -433,6 +442,24 @@ class EngineSession:
             if p is not None and p is self._streaming:
                 self._streaming = None
                 p.reader.close()
+
+    def register_dictionary(self, tables: dict[str, dict[str, Any]]) -> None:
+        """Make the container's dictionary views (computed by the proxy) readable in this session.
+
+        They are registered on this session's connection only, so a PDB never sees another's rows.
+        """
+        self._release_stream()
+        for name, t in tables.items():
+            cols = [c for c, _ in t["columns"]]
+            arrays = []
+            for i, (_, dtype) in enumerate(t["columns"]):
+                values = [row[i] for row in t["rows"]]
+                target = _ARROW_TYPES.get(dtype, pa.string())
+                if pa.types.is_timestamp(target):  # sent as ISO text
+                    arrays.append(pa.array(values, type=pa.string()).cast(target))
+                else:
+                    arrays.append(pa.array(values, type=target))
+            self.con.register(name, pa.Table.from_arrays(arrays, names=cols))
 
     def set_timezone(self, tz: str) -> None:
         self._release_stream()

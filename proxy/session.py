@@ -348,7 +348,12 @@ class Session:
     async def _engine(
         self, ops: list[dict[str, Any]], blobs: list[bytes | None] | None = None
     ) -> dict[str, Any]:
-        assert self.channel is not None
+        if self.channel is None:
+            # The session entered a container that is not open (ALTER SESSION SET CONTAINER).
+            if ops and ops[-1]["op"] == "sync" and len(ops) == 1:
+                return {"status": self.status}
+            await self.send(ora(1219).to_wire())
+            return {"failed": True}
         res = await self.channel.request(ops, blobs or [], self.send)
         if "status" in res:
             self.status = res["status"]
@@ -549,9 +554,9 @@ class Session:
                 await self._rows([wire.Column("CON_ID", 23, 4)], [(self.con_id,)], describe)
             return
         if isinstance(cmd, admin_sql.SetContainer):
-            raise DbError(
-                "0A000", "ALTER SESSION SET CONTAINER is not available yet; connect to the container by name"
-            )
+            await self._set_container(cmd.name)
+            await self.send(wire.command_complete("ALTER SESSION"))
+            return
         if self.con_id != ROOT_ID:
             raise ora(65040)
         if self.status != "I":
@@ -588,6 +593,28 @@ class Session:
             tag = "ALTER PLUGGABLE DATABASE"
         out = b"".join(wire.notice_response(n) for n in notices)
         await self.send(out + wire.command_complete(tag))
+
+    async def _set_container(self, name: str) -> None:
+        """Move this session to another container's engine (common users with SET CONTAINER)."""
+        assert self.user is not None
+        target = self.cdb.find(name)
+        if target is None:
+            raise ora(65011, name=name)
+        if self.status != "I":
+            raise DbError("25001", "ORA-65023: active transaction exists in container " + (self.container.name if self.container else ""))
+        allowed = self.user.name == "SYS" or (
+            self.user.common and self.cdb.cat.has_privilege(self.user, target.con_id, "SET CONTAINER")
+        )
+        if not allowed or target.con_id == SEED_ID:
+            raise ora(1031)
+        old = self.channel
+        self.channel = None
+        if old is not None:
+            old.close()
+        await self._enter(target)
+        # A closed container can be entered; its queries fail with ORA-01219 until it opens.
+        if target.is_open and self.cdb.engine(target.con_id) is not None:
+            self.channel = await self._open_channel(self.params["timezone"])
 
     async def _alter_pdb(self, cmd: admin_sql.AlterPdb) -> list[str]:
         cdb = self.cdb
@@ -628,9 +655,8 @@ class Session:
         if spec.direction == "out":
             await self._engine([{"op": "copy_out", "spec": spec.to_json()}])
             return
-        assert self.channel is not None
         res = await self._engine([{"op": "copy_in", "spec": spec.to_json()}])
-        if not res.get("copy_in"):
+        if not res.get("copy_in") or self.channel is None:
             return  # the engine refused (unknown table, aborted transaction): its error was sent
         while True:
             msg = await self.next_message()

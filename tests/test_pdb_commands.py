@@ -140,3 +140,42 @@ def test_auth_errors(server: RunningServer, pdb) -> None:
     assert rawpg.login_error(server.port, "nosuchuser", "x", "CDB$ROOT")["C"] == "28P01"
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         server.connect("CDB$ROOT", "SYS", "wrong")
+
+
+def test_alter_session_set_container(server: RunningServer, root) -> None:
+    name = _name()
+    _create(root, name)
+    assert root.execute("SHOW CON_NAME").fetchone() == ("CDB$ROOT",)
+    root.execute(f"ALTER SESSION SET CONTAINER = {name}")
+    assert root.execute("SHOW CON_NAME").fetchone() == (name,)
+    # a closed container can be entered; its queries fail with ORA-01219
+    with pytest.raises(psycopg.Error, match="ORA-01219"):
+        root.execute("select 1")
+    root.execute("ALTER SESSION SET CONTAINER = CDB$ROOT")
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    root.execute(f"ALTER SESSION SET CONTAINER = {name}")
+    root.execute("create table moved(a int)")
+    con_id = root.execute("SHOW CON_ID").fetchone()[0]
+    assert con_id > 2
+    root.execute("ALTER SESSION SET CONTAINER = CDB$ROOT")
+    with server.connect(name, "adm", "Adm-Pw-1") as c:
+        assert c.execute("select count(*) from moved").fetchone() == (0,)
+    with pytest.raises(psycopg.Error, match="ORA-65011"):
+        root.execute("ALTER SESSION SET CONTAINER = nosuch")
+    root.autocommit = False
+    root.execute("select 1")
+    with pytest.raises(psycopg.Error, match="ORA-65023"):
+        root.execute(f"ALTER SESSION SET CONTAINER = {name}")
+    root.rollback()
+    root.autocommit = True
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+
+
+def test_local_user_cannot_set_container(server: RunningServer, root) -> None:
+    name = _name()
+    _create(root, name)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with server.connect(name, "adm", "Adm-Pw-1", autocommit=True) as c:
+        with pytest.raises(psycopg.Error, match="ORA-01031"):
+            c.execute("ALTER SESSION SET CONTAINER = CDB$ROOT")
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
