@@ -24,6 +24,9 @@ class CreatePdb:
     roles: list[str] = field(default_factory=list)
     max_size: int | None = None
     max_temp_size: int | None = None
+    source: str | None = None  # FROM src: a clone
+    snapshot: bool = False  # SNAPSHOT COPY
+    no_data: bool = False  # NO DATA: schema only
 
 
 @dataclass
@@ -171,8 +174,14 @@ def _create(p: _P) -> CreatePdb:
     if p.accept("IF", "NOT", "EXISTS"):
         cmd.if_not_exists = True
     cmd.name = p.container_name()
+    if p.accept("FROM"):
+        cmd.source = p.container_name()
     while not p.at_end():
-        if p.accept("ADMIN", "USER"):
+        if p.accept("SNAPSHOT", "COPY"):
+            cmd.snapshot = True
+        elif p.accept("NO", "DATA"):
+            cmd.no_data = True
+        elif p.accept("ADMIN", "USER"):
             cmd.admin_user = p.name()
             p.expect("IDENTIFIED", "BY")
             cmd.admin_password = p.password()
@@ -195,7 +204,7 @@ def _create(p: _P) -> CreatePdb:
             _skip_value(p)
         else:
             raise DbError("42601", f"ORA-00922: missing or invalid option: {p.next().text}")
-    if cmd.admin_user is None:
+    if cmd.admin_user is None and cmd.source is None:
         raise DbError(
             "42601",
             "ORA-65000: CREATE PLUGGABLE DATABASE from the seed needs ADMIN USER name IDENTIFIED BY password",

@@ -8,6 +8,7 @@ can be dropped) and finishes a pending DROP, so every PDB is before or after an 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
 import secrets
@@ -24,7 +25,7 @@ import duckdb
 from catalog.errors import ora
 from catalog.store import ROOT_ID, ROOT_NAME, SEED_ID, SEED_NAME, CatalogStore, Container
 from engine.server import EngineSpec
-from proxy import auth
+from proxy import auth, wire
 from proxy.config import Config, Tier, load_tiers
 from proxy.engines import EngineProcess, new_token
 from proxy.errors import DbError
@@ -48,14 +49,41 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def copy_file_durably(src: Path, dst: Path) -> None:
-    """Copy to a temporary name, fsync, rename: dst is either absent or complete."""
-    tmp = dst.with_name(dst.name + ".part")
-    shutil.copyfile(src, tmp)
-    with open(tmp, "rb+") as f:
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as f:
         os.fsync(f.fileno())
+
+
+def _reflink(src: Path, dst: Path) -> bool:
+    """Copy-on-write clone of src where the filesystem supports it (btrfs, XFS, ...)."""
+    FICLONE = 0x40049409
+    try:
+        with open(src, "rb") as s, open(dst, "wb") as d:
+            fcntl.ioctl(d.fileno(), FICLONE, s.fileno())
+        return True
+    except OSError:
+        dst.unlink(missing_ok=True)
+        return False
+
+
+def copy_file_durably(src: Path, dst: Path, reflink: bool = False) -> str:
+    """Copy to a temporary name, fsync, rename: dst is either absent or complete.
+    Returns "reflink" when a copy-on-write clone was made, else "copy"."""
+    tmp = dst.with_name(dst.name + ".part")
+    how = "reflink" if reflink and _reflink(src, tmp) else "copy"
+    if how == "copy":
+        shutil.copyfile(src, tmp)
+    _fsync_file(tmp)
     os.replace(tmp, dst)
     _fsync_dir(dst.parent)
+    return how
+
+
+def _error_text(wire_bytes: bytes) -> str:
+    for kind, body in wire.split_messages(wire_bytes):
+        if kind == b"E":
+            return wire.parse_error_fields(body).get("M", "")
+    return "unknown error"
 
 
 class Cdb:
@@ -295,6 +323,79 @@ class Cdb:
         with self.cat.transaction():
             self.cat.update_container(c.con_id, pending_op=None)
             self.cat.add_history(c, "CREATE")
+        return notices
+
+    async def clone_pdb(
+        self,
+        name: str,
+        source: str,
+        snapshot: bool,
+        no_data: bool,
+        max_size: int | None,
+        max_temp_size: int | None,
+        if_not_exists: bool = False,
+    ) -> list[str]:
+        """CREATE PLUGGABLE DATABASE name FROM source [SNAPSHOT COPY] [NO DATA]."""
+        if self.find(name) is not None:
+            if if_not_exists:
+                return [f"pluggable database {name} already exists, skipping"]
+            raise ora(65012, name=name)
+        src = self.require_pdb(source)
+        if src.status in ("UNUSABLE", "UNPLUGGED"):
+            raise DbError(
+                "55000", f"ORA-65081: pluggable database {src.name} is {src.status} and cannot be cloned"
+            )
+        notices: list[str] = []
+        eng = self.engines.get(src.con_id) if src.is_open else None
+        if eng is None and no_data:
+            raise DbError(
+                "55000",
+                f"ORA-65081: open {src.name} to clone it with NO DATA (the schema is read by its engine)",
+            )
+        with self.cat.transaction():
+            c = self.cat.insert_container(self.cat.next_con_id(), name, "NEW", "MOUNTED", src.tier, "CREATE")
+            self.cat.update_container(
+                c.con_id,
+                max_size=max_size if max_size is not None else src.max_size,
+                max_temp_size=max_temp_size if max_temp_size is not None else src.max_temp_size,
+            )
+            self.cat.copy_local_users(src.con_id, c.con_id)
+        d = self.pdb_dir(c)
+        (d / "tmp").mkdir(parents=True, exist_ok=True)
+        os.chmod(d, 0o700)
+        target = self.db_file(c)
+        if eng is not None:
+            # Hot clone: the source's engine writes a consistent copy into its own folder.
+            part = self.pdb_dir(src) / f"clone-{c.guid}.duckdb"
+            ch = await eng.open_channel()
+            try:
+                errors: list[bytes] = []
+
+                async def collect(b: bytes) -> None:
+                    errors.append(b)
+
+                res = await ch.request(
+                    [{"op": "clone_to", "path": str(part), "schema_only": no_data}], [], collect
+                )
+            finally:
+                ch.close()
+            if res.get("failed"):
+                part.unlink(missing_ok=True)
+                raise DbError("58000", f"clone of {src.name} failed: {_error_text(b''.join(errors))}")
+            await asyncio.to_thread(_fsync_file, part)
+            os.replace(part, target)
+            _fsync_dir(target.parent)
+            if snapshot:
+                notices.append(
+                    f"{src.name} is open: SNAPSHOT COPY made a full consistent copy (a live DuckDB file has no copy-on-write snapshot)"
+                )
+        else:
+            how = await asyncio.to_thread(copy_file_durably, self.db_file(src), target, snapshot)
+            if snapshot and how != "reflink":
+                notices.append("this filesystem has no reflinks: SNAPSHOT COPY made a full copy")
+        with self.cat.transaction():
+            self.cat.update_container(c.con_id, pending_op=None)
+            self.cat.add_history(c, "CLONE", cloned_from=src.name)
         return notices
 
     def _build_files(self, seed: Container, c: Container, d: Path) -> None:

@@ -191,6 +191,8 @@ class Engine:
                     emit(s.op_close(op["kind"], op["name"]))
                 elif name == "sync":
                     s.op_sync()
+                elif name == "clone_to":
+                    s.clone_to(op["path"], op["schema_only"])
                 elif name == "dictionary":
                     s.register_dictionary(op["tables"])
                 elif name == "timezone":

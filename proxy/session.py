@@ -566,7 +566,18 @@ class Session:
         if not cdb.cat.has_privilege(self.user, ROOT_ID, "SYSDBA") and self.user.name != "SYS":
             raise ora(1031)
         notices: list[str] = []
-        if isinstance(cmd, admin_sql.CreatePdb):
+        if isinstance(cmd, admin_sql.CreatePdb) and cmd.source is not None:
+            notices = await cdb.clone_pdb(
+                cmd.name,
+                cmd.source,
+                cmd.snapshot,
+                cmd.no_data,
+                cmd.max_size,
+                cmd.max_temp_size,
+                cmd.if_not_exists,
+            )
+            tag = "CREATE PLUGGABLE DATABASE"
+        elif isinstance(cmd, admin_sql.CreatePdb):
             assert cmd.admin_user is not None and cmd.admin_password is not None
             notices = await cdb.create_pdb(
                 cmd.name,
@@ -601,7 +612,11 @@ class Session:
         if target is None:
             raise ora(65011, name=name)
         if self.status != "I":
-            raise DbError("25001", "ORA-65023: active transaction exists in container " + (self.container.name if self.container else ""))
+            raise DbError(
+                "25001",
+                "ORA-65023: active transaction exists in container "
+                + (self.container.name if self.container else ""),
+            )
         allowed = self.user.name == "SYS" or (
             self.user.common and self.cdb.cat.has_privilege(self.user, target.con_id, "SET CONTAINER")
         )
