@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 import os
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 

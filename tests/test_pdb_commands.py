@@ -175,7 +175,9 @@ def test_local_user_cannot_set_container(server: RunningServer, root) -> None:
     name = _name()
     _create(root, name)
     root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
-    with server.connect(name, "adm", "Adm-Pw-1", autocommit=True) as c:
-        with pytest.raises(psycopg.Error, match="ORA-01031"):
-            c.execute("ALTER SESSION SET CONTAINER = CDB$ROOT")
+    with (
+        server.connect(name, "adm", "Adm-Pw-1", autocommit=True) as c,
+        pytest.raises(psycopg.Error, match="ORA-01031"),
+    ):
+        c.execute("ALTER SESSION SET CONTAINER = CDB$ROOT")
     root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
