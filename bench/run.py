@@ -242,7 +242,7 @@ def main() -> None:
         pg_env = dict(os.environ, PGSSLMODE="disable")
         lines.append(f"Machine: {machine()}\n")
         lines.append(
-            f"Each figure is the median of {args.repeat} runs of {args.seconds} s (point SELECT) or one full fetch (streaming).\n"
+            f"Each figure is the median of {args.repeat} runs: {args.seconds} s each for point SELECT, one full fetch each for streaming.\n"
         )
         lines.append("## 1. Point SELECT by primary key (100,000 rows), transactions/s\n")
         lines.append(

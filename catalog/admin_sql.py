@@ -27,6 +27,9 @@ class CreatePdb:
     source: str | None = None  # FROM src: a clone
     snapshot: bool = False  # SNAPSHOT COPY
     no_data: bool = False  # NO DATA: schema only
+    using: str | None = None  # USING 'file.xml' | 'file.pdb': plug in
+    as_clone: bool = False
+    file_mode: str = "COPY"  # COPY, MOVE or NOCOPY
 
 
 @dataclass
@@ -34,11 +37,12 @@ class AlterPdb:
     names: list[str]
     all: bool
     except_names: list[str]
-    action: str  # OPEN, CLOSE, SAVE STATE, DISCARD STATE
+    action: str  # OPEN, CLOSE, SAVE STATE, DISCARD STATE, UNPLUG
     mode: str = "READ WRITE"
     restricted: bool = False
     force: bool = False
     immediate: bool = False
+    target: str | None = None  # UNPLUG INTO 'file'
 
 
 @dataclass
@@ -174,6 +178,13 @@ def _create(p: _P) -> CreatePdb:
     if p.accept("IF", "NOT", "EXISTS"):
         cmd.if_not_exists = True
     cmd.name = p.container_name()
+    if p.accept("AS", "CLONE"):
+        cmd.as_clone = True
+    if p.accept("USING"):
+        cmd.using = _string_literal(p)
+        for mode in ("COPY", "MOVE", "NOCOPY"):
+            if p.accept(mode):
+                cmd.file_mode = mode
     if p.accept("FROM"):
         cmd.source = p.container_name()
     while not p.at_end():
@@ -204,12 +215,21 @@ def _create(p: _P) -> CreatePdb:
             _skip_value(p)
         else:
             raise DbError("42601", f"ORA-00922: missing or invalid option: {p.next().text}")
-    if cmd.admin_user is None and cmd.source is None:
+    if cmd.admin_user is None and cmd.source is None and cmd.using is None:
         raise DbError(
             "42601",
             "ORA-65000: CREATE PLUGGABLE DATABASE from the seed needs ADMIN USER name IDENTIFIED BY password",
         )
     return cmd
+
+
+def _string_literal(p: _P) -> str:
+    t = p.next()
+    if t.token_type != TokenType.STRING:
+        raise DbError(
+            "42601", f"ORA-00922: missing or invalid option: expected a quoted file name, found {t.text}"
+        )
+    return t.text
 
 
 def _skip_value(p: _P) -> None:
@@ -273,6 +293,9 @@ def _alter(p: _P) -> AlterPdb:
         cmd.action = "CLOSE"
         if p.accept("IMMEDIATE") or p.accept("ABORT"):
             cmd.immediate = True
+    elif p.accept("UNPLUG", "INTO"):
+        cmd.action = "UNPLUG"
+        cmd.target = _string_literal(p)
     elif p.accept("SAVE", "STATE"):
         cmd.action = "SAVE STATE"
     elif p.accept("DISCARD", "STATE"):
