@@ -62,7 +62,13 @@ class SetContainer:
     name: str
 
 
-AdminCommand = CreatePdb | AlterPdb | DropPdb | Show | SetContainer
+@dataclass
+class CheckPlugCompatibility:
+    file: str
+    name: str
+
+
+AdminCommand = CreatePdb | AlterPdb | DropPdb | Show | SetContainer | CheckPlugCompatibility
 
 
 class _P:
@@ -158,6 +164,8 @@ def parse_admin(stmt: Statement) -> AdminCommand:
     if w0 == "SHOW":
         p.next()
         return Show(p.peek_word())
+    if w0 == "SELECT" and p.peek_word(1) == "DBMS_PDB":
+        return _check_plug(p)
     if w0 == "ALTER" and p.peek_word(1) == "SESSION":
         p.expect("ALTER", "SESSION", "SET", "CONTAINER")
         if not p.at_end() and p.toks[p.i].token_type == TokenType.EQ:
@@ -221,6 +229,33 @@ def _create(p: _P) -> CreatePdb:
             "ORA-65000: CREATE PLUGGABLE DATABASE from the seed needs ADMIN USER name IDENTIFIED BY password",
         )
     return cmd
+
+
+def _check_plug(p: _P) -> CheckPlugCompatibility:
+    """SELECT DBMS_PDB.CHECK_PLUG_COMPATIBILITY('file', 'name'): named (=>) or positional arguments."""
+    p.expect("SELECT", "DBMS_PDB")
+    p.next()  # .
+    p.expect("CHECK_PLUG_COMPATIBILITY")
+    p.next()  # (
+    args: dict[str, str] = {}
+    positional: list[str] = []
+    while True:
+        if p.peek_word() in ("PDB_DESCR_FILE", "PDB_NAME"):
+            key = p.peek_word()
+            p.next()
+            while p.toks[p.i].token_type != TokenType.STRING:
+                p.next()  # =>
+            args[key] = _string_literal(p)
+        else:
+            positional.append(_string_literal(p))
+        t = p.next()
+        if t.token_type == TokenType.R_PAREN:
+            break
+    file = args.get("PDB_DESCR_FILE") or (positional[0] if positional else "")
+    name = args.get("PDB_NAME") or (positional[1] if len(positional) > 1 else "")
+    if not file:
+        raise DbError("42601", "DBMS_PDB.CHECK_PLUG_COMPATIBILITY needs pdb_descr_file")
+    return CheckPlugCompatibility(file, name.upper())
 
 
 def _string_literal(p: _P) -> str:

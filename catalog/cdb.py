@@ -14,14 +14,17 @@ import os
 import secrets
 import shutil
 import string
+import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
 import duckdb
 
+from catalog import manifest
 from catalog.errors import ora
 from catalog.store import ROOT_ID, ROOT_NAME, SEED_ID, SEED_NAME, CatalogStore, Container
 from engine.server import EngineSpec
@@ -414,6 +417,15 @@ class Cdb:
             )
         if c.status == "UNPLUGGED":
             raise ora(65086)
+        blocking = [
+            v for v in self.cat.plug_violations(c.name) if v.type == "ERROR" and v.status == "PENDING"
+        ]
+        if blocking:
+            raise DbError(
+                "55000",
+                f"ORA-65086: cannot open pluggable database {c.name}: "
+                + "; ".join(f"{v.cause}: {v.message}" for v in blocking),
+            )
         async with self.lock(c.con_id):
             c = self.cat.container_by_id(c.con_id) or c
             if c.is_open:
@@ -501,6 +513,183 @@ class Cdb:
 
     def detach(self, s: SessionHandle) -> None:
         self.sessions.get(s.con_id, set()).discard(s)
+
+    # ------------------------------------------------------------ unplug / plug
+
+    def exchange_path(self, text: str) -> Path:
+        """A file named in SQL: only inside the exchange directory (a bare name means a file there)."""
+        base = (self.data_dir / self.config.get("container", "exchange_dir")).resolve()
+        p = Path(text)
+        resolved = (p if p.is_absolute() else base / p).resolve()
+        if resolved.parent != base and base not in resolved.parents:
+            raise DbError("42501", f"ORA-65026: file {text} is outside the exchange directory {base}")
+        if resolved.suffix.lower() not in (".xml", ".pdb"):
+            raise DbError("22023", f"ORA-65026: {text}: the file name must end in .xml or .pdb")
+        return resolved
+
+    def _manifest_of(self, c: Container) -> manifest.Manifest:
+        f = self.db_file(c)
+        local_users = [u for u in self.cat.all_users() if u.con_id == c.con_id and not u.common]
+        names = {u.name for u in local_users} | {r.name for r in self.cat.all_roles() if r.con_id == c.con_id}
+        return manifest.Manifest(
+            name=c.name,
+            guid=c.guid,
+            dbid=c.dbid,
+            con_id=c.con_id,
+            created_at=c.created_at,
+            engine_version=manifest.engine_version(),
+            storage_version=manifest.storage_version(f),
+            byte_order=sys.byteorder,
+            tier=c.tier,
+            lockdown_profile=None,
+            max_size=c.max_size,
+            max_temp_size=c.max_temp_size,
+            parameters={"DB_PERFORMANCE_PROFILE": c.tier},
+            files=[manifest.ManifestFile(f.name, str(f.resolve()), f.stat().st_size, manifest.sha256_of(f))],
+            users=[
+                {"name": u.name, "verifier": u.scram, "account_status": u.account_status} for u in local_users
+            ],
+            sys_privs=[
+                {"grantee": g.grantee, "privilege": g.what, "admin_option": str(g.admin_option)}
+                for g in self.cat.sys_grants()
+                if g.con_id == c.con_id and g.grantee in names
+            ],
+            role_privs=[
+                {"grantee": g.grantee, "role": g.what, "admin_option": str(g.admin_option)}
+                for g in self.cat.role_grants()
+                if g.con_id == c.con_id and g.grantee in names
+            ],
+            history=[
+                {"operation": h.operation, "time": repr(h.op_time), "cloned_from": h.cloned_from}
+                for h in self.cat.history()
+                if h.guid == c.guid
+            ],
+        )
+
+    async def unplug_pdb(self, c: Container, target_text: str) -> None:
+        if c.con_id == SEED_ID:
+            raise ora(65017)
+        target = self.exchange_path(target_text)
+        async with self.lock(c.con_id):
+            c = self.cat.container_by_id(c.con_id) or c
+            if c.status == "UNPLUGGED":
+                raise ora(65343, name=c.name)
+            if c.is_open:
+                raise ora(65025, name=c.name)
+            self.cat.update_container(c.con_id, pending_op="UNPLUG")
+            m = await asyncio.to_thread(self._manifest_of, c)
+            if target.suffix.lower() == ".pdb":
+                await asyncio.to_thread(manifest.write_archive, m, target, self.pdb_dir(c))
+            else:
+                part = target.with_name(target.name + ".part")
+                part.write_bytes(manifest.to_xml(m))
+                os.replace(part, target)
+            with self.cat.transaction():
+                self.cat.update_container(c.con_id, status="UNPLUGGED", pending_op=None, saved_state=None)
+                self.cat.add_history(c, "UNPLUG")
+
+    def check_plug(self, source_text: str, name: str) -> tuple[manifest.Manifest, list[manifest.Violation]]:
+        """DBMS_PDB.CHECK_PLUG_COMPATIBILITY: the violations, recorded under name; nothing is plugged."""
+        source = self.exchange_path(source_text)
+        if not source.exists():
+            raise DbError("58P01", f"ORA-65026: file {source_text} does not exist in the exchange directory")
+        try:
+            m = manifest.read(source)
+        except (ValueError, KeyError, OSError) as e:
+            raise DbError("22P02", f"ORA-65026: XML metadata file error: {e}") from e
+        found = manifest.check(m, source)
+        with self.cat.transaction():
+            self.cat.delete_plug_violations(name.upper())
+            for v in found:
+                self.cat.add_plug_violation(name.upper(), v.cause, v.type, v.message, v.action)
+        return m, found
+
+    async def plug_pdb(
+        self, name: str, source_text: str, as_clone: bool, mode: str, if_not_exists: bool
+    ) -> list[str]:
+        """CREATE PLUGGABLE DATABASE name [AS CLONE] USING 'file' [COPY | MOVE | NOCOPY]."""
+        if self.find(name) is not None:
+            if if_not_exists:
+                return [f"pluggable database {name} already exists, skipping"]
+            raise ora(65012, name=name)
+        m, found = await asyncio.to_thread(self.check_plug, source_text, name)
+        source = self.exchange_path(source_text)
+        if not as_clone and any(c.guid == m.guid for c in self.cat.containers()):
+            raise ora(65122, name=m.name)
+        notices = [f"plug-in violation ({v.type}) {v.cause}: {v.message}" for v in found]
+        with self.cat.transaction():
+            c = self.cat.insert_container(
+                self.cat.next_con_id(),
+                name,
+                "NEW",
+                "MOUNTED",
+                m.tier or self.config.get("container", "default_tier"),
+                "CREATE",
+            )
+            fields: dict[str, object] = {"max_size": m.max_size, "max_temp_size": m.max_temp_size}
+            if not as_clone:
+                fields.update(guid=m.guid, dbid=m.dbid)
+            self.cat.update_container(c.con_id, **fields)
+            for u in m.users:
+                self.cat.insert_user(
+                    u["name"], c.con_id, False, u["verifier"], None, u.get("account_status", "OPEN")
+                )
+            for g in m.sys_privs:
+                self.cat.grant_sys(g["grantee"], c.con_id, g["privilege"], False)
+            for g in m.role_privs:
+                self.cat.grant_role(g["grantee"], c.con_id, g["role"], False)
+        c = self.cat.container_by_id(c.con_id) or c
+        d = self.pdb_dir(c)
+        (d / "tmp").mkdir(parents=True, exist_ok=True)
+        os.chmod(d, 0o700)
+        errors = any(v.type == "ERROR" for v in found)
+        if not errors or all(v.cause == "Checksum mismatch" or v.type != "ERROR" for v in found):
+            notices += await asyncio.to_thread(self._place_files, m, source, self.db_file(c), mode)
+        with self.cat.transaction():
+            self.cat.update_container(c.con_id, pending_op=None)
+            self.cat.add_history(c, "PLUG")
+        return notices
+
+    def _place_files(self, m: manifest.Manifest, source: Path, target: Path, mode: str) -> list[str]:
+        f = m.files[0]
+        if zipfile.is_zipfile(source):
+            part = target.with_name(target.name + ".part")
+            with zipfile.ZipFile(source) as z, z.open(f.path) as src, open(part, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            _fsync_file(part)
+            os.replace(part, target)
+            _fsync_dir(target.parent)
+            if mode == "MOVE":
+                source.unlink()
+            return ["NOCOPY of a .pdb archive: the file was extracted"] if mode == "NOCOPY" else []
+        data = Path(f.path)
+        if mode == "NOCOPY":
+            os.symlink(data, target)  # the file stays where the manifest says
+            return []
+        if mode == "MOVE":
+            try:
+                os.replace(data, target)
+                _fsync_dir(target.parent)
+                return []
+            except OSError:
+                copy_file_durably(data, target)
+                data.unlink()
+                return []
+        copy_file_durably(data, target)
+        return []
+
+    def size_of(self, con_id: int) -> int:
+        """Bytes of a container's files (database and WAL)."""
+        c = self.cat.container_by_id(con_id)
+        if c is None:
+            return 0
+        total = 0
+        for f in (self.db_file(c), self.db_file(c).with_name("data.duckdb.wal")):
+            try:
+                total += f.stat().st_size
+            except OSError:
+                pass
+        return total
 
     def show_pdbs(self, con_id: int) -> list[tuple[object, ...]]:
         rows: list[tuple[object, ...]] = []

@@ -6,6 +6,9 @@ from proxy.errors import DbError
 
 # ORA number -> (SQLSTATE, message template). The one table of these errors.
 ORACLE_ERRORS: dict[int, tuple[str, str]] = {
+    65343: ("55000", "pluggable database {name} has already been unplugged"),
+    65122: ("42710", "pluggable database GUID conflicts with the GUID of an existing container ({name})"),
+    65026: ("58030", "XML metadata file error"),
     1031: ("42501", "insufficient privileges"),
     1109: ("57P03", "database not open"),
     1219: ("57P03", "database or pluggable database not open: queries allowed on fixed tables or views only"),
@@ -21,6 +24,33 @@ ORACLE_ERRORS: dict[int, tuple[str, str]] = {
     65086: ("55000", "cannot open/close the pluggable database"),
     65179: ("55000", "cannot keep datafiles for a pluggable database that is not unplugged"),
     65000: ("42601", "missing or invalid pluggable database name"),
+    # users, roles, privileges (catalog.users_sql)
+    922: ("42601", "missing or invalid option: {option}"),
+    988: ("42601", "missing or invalid password(s)"),
+    990: ("42601", "missing or invalid privilege: {privilege}"),
+    1917: ("42704", "user or role '{name}' does not exist"),
+    1918: ("42704", "user '{name}' does not exist"),
+    1919: ("42704", "role '{name}' does not exist"),
+    1920: ("42710", "user name '{name}' conflicts with another user or role name"),
+    1921: ("42710", "role name '{name}' conflicts with another user or role name"),
+    1931: ("0LP01", "cannot grant {privilege} to a role"),
+    1934: ("0LP01", "circular role grant detected"),
+    1935: ("42602", "missing user or role name"),
+    1940: ("55006", "cannot drop a user that is currently connected"),
+    1951: ("42704", "ROLE '{role}' not granted to '{name}'"),
+    1952: ("42704", "system privileges not granted to '{name}'"),
+    3001: ("0A000", "unimplemented feature: {feature}"),
+    16000: ("25006", "database or pluggable database open for read-only access"),
+    28000: ("28000", "the account is locked"),
+    28014: ("42501", "cannot drop administrative user or role"),
+    65029: ("42501", "a Local User may not grant or revoke a common privilege or role"),
+    65030: ("0LP01", "one may not grant a Common Privilege to a Local User or Role"),
+    65049: ("42501", "creation of local user or role is not allowed in CDB$ROOT"),
+    65050: ("42501", "Common DDLs only allowed in CDB$ROOT"),
+    65066: ("42501", "The specified changes must apply to all containers"),
+    65092: ("0LP01", "system privilege or role granted with a different scope to '{name}'"),
+    65094: ("42939", "invalid local user or role name"),
+    65096: ("42939", "invalid common user or role name"),
 }
 
 

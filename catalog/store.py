@@ -3,6 +3,15 @@
 SQLite with WAL and synchronous=FULL: a committed change survives kill -9 and power loss, and a
 half-done change never shows. Every lifecycle operation writes its intent here before touching
 files (see catalog.lifecycle), which is what makes restarts land before or after an operation.
+
+Users, roles and grants follow Oracle's multitenant rules (see catalog.users_sql):
+
+- users / roles: a common one is one row with con_id 1 (CDB$ROOT) and common = 1; a local one has
+  its PDB's con_id and common = 0. The built-in role PDB_DBA is one row with con_id 0: a local
+  role present in every PDB.
+- sys_privs / role_privs: a grant made in one container (CONTAINER=CURRENT) has that con_id and
+  common = 0; a grant made with CONTAINER=ALL has common = 1 and con_id 0 (COMMON_GRANT), and
+  applies in every container. admin_option records WITH ADMIN OPTION.
 """
 
 from __future__ import annotations
@@ -19,6 +28,74 @@ ROOT_ID = 1
 SEED_ID = 2
 ROOT_NAME = "CDB$ROOT"
 SEED_NAME = "PDB$SEED"
+COMMON_GRANT = 0  # con_id of CONTAINER=ALL grants and of the built-in per-PDB role PDB_DBA
+
+# The system privileges DuckCDB knows (GRANT of any other multi-word name: ORA-00990).
+SYSTEM_PRIVILEGES: tuple[str, ...] = (
+    "CREATE SESSION",
+    "SET CONTAINER",
+    "RESTRICTED SESSION",
+    "SYSDBA",
+    "CREATE USER",
+    "ALTER USER",
+    "DROP USER",
+    "CREATE ROLE",
+    "DROP ANY ROLE",
+    "GRANT ANY PRIVILEGE",
+    "GRANT ANY ROLE",
+    "CREATE TABLE",
+    "CREATE ANY TABLE",
+    "SELECT ANY TABLE",
+    "INSERT ANY TABLE",
+    "UPDATE ANY TABLE",
+    "DELETE ANY TABLE",
+    "DROP ANY TABLE",
+    "CREATE VIEW",
+    "CREATE SEQUENCE",
+    "CREATE PROCEDURE",
+    "ALTER SYSTEM",
+    "CREATE PLUGGABLE DATABASE",
+    "ALTER DATABASE",
+    "UNLIMITED TABLESPACE",
+    "AUDIT SYSTEM",
+)
+# Granted to nobody but users (Oracle: ORA-01931 for a role).
+USER_ONLY_PRIVILEGES = frozenset({"SYSDBA"})
+
+# Built-in roles: name -> (common, privileges). Common ones live in the root and every PDB;
+# PDB_DBA is a local role of each PDB (the ADMIN USER of CREATE PLUGGABLE DATABASE gets it).
+BUILTIN_ROLES: dict[str, tuple[bool, tuple[str, ...]]] = {
+    "CONNECT": (True, ("CREATE SESSION", "SET CONTAINER")),
+    "RESOURCE": (True, ("CREATE TABLE", "CREATE SEQUENCE", "CREATE PROCEDURE")),
+    "DBA": (True, tuple(p for p in SYSTEM_PRIVILEGES if p not in USER_ONLY_PRIVILEGES)),
+    "PDB_DBA": (
+        False,
+        (
+            "CREATE SESSION",
+            "RESTRICTED SESSION",
+            "CREATE USER",
+            "ALTER USER",
+            "DROP USER",
+            "CREATE ROLE",
+            "DROP ANY ROLE",
+            "GRANT ANY PRIVILEGE",
+            "GRANT ANY ROLE",
+            "CREATE TABLE",
+            "CREATE ANY TABLE",
+            "SELECT ANY TABLE",
+            "INSERT ANY TABLE",
+            "UPDATE ANY TABLE",
+            "DELETE ANY TABLE",
+            "DROP ANY TABLE",
+            "CREATE VIEW",
+            "CREATE SEQUENCE",
+            "CREATE PROCEDURE",
+            "UNLIMITED TABLESPACE",
+        ),
+    ),
+}
+_BUILTIN_VERSION = "1"  # bump to re-seed the built-in roles' privileges on start
+ORACLE_MAINTAINED_USERS = frozenset({"SYS"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,6 +141,24 @@ CREATE TABLE IF NOT EXISTS role_privs (
     common INTEGER NOT NULL,
     PRIMARY KEY (grantee, con_id, role)
 );
+CREATE TABLE IF NOT EXISTS roles (
+    name TEXT NOT NULL,
+    con_id INTEGER NOT NULL,
+    common INTEGER NOT NULL,
+    oracle_maintained INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (name, con_id)
+);
+CREATE TABLE IF NOT EXISTS plug_violations (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    name TEXT NOT NULL,
+    cause TEXT NOT NULL,
+    type TEXT NOT NULL,
+    message TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'PENDING',
+    action TEXT
+);
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY,
     pdb_name TEXT NOT NULL,
@@ -108,6 +203,49 @@ class User:
     scram: str
     md5: str | None
     account_status: str
+    user_id: int = 0  # filled by all_users(); user() leaves it 0
+    created_at: float = 0.0
+
+
+@dataclass
+class Role:
+    name: str
+    con_id: int  # 1 for a common role, the PDB for a local one, 0 for PDB_DBA (every PDB)
+    common: bool
+    oracle_maintained: bool
+
+
+@dataclass
+class Grant:
+    """One row of sys_privs (what = privilege) or role_privs (what = role)."""
+
+    grantee: str
+    con_id: int  # COMMON_GRANT (0) for a CONTAINER=ALL grant
+    what: str
+    common: bool
+    admin_option: bool
+
+
+@dataclass
+class HistoryEvent:
+    pdb_name: str
+    con_id: int
+    guid: str
+    operation: str
+    op_time: float
+    cloned_from: str | None
+
+
+@dataclass
+class PlugViolation:
+    id: int
+    time: float
+    name: str
+    cause: str
+    type: str  # ERROR or WARNING
+    message: str
+    status: str  # PENDING or RESOLVED
+    action: str | None
 
 
 class CatalogStore:
@@ -118,7 +256,64 @@ class CatalogStore:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(_SCHEMA)
+        self._migrate()
+        self._seed_builtin_roles()
         os.chmod(path, 0o600)
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+
+    def _migrate(self) -> None:
+        """Columns added since the first catalogs were written; common grants moved to COMMON_GRANT."""
+        with self.transaction() as db:
+            if "user_id" not in self._columns("users"):
+                db.execute("ALTER TABLE users ADD COLUMN user_id INTEGER")
+            for table in ("sys_privs", "role_privs"):
+                if "admin_option" not in self._columns(table):
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN admin_option INTEGER NOT NULL DEFAULT 0")
+                db.execute(f"UPDATE OR IGNORE {table} SET con_id = 0 WHERE common = 1 AND con_id != 0")
+                db.execute(f"DELETE FROM {table} WHERE common = 1 AND con_id != 0")
+            # USER_ID as in DBA_USERS: SYS is 0, others count up from 101 and are never reused. A
+            # trigger, so that every way of inserting a user (clones, plug-ins) gets one.
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('next_user_id', '100')")
+            db.execute(
+                "CREATE TRIGGER IF NOT EXISTS users_user_id AFTER INSERT ON users WHEN NEW.user_id IS NULL"
+                " BEGIN"
+                " UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+                "  WHERE key = 'next_user_id' AND NOT (NEW.name = 'SYS' AND NEW.common = 1);"
+                " UPDATE users SET user_id = CASE WHEN NEW.name = 'SYS' AND NEW.common = 1 THEN 0"
+                "  ELSE (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_user_id') END"
+                "  WHERE rowid = NEW.rowid;"
+                " END"
+            )
+            for rowid, name, common in db.execute(
+                "SELECT rowid, name, common FROM users WHERE user_id IS NULL ORDER BY rowid"
+            ).fetchall():
+                if name == "SYS" and common:
+                    db.execute("UPDATE users SET user_id = 0 WHERE rowid = ?", (rowid,))
+                    continue
+                db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'next_user_id'")
+                db.execute(
+                    "UPDATE users SET user_id = (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_user_id')"
+                    " WHERE rowid = ?",
+                    (rowid,),
+                )
+
+    def _seed_builtin_roles(self) -> None:
+        """DBA, CONNECT, RESOURCE (common) and PDB_DBA (local to every PDB), seeded once per version
+        so that a REVOKE from a built-in role survives restarts."""
+        if self.get_meta("builtin_roles") == _BUILTIN_VERSION:
+            return
+        with self.transaction() as db:
+            for role, (common, privileges) in BUILTIN_ROLES.items():
+                db.execute(
+                    "INSERT OR IGNORE INTO roles (name, con_id, common, oracle_maintained, created_at)"
+                    " VALUES (?, ?, ?, 1, ?)",
+                    (role, ROOT_ID if common else COMMON_GRANT, int(common), time.time()),
+                )
+                for privilege in privileges:
+                    self.grant_sys(role, COMMON_GRANT, privilege, True)
+            self.set_meta("builtin_roles", _BUILTIN_VERSION)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -188,10 +383,15 @@ class CatalogStore:
         self.db.execute(f"UPDATE containers SET {cols} WHERE con_id = ?", (*fields.values(), con_id))
 
     def delete_container(self, con_id: int) -> None:
+        self.db.execute(
+            "DELETE FROM plug_violations WHERE name = (SELECT name FROM containers WHERE con_id = ?)",
+            (con_id,),
+        )
         self.db.execute("DELETE FROM containers WHERE con_id = ?", (con_id,))
         self.db.execute("DELETE FROM users WHERE con_id = ? AND common = 0", (con_id,))
-        self.db.execute("DELETE FROM sys_privs WHERE con_id = ?", (con_id,))
-        self.db.execute("DELETE FROM role_privs WHERE con_id = ?", (con_id,))
+        self.db.execute("DELETE FROM roles WHERE con_id = ? AND common = 0", (con_id,))
+        self.db.execute("DELETE FROM sys_privs WHERE con_id = ? AND common = 0", (con_id,))
+        self.db.execute("DELETE FROM role_privs WHERE con_id = ? AND common = 0", (con_id,))
 
     def add_history(self, c: Container, operation: str, cloned_from: str | None = None) -> None:
         self.db.execute(
@@ -210,32 +410,276 @@ class CatalogStore:
         ).fetchone()
         return User(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) if row else None
 
-    def insert_user(self, name: str, con_id: int, common: bool, scram: str, md5: str | None) -> None:
+    def insert_user(
+        self,
+        name: str,
+        con_id: int,
+        common: bool,
+        scram: str,
+        md5: str | None,
+        account_status: str = "OPEN",
+    ) -> None:
         self.db.execute(
-            "INSERT INTO users (name, con_id, common, scram, md5, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (name, con_id, int(common), scram, md5, time.time()),
+            "INSERT INTO users (name, con_id, common, scram, md5, account_status, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (name, con_id, int(common), scram, md5, account_status, time.time()),
         )
 
-    def grant_sys(self, grantee: str, con_id: int, privilege: str, common: bool) -> None:
+    def set_password(self, name: str, con_id: int, scram: str, md5: str | None) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO sys_privs VALUES (?, ?, ?, ?)", (grantee, con_id, privilege, int(common))
+            "UPDATE users SET scram = ?, md5 = ? WHERE name = ? AND con_id = ?", (scram, md5, name, con_id)
         )
 
-    def grant_role(self, grantee: str, con_id: int, role: str, common: bool) -> None:
+    def set_account_status(self, name: str, con_id: int, status: str) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO role_privs VALUES (?, ?, ?, ?)", (grantee, con_id, role, int(common))
+            "UPDATE users SET account_status = ? WHERE name = ? AND con_id = ?", (status, name, con_id)
         )
+
+    def drop_user(self, name: str, con_id: int, common: bool) -> None:
+        """The user row and every grant to it (in all containers for a common user)."""
+        self._drop_grantee(name, con_id, common)
+        self.db.execute("DELETE FROM users WHERE name = ? AND con_id = ?", (name, con_id))
+
+    def all_users(self) -> list[User]:
+        rows = self.db.execute(
+            "SELECT name, con_id, common, scram, md5, account_status, user_id, created_at FROM users"
+            " ORDER BY name, con_id"
+        ).fetchall()
+        return [User(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6] or 0, r[7]) for r in rows]
+
+    def copy_local_users(self, src_con_id: int, dst_con_id: int) -> None:
+        """A clone gets the source's local users, roles and grants, as in Oracle."""
+        self.db.execute(
+            "INSERT INTO users (name, con_id, common, scram, md5, account_status, created_at)"
+            " SELECT name, ?, common, scram, md5, account_status, created_at FROM users WHERE con_id = ? AND common = 0",
+            (dst_con_id, src_con_id),
+        )
+        self.db.execute(
+            "INSERT OR IGNORE INTO roles (name, con_id, common, oracle_maintained, created_at)"
+            " SELECT name, ?, common, oracle_maintained, created_at FROM roles WHERE con_id = ? AND common = 0",
+            (dst_con_id, src_con_id),
+        )
+        self.db.execute(
+            "INSERT OR IGNORE INTO sys_privs (grantee, con_id, privilege, common, admin_option)"
+            " SELECT grantee, ?, privilege, common, admin_option FROM sys_privs WHERE con_id = ? AND common = 0",
+            (dst_con_id, src_con_id),
+        )
+        self.db.execute(
+            "INSERT OR IGNORE INTO role_privs (grantee, con_id, role, common, admin_option)"
+            " SELECT grantee, ?, role, common, admin_option FROM role_privs WHERE con_id = ? AND common = 0",
+            (dst_con_id, src_con_id),
+        )
+
+    # ---------------------------------------------------------- roles
+
+    def role(self, name: str, con_id: int) -> Role | None:
+        """The role name as seen from container con_id: a local role there, a common role, or PDB_DBA."""
+        row = self.db.execute(
+            "SELECT name, con_id, common, oracle_maintained FROM roles WHERE name = ?"
+            " AND (con_id = ? OR common = 1 OR (con_id = 0 AND ? != 1)) ORDER BY common LIMIT 1",
+            (name, con_id, con_id),
+        ).fetchone()
+        return Role(row[0], row[1], bool(row[2]), bool(row[3])) if row else None
+
+    def insert_role(self, name: str, con_id: int, common: bool, oracle_maintained: bool = False) -> None:
+        self.db.execute(
+            "INSERT INTO roles (name, con_id, common, oracle_maintained, created_at) VALUES (?, ?, ?, ?, ?)",
+            (name, con_id, int(common), int(oracle_maintained), time.time()),
+        )
+
+    def drop_role(self, name: str, con_id: int, common: bool) -> None:
+        """The role, its grants to others, and the grants of it (everywhere for a common role)."""
+        self._drop_grantee(name, con_id, common)
+        if common:
+            self.db.execute("DELETE FROM role_privs WHERE role = ?", (name,))
+        else:
+            self.db.execute(
+                "DELETE FROM role_privs WHERE role = ? AND con_id = ? AND common = 0", (name, con_id)
+            )
+        self.db.execute("DELETE FROM roles WHERE name = ? AND con_id = ?", (name, con_id))
+
+    def all_roles(self) -> list[Role]:
+        rows = self.db.execute(
+            "SELECT name, con_id, common, oracle_maintained FROM roles ORDER BY name"
+        ).fetchall()
+        return [Role(r[0], r[1], bool(r[2]), bool(r[3])) for r in rows]
+
+    def name_in_use(self, name: str, con_id: int, common: bool) -> bool:
+        """Whether a new user or role called name would clash: anywhere for a common one, else in con_id."""
+        if common:
+            sql = "SELECT 1 FROM users WHERE name = ? UNION ALL SELECT 1 FROM roles WHERE name = ?"
+            return self.db.execute(sql, (name, name)).fetchone() is not None
+        return self.user(name, con_id) is not None or self.role(name, con_id) is not None
+
+    def _drop_grantee(self, name: str, con_id: int, common: bool) -> None:
+        for table in ("sys_privs", "role_privs"):
+            if common:
+                self.db.execute(f"DELETE FROM {table} WHERE grantee = ?", (name,))
+            else:
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE grantee = ? AND con_id = ? AND common = 0", (name, con_id)
+                )
+
+    # ---------------------------------------------------------- grants
+
+    def grant_sys(
+        self, grantee: str, con_id: int, privilege: str, common: bool, admin_option: bool = False
+    ) -> None:
+        """Grant in con_id (common=False) or with CONTAINER=ALL (common=True: stored as COMMON_GRANT).
+        A repeated grant keeps the row and adds an ADMIN OPTION, never removes one."""
+        self.db.execute(
+            "INSERT INTO sys_privs (grantee, con_id, privilege, common, admin_option) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (grantee, con_id, privilege) DO UPDATE SET admin_option = MAX(admin_option, excluded.admin_option)",
+            (grantee, COMMON_GRANT if common else con_id, privilege, int(common), int(admin_option)),
+        )
+
+    def grant_role(
+        self, grantee: str, con_id: int, role: str, common: bool, admin_option: bool = False
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO role_privs (grantee, con_id, role, common, admin_option) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (grantee, con_id, role) DO UPDATE SET admin_option = MAX(admin_option, excluded.admin_option)",
+            (grantee, COMMON_GRANT if common else con_id, role, int(common), int(admin_option)),
+        )
+
+    def revoke_sys(self, grantee: str, con_id: int, privilege: str, common: bool) -> bool:
+        """Remove the grant made in con_id (or with CONTAINER=ALL); False when there was none."""
+        if common:
+            cur = self.db.execute(
+                "DELETE FROM sys_privs WHERE grantee = ? AND privilege = ? AND common = 1",
+                (grantee, privilege),
+            )
+        else:
+            cur = self.db.execute(
+                "DELETE FROM sys_privs WHERE grantee = ? AND privilege = ? AND con_id = ? AND common = 0",
+                (grantee, privilege, con_id),
+            )
+        return cur.rowcount > 0
+
+    def revoke_role(self, grantee: str, con_id: int, role: str, common: bool) -> bool:
+        if common:
+            cur = self.db.execute(
+                "DELETE FROM role_privs WHERE grantee = ? AND role = ? AND common = 1", (grantee, role)
+            )
+        else:
+            cur = self.db.execute(
+                "DELETE FROM role_privs WHERE grantee = ? AND role = ? AND con_id = ? AND common = 0",
+                (grantee, role, con_id),
+            )
+        return cur.rowcount > 0
+
+    def sys_grants(self, grantee: str | None = None) -> list[Grant]:
+        """sys_privs rows (of one grantee, or all)."""
+        sql = "SELECT grantee, con_id, privilege, common, admin_option FROM sys_privs"
+        rows = self.db.execute(
+            sql + (" WHERE grantee = ?" if grantee else "") + " ORDER BY grantee, privilege",
+            (grantee,) if grantee else (),
+        ).fetchall()
+        return [Grant(r[0], r[1], r[2], bool(r[3]), bool(r[4])) for r in rows]
+
+    def role_grants(self, grantee: str | None = None) -> list[Grant]:
+        """role_privs rows (of one grantee, or all)."""
+        sql = "SELECT grantee, con_id, role, common, admin_option FROM role_privs"
+        rows = self.db.execute(
+            sql + (" WHERE grantee = ?" if grantee else "") + " ORDER BY grantee, role",
+            (grantee,) if grantee else (),
+        ).fetchall()
+        return [Grant(r[0], r[1], r[2], bool(r[3]), bool(r[4])) for r in rows]
+
+    def effective_roles(
+        self, name: str, con_id: int, *, common_only: bool = False, include_public: bool = True
+    ) -> set[str]:
+        """The roles name holds in container con_id: granted there or with CONTAINER=ALL, to it or
+        (include_public) to PUBLIC, and through those roles recursively. common_only: CONTAINER=ALL
+        grants only."""
+        scope = "common = 1" if common_only else "(common = 1 OR con_id = ?)"
+        args: tuple[object, ...] = () if common_only else (con_id,)
+        held: set[str] = set()
+        frontier = {name, "PUBLIC"} if include_public else {name}
+        while frontier:
+            marks = ", ".join("?" * len(frontier))
+            rows = self.db.execute(
+                f"SELECT role FROM role_privs WHERE grantee IN ({marks}) AND {scope}", (*frontier, *args)
+            ).fetchall()
+            frontier = {r[0] for r in rows} - held
+            held |= frontier
+        return held
+
+    def effective_privileges(self, user_name: str, con_id: int, *, common_only: bool = False) -> set[str]:
+        """The system privileges user_name has in container con_id: direct grants there, CONTAINER=ALL
+        grants, grants to PUBLIC, and through roles recursively. SYS has every privilege."""
+        if user_name == "SYS":
+            return set(SYSTEM_PRIVILEGES)
+        grantees = {user_name, "PUBLIC"} | self.effective_roles(user_name, con_id, common_only=common_only)
+        scope = "common = 1" if common_only else "(common = 1 OR con_id = ?)"
+        args: tuple[object, ...] = () if common_only else (con_id,)
+        marks = ", ".join("?" * len(grantees))
+        rows = self.db.execute(
+            f"SELECT DISTINCT privilege FROM sys_privs WHERE grantee IN ({marks}) AND {scope}",
+            (*grantees, *args),
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def has_privilege(self, user: User, con_id: int, privilege: str) -> bool:
-        """Directly, through CONTAINER=ALL, or through a granted role (one level, as the built-in roles are)."""
+        """Directly, through CONTAINER=ALL, through PUBLIC, or through granted roles (recursively)."""
+        return privilege in self.effective_privileges(user.name, con_id)
+
+    def has_admin_option(
+        self, grantee: str, con_id: int, what: str, *, role: bool, common_only: bool
+    ) -> bool:
+        """Whether grantee was granted the privilege (or role) directly WITH ADMIN OPTION, in con_id or
+        with CONTAINER=ALL (common_only: with CONTAINER=ALL only)."""
+        table, col = ("role_privs", "role") if role else ("sys_privs", "privilege")
+        scope = "common = 1" if common_only else "(common = 1 OR con_id = ?)"
+        args: tuple[object, ...] = () if common_only else (con_id,)
         row = self.db.execute(
-            "SELECT 1 FROM sys_privs WHERE grantee = ? AND privilege = ? AND (con_id = ? OR common = 1)"
-            " UNION ALL SELECT 1 FROM role_privs r JOIN sys_privs p ON p.grantee = r.role"
-            " WHERE r.grantee = ? AND p.privilege = ? AND (r.con_id = ? OR r.common = 1)"
-            " LIMIT 1",
-            (user.name, privilege, con_id, user.name, privilege, con_id),
+            f"SELECT 1 FROM {table} WHERE grantee = ? AND {col} = ? AND admin_option = 1 AND {scope}",
+            (grantee, what, *args),
         ).fetchone()
         return row is not None
+
+    # ---------------------------------------------------------- history, plug-in violations
+
+    def history(self) -> list[HistoryEvent]:
+        rows = self.db.execute(
+            "SELECT pdb_name, con_id, guid, operation, op_time, cloned_from FROM history ORDER BY id"
+        ).fetchall()
+        return [HistoryEvent(*r) for r in rows]
+
+    def add_plug_violation(
+        self,
+        name: str,
+        cause: str,
+        type: str,
+        message: str,
+        action: str | None = None,
+        status: str = "PENDING",
+    ) -> int:
+        cur = self.db.execute(
+            "INSERT INTO plug_violations (time, name, cause, type, message, status, action)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (time.time(), name, cause, type, message, status, action),
+        )
+        return int(cur.lastrowid or 0)
+
+    def plug_violations(self, name: str | None = None) -> list[PlugViolation]:
+        sql = "SELECT id, time, name, cause, type, message, status, action FROM plug_violations"
+        rows = self.db.execute(
+            sql + (" WHERE name = ?" if name else "") + " ORDER BY id", (name,) if name else ()
+        ).fetchall()
+        return [PlugViolation(*r) for r in rows]
+
+    def resolve_plug_violations(self, name: str, cause: str | None = None) -> None:
+        """Mark a PDB's violations (of one cause, or all) RESOLVED."""
+        if cause is None:
+            self.db.execute("UPDATE plug_violations SET status = 'RESOLVED' WHERE name = ?", (name,))
+        else:
+            self.db.execute(
+                "UPDATE plug_violations SET status = 'RESOLVED' WHERE name = ? AND cause = ?", (name, cause)
+            )
+
+    def delete_plug_violations(self, name: str) -> None:
+        self.db.execute("DELETE FROM plug_violations WHERE name = ?", (name,))
 
     def close(self) -> None:
         self.db.close()

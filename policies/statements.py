@@ -90,6 +90,8 @@ def _classify(words: tuple[str, ...]) -> tuple[str, str]:
     w0 = words[0] if words else ""
     w1 = words[1] if len(words) > 1 else ""
     w2 = words[2] if len(words) > 2 else ""
+    if w0 == "SELECT" and w1 == "DBMS_PDB":
+        return "admin", "SELECT"
     if w0 in ("SELECT", "WITH", "VALUES", "FROM", "TABLE", "SUMMARIZE", "DESCRIBE", "PIVOT", "UNPIVOT", "("):
         return "select", "SELECT"
     if w0 == "EXPLAIN":

@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog import admin_sql
+from catalog import admin_sql, dictionary, users_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID, Container, User
 from policies import statements as stmts
@@ -200,6 +200,9 @@ class Session:
         if container is None or container.pending_op == "DROP":
             raise DbError("3D000", f'database "{db_name}" does not exist')
         assert user is not None
+        if user.account_status != "OPEN":
+            self.server.audit_login_failure(self, user_name, "account locked")
+            raise DbError("28000", "ORA-28000: the account is locked")
         if container.con_id == SEED_ID:
             raise DbError(
                 "42501", "ORA-65017: seed pluggable database may not be dropped or altered; connect to a PDB"
@@ -371,12 +374,17 @@ class Session:
             await self.send(wire.empty_query_response() + wire.ready_for_query(self.status))
             return
         group: list[dict[str, Any]] = []
+        views: list[str] = []
         ok = True
         for st in parsed:
-            if st.kind in LOCAL_KINDS or st.kind == "copy" or self._local_guard(st):
+            if self._is_local(st):
                 if group:
-                    ok = not (await self._engine([{"op": "query", "stmts": group}])).get("failed")
-                    group = []
+                    ok = not (
+                        await self._engine(self._dictionary_ops(views) + [{"op": "query", "stmts": group}])
+                    ).get("failed")
+                    group, views = [], []
+                    if not ok:
+                        break
                     if not ok:
                         break
                 try:
@@ -389,13 +397,26 @@ class Session:
                     break
             else:
                 group.append({"sql": st.engine_sql, "kind": st.kind, "tag": st.tag})
+                views += dictionary.referenced_views(st)
         if ok and group:
-            await self._engine([{"op": "query", "stmts": group}])
+            await self._engine(self._dictionary_ops(views) + [{"op": "query", "stmts": group}])
         await self.send(wire.ready_for_query(self.status))
 
-    def _local_guard(self, st: stmts.Statement) -> bool:
-        """Statements refused before any engine sees them."""
-        return st.kind in ("listen", "notify", "unlisten")
+    @staticmethod
+    def _is_local(st: stmts.Statement) -> bool:
+        """Statements the proxy answers itself: container, user and session commands."""
+        return (
+            st.kind in LOCAL_KINDS
+            or st.kind in ("copy", "listen", "notify", "unlisten")
+            or users_sql.is_user_command(st)
+        )
+
+    def _dictionary_ops(self, views: list[str]) -> list[dict[str, Any]]:
+        """The dictionary views a statement reads, computed for this container, as an engine op."""
+        if not views:
+            return []
+        tables = dictionary.payload(self.cdb.cat, self.con_id, sorted(set(views)), self.cdb.size_of)
+        return [{"op": "dictionary", "tables": tables}]
 
     async def _run_local(self, st: stmts.Statement, describe: bool) -> None:
         if st.kind == "copy":
@@ -405,7 +426,15 @@ class Session:
             raise DbError(
                 "25P02", "current transaction is aborted, commands ignored until end of transaction block"
             )
-        if st.kind == "admin":
+        if users_sql.is_user_command(st):
+            assert self.user is not None
+            md5 = self.server.config.get("auth", "method") == "md5"
+            cmd = users_sql.parse_user_command(st)
+            tag = users_sql.execute_user_command(
+                self.cdb.cat, cmd, con_id=self.con_id, actor=self.user, md5=md5
+            )
+            await self.send(wire.command_complete(tag))
+        elif st.kind == "admin":
             await self._admin(st, describe)
         elif st.kind == "set":
             await self._set(st)
@@ -557,6 +586,13 @@ class Session:
             await self._set_container(cmd.name)
             await self.send(wire.command_complete("ALTER SESSION"))
             return
+        if isinstance(cmd, admin_sql.CheckPlugCompatibility):
+            if self.con_id != ROOT_ID:
+                raise ora(65040)
+            _, found = await asyncio.to_thread(cdb.check_plug, cmd.file, cmd.name or "UNNAMED")
+            ok = "NO" if any(v.type == "ERROR" for v in found) else "YES"
+            await self._rows([wire.Column("CHECK_PLUG_COMPATIBILITY", 25)], [(ok,)], describe)
+            return
         if self.con_id != ROOT_ID:
             raise ora(65040)
         if self.status != "I":
@@ -566,7 +602,10 @@ class Session:
         if not cdb.cat.has_privilege(self.user, ROOT_ID, "SYSDBA") and self.user.name != "SYS":
             raise ora(1031)
         notices: list[str] = []
-        if isinstance(cmd, admin_sql.CreatePdb) and cmd.source is not None:
+        if isinstance(cmd, admin_sql.CreatePdb) and cmd.using is not None:
+            notices = await cdb.plug_pdb(cmd.name, cmd.using, cmd.as_clone, cmd.file_mode, cmd.if_not_exists)
+            tag = "CREATE PLUGGABLE DATABASE"
+        elif isinstance(cmd, admin_sql.CreatePdb) and cmd.source is not None:
             notices = await cdb.clone_pdb(
                 cmd.name,
                 cmd.source,
@@ -648,6 +687,10 @@ class Session:
                 if cmd.all and c.is_open and c.open_mode == cmd.mode:
                     continue
                 n = await cdb.open_pdb(c, cmd.mode, cmd.restricted, cmd.force)
+            elif cmd.action == "UNPLUG":
+                assert cmd.target is not None
+                await cdb.unplug_pdb(c, cmd.target)
+                n = None
             elif cmd.action == "CLOSE":
                 if cmd.all and not c.is_open:
                     continue
@@ -777,12 +820,13 @@ class Session:
             await self.send(wire.PARSE_COMPLETE)
             return
         st = parsed[0]
-        if st.kind in LOCAL_KINDS or st.kind == "copy":
+        if self._is_local(st):
             await self._flush_ops()
             self.local_statements[msg.name] = LocalStatement(st)
             await self.send(wire.PARSE_COMPLETE)
             return
         self.local_statements.pop(msg.name, None)
+        self.pending_ops += self._dictionary_ops(dictionary.referenced_views(st))
         self.pending_ops.append(
             {
                 "op": "parse",

@@ -86,7 +86,9 @@ def test_check_plug_compatibility_and_checksum_violation(server: RunningServer, 
     with open(path, "r+b") as f:
         f.seek(5000)
         f.write(b"corrupt!")
-    assert root.execute(f"SELECT DBMS_PDB.CHECK_PLUG_COMPATIBILITY('{name}.xml', '{name}')").fetchone() == ("NO",)
+    assert root.execute(f"SELECT DBMS_PDB.CHECK_PLUG_COMPATIBILITY('{name}.xml', '{name}')").fetchone() == (
+        "NO",
+    )
     plugged = _name()
     root.execute(f"CREATE PLUGGABLE DATABASE {plugged} AS CLONE USING '{name}.xml'")
     with pytest.raises(psycopg.Error, match="Checksum mismatch"):

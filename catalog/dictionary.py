@@ -1,0 +1,378 @@
+"""Oracle's dictionary views over the catalog, as data: columns and rows for the engine to serve.
+
+In CDB$ROOT the V$, CDB_ and DBA_ views list every container whatever its state (Oracle hides
+closed PDBs from CDB_ views; DuckCDB does not). Inside a PDB they show that PDB only (DBA_USERS:
+its local users and the common users). Timestamps are UTC; payload() turns them into ISO text
+that the engine casts back to TIMESTAMP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlglot.tokens import TokenType
+
+from catalog.store import (
+    COMMON_GRANT,
+    ORACLE_MAINTAINED_USERS,
+    ROOT_ID,
+    CatalogStore,
+    Container,
+    Grant,
+)
+from policies.statements import Statement
+
+SizeOf = Callable[[int], int]
+Row = tuple[object, ...]
+BLOCK_SIZE = 262144  # DuckDB's block size
+
+_STATES = {"READ WRITE": "OPEN", "READ ONLY": "OPEN READ ONLY", "MIGRATE": "OPEN MIGRATE"}
+
+
+@dataclass(frozen=True)
+class DictView:
+    name: str
+    columns: list[tuple[str, str]]  # (column name, DuckDB type)
+    make_rows: Callable[[CatalogStore, int, SizeOf], list[Row]]
+
+    def rows(self, store: CatalogStore, con_id: int, size_of: SizeOf | None = None) -> list[Row]:
+        """The view's rows as seen from container con_id (1: the root, every container)."""
+        return self.make_rows(store, con_id, size_of or (lambda _c: 0))
+
+
+def _ts(epoch: float | None) -> dt.datetime | None:
+    if epoch is None:
+        return None
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
+
+
+def _yes(flag: bool) -> str:
+    return "YES" if flag else "NO"
+
+
+def _visible(store: CatalogStore, con_id: int, with_root: bool) -> list[Container]:
+    """The containers a view lists from con_id: all (with or without the root) in the root, else that one."""
+    if con_id == ROOT_ID:
+        return [c for c in store.containers() if with_root or c.con_id != ROOT_ID]
+    return [c for c in store.containers() if c.con_id == con_id]
+
+
+# ------------------------------------------------------------------ containers
+
+_CONTAINER_COLUMNS = [
+    ("CON_ID", "INTEGER"),
+    ("DBID", "BIGINT"),
+    ("CON_UID", "BIGINT"),
+    ("GUID", "VARCHAR"),
+    ("NAME", "VARCHAR"),
+    ("OPEN_MODE", "VARCHAR"),
+    ("RESTRICTED", "VARCHAR"),
+    ("OPEN_TIME", "TIMESTAMP"),
+    ("CREATE_SCN", "BIGINT"),
+    ("TOTAL_SIZE", "BIGINT"),
+    ("BLOCK_SIZE", "INTEGER"),
+    ("LOCAL_UNDO", "INTEGER"),
+    ("MAX_SIZE", "BIGINT"),
+]
+
+
+def _container_rows(with_root: bool) -> Callable[[CatalogStore, int, SizeOf], list[Row]]:
+    def rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+        return [
+            (
+                c.con_id,
+                c.dbid,
+                c.dbid,
+                c.guid,
+                c.name,
+                c.open_mode,
+                None if c.open_mode == "MOUNTED" else _yes(c.restricted),
+                _ts(c.open_time),
+                c.creation_scn,
+                int(size_of(c.con_id) or 0),
+                BLOCK_SIZE,
+                1,
+                c.max_size or 0,
+            )
+            for c in _visible(store, con_id, with_root)
+        ]
+
+    return rows
+
+
+_PDBS_COLUMNS = [
+    ("PDB_ID", "INTEGER"),
+    ("PDB_NAME", "VARCHAR"),
+    ("DBID", "BIGINT"),
+    ("CON_UID", "BIGINT"),
+    ("GUID", "VARCHAR"),
+    ("STATUS", "VARCHAR"),
+    ("CREATION_SCN", "BIGINT"),
+    ("CREATION_TIME", "TIMESTAMP"),
+    ("CON_ID", "INTEGER"),
+]
+
+
+def _pdbs_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    return [
+        (c.con_id, c.name, c.dbid, c.dbid, c.guid, c.status, c.creation_scn, _ts(c.created_at), c.con_id)
+        for c in _visible(store, con_id, with_root=False)
+    ]
+
+
+_HISTORY_COLUMNS = [
+    ("PDB_NAME", "VARCHAR"),
+    ("PDB_ID", "INTEGER"),
+    ("PDB_GUID", "VARCHAR"),
+    ("OP_TIMESTAMP", "TIMESTAMP"),
+    ("OPERATION", "VARCHAR"),
+    ("CLONED_FROM_PDB_NAME", "VARCHAR"),
+]
+
+
+def _history_rows(with_con_id: bool) -> Callable[[CatalogStore, int, SizeOf], list[Row]]:
+    def rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+        guid = None
+        if con_id != ROOT_ID:
+            c = store.container_by_id(con_id)
+            if c is None:
+                return []
+            guid = c.guid  # con_ids are reused after a DROP; GUIDs are not
+        out: list[Row] = []
+        for h in store.history():
+            if guid is not None and h.guid != guid:
+                continue
+            row: Row = (h.pdb_name, h.con_id, h.guid, _ts(h.op_time), h.operation, h.cloned_from)
+            out.append((*row, h.con_id) if with_con_id else row)
+        return out
+
+    return rows
+
+
+_SAVED_STATES_COLUMNS = [
+    ("CON_ID", "INTEGER"),
+    ("CON_NAME", "VARCHAR"),
+    ("GUID", "VARCHAR"),
+    ("STATE", "VARCHAR"),
+    ("RESTRICTED", "VARCHAR"),
+]
+
+
+def _saved_states_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    return [
+        (c.con_id, c.name, c.guid, _STATES.get(c.saved_state, c.saved_state), _yes(c.restricted))
+        for c in _visible(store, con_id, with_root=False)
+        if c.saved_state
+    ]
+
+
+_VIOLATIONS_COLUMNS = [
+    ("TIME", "TIMESTAMP"),
+    ("NAME", "VARCHAR"),
+    ("CAUSE", "VARCHAR"),
+    ("TYPE", "VARCHAR"),
+    ("MESSAGE", "VARCHAR"),
+    ("STATUS", "VARCHAR"),
+    ("ACTION", "VARCHAR"),
+]
+
+
+def _violations_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    name = None
+    if con_id != ROOT_ID:
+        c = store.container_by_id(con_id)
+        if c is None:
+            return []
+        name = c.name
+    return [
+        (_ts(v.time), v.name, v.cause, v.type, v.message, v.status, v.action)
+        for v in store.plug_violations()
+        if name is None or v.name == name
+    ]
+
+
+# ------------------------------------------------------------------ users, roles, grants
+
+_USERS_COLUMNS = [
+    ("USERNAME", "VARCHAR"),
+    ("USER_ID", "BIGINT"),
+    ("ACCOUNT_STATUS", "VARCHAR"),
+    ("CREATED", "TIMESTAMP"),
+    ("COMMON", "VARCHAR"),
+    ("ORACLE_MAINTAINED", "VARCHAR"),
+]
+
+
+def _users_in(store: CatalogStore, con_id: int) -> list[Row]:
+    return [
+        (
+            u.name,
+            u.user_id,
+            u.account_status,
+            _ts(u.created_at),
+            _yes(u.common),
+            "Y" if u.name in ORACLE_MAINTAINED_USERS and u.common else "N",
+        )
+        for u in store.all_users()
+        if u.common or u.con_id == con_id
+    ]
+
+
+def _dba_users_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    return _users_in(store, con_id)
+
+
+def _cdb_users_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    """Each container's users, common ones once per container, as Oracle lists them."""
+    return [
+        (*r, c.con_id) for c in _visible(store, con_id, with_root=True) for r in _users_in(store, c.con_id)
+    ]
+
+
+def _per_pdb_roles(store: CatalogStore) -> set[str]:
+    """Roles present as local roles in every PDB (PDB_DBA)."""
+    return {r.name for r in store.all_roles() if r.con_id == COMMON_GRANT}
+
+
+def _roles_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    return [
+        (r.name, _yes(r.common), "Y" if r.oracle_maintained else "N")
+        for r in store.all_roles()
+        if r.common or r.con_id == con_id or (r.con_id == COMMON_GRANT and con_id != ROOT_ID)
+    ]
+
+
+def _grant_rows(store: CatalogStore, con_id: int, grants: list[Grant]) -> list[Row]:
+    """(grantee, what, ADMIN_OPTION, COMMON, INHERITED) of the grants in force in con_id."""
+    per_pdb = _per_pdb_roles(store)
+    out: list[Row] = []
+    for g in grants:
+        if g.grantee in per_pdb:
+            # PDB_DBA's privileges: local grants of a local role, in every PDB (not in the root).
+            if con_id == ROOT_ID:
+                continue
+            out.append((g.grantee, g.what, _yes(g.admin_option), "NO", "NO"))
+        elif g.common or g.con_id == con_id:
+            out.append(
+                (
+                    g.grantee,
+                    g.what,
+                    _yes(g.admin_option),
+                    _yes(g.common),
+                    _yes(g.common and con_id != ROOT_ID),
+                )
+            )
+    return out
+
+
+def _sys_privs_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    return _grant_rows(store, con_id, store.sys_grants())
+
+
+def _role_privs_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    return [
+        (g, role, admin, "YES", common, inherited)
+        for g, role, admin, common, inherited in _grant_rows(store, con_id, store.role_grants())
+    ]
+
+
+def _view(
+    name: str, columns: list[tuple[str, str]], rows: Callable[[CatalogStore, int, SizeOf], list[Row]]
+) -> tuple[str, DictView]:
+    return name, DictView(name, columns, rows)
+
+
+VIEWS: dict[str, DictView] = dict(
+    [
+        _view("V$PDBS", _CONTAINER_COLUMNS, _container_rows(with_root=False)),
+        _view("V$CONTAINERS", _CONTAINER_COLUMNS, _container_rows(with_root=True)),
+        _view("DBA_PDBS", _PDBS_COLUMNS, _pdbs_rows),
+        _view("CDB_PDBS", _PDBS_COLUMNS, _pdbs_rows),
+        _view("CDB_PDB_HISTORY", [*_HISTORY_COLUMNS, ("CON_ID", "INTEGER")], _history_rows(with_con_id=True)),
+        _view("DBA_PDB_HISTORY", _HISTORY_COLUMNS, _history_rows(with_con_id=False)),
+        _view("DBA_PDB_SAVED_STATES", _SAVED_STATES_COLUMNS, _saved_states_rows),
+        _view("PDB_PLUG_IN_VIOLATIONS", _VIOLATIONS_COLUMNS, _violations_rows),
+        _view("CDB_USERS", [*_USERS_COLUMNS, ("CON_ID", "INTEGER")], _cdb_users_rows),
+        _view("DBA_USERS", _USERS_COLUMNS, _dba_users_rows),
+        _view(
+            "DBA_ROLES",
+            [("ROLE", "VARCHAR"), ("COMMON", "VARCHAR"), ("ORACLE_MAINTAINED", "VARCHAR")],
+            _roles_rows,
+        ),
+        _view(
+            "DBA_SYS_PRIVS",
+            [
+                ("GRANTEE", "VARCHAR"),
+                ("PRIVILEGE", "VARCHAR"),
+                ("ADMIN_OPTION", "VARCHAR"),
+                ("COMMON", "VARCHAR"),
+                ("INHERITED", "VARCHAR"),
+            ],
+            _sys_privs_rows,
+        ),
+        _view(
+            "DBA_ROLE_PRIVS",
+            [
+                ("GRANTEE", "VARCHAR"),
+                ("GRANTED_ROLE", "VARCHAR"),
+                ("ADMIN_OPTION", "VARCHAR"),
+                ("DEFAULT_ROLE", "VARCHAR"),
+                ("COMMON", "VARCHAR"),
+                ("INHERITED", "VARCHAR"),
+            ],
+            _role_privs_rows,
+        ),
+    ]
+)
+
+
+# ------------------------------------------------------------------ statements
+
+
+def referenced_views(stmt: Statement) -> list[str]:
+    """The dictionary views stmt names, in order of first mention. Identifiers match case-insensitively,
+    quoted ("V$PDBS") or not; string literals never match; unquoted tokens written without a gap
+    between them (a tokenizer that splits at '$') are read as one name."""
+    base = stmt.tokens[0].start
+    words: list[str] = []
+    prev_end = -2
+    glued = False  # whether the last word may take the next adjacent unquoted token
+    for t in stmt.tokens:
+        first = stmt.text[t.start - base]
+        if first == "'" or t.token_type.name.endswith("STRING"):
+            glued = False  # a literal: never a name
+        elif first == '"' or t.token_type == TokenType.IDENTIFIER:
+            words.append(t.text.upper())
+            glued = False
+        elif t.text and all(ch.isalnum() or ch in "_$#" for ch in t.text):
+            if glued and t.start == prev_end + 1:
+                words[-1] += t.text.upper()
+            else:
+                words.append(t.text.upper())
+            glued = True
+        else:
+            glued = False
+        prev_end = t.end
+    return [w for w in dict.fromkeys(words) if w in VIEWS]
+
+
+def _json_value(v: object) -> object:
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ")
+    return v
+
+
+def payload(
+    store: CatalogStore, con_id: int, names: list[str], size_of: SizeOf | None = None
+) -> dict[str, dict[str, list[list[object]]]]:
+    """{name: {"columns": [[column, type], ...], "rows": [[value, ...], ...]}}, JSON-serializable."""
+    out: dict[str, dict[str, list[list[object]]]] = {}
+    for name in names:
+        view = VIEWS[name.upper()]
+        out[view.name] = {
+            "columns": [[c, t] for c, t in view.columns],
+            "rows": [[_json_value(v) for v in row] for row in view.rows(store, con_id, size_of)],
+        }
+    return out
