@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 import string
 import sys
 import tempfile
@@ -42,6 +43,16 @@ class SessionHandle(Protocol):
     con_id: int
 
     async def terminate(self, sqlstate: str, message: str) -> None: ...
+
+
+CRASH_ENV = "DUCKCDB_CRASH_AT"
+_crash_armed = False  # set once start-up is over, so that reopening PDBs does not trip it
+
+
+def crash_point(name: str) -> None:
+    """Die here as kill -9 would, when the tests ask for it (DUCKCDB_CRASH_AT=name)."""
+    if _crash_armed and os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -186,6 +197,9 @@ class Cdb:
                 with self.cat.transaction():
                     self.cat.add_history(c, "DROP")
                     self.cat.delete_container(c.con_id)
+            elif c.pending_op == "UNPLUG":
+                log.warning("the unplug of PDB %s was interrupted: it stays plugged in, closed", c.name)
+                self.cat.update_container(c.con_id, pending_op=None, open_mode="MOUNTED")
             elif c.con_id > SEED_ID and c.open_mode != "MOUNTED":
                 self.cat.update_container(c.con_id, open_mode="MOUNTED")
 
@@ -206,6 +220,8 @@ class Cdb:
                     log.info("reopened PDB %s %s (%s)", c.name, mode, why)
                 except DbError as e:
                     log.error("could not reopen PDB %s: %s", c.name, e.message)
+        global _crash_armed
+        _crash_armed = True
 
     async def shutdown(self) -> None:
         for eng in list(self.engines.values()):
@@ -321,8 +337,10 @@ class Cdb:
             self.cat.grant_role(admin_user, c.con_id, "PDB_DBA", False)
             for role in roles:
                 self.cat.grant_role(admin_user, c.con_id, role, False)
+        crash_point("create:intent")
         d = self.pdb_dir(c)
         await asyncio.to_thread(self._build_files, seed, c, d)
+        crash_point("create:files")
         with self.cat.transaction():
             self.cat.update_container(c.con_id, pending_op=None)
             self.cat.add_history(c, "CREATE")
@@ -363,6 +381,7 @@ class Cdb:
                 max_temp_size=max_temp_size if max_temp_size is not None else src.max_temp_size,
             )
             self.cat.copy_local_users(src.con_id, c.con_id)
+        crash_point("clone:intent")
         d = self.pdb_dir(c)
         (d / "tmp").mkdir(parents=True, exist_ok=True)
         os.chmod(d, 0o700)
@@ -396,6 +415,7 @@ class Cdb:
             how = await asyncio.to_thread(copy_file_durably, self.db_file(src), target, snapshot)
             if snapshot and how != "reflink":
                 notices.append("this filesystem has no reflinks: SNAPSHOT COPY made a full copy")
+        crash_point("clone:files")
         with self.cat.transaction():
             self.cat.update_container(c.con_id, pending_op=None)
             self.cat.add_history(c, "CLONE", cloned_from=src.name)
@@ -443,6 +463,7 @@ class Cdb:
         if not self.db_file(c).exists():
             raise DbError("58P01", f"ORA-01157: cannot identify/lock data file of {c.name}")
         await self._start_engine(c, read_only=(mode == "READ ONLY"))
+        crash_point("open:engine")
         status = "NORMAL" if c.status == "NEW" else c.status
         self.cat.update_container(
             c.con_id,
@@ -477,6 +498,7 @@ class Cdb:
                         "wait for them or use CLOSE IMMEDIATE",
                     )
             await self._stop_engine(c.con_id)
+            crash_point("close:engine")
             self.cat.update_container(c.con_id, open_mode="MOUNTED", last_open_mode="MOUNTED", open_time=None)
         return None
 
@@ -500,8 +522,10 @@ class Cdb:
             if not including and c.status != "UNPLUGGED":
                 raise ora(65179)
             self.cat.update_container(c.con_id, pending_op="DROP")
+            crash_point("drop:intent")
             if including:
                 await asyncio.to_thread(shutil.rmtree, self.pdb_dir(c), True)
+            crash_point("drop:files")
             with self.cat.transaction():
                 self.cat.add_history(c, "DROP")
                 self.cat.delete_container(c.con_id)
@@ -577,6 +601,7 @@ class Cdb:
             if c.is_open:
                 raise ora(65025, name=c.name)
             self.cat.update_container(c.con_id, pending_op="UNPLUG")
+            crash_point("unplug:intent")
             m = await asyncio.to_thread(self._manifest_of, c)
             if target.suffix.lower() == ".pdb":
                 await asyncio.to_thread(manifest.write_archive, m, target, self.pdb_dir(c))
@@ -584,6 +609,7 @@ class Cdb:
                 part = target.with_name(target.name + ".part")
                 part.write_bytes(manifest.to_xml(m))
                 os.replace(part, target)
+            crash_point("unplug:manifest")
             with self.cat.transaction():
                 self.cat.update_container(c.con_id, status="UNPLUGGED", pending_op=None, saved_state=None)
                 self.cat.add_history(c, "UNPLUG")
@@ -638,6 +664,7 @@ class Cdb:
                 self.cat.grant_sys(g["grantee"], c.con_id, g["privilege"], False)
             for g in m.role_privs:
                 self.cat.grant_role(g["grantee"], c.con_id, g["role"], False)
+        crash_point("plug:intent")
         c = self.cat.container_by_id(c.con_id) or c
         d = self.pdb_dir(c)
         (d / "tmp").mkdir(parents=True, exist_ok=True)
@@ -645,6 +672,7 @@ class Cdb:
         errors = any(v.type == "ERROR" for v in found)
         if not errors or all(v.cause == "Checksum mismatch" or v.type != "ERROR" for v in found):
             notices += await asyncio.to_thread(self._place_files, m, source, self.db_file(c), mode)
+        crash_point("plug:files")
         with self.cat.transaction():
             self.cat.update_container(c.con_id, pending_op=None)
             self.cat.add_history(c, "PLUG")

@@ -214,8 +214,22 @@ class Engine:
         sock.sendall(frames.frame(frames.WIRE, b"".join(out)) + done if out else done)
 
 
+def _die_with_parent() -> None:
+    """An engine never outlives its proxy (Linux): orphans would hold the PDB's file lock."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    if os.getppid() == 1:
+        os._exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    _die_with_parent()
     spec = EngineSpec.from_json(argv[argv.index("--spec") + 1])
     signal.signal(signal.SIGTERM, lambda *_: _shutdown(engine))
     try:

@@ -1,0 +1,119 @@
+"""kill -9 of the server at each step of each lifecycle command: after a restart every PDB is
+before or after the command (a half-built one is UNUSABLE and can be dropped), never corrupt."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.server import RunningServer, start_server
+
+ADMIN = 'ADMIN USER adm IDENTIFIED BY "Adm-Pw-1"'
+
+
+def _state(srv: RunningServer) -> dict[str, tuple[str, str]]:
+    with srv.connect(autocommit=True) as c:
+        return {
+            r[0]: (r[1], r[2]) for r in c.execute("select pdb_name, status, 'x' from cdb_pdbs").fetchall()
+        } | {r[1]: (_status(c, r[1]), r[2]) for r in c.execute("show pdbs").fetchall()}
+
+
+def _status(c: psycopg.Connection, name: str) -> str:
+    row = c.execute(f"select status from cdb_pdbs where pdb_name = '{name}'").fetchone()
+    return row[0] if row else "?"
+
+
+def _setup(srv: RunningServer) -> None:
+    with srv.connect(autocommit=True) as c:
+        c.execute(f"CREATE PLUGGABLE DATABASE src {ADMIN}")
+        c.execute("ALTER PLUGGABLE DATABASE src OPEN")
+        c.execute(f"CREATE PLUGGABLE DATABASE closed1 {ADMIN}")
+    with srv.connect("src", "adm", "Adm-Pw-1", autocommit=True) as c:
+        c.execute("create table t as select * from range(500) r(i)")
+
+
+def _run_until_killed(srv: RunningServer, sql: str) -> None:
+    try:
+        with srv.connect(autocommit=True) as c:
+            c.execute(sql)
+    except psycopg.OperationalError:
+        pass
+    srv.proc.wait(30)
+    assert srv.proc.returncode is not None and srv.proc.returncode < 0, "the crash point was not reached"
+
+
+CASES = [
+    ("create:intent", f"CREATE PLUGGABLE DATABASE newpdb {ADMIN}", "newpdb", {"UNUSABLE"}),
+    ("create:files", f"CREATE PLUGGABLE DATABASE newpdb {ADMIN}", "newpdb", {"UNUSABLE"}),
+    ("clone:intent", "CREATE PLUGGABLE DATABASE newpdb FROM src", "newpdb", {"UNUSABLE"}),
+    ("clone:files", "CREATE PLUGGABLE DATABASE newpdb FROM src", "newpdb", {"UNUSABLE"}),
+    ("drop:intent", "DROP PLUGGABLE DATABASE closed1 INCLUDING DATAFILES", "CLOSED1", {None}),
+    ("drop:files", "DROP PLUGGABLE DATABASE closed1 INCLUDING DATAFILES", "CLOSED1", {None}),
+    ("unplug:intent", "ALTER PLUGGABLE DATABASE closed1 UNPLUG INTO 'c1.xml'", "CLOSED1", {"NEW"}),
+    ("unplug:manifest", "ALTER PLUGGABLE DATABASE closed1 UNPLUG INTO 'c1.xml'", "CLOSED1", {"NEW"}),
+    ("open:engine", "ALTER PLUGGABLE DATABASE closed1 OPEN", "CLOSED1", {"NEW"}),
+    ("close:engine", "ALTER PLUGGABLE DATABASE src CLOSE IMMEDIATE", "SRC", {"NORMAL"}),
+]
+
+
+@pytest.mark.parametrize(("point", "sql", "name", "allowed"), CASES, ids=[c[0] for c in CASES])
+def test_kill_at_each_step(tmp_path: Path, point: str, sql: str, name: str, allowed: set) -> None:
+    data = tmp_path / "data"
+    srv = start_server(data)
+    try:
+        _setup(srv)
+    finally:
+        srv.stop()
+    srv = start_server(data, env={"DUCKCDB_CRASH_AT": point})
+    _run_until_killed(srv, sql)
+    time.sleep(0.2)
+    srv = start_server(data)
+    try:
+        with srv.connect(autocommit=True) as c:
+            row = c.execute(f"select status from cdb_pdbs where pdb_name = '{name.upper()}'").fetchone()
+            assert (row[0] if row else None) in allowed
+            if row and row[0] == "UNUSABLE":
+                with pytest.raises(psycopg.Error, match="UNUSABLE"):
+                    c.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+                c.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+            elif row:
+                c.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+        # the source PDB and its data are intact whatever happened
+        with srv.connect("src", "adm", "Adm-Pw-1") as c:
+            assert c.execute("select count(*) from t").fetchone() == (500,)
+    finally:
+        srv.stop()
+
+
+def test_plug_interrupted_leaves_an_unusable_pdb(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    srv = start_server(data)
+    try:
+        _setup(srv)
+        with srv.connect(autocommit=True) as c:
+            c.execute("ALTER PLUGGABLE DATABASE closed1 UNPLUG INTO 'c1.pdb'")
+            c.execute("DROP PLUGGABLE DATABASE closed1 INCLUDING DATAFILES")
+    finally:
+        srv.stop()
+    for point in ("plug:intent", "plug:files"):
+        srv = start_server(data, env={"DUCKCDB_CRASH_AT": point})
+        _run_until_killed(srv, "CREATE PLUGGABLE DATABASE back USING 'c1.pdb'")
+        srv = start_server(data)
+        try:
+            with srv.connect(autocommit=True) as c:
+                assert c.execute("select status from cdb_pdbs where pdb_name = 'BACK'").fetchone() == (
+                    "UNUSABLE",
+                )
+                c.execute("DROP PLUGGABLE DATABASE back INCLUDING DATAFILES")
+        finally:
+            srv.stop()
+    srv = start_server(data)
+    try:
+        with srv.connect(autocommit=True) as c:
+            c.execute("CREATE PLUGGABLE DATABASE back USING 'c1.pdb'")
+            c.execute("ALTER PLUGGABLE DATABASE back OPEN")
+    finally:
+        srv.stop()
