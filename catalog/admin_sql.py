@@ -43,6 +43,9 @@ class AlterPdb:
     force: bool = False
     immediate: bool = False
     target: str | None = None  # UNPLUG INTO 'file'
+    new_name: str | None = None  # RENAME GLOBAL_NAME TO
+    max_size: int | None = None  # STORAGE (MAXSIZE ...)
+    max_temp_size: int | None = None
 
 
 @dataclass
@@ -128,7 +131,11 @@ class _P:
     def container_name(self) -> str:
         name = self.name()
         # CDB$ROOT / PDB$SEED: the tokenizer splits at '$'.
-        while not self.at_end() and self.toks[self.i].start == self.toks[self.i - 1].end + 1:
+        while (
+            not self.at_end()
+            and self.toks[self.i].start == self.toks[self.i - 1].end + 1
+            and (name.endswith("$") or self.toks[self.i].text.startswith("$"))
+        ):
             name += self.next().text.upper()
         return name
 
@@ -280,7 +287,7 @@ def _skip_value(p: _P) -> None:
             depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(t.token_type, 0)
 
 
-def _storage(p: _P, cmd: CreatePdb) -> None:
+def _storage(p: _P, cmd: CreatePdb | AlterPdb) -> None:
     if p.accept("UNLIMITED"):
         cmd.max_size = None
         cmd.max_temp_size = None
@@ -328,6 +335,12 @@ def _alter(p: _P) -> AlterPdb:
         cmd.action = "CLOSE"
         if p.accept("IMMEDIATE") or p.accept("ABORT"):
             cmd.immediate = True
+    elif p.accept("STORAGE"):
+        cmd.action = "STORAGE"
+        _storage(p, cmd)
+    elif p.accept("RENAME", "GLOBAL_NAME", "TO"):
+        cmd.action = "RENAME"
+        cmd.new_name = p.container_name()
     elif p.accept("UNPLUG", "INTO"):
         cmd.action = "UNPLUG"
         cmd.target = _string_literal(p)

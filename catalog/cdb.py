@@ -254,6 +254,7 @@ class Cdb:
             temp_dir=str(d / "tmp"),
             max_temp_size=temp,
             allowed_dir=str(d),
+            max_size=c.max_size,
         )
 
     async def _start_engine(self, c: Container, read_only: bool) -> EngineProcess:
@@ -457,6 +458,14 @@ class Cdb:
             if c.status == "NEW" and mode == "READ ONLY":
                 raise ora(65085)
             await self._open(c, mode, restricted)
+        warnings = [
+            v for v in self.cat.plug_violations(c.name) if v.type == "WARNING" and v.status == "PENDING"
+        ]
+        if warnings:
+            # Oracle opens silently; DuckCDB says why (the rows stay in PDB_PLUG_IN_VIOLATIONS).
+            return f"{c.name} opened with plug-in violations: " + "; ".join(
+                f"{v.cause}: {v.message}" for v in warnings
+            )
         return None
 
     async def _open(self, c: Container, mode: str, restricted: bool) -> None:
@@ -506,6 +515,33 @@ class Cdb:
         eng = self.engines.pop(con_id, None)
         if eng is not None:
             await eng.stop()
+
+    async def alter_storage(self, c: Container, max_size: int | None, max_temp_size: int | None) -> list[str]:
+        """ALTER PLUGGABLE DATABASE p STORAGE (...): applied at once; below current usage is refused."""
+        if c.con_id == SEED_ID:
+            raise ora(65017)
+        used = self.size_of(c.con_id)
+        if max_size is not None and max_size < used:
+            raise ora(65113, name=c.name, used=str(used))
+        self.cat.update_container(c.con_id, max_size=max_size, max_temp_size=max_temp_size)
+        eng = self.engines.get(c.con_id)
+        notices = []
+        if eng is not None:
+            await eng.set_limits(max_size)
+            if max_temp_size != c.max_temp_size:
+                notices.append(f"MAX_SHARED_TEMP_SIZE of {c.name} applies from its next OPEN")
+        return notices
+
+    async def rename_pdb(self, c: Container, new_name: str) -> None:
+        if c.con_id == SEED_ID:
+            raise ora(65017)
+        if self.find(new_name) is not None:
+            raise ora(65012, name=new_name)
+        with self.cat.transaction():
+            self.cat.update_container(c.con_id, name=new_name.upper())
+            renamed = self.cat.container_by_id(c.con_id)
+            assert renamed is not None
+            self.cat.add_history(renamed, "RENAME", cloned_from=c.name)
 
     def save_state(self, c: Container, save: bool) -> None:
         if c.con_id == SEED_ID:

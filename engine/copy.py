@@ -55,6 +55,10 @@ class CopyIn:
     def run(self, emit: Callable[[bytes], None]) -> None:
         s = self.s
         s._check_aborted("copy")
+        if s.storage_full():
+            raise DbError(
+                "53100", "ORA-65114: space usage in container is too high (STORAGE MAXSIZE reached)"
+            )
         s._release_stream()
         cols = _target_columns(s, self.spec)
         binary = self.spec["format"] == "binary"

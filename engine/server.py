@@ -40,6 +40,7 @@ class EngineSpec:
     temp_dir: str
     max_temp_size: str
     allowed_dir: str
+    max_size: int | None = None  # STORAGE MAXSIZE in bytes; None = unlimited
 
     @classmethod
     def from_json(cls, text: str) -> EngineSpec:
@@ -95,6 +96,19 @@ class Engine:
         self.lock = threading.Lock()
         self.next_id = 1
 
+    def storage_full(self) -> bool:
+        """Whether the PDB's files have reached STORAGE MAXSIZE (writes are then refused)."""
+        limit = self.spec.max_size
+        if limit is None:
+            return False
+        used = 0
+        for path in (self.spec.db_path, self.spec.db_path + ".wal"):
+            try:
+                used += os.stat(path).st_size
+            except OSError:
+                pass
+        return used >= limit
+
     def serve(self) -> None:
         if os.path.exists(self.spec.socket_path):
             os.unlink(self.spec.socket_path)
@@ -124,6 +138,10 @@ class Engine:
                 if target is not None:
                     target.con.interrupt()
                 return
+            if hello.get("op") == "limits":
+                self.spec.max_size = hello.get("max_size")
+                sock.sendall(frames.pack_json(frames.DONE, {"ok": True}))
+                return
             if hello.get("op") == "checkpoint":
                 self.db.execute("CHECKPOINT")
                 sock.sendall(frames.pack_json(frames.DONE, {"ok": True}))
@@ -131,7 +149,7 @@ class Engine:
             with self.lock:
                 sid = self.next_id
                 self.next_id += 1
-                session = EngineSession(self.db.cursor(), sid, self.spec.read_only)
+                session = EngineSession(self.db.cursor(), sid, self.spec.read_only, self.storage_full)
                 self.sessions[sid] = session
             tz = hello.get("timezone")
             if tz:

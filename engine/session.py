@@ -36,6 +36,10 @@ _ARROW_TYPES = {
     "TIMESTAMP": pa.timestamp("us"),
 }
 
+# Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
+GROWING_KINDS = frozenset({"insert", "update", "merge", "ddl", "copy", "other"})
+SHRINKING_TAGS = ("DROP", "TRUNCATE", "ALTER", "DELETE")
+
 TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "rollback_to"})
 
 
@@ -95,8 +99,15 @@ def _effective_formats(columns: list[tuple[str, codec.PgType]], formats: list[in
 class EngineSession:
     """State of one client session; used from one thread at a time (its connection's thread)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, session_id: int, read_only: bool) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        session_id: int,
+        read_only: bool,
+        storage_full: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.con = con
+        self.storage_full = storage_full
         self.id = session_id
         self.read_only = read_only
         self.status = "I"
@@ -310,6 +321,10 @@ class EngineSession:
             return
         count = None
         if not portal.started:
+            if p.kind in GROWING_KINDS and not p.tag.startswith(SHRINKING_TAGS) and self.storage_full():
+                raise DbError(
+                    "53100", "ORA-65114: space usage in container is too high (STORAGE MAXSIZE reached)"
+                )
             _, count = self._start(portal)
             if self.status == "T":
                 self._note_replay(p.sql, portal.values, p.kind)

@@ -110,6 +110,15 @@ class EngineProcess:
         await ch.connect(timezone)
         return ch
 
+    async def set_limits(self, max_size: int | None) -> None:
+        """Tell a running engine its new STORAGE MAXSIZE."""
+        self.spec.max_size = max_size
+        reader, writer = await asyncio.open_unix_connection(self.spec.socket_path)
+        writer.write(frames.pack_request({"op": "limits", "max_size": max_size, "token": self.spec.token}))
+        await writer.drain()
+        await reader.read()  # the engine answers and closes
+        writer.close()
+
     async def cancel(self, session_id: int) -> None:
         try:
             reader, writer = await asyncio.open_unix_connection(self.spec.socket_path)

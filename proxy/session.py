@@ -687,6 +687,12 @@ class Session:
                 if cmd.all and c.is_open and c.open_mode == cmd.mode:
                     continue
                 n = await cdb.open_pdb(c, cmd.mode, cmd.restricted, cmd.force)
+            elif cmd.action == "STORAGE":
+                n = "; ".join(await cdb.alter_storage(c, cmd.max_size, cmd.max_temp_size)) or None
+            elif cmd.action == "RENAME":
+                assert cmd.new_name is not None
+                await cdb.rename_pdb(c, cmd.new_name)
+                n = None
             elif cmd.action == "UNPLUG":
                 assert cmd.target is not None
                 await cdb.unplug_pdb(c, cmd.target)
