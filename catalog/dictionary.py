@@ -21,6 +21,7 @@ from catalog.store import (
     CatalogStore,
     Container,
     Grant,
+    User,
 )
 from policies.statements import Statement
 
@@ -205,19 +206,19 @@ _USERS_COLUMNS = [
 ]
 
 
+def _user_row(u: User) -> Row:
+    return (
+        u.name,
+        u.user_id,
+        u.account_status,
+        _ts(u.created_at),
+        _yes(u.common),
+        "Y" if u.name in ORACLE_MAINTAINED_USERS and u.common else "N",
+    )
+
+
 def _users_in(store: CatalogStore, con_id: int) -> list[Row]:
-    return [
-        (
-            u.name,
-            u.user_id,
-            u.account_status,
-            _ts(u.created_at),
-            _yes(u.common),
-            "Y" if u.name in ORACLE_MAINTAINED_USERS and u.common else "N",
-        )
-        for u in store.all_users()
-        if u.common or u.con_id == con_id
-    ]
+    return [_user_row(u) for u in store.all_users() if u.common or u.con_id == con_id]
 
 
 def _dba_users_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
@@ -226,8 +227,16 @@ def _dba_users_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[R
 
 def _cdb_users_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
     """Each container's users, common ones once per container, as Oracle lists them."""
+    users = store.all_users()  # read once: there may be thousands of containers
+    common = [_user_row(u) for u in users if u.common]
+    local: dict[int, list[Row]] = {}
+    for u in users:
+        if not u.common:
+            local.setdefault(u.con_id, []).append(_user_row(u))
     return [
-        (*r, c.con_id) for c in _visible(store, con_id, with_root=True) for r in _users_in(store, c.con_id)
+        (*r, c.con_id)
+        for c in _visible(store, con_id, with_root=True)
+        for r in common + local.get(c.con_id, [])
     ]
 
 

@@ -215,6 +215,20 @@ class EngineSession:
             ) from e
         return out + wire.command_complete("ROLLBACK")
 
+    def _deallocate(self, sql: str) -> bytes:
+        """DEALLOCATE [PREPARE] {name | ALL}: protocol-level statements too, as PostgreSQL does."""
+        words = sql.replace(";", " ").split()[1:]
+        if words and words[0].upper() == "PREPARE":
+            words = words[1:]
+        if not words or words[0].upper() == "ALL":
+            self.statements.clear()
+            return wire.command_complete("DEALLOCATE ALL")
+        name = words[0].strip('"') if words[0].startswith('"') else words[0].lower()
+        if self.statements.pop(name, None) is None:
+            self._release_stream()
+            self.con.execute(f'DEALLOCATE "{name}"')
+        return wire.command_complete("DEALLOCATE")
+
     def _close_portals(self) -> None:
         self._release_stream()
         self.portals.pop("", None)
@@ -314,6 +328,10 @@ class EngineSession:
         self._check_aborted(p.kind)
         if p.kind in TXN_KINDS:
             emit(self._transaction(p.kind, p.sql, p.tag))
+            portal.done = True
+            return
+        if p.kind == "deallocate":
+            emit(self._deallocate(p.sql))
             portal.done = True
             return
         if portal.done and not portal.pending and portal.reader is None and portal.started:

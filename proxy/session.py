@@ -62,6 +62,7 @@ class Session:
         self.params: dict[str, str] = {}
         self.local_statements: dict[str, LocalStatement] = {}
         self.local_portals: dict[str, LocalStatement] = {}
+        self.statement_views: dict[str, list[str]] = {}  # prepared statement -> dictionary views it reads
         self.pending_ops: list[dict[str, Any]] = []
         self.pending_blobs: list[bytes | None] = []
         self.skipping = False
@@ -760,6 +761,8 @@ class Session:
                 await self.send(wire.BIND_COMPLETE)
                 return
             self.local_portals.pop(msg.portal, None)
+            # Dictionary views are read as of each execution, not as of the Parse.
+            self.pending_ops += self._dictionary_ops(self.statement_views.get(msg.statement, []))
             base = len(self.pending_blobs)
             self.pending_blobs.extend(msg.params)
             self.pending_ops.append(
@@ -832,7 +835,12 @@ class Session:
             await self.send(wire.PARSE_COMPLETE)
             return
         self.local_statements.pop(msg.name, None)
-        self.pending_ops += self._dictionary_ops(dictionary.referenced_views(st))
+        views = dictionary.referenced_views(st)
+        if views:
+            self.statement_views[msg.name] = views
+        else:
+            self.statement_views.pop(msg.name, None)
+        self.pending_ops += self._dictionary_ops(views)
         self.pending_ops.append(
             {
                 "op": "parse",

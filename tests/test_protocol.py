@@ -312,3 +312,16 @@ def test_write_conflict_is_serialization_failure(server, pdb, conn, table_name) 
     finally:
         a.close()
         b.close()
+
+
+def test_deallocate(conn) -> None:
+    # psycopg prepares statements it sees often and clears them with DEALLOCATE ALL
+    for i in range(8):
+        assert conn.execute("select %s::int + 1", (i,), prepare=True).fetchone() == (i + 1,)
+    conn.execute("DEALLOCATE ALL")
+    assert conn.execute("select 1").fetchone() == (1,)
+    conn.execute("prepare q as select 41 + 1")
+    assert conn.execute("execute q").fetchone() == (42,)
+    conn.execute("deallocate q")
+    with pytest.raises(psycopg.Error):
+        conn.execute("execute q")

@@ -88,3 +88,12 @@ def test_dictionary_views_in_root_and_pdb(server: RunningServer, root) -> None:
         # no other PDB leaks into the PDB's dictionary
         assert b not in str(c.execute("select * from cdb_pdbs").fetchall())
     root.execute(f"ALTER PLUGGABLE DATABASE {a} CLOSE IMMEDIATE")
+
+
+def test_prepared_dictionary_query_sees_changes(server: RunningServer, root) -> None:
+    name = _name()
+    q = "select count(*) from v$pdbs where name = %s"
+    for _ in range(6):  # past psycopg's prepare threshold
+        assert root.execute(q, (name,), prepare=True).fetchone() == (0,)
+    root.execute(f'CREATE PLUGGABLE DATABASE {name} ADMIN USER adm IDENTIFIED BY "Adm-Pw-1"')
+    assert root.execute(q, (name,), prepare=True).fetchone() == (1,)
