@@ -44,6 +44,8 @@ class SessionHandle(Protocol):
 
     async def terminate(self, sqlstate: str, message: str) -> None: ...
 
+    async def reattach(self) -> None: ...
+
 
 CRASH_ENV = "DUCKCDB_CRASH_AT"
 _crash_armed = False  # set once start-up is over, so that reopening PDBs does not trip it
@@ -418,7 +420,7 @@ class Cdb:
                 notices.append("this filesystem has no reflinks: SNAPSHOT COPY made a full copy")
         crash_point("clone:files")
         with self.cat.transaction():
-            self.cat.update_container(c.con_id, pending_op=None)
+            self.cat.update_container(c.con_id, pending_op=None, snapshot_of=src.con_id if snapshot else None)
             self.cat.add_history(c, "CLONE", cloned_from=src.name)
         return notices
 
@@ -458,6 +460,10 @@ class Cdb:
             if c.status == "NEW" and mode == "READ ONLY":
                 raise ora(65085)
             await self._open(c, mode, restricted)
+            if force:
+                # OPEN FORCE: connected sessions stay connected, now on the new engine.
+                for s in list(self.sessions.get(c.con_id, ())):
+                    await s.reattach()
         warnings = [
             v for v in self.cat.plug_violations(c.name) if v.type == "WARNING" and v.status == "PENDING"
         ]
@@ -557,6 +563,9 @@ class Cdb:
                 raise ora(65025, name=c.name)
             if not including and c.status != "UNPLUGGED":
                 raise ora(65179)
+            clones = self.cat.snapshot_clones(c.con_id)
+            if clones:
+                raise ora(65081, name=c.name, clones=", ".join(x.name for x in clones))
             self.cat.update_container(c.con_id, pending_op="DROP")
             crash_point("drop:intent")
             if including:
@@ -636,6 +645,9 @@ class Cdb:
                 raise ora(65343, name=c.name)
             if c.is_open:
                 raise ora(65025, name=c.name)
+            clones = self.cat.snapshot_clones(c.con_id)
+            if clones:
+                raise ora(65081, name=c.name, clones=", ".join(x.name for x in clones))
             self.cat.update_container(c.con_id, pending_op="UNPLUG")
             crash_point("unplug:intent")
             m = await asyncio.to_thread(self._manifest_of, c)

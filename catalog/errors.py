@@ -6,6 +6,10 @@ from proxy.errors import DbError
 
 # ORA number -> (SQLSTATE, message template). The one table of these errors.
 ORACLE_ERRORS: dict[int, tuple[str, str]] = {
+    65081: (
+        "2BP01",
+        "pluggable database {name} is the source of snapshot clones ({clones}); drop them first",
+    ),
     65113: ("53100", "storage limit of {name} is below its current usage of {used} bytes"),
     65114: ("53100", "space usage in container is too high"),
     65343: ("55000", "pluggable database {name} has already been unplugged"),

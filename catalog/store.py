@@ -189,6 +189,7 @@ class Container:
     creation_scn: int
     created_at: float
     open_time: float | None
+    snapshot_of: int | None = None  # con_id of the source of a SNAPSHOT COPY clone
 
     @property
     def is_open(self) -> bool:
@@ -266,6 +267,8 @@ class CatalogStore:
     def _migrate(self) -> None:
         """Columns added since the first catalogs were written; common grants moved to COMMON_GRANT."""
         with self.transaction() as db:
+            if "snapshot_of" not in self._columns("containers"):
+                db.execute("ALTER TABLE containers ADD COLUMN snapshot_of INTEGER")
             if "user_id" not in self._columns("users"):
                 db.execute("ALTER TABLE users ADD COLUMN user_id INTEGER")
             for table in ("sys_privs", "role_privs"):
@@ -346,6 +349,13 @@ class CatalogStore:
         return cur
 
     # ---------------------------------------------------------- containers
+
+    def snapshot_clones(self, con_id: int) -> list[Container]:
+        """PDBs made from con_id with SNAPSHOT COPY; while one exists the source cannot be dropped."""
+        rows = self.db.execute(
+            "SELECT * FROM containers WHERE snapshot_of = ? ORDER BY con_id", (con_id,)
+        ).fetchall()
+        return [_container(r) for r in rows]
 
     def containers(self) -> list[Container]:
         rows = self.db.execute("SELECT * FROM containers ORDER BY con_id").fetchall()
@@ -686,21 +696,6 @@ class CatalogStore:
 
 
 def _container(r: tuple) -> Container:
-    return Container(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        r[4],
-        r[5],
-        bool(r[6]),
-        r[7],
-        r[8],
-        r[9],
-        r[10],
-        r[11],
-        r[12],
-        r[13],
-        r[14],
-        r[15],
-    )
+    vals = list(r[:16])
+    vals[6] = bool(vals[6])  # restricted
+    return Container(*vals, snapshot_of=r[16] if len(r) > 16 else None)

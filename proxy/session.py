@@ -63,6 +63,7 @@ class Session:
         self.local_statements: dict[str, LocalStatement] = {}
         self.local_portals: dict[str, LocalStatement] = {}
         self.statement_views: dict[str, list[str]] = {}  # prepared statement -> dictionary views it reads
+        self.engine_statements: dict[str, dict[str, Any]] = {}  # named Parse ops, replayed after OPEN FORCE
         self.pending_ops: list[dict[str, Any]] = []
         self.pending_blobs: list[bytes | None] = []
         self.skipping = False
@@ -671,6 +672,33 @@ class Session:
         if target.is_open and self.cdb.engine(target.con_id) is not None:
             self.channel = await self._open_channel(self.params["timezone"])
 
+    async def reattach(self) -> None:
+        """Move to the container's new engine after OPEN FORCE: the open transaction is gone,
+        named prepared statements are prepared again so that drivers can keep using them."""
+        if self.closed or self.container is None:
+            return
+        assert self.user is not None
+        c = self.cdb.cat.container_by_id(self.con_id)
+        if c is None or (
+            c.restricted and not self.cdb.cat.has_privilege(self.user, c.con_id, "RESTRICTED SESSION")
+        ):
+            await self.terminate(
+                "57P01", "terminating connection: the pluggable database was reopened RESTRICTED"
+            )
+            return
+        old, self.channel = self.channel, None
+        if old is not None:
+            old.close()
+        channel = await self._open_channel(self.params["timezone"])
+        if self.engine_statements:
+
+            async def discard(_: bytes) -> None:
+                pass
+
+            await channel.request([*self.engine_statements.values(), {"op": "sync"}], [], discard)
+        self.channel = channel
+        self.status = "I"
+
     async def _alter_pdb(self, cmd: admin_sql.AlterPdb) -> list[str]:
         cdb = self.cdb
         if cmd.all:
@@ -801,6 +829,8 @@ class Session:
                 await self._flush_ops()
                 await self.send(wire.CLOSE_COMPLETE)
                 return
+            if msg.kind == "S":
+                self.engine_statements.pop(msg.name, None)
             self.pending_ops.append({"op": "close", "kind": msg.kind, "name": msg.name})
 
     def _local_description(self, local: LocalStatement) -> bytes:
@@ -841,16 +871,17 @@ class Session:
         else:
             self.statement_views.pop(msg.name, None)
         self.pending_ops += self._dictionary_ops(views)
-        self.pending_ops.append(
-            {
-                "op": "parse",
-                "name": msg.name,
-                "sql": st.engine_sql,
-                "kind": st.kind,
-                "tag": st.tag,
-                "param_oids": msg.param_oids or list(st.param_oids),
-            }
-        )
+        op = {
+            "op": "parse",
+            "name": msg.name,
+            "sql": st.engine_sql,
+            "kind": st.kind,
+            "tag": st.tag,
+            "param_oids": msg.param_oids or list(st.param_oids),
+        }
+        self.pending_ops.append(op)
+        if msg.name:
+            self.engine_statements[msg.name] = op
 
     async def _flush_ops(self) -> None:
         if not self.pending_ops:

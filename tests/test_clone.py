@@ -106,3 +106,10 @@ def test_clone_errors_and_snapshot_copy(server: RunningServer, root) -> None:
         assert c.execute("select count(*) from t").fetchone() == (100,)
     history = [r for r in root.execute("SHOW PDBS").fetchall() if r[1] == snap]
     assert history and history[0][2] == "READ WRITE"
+    # a snapshot clone's source cannot be dropped while the clone exists
+    with pytest.raises(psycopg.Error, match="snapshot clones") as ei:
+        root.execute(f"DROP PLUGGABLE DATABASE {src} INCLUDING DATAFILES")
+    assert ei.value.sqlstate == "2BP01"
+    root.execute(f"ALTER PLUGGABLE DATABASE {snap} CLOSE IMMEDIATE")
+    root.execute(f"DROP PLUGGABLE DATABASE {snap} INCLUDING DATAFILES")
+    root.execute(f"DROP PLUGGABLE DATABASE {src} INCLUDING DATAFILES")

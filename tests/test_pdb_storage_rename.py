@@ -92,3 +92,23 @@ def test_restricted_and_all_except(server: RunningServer, root) -> None:
     saved = {r[0] for r in root.execute("select con_name from dba_pdb_saved_states").fetchall()}
     assert a in saved and b not in saved
     root.execute(f"ALTER PLUGGABLE DATABASE {a}, {b} CLOSE IMMEDIATE")
+
+
+def test_open_force_switches_mode_with_sessions_connected(server: RunningServer, root) -> None:
+    name = _name()
+    root.execute(f'CREATE PLUGGABLE DATABASE {name} ADMIN USER adm IDENTIFIED BY "Adm-Pw-1"')
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with server.connect(name, "adm", "Adm-Pw-1", autocommit=True) as c:
+        c.execute("create table t(a int)")
+        for i in range(6):  # psycopg prepares it server-side from here on
+            c.execute("insert into t values (%s)", (i,), prepare=True)
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN READ ONLY FORCE")
+        assert c.execute("select count(*) from t").fetchone() == (6,)
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            c.execute("insert into t values (%s)", (9,), prepare=True)
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN READ WRITE FORCE")
+        c.execute("insert into t values (%s)", (7,), prepare=True)
+        assert c.execute("select count(*) from t").fetchone() == (7,)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN UPGRADE FORCE")
+    assert {r[1]: r[2] for r in root.execute("SHOW PDBS").fetchall()}[name] == "MIGRATE"
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE ABORT")
