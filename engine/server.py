@@ -154,6 +154,7 @@ class Engine:
             tz = hello.get("timezone")
             if tz:
                 session.set_timezone(tz)
+            session.set_userenv(hello.get("userenv") or {})
             sock.sendall(frames.pack_json(frames.DONE, {"session": sid, "status": "I"}))
             while True:
                 kind, payload = recv_frame(sock)

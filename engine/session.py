@@ -512,6 +512,14 @@ class EngineSession:
                     arrays.append(pa.array(values, type=target))
             self.con.register(name, pa.Table.from_arrays(arrays, names=cols))
 
+    def set_userenv(self, values: dict[str, str]) -> None:
+        """SYS_CONTEXT('USERENV', ...) values of this session, as DuckDB variables."""
+        for key, value in values.items():
+            name = "userenv_" + "".join(ch for ch in key.lower() if ch.isalnum() or ch == "_")
+            self.con.execute(f"SET VARIABLE {name} = ?", [str(value)])
+        # Oracle's one-row DUAL, which DBAs select from out of habit; this session's only.
+        self.con.register("dual", pa.table({"DUMMY": ["X"]}))
+
     def set_timezone(self, tz: str) -> None:
         self._release_stream()
         self.con.execute(f"SET TimeZone = '{tz.replace(chr(39), chr(39) * 2)}'")

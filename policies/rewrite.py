@@ -45,7 +45,28 @@ def bytea_hex_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit
     return edits
 
 
-REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [bytea_hex_literals]
+def sys_context_userenv(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """SYS_CONTEXT('USERENV', 'CON_NAME') reads the session's USERENV, which the engine keeps in
+    DuckDB variables (userenv_con_name, ...)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        if t.text.upper() != "SYS_CONTEXT" or i + 5 >= len(toks):
+            continue
+        lp, ns, comma, key, rp = toks[i + 1 : i + 6]
+        if (
+            lp.token_type == TokenType.L_PAREN
+            and ns.token_type == TokenType.STRING
+            and ns.text.upper() == "USERENV"
+            and comma.token_type == TokenType.COMMA
+            and key.token_type == TokenType.STRING
+            and rp.token_type == TokenType.R_PAREN
+        ):
+            var = "userenv_" + re.sub(r"[^a-z0-9_]", "", key.text.lower())
+            edits.append((t.start - base, rp.end - base + 1, f"getvariable('{var}')"))
+    return edits
+
+
+REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [bytea_hex_literals, sys_context_userenv]
 
 
 def rewrite(text: str, toks: Sequence[Token]) -> tuple[str, tuple[int, ...]]:

@@ -105,9 +105,11 @@ class EngineProcess:
         if self.proc is not None and self.proc.returncode is None:
             self.proc.kill()
 
-    async def open_channel(self, timezone: str | None = None) -> EngineChannel:
+    async def open_channel(
+        self, timezone: str | None = None, userenv: dict[str, str] | None = None
+    ) -> EngineChannel:
         ch = EngineChannel(self)
-        await ch.connect(timezone)
+        await ch.connect(timezone, userenv or {})
         return ch
 
     async def set_limits(self, max_size: int | None) -> None:
@@ -142,13 +144,12 @@ class EngineChannel:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def connect(self, timezone: str | None) -> None:
+    async def connect(self, timezone: str | None, userenv: dict[str, str]) -> None:
         self.reader, self.writer = await asyncio.open_unix_connection(
             self.engine.spec.socket_path, limit=1 << 20
         )
-        self.writer.write(
-            frames.pack_request({"op": "hello", "token": self.engine.spec.token, "timezone": timezone})
-        )
+        hello = {"op": "hello", "token": self.engine.spec.token, "timezone": timezone, "userenv": userenv}
+        self.writer.write(frames.pack_request(hello))
         kind, payload = await self.read_frame()
         self.session_id = json.loads(payload)["session"]
 

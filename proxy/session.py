@@ -137,6 +137,11 @@ class Session:
         except EngineGone:
             name = self.container.name if self.container else "?"
             await self._fatal("57P01", f"terminating connection because the engine of {name} stopped")
+        except Exception:  # a bug must end only this connection, and say so
+            log.exception("session %s failed", self.pid)
+            await self._fatal(
+                "XX000", "internal error in DuckCDB; the connection is closed (see the server log)"
+            )
         finally:
             self.closed = True
             if self.container is not None:
@@ -262,9 +267,27 @@ class Session:
                 "57P03", f"ORA-01109: database not open: {self.container.name if self.container else ''}"
             )
         try:
-            return await eng.open_channel(tz)
+            return await eng.open_channel(tz, self._userenv())
         except (OSError, EngineGone) as e:
             raise DbError("57P03", f"the engine of {eng.spec.name} is not available, try again") from e
+
+    def _userenv(self) -> dict[str, str]:
+        """What SYS_CONTEXT('USERENV', key) answers in this session."""
+        c = self.container
+        user = self.user.name if self.user else ""
+        return {
+            "con_name": c.name if c else "",
+            "con_id": str(c.con_id) if c else "",
+            "cdb_name": "CDB$ROOT",
+            "db_name": c.name if c else "",
+            "session_user": user,
+            "current_user": user,
+            "current_schema": user,
+            "authenticated_identity": user,
+            "sessionid": str(self.pid),
+            "ip_address": str(self.peer[0]) if isinstance(self.peer, tuple) else "",
+            "is_dba": "TRUE" if user == "SYS" else "FALSE",
+        }
 
     def _may_login(self, user: User, c: Container) -> bool:
         return user.name == "SYS" or self.cdb.cat.has_privilege(user, c.con_id, "CREATE SESSION")

@@ -154,6 +154,7 @@ def test_alter_session_set_container(server: RunningServer, root) -> None:
     root.execute("ALTER SESSION SET CONTAINER = CDB$ROOT")
     root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
     root.execute(f"ALTER SESSION SET CONTAINER = {name}")
+    assert root.execute("select sys_context('USERENV', 'CON_NAME') from dual").fetchone() == (name,)
     root.execute("create table moved(a int)")
     con_id = root.execute("SHOW CON_ID").fetchone()[0]
     assert con_id > 2
