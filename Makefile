@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-0.1.0
 PYTHON3 ?= python3
 
-.PHONY: install serve test lint format bench clean
+.PHONY: install serve test test-deps lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON3) -m venv $(VENV)
@@ -26,7 +26,12 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: lint
+# System packages the client tests use (Debian): pgjdbc for the JDBC tests.
+JDBC_JAR := /usr/share/java/postgresql.jar
+test-deps:
+	@test -f $(JDBC_JAR) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpostgresql-jdbc-java)
+
+test: lint test-deps
 	$(PY) -m pytest -q
 
 bench: install
