@@ -47,6 +47,7 @@ class Manifest:
     parameters: dict[str, str] = field(default_factory=dict)
     files: list[ManifestFile] = field(default_factory=list)
     users: list[dict[str, str]] = field(default_factory=list)
+    roles: list[dict[str, str]] = field(default_factory=list)
     sys_privs: list[dict[str, str]] = field(default_factory=list)
     role_privs: list[dict[str, str]] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
@@ -117,6 +118,7 @@ def to_xml(m: Manifest) -> bytes:
         )
     for section, item, rows in (
         ("users", "user", m.users),
+        ("roles", "role", m.roles),
         ("sys_privs", "grant", m.sys_privs),
         ("role_privs", "grant", m.role_privs),
         ("history", "event", m.history),
@@ -161,6 +163,7 @@ def from_xml(data: bytes) -> Manifest:
         for f in root.iterfind("files/file")
     ]
     m.users = [dict(u.attrib) for u in root.iterfind("users/user")]
+    m.roles = [dict(r.attrib) for r in root.iterfind("roles/role")]
     m.sys_privs = [dict(g.attrib) for g in root.iterfind("sys_privs/grant")]
     m.role_privs = [dict(g.attrib) for g in root.iterfind("role_privs/grant")]
     m.history = [dict(e.attrib) for e in root.iterfind("history/event")]

@@ -222,3 +222,27 @@ def test_psql_as_sys_in_root(server) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "PDB$SEED" in out.stdout and "READ ONLY" in out.stdout
+
+
+def test_psql_container_commands(server) -> None:
+    env = dict(os.environ, PGPASSWORD="Sys-Test-Pw-1", PGSSLMODE="disable")
+    name = "Q" + uuid.uuid4().hex[:8].upper()
+    cmd = ["psql", "-X", "-A", "-t", "-h", "127.0.0.1", "-p", str(server.port), "-U", "SYS", "-d", "CDB$ROOT"]
+    script = (
+        f'CREATE PLUGGABLE DATABASE {name} ADMIN USER qadm IDENTIFIED BY "Q-Pw-1";\n'
+        f"ALTER PLUGGABLE DATABASE {name} OPEN READ WRITE;\n"
+        f"SELECT name, open_mode FROM v$pdbs WHERE name = '{name}';\n"
+        f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE;\n"
+        f"ALTER PLUGGABLE DATABASE {name} CLOSE;\n"
+    )
+    out = subprocess.run(cmd, input=script, env=env, capture_output=True, text=True, timeout=60)
+    assert f"{name}|READ WRITE" in out.stdout
+    assert "ORA-65020" in out.stderr
+    out = subprocess.run(
+        [*cmd, "-c", f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr

@@ -161,3 +161,29 @@ def test_kill_9_keeps_committed_data(tmp_path) -> None:
             assert c.execute("select count(*), sum(i) from t").fetchone() == (20, 190)
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("method", ["md5", "password"])
+def test_md5_and_cleartext_when_configured(tmp_path, method) -> None:
+    srv = start_server(tmp_path / "data", "--auth", method)
+    try:
+        with srv.connect() as c:
+            assert c.execute("select 1").fetchone() == (1,)
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            srv.connect(password="wrong")
+    finally:
+        srv.stop()
+
+
+def test_gssenc_request_is_refused_with_n(server: RunningServer) -> None:
+    import socket
+    import struct
+
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    try:
+        s.sendall(struct.pack("!ii", 8, 80877104))  # GSSENCRequest
+        assert s.recv(1) == b"N"
+        s.sendall(struct.pack("!ii", 8, 80877103))  # then SSLRequest: no TLS configured
+        assert s.recv(1) == b"N"
+    finally:
+        s.close()

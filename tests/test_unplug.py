@@ -26,6 +26,10 @@ def _pdb_with_data(server: RunningServer, root) -> str:
     root.execute(f'CREATE PLUGGABLE DATABASE {name} ADMIN USER adm IDENTIFIED BY "Adm-Pw-1"')
     root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
     with server.connect(name, "adm", "Adm-Pw-1", autocommit=True) as c:
+        c.execute("CREATE ROLE reader")
+        c.execute("GRANT CREATE SESSION TO reader")
+        c.execute('CREATE USER app IDENTIFIED BY "App-Pw-1"')
+        c.execute("GRANT reader TO app")
         c.execute("create table t(id int primary key, v text)")
         c.execute("insert into t select i, 'row ' || i from range(1000) r(i)")
     root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
@@ -62,6 +66,9 @@ def test_unplug_drop_plug_open_round_trip(server: RunningServer, root, ext) -> N
     root.execute(f"ALTER PLUGGABLE DATABASE {back} OPEN")
     with server.connect(back, "adm", "Adm-Pw-1") as c:
         assert c.execute("select count(*), sum(id), max(v) from t").fetchone() == (1000, 499500, "row 999")
+    # local users, roles and grants came back with the PDB
+    with server.connect(back, "app", "App-Pw-1") as c:
+        assert c.execute("select count(*) from t").fetchone() == (1000,)
     root.execute(f"ALTER PLUGGABLE DATABASE {back} CLOSE IMMEDIATE")
 
 
