@@ -671,7 +671,7 @@ class Cdb:
             m = manifest.read(source)
         except (ValueError, KeyError, OSError) as e:
             raise DbError("22P02", f"ORA-65026: XML metadata file error: {e}") from e
-        found = manifest.check(m, source)
+        found = manifest.check(m, source, set(self.tiers))
         with self.cat.transaction():
             self.cat.delete_plug_violations(name.upper())
             for v in found:
@@ -692,14 +692,8 @@ class Cdb:
             raise ora(65122, name=m.name)
         notices = [f"plug-in violation ({v.type}) {v.cause}: {v.message}" for v in found]
         with self.cat.transaction():
-            c = self.cat.insert_container(
-                self.cat.next_con_id(),
-                name,
-                "NEW",
-                "MOUNTED",
-                m.tier or self.config.get("container", "default_tier"),
-                "CREATE",
-            )
+            tier = m.tier if m.tier in self.tiers else self.config.get("container", "default_tier")
+            c = self.cat.insert_container(self.cat.next_con_id(), name, "NEW", "MOUNTED", tier, "CREATE")
             fields: dict[str, object] = {"max_size": m.max_size, "max_temp_size": m.max_temp_size}
             if not as_clone:
                 fields.update(guid=m.guid, dbid=m.dbid)

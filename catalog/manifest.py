@@ -198,9 +198,18 @@ def read(path: Path) -> Manifest:
     return from_xml(path.read_bytes())
 
 
-def check(m: Manifest, source: Path) -> list[Violation]:
+def check(m: Manifest, source: Path, tiers: set[str] | None = None) -> list[Violation]:
     """Plug-in violations of a manifest against its files and this CDB (nothing is plugged)."""
     out: list[Violation] = []
+    if tiers is not None and m.tier and m.tier not in tiers:
+        out.append(
+            Violation(
+                "WARNING",
+                "Parameter mismatch",
+                f"service tier {m.tier} does not exist in this CDB",
+                "ALTER SYSTEM SET DB_PERFORMANCE_PROFILE in the PDB",
+            )
+        )
     archive = zipfile.is_zipfile(source)
     for f in m.files:
         if archive:

@@ -182,3 +182,16 @@ def test_local_user_cannot_set_container(server: RunningServer, root) -> None:
     ):
         c.execute("ALTER SESSION SET CONTAINER = CDB$ROOT")
     root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+
+
+def test_if_exists_and_if_not_exists(root) -> None:
+    name = _name()
+    notices: list[str] = []
+    root.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+    root.execute(f"DROP PLUGGABLE DATABASE IF EXISTS {name} INCLUDING DATAFILES")
+    assert any("does not exist, skipping" in n for n in notices)
+    root.execute(f'CREATE PLUGGABLE DATABASE IF NOT EXISTS {name} ADMIN USER adm IDENTIFIED BY "Adm-Pw-1"')
+    root.execute(f'CREATE PLUGGABLE DATABASE IF NOT EXISTS {name} ADMIN USER adm IDENTIFIED BY "Adm-Pw-1"')
+    assert any("already exists, skipping" in n for n in notices)
+    root.execute(f"DROP PLUGGABLE DATABASE IF EXISTS {name} INCLUDING DATAFILES")
+    assert name not in _pdbs(root)
