@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from engine import shim
 from engine.copy import CopyIn, copy_out
 from engine.errors import to_db_error
 from engine.session import EngineSession
@@ -151,6 +152,7 @@ class Engine:
                 self.next_id += 1
                 session = EngineSession(self.db.cursor(), sid, self.spec.read_only, self.storage_full)
                 self.sessions[sid] = session
+            shim.install(session.con)
             tz = hello.get("timezone")
             if tz:
                 session.set_timezone(tz)

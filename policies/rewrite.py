@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from sqlglot.tokens import Token, TokenType
 
+from policies import pg_rewrites
 from policies.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 
 Edit = tuple[int, int, str]
@@ -66,7 +67,11 @@ def sys_context_userenv(text: str, toks: Sequence[Token], base: int) -> list[Edi
     return edits
 
 
-REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [bytea_hex_literals, sys_context_userenv]
+REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
+    bytea_hex_literals,
+    sys_context_userenv,
+    *pg_rewrites.REWRITES,
+]
 
 
 def rewrite(text: str, toks: Sequence[Token]) -> tuple[str, tuple[int, ...]]:
