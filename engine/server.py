@@ -200,7 +200,17 @@ class Engine:
                 if name == "query":
                     failed = not s.op_query(op["stmts"], emit)
                 elif name == "parse":
-                    emit(s.op_parse(op["name"], op["sql"], op["kind"], op["tag"], op["param_oids"]))
+                    emit(
+                        s.op_parse(
+                            op["name"],
+                            op["sql"],
+                            op["kind"],
+                            op["tag"],
+                            op["param_oids"],
+                            op.get("pre"),
+                            op.get("notices"),
+                        )
+                    )
                 elif name == "bind":
                     params = [blobs[i] for i in op["params"]]
                     emit(s.op_bind(op["portal"], op["stmt"], op["pformats"], params, op["rformats"]))

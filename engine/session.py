@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import duckdb
@@ -50,6 +51,10 @@ class Prepared:
     tag: str
     param_types: list[codec.PgType]
     columns: list[tuple[str, codec.PgType]] | None  # None: the statement returns no rows
+    pre: list[str] = field(default_factory=list)  # run first, in the same transaction
+    notices: list[str] = field(default_factory=list)  # sent before the statement runs
+    untyped: list[int] = field(default_factory=list)  # parameters neither the client nor DuckDB typed
+    numeric_untyped: bool | None = None  # learnt at the first execution: those parameters are numbers
 
 
 @dataclass
@@ -244,6 +249,26 @@ class EngineSession:
 
     # ------------------------------------------------------------ execution
 
+    def _start_with_pre(self, portal: Portal) -> int | None:
+        """Run the statements a rewrite put first, then the portal's; atomic as one PostgreSQL statement."""
+        implicit = self.status == "I"
+        self._release_stream()
+        if implicit:
+            self.con.execute("BEGIN TRANSACTION")
+        try:
+            for sql in portal.prepared.pre:
+                self.con.execute(sql)
+            _, count = self._start(portal)
+            if implicit:
+                self._release_stream()
+                self.con.execute("COMMIT")
+        except BaseException:
+            if implicit:
+                self._release_stream()
+                self.con.execute("ROLLBACK")
+            raise
+        return count
+
     def _next_batch(self, portal: Portal) -> pa.RecordBatch | None:
         """The portal's next batch, or None when it has no more rows."""
         if portal.pending:
@@ -259,10 +284,33 @@ class EngineSession:
                 self._streaming = None
             return None
 
+    def _submit_params(self, portal: Portal) -> Any:
+        """Run with the portal's values. A parameter nobody typed (`abalance + $1` with an
+        unspecified type) is text, as PostgreSQL's unknown, unless DuckDB cannot bind text there
+        and can bind a number: the first execution finds out (binding runs nothing and leaves
+        the transaction alone) and the statement remembers."""
+        p = portal.prepared
+        if p.untyped and p.numeric_untyped is None:
+            p.numeric_untyped = False
+            numbers = _as_numbers(portal.values, p.untyped)
+            if numbers != portal.values:
+                self._release_stream()
+                try:
+                    _seam.bind(self.con, p.sql, values=portal.values)
+                except duckdb.BinderException:
+                    try:
+                        _seam.bind(self.con, p.sql, values=numbers)
+                        p.numeric_untyped = True
+                    except duckdb.Error:
+                        pass
+        if p.numeric_untyped:
+            return self._run(p.sql, _as_numbers(portal.values, p.untyped))
+        return self._run(p.sql, portal.values)
+
     def _start(self, portal: Portal) -> tuple[str, int | None]:
         """Run the portal's statement. Returns (return_type, changed rows or None)."""
         p = portal.prepared
-        res = self._run(p.sql, portal.values)
+        res = self._submit_params(portal)
         rt = res.return_type
         if rt == "query_result" and p.columns is None:
             p.columns = _columns_from_description(res.description)
@@ -339,11 +387,13 @@ class EngineSession:
             return
         count = None
         if not portal.started:
+            for n in p.notices:
+                emit(wire.notice_response(n))
             if p.kind in GROWING_KINDS and not p.tag.startswith(SHRINKING_TAGS) and self.storage_full():
                 raise DbError(
                     "53100", "ORA-65114: space usage in container is too high (STORAGE MAXSIZE reached)"
                 )
-            _, count = self._start(portal)
+            count = self._start_with_pre(portal) if p.pre else self._start(portal)[1]
             if self.status == "T":
                 self._note_replay(p.sql, portal.values, p.kind)
             if describe and p.columns is not None:
@@ -373,7 +423,7 @@ class EngineSession:
         ok = True
         for s in stmts:
             try:
-                p = Prepared(s["sql"], s["kind"], s["tag"], [], None)
+                p = Prepared(s["sql"], s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 portal = Portal(p, [], [])
                 self.execute_portal(portal, 0, emit, describe=True)
             except Exception as e:  # every engine error becomes an ErrorResponse
@@ -385,17 +435,27 @@ class EngineSession:
             self.con.execute("COMMIT" if ok else "ROLLBACK")
         return ok
 
-    def op_parse(self, name: str, sql: str, kind: str, tag: str, param_oids: list[int]) -> bytes:
+    def op_parse(
+        self,
+        name: str,
+        sql: str,
+        kind: str,
+        tag: str,
+        param_oids: list[int],
+        pre: list[str] | None = None,
+        notices: list[str] | None = None,
+    ) -> bytes:
         self._check_aborted(kind)
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
         if kind in TXN_KINDS or kind in ("set", "show"):
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
-            self.statements[name] = Prepared(sql, kind, tag, ptypes, None)
+            self.statements[name] = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
             return wire.PARSE_COMPLETE
         self._release_stream()
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
+        untyped: list[int] = []
         for i, (_, dtype) in enumerate(sig.parameters):
             declared = param_oids[i] if i < len(param_oids) else 0
             if declared:
@@ -403,11 +463,13 @@ class EngineSession:
             else:
                 t = str(dtype)
                 unknown = t in ("UNKNOWN", "NULL", "ANY")
+                if unknown:
+                    untyped.append(i)
                 ptypes.append(codec.pg_type(codec.oids.TEXT) if unknown else codec.pg_type_for_duckdb(t))
         cols = None
         if sig.return_type == "query_result":
             cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
-        self.statements[name] = Prepared(sql, kind, tag, ptypes, cols)
+        self.statements[name] = Prepared(sql, kind, tag, ptypes, cols, pre or [], notices or [], untyped)
         return wire.PARSE_COMPLETE
 
     def op_bind(
@@ -533,6 +595,22 @@ class EngineSession:
         except duckdb.Error:
             pass
         self.con.close()
+
+
+def _as_numbers(values: list[Any], positions: list[int]) -> list[Any]:
+    """values with the numeric-looking strings at positions turned into int or Decimal."""
+    out = list(values)
+    for i in positions:
+        v = out[i] if i < len(out) else None
+        if isinstance(v, str):
+            try:
+                out[i] = int(v)
+            except ValueError:
+                try:
+                    out[i] = Decimal(v)
+                except InvalidOperation:
+                    pass
+    return out
 
 
 def _savepoint_name(text: str) -> str:

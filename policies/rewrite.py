@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
@@ -67,28 +68,109 @@ def sys_context_userenv(text: str, toks: Sequence[Token], base: int) -> list[Edi
     return edits
 
 
+def ddl_storage_parameters(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE TABLE ... WITH (fillfactor = 100): PostgreSQL storage parameters, meaningless to DuckDB."""
+    if not toks or toks[0].text.upper() != "CREATE":
+        return []
+    words = [t.text.upper() for t in toks[:6]]
+    if "TABLE" not in words:
+        return []
+    depth = 0
+    for i, t in enumerate(toks):
+        if t.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif t.token_type == TokenType.R_PAREN:
+            depth -= 1
+        elif (
+            depth == 0
+            and t.text.upper() == "WITH"
+            and i + 1 < len(toks)
+            and toks[i + 1].token_type == TokenType.L_PAREN
+        ):
+            close, d = i + 1, 0
+            for j in range(i + 1, len(toks)):
+                d += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(toks[j].token_type, 0)
+                if d == 0:
+                    close = j
+                    break
+            return [(t.start - base, toks[close].end - base + 1, "")]
+    return []
+
+
+ddl_storage_parameters.notice = (
+    "storage parameters (WITH (...)) are accepted and ignored: DuckDB manages its own storage"  # type: ignore[attr-defined]
+)
+
+_DROP_MULTI = re.compile(
+    r"^\s*DROP\s+(TABLE|VIEW|SEQUENCE|INDEX|SCHEMA|MACRO|FUNCTION|TYPE)\s+(IF\s+EXISTS\s+)?(.+?)(\s+(CASCADE|RESTRICT))?\s*$",
+    re.I | re.S,
+)
+
+
+_TRUNCATE_MULTI = re.compile(
+    r"^\s*TRUNCATE\s+(TABLE\s+)?(ONLY\s+)?([^()']+?)(\s+(CONTINUE|RESTART)\s+IDENTITY)?(\s+(CASCADE|RESTRICT))?\s*$",
+    re.I | re.S,
+)
+
+
+def split_multi_object_drop(sql: str) -> list[str] | None:
+    """DROP TABLE a, b, c and TRUNCATE a, b: DuckDB takes one object per statement, so one
+    statement per object."""
+    t = _TRUNCATE_MULTI.match(sql)
+    if t is not None:
+        names = [n.strip() for n in t.group(3).split(",")]
+        return [f"TRUNCATE TABLE {n}" for n in names] if len(names) > 1 else None
+    m = _DROP_MULTI.match(sql)
+    if m is None or "," not in m.group(3) or "(" in m.group(3) or "'" in m.group(3):
+        return None
+    kind, if_exists, names, tail = m.group(1), m.group(2) or "", m.group(3), m.group(4) or ""
+    return [f"DROP {kind.upper()} {if_exists}{n.strip()}{tail}" for n in names.split(",")]
+
+
 REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     bytea_hex_literals,
     sys_context_userenv,
+    ddl_storage_parameters,
     *pg_rewrites.REWRITES,
 ]
 
 
-def rewrite(text: str, toks: Sequence[Token]) -> tuple[str, tuple[int, ...]]:
-    """The statement as DuckDB should run it, and parameter type OIDs the rewrite fixes."""
-    if not toks:
-        return text, ()
-    whole = asyncpg_type_introspection(text)
-    if whole is not None:
-        return whole, ASYNCPG_PARAM_OIDS
-    base = toks[0].start
-    edits = [e for rw in REWRITES for e in rw(text, toks, base)]
-    if not edits:
-        return text, ()
+@dataclass(frozen=True)
+class Rewritten:
+    sql: str
+    param_oids: tuple[int, ...] = ()
+    pre: tuple[str, ...] = ()  # statements run first, in the same transaction
+    notices: tuple[str, ...] = ()
+
+
+def _apply(text: str, edits: list[Edit]) -> str:
     out, pos = [], 0
     for start, end, repl in sorted(edits):
         out.append(text[pos:start])
         out.append(repl)
         pos = end
     out.append(text[pos:])
-    return "".join(out), ()
+    return "".join(out)
+
+
+def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
+    """The statement as DuckDB should run it."""
+    if not toks:
+        return Rewritten(text)
+    whole = asyncpg_type_introspection(text)
+    if whole is not None:
+        return Rewritten(whole, ASYNCPG_PARAM_OIDS)
+    base = toks[0].start
+    edits: list[Edit] = []
+    notices: list[str] = []
+    for rw in REWRITES:
+        found = rw(text, toks, base)
+        if found:
+            edits += found
+            if getattr(rw, "notice", None):
+                notices.append(rw.notice)  # type: ignore[attr-defined]
+    sql = _apply(text, edits) if edits else text
+    parts = split_multi_object_drop(sql)
+    if parts is not None:
+        return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices))
+    return Rewritten(sql, (), (), tuple(notices))

@@ -58,6 +58,17 @@ class Statement:
     tokens: tuple[Token, ...]
     engine_sql: str  # the text after PostgreSQL-to-DuckDB rewrites
     param_oids: tuple[int, ...] = ()  # parameter types a rewrite fixes (clients that send none get these)
+    engine_pre: tuple[str, ...] = ()  # statements a rewrite runs first (DROP TABLE a, b: one per object)
+    notices: tuple[str, ...] = ()  # what a rewrite tells the client it did
+
+    def engine_op(self) -> dict[str, object]:
+        """The statement as the engine receives it in a simple-protocol query."""
+        op: dict[str, object] = {"sql": self.engine_sql, "kind": self.kind, "tag": self.tag}
+        if self.engine_pre:
+            op["pre"] = list(self.engine_pre)
+        if self.notices:
+            op["notices"] = list(self.notices)
+        return op
 
     @property
     def returns_rows(self) -> bool:
@@ -159,8 +170,8 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
     text = sql[toks[0].start : toks[-1].end + 1]
     words = tuple(_word(sql, t) for t in toks[:8])
     kind, tag = _classify(words)
-    engine_sql, param_oids = rewrite(text, toks)
-    return Statement(text, kind, tag, words, tuple(toks), engine_sql, param_oids)
+    rw = rewrite(text, toks)
+    return Statement(text, kind, tag, words, tuple(toks), rw.sql, rw.param_oids, rw.pre, rw.notices)
 
 
 @lru_cache(maxsize=4096)

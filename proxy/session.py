@@ -421,7 +421,7 @@ class Session:
                     ok = False
                     break
             else:
-                group.append({"sql": st.engine_sql, "kind": st.kind, "tag": st.tag})
+                group.append(st.engine_op())
                 views += dictionary.referenced_views(st)
         if ok and group:
             await self._engine(self._dictionary_ops(views) + [{"op": "query", "stmts": group}])
@@ -897,9 +897,7 @@ class Session:
         op = {
             "op": "parse",
             "name": msg.name,
-            "sql": st.engine_sql,
-            "kind": st.kind,
-            "tag": st.tag,
+            **st.engine_op(),
             "param_oids": msg.param_oids or list(st.param_oids),
         }
         self.pending_ops.append(op)
