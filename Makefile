@@ -26,10 +26,11 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# System packages the client tests use (Debian): pgjdbc for the JDBC tests.
+# Packages the client tests use: pgjdbc (Debian) and node-postgres (npm, pinned in tests/node).
 JDBC_JAR := /usr/share/java/postgresql.jar
 test-deps:
 	@test -f $(JDBC_JAR) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpostgresql-jdbc-java)
+	@test -d tests/node/node_modules/pg || npm ci --prefix tests/node --no-audit --no-fund
 
 test: lint test-deps
 	$(PY) -m pytest -q
