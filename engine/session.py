@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 from duckdb import _seam
 
-from engine import codec
+from engine import codec, cursors
 from engine.errors import to_db_error
 from policies.statements import COUNTED
 from proxy import wire
@@ -122,6 +122,7 @@ class EngineSession:
         self.savepoints: list[tuple[str, int]] = []
         self.replay: list[tuple[str, list[Any]]] = []
         self._streaming: Portal | None = None
+        self.cursors: dict[str, bool] = {}  # SQL cursor name -> WITH HOLD
 
     # ------------------------------------------------------------ helpers
 
@@ -235,8 +236,86 @@ class EngineSession:
         return wire.command_complete("DEALLOCATE")
 
     def _close_portals(self) -> None:
+        """End of a transaction: the unnamed portal and cursors without WITH HOLD go."""
         self._release_stream()
         self.portals.pop("", None)
+        for name, hold in list(self.cursors.items()):
+            if not hold:
+                self.portals.pop(name, None)
+                del self.cursors[name]
+
+    # ------------------------------------------------------------ SQL cursors
+
+    def _declare_columns(
+        self, d: cursors.Declare, values: list[Any]
+    ) -> tuple[list[codec.PgType], list[tuple[str, codec.PgType]] | None]:
+        self._release_stream()
+        sig = _seam.bind(self.con, d.query, values=values or None)
+        ptypes = [codec.pg_type_for_duckdb(str(t)) for _, t in sig.parameters]
+        cols = None
+        if sig.return_type == "query_result":
+            cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
+        return ptypes, cols
+
+    def _cursor_command(
+        self, p: Prepared, portal: Portal, emit: Callable[[bytes], None], describe: bool
+    ) -> None:
+        if p.kind == "declare":
+            d = cursors.parse_declare(p.sql)
+            if d.name in self.portals:
+                raise DbError("42P03", f'cursor "{d.name}" already exists')
+            if not d.hold and self.status == "I":
+                raise DbError("25P01", "DECLARE CURSOR can only be used in transaction blocks")
+            _, cols = self._declare_columns(d, portal.values)
+            if cols is None:
+                raise DbError("42P11", "cannot open a cursor on a statement that returns no rows")
+            inner = Prepared(d.query, "select", "SELECT", [], cols)
+            self.portals[d.name] = Portal(inner, portal.values, [1 if d.binary else 0] * len(cols))
+            self.cursors[d.name] = d.hold
+            emit(wire.command_complete("DECLARE CURSOR"))
+            return
+        if p.kind == "close":
+            name = cursors.parse_close(p.sql)
+            names = list(self.cursors) if name is None else [name]
+            for n in names:
+                if n not in self.cursors:
+                    raise DbError("34000", f'cursor "{n}" does not exist')
+                cur = self.portals.pop(n, None)
+                del self.cursors[n]
+                if cur is not None and cur is self._streaming:
+                    self._release_stream()
+            emit(wire.command_complete("CLOSE CURSOR"))
+            return
+        f = cursors.parse_fetch(p.sql)
+        cur = self.portals.get(f.name)
+        if cur is None or f.name not in self.cursors:
+            raise DbError("34000", f'cursor "{f.name}" does not exist')
+        if not cur.started:
+            self._start(cur)
+        if f.move:
+            moved = 0
+            while (f.count is None or moved < f.count) and (batch := self._next_batch(cur)) is not None:
+                take = batch.num_rows if f.count is None else min(batch.num_rows, f.count - moved)
+                if take < batch.num_rows:
+                    cur.pending.insert(0, batch.slice(take))
+                moved += take
+            emit(wire.command_complete(f"MOVE {moved}"))
+            return
+        cols = cur.prepared.columns or []
+        formats = (
+            portal.formats
+            if portal.formats and portal.prepared is p and len(portal.formats) in (1, len(cols))
+            else cur.formats
+        )
+        formats = _expand_formats(formats, len(cols))
+        if describe:
+            emit(_row_description(cols, formats))
+        encoder = codec.RowEncoder([t for _, t in cols], _effective_formats(cols, formats), self.timezone)
+        if f.count == 0:
+            emit(wire.command_complete("FETCH 0"))
+            return
+        self._stream_rows(cur, f.count or 0, emit, encoder)
+        emit(wire.command_complete(f"FETCH {cur.sent}"))
 
     def _note_replay(self, sql: str, values: list[Any] | None, kind: str) -> None:
         if self.status != "T" or kind == "select":
@@ -334,9 +413,15 @@ class EngineSession:
             portal.encoder = codec.RowEncoder([t for _, t in cols], fmts, self.timezone)
         return portal.encoder
 
-    def _stream_rows(self, portal: Portal, max_rows: int, emit: Callable[[bytes], None]) -> bool:
-        """Send up to max_rows rows (0 = all); True when the portal has more rows."""
-        enc = self._encoder(portal)
+    def _stream_rows(
+        self,
+        portal: Portal,
+        max_rows: int,
+        emit: Callable[[bytes], None],
+        encoder: codec.RowEncoder | None = None,
+    ) -> bool:
+        """Send up to max_rows rows (0 = all); True when the limit was reached."""
+        enc = encoder or self._encoder(portal)
         buf: list[bytes] = []
         size = 0
         limit = max_rows if max_rows > 0 else None
@@ -380,6 +465,10 @@ class EngineSession:
             return
         if p.kind == "deallocate":
             emit(self._deallocate(p.sql))
+            portal.done = True
+            return
+        if p.kind in ("declare", "fetch", "move", "close"):
+            self._cursor_command(p, portal, emit, describe)
             portal.done = True
             return
         if portal.done and not portal.pending and portal.reader is None and portal.started:
@@ -448,9 +537,23 @@ class EngineSession:
         self._check_aborted(kind)
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
-        if kind in TXN_KINDS or kind in ("set", "show"):
+        if kind in TXN_KINDS or kind in ("set", "show", "close", "move"):
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
             self.statements[name] = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
+            return wire.PARSE_COMPLETE
+        if kind == "declare":
+            ptypes, _ = self._declare_columns(cursors.parse_declare(sql), [])
+            ptypes = [
+                codec.pg_type(o) if o else t
+                for o, t in zip(param_oids + [0] * len(ptypes), ptypes, strict=False)
+            ]
+            self.statements[name] = Prepared(sql, kind, tag, ptypes, None)
+            return wire.PARSE_COMPLETE
+        if kind == "fetch":
+            f = cursors.parse_fetch(sql)
+            cur = self.portals.get(f.name)
+            cols = cur.prepared.columns if cur is not None else None
+            self.statements[name] = Prepared(sql, kind, tag, [], cols)
             return wire.PARSE_COMPLETE
         self._release_stream()
         sig = _seam.bind(self.con, sql)

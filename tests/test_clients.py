@@ -246,3 +246,36 @@ def test_psql_container_commands(server) -> None:
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_psycopg_server_side_cursor(conn, binary) -> None:
+    conn.autocommit = False
+    with conn.cursor(name="big", binary=binary) as cur:
+        cur.execute("select i, i::text as s from range(1000) t(i) where i >= %s", (10,))
+        assert cur.fetchone() == (10, "10")
+        assert [r[0] for r in cur.fetchmany(3)] == [11, 12, 13]
+        cur.scroll(5)  # MOVE FORWARD 5
+        assert cur.fetchone()[0] == 19
+        rest = cur.fetchall()
+        assert len(rest) == 980 and rest[-1] == (999, "999")
+    conn.commit()
+
+
+def test_sql_cursors_declare_fetch_move_close(conn) -> None:
+    conn.autocommit = False
+    conn.execute("declare c1 cursor for select * from range(10) t(i)")
+    assert conn.execute("fetch 3 from c1").fetchall() == [(0,), (1,), (2,)]
+    conn.execute("move forward 2 in c1")
+    assert conn.execute("fetch next from c1").fetchall() == [(5,)]
+    assert conn.execute("fetch all from c1").fetchall() == [(6,), (7,), (8,), (9,)]
+    assert conn.execute("fetch from c1").fetchall() == []
+    conn.execute("close c1")
+    with pytest.raises(psycopg.errors.InvalidCursorName):
+        conn.execute("fetch 1 from c1")
+    conn.rollback()
+    conn.execute("declare h cursor with hold for select 1 as x")
+    conn.commit()
+    assert conn.execute("fetch all from h").fetchall() == [(1,)]
+    conn.execute("close all")
+    conn.commit()
