@@ -68,6 +68,21 @@ def sys_context_userenv(text: str, toks: Sequence[Token], base: int) -> list[Edi
     return edits
 
 
+def advisory_unlock_all(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """pg_advisory_unlock_all(), sent by connection pools on every release: DuckCDB has no
+    advisory locks, so none are held and there is nothing to unlock (a no-op returning NULL)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[:-2]):
+        if (
+            t.text.lower() == "pg_advisory_unlock_all"
+            and toks[i + 1].token_type == TokenType.L_PAREN
+            and toks[i + 2].token_type == TokenType.R_PAREN
+        ):
+            start = toks[i - 2].start if i >= 2 and toks[i - 1].text == "." else t.start
+            edits.append((start - base, toks[i + 2].end - base + 1, "CAST(NULL AS VARCHAR)"))
+    return edits
+
+
 def ddl_storage_parameters(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """CREATE TABLE ... WITH (fillfactor = 100): PostgreSQL storage parameters, meaningless to DuckDB."""
     if not toks or toks[0].text.upper() != "CREATE":
@@ -131,6 +146,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     bytea_hex_literals,
     sys_context_userenv,
     ddl_storage_parameters,
+    advisory_unlock_all,
     *pg_rewrites.REWRITES,
 ]
 

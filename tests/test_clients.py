@@ -279,3 +279,34 @@ def test_sql_cursors_declare_fetch_move_close(conn) -> None:
     assert conn.execute("fetch all from h").fetchall() == [(1,)]
     conn.execute("close all")
     conn.commit()
+
+
+def test_psycopg_pipeline_and_executemany(conn, table_name) -> None:
+    conn.execute(f"create table {table_name}(id int, v text)")
+    with conn.pipeline():
+        for i in range(20):
+            conn.execute(f"insert into {table_name} values (%s, %s)", (i, f"v{i}"))
+        cur = conn.execute(f"select count(*) from {table_name}")
+    assert cur.fetchone() == (20,)
+
+
+def test_asyncpg_pool_reset(server, pdb) -> None:
+    async def run() -> None:
+        pool = await asyncpg.create_pool(
+            host="127.0.0.1",
+            port=server.port,
+            user=PDB_ADMIN,
+            password=PDB_PASSWORD,
+            database=pdb,
+            ssl=False,
+            min_size=1,
+            max_size=2,
+        )
+        try:
+            for i in range(5):
+                async with pool.acquire() as con:
+                    assert await con.fetchval("select $1::int * 2", i) == i * 2
+        finally:
+            await pool.close()
+
+    asyncio.run(run())
