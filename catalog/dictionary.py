@@ -287,6 +287,33 @@ def _role_privs_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[
     ]
 
 
+_AUDIT_COLUMNS = [
+    ("TIMESTAMP", "TIMESTAMP"),
+    ("PDB_NAME", "VARCHAR"),
+    ("USERNAME", "VARCHAR"),
+    ("USERHOST", "VARCHAR"),
+    ("ACTION_NAME", "VARCHAR"),
+    ("SQL_TEXT", "VARCHAR"),
+    ("RULE", "VARCHAR"),
+    ("RETURNCODE", "VARCHAR"),
+    ("MESSAGE", "VARCHAR"),
+]
+
+
+def _audit_rows(with_con_id: bool) -> Callable[[CatalogStore, int, SizeOf], list[Row]]:
+    """Refused statements and failed logins: a PDB sees its own, the root (CDB_) every PDB's."""
+
+    def rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+        source = store.audit_rows(None if con_id == ROOT_ID and with_con_id else con_id)
+        out = []
+        for t, cid, pdb, user, client, action, sql, rule, state, message in source:
+            row: Row = (_ts(t), pdb, user, client, action, sql, rule, state, message)
+            out.append((*row, cid) if with_con_id else row)
+        return out
+
+    return rows
+
+
 def _view(
     name: str, columns: list[tuple[str, str]], rows: Callable[[CatalogStore, int, SizeOf], list[Row]]
 ) -> tuple[str, DictView]:
@@ -296,6 +323,8 @@ def _view(
 VIEWS: dict[str, DictView] = dict(
     [
         _view("V$PDBS", _CONTAINER_COLUMNS, _container_rows(with_root=False)),
+        _view("DBA_AUDIT_TRAIL", _AUDIT_COLUMNS, _audit_rows(with_con_id=False)),
+        _view("CDB_AUDIT_TRAIL", [*_AUDIT_COLUMNS, ("CON_ID", "INTEGER")], _audit_rows(with_con_id=True)),
         _view("V$CONTAINERS", _CONTAINER_COLUMNS, _container_rows(with_root=True)),
         _view("DBA_PDBS", _PDBS_COLUMNS, _pdbs_rows),
         _view("CDB_PDBS", _PDBS_COLUMNS, _pdbs_rows),

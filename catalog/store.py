@@ -149,6 +149,19 @@ CREATE TABLE IF NOT EXISTS roles (
     created_at REAL NOT NULL,
     PRIMARY KEY (name, con_id)
 );
+CREATE TABLE IF NOT EXISTS audit_trail (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    con_id INTEGER NOT NULL,
+    pdb_name TEXT NOT NULL,
+    username TEXT NOT NULL,
+    client TEXT NOT NULL,
+    action TEXT NOT NULL,
+    statement TEXT,
+    rule TEXT NOT NULL,
+    sqlstate TEXT NOT NULL,
+    message TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS plug_violations (
     id INTEGER PRIMARY KEY,
     time REAL NOT NULL,
@@ -690,6 +703,34 @@ class CatalogStore:
 
     def delete_plug_violations(self, name: str) -> None:
         self.db.execute("DELETE FROM plug_violations WHERE name = ?", (name,))
+
+    # ---------------------------------------------------------- audit
+
+    def add_audit(
+        self,
+        con_id: int,
+        pdb_name: str,
+        username: str,
+        client: str,
+        action: str,
+        statement: str | None,
+        rule: str,
+        sqlstate: str,
+        message: str,
+    ) -> None:
+        """One refused statement or failed login; committed at once (the store autocommits)."""
+        self.db.execute(
+            "INSERT INTO audit_trail (time, con_id, pdb_name, username, client, action, statement, rule, sqlstate, message)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (time.time(), con_id, pdb_name, username, client, action, statement, rule, sqlstate, message),
+        )
+
+    def audit_rows(self, con_id: int | None = None) -> list[tuple]:
+        """(time, con_id, pdb_name, username, client, action, statement, rule, sqlstate, message)."""
+        sql = "SELECT time, con_id, pdb_name, username, client, action, statement, rule, sqlstate, message FROM audit_trail"
+        if con_id is None:
+            return self.db.execute(sql + " ORDER BY id").fetchall()
+        return self.db.execute(sql + " WHERE con_id = ? ORDER BY id", (con_id,)).fetchall()
 
     def close(self) -> None:
         self.db.close()

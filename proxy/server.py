@@ -6,11 +6,14 @@ import asyncio
 import logging
 import secrets
 import ssl
+import time
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog.cdb import Cdb
 from proxy.config import Config
+from proxy.errors import DbError
 from proxy.tls import ensure_certificate
 
 if TYPE_CHECKING:
@@ -29,6 +32,7 @@ class Server:
         self._next_pid = 10_000
         self._server: asyncio.AbstractServer | None = None
         self.generated_password: str | None = None
+        self._failures: dict[tuple[str, str], deque[float]] = {}
 
     def _tls(self) -> ssl.SSLContext | None:
         cert = self.config.get("tls", "cert_file")
@@ -83,8 +87,60 @@ class Server:
             return  # PostgreSQL says nothing about a bad cancel key either
         await entry[1].cancel()
 
+    def _client(self, s: Session) -> str:
+        return str(s.peer[0]) if isinstance(s.peer, tuple) else str(s.peer or "local")
+
+    def audit_refusal(
+        self, s: Session, statement: str | None, rule: str, sqlstate: str, message: str
+    ) -> None:
+        """A refused statement: logged and recorded in the audit trail (DBA_/CDB_AUDIT_TRAIL)."""
+        name = s.container.name if s.container else ""
+        user = s.user.name if s.user else ""
+        audit.warning(
+            "refused: pdb=%s user=%s from=%s rule=%s: %s", name, user, self._client(s), rule, message
+        )
+        self.cdb.cat.add_audit(
+            s.con_id, name, user, self._client(s), "REFUSED", statement, rule, sqlstate, message
+        )
+
     def audit_login_failure(self, s: Session, user: str, reason: str) -> None:
         audit.warning("login failed: user=%s from=%s reason=%s", user, s.peer, reason)
+        now = time.monotonic()
+        for key in (("addr", self._client(s)), ("user", user)):
+            self._failures.setdefault(key, deque()).append(now)
+        c = s.login_container
+        self.cdb.cat.add_audit(
+            c.con_id if c else 0,
+            c.name if c else "",
+            user,
+            self._client(s),
+            "LOGON",
+            None,
+            "LOGIN_FAILED",
+            "28P01",
+            reason,
+        )
+
+    def check_lockout(self, s: Session, user: str) -> None:
+        """Refuse a login from an address or for a user with too many recent failures."""
+        limit = int(self.config.get("auth", "max_failures"))
+        window = float(self.config.get("auth", "failure_window_s"))
+        lockout = float(self.config.get("auth", "lockout_s"))
+        now = time.monotonic()
+        for key in (("addr", self._client(s)), ("user", user)):
+            times = self._failures.get(key)
+            if not times:
+                continue
+            while times and now - times[0] > max(window, lockout):
+                times.popleft()
+            recent = [t for t in times if now - t <= window]
+            if len(recent) >= limit and now - times[-1] < lockout:
+                wait = int(lockout - (now - times[-1])) + 1
+                what = "from this address" if key[0] == "addr" else f'for user "{user}"'
+                raise DbError("28000", f"too many failed login attempts {what}; try again in {wait} s")
+
+    def login_succeeded(self, s: Session, user: str) -> None:
+        self._failures.pop(("user", user), None)
 
     async def stop(self) -> None:
         if self._server is not None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from catalog import admin_sql, dictionary, users_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID, Container, User
+from policies import analysis, sandbox
 from policies import statements as stmts
 from policies.copy import parse_copy
 from proxy import auth, frames, params, wire
@@ -56,6 +57,7 @@ class Session:
         self.key = 0
         self.con_id = 0
         self.container: Container | None = None
+        self.login_container: Container | None = None
         self.user: User | None = None
         self.channel: EngineChannel | None = None
         self.status = "I"
@@ -201,9 +203,12 @@ class Session:
         user_name = raw_user[1:-1] if raw_user.startswith('"') else raw_user.upper()
         db_name = p.get("database") or raw_user
         container = self.cdb.find(db_name[1:-1] if db_name.startswith('"') else db_name)
+        self.login_container = container
+        self.server.check_lockout(self, user_name)
         # Authenticate first, as PostgreSQL does; a common user learns afterwards that the database is unknown.
         user = self.cdb.cat.user(user_name, container.con_id if container else ROOT_ID)
         await self._check_password(user, user_name)
+        self.server.login_succeeded(self, user_name)
         if container is None or container.pending_op == "DROP":
             raise DbError("3D000", f'database "{db_name}" does not exist')
         assert user is not None
@@ -402,7 +407,10 @@ class Session:
         views: list[str] = []
         ok = True
         for st in parsed:
-            if self._is_local(st):
+            local = self._is_local(st)
+            refusal = None if local else self._refusal(st)
+            if local or refusal is not None:
+                # Statements before this one run first: a message stops at its first error.
                 if group:
                     ok = not (
                         await self._engine(self._dictionary_ops(views) + [{"op": "query", "stmts": group}])
@@ -410,9 +418,9 @@ class Session:
                     group, views = [], []
                     if not ok:
                         break
-                    if not ok:
-                        break
                 try:
+                    if refusal is not None:
+                        raise refusal
                     await self._run_local(st, describe=True)
                 except DbError as e:
                     await self.send(e.to_wire())
@@ -426,6 +434,20 @@ class Session:
         if ok and group:
             await self._engine(self._dictionary_ops(views) + [{"op": "query", "stmts": group}])
         await self.send(wire.ready_for_query(self.status))
+
+    def _refusal(self, st: stmts.Statement) -> DbError | None:
+        """The sandbox's verdict on a statement bound for an engine, audited when it refuses."""
+        v = sandbox.check(analysis.analyze(st))
+        if v is None:
+            return None
+        if v.rule == "UNPARSED":
+            err = DbError(
+                "42601", f"syntax error: {v.message}", hint="DuckCDB refuses statements it cannot analyse"
+            )
+        else:
+            err = DbError("42501", f"permission denied: {v.message}")
+        self.server.audit_refusal(self, st.text, v.rule, err.sqlstate, err.message)
+        return err
 
     @staticmethod
     def _is_local(st: stmts.Statement) -> bool:
@@ -511,9 +533,10 @@ class Session:
         name, value = self._set_value_text(st)
         prm = params.lookup(name)
         if prm is None:
-            # Not a PostgreSQL session parameter: the engine decides (DuckDB settings are locked).
-            await self._engine([{"op": "query", "stmts": [{"sql": st.text, "kind": "set", "tag": "SET"}]}])
-            return
+            # Not a PostgreSQL session parameter: an engine setting, which tenants do not change.
+            message = f'permission denied: changing the engine setting "{name}" is not allowed'
+            self.server.audit_refusal(self, st.text, "SANDBOX_SETTINGS", "42501", message)
+            raise DbError("42501", message)
         if prm.read_only:
             raise DbError("55P02", f'parameter "{prm.name}" cannot be changed')
         if value.upper() == "DEFAULT":
@@ -767,7 +790,12 @@ class Session:
             raise DbError(
                 "25P02", "current transaction is aborted, commands ignored until end of transaction block"
             )
-        spec = parse_copy(st)
+        try:
+            spec = parse_copy(st)
+        except DbError as e:
+            if e.sqlstate == "42501":
+                self.server.audit_refusal(self, st.text, "SANDBOX_FILES", e.sqlstate, e.message)
+            raise
         if spec.direction == "out":
             await self._engine([{"op": "copy_out", "spec": spec.to_json()}])
             return
@@ -887,6 +915,9 @@ class Session:
             self.local_statements[msg.name] = LocalStatement(st)
             await self.send(wire.PARSE_COMPLETE)
             return
+        refusal = self._refusal(st)
+        if refusal is not None:
+            raise refusal
         self.local_statements.pop(msg.name, None)
         views = dictionary.referenced_views(st)
         if views:

@@ -89,6 +89,8 @@ class RawConn:
         )
         self.sock.sendall(struct.pack("!i", len(body) + 4) + body)
         kind, data = self.recv()
+        if kind == b"E":
+            raise RuntimeError(wire.parse_error_fields(data))
         assert kind == b"R" and struct.unpack("!i", data[:4])[0] == 10, (kind, data)
         client = scramp.ScramClient(["SCRAM-SHA-256"], user, password)
         first = client.get_client_first().encode()

@@ -56,18 +56,43 @@ class RunningServer:
         return self.log.read_text(errors="replace")
 
 
+# Many tests fail logins on purpose; the shared servers must not lock 127.0.0.1 out for that.
+TEST_CONFIG = """
+[auth]
+max_failures = 100000
+"""
+
+
 def start_server(
-    data_dir: Path, *extra: str, env: dict[str, str] | None = None, timeout: float = 60
+    data_dir: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    config: str = TEST_CONFIG,
 ) -> RunningServer:
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir.parent / f"{data_dir.name}-server.log"
+    conf_file = data_dir.parent / f"{data_dir.name}-test.toml"
+    conf_file.write_text(config)
     full_env = dict(os.environ)
     full_env.setdefault("DUCKCDB_SYS_PASSWORD", SYS_PASSWORD)
     if env:
         full_env.update(env)
     with open(log, "a") as logf:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "proxy.cli", "serve", "--data-dir", str(data_dir), "--port", "0", *extra],
+            [
+                sys.executable,
+                "-m",
+                "proxy.cli",
+                "serve",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                "0",
+                "--config",
+                str(conf_file),
+                *extra,
+            ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=logf,

@@ -80,6 +80,8 @@ def col(store: CatalogStore, view: str, con_id: int, column: str) -> list[object
 def test_view_names_and_columns() -> None:
     assert set(VIEWS) == {
         "V$PDBS",
+        "DBA_AUDIT_TRAIL",
+        "CDB_AUDIT_TRAIL",
         "V$CONTAINERS",
         "DBA_PDBS",
         "CDB_PDBS",

@@ -1,0 +1,170 @@
+"""What a statement does, from sqlglot's syntax tree: kind, tables, functions, settings, commands.
+
+The analysis depends only on the statement text and is cached by it; verdicts (policies.sandbox)
+combine it with the current policy, so a changed policy applies to the next statement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.tokens import TokenType
+
+from policies.statements import Statement, split
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
+
+# Statement kinds sqlglot keeps as an opaque Command: first words name them.
+_COMMAND_WORDS = ("ATTACH", "DETACH", "USE", "INSTALL", "FORCE", "LOAD", "EXPORT", "IMPORT", "PRAGMA", "CALL")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    kind: str  # sqlglot's expression class (Select, Insert, Create, Command, ...)
+    command: str  # leading keywords for commands (ATTACH, INSTALL, CREATE SECRET, ...), else ""
+    tables: frozenset[tuple[str, str, str]]  # (catalog, schema, name), lower-case, "" when absent
+    functions: frozenset[str]  # every function and table function called, lower-case
+    settings: frozenset[str]  # settings SET / RESET / PRAGMA touch, lower-case
+    string_args: tuple[tuple[str, str], ...]  # (function, string literal argument)
+    file_tables: frozenset[str] = frozenset()  # FROM 'file.csv': DuckDB reads a file named as a table
+    parse_error: str | None = None
+
+
+def _name(node: exp.Expression) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.name).lower()
+    if isinstance(node, exp.Func):
+        return node.sql_name().lower() if not isinstance(node, exp.Anonymous) else str(node.name).lower()
+    return ""
+
+
+def _parse(text: str) -> exp.Expression:
+    last: Exception | None = None
+    for dialect in ("duckdb", "postgres"):
+        try:
+            tree = sqlglot.parse_one(text, read=dialect)
+            if tree is not None:
+                return tree
+        except sqlglot.errors.SqlglotError as e:
+            last = e
+    raise last or ValueError("empty statement")
+
+
+@lru_cache(maxsize=4096)
+def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
+    try:
+        tree = _parse(text)
+    except Exception as e:  # sqlglot's errors, and the rare internal failure on odd input
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        return Analysis("Unparsed", "", frozenset(), frozenset(), frozenset(), (), parse_error=message)
+    tables = set()
+    file_tables = set()
+    for t in tree.find_all(exp.Table):
+        tables.add((str(t.catalog or "").lower(), str(t.db or "").lower(), str(t.name or "").lower()))
+        if isinstance(t.this, exp.Literal) or any(ch in str(t.name or "") for ch in "/:\\"):
+            file_tables.add(str(t.name))
+    functions: set[str] = set()
+    string_args: list[tuple[str, str]] = []
+    for f in tree.find_all(exp.Func):
+        fname = _name(f)
+        # sqlglot parses read_csv('x') as ReadCSV, table functions as Anonymous inside Table.
+        sql_name = getattr(f, "sql_name", None)
+        if isinstance(f, exp.Anonymous):
+            fname = str(f.this).lower()
+        elif sql_name:
+            fname = f.sql_name().lower()
+        functions.add(fname)
+        for lit in f.find_all(exp.Literal):
+            if lit.is_string:
+                string_args.append((fname, lit.this))
+    settings: set[str] = set()
+    if isinstance(tree, exp.Set):
+        for item in tree.expressions:
+            target = item.this if isinstance(item, exp.SetItem) else item
+            left = target.this if isinstance(target, exp.EQ) else target
+            settings.add(str(left.name if hasattr(left, "name") else left).lower())
+    command = ""
+    if words and words[0] in _COMMAND_WORDS:
+        command = " ".join(w for w in words[:2] if w)
+    if (
+        words[:2] in (("CREATE", "SECRET"), ("CREATE", "PERSISTENT"))
+        or "SECRET" in words[:4]
+        and words[0] == "CREATE"
+    ):
+        command = "CREATE SECRET"
+    if isinstance(tree, exp.Pragma):
+        command = "PRAGMA"
+    return Analysis(
+        type(tree).__name__,
+        command,
+        frozenset(tables),
+        frozenset(functions),
+        frozenset(settings),
+        tuple(string_args),
+        frozenset(file_tables),
+    )
+
+
+# Statement kinds that name no table, function or file (cursor, transaction and session control).
+_TRIVIAL_KINDS = frozenset(
+    {
+        "begin",
+        "commit",
+        "rollback",
+        "savepoint",
+        "release",
+        "rollback_to",
+        "fetch",
+        "move",
+        "close",
+        "deallocate",
+        "discard",
+        "unlisten",
+    }
+)
+# DECLARE c CURSOR FOR <query>, PREPARE p AS <query>: the query inside is what runs.
+_INNER = re.compile(
+    r"^\s*(?:DECLARE\s.*?\bCURSOR\b.*?\bFOR\b|PREPARE\s+\S+(?:\s*\([^)]*\))?\s+AS\b)(?P<q>.*)$", re.I | re.S
+)
+_EXPLAIN = re.compile(
+    r"^\s*EXPLAIN\s+(?:\([^)]*\)\s*)?(?:(?:ANALYZE|ANALYSE|VERBOSE)\s+)*(?P<q>.*)$", re.I | re.S
+)
+_TRIVIAL = Analysis("Trivial", "", frozenset(), frozenset(), frozenset(), ())
+
+
+def _called(st: Statement) -> frozenset[str]:
+    """Every name written as a call (name followed by '('), whatever sqlglot made of the statement."""
+    toks = st.tokens
+    return frozenset(
+        t.text.lower()
+        for t, nxt in zip(toks, toks[1:], strict=False)
+        if nxt.token_type == TokenType.L_PAREN and st.text[t.start - toks[0].start] not in "'\""
+    )
+
+
+def analyze(st: Statement) -> Analysis:
+    """The analysis of the client's own text (what rewrites add is ours, and trusted)."""
+    if st.kind in _TRIVIAL_KINDS:
+        return _TRIVIAL
+    if st.tokens and st.tokens[0].token_type == TokenType.COMMAND:
+        # The tokenizer keeps the rest of EXPLAIN ... as one string: analyse the statement inside.
+        m = _EXPLAIN.match(st.text)
+        inner = split(m.group("q")) if m is not None else ()
+        if len(inner) == 1:
+            return analyze(inner[0])
+    text = st.text
+    if st.kind in ("declare", "prepare"):
+        m = _INNER.match(text)
+        if m is not None:
+            text = m.group("q")
+    a = _analyze_text(text, st.words)
+    called = _called(st)
+    if called - a.functions:
+        a = dataclasses.replace(a, functions=a.functions | called)
+    return a
