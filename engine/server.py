@@ -209,6 +209,7 @@ class Engine:
                             op["param_oids"],
                             op.get("pre"),
                             op.get("notices"),
+                            op.get("names"),
                         )
                     )
                 elif name == "bind":

@@ -54,6 +54,7 @@ class Prepared:
     pre: list[str] = field(default_factory=list)  # run first, in the same transaction
     notices: list[str] = field(default_factory=list)  # sent before the statement runs
     untyped: list[int] = field(default_factory=list)  # parameters neither the client nor DuckDB typed
+    names: list[str | None] | None = None  # PostgreSQL's column names where DuckDB's differ
     numeric_untyped: bool | None = None  # learnt at the first execution: those parameters are numbers
 
 
@@ -80,8 +81,20 @@ def _expand_formats(formats: list[int], n: int) -> list[int]:
     return list(formats)
 
 
-def _columns_from_description(description: list[tuple]) -> list[tuple[str, codec.PgType]]:
-    return [(d[0], codec.pg_type_for_duckdb(str(d[1]))) for d in description]
+def _columns_from_description(
+    description: list[tuple], names: list[str | None] | None = None
+) -> list[tuple[str, codec.PgType]]:
+    cols = [(d[0], codec.pg_type_for_duckdb(str(d[1]))) for d in description]
+    return _renamed(cols, names)
+
+
+def _renamed(
+    cols: list[tuple[str, codec.PgType]], names: list[str | None] | None
+) -> list[tuple[str, codec.PgType]]:
+    """Columns with PostgreSQL's names (from the proxy's analysis) where it knows them."""
+    if not names or len(names) != len(cols):
+        return cols
+    return [(n if n is not None else c, t) for (c, t), n in zip(cols, names, strict=True)]
 
 
 def _row_description(columns: list[tuple[str, codec.PgType]], formats: list[int]) -> bytes:
@@ -392,7 +405,7 @@ class EngineSession:
         res = self._submit_params(portal)
         rt = res.return_type
         if rt == "query_result" and p.columns is None:
-            p.columns = _columns_from_description(res.description)
+            p.columns = _columns_from_description(res.description, p.names)
             portal.formats = _expand_formats(portal.formats, len(p.columns))
         reader = res.arrow_reader()
         portal.started = True
@@ -513,6 +526,7 @@ class EngineSession:
         for s in stmts:
             try:
                 p = Prepared(s["sql"], s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
+                p.names = s.get("names")
                 portal = Portal(p, [], [])
                 self.execute_portal(portal, 0, emit, describe=True)
             except Exception as e:  # every engine error becomes an ErrorResponse
@@ -533,6 +547,7 @@ class EngineSession:
         param_oids: list[int],
         pre: list[str] | None = None,
         notices: list[str] | None = None,
+        names: list[str | None] | None = None,
     ) -> bytes:
         self._check_aborted(kind)
         if name and name in self.statements:
@@ -572,6 +587,7 @@ class EngineSession:
         cols = None
         if sig.return_type == "query_result":
             cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
+            cols = _renamed(cols, names)
         self.statements[name] = Prepared(sql, kind, tag, ptypes, cols, pre or [], notices or [], untyped)
         return wire.PARSE_COMPLETE
 

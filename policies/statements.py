@@ -68,6 +68,12 @@ class Statement:
             op["pre"] = list(self.engine_pre)
         if self.notices:
             op["notices"] = list(self.notices)
+        if self.kind == "select":
+            from policies.column_names import pg_column_names
+
+            names = pg_column_names(self.text)
+            if names is not None:
+                op["names"] = names
         return op
 
     @property

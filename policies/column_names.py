@@ -1,0 +1,89 @@
+"""Result column names as PostgreSQL gives them, where DuckDB names columns differently.
+
+DuckDB names `SELECT count(*)` "count_star()" and `SELECT 1` "1"; PostgreSQL says "count" and
+"?column?", and clients read rows by those names. Names come from the outermost SELECT list;
+a statement with `*` or anything unrecognised keeps DuckDB's names.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
+# sqlglot's names for functions whose PostgreSQL output name differs from sqlglot's SQL name.
+_FUNCTION_NAMES = {"count_star": "count", "avg": "avg", "stddev_samp": "stddev_samp"}
+_TYPE_NAMES = {
+    "INT": "int4",
+    "INTEGER": "int4",
+    "BIGINT": "int8",
+    "SMALLINT": "int2",
+    "TEXT": "text",
+    "VARCHAR": "varchar",
+    "DOUBLE": "float8",
+    "FLOAT": "float4",
+    "DECIMAL": "numeric",
+    "BOOLEAN": "bool",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMPTZ": "timestamptz",
+    "UUID": "uuid",
+    "JSON": "json",
+    "JSONB": "jsonb",
+    "INTERVAL": "interval",
+    "VARBINARY": "bytea",
+}
+
+
+def _name(e: exp.Expression, text: str) -> str | None:
+    if isinstance(e, exp.Alias):
+        return e.alias
+    if isinstance(e, exp.Column):
+        return e.name
+    if isinstance(e, exp.Dot) and isinstance(e.expression, exp.Func):  # pg_catalog.version()
+        return _name(e.expression, text)
+    if isinstance(e, exp.Cast):
+        inner = _name(e.this, text)
+        if inner is not None and inner != "?column?":
+            return inner
+        return _TYPE_NAMES.get(e.to.this.name, e.to.this.name.lower())
+    if isinstance(e, exp.Literal | exp.Boolean | exp.Null | exp.Binary | exp.Unary):
+        return "?column?"
+    if isinstance(e, exp.Case):
+        return "case"
+    if isinstance(e, exp.Anonymous):
+        return str(e.this).lower()
+    if isinstance(e, exp.Count):
+        return "count"
+    if isinstance(e, exp.Func):
+        name = _FUNCTION_NAMES.get(e.sql_name().lower(), e.sql_name().lower())
+        # sqlglot may have renamed the function (now() -> CURRENT_TIMESTAMP): then keep DuckDB's.
+        return name if re.search(rf"\b{re.escape(name)}\s*\(", text, re.I) else None
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _names(text: str) -> tuple[str | None, ...] | None:
+    try:
+        tree = sqlglot.parse_one(text, read="postgres")
+    except Exception:  # unparseable here: DuckDB's names stay
+        return None
+    if not isinstance(tree, exp.Select):
+        return None
+    out: list[str | None] = []
+    for e in tree.expressions:
+        if isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)):
+            return None
+        out.append(_name(e, text))
+    if all(n is None for n in out):
+        return None
+    return tuple(out)
+
+
+def pg_column_names(text: str) -> list[str | None] | None:
+    """PostgreSQL's names for a SELECT's columns (None where DuckDB's name is kept), or None."""
+    names = _names(_NUMBER.sub("0", text))
+    return list(names) if names is not None else None
