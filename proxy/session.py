@@ -758,6 +758,11 @@ class Session:
             targets = [cdb.require_pdb(n) for n in cmd.names]
         notices: list[str] = []
         for c in targets:
+            if c.status == "UNPLUGGED" and cmd.action not in ("UNPLUG", "CLOSE"):
+                raise DbError(
+                    "55000",
+                    f"ORA-65086: cannot open/close the pluggable database {c.name}: it is unplugged; only DROP is possible",
+                )
             if cmd.action == "OPEN":
                 if cmd.all and c.is_open and c.open_mode == cmd.mode:
                     continue

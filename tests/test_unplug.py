@@ -45,6 +45,9 @@ def test_unplug_drop_plug_open_round_trip(server: RunningServer, root, ext) -> N
     assert rows[name][2] == "MOUNTED"
     with pytest.raises(psycopg.Error, match="ORA-65086"):
         root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    for other in ("SAVE STATE", "STORAGE UNLIMITED", f"RENAME GLOBAL_NAME TO {_name()}"):
+        with pytest.raises(psycopg.Error, match="ORA-65086"):
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} {other}")
     with pytest.raises(psycopg.Error, match="ORA-65343"):
         root.execute(f"ALTER PLUGGABLE DATABASE {name} UNPLUG INTO 'again.xml'")
     exchange = server.data_dir / "exchange"
