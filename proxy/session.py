@@ -14,13 +14,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog import admin_sql, dictionary, users_sql
+from catalog import dictionary, users_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID, Container, User
 from policies import analysis, sandbox
 from policies import statements as stmts
 from policies.copy import parse_copy
-from proxy import auth, frames, params, wire
+from proxy import auth, container_commands, frames, params, wire
 from proxy.engines import EngineChannel, EngineGone
 from proxy.errors import DbError
 
@@ -482,7 +482,7 @@ class Session:
             )
             await self.send(wire.command_complete(tag))
         elif st.kind == "admin":
-            await self._admin(st, describe)
+            await container_commands.run_admin(self, st, describe)
         elif st.kind == "set":
             await self._set(st)
         elif st.kind == "reset":
@@ -608,90 +608,6 @@ class Session:
 
     # ------------------------------------------------------------ container commands
 
-    async def _admin(self, st: stmts.Statement, describe: bool) -> None:
-        cmd = admin_sql.parse_admin(st)
-        cdb = self.cdb
-        assert self.user is not None
-        if isinstance(cmd, admin_sql.Show):
-            if cmd.what == "PDBS":
-                cols = [
-                    wire.Column("CON_ID", 23, 4),
-                    wire.Column("CON_NAME", 25),
-                    wire.Column("OPEN MODE", 25),
-                    wire.Column("RESTRICTED", 25),
-                ]
-                await self._rows(cols, cdb.show_pdbs(self.con_id), describe)
-            elif cmd.what == "CON_NAME":
-                await self._rows(
-                    [wire.Column("CON_NAME", 25)],
-                    [(self.container.name if self.container else "",)],
-                    describe,
-                )
-            else:
-                await self._rows([wire.Column("CON_ID", 23, 4)], [(self.con_id,)], describe)
-            return
-        if isinstance(cmd, admin_sql.SetContainer):
-            await self._set_container(cmd.name)
-            await self.send(wire.command_complete("ALTER SESSION"))
-            return
-        if isinstance(cmd, admin_sql.CheckPlugCompatibility):
-            if self.con_id != ROOT_ID:
-                raise ora(65040)
-            _, found = await asyncio.to_thread(cdb.check_plug, cmd.file, cmd.name or "UNNAMED")
-            ok = "NO" if any(v.type == "ERROR" for v in found) else "YES"
-            await self._rows([wire.Column("CHECK_PLUG_COMPATIBILITY", 25)], [(ok,)], describe)
-            return
-        if self.con_id != ROOT_ID:
-            raise ora(65040)
-        if self.status != "I":
-            raise DbError(
-                "25001", "ORA-65023: active transaction exists in container: COMMIT or ROLLBACK first"
-            )
-        if not cdb.cat.has_privilege(self.user, ROOT_ID, "SYSDBA") and self.user.name != "SYS":
-            raise ora(1031)
-        notices: list[str] = []
-        if isinstance(cmd, admin_sql.CreatePdb) and cmd.using is not None:
-            notices = await cdb.plug_pdb(cmd.name, cmd.using, cmd.as_clone, cmd.file_mode, cmd.if_not_exists)
-            tag = "CREATE PLUGGABLE DATABASE"
-        elif isinstance(cmd, admin_sql.CreatePdb) and cmd.source is not None:
-            notices = await cdb.clone_pdb(
-                cmd.name,
-                cmd.source,
-                cmd.snapshot,
-                cmd.no_data,
-                cmd.max_size,
-                cmd.max_temp_size,
-                cmd.if_not_exists,
-            )
-            tag = "CREATE PLUGGABLE DATABASE"
-        elif isinstance(cmd, admin_sql.CreatePdb):
-            assert cmd.admin_user is not None and cmd.admin_password is not None
-            notices = await cdb.create_pdb(
-                cmd.name,
-                cmd.admin_user,
-                cmd.admin_password,
-                cmd.roles,
-                cmd.max_size,
-                cmd.max_temp_size,
-                cmd.if_not_exists,
-            )
-            tag = "CREATE PLUGGABLE DATABASE"
-        elif isinstance(cmd, admin_sql.DropPdb):
-            c = cdb.find(cmd.name)
-            if c is None or c.con_id == ROOT_ID:
-                if not cmd.if_exists:
-                    raise ora(65011, name=cmd.name)
-                notices.append(f"pluggable database {cmd.name} does not exist, skipping")
-            else:
-                await cdb.drop_pdb(c, cmd.including_datafiles)
-            tag = "DROP PLUGGABLE DATABASE"
-        else:
-            assert isinstance(cmd, admin_sql.AlterPdb)
-            notices = await self._alter_pdb(cmd)
-            tag = "ALTER PLUGGABLE DATABASE"
-        out = b"".join(wire.notice_response(n) for n in notices)
-        await self.send(out + wire.command_complete(tag))
-
     async def _set_container(self, name: str) -> None:
         """Move this session to another container's engine (common users with SET CONTAINER)."""
         assert self.user is not None
@@ -744,51 +660,6 @@ class Session:
             await channel.request([*self.engine_statements.values(), {"op": "sync"}], [], discard)
         self.channel = channel
         self.status = "I"
-
-    async def _alter_pdb(self, cmd: admin_sql.AlterPdb) -> list[str]:
-        cdb = self.cdb
-        if cmd.all:
-            excluded = {n.upper() for n in cmd.except_names}
-            targets = [
-                c
-                for c in cdb.cat.containers()
-                if c.con_id > SEED_ID and c.name not in excluded and c.status not in ("UNUSABLE", "UNPLUGGED")
-            ]
-        else:
-            targets = [cdb.require_pdb(n) for n in cmd.names]
-        notices: list[str] = []
-        for c in targets:
-            if c.status == "UNPLUGGED" and cmd.action not in ("UNPLUG", "CLOSE"):
-                raise DbError(
-                    "55000",
-                    f"ORA-65086: cannot open/close the pluggable database {c.name}: it is unplugged; only DROP is possible",
-                )
-            if cmd.action == "OPEN":
-                if cmd.all and c.is_open and c.open_mode == cmd.mode:
-                    continue
-                n = await cdb.open_pdb(c, cmd.mode, cmd.restricted, cmd.force)
-            elif cmd.action == "STORAGE":
-                n = "; ".join(await cdb.alter_storage(c, cmd.max_size, cmd.max_temp_size)) or None
-            elif cmd.action == "RENAME":
-                assert cmd.new_name is not None
-                await cdb.rename_pdb(c, cmd.new_name)
-                n = None
-            elif cmd.action == "UNPLUG":
-                assert cmd.target is not None
-                await cdb.unplug_pdb(c, cmd.target)
-                n = None
-            elif cmd.action == "CLOSE":
-                if cmd.all and not c.is_open:
-                    continue
-                n = await cdb.close_pdb(c, cmd.immediate)
-            else:
-                cdb.save_state(c, cmd.action == "SAVE STATE")
-                n = None
-            if n:
-                notices.append(n)
-        return notices
-
-    # ------------------------------------------------------------ COPY
 
     async def _copy(self, st: stmts.Statement) -> None:
         if self.status == "E":
@@ -892,14 +763,7 @@ class Session:
     def _local_description(self, local: LocalStatement) -> bytes:
         st = local.stmt
         if st is not None and st.kind == "admin" and st.words[:2] == ("SHOW", "PDBS"):
-            return wire.row_description(
-                [
-                    wire.Column("CON_ID", 23, 4),
-                    wire.Column("CON_NAME", 25),
-                    wire.Column("OPEN MODE", 25),
-                    wire.Column("RESTRICTED", 25),
-                ]
-            )
+            return wire.row_description(container_commands.PDBS_COLUMNS)
         if st is not None and st.kind in ("show", "admin") and st.words[:1] == ("SHOW",):
             name = st.tokens[1].text.lower() if len(st.tokens) > 1 else "setting"
             return wire.row_description([wire.Column(name if st.kind == "show" else name.upper(), 25)])
