@@ -20,7 +20,7 @@ from catalog.store import ROOT_ID, SEED_ID, Container, User
 from policies import analysis, sandbox
 from policies import statements as stmts
 from policies.copy import parse_copy
-from proxy import auth, container_commands, frames, params, wire
+from proxy import auth, container_commands, frames, params, set_show, wire
 from proxy.engines import EngineChannel, EngineGone
 from proxy.errors import DbError
 
@@ -484,11 +484,11 @@ class Session:
         elif st.kind == "admin":
             await container_commands.run_admin(self, st, describe)
         elif st.kind == "set":
-            await self._set(st)
+            await set_show.run_set(self, st)
         elif st.kind == "reset":
-            await self._reset(st)
+            await set_show.run_reset(self, st)
         elif st.kind == "show":
-            await self._show(st, describe)
+            await set_show.run_show(self, st, describe)
         elif st.kind == "discard":
             self.params = {k: v.default for k, v in params.PARAMS.items()} | {
                 "session_authorization": self.params["session_authorization"],
@@ -505,98 +505,6 @@ class Session:
             )
 
     # ------------------------------------------------------------ SET / SHOW / RESET
-
-    def _set_value_text(self, st: stmts.Statement) -> tuple[str, str]:
-        words = [w for w in st.words]
-        toks = st.tokens
-        i = 1
-        if len(words) > 1 and words[1] in ("SESSION", "LOCAL"):
-            i = 2
-        if words[i : i + 2] == ["TIME", "ZONE"]:
-            name, j = "timezone", i + 2
-        else:
-            name, j = toks[i].text, i + 1
-            while j < len(toks) and toks[j].text == ".":
-                name += "." + toks[j + 1].text
-                j += 2
-            if j < len(toks) and toks[j].text.upper() in ("TO", "="):
-                j += 1
-        base = toks[0].start
-        if j >= len(toks):
-            raise DbError("42601", f"syntax error at end of input: SET {name} needs a value")
-        raw = st.text[toks[j].start - base :].strip()
-        values = [v.strip() for v in _split_commas(raw)]
-        value = ", ".join(v[1:-1].replace("''", "'") if v.startswith("'") else v for v in values)
-        return name, value
-
-    async def _set(self, st: stmts.Statement) -> None:
-        name, value = self._set_value_text(st)
-        prm = params.lookup(name)
-        if prm is None:
-            # Not a PostgreSQL session parameter: an engine setting, which tenants do not change.
-            message = f'permission denied: changing the engine setting "{name}" is not allowed'
-            self.server.audit_refusal(self, st.text, "SANDBOX_SETTINGS", "42501", message)
-            raise DbError("42501", message)
-        if prm.read_only:
-            raise DbError("55P02", f'parameter "{prm.name}" cannot be changed')
-        if value.upper() == "DEFAULT":
-            value = prm.default
-        try:
-            value = params.normalize(prm, value)
-        except ValueError as e:
-            raise DbError("22023", str(e)) from e
-        if prm.engine:
-            res = await self._engine([{"op": "timezone", "value": value}])
-            if res.get("failed"):
-                return
-        self.params[prm.name.lower()] = value
-        out = wire.command_complete("SET")
-        if prm.report:
-            out = wire.parameter_status(prm.name, value) + out
-        await self.send(out)
-
-    async def _reset(self, st: stmts.Statement) -> None:
-        target = st.words[1] if len(st.words) > 1 else ""
-        names = list(params.PARAMS) if target == "ALL" else [target.lower()]
-        out = b""
-        for n in names:
-            prm = params.lookup(n)
-            if prm is None:
-                raise DbError("42704", f'unrecognized configuration parameter "{n}"')
-            if prm.read_only:
-                continue
-            if self.params.get(prm.name.lower()) != prm.default:
-                self.params[prm.name.lower()] = prm.default
-                if prm.report:
-                    out += wire.parameter_status(prm.name, prm.default)
-                if prm.engine:
-                    await self._engine([{"op": "timezone", "value": prm.default}])
-        await self.send(out + wire.command_complete("RESET"))
-
-    async def _show(self, st: stmts.Statement, describe: bool) -> None:
-        words = st.words
-        if len(words) > 1 and words[1] == "ALL":
-            rows = [(p.name, self.params.get(k, p.default), "") for k, p in sorted(params.PARAMS.items())]
-            cols = [wire.Column("name", 25), wire.Column("setting", 25), wire.Column("description", 25)]
-            await self._rows(cols, rows, describe)
-            return
-        name = (
-            "timezone"
-            if words[1:3] == ("TIME", "ZONE")
-            else (st.tokens[1].text if len(st.tokens) > 1 else "")
-        )
-        prm = params.lookup(name)
-        if prm is None:
-            await self._engine(
-                [{"op": "query", "stmts": [{"sql": st.text, "kind": "select", "tag": "SHOW"}]}]
-            )
-            return
-        await self._rows(
-            [wire.Column(prm.name.lower(), 25)],
-            [(self.params.get(prm.name.lower(), prm.default),)],
-            describe,
-            tag="SHOW",
-        )
 
     async def _rows(
         self, cols: list[wire.Column], rows: list[tuple[object, ...]], describe: bool, tag: str | None = None
@@ -827,17 +735,3 @@ class Session:
         eng = self.cdb.engine(self.con_id)
         if eng is not None and self.channel is not None:
             await eng.cancel(self.channel.session_id)
-
-
-def _split_commas(text: str) -> list[str]:
-    out, cur, quote = [], "", False
-    for ch in text:
-        if ch == "'":
-            quote = not quote
-        if ch == "," and not quote:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    out.append(cur)
-    return out

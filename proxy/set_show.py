@@ -1,0 +1,120 @@
+"""SET, RESET and SHOW of session parameters, answered by the proxy (proxy.params is the registry).
+
+TimeZone is also set in the session's DuckDB connection; engine settings are not the tenant's
+to change and are refused (and audited).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from policies import statements as stmts
+from proxy import params, wire
+from proxy.errors import DbError
+
+if TYPE_CHECKING:
+    from proxy.session import Session
+
+
+def _set_value_text(st: stmts.Statement) -> tuple[str, str]:
+    words = [w for w in st.words]
+    toks = st.tokens
+    i = 1
+    if len(words) > 1 and words[1] in ("SESSION", "LOCAL"):
+        i = 2
+    if words[i : i + 2] == ["TIME", "ZONE"]:
+        name, j = "timezone", i + 2
+    else:
+        name, j = toks[i].text, i + 1
+        while j < len(toks) and toks[j].text == ".":
+            name += "." + toks[j + 1].text
+            j += 2
+        if j < len(toks) and toks[j].text.upper() in ("TO", "="):
+            j += 1
+    base = toks[0].start
+    if j >= len(toks):
+        raise DbError("42601", f"syntax error at end of input: SET {name} needs a value")
+    raw = st.text[toks[j].start - base :].strip()
+    values = [v.strip() for v in _split_commas(raw)]
+    value = ", ".join(v[1:-1].replace("''", "'") if v.startswith("'") else v for v in values)
+    return name, value
+
+
+async def run_set(session: Session, st: stmts.Statement) -> None:
+    name, value = _set_value_text(st)
+    prm = params.lookup(name)
+    if prm is None:
+        # Not a PostgreSQL session parameter: an engine setting, which tenants do not change.
+        message = f'permission denied: changing the engine setting "{name}" is not allowed'
+        session.server.audit_refusal(session, st.text, "SANDBOX_SETTINGS", "42501", message)
+        raise DbError("42501", message)
+    if prm.read_only:
+        raise DbError("55P02", f'parameter "{prm.name}" cannot be changed')
+    if value.upper() == "DEFAULT":
+        value = prm.default
+    try:
+        value = params.normalize(prm, value)
+    except ValueError as e:
+        raise DbError("22023", str(e)) from e
+    if prm.engine:
+        res = await session._engine([{"op": "timezone", "value": value}])
+        if res.get("failed"):
+            return
+    session.params[prm.name.lower()] = value
+    out = wire.command_complete("SET")
+    if prm.report:
+        out = wire.parameter_status(prm.name, value) + out
+    await session.send(out)
+
+
+async def run_reset(session: Session, st: stmts.Statement) -> None:
+    target = st.words[1] if len(st.words) > 1 else ""
+    names = list(params.PARAMS) if target == "ALL" else [target.lower()]
+    out = b""
+    for n in names:
+        prm = params.lookup(n)
+        if prm is None:
+            raise DbError("42704", f'unrecognized configuration parameter "{n}"')
+        if prm.read_only:
+            continue
+        if session.params.get(prm.name.lower()) != prm.default:
+            session.params[prm.name.lower()] = prm.default
+            if prm.report:
+                out += wire.parameter_status(prm.name, prm.default)
+            if prm.engine:
+                await session._engine([{"op": "timezone", "value": prm.default}])
+    await session.send(out + wire.command_complete("RESET"))
+
+
+async def run_show(session: Session, st: stmts.Statement, describe: bool) -> None:
+    words = st.words
+    if len(words) > 1 and words[1] == "ALL":
+        rows = [(p.name, session.params.get(k, p.default), "") for k, p in sorted(params.PARAMS.items())]
+        cols = [wire.Column("name", 25), wire.Column("setting", 25), wire.Column("description", 25)]
+        await session._rows(cols, rows, describe)
+        return
+    name = "timezone" if words[1:3] == ("TIME", "ZONE") else (st.tokens[1].text if len(st.tokens) > 1 else "")
+    prm = params.lookup(name)
+    if prm is None:
+        await session._engine([{"op": "query", "stmts": [{"sql": st.text, "kind": "select", "tag": "SHOW"}]}])
+        return
+    await session._rows(
+        [wire.Column(prm.name.lower(), 25)],
+        [(session.params.get(prm.name.lower(), prm.default),)],
+        describe,
+        tag="SHOW",
+    )
+
+
+def _split_commas(text: str) -> list[str]:
+    out, cur, quote = [], "", False
+    for ch in text:
+        if ch == "'":
+            quote = not quote
+        if ch == "," and not quote:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return out
