@@ -18,11 +18,14 @@ from catalog.store import (
     COMMON_GRANT,
     ORACLE_MAINTAINED_USERS,
     ROOT_ID,
+    SEED_ID,
     CatalogStore,
     Container,
     Grant,
+    LockdownRule,
     User,
 )
+from policies import lockdown
 from policies.statements import Statement
 
 SizeOf = Callable[[int], int]
@@ -314,6 +317,100 @@ def _audit_rows(with_con_id: bool) -> Callable[[CatalogStore, int, SizeOf], list
     return rows
 
 
+# ------------------------------------------------------------------ lockdown profiles
+
+_LOCKDOWN_COLUMNS = [
+    ("PROFILE_NAME", "VARCHAR"),
+    ("RULE_TYPE", "VARCHAR"),
+    ("RULE", "VARCHAR"),
+    ("CLAUSE", "VARCHAR"),
+    ("CLAUSE_OPTION", "VARCHAR"),
+    ("OPTION_VALUE", "VARCHAR"),
+    ("MIN_VALUE", "VARCHAR"),
+    ("MAX_VALUE", "VARCHAR"),
+    ("LIST", "VARCHAR"),
+    ("STATUS", "VARCHAR"),
+    ("USERS", "VARCHAR"),
+    ("COMMON", "VARCHAR"),
+    ("INHERITED", "VARCHAR"),
+]
+_LOCKDOWN_RULES_COLUMNS = [
+    ("RULE_TYPE", "VARCHAR"),
+    ("RULE", "VARCHAR"),
+    ("CLAUSE", "VARCHAR"),
+    ("CLAUSE_OPTION", "VARCHAR"),
+    ("STATUS", "VARCHAR"),
+    ("USERS", "VARCHAR"),
+    ("CON_ID", "INTEGER"),
+]
+
+
+def _selection(name: str | None, excepts: tuple[str, ...]) -> str | None:
+    """A rule's statement, clause or option: the name, ALL, or ALL EXCEPT (a, b)."""
+    if name == "ALL" and excepts:
+        return f"ALL EXCEPT ({', '.join(excepts)})"
+    return name
+
+
+def _lockdown_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    """Every profile's rules in the root (a profile without rules: one EMPTY row); inside a PDB, the
+    rules of the profile in force there. Rules reached through INCLUDING come first, INHERITED YES."""
+    if con_id == ROOT_ID:
+        names = [p.name for p in store.lockdown_profiles()]
+    else:
+        force = lockdown.profile_in_force(store, con_id)
+        names = [force] if force is not None and store.lockdown_profile(force) is not None else []
+    out: list[Row] = []
+    for name in names:
+        rules = lockdown.resolved_rules(store, name)
+        if not rules:
+            out.append((name, None, None, None, None, None, None, None, None, "EMPTY", None, "YES", "NO"))
+        for r, inherited in rules:
+            values = r.option_values
+            out.append(
+                (
+                    name,
+                    r.rule_type,
+                    _selection(r.rule, r.rule_except),
+                    _selection(r.clause, r.clause_except),
+                    _selection(r.clause_option, r.option_except),
+                    values[0] if len(values) == 1 else None,
+                    r.min_value,
+                    r.max_value,
+                    ", ".join(values) if len(values) > 1 else None,
+                    r.status,
+                    r.users,
+                    "YES",
+                    _yes(inherited),
+                )
+            )
+    return out
+
+
+def _rule_row(r: LockdownRule, con_id: int) -> Row:
+    return (
+        r.rule_type,
+        _selection(r.rule, r.rule_except),
+        _selection(r.clause, r.clause_except),
+        _selection(r.clause_option, r.option_except),
+        r.status,
+        r.users,
+        con_id,
+    )
+
+
+def _lockdown_rules_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    """The rules in force in the asking PDB; in the root, those in force in every PDB (none apply
+    to the root itself)."""
+    targets = [c.con_id for c in store.containers() if c.con_id > SEED_ID] if con_id == ROOT_ID else [con_id]
+    out: list[Row] = []
+    for cid in targets:
+        force = lockdown.in_force(store, cid)
+        if force is not None:
+            out += [_rule_row(r, cid) for r, _ in force.rules]
+    return out
+
+
 def _view(
     name: str, columns: list[tuple[str, str]], rows: Callable[[CatalogStore, int, SizeOf], list[Row]]
 ) -> tuple[str, DictView]:
@@ -362,6 +459,8 @@ VIEWS: dict[str, DictView] = dict(
             ],
             _role_privs_rows,
         ),
+        _view("DBA_LOCKDOWN_PROFILES", _LOCKDOWN_COLUMNS, _lockdown_rows),
+        _view("V$LOCKDOWN_RULES", _LOCKDOWN_RULES_COLUMNS, _lockdown_rules_rows),
     ]
 )
 

@@ -16,6 +16,7 @@ Users, roles and grants follow Oracle's multitenant rules (see catalog.users_sql
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -96,6 +97,8 @@ BUILTIN_ROLES: dict[str, tuple[bool, tuple[str, ...]]] = {
 }
 _BUILTIN_VERSION = "1"  # bump to re-seed the built-in roles' privileges on start
 ORACLE_MAINTAINED_USERS = frozenset({"SYS"})
+# Lockdown profiles that exist from the start, empty, and cannot be dropped (see catalog.lockdown_sql).
+SHIPPED_LOCKDOWN_PROFILES = ("PRIVATE_DBAAS", "SAAS", "PUBLIC_DBAAS")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -181,6 +184,39 @@ CREATE TABLE IF NOT EXISTS history (
     op_time REAL NOT NULL,
     cloned_from TEXT
 );
+-- Lockdown profiles (catalog.lockdown_sql, policies.lockdown). base: the profile named by INCLUDING,
+-- whose rules are followed at check time. Rules apply in id order; list columns hold JSON arrays.
+CREATE TABLE IF NOT EXISTS lockdown_profiles (
+    name TEXT PRIMARY KEY,
+    base TEXT,
+    shipped INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lockdown_rules (
+    id INTEGER PRIMARY KEY,
+    profile TEXT NOT NULL REFERENCES lockdown_profiles (name) ON DELETE CASCADE,
+    rule_type TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    rule_except TEXT NOT NULL DEFAULT '[]',
+    clause TEXT,
+    clause_except TEXT NOT NULL DEFAULT '[]',
+    clause_option TEXT,
+    option_except TEXT NOT NULL DEFAULT '[]',
+    option_values TEXT NOT NULL DEFAULT '[]',
+    min_value TEXT,
+    max_value TEXT,
+    status TEXT NOT NULL,
+    users TEXT NOT NULL
+);
+-- PDB_LOCKDOWN: con_id 1 (CDB$ROOT) holds the CDB-wide profile, a PDB's row its own.
+CREATE TABLE IF NOT EXISTS lockdown_assignments (
+    con_id INTEGER PRIMARY KEY,
+    profile TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS containers_lockdown AFTER DELETE ON containers
+BEGIN
+    DELETE FROM lockdown_assignments WHERE con_id = OLD.con_id;
+END;
 """
 
 
@@ -250,6 +286,60 @@ class HistoryEvent:
     cloned_from: str | None
 
 
+@dataclass(frozen=True)
+class LockdownProfile:
+    name: str
+    base: str | None  # INCLUDING base: its rules are resolved through it at check time
+    shipped: bool  # PRIVATE_DBAAS, SAAS, PUBLIC_DBAAS: cannot be dropped
+    created_at: float
+
+
+@dataclass(frozen=True)
+class LockdownRule:
+    """One rule of a lockdown profile: one statement, feature or option (or ALL, with an EXCEPT list),
+    one clause and one clause option at most. id orders the rules: a later rule overrides an earlier."""
+
+    id: int
+    profile: str
+    rule_type: str  # STATEMENT, FEATURE or OPTION
+    rule: str  # the statement, feature or option name, or ALL
+    status: str  # DISABLE or ENABLE
+    users: str = "ALL"  # ALL, COMMON or LOCAL
+    rule_except: tuple[str, ...] = ()
+    clause: str | None = None  # a clause name or ALL; None: the whole statement
+    clause_except: tuple[str, ...] = ()
+    clause_option: str | None = None  # an option name or ALL; None: the whole clause
+    option_except: tuple[str, ...] = ()
+    option_values: tuple[str, ...] = ()  # VALUE = (...)
+    min_value: str | None = None
+    max_value: str | None = None
+
+
+_RULE_COLUMNS = (
+    "id, profile, rule_type, rule, status, users, rule_except, clause, clause_except, clause_option,"
+    " option_except, option_values, min_value, max_value"
+)
+
+
+def _rule(r: tuple) -> LockdownRule:
+    return LockdownRule(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        tuple(json.loads(r[6])),
+        r[7],
+        tuple(json.loads(r[8])),
+        r[9],
+        tuple(json.loads(r[10])),
+        tuple(json.loads(r[11])),
+        r[12],
+        r[13],
+    )
+
+
 @dataclass
 class PlugViolation:
     id: int
@@ -313,6 +403,13 @@ class CatalogStore:
                     "UPDATE users SET user_id = (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_user_id')"
                     " WHERE rowid = ?",
                     (rowid,),
+                )
+            # The shipped lockdown profiles: empty, present in every catalog.
+            for name in SHIPPED_LOCKDOWN_PROFILES:
+                db.execute(
+                    "INSERT INTO lockdown_profiles (name, base, shipped, created_at) VALUES (?, NULL, 1, ?)"
+                    " ON CONFLICT (name) DO UPDATE SET shipped = 1",
+                    (name, time.time()),
                 )
 
     def _seed_builtin_roles(self) -> None:
@@ -731,6 +828,92 @@ class CatalogStore:
         if con_id is None:
             return self.db.execute(sql + " ORDER BY id").fetchall()
         return self.db.execute(sql + " WHERE con_id = ? ORDER BY id", (con_id,)).fetchall()
+
+    # ---------------------------------------------------------- lockdown profiles
+
+    def lockdown_profiles(self) -> list[LockdownProfile]:
+        rows = self.db.execute(
+            "SELECT name, base, shipped, created_at FROM lockdown_profiles ORDER BY name"
+        ).fetchall()
+        return [LockdownProfile(r[0], r[1], bool(r[2]), r[3]) for r in rows]
+
+    def lockdown_profile(self, name: str) -> LockdownProfile | None:
+        row = self.db.execute(
+            "SELECT name, base, shipped, created_at FROM lockdown_profiles WHERE name = ?", (name,)
+        ).fetchone()
+        return LockdownProfile(row[0], row[1], bool(row[2]), row[3]) if row else None
+
+    def insert_lockdown_profile(self, name: str, base: str | None = None, shipped: bool = False) -> None:
+        self.db.execute(
+            "INSERT INTO lockdown_profiles (name, base, shipped, created_at) VALUES (?, ?, ?, ?)",
+            (name, base, int(shipped), time.time()),
+        )
+
+    def delete_lockdown_profile(self, name: str) -> None:
+        """The profile and its rules. PDB_LOCKDOWN settings naming it stay (they then restrict nothing),
+        and so do INCLUDING links to it, as in Oracle."""
+        self.db.execute("DELETE FROM lockdown_rules WHERE profile = ?", (name,))
+        self.db.execute("DELETE FROM lockdown_profiles WHERE name = ?", (name,))
+
+    def lockdown_rules(self, profile: str | None = None) -> list[LockdownRule]:
+        """The rules of one profile (or of all), in the order they apply."""
+        sql = f"SELECT {_RULE_COLUMNS} FROM lockdown_rules"
+        if profile is None:
+            rows = self.db.execute(sql + " ORDER BY id").fetchall()
+        else:
+            rows = self.db.execute(sql + " WHERE profile = ? ORDER BY id", (profile,)).fetchall()
+        return [_rule(r) for r in rows]
+
+    def add_lockdown_rule(self, rule: LockdownRule) -> None:
+        """Append rule to its profile (rule.id is ignored). A rule of the same scope (everything but the
+        status) is replaced: the new one goes last, so it overrides every earlier rule."""
+        key = (
+            rule.profile,
+            rule.rule_type,
+            rule.rule,
+            rule.users,
+            json.dumps(list(rule.rule_except)),
+            rule.clause,
+            json.dumps(list(rule.clause_except)),
+            rule.clause_option,
+            json.dumps(list(rule.option_except)),
+            json.dumps(list(rule.option_values)),
+            rule.min_value,
+            rule.max_value,
+        )
+        self.db.execute(
+            "DELETE FROM lockdown_rules WHERE profile = ? AND rule_type = ? AND rule = ? AND users = ?"
+            " AND rule_except = ? AND clause IS ? AND clause_except = ? AND clause_option IS ?"
+            " AND option_except = ? AND option_values = ? AND min_value IS ? AND max_value IS ?",
+            key,
+        )
+        self.db.execute(
+            "INSERT INTO lockdown_rules (profile, rule_type, rule, users, rule_except, clause, clause_except,"
+            " clause_option, option_except, option_values, min_value, max_value, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*key, rule.status),
+        )
+
+    def pdb_lockdown(self, con_id: int) -> str | None:
+        """The PDB_LOCKDOWN set in container con_id (1: the CDB-wide one), or None."""
+        row = self.db.execute(
+            "SELECT profile FROM lockdown_assignments WHERE con_id = ?", (con_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_pdb_lockdown(self, con_id: int, profile: str | None) -> None:
+        """Set (or, with None, clear) PDB_LOCKDOWN in container con_id."""
+        if profile is None:
+            self.db.execute("DELETE FROM lockdown_assignments WHERE con_id = ?", (con_id,))
+        else:
+            self.db.execute(
+                "INSERT OR REPLACE INTO lockdown_assignments (con_id, profile) VALUES (?, ?)",
+                (con_id, profile),
+            )
+
+    def lockdown_assignments(self) -> dict[int, str]:
+        """con_id -> PDB_LOCKDOWN, for every container that sets one."""
+        return dict(self.db.execute("SELECT con_id, profile FROM lockdown_assignments").fetchall())
 
     def close(self) -> None:
         self.db.close()

@@ -20,6 +20,11 @@ from policies.statements import Statement, split
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
 
+# A table "name" that is a file DuckDB would read (FROM 'data.csv').
+_FILE_NAME = re.compile(
+    r"\.(csv|tsv|txt|parquet|json|jsonl|ndjson|gz|zst|xlsx|arrow|feather|avro|duckdb|db|sqlite3?)(\.|$)", re.I
+)
+
 # Statement kinds sqlglot keeps as an opaque Command: first words name them.
 _COMMAND_WORDS = ("ATTACH", "DETACH", "USE", "INSTALL", "FORCE", "LOAD", "EXPORT", "IMPORT", "PRAGMA", "CALL")
 
@@ -67,7 +72,8 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
     file_tables = set()
     for t in tree.find_all(exp.Table):
         tables.add((str(t.catalog or "").lower(), str(t.db or "").lower(), str(t.name or "").lower()))
-        if isinstance(t.this, exp.Literal) or any(ch in str(t.name or "") for ch in "/:\\"):
+        name = str(t.name or "")
+        if isinstance(t.this, exp.Literal) or any(ch in name for ch in "/:\\") or _FILE_NAME.search(name):
             file_tables.add(str(t.name))
     functions: set[str] = set()
     string_args: list[tuple[str, str]] = []

@@ -14,10 +14,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog import dictionary, users_sql
+from catalog import dictionary, lockdown_sql, users_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID, Container, User
-from policies import analysis, sandbox
+from policies import analysis, lockdown, sandbox
 from policies import statements as stmts
 from policies.copy import parse_copy
 from proxy import auth, container_commands, frames, params, set_show, wire
@@ -65,6 +65,7 @@ class Session:
         self.local_statements: dict[str, LocalStatement] = {}
         self.local_portals: dict[str, LocalStatement] = {}
         self.statement_views: dict[str, list[str]] = {}  # prepared statement -> dictionary views it reads
+        self.parsed_statements: dict[str, stmts.Statement] = {}  # engine-bound Parses, re-checked at Bind
         self.engine_statements: dict[str, dict[str, Any]] = {}  # named Parse ops, replayed after OPEN FORCE
         self.pending_ops: list[dict[str, Any]] = []
         self.pending_blobs: list[bytes | None] = []
@@ -436,16 +437,28 @@ class Session:
         await self.send(wire.ready_for_query(self.status))
 
     def _refusal(self, st: stmts.Statement) -> DbError | None:
-        """The sandbox's verdict on a statement bound for an engine, audited when it refuses."""
-        v = sandbox.check(analysis.analyze(st))
+        """The sandbox's and the lockdown profile's verdict on a statement bound for an engine,
+        audited when they refuse."""
+        a = analysis.analyze(st)
+        v = sandbox.check(a)
         if v is None:
-            return None
+            return self._lockdown_refusal(st, a)
         if v.rule == "UNPARSED":
             err = DbError(
                 "42601", f"syntax error: {v.message}", hint="DuckCDB refuses statements it cannot analyse"
             )
         else:
             err = DbError("42501", f"permission denied: {v.message}")
+        self.server.audit_refusal(self, st.text, v.rule, err.sqlstate, err.message)
+        return err
+
+    def _lockdown_refusal(self, st: stmts.Statement, a: analysis.Analysis | None = None) -> DbError | None:
+        """ORA-01031 when the lockdown profile in force in this container disables st; audited."""
+        assert self.user is not None
+        v = lockdown.check(self.cdb.cat, self.con_id, self.user.common, st, a)
+        if v is None:
+            return None
+        err = DbError("42501", v.message)  # v.message: "ORA-01031: insufficient privileges: ..."
         self.server.audit_refusal(self, st.text, v.rule, err.sqlstate, err.message)
         return err
 
@@ -456,6 +469,7 @@ class Session:
             st.kind in LOCAL_KINDS
             or st.kind in ("copy", "listen", "notify", "unlisten")
             or users_sql.is_user_command(st)
+            or lockdown_sql.is_lockdown_command(st)
         )
 
     def _dictionary_ops(self, views: list[str]) -> list[dict[str, Any]]:
@@ -466,6 +480,9 @@ class Session:
         return [{"op": "dictionary", "tables": tables}]
 
     async def _run_local(self, st: stmts.Statement, describe: bool) -> None:
+        refusal = self._lockdown_refusal(st)  # SET, ALTER SESSION, COPY, user and container commands
+        if refusal is not None:
+            raise refusal
         if st.kind == "copy":
             await self._copy(st)
             return
@@ -473,7 +490,14 @@ class Session:
             raise DbError(
                 "25P02", "current transaction is aborted, commands ignored until end of transaction block"
             )
-        if users_sql.is_user_command(st):
+        if lockdown_sql.is_lockdown_command(st):
+            assert self.user is not None
+            cmd = lockdown_sql.parse_lockdown_command(st)
+            tag = lockdown_sql.execute_lockdown_command(
+                self.cdb.cat, cmd, con_id=self.con_id, actor=self.user
+            )
+            await self.send(wire.command_complete(tag))
+        elif users_sql.is_user_command(st):
             assert self.user is not None
             md5 = self.server.config.get("auth", "method") == "md5"
             cmd = users_sql.parse_user_command(st)
@@ -624,6 +648,12 @@ class Session:
                 await self.send(wire.BIND_COMPLETE)
                 return
             self.local_portals.pop(msg.portal, None)
+            parsed = self.parsed_statements.get(msg.statement)
+            if parsed is not None:
+                # A lockdown profile changed since the Parse applies to this execution.
+                refusal = self._lockdown_refusal(parsed)
+                if refusal is not None:
+                    raise refusal
             # Dictionary views are read as of each execution, not as of the Parse.
             self.pending_ops += self._dictionary_ops(self.statement_views.get(msg.statement, []))
             base = len(self.pending_blobs)
@@ -696,6 +726,7 @@ class Session:
         if refusal is not None:
             raise refusal
         self.local_statements.pop(msg.name, None)
+        self.parsed_statements[msg.name] = st
         views = dictionary.referenced_views(st)
         if views:
             self.statement_views[msg.name] = views

@@ -15,6 +15,7 @@ REFUSED = [
     "select * from read_text('/etc/hostname')",
     "select count(*) from glob('/*')",
     "select * from '/etc/passwd'",
+    "select * from 'data.csv'",
     "select * from read_parquet('https://example.com/x.parquet')",
     "with x as (select * from read_json('y.json')) select * from x",
     "explain select * from read_csv('/etc/passwd')",

@@ -82,6 +82,8 @@ def test_view_names_and_columns() -> None:
         "V$PDBS",
         "DBA_AUDIT_TRAIL",
         "CDB_AUDIT_TRAIL",
+        "DBA_LOCKDOWN_PROFILES",
+        "V$LOCKDOWN_RULES",
         "V$CONTAINERS",
         "DBA_PDBS",
         "CDB_PDBS",
