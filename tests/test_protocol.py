@@ -329,7 +329,9 @@ def test_deallocate(conn) -> None:
 
 def test_column_names_as_postgresql(conn, table_name) -> None:
     conn.execute(f"create table {table_name}(a int, b text)")
-    cur = conn.execute(f"select count(*), 1, a, b::text, sum(a), max(b) as m, lower(b) from {table_name} group by a, b")
+    cur = conn.execute(
+        f"select count(*), 1, a, b::text, sum(a), max(b) as m, lower(b) from {table_name} group by a, b"
+    )
     assert [d.name for d in cur.description] == ["count", "?column?", "a", "b", "sum", "m", "lower"]
     cur = conn.execute("select count(*) from range(3)", prepare=True)
     assert [d.name for d in cur.description] == ["count"]
