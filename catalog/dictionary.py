@@ -206,6 +206,7 @@ _USERS_COLUMNS = [
     ("CREATED", "TIMESTAMP"),
     ("COMMON", "VARCHAR"),
     ("ORACLE_MAINTAINED", "VARCHAR"),
+    ("ALLOWED_SCHEMAS", "VARCHAR"),
 ]
 
 
@@ -217,6 +218,7 @@ def _user_row(u: User) -> Row:
         _ts(u.created_at),
         _yes(u.common),
         "Y" if u.name in ORACLE_MAINTAINED_USERS and u.common else "N",
+        "ALL" if u.allowed_schemas is None else ", ".join(u.allowed_schemas),
     )
 
 

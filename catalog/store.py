@@ -255,6 +255,7 @@ class User:
     account_status: str
     user_id: int = 0  # filled by all_users(); user() leaves it 0
     created_at: float = 0.0
+    allowed_schemas: list[str] | None = None  # filled by all_users(); None: every schema
 
 
 @dataclass
@@ -370,6 +371,9 @@ class CatalogStore:
     def _migrate(self) -> None:
         """Columns added since the first catalogs were written; common grants moved to COMMON_GRANT."""
         with self.transaction() as db:
+            if "allowed_schemas" not in self._columns("users"):
+                # NULL: every schema; else a JSON list of lower-case schema names.
+                db.execute("ALTER TABLE users ADD COLUMN allowed_schemas TEXT")
             if "snapshot_of" not in self._columns("containers"):
                 db.execute("ALTER TABLE containers ADD COLUMN snapshot_of INTEGER")
             if "user_id" not in self._columns("users"):
@@ -560,12 +564,30 @@ class CatalogStore:
         self._drop_grantee(name, con_id, common)
         self.db.execute("DELETE FROM users WHERE name = ? AND con_id = ?", (name, con_id))
 
+    def allowed_schemas(self, name: str, con_id: int) -> list[str] | None:
+        """The schemas a user may touch (None: all), from ALTER USER ... ALLOWED SCHEMAS."""
+        row = self.db.execute(
+            "SELECT allowed_schemas FROM users WHERE name = ? AND con_id = ?", (name, con_id)
+        ).fetchone()
+        return json.loads(row[0]) if row and row[0] is not None else None
+
+    def set_allowed_schemas(self, name: str, con_id: int, schemas: list[str] | None) -> None:
+        value = None if schemas is None else json.dumps(sorted({s.lower() for s in schemas}))
+        self.db.execute(
+            "UPDATE users SET allowed_schemas = ? WHERE name = ? AND con_id = ?", (value, name, con_id)
+        )
+
     def all_users(self) -> list[User]:
         rows = self.db.execute(
-            "SELECT name, con_id, common, scram, md5, account_status, user_id, created_at FROM users"
+            "SELECT name, con_id, common, scram, md5, account_status, user_id, created_at, allowed_schemas FROM users"
             " ORDER BY name, con_id"
         ).fetchall()
-        return [User(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6] or 0, r[7]) for r in rows]
+        return [
+            User(
+                r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6] or 0, r[7], json.loads(r[8]) if r[8] else None
+            )
+            for r in rows
+        ]
 
     def copy_local_users(self, src_con_id: int, dst_con_id: int) -> None:
         """A clone gets the source's local users, roles and grants, as in Oracle."""

@@ -64,6 +64,8 @@ class AlterUser:
     lock: bool | None = None  # True: ACCOUNT LOCK, False: ACCOUNT UNLOCK
     container: str | None = None
     tag: str = "ALTER USER"  # ALTER ROLE for PostgreSQL's ALTER ROLE name PASSWORD '...'
+    set_schemas: bool = False  # ALLOWED SCHEMAS given
+    allowed_schemas: list[str] | None = None  # None with set_schemas: ALLOWED SCHEMAS ALL
 
 
 @dataclass
@@ -409,6 +411,13 @@ def _alter_user(p: _P) -> AlterUser:
         elif p.accept("ACCOUNT", "LOCK"):
             cmd.lock = True
             actionable = True
+        elif p.accept("ALLOWED", "SCHEMAS"):
+            cmd.set_schemas = True
+            actionable = True
+            if p.accept("ALL"):
+                cmd.allowed_schemas = None
+            else:
+                cmd.allowed_schemas = [n.lower() for n in _paren_names(p)]
         elif p.accept("ACCOUNT", "UNLOCK"):
             cmd.lock = False
             actionable = True
@@ -422,8 +431,20 @@ def _alter_user(p: _P) -> AlterUser:
         else:
             raise _syntax(p.next().text)
     if not actionable:
-        raise _syntax("expected IDENTIFIED BY, ACCOUNT LOCK or ACCOUNT UNLOCK")
+        raise _syntax("expected IDENTIFIED BY, ACCOUNT LOCK, ACCOUNT UNLOCK or ALLOWED SCHEMAS")
     return cmd
+
+
+def _paren_names(p: _P) -> list[str]:
+    """( name [, name ...] ): schema names, quoted ones keeping their case."""
+    if not p.accept_punct("("):
+        raise _syntax(p.peek_word() or "end of statement")
+    names = [p.next().text]
+    while p.accept_punct(","):
+        names.append(p.next().text)
+    if not p.accept_punct(")"):
+        raise _syntax(p.peek_word() or "end of statement")
+    return names
 
 
 def _default_role(p: _P) -> None:
@@ -637,6 +658,8 @@ def _exec_alter_user(store: CatalogStore, cmd: AlterUser, con_id: int, actor: Us
         store.set_password(user.name, user.con_id, scram, md5_v)
     if cmd.lock is not None:
         store.set_account_status(user.name, user.con_id, "LOCKED" if cmd.lock else "OPEN")
+    if cmd.set_schemas:
+        store.set_allowed_schemas(user.name, user.con_id, cmd.allowed_schemas)
     return cmd.tag
 
 

@@ -38,6 +38,7 @@ class Analysis:
     settings: frozenset[str]  # settings SET / RESET / PRAGMA touch, lower-case
     string_args: tuple[tuple[str, str], ...]  # (function, string literal argument)
     file_tables: frozenset[str] = frozenset()  # FROM 'file.csv': DuckDB reads a file named as a table
+    ctes: frozenset[str] = frozenset()  # names a WITH clause defines (not tables of any schema)
     parse_error: str | None = None
 
 
@@ -114,6 +115,7 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
         frozenset(settings),
         tuple(string_args),
         frozenset(file_tables),
+        frozenset(str(c.alias).lower() for c in tree.find_all(exp.CTE)),
     )
 
 

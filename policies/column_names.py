@@ -49,7 +49,8 @@ def _name(e: exp.Expression, text: str) -> str | None:
         inner = _name(e.this, text)
         if inner is not None and inner != "?column?":
             return inner
-        return _TYPE_NAMES.get(e.to.this.name, e.to.this.name.lower())
+        kind = getattr(e.to.this, "name", None) or str(e.to.this)
+        return _TYPE_NAMES.get(kind.upper(), kind.lower())
     if isinstance(e, exp.Literal | exp.Boolean | exp.Null | exp.Binary | exp.Unary):
         return "?column?"
     if isinstance(e, exp.Case):
@@ -77,7 +78,10 @@ def _names(text: str) -> tuple[str | None, ...] | None:
     for e in tree.expressions:
         if isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)):
             return None
-        out.append(_name(e, text))
+        try:
+            out.append(_name(e, text))
+        except Exception:  # an odd node: the name is cosmetic, DuckDB's stays
+            out.append(None)
     if all(n is None for n in out):
         return None
     return tuple(out)

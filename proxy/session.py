@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from catalog import dictionary, lockdown_sql, users_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID, Container, User
-from policies import analysis, lockdown, sandbox
+from policies import analysis, lockdown, sandbox, whitelist
 from policies import statements as stmts
 from policies.copy import parse_copy
 from proxy import auth, container_commands, frames, params, set_show, wire
@@ -442,6 +442,8 @@ class Session:
         a = analysis.analyze(st)
         v = sandbox.check(a)
         if v is None:
+            v = self._whitelist_violation(a)
+        if v is None:
             return self._lockdown_refusal(st, a)
         if v.rule == "UNPARSED":
             err = DbError(
@@ -451,6 +453,12 @@ class Session:
             err = DbError("42501", f"permission denied: {v.message}")
         self.server.audit_refusal(self, st.text, v.rule, err.sqlstate, err.message)
         return err
+
+    def _whitelist_violation(self, a: analysis.Analysis) -> sandbox.Violation | None:
+        """ALLOWED SCHEMAS of the session's user, read each time: a change applies at once."""
+        assert self.user is not None
+        allowed = self.cdb.cat.allowed_schemas(self.user.name, self.user.con_id)
+        return whitelist.check(allowed, a, frozenset(dictionary.VIEWS))
 
     def _lockdown_refusal(self, st: stmts.Statement, a: analysis.Analysis | None = None) -> DbError | None:
         """ORA-01031 when the lockdown profile in force in this container disables st; audited."""

@@ -91,3 +91,30 @@ def test_repeated_failed_logins_lock_out(tmp_path) -> None:
         assert rawpg.login_error(srv.port, "SYS", "Sys-Test-Pw-1", "CDB$ROOT")["C"] == "28000"
     finally:
         srv.stop()
+
+
+def test_schema_whitelist(server: RunningServer, pdb) -> None:
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+        adm.execute("create schema if not exists sales")
+        adm.execute("create schema if not exists hr")
+        adm.execute("create or replace table sales.orders(id int)")
+        adm.execute("create or replace table hr.salaries(id int)")
+        adm.execute('create user wl_user identified by "Wl-Pw-1"')
+        adm.execute("grant create session to wl_user")
+        adm.execute("alter user wl_user allowed schemas (sales)")
+        assert adm.execute("select allowed_schemas from dba_users where username = 'WL_USER'").fetchone() == (
+            "sales",
+        )
+        with server.connect(pdb, "wl_user", "Wl-Pw-1", autocommit=True) as c:
+            assert c.execute("select count(*) from sales.orders").fetchone() == (0,)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="access to schema hr not allowed"):
+                c.execute("select * from hr.salaries")
+            with pytest.raises(
+                psycopg.errors.InsufficientPrivilege, match="access to schema public not allowed"
+            ):
+                c.execute("create table t_in_public(a int)")
+            # CTEs, the catalogs and the dictionary are not schemas of the tenant
+            assert c.execute("with x as (select 1 as a) select a from x").fetchone() == (1,)
+            c.execute("select count(*) from pg_catalog.pg_class")
+            adm.execute("alter user wl_user allowed schemas all")
+            c.execute("select * from hr.salaries")  # applies to the next statement

@@ -122,7 +122,15 @@ def test_view_names_and_columns() -> None:
     assert names["DBA_PDB_HISTORY"] == history and names["CDB_PDB_HISTORY"] == [*history, "CON_ID"]
     assert names["DBA_PDB_SAVED_STATES"] == ["CON_ID", "CON_NAME", "GUID", "STATE", "RESTRICTED"]
     assert names["PDB_PLUG_IN_VIOLATIONS"] == ["TIME", "NAME", "CAUSE", "TYPE", "MESSAGE", "STATUS", "ACTION"]
-    users = ["USERNAME", "USER_ID", "ACCOUNT_STATUS", "CREATED", "COMMON", "ORACLE_MAINTAINED"]
+    users = [
+        "USERNAME",
+        "USER_ID",
+        "ACCOUNT_STATUS",
+        "CREATED",
+        "COMMON",
+        "ORACLE_MAINTAINED",
+        "ALLOWED_SCHEMAS",
+    ]
     assert names["DBA_USERS"] == users and names["CDB_USERS"] == [*users, "CON_ID"]
     assert names["DBA_ROLES"] == ["ROLE", "COMMON", "ORACLE_MAINTAINED"]
     assert names["DBA_SYS_PRIVS"] == ["GRANTEE", "PRIVILEGE", "ADMIN_OPTION", "COMMON", "INHERITED"]
