@@ -41,6 +41,11 @@ def _set_value_text(st: stmts.Statement) -> tuple[str, str]:
 
 
 async def run_set(session: Session, st: stmts.Statement) -> None:
+    if st.words[1:2] == ("TRANSACTION",) or st.words[1:3] == ("SESSION", "CHARACTERISTICS"):
+        # Isolation levels and READ ONLY/WRITE of a transaction: DuckDB runs every transaction
+        # with snapshot isolation, which is at least what any of PostgreSQL's levels promise.
+        await session.send(wire.command_complete("SET"))
+        return
     name, value = _set_value_text(st)
     prm = params.lookup(name)
     if prm is None:
@@ -93,7 +98,14 @@ async def run_show(session: Session, st: stmts.Statement, describe: bool) -> Non
         cols = [wire.Column("name", 25), wire.Column("setting", 25), wire.Column("description", 25)]
         await session._rows(cols, rows, describe)
         return
-    name = "timezone" if words[1:3] == ("TIME", "ZONE") else (st.tokens[1].text if len(st.tokens) > 1 else "")
+    # The tokenizer may keep what follows SHOW as one token: read the words from the text.
+    rest = " ".join(st.text.split()[1:]).strip().rstrip(";").upper()
+    if rest == "TIME ZONE":
+        name = "timezone"
+    elif rest == "TRANSACTION ISOLATION LEVEL":
+        name = "transaction_isolation"
+    else:
+        name = st.tokens[1].text if len(st.tokens) > 1 else ""
     prm = params.lookup(name)
     if prm is None:
         await session._engine([{"op": "query", "stmts": [{"sql": st.text, "kind": "select", "tag": "SHOW"}]}])

@@ -335,3 +335,13 @@ def test_column_names_as_postgresql(conn, table_name) -> None:
     assert [d.name for d in cur.description] == ["count", "?column?", "a", "b", "sum", "m", "lower"]
     cur = conn.execute("select count(*) from range(3)", prepare=True)
     assert [d.name for d in cur.description] == ["count"]
+
+
+def test_transaction_characteristics(conn) -> None:
+    assert conn.execute("SHOW TRANSACTION ISOLATION LEVEL").fetchone() == ("serializable",)
+    assert conn.execute("SHOW TIME ZONE").fetchone() == ("UTC",)
+    conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED")
+    conn.autocommit = False
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    assert conn.execute("select 1").fetchone() == (1,)
+    conn.rollback()
