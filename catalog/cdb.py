@@ -384,6 +384,7 @@ class Cdb:
                 max_temp_size=max_temp_size if max_temp_size is not None else src.max_temp_size,
             )
             self.cat.copy_local_users(src.con_id, c.con_id)
+            self.cat.set_pdb_lockdown(c.con_id, self.cat.pdb_lockdown(src.con_id))
         crash_point("clone:intent")
         d = self.pdb_dir(c)
         (d / "tmp").mkdir(parents=True, exist_ok=True)
@@ -599,7 +600,8 @@ class Cdb:
     def _manifest_of(self, c: Container) -> manifest.Manifest:
         f = self.db_file(c)
         local_users = [u for u in self.cat.all_users() if u.con_id == c.con_id and not u.common]
-        names = {u.name for u in local_users} | {r.name for r in self.cat.all_roles() if r.con_id == c.con_id}
+        local_roles = [r for r in self.cat.all_roles() if r.con_id == c.con_id and not r.common]
+        names = {u.name for u in local_users} | {r.name for r in local_roles}
         return manifest.Manifest(
             name=c.name,
             guid=c.guid,
@@ -610,7 +612,7 @@ class Cdb:
             storage_version=manifest.storage_version(f),
             byte_order=sys.byteorder,
             tier=c.tier,
-            lockdown_profile=None,
+            lockdown_profile=self.cat.pdb_lockdown(c.con_id),
             max_size=c.max_size,
             max_temp_size=c.max_temp_size,
             parameters={"DB_PERFORMANCE_PROFILE": c.tier},
@@ -618,6 +620,7 @@ class Cdb:
             users=[
                 {"name": u.name, "verifier": u.scram, "account_status": u.account_status} for u in local_users
             ],
+            roles=[{"name": r.name} for r in local_roles],
             sys_privs=[
                 {"grantee": g.grantee, "privilege": g.what, "admin_option": str(g.admin_option)}
                 for g in self.cat.sys_grants()
@@ -627,6 +630,10 @@ class Cdb:
                 {"grantee": g.grantee, "role": g.what, "admin_option": str(g.admin_option)}
                 for g in self.cat.role_grants()
                 if g.con_id == c.con_id and g.grantee in names
+            ],
+            obj_privs=[
+                {"grantee": g, "schema": sch, "object": obj, "privilege": priv}
+                for g, sch, obj, priv in self.cat.object_grants(c.con_id)
             ],
             history=[
                 {"operation": h.operation, "time": repr(h.op_time), "cloned_from": h.cloned_from}
@@ -704,8 +711,14 @@ class Cdb:
                 )
             for g in m.sys_privs:
                 self.cat.grant_sys(g["grantee"], c.con_id, g["privilege"], False)
+            for r in m.roles:
+                self.cat.insert_role(r["name"], c.con_id, False)
             for g in m.role_privs:
                 self.cat.grant_role(g["grantee"], c.con_id, g["role"], False)
+            for g in m.obj_privs:
+                self.cat.grant_object(g["grantee"], c.con_id, g["schema"], g["object"], g["privilege"])
+            if m.lockdown_profile and self.cat.lockdown_profile(m.lockdown_profile) is not None:
+                self.cat.set_pdb_lockdown(c.con_id, m.lockdown_profile)
         crash_point("plug:intent")
         c = self.cat.container_by_id(c.con_id) or c
         d = self.pdb_dir(c)

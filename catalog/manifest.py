@@ -50,6 +50,7 @@ class Manifest:
     roles: list[dict[str, str]] = field(default_factory=list)
     sys_privs: list[dict[str, str]] = field(default_factory=list)
     role_privs: list[dict[str, str]] = field(default_factory=list)
+    obj_privs: list[dict[str, str]] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -121,6 +122,7 @@ def to_xml(m: Manifest) -> bytes:
         ("roles", "role", m.roles),
         ("sys_privs", "grant", m.sys_privs),
         ("role_privs", "grant", m.role_privs),
+        ("obj_privs", "grant", m.obj_privs),
         ("history", "event", m.history),
     ):
         el = ET.SubElement(root, section)
@@ -166,6 +168,7 @@ def from_xml(data: bytes) -> Manifest:
     m.roles = [dict(r.attrib) for r in root.iterfind("roles/role")]
     m.sys_privs = [dict(g.attrib) for g in root.iterfind("sys_privs/grant")]
     m.role_privs = [dict(g.attrib) for g in root.iterfind("role_privs/grant")]
+    m.obj_privs = [dict(g.attrib) for g in root.iterfind("obj_privs/grant")]
     m.history = [dict(e.attrib) for e in root.iterfind("history/event")]
     return m
 

@@ -152,6 +152,14 @@ CREATE TABLE IF NOT EXISTS roles (
     created_at REAL NOT NULL,
     PRIMARY KEY (name, con_id)
 );
+CREATE TABLE IF NOT EXISTS obj_privs (
+    grantee TEXT NOT NULL,
+    con_id INTEGER NOT NULL,
+    schema_name TEXT NOT NULL,
+    object_name TEXT NOT NULL,  -- '*': every table of the schema (ON SCHEMA / ON ALL TABLES IN SCHEMA)
+    privilege TEXT NOT NULL,
+    PRIMARY KEY (grantee, con_id, schema_name, object_name, privilege)
+);
 CREATE TABLE IF NOT EXISTS audit_trail (
     id INTEGER PRIMARY KEY,
     time REAL NOT NULL,
@@ -516,6 +524,7 @@ class CatalogStore:
         self.db.execute("DELETE FROM roles WHERE con_id = ? AND common = 0", (con_id,))
         self.db.execute("DELETE FROM sys_privs WHERE con_id = ? AND common = 0", (con_id,))
         self.db.execute("DELETE FROM role_privs WHERE con_id = ? AND common = 0", (con_id,))
+        self.db.execute("DELETE FROM obj_privs WHERE con_id = ?", (con_id,))
 
     def add_history(self, c: Container, operation: str, cloned_from: str | None = None) -> None:
         self.db.execute(
@@ -609,6 +618,11 @@ class CatalogStore:
         self.db.execute(
             "INSERT OR IGNORE INTO role_privs (grantee, con_id, role, common, admin_option)"
             " SELECT grantee, ?, role, common, admin_option FROM role_privs WHERE con_id = ? AND common = 0",
+            (dst_con_id, src_con_id),
+        )
+        self.db.execute(
+            "INSERT OR IGNORE INTO obj_privs SELECT grantee, ?, schema_name, object_name, privilege FROM obj_privs"
+            " WHERE con_id = ?",
             (dst_con_id, src_con_id),
         )
 
@@ -822,6 +836,41 @@ class CatalogStore:
 
     def delete_plug_violations(self, name: str) -> None:
         self.db.execute("DELETE FROM plug_violations WHERE name = ?", (name,))
+
+    # ---------------------------------------------------------- object privileges
+
+    def grant_object(self, grantee: str, con_id: int, schema: str, obj: str, privilege: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO obj_privs VALUES (?, ?, ?, ?, ?)",
+            (grantee, con_id, schema, obj, privilege),
+        )
+
+    def revoke_object(self, grantee: str, con_id: int, schema: str, obj: str, privilege: str) -> bool:
+        cur = self.db.execute(
+            "DELETE FROM obj_privs WHERE grantee = ? AND con_id = ? AND schema_name = ? AND object_name = ?"
+            " AND privilege = ?",
+            (grantee, con_id, schema, obj, privilege),
+        )
+        return cur.rowcount > 0
+
+    def object_grants(self, con_id: int) -> list[tuple[str, str, str, str]]:
+        """(grantee, schema, object, privilege) of one container."""
+        return self.db.execute(
+            "SELECT grantee, schema_name, object_name, privilege FROM obj_privs WHERE con_id = ?"
+            " ORDER BY grantee, schema_name, object_name, privilege",
+            (con_id,),
+        ).fetchall()
+
+    def object_privileges(self, grantees: set[str], con_id: int) -> set[tuple[str, str, str]]:
+        """(schema, object, privilege) held in con_id by any of grantees (a user and its roles)."""
+        if not grantees:
+            return set()
+        marks = ", ".join("?" for _ in grantees)
+        rows = self.db.execute(
+            f"SELECT schema_name, object_name, privilege FROM obj_privs WHERE con_id = ? AND grantee IN ({marks})",
+            (con_id, *sorted(grantees)),
+        ).fetchall()
+        return {(r[0], r[1], r[2]) for r in rows}
 
     # ---------------------------------------------------------- audit
 

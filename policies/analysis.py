@@ -39,6 +39,7 @@ class Analysis:
     string_args: tuple[tuple[str, str], ...]  # (function, string literal argument)
     file_tables: frozenset[str] = frozenset()  # FROM 'file.csv': DuckDB reads a file named as a table
     ctes: frozenset[str] = frozenset()  # names a WITH clause defines (not tables of any schema)
+    target: tuple[str, str, str] | None = None  # the table an INSERT/UPDATE/DELETE/MERGE writes
     parse_error: str | None = None
 
 
@@ -116,7 +117,19 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
         tuple(string_args),
         frozenset(file_tables),
         frozenset(str(c.alias).lower() for c in tree.find_all(exp.CTE)),
+        _target(tree),
     )
+
+
+def _target(tree: exp.Expression) -> tuple[str, str, str] | None:
+    if not isinstance(tree, exp.Insert | exp.Update | exp.Delete | exp.Merge):
+        return None
+    t = tree.this
+    if isinstance(t, exp.Schema):  # INSERT INTO t (a, b)
+        t = t.this
+    if not isinstance(t, exp.Table):
+        return None
+    return (str(t.catalog or "").lower(), str(t.db or "").lower(), str(t.name or "").lower())
 
 
 # Statement kinds that name no table, function or file (cursor, transaction and session control).

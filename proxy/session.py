@@ -14,10 +14,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog import dictionary, lockdown_sql, users_sql
+from catalog import dictionary, lockdown_sql, object_privs_sql, users_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID, Container, User
-from policies import analysis, lockdown, sandbox, whitelist
+from policies import analysis, lockdown, privileges, sandbox, whitelist
 from policies import statements as stmts
 from policies.copy import parse_copy
 from proxy import auth, container_commands, frames, params, set_show, wire
@@ -444,6 +444,9 @@ class Session:
         if v is None:
             v = self._whitelist_violation(a)
         if v is None:
+            assert self.user is not None
+            v = privileges.check(self.cdb.cat, self.user, self.con_id, st, a, frozenset(dictionary.VIEWS))
+        if v is None:
             return self._lockdown_refusal(st, a)
         if v.rule == "UNPARSED":
             err = DbError(
@@ -478,6 +481,7 @@ class Session:
             or st.kind in ("copy", "listen", "notify", "unlisten")
             or users_sql.is_user_command(st)
             or lockdown_sql.is_lockdown_command(st)
+            or object_privs_sql.is_object_grant(st)
         )
 
     def _dictionary_ops(self, views: list[str]) -> list[dict[str, Any]]:
@@ -498,7 +502,14 @@ class Session:
             raise DbError(
                 "25P02", "current transaction is aborted, commands ignored until end of transaction block"
             )
-        if lockdown_sql.is_lockdown_command(st):
+        if object_privs_sql.is_object_grant(st):
+            assert self.user is not None
+            cmd_o = object_privs_sql.parse_object_grant(st)
+            tag = object_privs_sql.execute_object_grant(
+                self.cdb.cat, cmd_o, con_id=self.con_id, actor=self.user
+            )
+            await self.send(wire.command_complete(tag))
+        elif lockdown_sql.is_lockdown_command(st):
             assert self.user is not None
             cmd = lockdown_sql.parse_lockdown_command(st)
             tag = lockdown_sql.execute_lockdown_command(

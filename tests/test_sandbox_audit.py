@@ -102,6 +102,8 @@ def test_schema_whitelist(server: RunningServer, pdb) -> None:
         adm.execute('create user wl_user identified by "Wl-Pw-1"')
         adm.execute("grant create session to wl_user")
         adm.execute("alter user wl_user allowed schemas (sales)")
+        adm.execute("grant select on schema sales to wl_user")
+        adm.execute("grant select on hr.salaries to wl_user")
         assert adm.execute("select allowed_schemas from dba_users where username = 'WL_USER'").fetchone() == (
             "sales",
         )
@@ -118,3 +120,31 @@ def test_schema_whitelist(server: RunningServer, pdb) -> None:
             c.execute("select count(*) from pg_catalog.pg_class")
             adm.execute("alter user wl_user allowed schemas all")
             c.execute("select * from hr.salaries")  # applies to the next statement
+
+
+def test_object_privileges(server: RunningServer, pdb) -> None:
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+        adm.execute("create or replace table op_items(id int, v text)")
+        adm.execute("create or replace table op_secret(id int)")
+        adm.execute('create user op_reader identified by "Op-Pw-1"')
+        adm.execute("create role op_writers")
+        adm.execute("grant create session to op_reader")
+        adm.execute("grant select on op_items to op_reader")
+        with server.connect(pdb, "op_reader", "Op-Pw-1", autocommit=True) as c:
+            assert c.execute("select count(*) from op_items").fetchone() == (0,)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="SELECT on public.op_secret"):
+                c.execute("select * from op_secret")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="INSERT on public.op_items"):
+                c.execute("insert into op_items values (1, 'x')")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="CREATE TABLE"):
+                c.execute("create table mine(a int)")
+            # through a role, effective at the next statement
+            adm.execute("grant insert, update on op_items to op_writers")
+            adm.execute("grant op_writers to op_reader")
+            c.execute("insert into op_items values (1, 'x')")
+            c.execute("update op_items set v = 'y' where id = 1")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="DELETE"):
+                c.execute("delete from op_items")
+            adm.execute("revoke select on op_items from op_reader")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                c.execute("select * from op_items")

@@ -30,6 +30,7 @@ def _pdb_with_data(server: RunningServer, root) -> str:
         c.execute("GRANT CREATE SESSION TO reader")
         c.execute('CREATE USER app IDENTIFIED BY "App-Pw-1"')
         c.execute("GRANT reader TO app")
+        c.execute("GRANT SELECT ON t TO reader")
         c.execute("create table t(id int primary key, v text)")
         c.execute("insert into t select i, 'row ' || i from range(1000) r(i)")
     root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
