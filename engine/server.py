@@ -210,6 +210,7 @@ class Engine:
                             op.get("pre"),
                             op.get("notices"),
                             op.get("names"),
+                            op.get("param_count", 0),
                         )
                     )
                 elif name == "bind":

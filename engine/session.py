@@ -7,6 +7,7 @@ column-wise by engine.codec and never touched one by one here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -55,6 +56,8 @@ class Prepared:
     notices: list[str] = field(default_factory=list)  # sent before the statement runs
     untyped: list[int] = field(default_factory=list)  # parameters neither the client nor DuckDB typed
     names: list[str | None] | None = None  # PostgreSQL's column names where DuckDB's differ
+    deferred: bool = False  # result columns known only once parameter values are bound
+    used_params: list[str] | None = None  # $n DuckDB sees when a rewrite dropped some; None: all
     numeric_untyped: bool | None = None  # learnt at the first execution: those parameters are numbers
 
 
@@ -85,6 +88,22 @@ def _columns_from_description(
     description: list[tuple], names: list[str | None] | None = None
 ) -> list[tuple[str, codec.PgType]]:
     cols = [(d[0], codec.pg_type_for_duckdb(str(d[1]))) for d in description]
+    return _renamed(cols, names)
+
+
+def _for_duckdb(p: Prepared, values: list[Any]) -> list[Any] | dict[str, Any]:
+    """Parameter values as DuckDB takes them: by number when a rewrite dropped some."""
+    if p.used_params is None:
+        return values
+    return {k: values[int(k) - 1] for k in p.used_params}
+
+
+def _sig_columns(sig: Any, names: list[str | None] | None) -> list[tuple[str, codec.PgType]] | None:
+    """Result columns of a bound statement; None while unresolved parameters leave them unknown
+    (DuckDB then reports one column "unknown" of type UNKNOWN)."""
+    if len(sig.names) == 1 and sig.names[0] == "unknown" and str(sig.types[0]) == "UNKNOWN":
+        return None
+    cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
     return _renamed(cols, names)
 
 
@@ -152,7 +171,7 @@ class EngineSession:
                 p.reader.close()
                 p.reader = None
 
-    def _run(self, sql: str, values: list[Any] | None) -> Any:
+    def _run(self, sql: str, values: list[Any] | dict[str, Any] | None) -> Any:
         self._release_stream()
         return _seam.submit(self.con, sql, values or None, "stream", BATCH_ROWS)
 
@@ -388,16 +407,16 @@ class EngineSession:
             if numbers != portal.values:
                 self._release_stream()
                 try:
-                    _seam.bind(self.con, p.sql, values=portal.values)
+                    _seam.bind(self.con, p.sql, values=_for_duckdb(p, portal.values))
                 except duckdb.BinderException:
                     try:
-                        _seam.bind(self.con, p.sql, values=numbers)
+                        _seam.bind(self.con, p.sql, values=_for_duckdb(p, numbers))
                         p.numeric_untyped = True
                     except duckdb.Error:
                         pass
         if p.numeric_untyped:
-            return self._run(p.sql, _as_numbers(portal.values, p.untyped))
-        return self._run(p.sql, portal.values)
+            return self._run(p.sql, _for_duckdb(p, _as_numbers(portal.values, p.untyped)))
+        return self._run(p.sql, _for_duckdb(p, portal.values))
 
     def _start(self, portal: Portal) -> tuple[str, int | None]:
         """Run the portal's statement. Returns (return_type, changed rows or None)."""
@@ -548,6 +567,7 @@ class EngineSession:
         pre: list[str] | None = None,
         notices: list[str] | None = None,
         names: list[str | None] | None = None,
+        param_count: int = 0,
     ) -> bytes:
         self._check_aborted(kind)
         if name and name in self.statements:
@@ -574,7 +594,17 @@ class EngineSession:
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
         untyped: list[int] = []
-        for i, (_, dtype) in enumerate(sig.parameters):
+        # The client numbers parameters in its own text; a rewrite may have dropped some ($1 of
+        # pg_get_constraintdef(oid, $1)): those are accepted and not passed to DuckDB.
+        by_id = dict(sig.parameters)
+        count = max(param_count, len(param_oids), max((int(k) for k in by_id if k.isdigit()), default=0))
+        if set(by_id) != {str(i) for i in range(1, len(by_id) + 1)} or count != len(by_id):
+            used = [str(i) for i in range(1, count + 1) if str(i) in by_id]
+            params = [(str(i), by_id.get(str(i), "VARCHAR")) for i in range(1, count + 1)]
+        else:
+            used = None
+            params = list(sig.parameters)
+        for i, (_, dtype) in enumerate(params):
             declared = param_oids[i] if i < len(param_oids) else 0
             if declared:
                 ptypes.append(codec.pg_type(declared))
@@ -585,10 +615,14 @@ class EngineSession:
                     untyped.append(i)
                 ptypes.append(codec.pg_type(codec.oids.TEXT) if unknown else codec.pg_type_for_duckdb(t))
         cols = None
+        deferred = False
         if sig.return_type == "query_result":
-            cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
-            cols = _renamed(cols, names)
-        self.statements[name] = Prepared(sql, kind, tag, ptypes, cols, pre or [], notices or [], untyped)
+            cols = _sig_columns(sig, names)
+            deferred = cols is None
+        prepared = Prepared(sql, kind, tag, ptypes, cols, pre or [], notices or [], untyped, names=names)
+        prepared.deferred = deferred
+        prepared.used_params = used
+        self.statements[name] = prepared
         return wire.PARSE_COMPLETE
 
     def op_bind(
@@ -610,6 +644,21 @@ class EngineSession:
         ]
         if portal in self.portals and self._streaming is self.portals[portal]:
             self._release_stream()
+        if p.deferred:
+            # DuckDB types these result columns from the parameter values: bind with them (as
+            # numbers where text cannot bind, see _submit_params).
+            self._release_stream()
+            try:
+                sig = _seam.bind(self.con, p.sql, values=_for_duckdb(p, values) or None)
+            except duckdb.BinderException:
+                if not p.untyped:
+                    raise
+                sig = _seam.bind(
+                    self.con, p.sql, values=_for_duckdb(p, _as_numbers(values, p.untyped)) or None
+                )
+                p.numeric_untyped = True
+            cols = _sig_columns(sig, p.names) if sig.return_type == "query_result" else None
+            p = dataclasses.replace(p, columns=cols, deferred=False)
         ncols = len(p.columns) if p.columns is not None else 0
         self.portals[portal] = Portal(
             p, values, _expand_formats(rformats, ncols) if ncols else list(rformats)
@@ -622,6 +671,17 @@ class EngineSession:
             if p is None:
                 raise DbError("26000", f'prepared statement "{name}" does not exist')
             out = wire.parameter_description([t.oid for t in p.param_types])
+            if p.deferred:
+                # Statement-level Describe has no values: describe with NULLs as the best guess.
+                self._release_stream()
+                try:
+                    cols = _sig_columns(
+                        _seam.bind(self.con, p.sql, values=_for_duckdb(p, [None] * len(p.param_types))),
+                        p.names,
+                    )
+                except duckdb.Error:
+                    cols = None
+                return out + (_row_description(cols, [0] * len(cols)) if cols else wire.NO_DATA)
             if p.columns is None:
                 return out + wire.NO_DATA
             return out + _row_description(p.columns, [0] * len(p.columns))

@@ -68,6 +68,94 @@ def sys_context_userenv(text: str, toks: Sequence[Token], base: int) -> list[Edi
     return edits
 
 
+# PostgreSQL functions DuckDB has under another name (same arguments, same result).
+_RENAMED_FUNCTIONS = {
+    "json_build_object": "json_object",
+    "jsonb_build_object": "json_object",
+    "json_build_array": "json_array",
+    "jsonb_build_array": "json_array",
+}
+
+
+def renamed_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    edits: list[Edit] = []
+    for t, nxt in zip(toks, toks[1:], strict=False):
+        new = _RENAMED_FUNCTIONS.get(t.text.lower())
+        if new and nxt.token_type == TokenType.L_PAREN and text[t.start - base] not in "'\"":
+            edits.append((t.start - base, t.end - base + 1, new))
+    return edits
+
+
+def public_schema(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """public.t means DuckDB's main.t: clients see the default schema as public."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[:-2]):
+        if (
+            t.text.lower() == "public"
+            and text[t.start - base] not in "'\""
+            and toks[i + 1].token_type == TokenType.DOT
+            and (i == 0 or toks[i - 1].token_type != TokenType.DOT)
+        ):
+            edits.append((t.start - base, t.end - base + 1, "main"))
+    return edits
+
+
+_SERIAL = {
+    "SERIAL": "INTEGER",
+    "SERIAL4": "INTEGER",
+    "BIGSERIAL": "BIGINT",
+    "SERIAL8": "BIGINT",
+    "SMALLSERIAL": "SMALLINT",
+    "SERIAL2": "SMALLINT",
+}
+
+
+def serial_columns(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE TABLE t (id SERIAL): an integer whose default comes from a sequence t_id_seq, as in
+    PostgreSQL (the sequence is created by a statement run just before, see serial_sequences)."""
+    table = _created_table(toks)
+    if table is None:
+        return []
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[1:], start=1):
+        kind = _SERIAL.get(t.text.upper())
+        if (
+            kind
+            and toks[i - 1].token_type in (TokenType.VAR, TokenType.IDENTIFIER)
+            and text[t.start - base] not in "'\""
+        ):
+            col = toks[i - 1].text.strip('"')
+            edits.append((t.start - base, t.end - base + 1, f"{kind} DEFAULT nextval('{table}_{col}_seq')"))
+    return edits
+
+
+def _created_table(toks: Sequence[Token]) -> str | None:
+    words = [t.text.upper() for t in toks[:8]]
+    if not words or words[0] != "CREATE" or "TABLE" not in words:
+        return None
+    i = words.index("TABLE") + 1
+    while i < len(toks) and toks[i].text.upper() in ("IF", "NOT", "EXISTS"):
+        i += 1
+    if i >= len(toks):
+        return None
+    name = toks[i].text.strip('"')
+    if i + 2 < len(toks) and toks[i + 1].token_type == TokenType.DOT:
+        name = toks[i + 2].text.strip('"')
+    return name
+
+
+def serial_sequences(text: str, toks: Sequence[Token]) -> list[str]:
+    """The sequences SERIAL columns of a CREATE TABLE need, created first."""
+    table = _created_table(toks)
+    if table is None:
+        return []
+    out = []
+    for i, t in enumerate(toks[1:], start=1):
+        if t.text.upper() in _SERIAL and toks[i - 1].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
+            out.append(f'CREATE SEQUENCE IF NOT EXISTS "{table}_{toks[i - 1].text.strip(chr(34))}_seq"')
+    return out
+
+
 def advisory_unlock_all(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """pg_advisory_unlock_all(), sent by connection pools on every release: DuckCDB has no
     advisory locks, so none are held and there is nothing to unlock (a no-op returning NULL)."""
@@ -147,6 +235,9 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     sys_context_userenv,
     ddl_storage_parameters,
     advisory_unlock_all,
+    public_schema,
+    serial_columns,
+    renamed_functions,
     *pg_rewrites.REWRITES,
 ]
 
@@ -189,4 +280,4 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     parts = split_multi_object_drop(sql)
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices))
-    return Rewritten(sql, (), (), tuple(notices))
+    return Rewritten(sql, (), tuple(serial_sequences(text, toks)), tuple(notices))

@@ -61,6 +61,21 @@ class Statement:
     engine_pre: tuple[str, ...] = ()  # statements a rewrite runs first (DROP TABLE a, b: one per object)
     notices: tuple[str, ...] = ()  # what a rewrite tells the client it did
 
+    @property
+    def param_count(self) -> int:
+        """How many parameters the client's text uses ($n with the highest n)."""
+        toks = self.tokens
+        return max(
+            (
+                int(n.text)
+                for t, n in zip(toks, toks[1:], strict=False)
+                if t.token_type == TokenType.PARAMETER
+                and n.token_type == TokenType.NUMBER
+                and n.start == t.end + 1
+            ),
+            default=0,
+        )
+
     def engine_op(self) -> dict[str, object]:
         """The statement as the engine receives it in a simple-protocol query."""
         op: dict[str, object] = {"sql": self.engine_sql, "kind": self.kind, "tag": self.tag}

@@ -249,8 +249,8 @@ class Session:
             elif k == "options":
                 pass  # -c options: accepted, unknown ones ignored as the server ignores unknown GUCs with a prefix
         tz = self.params["timezone"]
+        self.pid, self.key = self.server.register(self)  # first: the engine learns the session's pid
         self.channel = await self._open_channel(tz)
-        self.pid, self.key = self.server.register(self)
         out = [wire.auth_ok()]
         for prm in params.PARAMS.values():
             if prm.report and prm.name.lower() == prm.name.lower():
@@ -757,6 +757,7 @@ class Session:
             "name": msg.name,
             **st.engine_op(),
             "param_oids": msg.param_oids or list(st.param_oids),
+            "param_count": st.param_count,
         }
         self.pending_ops.append(op)
         if msg.name:
