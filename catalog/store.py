@@ -440,6 +440,13 @@ class CatalogStore:
                     self.grant_sys(role, COMMON_GRANT, privilege, True)
             self.set_meta("builtin_roles", _BUILTIN_VERSION)
 
+    def change_stamp(self) -> tuple[int, int] | None:
+        """Changes whenever the catalog does (this connection's writes, or another connection's
+        commit); caches of derived answers compare it. None inside a transaction: do not cache."""
+        if self.db.in_transaction:
+            return None
+        return (self.db.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0])
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic change; nested uses join the outer transaction."""

@@ -907,9 +907,9 @@ def in_force(store: CatalogStore, con_id: int) -> InForce | None:
     """The profile in force in con_id with its resolved rules, or None when nothing is locked down."""
     if con_id in (ROOT_ID, SEED_ID):
         return None
-    if store.db.in_transaction:
+    stamp = store.change_stamp()
+    if stamp is None:
         return _compute(store, con_id)
-    stamp = (store.db.total_changes, store.db.execute("PRAGMA data_version").fetchone()[0])
     entry = _CACHE.get(store)
     if entry is None or entry[0] != stamp:
         entry = (stamp, {})

@@ -8,6 +8,8 @@ so whoever may create tables may also alter and drop them.
 
 from __future__ import annotations
 
+import weakref
+
 from catalog.store import CatalogStore, User
 from policies.analysis import Analysis
 from policies.sandbox import Violation
@@ -22,12 +24,37 @@ def _schema(schema: str) -> str:
     return "main" if schema in ("", "public") else schema
 
 
+# Per store: (catalog change stamp, {(user, con_id): (system privileges, object privileges)}).
+_CACHE: weakref.WeakKeyDictionary[
+    CatalogStore, tuple[tuple[int, int], dict[tuple[str, int], tuple[set[str], set[tuple[str, str, str]]]]]
+] = weakref.WeakKeyDictionary()
+
+
+def _held(store: CatalogStore, user: User, con_id: int) -> tuple[set[str], set[tuple[str, str, str]]]:
+    """What user holds in con_id (directly, through PUBLIC and roles), cached until the catalog changes."""
+    stamp = store.change_stamp()
+    entry = _CACHE.get(store) if stamp is not None else None
+    if stamp is not None and (entry is None or entry[0] != stamp):
+        entry = (stamp, {})
+        _CACHE[store] = entry
+    key = (user.name, con_id)
+    if entry is not None and key in entry[1]:
+        return entry[1][key]
+    system = store.effective_privileges(user.name, con_id)
+    objects = store.object_privileges(
+        {user.name, "PUBLIC"} | store.effective_roles(user.name, con_id), con_id
+    )
+    if entry is not None:
+        entry[1][key] = (system, objects)
+    return system, objects
+
+
 def check(
     store: CatalogStore, user: User, con_id: int, st: Statement, a: Analysis, dictionary_views: frozenset[str]
 ) -> Violation | None:
     if user.name == "SYS":
         return None
-    system = store.effective_privileges(user.name, con_id)
+    system, held = _held(store, user, con_id)
     ddl = st.kind == "ddl" and st.tag.startswith(("CREATE", "ALTER", "DROP", "TRUNCATE", "COMMENT"))
     if ddl and not any(p in system for p in (*_DDL_PRIVILEGES, "DROP ANY TABLE")):
         return Violation("PRIVILEGE", f"{st.tag} needs the CREATE TABLE privilege")
@@ -46,13 +73,9 @@ def check(
             needed.append(("SELECT", _schema(schema), name))
     if not needed:
         return None
-    held: set[tuple[str, str, str]] | None = None
     for priv, schema, name in needed:
         if f"{priv} ANY TABLE" in system:
             continue
-        if held is None:
-            grantees = {user.name, "PUBLIC"} | store.effective_roles(user.name, con_id)
-            held = store.object_privileges(grantees, con_id)
         if (schema, name, priv) in held or (schema, "*", priv) in held:
             continue
         shown = "public" if schema == "main" else schema
