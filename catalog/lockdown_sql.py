@@ -34,9 +34,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from sqlglot.tokens import TokenType
-
 from catalog.errors import ora
+from catalog.sql_words import Words
+from catalog.sql_words import syntax_error as _syntax
 from catalog.store import ROOT_ID, SEED_ID, CatalogStore, LockdownRule, User
 from policies.lockdown import (
     BUNDLES,
@@ -51,10 +51,8 @@ from policies.lockdown import (
     resolved_rules,
 )
 from policies.statements import Statement
-from proxy.errors import DbError
 
 _NAME = re.compile(r"^[A-Z][A-Z0-9_$#]*$")
-_WORDLIKE = re.compile(r"^[A-Za-z0-9_$#]+$")
 _MAX_NAME = 128
 
 
@@ -104,82 +102,7 @@ LockdownCommand = CreateProfile | AlterProfile | DropProfile | SetPdbLockdown
 # ------------------------------------------------------------------ tokens
 
 
-@dataclass
-class _Item:
-    """One word of the statement: adjacent unquoted tokens joined (C##X, PDB$SEED), or one quoted token."""
-
-    text: str
-    quoted: bool  # "identifier" or 'string'
-    string: bool  # 'string'
-    punct: bool  # , = ( ) and other operators
-
-    @property
-    def word(self) -> str:
-        return "" if self.quoted else self.text.upper()
-
-
-def _items(stmt: Statement) -> list[_Item]:
-    base = stmt.tokens[0].start
-    out: list[_Item] = []
-    prev_end = -2
-    for t in stmt.tokens:
-        first = stmt.text[t.start - base]
-        string = t.token_type.name.endswith("STRING")
-        quoted = string or (first == '"' and t.token_type == TokenType.IDENTIFIER)
-        wordlike = not quoted and _WORDLIKE.match(t.text) is not None
-        if wordlike and out and t.start == prev_end + 1 and not out[-1].quoted and not out[-1].punct:
-            out[-1].text += t.text
-        else:
-            out.append(_Item(t.text, quoted, string, not quoted and not wordlike))
-        prev_end = t.end
-    return out
-
-
-def _syntax(option: str) -> DbError:
-    return ora(922, option=option or "unexpected end of statement")
-
-
-class _P:
-    def __init__(self, stmt: Statement) -> None:
-        self.items = _items(stmt)
-        self.i = 0
-
-    def at_end(self) -> bool:
-        return self.i >= len(self.items)
-
-    def peek(self) -> _Item | None:
-        return self.items[self.i] if self.i < len(self.items) else None
-
-    def peek_word(self, ahead: int = 0) -> str:
-        j = self.i + ahead
-        return self.items[j].word if j < len(self.items) else ""
-
-    def next(self) -> _Item:
-        if self.at_end():
-            raise _syntax("")
-        it = self.items[self.i]
-        self.i += 1
-        return it
-
-    def accept(self, *words: str) -> bool:
-        for k, w in enumerate(words):
-            if self.peek_word(k) != w:
-                return False
-        self.i += len(words)
-        return True
-
-    def expect(self, *words: str) -> None:
-        for w in words:
-            if not self.accept(w):
-                raise _syntax(f"expected {w}, found {self.peek_word() or 'end of statement'}")
-
-    def accept_punct(self, text: str) -> bool:
-        it = self.peek()
-        if it is not None and it.punct and it.text == text:
-            self.i += 1
-            return True
-        return False
-
+class _P(Words):
     def expect_punct(self, text: str) -> None:
         if not self.accept_punct(text):
             it = self.peek()

@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlglot.tokens import TokenType
-
 from catalog.errors import ora
+from catalog.sql_words import Item, Words, items
+from catalog.sql_words import syntax_error as _syntax
 from catalog.store import (
     ROOT_ID,
     SEED_ID,
@@ -34,10 +34,8 @@ from catalog.store import (
 )
 from policies.statements import Statement
 from proxy import auth
-from proxy.errors import DbError
 
 _NAME = re.compile(r"^[A-Z][A-Z0-9_$#]*$")
-_WORDLIKE = re.compile(r"^[A-Za-z0-9_$#]+$")
 _MD5_VERIFIER = re.compile(r"^md5[0-9a-f]{32}$")
 _PRIVILEGES = frozenset(SYSTEM_PRIVILEGES)
 _MAX_NAME = 128
@@ -112,45 +110,7 @@ UserCommand = CreateUser | AlterUser | DropUser | CreateRole | DropRole | GrantC
 # ------------------------------------------------------------------ tokens
 
 
-@dataclass
-class _Item:
-    """One word of the statement: adjacent unquoted tokens joined (C##BOB, 1abc), or one quoted token."""
-
-    text: str
-    quoted: bool  # "identifier" or 'string'
-    string: bool  # 'string'
-    punct: bool  # , = ( ) and other operators
-
-    @property
-    def word(self) -> str:
-        return "" if self.quoted else self.text.upper()
-
-
-def _items(stmt: Statement) -> list[_Item]:
-    base = stmt.tokens[0].start
-    out: list[_Item] = []
-    prev_end = -2
-    for t in stmt.tokens:
-        first = stmt.text[t.start - base]
-        string = t.token_type.name.endswith("STRING")  # 'x', E'x', $$x$$
-        quoted = string or (first == '"' and t.token_type == TokenType.IDENTIFIER)
-        wordlike = not quoted and _WORDLIKE.match(t.text) is not None
-        if (
-            wordlike
-            and out
-            and t.start == prev_end + 1
-            and not out[-1].quoted
-            and not out[-1].punct
-            and t.token_type != TokenType.PARAMETER
-        ):
-            out[-1].text += t.text
-        else:
-            out.append(_Item(t.text, quoted, string, not quoted and not wordlike))
-        prev_end = t.end
-    return out
-
-
-def _name(it: _Item) -> str:
+def _name(it: Item) -> str:
     """A user or role name: unquoted upper-cased (and checked), quoted as written."""
     if it.punct or it.string:
         raise ora(1935)
@@ -164,52 +124,7 @@ def _name(it: _Item) -> str:
     return name
 
 
-def _syntax(option: str) -> DbError:
-    return ora(922, option=option or "unexpected end of statement")
-
-
-class _P:
-    def __init__(self, stmt: Statement) -> None:
-        self.items = _items(stmt)
-        self.i = 0
-
-    def at_end(self) -> bool:
-        return self.i >= len(self.items)
-
-    def peek(self, ahead: int = 0) -> _Item | None:
-        j = self.i + ahead
-        return self.items[j] if j < len(self.items) else None
-
-    def peek_word(self, ahead: int = 0) -> str:
-        it = self.peek(ahead)
-        return it.word if it is not None else ""
-
-    def next(self) -> _Item:
-        if self.at_end():
-            raise _syntax("")
-        it = self.items[self.i]
-        self.i += 1
-        return it
-
-    def accept(self, *words: str) -> bool:
-        for k, w in enumerate(words):
-            if self.peek_word(k) != w:
-                return False
-        self.i += len(words)
-        return True
-
-    def expect(self, *words: str) -> None:
-        for w in words:
-            if not self.accept(w):
-                raise _syntax(f"expected {w}, found {self.peek_word() or 'end of statement'}")
-
-    def accept_punct(self, text: str) -> bool:
-        it = self.peek()
-        if it is not None and it.punct and it.text == text:
-            self.i += 1
-            return True
-        return False
-
+class _P(Words):
     def name(self) -> str:
         it = self.peek()
         if it is None:
@@ -260,7 +175,7 @@ def is_user_command(stmt: Statement) -> bool:
     if w0 in ("CREATE", "ALTER", "DROP") and w1 in ("USER", "ROLE"):
         return True
     if w0 in ("GRANT", "REVOKE"):
-        return not any(it.word == "ON" for it in _items(stmt))
+        return not any(it.word == "ON" for it in items(stmt))
     return False
 
 
@@ -498,7 +413,7 @@ def _grant_items(p: _P, stop: str) -> tuple[list[str], list[str], bool]:
     roles: list[str] = []
     all_privileges = False
     while True:
-        group: list[_Item] = []
+        group: list[Item] = []
         while not p.at_end():
             it = p.peek()
             assert it is not None
