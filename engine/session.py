@@ -192,7 +192,6 @@ class EngineSession:
     def _transaction(self, kind: str, stmt_text: str, tag: str) -> bytes:
         """BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/ROLLBACK TO with PostgreSQL's semantics."""
         self._release_stream()
-        out = b""
         if kind == "begin":
             if self.status != "I":
                 return wire.notice_response(
@@ -251,7 +250,7 @@ class EngineSession:
             raise DbError(
                 "40001", f'could not restore the transaction to savepoint "{name}": {to_db_error(e).message}'
             ) from e
-        return out + wire.command_complete("ROLLBACK")
+        return wire.command_complete("ROLLBACK")
 
     def _deallocate(self, sql: str) -> bytes:
         """DEALLOCATE [PREPARE] {name | ALL}: protocol-level statements too, as PostgreSQL does."""

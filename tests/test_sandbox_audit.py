@@ -36,6 +36,13 @@ REFUSED = [
     "select * from otherpdb.main.t",
     "create macro evil() as table select * from read_csv('/etc/passwd')",
     "declare c cursor with hold for select * from read_blob('/etc/passwd')",
+    "SELECT * FROM READ_CSV('/etc/passwd')",
+    "select * from \"read_csv\"('/etc/passwd')",
+    "select/**/ * /* c */ from -- x\n read_csv('/etc/passwd')",
+    "select * from (select * from (select * from read_csv('/etc/passwd')) a) b",
+    "select * from (values (1)) v(x), lateral (select * from read_csv('/etc/passwd')) l",
+    "select 1; select * from read_csv('/etc/passwd')",
+    "prepare p1 as select * from read_csv('/etc/passwd')",
 ]
 
 
