@@ -41,6 +41,7 @@ _PARAMS = [
     Param("default_transaction_isolation", "serializable"),
     Param("transaction_read_only", "off"),
     Param("max_identifier_length", "63", read_only=True),
+    Param("max_index_keys", "32", read_only=True),
     Param("bytea_output", "hex"),
     Param("datestyle", "ISO, MDY"),
     Param("lc_messages", "C"),

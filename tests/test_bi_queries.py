@@ -60,7 +60,6 @@ _PUBLIC_QUALIFIED = "schema-qualified public.<table> does not resolve (schema pu
 KNOWN_GAPS: dict[str, str] = {
     "dbeaver-19": "pg_stat_get_numscans() missing",
     "pgjdbc-06": _EXPANDARRAY,
-    "pgjdbc-07": "pg_settings has no max_index_keys row (pgjdbc getImportedKeys/getExportedKeys then throw)",
     "pgjdbc-08": "pg_constraint.conindid is 0 for foreign keys (must be the referenced key's index)",
     "pgjdbc-09": "pg_constraint.conindid is 0 for foreign keys (must be the referenced key's index)",
     "pgjdbc-10": _EXPANDARRAY,
