@@ -92,6 +92,25 @@ public class JdbcSmoke {
                 check(rs.next() && rs.getLong(1) == 20, "20 rows after the savepoint rollback");
             }
             c.commit();
+            c.setAutoCommit(true);
+            DatabaseMetaData md = c.getMetaData();
+            check(md.getDatabaseProductName().equals("PostgreSQL"), "product name");
+            boolean sawItems = false;
+            try (ResultSet rs = md.getTables(null, "public", "%", new String[] {"TABLE"})) {
+                while (rs.next()) sawItems |= rs.getString("TABLE_NAME").equals("items");
+            }
+            check(sawItems, "getTables lists items");
+            java.util.List<String> cols = new java.util.ArrayList<>();
+            try (ResultSet rs = md.getColumns(null, "public", "items", "%")) {
+                while (rs.next()) cols.add(rs.getString("COLUMN_NAME") + ":" + rs.getInt("DATA_TYPE"));
+            }
+            check(cols.size() == 5 && cols.get(0).equals("id:" + Types.INTEGER), "getColumns: " + cols);
+            // getPrimaryKeys/getIndexInfo need information_schema._pg_expandarray: a known gap (tests/test_bi_queries.py)
+            boolean sawPublic = false;
+            try (ResultSet rs = md.getSchemas()) {
+                while (rs.next()) sawPublic |= rs.getString("TABLE_SCHEM").equals("public");
+            }
+            check(sawPublic, "getSchemas lists public");
         }
         System.out.println("JDBC OK");
     }
