@@ -86,6 +86,35 @@ def renamed_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]
     return edits
 
 
+def pg_expandarray(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """information_schema._pg_expandarray(a): PostgreSQL's set-returning (x, n) pairs of an array,
+    which pgjdbc's getPrimaryKeys/getIndexInfo read; DuckDB unnests a list of structs the same way
+    (two calls in one SELECT list run in step, as in PostgreSQL)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        if (
+            t.text.lower() != "_pg_expandarray"
+            or i + 1 >= len(toks)
+            or toks[i + 1].token_type != TokenType.L_PAREN
+        ):
+            continue
+        start = toks[i - 2].start if i >= 2 and toks[i - 1].token_type == TokenType.DOT else t.start
+        depth, j = 0, i + 1
+        for j in range(i + 1, len(toks)):
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(toks[j].token_type, 0)
+            if depth == 0:
+                break
+        arg = text[toks[i + 1].end - base + 1 : toks[j].start - base]
+        edits.append(
+            (
+                start - base,
+                toks[j].end - base + 1,
+                f"unnest(list_transform({arg}, lambda __x, __i: {{'x': __x, 'n': __i}}))",
+            )
+        )
+    return edits
+
+
 def public_schema(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """public.t means DuckDB's main.t: clients see the default schema as public."""
     edits: list[Edit] = []
@@ -236,6 +265,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     ddl_storage_parameters,
     advisory_unlock_all,
     public_schema,
+    pg_expandarray,
     serial_columns,
     renamed_functions,
     *pg_rewrites.REWRITES,

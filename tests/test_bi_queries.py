@@ -59,14 +59,12 @@ _SRF_IN_FROM = "scalar function in FROM (string_to_array(...) s, then s[i]) is t
 _PUBLIC_QUALIFIED = "schema-qualified public.<table> does not resolve (schema public does not exist)"
 KNOWN_GAPS: dict[str, str] = {
     "dbeaver-19": "pg_stat_get_numscans() missing",
-    "pgjdbc-06": _EXPANDARRAY,
     "pgjdbc-08": "pg_constraint.conindid is 0 for foreign keys (must be the referenced key's index)",
     "pgjdbc-09": "pg_constraint.conindid is 0 for foreign keys (must be the referenced key's index)",
     "pgjdbc-10": _EXPANDARRAY,
     "pgjdbc-16": "pg_get_keywords() missing",
     "metabase-07": "analysis cannot parse keyword column aliases (AS update, AS select, AS table)",
     "metabase-11": _INFO_SCHEMA + "; format('%s')/format('%I.%I') keep DuckDB semantics",
-    "metabase-12": _EXPANDARRAY,
     "metabase-14": _PUBLIC_QUALIFIED,
     "metabase-15": _PUBLIC_QUALIFIED,
     "grafana-04": _INFO_SCHEMA,

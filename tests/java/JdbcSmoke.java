@@ -105,7 +105,9 @@ public class JdbcSmoke {
                 while (rs.next()) cols.add(rs.getString("COLUMN_NAME") + ":" + rs.getInt("DATA_TYPE"));
             }
             check(cols.size() == 5 && cols.get(0).equals("id:" + Types.INTEGER), "getColumns: " + cols);
-            // getPrimaryKeys/getIndexInfo need information_schema._pg_expandarray: a known gap (tests/test_bi_queries.py)
+            try (ResultSet rs = md.getPrimaryKeys(null, "public", "items")) {
+                check(rs.next() && rs.getString("COLUMN_NAME").equals("id"), "getPrimaryKeys");
+            }
             boolean sawPublic = false;
             try (ResultSet rs = md.getSchemas()) {
                 while (rs.next()) sawPublic |= rs.getString("TABLE_SCHEM").equals("public");
