@@ -169,8 +169,6 @@ class Cdb:
                 )
                 for priv in ("CREATE SESSION", "SET CONTAINER", "RESTRICTED SESSION", "SYSDBA"):
                     self.cat.grant_sys("SYS", ROOT_ID, priv, True)
-                for priv in ("CREATE SESSION", "CREATE USER", "CREATE TABLE", "SELECT ANY TABLE"):
-                    self.cat.grant_sys("PDB_DBA", 0, priv, True)
         for c in (self.cat.container_by_id(ROOT_ID), self.cat.container_by_id(SEED_ID)):
             assert c is not None
             f = self.db_file(c)
