@@ -170,6 +170,29 @@ def _called(st: Statement) -> frozenset[str]:
     )
 
 
+# Schemas that are the system's, not the tenant's; `main` is DuckDB's default schema, which
+# clients know as `public`.
+SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "temp", "system"})
+DEFAULT_SCHEMA = "main"
+
+
+def canonical_schema(schema: str) -> str:
+    return DEFAULT_SCHEMA if schema in ("", "public", DEFAULT_SCHEMA) else schema
+
+
+def tenant_tables(a: Analysis, dictionary_views: frozenset[str]) -> list[tuple[str, str]]:
+    """(schema, name) of the tenant's own tables a statement names: not the catalogs, not the
+    dictionary views, not its CTEs, not files; schema canonical (main for public or none)."""
+    out = set()
+    for _catalog, schema, name in a.tables:
+        if not name or schema in SYSTEM_SCHEMAS or name.startswith(("pg_", "duckdb_")):
+            continue
+        if not schema and (name in a.ctes or name.upper() in dictionary_views or name in a.file_tables):
+            continue
+        out.add((canonical_schema(schema), name))
+    return sorted(out)
+
+
 def analyze(st: Statement) -> Analysis:
     """The analysis of the client's own text (what rewrites add is ours, and trusted)."""
     if st.kind in _TRIVIAL_KINDS:

@@ -11,17 +11,12 @@ from __future__ import annotations
 import weakref
 
 from catalog.store import CatalogStore, User
-from policies.analysis import Analysis
+from policies.analysis import Analysis, canonical_schema, tenant_tables
 from policies.sandbox import Violation
 from policies.statements import Statement
 
-_SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "temp", "system"})
 _WRITES = {"insert": "INSERT", "update": "UPDATE", "delete": "DELETE", "merge": "UPDATE"}
 _DDL_PRIVILEGES = ("CREATE TABLE", "CREATE ANY TABLE")
-
-
-def _schema(schema: str) -> str:
-    return "main" if schema in ("", "public") else schema
 
 
 # Per store: (catalog change stamp, {(user, con_id): (system privileges, object privileges)}).
@@ -60,17 +55,11 @@ def check(
         return Violation("PRIVILEGE", f"{st.tag} needs the CREATE TABLE privilege")
     needed: list[tuple[str, str, str]] = []
     write = _WRITES.get(st.kind)
-    if write and a.target is not None:
-        needed.append((write, _schema(a.target[1]), a.target[2]))
-    for _catalog, schema, name in a.tables:
-        if not name or schema in _SYSTEM_SCHEMAS or name.startswith(("pg_", "duckdb_")):
-            continue
-        if not schema and (name in a.ctes or name.upper() in dictionary_views or name in a.file_tables):
-            continue
-        if a.target is not None and (schema, name) == (a.target[1], a.target[2]) and write:
-            continue
-        if st.kind != "ddl":
-            needed.append(("SELECT", _schema(schema), name))
+    target = (canonical_schema(a.target[1]), a.target[2]) if write and a.target is not None else None
+    if target is not None:
+        needed.append((write, *target))
+    if st.kind != "ddl":
+        needed += [("SELECT", *t) for t in tenant_tables(a, dictionary_views) if t != target]
     if not needed:
         return None
     for priv, schema, name in needed:

@@ -8,29 +8,17 @@ the tenant and always pass.
 
 from __future__ import annotations
 
-from policies.analysis import Analysis
+from policies.analysis import DEFAULT_SCHEMA, Analysis, canonical_schema, tenant_tables
 from policies.sandbox import Violation
-
-DEFAULT_SCHEMA = "main"
-_SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "temp", "system"})
-
-
-def _canonical(schema: str) -> str:
-    return DEFAULT_SCHEMA if schema in ("", "public", DEFAULT_SCHEMA) else schema
 
 
 def check(allowed: list[str] | None, a: Analysis, dictionary_views: frozenset[str]) -> Violation | None:
     """The first schema outside the user's whitelist that the statement touches, or None."""
     if allowed is None:
         return None
-    ok = {_canonical(s.lower()) for s in allowed}
-    for _catalog, schema, name in sorted(a.tables):
-        if not name or schema in _SYSTEM_SCHEMAS or name.startswith(("pg_", "duckdb_")):
-            continue
-        if not schema and (name in a.ctes or name.upper() in dictionary_views or name in a.file_tables):
-            continue
-        target = _canonical(schema)
-        if target not in ok:
-            shown = "public" if target == DEFAULT_SCHEMA else target
+    ok = {canonical_schema(s.lower()) for s in allowed}
+    for schema, _name in tenant_tables(a, dictionary_views):
+        if schema not in ok:
+            shown = "public" if schema == DEFAULT_SCHEMA else schema
             return Violation("SCHEMA_WHITELIST", f"access to schema {shown} not allowed")
     return None

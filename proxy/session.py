@@ -31,6 +31,8 @@ log = logging.getLogger("duckcdb.session")
 
 # Bytes gathered for the client before they are written without waiting for the end of a response.
 OUT_CHUNK = 256 * 1024
+# Names of the dictionary views (V$PDBS, ...): not tables of the tenant's schemas.
+DICTIONARY_VIEWS = frozenset(dictionary.VIEWS)
 # Kinds the proxy answers itself; everything else runs in the engine.
 LOCAL_KINDS = frozenset({"admin", "set", "reset", "show", "discard"})
 
@@ -445,7 +447,7 @@ class Session:
             v = self._whitelist_violation(a)
         if v is None:
             assert self.user is not None
-            v = privileges.check(self.cdb.cat, self.user, self.con_id, st, a, frozenset(dictionary.VIEWS))
+            v = privileges.check(self.cdb.cat, self.user, self.con_id, st, a, DICTIONARY_VIEWS)
         if v is None:
             return self._lockdown_refusal(st, a)
         if v.rule == "UNPARSED":
@@ -461,7 +463,7 @@ class Session:
         """ALLOWED SCHEMAS of the session's user, read each time: a change applies at once."""
         assert self.user is not None
         allowed = self.cdb.cat.allowed_schemas(self.user.name, self.user.con_id)
-        return whitelist.check(allowed, a, frozenset(dictionary.VIEWS))
+        return whitelist.check(allowed, a, DICTIONARY_VIEWS)
 
     def _lockdown_refusal(self, st: stmts.Statement, a: analysis.Analysis | None = None) -> DbError | None:
         """ORA-01031 when the lockdown profile in force in this container disables st; audited."""
