@@ -30,6 +30,7 @@ class CreatePdb:
     using: str | None = None  # USING 'file.xml' | 'file.pdb': plug in
     as_clone: bool = False
     file_mode: str = "COPY"  # COPY, MOVE or NOCOPY
+    tier: str | None = None  # SERVICE TIER t
 
 
 @dataclass
@@ -46,6 +47,7 @@ class AlterPdb:
     new_name: str | None = None  # RENAME GLOBAL_NAME TO
     max_size: int | None = None  # STORAGE (MAXSIZE ...)
     max_temp_size: int | None = None
+    tier: str | None = None  # SET SERVICE TIER t
 
 
 @dataclass
@@ -143,9 +145,10 @@ class _P:
         t = self.next()
         return t.text
 
-    def size(self) -> int | None:
+    def size(self) -> int:
+        """A size in bytes; UNLIMITED is 0 (no limit), as in Oracle's parameters."""
         if self.accept("UNLIMITED"):
-            return None
+            return 0
         t = self.next()
         text = t.text.upper()
         m = re.match(r"^(\d+)([KMGTP]?)$", text)
@@ -222,6 +225,8 @@ def _create(p: _P) -> CreatePdb:
                     break
         elif p.accept("STORAGE"):
             _storage(p, cmd)
+        elif p.accept("SERVICE", "TIER"):
+            cmd.tier = p.name()
         elif p.accept("DEFAULT", "TABLESPACE"):
             p.next()  # accepted, no effect: one file per PDB
             while not p.at_end() and p.peek_word() in ("DATAFILE", "SIZE", "AUTOEXTEND", "ON", "OFF"):
@@ -289,8 +294,8 @@ def _skip_value(p: _P) -> None:
 
 def _storage(p: _P, cmd: CreatePdb | AlterPdb) -> None:
     if p.accept("UNLIMITED"):
-        cmd.max_size = None
-        cmd.max_temp_size = None
+        cmd.max_size = 0
+        cmd.max_temp_size = 0
         return
     p.next()  # (
     while True:
@@ -338,6 +343,9 @@ def _alter(p: _P) -> AlterPdb:
     elif p.accept("STORAGE"):
         cmd.action = "STORAGE"
         _storage(p, cmd)
+    elif p.accept("SET", "SERVICE", "TIER"):
+        cmd.action = "TIER"
+        cmd.tier = p.name()
     elif p.accept("RENAME", "GLOBAL_NAME", "TO"):
         cmd.action = "RENAME"
         cmd.new_name = p.container_name()

@@ -29,8 +29,9 @@ from catalog import manifest
 from catalog.errors import ora
 from catalog.store import ROOT_ID, ROOT_NAME, SEED_ID, SEED_NAME, CatalogStore, Container
 from engine.server import EngineSpec
+from policies import resources
 from proxy import auth, wire
-from proxy.config import Config, Tier, load_tiers
+from proxy.config import Config
 from proxy.engines import EngineProcess, new_token
 from proxy.errors import DbError
 
@@ -106,13 +107,14 @@ class Cdb:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.data_dir = config.data_dir
-        self.tiers: dict[str, Tier] = load_tiers()
+        self.tiers: dict[str, resources.Tier] = resources.load_tiers()
         self.store: CatalogStore | None = None
         self.engines: dict[int, EngineProcess] = {}
         self.sessions: dict[int, set[SessionHandle]] = {}
         self.run_dir = Path(tempfile.mkdtemp(prefix="duckcdb-"))
         os.chmod(self.run_dir, 0o700)
         self._locks: dict[int, asyncio.Lock] = {}
+        self._limits_cache: dict[int, tuple[tuple[int, int], resources.Limits]] = {}
         self.on_engine_exit: Callable[[int], Awaitable[None]] | None = None
 
     # ------------------------------------------------------------ paths
@@ -231,31 +233,74 @@ class Cdb:
 
     # ------------------------------------------------------------ engines
 
+    def limits(self, c: Container) -> resources.Limits:
+        """The budgets c runs within: its tier's, with its own parameters and STORAGE clause over them."""
+        over = self.cat.pdb_parameters(c.con_id)
+        if c.max_size is not None:
+            over["MAX_PDB_STORAGE"] = str(c.max_size)
+        if c.max_temp_size is not None:
+            over["MAX_SHARED_TEMP_SIZE"] = str(c.max_temp_size)
+        return resources.effective(self.tiers, c.tier, over)
+
+    def limits_of(self, con_id: int) -> resources.Limits | None:
+        """limits() of a PDB by id, cached until the catalog changes; None for the root and the seed."""
+        if con_id <= SEED_ID:
+            return None
+        stamp = self.cat.change_stamp()
+        hit = self._limits_cache.get(con_id)
+        if hit is not None and stamp is not None and hit[0] == stamp:
+            return hit[1]
+        c = self.cat.container_by_id(con_id)
+        if c is None:
+            return None
+        lim = self.limits(c)
+        if stamp is not None:
+            self._limits_cache[con_id] = (stamp, lim)
+        return lim
+
+    def _engine_limits(self, c: Container) -> dict[str, object]:
+        """The limits an engine applies itself (DuckDB settings and the storage check)."""
+        if c.con_id == ROOT_ID:
+            return {
+                "memory_limit": self.config.get("engine", "root_memory"),
+                "threads": int(self.config.get("engine", "root_threads")),
+                "max_temp_size": "1GiB",
+                "max_size": None,
+            }
+        lim = self.limits(c)
+        return {
+            "memory_limit": f"{lim.memory_bytes}B",
+            "threads": lim.engine_threads,
+            # DuckDB has no "unlimited": a petabyte never binds.
+            "max_temp_size": f"{lim.max_shared_temp_size or 1 << 50}B",
+            "max_size": lim.max_pdb_storage or None,
+        }
+
     def _spec(self, c: Container, read_only: bool) -> EngineSpec:
         d = self.pdb_dir(c)
-        if c.con_id == ROOT_ID:
-            memory = self.config.get("engine", "root_memory")
-            threads = int(self.config.get("engine", "root_threads"))
-            temp = "1GiB"
-        else:
-            tier = self.tiers[c.tier]
-            memory = f"{tier.memory_mb}MiB"
-            threads = max(1, min(tier.cpu, os.cpu_count() or 1))
-            temp_bytes = c.max_temp_size if c.max_temp_size is not None else tier.temp_gb << 30
-            temp = f"{temp_bytes}B"
+        lim = self._engine_limits(c)
         return EngineSpec(
             name=c.name,
             db_path=str(self.db_file(c)),
             socket_path=str(self.run_dir / f"engine-{c.con_id}.sock"),
             token=new_token(),
             read_only=read_only,
-            memory_limit=memory,
-            threads=threads,
+            memory_limit=str(lim["memory_limit"]),
+            threads=int(lim["threads"]),  # type: ignore[call-overload]
             temp_dir=str(d / "tmp"),
-            max_temp_size=temp,
+            max_temp_size=str(lim["max_temp_size"]),
             allowed_dir=str(d),
-            max_size=c.max_size,
+            max_size=lim["max_size"],  # type: ignore[arg-type]
         )
+
+    async def apply_limits(self, c: Container) -> None:
+        """Give c's running engine its current limits and scheduling priority: no restart, no session lost."""
+        eng = self.engines.get(c.con_id)
+        if eng is None:
+            return
+        await eng.set_limits(self._engine_limits(c))
+        if c.con_id != ROOT_ID:
+            eng.set_nice(self.limits(c).nice)
 
     async def _start_engine(self, c: Container, read_only: bool) -> EngineProcess:
         eng = EngineProcess(
@@ -263,6 +308,8 @@ class Cdb:
         )
         await eng.start()
         self.engines[c.con_id] = eng
+        if c.con_id != ROOT_ID:
+            eng.set_nice(self.limits(c).nice)
         return eng
 
     def _engine_died(self, eng: EngineProcess) -> None:
@@ -316,6 +363,7 @@ class Cdb:
         max_size: int | None,
         max_temp_size: int | None,
         if_not_exists: bool = False,
+        tier: str | None = None,
     ) -> list[str]:
         notices: list[str] = []
         if self.find(name) is not None:
@@ -324,7 +372,7 @@ class Cdb:
             raise ora(65012, name=name)
         seed = self.cat.container_by_id(SEED_ID)
         assert seed is not None
-        tier = self.config.get("container", "default_tier")
+        tier = tier or self.config.get("container", "default_tier")
         with self.cat.transaction():
             c = self.cat.insert_container(self.cat.next_con_id(), name, "NEW", "MOUNTED", tier, "CREATE")
             self.cat.update_container(c.con_id, max_size=max_size, max_temp_size=max_temp_size)
@@ -356,8 +404,10 @@ class Cdb:
         max_size: int | None,
         max_temp_size: int | None,
         if_not_exists: bool = False,
+        tier: str | None = None,
     ) -> list[str]:
-        """CREATE PLUGGABLE DATABASE name FROM source [SNAPSHOT COPY] [NO DATA]."""
+        """CREATE PLUGGABLE DATABASE name FROM source [SNAPSHOT COPY] [NO DATA]: the clone keeps the
+        source's service tier (unless SERVICE TIER says otherwise) and resource parameters."""
         if self.find(name) is not None:
             if if_not_exists:
                 return [f"pluggable database {name} already exists, skipping"]
@@ -375,12 +425,16 @@ class Cdb:
                 f"ORA-65081: open {src.name} to clone it with NO DATA (the schema is read by its engine)",
             )
         with self.cat.transaction():
-            c = self.cat.insert_container(self.cat.next_con_id(), name, "NEW", "MOUNTED", src.tier, "CREATE")
+            c = self.cat.insert_container(
+                self.cat.next_con_id(), name, "NEW", "MOUNTED", tier or src.tier, "CREATE"
+            )
             self.cat.update_container(
                 c.con_id,
                 max_size=max_size if max_size is not None else src.max_size,
                 max_temp_size=max_temp_size if max_temp_size is not None else src.max_temp_size,
             )
+            for pname, value in self.cat.pdb_parameters(src.con_id).items():
+                self.cat.set_pdb_parameter(c.con_id, pname, value)
             self.cat.copy_local_users(src.con_id, c.con_id)
             self.cat.set_pdb_lockdown(c.con_id, self.cat.pdb_lockdown(src.con_id))
         crash_point("clone:intent")
@@ -522,20 +576,18 @@ class Cdb:
             await eng.stop()
 
     async def alter_storage(self, c: Container, max_size: int | None, max_temp_size: int | None) -> list[str]:
-        """ALTER PLUGGABLE DATABASE p STORAGE (...): applied at once; below current usage is refused."""
+        """ALTER PLUGGABLE DATABASE p STORAGE (...): applied at once; below current usage is refused.
+        None: the service tier's figure; 0: unlimited."""
         if c.con_id == SEED_ID:
             raise ora(65017)
         used = self.size_of(c.con_id)
-        if max_size is not None and max_size < used:
+        if max_size and max_size < used:
             raise ora(65113, name=c.name, used=str(used))
         self.cat.update_container(c.con_id, max_size=max_size, max_temp_size=max_temp_size)
-        eng = self.engines.get(c.con_id)
-        notices = []
-        if eng is not None:
-            await eng.set_limits(max_size)
-            if max_temp_size != c.max_temp_size:
-                notices.append(f"MAX_SHARED_TEMP_SIZE of {c.name} applies from its next OPEN")
-        return notices
+        c2 = self.cat.container_by_id(c.con_id)
+        assert c2 is not None
+        await self.apply_limits(c2)
+        return []
 
     async def rename_pdb(self, c: Container, new_name: str) -> None:
         if c.con_id == SEED_ID:
@@ -613,7 +665,7 @@ class Cdb:
             lockdown_profile=self.cat.pdb_lockdown(c.con_id),
             max_size=c.max_size,
             max_temp_size=c.max_temp_size,
-            parameters={"DB_PERFORMANCE_PROFILE": c.tier},
+            parameters={**self.cat.pdb_parameters(c.con_id), "DB_PERFORMANCE_PROFILE": c.tier},
             files=[manifest.ManifestFile(f.name, str(f.resolve()), f.stat().st_size, manifest.sha256_of(f))],
             users=[
                 {"name": u.name, "verifier": u.scram, "account_status": u.account_status} for u in local_users
@@ -717,6 +769,9 @@ class Cdb:
                 self.cat.grant_object(g["grantee"], c.con_id, g["schema"], g["object"], g["privilege"])
             if m.lockdown_profile and self.cat.lockdown_profile(m.lockdown_profile) is not None:
                 self.cat.set_pdb_lockdown(c.con_id, m.lockdown_profile)
+            for pname, value in m.parameters.items():
+                if pname in resources.PARAMETERS and pname != "DB_PERFORMANCE_PROFILE":
+                    self.cat.set_pdb_parameter(c.con_id, pname, value)
         crash_point("plug:intent")
         c = self.cat.container_by_id(c.con_id) or c
         d = self.pdb_dir(c)

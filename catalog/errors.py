@@ -57,6 +57,9 @@ ORACLE_ERRORS: dict[int, tuple[str, str]] = {
     65092: ("0LP01", "system privilege or role granted with a different scope to '{name}'"),
     65094: ("42939", "invalid local user or role name"),
     65096: ("42939", "invalid common user or role name"),
+    # resource parameters (catalog.resource_sql)
+    2065: ("42704", "illegal option for ALTER SYSTEM: {name}"),
+    2097: ("22023", "parameter {name} cannot be modified because specified value is invalid: {reason}"),
     # lockdown profiles (catalog.lockdown_sql, policies.lockdown)
     2381: ("42501", "cannot drop {name} profile: it is shipped with the CDB"),
     65208: ("42704", "Lockdown profile {name} does not exist."),

@@ -415,20 +415,28 @@ def _exec_alter(store: CatalogStore, cmd: AlterProfile) -> str:
     return "ALTER LOCKDOWN PROFILE"
 
 
+def require_common_alter_system(store: CatalogStore, actor: User, con_id: int) -> None:
+    """ALTER SYSTEM of the provider's settings (lockdown, resource budgets): SYS, or a common user
+    holding ALTER SYSTEM (or SYSDBA) commonly, as in Oracle; a PDB's local users never, so that a
+    tenant's administrator cannot lift its own limits. ORA-01031 otherwise."""
+    if actor.name == "SYS" and actor.common:
+        return
+    if con_id == ROOT_ID:
+        held = store.effective_privileges(actor.name, ROOT_ID)
+    elif actor.common:
+        held = store.effective_privileges(actor.name, con_id, common_only=True)
+    else:
+        held = set()
+    if not held & {"SYSDBA", "ALTER SYSTEM"}:
+        raise ora(1031)
+
+
 def _exec_set(store: CatalogStore, cmd: SetPdbLockdown, con_id: int, actor: User) -> str:
     if con_id == SEED_ID:
         raise ora(65017)
     if store.container_by_id(con_id) is None:
         raise ora(65011, name=str(con_id))
-    if not (actor.name == "SYS" and actor.common):
-        if con_id == ROOT_ID:
-            held = store.effective_privileges(actor.name, ROOT_ID)
-        elif actor.common:
-            held = store.effective_privileges(actor.name, con_id, common_only=True)
-        else:
-            held = set()  # a local user never sets PDB_LOCKDOWN
-        if not held & {"SYSDBA", "ALTER SYSTEM"}:
-            raise ora(1031)
+    require_common_alter_system(store, actor, con_id)
     name = cmd.profile
     if name is not None:
         found = store.lockdown_profile(name)

@@ -225,6 +225,17 @@ CREATE TRIGGER IF NOT EXISTS containers_lockdown AFTER DELETE ON containers
 BEGIN
     DELETE FROM lockdown_assignments WHERE con_id = OLD.con_id;
 END;
+-- Resource parameters a PDB sets over its service tier (ALTER SYSTEM SET); canonical text values.
+CREATE TABLE IF NOT EXISTS pdb_parameters (
+    con_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (con_id, name)
+);
+CREATE TRIGGER IF NOT EXISTS containers_parameters AFTER DELETE ON containers
+BEGIN
+    DELETE FROM pdb_parameters WHERE con_id = OLD.con_id;
+END;
 """
 
 
@@ -516,6 +527,21 @@ class CatalogStore:
         c = self.container_by_id(con_id)
         assert c is not None
         return c
+
+    def pdb_parameters(self, con_id: int) -> dict[str, str]:
+        rows = self.db.execute("SELECT name, value FROM pdb_parameters WHERE con_id = ?", (con_id,))
+        return dict(rows.fetchall())
+
+    def set_pdb_parameter(self, con_id: int, name: str, value: str | None) -> None:
+        """Set a PDB's parameter over its tier; None removes it (the tier's value applies again)."""
+        if value is None:
+            self.db.execute("DELETE FROM pdb_parameters WHERE con_id = ? AND name = ?", (con_id, name))
+        else:
+            self.db.execute(
+                "INSERT INTO pdb_parameters VALUES (?, ?, ?)"
+                " ON CONFLICT (con_id, name) DO UPDATE SET value = excluded.value",
+                (con_id, name, value),
+            )
 
     def update_container(self, con_id: int, **fields: object) -> None:
         cols = ", ".join(f"{k} = ?" for k in fields)

@@ -22,6 +22,7 @@ import duckdb
 from engine import shim
 from engine.copy import CopyIn, copy_out
 from engine.errors import to_db_error
+from engine.governed import refuse_governed
 from engine.session import EngineSession
 from proxy import frames
 from proxy.errors import DbError
@@ -48,6 +49,16 @@ class EngineSpec:
         return cls(**json.loads(text))
 
 
+# Spec fields the supervisor may change while the engine runs -> the DuckDB setting each one is.
+# They stay changeable after the configuration is locked; tenants' SQL never reaches them
+# (the proxy refuses engine settings, and engine.governed refuses them again here).
+GOVERNED_SETTINGS = {
+    "memory_limit": "memory_limit",
+    "threads": "threads",
+    "max_temp_size": "max_temp_directory_size",
+}
+
+
 def open_database(spec: EngineSpec) -> duckdb.DuckDBPyConnection:
     """The PDB's DuckDB with explicit limits and the sandbox on, configuration locked."""
     os.makedirs(spec.temp_dir, exist_ok=True)
@@ -67,7 +78,8 @@ def open_database(spec: EngineSpec) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET allowed_directories = ['{allowed}']")
     con.execute("SET enable_external_access = false")
     con.execute("SET allow_community_extensions = false")
-    con.execute("SET allowed_configs = ['TimeZone', 'search_path', 'schema']")
+    configs = ", ".join(f"'{n}'" for n in ["TimeZone", "search_path", "schema", *GOVERNED_SETTINGS.values()])
+    con.execute(f"SET allowed_configs = [{configs}]")
     con.execute("SET lock_configuration = true")
     return con
 
@@ -96,6 +108,17 @@ class Engine:
         self.sessions: dict[int, EngineSession] = {}
         self.lock = threading.Lock()
         self.next_id = 1
+
+    def set_limits(self, limits: dict[str, Any]) -> None:
+        """New limits from the supervisor, applied to the running database (no session is dropped)."""
+        if "max_size" in limits:
+            self.spec.max_size = limits["max_size"]
+        for key, setting in GOVERNED_SETTINGS.items():
+            if key in limits and limits[key] is not None:
+                value = limits[key]
+                literal = str(int(value)) if key == "threads" else "'" + str(value).replace("'", "") + "'"
+                self.db.execute(f"SET GLOBAL {setting} = {literal}")
+                setattr(self.spec, key, value)
 
     def storage_full(self) -> bool:
         """Whether the PDB's files have reached STORAGE MAXSIZE (writes are then refused)."""
@@ -137,11 +160,16 @@ class Engine:
                 with self.lock:
                     target = self.sessions.get(int(hello["session"]))
                 if target is not None:
+                    target.cancel_reason = str(hello.get("reason") or "user request")
                     target.con.interrupt()
                 return
             if hello.get("op") == "limits":
-                self.spec.max_size = hello.get("max_size")
-                sock.sendall(frames.pack_json(frames.DONE, {"ok": True}))
+                try:
+                    self.set_limits(hello)
+                    answer: dict[str, Any] = {"ok": True}
+                except duckdb.Error as e:
+                    answer = {"ok": False, **to_db_error(e).to_json()}
+                sock.sendall(frames.pack_json(frames.DONE, answer))
                 return
             if hello.get("op") == "checkpoint":
                 self.db.execute("CHECKPOINT")
@@ -198,8 +226,13 @@ class Engine:
             name = op["op"]
             try:
                 if name == "query":
+                    for st in op["stmts"]:
+                        for sql in (st["sql"], *(st.get("pre") or ())):
+                            refuse_governed(sql)
                     failed = not s.op_query(op["stmts"], emit)
                 elif name == "parse":
+                    for sql in (op["sql"], *(op.get("pre") or ())):
+                        refuse_governed(sql)
                     emit(
                         s.op_parse(
                             op["name"],

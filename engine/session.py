@@ -155,6 +155,7 @@ class EngineSession:
         self.replay: list[tuple[str, list[Any]]] = []
         self._streaming: Portal | None = None
         self.cursors: dict[str, bool] = {}  # SQL cursor name -> WITH HOLD
+        self.cancel_reason = ""  # why the running statement was interrupted (57014's message)
 
     # ------------------------------------------------------------ helpers
 
@@ -185,7 +186,11 @@ class EngineSession:
         """The ErrorResponse for e; an error inside a transaction block aborts it, as in PostgreSQL."""
         if self.status == "T":
             self.status = "E"
-        return to_db_error(e).to_wire()
+        err = to_db_error(e)
+        if err.sqlstate == "57014" and self.cancel_reason:
+            err = DbError("57014", f"canceling statement due to {self.cancel_reason}")
+        self.cancel_reason = ""
+        return err.to_wire()
 
     # ------------------------------------------------------------ transactions
 

@@ -195,6 +195,18 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
     return Statement(text, kind, tag, words, tuple(toks), rw.sql, rw.param_oids, rw.pre, rw.notices)
 
 
+def _fix_positions(sql: str, toks: list[Token]) -> None:
+    """sqlglot gives the string token of a command's arguments (SHOW x ...) wrong positions when
+    blanks follow it; place it where its text is, so that every token slices the text it spells."""
+    prev_end = -1
+    for t in toks:
+        if t.start > t.end:
+            at = sql.find(t.text, prev_end + 1)
+            if at >= 0:
+                t.start, t.end = at, at + len(t.text) - 1
+        prev_end = t.end
+
+
 @lru_cache(maxsize=4096)
 def split(sql: str) -> tuple[Statement, ...]:
     """The statements of one Query/Parse text; empty tuple for an empty query."""
@@ -202,6 +214,7 @@ def split(sql: str) -> tuple[Statement, ...]:
         toks = _TOKENIZER.tokenize(sql)
     except TokenError as e:
         raise SqlSyntaxError(f"syntax error: {e}") from e
+    _fix_positions(sql, toks)
     out: list[Statement] = []
     cur: list[Token] = []
     for t in toks:

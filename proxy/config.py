@@ -24,27 +24,6 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
-class Tier:
-    name: str
-    cpu: int
-    memory_mb: int
-    storage_gb: int
-    temp_gb: int
-    iops: int
-    network_mbps: int
-    sessions: int
-    sla_uptime: float
-    max_response_ms: int
-    monthly_usd: int
-
-
-def load_tiers() -> dict[str, Tier]:
-    with open(CONF_DIR / "tiers.toml", "rb") as f:
-        raw = tomllib.load(f)
-    return {name: Tier(name=name, **vals) for name, vals in raw.items()}
-
-
 @dataclass
 class Config:
     raw: dict[str, Any]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from catalog import admin_sql
+from catalog import admin_sql, resource_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID
 from policies import statements as stmts
@@ -61,8 +61,13 @@ async def run_admin(session: Session, st: stmts.Statement, describe: bool) -> No
     if not cdb.cat.has_privilege(session.user, ROOT_ID, "SYSDBA") and session.user.name != "SYS":
         raise ora(1031)
     notices: list[str] = []
+    if isinstance(cmd, admin_sql.CreatePdb) and cmd.tier is not None:
+        cmd.tier = resource_sql.tier_name(cdb, cmd.tier)
     if isinstance(cmd, admin_sql.CreatePdb) and cmd.using is not None:
         notices = await cdb.plug_pdb(cmd.name, cmd.using, cmd.as_clone, cmd.file_mode, cmd.if_not_exists)
+        plugged = cdb.find(cmd.name)
+        if cmd.tier is not None and plugged is not None:
+            cdb.cat.update_container(plugged.con_id, tier=cmd.tier)
         tag = "CREATE PLUGGABLE DATABASE"
     elif isinstance(cmd, admin_sql.CreatePdb) and cmd.source is not None:
         notices = await cdb.clone_pdb(
@@ -73,6 +78,7 @@ async def run_admin(session: Session, st: stmts.Statement, describe: bool) -> No
             cmd.max_size,
             cmd.max_temp_size,
             cmd.if_not_exists,
+            cmd.tier,
         )
         tag = "CREATE PLUGGABLE DATABASE"
     elif isinstance(cmd, admin_sql.CreatePdb):
@@ -85,6 +91,7 @@ async def run_admin(session: Session, st: stmts.Statement, describe: bool) -> No
             cmd.max_size,
             cmd.max_temp_size,
             cmd.if_not_exists,
+            cmd.tier,
         )
         tag = "CREATE PLUGGABLE DATABASE"
     elif isinstance(cmd, admin_sql.DropPdb):
@@ -126,6 +133,10 @@ async def alter_pdb(session: Session, cmd: admin_sql.AlterPdb) -> list[str]:
             if cmd.all and c.is_open and c.open_mode == cmd.mode:
                 continue
             n = await cdb.open_pdb(c, cmd.mode, cmd.restricted, cmd.force)
+        elif cmd.action == "TIER":
+            assert cmd.tier is not None
+            await resource_sql.set_tier(cdb, c, cmd.tier)
+            n = None
         elif cmd.action == "STORAGE":
             n = "; ".join(await cdb.alter_storage(c, cmd.max_size, cmd.max_temp_size)) or None
         elif cmd.action == "RENAME":

@@ -112,23 +112,45 @@ class EngineProcess:
         await ch.connect(timezone, userenv or {})
         return ch
 
-    async def set_limits(self, max_size: int | None) -> None:
-        """Tell a running engine its new STORAGE MAXSIZE."""
-        self.spec.max_size = max_size
+    async def set_limits(self, limits: dict[str, Any]) -> None:
+        """Give a running engine new limits (memory_limit, threads, max_temp_size, max_size); a
+        restart starts with them too."""
+        for k, v in limits.items():
+            setattr(self.spec, k, v)
         reader, writer = await asyncio.open_unix_connection(self.spec.socket_path)
-        writer.write(frames.pack_request({"op": "limits", "max_size": max_size, "token": self.spec.token}))
+        writer.write(frames.pack_request({"op": "limits", **limits, "token": self.spec.token}))
         await writer.drain()
-        await reader.read()  # the engine answers and closes
+        kind, payload = await _read_frame(reader)
         writer.close()
+        answer = json.loads(payload)
+        if not answer.get("ok"):
+            raise DbError(answer.get("sqlstate", "XX000"), answer.get("message", "limits refused"))
 
-    async def cancel(self, session_id: int) -> None:
+    def set_nice(self, nice: int) -> None:
+        """The engine's OS scheduling priority (the tier's priority). Lowering a nice value needs
+        privileges the server may not have: then the engine keeps its current one."""
+        if self.pid is None:
+            return
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.pid, nice)
+        except (PermissionError, ProcessLookupError):
+            log.info("engine of %s keeps its nice value (could not set %s)", self.spec.name, nice)
+
+    async def cancel(self, session_id: int, reason: str = "user request") -> None:
         try:
             reader, writer = await asyncio.open_unix_connection(self.spec.socket_path)
         except OSError:
             return
-        writer.write(frames.pack_request({"op": "cancel", "session": session_id, "token": self.spec.token}))
+        request = {"op": "cancel", "session": session_id, "reason": reason, "token": self.spec.token}
+        writer.write(frames.pack_request(request))
         await writer.drain()
         writer.close()
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    head = await reader.readexactly(frames.HEADER.size)
+    kind, n = frames.HEADER.unpack(head)
+    return kind, await reader.readexactly(n)
 
 
 def new_token() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policies import resources
 from proxy.config import PG_VERSION, PG_VERSION_NUM, VERSION
 
 
@@ -36,6 +37,7 @@ _PARAMS = [
     Param("statement_timeout", "0"),
     Param("lock_timeout", "0"),
     Param("idle_in_transaction_session_timeout", "0"),
+    Param("idle_session_timeout", "0"),
     Param("client_min_messages", "notice"),
     Param("transaction_isolation", "serializable", read_only=True),
     Param("default_transaction_isolation", "serializable"),
@@ -60,6 +62,10 @@ PARAMS: dict[str, Param] = {}
 for _p in _PARAMS:
     PARAMS.setdefault(_p.name.lower(), _p)
 
+# Time limits a client may set for itself (tighter than its PDB's, never looser).
+DURATIONS = frozenset(
+    {"statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "idle_session_timeout"}
+)
 _ENCODINGS = {"UTF8", "UTF-8", "UNICODE", "SQL_ASCII"}
 
 
@@ -78,6 +84,9 @@ def normalize(param: Param, value: str) -> str:
         return "UTF8" if value.upper() != "SQL_ASCII" else "SQL_ASCII"
     if param.name == "standard_conforming_strings" and value.lower() in ("off", "false", "0"):
         raise ValueError("standard_conforming_strings cannot be turned off")
+    if param.name in DURATIONS:
+        resources.duration_ms(value)  # raises InvalidValue (a ValueError) for what is not a duration
+        return value.strip("'")
     if param.name == "TimeZone" and value.upper() in ("LOCAL", "DEFAULT"):
         return "UTC"
     return value

@@ -14,10 +14,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog import dictionary, lockdown_sql, object_privs_sql, users_sql
+from catalog import dictionary, lockdown_sql, object_privs_sql, resource_sql, users_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID, Container, User
-from policies import analysis, lockdown, privileges, sandbox, whitelist
+from policies import analysis, lockdown, privileges, resources, sandbox, whitelist
 from policies import statements as stmts
 from policies.copy import parse_copy
 from proxy import auth, container_commands, frames, params, set_show, wire
@@ -35,6 +35,10 @@ OUT_CHUNK = 256 * 1024
 DICTIONARY_VIEWS = frozenset(dictionary.VIEWS)
 # Kinds the proxy answers itself; everything else runs in the engine.
 LOCAL_KINDS = frozenset({"admin", "set", "reset", "show", "discard"})
+
+
+# Engine ops that run statements, and so run under the statement timeout.
+_TIMED_OPS = frozenset({"query", "execute", "copy_out", "copy_in"})
 
 
 class Disconnect(Exception):
@@ -80,13 +84,46 @@ class Session:
 
     # ------------------------------------------------------------ I/O
 
-    async def next_message(self) -> wire.FrontendMessage:
+    async def next_message(self, idle: bool = False) -> wire.FrontendMessage:
+        """The client's next message; idle: waiting for a new command, under the idle timeouts."""
         if not self._queue:
             # Everything owed to the client goes out before waiting for it.
             await self.flush()
+            limit = self._idle_limit() if idle else None
             while not self._queue:
-                self._queue.extend(self.parser.feed(await self._read()))
+                if limit is None:
+                    data = await self._read()
+                else:
+                    try:
+                        async with asyncio.timeout(limit[0] / 1000):
+                            data = await self._read()
+                    except TimeoutError:
+                        raise DbError(limit[1], limit[2]) from None
+                self._queue.extend(self.parser.feed(data))
         return self._queue.popleft()
+
+    def _idle_limit(self) -> tuple[int, str, str] | None:
+        """(ms, SQLSTATE, message) of the idle timeout that applies now: the PDB's and the client's
+        own setting, whichever is tighter; None without one."""
+        lim = self.cdb.limits_of(self.con_id)
+        if self.status == "I":
+            ms = resources.tightest(
+                lim.idle_session_timeout_ms if lim else 0,
+                resources.duration_ms(self.params.get("idle_session_timeout", "0")),
+            )
+            return (ms, "57P05", "terminating connection due to idle-session timeout") if ms else None
+        ms = resources.tightest(
+            lim.idle_in_transaction_timeout_ms if lim else 0,
+            resources.duration_ms(self.params.get("idle_in_transaction_session_timeout", "0")),
+        )
+        return (ms, "25P03", "terminating connection due to idle-in-transaction timeout") if ms else None
+
+    def _statement_timeout_ms(self) -> int:
+        lim = self.cdb.limits_of(self.con_id)
+        return resources.tightest(
+            lim.statement_timeout_ms if lim else 0,
+            resources.duration_ms(self.params.get("statement_timeout", "0")),
+        )
 
     async def _read(self) -> bytes:
         data = await self.reader.read(1 << 16)
@@ -262,11 +299,24 @@ class Session:
         await self.send(b"".join(out))
 
     async def _enter(self, container: Container) -> None:
+        self._admit(container)
         if self.container is not None:
             self.cdb.detach(self)
         self.container = container
         self.con_id = container.con_id
         self.cdb.attach(self)
+
+    def _admit(self, container: Container) -> None:
+        """The PDB's SESSIONS limit: one more session is refused with ORA-00018. SYS is never
+        refused (as PostgreSQL reserves connections for superusers), so the DBA can always get in."""
+        lim = self.cdb.limits_of(container.con_id)
+        if lim is None or (self.user is not None and self.user.name == "SYS" and self.user.common):
+            return
+        if len(self.cdb.sessions.get(container.con_id, ())) >= lim.sessions:
+            raise DbError(
+                "53300",
+                f"ORA-00018: maximum number of sessions exceeded: {container.name} allows {lim.sessions}",
+            )
 
     async def _open_channel(self, tz: str) -> EngineChannel:
         eng = self.cdb.engine(self.con_id)
@@ -353,7 +403,7 @@ class Session:
 
     async def _loop(self) -> None:
         while True:
-            msg = await self.next_message()
+            msg = await self.next_message(idle=True)
             if isinstance(msg, wire.Terminate):
                 raise Disconnect()
             if isinstance(msg, wire.Query):
@@ -390,7 +440,17 @@ class Session:
                 return {"status": self.status}
             await self.send(ora(1219).to_wire())
             return {"failed": True}
-        res = await self.channel.request(ops, blobs or [], self.send)
+        timeout = self._statement_timeout_ms()
+        timer = None
+        if timeout and any(op["op"] in _TIMED_OPS for op in ops):
+            timer = asyncio.get_running_loop().call_later(
+                timeout / 1000, lambda: asyncio.ensure_future(self.cancel("statement timeout"))
+            )
+        try:
+            res = await self.channel.request(ops, blobs or [], self.send)
+        finally:
+            if timer is not None:
+                timer.cancel()
         if "status" in res:
             self.status = res["status"]
         return res
@@ -484,6 +544,7 @@ class Session:
             or users_sql.is_user_command(st)
             or lockdown_sql.is_lockdown_command(st)
             or object_privs_sql.is_object_grant(st)
+            or resource_sql.is_resource_command(st)
         )
 
     def _dictionary_ops(self, views: list[str]) -> list[dict[str, Any]]:
@@ -517,6 +578,15 @@ class Session:
             tag = lockdown_sql.execute_lockdown_command(
                 self.cdb.cat, cmd, con_id=self.con_id, actor=self.user
             )
+            await self.send(wire.command_complete(tag))
+        elif resource_sql.is_resource_command(st):
+            assert self.user is not None
+            cmd_r = resource_sql.parse(st)
+            if isinstance(cmd_r, resource_sql.ShowParameters):
+                cols = [wire.Column("NAME", 25), wire.Column("TYPE", 25), wire.Column("VALUE", 25)]
+                await self._rows(cols, resource_sql.show_rows(self.cdb, self.con_id, cmd_r.pattern), describe)
+                return
+            tag = await resource_sql.execute(self.cdb, cmd_r, self.con_id, self.user)
             await self.send(wire.command_complete(tag))
         elif users_sql.is_user_command(st):
             assert self.user is not None
@@ -784,7 +854,8 @@ class Session:
         self.skipping = False
         await self.send(wire.ready_for_query(self.status))
 
-    async def cancel(self) -> None:
+    async def cancel(self, reason: str = "user request") -> None:
+        """Interrupt the statement this session runs (CancelRequest, statement timeout)."""
         eng = self.cdb.engine(self.con_id)
         if eng is not None and self.channel is not None:
-            await eng.cancel(self.channel.session_id)
+            await eng.cancel(self.channel.session_id, reason)

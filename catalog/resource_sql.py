@@ -1,0 +1,213 @@
+"""PDB resource parameters in SQL: ALTER SYSTEM SET / RESET, service tiers, SHOW PARAMETER.
+
+ALTER SYSTEM SET name = value [COMMENT = '...'] [DEFERRED] [SCOPE = MEMORY | SPFILE | BOTH]
+                 [SID = '*'] [CONTAINER = CURRENT | ALL];
+ALTER SYSTEM RESET name [SCOPE = ...] [SID = '*'] [CONTAINER = CURRENT | ALL];
+ALTER PLUGGABLE DATABASE p SET SERVICE TIER t;      (catalog.admin_sql; root)
+SHOW PARAMETER[S] [name];                            (names containing name, as SQL*Plus)
+
+Inside a PDB a parameter applies to that PDB; in CDB$ROOT it needs CONTAINER = ALL (every PDB).
+DB_PERFORMANCE_PROFILE is the PDB's service tier; MAX_PDB_STORAGE and MAX_SHARED_TEMP_SIZE are
+the STORAGE clause's figures. Changes apply at once to the running engine and sessions; values no
+engine could honour are refused (ORA-02097), unknown names too (ORA-02065).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from catalog.errors import ora
+from catalog.lockdown_sql import require_common_alter_system
+from catalog.sql_words import Words, syntax_error
+from catalog.store import ROOT_ID, SEED_ID, Container, User
+from policies import resources
+from policies.statements import Statement
+
+if TYPE_CHECKING:
+    from catalog.cdb import Cdb
+
+# Kept with the container row (STORAGE clause, service tier), not in pdb_parameters.
+_CONTAINER_COLUMNS = {"MAX_PDB_STORAGE": "max_size", "MAX_SHARED_TEMP_SIZE": "max_temp_size"}
+
+
+@dataclass
+class SetParameter:
+    name: str  # as written, upper-case
+    value: str | None  # None: RESET
+    all_containers: bool
+
+
+@dataclass
+class ShowParameters:
+    pattern: str  # upper-case; empty: all
+
+
+def is_resource_command(stmt: Statement) -> bool:
+    """ALTER SYSTEM SET / RESET of any parameter but PDB_LOCKDOWN (unknown ones get ORA-02065 here,
+    never reach an engine), and SHOW PARAMETER(S)."""
+    w = stmt.words
+    if w[:2] == ("ALTER", "SYSTEM") and len(w) > 3 and w[2] in ("SET", "RESET"):
+        return w[3] != "PDB_LOCKDOWN"
+    return w[:1] == ("SHOW",) and _show_words(stmt)[:1] in (["PARAMETER"], ["PARAMETERS"])
+
+
+def _show_words(stmt: Statement) -> list[str]:
+    """The words after SHOW, from the text: the tokenizer keeps them as one string token."""
+    return stmt.text.rstrip(";").upper().split()[1:]
+
+
+def parse(stmt: Statement) -> SetParameter | ShowParameters:
+    if stmt.words[:1] == ("SHOW",):
+        words = _show_words(stmt)
+        return ShowParameters(words[1].strip("'\"") if len(words) > 1 else "")
+    p = Words(stmt)
+    p.expect("ALTER", "SYSTEM")
+    reset = p.accept("RESET")
+    if not reset:
+        p.expect("SET")
+    name = p.next().text.upper()
+    value = None
+    if not reset:
+        if not p.accept_punct("="):
+            raise syntax_error(f"expected = after {name}")
+        item = p.next()
+        value = item.text
+        # 2 G written apart, or a negative number: join what belongs to the value.
+        while not p.at_end() and p.peek_word() not in _CLAUSES and not p.peek().quoted:  # type: ignore[union-attr]
+            value += p.next().text
+    all_containers = False
+    while not p.at_end():
+        clause = p.next().text.upper()
+        if clause == "DEFERRED":
+            continue
+        if clause not in _CLAUSES:
+            raise syntax_error(clause)
+        p.accept_punct("=")
+        arg = p.next()
+        if clause == "CONTAINER":
+            if arg.word not in ("ALL", "CURRENT"):
+                raise syntax_error(f"CONTAINER = {arg.text}")
+            all_containers = arg.word == "ALL"
+        elif clause == "SCOPE" and arg.word not in ("MEMORY", "SPFILE", "BOTH"):
+            raise syntax_error(f"SCOPE = {arg.text}")
+    return SetParameter(name, value, all_containers)
+
+
+_CLAUSES = ("COMMENT", "DEFERRED", "SCOPE", "SID", "CONTAINER")
+
+
+async def execute(cdb: Cdb, cmd: SetParameter, con_id: int, actor: User) -> str:
+    found = resources.lookup(cmd.name)
+    if found is None:
+        raise ora(2065, name=cmd.name)
+    param, unit = found
+    require_common_alter_system(cdb.cat, actor, con_id)
+    if con_id == SEED_ID:
+        raise ora(65017)
+    if con_id == ROOT_ID and not cmd.all_containers:
+        raise ora(
+            2097,
+            name=cmd.name,
+            reason="in CDB$ROOT a PDB resource parameter needs CONTAINER = ALL (or ALTER SESSION SET CONTAINER)",
+        )
+    if con_id == ROOT_ID:
+        targets = [c for c in cdb.cat.containers() if c.con_id > SEED_ID and c.status not in ("UNPLUGGED",)]
+    else:
+        c = cdb.cat.container_by_id(con_id)
+        assert c is not None
+        targets = [c]
+    value = None
+    if cmd.value is not None:
+        try:
+            value = resources.parse_value(param, unit, cmd.value.strip("'\""), cdb.tiers)
+        except resources.InvalidValue as e:
+            raise ora(2097, name=cmd.name, reason=str(e)) from None
+    for c in targets:
+        _check(cdb, c, param, value)
+    with cdb.cat.transaction():
+        for c in targets:
+            _store(cdb, c, param, value)
+    for c in targets:
+        fresh = cdb.cat.container_by_id(c.con_id)
+        if fresh is not None:
+            await cdb.apply_limits(fresh)
+    return "ALTER SYSTEM"
+
+
+def _check(cdb: Cdb, c: Container, param: resources.Parameter, value: str | None) -> None:
+    """The PDB's limits as they would be after the change must be possible."""
+    over = cdb.cat.pdb_parameters(c.con_id)
+    tier = c.tier
+    if param.kind == "tier":
+        tier = value or cdb.config.get("container", "default_tier")
+    elif param.name in _CONTAINER_COLUMNS:
+        pass
+    elif value is None:
+        over.pop(param.name, None)
+    else:
+        over[param.name] = value
+    size = c.max_size if param.name != "MAX_PDB_STORAGE" else (int(value) if value is not None else None)
+    temp = (
+        c.max_temp_size
+        if param.name != "MAX_SHARED_TEMP_SIZE"
+        else (int(value) if value is not None else None)
+    )
+    for name, v in (("MAX_PDB_STORAGE", size), ("MAX_SHARED_TEMP_SIZE", temp)):
+        if v is not None:
+            over[name] = str(v)
+    lim = resources.effective(cdb.tiers, tier, over)
+    try:
+        resources.check_consistent(lim)
+    except resources.InvalidValue as e:
+        raise ora(2097, name=param.name, reason=str(e)) from None
+    used = cdb.size_of(c.con_id) or 0
+    if lim.max_pdb_storage and lim.max_pdb_storage < used:
+        raise ora(65113, name=c.name, used=str(used))
+
+
+def _store(cdb: Cdb, c: Container, param: resources.Parameter, value: str | None) -> None:
+    if param.kind == "tier":
+        cdb.cat.update_container(c.con_id, tier=value or cdb.config.get("container", "default_tier"))
+    elif param.name in _CONTAINER_COLUMNS:
+        cdb.cat.update_container(c.con_id, **{_CONTAINER_COLUMNS[param.name]: int(value) if value else None})
+    else:
+        cdb.cat.set_pdb_parameter(c.con_id, param.name, value)
+
+
+def show_rows(cdb: Cdb, con_id: int, pattern: str) -> list[tuple[str, str, str]]:
+    """(NAME, TYPE, VALUE) of the parameters whose names contain pattern, as SHOW PARAMETER prints."""
+    c = cdb.cat.container_by_id(con_id)
+    if c is None or con_id in (ROOT_ID, SEED_ID):
+        tier = cdb.config.get("container", "default_tier")
+        lim = resources.effective(cdb.tiers, tier, {})
+    else:
+        lim = cdb.limits(c)
+    rows = []
+    for p in resources.PARAMETERS.values():
+        if pattern and pattern not in p.name:
+            continue
+        kind = {"bytes": "big integer", "tier": "string", "priority": "string"}.get(p.kind, "integer")
+        rows.append((p.name.lower(), kind, resources.show_value(p, lim.value(p))))
+    return sorted(rows)
+
+
+def tier_name(cdb: Cdb, text: str) -> str:
+    """A service tier's name as stored; ORA-02097 for one conf/tiers.toml does not define."""
+    try:
+        return resources.parse_value(resources.PARAMETERS["DB_PERFORMANCE_PROFILE"], "tier", text, cdb.tiers)
+    except resources.InvalidValue as e:
+        raise ora(2097, name="DB_PERFORMANCE_PROFILE", reason=str(e)) from None
+
+
+async def set_tier(cdb: Cdb, c: Container, text: str) -> None:
+    """ALTER PLUGGABLE DATABASE c SET SERVICE TIER text: applied online."""
+    if c.con_id <= SEED_ID:
+        raise ora(65017) if c.con_id == SEED_ID else ora(65040)
+    tier = tier_name(cdb, text)
+    param = resources.PARAMETERS["DB_PERFORMANCE_PROFILE"]
+    _check(cdb, c, param, tier)
+    _store(cdb, c, param, tier)
+    fresh = cdb.cat.container_by_id(c.con_id)
+    assert fresh is not None
+    await cdb.apply_limits(fresh)
