@@ -27,10 +27,13 @@ import duckdb
 
 from catalog import manifest
 from catalog.errors import ora
+from catalog.resource_plan_sql import DEFAULT_DIRECTIVE
 from catalog.store import ROOT_ID, ROOT_NAME, SEED_ID, SEED_NAME, CatalogStore, Container
 from engine.server import EngineSpec
 from policies import resources
+from policies.governor import INTERVAL_S, Governor, PdbGovernor
 from proxy import auth, wire
+from proxy.cgroups import CpuGroups, group_name
 from proxy.config import Config
 from proxy.engines import EngineProcess, new_token
 from proxy.errors import DbError
@@ -115,6 +118,9 @@ class Cdb:
         os.chmod(self.run_dir, 0o700)
         self._locks: dict[int, asyncio.Lock] = {}
         self._limits_cache: dict[int, tuple[tuple[int, int], resources.Limits]] = {}
+        self.governor = Governor()
+        self.cpu_groups = CpuGroups(group_name())
+        self._sampler: asyncio.Task[None] | None = None
         self.on_engine_exit: Callable[[int], Awaitable[None]] | None = None
 
     # ------------------------------------------------------------ paths
@@ -224,11 +230,56 @@ class Cdb:
                     log.error("could not reopen PDB %s: %s", c.name, e.message)
         global _crash_armed
         _crash_armed = True
+        self._sampler = asyncio.create_task(self._sample_engines())
+
+    async def _sample_engines(self) -> None:
+        """Every second: each open PDB's engine CPU, memory and I/O into its governor; every
+        INTERVAL_S: close the metrics interval (V$RSRCPDBMETRIC and its history)."""
+        last_close = time.monotonic()
+        while True:
+            await asyncio.sleep(1.0)
+            for con_id, eng in list(self.engines.items()):
+                if con_id > SEED_ID:
+                    self.pdb_governor(con_id)
+                    self.governor.sample(con_id, eng.pid)
+            if time.monotonic() - last_close >= INTERVAL_S:
+                last_close = time.monotonic()
+                for g in self.governor.pdbs.values():
+                    g.close_interval()
+
+    def resource_metrics(self, con_id: int, history: bool) -> list[tuple[object, ...]]:
+        """V$RSRCPDBMETRIC rows (history: V$RSRCPDBMETRIC_HISTORY) of the PDBs visible from con_id
+        that have run since the server started: in the root every PDB, in a PDB itself."""
+        ids = [con_id] if con_id > SEED_ID else sorted(self.governor.pdbs)
+        rows = []
+        for cid in ids:
+            c = self.cat.container_by_id(cid)
+            g = self.pdb_governor(cid) if c is not None else None
+            if g is None or c is None:
+                continue
+            intervals = list(g.usage.history) if history else [g.current_interval()]
+            rows += [iv.metric_row(cid, c.name, g) for iv in intervals]
+        return rows
+
+    def pdb_governor(self, con_id: int) -> PdbGovernor | None:
+        """The live budgets of a PDB (None for the root and the seed), with its current limits."""
+        lim = self.limits_of(con_id)
+        if lim is None:
+            return None
+        g = self.governor.pdb(con_id, lim)
+        if g.io_sample is None:
+            eng = self.engines.get(con_id)
+            if eng is not None:
+                self.governor.sample(con_id, eng.pid)  # the baseline later I/O is charged against
+        return g
 
     async def shutdown(self) -> None:
+        if self._sampler is not None:
+            self._sampler.cancel()
         for eng in list(self.engines.values()):
             await eng.stop()
         self.engines.clear()
+        self.cpu_groups.close()
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
     # ------------------------------------------------------------ engines
@@ -240,7 +291,16 @@ class Cdb:
             over["MAX_PDB_STORAGE"] = str(c.max_size)
         if c.max_temp_size is not None:
             over["MAX_SHARED_TEMP_SIZE"] = str(c.max_temp_size)
-        return resources.effective(self.tiers, c.tier, over)
+        return resources.effective(self.tiers, c.tier, over, self._plan_directive(c))
+
+    def _plan_directive(self, c: Container) -> resources.Directive | None:
+        """c's directive in the CDB resource plan in force (RESOURCE_MANAGER_PLAN), else the plan's
+        default directive; None without a plan."""
+        plan = self.cat.get_meta("resource_manager_plan")
+        if not plan:
+            return None
+        found = self.cat.plan_directive(plan, c.name) or self.cat.plan_directive(plan, DEFAULT_DIRECTIVE)
+        return resources.Directive(*found) if found else resources.Directive()
 
     def limits_of(self, con_id: int) -> resources.Limits | None:
         """limits() of a PDB by id, cached until the catalog changes; None for the root and the seed."""
@@ -299,8 +359,18 @@ class Cdb:
         if eng is None:
             return
         await eng.set_limits(self._engine_limits(c))
-        if c.con_id != ROOT_ID:
-            eng.set_nice(self.limits(c).nice)
+        self._set_os_limits(eng, c)
+        self.pdb_governor(c.con_id)  # the proxy's budgets (buckets, scheduler) take the new limits too
+
+    def _set_os_limits(self, eng: EngineProcess, c: Container) -> None:
+        """The engine's OS scheduling priority and address-space cap, from c's limits."""
+        if c.con_id == ROOT_ID:
+            return
+        lim = self.limits(c)
+        eng.set_nice(lim.nice)
+        eng.set_memory_cap(lim.memory_bytes, lim.sessions)
+        if eng.pid is not None:
+            self.cpu_groups.place(f"pdb-{c.con_id}", eng.pid, lim.weight, lim.cpu_cap)
 
     async def _start_engine(self, c: Container, read_only: bool) -> EngineProcess:
         eng = EngineProcess(
@@ -308,8 +378,7 @@ class Cdb:
         )
         await eng.start()
         self.engines[c.con_id] = eng
-        if c.con_id != ROOT_ID:
-            eng.set_nice(self.limits(c).nice)
+        self._set_os_limits(eng, c)
         return eng
 
     def _engine_died(self, eng: EngineProcess) -> None:
@@ -330,6 +399,12 @@ class Cdb:
             try:
                 await eng.start()
                 log.warning("engine of %s restarted (pid %s)", eng.spec.name, eng.pid)
+                c = self.cat.container_by_id(con_id)
+                if c is not None:
+                    self._set_os_limits(eng, c)
+                gov = self.governor.pdbs.get(con_id)
+                if gov is not None:
+                    gov.io_sample = gov.cpu_sample = None  # a new process: its counters start at 0
                 return
             except DbError as e:
                 log.error("restart of engine of %s failed: %s", eng.spec.name, e.message)
@@ -608,6 +683,7 @@ class Cdb:
     async def drop_pdb(self, c: Container, including: bool) -> None:
         if c.con_id == SEED_ID:
             raise ora(65017)
+        self.governor.forget(c.con_id)
         async with self.lock(c.con_id):
             c = self.cat.container_by_id(c.con_id) or c
             if c.is_open:

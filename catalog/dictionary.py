@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlglot.tokens import TokenType
 
@@ -28,8 +29,27 @@ from catalog.store import (
 from policies import lockdown
 from policies.statements import Statement
 
-SizeOf = Callable[[int], int]
 Row = tuple[object, ...]
+
+
+class Live(Protocol):
+    """What the running CDB knows beyond its catalog (catalog.cdb.Cdb is one)."""
+
+    def size_of(self, con_id: int) -> int: ...
+
+    def resource_metrics(self, con_id: int, history: bool) -> list[Row]: ...
+
+
+class NoLive:
+    """A CDB that is not running: no files measured, no resource usage."""
+
+    def size_of(self, con_id: int) -> int:
+        return 0
+
+    def resource_metrics(self, con_id: int, history: bool) -> list[Row]:
+        return []
+
+
 BLOCK_SIZE = 262144  # DuckDB's block size
 
 _STATES = {"READ WRITE": "OPEN", "READ ONLY": "OPEN READ ONLY", "MIGRATE": "OPEN MIGRATE"}
@@ -39,11 +59,11 @@ _STATES = {"READ WRITE": "OPEN", "READ ONLY": "OPEN READ ONLY", "MIGRATE": "OPEN
 class DictView:
     name: str
     columns: list[tuple[str, str]]  # (column name, DuckDB type)
-    make_rows: Callable[[CatalogStore, int, SizeOf], list[Row]]
+    make_rows: Callable[[CatalogStore, int, Live], list[Row]]
 
-    def rows(self, store: CatalogStore, con_id: int, size_of: SizeOf | None = None) -> list[Row]:
+    def rows(self, store: CatalogStore, con_id: int, live: Live | None = None) -> list[Row]:
         """The view's rows as seen from container con_id (1: the root, every container)."""
-        return self.make_rows(store, con_id, size_of or (lambda _c: 0))
+        return self.make_rows(store, con_id, live or NoLive())
 
 
 def _ts(epoch: float | None) -> dt.datetime | None:
@@ -82,8 +102,8 @@ _CONTAINER_COLUMNS = [
 ]
 
 
-def _container_rows(with_root: bool) -> Callable[[CatalogStore, int, SizeOf], list[Row]]:
-    def rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _container_rows(with_root: bool) -> Callable[[CatalogStore, int, Live], list[Row]]:
+    def rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
         return [
             (
                 c.con_id,
@@ -95,7 +115,7 @@ def _container_rows(with_root: bool) -> Callable[[CatalogStore, int, SizeOf], li
                 None if c.open_mode == "MOUNTED" else _yes(c.restricted),
                 _ts(c.open_time),
                 c.creation_scn,
-                int(size_of(c.con_id) or 0),
+                int(live.size_of(c.con_id) or 0),
                 BLOCK_SIZE,
                 1,
                 c.max_size or 0,
@@ -119,7 +139,7 @@ _PDBS_COLUMNS = [
 ]
 
 
-def _pdbs_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _pdbs_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     return [
         (c.con_id, c.name, c.dbid, c.dbid, c.guid, c.status, c.creation_scn, _ts(c.created_at), c.con_id)
         for c in _visible(store, con_id, with_root=False)
@@ -136,8 +156,8 @@ _HISTORY_COLUMNS = [
 ]
 
 
-def _history_rows(with_con_id: bool) -> Callable[[CatalogStore, int, SizeOf], list[Row]]:
-    def rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _history_rows(with_con_id: bool) -> Callable[[CatalogStore, int, Live], list[Row]]:
+    def rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
         guid = None
         if con_id != ROOT_ID:
             c = store.container_by_id(con_id)
@@ -164,7 +184,7 @@ _SAVED_STATES_COLUMNS = [
 ]
 
 
-def _saved_states_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _saved_states_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     return [
         (c.con_id, c.name, c.guid, _STATES.get(c.saved_state, c.saved_state), _yes(c.restricted))
         for c in _visible(store, con_id, with_root=False)
@@ -183,7 +203,7 @@ _VIOLATIONS_COLUMNS = [
 ]
 
 
-def _violations_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _violations_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     name = None
     if con_id != ROOT_ID:
         c = store.container_by_id(con_id)
@@ -226,11 +246,11 @@ def _users_in(store: CatalogStore, con_id: int) -> list[Row]:
     return [_user_row(u) for u in store.all_users() if u.common or u.con_id == con_id]
 
 
-def _dba_users_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _dba_users_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     return _users_in(store, con_id)
 
 
-def _cdb_users_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _cdb_users_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     """Each container's users, common ones once per container, as Oracle lists them."""
     users = store.all_users()  # read once: there may be thousands of containers
     common = [_user_row(u) for u in users if u.common]
@@ -250,7 +270,7 @@ def _per_pdb_roles(store: CatalogStore) -> set[str]:
     return {r.name for r in store.all_roles() if r.con_id == COMMON_GRANT}
 
 
-def _roles_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _roles_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     return [
         (r.name, _yes(r.common), "Y" if r.oracle_maintained else "N")
         for r in store.all_roles()
@@ -281,11 +301,11 @@ def _grant_rows(store: CatalogStore, con_id: int, grants: list[Grant]) -> list[R
     return out
 
 
-def _sys_privs_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _sys_privs_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     return _grant_rows(store, con_id, store.sys_grants())
 
 
-def _role_privs_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _role_privs_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     return [
         (g, role, admin, "YES", common, inherited)
         for g, role, admin, common, inherited in _grant_rows(store, con_id, store.role_grants())
@@ -305,10 +325,10 @@ _AUDIT_COLUMNS = [
 ]
 
 
-def _audit_rows(with_con_id: bool) -> Callable[[CatalogStore, int, SizeOf], list[Row]]:
+def _audit_rows(with_con_id: bool) -> Callable[[CatalogStore, int, Live], list[Row]]:
     """Refused statements and failed logins: a PDB sees its own, the root (CDB_) every PDB's."""
 
-    def rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+    def rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
         source = store.audit_rows(None if con_id == ROOT_ID and with_con_id else con_id)
         out = []
         for t, cid, pdb, user, client, action, sql, rule, state, message in source:
@@ -354,7 +374,7 @@ def _selection(name: str | None, excepts: tuple[str, ...]) -> str | None:
     return name
 
 
-def _lockdown_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _lockdown_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     """Every profile's rules in the root (a profile without rules: one EMPTY row); inside a PDB, the
     rules of the profile in force there. Rules reached through INCLUDING come first, INHERITED YES."""
     if con_id == ROOT_ID:
@@ -401,7 +421,7 @@ def _rule_row(r: LockdownRule, con_id: int) -> Row:
     )
 
 
-def _lockdown_rules_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> list[Row]:
+def _lockdown_rules_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     """The rules in force in the asking PDB; in the root, those in force in every PDB (none apply
     to the root itself)."""
     targets = [c.con_id for c in store.containers() if c.con_id > SEED_ID] if con_id == ROOT_ID else [con_id]
@@ -413,8 +433,84 @@ def _lockdown_rules_rows(store: CatalogStore, con_id: int, size_of: SizeOf) -> l
     return out
 
 
+# ------------------------------------------------------------------ resource usage
+
+# V$RSRCPDBMETRIC (the current interval; one row per PDB) and its history (one row per closed
+# minute, the last hour). Oracle's columns, and DuckCDB's network, statement and OOM counts.
+RSRC_METRIC_COLUMNS = [
+    ("BEGIN_TIME", "TIMESTAMP"),
+    ("END_TIME", "TIMESTAMP"),
+    ("INTSIZE_CSEC", "BIGINT"),
+    ("CON_ID", "INTEGER"),
+    ("PDB_NAME", "VARCHAR"),
+    ("CPU_CONSUMED_TIME", "DOUBLE"),
+    ("CPU_WAIT_TIME", "DOUBLE"),
+    ("AVG_RUNNING_SESSIONS", "DOUBLE"),
+    ("AVG_WAITING_SESSIONS", "DOUBLE"),
+    ("CPU_UTILIZATION_LIMIT", "INTEGER"),
+    ("AVG_CPU_UTILIZATION", "DOUBLE"),
+    ("IOPS", "DOUBLE"),
+    ("IOMBPS", "DOUBLE"),
+    ("IOPS_THROTTLE_EXEMPT", "DOUBLE"),
+    ("AVG_IO_THROTTLE", "DOUBLE"),
+    ("SGA_BYTES", "BIGINT"),
+    ("NETWORK_BYTES_SENT", "BIGINT"),
+    ("NETWORK_BYTES_RECEIVED", "BIGINT"),
+    ("STATEMENTS", "BIGINT"),
+    ("OOM_COUNT", "BIGINT"),
+]
+
+
+_PLAN_COLUMNS = [("PLAN", "VARCHAR"), ("COMMENTS", "VARCHAR"), ("STATUS", "VARCHAR")]
+_DIRECTIVE_COLUMNS = [
+    ("PLAN", "VARCHAR"),
+    ("PLUGGABLE_DATABASE", "VARCHAR"),
+    ("DIRECTIVE_TYPE", "VARCHAR"),
+    ("SHARES", "INTEGER"),
+    ("UTILIZATION_LIMIT", "INTEGER"),
+    ("PARALLEL_SERVER_LIMIT", "INTEGER"),
+    ("MANDATORY", "VARCHAR"),
+]
+
+
+def _plan_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
+    """CDB resource plans; STATUS says which one is in force (RESOURCE_MANAGER_PLAN)."""
+    if con_id != ROOT_ID:
+        return []
+    active = store.get_meta("resource_manager_plan") or ""
+    return [(plan, comment, "ACTIVE" if plan == active else None) for plan, comment in store.cdb_plans()]
+
+
+def _directive_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
+    """Plan directives; inside a PDB only its own. NULL figures take the tier's shares and 100 percent."""
+    name = None
+    if con_id != ROOT_ID:
+        c = store.container_by_id(con_id)
+        name = c.name if c else ""
+    return [
+        (
+            plan,
+            pdb,
+            "DEFAULT_PDB" if pdb.startswith("ORA$") else "PDB",
+            shares,
+            100 if util is None else util,
+            100 if parallel is None else parallel,
+            "YES" if pdb.startswith("ORA$") else "NO",
+        )
+        for plan, pdb, shares, util, parallel in store.plan_directives()
+        if name is None or pdb == name
+    ]
+
+
+def _metric_rows(history: bool) -> Callable[[CatalogStore, int, Live], list[Row]]:
+    def rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
+        return live.resource_metrics(con_id, history)
+
+    return rows
+
+
 def _view(
-    name: str, columns: list[tuple[str, str]], rows: Callable[[CatalogStore, int, SizeOf], list[Row]]
+    name: str, columns: list[tuple[str, str]], rows: Callable[[CatalogStore, int, Live], list[Row]]
 ) -> tuple[str, DictView]:
     return name, DictView(name, columns, rows)
 
@@ -463,6 +559,10 @@ VIEWS: dict[str, DictView] = dict(
         ),
         _view("DBA_LOCKDOWN_PROFILES", _LOCKDOWN_COLUMNS, _lockdown_rows),
         _view("V$LOCKDOWN_RULES", _LOCKDOWN_RULES_COLUMNS, _lockdown_rules_rows),
+        _view("V$RSRCPDBMETRIC", RSRC_METRIC_COLUMNS, _metric_rows(history=False)),
+        _view("DBA_CDB_RSRC_PLANS", _PLAN_COLUMNS, _plan_rows),
+        _view("DBA_CDB_RSRC_PLAN_DIRECTIVES", _DIRECTIVE_COLUMNS, _directive_rows),
+        _view("V$RSRCPDBMETRIC_HISTORY", RSRC_METRIC_COLUMNS, _metric_rows(history=True)),
     ]
 )
 
@@ -504,7 +604,7 @@ def _json_value(v: object) -> object:
 
 
 def payload(
-    store: CatalogStore, con_id: int, names: list[str], size_of: SizeOf | None = None
+    store: CatalogStore, con_id: int, names: list[str], live: Live | None = None
 ) -> dict[str, dict[str, list[list[object]]]]:
     """{name: {"columns": [[column, type], ...], "rows": [[value, ...], ...]}}, JSON-serializable."""
     out: dict[str, dict[str, list[list[object]]]] = {}
@@ -512,6 +612,6 @@ def payload(
         view = VIEWS[name.upper()]
         out[view.name] = {
             "columns": [[c, t] for c, t in view.columns],
-            "rows": [[_json_value(v) for v in row] for row in view.rows(store, con_id, size_of)],
+            "rows": [[_json_value(v) for v in row] for row in view.rows(store, con_id, live)],
         }
     return out

@@ -60,6 +60,13 @@ ORACLE_ERRORS: dict[int, tuple[str, str]] = {
     # resource parameters (catalog.resource_sql)
     2065: ("42704", "illegal option for ALTER SYSTEM: {name}"),
     2097: ("22023", "parameter {name} cannot be modified because specified value is invalid: {reason}"),
+    # CDB resource plans (catalog.resource_plan_sql)
+    29355: ("22023", "NULL or invalid {argument} argument specified"),
+    29356: ("42704", "plan directive {plan}, {name} does not exist"),
+    29357: ("42710", "object {name} already exists"),
+    29358: ("42704", "resource plan {name} does not exist"),
+    29360: ("55006", "resource plan {name} is in force (RESOURCE_MANAGER_PLAN); it cannot be deleted"),
+    29364: ("42710", "plan directive {plan}, {name} already exists"),
     # lockdown profiles (catalog.lockdown_sql, policies.lockdown)
     2381: ("42501", "cannot drop {name} profile: it is shipped with the CDB"),
     65208: ("42704", "Lockdown profile {name} does not exist."),

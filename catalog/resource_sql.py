@@ -43,13 +43,18 @@ class ShowParameters:
     pattern: str  # upper-case; empty: all
 
 
+@dataclass
+class ShowResources:
+    """SHOW RESOURCES: each visible open PDB's budgets and usage, as the DBA reads them."""
+
+
 def is_resource_command(stmt: Statement) -> bool:
     """ALTER SYSTEM SET / RESET of any parameter but PDB_LOCKDOWN (unknown ones get ORA-02065 here,
     never reach an engine), and SHOW PARAMETER(S)."""
     w = stmt.words
     if w[:2] == ("ALTER", "SYSTEM") and len(w) > 3 and w[2] in ("SET", "RESET"):
         return w[3] != "PDB_LOCKDOWN"
-    return w[:1] == ("SHOW",) and _show_words(stmt)[:1] in (["PARAMETER"], ["PARAMETERS"])
+    return w[:1] == ("SHOW",) and _show_words(stmt)[:1] in (["PARAMETER"], ["PARAMETERS"], ["RESOURCES"])
 
 
 def _show_words(stmt: Statement) -> list[str]:
@@ -57,9 +62,11 @@ def _show_words(stmt: Statement) -> list[str]:
     return stmt.text.rstrip(";").upper().split()[1:]
 
 
-def parse(stmt: Statement) -> SetParameter | ShowParameters:
+def parse(stmt: Statement) -> SetParameter | ShowParameters | ShowResources:
     if stmt.words[:1] == ("SHOW",):
         words = _show_words(stmt)
+        if words[0] == "RESOURCES":
+            return ShowResources()
         return ShowParameters(words[1].strip("'\"") if len(words) > 1 else "")
     p = Words(stmt)
     p.expect("ALTER", "SYSTEM")
@@ -98,6 +105,9 @@ _CLAUSES = ("COMMENT", "DEFERRED", "SCOPE", "SID", "CONTAINER")
 
 
 async def execute(cdb: Cdb, cmd: SetParameter, con_id: int, actor: User) -> str:
+    if cmd.name == "RESOURCE_MANAGER_PLAN":
+        await _set_plan(cdb, cmd, con_id, actor)
+        return "ALTER SYSTEM"
     found = resources.lookup(cmd.name)
     if found is None:
         raise ora(2065, name=cmd.name)
@@ -133,6 +143,27 @@ async def execute(cdb: Cdb, cmd: SetParameter, con_id: int, actor: User) -> str:
         if fresh is not None:
             await cdb.apply_limits(fresh)
     return "ALTER SYSTEM"
+
+
+async def _set_plan(cdb: Cdb, cmd: SetParameter, con_id: int, actor: User) -> None:
+    """ALTER SYSTEM SET RESOURCE_MANAGER_PLAN = 'p' | '' (none): the CDB plan in force, root only."""
+    if con_id != ROOT_ID:
+        raise ora(65040)
+    require_common_alter_system(cdb.cat, actor, con_id)
+    plan = (cmd.value or "").strip("'\"").upper()
+    if plan and cdb.cat.cdb_plan(plan) is None:
+        raise ora(2097, name=cmd.name, reason=f"resource plan {plan} does not exist")
+    cdb.cat.set_meta("resource_manager_plan", plan)
+    await apply_to_open_pdbs(cdb)
+
+
+async def apply_to_open_pdbs(cdb: Cdb) -> None:
+    """After a change of the plan in force or of its directives: every open PDB's engine learns its
+    limits (threads follow parallel_server_limit); the proxy's scheduler reads them itself."""
+    for cid in list(cdb.engines):
+        c = cdb.cat.container_by_id(cid)
+        if c is not None and cid > SEED_ID:
+            await cdb.apply_limits(c)
 
 
 def _check(cdb: Cdb, c: Container, param: resources.Parameter, value: str | None) -> None:
@@ -176,7 +207,8 @@ def _store(cdb: Cdb, c: Container, param: resources.Parameter, value: str | None
 
 
 def show_rows(cdb: Cdb, con_id: int, pattern: str) -> list[tuple[str, str, str]]:
-    """(NAME, TYPE, VALUE) of the parameters whose names contain pattern, as SHOW PARAMETER prints."""
+    """(NAME, TYPE, VALUE) of the parameters whose names contain pattern, as SHOW PARAMETER prints;
+    the root shows the CDB's plan in force and the default tier's figures."""
     c = cdb.cat.container_by_id(con_id)
     if c is None or con_id in (ROOT_ID, SEED_ID):
         tier = cdb.config.get("container", "default_tier")
@@ -189,6 +221,8 @@ def show_rows(cdb: Cdb, con_id: int, pattern: str) -> list[tuple[str, str, str]]
             continue
         kind = {"bytes": "big integer", "tier": "string", "priority": "string"}.get(p.kind, "integer")
         rows.append((p.name.lower(), kind, resources.show_value(p, lim.value(p))))
+    if pattern in "RESOURCE_MANAGER_PLAN":
+        rows.append(("resource_manager_plan", "string", cdb.cat.get_meta("resource_manager_plan") or ""))
     return sorted(rows)
 
 
@@ -211,3 +245,80 @@ async def set_tier(cdb: Cdb, c: Container, text: str) -> None:
     fresh = cdb.cat.container_by_id(c.con_id)
     assert fresh is not None
     await cdb.apply_limits(fresh)
+
+
+RESOURCE_COLUMNS = ("PDB_NAME", "RESOURCE", "STATISTIC", "VALUE")
+PARAMETER_COLUMNS = ("NAME", "TYPE", "VALUE")
+
+
+def columns_of(cmd: SetParameter | ShowParameters | ShowResources) -> tuple[str, ...]:
+    """The result columns of a command (none for ALTER SYSTEM)."""
+    if isinstance(cmd, ShowResources):
+        return RESOURCE_COLUMNS
+    if isinstance(cmd, ShowParameters):
+        return PARAMETER_COLUMNS
+    return ()
+
+
+async def show_resources(cdb: Cdb, con_id: int) -> list[tuple[str, str, str, str]]:
+    """Per open PDB visible from con_id: memory, CPU, I/O, network and buffer statistics (the
+    brief's "Resource Isolation" figures), current as of this call."""
+    ids = [con_id] if con_id > SEED_ID else [c for c in sorted(cdb.engines) if c > SEED_ID]
+    rows: list[tuple[str, str, str, str]] = []
+    for cid in ids:
+        c = cdb.cat.container_by_id(cid)
+        g = cdb.pdb_governor(cid)
+        eng = cdb.engine(cid)
+        if c is None or g is None:
+            continue
+        if eng is not None:
+            cdb.governor.sample(cid, eng.pid)
+        lim, u, now = g.limits, g.usage, g.current_interval()
+        span = max(now.end - now.begin, 1e-6)
+        stats: list[tuple[str, str, object]] = [
+            ("memory", "allocated_bytes", u.memory_bytes),
+            ("memory", "quota_bytes", lim.memory_bytes),
+            ("memory", "utilization_percent", round(100 * u.memory_bytes / lim.memory_bytes, 1)),
+            ("memory", "peak_usage_bytes", u.memory_peak),
+            ("memory", "oom_count", u.oom_count),
+            ("cpu", "min_cpu_count", lim.cpu_min_count),
+            ("cpu", "max_cpu_count", lim.cpu_count),
+            ("cpu", "engine_threads", lim.engine_threads),
+            ("cpu", "shares", lim.shares),
+            ("cpu", "priority", lim.priority),
+            ("cpu", "utilization_limit_percent", g.utilization_limit),
+            ("cpu", "current_usage_percent", round(100 * now.cpu_consumed_ms / (span * 1000), 1)),
+            ("cpu", "consumed_seconds", round(u.cpu_seconds, 3)),
+            ("cpu", "running_statements", g.running),
+            ("cpu", "waiting_statements", len(g.waiting)),
+            ("cpu", "throttled_count", u.throttled_statements),
+            ("cpu", "wait_seconds", round(u.cpu_wait_seconds, 3)),
+            ("io", "current_iops", round(now.iops, 1)),
+            ("io", "max_iops", lim.max_iops),
+            ("io", "current_mbps", round(now.io_mbps, 3)),
+            ("io", "max_mbps", lim.max_mbps),
+            ("io", "tokens_available", round(g.io_ops.tokens, 1)),
+            ("io", "tokens_capacity", round(g.io_ops.capacity, 1)),
+            ("io", "refill_rate_per_sec", g.io_ops.rate),
+            ("io", "throttled_operations", g.io_ops.throttled + g.io_bytes.throttled),
+            ("io", "throttle_seconds", round(g.io_ops.throttle_time + g.io_bytes.throttle_time, 3)),
+            ("io", "bytes_read", u.bytes_read),
+            ("io", "bytes_written", u.bytes_written),
+            ("network", "limit_mbps", lim.network_mbps),
+            ("network", "current_rate_mbps", round(now.bytes_sent * 8 / 1e6 / span, 3)),
+            ("network", "connections", len(cdb.sessions.get(cid, ()))),
+            ("network", "max_connections", lim.sessions),
+            ("network", "bytes_sent", u.bytes_sent),
+            ("network", "bytes_received", u.bytes_received),
+            ("network", "throttled_count", g.network.throttled),
+        ]
+        if eng is not None:
+            try:
+                for tag, used, spilled in await eng.memory_by_kind():
+                    stats.append(("buffer", f"{str(tag).lower()}_bytes", used))
+                    if spilled:
+                        stats.append(("buffer", f"{str(tag).lower()}_spilled_bytes", spilled))
+            except OSError:
+                pass
+        rows += [(c.name, r, s, str(v)) for r, s, v in stats]
+    return rows

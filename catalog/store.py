@@ -232,6 +232,20 @@ CREATE TABLE IF NOT EXISTS pdb_parameters (
     value TEXT NOT NULL,
     PRIMARY KEY (con_id, name)
 );
+-- CDB resource plans and their PDB directives (DBMS_RESOURCE_MANAGER); pdb is a PDB's name or
+-- ORA$DEFAULT_PDB_DIRECTIVE; NULL figures: the tier's shares, 100 percent.
+CREATE TABLE IF NOT EXISTS cdb_plans (
+    plan TEXT PRIMARY KEY,
+    comment TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS cdb_plan_directives (
+    plan TEXT NOT NULL REFERENCES cdb_plans(plan) ON DELETE CASCADE,
+    pdb TEXT NOT NULL,
+    shares INTEGER,
+    utilization_limit INTEGER,
+    parallel_server_limit INTEGER,
+    PRIMARY KEY (plan, pdb)
+);
 CREATE TRIGGER IF NOT EXISTS containers_parameters AFTER DELETE ON containers
 BEGIN
     DELETE FROM pdb_parameters WHERE con_id = OLD.con_id;
@@ -393,6 +407,9 @@ class CatalogStore:
             if "allowed_schemas" not in self._columns("users"):
                 # NULL: every schema; else a JSON list of lower-case schema names.
                 db.execute("ALTER TABLE users ADD COLUMN allowed_schemas TEXT")
+            if "session_limits" not in self._columns("users"):
+                # NULL: none; else JSON {parameter: canonical value} (ALTER USER ... SET).
+                db.execute("ALTER TABLE users ADD COLUMN session_limits TEXT")
             if "snapshot_of" not in self._columns("containers"):
                 db.execute("ALTER TABLE containers ADD COLUMN snapshot_of INTEGER")
             if "user_id" not in self._columns("users"):
@@ -543,6 +560,61 @@ class CatalogStore:
                 (con_id, name, value),
             )
 
+    # ---------------------------------------------------------- CDB resource plans
+
+    def cdb_plan(self, plan: str) -> tuple[str, str] | None:
+        return self.db.execute("SELECT plan, comment FROM cdb_plans WHERE plan = ?", (plan,)).fetchone()
+
+    def cdb_plans(self) -> list[tuple[str, str]]:
+        return self.db.execute("SELECT plan, comment FROM cdb_plans ORDER BY plan").fetchall()
+
+    def create_cdb_plan(self, plan: str, comment: str) -> None:
+        self.db.execute("INSERT INTO cdb_plans VALUES (?, ?)", (plan, comment))
+
+    def delete_cdb_plan(self, plan: str) -> None:
+        self.db.execute("DELETE FROM cdb_plans WHERE plan = ?", (plan,))
+
+    def plan_directive(self, plan: str, pdb: str) -> tuple[int | None, int | None, int | None] | None:
+        """(shares, utilization_limit, parallel_server_limit) of a plan's directive for pdb."""
+        return self.db.execute(
+            "SELECT shares, utilization_limit, parallel_server_limit FROM cdb_plan_directives"
+            " WHERE plan = ? AND pdb = ?",
+            (plan, pdb),
+        ).fetchone()
+
+    def plan_directives(self) -> list[tuple[str, str, int | None, int | None, int | None]]:
+        return self.db.execute(
+            "SELECT plan, pdb, shares, utilization_limit, parallel_server_limit FROM cdb_plan_directives"
+            " ORDER BY plan, pdb"
+        ).fetchall()
+
+    def set_plan_directive(
+        self,
+        plan: str,
+        pdb: str,
+        shares: int | None,
+        utilization_limit: int | None,
+        parallel_server_limit: int | None,
+        create: bool | None,
+    ) -> None:
+        """create True: a new directive; False: update the figures given (None keeps one);
+        None: either."""
+        if create is not False and self.plan_directive(plan, pdb) is None:
+            self.db.execute(
+                "INSERT INTO cdb_plan_directives VALUES (?, ?, ?, ?, ?)",
+                (plan, pdb, shares, utilization_limit, parallel_server_limit),
+            )
+            return
+        self.db.execute(
+            "UPDATE cdb_plan_directives SET shares = coalesce(?, shares),"
+            " utilization_limit = coalesce(?, utilization_limit),"
+            " parallel_server_limit = coalesce(?, parallel_server_limit) WHERE plan = ? AND pdb = ?",
+            (shares, utilization_limit, parallel_server_limit, plan, pdb),
+        )
+
+    def delete_plan_directive(self, plan: str, pdb: str) -> None:
+        self.db.execute("DELETE FROM cdb_plan_directives WHERE plan = ? AND pdb = ?", (plan, pdb))
+
     def update_container(self, con_id: int, **fields: object) -> None:
         cols = ", ".join(f"{k} = ?" for k in fields)
         self.db.execute(f"UPDATE containers SET {cols} WHERE con_id = ?", (*fields.values(), con_id))
@@ -612,6 +684,24 @@ class CatalogStore:
             "SELECT allowed_schemas FROM users WHERE name = ? AND con_id = ?", (name, con_id)
         ).fetchone()
         return json.loads(row[0]) if row and row[0] is not None else None
+
+    def user_session_limits(self, name: str, con_id: int) -> dict[str, str]:
+        """A user's own session limits (ALTER USER u SET STATEMENT_TIMEOUT = ...)."""
+        row = self.db.execute(
+            "SELECT session_limits FROM users WHERE name = ? AND con_id = ?", (name, con_id)
+        ).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
+    def set_user_session_limit(self, name: str, con_id: int, param: str, value: str | None) -> None:
+        limits = self.user_session_limits(name, con_id)
+        if value is None:
+            limits.pop(param, None)
+        else:
+            limits[param] = value
+        self.db.execute(
+            "UPDATE users SET session_limits = ? WHERE name = ? AND con_id = ?",
+            (json.dumps(limits) if limits else None, name, con_id),
+        )
 
     def set_allowed_schemas(self, name: str, con_id: int, schemas: list[str] | None) -> None:
         value = None if schemas is None else json.dumps(sorted({s.lower() for s in schemas}))

@@ -32,6 +32,7 @@ from catalog.store import (
     CatalogStore,
     User,
 )
+from policies import resources
 from policies.statements import Statement
 from proxy import auth
 
@@ -64,6 +65,8 @@ class AlterUser:
     tag: str = "ALTER USER"  # ALTER ROLE for PostgreSQL's ALTER ROLE name PASSWORD '...'
     set_schemas: bool = False  # ALLOWED SCHEMAS given
     allowed_schemas: list[str] | None = None  # None with set_schemas: ALLOWED SCHEMAS ALL
+    # SET name = value / RESET name (None) of the user's session limits, as written.
+    session_limits: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -242,6 +245,23 @@ def _pg_password(p: _P, cmd: CreateUser | AlterUser) -> None:
         cmd.password, cmd.verifier = it.text, None
 
 
+def _session_limit(p: _P, cmd: AlterUser) -> bool:
+    """SET name {= | TO} value | RESET name: one of the user's session limits (PostgreSQL's form)."""
+    if p.accept("RESET"):
+        cmd.session_limits[p.next().text.upper()] = None
+        return True
+    if not p.accept("SET"):
+        return False
+    name = p.next().text.upper()
+    if not (p.accept_punct("=") or p.accept("TO")):
+        raise _syntax(f"expected = after {name}")
+    value = p.next().text
+    if not p.at_end() and p.peek_word() in ("MS", "S", "MIN", "H", "D", "K", "M", "G", "T"):
+        value += p.next().text
+    cmd.session_limits[name] = value
+    return True
+
+
 def _common_option(p: _P) -> bool:
     """Clauses CREATE and ALTER USER accept and ignore (one file per PDB: no tablespaces)."""
     if (
@@ -308,8 +328,11 @@ def _alter_user(p: _P) -> AlterUser:
         p.expect("USER")
     cmd = AlterUser(name=p.name(), tag=tag)
     if tag == "ALTER ROLE":
-        # PostgreSQL's ALTER ROLE user [WITH] [ENCRYPTED] PASSWORD '...'; Oracle's role
-        # authentication (IDENTIFIED BY on a role) is not supported.
+        # PostgreSQL's ALTER ROLE user [WITH] [ENCRYPTED] PASSWORD '...' and SET / RESET of its
+        # session limits; Oracle's role authentication (IDENTIFIED BY on a role) is not supported.
+        if _session_limit(p, cmd):
+            _end(p)
+            return cmd
         if not _accept_pg_password(p):
             raise ora(3001, feature="ALTER ROLE other than [WITH] PASSWORD 'password' of a user")
         _pg_password(p, cmd)
@@ -341,7 +364,7 @@ def _alter_user(p: _P) -> AlterUser:
         elif p.accept("DEFAULT", "ROLE"):
             _default_role(p)
             actionable = True
-        elif _common_option(p):
+        elif _session_limit(p, cmd) or _common_option(p):
             actionable = True
         else:
             raise _syntax(p.next().text)
@@ -552,6 +575,19 @@ def _exec_create_user(store: CatalogStore, cmd: CreateUser, con_id: int, actor: 
     return "CREATE USER"
 
 
+# The session limits a user may have of its own; they only ever tighten the PDB's (and a client's
+# own SET tightens them again).
+USER_LIMITS = {
+    n: resources.PARAMETERS[n]
+    for n in (
+        "STATEMENT_TIMEOUT",
+        "IDLE_SESSION_TIMEOUT",
+        "IDLE_IN_TRANSACTION_SESSION_TIMEOUT",
+        "MAX_RESULT_SIZE",
+    )
+}
+
+
 def _exec_alter_user(store: CatalogStore, cmd: AlterUser, con_id: int, actor: User, md5: bool) -> str:
     user = store.user(cmd.name, con_id)
     if user is None:
@@ -575,6 +611,17 @@ def _exec_alter_user(store: CatalogStore, cmd: AlterUser, con_id: int, actor: Us
         store.set_account_status(user.name, user.con_id, "LOCKED" if cmd.lock else "OPEN")
     if cmd.set_schemas:
         store.set_allowed_schemas(user.name, user.con_id, cmd.allowed_schemas)
+    for param, text in cmd.session_limits.items():
+        if param not in USER_LIMITS:
+            raise ora(922, option=f"{param}: a user's limits are {', '.join(sorted(USER_LIMITS))}")
+        value = None
+        if text is not None:
+            p, unit = USER_LIMITS[param], resources.PARAMETERS[param].kind
+            try:
+                value = resources.parse_value(p, unit, text, {})
+            except resources.InvalidValue as e:
+                raise ora(2097, name=param, reason=str(e)) from None
+        store.set_user_session_limit(user.name, user.con_id, param, value)
     return cmd.tag
 
 

@@ -171,6 +171,12 @@ class Engine:
                     answer = {"ok": False, **to_db_error(e).to_json()}
                 sock.sendall(frames.pack_json(frames.DONE, answer))
                 return
+            if hello.get("op") == "memory":
+                rows = self.db.cursor().execute(
+                    "SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory() ORDER BY tag"
+                )
+                sock.sendall(frames.pack_json(frames.DONE, {"ok": True, "tags": rows.fetchall()}))
+                return
             if hello.get("op") == "checkpoint":
                 self.db.execute("CHECKPOINT")
                 sock.sendall(frames.pack_json(frames.DONE, {"ok": True}))
@@ -222,6 +228,7 @@ class Engine:
                 size = 0
 
         failed = False
+        s.last_error = ""
         for op in header["ops"]:
             name = op["op"]
             try:
@@ -263,6 +270,8 @@ class Engine:
                     s.register_dictionary(op["tables"])
                 elif name == "timezone":
                     s.set_timezone(op["value"])
+                elif name == "session_limits":
+                    s.max_result_bytes = int(op["max_result_bytes"])
                 elif name == "copy_in":
                     flush()
                     CopyIn(s, op["spec"], sock, recv_frame).run(emit)
@@ -276,7 +285,10 @@ class Engine:
             if failed:
                 break
         # The last wire bytes and the DONE frame leave in one write.
-        done = frames.pack_json(frames.DONE, {"status": s.status, "failed": failed})
+        answer: dict[str, Any] = {"status": s.status, "failed": failed}
+        if failed and s.last_error:
+            answer["error"] = s.last_error  # the SQLSTATE: the proxy counts OOM events
+        done = frames.pack_json(frames.DONE, answer)
         sock.sendall(frames.frame(frames.WIRE, b"".join(out)) + done if out else done)
 
 

@@ -39,7 +39,7 @@ _ARROW_TYPES = {
 }
 
 # Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
-GROWING_KINDS = frozenset({"insert", "update", "merge", "ddl", "copy", "other"})
+GROWING_KINDS = frozenset({"insert", "update", "merge", "ddl", "copy", "other", "select_into"})
 SHRINKING_TAGS = ("DROP", "TRUNCATE", "ALTER", "DELETE")
 
 TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "rollback_to"})
@@ -156,6 +156,8 @@ class EngineSession:
         self._streaming: Portal | None = None
         self.cursors: dict[str, bool] = {}  # SQL cursor name -> WITH HOLD
         self.cancel_reason = ""  # why the running statement was interrupted (57014's message)
+        self.last_error = ""  # SQLSTATE of the last error sent
+        self.max_result_bytes = 0  # per response; 0 = unlimited (set by the proxy: tier, PDB, user)
 
     # ------------------------------------------------------------ helpers
 
@@ -190,6 +192,7 @@ class EngineSession:
         if err.sqlstate == "57014" and self.cancel_reason:
             err = DbError("57014", f"canceling statement due to {self.cancel_reason}")
         self.cancel_reason = ""
+        self.last_error = err.sqlstate
         return err.to_wire()
 
     # ------------------------------------------------------------ transactions
@@ -460,6 +463,7 @@ class EngineSession:
         enc = encoder or self._encoder(portal)
         buf: list[bytes] = []
         size = 0
+        out_bytes = 0  # this response's DataRow bytes (MAX_RESULT_SIZE)
         limit = max_rows if max_rows > 0 else None
         sent = 0
         while (batch := self._next_batch(portal)) is not None:
@@ -469,6 +473,13 @@ class EngineSession:
                 batch = batch.slice(0, take)
             if batch.num_rows:
                 chunk = enc.encode(batch)
+                out_bytes += len(chunk)
+                if self.max_result_bytes and out_bytes > self.max_result_bytes:
+                    raise DbError(
+                        "54000",
+                        f"result too large: more than the {self.max_result_bytes} bytes MAX_RESULT_SIZE allows",
+                        hint="fetch less (LIMIT, a cursor with FETCH), or ask the DBA to raise MAX_RESULT_SIZE",
+                    )
                 buf.append(chunk)
                 size += len(chunk)
                 sent += batch.num_rows

@@ -11,14 +11,17 @@ connected PDB's own catalog (`current_database()`) and the session's temporary o
 nothing about another PDB, nor any file path, can show through.
 
 How DuckDB objects appear:
-- schema `main` is `public`; the session's temporary schema is `pg_temp_1`;
+- schema `main` is `public`; the session's temporary schema is `pg_temp_1`; information_schema
+  is PostgreSQL's (INFO_RELATIONS), not DuckDB's own, which says `main`;
 - every object is owned by the connected user (oid 10): DuckDB has no owners;
 - PRIMARY KEY and UNIQUE constraints get the index PostgreSQL would give them (`t_pkey`, ...);
   DuckDB's ART indexes are reported as btree and tables as heap, the access methods PostgreSQL
   clients know;
 - column types are the PostgreSQL types the wire codec sends them as (VARCHAR is text: DuckDB
-  keeps no length); what DuckDB has no counterpart for (sizes, ACLs, triggers, policies,
-  partitions, publications) is empty or NULL.
+  2.0 keeps no length, not in duckdb_columns() nor in the table's SQL); what DuckDB has no
+  counterpart for (sizes, ACLs, triggers, policies, partitions, publications) is empty or NULL;
+- pg_proc has the PDB's macros, and DuckDB's aggregates as pg_catalog's (pg_aggregate);
+- pg_depend links each PRIMARY KEY / UNIQUE index to its constraint.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ VERSION_STRING = (
 CON_BASE = 1 << 40
 CONIDX_BASE = 1 << 41
 ATTRDEF_BASE = 1 << 42
+# DuckDB's aggregates share one oid among their overloads; PostgreSQL gives each overload its own.
+PROC_BASE = 1 << 43  # + 40 bits of a hash of the signature
 
 # PostgreSQL's fixed oids of the catalogs themselves ('pg_catalog.pg_class'::regclass, ...).
 CATALOG_OIDS = {
@@ -63,6 +68,7 @@ CATALOG_OIDS = {
     "pg_index": 2610,
     "pg_description": 2609,
     "pg_depend": 2608,
+    "pg_aggregate": 2600,
     "pg_attrdef": 2604,
     "pg_am": 2601,
     "pg_trigger": 2620,
@@ -235,6 +241,8 @@ TYPE_NAMES: dict[int, str] = {
     oids.JSONB: "jsonb",
     4089: "regnamespace",
     2249: "record",
+    2276: '"any"',
+    2283: "anyelement",
     2278: "void",
 }
 # Names typname has where format_type spells them differently, for ::regtype input.
@@ -278,13 +286,30 @@ _VARLENA = sorted({oids.BYTEA, oids.TEXT, oids.JSON, oids.VARCHAR, oids.BPCHAR, 
 
 def _scalar_oid(e: str) -> str:
     return (
-        f"coalesce({_SCALAR_MAP}[{e}], CASE WHEN {e} LIKE 'DECIMAL(%' OR {e} LIKE 'NUMERIC(%' "
+        f"coalesce({_SCALAR_MAP}[{e}], CASE WHEN {e} LIKE 'DECIMAL%' OR {e} LIKE 'NUMERIC(%' "
         f"THEN {oids.NUMERIC} ELSE {oids.TEXT} END)"
     )
 
 
 def _array_oid(s: str) -> str:
     return f"coalesce({_ARRAY_MAP}[{s}], {oids.TEXT})"
+
+
+# DuckDB type names as duckdb_functions() spells them (ANY is anyelement) -> PostgreSQL type oids.
+_FUNCTION_TYPE_MAP = _map(
+    {n: oids.pg_type_for_duckdb(n).oid for n in _DUCK_SCALARS}
+    | {
+        f"{n}[]": oids.ARRAY_OF[oids.pg_type_for_duckdb(n).oid]
+        for n in _DUCK_SCALARS
+        if oids.pg_type_for_duckdb(n).oid in oids.ARRAY_OF
+    }
+    | {"ANY": 2283, "DECIMAL": oids.NUMERIC, "DECIMAL[]": oids.NUMERIC_ARRAY}
+)
+
+
+def _duck_type_oid(e: str) -> str:
+    """The PostgreSQL type oid of a type of duckdb_functions() (one MAP: each costs binding time)."""
+    return f"coalesce({_FUNCTION_TYPE_MAP}[{e}], {oids.TEXT})"
 
 
 def _typmod(dt: str) -> str:
@@ -346,7 +371,7 @@ _MINE = f"(database_name = {_CUR} OR database_name = 'temp')"
 
 # The columns of each table, in order, for FOREIGN KEY and index column positions.
 _TABLE_COLS = f"""SELECT table_oid, database_name, schema_name, table_name,
-    list(column_name ORDER BY column_index) AS __cols
+    list(column_name ORDER BY column_index) AS __cols, list(lower(column_name) ORDER BY column_index) AS __lcols
 FROM duckdb_columns() WHERE {_MINE} AND NOT internal GROUP BY ALL"""
 
 
@@ -375,9 +400,25 @@ FROM (SELECT *, row_number() OVER (PARTITION BY table_oid ORDER BY constraint_in
       FROM duckdb_constraints()
       WHERE {_MINE} AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK'))"""
 
+# The referenced columns' positions (DuckDB keeps the names as the REFERENCES clause spelled them).
+_confkey = "CAST(list_transform(c.__refcols, lambda x: list_position(r.__lcols, lower(x))) AS SMALLINT[])"
+
+# ... with, for foreign keys, the PRIMARY KEY or UNIQUE constraint on exactly the referenced columns
+# (the primary key first) and its index, which is the foreign key's conindid. A window over one
+# scan: a join of the constraints with themselves would double what pg_constraint costs.
+_CON_REF = f"""SELECT c.*,
+    CASE WHEN c.contype = 'f' THEN coalesce(max(CASE WHEN c.contype = 'p' THEN c.conindid END) OVER w,
+        max(CASE WHEN c.contype = 'u' THEN c.conindid END) OVER w) END AS __refidx,
+    CASE WHEN c.contype = 'f' THEN coalesce(max(CASE WHEN c.contype = 'p' THEN c.conname END) OVER w,
+        max(CASE WHEN c.contype = 'u' THEN c.conname END) OVER w) END AS __refname
+FROM (SELECT *, lower(CASE WHEN contype = 'f' THEN __reftable ELSE __table END) || '(' || array_to_string(list_sort(
+        list_transform(CASE WHEN contype = 'f' THEN __refcols ELSE __colnames END, lambda x: lower(x))), ',') || ')' AS __key
+    FROM {ref("con_lite")}) c
+WINDOW w AS (PARTITION BY c.__db, c.__schema, c.__key)"""
+
 # ... with the referenced table of foreign keys and the definition pg_get_constraintdef prints.
 _CON = f"""SELECT c.*, coalesce(r.table_oid, 0) AS confrelid,
-    CASE WHEN r.table_oid IS NOT NULL THEN CAST(list_transform(c.__refcols, lambda x: list_position(r.__cols, x)) AS SMALLINT[]) END AS confkey,
+    CASE WHEN r.table_oid IS NOT NULL THEN {_confkey} END AS confkey,
     CASE c.contype
         WHEN 'p' THEN 'PRIMARY KEY (' || {_qi_list("c.__colnames")} || ')'
         WHEN 'u' THEN 'UNIQUE (' || {_qi_list("c.__colnames")} || ')'
@@ -388,7 +429,7 @@ _CON = f"""SELECT c.*, coalesce(r.table_oid, 0) AS confrelid,
     END AS __def
 FROM {ref("con_lite")} c
 LEFT JOIN {ref("table_cols")} r ON c.contype = 'f' AND r.database_name = c.__db
-    AND r.schema_name = c.__schema AND r.table_name = c.__reftable"""
+    AND r.schema_name = c.__schema AND lower(r.table_name) = lower(c.__reftable)"""
 
 # Indexes: DuckDB's own, and one per PRIMARY KEY / UNIQUE constraint as in PostgreSQL.
 _IDX_RAW = f"""SELECT i.index_oid AS oid, i.index_name AS relname, i.schema_oid AS relnamespace, i.table_oid AS indrelid,
@@ -451,6 +492,8 @@ SELECT oid, relname, relnamespace, 403, 0, false, CASE WHEN __db = 'temp' THEN '
 FROM {ref("idx_raw")}"""
 
 PG_CLASS = f"SELECT {_CLASS_COLS} FROM {ref('class_lite')}"
+# ... with rows for the system catalogs too, for statements that name one (see SYS_CLASS_BLOCK).
+_PG_CLASS_SYS = f"SELECT {_CLASS_COLS} FROM (SELECT * FROM {ref('class_lite')} UNION ALL SELECT * FROM {ref('sys_classes')})"
 
 # relation oid -> its schema, without the constraint machinery (for visibility checks).
 _REL_NS = f"""SELECT table_oid AS oid, schema_oid AS ns FROM duckdb_tables() WHERE {_MINE}
@@ -461,7 +504,8 @@ UNION ALL SELECT index_oid, schema_oid FROM duckdb_indexes() WHERE {_MINE}"""
 _COLUMNS = f"""SELECT c.*, CASE WHEN c.__arr THEN {_array_oid("c.__s")} ELSE c.__s END AS __typ FROM (
     SELECT c.*, {_scalar_oid("c.__e")} AS __s FROM (
         SELECT table_oid, column_name, column_index, data_type, is_nullable, column_default, is_generated,
-            generation_expression, comment, regexp_replace(data_type, '(\\[\\d*\\])+$', '') AS __e,
+            generation_expression, comment, database_name AS __db, schema_name AS __schema, table_name AS __table,
+            regexp_replace(data_type, '(\\[\\d*\\])+$', '') AS __e,
             data_type LIKE '%]' AS __arr, {_typmod("data_type")} AS __typmod
         FROM duckdb_columns() WHERE {_MINE} AND NOT internal) c) c"""
 
@@ -504,17 +548,24 @@ FROM (SELECT x.*, list_transform(x.__cols, lambda e: coalesce(list_position(t.__
       FROM {ref("idx_raw")} x LEFT JOIN {ref("table_cols")} t ON t.table_oid = x.indrelid)"""
 
 PG_CONSTRAINT = f"""SELECT c.oid, c.conname, c.connamespace, c.contype, false AS condeferrable, false AS condeferred,
-    true AS convalidated, c.conrelid, 0::BIGINT AS contypid, c.conindid, 0::BIGINT AS conparentid,
+    true AS convalidated, c.conrelid, 0::BIGINT AS contypid,
+    CASE WHEN c.contype = 'f' THEN coalesce(c.__refidx, 0) ELSE c.conindid END AS conindid, 0::BIGINT AS conparentid,
     coalesce(r.table_oid, 0) AS confrelid,
     CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confupdtype, CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confdeltype,
     CASE WHEN c.contype = 'f' THEN 's' ELSE ' ' END AS confmatchtype, true AS conislocal, 0 AS coninhcount,
     false AS connoinherit, c.conkey,
-    CASE WHEN r.table_oid IS NOT NULL THEN CAST(list_transform(c.__refcols, lambda x: list_position(r.__cols, x)) AS SMALLINT[]) END AS confkey,
+    CASE WHEN r.table_oid IS NOT NULL THEN {_confkey} END AS confkey,
     NULL::BIGINT[] AS conpfeqop, NULL::BIGINT[] AS conppeqop,
     NULL::BIGINT[] AS conffeqop, NULL::SMALLINT[] AS confdelsetcols, NULL::BIGINT[] AS conexclop, c.conbin
-FROM {ref("con_lite")} c
+FROM {ref("con_ref")} c
 LEFT JOIN {ref("table_cols")} r ON c.contype = 'f' AND r.database_name = c.__db
-    AND r.schema_name = c.__schema AND r.table_name = c.__reftable"""
+    AND r.schema_name = c.__schema AND lower(r.table_name) = lower(c.__reftable)"""
+
+# Dependencies PostgreSQL clients follow: the index of a PRIMARY KEY or UNIQUE constraint depends
+# on the constraint (deptype 'i'; pgAdmin finds constraint indexes by it).
+PG_DEPEND = f"""SELECT {CATALOG_OIDS["pg_class"]}::BIGINT AS classid, conindid AS objid, 0 AS objsubid,
+    {CATALOG_OIDS["pg_constraint"]}::BIGINT AS refclassid, oid AS refobjid, 0 AS refobjsubid, 'i' AS deptype
+FROM {ref("con_lite")} WHERE contype IN ('p', 'u')"""
 
 PG_NAMESPACE = (
     f"SELECT oid, nspname, {OWNER_OID}::BIGINT AS nspowner, NULL::VARCHAR[] AS nspacl FROM {ref('ns')}"
@@ -538,19 +589,45 @@ PG_USER = f"""SELECT {SESSION_USER} AS usename, {OWNER_OID}::BIGINT AS usesysid,
 PG_AM = """SELECT * FROM (VALUES (2::BIGINT, 'heap', 'heap_tableam_handler', 't'),
     (403::BIGINT, 'btree', 'bthandler', 'i')) am(oid, amname, amhandler, amtype)"""
 
-PG_PROC = f"""SELECT f.function_oid AS oid, f.function_name AS proname, s.oid AS pronamespace,
-    {OWNER_OID}::BIGINT AS proowner, 14::BIGINT AS prolang, 100.0::FLOAT AS procost,
+# pg_catalog's namespace oid.
+_PG_CATALOG_NS = (
+    "(SELECT first(oid) FROM duckdb_schemas() WHERE database_name = 'system' AND schema_name = 'pg_catalog')"
+)
+
+# Functions: the PDB's macros, and DuckDB's aggregates as built-in functions of pg_catalog (BI tools
+# look aggregates up in pg_proc), each overload with an oid of its own (a hash of its signature:
+# stable from one statement to the next, and cheaper than numbering them). One scan of
+# duckdb_functions(): it is slow (some 13 ms).
+_PROC_OID = (
+    f"CASE WHEN internal AND function_type = 'aggregate' THEN CAST({PROC_BASE} + hash(function_name, return_type, "
+    "CAST(parameter_types AS VARCHAR)) % 1099511627776 AS BIGINT) ELSE function_oid END"
+)
+_PROCS = f"""SELECT *, {_PROC_OID} AS __oid
+FROM duckdb_functions() WHERE (database_name = {_CUR} AND NOT internal) OR (internal AND function_type = 'aggregate')"""
+
+PG_PROC = f"""SELECT f.__oid AS oid, f.function_name AS proname, s.oid AS pronamespace,
+    {OWNER_OID}::BIGINT AS proowner, CASE WHEN f.internal THEN 12 ELSE 14 END::BIGINT AS prolang, 100.0::FLOAT AS procost,
     CASE WHEN f.function_type = 'table_macro' THEN 1000.0 ELSE 0.0 END::FLOAT AS prorows, 0::BIGINT AS provariadic,
-    0::BIGINT AS prosupport, 'f' AS prokind, false AS prosecdef, false AS proleakproof, false AS proisstrict,
-    f.function_type = 'table_macro' AS proretset, 'v' AS provolatile, 'u' AS proparallel,
+    0::BIGINT AS prosupport, CASE WHEN f.internal THEN 'a' ELSE 'f' END AS prokind, false AS prosecdef,
+    false AS proleakproof, false AS proisstrict, f.function_type = 'table_macro' AS proretset,
+    CASE WHEN f.internal THEN 'i' ELSE 'v' END AS provolatile, 'u' AS proparallel,
     CAST(len(f.parameters) AS SMALLINT) AS pronargs, 0::SMALLINT AS pronargdefaults,
-    CASE WHEN f.function_type = 'table_macro' THEN 2249 ELSE 0 END::BIGINT AS prorettype,
-    NULL::BIGINT[] AS proargtypes, NULL::BIGINT[] AS proallargtypes, NULL::VARCHAR[] AS proargmodes,
-    f.parameters AS proargnames, NULL::VARCHAR AS proargdefaults, NULL::BIGINT[] AS protrftypes,
-    f.macro_definition AS prosrc, NULL::VARCHAR AS probin, NULL::VARCHAR AS prosqlbody,
-    NULL::VARCHAR[] AS proconfig, NULL::VARCHAR[] AS proacl
-FROM duckdb_functions() f JOIN duckdb_schemas() s ON s.database_name = f.database_name AND s.schema_name = f.schema_name
-WHERE f.database_name = {_CUR} AND NOT f.internal"""
+    CASE WHEN f.internal THEN {_duck_type_oid("f.return_type")} WHEN f.function_type = 'table_macro' THEN 2249 ELSE 0 END::BIGINT AS prorettype,
+    CASE WHEN f.internal THEN CAST(list_transform(f.parameter_types, lambda p: {_duck_type_oid("p")}) AS BIGINT[]) END AS proargtypes,
+    NULL::BIGINT[] AS proallargtypes, NULL::VARCHAR[] AS proargmodes,
+    CASE WHEN NOT f.internal THEN f.parameters END AS proargnames, NULL::VARCHAR AS proargdefaults, NULL::BIGINT[] AS protrftypes,
+    CASE WHEN f.internal THEN 'aggregate_dummy' ELSE f.macro_definition END AS prosrc, NULL::VARCHAR AS probin,
+    NULL::VARCHAR AS prosqlbody, NULL::VARCHAR[] AS proconfig, NULL::VARCHAR[] AS proacl
+FROM {ref("procs")} f JOIN duckdb_schemas() s ON s.database_name = f.database_name
+    AND s.schema_name = CASE WHEN f.internal THEN 'pg_catalog' ELSE f.schema_name END"""
+
+PG_AGGREGATE = f"""SELECT __oid AS aggfnoid, 'n' AS aggkind, 0::SMALLINT AS aggnumdirectargs, 0::BIGINT AS aggtransfn,
+    0::BIGINT AS aggfinalfn, 0::BIGINT AS aggcombinefn, 0::BIGINT AS aggserialfn, 0::BIGINT AS aggdeserialfn,
+    0::BIGINT AS aggmtransfn, 0::BIGINT AS aggminvtransfn, 0::BIGINT AS aggmfinalfn, false AS aggfinalextra,
+    false AS aggmfinalextra, 'r' AS aggfinalmodify, 'r' AS aggmfinalmodify, 0::BIGINT AS aggsortop,
+    0::BIGINT AS aggtranstype, 0 AS aggtransspace, 0::BIGINT AS aggmtranstype, 0 AS aggmtransspace,
+    NULL::VARCHAR AS agginitval, NULL::VARCHAR AS aggminitval
+FROM {ref("procs")} WHERE internal"""
 
 PG_SEQUENCE = f"""SELECT sequence_oid AS seqrelid, {oids.INT8}::BIGINT AS seqtypid, start_value AS seqstart,
     increment_by AS seqincrement, max_value AS seqmax, min_value AS seqmin, 1::BIGINT AS seqcache, cycle AS seqcycle
@@ -670,10 +747,6 @@ FROM (VALUES (12::BIGINT, 'internal'), (13::BIGINT, 'c'), (14::BIGINT, 'sql')) l
 EMPTY_CATALOGS: dict[str, tuple[int, str]] = {
     "pg_auth_members": (1261, "roleid oid, member oid, grantor oid, admin_option boolean"),
     "pg_shdescription": (2396, "objoid oid, classoid oid, description text"),
-    "pg_depend": (
-        2608,
-        "classid oid, objid oid, objsubid integer, refclassid oid, refobjid oid, refobjsubid integer, deptype char",
-    ),
     "pg_inherits": (2611, "inhrelid oid, inhparent oid, inhseqno integer, inhdetachpending boolean"),
     "pg_partitioned_table": (
         3350,
@@ -771,10 +844,6 @@ EMPTY_CATALOGS: dict[str, tuple[int, str]] = {
         "oid oid, defaclrole oid, defaclnamespace oid, defaclobjtype char, defaclacl aclitem[]",
     ),
     "pg_largeobject_metadata": (2995, "oid oid, lomowner oid, lomacl aclitem[]"),
-    "pg_aggregate": (
-        2600,
-        "aggfnoid regproc, aggkind char, aggnumdirectargs smallint, aggtransfn regproc, aggfinalfn regproc, aggcombinefn regproc, aggserialfn regproc, aggdeserialfn regproc, aggmtransfn regproc, aggminvtransfn regproc, aggmfinalfn regproc, aggfinalextra boolean, aggmfinalextra boolean, aggfinalmodify char, aggmfinalmodify char, aggsortop oid, aggtranstype oid, aggtransspace integer, aggmtranstype oid, aggmtransspace integer, agginitval text, aggminitval text",
-    ),
     "pg_amop": (
         2602,
         "oid oid, amopfamily oid, amoplefttype oid, amoprighttype oid, amopstrategy smallint, amoppurpose char, amopopr oid, amopmethod oid, amopsortfamily oid",
@@ -901,6 +970,8 @@ RELATIONS: dict[str, str] = {
     "pg_authid": PG_ROLES,
     "pg_am": PG_AM,
     "pg_proc": PG_PROC,
+    "pg_aggregate": PG_AGGREGATE,
+    "pg_depend": PG_DEPEND,
     "pg_sequence": PG_SEQUENCE,
     "pg_sequences": PG_SEQUENCES,
     "pg_tables": PG_TABLES,
@@ -918,6 +989,181 @@ RELATIONS: dict[str, str] = {
 
 CATALOG_OIDS.update({name: oid for name, (oid, _) in EMPTY_CATALOGS.items() if oid})
 CATALOG_OIDS.update({"pg_language": 2612, "pg_tablespace": 1213})
+
+# The system catalogs themselves, in pg_catalog: clients look their oids up by name
+# (`SELECT oid FROM pg_class WHERE relname = 'pg_constraint'`). They cost every pg_class query some
+# 0.5 ms, so pg_class has them only in statements with a catalog's name in a string literal.
+SYS_CLASS_BLOCK = "pg_class_sys"
+_SYS_CLASSES = f"""SELECT c.oid::BIGINT AS oid, c.relname, {_PG_CATALOG_NS} AS relnamespace, 2 AS relam,
+    0 AS reltuples, false AS relhasindex, 'p' AS relpersistence, 'r' AS relkind, 0 AS relnatts, 0 AS relchecks,
+    false AS relhastriggers
+FROM (VALUES {", ".join(f"({oid}, {lit(name)})" for name, oid in sorted(CATALOG_OIDS.items()))}) c(oid, relname)"""
+
+# ---------------------------------------------------------------- information_schema
+
+# PostgreSQL's information_schema over the same sources as pg_catalog: schema `main` is `public`,
+# types are the PostgreSQL types the codec sends, constraint names are pg_constraint's. Only the
+# PDB's own objects and the session's temporary tables are listed (not the session's temporary
+# views: every session has `dual`, which pg_class does not list either).
+
+_TYPNAME_MAP = _map(dict(sorted(oids.PG_TYPE_NAMES.items())))
+
+
+def _info_nsp(db: str = "__db", schema: str = "__schema") -> str:
+    return _nsp_display(db, schema)
+
+
+_INT_PRECISION = {oids.INT2: 16, oids.INT4: 32, oids.INT8: 64, oids.FLOAT4: 24, oids.FLOAT8: 53}
+_TIME_TYPES = (oids.TIME, oids.TIMETZ, oids.TIMESTAMP, oids.TIMESTAMPTZ, oids.INTERVAL)
+_TEXT_TYPES = (oids.TEXT, oids.VARCHAR, oids.BPCHAR)
+
+
+def _numeric_precision(t: str, m: str) -> str:
+    whens = " ".join(f"WHEN {o} THEN {p}" for o, p in _INT_PRECISION.items())
+    return f"CASE {t} {whens} WHEN {oids.NUMERIC} THEN CASE WHEN {m} >= 4 THEN ({m} - 4) >> 16 END END"
+
+
+def _numeric_scale(t: str, m: str) -> str:
+    ints = ", ".join(str(o) for o in (oids.INT2, oids.INT4, oids.INT8))
+    return (
+        f"CASE WHEN {t} IN ({ints}) THEN 0 WHEN {t} = {oids.NUMERIC} AND {m} >= 4 THEN ({m} - 4) & 65535 END"
+    )
+
+
+INFO_SCHEMATA = f"""SELECT {PDB_NAME} AS catalog_name, nspname AS schema_name, {SESSION_USER} AS schema_owner,
+    NULL::VARCHAR AS default_character_set_catalog, NULL::VARCHAR AS default_character_set_schema,
+    NULL::VARCHAR AS default_character_set_name, NULL::VARCHAR AS sql_path
+FROM {ref("ns")} WHERE __db <> 'temp'"""
+
+INFO_TABLES = f"""SELECT {PDB_NAME} AS table_catalog, {_info_nsp("database_name", "schema_name")} AS table_schema,
+    table_name, table_type, NULL::VARCHAR AS self_referencing_column_name, NULL::VARCHAR AS reference_generation,
+    NULL::VARCHAR AS user_defined_type_catalog, NULL::VARCHAR AS user_defined_type_schema,
+    NULL::VARCHAR AS user_defined_type_name, CASE WHEN table_type = 'VIEW' THEN 'NO' ELSE 'YES' END AS is_insertable_into,
+    'NO' AS is_typed, CASE WHEN table_type = 'LOCAL TEMPORARY' THEN 'PRESERVE' END AS commit_action
+FROM (SELECT database_name, schema_name, table_name, CASE WHEN temporary THEN 'LOCAL TEMPORARY' ELSE 'BASE TABLE' END AS table_type
+      FROM duckdb_tables() WHERE {_MINE} AND NOT internal
+      UNION ALL
+      SELECT database_name, schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE database_name = {_CUR} AND NOT internal)"""
+
+INFO_COLUMNS = f"""SELECT {PDB_NAME} AS table_catalog, {_info_nsp()} AS table_schema, __table AS table_name,
+    column_name, column_index AS ordinal_position,
+    CASE WHEN NOT is_generated THEN {_DEFAULT} END AS column_default,
+    CASE WHEN is_nullable THEN 'YES' ELSE 'NO' END AS is_nullable,
+    CASE WHEN __arr THEN 'ARRAY' ELSE coalesce({_NAME_MAP}[__typ], 'text') END AS data_type,
+    NULL::INTEGER AS character_maximum_length,
+    CASE WHEN __typ IN ({", ".join(map(str, _TEXT_TYPES))}) THEN 1073741824 END AS character_octet_length,
+    {_numeric_precision("__typ", "__typmod")} AS numeric_precision,
+    CASE WHEN __typ = {oids.NUMERIC} THEN 10 WHEN __typ IN ({", ".join(map(str, _INT_PRECISION))}) THEN 2 END AS numeric_precision_radix,
+    {_numeric_scale("__typ", "__typmod")} AS numeric_scale,
+    CASE WHEN __typ = {oids.DATE} THEN 0 WHEN __typ IN ({", ".join(map(str, _TIME_TYPES))}) THEN 6 END AS datetime_precision,
+    NULL::VARCHAR AS interval_type, NULL::INTEGER AS interval_precision,
+    NULL::VARCHAR AS character_set_catalog, NULL::VARCHAR AS character_set_schema, NULL::VARCHAR AS character_set_name,
+    NULL::VARCHAR AS collation_catalog, NULL::VARCHAR AS collation_schema, NULL::VARCHAR AS collation_name,
+    NULL::VARCHAR AS domain_catalog, NULL::VARCHAR AS domain_schema, NULL::VARCHAR AS domain_name,
+    {PDB_NAME} AS udt_catalog, 'pg_catalog' AS udt_schema, coalesce({_TYPNAME_MAP}[__typ], 'text') AS udt_name,
+    NULL::VARCHAR AS scope_catalog, NULL::VARCHAR AS scope_schema, NULL::VARCHAR AS scope_name,
+    NULL::INTEGER AS maximum_cardinality, CAST(column_index AS VARCHAR) AS dtd_identifier, 'NO' AS is_self_referencing,
+    'NO' AS is_identity, NULL::VARCHAR AS identity_generation, NULL::VARCHAR AS identity_start,
+    NULL::VARCHAR AS identity_increment, NULL::VARCHAR AS identity_maximum, NULL::VARCHAR AS identity_minimum,
+    'NO' AS identity_cycle, CASE WHEN is_generated THEN 'ALWAYS' ELSE 'NEVER' END AS is_generated,
+    generation_expression, 'YES' AS is_updatable
+FROM {ref("columns")} WHERE __db <> 'temp' OR table_oid IN (SELECT table_oid FROM duckdb_tables() WHERE temporary)"""
+
+INFO_VIEWS = f"""SELECT {PDB_NAME} AS table_catalog, {_info_nsp("database_name", "schema_name")} AS table_schema,
+    view_name AS table_name, {_VIEW_BODY} AS view_definition, 'NONE' AS check_option, 'NO' AS is_updatable,
+    'NO' AS is_insertable_into, 'NO' AS is_trigger_updatable, 'NO' AS is_trigger_deletable,
+    'NO' AS is_trigger_insertable_into
+FROM duckdb_views() WHERE database_name = {_CUR} AND NOT internal"""
+
+# constraint_catalog, constraint_schema, constraint_name of a con_lite row.
+_CON_ID = f"{PDB_NAME} AS constraint_catalog, {_info_nsp()} AS constraint_schema, conname AS constraint_name"
+_CON_TABLE = f"{PDB_NAME} AS table_catalog, {_info_nsp()} AS table_schema"
+
+INFO_TABLE_CONSTRAINTS = f"""SELECT {_CON_ID}, {_CON_TABLE}, __table AS table_name,
+    CASE contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' WHEN 'f' THEN 'FOREIGN KEY' ELSE 'CHECK' END AS constraint_type,
+    'NO' AS is_deferrable, 'NO' AS initially_deferred, 'YES' AS enforced,
+    CASE WHEN contype IN ('p', 'u') THEN 'YES' END AS nulls_distinct
+FROM {ref("con_lite")}"""
+
+# (a foreign key's position_in_unique_constraint: its own position, as the referenced key has its
+# columns in the order the REFERENCES clause names them but for unusual schemas)
+INFO_KEY_COLUMN_USAGE = f"""SELECT {_CON_ID}, {_CON_TABLE}, __table AS table_name, column_name,
+    CAST(__n AS INTEGER) AS ordinal_position, CASE WHEN contype = 'f' THEN CAST(__n AS INTEGER) END AS position_in_unique_constraint
+FROM (SELECT *, unnest(__colnames) AS column_name, generate_subscripts(__colnames, 1) AS __n
+      FROM {ref("con_lite")} WHERE contype IN ('p', 'u', 'f'))"""
+
+INFO_REFERENTIAL_CONSTRAINTS = f"""SELECT {_CON_ID}, {PDB_NAME} AS unique_constraint_catalog,
+    CASE WHEN __refname IS NOT NULL THEN {_info_nsp()} END AS unique_constraint_schema,
+    __refname AS unique_constraint_name, 'NONE' AS match_option, 'NO ACTION' AS update_rule, 'NO ACTION' AS delete_rule
+FROM {ref("con_ref")} WHERE contype = 'f'"""
+
+# The columns (and tables) each constraint constrains: a foreign key's are those it references.
+INFO_CONSTRAINT_COLUMN_USAGE = f"""SELECT {_CON_TABLE}, CASE WHEN contype = 'f' THEN __reftable ELSE __table END AS table_name,
+    unnest(CASE WHEN contype = 'f' THEN __refcols ELSE __colnames END) AS column_name, {_CON_ID}
+FROM {ref("con_lite")}"""
+
+INFO_CONSTRAINT_TABLE_USAGE = f"""SELECT {_CON_TABLE}, CASE WHEN contype = 'f' THEN __reftable ELSE __table END AS table_name,
+    {_CON_ID}
+FROM {ref("con_lite")}"""
+
+INFO_CHECK_CONSTRAINTS = f"""SELECT {_CON_ID}, CASE WHEN conbin LIKE '(%)' THEN conbin ELSE '(' || conbin || ')' END AS check_clause
+FROM {ref("con_lite")} WHERE contype = 'c'"""
+
+INFO_SEQUENCES = f"""SELECT {PDB_NAME} AS sequence_catalog, {_info_nsp("database_name", "schema_name")} AS sequence_schema,
+    sequence_name, 'bigint' AS data_type, 64 AS numeric_precision, 2 AS numeric_precision_radix, 0 AS numeric_scale,
+    CAST(start_value AS VARCHAR) AS start_value, CAST(min_value AS VARCHAR) AS minimum_value,
+    CAST(max_value AS VARCHAR) AS maximum_value, CAST(increment_by AS VARCHAR) AS increment,
+    CASE WHEN cycle THEN 'YES' ELSE 'NO' END AS cycle_option
+FROM duckdb_sequences() WHERE {_MINE}"""
+
+INFO_ROUTINES = f"""SELECT {PDB_NAME} AS specific_catalog, {_info_nsp("database_name", "schema_name")} AS specific_schema,
+    function_name || '_' || function_oid AS specific_name, {PDB_NAME} AS routine_catalog,
+    {_info_nsp("database_name", "schema_name")} AS routine_schema, function_name AS routine_name,
+    'FUNCTION' AS routine_type, CASE WHEN function_type = 'table_macro' THEN 'record' END AS data_type,
+    {PDB_NAME} AS type_udt_catalog, 'pg_catalog' AS type_udt_schema,
+    CASE WHEN function_type = 'table_macro' THEN 'record' END AS type_udt_name, 'SQL' AS routine_body,
+    macro_definition AS routine_definition, NULL::VARCHAR AS external_name, 'SQL' AS external_language,
+    'GENERAL' AS parameter_style, 'NO' AS is_deterministic, 'MODIFIES' AS sql_data_access, 'NO' AS is_null_call,
+    'INVOKER' AS security_type, 'NO' AS is_user_defined_cast, 'NO' AS is_implicitly_invocable
+FROM duckdb_functions() WHERE database_name = {_CUR} AND NOT internal"""
+
+INFO_ENABLED_ROLES = f"SELECT {SESSION_USER} AS role_name"
+
+INFO_CHARACTER_SETS = f"""SELECT NULL::VARCHAR AS character_set_catalog, NULL::VARCHAR AS character_set_schema,
+    'UTF8' AS character_set_name, 'UCS' AS character_repertoire, 'UTF8' AS form_of_use,
+    {PDB_NAME} AS default_collate_catalog, 'pg_catalog' AS default_collate_schema, 'C' AS default_collate_name"""
+
+# information_schema views of what DuckDB has none of: PostgreSQL 15's columns, no rows. (No
+# privilege views: privileges live in the proxy, and an empty list would say there are none.)
+_INFO_EMPTY: dict[str, str] = {
+    "triggers": "trigger_catalog name, trigger_schema name, trigger_name name, event_manipulation text, event_object_catalog name, event_object_schema name, event_object_table name, action_order integer, action_condition text, action_statement text, action_orientation text, action_timing text, action_reference_old_table name, action_reference_new_table name, created timestamp with time zone",
+    "domains": "domain_catalog name, domain_schema name, domain_name name, data_type text, character_maximum_length integer, numeric_precision integer, numeric_scale integer, domain_default text, udt_catalog name, udt_schema name, udt_name name",
+    "foreign_tables": "foreign_table_catalog name, foreign_table_schema name, foreign_table_name name, foreign_server_catalog name, foreign_server_name name",
+}
+
+INFO_RELATIONS: dict[str, str] = {
+    "schemata": INFO_SCHEMATA,
+    "tables": INFO_TABLES,
+    "columns": INFO_COLUMNS,
+    "views": INFO_VIEWS,
+    "table_constraints": INFO_TABLE_CONSTRAINTS,
+    "key_column_usage": INFO_KEY_COLUMN_USAGE,
+    "referential_constraints": INFO_REFERENTIAL_CONSTRAINTS,
+    "constraint_column_usage": INFO_CONSTRAINT_COLUMN_USAGE,
+    "constraint_table_usage": INFO_CONSTRAINT_TABLE_USAGE,
+    "check_constraints": INFO_CHECK_CONSTRAINTS,
+    "sequences": INFO_SEQUENCES,
+    "routines": INFO_ROUTINES,
+    "enabled_roles": INFO_ENABLED_ROLES,
+    "character_sets": INFO_CHARACTER_SETS,
+    **{name: _empty(cols) for name, cols in _INFO_EMPTY.items()},
+}
+
+
+def info_block(name: str) -> str:
+    """The BLOCKS name of information_schema.<name>."""
+    return "info_" + name
+
 
 # ---------------------------------------------------------------- functions
 
@@ -968,7 +1214,7 @@ def regtype_in(x: str) -> str:
 
 
 def regproc_out(x: str) -> str:
-    return f"coalesce({lookup('duckdb_functions()', 'function_oid', 'function_name', x)}, CAST(({x}) AS VARCHAR))"
+    return f"coalesce({lookup('duckdb_functions()', _PROC_OID, 'function_name', x)}, CAST(({x}) AS VARCHAR))"
 
 
 def regproc_in(x: str) -> str:
@@ -1164,6 +1410,40 @@ def _quote_literal(x: str) -> str:
     return f"'''' || replace(CAST(({x}) AS VARCHAR), '''', '''''') || ''''"
 
 
+_STAT_COUNTERS = (
+    "numscans",
+    "tuples_returned",
+    "tuples_fetched",
+    "tuples_inserted",
+    "tuples_updated",
+    "tuples_deleted",
+    "tuples_hot_updated",
+    "live_tuples",
+    "dead_tuples",
+    "blocks_fetched",
+    "blocks_hit",
+    "vacuum_count",
+    "autovacuum_count",
+    "analyze_count",
+    "autoanalyze_count",
+)
+_STAT_TIMES = (
+    "last_scan",
+    "last_vacuum_time",
+    "last_autovacuum_time",
+    "last_analyze_time",
+    "last_autoanalyze_time",
+)
+
+# pg_get_keywords(): DuckDB's parser is PostgreSQL's, and so are its keyword categories.
+PG_GET_KEYWORDS = """SELECT keyword_name AS word,
+    CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'type_function' THEN 'T' WHEN 'column_name' THEN 'C' ELSE 'U' END AS catcode,
+    true AS barelabel,
+    CASE keyword_category WHEN 'reserved' THEN 'reserved' WHEN 'type_function' THEN 'reserved (can be function or type name)'
+        WHEN 'column_name' THEN 'unreserved (cannot be function or type name)' ELSE 'unreserved' END AS catdesc,
+    'can be bare label' AS baredesc
+FROM duckdb_keywords()"""
+
 # name -> template(rendered arguments) -> DuckDB SQL, or None to leave the call as it is.
 FUNCTIONS: dict[str, Callable[[list[str]], str | None]] = {
     "version": _const(lit(VERSION_STRING), 0),
@@ -1232,6 +1512,21 @@ FUNCTIONS: dict[str, Callable[[list[str]], str | None]] = {
     "to_regtype": _one(1)(regtype_in),
     "to_regproc": _one(1)(regproc_in),
     "to_regnamespace": _one(1)(regnamespace_in),
+    "pg_blocking_pids": _const("CAST([] AS INTEGER[])", 1),
+    "pg_is_wal_replay_paused": _const("false", 0),
+    "pg_get_wal_replay_pause_state": _const("'not paused'", 0),
+    "pg_last_wal_receive_lsn": _const("NULL::VARCHAR", 0),
+    "pg_last_wal_replay_lsn": _const("NULL::VARCHAR", 0),
+    "pg_last_xact_replay_timestamp": _const("NULL::TIMESTAMPTZ", 0),
+    # DuckDB keeps no access statistics: every counter is zero, every time NULL.
+    **{f"pg_stat_get_{name}": _const("0::BIGINT", 1) for name in _STAT_COUNTERS},
+    **{f"pg_stat_get_{name}": _const("NULL::TIMESTAMPTZ", 1) for name in _STAT_TIMES},
+}
+
+# Set-returning catalog functions clients read in FROM, and the shim block each one is.
+TABLE_FUNCTIONS: dict[str, str] = {
+    "pg_show_all_settings": "pg_settings",
+    "pg_get_keywords": "pg_get_keywords",
 }
 
 # Keywords PostgreSQL evaluates without parentheses.
@@ -1251,6 +1546,11 @@ BLOCKS: dict[str, str] = {
     "table_cols": _TABLE_COLS,
     "con_lite": _CON_LITE,
     "con": _CON,
+    "pg_get_keywords": PG_GET_KEYWORDS,
+    "procs": _PROCS,
+    "sys_classes": _SYS_CLASSES,
+    SYS_CLASS_BLOCK: _PG_CLASS_SYS,
+    "con_ref": _CON_REF,
     "idx_raw": _IDX_RAW,
     "idx_keys": _IDX_KEYS,
     "idx": _IDX,
@@ -1261,6 +1561,7 @@ BLOCKS: dict[str, str] = {
     "vis": _VIS_SRC,
     "class_ns": _CLASS_NS,
     "rel_comments": _REL_COMMENTS,
+    **{info_block(name): sql for name, sql in INFO_RELATIONS.items()},
 }
 
 

@@ -15,7 +15,12 @@ from sqlglot import exp
 
 _NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
 # sqlglot's names for functions whose PostgreSQL output name differs from sqlglot's SQL name.
-_FUNCTION_NAMES = {"count_star": "count", "avg": "avg", "stddev_samp": "stddev_samp"}
+_FUNCTION_NAMES = {
+    "count_star": "count",
+    "avg": "avg",
+    "stddev_samp": "stddev_samp",
+    "time_to_str": "to_char",
+}
 _TYPE_NAMES = {
     "INT": "int4",
     "INTEGER": "int4",

@@ -16,7 +16,15 @@ Each rewrite has the signature of policies.rewrite: (text, tokens, base) -> [(st
 - the `pg_catalog.` qualifier of everything else (types, functions DuckDB has by that name);
 - types DuckDB lacks (`name`, `xid`, `oidvector`, ...) in casts;
 - `LIKE 'a\\_b'`: PostgreSQL's default escape character is a backslash, DuckDB has none;
-- `FROM generate_series(...) g` / `unnest(...) u`: in PostgreSQL the alias also names the column.
+- `FROM generate_series(...) g` / `unnest(...) u`: in PostgreSQL the alias also names the column;
+- `information_schema.tables` and the other information_schema views with PostgreSQL's
+  (engine/shim.py INFO_RELATIONS: schema `public`, PostgreSQL type names);
+- set-returning catalog functions in FROM (`pg_show_all_settings()`, `pg_get_keywords()`);
+- subscripts of int2vector/oidvector columns (`indkey[0]`), which start at 0, and their
+  `generate_subscripts`;
+- array literals in PostgreSQL's text form (`'{a,b}'::text[]`) as DuckDB lists.
+
+`quoted_public_schema` reads `"public".t` as `main.t`.
 
 Statements without any of these are left exactly as they are.
 """
@@ -87,10 +95,25 @@ _ALIAS_NAME = (TokenType.VAR, TokenType.IDENTIFIER)
 # Words after which a name is being defined (CREATE MACRO version() ...), not called.
 _DEFINING = frozenset({"macro", "function", "procedure", "table", "view", "type", "sequence"})
 
+# int2vector and oidvector columns of the catalogs (subscripts from 0), and the type of an element.
+_VECTORS = {
+    "indkey": "SMALLINT",
+    "indoption": "SMALLINT",
+    "indclass": "BIGINT",
+    "indcollation": "BIGINT",
+    "proargtypes": "BIGINT",
+    "stxkeys": "SMALLINT",
+    "partattrs": "SMALLINT",
+    "partclass": "BIGINT",
+    "partcollation": "BIGINT",
+    "tgattr": "SMALLINT",
+}
+
 # Words whose presence makes a statement worth a closer look (most statements have none).
 _TRIGGERS = frozenset(
-    {"pg_catalog", "operator", "collate"}
+    {"pg_catalog", "information_schema", "operator", "collate"}
     | set(shim.RELATIONS)
+    | set(shim.TABLE_FUNCTIONS)
     | set(shim.FUNCTIONS)
     | set(shim.KEYWORDS)
     | _SRF
@@ -112,7 +135,84 @@ def _worth_a_look(text: str, toks: Sequence[Token], base: int) -> bool:
             and "\\" in text[nxt.start - base : nxt.end - base + 1]
         ):
             return True
+        if t.token_type == TokenType.STRING and nxt.token_type == TokenType.DCOLON and t.text.startswith("{"):
+            return True
     return False
+
+
+class _ArrayText:
+    """PostgreSQL's text form of a one-dimensional array ('{a,"b c",NULL}') read into a Python list
+    (None for NULL); ValueError when the text is not one. (PostgreSQL's int[] has any number of
+    dimensions, DuckDB's INTEGER[] one: nested arrays are left alone.)"""
+
+    def __init__(self, text: str) -> None:
+        self.s, self.i = text, 0
+
+    def parse(self) -> list[str | None]:
+        value = self._array()
+        self._space()
+        if self.i != len(self.s):
+            raise ValueError("junk after array")
+        return value
+
+    def _space(self) -> None:
+        while self.i < len(self.s) and self.s[self.i].isspace():
+            self.i += 1
+
+    def _array(self) -> list[str | None]:
+        self._space()
+        if self.s[self.i : self.i + 1] != "{":
+            raise ValueError("no array")
+        self.i += 1
+        out: list[str | None] = []
+        self._space()
+        if self.s[self.i : self.i + 1] == "}":
+            self.i += 1
+            return out
+        while True:
+            out.append(self._element())
+            self._space()
+            c = self.s[self.i : self.i + 1]
+            self.i += 1
+            if c == "}":
+                return out
+            if c != ",":
+                raise ValueError("bad array")
+
+    def _element(self) -> str | None:
+        self._space()
+        c = self.s[self.i : self.i + 1]
+        if c == "{":
+            raise ValueError("nested array")
+        if c == '"':
+            return self._quoted()
+        start = self.i
+        while self.i < len(self.s) and self.s[self.i] not in ',}{"':
+            self.i += 1
+        word = self.s[start : self.i].strip()
+        if not word:
+            raise ValueError("empty element")
+        return None if word.upper() == "NULL" else word
+
+    def _quoted(self) -> str:
+        self.i += 1
+        out: list[str] = []
+        while self.i < len(self.s):
+            c = self.s[self.i]
+            self.i += 1
+            if c == "\\" and self.i < len(self.s):
+                out.append(self.s[self.i])
+                self.i += 1
+            elif c == '"':
+                return "".join(out)
+            else:
+                out.append(c)
+        raise ValueError("unterminated quote")
+
+
+def _list_literal(items: list[str | None]) -> str:
+    """A DuckDB list of string literals (DuckDB casts it to the array type the client named)."""
+    return "[" + ", ".join("NULL" if v is None else "'" + v.replace("'", "''") + "'" for v in items) + "]"
 
 
 class _Statement:
@@ -142,7 +242,11 @@ class _Statement:
         self.used: set[str] | None = (
             set() if toks[0].token_type in (TokenType.SELECT, TokenType.WITH) else None
         )
+        # whether a string literal names a system catalog: pg_class then lists the catalogs too
+        self.names_catalog = False
         for i, t in enumerate(toks):
+            if t.token_type in _STRINGS and t.text.lower() in shim.CATALOG_OIDS:
+                self.names_catalog = True
             if t.token_type == TokenType.DCOLON:
                 self._note_cast(i)
             elif t.token_type == TokenType.L_PAREN and i > 0 and self.name(i - 1) in _SRF:
@@ -178,10 +282,10 @@ class _Statement:
             return s.lower()
         return None
 
-    def qualified(self, i: int) -> int | None:
-        """Index of the object name when tokens at i read `pg_catalog . name`."""
+    def qualified(self, i: int, schema: str = "pg_catalog") -> int | None:
+        """Index of the object name when tokens at i read `pg_catalog . name` (or another schema)."""
         if (
-            self.name(i) == "pg_catalog"
+            self.name(i) == schema
             and self.tt(i + 1) == TokenType.DOT
             and i + 2 < self.n
             and self.tt(i - 1) != TokenType.DOT
@@ -324,6 +428,8 @@ class _Statement:
         for kind in (
             self._reg_cast,
             self._cast_call,
+            self._vector_item,
+            self._vector_subscripts,
             self._function,
         ):
             r = kind(i, hi)
@@ -332,11 +438,14 @@ class _Statement:
         for simple in (
             self._keyword,
             self._tableoid,
+            self._table_function,
             self._relation,
+            self._info_schema,
             self._operator,
             self._collate,
             self._type,
             self._like,
+            self._array_literal,
             self._srf,
             self._qualifier,
         ):
@@ -405,6 +514,21 @@ class _Statement:
             j += 1
         return j == k
 
+    def _vector_subscripts(self, i: int, hi: int) -> tuple[int, str] | None:
+        """generate_subscripts(indkey, 1) outside FROM: an int2vector's subscripts start at 0
+        (SQLAlchemy passes them on to pg_get_indexdef(..., ord + 1))."""
+        f = self.qualified(i) or i
+        if self.name(f) != "generate_subscripts" or self.tt(i - 1) == TokenType.DOT or self.in_from(i):
+            return None
+        if self.tt(f + 1) != TokenType.L_PAREN or f + 1 not in self.match or self.match[f + 1] >= hi:
+            return None
+        args = self.args(f + 1)
+        if len(args) != 2 or not any((self.name(args[0][1] - 1) or "").endswith(col) for col in _VECTORS):
+            return None
+        close = self.match[f + 1]
+        sql = f"(generate_subscripts({self.render(args[0][0], args[0][1])}, {self.render(args[1][0], args[1][1])}) - 1)"
+        return close + 1, self._named(i, close + 1, sql, "generate_subscripts")
+
     def _function(self, i: int, hi: int) -> tuple[int, str] | None:
         f = self.qualified(i)
         if f is None:
@@ -456,8 +580,56 @@ class _Statement:
         name = self.name(r) or ""
         if name not in shim.RELATIONS or self.tt(r + 1) in (TokenType.L_PAREN, TokenType.DOT):
             return None
-        aliased = self.tt(r + 1) in (TokenType.ALIAS, *_ALIAS_NAME)
-        return r + 1, shim.expand(shim.ref(name), self.used) + ("" if aliased else f" AS {name}")
+        block = shim.SYS_CLASS_BLOCK if name == "pg_class" and self.names_catalog else name
+        return r + 1, self._shim_relation(r + 1, block, name)
+
+    def _shim_relation(self, after: int, block: str, name: str) -> str:
+        """The SELECT of a shim block standing for a relation the client named, aliased by its name
+        unless the client gave it an alias."""
+        aliased = self.tt(after) in (TokenType.ALIAS, *_ALIAS_NAME)
+        return shim.expand(shim.ref(block), self.used) + ("" if aliased else f' AS "{name}"')
+
+    def _info_schema(self, i: int) -> tuple[int, str] | None:
+        """information_schema.tables and friends: PostgreSQL's, where DuckDB's own say `main`."""
+        r = self.qualified(i, "information_schema")
+        if r is None:
+            return None
+        name = self.name(r) or ""
+        if name not in shim.INFO_RELATIONS or self.tt(r + 1) in (TokenType.L_PAREN, TokenType.DOT):
+            return None
+        return r + 1, self._shim_relation(r + 1, shim.info_block(name), name)
+
+    def _table_function(self, i: int) -> tuple[int, str] | None:
+        """pg_show_all_settings(), pg_get_keywords(): set-returning catalog functions in FROM."""
+        f = self.qualified(i)
+        if f is None:
+            if self.tt(i - 1) == TokenType.DOT or not self.in_from(i):
+                return None
+            f = i
+        block = shim.TABLE_FUNCTIONS.get(self.name(f) or "")
+        if block is None or self.tt(f + 1) != TokenType.L_PAREN or self.tt(f + 2) != TokenType.R_PAREN:
+            return None
+        return f + 3, self._shim_relation(f + 3, block, self.name(f) or block)
+
+    def _vector_item(self, i: int, hi: int) -> tuple[int, str] | None:
+        """indkey[0]: int2vector and oidvector subscripts start at 0 (the shim's lists at 1). Aliases
+        ending in the column's name (pgjdbc's I_INDOPTION) count too; a list or a space-separated
+        string (indoption, as SQLAlchemy reads it) both work."""
+        if self.tt(i - 1) == TokenType.DOT or self.name(i) is None:
+            return None
+        n = i + 2 if self.tt(i + 1) == TokenType.DOT else i
+        name = self.name(n) or ""
+        kind = next((k for col, k in _VECTORS.items() if name.endswith(col)), None)
+        o = n + 1
+        if kind is None or self.tt(o) != TokenType.L_BRACKET or o not in self.match or self.match[o] >= hi:
+            return None
+        close = self.match[o]
+        if any(self.tt(k) == TokenType.COLON for k in range(o + 1, close)):
+            return None
+        vec = self.render(i, o)
+        idx = self.render(o + 1, close)
+        items = f"regexp_extract_all(CAST(({vec}) AS VARCHAR), '-?[0-9]+')"
+        return close + 1, self._named(i, close + 1, f"CAST({items}[({idx}) + 1] AS {kind})", name)
 
     def _operator(self, i: int) -> tuple[int, str] | None:
         if self.tt(i) != TokenType.OPERATOR or self.tt(i + 1) != TokenType.L_PAREN or i + 1 not in self.match:
@@ -520,6 +692,25 @@ class _Statement:
             return None
         return i + 1, self.src(i) + " ESCAPE '\\'"
 
+    def _array_literal(self, i: int) -> tuple[int, str] | None:
+        """'{a,b}'::text[]: DuckDB reads no PostgreSQL array text, so the literal becomes a list."""
+        if (
+            self.tt(i) != TokenType.STRING
+            or not self.src(i).startswith("'")
+            or self.tt(i + 1) != TokenType.DCOLON
+        ):
+            return None
+        t = self.qualified(i + 2) or i + 2
+        if self.name(t) is None or self.tt(t + 1) != TokenType.L_BRACKET:
+            return None
+        value = shim.string_value(self.src(i))
+        if value is None or not value.lstrip().startswith("{"):
+            return None
+        try:
+            return i + 1, _list_literal(_ArrayText(value).parse())
+        except ValueError:
+            return None
+
     def _srf(self, i: int) -> tuple[int, str] | None:
         if i not in self.srf_alias:
             return None
@@ -558,4 +749,19 @@ def pg_catalog_shim(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     return edits
 
 
-REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [pg_catalog_shim]
+def quoted_public_schema(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """A quoted "public".t is DuckDB's main.t, as public.t is (policies.rewrite.public_schema):
+    Metabase and Grafana quote every identifier."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[:-2]):
+        if (
+            t.token_type == TokenType.IDENTIFIER
+            and text[t.start - base : t.end - base + 1] == '"public"'
+            and toks[i + 1].token_type == TokenType.DOT
+            and (i == 0 or toks[i - 1].token_type != TokenType.DOT)
+        ):
+            edits.append((t.start - base, t.end - base + 1, "main"))
+    return edits
+
+
+REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [quoted_public_schema, pg_catalog_shim]

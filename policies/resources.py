@@ -7,6 +7,7 @@ enforcement point (engine limits, session admission, timeouts, buckets) reads `L
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -229,14 +230,28 @@ class Limits:
     idle_in_transaction_timeout_ms: int
     parallel_degree_limit: int
     max_result_bytes: int
+    # From the CDB resource plan in force (percent): a hard cap on the PDB's share of the CPU
+    # slots, and the part of its threads parallel work may use.
+    utilization_limit: int = 100
+    parallel_server_limit: int = 100
 
     @property
     def engine_threads(self) -> int:
-        """DuckDB threads: CPU_COUNT, capped by the degree limit and the machine's cores."""
+        """DuckDB threads: CPU_COUNT, capped by the degree limit, the plan's parallel_server_limit
+        and the machine's cores."""
         n = min(self.cpu_count, machine_cpus())
         if self.parallel_degree_limit:
             n = min(n, self.parallel_degree_limit)
+        n = math.ceil(n * self.parallel_server_limit / 100)
         return max(1, n)
+
+    @property
+    def cpu_cap(self) -> float | None:
+        """CPUs the PDB may use at most (CPU_COUNT, and the plan's utilization_limit of the
+        machine); None when that is the whole machine."""
+        cpus = machine_cpus()
+        cap = min(float(self.cpu_count), cpus * self.utilization_limit / 100)
+        return None if cap >= cpus else cap
 
     @property
     def weight(self) -> float:
@@ -273,10 +288,20 @@ def tier_limits(t: Tier) -> Limits:
     )
 
 
+@dataclass(frozen=True)
+class Directive:
+    """A CDB plan directive's figures for one PDB; None keeps the tier's (shares) or 100 percent."""
+
+    shares: int | None = None
+    utilization_limit: int | None = None
+    parallel_server_limit: int | None = None
+
+
 def effective(
-    tiers: dict[str, Tier], tier: str, overrides: dict[str, str], shares: int | None = None
+    tiers: dict[str, Tier], tier: str, overrides: dict[str, str], plan: Directive | None = None
 ) -> Limits:
-    """The tier's limits with the PDB's own parameters (name -> canonical text) and plan shares over them."""
+    """The tier's limits with the PDB's own parameters (name -> canonical text) and its directive in
+    the CDB resource plan in force over them."""
     name = overrides.get("DB_PERFORMANCE_PROFILE", tier)
     base = tier_limits(tiers[name] if name in tiers else tiers[tier])
     values: dict[str, int | str] = {}
@@ -285,8 +310,10 @@ def effective(
         if p is None or p.kind == "tier":
             continue
         values[p.field] = text if p.kind == "priority" else int(text)
-    if shares is not None:
-        values["shares"] = shares
+    if plan is not None:
+        for key in ("shares", "utilization_limit", "parallel_server_limit"):
+            if getattr(plan, key) is not None:
+                values[key] = getattr(plan, key)
     return Limits(**{**base.__dict__, **values})
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
-from policies import pg_rewrites
+from policies import pg_functions, pg_rewrites
 from policies.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
+from policies.sqltokens import tokenize
 
 Edit = tuple[int, int, str]
 _HEX = re.compile(r"^\\x([0-9A-Fa-f]*)$")
@@ -278,6 +279,7 @@ class Rewritten:
     param_oids: tuple[int, ...] = ()
     pre: tuple[str, ...] = ()  # statements run first, in the same transaction
     notices: tuple[str, ...] = ()
+    checked: str = ""  # the statement the sandbox analyses: the client's, PostgreSQL functions translated
 
 
 def _apply(text: str, edits: list[Edit]) -> str:
@@ -291,12 +293,22 @@ def _apply(text: str, edits: list[Edit]) -> str:
 
 
 def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
-    """The statement as DuckDB should run it."""
+    """The statement as DuckDB should run it.
+
+    PostgreSQL functions are translated first (policies.pg_functions): that text is what the
+    sandbox analyses (`checked`). The rewrites above, the catalog shim's among them, then work
+    on it; what they add is ours and trusted.
+    """
     if not toks:
-        return Rewritten(text)
+        return Rewritten(text, checked=text)
     whole = asyncpg_type_introspection(text)
     if whole is not None:
-        return Rewritten(whole, ASYNCPG_PARAM_OIDS)
+        return Rewritten(whole, ASYNCPG_PARAM_OIDS, checked=text)
+    translated = pg_functions.translate(text, toks)
+    if translated != text:
+        retokenized = tokenize(translated)
+        if retokenized:
+            text, toks = translated, retokenized
     base = toks[0].start
     edits: list[Edit] = []
     notices: list[str] = []
@@ -309,5 +321,5 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     sql = _apply(text, edits) if edits else text
     parts = split_multi_object_drop(sql)
     if parts is not None:
-        return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices))
-    return Rewritten(sql, (), tuple(serial_sequences(text, toks)), tuple(notices))
+        return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), text)
+    return Rewritten(sql, (), tuple(serial_sequences(text, toks)), tuple(notices), text)

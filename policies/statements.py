@@ -14,14 +14,24 @@ from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
+from policies import pg_syntax
 from policies.rewrite import rewrite
+from policies.sqltokens import tokenize
 
 _TOKENIZER = Postgres().tokenizer_class()
 
 # Statement kinds that return rows (RowDescription + DataRows, tag "SELECT n").
 ROW_KINDS = frozenset({"select", "show_engine", "explain", "fetch"})
-# Kinds whose tag carries a row count.
-COUNTED = {"select": "SELECT", "insert": "INSERT 0", "update": "UPDATE", "delete": "DELETE", "merge": "MERGE"}
+# Kinds whose tag carries a row count (the engine's kinds: SELECT ... INTO is a CREATE TABLE AS
+# whose tag is PostgreSQL's "SELECT n").
+COUNTED = {
+    "select": "SELECT",
+    "insert": "INSERT 0",
+    "update": "UPDATE",
+    "delete": "DELETE",
+    "merge": "MERGE",
+    pg_syntax.SELECT_INTO: "SELECT",
+}
 
 _DDL_OBJECTS = (
     "TABLE",
@@ -60,6 +70,8 @@ class Statement:
     param_oids: tuple[int, ...] = ()  # parameter types a rewrite fixes (clients that send none get these)
     engine_pre: tuple[str, ...] = ()  # statements a rewrite runs first (DROP TABLE a, b: one per object)
     notices: tuple[str, ...] = ()  # what a rewrite tells the client it did
+    checked: str = ""  # the text the sandbox analyses (PostgreSQL functions translated); "" = text
+    engine_kind: str = ""  # the kind the engine runs it as, when not `kind` (SELECT ... INTO)
 
     @property
     def param_count(self) -> int:
@@ -78,7 +90,11 @@ class Statement:
 
     def engine_op(self) -> dict[str, object]:
         """The statement as the engine receives it in a simple-protocol query."""
-        op: dict[str, object] = {"sql": self.engine_sql, "kind": self.kind, "tag": self.tag}
+        op: dict[str, object] = {
+            "sql": self.engine_sql,
+            "kind": self.engine_kind or self.kind,
+            "tag": self.tag,
+        }
         if self.engine_pre:
             op["pre"] = list(self.engine_pre)
         if self.notices:
@@ -189,10 +205,21 @@ def _classify(words: tuple[str, ...]) -> tuple[str, str]:
 def _statement(sql: str, toks: list[Token]) -> Statement:
     # Token ends are inclusive of closing quotes and dollar-quote tags.
     text = sql[toks[0].start : toks[-1].end + 1]
+    engine_kind = ""
+    # PostgreSQL syntax DuckDB lacks (SELECT ... INTO, CREATE LOCAL TEMP TABLE, keyword aliases):
+    # the statement is classified and checked in the form that runs.
+    shaped = pg_syntax.reshape(text, toks)
+    if shaped is not None:
+        retokenized = tokenize(shaped.text)
+        if retokenized:
+            sql, text, toks, engine_kind = shaped.text, shaped.text, retokenized, shaped.engine_kind
     words = tuple(_word(sql, t) for t in toks[:8])
     kind, tag = _classify(words)
     rw = rewrite(text, toks)
-    return Statement(text, kind, tag, words, tuple(toks), rw.sql, rw.param_oids, rw.pre, rw.notices)
+    checked = rw.checked if rw.checked != text else ""
+    return Statement(
+        text, kind, tag, words, tuple(toks), rw.sql, rw.param_oids, rw.pre, rw.notices, checked, engine_kind
+    )
 
 
 def _fix_positions(sql: str, toks: list[Token]) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import os
+import resource
 import secrets
 import signal
 import sys
@@ -41,6 +42,7 @@ class EngineProcess:
         self.stopping = False
         self.generation = 0
         self._watch: asyncio.Task[None] | None = None
+        self.base_vm: int | None = None  # address space at start (bytes), for the memory cap
 
     @property
     def pid(self) -> int | None:
@@ -60,6 +62,7 @@ class EngineProcess:
             env=env,
         )
         self.generation += 1
+        self.base_vm = None
         assert self.proc.stdout is not None
         try:
             line = await asyncio.wait_for(self.proc.stdout.readline(), self.start_timeout)
@@ -126,15 +129,51 @@ class EngineProcess:
         if not answer.get("ok"):
             raise DbError(answer.get("sqlstate", "XX000"), answer.get("message", "limits refused"))
 
+    async def memory_by_kind(self) -> list[tuple[str, int, int]]:
+        """DuckDB's buffer memory by kind (tag, bytes in memory, bytes spilled)."""
+        reader, writer = await asyncio.open_unix_connection(self.spec.socket_path)
+        writer.write(frames.pack_request({"op": "memory", "token": self.spec.token}))
+        await writer.drain()
+        _, payload = await _read_frame(reader)
+        writer.close()
+        return [tuple(r) for r in json.loads(payload).get("tags", [])]
+
+    def set_memory_cap(self, memory_bytes: int, sessions: int) -> None:
+        """The OS cap on the engine's address space (RLIMIT_AS): what it had mapped when it started,
+        twice its DuckDB memory limit, a stack per session and 2 GiB of slack. A memory bomb that
+        DuckDB's buffer manager does not see then fails its own allocations (53200) or, at worst,
+        ends this engine, which the supervisor restarts; it never takes the machine's memory."""
+        if self.pid is None:
+            return
+        if self.base_vm is None:
+            self.base_vm = _vm_size(self.pid)
+        if self.base_vm is None:
+            return
+        cap = self.base_vm + 2 * memory_bytes + sessions * THREAD_STACK + (2 << 30)
+        try:
+            resource.prlimit(self.pid, resource.RLIMIT_AS, (cap, cap))
+        except (OSError, ValueError) as e:  # not Linux, or not allowed: DuckDB's own limit remains
+            log.info("no address-space cap for the engine of %s: %s", self.spec.name, e)
+
     def set_nice(self, nice: int) -> None:
         """The engine's OS scheduling priority (the tier's priority). Lowering a nice value needs
         privileges the server may not have: then the engine keeps its current one."""
         if self.pid is None:
             return
+        # Linux keeps a nice value per thread: set every thread's (DuckDB's workers, the sessions'),
+        # and the main thread's, which the sessions started later inherit.
         try:
-            os.setpriority(os.PRIO_PROCESS, self.pid, nice)
-        except (PermissionError, ProcessLookupError):
-            log.info("engine of %s keeps its nice value (could not set %s)", self.spec.name, nice)
+            tids = [int(t) for t in os.listdir(f"/proc/{self.pid}/task")]
+        except OSError:
+            tids = [self.pid]
+        for tid in tids:
+            try:
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
+            except ProcessLookupError:
+                continue
+            except PermissionError:
+                log.info("engine of %s keeps its nice value (could not set %s)", self.spec.name, nice)
+                return
 
     async def cancel(self, session_id: int, reason: str = "user request") -> None:
         try:
@@ -145,6 +184,20 @@ class EngineProcess:
         writer.write(frames.pack_request(request))
         await writer.drain()
         writer.close()
+
+
+THREAD_STACK = 8 << 20  # one session's thread in the engine
+
+
+def _vm_size(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
@@ -163,6 +216,7 @@ class EngineChannel:
     def __init__(self, engine: EngineProcess) -> None:
         self.engine = engine
         self.session_id = 0
+        self.max_result_bytes = 0  # what the engine session was last told (MAX_RESULT_SIZE)
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 

@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog import dictionary, lockdown_sql, object_privs_sql, resource_sql, users_sql
+from catalog import dictionary, lockdown_sql, object_privs_sql, resource_plan_sql, resource_sql, users_sql
 from catalog.errors import ora
 from catalog.store import ROOT_ID, SEED_ID, Container, User
 from policies import analysis, lockdown, privileges, resources, sandbox, whitelist
@@ -25,6 +25,7 @@ from proxy.engines import EngineChannel, EngineGone
 from proxy.errors import DbError
 
 if TYPE_CHECKING:
+    from policies.governor import PdbGovernor
     from proxy.server import Server
 
 log = logging.getLogger("duckcdb.session")
@@ -39,6 +40,10 @@ LOCAL_KINDS = frozenset({"admin", "set", "reset", "show", "discard"})
 
 # Engine ops that run statements, and so run under the statement timeout.
 _TIMED_OPS = frozenset({"query", "execute", "copy_out", "copy_in"})
+
+
+def _text_columns(names: tuple[str, ...]) -> list[wire.Column]:
+    return [wire.Column(n, 25) for n in names]
 
 
 class Disconnect(Exception):
@@ -81,6 +86,11 @@ class Session:
         self._queue: deque[wire.FrontendMessage] = deque()
         self._out: list[bytes] = []
         self._out_size = 0
+        self.bytes_sent = 0
+        self.bytes_received = 0
+        self.gov: PdbGovernor | None = None  # the live budgets of the session's PDB
+        self._user_limits_cache: dict[str, str] = {}
+        self._user_limits_stamp: tuple[int, int] | None = None
 
     # ------------------------------------------------------------ I/O
 
@@ -105,30 +115,43 @@ class Session:
     def _idle_limit(self) -> tuple[int, str, str] | None:
         """(ms, SQLSTATE, message) of the idle timeout that applies now: the PDB's and the client's
         own setting, whichever is tighter; None without one."""
-        lim = self.cdb.limits_of(self.con_id)
         if self.status == "I":
-            ms = resources.tightest(
-                lim.idle_session_timeout_ms if lim else 0,
-                resources.duration_ms(self.params.get("idle_session_timeout", "0")),
-            )
+            ms = self._session_limit("IDLE_SESSION_TIMEOUT", "idle_session_timeout")
             return (ms, "57P05", "terminating connection due to idle-session timeout") if ms else None
-        ms = resources.tightest(
-            lim.idle_in_transaction_timeout_ms if lim else 0,
-            resources.duration_ms(self.params.get("idle_in_transaction_session_timeout", "0")),
-        )
+        ms = self._session_limit("IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "idle_in_transaction_session_timeout")
         return (ms, "25P03", "terminating connection due to idle-in-transaction timeout") if ms else None
 
-    def _statement_timeout_ms(self) -> int:
-        lim = self.cdb.limits_of(self.con_id)
-        return resources.tightest(
-            lim.statement_timeout_ms if lim else 0,
-            resources.duration_ms(self.params.get("statement_timeout", "0")),
-        )
+    def _session_limit(
+        self,
+        param: str,
+        client_param: str | None = None,
+        lim: resources.Limits | None = None,
+        user_limits: dict[str, str] | None = None,
+    ) -> int:
+        """The tightest of a session limit's settings: the PDB's (its tier's or its own), the
+        user's (ALTER USER u SET ...) and the client's own SET; 0 = unlimited."""
+        lim = lim or self.cdb.limits_of(self.con_id)
+        pdb = int(lim.value(resources.PARAMETERS[param])) if lim else 0
+        user = int((self._user_limits() if user_limits is None else user_limits).get(param, 0))
+        client = resources.duration_ms(self.params.get(client_param, "0")) if client_param else 0
+        return resources.tightest(pdb, user, client)
+
+    def _user_limits(self) -> dict[str, str]:
+        """The user's own session limits, read again when the catalog changes."""
+        stamp = self.cdb.cat.change_stamp()
+        if stamp is None or stamp != self._user_limits_stamp:
+            assert self.user is not None
+            self._user_limits_cache = self.cdb.cat.user_session_limits(self.user.name, self.user.con_id)
+            self._user_limits_stamp = stamp
+        return self._user_limits_cache
 
     async def _read(self) -> bytes:
         data = await self.reader.read(1 << 16)
         if not data:
             raise Disconnect()
+        self.bytes_received += len(data)
+        if self.gov is not None:
+            self.gov.usage.bytes_received += len(data)
         return data
 
     async def send(self, data: bytes) -> None:
@@ -148,6 +171,13 @@ class Session:
         self._out_size = 0
         if self.closed:
             raise Disconnect()
+        self.bytes_sent += len(data)
+        gov = self.gov
+        if gov is not None:
+            # NETWORK_MBPS: the PDB's clients get its bytes no faster than its rate.
+            gov.usage.bytes_sent += len(data)
+            gov.network.charge(len(data))
+            await gov.network.wait()
         self.writer.write(data)
         await self.writer.drain()
 
@@ -304,6 +334,7 @@ class Session:
             self.cdb.detach(self)
         self.container = container
         self.con_id = container.con_id
+        self.gov = self.cdb.pdb_governor(self.con_id)
         self.cdb.attach(self)
 
     def _admit(self, container: Container) -> None:
@@ -440,19 +471,54 @@ class Session:
                 return {"status": self.status}
             await self.send(ora(1219).to_wire())
             return {"failed": True}
-        timeout = self._statement_timeout_ms()
+        if not any(op["op"] in _TIMED_OPS for op in ops):
+            res = await self.channel.request(ops, blobs or [], self.send)
+        else:
+            res = await self._governed_request(ops, blobs or [])
+        if "status" in res:
+            self.status = res["status"]
+        return res
+
+    async def _governed_request(self, ops: list[dict[str, Any]], blobs: list[bytes | None]) -> dict[str, Any]:
+        """A request that runs statements: under the statement timeout, after the PDB's I/O
+        buckets allow it and the CPU scheduler gives it a slot."""
+        assert self.channel is not None
+        gov = self.gov = self.cdb.pdb_governor(self.con_id)
+        lim, user_limits = (gov.limits if gov else None), self._user_limits()
+        timeout = self._session_limit("STATEMENT_TIMEOUT", "statement_timeout", lim, user_limits)
+        deadline = asyncio.get_running_loop().time() + timeout / 1000 if timeout else None
+        if gov is not None:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await gov.io_bytes.wait()
+                    await gov.io_ops.wait()
+                    await self.cdb.governor.admit(gov)
+            except TimeoutError:
+                # Timed out waiting for a slot: nothing of the request ran.
+                await self.send(DbError("57014", "canceling statement due to statement timeout").to_wire())
+                if self.status == "T":
+                    self.status = "E"
+                return {"failed": True}
+        max_result = self._session_limit("MAX_RESULT_SIZE", None, lim, user_limits)
+        if max_result != self.channel.max_result_bytes:
+            ops = [{"op": "session_limits", "max_result_bytes": max_result}, *ops]
+            self.channel.max_result_bytes = max_result
         timer = None
-        if timeout and any(op["op"] in _TIMED_OPS for op in ops):
-            timer = asyncio.get_running_loop().call_later(
-                timeout / 1000, lambda: asyncio.ensure_future(self.cancel("statement timeout"))
+        if deadline is not None:
+            timer = asyncio.get_running_loop().call_at(
+                deadline, lambda: asyncio.ensure_future(self.cancel("statement timeout"))
             )
         try:
-            res = await self.channel.request(ops, blobs or [], self.send)
+            res = await self.channel.request(ops, blobs, self.send)
         finally:
             if timer is not None:
                 timer.cancel()
-        if "status" in res:
-            self.status = res["status"]
+            if gov is not None:
+                self.cdb.governor.release(gov)
+                eng = self.cdb.engine(self.con_id)
+                self.cdb.governor.sample_soon(self.con_id, eng.pid if eng else None)
+        if gov is not None and res.get("error") == "53200":
+            gov.usage.oom_count += 1
         return res
 
     # ------------------------------------------------------------ simple protocol
@@ -545,13 +611,14 @@ class Session:
             or lockdown_sql.is_lockdown_command(st)
             or object_privs_sql.is_object_grant(st)
             or resource_sql.is_resource_command(st)
+            or resource_plan_sql.is_plan_command(st)
         )
 
     def _dictionary_ops(self, views: list[str]) -> list[dict[str, Any]]:
         """The dictionary views a statement reads, computed for this container, as an engine op."""
         if not views:
             return []
-        tables = dictionary.payload(self.cdb.cat, self.con_id, sorted(set(views)), self.cdb.size_of)
+        tables = dictionary.payload(self.cdb.cat, self.con_id, sorted(set(views)), self.cdb)
         return [{"op": "dictionary", "tables": tables}]
 
     async def _run_local(self, st: stmts.Statement, describe: bool) -> None:
@@ -579,12 +646,23 @@ class Session:
                 self.cdb.cat, cmd, con_id=self.con_id, actor=self.user
             )
             await self.send(wire.command_complete(tag))
+        elif resource_plan_sql.is_plan_command(st):
+            assert self.user is not None
+            call = resource_plan_sql.parse(st)
+            tag = resource_plan_sql.execute(self.cdb.cat, call, self.con_id, self.user)
+            if call.procedure not in resource_plan_sql.PENDING_AREA:
+                await resource_sql.apply_to_open_pdbs(self.cdb)
+            await self.send(wire.command_complete(tag))
         elif resource_sql.is_resource_command(st):
             assert self.user is not None
             cmd_r = resource_sql.parse(st)
+            if isinstance(cmd_r, resource_sql.ShowResources):
+                rows = await resource_sql.show_resources(self.cdb, self.con_id)
+                await self._rows(_text_columns(resource_sql.RESOURCE_COLUMNS), rows, describe)
+                return
             if isinstance(cmd_r, resource_sql.ShowParameters):
-                cols = [wire.Column("NAME", 25), wire.Column("TYPE", 25), wire.Column("VALUE", 25)]
-                await self._rows(cols, resource_sql.show_rows(self.cdb, self.con_id, cmd_r.pattern), describe)
+                rows_p = resource_sql.show_rows(self.cdb, self.con_id, cmd_r.pattern)
+                await self._rows(_text_columns(resource_sql.PARAMETER_COLUMNS), rows_p, describe)
                 return
             tag = await resource_sql.execute(self.cdb, cmd_r, self.con_id, self.user)
             await self.send(wire.command_complete(tag))
@@ -791,6 +869,9 @@ class Session:
 
     def _local_description(self, local: LocalStatement) -> bytes:
         st = local.stmt
+        if st is not None and resource_sql.is_resource_command(st):
+            cols = resource_sql.columns_of(resource_sql.parse(st))
+            return wire.row_description(_text_columns(cols)) if cols else wire.NO_DATA
         if st is not None and st.kind == "admin" and st.words[:2] == ("SHOW", "PDBS"):
             return wire.row_description(container_commands.PDBS_COLUMNS)
         if st is not None and st.kind in ("show", "admin") and st.words[:1] == ("SHOW",):

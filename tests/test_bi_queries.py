@@ -53,43 +53,7 @@ SCHEMA = [
 ]
 
 # Queries DuckCDB cannot answer yet: query id -> why. Remove an entry once its query passes.
-_EXPANDARRAY = "information_schema._pg_expandarray() missing"
-_INFO_SCHEMA = "information_schema is DuckDB's own: table_schema/schema_name read 'main', never 'public'"
-_SRF_IN_FROM = "scalar function in FROM (string_to_array(...) s, then s[i]) is taken for a table function"
-_PUBLIC_QUALIFIED = "schema-qualified public.<table> does not resolve (schema public does not exist)"
-KNOWN_GAPS: dict[str, str] = {
-    "dbeaver-19": "pg_stat_get_numscans() missing",
-    "pgjdbc-08": "pg_constraint.conindid is 0 for foreign keys (must be the referenced key's index)",
-    "pgjdbc-09": "pg_constraint.conindid is 0 for foreign keys (must be the referenced key's index)",
-    "pgjdbc-10": _EXPANDARRAY,
-    "pgjdbc-16": "pg_get_keywords() missing",
-    "metabase-07": "analysis cannot parse keyword column aliases (AS update, AS select, AS table)",
-    "metabase-11": _INFO_SCHEMA + "; format('%s')/format('%I.%I') keep DuckDB semantics",
-    "metabase-14": _PUBLIC_QUALIFIED,
-    "metabase-15": _PUBLIC_QUALIFIED,
-    "grafana-04": _INFO_SCHEMA,
-    "grafana-05": _SRF_IN_FROM,
-    "grafana-06": _INFO_SCHEMA,
-    "grafana-07": "parse_ident() missing; " + _SRF_IN_FROM,
-    "grafana-08": _SRF_IN_FROM,
-    "grafana-09": _SRF_IN_FROM,
-    "grafana-10": _SRF_IN_FROM,
-    "grafana-11": "pg_aggregate is empty",
-    "grafana-13": _INFO_SCHEMA,
-    "grafana-14": _INFO_SCHEMA,
-    "grafana-15": _INFO_SCHEMA,
-    "grafana-16": _PUBLIC_QUALIFIED,
-    "tableau-07": "pg_index.indkey subscripts start at 1; int2vector subscripts start at 0 (indkey[0])",
-    "tableau-09": "CREATE LOCAL TEMPORARY TABLE ... ON COMMIT PRESERVE ROWS: syntax error",
-    "tableau-10": "the temporary table of tableau-09 was never created",
-    "tableau-11": "SELECT ... INTO TEMPORARY TABLE: syntax error",
-    "tableau-12": "the temporary table of tableau-11 was never created",
-    "pgadmin-01": "pg_show_all_settings() missing",
-    "pgadmin-05": "pg_is_wal_replay_paused() missing",
-    "pgadmin-13": "pg_depend is empty (no index-to-constraint 'i' rows), so constraint indexes are not found",
-    "pgadmin-15": "pg_show_all_settings() missing; substring(text FROM 'regex') is taken as a start position",
-    "pgadmin-17": "to_char() and pg_blocking_pids() missing",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

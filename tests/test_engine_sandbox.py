@@ -7,7 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from engine.governed import refuse_governed
 from engine.server import EngineSpec, open_database
+from proxy.errors import DbError
 
 
 @pytest.fixture
@@ -44,7 +46,6 @@ def engine_db(tmp_path: Path):
         "install httpfs",
         "load httpfs",
         "select * from read_parquet('https://example.com/x.parquet')",
-        "set memory_limit = '100GB'",
         "set enable_external_access = true",
         "set allowed_directories = ['/']",
     ],
@@ -53,6 +54,28 @@ def test_engine_refuses_on_its_own(engine_db, sql) -> None:
     cur, root = engine_db
     with pytest.raises(duckdb.Error):
         cur.execute(sql.format(root=root)).fetchall()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "set memory_limit = '100GB'",
+        "SET GLOBAL threads = 64",
+        "/* x */ PRAGMA max_temp_directory_size = '1PB'",
+        'reset "memory_limit"',
+    ],
+)
+def test_engine_refuses_governed_settings(sql) -> None:
+    """The limits the supervisor changes online stay changeable in DuckDB; the engine's request
+    handler refuses tenants' SQL that would change them (the proxy refuses it first)."""
+    with pytest.raises(DbError) as ei:
+        refuse_governed(sql)
+    assert ei.value.sqlstate == "42501"
+
+
+def test_governed_settings_guard_leaves_other_sql_alone() -> None:
+    for sql in ("update t set threads = 2", "select current_setting('threads')", "set TimeZone = 'UTC'"):
+        refuse_governed(sql)
 
 
 def test_engine_limits_are_explicit(engine_db) -> None:

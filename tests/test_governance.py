@@ -187,3 +187,183 @@ def test_memory_limit_fails_only_that_pdb(server: RunningServer, root) -> None:
         with _as_sys(server, small) as s:
             s.execute("ALTER SYSTEM SET SGA_TARGET = 2G")
         assert c.execute(hungry).fetchone() == (3000000,)
+
+
+def _resources(con: psycopg.Connection) -> dict[tuple[str, str], str]:
+    return {(r[1], r[2]): r[3] for r in con.execute("SHOW RESOURCES").fetchall()}
+
+
+def test_metrics_view_and_show_resources(server: RunningServer, root) -> None:
+    name = _open_pdb(root)
+    with server.connect(name, ADMIN, ADMIN_PW, autocommit=True) as c:
+        for i in range(5):
+            c.execute("select %s::int", [i]).fetchone()
+        (row,) = c.execute(
+            "select con_id, pdb_name, statements, cpu_utilization_limit, network_bytes_sent from v$rsrcpdbmetric"
+        ).fetchall()
+        assert row[1] == name and row[2] >= 5 and row[3] == 100 and row[4] > 0
+        res = _resources(c)
+        assert res[("memory", "quota_bytes")] == str(4096 << 20)  # SILVER
+        assert int(res[("memory", "allocated_bytes")]) > 0
+        assert res[("network", "connections")] == "1"
+        assert res[("cpu", "priority")] == "MEDIUM"
+        assert any(k[0] == "buffer" for k in res)
+    in_root = {r[0]: r for r in root.execute("select pdb_name, statements from v$rsrcpdbmetric").fetchall()}
+    assert in_root[name][1] >= 5
+    assert root.execute("select count(*) from v$rsrcpdbmetric_history").fetchone()[0] >= 0
+
+
+def test_network_pacing(server: RunningServer, root) -> None:
+    name = _open_pdb(root)
+    with _as_sys(server, name) as s:
+        s.execute("ALTER SYSTEM SET NETWORK_MBPS = 16")  # 2 MB/s, 4 MB of burst
+    with server.connect(name, ADMIN, ADMIN_PW, autocommit=True) as c:
+        start = time.monotonic()
+        rows = c.execute("select repeat('x', 1000) from range(10000)").fetchall()  # ~10 MB
+        elapsed = time.monotonic() - start
+        assert len(rows) == 10000
+        assert elapsed >= 2.0  # (10 MB - 4 MB of burst) at 2 MB/s: at least 3 s
+        res = _resources(c)
+        assert int(res[("network", "throttled_count")]) > 0
+        assert int(res[("network", "bytes_sent")]) >= 10_000_000
+
+
+def test_io_throttling_delays_and_counts(server: RunningServer, root) -> None:
+    name = _open_pdb(root)
+    with _as_sys(server, name) as s:
+        s.execute("ALTER SYSTEM SET MAX_MBPS = 1")  # 1 MB/s, 2 MB of burst
+    with server.connect(name, ADMIN, ADMIN_PW, autocommit=True) as c:
+        # About 5 MB written, charged to the bucket when the statement ends ...
+        c.execute("create table w as select i, md5(i::varchar) s from range(300000) t(i)")
+        start = time.monotonic()
+        c.execute("select 1")  # ... so the next statement waits the debt out: (5 - 2) MB at 1 MB/s
+        waited = time.monotonic() - start
+        res = _resources(c)
+        assert int(res[("io", "bytes_written")]) > 3_000_000
+        assert int(res[("io", "throttled_operations")]) >= 1
+        assert waited >= 1.0
+        # Reads and writes go on: throttling delays, it never fails.
+        assert c.execute("select count(*) from w").fetchone() == (300000,)
+
+
+def test_oom_events_are_counted(server: RunningServer, root) -> None:
+    name = _open_pdb(root)
+    with _as_sys(server, name) as s:
+        s.execute("ALTER SYSTEM SET SGA_TARGET = 64M")
+    with server.connect(name, ADMIN, ADMIN_PW, autocommit=True) as c:
+        for _ in range(2):
+            with pytest.raises(psycopg.Error) as ei:
+                c.execute("select len(list(repeat('x', 200) || i)) from range(3000000) t(i)")
+            assert ei.value.sqlstate == "53200"
+        assert _resources(c)[("memory", "oom_count")] == "2"
+        assert c.execute("select oom_count from v$rsrcpdbmetric").fetchone() == (2,)
+
+
+def test_memory_bomb_ends_at_most_its_own_engine(server: RunningServer, root) -> None:
+    bomb, other = _open_pdb(root), _open_pdb(root)
+    with _as_sys(server, bomb) as s:
+        s.execute("ALTER SYSTEM SET SGA_TARGET = 128M")
+    with server.connect(other, ADMIN, ADMIN_PW, autocommit=True) as o:
+        o.execute("create table t as select 1 x")
+        with server.connect(bomb, ADMIN, ADMIN_PW, autocommit=True) as b:
+            # Strings of 100 MB each, outside DuckDB's buffer manager: the address-space cap stops them.
+            with pytest.raises(psycopg.Error) as ei:
+                b.execute("select max(length(repeat('x', 100000000) || i::varchar)) from range(200) t(i)")
+            assert ei.value.sqlstate in ("53200", "57P01", "XX000")
+        assert o.execute("select x from t").fetchone() == (1,)
+    deadline = time.monotonic() + 30
+    while True:  # the bomb's PDB answers again (its engine survived, or was restarted)
+        try:
+            with server.connect(bomb, ADMIN, ADMIN_PW) as again:
+                assert again.execute("select 1").fetchone() == (1,)
+            break
+        except psycopg.OperationalError:
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+
+
+def test_cdb_resource_plan_directives(server: RunningServer, root) -> None:
+    a, b = _open_pdb(root), _open_pdb(root)
+    plan = "P" + uuid.uuid4().hex[:6].upper()
+    rm = "DBMS_RESOURCE_MANAGER"
+    root.execute(f"EXEC {rm}.CREATE_PENDING_AREA()")
+    root.execute(f"EXEC {rm}.CREATE_CDB_PLAN(plan => '{plan}', comment => 'tenants')")
+    root.execute(
+        f"EXEC {rm}.CREATE_CDB_PLAN_DIRECTIVE(plan => '{plan}', pluggable_database => '{a}',"
+        " shares => 3, utilization_limit => 50, parallel_server_limit => 50)"
+    )
+    root.execute(f"CALL {rm}.CREATE_CDB_PLAN_DIRECTIVE('{plan}', '{b}', NULL, 7)")
+    root.execute(f"EXECUTE {rm}.SUBMIT_PENDING_AREA")
+    with pytest.raises(psycopg.Error, match="ORA-29364"):
+        root.execute(f"EXEC {rm}.CREATE_CDB_PLAN_DIRECTIVE('{plan}', '{a}', NULL, 2)")
+    with pytest.raises(psycopg.Error, match="ORA-29355"):
+        root.execute(f"EXEC {rm}.UPDATE_CDB_PLAN_DIRECTIVE('{plan}', '{a}', new_utilization_limit => 300)")
+    with pytest.raises(psycopg.Error, match="ORA-65011"):
+        root.execute(f"EXEC {rm}.CREATE_CDB_PLAN_DIRECTIVE('{plan}', 'NO_SUCH_PDB', NULL, 2)")
+    with pytest.raises(psycopg.Error, match="ORA-02097"):
+        root.execute("ALTER SYSTEM SET RESOURCE_MANAGER_PLAN = 'NO_SUCH_PLAN'")
+    directives = root.execute(
+        "select pluggable_database, shares, utilization_limit, parallel_server_limit"
+        f" from dba_cdb_rsrc_plan_directives where plan = '{plan}' order by 1"
+    ).fetchall()
+    assert sorted(directives) == sorted([(a, 3, 50, 50), (b, 7, 100, 100)])
+    # Not in force yet: the tier's shares.
+    with _as_sys(server, a) as s:
+        assert _resources(s)[("cpu", "shares")] == "2"
+    root.execute(f"ALTER SYSTEM SET RESOURCE_MANAGER_PLAN = '{plan}'")
+    assert root.execute(f"select status from dba_cdb_rsrc_plans where plan = '{plan}'").fetchone() == (
+        "ACTIVE",
+    )
+    with _as_sys(server, a) as s:
+        res = _resources(s)
+        assert res[("cpu", "shares")] == "3" and res[("cpu", "utilization_limit_percent")] == "50"
+        assert res[("cpu", "engine_threads")] == "1"  # half of SILVER's 2
+        assert s.execute("select cpu_utilization_limit from v$rsrcpdbmetric").fetchone() == (50,)
+        with pytest.raises(psycopg.Error, match="ORA-65040"):
+            s.execute(f"EXEC {rm}.DELETE_CDB_PLAN('{plan}')")
+    with pytest.raises(psycopg.Error, match="ORA-29360"):
+        root.execute(f"EXEC {rm}.DELETE_CDB_PLAN('{plan}')")
+    root.execute(f"EXEC {rm}.UPDATE_CDB_PLAN_DIRECTIVE('{plan}', '{a}', new_shares => 5)")
+    with _as_sys(server, a) as s:
+        assert _resources(s)[("cpu", "shares")] == "5"
+    root.execute("ALTER SYSTEM SET RESOURCE_MANAGER_PLAN = ''")
+    root.execute(f"EXEC {rm}.DELETE_CDB_PLAN_DIRECTIVE('{plan}', '{a}')")
+    root.execute(f"EXEC {rm}.DELETE_CDB_PLAN('{plan}')")
+    assert root.execute(f"select count(*) from dba_cdb_rsrc_plans where plan = '{plan}'").fetchone() == (0,)
+    with _as_sys(server, a) as s:
+        assert _resources(s)[("cpu", "engine_threads")] == "2"
+
+
+def test_per_user_limits_and_max_result_size(server: RunningServer, root) -> None:
+    name = _open_pdb(root)
+    with server.connect(name, ADMIN, ADMIN_PW, autocommit=True) as c:
+        c.execute('CREATE USER app IDENTIFIED BY "App-Pw-1"')
+        c.execute("GRANT CREATE SESSION TO app")
+        c.execute("ALTER USER app SET STATEMENT_TIMEOUT = '300ms'")
+        c.execute("ALTER ROLE app SET max_result_size = 100K")
+        with pytest.raises(psycopg.Error, match="ORA-00922"):
+            c.execute("ALTER USER app SET CPU_COUNT = 1")
+    with server.connect(name, "app", "App-Pw-1", autocommit=True) as app:
+        with pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout"):
+            app.execute(ENDLESS)
+        assert len(app.execute("select repeat('x', 100) from range(500)").fetchall()) == 500
+        with pytest.raises(psycopg.Error, match="MAX_RESULT_SIZE") as ei:
+            app.execute("select repeat('x', 100) from range(5000)").fetchall()
+        assert ei.value.sqlstate == "54000"
+        # A cursor fetches in parts that each stay under the limit.
+        app.execute("begin")
+        app.execute("declare cur cursor for select repeat('x', 100) from range(5000)")
+        assert len(app.execute("fetch 500 from cur").fetchall()) == 500
+        app.execute("commit")
+    with server.connect(name, ADMIN, ADMIN_PW, autocommit=True) as c:
+        c.execute("ALTER USER app RESET STATEMENT_TIMEOUT")
+        c.execute("ALTER USER app RESET MAX_RESULT_SIZE")
+    with server.connect(name, "app", "App-Pw-1", autocommit=True) as app:
+        assert len(app.execute("select repeat('x', 100) from range(5000)").fetchall()) == 5000
+    with _as_sys(server, name) as s:
+        s.execute("ALTER SYSTEM SET MAX_RESULT_SIZE = 200K")
+    with (
+        server.connect(name, "app", "App-Pw-1", autocommit=True) as app,
+        pytest.raises(psycopg.Error, match="MAX_RESULT_SIZE"),
+    ):
+        app.execute("select repeat('x', 100) from range(5000)").fetchall()

@@ -301,6 +301,63 @@ def test_other_backslash_commands_run(server: RunningServer, cat: tuple[str, str
     assert re.search(r"^ btree +\| Index$", out, re.M)
 
 
+# ---------------------------------------------------------------- information_schema
+
+
+def test_information_schema_is_postgresql_s(server: RunningServer, cat: tuple[str, str]) -> None:
+    """Schema main is public, types have PostgreSQL's names, constraints pg_constraint's names, and
+    nothing of another PDB shows."""
+    name, _ = cat
+    schemas = rows(server, name, "SELECT schema_name FROM information_schema.schemata ORDER BY 1")
+    assert schemas == [["information_schema"], ["pg_catalog"], ["public"], ["sales"]]
+    tables = "SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY 1, 2"
+    assert rows(server, name, tables) == [
+        ["public", "MixedCase", "BASE TABLE"],
+        ["public", "big_orders", "VIEW"],
+        ["public", "customers", "BASE TABLE"],
+        ["public", "orders", "BASE TABLE"],
+        ["sales", "regions", "BASE TABLE"],
+    ]
+    columns = (
+        "SELECT column_name, data_type, udt_name, numeric_precision, numeric_scale, is_nullable, column_default"
+        " FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'orders'"
+        " ORDER BY ordinal_position"
+    )
+    assert rows(server, name, columns) == [
+        ["order_id", "bigint", "int8", "64", "0", "NO", "nextval('order_seq'::regclass)"],
+        ["customer_id", "integer", "int4", "32", "0", "NO", ""],
+        ["amount", "numeric", "numeric", "10", "2", "NO", "0"],
+        ["note", "text", "text", "", "", "YES", ""],
+        ["placed", "date", "date", "", "", "YES", ""],
+    ]
+    keys = (
+        'SELECT tc.constraint_type, tc.constraint_name, k.column_name FROM "information_schema"."table_constraints" tc'
+        " JOIN information_schema.key_column_usage k ON k.constraint_name = tc.constraint_name"
+        " AND k.table_schema = tc.table_schema WHERE tc.table_name = 'orders' ORDER BY 1, 2"
+    )
+    assert rows(server, name, keys) == [
+        ["FOREIGN KEY", "orders_customer_id_fkey", "customer_id"],
+        ["PRIMARY KEY", "orders_pkey", "order_id"],
+    ]
+    refs = "SELECT constraint_name, unique_constraint_schema, unique_constraint_name FROM information_schema.referential_constraints"
+    assert rows(server, name, refs) == [["orders_customer_id_fkey", "public", "customers_pkey"]]
+    everything = psql(
+        server,
+        name,
+        "-c",
+        "SELECT table_name FROM information_schema.tables UNION ALL SELECT table_name FROM information_schema.columns",
+    )
+    assert "secret_other_table" not in everything
+
+
+def test_quoted_public_schema(server: RunningServer, cat: tuple[str, str]) -> None:
+    """Metabase and Grafana quote the schema: "public"."orders" is public.orders."""
+    name, _ = cat
+    assert rows(
+        server, name, 'SELECT count(*) FROM "public"."orders" WHERE "public"."orders"."amount" >= 0'
+    ) == [["0"]]
+
+
 # ---------------------------------------------------------------- client-side commands
 
 
@@ -430,6 +487,23 @@ def test_ordinary_statements_untouched(sql: str) -> None:
     assert pg_rewrites.pg_catalog_shim(sql, toks, toks[0].start) == []
 
 
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ('SELECT "public"."t"."a" FROM "public"."t"', 'SELECT main."t"."a" FROM main."t"'),
+        ('SELECT \'public\', "public" FROM "Public".t, s."public".t', None),
+    ],
+)
+def test_quoted_public_schema_rewrite(sql: str, expected: str | None) -> None:
+    toks = _TOKENIZER.tokenize(sql)
+    edits = pg_rewrites.quoted_public_schema(sql, toks, toks[0].start)
+    out, pos = [], 0
+    for start, end, repl in sorted(edits):
+        out += [sql[pos:start], repl]
+        pos = end
+    assert "".join(out) + sql[pos:] == (expected or sql)
+
+
 @pytest.fixture(scope="module")
 def duck() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the test schema, as an engine session sees it."""
@@ -476,6 +550,31 @@ def test_rewritten_constructs_run_in_duckdb(duck: duckdb.DuckDBPyConnection) -> 
     assert one(
         "SELECT pg_catalog.pg_get_constraintdef(oid, true) FROM pg_catalog.pg_constraint WHERE contype = 'f'"
     ) == ("FOREIGN KEY (customer_id) REFERENCES customers(id)",)
+    # a foreign key's conindid is the referenced key's index (pgjdbc's getImportedKeys joins on it)
+    assert one(
+        "SELECT i.relname FROM pg_constraint c JOIN pg_class i ON i.oid = c.conindid WHERE c.contype = 'f'"
+    ) == ("customers_pkey",)
+    # int2vector subscripts start at 0
+    assert one(
+        "SELECT i.indkey[0], i.indoption[0], i.indkey[1] FROM pg_index i WHERE i.indrelid = 'orders'::regclass"
+        " AND i.indisprimary"
+    ) == (1, 0, None)
+    assert one(
+        "SELECT generate_subscripts(i.indkey, 1) AS ord FROM pg_catalog.pg_index i"
+        " WHERE i.indrelid = 'orders'::regclass AND i.indisprimary"
+    ) == (0,)
+    assert one("SELECT '{a,\"b c\",NULL}'::text[], 'x' = ANY('{x,y}'::text[])") == (["a", "b c", None], True)
+    assert one("SELECT catcode FROM pg_catalog.pg_get_keywords() WHERE word = 'select'") == ("R",)
+    assert one("SELECT s.setting FROM pg_show_all_settings() s WHERE s.name = 'bytea_output'") == ("hex",)
+    # the constraint index depends on its constraint (pgAdmin), the catalogs have their oids
+    assert one(
+        "SELECT count(*) FROM pg_depend d JOIN pg_constraint c ON c.oid = d.refobjid AND c.contype = 'p'"
+        " WHERE d.deptype = 'i' AND d.refclassid = (SELECT oid FROM pg_class WHERE relname = 'pg_constraint')"
+    ) == (4,)
+    assert one(
+        "SELECT count(*) FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_type t"
+        " ON t.oid = p.prorettype WHERE p.proname = 'avg' AND p.pronargs = 1 AND t.typname = 'float8'"
+    ) >= (1,)
 
 
 def test_install_creates_nothing(duck: duckdb.DuckDBPyConnection) -> None:

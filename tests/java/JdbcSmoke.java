@@ -113,7 +113,61 @@ public class JdbcSmoke {
                 while (rs.next()) sawPublic |= rs.getString("TABLE_SCHEM").equals("public");
             }
             check(sawPublic, "getSchemas lists public");
+            checkKeysAndIndexes(c, md);
+            checkTypeInfo(md);
         }
         System.out.println("JDBC OK");
+    }
+
+    /** getImportedKeys, getExportedKeys and getIndexInfo name the real tables, columns and indexes. */
+    static void checkKeysAndIndexes(Connection c, DatabaseMetaData md) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("create table orders(id int primary key, item_id int not null references items(id), qty int)");
+            st.execute("create index orders_item_idx on orders(item_id)");
+        }
+        java.util.List<String> imported = new java.util.ArrayList<>();
+        try (ResultSet rs = md.getImportedKeys(null, "public", "orders")) {
+            while (rs.next()) {
+                imported.add(rs.getString("PKTABLE_SCHEM") + "." + rs.getString("PKTABLE_NAME") + "(" + rs.getString("PKCOLUMN_NAME")
+                        + ") <- " + rs.getString("FKTABLE_NAME") + "(" + rs.getString("FKCOLUMN_NAME") + ") #" + rs.getInt("KEY_SEQ")
+                        + " " + rs.getString("PK_NAME"));
+            }
+        }
+        check(imported.equals(java.util.List.of("public.items(id) <- orders(item_id) #1 items_pkey")), "getImportedKeys: " + imported);
+        java.util.List<String> exported = new java.util.ArrayList<>();
+        try (ResultSet rs = md.getExportedKeys(null, "public", "items")) {
+            while (rs.next()) exported.add(rs.getString("FKTABLE_NAME") + "." + rs.getString("FKCOLUMN_NAME"));
+        }
+        check(exported.equals(java.util.List.of("orders.item_id")), "getExportedKeys: " + exported);
+        java.util.Set<String> indexes = new java.util.TreeSet<>();
+        try (ResultSet rs = md.getIndexInfo(null, "public", "orders", false, true)) {
+            while (rs.next()) {
+                indexes.add(rs.getString("INDEX_NAME") + "(" + rs.getString("COLUMN_NAME") + ")"
+                        + (rs.getBoolean("NON_UNIQUE") ? "" : " unique") + " #" + rs.getShort("ORDINAL_POSITION"));
+            }
+        }
+        check(indexes.equals(new java.util.TreeSet<>(java.util.List.of("orders_item_idx(item_id) #1", "orders_pkey(id) unique #1"))),
+                "getIndexInfo: " + indexes);
+        int unique = 0;
+        try (ResultSet rs = md.getIndexInfo(null, "public", "orders", true, true)) {
+            while (rs.next()) unique++;
+        }
+        check(unique == 1, "getIndexInfo(unique only): " + unique + " rows");
+    }
+
+    /** getTypeInfo lists the common types with their JDBC types. */
+    static void checkTypeInfo(DatabaseMetaData md) throws SQLException {
+        java.util.Map<String, Integer> types = new java.util.HashMap<>();
+        try (ResultSet rs = md.getTypeInfo()) {
+            while (rs.next()) types.put(rs.getString("TYPE_NAME"), rs.getInt("DATA_TYPE"));
+        }
+        java.util.Map<String, Integer> expected = java.util.Map.of(
+                "int4", Types.INTEGER, "int8", Types.BIGINT, "int2", Types.SMALLINT, "text", Types.VARCHAR,
+                "varchar", Types.VARCHAR, "numeric", Types.NUMERIC, "bool", Types.BIT, "float8", Types.DOUBLE,
+                "date", Types.DATE, "timestamp", Types.TIMESTAMP);
+        for (java.util.Map.Entry<String, Integer> e : expected.entrySet()) {
+            check(e.getValue().equals(types.get(e.getKey())), "getTypeInfo " + e.getKey() + ": " + types.get(e.getKey()) + " in " + types);
+        }
+        check(types.containsKey("uuid") && types.containsKey("bytea") && types.containsKey("timestamptz"), "getTypeInfo: " + types.keySet());
     }
 }

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from sqlglot.tokens import Token, TokenType
 
-from catalog.dictionary import BLOCK_SIZE, VIEWS, payload, referenced_views
+from catalog.dictionary import BLOCK_SIZE, VIEWS, NoLive, payload, referenced_views
 from catalog.store import ROOT_ID, SEED_ID, CatalogStore, User
 from catalog.users_sql import execute_user_command, parse_user_command
 from policies.statements import Statement, split
@@ -64,10 +64,18 @@ def store(tmp_path: Path) -> CatalogStore:
     s.close()
 
 
-def rows(store: CatalogStore, view: str, con_id: int, size_of=None) -> list[dict[str, object]]:
+class SizedLive(NoLive):
+    def __init__(self, sizes: dict[int, int] | None = None) -> None:
+        self.sizes = sizes
+
+    def size_of(self, con_id: int) -> int:
+        return self.sizes[con_id] if self.sizes is not None else con_id * 1000
+
+
+def rows(store: CatalogStore, view: str, con_id: int, live=None) -> list[dict[str, object]]:
     v = VIEWS[view]
     out = []
-    for r in v.rows(store, con_id, size_of):
+    for r in v.rows(store, con_id, live):
         assert len(r) == len(v.columns), view
         out.append(dict(zip([c for c, _ in v.columns], r, strict=True)))
     return out
@@ -84,6 +92,10 @@ def test_view_names_and_columns() -> None:
         "CDB_AUDIT_TRAIL",
         "DBA_LOCKDOWN_PROFILES",
         "V$LOCKDOWN_RULES",
+        "V$RSRCPDBMETRIC",
+        "V$RSRCPDBMETRIC_HISTORY",
+        "DBA_CDB_RSRC_PLANS",
+        "DBA_CDB_RSRC_PLAN_DIRECTIVES",
         "V$CONTAINERS",
         "DBA_PDBS",
         "CDB_PDBS",
@@ -150,7 +162,7 @@ def test_view_names_and_columns() -> None:
 
 def test_v_pdbs_and_v_containers_in_root(store: CatalogStore) -> None:
     sizes = {ROOT_ID: 10, SEED_ID: 20, PDB1: 30, PDB2: 40}
-    pdbs = rows(store, "V$PDBS", ROOT_ID, sizes.__getitem__)
+    pdbs = rows(store, "V$PDBS", ROOT_ID, SizedLive(sizes))
     assert [r["NAME"] for r in pdbs] == ["PDB$SEED", "PDB1", "PDB2"]
     assert [r["CON_ID"] for r in rows(store, "V$CONTAINERS", ROOT_ID)] == [ROOT_ID, SEED_ID, PDB1, PDB2]
     by = {r["NAME"]: r for r in pdbs}
@@ -343,7 +355,7 @@ def test_dba_role_privs(store: CatalogStore) -> None:
 
 
 def test_payload_is_json_and_castable(store: CatalogStore) -> None:
-    data = payload(store, ROOT_ID, list(VIEWS), size_of=lambda c: c * 1000)
+    data = payload(store, ROOT_ID, list(VIEWS), SizedLive())
     text = json.dumps(data)
     assert set(json.loads(text)) == set(VIEWS)
     v = data["V$PDBS"]
