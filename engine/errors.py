@@ -98,11 +98,18 @@ def _clean(message: str) -> tuple[str, str | None]:
     return head.strip(), detail
 
 
+# Spilling beyond MAX_SHARED_TEMP_SIZE (DuckDB's max_temp_directory_size), whichever error
+# carries it: PostgreSQL's temp_file_limit error.
+_TEMP_LIMIT = re.compile(r"max_temp_directory_size", re.I)
+
+
 def sqlstate_for(exc: BaseException) -> str:
     name = type(exc).__name__
     text = str(exc)
     if _READ_ONLY.search(text):
         return "25006"
+    if _TEMP_LIMIT.search(text):
+        return "53400"
     for cls, pattern, state in _RULES:
         if cls == name and (pattern is None or pattern.search(text)):
             return state
@@ -125,6 +132,8 @@ def to_db_error(exc: BaseException) -> DbError:
         message = "current transaction is aborted, commands ignored until end of transaction block"
     if state == "53200":
         message = f"out of memory: {message}"
+    if state == "53400":
+        message = "temporary space of the PDB exceeds MAX_SHARED_TEMP_SIZE: " + message.split("\n")[0]
     if not isinstance(exc, duckdb.Error) and state == "XX000":
         message = f"internal error: {type(exc).__name__}: {message}"
     return DbError(state, message, detail=detail)

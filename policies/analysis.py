@@ -41,6 +41,9 @@ class Analysis:
     ctes: frozenset[str] = frozenset()  # names a WITH clause defines (not tables of any schema)
     target: tuple[str, str, str] | None = None  # the table an INSERT/UPDATE/DELETE/MERGE writes
     parse_error: str | None = None
+    # CREATE TABLE / VIEW ... AS <query> (and SELECT INTO): the object it creates, whose query
+    # reads the other tables.
+    creates_from_query: tuple[str, str, str] | None = None
 
 
 def _name(node: exp.Expression) -> str:
@@ -118,7 +121,17 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
         frozenset(file_tables),
         frozenset(str(c.alias).lower() for c in tree.find_all(exp.CTE)),
         _target(tree),
+        creates_from_query=_created_from_query(tree),
     )
+
+
+def _created_from_query(tree: exp.Expression) -> tuple[str, str, str] | None:
+    if not isinstance(tree, exp.Create) or not isinstance(tree.expression, exp.Query):
+        return None
+    t = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(t, exp.Table):
+        return None
+    return (str(t.catalog or "").lower(), str(t.db or "").lower(), str(t.name or "").lower())
 
 
 def _target(tree: exp.Expression) -> tuple[str, str, str] | None:

@@ -1,9 +1,12 @@
 """Runtime governance in the proxy: one mechanism per resource, per PDB.
 
-- CPU: a fair-share admission scheduler gives PDBs statement slots in proportion to their weight
-  (plan shares x priority) among the PDBs active now, guarantees CPU_MIN_COUNT slots, caps at the
-  plan's utilization_limit, and counts the statements it made wait (the engines' DuckDB threads
-  follow CPU_COUNT; their OS nice value follows the priority).
+- CPU: a fair-share admission scheduler gives PDBs statement slots (SLOTS_PER_CPU per CPU) in
+  proportion to their weight (plan shares x priority) among the PDBs active now: a PDB below its
+  share is admitted at once (no preemption: its share is kept for it), one at or above it waits;
+  it guarantees CPU_MIN_COUNT slots and one slot to everybody, caps at the plan's
+  utilization_limit, and counts the statements it made wait. The CPUs themselves are shared by
+  the kernel: each engine's control group has the PDB's weight and its CPU_COUNT cap
+  (proxy.cgroups), its threads the priority's nice value, and DuckDB as many threads as CPU_COUNT.
 - I/O: MAX_IOPS and MAX_MBPS are token buckets with a 2-second burst, charged with the physical
   bytes the PDB's engine read and wrote (its /proc/<pid>/io: one engine serves one PDB, so this is
   the PDB's I/O; DuckDB's per-query profiler costs 60-90 us per statement). A bucket in debt
@@ -31,6 +34,7 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 ACTIVE_WINDOW_S = 1.0
 # DuckDB's block: the unit one I/O operation is counted in.
 IO_BLOCK = 256 * 1024
+SLOTS_PER_CPU = 4
 # Statements sample their engine's I/O at most this often (the 1-second sampler does the rest).
 SAMPLE_EVERY_S = 0.05
 # Length of one metrics interval (V$RSRCPDBMETRIC) and how many are kept (its history view).
@@ -255,7 +259,9 @@ class Governor:
     """The CPU scheduler across PDBs, and each PDB's budgets."""
 
     def __init__(self, slots: int | None = None) -> None:
-        self.slots = slots or machine_cpus()
+        # Statement slots: several per CPU, since a statement also waits for its client, the
+        # network and the disk; the kernel's CPU weights share the CPUs themselves.
+        self.slots = slots or SLOTS_PER_CPU * machine_cpus()
         self.pdbs: dict[int, PdbGovernor] = {}
 
     def pdb(self, con_id: int, limits: Limits) -> PdbGovernor:

@@ -58,7 +58,11 @@ def check(
     target = (canonical_schema(a.target[1]), a.target[2]) if write and a.target is not None else None
     if target is not None:
         needed.append((write, *target))
-    if st.kind != "ddl":
+    created = a.creates_from_query
+    if created is not None:
+        # CREATE TABLE / VIEW ... AS SELECT reads its tables: SELECT on them, as for the query alone.
+        target = (canonical_schema(created[1]), created[2])
+    if st.kind != "ddl" or created is not None:
         needed += [("SELECT", *t) for t in tenant_tables(a, dictionary_views) if t != target]
     if not needed:
         return None

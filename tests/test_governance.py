@@ -367,3 +367,35 @@ def test_per_user_limits_and_max_result_size(server: RunningServer, root) -> Non
         pytest.raises(psycopg.Error, match="MAX_RESULT_SIZE"),
     ):
         app.execute("select repeat('x', 100) from range(5000)").fetchall()
+
+
+def test_max_pdb_storage_parameter_and_spill_limit(server: RunningServer, root) -> None:
+    name = _open_pdb(root)
+    with _as_sys(server, name) as s:
+        s.execute("ALTER SYSTEM SET MAX_PDB_STORAGE = 20M")
+        s.execute("ALTER SYSTEM SET MAX_SHARED_TEMP_SIZE = 1M")
+        s.execute("ALTER SYSTEM SET SGA_TARGET = 64M")
+        shown = _params(s, "max_")
+        assert shown["max_pdb_storage"] == "20M" and shown["max_shared_temp_size"] == "1M"
+    assert root.execute(f"select max_size from v$pdbs where name = '{name}'").fetchone() == (20 << 20,)
+    with server.connect(name, ADMIN, ADMIN_PW, autocommit=True) as c:
+        # A sort bigger than memory must spill; 1 MB of temp space does not hold it.
+        with pytest.raises(psycopg.Error, match="MAX_SHARED_TEMP_SIZE") as ei:
+            c.execute("select count(*) from (select md5(i::varchar) s from range(3000000) t(i) order by s)")
+        assert ei.value.sqlstate == "53400"
+        with _as_sys(server, name) as s:
+            s.execute("ALTER SYSTEM RESET MAX_SHARED_TEMP_SIZE")
+            s.execute("ALTER SYSTEM RESET SGA_TARGET")
+        c.execute("create table big(s text)")
+        with pytest.raises(psycopg.Error, match="ORA-65114") as ei:
+            for _ in range(50):
+                c.execute("insert into big select repeat('x', 1000) || i from range(20000) r(i)")
+                c.execute("checkpoint")
+        assert ei.value.sqlstate == "53100"
+        assert c.execute("select count(*) > 0 from big").fetchone() == (True,)
+    with _as_sys(server, name) as s:
+        with pytest.raises(psycopg.Error, match="ORA-65113"):
+            s.execute("ALTER SYSTEM SET MAX_PDB_STORAGE = 1M")
+        s.execute("ALTER SYSTEM SET MAX_PDB_STORAGE = UNLIMITED")
+    with server.connect(name, ADMIN, ADMIN_PW, autocommit=True) as c:
+        c.execute("insert into big select repeat('y', 1000) from range(20000) r(i)")

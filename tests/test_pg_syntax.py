@@ -149,6 +149,37 @@ def test_select_into_needs_the_create_table_privilege(server: RunningServer, pdb
         adm.execute(f"DROP USER {user}")
 
 
+def test_creating_from_a_query_needs_select_on_its_tables(server: RunningServer, pdb: str, name: str) -> None:
+    """CREATE TABLE AS, SELECT INTO and CREATE VIEW read their source tables: SELECT on them is
+    needed, as for the query alone (CREATE TABLE alone does not let a user copy a table)."""
+    user = "u" + uuid.uuid4().hex[:8]
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+        adm.execute(f"CREATE TABLE {name} (a INT)")
+        adm.execute(f'CREATE USER {user} IDENTIFIED BY "User-Pw-1"')
+        adm.execute(f"GRANT CREATE SESSION, CREATE TABLE TO {user}")
+    copies = (
+        f"CREATE TABLE {name}_c1 AS SELECT * FROM {name}",
+        f"SELECT * INTO {name}_c2 FROM {name}",
+        f"CREATE VIEW {name}_v AS SELECT a FROM {name}",
+    )
+    with server.connect(pdb, user, "User-Pw-1", autocommit=True) as c:
+        for sql in copies:
+            with pytest.raises(psycopg.Error, match=f"SELECT on public.{name}") as e:
+                c.execute(sql)
+            assert e.value.sqlstate == "42501"
+        c.execute(f"CREATE TABLE {name}_own (x INT)")  # creating from nothing stays allowed
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+        adm.execute(f"GRANT SELECT ON {name} TO {user}")
+    with server.connect(pdb, user, "User-Pw-1", autocommit=True) as c:
+        for sql in copies:
+            c.execute(sql)
+        for obj in ("VIEW {0}_v", "TABLE {0}_c1", "TABLE {0}_c2", "TABLE {0}_own"):
+            c.execute(f"DROP {obj.format(name)}")
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+        adm.execute(f"DROP TABLE {name}")
+        adm.execute(f"DROP USER {user}")
+
+
 @pytest.fixture
 def root(server: RunningServer) -> Iterator[psycopg.Connection]:
     with server.connect(autocommit=True) as c:
