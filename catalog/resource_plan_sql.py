@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from catalog.errors import ora
 from catalog.lockdown_sql import require_common_alter_system
+from catalog.sql_words import split_commas
 from catalog.store import ROOT_ID, CatalogStore, User
 from policies.statements import Statement
 from proxy.errors import DbError
@@ -87,7 +88,7 @@ def parse(stmt: Statement) -> PlanCall:
         raise DbError("42883", f"PLS-00302: component '{proc}' must be declared (DBMS_RESOURCE_MANAGER)")
     names, required = PROCEDURES[proc]
     args: dict[str, str | int | None] = {}
-    for k, raw in enumerate(_split_args(m.group(2) or "")):
+    for k, raw in enumerate(a for a in split_commas(m.group(2) or "") if a.strip()):
         named = _NAMED.match(raw)
         if named:
             key = named.group(1).upper()
@@ -102,21 +103,6 @@ def parse(stmt: Statement) -> PlanCall:
         if args.get(key) in (None, ""):
             raise ora(29355, argument=key)
     return PlanCall(proc, args)
-
-
-def _split_args(text: str) -> list[str]:
-    out, cur, quote = [], "", False
-    for ch in text:
-        if ch == "'":
-            quote = not quote
-        if ch == "," and not quote:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur)
-    return out
 
 
 def _value(raw: str) -> str | int | None:

@@ -100,3 +100,18 @@ class Words:
             self.i += 1
             return True
         return False
+
+
+def split_commas(text: str) -> list[str]:
+    """text split at the commas outside '...' strings (the items of a SET list, call arguments)."""
+    out, cur, quote = [], "", False
+    for ch in text:
+        if ch == "'":
+            quote = not quote
+        if ch == "," and not quote:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return out

@@ -37,10 +37,10 @@ from collections.abc import Callable, Sequence
 from sqlglot.tokens import Token, TokenType
 
 from engine import shim
+from policies.sqltokens import CLOSE, OPEN, Tokens
 
 Edit = tuple[int, int, str]
 
-_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _DIGITS = re.compile(r"^\s*[0-9]+\s*$")
 
 # Names other rewrites in policies/rewrite.py replace with their qualifier: left to them.
@@ -48,8 +48,6 @@ _NOT_MINE = frozenset({"pg_advisory_unlock_all"})
 # Set-returning functions whose alias in FROM names their one column, as in PostgreSQL.
 _SRF = frozenset({"unnest", "generate_series", "generate_subscripts", "regexp_split_to_table"})
 _COLLATIONS = frozenset({"default", "c", "posix", "ucs_basic"})
-_OPEN = (TokenType.L_PAREN, TokenType.L_BRACKET)
-_CLOSE = (TokenType.R_PAREN, TokenType.R_BRACKET)
 _STRINGS = (TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.HEREDOC_STRING)
 _FROM = (TokenType.FROM, TokenType.JOIN, TokenType.LATERAL)
 _CLAUSES = frozenset(
@@ -118,7 +116,7 @@ _TRIGGERS = frozenset(
     | set(shim.KEYWORDS)
     | _SRF
 )
-_TYPE_WORDS = frozenset(shim.TYPE_MAP) | frozenset(shim.REG_CASTS)
+_TYPEWORDS = frozenset(shim.TYPE_MAP) | frozenset(shim.REG_CASTS)
 
 
 def _worth_a_look(text: str, toks: Sequence[Token], base: int) -> bool:
@@ -128,7 +126,7 @@ def _worth_a_look(text: str, toks: Sequence[Token], base: int) -> bool:
         if i + 1 == len(toks):
             break
         nxt = toks[i + 1]
-        if t.token_type in (TokenType.DCOLON, TokenType.ALIAS) and nxt.text.lower() in _TYPE_WORDS:
+        if t.token_type in (TokenType.DCOLON, TokenType.ALIAS) and nxt.text.lower() in _TYPEWORDS:
             return True
         if (
             t.token_type in (TokenType.LIKE, TokenType.ILIKE)
@@ -215,23 +213,11 @@ def _list_literal(items: list[str | None]) -> str:
     return "[" + ", ".join("NULL" if v is None else "'" + v.replace("'", "''") + "'" for v in items) + "]"
 
 
-class _Statement:
+class _Statement(Tokens):
     """One statement's tokens, with what the rewrite needs to know about their structure."""
 
     def __init__(self, text: str, toks: Sequence[Token], base: int) -> None:
-        self.text = text
-        self.toks = toks
-        self.base = base
-        self.n = len(toks)
-        self.match: dict[int, int] = {}
-        stack: list[int] = []
-        for i, t in enumerate(toks):
-            if t.token_type in _OPEN:
-                stack.append(i)
-            elif t.token_type in _CLOSE and stack:
-                j = stack.pop()
-                self.match[i] = j
-                self.match[j] = i
+        super().__init__(text, toks, base)
         # operand start -> [(index of '::', index after the type, type name)] for reg* casts
         self.casts: dict[int, list[tuple[int, int, str]]] = {}
         self.srf_alias: set[int] = set()
@@ -256,31 +242,7 @@ class _Statement:
             ):
                 self._note_catalog(i)
 
-    # ------------------------------------------------------------ tokens
-
-    def tt(self, i: int) -> TokenType | None:
-        return self.toks[i].token_type if 0 <= i < self.n else None
-
-    def start(self, i: int) -> int:
-        return self.toks[i].start - self.base
-
-    def end(self, i: int) -> int:
-        """Offset just after token i."""
-        return self.toks[i].end - self.base + 1
-
-    def src(self, i: int) -> str:
-        return self.text[self.start(i) : self.end(i)]
-
-    def name(self, i: int) -> str | None:
-        """The identifier or keyword token i spells (lower case unless quoted), else None."""
-        if not 0 <= i < self.n:
-            return None
-        s = self.src(i)
-        if s.startswith('"') and s.endswith('"') and len(s) > 1:
-            return s[1:-1].replace('""', '"')
-        if _WORD.match(s):
-            return s.lower()
-        return None
+    # ------------------------------------------------------------ tokens (tt, src, name: Tokens)
 
     def qualified(self, i: int, schema: str = "pg_catalog") -> int | None:
         """Index of the object name when tokens at i read `pg_catalog . name` (or another schema)."""
@@ -298,10 +260,10 @@ class _Statement:
         k = i
         while k >= 0:
             t = self.toks[k].token_type
-            if t in _CLOSE and k in self.match:
+            if t in CLOSE and k in self.match:
                 k = self.match[k] - 1
                 continue
-            if t in _OPEN:
+            if t in OPEN:
                 return None
             if t in _FROM or t in _CLAUSES:
                 return TokenType.FROM if t in _FROM else t
@@ -332,7 +294,7 @@ class _Statement:
         t = self.tt(p)
         if t is None:
             return None
-        if t in _CLOSE:
+        if t in CLOSE:
             if p not in self.match:
                 return None
             p = self.match[p]
@@ -389,7 +351,7 @@ class _Statement:
         out, lo, k = [], open_ + 1, open_ + 1
         while k < close:
             t = self.toks[k].token_type
-            if t in _OPEN and k in self.match:
+            if t in OPEN and k in self.match:
                 k = self.match[k] + 1
                 continue
             if t == TokenType.COMMA:
@@ -508,7 +470,7 @@ class _Statement:
         """Whether token k sits directly inside the parentheses opened at open_."""
         j = open_ + 1
         while j < k:
-            if self.tt(j) in _OPEN and j in self.match:
+            if self.tt(j) in OPEN and j in self.match:
                 j = self.match[j] + 1
                 continue
             j += 1

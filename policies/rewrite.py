@@ -15,7 +15,7 @@ from sqlglot.tokens import Token, TokenType
 
 from policies import pg_functions, pg_rewrites
 from policies.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
-from policies.sqltokens import tokenize
+from policies.sqltokens import apply, tokenize
 
 Edit = tuple[int, int, str]
 _HEX = re.compile(r"^\\x([0-9A-Fa-f]*)$")
@@ -282,16 +282,6 @@ class Rewritten:
     checked: str = ""  # the statement the sandbox analyses: the client's, PostgreSQL functions translated
 
 
-def _apply(text: str, edits: list[Edit]) -> str:
-    out, pos = [], 0
-    for start, end, repl in sorted(edits):
-        out.append(text[pos:start])
-        out.append(repl)
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
-
-
 def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     """The statement as DuckDB should run it.
 
@@ -318,7 +308,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
             edits += found
             if getattr(rw, "notice", None):
                 notices.append(rw.notice)  # type: ignore[attr-defined]
-    sql = _apply(text, edits) if edits else text
+    sql = apply(text, edits) if edits else text
     parts = split_multi_object_drop(sql)
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), text)

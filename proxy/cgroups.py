@@ -86,18 +86,8 @@ class CpuGroups:
                 pass
 
     def close(self) -> None:
-        if self.base is None:
-            return
-        for child in self.base.iterdir():
-            if child.is_dir():
-                try:
-                    child.rmdir()
-                except OSError:
-                    pass
-        try:
-            self.base.rmdir()
-        except OSError:
-            pass
+        if self.base is not None:
+            _remove_group(self.base)
 
 
 def _remove_stale(root: Path) -> None:
@@ -105,16 +95,21 @@ def _remove_stale(root: Path) -> None:
     for d in root.glob("duckcdb-*"):
         pid = d.name.removeprefix("duckcdb-")
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            for child in d.iterdir():
-                if child.is_dir():
-                    try:
-                        child.rmdir()
-                    except OSError:
-                        pass
+            _remove_group(d)
+
+
+def _remove_group(d: Path) -> None:
+    """A server's group and its engines' groups (the kernel refuses while a process is in one)."""
+    for child in d.iterdir():
+        if child.is_dir():
             try:
-                d.rmdir()
+                child.rmdir()
             except OSError:
                 pass
+    try:
+        d.rmdir()
+    except OSError:
+        pass
 
 
 def _read(path: Path) -> str:

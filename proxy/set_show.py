@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from catalog.sql_words import split_commas
 from policies import statements as stmts
 from proxy import params, wire
 from proxy.errors import DbError
@@ -35,7 +36,7 @@ def _set_value_text(st: stmts.Statement) -> tuple[str, str]:
     if j >= len(toks):
         raise DbError("42601", f"syntax error at end of input: SET {name} needs a value")
     raw = st.text[toks[j].start - base :].strip()
-    values = [v.strip() for v in _split_commas(raw)]
+    values = [v.strip() for v in split_commas(raw)]
     value = ", ".join(v[1:-1].replace("''", "'") if v.startswith("'") else v for v in values)
     return name, value
 
@@ -116,17 +117,3 @@ async def run_show(session: Session, st: stmts.Statement, describe: bool) -> Non
         describe,
         tag="SHOW",
     )
-
-
-def _split_commas(text: str) -> list[str]:
-    out, cur, quote = [], "", False
-    for ch in text:
-        if ch == "'":
-            quote = not quote
-        if ch == "," and not quote:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    out.append(cur)
-    return out
