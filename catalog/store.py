@@ -390,6 +390,8 @@ class CatalogStore:
     def __init__(self, path: str) -> None:
         self.path = path
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._data_version = 0
+        self._data_version_at = -1.0
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -473,7 +475,13 @@ class CatalogStore:
         commit); caches of derived answers compare it. None inside a transaction: do not cache."""
         if self.db.in_transaction:
             return None
-        return (self.db.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0])
+        # Another connection's commits show in data_version; asking SQLite costs a statement, and a
+        # statement's path asks several times: ask at most once per millisecond.
+        now = time.monotonic()
+        if now - self._data_version_at > 0.001:
+            self._data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+            self._data_version_at = now
+        return (self.db.total_changes, self._data_version)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

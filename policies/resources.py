@@ -12,6 +12,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
@@ -19,13 +20,16 @@ CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 MiB = 1 << 20
 GiB = 1 << 30
 
-# Resource-manager priorities: weight in the fair-share scheduler and OS nice of the engine.
+# Resource-manager priorities: weight in the fair-share scheduler (and the engines' CPU control
+# groups), and OS nice of the engine. Nice only ever lowers the low priorities: an engine must not
+# wait behind the proxy and the clients it serves (a point query crosses all three), and the
+# weights already rank the PDBs among themselves.
 PRIORITIES: dict[str, tuple[float, int]] = {
     "CRITICAL": (8.0, 0),
-    "HIGH": (4.0, 2),
-    "MEDIUM": (2.0, 5),
-    "LOW": (1.0, 10),
-    "BESTEFFORT": (0.5, 19),
+    "HIGH": (4.0, 0),
+    "MEDIUM": (2.0, 0),
+    "LOW": (1.0, 4),
+    "BESTEFFORT": (0.5, 10),
 }
 # The smallest memory limit an engine can work with (DuckDB needs room for its catalog and buffers).
 MIN_MEMORY = 64 * MiB
@@ -188,6 +192,7 @@ def parse_value(p: Parameter, unit: str, text: str, tiers: dict[str, Tier]) -> s
     return str(n)
 
 
+@lru_cache(maxsize=256)
 def duration_ms(text: str) -> int:
     """A PostgreSQL duration setting ('5s', '1min', '250' = ms) in milliseconds; 0 = none."""
     m = _TIME.match(text.strip().strip("'"))

@@ -89,6 +89,8 @@ class Session:
         self.bytes_sent = 0
         self.bytes_received = 0
         self.gov: PdbGovernor | None = None  # the live budgets of the session's PDB
+        self._allowed: list[str] | None = None  # the user's ALLOWED SCHEMAS, as of _allowed_stamp
+        self._allowed_stamp: tuple[int, int] | None = None
         self._user_limits_cache: dict[str, str] = {}
         self._user_limits_stamp: tuple[int, int] | None = None
 
@@ -588,8 +590,11 @@ class Session:
     def _whitelist_violation(self, a: analysis.Analysis) -> sandbox.Violation | None:
         """ALLOWED SCHEMAS of the session's user, read each time: a change applies at once."""
         assert self.user is not None
-        allowed = self.cdb.cat.allowed_schemas(self.user.name, self.user.con_id)
-        return whitelist.check(allowed, a, DICTIONARY_VIEWS)
+        stamp = self.cdb.cat.change_stamp()
+        if stamp is None or stamp != self._allowed_stamp:
+            self._allowed = self.cdb.cat.allowed_schemas(self.user.name, self.user.con_id)
+            self._allowed_stamp = stamp
+        return whitelist.check(self._allowed, a, DICTIONARY_VIEWS)
 
     def _lockdown_refusal(self, st: stmts.Statement, a: analysis.Analysis | None = None) -> DbError | None:
         """ORA-01031 when the lockdown profile in force in this container disables st; audited."""
