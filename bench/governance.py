@@ -15,7 +15,6 @@ import argparse
 import multiprocessing as mp
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import psycopg
@@ -23,6 +22,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import load_clients  # noqa: E402
 from bench.run import Postgres, machine  # noqa: E402
 from tests.server import start_server  # noqa: E402
 
@@ -38,51 +38,38 @@ BRONZE_SETUP = [
     f" from generate_series(1, {BIG_ROWS}) t(i)",
 ]
 HEAVY = "select grp, count(*), avg(val), count(distinct tag) from facts group by grp order by 2 desc limit 10"
-POINT = "select abalance from accounts where aid = %s"
-
-
-def _point_client(dsn: str, seconds: float, seed: int, out: mp.Queue) -> None:
-    import random
-
-    rnd = random.Random(seed)
-    lat: list[float] = []
-    with psycopg.connect(dsn, autocommit=True) as c:
-        c.execute(POINT, [1], prepare=True)
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            t = time.perf_counter()
-            c.execute(POINT, [rnd.randint(1, POINT_ROWS)], prepare=True).fetchone()
-            lat.append(time.perf_counter() - t)
-    out.put(lat)
-
-
-def _heavy_client(dsn: str, stop: mp.Event, out: mp.Queue) -> None:
-    n = 0
-    with psycopg.connect(dsn, autocommit=True) as c:
-        while not stop.is_set():
-            c.execute(HEAVY).fetchall()
-            n += 1
-    out.put(n)
 
 
 def measure(gold_dsn: str, bronze_dsn: str, seconds: float, flood: bool) -> tuple[list[float], int]:
+    """Gold's latencies over `seconds`, alone or under the flood. Every client has connected (and
+    every flood client has finished one query) before the clock starts: no process start-up in
+    the figures."""
     ctx = mp.get_context("spawn")
-    q: mp.Queue = ctx.Queue()
-    stop = ctx.Event()
+    ready, out, go, stop = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
     heavy = []
     if flood:
-        heavy = [ctx.Process(target=_heavy_client, args=(bronze_dsn, stop, q)) for _ in range(4)]
+        heavy = [
+            ctx.Process(target=load_clients.heavy_client, args=(bronze_dsn, HEAVY, ready, stop, out))
+            for _ in range(4)
+        ]
         for p in heavy:
             p.start()
-        time.sleep(3)  # the flood is running before Gold is measured
-    clients = [ctx.Process(target=_point_client, args=(gold_dsn, seconds, i, q)) for i in range(2)]
+        for _ in heavy:
+            ready.get()
+    clients = [
+        ctx.Process(target=load_clients.point_client, args=(gold_dsn, POINT_ROWS, seconds, i, ready, go, out))
+        for i in range(2)
+    ]
     for p in clients:
         p.start()
+    for _ in clients:
+        ready.get()
+    go.set()
     lat: list[float] = []
     for _ in clients:
-        lat += q.get()
+        lat += out.get()
     stop.set()
-    heavy_done = sum(q.get() for _ in heavy)
+    heavy_done = sum(out.get() for _ in heavy)
     for p in clients + heavy:
         p.join()
     return lat, heavy_done

@@ -7,7 +7,14 @@ import re
 import duckdb
 
 from engine.codec import CodecError
+from policies import pg_lengths
 from proxy.errors import DbError
+
+# The failure of a varchar(n) / char(n) length (the CHECK policies/pg_lengths.py writes).
+_LENGTH_CHECK = re.compile(
+    r"CHECK constraint failed on table .* with expression CHECK\(" + pg_lengths.SHAPE + r"\)$"
+)
+_TYPE_OF_CHECKED_COLUMN = re.compile(r"Cannot change the type of a column that has a CHECK constraint")
 
 # (exception class name, message pattern, sqlstate); first match wins, None pattern matches all.
 _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
@@ -21,6 +28,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("ConstraintException", re.compile(r"duplicate key|unique constraint|primary key", re.I), "23505"),
     ("ConstraintException", re.compile(r"NOT NULL", re.I), "23502"),
     ("ConstraintException", re.compile(r"foreign key", re.I), "23503"),
+    ("ConstraintException", _LENGTH_CHECK, "22001"),
     ("ConstraintException", re.compile(r"CHECK constraint", re.I), "23514"),
     ("ConstraintException", None, "23000"),
     (
@@ -54,6 +62,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("BinderException", re.compile(r"No function matches|function .* does not exist", re.I), "42883"),
     ("BinderException", re.compile(r"must appear in the GROUP BY", re.I), "42803"),
     ("BinderException", re.compile(r"Ambiguous reference", re.I), "42702"),
+    ("BinderException", _TYPE_OF_CHECKED_COLUMN, "0A000"),
     ("BinderException", re.compile(r"Cannot compare|Cannot mix|cannot be cast|type mismatch", re.I), "42804"),
     ("BinderException", None, "42601"),
     ("ParserException", None, "42601"),
@@ -128,6 +137,16 @@ def to_db_error(exc: BaseException) -> DbError:
     message, detail = _clean(str(exc))
     if state == "22012":
         message = "division by zero"
+    if state == "22001":
+        m = _LENGTH_CHECK.search(message)
+        if m is not None:
+            kind = "character varying" if m.group(1) else "character"
+            message, detail = f"value too long for type {kind}({m.group(3)})", None
+    if state == "0A000" and _TYPE_OF_CHECKED_COLUMN.search(message):
+        message = (
+            "cannot change the type of a column with a CHECK constraint (varchar(n) and char(n) lengths are"
+            " CHECK constraints): DuckDB cannot drop them; create a new table and copy the rows"
+        )
     if state == "25P02":
         message = "current transaction is aborted, commands ignored until end of transaction block"
     if state == "53200":

@@ -18,8 +18,11 @@ How DuckDB objects appear:
   DuckDB's ART indexes are reported as btree and tables as heap, the access methods PostgreSQL
   clients know;
 - column types are the PostgreSQL types the wire codec sends them as (VARCHAR is text: DuckDB
-  2.0 keeps no length, not in duckdb_columns() nor in the table's SQL); what DuckDB has no
-  counterpart for (sizes, ACLs, triggers, policies, partitions, publications) is empty or NULL;
+  2.0 keeps no length, not in duckdb_columns() nor in the table's SQL), but for a column with
+  the length CHECK policies/pg_lengths.py writes for varchar(n) / char(n): that is
+  `character varying(n)` / `character(n)` (atttypmod n + 4), and the CHECK is no constraint of
+  its own; what DuckDB has no counterpart for (sizes, ACLs, triggers, policies, partitions,
+  publications) is empty or NULL;
 - pg_proc has the PDB's macros, and DuckDB's aggregates as pg_catalog's (pg_aggregate);
 - pg_depend links each PRIMARY KEY / UNIQUE index to its constraint.
 """
@@ -32,6 +35,7 @@ from collections.abc import Callable
 import duckdb
 
 from engine.codec import oids
+from policies import pg_lengths
 from proxy.config import PG_VERSION, VERSION
 from proxy.params import PARAMS
 
@@ -383,6 +387,32 @@ def _qi_list(xs: str) -> str:
     return f"array_to_string(list_transform({xs}, lambda x: {qi('x')}), ', ')"
 
 
+# varchar(n) and char(n) columns: DuckDB keeps no length, so policies/pg_lengths.py gives each such
+# column the CHECK `len(col) <= n` (`len(CAST(col AS BPCHAR)) <= n` for char(n)). That CHECK is
+# the column's type here (character varying(n), atttypmod n + 4), never a constraint of its own.
+# Its shape (pg_lengths.SHAPE) is the expression of duckdb_constraints(); in the table's SQL it is
+# CHECK((...)), followed by a comma or the closing parenthesis.
+_LENGTH_IN_SQL = r"CHECK\(" + pg_lengths.SHAPE + r"\)[,)]"
+
+
+# The PDB's constraints, the length CHECKs marked (__length): one scan of duckdb_constraints() per
+# statement (it binds every CHECK of every table, some 13 us each), which the blocks below share.
+# (The shape reads exactly one column, named bare or quoted: no constant, no other expression.)
+# relchecks counts the constraints without the lengths, which it reads from the table's SQL.
+_CONS = f"""SELECT *, constraint_type = 'CHECK' AND len(constraint_column_names) = 1 AND starts_with(expression, '(len(')
+    AND regexp_full_match(expression, {lit(pg_lengths.SHAPE)}) AS __length
+FROM duckdb_constraints() WHERE {_MINE}"""
+
+# The declared lengths, from the tables' SQL (cheaper than duckdb_constraints(): nothing to bind):
+# table, column (lower case), n, and whether it is char(n).
+_LENGTH_RE = lit(_LENGTH_IN_SQL)
+_LENGTHS = f"""SELECT table_oid AS __rel, lower({_unquote("coalesce(__v, __b)")}) AS __lcol, min(CAST(__n AS INTEGER)) AS __len,
+    bool_or(__b IS NOT NULL) AS __bpchar
+FROM (SELECT table_oid, unnest(regexp_extract_all(sql, {_LENGTH_RE}, 1)) AS __v, unnest(regexp_extract_all(sql, {_LENGTH_RE}, 2)) AS __b,
+        unnest(regexp_extract_all(sql, {_LENGTH_RE}, 3)) AS __n
+    FROM duckdb_tables() WHERE {_MINE} AND NOT internal AND contains(sql, 'CHECK((len('))
+GROUP BY ALL"""
+
 # Constraints (NOT NULL is a column property in PostgreSQL 15, not a constraint): their oids,
 # names and kinds, and the index PostgreSQL would have made for PRIMARY KEY and UNIQUE.
 _CON_LITE = f"""SELECT {CON_BASE} + table_oid * 1024 + __k AS oid,
@@ -397,8 +427,8 @@ _CON_LITE = f"""SELECT {CON_BASE} + table_oid * 1024 + __k AS oid,
     expression AS conbin, constraint_column_names AS __colnames, referenced_table AS __reftable,
     referenced_column_names AS __refcols, database_name AS __db, schema_name AS __schema, table_name AS __table
 FROM (SELECT *, row_number() OVER (PARTITION BY table_oid ORDER BY constraint_index) AS __k
-      FROM duckdb_constraints()
-      WHERE {_MINE} AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK'))"""
+      FROM {ref("cons")}
+      WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND NOT __length)"""
 
 # The referenced columns' positions (DuckDB keeps the names as the REFERENCES clause spelled them).
 _confkey = "CAST(list_transform(c.__refcols, lambda x: list_position(r.__lcols, lower(x))) AS SMALLINT[])"
@@ -463,9 +493,10 @@ FROM (SELECT *, {_nsp_display("__db", "__schema")} AS __nsp FROM {ref("idx_keys"
 _RELS = f"""SELECT t.table_oid AS oid, t.table_name AS relname, t.schema_oid AS relnamespace, 2 AS relam,
     t.estimated_size AS reltuples, t.index_count > 0 AS relhasindex,
     CASE WHEN t.temporary THEN 't' ELSE 'p' END AS relpersistence, 'r' AS relkind, t.column_count AS relnatts,
-    t.check_constraint_count AS relchecks, t.table_oid IN (
-        SELECT table_oid FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'
-        UNION ALL SELECT r.table_oid FROM duckdb_constraints() k JOIN duckdb_tables() r
+    t.check_constraint_count - CASE WHEN contains(t.sql, 'CHECK((len(') THEN len(regexp_extract_all(t.sql, {_LENGTH_RE})) ELSE 0 END
+        AS relchecks, t.table_oid IN (
+        SELECT table_oid FROM {ref("cons")} WHERE constraint_type = 'FOREIGN KEY'
+        UNION ALL SELECT r.table_oid FROM {ref("cons")} k JOIN duckdb_tables() r
             ON k.constraint_type = 'FOREIGN KEY' AND r.table_name = k.referenced_table
             AND r.schema_name = k.schema_name AND r.database_name = k.database_name) AS relhastriggers
 FROM duckdb_tables() t WHERE (t.database_name = {_CUR} OR t.temporary) AND NOT t.internal
@@ -502,12 +533,14 @@ UNION ALL SELECT sequence_oid, schema_oid FROM duckdb_sequences() WHERE {_MINE}
 UNION ALL SELECT index_oid, schema_oid FROM duckdb_indexes() WHERE {_MINE}"""
 
 _COLUMNS = f"""SELECT c.*, CASE WHEN c.__arr THEN {_array_oid("c.__s")} ELSE c.__s END AS __typ FROM (
-    SELECT c.*, {_scalar_oid("c.__e")} AS __s FROM (
+    SELECT c.*, CASE WHEN l.__bpchar THEN {oids.BPCHAR} WHEN l.__len IS NOT NULL THEN {oids.VARCHAR}
+            ELSE {_scalar_oid("c.__e")} END AS __s, coalesce(l.__len + 4, c.__mod) AS __typmod FROM (
         SELECT table_oid, column_name, column_index, data_type, is_nullable, column_default, is_generated,
             generation_expression, comment, database_name AS __db, schema_name AS __schema, table_name AS __table,
             regexp_replace(data_type, '(\\[\\d*\\])+$', '') AS __e,
-            data_type LIKE '%]' AS __arr, {_typmod("data_type")} AS __typmod
-        FROM duckdb_columns() WHERE {_MINE} AND NOT internal) c) c"""
+            data_type LIKE '%]' AS __arr, {_typmod("data_type")} AS __mod
+        FROM duckdb_columns() WHERE {_MINE} AND NOT internal) c
+    LEFT JOIN {ref("lengths")} l ON l.__rel = c.table_oid AND l.__lcol = lower(c.column_name) AND c.data_type = 'VARCHAR') c"""
 
 _ATT_COLS = f"""attrelid, attname, atttypid, -1 AS attstattarget, CAST({_typlen("atttypid")} AS SMALLINT) AS attlen,
     CAST(attnum AS SMALLINT) AS attnum, CASE WHEN atttypid IN ({", ".join(map(str, sorted(oids.ELEMENT_OF)))}) THEN 1 ELSE 0 END AS attndims,
@@ -1050,8 +1083,9 @@ INFO_COLUMNS = f"""SELECT {PDB_NAME} AS table_catalog, {_info_nsp()} AS table_sc
     CASE WHEN NOT is_generated THEN {_DEFAULT} END AS column_default,
     CASE WHEN is_nullable THEN 'YES' ELSE 'NO' END AS is_nullable,
     CASE WHEN __arr THEN 'ARRAY' ELSE coalesce({_NAME_MAP}[__typ], 'text') END AS data_type,
-    NULL::INTEGER AS character_maximum_length,
-    CASE WHEN __typ IN ({", ".join(map(str, _TEXT_TYPES))}) THEN 1073741824 END AS character_octet_length,
+    CASE WHEN __typ IN ({oids.VARCHAR}, {oids.BPCHAR}) AND __typmod >= 4 THEN __typmod - 4 END AS character_maximum_length,
+    CASE WHEN __typ IN ({", ".join(map(str, _TEXT_TYPES))}) THEN
+        CASE WHEN __typmod >= 4 THEN (__typmod - 4) * 4 ELSE 1073741824 END END AS character_octet_length,
     {_numeric_precision("__typ", "__typmod")} AS numeric_precision,
     CASE WHEN __typ = {oids.NUMERIC} THEN 10 WHEN __typ IN ({", ".join(map(str, _INT_PRECISION))}) THEN 2 END AS numeric_precision_radix,
     {_numeric_scale("__typ", "__typmod")} AS numeric_scale,
@@ -1544,6 +1578,8 @@ BLOCKS: dict[str, str] = {
     **RELATIONS,
     "ns": _NS,
     "table_cols": _TABLE_COLS,
+    "cons": _CONS,
+    "lengths": _LENGTHS,
     "con_lite": _CON_LITE,
     "con": _CON,
     "pg_get_keywords": PG_GET_KEYWORDS,

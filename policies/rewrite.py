@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
-from policies import pg_functions, pg_rewrites
+from policies import pg_functions, pg_lengths, pg_rewrites
 from policies.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from policies.sqltokens import apply, tokenize
 
@@ -268,6 +268,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     public_schema,
     pg_expandarray,
     serial_columns,
+    *pg_lengths.REWRITES,
     renamed_functions,
     *pg_rewrites.REWRITES,
 ]

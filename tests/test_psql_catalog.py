@@ -177,7 +177,7 @@ D_CUSTOMERS = """\
    Column   |            Type             | Collation | Nullable |      Default
 ------------+-----------------------------+-----------+----------+-------------------
  id         | integer                     |           | not null |
- name       | text                        |           | not null |
+ name       | character varying(100)      |           | not null |
  email      | text                        |           |          |
  created_at | timestamp without time zone |           |          | CURRENT_TIMESTAMP
  active     | boolean                     |           |          | true
@@ -197,8 +197,9 @@ def _stripped(out: str) -> str:
 
 
 def test_d_table(server: RunningServer, cat: tuple[str, str]) -> None:
-    """What PostgreSQL 15 prints for the same schema, but for what DuckDB does not keep
-    (varchar(100) is text, the CHECK's 0 carries no ::numeric)."""
+    """What PostgreSQL 15 prints for the same schema, but for what DuckDB does not keep (the
+    CHECK's 0 carries no ::numeric). varchar(100) is character varying(100), its length CHECK no
+    constraint of its own."""
     name, _ = cat
     assert _stripped(psql(server, name, "-c", r"\d orders")) == D_ORDERS
     assert _stripped(psql(server, name, "-c", r"\d customers")) == D_CUSTOMERS
@@ -233,7 +234,7 @@ def test_d_other_objects(server: RunningServer, cat: tuple[str, str]) -> None:
     )
     out = psql(server, name, "-c", r"\d customers_name_idx")
     assert 'Index "public.customers_name_idx"' in out and re.search(
-        r"^ name +\| text +\| yes +\| name$", out, re.M
+        r"^ name +\| character varying\(100\) +\| yes +\| name$", out, re.M
     )
     assert 'unique, btree, for table "public.customers"' in out
     out = psql(server, name, "-c", r"\d orders_pkey")

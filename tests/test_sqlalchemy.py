@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sqlalchemy import ForeignKey, String, create_engine, inspect, select, text
+from sqlalchemy import CHAR, TEXT, VARCHAR, ForeignKey, String, create_engine, inspect, select, text
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
@@ -66,6 +67,26 @@ def test_inspect(engine) -> None:
     fks = insp.get_foreign_keys("sa_book")
     assert fks[0]["referred_table"] == "sa_author" and fks[0]["constrained_columns"] == ["author_id"]
     assert any(ix["column_names"] == ["name"] for ix in insp.get_indexes("sa_author"))
+    name = {c["name"]: c for c in insp.get_columns("sa_author")}["name"]["type"]
+    assert isinstance(name, VARCHAR) and name.length == 50
+
+
+def test_string_lengths(engine) -> None:
+    """String(50) is VARCHAR(50) in the database: reflected with its length, and enforced."""
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add(Author(id=50, name="x" * 51))
+        with pytest.raises(DataError) as e:
+            s.commit()
+        assert e.value.orig.sqlstate == "22001"
+        assert str(e.value.orig) == "value too long for type character varying(50)"
+    with engine.connect() as c:
+        c.execute(text("create table if not exists sa_codes (code char(3), label varchar(20), note text)"))
+        c.commit()
+    cols = {c["name"]: c["type"] for c in inspect(engine).get_columns("sa_codes")}
+    assert isinstance(cols["code"], CHAR) and cols["code"].length == 3
+    assert isinstance(cols["label"], VARCHAR) and cols["label"].length == 20
+    assert isinstance(cols["note"], TEXT)
 
 
 def test_pandas(engine) -> None:

@@ -8,6 +8,41 @@ public class JdbcSmoke {
         if (!ok) throw new AssertionError(what);
     }
 
+    /** varchar(n) and char(n): getColumns gives their length, a longer value fails with 22001. */
+    static void checkLengths(Connection c, DatabaseMetaData md) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("create table people(id int primary key, code char(3), name varchar(40), note text)");
+        }
+        java.util.List<String> cols = new java.util.ArrayList<>();
+        try (ResultSet rs = md.getColumns(null, "public", "people", "%")) {
+            while (rs.next()) {
+                cols.add(rs.getString("COLUMN_NAME") + ":" + rs.getString("TYPE_NAME") + ":" + rs.getInt("DATA_TYPE")
+                    + ":" + rs.getInt("COLUMN_SIZE"));
+            }
+        }
+        check(cols.get(1).equals("code:bpchar:" + Types.CHAR + ":3"), "getColumns char(3): " + cols);
+        check(cols.get(2).equals("name:varchar:" + Types.VARCHAR + ":40"), "getColumns varchar(40): " + cols);
+        check(cols.get(3).startsWith("note:text:" + Types.VARCHAR + ":"), "getColumns text: " + cols);
+        try (PreparedStatement ps = c.prepareStatement("insert into people values (?, ?, ?, ?)")) {
+            for (int i = 0; i < 4; i++) {  // past prepareThreshold too
+                ps.setInt(1, i);
+                ps.setString(2, "abc");
+                ps.setString(3, "x".repeat(40));
+                ps.setString(4, null);
+                ps.executeUpdate();
+            }
+            ps.setInt(1, 10);
+            ps.setString(3, "x".repeat(41));
+            try {
+                ps.executeUpdate();
+                throw new AssertionError("varchar(40) took 41 characters");
+            } catch (SQLException e) {
+                check("22001".equals(e.getSQLState()), "22001 expected, got " + e.getSQLState());
+                check(e.getMessage().contains("value too long for type character varying(40)"), e.getMessage());
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String port = args[0], sysPassword = args[1], pdb = args[2];
         String base = "jdbc:postgresql://127.0.0.1:" + port + "/";
@@ -105,6 +140,7 @@ public class JdbcSmoke {
                 while (rs.next()) cols.add(rs.getString("COLUMN_NAME") + ":" + rs.getInt("DATA_TYPE"));
             }
             check(cols.size() == 5 && cols.get(0).equals("id:" + Types.INTEGER), "getColumns: " + cols);
+            checkLengths(c, md);
             try (ResultSet rs = md.getPrimaryKeys(null, "public", "items")) {
                 check(rs.next() && rs.getString("COLUMN_NAME").equals("id"), "getPrimaryKeys");
             }
