@@ -45,6 +45,7 @@ SETUP_SQL = [
     f"insert into stream select i, 'name-' || i, i * 0.5, date '2000-01-01' + (i % 10000)::int"
     f" from generate_series(1, {STREAM_ROWS}) t(i)",
 ]
+UNLIMITED_BUDGETS = ("NETWORK_MBPS", "MAX_MBPS", "MAX_IOPS", "STATEMENT_TIMEOUT", "MAX_RESULT_SIZE")
 POINT_SCRIPT = "\\set aid random(1, 100000)\nSELECT abalance FROM accounts WHERE aid = :aid;\n"
 STREAM_QUERY = "select id, name, val, day from stream"
 
@@ -221,6 +222,10 @@ def main() -> None:
         with srv.connect(autocommit=True) as root:
             root.execute(f'CREATE PLUGGABLE DATABASE {PDB} ADMIN USER {USER} IDENTIFIED BY "{PASSWORD}"')
             root.execute(f"ALTER PLUGGABLE DATABASE {PDB} OPEN")
+            # The server is measured, not a tier's budgets: no I/O or network limit, no timeouts.
+            root.execute(f"ALTER SESSION SET CONTAINER = {PDB}")
+            for budget in UNLIMITED_BUDGETS:
+                root.execute(f"ALTER SYSTEM SET {budget} = 0")
         with srv.connect(PDB, USER, PASSWORD, autocommit=True) as c:
             for sql in SETUP_SQL:
                 c.execute(sql)
