@@ -45,6 +45,9 @@ OPEN_MODES = ("READ WRITE", "READ ONLY", "MIGRATE")
 
 class SessionHandle(Protocol):
     con_id: int
+    pid: int
+    bytes_sent: int  # to the client, since login
+    bytes_received: int
 
     async def terminate(self, sqlstate: str, message: str) -> None: ...
 

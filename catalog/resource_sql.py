@@ -312,6 +312,9 @@ async def show_resources(cdb: Cdb, con_id: int) -> list[tuple[str, str, str, str
             ("network", "bytes_received", u.bytes_received),
             ("network", "throttled_count", g.network.throttled),
         ]
+        for sess in sorted(cdb.sessions.get(cid, ()), key=lambda x: x.pid):
+            stats.append((f"session {sess.pid}", "bytes_sent", sess.bytes_sent))
+            stats.append((f"session {sess.pid}", "bytes_received", sess.bytes_received))
         if eng is not None:
             try:
                 for tag, used, spilled in await eng.memory_by_kind():

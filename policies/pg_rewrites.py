@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from sqlglot.tokens import Token, TokenType
 
 from engine import shim
-from policies.sqltokens import CLOSE, OPEN, Tokens
+from policies.sqltokens import CLOSE, ITEM_END, OPEN, Tokens
 
 Edit = tuple[int, int, str]
 
@@ -67,21 +67,6 @@ _CLAUSES = frozenset(
         TokenType.WINDOW,
         TokenType.SET,
         TokenType.RETURNING,
-        TokenType.INTO,
-    }
-)
-# What may end a select-list item.
-_ITEM_END = frozenset(
-    {
-        TokenType.COMMA,
-        TokenType.FROM,
-        TokenType.R_PAREN,
-        TokenType.UNION,
-        TokenType.EXCEPT,
-        TokenType.INTERSECT,
-        TokenType.ORDER_BY,
-        TokenType.LIMIT,
-        TokenType.WHERE,
         TokenType.INTO,
     }
 )
@@ -284,7 +269,7 @@ class _Statement(Tokens):
             pass
         elif before != TokenType.COMMA or self.clause_of(lo - 1) != TokenType.SELECT:
             return False
-        return hi >= self.n or self.tt(hi) in _ITEM_END
+        return hi >= self.n or self.tt(hi) in ITEM_END
 
     # ------------------------------------------------------------ structure
 

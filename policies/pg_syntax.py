@@ -13,28 +13,8 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
-from policies.sqltokens import NAMES, WORD, Edit, Tokens, apply
+from policies.sqltokens import ITEM_END, NAMES, WORD, Edit, Tokens, apply
 
-# Tokens that may follow a select-list item's alias.
-_ITEM_END = frozenset(
-    {
-        TokenType.COMMA,
-        TokenType.FROM,
-        TokenType.R_PAREN,
-        TokenType.UNION,
-        TokenType.EXCEPT,
-        TokenType.INTERSECT,
-        TokenType.ORDER_BY,
-        TokenType.GROUP_BY,
-        TokenType.HAVING,
-        TokenType.LIMIT,
-        TokenType.WHERE,
-        TokenType.INTO,
-        TokenType.WINDOW,
-        TokenType.FETCH,
-        TokenType.SEMICOLON,
-    }
-)
 # What ends the search for the SELECT an INTO belongs to.
 _NOT_SELECT_LIST = frozenset(
     {
@@ -61,7 +41,7 @@ def keyword_aliases(tk: Tokens) -> list[Edit]:
         k = i + 1
         if tk.tt(i) != TokenType.ALIAS or tk.tt(k) in NAMES or not WORD.match(tk.src(k)):
             continue
-        if k + 1 < tk.n and tk.tt(k + 1) not in _ITEM_END:
+        if k + 1 < tk.n and tk.tt(k + 1) not in ITEM_END:
             continue
         if tk.clause_of(i) not in (TokenType.SELECT, TokenType.RETURNING):
             continue

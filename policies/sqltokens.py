@@ -19,6 +19,26 @@ _TOKENIZER = Postgres().tokenizer_class()
 WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 OPEN = (TokenType.L_PAREN, TokenType.L_BRACKET)
 CLOSE = (TokenType.R_PAREN, TokenType.R_BRACKET)
+# What may end a select-list item (and so follow its alias).
+ITEM_END = frozenset(
+    {
+        TokenType.COMMA,
+        TokenType.FROM,
+        TokenType.R_PAREN,
+        TokenType.UNION,
+        TokenType.EXCEPT,
+        TokenType.INTERSECT,
+        TokenType.ORDER_BY,
+        TokenType.GROUP_BY,
+        TokenType.HAVING,
+        TokenType.LIMIT,
+        TokenType.WHERE,
+        TokenType.INTO,
+        TokenType.WINDOW,
+        TokenType.FETCH,
+        TokenType.SEMICOLON,
+    }
+)
 NAMES = (TokenType.VAR, TokenType.IDENTIFIER)
 # Keywords that start a clause of a query (what `clause_of` reports).
 CLAUSES = frozenset(

@@ -115,8 +115,8 @@ class Session:
         return self._queue.popleft()
 
     def _idle_limit(self) -> tuple[int, str, str] | None:
-        """(ms, SQLSTATE, message) of the idle timeout that applies now: the PDB's and the client's
-        own setting, whichever is tighter; None without one."""
+        """(ms, SQLSTATE, message) of the idle timeout that applies now (the tightest setting, see
+        _session_limit); None without one."""
         if self.status == "I":
             ms = self._session_limit("IDLE_SESSION_TIMEOUT", "idle_session_timeout")
             return (ms, "57P05", "terminating connection due to idle-session timeout") if ms else None
