@@ -5,7 +5,8 @@
 Gold: 2 sessions of prepared point SELECTs by primary key (100,000 rows). Bronze: 4 sessions of
 heavy analytic queries (group-by over 3,000,000 rows) in a loop. Each client is its own process.
 The same experiment runs on PostgreSQL 15 with two databases in one cluster. Reports p50/p99 of
-the Gold queries alone and under the flood, and their ratio (target: p99 under flood <= 1.5x alone).
+the Gold queries alone and under the flood, and their ratio (target: p99 under flood <= 1.5x alone);
+and, as a control, Gold's p99 beside one SCHED_IDLE busy loop instead of the flood.
 Writes bench/out/governance.md.
 """
 
@@ -40,22 +41,26 @@ BRONZE_SETUP = [
 HEAVY = "select grp, count(*), avg(val), count(distinct tag) from facts group by grp order by 2 desc limit 10"
 
 
-def measure(gold_dsn: str, bronze_dsn: str, seconds: float, flood: bool) -> tuple[list[float], int]:
-    """Gold's latencies over `seconds`, alone or under the flood. Every client has connected (and
+def measure(gold_dsn: str, bronze_dsn: str, seconds: float, neighbour: str) -> tuple[list[float], int]:
+    """Gold's latencies over `seconds` beside `neighbour`: "none", "flood" (Bronze's 4 sessions)
+    or "idle-loop" (a SCHED_IDLE busy loop outside the server). Every client has connected (and
     every flood client has finished one query) before the clock starts: no process start-up in
     the figures."""
     ctx = mp.get_context("spawn")
     ready, out, go, stop = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
     heavy = []
-    if flood:
+    if neighbour == "flood":
         heavy = [
             ctx.Process(target=load_clients.heavy_client, args=(bronze_dsn, HEAVY, ready, stop, out))
             for _ in range(4)
         ]
-        for p in heavy:
-            p.start()
-        for _ in heavy:
-            ready.get()
+    loop = (
+        [ctx.Process(target=load_clients.idle_loop, args=(ready, stop))] if neighbour == "idle-loop" else []
+    )
+    for p in heavy + loop:
+        p.start()
+    for _ in heavy + loop:
+        ready.get()
     clients = [
         ctx.Process(target=load_clients.point_client, args=(gold_dsn, POINT_ROWS, seconds, i, ready, go, out))
         for i in range(2)
@@ -70,7 +75,7 @@ def measure(gold_dsn: str, bronze_dsn: str, seconds: float, flood: bool) -> tupl
         lat += out.get()
     stop.set()
     heavy_done = sum(out.get() for _ in heavy)
-    for p in clients + heavy:
+    for p in clients + heavy + loop:
         p.join()
     return lat, heavy_done
 
@@ -81,13 +86,15 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def run_pair(label: str, gold: str, bronze: str, seconds: float) -> dict[str, float]:
-    alone, _ = measure(gold, bronze, seconds, flood=False)
-    flooded, heavy = measure(gold, bronze, seconds, flood=True)
+    alone, _ = measure(gold, bronze, seconds, "none")
+    flooded, heavy = measure(gold, bronze, seconds, "flood")
+    idle_loop, _ = measure(gold, bronze, seconds, "idle-loop")
     r = {
         "p50_alone": pct(alone, 50),
         "p99_alone": pct(alone, 99),
         "p50_flood": pct(flooded, 50),
         "p99_flood": pct(flooded, 99),
+        "p99_idle_loop": pct(idle_loop, 99),
         "qps_alone": len(alone) / seconds,
         "qps_flood": len(flooded) / seconds,
         "heavy": heavy,
@@ -134,15 +141,18 @@ def report(results: dict[str, dict[str, float]], seconds: float) -> str:
         "",
         f"Command: `.venv/bin/python bench/governance.py --seconds {seconds:g}`. Gold: 2 client processes of"
         f" prepared point SELECTs (100,000 rows); Bronze: 4 client processes of `{HEAVY}` over"
-        f" {BIG_ROWS:,} rows, in a loop. Latencies in ms over {seconds:g} s per phase.",
+        f" {BIG_ROWS:,} rows, in a loop. Latencies in ms over {seconds:g} s per phase. Idle loop: the"
+        " flood replaced by one SCHED_IDLE busy loop outside the server.",
         "",
-        "| server | p50 alone | p99 alone | p50 flood | p99 flood | p99 flood / alone | Gold q/s alone | Gold q/s flood | Bronze queries done |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| server | p50 alone | p99 alone | p50 flood | p99 flood | p99 flood / alone | p99 beside idle loop"
+        " | Gold q/s alone | Gold q/s flood | Bronze queries done |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
         lines.append(
             f"| {name} | {r['p50_alone']:.2f} | {r['p99_alone']:.2f} | {r['p50_flood']:.2f} | {r['p99_flood']:.2f}"
-            f" | {r['p99_flood'] / r['p99_alone']:.2f}x | {r['qps_alone']:.0f} | {r['qps_flood']:.0f} | {r['heavy']:.0f} |"
+            f" | {r['p99_flood'] / r['p99_alone']:.2f}x | {r['p99_idle_loop']:.2f} ({r['p99_idle_loop'] / r['p99_alone']:.2f}x)"
+            f" | {r['qps_alone']:.0f} | {r['qps_flood']:.0f} | {r['heavy']:.0f} |"
         )
     return "\n".join(lines) + "\n"
 

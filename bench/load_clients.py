@@ -40,3 +40,16 @@ def heavy_client(dsn: str, sql: str, ready: mp.Queue, stop: mp.Event, out: mp.Qu
             if n == 1:
                 ready.put(n)
     out.put(n)
+
+
+def idle_loop(ready: mp.Queue, stop: mp.Event) -> None:
+    """The gentlest neighbour there is: one busy loop at the kernel's lowest priority (SCHED_IDLE),
+    no memory traffic, no server involved. It shows what any CPU-bound neighbour costs on this
+    machine, whatever the server does."""
+    import os
+
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    ready.put(0)
+    while not stop.is_set():
+        for _ in range(100_000):
+            pass

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlglot.tokens import Token, TokenType
-
 from catalog.errors import ora
+from catalog.sql_words import Words, syntax_error
 from policies.statements import Statement
 from proxy.errors import DbError
 
@@ -76,96 +75,52 @@ class CheckPlugCompatibility:
 AdminCommand = CreatePdb | AlterPdb | DropPdb | Show | SetContainer | CheckPlugCompatibility
 
 
-class _P:
-    def __init__(self, stmt: Statement) -> None:
-        self.stmt = stmt
-        self.toks = list(stmt.tokens)
-        self.base = stmt.tokens[0].start
-        self.i = 0
-
-    def _quoted(self, t: Token) -> bool:
-        return self.stmt.text[t.start - self.base] in "'\""
-
-    def peek_word(self, ahead: int = 0) -> str:
-        j = self.i + ahead
-        if j >= len(self.toks):
-            return ""
-        t = self.toks[j]
-        return "" if self._quoted(t) else t.text.upper()
-
-    def at_end(self) -> bool:
-        return self.i >= len(self.toks)
-
-    def next(self) -> Token:
-        if self.at_end():
-            raise DbError("42601", "ORA-00922: missing or invalid option (unexpected end of statement)")
-        t = self.toks[self.i]
-        self.i += 1
-        return t
-
-    def expect(self, *words: str) -> None:
-        for w in words:
-            got = self.peek_word()
-            if got != w:
-                raise DbError(
-                    "42601", f"ORA-00922: missing or invalid option: expected {w}, found {got or 'end'}"
-                )
-            self.i += 1
-
-    def accept(self, *words: str) -> bool:
-        for k, w in enumerate(words):
-            if self.peek_word(k) != w:
-                return False
-        self.i += len(words)
-        return True
-
+class _P(Words):
     def name(self) -> str:
-        """A container or user name: unquoted names are upper-cased, as Oracle does."""
-        t = self.next()
-        text = t.text
-        if self._quoted(t) or t.token_type == TokenType.IDENTIFIER:
-            return text
-        name = text.upper()
+        """A container or user name: unquoted names are upper-cased, as Oracle does; quoted ones
+        stay as written. CDB$ROOT and C##ADMIN are one word (sql_words joins adjacent tokens)."""
+        it = self.next()
+        if it.string or it.punct:
+            raise ora(65000)
+        if it.quoted:
+            return it.text
+        name = it.text.upper()
         if not _NAME.match(name):
             raise ora(65000)
         return name
 
-    def container_name(self) -> str:
-        name = self.name()
-        # CDB$ROOT / PDB$SEED: the tokenizer splits at '$'.
-        while (
-            not self.at_end()
-            and self.toks[self.i].start == self.toks[self.i - 1].end + 1
-            and (name.endswith("$") or self.toks[self.i].text.startswith("$"))
-        ):
-            name += self.next().text.upper()
-        return name
-
     def password(self) -> str:
-        t = self.next()
-        return t.text
+        return self.next().text
+
+    def string(self) -> str:
+        """A quoted file name ('pdb1.xml')."""
+        it = self.next()
+        if not it.string:
+            raise syntax_error(f"expected a quoted file name, found {it.text}")
+        return it.text
 
     def size(self) -> int:
-        """A size in bytes; UNLIMITED is 0 (no limit), as in Oracle's parameters."""
+        """A size in bytes (10G, 10 G, 1024); UNLIMITED is 0 (no limit), as in Oracle's parameters."""
         if self.accept("UNLIMITED"):
             return 0
-        t = self.next()
-        text = t.text.upper()
-        m = re.match(r"^(\d+)([KMGTP]?)$", text)
-        if not m:
-            raise DbError("42601", f"ORA-02180: invalid size {t.text}")
+        it = self.next()
+        m = re.match(r"^(\d+)([KMGTP]?)$", it.text.upper())
+        if it.quoted or not m:
+            raise DbError("42601", f"ORA-02180: invalid size {it.text}")
         num, unit = int(m.group(1)), m.group(2)
-        if not unit and not self.at_end() and self.peek_word() in _UNITS:
-            unit = self.peek_word()
-            self.i += 1
+        if not unit and self.peek_word() in _UNITS:
+            unit = self.next().word
         return num * _UNITS.get(unit, 1)
 
     def name_list(self) -> list[str]:
-        names = [self.container_name()]
-        while not self.at_end() and self.toks[self.i].token_type == TokenType.COMMA:
-            self.i += 1
-            names.append(self.container_name())
+        names = [self.name()]
+        while self.accept_punct(","):
+            names.append(self.name())
         return names
+
+    def end(self) -> None:
+        if not self.at_end():
+            raise syntax_error(self.next().text)
 
 
 def parse_admin(stmt: Statement) -> AdminCommand:
@@ -173,14 +128,16 @@ def parse_admin(stmt: Statement) -> AdminCommand:
     w0 = p.peek_word()
     if w0 == "SHOW":
         p.next()
-        return Show(p.peek_word())
+        # sqlglot reads what follows SHOW as one string token (SHOW is one of its commands).
+        return Show((p.next().text.split() or [""])[0].upper() if not p.at_end() else "")
     if w0 == "SELECT" and p.peek_word(1) == "DBMS_PDB":
         return _check_plug(p)
     if w0 == "ALTER" and p.peek_word(1) == "SESSION":
         p.expect("ALTER", "SESSION", "SET", "CONTAINER")
-        if not p.at_end() and p.toks[p.i].token_type == TokenType.EQ:
-            p.i += 1
-        return SetContainer(p.container_name())
+        p.accept_punct("=")
+        name = p.name()
+        p.end()
+        return SetContainer(name)
     if w0 == "CREATE":
         return _create(p)
     if w0 == "ALTER":
@@ -195,16 +152,16 @@ def _create(p: _P) -> CreatePdb:
     cmd = CreatePdb(name="")
     if p.accept("IF", "NOT", "EXISTS"):
         cmd.if_not_exists = True
-    cmd.name = p.container_name()
+    cmd.name = p.name()
     if p.accept("AS", "CLONE"):
         cmd.as_clone = True
     if p.accept("USING"):
-        cmd.using = _string_literal(p)
+        cmd.using = p.string()
         for mode in ("COPY", "MOVE", "NOCOPY"):
             if p.accept(mode):
                 cmd.file_mode = mode
     if p.accept("FROM"):
-        cmd.source = p.container_name()
+        cmd.source = p.name()
     while not p.at_end():
         if p.accept("SNAPSHOT", "COPY"):
             cmd.snapshot = True
@@ -215,26 +172,23 @@ def _create(p: _P) -> CreatePdb:
             p.expect("IDENTIFIED", "BY")
             cmd.admin_password = p.password()
         elif p.accept("ROLES"):
-            if p.toks[p.i].token_type == TokenType.EQ:
-                p.i += 1
-            p.next()  # (
-            while True:
+            p.accept_punct("=")
+            _expect_punct(p, "(")
+            cmd.roles.append(p.name())
+            while p.accept_punct(","):
                 cmd.roles.append(p.name())
-                t = p.next()
-                if t.token_type == TokenType.R_PAREN:
-                    break
+            _expect_punct(p, ")")
         elif p.accept("STORAGE"):
             _storage(p, cmd)
         elif p.accept("SERVICE", "TIER"):
             cmd.tier = p.name()
         elif p.accept("DEFAULT", "TABLESPACE"):
-            p.next()  # accepted, no effect: one file per PDB
-            while not p.at_end() and p.peek_word() in ("DATAFILE", "SIZE", "AUTOEXTEND", "ON", "OFF"):
-                p.next()
+            p.name()  # accepted, no effect: one file per PDB
+            _skip_datafile(p)
         elif p.accept("FILE_NAME_CONVERT") or p.accept("CREATE_FILE_DEST"):
             _skip_value(p)
         else:
-            raise DbError("42601", f"ORA-00922: missing or invalid option: {p.next().text}")
+            raise syntax_error(p.next().text)
     if cmd.admin_user is None and cmd.source is None and cmd.using is None:
         raise DbError(
             "42601",
@@ -246,23 +200,23 @@ def _create(p: _P) -> CreatePdb:
 def _check_plug(p: _P) -> CheckPlugCompatibility:
     """SELECT DBMS_PDB.CHECK_PLUG_COMPATIBILITY('file', 'name'): named (=>) or positional arguments."""
     p.expect("SELECT", "DBMS_PDB")
-    p.next()  # .
+    _expect_punct(p, ".")
     p.expect("CHECK_PLUG_COMPATIBILITY")
-    p.next()  # (
+    _expect_punct(p, "(")
     args: dict[str, str] = {}
     positional: list[str] = []
     while True:
         if p.peek_word() in ("PDB_DESCR_FILE", "PDB_NAME"):
-            key = p.peek_word()
-            p.next()
-            while p.toks[p.i].token_type != TokenType.STRING:
-                p.next()  # =>
-            args[key] = _string_literal(p)
+            key = p.next().word
+            while p.accept_punct("=") or p.accept_punct(">") or p.accept_punct("=>"):
+                pass
+            args[key] = p.string()
         else:
-            positional.append(_string_literal(p))
-        t = p.next()
-        if t.token_type == TokenType.R_PAREN:
+            positional.append(p.string())
+        if not p.accept_punct(","):
             break
+    _expect_punct(p, ")")
+    p.end()
     file = args.get("PDB_DESCR_FILE") or (positional[0] if positional else "")
     name = args.get("PDB_NAME") or (positional[1] if len(positional) > 1 else "")
     if not file:
@@ -270,26 +224,39 @@ def _check_plug(p: _P) -> CheckPlugCompatibility:
     return CheckPlugCompatibility(file, name.upper())
 
 
-def _string_literal(p: _P) -> str:
-    t = p.next()
-    if t.token_type != TokenType.STRING:
-        raise DbError(
-            "42601", f"ORA-00922: missing or invalid option: expected a quoted file name, found {t.text}"
-        )
-    return t.text
+def _expect_punct(p: _P, text: str) -> None:
+    if not p.accept_punct(text):
+        raise syntax_error(f"expected {text}, found {p.peek_word() or 'end of statement'}")
+
+
+def _skip_datafile(p: _P) -> None:
+    """[DATAFILE 'f'] [SIZE n] [AUTOEXTEND ON [NEXT n] [MAXSIZE n | UNLIMITED] | OFF]: accepted,
+    no effect (a PDB is one file)."""
+    if p.accept("DATAFILE"):
+        p.string()
+    while True:
+        if p.accept("SIZE") or p.accept("NEXT") or p.accept("MAXSIZE"):
+            p.size()
+        elif p.accept("AUTOEXTEND"):
+            if not (p.accept("ON") or p.accept("OFF")):
+                raise syntax_error(f"AUTOEXTEND {p.peek_word() or 'end of statement'}")
+        else:
+            return
 
 
 def _skip_value(p: _P) -> None:
-    if not p.at_end() and p.toks[p.i].token_type == TokenType.EQ:
-        p.i += 1
+    """FILE_NAME_CONVERT = ('a', 'b') | NONE: accepted, no effect (a PDB's files are its own)."""
+    p.accept_punct("=")
     if p.accept("NONE"):
         return
-    t = p.next()
-    if t.token_type == TokenType.L_PAREN:
-        depth = 1
-        while depth:
-            t = p.next()
-            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(t.token_type, 0)
+    if not p.accept_punct("("):
+        p.next()
+        return
+    depth = 1
+    while depth:
+        it = p.next()
+        if it.punct:
+            depth += {"(": 1, ")": -1}.get(it.text, 0)
 
 
 def _storage(p: _P, cmd: CreatePdb | AlterPdb) -> None:
@@ -297,19 +264,17 @@ def _storage(p: _P, cmd: CreatePdb | AlterPdb) -> None:
         cmd.max_size = 0
         cmd.max_temp_size = 0
         return
-    p.next()  # (
+    _expect_punct(p, "(")
     while True:
-        w = p.peek_word()
-        p.next()
-        if w == "MAXSIZE":
+        if p.accept("MAXSIZE"):
             cmd.max_size = p.size()
-        elif w == "MAX_SHARED_TEMP_SIZE":
+        elif p.accept("MAX_SHARED_TEMP_SIZE"):
             cmd.max_temp_size = p.size()
         else:
-            raise DbError("42601", f"ORA-00922: missing or invalid option: {w}")
-        t = p.next()
-        if t.token_type == TokenType.R_PAREN:
-            return
+            raise syntax_error(p.peek_word() or "end of statement")
+        if not p.accept_punct(","):
+            break
+    _expect_punct(p, ")")
 
 
 def _alter(p: _P) -> AlterPdb:
@@ -335,7 +300,7 @@ def _alter(p: _P) -> AlterPdb:
             elif p.accept("FORCE"):
                 cmd.force = True
             else:
-                raise DbError("42601", f"ORA-00922: missing or invalid option: {p.next().text}")
+                raise syntax_error(p.next().text)
     elif p.accept("CLOSE"):
         cmd.action = "CLOSE"
         if p.accept("IMMEDIATE") or p.accept("ABORT"):
@@ -348,18 +313,17 @@ def _alter(p: _P) -> AlterPdb:
         cmd.tier = p.name()
     elif p.accept("RENAME", "GLOBAL_NAME", "TO"):
         cmd.action = "RENAME"
-        cmd.new_name = p.container_name()
+        cmd.new_name = p.name()
     elif p.accept("UNPLUG", "INTO"):
         cmd.action = "UNPLUG"
-        cmd.target = _string_literal(p)
+        cmd.target = p.string()
     elif p.accept("SAVE", "STATE"):
         cmd.action = "SAVE STATE"
     elif p.accept("DISCARD", "STATE"):
         cmd.action = "DISCARD STATE"
     else:
-        raise DbError("42601", f"ORA-00922: missing or invalid option: {p.peek_word() or 'end of statement'}")
-    if not p.at_end():
-        raise DbError("42601", f"ORA-00922: missing or invalid option: {p.next().text}")
+        raise syntax_error(p.peek_word() or "end of statement")
+    p.end()
     return cmd
 
 
@@ -368,11 +332,10 @@ def _drop(p: _P) -> DropPdb:
     cmd = DropPdb(name="")
     if p.accept("IF", "EXISTS"):
         cmd.if_exists = True
-    cmd.name = p.container_name()
+    cmd.name = p.name()
     if p.accept("INCLUDING", "DATAFILES"):
         cmd.including_datafiles = True
     elif p.accept("KEEP", "DATAFILES"):
         cmd.including_datafiles = False
-    if not p.at_end():
-        raise DbError("42601", f"ORA-00922: missing or invalid option: {p.next().text}")
+    p.end()
     return cmd
