@@ -337,19 +337,7 @@ def _construct(tk: Tokens, i: int, hi: int) -> tuple[int, str] | None:
 
 def render_range(tk: Tokens, lo: int, hi: int) -> str:
     """Tokens lo..hi-1 with their calls translated and the text between tokens kept."""
-    out: list[str] = []
-    i = lo
-    while i < hi:
-        if i > lo:
-            out.append(tk.text[tk.end(i - 1) : tk.start(i)])
-        r = _construct(tk, i, hi)
-        if r is None:
-            out.append(tk.src(i))
-            i += 1
-        else:
-            i, s = r
-            out.append(s)
-    return "".join(out)
+    return tk.render_with(lo, hi, lambda i, h: _construct(tk, i, h))
 
 
 def _worth_a_look(toks: list[Token] | tuple[Token, ...]) -> bool:

@@ -241,19 +241,13 @@ class _Statement(Tokens):
         return None
 
     def clause_of(self, i: int) -> TokenType | None:
-        """The clause keyword (FROM, SELECT, WHERE, ...) token i belongs to at its nesting level."""
-        k = i
-        while k >= 0:
-            t = self.toks[k].token_type
-            if t in CLOSE and k in self.match:
-                k = self.match[k] - 1
-                continue
-            if t in OPEN:
-                return None
-            if t in _FROM or t in _CLAUSES:
-                return TokenType.FROM if t in _FROM else t
-            k -= 1
-        return None
+        """The clause keyword (FROM, SELECT, WHERE, ...) token i belongs to at its nesting level;
+        JOIN counts as FROM."""
+        k = self.back_at_level(i, lambda _, t: t in _FROM or t in _CLAUSES)
+        if k is None:
+            return None
+        t = self.toks[k].token_type
+        return TokenType.FROM if t in _FROM else t
 
     def in_from(self, i: int) -> bool:
         """Whether a table reference starting at token i stands in a FROM clause."""
@@ -350,19 +344,7 @@ class _Statement(Tokens):
 
     def render(self, lo: int, hi: int) -> str:
         """Tokens lo..hi-1 as DuckDB should read them, with the text between them kept."""
-        out: list[str] = []
-        i = lo
-        while i < hi:
-            if i > lo:
-                out.append(self.text[self.end(i - 1) : self.start(i)])
-            r = self.transform(i, hi)
-            if r is None:
-                out.append(self.src(i))
-                i += 1
-            else:
-                i, s = r
-                out.append(s)
-        return "".join(out)
+        return self.render_with(lo, hi, self.transform)
 
     def _named(self, lo: int, hi: int, sql: str, name: str) -> str:
         if self.select_item(lo, hi):

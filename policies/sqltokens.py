@@ -7,7 +7,7 @@ Offsets are relative to the statement text (`base` is the first token's offset i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import TokenError
@@ -155,7 +155,35 @@ class Tokens:
         """Index of the clause keyword token i stands in at its own nesting level; None when an
         enclosing parenthesis comes first (a call's arguments, a CAST). The FROM of IS DISTINCT
         FROM and a keyword used as an alias are no clauses."""
-        k = i - 1
+        return self.back_at_level(
+            i - 1,
+            lambda k, t: (
+                t in CLAUSES
+                and self.tt(k - 1) != TokenType.ALIAS  # `AS update`: a name, not a clause
+                and not (t == TokenType.FROM and self.word(k - 1) == "distinct")
+            ),
+        )
+
+    def render_with(self, lo: int, hi: int, transform: Callable[[int, int], tuple[int, str] | None]) -> str:
+        """Tokens lo..hi-1 with the text between them kept; where transform(i, hi) gives (index
+        after the construct, replacement), the replacement stands for tokens i.. instead."""
+        out: list[str] = []
+        i = lo
+        while i < hi:
+            if i > lo:
+                out.append(self.text[self.end(i - 1) : self.start(i)])
+            r = transform(i, hi)
+            if r is None:
+                out.append(self.src(i))
+                i += 1
+            else:
+                i, s = r
+                out.append(s)
+        return "".join(out)
+
+    def back_at_level(self, k: int, found: Callable[[int, TokenType], bool]) -> int | None:
+        """The nearest token at or before k, at k's nesting level, for which found(index, type)
+        holds (balanced parentheses are stepped over); None when an enclosing one comes first."""
         while k >= 0:
             t = self.toks[k].token_type
             if t in CLOSE and k in self.match:
@@ -163,11 +191,7 @@ class Tokens:
                 continue
             if t in OPEN:
                 return None
-            if (
-                t in CLAUSES
-                and self.tt(k - 1) != TokenType.ALIAS  # `AS update`: a name, not a clause
-                and not (t == TokenType.FROM and self.word(k - 1) == "distinct")
-            ):
+            if found(k, t):
                 return k
             k -= 1
         return None

@@ -34,6 +34,13 @@ def pdb_dsn(server: RunningServer, pdb: str) -> str:
 
 
 @pytest.fixture
+def root(server: RunningServer):
+    """SYS in CDB$ROOT, autocommit (tests that leave state behind override it with their cleanup)."""
+    with server.connect(autocommit=True) as c:
+        yield c
+
+
+@pytest.fixture
 def conn(server: RunningServer, pdb: str):
     with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as c:
         yield c

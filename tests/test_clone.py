@@ -16,12 +16,6 @@ def _name() -> str:
     return "C" + uuid.uuid4().hex[:8].upper()
 
 
-@pytest.fixture
-def root(server: RunningServer):
-    with server.connect(autocommit=True) as c:
-        yield c
-
-
 def _source(server: RunningServer, root) -> str:
     src = _name()
     root.execute(f'CREATE PLUGGABLE DATABASE {src} ADMIN USER adm IDENTIFIED BY "Adm-Pw-1"')

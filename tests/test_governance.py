@@ -21,12 +21,6 @@ def _name() -> str:
     return "G" + uuid.uuid4().hex[:8].upper()
 
 
-@pytest.fixture
-def root(server: RunningServer):
-    with server.connect(autocommit=True) as c:
-        yield c
-
-
 def _open_pdb(root: psycopg.Connection, clause: str = "") -> str:
     name = _name()
     root.execute(f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {ADMIN} IDENTIFIED BY "{ADMIN_PW}" {clause}')

@@ -19,12 +19,6 @@ def _create(root: psycopg.Connection, name: str, user: str = "adm", pw: str = "A
     root.execute(f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {user} IDENTIFIED BY "{pw}"')
 
 
-@pytest.fixture
-def root(server: RunningServer):
-    with server.connect(autocommit=True) as c:
-        yield c
-
-
 def _pdbs(root: psycopg.Connection) -> dict[str, tuple]:
     return {r[1]: r for r in root.execute("SHOW PDBS").fetchall()}
 

@@ -15,12 +15,6 @@ def _name() -> str:
     return "S" + uuid.uuid4().hex[:8].upper()
 
 
-@pytest.fixture
-def root(server: RunningServer):
-    with server.connect(autocommit=True) as c:
-        yield c
-
-
 def _open_pdb(root, **storage) -> str:
     name = _name()
     root.execute(

@@ -15,12 +15,6 @@ def _name() -> str:
     return "U" + uuid.uuid4().hex[:8].upper()
 
 
-@pytest.fixture
-def root(server: RunningServer):
-    with server.connect(autocommit=True) as c:
-        yield c
-
-
 def _pdb_with_data(server: RunningServer, root) -> str:
     name = _name()
     root.execute(f'CREATE PLUGGABLE DATABASE {name} ADMIN USER adm IDENTIFIED BY "Adm-Pw-1"')

@@ -15,12 +15,6 @@ def _name(prefix: str = "D") -> str:
     return prefix + uuid.uuid4().hex[:8].upper()
 
 
-@pytest.fixture
-def root(server: RunningServer):
-    with server.connect(autocommit=True) as c:
-        yield c
-
-
 def test_common_user_logs_in_where_granted(server: RunningServer, root) -> None:
     pdb = _name()
     root.execute(f'CREATE PLUGGABLE DATABASE {pdb} ADMIN USER adm IDENTIFIED BY "Adm-Pw-1"')
