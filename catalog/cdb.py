@@ -26,17 +26,18 @@ from typing import Protocol
 import duckdb
 
 from catalog import manifest
-from catalog.errors import ora
-from catalog.resource_plan_sql import DEFAULT_DIRECTIVE
+from catalog.commands.plans import DEFAULT_DIRECTIVE
 from catalog.store import ROOT_ID, ROOT_NAME, SEED_ID, SEED_NAME, CatalogStore, Container
+from conf import Config
 from engine.server import EngineSpec
-from policies import resources
-from policies.governor import INTERVAL_S, Governor, PdbGovernor
-from proxy import auth, wire
-from proxy.cgroups import CpuGroups, group_name
-from proxy.config import Config
-from proxy.engines import EngineProcess, new_token
-from proxy.errors import DbError
+from governance import resources
+from governance.cgroups import CpuGroups, group_name
+from governance.governor import INTERVAL_S, Governor, PdbGovernor
+from pgwire import backend
+from pgwire.errors import DbError
+from pgwire.oracle import ora
+from proxy import auth
+from proxy.supervisor import EngineProcess, new_token
 
 log = logging.getLogger("duckcdb.cdb")
 
@@ -103,9 +104,9 @@ def copy_file_durably(src: Path, dst: Path, reflink: bool = False) -> str:
 
 
 def _error_text(wire_bytes: bytes) -> str:
-    for kind, body in wire.split_messages(wire_bytes):
+    for kind, body in backend.split_messages(wire_bytes):
         if kind == b"E":
-            return wire.parse_error_fields(body).get("M", "")
+            return backend.parse_error_fields(body).get("M", "")
     return "unknown error"
 
 

@@ -26,8 +26,8 @@ from catalog.store import (
     LockdownRule,
     User,
 )
+from pgcompat.statements import Statement
 from policies import lockdown
-from policies.statements import Statement
 
 Row = tuple[object, ...]
 

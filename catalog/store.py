@@ -4,7 +4,7 @@ SQLite with WAL and synchronous=FULL: a committed change survives kill -9 and po
 half-done change never shows. Every lifecycle operation writes its intent here before touching
 files (see catalog.lifecycle), which is what makes restarts land before or after an operation.
 
-Users, roles and grants follow Oracle's multitenant rules (see catalog.users_sql):
+Users, roles and grants follow Oracle's multitenant rules (see catalog.commands.users):
 
 - users / roles: a common one is one row with con_id 1 (CDB$ROOT) and common = 1; a local one has
   its PDB's con_id and common = 0. The built-in role PDB_DBA is one row with con_id 0: a local
@@ -97,7 +97,7 @@ BUILTIN_ROLES: dict[str, tuple[bool, tuple[str, ...]]] = {
 }
 _BUILTIN_VERSION = "1"  # bump to re-seed the built-in roles' privileges on start
 ORACLE_MAINTAINED_USERS = frozenset({"SYS"})
-# Lockdown profiles that exist from the start, empty, and cannot be dropped (see catalog.lockdown_sql).
+# Lockdown profiles that exist from the start, empty, and cannot be dropped (see catalog.commands.lockdown).
 SHIPPED_LOCKDOWN_PROFILES = ("PRIVATE_DBAAS", "SAAS", "PUBLIC_DBAAS")
 
 _SCHEMA = """
@@ -192,7 +192,7 @@ CREATE TABLE IF NOT EXISTS history (
     op_time REAL NOT NULL,
     cloned_from TEXT
 );
--- Lockdown profiles (catalog.lockdown_sql, policies.lockdown). base: the profile named by INCLUDING,
+-- Lockdown profiles (catalog.commands.lockdown, policies.lockdown). base: the profile named by INCLUDING,
 -- whose rules are followed at check time. Rules apply in id order; list columns hold JSON arrays.
 CREATE TABLE IF NOT EXISTS lockdown_profiles (
     name TEXT PRIMARY KEY,

@@ -8,8 +8,8 @@ from typing import Any
 
 from engine import codec
 from engine.session import EngineSession
-from proxy import frames, wire
-from proxy.errors import DbError
+from pgwire import backend, frames
+from pgwire.errors import DbError
 
 # COPY data held in memory before it is parsed and inserted; bigger loads go in several inserts.
 COPY_CHUNK_BYTES = 32 * 1024 * 1024
@@ -62,7 +62,7 @@ class CopyIn:
         s._release_stream()
         cols = _target_columns(s, self.spec)
         binary = self.spec["format"] == "binary"
-        self.sock.sendall(frames.frame(frames.WIRE, wire.copy_in_response(binary, len(cols))))
+        self.sock.sendall(frames.frame(frames.WIRE, backend.copy_in_response(binary, len(cols))))
         self.sock.sendall(frames.pack_json(frames.COPY_IN, {}))
         data = bytearray()
         error: BaseException | None = None
@@ -91,7 +91,7 @@ class CopyIn:
         if error is not None:
             raise error
         self._insert(bytes(data), cols, first)
-        emit(wire.command_complete(f"COPY {self.count}"))
+        emit(backend.command_complete(f"COPY {self.count}"))
 
     def _insert(self, data: bytes, cols: list[tuple[str, codec.PgType, str]], first: bool) -> None:
         spec = self.spec
@@ -142,15 +142,15 @@ def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], Non
         delim = spec["delimiter"] or ("," if csv else "\t")
         null = spec["null"] if spec["null"] is not None else ("" if csv else "\\N")
         enc = codec.RowEncoder(types, [0] * len(types), s.timezone)
-        emit(wire.copy_out_response(False, len(types)))
+        emit(backend.copy_out_response(False, len(types)))
         if spec["header"] and csv:
-            emit(wire.copy_data((delim.join(names) + "\n").encode()))
+            emit(backend.copy_data((delim.join(names) + "\n").encode()))
         n = 0
         for batch in reader:
             if batch.num_rows:
-                emit(wire.copy_data(enc.encode_text_copy(batch, csv, delim, null, spec["quote"])))
+                emit(backend.copy_data(enc.encode_text_copy(batch, csv, delim, null, spec["quote"])))
                 n += batch.num_rows
-        emit(wire.COPY_DONE)
-        emit(wire.command_complete(f"COPY {n}"))
+        emit(backend.COPY_DONE)
+        emit(backend.command_complete(f"COPY {n}"))
     finally:
         reader.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from proxy.errors import DbError
+from pgwire.errors import DbError
 
 _DECLARE = re.compile(
     r"^\s*DECLARE\s+(?P<name>\"(?:[^\"]|\"\")+\"|[^\s]+)\s+(?P<opts>.*?)\bCURSOR\b(?P<hold>.*?)\bFOR\b\s+(?P<query>.*)$",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from proxy.errors import DbError
+from pgwire.errors import DbError
 
 _NAMES = r"(?:memory_limit|max_memory|threads|worker_threads|max_temp_directory_size|temp_directory)"
 _LEADING_NOISE = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*", re.S)

@@ -19,13 +19,13 @@ from typing import Any
 
 import duckdb
 
-from engine import shim
 from engine.copy import CopyIn, copy_out
 from engine.errors import to_db_error
 from engine.governed import refuse_governed
 from engine.session import EngineSession
-from proxy import frames
-from proxy.errors import DbError
+from pgcompat import shim
+from pgwire import frames
+from pgwire.errors import DbError
 
 
 @dataclass

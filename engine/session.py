@@ -19,9 +19,9 @@ from duckdb import _seam
 
 from engine import codec, cursors
 from engine.errors import to_db_error
-from policies.statements import COUNTED
-from proxy import wire
-from proxy.errors import DbError
+from pgcompat.statements import COUNTED
+from pgwire import backend
+from pgwire.errors import DbError
 
 BATCH_ROWS = 65536
 # Bytes of DataRows gathered before they are handed to the proxy.
@@ -117,9 +117,11 @@ def _renamed(
 
 
 def _row_description(columns: list[tuple[str, codec.PgType]], formats: list[int]) -> bytes:
-    return wire.row_description(
+    return backend.row_description(
         [
-            wire.Column(name, t.oid, t.typlen, t.typmod, f if codec.binary_supported(t.oid) or f == 0 else 0)
+            backend.Column(
+                name, t.oid, t.typlen, t.typmod, f if codec.binary_supported(t.oid) or f == 0 else 0
+            )
             for (name, t), f in zip(columns, formats, strict=True)
         ]
     )
@@ -202,19 +204,19 @@ class EngineSession:
         self._release_stream()
         if kind == "begin":
             if self.status != "I":
-                return wire.notice_response(
+                return backend.notice_response(
                     "there is already a transaction in progress", sqlstate="25001", severity="WARNING"
-                ) + wire.command_complete("BEGIN")
+                ) + backend.command_complete("BEGIN")
             self.con.execute("BEGIN TRANSACTION")
             self.status = "T"
             self.replay.clear()
             self.savepoints.clear()
-            return wire.command_complete("BEGIN")
+            return backend.command_complete("BEGIN")
         if kind in ("commit", "rollback"):
             if self.status == "I":
-                return wire.notice_response(
+                return backend.notice_response(
                     "there is no transaction in progress", sqlstate="25P01", severity="WARNING"
-                ) + wire.command_complete(tag)
+                ) + backend.command_complete(tag)
             failed = self.status == "E"
             try:
                 self.con.execute("ROLLBACK" if (kind == "rollback" or failed) else "COMMIT")
@@ -223,14 +225,14 @@ class EngineSession:
                 self.replay.clear()
                 self.savepoints.clear()
                 self._close_portals()
-            return wire.command_complete("ROLLBACK" if failed else tag)
+            return backend.command_complete("ROLLBACK" if failed else tag)
         name = _savepoint_name(stmt_text)
         if self.status == "I":
             raise DbError("25P01", f"{kind.upper().replace('_', ' ')} can only be used in transaction blocks")
         if kind == "savepoint":
             self._check_aborted(kind)
             self.savepoints.append((name, len(self.replay)))
-            return wire.command_complete("SAVEPOINT")
+            return backend.command_complete("SAVEPOINT")
         idx = next(
             (i for i in range(len(self.savepoints) - 1, -1, -1) if self.savepoints[i][0] == name), None
         )
@@ -239,7 +241,7 @@ class EngineSession:
         if kind == "release":
             self._check_aborted(kind)
             del self.savepoints[idx:]
-            return wire.command_complete("RELEASE")
+            return backend.command_complete("RELEASE")
         # ROLLBACK TO: DuckDB has no savepoints, so the transaction is rolled back and the
         # statements that ran before the savepoint are run again in a new transaction.
         keep = self.savepoints[idx][1]
@@ -258,7 +260,7 @@ class EngineSession:
             raise DbError(
                 "40001", f'could not restore the transaction to savepoint "{name}": {to_db_error(e).message}'
             ) from e
-        return wire.command_complete("ROLLBACK")
+        return backend.command_complete("ROLLBACK")
 
     def _deallocate(self, sql: str) -> bytes:
         """DEALLOCATE [PREPARE] {name | ALL}: protocol-level statements too, as PostgreSQL does."""
@@ -267,12 +269,12 @@ class EngineSession:
             words = words[1:]
         if not words or words[0].upper() == "ALL":
             self.statements.clear()
-            return wire.command_complete("DEALLOCATE ALL")
+            return backend.command_complete("DEALLOCATE ALL")
         name = words[0].strip('"') if words[0].startswith('"') else words[0].lower()
         if self.statements.pop(name, None) is None:
             self._release_stream()
             self.con.execute(f'DEALLOCATE "{name}"')
-        return wire.command_complete("DEALLOCATE")
+        return backend.command_complete("DEALLOCATE")
 
     def _close_portals(self) -> None:
         """End of a transaction: the unnamed portal and cursors without WITH HOLD go."""
@@ -311,7 +313,7 @@ class EngineSession:
             inner = Prepared(d.query, "select", "SELECT", [], cols)
             self.portals[d.name] = Portal(inner, portal.values, [1 if d.binary else 0] * len(cols))
             self.cursors[d.name] = d.hold
-            emit(wire.command_complete("DECLARE CURSOR"))
+            emit(backend.command_complete("DECLARE CURSOR"))
             return
         if p.kind == "close":
             name = cursors.parse_close(p.sql)
@@ -323,7 +325,7 @@ class EngineSession:
                 del self.cursors[n]
                 if cur is not None and cur is self._streaming:
                     self._release_stream()
-            emit(wire.command_complete("CLOSE CURSOR"))
+            emit(backend.command_complete("CLOSE CURSOR"))
             return
         f = cursors.parse_fetch(p.sql)
         cur = self.portals.get(f.name)
@@ -338,7 +340,7 @@ class EngineSession:
                 if take < batch.num_rows:
                     cur.pending.insert(0, batch.slice(take))
                 moved += take
-            emit(wire.command_complete(f"MOVE {moved}"))
+            emit(backend.command_complete(f"MOVE {moved}"))
             return
         cols = cur.prepared.columns or []
         formats = (
@@ -351,10 +353,10 @@ class EngineSession:
             emit(_row_description(cols, formats))
         encoder = codec.RowEncoder([t for _, t in cols], _effective_formats(cols, formats), self.timezone)
         if f.count == 0:
-            emit(wire.command_complete("FETCH 0"))
+            emit(backend.command_complete("FETCH 0"))
             return
         self._stream_rows(cur, f.count or 0, emit, encoder)
-        emit(wire.command_complete(f"FETCH {cur.sent}"))
+        emit(backend.command_complete(f"FETCH {cur.sent}"))
 
     def _note_replay(self, sql: str, values: list[Any] | None, kind: str) -> None:
         if self.status != "T" or kind == "select":
@@ -519,12 +521,12 @@ class EngineSession:
             portal.done = True
             return
         if portal.done and not portal.pending and portal.reader is None and portal.started:
-            emit(wire.command_complete(self._tag(p, 0)))
+            emit(backend.command_complete(self._tag(p, 0)))
             return
         count = None
         if not portal.started:
             for n in p.notices:
-                emit(wire.notice_response(n))
+                emit(backend.notice_response(n))
             if p.kind in GROWING_KINDS and not p.tag.startswith(SHRINKING_TAGS) and self.storage_full():
                 raise DbError(
                     "53100", "ORA-65114: space usage in container is too high (STORAGE MAXSIZE reached)"
@@ -536,13 +538,13 @@ class EngineSession:
                 emit(_row_description(p.columns, portal.formats))
         if p.columns is not None and (portal.reader is not None or portal.pending):
             if self._stream_rows(portal, max_rows, emit):
-                emit(wire.PORTAL_SUSPENDED)
+                emit(backend.PORTAL_SUSPENDED)
                 return
             portal.done = True
-            emit(wire.command_complete(self._tag(p, portal.sent)))
+            emit(backend.command_complete(self._tag(p, portal.sent)))
             return
         portal.done = True
-        emit(wire.command_complete(self._tag(p, count if count is not None else portal.sent)))
+        emit(backend.command_complete(self._tag(p, count if count is not None else portal.sent)))
 
     # ------------------------------------------------------------ ops
 
@@ -590,7 +592,7 @@ class EngineSession:
         if kind in TXN_KINDS or kind in ("set", "show", "close", "move"):
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
             self.statements[name] = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
-            return wire.PARSE_COMPLETE
+            return backend.PARSE_COMPLETE
         if kind == "declare":
             ptypes, _ = self._declare_columns(cursors.parse_declare(sql), [])
             ptypes = [
@@ -598,13 +600,13 @@ class EngineSession:
                 for o, t in zip(param_oids + [0] * len(ptypes), ptypes, strict=False)
             ]
             self.statements[name] = Prepared(sql, kind, tag, ptypes, None)
-            return wire.PARSE_COMPLETE
+            return backend.PARSE_COMPLETE
         if kind == "fetch":
             f = cursors.parse_fetch(sql)
             cur = self.portals.get(f.name)
             cols = cur.prepared.columns if cur is not None else None
             self.statements[name] = Prepared(sql, kind, tag, [], cols)
-            return wire.PARSE_COMPLETE
+            return backend.PARSE_COMPLETE
         self._release_stream()
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
@@ -638,7 +640,7 @@ class EngineSession:
         prepared.deferred = deferred
         prepared.used_params = used
         self.statements[name] = prepared
-        return wire.PARSE_COMPLETE
+        return backend.PARSE_COMPLETE
 
     def op_bind(
         self, portal: str, stmt: str, pformats: list[int], params: list[bytes | None], rformats: list[int]
@@ -678,14 +680,14 @@ class EngineSession:
         self.portals[portal] = Portal(
             p, values, _expand_formats(rformats, ncols) if ncols else list(rformats)
         )
-        return wire.BIND_COMPLETE
+        return backend.BIND_COMPLETE
 
     def op_describe(self, kind: str, name: str) -> bytes:
         if kind == "S":
             p = self.statements.get(name)
             if p is None:
                 raise DbError("26000", f'prepared statement "{name}" does not exist')
-            out = wire.parameter_description([t.oid for t in p.param_types])
+            out = backend.parameter_description([t.oid for t in p.param_types])
             if p.deferred:
                 # Statement-level Describe has no values: describe with NULLs as the best guess.
                 self._release_stream()
@@ -696,16 +698,16 @@ class EngineSession:
                     )
                 except duckdb.Error:
                     cols = None
-                return out + (_row_description(cols, [0] * len(cols)) if cols else wire.NO_DATA)
+                return out + (_row_description(cols, [0] * len(cols)) if cols else backend.NO_DATA)
             if p.columns is None:
-                return out + wire.NO_DATA
+                return out + backend.NO_DATA
             return out + _row_description(p.columns, [0] * len(p.columns))
         portal = self.portals.get(name)
         if portal is None:
             raise DbError("34000", f'portal "{name}" does not exist')
         p = portal.prepared
         if p.columns is None:
-            return wire.NO_DATA
+            return backend.NO_DATA
         return _row_description(p.columns, portal.formats)
 
     def op_execute(self, name: str, max_rows: int, emit: Callable[[bytes], None]) -> None:
@@ -722,7 +724,7 @@ class EngineSession:
             if portal is not None and portal is self._streaming:
                 self._streaming = None
                 portal.reader.close()
-        return wire.CLOSE_COMPLETE
+        return backend.CLOSE_COMPLETE
 
     def op_sync(self) -> None:
         # The unnamed portal does not outlive the implicit transaction of an autocommit Sync.

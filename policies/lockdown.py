@@ -93,10 +93,10 @@ from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 from catalog.store import ROOT_ID, SEED_ID, CatalogStore, LockdownRule
-from policies import analysis as _analysis
-from policies.analysis import Analysis
+from pgcompat import analysis as _analysis
+from pgcompat.analysis import Analysis
+from pgcompat.statements import SqlSyntaxError, Statement, split
 from policies.sandbox import FILE_FUNCTIONS, Violation
-from policies.statements import SqlSyntaxError, Statement, split
 
 # ------------------------------------------------------------------ the names a rule may use
 
@@ -280,7 +280,7 @@ _EXPLAIN = re.compile(
 _INNER = re.compile(
     r"^\s*(?:DECLARE\s.*?\bCURSOR\b.*?\bFOR\b|PREPARE\s+\S+?(?:\s*\([^)]*\))?\s+AS\b)(?P<q>.*)$", re.I | re.S
 )
-# Kinds of policies.statements that no rule locks.
+# Kinds of pgcompat.statements that no rule locks.
 _UNLOCKED_KINDS = frozenset(
     {
         "begin", "commit", "rollback", "rollback_to", "savepoint", "release", "fetch", "move", "close",

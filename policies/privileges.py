@@ -11,9 +11,9 @@ from __future__ import annotations
 import weakref
 
 from catalog.store import CatalogStore, User
-from policies.analysis import Analysis, canonical_schema, tenant_tables
+from pgcompat.analysis import Analysis, canonical_schema, tenant_tables
+from pgcompat.statements import Statement
 from policies.sandbox import Violation
-from policies.statements import Statement
 
 _WRITES = {"insert": "INSERT", "update": "UPDATE", "delete": "DELETE", "merge": "UPDATE"}
 _DDL_PRIVILEGES = ("CREATE TABLE", "CREATE ANY TABLE")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.analysis import Analysis
-from proxy import params
+from pgcompat import params
+from pgcompat.analysis import Analysis
 
 # Functions that read or list files, or reach the network.
 FILE_FUNCTIONS = frozenset(

@@ -8,7 +8,7 @@ the tenant and always pass.
 
 from __future__ import annotations
 
-from policies.analysis import DEFAULT_SCHEMA, Analysis, canonical_schema, tenant_tables
+from pgcompat.analysis import DEFAULT_SCHEMA, Analysis, canonical_schema, tenant_tables
 from policies.sandbox import Violation
 
 

@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 
-from proxy.config import VERSION, load_config
+from conf import VERSION, load_config
 
 
 def _parser() -> argparse.ArgumentParser:

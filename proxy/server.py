@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog.cdb import Cdb
-from proxy.config import Config
-from proxy.errors import DbError
+from conf import Config
+from pgwire.errors import DbError
 from proxy.tls import ensure_certificate
 
 if TYPE_CHECKING:
@@ -59,11 +59,11 @@ class Server:
         return self._server.sockets[0].getsockname()[1]
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        from proxy import wire
+        from pgwire import backend
         from proxy.session import Session
 
         if len(self.sessions) >= int(self.config.get("server", "max_connections")):
-            writer.write(wire.error_response("53300", "sorry, too many clients already", severity="FATAL"))
+            writer.write(backend.error_response("53300", "sorry, too many clients already", severity="FATAL"))
             writer.close()
             return
         await Session(self, reader, writer).run()

@@ -14,18 +14,27 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog import dictionary, lockdown_sql, object_privs_sql, resource_plan_sql, resource_sql, users_sql
-from catalog.errors import ora
+from catalog import dictionary
+from catalog.commands import lockdown as lockdown_sql
+from catalog.commands import object_privs as object_privs_sql
+from catalog.commands import plans as resource_plan_sql
+from catalog.commands import resources as resource_sql
+from catalog.commands import users as users_sql
 from catalog.store import ROOT_ID, SEED_ID, Container, User
-from policies import analysis, lockdown, privileges, resources, sandbox, whitelist
-from policies import statements as stmts
-from policies.copy import parse_copy
-from proxy import auth, container_commands, frames, params, set_show, wire
-from proxy.engines import EngineChannel, EngineGone
-from proxy.errors import DbError
+from governance import resources
+from pgcompat import analysis, params
+from pgcompat import statements as stmts
+from pgcompat.copy import parse_copy
+from pgwire import backend, frames, frontend
+from pgwire.errors import DbError, ProtocolViolation
+from pgwire.oracle import ora
+from policies import lockdown, privileges, sandbox, whitelist
+from proxy import admin as container_commands
+from proxy import auth, set_show
+from proxy.supervisor import EngineChannel, EngineGone
 
 if TYPE_CHECKING:
-    from policies.governor import PdbGovernor
+    from governance.governor import PdbGovernor
     from proxy.server import Server
 
 log = logging.getLogger("duckcdb.session")
@@ -42,8 +51,8 @@ LOCAL_KINDS = frozenset({"admin", "set", "reset", "show", "discard"})
 _TIMED_OPS = frozenset({"query", "execute", "copy_out", "copy_in"})
 
 
-def _text_columns(names: tuple[str, ...]) -> list[wire.Column]:
-    return [wire.Column(n, 25) for n in names]
+def _text_columns(names: tuple[str, ...]) -> list[backend.Column]:
+    return [backend.Column(n, 25) for n in names]
 
 
 class Disconnect(Exception):
@@ -63,7 +72,7 @@ class Session:
         self.cdb = server.cdb
         self.reader = reader
         self.writer = writer
-        self.parser = wire.FrontendParser()
+        self.parser = frontend.FrontendParser()
         self.pid = 0
         self.key = 0
         self.con_id = 0
@@ -83,7 +92,7 @@ class Session:
         self.skipping = False
         self.closed = False
         self.peer = writer.get_extra_info("peername")
-        self._queue: deque[wire.FrontendMessage] = deque()
+        self._queue: deque[frontend.FrontendMessage] = deque()
         self._out: list[bytes] = []
         self._out_size = 0
         self.bytes_sent = 0
@@ -96,7 +105,7 @@ class Session:
 
     # ------------------------------------------------------------ I/O
 
-    async def next_message(self, idle: bool = False) -> wire.FrontendMessage:
+    async def next_message(self, idle: bool = False) -> frontend.FrontendMessage:
         """The client's next message; idle: waiting for a new command, under the idle timeouts."""
         if not self._queue:
             # Everything owed to the client goes out before waiting for it.
@@ -189,7 +198,7 @@ class Session:
             return
         self.closed = True
         try:
-            self.writer.write(wire.error_response(sqlstate, message, severity="FATAL"))
+            self.writer.write(backend.error_response(sqlstate, message, severity="FATAL"))
             self.writer.close()
         except Exception:
             pass
@@ -204,7 +213,7 @@ class Session:
             await self._loop()
         except (Disconnect, ConnectionError, asyncio.IncompleteReadError):
             pass
-        except wire.ProtocolViolation as e:
+        except ProtocolViolation as e:
             await self._fatal("08P01", str(e))
         except DbError as e:
             await self._fatal(e.sqlstate, e.message)
@@ -232,7 +241,7 @@ class Session:
         if self.closed:
             return
         try:
-            self._out.append(wire.error_response(sqlstate, message, severity="FATAL"))
+            self._out.append(backend.error_response(sqlstate, message, severity="FATAL"))
             await self.flush()
         except Exception:
             pass
@@ -243,31 +252,31 @@ class Session:
             startup = await self._negotiate()
             await self._authenticate(startup)
 
-    async def _negotiate(self) -> wire.StartupMessage:
+    async def _negotiate(self) -> frontend.StartupMessage:
         tls_done = False
         while True:
             msg = await self.next_message()
-            if isinstance(msg, wire.SSLRequest):
+            if isinstance(msg, frontend.SSLRequest):
                 ctx = self.server.ssl_context
                 if ctx is None or tls_done:
-                    await self.send(wire.SSL_NO)
+                    await self.send(backend.SSL_NO)
                     continue
                 if self._queue or self.parser._buf:
-                    raise wire.ProtocolViolation("unencrypted data after SSL request")
-                await self.send(wire.SSL_YES)
+                    raise ProtocolViolation("unencrypted data after SSL request")
+                await self.send(backend.SSL_YES)
                 await self.flush()
                 await self.writer.start_tls(ctx)
                 tls_done = True
-            elif isinstance(msg, wire.GSSENCRequest):
-                await self.send(wire.SSL_NO)
-            elif isinstance(msg, wire.CancelRequest):
+            elif isinstance(msg, frontend.GSSENCRequest):
+                await self.send(backend.SSL_NO)
+            elif isinstance(msg, frontend.CancelRequest):
                 await self.server.cancel(msg.pid, msg.key)
                 raise Disconnect()
-            elif isinstance(msg, wire.StartupMessage):
+            elif isinstance(msg, frontend.StartupMessage):
                 self.tls = tls_done
                 return msg
 
-    async def _authenticate(self, startup: wire.StartupMessage) -> None:
+    async def _authenticate(self, startup: frontend.StartupMessage) -> None:
         p = startup.params
         raw_user = p.get("user", "")
         if not raw_user:
@@ -322,12 +331,12 @@ class Session:
         tz = self.params["timezone"]
         self.pid, self.key = self.server.register(self)  # first: the engine learns the session's pid
         self.channel = await self._open_channel(tz)
-        out = [wire.auth_ok()]
+        out = [backend.auth_ok()]
         for prm in params.PARAMS.values():
             if prm.report and prm.name.lower() == prm.name.lower():
-                out.append(wire.parameter_status(prm.name, self.params[prm.name.lower()]))
-        out.append(wire.backend_key_data(self.pid, self.key))
-        out.append(wire.ready_for_query("I"))
+                out.append(backend.parameter_status(prm.name, self.params[prm.name.lower()]))
+        out.append(backend.backend_key_data(self.pid, self.key))
+        out.append(backend.ready_for_query("I"))
         await self.send(b"".join(out))
 
     async def _enter(self, container: Container) -> None:
@@ -388,20 +397,20 @@ class Session:
         fail = DbError("28P01", f'password authentication failed for user "{user_name}"')
         if method == "md5":
             salt = os.urandom(4)
-            await self.send(wire.auth_md5(salt))
+            await self.send(backend.auth_md5(salt))
             msg = await self.next_message()
-            if not isinstance(msg, wire.AuthResponse):
-                raise wire.ProtocolViolation("expected password message")
+            if not isinstance(msg, frontend.AuthResponse):
+                raise ProtocolViolation("expected password message")
             response = msg.data.rstrip(b"\0").decode()
             if user is None or not user.md5 or not auth.check_md5(user.md5, salt, response):
                 self.server.audit_login_failure(self, user_name, "bad password")
                 raise fail
             return
         if method == "password":
-            await self.send(wire.auth_cleartext())
+            await self.send(backend.auth_cleartext())
             msg = await self.next_message()
-            if not isinstance(msg, wire.AuthResponse):
-                raise wire.ProtocolViolation("expected password message")
+            if not isinstance(msg, frontend.AuthResponse):
+                raise ProtocolViolation("expected password message")
             pw = msg.data.rstrip(b"\0").decode()
             if user is None or not auth.check_password(user.scram, pw):
                 self.server.audit_login_failure(self, user_name, "bad password")
@@ -410,11 +419,11 @@ class Session:
         await self._scram(user, user_name, fail)
 
     async def _scram(self, user: User | None, user_name: str, fail: DbError) -> None:
-        await self.send(wire.auth_sasl(["SCRAM-SHA-256"]))
+        await self.send(backend.auth_sasl(["SCRAM-SHA-256"]))
         msg = await self.next_message()
-        if not isinstance(msg, wire.AuthResponse):
-            raise wire.ProtocolViolation("expected SASLInitialResponse")
-        r = wire._Reader(msg.data)
+        if not isinstance(msg, frontend.AuthResponse):
+            raise ProtocolViolation("expected SASLInitialResponse")
+        r = frontend._Reader(msg.data)
         mech = r.cstr()
         if mech != "SCRAM-SHA-256":
             raise DbError("28000", f"unsupported SASL mechanism {mech}")
@@ -422,33 +431,35 @@ class Session:
         client_first = r.take(n).decode() if n >= 0 else ""
         ex = auth.ScramExchange(user.scram if user else None)
         try:
-            await self.send(wire.auth_sasl_continue(ex.first(client_first).encode()))
+            await self.send(backend.auth_sasl_continue(ex.first(client_first).encode()))
             msg = await self.next_message()
-            if not isinstance(msg, wire.AuthResponse):
-                raise wire.ProtocolViolation("expected SASLResponse")
+            if not isinstance(msg, frontend.AuthResponse):
+                raise ProtocolViolation("expected SASLResponse")
             final = ex.final(msg.data.decode())
         except (auth.ScramError, ValueError, UnicodeDecodeError):
             self.server.audit_login_failure(self, user_name, "bad password")
             raise fail from None
-        await self.send(wire.auth_sasl_final(final.encode()))
+        await self.send(backend.auth_sasl_final(final.encode()))
 
     # ------------------------------------------------------------ main loop
 
     async def _loop(self) -> None:
         while True:
             msg = await self.next_message(idle=True)
-            if isinstance(msg, wire.Terminate):
+            if isinstance(msg, frontend.Terminate):
                 raise Disconnect()
-            if isinstance(msg, wire.Query):
+            if isinstance(msg, frontend.Query):
                 await self._simple_query(msg.sql)
-            elif isinstance(msg, wire.Sync):
+            elif isinstance(msg, frontend.Sync):
                 await self._sync()
-            elif isinstance(msg, wire.Flush):
+            elif isinstance(msg, frontend.Flush):
                 await self._flush_ops()
-            elif isinstance(msg, (wire.CopyData, wire.CopyDone, wire.CopyFail)):
+            elif isinstance(msg, (frontend.CopyData, frontend.CopyDone, frontend.CopyFail)):
                 continue  # outside COPY these are ignored, as PostgreSQL does
-            elif isinstance(msg, wire.FunctionCall):
-                await self.send(wire.error_response("0A000", "the function call protocol is not supported"))
+            elif isinstance(msg, frontend.FunctionCall):
+                await self.send(
+                    backend.error_response("0A000", "the function call protocol is not supported")
+                )
             elif self.skipping:
                 continue
             else:
@@ -529,10 +540,10 @@ class Session:
         try:
             parsed = stmts.split(sql)
         except stmts.SqlSyntaxError as e:
-            await self.send(wire.error_response("42601", str(e)) + wire.ready_for_query(self.status))
+            await self.send(backend.error_response("42601", str(e)) + backend.ready_for_query(self.status))
             return
         if not parsed:
-            await self.send(wire.empty_query_response() + wire.ready_for_query(self.status))
+            await self.send(backend.empty_query_response() + backend.ready_for_query(self.status))
             return
         group: list[dict[str, Any]] = []
         views: list[str] = []
@@ -564,7 +575,7 @@ class Session:
                 views += dictionary.referenced_views(st)
         if ok and group:
             await self._engine(self._dictionary_ops(views) + [{"op": "query", "stmts": group}])
-        await self.send(wire.ready_for_query(self.status))
+        await self.send(backend.ready_for_query(self.status))
 
     def _refusal(self, st: stmts.Statement) -> DbError | None:
         """The sandbox's and the lockdown profile's verdict on a statement bound for an engine,
@@ -643,21 +654,21 @@ class Session:
             tag = object_privs_sql.execute_object_grant(
                 self.cdb.cat, cmd_o, con_id=self.con_id, actor=self.user
             )
-            await self.send(wire.command_complete(tag))
+            await self.send(backend.command_complete(tag))
         elif lockdown_sql.is_lockdown_command(st):
             assert self.user is not None
             cmd = lockdown_sql.parse_lockdown_command(st)
             tag = lockdown_sql.execute_lockdown_command(
                 self.cdb.cat, cmd, con_id=self.con_id, actor=self.user
             )
-            await self.send(wire.command_complete(tag))
+            await self.send(backend.command_complete(tag))
         elif resource_plan_sql.is_plan_command(st):
             assert self.user is not None
             call = resource_plan_sql.parse(st)
             tag = resource_plan_sql.execute(self.cdb.cat, call, self.con_id, self.user)
             if call.procedure not in resource_plan_sql.PENDING_AREA:
                 await resource_sql.apply_to_open_pdbs(self.cdb)
-            await self.send(wire.command_complete(tag))
+            await self.send(backend.command_complete(tag))
         elif resource_sql.is_resource_command(st):
             assert self.user is not None
             cmd_r = resource_sql.parse(st)
@@ -670,7 +681,7 @@ class Session:
                 await self._rows(_text_columns(resource_sql.PARAMETER_COLUMNS), rows_p, describe)
                 return
             tag = await resource_sql.execute(self.cdb, cmd_r, self.con_id, self.user)
-            await self.send(wire.command_complete(tag))
+            await self.send(backend.command_complete(tag))
         elif users_sql.is_user_command(st):
             assert self.user is not None
             md5 = self.server.config.get("auth", "method") == "md5"
@@ -678,7 +689,7 @@ class Session:
             tag = users_sql.execute_user_command(
                 self.cdb.cat, cmd, con_id=self.con_id, actor=self.user, md5=md5
             )
-            await self.send(wire.command_complete(tag))
+            await self.send(backend.command_complete(tag))
         elif st.kind == "admin":
             await container_commands.run_admin(self, st, describe)
         elif st.kind == "set":
@@ -693,10 +704,10 @@ class Session:
                 "is_superuser": self.params["is_superuser"],
             }
             await self._engine([{"op": "timezone", "value": self.params["timezone"]}])
-            await self.send(wire.command_complete("DISCARD ALL"))
+            await self.send(backend.command_complete("DISCARD ALL"))
         elif st.kind in ("listen", "notify", "unlisten"):
             if st.kind == "unlisten":
-                await self.send(wire.command_complete("UNLISTEN"))
+                await self.send(backend.command_complete("UNLISTEN"))
                 return
             raise DbError(
                 "0A000", f"{st.kind.upper()} is not supported: DuckCDB has no asynchronous notifications"
@@ -705,11 +716,15 @@ class Session:
     # ------------------------------------------------------------ SET / SHOW / RESET
 
     async def _rows(
-        self, cols: list[wire.Column], rows: list[tuple[object, ...]], describe: bool, tag: str | None = None
+        self,
+        cols: list[backend.Column],
+        rows: list[tuple[object, ...]],
+        describe: bool,
+        tag: str | None = None,
     ) -> None:
-        out = wire.row_description(cols) if describe else b""
-        out += wire.text_rows(rows)
-        out += wire.command_complete(tag or f"SELECT {len(rows)}")
+        out = backend.row_description(cols) if describe else b""
+        out += backend.text_rows(rows)
+        out += backend.command_complete(tag or f"SELECT {len(rows)}")
         await self.send(out)
 
     # ------------------------------------------------------------ container commands
@@ -786,17 +801,17 @@ class Session:
             return  # the engine refused (unknown table, aborted transaction): its error was sent
         while True:
             msg = await self.next_message()
-            if isinstance(msg, wire.CopyData):
+            if isinstance(msg, frontend.CopyData):
                 self.channel.send(frames.frame(frames.COPY_CHUNK, msg.data))
                 if self.channel.writer is not None:
                     await self.channel.writer.drain()
-            elif isinstance(msg, wire.CopyDone):
+            elif isinstance(msg, frontend.CopyDone):
                 self.channel.send(frames.pack_request({"ops": [{"op": "copy_done"}]}))
                 break
-            elif isinstance(msg, wire.CopyFail):
+            elif isinstance(msg, frontend.CopyFail):
                 self.channel.send(frames.pack_request({"ops": [{"op": "copy_fail", "message": msg.message}]}))
                 break
-            elif isinstance(msg, (wire.Flush, wire.Sync)):
+            elif isinstance(msg, (frontend.Flush, frontend.Sync)):
                 continue
             else:
                 self.channel.send(
@@ -805,21 +820,21 @@ class Session:
                     )
                 )
                 await self.channel.pump(self.send)
-                raise wire.ProtocolViolation(f"unexpected message type during COPY: {type(msg).__name__}")
+                raise ProtocolViolation(f"unexpected message type during COPY: {type(msg).__name__}")
         res = await self.channel.pump(self.send)
         if "status" in res:
             self.status = res["status"]
 
     # ------------------------------------------------------------ extended protocol
 
-    async def _extended(self, msg: wire.FrontendMessage) -> None:
-        if isinstance(msg, wire.Parse):
+    async def _extended(self, msg: frontend.FrontendMessage) -> None:
+        if isinstance(msg, frontend.Parse):
             await self._parse(msg)
-        elif isinstance(msg, wire.Bind):
+        elif isinstance(msg, frontend.Bind):
             if msg.statement in self.local_statements:
                 await self._flush_ops()
                 self.local_portals[msg.portal] = self.local_statements[msg.statement]
-                await self.send(wire.BIND_COMPLETE)
+                await self.send(backend.BIND_COMPLETE)
                 return
             self.local_portals.pop(msg.portal, None)
             parsed = self.parsed_statements.get(msg.statement)
@@ -842,31 +857,31 @@ class Session:
                     "rformats": msg.result_formats,
                 }
             )
-        elif isinstance(msg, wire.Describe):
+        elif isinstance(msg, frontend.Describe):
             local = (self.local_statements if msg.kind == "S" else self.local_portals).get(msg.name)
             if local is not None:
                 await self._flush_ops()
-                out = wire.parameter_description([]) if msg.kind == "S" else b""
+                out = backend.parameter_description([]) if msg.kind == "S" else b""
                 await self.send(out + self._local_description(local))
                 return
             self.pending_ops.append({"op": "describe", "kind": msg.kind, "name": msg.name})
-        elif isinstance(msg, wire.Execute):
+        elif isinstance(msg, frontend.Execute):
             local = self.local_portals.get(msg.portal)
             if local is not None:
                 await self._flush_ops()
                 if local.stmt is None:
-                    await self.send(wire.empty_query_response())
+                    await self.send(backend.empty_query_response())
                 else:
                     await self._run_local(local.stmt, describe=False)
                 return
             self.pending_ops.append({"op": "execute", "portal": msg.portal, "max_rows": msg.max_rows})
             if len(self.pending_ops) > 256:
                 await self._flush_ops()
-        elif isinstance(msg, wire.Close):
+        elif isinstance(msg, frontend.Close):
             table = self.local_statements if msg.kind == "S" else self.local_portals
             if table.pop(msg.name, None) is not None:
                 await self._flush_ops()
-                await self.send(wire.CLOSE_COMPLETE)
+                await self.send(backend.CLOSE_COMPLETE)
                 return
             if msg.kind == "S":
                 self.engine_statements.pop(msg.name, None)
@@ -876,28 +891,28 @@ class Session:
         st = local.stmt
         if st is not None and resource_sql.is_resource_command(st):
             cols = resource_sql.columns_of(resource_sql.parse(st))
-            return wire.row_description(_text_columns(cols)) if cols else wire.NO_DATA
+            return backend.row_description(_text_columns(cols)) if cols else backend.NO_DATA
         if st is not None and st.kind == "admin" and st.words[:2] == ("SHOW", "PDBS"):
-            return wire.row_description(container_commands.PDBS_COLUMNS)
+            return backend.row_description(container_commands.PDBS_COLUMNS)
         if st is not None and st.kind in ("show", "admin") and st.words[:1] == ("SHOW",):
             name = st.tokens[1].text.lower() if len(st.tokens) > 1 else "setting"
-            return wire.row_description([wire.Column(name if st.kind == "show" else name.upper(), 25)])
-        return wire.NO_DATA
+            return backend.row_description([backend.Column(name if st.kind == "show" else name.upper(), 25)])
+        return backend.NO_DATA
 
-    async def _parse(self, msg: wire.Parse) -> None:
+    async def _parse(self, msg: frontend.Parse) -> None:
         parsed = stmts.split(msg.sql)
         if len(parsed) > 1:
             raise DbError("42601", "cannot insert multiple commands into a prepared statement")
         if not parsed:
             await self._flush_ops()
             self.local_statements[msg.name] = LocalStatement(None)
-            await self.send(wire.PARSE_COMPLETE)
+            await self.send(backend.PARSE_COMPLETE)
             return
         st = parsed[0]
         if self._is_local(st):
             await self._flush_ops()
             self.local_statements[msg.name] = LocalStatement(st)
-            await self.send(wire.PARSE_COMPLETE)
+            await self.send(backend.PARSE_COMPLETE)
             return
         refusal = self._refusal(st)
         if refusal is not None:
@@ -938,7 +953,7 @@ class Session:
             self.pending_ops, self.pending_blobs = [], []
             await self._engine([{"op": "sync"}])
         self.skipping = False
-        await self.send(wire.ready_for_query(self.status))
+        await self.send(backend.ready_for_query(self.status))
 
     async def cancel(self, reason: str = "user request") -> None:
         """Interrupt the statement this session runs (CancelRequest, statement timeout)."""

@@ -1,4 +1,4 @@
-"""SET, RESET and SHOW of session parameters, answered by the proxy (proxy.params is the registry).
+"""SET, RESET and SHOW of session parameters, answered by the proxy (pgcompat.params is the registry).
 
 TimeZone is also set in the session's DuckDB connection; engine settings are not the tenant's
 to change and are refused (and audited).
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from catalog.sql_words import split_commas
-from policies import statements as stmts
-from proxy import params, wire
-from proxy.errors import DbError
+from catalog.commands.words import split_commas
+from pgcompat import params
+from pgcompat import statements as stmts
+from pgwire import backend
+from pgwire.errors import DbError
 
 if TYPE_CHECKING:
     from proxy.session import Session
@@ -45,7 +46,7 @@ async def run_set(session: Session, st: stmts.Statement) -> None:
     if st.words[1:2] == ("TRANSACTION",) or st.words[1:3] == ("SESSION", "CHARACTERISTICS"):
         # Isolation levels and READ ONLY/WRITE of a transaction: DuckDB runs every transaction
         # with snapshot isolation, which is at least what any of PostgreSQL's levels promise.
-        await session.send(wire.command_complete("SET"))
+        await session.send(backend.command_complete("SET"))
         return
     name, value = _set_value_text(st)
     prm = params.lookup(name)
@@ -67,9 +68,9 @@ async def run_set(session: Session, st: stmts.Statement) -> None:
         if res.get("failed"):
             return
     session.params[prm.name.lower()] = value
-    out = wire.command_complete("SET")
+    out = backend.command_complete("SET")
     if prm.report:
-        out = wire.parameter_status(prm.name, value) + out
+        out = backend.parameter_status(prm.name, value) + out
     await session.send(out)
 
 
@@ -86,17 +87,17 @@ async def run_reset(session: Session, st: stmts.Statement) -> None:
         if session.params.get(prm.name.lower()) != prm.default:
             session.params[prm.name.lower()] = prm.default
             if prm.report:
-                out += wire.parameter_status(prm.name, prm.default)
+                out += backend.parameter_status(prm.name, prm.default)
             if prm.engine:
                 await session._engine([{"op": "timezone", "value": prm.default}])
-    await session.send(out + wire.command_complete("RESET"))
+    await session.send(out + backend.command_complete("RESET"))
 
 
 async def run_show(session: Session, st: stmts.Statement, describe: bool) -> None:
     words = st.words
     if len(words) > 1 and words[1] == "ALL":
         rows = [(p.name, session.params.get(k, p.default), "") for k, p in sorted(params.PARAMS.items())]
-        cols = [wire.Column("name", 25), wire.Column("setting", 25), wire.Column("description", 25)]
+        cols = [backend.Column("name", 25), backend.Column("setting", 25), backend.Column("description", 25)]
         await session._rows(cols, rows, describe)
         return
     # The tokenizer may keep what follows SHOW as one token: read the words from the text.
@@ -112,7 +113,7 @@ async def run_show(session: Session, st: stmts.Statement, describe: bool) -> Non
         await session._engine([{"op": "query", "stmts": [{"sql": st.text, "kind": "select", "tag": "SHOW"}]}])
         return
     await session._rows(
-        [wire.Column(prm.name.lower(), 25)],
+        [backend.Column(prm.name.lower(), 25)],
         [(session.params.get(prm.name.lower(), prm.default),)],
         describe,
         tag="SHOW",

@@ -8,7 +8,7 @@ import struct
 
 import scramp
 
-from proxy import wire
+from pgwire import backend, frontend
 
 
 def _msg(kind: bytes, body: bytes) -> bytes:
@@ -80,7 +80,7 @@ class RawConn:
         self.buf = b""
         self.params: dict[str, str] = {}
         body = (
-            struct.pack("!i", wire.PROTOCOL_V3)
+            struct.pack("!i", frontend.PROTOCOL_V3)
             + _cstr("user")
             + _cstr(user)
             + _cstr("database")
@@ -90,19 +90,19 @@ class RawConn:
         self.sock.sendall(struct.pack("!i", len(body) + 4) + body)
         kind, data = self.recv()
         if kind == b"E":
-            raise RuntimeError(wire.parse_error_fields(data))
+            raise RuntimeError(backend.parse_error_fields(data))
         assert kind == b"R" and struct.unpack("!i", data[:4])[0] == 10, (kind, data)
         client = scramp.ScramClient(["SCRAM-SHA-256"], user, password)
         first = client.get_client_first().encode()
         self.sock.sendall(_msg(b"p", _cstr("SCRAM-SHA-256") + struct.pack("!i", len(first)) + first))
         kind, data = self.recv()
         if kind == b"E":
-            raise RuntimeError(wire.parse_error_fields(data))
+            raise RuntimeError(backend.parse_error_fields(data))
         client.set_server_first(data[4:].decode())
         self.sock.sendall(_msg(b"p", client.get_client_final().encode()))
         kind, data = self.recv()
         if kind == b"E":
-            raise RuntimeError(wire.parse_error_fields(data))
+            raise RuntimeError(backend.parse_error_fields(data))
         client.set_server_final(data[4:].decode())
         while True:
             kind, data = self.recv()
@@ -114,7 +114,7 @@ class RawConn:
             elif kind == b"Z":
                 break
             elif kind == b"E":
-                raise RuntimeError(wire.parse_error_fields(data))
+                raise RuntimeError(backend.parse_error_fields(data))
 
     def recv(self) -> tuple[bytes, bytes]:
         while True:
@@ -174,7 +174,7 @@ def rows(msgs: list[tuple[bytes, bytes]]) -> list[list[bytes | None]]:
 
 
 def errors(msgs: list[tuple[bytes, bytes]]) -> list[dict[str, str]]:
-    return [wire.parse_error_fields(b) for k, b in msgs if k == b"E"]
+    return [backend.parse_error_fields(b) for k, b in msgs if k == b"E"]
 
 
 def login_error(port: int, user: str, password: str, database: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ import pytest
 
 from engine.governed import refuse_governed
 from engine.server import EngineSpec, open_database
-from proxy.errors import DbError
+from pgwire.errors import DbError
 
 
 @pytest.fixture

@@ -282,7 +282,7 @@ def test_malformed_message_ends_only_that_connection(server, pdb, raw) -> None:
     raw.send(b"Q\x00\x00\x00\x02")  # length shorter than the header
     kind, body = raw.recv()
     assert kind == b"E"
-    assert rawpg.wire.parse_error_fields(body)["C"] == "08P01"
+    assert rawpg.backend.parse_error_fields(body)["C"] == "08P01"
     with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD) as other:
         assert other.execute("select 1").fetchone() == (1,)
 

@@ -1,5 +1,5 @@
-"""psql's backslash commands against a PDB: the catalog shim (engine/shim.py) and the rewrites
-(policies/pg_rewrites.py), checked with the real psql against a live server, and offline.
+"""psql's backslash commands against a PDB: the catalog shim (pgcompat/shim.py) and the rewrites
+(policies/catalog_rewrites.py), checked with the real psql against a live server, and offline.
 
 The PDB gets the schema of tests/psql/schema.sql: tables with primary, unique and foreign keys,
 indexes, defaults, NOT NULL and a CHECK, a view, a sequence, a macro, a second schema, a quoted
@@ -21,8 +21,7 @@ import duckdb
 import pytest
 from sqlglot.dialects.postgres import Postgres
 
-from engine import shim
-from policies import pg_rewrites
+from pgcompat import catalog_rewrites, shim
 from tests.server import RunningServer
 
 SCHEMA = Path(__file__).parent / "psql" / "schema.sql"
@@ -465,7 +464,7 @@ _TOKENIZER = Postgres().tokenizer_class()
 def _rewritten(sql: str) -> str:
     toks = _TOKENIZER.tokenize(sql)
     out, pos = [], 0
-    for start, end, repl in sorted(pg_rewrites.pg_catalog_shim(sql, toks, toks[0].start)):
+    for start, end, repl in sorted(catalog_rewrites.pg_catalog_shim(sql, toks, toks[0].start)):
         out += [sql[pos:start], repl]
         pos = end
     return "".join(out) + sql[pos:]
@@ -485,7 +484,7 @@ def _rewritten(sql: str) -> str:
 )
 def test_ordinary_statements_untouched(sql: str) -> None:
     toks = _TOKENIZER.tokenize(sql)
-    assert pg_rewrites.pg_catalog_shim(sql, toks, toks[0].start) == []
+    assert catalog_rewrites.pg_catalog_shim(sql, toks, toks[0].start) == []
 
 
 @pytest.mark.parametrize(
@@ -497,7 +496,7 @@ def test_ordinary_statements_untouched(sql: str) -> None:
 )
 def test_quoted_public_schema_rewrite(sql: str, expected: str | None) -> None:
     toks = _TOKENIZER.tokenize(sql)
-    edits = pg_rewrites.quoted_public_schema(sql, toks, toks[0].start)
+    edits = catalog_rewrites.quoted_public_schema(sql, toks, toks[0].start)
     out, pos = [], 0
     for start, end, repl in sorted(edits):
         out += [sql[pos:start], repl]

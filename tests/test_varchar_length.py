@@ -1,7 +1,7 @@
 """varchar(n) and char(n) through a real server: the length is enforced (22001, PostgreSQL's
 message) in the simple and the extended protocol, NULLs and values of exactly n characters pass,
-and psql, information_schema and pg_catalog show the declared type (policies/pg_lengths.py,
-engine/shim.py, engine/errors.py)."""
+and psql, information_schema and pg_catalog show the declared type (policies/lengths.py,
+pgcompat/shim.py, engine/errors.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from policies import pg_lengths
+from pgcompat import lengths
 from tests import rawpg
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
 from tests.server import RunningServer
@@ -208,7 +208,7 @@ def test_create_table_as_and_alter_table(conn: psycopg.Connection, people: str) 
     notices: list[str] = []
     conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
     conn.execute(f"ALTER TABLE {people} ADD COLUMN extra varchar(5)")
-    assert notices == [pg_lengths.varchar_length_not_enforced.notice]
+    assert notices == [lengths.varchar_length_not_enforced.notice]
     conn.execute(f"UPDATE {people} SET extra = 'longer than five'")
     assert conn.execute(
         "SELECT data_type FROM information_schema.columns WHERE table_name = %s AND column_name = 'extra'",

@@ -5,10 +5,14 @@ decode_param turns Bind parameters into Python values DuckDB binds, copy_in_to_a
 COPY FROM STDIN data; oids maps DuckDB types to PostgreSQL types and back.
 """
 
-from engine.codec import oids
 from engine.codec.copy import copy_in_to_arrow
 from engine.codec.errors import CodecError, CopyError, EncodeError, ParamError
-from engine.codec.oids import (
+from engine.codec.params import decode_param, register_decoder
+from engine.codec.registry import binary_supported, get_encoder, register_encoder
+from engine.codec.rows import RowEncoder
+from engine.codec.text import EncodeContext
+from pgwire import types as oids
+from pgwire.types import (
     PG_TYPE_NAMES,
     PgType,
     duckdb_type_for_oid,
@@ -16,10 +20,6 @@ from engine.codec.oids import (
     pg_type_for_duckdb,
     text_cast_required,
 )
-from engine.codec.params import decode_param, register_decoder
-from engine.codec.registry import binary_supported, get_encoder, register_encoder
-from engine.codec.rows import RowEncoder
-from engine.codec.text import EncodeContext
 
 __all__ = [
     "PG_TYPE_NAMES",

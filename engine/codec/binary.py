@@ -13,7 +13,6 @@ import numpy as np
 import pyarrow as pa
 
 from engine.codec import _arrow as A
-from engine.codec import oids
 from engine.codec.numeric import numeric_binary
 from engine.codec.temporal import (
     DATE_INF,
@@ -25,6 +24,7 @@ from engine.codec.temporal import (
     timestamp_us,
 )
 from engine.codec.text import EncodeContext, is_list_type, list_parts, text_of
+from pgwire import types as oids
 
 BinaryEncoder = Callable[[pa.Array, EncodeContext], pa.Array]
 

@@ -18,11 +18,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from engine.codec import _arrow as A
-from engine.codec import oids
 from engine.codec.decode_binary import BINARY_DECODERS
 from engine.codec.errors import CopyError
-from engine.codec.oids import PgType
 from engine.codec.pgarray import parse_array_binary
+from pgwire import types as oids
+from pgwire.types import PgType
 
 _BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 _COUNT_RE = re.compile(r"Expected (\d+) columns, got (\d+)")

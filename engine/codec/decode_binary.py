@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from engine.codec import oids
 from engine.codec.interval import interval_value
 from engine.codec.numeric import numeric_recv
 from engine.codec.pgarray import parse_array_binary
+from pgwire import types as oids
 
 BinaryDecoder = Callable[[bytes], Any]
 

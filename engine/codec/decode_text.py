@@ -15,10 +15,10 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from engine.codec import oids
 from engine.codec.errors import ParamError
 from engine.codec.interval import IntervalSyntaxError, interval_value, parse_interval
 from engine.codec.pgarray import ArraySyntaxError, parse_array_text
+from pgwire import types as oids
 
 TextDecoder = Callable[[str, "DecodeContext"], Any]
 

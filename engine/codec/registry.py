@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from engine.codec import oids
 from engine.codec.binary import BINARY_ENCODERS
 from engine.codec.text import EncodeContext, text_of
+from pgwire import types as oids
 
 Encoder = Callable[[pa.Array, EncodeContext], pa.Array]
 

@@ -14,9 +14,9 @@ import pyarrow as pa
 
 from engine.codec import _arrow as A
 from engine.codec.copy_out import copy_lines
-from engine.codec.oids import PgType
 from engine.codec.registry import TEXT_FORMAT, binary_supported, get_encoder
 from engine.codec.text import EncodeContext
+from pgwire.types import PgType
 
 _HEADER = np.dtype([("tag", "u1"), ("length", ">i4"), ("ncols", ">i2")])
 _SMALL = 16  # batches up to this many rows are framed in Python (cheaper than ~20 numpy calls)

@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.codec import _arrow as A
-from engine.codec import oids
 from engine.codec.floats import float_text
 from engine.codec.numeric import decimal_text
 from engine.codec.temporal import (
@@ -27,6 +26,7 @@ from engine.codec.temporal import (
     timestamptz_text,
     timetz_text,
 )
+from pgwire import types as oids
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
-"""Parsing of the container statements (catalog.admin_sql): what each command carries, and the
+"""Parsing of the container statements (catalog.commands.pdbs): what each command carries, and the
 Oracle errors for what is malformed. Execution is tested end to end (tests/test_oracle_admin.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from catalog.admin_sql import (
+from catalog.commands.pdbs import (
     AlterPdb,
     CheckPlugCompatibility,
     CreatePdb,
@@ -14,8 +14,8 @@ from catalog.admin_sql import (
     Show,
     parse_admin,
 )
-from policies.statements import split
-from proxy.errors import DbError
+from pgcompat.statements import split
+from pgwire.errors import DbError
 
 
 def parse(sql: str) -> object:

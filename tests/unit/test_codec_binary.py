@@ -11,8 +11,9 @@ import pyarrow as pa
 import pytest
 from duckdb import _seam
 
-from engine.codec import RowEncoder, binary_supported, oids, pg_type_for_duckdb
+from engine.codec import RowEncoder, binary_supported, pg_type_for_duckdb
 from engine.codec.numeric import numeric_recv, numeric_send
+from pgwire import types as oids
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from engine.codec import CopyError, RowEncoder, copy_in_to_arrow, oids
+from engine.codec import CopyError, RowEncoder, copy_in_to_arrow
 from engine.codec.numeric import numeric_send
+from pgwire import types as oids
 
 # The rows of PostgreSQL's `ct` table used to capture the expected outputs below.
 ROWS = [

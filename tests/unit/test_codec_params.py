@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from duckdb import _seam
 
-from engine.codec import ParamError, decode_param, duckdb_type_for_oid, oids, pg_type_for_duckdb
+from engine.codec import ParamError, decode_param, duckdb_type_for_oid, pg_type_for_duckdb
 from engine.codec.numeric import numeric_send
+from pgwire import types as oids
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import duckdb
 import pytest
 from sqlglot.tokens import Token, TokenType
 
+from catalog.commands.users import execute_user_command, parse_user_command
 from catalog.dictionary import BLOCK_SIZE, VIEWS, NoLive, payload, referenced_views
 from catalog.store import ROOT_ID, SEED_ID, CatalogStore, User
-from catalog.users_sql import execute_user_command, parse_user_command
-from policies.statements import Statement, split
+from pgcompat.statements import Statement, split
 from proxy import auth
 
 PDB1, PDB2 = 3, 4

@@ -1,4 +1,4 @@
-"""The proxy's CPU scheduler and token buckets (policies.governor), driven directly: fair shares,
+"""The proxy's CPU scheduler and token buckets (governance.governor), driven directly: fair shares,
 guarantees, caps and throttling counts without a server."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from policies.governor import Governor, TokenBucket
-from policies.resources import load_tiers, tier_limits
+from governance.governor import Governor, TokenBucket
+from governance.resources import load_tiers, tier_limits
 
 TIERS = load_tiers()
 

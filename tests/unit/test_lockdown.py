@@ -1,4 +1,4 @@
-"""Lockdown profiles: the grammar (catalog.lockdown_sql), the verdicts (policies.lockdown) and the
+"""Lockdown profiles: the grammar (catalog.commands.lockdown), the verdicts (policies.lockdown) and the
 dictionary views, against a catalog store on a temp file."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from catalog import dictionary
-from catalog.lockdown_sql import (
+from catalog.commands.lockdown import (
     AlterProfile,
     CreateProfile,
     DropProfile,
@@ -21,13 +21,13 @@ from catalog.lockdown_sql import (
     is_lockdown_command,
     parse_lockdown_command,
 )
+from catalog.commands.users import execute_user_command, parse_user_command
 from catalog.store import ROOT_ID, SEED_ID, SHIPPED_LOCKDOWN_PROFILES, CatalogStore, User
-from catalog.users_sql import execute_user_command, parse_user_command
+from pgcompat.analysis import analyze
+from pgcompat.statements import split
+from pgwire.errors import DbError
 from policies import lockdown
-from policies.analysis import analyze
-from policies.statements import split
 from proxy import auth
-from proxy.errors import DbError
 
 PDB1, PDB2 = 3, 4
 

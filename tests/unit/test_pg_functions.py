@@ -1,4 +1,4 @@
-"""PostgreSQL functions translated for DuckDB (policies.pg_functions, policies.pg_to_char): the
+"""PostgreSQL functions translated for DuckDB (pgcompat.functions, pgcompat.to_char): the
 translated statements run on a real DuckDB and give what PostgreSQL 15 gives (the expected values
 were read from a PostgreSQL 15 server)."""
 
@@ -9,10 +9,11 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from policies import analysis, sandbox
-from policies.pg_functions import ident_parts, translate
-from policies.sqltokens import tokenize
-from policies.statements import split
+from pgcompat import analysis
+from pgcompat.functions import ident_parts, translate
+from pgcompat.statements import split
+from pgcompat.tokens import tokenize
+from policies import sandbox
 
 
 @pytest.fixture(scope="module")

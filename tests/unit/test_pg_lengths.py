@@ -1,5 +1,5 @@
-"""varchar(n) / char(n) lengths (policies.pg_lengths): the CREATE TABLE rewrite, on its own and run on
-a real DuckDB with the catalog shim (engine/shim.py) and the error mapping (engine/errors.py)."""
+"""varchar(n) / char(n) lengths (pgcompat.lengths): the CREATE TABLE rewrite, on its own and run on
+a real DuckDB with the catalog shim (pgcompat/shim.py) and the error mapping (engine/errors.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from engine.errors import to_db_error
-from policies import analysis, pg_lengths
-from policies.statements import split
+from pgcompat import analysis, lengths
+from pgcompat.statements import split
 
 
 def engine_sql(sql: str) -> str:
@@ -90,7 +90,7 @@ def test_statements_without_such_columns_stay(sql: str) -> None:
 def test_alter_table_lengths_run_as_written_with_a_notice(sql: str) -> None:
     (st,) = split(sql)
     assert st.engine_sql == sql
-    assert st.notices == (pg_lengths.varchar_length_not_enforced.notice,)
+    assert st.notices == (lengths.varchar_length_not_enforced.notice,)
 
 
 def test_analysis_judges_the_client_statement() -> None:
@@ -124,9 +124,9 @@ def test_shape_as_duckdb_prints_it() -> None:
     ]
     import re
 
-    assert all(re.fullmatch(pg_lengths.SHAPE, e) for e in exprs)
-    assert not re.fullmatch(pg_lengths.SHAPE, "(len(lower(a)) <= 5)")
-    assert not re.fullmatch(pg_lengths.SHAPE, "((len(a) <= 5) AND (a <> ''))")
+    assert all(re.fullmatch(lengths.SHAPE, e) for e in exprs)
+    assert not re.fullmatch(lengths.SHAPE, "(len(lower(a)) <= 5)")
+    assert not re.fullmatch(lengths.SHAPE, "((len(a) <= 5) AND (a <> ''))")
 
 
 # ---------------------------------------------------------------- on DuckDB, with the shim

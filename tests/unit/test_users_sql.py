@@ -1,4 +1,4 @@
-"""Users, roles and system privileges (catalog.users_sql) against a catalog store on a temp file."""
+"""Users, roles and system privileges (catalog.commands.users) against a catalog store on a temp file."""
 
 from __future__ import annotations
 
@@ -7,16 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.errors import ORACLE_ERRORS, ora
-from catalog.store import (
-    COMMON_GRANT,
-    ROOT_ID,
-    SEED_ID,
-    SYSTEM_PRIVILEGES,
-    CatalogStore,
-    User,
-)
-from catalog.users_sql import (
+from catalog.commands.users import (
     AlterUser,
     CreateRole,
     CreateUser,
@@ -28,9 +19,18 @@ from catalog.users_sql import (
     is_user_command,
     parse_user_command,
 )
-from policies.statements import split
+from catalog.store import (
+    COMMON_GRANT,
+    ROOT_ID,
+    SEED_ID,
+    SYSTEM_PRIVILEGES,
+    CatalogStore,
+    User,
+)
+from pgcompat.statements import split
+from pgwire.errors import DbError
+from pgwire.oracle import ORACLE_ERRORS, ora
 from proxy import auth
-from proxy.errors import DbError
 
 PDB1, PDB2, MOUNTED, READ_ONLY = 3, 4, 5, 6
 SYS_PW = "Sys-Pw-1"

@@ -1,0 +1,232 @@
+"""What a statement does, from sqlglot's syntax tree: kind, tables, functions, settings, commands.
+
+The analysis depends only on the statement text and is cached by it; verdicts (policies.sandbox)
+combine it with the current policy, so a changed policy applies to the next statement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.tokens import TokenType
+
+from pgcompat.statements import Statement, split
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
+
+# A table "name" that is a file DuckDB would read (FROM 'data.csv').
+_FILE_NAME = re.compile(
+    r"\.(csv|tsv|txt|parquet|json|jsonl|ndjson|gz|zst|xlsx|arrow|feather|avro|duckdb|db|sqlite3?)(\.|$)", re.I
+)
+
+# Statement kinds sqlglot keeps as an opaque Command: first words name them.
+_COMMAND_WORDS = ("ATTACH", "DETACH", "USE", "INSTALL", "FORCE", "LOAD", "EXPORT", "IMPORT", "PRAGMA", "CALL")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    kind: str  # sqlglot's expression class (Select, Insert, Create, Command, ...)
+    command: str  # leading keywords for commands (ATTACH, INSTALL, CREATE SECRET, ...), else ""
+    tables: frozenset[tuple[str, str, str]]  # (catalog, schema, name), lower-case, "" when absent
+    functions: frozenset[str]  # every function and table function called, lower-case
+    settings: frozenset[str]  # settings SET / RESET / PRAGMA touch, lower-case
+    string_args: tuple[tuple[str, str], ...]  # (function, string literal argument)
+    file_tables: frozenset[str] = frozenset()  # FROM 'file.csv': DuckDB reads a file named as a table
+    ctes: frozenset[str] = frozenset()  # names a WITH clause defines (not tables of any schema)
+    target: tuple[str, str, str] | None = None  # the table an INSERT/UPDATE/DELETE/MERGE writes
+    parse_error: str | None = None
+    # CREATE TABLE / VIEW ... AS <query> (and SELECT INTO): the object it creates, whose query
+    # reads the other tables.
+    creates_from_query: tuple[str, str, str] | None = None
+
+
+def _name(node: exp.Expression) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.name).lower()
+    if isinstance(node, exp.Func):
+        return node.sql_name().lower() if not isinstance(node, exp.Anonymous) else str(node.name).lower()
+    return ""
+
+
+def _parse(text: str) -> exp.Expression:
+    last: Exception | None = None
+    for dialect in ("duckdb", "postgres"):
+        try:
+            tree = sqlglot.parse_one(text, read=dialect)
+            if tree is not None:
+                return tree
+        except sqlglot.errors.SqlglotError as e:
+            last = e
+    raise last or ValueError("empty statement")
+
+
+@lru_cache(maxsize=4096)
+def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
+    try:
+        tree = _parse(text)
+    except Exception as e:  # sqlglot's errors, and the rare internal failure on odd input
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        return Analysis("Unparsed", "", frozenset(), frozenset(), frozenset(), (), parse_error=message)
+    tables = set()
+    file_tables = set()
+    for t in tree.find_all(exp.Table):
+        tables.add((str(t.catalog or "").lower(), str(t.db or "").lower(), str(t.name or "").lower()))
+        name = str(t.name or "")
+        if isinstance(t.this, exp.Literal) or any(ch in name for ch in "/:\\") or _FILE_NAME.search(name):
+            file_tables.add(str(t.name))
+    functions: set[str] = set()
+    string_args: list[tuple[str, str]] = []
+    for f in tree.find_all(exp.Func):
+        fname = _name(f)
+        # sqlglot parses read_csv('x') as ReadCSV, table functions as Anonymous inside Table.
+        sql_name = getattr(f, "sql_name", None)
+        if isinstance(f, exp.Anonymous):
+            fname = str(f.this).lower()
+        elif sql_name:
+            fname = f.sql_name().lower()
+        functions.add(fname)
+        for lit in f.find_all(exp.Literal):
+            if lit.is_string:
+                string_args.append((fname, lit.this))
+    settings: set[str] = set()
+    if isinstance(tree, exp.Set):
+        for item in tree.expressions:
+            target = item.this if isinstance(item, exp.SetItem) else item
+            left = target.this if isinstance(target, exp.EQ) else target
+            settings.add(str(left.name if hasattr(left, "name") else left).lower())
+    command = ""
+    if words and words[0] in _COMMAND_WORDS:
+        command = " ".join(w for w in words[:2] if w)
+    if (
+        words[:2] in (("CREATE", "SECRET"), ("CREATE", "PERSISTENT"))
+        or "SECRET" in words[:4]
+        and words[0] == "CREATE"
+    ):
+        command = "CREATE SECRET"
+    if isinstance(tree, exp.Pragma):
+        command = "PRAGMA"
+    return Analysis(
+        type(tree).__name__,
+        command,
+        frozenset(tables),
+        frozenset(functions),
+        frozenset(settings),
+        tuple(string_args),
+        frozenset(file_tables),
+        frozenset(str(c.alias).lower() for c in tree.find_all(exp.CTE)),
+        _target(tree),
+        creates_from_query=_created_from_query(tree),
+    )
+
+
+def _created_from_query(tree: exp.Expression) -> tuple[str, str, str] | None:
+    if not isinstance(tree, exp.Create) or not isinstance(tree.expression, exp.Query):
+        return None
+    t = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(t, exp.Table):
+        return None
+    return (str(t.catalog or "").lower(), str(t.db or "").lower(), str(t.name or "").lower())
+
+
+def _target(tree: exp.Expression) -> tuple[str, str, str] | None:
+    if not isinstance(tree, exp.Insert | exp.Update | exp.Delete | exp.Merge):
+        return None
+    t = tree.this
+    if isinstance(t, exp.Schema):  # INSERT INTO t (a, b)
+        t = t.this
+    if not isinstance(t, exp.Table):
+        return None
+    return (str(t.catalog or "").lower(), str(t.db or "").lower(), str(t.name or "").lower())
+
+
+# Statement kinds that name no table, function or file (cursor, transaction and session control).
+_TRIVIAL_KINDS = frozenset(
+    {
+        "begin",
+        "commit",
+        "rollback",
+        "savepoint",
+        "release",
+        "rollback_to",
+        "fetch",
+        "move",
+        "close",
+        "deallocate",
+        "discard",
+        "unlisten",
+    }
+)
+# DECLARE c CURSOR FOR <query>, PREPARE p AS <query>: the query inside is what runs.
+_INNER = re.compile(
+    r"^\s*(?:DECLARE\s.*?\bCURSOR\b.*?\bFOR\b|PREPARE\s+\S+(?:\s*\([^)]*\))?\s+AS\b)(?P<q>.*)$", re.I | re.S
+)
+_EXPLAIN = re.compile(
+    r"^\s*EXPLAIN\s+(?:\([^)]*\)\s*)?(?:(?:ANALYZE|ANALYSE|VERBOSE)\s+)*(?P<q>.*)$", re.I | re.S
+)
+_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
+_TRIVIAL = Analysis("Trivial", "", frozenset(), frozenset(), frozenset(), ())
+
+
+def _called(st: Statement) -> frozenset[str]:
+    """Every name written as a call (name followed by '('), whatever sqlglot made of the statement."""
+    toks = st.tokens
+    return frozenset(
+        t.text.lower()
+        for t, nxt in zip(toks, toks[1:], strict=False)
+        if nxt.token_type == TokenType.L_PAREN and st.text[t.start - toks[0].start] not in "'\""
+    )
+
+
+# Schemas that are the system's, not the tenant's; `main` is DuckDB's default schema, which
+# clients know as `public`.
+SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "temp", "system"})
+DEFAULT_SCHEMA = "main"
+
+
+def canonical_schema(schema: str) -> str:
+    return DEFAULT_SCHEMA if schema in ("", "public", DEFAULT_SCHEMA) else schema
+
+
+def tenant_tables(a: Analysis, dictionary_views: frozenset[str]) -> list[tuple[str, str]]:
+    """(schema, name) of the tenant's own tables a statement names: not the catalogs, not the
+    dictionary views, not its CTEs, not files; schema canonical (main for public or none)."""
+    out = set()
+    for _catalog, schema, name in a.tables:
+        if not name or schema in SYSTEM_SCHEMAS or name.startswith(("pg_", "duckdb_")):
+            continue
+        if not schema and (name in a.ctes or name.upper() in dictionary_views or name in a.file_tables):
+            continue
+        out.add((canonical_schema(schema), name))
+    return sorted(out)
+
+
+def analyze(st: Statement) -> Analysis:
+    """The analysis of the client's own text, with PostgreSQL's syntax and functions in DuckDB
+    terms (pgcompat.syntax, pgcompat.functions: what runs is what is judged); what the
+    catalog rewrites add after that is ours, and trusted."""
+    if st.kind in _TRIVIAL_KINDS:
+        return _TRIVIAL
+    if st.tokens and st.tokens[0].token_type == TokenType.COMMAND:
+        # The tokenizer keeps the rest of EXPLAIN ... as one string: analyse the statement inside.
+        m = _EXPLAIN.match(st.text)
+        inner = split(m.group("q")) if m is not None else ()
+        if len(inner) == 1:
+            return analyze(inner[0])
+    text = st.checked or st.text
+    if st.kind in ("declare", "prepare"):
+        m = _INNER.match(text)
+        if m is not None:
+            text = m.group("q")
+    # Statements that differ only in numbers (point queries with literal ids) share one analysis:
+    # no verdict depends on a number.
+    a = _analyze_text(_NUMBER.sub("0", text), st.words[:4])
+    called = _called(st)
+    if called - a.functions:
+        a = dataclasses.replace(a, functions=a.functions | called)
+    return a

@@ -1,0 +1,364 @@
+"""PostgreSQL functions DuckDB lacks or answers differently, translated into DuckDB SQL.
+
+- `to_char(value, 'format')`: dates, times and numbers (pgcompat/to_char.py);
+- `format('... %s %I %L ...', ...)`: PostgreSQL's conversions (DuckDB's format is fmt-style);
+- `parse_ident('a."B c"')`: the parts of a qualified identifier, as a list;
+- `substring(text FROM 'regex')` and `substring(text, 'regex')`: a regular-expression match (the
+  first parenthesised group, or the whole match), not a start position;
+- a scalar function in FROM (`FROM string_to_array(x, ',') s`): one row whose column is named by
+  the alias, as PostgreSQL gives it.
+
+Each translator is a small function of one call; a call it cannot translate exactly (a format
+that is not a literal, an unsupported pattern) is left as the client wrote it. Arguments are
+copied verbatim (after their own translation), so the sandbox analysis of the translated text
+sees every table and function the client named. Nothing here matches a statement without one of
+the names above; those statements are returned unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import duckdb
+from sqlglot.tokens import Token, TokenType
+
+from pgcompat import to_char as to_char_formats
+from pgcompat.tokens import NAMES, Tokens, literal, quote
+
+# Words after which a name is being defined or dropped, not called.
+_DEFINING = frozenset({"macro", "function", "procedure", "table", "view", "type", "sequence", "index"})
+# Set-returning functions the catalog shim gives their PostgreSQL column name (pg_rewrites._SRF).
+_SET_RETURNING = frozenset({"unnest", "generate_series", "generate_subscripts", "regexp_split_to_table"})
+_FROM_CONTEXT = (TokenType.FROM, TokenType.JOIN, TokenType.LATERAL)
+
+
+@dataclass
+class Call:
+    """One call of a function: its tokens and its arguments, as written and translated."""
+
+    tk: Tokens
+    name: str
+    first: int  # first token (the pg_catalog qualifier, if any)
+    open: int
+    close: int
+    args: list[str]  # comma-separated arguments, translated
+    ranges: list[tuple[int, int]]  # their token ranges
+
+    def string(self, k: int) -> str | None:
+        """Argument k's value when it is one plain string literal."""
+        lo, hi = self.ranges[k]
+        return self.tk.string(lo) if hi == lo + 1 else None
+
+
+# ---------------------------------------------------------------- translators
+
+
+def to_char(call: Call) -> str | None:
+    """to_char(value, 'format') with a literal format."""
+    fmt = call.string(1) if len(call.args) == 2 else None
+    return None if fmt is None else to_char_formats.to_char(call.args[0], fmt)
+
+
+_FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?(-?)(\d*)([sIL%])?")
+_PG_CONVERSION = re.compile(r"%(?:\d+\$)?-?\d*[sIL%]")
+
+
+def format_(call: Call) -> str | None:
+    """format('...', args): PostgreSQL's %s (text, NULL as nothing), %I (quoted identifier),
+    %L (quoted literal, NULL as NULL), %% and positions (%2$s) and widths (%-10s). A format
+    without any of these conversions is left to DuckDB's format ('{}' placeholders)."""
+    fmt = call.string(0) if call.args else None
+    if (
+        fmt is None
+        or not _PG_CONVERSION.search(fmt)
+        or any(call.tk.word(lo) == "variadic" for lo, _ in call.ranges)
+    ):
+        return None
+    args = call.args[1:]
+    pieces: list[str] = []
+    text, pos, nxt = "", 0, 0
+    while pos < len(fmt):
+        i = fmt.find("%", pos)
+        if i < 0:
+            text += fmt[pos:]
+            break
+        text += fmt[pos:i]
+        m = _FORMAT_SPEC.match(fmt, i)
+        assert m is not None  # the pattern matches any %
+        index, left, width, conv = m.groups()
+        if conv is None and fmt[m.end() : m.end() + 1] == "*":
+            return None  # a width taken from the arguments: left as it is
+        if conv is None:
+            return _raise(
+                "unrecognized format() type specifier"
+                if i + 1 < len(fmt)
+                else "unterminated format() type specifier"
+            )
+        pos = m.end()
+        if conv == "%":
+            text += "%"
+            continue
+        k = int(index) - 1 if index else nxt
+        nxt = k + 1
+        if k < 0 or k >= len(args):
+            return _raise("too few arguments for format()")
+        if text:
+            pieces.append(literal(text))
+            text = ""
+        pieces.append(_conversion(args[k], conv, left, width))
+    if text or not pieces:
+        pieces.append(literal(text))
+    return "(" + " || ".join(pieces) + ")"
+
+
+def _conversion(arg: str, conv: str, left: str, width: str) -> str:
+    value = f"CAST(({arg}) AS VARCHAR)"
+    if conv == "s":
+        out = f"coalesce({value}, '')"
+    elif conv == "I":
+        # PostgreSQL refuses to quote a NULL identifier
+        out = f"coalesce(quote_ident({value}), error('null values cannot be formatted as an SQL identifier'))"
+    else:
+        out = f"coalesce(quote_literal({value}), 'NULL')"
+    return f"printf('%{left}{width}s', {out})" if width else out
+
+
+def _raise(message: str) -> str:
+    return f"error({literal(message)})"
+
+
+def parse_ident(call: Call) -> str | None:
+    """parse_ident('a."B c"') -> ['a', 'B c']: worked out here for a literal, else in SQL."""
+    if not call.args or len(call.args) > 2:
+        return None
+    value = call.string(0)
+    if value is None:
+        part = r"""(?:^|\.)\s*("(?:[^"]|"")*"|[^."\s]+)"""
+        return (
+            f"list_transform(regexp_extract_all(({call.args[0]}), {literal(part)}, 1), lambda __p: "
+            """CASE WHEN starts_with(__p, '"') THEN replace(substr(__p, 2, length(__p) - 2), '""', '"') """
+            "ELSE lower(__p) END)"
+        )
+    strict = len(call.args) < 2 or call.args[1].strip().lower() not in ("false", "'f'", "'false'")
+    parts = ident_parts(value, strict)
+    if isinstance(parts, str):
+        return _raise(parts)
+    return "CAST([" + ", ".join(literal(p) for p in parts) + "] AS VARCHAR[])"
+
+
+def ident_parts(s: str, strict: bool = True) -> list[str] | str:
+    """PostgreSQL's parse_ident: the parts, or the error message."""
+    parts: list[str] = []
+    i, n = 0, len(s)
+    invalid = f'string is not a valid identifier: "{s}"'
+    while True:
+        while i < n and s[i].isspace():
+            i += 1
+        if i < n and s[i] == '"':
+            j, name = i + 1, ""
+            while True:
+                k = s.find('"', j)
+                if k < 0:
+                    return invalid
+                name += s[j:k]
+                if s.startswith('""', k):
+                    name += '"'
+                    j = k + 2
+                    continue
+                i = k + 1
+                break
+            if not name:
+                return invalid
+            parts.append(name)
+        elif i < n and (s[i].isalpha() or s[i] == "_" or ord(s[i]) > 127):
+            j = i
+            while i < n and (s[i].isalnum() or s[i] in "_$" or ord(s[i]) > 127):
+                i += 1
+            parts.append("".join(c.lower() if "A" <= c <= "Z" else c for c in s[j:i]))
+        else:
+            return invalid
+        while i < n and s[i].isspace():
+            i += 1
+        if i < n and s[i] == ".":
+            i += 1
+            continue
+        if i >= n or not strict:
+            break
+        return invalid
+    return parts
+
+
+def substring_regex(call: Call) -> str | None:
+    """substring(text FROM 'regex') / substring(text, 'regex'): with a text pattern, PostgreSQL
+    matches a regular expression; None (no match) where DuckDB's regexp_extract would give ''."""
+    parts = call.tk.split(
+        call.open + 1, call.close, frozenset({TokenType.COMMA, TokenType.FROM, TokenType.FOR})
+    )
+    if len(parts) != 2:
+        return None
+    (lo, hi, _), (plo, phi, sep) = parts
+    pattern = call.tk.string(plo) if phi == plo + 1 else None
+    if pattern is None or sep not in (TokenType.FROM, TokenType.COMMA):
+        return None
+    group = 1 if _capturing_groups(pattern) else 0
+    value = render_range(call.tk, lo, hi)
+    return f"regexp_extract_all(({value}), {call.tk.src(plo)}, {group})[1]"
+
+
+def _capturing_groups(pattern: str) -> int:
+    """How many capturing groups a regular expression has ((?:...) and [(] excepted)."""
+    n, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif c == "(" and pattern[i + 1 : i + 2] != "?":
+            n += 1
+        i += 1
+    return n
+
+
+TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
+    "to_char": to_char,
+    "format": format_,
+    "parse_ident": parse_ident,
+    "substring": substring_regex,
+}
+
+
+# ---------------------------------------------------------------- scalar functions in FROM
+
+
+@lru_cache(maxsize=1)
+def scalar_functions() -> frozenset[str]:
+    """DuckDB's scalar functions that are not also table functions, and the ones translated
+    here: in FROM, PostgreSQL gives one row of their value."""
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "SELECT function_name, list(DISTINCT function_type) FROM duckdb_functions() GROUP BY ALL"
+        ).fetchall()
+    scalar = {name.lower() for name, kinds in rows if set(kinds) <= {"scalar", "macro"}}
+    return frozenset((scalar | set(TRANSLATORS)) - _SET_RETURNING)
+
+
+def _query_from(tk: Tokens, p: int) -> bool:
+    """Whether the FROM, JOIN or LATERAL at p starts a query's table list (not the FROM of
+    EXTRACT(x FROM y), substring(x FROM y) or IS DISTINCT FROM)."""
+    if tk.tt(p) != TokenType.FROM:
+        return True
+    if tk.word(p - 1) == "distinct":
+        return False
+    return p == 0 or tk.tt(p - 1) == TokenType.L_PAREN or tk.clause_index(p) is not None
+
+
+def _in_from(tk: Tokens, i: int) -> bool:
+    """Whether a table reference starting at token i stands in a query's FROM clause."""
+    prev = tk.tt(i - 1)
+    if prev in _FROM_CONTEXT:
+        return _query_from(tk, i - 1)
+    if prev != TokenType.COMMA:
+        return False
+    k = tk.clause_index(i - 1)
+    if k is None or tk.tt(k) not in (*_FROM_CONTEXT, TokenType.ON):
+        return False
+    return _query_from(tk, k)
+
+
+def scalar_in_from(call: Call, sql: str) -> tuple[int, str] | None:
+    """`FROM f(...) [AS] s [(c)]` for a scalar f: `(SELECT f(...)) AS s(s)`, the one row PostgreSQL
+    gives, its column named by the alias (or by the function, without one)."""
+    tk = call.tk
+    if not _in_from(tk, call.first) or call.name not in scalar_functions():
+        return None
+    k = call.close + 1
+    if tk.word(k) == "with" and tk.word(k + 1) == "ordinality":
+        return None
+    if tk.tt(k) == TokenType.ALIAS:
+        k += 1
+    if tk.tt(k) in NAMES:
+        alias = tk.src(k)
+        if tk.tt(k + 1) == TokenType.L_PAREN and k + 1 in tk.match:
+            close = tk.match[k + 1]
+            return close + 1, f"(SELECT {sql}) AS {alias}{tk.text[tk.start(k + 1) : tk.end(close)]}"
+        return k + 1, f"(SELECT {sql}) AS {alias}({alias})"
+    if tk.tt(call.close + 1) == TokenType.ALIAS:
+        return None
+    return call.close + 1, f"(SELECT {sql}) AS {quote(call.name)}({quote(call.name)})"
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _call_at(tk: Tokens, i: int, hi: int) -> tuple[str, int, int, int] | None:
+    """(name, first token, name token, open parenthesis) of a function call starting at token i."""
+    if tk.tt(i - 1) == TokenType.DOT:
+        return None
+    f = i + 2 if tk.word(i) == "pg_catalog" and tk.tt(i + 1) == TokenType.DOT else i
+    name = tk.word(f)
+    if name is None or tk.tt(f + 1) != TokenType.L_PAREN or (tk.closing(f + 1) or hi) >= hi:
+        return None
+    if tk.word(i - 1) in _DEFINING:
+        return None
+    return name, i, f, f + 1
+
+
+def _construct(tk: Tokens, i: int, hi: int) -> tuple[int, str] | None:
+    """(index after it, replacement) when a call to translate, or a scalar call in FROM, starts at i."""
+    found = _call_at(tk, i, hi)
+    if found is None:
+        return None
+    name, first, f, open_ = found
+    translate = TRANSLATORS.get(name)
+    if translate is None and not (_in_from(tk, first) and name in scalar_functions()):
+        return None
+    close = tk.match[open_]
+    ranges = [(lo, end) for lo, end, _ in tk.split(open_ + 1, close, frozenset({TokenType.COMMA}))]
+    if ranges == [(open_ + 1, close)] and close == open_ + 1:
+        ranges = []
+    call = Call(tk, name, first, open_, close, [render_range(tk, lo, end) for lo, end in ranges], ranges)
+    sql = translate(call) if translate is not None else None
+    if sql is None:
+        sql = tk.text[tk.start(first) : tk.end(open_)] + render_range(tk, open_ + 1, close) + ")"
+    wrapped = scalar_in_from(call, sql)
+    if wrapped is not None:
+        return wrapped
+    return close + 1, sql
+
+
+def render_range(tk: Tokens, lo: int, hi: int) -> str:
+    """Tokens lo..hi-1 with their calls translated and the text between tokens kept."""
+    return tk.render_with(lo, hi, lambda i, h: _construct(tk, i, h))
+
+
+def _worth_a_look(toks: list[Token] | tuple[Token, ...]) -> bool:
+    """Whether a statement calls a function translated here, or calls a function right after
+    FROM, JOIN, LATERAL or a comma (most statements do neither)."""
+    for k in range(1, len(toks)):
+        if toks[k].token_type != TokenType.L_PAREN:
+            continue
+        name = toks[k - 1].text.lower()
+        if name in TRANSLATORS:
+            return True
+        first = k - 3 if k >= 3 and toks[k - 2].token_type == TokenType.DOT else k - 1
+        in_from = first > 0 and toks[first - 1].token_type in (*_FROM_CONTEXT, TokenType.COMMA)
+        if in_from and name in scalar_functions():
+            return True
+    return False
+
+
+def translate(text: str, toks: list[Token] | tuple[Token, ...]) -> str:
+    """The statement with its PostgreSQL function calls in DuckDB terms (text itself when none)."""
+    if not toks or not _worth_a_look(toks):
+        return text
+    tk = Tokens(text, toks)
+    return render_range(tk, 0, tk.n)

@@ -1,0 +1,316 @@
+"""PostgreSQL-to-DuckDB rewrites of statement text: small named functions, one concern each.
+
+Each rewrite looks at a statement's tokens and returns edits (start, end, replacement) in
+statement-relative offsets; `rewrite` applies them. Statements without anything to rewrite
+go to DuckDB exactly as the client wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlglot.tokens import Token, TokenType
+
+from pgcompat import catalog_rewrites, functions, lengths
+from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
+from pgcompat.tokens import apply, tokenize
+
+Edit = tuple[int, int, str]
+_HEX = re.compile(r"^\\x([0-9A-Fa-f]*)$")
+
+
+def _is_bytea(t: Token) -> bool:
+    return t.token_type == TokenType.VARBINARY and t.text.upper() == "BYTEA"
+
+
+def bytea_hex_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """'\\x0102'::bytea is two bytes in PostgreSQL; DuckDB would read the characters '\\x01', '0', '2'."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        if t.token_type != TokenType.STRING or text[t.start - base] != "'":
+            continue
+        m = _HEX.match(t.text)
+        if m is None:
+            continue
+        nxt = toks[i + 1 : i + 3]
+        prev = toks[i - 1] if i > 0 else None
+        cast_follows = len(nxt) == 2 and (
+            (nxt[0].token_type == TokenType.DCOLON and _is_bytea(nxt[1]))
+            or (nxt[0].token_type == TokenType.ALIAS and _is_bytea(nxt[1]))
+        )
+        typed_literal = prev is not None and _is_bytea(prev)
+        if cast_follows or typed_literal:
+            edits.append((t.start - base, t.end - base + 1, f"from_hex('{m.group(1)}')"))
+            if typed_literal:
+                edits.append((prev.start - base, prev.end - base + 1, ""))
+    return edits
+
+
+def sys_context_userenv(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """SYS_CONTEXT('USERENV', 'CON_NAME') reads the session's USERENV, which the engine keeps in
+    DuckDB variables (userenv_con_name, ...)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        if t.text.upper() != "SYS_CONTEXT" or i + 5 >= len(toks):
+            continue
+        lp, ns, comma, key, rp = toks[i + 1 : i + 6]
+        if (
+            lp.token_type == TokenType.L_PAREN
+            and ns.token_type == TokenType.STRING
+            and ns.text.upper() == "USERENV"
+            and comma.token_type == TokenType.COMMA
+            and key.token_type == TokenType.STRING
+            and rp.token_type == TokenType.R_PAREN
+        ):
+            var = "userenv_" + re.sub(r"[^a-z0-9_]", "", key.text.lower())
+            edits.append((t.start - base, rp.end - base + 1, f"getvariable('{var}')"))
+    return edits
+
+
+# PostgreSQL functions DuckDB has under another name (same arguments, same result).
+_RENAMED_FUNCTIONS = {
+    "json_build_object": "json_object",
+    "jsonb_build_object": "json_object",
+    "json_build_array": "json_array",
+    "jsonb_build_array": "json_array",
+}
+
+
+def renamed_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    edits: list[Edit] = []
+    for t, nxt in zip(toks, toks[1:], strict=False):
+        new = _RENAMED_FUNCTIONS.get(t.text.lower())
+        if new and nxt.token_type == TokenType.L_PAREN and text[t.start - base] not in "'\"":
+            edits.append((t.start - base, t.end - base + 1, new))
+    return edits
+
+
+def pg_expandarray(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """information_schema._pg_expandarray(a): PostgreSQL's set-returning (x, n) pairs of an array,
+    which pgjdbc's getPrimaryKeys/getIndexInfo read; DuckDB unnests a list of structs the same way
+    (two calls in one SELECT list run in step, as in PostgreSQL)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        if (
+            t.text.lower() != "_pg_expandarray"
+            or i + 1 >= len(toks)
+            or toks[i + 1].token_type != TokenType.L_PAREN
+        ):
+            continue
+        start = toks[i - 2].start if i >= 2 and toks[i - 1].token_type == TokenType.DOT else t.start
+        depth, j = 0, i + 1
+        for j in range(i + 1, len(toks)):
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(toks[j].token_type, 0)
+            if depth == 0:
+                break
+        arg = text[toks[i + 1].end - base + 1 : toks[j].start - base]
+        edits.append(
+            (
+                start - base,
+                toks[j].end - base + 1,
+                f"unnest(list_transform({arg}, lambda __x, __i: {{'x': __x, 'n': __i}}))",
+            )
+        )
+    return edits
+
+
+def public_schema(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """public.t means DuckDB's main.t: clients see the default schema as public."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[:-2]):
+        if (
+            t.text.lower() == "public"
+            and text[t.start - base] not in "'\""
+            and toks[i + 1].token_type == TokenType.DOT
+            and (i == 0 or toks[i - 1].token_type != TokenType.DOT)
+        ):
+            edits.append((t.start - base, t.end - base + 1, "main"))
+    return edits
+
+
+_SERIAL = {
+    "SERIAL": "INTEGER",
+    "SERIAL4": "INTEGER",
+    "BIGSERIAL": "BIGINT",
+    "SERIAL8": "BIGINT",
+    "SMALLSERIAL": "SMALLINT",
+    "SERIAL2": "SMALLINT",
+}
+
+
+def serial_columns(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE TABLE t (id SERIAL): an integer whose default comes from a sequence t_id_seq, as in
+    PostgreSQL (the sequence is created by a statement run just before, see serial_sequences)."""
+    table = _created_table(toks)
+    if table is None:
+        return []
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[1:], start=1):
+        kind = _SERIAL.get(t.text.upper())
+        if (
+            kind
+            and toks[i - 1].token_type in (TokenType.VAR, TokenType.IDENTIFIER)
+            and text[t.start - base] not in "'\""
+        ):
+            col = toks[i - 1].text.strip('"')
+            edits.append((t.start - base, t.end - base + 1, f"{kind} DEFAULT nextval('{table}_{col}_seq')"))
+    return edits
+
+
+def _created_table(toks: Sequence[Token]) -> str | None:
+    words = [t.text.upper() for t in toks[:8]]
+    if not words or words[0] != "CREATE" or "TABLE" not in words:
+        return None
+    i = words.index("TABLE") + 1
+    while i < len(toks) and toks[i].text.upper() in ("IF", "NOT", "EXISTS"):
+        i += 1
+    if i >= len(toks):
+        return None
+    name = toks[i].text.strip('"')
+    if i + 2 < len(toks) and toks[i + 1].token_type == TokenType.DOT:
+        name = toks[i + 2].text.strip('"')
+    return name
+
+
+def serial_sequences(text: str, toks: Sequence[Token]) -> list[str]:
+    """The sequences SERIAL columns of a CREATE TABLE need, created first."""
+    table = _created_table(toks)
+    if table is None:
+        return []
+    out = []
+    for i, t in enumerate(toks[1:], start=1):
+        if t.text.upper() in _SERIAL and toks[i - 1].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
+            out.append(f'CREATE SEQUENCE IF NOT EXISTS "{table}_{toks[i - 1].text.strip(chr(34))}_seq"')
+    return out
+
+
+def advisory_unlock_all(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """pg_advisory_unlock_all(), sent by connection pools on every release: DuckCDB has no
+    advisory locks, so none are held and there is nothing to unlock (a no-op returning NULL)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[:-2]):
+        if (
+            t.text.lower() == "pg_advisory_unlock_all"
+            and toks[i + 1].token_type == TokenType.L_PAREN
+            and toks[i + 2].token_type == TokenType.R_PAREN
+        ):
+            start = toks[i - 2].start if i >= 2 and toks[i - 1].text == "." else t.start
+            edits.append((start - base, toks[i + 2].end - base + 1, "CAST(NULL AS VARCHAR)"))
+    return edits
+
+
+def ddl_storage_parameters(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE TABLE ... WITH (fillfactor = 100): PostgreSQL storage parameters, meaningless to DuckDB."""
+    if not toks or toks[0].text.upper() != "CREATE":
+        return []
+    words = [t.text.upper() for t in toks[:6]]
+    if "TABLE" not in words:
+        return []
+    depth = 0
+    for i, t in enumerate(toks):
+        if t.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif t.token_type == TokenType.R_PAREN:
+            depth -= 1
+        elif (
+            depth == 0
+            and t.text.upper() == "WITH"
+            and i + 1 < len(toks)
+            and toks[i + 1].token_type == TokenType.L_PAREN
+        ):
+            close, d = i + 1, 0
+            for j in range(i + 1, len(toks)):
+                d += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(toks[j].token_type, 0)
+                if d == 0:
+                    close = j
+                    break
+            return [(t.start - base, toks[close].end - base + 1, "")]
+    return []
+
+
+ddl_storage_parameters.notice = (
+    "storage parameters (WITH (...)) are accepted and ignored: DuckDB manages its own storage"  # type: ignore[attr-defined]
+)
+
+_DROP_MULTI = re.compile(
+    r"^\s*DROP\s+(TABLE|VIEW|SEQUENCE|INDEX|SCHEMA|MACRO|FUNCTION|TYPE)\s+(IF\s+EXISTS\s+)?(.+?)(\s+(CASCADE|RESTRICT))?\s*$",
+    re.I | re.S,
+)
+
+
+_TRUNCATE_MULTI = re.compile(
+    r"^\s*TRUNCATE\s+(TABLE\s+)?(ONLY\s+)?([^()']+?)(\s+(CONTINUE|RESTART)\s+IDENTITY)?(\s+(CASCADE|RESTRICT))?\s*$",
+    re.I | re.S,
+)
+
+
+def split_multi_object_drop(sql: str) -> list[str] | None:
+    """DROP TABLE a, b, c and TRUNCATE a, b: DuckDB takes one object per statement, so one
+    statement per object."""
+    t = _TRUNCATE_MULTI.match(sql)
+    if t is not None:
+        names = [n.strip() for n in t.group(3).split(",")]
+        return [f"TRUNCATE TABLE {n}" for n in names] if len(names) > 1 else None
+    m = _DROP_MULTI.match(sql)
+    if m is None or "," not in m.group(3) or "(" in m.group(3) or "'" in m.group(3):
+        return None
+    kind, if_exists, names, tail = m.group(1), m.group(2) or "", m.group(3), m.group(4) or ""
+    return [f"DROP {kind.upper()} {if_exists}{n.strip()}{tail}" for n in names.split(",")]
+
+
+REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
+    bytea_hex_literals,
+    sys_context_userenv,
+    ddl_storage_parameters,
+    advisory_unlock_all,
+    public_schema,
+    pg_expandarray,
+    serial_columns,
+    *lengths.REWRITES,
+    renamed_functions,
+    *catalog_rewrites.REWRITES,
+]
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    sql: str
+    param_oids: tuple[int, ...] = ()
+    pre: tuple[str, ...] = ()  # statements run first, in the same transaction
+    notices: tuple[str, ...] = ()
+    checked: str = ""  # the statement the sandbox analyses: the client's, PostgreSQL functions translated
+
+
+def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
+    """The statement as DuckDB should run it.
+
+    PostgreSQL functions are translated first (pgcompat.functions): that text is what the
+    sandbox analyses (`checked`). The rewrites above, the catalog shim's among them, then work
+    on it; what they add is ours and trusted.
+    """
+    if not toks:
+        return Rewritten(text, checked=text)
+    whole = asyncpg_type_introspection(text)
+    if whole is not None:
+        return Rewritten(whole, ASYNCPG_PARAM_OIDS, checked=text)
+    translated = functions.translate(text, toks)
+    if translated != text:
+        retokenized = tokenize(translated)
+        if retokenized:
+            text, toks = translated, retokenized
+    base = toks[0].start
+    edits: list[Edit] = []
+    notices: list[str] = []
+    for rw in REWRITES:
+        found = rw(text, toks, base)
+        if found:
+            edits += found
+            if getattr(rw, "notice", None):
+                notices.append(rw.notice)  # type: ignore[attr-defined]
+    sql = apply(text, edits) if edits else text
+    parts = split_multi_object_drop(sql)
+    if parts is not None:
+        return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), text)
+    return Rewritten(sql, (), tuple(serial_sequences(text, toks)), tuple(notices), text)

@@ -1,0 +1,256 @@
+"""Splitting a message's SQL into statements and classifying each one.
+
+Classification works on sqlglot's tokens, never on substrings of the text, so a keyword
+inside a string, a comment or a dollar-quoted body never changes the verdict. The result
+is cached by text: clients repeat the same statements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.errors import TokenError
+from sqlglot.tokens import Token, TokenType
+
+from pgcompat import syntax
+from pgcompat.rewrite import rewrite
+from pgcompat.tokens import tokenize
+
+_TOKENIZER = Postgres().tokenizer_class()
+
+# Statement kinds that return rows (RowDescription + DataRows, tag "SELECT n").
+ROW_KINDS = frozenset({"select", "show_engine", "explain", "fetch"})
+# Kinds whose tag carries a row count (the engine's kinds: SELECT ... INTO is a CREATE TABLE AS
+# whose tag is PostgreSQL's "SELECT n").
+COUNTED = {
+    "select": "SELECT",
+    "insert": "INSERT 0",
+    "update": "UPDATE",
+    "delete": "DELETE",
+    "merge": "MERGE",
+    syntax.SELECT_INTO: "SELECT",
+}
+
+_DDL_OBJECTS = (
+    "TABLE",
+    "VIEW",
+    "INDEX",
+    "SEQUENCE",
+    "SCHEMA",
+    "MACRO",
+    "FUNCTION",
+    "TYPE",
+    "DATABASE",
+    "ROLE",
+    "USER",
+    "EXTENSION",
+    "SECRET",
+    "TRIGGER",
+    "MATERIALIZED",
+)
+_DDL_SKIP = {"OR", "REPLACE", "TEMP", "TEMPORARY", "UNIQUE", "GLOBAL", "LOCAL", "PERSISTENT", "UNLOGGED"}
+
+
+class SqlSyntaxError(Exception):
+    sqlstate = "42601"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One SQL statement of a message, as the client wrote it, with its class."""
+
+    text: str
+    kind: str
+    tag: str
+    words: tuple[str, ...]
+    tokens: tuple[Token, ...]
+    engine_sql: str  # the text after PostgreSQL-to-DuckDB rewrites
+    param_oids: tuple[int, ...] = ()  # parameter types a rewrite fixes (clients that send none get these)
+    engine_pre: tuple[str, ...] = ()  # statements a rewrite runs first (DROP TABLE a, b: one per object)
+    notices: tuple[str, ...] = ()  # what a rewrite tells the client it did
+    checked: str = ""  # the text the sandbox analyses (PostgreSQL functions translated); "" = text
+    engine_kind: str = ""  # the kind the engine runs it as, when not `kind` (SELECT ... INTO)
+
+    @property
+    def param_count(self) -> int:
+        """How many parameters the client's text uses ($n with the highest n)."""
+        toks = self.tokens
+        return max(
+            (
+                int(n.text)
+                for t, n in zip(toks, toks[1:], strict=False)
+                if t.token_type == TokenType.PARAMETER
+                and n.token_type == TokenType.NUMBER
+                and n.start == t.end + 1
+            ),
+            default=0,
+        )
+
+    def engine_op(self) -> dict[str, object]:
+        """The statement as the engine receives it in a simple-protocol query."""
+        op: dict[str, object] = {
+            "sql": self.engine_sql,
+            "kind": self.engine_kind or self.kind,
+            "tag": self.tag,
+        }
+        if self.engine_pre:
+            op["pre"] = list(self.engine_pre)
+        if self.notices:
+            op["notices"] = list(self.notices)
+        if self.kind == "select":
+            from pgcompat.column_names import pg_column_names
+
+            names = pg_column_names(self.text)
+            if names is not None:
+                op["names"] = names
+        return op
+
+    @property
+    def returns_rows(self) -> bool:
+        return self.kind in ROW_KINDS
+
+
+def _word(sql: str, tok: Token) -> str:
+    """The keyword a token spells, or '' for a quoted string or identifier."""
+    if sql[tok.start] in "'\"$" or tok.token_type in (TokenType.BYTE_STRING, TokenType.HEREDOC_STRING):
+        return ""
+    return tok.text.upper()
+
+
+def _ddl_tag(verb: str, words: tuple[str, ...]) -> str:
+    for w in words[1:]:
+        if w in _DDL_SKIP:
+            continue
+        if w == "MATERIALIZED":
+            return f"{verb} MATERIALIZED VIEW"
+        if w == "MACRO":
+            return f"{verb} FUNCTION"
+        if w in _DDL_OBJECTS:
+            return f"{verb} {w}"
+        break
+    return verb
+
+
+def _classify(words: tuple[str, ...]) -> tuple[str, str]:
+    """(kind, command tag without counts) from the leading keywords."""
+    w0 = words[0] if words else ""
+    w1 = words[1] if len(words) > 1 else ""
+    w2 = words[2] if len(words) > 2 else ""
+    if w0 == "SELECT" and w1 == "DBMS_PDB":
+        return "admin", "SELECT"
+    if w0 in ("SELECT", "WITH", "VALUES", "FROM", "TABLE", "SUMMARIZE", "DESCRIBE", "PIVOT", "UNPIVOT", "("):
+        return "select", "SELECT"
+    if w0 == "EXPLAIN":
+        return "explain", "EXPLAIN"
+    if w0 in ("INSERT", "UPDATE", "DELETE", "MERGE"):
+        return w0.lower(), w0
+    if w0 in ("BEGIN", "START"):
+        return "begin", "BEGIN"
+    if w0 in ("COMMIT", "END"):
+        return "commit", "COMMIT"
+    if w0 in ("ROLLBACK", "ABORT"):
+        if "TO" in words[1:3]:
+            return "rollback_to", "ROLLBACK"
+        return "rollback", "ROLLBACK"
+    if w0 == "SAVEPOINT":
+        return "savepoint", "SAVEPOINT"
+    if w0 == "RELEASE":
+        return "release", "RELEASE"
+    if w0 == "COPY":
+        return "copy", "COPY"
+    if w0 in ("CREATE", "ALTER", "DROP") and w1 == "PLUGGABLE":
+        return "admin", f"{w0} PLUGGABLE DATABASE"
+    if w0 == "SHOW" and w1 in ("PDBS", "CON_NAME", "CON_ID"):
+        return "admin", "SHOW"
+    if w0 == "ALTER" and w1 == "SESSION" and w2 == "SET":
+        return "admin", "ALTER SESSION"
+    if w0 == "SET":
+        return "set", "SET"
+    if w0 == "RESET":
+        return "reset", "RESET"
+    if w0 == "SHOW":
+        return "show", "SHOW"
+    if w0 == "DISCARD":
+        return "discard", "DISCARD ALL"
+    if w0 in ("CREATE", "DROP", "ALTER"):
+        return "ddl", _ddl_tag(w0, words)
+    if w0 == "TRUNCATE":
+        return "ddl", "TRUNCATE TABLE"
+    if w0 in ("PREPARE", "EXECUTE", "DEALLOCATE"):
+        return w0.lower(), w0
+    if w0 in ("DECLARE", "FETCH", "MOVE", "CLOSE", "LISTEN", "UNLISTEN", "NOTIFY", "VACUUM", "ANALYZE"):
+        return w0.lower(), w0
+    if w0 in (
+        "CHECKPOINT",
+        "PRAGMA",
+        "CALL",
+        "LOAD",
+        "INSTALL",
+        "ATTACH",
+        "DETACH",
+        "USE",
+        "EXPORT",
+        "IMPORT",
+    ):
+        return "other", w0
+    if w0 == "COMMENT":
+        return "ddl", "COMMENT"
+    if w0 == "GRANT" or w0 == "REVOKE":
+        return "ddl", w0
+    return "other", w0 or "SELECT"
+
+
+def _statement(sql: str, toks: list[Token]) -> Statement:
+    # Token ends are inclusive of closing quotes and dollar-quote tags.
+    text = sql[toks[0].start : toks[-1].end + 1]
+    engine_kind = ""
+    # PostgreSQL syntax DuckDB lacks (SELECT ... INTO, CREATE LOCAL TEMP TABLE, keyword aliases):
+    # the statement is classified and checked in the form that runs.
+    shaped = syntax.reshape(text, toks)
+    if shaped is not None:
+        retokenized = tokenize(shaped.text)
+        if retokenized:
+            sql, text, toks, engine_kind = shaped.text, shaped.text, retokenized, shaped.engine_kind
+    words = tuple(_word(sql, t) for t in toks[:8])
+    kind, tag = _classify(words)
+    rw = rewrite(text, toks)
+    checked = rw.checked if rw.checked != text else ""
+    return Statement(
+        text, kind, tag, words, tuple(toks), rw.sql, rw.param_oids, rw.pre, rw.notices, checked, engine_kind
+    )
+
+
+def _fix_positions(sql: str, toks: list[Token]) -> None:
+    """sqlglot gives the string token of a command's arguments (SHOW x ...) wrong positions when
+    blanks follow it; place it where its text is, so that every token slices the text it spells."""
+    prev_end = -1
+    for t in toks:
+        if t.start > t.end:
+            at = sql.find(t.text, prev_end + 1)
+            if at >= 0:
+                t.start, t.end = at, at + len(t.text) - 1
+        prev_end = t.end
+
+
+@lru_cache(maxsize=4096)
+def split(sql: str) -> tuple[Statement, ...]:
+    """The statements of one Query/Parse text; empty tuple for an empty query."""
+    try:
+        toks = _TOKENIZER.tokenize(sql)
+    except TokenError as e:
+        raise SqlSyntaxError(f"syntax error: {e}") from e
+    _fix_positions(sql, toks)
+    out: list[Statement] = []
+    cur: list[Token] = []
+    for t in toks:
+        if t.token_type == TokenType.SEMICOLON:
+            if cur:
+                out.append(_statement(sql, cur))
+                cur = []
+            continue
+        cur.append(t)
+    if cur:
+        out.append(_statement(sql, cur))
+    return tuple(out)

@@ -1,0 +1,140 @@
+"""PostgreSQL statement syntax that DuckDB (or the analysis) cannot parse, in the form both can.
+
+These rewrites change the shape of a statement, so the statement is classified, analysed and
+checked (sandbox, lockdown, privileges) in its rewritten form: what is judged is what runs.
+Each is a small function over the statement's tokens returning edits; a statement none of them
+touches stays exactly as the client wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlglot.tokens import Token, TokenType
+
+from pgcompat.tokens import ITEM_END, NAMES, WORD, Edit, Tokens, apply
+
+# What ends the search for the SELECT an INTO belongs to.
+_NOT_SELECT_LIST = frozenset(
+    {
+        TokenType.FROM,
+        TokenType.WHERE,
+        TokenType.INSERT,
+        TokenType.UPDATE,
+        TokenType.DELETE,
+        TokenType.MERGE,
+        TokenType.UNION,
+        TokenType.EXCEPT,
+        TokenType.INTERSECT,
+        TokenType.VALUES,
+    }
+)
+SELECT_INTO = "select_into"  # the engine's kind for SELECT ... INTO: a CREATE TABLE AS tagged "SELECT n"
+
+
+def keyword_aliases(tk: Tokens) -> list[Edit]:
+    """`expr AS update` / `AS select` / `AS table`: PostgreSQL takes any keyword as a column label
+    after AS; sqlglot does not. Quoted (lower case, as PostgreSQL folds it), the name is the same."""
+    edits: list[Edit] = []
+    for i in range(tk.n - 1):
+        k = i + 1
+        if tk.tt(i) != TokenType.ALIAS or tk.tt(k) in NAMES or not WORD.match(tk.src(k)):
+            continue
+        if k + 1 < tk.n and tk.tt(k + 1) not in ITEM_END:
+            continue
+        if tk.clause_of(i) not in (TokenType.SELECT, TokenType.RETURNING):
+            continue
+        edits.append((tk.start(k), tk.end(k), f'"{tk.src(k).lower()}"'))
+    return edits
+
+
+def temporary_scope(tk: Tokens) -> list[Edit]:
+    """CREATE LOCAL TEMPORARY TABLE / CREATE GLOBAL TEMP TABLE: PostgreSQL ignores LOCAL and
+    GLOBAL (every temporary table is the session's own, as in DuckDB), DuckDB refuses them."""
+    if tk.word(0) == "create" and tk.word(1) in ("local", "global") and tk.word(2) in ("temp", "temporary"):
+        return [(tk.start(1), tk.start(2), "")]
+    return []
+
+
+def _select_into_clause(tk: Tokens) -> int | None:
+    """Index of the INTO of `SELECT ... INTO t FROM ...` at the top level of a query, else None."""
+    if tk.tt(0) not in (TokenType.SELECT, TokenType.WITH):
+        return None
+    k = 0
+    while k < tk.n:
+        t = tk.tt(k)
+        if t in (TokenType.L_PAREN, TokenType.L_BRACKET) and k in tk.match:
+            k = tk.match[k] + 1
+            continue
+        if t == TokenType.INTO:
+            j = k - 1
+            while j >= 0 and tk.tt(j) not in _NOT_SELECT_LIST and tk.tt(j) != TokenType.SELECT:
+                j = tk.match[j] - 1 if tk.tt(j) == TokenType.R_PAREN and j in tk.match else j - 1
+            return k if j >= 0 and tk.tt(j) == TokenType.SELECT else None
+        k += 1
+    return None
+
+
+def select_into(tk: Tokens) -> list[Edit]:
+    """SELECT ... INTO [TEMPORARY | UNLOGGED] [TABLE] t FROM ...: PostgreSQL's old spelling of
+    CREATE TABLE t AS SELECT ... FROM ..., which DuckDB lacks."""
+    i = _select_into_clause(tk)
+    if i is None:
+        return []
+    k = i + 1
+    temporary = False
+    if tk.word(k) in ("local", "global"):
+        k += 1
+    if tk.word(k) in ("temp", "temporary"):
+        temporary, k = True, k + 1
+    elif tk.word(k) == "unlogged":
+        k += 1
+    if tk.word(k) == "table":
+        k += 1
+    first = k
+    if tk.tt(k) not in NAMES:
+        return []
+    while tk.tt(k + 1) == TokenType.DOT and tk.tt(k + 2) in NAMES:
+        k += 2
+    name = tk.text[tk.start(first) : tk.end(k)]
+    head = f"CREATE {'TEMPORARY ' if temporary else ''}TABLE {name} AS "
+    return [(0, 0, head), (tk.start(i), tk.start(k + 1) if k + 1 < tk.n else tk.end(k), "")]
+
+
+SHAPES: list[Callable[[Tokens], list[Edit]]] = [keyword_aliases, temporary_scope, select_into]
+
+
+@dataclass(frozen=True)
+class Shaped:
+    text: str
+    engine_kind: str = ""  # the kind the engine runs it as, when not the rewritten text's own
+
+
+def _worth_a_look(toks: Sequence[Token]) -> bool:
+    """Whether any shape above may apply (most statements have no INTO, no keyword after AS and
+    are no CREATE LOCAL/GLOBAL)."""
+    if toks[0].token_type == TokenType.CREATE:
+        return len(toks) > 1 and toks[1].text.lower() in ("local", "global")
+    return any(
+        t.token_type == TokenType.INTO or (t.token_type == TokenType.ALIAS and nxt.token_type not in NAMES)
+        for t, nxt in zip(toks, toks[1:], strict=False)
+    )
+
+
+def reshape(text: str, toks: Sequence[Token]) -> Shaped | None:
+    """The statement in a form DuckDB and the analysis parse, or None when it needs no change."""
+    if not toks or not _worth_a_look(toks):
+        return None
+    tk = Tokens(text, toks)
+    edits: list[Edit] = []
+    kind = ""
+    for shape in SHAPES:
+        found = shape(tk)
+        if found:
+            edits += found
+            if shape is select_into:
+                kind = SELECT_INTO
+    if not edits:
+        return None
+    return Shaped(apply(tk.text, edits).strip(), kind)

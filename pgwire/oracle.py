@@ -1,0 +1,80 @@
+"""Oracle errors of the container commands: the ORA number in the message, a SQLSTATE in the code."""
+
+from __future__ import annotations
+
+from pgwire.errors import DbError
+
+# ORA number -> (SQLSTATE, message template). The one table of these errors.
+ORACLE_ERRORS: dict[int, tuple[str, str]] = {
+    65081: (
+        "2BP01",
+        "pluggable database {name} is the source of snapshot clones ({clones}); drop them first",
+    ),
+    65113: ("53100", "storage limit of {name} is below its current usage of {used} bytes"),
+    65114: ("53100", "space usage in container is too high"),
+    65343: ("55000", "pluggable database {name} has already been unplugged"),
+    65122: ("42710", "pluggable database GUID conflicts with the GUID of an existing container ({name})"),
+    65026: ("58030", "XML metadata file error"),
+    1031: ("42501", "insufficient privileges"),
+    1109: ("57P03", "database not open"),
+    1219: ("57P03", "database or pluggable database not open: queries allowed on fixed tables or views only"),
+    18: ("53300", "maximum number of sessions exceeded"),
+    65011: ("42704", "pluggable database {name} does not exist"),
+    65012: ("42710", "pluggable database {name} already exists"),
+    65017: ("55000", "seed pluggable database may not be dropped or altered"),
+    65019: ("55000", "pluggable database {name} already open"),
+    65020: ("55000", "pluggable database {name} already closed"),
+    65025: ("55000", "pluggable database {name} is not closed on all instances"),
+    65040: ("42501", "operation not allowed from within a pluggable database"),
+    65085: ("55000", "cannot open pluggable database in read-only mode"),
+    65086: ("55000", "cannot open/close the pluggable database"),
+    65179: ("55000", "cannot keep datafiles for a pluggable database that is not unplugged"),
+    65000: ("42601", "missing or invalid pluggable database name"),
+    # users, roles, privileges (catalog.commands.users)
+    922: ("42601", "missing or invalid option: {option}"),
+    988: ("42601", "missing or invalid password(s)"),
+    990: ("42601", "missing or invalid privilege: {privilege}"),
+    1917: ("42704", "user or role '{name}' does not exist"),
+    1918: ("42704", "user '{name}' does not exist"),
+    1919: ("42704", "role '{name}' does not exist"),
+    1920: ("42710", "user name '{name}' conflicts with another user or role name"),
+    1921: ("42710", "role name '{name}' conflicts with another user or role name"),
+    1931: ("0LP01", "cannot grant {privilege} to a role"),
+    1934: ("0LP01", "circular role grant detected"),
+    1935: ("42602", "missing user or role name"),
+    1940: ("55006", "cannot drop a user that is currently connected"),
+    1951: ("42704", "ROLE '{role}' not granted to '{name}'"),
+    1952: ("42704", "system privileges not granted to '{name}'"),
+    3001: ("0A000", "unimplemented feature: {feature}"),
+    16000: ("25006", "database or pluggable database open for read-only access"),
+    28000: ("28000", "the account is locked"),
+    28014: ("42501", "cannot drop administrative user or role"),
+    65029: ("42501", "a Local User may not grant or revoke a common privilege or role"),
+    65030: ("0LP01", "one may not grant a Common Privilege to a Local User or Role"),
+    65049: ("42501", "creation of local user or role is not allowed in CDB$ROOT"),
+    65050: ("42501", "Common DDLs only allowed in CDB$ROOT"),
+    65066: ("42501", "The specified changes must apply to all containers"),
+    65092: ("0LP01", "system privilege or role granted with a different scope to '{name}'"),
+    65094: ("42939", "invalid local user or role name"),
+    65096: ("42939", "invalid common user or role name"),
+    # resource parameters (catalog.commands.resources)
+    2065: ("42704", "illegal option for ALTER SYSTEM: {name}"),
+    2097: ("22023", "parameter {name} cannot be modified because specified value is invalid: {reason}"),
+    # CDB resource plans (catalog.commands.plans)
+    29355: ("22023", "NULL or invalid {argument} argument specified"),
+    29356: ("42704", "plan directive {plan}, {name} does not exist"),
+    29357: ("42710", "object {name} already exists"),
+    29358: ("42704", "resource plan {name} does not exist"),
+    29360: ("55006", "resource plan {name} is in force (RESOURCE_MANAGER_PLAN); it cannot be deleted"),
+    29364: ("42710", "plan directive {plan}, {name} already exists"),
+    # lockdown profiles (catalog.commands.lockdown, policies.lockdown)
+    2381: ("42501", "cannot drop {name} profile: it is shipped with the CDB"),
+    65208: ("42704", "Lockdown profile {name} does not exist."),
+    65209: ("42710", "Lockdown profile {name} already exists."),
+    65370: ("22023", "{name} initialization parameter cannot be specified in a lockdown profile"),
+}
+
+
+def ora(number: int, **kw: str) -> DbError:
+    sqlstate, template = ORACLE_ERRORS[number]
+    return DbError(sqlstate, f"ORA-{number:05d}: {template.format(**kw)}")
