@@ -13,21 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlglot.tokens import TokenType
-
-from catalog.store import (
-    COMMON_GRANT,
-    ORACLE_MAINTAINED_USERS,
-    ROOT_ID,
-    SEED_ID,
-    CatalogStore,
-    Container,
-    Grant,
-    LockdownRule,
-    User,
-)
-from pgcompat.statements import Statement
+from catalog.store import COMMON_GRANT, ORACLE_MAINTAINED_USERS, CatalogStore, Container, Grant, User
 from policies import lockdown
+from policies.dictionary_views import NAMES
+from policies.source import ROOT_ID, SEED_ID, LockdownRule
 
 Row = tuple[object, ...]
 
@@ -565,36 +554,7 @@ VIEWS: dict[str, DictView] = dict(
         _view("V$RSRCPDBMETRIC_HISTORY", RSRC_METRIC_COLUMNS, _metric_rows(history=True)),
     ]
 )
-
-
-# ------------------------------------------------------------------ statements
-
-
-def referenced_views(stmt: Statement) -> list[str]:
-    """The dictionary views stmt names, in order of first mention. Identifiers match case-insensitively,
-    quoted ("V$PDBS") or not; string literals never match; unquoted tokens written without a gap
-    between them (a tokenizer that splits at '$') are read as one name."""
-    base = stmt.tokens[0].start
-    words: list[str] = []
-    prev_end = -2
-    glued = False  # whether the last word may take the next adjacent unquoted token
-    for t in stmt.tokens:
-        first = stmt.text[t.start - base]
-        if first == "'" or t.token_type.name.endswith("STRING"):
-            glued = False  # a literal: never a name
-        elif first == '"' or t.token_type == TokenType.IDENTIFIER:
-            words.append(t.text.upper())
-            glued = False
-        elif t.text and all(ch.isalnum() or ch in "_$#" for ch in t.text):
-            if glued and t.start == prev_end + 1:
-                words[-1] += t.text.upper()
-            else:
-                words.append(t.text.upper())
-            glued = True
-        else:
-            glued = False
-        prev_end = t.end
-    return [w for w in dict.fromkeys(words) if w in VIEWS]
+assert set(VIEWS) == NAMES, "policies.dictionary_views.NAMES must list every view"
 
 
 def _json_value(v: object) -> object:

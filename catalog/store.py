@@ -25,8 +25,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-ROOT_ID = 1
-SEED_ID = 2
+from policies.source import ROOT_ID, LockdownProfile, LockdownRule
+
 ROOT_NAME = "CDB$ROOT"
 SEED_NAME = "PDB$SEED"
 COMMON_GRANT = 0  # con_id of CONTAINER=ALL grants and of the built-in per-PDB role PDB_DBA
@@ -318,35 +318,6 @@ class HistoryEvent:
     operation: str
     op_time: float
     cloned_from: str | None
-
-
-@dataclass(frozen=True)
-class LockdownProfile:
-    name: str
-    base: str | None  # INCLUDING base: its rules are resolved through it at check time
-    shipped: bool  # PRIVATE_DBAAS, SAAS, PUBLIC_DBAAS: cannot be dropped
-    created_at: float
-
-
-@dataclass(frozen=True)
-class LockdownRule:
-    """One rule of a lockdown profile: one statement, feature or option (or ALL, with an EXCEPT list),
-    one clause and one clause option at most. id orders the rules: a later rule overrides an earlier."""
-
-    id: int
-    profile: str
-    rule_type: str  # STATEMENT, FEATURE or OPTION
-    rule: str  # the statement, feature or option name, or ALL
-    status: str  # DISABLE or ENABLE
-    users: str = "ALL"  # ALL, COMMON or LOCAL
-    rule_except: tuple[str, ...] = ()
-    clause: str | None = None  # a clause name or ALL; None: the whole statement
-    clause_except: tuple[str, ...] = ()
-    clause_option: str | None = None  # an option name or ALL; None: the whole clause
-    option_except: tuple[str, ...] = ()
-    option_values: tuple[str, ...] = ()  # VALUE = (...)
-    min_value: str | None = None
-    max_value: str | None = None
 
 
 _RULE_COLUMNS = (

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine import codec
 from engine.session import EngineSession
-from pgwire import backend, frames
+from pgwire import backend, channel
 from pgwire.errors import DbError
 
 # COPY data held in memory before it is parsed and inserted; bigger loads go in several inserts.
@@ -62,14 +62,14 @@ class CopyIn:
         s._release_stream()
         cols = _target_columns(s, self.spec)
         binary = self.spec["format"] == "binary"
-        self.sock.sendall(frames.frame(frames.WIRE, backend.copy_in_response(binary, len(cols))))
-        self.sock.sendall(frames.pack_json(frames.COPY_IN, {}))
+        self.sock.sendall(channel.frame(channel.WIRE, backend.copy_in_response(binary, len(cols))))
+        self.sock.sendall(channel.pack_json(channel.COPY_IN, {}))
         data = bytearray()
         error: BaseException | None = None
         first = True
         while True:
             kind, payload = self.recv_frame(self.sock)
-            if kind == frames.COPY_CHUNK:
+            if kind == channel.COPY_CHUNK:
                 if error is None:
                     data += payload
                     if len(data) >= COPY_CHUNK_BYTES and not binary:
@@ -83,7 +83,7 @@ class CopyIn:
                             first = False
                             del data[:cut]
                 continue
-            header, _ = frames.unpack_request(payload)
+            header, _ = channel.unpack_request(payload)
             op = header["ops"][0]
             if op["op"] == "copy_fail":
                 raise DbError("57014", f"COPY from stdin failed: {op.get('message', '')}")

@@ -7,12 +7,12 @@ import re
 import duckdb
 
 from engine.codec import CodecError
-from pgcompat import lengths
 from pgwire.errors import DbError
+from pgwire.types import LENGTH_CHECK_SHAPE
 
 # The failure of a varchar(n) / char(n) length (the CHECK policies/lengths.py writes).
 _LENGTH_CHECK = re.compile(
-    r"CHECK constraint failed on table .* with expression CHECK\(" + lengths.SHAPE + r"\)$"
+    r"CHECK constraint failed on table .* with expression CHECK\(" + LENGTH_CHECK_SHAPE + r"\)$"
 )
 _TYPE_OF_CHECKED_COLUMN = re.compile(r"Cannot change the type of a column that has a CHECK constraint")
 

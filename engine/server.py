@@ -14,7 +14,6 @@ import signal
 import socket
 import sys
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -23,31 +22,9 @@ from engine.copy import CopyIn, copy_out
 from engine.errors import to_db_error
 from engine.governed import refuse_governed
 from engine.session import EngineSession
-from pgcompat import shim
-from pgwire import frames
+from pgwire import channel
+from pgwire.channel import EngineSpec
 from pgwire.errors import DbError
-
-
-@dataclass
-class EngineSpec:
-    """What the supervisor tells an engine: which file, where to listen, which limits."""
-
-    name: str
-    db_path: str
-    socket_path: str
-    token: str
-    read_only: bool
-    memory_limit: str
-    threads: int
-    temp_dir: str
-    max_temp_size: str
-    allowed_dir: str
-    max_size: int | None = None  # STORAGE MAXSIZE in bytes; None = unlimited
-
-    @classmethod
-    def from_json(cls, text: str) -> EngineSpec:
-        return cls(**json.loads(text))
-
 
 # Spec fields the supervisor may change while the engine runs -> the DuckDB setting each one is.
 # They stay changeable after the configuration is locked; tenants' SQL never reaches them
@@ -95,8 +72,8 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 
 
 def recv_frame(sock: socket.socket) -> tuple[bytes, bytes]:
-    kind, n = frames.HEADER.unpack(_recv_exact(sock, frames.HEADER.size))
-    if n < 0 or n > frames.MAX_FRAME:
+    kind, n = channel.HEADER.unpack(_recv_exact(sock, channel.HEADER.size))
+    if n < 0 or n > channel.MAX_FRAME:
         raise EOFError
     return kind, _recv_exact(sock, n)
 
@@ -153,7 +130,7 @@ class Engine:
         session: EngineSession | None = None
         try:
             kind, payload = recv_frame(sock)
-            hello, _ = frames.unpack_request(payload)
+            hello, _ = channel.unpack_request(payload)
             if not secrets.compare_digest(str(hello.get("token", "")), self.spec.token):
                 return
             if hello.get("op") == "cancel":
@@ -169,34 +146,33 @@ class Engine:
                     answer: dict[str, Any] = {"ok": True}
                 except duckdb.Error as e:
                     answer = {"ok": False, **to_db_error(e).to_json()}
-                sock.sendall(frames.pack_json(frames.DONE, answer))
+                sock.sendall(channel.pack_json(channel.DONE, answer))
                 return
             if hello.get("op") == "memory":
                 rows = self.db.cursor().execute(
                     "SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory() ORDER BY tag"
                 )
-                sock.sendall(frames.pack_json(frames.DONE, {"ok": True, "tags": rows.fetchall()}))
+                sock.sendall(channel.pack_json(channel.DONE, {"ok": True, "tags": rows.fetchall()}))
                 return
             if hello.get("op") == "checkpoint":
                 self.db.execute("CHECKPOINT")
-                sock.sendall(frames.pack_json(frames.DONE, {"ok": True}))
+                sock.sendall(channel.pack_json(channel.DONE, {"ok": True}))
                 return
             with self.lock:
                 sid = self.next_id
                 self.next_id += 1
                 session = EngineSession(self.db.cursor(), sid, self.spec.read_only, self.storage_full)
                 self.sessions[sid] = session
-            shim.install(session.con)
             tz = hello.get("timezone")
             if tz:
                 session.set_timezone(tz)
             session.set_userenv(hello.get("userenv") or {})
-            sock.sendall(frames.pack_json(frames.DONE, {"session": sid, "status": "I"}))
+            sock.sendall(channel.pack_json(channel.DONE, {"session": sid, "status": "I"}))
             while True:
                 kind, payload = recv_frame(sock)
-                if kind != frames.REQUEST:
+                if kind != channel.REQUEST:
                     continue
-                header, blobs = frames.unpack_request(payload)
+                header, blobs = channel.unpack_request(payload)
                 self._handle(session, sock, header, blobs)
         except (EOFError, ConnectionError, OSError):
             pass
@@ -223,7 +199,7 @@ class Engine:
         def flush() -> None:
             nonlocal size
             if out:
-                sock.sendall(frames.frame(frames.WIRE, b"".join(out)))
+                sock.sendall(channel.frame(channel.WIRE, b"".join(out)))
                 out.clear()
                 size = 0
 
@@ -288,8 +264,8 @@ class Engine:
         answer: dict[str, Any] = {"status": s.status, "failed": failed}
         if failed and s.last_error:
             answer["error"] = s.last_error  # the SQLSTATE: the proxy counts OOM events
-        done = frames.pack_json(frames.DONE, answer)
-        sock.sendall(frames.frame(frames.WIRE, b"".join(out)) + done if out else done)
+        done = channel.pack_json(channel.DONE, answer)
+        sock.sendall(channel.frame(channel.WIRE, b"".join(out)) + done if out else done)
 
 
 def _die_with_parent() -> None:

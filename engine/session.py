@@ -19,9 +19,9 @@ from duckdb import _seam
 
 from engine import codec, cursors
 from engine.errors import to_db_error
-from pgcompat.statements import COUNTED
 from pgwire import backend
 from pgwire.errors import DbError
+from pgwire.tags import COUNTED
 
 BATCH_ROWS = 65536
 # Bytes of DataRows gathered before they are handed to the proxy.
@@ -499,7 +499,7 @@ class EngineSession:
     def _tag(self, p: Prepared, rows: int | None) -> str:
         if p.kind in COUNTED:
             return f"{COUNTED[p.kind]} {rows or 0}"
-        if p.columns is not None and p.kind not in ("show_engine", "explain"):
+        if p.columns is not None and p.kind != "explain":
             return f"SELECT {rows or 0}"
         return p.tag
 

@@ -12,10 +12,10 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from pathlib import Path
 
 from conf import CONF_DIR
+from pgcompat.params import TIME_PATTERN, TIME_UNITS_MS
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -151,8 +151,6 @@ class InvalidValue(ValueError):
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMGTP]?)(?:I?B)?\s*$", re.I)
 _SIZE_UNITS = {"": 1, "K": 1 << 10, "M": MiB, "G": GiB, "T": 1 << 40, "P": 1 << 50}
-_TIME = re.compile(r"^\s*(\d+)\s*(ms|s|min|h|d)?\s*$", re.I)
-_TIME_UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
 def parse_value(p: Parameter, unit: str, text: str, tiers: dict[str, Tier]) -> str:
@@ -176,11 +174,11 @@ def parse_value(p: Parameter, unit: str, text: str, tiers: dict[str, Tier]) -> s
             raise InvalidValue(f"{raw} is not a size (a number with K, M, G or T)")
         n = int(m.group(1)) * _SIZE_UNITS[m.group(2).upper()]
     elif unit in ("ms", "minutes"):
-        m = _TIME.match(raw)
+        m = TIME_PATTERN.match(raw)
         if not m:
             raise InvalidValue(f"{raw} is not a duration (a number with ms, s, min, h or d)")
         default_unit = "min" if unit == "minutes" else "ms"
-        n = int(m.group(1)) * _TIME_UNITS_MS[(m.group(2) or default_unit).lower()]
+        n = int(m.group(1)) * TIME_UNITS_MS[(m.group(2) or default_unit).lower()]
     else:
         if not raw.isdigit():
             raise InvalidValue(f"{raw} is not a whole number")
@@ -190,15 +188,6 @@ def parse_value(p: Parameter, unit: str, text: str, tiers: dict[str, Tier]) -> s
     if n < p.minimum:
         raise InvalidValue(f"{p.name} must be at least {_show(p, p.minimum)}")
     return str(n)
-
-
-@lru_cache(maxsize=256)
-def duration_ms(text: str) -> int:
-    """A PostgreSQL duration setting ('5s', '1min', '250' = ms) in milliseconds; 0 = none."""
-    m = _TIME.match(text.strip().strip("'"))
-    if not m:
-        raise InvalidValue(f'invalid value "{text}": a number with ms, s, min, h or d')
-    return int(m.group(1)) * _TIME_UNITS_MS[(m.group(2) or "ms").lower()]
 
 
 def tightest(*limits_ms: int) -> int:

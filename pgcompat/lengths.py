@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat.tokens import NAMES, Edit, Tokens, quote
+from pgwire.types import LENGTH_CHECK_SHAPE
 
 VARCHAR, BPCHAR = "VARCHAR", "BPCHAR"
 MAX_LENGTH = 10485760  # PostgreSQL's limit for varchar(n) and char(n)
@@ -52,8 +53,7 @@ def length_check(column: str, kind: str, n: int) -> str:
 # The same CHECK as DuckDB prints it (duckdb_constraints().expression, the table's SQL, its
 # errors): the column bare when it is a plain ASCII name and no keyword, else quoted. Groups: the
 # column of a varchar(n), the column of a char(n) (one of the two is empty), n.
-_COLUMN = r'"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*'
-SHAPE = rf"\(len\((?:({_COLUMN})|CAST\(({_COLUMN}) AS BPCHAR\))\) <= (\d+)\)"
+SHAPE = LENGTH_CHECK_SHAPE
 
 
 def _type_word(tk: Tokens, k: int) -> str:

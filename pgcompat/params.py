@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from conf import PG_VERSION, PG_VERSION_NUM, VERSION
-from governance import resources
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,22 @@ def normalize(param: Param, value: str) -> str:
     if param.name == "standard_conforming_strings" and value.lower() in ("off", "false", "0"):
         raise ValueError("standard_conforming_strings cannot be turned off")
     if param.name in DURATIONS:
-        resources.duration_ms(value)  # raises InvalidValue (a ValueError) for what is not a duration
+        duration_ms(value)  # raises ValueError for what is not a duration
         return value.strip("'")
     if param.name == "TimeZone" and value.upper() in ("LOCAL", "DEFAULT"):
         return "UTC"
     return value
+
+
+# PostgreSQL's duration syntax: a number with an optional unit (ms when none).
+TIME_PATTERN = re.compile(r"^\s*(\d+)\s*(ms|s|min|h|d)?\s*$", re.I)
+TIME_UNITS_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+@lru_cache(maxsize=256)
+def duration_ms(text: str) -> int:
+    """A PostgreSQL duration setting ('5s', '1min', '250' = ms) in milliseconds; 0 = none."""
+    m = TIME_PATTERN.match(text.strip().strip("'"))
+    if not m:
+        raise ValueError(f'invalid value "{text}": a number with ms, s, min, h or d')
+    return int(m.group(1)) * TIME_UNITS_MS[(m.group(2) or "ms").lower()]

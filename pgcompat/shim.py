@@ -1599,7 +1599,3 @@ BLOCKS: dict[str, str] = {
     "rel_comments": _REL_COMMENTS,
     **{info_block(name): sql for name, sql in INFO_RELATIONS.items()},
 }
-
-
-def install(con: duckdb.DuckDBPyConnection) -> None:
-    """Nothing to create: the catalog lives in the statement rewrite (see the module docstring)."""

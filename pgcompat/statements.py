@@ -20,18 +20,6 @@ from pgcompat.tokens import tokenize
 
 _TOKENIZER = Postgres().tokenizer_class()
 
-# Statement kinds that return rows (RowDescription + DataRows, tag "SELECT n").
-ROW_KINDS = frozenset({"select", "show_engine", "explain", "fetch"})
-# Kinds whose tag carries a row count (the engine's kinds: SELECT ... INTO is a CREATE TABLE AS
-# whose tag is PostgreSQL's "SELECT n").
-COUNTED = {
-    "select": "SELECT",
-    "insert": "INSERT 0",
-    "update": "UPDATE",
-    "delete": "DELETE",
-    "merge": "MERGE",
-    syntax.SELECT_INTO: "SELECT",
-}
 
 _DDL_OBJECTS = (
     "TABLE",
@@ -106,10 +94,6 @@ class Statement:
             if names is not None:
                 op["names"] = names
         return op
-
-    @property
-    def returns_rows(self) -> bool:
-        return self.kind in ROW_KINDS
 
 
 def _word(sql: str, tok: Token) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat.tokens import ITEM_END, NAMES, WORD, Edit, Tokens, apply
+from pgwire.tags import SELECT_INTO
 
 # What ends the search for the SELECT an INTO belongs to.
 _NOT_SELECT_LIST = frozenset(
@@ -30,7 +31,6 @@ _NOT_SELECT_LIST = frozenset(
         TokenType.VALUES,
     }
 )
-SELECT_INTO = "select_into"  # the engine's kind for SELECT ... INTO: a CREATE TABLE AS tagged "SELECT n"
 
 
 def keyword_aliases(tk: Tokens) -> list[Edit]:

@@ -354,3 +354,11 @@ def duckdb_type_for_oid(oid: int) -> str | None:
         inner = _DUCKDB_FOR_OID.get(elem)
         return None if inner is None else inner + "[]"
     return _DUCKDB_FOR_OID.get(oid)
+
+
+# DuckDB keeps no length for varchar(n) / char(n): a CHECK of this shape stands for it (written by
+# pgcompat.lengths, read back by the catalog emulation, and recognized in the engine's constraint
+# errors as 22001). Groups: the column of a varchar(n), the column of a char(n) (one of the two is
+# empty), n. The column is bare when it is a plain ASCII name and no keyword, else quoted.
+_LENGTH_COLUMN = r'"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*'
+LENGTH_CHECK_SHAPE = rf"\(len\((?:({_LENGTH_COLUMN})|CAST\(({_LENGTH_COLUMN}) AS BPCHAR\))\) <= (\d+)\)"

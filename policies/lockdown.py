@@ -92,11 +92,12 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from catalog.store import ROOT_ID, SEED_ID, CatalogStore, LockdownRule
 from pgcompat import analysis as _analysis
 from pgcompat.analysis import Analysis
 from pgcompat.statements import SqlSyntaxError, Statement, split
+from policies import dictionary_views
 from policies.sandbox import FILE_FUNCTIONS, Violation
+from policies.source import ROOT_ID, SEED_ID, LockdownRule, PolicySource
 
 # ------------------------------------------------------------------ the names a rule may use
 
@@ -777,15 +778,13 @@ def _local_objects(
 ) -> frozenset[str]:
     """The PDB objects (tables, views, macros, ...) stmt names; dictionary views, system catalogs,
     CTEs and files excepted."""
-    from catalog.dictionary import VIEWS  # catalog.dictionary imports this module
-
     if words[:2] == ("UPDATE", "EXTENSIONS") or (words[:1] == ("COPY",) and "DATABASE" in words[1:3]):
         return frozenset()
     out = set()
     for catalog, schema, name in a.tables:
         if not name or schema in SYSTEM_SCHEMAS or catalog in SYSTEM_CATALOGS or name in files:
             continue
-        if name.upper() in VIEWS or name.startswith(("pg_", "duckdb_", "sqlite_")):
+        if name.upper() in dictionary_views.NAMES or name.startswith(("pg_", "duckdb_", "sqlite_")):
             continue
         out.add(f"{schema}.{name}" if schema else name)
     if out and "WITH" in words:
@@ -871,14 +870,14 @@ class InForce:
     rules: tuple[tuple[LockdownRule, bool], ...] = ()  # (rule, inherited through INCLUDING), in order
 
 
-def profile_in_force(store: CatalogStore, con_id: int) -> str | None:
+def profile_in_force(store: PolicySource, con_id: int) -> str | None:
     """The PDB's own PDB_LOCKDOWN, else the CDB-wide one; None in CDB$ROOT."""
     if con_id == ROOT_ID:
         return None
     return store.pdb_lockdown(con_id) or store.pdb_lockdown(ROOT_ID)
 
 
-def resolved_rules(store: CatalogStore, profile: str) -> list[tuple[LockdownRule, bool]]:
+def resolved_rules(store: PolicySource, profile: str) -> list[tuple[LockdownRule, bool]]:
     """The rules of profile in the order they apply: those of its INCLUDING base (recursively, marked
     inherited), then its own. A missing profile or base has no rules."""
 
@@ -898,12 +897,12 @@ def resolved_rules(store: CatalogStore, profile: str) -> list[tuple[LockdownRule
 
 # Per store: (catalog change stamp, {con_id: InForce or None}). Any write to the catalog (this
 # connection's total_changes, or another connection's commit: data_version) drops the cache.
-_CACHE: weakref.WeakKeyDictionary[CatalogStore, tuple[tuple[int, int], dict[int, InForce | None]]] = (
+_CACHE: weakref.WeakKeyDictionary[PolicySource, tuple[tuple[int, int], dict[int, InForce | None]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def in_force(store: CatalogStore, con_id: int) -> InForce | None:
+def in_force(store: PolicySource, con_id: int) -> InForce | None:
     """The profile in force in con_id with its resolved rules, or None when nothing is locked down."""
     if con_id in (ROOT_ID, SEED_ID):
         return None
@@ -920,7 +919,7 @@ def in_force(store: CatalogStore, con_id: int) -> InForce | None:
     return views[con_id]
 
 
-def _compute(store: CatalogStore, con_id: int) -> InForce | None:
+def _compute(store: PolicySource, con_id: int) -> InForce | None:
     name = profile_in_force(store, con_id)
     if name is None:
         return None
@@ -1030,7 +1029,7 @@ def _last(
 
 
 def check(
-    store: CatalogStore, con_id: int, user_common: bool, stmt: Statement, analysis: Analysis | None = None
+    store: PolicySource, con_id: int, user_common: bool, stmt: Statement, analysis: Analysis | None = None
 ) -> Violation | None:
     """The lockdown rule that refuses stmt in container con_id for a common or local user, or None."""
     force = in_force(store, con_id)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import weakref
 
-from catalog.store import CatalogStore, User
 from pgcompat.analysis import Analysis, canonical_schema, tenant_tables
 from pgcompat.statements import Statement
 from policies.sandbox import Violation
+from policies.source import PolicySource, Principal
 
 _WRITES = {"insert": "INSERT", "update": "UPDATE", "delete": "DELETE", "merge": "UPDATE"}
 _DDL_PRIVILEGES = ("CREATE TABLE", "CREATE ANY TABLE")
@@ -21,11 +21,11 @@ _DDL_PRIVILEGES = ("CREATE TABLE", "CREATE ANY TABLE")
 
 # Per store: (catalog change stamp, {(user, con_id): (system privileges, object privileges)}).
 _CACHE: weakref.WeakKeyDictionary[
-    CatalogStore, tuple[tuple[int, int], dict[tuple[str, int], tuple[set[str], set[tuple[str, str, str]]]]]
+    PolicySource, tuple[tuple[int, int], dict[tuple[str, int], tuple[set[str], set[tuple[str, str, str]]]]]
 ] = weakref.WeakKeyDictionary()
 
 
-def _held(store: CatalogStore, user: User, con_id: int) -> tuple[set[str], set[tuple[str, str, str]]]:
+def _held(store: PolicySource, user: Principal, con_id: int) -> tuple[set[str], set[tuple[str, str, str]]]:
     """What user holds in con_id (directly, through PUBLIC and roles), cached until the catalog changes."""
     stamp = store.change_stamp()
     entry = _CACHE.get(store) if stamp is not None else None
@@ -45,7 +45,12 @@ def _held(store: CatalogStore, user: User, con_id: int) -> tuple[set[str], set[t
 
 
 def check(
-    store: CatalogStore, user: User, con_id: int, st: Statement, a: Analysis, dictionary_views: frozenset[str]
+    store: PolicySource,
+    user: Principal,
+    con_id: int,
+    st: Statement,
+    a: Analysis,
+    dictionary_views: frozenset[str],
 ) -> Violation | None:
     if user.name == "SYS":
         return None

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from catalog import lifecycle, plug
 from catalog.commands import pdbs as admin_sql
 from catalog.commands import resources as resource_sql
-from catalog.store import ROOT_ID, SEED_ID
 from pgcompat import statements as stmts
 from pgwire import backend
 from pgwire.errors import DbError
 from pgwire.oracle import ora
+from policies.source import ROOT_ID, SEED_ID
 
 if TYPE_CHECKING:
     from proxy.session import Session
@@ -51,7 +52,7 @@ async def run_admin(session: Session, st: stmts.Statement, describe: bool) -> No
     if isinstance(cmd, admin_sql.CheckPlugCompatibility):
         if session.con_id != ROOT_ID:
             raise ora(65040)
-        _, found = await asyncio.to_thread(cdb.check_plug, cmd.file, cmd.name or "UNNAMED")
+        _, found = await asyncio.to_thread(plug.check_plug, cdb, cmd.file, cmd.name or "UNNAMED")
         ok = "NO" if any(v.type == "ERROR" for v in found) else "YES"
         await session._rows([backend.Column("CHECK_PLUG_COMPATIBILITY", 25)], [(ok,)], describe)
         return
@@ -65,13 +66,16 @@ async def run_admin(session: Session, st: stmts.Statement, describe: bool) -> No
     if isinstance(cmd, admin_sql.CreatePdb) and cmd.tier is not None:
         cmd.tier = resource_sql.tier_name(cdb, cmd.tier)
     if isinstance(cmd, admin_sql.CreatePdb) and cmd.using is not None:
-        notices = await cdb.plug_pdb(cmd.name, cmd.using, cmd.as_clone, cmd.file_mode, cmd.if_not_exists)
+        notices = await plug.plug_pdb(
+            cdb, cmd.name, cmd.using, cmd.as_clone, cmd.file_mode, cmd.if_not_exists
+        )
         plugged = cdb.find(cmd.name)
         if cmd.tier is not None and plugged is not None:
             cdb.cat.update_container(plugged.con_id, tier=cmd.tier)
         tag = "CREATE PLUGGABLE DATABASE"
     elif isinstance(cmd, admin_sql.CreatePdb) and cmd.source is not None:
-        notices = await cdb.clone_pdb(
+        notices = await lifecycle.clone_pdb(
+            cdb,
             cmd.name,
             cmd.source,
             cmd.snapshot,
@@ -84,7 +88,8 @@ async def run_admin(session: Session, st: stmts.Statement, describe: bool) -> No
         tag = "CREATE PLUGGABLE DATABASE"
     elif isinstance(cmd, admin_sql.CreatePdb):
         assert cmd.admin_user is not None and cmd.admin_password is not None
-        notices = await cdb.create_pdb(
+        notices = await lifecycle.create_pdb(
+            cdb,
             cmd.name,
             cmd.admin_user,
             cmd.admin_password,
@@ -102,7 +107,7 @@ async def run_admin(session: Session, st: stmts.Statement, describe: bool) -> No
                 raise ora(65011, name=cmd.name)
             notices.append(f"pluggable database {cmd.name} does not exist, skipping")
         else:
-            await cdb.drop_pdb(c, cmd.including_datafiles)
+            await lifecycle.drop_pdb(cdb, c, cmd.including_datafiles)
         tag = "DROP PLUGGABLE DATABASE"
     else:
         assert isinstance(cmd, admin_sql.AlterPdb)
@@ -133,27 +138,27 @@ async def alter_pdb(session: Session, cmd: admin_sql.AlterPdb) -> list[str]:
         if cmd.action == "OPEN":
             if cmd.all and c.is_open and c.open_mode == cmd.mode:
                 continue
-            n = await cdb.open_pdb(c, cmd.mode, cmd.restricted, cmd.force)
+            n = await lifecycle.open_pdb(cdb, c, cmd.mode, cmd.restricted, cmd.force)
         elif cmd.action == "TIER":
             assert cmd.tier is not None
             await resource_sql.set_tier(cdb, c, cmd.tier)
             n = None
         elif cmd.action == "STORAGE":
-            n = "; ".join(await cdb.alter_storage(c, cmd.max_size, cmd.max_temp_size)) or None
+            n = "; ".join(await lifecycle.alter_storage(cdb, c, cmd.max_size, cmd.max_temp_size)) or None
         elif cmd.action == "RENAME":
             assert cmd.new_name is not None
-            await cdb.rename_pdb(c, cmd.new_name)
+            await lifecycle.rename_pdb(cdb, c, cmd.new_name)
             n = None
         elif cmd.action == "UNPLUG":
             assert cmd.target is not None
-            await cdb.unplug_pdb(c, cmd.target)
+            await plug.unplug_pdb(cdb, c, cmd.target)
             n = None
         elif cmd.action == "CLOSE":
             if cmd.all and not c.is_open:
                 continue
-            n = await cdb.close_pdb(c, cmd.immediate)
+            n = await lifecycle.close_pdb(cdb, c, cmd.immediate)
         else:
-            cdb.save_state(c, cmd.action == "SAVE STATE")
+            lifecycle.save_state(cdb, c, cmd.action == "SAVE STATE")
             n = None
         if n:
             notices.append(n)

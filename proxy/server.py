@@ -11,9 +11,11 @@ from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from catalog import lifecycle
 from catalog.cdb import Cdb
 from conf import Config
 from pgwire.errors import DbError
+from proxy.supervisor import Supervisor
 from proxy.tls import ensure_certificate
 
 if TYPE_CHECKING:
@@ -27,6 +29,8 @@ class Server:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.cdb = Cdb(config)
+        self.supervisor = Supervisor(self.cdb)
+        self.cdb.attach_runtime(self.supervisor)
         self.sessions: dict[int, tuple[int, Session]] = {}
         self.ssl_context: ssl.SSLContext | None = None
         self._next_pid = 10_000
@@ -48,7 +52,8 @@ class Server:
     async def start(self) -> None:
         self.generated_password = self.cdb.initialize()
         self.ssl_context = self._tls()
-        await self.cdb.start()
+        await lifecycle.start(self.cdb)
+        self.supervisor.start_sampling()
         host = self.config.get("server", "host")
         port = int(self.config.get("server", "port"))
         self._server = await asyncio.start_server(self._accept, host, port, limit=1 << 20)
@@ -147,4 +152,4 @@ class Server:
             self._server.close()
         for _, s in list(self.sessions.values()):
             await s.terminate("57P01", "terminating connection due to administrator command")
-        await self.cdb.shutdown()
+        await self.supervisor.shutdown()

@@ -20,17 +20,18 @@ from catalog.commands import object_privs as object_privs_sql
 from catalog.commands import plans as resource_plan_sql
 from catalog.commands import resources as resource_sql
 from catalog.commands import users as users_sql
-from catalog.store import ROOT_ID, SEED_ID, Container, User
+from catalog.store import Container, User
 from governance import resources
 from pgcompat import analysis, params
 from pgcompat import statements as stmts
 from pgcompat.copy import parse_copy
-from pgwire import backend, frames, frontend
+from pgwire import auth, backend, channel, frontend
 from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
-from policies import lockdown, privileges, sandbox, whitelist
+from policies import dictionary_views, lockdown, privileges, sandbox, whitelist
+from policies.source import ROOT_ID, SEED_ID
 from proxy import admin as container_commands
-from proxy import auth, set_show
+from proxy import set_show
 from proxy.supervisor import EngineChannel, EngineGone
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ log = logging.getLogger("duckcdb.session")
 # Bytes gathered for the client before they are written without waiting for the end of a response.
 OUT_CHUNK = 256 * 1024
 # Names of the dictionary views (V$PDBS, ...): not tables of the tenant's schemas.
-DICTIONARY_VIEWS = frozenset(dictionary.VIEWS)
+DICTIONARY_VIEWS = dictionary_views.NAMES
 # Kinds the proxy answers itself; everything else runs in the engine.
 LOCAL_KINDS = frozenset({"admin", "set", "reset", "show", "discard"})
 
@@ -70,6 +71,7 @@ class Session:
     def __init__(self, server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.server = server
         self.cdb = server.cdb
+        self.runtime = server.supervisor
         self.reader = reader
         self.writer = writer
         self.parser = frontend.FrontendParser()
@@ -144,7 +146,7 @@ class Session:
         lim = lim or self.cdb.limits_of(self.con_id)
         pdb = int(lim.value(resources.PARAMETERS[param])) if lim else 0
         user = int((self._user_limits() if user_limits is None else user_limits).get(param, 0))
-        client = resources.duration_ms(self.params.get(client_param, "0")) if client_param else 0
+        client = params.duration_ms(self.params.get(client_param, "0")) if client_param else 0
         return resources.tightest(pdb, user, client)
 
     def _user_limits(self) -> dict[str, str]:
@@ -228,7 +230,7 @@ class Session:
         finally:
             self.closed = True
             if self.container is not None:
-                self.cdb.detach(self)
+                self.runtime.detach(self)
             self.server.unregister(self)
             if self.channel is not None:
                 self.channel.close()
@@ -342,11 +344,11 @@ class Session:
     async def _enter(self, container: Container) -> None:
         self._admit(container)
         if self.container is not None:
-            self.cdb.detach(self)
+            self.runtime.detach(self)
         self.container = container
         self.con_id = container.con_id
-        self.gov = self.cdb.pdb_governor(self.con_id)
-        self.cdb.attach(self)
+        self.gov = self.runtime.pdb_governor(self.con_id)
+        self.runtime.attach(self)
 
     def _admit(self, container: Container) -> None:
         """The PDB's SESSIONS limit: one more session is refused with ORA-00018. SYS is never
@@ -354,14 +356,14 @@ class Session:
         lim = self.cdb.limits_of(container.con_id)
         if lim is None or (self.user is not None and self.user.name == "SYS" and self.user.common):
             return
-        if len(self.cdb.sessions.get(container.con_id, ())) >= lim.sessions:
+        if len(self.runtime.sessions(container.con_id)) >= lim.sessions:
             raise DbError(
                 "53300",
                 f"ORA-00018: maximum number of sessions exceeded: {container.name} allows {lim.sessions}",
             )
 
     async def _open_channel(self, tz: str) -> EngineChannel:
-        eng = self.cdb.engine(self.con_id)
+        eng = self.runtime.engine(self.con_id)
         if eng is None:
             raise DbError(
                 "57P03", f"ORA-01109: database not open: {self.container.name if self.container else ''}"
@@ -496,7 +498,7 @@ class Session:
         """A request that runs statements: under the statement timeout, after the PDB's I/O
         buckets allow it and the CPU scheduler gives it a slot."""
         assert self.channel is not None
-        gov = self.gov = self.cdb.pdb_governor(self.con_id)
+        gov = self.gov = self.runtime.pdb_governor(self.con_id)
         lim, user_limits = (gov.limits if gov else None), self._user_limits()
         timeout = self._session_limit("STATEMENT_TIMEOUT", "statement_timeout", lim, user_limits)
         deadline = asyncio.get_running_loop().time() + timeout / 1000 if timeout else None
@@ -505,7 +507,7 @@ class Session:
                 async with asyncio.timeout_at(deadline):
                     await gov.io_bytes.wait()
                     await gov.io_ops.wait()
-                    await self.cdb.governor.admit(gov)
+                    await self.runtime.governor.admit(gov)
             except TimeoutError:
                 # Timed out waiting for a slot: nothing of the request ran.
                 await self.send(DbError("57014", "canceling statement due to statement timeout").to_wire())
@@ -527,9 +529,9 @@ class Session:
             if timer is not None:
                 timer.cancel()
             if gov is not None:
-                self.cdb.governor.release(gov)
-                eng = self.cdb.engine(self.con_id)
-                self.cdb.governor.sample_soon(self.con_id, eng.pid if eng else None)
+                self.runtime.governor.release(gov)
+                eng = self.runtime.engine(self.con_id)
+                self.runtime.governor.sample_soon(self.con_id, eng.pid if eng else None)
         if gov is not None and res.get("error") == "53200":
             gov.usage.oom_count += 1
         return res
@@ -572,7 +574,7 @@ class Session:
                     break
             else:
                 group.append(st.engine_op())
-                views += dictionary.referenced_views(st)
+                views += dictionary_views.referenced_views(st)
         if ok and group:
             await self._engine(self._dictionary_ops(views) + [{"op": "query", "stmts": group}])
         await self.send(backend.ready_for_query(self.status))
@@ -752,7 +754,7 @@ class Session:
             old.close()
         await self._enter(target)
         # A closed container can be entered; its queries fail with ORA-01219 until it opens.
-        if target.is_open and self.cdb.engine(target.con_id) is not None:
+        if target.is_open and self.runtime.engine(target.con_id) is not None:
             self.channel = await self._open_channel(self.params["timezone"])
 
     async def reattach(self) -> None:
@@ -772,14 +774,14 @@ class Session:
         old, self.channel = self.channel, None
         if old is not None:
             old.close()
-        channel = await self._open_channel(self.params["timezone"])
+        fresh = await self._open_channel(self.params["timezone"])
         if self.engine_statements:
 
             async def discard(_: bytes) -> None:
                 pass
 
-            await channel.request([*self.engine_statements.values(), {"op": "sync"}], [], discard)
-        self.channel = channel
+            await fresh.request([*self.engine_statements.values(), {"op": "sync"}], [], discard)
+        self.channel = fresh
         self.status = "I"
 
     async def _copy(self, st: stmts.Statement) -> None:
@@ -802,20 +804,22 @@ class Session:
         while True:
             msg = await self.next_message()
             if isinstance(msg, frontend.CopyData):
-                self.channel.send(frames.frame(frames.COPY_CHUNK, msg.data))
+                self.channel.send(channel.frame(channel.COPY_CHUNK, msg.data))
                 if self.channel.writer is not None:
                     await self.channel.writer.drain()
             elif isinstance(msg, frontend.CopyDone):
-                self.channel.send(frames.pack_request({"ops": [{"op": "copy_done"}]}))
+                self.channel.send(channel.pack_request({"ops": [{"op": "copy_done"}]}))
                 break
             elif isinstance(msg, frontend.CopyFail):
-                self.channel.send(frames.pack_request({"ops": [{"op": "copy_fail", "message": msg.message}]}))
+                self.channel.send(
+                    channel.pack_request({"ops": [{"op": "copy_fail", "message": msg.message}]})
+                )
                 break
             elif isinstance(msg, (frontend.Flush, frontend.Sync)):
                 continue
             else:
                 self.channel.send(
-                    frames.pack_request(
+                    channel.pack_request(
                         {"ops": [{"op": "copy_fail", "message": "unexpected message during COPY"}]}
                     )
                 )
@@ -919,7 +923,7 @@ class Session:
             raise refusal
         self.local_statements.pop(msg.name, None)
         self.parsed_statements[msg.name] = st
-        views = dictionary.referenced_views(st)
+        views = dictionary_views.referenced_views(st)
         if views:
             self.statement_views[msg.name] = views
         else:
@@ -957,6 +961,6 @@ class Session:
 
     async def cancel(self, reason: str = "user request") -> None:
         """Interrupt the statement this session runs (CancelRequest, statement timeout)."""
-        eng = self.cdb.engine(self.con_id)
+        eng = self.runtime.engine(self.con_id)
         if eng is not None and self.channel is not None:
             await eng.cancel(self.channel.session_id, reason)

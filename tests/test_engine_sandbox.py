@@ -8,7 +8,8 @@ import duckdb
 import pytest
 
 from engine.governed import refuse_governed
-from engine.server import EngineSpec, open_database
+from engine.server import open_database
+from pgwire.channel import EngineSpec
 from pgwire.errors import DbError
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 
 from catalog.commands.words import Words
 from catalog.commands.words import syntax_error as _syntax
-from catalog.store import ROOT_ID, SEED_ID, CatalogStore, LockdownRule, User
+from catalog.store import CatalogStore, User
 from pgcompat.statements import Statement
 from pgwire.oracle import ora
 from policies.lockdown import (
@@ -51,6 +51,7 @@ from policies.lockdown import (
     parse_number,
     resolved_rules,
 )
+from policies.source import ROOT_ID, SEED_ID, LockdownRule
 
 _NAME = re.compile(r"^[A-Z][A-Z0-9_$#]*$")
 _MAX_NAME = 128

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import TokenType
 
-from catalog.store import ROOT_ID, CatalogStore, User
+from catalog.store import CatalogStore, User
 from pgcompat.statements import Statement
 from pgwire.errors import DbError
 from pgwire.oracle import ora
+from policies.source import ROOT_ID
 
 OBJECT_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
 

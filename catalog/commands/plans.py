@@ -24,10 +24,11 @@ from dataclasses import dataclass
 
 from catalog.commands.lockdown import require_common_alter_system
 from catalog.commands.words import split_commas
-from catalog.store import ROOT_ID, CatalogStore, User
+from catalog.store import CatalogStore, User
 from pgcompat.statements import Statement
 from pgwire.errors import DbError
 from pgwire.oracle import ora
+from policies.source import ROOT_ID
 
 PACKAGE = "DBMS_RESOURCE_MANAGER"
 _CALL = re.compile(r"^\s*DBMS_RESOURCE_MANAGER\s*\.\s*(\w+)\s*(?:\((.*)\))?\s*;?\s*$", re.I | re.S)

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 
 from catalog.commands.lockdown import require_common_alter_system
 from catalog.commands.words import Words, syntax_error
-from catalog.store import ROOT_ID, SEED_ID, Container, User
+from catalog.store import Container, User
 from governance import resources
 from pgcompat.statements import Statement
 from pgwire.oracle import ora
+from policies.source import ROOT_ID, SEED_ID
 
 if TYPE_CHECKING:
     from catalog.cdb import Cdb
@@ -141,7 +142,7 @@ async def execute(cdb: Cdb, cmd: SetParameter, con_id: int, actor: User) -> str:
     for c in targets:
         fresh = cdb.cat.container_by_id(c.con_id)
         if fresh is not None:
-            await cdb.apply_limits(fresh)
+            await cdb.runtime.apply_limits(fresh)
     return "ALTER SYSTEM"
 
 
@@ -160,10 +161,10 @@ async def _set_plan(cdb: Cdb, cmd: SetParameter, con_id: int, actor: User) -> No
 async def apply_to_open_pdbs(cdb: Cdb) -> None:
     """After a change of the plan in force or of its directives: every open PDB's engine learns its
     limits (threads follow parallel_server_limit); the proxy's scheduler reads them itself."""
-    for cid in list(cdb.engines):
+    for cid in cdb.runtime.running():
         c = cdb.cat.container_by_id(cid)
         if c is not None and cid > SEED_ID:
-            await cdb.apply_limits(c)
+            await cdb.runtime.apply_limits(c)
 
 
 def _check(cdb: Cdb, c: Container, param: resources.Parameter, value: str | None) -> None:
@@ -244,7 +245,7 @@ async def set_tier(cdb: Cdb, c: Container, text: str) -> None:
     _store(cdb, c, param, tier)
     fresh = cdb.cat.container_by_id(c.con_id)
     assert fresh is not None
-    await cdb.apply_limits(fresh)
+    await cdb.runtime.apply_limits(fresh)
 
 
 RESOURCE_COLUMNS = ("PDB_NAME", "RESOURCE", "STATISTIC", "VALUE")
@@ -263,16 +264,14 @@ def columns_of(cmd: SetParameter | ShowParameters | ShowResources) -> tuple[str,
 async def show_resources(cdb: Cdb, con_id: int) -> list[tuple[str, str, str, str]]:
     """Per open PDB visible from con_id: memory, CPU, I/O, network and buffer statistics (the
     brief's "Resource Isolation" figures), current as of this call."""
-    ids = [con_id] if con_id > SEED_ID else [c for c in sorted(cdb.engines) if c > SEED_ID]
+    ids = [con_id] if con_id > SEED_ID else [c for c in cdb.runtime.running() if c > SEED_ID]
     rows: list[tuple[str, str, str, str]] = []
     for cid in ids:
         c = cdb.cat.container_by_id(cid)
-        g = cdb.pdb_governor(cid)
-        eng = cdb.engine(cid)
+        g = cdb.runtime.pdb_governor(cid)
         if c is None or g is None:
             continue
-        if eng is not None:
-            cdb.governor.sample(cid, eng.pid)
+        cdb.runtime.sample(cid)
         lim, u, now = g.limits, g.usage, g.current_interval()
         span = max(now.end - now.begin, 1e-6)
         stats: list[tuple[str, str, object]] = [
@@ -306,18 +305,18 @@ async def show_resources(cdb: Cdb, con_id: int) -> list[tuple[str, str, str, str
             ("io", "bytes_written", u.bytes_written),
             ("network", "limit_mbps", lim.network_mbps),
             ("network", "current_rate_mbps", round(now.bytes_sent * 8 / 1e6 / span, 3)),
-            ("network", "connections", len(cdb.sessions.get(cid, ()))),
+            ("network", "connections", len(cdb.runtime.sessions(cid))),
             ("network", "max_connections", lim.sessions),
             ("network", "bytes_sent", u.bytes_sent),
             ("network", "bytes_received", u.bytes_received),
             ("network", "throttled_count", g.network.throttled),
         ]
-        for sess in sorted(cdb.sessions.get(cid, ()), key=lambda x: x.pid):
+        for sess in sorted(cdb.runtime.sessions(cid), key=lambda x: x.pid):
             stats.append((f"session {sess.pid}", "bytes_sent", sess.bytes_sent))
             stats.append((f"session {sess.pid}", "bytes_received", sess.bytes_received))
-        if eng is not None:
+        if cid in cdb.runtime.running():
             try:
-                for tag, used, spilled in await eng.memory_by_kind():
+                for tag, used, spilled in await cdb.runtime.memory_by_kind(cid):
                     stats.append(("buffer", f"{str(tag).lower()}_bytes", used))
                     if spilled:
                         stats.append(("buffer", f"{str(tag).lower()}_spilled_bytes", spilled))

@@ -23,18 +23,12 @@ from dataclasses import dataclass, field
 
 from catalog.commands.words import Item, Words, items
 from catalog.commands.words import syntax_error as _syntax
-from catalog.store import (
-    ROOT_ID,
-    SEED_ID,
-    SYSTEM_PRIVILEGES,
-    USER_ONLY_PRIVILEGES,
-    CatalogStore,
-    User,
-)
+from catalog.store import SYSTEM_PRIVILEGES, USER_ONLY_PRIVILEGES, CatalogStore, User
 from governance import resources
 from pgcompat.statements import Statement
+from pgwire import auth
 from pgwire.oracle import ora
-from proxy import auth
+from policies.source import ROOT_ID, SEED_ID
 
 _NAME = re.compile(r"^[A-Z][A-Z0-9_$#]*$")
 _MD5_VERIFIER = re.compile(r"^md5[0-9a-f]{32}$")

@@ -11,10 +11,12 @@ import pytest
 from sqlglot.tokens import Token, TokenType
 
 from catalog.commands.users import execute_user_command, parse_user_command
-from catalog.dictionary import BLOCK_SIZE, VIEWS, NoLive, payload, referenced_views
-from catalog.store import ROOT_ID, SEED_ID, CatalogStore, User
+from catalog.dictionary import BLOCK_SIZE, VIEWS, NoLive, payload
+from catalog.store import CatalogStore, User
 from pgcompat.statements import Statement, split
-from proxy import auth
+from pgwire import auth
+from policies.dictionary_views import referenced_views
+from policies.source import ROOT_ID, SEED_ID
 
 PDB1, PDB2 = 3, 4
 

@@ -22,12 +22,13 @@ from catalog.commands.lockdown import (
     parse_lockdown_command,
 )
 from catalog.commands.users import execute_user_command, parse_user_command
-from catalog.store import ROOT_ID, SEED_ID, SHIPPED_LOCKDOWN_PROFILES, CatalogStore, User
+from catalog.store import SHIPPED_LOCKDOWN_PROFILES, CatalogStore, User
 from pgcompat.analysis import analyze
 from pgcompat.statements import split
+from pgwire import auth
 from pgwire.errors import DbError
-from policies import lockdown
-from proxy import auth
+from policies import dictionary_views, lockdown
+from policies.source import ROOT_ID, SEED_ID
 
 PDB1, PDB2 = 3, 4
 
@@ -976,4 +977,4 @@ def test_dictionary_views(store: CatalogStore) -> None:
 
 def test_dictionary_view_names_are_referenced(store: CatalogStore) -> None:
     (stmt,) = split("SELECT * FROM v$lockdown_rules, dba_lockdown_profiles")
-    assert dictionary.referenced_views(stmt) == ["V$LOCKDOWN_RULES", "DBA_LOCKDOWN_PROFILES"]
+    assert dictionary_views.referenced_views(stmt) == ["V$LOCKDOWN_RULES", "DBA_LOCKDOWN_PROFILES"]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pgcompat import analysis, syntax
-from pgcompat.statements import COUNTED, split
+from pgcompat import analysis
+from pgcompat.statements import split
+from pgwire.tags import COUNTED, SELECT_INTO
 from policies import lockdown, sandbox
 
 
@@ -69,8 +70,8 @@ def test_select_into_is_create_table_as() -> None:
         == 'CREATE TEMPORARY TABLE "#T" AS SELECT * FROM (SELECT 1 AS COL UNION ALL SELECT 2) AS CHECKTEMP'
     )
     # Checked as the CREATE TABLE it is; run by the engine as a statement tagged "SELECT n".
-    assert (st.kind, st.tag, st.engine_kind) == ("ddl", "CREATE TABLE", syntax.SELECT_INTO)
-    assert st.engine_op()["kind"] == syntax.SELECT_INTO and COUNTED[syntax.SELECT_INTO] == "SELECT"
+    assert (st.kind, st.tag, st.engine_kind) == ("ddl", "CREATE TABLE", SELECT_INTO)
+    assert st.engine_op()["kind"] == SELECT_INTO and COUNTED[SELECT_INTO] == "SELECT"
     a = analysis.analyze(st)
     assert a.kind == "Create" and ("", "", "#t") in a.tables
     assert [act.statement for act in lockdown.usage(st, a).actions] == ["CREATE TABLE"]

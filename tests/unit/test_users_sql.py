@@ -19,18 +19,12 @@ from catalog.commands.users import (
     is_user_command,
     parse_user_command,
 )
-from catalog.store import (
-    COMMON_GRANT,
-    ROOT_ID,
-    SEED_ID,
-    SYSTEM_PRIVILEGES,
-    CatalogStore,
-    User,
-)
+from catalog.store import COMMON_GRANT, SYSTEM_PRIVILEGES, CatalogStore, User
 from pgcompat.statements import split
+from pgwire import auth
 from pgwire.errors import DbError
 from pgwire.oracle import ORACLE_ERRORS, ora
-from proxy import auth
+from policies.source import ROOT_ID, SEED_ID
 
 PDB1, PDB2, MOUNTED, READ_ONLY = 3, 4, 5, 6
 SYS_PW = "Sys-Pw-1"

@@ -1,4 +1,5 @@
-"""Framing of the proxy <-> engine channel (a unix socket per session), sans-I/O.
+"""The proxy <-> engine channel, sans-I/O: what the supervisor tells an engine at start
+(EngineSpec), and the framing of a session's connection to it (a unix socket per session).
 
 A frame is kind (1 byte) + payload length (4 bytes, big-endian) + payload.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 REQUEST = b"J"
@@ -60,3 +62,24 @@ def unpack_request(payload: bytes) -> tuple[dict[str, Any], list[bytes | None]]:
 
 def pack_json(kind: bytes, obj: dict[str, Any]) -> bytes:
     return frame(kind, json.dumps(obj, separators=(",", ":")).encode())
+
+
+@dataclass
+class EngineSpec:
+    """What the supervisor tells an engine: which file, where to listen, which limits."""
+
+    name: str
+    db_path: str
+    socket_path: str
+    token: str
+    read_only: bool
+    memory_limit: str
+    threads: int
+    temp_dir: str
+    max_temp_size: str
+    allowed_dir: str
+    max_size: int | None = None  # STORAGE MAXSIZE in bytes; None = unlimited
+
+    @classmethod
+    def from_json(cls, text: str) -> EngineSpec:
+        return cls(**json.loads(text))

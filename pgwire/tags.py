@@ -1,0 +1,16 @@
+"""CommandComplete tags that carry a row count, by the engine's statement kind: drivers read
+row counts from them (INSERT 0 n, UPDATE n, ...)."""
+
+from __future__ import annotations
+
+# The engine's kind for SELECT ... INTO: a CREATE TABLE AS whose tag is PostgreSQL's "SELECT n".
+SELECT_INTO = "select_into"
+
+COUNTED = {
+    "select": "SELECT",
+    "insert": "INSERT 0",
+    "update": "UPDATE",
+    "delete": "DELETE",
+    "merge": "MERGE",
+    SELECT_INTO: "SELECT",
+}
