@@ -16,6 +16,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
+from pgcompat import column_names
 from pgcompat.statements import Statement, split
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
@@ -44,6 +45,8 @@ class Analysis:
     # CREATE TABLE / VIEW ... AS <query> (and SELECT INTO): the object it creates, whose query
     # reads the other tables.
     creates_from_query: tuple[str, str, str] | None = None
+    # PostgreSQL's result column names of a SELECT where DuckDB's differ (pgcompat.column_names).
+    column_names: tuple[str | None, ...] | None = None
 
 
 def _name(node: exp.Expression) -> str:
@@ -122,6 +125,7 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
         frozenset(str(c.alias).lower() for c in tree.find_all(exp.CTE)),
         _target(tree),
         creates_from_query=_created_from_query(tree),
+        column_names=column_names.from_tree(tree, text),
     )
 
 
@@ -208,8 +212,16 @@ def tenant_tables(a: Analysis, dictionary_views: frozenset[str]) -> list[tuple[s
 
 def analyze(st: Statement) -> Analysis:
     """The analysis of the client's own text, with PostgreSQL's syntax and functions in DuckDB
-    terms (pgcompat.syntax, pgcompat.functions: what runs is what is judged); what the
-    catalog rewrites add after that is ours, and trusted."""
+    terms (pgcompat.syntax, pgcompat.functions: what runs is what is judged); what the catalog
+    rewrites add after that is ours, and trusted. Computed once per statement text: the one parse
+    that the verdicts, lockdown and column naming share."""
+    a = st.memo.get("analysis")
+    if a is None:
+        a = st.memo["analysis"] = _analyze(st)
+    return a
+
+
+def _analyze(st: Statement) -> Analysis:
     if st.kind in _TRIVIAL_KINDS:
         return _TRIVIAL
     if st.tokens and st.tokens[0].token_type == TokenType.COMMAND:
@@ -230,3 +242,12 @@ def analyze(st: Statement) -> Analysis:
     if called - a.functions:
         a = dataclasses.replace(a, functions=a.functions | called)
     return a
+
+
+def result_names(st: Statement) -> list[str | None] | None:
+    """PostgreSQL's names for the columns of a SELECT where DuckDB's differ, else None. A statement
+    whose PostgreSQL functions were translated is named after the functions the client wrote."""
+    if st.kind != "select":
+        return None
+    names = column_names.of_text(st.text) if st.checked else analyze(st).column_names
+    return list(names) if names is not None else None

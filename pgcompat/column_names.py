@@ -13,7 +13,6 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import exp
 
-_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
 # sqlglot's names for functions whose PostgreSQL output name differs from sqlglot's SQL name.
 _FUNCTION_NAMES = {
     "count_star": "count",
@@ -71,12 +70,9 @@ def _name(e: exp.Expression, text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
-def _names(text: str) -> tuple[str | None, ...] | None:
-    try:
-        tree = sqlglot.parse_one(text, read="postgres")
-    except Exception:  # unparseable here: DuckDB's names stay
-        return None
+def from_tree(tree: exp.Expression, text: str) -> tuple[str | None, ...] | None:
+    """PostgreSQL's names for a SELECT's columns from its parsed tree (None where DuckDB's name is
+    kept), or None when DuckDB's names all stay; text: what the tree was parsed from."""
     if not isinstance(tree, exp.Select):
         return None
     out: list[str | None] = []
@@ -92,7 +88,12 @@ def _names(text: str) -> tuple[str | None, ...] | None:
     return tuple(out)
 
 
-def pg_column_names(text: str) -> list[str | None] | None:
-    """PostgreSQL's names for a SELECT's columns (None where DuckDB's name is kept), or None."""
-    names = _names(_NUMBER.sub("0", text))
-    return list(names) if names is not None else None
+@lru_cache(maxsize=1024)
+def of_text(text: str) -> tuple[str | None, ...] | None:
+    """from_tree() of a text of its own: for statements whose checked form (pgcompat.analysis) is not
+    the client's text, since the names are those of the functions the client wrote."""
+    try:
+        tree = sqlglot.parse_one(text, read="postgres")
+    except Exception:  # unparseable here: DuckDB's names stay
+        return None
+    return from_tree(tree, text)

@@ -7,8 +7,9 @@ is cached by text: clients repeat the same statements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import TokenError
@@ -45,9 +46,14 @@ class SqlSyntaxError(Exception):
     sqlstate = "42601"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Statement:
-    """One SQL statement of a message, as the client wrote it, with its class."""
+    """One SQL statement of a message, as the client wrote it, with its class.
+
+    Statements are cached by the text of their message (split), so what is computed from one
+    (its sqlglot analysis, the dictionary views it names, its lockdown usage) is computed once per
+    text and kept in `memo` by the module that computes it.
+    """
 
     text: str
     kind: str
@@ -60,6 +66,7 @@ class Statement:
     notices: tuple[str, ...] = ()  # what a rewrite tells the client it did
     checked: str = ""  # the text the sandbox analyses (PostgreSQL functions translated); "" = text
     engine_kind: str = ""  # the kind the engine runs it as, when not `kind` (SELECT ... INTO)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @property
     def param_count(self) -> int:
@@ -76,8 +83,9 @@ class Statement:
             default=0,
         )
 
-    def engine_op(self) -> dict[str, object]:
-        """The statement as the engine receives it in a simple-protocol query."""
+    def engine_op(self, names: list[str | None] | None = None) -> dict[str, object]:
+        """The statement as the engine receives it in a simple-protocol query; names: PostgreSQL's
+        result column names where DuckDB's differ (pgcompat.analysis)."""
         op: dict[str, object] = {
             "sql": self.engine_sql,
             "kind": self.engine_kind or self.kind,
@@ -87,12 +95,8 @@ class Statement:
             op["pre"] = list(self.engine_pre)
         if self.notices:
             op["notices"] = list(self.notices)
-        if self.kind == "select":
-            from pgcompat.column_names import pg_column_names
-
-            names = pg_column_names(self.text)
-            if names is not None:
-                op["names"] = names
+        if names is not None:
+            op["names"] = names
         return op
 
 

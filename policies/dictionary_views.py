@@ -39,7 +39,14 @@ NAMES = frozenset(
 def referenced_views(stmt: Statement) -> list[str]:
     """The dictionary views stmt names, in order of first mention. Identifiers match case-insensitively,
     quoted ("V$PDBS") or not; string literals never match; unquoted tokens written without a gap
-    between them (a tokenizer that splits at '$') are read as one name."""
+    between them (a tokenizer that splits at '$') are read as one name. Once per statement text."""
+    hit = stmt.memo.get("dictionary_views")
+    if hit is None:
+        hit = stmt.memo["dictionary_views"] = _referenced(stmt)
+    return list(hit)
+
+
+def _referenced(stmt: Statement) -> tuple[str, ...]:
     base = stmt.tokens[0].start
     words: list[str] = []
     prev_end = -2
@@ -60,4 +67,4 @@ def referenced_views(stmt: Statement) -> list[str]:
         else:
             glued = False
         prev_end = t.end
-    return [w for w in dict.fromkeys(words) if w in NAMES]
+    return tuple(w for w in dict.fromkeys(words) if w in NAMES)

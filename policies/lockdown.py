@@ -86,14 +86,12 @@ import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-import sqlglot
-from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 from pgcompat import analysis as _analysis
 from pgcompat.analysis import Analysis
+from pgcompat.settings import parse_set, slice_text, split_items, unquote
 from pgcompat.statements import SqlSyntaxError, Statement, split
 from policies import dictionary_views
 from policies.sandbox import FILE_FUNCTIONS, Violation
@@ -354,92 +352,23 @@ def _words(stmt: Statement) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _unquote(raw: str) -> str:
-    raw = raw.strip()
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
-        return raw[1:-1].replace(raw[0] * 2, raw[0])
-    if raw[:2].upper() == "E'" and raw.endswith("'"):
-        return raw[2:-1]
-    return raw
-
-
 def _split_values(raw: str) -> str:
     """'a', "b", c -> a, b, c (commas inside quotes kept)."""
-    parts, cur, quote = [], "", ""
-    for ch in raw:
-        if quote:
-            cur += ch
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-            cur += ch
-        elif ch == ",":
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    return ", ".join(_unquote(p) for p in parts if p.strip())
+    return ", ".join(unquote(p) for p in split_items(raw))
 
 
-def _slice(stmt: Statement, i: int, j: int) -> str:
-    """The statement's text from token i to token j (exclusive)."""
-    toks = stmt.tokens
-    if i >= j or i >= len(toks):
-        return ""
-    base = toks[0].start
-    return stmt.text[toks[i].start - base : toks[j - 1].end - base + 1]
-
-
-def _set_action(stmt: Statement, words: tuple[str, ...]) -> list[Action]:
-    """PostgreSQL/DuckDB SET: ALTER SESSION SET (SET GLOBAL: ALTER SYSTEM SET) with its option and value."""
-    n = len(words)
-    scope, i = "ALTER SESSION", 1
-    if n > 1 and words[1] == "GLOBAL":
-        scope, i = "ALTER SYSTEM", 2
-    elif n > 1 and words[1] in ("SESSION", "LOCAL"):
-        i = 2
-    if i >= n:
-        return [Action(scope, "SET")]
-    w = words[i]
-    if w == "TRANSACTION":
+def _set_action(stmt: Statement) -> list[Action]:
+    """PostgreSQL/DuckDB SET and RESET: ALTER SESSION (SET GLOBAL: ALTER SYSTEM) SET or RESET, with
+    its option and value."""
+    s = parse_set(stmt)
+    scope = "ALTER SYSTEM" if s.system else "ALTER SESSION"
+    clause = "RESET" if s.reset else "SET"
+    if s.transaction and not s.characteristics:
         return []  # SET TRANSACTION: transaction control, never locked
-    special = {"SCHEMA": "SEARCH_PATH", "NAMES": "CLIENT_ENCODING", "ROLE": "ROLE", "VARIABLE": "VARIABLE"}
-    if words[i : i + 2] == ("TIME", "ZONE"):
-        name, j = "TIMEZONE", i + 2
-    elif w == "AUTHORIZATION":
-        name, j = "SESSION_AUTHORIZATION", i + 1
-    elif w == "CHARACTERISTICS":
-        return [Action(scope, "SET", "SESSION_CHARACTERISTICS")]
-    elif w in special and not (i + 1 < n and stmt.tokens[i + 1].token_type == TokenType.EQ):
-        name, j = special[w], i + 1
-        if w == "VARIABLE":
-            j += 1  # the variable's name
-    else:
-        name, j = stmt.tokens[i].text.upper(), i + 1
-        while j + 1 < n and stmt.tokens[j].token_type == TokenType.DOT:
-            name += "." + stmt.tokens[j + 1].text.upper()
-            j += 2
-    if j < n and (words[j] == "TO" or stmt.tokens[j].token_type == TokenType.EQ):
-        j += 1
-    value = _split_values(_slice(stmt, j, n)) if j < n else None
-    return [Action(scope, "SET", name, value)]
-
-
-def _reset_action(stmt: Statement) -> list[Action]:
-    """RESET [GLOBAL | SESSION | LOCAL] {name | TIME ZONE | ALL} (the tokenizer may keep the rest of a
-    RESET as one token: read the words from the text)."""
-    words = [w.strip('"') for w in stmt.text.split()[1:]]
-    upper = [w.upper() for w in words]
-    scope, i = "ALTER SESSION", 0
-    if upper[:1] == ["GLOBAL"]:
-        scope, i = "ALTER SYSTEM", 1
-    elif upper[:1] in (["SESSION"], ["LOCAL"]):
-        i = 1
-    if i >= len(upper) or upper[i] == "ALL":
-        return [Action(scope, "RESET")]
-    return [Action(scope, "RESET", "TIMEZONE" if upper[i : i + 2] == ["TIME", "ZONE"] else upper[i])]
+    if not s.option:
+        return [Action(scope, clause)]
+    value = ", ".join(unquote(p) for p in s.items) if s.items else None
+    return [Action(scope, clause, s.option, value)]
 
 
 def _pairs(stmt: Statement, words: tuple[str, ...], i: int, stop: frozenset[str]) -> list[tuple[str, str]]:
@@ -458,7 +387,7 @@ def _pairs(stmt: Statement, words: tuple[str, ...], i: int, stop: frozenset[str]
             j += 1
         if j == i and j < n and words[j] not in stop:
             j += 1
-        out.append((name, _split_values(_slice(stmt, i, j))))
+        out.append((name, _split_values(slice_text(stmt, i, j))))
         i = j
     return out
 
@@ -607,9 +536,9 @@ def _statement_actions(stmt: Statement, words: tuple[str, ...], a: Analysis) -> 
         direction, _ = _copy_target(stmt, words)
         return [Action("COPY", direction)]
     if kind == "set":
-        return _set_action(stmt, words)
+        return _set_action(stmt)
     if kind == "reset":
-        return _reset_action(stmt)
+        return _set_action(stmt)
     if kind == "admin":
         if w1 == "PLUGGABLE":
             name = f"{w0} PLUGGABLE DATABASE"
@@ -743,18 +672,6 @@ def _features(
     return feats, opts
 
 
-@lru_cache(maxsize=1024)
-def _cte_names(text: str) -> frozenset[str]:
-    for dialect in ("duckdb", "postgres"):
-        try:
-            tree = sqlglot.parse_one(text, read=dialect)
-        except Exception:  # sqlglot's errors; the sandbox refuses what cannot be parsed
-            continue
-        if tree is not None:
-            return frozenset(str(c.alias).lower() for c in tree.find_all(exp.CTE))
-    return frozenset()
-
-
 # DDL on a PDB's own objects: a common user running it reaches into the PDB's local schemas.
 _OBJECT_DDL = frozenset(
     f"{verb} {obj}"
@@ -788,7 +705,7 @@ def _local_objects(
             continue
         out.add(f"{schema}.{name}" if schema else name)
     if out and "WITH" in words:
-        out -= _cte_names(stmt.text)
+        out -= a.ctes
     if not out and any(act.statement in _OBJECT_DDL for act in actions):
         out.add(actions[0].statement.split(" ", 1)[-1].lower())  # sqlglot kept the DDL as a Command
     return frozenset(out)
@@ -828,12 +745,9 @@ def _inner(stmt: Statement) -> tuple[tuple[Statement, ...], bool]:
         return (), analyze
 
 
-_USAGE: dict[str, Usage] = {}
-
-
 def usage(stmt: Statement, a: Analysis | None = None) -> Usage:
-    """What stmt does, in lockdown terms (cached by text)."""
-    hit = _USAGE.get(stmt.text)
+    """What stmt does, in lockdown terms (once per statement text)."""
+    hit = stmt.memo.get("lockdown_usage")
     if hit is not None:
         return hit
     if a is None:
@@ -855,9 +769,7 @@ def usage(stmt: Statement, a: Analysis | None = None) -> Usage:
         u = Usage(
             tuple(actions), frozenset(feats), frozenset(opts), _local_objects(stmt, words, a, actions, files)
         )
-    if len(_USAGE) >= 4096:
-        _USAGE.clear()
-    _USAGE[stmt.text] = u
+    stmt.memo["lockdown_usage"] = u
     return u
 
 
@@ -933,7 +845,7 @@ def parse_number(v: str | None) -> float | None:
     """A number, with K/M/G/T/P (powers of 1024) and an optional B; None when v is not one."""
     if v is None:
         return None
-    m = _NUMBER.match(_unquote(v))
+    m = _NUMBER.match(unquote(v))
     if m is None:
         return None
     return float(m.group(1)) * _UNITS[m.group(2).upper()]
@@ -943,7 +855,7 @@ def _same(value: str, listed: str) -> bool:
     a, b = parse_number(value), parse_number(listed)
     if a is not None and b is not None:
         return a == b
-    return _unquote(value).strip().lower() == _unquote(listed).strip().lower()
+    return unquote(value).strip().lower() == unquote(listed).strip().lower()
 
 
 def _picks(name: str, rule: str, excepts: tuple[str, ...], bundle: str | None = None) -> bool:

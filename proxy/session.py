@@ -573,7 +573,7 @@ class Session:
                     ok = False
                     break
             else:
-                group.append(st.engine_op())
+                group.append(st.engine_op(analysis.result_names(st)))
                 views += dictionary_views.referenced_views(st)
         if ok and group:
             await self._engine(self._dictionary_ops(views) + [{"op": "query", "stmts": group}])
@@ -932,7 +932,7 @@ class Session:
         op = {
             "op": "parse",
             "name": msg.name,
-            **st.engine_op(),
+            **st.engine_op(analysis.result_names(st)),
             "param_oids": msg.param_oids or list(st.param_oids),
             "param_count": st.param_count,
         }

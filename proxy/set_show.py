@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from catalog.commands.words import split_commas
 from pgcompat import params
 from pgcompat import statements as stmts
+from pgcompat.settings import parse_set
 from pgwire import backend
 from pgwire.errors import DbError
 
@@ -18,40 +18,20 @@ if TYPE_CHECKING:
     from proxy.session import Session
 
 
-def _set_value_text(st: stmts.Statement) -> tuple[str, str]:
-    words = [w for w in st.words]
-    toks = st.tokens
-    i = 1
-    if len(words) > 1 and words[1] in ("SESSION", "LOCAL"):
-        i = 2
-    if words[i : i + 2] == ["TIME", "ZONE"]:
-        name, j = "timezone", i + 2
-    else:
-        name, j = toks[i].text, i + 1
-        while j < len(toks) and toks[j].text == ".":
-            name += "." + toks[j + 1].text
-            j += 2
-        if j < len(toks) and toks[j].text.upper() in ("TO", "="):
-            j += 1
-    base = toks[0].start
-    if j >= len(toks):
-        raise DbError("42601", f"syntax error at end of input: SET {name} needs a value")
-    raw = st.text[toks[j].start - base :].strip()
-    values = [v.strip() for v in split_commas(raw)]
-    value = ", ".join(v[1:-1].replace("''", "'") if v.startswith("'") else v for v in values)
-    return name, value
-
-
 async def run_set(session: Session, st: stmts.Statement) -> None:
-    if st.words[1:2] == ("TRANSACTION",) or st.words[1:3] == ("SESSION", "CHARACTERISTICS"):
+    s = parse_set(st)
+    if s.transaction:
         # Isolation levels and READ ONLY/WRITE of a transaction: DuckDB runs every transaction
         # with snapshot isolation, which is at least what any of PostgreSQL's levels promise.
         await session.send(backend.command_complete("SET"))
         return
-    name, value = _set_value_text(st)
-    prm = params.lookup(name)
+    name = s.name
+    if not s.items:
+        raise DbError("42601", f"syntax error at end of input: SET {name} needs a value")
+    value = ", ".join(v[1:-1].replace("''", "'") if v.startswith("'") else v for v in s.items)
+    prm = None if s.system else params.lookup(name)
     if prm is None:
-        # Not a PostgreSQL session parameter: an engine setting, which tenants do not change.
+        # Not a PostgreSQL session parameter (or SET GLOBAL): an engine setting, not the tenant's.
         message = f'permission denied: changing the engine setting "{name}" is not allowed'
         session.server.audit_refusal(session, st.text, "SANDBOX_SETTINGS", "42501", message)
         raise DbError("42501", message)
@@ -75,8 +55,8 @@ async def run_set(session: Session, st: stmts.Statement) -> None:
 
 
 async def run_reset(session: Session, st: stmts.Statement) -> None:
-    target = st.words[1] if len(st.words) > 1 else ""
-    names = list(params.PARAMS) if target == "ALL" else [target.lower()]
+    target = parse_set(st).name.lower()
+    names = list(params.PARAMS) if not target else [target]
     out = b""
     for n in names:
         prm = params.lookup(n)

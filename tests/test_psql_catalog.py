@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from sqlglot.dialects.postgres import Postgres
 
-from pgcompat import catalog_rewrites, shim
+from pgcompat import catalog_rewrites
 from tests.server import RunningServer
 
 SCHEMA = Path(__file__).parent / "psql" / "schema.sql"
@@ -509,7 +509,6 @@ def duck() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the test schema, as an engine session sees it."""
     con = duckdb.connect(config={"integer_division": True})
     con.execute(SCHEMA.read_text())
-    shim.install(con)
     con.execute("SET VARIABLE userenv_con_name = 'MYPDB'")
     con.execute("SET VARIABLE userenv_session_user = 'ME'")
     return con
@@ -575,12 +574,3 @@ def test_rewritten_constructs_run_in_duckdb(duck: duckdb.DuckDBPyConnection) -> 
         "SELECT count(*) FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_type t"
         " ON t.oid = p.prorettype WHERE p.proname = 'avg' AND p.pronargs = 1 AND t.typname = 'float8'"
     ) >= (1,)
-
-
-def test_install_creates_nothing(duck: duckdb.DuckDBPyConnection) -> None:
-    """The shim lives in the rewrite: a session's connection gets no objects (and no cost)."""
-    before = duck.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchall()
-    started = time.perf_counter()
-    shim.install(duck.cursor())
-    assert time.perf_counter() - started < 0.005
-    assert duck.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchall() == before

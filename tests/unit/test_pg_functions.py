@@ -111,7 +111,7 @@ def test_to_char_timestamptz_and_date(duck: duckdb.DuckDBPyConnection) -> None:
 
 def test_to_char_keeps_postgres_column_name() -> None:
     (st,) = split("SELECT to_char(now(), 'YYYY'), substring('ab' FROM 'b'), format('%s', 1)")
-    assert st.engine_op()["names"] == ["to_char", "substring", "format"]
+    assert analysis.result_names(st) == ["to_char", "substring", "format"]
 
 
 FORMATS = [

@@ -24,7 +24,7 @@ def test_keyword_aliases_are_quoted_and_parse() -> None:
         'SELECT NULL AS role, t.x AS "table", 1 AS "update", 2 AS "select", 3 AS "insert", 4 AS "delete" FROM t'
     )
     assert analysis.analyze(st).parse_error is None
-    assert st.engine_op()["names"] == ["role", "table", "update", "select", "insert", "delete"]
+    assert analysis.result_names(st) == ["role", "table", "update", "select", "insert", "delete"]
     cte = "WITH p AS (SELECT 1 AS update, 2 AS select) SELECT p.* FROM p"
     assert analysis.analyze(split(cte)[0]).parse_error is None
     con = duckdb.connect()
