@@ -122,15 +122,11 @@ async def clone_pdb(
         return skipped
     src = cdb.require_pdb(source)
     if src.status in ("UNUSABLE", "UNPLUGGED"):
-        raise DbError(
-            "55000", f"ORA-65081: pluggable database {src.name} is {src.status} and cannot be cloned"
-        )
+        raise ora(65035, f"it is {src.status}", name=src.name)
     notices: list[str] = []
     hot = src.is_open and src.con_id in cdb.runtime.running()
     if not hot and no_data:
-        raise DbError(
-            "55000", f"ORA-65081: open {src.name} to clone it with NO DATA (the schema is read by its engine)"
-        )
+        raise ora(65035, "open it to clone it with NO DATA (its engine reads the schema)", name=src.name)
     with cdb.cat.transaction():
         c = cdb.cat.insert_container(
             cdb.cat.next_con_id(), name, "NEW", "MOUNTED", tier or src.tier, "CREATE"
@@ -176,18 +172,12 @@ async def open_pdb(cdb: Cdb, c: Container, mode: str, restricted: bool, force: b
     if c.con_id == SEED_ID:
         raise ora(65017)
     if c.status == "UNUSABLE":
-        raise DbError(
-            "55000", f"ORA-65086: cannot open/close the pluggable database {c.name}: it is UNUSABLE; drop it"
-        )
+        raise ora(65086, f"{c.name} is UNUSABLE; drop it")
     if c.status == "UNPLUGGED":
         raise ora(65086)
     blocking = [v for v in cdb.cat.plug_violations(c.name) if v.type == "ERROR" and v.status == "PENDING"]
     if blocking:
-        raise DbError(
-            "55000",
-            f"ORA-65086: cannot open pluggable database {c.name}: "
-            + "; ".join(f"{v.cause}: {v.message}" for v in blocking),
-        )
+        raise ora(65086, f"{c.name}: " + "; ".join(f"{v.cause}: {v.message}" for v in blocking))
     async with cdb.lock(c.con_id):
         c = cdb.cat.container_by_id(c.con_id) or c
         if c.is_open:
@@ -214,7 +204,7 @@ async def open_pdb(cdb: Cdb, c: Container, mode: str, restricted: bool, force: b
 
 async def _open(cdb: Cdb, c: Container, mode: str, restricted: bool) -> None:
     if not cdb.db_file(c).exists():
-        raise DbError("58P01", f"ORA-01157: cannot identify/lock data file of {c.name}")
+        raise ora(1157, name=c.name)
     await cdb.runtime.start_engine(c, read_only=(mode == "READ ONLY"))
     crash_point("open:engine")
     status = "NORMAL" if c.status == "NEW" else c.status
@@ -244,10 +234,11 @@ async def close_pdb(cdb: Cdb, c: Container, immediate: bool) -> str | None:
                 await asyncio.sleep(0.1)
             left = len(cdb.runtime.sessions(c.con_id))
             if left:
-                raise DbError(
-                    "55006",
-                    f"ORA-65025: pluggable database {c.name} still has {left} session(s); "
-                    "wait for them or use CLOSE IMMEDIATE",
+                raise ora(
+                    65025,
+                    f"it still has {left} session(s); wait for them or use CLOSE IMMEDIATE",
+                    sqlstate="55006",
+                    name=c.name,
                 )
         await cdb.runtime.stop_engine(c.con_id)
         crash_point("close:engine")

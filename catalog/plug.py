@@ -19,7 +19,6 @@ from catalog.files import copy_file_durably, crash_point, fsync_dir, replace_dur
 from catalog.lifecycle import make_pdb_dir
 from catalog.store import Container
 from governance import resources
-from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import SEED_ID
 
@@ -30,9 +29,9 @@ def exchange_path(cdb: Cdb, text: str) -> Path:
     p = Path(text)
     resolved = (p if p.is_absolute() else base / p).resolve()
     if resolved.parent != base and base not in resolved.parents:
-        raise DbError("42501", f"ORA-65026: file {text} is outside the exchange directory {base}")
+        raise ora(65026, f"file {text} is outside the exchange directory {base}", sqlstate="42501")
     if resolved.suffix.lower() not in (".xml", ".pdb"):
-        raise DbError("22023", f"ORA-65026: {text}: the file name must end in .xml or .pdb")
+        raise ora(65026, f"{text}: the file name must end in .xml or .pdb", sqlstate="22023")
     return resolved
 
 
@@ -115,11 +114,11 @@ def check_plug(cdb: Cdb, source_text: str, name: str) -> tuple[manifest.Manifest
     """DBMS_PDB.CHECK_PLUG_COMPATIBILITY: the violations, recorded under name; nothing is plugged."""
     source = exchange_path(cdb, source_text)
     if not source.exists():
-        raise DbError("58P01", f"ORA-65026: file {source_text} does not exist in the exchange directory")
+        raise ora(65026, f"file {source_text} does not exist in the exchange directory", sqlstate="58P01")
     try:
         m = manifest.read(source)
     except (ValueError, KeyError, OSError) as e:
-        raise DbError("22P02", f"ORA-65026: XML metadata file error: {e}") from e
+        raise ora(65026, str(e), sqlstate="22P02") from e
     found = manifest.check(m, source, set(cdb.tiers))
     with cdb.cat.transaction():
         cdb.cat.delete_plug_violations(name.upper())

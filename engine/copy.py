@@ -10,6 +10,7 @@ from engine import codec
 from engine.session import EngineSession
 from pgwire import backend, channel
 from pgwire.errors import DbError
+from pgwire.oracle import ora
 
 # COPY data held in memory before it is parsed and inserted; bigger loads go in several inserts.
 COPY_CHUNK_BYTES = 32 * 1024 * 1024
@@ -56,9 +57,7 @@ class CopyIn:
         s = self.s
         s._check_aborted("copy")
         if s.storage_full():
-            raise DbError(
-                "53100", "ORA-65114: space usage in container is too high (STORAGE MAXSIZE reached)"
-            )
+            raise ora(65114, "STORAGE MAXSIZE reached")
         s._release_stream()
         cols = _target_columns(s, self.spec)
         binary = self.spec["format"] == "binary"

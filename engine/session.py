@@ -21,6 +21,7 @@ from engine import codec, cursors
 from engine.errors import to_db_error
 from pgwire import backend
 from pgwire.errors import DbError
+from pgwire.oracle import ora
 from pgwire.tags import COUNTED
 
 BATCH_ROWS = 65536
@@ -528,9 +529,7 @@ class EngineSession:
             for n in p.notices:
                 emit(backend.notice_response(n))
             if p.kind in GROWING_KINDS and not p.tag.startswith(SHRINKING_TAGS) and self.storage_full():
-                raise DbError(
-                    "53100", "ORA-65114: space usage in container is too high (STORAGE MAXSIZE reached)"
-                )
+                raise ora(65114, "STORAGE MAXSIZE reached")
             count = self._start_with_pre(portal) if p.pre else self._start(portal)[1]
             if self.status == "T":
                 self._note_replay(p.sql, portal.values, p.kind)

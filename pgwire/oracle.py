@@ -14,7 +14,6 @@ ORACLE_ERRORS: dict[int, tuple[str, str]] = {
     65114: ("53100", "space usage in container is too high"),
     65343: ("55000", "pluggable database {name} has already been unplugged"),
     65122: ("42710", "pluggable database GUID conflicts with the GUID of an existing container ({name})"),
-    65026: ("58030", "XML metadata file error"),
     1031: ("42501", "insufficient privileges"),
     1109: ("57P03", "database not open"),
     1219: ("57P03", "database or pluggable database not open: queries allowed on fixed tables or views only"),
@@ -30,6 +29,16 @@ ORACLE_ERRORS: dict[int, tuple[str, str]] = {
     65086: ("55000", "cannot open/close the pluggable database"),
     65179: ("55000", "cannot keep datafiles for a pluggable database that is not unplugged"),
     65000: ("42601", "missing or invalid pluggable database name"),
+    65023: ("25001", "active transaction exists in container {name}"),
+    65026: ("58030", "XML metadata file error"),
+    65035: ("55000", "unable to create pluggable database from {name}"),
+    1035: ("57P03", "pluggable database {name} is open RESTRICTED"),
+    1045: ("42501", "user {name} lacks CREATE SESSION privilege; logon denied"),
+    1157: ("58P01", "cannot identify/lock data file of {name}"),
+    900: ("42601", "invalid SQL statement"),
+    905: ("42601", "missing keyword {keyword}"),
+    987: ("42601", "missing or invalid username(s)"),
+    2180: ("42601", "invalid size {size}"),
     # users, roles, privileges (catalog.commands.users)
     922: ("42601", "missing or invalid option: {option}"),
     988: ("42601", "missing or invalid password(s)"),
@@ -75,6 +84,11 @@ ORACLE_ERRORS: dict[int, tuple[str, str]] = {
 }
 
 
-def ora(number: int, **kw: str) -> DbError:
-    sqlstate, template = ORACLE_ERRORS[number]
-    return DbError(sqlstate, f"ORA-{number:05d}: {template.format(**kw)}")
+def ora(number: int, because: str | None = None, sqlstate: str | None = None, **kw: str) -> DbError:
+    """The error ORA-number with its message filled in; because: what went wrong in this case,
+    after the message; sqlstate: where one number covers failures of different classes."""
+    state, template = ORACLE_ERRORS[number]
+    message = f"ORA-{number:05d}: {template.format(**kw)}"
+    if because:
+        message += f": {because}"
+    return DbError(sqlstate or state, message)

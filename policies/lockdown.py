@@ -93,6 +93,7 @@ from pgcompat import analysis as _analysis
 from pgcompat.analysis import Analysis
 from pgcompat.settings import parse_set, slice_text, split_items, unquote
 from pgcompat.statements import SqlSyntaxError, Statement, split
+from pgwire.oracle import ora
 from policies import dictionary_views
 from policies.sandbox import FILE_FUNCTIONS, Violation
 from policies.source import ROOT_ID, SEED_ID, LockdownRule, PolicySource
@@ -922,11 +923,8 @@ def _q(s: str) -> str:
 
 def _violation(profile: str, what: str, rule: LockdownRule, inherited: bool) -> Violation:
     origin = f", a rule of {rule.profile} included by {profile}" if inherited else ""
-    return Violation(
-        f"LOCKDOWN_{rule.rule_type}",
-        f"ORA-01031: insufficient privileges: {what} is disabled by lockdown profile {profile}"
-        f" ({describe_rule(rule)}{origin})",
-    )
+    because = f"{what} is disabled by lockdown profile {profile} ({describe_rule(rule)}{origin})"
+    return Violation(f"LOCKDOWN_{rule.rule_type}", ora(1031, because).message)
 
 
 def _last(

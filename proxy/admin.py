@@ -14,7 +14,6 @@ from catalog.commands import pdbs as admin_sql
 from catalog.commands import resources as resource_sql
 from pgcompat import statements as stmts
 from pgwire import backend
-from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
 
@@ -59,7 +58,7 @@ async def run_admin(session: Session, st: stmts.Statement, describe: bool) -> No
     if session.con_id != ROOT_ID:
         raise ora(65040)
     if session.status != "I":
-        raise DbError("25001", "ORA-65023: active transaction exists in container: COMMIT or ROLLBACK first")
+        raise ora(65023, "COMMIT or ROLLBACK first", name=session.container.name if session.container else "")
     if not cdb.cat.has_privilege(session.user, ROOT_ID, "SYSDBA") and session.user.name != "SYS":
         raise ora(1031)
     notices: list[str] = []
@@ -131,10 +130,7 @@ async def alter_pdb(session: Session, cmd: admin_sql.AlterPdb) -> list[str]:
     notices: list[str] = []
     for c in targets:
         if c.status == "UNPLUGGED" and cmd.action not in ("UNPLUG", "CLOSE"):
-            raise DbError(
-                "55000",
-                f"ORA-65086: cannot open/close the pluggable database {c.name}: it is unplugged; only DROP is possible",
-            )
+            raise ora(65086, f"{c.name} is unplugged; only DROP is possible")
         if cmd.action == "OPEN":
             if cmd.all and c.is_open and c.open_mode == cmd.mode:
                 continue

@@ -297,25 +297,18 @@ class Session:
         assert user is not None
         if user.account_status != "OPEN":
             self.server.audit_login_failure(self, user_name, "account locked")
-            raise DbError("28000", "ORA-28000: the account is locked")
+            raise ora(28000)
         if container.con_id == SEED_ID:
-            raise DbError(
-                "42501", "ORA-65017: seed pluggable database may not be dropped or altered; connect to a PDB"
-            )
+            raise ora(65017, "connect to a PDB", sqlstate="42501")
         if not self._may_login(user, container):
             self.server.audit_login_failure(self, user_name, "no CREATE SESSION")
-            raise DbError(
-                "42501", f"ORA-01045: user {user_name} lacks CREATE SESSION privilege; logon denied"
-            )
+            raise ora(1045, name=user_name)
         if not container.is_open:
-            raise DbError(
-                "57P03",
-                f"ORA-01109: database not open: pluggable database {container.name} is {container.open_mode}",
-            )
+            raise ora(1109, f"pluggable database {container.name} is {container.open_mode}")
         if container.restricted and not self.cdb.cat.has_privilege(
             user, container.con_id, "RESTRICTED SESSION"
         ):
-            raise DbError("57P03", f"ORA-01035: pluggable database {container.name} is open RESTRICTED")
+            raise ora(1035, name=container.name)
         self.user = user
         await self._enter(container)
         self.params = {k: v.default for k, v in params.PARAMS.items()}
@@ -357,17 +350,12 @@ class Session:
         if lim is None or (self.user is not None and self.user.name == "SYS" and self.user.common):
             return
         if len(self.runtime.sessions(container.con_id)) >= lim.sessions:
-            raise DbError(
-                "53300",
-                f"ORA-00018: maximum number of sessions exceeded: {container.name} allows {lim.sessions}",
-            )
+            raise ora(18, f"{container.name} allows {lim.sessions}")
 
     async def _open_channel(self, tz: str) -> EngineChannel:
         eng = self.runtime.engine(self.con_id)
         if eng is None:
-            raise DbError(
-                "57P03", f"ORA-01109: database not open: {self.container.name if self.container else ''}"
-            )
+            raise ora(1109, self.container.name if self.container else None)
         try:
             return await eng.open_channel(tz, self._userenv())
         except (OSError, EngineGone) as e:
@@ -738,11 +726,7 @@ class Session:
         if target is None:
             raise ora(65011, name=name)
         if self.status != "I":
-            raise DbError(
-                "25001",
-                "ORA-65023: active transaction exists in container "
-                + (self.container.name if self.container else ""),
-            )
+            raise ora(65023, name=self.container.name if self.container else "")
         allowed = self.user.name == "SYS" or (
             self.user.common and self.cdb.cat.has_privilege(self.user, target.con_id, "SET CONTAINER")
         )

@@ -31,6 +31,7 @@ from governance.governor import INTERVAL_S, Governor, PdbGovernor
 from pgwire import backend, channel
 from pgwire.channel import EngineSpec
 from pgwire.errors import DbError
+from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
 
 log = logging.getLogger("duckcdb.engines")
@@ -360,7 +361,7 @@ class Supervisor:
     async def clone_to(self, con_id: int, path: str, schema_only: bool) -> None:
         eng = self.engines.get(con_id)
         if eng is None:
-            raise DbError("57P03", "ORA-01109: database not open")
+            raise ora(1109)
         ch = await eng.open_channel()
         try:
             replies: list[bytes] = []

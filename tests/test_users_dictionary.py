@@ -7,6 +7,7 @@ import uuid
 import psycopg
 import pytest
 
+from pgwire.auth import scram_verifier
 from tests import rawpg
 from tests.server import RunningServer
 
@@ -54,8 +55,6 @@ def test_local_user_in_a_pdb(server: RunningServer, root) -> None:
     with server.connect(pdb, "app", "App-Pw-1") as c:
         assert c.execute("select 1").fetchone() == (1,)
     # psql's \password sends ALTER USER ... PASSWORD 'SCRAM-SHA-256$...'
-    from proxy.auth import scram_verifier
-
     with server.connect(pdb, "adm", "Adm-Pw-1", autocommit=True) as c:
         c.execute(f"ALTER USER app PASSWORD '{scram_verifier('Changed-Pw-3')}'")
     with server.connect(pdb, "app", "Changed-Pw-3") as c:

@@ -10,7 +10,6 @@ from sqlglot.tokens import TokenType
 
 from catalog.store import CatalogStore, User
 from pgcompat.statements import Statement
-from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID
 
@@ -80,7 +79,7 @@ def parse_object_grant(stmt: Statement) -> ObjectGrant:
         schema = "main"  # clients call DuckDB's main schema public
     expect = "FROM" if revoke else "TO"
     if i >= len(words) or words[i] != expect:
-        raise DbError("42601", f"ORA-00905: missing keyword {expect}")
+        raise ora(905, keyword=expect)
     i += 1
     grantees = []
     while i < len(toks) and words[i] not in ("WITH", "CASCADE", "RESTRICT"):
@@ -88,13 +87,13 @@ def parse_object_grant(stmt: Statement) -> ObjectGrant:
             grantees.append(toks[i].text if quoted[i] else toks[i].text.upper())
         i += 1
     if not grantees or not privileges:
-        raise DbError("42601", "ORA-00987: missing or invalid username(s)")
+        raise ora(987)
     return ObjectGrant(revoke, privileges, schema, objects, grantees)
 
 
 def execute_object_grant(store: CatalogStore, cmd: ObjectGrant, *, con_id: int, actor: User) -> str:
     if con_id == ROOT_ID:
-        raise DbError("42501", "ORA-65040: object privileges are granted inside a pluggable database")
+        raise ora(65040, "object privileges are granted inside a pluggable database")
     if actor.name != "SYS" and "GRANT ANY PRIVILEGE" not in store.effective_privileges(actor.name, con_id):
         raise ora(1031)
     with store.transaction():

@@ -106,7 +106,7 @@ class _P(Words):
         it = self.next()
         m = re.match(r"^(\d+)([KMGTP]?)$", it.text.upper())
         if it.quoted or not m:
-            raise DbError("42601", f"ORA-02180: invalid size {it.text}")
+            raise ora(2180, size=it.text)
         num, unit = int(m.group(1)), m.group(2)
         if not unit and self.peek_word() in _UNITS:
             unit = self.next().word
@@ -144,7 +144,7 @@ def parse_admin(stmt: Statement) -> AdminCommand:
         return _alter(p)
     if w0 == "DROP":
         return _drop(p)
-    raise DbError("42601", f"ORA-00900: invalid SQL statement: {stmt.text[:60]}")
+    raise ora(900, stmt.text[:60])
 
 
 def _create(p: _P) -> CreatePdb:
@@ -190,9 +190,8 @@ def _create(p: _P) -> CreatePdb:
         else:
             raise syntax_error(p.next().text)
     if cmd.admin_user is None and cmd.source is None and cmd.using is None:
-        raise DbError(
-            "42601",
-            "ORA-65000: CREATE PLUGGABLE DATABASE from the seed needs ADMIN USER name IDENTIFIED BY password",
+        raise ora(
+            65000, "CREATE PLUGGABLE DATABASE from the seed needs ADMIN USER name IDENTIFIED BY password"
         )
     return cmd
 
