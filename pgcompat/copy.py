@@ -31,10 +31,6 @@ class CopySpec:
         return asdict(self)
 
 
-def _src(sql: str, t: Token) -> str:
-    return sql[t.start : t.end + 1]
-
-
 def _string(t: Token) -> str:
     if t.token_type not in (TokenType.STRING, TokenType.BYTE_STRING):
         raise DbError("42601", f'syntax error at or near "{t.text}"')

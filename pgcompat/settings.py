@@ -29,10 +29,6 @@ class SetStatement:
     transaction: bool = False  # SET TRANSACTION ... / SET SESSION CHARACTERISTICS ...
     characteristics: bool = False  # SET SESSION CHARACTERISTICS AS TRANSACTION ...
 
-    @property
-    def has_value(self) -> bool:
-        return bool(self.items)
-
 
 def unquote(raw: str) -> str:
     """'x' / "x" / E'x' -> x (doubled quotes undone); anything else stripped of blanks."""

@@ -50,7 +50,6 @@ class EngineProcess:
         self.on_exit = on_exit
         self.proc: asyncio.subprocess.Process | None = None
         self.stopping = False
-        self.generation = 0
         self._watch: asyncio.Task[None] | None = None
         self.base_vm: int | None = None  # address space at start (bytes), for the memory cap
 
@@ -71,7 +70,6 @@ class EngineProcess:
             stdout=asyncio.subprocess.PIPE,
             env=env,
         )
-        self.generation += 1
         self.base_vm = None
         assert self.proc.stdout is not None
         try:

@@ -30,7 +30,6 @@ from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID
 
-PACKAGE = "DBMS_RESOURCE_MANAGER"
 _CALL = re.compile(r"^\s*DBMS_RESOURCE_MANAGER\s*\.\s*(\w+)\s*(?:\((.*)\))?\s*;?\s*$", re.I | re.S)
 _NAMED = re.compile(r"^\s*(\w+)\s*=>\s*(.*?)\s*$", re.S)
 PENDING_AREA = {"CREATE_PENDING_AREA", "VALIDATE_PENDING_AREA", "SUBMIT_PENDING_AREA", "CLEAR_PENDING_AREA"}

@@ -51,7 +51,6 @@ def join(*args: Any, sep: bytes = b"", null_as: bytes | None = None) -> pa.Array
     return call("binary_join_element_wise", *pieces, options=_join_options(null_as))
 
 
-BINARY_TYPES = (pa.binary(), pa.string())
 LARGE_TYPES = (pa.large_binary(), pa.large_string())
 
 

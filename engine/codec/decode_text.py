@@ -123,10 +123,6 @@ def _numeric(text: str, ctx: DecodeContext) -> Decimal:
         raise _bad(oids.NUMERIC, text) from exc
 
 
-_TRUE = ("true", "yes", "on", "1")
-_FALSE = ("false", "no", "off", "0")
-
-
 def _bool(text: str, ctx: DecodeContext) -> bool:
     # parse_bool: any unique prefix of true/false/yes/no, 'on'/'off' (2+ chars), '1'/'0'.
     s = text.strip().lower()
