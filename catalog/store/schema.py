@@ -1,0 +1,246 @@
+"""The catalog's schema: the baseline tables, then numbered migrations, each applied once, in
+order, in one transaction with the schema version (PRAGMA user_version) it brings the file to."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+from catalog.store.models import SHIPPED_LOCKDOWN_PROFILES
+
+BASELINE = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS containers (
+    con_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    guid TEXT NOT NULL UNIQUE,
+    dbid INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    open_mode TEXT NOT NULL,
+    restricted INTEGER NOT NULL DEFAULT 0,
+    saved_state TEXT,
+    last_open_mode TEXT,
+    pending_op TEXT,
+    tier TEXT NOT NULL,
+    max_size INTEGER,
+    max_temp_size INTEGER,
+    creation_scn INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    open_time REAL
+);
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT NOT NULL,
+    con_id INTEGER NOT NULL,
+    common INTEGER NOT NULL,
+    scram TEXT NOT NULL,
+    md5 TEXT,
+    account_status TEXT NOT NULL DEFAULT 'OPEN',
+    created_at REAL NOT NULL,
+    PRIMARY KEY (name, con_id)
+);
+CREATE TABLE IF NOT EXISTS sys_privs (
+    grantee TEXT NOT NULL,
+    con_id INTEGER NOT NULL,
+    privilege TEXT NOT NULL,
+    common INTEGER NOT NULL,
+    PRIMARY KEY (grantee, con_id, privilege)
+);
+CREATE TABLE IF NOT EXISTS role_privs (
+    grantee TEXT NOT NULL,
+    con_id INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    common INTEGER NOT NULL,
+    PRIMARY KEY (grantee, con_id, role)
+);
+CREATE TABLE IF NOT EXISTS roles (
+    name TEXT NOT NULL,
+    con_id INTEGER NOT NULL,
+    common INTEGER NOT NULL,
+    oracle_maintained INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (name, con_id)
+);
+CREATE TABLE IF NOT EXISTS obj_privs (
+    grantee TEXT NOT NULL,
+    con_id INTEGER NOT NULL,
+    schema_name TEXT NOT NULL,
+    object_name TEXT NOT NULL,  -- '*': every table of the schema (ON SCHEMA / ON ALL TABLES IN SCHEMA)
+    privilege TEXT NOT NULL,
+    PRIMARY KEY (grantee, con_id, schema_name, object_name, privilege)
+);
+CREATE TABLE IF NOT EXISTS audit_trail (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    con_id INTEGER NOT NULL,
+    pdb_name TEXT NOT NULL,
+    username TEXT NOT NULL,
+    client TEXT NOT NULL,
+    action TEXT NOT NULL,
+    statement TEXT,
+    rule TEXT NOT NULL,
+    sqlstate TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plug_violations (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    name TEXT NOT NULL,
+    cause TEXT NOT NULL,
+    type TEXT NOT NULL,
+    message TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'PENDING',
+    action TEXT
+);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY,
+    pdb_name TEXT NOT NULL,
+    con_id INTEGER NOT NULL,
+    guid TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    op_time REAL NOT NULL,
+    cloned_from TEXT
+);
+-- Lockdown profiles (catalog.commands.lockdown, policies.lockdown). base: the profile named by INCLUDING,
+-- whose rules are followed at check time. Rules apply in id order; list columns hold JSON arrays.
+CREATE TABLE IF NOT EXISTS lockdown_profiles (
+    name TEXT PRIMARY KEY,
+    base TEXT,
+    shipped INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lockdown_rules (
+    id INTEGER PRIMARY KEY,
+    profile TEXT NOT NULL REFERENCES lockdown_profiles (name) ON DELETE CASCADE,
+    rule_type TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    rule_except TEXT NOT NULL DEFAULT '[]',
+    clause TEXT,
+    clause_except TEXT NOT NULL DEFAULT '[]',
+    clause_option TEXT,
+    option_except TEXT NOT NULL DEFAULT '[]',
+    option_values TEXT NOT NULL DEFAULT '[]',
+    min_value TEXT,
+    max_value TEXT,
+    status TEXT NOT NULL,
+    users TEXT NOT NULL
+);
+-- PDB_LOCKDOWN: con_id 1 (CDB$ROOT) holds the CDB-wide profile, a PDB's row its own.
+CREATE TABLE IF NOT EXISTS lockdown_assignments (
+    con_id INTEGER PRIMARY KEY,
+    profile TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS containers_lockdown AFTER DELETE ON containers
+BEGIN
+    DELETE FROM lockdown_assignments WHERE con_id = OLD.con_id;
+END;
+-- Resource parameters a PDB sets over its service tier (ALTER SYSTEM SET); canonical text values.
+CREATE TABLE IF NOT EXISTS pdb_parameters (
+    con_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (con_id, name)
+);
+-- CDB resource plans and their PDB directives (DBMS_RESOURCE_MANAGER); pdb is a PDB's name or
+-- ORA$DEFAULT_PDB_DIRECTIVE; NULL figures: the tier's shares, 100 percent.
+CREATE TABLE IF NOT EXISTS cdb_plans (
+    plan TEXT PRIMARY KEY,
+    comment TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS cdb_plan_directives (
+    plan TEXT NOT NULL REFERENCES cdb_plans(plan) ON DELETE CASCADE,
+    pdb TEXT NOT NULL,
+    shares INTEGER,
+    utilization_limit INTEGER,
+    parallel_server_limit INTEGER,
+    PRIMARY KEY (plan, pdb)
+);
+CREATE TRIGGER IF NOT EXISTS containers_parameters AFTER DELETE ON containers
+BEGIN
+    DELETE FROM pdb_parameters WHERE con_id = OLD.con_id;
+END;
+"""
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _columns_and_user_ids(db: sqlite3.Connection) -> None:
+    """Columns added before versions were kept (each added only where missing), common grants
+    moved to COMMON_GRANT, USER_IDs, the shipped lockdown profiles."""
+    if "allowed_schemas" not in _columns(db, "users"):
+        # NULL: every schema; else a JSON list of lower-case schema names.
+        db.execute("ALTER TABLE users ADD COLUMN allowed_schemas TEXT")
+    if "session_limits" not in _columns(db, "users"):
+        # NULL: none; else JSON {parameter: canonical value} (ALTER USER ... SET).
+        db.execute("ALTER TABLE users ADD COLUMN session_limits TEXT")
+    if "snapshot_of" not in _columns(db, "containers"):
+        db.execute("ALTER TABLE containers ADD COLUMN snapshot_of INTEGER")
+    if "user_id" not in _columns(db, "users"):
+        db.execute("ALTER TABLE users ADD COLUMN user_id INTEGER")
+    for table in ("sys_privs", "role_privs"):
+        if "admin_option" not in _columns(db, table):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN admin_option INTEGER NOT NULL DEFAULT 0")
+        db.execute(f"UPDATE OR IGNORE {table} SET con_id = 0 WHERE common = 1 AND con_id != 0")
+        db.execute(f"DELETE FROM {table} WHERE common = 1 AND con_id != 0")
+    # USER_ID as in DBA_USERS: SYS is 0, others count up from 101 and are never reused. A
+    # trigger, so that every way of inserting a user (clones, plug-ins) gets one.
+    db.execute("INSERT OR IGNORE INTO meta VALUES ('next_user_id', '100')")
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS users_user_id AFTER INSERT ON users WHEN NEW.user_id IS NULL"
+        " BEGIN"
+        " UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+        "  WHERE key = 'next_user_id' AND NOT (NEW.name = 'SYS' AND NEW.common = 1);"
+        " UPDATE users SET user_id = CASE WHEN NEW.name = 'SYS' AND NEW.common = 1 THEN 0"
+        "  ELSE (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_user_id') END"
+        "  WHERE rowid = NEW.rowid;"
+        " END"
+    )
+    for rowid, name, common in db.execute(
+        "SELECT rowid, name, common FROM users WHERE user_id IS NULL ORDER BY rowid"
+    ).fetchall():
+        if name == "SYS" and common:
+            db.execute("UPDATE users SET user_id = 0 WHERE rowid = ?", (rowid,))
+            continue
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'next_user_id'")
+        db.execute(
+            "UPDATE users SET user_id = (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_user_id')"
+            " WHERE rowid = ?",
+            (rowid,),
+        )
+    # The shipped lockdown profiles: empty, present in every catalog.
+    for name in SHIPPED_LOCKDOWN_PROFILES:
+        db.execute(
+            "INSERT INTO lockdown_profiles (name, base, shipped, created_at) VALUES (?, NULL, 1, ?)"
+            " ON CONFLICT (name) DO UPDATE SET shipped = 1",
+            (name, time.time()),
+        )
+
+
+# (version, what it does): append new steps at the end; never change or reorder a released one.
+MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
+    (1, _columns_and_user_ids),
+]
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the catalog to the newest schema version; returns it. A file newer than this server
+    is refused rather than written to."""
+    db.executescript(BASELINE)
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    newest = MIGRATIONS[-1][0]
+    if current > newest:
+        raise RuntimeError(f"the catalog's schema is version {current}; this server knows up to {newest}")
+    for version, step in MIGRATIONS:
+        if version <= current:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            step(db)
+            db.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return newest
