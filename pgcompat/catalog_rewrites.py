@@ -5,11 +5,11 @@ Each rewrite has the signature of pgcompat.rewrite: (text, tokens, base) -> [(st
 
 `pg_catalog_shim` replaces, token by token:
 - catalog relations (`pg_catalog.pg_class`, or a bare `pg_class` after FROM/JOIN) with the SELECT
-  that computes them from DuckDB's catalog (pgcompat/shim.py RELATIONS). In a SELECT (or WITH) the
+  that computes them from DuckDB's catalog (pgcompat/shim/relations.py). In a SELECT (or WITH) the
   SELECTs go in a WITH clause put in front, one entry each however often the statement reads them
   (DuckDB plans an entry once); anywhere else (COPY (...), EXPLAIN, CREATE VIEW) they are inline;
 - catalog functions (`pg_get_userbyid(...)`, `format_type(...)`, `version()`, ...) and keywords
-  (`current_user`, ...) with equivalent DuckDB expressions (pgcompat/shim.py FUNCTIONS, KEYWORDS);
+  (`current_user`, ...) with equivalent DuckDB expressions (pgcompat/shim/functions.py);
 - `x::regclass` / `::regtype` / `::regproc` / `::regnamespace` / `::regrole` casts: a literal
   becomes an oid, anything else the object's name;
 - `OPERATOR(pg_catalog.~)` with `~`; `COLLATE pg_catalog.default` (and "C", "POSIX") with nothing;
@@ -18,7 +18,7 @@ Each rewrite has the signature of pgcompat.rewrite: (text, tokens, base) -> [(st
 - `LIKE 'a\\_b'`: PostgreSQL's default escape character is a backslash, DuckDB has none;
 - `FROM generate_series(...) g` / `unnest(...) u`: in PostgreSQL the alias also names the column;
 - `information_schema.tables` and the other information_schema views with PostgreSQL's
-  (pgcompat/shim.py INFO_RELATIONS: schema `public`, PostgreSQL type names);
+  (pgcompat/shim/info_schema.py: schema `public`, PostgreSQL type names);
 - set-returning catalog functions in FROM (`pg_show_all_settings()`, `pg_get_keywords()`);
 - subscripts of int2vector/oidvector columns (`indkey[0]`), which start at 0, and their
   `generate_subscripts`;

@@ -5,7 +5,7 @@ of one shape, `CHECK (len("col") <= n)`; `char(n)` / `character(n)` / `bpchar(n)
 (and bare `char`, which is char(1)) `CHECK (len(CAST("col" AS BPCHAR)) <= n)`. DuckDB keeps that
 expression verbatim (duckdb_constraints().expression, the table's SQL; constraint names it
 drops); PostgreSQL has no `len`, so no PostgreSQL client writes it by chance. The catalog shim
-(pgcompat/shim.py) reads the shape back as the column's type (`character varying(n)`,
+(pgcompat/shim/) reads the shape back as the column's type (`character varying(n)`,
 atttypmod n + 4) and hides the CHECK from the constraint listings; engine/errors.py turns its
 failure into PostgreSQL's 22001 `value too long for type character varying(n)`. NULLs pass (a
 CHECK that is NULL holds).

@@ -1,4 +1,4 @@
-"""psql's backslash commands against a PDB: the catalog shim (pgcompat/shim.py) and the rewrites
+"""psql's backslash commands against a PDB: the catalog shim (pgcompat/shim/) and the rewrites
 (policies/catalog_rewrites.py), checked with the real psql against a live server, and offline.
 
 The PDB gets the schema of tests/psql/schema.sql: tables with primary, unique and foreign keys,

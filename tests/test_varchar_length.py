@@ -1,7 +1,7 @@
 """varchar(n) and char(n) through a real server: the length is enforced (22001, PostgreSQL's
 message) in the simple and the extended protocol, NULLs and values of exactly n characters pass,
 and psql, information_schema and pg_catalog show the declared type (policies/lengths.py,
-pgcompat/shim.py, engine/errors.py)."""
+pgcompat/shim/, engine/errors.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """varchar(n) / char(n) lengths (pgcompat.lengths): the CREATE TABLE rewrite, on its own and run on
-a real DuckDB with the catalog shim (pgcompat/shim.py) and the error mapping (engine/errors.py)."""
+a real DuckDB with the catalog shim (pgcompat/shim/) and the error mapping (engine/errors.py)."""
 
 from __future__ import annotations
 
