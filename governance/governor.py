@@ -18,144 +18,17 @@ Every figure is counted, for V$RSRCPDBMETRIC and SHOW RESOURCES.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import math
-import os
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from governance.buckets import TokenBucket
 from governance.resources import Limits, machine_cpus
+from governance.usage import IO_BLOCK, Interval, PdbUsage
 
-BURST_S = 2.0
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # A PDB counts as active (competing for CPU) this long after its last statement.
 ACTIVE_WINDOW_S = 1.0
-# DuckDB's block: the unit one I/O operation is counted in.
-IO_BLOCK = 256 * 1024
 SLOTS_PER_CPU = 4
-# Statements sample their engine's I/O at most this often (the 1-second sampler does the rest).
-SAMPLE_EVERY_S = 0.05
-# Length of one metrics interval (V$RSRCPDBMETRIC) and how many are kept (its history view).
-INTERVAL_S = 60.0
-HISTORY = 60
-
-
-class TokenBucket:
-    """rate units per second, capacity rate x BURST_S; charges may run it into debt, which the next
-    caller waits out. A rate of 0 is unlimited."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.tokens = rate * BURST_S
-        self.last = time.monotonic()
-        self.throttled = 0  # waits imposed
-        self.throttle_time = 0.0  # seconds waited
-
-    def set_rate(self, rate: float) -> None:
-        self._refill()
-        self.rate = rate
-        self.tokens = min(self.tokens, rate * BURST_S)
-
-    @property
-    def capacity(self) -> float:
-        return self.rate * BURST_S
-
-    def _refill(self) -> None:
-        now = time.monotonic()
-        if self.rate > 0:
-            self.tokens = min(self.capacity, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-
-    def charge(self, amount: float) -> None:
-        if self.rate > 0:
-            self._refill()
-            self.tokens -= amount
-
-    def delay(self) -> float:
-        """Seconds to wait before the bucket is out of debt (0 when it is not)."""
-        if self.rate <= 0:
-            return 0.0
-        self._refill()
-        return -self.tokens / self.rate if self.tokens < 0 else 0.0
-
-    async def wait(self) -> None:
-        d = self.delay()
-        if d > 0:
-            self.throttled += 1
-            self.throttle_time += d
-            await asyncio.sleep(d)
-
-
-@dataclass
-class Interval:
-    """One closed metrics interval of a PDB."""
-
-    begin: float
-    end: float
-    cpu_consumed_ms: float
-    cpu_wait_ms: float
-    avg_running: float
-    avg_waiting: float
-    iops: float
-    io_mbps: float
-    io_throttle_ms: float
-    memory_bytes: int
-    bytes_sent: int
-    bytes_received: int
-    statements: int
-
-    def metric_row(self, con_id: int, name: str, g: PdbGovernor) -> tuple[object, ...]:
-        """The interval as a row of V$RSRCPDBMETRIC (dictionary.RSRC_METRIC_COLUMNS)."""
-        span = max(self.end - self.begin, 1e-6)
-        ops = self.iops * span
-        return (
-            _utc(self.begin),
-            _utc(self.end),
-            round(span * 100),
-            con_id,
-            name,
-            round(self.cpu_consumed_ms, 3),
-            round(self.cpu_wait_ms, 3),
-            round(self.avg_running, 4),
-            round(self.avg_waiting, 4),
-            g.utilization_limit,
-            round(100 * self.cpu_consumed_ms / (span * 1000 * g.limits.engine_threads), 3),
-            round(self.iops, 3),
-            round(self.io_mbps, 3),
-            0.0,
-            round(self.io_throttle_ms / ops, 3) if ops else 0.0,
-            self.memory_bytes,
-            self.bytes_sent,
-            self.bytes_received,
-            self.statements,
-            g.usage.oom_count,
-        )
-
-
-def _utc(epoch: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).replace(tzinfo=None)
-
-
-@dataclass
-class PdbUsage:
-    """Counters of one PDB since the proxy started (and the open interval's starting point)."""
-
-    statements: int = 0
-    cpu_seconds: float = 0.0  # engine CPU time (utime + stime)
-    cpu_wait_seconds: float = 0.0  # time statements waited for a slot
-    throttled_statements: int = 0
-    bytes_read: int = 0
-    bytes_written: int = 0
-    bytes_sent: int = 0
-    bytes_received: int = 0
-    oom_count: int = 0
-    memory_bytes: int = 0  # engine RSS, last sample
-    memory_peak: int = 0
-    running_time: float = 0.0  # integral of running statements over time (seconds)
-    waiting_time: float = 0.0
-    history: deque[Interval] = field(default_factory=lambda: deque(maxlen=HISTORY))
 
 
 class PdbGovernor:
@@ -341,51 +214,3 @@ class Governor:
                 continue
             g.running += 1
             fut.set_result(None)
-
-    # ------------------------------------------------------------ sampling of the engines
-
-    def sample_soon(self, con_id: int, pid: int | None) -> None:
-        """sample(), unless the PDB was sampled in the last SAMPLE_EVERY_S (point queries stay cheap)."""
-        g = self.pdbs.get(con_id)
-        now = time.monotonic()
-        if g is not None and now - g.sampled_at >= SAMPLE_EVERY_S:
-            self.sample(con_id, pid)
-
-    def sample(self, con_id: int, pid: int | None, read_proc: Callable[[str], str] | None = None) -> None:
-        """Charge the engine's I/O since the last sample to the PDB's buckets; update CPU and memory."""
-        g = self.pdbs.get(con_id)
-        if g is None or pid is None:
-            return
-        read = read_proc or _read_proc
-        g.sampled_at = time.monotonic()
-        try:
-            io = _fields(read(f"/proc/{pid}/io"))
-            stat = read(f"/proc/{pid}/stat")
-            status = _fields(read(f"/proc/{pid}/status"))
-        except OSError:
-            return
-        rb, wb = int(io.get("read_bytes", 0)), int(io.get("write_bytes", 0))
-        if g.io_sample is not None and g.io_sample[0] <= rb and g.io_sample[1] <= wb:
-            g.charge_io(rb - g.io_sample[0], wb - g.io_sample[1])
-        g.io_sample = (rb, wb)
-        parts = stat.rsplit(")", 1)[1].split()
-        cpu = (int(parts[11]) + int(parts[12])) / _CLOCK_TICKS
-        if g.cpu_sample is not None and cpu >= g.cpu_sample:
-            g.usage.cpu_seconds += cpu - g.cpu_sample
-        g.cpu_sample = cpu
-        rss = int(status.get("VmRSS", "0 kB").split()[0]) * 1024
-        g.usage.memory_bytes = rss
-        g.usage.memory_peak = max(g.usage.memory_peak, rss)
-
-
-def _read_proc(path: str) -> str:
-    with open(path) as f:
-        return f.read()
-
-
-def _fields(text: str) -> dict[str, str]:
-    out = {}
-    for line in text.splitlines():
-        k, _, v = line.partition(":")
-        out[k.strip()] = v.strip()
-    return out

@@ -21,7 +21,7 @@ from catalog.commands import plans as resource_plan_sql
 from catalog.commands import resources as resource_sql
 from catalog.commands import users as users_sql
 from catalog.store import Container, User
-from governance import resources
+from governance import resources, sampler
 from pgcompat import analysis, params
 from pgcompat import statements as stmts
 from pgcompat.copy import parse_copy
@@ -519,7 +519,7 @@ class Session:
             if gov is not None:
                 self.runtime.governor.release(gov)
                 eng = self.runtime.engine(self.con_id)
-                self.runtime.governor.sample_soon(self.con_id, eng.pid if eng else None)
+                sampler.sample_soon(gov, eng.pid if eng else None)
         if gov is not None and res.get("error") == "53200":
             gov.usage.oom_count += 1
         return res

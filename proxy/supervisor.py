@@ -26,8 +26,10 @@ from typing import Any
 from catalog.cdb import Cdb
 from catalog.runtime import SessionHandle
 from catalog.store import Container
+from governance import sampler
 from governance.cgroups import CpuGroups, group_name
-from governance.governor import INTERVAL_S, Governor, PdbGovernor
+from governance.governor import Governor, PdbGovernor
+from governance.usage import INTERVAL_S
 from pgwire import backend, channel
 from pgwire.channel import EngineSpec
 from pgwire.errors import DbError
@@ -449,13 +451,13 @@ class Supervisor:
         if g.io_sample is None:
             eng = self.engines.get(con_id)
             if eng is not None:
-                self.governor.sample(con_id, eng.pid)  # the baseline later I/O is charged against
+                sampler.sample(g, eng.pid)  # the baseline later I/O is charged against
         return g
 
     def sample(self, con_id: int) -> None:
         eng = self.engines.get(con_id)
         if eng is not None:
-            self.governor.sample(con_id, eng.pid)
+            sampler.sample(self.governor.pdbs.get(con_id), eng.pid)
 
     def forget(self, con_id: int) -> None:
         self.governor.forget(con_id)
@@ -468,8 +470,7 @@ class Supervisor:
             await asyncio.sleep(1.0)
             for con_id, eng in list(self.engines.items()):
                 if con_id > SEED_ID:
-                    self.pdb_governor(con_id)
-                    self.governor.sample(con_id, eng.pid)
+                    sampler.sample(self.pdb_governor(con_id), eng.pid)
             if time.monotonic() - last_close >= INTERVAL_S:
                 last_close = time.monotonic()
                 for g in self.governor.pdbs.values():

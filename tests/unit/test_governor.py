@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from governance.governor import Governor, TokenBucket
+from governance.buckets import TokenBucket
+from governance.governor import Governor
 from governance.resources import load_tiers, tier_limits
 
 TIERS = load_tiers()
