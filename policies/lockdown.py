@@ -91,6 +91,7 @@ from sqlglot.tokens import TokenType
 
 from pgcompat import analysis as _analysis
 from pgcompat.analysis import Analysis
+from pgcompat.container_commands import is_lockdown_ddl
 from pgcompat.settings import parse_set, slice_text, split_items, unquote
 from pgcompat.statements import SqlSyntaxError, Statement, split
 from pgwire.oracle import ora
@@ -326,18 +327,6 @@ class Usage:
             self.options | other.options,
             self.local_objects | other.local_objects,
         )
-
-
-def is_lockdown_ddl(words: tuple[str, ...]) -> bool:
-    """CREATE/ALTER/DROP LOCKDOWN PROFILE and ALTER SYSTEM SET/RESET PDB_LOCKDOWN."""
-    if len(words) >= 3 and words[0] in ("CREATE", "ALTER", "DROP") and words[1:3] == ("LOCKDOWN", "PROFILE"):
-        return True
-    return (
-        len(words) >= 4
-        and words[:2] == ("ALTER", "SYSTEM")
-        and words[2] in ("SET", "RESET")
-        and (words[3] == "PDB_LOCKDOWN")
-    )
 
 
 def _words(stmt: Statement) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from catalog.commands import resources as resource_sql
 from catalog.commands import users as users_sql
 from catalog.store import Container, User
 from governance import resources, sampler
-from pgcompat import analysis, params
+from pgcompat import analysis, container_commands, params
 from pgcompat import statements as stmts
 from pgcompat.copy import parse_copy
 from pgwire import auth, backend, channel, frontend
@@ -30,8 +30,7 @@ from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
 from policies import dictionary_views, lockdown, privileges, sandbox, whitelist
 from policies.source import ROOT_ID, SEED_ID
-from proxy import admin as container_commands
-from proxy import set_show
+from proxy import admin, set_show
 from proxy.supervisor import EngineChannel, EngineGone
 
 if TYPE_CHECKING:
@@ -613,11 +612,11 @@ class Session:
         return (
             st.kind in LOCAL_KINDS
             or st.kind in ("copy", "listen", "notify", "unlisten")
-            or users_sql.is_user_command(st)
-            or lockdown_sql.is_lockdown_command(st)
-            or object_privs_sql.is_object_grant(st)
-            or resource_sql.is_resource_command(st)
-            or resource_plan_sql.is_plan_command(st)
+            or container_commands.is_user_command(st)
+            or container_commands.is_lockdown_command(st)
+            or container_commands.is_object_grant(st)
+            or container_commands.is_resource_command(st)
+            or container_commands.is_plan_command(st)
         )
 
     def _dictionary_ops(self, views: list[str]) -> list[dict[str, Any]]:
@@ -638,28 +637,28 @@ class Session:
             raise DbError(
                 "25P02", "current transaction is aborted, commands ignored until end of transaction block"
             )
-        if object_privs_sql.is_object_grant(st):
+        if container_commands.is_object_grant(st):
             assert self.user is not None
             cmd_o = object_privs_sql.parse_object_grant(st)
             tag = object_privs_sql.execute_object_grant(
                 self.cdb.cat, cmd_o, con_id=self.con_id, actor=self.user
             )
             await self.send(backend.command_complete(tag))
-        elif lockdown_sql.is_lockdown_command(st):
+        elif container_commands.is_lockdown_command(st):
             assert self.user is not None
             cmd = lockdown_sql.parse_lockdown_command(st)
             tag = lockdown_sql.execute_lockdown_command(
                 self.cdb.cat, cmd, con_id=self.con_id, actor=self.user
             )
             await self.send(backend.command_complete(tag))
-        elif resource_plan_sql.is_plan_command(st):
+        elif container_commands.is_plan_command(st):
             assert self.user is not None
             call = resource_plan_sql.parse(st)
             tag = resource_plan_sql.execute(self.cdb.cat, call, self.con_id, self.user)
             if call.procedure not in resource_plan_sql.PENDING_AREA:
                 await resource_sql.apply_to_open_pdbs(self.cdb)
             await self.send(backend.command_complete(tag))
-        elif resource_sql.is_resource_command(st):
+        elif container_commands.is_resource_command(st):
             assert self.user is not None
             cmd_r = resource_sql.parse(st)
             if isinstance(cmd_r, resource_sql.ShowResources):
@@ -672,7 +671,7 @@ class Session:
                 return
             tag = await resource_sql.execute(self.cdb, cmd_r, self.con_id, self.user)
             await self.send(backend.command_complete(tag))
-        elif users_sql.is_user_command(st):
+        elif container_commands.is_user_command(st):
             assert self.user is not None
             md5 = self.server.config.get("auth", "method") == "md5"
             cmd = users_sql.parse_user_command(st)
@@ -681,7 +680,7 @@ class Session:
             )
             await self.send(backend.command_complete(tag))
         elif st.kind == "admin":
-            await container_commands.run_admin(self, st, describe)
+            await admin.run_admin(self, st, describe)
         elif st.kind == "set":
             await set_show.run_set(self, st)
         elif st.kind == "reset":
@@ -877,11 +876,11 @@ class Session:
 
     def _local_description(self, local: LocalStatement) -> bytes:
         st = local.stmt
-        if st is not None and resource_sql.is_resource_command(st):
+        if st is not None and container_commands.is_resource_command(st):
             cols = resource_sql.columns_of(resource_sql.parse(st))
             return backend.row_description(_text_columns(cols)) if cols else backend.NO_DATA
         if st is not None and st.kind == "admin" and st.words[:2] == ("SHOW", "PDBS"):
-            return backend.row_description(container_commands.PDBS_COLUMNS)
+            return backend.row_description(admin.PDBS_COLUMNS)
         if st is not None and st.kind in ("show", "admin") and st.words[:1] == ("SHOW",):
             name = st.tokens[1].text.lower() if len(st.tokens) > 1 else "setting"
             return backend.row_description([backend.Column(name if st.kind == "show" else name.upper(), 25)])

@@ -34,10 +34,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from catalog.commands.words import Words
-from catalog.commands.words import syntax_error as _syntax
 from catalog.store import CatalogStore, User
 from pgcompat.statements import Statement
+from pgcompat.words import Words
+from pgcompat.words import syntax_error as _syntax
 from pgwire.oracle import ora
 from policies.lockdown import (
     BUNDLES,
@@ -47,7 +47,6 @@ from policies.lockdown import (
     OPTION_CLAUSES,
     STATEMENT_ALIASES,
     STATEMENTS,
-    is_lockdown_ddl,
     parse_number,
     resolved_rules,
 )
@@ -165,11 +164,6 @@ class _P(Words):
 
 
 # ------------------------------------------------------------------ classification and parsing
-
-
-def is_lockdown_command(stmt: Statement) -> bool:
-    """CREATE / ALTER / DROP LOCKDOWN PROFILE, ALTER SYSTEM SET / RESET PDB_LOCKDOWN."""
-    return is_lockdown_ddl(stmt.words)
 
 
 def parse_lockdown_command(stmt: Statement) -> LockdownCommand:

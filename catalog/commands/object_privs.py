@@ -25,13 +25,6 @@ class ObjectGrant:
     grantees: list[str]
 
 
-def is_object_grant(stmt: Statement) -> bool:
-    """GRANT/REVOKE ... ON ...: object privileges (system privileges and roles are users_sql's)."""
-    if stmt.words[:1] not in (("GRANT",), ("REVOKE",)):
-        return False
-    return any(t.text.upper() == "ON" and t.token_type != TokenType.STRING for t in stmt.tokens)
-
-
 def _ident(text: str, quoted: bool) -> str:
     return text if quoted else text.lower()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from catalog.commands.words import Words, syntax_error
 from pgcompat.statements import Statement
+from pgcompat.words import Words, syntax_error
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 

@@ -23,14 +23,14 @@ import re
 from dataclasses import dataclass
 
 from catalog.commands.lockdown import require_common_alter_system
-from catalog.commands.words import split_commas
 from catalog.store import CatalogStore, User
+from pgcompat.container_commands import plan_call
 from pgcompat.statements import Statement
+from pgcompat.words import split_commas
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID
 
-_CALL = re.compile(r"^\s*DBMS_RESOURCE_MANAGER\s*\.\s*(\w+)\s*(?:\((.*)\))?\s*;?\s*$", re.I | re.S)
 _NAMED = re.compile(r"^\s*(\w+)\s*=>\s*(.*?)\s*$", re.S)
 PENDING_AREA = {"CREATE_PENDING_AREA", "VALIDATE_PENDING_AREA", "SUBMIT_PENDING_AREA", "CLEAR_PENDING_AREA"}
 # procedure -> its parameters in order (positional calls), the first ones required.
@@ -68,20 +68,8 @@ class PlanCall:
     args: dict[str, str | int | None]
 
 
-def is_plan_command(stmt: Statement) -> bool:
-    return (
-        bool(stmt.words)
-        and stmt.words[0] in ("EXEC", "EXECUTE", "CALL")
-        and _CALL.match(_rest(stmt)) is not None
-    )
-
-
-def _rest(stmt: Statement) -> str:
-    return stmt.text.split(None, 1)[1] if len(stmt.text.split(None, 1)) > 1 else ""
-
-
 def parse(stmt: Statement) -> PlanCall:
-    m = _CALL.match(_rest(stmt))
+    m = plan_call(stmt)
     assert m is not None
     proc = m.group(1).upper()
     if proc not in PROCEDURES:

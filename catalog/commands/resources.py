@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from catalog.commands.lockdown import require_common_alter_system
-from catalog.commands.words import Words, syntax_error
 from catalog.store import Container, User
 from governance import resources
+from pgcompat.container_commands import show_words
 from pgcompat.statements import Statement
+from pgcompat.words import Words, syntax_error
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
 
@@ -49,23 +50,9 @@ class ShowResources:
     """SHOW RESOURCES: each visible open PDB's budgets and usage, as the DBA reads them."""
 
 
-def is_resource_command(stmt: Statement) -> bool:
-    """ALTER SYSTEM SET / RESET of any parameter but PDB_LOCKDOWN (unknown ones get ORA-02065 here,
-    never reach an engine), and SHOW PARAMETER(S)."""
-    w = stmt.words
-    if w[:2] == ("ALTER", "SYSTEM") and len(w) > 3 and w[2] in ("SET", "RESET"):
-        return w[3] != "PDB_LOCKDOWN"
-    return w[:1] == ("SHOW",) and _show_words(stmt)[:1] in (["PARAMETER"], ["PARAMETERS"], ["RESOURCES"])
-
-
-def _show_words(stmt: Statement) -> list[str]:
-    """The words after SHOW, from the text: the tokenizer keeps them as one string token."""
-    return stmt.text.rstrip(";").upper().split()[1:]
-
-
 def parse(stmt: Statement) -> SetParameter | ShowParameters | ShowResources:
     if stmt.words[:1] == ("SHOW",):
-        words = _show_words(stmt)
+        words = show_words(stmt)
         if words[0] == "RESOURCES":
             return ShowResources()
         return ShowParameters(words[1].strip("'\"") if len(words) > 1 else "")

@@ -21,11 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from catalog.commands.words import Item, Words, items
-from catalog.commands.words import syntax_error as _syntax
 from catalog.store import SYSTEM_PRIVILEGES, USER_ONLY_PRIVILEGES, CatalogStore, User
 from governance import resources
 from pgcompat.statements import Statement
+from pgcompat.words import Item, Words
+from pgcompat.words import syntax_error as _syntax
 from pgwire import auth
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
@@ -161,19 +161,6 @@ class _P(Words):
 
 
 # ------------------------------------------------------------------ classification and parsing
-
-
-def is_user_command(stmt: Statement) -> bool:
-    """CREATE/ALTER/DROP USER, CREATE/ALTER/DROP ROLE, and GRANT/REVOKE of system privileges and
-    roles (a GRANT/REVOKE with ON grants object privileges: not one of these)."""
-    w = stmt.words
-    w0 = w[0] if w else ""
-    w1 = w[1] if len(w) > 1 else ""
-    if w0 in ("CREATE", "ALTER", "DROP") and w1 in ("USER", "ROLE"):
-        return True
-    if w0 in ("GRANT", "REVOKE"):
-        return not any(it.word == "ON" for it in items(stmt))
-    return False
 
 
 def parse_user_command(stmt: Statement) -> UserCommand:

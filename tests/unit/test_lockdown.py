@@ -18,12 +18,12 @@ from catalog.commands.lockdown import (
     DropProfile,
     SetPdbLockdown,
     execute_lockdown_command,
-    is_lockdown_command,
     parse_lockdown_command,
 )
 from catalog.commands.users import execute_user_command, parse_user_command
 from catalog.store import SHIPPED_LOCKDOWN_PROFILES, CatalogStore, User
 from pgcompat.analysis import analyze
+from pgcompat.container_commands import is_lockdown_command
 from pgcompat.statements import split
 from pgwire import auth
 from pgwire.errors import DbError

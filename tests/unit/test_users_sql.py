@@ -16,10 +16,10 @@ from catalog.commands.users import (
     GrantCommand,
     RevokeCommand,
     execute_user_command,
-    is_user_command,
     parse_user_command,
 )
 from catalog.store import COMMON_GRANT, SYSTEM_PRIVILEGES, CatalogStore, User
+from pgcompat.container_commands import is_user_command
 from pgcompat.statements import split
 from pgwire import auth
 from pgwire.errors import DbError
