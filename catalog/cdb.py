@@ -119,9 +119,12 @@ class Cdb:
         """The MD5 verifier to store beside the SCRAM one, when the server authenticates with MD5."""
         return auth.md5_verifier(password, user) if self.config.get("auth", "method") == "md5" else None
 
-    def recover(self) -> None:
-        """Settle operations a crash interrupted."""
+    def recover(self, running: set[int] | frozenset[int] = frozenset()) -> None:
+        """Settle operations a crash interrupted; the containers whose engines still run stay as
+        they are."""
         for c in self.cat.containers():
+            if c.con_id in running:
+                continue
             if c.pending_op == "CREATE":
                 log.warning("PDB %s was being created when the server stopped: marked UNUSABLE", c.name)
                 self.cat.update_container(c.con_id, status="UNUSABLE", open_mode="MOUNTED", pending_op=None)

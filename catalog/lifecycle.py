@@ -15,6 +15,7 @@ import time
 
 from catalog.cdb import OPEN_MODES, Cdb
 from catalog.files import arm_crash_points, copy_file_durably, crash_point, replace_durably
+from catalog.runtime import SessionHandle
 from catalog.store import Container
 from pgwire import auth
 from pgwire.errors import DbError
@@ -24,15 +25,17 @@ from policies.source import ROOT_ID, SEED_ID
 log = logging.getLogger("duckcdb.lifecycle")
 
 
-async def start(cdb: Cdb) -> None:
-    """Settle what a crash interrupted, start the root's engine, reopen the PDBs that were open."""
-    cdb.recover()
+async def start(cdb: Cdb, running: set[int] | frozenset[int] = frozenset()) -> None:
+    """Settle what a crash interrupted, start the root's engine, reopen the PDBs that were open.
+    running: containers whose engines outlived the previous server (adopted): they stay open."""
+    cdb.recover(running)
     root = cdb.cat.container_by_id(ROOT_ID)
     assert root is not None
-    await cdb.runtime.start_engine(root, read_only=False)
+    if ROOT_ID not in running:
+        await cdb.runtime.start_engine(root, read_only=False)
     reopen = cdb.config.get("container", "reopen_last_state")
     for c in cdb.cat.containers():
-        if c.con_id <= SEED_ID or c.status == "UNUSABLE":
+        if c.con_id <= SEED_ID or c.status == "UNUSABLE" or c.con_id in running:
             continue
         mode = c.saved_state or (c.last_open_mode if reopen else None)
         if mode in OPEN_MODES:
@@ -185,14 +188,20 @@ async def open_pdb(cdb: Cdb, c: Container, mode: str, restricted: bool, force: b
                 return f"pluggable database {c.name} is already open {mode}"
             if not force:
                 raise ora(65019, name=c.name)
-            await cdb.runtime.stop_engine(c.con_id)
+            # OPEN FORCE: connected sessions stay connected, moved to the new engine.
+            await cdb.runtime.stop_engine(c.con_id, keep_sessions=True)
         if c.status == "NEW" and mode == "READ ONLY":
             raise ora(65085)
         await _open(cdb, c, mode, restricted)
         if force:
-            # OPEN FORCE: connected sessions stay connected, now on the new engine.
-            for s in cdb.runtime.sessions(c.con_id):
-                await s.reattach()
+
+            def may_stay(s: SessionHandle) -> bool:
+                user = cdb.cat.user(s.user, s.user_con_id)  # type: ignore[attr-defined]
+                return not restricted or (
+                    user is not None and cdb.cat.has_privilege(user, c.con_id, "RESTRICTED SESSION")
+                )
+
+            await cdb.runtime.resume_sessions(c.con_id, may_stay)
     warnings = [v for v in cdb.cat.plug_violations(c.name) if v.type == "WARNING" and v.status == "PENDING"]
     if warnings:
         # Oracle opens silently; DuckCDB says why (the rows stay in PDB_PLUG_IN_VIOLATIONS).
@@ -226,13 +235,13 @@ async def close_pdb(cdb: Cdb, c: Container, immediate: bool) -> str | None:
         if not c.is_open:
             raise ora(65020, name=c.name)
         if immediate:
-            for s in cdb.runtime.sessions(c.con_id):
+            for s in cdb.runtime.sessions_in(c.con_id):
                 await s.terminate("57P01", f"terminating connection: pluggable database {c.name} is closing")
         else:
             deadline = time.monotonic() + float(cdb.config.get("engine", "close_wait_s"))
-            while cdb.runtime.sessions(c.con_id) and time.monotonic() < deadline:
+            while cdb.runtime.sessions_in(c.con_id) and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
-            left = len(cdb.runtime.sessions(c.con_id))
+            left = len(cdb.runtime.sessions_in(c.con_id))
             if left:
                 raise ora(
                     65025,

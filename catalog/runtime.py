@@ -1,24 +1,23 @@
 """What the lifecycle and the admin commands need of the running server, as a contract: engines
-to start and stop, the sessions of a container, and each PDB's live budgets. The proxy's
-supervisor implements it; the catalog never reaches into the proxy."""
+to start and stop, the sessions of a container, and what each PDB's engine reports of its use.
+The proxy's supervisor implements it; the catalog never reaches into the proxy."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from catalog.store import Container
-from governance.governor import PdbGovernor
 
 
 class SessionHandle(Protocol):
     con_id: int
     pid: int
+    user: str
     bytes_sent: int  # to the client, since login
     bytes_received: int
 
     async def terminate(self, sqlstate: str, message: str) -> None: ...
-
-    async def reattach(self) -> None: ...
 
 
 class Runtime(Protocol):
@@ -26,7 +25,14 @@ class Runtime(Protocol):
         """Start c's engine (its DuckDB file opened with c's limits); raises DbError."""
         ...
 
-    async def stop_engine(self, con_id: int) -> None: ...
+    async def stop_engine(self, con_id: int, keep_sessions: bool = False) -> None:
+        """Stop c's engine; keep_sessions: its sessions wait for the next one (OPEN FORCE)."""
+        ...
+
+    async def resume_sessions(self, con_id: int, may_stay: Callable[[Any], bool]) -> None:
+        """The sessions kept by stop_engine(keep_sessions=True) go to the new engine, those
+        may_stay(session) allows; the others end."""
+        ...
 
     def running(self) -> list[int]:
         """The con_ids whose engine runs."""
@@ -40,14 +46,14 @@ class Runtime(Protocol):
         """c's current limits to its running engine, OS scheduling and budgets."""
         ...
 
-    def sessions(self, con_id: int) -> list[SessionHandle]: ...
+    def sessions_in(self, con_id: int) -> list[SessionHandle]: ...
 
-    def pdb_governor(self, con_id: int) -> PdbGovernor | None:
-        """The live budgets of a PDB (None for the root and the seed)."""
+    def stats(self, con_id: int) -> dict[str, Any] | None:
+        """What the PDB's engine last reported of its use (governance.governor.PdbGovernor.snapshot)."""
         ...
 
-    def sample(self, con_id: int) -> None:
-        """Bring the PDB's CPU, memory and I/O counters up to date."""
+    async def refresh_stats(self, con_ids: list[int]) -> None:
+        """Ask these PDBs' engines for their counters now."""
         ...
 
     async def memory_by_kind(self, con_id: int) -> list[tuple[str, int, int]]:

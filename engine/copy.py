@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from typing import Any
 
 from engine import codec
 from engine.session import EngineSession
-from pgwire import backend, channel
+from pgwire import backend
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 
@@ -38,59 +37,54 @@ def _target_columns(s: EngineSession, spec: dict[str, Any]) -> list[tuple[str, c
 
 
 class CopyIn:
-    """Receives the client's COPY data (relayed by the proxy) and inserts it in chunks."""
+    """COPY FROM STDIN into a table, fed the client's CopyData as it arrives: start() answers with
+    CopyInResponse, feed() takes each chunk (inserting whole lines every COPY_CHUNK_BYTES), finish()
+    inserts the rest and answers CommandComplete. An error while loading is kept and raised at the
+    end, as PostgreSQL reads the whole stream before it answers."""
 
-    def __init__(
-        self,
-        session: EngineSession,
-        spec: dict[str, Any],
-        sock: socket.socket,
-        recv_frame: Callable[[socket.socket], tuple[bytes, bytes]],
-    ) -> None:
+    def __init__(self, session: EngineSession, spec: dict[str, Any]) -> None:
         self.s = session
         self.spec = spec
-        self.sock = sock
-        self.recv_frame = recv_frame
         self.count = 0
+        self.cols: list[tuple[str, codec.PgType, str]] = []
+        self.binary = spec["format"] == "binary"
+        self.data = bytearray()
+        self.error: BaseException | None = None
+        self.first = True
 
-    def run(self, emit: Callable[[bytes], None]) -> None:
+    def start(self) -> bytes:
         s = self.s
         s._check_aborted("copy")
         if s.storage_full():
             raise ora(65114, "STORAGE MAXSIZE reached")
         s._release_stream()
-        cols = _target_columns(s, self.spec)
-        binary = self.spec["format"] == "binary"
-        self.sock.sendall(channel.frame(channel.WIRE, backend.copy_in_response(binary, len(cols))))
-        self.sock.sendall(channel.pack_json(channel.COPY_IN, {}))
-        data = bytearray()
-        error: BaseException | None = None
-        first = True
-        while True:
-            kind, payload = self.recv_frame(self.sock)
-            if kind == channel.COPY_CHUNK:
-                if error is None:
-                    data += payload
-                    if len(data) >= COPY_CHUNK_BYTES and not binary:
-                        # Insert whole lines only; the rest waits for more data.
-                        cut = data.rfind(b"\n") + 1
-                        if cut > 0:
-                            try:
-                                self._insert(bytes(data[:cut]), cols, first)
-                            except Exception as e:
-                                error = e
-                            first = False
-                            del data[:cut]
-                continue
-            header, _ = channel.unpack_request(payload)
-            op = header["ops"][0]
-            if op["op"] == "copy_fail":
-                raise DbError("57014", f"COPY from stdin failed: {op.get('message', '')}")
-            break
-        if error is not None:
-            raise error
-        self._insert(bytes(data), cols, first)
-        emit(backend.command_complete(f"COPY {self.count}"))
+        self.cols = _target_columns(s, self.spec)
+        return backend.copy_in_response(self.binary, len(self.cols))
+
+    def feed(self, chunk: bytes) -> None:
+        if self.error is not None:
+            return
+        self.data += chunk
+        if len(self.data) >= COPY_CHUNK_BYTES and not self.binary:
+            # Insert whole lines only; the rest waits for more data.
+            cut = self.data.rfind(b"\n") + 1
+            if cut > 0:
+                try:
+                    self._insert(bytes(self.data[:cut]), self.cols, self.first)
+                except Exception as e:
+                    self.error = e
+                self.first = False
+                del self.data[:cut]
+
+    def fail(self, message: str) -> DbError:
+        return DbError("57014", f"COPY from stdin failed: {message}")
+
+    def finish(self) -> bytes:
+        if self.error is not None:
+            raise self.error
+        self._insert(bytes(self.data), self.cols, self.first)
+        self.data.clear()
+        return backend.command_complete(f"COPY {self.count}")
 
     def _insert(self, data: bytes, cols: list[tuple[str, codec.PgType, str]], first: bool) -> None:
         spec = self.spec

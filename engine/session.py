@@ -733,24 +733,6 @@ class EngineSession:
                 self._streaming = None
                 p.reader.close()
 
-    def clone_to(self, path: str, schema_only: bool) -> None:
-        """A transactionally consistent copy of this database into a new file in its own folder.
-
-        COPY FROM DATABASE reads one snapshot, so writers go on and no half-committed
-        transaction is copied (a hot clone). The proxy moves the file into the new PDB.
-        """
-        self._release_stream()
-        if self.status != "I":
-            raise DbError("25001", "a clone cannot run inside a transaction")
-        current = self.con.execute("SELECT current_database()").fetchone()[0]
-        lit = path.replace("'", "''")
-        self.con.execute(f"ATTACH '{lit}' AS __duckcdb_clone")
-        try:
-            opts = " (SCHEMA)" if schema_only else ""
-            self.con.execute(f'COPY FROM DATABASE "{current}" TO __duckcdb_clone{opts}')
-        finally:
-            self.con.execute("DETACH __duckcdb_clone")
-
     def register_dictionary(self, tables: dict[str, dict[str, Any]]) -> None:
         """Make the container's dictionary views (computed by the proxy) readable in this session.
 

@@ -3,7 +3,7 @@ caller, it never fails it. I/O (MAX_IOPS, MAX_MBPS) and network (NETWORK_MBPS) b
 
 from __future__ import annotations
 
-import asyncio
+import threading
 import time
 
 BURST_S = 2.0
@@ -14,6 +14,7 @@ class TokenBucket:
     caller waits out. A rate of 0 is unlimited."""
 
     def __init__(self, rate: float) -> None:
+        self._lock = threading.Lock()  # the PDB's sessions charge it from their own threads
         self.rate = rate
         self.tokens = rate * BURST_S
         self.last = time.monotonic()
@@ -21,9 +22,10 @@ class TokenBucket:
         self.throttle_time = 0.0  # seconds waited
 
     def set_rate(self, rate: float) -> None:
-        self._refill()
-        self.rate = rate
-        self.tokens = min(self.tokens, rate * BURST_S)
+        with self._lock:
+            self._refill()
+            self.rate = rate
+            self.tokens = min(self.tokens, rate * BURST_S)
 
     @property
     def capacity(self) -> float:
@@ -37,19 +39,22 @@ class TokenBucket:
 
     def charge(self, amount: float) -> None:
         if self.rate > 0:
-            self._refill()
-            self.tokens -= amount
+            with self._lock:
+                self._refill()
+                self.tokens -= amount
 
     def delay(self) -> float:
         """Seconds to wait before the bucket is out of debt (0 when it is not)."""
         if self.rate <= 0:
             return 0.0
-        self._refill()
-        return -self.tokens / self.rate if self.tokens < 0 else 0.0
+        with self._lock:
+            self._refill()
+            return -self.tokens / self.rate if self.tokens < 0 else 0.0
 
-    async def wait(self) -> None:
+    def wait(self) -> None:
+        """Wait out the debt (in the calling thread), counted as throttling."""
         d = self.delay()
         if d > 0:
             self.throttled += 1
             self.throttle_time += d
-            await asyncio.sleep(d)
+            time.sleep(d)

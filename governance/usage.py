@@ -6,10 +6,6 @@ from __future__ import annotations
 import datetime
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from governance.governor import PdbGovernor
 
 # DuckDB's block: the unit one I/O operation is counted in.
 IO_BLOCK = 256 * 1024
@@ -36,7 +32,9 @@ class Interval:
     bytes_received: int
     statements: int
 
-    def metric_row(self, con_id: int, name: str, g: PdbGovernor) -> tuple[object, ...]:
+    def metric_row(
+        self, con_id: int, name: str, utilization_limit: int, engine_threads: int, oom_count: int
+    ) -> tuple[object, ...]:
         """The interval as a row of V$RSRCPDBMETRIC (dictionary.RSRC_METRIC_COLUMNS)."""
         span = max(self.end - self.begin, 1e-6)
         ops = self.iops * span
@@ -50,8 +48,8 @@ class Interval:
             round(self.cpu_wait_ms, 3),
             round(self.avg_running, 4),
             round(self.avg_waiting, 4),
-            g.utilization_limit,
-            round(100 * self.cpu_consumed_ms / (span * 1000 * g.limits.engine_threads), 3),
+            utilization_limit,
+            round(100 * self.cpu_consumed_ms / (span * 1000 * engine_threads), 3),
             round(self.iops, 3),
             round(self.io_mbps, 3),
             0.0,
@@ -60,7 +58,7 @@ class Interval:
             self.bytes_sent,
             self.bytes_received,
             self.statements,
-            g.usage.oom_count,
+            oom_count,
         )
 
 

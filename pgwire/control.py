@@ -85,9 +85,14 @@ class Reply(Message):
 @message
 @dataclass
 class Hello(Message):
-    """First message of a link: the engine's token proves the proxy started it (or adopted it)."""
+    """First message of a link: the engine's token proves the proxy started it (or adopted it).
+    limits: the PDB's effective limits (governance.resources.Limits as a dict; None for the root),
+    slots: its share of statement slots, stamp: the catalog's change stamp."""
 
     token: str = ""
+    limits: dict[str, Any] | None = None
+    slots: int = 0
+    stamp: list[int] = field(default_factory=list)
 
 
 @message
@@ -142,6 +147,18 @@ class SetLimits(Message):
     """The engine's own limits: memory_limit, threads, max_temp_size (DuckDB settings), max_size."""
 
     limits: dict[str, Any] = field(default_factory=dict)
+
+
+@message
+@dataclass
+class ListSessions(Message):
+    """The pids of the sessions the engine serves (the reply's value)."""
+
+
+@message
+@dataclass
+class GetStats(Message):
+    """The PDB's counters now (the reply's value is a Stats snapshot)."""
 
 
 @message
@@ -258,6 +275,7 @@ class MoveOut(Message):
 
     carries_fd: ClassVar[bool] = True
     state: dict[str, Any] = field(default_factory=dict)
+    pending: str = ""  # latin-1 text of the client's bytes read but not handled yet
     fd: int = -1
 
 

@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 
 from pgwire.errors import ProtocolViolation
 
+
+class MessageTooLarge(ProtocolViolation):
+    """A declared message length beyond the limit: refused before its body is read."""
+
+    sqlstate = "54000"
+
+
 PROTOCOL_V3 = 196608
 SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
@@ -254,7 +261,14 @@ class FrontendParser:
     """Incremental parser of what a client sends. `startup` is True until the StartupMessage."""
 
     startup: bool = True
+    # The biggest message accepted (its declared length): small before authentication, so that a
+    # stranger cannot make the server buffer much; refused from the header, before any body.
+    max_message: int = MAX_MESSAGE_BYTES
     _buf: bytearray = field(default_factory=bytearray)
+
+    def pending(self) -> bytes:
+        """Bytes received that do not make a whole message yet."""
+        return bytes(self._buf)
 
     def feed(self, data: bytes) -> list[FrontendMessage]:
         self._buf += data
@@ -281,14 +295,16 @@ class FrontendParser:
                 if len(buf) - pos < 5:
                     break
                 kind = bytes(buf[pos : pos + 1])
-                (n,) = struct.unpack_from("!i", buf, pos + 1)
-                if n < 4 or n > MAX_MESSAGE_BYTES:
-                    raise ProtocolViolation(f"invalid message length {n}")
-                if len(buf) - pos < n + 1:
-                    break
                 decode = _DECODERS.get(kind)
                 if decode is None:
                     raise ProtocolViolation(f"invalid frontend message type {kind!r}")
+                (n,) = struct.unpack_from("!i", buf, pos + 1)
+                if n < 4:
+                    raise ProtocolViolation(f"invalid message length {n}")
+                if n > self.max_message:
+                    raise MessageTooLarge(f"message of {n} bytes exceeds the limit of {self.max_message}")
+                if len(buf) - pos < n + 1:
+                    break
                 body = bytes(buf[pos + 5 : pos + 1 + n])
                 pos += n + 1
                 try:

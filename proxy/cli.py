@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    from proxy.server import Server
+    from proxy.server import DataDirInUse, Server
 
     config = load_config(
         args.config,
@@ -53,7 +53,11 @@ async def _serve(args: argparse.Namespace) -> None:
     except ImportError:
         pass
     server = Server(config)
-    await server.start()
+    try:
+        await server.start()
+    except DataDirInUse as e:
+        print(f"duckcdb: {e}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
     if server.generated_password:
         print(
             f"SYS password (generated, also in {config.data_dir / 'sys_password'}): {server.generated_password}",

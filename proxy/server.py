@@ -1,28 +1,52 @@
-"""The listening server: accepts connections, runs a Session for each, routes CancelRequests."""
+"""The server: the data directory (one server at a time), the listener and its front door, the
+engines (adopted or started), the audit of logins, and an orderly stop."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
-import secrets
+import os
+import socket
 import ssl
 import time
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from catalog import lifecycle
 from catalog.cdb import Cdb
+from catalog.store import Container
 from conf import Config
-from pgwire.errors import DbError
+from pgwire.errors import DbError, ProtocolViolation
+from proxy import engine_requests
+from proxy.frontdoor import Disconnect, FrontDoor
+from proxy.sessions import Sessions
 from proxy.supervisor import Supervisor
 from proxy.tls import ensure_certificate
 
-if TYPE_CHECKING:
-    from proxy.session import Session
-
 log = logging.getLogger("duckcdb.server")
 audit = logging.getLogger("duckcdb.audit")
+
+
+class DataDirInUse(Exception):
+    pass
+
+
+def lock_data_dir(data_dir: Path) -> int:
+    """An exclusive lock on the data directory for this server's life; DataDirInUse (with the
+    holder's PID) when another server has it. Nothing in the directory is touched before."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / "server.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+        os.close(fd)
+        raise DataDirInUse(f"data directory {data_dir} in use by PID {holder}") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
 
 
 class Server:
@@ -30,13 +54,16 @@ class Server:
         self.config = config
         self.cdb = Cdb(config)
         self.supervisor = Supervisor(self.cdb)
+        self.sessions = Sessions(self.supervisor)
+        self.supervisor.sessions = self.sessions
         self.cdb.attach_runtime(self.supervisor)
-        self.sessions: dict[int, tuple[int, Session]] = {}
         self.ssl_context: ssl.SSLContext | None = None
-        self._next_pid = 10_000
-        self._server: asyncio.AbstractServer | None = None
+        self._listener: socket.socket | None = None
+        self._accepting: asyncio.Task[None] | None = None
+        self._doors: set[asyncio.Task[None]] = set()
         self.generated_password: str | None = None
         self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock_fd: int | None = None
 
     def _tls(self) -> ssl.SSLContext | None:
         cert = self.config.get("tls", "cert_file")
@@ -50,75 +77,95 @@ class Server:
         return ctx
 
     async def start(self) -> None:
+        self._lock_fd = lock_data_dir(self.config.data_dir)
         self.generated_password = self.cdb.initialize()
         self.ssl_context = self._tls()
-        await lifecycle.start(self.cdb)
-        self.supervisor.start_sampling()
+        self.supervisor.handlers = engine_requests.handlers(self)
+        adopted = await self.supervisor.adopt()
+        await lifecycle.start(self.cdb, adopted)
+        self.supervisor.watch_catalog()
         host = self.config.get("server", "host")
         port = int(self.config.get("server", "port"))
-        self._server = await asyncio.start_server(self._accept, host, port, limit=1 << 20)
+        self._listener = self._listen(host, port)
+        self._accepting = asyncio.get_running_loop().create_task(self._accept_loop())
+
+    @staticmethod
+    def _listen(host: str, port: int) -> socket.socket:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(info[4])
+        sock.listen(1024)
+        sock.setblocking(False)
+        return sock
 
     @property
     def port(self) -> int:
-        assert self._server is not None
-        return self._server.sockets[0].getsockname()[1]
+        assert self._listener is not None
+        return self._listener.getsockname()[1]
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        from pgwire import backend
-        from proxy.session import Session
+    async def _accept_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        assert self._listener is not None
+        while True:
+            try:
+                sock, addr = await loop.sock_accept(self._listener)
+            except OSError as e:
+                log.warning("accept failed: %s", e)
+                await asyncio.sleep(0.1)
+                continue
+            sock.setblocking(False)
+            peer = str(addr[0]) if isinstance(addr, tuple) else "local"
+            task = loop.create_task(self._door(sock, peer))
+            self._doors.add(task)
+            task.add_done_callback(self._doors.discard)
 
-        if len(self.sessions) >= int(self.config.get("server", "max_connections")):
-            writer.write(backend.error_response("53300", "sorry, too many clients already", severity="FATAL"))
-            writer.close()
-            return
-        await Session(self, reader, writer).run()
+    async def _door(self, sock: socket.socket, peer: str) -> None:
+        """One connection up to its handoff (or its end)."""
+        door = FrontDoor(self, sock, peer)
+        handed = False
+        try:
+            if len(self.sessions.by_pid) + len(self._doors) > int(
+                self.config.get("server", "max_connections")
+            ):
+                await door.fatal("53300", "sorry, too many clients already")
+                return
+            timeout = float(self.config.get("server", "auth_timeout_s"))
+            async with asyncio.timeout(timeout):
+                startup = await door.negotiate()
+                if startup is None:
+                    return
+                login = await door.authenticate(startup)
+            await self.sessions.handoff(sock, login)
+            handed = True
+        except (Disconnect, ConnectionError, TimeoutError):
+            pass
+        except ProtocolViolation as e:
+            await door.fatal(e.sqlstate, str(e))
+        except DbError as e:
+            await door.fatal(e.sqlstate, e.message)
+        except Exception:  # a bug must end only this connection, and say so
+            log.exception("login from %s failed", peer)
+            await door.fatal(
+                "XX000", "internal error in DuckCDB; the connection is closed (see the server log)"
+            )
+        finally:
+            if not handed and sock.fileno() >= 0:
+                with contextlib.suppress(OSError):
+                    sock.close()
 
-    def register(self, s: Session) -> tuple[int, int]:
-        self._next_pid += 1
-        key = secrets.randbits(31)
-        self.sessions[self._next_pid] = (key, s)
-        return self._next_pid, key
+    # ------------------------------------------------------------ logins
 
-    def unregister(self, s: Session) -> None:
-        entry = self.sessions.get(s.pid)
-        if entry is not None and entry[1] is s:
-            del self.sessions[s.pid]
-
-    async def cancel(self, pid: int, key: int) -> None:
-        entry = self.sessions.get(pid)
-        if entry is None or not secrets.compare_digest(
-            entry[0].to_bytes(4, "big"), (key & 0x7FFFFFFF).to_bytes(4, "big")
-        ):
-            return  # PostgreSQL says nothing about a bad cancel key either
-        await entry[1].cancel()
-
-    def _client(self, s: Session) -> str:
-        return str(s.peer[0]) if isinstance(s.peer, tuple) else str(s.peer or "local")
-
-    def audit_refusal(
-        self, s: Session, statement: str | None, rule: str, sqlstate: str, message: str
-    ) -> None:
-        """A refused statement: logged and recorded in the audit trail (DBA_/CDB_AUDIT_TRAIL)."""
-        name = s.container.name if s.container else ""
-        user = s.user.name if s.user else ""
-        audit.warning(
-            "refused: pdb=%s user=%s from=%s rule=%s: %s", name, user, self._client(s), rule, message
-        )
-        self.cdb.cat.add_audit(
-            s.con_id, name, user, self._client(s), "REFUSED", statement, rule, sqlstate, message
-        )
-
-    def audit_login_failure(self, s: Session, user: str, reason: str) -> None:
-        audit.warning("login failed: user=%s from=%s reason=%s", user, s.peer, reason)
+    def audit_login_failure(self, peer: str, container: Container | None, user: str, reason: str) -> None:
+        audit.warning("login failed: user=%s from=%s reason=%s", user, peer, reason)
         now = time.monotonic()
-        for key in (("addr", self._client(s)), ("user", user)):
+        for key in (("addr", peer), ("user", user)):
             self._failures.setdefault(key, deque()).append(now)
-        c = s.login_container
         self.cdb.cat.add_audit(
-            c.con_id if c else 0,
-            c.name if c else "",
+            container.con_id if container else 0,
+            container.name if container else "",
             user,
-            self._client(s),
+            peer,
             "LOGON",
             None,
             "LOGIN_FAILED",
@@ -126,13 +173,13 @@ class Server:
             reason,
         )
 
-    def check_lockout(self, s: Session, user: str) -> None:
+    def check_lockout(self, peer: str, user: str) -> None:
         """Refuse a login from an address or for a user with too many recent failures."""
         limit = int(self.config.get("auth", "max_failures"))
         window = float(self.config.get("auth", "failure_window_s"))
         lockout = float(self.config.get("auth", "lockout_s"))
         now = time.monotonic()
-        for key in (("addr", self._client(s)), ("user", user)):
+        for key in (("addr", peer), ("user", user)):
             times = self._failures.get(key)
             if not times:
                 continue
@@ -144,12 +191,19 @@ class Server:
                 what = "from this address" if key[0] == "addr" else f'for user "{user}"'
                 raise DbError("28000", f"too many failed login attempts {what}; try again in {wait} s")
 
-    def login_succeeded(self, s: Session, user: str) -> None:
+    def login_succeeded(self, user: str) -> None:
         self._failures.pop(("user", user), None)
 
+    # ------------------------------------------------------------ stop
+
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for _, s in list(self.sessions.values()):
-            await s.terminate("57P01", "terminating connection due to administrator command")
+        if self._accepting is not None:
+            self._accepting.cancel()
+        if self._listener is not None:
+            self._listener.close()
+        for t in list(self._doors):
+            t.cancel()
         await self.supervisor.shutdown()
+        await self.sessions.close_all("terminating connection due to administrator command")
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)

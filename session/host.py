@@ -55,8 +55,11 @@ class Host(Protocol):
         self, state: SessionState, action: str, statement: str | None, rule: str, sqlstate: str, message: str
     ) -> None: ...
 
-    def move_out(self, state: SessionState, fd: int) -> None:
-        """Hand the session (its socket and state) to the proxy, for the engine of state.con_id."""
+    def move_out(self, state: SessionState, fd: int, pending: bytes) -> None:
+        """Hand the session (its socket, its state, the client's bytes not yet handled) to the
+        proxy, for the engine of state.con_id."""
         ...
 
-    def ended(self, pid: int) -> None: ...
+    def ended(self, pid: int, moved: bool) -> None:
+        """The session ended here (moved: it goes on in another process)."""
+        ...

@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from engine.database import open_database
 from engine.governed import refuse_governed
-from engine.server import open_database
-from pgwire.channel import EngineSpec
+from pgwire.control import EngineSpec
 from pgwire.errors import DbError
 
 
@@ -22,6 +22,7 @@ def engine_db(tmp_path: Path):
     (tmp_path / "server.txt").write_text("server file")
     spec = EngineSpec(
         name="A",
+        con_id=3,
         db_path=str(mine / "data.duckdb"),
         socket_path=str(tmp_path / "s.sock"),
         token="t",

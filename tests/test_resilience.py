@@ -25,7 +25,7 @@ def engine_pids(name: str) -> list[int]:
             cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if "-m engine" in cmd and f'"name": "{name}"' in cmd:
+        if "-m worker" in cmd and f"--container {name}" in cmd:
             pids.append(int(d.name))
     return pids
 

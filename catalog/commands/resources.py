@@ -250,64 +250,67 @@ def columns_of(cmd: SetParameter | ShowParameters | ShowResources) -> tuple[str,
 
 async def show_resources(cdb: Cdb, con_id: int) -> list[tuple[str, str, str, str]]:
     """Per open PDB visible from con_id: memory, CPU, I/O, network and buffer statistics (the
-    brief's "Resource Isolation" figures), current as of this call."""
+    brief's "Resource Isolation" figures), as its engine last reported them (every second)."""
     ids = [con_id] if con_id > SEED_ID else [c for c in cdb.runtime.running() if c > SEED_ID]
+    await cdb.runtime.refresh_stats(ids)
     rows: list[tuple[str, str, str, str]] = []
     for cid in ids:
         c = cdb.cat.container_by_id(cid)
-        g = cdb.runtime.pdb_governor(cid)
-        if c is None or g is None:
+        lim = cdb.limits_of(cid)
+        snap = cdb.runtime.stats(cid)
+        if c is None or lim is None or snap is None:
             continue
-        cdb.runtime.sample(cid)
-        lim, u, now = g.limits, g.usage, g.current_interval()
-        span = max(now.end - now.begin, 1e-6)
+        u, now, b = snap["usage"], snap["current"], snap["buckets"]
+        span = max(now["end"] - now["begin"], 1e-6)
+        io_ops, io_bytes, net = b["io_ops"], b["io_bytes"], b["network"]
+        sessions = cdb.runtime.sessions_in(cid)
         stats: list[tuple[str, str, object]] = [
-            ("memory", "allocated_bytes", u.memory_bytes),
+            ("memory", "allocated_bytes", u["memory_bytes"]),
             ("memory", "quota_bytes", lim.memory_bytes),
-            ("memory", "utilization_percent", round(100 * u.memory_bytes / lim.memory_bytes, 1)),
-            ("memory", "peak_usage_bytes", u.memory_peak),
-            ("memory", "oom_count", u.oom_count),
+            ("memory", "utilization_percent", round(100 * u["memory_bytes"] / lim.memory_bytes, 1)),
+            ("memory", "peak_usage_bytes", u["memory_peak"]),
+            ("memory", "oom_count", u["oom_count"]),
             ("cpu", "min_cpu_count", lim.cpu_min_count),
             ("cpu", "max_cpu_count", lim.cpu_count),
             ("cpu", "engine_threads", lim.engine_threads),
             ("cpu", "shares", lim.shares),
             ("cpu", "priority", lim.priority),
-            ("cpu", "utilization_limit_percent", g.utilization_limit),
-            ("cpu", "current_usage_percent", round(100 * now.cpu_consumed_ms / (span * 1000), 1)),
-            ("cpu", "consumed_seconds", round(u.cpu_seconds, 3)),
-            ("cpu", "running_statements", g.running),
-            ("cpu", "waiting_statements", len(g.waiting)),
-            ("cpu", "throttled_count", u.throttled_statements),
-            ("cpu", "wait_seconds", round(u.cpu_wait_seconds, 3)),
-            ("io", "current_iops", round(now.iops, 1)),
+            ("cpu", "utilization_limit_percent", lim.utilization_limit),
+            ("cpu", "current_usage_percent", round(100 * now["cpu_consumed_ms"] / (span * 1000), 1)),
+            ("cpu", "consumed_seconds", round(u["cpu_seconds"], 3)),
+            ("cpu", "running_statements", snap["running"]),
+            ("cpu", "waiting_statements", snap["waiting"]),
+            ("cpu", "statement_slots", snap["cap"]),
+            ("cpu", "throttled_count", u["throttled_statements"]),
+            ("cpu", "wait_seconds", round(u["cpu_wait_seconds"], 3)),
+            ("io", "current_iops", round(now["iops"], 1)),
             ("io", "max_iops", lim.max_iops),
-            ("io", "current_mbps", round(now.io_mbps, 3)),
+            ("io", "current_mbps", round(now["io_mbps"], 3)),
             ("io", "max_mbps", lim.max_mbps),
-            ("io", "tokens_available", round(g.io_ops.tokens, 1)),
-            ("io", "tokens_capacity", round(g.io_ops.capacity, 1)),
-            ("io", "refill_rate_per_sec", g.io_ops.rate),
-            ("io", "throttled_operations", g.io_ops.throttled + g.io_bytes.throttled),
-            ("io", "throttle_seconds", round(g.io_ops.throttle_time + g.io_bytes.throttle_time, 3)),
-            ("io", "bytes_read", u.bytes_read),
-            ("io", "bytes_written", u.bytes_written),
+            ("io", "tokens_available", round(io_ops["tokens"], 1)),
+            ("io", "tokens_capacity", round(io_ops["capacity"], 1)),
+            ("io", "refill_rate_per_sec", io_ops["rate"]),
+            ("io", "throttled_operations", io_ops["throttled"] + io_bytes["throttled"]),
+            ("io", "throttle_seconds", round(io_ops["throttle_time"] + io_bytes["throttle_time"], 3)),
+            ("io", "bytes_read", u["bytes_read"]),
+            ("io", "bytes_written", u["bytes_written"]),
             ("network", "limit_mbps", lim.network_mbps),
-            ("network", "current_rate_mbps", round(now.bytes_sent * 8 / 1e6 / span, 3)),
-            ("network", "connections", len(cdb.runtime.sessions(cid))),
+            ("network", "current_rate_mbps", round(now["bytes_sent"] * 8 / 1e6 / span, 3)),
+            ("network", "connections", len(sessions)),
             ("network", "max_connections", lim.sessions),
-            ("network", "bytes_sent", u.bytes_sent),
-            ("network", "bytes_received", u.bytes_received),
-            ("network", "throttled_count", g.network.throttled),
+            ("network", "bytes_sent", u["bytes_sent"]),
+            ("network", "bytes_received", u["bytes_received"]),
+            ("network", "throttled_count", net["throttled"]),
         ]
-        for sess in sorted(cdb.runtime.sessions(cid), key=lambda x: x.pid):
+        for sess in sorted(sessions, key=lambda x: x.pid):
             stats.append((f"session {sess.pid}", "bytes_sent", sess.bytes_sent))
             stats.append((f"session {sess.pid}", "bytes_received", sess.bytes_received))
-        if cid in cdb.runtime.running():
-            try:
-                for tag, used, spilled in await cdb.runtime.memory_by_kind(cid):
-                    stats.append(("buffer", f"{str(tag).lower()}_bytes", used))
-                    if spilled:
-                        stats.append(("buffer", f"{str(tag).lower()}_spilled_bytes", spilled))
-            except OSError:
-                pass
+        try:
+            for tag, used, spilled in await cdb.runtime.memory_by_kind(cid):
+                stats.append(("buffer", f"{str(tag).lower()}_bytes", used))
+                if spilled:
+                    stats.append(("buffer", f"{str(tag).lower()}_spilled_bytes", spilled))
+        except OSError:
+            pass
         rows += [(c.name, r, s, str(v)) for r, s, v in stats]
     return rows

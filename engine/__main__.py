@@ -1,3 +1,0 @@
-from engine.server import main
-
-main()

@@ -1,0 +1,276 @@
+"""Container commands, run by the proxy for a session an engine serves: CREATE/ALTER/DROP
+PLUGGABLE DATABASE, SHOW PDBS, SET CONTAINER, users and roles, grants, lockdown profiles, PDB
+parameters and CDB resource plans.
+
+The session is who the proxy's registry says it is (proxy.sessions.SessionRecord), never who its
+engine claims. Each command is parsed and run by the catalog's functions (catalog.commands,
+catalog.lifecycle, catalog.plug), the same ones the HTTP API calls; this module checks where and
+by whom it may run, and renders the answer as wire messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from catalog import lifecycle, plug
+from catalog.commands import lockdown as lockdown_sql
+from catalog.commands import object_privs as object_privs_sql
+from catalog.commands import pdbs as admin_sql
+from catalog.commands import plans as resource_plan_sql
+from catalog.commands import resources as resource_sql
+from catalog.commands import users as users_sql
+from catalog.store import User
+from pgcompat import container_commands
+from pgcompat import statements as stmts
+from pgwire import backend
+from pgwire.errors import DbError
+from pgwire.oracle import ora
+from policies.source import ROOT_ID, SEED_ID
+
+if TYPE_CHECKING:
+    from proxy.server import Server
+    from proxy.sessions import SessionRecord
+
+PDBS_COLUMNS = [
+    backend.Column("CON_ID", 23, 4),
+    backend.Column("CON_NAME", 25),
+    backend.Column("OPEN MODE", 25),
+    backend.Column("RESTRICTED", 25),
+]
+
+
+@dataclass
+class Context:
+    """The session a command runs for: its record, its user as the catalog has it now, whether
+    it is inside a transaction block."""
+
+    server: Server
+    record: SessionRecord
+    user: User
+    in_transaction: bool
+    describe: bool
+    enter: dict[str, Any] | None = None
+
+    @property
+    def con_id(self) -> int:
+        return self.record.con_id
+
+
+def _text_columns(names: tuple[str, ...] | list[str]) -> list[backend.Column]:
+    return [backend.Column(n, 25) for n in names]
+
+
+def _rows(
+    cols: list[backend.Column], rows: list[tuple[object, ...]], describe: bool, tag: str | None = None
+) -> bytes:
+    out = backend.row_description(cols) if describe else b""
+    return out + backend.text_rows(rows) + backend.command_complete(tag or f"SELECT {len(rows)}")
+
+
+def _statement(text: str) -> stmts.Statement:
+    parsed = stmts.split(text)
+    if len(parsed) != 1 or not container_commands.is_container_command(parsed[0]):
+        raise DbError("42601", "not a container command")
+    return parsed[0]
+
+
+async def run(ctx: Context, text: str) -> bytes:
+    """The wire answer of a container command; DbError when it fails."""
+    st = _statement(text)
+    cdb = ctx.server.cdb
+    con_id = ctx.con_id
+    if container_commands.is_object_grant(st):
+        cmd_o = object_privs_sql.parse_object_grant(st)
+        return backend.command_complete(
+            object_privs_sql.execute_object_grant(cdb.cat, cmd_o, con_id=con_id, actor=ctx.user)
+        )
+    if container_commands.is_lockdown_command(st):
+        cmd = lockdown_sql.parse_lockdown_command(st)
+        return backend.command_complete(
+            lockdown_sql.execute_lockdown_command(cdb.cat, cmd, con_id=con_id, actor=ctx.user)
+        )
+    if container_commands.is_plan_command(st):
+        call = resource_plan_sql.parse(st)
+        tag = resource_plan_sql.execute(cdb.cat, call, con_id, ctx.user)
+        if call.procedure not in resource_plan_sql.PENDING_AREA:
+            await resource_sql.apply_to_open_pdbs(cdb)
+        return backend.command_complete(tag)
+    if container_commands.is_resource_command(st):
+        cmd_r = resource_sql.parse(st)
+        if isinstance(cmd_r, resource_sql.ShowResources):
+            rows = await resource_sql.show_resources(cdb, con_id)
+            return _rows(_text_columns(resource_sql.RESOURCE_COLUMNS), rows, ctx.describe)  # type: ignore[arg-type]
+        if isinstance(cmd_r, resource_sql.ShowParameters):
+            rows_p = resource_sql.show_rows(cdb, con_id, cmd_r.pattern)
+            return _rows(_text_columns(resource_sql.PARAMETER_COLUMNS), rows_p, ctx.describe)  # type: ignore[arg-type]
+        return backend.command_complete(await resource_sql.execute(cdb, cmd_r, con_id, ctx.user))
+    if container_commands.is_user_command(st):
+        md5 = ctx.server.config.get("auth", "method") == "md5"
+        cmd_u = users_sql.parse_user_command(st)
+        return backend.command_complete(
+            users_sql.execute_user_command(cdb.cat, cmd_u, con_id=con_id, actor=ctx.user, md5=md5)
+        )
+    return await run_admin(ctx, st)
+
+
+def describe(text: str) -> bytes:
+    """RowDescription (or NoData) of a container command, without running it."""
+    st = _statement(text)
+    if container_commands.is_resource_command(st):
+        cols = resource_sql.columns_of(resource_sql.parse(st))
+        return backend.row_description(_text_columns(cols)) if cols else backend.NO_DATA
+    if st.kind == "admin" and st.words[:2] == ("SHOW", "PDBS"):
+        return backend.row_description(PDBS_COLUMNS)
+    if st.kind == "admin" and st.words[:1] == ("SHOW",):
+        name = st.tokens[1].text.upper() if len(st.tokens) > 1 else "SETTING"
+        return backend.row_description([backend.Column(name, 25)])
+    if st.kind == "admin" and st.words[:2] == ("SELECT", "DBMS_PDB"):
+        return backend.row_description([backend.Column("CHECK_PLUG_COMPATIBILITY", 25)])
+    return backend.NO_DATA
+
+
+async def set_container(ctx: Context, name: str) -> None:
+    """ALTER SESSION SET CONTAINER (common users with SET CONTAINER): where the session goes."""
+    cdb = ctx.server.cdb
+    target = cdb.find(name)
+    if target is None:
+        raise ora(65011, name=name)
+    if ctx.in_transaction:
+        raise ora(65023, name=ctx.record.container)
+    allowed = ctx.user.name == "SYS" or (
+        ctx.user.common and cdb.cat.has_privilege(ctx.user, target.con_id, "SET CONTAINER")
+    )
+    if not allowed or target.con_id == SEED_ID:
+        raise ora(1031)
+    if target.con_id != ctx.record.con_id:
+        await ctx.server.sessions.admit(target, ctx.user)
+        ctx.server.sessions.enter(ctx.record, target.con_id, target.name)
+    # A closed container can be entered; its queries fail with ORA-01219 until it opens.
+    running = target.is_open and target.con_id in ctx.server.supervisor.running()
+    ctx.enter = {"con_id": target.con_id, "name": target.name, "open": running}
+
+
+async def run_admin(ctx: Context, st: stmts.Statement) -> bytes:
+    cmd = admin_sql.parse_admin(st)
+    cdb = ctx.server.cdb
+    describe = ctx.describe
+    if isinstance(cmd, admin_sql.Show):
+        if cmd.what == "PDBS":
+            return _rows(PDBS_COLUMNS, cdb.show_pdbs(ctx.con_id), describe)
+        if cmd.what == "CON_NAME":
+            return _rows([backend.Column("CON_NAME", 25)], [(ctx.record.container,)], describe)
+        return _rows([backend.Column("CON_ID", 23, 4)], [(ctx.con_id,)], describe)
+    if isinstance(cmd, admin_sql.SetContainer):
+        await set_container(ctx, cmd.name)
+        return backend.command_complete("ALTER SESSION")
+    if isinstance(cmd, admin_sql.CheckPlugCompatibility):
+        if ctx.con_id != ROOT_ID:
+            raise ora(65040)
+        _, found = await asyncio.to_thread(plug.check_plug, cdb, cmd.file, cmd.name or "UNNAMED")
+        ok = "NO" if any(v.type == "ERROR" for v in found) else "YES"
+        return _rows([backend.Column("CHECK_PLUG_COMPATIBILITY", 25)], [(ok,)], describe)
+    if ctx.con_id != ROOT_ID:
+        raise ora(65040)
+    if ctx.in_transaction:
+        raise ora(65023, "COMMIT or ROLLBACK first", name=ctx.record.container)
+    if not cdb.cat.has_privilege(ctx.user, ROOT_ID, "SYSDBA") and ctx.user.name != "SYS":
+        raise ora(1031)
+    notices: list[str] = []
+    if isinstance(cmd, admin_sql.CreatePdb) and cmd.tier is not None:
+        cmd.tier = resource_sql.tier_name(cdb, cmd.tier)
+    if isinstance(cmd, admin_sql.CreatePdb) and cmd.using is not None:
+        notices = await plug.plug_pdb(
+            cdb, cmd.name, cmd.using, cmd.as_clone, cmd.file_mode, cmd.if_not_exists
+        )
+        plugged = cdb.find(cmd.name)
+        if cmd.tier is not None and plugged is not None:
+            cdb.cat.update_container(plugged.con_id, tier=cmd.tier)
+        tag = "CREATE PLUGGABLE DATABASE"
+    elif isinstance(cmd, admin_sql.CreatePdb) and cmd.source is not None:
+        notices = await lifecycle.clone_pdb(
+            cdb,
+            cmd.name,
+            cmd.source,
+            cmd.snapshot,
+            cmd.no_data,
+            cmd.max_size,
+            cmd.max_temp_size,
+            cmd.if_not_exists,
+            cmd.tier,
+        )
+        tag = "CREATE PLUGGABLE DATABASE"
+    elif isinstance(cmd, admin_sql.CreatePdb):
+        assert cmd.admin_user is not None and cmd.admin_password is not None
+        notices = await lifecycle.create_pdb(
+            cdb,
+            cmd.name,
+            cmd.admin_user,
+            cmd.admin_password,
+            cmd.roles,
+            cmd.max_size,
+            cmd.max_temp_size,
+            cmd.if_not_exists,
+            cmd.tier,
+        )
+        tag = "CREATE PLUGGABLE DATABASE"
+    elif isinstance(cmd, admin_sql.DropPdb):
+        c = cdb.find(cmd.name)
+        if c is None or c.con_id == ROOT_ID:
+            if not cmd.if_exists:
+                raise ora(65011, name=cmd.name)
+            notices.append(f"pluggable database {cmd.name} does not exist, skipping")
+        else:
+            await lifecycle.drop_pdb(cdb, c, cmd.including_datafiles)
+        tag = "DROP PLUGGABLE DATABASE"
+    else:
+        assert isinstance(cmd, admin_sql.AlterPdb)
+        notices = await alter_pdb(ctx, cmd)
+        tag = "ALTER PLUGGABLE DATABASE"
+    return b"".join(backend.notice_response(n) for n in notices) + backend.command_complete(tag)
+
+
+async def alter_pdb(ctx: Context, cmd: admin_sql.AlterPdb) -> list[str]:
+    cdb = ctx.server.cdb
+    if cmd.all:
+        excluded = {n.upper() for n in cmd.except_names}
+        targets = [
+            c
+            for c in cdb.cat.containers()
+            if c.con_id > SEED_ID and c.name not in excluded and c.status not in ("UNUSABLE", "UNPLUGGED")
+        ]
+    else:
+        targets = [cdb.require_pdb(n) for n in cmd.names]
+    notices: list[str] = []
+    for c in targets:
+        if c.status == "UNPLUGGED" and cmd.action not in ("UNPLUG", "CLOSE"):
+            raise ora(65086, f"{c.name} is unplugged; only DROP is possible")
+        if cmd.action == "OPEN":
+            if cmd.all and c.is_open and c.open_mode == cmd.mode:
+                continue
+            n = await lifecycle.open_pdb(cdb, c, cmd.mode, cmd.restricted, cmd.force)
+        elif cmd.action == "TIER":
+            assert cmd.tier is not None
+            await resource_sql.set_tier(cdb, c, cmd.tier)
+            n = None
+        elif cmd.action == "STORAGE":
+            n = "; ".join(await lifecycle.alter_storage(cdb, c, cmd.max_size, cmd.max_temp_size)) or None
+        elif cmd.action == "RENAME":
+            assert cmd.new_name is not None
+            await lifecycle.rename_pdb(cdb, c, cmd.new_name)
+            n = None
+        elif cmd.action == "UNPLUG":
+            assert cmd.target is not None
+            await plug.unplug_pdb(cdb, c, cmd.target)
+            n = None
+        elif cmd.action == "CLOSE":
+            if cmd.all and not c.is_open:
+                continue
+            n = await lifecycle.close_pdb(cdb, c, cmd.immediate)
+        else:
+            lifecycle.save_state(cdb, c, cmd.action == "SAVE STATE")
+            n = None
+        if n:
+            notices.append(n)
+    return notices

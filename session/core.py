@@ -1,0 +1,707 @@
+"""One client session after login: the query loop, in the engine process of its PDB.
+
+The session owns the protocol state (extended-protocol statements and portals, skip-until-Sync,
+COPY, the transaction status), judges each statement (sandbox, whitelist, privileges, lockdown:
+policies), runs it in its own DuckDB connection (engine.session.EngineSession) within the PDB's
+budgets (governance), and sends the client wire-ready bytes. What needs the whole container
+(container commands, dictionary views, the audit trail, moving to another container) is asked of
+its Host. One thread serves one session.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.copy import CopyIn, copy_out
+from engine.database import Database
+from engine.governed import refuse_governed
+from engine.session import EngineSession
+from governance.governor import PdbGovernor
+from governance.resources import PARAMETERS, Limits, tightest
+from governance.sampler import sample_soon
+from pgcompat import analysis, container_commands, params
+from pgcompat import statements as stmts
+from pgcompat.copy import parse_copy
+from pgwire import backend, frontend
+from pgwire.control import SessionState
+from pgwire.errors import DbError, ProtocolViolation
+from pgwire.oracle import ora
+from policies import dictionary_views, lockdown, privileges, sandbox, whitelist
+from session import setshow
+from session.client import Client, Disconnect, IdleTimeout, Woken
+from session.host import Host
+from session.timers import Timers
+
+log = logging.getLogger("duckcdb.session")
+
+# Kinds the session answers itself (session parameters), besides the container commands.
+SESSION_KINDS = frozenset({"set", "reset", "show", "discard"})
+# Statement kinds that wait for the client while they run: not under the statement timeout alone.
+_TXN_IDLE = "25P03"
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """The principal a session's statements run as (policies.source.Principal)."""
+
+    name: str
+    con_id: int
+    common: bool
+
+
+@dataclass
+class Local:
+    """A statement the session (or its host) answers itself, kept for the extended protocol."""
+
+    stmt: stmts.Statement | None  # None: empty query
+
+
+@dataclass
+class Served:
+    """The container this engine process serves: its database, budgets and timers."""
+
+    con_id: int
+    name: str
+    database: Database
+    gov: PdbGovernor | None
+    timers: Timers
+    pid: int  # the engine process: its /proc counters are the PDB's
+
+
+class Moved(Exception):
+    """The session left this process (its socket went with it)."""
+
+
+class Session:
+    def __init__(self, client: Client, state: SessionState, host: Host, served: Served) -> None:
+        self.client = client
+        self.state = state
+        self.host = host
+        self.served = served
+        self.user = SessionUser(state.user, state.user_con_id, state.common)
+        self.params = state.params
+        self.ex: EngineSession | None = None
+        self.status = "I"
+        self.skipping = False
+        self.local_statements: dict[str, Local] = {}
+        self.local_portals: dict[str, Local] = {}
+        self.statement_views: dict[str, list[str]] = {}  # prepared statement -> dictionary views it reads
+        self.parsed_statements: dict[str, stmts.Statement] = {}  # engine-bound Parses, re-checked at Bind
+        self.prepared: dict[str, tuple[str, list[int]]] = {}  # named Parses (text, types): kept on a move
+        self.move_to: dict[str, Any] | None = None  # a container to move to at the next safe point
+        self.evacuating = False
+        self.closed = False
+        self.moved = False
+        self._allowed: tuple[Any, list[str] | None] | None = None  # (stamp, ALLOWED SCHEMAS)
+        self._user_limits: tuple[Any, dict[str, str]] | None = None
+        if served.gov is not None:
+            gov = served.gov
+            client.pace = self._pace
+            client.on_received = lambda n: _add(gov.usage, "bytes_received", n)
+
+    @property
+    def con_id(self) -> int:
+        return self.state.con_id
+
+    @property
+    def gov(self) -> PdbGovernor | None:
+        return self.served.gov if self.con_id == self.served.con_id else None
+
+    # ------------------------------------------------------------ life
+
+    def open(self) -> None:
+        """The session's DuckDB connection, when it is in the container this process serves."""
+        if self.con_id != self.served.con_id:
+            return
+        ex = EngineSession(
+            self.served.database.cursor(), self.state.pid, False, self.served.database.storage_full
+        )
+        ex.set_timezone(self.params.get("timezone", "UTC"))
+        ex.set_userenv(self._userenv())
+        self.ex = ex
+        for name, sql, oids in self.state.statements:
+            # Named statements of a session that moved here (OPEN ... FORCE): prepared again,
+            # quietly, so that drivers can go on using them.
+            try:
+                self._parse(frontend.Parse(name, sql, oids), quiet=True)
+            except Exception:  # noqa: BLE001 - a statement that no longer prepares fails when used
+                log.info("session %s: %r could not be prepared again", self.state.pid, name)
+        self.state.statements = []
+
+    def run(self) -> None:
+        """Serve the session until the client leaves, it is ended, or it moves away."""
+        try:
+            self.open()
+            self._loop()
+        except Moved:
+            return
+        except Disconnect:
+            pass
+        except ProtocolViolation as e:
+            self._fatal("08P01", str(e))
+        except DbError as e:
+            self._fatal(e.sqlstate, e.message)
+        except Exception:  # a bug must end only this connection, and say so
+            log.exception("session %s failed", self.state.pid)
+            self._fatal("XX000", "internal error in DuckCDB; the connection is closed (see the server log)")
+        finally:
+            self.closed = True
+            if self.ex is not None:
+                self.ex.close()
+            if not self.moved:
+                self.client.shutdown()
+            self.client.close()
+            self.host.ended(self.state.pid, self.moved)
+
+    def _fatal(self, sqlstate: str, message: str) -> None:
+        self.client.discard_output()
+        self.client.fatal(sqlstate, message)
+
+    def terminate(self, sqlstate: str, message: str) -> None:
+        """End this session from outside (CLOSE IMMEDIATE, engine stop): FATAL to the client, and
+        its running statement interrupted."""
+        self.client.fatal(sqlstate, message)
+        self.cancel("the session was terminated")
+
+    def cancel(self, reason: str = "user request") -> None:
+        """Interrupt the statement this session runs (CancelRequest, statement timeout)."""
+        ex = self.ex
+        if ex is not None:
+            ex.cancel_reason = reason
+            ex.con.interrupt()
+
+    def evacuate(self) -> None:
+        """Leave this engine at the next safe point (its PDB reopens in another process)."""
+        self.evacuating = True
+        self.cancel("the pluggable database is being reopened")
+        self.client.wake()
+
+    def _move(self, target: dict[str, Any] | None) -> None:
+        """Hand the socket and the session's state to the proxy, for the engine of target (None:
+        the container the session is in, reopened elsewhere)."""
+        if target is not None:
+            self.state.con_id, self.state.container = int(target["con_id"]), str(target["name"])
+            self.prepared.clear()  # prepared statements belong to the container they were made in
+        self.state.statements = [(n, sql, oids) for n, (sql, oids) in self.prepared.items()]
+        self.state.params = self.params
+        pending = self.client.unread()
+        fd = self.client.detach()
+        self.moved = True
+        self.host.move_out(self.state, fd, pending)
+        raise Moved()
+
+    # ------------------------------------------------------------ limits
+
+    def _limits(self) -> Limits | None:
+        return self.host.limits(self.con_id)
+
+    def _user_session_limits(self) -> dict[str, str]:
+        stamp = self.host.policy.change_stamp()
+        if self._user_limits is None or self._user_limits[0] != stamp:
+            self._user_limits = (stamp, self.host.user_session_limits(self.user.name, self.user.con_id))
+        return self._user_limits[1]
+
+    def _session_limit(self, param: str, client_param: str | None, lim: Limits | None) -> int:
+        """The tightest of a session limit's settings: the PDB's (its tier's or its own), the
+        user's (ALTER USER u SET ...) and the client's own SET; 0 = unlimited."""
+        pdb = int(lim.value(PARAMETERS[param])) if lim else 0
+        user = int(self._user_session_limits().get(param, 0))
+        client = params.duration_ms(self.params.get(client_param, "0")) if client_param else 0
+        return tightest(pdb, user, client)
+
+    def _idle_limit(self) -> tuple[int, str, str] | None:
+        """(ms, SQLSTATE, message) of the idle timeout that applies now; None without one."""
+        lim = self._limits()
+        if self.status == "I":
+            ms = self._session_limit("IDLE_SESSION_TIMEOUT", "idle_session_timeout", lim)
+            return (ms, "57P05", "terminating connection due to idle-session timeout") if ms else None
+        ms = self._session_limit(
+            "IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "idle_in_transaction_session_timeout", lim
+        )
+        return (ms, _TXN_IDLE, "terminating connection due to idle-in-transaction timeout") if ms else None
+
+    def _pace(self, n: int) -> None:
+        """NETWORK_MBPS: the PDB's clients get its bytes no faster than its rate."""
+        gov = self.served.gov
+        if gov is not None:
+            gov.usage.bytes_sent += n
+            gov.network.charge(n)
+            gov.network.wait()
+
+    # ------------------------------------------------------------ main loop
+
+    def _next(self) -> frontend.FrontendMessage:
+        """The next message, waiting for it under the idle timeouts; moves away first when asked."""
+        while True:
+            if self.move_to is not None and not self.client.has_pending():
+                self._move(self.move_to)
+            if self.evacuating and self.status == "I" and not self.client.has_pending():
+                self._move(None)
+            limit = self._idle_limit() if not self.client.has_pending() else None
+            try:
+                return self.client.next(limit[0] / 1000 if limit else None)
+            except IdleTimeout:
+                assert limit is not None
+                raise DbError(limit[1], limit[2]) from None
+            except Woken:
+                continue
+
+    def _loop(self) -> None:
+        while True:
+            msg = self._next()
+            if isinstance(msg, frontend.Terminate):
+                raise Disconnect()
+            if isinstance(msg, frontend.Query):
+                self._simple_query(msg.sql)
+            elif isinstance(msg, frontend.Sync):
+                self._sync()
+            elif isinstance(msg, frontend.Flush):
+                self.client.flush()
+            elif isinstance(msg, (frontend.CopyData, frontend.CopyDone, frontend.CopyFail)):
+                continue  # outside COPY these are ignored, as PostgreSQL does
+            elif isinstance(msg, frontend.FunctionCall):
+                self.client.send(
+                    backend.error_response("0A000", "the function call protocol is not supported")
+                )
+            elif self.skipping:
+                continue
+            else:
+                try:
+                    self._extended(msg)
+                except DbError as e:
+                    self.client.send(e.to_wire())
+                    self._error_in_extended()
+
+    def _error_in_extended(self) -> None:
+        self.skipping = True
+        if self.status == "T":
+            self.status = "E"
+
+    # ------------------------------------------------------------ running statements
+
+    def _executor(self) -> EngineSession:
+        """The session's DuckDB connection; ORA-01219 in a container that is not open here."""
+        if self.ex is None:
+            raise ora(1219)
+        return self.ex
+
+    def _no_executor(self) -> bool:
+        """In a container not open here: ORA-01219 to the client (True), as a failed statement."""
+        if self.ex is not None:
+            return False
+        self.client.send(ora(1219).to_wire())
+        if self.status == "T":
+            self.status = "E"
+        return True
+
+    def _call(self, fn: Callable[[EngineSession], Any]) -> tuple[bool, Any]:
+        """Run fn on the executor; an error becomes the client's ErrorResponse. (ok, result)."""
+        if self._no_executor():
+            return False, None
+        ex = self._executor()
+        try:
+            return True, fn(ex)
+        except Exception as e:  # every engine error becomes an ErrorResponse
+            self.client.send(ex.fail(e))
+            return False, None
+        finally:
+            self.status = ex.status
+
+    def _governed(self, fn: Callable[[EngineSession], Any]) -> bool:
+        """Run statements: under the statement timeout, after the PDB's I/O buckets allow it and
+        it has a CPU slot. Returns whether they succeeded."""
+        if self._no_executor():
+            return False
+        ex = self._executor()
+        gov = self.gov
+        lim = self._limits()
+        if gov is not None and lim is not None and lim is not gov.limits:
+            gov.update(lim)  # the catalog changed the PDB's budgets
+        timeout = self._session_limit("STATEMENT_TIMEOUT", "statement_timeout", lim)
+        deadline = time.monotonic() + timeout / 1000 if timeout else None
+        if gov is not None:
+            delay = gov.io_delay()
+            if delay > 0:
+                gov.io_bytes.throttled += 1
+                gov.io_bytes.throttle_time += delay
+                time.sleep(delay if deadline is None else max(0.0, min(delay, deadline - time.monotonic())))
+            if (deadline is not None and time.monotonic() >= deadline) or not gov.admit(deadline):
+                # Timed out waiting: nothing ran.
+                self.client.send(DbError("57014", "canceling statement due to statement timeout").to_wire())
+                if self.status == "T":
+                    self.status = ex.status = "E"
+                return False
+        ex.max_result_bytes = self._session_limit("MAX_RESULT_SIZE", None, lim)
+        timer = (
+            self.served.timers.at(deadline, lambda: self.cancel("statement timeout")) if deadline else None
+        )
+        ex.last_error = ""
+        try:
+            ok, _ = self._call(fn)
+            return ok
+        finally:
+            if timer is not None:
+                self.served.timers.cancel(timer)
+            if gov is not None:
+                gov.release()
+                sample_soon(gov, self.served.pid)
+                if ex.last_error == "53200":
+                    gov.usage.oom_count += 1
+
+    def _register_views(self, views: list[str]) -> None:
+        """The dictionary views a statement reads, computed for this container by the host."""
+        if views:
+            tables = self.host.dictionary(self.con_id, sorted(set(views)))
+            self._executor().register_dictionary(tables)
+
+    # ------------------------------------------------------------ simple protocol
+
+    def _simple_query(self, sql: str) -> None:
+        try:
+            parsed = stmts.split(sql)
+        except stmts.SqlSyntaxError as e:
+            self.client.send(backend.error_response("42601", str(e)) + backend.ready_for_query(self.status))
+            return
+        if not parsed:
+            self.client.send(backend.empty_query_response() + backend.ready_for_query(self.status))
+            return
+        group: list[dict[str, Any]] = []
+        views: list[str] = []
+        ok = True
+        for st in parsed:
+            local = self._is_local(st)
+            refusal = None if local else self._refusal(st)
+            if local or refusal is not None:
+                # Statements before this one run first: a message stops at its first error.
+                if group:
+                    ok = self._run_group(group, views)
+                    group, views = [], []
+                    if not ok:
+                        break
+                try:
+                    if refusal is not None:
+                        raise refusal
+                    self._run_local(st, describe=True)
+                except DbError as e:
+                    self.client.send(e.to_wire())
+                    if self.status == "T":
+                        self.status = "E"
+                        if self.ex is not None:
+                            self.ex.status = "E"
+                    ok = False
+                    break
+            else:
+                group.append(st.engine_op(analysis.result_names(st)))
+                views += dictionary_views.referenced_views(st)
+        if ok and group:
+            self._run_group(group, views)
+        self.client.send(backend.ready_for_query(self.status))
+
+    def _run_group(self, group: list[dict[str, Any]], views: list[str]) -> bool:
+        try:
+            self._register_views(views)
+        except DbError as e:
+            self.client.send(e.to_wire())
+            return False
+        for st in group:
+            for sql in (st["sql"], *(st.get("pre") or ())):
+                try:
+                    refuse_governed(sql)
+                except DbError as e:
+                    self.client.send(e.to_wire())
+                    return False
+        done: list[bool] = []
+        ok = self._governed(lambda ex: done.append(ex.op_query(group, self.client.send)))
+        return ok and bool(done) and done[0]
+
+    # ------------------------------------------------------------ verdicts
+
+    def _refusal(self, st: stmts.Statement) -> DbError | None:
+        """The sandbox's, the whitelist's, the privileges' and the lockdown profile's verdict on a
+        statement bound for the engine, audited when they refuse."""
+        a = analysis.analyze(st)
+        v = sandbox.check(a)
+        if v is None:
+            v = self._whitelist_violation(a)
+        if v is None:
+            v = privileges.check(self.host.policy, self.user, self.con_id, st, a, dictionary_views.NAMES)
+        if v is None:
+            return self._lockdown_refusal(st, a)
+        if v.rule == "UNPARSED":
+            err = DbError(
+                "42601", f"syntax error: {v.message}", hint="DuckCDB refuses statements it cannot analyse"
+            )
+        else:
+            err = DbError("42501", f"permission denied: {v.message}")
+        self.audit_refusal(st.text, v.rule, err.sqlstate, err.message)
+        return err
+
+    def _whitelist_violation(self, a: analysis.Analysis) -> sandbox.Violation | None:
+        """ALLOWED SCHEMAS of the session's user, read again when the catalog changes."""
+        stamp = self.host.policy.change_stamp()
+        if self._allowed is None or self._allowed[0] != stamp:
+            self._allowed = (stamp, self.host.allowed_schemas(self.user.name, self.user.con_id))
+        return whitelist.check(self._allowed[1], a, dictionary_views.NAMES)
+
+    def _lockdown_refusal(self, st: stmts.Statement, a: analysis.Analysis | None = None) -> DbError | None:
+        """ORA-01031 when the lockdown profile in force in this container disables st; audited."""
+        v = lockdown.check(self.host.policy, self.con_id, self.user.common, st, a)
+        if v is None:
+            return None
+        err = DbError("42501", v.message)  # v.message: "ORA-01031: insufficient privileges: ..."
+        self.audit_refusal(st.text, v.rule, err.sqlstate, err.message)
+        return err
+
+    def audit_refusal(self, statement: str | None, rule: str, sqlstate: str, message: str) -> None:
+        log.warning(
+            "refused: pdb=%s user=%s rule=%s: %s", self.state.container, self.user.name, rule, message
+        )
+        self.host.audit(self.state, "REFUSED", statement, rule, sqlstate, message)
+
+    @staticmethod
+    def _is_local(st: stmts.Statement) -> bool:
+        """Statements the session or its host answers: session parameters, container commands,
+        COPY (driven here), LISTEN/NOTIFY."""
+        return (
+            st.kind in SESSION_KINDS
+            or st.kind in ("copy", "listen", "notify", "unlisten")
+            or container_commands.is_container_command(st)
+        )
+
+    def _run_local(self, st: stmts.Statement, describe: bool) -> None:
+        refusal = self._lockdown_refusal(st)  # SET, ALTER SESSION, COPY, user and container commands
+        if refusal is not None:
+            raise refusal
+        if st.kind == "copy":
+            self._copy(st)
+            return
+        if self.status == "E":
+            raise DbError(
+                "25P02", "current transaction is aborted, commands ignored until end of transaction block"
+            )
+        if container_commands.is_container_command(st):
+            self.state.params = self.params
+            result = self.host.command(self.state, st.text, describe, self.status != "I")
+            self.client.send(result.wire)
+            if result.enter is not None:
+                self._enter(result.enter)
+        elif st.kind == "set":
+            setshow.run_set(self, st)
+        elif st.kind == "reset":
+            setshow.run_reset(self, st)
+        elif st.kind == "show":
+            setshow.run_show(self, st, describe)
+        elif st.kind == "discard":
+            setshow.run_discard(self)
+        elif st.kind in ("listen", "notify", "unlisten"):
+            if st.kind == "unlisten":
+                self.client.send(backend.command_complete("UNLISTEN"))
+                return
+            raise DbError(
+                "0A000", f"{st.kind.upper()} is not supported: DuckCDB has no asynchronous notifications"
+            )
+
+    def _enter(self, target: dict[str, Any]) -> None:
+        """ALTER SESSION SET CONTAINER: a container served here is entered at once; one served by
+        another engine is moved to after this message (the socket goes there); a closed one is
+        entered with no engine (its queries fail with ORA-01219 until it opens)."""
+        con_id = int(target["con_id"])
+        if con_id == self.served.con_id or not target.get("open"):
+            if self.ex is not None:
+                self.ex.close()
+                self.ex = None
+            self.state.con_id, self.state.container = con_id, str(target["name"])
+            self.prepared.clear()
+            self.open()
+            return
+        self.move_to = target
+
+    def _userenv(self) -> dict[str, str]:
+        """What SYS_CONTEXT('USERENV', key) answers in this session."""
+        user = self.user.name
+        return {
+            "con_name": self.state.container,
+            "con_id": str(self.con_id),
+            "cdb_name": "CDB$ROOT",
+            "db_name": self.state.container,
+            "session_user": user,
+            "current_user": user,
+            "current_schema": user,
+            "authenticated_identity": user,
+            "sessionid": str(self.state.pid),
+            "ip_address": self.state.peer,
+            "is_dba": "TRUE" if user == "SYS" else "FALSE",
+        }
+
+    # ------------------------------------------------------------ COPY
+
+    def _copy(self, st: stmts.Statement) -> None:
+        if self.status == "E":
+            raise DbError(
+                "25P02", "current transaction is aborted, commands ignored until end of transaction block"
+            )
+        try:
+            spec = parse_copy(st).to_json()
+        except DbError as e:
+            if e.sqlstate == "42501":
+                self.audit_refusal(st.text, "SANDBOX_FILES", e.sqlstate, e.message)
+            raise
+        if spec["direction"] == "out":
+            self._governed(lambda ex: copy_out(ex, spec, self.client.send))
+            return
+        self._governed(lambda ex: self._copy_in(ex, spec))
+
+    def _copy_in(self, ex: EngineSession, spec: dict[str, Any]) -> None:
+        copy = CopyIn(ex, spec)
+        self.client.send(copy.start())
+        self.client.flush()
+        while True:
+            msg = self.client.next()
+            if isinstance(msg, frontend.CopyData):
+                copy.feed(msg.data)
+            elif isinstance(msg, frontend.CopyDone):
+                self.client.send(copy.finish())
+                return
+            elif isinstance(msg, frontend.CopyFail):
+                raise copy.fail(msg.message)
+            elif isinstance(msg, (frontend.Flush, frontend.Sync)):
+                continue
+            else:
+                raise ProtocolViolation(f"unexpected message type during COPY: {type(msg).__name__}")
+
+    # ------------------------------------------------------------ extended protocol
+
+    def _extended(self, msg: frontend.FrontendMessage) -> None:
+        if isinstance(msg, frontend.Parse):
+            self._parse(msg)
+        elif isinstance(msg, frontend.Bind):
+            self._bind(msg)
+        elif isinstance(msg, frontend.Describe):
+            local = (self.local_statements if msg.kind == "S" else self.local_portals).get(msg.name)
+            if local is not None:
+                out = backend.parameter_description([]) if msg.kind == "S" else b""
+                self.client.send(out + self._local_description(local))
+                return
+            self._step(lambda ex: self.client.send(ex.op_describe(msg.kind, msg.name)))
+        elif isinstance(msg, frontend.Execute):
+            local = self.local_portals.get(msg.portal)
+            if local is not None:
+                if local.stmt is None:
+                    self.client.send(backend.empty_query_response())
+                else:
+                    self._run_local(local.stmt, describe=False)
+                return
+            if not self._governed(lambda ex: ex.op_execute(msg.portal, msg.max_rows, self.client.send)):
+                self._error_in_extended()
+        elif isinstance(msg, frontend.Close):
+            table = self.local_statements if msg.kind == "S" else self.local_portals
+            if table.pop(msg.name, None) is not None:
+                self.client.send(backend.CLOSE_COMPLETE)
+                return
+            if msg.kind == "S":
+                self.prepared.pop(msg.name, None)
+            if self.ex is None:
+                self.client.send(backend.CLOSE_COMPLETE)
+                return
+            self._step(lambda ex: self.client.send(ex.op_close(msg.kind, msg.name)))
+
+    def _step(self, fn: Callable[[EngineSession], Any]) -> None:
+        """One extended-protocol step on the executor; an error skips the rest until Sync."""
+        ok, _ = self._call(fn)
+        if not ok:
+            self._error_in_extended()
+
+    def _local_description(self, local: Local) -> bytes:
+        st = local.stmt
+        if st is None:
+            return backend.NO_DATA
+        if container_commands.is_container_command(st):
+            return self.host.describe_command(st.text)
+        if st.kind == "show":
+            return setshow.describe_show(st)
+        return backend.NO_DATA
+
+    def _parse(self, msg: frontend.Parse, quiet: bool = False) -> None:
+        parsed = stmts.split(msg.sql)
+        if len(parsed) > 1:
+            raise DbError("42601", "cannot insert multiple commands into a prepared statement")
+        if not parsed:
+            self.local_statements[msg.name] = Local(None)
+            self.client.send(backend.PARSE_COMPLETE)
+            return
+        st = parsed[0]
+        if self._is_local(st):
+            self.local_statements[msg.name] = Local(st)
+            self.client.send(backend.PARSE_COMPLETE)
+            return
+        refusal = self._refusal(st)
+        if refusal is not None:
+            raise refusal
+        self.local_statements.pop(msg.name, None)
+        self.parsed_statements[msg.name] = st
+        views = dictionary_views.referenced_views(st)
+        if views:
+            self.statement_views[msg.name] = views
+        else:
+            self.statement_views.pop(msg.name, None)
+        self._register_views(views)
+        op = st.engine_op(analysis.result_names(st))
+        for sql in (op["sql"], *(op.get("pre") or ())):
+            refuse_governed(str(sql))
+        ex = self._executor()
+        ok, reply = self._call(
+            lambda ex: ex.op_parse(
+                msg.name,
+                str(op["sql"]),
+                str(op["kind"]),
+                str(op["tag"]),
+                msg.param_oids or list(st.param_oids),
+                op.get("pre"),  # type: ignore[arg-type]
+                op.get("notices"),  # type: ignore[arg-type]
+                op.get("names"),  # type: ignore[arg-type]
+                st.param_count,
+            )
+        )
+        if not ok:
+            self._error_in_extended()
+            return
+        if msg.name:
+            self.prepared[msg.name] = (msg.sql, list(msg.param_oids))
+        if not quiet:
+            self.client.send(reply)
+        else:
+            ex.status = self.status
+
+    def _bind(self, msg: frontend.Bind) -> None:
+        if msg.statement in self.local_statements:
+            self.local_portals[msg.portal] = self.local_statements[msg.statement]
+            self.client.send(backend.BIND_COMPLETE)
+            return
+        self.local_portals.pop(msg.portal, None)
+        parsed = self.parsed_statements.get(msg.statement)
+        if parsed is not None:
+            # A lockdown profile changed since the Parse applies to this execution.
+            refusal = self._lockdown_refusal(parsed)
+            if refusal is not None:
+                raise refusal
+        # Dictionary views are read as of each execution, not as of the Parse.
+        self._register_views(self.statement_views.get(msg.statement, []))
+        self._step(
+            lambda ex: self.client.send(
+                ex.op_bind(msg.portal, msg.statement, msg.param_formats, msg.params, msg.result_formats)
+            )
+        )
+
+    def _sync(self) -> None:
+        if self.ex is not None:
+            ok, _ = self._call(lambda ex: ex.op_sync())
+        self.skipping = False
+        self.client.send(backend.ready_for_query(self.status))
+
+
+def _add(obj: Any, name: str, n: int) -> None:
+    setattr(obj, name, getattr(obj, name) + n)
