@@ -75,24 +75,33 @@ class FrontDoor:
 
     # ------------------------------------------------------------ I/O
 
+    def _decrypted(self) -> bytes:
+        """Plaintext the TLS session holds already (records that came with earlier reads)."""
+        assert self.tls is not None
+        out = b""
+        while True:
+            try:
+                chunk = self.tls.obj.read(_READ)
+            except ssl.SSLWantReadError:
+                return out
+            except ssl.SSLError as e:
+                raise ProtocolViolation(f"TLS error: {e}") from e
+            if not chunk:
+                raise Disconnect()
+            out += chunk
+
     async def _recv(self) -> bytes:
+        if self.tls is not None:
+            held = self._decrypted()
+            if held:
+                return held
         data = await self.loop.sock_recv(self.sock, _READ)
         if not data:
             raise Disconnect()
         if self.tls is None:
             return data
         self.tls.incoming.write(data)
-        out = b""
-        while True:
-            try:
-                chunk = self.tls.obj.read(_READ)
-            except ssl.SSLWantReadError:
-                break
-            except ssl.SSLError as e:
-                raise ProtocolViolation(f"TLS error: {e}") from e
-            if not chunk:
-                raise Disconnect()
-            out += chunk
+        out = self._decrypted()
         await self._flush_tls()
         return out
 
@@ -115,6 +124,9 @@ class FrontDoor:
         return self._queue.popleft()
 
     def unread(self) -> bytes:
+        """The client's bytes read but not handled (a TLS session's still-encrypted ones included)."""
+        if self.tls is not None:
+            self._queue.extend(self.parser.feed(self._decrypted()))
         return b"".join(frontend.encode(m) for m in self._queue) + self.parser.pending()
 
     async def fatal(self, sqlstate: str, message: str) -> None:
@@ -208,6 +220,7 @@ class FrontDoor:
                 except ValueError as e:
                     raise DbError("22023", str(e)) from e
             # -c options: accepted, unknown ones ignored as the server ignores unknown GUCs with a prefix
+        self.parser.max_message = frontend.MAX_MESSAGE_BYTES  # logged in: the session's own limit
         return Login(user, container, settings, self.peer, self.tls, self.unread())
 
     def _login_failed(self, user_name: str, reason: str) -> None:

@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import socket
 import struct
+from collections import deque
 
 import scramp
 
 from pgwire import backend, frontend
 
 
-def _msg(kind: bytes, body: bytes) -> bytes:
-    return kind + struct.pack("!i", len(body) + 4) + body
-
-
-def _cstr(s: str) -> bytes:
-    return s.encode() + b"\0"
-
-
 def parse(name: str, sql: str, oids: list[int] | None = None) -> bytes:
-    oids = oids or []
-    return _msg(
-        b"P",
-        _cstr(name)
-        + _cstr(sql)
-        + struct.pack("!h", len(oids))
-        + b"".join(struct.pack("!I", o) for o in oids),
-    )
+    return frontend.encode(frontend.Parse(name, sql, oids or []))
 
 
 def bind(
@@ -37,69 +23,51 @@ def bind(
     pformats: list[int] | None = None,
     rformats: list[int] | None = None,
 ) -> bytes:
-    params = params or []
-    pformats = pformats or []
-    rformats = rformats or []
-    body = (
-        _cstr(portal)
-        + _cstr(stmt)
-        + struct.pack("!h", len(pformats))
-        + b"".join(struct.pack("!h", f) for f in pformats)
-    )
-    body += struct.pack("!h", len(params))
-    for p in params:
-        body += b"\xff\xff\xff\xff" if p is None else struct.pack("!i", len(p)) + p
-    body += struct.pack("!h", len(rformats)) + b"".join(struct.pack("!h", f) for f in rformats)
-    return _msg(b"B", body)
+    return frontend.encode(frontend.Bind(portal, stmt, pformats or [], params or [], rformats or []))
 
 
 def describe(kind: str, name: str) -> bytes:
-    return _msg(b"D", kind.encode() + _cstr(name))
+    return frontend.encode(frontend.Describe(kind, name))
 
 
 def execute(portal: str, max_rows: int = 0) -> bytes:
-    return _msg(b"E", _cstr(portal) + struct.pack("!i", max_rows))
+    return frontend.encode(frontend.Execute(portal, max_rows))
 
 
 def close(kind: str, name: str) -> bytes:
-    return _msg(b"C", kind.encode() + _cstr(name))
+    return frontend.encode(frontend.Close(kind, name))
 
 
 def query(sql: str) -> bytes:
-    return _msg(b"Q", _cstr(sql))
+    return frontend.encode(frontend.Query(sql))
 
 
-SYNC = _msg(b"S", b"")
-FLUSH = _msg(b"H", b"")
-TERMINATE = _msg(b"X", b"")
+SYNC = frontend.encode(frontend.Sync())
+FLUSH = frontend.encode(frontend.Flush())
+TERMINATE = frontend.encode(frontend.Terminate())
 
 
 class RawConn:
     def __init__(self, port: int, user: str, password: str, database: str) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.buf = b""
+        self.reader = backend.BackendParser()
+        self.pending: deque[tuple[bytes, bytes]] = deque()
         self.params: dict[str, str] = {}
-        body = (
-            struct.pack("!i", frontend.PROTOCOL_V3)
-            + _cstr("user")
-            + _cstr(user)
-            + _cstr("database")
-            + _cstr(database)
-            + b"\0"
-        )
-        self.sock.sendall(struct.pack("!i", len(body) + 4) + body)
+        startup = frontend.StartupMessage(frontend.PROTOCOL_V3, {"user": user, "database": database})
+        self.sock.sendall(frontend.encode(startup))
         kind, data = self.recv()
         if kind == b"E":
             raise RuntimeError(backend.parse_error_fields(data))
         assert kind == b"R" and struct.unpack("!i", data[:4])[0] == 10, (kind, data)
         client = scramp.ScramClient(["SCRAM-SHA-256"], user, password)
         first = client.get_client_first().encode()
-        self.sock.sendall(_msg(b"p", _cstr("SCRAM-SHA-256") + struct.pack("!i", len(first)) + first))
+        sasl_initial = b"SCRAM-SHA-256\0" + struct.pack("!i", len(first)) + first
+        self.sock.sendall(frontend.encode(frontend.AuthResponse(sasl_initial)))
         kind, data = self.recv()
         if kind == b"E":
             raise RuntimeError(backend.parse_error_fields(data))
         client.set_server_first(data[4:].decode())
-        self.sock.sendall(_msg(b"p", client.get_client_final().encode()))
+        self.sock.sendall(frontend.encode(frontend.AuthResponse(client.get_client_final().encode())))
         kind, data = self.recv()
         if kind == b"E":
             raise RuntimeError(backend.parse_error_fields(data))
@@ -117,17 +85,12 @@ class RawConn:
                 raise RuntimeError(backend.parse_error_fields(data))
 
     def recv(self) -> tuple[bytes, bytes]:
-        while True:
-            if len(self.buf) >= 5:
-                (n,) = struct.unpack_from("!i", self.buf, 1)
-                if len(self.buf) >= n + 1:
-                    kind, body = self.buf[:1], self.buf[5 : n + 1]
-                    self.buf = self.buf[n + 1 :]
-                    return kind, body
+        while not self.pending:
             chunk = self.sock.recv(65536)
             if not chunk:
                 raise ConnectionError("server closed the connection")
-            self.buf += chunk
+            self.pending.extend(self.reader.feed(chunk))
+        return self.pending.popleft()
 
     def send(self, *msgs: bytes) -> None:
         self.sock.sendall(b"".join(msgs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -54,6 +55,28 @@ class RunningServer:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def engine_pids(self) -> dict[str, int]:
+        """The engine processes of this server, by container name (from their registrations)."""
+        out = {}
+        for reg in (self.data_dir / "run").glob("engine-*.json"):
+            try:
+                info = json.loads(reg.read_text())
+            except (OSError, ValueError):
+                continue
+            out[info["spec"]["name"]] = int(info["pid"])
+        return out
+
+    def kill_all(self) -> None:
+        """kill -9 of the proxy and of every engine (a power cut, as far as processes go)."""
+        pids = self.engine_pids()
+        self.proc.kill()
+        self.proc.wait()
+        for pid in pids.values():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 # Many tests fail logins on purpose; the shared servers must not lock 127.0.0.1 out for that.

@@ -7,27 +7,11 @@ import signal
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from tests.server import RunningServer, start_server
-
-
-def engine_pids(name: str) -> list[int]:
-    """PIDs of the engine processes serving the container `name`."""
-    pids = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if "-m worker" in cmd and f"--container {name}" in cmd:
-            pids.append(int(d.name))
-    return pids
 
 
 def _new_pdb(root: psycopg.Connection, open_it: bool = True) -> str:
@@ -61,7 +45,7 @@ def test_engine_crash_ends_only_its_own_sessions(server: RunningServer) -> None:
     ca.execute("create table t(x int)")
     ca.execute("insert into t values (1)")
     cb.execute("create table t(x int)")
-    (pid,) = engine_pids(a)
+    pid = server.engine_pids()[a]
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(psycopg.OperationalError) as ei:
         ca.execute("select 1")
@@ -81,7 +65,7 @@ def test_engine_crash_ends_only_its_own_sessions(server: RunningServer) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
-    assert engine_pids(a) and engine_pids(a)[0] != pid
+    assert server.engine_pids().get(a) not in (None, pid)
     cb.close()
 
 
@@ -152,9 +136,8 @@ def test_kill_9_keeps_committed_data(tmp_path) -> None:
         c.execute("create table t(i int)")
         for i in range(20):
             c.execute("insert into t values (%s)", (i,))
-    # kill the whole process group: proxy and engines, no checkpoint
-    os.killpg(srv.proc.pid, signal.SIGKILL)
-    srv.proc.wait()
+    # kill -9 of the proxy and of every engine: no checkpoint
+    srv.kill_all()
     srv = start_server(data)
     try:
         with srv.connect(name, "adm", "Adm-Pw-1") as c:
