@@ -887,7 +887,10 @@ class Session:
         return backend.NO_DATA
 
     async def _parse(self, msg: frontend.Parse) -> None:
-        parsed = stmts.split(msg.sql)
+        try:
+            parsed = stmts.split(msg.sql)
+        except stmts.SqlSyntaxError as e:  # an ErrorResponse, as in a simple query; the session goes on
+            raise DbError(e.sqlstate, str(e)) from e
         if len(parsed) > 1:
             raise DbError("42601", "cannot insert multiple commands into a prepared statement")
         if not parsed:
