@@ -16,8 +16,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from pgcompat import column_names
-from pgcompat.statements import Statement, split
+from pgcompat import column_names, lexer
+from pgcompat.statements import SqlSyntaxError, Statement, split
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
 
@@ -61,7 +61,7 @@ def _parse(text: str) -> exp.Expression:
     last: Exception | None = None
     for dialect in ("duckdb", "postgres"):
         try:
-            tree = sqlglot.parse_one(text, read=dialect)
+            tree = lexer.parse_one(text, dialect)
             if tree is not None:
                 return tree
         except sqlglot.errors.SqlglotError as e:
@@ -227,7 +227,18 @@ def _analyze(st: Statement) -> Analysis:
     if st.tokens and st.tokens[0].token_type == TokenType.COMMAND:
         # The tokenizer keeps the rest of EXPLAIN ... as one string: analyse the statement inside.
         m = _EXPLAIN.match(st.text)
-        inner = split(m.group("q")) if m is not None else ()
+        try:
+            inner = split(m.group("q")) if m is not None else ()
+        except SqlSyntaxError as e:  # refused, as the statement on its own would be
+            return Analysis(
+                "Unparsed",
+                "",
+                frozenset(),
+                frozenset(),
+                frozenset(),
+                (),
+                parse_error=str(e).removeprefix("syntax error: "),
+            )
         if len(inner) == 1:
             return analyze(inner[0])
     text = st.checked or st.text

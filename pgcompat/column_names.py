@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import sqlglot
 from sqlglot import exp
+
+from pgcompat import lexer
 
 # sqlglot's names for functions whose PostgreSQL output name differs from sqlglot's SQL name.
 _FUNCTION_NAMES = {
@@ -93,7 +94,7 @@ def of_text(text: str) -> tuple[str | None, ...] | None:
     """from_tree() of a text of its own: for statements whose checked form (pgcompat.analysis) is not
     the client's text, since the names are those of the functions the client wrote."""
     try:
-        tree = sqlglot.parse_one(text, read="postgres")
+        tree = lexer.parse_one(text, "postgres")
     except Exception:  # unparseable here: DuckDB's names stay
         return None
     return from_tree(tree, text)

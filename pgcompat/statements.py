@@ -11,16 +11,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import syntax
+from pgcompat import lexer, syntax
 from pgcompat.rewrite import rewrite
 from pgcompat.tokens import tokenize
-
-_TOKENIZER = Postgres().tokenizer_class()
-
 
 _DDL_OBJECTS = (
     "TABLE",
@@ -77,7 +73,10 @@ class Statement:
                 int(n.text)
                 for t, n in zip(toks, toks[1:], strict=False)
                 if t.token_type == TokenType.PARAMETER
+                and t.text == "$"
                 and n.token_type == TokenType.NUMBER
+                and n.text.isascii()
+                and n.text.isdigit()
                 and n.start == t.end + 1
             ),
             default=0,
@@ -224,9 +223,11 @@ def _fix_positions(sql: str, toks: list[Token]) -> None:
 
 @lru_cache(maxsize=4096)
 def split(sql: str) -> tuple[Statement, ...]:
-    """The statements of one Query/Parse text; empty tuple for an empty query."""
+    """The statements of one Query/Parse text; empty tuple for an empty query. Statements end at
+    the semicolons PostgreSQL's lexer finds outside strings, quoted identifiers, dollar quotes
+    and comments (pgcompat.lexer)."""
     try:
-        toks = _TOKENIZER.tokenize(sql)
+        toks = lexer.tokenize(sql)
     except TokenError as e:
         raise SqlSyntaxError(f"syntax error: {e}") from e
     _fix_positions(sql, toks)

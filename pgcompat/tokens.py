@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
-Edit = tuple[int, int, str]
+from pgcompat import lexer
 
-_TOKENIZER = Postgres().tokenizer_class()
+Edit = tuple[int, int, str]
 WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 OPEN = (TokenType.L_PAREN, TokenType.L_BRACKET)
 CLOSE = (TokenType.R_PAREN, TokenType.R_BRACKET)
@@ -72,9 +71,9 @@ CLAUSES = frozenset(
 
 
 def tokenize(text: str) -> list[Token] | None:
-    """The tokens of a statement text, or None when it does not tokenize."""
+    """The tokens of a statement text (pgcompat.lexer), or None when it does not tokenize."""
     try:
-        return _TOKENIZER.tokenize(text)
+        return lexer.tokenize(text)
     except TokenError:
         return None
 

@@ -626,7 +626,10 @@ class Session:
         return backend.NO_DATA
 
     def _parse(self, msg: frontend.Parse, quiet: bool = False) -> None:
-        parsed = stmts.split(msg.sql)
+        try:
+            parsed = stmts.split(msg.sql)
+        except stmts.SqlSyntaxError as e:  # an ErrorResponse, as in a simple query; the session goes on
+            raise DbError(e.sqlstate, str(e)) from e
         if len(parsed) > 1:
             raise DbError("42601", "cannot insert multiple commands into a prepared statement")
         if not parsed:
