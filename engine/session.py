@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -118,6 +119,13 @@ def _renamed(
 
 
 def _row_description(columns: list[tuple[str, codec.PgType]], formats: list[int]) -> bytes:
+    if sum(len(n) for n, _ in columns) > 1024:  # long names: not worth keeping
+        return _row_description_of.__wrapped__(tuple(columns), tuple(formats))
+    return _row_description_of(tuple(columns), tuple(formats))
+
+
+@lru_cache(maxsize=1024)
+def _row_description_of(columns: tuple[tuple[str, codec.PgType], ...], formats: tuple[int, ...]) -> bytes:
     return backend.row_description(
         [
             backend.Column(

@@ -7,14 +7,16 @@ is cached by text: clients repeat the same statements.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat import lexer, syntax
+from pgcompat.cache import TextCache
 from pgcompat.rewrite import rewrite
 from pgcompat.tokens import tokenize
 
@@ -63,6 +65,14 @@ class Statement:
     checked: str = ""  # the text the sandbox analyses (PostgreSQL functions translated); "" = text
     engine_kind: str = ""  # the kind the engine runs it as, when not `kind` (SELECT ... INTO)
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
+    # A statement that differs from base only in its numbers: base is what is judged (its tokens
+    # slice base's text), this one's text is what runs.
+    base: Statement | None = field(default=None, compare=False, repr=False, hash=False)
+
+    @property
+    def judged(self) -> Statement:
+        """The statement the verdicts, the analysis and the column names are computed on."""
+        return self.base or self
 
     @property
     def param_count(self) -> int:
@@ -221,11 +231,54 @@ def _fix_positions(sql: str, toks: list[Token]) -> None:
         prev_end = t.end
 
 
-@lru_cache(maxsize=4096)
+# Statements of message texts, and templates of statements that differ only in numbers. A token
+# object holds ~200 bytes: what a statement keeps is about 60 bytes per character of its text.
+_STATEMENTS = TextCache(budget_bytes=64 << 20, max_text=64 << 10)
+_TEMPLATES = TextCache(budget_bytes=16 << 20, max_text=8 << 10)
+_COST_PER_CHAR = 60
+# A number written as a literal (not part of a name, a parameter or a longer number); the same
+# pattern pgcompat.analysis normalizes: no verdict and no classification depends on a number.
+_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
+# Kinds whose statements the template may stand for: their text runs as the client wrote it.
+_TEMPLATE_KINDS = frozenset({"select", "insert", "update", "delete"})
+
+
 def split(sql: str) -> tuple[Statement, ...]:
     """The statements of one Query/Parse text; empty tuple for an empty query. Statements end at
     the semicolons PostgreSQL's lexer finds outside strings, quoted identifiers, dollar quotes
-    and comments (pgcompat.lexer)."""
+    and comments (pgcompat.lexer). Cached by text; a statement that differs from one seen before
+    only in its numbers (a point query with a literal id) reuses that one's reading."""
+    hit = _STATEMENTS.get(sql)
+    if hit is not None:
+        return hit
+    key = _NUMBER.sub("0", sql) if len(sql) <= _TEMPLATES.max_text else ""
+    template = _TEMPLATES.get(key) if key else None
+    if template is not None:
+        out = (dataclasses.replace(template, text=sql, engine_sql=sql, memo={}, base=template),)
+    else:
+        out = split_text(sql)
+        if key and len(out) == 1 and _templatable(out[0]):
+            _TEMPLATES.put(key, out[0], _COST_PER_CHAR * len(sql))
+    _STATEMENTS.put(sql, out, _COST_PER_CHAR * len(sql))
+    return out
+
+
+def _templatable(st: Statement) -> bool:
+    """A statement that runs as written, so that another one with other numbers can share its
+    reading (tokens, class, analysis: their memo is shared too)."""
+    return (
+        st.kind in _TEMPLATE_KINDS
+        and st.engine_sql == st.text
+        and not st.engine_pre
+        and not st.notices
+        and not st.param_oids
+        and not st.checked
+        and not st.engine_kind
+    )
+
+
+def split_text(sql: str) -> tuple[Statement, ...]:
+    """The statements of a text, read afresh (split() without its caches)."""
     try:
         toks = lexer.tokenize(sql)
     except TokenError as e:

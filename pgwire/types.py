@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 BOOL = 16
 BYTEA = 17
@@ -281,6 +282,7 @@ def _scalar_pg_type(type_str: str) -> PgType | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def pg_type_for_duckdb(type_str: str) -> PgType:
     """The PostgreSQL type a DuckDB column of this type is described and sent as.
 

@@ -22,9 +22,11 @@ class Timers:
         """Call fn at deadline (time.monotonic()) unless cancelled; returns the timer's id."""
         with self._cond:
             tid = next(self._ids)
+            first = not self._heap or deadline < self._heap[0][0]
             heapq.heappush(self._heap, (deadline, tid))
             self._live[tid] = fn
-            self._cond.notify()
+            if first:  # the thread sleeps until the earliest deadline: it only needs waking for a new one
+                self._cond.notify()
             return tid
 
     def cancel(self, tid: int) -> None:

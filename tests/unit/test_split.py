@@ -9,12 +9,12 @@ import pytest
 from sqlglot.tokens import TokenType
 
 from pgcompat import analysis, lexer
-from pgcompat.statements import SqlSyntaxError, split
+from pgcompat.statements import SqlSyntaxError, split_text
 from pgcompat.tokens import tokenize
 
 
 def _split(sql: str) -> list[tuple[str, int]]:
-    return [(st.text, st.param_count) for st in split.__wrapped__(sql)]
+    return [(st.text, st.param_count) for st in split_text(sql)]
 
 
 PARAMETERS = [
@@ -138,13 +138,13 @@ def test_split(sql: str, expected: list[tuple[str, int]]) -> None:
 )
 def test_refused_with_a_syntax_error(sql: str) -> None:
     with pytest.raises(SqlSyntaxError) as e:
-        split.__wrapped__(sql)
+        split_text(sql)
     assert e.value.sqlstate == "42601"
 
 
 def test_parameter_tokens_spell_the_text() -> None:
     sql = "INSERT INTO t VALUES ($1,$2,'a;b',$3)"
-    (st,) = split.__wrapped__(sql)
+    (st,) = split_text(sql)
     toks = st.tokens
     params = [(t, n) for t, n in zip(toks, toks[1:], strict=False) if t.token_type == TokenType.PARAMETER]
     assert [(sql[t.start : t.end + 1], t.text, sql[n.start : n.end + 1], n.text) for t, n in params] == [
@@ -201,13 +201,13 @@ def test_scan() -> None:
     ],
 )
 def test_analysis_reads_statements_with_parameters(sql: str, kind: str, tables: set) -> None:
-    (st,) = split.__wrapped__(sql)
+    (st,) = split_text(sql)
     a = analysis.analyze(st)
     assert (a.kind, set(a.tables), a.parse_error) == (kind, tables, None)
 
 
 def test_explain_of_a_refused_statement_is_unparsed() -> None:
-    (st,) = split.__wrapped__("EXPLAIN SELECT $1e5 FROM s")
+    (st,) = split_text("EXPLAIN SELECT $1e5 FROM s")
     a = analysis.analyze(st)
     assert a.kind == "Unparsed"
     assert a.parse_error is not None and a.parse_error.startswith("cannot tokenize")

@@ -1,0 +1,41 @@
+"""Statements that differ only in numbers share one reading (pgcompat.statements.split): the
+client's text runs, the template is what is judged; statements a rewrite changes never share."""
+
+from __future__ import annotations
+
+from pgcompat import analysis
+from pgcompat.statements import split
+
+
+def test_numbers_share_a_template_and_the_text_runs() -> None:
+    (a,) = split("SELECT abalance FROM accounts WHERE aid = 12345")
+    (b,) = split("SELECT abalance FROM accounts WHERE aid = 7")
+    assert b.text == b.engine_sql == "SELECT abalance FROM accounts WHERE aid = 7"
+    assert b.judged is a and a.judged is a
+    assert b.engine_op()["sql"] == "SELECT abalance FROM accounts WHERE aid = 7"
+    assert analysis.analyze(b.judged).tables == frozenset({("", "", "accounts")})
+    assert (b.kind, b.tag, b.words) == (a.kind, a.tag, a.words)
+
+
+def test_names_with_digits_and_parameters_are_not_numbers() -> None:
+    (a,) = split("SELECT * FROM t1 WHERE x = $1 AND y = 5")
+    (b,) = split("SELECT * FROM t2 WHERE x = $1 AND y = 5")
+    assert b.judged is b and a.judged is a  # t1 and t2 are different tables
+    (c,) = split("SELECT * FROM t1 WHERE x = $1 AND y = 6")
+    assert c.judged is a and c.param_count == 1
+
+
+def test_rewritten_statements_never_share() -> None:
+    (a,) = split("SELECT 7/2 AS x FROM pg_class LIMIT 3")  # the catalog rewrite changes its text
+    (b,) = split("SELECT 9/2 AS x FROM pg_class LIMIT 3")
+    assert a.engine_sql != a.text and b.judged is b
+    assert "9/2" in b.engine_sql
+
+
+def test_several_statements_and_other_kinds_never_share() -> None:
+    (a,) = split("SET statement_timeout = 1000")
+    (b,) = split("SET statement_timeout = 2000")
+    assert b.judged is b
+    first = split("SELECT 1; SELECT 2")
+    second = split("SELECT 3; SELECT 4")
+    assert [s.judged is s for s in first + second] == [True] * 4
