@@ -5,6 +5,9 @@
 1. Point SELECT by primary key on a 100,000-row table: pgbench custom script, -M simple and
    -M prepared, 1 and 4 clients, against DuckCDB and PostgreSQL; DuckDB in-process through its
    Python API with 1 and 4 threads (one cursor each).
+   Then 4 clients on 4 PDBs (one pgbench each, at once; the PDBs are clones of the first),
+   their aggregate beside one in-process DuckDB; and the TLS path (the proxy relays a TLS
+   session's bytes to the engine) beside the plaintext path (the engine serves the socket).
 2. Streaming SELECT of 1,000,000 rows x 4 columns (bigint, text, double, date) fetched by psycopg
    from DuckCDB and PostgreSQL; DuckDB in-process fetchall for reference.
 
@@ -204,6 +207,65 @@ def median_of(repeat: int, fn) -> float:  # noqa: ANN001
     return statistics.median(fn() for _ in range(repeat))
 
 
+def _pgbench_at_once(
+    runs: list[tuple[dict[str, str], str]], port: int, mode: str, seconds: int, script: Path
+) -> float:
+    """Several pgbench processes at the same time (one client each, one PDB each): total tps."""
+    results: list[float] = [0.0] * len(runs)
+
+    def one(i: int, env: dict[str, str], db: str) -> None:
+        results[i] = pgbench(env, port, USER, db, mode, 1, seconds, script)
+
+    ts = [threading.Thread(target=one, args=(i, env, db)) for i, (env, db) in enumerate(runs)]
+    for th in ts:
+        th.start()
+    for th in ts:
+        th.join()
+    return sum(results)
+
+
+def four_pdbs(srv, args, script: Path, local: str, env: dict[str, str]) -> list[str]:  # noqa: ANN001
+    """4 clients on 4 PDBs (clones of the benchmark PDB), beside one DuckDB in-process."""
+    names = [PDB] + [f"{PDB}{i}" for i in range(2, 5)]
+    with srv.connect(autocommit=True) as root:
+        for name in names[1:]:
+            root.execute(f"CREATE PLUGGABLE DATABASE {name} FROM {PDB}")
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    lines = ["\n### 4 clients on 4 PDBs (one each), aggregate transactions/s\n"]
+    lines.append(
+        "| mode | DuckCDB, 4 PDBs | DuckDB in-process, 1 thread | DuckDB in-process, 4 threads | 4 PDBs / in-process 1 thread |"
+    )
+    lines.append("|---|---|---|---|---|")
+    one = median_of(args.repeat, lambda: duckdb_point(local, 1, args.seconds))
+    four = median_of(args.repeat, lambda: duckdb_point(local, 4, args.seconds))
+    for mode in ("simple", "prepared"):
+        d = median_of(
+            args.repeat,
+            lambda m=mode: _pgbench_at_once([(env, n) for n in names], srv.port, m, args.seconds, script),
+        )
+        lines.append(f"| {mode} | {d:,.0f} | {one:,.0f} | {four:,.0f} | {d / one:.2f}x |")
+        print(lines[-1], file=sys.stderr)
+    return lines
+
+
+def tls_path(srv, args, script: Path, env: dict[str, str]) -> list[str]:  # noqa: ANN001
+    """The point query over TLS (relayed by the proxy) beside plaintext (served by the engine)."""
+    lines = ["\n### TLS path: 1 client, transactions/s\n"]
+    lines.append("| mode | plaintext | TLS | TLS / plaintext |")
+    lines.append("|---|---|---|---|")
+    tls_env = dict(env, PGSSLMODE="require")
+    for mode in ("simple", "prepared"):
+        plain = median_of(
+            args.repeat, lambda m=mode: pgbench(env, srv.port, USER, PDB, m, 1, args.seconds, script)
+        )
+        tls = median_of(
+            args.repeat, lambda m=mode: pgbench(tls_env, srv.port, USER, PDB, m, 1, args.seconds, script)
+        )
+        lines.append(f"| {mode} | {plain:,.0f} | {tls:,.0f} | {tls / plain:.2f}x |")
+        print(lines[-1], file=sys.stderr)
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
@@ -215,7 +277,7 @@ def main() -> None:
     script.write_text(POINT_SCRIPT)
     os.chmod(script, 0o644)
     print("starting DuckCDB and PostgreSQL ...", file=sys.stderr)
-    srv = start_server(base / "duckcdb")
+    srv = start_server(base / "duckcdb", "--tls-self-signed")
     pg = Postgres(base)
     lines: list[str] = []
     try:
@@ -273,6 +335,8 @@ def main() -> None:
                     f"| {clients} | {mode} | {d:,.0f} | {inproc:,.0f} | {p:,.0f} | {d / inproc:.2f}x | {d / p:.2f}x |"
                 )
                 print(lines[-1], file=sys.stderr)
+        lines += four_pdbs(srv, args, script, local, ddb_env)
+        lines += tls_path(srv, args, script, ddb_env)
         lines.append("\n## 2. Streaming SELECT of 1,000,000 rows x 4 columns with psycopg, rows/s\n")
         lines.append("| DuckCDB | PostgreSQL 15 | DuckDB in-process (fetchall) | DuckCDB / PG |")
         lines.append("|---|---|---|---|")
