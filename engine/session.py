@@ -20,7 +20,7 @@ from duckdb import _seam
 
 from engine import codec, cursors
 from engine.errors import to_db_error
-from pgwire import backend
+from pgwire import backend, faults
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from pgwire.tags import COUNTED
@@ -471,6 +471,7 @@ class EngineSession:
         encoder: codec.RowEncoder | None = None,
     ) -> bool:
         """Send up to max_rows rows (0 = all); True when the limit was reached."""
+        faults.inject("encoder", portal.prepared.sql)
         enc = encoder or self._encoder(portal)
         buf: list[bytes] = []
         size = 0
@@ -516,6 +517,7 @@ class EngineSession:
         self, portal: Portal, max_rows: int, emit: Callable[[bytes], None], describe: bool
     ) -> None:
         p = portal.prepared
+        faults.inject("engine", p.sql)
         self._check_aborted(p.kind)
         if p.kind in TXN_KINDS:
             emit(self._transaction(p.kind, p.sql, p.tag))

@@ -16,6 +16,7 @@ from sqlglot.tokens import Token, TokenType
 from pgcompat import catalog_rewrites, functions, lengths
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
+from pgwire import faults
 
 Edit = tuple[int, int, str]
 _HEX = re.compile(r"^\\x([0-9A-Fa-f]*)$")
@@ -290,6 +291,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     sandbox analyses (`checked`). The rewrites above, the catalog shim's among them, then work
     on it; what they add is ours and trusted.
     """
+    faults.inject("rewrite", text)
     if not toks:
         return Rewritten(text, checked=text)
     whole = asyncpg_type_introspection(text)

@@ -19,6 +19,7 @@ from pgcompat import lexer, syntax
 from pgcompat.cache import TextCache
 from pgcompat.rewrite import rewrite
 from pgcompat.tokens import tokenize
+from pgwire import faults
 
 _DDL_OBJECTS = (
     "TABLE",
@@ -279,6 +280,7 @@ def _templatable(st: Statement) -> bool:
 
 def split_text(sql: str) -> tuple[Statement, ...]:
     """The statements of a text, read afresh (split() without its caches)."""
+    faults.inject("split", sql)
     try:
         toks = lexer.tokenize(sql)
     except TokenError as e:

@@ -24,7 +24,7 @@ from catalog.commands import users as users_sql
 from catalog.store import User
 from pgcompat import container_commands
 from pgcompat import statements as stmts
-from pgwire import backend
+from pgwire import backend, faults
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
@@ -78,6 +78,7 @@ def _statement(text: str) -> stmts.Statement:
 
 async def run(ctx: Context, text: str) -> bytes:
     """The wire answer of a container command; DbError when it fails."""
+    faults.inject("command", text)
     st = _statement(text)
     cdb = ctx.server.cdb
     con_id = ctx.con_id

@@ -26,7 +26,7 @@ from governance.sampler import sample_soon
 from pgcompat import analysis, container_commands, params
 from pgcompat import statements as stmts
 from pgcompat.copy import parse_copy
-from pgwire import backend, frontend
+from pgwire import backend, faults, frontend
 from pgwire.control import SessionState
 from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
@@ -285,26 +285,48 @@ class Session:
             msg = self._next()
             if isinstance(msg, frontend.Terminate):
                 raise Disconnect()
-            if isinstance(msg, frontend.Query):
-                self._simple_query(msg.sql)
-            elif isinstance(msg, frontend.Sync):
-                self._sync()
-            elif isinstance(msg, frontend.Flush):
-                self.client.flush()
-            elif isinstance(msg, (frontend.CopyData, frontend.CopyDone, frontend.CopyFail)):
-                continue  # outside COPY these are ignored, as PostgreSQL does
-            elif isinstance(msg, frontend.FunctionCall):
-                self.client.send(
-                    backend.error_response("0A000", "the function call protocol is not supported")
-                )
-            elif self.skipping:
-                continue
-            else:
-                try:
-                    self._extended(msg)
-                except DbError as e:
-                    self.client.send(e.to_wire())
-                    self._error_in_extended()
+            try:
+                self._handle(msg)
+            except (Disconnect, Moved, ProtocolViolation):
+                raise
+            except DbError as e:
+                if e.severity == "FATAL":
+                    raise
+                self._failed(msg, e)
+            except Exception as e:  # a bug fails the statement, not the connection
+                log.exception("session %s: %s failed", self.state.pid, type(msg).__name__)
+                self._failed(msg, DbError("XX000", f"internal error: {type(e).__name__}: {e}"))
+
+    def _handle(self, msg: frontend.FrontendMessage) -> None:
+        if isinstance(msg, frontend.Query):
+            self._simple_query(msg.sql)
+        elif isinstance(msg, frontend.Sync):
+            self._sync()
+        elif isinstance(msg, frontend.Flush):
+            self.client.flush()
+        elif isinstance(msg, (frontend.CopyData, frontend.CopyDone, frontend.CopyFail)):
+            return  # outside COPY these are ignored, as PostgreSQL does
+        elif isinstance(msg, frontend.FunctionCall):
+            self.client.send(backend.error_response("0A000", "the function call protocol is not supported"))
+        elif not self.skipping:
+            self._extended(msg)
+
+    def _failed(self, msg: frontend.FrontendMessage, err: DbError) -> None:
+        """A message failed: its ErrorResponse; a transaction block is aborted (25P02 until it
+        ends), an extended-protocol batch skips to its Sync, a simple query still ends with
+        ReadyForQuery. The session goes on."""
+        self.client.send(err.to_wire())
+        if self.status == "T":
+            self.status = "E"
+            if self.ex is not None:
+                self.ex.status = "E"
+        if isinstance(msg, frontend.Query):
+            self.client.send(backend.ready_for_query(self.status))
+        elif isinstance(msg, frontend.Sync):
+            self.skipping = False
+            self.client.send(backend.ready_for_query(self.status))
+        else:
+            self.skipping = True
 
     def _error_in_extended(self) -> None:
         self.skipping = True
@@ -468,6 +490,7 @@ class Session:
         return err
 
     def _judge(self, st: stmts.Statement, text: str | None) -> DbError | None:
+        faults.inject("policy", st.text)
         a = analysis.analyze(st)
         v = sandbox.check(a)
         if v is None:
