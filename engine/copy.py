@@ -55,6 +55,8 @@ class CopyIn:
     def start(self) -> bytes:
         s = self.s
         s._check_aborted("copy")
+        if s.read_only_tx or (s.status == "I" and s.default_read_only):
+            raise DbError("25006", "cannot execute COPY FROM in a read-only transaction")
         if s.storage_full():
             raise ora(65114, "STORAGE MAXSIZE reached")
         s._release_stream()

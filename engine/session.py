@@ -61,6 +61,7 @@ class Prepared:
     deferred: bool = False  # result columns known only once parameter values are bound
     used_params: list[str] | None = None  # $n DuckDB sees when a rewrite dropped some; None: all
     numeric_untyped: bool | None = None  # learnt at the first execution: those parameters are numbers
+    read_only: bool | None = None  # BEGIN ... READ ONLY / READ WRITE (None: the session's default)
 
 
 @dataclass
@@ -169,6 +170,12 @@ class EngineSession:
         self.cancel_reason = ""  # why the running statement was interrupted (57014's message)
         self.last_error = ""  # SQLSTATE of the last error sent
         self.max_result_bytes = 0  # per response; 0 = unlimited (set by the proxy: tier, PDB, user)
+        self.default_read_only = False  # default_transaction_read_only
+        self.read_only_tx = False  # the open transaction block is READ ONLY
+        self._implicit_ro = False  # a statement outside a block runs in a read-only transaction
+        self._in_implicit = False  # the statements of one simple Query run in one transaction
+        self._ran_in_tx = 0  # statements run in the open transaction block
+        self.current_tag = ""  # the statement running (its error messages name it)
 
     # ------------------------------------------------------------ helpers
 
@@ -197,9 +204,17 @@ class EngineSession:
 
     def fail(self, e: BaseException) -> bytes:
         """The ErrorResponse for e; an error inside a transaction block aborts it, as in PostgreSQL."""
+        err = to_db_error(e)
+        if err.sqlstate == "25006" and self.read_only_tx and "transaction is launched" in err.message:
+            verb = self.current_tag or "this statement"
+            err = DbError("25006", f"cannot execute {verb} in a read-only transaction")
+        if self._implicit_ro:
+            try:
+                self._end_implicit_ro(False)
+            except duckdb.Error:
+                pass
         if self.status == "T":
             self.status = "E"
-        err = to_db_error(e)
         if err.sqlstate == "57014" and self.cancel_reason:
             err = DbError("57014", f"canceling statement due to {self.cancel_reason}")
         self.cancel_reason = ""
@@ -208,7 +223,34 @@ class EngineSession:
 
     # ------------------------------------------------------------ transactions
 
-    def _transaction(self, kind: str, stmt_text: str, tag: str) -> bytes:
+    def _begin(self, read_only: bool) -> None:
+        self.con.execute("BEGIN TRANSACTION READ ONLY" if read_only else "BEGIN TRANSACTION")
+        self.read_only_tx = read_only
+        self._ran_in_tx = 0
+
+    def set_transaction_read_only(self, read_only: bool) -> bytes:
+        """SET TRANSACTION READ ONLY / READ WRITE: DuckDB fixes a transaction's mode when it
+        begins, so it can change only before the block has run a statement (READ WRITE after that
+        is PostgreSQL's error too); outside a block it does nothing, with PostgreSQL's warning."""
+        self._release_stream()
+        if self.status == "I":
+            return backend.notice_response(
+                "SET TRANSACTION can only be used in transaction blocks", sqlstate="25P01", severity="WARNING"
+            )
+        if read_only == self.read_only_tx:
+            return b""
+        if self._ran_in_tx:
+            if not read_only:
+                raise DbError("25001", "transaction read-write mode must be set before any query")
+            raise DbError(
+                "0A000",
+                "SET TRANSACTION READ ONLY must come before the transaction's first statement in DuckCDB",
+            )
+        self.con.execute("ROLLBACK")
+        self._begin(read_only)
+        return b""
+
+    def _transaction(self, kind: str, stmt_text: str, tag: str, read_only: bool | None = None) -> bytes:
         """BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/ROLLBACK TO with PostgreSQL's semantics."""
         self._release_stream()
         if kind == "begin":
@@ -216,7 +258,7 @@ class EngineSession:
                 return backend.notice_response(
                     "there is already a transaction in progress", sqlstate="25001", severity="WARNING"
                 ) + backend.command_complete("BEGIN")
-            self.con.execute("BEGIN TRANSACTION")
+            self._begin(self.default_read_only if read_only is None else read_only)
             self.status = "T"
             self.replay.clear()
             self.savepoints.clear()
@@ -231,6 +273,7 @@ class EngineSession:
                 self.con.execute("ROLLBACK" if (kind == "rollback" or failed) else "COMMIT")
             finally:
                 self.status = "I"
+                self.read_only_tx = False
                 self.replay.clear()
                 self.savepoints.clear()
                 self._close_portals()
@@ -257,7 +300,7 @@ class EngineSession:
         del self.savepoints[idx + 1 :]
         redo = self.replay[:keep]
         self.con.execute("ROLLBACK")
-        self.con.execute("BEGIN TRANSACTION")
+        self.con.execute("BEGIN TRANSACTION READ ONLY" if self.read_only_tx else "BEGIN TRANSACTION")
         self.status = "T"
         self.replay = []
         try:
@@ -380,7 +423,7 @@ class EngineSession:
 
     def _start_with_pre(self, portal: Portal) -> int | None:
         """Run the statements a rewrite put first, then the portal's; atomic as one PostgreSQL statement."""
-        implicit = self.status == "I"
+        implicit = self.status == "I" and not self._in_implicit and not self._implicit_ro
         self._release_stream()
         if implicit:
             self.con.execute("BEGIN TRANSACTION")
@@ -520,7 +563,7 @@ class EngineSession:
         faults.inject("engine", p.sql)
         self._check_aborted(p.kind)
         if p.kind in TXN_KINDS:
-            emit(self._transaction(p.kind, p.sql, p.tag))
+            emit(self._transaction(p.kind, p.sql, p.tag, p.read_only))
             portal.done = True
             return
         if p.kind == "deallocate":
@@ -535,13 +578,21 @@ class EngineSession:
             emit(backend.command_complete(self._tag(p, 0)))
             return
         count = None
+        self.current_tag = p.tag
         if not portal.started:
             for n in p.notices:
                 emit(backend.notice_response(n))
             if p.kind in GROWING_KINDS and not p.tag.startswith(SHRINKING_TAGS) and self.storage_full():
                 raise ora(65114, "STORAGE MAXSIZE reached")
+            if self.status == "I" and self.default_read_only and not self._in_implicit:
+                # default_transaction_read_only: a statement outside a block is a read-only
+                # transaction of its own, ended when its rows are (or at Sync, if suspended).
+                self._release_stream()
+                self._begin(True)
+                self._implicit_ro = True
             count = self._start_with_pre(portal) if p.pre else self._start(portal)[1]
             if self.status == "T":
+                self._ran_in_tx += 1
                 self._note_replay(p.sql, portal.values, p.kind)
             if describe and p.columns is not None:
                 emit(_row_description(p.columns, portal.formats))
@@ -550,10 +601,20 @@ class EngineSession:
                 emit(backend.PORTAL_SUSPENDED)
                 return
             portal.done = True
+            self._end_implicit_ro(True)
             emit(backend.command_complete(self._tag(p, portal.sent)))
             return
         portal.done = True
+        self._end_implicit_ro(True)
         emit(backend.command_complete(self._tag(p, count if count is not None else portal.sent)))
+
+    def _end_implicit_ro(self, ok: bool) -> None:
+        """End the read-only transaction a statement outside a block ran in."""
+        if self._implicit_ro:
+            self._implicit_ro = False
+            self._release_stream()
+            self.con.execute("COMMIT" if ok else "ROLLBACK")
+            self.read_only_tx = False
 
     # ------------------------------------------------------------ ops
 
@@ -566,11 +627,13 @@ class EngineSession:
         implicit = self.status == "I" and len(stmts) > 1 and not any(s["kind"] in TXN_KINDS for s in stmts)
         if implicit:
             self._release_stream()
-            self.con.execute("BEGIN TRANSACTION")
+            self._begin(self.default_read_only)
+            self._in_implicit = True
         ok = True
         for s in stmts:
             try:
                 p = Prepared(s["sql"], s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
+                p.read_only = s.get("read_only")
                 p.names = s.get("names")
                 portal = Portal(p, [], [])
                 self.execute_portal(portal, 0, emit, describe=True)
@@ -579,8 +642,10 @@ class EngineSession:
                 ok = False
                 break
         if implicit:
+            self._in_implicit = False
             self._release_stream()
             self.con.execute("COMMIT" if ok else "ROLLBACK")
+            self.read_only_tx = False
         return ok
 
     def op_parse(
@@ -594,13 +659,16 @@ class EngineSession:
         notices: list[str] | None = None,
         names: list[str | None] | None = None,
         param_count: int = 0,
+        read_only: bool | None = None,
     ) -> bytes:
         self._check_aborted(kind)
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
         if kind in TXN_KINDS or kind in ("set", "show", "close", "move"):
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
-            self.statements[name] = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
+            prepared = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
+            prepared.read_only = read_only
+            self.statements[name] = prepared
             return backend.PARSE_COMPLETE
         if kind == "declare":
             ptypes, _ = self._declare_columns(cursors.parse_declare(sql), [])
@@ -737,6 +805,7 @@ class EngineSession:
 
     def op_sync(self) -> None:
         # The unnamed portal does not outlive the implicit transaction of an autocommit Sync.
+        self._end_implicit_ro(True)
         if self.status == "I":
             p = self.portals.pop("", None)
             if p is not None and p is self._streaming:

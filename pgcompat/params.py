@@ -16,6 +16,7 @@ class Param:
     report: bool = False  # sent as ParameterStatus at start and on change (GUC_REPORT)
     read_only: bool = False
     engine: bool = False  # also set in the session's DuckDB connection
+    boolean: bool = False  # on/off, as PostgreSQL spells a boolean setting
 
 
 _PARAMS = [
@@ -27,11 +28,11 @@ _PARAMS = [
     Param("IntervalStyle", "postgres", report=True),
     Param("TimeZone", "UTC", report=True, engine=True),
     Param("integer_datetimes", "on", report=True, read_only=True),
-    Param("standard_conforming_strings", "on", report=True),
+    Param("standard_conforming_strings", "on", report=True, boolean=True),
     Param("application_name", "", report=True),
     Param("is_superuser", "off", report=True, read_only=True),
     Param("session_authorization", "", report=True, read_only=True),
-    Param("default_transaction_read_only", "off", report=True),
+    Param("default_transaction_read_only", "off", report=True, boolean=True),
     Param("in_hot_standby", "off", report=True, read_only=True),
     Param("search_path", '"$user", public'),
     Param("extra_float_digits", "1"),
@@ -42,7 +43,7 @@ _PARAMS = [
     Param("client_min_messages", "notice"),
     Param("transaction_isolation", "serializable", read_only=True),
     Param("default_transaction_isolation", "serializable"),
-    Param("transaction_read_only", "off"),
+    Param("transaction_read_only", "off", boolean=True),
     Param("max_identifier_length", "63", read_only=True),
     Param("max_index_keys", "32", read_only=True),
     Param("bytea_output", "hex"),
@@ -52,8 +53,8 @@ _PARAMS = [
     Param("lc_numeric", "C"),
     Param("lc_time", "C"),
     Param("synchronous_commit", "on"),
-    Param("jit", "off"),
-    Param("row_security", "on"),
+    Param("jit", "off", boolean=True),
+    Param("row_security", "on", boolean=True),
     Param("timezone_abbreviations", "Default"),
     Param("max_connections", "1000", read_only=True),
     Param("block_size", "8192", read_only=True),
@@ -74,8 +75,26 @@ def lookup(name: str) -> Param | None:
     return PARAMS.get(name.lower())
 
 
+# PostgreSQL's spellings of a boolean setting (any unique prefix of these words too).
+_TRUE = ("on", "true", "yes", "1")
+_FALSE = ("off", "false", "no", "0")
+
+
+def boolean(param: Param, value: str) -> str:
+    """'on' or 'off' for any of PostgreSQL's spellings; ValueError for anything else."""
+    v = value.strip().strip("'").lower()
+    if len(v) >= 2 or v in ("t", "f", "y", "n", "1", "0"):
+        if any(w.startswith(v) for w in _TRUE) and v not in ("o",):
+            return "on"
+        if any(w.startswith(v) for w in _FALSE) and v not in ("o",):
+            return "off"
+    raise ValueError(f'parameter "{param.name}" requires a Boolean value')
+
+
 def normalize(param: Param, value: str) -> str:
     """The value as SHOW reports it; raises ValueError for values DuckCDB cannot honour."""
+    if param.boolean:
+        value = boolean(param, value)
     if param.name == "client_encoding":
         value = value.strip("'\"")  # asyncpg sends 'utf-8' with its quotes
         if value.upper() not in _ENCODINGS:
@@ -91,6 +110,37 @@ def normalize(param: Param, value: str) -> str:
     if param.name == "TimeZone" and value.upper() in ("LOCAL", "DEFAULT"):
         return "UTC"
     return value
+
+
+def startup_options(options: str) -> list[tuple[str, str]]:
+    """The settings in a startup packet's `options` (PGOPTIONS): `-c name=value` and
+    `--name=value`, separated by blanks, a backslash keeping the next character (a blank too)."""
+    args, cur, escaped, started = [], "", False, False
+    for ch in options:
+        if escaped:
+            cur, escaped, started = cur + ch, False, True
+        elif ch == "\\":
+            escaped = True
+        elif ch.isspace():
+            if started:
+                args.append(cur)
+            cur, started = "", False
+        else:
+            cur, started = cur + ch, True
+    if started:
+        args.append(cur)
+    out, i = [], 0
+    while i < len(args):
+        a = args[i]
+        if a == "-c" and i + 1 < len(args):
+            a, i = "--" + args[i + 1], i + 1
+        elif a.startswith("-c") and len(a) > 2:
+            a = "--" + a[2:]
+        if a.startswith("--") and "=" in a:
+            name, _, value = a[2:].partition("=")
+            out.append((name.replace("-", "_"), value))
+        i += 1
+    return out
 
 
 # PostgreSQL's duration syntax: a number with an optional unit (ms when none).

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlglot.tokens import TokenType
 
 from pgcompat.statements import Statement
+from pgcompat.transactions import Modes, set_modes
 
 # SET forms whose first word is not the parameter: the Oracle option each one is.
 _SPECIAL = {"SCHEMA": "SEARCH_PATH", "NAMES": "CLIENT_ENCODING", "ROLE": "ROLE", "VARIABLE": "VARIABLE"}
@@ -28,6 +29,7 @@ class SetStatement:
     items: tuple[str, ...] = ()  # the value's comma-separated items, as written (quotes kept)
     transaction: bool = False  # SET TRANSACTION ... / SET SESSION CHARACTERISTICS ...
     characteristics: bool = False  # SET SESSION CHARACTERISTICS AS TRANSACTION ...
+    modes: Modes | None = None  # the transaction modes those two set
 
 
 def unquote(raw: str) -> str:
@@ -92,11 +94,12 @@ def _parse_set(stmt: Statement) -> SetStatement:
     if i >= n:
         return SetStatement(False, system, "", "")
     w = word(i)
-    if w == "TRANSACTION":
-        return SetStatement(False, system, "", "", transaction=True)
-    if w == "CHARACTERISTICS":
+    if w in ("TRANSACTION", "CHARACTERISTICS"):
+        modes = set_modes([t.text.upper() for t in toks])
+        if w == "TRANSACTION":
+            return SetStatement(False, system, "", "", transaction=True, modes=modes)
         return SetStatement(
-            False, system, "", "SESSION_CHARACTERISTICS", transaction=True, characteristics=True
+            False, system, "", "SESSION_CHARACTERISTICS", transaction=True, characteristics=True, modes=modes
         )
     if w == "TIME" and i + 1 < n and word(i + 1) == "ZONE":
         name, option, j = "timezone", "TIMEZONE", i + 2

@@ -19,6 +19,7 @@ from pgcompat import lexer, syntax
 from pgcompat.cache import TextCache
 from pgcompat.rewrite import rewrite
 from pgcompat.tokens import tokenize
+from pgcompat.transactions import begin_modes
 from pgwire import faults
 
 _DDL_OBJECTS = (
@@ -107,6 +108,8 @@ class Statement:
             op["notices"] = list(self.notices)
         if names is not None:
             op["names"] = names
+        if self.kind == "begin":
+            op["read_only"] = begin_modes([t.text.upper() for t in self.tokens]).read_only
         return op
 
 

@@ -212,14 +212,15 @@ class FrontDoor:
         settings = {k: v.default for k, v in params.PARAMS.items()}
         settings["session_authorization"] = user.name
         settings["is_superuser"] = "on" if user.name == "SYS" else "off"
-        for k, v in p.items():
+        given = [(k, v) for k, v in p.items() if k != "options"]
+        for k, v in given + params.startup_options(p.get("options", "")):
+            # Parameters DuckCDB does not keep are accepted and not applied (drivers send many).
             prm = params.lookup(k)
             if prm is not None and not prm.read_only:
                 try:
                     settings[prm.name.lower()] = params.normalize(prm, v)
                 except ValueError as e:
                     raise DbError("22023", str(e)) from e
-            # -c options: accepted, unknown ones ignored as the server ignores unknown GUCs with a prefix
         self.parser.max_message = frontend.MAX_MESSAGE_BYTES  # logged in: the session's own limit
         return Login(user, container, settings, self.peer, self.tls, self.unread())
 

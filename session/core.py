@@ -124,6 +124,7 @@ class Session:
         )
         ex.set_timezone(self.params.get("timezone", "UTC"))
         ex.set_userenv(self._userenv())
+        ex.default_read_only = self.params.get("default_transaction_read_only") == "on"
         self.ex = ex
         for name, sql, oids in self.state.statements:
             # Named statements of a session that moved here (OPEN ... FORCE): prepared again,
@@ -737,6 +738,7 @@ class Session:
                 op.get("notices"),  # type: ignore[arg-type]
                 op.get("names"),  # type: ignore[arg-type]
                 st.judged.param_count,
+                op.get("read_only"),  # type: ignore[arg-type]
             )
         )
         if not ok:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pgcompat import params
 from pgcompat import statements as stmts
-from pgcompat.settings import parse_set
+from pgcompat.settings import SetStatement, parse_set
 from pgwire import backend
 from pgwire.errors import DbError
 
@@ -33,12 +33,44 @@ def _set_engine_timezone(session: Session, value: str) -> bool:
     return ok
 
 
+def _follow_read_only(session: Session) -> None:
+    """The engine session's default_transaction_read_only follows the parameter."""
+    if session.ex is not None:
+        session.ex.default_read_only = session.params.get("default_transaction_read_only") == "on"
+
+
+def _set_transaction_read_only(session: Session, read_only: bool) -> bool:
+    """SET TRANSACTION READ ONLY / READ WRITE (or SET transaction_read_only); False: error sent."""
+    if session.ex is None:
+        return True
+    ok, reply = session._call(lambda ex: ex.set_transaction_read_only(read_only))
+    if ok and reply:
+        session.client.send(reply)
+    return ok
+
+
+def _transaction_modes(session: Session, s: SetStatement) -> None:
+    """SET TRANSACTION / SET SESSION CHARACTERISTICS AS TRANSACTION. Isolation levels are taken
+    as said: DuckDB runs every transaction with snapshot isolation, which is at least what any of
+    PostgreSQL's levels promise; READ ONLY and READ WRITE are kept."""
+    modes = s.modes
+    out = b""
+    if modes is not None and modes.read_only is not None:
+        if s.characteristics:
+            value = "on" if modes.read_only else "off"
+            if session.params.get("default_transaction_read_only") != value:
+                session.params["default_transaction_read_only"] = value
+                out += backend.parameter_status("default_transaction_read_only", value)
+            _follow_read_only(session)
+        elif not _set_transaction_read_only(session, modes.read_only):
+            return
+    session.client.send(out + backend.command_complete("SET"))
+
+
 def run_set(session: Session, st: stmts.Statement) -> None:
     s = parse_set(st)
     if s.transaction:
-        # Isolation levels and READ ONLY/WRITE of a transaction: DuckDB runs every transaction
-        # with snapshot isolation, which is at least what any of PostgreSQL's levels promise.
-        session.client.send(backend.command_complete("SET"))
+        _transaction_modes(session, s)
         return
     name = s.name
     if not s.items:
@@ -60,7 +92,13 @@ def run_set(session: Session, st: stmts.Statement) -> None:
         raise DbError("22023", str(e)) from e
     if prm.engine and not _set_engine_timezone(session, value):
         return
+    if prm.name == "transaction_read_only":
+        # The open transaction's mode, not a session setting (SHOW reads it from the engine).
+        if _set_transaction_read_only(session, value == "on"):
+            session.client.send(backend.command_complete("SET"))
+        return
     session.params[prm.name.lower()] = value
+    _follow_read_only(session)
     out = backend.command_complete("SET")
     if prm.report:
         out = backend.parameter_status(prm.name, value) + out
@@ -83,6 +121,7 @@ def run_reset(session: Session, st: stmts.Statement) -> None:
                 out += backend.parameter_status(prm.name, prm.default)
             if prm.engine:
                 _set_engine_timezone(session, prm.default)
+    _follow_read_only(session)
     session.client.send(out + backend.command_complete("RESET"))
 
 
@@ -109,7 +148,17 @@ def run_show(session: Session, st: stmts.Statement, describe: bool) -> None:
         session._governed(lambda ex: ex.op_query([op], session.client.send))
         return
     value = session.params.get(prm.name.lower(), prm.default)
+    if prm.name == "transaction_read_only":
+        value = _read_only_now(session)
     session.client.send(_text_rows([prm.name.lower()], [(value,)], describe, tag="SHOW"))
+
+
+def _read_only_now(session: Session) -> str:
+    """transaction_read_only: the open block's mode, else what the next one would get."""
+    ex = session.ex
+    if ex is not None and ex.status != "I":
+        return "on" if ex.read_only_tx else "off"
+    return session.params.get("default_transaction_read_only", "off")
 
 
 def describe_show(st: stmts.Statement) -> bytes:
@@ -133,4 +182,5 @@ def run_discard(session: Session) -> None:
         }
     )
     _set_engine_timezone(session, session.params["timezone"])
+    _follow_read_only(session)
     session.client.send(backend.command_complete("DISCARD ALL"))
