@@ -91,6 +91,15 @@ def boolean(param: Param, value: str) -> str:
     raise ValueError(f'parameter "{param.name}" requires a Boolean value')
 
 
+def clean_ascii(value: str) -> str:
+    """PostgreSQL's pg_clean_ascii: each byte outside printable ASCII becomes '?' (a startup
+    packet's undecodable bytes arrive as surrogates, one per byte)."""
+    if value.isascii() and value.isprintable():
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
+    return "".join(chr(b) if 32 <= b < 127 else "?" for b in raw)
+
+
 def normalize(param: Param, value: str) -> str:
     """The value as SHOW reports it; raises ValueError for values DuckCDB cannot honour."""
     if param.boolean:
@@ -104,6 +113,8 @@ def normalize(param: Param, value: str) -> str:
         return "UTF8" if value.upper() != "SQL_ASCII" else "SQL_ASCII"
     if param.name == "standard_conforming_strings" and value.lower() in ("off", "false", "0"):
         raise ValueError("standard_conforming_strings cannot be turned off")
+    if param.name == "application_name":
+        return clean_ascii(value)
     if param.name in DURATIONS:
         duration_ms(value)  # raises ValueError for what is not a duration
         return value.strip("'")

@@ -353,6 +353,7 @@ class EngineSpec:
     allowed_dir: str
     max_size: int | None = None  # STORAGE MAXSIZE in bytes; None = unlimited
     orphan_grace_s: float = 60.0  # how long it waits for a proxy before it gives up, idle
+    max_message_bytes: int = 1 << 30  # the largest message a client may send ([server])
 
     @classmethod
     def from_json(cls, text: str) -> EngineSpec:

@@ -24,9 +24,12 @@ SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
 CANCEL_REQUEST = 80877102
 
-# A message bigger than this ends the connection: no client sends one, and it bounds memory.
+# A message bigger than this ends the connection: no client sends one, and it bounds memory
+# (the server's configured maximum, [server] max_message_bytes, is usually lower).
 MAX_MESSAGE_BYTES = 1 << 30
 MAX_STARTUP_BYTES = 10_000
+# Before authentication a client may send only these: password/SASL messages and Terminate.
+AUTH_MESSAGES = frozenset({b"p", b"X"})
 
 
 # ---------------------------------------------------------------- frontend messages
@@ -135,6 +138,20 @@ class FunctionCall:
     pass
 
 
+@dataclass(slots=True)
+class Undecodable:
+    """A well-framed Query or Parse whose text is not valid UTF-8: the statement's error (22021),
+    not the connection's, as in PostgreSQL."""
+
+    kind: str  # "Q" or "P"
+    byte: int  # the first invalid byte
+    body: bytes  # as received (a message read ahead of a handoff is passed on as it came)
+
+    @property
+    def message(self) -> str:
+        return f'invalid byte sequence for encoding "UTF8": 0x{self.byte:02x}'
+
+
 FrontendMessage = (
     SSLRequest
     | GSSENCRequest
@@ -154,6 +171,7 @@ FrontendMessage = (
     | CopyFail
     | AuthResponse
     | FunctionCall
+    | Undecodable
 )
 
 
@@ -171,6 +189,12 @@ class _Reader:
         self.pos += 2
         return v
 
+    def count16(self) -> int:
+        """A count of items: unsigned, as libpq writes it (up to 65,535 parameters)."""
+        (v,) = struct.unpack_from("!H", self.buf, self.pos)
+        self.pos += 2
+        return v
+
     def int32(self) -> int:
         (v,) = struct.unpack_from("!i", self.buf, self.pos)
         self.pos += 4
@@ -181,6 +205,15 @@ class _Reader:
         if end < 0:
             raise ProtocolViolation("unterminated string in message")
         s = self.buf[self.pos : end].decode("utf-8", "strict")
+        self.pos = end + 1
+        return s
+
+    def text(self, errors: str = "replace") -> str:
+        """A string whose invalid UTF-8 is not the message's error (names, the startup packet)."""
+        end = self.buf.find(b"\0", self.pos)
+        if end < 0:
+            raise ProtocolViolation("unterminated string in message")
+        s = self.buf[self.pos : end].decode("utf-8", errors)
         self.pos = end + 1
         return s
 
@@ -212,29 +245,31 @@ def _decode_startup(body: bytes) -> FrontendMessage:
         raise ProtocolViolation(f"unsupported frontend protocol {code >> 16}.{code & 0xFFFF}")
     params: dict[str, str] = {}
     while r.pos < len(body):
-        k = r.cstr()
+        k = r.text()
         if not k:
             break
-        params[k] = r.cstr()
+        # PostgreSQL takes these as bytes: invalid UTF-8 names no user or database, and
+        # application_name keeps its bytes to be cleaned to ASCII (pgcompat.params).
+        params[k] = r.text("surrogateescape" if k == "application_name" else "replace")
     return StartupMessage(code, params)
 
 
 def _decode_bind(r: _Reader) -> Bind:
     portal = r.cstr()
     stmt = r.cstr()
-    pf = [r.int16() for _ in range(r.int16())]
+    pf = [r.int16() for _ in range(r.count16())]
     params: list[bytes | None] = []
-    for _ in range(r.int16()):
+    for _ in range(r.count16()):
         n = r.int32()
         params.append(None if n == -1 else r.take(n))
-    rf = [r.int16() for _ in range(r.int16())]
+    rf = [r.int16() for _ in range(r.count16())]
     return Bind(portal, stmt, pf, params, rf)
 
 
 def _decode_parse(r: _Reader) -> Parse:
     name = r.cstr()
     sql = r.cstr()
-    oids = [r.int32() & 0xFFFFFFFF for _ in range(r.int16())]
+    oids = [r.int32() & 0xFFFFFFFF for _ in range(r.count16())]
     return Parse(name, sql, oids)
 
 
@@ -264,6 +299,8 @@ class FrontendParser:
     # The biggest message accepted (its declared length): small before authentication, so that a
     # stranger cannot make the server buffer much; refused from the header, before any body.
     max_message: int = MAX_MESSAGE_BYTES
+    # The message types accepted now (None: all); another is refused from its header.
+    accept: frozenset[bytes] | None = None
     _buf: bytearray = field(default_factory=bytearray)
 
     def pending(self) -> bytes:
@@ -284,7 +321,10 @@ class FrontendParser:
                     raise ProtocolViolation(f"invalid startup packet length {n}")
                 if len(buf) - pos < n:
                     break
-                msg = _decode_startup(bytes(buf[pos + 4 : pos + n]))
+                try:
+                    msg = _decode_startup(bytes(buf[pos + 4 : pos + n]))
+                except struct.error as e:
+                    raise ProtocolViolation(f"invalid startup packet: {e}") from e
                 pos += n
                 if isinstance(msg, StartupMessage):
                     self.startup = False
@@ -296,8 +336,8 @@ class FrontendParser:
                     break
                 kind = bytes(buf[pos : pos + 1])
                 decode = _DECODERS.get(kind)
-                if decode is None:
-                    raise ProtocolViolation(f"invalid frontend message type {kind!r}")
+                if decode is None or (self.accept is not None and kind not in self.accept):
+                    raise ProtocolViolation(f"invalid frontend message type {ord(kind)} here")
                 (n,) = struct.unpack_from("!i", buf, pos + 1)
                 if n < 4:
                     raise ProtocolViolation(f"invalid message length {n}")
@@ -309,7 +349,11 @@ class FrontendParser:
                 pos += n + 1
                 try:
                     out.append(decode(_Reader(body)))
-                except (struct.error, UnicodeDecodeError) as e:
+                except UnicodeDecodeError as e:
+                    if kind not in (b"Q", b"P"):
+                        raise ProtocolViolation(f"malformed {kind.decode()} message: {e}") from e
+                    out.append(Undecodable(kind.decode(), e.object[e.start], body))
+                except struct.error as e:
                     raise ProtocolViolation(f"malformed {kind.decode()} message: {e}") from e
         del buf[:pos]
         return out
@@ -323,11 +367,11 @@ def _msg(kind: bytes, body: bytes) -> bytes:
 
 
 def _cstr(s: str) -> bytes:
-    return s.encode() + b"\0"
+    return s.encode("utf-8", "surrogateescape") + b"\0"
 
 
 def _int16s(values: list[int]) -> bytes:
-    return struct.pack(f"!h{len(values)}h", len(values), *values)
+    return struct.pack(f"!H{len(values)}h", len(values), *values)
 
 
 def encode(msg: FrontendMessage) -> bytes:
@@ -342,17 +386,20 @@ def encode(msg: FrontendMessage) -> bytes:
         return struct.pack("!ii", 8, GSSENC_REQUEST)
     if isinstance(msg, CancelRequest):
         return struct.pack("!iiii", 16, CANCEL_REQUEST, msg.pid, msg.key)
+    if isinstance(msg, Undecodable):
+        return _msg(msg.kind.encode(), msg.body)
     if isinstance(msg, Query):
         return _msg(b"Q", _cstr(msg.sql))
     if isinstance(msg, Parse):
-        oids = struct.pack(f"!h{len(msg.param_oids)}I", len(msg.param_oids), *msg.param_oids)
+        oids = struct.pack(f"!H{len(msg.param_oids)}I", len(msg.param_oids), *msg.param_oids)
         return _msg(b"P", _cstr(msg.name) + _cstr(msg.sql) + oids)
     if isinstance(msg, Bind):
-        body = _cstr(msg.portal) + _cstr(msg.statement) + _int16s(msg.param_formats)
-        body += struct.pack("!h", len(msg.params))
+        parts = [_cstr(msg.portal), _cstr(msg.statement), _int16s(msg.param_formats)]
+        parts.append(struct.pack("!H", len(msg.params)))
         for v in msg.params:
-            body += b"\xff\xff\xff\xff" if v is None else struct.pack("!i", len(v)) + v
-        return _msg(b"B", body + _int16s(msg.result_formats))
+            parts.append(b"\xff\xff\xff\xff" if v is None else struct.pack("!i", len(v)) + v)
+        parts.append(_int16s(msg.result_formats))
+        return _msg(b"B", b"".join(parts))
     if isinstance(msg, Describe):
         return _msg(b"D", msg.kind.encode() + _cstr(msg.name))
     if isinstance(msg, Execute):

@@ -68,7 +68,7 @@ class FrontDoor:
         self.sock = sock
         self.peer = peer
         self.loop = asyncio.get_running_loop()
-        self.parser = frontend.FrontendParser(max_message=PRE_AUTH_MAX_MESSAGE)
+        self.parser = frontend.FrontendParser(max_message=PRE_AUTH_MAX_MESSAGE, accept=frontend.AUTH_MESSAGES)
         self._queue: deque[frontend.FrontendMessage] = deque()
         self.tls: Tls | None = None
         self.login_container: Container | None = None
@@ -186,13 +186,19 @@ class FrontDoor:
         db_name = p.get("database") or raw_user
         container = self.cdb.find(db_name[1:-1] if db_name.startswith('"') else db_name)
         self.login_container = container
-        self.server.check_lockout(self.peer, user_name)
-        # Authenticate first, as PostgreSQL does; a common user learns afterwards that the database is unknown.
+        missing = DbError("3D000", f'database "{db_name}" does not exist')
+        where = container.name if container else ""
+        self.server.logins.check(user_name, where, self.peer)
         user = self.cdb.cat.user(user_name, container.con_id if container else ROOT_ID)
+        if container is None and user is None:
+            # Not a common user, and no such container: nothing to authenticate against. Said as
+            # it is, and no failed login (a local user who mistyped the PDB's name).
+            raise missing
+        # Authenticate first, as PostgreSQL does; a common user learns afterwards that the database is unknown.
         await self._check_password(user, user_name)
-        self.server.login_succeeded(user_name)
+        self.server.logins.succeeded(user_name, where, self.peer)
         if container is None or container.pending_op == "DROP":
-            raise DbError("3D000", f'database "{db_name}" does not exist')
+            raise missing
         assert user is not None
         if user.account_status != "OPEN":
             self._login_failed(user_name, "account locked")
@@ -221,7 +227,9 @@ class FrontDoor:
                     settings[prm.name.lower()] = params.normalize(prm, v)
                 except ValueError as e:
                     raise DbError("22023", str(e)) from e
-        self.parser.max_message = frontend.MAX_MESSAGE_BYTES  # logged in: the session's own limit
+        # Logged in: any message type, up to the configured maximum (the engine's parser takes over).
+        self.parser.max_message = int(self.server.config.get("server", "max_message_bytes"))
+        self.parser.accept = None
         return Login(user, container, settings, self.peer, self.tls, self.unread())
 
     def _login_failed(self, user_name: str, reason: str) -> None:
@@ -259,7 +267,7 @@ class FrontDoor:
         if not isinstance(msg, frontend.AuthResponse):
             raise ProtocolViolation("expected SASLInitialResponse")
         r = frontend._Reader(msg.data)
-        mech = r.cstr()
+        mech = r.text()
         if mech != "SCRAM-SHA-256":
             raise DbError("28000", f"unsupported SASL mechanism {mech}")
         n = r.int32()

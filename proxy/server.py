@@ -10,8 +10,6 @@ import logging
 import os
 import socket
 import ssl
-import time
-from collections import deque
 from pathlib import Path
 
 from catalog import lifecycle
@@ -21,6 +19,7 @@ from conf import Config
 from pgwire.errors import DbError, ProtocolViolation
 from proxy import engine_requests
 from proxy.frontdoor import Disconnect, FrontDoor
+from proxy.logins import LOCAL, LockoutPolicy, LoginThrottle
 from proxy.sessions import Sessions
 from proxy.supervisor import Supervisor
 from proxy.tls import ensure_certificate
@@ -49,6 +48,33 @@ def lock_data_dir(data_dir: Path) -> int:
     return fd
 
 
+def _listen_unix(path: Path) -> tuple[socket.socket, Path] | None:
+    """A listening unix socket at path (libpq's .s.PGSQL.<port>); a file left by a server that
+    died is replaced, one that a live server answers on is left alone (None)."""
+    if path.exists():
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(str(path))
+        except OSError:
+            path.unlink(missing_ok=True)
+        else:
+            log.warning("%s is served by another server: not listening there", path)
+            return None
+        finally:
+            probe.close()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(str(path))
+    except OSError as e:
+        log.warning("cannot listen on %s: %s", path, e)
+        sock.close()
+        return None
+    os.chmod(path, 0o777)  # as PostgreSQL's unix_socket_permissions: passwords still apply
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock, path
+
+
 class Server:
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -59,10 +85,11 @@ class Server:
         self.cdb.attach_runtime(self.supervisor)
         self.ssl_context: ssl.SSLContext | None = None
         self._listener: socket.socket | None = None
-        self._accepting: asyncio.Task[None] | None = None
+        self._unix: tuple[socket.socket, Path] | None = None  # the unix socket and its path
+        self._accepting: list[asyncio.Task[None]] = []
         self._doors: set[asyncio.Task[None]] = set()
         self.generated_password: str | None = None
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self.logins = LoginThrottle(LockoutPolicy.from_config(config))
         self._lock_fd: int | None = None
 
     def _tls(self) -> ssl.SSLContext | None:
@@ -87,7 +114,13 @@ class Server:
         host = self.config.get("server", "host")
         port = int(self.config.get("server", "port"))
         self._listener = self._listen(host, port)
-        self._accepting = asyncio.get_running_loop().create_task(self._accept_loop())
+        loop = asyncio.get_running_loop()
+        self._accepting.append(loop.create_task(self._accept_loop(self._listener)))
+        unix_dir = self.config.get("server", "unix_socket_dir")
+        if unix_dir:
+            self._unix = _listen_unix(Path(unix_dir) / f".s.PGSQL.{self.port}")
+            if self._unix is not None:
+                self._accepting.append(loop.create_task(self._accept_loop(self._unix[0])))
 
     @staticmethod
     def _listen(host: str, port: int) -> socket.socket:
@@ -104,18 +137,17 @@ class Server:
         assert self._listener is not None
         return self._listener.getsockname()[1]
 
-    async def _accept_loop(self) -> None:
+    async def _accept_loop(self, listener: socket.socket) -> None:
         loop = asyncio.get_running_loop()
-        assert self._listener is not None
         while True:
             try:
-                sock, addr = await loop.sock_accept(self._listener)
+                sock, addr = await loop.sock_accept(listener)
             except OSError as e:
                 log.warning("accept failed: %s", e)
                 await asyncio.sleep(0.1)
                 continue
             sock.setblocking(False)
-            peer = str(addr[0]) if isinstance(addr, tuple) else "local"
+            peer = str(addr[0]) if isinstance(addr, tuple) else LOCAL
             task = loop.create_task(self._door(sock, peer))
             self._doors.add(task)
             task.add_done_callback(self._doors.discard)
@@ -158,9 +190,7 @@ class Server:
 
     def audit_login_failure(self, peer: str, container: Container | None, user: str, reason: str) -> None:
         audit.warning("login failed: user=%s from=%s reason=%s", user, peer, reason)
-        now = time.monotonic()
-        for key in (("addr", peer), ("user", user)):
-            self._failures.setdefault(key, deque()).append(now)
+        self.logins.failed(user, container.name if container else "", peer)
         self.cdb.cat.add_audit(
             container.con_id if container else 0,
             container.name if container else "",
@@ -173,34 +203,16 @@ class Server:
             reason,
         )
 
-    def check_lockout(self, peer: str, user: str) -> None:
-        """Refuse a login from an address or for a user with too many recent failures."""
-        limit = int(self.config.get("auth", "max_failures"))
-        window = float(self.config.get("auth", "failure_window_s"))
-        lockout = float(self.config.get("auth", "lockout_s"))
-        now = time.monotonic()
-        for key in (("addr", peer), ("user", user)):
-            times = self._failures.get(key)
-            if not times:
-                continue
-            while times and now - times[0] > max(window, lockout):
-                times.popleft()
-            recent = [t for t in times if now - t <= window]
-            if len(recent) >= limit and now - times[-1] < lockout:
-                wait = int(lockout - (now - times[-1])) + 1
-                what = "from this address" if key[0] == "addr" else f'for user "{user}"'
-                raise DbError("28000", f"too many failed login attempts {what}; try again in {wait} s")
-
-    def login_succeeded(self, user: str) -> None:
-        self._failures.pop(("user", user), None)
-
     # ------------------------------------------------------------ stop
 
     async def stop(self) -> None:
-        if self._accepting is not None:
-            self._accepting.cancel()
+        for task in self._accepting:
+            task.cancel()
         if self._listener is not None:
             self._listener.close()
+        if self._unix is not None:
+            self._unix[0].close()
+            self._unix[1].unlink(missing_ok=True)
         for t in list(self._doors):
             t.cancel()
         await self.supervisor.shutdown()

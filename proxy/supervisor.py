@@ -296,6 +296,7 @@ class Supervisor:
             allowed_dir=str(d),
             max_size=lim["max_size"],
             orphan_grace_s=float(self.config.get("engine", "orphan_grace_s")),
+            max_message_bytes=int(self.config.get("server", "max_message_bytes")),
         )
 
     def _hello(self, con_id: int) -> control.Hello:

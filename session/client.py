@@ -31,9 +31,11 @@ class Woken(Exception):
 
 
 class Client:
-    def __init__(self, sock: socket.socket, pending: bytes = b"") -> None:
+    def __init__(
+        self, sock: socket.socket, pending: bytes = b"", max_message: int = frontend.MAX_MESSAGE_BYTES
+    ) -> None:
         self.sock = sock
-        self.parser = frontend.FrontendParser(startup=False)
+        self.parser = frontend.FrontendParser(startup=False, max_message=max_message)
         self._queue: deque[frontend.FrontendMessage] = deque()
         self._out: list[bytes] = []
         self._out_size = 0

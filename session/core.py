@@ -145,7 +145,7 @@ class Session:
         except Disconnect:
             pass
         except ProtocolViolation as e:
-            self._fatal("08P01", str(e))
+            self._fatal(e.sqlstate, str(e))
         except DbError as e:
             self._fatal(e.sqlstate, e.message)
         except Exception:  # a bug must end only this connection, and say so
@@ -309,6 +309,9 @@ class Session:
             return  # outside COPY these are ignored, as PostgreSQL does
         elif isinstance(msg, frontend.FunctionCall):
             self.client.send(backend.error_response("0A000", "the function call protocol is not supported"))
+        elif isinstance(msg, frontend.Undecodable):
+            if msg.kind == "Q" or not self.skipping:
+                raise DbError("22021", msg.message)
         elif not self.skipping:
             self._extended(msg)
 
@@ -321,7 +324,7 @@ class Session:
             self.status = "E"
             if self.ex is not None:
                 self.ex.status = "E"
-        if isinstance(msg, frontend.Query):
+        if isinstance(msg, frontend.Query) or (isinstance(msg, frontend.Undecodable) and msg.kind == "Q"):
             self.client.send(backend.ready_for_query(self.status))
         elif isinstance(msg, frontend.Sync):
             self.skipping = False
@@ -642,7 +645,11 @@ class Session:
             elif isinstance(msg, (frontend.Flush, frontend.Sync)):
                 continue
             else:
-                raise ProtocolViolation(f"unexpected message type during COPY: {type(msg).__name__}")
+                # PostgreSQL: an ERROR that ends the COPY (the message is dropped); the session goes on.
+                kind = frontend.encode(msg)[:1]
+                raise DbError(
+                    "08P01", f"unexpected message type 0x{kind.hex().upper()} during COPY from stdin"
+                )
 
     # ------------------------------------------------------------ extended protocol
 

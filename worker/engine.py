@@ -161,7 +161,7 @@ class Worker:
         state = control.state_of(msg)
         sock = socket.socket(fileno=msg.fd)
         sock.setblocking(True)
-        client = Client(sock, msg.pending.encode("latin-1"))
+        client = Client(sock, msg.pending.encode("latin-1"), self.spec.max_message_bytes)
         session = Session(client, state, self.host, self.served)
         with self._sessions_lock:
             self.sessions[state.pid] = session

@@ -117,14 +117,6 @@ def test_fuzz_before_login(target: harness.Target, case: mutate.StartupCase) -> 
     target.check(out, case)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="internal errors today (FATAL XX000 and a traceback in the log): a Parse whose SQL sqlglot "
-    "cannot tokenize (SqlSyntaxError escapes _parse; a Query gets 42601); a CancelRequest shorter "
-    "than 16 bytes (struct.error in pgwire.frontend._decode_startup); invalid UTF-8 in a startup "
-    "packet (UnicodeDecodeError in pgwire.frontend) or in a SCRAM client-first message "
-    "(UnicodeDecodeError in proxy.session._scram)",
-)
 def test_fuzz_found_no_internal_errors(target: harness.Target) -> None:
     """The cases above must never reach an internal error (XX000, a traceback in the log)."""
     assert target.cases > 0

@@ -5,9 +5,11 @@ fragmentation; limits are enforced from the header, before a body is read."""
 from __future__ import annotations
 
 import dataclasses
+import struct
 
 import pytest
 
+from pgcompat import params
 from pgwire import backend, frontend
 from pgwire.errors import ProtocolViolation
 
@@ -29,6 +31,8 @@ MESSAGES = [
     frontend.CopyDone(),
     frontend.CopyFail("no"),
     frontend.AuthResponse(b"secret\x00"),
+    frontend.Undecodable("Q", 0xFF, b"select 'caf\xff'\x00"),  # 22021 for the statement, not the stream
+    frontend.Parse("s\u00e9", "select 'caf\u00e9'", list(range(40_000))),  # counts are unsigned 16-bit
     frontend.Terminate(),
 ]
 
@@ -90,6 +94,26 @@ def test_backend_messages_parse_back() -> None:
     assert [k for k, _ in got] == [b"T", b"D", b"D", b"C", b"E", b"Z"]
     fields = backend.parse_error_fields(got[4][1])
     assert fields["C"] == "22012" and fields["M"] == "division by zero" and fields["D"] == "d"
+
+
+def test_messages_of_an_unexpected_type_or_size_are_refused_from_their_header() -> None:
+    p = frontend.FrontendParser(startup=False, accept=frontend.AUTH_MESSAGES, max_message=100)
+    with pytest.raises(ProtocolViolation):
+        p.feed(b"Q\x00\x01\x00\x00")  # the type alone decides: no body needed
+    p = frontend.FrontendParser(startup=False, max_message=100)
+    with pytest.raises(frontend.MessageTooLarge) as e:
+        p.feed(b"Q\x7f\xff\xff\xff")
+    assert e.value.sqlstate == "54000"
+    with pytest.raises(ProtocolViolation):  # a CancelRequest too short
+        frontend.FrontendParser().feed(b"\x00\x00\x00\x08\x04\xd2\x16.")
+
+
+def test_invalid_utf8_in_the_startup_packet_is_not_the_streams_error() -> None:
+    body = struct.pack("!i", frontend.PROTOCOL_V3) + b"user\x00\xffx\x00application_name\x00a\xffb\x00\x00"
+    (msg,) = frontend.FrontendParser().feed(struct.pack("!i", len(body) + 4) + body)
+    assert isinstance(msg, frontend.StartupMessage)
+    assert msg.params["user"] == "\ufffdx"
+    assert params.normalize(params.PARAMS["application_name"], msg.params["application_name"]) == "a?b"
 
 
 def test_every_frontend_message_type_has_an_encoder() -> None:
