@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -119,10 +120,13 @@ class CopyIn:
         self.count += table.num_rows
 
 
+# Binary COPY's file header (signature, flags, header extension length) and trailer.
+BINARY_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+BINARY_COPY_TRAILER = b"\xff\xff"
+
+
 def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], None]) -> None:
     s._check_aborted("copy")
-    if spec["format"] == "binary":
-        raise DbError("0A000", "COPY TO STDOUT in binary format is not supported; use text or csv")
     if spec["query"]:
         sql = spec["query"]
     else:
@@ -133,6 +137,9 @@ def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], Non
     types = [codec.pg_type_for_duckdb(str(d[1])) for d in res.description]
     reader = res.arrow_reader()
     try:
+        if spec["format"] == "binary":
+            _binary_out(types, reader, emit)
+            return
         csv = spec["format"] == "csv"
         delim = spec["delimiter"] or ("," if csv else "\t")
         null = spec["null"] if spec["null"] is not None else ("" if csv else "\\N")
@@ -143,9 +150,33 @@ def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], Non
         n = 0
         for batch in reader:
             if batch.num_rows:
-                emit(backend.copy_data(enc.encode_text_copy(batch, csv, delim, null, spec["quote"])))
+                emit(enc.encode_text_copy(batch, csv, delim, null, spec["quote"]))
                 n += batch.num_rows
         emit(backend.COPY_DONE)
         emit(backend.command_complete(f"COPY {n}"))
     finally:
         reader.close()
+
+
+def _binary_out(types: list[codec.PgType], reader: Any, emit: Callable[[bytes], None]) -> None:
+    """COPY TO STDOUT (FORMAT binary): one CopyData per tuple, the header in front of the first
+    message and the trailer in the last, as PostgreSQL sends them (psycopg expects that)."""
+    for t in types:
+        if not codec.binary_supported(t.oid):
+            raise DbError("0A000", f"COPY TO STDOUT in binary format does not support type {t.name} yet")
+    enc = codec.RowEncoder(types, [1] * len(types))
+    emit(backend.copy_out_response(True, len(types)))
+    head = BINARY_COPY_HEADER
+    n = 0
+    for batch in reader:
+        if batch.num_rows:
+            data = enc.encode(batch, tag=b"d")
+            if head:
+                (length,) = struct.unpack_from("!i", data, 1)
+                data = b"d" + struct.pack("!i", length + len(head)) + head + data[5:]
+                head = b""
+            emit(data)
+            n += batch.num_rows
+    emit(backend.copy_data(head + BINARY_COPY_TRAILER))
+    emit(backend.COPY_DONE)
+    emit(backend.command_complete(f"COPY {n}"))

@@ -125,6 +125,24 @@ def test_psycopg_copy(conn, table_name) -> None:
         assert text.splitlines()[0] == "id,name" and '3,"x,y"' in text
 
 
+def test_copy_to_stdout_rows_and_binary(conn) -> None:
+    """One CopyData per row (psycopg's rows() reads a message as a row: several rows in one
+    message were silently lost), and binary COPY TO with its header and trailer."""
+    query = "select i::int4 as i, 'x' || i as s, date '2024-01-01' + i::int as d, i * 1.5 as n from range(3000) t(i)"
+    with conn.cursor() as cur:
+        with cur.copy(f"copy ({query}) to stdout") as cp:
+            cp.set_types(["int4", "text", "date", "numeric"])
+            rows = list(cp.rows())
+        assert len(rows) == 3000 and rows[2999][:2] == (2999, "x2999") and str(rows[1][3]) == "1.5"
+        with cur.copy(f"copy ({query}) to stdout (format binary)") as cp:
+            cp.set_types(["int4", "text", "date", "numeric"])
+            binary = list(cp.rows())
+        assert binary == rows
+        with cur.copy("copy (select 1::int4 where false) to stdout (format binary)") as cp:
+            cp.set_types(["int4"])
+            assert list(cp.rows()) == []
+
+
 def test_copy_to_a_file_is_refused(conn, table_name) -> None:
     conn.execute(f"create table {table_name}(a int)")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -49,8 +49,9 @@ class RowEncoder:
         if batch.num_columns != len(self._encoders):
             raise ValueError(f"batch has {batch.num_columns} columns, encoder expects {len(self._encoders)}")
 
-    def encode(self, batch: pa.RecordBatch) -> bytes:
-        """All rows of `batch` as consecutive DataRow messages (b'' for an empty batch)."""
+    def encode(self, batch: pa.RecordBatch, tag: bytes = b"D") -> bytes:
+        """All rows of `batch` as consecutive DataRow messages (b'' for an empty batch). With tag
+        b"d", CopyData messages of binary COPY: a binary COPY tuple is a DataRow's body."""
         self._check(batch)
         n = batch.num_rows
         if n == 0:
@@ -59,11 +60,11 @@ class RowEncoder:
             enc(batch.column(i), ctx)
             for i, (enc, ctx) in enumerate(zip(self._encoders, self._contexts, strict=True))
         ]
-        return self._assemble(cells, n)
+        return self._assemble(cells, n, tag)
 
-    def _assemble(self, cells: list[pa.Array], n: int) -> bytes:
+    def _assemble(self, cells: list[pa.Array], n: int, tag: bytes = b"D") -> bytes:
         if n <= _SMALL:
-            return _assemble_small(cells, n)
+            return _assemble_small(cells, n, tag)
         cells = [A.as_binary(c) for c in cells]
         msg_len = np.full(n, 6, dtype=np.int64)  # length word + column count
         pieces: list[pa.Array] = []
@@ -80,11 +81,11 @@ class RowEncoder:
         total = int(msg_len.sum()) + n
         if total > _MAX_JOIN_BYTES and n > 1:
             half = n // 2
-            return self._assemble([c.slice(0, half) for c in cells], half) + self._assemble(
-                [c.slice(half) for c in cells], n - half
+            return self._assemble([c.slice(0, half) for c in cells], half, tag) + self._assemble(
+                [c.slice(half) for c in cells], n - half, tag
             )
         header = np.empty(n, dtype=_HEADER)
-        header["tag"] = ord("D")
+        header["tag"] = ord(tag)
         header["length"] = msg_len
         header["ncols"] = len(cells)
         pieces.insert(0, A.fixed_binary(header.view(np.uint8), 7, None, n))
@@ -103,7 +104,8 @@ class RowEncoder:
         quote: str = '"',
         escape: str | None = None,
     ) -> bytes:
-        """COPY TO STDOUT body lines for `batch` (text or CSV format), each ending in '\\n'."""
+        """COPY TO STDOUT of `batch` (text or CSV format): one CopyData message per row, as
+        PostgreSQL sends them (clients such as psycopg's copy.rows() read a message as a row)."""
         self._check(batch)
         if batch.num_rows == 0:
             return b""
@@ -111,12 +113,12 @@ class RowEncoder:
             A.as_string(enc(batch.column(i), ctx))
             for i, (enc, ctx) in enumerate(zip(self._text_encoders, self._contexts, strict=True))
         ]
-        lines = copy_lines(texts, batch.num_rows, csv, delimiter, null, quote, escape)
-        offs = A.offsets(lines)
-        return _prefix(lines, int(offs[-1]), int(offs[0]))
+        return _copy_data_each(
+            A.as_binary(copy_lines(texts, batch.num_rows, csv, delimiter, null, quote, escape))
+        )
 
 
-def _assemble_small(cells: list[pa.Array], n: int) -> bytes:
+def _assemble_small(cells: list[pa.Array], n: int, tag: bytes = b"D") -> bytes:
     """Framing for tiny batches (point queries), where numpy/Arrow call overhead would dominate.
 
     The values were already encoded vectorized; this only slices them out, so it loops over at
@@ -141,9 +143,23 @@ def _assemble_small(cells: list[pa.Array], n: int) -> bytes:
                 parts.append(_INT32.pack(len(value)))
                 parts.append(value)
         body = b"".join(parts)
-        out.append(_ROW_HEAD.pack(b"D", len(body) + 6, ncols))
+        out.append(_ROW_HEAD.pack(tag, len(body) + 6, ncols))
         out.append(body)
     return b"".join(out)
+
+
+_COPY_DATA_HEAD = np.dtype([("kind", "S1"), ("length", ">i4")])
+
+
+def _copy_data_each(lines: pa.Array) -> bytes:
+    """CopyData framing of each value of a binary array, vectorized: 'd', int32 length, value."""
+    n = len(lines)
+    heads = np.empty(n, dtype=_COPY_DATA_HEAD)
+    heads["kind"] = b"d"
+    heads["length"] = np.diff(A.offsets(lines)) + 4
+    framed = A.join(A.fixed_binary(heads.view(np.uint8), _COPY_DATA_HEAD.itemsize, None, n), lines)
+    offs = A.offsets(framed)
+    return _prefix(framed, int(offs[-1]), int(offs[0]))
 
 
 def _prefix(arr: pa.Array, end: int, start: int = 0) -> bytes:

@@ -1,4 +1,4 @@
-"""COPY TO (RowEncoder.encode_text_copy) against PostgreSQL 15's output, and COPY FROM parsing."""
+"""COPY TO (RowEncoder.encode_text_copy: one CopyData per row) against PostgreSQL 15's output, and COPY FROM parsing."""
 
 from __future__ import annotations
 
@@ -30,6 +30,19 @@ PG_CSV_NULL = b'"x\ty\\z\nw\rv",1,NULL\n,NULL,"a,b"\n\\N,2,"q""q"\n\b\x0cv,3,\\.
 PG_TEXT_COMMA = b'x\\ty\\\\z\\nw\\rv,1,\\N\n,\\N,a\\,b\n\\\\N,2,q"q\n\\b\\fv,3,\\\\.\nNULL,4,line\\nbreak\n'
 
 
+def copy_text(enc: RowEncoder, b: pa.RecordBatch, **kw: object) -> bytes:
+    """encode_text_copy's output unframed, checking that each row is a CopyData message of its own."""
+    data = enc.encode_text_copy(b, **kw)  # type: ignore[arg-type]
+    rows, pos = [], 0
+    while pos < len(data):
+        assert data[pos : pos + 1] == b"d"
+        (n,) = struct.unpack_from("!i", data, pos + 1)
+        rows.append(data[pos + 5 : pos + 1 + n])
+        pos += 1 + n
+    assert len(rows) == b.num_rows and all(r.endswith(b"\n") for r in rows)
+    return b"".join(rows)
+
+
 def batch() -> pa.RecordBatch:
     cols = list(zip(*ROWS, strict=True))
     return pa.record_batch(
@@ -49,12 +62,12 @@ def batch() -> pa.RecordBatch:
 )
 def test_copy_out_matches_postgres(csv, delimiter, null, expected):
     enc = RowEncoder(TYPES, [0, 0, 0])
-    assert enc.encode_text_copy(batch(), csv=csv, delimiter=delimiter, null=null) == expected
+    assert copy_text(enc, batch(), csv=csv, delimiter=delimiter, null=null) == expected
     # a sliced batch gives the matching lines
     lines = expected.split(b"\n") if not csv else None
     if lines is not None:
         assert (
-            enc.encode_text_copy(batch().slice(2, 2), csv=csv, delimiter=delimiter, null=null)
+            copy_text(enc, batch().slice(2, 2), csv=csv, delimiter=delimiter, null=null)
             == b"\n".join(lines[2:4]) + b"\n"
         )
 
@@ -62,7 +75,7 @@ def test_copy_out_matches_postgres(csv, delimiter, null, expected):
 def test_copy_out_single_column_end_marker_is_quoted():
     enc = RowEncoder([oids.pg_type(oids.TEXT)], [0])
     b = pa.record_batch([pa.array(["\\.", "\\.x"])], names=["a"])
-    assert enc.encode_text_copy(b, csv=True, delimiter=",", null="") == b'"\\."\n\\.x\n'
+    assert copy_text(enc, b, csv=True, delimiter=",", null="") == b'"\\."\n\\.x\n'
 
 
 def test_copy_out_typed_values():
@@ -77,11 +90,11 @@ def test_copy_out_typed_values():
         ],
         names=["f", "d", "a"],
     )
-    assert enc.encode_text_copy(b, csv=False, delimiter="\t", null="\\N") == (
+    assert copy_text(enc, b, csv=False, delimiter="\t", null="\\N") == (
         b"1e+20\t2024-01-02\t{1,NULL}\n\\N\t1970-01-01\t{}\n"
     )
     assert (
-        enc.encode_text_copy(b, csv=True, delimiter=",", null="")
+        copy_text(enc, b, csv=True, delimiter=",", null="")
         == b'1e+20,2024-01-02,"{1,NULL}"\n,1970-01-01,{}\n'
     )
 
