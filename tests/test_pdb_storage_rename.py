@@ -52,9 +52,8 @@ def test_rename_global_name(server: RunningServer, root) -> None:
     assert new in pdbs and name not in pdbs
     with server.connect(new, "adm", "Adm-Pw-1") as c:
         assert c.execute("select 1").fetchone() == (1,)
-    assert (
-        rawpg.login_error(server.port, "adm", "Adm-Pw-1", name)["C"] == "28P01"
-    )  # authenticated first, as PostgreSQL does
+    # The old name is gone: a local user is told so (3D000), not that its password failed.
+    assert rawpg.login_error(server.port, "adm", "Adm-Pw-1", name)["C"] == "3D000"
     ops = [
         r[0]
         for r in root.execute(f"select operation from cdb_pdb_history where pdb_name = '{new}'").fetchall()
