@@ -34,6 +34,7 @@ _TYPE_NAMES = {
     "BOOLEAN": "bool",
     "DATE": "date",
     "TIMESTAMP": "timestamp",
+    "TIMESTAMPNTZ": "timestamp",  # sqlglot's name for TIMESTAMP when the tree came from DuckDB's dialect
     "TIMESTAMPTZ": "timestamptz",
     "UUID": "uuid",
     "JSON": "json",
