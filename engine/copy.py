@@ -62,6 +62,7 @@ class CopyIn:
             raise ora(65114, "STORAGE MAXSIZE reached")
         s._release_stream()
         self.cols = _target_columns(s, self.spec)
+        s.claim_write()
         return backend.copy_in_response(self.binary, len(self.cols))
 
     def feed(self, chunk: bytes) -> None:
@@ -87,6 +88,7 @@ class CopyIn:
             raise self.error
         self._insert(bytes(self.data), self.cols, self.first)
         self.data.clear()
+        self.s._end_of_statement()
         return backend.command_complete(f"COPY {self.count}")
 
     def _insert(self, data: bytes, cols: list[tuple[str, codec.PgType, str]], first: bool) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from engine.write_gate import WriteGate
 from pgwire.control import EngineSpec
 from pgwire.errors import DbError
 
@@ -55,6 +56,7 @@ class Database:
         self.spec = spec
         self.con = open_database(spec)
         self._lock = threading.Lock()
+        self.gate = WriteGate()  # one writer at a time (engine.write_gate)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:

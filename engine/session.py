@@ -20,7 +20,9 @@ from duckdb import _seam
 
 from engine import codec, cursors
 from engine.errors import to_db_error
+from engine.write_gate import WriteGate
 from pgwire import backend, faults
+from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from pgwire.tags import COUNTED
@@ -62,6 +64,9 @@ class Prepared:
     used_params: list[str] | None = None  # $n DuckDB sees when a rewrite dropped some; None: all
     numeric_untyped: bool | None = None  # learnt at the first execution: those parameters are numbers
     read_only: bool | None = None  # BEGIN ... READ ONLY / READ WRITE (None: the session's default)
+    isolation: str | None = None  # BEGIN ISOLATION LEVEL ... (None: the session's default)
+    writes: bool = False  # takes the PDB's write gate (engine.write_gate)
+    lock: str = ""  # SELECT ... FOR UPDATE: "wait", "nowait" or "skip" (SKIP LOCKED)
 
 
 @dataclass
@@ -154,8 +159,16 @@ class EngineSession:
         session_id: int,
         read_only: bool,
         storage_full: Callable[[], bool] = lambda: False,
+        gate: WriteGate | None = None,
     ) -> None:
         self.con = con
+        self.gate = gate
+        self.lock_timeout_ms = 0  # lock_timeout: how long a writer waits for the gate; 0 = no limit
+        self.on_wait: Callable[[bool], None] | None = None  # told when a wait starts and ends
+        self._interrupts = 0  # interrupt() calls (a wait for the gate ends at the next one)
+        self.default_isolation = "read committed"  # default_transaction_isolation
+        self.isolation_tx = "read committed"  # the open transaction's
+        self._tx_generation = 0  # the gate's generation when the DuckDB transaction began
         self.storage_full = storage_full
         self.id = session_id
         self.read_only = read_only
@@ -192,6 +205,15 @@ class EngineSession:
                 p.reader.close()
                 p.reader = None
 
+    def _drop_stream(self, portal: Portal) -> None:
+        """Close a portal's result unread."""
+        if self._streaming is portal:
+            self._streaming = None
+        if portal.reader is not None:
+            portal.reader.close()
+            portal.reader = None
+        portal.pending.clear()
+
     def _run(self, sql: str, values: list[Any] | dict[str, Any] | None) -> Any:
         self._release_stream()
         return _seam.submit(self.con, sql, values or None, "stream", BATCH_ROWS)
@@ -201,6 +223,74 @@ class EngineSession:
             raise DbError(
                 "25P02", "current transaction is aborted, commands ignored until end of transaction block"
             )
+
+    def interrupt(self, reason: str) -> None:
+        """Interrupt what this session runs (from another thread): DuckDB, or a wait for the gate."""
+        self.cancel_reason = reason
+        self._interrupts += 1
+        try:
+            self.con.interrupt()
+        except duckdb.ConnectionException:  # the session closed meanwhile: nothing runs
+            pass
+
+    # ------------------------------------------------------------ the write gate
+
+    def claim_write(self, lock: str = "") -> bool:
+        """Take the PDB's write gate before a write (or SELECT ... FOR UPDATE), held to the end
+        of the transaction. False: SKIP LOCKED found it taken (the statement finds no rows)."""
+        gate = self.gate
+        if gate is None or gate.held_by(self.id):
+            return True
+        if self.read_only or self.read_only_tx:
+            if lock:
+                raise DbError("25006", "cannot execute SELECT FOR UPDATE in a read-only transaction")
+            return True  # the write fails in DuckDB with 25006
+        if not gate.try_acquire(self.id):
+            if lock == LOCK_SKIP:
+                return False
+            if lock == LOCK_NOWAIT:
+                raise DbError(
+                    "55P03", "could not obtain lock on row: another transaction is writing to this database"
+                )
+            seen = self._interrupts
+            timeout = self.lock_timeout_ms / 1000 if self.lock_timeout_ms else None
+            if self.on_wait is not None:
+                self.on_wait(True)
+            try:
+                gate.acquire(
+                    self.id, timeout, lambda: self.cancel_reason if self._interrupts != seen else None
+                )
+            finally:
+                if self.on_wait is not None:
+                    self.on_wait(False)
+        self._fresh_snapshot()
+        return True
+
+    def _fresh_snapshot(self) -> None:
+        """READ COMMITTED: a transaction begun before the last writer committed would conflict
+        with its rows (DuckDB aborts it); having written nothing yet, it begins again, so that
+        its writes see what is committed now, as PostgreSQL's statements do."""
+        gate = self.gate
+        if gate is None or self._tx_generation == gate.generation:
+            return
+        if (self.status == "T" or self._in_implicit) and self.isolation_tx in (
+            "read committed",
+            "read uncommitted",
+        ):
+            self._release_stream()
+            self.con.execute("ROLLBACK")
+            self.con.execute("BEGIN TRANSACTION")
+        self._tx_generation = gate.generation
+
+    def _release_gate(self) -> None:
+        """The transaction ended: the next writer may go."""
+        if self.gate is not None and self.gate.held_by(self.id):
+            self.gate.release(self.id)
+
+    def _end_of_statement(self) -> None:
+        """A statement outside a transaction block ended: its write gate goes."""
+        if self.status == "I" and not self._in_implicit:
+            self._release_gate()
 
     def fail(self, e: BaseException) -> bytes:
         """The ErrorResponse for e; an error inside a transaction block aborts it, as in PostgreSQL."""
@@ -215,6 +305,7 @@ class EngineSession:
                 pass
         if self.status == "T":
             self.status = "E"
+        self._end_of_statement()
         if err.sqlstate == "57014" and self.cancel_reason:
             err = DbError("57014", f"canceling statement due to {self.cancel_reason}")
         self.cancel_reason = ""
@@ -223,10 +314,13 @@ class EngineSession:
 
     # ------------------------------------------------------------ transactions
 
-    def _begin(self, read_only: bool) -> None:
+    def _begin(self, read_only: bool, isolation: str | None = None) -> None:
         self.con.execute("BEGIN TRANSACTION READ ONLY" if read_only else "BEGIN TRANSACTION")
         self.read_only_tx = read_only
+        self.isolation_tx = isolation or self.default_isolation
         self._ran_in_tx = 0
+        if self.gate is not None:
+            self._tx_generation = self.gate.generation
 
     def set_transaction_read_only(self, read_only: bool) -> bytes:
         """SET TRANSACTION READ ONLY / READ WRITE: DuckDB fixes a transaction's mode when it
@@ -250,7 +344,15 @@ class EngineSession:
         self._begin(read_only)
         return b""
 
-    def _transaction(self, kind: str, stmt_text: str, tag: str, read_only: bool | None = None) -> bytes:
+    def set_transaction_isolation(self, level: str) -> None:
+        """SET TRANSACTION ISOLATION LEVEL: only before the block's first statement."""
+        if self._ran_in_tx:
+            raise DbError("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query")
+        self.isolation_tx = level
+
+    def _transaction(
+        self, kind: str, stmt_text: str, tag: str, read_only: bool | None = None, isolation: str | None = None
+    ) -> bytes:
         """BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/ROLLBACK TO with PostgreSQL's semantics."""
         self._release_stream()
         if kind == "begin":
@@ -258,7 +360,7 @@ class EngineSession:
                 return backend.notice_response(
                     "there is already a transaction in progress", sqlstate="25001", severity="WARNING"
                 ) + backend.command_complete("BEGIN")
-            self._begin(self.default_read_only if read_only is None else read_only)
+            self._begin(self.default_read_only if read_only is None else read_only, isolation)
             self.status = "T"
             self.replay.clear()
             self.savepoints.clear()
@@ -274,6 +376,7 @@ class EngineSession:
             finally:
                 self.status = "I"
                 self.read_only_tx = False
+                self._release_gate()
                 self.replay.clear()
                 self.savepoints.clear()
                 self._close_portals()
@@ -563,7 +666,7 @@ class EngineSession:
         faults.inject("engine", p.sql)
         self._check_aborted(p.kind)
         if p.kind in TXN_KINDS:
-            emit(self._transaction(p.kind, p.sql, p.tag, p.read_only))
+            emit(self._transaction(p.kind, p.sql, p.tag, p.read_only, p.isolation))
             portal.done = True
             return
         if p.kind == "deallocate":
@@ -590,6 +693,17 @@ class EngineSession:
                 self._release_stream()
                 self._begin(True)
                 self._implicit_ro = True
+            if (p.writes or p.lock) and not self.claim_write(p.lock):
+                # SKIP LOCKED: every row is locked by the writer holding the gate.
+                if p.columns is None:
+                    self._start(portal)  # only to learn its columns
+                    self._drop_stream(portal)
+                if describe and p.columns is not None:
+                    emit(_row_description(p.columns, portal.formats))
+                portal.done = portal.started = True
+                self._end_of_statement()
+                emit(backend.command_complete(self._tag(p, 0)))
+                return
             count = self._start_with_pre(portal) if p.pre else self._start(portal)[1]
             if self.status == "T":
                 self._ran_in_tx += 1
@@ -602,10 +716,12 @@ class EngineSession:
                 return
             portal.done = True
             self._end_implicit_ro(True)
+            self._end_of_statement()
             emit(backend.command_complete(self._tag(p, portal.sent)))
             return
         portal.done = True
         self._end_implicit_ro(True)
+        self._end_of_statement()
         emit(backend.command_complete(self._tag(p, count if count is not None else portal.sent)))
 
     def _end_implicit_ro(self, ok: bool) -> None:
@@ -633,7 +749,8 @@ class EngineSession:
         for s in stmts:
             try:
                 p = Prepared(s["sql"], s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
-                p.read_only = s.get("read_only")
+                p.read_only, p.isolation = s.get("read_only"), s.get("isolation")
+                p.writes, p.lock = bool(s.get("writes")), s.get("lock", "")
                 p.names = s.get("names")
                 portal = Portal(p, [], [])
                 self.execute_portal(portal, 0, emit, describe=True)
@@ -644,8 +761,11 @@ class EngineSession:
         if implicit:
             self._in_implicit = False
             self._release_stream()
-            self.con.execute("COMMIT" if ok else "ROLLBACK")
-            self.read_only_tx = False
+            try:
+                self.con.execute("COMMIT" if ok else "ROLLBACK")
+            finally:
+                self.read_only_tx = False
+                self._release_gate()
         return ok
 
     def op_parse(
@@ -660,6 +780,9 @@ class EngineSession:
         names: list[str | None] | None = None,
         param_count: int = 0,
         read_only: bool | None = None,
+        writes: bool = False,
+        lock: str = "",
+        isolation: str | None = None,
     ) -> bytes:
         self._check_aborted(kind)
         if name and name in self.statements:
@@ -667,7 +790,7 @@ class EngineSession:
         if kind in TXN_KINDS or kind in ("set", "show", "close", "move"):
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
             prepared = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
-            prepared.read_only = read_only
+            prepared.read_only, prepared.isolation = read_only, isolation
             self.statements[name] = prepared
             return backend.PARSE_COMPLETE
         if kind == "declare":
@@ -716,6 +839,7 @@ class EngineSession:
         prepared = Prepared(sql, kind, tag, ptypes, cols, pre or [], notices or [], untyped, names=names)
         prepared.deferred = deferred
         prepared.used_params = used
+        prepared.writes, prepared.lock = writes, lock
         self.statements[name] = prepared
         return backend.PARSE_COMPLETE
 
@@ -806,6 +930,7 @@ class EngineSession:
     def op_sync(self) -> None:
         # The unnamed portal does not outlive the implicit transaction of an autocommit Sync.
         self._end_implicit_ro(True)
+        self._end_of_statement()
         if self.status == "I":
             p = self.portals.pop("", None)
             if p is not None and p is self._streaming:
@@ -850,6 +975,8 @@ class EngineSession:
                 self.con.execute("ROLLBACK")
         except duckdb.Error:
             pass
+        finally:
+            self._release_gate()
         self.con.close()
 
 

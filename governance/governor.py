@@ -103,12 +103,15 @@ class PdbGovernor:
             self.on_active(True)
         return True
 
-    def release(self) -> None:
+    def release(self, finished: bool = True) -> None:
+        """Give the slot back: the statement finished (it is counted), or it waits for
+        something else (the write gate) and will admit() again."""
         with self._cond:
             self._advance(time.monotonic())
             self.running -= 1
             self.last_active = time.monotonic()
-            self.usage.statements += 1
+            if finished:
+                self.usage.statements += 1
             self._cond.notify()
 
     def idle_check(self) -> None:

@@ -41,8 +41,8 @@ _PARAMS = [
     Param("idle_in_transaction_session_timeout", "0"),
     Param("idle_session_timeout", "0"),
     Param("client_min_messages", "notice"),
-    Param("transaction_isolation", "serializable", read_only=True),
-    Param("default_transaction_isolation", "serializable"),
+    Param("transaction_isolation", "read committed"),
+    Param("default_transaction_isolation", "read committed"),
     Param("transaction_read_only", "off", boolean=True),
     Param("max_identifier_length", "63", read_only=True),
     Param("max_index_keys", "32", read_only=True),
@@ -74,6 +74,11 @@ _ENCODINGS = {"UTF8", "UTF-8", "UNICODE", "SQL_ASCII"}
 def lookup(name: str) -> Param | None:
     return PARAMS.get(name.lower())
 
+
+# Isolation levels. DuckDB runs snapshot isolation; with the write gate (engine.write_gate) the
+# read committed levels refresh a transaction's snapshot before its first write, the others
+# keep it and fail with 40001 on a conflict, as PostgreSQL's do.
+ISOLATION_LEVELS = ("read uncommitted", "read committed", "repeatable read", "serializable")
 
 # PostgreSQL's spellings of a boolean setting (any unique prefix of these words too).
 _TRUE = ("on", "true", "yes", "1")
@@ -113,6 +118,11 @@ def normalize(param: Param, value: str) -> str:
         return "UTF8" if value.upper() != "SQL_ASCII" else "SQL_ASCII"
     if param.name == "standard_conforming_strings" and value.lower() in ("off", "false", "0"):
         raise ValueError("standard_conforming_strings cannot be turned off")
+    if param.name in ("transaction_isolation", "default_transaction_isolation"):
+        level = " ".join(value.strip("'\"").lower().split())
+        if level not in ISOLATION_LEVELS:
+            raise ValueError(f'invalid value for parameter "{param.name}": "{value}"')
+        return level
     if param.name == "application_name":
         return clean_ascii(value)
     if param.name in DURATIONS:

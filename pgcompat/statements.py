@@ -15,7 +15,7 @@ from typing import Any
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import lexer, syntax
+from pgcompat import lexer, locking, syntax
 from pgcompat.cache import TextCache
 from pgcompat.rewrite import rewrite
 from pgcompat.tokens import tokenize
@@ -94,6 +94,21 @@ class Statement:
             default=0,
         )
 
+    @property
+    def lock(self) -> str:
+        """How the statement waits for its PDB's write gate (pgcompat.locking): "" when it does not."""
+        hit = self.memo.get("lock")
+        if hit is None:
+            hit = self.memo["lock"] = locking.lock_mode(self.kind, self.tokens)
+        return hit
+
+    @property
+    def writes(self) -> bool:
+        hit = self.memo.get("writes")
+        if hit is None:
+            hit = self.memo["writes"] = locking.writes(self.engine_kind or self.kind, self.tokens)
+        return hit
+
     def engine_op(self, names: list[str | None] | None = None) -> dict[str, object]:
         """The statement as the engine receives it in a simple-protocol query; names: PostgreSQL's
         result column names where DuckDB's differ (pgcompat.analysis)."""
@@ -109,7 +124,13 @@ class Statement:
         if names is not None:
             op["names"] = names
         if self.kind == "begin":
-            op["read_only"] = begin_modes([t.text.upper() for t in self.tokens]).read_only
+            modes = begin_modes([t.text.upper() for t in self.tokens])
+            op["read_only"] = modes.read_only
+            op["isolation"] = modes.isolation
+        if self.writes:
+            op["writes"] = True
+        if self.lock:
+            op["lock"] = self.lock
         return op
 
 

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
 FRAME = b"M"
+# How a statement that locks rows waits for its PDB's write gate (a statement's "lock" op field).
+LOCK_WAIT, LOCK_NOWAIT, LOCK_SKIP = "wait", "nowait", "skip"
 _HEAD = struct.Struct("!cII")
 MAX_FRAME = 1 << 30
 

@@ -211,9 +211,11 @@ class Sessions:
         await self._deliver(r, state, fd, pending)
 
     async def _deliver(self, r: SessionRecord, state: SessionState, fd: int, pending: bytes) -> None:
+        # The record names its new engine before the handover: that engine may run the session's
+        # next message (and ask the proxy for an admin command) before hand_to returns here.
+        r.engine = state.con_id
         try:
             await self.supervisor.hand_to(state.con_id, state, b"", pending, fd)
-            r.engine = state.con_id
         except (TimeoutError, DbError, OSError) as e:
             message = e.message if isinstance(e, DbError) else "the container's engine is not available"
             await self._fatal_fd(r, "57P01", f"terminating connection: {message}")

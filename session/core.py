@@ -119,12 +119,12 @@ class Session:
         """The session's DuckDB connection, when it is in the container this process serves."""
         if self.con_id != self.served.con_id:
             return
-        ex = EngineSession(
-            self.served.database.cursor(), self.state.pid, False, self.served.database.storage_full
-        )
+        db = self.served.database
+        ex = EngineSession(db.cursor(), self.state.pid, False, db.storage_full, db.gate)
         ex.set_timezone(self.params.get("timezone", "UTC"))
         ex.set_userenv(self._userenv())
         ex.default_read_only = self.params.get("default_transaction_read_only") == "on"
+        ex.default_isolation = self.params.get("default_transaction_isolation", "read committed")
         self.ex = ex
         for name, sql, oids in self.state.statements:
             # Named statements of a session that moved here (OPEN ... FORCE): prepared again,
@@ -174,8 +174,7 @@ class Session:
         """Interrupt the statement this session runs (CancelRequest, statement timeout)."""
         ex = self.ex
         if ex is not None:
-            ex.cancel_reason = reason
-            ex.con.interrupt()
+            ex.interrupt(reason)
 
     def evacuate(self) -> None:
         """Leave this engine at the next safe point (its PDB reopens in another process)."""
@@ -392,6 +391,9 @@ class Session:
                     self.status = ex.status = "E"
                 return False
         ex.max_result_bytes = max_result
+        ex.lock_timeout_ms = params.duration_ms(self.params.get("lock_timeout", "0"))
+        slot = [gov is not None]
+        ex.on_wait = self._slot_while_waiting(gov, deadline, slot)
         timer = (
             self.served.timers.at(deadline, lambda: self.cancel("statement timeout")) if deadline else None
         )
@@ -403,10 +405,32 @@ class Session:
             if timer is not None:
                 self.served.timers.cancel(timer)
             if gov is not None:
-                gov.release()
+                if slot[0]:
+                    gov.release()
                 sample_soon(gov, self.served.pid)
                 if ex.last_error == "53200":
                     gov.usage.oom_count += 1
+
+    @staticmethod
+    def _slot_while_waiting(
+        gov: PdbGovernor | None, deadline: float | None, held: list[bool]
+    ) -> Callable[[bool], None] | None:
+        """A statement waiting for the write gate gives its CPU slot back (the writer it waits
+        for may need one to finish) and takes one again before it runs; held[0]: whether it
+        holds one now."""
+        if gov is None:
+            return None
+
+        def on_wait(waiting: bool) -> None:
+            if waiting:
+                gov.release(finished=False)
+                held[0] = False
+            elif gov.admit(deadline):
+                held[0] = True
+            else:
+                raise DbError("57014", "canceling statement due to statement timeout")
+
+        return on_wait
 
     def _register_views(self, views: list[str]) -> None:
         """The dictionary views a statement reads, computed for this container by the host."""
@@ -746,6 +770,9 @@ class Session:
                 op.get("names"),  # type: ignore[arg-type]
                 st.judged.param_count,
                 op.get("read_only"),  # type: ignore[arg-type]
+                bool(op.get("writes")),
+                str(op.get("lock", "")),
+                op.get("isolation"),  # type: ignore[arg-type]
             )
         )
         if not ok:

@@ -49,12 +49,31 @@ def _set_transaction_read_only(session: Session, read_only: bool) -> bool:
     return ok
 
 
+def _follow_isolation(session: Session) -> None:
+    if session.ex is not None:
+        session.ex.default_isolation = session.params.get("default_transaction_isolation", "read committed")
+
+
+def _set_transaction_isolation(session: Session, level: str) -> bool:
+    """SET TRANSACTION ISOLATION LEVEL: before the block's first statement, as in PostgreSQL."""
+    ex = session.ex
+    if ex is None or ex.status == "I":
+        return True
+    ok, _ = session._call(lambda ex: ex.set_transaction_isolation(level))
+    return ok
+
+
 def _transaction_modes(session: Session, s: SetStatement) -> None:
-    """SET TRANSACTION / SET SESSION CHARACTERISTICS AS TRANSACTION. Isolation levels are taken
-    as said: DuckDB runs every transaction with snapshot isolation, which is at least what any of
-    PostgreSQL's levels promise; READ ONLY and READ WRITE are kept."""
+    """SET TRANSACTION / SET SESSION CHARACTERISTICS AS TRANSACTION: READ ONLY / READ WRITE and
+    the isolation level (pgcompat.params.ISOLATION_LEVELS says what each one gives)."""
     modes = s.modes
     out = b""
+    if modes is not None and modes.isolation is not None:
+        if s.characteristics:
+            session.params["default_transaction_isolation"] = modes.isolation
+            _follow_isolation(session)
+        elif not _set_transaction_isolation(session, modes.isolation):
+            return
     if modes is not None and modes.read_only is not None:
         if s.characteristics:
             value = "on" if modes.read_only else "off"
@@ -92,13 +111,18 @@ def run_set(session: Session, st: stmts.Statement) -> None:
         raise DbError("22023", str(e)) from e
     if prm.engine and not _set_engine_timezone(session, value):
         return
-    if prm.name == "transaction_read_only":
+    if prm.name in ("transaction_read_only", "transaction_isolation"):
         # The open transaction's mode, not a session setting (SHOW reads it from the engine).
-        if _set_transaction_read_only(session, value == "on"):
+        if prm.name == "transaction_read_only":
+            done = _set_transaction_read_only(session, value == "on")
+        else:
+            done = _set_transaction_isolation(session, value)
+        if done:
             session.client.send(backend.command_complete("SET"))
         return
     session.params[prm.name.lower()] = value
     _follow_read_only(session)
+    _follow_isolation(session)
     out = backend.command_complete("SET")
     if prm.report:
         out = backend.parameter_status(prm.name, value) + out
@@ -122,6 +146,7 @@ def run_reset(session: Session, st: stmts.Statement) -> None:
             if prm.engine:
                 _set_engine_timezone(session, prm.default)
     _follow_read_only(session)
+    _follow_isolation(session)
     session.client.send(out + backend.command_complete("RESET"))
 
 
@@ -150,6 +175,10 @@ def run_show(session: Session, st: stmts.Statement, describe: bool) -> None:
     value = session.params.get(prm.name.lower(), prm.default)
     if prm.name == "transaction_read_only":
         value = _read_only_now(session)
+    elif prm.name == "transaction_isolation":
+        ex = session.ex
+        in_block = ex is not None and ex.status != "I"
+        value = ex.isolation_tx if in_block else session.params.get("default_transaction_isolation", value)
     session.client.send(_text_rows([prm.name.lower()], [(value,)], describe, tag="SHOW"))
 
 
@@ -183,4 +212,5 @@ def run_discard(session: Session) -> None:
     )
     _set_engine_timezone(session, session.params["timezone"])
     _follow_read_only(session)
+    _follow_isolation(session)
     session.client.send(backend.command_complete("DISCARD ALL"))
