@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine import codec
 from engine.session import EngineSession
 from pgwire import backend
 from pgwire.errors import DbError
 from pgwire.oracle import ora
+from pgwire.types import UNCONSTRAINED_NUMERIC, UNCONSTRAINED_NUMERIC_SCALE, require_exact_numeric
 
 # COPY data held in memory before it is parsed and inserted; bigger loads go in several inserts.
 COPY_CHUNK_BYTES = 32 * 1024 * 1024
@@ -107,6 +112,9 @@ class CopyIn:
         )
         if table.num_rows == 0:
             return
+        for col, (_, _, dtype) in zip(table.columns, cols, strict=True):
+            if dtype == UNCONSTRAINED_NUMERIC:
+                _check_exact_numeric(col)
         con = self.s.con
         view = f"__duckcdb_copy_{self.s.id}"
         names = table.column_names
@@ -120,6 +128,27 @@ class CopyIn:
         finally:
             con.unregister(view)
         self.count += table.num_rows
+
+
+# A fraction longer than an unconstrained numeric keeps (a nonzero digit after the 10th place),
+# or an exponent (checked one by one).
+_LONG_FRACTION = rf"\.\d{{{UNCONSTRAINED_NUMERIC_SCALE}}}\d*[1-9]|[eE]"
+
+
+def _check_exact_numeric(col: pa.ChunkedArray) -> None:
+    """COPY into an unconstrained numeric column: values DuckDB would round are refused (22003)."""
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        values = [v for v in col.to_pylist() if isinstance(v, Decimal)]
+    else:
+        suspects = col.filter(pc.fill_null(pc.match_substring_regex(col, _LONG_FRACTION), False))
+        values = []
+        for text in suspects.to_pylist():
+            try:
+                values.append(Decimal(text.strip()))
+            except InvalidOperation:
+                continue  # DuckDB's cast reports it (22P02)
+    for v in values:
+        require_exact_numeric(v)
 
 
 # Binary COPY's file header (signature, flags, header extension length) and trailer.

@@ -8,6 +8,7 @@ column-wise by engine.codec and never touched one by one here.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -26,6 +27,7 @@ from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from pgwire.tags import COUNTED
+from pgwire.types import UNCONSTRAINED_NUMERIC, require_exact_numeric
 
 BATCH_ROWS = 65536
 # Bytes of DataRows gathered before they are handed to the proxy.
@@ -67,6 +69,7 @@ class Prepared:
     isolation: str | None = None  # BEGIN ISOLATION LEVEL ... (None: the session's default)
     writes: bool = False  # takes the PDB's write gate (engine.write_gate)
     lock: str = ""  # SELECT ... FOR UPDATE: "wait", "nowait" or "skip" (SKIP LOCKED)
+    exact_numeric: list[int] = field(default_factory=list)  # parameters DuckDB binds to unconstrained numeric
 
 
 @dataclass
@@ -821,8 +824,11 @@ class EngineSession:
         else:
             used = None
             params = list(sig.parameters)
+        exact: list[int] = []
         for i, (_, dtype) in enumerate(params):
             declared = param_oids[i] if i < len(param_oids) else 0
+            if str(dtype) == UNCONSTRAINED_NUMERIC:
+                exact.append(i)
             if declared:
                 ptypes.append(codec.pg_type(declared))
             else:
@@ -839,6 +845,7 @@ class EngineSession:
         prepared = Prepared(sql, kind, tag, ptypes, cols, pre or [], notices or [], untyped, names=names)
         prepared.deferred = deferred
         prepared.used_params = used
+        prepared.exact_numeric = exact
         prepared.writes, prepared.lock = writes, lock
         self.statements[name] = prepared
         return backend.PARSE_COMPLETE
@@ -860,6 +867,8 @@ class EngineSession:
             codec.decode_param(raw, t.oid, f, timezone=self.timezone)
             for raw, t, f in zip(params, p.param_types, pf, strict=True)
         ]
+        for i in p.exact_numeric:
+            values[i] = _exact_numeric(values[i])
         if portal in self.portals and self._streaming is self.portals[portal]:
             self._release_stream()
         if p.deferred:
@@ -978,6 +987,21 @@ class EngineSession:
         finally:
             self._release_gate()
         self.con.close()
+
+
+def _exact_numeric(value: Any) -> Any:
+    """A parameter bound to an unconstrained numeric: refused (22003) where DuckDB would round
+    it; a float goes as its shortest decimal text (DuckDB's DOUBLE cast invents digits)."""
+    if isinstance(value, float) and math.isfinite(value):
+        value = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            value = Decimal(value.strip())
+        except InvalidOperation:
+            return value  # DuckDB's cast says what is wrong with it
+    if isinstance(value, Decimal):
+        require_exact_numeric(value)
+    return value
 
 
 def _as_numbers(values: list[Any], positions: list[int]) -> list[Any]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import catalog_rewrites, functions, lengths, locking
+from pgcompat import catalog_rewrites, functions, lengths, locking, numeric, similar
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
 from pgwire import faults
@@ -269,6 +269,8 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     public_schema,
     pg_expandarray,
     serial_columns,
+    numeric.unconstrained_numeric,
+    similar.similar_to,
     *lengths.REWRITES,
     renamed_functions,
     locking.locking_clauses,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
+
+from pgwire.errors import DbError
 
 BOOL = 16
 BYTEA = 17
@@ -248,6 +251,48 @@ _DECIMAL_RE = re.compile(r"^(?:DECIMAL|NUMERIC)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?
 _ARRAY_SUFFIX_RE = re.compile(r"\[(\d*)\]$")
 
 
+# PostgreSQL's unconstrained numeric as DuckDB stores it (pgcompat.numeric says why): DuckDB's
+# widest decimal, with this scale. A column declared numeric(38,10) is taken for one.
+UNCONSTRAINED_NUMERIC_PRECISION = 38
+UNCONSTRAINED_NUMERIC_SCALE = 10
+UNCONSTRAINED_NUMERIC = f"DECIMAL({UNCONSTRAINED_NUMERIC_PRECISION},{UNCONSTRAINED_NUMERIC_SCALE})"
+
+
+def is_unconstrained_numeric(precision: int, scale: int) -> bool:
+    return precision == UNCONSTRAINED_NUMERIC_PRECISION and scale == UNCONSTRAINED_NUMERIC_SCALE
+
+
+def numeric_fits(value: Decimal) -> bool:
+    """Whether a finite value is stored exactly as an unconstrained numeric."""
+    _, digits, exp = value.as_tuple()
+    assert isinstance(exp, int)
+    if not any(digits):
+        return True
+    end = len(digits)
+    while exp < 0 and end > 1 and digits[end - 1] == 0:  # trailing zeros of the fraction do not count
+        end -= 1
+        exp += 1
+    significant = digits[:end]
+    frac = max(0, -exp)
+    whole = max(0, len(significant) + exp)
+    return (
+        frac <= UNCONSTRAINED_NUMERIC_SCALE
+        and whole <= UNCONSTRAINED_NUMERIC_PRECISION - UNCONSTRAINED_NUMERIC_SCALE
+    )
+
+
+def require_exact_numeric(value: Decimal) -> None:
+    """22003 for a finite value an unconstrained numeric cannot hold without rounding."""
+    if value.is_finite() and not numeric_fits(value):
+        whole = UNCONSTRAINED_NUMERIC_PRECISION - UNCONSTRAINED_NUMERIC_SCALE
+        raise DbError(
+            "22003",
+            f'numeric value "{value}" does not fit DuckCDB\'s unconstrained numeric ({UNCONSTRAINED_NUMERIC}: '
+            f"at most {whole} digits before the decimal point and {UNCONSTRAINED_NUMERIC_SCALE} after); "
+            "it is refused, not rounded",
+        )
+
+
 #: typmod of numeric(p, s): ((p << 16) | s) + VARHDRSZ.
 def numeric_typmod(precision: int, scale: int) -> int:
     return ((precision << 16) | scale) + 4
@@ -273,6 +318,8 @@ def _scalar_pg_type(type_str: str) -> PgType | None:
     if m:
         precision = int(m.group(1))
         scale = int(m.group(2) or 0)
+        if is_unconstrained_numeric(precision, scale):
+            return pg_type(NUMERIC)  # PostgreSQL's bare numeric: typmod -1
         return pg_type(NUMERIC, numeric_typmod(precision, scale))
     # DuckDB has one string type; PostgreSQL's clients know it best as text (25).
     if upper.startswith("ENUM("):

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.codec import _arrow as A
+from pgwire.types import is_unconstrained_numeric
 
 _NUMERIC_POS = 0x0000
 _NUMERIC_NEG = 0x4000
@@ -18,6 +19,7 @@ _NUMERIC_PINF = 0xD000
 _NUMERIC_NINF = 0xF000
 _HEADER = struct.Struct(">hhHh")
 _LTRIM_MINUS = pc.TrimOptions(characters="-")
+_RTRIM_ZERO = pc.TrimOptions(characters="0")
 
 
 def decimal_text(arr: pa.Array) -> pa.Array:
@@ -43,7 +45,15 @@ def decimal_text(arr: pa.Array) -> pa.Array:
     mag = A.call("utf8_lpad", mag, options=pc.PadOptions(width=scale + 1, padding="0"))
     whole = A.call("utf8_slice_codeunits", mag, options=pc.SliceOptions(start=0, stop=-scale))
     frac = A.call("utf8_slice_codeunits", mag, options=pc.SliceOptions(start=-scale, stop=2**31 - 1))
-    text = A.join(whole, b".", frac)
+    if is_unconstrained_numeric(t.precision, scale):
+        # PostgreSQL's bare numeric shows each value's own digits, not a fixed scale's zeros.
+        frac = A.call("utf8_rtrim", frac, options=_RTRIM_ZERO)
+        has_frac = A.call("greater", A.call("utf8_length", frac), pa.scalar(0, pa.int32()))
+        text = A.call("if_else", has_frac, A.join(whole, b".", frac), whole)
+        zero = A.call("equal", text, pa.scalar("0"))
+        neg = A.call("and_kleene", neg, A.call("invert", zero))
+    else:
+        text = A.join(whole, b".", frac)
     return A.call("if_else", neg, A.join(b"-", text), text)
 
 
@@ -160,4 +170,20 @@ def numeric_binary(arr: pa.Array) -> pa.Array:
             [None if v is None else numeric_send(Decimal(repr(v))) for v in arr.to_pylist()], pa.binary()
         )
     scale = t.scale if pa.types.is_decimal(t) else 0
+    if pa.types.is_decimal(t) and is_unconstrained_numeric(t.precision, t.scale):
+        # each value with its own display scale, as PostgreSQL's bare numeric sends it
+        return pa.array(
+            [None if v is None else numeric_send(_trimmed(v)) for v in arr.to_pylist()], pa.binary()
+        )
     return pa.array([None if v is None else numeric_send(v, scale) for v in arr.to_pylist()], pa.binary())
+
+
+def _trimmed(v: Decimal) -> Decimal:
+    """v without the trailing zeros of its fraction (1.5000000000 -> 1.5, 100.0000000000 -> 100)."""
+    sign, digits, exp = v.as_tuple()
+    assert isinstance(exp, int)
+    end = len(digits)
+    while exp < 0 and end > 1 and digits[end - 1] == 0:  # exact: no context rounding (normalize())
+        end -= 1
+        exp += 1
+    return Decimal((sign, digits[:end], exp))

@@ -146,7 +146,8 @@ def duck_type_oid(e: str) -> str:
 def typmod(dt: str) -> str:
     m = r"'^(?:DECIMAL|NUMERIC)\((\d+),\s*(\d+)\)'"
     return (
-        f"CASE WHEN regexp_matches({dt}, {m}) THEN "
+        f"CASE WHEN {dt} = '{oids.UNCONSTRAINED_NUMERIC}' THEN -1 "  # PostgreSQL's bare numeric
+        f"WHEN regexp_matches({dt}, {m}) THEN "
         f"CAST(regexp_extract({dt}, {m}, 1) AS INTEGER) * 65536 + CAST(regexp_extract({dt}, {m}, 2) AS INTEGER) + 4 "
         "ELSE -1 END"
     )

@@ -1,0 +1,136 @@
+"""Unconstrained numeric (issue 12): exact within DuckDB's widest decimal (DECIMAL(38,10): 28 digits
+before the point, 10 after), 22003 beyond it, never rounded; shown as PostgreSQL shows bare numeric."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import asyncpg
+import psycopg
+import pytest
+
+from tests.conftest import PDB_ADMIN, PDB_PASSWORD
+
+
+def test_bare_numeric_column_keeps_every_digit(conn, table_name) -> None:
+    conn.execute(f"create table {table_name}(id int, v numeric, w decimal not null default 0)")
+    conn.execute(
+        f"insert into {table_name}(id, v) values (1, 1.23456), (2, 0.1), (3, 12345678901234567890.5)"
+    )
+    rows = conn.execute(f"select v from {table_name} order by id").fetchall()
+    assert rows == [(Decimal("1.23456"),), (Decimal("0.1"),), (Decimal("12345678901234567890.5"),)]
+    # sent as PostgreSQL sends bare numeric: no fixed scale's trailing zeros (a cast to text in
+    # SQL is DuckDB's and keeps them: a known difference, tests/differential/known_differences.toml)
+    assert [str(r[0]) for r in rows] == ["1.23456", "0.1", "12345678901234567890.5"]
+    cur = conn.execute(f"select v from {table_name} where id = 1")
+    assert cur.description[0].type_code == 1700
+    # the column is described as unconstrained numeric (typmod -1), as in PostgreSQL
+    assert conn.execute(
+        f"select format_type(atttypid, atttypmod) from pg_attribute where attrelid = '{table_name}'::regclass and attname = 'v'"
+    ).fetchone() == ("numeric",)
+
+
+def test_arithmetic_is_exact(conn) -> None:
+    assert conn.execute("select 0.1::numeric + 0.2::numeric").fetchone() == (Decimal("0.3"),)
+    assert str(conn.execute("select 0.1::numeric + 0.2::numeric").fetchone()[0]) == "0.3"
+    assert conn.execute("select 5::numeric, cast(2.5 as numeric) * 4").fetchone() == (Decimal(5), Decimal(10))
+    assert conn.execute("select numeric '1.125'").fetchone() == (Decimal("1.125"),)
+    assert conn.execute("select sum(x) from (values (0.1::numeric), (0.2::numeric)) t(x)").fetchone() == (
+        Decimal("0.3"),
+    )
+
+
+def test_floats_become_their_own_digits(conn, table_name) -> None:
+    # DuckDB's DOUBLE -> DECIMAL(38,10) invents digits (123456789.1229999872); PostgreSQL gives
+    # the float's decimal digits.
+    row = conn.execute(
+        "select 123456789.123::float8::numeric, 1e20::float8::numeric, 1e20::numeric"
+    ).fetchone()
+    assert [str(v) for v in row] == ["123456789.123", "100000000000000000000", "100000000000000000000"]
+    conn.execute(f"create table {table_name}(v numeric)")
+    conn.execute(f"insert into {table_name} values (%s)", (123456789.123,))
+    assert str(conn.execute(f"select v from {table_name}").fetchone()[0]) == "123456789.123"
+
+
+def test_numeric_with_a_typmod_still_rounds_as_postgresql(conn) -> None:
+    assert conn.execute("select 1.23456::numeric(10,2)").fetchone() == (Decimal("1.23"),)
+    assert conn.execute("select 1.5::numeric(10,2)::text").fetchone() == ("1.50",)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select 1.12345678901::numeric",
+        "select '0.000000000001'::numeric",
+        "select cast('123456789012345678901234567890' as numeric)",
+        "select numeric '3.14159265358979'",
+    ],
+)
+def test_values_beyond_the_limit_are_22003_not_rounded(conn, sql) -> None:
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange) as e:
+        conn.execute(sql)
+    assert e.value.sqlstate == "22003"
+    assert "refused, not rounded" in str(e.value)
+    assert conn.execute("select 1").fetchone() == (1,)  # the session goes on
+
+
+def test_parameters_are_checked(conn, table_name) -> None:
+    conn.execute(f"create table {table_name}(v numeric)")
+    conn.execute(f"insert into {table_name} values (%s)", (Decimal("1.0123456789"),))
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
+        conn.execute(f"insert into {table_name} values (%s)", (Decimal("1.01234567891"),))
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
+        conn.execute(f"insert into {table_name} values (%s)", (Decimal("1" + "0" * 30),))
+    assert conn.execute(f"select v from {table_name}").fetchall() == [(Decimal("1.0123456789"),)]
+
+
+def test_copy_is_checked(conn, table_name) -> None:
+    conn.execute(f"create table {table_name}(id int, v numeric)")
+    with conn.cursor().copy(f"copy {table_name} from stdin") as cp:
+        cp.write("1\t2.5\n2\t0.0000000001\n3\t1.50000000000000\n")
+    got = conn.execute(f"select v from {table_name} order by id").fetchall()
+    assert [str(r[0]) for r in got] == ["2.5", "1E-10", "1.5"]
+    cur = conn.cursor()
+    with (
+        pytest.raises(psycopg.errors.NumericValueOutOfRange),
+        cur.copy(f"copy {table_name} from stdin") as cp,
+    ):
+        cp.write("4\t3.14159265358979\n")
+    csv = f"copy {table_name} (id, v) from stdin with (format csv)"
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange), cur.copy(csv) as cp:
+        cp.write("5,1.5e-12\n")
+    assert conn.execute(f"select count(*) from {table_name}").fetchone() == (3,)
+
+
+def test_binary_results_carry_each_values_scale(server, pdb, table_name) -> None:
+    async def run() -> list:
+        c = await asyncpg.connect(
+            host="127.0.0.1", port=server.port, user=PDB_ADMIN, password=PDB_PASSWORD, database=pdb, ssl=False
+        )
+        try:
+            await c.execute(f"create table {table_name}(v numeric)")
+            await c.execute(
+                f"insert into {table_name} values ($1), ($2)", Decimal("1.5"), Decimal("-0.0000000001")
+            )
+            return [r[0] for r in await c.fetch(f"select v from {table_name} order by v")]
+        finally:
+            await c.close()
+
+    import asyncio
+
+    assert asyncio.run(run()) == [Decimal("-0.0000000001"), Decimal("1.5")]
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD) as c:
+        got = c.execute(f"select v from {table_name} order by v", binary=True).fetchall()
+        assert [str(r[0]) for r in got] == ["-1E-10", "1.5"]
+
+
+def test_similar_to_as_postgresql(conn) -> None:
+    # issue 12: DuckDB's SIMILAR TO takes a regular expression; PostgreSQL's takes % and _
+    row = conn.execute(
+        "select 'ABC' similar to 'A%', 'abc' not similar to '_b_', 'abc' similar to 'a.c'"
+    ).fetchone()
+    assert row == (True, False, False)
+    assert conn.execute("select %s similar to 'a#%%c' escape '#'", ("a%c",)).fetchone() == (True,)
+    with pytest.raises(psycopg.errors.FeatureNotSupported):
+        conn.execute("select 'abc' similar to %s", ("a%",))
+    assert conn.execute("select 1").fetchone() == (1,)
