@@ -165,10 +165,21 @@ async def plug_pdb(
                 cat.set_pdb_parameter(c.con_id, pname, value)
     crash_point("plug:intent")
     c = cat.container_by_id(c.con_id) or c
+    new_dir = not cdb.pdb_dir(c).exists()
     make_pdb_dir(cdb, c)
     errors = any(v.type == "ERROR" for v in found)
-    if not errors or all(v.cause == "Checksum mismatch" or v.type != "ERROR" for v in found):
-        notices += await asyncio.to_thread(_place_files, m, source, cdb.db_file(c), mode)
+    try:
+        if not errors or all(v.cause == "Checksum mismatch" or v.type != "ERROR" for v in found):
+            notices += await asyncio.to_thread(_place_files, m, source, cdb.db_file(c), mode)
+    except OSError as e:
+        # A failed plug leaves nothing behind: not the container, not a directory it made.
+        with cat.transaction():
+            cat.delete_container(c.con_id)
+            for v in found:
+                cat.add_plug_violation(name.upper(), v.cause, v.type, v.message, v.action)
+        if new_dir:
+            await asyncio.to_thread(shutil.rmtree, cdb.pdb_dir(c), True)
+        raise ora(65026, f"the data file could not be placed: {e}", sqlstate="58030") from e
     crash_point("plug:files")
     with cat.transaction():
         cat.update_container(c.con_id, pending_op=None)
@@ -187,6 +198,11 @@ def _place_files(m: manifest.Manifest, source: Path, target: Path, mode: str) ->
             source.unlink()
         return ["NOCOPY of a .pdb archive: the file was extracted"] if mode == "NOCOPY" else []
     data = Path(f.path)
+    if target.exists() and data.exists() and os.path.samefile(data, target):
+        # DROP ... KEEP DATAFILES left the file where this PDB keeps it (same GUID): in place.
+        return (
+            [] if mode == "NOCOPY" else [f"{mode} of a data file already in place: nothing to {mode.lower()}"]
+        )
     if mode == "NOCOPY":
         os.symlink(data, target)  # the file stays where the manifest says
         return []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -99,3 +101,61 @@ def test_check_plug_compatibility_and_checksum_violation(server: RunningServer, 
     with pytest.raises(psycopg.Error, match="Checksum mismatch"):
         root.execute(f"ALTER PLUGGABLE DATABASE {plugged} OPEN")
     root.execute(f"DROP PLUGGABLE DATABASE {plugged} INCLUDING DATAFILES")
+
+
+@pytest.mark.parametrize("same_name", [True, False])
+def test_drop_keep_datafiles_then_plug_nocopy_in_place(server: RunningServer, root, same_name) -> None:
+    # The kept file is already where a PDB of that GUID keeps it: NOCOPY plugs it in place.
+    name = _pdb_with_data(server, root)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} UNPLUG INTO '{name}.xml'")
+    root.execute(f"DROP PLUGGABLE DATABASE {name} KEEP DATAFILES")
+    back = name if same_name else _name()
+    root.execute(f"CREATE PLUGGABLE DATABASE {back} USING '{name}.xml' NOCOPY")
+    root.execute(f"ALTER PLUGGABLE DATABASE {back} OPEN")
+    with server.connect(back, "adm", "Adm-Pw-1") as c:
+        assert c.execute("select count(*), sum(id) from t").fetchone() == (1000, 499500)
+    root.execute(f"ALTER PLUGGABLE DATABASE {back} CLOSE IMMEDIATE")
+
+
+@pytest.mark.parametrize("mode", ["NOCOPY", "COPY", "MOVE"])
+def test_a_changed_data_file_is_a_violation_in_every_mode(server: RunningServer, root, mode) -> None:
+    name = _pdb_with_data(server, root)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} UNPLUG INTO '{name}.xml'")
+    root.execute(f"DROP PLUGGABLE DATABASE {name} KEEP DATAFILES")
+    m = ET.parse(server.data_dir / "exchange" / f"{name}.xml").getroot()
+    with open(m.find("files/file").get("path"), "ab") as f:  # grown after the unplug
+        f.write(b"\0" * 4096)
+    root.execute(f"CREATE PLUGGABLE DATABASE {name} USING '{name}.xml' {mode}")
+    rows = root.execute("select cause, type from pdb_plug_in_violations where name = %s", (name,)).fetchall()
+    assert ("Checksum mismatch", "ERROR") in rows
+    with pytest.raises(psycopg.Error, match="Checksum mismatch"):
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+
+
+def test_a_failed_plug_leaves_nothing_behind(server: RunningServer, root) -> None:
+    name = _pdb_with_data(server, root)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} UNPLUG INTO '{name}.xml'")
+    root.execute(f"DROP PLUGGABLE DATABASE {name} KEEP DATAFILES")
+    # The manifest now names a copy of the file, and another file sits where the PDB would
+    # keep its own: NOCOPY cannot link the copy there.
+    manifest = server.data_dir / "exchange" / f"{name}.xml"
+    tree = ET.parse(manifest)
+    f = tree.getroot().find("files/file")
+    kept = Path(f.get("path"))
+    moved = kept.with_name("elsewhere.duckdb")
+    shutil.copyfile(kept, moved)
+    f.set("path", str(moved))
+    tree.write(manifest)
+    with pytest.raises(psycopg.Error, match="ORA-65026") as e:
+        root.execute(f"CREATE PLUGGABLE DATABASE {name} USING '{name}.xml' NOCOPY")
+    assert e.value.sqlstate == "58030"
+    assert name not in [r[1] for r in root.execute("SHOW PDBS").fetchall()]
+    assert kept.exists() and moved.exists()  # nothing of the user's was removed
+    # the session goes on, and the same plug works once the way is clear
+    kept.unlink()
+    root.execute(f"CREATE PLUGGABLE DATABASE {name} USING '{name}.xml' NOCOPY")
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with server.connect(name, "adm", "Adm-Pw-1") as c:
+        assert c.execute("select count(*) from t").fetchone() == (1000,)
+    root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
