@@ -20,6 +20,8 @@ _FUNCTION_NAMES = {
     "avg": "avg",
     "stddev_samp": "stddev_samp",
     "time_to_str": "to_char",
+    "group_concat": "string_agg",
+    "str_position": "position",
 }
 _TYPE_NAMES = {
     "INT": "int4",
@@ -44,6 +46,23 @@ _TYPE_NAMES = {
 }
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
+def _spelled(e: exp.Func, text: str) -> str | None:
+    """The function's name as the client wrote it (sqlglot may call lpad Pad, substr Substring),
+    from the name's position in the text, when sqlglot kept it."""
+    start, end = e.meta.get("start"), e.meta.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start <= end < len(text):
+        return None
+    word = text[start : end + 1]
+    if len(word) > 1 and word[0] == word[-1] == '"':
+        return word[1:-1]
+    if not _WORD.fullmatch(word):
+        return None
+    return word.lower()
+
+
 def _name(e: exp.Expression, text: str) -> str | None:
     if isinstance(e, exp.Alias):
         return e.alias
@@ -52,15 +71,24 @@ def _name(e: exp.Expression, text: str) -> str | None:
     if isinstance(e, exp.Dot) and isinstance(e.expression, exp.Func):  # pg_catalog.version()
         return _name(e.expression, text)
     if isinstance(e, exp.Cast):
-        inner = _name(e.this, text)
+        # PostgreSQL keeps the name of a column or function under a cast; a cast of a cast or
+        # of a literal is named after the outer type (FigureColname's strengths)
+        inner = None if isinstance(e.this, exp.Cast) else _name(e.this, text)
         if inner is not None and inner != "?column?":
             return inner
         kind = getattr(e.to.this, "name", None) or str(e.to.this)
         return _TYPE_NAMES.get(kind.upper(), kind.lower())
+    if isinstance(e, exp.Trim):  # trim(...) is btrim, trim(LEADING ...) ltrim, trim(TRAILING ...) rtrim
+        position = str(e.args.get("position") or "").upper()
+        return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(position, "btrim")
+    if isinstance(e, exp.Func) and (spelled := _spelled(e, text)) is not None:
+        return spelled  # before Binary: mod(7, 2) and corr(a, b) are binary nodes to sqlglot
     if isinstance(e, exp.Literal | exp.Boolean | exp.Null | exp.Binary | exp.Unary):
         return "?column?"
     if isinstance(e, exp.Case):
         return "case"
+    if isinstance(e, exp.Filter | exp.Window | exp.WithinGroup):
+        return _name(e.this, text)  # count(*) FILTER (...), rank() OVER (...), mode() WITHIN GROUP
     if isinstance(e, exp.Anonymous):
         return str(e.this).lower()
     if isinstance(e, exp.Count):

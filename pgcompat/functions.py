@@ -228,7 +228,52 @@ def _capturing_groups(pattern: str) -> int:
     return n
 
 
+# pg_typeof's answers: PostgreSQL's name of the type each DuckDB type is sent as.
+_PG_TYPE_NAMES = {
+    "BOOLEAN": "boolean",
+    "TINYINT": "smallint",
+    "SMALLINT": "smallint",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "HUGEINT": "numeric",
+    "UTINYINT": "smallint",
+    "USMALLINT": "integer",
+    "UINTEGER": "bigint",
+    "UBIGINT": "numeric",
+    "UHUGEINT": "numeric",
+    "FLOAT": "real",
+    "DOUBLE": "double precision",
+    "VARCHAR": "text",
+    "BLOB": "bytea",
+    "DATE": "date",
+    "TIME": "time without time zone",
+    "TIME WITH TIME ZONE": "time with time zone",
+    "TIMESTAMP": "timestamp without time zone",
+    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+    "INTERVAL": "interval",
+    "UUID": "uuid",
+    "JSON": "json",
+    '"NULL"': "unknown",
+}
+
+
+def pg_typeof(call: Call) -> str | None:
+    """pg_typeof(x): PostgreSQL's type names (DuckDB's typeof says DOUBLE, HUGEINT)."""
+    if len(call.args) != 1:
+        return None
+    t = f"typeof({call.args[0]})"
+    names = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in _PG_TYPE_NAMES.items())
+    element = f"regexp_replace({t}, '(\\[\\d*\\])+$', '')"
+    dims = f"repeat('[]', (length({t}) - length({element})) // 2)"
+    scalar = (
+        f"coalesce(MAP {{{names}}}[{element}], CASE WHEN {element} LIKE 'DECIMAL%' THEN 'numeric' "
+        f"WHEN {element} LIKE 'STRUCT%' OR {element} LIKE 'TUPLE%' THEN 'record' ELSE lower({element}) END)"
+    )
+    return f"({scalar} || {dims})"
+
+
 TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
+    "pg_typeof": pg_typeof,
     "to_char": to_char,
     "format": format_,
     "parse_ident": parse_ident,

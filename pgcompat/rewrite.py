@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import catalog_rewrites, functions, lengths, locking, numeric, similar
+from pgcompat import catalog_rewrites, functions, lengths, locking, numeric, similar, srf
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
 from pgwire import faults
@@ -271,6 +271,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     serial_columns,
     numeric.unconstrained_numeric,
     similar.similar_to,
+    srf.select_list_srfs,
     *lengths.REWRITES,
     renamed_functions,
     locking.locking_clauses,

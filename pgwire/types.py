@@ -57,6 +57,8 @@ NUMERIC_ARRAY = 1231
 TIMETZ_ARRAY = 1270
 UUID_ARRAY = 2951
 JSONB_ARRAY = 3807
+RECORD = 2249  # an anonymous row: ROW(1, 'a'), DuckDB's STRUCT
+RECORD_ARRAY = 2287
 
 PG_TYPE_NAMES: dict[int, str] = {
     BOOL: "bool",
@@ -106,6 +108,8 @@ PG_TYPE_NAMES: dict[int, str] = {
     TIMETZ_ARRAY: "_timetz",
     UUID_ARRAY: "_uuid",
     JSONB_ARRAY: "_jsonb",
+    RECORD: "record",
+    RECORD_ARRAY: "_record",
 }
 
 #: element OID -> array OID, and back.
@@ -133,6 +137,7 @@ ARRAY_OF: dict[int, int] = {
     UUID: UUID_ARRAY,
     JSON: JSON_ARRAY,
     JSONB: JSONB_ARRAY,
+    RECORD: RECORD_ARRAY,
 }
 ELEMENT_OF: dict[int, int] = {arr: elem for elem, arr in ARRAY_OF.items()}
 
@@ -321,6 +326,8 @@ def _scalar_pg_type(type_str: str) -> PgType | None:
         if is_unconstrained_numeric(precision, scale):
             return pg_type(NUMERIC)  # PostgreSQL's bare numeric: typmod -1
         return pg_type(NUMERIC, numeric_typmod(precision, scale))
+    if upper.startswith(("STRUCT(", "TUPLE(")):
+        return pg_type(RECORD)  # sent in record_out's text form: (1,a)
     # DuckDB has one string type; PostgreSQL's clients know it best as text (25).
     if upper.startswith("ENUM("):
         return pg_type(TEXT)

@@ -123,6 +123,8 @@ def _pick(t: pa.DataType) -> Callable[[pa.Array, EncodeContext], pa.Array]:
         return lambda arr, ctx: interval_text(arr)
     if is_list_type(t):
         return _list_text
+    if pa.types.is_struct(t):
+        return _record_text
     if pa.types.is_null(t):
         return lambda arr, ctx: pa.nulls(len(arr), pa.string())
     return lambda arr, ctx: _python_text(arr)
@@ -137,6 +139,43 @@ def text_of(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
     if fn is None:
         fn = _DISPATCH[arr.type] = _pick(arr.type)
     return fn(arr, ctx)
+
+
+# ---- records ------------------------------------------------------------------------------------
+
+# record_out quotes empty strings and anything with "\(), or whitespace; " and \ are doubled.
+_RECORD_NEEDS_QUOTE = pc.MatchSubstringOptions(r'^$|["\\(),\s]')
+_RECORD_ESCAPE = pc.ReplaceSubstringOptions(r'(["\\])', r"\1\1")
+
+
+def _record_text(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
+    """A STRUCT as PostgreSQL's record text: (1,a), (,"b c") with a NULL first field."""
+    fields: list[pa.Array] = []
+    for i in range(arr.type.num_fields):
+        child = arr.field(i)
+        # a list field is a PostgreSQL array ({1,2}), a struct field a record; elements are
+        # encoded by their own Arrow types
+        kind = (
+            oids.TEXT_ARRAY
+            if is_list_type(child.type)
+            else oids.RECORD
+            if pa.types.is_struct(child.type)
+            else oids.TEXT
+        )
+        texts = A.as_string(text_of(child, EncodeContext(oids.pg_type(kind), ctx.timezone)))
+        needs = A.call("match_substring_regex", texts, options=_RECORD_NEEDS_QUOTE)
+        quoted = A.join(b'"', A.call("replace_substring_regex", texts, options=_RECORD_ESCAPE), b'"')
+        texts = A.call("if_else", needs, quoted, texts)
+        fields.append(texts)
+    parts: list[Any] = [b"("]
+    for i, f in enumerate(fields):
+        if i:
+            parts.append(b",")
+        parts.append(f)
+    parts.append(b")")
+    # a NULL field is nothing between its commas
+    body = A.join(*parts, null_as=b"") if fields else pa.array(["()"] * len(arr), pa.string())
+    return A.with_validity(A.as_string(body), A.validity(arr))
 
 
 # ---- arrays -------------------------------------------------------------------------------------

@@ -247,9 +247,9 @@ def test_duckdb_type_for_oid():
         ("JSON", oids.JSON, -1, -1), ("BOOLEAN", oids.BOOL, -1, 1), ("INTEGER[]", oids.INT4_ARRAY, -1, -1),
         ("VARCHAR[]", oids.TEXT_ARRAY, -1, -1), ("INTEGER[3]", oids.INT4_ARRAY, -1, -1),
         ("INTEGER[][]", oids.INT4_ARRAY, -1, -1), ("DECIMAL(5,1)[]", oids.NUMERIC_ARRAY, (5 << 16 | 1) + 4, -1),
-        ("STRUCT(a INTEGER)", oids.TEXT, -1, -1), ("MAP(VARCHAR, INTEGER)", oids.TEXT, -1, -1),
+        ("STRUCT(a INTEGER)", oids.RECORD, -1, -1), ("MAP(VARCHAR, INTEGER)", oids.TEXT, -1, -1),
         ("ENUM('a', 'b')", oids.TEXT, -1, -1), ("BIT", oids.TEXT, -1, -1),
-        ("STRUCT(a INTEGER)[]", oids.TEXT, -1, -1), ("TIME WITH TIME ZONE", oids.TIMETZ, -1, 12),
+        ("STRUCT(a INTEGER)[]", oids.RECORD_ARRAY, -1, -1), ("TIME WITH TIME ZONE", oids.TIMETZ, -1, 12),
         ("BIGNUM", oids.NUMERIC, -1, -1),
     ],
 )  # fmt: skip

@@ -242,22 +242,22 @@ def test_nested_list_with_null_inner_and_sliced(con):
     assert [r[0] for r in encode(con, sql)] == [b"{{1,NULL},NULL}", b"{}", b"{{},{5}}"]
 
 
-def test_enum_struct_map_fall_back_to_text(con):
+def test_enum_and_map_fall_back_to_text_and_struct_is_a_record(con):
     rows = encode(
         con, "SELECT 'b'::ENUM('a', 'b'), {'a': 1, 'b': 'x'}, MAP {'k': 1}, ['x']::ENUM('x', 'y')[]"
     )
-    # the same text DuckDB's own CAST(... AS VARCHAR) gives
-    assert rows == [[b"b", b"{'a': 1, 'b': x}", b"{k=1}", b"{x}"]]
-    nested = "SELECT {'a': 1, 'b': 'x', 'c': NULL, 'd': [1, 2], 'e': ['p q']}, MAP {'k': 1, 'z': NULL}, [{'a': 'x'}]"
-    assert encode(con, nested)[0] == [
-        v.encode() for v in con.sql(f"SELECT COLUMNS(*)::VARCHAR FROM ({nested})").fetchall()[0]
-    ]
+    # ENUM and MAP: the text DuckDB's own CAST(... AS VARCHAR) gives; a STRUCT: record_out's
+    assert rows == [[b"b", b"(1,x)", b"{k=1}", b"{x}"]]
+    nested = "SELECT {'a': 1, 'b': 'x', 'c': NULL, 'd': [1, 2], 'e': ['p q'], 'f': {'g': 2}}, [{'a': 'x'}], [row(1, 'a b')]"
+    # as PostgreSQL prints row(1, 'x', NULL, array[1,2], array['p q'], row(2)), array[row('x')], ...
+    assert encode(con, nested)[0] == [b'(1,x,,"{1,2}","{""p q""}","(2)")', b"{(x)}", b'{"(1,\\"a b\\")"}']
+    assert encode(con, "SELECT MAP {'k': 1, 'z': NULL}")[0] == [b"{k=1, z=NULL}"]
 
 
 def test_columns_cast_to_varchar_pass_through(con):
     from engine.codec import text_cast_required
 
-    for duck in ("BIT", "TIME WITH TIME ZONE", "BIGNUM", "STRUCT(a INTEGER)", "UNION(n INTEGER)"):
+    for duck in ("BIT", "TIME WITH TIME ZONE", "BIGNUM", "MAP(VARCHAR, INTEGER)", "UNION(n INTEGER)"):
         assert text_cast_required(duck)
     for duck in (
         "INTEGER",
@@ -266,6 +266,7 @@ def test_columns_cast_to_varchar_pass_through(con):
         "TIMESTAMP WITH TIME ZONE",
         "DECIMAL(10,2)",
         "BIGINT",
+        "STRUCT(a INTEGER)",  # a record, encoded here
     ):
         assert not text_cast_required(duck)
     sql = "SELECT '0101'::BIT::VARCHAR, TIMETZ '01:02:03+05'::VARCHAR, '1000000000000000000000000000000'::BIGNUM::VARCHAR"

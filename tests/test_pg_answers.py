@@ -1,0 +1,60 @@
+"""Answers PostgreSQL gives (issue 12): set-returning functions in a select list return rows,
+ROW(...) is a record in record_out's text form."""
+
+from __future__ import annotations
+
+import datetime
+
+
+def test_generate_series_in_the_select_list_returns_rows(conn) -> None:
+    cur = conn.execute("select generate_series(1, 3)")
+    assert cur.fetchall() == [(1,), (2,), (3,)]
+    assert cur.description[0].name == "generate_series"
+    assert conn.execute("select generate_series(1, 3) as g, 10 + generate_series(1, 2) as h").fetchall() == [
+        (1, 11),
+        (2, 12),
+        (3, None),
+    ]
+    days = conn.execute(
+        "select generate_series(date '2024-01-30', date '2024-02-01', interval '1 day')::date"
+    ).fetchall()
+    assert days == [
+        (datetime.date(2024, 1, 30),),
+        (datetime.date(2024, 1, 31),),
+        (datetime.date(2024, 2, 1),),
+    ]
+    # in FROM it was a table already
+    assert conn.execute("select count(*) from generate_series(1, 10)").fetchone() == (10,)
+
+
+def test_row_is_a_record(conn) -> None:
+    cur = conn.execute("select row(1, 'a'), (2, null::text, 'b c'), row(3, '', 'q\"')")
+    # psycopg parses record text as it does PostgreSQL's: '(1,a)' -> ('1', 'a')
+    assert cur.fetchone() == (("1", "a"), ("2", None, "b c"), ("3", "", 'q"'))
+    assert [d.type_code for d in cur.description] == [2249, 2249, 2249]
+
+
+def test_columns_are_named_after_the_function(conn) -> None:
+    cur = conn.execute(
+        "select lpad('5', 3, '0'), to_hex(255), substr('abc', 2), count(*) filter (where true),"
+        " row_number() over (), trim(leading 'x' from 'xa'), 1.5::float4::float8, position('a' in 'abc')::int"
+    )
+    names = [d.name for d in cur.description]
+    assert names == ["lpad", "to_hex", "substr", "count", "row_number", "ltrim", "float8", "position"]
+
+
+def test_pg_typeof_answers_postgresql_names(conn) -> None:
+    row = conn.execute(
+        "select pg_typeof(1), pg_typeof(1.5::float8), pg_typeof('a'::text), pg_typeof(array[1]),"
+        " pg_typeof(1.5), pg_typeof(now()), pg_typeof(row(1, 2)), pg_typeof(true)"
+    ).fetchone()
+    assert row == (
+        "integer",
+        "double precision",
+        "text",
+        "integer[]",
+        "numeric",
+        "timestamp with time zone",
+        "record",
+        "boolean",
+    )
