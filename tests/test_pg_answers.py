@@ -58,3 +58,15 @@ def test_pg_typeof_answers_postgresql_names(conn) -> None:
         "record",
         "boolean",
     )
+
+
+def test_json_comes_back_decoded(conn, table_name) -> None:
+    from psycopg.types.json import Json, Jsonb
+
+    conn.execute(f"create table {table_name}(j json)")
+    conn.execute(f"insert into {table_name} values (%s), (%s)", (Json({"a": 1}), Jsonb([1, "x"])))
+    rows = [r[0] for r in conn.execute(f"select j from {table_name}").fetchall()]
+    assert {"a": 1} in rows and [1, "x"] in rows  # decoded as they are from PostgreSQL, not str
+    cur = conn.execute("""select '{"b": [true, null]}'::json""")
+    assert cur.fetchone() == ({"b": [True, None]},)
+    assert cur.description[0].type_code == 114
