@@ -261,6 +261,13 @@ def _fix_positions(sql: str, toks: list[Token]) -> None:
 _STATEMENTS = TextCache(budget_bytes=64 << 20, max_text=64 << 10)
 _TEMPLATES = TextCache(budget_bytes=16 << 20, max_text=8 << 10)
 _COST_PER_CHAR = 60
+
+
+def cache_bytes() -> tuple[int, int]:
+    """(bytes held, budget) of the statement caches: this process's, so one PDB's (SHOW RESOURCES)."""
+    return _STATEMENTS.used + _TEMPLATES.used, _STATEMENTS.budget + _TEMPLATES.budget
+
+
 # A number written as a literal (not part of a name, a parameter or a longer number); the same
 # pattern pgcompat.analysis normalizes: no verdict and no classification depends on a number.
 _NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")

@@ -202,6 +202,13 @@ def test_metrics_view_and_show_resources(server: RunningServer, root) -> None:
         assert res[("network", "connections")] == "1"
         assert res[("cpu", "priority")] == "MEDIUM"
         assert any(k[0] == "buffer" for k in res)
+        # the statements its sessions parsed are held in its own engine, within a byte budget
+        assert (
+            0
+            < int(res[("memory", "statement_cache_bytes")])
+            <= int(res[("memory", "statement_cache_budget_bytes")])
+        )
+        assert res[("locks", "write_gate_waits")] == "0"
     in_root = {r[0]: r for r in root.execute("select pdb_name, statements from v$rsrcpdbmetric").fetchall()}
     assert in_root[name][1] >= 5
     # The history has V$RSRCPDBMETRIC's columns (its rows come a minute at a time).

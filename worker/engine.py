@@ -21,6 +21,7 @@ from governance.governor import PdbGovernor
 from governance.resources import Limits
 from governance.sampler import sample
 from governance.usage import INTERVAL_S
+from pgcompat import statements
 from pgwire import control
 from pgwire.control import EngineSpec
 from pgwire.errors import DbError
@@ -247,6 +248,8 @@ class Worker:
             return None
         sample(gov, self.pid)
         snap = gov.snapshot()
+        snap["statement_cache"] = statements.cache_bytes()
+        snap["write_gate_waits"] = self.database.gate.waits
         with self._sessions_lock:
             snap["sessions"] = {
                 str(pid): [s.client.bytes_sent, s.client.bytes_received] for pid, s in self.sessions.items()

@@ -270,6 +270,9 @@ async def show_resources(cdb: Cdb, con_id: int) -> list[tuple[str, str, str, str
             ("memory", "utilization_percent", round(100 * u["memory_bytes"] / lim.memory_bytes, 1)),
             ("memory", "peak_usage_bytes", u["memory_peak"]),
             ("memory", "oom_count", u["oom_count"]),
+            # the parsed statements its sessions keep (bounded by bytes, in the PDB's engine)
+            ("memory", "statement_cache_bytes", snap.get("statement_cache", (0, 0))[0]),
+            ("memory", "statement_cache_budget_bytes", snap.get("statement_cache", (0, 0))[1]),
             ("cpu", "min_cpu_count", lim.cpu_min_count),
             ("cpu", "max_cpu_count", lim.cpu_count),
             ("cpu", "engine_threads", lim.engine_threads),
@@ -283,6 +286,7 @@ async def show_resources(cdb: Cdb, con_id: int) -> list[tuple[str, str, str, str
             ("cpu", "statement_slots", snap["cap"]),
             ("cpu", "throttled_count", u["throttled_statements"]),
             ("cpu", "wait_seconds", round(u["cpu_wait_seconds"], 3)),
+            ("locks", "write_gate_waits", snap.get("write_gate_waits", 0)),
             ("io", "current_iops", round(now["iops"], 1)),
             ("io", "max_iops", lim.max_iops),
             ("io", "current_mbps", round(now["io_mbps"], 3)),
