@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from tests.tools.conftest import ToolDB, duckcdb_xfail, gap_marks
+from tests.tools.conftest import ToolDB, duckcdb_xfail
 
 pytest.importorskip("psycopg2", reason="psycopg2-binary is not installed (tests/tools/REQUIREMENTS.md)")
 
@@ -44,17 +44,7 @@ def engine(driver: str, tool_db: ToolDB):
     eng.dispose()
 
 
-PSYCOPG2_REFLECTION = gap_marks(
-    "42501",
-    "current_setting('default_table_access_method')",
-    "read_sql_table's reflection query (SQLAlchemy's get_multi_table_options) fails: permission denied: "
-    'reading the engine setting "default_table_access_method" is not allowed. psycopg2 sends parameters '
-    "inline; psycopg 3 binds it as $1 and passes; PostgreSQL answers heap. With that parameter known (a "
-    "throwaway hack), the rest passes.",
-)
-
-
-@pytest.mark.parametrize("driver", [pytest.param("psycopg2", marks=PSYCOPG2_REFLECTION), "psycopg"])
+@pytest.mark.parametrize("driver", ["psycopg2", "psycopg"])
 def test_pandas_round_trip(engine: sa.Engine) -> None:
     table = f"pd_{engine.dialect.driver}"
     df, more = _frame(), _frame(offset=10)
