@@ -11,9 +11,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import catalog_rewrites, functions, lengths
+from pgcompat import catalog_rewrites, functions, lengths, lexer
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
 from pgwire import faults
@@ -117,8 +118,57 @@ def pg_expandarray(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     return edits
 
 
+# Catalog names DuckDB itself knows: never the PDB's own name written by a client.
+BUILTIN_CATALOGS = frozenset({"data", "temp", "system", "memory", "pg_catalog", "information_schema"})
+
+
+def _name_token(t: Token) -> bool:
+    return t.token_type in (TokenType.VAR, TokenType.IDENTIFIER) or bool(re.match(r"^\w+$", t.text))
+
+
+def _catalog_at(toks: Sequence[Token], i: int) -> bool:
+    """Whether toks[i] starts a name of three (or more) dotted parts: catalog.schema.object."""
+    return (
+        i + 4 < len(toks)
+        and (i == 0 or toks[i - 1].token_type != TokenType.DOT)
+        and toks[i + 1].token_type == TokenType.DOT
+        and toks[i + 3].token_type == TokenType.DOT
+        and all(_name_token(toks[k]) for k in (i, i + 2, i + 4))
+    )
+
+
+def _table_catalogs(text: str) -> frozenset[str]:
+    """The catalogs (lower-case) that qualify a table in the statement, as sqlglot reads it."""
+    for dialect in ("postgres", "duckdb"):
+        try:
+            tree = lexer.parse_one(text, dialect)
+        except Exception:  # sqlglot's errors: this dialect does not read it
+            continue
+        if tree is not None:
+            return frozenset(str(t.catalog).lower() for t in tree.find_all(exp.Table) if t.catalog)
+    return frozenset()
+
+
+def current_catalog(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """ "pdb"."public"."t": PostgreSQL accepts the current database as the catalog part of a name
+    (dbt qualifies every relation so). DuckDB knows the PDB's database by another name, so the
+    catalog goes. Only the PDB's own name gets this far: the sandbox refuses any other catalog on
+    the statement as the client wrote it (policies.sandbox)."""
+    starts = [i for i in range(len(toks)) if _catalog_at(toks, i)]
+    starts = [i for i in starts if toks[i].text.lower() not in BUILTIN_CATALOGS]
+    if not starts:
+        return []
+    catalogs = _table_catalogs(text)
+    return [
+        (toks[i].start - base, toks[i + 1].end - base + 1, "")
+        for i in starts
+        if toks[i].text.lower() in catalogs
+    ]
+
+
 def public_schema(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """public.t means DuckDB's main.t: clients see the default schema as public."""
+    """public.t means DuckDB's main.t: clients see the default schema as public (pdb.public.t
+    too: rewrite() has removed its catalog first, see current_catalog)."""
     edits: list[Edit] = []
     for i, t in enumerate(toks[:-2]):
         if (
@@ -302,6 +352,14 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         retokenized = tokenize(translated)
         if retokenized:
             text, toks = translated, retokenized
+    checked = text
+    # pdb.schema.t is schema.t before any other rewrite reads it (information_schema.columns and
+    # public.t are theirs to recognise).
+    stripped = current_catalog(text, toks, toks[0].start)
+    if stripped:
+        retokenized = tokenize(apply(text, stripped))
+        if retokenized:
+            text, toks = apply(text, stripped), retokenized
     base = toks[0].start
     edits: list[Edit] = []
     notices: list[str] = []
@@ -314,5 +372,5 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     sql = apply(text, edits) if edits else text
     parts = split_multi_object_drop(sql)
     if parts is not None:
-        return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), text)
-    return Rewritten(sql, (), tuple(serial_sequences(text, toks)), tuple(notices), text)
+        return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)
+    return Rewritten(sql, (), tuple(serial_sequences(text, toks)), tuple(notices), checked)

@@ -496,7 +496,7 @@ class Session:
     def _judge(self, st: stmts.Statement, text: str | None) -> DbError | None:
         faults.inject("policy", st.text)
         a = analysis.analyze(st)
-        v = sandbox.check(a)
+        v = sandbox.check(a, frozenset({self.state.container.lower()}))
         if v is None:
             v = self._whitelist_violation(a)
         if v is None:
@@ -594,6 +594,10 @@ class Session:
             return
         self.move_to = target
 
+    def _client_database(self) -> str:
+        named = self.state.database
+        return named if named.lower() == self.state.container.lower() else self.state.container
+
     def _userenv(self) -> dict[str, str]:
         """What SYS_CONTEXT('USERENV', key) answers in this session."""
         user = self.user.name
@@ -602,6 +606,9 @@ class Session:
             "con_id": str(self.con_id),
             "cdb_name": "CDB$ROOT",
             "db_name": self.state.container,
+            # current_database(): the PDB as the client named it at login (dbt writes that name
+            # back as the catalog of every relation), the container's own name once moved.
+            "client_database": self._client_database(),
             "session_user": user,
             "current_user": user,
             "current_schema": user,

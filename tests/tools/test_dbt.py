@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.tools import dbt_venv
-from tests.tools.conftest import TOOLS_DIR, ToolDB, duckcdb_xfail, run_tool
+from tests.tools.conftest import TOOLS_DIR, ToolDB, run_tool
 
 PROJECT = TOOLS_DIR / "dbt_project"
 
@@ -45,14 +45,6 @@ def _dbt(db: ToolDB, dbt: Path, project: Path, *args: str) -> dict:
     return json.loads(results.read_text()) if results.exists() else {}
 
 
-@duckcdb_xfail(
-    "42501",
-    'create table "TOOLS_DBT"."public"."customers"',
-    'permission denied: "tools_dbt" is another database. dbt qualifies every relation with the database '
-    "name (its first write is dbt seed's CREATE TABLE); policies/sandbox.py OWN_CATALOGS knows 'data', not the "
-    "PDB's own name; PostgreSQL accepts current_database() as the catalog. With it accepted (a throwaway "
-    "hack), seed, run (view, table, incremental twice), test and docs generate all pass.",
-)
 def test_dbt_seed_run_test_docs(tool_db: ToolDB, dbt: Path, project: Path) -> None:
     seeded = _dbt(tool_db, dbt, project, "seed")
     assert {r["status"] for r in seeded["results"]} == {"success"}
