@@ -66,6 +66,8 @@ class Statement:
     notices: tuple[str, ...] = ()  # what a rewrite tells the client it did
     checked: str = ""  # the text the sandbox analyses (PostgreSQL functions translated); "" = text
     engine_kind: str = ""  # the kind the engine runs it as, when not `kind` (SELECT ... INTO)
+    # (SQLSTATE, message): PostgreSQL semantics DuckCDB cannot give this statement, so it is refused
+    refusal: tuple[str, str] | None = None
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
     # A statement that differs from base only in its numbers: base is what is judged (its tokens
     # slice base's text), this one's text is what runs.
@@ -219,7 +221,18 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
     rw = rewrite(text, toks)
     checked = rw.checked if rw.checked != text else ""
     return Statement(
-        text, kind, tag, words, tuple(toks), rw.sql, rw.param_oids, rw.pre, rw.notices, checked, engine_kind
+        text,
+        kind,
+        tag,
+        words,
+        tuple(toks),
+        rw.sql,
+        rw.param_oids,
+        rw.pre,
+        rw.notices,
+        checked,
+        engine_kind,
+        rw.refusal,
     )
 
 
@@ -278,6 +291,7 @@ def _templatable(st: Statement) -> bool:
         and not st.param_oids
         and not st.checked
         and not st.engine_kind
+        and not st.refusal
     )
 
 

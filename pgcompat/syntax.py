@@ -102,7 +102,21 @@ def select_into(tk: Tokens) -> list[Edit]:
     return [(0, 0, head), (tk.start(i), tk.start(k + 1) if k + 1 < tk.n else tk.end(k), "")]
 
 
-SHAPES: list[Callable[[Tokens], list[Edit]]] = [keyword_aliases, temporary_scope, select_into]
+def identity_cache(tk: Tokens) -> list[Edit]:
+    """GENERATED ... AS IDENTITY (... CACHE n ...): how many values a PostgreSQL backend takes from
+    the sequence at a time (gaps only, never a value), which neither DuckDB's CREATE SEQUENCE nor
+    the analysis reads."""
+    edits: list[Edit] = []
+    for i in range(tk.n - 1):
+        if tk.word(i) != "identity" or tk.tt(i + 1) != TokenType.L_PAREN or (i + 1) not in tk.match:
+            continue
+        for k in range(i + 2, tk.match[i + 1] - 1):
+            if tk.word(k) == "cache" and tk.tt(k + 1) == TokenType.NUMBER:
+                edits.append((tk.start(k), tk.end(k + 1), ""))
+    return edits
+
+
+SHAPES: list[Callable[[Tokens], list[Edit]]] = [keyword_aliases, temporary_scope, select_into, identity_cache]
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,11 @@ def _worth_a_look(toks: Sequence[Token]) -> bool:
     """Whether any shape above may apply (most statements have no INTO, no keyword after AS and
     are no CREATE LOCAL/GLOBAL)."""
     if toks[0].token_type == TokenType.CREATE:
-        return len(toks) > 1 and toks[1].text.lower() in ("local", "global")
+        return (
+            len(toks) > 1
+            and toks[1].text.lower() in ("local", "global")
+            or any(t.text.upper() == "CACHE" for t in toks)
+        )
     return any(
         t.token_type == TokenType.INTO or (t.token_type == TokenType.ALIAS and nxt.token_type not in NAMES)
         for t, nxt in zip(toks, toks[1:], strict=False)

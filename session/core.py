@@ -481,6 +481,8 @@ class Session:
         statement bound for the engine, audited (as text, the client's) when they refuse. A
         statement allowed once is allowed again for the same user and container until the
         catalog changes."""
+        if st.refusal is not None:
+            return DbError(*st.refusal)
         stamp = self.host.policy.change_stamp()
         allowed = st.memo.setdefault("allowed", {})
         who = (self.user, self.con_id)
