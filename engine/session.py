@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 from duckdb import _seam
 
+from engine import alter as alter_table
 from engine import codec, cursors
 from engine.errors import to_db_error
 from pgwire import backend, faults
@@ -62,6 +63,7 @@ class Prepared:
     used_params: list[str] | None = None  # $n DuckDB sees when a rewrite dropped some; None: all
     numeric_untyped: bool | None = None  # learnt at the first execution: those parameters are numbers
     read_only: bool | None = None  # BEGIN ... READ ONLY / READ WRITE (None: the session's default)
+    alter: dict[str, Any] | None = None  # an ALTER TABLE planned when it runs (engine.alter)
 
 
 @dataclass
@@ -430,7 +432,12 @@ class EngineSession:
         try:
             for sql in portal.prepared.pre:
                 self.con.execute(sql)
-            _, count = self._start(portal)
+            if portal.prepared.alter is not None:
+                for sql in alter_table.plan(self.con, portal.prepared.alter, portal.prepared.sql):
+                    self.con.execute(sql)
+                portal.started, count = True, None
+            else:
+                _, count = self._start(portal)
             if implicit:
                 self._release_stream()
                 self.con.execute("COMMIT")
@@ -590,7 +597,7 @@ class EngineSession:
                 self._release_stream()
                 self._begin(True)
                 self._implicit_ro = True
-            count = self._start_with_pre(portal) if p.pre else self._start(portal)[1]
+            count = self._start_with_pre(portal) if p.pre or p.alter else self._start(portal)[1]
             if self.status == "T":
                 self._ran_in_tx += 1
                 self._note_replay(p.sql, portal.values, p.kind)
@@ -635,6 +642,7 @@ class EngineSession:
                 p = Prepared(s["sql"], s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only = s.get("read_only")
                 p.names = s.get("names")
+                p.alter = s.get("alter")
                 portal = Portal(p, [], [])
                 self.execute_portal(portal, 0, emit, describe=True)
             except Exception as e:  # every engine error becomes an ErrorResponse
@@ -660,14 +668,17 @@ class EngineSession:
         names: list[str | None] | None = None,
         param_count: int = 0,
         read_only: bool | None = None,
+        alter: dict[str, Any] | None = None,
     ) -> bytes:
         self._check_aborted(kind)
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
-        if kind in TXN_KINDS or kind in ("set", "show", "close", "move"):
+        if kind in TXN_KINDS or kind in ("set", "show", "close", "move") or alter is not None:
+            # (an ALTER TABLE planned at run time takes no parameters and returns no rows)
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
             prepared = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
             prepared.read_only = read_only
+            prepared.alter = alter
             self.statements[name] = prepared
             return backend.PARSE_COMPLETE
         if kind == "declare":

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import catalog_rewrites, functions, lengths, lexer
+from pgcompat import alter, catalog_rewrites, functions, lengths, lexer
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
 from pgwire import faults
@@ -459,6 +459,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     serial_columns,
     identity_columns,
     index_methods,
+    *alter.REWRITES,
     *lengths.REWRITES,
     renamed_functions,
     *catalog_rewrites.REWRITES,
@@ -473,6 +474,7 @@ class Rewritten:
     notices: tuple[str, ...] = ()
     checked: str = ""  # the statement the sandbox analyses: the client's, PostgreSQL functions translated
     refusal: tuple[str, str] | None = None  # (SQLSTATE, message): what DuckCDB cannot do faithfully
+    alter: dict[str, object] | None = None  # an ALTER TABLE the engine plans when it runs (engine.alter)
 
 
 def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
@@ -515,4 +517,9 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)
     pre = (*serial_sequences(text, toks), *identity_sequences(text, toks))
-    return Rewritten(sql, (), pre, tuple(notices), checked, identity_refusal(toks))
+    refusal = identity_refusal(toks) or alter.foreign_key_action_refusal(toks)
+    planned = None
+    if toks[0].text.upper() == "ALTER":
+        final = tokenize(sql) if sql != text else list(toks)
+        planned = alter.plan_of(sql, final) if final else None
+    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned)

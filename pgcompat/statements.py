@@ -68,6 +68,7 @@ class Statement:
     engine_kind: str = ""  # the kind the engine runs it as, when not `kind` (SELECT ... INTO)
     # (SQLSTATE, message): PostgreSQL semantics DuckCDB cannot give this statement, so it is refused
     refusal: tuple[str, str] | None = None
+    engine_alter: dict[str, Any] | None = None  # an ALTER TABLE the engine plans when it runs
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
     # A statement that differs from base only in its numbers: base is what is judged (its tokens
     # slice base's text), this one's text is what runs.
@@ -108,6 +109,8 @@ class Statement:
             op["pre"] = list(self.engine_pre)
         if self.notices:
             op["notices"] = list(self.notices)
+        if self.engine_alter is not None:
+            op["alter"] = self.engine_alter
         if names is not None:
             op["names"] = names
         if self.kind == "begin":
@@ -233,6 +236,7 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
         checked,
         engine_kind,
         rw.refusal,
+        rw.alter,
     )
 
 
@@ -292,6 +296,7 @@ def _templatable(st: Statement) -> bool:
         and not st.checked
         and not st.engine_kind
         and not st.refusal
+        and st.engine_alter is None
     )
 
 

@@ -755,6 +755,7 @@ class Session:
                 op.get("names"),  # type: ignore[arg-type]
                 st.judged.param_count,
                 op.get("read_only"),  # type: ignore[arg-type]
+                op.get("alter"),  # type: ignore[arg-type]
             )
         )
         if not ok:

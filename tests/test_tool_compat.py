@@ -142,3 +142,104 @@ def test_index_access_method_and_operator_classes(conn: psycopg.Connection, name
             conn.execute(f"CREATE INDEX {name}_g ON {name} USING gin (email)")
     finally:
         conn.execute(f"DROP TABLE {name}")
+
+
+def _indexes(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:
+    return conn.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT LIKE '%%_pkey' "
+        "ORDER BY 1",
+        (table,),
+    ).fetchall()
+
+
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_alter_of_an_indexed_table(server: RunningServer, pdb: str, name: str, autocommit: bool) -> None:
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=autocommit) as c:
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY, email text, nick text, n int)")
+        c.execute(f"CREATE INDEX {name}_email ON {name} (email)")
+        c.execute(f"CREATE UNIQUE INDEX {name}_nick ON {name} (lower(nick), n)")
+        c.execute(f"INSERT INTO {name} VALUES (1, 'a@x', 'A', 1)")
+        c.execute(f"ALTER TABLE {name} ADD COLUMN role varchar(20) NOT NULL DEFAULT 'member'")
+        c.execute(f"ALTER TABLE {name} ALTER COLUMN n TYPE bigint")
+        c.execute(f'ALTER TABLE {name} RENAME COLUMN "email" TO contact_email')
+        if not autocommit:
+            c.commit()
+        assert [n for n, _ in _indexes(c, name)] == [f"{name}_email", f"{name}_nick"]
+        assert "contact_email" in dict(_indexes(c, name))[f"{name}_email"]
+        with pytest.raises(psycopg.errors.UniqueViolation):  # the unique index still holds
+            c.execute(f"INSERT INTO {name} VALUES (2, 'b@x', 'a', 1, 'x')")
+        if not autocommit:
+            c.rollback()
+        c.execute(f"ALTER TABLE {name} DROP COLUMN nick")  # its index goes with it, as in PostgreSQL
+        c.execute(f"ALTER TABLE {name} RENAME TO {name}_r")
+        if not autocommit:
+            c.commit()
+        assert [n for n, _ in _indexes(c, f"{name}_r")] == [f"{name}_email"]
+        assert c.execute(f"SELECT id, contact_email, n, role FROM {name}_r").fetchall() == [
+            (1, "a@x", 1, "member")
+        ]
+        c.execute(f"DROP TABLE {name}_r")
+        if not autocommit:
+            c.commit()
+
+
+def test_a_failed_alter_leaves_the_indexes(conn: psycopg.Connection, name: str) -> None:
+    conn.execute(f"CREATE TABLE {name} (id int, v text)")
+    conn.execute(f"CREATE INDEX {name}_v ON {name} (v)")
+    conn.execute(f"INSERT INTO {name} VALUES (1, 'not a number')")
+    try:
+        with pytest.raises(psycopg.Error):
+            conn.execute(f"ALTER TABLE {name} ALTER COLUMN v TYPE integer")
+        assert [n for n, _ in _indexes(conn, name)] == [f"{name}_v"]
+        assert conn.execute(f"SELECT v FROM {name}").fetchall() == [("not a number",)]
+    finally:
+        conn.execute(f"DROP TABLE {name}")
+
+
+def test_add_foreign_key_to_an_existing_table(conn: psycopg.Connection, name: str) -> None:
+    conn.execute(f"CREATE TABLE {name}_p (id bigint PRIMARY KEY)")
+    conn.execute(f"CREATE TABLE {name}_c (id bigint PRIMARY KEY, pid bigint, note varchar(5))")
+    conn.execute(f"CREATE INDEX {name}_c_pid ON {name}_c (pid)")
+    conn.execute(f"INSERT INTO {name}_p VALUES (1), (2)")
+    conn.execute(f"INSERT INTO {name}_c VALUES (10, 1, 'x'), (11, 9, 'y')")
+    try:
+        # rows that break it: refused, the table as it was
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute(
+                f"ALTER TABLE {name}_c ADD CONSTRAINT {name}_fk FOREIGN KEY (pid) REFERENCES {name}_p (id)"
+            )
+        assert conn.execute(f"SELECT count(*) FROM {name}_c").fetchone() == (2,)
+        conn.execute(f"DELETE FROM {name}_c WHERE id = 11")
+        notices: list[str] = []
+        conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+        conn.execute(
+            f'ALTER TABLE "{name}_c" ADD CONSTRAINT "{name}_fk" FOREIGN KEY ("pid") REFERENCES "{name}_p" ("id") '
+            "DEFERRABLE INITIALLY DEFERRED"
+        )
+        assert any("not at commit" in n for n in notices)
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute(f"INSERT INTO {name}_c VALUES (12, 7, 'z')")
+        with pytest.raises(psycopg.errors.StringDataRightTruncation):  # varchar(5) survives the rebuild
+            conn.execute(f"INSERT INTO {name}_c VALUES (12, 2, 'toolong')")
+        conn.execute(f"INSERT INTO {name}_c VALUES (12, 2, 'z')")
+        assert conn.execute(f"SELECT id, pid FROM {name}_c ORDER BY id").fetchall() == [(10, 1), (12, 2)]
+        assert [n for n, _ in _indexes(conn, f"{name}_c")] == [f"{name}_c_pid"]
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS {name}_c")
+        conn.execute(f"DROP TABLE IF EXISTS {name}_p")
+
+
+@pytest.mark.parametrize("action", ["ON DELETE CASCADE", "ON DELETE SET NULL", "ON UPDATE CASCADE"])
+def test_referential_actions_are_refused_not_ignored(
+    conn: psycopg.Connection, name: str, action: str
+) -> None:
+    conn.execute(f"CREATE TABLE {name}_p (id int PRIMARY KEY)")
+    conn.execute(f"CREATE TABLE {name}_c (id int PRIMARY KEY, pid int)")
+    try:
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match=action.split()[-1]):
+            conn.execute(f"ALTER TABLE {name}_c ADD FOREIGN KEY (pid) REFERENCES {name}_p (id) {action}")
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute(f"CREATE TABLE {name}_d (id int, pid int REFERENCES {name}_p (id) {action})")
+    finally:
+        conn.execute(f"DROP TABLE {name}_c")
+        conn.execute(f"DROP TABLE {name}_p")
