@@ -60,14 +60,67 @@ def _remade_index(name: str, sql: str, schema: str, table: str, renamed: tuple[s
     return f"CREATE {unique}INDEX {quote(name)} ON {quote(schema)}.{quote(table)}{body}"
 
 
+_CHILDREN = (
+    "SELECT DISTINCT schema_name, table_name FROM duckdb_constraints() WHERE database_name = current_database() "
+    "AND constraint_type = 'FOREIGN KEY' AND lower(referenced_table) = lower(?) AND lower(table_name) <> lower(?) "
+    "ORDER BY 1, 2"
+)
+
+
 def plan(con: Any, spec: dict[str, Any], sql: str) -> list[str]:
-    """The statements that do what the ALTER TABLE `sql` does in PostgreSQL, in order."""
+    """The statements that do what the ALTER TABLE `sql` does in PostgreSQL, in order. Tables
+    whose foreign keys reference this one are set aside first (copied, dropped) and made again
+    after it, their keys following a renamed column or table."""
     schema, table = str(spec["schema"]), str(spec["table"])
-    indexes = [(str(n), str(s)) for n, s in con.execute(_INDEXES, [schema, table]).fetchall()]
+    children = [(str(a), str(b)) for a, b in con.execute(_CHILDREN, [table, table]).fetchall()]
+    if not children:
+        return _own_plan(con, spec, sql, schema, table)
+    before: list[str] = []
+    after: list[str] = []
+    for c_schema, c_table in children:
+        c_indexes = _indexes(con, c_schema, c_table)
+        create = _definition(con, c_schema, c_table)[1]
+        target, scratch = _names(c_schema, c_table)
+        before += [
+            f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {target}",
+            *(f"DROP INDEX {quote(c_schema)}.{quote(n)}" for n, _ in c_indexes),
+            f"DROP TABLE {target}",
+        ]
+        after += [
+            f"CREATE TABLE {target}{_references_followed(create[create.index('(') :], table, spec)}",
+            f"INSERT INTO {target} SELECT * FROM {scratch}",
+            f"DROP TABLE {scratch}",
+            *(_remade_index(n, s, c_schema, c_table, None) for n, s in c_indexes),
+        ]
+    return [*before, *_own_plan(con, spec, sql, schema, table), *after]
+
+
+def _references_followed(body: str, table: str, spec: dict[str, Any]) -> str:
+    """A child's definition with its REFERENCES to `table` following a renamed column or table."""
+    renamed = spec.get("rename_column")
+    new_table = spec.get("rename_table")
+    ref = re.compile(rf'(REFERENCES\s+)("?{re.escape(table)}"?)(\s*\()([^)]*)(\))', re.I)
+
+    def follow(m: re.Match[str]) -> str:
+        cols = _column(renamed[0]).sub(quote(renamed[1]), m.group(4)) if renamed else m.group(4)
+        return (
+            m.group(1) + (quote(str(new_table)) if new_table else m.group(2)) + m.group(3) + cols + m.group(5)
+        )
+
+    return ref.sub(follow, body)
+
+
+def _indexes(con: Any, schema: str, table: str) -> list[tuple[str, str]]:
+    return [(str(n), str(s)) for n, s in con.execute(_INDEXES, [schema, table]).fetchall()]
+
+
+def _own_plan(con: Any, spec: dict[str, Any], sql: str, schema: str, table: str) -> list[str]:
+    indexes = _indexes(con, schema, table)
     if spec.get("foreign_key"):
+        name = _stored_name(con, schema, table)
         return [
             *_made_again(con, schema, table, indexes, str(spec["foreign_key"])),
-            *(_remade_index(n, s, schema, _stored_name(con, schema, table), None) for n, s in indexes),
+            *(_remade_index(n, s, schema, name, None) for n, s in indexes),
         ]
     if not indexes:
         return [sql]
@@ -88,11 +141,21 @@ def plan(con: Any, spec: dict[str, Any], sql: str) -> list[str]:
     return [*before, sql, *after]
 
 
-def _stored_name(con: Any, schema: str, table: str) -> str:
+def _definition(con: Any, schema: str, table: str) -> tuple[str, str]:
+    """(stored name, CREATE TABLE statement without its semicolon)."""
     row = con.execute(_TABLE, [schema, table]).fetchone()
     if row is None:
         raise DbError("42P01", f'relation "{table}" does not exist')
-    return str(row[0])
+    return str(row[0]), str(row[1]).rstrip().rstrip(";").rstrip()
+
+
+def _names(schema: str, name: str) -> tuple[str, str]:
+    """The table's qualified name and its temporary copy's."""
+    return f"{quote(schema)}.{quote(name)}", f"temp.main.{quote('__duckcdb_copy_' + name)}"
+
+
+def _stored_name(con: Any, schema: str, table: str) -> str:
+    return _definition(con, schema, table)[0]
 
 
 def _made_again(
@@ -101,12 +164,9 @@ def _made_again(
     """The table made again from its definition (with one more constraint), its rows copied back
     (and so checked against it), without its indexes. A copy in a temporary table, not a
     rename: DuckDB's foreign keys keep the name a table was created with."""
-    row = con.execute(_TABLE, [schema, table]).fetchone()
-    if row is None:
-        raise DbError("42P01", f'relation "{table}" does not exist')
-    name, create = str(row[0]), str(row[1]).rstrip().rstrip(";").rstrip()
+    name, create = _definition(con, schema, table)
     columns = create[create.index("(") : create.rindex(")")]
-    target, scratch = f"{quote(schema)}.{quote(name)}", f"temp.main.{quote('__duckcdb_copy_' + name)}"
+    target, scratch = _names(schema, name)
     return [
         f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {target}",
         *(f"DROP INDEX {quote(schema)}.{quote(n)}" for n, _ in indexes),

@@ -243,3 +243,33 @@ def test_referential_actions_are_refused_not_ignored(
     finally:
         conn.execute(f"DROP TABLE {name}_c")
         conn.execute(f"DROP TABLE {name}_p")
+
+
+def test_alter_of_a_table_a_foreign_key_references(conn: psycopg.Connection, name: str) -> None:
+    """Alembic's chain: author (indexed) is referenced by book (indexed); both keep their rows,
+    indexes and key through renames, a new column and a dropped one."""
+    a, b = f"{name}_author", f"{name}_book"
+    conn.execute(f"CREATE TABLE {a} (id int PRIMARY KEY, name text NOT NULL, nickname text)")
+    conn.execute(f"CREATE INDEX ix_{a}_name ON {a} (name)")
+    conn.execute(
+        f"CREATE TABLE {b} (id int PRIMARY KEY, author_id int NOT NULL REFERENCES {a} (id), title text)"
+    )
+    conn.execute(f"CREATE INDEX ix_{b}_author ON {b} (author_id)")
+    conn.execute(f"INSERT INTO {a} VALUES (1, 'Le Guin', 'ursula')")
+    conn.execute(f"INSERT INTO {b} VALUES (10, 1, 'Earthsea')")
+    try:
+        conn.execute(f"ALTER TABLE {a} ADD COLUMN born integer DEFAULT 1929 NOT NULL")
+        conn.execute(f"ALTER TABLE {a} RENAME name TO full_name")
+        conn.execute(f"ALTER TABLE {a} DROP COLUMN nickname")
+        conn.execute(f"ALTER TABLE {a} RENAME COLUMN id TO author_key")  # the child's key follows
+        assert conn.execute(f"SELECT * FROM {a}").fetchall() == [(1, "Le Guin", 1929)]
+        assert conn.execute(f"SELECT * FROM {b}").fetchall() == [(10, 1, "Earthsea")]
+        assert [n for n, _ in _indexes(conn, a)] == [f"ix_{a}_name"]
+        assert [n for n, _ in _indexes(conn, b)] == [f"ix_{b}_author"]
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute(f"INSERT INTO {b} VALUES (11, 2, 'missing author')")
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute(f"DELETE FROM {a}")
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS {b}")
+        conn.execute(f"DROP TABLE IF EXISTS {a}")

@@ -14,7 +14,7 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from tests.tools.conftest import TOOLS_DIR, ToolDB, duckcdb_xfail, run_tool
+from tests.tools.conftest import TOOLS_DIR, ToolDB, run_tool
 
 pytest.importorskip("alembic", reason="Alembic is not installed (tests/tools/REQUIREMENTS.md)")
 
@@ -29,14 +29,6 @@ def _alembic(db: ToolDB, *args: str) -> str:
     return run.stdout
 
 
-@duckcdb_xfail(
-    "2BP01",
-    "ALTER TABLE author RENAME name TO full_name",
-    'upgrade 0003: Cannot alter entry "author" because there are entries that depend on it: author is '
-    "referenced by book's foreign key, and DuckDB alters no table a foreign key references (0002's ADD "
-    "COLUMN on the indexed book passes now: its indexes are dropped and made again around the ALTER). Behind "
-    "it, 2BP01 each: 0004 ALTER TABLE author DROP COLUMN nickname, and the downgrades.",
-)
 def test_alembic_upgrade_downgrade(tool_db: ToolDB) -> None:
     _alembic(tool_db, "upgrade", "0001")
     engine = sa.create_engine(tool_db.url("psycopg", direct=True))
