@@ -375,6 +375,55 @@ def index_methods(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     return edits
 
 
+def _call_args(toks: Sequence[Token], open_: int) -> tuple[list[tuple[int, int]], int] | None:
+    """The top-level arguments (first, last token) of the call whose "(" is toks[open_], and the
+    index of its ")"."""
+    depth, args, first = 0, [], open_ + 1
+    for j in range(open_, len(toks)):
+        tt = toks[j].token_type
+        if tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+            if depth == 0:
+                if j > first:
+                    args.append((first, j - 1))
+                return args, j
+        elif tt == TokenType.COMMA and depth == 1:
+            args.append((first, j - 1))
+            first = j + 1
+    return None
+
+
+def multi_argument_unnest(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """FROM unnest(a, b, ...) [WITH ORDINALITY]: PostgreSQL's arrays side by side, the shorter ones
+    padded with NULLs (and a row number): DuckDB's unnest of several lists in one SELECT list
+    does the same (Django's bulk_create and inspectdb)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[1:-1], start=1):
+        if (
+            t.text.lower() != "unnest"
+            or toks[i + 1].token_type != TokenType.L_PAREN
+            or toks[i - 1].token_type not in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA)
+        ):
+            continue
+        found = _call_args(toks, i + 1)
+        if found is None or len(found[0]) < 2:
+            continue
+        # Only the call's own tokens change: rewrites inside the arguments (array literals) apply.
+        args = [text[toks[a].start - base : toks[b].end - base + 1] for a, b in found[0]]
+        edits.append((t.start - base, toks[i + 1].end - base + 1, "(SELECT unnest("))
+        for _, last in found[0][:-1]:
+            edits.append((toks[last + 1].start - base, toks[last + 1].end - base + 1, "), unnest("))
+        end, tail = found[1], "))"
+        if [x.text.upper() for x in toks[end + 1 : end + 3]] == ["WITH", "ORDINALITY"]:
+            longest = ", ".join(f"coalesce(len({a}), 0)" for a in args)
+            tail = f"), unnest(range(1, greatest({longest}) + 1)))"
+            end += 2
+        edits.append((toks[found[1]].start - base, toks[end].end - base + 1, tail))
+    return edits
+
+
 def advisory_unlock_all(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """pg_advisory_unlock_all(), sent by connection pools on every release: DuckCDB has no
     advisory locks, so none are held and there is nothing to unlock (a no-op returning NULL)."""
@@ -456,6 +505,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     advisory_unlock_all,
     public_schema,
     pg_expandarray,
+    multi_argument_unnest,
     serial_columns,
     identity_columns,
     index_methods,

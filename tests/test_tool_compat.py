@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -273,3 +274,30 @@ def test_alter_of_a_table_a_foreign_key_references(conn: psycopg.Connection, nam
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {b}")
         conn.execute(f"DROP TABLE IF EXISTS {a}")
+
+
+def test_multi_argument_unnest_and_parenthesised_array_literals(conn: psycopg.Connection, name: str) -> None:
+    """Django's bulk_create: INSERT ... SELECT * FROM UNNEST(('{...}')::varchar[], ...)."""
+    conn.execute(f"CREATE TABLE {name} (sku text, title text, price numeric(10, 2), stock int)")
+    try:
+        conn.execute(
+            f"INSERT INTO {name} (sku, title, price, stock) SELECT * FROM UNNEST(('{{LAMP,PEN}}')::varchar[], "
+            "('{\"Desk lamp\",\"Fountain pen\"}')::varchar[], ('{19.90,7.50}'::numeric[])::numeric[], "
+            "('{5,40}'::int4[])::integer[])"
+        )
+        assert conn.execute(f"SELECT * FROM {name} ORDER BY sku").fetchall() == [
+            ("LAMP", "Desk lamp", Decimal("19.90"), 5),
+            ("PEN", "Fountain pen", Decimal("7.50"), 40),
+        ]
+        # arrays of different lengths: the shorter padded with NULLs; WITH ORDINALITY numbers the rows
+        rows = conn.execute(
+            "SELECT * FROM unnest(ARRAY[1, 2, 3], ARRAY['a']) WITH ORDINALITY AS u(n, s, i) ORDER BY i"
+        ).fetchall()
+        assert rows == [(1, "a", 1), (2, None, 2), (3, None, 3)]
+        rows = conn.execute(
+            f"SELECT t.sku, u.k FROM {name} t, unnest(ARRAY[t.stock, t.stock * 2], ARRAY['x', 'y']) AS u(k, tag) "
+            "WHERE t.sku = 'LAMP' ORDER BY u.k"
+        ).fetchall()
+        assert rows == [("LAMP", 5), ("LAMP", 10)]
+    finally:
+        conn.execute(f"DROP TABLE {name}")
