@@ -841,6 +841,13 @@ class EngineSession:
                     arrays.append(pa.array(values, type=target))
             self.con.register(name, pa.Table.from_arrays(arrays, names=cols))
 
+    def set_settings(self, values: dict[str, str]) -> None:
+        """Session parameters as current_setting() reads them (DuckDB variables pg_<name>, which
+        the catalog shim's current_setting reads, its default when unset)."""
+        for key, value in values.items():
+            name = "pg_" + "".join(ch for ch in key.lower() if ch.isalnum() or ch == "_")
+            self.con.execute(f"SET VARIABLE {name} = ?", [str(value)])
+
     def set_userenv(self, values: dict[str, str]) -> None:
         """SYS_CONTEXT('USERENV', ...) values of this session, as DuckDB variables."""
         for key, value in values.items():

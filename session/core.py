@@ -124,6 +124,7 @@ class Session:
         )
         ex.set_timezone(self.params.get("timezone", "UTC"))
         ex.set_userenv(self._userenv())
+        ex.set_settings(setshow.changed_settings(self.params))
         ex.default_read_only = self.params.get("default_transaction_read_only") == "on"
         self.ex = ex
         for name, sql, oids in self.state.statements:

@@ -81,10 +81,20 @@ def test_harmless_postgres_settings_are_kept_per_session(
     assert conn.execute("SHOW synchronize_seqscans").fetchone() == ("off",)
     assert conn.execute("SHOW check_function_bodies").fetchone() == ("off",)
     assert conn.execute("SELECT current_setting('default_table_access_method')").fetchone() == ("heap",)
+    # current_setting() answers what SET said, as SHOW does
+    assert conn.execute("SELECT current_setting('synchronize_seqscans')").fetchone() == ("off",)
+    conn.execute("SET work_mem = '64MB'")
+    assert conn.execute("SELECT current_setting('work_mem'), current_setting('lock_timeout')").fetchone() == (
+        "64MB",
+        "0",
+    )
     with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as other:
         assert other.execute("SHOW synchronize_seqscans").fetchone() == ("on",)
     conn.execute("RESET synchronize_seqscans")
     assert conn.execute("SHOW synchronize_seqscans").fetchone() == ("on",)
+    assert conn.execute("SELECT current_setting('synchronize_seqscans')").fetchone() == ("on",)
+    conn.execute("DISCARD ALL")
+    assert conn.execute("SELECT current_setting('work_mem')").fetchone() == ("4MB",)
     with pytest.raises(psycopg.errors.InvalidParameterValue):
         conn.execute("SET synchronize_seqscans = maybe")
 
