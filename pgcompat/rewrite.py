@@ -424,6 +424,32 @@ def multi_argument_unnest(text: str, toks: Sequence[Token], base: int) -> list[E
     return edits
 
 
+def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """jsonb, as a column's type or a cast's: DuckDB's JSON (the same text, the same -> and ->>).
+    What differs is said in the README: its values keep the text as written (jsonb normalises
+    it), and result columns are json (oid 114), not jsonb."""
+    ddl = bool(toks) and toks[0].text.upper() in ("CREATE", "ALTER")
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        if t.text.lower() != "jsonb" or text[t.start - base] in "'\"":
+            continue
+        prev = toks[i - 1] if i > 0 else None
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if nxt is not None and nxt.token_type in (TokenType.L_PAREN, TokenType.DOT):
+            continue
+        if prev is not None and prev.token_type == TokenType.DOT:
+            continue
+        cast = prev is not None and prev.token_type in (TokenType.DCOLON, TokenType.ALIAS)
+        column = (
+            ddl
+            and prev is not None
+            and prev.token_type in (TokenType.VAR, TokenType.IDENTIFIER, TokenType.TYPE)
+        )
+        if cast or column:
+            edits.append((t.start - base, t.end - base + 1, "JSON"))
+    return edits
+
+
 def advisory_unlock_all(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """pg_advisory_unlock_all(), sent by connection pools on every release: DuckCDB has no
     advisory locks, so none are held and there is nothing to unlock (a no-op returning NULL)."""
@@ -506,6 +532,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     public_schema,
     pg_expandarray,
     multi_argument_unnest,
+    jsonb_type,
     serial_columns,
     identity_columns,
     index_methods,

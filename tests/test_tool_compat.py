@@ -311,3 +311,23 @@ def test_multi_argument_unnest_and_parenthesised_array_literals(conn: psycopg.Co
         assert rows == [("LAMP", 5), ("LAMP", 10)]
     finally:
         conn.execute(f"DROP TABLE {name}")
+
+
+def test_jsonb_columns_and_casts(conn: psycopg.Connection, name: str) -> None:
+    assert conn.execute("""SELECT '{"a": 1}'::jsonb, CAST('[1, 2]' AS jsonb)""").fetchone() == (
+        {"a": 1},
+        [1, 2],
+    )
+    conn.execute(f"CREATE TABLE {name} (id int, doc jsonb NOT NULL, tags jsonb)")
+    try:
+        conn.execute(f"ALTER TABLE {name} ADD COLUMN extra jsonb")
+        conn.execute(
+            f"INSERT INTO {name} (id, doc) VALUES (1, %s::jsonb), (2, %s)",
+            ('{"a": {"b": 2}}', '{"a": {"b": 3}}'),
+        )
+        rows = conn.execute(f"SELECT id, doc -> 'a' ->> 'b', doc FROM {name} ORDER BY id").fetchall()
+        assert rows == [(1, "2", {"a": {"b": 2}}), (2, "3", {"a": {"b": 3}})]
+        with pytest.raises(psycopg.Error):  # not JSON: refused, as PostgreSQL does
+            conn.execute(f"INSERT INTO {name} (id, doc) VALUES (3, 'not json')")
+    finally:
+        conn.execute(f"DROP TABLE {name}")
