@@ -143,7 +143,8 @@ def _own_plan(con: Any, spec: dict[str, Any], sql: str, schema: str, table: str)
 
 def _definition(con: Any, schema: str, table: str) -> tuple[str, str]:
     """(stored name, CREATE TABLE statement without its semicolon)."""
-    row = con.execute(_TABLE, [schema, table]).fetchone()
+    rows = con.execute(_TABLE, [schema, table]).fetchall()
+    row = rows[0] if rows else None
     if row is None:
         raise DbError("42P01", f'relation "{table}" does not exist')
     return str(row[0]), str(row[1]).rstrip().rstrip(";").rstrip()

@@ -19,7 +19,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors
+from engine import codec, cursors, grouping
 from engine.errors import to_db_error
 from pgwire import backend, faults
 from pgwire.errors import DbError
@@ -639,7 +639,11 @@ class EngineSession:
         ok = True
         for s in stmts:
             try:
-                p = Prepared(s["sql"], s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
+                sql = s["sql"]
+                if s.get("grouping"):
+                    self._release_stream()
+                    sql = grouping.choose(self.con, sql, s["grouping"])
+                p = Prepared(sql, s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only = s.get("read_only")
                 p.names = s.get("names")
                 p.alter = s.get("alter")
@@ -669,6 +673,7 @@ class EngineSession:
         param_count: int = 0,
         read_only: bool | None = None,
         alter: dict[str, Any] | None = None,
+        group_by: dict[str, Any] | None = None,
     ) -> bytes:
         self._check_aborted(kind)
         if name and name in self.statements:
@@ -696,6 +701,7 @@ class EngineSession:
             self.statements[name] = Prepared(sql, kind, tag, [], cols)
             return backend.PARSE_COMPLETE
         self._release_stream()
+        sql = grouping.choose(self.con, sql, group_by)
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
         untyped: list[int] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import alter, catalog_rewrites, functions, lengths, lexer
+from pgcompat import alter, catalog_rewrites, functions, grouping, lengths, lexer
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
 from pgwire import faults
@@ -552,6 +552,7 @@ class Rewritten:
     checked: str = ""  # the statement the sandbox analyses: the client's, PostgreSQL functions translated
     refusal: tuple[str, str] | None = None  # (SQLSTATE, message): what DuckCDB cannot do faithfully
     alter: dict[str, object] | None = None  # an ALTER TABLE the engine plans when it runs (engine.alter)
+    grouping: dict[str, object] | None = None  # GROUP BY a primary key (pgcompat.grouping)
 
 
 def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
@@ -599,4 +600,8 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     if toks[0].text.upper() == "ALTER":
         final = tokenize(sql) if sql != text else list(toks)
         planned = alter.plan_of(sql, final) if final else None
-    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned)
+    grouped = None
+    if any(t.token_type == TokenType.GROUP_BY for t in toks):
+        final = tokenize(sql) if sql != text else list(toks)
+        grouped = grouping.alternative(sql, final) if final else None
+    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned, grouped)

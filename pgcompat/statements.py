@@ -69,6 +69,8 @@ class Statement:
     # (SQLSTATE, message): PostgreSQL semantics DuckCDB cannot give this statement, so it is refused
     refusal: tuple[str, str] | None = None
     engine_alter: dict[str, Any] | None = None  # an ALTER TABLE the engine plans when it runs
+    # GROUP BY a primary key: the text to run when the catalog says the key is covered
+    engine_grouping: dict[str, Any] | None = None
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
     # A statement that differs from base only in its numbers: base is what is judged (its tokens
     # slice base's text), this one's text is what runs.
@@ -111,6 +113,8 @@ class Statement:
             op["notices"] = list(self.notices)
         if self.engine_alter is not None:
             op["alter"] = self.engine_alter
+        if self.engine_grouping is not None:
+            op["grouping"] = self.engine_grouping
         if names is not None:
             op["names"] = names
         if self.kind == "begin":
@@ -237,6 +241,7 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
         engine_kind,
         rw.refusal,
         rw.alter,
+        rw.grouping,
     )
 
 
@@ -297,6 +302,7 @@ def _templatable(st: Statement) -> bool:
         and not st.engine_kind
         and not st.refusal
         and st.engine_alter is None
+        and st.engine_grouping is None
     )
 
 

@@ -757,6 +757,7 @@ class Session:
                 st.judged.param_count,
                 op.get("read_only"),  # type: ignore[arg-type]
                 op.get("alter"),  # type: ignore[arg-type]
+                op.get("grouping"),  # type: ignore[arg-type]
             )
         )
         if not ok:

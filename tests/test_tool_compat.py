@@ -331,3 +331,35 @@ def test_jsonb_columns_and_casts(conn: psycopg.Connection, name: str) -> None:
             conn.execute(f"INSERT INTO {name} (id, doc) VALUES (3, 'not json')")
     finally:
         conn.execute(f"DROP TABLE {name}")
+
+
+@pytest.mark.parametrize("prepare", [False, True])
+def test_group_by_primary_key_takes_its_dependent_columns(
+    conn: psycopg.Connection, name: str, prepare: bool
+) -> None:
+    c, o = f"{name}_customer", f"{name}_order"
+    conn.execute(f"CREATE TABLE {c} (id int PRIMARY KEY, name text, city text)")
+    conn.execute(f"CREATE TABLE {o} (id int PRIMARY KEY, customer_id int, quantity int)")
+    conn.execute(f"CREATE TABLE {name}_nokey (id int, name text)")
+    conn.execute(f"INSERT INTO {c} VALUES (1, 'Ann', 'Oslo'), (2, 'Bo', 'Oslo')")
+    conn.execute(f"INSERT INTO {o} VALUES (10, 1, 2), (11, 1, 3)")
+    conn.execute(f"INSERT INTO {name}_nokey VALUES (1, 'x'), (1, 'y')")
+    try:
+        rows = conn.execute(
+            f'SELECT "{c}"."name" AS "name", COUNT("{o}"."id") AS "n", SUM("{o}"."quantity") AS "items" '
+            f'FROM "{c}" LEFT OUTER JOIN "{o}" ON ("{c}"."id" = "{o}"."customer_id") GROUP BY "{c}"."id" '
+            "ORDER BY 1 ASC",
+            prepare=prepare,
+        ).fetchall()
+        assert rows == [("Ann", 2, 5), ("Bo", 0, None)]
+        assert conn.execute(
+            f"SELECT x.city, count(*) FROM {c} x GROUP BY x.id ORDER BY x.id", prepare=prepare
+        ).fetchall() == [("Oslo", 1), ("Oslo", 1)]
+        # grouped by a column that is not the primary key: refused, as PostgreSQL does
+        with pytest.raises(psycopg.errors.GroupingError):
+            conn.execute(f"SELECT x.name, count(*) FROM {c} x GROUP BY x.city", prepare=prepare)
+        with pytest.raises(psycopg.errors.GroupingError):
+            conn.execute(f"SELECT n.name FROM {name}_nokey n GROUP BY n.id", prepare=prepare)
+    finally:
+        for t in (o, c, f"{name}_nokey"):
+            conn.execute(f"DROP TABLE {t}")

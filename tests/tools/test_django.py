@@ -29,16 +29,16 @@ def _manage(db: ToolDB, *args: str, env: dict[str, str] | None = None) -> str:
 
 
 @duckcdb_xfail(
-    "42803",
-    'SELECT "shop_customer"."name" AS "name", COUNT("shop_order"."id") AS "n"',
-    'annotate(Count): column "name" must appear in the GROUP BY clause: Django groups by the primary key '
-    '("shop_customer"."id") alone, and PostgreSQL takes the columns functionally dependent on it; DuckDB '
-    "does not. migrate shop runs to the end now (identity columns, operator classes, ADD CONSTRAINT ... "
-    "FOREIGN KEY ... DEFERRABLE INITIALLY DEFERRED with a notice, the ALTER of an indexed table a foreign key "
-    "references), and so does bulk_create (multi-argument unnest, ('{...}')::varchar[] literals). Behind it, "
-    "each seen by hacking around the one before in a throwaway copy: SELECT ... FOR UPDATE 42601; inspectdb's "
-    "index query (FROM pg_index i, unnest(i.indkey, i.indoption) WITH ORDINALITY) is rewritten now but not "
-    "run this far. migrate shop zero then passes.",
+    "23503",
+    'UPDATE "shop_product" SET "title" = \'Desk lamp (brass)\' WHERE "shop_product"."id" = 1',
+    "DuckDB refuses to update a row another table's foreign key references, even a column outside the key "
+    '("key product_id: 1 is still referenced by a foreign key in a different table": its foreign keys are '
+    "checked as if the row were deleted and inserted again). migrate shop runs to the end now (identity "
+    "columns, operator classes, ADD CONSTRAINT ... FOREIGN KEY ... DEFERRABLE INITIALLY DEFERRED with a "
+    "notice, the ALTER of an indexed table a foreign key references), and so do bulk_create (multi-argument "
+    "unnest, ('{...}')::varchar[] literals) and annotate(Count) (GROUP BY the primary key). Behind it, seen "
+    "before in a throwaway copy: SELECT ... FOR UPDATE 42601; inspectdb's index query (FROM pg_index i, "
+    "unnest(i.indkey, i.indoption) WITH ORDINALITY) is rewritten now but not run this far.",
 )
 def test_django_app_migrate_orm_inspectdb(tool_db: ToolDB) -> None:
     out = _manage(tool_db, "migrate", "shop", "--noinput")
