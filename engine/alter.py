@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from pgwire.errors import DbError
+from pgwire.types import LENGTH_CHECK_SHAPE
 
 _INDEXES = (
     "SELECT index_name, sql FROM duckdb_indexes() WHERE database_name = current_database() "
@@ -122,10 +123,18 @@ def _own_plan(con: Any, spec: dict[str, Any], sql: str, schema: str, table: str)
             *_made_again(con, schema, table, indexes, str(spec["foreign_key"])),
             *(_remade_index(n, s, schema, name, None) for n, s in indexes),
         ]
+    if spec.get("retype"):
+        retyped = _retyped(con, schema, table, spec["retype"], indexes)
+        if retyped is not None:
+            return retyped
+    dropped = spec.get("drop_column")
+    if dropped:
+        without = _without_column(con, schema, table, str(dropped), indexes)
+        if without is not None:
+            return without
     if not indexes:
         return [sql]
     renamed = tuple(spec["rename_column"]) if spec.get("rename_column") else None
-    dropped = spec.get("drop_column")
     name_now = str(spec.get("rename_table") or _stored_name(con, schema, table))
     if spec.get("fresh"):
         # DuckDB still counts an index dropped in the same transaction against changing or
@@ -153,6 +162,130 @@ def _definition(con: Any, schema: str, table: str) -> tuple[str, str]:
 def _names(schema: str, name: str) -> tuple[str, str]:
     """The table's qualified name and its temporary copy's."""
     return f"{quote(schema)}.{quote(name)}", f"temp.main.{quote('__duckcdb_copy_' + name)}"
+
+
+def _items(body: str) -> list[str]:
+    """The top-level items of a CREATE TABLE's parenthesised body (columns and constraints)."""
+    items, cur, depth, quote_ch = [], "", 0, ""
+    for ch in body:
+        if quote_ch:
+            cur += ch
+            if ch == quote_ch:
+                quote_ch = ""
+            continue
+        if ch in "'\"":
+            quote_ch = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append(cur.strip())
+            cur = ""
+            continue
+        cur += ch
+    if cur.strip():
+        items.append(cur.strip())
+    return items
+
+
+_TABLE_CONSTRAINT = re.compile(r"^(UNIQUE|PRIMARY\s+KEY|CHECK|FOREIGN\s+KEY|CONSTRAINT)\b", re.I)
+
+
+def _without_column(
+    con: Any, schema: str, table: str, column: str, indexes: list[tuple[str, str]]
+) -> list[str] | None:
+    """DROP COLUMN of a table whose own constraints (UNIQUE, PRIMARY KEY) DuckDB keeps as indexes
+    it will not drop a column before: the table made again without the column and the table
+    constraints that name it (PostgreSQL drops those with it), its other rows copied back.
+    None when the table has neither such constraints nor indexes (DuckDB drops the column)."""
+    name, create = _definition(con, schema, table)
+    body = create[create.index("(") + 1 : create.rindex(")")]
+    items = _items(body)
+    constraints = [i for i in items if _TABLE_CONSTRAINT.match(i)]
+    if not indexes and not any(re.match(r"^(UNIQUE|PRIMARY)", i, re.I) for i in constraints):
+        return None
+    named = _column(column)
+    columns = [i for i in items if not _TABLE_CONSTRAINT.match(i)]
+    kept = [i for i in columns if not named.match(i)]
+    if len(kept) == len(columns):
+        return None  # no such column: DuckDB says so
+    kept += [i for i in constraints if not named.search(i)]
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = ? "
+        "AND table_name = ? ORDER BY column_index",
+        [schema, name],
+    ).fetchall()
+    names = ", ".join(quote(str(r[0])) for r in rows if str(r[0]).lower() != column.lower())
+    target, scratch = _names(schema, name)
+    return [
+        f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {target}",
+        *(f"DROP INDEX {quote(schema)}.{quote(n)}" for n, _ in indexes),
+        f"DROP TABLE {target}",
+        f"CREATE TABLE {target}({', '.join(kept)})",
+        f"INSERT INTO {target} SELECT {names} FROM {scratch}",
+        f"DROP TABLE {scratch}",
+        *(_remade_index(n, s, schema, name, None) for n, s in indexes if not named.search(_index_body(s))),
+    ]
+
+
+_LENGTH_CHECK = re.compile(r"\s*CHECK\(" + LENGTH_CHECK_SHAPE + r"\)")
+# What may follow a column's type in DuckDB's definition of it.
+_AFTER_TYPE = re.compile(
+    r"\s+(NOT\s+NULL|NULL|DEFAULT|CHECK|PRIMARY|UNIQUE|REFERENCES|COLLATE|GENERATED)\b", re.I
+)
+
+
+def _is_length_of(item: str, column: str) -> bool:
+    m = re.fullmatch(r"CHECK\(" + LENGTH_CHECK_SHAPE + r"\)", item.strip())
+    if m is None:
+        return False
+    named = m.group(1) or m.group(2)
+    return named.strip('"').replace('""', '"').lower() == column.lower()
+
+
+def _retyped(
+    con: Any, schema: str, table: str, retype: dict[str, str], indexes: list[tuple[str, str]]
+) -> list[str] | None:
+    """ALTER COLUMN c TYPE t of a column with a length (DuckDB changes no type under a CHECK) or to
+    varchar(n) / char(n) (DuckDB adds no CHECK to a table): the table made again with the column
+    of the new type and its length CHECK, NOT NULL and DEFAULT kept, its rows cast (or computed
+    USING the expression) and checked. None when DuckDB can do it itself."""
+    column, new_type, check = retype["column"], retype["type"], retype["check"]
+    name, create = _definition(con, schema, table)
+    items = _items(create[create.index("(") + 1 : create.rindex(")")])
+    named = _column(column)
+    at = next((k for k, i in enumerate(items) if not _TABLE_CONSTRAINT.match(i) and named.match(i)), None)
+    # DuckDB writes a column's CHECK as a table constraint: the column's length is one of those
+    lengths = [k for k, i in enumerate(items) if _is_length_of(i, column)]
+    if at is None or not (check or lengths):
+        return None
+    head = named.match(items[at])
+    rest = items[at][head.end() if head else 0 :]
+    after = _AFTER_TYPE.search(rest)
+    rest = _LENGTH_CHECK.sub("", rest[after.start() :] if after else "")
+    items[at] = f"{quote(column)} {new_type}{rest}{' ' + check if check else ''}"
+    items = [i for k, i in enumerate(items) if k not in lengths]
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = ? "
+        "AND table_name = ? ORDER BY column_index",
+        [schema, name],
+    ).fetchall()
+    value = retype["using"] or quote(column)
+    cols = ", ".join(
+        f"CAST({value} AS {new_type})" if str(r[0]).lower() == column.lower() else quote(str(r[0]))
+        for r in rows
+    )
+    target, scratch = _names(schema, name)
+    return [
+        f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {target}",
+        *(f"DROP INDEX {quote(schema)}.{quote(n)}" for n, _ in indexes),
+        f"DROP TABLE {target}",
+        f"CREATE TABLE {target}({', '.join(items)})",
+        f"INSERT INTO {target} SELECT {cols} FROM {scratch}",
+        f"DROP TABLE {scratch}",
+        *(_remade_index(n, s, schema, name, None) for n, s in indexes),
+    ]
 
 
 def _stored_name(con: Any, schema: str, table: str) -> str:

@@ -14,6 +14,9 @@ from typing import Any
 
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat import lengths
+from pgcompat.tokens import Tokens
+
 Edit = tuple[int, int, str]
 
 
@@ -89,6 +92,30 @@ def _name(text: str, t: Token, base: int) -> str:
     return t.text if text[t.start - base] == '"' else t.text.lower()
 
 
+def _retype(text: str, toks: Sequence[Token], i: int, w: list[str]) -> dict[str, str] | None:
+    """ALTER [COLUMN] c [SET DATA] TYPE t [USING e]: the column, DuckDB's type, the length CHECK
+    a varchar(n) / char(n) takes (pgcompat.lengths), the USING expression."""
+    base = toks[0].start
+    k = i + 1
+    if w[k : k + 1] == ["COLUMN"]:
+        k += 1
+    if k >= len(toks):
+        return None
+    column = _name(text, toks[k], base)
+    t = w.index("TYPE", k) + 1
+    using = w.index("USING", t) if "USING" in w[t:] else len(toks)
+    if t >= using:
+        return None
+    declared = lengths.declared_length(Tokens(text, toks, base), t)
+    if declared is not None:
+        kind, n, _ = declared
+        new_type, check = kind, lengths.length_check('"' + column.replace('"', '""') + '"', kind, n)
+    else:
+        new_type, check = text[toks[t].start - base : toks[using - 1].end - base + 1], ""
+    expr = text[toks[using + 1].start - base : toks[-1].end - base + 1] if using + 1 < len(toks) else ""
+    return {"column": column, "type": new_type, "check": check, "using": expr}
+
+
 def plan_of(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
     """What the engine plans around ALTER TABLE [IF EXISTS] [ONLY] t <one action>, or None."""
     if len(toks) < 4 or toks[0].text.upper() != "ALTER" or toks[1].text.upper() != "TABLE":
@@ -147,6 +174,9 @@ def plan_of(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
     elif act[:1] == ["ALTER"]:
         if "TYPE" in w[i:]:
             spec["fresh"] = True
+            retype = _retype(text, toks, i, w)
+            if retype is not None:
+                spec["retype"] = retype
     else:
         return None
     return spec

@@ -363,3 +363,70 @@ def test_group_by_primary_key_takes_its_dependent_columns(
     finally:
         for t in (o, c, f"{name}_nokey"):
             conn.execute(f"DROP TABLE {t}")
+
+
+def test_drop_column_before_a_unique_pair(conn: psycopg.Connection, name: str) -> None:
+    """Django contenttypes 0002: DROP COLUMN "name" of (id, name, app_label, model, UNIQUE (app_label, model))."""
+    conn.execute(
+        f'CREATE TABLE "{name}" ("id" integer NOT NULL PRIMARY KEY, "name" varchar(100) NOT NULL, '
+        '"app_label" varchar(100) NOT NULL, "model" varchar(100) NOT NULL, UNIQUE ("app_label", "model"))'
+    )
+    conn.execute(f"CREATE INDEX {name}_name ON {name} (name)")
+    conn.execute(f"INSERT INTO {name} VALUES (1, 'user', 'auth', 'user'), (2, 'group', 'auth', 'group')")
+    try:
+        conn.execute(f'ALTER TABLE "{name}" DROP COLUMN "name" CASCADE')
+        cols = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+            (name,),
+        ).fetchall()
+        assert cols == [("id",), ("app_label",), ("model",)]
+        assert conn.execute(f"SELECT * FROM {name} ORDER BY id").fetchall() == [
+            (1, "auth", "user"),
+            (2, "auth", "group"),
+        ]
+        # the index on the dropped column went with it; the unique pair's stays
+        assert [n for n, _ in _indexes(conn, name)] == [f"{name}_app_label_model_key"]
+        with pytest.raises(psycopg.errors.UniqueViolation):  # the pair is still unique
+            conn.execute(f"INSERT INTO {name} VALUES (3, 'auth', 'user')")
+        with pytest.raises(psycopg.errors.StringDataRightTruncation):  # lengths kept
+            conn.execute(f"INSERT INTO {name} VALUES (3, 'auth', %s)", ("x" * 101,))
+        conn.execute(f"INSERT INTO {name} VALUES (3, 'auth', 'permission')")
+    finally:
+        conn.execute(f"DROP TABLE {name}")
+
+
+def test_alter_column_type_with_lengths(conn: psycopg.Connection, name: str) -> None:
+    """Django's max_length changes: ALTER COLUMN ... TYPE varchar(n) of a varchar(m) column."""
+    conn.execute(
+        f"CREATE TABLE {name} (id int PRIMARY KEY, name varchar(5) NOT NULL DEFAULT 'x', code text, n int)"
+    )
+    conn.execute(f"CREATE INDEX {name}_name ON {name} (name)")
+    conn.execute(f"INSERT INTO {name} VALUES (1, 'abcde', 'toolong', 7)")
+    try:
+        conn.execute(f'ALTER TABLE "{name}" ALTER COLUMN "name" TYPE varchar(8)')
+        conn.execute(f"INSERT INTO {name} (id, name) VALUES (2, 'abcdefgh')")
+        with pytest.raises(psycopg.errors.StringDataRightTruncation, match=r"varying\(8\)"):
+            conn.execute(f"INSERT INTO {name} (id, name) VALUES (3, 'abcdefghi')")
+        with pytest.raises(psycopg.errors.NotNullViolation):  # NOT NULL kept
+            conn.execute(f"INSERT INTO {name} (id, name) VALUES (3, NULL)")
+        conn.execute(f"INSERT INTO {name} (id) VALUES (4)")  # DEFAULT kept
+        # a longer value than the new length: refused, the table as it was
+        with pytest.raises(psycopg.errors.StringDataRightTruncation):
+            conn.execute(f"ALTER TABLE {name} ALTER COLUMN code TYPE varchar(3)")
+        conn.execute(f"ALTER TABLE {name} ALTER COLUMN n SET DATA TYPE varchar(10) USING (n * 2)::text")
+        rows = conn.execute(f"SELECT id, name, n FROM {name} ORDER BY id").fetchall()
+        assert rows == [(1, "abcde", "14"), (2, "abcdefgh", None), (4, "x", None)]
+        types = conn.execute(
+            "SELECT column_name, data_type, character_maximum_length FROM information_schema.columns "
+            "WHERE table_name = %s ORDER BY ordinal_position",
+            (name,),
+        ).fetchall()
+        assert types == [
+            ("id", "integer", None),
+            ("name", "character varying", 8),
+            ("code", "text", None),
+            ("n", "character varying", 10),
+        ]
+        assert [n for n, _ in _indexes(conn, name)] == [f"{name}_name"]
+    finally:
+        conn.execute(f"DROP TABLE {name}")
