@@ -11,9 +11,10 @@ failure into PostgreSQL's 22001 `value too long for type character varying(n)`. 
 CHECK that is NULL holds).
 
 What DuckDB cannot do: add a CHECK to an existing table (ALTER TABLE ... ADD [COLUMN] c
-varchar(n), ALTER [COLUMN] c [SET DATA] TYPE varchar(n): these run as before, the column is
-text, with a notice saying the length is not enforced), drop a CHECK, or change the type of a
-column that has one (engine/errors.py says so, 0A000). Where PostgreSQL differs still: char(n)
+varchar(n) runs as before, the column is text, with a notice saying the length is not
+enforced), drop a CHECK, or change the type of a column that has one. ALTER [COLUMN] c [SET DATA]
+TYPE ... of such a column, or to varchar(n), makes the table again with the column's new CHECK
+(pgcompat.alter reads it, engine.alter plans it). Where PostgreSQL differs still: char(n)
 is not blank-padded (the value is stored as given), a value whose excess characters are all
 spaces is refused rather than truncated, and `'...'::varchar(n)` does not truncate.
 
