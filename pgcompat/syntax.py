@@ -116,7 +116,108 @@ def identity_cache(tk: Tokens) -> list[Edit]:
     return edits
 
 
-SHAPES: list[Callable[[Tokens], list[Edit]]] = [keyword_aliases, temporary_scope, select_into, identity_cache]
+# Words DuckDB reserves (or keeps for types and functions) that PostgreSQL takes as plain names:
+# columns of that name are common (pandas frames: at, pivot, qualify, asof).
+DUCKDB_ONLY_KEYWORDS = frozenset(
+    {"at", "asof", "positional", "anti", "semi", "pivot", "unpivot", "pivot_longer", "pivot_wider", "qualify"}
+)
+# What stands before a name in an expression, a list or a clause (never before DuckDB's own use
+# of those words: x AT TIME ZONE, t ASOF JOIN, FROM t PIVOT (...), ... QUALIFY expr).
+_BEFORE_NAME = frozenset(
+    {
+        TokenType.COMMA,
+        TokenType.L_PAREN,
+        TokenType.DOT,
+        TokenType.SELECT,
+        TokenType.WHERE,
+        TokenType.AND,
+        TokenType.OR,
+        TokenType.NOT,
+        TokenType.DISTINCT,
+        TokenType.SET,
+        TokenType.EQ,
+        TokenType.NEQ,
+        TokenType.LT,
+        TokenType.GT,
+        TokenType.LTE,
+        TokenType.GTE,
+        TokenType.PLUS,
+        TokenType.DASH,
+        TokenType.STAR,
+        TokenType.SLASH,
+        TokenType.WHEN,
+        TokenType.THEN,
+        TokenType.ELSE,
+        TokenType.HAVING,
+        TokenType.RETURNING,
+        TokenType.ORDER_BY,
+        TokenType.GROUP_BY,
+        TokenType.PARTITION_BY,
+        TokenType.ON,
+    }
+)
+# What follows a name in an expression or a list (a column definition's type: see below).
+_AFTER_NAME = frozenset(
+    {
+        TokenType.COMMA,
+        TokenType.R_PAREN,
+        TokenType.DOT,
+        TokenType.FROM,
+        TokenType.WHERE,
+        TokenType.ALIAS,
+        TokenType.IS,
+        TokenType.IN,
+        TokenType.EQ,
+        TokenType.NEQ,
+        TokenType.LT,
+        TokenType.GT,
+        TokenType.LTE,
+        TokenType.GTE,
+        TokenType.PLUS,
+        TokenType.DASH,
+        TokenType.STAR,
+        TokenType.SLASH,
+        TokenType.DPIPE,
+        TokenType.DCOLON,
+        TokenType.AND,
+        TokenType.OR,
+        TokenType.ORDER_BY,
+        TokenType.GROUP_BY,
+        TokenType.LIMIT,
+        TokenType.DESC,
+        TokenType.ASC,
+        TokenType.SEMICOLON,
+    }
+)
+
+
+def duckdb_keyword_names(tk: Tokens) -> list[Edit]:
+    """`at`, `pivot`, `qualify`, `asof` ... as column names, unquoted as PostgreSQL takes them
+    (SQLAlchemy quotes only PostgreSQL's reserved words): quoted, lower case as PostgreSQL folds
+    them, where they stand as names. In CREATE and ALTER TABLE a column's name is followed by its
+    type."""
+    ddl = tk.word(0) in ("create", "alter") and tk.word(1) == "table"
+    edits: list[Edit] = []
+    for i in range(tk.n):
+        if tk.word(i) not in DUCKDB_ONLY_KEYWORDS:
+            continue
+        before = tk.tt(i - 1) in _BEFORE_NAME or tk.word(i - 1) in ("by", "column", "add", "to")
+        after = i + 1 >= tk.n or tk.tt(i + 1) in _AFTER_NAME or tk.word(i + 1) in ("to", "type")
+        typed = ddl and tk.tt(i - 1) in (TokenType.COMMA, TokenType.L_PAREN) and tk.word(i + 1) is not None
+        if tk.word(i) == "at" and tk.word(i + 1) in ("time", "local"):
+            continue
+        if before and (after or typed):
+            edits.append((tk.start(i), tk.end(i), f'"{tk.word(i)}"'))
+    return edits
+
+
+SHAPES: list[Callable[[Tokens], list[Edit]]] = [
+    keyword_aliases,
+    temporary_scope,
+    select_into,
+    identity_cache,
+    duckdb_keyword_names,
+]
 
 
 @dataclass(frozen=True)
@@ -127,7 +228,9 @@ class Shaped:
 
 def _worth_a_look(toks: Sequence[Token]) -> bool:
     """Whether any shape above may apply (most statements have no INTO, no keyword after AS and
-    are no CREATE LOCAL/GLOBAL)."""
+    are no CREATE LOCAL/GLOBAL, and name no column DuckDB reserves)."""
+    if any(t.text.lower() in DUCKDB_ONLY_KEYWORDS for t in toks):
+        return True
     if toks[0].token_type == TokenType.CREATE:
         return (
             len(toks) > 1

@@ -430,3 +430,30 @@ def test_alter_column_type_with_lengths(conn: psycopg.Connection, name: str) -> 
         assert [n for n, _ in _indexes(conn, name)] == [f"{name}_name"]
     finally:
         conn.execute(f"DROP TABLE {name}")
+
+
+def test_columns_named_with_duckdb_keywords(conn: psycopg.Connection, name: str) -> None:
+    """at, pivot, qualify, asof: plain names to PostgreSQL; DuckDB's own syntax keeps them."""
+    conn.execute(f"CREATE TABLE {name} (id int, at timestamptz, pivot text, qualify boolean, asof float8)")
+    try:
+        conn.execute(
+            f"INSERT INTO {name} (id, at, pivot, qualify, asof) VALUES "
+            "(1, '2024-01-01 00:00+00', 'x', true, 0.5), (2, NULL, 'y', false, 1.5)"
+        )
+        assert conn.execute(f"SELECT at IS NULL, pivot FROM {name} WHERE qualify ORDER BY at").fetchall() == [
+            (False, "x")
+        ]
+        assert conn.execute(
+            f"SELECT t.asof FROM {name} t WHERE t.pivot = 'y' AND NOT qualify"
+        ).fetchall() == [(1.5,)]
+        conn.execute(f"ALTER TABLE {name} RENAME COLUMN at TO seen_at")
+        # DuckDB's own uses of the words stay what they are
+        assert (
+            conn.execute(f"SELECT seen_at AT TIME ZONE 'UTC' FROM {name} WHERE id = 1").fetchone()[0].year
+            == 2024
+        )
+        assert conn.execute(
+            f"SELECT id FROM {name} QUALIFY row_number() OVER (ORDER BY id DESC) = 1"
+        ).fetchall() == [(2,)]
+    finally:
+        conn.execute(f"DROP TABLE {name}")

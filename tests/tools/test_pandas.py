@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from tests.tools.conftest import ToolDB, duckcdb_xfail
+from tests.tools.conftest import ToolDB
 
 pytest.importorskip("psycopg2", reason="psycopg2-binary is not installed (tests/tools/REQUIREMENTS.md)")
 
@@ -86,13 +86,6 @@ def test_pandas_round_trip(engine: sa.Engine) -> None:
     assert isinstance(cols["seen_at"], sa.TIMESTAMP) and cols["seen_at"].timezone is True
 
 
-@duckcdb_xfail(
-    "42601",
-    "at TIMESTAMP WITH TIME ZONE",
-    'to_sql\'s CREATE TABLE: syntax error at or near "at". DuckDB reserves words PostgreSQL does not (at, '
-    "pivot, qualify, asof, ...), and SQLAlchemy quotes only PostgreSQL's reserved words; the INSERT and SELECT "
-    "of such columns fail the same way.",
-)
 @pytest.mark.parametrize("driver", ["psycopg2", "psycopg"])
 def test_pandas_keyword_columns(engine: sa.Engine) -> None:
     """Column names PostgreSQL takes unquoted (SQLAlchemy does not quote them) but DuckDB reserves."""
