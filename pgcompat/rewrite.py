@@ -77,6 +77,7 @@ _RENAMED_FUNCTIONS = {
     "jsonb_build_object": "json_object",
     "json_build_array": "json_array",
     "jsonb_build_array": "json_array",
+    "pg_current_xact_id": "txid_current",  # the transaction's id, the same until it ends
 }
 
 

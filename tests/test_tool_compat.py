@@ -457,3 +457,12 @@ def test_columns_named_with_duckdb_keywords(conn: psycopg.Connection, name: str)
         ).fetchall() == [(2,)]
     finally:
         conn.execute(f"DROP TABLE {name}")
+
+
+def test_pg_current_xact_id_is_the_transaction_s(server: RunningServer, pdb: str) -> None:
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD) as c:
+        first = c.execute("SELECT pg_current_xact_id()").fetchone()[0]
+        assert c.execute("SELECT pg_current_xact_id()").fetchone()[0] == first
+        c.commit()
+        assert c.execute("SELECT pg_current_xact_id()").fetchone()[0] > first
+        c.rollback()
