@@ -77,6 +77,8 @@ class Portal:
     sent: int = 0
     started: bool = False
     done: bool = False
+    # what ran for it when a rewrite or a plan put statements around it (replayed in its stead)
+    ran: list[tuple[str, list[Any]]] = field(default_factory=list)
 
 
 def _expand_formats(formats: list[int], n: int) -> list[int]:
@@ -430,13 +432,17 @@ class EngineSession:
         if implicit:
             self.con.execute("BEGIN TRANSACTION")
         try:
+            portal.ran = [(sql, []) for sql in portal.prepared.pre]
             for sql in portal.prepared.pre:
                 self.con.execute(sql)
             if portal.prepared.alter is not None:
-                for sql in alter_table.plan(self.con, portal.prepared.alter, portal.prepared.sql):
+                steps = alter_table.plan(self.con, portal.prepared.alter, portal.prepared.sql)
+                portal.ran += [(sql, []) for sql in steps]
+                for sql in steps:
                     self.con.execute(sql)
                 portal.started, count = True, None
             else:
+                portal.ran.append((portal.prepared.sql, portal.values))
                 _, count = self._start(portal)
             if implicit:
                 self._release_stream()
@@ -600,7 +606,8 @@ class EngineSession:
             count = self._start_with_pre(portal) if p.pre or p.alter else self._start(portal)[1]
             if self.status == "T":
                 self._ran_in_tx += 1
-                self._note_replay(p.sql, portal.values, p.kind)
+                for sql, values in portal.ran or [(p.sql, portal.values)]:
+                    self._note_replay(sql, values, p.kind)
             if describe and p.columns is not None:
                 emit(_row_description(p.columns, portal.formats))
         if p.columns is not None and (portal.reader is not None or portal.pending):

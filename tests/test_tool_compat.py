@@ -466,3 +466,25 @@ def test_pg_current_xact_id_is_the_transaction_s(server: RunningServer, pdb: str
         c.commit()
         assert c.execute("SELECT pg_current_xact_id()").fetchone()[0] > first
         c.rollback()
+
+
+def test_rollback_to_savepoint_after_a_planned_alter(server: RunningServer, pdb: str, name: str) -> None:
+    """ROLLBACK TO SAVEPOINT replays the transaction's earlier writes: an ALTER that was planned
+    (indexes dropped and made again) is replayed as the statements that ran."""
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD) as c:
+        c.execute(f"CREATE TABLE {name} (id int PRIMARY KEY, v text)")
+        c.execute(f"CREATE INDEX {name}_v ON {name} (v)")
+        c.commit()
+        try:
+            c.execute(f"ALTER TABLE {name} ADD COLUMN n integer DEFAULT 0 NOT NULL")
+            c.execute("SAVEPOINT s1")
+            c.execute(f"INSERT INTO {name} VALUES (1, 'a', 5)")
+            c.execute("ROLLBACK TO SAVEPOINT s1")
+            c.execute(f"INSERT INTO {name} VALUES (2, 'b', 6)")
+            c.commit()
+            assert c.execute(f"SELECT id, v, n FROM {name}").fetchall() == [(2, "b", 6)]
+            assert [n for n, _ in _indexes(c, name)] == [f"{name}_v"]
+        finally:
+            c.rollback()
+            c.execute(f"DROP TABLE IF EXISTS {name}")
+            c.commit()
