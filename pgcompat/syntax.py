@@ -191,19 +191,51 @@ _AFTER_NAME = frozenset(
 )
 
 
+def _column_list_open(tk: Tokens) -> int | None:
+    """The "(" of CREATE [TEMP] TABLE [IF NOT EXISTS] name (...): its column definitions."""
+    if tk.word(0) != "create":
+        return None
+    for k in range(1, min(tk.n, 12)):
+        if tk.tt(k) == TokenType.L_PAREN:
+            return k if tk.tt(k - 1) in NAMES and "table" in {tk.word(j) for j in range(1, k)} else None
+        if tk.tt(k) == TokenType.ALIAS:
+            return None
+    return None
+
+
+def _enclosing(tk: Tokens, i: int) -> int | None:
+    """The "(" whose parentheses hold token i most closely."""
+    k = i - 1
+    while k >= 0:
+        if tk.tt(k) == TokenType.R_PAREN and k in tk.match:
+            k = tk.match[k] - 1
+            continue
+        if tk.tt(k) == TokenType.L_PAREN:
+            return k
+        k -= 1
+    return None
+
+
 def duckdb_keyword_names(tk: Tokens) -> list[Edit]:
     """`at`, `pivot`, `qualify`, `asof` ... as column names, unquoted as PostgreSQL takes them
     (SQLAlchemy quotes only PostgreSQL's reserved words): quoted, lower case as PostgreSQL folds
     them, where they stand as names. In CREATE and ALTER TABLE a column's name is followed by its
     type."""
-    ddl = tk.word(0) in ("create", "alter") and tk.word(1) == "table"
+    columns = _column_list_open(tk)
     edits: list[Edit] = []
     for i in range(tk.n):
         if tk.word(i) not in DUCKDB_ONLY_KEYWORDS:
             continue
         before = tk.tt(i - 1) in _BEFORE_NAME or tk.word(i - 1) in ("by", "column", "add", "to")
         after = i + 1 >= tk.n or tk.tt(i + 1) in _AFTER_NAME or tk.word(i + 1) in ("to", "type")
-        typed = ddl and tk.tt(i - 1) in (TokenType.COMMA, TokenType.L_PAREN) and tk.word(i + 1) is not None
+        typed = tk.src(i + 1)[:1].isalpha() and (
+            (
+                columns is not None
+                and tk.tt(i - 1) in (TokenType.COMMA, TokenType.L_PAREN)
+                and _enclosing(tk, i) == columns
+            )
+            or (tk.word(0) == "alter" and tk.word(i - 1) in ("column", "add"))
+        )
         if tk.word(i) == "at" and tk.word(i + 1) in ("time", "local"):
             continue
         if before and (after or typed):

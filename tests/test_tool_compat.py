@@ -447,6 +447,11 @@ def test_columns_named_with_duckdb_keywords(conn: psycopg.Connection, name: str)
             f"SELECT t.asof FROM {name} t WHERE t.pivot = 'y' AND NOT qualify"
         ).fetchall() == [(1.5,)]
         conn.execute(f"ALTER TABLE {name} RENAME COLUMN at TO seen_at")
+        conn.execute(f"ALTER TABLE {name} ADD COLUMN semi double precision")
+        # DuckDB's PIVOT
+        conn.execute(f"CREATE TABLE {name}_p AS (PIVOT (SELECT id, asof FROM {name}) ON id USING sum(asof))")
+        assert conn.execute(f'SELECT "1", "2" FROM {name}_p').fetchall() == [(0.5, 1.5)]
+        conn.execute(f"DROP TABLE {name}_p")
         # DuckDB's own uses of the words stay what they are
         assert (
             conn.execute(f"SELECT seen_at AT TIME ZONE 'UTC' FROM {name} WHERE id = 1").fetchone()[0].year
