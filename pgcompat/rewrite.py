@@ -78,6 +78,9 @@ _RENAMED_FUNCTIONS = {
     "json_build_array": "json_array",
     "jsonb_build_array": "json_array",
     "pg_current_xact_id": "txid_current",  # the transaction's id, the same until it ends
+    "json_agg": "json_group_array",  # the values as a JSON array, NULLs as null
+    "jsonb_agg": "json_group_array",
+    "to_jsonb": "to_json",
 }
 
 

@@ -493,3 +493,10 @@ def test_rollback_to_savepoint_after_a_planned_alter(server: RunningServer, pdb:
             c.rollback()
             c.execute(f"DROP TABLE IF EXISTS {name}")
             c.commit()
+
+
+def test_json_aggregates(conn: psycopg.Connection) -> None:
+    row = conn.execute(
+        "SELECT jsonb_agg(x), json_agg(x), to_jsonb('a'::text) FROM (VALUES (1), (NULL), (3)) t(x)"
+    ).fetchone()
+    assert row == ([1, None, 3], [1, None, 3], "a")
