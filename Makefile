@@ -27,11 +27,15 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Packages the client tests use: pgjdbc (Debian) and node-postgres (npm, pinned in tests/node).
+# Packages the client tests use: pgjdbc (Debian), node-postgres (npm, pinned in tests/node), and
+# for the schema-tool suites (tests/tools/REQUIREMENTS.md) knex (npm, pinned in tests/tools/knex)
+# and dbt-postgres in its own venv .venv/dbt (pinned in tests/tools/dbt-requirements.txt).
 JDBC_JAR := /usr/share/java/postgresql.jar
-test-deps:
+test-deps: install
 	@test -f $(JDBC_JAR) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpostgresql-jdbc-java)
 	@test -d tests/node/node_modules/pg || npm ci --prefix tests/node --no-audit --no-fund
+	@test -d tests/tools/knex/node_modules/knex || npm ci --prefix tests/tools/knex --no-audit --no-fund
+	@$(PY) tests/tools/dbt_venv.py >/dev/null
 
 test: lint test-deps
 	$(PY) -m pytest -q

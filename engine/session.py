@@ -19,7 +19,8 @@ import duckdb
 import pyarrow as pa
 from duckdb import _seam
 
-from engine import codec, cursors
+from engine import alter as alter_table
+from engine import codec, cursors, grouping
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
 from pgwire import backend, faults
@@ -70,6 +71,7 @@ class Prepared:
     writes: bool = False  # takes the PDB's write gate (engine.write_gate)
     lock: str = ""  # SELECT ... FOR UPDATE: "wait", "nowait" or "skip" (SKIP LOCKED)
     exact_numeric: list[int] = field(default_factory=list)  # parameters DuckDB binds to unconstrained numeric
+    alter: dict[str, Any] | None = None  # an ALTER TABLE planned when it runs (engine.alter)
 
 
 @dataclass
@@ -83,6 +85,8 @@ class Portal:
     sent: int = 0
     started: bool = False
     done: bool = False
+    # what ran for it when a rewrite or a plan put statements around it (replayed in its stead)
+    ran: list[tuple[str, list[Any]]] = field(default_factory=list)
 
 
 def _expand_formats(formats: list[int], n: int) -> list[int]:
@@ -534,9 +538,18 @@ class EngineSession:
         if implicit:
             self.con.execute("BEGIN TRANSACTION")
         try:
+            portal.ran = [(sql, []) for sql in portal.prepared.pre]
             for sql in portal.prepared.pre:
                 self.con.execute(sql)
-            _, count = self._start(portal)
+            if portal.prepared.alter is not None:
+                steps = alter_table.plan(self.con, portal.prepared.alter, portal.prepared.sql)
+                portal.ran += [(sql, []) for sql in steps]
+                for sql in steps:
+                    self.con.execute(sql)
+                portal.started, count = True, None
+            else:
+                portal.ran.append((portal.prepared.sql, portal.values))
+                _, count = self._start(portal)
             if implicit:
                 self._release_stream()
                 self.con.execute("COMMIT")
@@ -707,10 +720,11 @@ class EngineSession:
                 self._end_of_statement()
                 emit(backend.command_complete(self._tag(p, 0)))
                 return
-            count = self._start_with_pre(portal) if p.pre else self._start(portal)[1]
+            count = self._start_with_pre(portal) if p.pre or p.alter else self._start(portal)[1]
             if self.status == "T":
                 self._ran_in_tx += 1
-                self._note_replay(p.sql, portal.values, p.kind)
+                for sql, values in portal.ran or [(p.sql, portal.values)]:
+                    self._note_replay(sql, values, p.kind)
             if describe and p.columns is not None:
                 emit(_row_description(p.columns, portal.formats))
         if p.columns is not None and (portal.reader is not None or portal.pending):
@@ -751,10 +765,15 @@ class EngineSession:
         ok = True
         for s in stmts:
             try:
-                p = Prepared(s["sql"], s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
+                sql = s["sql"]
+                if s.get("grouping"):
+                    self._release_stream()
+                    sql = grouping.choose(self.con, sql, s["grouping"])
+                p = Prepared(sql, s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only, p.isolation = s.get("read_only"), s.get("isolation")
                 p.writes, p.lock = bool(s.get("writes")), s.get("lock", "")
                 p.names = s.get("names")
+                p.alter = s.get("alter")
                 portal = Portal(p, [], [])
                 self.execute_portal(portal, 0, emit, describe=True)
             except Exception as e:  # every engine error becomes an ErrorResponse
@@ -786,14 +805,19 @@ class EngineSession:
         writes: bool = False,
         lock: str = "",
         isolation: str | None = None,
+        alter: dict[str, Any] | None = None,
+        group_by: dict[str, Any] | None = None,
     ) -> bytes:
         self._check_aborted(kind)
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
-        if kind in TXN_KINDS or kind in ("set", "show", "close", "move"):
+        if kind in TXN_KINDS or kind in ("set", "show", "close", "move") or alter is not None:
+            # (an ALTER TABLE planned at run time takes no parameters and returns no rows)
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
             prepared = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
             prepared.read_only, prepared.isolation = read_only, isolation
+            prepared.alter = alter
+            prepared.writes = writes
             self.statements[name] = prepared
             return backend.PARSE_COMPLETE
         if kind == "declare":
@@ -811,6 +835,7 @@ class EngineSession:
             self.statements[name] = Prepared(sql, kind, tag, [], cols)
             return backend.PARSE_COMPLETE
         self._release_stream()
+        sql = grouping.choose(self.con, sql, group_by)
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
         untyped: list[int] = []
@@ -963,6 +988,13 @@ class EngineSession:
                 else:
                     arrays.append(pa.array(values, type=target))
             self.con.register(name, pa.Table.from_arrays(arrays, names=cols))
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        """Session parameters as current_setting() reads them (DuckDB variables pg_<name>, which
+        the catalog shim's current_setting reads, its default when unset)."""
+        for key, value in values.items():
+            name = "pg_" + "".join(ch for ch in key.lower() if ch.isalnum() or ch == "_")
+            self.con.execute(f"SET VARIABLE {name} = ?", [str(value)])
 
     def set_userenv(self, values: dict[str, str]) -> None:
         """SYS_CONTEXT('USERENV', ...) values of this session, as DuckDB variables."""

@@ -118,7 +118,18 @@ def _worth_a_look(text: str, toks: Sequence[Token], base: int) -> bool:
             and "\\" in text[nxt.start - base : nxt.end - base + 1]
         ):
             return True
-        if t.token_type == TokenType.STRING and nxt.token_type == TokenType.DCOLON and t.text.startswith("{"):
+        if (
+            t.token_type == TokenType.STRING
+            and t.text.startswith("{")
+            and (
+                nxt.token_type == TokenType.DCOLON
+                or (
+                    nxt.token_type == TokenType.R_PAREN
+                    and i + 2 < len(toks)
+                    and toks[i + 2].token_type == TokenType.DCOLON
+                )
+            )
+        ):
             return True
     return False
 
@@ -622,14 +633,16 @@ class _Statement(Tokens):
         return i + 1, self.src(i) + " ESCAPE '\\'"
 
     def _array_literal(self, i: int) -> tuple[int, str] | None:
-        """'{a,b}'::text[]: DuckDB reads no PostgreSQL array text, so the literal becomes a list."""
-        if (
-            self.tt(i) != TokenType.STRING
-            or not self.src(i).startswith("'")
-            or self.tt(i + 1) != TokenType.DCOLON
-        ):
+        """'{a,b}'::text[] (and ('{a,b}')::text[], as Django writes it): DuckDB reads no
+        PostgreSQL array text, so the literal becomes a list."""
+        if self.tt(i) != TokenType.STRING or not self.src(i).startswith("'"):
             return None
-        t = self.qualified(i + 2) or i + 2
+        cast = i + 1
+        if self.tt(i + 1) == TokenType.R_PAREN and i > 0 and self.tt(i - 1) == TokenType.L_PAREN:
+            cast = i + 2
+        if self.tt(cast) != TokenType.DCOLON:
+            return None
+        t = self.qualified(cast + 1) or cast + 1
         if self.name(t) is None or self.tt(t + 1) != TokenType.L_BRACKET:
             return None
         value = shim.string_value(self.src(i))

@@ -11,9 +11,10 @@ failure into PostgreSQL's 22001 `value too long for type character varying(n)`. 
 CHECK that is NULL holds).
 
 What DuckDB cannot do: add a CHECK to an existing table (ALTER TABLE ... ADD [COLUMN] c
-varchar(n), ALTER [COLUMN] c [SET DATA] TYPE varchar(n): these run as before, the column is
-text, with a notice saying the length is not enforced), drop a CHECK, or change the type of a
-column that has one (engine/errors.py says so, 0A000). Where PostgreSQL differs still: char(n)
+varchar(n) runs as before, the column is text, with a notice saying the length is not
+enforced), drop a CHECK, or change the type of a column that has one. ALTER [COLUMN] c [SET DATA]
+TYPE ... of such a column, or to varchar(n), makes the table again with the column's new CHECK
+(pgcompat.alter reads it, engine.alter plans it). Where PostgreSQL differs still: char(n)
 is not blank-padded (the value is stored as given), a value whose excess characters are all
 spaces is refused rather than truncated, and `'...'::varchar(n)` does not truncate.
 
@@ -171,7 +172,8 @@ def varchar_length_checks(text: str, toks: Sequence[Token], base: int) -> list[E
 
 
 def _altered_lengths(tk: Tokens) -> bool:
-    """Whether ALTER TABLE adds a column or changes a column's type to varchar(n) / char(n)."""
+    """Whether ALTER TABLE adds a column of type varchar(n) / char(n). (A column's type changed to
+    one is made with its CHECK: engine.alter makes the table again.)"""
     k = 0
     while k < tk.n:
         if tk.tt(k) in (TokenType.L_PAREN, TokenType.L_BRACKET) and k in tk.match:
@@ -179,9 +181,7 @@ def _altered_lengths(tk: Tokens) -> bool:
             continue
         w = tk.word(k)
         at = None
-        if w == "type":
-            at = k + 1
-        elif w == "add":
+        if w == "add":
             j = k + 1
             if tk.word(j) == "column":
                 j += 1
@@ -196,9 +196,8 @@ def _altered_lengths(tk: Tokens) -> bool:
 
 
 def varchar_length_not_enforced(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """ALTER TABLE ... ADD [COLUMN] c varchar(n) / ALTER [COLUMN] c TYPE varchar(n): DuckDB cannot
-    add a CHECK to an existing table, so the statement runs as written; the client is told (an
-    empty edit carries the notice)."""
+    """ALTER TABLE ... ADD [COLUMN] c varchar(n): DuckDB cannot add a CHECK to an existing table,
+    so the statement runs as written; the client is told (an empty edit carries the notice)."""
     if len(toks) < 4 or toks[0].token_type != TokenType.ALTER or toks[1].token_type != TokenType.TABLE:
         return []
     tk = Tokens(text, toks, base)

@@ -59,6 +59,29 @@ _PARAMS = [
     Param("max_connections", "1000", read_only=True),
     Param("block_size", "8192", read_only=True),
     Param("password_encryption", "scram-sha-256"),
+    # PostgreSQL settings that mean nothing to DuckDB: taken, kept for the session and shown, as
+    # clients set them (pg_dump, pg_restore scripts, SQLAlchemy's reflection). Known names only:
+    # anything else is an engine setting and refused.
+    Param("synchronize_seqscans", "on", boolean=True),
+    Param("default_table_access_method", "heap"),
+    Param("default_tablespace", ""),
+    Param("temp_tablespaces", ""),
+    Param("default_toast_compression", "pglz"),
+    Param("check_function_bodies", "on", boolean=True),
+    Param("xmloption", "content"),
+    Param("escape_string_warning", "on", boolean=True),
+    Param("work_mem", "4MB"),
+    Param("maintenance_work_mem", "64MB"),
+    Param("effective_cache_size", "4GB"),
+    Param("random_page_cost", "4"),
+    Param("plan_cache_mode", "auto"),
+    Param("enable_seqscan", "on", boolean=True),
+    Param("enable_indexscan", "on", boolean=True),
+    Param("enable_bitmapscan", "on", boolean=True),
+    Param("enable_nestloop", "on", boolean=True),
+    Param("enable_hashjoin", "on", boolean=True),
+    Param("enable_mergejoin", "on", boolean=True),
+    Param("enable_partitionwise_join", "off", boolean=True),
 ]
 PARAMS: dict[str, Param] = {}
 for _p in _PARAMS:

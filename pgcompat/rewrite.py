@@ -11,9 +11,21 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import catalog_rewrites, functions, lengths, locking, numeric, similar, srf
+from pgcompat import (
+    alter,
+    catalog_rewrites,
+    functions,
+    grouping,
+    lengths,
+    lexer,
+    locking,
+    numeric,
+    similar,
+    srf,
+)
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
 from pgwire import faults
@@ -76,6 +88,10 @@ _RENAMED_FUNCTIONS = {
     "jsonb_build_object": "json_object",
     "json_build_array": "json_array",
     "jsonb_build_array": "json_array",
+    "pg_current_xact_id": "txid_current",  # the transaction's id, the same until it ends
+    "json_agg": "json_group_array",  # the values as a JSON array, NULLs as null
+    "jsonb_agg": "json_group_array",
+    "to_jsonb": "to_json",
 }
 
 
@@ -117,8 +133,57 @@ def pg_expandarray(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     return edits
 
 
+# Catalog names DuckDB itself knows: never the PDB's own name written by a client.
+BUILTIN_CATALOGS = frozenset({"data", "temp", "system", "memory", "pg_catalog", "information_schema"})
+
+
+def _name_token(t: Token) -> bool:
+    return t.token_type in (TokenType.VAR, TokenType.IDENTIFIER) or bool(re.match(r"^\w+$", t.text))
+
+
+def _catalog_at(toks: Sequence[Token], i: int) -> bool:
+    """Whether toks[i] starts a name of three (or more) dotted parts: catalog.schema.object."""
+    return (
+        i + 4 < len(toks)
+        and (i == 0 or toks[i - 1].token_type != TokenType.DOT)
+        and toks[i + 1].token_type == TokenType.DOT
+        and toks[i + 3].token_type == TokenType.DOT
+        and all(_name_token(toks[k]) for k in (i, i + 2, i + 4))
+    )
+
+
+def _table_catalogs(text: str) -> frozenset[str]:
+    """The catalogs (lower-case) that qualify a table in the statement, as sqlglot reads it."""
+    for dialect in ("postgres", "duckdb"):
+        try:
+            tree = lexer.parse_one(text, dialect)
+        except Exception:  # sqlglot's errors: this dialect does not read it
+            continue
+        if tree is not None:
+            return frozenset(str(t.catalog).lower() for t in tree.find_all(exp.Table) if t.catalog)
+    return frozenset()
+
+
+def current_catalog(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """ "pdb"."public"."t": PostgreSQL accepts the current database as the catalog part of a name
+    (dbt qualifies every relation so). DuckDB knows the PDB's database by another name, so the
+    catalog goes. Only the PDB's own name gets this far: the sandbox refuses any other catalog on
+    the statement as the client wrote it (policies.sandbox)."""
+    starts = [i for i in range(len(toks)) if _catalog_at(toks, i)]
+    starts = [i for i in starts if toks[i].text.lower() not in BUILTIN_CATALOGS]
+    if not starts:
+        return []
+    catalogs = _table_catalogs(text)
+    return [
+        (toks[i].start - base, toks[i + 1].end - base + 1, "")
+        for i in starts
+        if toks[i].text.lower() in catalogs
+    ]
+
+
 def public_schema(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """public.t means DuckDB's main.t: clients see the default schema as public."""
+    """public.t means DuckDB's main.t: clients see the default schema as public (pdb.public.t
+    too: rewrite() has removed its catalog first, see current_catalog)."""
     edits: list[Edit] = []
     for i, t in enumerate(toks[:-2]):
         if (
@@ -185,6 +250,219 @@ def serial_sequences(text: str, toks: Sequence[Token]) -> list[str]:
         if t.text.upper() in _SERIAL and toks[i - 1].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
             out.append(f'CREATE SEQUENCE IF NOT EXISTS "{table}_{toks[i - 1].text.strip(chr(34))}_seq"')
     return out
+
+
+def _identity_at(toks: Sequence[Token], i: int) -> tuple[bool, int, int] | None:
+    """GENERATED {BY DEFAULT | ALWAYS} AS IDENTITY [( options )] at toks[i]: (always, index of
+    the options' "(" or -1, index of the clause's last token), else None."""
+    words = [t.text.upper() for t in toks[i : i + 6]]
+    if words[:1] != ["GENERATED"]:
+        return None
+    if words[1:5] == ["BY", "DEFAULT", "AS", "IDENTITY"]:
+        always, last = False, i + 4
+    elif words[1:4] == ["ALWAYS", "AS", "IDENTITY"]:
+        always, last = True, i + 3
+    else:
+        return None
+    if last + 1 < len(toks) and toks[last + 1].token_type == TokenType.L_PAREN:
+        depth = 0
+        for j in range(last + 1, len(toks)):
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(toks[j].token_type, 0)
+            if depth == 0:
+                return always, last + 1, j
+    return always, -1, last
+
+
+def _column_of(toks: Sequence[Token], i: int) -> str | None:
+    """The column whose definition toks[i] stands in (the first name after the table's "(" or
+    a top-level comma)."""
+    depth = 0
+    for j in range(i - 1, -1, -1):
+        tt = toks[j].token_type
+        if tt == TokenType.R_PAREN:
+            depth += 1
+        elif tt == TokenType.L_PAREN:
+            if depth == 0:
+                return toks[j + 1].text.strip('"')
+            depth -= 1
+        elif tt == TokenType.COMMA and depth == 0:
+            return toks[j + 1].text.strip('"')
+    return None
+
+
+def identity_columns(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE TABLE t (id bigint GENERATED BY DEFAULT AS IDENTITY): PostgreSQL's identity column
+    is a default from an owned sequence t_id_seq, created by a statement run just before (see
+    identity_sequences). GENERATED ALWAYS is refused (identity_refusal): DuckDB could not refuse
+    the explicit values PostgreSQL does."""
+    table = _created_table(toks)
+    if table is None:
+        return []
+    edits: list[Edit] = []
+    for i in range(len(toks)):
+        found = _identity_at(toks, i)
+        col = _column_of(toks, i) if found else None
+        if found is None or found[0] or col is None:
+            continue
+        edits.append(
+            (toks[i].start - base, toks[found[2]].end - base + 1, f"DEFAULT nextval('{table}_{col}_seq')")
+        )
+    return edits
+
+
+# Sequence options DuckDB's CREATE SEQUENCE lacks and that change no value it hands out.
+_NO_SEQUENCE_OPTION = re.compile(r"\bCACHE\s+\d+", re.I)
+
+
+def identity_sequences(text: str, toks: Sequence[Token]) -> list[str]:
+    """The sequences identity columns of a CREATE TABLE need, created first, with the column's
+    sequence options (START WITH, INCREMENT BY, MINVALUE, MAXVALUE, CYCLE)."""
+    table = _created_table(toks)
+    if table is None:
+        return []
+    base = toks[0].start
+    out = []
+    for i in range(len(toks)):
+        found = _identity_at(toks, i)
+        col = _column_of(toks, i) if found else None
+        if found is None or found[0] or col is None:
+            continue
+        options = ""
+        if found[1] >= 0:
+            inner = text[toks[found[1]].end - base + 1 : toks[found[2]].start - base]
+            options = " " + _NO_SEQUENCE_OPTION.sub("", inner).strip()
+        out.append(f'CREATE SEQUENCE IF NOT EXISTS "{table}_{col}_seq"{options.rstrip()}')
+    return out
+
+
+def identity_refusal(toks: Sequence[Token]) -> tuple[str, str] | None:
+    """GENERATED ALWAYS AS IDENTITY: PostgreSQL refuses an explicit value for the column (unless
+    OVERRIDING SYSTEM VALUE); a sequence default would take it quietly, so it is refused here."""
+    for i in range(len(toks)):
+        found = _identity_at(toks, i)
+        if found is not None and found[0]:
+            return (
+                "0A000",
+                "GENERATED ALWAYS AS IDENTITY is not supported: DuckCDB cannot refuse explicit values "
+                "for the column as PostgreSQL does; use GENERATED BY DEFAULT AS IDENTITY",
+            )
+    return None
+
+
+_OPCLASS = re.compile(r"^[a-z0-9_]+_ops$", re.I)
+
+
+def index_methods(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE INDEX ... USING btree (a varchar_pattern_ops): PostgreSQL's access method and
+    operator classes choose how the index is stored and which operators it serves, never what a
+    query returns. DuckDB has one kind of index (ART), for btree's and hash's purposes: the
+    method and the classes go. Other methods (gin, gist, ...) stay, and DuckDB refuses them."""
+    words = [t.text.upper() for t in toks[:4]]
+    if words[:1] != ["CREATE"] or "INDEX" not in words:
+        return []
+    edits: list[Edit] = []
+    depth = 0
+    for i, t in enumerate(toks):
+        tt = t.token_type
+        if tt == TokenType.L_PAREN:
+            depth += 1
+        elif tt == TokenType.R_PAREN:
+            depth -= 1
+        elif (
+            depth == 0
+            and t.text.upper() == "USING"
+            and i + 1 < len(toks)
+            and toks[i + 1].text.lower() in ("btree", "hash")
+        ):
+            edits.append((t.start - base, toks[i + 1].end - base + 1, ""))
+        elif (
+            depth == 1
+            and _OPCLASS.match(t.text)
+            and text[t.start - base] != "'"
+            and i + 1 < len(toks)
+            and (
+                toks[i + 1].token_type in (TokenType.COMMA, TokenType.R_PAREN)
+                or toks[i + 1].text.upper() in ("ASC", "DESC", "NULLS")
+            )
+            and toks[i - 1].token_type not in (TokenType.COMMA, TokenType.L_PAREN)
+        ):
+            edits.append((toks[i - 1].end - base + 1, t.end - base + 1, ""))
+    return edits
+
+
+def _call_args(toks: Sequence[Token], open_: int) -> tuple[list[tuple[int, int]], int] | None:
+    """The top-level arguments (first, last token) of the call whose "(" is toks[open_], and the
+    index of its ")"."""
+    depth, args, first = 0, [], open_ + 1
+    for j in range(open_, len(toks)):
+        tt = toks[j].token_type
+        if tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+            if depth == 0:
+                if j > first:
+                    args.append((first, j - 1))
+                return args, j
+        elif tt == TokenType.COMMA and depth == 1:
+            args.append((first, j - 1))
+            first = j + 1
+    return None
+
+
+def multi_argument_unnest(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """FROM unnest(a, b, ...) [WITH ORDINALITY]: PostgreSQL's arrays side by side, the shorter ones
+    padded with NULLs (and a row number): DuckDB's unnest of several lists in one SELECT list
+    does the same (Django's bulk_create and inspectdb)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[1:-1], start=1):
+        if (
+            t.text.lower() != "unnest"
+            or toks[i + 1].token_type != TokenType.L_PAREN
+            or toks[i - 1].token_type not in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA)
+        ):
+            continue
+        found = _call_args(toks, i + 1)
+        if found is None or len(found[0]) < 2:
+            continue
+        # Only the call's own tokens change: rewrites inside the arguments (array literals) apply.
+        args = [text[toks[a].start - base : toks[b].end - base + 1] for a, b in found[0]]
+        edits.append((t.start - base, toks[i + 1].end - base + 1, "(SELECT unnest("))
+        for _, last in found[0][:-1]:
+            edits.append((toks[last + 1].start - base, toks[last + 1].end - base + 1, "), unnest("))
+        end, tail = found[1], "))"
+        if [x.text.upper() for x in toks[end + 1 : end + 3]] == ["WITH", "ORDINALITY"]:
+            longest = ", ".join(f"coalesce(len({a}), 0)" for a in args)
+            tail = f"), unnest(range(1, greatest({longest}) + 1)))"
+            end += 2
+        edits.append((toks[found[1]].start - base, toks[end].end - base + 1, tail))
+    return edits
+
+
+def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """jsonb, as a column's type or a cast's: DuckDB's JSON (the same text, the same -> and ->>).
+    What differs is said in the README: its values keep the text as written (jsonb normalises
+    it), and result columns are json (oid 114), not jsonb."""
+    ddl = bool(toks) and toks[0].text.upper() in ("CREATE", "ALTER")
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        if t.text.lower() != "jsonb" or text[t.start - base] in "'\"":
+            continue
+        prev = toks[i - 1] if i > 0 else None
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if nxt is not None and nxt.token_type in (TokenType.L_PAREN, TokenType.DOT):
+            continue
+        if prev is not None and prev.token_type == TokenType.DOT:
+            continue
+        cast = prev is not None and prev.token_type in (TokenType.DCOLON, TokenType.ALIAS)
+        column = (
+            ddl
+            and prev is not None
+            and prev.token_type in (TokenType.VAR, TokenType.IDENTIFIER, TokenType.TYPE)
+        )
+        if cast or column:
+            edits.append((t.start - base, t.end - base + 1, "JSON"))
+    return edits
 
 
 def advisory_unlock_all(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
@@ -268,7 +546,12 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     advisory_unlock_all,
     public_schema,
     pg_expandarray,
+    multi_argument_unnest,
+    jsonb_type,
     serial_columns,
+    identity_columns,
+    index_methods,
+    *alter.REWRITES,
     numeric.unconstrained_numeric,
     similar.similar_to,
     srf.select_list_srfs,
@@ -286,6 +569,9 @@ class Rewritten:
     pre: tuple[str, ...] = ()  # statements run first, in the same transaction
     notices: tuple[str, ...] = ()
     checked: str = ""  # the statement the sandbox analyses: the client's, PostgreSQL functions translated
+    refusal: tuple[str, str] | None = None  # (SQLSTATE, message): what DuckCDB cannot do faithfully
+    alter: dict[str, object] | None = None  # an ALTER TABLE the engine plans when it runs (engine.alter)
+    grouping: dict[str, object] | None = None  # GROUP BY a primary key (pgcompat.grouping)
 
 
 def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
@@ -306,6 +592,14 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         retokenized = tokenize(translated)
         if retokenized:
             text, toks = translated, retokenized
+    checked = text
+    # pdb.schema.t is schema.t before any other rewrite reads it (information_schema.columns and
+    # public.t are theirs to recognise).
+    stripped = current_catalog(text, toks, toks[0].start)
+    if stripped:
+        retokenized = tokenize(apply(text, stripped))
+        if retokenized:
+            text, toks = apply(text, stripped), retokenized
     base = toks[0].start
     edits: list[Edit] = []
     notices: list[str] = []
@@ -318,5 +612,15 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     sql = apply(text, edits) if edits else text
     parts = split_multi_object_drop(sql)
     if parts is not None:
-        return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), text)
-    return Rewritten(sql, (), tuple(serial_sequences(text, toks)), tuple(notices), text)
+        return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)
+    pre = (*serial_sequences(text, toks), *identity_sequences(text, toks))
+    refusal = identity_refusal(toks) or alter.foreign_key_action_refusal(toks)
+    planned = None
+    if toks[0].text.upper() == "ALTER":
+        final = tokenize(sql) if sql != text else list(toks)
+        planned = alter.plan_of(sql, final) if final else None
+    grouped = None
+    if any(t.token_type == TokenType.GROUP_BY for t in toks):
+        final = tokenize(sql) if sql != text else list(toks)
+        grouped = grouping.alternative(sql, final) if final else None
+    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned, grouped)

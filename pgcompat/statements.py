@@ -66,6 +66,11 @@ class Statement:
     notices: tuple[str, ...] = ()  # what a rewrite tells the client it did
     checked: str = ""  # the text the sandbox analyses (PostgreSQL functions translated); "" = text
     engine_kind: str = ""  # the kind the engine runs it as, when not `kind` (SELECT ... INTO)
+    # (SQLSTATE, message): PostgreSQL semantics DuckCDB cannot give this statement, so it is refused
+    refusal: tuple[str, str] | None = None
+    engine_alter: dict[str, Any] | None = None  # an ALTER TABLE the engine plans when it runs
+    # GROUP BY a primary key: the text to run when the catalog says the key is covered
+    engine_grouping: dict[str, Any] | None = None
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
     # A statement that differs from base only in its numbers: base is what is judged (its tokens
     # slice base's text), this one's text is what runs.
@@ -121,6 +126,10 @@ class Statement:
             op["pre"] = list(self.engine_pre)
         if self.notices:
             op["notices"] = list(self.notices)
+        if self.engine_alter is not None:
+            op["alter"] = self.engine_alter
+        if self.engine_grouping is not None:
+            op["grouping"] = self.engine_grouping
         if names is not None:
             op["names"] = names
         if self.kind == "begin":
@@ -240,7 +249,20 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
     rw = rewrite(text, toks)
     checked = rw.checked if rw.checked != text else ""
     return Statement(
-        text, kind, tag, words, tuple(toks), rw.sql, rw.param_oids, rw.pre, rw.notices, checked, engine_kind
+        text,
+        kind,
+        tag,
+        words,
+        tuple(toks),
+        rw.sql,
+        rw.param_oids,
+        rw.pre,
+        rw.notices,
+        checked,
+        engine_kind,
+        rw.refusal,
+        rw.alter,
+        rw.grouping,
     )
 
 
@@ -306,6 +328,9 @@ def _templatable(st: Statement) -> bool:
         and not st.param_oids
         and not st.checked
         and not st.engine_kind
+        and not st.refusal
+        and st.engine_alter is None
+        and st.engine_grouping is None
     )
 
 

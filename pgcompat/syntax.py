@@ -102,7 +102,154 @@ def select_into(tk: Tokens) -> list[Edit]:
     return [(0, 0, head), (tk.start(i), tk.start(k + 1) if k + 1 < tk.n else tk.end(k), "")]
 
 
-SHAPES: list[Callable[[Tokens], list[Edit]]] = [keyword_aliases, temporary_scope, select_into]
+def identity_cache(tk: Tokens) -> list[Edit]:
+    """GENERATED ... AS IDENTITY (... CACHE n ...): how many values a PostgreSQL backend takes from
+    the sequence at a time (gaps only, never a value), which neither DuckDB's CREATE SEQUENCE nor
+    the analysis reads."""
+    edits: list[Edit] = []
+    for i in range(tk.n - 1):
+        if tk.word(i) != "identity" or tk.tt(i + 1) != TokenType.L_PAREN or (i + 1) not in tk.match:
+            continue
+        for k in range(i + 2, tk.match[i + 1] - 1):
+            if tk.word(k) == "cache" and tk.tt(k + 1) == TokenType.NUMBER:
+                edits.append((tk.start(k), tk.end(k + 1), ""))
+    return edits
+
+
+# Words DuckDB reserves (or keeps for types and functions) that PostgreSQL takes as plain names:
+# columns of that name are common (pandas frames: at, pivot, qualify, asof).
+DUCKDB_ONLY_KEYWORDS = frozenset(
+    {"at", "asof", "positional", "anti", "semi", "pivot", "unpivot", "pivot_longer", "pivot_wider", "qualify"}
+)
+# What stands before a name in an expression, a list or a clause (never before DuckDB's own use
+# of those words: x AT TIME ZONE, t ASOF JOIN, FROM t PIVOT (...), ... QUALIFY expr).
+_BEFORE_NAME = frozenset(
+    {
+        TokenType.COMMA,
+        TokenType.L_PAREN,
+        TokenType.DOT,
+        TokenType.SELECT,
+        TokenType.WHERE,
+        TokenType.AND,
+        TokenType.OR,
+        TokenType.NOT,
+        TokenType.DISTINCT,
+        TokenType.SET,
+        TokenType.EQ,
+        TokenType.NEQ,
+        TokenType.LT,
+        TokenType.GT,
+        TokenType.LTE,
+        TokenType.GTE,
+        TokenType.PLUS,
+        TokenType.DASH,
+        TokenType.STAR,
+        TokenType.SLASH,
+        TokenType.WHEN,
+        TokenType.THEN,
+        TokenType.ELSE,
+        TokenType.HAVING,
+        TokenType.RETURNING,
+        TokenType.ORDER_BY,
+        TokenType.GROUP_BY,
+        TokenType.PARTITION_BY,
+        TokenType.ON,
+    }
+)
+# What follows a name in an expression or a list (a column definition's type: see below).
+_AFTER_NAME = frozenset(
+    {
+        TokenType.COMMA,
+        TokenType.R_PAREN,
+        TokenType.DOT,
+        TokenType.FROM,
+        TokenType.WHERE,
+        TokenType.ALIAS,
+        TokenType.IS,
+        TokenType.IN,
+        TokenType.EQ,
+        TokenType.NEQ,
+        TokenType.LT,
+        TokenType.GT,
+        TokenType.LTE,
+        TokenType.GTE,
+        TokenType.PLUS,
+        TokenType.DASH,
+        TokenType.STAR,
+        TokenType.SLASH,
+        TokenType.DPIPE,
+        TokenType.DCOLON,
+        TokenType.AND,
+        TokenType.OR,
+        TokenType.ORDER_BY,
+        TokenType.GROUP_BY,
+        TokenType.LIMIT,
+        TokenType.DESC,
+        TokenType.ASC,
+        TokenType.SEMICOLON,
+    }
+)
+
+
+def _column_list_open(tk: Tokens) -> int | None:
+    """The "(" of CREATE [TEMP] TABLE [IF NOT EXISTS] name (...): its column definitions."""
+    if tk.word(0) != "create":
+        return None
+    for k in range(1, min(tk.n, 12)):
+        if tk.tt(k) == TokenType.L_PAREN:
+            return k if tk.tt(k - 1) in NAMES and "table" in {tk.word(j) for j in range(1, k)} else None
+        if tk.tt(k) == TokenType.ALIAS:
+            return None
+    return None
+
+
+def _enclosing(tk: Tokens, i: int) -> int | None:
+    """The "(" whose parentheses hold token i most closely."""
+    k = i - 1
+    while k >= 0:
+        if tk.tt(k) == TokenType.R_PAREN and k in tk.match:
+            k = tk.match[k] - 1
+            continue
+        if tk.tt(k) == TokenType.L_PAREN:
+            return k
+        k -= 1
+    return None
+
+
+def duckdb_keyword_names(tk: Tokens) -> list[Edit]:
+    """`at`, `pivot`, `qualify`, `asof` ... as column names, unquoted as PostgreSQL takes them
+    (SQLAlchemy quotes only PostgreSQL's reserved words): quoted, lower case as PostgreSQL folds
+    them, where they stand as names. In CREATE and ALTER TABLE a column's name is followed by its
+    type."""
+    columns = _column_list_open(tk)
+    edits: list[Edit] = []
+    for i in range(tk.n):
+        if tk.word(i) not in DUCKDB_ONLY_KEYWORDS:
+            continue
+        before = tk.tt(i - 1) in _BEFORE_NAME or tk.word(i - 1) in ("by", "column", "add", "to")
+        after = i + 1 >= tk.n or tk.tt(i + 1) in _AFTER_NAME or tk.word(i + 1) in ("to", "type")
+        typed = tk.src(i + 1)[:1].isalpha() and (
+            (
+                columns is not None
+                and tk.tt(i - 1) in (TokenType.COMMA, TokenType.L_PAREN)
+                and _enclosing(tk, i) == columns
+            )
+            or (tk.word(0) == "alter" and tk.word(i - 1) in ("column", "add"))
+        )
+        if tk.word(i) == "at" and tk.word(i + 1) in ("time", "local"):
+            continue
+        if before and (after or typed):
+            edits.append((tk.start(i), tk.end(i), f'"{tk.word(i)}"'))
+    return edits
+
+
+SHAPES: list[Callable[[Tokens], list[Edit]]] = [
+    keyword_aliases,
+    temporary_scope,
+    select_into,
+    identity_cache,
+    duckdb_keyword_names,
+]
 
 
 @dataclass(frozen=True)
@@ -113,9 +260,15 @@ class Shaped:
 
 def _worth_a_look(toks: Sequence[Token]) -> bool:
     """Whether any shape above may apply (most statements have no INTO, no keyword after AS and
-    are no CREATE LOCAL/GLOBAL)."""
+    are no CREATE LOCAL/GLOBAL, and name no column DuckDB reserves)."""
+    if any(t.text.lower() in DUCKDB_ONLY_KEYWORDS for t in toks):
+        return True
     if toks[0].token_type == TokenType.CREATE:
-        return len(toks) > 1 and toks[1].text.lower() in ("local", "global")
+        return (
+            len(toks) > 1
+            and toks[1].text.lower() in ("local", "global")
+            or any(t.text.upper() == "CACHE" for t in toks)
+        )
     return any(
         t.token_type == TokenType.INTO or (t.token_type == TokenType.ALIAS and nxt.token_type not in NAMES)
         for t, nxt in zip(toks, toks[1:], strict=False)

@@ -47,6 +47,7 @@ class SessionState:
     # Named prepared statements to prepare again on the new engine (OPEN ... FORCE): their texts
     # and parameter types, in the order they were prepared.
     statements: list[tuple[str, str, list[int]]] = field(default_factory=list)
+    database: str = ""  # the container as the client named it at login (startup `database`)
 
 
 @dataclass

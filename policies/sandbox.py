@@ -59,8 +59,10 @@ class Violation:
     message: str
 
 
-def check(a: Analysis) -> Violation | None:
-    """The first sandbox rule the statement breaks, or None."""
+def check(a: Analysis, current: frozenset[str] = frozenset()) -> Violation | None:
+    """The first sandbox rule the statement breaks, or None. current: the session's own
+    database as a catalog may name it (the PDB's name and the name the client connected with,
+    lower-case): PostgreSQL accepts the current database as the catalog part of a name."""
     if a.parse_error is not None:
         return Violation("UNPARSED", a.parse_error)
     for word, what in FORBIDDEN_COMMANDS.items():
@@ -89,7 +91,7 @@ def check(a: Analysis) -> Violation | None:
         if params.lookup(setting) is None and setting not in ("search_path", "schema", "variable"):
             return Violation("SANDBOX_SETTINGS", f'changing the engine setting "{setting}" is not allowed')
     for catalog, _, name in a.tables:
-        if catalog not in OWN_CATALOGS:
+        if catalog not in OWN_CATALOGS and catalog not in current:
             return Violation(
                 "SANDBOX_CATALOG", f'"{catalog}" is another database: {catalog}.{name} is not reachable'
             )

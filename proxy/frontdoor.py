@@ -59,6 +59,7 @@ class Login:
     peer: str
     tls: Tls | None
     pending: bytes  # the client's bytes read beyond the login (a pipelining client)
+    database: str = ""  # the container as the client named it (quotes removed)
 
 
 class FrontDoor:
@@ -230,7 +231,8 @@ class FrontDoor:
         # Logged in: any message type, up to the configured maximum (the engine's parser takes over).
         self.parser.max_message = int(self.server.config.get("server", "max_message_bytes"))
         self.parser.accept = None
-        return Login(user, container, settings, self.peer, self.tls, self.unread())
+        named = db_name[1:-1] if db_name.startswith('"') else db_name
+        return Login(user, container, settings, self.peer, self.tls, self.unread(), named)
 
     def _login_failed(self, user_name: str, reason: str) -> None:
         self.server.audit_login_failure(self.peer, self.login_container, user_name, reason)

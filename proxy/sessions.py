@@ -138,6 +138,7 @@ class Sessions:
             login.params,
             login.peer,
             login.tls is not None,
+            database=login.database,
         )
         r = SessionRecord(
             pid,

@@ -123,6 +123,7 @@ class Session:
         ex = EngineSession(db.cursor(), self.state.pid, False, db.storage_full, db.gate)
         ex.set_timezone(self.params.get("timezone", "UTC"))
         ex.set_userenv(self._userenv())
+        ex.set_settings(setshow.changed_settings(self.params))
         ex.default_read_only = self.params.get("default_transaction_read_only") == "on"
         ex.default_isolation = self.params.get("default_transaction_isolation", "read committed")
         self.ex = ex
@@ -505,6 +506,8 @@ class Session:
         statement bound for the engine, audited (as text, the client's) when they refuse. A
         statement allowed once is allowed again for the same user and container until the
         catalog changes."""
+        if st.refusal is not None:
+            return DbError(*st.refusal)
         stamp = self.host.policy.change_stamp()
         allowed = st.memo.setdefault("allowed", {})
         who = (self.user, self.con_id)
@@ -520,7 +523,7 @@ class Session:
     def _judge(self, st: stmts.Statement, text: str | None) -> DbError | None:
         faults.inject("policy", st.text)
         a = analysis.analyze(st)
-        v = sandbox.check(a)
+        v = sandbox.check(a, frozenset({self.state.container.lower()}))
         if v is None:
             v = self._whitelist_violation(a)
         if v is None:
@@ -618,6 +621,10 @@ class Session:
             return
         self.move_to = target
 
+    def _client_database(self) -> str:
+        named = self.state.database
+        return named if named.lower() == self.state.container.lower() else self.state.container
+
     def _userenv(self) -> dict[str, str]:
         """What SYS_CONTEXT('USERENV', key) answers in this session."""
         user = self.user.name
@@ -626,6 +633,9 @@ class Session:
             "con_id": str(self.con_id),
             "cdb_name": "CDB$ROOT",
             "db_name": self.state.container,
+            # current_database(): the PDB as the client named it at login (dbt writes that name
+            # back as the catalog of every relation), the container's own name once moved.
+            "client_database": self._client_database(),
             "session_user": user,
             "current_user": user,
             "current_schema": user,
@@ -773,6 +783,8 @@ class Session:
                 bool(op.get("writes")),
                 str(op.get("lock", "")),
                 op.get("isolation"),  # type: ignore[arg-type]
+                op.get("alter"),  # type: ignore[arg-type]
+                op.get("grouping"),  # type: ignore[arg-type]
             )
         )
         if not ok:

@@ -33,6 +33,23 @@ def _set_engine_timezone(session: Session, value: str) -> bool:
     return ok
 
 
+def changed_settings(values: dict[str, str]) -> dict[str, str]:
+    """The session's parameters that differ from their defaults (what current_setting() must be
+    told; it answers the default of the others)."""
+    out = {}
+    for key, value in values.items():
+        prm = params.lookup(key)
+        if prm is not None and not prm.read_only and value != prm.default:
+            out[key] = value
+    return out
+
+
+def _remember(session: Session, values: dict[str, str]) -> None:
+    """current_setting() answers what SET said, as SHOW does."""
+    if session.ex is not None and values:
+        session._call(lambda ex: ex.set_settings(values))
+
+
 def _follow_read_only(session: Session) -> None:
     """The engine session's default_transaction_read_only follows the parameter."""
     if session.ex is not None:
@@ -121,6 +138,7 @@ def run_set(session: Session, st: stmts.Statement) -> None:
             session.client.send(backend.command_complete("SET"))
         return
     session.params[prm.name.lower()] = value
+    _remember(session, {prm.name.lower(): value})
     _follow_read_only(session)
     _follow_isolation(session)
     out = backend.command_complete("SET")
@@ -141,6 +159,7 @@ def run_reset(session: Session, st: stmts.Statement) -> None:
             continue
         if session.params.get(prm.name.lower()) != prm.default:
             session.params[prm.name.lower()] = prm.default
+            _remember(session, {prm.name.lower(): prm.default})
             if prm.report:
                 out += backend.parameter_status(prm.name, prm.default)
             if prm.engine:
@@ -202,6 +221,9 @@ def describe_show(st: stmts.Statement) -> bytes:
 
 
 def run_discard(session: Session) -> None:
+    _remember(
+        session, {k: params.PARAMS[k].default for k in changed_settings(session.params) if k in params.PARAMS}
+    )
     session.params.clear()
     session.params.update(
         {k: v.default for k, v in params.PARAMS.items()}

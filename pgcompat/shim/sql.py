@@ -8,7 +8,9 @@ import duckdb
 
 from conf import PG_VERSION, VERSION
 
-PDB_NAME = "coalesce(getvariable('userenv_con_name'), current_database())"
+PDB_NAME = (
+    "coalesce(getvariable('userenv_client_database'), getvariable('userenv_con_name'), current_database())"
+)
 # (no current_user fallback: DuckDB would read it as a select-list alias of that name)
 SESSION_USER = "coalesce(getvariable('userenv_session_user'), 'duckdb')"
 IS_DBA = "coalesce(getvariable('userenv_is_dba') = 'TRUE', false)"

@@ -83,14 +83,32 @@ def test_statements_without_such_columns_stay(sql: str) -> None:
         "ALTER TABLE t ADD COLUMN c varchar(10)",
         "alter table t add c char(2) not null default 'x'",
         "ALTER TABLE IF EXISTS t ADD COLUMN IF NOT EXISTS c character varying(3)",
-        "ALTER TABLE t ALTER COLUMN c TYPE varchar(20)",
-        "ALTER TABLE t ALTER c SET DATA TYPE character varying(20) USING c",
     ],
 )
 def test_alter_table_lengths_run_as_written_with_a_notice(sql: str) -> None:
     (st,) = split(sql)
     assert st.engine_sql == sql
     assert st.notices == (lengths.varchar_length_not_enforced.notice,)
+
+
+@pytest.mark.parametrize(
+    ("sql", "using"),
+    [
+        ("ALTER TABLE t ALTER COLUMN c TYPE varchar(20)", ""),
+        ("ALTER TABLE t ALTER c SET DATA TYPE character varying(20) USING c", "c"),
+    ],
+)
+def test_a_type_changed_to_a_length_makes_the_table_again(sql: str, using: str) -> None:
+    """engine.alter makes the table again with the column's CHECK: no notice, the length holds."""
+    (st,) = split(sql)
+    assert st.notices == ()
+    assert st.engine_alter is not None
+    assert st.engine_alter["retype"] == {
+        "column": "c",
+        "type": "VARCHAR",
+        "check": 'CHECK (len("c") <= 20)',
+        "using": using,
+    }
 
 
 def test_analysis_judges_the_client_statement() -> None:

@@ -1,0 +1,135 @@
+"""pg_dump 15 of a PDB (plain SQL), restored with psql into a real PostgreSQL 15, compared table by table.
+
+The PDB gets a small schema through psycopg (a serial key, a foreign key, an index, a view, the
+common types, NULLs and text that COPY must escape); `pg_dump --format=plain --no-owner
+--no-privileges` writes it out, `psql -v ON_ERROR_STOP=1` loads it into a fresh database of a
+throwaway PostgreSQL 15, and every table and the view must hold the same rows on both sides.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.tools.conftest import PG_BIN, PgCluster, ToolDB, duckcdb_xfail, run_tool
+
+SCHEMA = [
+    "create table dump_customer (id serial primary key, name varchar(40) not null, email text, "
+    "vip boolean default false, born date, balance numeric(12,2))",
+    "create table dump_event (id bigint primary key, customer_id integer references dump_customer (id), "
+    "at_ts timestamp, at_tz timestamptz, payload json, tags integer[], blob bytea, ref uuid, ratio double precision)",
+    "create index dump_event_customer on dump_event (customer_id)",
+    "create view dump_vip as select id, name from dump_customer where vip",
+]
+CUSTOMERS = [
+    ("Ada", "ada@example.com", True, date(1815, 12, 10), Decimal("1234.50")),
+    ("Tab\tand\nnewline, 'quote' and \\backslash", None, False, None, Decimal("-0.01")),
+    ("Zoë ünïcode ✓", "z@example.com", None, date(2000, 2, 29), None),
+]
+EVENTS = [
+    (
+        1,
+        1,
+        datetime(2024, 1, 2, 3, 4, 5, 123456),
+        datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
+        '{"k": [1, 2], "s": "x"}',
+        [1, 2, 3],
+        b"\x00\x01\xff",
+        uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        0.125,
+    ),
+    (2, 2, None, None, None, None, None, None, None),
+    (
+        3,
+        3,
+        datetime(1999, 12, 31, 23, 59, 59),
+        datetime(2030, 6, 1, tzinfo=UTC),
+        "[]",
+        [],
+        b"",
+        None,
+        -1e-3,
+    ),
+]
+
+
+def _fill(db: ToolDB) -> None:
+    with db.connect(autocommit=True) as c:
+        for stmt in SCHEMA:
+            c.execute(stmt)
+        with c.transaction():
+            for row in CUSTOMERS:
+                c.execute(
+                    "insert into dump_customer (name, email, vip, born, balance) values (%s, %s, %s, %s, %s)",
+                    row,
+                )
+            for row in EVENTS:
+                c.execute("insert into dump_event values (%s, %s, %s, %s, %s::json, %s, %s, %s, %s)", row)
+
+
+def _rows(con: psycopg.Connection, table: str) -> list[tuple]:
+    return con.execute(f"select * from {table} order by 1").fetchall()
+
+
+def _tables(con: psycopg.Connection) -> dict[str, str]:
+    rows = con.execute(
+        "select table_name, table_type from information_schema.tables where table_schema = 'public'"
+    ).fetchall()
+    return dict(rows)
+
+
+@duckcdb_xfail(
+    "42883",
+    "acldefault('n', n.nspowner) AS acldefault FROM pg_namespace n",
+    "pg_dump's schema query: no acldefault (its session set-up, SET synchronize_seqscans TO off and the "
+    "rest, is taken since the settings allow-list knows them). Behind it, each seen by hacking around the "
+    "one before in a throwaway copy: LOCK TABLE public.t IN ACCESS SHARE MODE 42601; SELECT tableoid, oid, "
+    'typname, ... FROM pg_type 42703 Referenced column "tableoid" not found (pg_dump reads tableoid from '
+    "every catalog).",
+)
+def test_pg_dump_restore_into_postgres(tool_db: ToolDB, postgres15: PgCluster, tmp_path: Path) -> None:
+    _fill(tool_db)
+    dump = tmp_path / "pdb.sql"
+    run = run_tool(
+        tool_db,
+        [str(PG_BIN / "pg_dump"), "--format=plain", "--no-owner", "--no-privileges", "--file", str(dump)],
+    )
+    assert run.returncode == 0, tool_db.failure("pg_dump failed", run.stdout)
+    text = dump.read_text()
+    assert "CREATE TABLE public.dump_event" in text and "COPY public.dump_customer" in text
+
+    target = f"restore_{uuid.uuid4().hex[:8]}"
+    with postgres15.connect(autocommit=True) as c:
+        c.execute(f"create database {target}")
+    load = subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", postgres15.dsn(target), "-f", str(dump)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert load.returncode == 0, f"psql could not load the dump:\n{load.stderr[-4000:]}"
+
+    with tool_db.connect(autocommit=True) as src, postgres15.connect(target, autocommit=True) as dst:
+        tables = _tables(src)
+        assert tables == _tables(dst)
+        assert tables == {"dump_customer": "BASE TABLE", "dump_event": "BASE TABLE", "dump_vip": "VIEW"}
+        for table in tables:
+            theirs, ours = _rows(dst, table), _rows(src, table)
+            assert len(theirs) == len(ours), table
+            assert theirs == ours, table
+        assert _rows(dst, "dump_vip") == [(1, "Ada")]
+        # The serial's sequence goes on where the PDB's did.
+        nxt = dst.execute("insert into dump_customer (name) values ('next') returning id").fetchone()
+        assert nxt == (len(CUSTOMERS) + 1,)
+
+
+@pytest.fixture(autouse=True)
+def _need_pg_dump() -> None:
+    if not (PG_BIN / "pg_dump").exists():
+        pytest.skip(f"pg_dump 15 not found in {PG_BIN}")
