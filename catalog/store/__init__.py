@@ -33,13 +33,18 @@ from catalog.store.models import (
     HistoryEvent,
     PlugViolation,
     Role,
+    Tenant,
+    TenantArchive,
+    TenantEvent,
+    TenantTemplate,
     User,
 )
 from catalog.store.plans import PlanRows
 from catalog.store.principals import PrincipalRows
+from catalog.store.tenants import TenantRows
 
 
-class CatalogStore(ContainerRows, PrincipalRows, LockdownRows, PlanRows, AuditRows):
+class CatalogStore(ContainerRows, PrincipalRows, LockdownRows, PlanRows, AuditRows, TenantRows):
     """The CDB$ROOT catalog: one SQLite connection, its rows by kind (one mixin each)."""
 
 
@@ -58,5 +63,9 @@ __all__ = [
     "HistoryEvent",
     "PlugViolation",
     "Role",
+    "Tenant",
+    "TenantArchive",
+    "TenantEvent",
+    "TenantTemplate",
     "User",
 ]
