@@ -23,6 +23,7 @@ from pgwire import auth, backend, frontend
 from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
+from tenants import gate as tenant_gate
 
 if TYPE_CHECKING:
     from proxy.server import Server
@@ -208,6 +209,9 @@ class FrontDoor:
         if not (user.name == "SYS" or self.cdb.cat.has_privilege(user, container.con_id, "CREATE SESSION")):
             self._login_failed(user_name, "no CREATE SESSION")
             raise ora(1045, name=user_name)
+        refusal = tenant_gate.login_refusal(self.cdb.cat, container, user)
+        if refusal is not None:
+            raise refusal
         if not container.is_open:
             raise ora(1109, f"pluggable database {container.name} is {container.open_mode}")
         if container.restricted and not self.cdb.cat.has_privilege(
