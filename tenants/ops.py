@@ -611,7 +611,8 @@ async def _finish_drop(cdb: Cdb, name: str, immediate: bool) -> None:
         restricted = prior_restricted if prior_mode else c.restricted
         await _close_quietly(cdb, c)
         c = cdb.cat.container_by_id(c.con_id) or c
-        if not immediate:
+        archived = {a.pdb_name for a in cdb.cat.tenant_archives(name)}
+        if not immediate and c.name not in archived:  # archived before a crash: recorded as it was then
             file = _archive_name(cdb, name, c.name)
             path = plug.exchange_path(cdb, file)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -729,3 +730,12 @@ async def recover(cdb: Cdb) -> None:
         elif t.pending_op in ("DROP", "DROP IMMEDIATE"):
             log.warning("finishing the interrupted drop of tenant %s", t.name)
             await _finish_drop(cdb, t.name, t.pending_op == "DROP IMMEDIATE")
+        elif t.state == states.SUSPENDED:
+            # Engines that outlived the previous proxy (adopted) of a tenant suspended meanwhile.
+            pdbs = [c for c in cdb.cat.tenant_pdbs(t.name) if c.is_open or c.con_id in cdb.runtime.running()]
+            if pdbs:
+                log.warning("tenant %s is suspended: closing its PDBs that are still open", t.name)
+                reason = t.reason or "suspended by the operator"
+                await _end_sessions(cdb, [c.con_id for c in pdbs], ora(65904, name=t.name, reason=reason))
+                for c in pdbs:
+                    await _close_quietly(cdb, c)
