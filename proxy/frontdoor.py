@@ -188,6 +188,8 @@ class FrontDoor:
         container = self.cdb.find(db_name[1:-1] if db_name.startswith('"') else db_name)
         self.login_container = container
         missing = DbError("3D000", f'database "{db_name}" does not exist')
+        if container is None:  # a PDB of a dropped tenant, archived: say so
+            missing = tenant_gate.archived_refusal(self.cdb.cat, db_name) or missing
         where = container.name if container else ""
         self.server.logins.check(user_name, where, self.peer)
         user = self.cdb.cat.user(user_name, container.con_id if container else ROOT_ID)

@@ -40,6 +40,13 @@ def login_refusal(cat: CatalogStore, container: Container, user: User) -> DbErro
     return None
 
 
+def archived_refusal(cat: CatalogStore, db_name: str) -> DbError | None:
+    """A login naming a PDB that a dropped (TERMINATED) tenant's archive holds: ORA-65907."""
+    name = db_name[1:-1] if db_name.startswith('"') else db_name.upper()
+    tenant = cat.tenant_of_archived(name)
+    return ora(65907, name=tenant, sqlstate="57P03") if tenant else None
+
+
 def check_pdb_command(cat: CatalogStore, c: Container, action: str) -> None:
     """ALTER / DROP PLUGGABLE DATABASE of a tenant's PDB or a template's frozen copy: OPEN of a PDB
     whose tenant is not ACTIVE or in MAINTENANCE is refused (RESUME / UNDROP reopen them), and a

@@ -473,8 +473,9 @@ def test_drop_undrop_and_immediate(server: RunningServer, root) -> None:
         root.execute(f"DROP TENANT {name}")
         assert f"ORA-65907: tenant {name} is terminated" in str(_ended(session))
         session.close()
-        with pytest.raises(psycopg.OperationalError, match="ORA-65907|does not exist"):
-            server.connect(name, "adm", PW)
+        for pdb in (name, extra):
+            with pytest.raises(psycopg.OperationalError, match=f"ORA-65907: tenant {name} is terminated"):
+                server.connect(pdb, "adm", PW)
         pdbs = _pdbs(root)
         assert name not in pdbs and extra not in pdbs
         archive = server.data_dir / "exchange" / "tenant_archive" / name
@@ -497,9 +498,7 @@ def test_drop_undrop_and_immediate(server: RunningServer, root) -> None:
         assert pdbs[name][2] == "READ WRITE" and pdbs[extra][2] == "MOUNTED"
         with server.connect(name, "adm", PW, autocommit=True) as c:
             assert c.execute("SELECT sum(a) FROM t").fetchone() == (45,)
-        assert _tenant_row(root, name)["PDBS"] == f"{name},{extra}" or set(
-            str(_tenant_row(root, name)["PDBS"]).split(",")
-        ) == {name, extra}
+        assert set(str(_tenant_row(root, name)["PDBS"]).split(",")) == {name, extra}
         assert not list(archive.iterdir())
         with pytest.raises(psycopg.Error, match="cannot go from ACTIVE to ACTIVE"):
             root.execute(f"UNDROP TENANT {name}")

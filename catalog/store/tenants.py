@@ -178,5 +178,9 @@ class TenantRows(StoreBase):
         ).fetchall()
         return [TenantArchive(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
+    def tenant_of_archived(self, pdb_name: str) -> str | None:
+        row = self.db.execute("SELECT tenant FROM tenant_archives WHERE pdb_name = ?", (pdb_name,)).fetchone()
+        return row[0] if row else None
+
     def delete_tenant_archive(self, tenant: str, pdb_name: str) -> None:
         self.db.execute("DELETE FROM tenant_archives WHERE tenant = ? AND pdb_name = ?", (tenant, pdb_name))
