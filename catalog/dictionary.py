@@ -610,6 +610,47 @@ def _template_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     return out
 
 
+_BACKUP_COLUMNS = [
+    ("BACKUP_ID", "VARCHAR"),
+    ("PDB_NAME", "VARCHAR"),
+    ("CON_ID", "INTEGER"),
+    ("BACKUP_TYPE", "VARCHAR"),
+    ("STATUS", "VARCHAR"),
+    ("START_TIME", "TIMESTAMP"),
+    ("END_TIME", "TIMESTAMP"),
+    ("DURATION_S", "DOUBLE"),
+    ("SIZE_BYTES", "BIGINT"),
+    ("SHA256", "VARCHAR"),
+    ("MESSAGE", "VARCHAR"),
+]
+
+
+def _backup_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
+    """PDB backups (tenants.backups); inside a PDB only its own."""
+    guid = None
+    if con_id != ROOT_ID:
+        c = store.container_by_id(con_id)
+        if c is None:
+            return []
+        guid = c.guid
+    return [
+        (
+            b.id,
+            b.pdb_name,
+            b.con_id,
+            b.kind,
+            b.status,
+            _ts(b.started_at),
+            _ts(b.finished_at),
+            round(b.finished_at - b.started_at, 3) if b.finished_at else None,
+            b.size,
+            b.sha256,
+            b.message,
+        )
+        for b in store.backups(guid)
+    ]
+
+
 def _view(
     name: str, columns: list[tuple[str, str]], rows: Callable[[CatalogStore, int, Live], list[Row]]
 ) -> tuple[str, DictView]:
@@ -669,6 +710,8 @@ VIEWS: dict[str, DictView] = dict(
         _view("DBA_TENANT_EVENTS", _TENANT_EVENT_COLUMNS, _tenant_event_rows),
         _view("CDB_TENANT_EVENTS", _TENANT_EVENT_COLUMNS, _tenant_event_rows),
         _view("DBA_TENANT_TEMPLATES", _TEMPLATE_COLUMNS, _template_rows),
+        _view("DBA_PDB_BACKUPS", _BACKUP_COLUMNS, _backup_rows),
+        _view("CDB_PDB_BACKUPS", _BACKUP_COLUMNS, _backup_rows),
     ]
 )
 assert set(VIEWS) == NAMES, "policies.dictionary_views.NAMES must list every view"

@@ -89,6 +89,8 @@ def is_plan_command(stmt: Statement) -> bool:
 def is_tenant_command(stmt: Statement) -> bool:
     """CREATE / ALTER / DROP / UNDROP TENANT and CREATE / DROP TENANT TEMPLATE (the tenants package)."""
     w = stmt.words
+    if len(w) > 2 and w[0] in ("BACKUP", "RESTORE") and w[1:3] == ("PLUGGABLE", "DATABASE"):
+        return True  # BACKUP / RESTORE PLUGGABLE DATABASE (tenants.backups)
     return len(w) > 1 and w[0] in ("CREATE", "ALTER", "DROP", "UNDROP") and w[1] == "TENANT"
 
 

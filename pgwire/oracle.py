@@ -95,6 +95,8 @@ ORACLE_ERRORS: dict[int, tuple[str, str]] = {
     65911: ("53400", "guaranteed {resource} over all tenants would exceed the machine"),
     65912: ("55000", "pluggable database {name} belongs to tenant {tenant}, which is {state}"),
     65913: ("22023", "invalid tenant quota {name}: {reason}"),
+    65915: ("XX001", "backup {id} is damaged: {reason}"),
+    65916: ("42704", "backup {id} does not exist"),
     65914: ("55000", "pluggable database {name} is the frozen copy of tenant template {template}"),
 }
 

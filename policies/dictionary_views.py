@@ -13,6 +13,7 @@ NAMES = frozenset(
     {
         "CDB_AUDIT_TRAIL",
         "CDB_PDBS",
+        "CDB_PDB_BACKUPS",
         "CDB_PDB_HISTORY",
         "CDB_TENANTS",
         "CDB_TENANT_EVENTS",
@@ -22,6 +23,7 @@ NAMES = frozenset(
         "DBA_CDB_RSRC_PLAN_DIRECTIVES",
         "DBA_LOCKDOWN_PROFILES",
         "DBA_PDBS",
+        "DBA_PDB_BACKUPS",
         "DBA_PDB_HISTORY",
         "DBA_PDB_SAVED_STATES",
         "DBA_ROLES",

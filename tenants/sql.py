@@ -9,6 +9,7 @@ ALTER TENANT t { SUSPEND [REASON '...'] | RESUME | MAINTENANCE [REASON '...'] | 
 DROP TENANT [IF EXISTS] t [IMMEDIATE];  UNDROP TENANT t
 CREATE TENANT TEMPLATE tpl FROM PDB p [NO DATA] [SERVICE TIER x] [LOCKDOWN PROFILE lp]
     [PARAMETERS (name = value, ...)];  DROP TENANT TEMPLATE tpl
+BACKUP PLUGGABLE DATABASE p;  RESTORE PLUGGABLE DATABASE p FROM BACKUP 'id' [AS new]   (tenants.backups)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from catalog.store import User
 from pgcompat.statements import Statement
 from pgcompat.words import Words, syntax_error
 from pgwire.oracle import ora
-from tenants import ops
+from tenants import backups, ops
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_$#]*$")
 
@@ -68,7 +69,28 @@ class DropTemplate:
     name: str
 
 
-TenantCommand = CreateTenant | AlterTenant | DropTenant | UndropTenant | CreateTemplate | DropTemplate
+@dataclass
+class BackupPdb:
+    name: str
+
+
+@dataclass
+class RestorePdb:
+    name: str
+    backup_id: str
+    new_name: str | None = None
+
+
+TenantCommand = (
+    CreateTenant
+    | AlterTenant
+    | DropTenant
+    | UndropTenant
+    | CreateTemplate
+    | DropTemplate
+    | BackupPdb
+    | RestorePdb
+)
 
 
 class _P(Words):
@@ -127,6 +149,18 @@ class _P(Words):
 def parse(stmt: Statement) -> TenantCommand:
     p = _P(stmt)
     verb = p.next().word
+    if verb in ("BACKUP", "RESTORE"):
+        p.expect("PLUGGABLE", "DATABASE")
+        name = p.name()
+        if verb == "BACKUP":
+            p.end()
+            return BackupPdb(name)
+        p.expect("FROM", "BACKUP")
+        cmd_r = RestorePdb(name, p.string())
+        if p.accept("AS"):
+            cmd_r.new_name = p.name()
+        p.end()
+        return cmd_r
     p.expect("TENANT")
     if verb == "CREATE" and p.accept("TEMPLATE"):
         return _create_template(p)
@@ -246,6 +280,12 @@ async def execute(cdb: Cdb, cmd: TenantCommand, actor: User) -> tuple[str, list[
     """Run a parsed command by its operation; (command tag, notices)."""
     if isinstance(cmd, CreateTenant):
         return "CREATE TENANT", await ops.create_tenant(cdb, actor, cmd.spec)
+    if isinstance(cmd, BackupPdb):
+        b = await backups.backup_pdb(cdb, actor, cmd.name)
+        return "BACKUP PLUGGABLE DATABASE", [f"backup {b.id} of {b.pdb_name}: {b.size} bytes"]
+    if isinstance(cmd, RestorePdb):
+        notices = await backups.restore_pdb(cdb, actor, cmd.name, cmd.backup_id, cmd.new_name)
+        return "RESTORE PLUGGABLE DATABASE", notices
     if isinstance(cmd, CreateTemplate):
         notices = await ops.create_template(
             cdb, actor, cmd.name, cmd.source, cmd.no_data, cmd.tier, cmd.lockdown_profile, cmd.parameters

@@ -196,3 +196,30 @@ def test_kill_during_suspend_or_drop_of_a_tenant(tmp_path: Path, point: str) -> 
             assert c.execute("select count(*) from t").fetchone() == (500,)
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("point", ["backup:intent", "backup:files"])
+def test_kill_during_backup(tmp_path: Path, point: str) -> None:
+    data = tmp_path / "data"
+    srv = start_server(data)
+    try:
+        _setup(srv)
+    finally:
+        srv.stop()
+    srv = start_server(data, env={"DUCKCDB_CRASH_AT": point})
+    _run_until_killed(srv, "BACKUP PLUGGABLE DATABASE src")
+    time.sleep(0.2)
+    srv = start_server(data)
+    try:
+        with srv.connect(autocommit=True) as c:
+            rows = c.execute("select status, message from cdb_pdb_backups").fetchall()
+            assert rows == [("FAILED", "interrupted by a restart")]
+            assert not [p for p in (data / "backups").glob("*/*")]
+            c.execute("BACKUP PLUGGABLE DATABASE src")
+            assert c.execute(
+                "select count(*) from cdb_pdb_backups where status = 'AVAILABLE'"
+            ).fetchone() == (1,)
+        with srv.connect("src", "adm", "Adm-Pw-1") as c:
+            assert c.execute("select count(*) from t").fetchone() == (500,)
+    finally:
+        srv.stop()

@@ -533,6 +533,11 @@ OVERSUBSCRIBED_CONFIG = (
 allow_oversubscription = true
 retention_days = 0.00003
 purge_interval_s = 0.5
+
+[backups]
+interval_s = { SILVER = 1 }
+keep = { SILVER = 2 }
+check_interval_s = 0.5
 """
 )
 
@@ -560,5 +565,97 @@ def test_oversubscription_allowed_warns_and_purge_after_retention(tmp_path) -> N
             with pytest.raises(psycopg.Error, match="ORA-65901"):
                 root.execute(f"UNDROP TENANT {a}")
             assert f"tenant {a} purged (retention ended)" in srv.log_text()
+            # BACKUP ON: scheduled backups every second (SILVER here), the newest 2 kept
+            root.execute(f"ALTER TENANT {b} SET BACKUP ON")
+            deadline = time.monotonic() + 30
+            seen: set[str] = set()
+            while len(seen) < 4:
+                assert time.monotonic() < deadline, seen
+                rows = root.execute(
+                    "SELECT backup_id, backup_type, status FROM CDB_PDB_BACKUPS WHERE pdb_name = %s", (b,)
+                ).fetchall()
+                assert all(r[1:] in (("SCHEDULED", "AVAILABLE"), ("SCHEDULED", "RUNNING")) for r in rows), (
+                    rows
+                )
+                assert len([r for r in rows if r[2] == "AVAILABLE"]) <= 3, rows  # 2 kept (+1 just taken)
+                seen |= {r[0] for r in rows}
+                time.sleep(0.2)
+            root.execute(f"ALTER TENANT {b} SET BACKUP OFF")
     finally:
         srv.stop()
+
+
+# ------------------------------------------------------------------ backups
+
+
+def test_backup_while_writing_restore_in_place_and_as_new(server: RunningServer, root) -> None:
+    import threading
+
+    with _tenant(root) as name:
+        with server.connect(name, "adm", PW, autocommit=True) as c:
+            c.execute("CREATE TABLE t AS SELECT range AS id FROM range(1000)")
+        stop = threading.Event()
+        written = [1000]
+
+        def writer() -> None:
+            with server.connect(name, "adm", PW, autocommit=True) as w:
+                while not stop.is_set():
+                    w.execute("INSERT INTO t VALUES (%s)", (written[0],))
+                    written[0] += 1
+
+        th = threading.Thread(target=writer)
+        th.start()
+        try:
+            time.sleep(0.3)
+            notices: list[str] = []
+            root.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+            root.execute(f"BACKUP PLUGGABLE DATABASE {name}")
+            time.sleep(0.3)
+        finally:
+            stop.set()
+            th.join()
+        assert written[0] > 1000
+        row = root.execute(
+            "SELECT backup_id, backup_type, status, size_bytes, sha256, duration_s FROM CDB_PDB_BACKUPS"
+            " WHERE pdb_name = %s",
+            (name,),
+        ).fetchone()
+        bid = row[0]
+        assert row[1:3] == ("MANUAL", "AVAILABLE") and row[3] > 0 and len(row[4]) == 64 and row[5] >= 0
+        assert any(bid in n for n in notices)
+        # a consistent copy: the rows of a prefix of the inserts, no gap
+        copy = _name("R")
+        root.execute(f"RESTORE PLUGGABLE DATABASE {name} FROM BACKUP '{bid}' AS {copy}")
+        try:
+            root.execute(f"ALTER PLUGGABLE DATABASE {copy} OPEN")
+            with server.connect(copy, "adm", PW, autocommit=True) as c:
+                n, top = c.execute("SELECT count(*), max(id) FROM t").fetchone()
+            assert 1000 <= n < written[0] and top == n - 1
+            # in place: only closed, then the PDB is as the backup was
+            with pytest.raises(psycopg.Error, match="ORA-65025"):
+                root.execute(f"RESTORE PLUGGABLE DATABASE {name} FROM BACKUP '{bid}'")
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+            root.execute(f"RESTORE PLUGGABLE DATABASE {name} FROM BACKUP '{bid}'")
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+            with server.connect(name, "adm", PW, autocommit=True) as c:
+                assert c.execute("SELECT count(*) FROM t").fetchone() == (n,)
+                assert c.execute("SELECT backup_id FROM DBA_PDB_BACKUPS").fetchall() == [(bid,)]
+            # a backup whose checksum does not match is refused
+            guid = root.execute("SELECT guid FROM CDB_PDBS WHERE pdb_name = %s", (name,)).fetchone()[0]
+            f = server.data_dir / "backups" / guid / bid / "data.duckdb"
+            data = bytearray(f.read_bytes())
+            data[len(data) // 2] ^= 0xFF
+            f.write_bytes(bytes(data))
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+            with pytest.raises(
+                psycopg.Error, match=f"ORA-65915: backup {bid} is damaged: the SHA-256 of data.duckdb"
+            ):
+                root.execute(f"RESTORE PLUGGABLE DATABASE {name} FROM BACKUP '{bid}'")
+            with pytest.raises(psycopg.Error, match="ORA-65916"):
+                root.execute(f"RESTORE PLUGGABLE DATABASE {name} FROM BACKUP 'nosuch'")
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+            with server.connect(name, "adm", PW, autocommit=True) as c:
+                assert c.execute("SELECT count(*) FROM t").fetchone() == (n,)
+        finally:
+            root.execute(f"ALTER PLUGGABLE DATABASE {copy} CLOSE IMMEDIATE")
+            root.execute(f"DROP PLUGGABLE DATABASE {copy} INCLUDING DATAFILES")

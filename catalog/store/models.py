@@ -223,3 +223,19 @@ class TenantArchive:
     file: str
     open_mode: str | None
     restricted: bool
+
+
+@dataclass
+class PdbBackup:
+    id: str
+    con_id: int
+    pdb_name: str
+    guid: str
+    kind: str  # MANUAL, SCHEDULED
+    status: str  # RUNNING, AVAILABLE, FAILED
+    started_at: float
+    finished_at: float | None
+    size: int | None
+    sha256: str | None
+    path: str  # the backup's folder
+    message: str | None

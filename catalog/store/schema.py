@@ -298,10 +298,31 @@ CREATE TABLE IF NOT EXISTS tenant_archives (
 """
 
 
+def _backups(db: sqlite3.Connection) -> None:
+    """PDB backups (tenants.backups): one row per backup, its files under data/backups."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS pdb_backups (
+            id TEXT PRIMARY KEY,
+            con_id INTEGER NOT NULL,
+            pdb_name TEXT NOT NULL,
+            guid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            size INTEGER,
+            sha256 TEXT,
+            path TEXT NOT NULL,
+            message TEXT
+        )"""
+    )
+
+
 # (version, what it does): append new steps at the end; never change or reorder a released one.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _columns_and_user_ids),
     (2, _tenants),
+    (3, _backups),
 ]
 
 

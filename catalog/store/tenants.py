@@ -10,7 +10,7 @@ import json
 import time
 
 from catalog.store.base import StoreBase
-from catalog.store.models import Container, Tenant, TenantArchive, TenantEvent, TenantTemplate
+from catalog.store.models import Container, PdbBackup, Tenant, TenantArchive, TenantEvent, TenantTemplate
 
 _TENANT_COLS = (
     "name, display_name, contact, tier, state, reason, labels, auto_scaling, backup, template, quota,"
@@ -184,3 +184,43 @@ class TenantRows(StoreBase):
 
     def delete_tenant_archive(self, tenant: str, pdb_name: str) -> None:
         self.db.execute("DELETE FROM tenant_archives WHERE tenant = ? AND pdb_name = ?", (tenant, pdb_name))
+
+    # ---------------------------------------------------------------- PDB backups
+
+    def insert_backup(self, b: PdbBackup) -> None:
+        self.db.execute(
+            "INSERT INTO pdb_backups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                b.id,
+                b.con_id,
+                b.pdb_name,
+                b.guid,
+                b.kind,
+                b.status,
+                b.started_at,
+                b.finished_at,
+                b.size,
+                b.sha256,
+                b.path,
+                b.message,
+            ),
+        )
+
+    def update_backup(self, backup_id: str, **fields: object) -> None:
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(f"UPDATE pdb_backups SET {cols} WHERE id = ?", (*fields.values(), backup_id))
+
+    def delete_backup(self, backup_id: str) -> None:
+        self.db.execute("DELETE FROM pdb_backups WHERE id = ?", (backup_id,))
+
+    def backups(self, guid: str | None = None) -> list[PdbBackup]:
+        sql = "SELECT * FROM pdb_backups"
+        args: tuple[object, ...] = ()
+        if guid is not None:
+            sql += " WHERE guid = ?"
+            args = (guid,)
+        return [PdbBackup(*r) for r in self.db.execute(sql + " ORDER BY started_at, id", args).fetchall()]
+
+    def backup(self, backup_id: str) -> PdbBackup | None:
+        row = self.db.execute("SELECT * FROM pdb_backups WHERE id = ?", (backup_id,)).fetchone()
+        return PdbBackup(*row) if row else None
