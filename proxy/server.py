@@ -23,6 +23,7 @@ from proxy.logins import LOCAL, LockoutPolicy, LoginThrottle
 from proxy.sessions import Sessions
 from proxy.supervisor import Supervisor
 from proxy.tls import ensure_certificate
+from tenants import autoscale as tenant_autoscale
 from tenants import backups as tenant_backups
 from tenants import ops as tenant_ops
 
@@ -122,6 +123,7 @@ class Server:
         self._accepting.append(loop.create_task(self._accept_loop(self._listener)))
         self._accepting.append(loop.create_task(tenant_ops.purge_loop(self.cdb)))
         self._accepting.append(loop.create_task(tenant_backups.schedule_loop(self.cdb)))
+        self._accepting.append(loop.create_task(tenant_autoscale.loop(self.cdb)))
         unix_dir = self.config.get("server", "unix_socket_dir")
         if unix_dir:
             self._unix = _listen_unix(Path(unix_dir) / f".s.PGSQL.{self.port}")

@@ -424,6 +424,9 @@ async def set_tier(cdb: Cdb, actor: User, name: str, tier_text: str) -> list[str
         for c in pdbs:
             cdb.cat.update_container(c.con_id, tier=tier)
             cdb.cat.set_pdb_parameter(c.con_id, "DB_PERFORMANCE_PROFILE", None)
+            if t.auto_scaling:  # auto scaling starts again from the new tier's figures
+                for pname in ("CPU_COUNT", "SGA_TARGET"):
+                    cdb.cat.set_pdb_parameter(c.con_id, pname, quota.parameters(t.quota).get(pname))
         cdb.cat.add_tenant_event(
             t.name, actor.name, "SET SERVICE TIER", t.state, t.state, f"{t.tier} -> {tier}"
         )

@@ -659,3 +659,66 @@ def test_backup_while_writing_restore_in_place_and_as_new(server: RunningServer,
         finally:
             root.execute(f"ALTER PLUGGABLE DATABASE {copy} CLOSE IMMEDIATE")
             root.execute(f"DROP PLUGGABLE DATABASE {copy} INCLUDING DATAFILES")
+
+
+# ------------------------------------------------------------------ auto scaling
+
+AUTOSCALE_CONFIG = (
+    TEST_CONFIG
+    + """
+[autoscaling]
+interval_s = 1
+busy_percent = 60
+min_spare_percent = 1
+idle_windows = 2
+memory_step_mb = 1024
+"""
+)
+
+
+def test_auto_scaling_under_a_cpu_bound_load(tmp_path) -> None:
+    import threading
+
+    srv = start_server(tmp_path / "data", config=AUTOSCALE_CONFIG)
+    try:
+        with srv.connect(autocommit=True) as root:
+            name = _name()
+            _create(root, name, "SERVICE TIER bronze AUTO SCALING ON")
+            quiet = _name()
+            _create(root, quiet, "SERVICE TIER bronze AUTO SCALING ON")
+            watch = srv.connect(name, "adm", PW, autocommit=True)
+            assert (_param(watch, "cpu_count"), _param(watch, "sga_target")) == ("1", "2G")
+            stop = threading.Event()
+
+            def load() -> None:
+                with srv.connect(name, "adm", PW, autocommit=True) as w:
+                    while not stop.is_set():
+                        w.execute("SELECT sum(hash(range)) FROM range(20000000)")
+
+            th = threading.Thread(target=load)
+            th.start()
+            try:
+                deadline = time.monotonic() + 60
+                while _param(watch, "cpu_count") != "2":
+                    assert time.monotonic() < deadline, _events(root, name)
+                    time.sleep(0.3)
+            finally:
+                stop.set()
+                th.join()
+            ups = [e for e in _events(root, name) if e[0] == "AUTO SCALE UP"]
+            assert (
+                ups
+                and "CPU_COUNT 1 -> 2, SGA_TARGET 2048M -> 3072M" in ups[0][3]
+                and "CPUs used of 1" in ups[0][3]
+            )
+            assert _param(watch, "sga_target") in ("3G", "4G")  # a step, or two, up to SILVER's 4G
+            assert _events(root, quiet)[-1][0] == "CREATE"  # an idle tenant is left alone
+            deadline = time.monotonic() + 60
+            while (_param(watch, "cpu_count"), _param(watch, "sga_target")) != ("1", "2G"):
+                assert time.monotonic() < deadline, _events(root, name)
+                time.sleep(0.3)
+            downs = [e for e in _events(root, name) if e[0] == "AUTO SCALE DOWN"]
+            assert downs and "idle for" in downs[-1][3]
+            watch.close()
+    finally:
+        srv.stop()
