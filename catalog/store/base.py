@@ -12,7 +12,7 @@ from catalog.store.models import BUILTIN_ROLES, COMMON_GRANT
 from catalog.store.schema import migrate
 from policies.source import ROOT_ID
 
-_BUILTIN_VERSION = "2"  # bump to re-seed the built-in roles' privileges on start
+_BUILTIN_VERSION = "1"  # bump to re-seed the built-in roles' privileges on start
 
 
 class StoreBase:

@@ -229,6 +229,14 @@ def _tenants(db: sqlite3.Connection) -> None:
         if sqlite3.complete_statement(stmt):
             db.execute(stmt)
             stmt = ""
+    # DBA holds every system privilege: the new ones too, in catalogs made before them (a new
+    # catalog's DBA is seeded with all of them). A REVOKE made from DBA before stays.
+    for privilege in ("CREATE TENANT", "ALTER TENANT", "DROP TENANT"):
+        db.execute(
+            "INSERT OR IGNORE INTO sys_privs (grantee, con_id, privilege, common, admin_option)"
+            " VALUES ('DBA', 0, ?, 1, 0)",
+            (privilege,),
+        )
 
 
 # Tenants and what hangs on them (the tenants package runs the operations; catalog.store.tenants

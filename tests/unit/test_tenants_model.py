@@ -123,3 +123,22 @@ def test_parser() -> None:
         sql.parse(split("CREATE TENANT acme")[0])
     with pytest.raises(DbError, match="ORA-00922"):
         sql.parse(split("ALTER TENANT acme EXPLODE")[0])
+
+
+def test_dba_holds_the_tenant_privileges(tmp_path) -> None:
+    import sqlite3
+
+    from catalog.store.schema import migrate
+
+    store = CatalogStore(str(tmp_path / "new.sqlite3"))
+    assert {"CREATE TENANT", "ALTER TENANT", "DROP TENANT"} <= store.effective_privileges("DBA", 1)
+    store.close()
+    # a catalog made before tenants (schema version 1) gets them by the migration
+    db = sqlite3.connect(str(tmp_path / "old.sqlite3"), isolation_level=None)
+    migrate(db)
+    db.execute("DELETE FROM sys_privs WHERE privilege LIKE '% TENANT'")
+    db.execute("PRAGMA user_version = 1")
+    migrate(db)
+    got = {r[0] for r in db.execute("SELECT privilege FROM sys_privs WHERE grantee = 'DBA'")}
+    assert {"CREATE TENANT", "ALTER TENANT", "DROP TENANT"} <= got
+    db.close()
