@@ -64,6 +64,17 @@ def require(cdb: Cdb, actor: User, privilege: str) -> None:
     raise ora(1031, f"{privilege} is needed")
 
 
+_locks: dict[str, asyncio.Lock] = {}
+# Changes that add guarantees (provisioning, tiers, quotas) one at a time, so that two of them
+# cannot each pass check_guarantees and together exceed the machine.
+_guarantees = asyncio.Lock()
+
+
+def lock(name: str) -> asyncio.Lock:
+    """Serializes the operations on one tenant (each checks its state inside it)."""
+    return _locks.setdefault(name.upper(), asyncio.Lock())
+
+
 def get(cdb: Cdb, name: str) -> Tenant:
     t = cdb.cat.tenant(name.upper())
     if t is None:
@@ -128,7 +139,7 @@ def _own_parameters(cdb: Cdb, c: Container) -> dict[str, str]:
 # ------------------------------------------------------------------ provisioning
 
 
-async def create_tenant(cdb: Cdb, actor: User, spec: TenantSpec) -> list[str]:
+async def _create_tenant(cdb: Cdb, actor: User, spec: TenantSpec) -> list[str]:
     """CREATE TENANT: the tenant and its first PDB (named after it) from the template or PDB$SEED,
     with the tier and the template's settings, opened READ WRITE and its state saved. Any failure
     removes what was built; a crash leaves the tenant whole or not at all (recover())."""
@@ -230,8 +241,16 @@ async def _provision_pdb(
 async def _remove_half_built(cdb: Cdb, name: str) -> None:
     """A tenant whose provisioning did not finish: its PDBs (and the one named after it) and its row go."""
     owned = {c.con_id for c in cdb.cat.tenant_pdbs(name)}
+    t = cdb.cat.tenant(name)
     named = cdb.find(name)
-    if named is not None and named.con_id > SEED_ID:
+    # The PDB named after it, made by this provisioning (never one that was there before it, or another's).
+    if (
+        named is not None
+        and named.con_id > SEED_ID
+        and t is not None
+        and named.created_at >= t.created_at
+        and cdb.cat.tenant_of(named.con_id) in (None, name)
+    ):
         owned.add(named.con_id)
     for con_id in sorted(owned):
         c = cdb.cat.container_by_id(con_id)
@@ -302,7 +321,7 @@ async def _end_sessions(cdb: Cdb, con_ids: list[int], err: DbError, keep: set[st
         await asyncio.sleep(0.05)
 
 
-async def suspend(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[str]:
+async def _suspend(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[str]:
     """ALTER TENANT t SUSPEND REASON '...': every session of its PDBs ends with a FATAL saying why,
     logins are refused with the same words (tenants.gate), its PDBs close; nothing is deleted."""
     require(cdb, actor, "ALTER TENANT")
@@ -324,7 +343,7 @@ async def suspend(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[
     return []
 
 
-async def maintenance(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[str]:
+async def _maintenance(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[str]:
     """ALTER TENANT t MAINTENANCE: only users with RESTRICTED SESSION stay connected and may log in."""
     require(cdb, actor, "ALTER TENANT")
     t = get(cdb, name)
@@ -340,7 +359,7 @@ async def maintenance(cdb: Cdb, actor: User, name: str, reason: str | None) -> l
     return []
 
 
-async def set_migrating(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[str]:
+async def _set_migrating(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[str]:
     """MIGRATING (for relocation, a later issue): sessions go on, new logins wait (57P03)."""
     require(cdb, actor, "ALTER TENANT")
     t = get(cdb, name)
@@ -351,7 +370,7 @@ async def set_migrating(cdb: Cdb, actor: User, name: str, reason: str | None) ->
     return []
 
 
-async def resume(cdb: Cdb, actor: User, name: str) -> list[str]:
+async def _resume(cdb: Cdb, actor: User, name: str) -> list[str]:
     """ALTER TENANT t RESUME: ACTIVE again; after a SUSPEND each PDB reopens in the mode it had
     (and its saved state comes back)."""
     require(cdb, actor, "ALTER TENANT")
@@ -407,7 +426,7 @@ def _fit(cdb: Cdb, c: Container, tier: str, t: Tenant, new_quota: dict[str, int]
     return out
 
 
-async def set_tier(cdb: Cdb, actor: User, name: str, tier_text: str) -> list[str]:
+async def _set_tier(cdb: Cdb, actor: User, name: str, tier_text: str) -> list[str]:
     """ALTER TENANT t SET SERVICE TIER x: every PDB of t gets x online (no session dropped); a tier
     its current use does not fit is refused, saying what does not fit."""
     require(cdb, actor, "ALTER TENANT")
@@ -442,7 +461,7 @@ async def _apply(cdb: Cdb, pdbs: list[Container]) -> None:
             await cdb.runtime.apply_limits(fresh)
 
 
-async def set_quota(cdb: Cdb, actor: User, name: str, new: dict[str, int]) -> list[str]:
+async def _set_quota(cdb: Cdb, actor: User, name: str, new: dict[str, int]) -> list[str]:
     """ALTER TENANT t QUOTA (CPU_MIN_PERCENT = .., ..., MAX_MBPS = ..): merged over t's quota, mapped
     onto each PDB's parameters (tenants.quota.MAPPING), applied online; guarantees checked."""
     require(cdb, actor, "ALTER TENANT")
@@ -580,7 +599,7 @@ def _archive_name(cdb: Cdb, tenant: str, pdb: str) -> str:
     return f"{cdb.config.get('tenants', 'archive_dir')}/{tenant}/{pdb}.pdb"
 
 
-async def drop_tenant(cdb: Cdb, actor: User, name: str, immediate: bool) -> list[str]:
+async def _drop_tenant(cdb: Cdb, actor: User, name: str, immediate: bool) -> list[str]:
     """DROP TENANT t [IMMEDIATE]: TERMINATED; its sessions end, logins are refused; its PDBs are
     unplugged into .pdb archives and dropped; UNDROP TENANT within the retention brings it back,
     the background purge removes it after. IMMEDIATE: no archive, purged at once."""
@@ -633,7 +652,7 @@ async def _finish_drop(cdb: Cdb, name: str, immediate: bool) -> None:
         cdb.cat.update_tenant(name, pending_op=None)
 
 
-async def undrop_tenant(cdb: Cdb, actor: User, name: str) -> list[str]:
+async def _undrop_tenant(cdb: Cdb, actor: User, name: str) -> list[str]:
     """UNDROP TENANT t: within the retention, its PDBs are plugged back from their archives and
     reopened as they were; t is ACTIVE again."""
     require(cdb, actor, "DROP TENANT")
@@ -742,3 +761,52 @@ async def recover(cdb: Cdb) -> None:
                 await _end_sessions(cdb, [c.con_id for c in pdbs], ora(65904, name=t.name, reason=reason))
                 for c in pdbs:
                     await _close_quietly(cdb, c)
+
+
+# ------------------------------------------------------------------ the operations, one tenant at a time
+# (the private function of the same name does the work and says what it is)
+
+
+async def create_tenant(cdb: Cdb, actor: User, spec: TenantSpec) -> list[str]:
+    async with lock(spec.name), _guarantees:
+        return await _create_tenant(cdb, actor, spec)
+
+
+async def suspend(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[str]:
+    async with lock(name):
+        return await _suspend(cdb, actor, name, reason)
+
+
+async def maintenance(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[str]:
+    async with lock(name):
+        return await _maintenance(cdb, actor, name, reason)
+
+
+async def set_migrating(cdb: Cdb, actor: User, name: str, reason: str | None) -> list[str]:
+    async with lock(name):
+        return await _set_migrating(cdb, actor, name, reason)
+
+
+async def resume(cdb: Cdb, actor: User, name: str) -> list[str]:
+    async with lock(name):
+        return await _resume(cdb, actor, name)
+
+
+async def set_tier(cdb: Cdb, actor: User, name: str, tier_text: str) -> list[str]:
+    async with lock(name), _guarantees:
+        return await _set_tier(cdb, actor, name, tier_text)
+
+
+async def set_quota(cdb: Cdb, actor: User, name: str, new: dict[str, int]) -> list[str]:
+    async with lock(name), _guarantees:
+        return await _set_quota(cdb, actor, name, new)
+
+
+async def drop_tenant(cdb: Cdb, actor: User, name: str, immediate: bool) -> list[str]:
+    async with lock(name):
+        return await _drop_tenant(cdb, actor, name, immediate)
+
+
+async def undrop_tenant(cdb: Cdb, actor: User, name: str) -> list[str]:
+    async with lock(name):
+        return await _undrop_tenant(cdb, actor, name)
