@@ -270,7 +270,12 @@ async def alter_pdb(ctx: Context, cmd: admin_sql.AlterPdb) -> list[str]:
         targets = [cdb.require_pdb(n) for n in cmd.names]
     notices: list[str] = []
     for c in targets:
-        tenant_gate.check_pdb_command(cdb.cat, c, cmd.action)
+        try:
+            tenant_gate.check_pdb_command(cdb.cat, c, cmd.action)
+        except DbError:
+            if cmd.all:  # ALL skips templates' copies and PDBs of suspended or dropped tenants
+                continue
+            raise
         if c.status == "UNPLUGGED" and cmd.action not in ("UNPLUG", "CLOSE"):
             raise ora(65086, f"{c.name} is unplugged; only DROP is possible")
         if cmd.action == "OPEN":

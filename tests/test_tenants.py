@@ -565,6 +565,12 @@ def test_oversubscription_allowed_warns_and_purge_after_retention(tmp_path) -> N
             with pytest.raises(psycopg.Error, match="ORA-65901"):
                 root.execute(f"UNDROP TENANT {a}")
             assert f"tenant {a} purged (retention ended)" in srv.log_text()
+            # ALTER PLUGGABLE DATABASE ALL OPEN skips a suspended tenant's PDBs and templates' copies
+            root.execute(f"ALTER TENANT {b} SUSPEND")
+            root.execute(f"CREATE TENANT TEMPLATE tpl FROM PDB {b}")
+            root.execute("ALTER PLUGGABLE DATABASE ALL OPEN")
+            assert (_pdbs(root)[b][2], _pdbs(root)["TPL$TPL"][2]) == ("MOUNTED", "MOUNTED")
+            root.execute(f"ALTER TENANT {b} RESUME")
             # BACKUP ON: scheduled backups every second (SILVER here), the newest 2 kept
             root.execute(f"ALTER TENANT {b} SET BACKUP ON")
             deadline = time.monotonic() + 30
