@@ -599,11 +599,15 @@ def _archive_name(cdb: Cdb, tenant: str, pdb: str) -> str:
     return f"{cdb.config.get('tenants', 'archive_dir')}/{tenant}/{pdb}.pdb"
 
 
-async def _drop_tenant(cdb: Cdb, actor: User, name: str, immediate: bool) -> list[str]:
+async def _drop_tenant(
+    cdb: Cdb, actor: User, name: str, immediate: bool, if_exists: bool = False
+) -> list[str]:
     """DROP TENANT t [IMMEDIATE]: TERMINATED; its sessions end, logins are refused; its PDBs are
     unplugged into .pdb archives and dropped; UNDROP TENANT within the retention brings it back,
     the background purge removes it after. IMMEDIATE: no archive, purged at once."""
     require(cdb, actor, "DROP TENANT")
+    if if_exists and cdb.cat.tenant(name.upper()) is None:
+        return [f"tenant {name.upper()} does not exist, skipping"]
     t = get(cdb, name)
     states.check(t.name, t.state, states.TERMINATED)
     retention = float(cdb.config.get("tenants", "retention_days")) * DAY_S
@@ -802,9 +806,11 @@ async def set_quota(cdb: Cdb, actor: User, name: str, new: dict[str, int]) -> li
         return await _set_quota(cdb, actor, name, new)
 
 
-async def drop_tenant(cdb: Cdb, actor: User, name: str, immediate: bool) -> list[str]:
+async def drop_tenant(
+    cdb: Cdb, actor: User, name: str, immediate: bool, if_exists: bool = False
+) -> list[str]:
     async with lock(name):
-        return await _drop_tenant(cdb, actor, name, immediate)
+        return await _drop_tenant(cdb, actor, name, immediate, if_exists)
 
 
 async def undrop_tenant(cdb: Cdb, actor: User, name: str) -> list[str]:

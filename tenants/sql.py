@@ -296,10 +296,7 @@ async def execute(cdb: Cdb, cmd: TenantCommand, actor: User) -> tuple[str, list[
     if isinstance(cmd, UndropTenant):
         return "UNDROP TENANT", await ops.undrop_tenant(cdb, actor, cmd.name)
     if isinstance(cmd, DropTenant):
-        if cmd.if_exists and cdb.cat.tenant(cmd.name) is None:
-            ops.require(cdb, actor, "DROP TENANT")
-            return "DROP TENANT", [f"tenant {cmd.name} does not exist, skipping"]
-        return "DROP TENANT", await ops.drop_tenant(cdb, actor, cmd.name, cmd.immediate)
+        return "DROP TENANT", await ops.drop_tenant(cdb, actor, cmd.name, cmd.immediate, cmd.if_exists)
     a = cmd
     if a.action == "SUSPEND":
         notices = await ops.suspend(cdb, actor, a.name, a.reason)

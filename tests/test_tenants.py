@@ -513,6 +513,13 @@ def test_drop_undrop_and_immediate(server: RunningServer, root) -> None:
         assert ops == ["CREATE", "ADD PDB", "DROP", "UNDROP", "DROP IMMEDIATE", "PURGE"]
         with pytest.raises(psycopg.Error, match="ORA-65901"):
             root.execute(f"UNDROP TENANT {name}")
+        with pytest.raises(psycopg.Error, match=f"ORA-65901: tenant {name} does not exist") as ei:
+            root.execute(f"DROP TENANT {name}")
+        assert ei.value.sqlstate == "42704"
+        notices: list[str] = []
+        root.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+        root.execute(f"DROP TENANT IF EXISTS {name}")
+        assert notices == [f"tenant {name} does not exist, skipping"]
     finally:
         _drop(root, name)
 
