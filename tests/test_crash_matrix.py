@@ -223,3 +223,28 @@ def test_kill_during_backup(tmp_path: Path, point: str) -> None:
             assert c.execute("select count(*) from t").fetchone() == (500,)
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("point", ["clone:intent", "clone:files", "tenant:pdb", "tenant:open"])
+def test_kill_during_create_tenant_from_a_template(tmp_path: Path, point: str) -> None:
+    data = tmp_path / "data"
+    srv = start_server(data)
+    try:
+        _setup(srv)
+        with srv.connect(autocommit=True) as c:
+            c.execute("CREATE TENANT TEMPLATE std FROM PDB src")
+    finally:
+        srv.stop()
+    srv = start_server(data, env={"DUCKCDB_CRASH_AT": point})
+    _run_until_killed(srv, TENANT + " TEMPLATE std")
+    time.sleep(0.2)
+    srv = start_server(data)
+    try:
+        with srv.connect(autocommit=True) as c:
+            assert "ACME" not in _tenants(c)
+            assert c.execute("select count(*) from cdb_pdbs where pdb_name = 'ACME'").fetchone() == (0,)
+            c.execute(TENANT + " TEMPLATE std")
+        with srv.connect("acme", "adm", "Adm-Pw-1") as c:
+            assert c.execute("select count(*) from t").fetchone() == (500,)
+    finally:
+        srv.stop()
