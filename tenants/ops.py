@@ -37,7 +37,8 @@ _SESSIONS_GONE_S = 5.0
 @dataclass
 class TenantSpec:
     """What CREATE TENANT (and POST /api/v1/tenants) says: tenant_name, admin_user, service_tier,
-    auto_scaling, backup_enabled map onto name, admin_user, tier, auto_scaling, backup."""
+    auto_scaling, backup_enabled map onto name, admin_user, tier, auto_scaling, backup. Names as
+    the catalog keeps them: upper-case, unless the user name was quoted (then as written)."""
 
     name: str
     admin_user: str
@@ -174,7 +175,7 @@ async def _create_tenant(cdb: Cdb, actor: User, spec: TenantSpec) -> list[str]:
         backup=spec.backup,
         template=tpl.name if tpl else None,
         quota={},
-        admin_user=spec.admin_user.upper() if not spec.admin_user.startswith('"') else spec.admin_user,
+        admin_user=spec.admin_user,
         pending_op="CREATE",
         created_at=now,
         changed_at=now,
