@@ -215,6 +215,7 @@ def test_suspend_ends_sessions_refuses_logins_resume_reopens(server: RunningServ
         root.execute(f"ALTER TENANT {name} SUSPEND REASON 'Payment overdue'")
         err = _ended(session)
         assert f"ORA-65904: tenant {name} is suspended: Payment overdue" in str(err)
+        assert (err.diag.severity, err.sqlstate) == ("FATAL", "57P01")
         session.close()
         with pytest.raises(
             psycopg.OperationalError, match=f"ORA-65904: tenant {name} is suspended: Payment overdue"
