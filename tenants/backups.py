@@ -205,15 +205,21 @@ def _tier_setting(cdb: Cdb, key: str, tier: str) -> float | None:
     return float(value) if value is not None else None
 
 
-def expire(cdb: Cdb, c: Container) -> list[str]:
-    """Remove c's backups beyond its tier's `keep` newest AVAILABLE ones (never one a restore reads)."""
+def expire(cdb: Cdb, c: Container, now: float | None = None) -> list[str]:
+    """Remove c's backups beyond its tier's `keep` newest AVAILABLE ones and those older than its
+    `keep_days` (the newest always stays; never one a restore reads)."""
+    now = time.time() if now is None else now
     keep = _tier_setting(cdb, "keep", c.tier)
-    if keep is None:
-        return []
+    days = _tier_setting(cdb, "keep_days", c.tier)
     available = [b for b in cdb.cat.backups(c.guid) if b.status == "AVAILABLE"]
+    doomed = set()
+    if keep is not None:
+        doomed |= {b.id for b in available[: max(0, len(available) - int(keep))]}
+    if days is not None:
+        doomed |= {b.id for b in available[:-1] if now - b.started_at > days * 86400}
     removed = []
-    for b in available[: max(0, len(available) - int(keep))]:
-        if b.id in _in_use:
+    for b in available:
+        if b.id not in doomed or b.id in _in_use:
             continue
         shutil.rmtree(b.path, ignore_errors=True)
         with cdb.cat.transaction():
