@@ -498,6 +498,159 @@ def _metric_rows(history: bool) -> Callable[[CatalogStore, int, Live], list[Row]
     return rows
 
 
+# ------------------------------------------------------------------ tenants (the tenants package)
+
+_TENANT_COLUMNS = [
+    ("TENANT_NAME", "VARCHAR"),
+    ("DISPLAY_NAME", "VARCHAR"),
+    ("CONTACT", "VARCHAR"),
+    ("SERVICE_TIER", "VARCHAR"),
+    ("STATE", "VARCHAR"),
+    ("STATE_REASON", "VARCHAR"),
+    ("PDBS", "VARCHAR"),
+    ("ADMIN_USER", "VARCHAR"),
+    ("TEMPLATE", "VARCHAR"),
+    ("AUTO_SCALING", "VARCHAR"),
+    ("BACKUP", "VARCHAR"),
+    ("LABELS", "VARCHAR"),
+    ("QUOTA", "VARCHAR"),
+    ("CREATED", "TIMESTAMP"),
+    ("CHANGED", "TIMESTAMP"),
+    ("PURGE_AFTER", "TIMESTAMP"),
+]
+
+
+def _own_tenant(store: CatalogStore, con_id: int) -> str | None:
+    """The tenant whose rows a container sees: all in the root (None), else its PDB's tenant ('' if none)."""
+    if con_id == ROOT_ID:
+        return None
+    return store.tenant_of(con_id) or ""
+
+
+def _tenant_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
+    """In the root every tenant; inside a PDB only the tenant that owns it (a tenant's admin sees
+    its own row, never another's)."""
+    own = _own_tenant(store, con_id)
+    return [
+        (
+            t.name,
+            t.display_name,
+            t.contact,
+            t.tier,
+            t.state,
+            t.reason,
+            ",".join(c.name for c in store.tenant_pdbs(t.name)) or None,
+            t.admin_user,
+            t.template,
+            "ON" if t.auto_scaling else "OFF",
+            "ON" if t.backup else "OFF",
+            ", ".join(f"{k} = {v}" for k, v in sorted(t.labels.items())) or None,
+            ", ".join(f"{k} = {v}" for k, v in sorted(t.quota.items())) or None,
+            _ts(t.created_at),
+            _ts(t.changed_at),
+            _ts(t.purge_after),
+        )
+        for t in store.tenants()
+        if own is None or t.name == own
+    ]
+
+
+_TENANT_EVENT_COLUMNS = [
+    ("TENANT_NAME", "VARCHAR"),
+    ("EVENT_TIME", "TIMESTAMP"),
+    ("ACTOR", "VARCHAR"),
+    ("OPERATION", "VARCHAR"),
+    ("FROM_STATE", "VARCHAR"),
+    ("TO_STATE", "VARCHAR"),
+    ("REASON", "VARCHAR"),
+]
+
+
+def _tenant_event_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
+    own = _own_tenant(store, con_id)
+    if own == "":
+        return []
+    return [
+        (e.tenant, _ts(e.time), e.actor, e.operation, e.from_state, e.to_state, e.reason)
+        for e in store.tenant_events(own)
+    ]
+
+
+_TEMPLATE_COLUMNS = [
+    ("TEMPLATE_NAME", "VARCHAR"),
+    ("SOURCE_PDB", "VARCHAR"),
+    ("PDB_NAME", "VARCHAR"),
+    ("NO_DATA", "VARCHAR"),
+    ("SERVICE_TIER", "VARCHAR"),
+    ("LOCKDOWN_PROFILE", "VARCHAR"),
+    ("PARAMETERS", "VARCHAR"),
+    ("CREATED", "TIMESTAMP"),
+]
+
+
+def _template_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
+    if con_id != ROOT_ID:
+        return []
+    out: list[Row] = []
+    for t in store.tenant_templates():
+        c = store.container_by_id(t.pdb_con_id)
+        params = ", ".join(f"{k} = {v}" for k, v in sorted(t.parameters.items())) or None
+        out.append(
+            (
+                t.name,
+                t.source_pdb,
+                c.name if c else None,
+                _yes(t.no_data),
+                t.tier,
+                t.lockdown_profile,
+                params,
+                _ts(t.created_at),
+            )
+        )
+    return out
+
+
+_BACKUP_COLUMNS = [
+    ("BACKUP_ID", "VARCHAR"),
+    ("PDB_NAME", "VARCHAR"),
+    ("CON_ID", "INTEGER"),
+    ("BACKUP_TYPE", "VARCHAR"),
+    ("STATUS", "VARCHAR"),
+    ("START_TIME", "TIMESTAMP"),
+    ("END_TIME", "TIMESTAMP"),
+    ("DURATION_S", "DOUBLE"),
+    ("SIZE_BYTES", "BIGINT"),
+    ("SHA256", "VARCHAR"),
+    ("MESSAGE", "VARCHAR"),
+]
+
+
+def _backup_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
+    """PDB backups (tenants.backups); inside a PDB only its own."""
+    guid = None
+    if con_id != ROOT_ID:
+        c = store.container_by_id(con_id)
+        if c is None:
+            return []
+        guid = c.guid
+    return [
+        (
+            b.id,
+            b.pdb_name,
+            b.con_id,
+            b.kind,
+            b.status,
+            _ts(b.started_at),
+            _ts(b.finished_at),
+            round(b.finished_at - b.started_at, 3) if b.finished_at else None,
+            b.size,
+            b.sha256,
+            b.message,
+        )
+        for b in store.backups(guid)
+    ]
+
+
 def _view(
     name: str, columns: list[tuple[str, str]], rows: Callable[[CatalogStore, int, Live], list[Row]]
 ) -> tuple[str, DictView]:
@@ -552,6 +705,13 @@ VIEWS: dict[str, DictView] = dict(
         _view("DBA_CDB_RSRC_PLANS", _PLAN_COLUMNS, _plan_rows),
         _view("DBA_CDB_RSRC_PLAN_DIRECTIVES", _DIRECTIVE_COLUMNS, _directive_rows),
         _view("V$RSRCPDBMETRIC_HISTORY", RSRC_METRIC_COLUMNS, _metric_rows(history=True)),
+        _view("DBA_TENANTS", _TENANT_COLUMNS, _tenant_rows),
+        _view("CDB_TENANTS", _TENANT_COLUMNS, _tenant_rows),
+        _view("DBA_TENANT_EVENTS", _TENANT_EVENT_COLUMNS, _tenant_event_rows),
+        _view("CDB_TENANT_EVENTS", _TENANT_EVENT_COLUMNS, _tenant_event_rows),
+        _view("DBA_TENANT_TEMPLATES", _TEMPLATE_COLUMNS, _template_rows),
+        _view("DBA_PDB_BACKUPS", _BACKUP_COLUMNS, _backup_rows),
+        _view("CDB_PDB_BACKUPS", _BACKUP_COLUMNS, _backup_rows),
     ]
 )
 assert set(VIEWS) == NAMES, "policies.dictionary_views.NAMES must list every view"

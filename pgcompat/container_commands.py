@@ -86,6 +86,14 @@ def is_plan_command(stmt: Statement) -> bool:
     return plan_call(stmt) is not None
 
 
+def is_tenant_command(stmt: Statement) -> bool:
+    """CREATE / ALTER / DROP / UNDROP TENANT and CREATE / DROP TENANT TEMPLATE (the tenants package)."""
+    w = stmt.words
+    if len(w) > 2 and w[0] in ("BACKUP", "RESTORE") and w[1:3] == ("PLUGGABLE", "DATABASE"):
+        return True  # BACKUP / RESTORE PLUGGABLE DATABASE (tenants.backups)
+    return len(w) > 1 and w[0] in ("CREATE", "ALTER", "DROP", "UNDROP") and w[1] == "TENANT"
+
+
 def is_container_command(stmt: Statement) -> bool:
     """Whether the proxy runs stmt against the catalog (its kind "admin", or one of the families)."""
     return (
@@ -95,4 +103,5 @@ def is_container_command(stmt: Statement) -> bool:
         or is_object_grant(stmt)
         or is_resource_command(stmt)
         or is_plan_command(stmt)
+        or is_tenant_command(stmt)
     )

@@ -81,6 +81,23 @@ ORACLE_ERRORS: dict[int, tuple[str, str]] = {
     65208: ("42704", "Lockdown profile {name} does not exist."),
     65209: ("42710", "Lockdown profile {name} already exists."),
     65370: ("22023", "{name} initialization parameter cannot be specified in a lockdown profile"),
+    # tenants (the tenants package); 659xx is DuckCDB's own range
+    65901: ("42704", "tenant {name} does not exist"),
+    65902: ("42710", "tenant {name} already exists"),
+    65903: ("55000", "tenant {name} cannot go from {from_state} to {to_state}"),
+    65904: ("57P03", "tenant {name} is suspended: {reason}"),
+    65905: ("57P03", "tenant {name} is in maintenance: only users with RESTRICTED SESSION may connect"),
+    65906: ("57P03", "tenant {name} is being migrated; connect again when it is done"),
+    65907: ("55000", "tenant {name} is terminated"),
+    65908: ("42704", "tenant template {name} does not exist"),
+    65909: ("42710", "tenant template {name} already exists"),
+    65910: ("53400", "tenant {name} does not fit service tier {tier}"),
+    65911: ("53400", "guaranteed {resource} over all tenants would exceed the machine"),
+    65912: ("55000", "pluggable database {name} belongs to tenant {tenant}, which is {state}"),
+    65913: ("22023", "invalid tenant quota {name}: {reason}"),
+    65915: ("XX001", "backup {id} is damaged: {reason}"),
+    65916: ("42704", "backup {id} does not exist"),
+    65914: ("55000", "pluggable database {name} is the frozen copy of tenant template {template}"),
 }
 
 

@@ -28,6 +28,9 @@ from pgwire import backend, faults
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
+from tenants import gate as tenant_gate
+from tenants import ops as tenant_ops
+from tenants import sql as tenant_sql
 
 if TYPE_CHECKING:
     from proxy.server import Server
@@ -107,6 +110,8 @@ async def run(ctx: Context, text: str) -> bytes:
             rows_p = resource_sql.show_rows(cdb, con_id, cmd_r.pattern)
             return _rows(_text_columns(resource_sql.PARAMETER_COLUMNS), rows_p, ctx.describe)  # type: ignore[arg-type]
         return backend.command_complete(await resource_sql.execute(cdb, cmd_r, con_id, ctx.user))
+    if container_commands.is_tenant_command(st):
+        return await run_tenant(ctx, st)
     if container_commands.is_user_command(st):
         md5 = ctx.server.config.get("auth", "method") == "md5"
         cmd_u = users_sql.parse_user_command(st)
@@ -145,12 +150,27 @@ async def set_container(ctx: Context, name: str) -> None:
     )
     if not allowed or target.con_id == SEED_ID:
         raise ora(1031)
+    refusal = tenant_gate.login_refusal(cdb.cat, target, ctx.user)
+    if refusal is not None:
+        raise refusal
     if target.con_id != ctx.record.con_id:
         await ctx.server.sessions.admit(target, ctx.user)
         ctx.server.sessions.enter(ctx.record, target.con_id, target.name)
     # A closed container can be entered; its queries fail with ORA-01219 until it opens.
     running = target.is_open and target.con_id in ctx.server.supervisor.running()
     ctx.enter = {"con_id": target.con_id, "name": target.name, "open": running}
+
+
+async def run_tenant(ctx: Context, st: stmts.Statement) -> bytes:
+    """CREATE / ALTER / DROP / UNDROP TENANT, CREATE / DROP TENANT TEMPLATE: in the root, outside a
+    transaction block; tenants.sql runs each by its operation (tenants.ops)."""
+    cmd = tenant_sql.parse(st)
+    if ctx.con_id != ROOT_ID:
+        raise ora(65040)
+    if ctx.in_transaction:
+        raise ora(65023, "COMMIT or ROLLBACK first", name=ctx.record.container)
+    tag, notices = await tenant_sql.execute(ctx.server.cdb, cmd, ctx.user)
+    return b"".join(backend.notice_response(n) for n in notices) + backend.command_complete(tag)
 
 
 async def run_admin(ctx: Context, st: stmts.Statement) -> bytes:
@@ -179,6 +199,8 @@ async def run_admin(ctx: Context, st: stmts.Statement) -> bytes:
     if not cdb.cat.has_privilege(ctx.user, ROOT_ID, "SYSDBA") and ctx.user.name != "SYS":
         raise ora(1031)
     notices: list[str] = []
+    if isinstance(cmd, admin_sql.CreatePdb) and cmd.tenant is not None:
+        tenant_ops.check_add_pdb(cdb, ctx.user, cmd.tenant)
     if isinstance(cmd, admin_sql.CreatePdb) and cmd.tier is not None:
         cmd.tier = resource_sql.tier_name(cdb, cmd.tier)
     if isinstance(cmd, admin_sql.CreatePdb) and cmd.using is not None:
@@ -223,12 +245,15 @@ async def run_admin(ctx: Context, st: stmts.Statement) -> bytes:
                 raise ora(65011, name=cmd.name)
             notices.append(f"pluggable database {cmd.name} does not exist, skipping")
         else:
+            tenant_gate.check_pdb_command(cdb.cat, c, "DROP")
             await lifecycle.drop_pdb(cdb, c, cmd.including_datafiles)
         tag = "DROP PLUGGABLE DATABASE"
     else:
         assert isinstance(cmd, admin_sql.AlterPdb)
         notices = await alter_pdb(ctx, cmd)
         tag = "ALTER PLUGGABLE DATABASE"
+    if isinstance(cmd, admin_sql.CreatePdb) and cmd.tenant is not None and cdb.find(cmd.name) is not None:
+        await tenant_ops.add_pdb(cdb, ctx.user, cmd.tenant, cmd.name, cmd.tier is not None)
     return b"".join(backend.notice_response(n) for n in notices) + backend.command_complete(tag)
 
 
@@ -245,6 +270,12 @@ async def alter_pdb(ctx: Context, cmd: admin_sql.AlterPdb) -> list[str]:
         targets = [cdb.require_pdb(n) for n in cmd.names]
     notices: list[str] = []
     for c in targets:
+        try:
+            tenant_gate.check_pdb_command(cdb.cat, c, cmd.action)
+        except DbError:
+            if cmd.all:  # ALL skips templates' copies and PDBs of suspended or dropped tenants
+                continue
+            raise
         if c.status == "UNPLUGGED" and cmd.action not in ("UNPLUG", "CLOSE"):
             raise ora(65086, f"{c.name} is unplugged; only DROP is possible")
         if cmd.action == "OPEN":

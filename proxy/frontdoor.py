@@ -23,6 +23,7 @@ from pgwire import auth, backend, frontend
 from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
+from tenants import gate as tenant_gate
 
 if TYPE_CHECKING:
     from proxy.server import Server
@@ -188,6 +189,8 @@ class FrontDoor:
         container = self.cdb.find(db_name[1:-1] if db_name.startswith('"') else db_name)
         self.login_container = container
         missing = DbError("3D000", f'database "{db_name}" does not exist')
+        if container is None:  # a PDB of a dropped tenant, archived: say so
+            missing = tenant_gate.archived_refusal(self.cdb.cat, db_name) or missing
         where = container.name if container else ""
         self.server.logins.check(user_name, where, self.peer)
         user = self.cdb.cat.user(user_name, container.con_id if container else ROOT_ID)
@@ -209,6 +212,9 @@ class FrontDoor:
         if not (user.name == "SYS" or self.cdb.cat.has_privilege(user, container.con_id, "CREATE SESSION")):
             self._login_failed(user_name, "no CREATE SESSION")
             raise ora(1045, name=user_name)
+        refusal = tenant_gate.login_refusal(self.cdb.cat, container, user)
+        if refusal is not None:
+            raise refusal
         if not container.is_open:
             raise ora(1109, f"pluggable database {container.name} is {container.open_mode}")
         if container.restricted and not self.cdb.cat.has_privilege(

@@ -23,6 +23,9 @@ from proxy.logins import LOCAL, LockoutPolicy, LoginThrottle
 from proxy.sessions import Sessions
 from proxy.supervisor import Supervisor
 from proxy.tls import ensure_certificate
+from tenants import autoscale as tenant_autoscale
+from tenants import backups as tenant_backups
+from tenants import ops as tenant_ops
 
 log = logging.getLogger("duckcdb.server")
 audit = logging.getLogger("duckcdb.audit")
@@ -110,12 +113,17 @@ class Server:
         self.supervisor.handlers = engine_requests.handlers(self)
         adopted = await self.supervisor.adopt()
         await lifecycle.start(self.cdb, adopted)
+        await tenant_ops.recover(self.cdb)
+        tenant_backups.recover(self.cdb)
         self.supervisor.watch_catalog()
         host = self.config.get("server", "host")
         port = int(self.config.get("server", "port"))
         self._listener = self._listen(host, port)
         loop = asyncio.get_running_loop()
         self._accepting.append(loop.create_task(self._accept_loop(self._listener)))
+        self._accepting.append(loop.create_task(tenant_ops.purge_loop(self.cdb)))
+        self._accepting.append(loop.create_task(tenant_backups.schedule_loop(self.cdb)))
+        self._accepting.append(loop.create_task(tenant_autoscale.loop(self.cdb)))
         unix_dir = self.config.get("server", "unix_socket_dir")
         if unix_dir:
             self._unix = _listen_unix(Path(unix_dir) / f".s.PGSQL.{self.port}")

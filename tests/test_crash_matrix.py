@@ -117,3 +117,134 @@ def test_plug_interrupted_leaves_an_unusable_pdb(tmp_path: Path) -> None:
             c.execute("ALTER PLUGGABLE DATABASE back OPEN")
     finally:
         srv.stop()
+
+
+TENANT = 'CREATE TENANT acme ADMIN USER adm IDENTIFIED BY "Adm-Pw-1" SERVICE TIER bronze'
+# Every step of CREATE TENANT: the PDB's own steps inside it, and the tenant's.
+TENANT_CREATE_POINTS = [
+    "tenant:intent",
+    "create:intent",
+    "create:files",
+    "tenant:pdb",
+    "open:engine",
+    "tenant:open",
+]
+
+
+def _tenants(c: psycopg.Connection) -> dict[str, tuple]:
+    return {r[0]: r[1:] for r in c.execute("select tenant_name, state, pdbs from cdb_tenants").fetchall()}
+
+
+@pytest.mark.parametrize("point", TENANT_CREATE_POINTS)
+def test_kill_during_create_tenant_leaves_it_whole_or_absent(tmp_path: Path, point: str) -> None:
+    data = tmp_path / "data"
+    srv = start_server(data)
+    srv.stop()
+    srv = start_server(data, env={"DUCKCDB_CRASH_AT": point})
+    _run_until_killed(srv, TENANT)
+    time.sleep(0.2)
+    srv = start_server(data)
+    try:
+        with srv.connect(autocommit=True) as c:
+            assert "ACME" not in _tenants(c)
+            assert c.execute("select count(*) from cdb_pdbs where pdb_name = 'ACME'").fetchone() == (0,)
+            assert [r[3] for r in c.execute("select * from cdb_tenant_events").fetchall()][-1:] in (
+                [],
+                ["CREATE ROLLED BACK"],
+            )
+            c.execute(TENANT)  # the name is free again, and the tenant comes out whole
+            assert _tenants(c)["ACME"] == ("ACTIVE", "ACME")
+        with srv.connect("acme", "adm", "Adm-Pw-1") as c:
+            assert c.execute("select 1").fetchone() == (1,)
+        assert not [p for p in (data / "pdbs").iterdir() if not any(p.iterdir())]
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("point", ["tenant:suspend", "tenant:drop", "tenant:archive"])
+def test_kill_during_suspend_or_drop_of_a_tenant(tmp_path: Path, point: str) -> None:
+    data = tmp_path / "data"
+    srv = start_server(data)
+    try:
+        with srv.connect(autocommit=True) as c:
+            c.execute(TENANT)
+        with srv.connect("acme", "adm", "Adm-Pw-1", autocommit=True) as c:
+            c.execute("create table t as select * from range(500) r(i)")
+    finally:
+        srv.stop()
+    srv = start_server(data, env={"DUCKCDB_CRASH_AT": point})
+    sql = "ALTER TENANT acme SUSPEND REASON 'unpaid'" if point == "tenant:suspend" else "DROP TENANT acme"
+    _run_until_killed(srv, sql)
+    time.sleep(0.2)
+    srv = start_server(data)
+    try:
+        with srv.connect(autocommit=True) as c:
+            if point == "tenant:suspend":
+                assert _tenants(c)["ACME"][0] == "SUSPENDED"
+                assert {r[1]: r[2] for r in c.execute("show pdbs").fetchall()}["ACME"] == "MOUNTED"
+                with pytest.raises(
+                    psycopg.OperationalError, match="ORA-65904: tenant ACME is suspended: unpaid"
+                ):
+                    srv.connect("acme", "adm", "Adm-Pw-1")
+                c.execute("ALTER TENANT acme RESUME")
+            else:
+                # the drop was finished at restart: archived, and UNDROP brings it back
+                assert _tenants(c)["ACME"] == ("TERMINATED", None)
+                assert c.execute("select count(*) from cdb_pdbs where pdb_name = 'ACME'").fetchone() == (0,)
+                c.execute("UNDROP TENANT acme")
+        with srv.connect("acme", "adm", "Adm-Pw-1") as c:
+            assert c.execute("select count(*) from t").fetchone() == (500,)
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("point", ["backup:intent", "backup:files"])
+def test_kill_during_backup(tmp_path: Path, point: str) -> None:
+    data = tmp_path / "data"
+    srv = start_server(data)
+    try:
+        _setup(srv)
+    finally:
+        srv.stop()
+    srv = start_server(data, env={"DUCKCDB_CRASH_AT": point})
+    _run_until_killed(srv, "BACKUP PLUGGABLE DATABASE src")
+    time.sleep(0.2)
+    srv = start_server(data)
+    try:
+        with srv.connect(autocommit=True) as c:
+            rows = c.execute("select status, message from cdb_pdb_backups").fetchall()
+            assert rows == [("FAILED", "interrupted by a restart")]
+            assert not [p for p in (data / "backups").glob("*/*")]
+            c.execute("BACKUP PLUGGABLE DATABASE src")
+            assert c.execute(
+                "select count(*) from cdb_pdb_backups where status = 'AVAILABLE'"
+            ).fetchone() == (1,)
+        with srv.connect("src", "adm", "Adm-Pw-1") as c:
+            assert c.execute("select count(*) from t").fetchone() == (500,)
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("point", ["clone:intent", "clone:files", "tenant:pdb", "tenant:open"])
+def test_kill_during_create_tenant_from_a_template(tmp_path: Path, point: str) -> None:
+    data = tmp_path / "data"
+    srv = start_server(data)
+    try:
+        _setup(srv)
+        with srv.connect(autocommit=True) as c:
+            c.execute("CREATE TENANT TEMPLATE std FROM PDB src")
+    finally:
+        srv.stop()
+    srv = start_server(data, env={"DUCKCDB_CRASH_AT": point})
+    _run_until_killed(srv, TENANT + " TEMPLATE std")
+    time.sleep(0.2)
+    srv = start_server(data)
+    try:
+        with srv.connect(autocommit=True) as c:
+            assert "ACME" not in _tenants(c)
+            assert c.execute("select count(*) from cdb_pdbs where pdb_name = 'ACME'").fetchone() == (0,)
+            c.execute(TENANT + " TEMPLATE std")
+        with srv.connect("acme", "adm", "Adm-Pw-1") as c:
+            assert c.execute("select count(*) from t").fetchone() == (500,)
+    finally:
+        srv.stop()

@@ -30,6 +30,7 @@ class CreatePdb:
     as_clone: bool = False
     file_mode: str = "COPY"  # COPY, MOVE or NOCOPY
     tier: str | None = None  # SERVICE TIER t
+    tenant: str | None = None  # TENANT t: the PDB is tenant t's (tenants.ops.add_pdb)
 
 
 @dataclass
@@ -182,6 +183,8 @@ def _create(p: _P) -> CreatePdb:
             _storage(p, cmd)
         elif p.accept("SERVICE", "TIER"):
             cmd.tier = p.name()
+        elif p.accept("TENANT"):
+            cmd.tenant = p.name()
         elif p.accept("DEFAULT", "TABLESPACE"):
             p.name()  # accepted, no effect: one file per PDB
             _skip_datafile(p)

@@ -31,15 +31,21 @@ from catalog.store.models import (
     Container,
     Grant,
     HistoryEvent,
+    PdbBackup,
     PlugViolation,
     Role,
+    Tenant,
+    TenantArchive,
+    TenantEvent,
+    TenantTemplate,
     User,
 )
 from catalog.store.plans import PlanRows
 from catalog.store.principals import PrincipalRows
+from catalog.store.tenants import TenantRows
 
 
-class CatalogStore(ContainerRows, PrincipalRows, LockdownRows, PlanRows, AuditRows):
+class CatalogStore(ContainerRows, PrincipalRows, LockdownRows, PlanRows, AuditRows, TenantRows):
     """The CDB$ROOT catalog: one SQLite connection, its rows by kind (one mixin each)."""
 
 
@@ -56,7 +62,12 @@ __all__ = [
     "Container",
     "Grant",
     "HistoryEvent",
+    "PdbBackup",
     "PlugViolation",
     "Role",
+    "Tenant",
+    "TenantArchive",
+    "TenantEvent",
+    "TenantTemplate",
     "User",
 ]

@@ -41,6 +41,9 @@ SYSTEM_PRIVILEGES: tuple[str, ...] = (
     "ALTER DATABASE",
     "UNLIMITED TABLESPACE",
     "AUDIT SYSTEM",
+    "CREATE TENANT",
+    "ALTER TENANT",
+    "DROP TENANT",
 )
 
 
@@ -166,3 +169,73 @@ class PlugViolation:
     message: str
     status: str  # PENDING or RESOLVED
     action: str | None
+
+
+@dataclass
+class Tenant:
+    """A customer (tenants.ops): owns PDBs; its tier, state, quota and options hang on it."""
+
+    name: str
+    display_name: str
+    contact: str | None
+    tier: str
+    state: str  # ACTIVE, SUSPENDED, MAINTENANCE, MIGRATING, TERMINATED
+    reason: str | None
+    labels: dict[str, str]
+    auto_scaling: bool
+    backup: bool
+    template: str | None
+    quota: dict[str, int]
+    admin_user: str | None
+    pending_op: str | None  # CREATE, DROP while one runs (crash recovery)
+    created_at: float
+    changed_at: float
+    purge_after: float | None  # TERMINATED: when the background purge removes it
+
+
+@dataclass
+class TenantEvent:
+    tenant: str
+    time: float
+    actor: str
+    operation: str
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+
+
+@dataclass
+class TenantTemplate:
+    name: str
+    pdb_con_id: int
+    source_pdb: str
+    no_data: bool
+    tier: str | None
+    lockdown_profile: str | None
+    parameters: dict[str, str]
+    created_at: float
+
+
+@dataclass
+class TenantArchive:
+    tenant: str
+    pdb_name: str
+    file: str
+    open_mode: str | None
+    restricted: bool
+
+
+@dataclass
+class PdbBackup:
+    id: str
+    con_id: int
+    pdb_name: str
+    guid: str
+    kind: str  # MANUAL, SCHEDULED
+    status: str  # RUNNING, AVAILABLE, FAILED
+    started_at: float
+    finished_at: float | None
+    size: int | None
+    sha256: str | None
+    path: str  # the backup's folder
+    message: str | None

@@ -218,9 +218,119 @@ def _columns_and_user_ids(db: sqlite3.Connection) -> None:
         )
 
 
+def _tenants(db: sqlite3.Connection) -> None:
+    """Tenants (tenants.ops): customers owning PDBs, their state changes, templates and archives."""
+    # One statement at a time: executescript would commit the migration's transaction.
+    stmt = ""
+    for line in TENANT_TABLES.splitlines(keepends=True):
+        if line.startswith("--"):
+            continue
+        stmt += line
+        if sqlite3.complete_statement(stmt):
+            db.execute(stmt)
+            stmt = ""
+    # DBA holds every system privilege: the new ones too, in catalogs made before them (a new
+    # catalog's DBA is seeded with all of them). A REVOKE made from DBA before stays.
+    for privilege in ("CREATE TENANT", "ALTER TENANT", "DROP TENANT"):
+        db.execute(
+            "INSERT OR IGNORE INTO sys_privs (grantee, con_id, privilege, common, admin_option)"
+            " VALUES ('DBA', 0, ?, 1, 0)",
+            (privilege,),
+        )
+
+
+# Tenants and what hangs on them (the tenants package runs the operations; catalog.store.tenants
+# reads and writes these rows). labels, quota, parameters: JSON objects.
+TENANT_TABLES = """
+CREATE TABLE IF NOT EXISTS tenants (
+    name TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    contact TEXT,
+    tier TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    labels TEXT NOT NULL DEFAULT '{}',
+    auto_scaling INTEGER NOT NULL DEFAULT 0,
+    backup INTEGER NOT NULL DEFAULT 0,
+    template TEXT,
+    quota TEXT NOT NULL DEFAULT '{}',
+    admin_user TEXT,
+    pending_op TEXT,
+    created_at REAL NOT NULL,
+    changed_at REAL NOT NULL,
+    purge_after REAL
+);
+-- The PDBs a tenant owns; prior_*: how each was open before a SUSPEND (RESUME restores it).
+CREATE TABLE IF NOT EXISTS tenant_pdbs (
+    con_id INTEGER PRIMARY KEY,
+    tenant TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+    prior_open_mode TEXT,
+    prior_restricted INTEGER NOT NULL DEFAULT 0,
+    prior_saved_state TEXT
+);
+CREATE TRIGGER IF NOT EXISTS containers_tenant AFTER DELETE ON containers
+BEGIN
+    DELETE FROM tenant_pdbs WHERE con_id = OLD.con_id;
+END;
+-- Every state change of a tenant, kept after the tenant is purged.
+CREATE TABLE IF NOT EXISTS tenant_events (
+    id INTEGER PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    time REAL NOT NULL,
+    actor TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT,
+    reason TEXT
+);
+-- A template's frozen copy is a closed PDB (pdb_con_id) that never opens.
+CREATE TABLE IF NOT EXISTS tenant_templates (
+    name TEXT PRIMARY KEY,
+    pdb_con_id INTEGER NOT NULL,
+    source_pdb TEXT NOT NULL,
+    no_data INTEGER NOT NULL,
+    tier TEXT,
+    lockdown_profile TEXT,
+    parameters TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL
+);
+-- A dropped tenant's PDBs, unplugged into .pdb archives, and how each was open.
+CREATE TABLE IF NOT EXISTS tenant_archives (
+    tenant TEXT NOT NULL,
+    pdb_name TEXT NOT NULL,
+    file TEXT NOT NULL,
+    open_mode TEXT,
+    restricted INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (tenant, pdb_name)
+);
+"""
+
+
+def _backups(db: sqlite3.Connection) -> None:
+    """PDB backups (tenants.backups): one row per backup, its files under data/backups."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS pdb_backups (
+            id TEXT PRIMARY KEY,
+            con_id INTEGER NOT NULL,
+            pdb_name TEXT NOT NULL,
+            guid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            size INTEGER,
+            sha256 TEXT,
+            path TEXT NOT NULL,
+            message TEXT
+        )"""
+    )
+
+
 # (version, what it does): append new steps at the end; never change or reorder a released one.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _columns_and_user_ids),
+    (2, _tenants),
+    (3, _backups),
 ]
 
 

@@ -110,6 +110,13 @@ def test_view_names_and_columns() -> None:
         "DBA_ROLES",
         "DBA_SYS_PRIVS",
         "DBA_ROLE_PRIVS",
+        "DBA_TENANTS",
+        "CDB_TENANTS",
+        "DBA_TENANT_EVENTS",
+        "CDB_TENANT_EVENTS",
+        "DBA_TENANT_TEMPLATES",
+        "DBA_PDB_BACKUPS",
+        "CDB_PDB_BACKUPS",
     }
     names = {k: [c for c, _ in v.columns] for k, v in VIEWS.items()}
     container_cols = [
