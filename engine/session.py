@@ -838,6 +838,25 @@ class EngineSession:
         # Oracle's one-row DUAL, which DBAs select from out of habit; this session's only.
         self.con.register("dual", pa.table({"DUMMY": ["X"]}))
 
+    def macro_bodies(self, names: list[str]) -> dict[str, list[str]]:
+        """The SQL of the PDB's (and this session's temp) macros of these names, one entry per
+        overload: a scalar macro's body as a SELECT, a table macro's query. Read so that a call of
+        a tenant macro is judged by what it runs."""
+        self._release_stream()
+        try:
+            rows = self.con.execute(
+                "SELECT lower(function_name), function_type, macro_definition FROM duckdb_functions()"
+                " WHERE NOT internal AND function_type IN ('macro', 'table_macro')"
+                " AND list_contains(?, lower(function_name))",
+                [names],
+            ).fetchall()
+        except duckdb.Error:  # an aborted transaction: nothing known, the call is refused
+            return {}
+        out: dict[str, list[str]] = {}
+        for name, kind, body in rows:
+            out.setdefault(name, []).append(body if kind == "table_macro" else f"SELECT {body}")
+        return out
+
     def set_timezone(self, tz: str) -> None:
         self._release_stream()
         self.con.execute(f"SET TimeZone = '{tz.replace(chr(39), chr(39) * 2)}'")

@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from pgcompat import column_names, lexer
+from pgcompat import calls, column_names, lexer
 from pgcompat.statements import SqlSyntaxError, Statement, split
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
@@ -47,6 +47,14 @@ class Analysis:
     creates_from_query: tuple[str, str, str] | None = None
     # PostgreSQL's result column names of a SELECT where DuckDB's differ (pgcompat.column_names).
     column_names: tuple[str | None, ...] | None = None
+    # Every function called, unquoted and lower-case as DuckDB resolves it (pgcompat.calls): in
+    # expressions, and in FROM / JOIN / LATERAL (table functions, a separate namespace).
+    calls: frozenset[str] = frozenset()
+    table_calls: frozenset[str] = frozenset()
+    # Functions whose argument is judged (current_setting) called otherwise than name('literal').
+    loose_calls: frozenset[str] = frozenset()
+    # CREATE MACRO / FUNCTION: the name it creates, lower-case.
+    creates_function: str | None = None
 
 
 def _name(node: exp.Expression) -> str:
@@ -90,7 +98,7 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
         # sqlglot parses read_csv('x') as ReadCSV, table functions as Anonymous inside Table.
         sql_name = getattr(f, "sql_name", None)
         if isinstance(f, exp.Anonymous):
-            fname = str(f.this).lower()
+            fname = calls.unquote(str(f.this))
         elif sql_name:
             fname = f.sql_name().lower()
         functions.add(fname)
@@ -103,6 +111,7 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
             target = item.this if isinstance(item, exp.SetItem) else item
             left = target.this if isinstance(target, exp.EQ) else target
             settings.add(str(left.name if hasattr(left, "name") else left).lower())
+    scalar_calls, table_calls = calls.from_tree(tree)
     command = ""
     if words and words[0] in _COMMAND_WORDS:
         command = " ".join(w for w in words[:2] if w)
@@ -126,6 +135,8 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
         _target(tree),
         creates_from_query=_created_from_query(tree),
         column_names=column_names.from_tree(tree, text),
+        calls=frozenset(scalar_calls),
+        table_calls=frozenset(table_calls),
     )
 
 
@@ -250,9 +261,53 @@ def _analyze(st: Statement) -> Analysis:
     # no verdict depends on a number.
     a = _analyze_text(_NUMBER.sub("0", text), st.words[:4])
     called = _called(st)
-    if called - a.functions:
-        a = dataclasses.replace(a, functions=a.functions | called)
+    scalar, table = calls.from_tokens(st.tokens, opaque=a.kind in ("Command", "Unparsed"))
+    loose = _loose_calls(st, scalar | a.calls)
+    created = _created_function(st)
+    if called - a.functions or scalar - a.calls or table - a.table_calls or loose or created:
+        a = dataclasses.replace(
+            a,
+            functions=a.functions | called,
+            calls=a.calls | scalar,
+            table_calls=a.table_calls | table,
+            loose_calls=loose,
+            creates_function=created,
+        )
     return a
+
+
+_LITERAL_ONLY = ("current_setting",)
+
+
+def _loose_calls(st: Statement, called: frozenset[str] | set[str]) -> frozenset[str]:
+    """_LITERAL_ONLY functions that will run otherwise than name('literal'). Judged on the SQL the
+    engine runs: the catalog emulation answers current_setting(expr) from its own pg_settings and
+    leaves current_setting('engine parameter') to DuckDB (then the literal is judged)."""
+    names = [n for n in _LITERAL_ONLY if n in called]
+    if not names:
+        return frozenset()
+    try:
+        toks = tuple(lexer.tokenize(st.engine_sql, "duckdb"))
+    except Exception:  # what cannot be tokenized is not judged loose here: the parse refuses it
+        return frozenset(names)
+    return frozenset(n for n in names if not calls.literal_only(toks, n))
+_CREATE_SKIP = frozenset({"OR", "REPLACE", "TEMP", "TEMPORARY", "IF", "NOT", "EXISTS"})
+
+
+def _created_function(st: Statement) -> str | None:
+    """The name a CREATE MACRO / FUNCTION statement gives its function (last part of a dotted name)."""
+    if st.kind != "ddl" or not st.tag.endswith("FUNCTION") or not st.tag.startswith("CREATE"):
+        return None
+    toks = st.tokens
+    for i, t in enumerate(toks):
+        if t.text.upper() in ("MACRO", "FUNCTION") and t.token_type != TokenType.IDENTIFIER:
+            j = i + 1
+            while j < len(toks) and toks[j].text.upper() in _CREATE_SKIP:
+                j += 1
+            while j + 2 < len(toks) and toks[j + 1].token_type == TokenType.DOT:
+                j += 2
+            return toks[j].text.lower() if j < len(toks) else None
+    return None
 
 
 def result_names(st: Statement) -> list[str | None] | None:

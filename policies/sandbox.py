@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pgcompat import params
 from pgcompat.analysis import Analysis
+from policies import allowed_functions
 
 # Functions that read or list files, or reach the network.
 FILE_FUNCTIONS = frozenset(
@@ -93,4 +94,38 @@ def check(a: Analysis) -> Violation | None:
             return Violation(
                 "SANDBOX_CATALOG", f'"{catalog}" is another database: {catalog}.{name} is not reachable'
             )
+    return None
+
+
+def not_allowed(a: Analysis) -> tuple[frozenset[str], frozenset[str]]:
+    """(scalar, table) functions the statement calls that are not on the tenant allow-list: the
+    PDB's own macros (judged by their bodies, session.macros) or refused."""
+    scalar = a.calls - allowed_functions.ALLOWED_CALLS
+    table = a.table_calls - allowed_functions.ALLOWED_TABLE_FUNCTIONS
+    return frozenset(scalar), frozenset(table)
+
+
+def check_calls(a: Analysis, user_macros: frozenset[str] = frozenset()) -> Violation | None:
+    """The tenant allow-list (issue 13): only functions known to read nothing but their arguments,
+    whatever the spelling (case, quotes, schema, method syntax); user_macros are the PDB's macros
+    among the names, whose bodies the caller judged. None when every call passes."""
+    created = a.creates_function
+    if created is not None and allowed_functions.is_builtin(created):
+        return Violation(
+            "SANDBOX_FUNCTION", f'a function may not take the name of the built-in function "{created}"'
+        )
+    scalar, table = not_allowed(a)
+    refused = sorted((scalar | table) - user_macros)
+    if refused:
+        names = ", ".join(f"{n}()" for n in refused)
+        return Violation("SANDBOX_FUNCTION", f"function {names} is not allowed")
+    for name in sorted(a.loose_calls):
+        return Violation("SANDBOX_FUNCTION", f"{name}() takes one string literal naming a parameter")
+    for catalog, schema, name in sorted(a.tables):
+        if (
+            name in allowed_functions.SYSTEM_VIEWS
+            and schema in ("", "main", "system")
+            and catalog in ("", "system")
+        ):
+            return Violation("SANDBOX_FUNCTION", f"{name} reveals the engine and is not allowed")
     return None

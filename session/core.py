@@ -30,7 +30,7 @@ from pgwire import backend, faults, frontend
 from pgwire.control import SessionState
 from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
-from policies import dictionary_views, lockdown, privileges, sandbox, whitelist
+from policies import allowed_functions, dictionary_views, lockdown, privileges, sandbox, whitelist
 from session import setshow
 from session.client import Client, Disconnect, IdleTimeout, Woken
 from session.host import Host
@@ -42,6 +42,8 @@ log = logging.getLogger("duckcdb.session")
 SESSION_KINDS = frozenset({"set", "reset", "show", "discard"})
 # Statement kinds that wait for the client while they run: not under the statement timeout alone.
 _TXN_IDLE = "25P03"
+# Macros calling macros are judged by their bodies this deep; deeper calls are refused.
+_MACRO_DEPTH = 4
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class Session:
         self.closed = False
         self.moved = False
         self._allowed: tuple[Any, list[str] | None] | None = None  # (stamp, ALLOWED SCHEMAS)
+        self._macros_judged = False  # the last verdict read macro bodies: not cached
         self._user_limits: tuple[Any, dict[str, str]] | None = None
         self._limits_memo: tuple[Any, tuple[int, int]] | None = None
         self._idle_memo: tuple[Any, tuple[int, str, str] | None] | None = None
@@ -486,8 +489,9 @@ class Session:
         who = (self.user, self.con_id)
         if stamp is not None and allowed.get(who) == stamp:
             return None
+        self._macros_judged = False
         err = self._judge(st, text)
-        if err is None and stamp is not None:
+        if err is None and stamp is not None and not self._macros_judged:
             if len(allowed) > 256:  # many users of one statement text: start again
                 allowed.clear()
             allowed[who] = stamp
@@ -497,6 +501,8 @@ class Session:
         faults.inject("policy", st.text)
         a = analysis.analyze(st)
         v = sandbox.check(a)
+        if v is None:
+            v = self._function_violation(a)
         if v is None:
             v = self._whitelist_violation(a)
         if v is None:
@@ -511,6 +517,40 @@ class Session:
             err = DbError("42501", f"permission denied: {v.message}")
         self.audit_refusal(text or st.text, v.rule, err.sqlstate, err.message)
         return err
+
+    def _function_violation(self, a: analysis.Analysis, depth: int = 0) -> sandbox.Violation | None:
+        """The function allow-list for everyone but SYS. A name not on it may be one of the PDB's
+        macros: it passes when each of its bodies passes the same judgement (functions and
+        privileges, for this user), read again on every call since a macro can be replaced."""
+        if self.user.name == "SYS":
+            return None
+        scalar, table = sandbox.not_allowed(a)
+        unknown = sorted(n for n in scalar | table if not allowed_functions.is_builtin(n))
+        macros: frozenset[str] = frozenset()
+        if unknown and self.ex is not None and depth < _MACRO_DEPTH:
+            self._macros_judged = True
+            bodies = self.ex.macro_bodies(unknown)
+            for name, texts in bodies.items():
+                for body in texts:
+                    v = self._body_violation(body, depth + 1)
+                    if v is not None:
+                        return sandbox.Violation(v.rule, f"macro {name}(): {v.message}")
+            macros = frozenset(bodies)
+        return sandbox.check_calls(a, macros)
+
+    def _body_violation(self, sql: str, depth: int) -> sandbox.Violation | None:
+        try:
+            parsed = stmts.split(sql)
+        except stmts.SqlSyntaxError:
+            parsed = []
+        if len(parsed) != 1:
+            return sandbox.Violation("SANDBOX_FUNCTION", "its body cannot be analysed")
+        st = parsed[0]
+        a = analysis.analyze(st)
+        v = sandbox.check(a) or self._function_violation(a, depth)
+        if v is None:
+            v = privileges.check(self.host.policy, self.user, self.con_id, st, a, dictionary_views.NAMES)
+        return v
 
     def _whitelist_violation(self, a: analysis.Analysis) -> sandbox.Violation | None:
         """ALLOWED SCHEMAS of the session's user, read again when the catalog changes."""
@@ -624,10 +664,30 @@ class Session:
             if e.sqlstate == "42501":
                 self.audit_refusal(st.text, "SANDBOX_FILES", e.sqlstate, e.message)
             raise
+        refusal = self._copy_refusal(st, spec)
+        if refusal is not None:
+            raise refusal
         if spec["direction"] == "out":
             self._governed(lambda ex: copy_out(ex, spec, self.client.send))
             return
         self._governed(lambda ex: self._copy_in(ex, spec))
+
+    def _copy_refusal(self, st: stmts.Statement, spec: dict[str, Any]) -> DbError | None:
+        """COPY is judged as what it runs: its query, a SELECT of its table (TO) or an INSERT
+        into it (FROM), by the same sandbox, allow-list and privileges; audited as written."""
+        if spec["query"] is not None:
+            text = spec["query"]
+        elif spec["direction"] == "out":
+            text = f"SELECT * FROM {spec['table']}"
+        else:
+            text = f"INSERT INTO {spec['table']} SELECT 1"
+        try:
+            parsed = stmts.split(text)
+        except stmts.SqlSyntaxError as e:
+            return DbError("42601", str(e))
+        if len(parsed) != 1:
+            return DbError("42601", "COPY takes one query")
+        return self._refusal(parsed[0], st.text)
 
     def _copy_in(self, ex: EngineSession, spec: dict[str, Any]) -> None:
         copy = CopyIn(ex, spec)
