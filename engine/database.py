@@ -36,6 +36,10 @@ def open_database(spec: EngineSpec) -> duckdb.DuckDBPyConnection:
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "access_mode": "READ_ONLY" if spec.read_only else "READ_WRITE",
+        # An unbound identifier in a table function's arguments stays an error, never a string:
+        # query_table(secret_t), pragma_table_info(t) and summary(t) (which never ends) name a
+        # table the proxy's analysis sees as a column. Locked with the configuration.
+        "table_function_identifier_conversion": "DISABLE_IMPLICIT_STRING",
     }
     con = duckdb.connect(spec.db_path, config=config)
     allowed = spec.allowed_dir.rstrip("/") + "/"

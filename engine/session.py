@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 from duckdb import _seam
 
-from engine import codec, cursors
+from engine import codec, cursors, shadows
 from engine.errors import to_db_error
 from pgwire import backend, faults
 from pgwire.errors import DbError
@@ -156,6 +156,7 @@ class EngineSession:
         storage_full: Callable[[], bool] = lambda: False,
     ) -> None:
         self.con = con
+        shadows.install(con)  # the engine's wall against SQL in strings (engine.shadows)
         self.storage_full = storage_full
         self.id = session_id
         self.read_only = read_only

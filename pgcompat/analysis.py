@@ -53,7 +53,7 @@ class Analysis:
     table_calls: frozenset[str] = frozenset()
     # Functions whose argument is judged (current_setting) called otherwise than name('literal').
     loose_calls: frozenset[str] = frozenset()
-    # CREATE MACRO / FUNCTION: the name it creates, lower-case.
+    # CREATE / DROP MACRO / FUNCTION: the name it creates or drops, lower-case.
     creates_function: str | None = None
 
 
@@ -291,18 +291,20 @@ def _loose_calls(st: Statement, called: frozenset[str] | set[str]) -> frozenset[
     except Exception:  # what cannot be tokenized is not judged loose here: the parse refuses it
         return frozenset(names)
     return frozenset(n for n in names if not calls.literal_only(toks, n))
-_CREATE_SKIP = frozenset({"OR", "REPLACE", "TEMP", "TEMPORARY", "IF", "NOT", "EXISTS"})
+
+
+_CREATE_SKIP = frozenset({"OR", "REPLACE", "TEMP", "TEMPORARY", "IF", "NOT", "EXISTS", "TABLE"})
 
 
 def _created_function(st: Statement) -> str | None:
-    """The name a CREATE MACRO / FUNCTION statement gives its function (last part of a dotted name)."""
-    if st.kind != "ddl" or not st.tag.endswith("FUNCTION") or not st.tag.startswith("CREATE"):
+    """The function a CREATE / DROP MACRO / FUNCTION names (last part of a dotted name)."""
+    if st.kind != "ddl" or st.tag not in ("CREATE FUNCTION", "DROP FUNCTION"):
         return None
     toks = st.tokens
     for i, t in enumerate(toks):
         if t.text.upper() in ("MACRO", "FUNCTION") and t.token_type != TokenType.IDENTIFIER:
             j = i + 1
-            while j < len(toks) and toks[j].text.upper() in _CREATE_SKIP:
+            while j + 1 < len(toks) and toks[j].text.upper() in _CREATE_SKIP and toks[j + 1].text != ".":
                 j += 1
             while j + 2 < len(toks) and toks[j + 1].token_type == TokenType.DOT:
                 j += 2

@@ -18,6 +18,10 @@ FROM / JOIN / LATERAL).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import duckdb
+
 DUCKDB_VERSION = "2.0.1"
 
 # ---------------------------------------------------------------- safe: reads only its arguments
@@ -526,8 +530,17 @@ def category_of(name: str) -> list[str]:
 SYSTEM_VIEWS = CATALOG_VIEWS | REVEALING_VIEWS
 
 
+@lru_cache(maxsize=1)
+def duckdb_names() -> frozenset[str]:
+    """Every function name of the DuckDB installed, read once: a name it has that no category
+    holds (a DuckDB upgrade's new function) is refused until classified here."""
+    with duckdb.connect() as con:
+        rows = con.execute("SELECT DISTINCT lower(function_name) FROM duckdb_functions()").fetchall()
+    return frozenset(r[0] for r in rows)
+
+
 def is_builtin(name: str) -> bool:
-    """Whether DuckDB (or our PostgreSQL emulation) has a function of this name: a tenant macro
-    of the same name would shadow it for every later call."""
+    """Whether DuckDB (or our PostgreSQL emulation) has a function of this name: a call of it
+    is judged by the allow-list, and a tenant macro of the same name would shadow it."""
     n = name.lower()
-    return bool(category_of(n)) or n in ALLOWED_CALLS or n in ALLOWED_TABLE_FUNCTIONS
+    return n in duckdb_names() or bool(category_of(n)) or n in ALLOWED_CALLS or n in ALLOWED_TABLE_FUNCTIONS

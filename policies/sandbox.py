@@ -98,24 +98,25 @@ def check(a: Analysis) -> Violation | None:
 
 
 def not_allowed(a: Analysis) -> tuple[frozenset[str], frozenset[str]]:
-    """(scalar, table) functions the statement calls that are not on the tenant allow-list: the
-    PDB's own macros (judged by their bodies, session.macros) or refused."""
+    """(scalar, table) functions the statement calls that are not on the tenant allow-list."""
     scalar = a.calls - allowed_functions.ALLOWED_CALLS
     table = a.table_calls - allowed_functions.ALLOWED_TABLE_FUNCTIONS
     return frozenset(scalar), frozenset(table)
 
 
-def check_calls(a: Analysis, user_macros: frozenset[str] = frozenset()) -> Violation | None:
-    """The tenant allow-list (issue 13): only functions known to read nothing but their arguments,
-    whatever the spelling (case, quotes, schema, method syntax); user_macros are the PDB's macros
-    among the names, whose bodies the caller judged. None when every call passes."""
+def check_calls(a: Analysis) -> Violation | None:
+    """The tenant allow-list (issue 13): of DuckDB's functions, only those known to read nothing
+    but their arguments, whatever the spelling (case, quotes, schema, method syntax). A name
+    DuckDB does not have is a tenant macro (the caller judges its bodies), a PostgreSQL name
+    that is translated, or an error of DuckDB's (42883). None when every call passes."""
     created = a.creates_function
     if created is not None and allowed_functions.is_builtin(created):
         return Violation(
-            "SANDBOX_FUNCTION", f'a function may not take the name of the built-in function "{created}"'
+            "SANDBOX_FUNCTION",
+            f'"{created}" is a built-in function: no macro of that name may be created or dropped',
         )
     scalar, table = not_allowed(a)
-    refused = sorted((scalar | table) - user_macros)
+    refused = sorted(n for n in scalar | table if allowed_functions.is_builtin(n))
     if refused:
         names = ", ".join(f"{n}()" for n in refused)
         return Violation("SANDBOX_FUNCTION", f"function {names} is not allowed")

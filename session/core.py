@@ -524,19 +524,20 @@ class Session:
         privileges, for this user), read again on every call since a macro can be replaced."""
         if self.user.name == "SYS":
             return None
+        v = sandbox.check_calls(a)
         scalar, table = sandbox.not_allowed(a)
         unknown = sorted(n for n in scalar | table if not allowed_functions.is_builtin(n))
-        macros: frozenset[str] = frozenset()
-        if unknown and self.ex is not None and depth < _MACRO_DEPTH:
-            self._macros_judged = True
-            bodies = self.ex.macro_bodies(unknown)
-            for name, texts in bodies.items():
-                for body in texts:
-                    v = self._body_violation(body, depth + 1)
-                    if v is not None:
-                        return sandbox.Violation(v.rule, f"macro {name}(): {v.message}")
-            macros = frozenset(bodies)
-        return sandbox.check_calls(a, macros)
+        if v is not None or not unknown or self.ex is None:
+            return v
+        if depth >= _MACRO_DEPTH:
+            return sandbox.Violation("SANDBOX_FUNCTION", f"macros call macros more than {_MACRO_DEPTH} deep")
+        self._macros_judged = True
+        for name, texts in self.ex.macro_bodies(unknown).items():
+            for body in texts:
+                v = self._body_violation(body, depth + 1)
+                if v is not None:
+                    return sandbox.Violation(v.rule, f"macro {name}(): {v.message}")
+        return None
 
     def _body_violation(self, sql: str, depth: int) -> sandbox.Violation | None:
         try:

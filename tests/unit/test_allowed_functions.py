@@ -34,7 +34,9 @@ def _engine_like(tmp_path) -> duckdb.DuckDBPyConnection:
 
 
 def _names(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0].lower() for r in con.execute("SELECT DISTINCT function_name FROM duckdb_functions()").fetchall()}
+    return {
+        r[0].lower() for r in con.execute("SELECT DISTINCT function_name FROM duckdb_functions()").fetchall()
+    }
 
 
 def _classified() -> set[str]:
@@ -80,7 +82,12 @@ def test_allowed_names_are_not_dangerous() -> None:
     dangerous = F.EXECUTES_SQL | F.READS_FILES | F.ENGINE_CONTROL | F.OTHER | F.READS_CATALOG
     assert F.ALLOWED_TABLE_FUNCTIONS & dangerous == {"format_type", "pg_get_constraintdef", "pg_get_viewdef"}
     # histogram is a safe aggregate (a call) and a table macro reading any table (not a table function)
-    assert (F.ALLOWED_CALLS & dangerous) == {"histogram", "format_type", "pg_get_constraintdef", "pg_get_viewdef"}
+    assert (F.ALLOWED_CALLS & dangerous) == {
+        "histogram",
+        "format_type",
+        "pg_get_constraintdef",
+        "pg_get_viewdef",
+    }
 
 
 _ALLOWED = F.ALLOWED_CALLS | F.ALLOWED_TABLE_FUNCTIONS
@@ -143,6 +150,8 @@ def test_ordinary_sql_passes(sql: str) -> None:
         "create table t3 (a text default current_setting('temp_directory'))",
         "create view v as select * from query('select 1')",
         "copy (select * from query_table('t')) to stdout",
+        "drop macro table temp.main.query_table",
+        "drop macro upper",
     ],
 )
 def test_escapes_are_refused(sql: str) -> None:
