@@ -18,9 +18,9 @@ from __future__ import annotations
 import duckdb
 
 # Table functions that run SQL or read a table named in a string, hang on a table name
-# (summary), or change the engine behind the lockdown profile (checkpoint). Kept short: each
-# macro costs ~0.1-0.3 ms at every session start; what only reveals the engine (duckdb_settings,
-# ...) is left to the proxy's allow-list and DuckDB's sandbox.
+# (summary), or change the engine behind the lockdown profile (checkpoint). Kept short: the 14
+# macros cost ~2 ms at every session start (bench/RESULTS.md); what only reveals the engine
+# (duckdb_settings, ...) is left to the proxy's allow-list and DuckDB's sandbox.
 TABLE_FUNCTIONS = (
     "query", "query_table", "json_execute_serialized_sql", "histogram", "histogram_values",
     "destroy_external_resource", "create_external_resource", "duckdb_table_sample",
@@ -41,7 +41,7 @@ def _statement() -> str:
         )
     for name in SCALAR_FUNCTIONS:
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}({_PARAMS}) AS error('{name}() is not allowed');")
-    return "\n".join(out)
+    return "\n".join(["BEGIN;", *out, "COMMIT;"])  # one transaction: half the cost of 14
 
 
 _STATEMENT = _statement()

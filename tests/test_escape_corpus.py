@@ -165,7 +165,7 @@ def engine_outcomes(tmp: Path) -> dict[str, tuple[bool, bool]]:
     out: dict[str, tuple[bool, bool]] = {}
     for ident, sql, _ in CORPUS:
         folder = tmp / ident
-        folder.mkdir()
+        folder.mkdir(parents=True)
         db = _engine(folder)
         cur = db.cursor()
         shadows.install(cur)
