@@ -202,3 +202,68 @@ def test_the_engine_wall_alone(tmp_path: Path) -> None:
     assert not missing, f"the engine alone let these through: {missing}"
     # system.main.x names the built-in past the shadows: only the proxy stops it
     assert not out["Q07"][0] and out["Q07"][1]
+
+
+# ---------------------------------------------------------------- what tenants do keeps working
+
+ORDINARY = [
+    ("SELECT upper(v), lower(v), length(v), substring(v, 1, 3), v || '!', replace(v, 'p', 'P') FROM t", None),
+    (
+        "SELECT now() > '2020-01-01'::timestamp, date_trunc('month', DATE '2024-05-17'), extract(year FROM now())",
+        None,
+    ),
+    ("SELECT abs(-2), round(2.567, 2), sqrt(16.0), power(2, 10), 7 / 2, mod(7, 3), greatest(1, 5)", None),
+    ("SELECT count(*), sum(id), avg(id), max(v), string_agg(v, ','), array_agg(id) FROM t", None),
+    (
+        "SELECT id, row_number() OVER (ORDER BY id), lag(id) OVER (), sum(id) OVER (PARTITION BY v) FROM t",
+        None,
+    ),
+    ("SELECT * FROM generate_series(1, 3) AS g(i)", [(1,), (2,), (3,)]),
+    ("SELECT unnest(ARRAY[1, 2])", [(1,), (2,)]),
+    ("SELECT count(*) FROM range(10)", [(10,)]),
+    (
+        "SELECT json_extract('{\"a\": [1, 2]}', '$.a[1]')::int, to_json(1), json_build_object('k', 1)::text",
+        None,
+    ),
+    ("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY id) FROM t", [(1.0,)]),
+    ("WITH x AS (SELECT id FROM t) SELECT * FROM x, LATERAL (SELECT x.id + 1 AS n) l", [(1, 2)]),
+    (
+        "SELECT current_setting('TimeZone') IS NOT NULL, current_user IS NOT NULL, version() LIKE 'PostgreSQL%'",
+        None,
+    ),
+    ("SELECT histogram(id) IS NOT NULL FROM t", [(True,)]),
+    ("SELECT list_transform([1, 2], lambda x: x * 2), [1, 2, 3][2], {'a': 1}['a']", None),
+]
+
+
+@pytest.mark.parametrize("sql,expected", ORDINARY, ids=[str(i) for i in range(len(ORDINARY))])
+def test_ordinary_sql_runs(
+    server: RunningServer, pdb: str, attacker: str, sql: str, expected: list | None
+) -> None:
+    with server.connect(pdb, attacker, PASSWORD, autocommit=True) as c:
+        rows = c.execute(sql).fetchall()
+    assert rows
+    if expected is not None:
+        assert rows == expected
+
+
+def test_macros_are_judged_by_their_bodies(server: RunningServer, pdb: str, attacker: str) -> None:
+    """A tenant's own macros work; a macro over a table the caller may not read is refused to
+    that caller, whoever created it; a built-in's name cannot be taken."""
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+        adm.execute("CREATE OR REPLACE MACRO secret_rows() AS TABLE SELECT * FROM secret_t")
+        adm.execute("CREATE OR REPLACE MACRO twice(x) AS x * 2")
+        assert adm.execute("SELECT count(*) FROM secret_rows()").fetchone() == (1,)
+    with server.connect(pdb, attacker, PASSWORD, autocommit=True) as c:
+        assert c.execute("SELECT twice(21)").fetchone() == (42,)
+        c.execute("CREATE OR REPLACE MACRO mine() AS TABLE SELECT id FROM t")
+        c.execute("CREATE OR REPLACE MACRO via_mine() AS TABLE SELECT * FROM mine()")
+        assert c.execute("SELECT * FROM via_mine()").fetchall() == [(1,)]
+        with pytest.raises(
+            psycopg.errors.InsufficientPrivilege, match="secret_rows.*SELECT on public.secret_t"
+        ):
+            c.execute("SELECT * FROM secret_rows()")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="built-in function"):
+            c.execute("CREATE MACRO lower(x) AS x")
+        with pytest.raises(psycopg.errors.UndefinedFunction):
+            c.execute("SELECT no_such_function(1)")
