@@ -20,6 +20,7 @@ import pytest
 
 from engine import shadows
 from engine.database import open_database
+from engine.errors import to_db_error
 from pgwire.control import EngineSpec
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
 from tests.escape_corpus import CORPUS, SECRET
@@ -202,6 +203,18 @@ def test_the_engine_wall_alone(tmp_path: Path) -> None:
     assert not missing, f"the engine alone let these through: {missing}"
     # system.main.x names the built-in past the shadows: only the proxy stops it
     assert not out["Q07"][0] and out["Q07"][1]
+
+
+def test_a_shadow_refuses_with_42501(tmp_path: Path) -> None:
+    db = _engine(tmp_path)
+    cur = db.cursor()
+    shadows.install(cur)
+    with pytest.raises(duckdb.Error) as ei:
+        cur.execute("SELECT * FROM \"Query_Table\"('secret_t')")
+    err = to_db_error(ei.value)
+    assert (err.sqlstate, err.message) == ("42501", "query_table() is not allowed in this engine")
+    assert cur.execute("SELECT histogram(id) FROM secret_t").fetchone() == ({42: 1},)  # the aggregate stays
+    db.close()
 
 
 # ---------------------------------------------------------------- what tenants do keeps working
