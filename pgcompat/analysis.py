@@ -53,6 +53,9 @@ class Analysis:
     table_calls: frozenset[str] = frozenset()
     # Functions whose argument is judged (current_setting) called otherwise than name('literal').
     loose_calls: frozenset[str] = frozenset()
+    # DDL other than CREATE TABLE / VIEW AS: the tables its queries read (CREATE MACRO bodies,
+    # CREATE TYPE ... AS ENUM (SELECT ...)), which need SELECT as the query alone would.
+    ddl_reads: frozenset[tuple[str, str, str]] = frozenset()
     # CREATE / DROP MACRO / FUNCTION: the name it creates or drops, lower-case.
     creates_function: str | None = None
 
@@ -137,7 +140,20 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
         column_names=column_names.from_tree(tree, text),
         calls=frozenset(scalar_calls),
         table_calls=frozenset(table_calls),
+        ddl_reads=_queried_tables(tree) if isinstance(tree, exp.Create | exp.Alter) else frozenset(),
     )
+
+
+def _queried_tables(tree: exp.Expression) -> frozenset[tuple[str, str, str]]:
+    """The tables the queries inside a statement read (not the object a DDL statement names)."""
+    ctes = {str(c.alias).lower() for c in tree.find_all(exp.CTE)}
+    out = set()
+    for q in tree.find_all(exp.Query):
+        for t in q.find_all(exp.Table):
+            name = str(t.name or "").lower()
+            if isinstance(t.this, exp.Identifier) and not (name in ctes and not t.db):
+                out.add((str(t.catalog or "").lower(), str(t.db or "").lower(), name))
+    return frozenset(out)
 
 
 def _created_from_query(tree: exp.Expression) -> tuple[str, str, str] | None:
@@ -264,6 +280,9 @@ def _analyze(st: Statement) -> Analysis:
     scalar, table = calls.from_tokens(st.tokens, opaque=a.kind in ("Command", "Unparsed"))
     loose = _loose_calls(st, scalar | a.calls)
     created = _created_function(st)
+    reads = _inner_query_reads(st) if st.kind == "ddl" and a.kind == "Command" else frozenset()
+    if reads:  # sqlglot kept the DDL opaque: what its queries read counts as named too
+        a = dataclasses.replace(a, tables=a.tables | reads, ddl_reads=reads)
     if called - a.functions or scalar - a.calls or table - a.table_calls or loose or created:
         a = dataclasses.replace(
             a,
@@ -274,6 +293,30 @@ def _analyze(st: Statement) -> Analysis:
             creates_function=created,
         )
     return a
+
+
+_QUERY_WORDS = frozenset({"SELECT", "FROM", "WITH", "TABLE", "VALUES"})
+
+
+def _inner_query_reads(st: Statement) -> frozenset[tuple[str, str, str]]:
+    """Tables read by the parenthesized queries of a DDL statement sqlglot could not parse
+    (CREATE TYPE t AS ENUM (SELECT ...)); an inner query that does not parse reads `?`, which no
+    one holds a privilege on."""
+    toks = st.tokens
+    base = toks[0].start
+    out: set[tuple[str, str, str]] = set()
+    for i in range(len(toks) - 1):
+        if toks[i].token_type != TokenType.L_PAREN or toks[i + 1].text.upper() not in _QUERY_WORDS:
+            continue
+        end = calls.matching(toks, i)
+        if end >= len(toks):
+            continue
+        inner = st.text[toks[i + 1].start - base : toks[end].start - base]
+        try:
+            out |= _queried_tables(_parse(inner))
+        except Exception:  # noqa: BLE001 - unparsable: refused by the privilege check
+            out.add(("", "", "?"))
+    return frozenset(out)
 
 
 _LITERAL_ONLY = ("current_setting",)

@@ -134,7 +134,7 @@ def _names_object(tokens: tuple[Token, ...], start: int, i: int, word: str) -> b
     return False
 
 
-def _matching(tokens: tuple[Token, ...], open_at: int) -> int:
+def matching(tokens: tuple[Token, ...], open_at: int) -> int:
     depth = 0
     for j in range(open_at, len(tokens)):
         if tokens[j].token_type == TokenType.L_PAREN:
@@ -147,7 +147,7 @@ def _matching(tokens: tuple[Token, ...], open_at: int) -> int:
 
 
 def _is_cte(tokens: tuple[Token, ...], open_at: int) -> bool:
-    j = _matching(tokens, open_at) + 1
+    j = matching(tokens, open_at) + 1
     if j + 1 >= len(tokens) or tokens[j].text.upper() != "AS":
         return False
     nxt = tokens[j + 1]

@@ -8,6 +8,7 @@ so whoever may create tables may also alter and drop them.
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 
 from pgcompat.analysis import Analysis, canonical_schema, tenant_tables
@@ -69,6 +70,10 @@ def check(
         target = (canonical_schema(created[1]), created[2])
     if st.kind != "ddl" or created is not None:
         needed += [("SELECT", *t) for t in tenant_tables(a, dictionary_views) if t != target]
+    elif a.ddl_reads:
+        # A macro body, CREATE TYPE ... AS ENUM (SELECT ...): what the query reads, as for the query alone.
+        reads = dataclasses.replace(a, tables=a.ddl_reads)
+        needed += [("SELECT", *t) for t in tenant_tables(reads, dictionary_views)]
     if not needed:
         return None
     for priv, schema, name in needed:

@@ -216,6 +216,16 @@ CORPUS += [
         "replace a harmless macro with a reading one",
     ),
     (
+        "X19",
+        "CREATE TYPE e AS ENUM (SELECT s FROM secret_t); SELECT enum_range(NULL::e)",
+        "enum values from a query",
+    ),
+    (
+        "X20",
+        "CREATE MACRO m2() AS TABLE SELECT * FROM secret_t",
+        "macro over a table not granted, never called",
+    ),
+    (
         "X18",
         "SELECT sum(v) FROM (SELECT 1 AS v) GROUP BY ALL HAVING max(query_table) IS NULL",
         "a name, no call",
