@@ -839,10 +839,11 @@ class EngineSession:
         # Oracle's one-row DUAL, which DBAs select from out of habit; this session's only.
         self.con.register("dual", pa.table({"DUMMY": ["X"]}))
 
-    def macro_bodies(self, names: list[str]) -> dict[str, list[str]]:
+    def macro_bodies(self, names: list[str]) -> dict[str, list[str]] | None:
         """The SQL of the PDB's (and this session's temp) macros of these names, one entry per
         overload: a scalar macro's body as a SELECT, a table macro's query. Read so that a call of
-        a tenant macro is judged by what it runs."""
+        a tenant macro is judged by what it runs (one read of duckdb_functions(), a few ms: only
+        statements naming a function DuckDB does not have pay it). None when it cannot be read."""
         self._release_stream()
         try:
             rows = self.con.execute(
@@ -852,7 +853,7 @@ class EngineSession:
                 [names],
             ).fetchall()
         except duckdb.Error:  # an aborted transaction: nothing known, the call is refused
-            return {}
+            return None
         out: dict[str, list[str]] = {}
         for name, kind, body in rows:
             out.setdefault(name, []).append(body if kind == "table_macro" else f"SELECT {body}")

@@ -465,6 +465,8 @@ PARSER_FORMS = frozenset(
         "cast", "try_cast", "coalesce", "ifnull", "extract", "grouping", "grouping_id", "columns",
         "exists", "array", "current_time", "current_timestamp", "localtime", "localtimestamp", "try",
         "date",  # date('2020-01-01'): a cast
+        # Ordered-set aggregates: percentile_cont(0.5) WITHIN GROUP (ORDER BY x) is quantile_cont(x, 0.5)
+        "percentile_cont", "percentile_disc",
     }
 )  # fmt: skip
 

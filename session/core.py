@@ -532,7 +532,12 @@ class Session:
         if depth >= _MACRO_DEPTH:
             return sandbox.Violation("SANDBOX_FUNCTION", f"macros call macros more than {_MACRO_DEPTH} deep")
         self._macros_judged = True
-        for name, texts in self.ex.macro_bodies(unknown).items():
+        bodies = self.ex.macro_bodies(unknown)
+        if bodies is None and self.status == "E":
+            return None  # an aborted transaction runs nothing: 25P02, as PostgreSQL answers
+        if bodies is None:
+            return sandbox.Violation("SANDBOX_FUNCTION", f"function {unknown[0]}() cannot be checked now")
+        for name, texts in bodies.items():
             for body in texts:
                 v = self._body_violation(body, depth + 1)
                 if v is not None:

@@ -42,8 +42,23 @@ DUCKDB_REFUSES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def attacker(server: RunningServer, pdb: str) -> Iterator[str]:
-    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+def esc_pdb(server: RunningServer) -> Iterator[str]:
+    """A PDB of its own: the attempts leave tables, views, types and macros behind."""
+    name = "ESC" + uuid.uuid4().hex[:6].upper()
+    with server.connect(autocommit=True) as root:
+        root.execute(
+            f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+        )
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    yield name
+    with server.connect(autocommit=True) as root:
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
+        root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+
+
+@pytest.fixture(scope="module")
+def attacker(server: RunningServer, esc_pdb: str) -> Iterator[str]:
+    with server.connect(esc_pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
         for sql in (
             "DROP TABLE IF EXISTS t",
             "DROP TABLE IF EXISTS secret_t",
@@ -59,8 +74,8 @@ def attacker(server: RunningServer, pdb: str) -> Iterator[str]:
         ):
             adm.execute(sql)
     yield USER
-    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
-        adm.execute(f"DROP USER {USER} CASCADE")
+    with server.connect(esc_pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+        adm.execute(f"DROP USER {USER} CASCADE")  # then the PDB goes (esc_pdb)
 
 
 def _leaks(text: str, paths: tuple[str, ...]) -> bool:
@@ -81,11 +96,11 @@ def _run(c: psycopg.Connection, sql: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("ident,sql,why", CORPUS, ids=[c[0] for c in CORPUS])
 def test_escape_is_refused_and_audited(
-    server: RunningServer, pdb: str, attacker: str, ident: str, sql: str, why: str
+    server: RunningServer, esc_pdb: str, attacker: str, ident: str, sql: str, why: str
 ) -> None:
     paths = (str(server.data_dir),)
     outcomes = []
-    with server.connect(pdb, attacker, PASSWORD, autocommit=True) as c:
+    with server.connect(esc_pdb, attacker, PASSWORD, autocommit=True) as c:
         for stmt in (s.strip() for s in sql.split(";")):
             if stmt:
                 outcomes.append((stmt, *_run(c, stmt)))
@@ -99,7 +114,7 @@ def test_escape_is_refused_and_audited(
         assert outcomes[-1][1] not in ("OK", "42501"), outcomes
         return
     assert refused, f"{ident} ({why}) was not refused by the proxy: {outcomes}"
-    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+    with server.connect(esc_pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
         audited = adm.execute(
             "SELECT sql_text FROM dba_audit_trail WHERE username = %s AND returncode = '42501'",
             (attacker.upper(),),
@@ -108,18 +123,20 @@ def test_escape_is_refused_and_audited(
     assert any(refused[-1].startswith(text.strip()) for (text,) in audited), f"{ident}: refusal not audited"
 
 
-def test_other_tenants_are_unaffected(server: RunningServer, pdb: str, attacker: str) -> None:
+def test_other_tenants_are_unaffected(server: RunningServer, esc_pdb: str, pdb: str, attacker: str) -> None:
     with (
-        server.connect(pdb, attacker, PASSWORD, autocommit=True) as c,
+        server.connect(esc_pdb, attacker, PASSWORD, autocommit=True) as c,
         pytest.raises(psycopg.errors.InsufficientPrivilege, match="query_table"),
     ):
         c.execute("SELECT * FROM query_table('secret_t')")
-    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+    with server.connect(esc_pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
         assert adm.execute("SELECT s FROM secret_t").fetchone() == (SECRET,)
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as other:  # another PDB
+        assert other.execute("SELECT count(*) FROM range(3)").fetchone() == (3,)
 
 
-def test_extended_protocol_is_judged_too(server: RunningServer, pdb: str, attacker: str) -> None:
-    with server.connect(pdb, attacker, PASSWORD, autocommit=True) as c:
+def test_extended_protocol_is_judged_too(server: RunningServer, esc_pdb: str, attacker: str) -> None:
+    with server.connect(esc_pdb, attacker, PASSWORD, autocommit=True) as c:
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="query_table"):
             c.execute("SELECT * FROM query_table(%s)", ("secret_t",))
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="query"):
@@ -249,23 +266,23 @@ ORDINARY = [
 
 @pytest.mark.parametrize("sql,expected", ORDINARY, ids=[str(i) for i in range(len(ORDINARY))])
 def test_ordinary_sql_runs(
-    server: RunningServer, pdb: str, attacker: str, sql: str, expected: list | None
+    server: RunningServer, esc_pdb: str, attacker: str, sql: str, expected: list | None
 ) -> None:
-    with server.connect(pdb, attacker, PASSWORD, autocommit=True) as c:
+    with server.connect(esc_pdb, attacker, PASSWORD, autocommit=True) as c:
         rows = c.execute(sql).fetchall()
     assert rows
     if expected is not None:
         assert rows == expected
 
 
-def test_macros_are_judged_by_their_bodies(server: RunningServer, pdb: str, attacker: str) -> None:
+def test_macros_are_judged_by_their_bodies(server: RunningServer, esc_pdb: str, attacker: str) -> None:
     """A tenant's own macros work; a macro over a table the caller may not read is refused to
     that caller, whoever created it; a built-in's name cannot be taken."""
-    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+    with server.connect(esc_pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
         adm.execute("CREATE OR REPLACE MACRO secret_rows() AS TABLE SELECT * FROM secret_t")
         adm.execute("CREATE OR REPLACE MACRO twice(x) AS x * 2")
         assert adm.execute("SELECT count(*) FROM secret_rows()").fetchone() == (1,)
-    with server.connect(pdb, attacker, PASSWORD, autocommit=True) as c:
+    with server.connect(esc_pdb, attacker, PASSWORD, autocommit=True) as c:
         assert c.execute("SELECT twice(21)").fetchone() == (42,)
         c.execute("CREATE OR REPLACE MACRO mine() AS TABLE SELECT id FROM t")
         c.execute("CREATE OR REPLACE MACRO via_mine() AS TABLE SELECT * FROM mine()")
