@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from engine.session import DdlCount
 from pgwire.control import EngineSpec
 from pgwire.errors import DbError
 
@@ -59,6 +60,7 @@ class Database:
         self.spec = spec
         self.con = open_database(spec)
         self._lock = threading.Lock()
+        self.ddl = DdlCount()  # shared by its sessions (engine.session.EngineSession.macro_bodies)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:

@@ -145,6 +145,23 @@ def _effective_formats(columns: list[tuple[str, codec.PgType]], formats: list[in
     ]
 
 
+class DdlCount:
+    """How many DDL statements the sessions of one database have run (and transactions holding
+    DDL ended): what a session read of the catalog (its tenant macros) is valid for."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def bump(self) -> None:
+        self.value += 1
+
+
+_MACROS = (
+    "SELECT lower(function_name), function_type, macro_definition FROM duckdb_functions()"
+    " WHERE NOT internal AND function_type IN ('macro', 'table_macro')"
+)
+
+
 class EngineSession:
     """State of one client session; used from one thread at a time (its connection's thread)."""
 
@@ -154,8 +171,12 @@ class EngineSession:
         session_id: int,
         read_only: bool,
         storage_full: Callable[[], bool] = lambda: False,
+        ddl: DdlCount | None = None,
     ) -> None:
         self.con = con
+        self.ddl = ddl if ddl is not None else DdlCount()
+        self._ddl_in_tx = False  # DDL ran in the open transaction: its end is counted too
+        self._macros: tuple[int, dict[str, list[str]]] | None = None  # (DdlCount, name -> bodies)
         shadows.install(con)  # the engine's wall against SQL in strings (engine.shadows)
         self.storage_full = storage_full
         self.id = session_id
@@ -566,6 +587,7 @@ class EngineSession:
         if p.kind in TXN_KINDS:
             emit(self._transaction(p.kind, p.sql, p.tag, p.read_only))
             portal.done = True
+            self._count_ddl_end()
             return
         if p.kind == "deallocate":
             emit(self._deallocate(p.sql))
@@ -592,6 +614,9 @@ class EngineSession:
                 self._begin(True)
                 self._implicit_ro = True
             count = self._start_with_pre(portal) if p.pre else self._start(portal)[1]
+            if p.kind == "ddl":
+                self.ddl.bump()
+                self._ddl_in_tx = self.status != "I" or self._in_implicit or self._implicit_ro
             if self.status == "T":
                 self._ran_in_tx += 1
                 self._note_replay(p.sql, portal.values, p.kind)
@@ -616,6 +641,13 @@ class EngineSession:
             self._release_stream()
             self.con.execute("COMMIT" if ok else "ROLLBACK")
             self.read_only_tx = False
+        self._count_ddl_end()
+
+    def _count_ddl_end(self) -> None:
+        """A transaction that ran DDL has ended: catalog reads of other sessions are stale."""
+        if self._ddl_in_tx and self.status == "I" and not self._in_implicit and not self._implicit_ro:
+            self._ddl_in_tx = False
+            self.ddl.bump()
 
     # ------------------------------------------------------------ ops
 
@@ -647,6 +679,7 @@ class EngineSession:
             self._release_stream()
             self.con.execute("COMMIT" if ok else "ROLLBACK")
             self.read_only_tx = False
+        self._count_ddl_end()
         return ok
 
     def op_parse(
@@ -842,22 +875,26 @@ class EngineSession:
     def macro_bodies(self, names: list[str]) -> dict[str, list[str]] | None:
         """The SQL of the PDB's (and this session's temp) macros of these names, one entry per
         overload: a scalar macro's body as a SELECT, a table macro's query. Read so that a call of
-        a tenant macro is judged by what it runs (one read of duckdb_functions(), a few ms: only
-        statements naming a function DuckDB does not have pay it). None when it cannot be read."""
-        self._release_stream()
-        try:
-            rows = self.con.execute(
-                "SELECT lower(function_name), function_type, macro_definition FROM duckdb_functions()"
-                " WHERE NOT internal AND function_type IN ('macro', 'table_macro')"
-                " AND list_contains(?, lower(function_name))",
-                [names],
-            ).fetchall()
-        except duckdb.Error:  # an aborted transaction: nothing known, the call is refused
-            return None
-        out: dict[str, list[str]] = {}
-        for name, kind, body in rows:
-            out.setdefault(name, []).append(body if kind == "table_macro" else f"SELECT {body}")
-        return out
+        a tenant macro is judged by what it runs. duckdb_functions() takes ~10 ms: outside a
+        transaction block the read is kept until a session of this database runs DDL (or ends
+        a transaction that did). None when it cannot be read."""
+        autocommit = self.status == "I" and not self._in_implicit and not self._implicit_ro
+        cached = self._macros
+        if autocommit and cached is not None and cached[0] == self.ddl.value:
+            table = cached[1]
+        else:
+            stamp = self.ddl.value  # read before the catalog: a later change makes it stale
+            self._release_stream()
+            try:
+                rows = self.con.execute(_MACROS).fetchall()
+            except duckdb.Error:  # an aborted transaction: nothing known, the call is refused
+                return None
+            table = {}
+            for name, kind, body in rows:
+                table.setdefault(name, []).append(body if kind == "table_macro" else f"SELECT {body}")
+            # inside a transaction block the read is of its snapshot: not kept
+            self._macros = (stamp, table) if autocommit else None
+        return {n: table[n] for n in names if n in table}
 
     def set_timezone(self, tz: str) -> None:
         self._release_stream()

@@ -122,9 +122,8 @@ class Session:
         """The session's DuckDB connection, when it is in the container this process serves."""
         if self.con_id != self.served.con_id:
             return
-        ex = EngineSession(
-            self.served.database.cursor(), self.state.pid, False, self.served.database.storage_full
-        )
+        db = self.served.database
+        ex = EngineSession(db.cursor(), self.state.pid, False, db.storage_full, db.ddl)
         ex.set_timezone(self.params.get("timezone", "UTC"))
         ex.set_userenv(self._userenv())
         ex.default_read_only = self.params.get("default_transaction_read_only") == "on"

@@ -295,3 +295,27 @@ def test_macros_are_judged_by_their_bodies(server: RunningServer, esc_pdb: str, 
             c.execute("CREATE MACRO lower(x) AS x")
         with pytest.raises(psycopg.errors.UndefinedFunction):
             c.execute("SELECT no_such_function(1)")
+
+
+def test_a_replaced_macro_is_judged_again(server: RunningServer, esc_pdb: str, attacker: str) -> None:
+    """Macro bodies are read again once any session of the PDB has run DDL (or ended a
+    transaction that did): a harmless macro replaced by one reading a table the caller may not
+    read is refused to the caller at its next call, in autocommit and after a COMMIT."""
+    with (
+        server.connect(esc_pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm,
+        server.connect(esc_pdb, attacker, PASSWORD, autocommit=True) as c,
+    ):
+        adm.execute("CREATE OR REPLACE MACRO thrice(x) AS x * 3")
+        assert c.execute("SELECT thrice(2)").fetchone() == (6,)
+        assert c.execute("SELECT thrice(2)").fetchone() == (6,)  # the read of the bodies is kept
+        adm.execute("CREATE OR REPLACE MACRO thrice(x) AS x * (SELECT count(*) FROM secret_t)")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="thrice.*secret_t"):
+            c.execute("SELECT thrice(2)")
+        adm.execute("CREATE OR REPLACE MACRO thrice(x) AS x * 3")
+        assert c.execute("SELECT thrice(2)").fetchone() == (6,)
+        adm.execute("BEGIN")
+        adm.execute("CREATE OR REPLACE MACRO thrice(x) AS x * (SELECT count(*) FROM secret_t)")
+        assert c.execute("SELECT thrice(2)").fetchone() == (6,)  # not committed: the old body runs
+        adm.execute("COMMIT")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="thrice.*secret_t"):
+            c.execute("SELECT thrice(2)")
