@@ -61,10 +61,22 @@ class Database:
         self.con = open_database(spec)
         self._lock = threading.Lock()
         self.ddl = DdlCount()  # shared by its sessions (engine.session.EngineSession.macro_bodies)
+        self.builtin_named_macros = self._builtin_named_macros()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             return self.con.cursor()
+
+    def _builtin_named_macros(self) -> frozenset[str]:
+        """The PDB's macros named like a built-in function, which they shadow (DuckDB resolves
+        the search path before the system catalog). None can be created any more (the proxy
+        refuses it to tenants); those made before are judged by their bodies at every call."""
+        rows = self.con.execute(
+            "SELECT DISTINCT lower(f.function_name) FROM duckdb_functions() f"
+            " WHERE NOT f.internal AND f.database_name <> 'temp'"
+            " AND lower(f.function_name) IN (SELECT lower(function_name) FROM duckdb_functions() WHERE internal)"
+        ).fetchall()
+        return frozenset(r[0] for r in rows)
 
     def set_limits(self, limits: dict[str, Any]) -> None:
         """New limits from the supervisor, applied to the running database (no session is dropped)."""

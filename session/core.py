@@ -526,6 +526,8 @@ class Session:
         v = sandbox.check_calls(a)
         scalar, table = sandbox.not_allowed(a)
         unknown = sorted(n for n in scalar | table if not allowed_functions.is_builtin(n))
+        if self.con_id == self.served.con_id:  # macros made before the allow-list, named like built-ins
+            unknown += sorted(self.served.database.builtin_named_macros & (a.calls | a.table_calls))
         if v is not None or not unknown or self.ex is None:
             return v
         if depth >= _MACRO_DEPTH:

@@ -319,3 +319,23 @@ def test_a_replaced_macro_is_judged_again(server: RunningServer, esc_pdb: str, a
         adm.execute("COMMIT")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="thrice.*secret_t"):
             c.execute("SELECT thrice(2)")
+
+
+def test_a_macro_shadowing_a_builtin_is_judged_by_its_body(
+    server: RunningServer, esc_pdb: str, attacker: str
+) -> None:
+    """A macro named like a built-in (made by SYS, or before the allow-list) shadows it in
+    DuckDB: after the engine starts again its calls are judged by its body."""
+    with server.connect(esc_pdb, autocommit=True) as sys_:
+        sys_.execute("CREATE OR REPLACE MACRO ltrim(x) AS (SELECT max(s) FROM secret_t)")
+    with server.connect(autocommit=True) as root:
+        root.execute(f"ALTER PLUGGABLE DATABASE {esc_pdb} CLOSE IMMEDIATE")
+        root.execute(f"ALTER PLUGGABLE DATABASE {esc_pdb} OPEN")
+    try:
+        with server.connect(esc_pdb, attacker, PASSWORD, autocommit=True) as c:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="ltrim.*secret_t"):
+                c.execute("SELECT ltrim('  a')")
+            assert c.execute("SELECT upper('a')").fetchone() == ("A",)
+    finally:
+        with server.connect(esc_pdb, autocommit=True) as sys_:
+            sys_.execute("DROP MACRO ltrim")
