@@ -51,7 +51,8 @@ class Analysis:
     # expressions, and in FROM / JOIN / LATERAL (table functions, a separate namespace).
     calls: frozenset[str] = frozenset()
     table_calls: frozenset[str] = frozenset()
-    # Functions whose argument is judged (current_setting) called otherwise than name('literal').
+    # Functions whose first argument is judged (current_setting, nextval, ...) called otherwise
+    # than name('literal', ...).
     loose_calls: frozenset[str] = frozenset()
     # DDL other than CREATE TABLE / VIEW AS: the tables its queries read (CREATE MACRO bodies,
     # CREATE TYPE ... AS ENUM (SELECT ...)), which need SELECT as the query alone would.
@@ -319,7 +320,9 @@ def _inner_query_reads(st: Statement) -> frozenset[tuple[str, str, str]]:
     return frozenset(out)
 
 
-_LITERAL_ONLY = ("current_setting",)
+# Functions whose first argument names what they touch (a parameter, a sequence): judged only
+# when it is a plain literal.
+_LITERAL_ONLY = ("current_setting", "nextval", "currval", "setval")
 
 
 def _loose_calls(st: Statement, called: frozenset[str] | set[str]) -> frozenset[str]:

@@ -107,13 +107,13 @@ def from_tokens(tokens: tuple[Token, ...], opaque: bool) -> tuple[set[str], set[
 
 
 def literal_only(tokens: tuple[Token, ...], name: str) -> bool:
-    """Whether every call of `name` is written `name('literal')`: one plain string, no method
-    syntax ('x'.name()), no expression DuckDB would fold into a constant ('a' || 'b')."""
+    """Whether every call of `name` is written `name('literal'[, ...])`: a plain string first, no
+    method syntax ('x'.name()), no expression DuckDB would fold into a constant ('a' || 'b')."""
     for i, t in enumerate(tokens):
         if t.text.lower() != name or i + 1 >= len(tokens) or tokens[i + 1].token_type != TokenType.L_PAREN:
             continue
         plain = i + 3 < len(tokens) and tokens[i + 2].token_type == TokenType.STRING
-        if not plain or tokens[i + 3].token_type != TokenType.R_PAREN:
+        if not plain or tokens[i + 3].token_type not in (TokenType.R_PAREN, TokenType.COMMA):
             return False
         if i > 0 and tokens[i - 1].token_type == TokenType.DOT:
             return False

@@ -121,7 +121,7 @@ def check_calls(a: Analysis) -> Violation | None:
         names = ", ".join(f"{n}()" for n in refused)
         return Violation("SANDBOX_FUNCTION", f"function {names} is not allowed")
     for name in sorted(a.loose_calls):
-        return Violation("SANDBOX_FUNCTION", f"{name}() takes one string literal naming a parameter")
+        return Violation("SANDBOX_FUNCTION", f"{name}() takes a string literal as its first argument")
     for _catalog, _schema, name in sorted(a.tables):
         # however qualified: a tenant table of that name is refused too, which costs nothing
         if name in allowed_functions.SYSTEM_VIEWS:

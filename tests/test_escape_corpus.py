@@ -32,8 +32,6 @@ PASSWORD = "Esc-Pw-1"
 # Attempts the proxy lets through, and why nothing leaks (the test checks that nothing does).
 HARMLESS = {
     "T04": "SHOW is answered by the proxy from PostgreSQL parameters: no such parameter",
-    "E07": "nextval of a sequence of the PDB: PostgreSQL's USAGE privilege is not modelled yet",
-    "E08": "the same nextval in method syntax",
     "X18": "query_table is a column name here, not a call",
 }
 # Attempts whose statements DuckDB refuses by itself (errors other than 42501 are then expected);
@@ -339,3 +337,21 @@ def test_a_macro_shadowing_a_builtin_is_judged_by_its_body(
     finally:
         with server.connect(esc_pdb, autocommit=True) as sys_:
             sys_.execute("DROP MACRO ltrim")
+
+
+def test_sequences_need_a_privilege(server: RunningServer, esc_pdb: str, attacker: str) -> None:
+    """nextval / setval need UPDATE on the sequence, currval SELECT (PostgreSQL's USAGE is not
+    modelled); the sequence must be named by a plain literal."""
+    with server.connect(esc_pdb, attacker, PASSWORD, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="UPDATE on public.seq1"):
+            c.execute("SELECT nextval('seq1')")
+        with server.connect(esc_pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+            adm.execute(f"GRANT UPDATE, SELECT ON seq1 TO {attacker}")
+        try:
+            first = c.execute("SELECT nextval('seq1')").fetchone()[0]
+            assert c.execute("SELECT currval('main.seq1')").fetchone() == (first,)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="literal"):
+                c.execute("SELECT 'seq1'.nextval()")
+        finally:
+            with server.connect(esc_pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
+                adm.execute(f"REVOKE UPDATE, SELECT ON seq1 FROM {attacker}")
