@@ -4,7 +4,7 @@ brings, is refused by policies.sandbox with 42501.
 
 Written from `duckdb_functions()` of DuckDB 2.0.1 in a fresh database and in one opened like our
 engines (both list the same 3327 rows, 1166 distinct lower-case names), and from running the
-functions (research in the allowlist branch's research/ folder). tests/unit/test_allowed_functions.py
+functions (the research behind it: tests/escape_corpus.py). tests/unit/test_allowed_functions.py
 fails when duckdb_functions() or the built-in views have a name no category holds: a new
 function is refused until someone classifies it here.
 
@@ -257,7 +257,7 @@ EXECUTES_SQL = frozenset(
 # Read the catalog. Every tenant may see the catalog in PostgreSQL, but DuckDB's listers also show
 # view SQL, macro bodies, defaults and index expressions, and take table names in strings. Tenants
 # read the catalog through the pg_catalog / information_schema shim instead; SHIM_USES are the
-# ones our rewritten SQL (engine/shim.py) calls: ours, not the tenant's, never checked.
+# ones our rewritten SQL (pgcompat/shim) calls: ours, not the tenant's, never checked.
 READS_CATALOG = frozenset(
     {
         "duckdb_columns", "duckdb_constraints", "duckdb_dependencies", "duckdb_functions",
@@ -415,10 +415,10 @@ INTERNAL_PREFIX = "__internal_"  # compressed materialization, table filters: "f
 
 # ---------------------------------------------------------------- what clients call
 
-# PostgreSQL functions the proxy translates before DuckDB sees them (engine/shim.py FUNCTIONS and
-# TABLE_FUNCTIONS, policies/pg_functions.py TRANSLATORS, policies/rewrite.py). The sandbox analyses
-# the client's text with only pg_functions' translations applied, so these names ARE in what it
-# judges. Copied from the main checkout of today; gen_functions.py compares with it.
+# PostgreSQL functions the proxy translates before DuckDB sees them (pgcompat/shim FUNCTIONS and
+# TABLE_FUNCTIONS, pgcompat/functions.py TRANSLATORS, pgcompat/rewrite.py). The sandbox analyses
+# the client's text with only pgcompat.functions' translations applied, so these names ARE in what
+# it judges (tests/unit/test_allowed_functions.py checks the shim's names are here).
 PG_CLIENT_FUNCTIONS = frozenset(
     {
         "array_lower", "array_remove", "array_upper", "col_description", "current_database",
@@ -443,10 +443,10 @@ PG_CLIENT_FUNCTIONS = frozenset(
         "pg_statistics_obj_is_visible", "pg_table_is_visible", "pg_table_size", "pg_tablespace_location",
         "pg_total_relation_size", "pg_type_is_visible", "quote_ident", "quote_literal", "set_config",
         "shobj_description", "to_regclass", "to_regnamespace", "to_regproc", "to_regtype", "version",
-        # policies/pg_functions.py TRANSLATORS (left as written when not translatable: then DuckDB's
+        # pgcompat/functions.py TRANSLATORS (left as written when not translatable: then DuckDB's
         # own format / substring run, both safe; to_char and parse_ident DuckDB lacks).
         "to_char", "format", "parse_ident", "substring",
-        # policies/rewrite.py
+        # pgcompat/rewrite.py
         "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array",
         "sys_context",  # SYS_CONTEXT('USERENV', 'X') -> getvariable('userenv_x')
         "_pg_expandarray",  # information_schema._pg_expandarray(a) -> unnest(list_transform(...))
@@ -472,7 +472,7 @@ PARSER_FORMS = frozenset(
 
 # Arguments that must be checked, not only the name: a plain string literal, judged.
 CHECKED_ARGUMENT = {
-    "current_setting": "a literal naming a proxy parameter (proxy.params), else refuse",
+    "current_setting": "a literal naming a PostgreSQL parameter (pgcompat.params), else refuse",
     **{
         name: f"a literal naming a sequence the user holds {priv} on"
         for name, priv in SEQUENCE_FUNCTIONS.items()

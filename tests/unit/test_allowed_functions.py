@@ -157,3 +157,12 @@ def test_ordinary_sql_passes(sql: str) -> None:
 def test_escapes_are_refused(sql: str) -> None:
     a = analyze(split(sql)[0])
     assert sandbox.check(a) is not None or sandbox.check_calls(a) is not None, sql
+
+
+def test_the_names_we_translate_are_allowed() -> None:
+    """What the catalog emulation and the PostgreSQL translations answer is on the allow-list."""
+    from pgcompat import functions, shim
+
+    assert set(shim.FUNCTIONS) <= F.ALLOWED_CALLS, sorted(set(shim.FUNCTIONS) - F.ALLOWED_CALLS)
+    assert set(shim.TABLE_FUNCTIONS) <= F.ALLOWED_TABLE_FUNCTIONS
+    assert set(functions.TRANSLATORS) <= F.ALLOWED_CALLS, sorted(set(functions.TRANSLATORS) - F.ALLOWED_CALLS)
