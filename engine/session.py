@@ -162,6 +162,14 @@ _MACROS = (
 )
 
 
+_PASSED_MAX = 1024  # statement texts a session keeps as passed (the most recent)
+
+
+def copy_key(spec: dict[str, Any]) -> str:
+    """What a COPY's verdict is recorded under (engine.copy checks it)."""
+    return f"COPY {spec['direction']} {spec['table'] or ''} {spec['query'] or ''}"
+
+
 class EngineSession:
     """State of one client session; used from one thread at a time (its connection's thread)."""
 
@@ -177,6 +185,9 @@ class EngineSession:
         self.ddl = ddl if ddl is not None else DdlCount()
         self._ddl_in_tx = False  # DDL ran in the open transaction: its end is counted too
         self._macros: tuple[int, dict[str, list[str]]] | None = None  # (DdlCount, name -> bodies)
+        # The texts the session's policies passed (sandbox, allow-list, privileges, lockdown):
+        # nothing else runs here, so a code path that forgets to judge a statement fails closed.
+        self._passed: dict[str, None] = {}
         shadows.install(con)  # the engine's wall against SQL in strings (engine.shadows)
         self.storage_full = storage_full
         self.id = session_id
@@ -665,6 +676,7 @@ class EngineSession:
         ok = True
         for s in stmts:
             try:
+                self.require_passed(s["sql"], *s.get("pre", []))
                 p = Prepared(s["sql"], s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only = s.get("read_only")
                 p.names = s.get("names")
@@ -696,6 +708,7 @@ class EngineSession:
         read_only: bool | None = None,
     ) -> bytes:
         self._check_aborted(kind)
+        self.require_passed(sql, *(pre or []))
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
         if kind in TXN_KINDS or kind in ("set", "show", "close", "move"):
@@ -871,6 +884,19 @@ class EngineSession:
             self.con.execute(f"SET VARIABLE {name} = ?", [str(value)])
         # Oracle's one-row DUAL, which DBAs select from out of habit; this session's only.
         self.con.register("dual", pa.table({"DUMMY": ["X"]}))
+
+    def passed(self, *texts: str) -> None:
+        """The policies' verdict on these texts (engine SQL, or a COPY's copy_key): allowed."""
+        for text in texts:
+            self._passed.pop(text, None)
+            self._passed[text] = None
+        while len(self._passed) > _PASSED_MAX:
+            del self._passed[next(iter(self._passed))]
+
+    def require_passed(self, *texts: str) -> None:
+        for text in texts:
+            if text not in self._passed:
+                raise DbError("42501", "permission denied: the statement was not checked by the policies")
 
     def macro_bodies(self, names: list[str]) -> dict[str, list[str]] | None:
         """The SQL of the PDB's (and this session's temp) macros of these names, one entry per

@@ -19,7 +19,7 @@ from typing import Any
 from engine.copy import CopyIn, copy_out
 from engine.database import Database
 from engine.governed import refuse_governed
-from engine.session import EngineSession
+from engine.session import EngineSession, copy_key
 from governance.governor import PdbGovernor
 from governance.resources import PARAMETERS, Limits, tightest
 from governance.sampler import sample_soon
@@ -453,7 +453,10 @@ class Session:
                     ok = False
                     break
             else:
-                group.append(st.engine_op(analysis.result_names(st.judged)))
+                op = st.engine_op(analysis.result_names(st.judged))
+                group.append(op)
+                if self.ex is not None:  # the verdict goes with the text (EngineSession.passed)
+                    self.ex.passed(str(op["sql"]), *op.get("pre", []))  # type: ignore[misc]
                 views += dictionary_views.referenced_views(st.judged)
         if ok and group:
             self._run_group(group, views)
@@ -674,6 +677,8 @@ class Session:
         refusal = self._copy_refusal(st, spec)
         if refusal is not None:
             raise refusal
+        if self.ex is not None:
+            self.ex.passed(copy_key(spec))
         if spec["direction"] == "out":
             self._governed(lambda ex: copy_out(ex, spec, self.client.send))
             return
@@ -801,6 +806,7 @@ class Session:
         for sql in (op["sql"], *(op.get("pre") or ())):
             refuse_governed(str(sql))
         ex = self._executor()
+        ex.passed(str(op["sql"]), *op.get("pre", []))  # type: ignore[misc]
         ok, reply = self._call(
             lambda ex: ex.op_parse(
                 msg.name,

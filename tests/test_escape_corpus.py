@@ -21,7 +21,9 @@ import pytest
 from engine import shadows
 from engine.database import open_database
 from engine.errors import to_db_error
+from engine.session import EngineSession
 from pgwire.control import EngineSpec
+from pgwire.errors import DbError
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
 from tests.escape_corpus import CORPUS, SECRET
 from tests.server import RunningServer
@@ -31,7 +33,6 @@ PASSWORD = "Esc-Pw-1"
 
 # Attempts the proxy lets through, and why nothing leaks (the test checks that nothing does).
 HARMLESS = {
-    "T04": "SHOW is answered by the proxy from PostgreSQL parameters: no such parameter",
     "X18": "query_table is a column name here, not a call",
 }
 # Attempts whose statements DuckDB refuses by itself (errors other than 42501 are then expected);
@@ -355,3 +356,22 @@ def test_sequences_need_a_privilege(server: RunningServer, esc_pdb: str, attacke
         finally:
             with server.connect(esc_pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as adm:
                 adm.execute(f"REVOKE UPDATE, SELECT ON seq1 FROM {attacker}")
+
+
+def test_the_engine_runs_only_what_the_policies_passed(tmp_path: Path) -> None:
+    """The session records its verdict with each text (EngineSession.passed); a text that no
+    verdict passed is refused by the engine session itself, whatever path it came by."""
+    db = _engine(tmp_path)
+    ex = EngineSession(db.cursor(), 1, False)
+    out: list[bytes] = []
+    op = {"sql": "SELECT s FROM secret_t", "kind": "select", "tag": "SELECT"}
+    assert ex.op_query([op], out.append) is False
+    assert b"42501" in b"".join(out) and SECRET.encode() not in b"".join(out)
+    with pytest.raises(DbError, match="not checked by the policies"):
+        ex.op_parse("", "SELECT s FROM secret_t", "select", "SELECT", [])
+    ex.passed("SELECT s FROM secret_t")
+    out.clear()
+    assert ex.op_query([op], out.append) is True
+    assert SECRET.encode() in b"".join(out)
+    ex.close()
+    db.close()
