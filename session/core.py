@@ -523,7 +523,8 @@ class Session:
     def _function_violation(self, a: analysis.Analysis, depth: int = 0) -> sandbox.Violation | None:
         """The function allow-list for everyone but SYS. A name not on it may be one of the PDB's
         macros: it passes when each of its bodies passes the same judgement (functions and
-        privileges, for this user), read again on every call since a macro can be replaced."""
+        privileges, for this user), at every call (the verdict is not cached), on the bodies as
+        the engine last read them (read again after any DDL: a macro can be replaced)."""
         if self.user.name == "SYS":
             return None
         v = sandbox.check_calls(a)
