@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine import codec
-from engine.session import EngineSession
+from engine.session import EngineSession, copy_key
 from pgwire import backend
 from pgwire.errors import DbError
 from pgwire.oracle import ora
@@ -49,6 +49,7 @@ class CopyIn:
     end, as PostgreSQL reads the whole stream before it answers."""
 
     def __init__(self, session: EngineSession, spec: dict[str, Any]) -> None:
+        session.require_passed(copy_key(spec))
         self.s = session
         self.spec = spec
         self.count = 0
@@ -158,6 +159,7 @@ BINARY_COPY_TRAILER = b"\xff\xff"
 
 def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], None]) -> None:
     s._check_aborted("copy")
+    s.require_passed(copy_key(spec))
     if spec["query"]:
         sql = spec["query"]
     else:

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from engine.session import DdlCount
 from engine.write_gate import WriteGate
 from pgwire.control import EngineSpec
 from pgwire.errors import DbError
@@ -37,6 +38,10 @@ def open_database(spec: EngineSpec) -> duckdb.DuckDBPyConnection:
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "access_mode": "READ_ONLY" if spec.read_only else "READ_WRITE",
+        # An unbound identifier in a table function's arguments stays an error, never a string:
+        # query_table(secret_t), pragma_table_info(t) and summary(t) (which never ends) name a
+        # table the proxy's analysis sees as a column. Locked with the configuration.
+        "table_function_identifier_conversion": "DISABLE_IMPLICIT_STRING",
     }
     con = duckdb.connect(spec.db_path, config=config)
     allowed = spec.allowed_dir.rstrip("/") + "/"
@@ -57,10 +62,23 @@ class Database:
         self.con = open_database(spec)
         self._lock = threading.Lock()
         self.gate = WriteGate()  # one writer at a time (engine.write_gate)
+        self.ddl = DdlCount()  # shared by its sessions (engine.session.EngineSession.macro_bodies)
+        self.builtin_named_macros = self._builtin_named_macros()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             return self.con.cursor()
+
+    def _builtin_named_macros(self) -> frozenset[str]:
+        """The PDB's macros named like a built-in function, which they shadow (DuckDB resolves
+        the search path before the system catalog). None can be created any more (the proxy
+        refuses it to tenants); those made before are judged by their bodies at every call."""
+        rows = self.con.execute(
+            "SELECT DISTINCT lower(f.function_name) FROM duckdb_functions() f"
+            " WHERE NOT f.internal AND f.database_name <> 'temp'"
+            " AND lower(f.function_name) IN (SELECT lower(function_name) FROM duckdb_functions() WHERE internal)"
+        ).fetchall()
+        return frozenset(r[0] for r in rows)
 
     def set_limits(self, limits: dict[str, Any]) -> None:
         """New limits from the supervisor, applied to the running database (no session is dropped)."""

@@ -76,6 +76,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
         re.compile(r"configuration has been locked|Cannot change configuration", re.I),
         "42501",
     ),
+    ("InvalidInputException", re.compile(r"\(\) is not allowed in this engine$"), "42501"),  # engine.shadows
     ("InvalidInputException", re.compile(r"read.only", re.I), "25006"),
     ("InvalidInputException", re.compile(r"Could not convert|invalid input syntax|Malformed", re.I), "22P02"),
     ("InvalidInputException", None, "22023"),

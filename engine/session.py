@@ -20,7 +20,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, grouping
+from engine import codec, cursors, grouping, shadows
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
 from pgwire import backend, faults
@@ -157,6 +157,31 @@ def _effective_formats(columns: list[tuple[str, codec.PgType]], formats: list[in
     ]
 
 
+class DdlCount:
+    """How many DDL statements the sessions of one database have run (and transactions holding
+    DDL ended): what a session read of the catalog (its tenant macros) is valid for."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def bump(self) -> None:
+        self.value += 1
+
+
+_MACROS = (
+    "SELECT lower(function_name), function_type, macro_definition FROM duckdb_functions()"
+    " WHERE NOT internal AND function_type IN ('macro', 'table_macro')"
+)
+
+
+_PASSED_MAX = 1024  # statement texts a session keeps as passed (the most recent)
+
+
+def copy_key(spec: dict[str, Any]) -> str:
+    """What a COPY's verdict is recorded under (engine.copy checks it)."""
+    return f"COPY {spec['direction']} {spec['table'] or ''} {spec['query'] or ''}"
+
+
 class EngineSession:
     """State of one client session; used from one thread at a time (its connection's thread)."""
 
@@ -167,6 +192,7 @@ class EngineSession:
         read_only: bool,
         storage_full: Callable[[], bool] = lambda: False,
         gate: WriteGate | None = None,
+        ddl: DdlCount | None = None,
     ) -> None:
         self.con = con
         self.gate = gate
@@ -176,6 +202,13 @@ class EngineSession:
         self.default_isolation = "read committed"  # default_transaction_isolation
         self.isolation_tx = "read committed"  # the open transaction's
         self._tx_generation = 0  # the gate's generation when the DuckDB transaction began
+        self.ddl = ddl if ddl is not None else DdlCount()
+        self._ddl_in_tx = False  # DDL ran in the open transaction: its end is counted too
+        self._macros: tuple[int, dict[str, list[str]]] | None = None  # (DdlCount, name -> bodies)
+        # The texts the session's policies passed (sandbox, allow-list, privileges, lockdown):
+        # nothing else runs here, so a code path that forgets to judge a statement fails closed.
+        self._passed: dict[str, None] = {}
+        shadows.install(con)  # the engine's wall against SQL in strings (engine.shadows)
         self.storage_full = storage_full
         self.id = session_id
         self.read_only = read_only
@@ -684,6 +717,7 @@ class EngineSession:
         if p.kind in TXN_KINDS:
             emit(self._transaction(p.kind, p.sql, p.tag, p.read_only, p.isolation))
             portal.done = True
+            self._count_ddl_end()
             return
         if p.kind == "deallocate":
             emit(self._deallocate(p.sql))
@@ -721,6 +755,9 @@ class EngineSession:
                 emit(backend.command_complete(self._tag(p, 0)))
                 return
             count = self._start_with_pre(portal) if p.pre or p.alter else self._start(portal)[1]
+            if p.kind == "ddl":
+                self.ddl.bump()
+                self._ddl_in_tx = self.status != "I" or self._in_implicit or self._implicit_ro
             if self.status == "T":
                 self._ran_in_tx += 1
                 for sql, values in portal.ran or [(p.sql, portal.values)]:
@@ -748,6 +785,13 @@ class EngineSession:
             self._release_stream()
             self.con.execute("COMMIT" if ok else "ROLLBACK")
             self.read_only_tx = False
+        self._count_ddl_end()
+
+    def _count_ddl_end(self) -> None:
+        """A transaction that ran DDL has ended: catalog reads of other sessions are stale."""
+        if self._ddl_in_tx and self.status == "I" and not self._in_implicit and not self._implicit_ro:
+            self._ddl_in_tx = False
+            self.ddl.bump()
 
     # ------------------------------------------------------------ ops
 
@@ -765,6 +809,7 @@ class EngineSession:
         ok = True
         for s in stmts:
             try:
+                self.require_passed(s["sql"], *s.get("pre", []))
                 sql = s["sql"]
                 if s.get("grouping"):
                     self._release_stream()
@@ -788,6 +833,7 @@ class EngineSession:
             finally:
                 self.read_only_tx = False
                 self._release_gate()
+        self._count_ddl_end()
         return ok
 
     def op_parse(
@@ -809,6 +855,7 @@ class EngineSession:
         group_by: dict[str, Any] | None = None,
     ) -> bytes:
         self._check_aborted(kind)
+        self.require_passed(sql, *(pre or []))
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
         if kind in TXN_KINDS or kind in ("set", "show", "close", "move") or alter is not None:
@@ -1003,6 +1050,43 @@ class EngineSession:
             self.con.execute(f"SET VARIABLE {name} = ?", [str(value)])
         # Oracle's one-row DUAL, which DBAs select from out of habit; this session's only.
         self.con.register("dual", pa.table({"DUMMY": ["X"]}))
+
+    def passed(self, *texts: str) -> None:
+        """The policies' verdict on these texts (engine SQL, or a COPY's copy_key): allowed."""
+        for text in texts:
+            self._passed.pop(text, None)
+            self._passed[text] = None
+        while len(self._passed) > _PASSED_MAX:
+            del self._passed[next(iter(self._passed))]
+
+    def require_passed(self, *texts: str) -> None:
+        for text in texts:
+            if text not in self._passed:
+                raise DbError("42501", "permission denied: the statement was not checked by the policies")
+
+    def macro_bodies(self, names: list[str]) -> dict[str, list[str]] | None:
+        """The SQL of the PDB's (and this session's temp) macros of these names, one entry per
+        overload: a scalar macro's body as a SELECT, a table macro's query. Read so that a call of
+        a tenant macro is judged by what it runs. duckdb_functions() takes ~10 ms: outside a
+        transaction block the read is kept until a session of this database runs DDL (or ends
+        a transaction that did). None when it cannot be read."""
+        autocommit = self.status == "I" and not self._in_implicit and not self._implicit_ro
+        cached = self._macros
+        if autocommit and cached is not None and cached[0] == self.ddl.value:
+            table = cached[1]
+        else:
+            stamp = self.ddl.value  # read before the catalog: a later change makes it stale
+            self._release_stream()
+            try:
+                rows = self.con.execute(_MACROS).fetchall()
+            except duckdb.Error:  # an aborted transaction: nothing known, the call is refused
+                return None
+            table = {}
+            for name, kind, body in rows:
+                table.setdefault(name, []).append(body if kind == "table_macro" else f"SELECT {body}")
+            # inside a transaction block the read is of its snapshot: not kept
+            self._macros = (stamp, table) if autocommit else None
+        return {n: table[n] for n in names if n in table}
 
     def set_timezone(self, tz: str) -> None:
         self._release_stream()

@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from pgcompat import column_names, lexer
+from pgcompat import calls, column_names, lexer
 from pgcompat.statements import SqlSyntaxError, Statement, split
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
@@ -47,6 +47,18 @@ class Analysis:
     creates_from_query: tuple[str, str, str] | None = None
     # PostgreSQL's result column names of a SELECT where DuckDB's differ (pgcompat.column_names).
     column_names: tuple[str | None, ...] | None = None
+    # Every function called, unquoted and lower-case as DuckDB resolves it (pgcompat.calls): in
+    # expressions, and in FROM / JOIN / LATERAL (table functions, a separate namespace).
+    calls: frozenset[str] = frozenset()
+    table_calls: frozenset[str] = frozenset()
+    # Functions whose first argument is judged (current_setting, nextval, ...) called otherwise
+    # than name('literal', ...).
+    loose_calls: frozenset[str] = frozenset()
+    # DDL other than CREATE TABLE / VIEW AS: the tables its queries read (CREATE MACRO bodies,
+    # CREATE TYPE ... AS ENUM (SELECT ...)), which need SELECT as the query alone would.
+    ddl_reads: frozenset[tuple[str, str, str]] = frozenset()
+    # CREATE / DROP MACRO / FUNCTION: the name it creates or drops, lower-case.
+    creates_function: str | None = None
 
 
 def _name(node: exp.Expression) -> str:
@@ -90,7 +102,7 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
         # sqlglot parses read_csv('x') as ReadCSV, table functions as Anonymous inside Table.
         sql_name = getattr(f, "sql_name", None)
         if isinstance(f, exp.Anonymous):
-            fname = str(f.this).lower()
+            fname = calls.unquote(str(f.this))
         elif sql_name:
             fname = f.sql_name().lower()
         functions.add(fname)
@@ -103,6 +115,7 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
             target = item.this if isinstance(item, exp.SetItem) else item
             left = target.this if isinstance(target, exp.EQ) else target
             settings.add(str(left.name if hasattr(left, "name") else left).lower())
+    scalar_calls, table_calls = calls.from_tree(tree)
     command = ""
     if words and words[0] in _COMMAND_WORDS:
         command = " ".join(w for w in words[:2] if w)
@@ -126,7 +139,22 @@ def _analyze_text(text: str, words: tuple[str, ...]) -> Analysis:
         _target(tree),
         creates_from_query=_created_from_query(tree),
         column_names=column_names.from_tree(tree, text),
+        calls=frozenset(scalar_calls),
+        table_calls=frozenset(table_calls),
+        ddl_reads=_queried_tables(tree) if isinstance(tree, exp.Create | exp.Alter) else frozenset(),
     )
+
+
+def _queried_tables(tree: exp.Expression) -> frozenset[tuple[str, str, str]]:
+    """The tables the queries inside a statement read (not the object a DDL statement names)."""
+    ctes = {str(c.alias).lower() for c in tree.find_all(exp.CTE)}
+    out = set()
+    for q in tree.find_all(exp.Query):
+        for t in q.find_all(exp.Table):
+            name = str(t.name or "").lower()
+            if isinstance(t.this, exp.Identifier) and not (name in ctes and not t.db):
+                out.add((str(t.catalog or "").lower(), str(t.db or "").lower(), name))
+    return frozenset(out)
 
 
 def _created_from_query(tree: exp.Expression) -> tuple[str, str, str] | None:
@@ -250,9 +278,84 @@ def _analyze(st: Statement) -> Analysis:
     # no verdict depends on a number.
     a = _analyze_text(_NUMBER.sub("0", text), st.words[:4])
     called = _called(st)
-    if called - a.functions:
-        a = dataclasses.replace(a, functions=a.functions | called)
+    scalar, table = calls.from_tokens(st.tokens, opaque=a.kind in ("Command", "Unparsed"))
+    loose = _loose_calls(st, scalar | a.calls)
+    created = _created_function(st)
+    reads = _inner_query_reads(st) if st.kind == "ddl" and a.kind == "Command" else frozenset()
+    if reads:  # sqlglot kept the DDL opaque: what its queries read counts as named too
+        a = dataclasses.replace(a, tables=a.tables | reads, ddl_reads=reads)
+    if called - a.functions or scalar - a.calls or table - a.table_calls or loose or created:
+        a = dataclasses.replace(
+            a,
+            functions=a.functions | called,
+            calls=a.calls | scalar,
+            table_calls=a.table_calls | table,
+            loose_calls=loose,
+            creates_function=created,
+        )
     return a
+
+
+_QUERY_WORDS = frozenset({"SELECT", "FROM", "WITH", "TABLE", "VALUES"})
+
+
+def _inner_query_reads(st: Statement) -> frozenset[tuple[str, str, str]]:
+    """Tables read by the parenthesized queries of a DDL statement sqlglot could not parse
+    (CREATE TYPE t AS ENUM (SELECT ...)); an inner query that does not parse reads `?`, which no
+    one holds a privilege on."""
+    toks = st.tokens
+    base = toks[0].start
+    out: set[tuple[str, str, str]] = set()
+    for i in range(len(toks) - 1):
+        if toks[i].token_type != TokenType.L_PAREN or toks[i + 1].text.upper() not in _QUERY_WORDS:
+            continue
+        end = calls.matching(toks, i)
+        if end >= len(toks):
+            continue
+        inner = st.text[toks[i + 1].start - base : toks[end].start - base]
+        try:
+            out |= _queried_tables(_parse(inner))
+        except Exception:  # noqa: BLE001 - unparsable: refused by the privilege check
+            out.add(("", "", "?"))
+    return frozenset(out)
+
+
+# Functions whose first argument names what they touch (a parameter, a sequence): judged only
+# when it is a plain literal.
+_LITERAL_ONLY = ("current_setting", "nextval", "currval", "setval")
+
+
+def _loose_calls(st: Statement, called: frozenset[str] | set[str]) -> frozenset[str]:
+    """_LITERAL_ONLY functions that will run otherwise than name('literal'). Judged on the SQL the
+    engine runs: the catalog emulation answers current_setting(expr) from its own pg_settings and
+    leaves current_setting('engine parameter') to DuckDB (then the literal is judged)."""
+    names = [n for n in _LITERAL_ONLY if n in called]
+    if not names:
+        return frozenset()
+    try:
+        toks = tuple(lexer.tokenize(st.engine_sql, "duckdb"))
+    except Exception:  # what cannot be tokenized is not judged loose here: the parse refuses it
+        return frozenset(names)
+    return frozenset(n for n in names if not calls.literal_only(toks, n))
+
+
+_CREATE_SKIP = frozenset({"OR", "REPLACE", "TEMP", "TEMPORARY", "IF", "NOT", "EXISTS", "TABLE"})
+
+
+def _created_function(st: Statement) -> str | None:
+    """The function a CREATE / DROP MACRO / FUNCTION names (last part of a dotted name)."""
+    if st.kind != "ddl" or st.tag not in ("CREATE FUNCTION", "DROP FUNCTION"):
+        return None
+    toks = st.tokens
+    for i, t in enumerate(toks):
+        if t.text.upper() in ("MACRO", "FUNCTION") and t.token_type != TokenType.IDENTIFIER:
+            j = i + 1
+            while j + 1 < len(toks) and toks[j].text.upper() in _CREATE_SKIP and toks[j + 1].text != ".":
+                j += 1
+            while j + 2 < len(toks) and toks[j + 1].token_type == TokenType.DOT:
+                j += 2
+            return toks[j].text.lower() if j < len(toks) else None
+    return None
 
 
 def result_names(st: Statement) -> list[str | None] | None:

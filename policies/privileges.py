@@ -8,6 +8,7 @@ so whoever may create tables may also alter and drop them.
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 
 from pgcompat.analysis import Analysis, canonical_schema, tenant_tables
@@ -44,6 +45,23 @@ def _held(store: PolicySource, user: Principal, con_id: int) -> tuple[set[str], 
     return system, objects
 
 
+# What PostgreSQL asks of a sequence's caller (USAGE, which we do not model, would do for both).
+_SEQUENCE_PRIVILEGES = {"nextval": "UPDATE", "setval": "UPDATE", "currval": "SELECT"}
+
+
+def _sequences(a: Analysis) -> list[tuple[str, str, str]]:
+    """The privilege each sequence named in nextval / setval / currval('literal') needs."""
+    out = []
+    for fn, arg in a.string_args:
+        priv = _SEQUENCE_PRIVILEGES.get(fn)
+        if priv is None or fn not in a.calls:
+            continue
+        parts = [p.strip().strip('"') for p in arg.split(".")]
+        schema, name = (parts[-2] if len(parts) > 1 else ""), parts[-1]
+        out.append((priv, canonical_schema(schema.lower()), name.lower()))
+    return out
+
+
 def check(
     store: PolicySource,
     user: Principal,
@@ -69,6 +87,11 @@ def check(
         target = (canonical_schema(created[1]), created[2])
     if st.kind != "ddl" or created is not None:
         needed += [("SELECT", *t) for t in tenant_tables(a, dictionary_views) if t != target]
+    elif a.ddl_reads:
+        # A macro body, CREATE TYPE ... AS ENUM (SELECT ...): what the query reads, as for the query alone.
+        reads = dataclasses.replace(a, tables=a.ddl_reads)
+        needed += [("SELECT", *t) for t in tenant_tables(reads, dictionary_views)]
+    needed += _sequences(a)
     if not needed:
         return None
     for priv, schema, name in needed:

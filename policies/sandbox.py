@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pgcompat import params
 from pgcompat.analysis import Analysis
+from policies import allowed_functions
 
 # Functions that read or list files, or reach the network.
 FILE_FUNCTIONS = frozenset(
@@ -95,4 +96,36 @@ def check(a: Analysis, current: frozenset[str] = frozenset()) -> Violation | Non
             return Violation(
                 "SANDBOX_CATALOG", f'"{catalog}" is another database: {catalog}.{name} is not reachable'
             )
+    return None
+
+
+def not_allowed(a: Analysis) -> tuple[frozenset[str], frozenset[str]]:
+    """(scalar, table) functions the statement calls that are not on the tenant allow-list."""
+    scalar = a.calls - allowed_functions.ALLOWED_CALLS
+    table = a.table_calls - allowed_functions.ALLOWED_TABLE_FUNCTIONS
+    return frozenset(scalar), frozenset(table)
+
+
+def check_calls(a: Analysis) -> Violation | None:
+    """The tenant allow-list (issue 13): of DuckDB's functions, only those known to read nothing
+    but their arguments, whatever the spelling (case, quotes, schema, method syntax). A name
+    DuckDB does not have is a tenant macro (the caller judges its bodies), a PostgreSQL name
+    that is translated, or an error of DuckDB's (42883). None when every call passes."""
+    created = a.creates_function
+    if created is not None and allowed_functions.is_builtin(created):
+        return Violation(
+            "SANDBOX_FUNCTION",
+            f'"{created}" is a built-in function: no macro of that name may be created or dropped',
+        )
+    scalar, table = not_allowed(a)
+    refused = sorted(n for n in scalar | table if allowed_functions.is_builtin(n))
+    if refused:
+        names = ", ".join(f"{n}()" for n in refused)
+        return Violation("SANDBOX_FUNCTION", f"function {names} is not allowed")
+    for name in sorted(a.loose_calls):
+        return Violation("SANDBOX_FUNCTION", f"{name}() takes a string literal as its first argument")
+    for _catalog, _schema, name in sorted(a.tables):
+        # however qualified: a tenant table of that name is refused too, which costs nothing
+        if name in allowed_functions.SYSTEM_VIEWS:
+            return Violation("SANDBOX_FUNCTION", f"{name} reveals the engine and is not allowed")
     return None

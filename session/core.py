@@ -19,7 +19,7 @@ from typing import Any
 from engine.copy import CopyIn, copy_out
 from engine.database import Database
 from engine.governed import refuse_governed
-from engine.session import EngineSession
+from engine.session import EngineSession, copy_key
 from governance.governor import PdbGovernor
 from governance.resources import PARAMETERS, Limits, tightest
 from governance.sampler import sample_soon
@@ -30,7 +30,7 @@ from pgwire import backend, faults, frontend
 from pgwire.control import SessionState
 from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
-from policies import dictionary_views, lockdown, privileges, sandbox, whitelist
+from policies import allowed_functions, dictionary_views, lockdown, privileges, sandbox, whitelist
 from session import setshow
 from session.client import Client, Disconnect, IdleTimeout, Woken
 from session.host import Host
@@ -42,6 +42,8 @@ log = logging.getLogger("duckcdb.session")
 SESSION_KINDS = frozenset({"set", "reset", "show", "discard"})
 # Statement kinds that wait for the client while they run: not under the statement timeout alone.
 _TXN_IDLE = "25P03"
+# Macros calling macros are judged by their bodies this deep; deeper calls are refused.
+_MACRO_DEPTH = 4
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class Session:
         self.closed = False
         self.moved = False
         self._allowed: tuple[Any, list[str] | None] | None = None  # (stamp, ALLOWED SCHEMAS)
+        self._macros_judged = False  # the last verdict read macro bodies: not cached
         self._user_limits: tuple[Any, dict[str, str]] | None = None
         self._limits_memo: tuple[Any, tuple[int, int]] | None = None
         self._idle_memo: tuple[Any, tuple[int, str, str] | None] | None = None
@@ -120,7 +123,7 @@ class Session:
         if self.con_id != self.served.con_id:
             return
         db = self.served.database
-        ex = EngineSession(db.cursor(), self.state.pid, False, db.storage_full, db.gate)
+        ex = EngineSession(db.cursor(), self.state.pid, False, db.storage_full, gate=db.gate, ddl=db.ddl)
         ex.set_timezone(self.params.get("timezone", "UTC"))
         ex.set_userenv(self._userenv())
         ex.set_settings(setshow.changed_settings(self.params))
@@ -476,7 +479,10 @@ class Session:
                     ok = False
                     break
             else:
-                group.append(st.engine_op(analysis.result_names(st.judged)))
+                op = st.engine_op(analysis.result_names(st.judged))
+                group.append(op)
+                if self.ex is not None:  # the verdict goes with the text (EngineSession.passed)
+                    self.ex.passed(str(op["sql"]), *op.get("pre", []))  # type: ignore[misc]
                 views += dictionary_views.referenced_views(st.judged)
         if ok and group:
             self._run_group(group, views)
@@ -513,8 +519,9 @@ class Session:
         who = (self.user, self.con_id)
         if stamp is not None and allowed.get(who) == stamp:
             return None
+        self._macros_judged = False
         err = self._judge(st, text)
-        if err is None and stamp is not None:
+        if err is None and stamp is not None and not self._macros_judged:
             if len(allowed) > 256:  # many users of one statement text: start again
                 allowed.clear()
             allowed[who] = stamp
@@ -524,6 +531,8 @@ class Session:
         faults.inject("policy", st.text)
         a = analysis.analyze(st)
         v = sandbox.check(a, frozenset({self.state.container.lower()}))
+        if v is None:
+            v = self._function_violation(a)
         if v is None:
             v = self._whitelist_violation(a)
         if v is None:
@@ -538,6 +547,49 @@ class Session:
             err = DbError("42501", f"permission denied: {v.message}")
         self.audit_refusal(text or st.text, v.rule, err.sqlstate, err.message)
         return err
+
+    def _function_violation(self, a: analysis.Analysis, depth: int = 0) -> sandbox.Violation | None:
+        """The function allow-list for everyone but SYS. A name not on it may be one of the PDB's
+        macros: it passes when each of its bodies passes the same judgement (functions and
+        privileges, for this user), at every call (the verdict is not cached), on the bodies as
+        the engine last read them (read again after any DDL: a macro can be replaced)."""
+        if self.user.name == "SYS":
+            return None
+        v = sandbox.check_calls(a)
+        scalar, table = sandbox.not_allowed(a)
+        unknown = sorted(n for n in scalar | table if not allowed_functions.is_builtin(n))
+        if self.con_id == self.served.con_id:  # macros made before the allow-list, named like built-ins
+            unknown += sorted(self.served.database.builtin_named_macros & (a.calls | a.table_calls))
+        if v is not None or not unknown or self.ex is None:
+            return v
+        if depth >= _MACRO_DEPTH:
+            return sandbox.Violation("SANDBOX_FUNCTION", f"macros call macros more than {_MACRO_DEPTH} deep")
+        self._macros_judged = True
+        bodies = self.ex.macro_bodies(unknown)
+        if bodies is None and self.status == "E":
+            return None  # an aborted transaction runs nothing: 25P02, as PostgreSQL answers
+        if bodies is None:
+            return sandbox.Violation("SANDBOX_FUNCTION", f"function {unknown[0]}() cannot be checked now")
+        for name, texts in bodies.items():
+            for body in texts:
+                v = self._body_violation(body, depth + 1)
+                if v is not None:
+                    return sandbox.Violation(v.rule, f"macro {name}(): {v.message}")
+        return None
+
+    def _body_violation(self, sql: str, depth: int) -> sandbox.Violation | None:
+        try:
+            parsed = stmts.split(sql)
+        except stmts.SqlSyntaxError:
+            parsed = []
+        if len(parsed) != 1:
+            return sandbox.Violation("SANDBOX_FUNCTION", "its body cannot be analysed")
+        st = parsed[0]
+        a = analysis.analyze(st)
+        v = sandbox.check(a) or self._function_violation(a, depth)
+        if v is None:
+            v = privileges.check(self.host.policy, self.user, self.con_id, st, a, dictionary_views.NAMES)
+        return v
 
     def _whitelist_violation(self, a: analysis.Analysis) -> sandbox.Violation | None:
         """ALLOWED SCHEMAS of the session's user, read again when the catalog changes."""
@@ -658,10 +710,32 @@ class Session:
             if e.sqlstate == "42501":
                 self.audit_refusal(st.text, "SANDBOX_FILES", e.sqlstate, e.message)
             raise
+        refusal = self._copy_refusal(st, spec)
+        if refusal is not None:
+            raise refusal
+        if self.ex is not None:
+            self.ex.passed(copy_key(spec))
         if spec["direction"] == "out":
             self._governed(lambda ex: copy_out(ex, spec, self.client.send))
             return
         self._governed(lambda ex: self._copy_in(ex, spec))
+
+    def _copy_refusal(self, st: stmts.Statement, spec: dict[str, Any]) -> DbError | None:
+        """COPY is judged as what it runs: its query, a SELECT of its table (TO) or an INSERT
+        into it (FROM), by the same sandbox, allow-list and privileges; audited as written."""
+        if spec["query"] is not None:
+            text = spec["query"]
+        elif spec["direction"] == "out":
+            text = f"SELECT * FROM {spec['table']}"
+        else:
+            text = f"INSERT INTO {spec['table']} SELECT 1"
+        try:
+            parsed = stmts.split(text)
+        except stmts.SqlSyntaxError as e:
+            return DbError("42601", str(e))
+        if len(parsed) != 1:
+            return DbError("42601", "COPY takes one query")
+        return self._refusal(parsed[0], st.text)
 
     def _copy_in(self, ex: EngineSession, spec: dict[str, Any]) -> None:
         copy = CopyIn(ex, spec)
@@ -768,6 +842,7 @@ class Session:
         for sql in (op["sql"], *(op.get("pre") or ())):
             refuse_governed(str(sql))
         ex = self._executor()
+        ex.passed(str(op["sql"]), *op.get("pre", []))  # type: ignore[misc]
         ok, reply = self._call(
             lambda ex: ex.op_parse(
                 msg.name,

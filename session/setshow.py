@@ -187,8 +187,17 @@ def run_show(session: Session, st: stmts.Statement, describe: bool) -> None:
         return
     prm = params.lookup(_show_name(st))
     if prm is None:
-        # Not a parameter: DuckDB's SHOW of a table (its columns), run by the engine.
+        # Not a parameter: DuckDB's SHOW of a table (its columns), run by the engine, judged as
+        # the DESCRIBE it is (SHOW TABLES / DATABASES as written: they name no table).
+        rest = st.text.split(None, 1)[1] if len(st.words) > 1 else ""
+        listing = len(st.words) == 2 and st.words[1] in ("TABLES", "DATABASES")
+        judged = st if listing else stmts.split("DESCRIBE " + rest)[0]
+        refusal = session._refusal(judged, st.text)
+        if refusal is not None:
+            raise refusal
         op = {"sql": st.text, "kind": "select", "tag": "SHOW"}
+        if session.ex is not None:
+            session.ex.passed(st.text)
         session._governed(lambda ex: ex.op_query([op], session.client.send))
         return
     value = session.params.get(prm.name.lower(), prm.default)
