@@ -209,6 +209,8 @@ class EngineSession:
         # nothing else runs here, so a code path that forgets to judge a statement fails closed.
         self._passed: dict[str, None] = {}
         shadows.install(con)  # the engine's wall against SQL in strings (engine.shadows)
+        # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
+        self.on_transaction_end: Callable[[bool], None] | None = None
         self.storage_full = storage_full
         self.id = session_id
         self.read_only = read_only
@@ -411,9 +413,13 @@ class EngineSession:
                     "there is no transaction in progress", sqlstate="25P01", severity="WARNING"
                 ) + backend.command_complete(tag)
             failed = self.status == "E"
+            committed = False
             try:
                 self.con.execute("ROLLBACK" if (kind == "rollback" or failed) else "COMMIT")
+                committed = kind == "commit" and not failed
             finally:
+                if self.on_transaction_end is not None:
+                    self.on_transaction_end(committed)
                 self.status = "I"
                 self.read_only_tx = False
                 self._release_gate()

@@ -59,6 +59,11 @@ def command_complete(tag: str) -> bytes:
     return _msg(b"C", _cstr(tag))
 
 
+def notification_response(pid: int, channel: str, payload: str) -> bytes:
+    """NotificationResponse ('A'): a NOTIFY on a channel this session listens to."""
+    return _msg(b"A", struct.pack(">i", pid) + _cstr(channel) + _cstr(payload))
+
+
 def empty_query_response() -> bytes:
     return b"I\x00\x00\x00\x04"
 

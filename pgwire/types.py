@@ -57,6 +57,7 @@ NUMERIC_ARRAY = 1231
 TIMETZ_ARRAY = 1270
 UUID_ARRAY = 2951
 JSONB_ARRAY = 3807
+VOID = 2278  # pg_notify()'s result
 RECORD = 2249  # an anonymous row: ROW(1, 'a'), DuckDB's STRUCT
 RECORD_ARRAY = 2287
 
@@ -109,6 +110,7 @@ PG_TYPE_NAMES: dict[int, str] = {
     UUID_ARRAY: "_uuid",
     JSONB_ARRAY: "_jsonb",
     RECORD: "record",
+    VOID: "void",
     RECORD_ARRAY: "_record",
 }
 

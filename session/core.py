@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.copy import CopyIn, copy_out
@@ -27,13 +27,15 @@ from pgcompat import analysis, container_commands, params
 from pgcompat import statements as stmts
 from pgcompat.copy import parse_copy
 from pgwire import backend, faults, frontend
+from pgwire import types as pgtypes
 from pgwire.control import SessionState
 from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
 from policies import allowed_functions, dictionary_views, lockdown, privileges, sandbox, whitelist
-from session import setshow
+from session import notify_sql, setshow
 from session.client import Client, Disconnect, IdleTimeout, Woken
 from session.host import Host
+from session.notify import Listener, NotifyHub, TransactionNotes, check_payload
 from session.timers import Timers
 
 log = logging.getLogger("duckcdb.session")
@@ -60,6 +62,7 @@ class Local:
     """A statement the session (or its host) answers itself, kept for the extended protocol."""
 
     stmt: stmts.Statement | None  # None: empty query
+    values: list[str | None] = field(default_factory=list)  # a portal's parameters, as text
 
 
 @dataclass
@@ -72,6 +75,7 @@ class Served:
     gov: PdbGovernor | None
     timers: Timers
     pid: int  # the engine process: its /proc counters are the PDB's
+    notify: NotifyHub = field(default_factory=NotifyHub)  # LISTEN/NOTIFY among its sessions
 
 
 class Moved(Exception):
@@ -103,6 +107,8 @@ class Session:
         self._user_limits: tuple[Any, dict[str, str]] | None = None
         self._limits_memo: tuple[Any, tuple[int, int]] | None = None
         self._idle_memo: tuple[Any, tuple[int, str, str] | None] | None = None
+        self.listener = Listener(client.wake)  # LISTEN/NOTIFY (session.notify)
+        self.tx_notes = TransactionNotes()
         if served.gov is not None:
             gov = served.gov
             client.pace = self._pace
@@ -129,6 +135,7 @@ class Session:
         ex.set_settings(setshow.changed_settings(self.params))
         ex.default_read_only = self.params.get("default_transaction_read_only") == "on"
         ex.default_isolation = self.params.get("default_transaction_isolation", "read committed")
+        ex.on_transaction_end = self._transaction_ended
         self.ex = ex
         for name, sql, oids in self.state.statements:
             # Named statements of a session that moved here (OPEN ... FORCE): prepared again,
@@ -157,6 +164,7 @@ class Session:
             self._fatal("XX000", "internal error in DuckCDB; the connection is closed (see the server log)")
         finally:
             self.closed = True
+            self.served.notify.unlisten(self.listener, None)
             if self.ex is not None:
                 self.ex.close()
             if not self.moved:
@@ -189,6 +197,7 @@ class Session:
     def _move(self, target: dict[str, Any] | None) -> None:
         """Hand the socket and the session's state to the proxy, for the engine of target (None:
         the container the session is in, reopened elsewhere)."""
+        self.served.notify.unlisten(self.listener, None)  # LISTEN is per database, here per PDB
         if target is not None:
             self.state.con_id, self.state.container = int(target["con_id"]), str(target["name"])
             self.prepared.clear()  # prepared statements belong to the container they were made in
@@ -282,6 +291,8 @@ class Session:
                 assert limit is not None
                 raise DbError(limit[1], limit[2]) from None
             except Woken:
+                if self.status == "I" and not self.client.has_pending():
+                    self.client.send(self.listener.take())  # notifications, while idle
                 continue
 
     def _loop(self) -> None:
@@ -328,10 +339,10 @@ class Session:
             if self.ex is not None:
                 self.ex.status = "E"
         if isinstance(msg, frontend.Query) or (isinstance(msg, frontend.Undecodable) and msg.kind == "Q"):
-            self.client.send(backend.ready_for_query(self.status))
+            self.client.send(self._ready())
         elif isinstance(msg, frontend.Sync):
             self.skipping = False
-            self.client.send(backend.ready_for_query(self.status))
+            self.client.send(self._ready())
         else:
             self.skipping = True
 
@@ -448,10 +459,10 @@ class Session:
         try:
             parsed = stmts.split(sql)
         except stmts.SqlSyntaxError as e:
-            self.client.send(backend.error_response("42601", str(e)) + backend.ready_for_query(self.status))
+            self.client.send(backend.error_response("42601", str(e)) + self._ready())
             return
         if not parsed:
-            self.client.send(backend.empty_query_response() + backend.ready_for_query(self.status))
+            self.client.send(backend.empty_query_response() + self._ready())
             return
         group: list[dict[str, Any]] = []
         views: list[str] = []
@@ -486,7 +497,7 @@ class Session:
                 views += dictionary_views.referenced_views(st.judged)
         if ok and group:
             self._run_group(group, views)
-        self.client.send(backend.ready_for_query(self.status))
+        self.client.send(self._ready())
 
     def _run_group(self, group: list[dict[str, Any]], views: list[str]) -> bool:
         try:
@@ -623,9 +634,10 @@ class Session:
             st.kind in SESSION_KINDS
             or st.kind in ("copy", "listen", "notify", "unlisten")
             or container_commands.is_container_command(st)
+            or (st.kind == "select" and notify_sql.pg_notify_call(st.text) is not None)
         )
 
-    def _run_local(self, st: stmts.Statement, describe: bool) -> None:
+    def _run_local(self, st: stmts.Statement, describe: bool, values: list[str | None] | None = None) -> None:
         refusal = self._lockdown_refusal(st)  # SET, ALTER SESSION, COPY, user and container commands
         if refusal is not None:
             raise refusal
@@ -651,18 +663,71 @@ class Session:
         elif st.kind == "discard":
             setshow.run_discard(self)
         elif st.kind in ("listen", "notify", "unlisten"):
-            if st.kind == "unlisten":
-                self.client.send(backend.command_complete("UNLISTEN"))
-                return
-            raise DbError(
-                "0A000", f"{st.kind.upper()} is not supported: DuckCDB has no asynchronous notifications"
-            )
+            self._notification_command(st)
+        elif (call := notify_sql.pg_notify_call(st.text)) is not None:
+            self._pg_notify(call, values or [], describe)
+
+    # ------------------------------------------------------------ LISTEN / NOTIFY
+
+    def _ready(self) -> bytes:
+        """ReadyForQuery, after the notifications owed to the client when it is idle."""
+        rfq = backend.ready_for_query(self.status)
+        return self.listener.take() + rfq if self.status == "I" else rfq
+
+    def _notification_command(self, st: stmts.Statement) -> None:
+        command = notify_sql.parse(st.text)
+        hub = self.served.notify
+        in_block = self.status != "I"
+        if command.kind == "notify":
+            self._notify(command.channel, command.payload)  # type: ignore[arg-type]
+        elif in_block:
+            self.tx_notes.listens.append((command.kind, command.channel))
+        elif command.kind == "listen":
+            hub.listen(self.listener, command.channel)  # type: ignore[arg-type]
+        else:
+            hub.unlisten(self.listener, command.channel)
+        self.client.send(backend.command_complete(command.kind.upper()))
+
+    def _notify(self, channel: str, payload: str) -> None:
+        """One notification: sent now outside a transaction block, at its COMMIT inside one."""
+        check_payload(payload)
+        hub = self.served.notify
+        hub.check_room(channel, payload)
+        if self.status != "I":
+            self.tx_notes.notes[(channel, payload)] = None
+        else:
+            hub.publish(self.state.pid, [(channel, payload)])
+
+    def _pg_notify(self, call: tuple[str, str], values: list[str | None], describe: bool) -> None:
+        """SELECT pg_notify(channel, payload): NOTIFY as a function (one row of type void)."""
+        channel = notify_sql.argument(call[0], values)
+        if not channel:
+            raise DbError("22023", "channel name cannot be empty")
+        self._notify(channel, notify_sql.argument(call[1], values) or "")
+        out = _PG_NOTIFY_ROW if describe else b""
+        self.client.send(out + backend.data_row([b""]) + backend.command_complete("SELECT 1"))
+
+    def _transaction_ended(self, committed: bool) -> None:
+        """A transaction block ended: its LISTENs and NOTIFYs take effect if it committed."""
+        notes = self.tx_notes
+        if committed:
+            hub = self.served.notify
+            for kind, channel in notes.listens:
+                if kind == "listen":
+                    hub.listen(self.listener, channel)  # type: ignore[arg-type]
+                else:
+                    hub.unlisten(self.listener, channel)
+            if notes.notes:
+                hub.publish(self.state.pid, list(notes.notes))
+        notes.clear()
 
     def _enter(self, target: dict[str, Any]) -> None:
         """ALTER SESSION SET CONTAINER: a container served here is entered at once; one served by
         another engine is moved to after this message (the socket goes there); a closed one is
         entered with no engine (its queries fail with ORA-01219 until it opens)."""
         con_id = int(target["con_id"])
+        if con_id != self.con_id:
+            self.served.notify.unlisten(self.listener, None)
         if con_id == self.served.con_id or not target.get("open"):
             if self.ex is not None:
                 self.ex.close()
@@ -769,7 +834,9 @@ class Session:
         elif isinstance(msg, frontend.Describe):
             local = (self.local_statements if msg.kind == "S" else self.local_portals).get(msg.name)
             if local is not None:
-                out = backend.parameter_description([]) if msg.kind == "S" else b""
+                call = None if local.stmt is None else notify_sql.pg_notify_call(local.stmt.text)
+                count = 0 if call is None else notify_sql.parameter_count(call)
+                out = backend.parameter_description([pgtypes.TEXT] * count) if msg.kind == "S" else b""
                 self.client.send(out + self._local_description(local))
                 return
             self._step(lambda ex: self.client.send(ex.op_describe(msg.kind, msg.name)))
@@ -779,7 +846,7 @@ class Session:
                 if local.stmt is None:
                     self.client.send(backend.empty_query_response())
                 else:
-                    self._run_local(local.stmt, describe=False)
+                    self._run_local(local.stmt, describe=False, values=local.values)
                 return
             if not self._governed(lambda ex: ex.op_execute(msg.portal, msg.max_rows, self.client.send)):
                 self._error_in_extended()
@@ -809,6 +876,8 @@ class Session:
             return self.host.describe_command(st.text)
         if st.kind == "show":
             return setshow.describe_show(st)
+        if notify_sql.pg_notify_call(st.text) is not None:
+            return _PG_NOTIFY_ROW
         return backend.NO_DATA
 
     def _parse(self, msg: frontend.Parse, quiet: bool = False) -> None:
@@ -874,7 +943,9 @@ class Session:
 
     def _bind(self, msg: frontend.Bind) -> None:
         if msg.statement in self.local_statements:
-            self.local_portals[msg.portal] = self.local_statements[msg.statement]
+            local = self.local_statements[msg.statement]
+            values = [None if p is None else p.decode("utf-8", "replace") for p in msg.params]
+            self.local_portals[msg.portal] = Local(local.stmt, values)
             self.client.send(backend.BIND_COMPLETE)
             return
         self.local_portals.pop(msg.portal, None)
@@ -896,7 +967,11 @@ class Session:
         if self.ex is not None:
             ok, _ = self._call(lambda ex: ex.op_sync())
         self.skipping = False
-        self.client.send(backend.ready_for_query(self.status))
+        self.client.send(self._ready())
+
+
+# pg_notify()'s result: one column of type void.
+_PG_NOTIFY_ROW = backend.row_description([backend.Column("pg_notify", pgtypes.VOID, 4, -1, 0)])
 
 
 def _add(obj: Any, name: str, n: int) -> None:
