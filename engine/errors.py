@@ -126,6 +126,60 @@ def sqlstate_for(exc: BaseException) -> str:
     return "XX000"
 
 
+# DuckDB's wording of the common errors -> PostgreSQL's, which users and tools match, and the
+# object each names (the ErrorResponse's table/column/... fields). DuckDB's "Did you mean ...?"
+# suggestions go: they can name system tables, and PostgreSQL makes none.
+_POSTGRES_WORDING: list[tuple[str, re.Pattern[str], str, str | None]] = [
+    (
+        "42P01",
+        re.compile(r'^(?:Table|View) with name "?([^"!]+?)"? does not exist(?:!| because)'),
+        'relation "{0}" does not exist',
+        "table",
+    ),
+    (
+        "42P07",
+        re.compile(r'^(?:Table|View) with name "?([^"!]+?)"? already exists!'),
+        'relation "{0}" already exists',
+        "table",
+    ),
+    (
+        "3F000",
+        re.compile(r'^Schema with name "?([^"!]+?)"? does not exist!'),
+        'schema "{0}" does not exist',
+        "schema",
+    ),
+    (
+        "42704",
+        re.compile(r'^Type with name "?([^"!]+?)"? does not exist!'),
+        'type "{0}" does not exist',
+        "datatype",
+    ),
+    (
+        "42703",
+        re.compile(r'^Referenced column "([^"]+)" not found in FROM clause!'),
+        'column "{0}" does not exist',
+        "column",
+    ),
+    (
+        "42883",
+        re.compile(r"^(?:Scalar|Table|Aggregate|Macro) Function with name \"?([^\"!]+?)\"? does not exist!"),
+        "function {0} does not exist",
+        None,
+    ),
+]
+
+
+def _postgres_wording(state: str, message: str) -> tuple[str, dict[str, str]] | None:
+    for st, pattern, text, field in _POSTGRES_WORDING:
+        if st != state:
+            continue
+        m = pattern.match(message)
+        if m is not None:
+            name = m.group(1)
+            return text.format(name), ({field: name.split(".")[-1]} if field else {})
+    return None
+
+
 def to_db_error(exc: BaseException) -> DbError:
     """The client-facing error for an exception raised while running tenant SQL."""
     if isinstance(exc, DbError):
@@ -156,4 +210,8 @@ def to_db_error(exc: BaseException) -> DbError:
         message = "temporary space of the PDB exceeds MAX_SHARED_TEMP_SIZE: " + message.split("\n")[0]
     if not isinstance(exc, duckdb.Error) and state == "XX000":
         message = f"internal error: {type(exc).__name__}: {message}"
+    worded = _postgres_wording(state, message)
+    if worded is not None:
+        hint = "No function matches the given name and argument types." if state == "42883" else None
+        return DbError(state, worded[0], detail=detail, hint=hint, objects=worded[1])
     return DbError(state, message, detail=detail)

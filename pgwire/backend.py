@@ -122,8 +122,19 @@ def text_rows(rows: list[tuple[object, ...]]) -> bytes:
     return b"".join(data_row([None if v is None else str(v).encode() for v in row]) for row in rows)
 
 
+# ErrorResponse fields naming the object at fault (drivers expose them: psycopg's Diagnostic,
+# node-postgres' error.table): schema, table, column, data type, constraint.
+DIAGNOSTIC_FIELDS = {"schema": b"s", "table": b"t", "column": b"c", "datatype": b"d", "constraint": b"n"}
+
+
 def _fields(
-    severity: str, sqlstate: str, message: str, detail: str | None, hint: str | None, position: int | None
+    severity: str,
+    sqlstate: str,
+    message: str,
+    detail: str | None,
+    hint: str | None,
+    position: int | None,
+    objects: dict[str, str] | None = None,
 ) -> bytes:
     parts = [b"S" + _cstr(severity), b"V" + _cstr(severity), b"C" + _cstr(sqlstate), b"M" + _cstr(message)]
     if detail:
@@ -132,6 +143,10 @@ def _fields(
         parts.append(b"H" + _cstr(hint))
     if position:
         parts.append(b"P" + _cstr(str(position)))
+    for name, value in (objects or {}).items():
+        code = DIAGNOSTIC_FIELDS.get(name)
+        if code is not None and value:
+            parts.append(code + _cstr(value))
     return b"".join(parts) + b"\0"
 
 
@@ -143,8 +158,9 @@ def error_response(
     detail: str | None = None,
     hint: str | None = None,
     position: int | None = None,
+    objects: dict[str, str] | None = None,
 ) -> bytes:
-    return _msg(b"E", _fields(severity, sqlstate, message, detail, hint, position))
+    return _msg(b"E", _fields(severity, sqlstate, message, detail, hint, position, objects))
 
 
 def notice_response(

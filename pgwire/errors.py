@@ -23,6 +23,7 @@ class DbError(Exception):
         detail: str | None = None,
         hint: str | None = None,
         severity: str = "ERROR",
+        objects: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.sqlstate = sqlstate
@@ -30,10 +31,16 @@ class DbError(Exception):
         self.detail = detail
         self.hint = hint
         self.severity = severity
+        self.objects = objects or {}  # schema/table/column/constraint it names (backend.DIAGNOSTIC_FIELDS)
 
     def to_wire(self) -> bytes:
         return error_response(
-            self.sqlstate, self.message, severity=self.severity, detail=self.detail, hint=self.hint
+            self.sqlstate,
+            self.message,
+            severity=self.severity,
+            detail=self.detail,
+            hint=self.hint,
+            objects=self.objects,
         )
 
     def to_json(self) -> dict[str, str | None]:

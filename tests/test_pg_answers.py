@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 
 def test_generate_series_in_the_select_list_returns_rows(conn) -> None:
     cur = conn.execute("select generate_series(1, 3)")
@@ -70,3 +72,38 @@ def test_json_comes_back_decoded(conn, table_name) -> None:
     cur = conn.execute("""select '{"b": [true, null]}'::json""")
     assert cur.fetchone() == ({"b": [True, None]},)
     assert cur.description[0].type_code == 114
+
+
+def test_errors_in_postgresql_words_with_their_objects(conn, table_name) -> None:
+    import psycopg
+
+    conn.execute(f"create table {table_name}(a int)")
+    cases = [
+        (
+            "select * from no_such_table",
+            psycopg.errors.UndefinedTable,
+            'relation "no_such_table" does not exist',
+        ),
+        (
+            f"select no_such_col from {table_name}",
+            psycopg.errors.UndefinedColumn,
+            'column "no_such_col" does not exist',
+        ),
+        (
+            f"create table {table_name}(a int)",
+            psycopg.errors.DuplicateTable,
+            f'relation "{table_name}" already exists',
+        ),
+        ("select 1::no_such_type", psycopg.errors.UndefinedObject, 'type "no_such_type" does not exist'),
+    ]
+    for sql, error, message in cases:
+        with pytest.raises(error) as e:
+            conn.execute(sql)
+        assert e.value.diag.message_primary == message
+        assert "Did you mean" not in str(e.value)
+    with pytest.raises(psycopg.errors.UndefinedTable) as e:
+        conn.execute("select * from no_such_table")
+    assert e.value.diag.table_name == "no_such_table"
+    with pytest.raises(psycopg.errors.UndefinedColumn) as e:
+        conn.execute(f"select no_such_col from {table_name}")
+    assert e.value.diag.column_name == "no_such_col"
