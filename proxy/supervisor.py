@@ -334,6 +334,9 @@ class Supervisor:
         """Engines that outlived the previous proxy: linked again, their sessions known again.
         Returns the con_ids adopted; an engine that cannot be adopted is stopped."""
         adopted: set[int] = set()
+        for sock in self.run_dir.glob("engine-*.sock"):
+            if not sock.with_suffix(".json").exists():
+                sock.unlink(missing_ok=True)  # left by an engine killed with its server
         for reg in sorted(self.run_dir.glob("engine-*.json")):
             try:
                 info = json.loads(reg.read_text())
@@ -346,7 +349,9 @@ class Supervisor:
             eng = EngineProcess(spec, self._engine_died)
             eng.pid = pid
             if not _alive(pid):
+                # a killed server's engine: its registration and socket go
                 reg.unlink(missing_ok=True)
+                Path(spec.socket_path).unlink(missing_ok=True)
                 continue
             try:
                 if c is None or c.name != spec.name or c.status in ("UNUSABLE", "UNPLUGGED"):

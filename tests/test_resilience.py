@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -132,16 +133,26 @@ def test_kill_9_keeps_committed_data(tmp_path) -> None:
     srv = start_server(data)
     with srv.connect(autocommit=True) as root:
         name = _new_pdb(root)
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} SAVE STATE")  # opened again at the restart
+        _new_pdb(root)  # open when killed, not saved: its engine does not come back
     with srv.connect(name, "adm", "Adm-Pw-1", autocommit=True) as c:
         c.execute("create table t(i int)")
         for i in range(20):
             c.execute("insert into t values (%s)", (i,))
     # kill -9 of the proxy and of every engine: no checkpoint
+    killed = {p.name for p in (data / "run").glob("engine-*.sock")}
+    assert killed
     srv.kill_all()
     srv = start_server(data)
     try:
         with srv.connect(name, "adm", "Adm-Pw-1") as c:
             assert c.execute("select count(*), sum(i) from t").fetchone() == (20, 190)
+        # the killed engines' sockets and registrations were cleaned up; only live ones remain
+        live = set(srv.engine_pids().values())
+        for reg in (data / "run").glob("engine-*.json"):
+            assert int(json.loads(reg.read_text())["pid"]) in live
+        for sock in (data / "run").glob("engine-*.sock"):
+            assert sock.with_suffix(".json").exists(), sock
     finally:
         srv.stop()
 
