@@ -272,14 +272,9 @@ def decode_cursor(cursor: str, sort: str | None) -> int:
     return offset
 
 
-def page(
-    items: list[dict[str, Any]],
-    limit: int,
-    cursor: str | None,
-    sort: str | None,
-    filters: dict[str, str | None],
-) -> dict[str, Any]:
+def page(items: list[dict[str, Any]], ls: Any, filters: dict[str, str | None]) -> dict[str, Any]:
     """Filter (exact, case-insensitive), sort (field or -field), then one page and its next cursor."""
+    limit, cursor, sort = ls.limit, ls.cursor, ls.sort
     for key, want in filters.items():
         if want is not None:
             items = [i for i in items if str(i.get(key, "")).upper() == want.upper()]

@@ -2,12 +2,12 @@
 the REST endpoints. Depth and token limits; a tenant's PDBs come through a DataLoader, so listing
 1,000 tenants with their PDBs is a few catalog queries, not one per tenant."""
 
-from typing import Any
+from typing import Any, Optional
 
 import strawberry
 from fastapi import APIRouter, Request
 from strawberry.dataloader import DataLoader
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import Info
 
@@ -33,6 +33,13 @@ class Pdb:
     service_tier: str
     tenant: str | None
     restricted: bool
+
+    @strawberry.field
+    async def owner(self, info: Info) -> Optional["Tenant"]:
+        """The tenant that owns this PDB (batched)."""
+        if self.tenant is None:
+            return None
+        return await info.context["tenant_loader"].load(self.tenant)
 
 
 @strawberry.type
@@ -92,9 +99,12 @@ class Operation:
     error: str | None
 
 
-@strawberry.type
-class Stats:
-    lookups: int
+class CatalogLookups(SchemaExtension):
+    """The number of batched catalog lookups a request made, in the result's extensions."""
+
+    def get_results(self) -> dict[str, Any]:
+        ctx = self.execution_context.context
+        return {"catalog_lookups": ctx["lookups"][0]} if isinstance(ctx, dict) and "lookups" in ctx else {}
 
 
 def _pdb(c: Container, owner: str | None) -> Pdb:
@@ -225,11 +235,6 @@ class Query:
             error=(op.error or {}).get("detail") if op.error else None,
         )  # fmt: skip
 
-    @strawberry.field
-    def catalog_lookups(self, info: Info) -> Stats:
-        """Catalog queries this request made so far (the batching of Tenant.pdbs shows here)."""
-        return Stats(lookups=info.context["lookups"][0])
-
 
 @strawberry.type
 class Mutation:
@@ -268,6 +273,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     extensions=[
+        CatalogLookups,
         QueryDepthLimiter(max_depth=MAX_DEPTH),
         MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaxAliasesLimiter(max_alias_count=30),
@@ -290,11 +296,18 @@ def router(api: Api) -> APIRouter:
                     by.setdefault(t, []).append(_pdb(c, t))
             return [by.get(n, []) for n in names]
 
+        async def load_tenants(names: list[str]) -> list[Tenant | None]:
+            lookups[0] += 1
+            seen = api.visible_tenants(request, p)
+            rows = {t.name: t for t in api.cdb.cat.tenants() if seen is None or t.name in seen}
+            return [_tenant(rows[n]) if n in rows else None for n in names]
+
         return {
             "api": api,
             "principal": p,
             "request": request,
             "pdb_loader": DataLoader(load_fn=load_pdbs),
+            "tenant_loader": DataLoader(load_fn=load_tenants),
             "lookups": lookups,
         }
 

@@ -36,6 +36,18 @@ MiB = 1 << 20
 GiB = 1 << 30
 
 
+class ListParams:
+    """limit, an opaque cursor, sort (field or -field)."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
+        sort: Annotated[str | None, Query(pattern=r"^-?[a-z_]+$")] = None,
+    ) -> None:
+        self.limit, self.cursor, self.sort = limit, cursor, sort
+
+
 def _number(v: Any) -> Any:
     """SHOW RESOURCES gives text; the API gives numbers where they are numbers."""
     if isinstance(v, str):
@@ -54,7 +66,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return api.principal_of(request)
 
     Who = Annotated[Principal, Depends(who)]
-    Limit = Annotated[int, Query(ge=1, le=1000)]
+    Listing = Annotated[ListParams, Depends(ListParams)]
     cdb = api.cdb
 
     # ------------------------------------------------------------ renderings
@@ -247,9 +259,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     async def list_tenants(
         request: Request,
         p: Who,
-        limit: Limit = 100,
-        cursor: str | None = None,
-        sort: Annotated[str | None, Query(pattern=r"^-?[a-z_]+$")] = None,
+        ls: Listing,
         status: str | None = None,
         service_tier: str | None = None,
     ) -> dict[str, Any]:
@@ -262,7 +272,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
                 if c.con_id in owners:
                     by_tenant.setdefault(owners[c.con_id], []).append(c)
         items = [tenant_out(t, by_tenant.get(t.name, [])) for t in rows]
-        return page(items, limit, cursor, sort, {"status": status, "service_tier": service_tier})
+        return page(items, ls, {"status": status, "service_tier": service_tier})
 
     @r.get("/tenants/{tenant_id}", response_model=S.Tenant, tags=["tenants"])
     async def get_tenant(tenant_id: str, request: Request, response: Response, p: Who) -> Any:
@@ -383,19 +393,16 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return with_etag(tenant_out(ops.get(cdb, t.name)), response)
 
     @r.get("/tenants/{tenant_id}/pdbs", response_model=S.PdbPage, tags=["tenants"])
-    async def tenant_pdbs(
-        tenant_id: str, request: Request, p: Who, limit: Limit = 100, cursor: str | None = None
-    ) -> dict[str, Any]:
+    async def tenant_pdbs(tenant_id: str, request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         t = tenant_row(request, p, tenant_id)
-        return page([pdb_out(c) for c in cdb.cat.tenant_pdbs(t.name)], limit, cursor, None, {})
+        return page([pdb_out(c) for c in cdb.cat.tenant_pdbs(t.name)], ls, {})
 
     @r.get("/tenants/{tenant_id}/events", response_model=S.PageOut, tags=["tenants"])
     async def tenant_events(
         tenant_id: str,
         request: Request,
         p: Who,
-        limit: Limit = 100,
-        cursor: str | None = None,
+        ls: Listing,
         operation: str | None = None,
     ) -> dict[str, Any]:
         t = tenant_row(request, p, tenant_id)
@@ -410,7 +417,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             }
             for e in cdb.cat.tenant_events(t.name)
         ]
-        return page(items, limit, cursor, None, {"operation": operation})
+        return page(items, ls, {"operation": operation})
 
     @r.get("/tenants/{tenant_id}/resources", tags=["resources"])
     async def tenant_resources(tenant_id: str, request: Request, p: Who) -> dict[str, Any]:
@@ -530,9 +537,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     async def list_pdbs(
         request: Request,
         p: Who,
-        limit: Limit = 100,
-        cursor: str | None = None,
-        sort: Annotated[str | None, Query(pattern=r"^-?[a-z_]+$")] = None,
+        ls: Listing,
         open_mode: str | None = None,
         tenant: str | None = None,
     ) -> dict[str, Any]:
@@ -542,7 +547,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             for c in cdb.cat.containers()
             if c.con_id > SEED_ID and (seen is None or cdb.cat.tenant_of(c.con_id) in seen)
         ]
-        return page(items, limit, cursor, sort, {"open_mode": open_mode, "tenant": tenant})
+        return page(items, ls, {"open_mode": open_mode, "tenant": tenant})
 
     @r.get("/pdbs/{pdb_id}", response_model=S.Pdb, tags=["pdbs"])
     async def get_pdb(pdb_id: str, request: Request, response: Response, p: Who) -> dict[str, Any]:
@@ -637,13 +642,11 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return Response(status_code=204)
 
     @r.get("/pdbs/{pdb_id}/parameters", response_model=S.PageOut, tags=["pdbs"])
-    async def pdb_parameters(
-        pdb_id: str, request: Request, p: Who, limit: Limit = 100, cursor: str | None = None
-    ) -> dict[str, Any]:
+    async def pdb_parameters(pdb_id: str, request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         """SHOW PARAMETER in the PDB."""
         c = api.scope_pdb(request, p, pdb_id)
         rows = resource_sql.show_rows(cdb, c.con_id, "")
-        return page([{"name": n, "type": t, "value": v} for n, t, v in rows], limit, cursor, None, {})
+        return page([{"name": n, "type": t, "value": v} for n, t, v in rows], ls, {})
 
     @r.put("/pdbs/{pdb_id}/parameters/{name}", tags=["pdbs"])
     async def set_parameter(
@@ -661,9 +664,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return {"items": [{"name": n, "type": t, "value": v} for n, t, v in rows]}
 
     @r.get("/pdbs/{pdb_id}/history", response_model=S.PageOut, tags=["pdbs"])
-    async def pdb_history(
-        pdb_id: str, request: Request, p: Who, limit: Limit = 100, cursor: str | None = None
-    ) -> dict[str, Any]:
+    async def pdb_history(pdb_id: str, request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         c = api.scope_pdb(request, p, pdb_id)
         items = [
             {
@@ -675,12 +676,10 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             for h in cdb.cat.history()
             if h.guid == c.guid
         ]
-        return page(items, limit, cursor, None, {})
+        return page(items, ls, {})
 
     @r.get("/pdbs/{pdb_id}/violations", response_model=S.PageOut, tags=["pdbs"])
-    async def pdb_violations(
-        pdb_id: str, request: Request, p: Who, limit: Limit = 100, cursor: str | None = None
-    ) -> dict[str, Any]:
+    async def pdb_violations(pdb_id: str, request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         c = api.scope_pdb(request, p, pdb_id)
         items = [
             {
@@ -693,7 +692,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             }
             for v in cdb.cat.plug_violations(c.name)
         ]
-        return page(items, limit, cursor, None, {})
+        return page(items, ls, {})
 
     @r.post("/pdbs/{pdb_id}/lockdown", response_model=S.Pdb, tags=["lockdown"])
     async def assign_lockdown(
@@ -710,15 +709,11 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return pdb_out(cdb.require_pdb(c.name))
 
     @r.get("/pdbs/{pdb_id}/sessions", response_model=S.PageOut, tags=["sessions"])
-    async def pdb_sessions(
-        pdb_id: str, request: Request, p: Who, limit: Limit = 100, cursor: str | None = None
-    ) -> dict[str, Any]:
+    async def pdb_sessions(pdb_id: str, request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         c = api.scope_pdb(request, p, pdb_id)
         return page(
             [session_out(s) for s in api.server.sessions.by_pid.values() if s.con_id == c.con_id],
-            limit,
-            cursor,
-            None,
+            ls,
             {},
         )
 
@@ -743,11 +738,9 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         }  # fmt: skip
 
     @r.get("/pdbs/{pdb_id}/backups", response_model=S.PageOut, tags=["backups"])
-    async def list_backups(
-        pdb_id: str, request: Request, p: Who, limit: Limit = 100, cursor: str | None = None
-    ) -> dict[str, Any]:
+    async def list_backups(pdb_id: str, request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         c = api.scope_pdb(request, p, pdb_id)
-        return page([backup_out(b) for b in cdb.cat.backups(c.guid)], limit, cursor, None, {})
+        return page([backup_out(b) for b in cdb.cat.backups(c.guid)], ls, {})
 
     @r.post("/pdbs/{pdb_id}/restore", status_code=202, response_model=S.OperationOut, tags=["backups"])
     async def restore(pdb_id: str, body: S.RestoreRequest, request: Request, p: Who) -> JSONResponse:
@@ -774,11 +767,11 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
 
     @r.get("/operations", response_model=S.PageOut, tags=["operations"])
     async def list_operations(
-        request: Request, p: Who, limit: Limit = 100, cursor: str | None = None, status: str | None = None
+        request: Request, p: Who, ls: Listing, status: str | None = None
     ) -> dict[str, Any]:
         seen = api.visible_tenants(request, p)
         items = [op_out(o) for o in cdb.cat.operations() if seen is None or o.tenant in seen]
-        return page(items, limit, cursor, None, {"status": status})
+        return page(items, ls, {"status": status})
 
     # ------------------------------------------------------------ sessions
 
@@ -803,7 +796,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
 
     @r.get("/sessions", response_model=S.PageOut, tags=["sessions"])
     async def list_sessions(
-        request: Request, p: Who, limit: Limit = 100, cursor: str | None = None, container: str | None = None
+        request: Request, p: Who, ls: Listing, container: str | None = None
     ) -> dict[str, Any]:
         seen = api.visible_tenants(request, p)
         items = [
@@ -811,7 +804,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             for s in api.server.sessions.by_pid.values()
             if seen is None or cdb.cat.tenant_of(s.con_id) in seen
         ]
-        return page(items, limit, cursor, None, {"container": container})
+        return page(items, ls, {"container": container})
 
     @r.post("/sessions/{pid}/cancel", status_code=202, tags=["sessions"])
     async def cancel_session(pid: int, request: Request, p: Who) -> dict[str, Any]:
@@ -844,7 +837,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
 
     @r.get("/users", response_model=S.PageOut, tags=["users"])
     async def list_users(
-        request: Request, p: Who, limit: Limit = 100, cursor: str | None = None, container: str | None = None
+        request: Request, p: Who, ls: Listing, container: str | None = None
     ) -> dict[str, Any]:
         seen = api.visible_tenants(request, p)
         items = [
@@ -852,7 +845,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             for u in cdb.cat.all_users()
             if seen is None or (not u.common and cdb.cat.tenant_of(u.con_id) in seen)
         ]
-        return page(items, limit, cursor, None, {"container": container})
+        return page(items, ls, {"container": container})
 
     @r.post("/users", status_code=201, tags=["users"])
     async def create_user(body: S.UserCreate, request: Request, p: Who) -> JSONResponse:
@@ -878,15 +871,13 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return Response(status_code=204)
 
     @r.get("/roles", response_model=S.PageOut, tags=["users"])
-    async def list_roles(
-        request: Request, p: Who, limit: Limit = 100, cursor: str | None = None
-    ) -> dict[str, Any]:
+    async def list_roles(request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         api.visible_tenants(request, p)
         items = [
             {"role": x.name, "common": x.common, "con_id": x.con_id, "oracle_maintained": x.oracle_maintained}
             for x in cdb.cat.all_roles()
         ]
-        return page(items, limit, cursor, None, {})
+        return page(items, ls, {})
 
     @r.post("/roles", status_code=201, tags=["users"])
     async def create_role(body: S.RoleCreate, request: Request, p: Who) -> JSONResponse:
@@ -910,7 +901,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
 
     @r.get("/grants", response_model=S.PageOut, tags=["users"])
     async def list_grants(
-        request: Request, p: Who, limit: Limit = 100, cursor: str | None = None, grantee: str | None = None
+        request: Request, p: Who, ls: Listing, grantee: str | None = None
     ) -> dict[str, Any]:
         api.visible_tenants(request, p)
         items = [
@@ -938,7 +929,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         if not p.admin:
             mine = {c.con_id for c in cdb.cat.tenant_pdbs(p.tenant)} if p.tenant else set()
             items = [i for i in items if i["con_id"] in mine]
-        return page(items, limit, cursor, None, {"grantee": grantee})
+        return page(items, ls, {"grantee": grantee})
 
     def grant_text(verb: str, body: S.GrantRequest) -> str:
         scope = " CONTAINER = ALL" if body.common else ""
@@ -966,11 +957,9 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return {"name": name, "rules": rules}
 
     @r.get("/cdb/lockdown-profiles", response_model=S.PageOut, tags=["lockdown"])
-    async def list_profiles(
-        request: Request, p: Who, limit: Limit = 100, cursor: str | None = None
-    ) -> dict[str, Any]:
+    async def list_profiles(request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         api.visible_tenants(request, p)
-        return page([profile_out(x.name) for x in cdb.cat.lockdown_profiles()], limit, cursor, None, {})
+        return page([profile_out(x.name) for x in cdb.cat.lockdown_profiles()], ls, {})
 
     @r.get("/cdb/lockdown-profiles/{name}", tags=["lockdown"])
     async def get_profile(
@@ -1018,8 +1007,8 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return {**vars(t), "name": t.name.lower()}
 
     @r.get("/service-tiers", response_model=S.PageOut, tags=["tiers"])
-    async def list_tiers(p: Who, limit: Limit = 100, cursor: str | None = None) -> dict[str, Any]:
-        return page([tier_out(t) for t in cdb.tiers.values()], limit, cursor, None, {})
+    async def list_tiers(p: Who, ls: Listing) -> dict[str, Any]:
+        return page([tier_out(t) for t in cdb.tiers.values()], ls, {})
 
     @r.get("/service-tiers/{name}", tags=["tiers"])
     async def get_tier(
@@ -1030,9 +1019,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return with_etag(tier_out(t), response)
 
     @r.get("/cdb/resource-plans", response_model=S.PageOut, tags=["plans"])
-    async def list_plans(
-        request: Request, p: Who, limit: Limit = 100, cursor: str | None = None
-    ) -> dict[str, Any]:
+    async def list_plans(request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         if not p.admin:
             raise ora(1031)
         directives = cdb.cat.plan_directives()
@@ -1053,7 +1040,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             }
             for plan, comment in cdb.cat.cdb_plans()
         ]
-        return page(items, limit, cursor, None, {})
+        return page(items, ls, {})
 
     @r.get("/cdb/resource-plans/{plan}", tags=["plans"])
     async def get_plan(
@@ -1088,8 +1075,8 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         }  # fmt: skip
 
     @r.get("/tenant-templates", response_model=S.PageOut, tags=["templates"])
-    async def list_templates(p: Who, limit: Limit = 100, cursor: str | None = None) -> dict[str, Any]:
-        return page([template_out(t) for t in cdb.cat.tenant_templates()], limit, cursor, None, {})
+    async def list_templates(p: Who, ls: Listing) -> dict[str, Any]:
+        return page([template_out(t) for t in cdb.cat.tenant_templates()], ls, {})
 
     @r.get("/tenant-templates/{name}", tags=["templates"])
     async def get_template(name: Annotated[str, S.Field(pattern=S.NAME)], p: Who) -> dict[str, Any]:
@@ -1122,8 +1109,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     async def audit_trail(
         request: Request,
         p: Who,
-        limit: Limit = 100,
-        cursor: str | None = None,
+        ls: Listing,
         username: str | None = None,
         action: str | None = None,
         rule: str | None = None,
@@ -1150,9 +1136,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             items = [i for i in items if i["time"] >= since]
         return page(
             items,
-            limit,
-            cursor,
-            None,
+            ls,
             {"username": username, "action": action, "rule": rule, "pdb_name": pdb_name},
         )
 
