@@ -13,10 +13,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import graphql, rest
 from api.core import Api, client_of
-from api.problems import ApiError, db_problem, problem
+from api.problems import ApiError, db_problem, problem, title_of
 from conf import VERSION
 from pgwire.errors import DbError
 
@@ -59,6 +60,12 @@ def create_app(api: Api) -> FastAPI:
     async def db_error(request: Request, e: DbError) -> JSONResponse:
         request.state.sqlstate = e.sqlstate
         return db_problem(e)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, e: StarletteHTTPException) -> JSONResponse:
+        return problem(
+            e.status_code, title_of(e.status_code), str(e.detail) if e.detail else None, headers=e.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, e: RequestValidationError) -> JSONResponse:
