@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware
 
 from api import graphql, rest
 from api.core import Api, client_of
@@ -33,7 +34,7 @@ class Replay:
     body: bytes
 
 
-def create_app(api: Api) -> FastAPI:
+def create_app(api: Api) -> Any:
     app = FastAPI(
         title="DuckCDB management API",
         version=VERSION,
@@ -85,7 +86,6 @@ def create_app(api: Api) -> FastAPI:
             errors=errors,
         )
 
-    @app.middleware("http")
     async def audit_and_replay(request: Request, call_next: Any) -> Response:
         path = request.url.path
         if request.method not in MUTATING or not path.startswith("/api/v1/"):
@@ -102,7 +102,22 @@ def create_app(api: Api) -> FastAPI:
     async def docs() -> HTMLResponse:
         return HTMLResponse(pkg_resources.files("api").joinpath("docs.html").read_text())
 
-    return app
+    return _MutatingOnly(app, BaseHTTPMiddleware(app, dispatch=audit_and_replay))
+
+
+class _MutatingOnly:
+    """Reads go straight to the application; only mutating requests pass the audit and replay
+    middleware (BaseHTTPMiddleware costs ~0.2 ms a request)."""
+
+    def __init__(self, app: FastAPI, mutating: Any) -> None:
+        self.app = app
+        self.mutating = mutating
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] in MUTATING:
+            await self.mutating(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def _audit(api: Api, request: Request, status: int) -> None:

@@ -54,6 +54,9 @@ class Api:
     buckets: dict[str, Bucket] = field(default_factory=dict)
     idempotent: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # token SHA-256 -> (catalog change stamp, expiry, principal): no catalog query per request
+    # while the catalog is unchanged (a dropped key, a locked user or a new grant changes it)
+    principals: dict[str, tuple[Any, float | None, Principal]] = field(default_factory=dict)
 
     @property
     def cdb(self) -> Cdb:
@@ -69,10 +72,28 @@ class Api:
         scheme, _, bearer = header.partition(" ")
         if scheme.lower() != "bearer" or not bearer.strip():
             raise ApiError(401, "Unauthorized", "a Bearer token is required", www_authenticate="Bearer")
-        ident = self.tokens.resolve(bearer.strip())
-        if ident is None:
-            raise ApiError(401, "Unauthorized", "the token is unknown or expired", www_authenticate="Bearer")
-        p = self.make_principal(ident.user, hashlib.sha256(bearer.encode()).hexdigest()[:32])
+        key = hashlib.sha256(bearer.strip().encode()).hexdigest()
+        stamp = self.cdb.cat.change_stamp()
+        hit = self.principals.get(key)
+        if (
+            hit is not None
+            and stamp is not None
+            and hit[0] == stamp
+            and (hit[1] is None or hit[1] > time.time())
+        ):
+            p = hit[2]
+        else:
+            ident = self.tokens.resolve(bearer.strip())
+            if ident is None:
+                self.principals.pop(key, None)
+                raise ApiError(
+                    401, "Unauthorized", "the token is unknown or expired", www_authenticate="Bearer"
+                )
+            p = self.make_principal(ident.user, key[:32])
+            if stamp is not None:
+                if len(self.principals) > 10000:
+                    self.principals.clear()
+                self.principals[key] = (stamp, ident.expires_at, p)
         self.rate_limit(p.token_key)
         request.state.principal = p
         return p
