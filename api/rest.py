@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from api import keys as api_keys
 from api import schemas as S
 from api.core import Api, Principal, check_if_match, etag_of, page
 from api.problems import ApiError
@@ -173,6 +174,19 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             )
         raise DbError("XX000", f"not a catalog command: {text}")
 
+    async def run_plan(text: str, p: Principal) -> str:
+        """A DBMS_RESOURCE_MANAGER call or ALTER SYSTEM SET RESOURCE_MANAGER_PLAN, as the SQL path
+        runs it in the root (then applied to the open PDBs)."""
+        st = stmts.split(text)[0]
+        if container_commands.is_plan_command(st):
+            tag = plan_sql.execute(cdb.cat, plan_sql.parse(st), ROOT_ID, p.user)
+        else:
+            cmd = resource_sql.parse(st)
+            assert isinstance(cmd, resource_sql.SetParameter)
+            tag = await resource_sql.execute(cdb, cmd, ROOT_ID, p.user)
+        await resource_sql.apply_to_open_pdbs(cdb)
+        return tag
+
     def container_id(request: Request, p: Principal, name: str | None) -> int:
         if name is None or name.upper() == "CDB$ROOT":
             if not p.admin:
@@ -200,6 +214,42 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             "username": ident.user.name,
             "tenant": None if ident.user.common else cdb.cat.tenant_of(ident.user.con_id),
         }
+
+    @r.get("/auth/keys", response_model=S.PageOut, tags=["auth"])
+    async def list_keys(p: Who, ls: Listing) -> dict[str, Any]:
+        """API keys (never their secrets): every key for an admin, one's own otherwise."""
+        items = [
+            {
+                "name": k.name,
+                "username": k.username,
+                "con_id": k.con_id,
+                "created_by": k.created_by,
+                "created_at": k.created_at,
+                "expires_at": k.expires_at,
+            }
+            for k in cdb.cat.api_keys()
+            if p.admin or (k.username == p.user.name and k.con_id == p.user.con_id)
+        ]
+        return page(items, ls, {})
+
+    @r.post("/auth/keys", status_code=201, tags=["auth"])
+    async def create_key(body: S.KeyCreate, p: Who) -> JSONResponse:
+        """CREATE API KEY k FOR USER u [EXPIRES IN n DAYS]: the secret is in this answer only."""
+        text = f"CREATE API KEY {body.name} FOR USER {body.username}"
+        if body.expires_in_days:
+            text += f" EXPIRES IN {body.expires_in_days} DAYS"
+        _, rows = api_keys.execute(cdb, api_keys.parse(stmts.split(text)[0]), p.user.con_id, p.user)
+        name, user, secret, expires = rows[0]
+        return JSONResponse(
+            {"name": name, "username": user, "secret": secret, "expires": expires},
+            status_code=201,
+            headers={"Location": f"/api/v1/auth/keys/{name}", "Cache-Control": "no-store"},
+        )
+
+    @r.delete("/auth/keys/{name}", status_code=204, tags=["auth"])
+    async def drop_key(name: Annotated[str, S.Field(pattern=S.NAME)], p: Who) -> Response:
+        api_keys.execute(cdb, api_keys.parse(stmts.split(f"DROP API KEY {name}")[0]), p.user.con_id, p.user)
+        return Response(status_code=204)
 
     @r.get("/health", tags=["health"])
     async def health() -> dict[str, Any]:
@@ -328,8 +378,10 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             await ops.resume(cdb, p.user, t.name)
         elif action == "MAINTENANCE":
             await ops.maintenance(cdb, p.user, t.name, reason)
-        else:
+        elif action == "MIGRATE":
             await ops.set_migrating(cdb, p.user, t.name, reason)
+        else:
+            raise AssertionError(action)
         return tenant_out(ops.get(cdb, t.name))
 
     @r.post("/tenants/{tenant_id}/suspend", response_model=S.Tenant, tags=["tenants"])
@@ -347,6 +399,13 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         tenant_id: str, request: Request, p: Who, body: S.Reason | None = None
     ) -> dict[str, Any]:
         return await transition(request, p, tenant_id, "MAINTENANCE", body.reason if body else None)
+
+    @r.post("/tenants/{tenant_id}/migrate", response_model=S.Tenant, tags=["tenants"])
+    async def migrate(
+        tenant_id: str, request: Request, p: Who, body: S.Reason | None = None
+    ) -> dict[str, Any]:
+        """ALTER TENANT t MIGRATE: logins wait until it is resumed."""
+        return await transition(request, p, tenant_id, "MIGRATE", body.reason if body else None)
 
     @r.put("/tenants/{tenant_id}/tier", response_model=S.Tenant, tags=["tenants"])
     async def set_tier(
@@ -663,6 +722,31 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         rows = resource_sql.show_rows(cdb, c.con_id, name.upper())
         return {"items": [{"name": n, "type": t, "value": v} for n, t, v in rows]}
 
+    @r.delete("/pdbs/{pdb_id}/parameters/{name}", tags=["pdbs"])
+    async def reset_parameter(
+        pdb_id: str, name: Annotated[str, S.Field(pattern=S.NAME)], request: Request, p: Who
+    ) -> dict[str, Any]:
+        """ALTER SYSTEM RESET name in the PDB: back to its tier's figure."""
+        c = api.scope_pdb(request, p, pdb_id)
+        await resource_sql.execute(
+            cdb, resource_sql.SetParameter(name.upper(), None, False), c.con_id, p.user
+        )
+        rows = resource_sql.show_rows(cdb, c.con_id, name.upper())
+        return {"items": [{"name": n, "type": t, "value": v} for n, t, v in rows]}
+
+    @r.put("/pdbs/{pdb_id}/tier", response_model=S.Pdb, tags=["pdbs"])
+    async def set_pdb_tier(pdb_id: str, body: S.TierChange, request: Request, p: Who) -> dict[str, Any]:
+        """ALTER PLUGGABLE DATABASE p SET SERVICE TIER t, applied online."""
+        return await alter(p, api.scope_pdb(request, p, pdb_id), "TIER", tier=body.tier)
+
+    @r.put("/pdbs/{pdb_id}/storage", response_model=S.Pdb, tags=["pdbs"])
+    async def set_pdb_storage(pdb_id: str, body: S.StorageChange, request: Request, p: Who) -> dict[str, Any]:
+        """ALTER PLUGGABLE DATABASE p STORAGE (MAXSIZE n [, MAX_SHARED_TEMP_SIZE n]) | UNLIMITED."""
+        c = api.scope_pdb(request, p, pdb_id)
+        return await alter(
+            p, c, "STORAGE", max_size=body.max_size_bytes or 0, max_temp_size=body.max_temp_size_bytes
+        )
+
     @r.get("/pdbs/{pdb_id}/history", response_model=S.PageOut, tags=["pdbs"])
     async def pdb_history(pdb_id: str, request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         c = api.scope_pdb(request, p, pdb_id)
@@ -741,6 +825,18 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     async def list_backups(pdb_id: str, request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         c = api.scope_pdb(request, p, pdb_id)
         return page([backup_out(b) for b in cdb.cat.backups(c.guid)], ls, {})
+
+    @r.get("/backups/{backup_id}", tags=["backups"])
+    async def get_backup(backup_id: str, request: Request, p: Who) -> dict[str, Any]:
+        b = cdb.cat.backup(backup_id)
+        c = cdb.cat.container_by_id(b.con_id) if b else None
+        if b is None:
+            raise ora(65916, id=backup_id)
+        if not p.admin:
+            if c is None:
+                raise ora(65916, id=backup_id)
+            api.scope_pdb(request, p, c.name)
+        return backup_out(b)
 
     @r.post("/pdbs/{pdb_id}/restore", status_code=202, response_model=S.OperationOut, tags=["backups"])
     async def restore(pdb_id: str, body: S.RestoreRequest, request: Request, p: Who) -> JSONResponse:
@@ -1066,7 +1162,105 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             ],
         }
 
-    _ = plan_sql  # CREATE_CDB_PLAN and its directives are SQL-only for now
+    def plan_out(name: str) -> dict[str, Any]:
+        found = cdb.cat.cdb_plan(name.upper())
+        if found is None:
+            raise ora(29358, name=name.upper())
+        return {
+            "plan": found[0],
+            "comment": found[1],
+            "in_force": (cdb.cat.get_meta("resource_manager_plan") or "") == found[0],
+            "directives": [
+                {
+                    "pluggable_database": d[1],
+                    "shares": d[2],
+                    "utilization_limit": d[3],
+                    "parallel_server_limit": d[4],
+                }
+                for d in cdb.cat.plan_directives()
+                if d[0] == found[0]
+            ],
+        }
+
+    def directive_args(d: Any) -> str:
+        out = []
+        for attr in ("shares", "utilization_limit", "parallel_server_limit"):
+            v = getattr(d, attr)
+            if v is not None:
+                out.append(f"{attr} => {int(v)}")
+        return "".join(", " + a for a in out)
+
+    @r.post("/cdb/resource-plans", status_code=201, tags=["plans"])
+    async def create_plan(body: S.PlanCreate, p: Who) -> JSONResponse:
+        """EXEC DBMS_RESOURCE_MANAGER.CREATE_CDB_PLAN(plan, comment)."""
+        await run_plan(
+            f"EXEC DBMS_RESOURCE_MANAGER.CREATE_CDB_PLAN(plan => '{body.plan}', comment => '{body.comment}')",
+            p,
+        )
+        out = plan_out(body.plan)
+        return JSONResponse(
+            out, status_code=201, headers={"Location": f"/api/v1/cdb/resource-plans/{out['plan']}"}
+        )
+
+    @r.delete("/cdb/resource-plans/{plan}", status_code=204, tags=["plans"])
+    async def delete_plan(plan: Annotated[str, S.Field(pattern=S.NAME)], p: Who) -> Response:
+        await run_plan(f"EXEC DBMS_RESOURCE_MANAGER.DELETE_CDB_PLAN(plan => '{plan}')", p)
+        return Response(status_code=204)
+
+    @r.post("/cdb/resource-plans/{plan}/directives", status_code=201, tags=["plans"])
+    async def create_directive(
+        plan: Annotated[str, S.Field(pattern=S.NAME)], body: S.Directive, p: Who
+    ) -> JSONResponse:
+        """EXEC DBMS_RESOURCE_MANAGER.CREATE_CDB_PLAN_DIRECTIVE(plan, pluggable_database, ...)."""
+        await run_plan(
+            f"EXEC DBMS_RESOURCE_MANAGER.CREATE_CDB_PLAN_DIRECTIVE(plan => '{plan}', "
+            f"pluggable_database => '{body.pluggable_database}'{directive_args(body)})",
+            p,
+        )
+        return JSONResponse(plan_out(plan), status_code=201)
+
+    @r.put("/cdb/resource-plans/{plan}/directives/{pdb}", tags=["plans"])
+    async def update_directive(
+        plan: Annotated[str, S.Field(pattern=S.NAME)],
+        pdb: Annotated[str, S.Field(pattern=S.NAME)],
+        body: S.DirectiveUpdate,
+        p: Who,
+    ) -> dict[str, Any]:
+        args = (
+            directive_args(body)
+            .replace("shares =>", "new_shares =>")
+            .replace("utilization_limit =>", "new_utilization_limit =>")
+        )
+        args = args.replace("parallel_server_limit =>", "new_parallel_server_limit =>").replace(
+            "new_new_", "new_"
+        )
+        await run_plan(
+            f"EXEC DBMS_RESOURCE_MANAGER.UPDATE_CDB_PLAN_DIRECTIVE(plan => '{plan}', pluggable_database => '{pdb}'{args})",
+            p,
+        )
+        return plan_out(plan)
+
+    @r.delete("/cdb/resource-plans/{plan}/directives/{pdb}", status_code=204, tags=["plans"])
+    async def delete_directive(
+        plan: Annotated[str, S.Field(pattern=S.NAME)], pdb: Annotated[str, S.Field(pattern=S.NAME)], p: Who
+    ) -> Response:
+        await run_plan(
+            f"EXEC DBMS_RESOURCE_MANAGER.DELETE_CDB_PLAN_DIRECTIVE(plan => '{plan}', pluggable_database => '{pdb}')",
+            p,
+        )
+        return Response(status_code=204)
+
+    @r.put("/cdb/resource-manager-plan", tags=["plans"])
+    async def set_plan_in_force(body: S.PlanInForce, p: Who) -> dict[str, Any]:
+        """ALTER SYSTEM SET RESOURCE_MANAGER_PLAN = 'p' (null: none) in the root."""
+        await run_plan(f"ALTER SYSTEM SET RESOURCE_MANAGER_PLAN = '{body.plan or ''}'", p)
+        return {"plan": cdb.cat.get_meta("resource_manager_plan") or None}
+
+    @r.get("/cdb/resource-manager-plan", tags=["plans"])
+    async def get_plan_in_force(p: Who) -> dict[str, Any]:
+        if not p.admin:
+            raise ora(1031)
+        return {"plan": cdb.cat.get_meta("resource_manager_plan") or None}
 
     def template_out(t: Any) -> dict[str, Any]:
         return {

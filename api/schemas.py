@@ -270,3 +270,36 @@ class PdbPage(BaseModel):
 
 class Notices(BaseModel):
     notices: list[str]
+
+
+class PlanCreate(Strict):
+    plan: str = Field(pattern=NAME)
+    comment: str = Field(default="", max_length=200, pattern=r"^[^'\x00]*$")
+
+
+class Directive(Strict):
+    pluggable_database: str = Field(pattern=NAME)
+    shares: int | None = Field(default=None, ge=1, le=10000)
+    utilization_limit: int | None = Field(default=None, ge=1, le=100)
+    parallel_server_limit: int | None = Field(default=None, ge=0, le=100)
+
+
+class DirectiveUpdate(Strict):
+    shares: int | None = Field(default=None, ge=1, le=10000)
+    utilization_limit: int | None = Field(default=None, ge=1, le=100)
+    parallel_server_limit: int | None = Field(default=None, ge=0, le=100)
+
+
+class PlanInForce(Strict):
+    plan: str | None = Field(pattern=NAME, description="null: no plan in force")
+
+
+class StorageChange(Strict):
+    max_size_bytes: int | None = Field(default=None, ge=1, description="null: UNLIMITED")
+    max_temp_size_bytes: int | None = Field(default=None, ge=1)
+
+
+class KeyCreate(Strict):
+    name: str = Field(pattern=NAME)
+    username: str = Field(pattern=NAME)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)

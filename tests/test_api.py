@@ -605,3 +605,71 @@ def test_openapi_and_docs_page_self_contained(server: RunningServer) -> None:
 
 
 _ = SYS_PASSWORD
+
+
+def test_parity_resource_plans(server: RunningServer, sys_token: str, tenants: tuple[str, str]) -> None:
+    by_sql, by_api = _name("PLS"), _name("PLA")
+    a = tenants[0]
+    with server.connect(autocommit=True) as con, client(server, sys_token) as c:
+        con.execute(f"EXEC DBMS_RESOURCE_MANAGER.CREATE_CDB_PLAN(plan => '{by_sql}', comment => 'c')")
+        con.execute(
+            f"EXEC DBMS_RESOURCE_MANAGER.CREATE_CDB_PLAN_DIRECTIVE(plan => '{by_sql}', pluggable_database => '{a}', shares => 3, utilization_limit => 50)"
+        )
+        assert c.post("/cdb/resource-plans", json={"plan": by_api, "comment": "c"}).status_code == 201
+        r = c.post(
+            f"/cdb/resource-plans/{by_api}/directives",
+            json={"pluggable_database": a, "shares": 3, "utilization_limit": 50},
+        )
+        assert r.status_code == 201, r.text
+        rows = con.execute(
+            "SELECT plan, pluggable_database, shares, utilization_limit, parallel_server_limit FROM dba_cdb_rsrc_plan_directives WHERE plan IN (%s, %s)",
+            (by_sql, by_api),
+        ).fetchall()
+        by_plan = {r[0]: r[1:] for r in rows if r[1] == a}
+        assert by_plan[by_sql] == by_plan[by_api]
+        con.execute(
+            f"EXEC DBMS_RESOURCE_MANAGER.UPDATE_CDB_PLAN_DIRECTIVE(plan => '{by_sql}', pluggable_database => '{a}', new_shares => 5)"
+        )
+        r = c.put(f"/cdb/resource-plans/{by_api}/directives/{a}", json={"shares": 5})
+        assert r.status_code == 200 and r.json()["directives"][0]["shares"] == 5
+        con.execute(f"ALTER SYSTEM SET RESOURCE_MANAGER_PLAN = '{by_sql}'")
+        assert c.get("/cdb/resource-manager-plan").json() == {"plan": by_sql}
+        assert c.put("/cdb/resource-manager-plan", json={"plan": by_api}).json() == {"plan": by_api}
+        # the plan in force cannot be deleted, either way
+        with pytest.raises(Exception) as e:
+            con.execute(f"EXEC DBMS_RESOURCE_MANAGER.DELETE_CDB_PLAN(plan => '{by_api}')")
+        r = c.delete(f"/cdb/resource-plans/{by_api}")
+        assert r.status_code == 409 and r.json()["sqlstate"] == e.value.sqlstate  # type: ignore[attr-defined]
+        assert c.put("/cdb/resource-manager-plan", json={"plan": None}).json() == {"plan": None}
+        con.execute(f"EXEC DBMS_RESOURCE_MANAGER.DELETE_CDB_PLAN(plan => '{by_sql}')")
+        assert c.delete(f"/cdb/resource-plans/{by_api}").status_code == 204
+        assert c.get(f"/cdb/resource-plans/{by_api}").status_code == 404
+
+
+def test_api_keys_over_http(server: RunningServer, sys_token: str) -> None:
+    name = _name("hk")
+    with client(server, sys_token) as c:
+        r = c.post("/auth/keys", json={"name": name, "username": "SYS", "expires_in_days": 1})
+        assert r.status_code == 201 and r.json()["secret"].startswith("dck_")
+        secret = r.json()["secret"]
+        listed = c.get("/auth/keys", params={"limit": 1000}).json()["items"]
+        mine = [k for k in listed if k["name"] == name]
+        assert mine and "secret" not in mine[0] and mine[0]["expires_at"] > time.time()
+        assert secret not in c.get("/auth/keys", params={"limit": 1000}).text
+        assert (
+            httpx.get(f"{server.api}/whoami", headers={"Authorization": f"Bearer {secret}"}).status_code
+            == 200
+        )
+        assert c.post("/auth/keys", json={"name": name, "username": "SYS"}).status_code == 409
+        assert c.delete(f"/auth/keys/{name}").status_code == 204
+        assert (
+            httpx.get(f"{server.api}/whoami", headers={"Authorization": f"Bearer {secret}"}).status_code
+            == 401
+        )
+
+
+def test_graphql_mutations_audited(server: RunningServer, sys_token: str) -> None:
+    with client(server, sys_token) as c:
+        c.post("/graphql", json={"query": 'mutation { resumeTenant(tenantId: "NO_SUCH_T") { status } }'})
+        rows = c.get("/audit", params={"action": "API", "limit": 1000, "sort": "-time"}).json()["items"]
+    assert rows[0]["statement"] == "POST /api/v1/graphql" and rows[0]["username"] == "SYS"

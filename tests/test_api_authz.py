@@ -124,6 +124,21 @@ def _rows(w: dict) -> list[tuple]:
         ("POST", "/tenant-templates", {"name": "M_TPL", "source_pdb": a}, 403, 403, 202, None, {"name": "M_TPL2", "source_pdb": X}),
         ("DELETE", f"/tenant-templates/{X}", None, 403, 403, 404),
         ("GET", "/audit", None, 403, 403, 200),
+        ("POST", f"{T}/migrate", None, 403, 403, 404, f"{tx}/migrate"),
+        ("PUT", f"{P}/tier", {"tier": "gold"}, 403, 403, 404, f"{px}/tier"),
+        ("PUT", f"{P}/storage", {"max_size_bytes": 1 << 30}, 403, 403, 404, f"{px}/storage"),
+        ("DELETE", f"{P}/parameters/SESSIONS", None, 403, 403, 404, f"{px}/parameters/SESSIONS"),
+        ("GET", f"/backups/{X}", None, 404, 404, 404),
+        ("GET", "/auth/keys", None, 200, 200, 200),
+        ("POST", "/auth/keys", {"name": "MKEY", "username": "SYS"}, 403, 403, 404, None, {"name": "MKEY", "username": X}),
+        ("DELETE", f"/auth/keys/{X}", None, 404, 404, 404),
+        ("POST", "/cdb/resource-plans", {"plan": "MPLAN"}, 403, 403, 201, None, {"plan": f"MPLAN_{uuid.uuid4().hex[:4]}"}),
+        ("DELETE", f"/cdb/resource-plans/{X}", None, 403, 403, 404),
+        ("POST", f"/cdb/resource-plans/{X}/directives", {"pluggable_database": a}, 403, 403, 404),
+        ("PUT", f"/cdb/resource-plans/{X}/directives/{a}", {"shares": 2}, 403, 403, 404),
+        ("DELETE", f"/cdb/resource-plans/{X}/directives/{a}", None, 403, 403, 404),
+        ("PUT", "/cdb/resource-manager-plan", {"plan": X}, 403, 403, 422),
+        ("GET", "/cdb/resource-manager-plan", None, 403, 403, 200),
     ]  # fmt: skip
     return [r + (None,) * (8 - len(r)) for r in rows]
 
