@@ -673,3 +673,124 @@ def test_graphql_mutations_audited(server: RunningServer, sys_token: str) -> Non
         c.post("/graphql", json={"query": 'mutation { resumeTenant(tenantId: "NO_SUCH_T") { status } }'})
         rows = c.get("/audit", params={"action": "API", "limit": 1000, "sort": "-time"}).json()["items"]
     assert rows[0]["statement"] == "POST /api/v1/graphql" and rows[0]["username"] == "SYS"
+
+
+def test_unplug_and_plug_as_operations(server: RunningServer, sys_token: str) -> None:
+    name, again = _name("up"), _name("pl")
+    with client(server, sys_token) as c:
+        assert (
+            c.post(
+                "/pdbs", json={"pdb_name": name, "admin_user": "adm", "admin_password": "Pw-12345"}
+            ).status_code
+            == 201
+        )
+        assert c.post(f"/pdbs/{name}/open").status_code == 200
+        with server.connect(name, "adm", "Pw-12345", autocommit=True) as pc:
+            pc.execute("CREATE TABLE kept AS SELECT range AS i FROM range(1000)")
+        assert c.post(f"/pdbs/{name}/close", json={"immediate": True}).status_code == 200
+        r = c.post(f"/pdbs/{name}/unplug", json={"xml_path": f"{name.lower()}.xml"})
+        assert r.status_code == 202
+        op = wait_operation(c, r.headers["location"])
+        assert op["status"] == "SUCCEEDED", op
+        assert c.get(f"/pdbs/{name}").json()["status"] == "UNPLUGGED"
+        assert c.delete(f"/pdbs/{name}", params={"including_datafiles": False}).status_code == 204
+        r = c.post(
+            "/pdbs/plug", json={"xml_path": f"{name.lower()}.xml", "pdb_name": again, "file_mode": "COPY"}
+        )
+        op = wait_operation(c, r.headers["location"])
+        assert op["status"] == "SUCCEEDED", op
+        assert c.post(f"/pdbs/{again}/open").json()["open_mode"] == "READ WRITE"
+        with server.connect(again, "adm", "Pw-12345", autocommit=True) as pc:
+            assert pc.execute("SELECT count(*) FROM kept").fetchone() == (1000,)
+        history = [h["operation"] for h in c.get(f"/pdbs/{again}/history").json()["items"]]
+        assert "PLUG" in history or "CREATE" in history
+        # a manifest that is not there: the operation fails with the SQL path's error
+        r = c.post("/pdbs/plug", json={"xml_path": "no_such_manifest.xml", "pdb_name": _name("pl")})
+        failed = wait_operation(c, r.headers["location"])
+        assert failed["status"] == "FAILED" and failed["error"]["sqlstate"]
+        c.post(f"/pdbs/{again}/close", json={"immediate": True})
+        assert c.delete(f"/pdbs/{again}").status_code == 204
+
+
+def test_backup_and_restore_as_operations(
+    server: RunningServer, sys_token: str, tenants: tuple[str, str]
+) -> None:
+    b = tenants[1]
+    with client(server, sys_token) as c:
+        with server.connect(b, "B_ADM", B_PW, autocommit=True) as pc:
+            pc.execute("CREATE TABLE IF NOT EXISTS precious AS SELECT 42 AS v")
+        r = c.post(f"/pdbs/{b}/backups")
+        assert r.status_code == 202
+        op = wait_operation(c, r.headers["location"])
+        assert op["status"] == "SUCCEEDED", op
+        backup_id = op["result"]["backup_id"]
+        listed = c.get(f"/pdbs/{b}/backups").json()["items"]
+        assert any(x["backup_id"] == backup_id and x["status"] == "AVAILABLE" for x in listed)
+        assert c.get(f"/backups/{backup_id}").json()["sha256"] == op["result"]["sha256"]
+        copy = _name("rs")
+        r = c.post(f"/pdbs/{b}/restore", json={"backup_id": backup_id, "new_name": copy})
+        op = wait_operation(c, r.headers["location"])
+        assert op["status"] == "SUCCEEDED", op
+        c.post(f"/pdbs/{copy}/open")
+        with server.connect(copy, "B_ADM", B_PW, autocommit=True) as pc:
+            assert pc.execute("SELECT v FROM precious").fetchone() == (42,)
+        c.post(f"/pdbs/{copy}/close", json={"immediate": True})
+        assert c.delete(f"/pdbs/{copy}").status_code == 204
+        r = c.post(f"/pdbs/{b}/restore", json={"backup_id": "no-such-backup"})
+        failed = wait_operation(c, r.headers["location"])
+        assert failed["status"] == "FAILED" and failed["error"]["ora"] == "ORA-65916"
+
+
+def test_tenant_from_template_is_an_operation(
+    server: RunningServer, sys_token: str, tenants: tuple[str, str]
+) -> None:
+    tpl, t = _name("tpl"), _name("tt")
+    with client(server, sys_token) as c:
+        r = c.post(
+            "/tenant-templates", json={"name": tpl, "source_pdb": tenants[0], "service_tier": "bronze"}
+        )
+        op = wait_operation(c, r.headers["location"])
+        assert op["status"] == "SUCCEEDED", op
+        assert c.get(f"/tenant-templates/{tpl}").json()["source_pdb"] == tenants[0]
+        r = c.post(
+            "/tenants",
+            json={"tenant_name": t, "admin_user": "tadm", "admin_password": "Pw-12345", "template": tpl},
+        )
+        assert r.status_code == 202
+        op = wait_operation(c, r.headers["location"])
+        assert op["status"] == "SUCCEEDED", op
+        assert op["result"]["tenant"]["template"] == tpl
+        with server.connect(t, "tadm", "Pw-12345", autocommit=True) as pc:
+            assert pc.execute("SELECT 1").fetchone() == (1,)
+        tag = c.get(f"/tenants/{t}").headers["etag"]
+        assert (
+            c.delete(f"/tenants/{t}", params={"immediate": True}, headers={"If-Match": '"stale"'}).status_code
+            == 412
+        )
+        assert (
+            c.delete(f"/tenants/{t}", params={"immediate": True}, headers={"If-Match": tag}).status_code
+            == 204
+        )
+        assert c.delete(f"/tenant-templates/{tpl}").status_code == 204
+        assert c.get(f"/tenant-templates/{tpl}").status_code == 404
+
+
+def test_sessions_list_cancel_terminate(
+    server: RunningServer, sys_token: str, tenants: tuple[str, str]
+) -> None:
+    a = tenants[0]
+    con = server.connect(a, "A_ADM", A_PW, autocommit=True)
+    try:
+        with client(server, sys_token) as c:
+            mine = [s for s in c.get(f"/pdbs/{a}/sessions").json()["items"] if s["username"] == "A_ADM"]
+            assert mine
+            pid = max(s["pid"] for s in mine)
+            assert c.post(f"/sessions/{pid}/cancel").status_code == 202
+            assert c.delete(f"/sessions/{pid}").status_code == 204
+            with pytest.raises(Exception, match="administrator command|terminat|closed"):
+                for _ in range(50):
+                    con.execute("SELECT 1")
+                    time.sleep(0.1)
+            assert c.delete(f"/sessions/{pid}").status_code == 404
+    finally:
+        con.close()
