@@ -95,9 +95,11 @@ def create_app(api: Api) -> Any:
             mutation = b"mutation" in await request.body()
             response = await call_next(request)
             if mutation:
+                await api.acknowledge_change()
                 _audit(api, request, response.status_code)
             return response
         response = await _replayable(api, request, call_next)
+        await api.acknowledge_change()
         if not path.startswith("/api/v1/auth/token"):
             _audit(api, request, response.status_code)
         return response

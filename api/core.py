@@ -194,6 +194,16 @@ class Api:
             return None if header is None else {header}
         return {p.tenant} if p.tenant else set()
 
+    async def acknowledge_change(self) -> None:
+        """As the SQL path does before it acknowledges a command: every engine hears of a catalog
+        change first, so a changed grant, profile or limit applies to the next statement."""
+        supervisor = getattr(self.server, "supervisor", None)
+        if supervisor is not None:
+            try:
+                await supervisor.broadcast_stamp()
+            except Exception:  # noqa: BLE001 - the watcher tries again within 0.25 s
+                log.exception("could not tell the engines of a catalog change")
+
     # -------------------------------------------------------------- operations
 
     def start_operation(
@@ -212,6 +222,7 @@ class Api:
         async def run() -> None:
             try:
                 result = await work()
+                await self.acknowledge_change()
             except DbError as e:
                 self.cdb.cat.finish_operation(op.id, "FAILED", None, error_body(e))
             except Exception as e:  # noqa: BLE001 - a bug fails the operation, and is logged

@@ -747,6 +747,12 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             p, c, "STORAGE", max_size=body.max_size_bytes or 0, max_temp_size=body.max_temp_size_bytes
         )
 
+    @r.get("/pdbs/{pdb_id}/statistics", tags=["resources"])
+    async def pdb_statistics(pdb_id: str, request: Request, p: Who) -> dict[str, Any]:
+        """SHOW RESOURCES in the PDB: memory, CPU, I/O, network and buffer-pool figures."""
+        c = api.scope_pdb(request, p, pdb_id)
+        return {"pdb_name": c.name, "resources": await stats_of(c) if c.is_open else {}}
+
     @r.get("/pdbs/{pdb_id}/history", response_model=S.PageOut, tags=["pdbs"])
     async def pdb_history(pdb_id: str, request: Request, p: Who, ls: Listing) -> dict[str, Any]:
         c = api.scope_pdb(request, p, pdb_id)
@@ -1087,6 +1093,18 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return JSONResponse(
             profile_out(name), status_code=201, headers={"Location": f"/api/v1/cdb/lockdown-profiles/{name}"}
         )
+
+    @r.post("/cdb/lockdown-profiles/{name}/rules", tags=["lockdown"])
+    async def add_rule(
+        name: Annotated[str, S.Field(pattern=S.NAME)], body: S.LockdownRule, p: Who
+    ) -> dict[str, Any]:
+        """ALTER LOCKDOWN PROFILE p {DISABLE | ENABLE} {STATEMENT | FEATURE | OPTION} = (...) [USERS = ...]."""
+        listed = ", ".join(f"'{ttl_check(v)}'" for v in body.values)
+        users = f" USERS = {body.users}" if body.users else ""
+        run_statement(
+            f"ALTER LOCKDOWN PROFILE {name} {body.action} {body.kind} = ({listed}){users}", ROOT_ID, p
+        )
+        return profile_out(name.upper())
 
     @r.delete("/cdb/lockdown-profiles/{name}", status_code=204, tags=["lockdown"])
     async def drop_profile(

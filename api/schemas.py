@@ -303,3 +303,10 @@ class KeyCreate(Strict):
     name: str = Field(pattern=NAME)
     username: str = Field(pattern=NAME)
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class LockdownRule(Strict):
+    action: Literal["DISABLE", "ENABLE"] = "DISABLE"
+    kind: Literal["STATEMENT", "FEATURE", "OPTION"]
+    values: list[str] = Field(min_length=1, max_length=50)
+    users: Literal["ALL", "COMMON", "LOCAL"] | None = None

@@ -794,3 +794,32 @@ def test_sessions_list_cancel_terminate(
             assert c.delete(f"/sessions/{pid}").status_code == 404
     finally:
         con.close()
+
+
+def test_lockdown_profile_rules_apply_like_sql(
+    server: RunningServer, sys_token: str, tenants: tuple[str, str]
+) -> None:
+    prof = _name("lp")
+    b = tenants[1]
+    with client(server, sys_token) as c:
+        r = c.post(
+            "/cdb/lockdown-profiles",
+            json={"name": prof, "disabled_statements": ["ALTER SYSTEM"], "allow_os_access": True},
+        )
+        assert r.status_code == 201 and len(r.json()["rules"]) == 1
+        r = c.post(
+            f"/cdb/lockdown-profiles/{prof}/rules", json={"kind": "STATEMENT", "values": ["CREATE VIEW"]}
+        )
+        assert r.status_code == 200 and len(r.json()["rules"]) == 2
+        assert c.post(f"/pdbs/{b}/lockdown", json={"profile": prof}).json()["lockdown_profile"] == prof
+        with (
+            server.connect(b, "B_ADM", B_PW, autocommit=True) as pc,
+            pytest.raises(Exception, match="ORA-01031"),
+        ):
+            pc.execute("CREATE VIEW v_locked AS SELECT 1")
+        assert c.post(f"/pdbs/{b}/lockdown", json={"profile": None}).json()["lockdown_profile"] is None
+        with server.connect(b, "B_ADM", B_PW, autocommit=True) as pc:
+            pc.execute("CREATE VIEW v_unlocked AS SELECT 1")
+        stats = c.get(f"/pdbs/{b}/statistics").json()["resources"]
+        assert stats["memory"]["quota_bytes"] > 0
+        assert c.delete(f"/cdb/lockdown-profiles/{prof}").status_code == 204

@@ -139,6 +139,9 @@ def _rows(w: dict) -> list[tuple]:
         ("DELETE", f"/cdb/resource-plans/{X}/directives/{a}", None, 403, 403, 404),
         ("PUT", "/cdb/resource-manager-plan", {"plan": X}, 403, 403, 422),
         ("GET", "/cdb/resource-manager-plan", None, 403, 403, 200),
+        ("GET", f"{P}/statistics", None, 403, 200, 200),
+        ("POST", "/cdb/lockdown-profiles/SAAS/rules", {"kind": "STATEMENT", "values": ["ALTER SYSTEM"]}, 403, 403, 404,
+         f"/cdb/lockdown-profiles/{X}/rules"),
     ]  # fmt: skip
     return [r + (None,) * (8 - len(r)) for r in rows]
 
