@@ -28,7 +28,7 @@ def sys_token(server: RunningServer) -> str:
 
 
 @pytest.fixture(scope="module")
-def tenants(server: RunningServer, sys_token: str) -> tuple[str, str]:
+def tenants(server: RunningServer, sys_token: str):
     """Two tenants made through the API: A (admin A_ADM) and B (admin B_ADM)."""
     names = (_name("ta"), _name("tb"))
     with client(server, sys_token) as c:
@@ -38,7 +38,10 @@ def tenants(server: RunningServer, sys_token: str) -> tuple[str, str]:
                 json={"tenant_name": name, "admin_user": adm, "admin_password": pw, "service_tier": "bronze"},
             )
             assert r.status_code == 201, r.text
-    return names
+    yield names
+    with client(server, token(server)) as c:
+        for name in names:
+            c.delete(f"/tenants/{name}", params={"immediate": True})
 
 
 @pytest.fixture(scope="module")

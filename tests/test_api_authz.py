@@ -26,7 +26,10 @@ def world(server: RunningServer):
     a, b = (f"MA_{uuid.uuid4().hex[:5]}".upper(), f"MB_{uuid.uuid4().hex[:5]}".upper())
     with client(server, sys_tok) as c:
         for name, adm, pw in ((a, "MA_ADM", A_PW), (b, "MB_ADM", B_PW)):
-            r = c.post("/tenants", json={"tenant_name": name, "admin_user": adm, "admin_password": pw})
+            r = c.post(
+                "/tenants",
+                json={"tenant_name": name, "admin_user": adm, "admin_password": pw, "service_tier": "bronze"},
+            )
             assert r.status_code == 201, r.text
     expired = token(server, ttl=1)
     a_tok = token(server, "MA_ADM", A_PW, a)
@@ -41,6 +44,9 @@ def world(server: RunningServer):
     time.sleep(1.2)
     yield {"a": a, "b": b, "sys": sys_tok, "own": a_tok, "other": b_tok, "expired": expired, "pid": pid}
     session.close()
+    with client(server, token(server)) as c:
+        for name in (a, b):
+            c.delete(f"/tenants/{name}", params={"immediate": True})
 
 
 def _rows(w: dict) -> list[tuple]:

@@ -21,14 +21,22 @@ FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=list(Healt
 
 
 @pytest.fixture(scope="module")
-def fuzz_tenant(server: RunningServer) -> tuple[str, str]:
+def fuzz_tenant(server: RunningServer):
     name = f"FZ_{uuid.uuid4().hex[:5]}".upper()
     with client(server, token(server)) as c:
         r = c.post(
-            "/tenants", json={"tenant_name": name, "admin_user": "fz_adm", "admin_password": "Fuzz-Pw-1"}
+            "/tenants",
+            json={
+                "tenant_name": name,
+                "admin_user": "fz_adm",
+                "admin_password": "Fuzz-Pw-1",
+                "service_tier": "bronze",
+            },
         )
         assert r.status_code == 201, r.text
-    return name, token(server, "FZ_ADM", "Fuzz-Pw-1", name)
+    yield name, token(server, "FZ_ADM", "Fuzz-Pw-1", name)
+    with client(server, token(server)) as c:
+        c.delete(f"/tenants/{name}", params={"immediate": True})
 
 
 @pytest.fixture(scope="module")
