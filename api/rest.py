@@ -37,6 +37,20 @@ MiB = 1 << 20
 GiB = 1 << 30
 
 
+def _combine(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A tenant's figures over its PDBs: counters and budgets summed, percentages the highest."""
+    out: dict[str, Any] = {}
+    for item in items:
+        for k, v in item.items():
+            if k in ("tenant_id", "pdb_name"):
+                continue
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                out[k] = max(out.get(k, v), v) if k.endswith("_percent") else out.get(k, 0) + v
+            else:
+                out.setdefault(k, v)
+    return out
+
+
 class ListParams:
     """limit, an opaque cursor, sort (field or -field)."""
 
@@ -257,9 +271,17 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
 
     @r.get("/ready", tags=["health"])
     async def ready() -> JSONResponse:
-        running = cdb.runtime.running()
-        ok = ROOT_ID in running or bool(running) or True
-        return JSONResponse({"ready": ok, "engines": len(running)}, status_code=200 if ok else 503)
+        """Ready when the catalog answers and every PDB that is open has its engine running."""
+        running = set(cdb.runtime.running())
+        waiting = [
+            c.name
+            for c in cdb.cat.containers()
+            if c.con_id > SEED_ID and c.is_open and c.con_id not in running
+        ]
+        ok = not waiting
+        return JSONResponse(
+            {"ready": ok, "engines": len(running), "waiting_for": waiting}, status_code=200 if ok else 503
+        )
 
     @r.get("/version", tags=["health"])
     async def version() -> dict[str, Any]:
@@ -554,8 +576,8 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
                 items.append(
                     {"tenant_id": cdb.cat.tenant_of(c.con_id), "pdb_name": c.name, **grouped[resource]}
                 )
-        if tenant is not None and len(items) == 1:
-            return items[0]
+        if tenant is not None:
+            return {**_combine(items), "tenant_id": name, "pdbs": items}
         return {"items": items}
 
     for _res in ("memory", "cpu", "io", "network", "buffer"):

@@ -826,3 +826,11 @@ def test_lockdown_profile_rules_apply_like_sql(
         stats = c.get(f"/pdbs/{b}/statistics").json()["resources"]
         assert stats["memory"]["quota_bytes"] > 0
         assert c.delete(f"/cdb/lockdown-profiles/{prof}").status_code == 204
+
+
+def test_health_ready_version(server: RunningServer, tenants: tuple[str, str]) -> None:
+    assert httpx.get(f"{server.api}/health").json() == {"status": "ok"}
+    ready = httpx.get(f"{server.api}/ready")
+    assert ready.status_code == 200 and ready.json()["ready"] is True and ready.json()["engines"] >= 2
+    assert httpx.get(f"{server.api}/version").json()["api"] == "v1"
+    assert httpx.get(f"{server.api}/no/such/thing").headers["content-type"] == "application/problem+json"
