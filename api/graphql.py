@@ -13,11 +13,12 @@ from strawberry.types import Info
 
 from api.core import Api, Principal
 from api.problems import ApiError
+from catalog.commands import pdbs as admin_sql
 from catalog.commands import resources as resource_sql
 from catalog.store import Container
 from pgwire.errors import DbError
 from policies.source import SEED_ID
-from tenants import ops
+from tenants import ops, pdbs
 
 MAX_DEPTH = 6
 MAX_TOKENS = 2000
@@ -267,6 +268,58 @@ class Mutation:
             return _tenant(ops.get(api.cdb, name))
         except (ApiError, DbError) as e:
             raise _err(e) from None
+
+    @strawberry.mutation
+    async def create_tenant(
+        self,
+        info: Info,
+        tenant_id: str,
+        admin_user: str,
+        admin_password: str,
+        service_tier: str | None = None,
+    ) -> Tenant:
+        """CREATE TENANT (from PDB$SEED; templates go through REST, as an operation)."""
+        api, p, _request = _ctx(info)
+        try:
+            spec = ops.TenantSpec(
+                name=tenant_id, admin_user=admin_user, admin_password=admin_password, tier=service_tier
+            )
+            await ops.create_tenant(api.cdb, p.user, spec)
+            await api.acknowledge_change()
+            return _tenant(ops.get(api.cdb, tenant_id.upper()))
+        except DbError as e:
+            raise _err(e) from None
+
+    @strawberry.mutation
+    async def drop_tenant(self, info: Info, tenant_id: str, immediate: bool = False) -> bool:
+        api, p, request = _ctx(info)
+        try:
+            name = api.scope_tenant(request, p, tenant_id)
+            await ops.drop_tenant(api.cdb, p.user, name, immediate)
+            await api.acknowledge_change()
+            return True
+        except (ApiError, DbError) as e:
+            raise _err(e) from None
+
+    @strawberry.mutation
+    async def open_pdb(self, info: Info, name: str, read_only: bool = False) -> Pdb:
+        return await _alter_pdb(info, name, "OPEN", mode="READ ONLY" if read_only else "READ WRITE")
+
+    @strawberry.mutation
+    async def close_pdb(self, info: Info, name: str, immediate: bool = False) -> Pdb:
+        return await _alter_pdb(info, name, "CLOSE", immediate=immediate)
+
+
+async def _alter_pdb(info: Info, name: str, action: str, **kw: Any) -> Pdb:
+    api, p, request = _ctx(info)
+    try:
+        c = api.scope_pdb(request, p, name)
+        await pdbs.execute(api.cdb, admin_sql.AlterPdb([c.name], False, [], action, **kw), p.user)
+        await api.acknowledge_change()
+        c = api.cdb.require_pdb(c.name)
+        return _pdb(c, api.cdb.cat.tenant_of(c.con_id))
+    except (ApiError, DbError) as e:
+        raise _err(e) from None
 
 
 schema = strawberry.Schema(

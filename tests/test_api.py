@@ -834,3 +834,48 @@ def test_health_ready_version(server: RunningServer, tenants: tuple[str, str]) -
     assert ready.status_code == 200 and ready.json()["ready"] is True and ready.json()["engines"] >= 2
     assert httpx.get(f"{server.api}/version").json()["api"] == "v1"
     assert httpx.get(f"{server.api}/no/such/thing").headers["content-type"] == "application/problem+json"
+
+
+def test_graphql_tenant_and_pdb_mutations_match_sql(
+    server: RunningServer, sys_token: str, a_token: str, tenants: tuple[str, str]
+) -> None:
+    name = _name("gq")
+    q = 'mutation { createTenant(tenantId: "%s", adminUser: "gadm", adminPassword: "Pw-12345", serviceTier: "bronze") { tenantId status serviceTier pdbs { name openMode } } }'
+    with client(server, sys_token) as c, server.connect(autocommit=True) as con:
+        r = c.post("/graphql", json={"query": q % name}).json()
+        assert r["data"]["createTenant"] == {
+            "tenantId": name,
+            "status": "active",
+            "serviceTier": "bronze",
+            "pdbs": [{"name": name, "openMode": "READ WRITE"}],
+        }
+        assert con.execute(
+            "SELECT state, service_tier FROM dba_tenants WHERE tenant_name = %s", (name,)
+        ).fetchone() == ("ACTIVE", "BRONZE")
+        again = c.post("/graphql", json={"query": q % name}).json()
+        assert again["errors"][0]["extensions"]["sqlstate"] == "42710"
+        closed = c.post(
+            "/graphql",
+            json={"query": f'mutation {{ closePdb(name: "{name}", immediate: true) {{ openMode }} }}'},
+        ).json()
+        assert closed["data"]["closePdb"]["openMode"] == "MOUNTED"
+        shown = {r[1]: r[2] for r in con.execute("SHOW PDBS").fetchall()}
+        assert shown[name] == "MOUNTED"
+        opened = c.post(
+            "/graphql", json={"query": f'mutation {{ openPdb(name: "{name}") {{ openMode }} }}'}
+        ).json()
+        assert opened["data"]["openPdb"]["openMode"] == "READ WRITE"
+        dropped = c.post(
+            "/graphql", json={"query": f'mutation {{ dropTenant(tenantId: "{name}", immediate: true) }}'}
+        ).json()
+        assert dropped["data"]["dropTenant"] is True
+        assert con.execute("SELECT count(*) FROM dba_tenants WHERE tenant_name = %s", (name,)).fetchone() == (
+            0,
+        )
+    with client(server, a_token, tenants[0]) as c:
+        r = c.post(
+            "/graphql", json={"query": f'mutation {{ closePdb(name: "{tenants[1]}") {{ openMode }} }}'}
+        ).json()
+        assert r["errors"][0]["extensions"]["status"] == 403
+        r = c.post("/graphql", json={"query": q % _name("gq")}).json()
+        assert r["errors"][0]["extensions"]["sqlstate"] == "42501"
