@@ -23,6 +23,7 @@ from catalog.cdb import Cdb
 from catalog.store import Container, Operation, User
 from pgwire.errors import DbError
 from policies.source import ROOT_ID, SEED_ID
+from tenants import gate
 
 log = logging.getLogger("duckcdb.api")
 
@@ -89,6 +90,13 @@ class Api:
                 raise ApiError(
                     401, "Unauthorized", "the token is unknown or expired", www_authenticate="Bearer"
                 )
+            if not ident.user.common:
+                # the wire protocol's login gate: a suspended, migrating or terminated tenant's
+                # users are refused (checked again whenever the catalog changes)
+                c = self.cdb.cat.container_by_id(ident.user.con_id)
+                refusal = gate.login_refusal(self.cdb.cat, c, ident.user) if c is not None else None
+                if refusal is not None:
+                    raise ApiError(403, "Forbidden", refusal.message, **ora_fields(refusal))
             p = self.make_principal(ident.user, key[:32])
             if stamp is not None:
                 if len(self.principals) > 10000:
@@ -249,6 +257,13 @@ class Api:
                     None,
                     {"title": "interrupted", "detail": "the server stopped while it ran"},
                 )
+
+
+def ora_fields(e: DbError) -> dict[str, Any]:
+    from api.problems import _ORA
+
+    m = _ORA.match(e.message)
+    return {"sqlstate": e.sqlstate, **({"ora": f"ORA-{m.group(1)}"} if m else {})}
 
 
 def error_body(e: DbError) -> dict[str, Any]:

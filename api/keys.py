@@ -17,6 +17,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from catalog.cdb import Cdb
 from catalog.store import ApiKey, User
@@ -26,6 +27,7 @@ from pgwire import auth
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID
+from tenants import gate
 
 KEY_COLUMNS = ("KEY_NAME", "USERNAME", "SECRET", "EXPIRES")
 _UNITS = {
@@ -166,26 +168,46 @@ class Tokens:
         self._tokens: dict[str, tuple[str, int, float]] = {}
 
     async def issue(
-        self, username: str, password: str, database: str | None, ttl_s: float | None
+        self,
+        username: str,
+        password: str,
+        database: str | None,
+        ttl_s: float | None,
+        peer: str = "",
+        server: Any = None,
     ) -> tuple[str, float]:
-        """A token for the user whose password this is (a local user names its PDB); ORA-01017 else."""
+        """A token for the user whose password this is (a local user names its PDB), under the
+        login rules of the wire protocol: the same lockouts (server.logins), failed attempts
+        audited as failed logins, a tenant's state refusing its users (tenants.gate)."""
         cat = self.cdb.cat
+        name = username[1:-1] if username.startswith('"') else username.upper()
+        container = self.cdb.find(database) if database else self.cdb.find("CDB$ROOT")
+        where = container.name if container else (database or "").upper()
+        throttle = getattr(server, "logins", None)
+        if throttle is not None:
+            throttle.check(name, where, peer)
         user: User | None = None
-        if database and database.upper() != "CDB$ROOT":
-            c = self.cdb.find(database)
-            if c is not None:
-                user = cat.user(username.upper(), c.con_id) or cat.user(username, c.con_id)
+        if container is not None and container.con_id != ROOT_ID:
+            user = cat.user(name, container.con_id)
         if user is None:
-            user = cat.user(username.upper(), ROOT_ID) or cat.user(username, ROOT_ID)
+            user = cat.user(name, ROOT_ID)
         ok = (
             user is not None
             and bool(user.scram)
             and await asyncio.to_thread(auth.check_password, user.scram, password)
         )
         if user is None or not ok:
+            if throttle is not None:
+                server.audit_login_failure(peer, container, name, "API token: password authentication failed")
             raise DbError("28P01", f'password authentication failed for user "{username}"')
+        if throttle is not None:
+            throttle.succeeded(name, where, peer)
         if user.account_status != "OPEN":
             raise ora(28000)
+        if container is not None:
+            refusal = gate.login_refusal(cat, container, user)
+            if refusal is not None:
+                raise refusal
         token = "dct_" + secrets.token_urlsafe(32)
         ttl = min(ttl_s or self.ttl_s, self.ttl_s)
         expires = time.time() + ttl

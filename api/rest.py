@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api import keys as api_keys
 from api import schemas as S
-from api.core import Api, Principal, check_if_match, etag_of, page
+from api.core import Api, Principal, check_if_match, client_of, etag_of, page
 from api.problems import ApiError
 from catalog.commands import lockdown as lockdown_sql
 from catalog.commands import pdbs as admin_sql
@@ -216,9 +216,12 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     # ------------------------------------------------------------ auth, health
 
     @r.post("/auth/token", response_model=S.TokenResponse, tags=["auth"])
-    async def token(body: S.TokenRequest) -> dict[str, Any]:
-        """Exchange a database user's password for a short-lived Bearer token."""
-        tok, expires = await api.tokens.issue(body.username, body.password, body.database, body.ttl_seconds)
+    async def token(body: S.TokenRequest, request: Request) -> dict[str, Any]:
+        """Exchange a database user's password for a short-lived Bearer token (the wire protocol's
+        lockouts apply; failures are audited as failed logins)."""
+        tok, expires = await api.tokens.issue(
+            body.username, body.password, body.database, body.ttl_seconds, client_of(request), api.server
+        )
         ident = api.tokens.resolve(tok)
         assert ident is not None
         return {

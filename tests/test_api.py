@@ -879,3 +879,35 @@ def test_graphql_tenant_and_pdb_mutations_match_sql(
         assert r["errors"][0]["extensions"]["status"] == 403
         r = c.post("/graphql", json={"query": q % _name("gq")}).json()
         assert r["errors"][0]["extensions"]["sqlstate"] == "42501"
+
+
+def test_suspended_tenant_users_are_refused_like_logins(server: RunningServer, sys_token: str) -> None:
+    name = _name("su")
+    with client(server, sys_token) as c:
+        r = c.post(
+            "/tenants",
+            json={
+                "tenant_name": name,
+                "admin_user": "sadm",
+                "admin_password": "Pw-12345",
+                "service_tier": "bronze",
+            },
+        )
+        assert r.status_code == 201
+        tok = token(server, "sadm", "Pw-12345", name)
+        with client(server, tok, name) as tc:
+            assert tc.get(f"/tenants/{name}").status_code == 200
+            assert c.post(f"/tenants/{name}/suspend", json={"reason": "overdue"}).status_code == 200
+            with pytest.raises(Exception) as e:
+                server.connect(name, "sadm", "Pw-12345")
+            r = tc.get(f"/tenants/{name}")
+            assert r.status_code == 403 and r.json()["ora"] == "ORA-65904"
+            assert r.json()["detail"] in str(e.value)  # the login's own FATAL message
+            refused = httpx.post(
+                f"{server.api}/auth/token",
+                json={"username": "sadm", "password": "Pw-12345", "database": name},
+            )
+            assert refused.status_code != 200 and refused.json()["ora"] == "ORA-65904"
+            assert c.post(f"/tenants/{name}/resume").status_code == 200
+            assert tc.get(f"/tenants/{name}").status_code == 200
+        assert c.delete(f"/tenants/{name}", params={"immediate": True}).status_code == 204

@@ -16,7 +16,7 @@ from tests.server import SYS_PASSWORD, RunningServer, start_server
 
 CONFIG = """
 [auth]
-max_failures = 100000
+max_failures = 3
 
 [http]
 port = 0
@@ -118,3 +118,28 @@ def test_operations_survive_restarts(own: dict) -> None:
     srv = own["srv"] = start_server(data, "--tls-self-signed", config=CONFIG)
     with _client(srv, _token(srv)) as c:
         assert c.get(done.headers["location"].removeprefix("/api/v1")).json() == finished
+
+
+def test_token_endpoint_has_the_login_lockout(own: dict) -> None:
+    """Guessing passwords at POST /auth/token meets the wire protocol's lockout and is audited."""
+    srv: RunningServer = own["srv"]
+    with srv.connect(autocommit=True) as con:
+        con.execute('CREATE USER c##guess IDENTIFIED BY "Right-Pw-1"')
+        con.execute("GRANT CREATE SESSION TO c##guess CONTAINER = ALL")
+    with _client(srv) as c:
+        for _ in range(3):
+            r = c.post("/auth/token", json={"username": "c##guess", "password": "wrong"})
+            assert r.status_code == 401 and r.json()["sqlstate"] == "28P01"
+        r = c.post("/auth/token", json={"username": "c##guess", "password": "Right-Pw-1"})
+        assert (
+            r.status_code == 403
+            and r.json()["sqlstate"] == "28000"
+            and "too many failed" in r.json()["detail"]
+        )
+    with pytest.raises(Exception, match="too many failed"):
+        srv.connect(user="c##guess", password="Right-Pw-1")
+    with srv.connect(autocommit=True) as con:
+        n = con.execute(
+            "SELECT count(*) FROM cdb_audit_trail WHERE username = 'C##GUESS' AND message LIKE 'API token%'"
+        ).fetchone()[0]
+    assert n == 3
