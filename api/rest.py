@@ -3,7 +3,6 @@ admin SQL calls (tenants.ops, tenants.pdbs, tenants.backups, catalog.commands.*)
 privilege checks, the same errors."""
 
 import secrets
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -208,7 +207,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             return ROOT_ID
         return api.scope_pdb(request, p, name).con_id
 
-    def ttl_check(s: str) -> str:
+    def unquoted(s: str) -> str:
         if "'" in s:
             raise ApiError(422, "invalid value", f"quotes are not allowed: {s}")
         return s
@@ -761,13 +760,16 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
 
     @r.put("/pdbs/{pdb_id}/tier", response_model=S.Pdb, tags=["pdbs"])
     async def set_pdb_tier(pdb_id: str, body: S.TierChange, request: Request, p: Who) -> dict[str, Any]:
-        """ALTER PLUGGABLE DATABASE p SET SERVICE TIER t, applied online."""
-        return await alter(p, api.scope_pdb(request, p, pdb_id), "TIER", tier=body.tier)
+        """ALTER PLUGGABLE DATABASE p SET SERVICE TIER t, applied online (If-Match: the PDB's ETag)."""
+        c = api.scope_pdb(request, p, pdb_id)
+        check_if_match(request, pdb_out(c))
+        return await alter(p, c, "TIER", tier=body.tier)
 
     @r.put("/pdbs/{pdb_id}/storage", response_model=S.Pdb, tags=["pdbs"])
     async def set_pdb_storage(pdb_id: str, body: S.StorageChange, request: Request, p: Who) -> dict[str, Any]:
         """ALTER PLUGGABLE DATABASE p STORAGE (MAXSIZE n [, MAX_SHARED_TEMP_SIZE n]) | UNLIMITED."""
         c = api.scope_pdb(request, p, pdb_id)
+        check_if_match(request, pdb_out(c))
         return await alter(
             p, c, "STORAGE", max_size=body.max_size_bytes or 0, max_temp_size=body.max_temp_size_bytes
         )
@@ -1110,7 +1112,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
                 ("OPTION", body.disabled_options),
             ):
                 if values:
-                    listed = ", ".join(f"'{ttl_check(v)}'" for v in values)
+                    listed = ", ".join(f"'{unquoted(v)}'" for v in values)
                     run_statement(f"ALTER LOCKDOWN PROFILE {name} DISABLE {kind} = ({listed})", ROOT_ID, p)
         except DbError:
             run_statement(f"DROP LOCKDOWN PROFILE {name}", ROOT_ID, p)
@@ -1124,7 +1126,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         name: Annotated[str, S.Field(pattern=S.NAME)], body: S.LockdownRule, p: Who
     ) -> dict[str, Any]:
         """ALTER LOCKDOWN PROFILE p {DISABLE | ENABLE} {STATEMENT | FEATURE | OPTION} = (...) [USERS = ...]."""
-        listed = ", ".join(f"'{ttl_check(v)}'" for v in body.values)
+        listed = ", ".join(f"'{unquoted(v)}'" for v in body.values)
         users = f" USERS = {body.users}" if body.users else ""
         run_statement(
             f"ALTER LOCKDOWN PROFILE {name} {body.action} {body.kind} = ({listed}){users}", ROOT_ID, p
@@ -1386,5 +1388,4 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             "transitions": {a: [b for b in names if states.allowed(a, b)] for a in names},
         }
 
-    _ = time
     return r

@@ -911,3 +911,22 @@ def test_suspended_tenant_users_are_refused_like_logins(server: RunningServer, s
             assert c.post(f"/tenants/{name}/resume").status_code == 200
             assert tc.get(f"/tenants/{name}").status_code == 200
         assert c.delete(f"/tenants/{name}", params={"immediate": True}).status_code == 204
+
+
+def test_pdb_tier_and_storage_with_if_match(
+    server: RunningServer, sys_token: str, tenants: tuple[str, str]
+) -> None:
+    a = tenants[0]
+    with client(server, sys_token) as c, server.connect(autocommit=True) as con:
+        tag = c.get(f"/pdbs/{a}").headers["etag"]
+        r = c.put(f"/pdbs/{a}/storage", json={"max_size_bytes": 5 << 30}, headers={"If-Match": tag})
+        assert r.status_code == 200 and r.json()["max_size"] == 5 << 30
+        assert c.put(f"/pdbs/{a}/tier", json={"tier": "bronze"}, headers={"If-Match": tag}).status_code == 412
+        with server.connect(a, "A_ADM", A_PW, autocommit=True) as pc:
+            shown = {row[0]: row[2] for row in pc.execute("SHOW PARAMETER max_pdb_storage").fetchall()}
+        assert str(5 << 30) in shown.values() or "5G" in shown.values()
+        r = c.put(f"/pdbs/{a}/storage", json={"max_size_bytes": 1})
+        with pytest.raises(Exception) as e:
+            con.execute(f"ALTER PLUGGABLE DATABASE {a} STORAGE (MAXSIZE 1K)")
+        assert r.status_code == 409 and r.json()["sqlstate"] == e.value.sqlstate  # type: ignore[attr-defined]
+        assert r.json()["ora"] == "ORA-65113"
