@@ -930,3 +930,36 @@ def test_pdb_tier_and_storage_with_if_match(
             con.execute(f"ALTER PLUGGABLE DATABASE {a} STORAGE (MAXSIZE 1K)")
         assert r.status_code == 409 and r.json()["sqlstate"] == e.value.sqlstate  # type: ignore[attr-defined]
         assert r.json()["ora"] == "ORA-65113"
+
+
+def test_cancel_stops_the_running_statement(
+    server: RunningServer, sys_token: str, tenants: tuple[str, str]
+) -> None:
+    import threading
+
+    a = tenants[0]
+    con = server.connect(a, "A_ADM", A_PW, autocommit=True)
+    outcome: list[BaseException | None] = []
+
+    def long_query() -> None:
+        try:
+            con.execute("SELECT count(*) FROM range(100000000000) t(x) WHERE x % 7 = 3").fetchone()
+            outcome.append(None)
+        except BaseException as e:  # noqa: BLE001 - the cancellation is what we look for
+            outcome.append(e)
+
+    try:
+        with client(server, sys_token) as c:
+            pid = max(
+                s["pid"] for s in c.get(f"/pdbs/{a}/sessions").json()["items"] if s["username"] == "A_ADM"
+            )
+            worker = threading.Thread(target=long_query)
+            worker.start()
+            time.sleep(1.0)
+            assert c.post(f"/sessions/{pid}/cancel").status_code == 202
+            worker.join(30)
+        assert not worker.is_alive() and outcome and outcome[0] is not None
+        assert getattr(outcome[0], "sqlstate", None) == "57014"
+        assert con.execute("SELECT 1").fetchone() == (1,)  # the session goes on
+    finally:
+        con.close()
