@@ -295,7 +295,13 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
 
     # ------------------------------------------------------------ tenants
 
-    @r.post("/tenants", status_code=201, response_model=S.Tenant, tags=["tenants"])
+    @r.post(
+        "/tenants",
+        status_code=201,
+        response_model=S.Tenant,
+        tags=["tenants"],
+        responses={202: {"model": S.OperationOut, "description": "from a template: an operation"}},
+    )
     async def create_tenant(body: S.TenantCreate, request: Request, p: Who) -> Any:
         """Provision a tenant (CREATE TENANT). From a template: 202 and an operation."""
         api.header_tenant(request, p)
@@ -348,7 +354,12 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         items = [tenant_out(t, by_tenant.get(t.name, [])) for t in rows]
         return page(items, ls, {"status": status, "service_tier": service_tier})
 
-    @r.get("/tenants/{tenant_id}", response_model=S.Tenant, tags=["tenants"])
+    @r.get(
+        "/tenants/{tenant_id}",
+        response_model=S.Tenant,
+        tags=["tenants"],
+        responses={304: {"description": "If-None-Match"}},
+    )
     async def get_tenant(tenant_id: str, request: Request, response: Response, p: Who) -> Any:
         body = tenant_out(tenant_row(request, p, tenant_id))
         tag = etag_of(body)
@@ -534,7 +545,9 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             out[c.name] = await stats_of(c) if c.is_open else {}
         return {"tenant_id": t.name, "pdbs": out}
 
-    @r.get("/tenants/{tenant_id}/sla", tags=["metering"], status_code=501)
+    @r.get(
+        "/tenants/{tenant_id}/sla", tags=["metering"], status_code=501, responses={501: {"model": S.Problem}}
+    )
     async def tenant_sla(tenant_id: str, request: Request, p: Who) -> JSONResponse:
         """Not in this branch: metering (issue 16) provides metering.sla.sla_report(cdb, tenant)."""
         tenant_row(request, p, tenant_id)
@@ -542,7 +555,12 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             501, "Not Implemented", "SLA reports come with metering (issue 16): metering.sla.sla_report"
         )
 
-    @r.get("/tenants/{tenant_id}/billing", tags=["metering"], status_code=501)
+    @r.get(
+        "/tenants/{tenant_id}/billing",
+        tags=["metering"],
+        status_code=501,
+        responses={501: {"model": S.Problem}},
+    )
     async def tenant_billing(
         tenant_id: str,
         request: Request,
