@@ -94,6 +94,12 @@ def is_tenant_command(stmt: Statement) -> bool:
     return len(w) > 1 and w[0] in ("CREATE", "ALTER", "DROP", "UNDROP") and w[1] == "TENANT"
 
 
+def is_api_key_command(stmt: Statement) -> bool:
+    """CREATE / DROP API KEY (the HTTP API's keys, api.keys)."""
+    w = stmt.words
+    return len(w) > 2 and w[0] in ("CREATE", "DROP") and w[1:3] == ("API", "KEY")
+
+
 def is_container_command(stmt: Statement) -> bool:
     """Whether the proxy runs stmt against the catalog (its kind "admin", or one of the families)."""
     return (
@@ -104,4 +110,5 @@ def is_container_command(stmt: Statement) -> bool:
         or is_resource_command(stmt)
         or is_plan_command(stmt)
         or is_tenant_command(stmt)
+        or is_api_key_command(stmt)
     )

@@ -64,6 +64,8 @@ async def _serve(args: argparse.Namespace) -> None:
             flush=True,
         )
     host = config.get("server", "host")
+    if server.http is not None:
+        print(f"HTTP API on {server.http.url} (docs: {server.http.url}/docs)", flush=True)
     print(f"DuckCDB {VERSION} listening on {host}:{server.port}, data in {config.data_dir}", flush=True)
     print(f'Connect: psql "host={host} port={server.port} dbname=CDB\\$ROOT user=SYS"', flush=True)
     stop = asyncio.Event()

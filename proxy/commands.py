@@ -14,7 +14,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog import lifecycle, plug
+from api import keys as api_keys
+from catalog import plug
 from catalog.commands import lockdown as lockdown_sql
 from catalog.commands import object_privs as object_privs_sql
 from catalog.commands import pdbs as admin_sql
@@ -29,7 +30,7 @@ from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
 from tenants import gate as tenant_gate
-from tenants import ops as tenant_ops
+from tenants import pdbs as pdb_ops
 from tenants import sql as tenant_sql
 
 if TYPE_CHECKING:
@@ -112,6 +113,11 @@ async def run(ctx: Context, text: str) -> bytes:
         return backend.command_complete(await resource_sql.execute(cdb, cmd_r, con_id, ctx.user))
     if container_commands.is_tenant_command(st):
         return await run_tenant(ctx, st)
+    if container_commands.is_api_key_command(st):
+        tag, key_rows = api_keys.execute(cdb, api_keys.parse(st), con_id, ctx.user)
+        if not key_rows:
+            return backend.command_complete(tag)
+        return _rows(_text_columns(api_keys.KEY_COLUMNS), key_rows, ctx.describe, tag)  # type: ignore[arg-type]
     if container_commands.is_user_command(st):
         md5 = ctx.server.config.get("auth", "method") == "md5"
         cmd_u = users_sql.parse_user_command(st)
@@ -127,6 +133,12 @@ def describe(text: str) -> bytes:
     if container_commands.is_resource_command(st):
         cols = resource_sql.columns_of(resource_sql.parse(st))
         return backend.row_description(_text_columns(cols)) if cols else backend.NO_DATA
+    if container_commands.is_api_key_command(st):
+        return (
+            backend.row_description(_text_columns(api_keys.KEY_COLUMNS))
+            if st.words[0] == "CREATE"
+            else backend.NO_DATA
+        )
     if st.kind == "admin" and st.words[:2] == ("SHOW", "PDBS"):
         return backend.row_description(PDBS_COLUMNS)
     if st.kind == "admin" and st.words[:1] == ("SHOW",):
@@ -196,113 +208,5 @@ async def run_admin(ctx: Context, st: stmts.Statement) -> bytes:
         raise ora(65040)
     if ctx.in_transaction:
         raise ora(65023, "COMMIT or ROLLBACK first", name=ctx.record.container)
-    if not cdb.cat.has_privilege(ctx.user, ROOT_ID, "SYSDBA") and ctx.user.name != "SYS":
-        raise ora(1031)
-    notices: list[str] = []
-    if isinstance(cmd, admin_sql.CreatePdb) and cmd.tenant is not None:
-        tenant_ops.check_add_pdb(cdb, ctx.user, cmd.tenant)
-    if isinstance(cmd, admin_sql.CreatePdb) and cmd.tier is not None:
-        cmd.tier = resource_sql.tier_name(cdb, cmd.tier)
-    if isinstance(cmd, admin_sql.CreatePdb) and cmd.using is not None:
-        notices = await plug.plug_pdb(
-            cdb, cmd.name, cmd.using, cmd.as_clone, cmd.file_mode, cmd.if_not_exists
-        )
-        plugged = cdb.find(cmd.name)
-        if cmd.tier is not None and plugged is not None:
-            cdb.cat.update_container(plugged.con_id, tier=cmd.tier)
-        tag = "CREATE PLUGGABLE DATABASE"
-    elif isinstance(cmd, admin_sql.CreatePdb) and cmd.source is not None:
-        notices = await lifecycle.clone_pdb(
-            cdb,
-            cmd.name,
-            cmd.source,
-            cmd.snapshot,
-            cmd.no_data,
-            cmd.max_size,
-            cmd.max_temp_size,
-            cmd.if_not_exists,
-            cmd.tier,
-        )
-        tag = "CREATE PLUGGABLE DATABASE"
-    elif isinstance(cmd, admin_sql.CreatePdb):
-        assert cmd.admin_user is not None and cmd.admin_password is not None
-        notices = await lifecycle.create_pdb(
-            cdb,
-            cmd.name,
-            cmd.admin_user,
-            cmd.admin_password,
-            cmd.roles,
-            cmd.max_size,
-            cmd.max_temp_size,
-            cmd.if_not_exists,
-            cmd.tier,
-        )
-        tag = "CREATE PLUGGABLE DATABASE"
-    elif isinstance(cmd, admin_sql.DropPdb):
-        c = cdb.find(cmd.name)
-        if c is None or c.con_id == ROOT_ID:
-            if not cmd.if_exists:
-                raise ora(65011, name=cmd.name)
-            notices.append(f"pluggable database {cmd.name} does not exist, skipping")
-        else:
-            tenant_gate.check_pdb_command(cdb.cat, c, "DROP")
-            await lifecycle.drop_pdb(cdb, c, cmd.including_datafiles)
-        tag = "DROP PLUGGABLE DATABASE"
-    else:
-        assert isinstance(cmd, admin_sql.AlterPdb)
-        notices = await alter_pdb(ctx, cmd)
-        tag = "ALTER PLUGGABLE DATABASE"
-    if isinstance(cmd, admin_sql.CreatePdb) and cmd.tenant is not None and cdb.find(cmd.name) is not None:
-        await tenant_ops.add_pdb(cdb, ctx.user, cmd.tenant, cmd.name, cmd.tier is not None)
+    tag, notices = await pdb_ops.execute(cdb, cmd, ctx.user)
     return b"".join(backend.notice_response(n) for n in notices) + backend.command_complete(tag)
-
-
-async def alter_pdb(ctx: Context, cmd: admin_sql.AlterPdb) -> list[str]:
-    cdb = ctx.server.cdb
-    if cmd.all:
-        excluded = {n.upper() for n in cmd.except_names}
-        targets = [
-            c
-            for c in cdb.cat.containers()
-            if c.con_id > SEED_ID and c.name not in excluded and c.status not in ("UNUSABLE", "UNPLUGGED")
-        ]
-    else:
-        targets = [cdb.require_pdb(n) for n in cmd.names]
-    notices: list[str] = []
-    for c in targets:
-        try:
-            tenant_gate.check_pdb_command(cdb.cat, c, cmd.action)
-        except DbError:
-            if cmd.all:  # ALL skips templates' copies and PDBs of suspended or dropped tenants
-                continue
-            raise
-        if c.status == "UNPLUGGED" and cmd.action not in ("UNPLUG", "CLOSE"):
-            raise ora(65086, f"{c.name} is unplugged; only DROP is possible")
-        if cmd.action == "OPEN":
-            if cmd.all and c.is_open and c.open_mode == cmd.mode:
-                continue
-            n = await lifecycle.open_pdb(cdb, c, cmd.mode, cmd.restricted, cmd.force)
-        elif cmd.action == "TIER":
-            assert cmd.tier is not None
-            await resource_sql.set_tier(cdb, c, cmd.tier)
-            n = None
-        elif cmd.action == "STORAGE":
-            n = "; ".join(await lifecycle.alter_storage(cdb, c, cmd.max_size, cmd.max_temp_size)) or None
-        elif cmd.action == "RENAME":
-            assert cmd.new_name is not None
-            await lifecycle.rename_pdb(cdb, c, cmd.new_name)
-            n = None
-        elif cmd.action == "UNPLUG":
-            assert cmd.target is not None
-            await plug.unplug_pdb(cdb, c, cmd.target)
-            n = None
-        elif cmd.action == "CLOSE":
-            if cmd.all and not c.is_open:
-                continue
-            n = await lifecycle.close_pdb(cdb, c, cmd.immediate)
-        else:
-            lifecycle.save_state(cdb, c, cmd.action == "SAVE STATE")
-            n = None
-        if n:
-            notices.append(n)
-    return notices

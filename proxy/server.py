@@ -12,6 +12,7 @@ import socket
 import ssl
 from pathlib import Path
 
+from api.listener import HttpListener
 from catalog import lifecycle
 from catalog.cdb import Cdb
 from catalog.store import Container
@@ -94,6 +95,7 @@ class Server:
         self.generated_password: str | None = None
         self.logins = LoginThrottle(LockoutPolicy.from_config(config))
         self._lock_fd: int | None = None
+        self.http: HttpListener | None = None
 
     def _tls(self) -> ssl.SSLContext | None:
         cert = self.config.get("tls", "cert_file")
@@ -124,6 +126,13 @@ class Server:
         self._accepting.append(loop.create_task(tenant_ops.purge_loop(self.cdb)))
         self._accepting.append(loop.create_task(tenant_backups.schedule_loop(self.cdb)))
         self._accepting.append(loop.create_task(tenant_autoscale.loop(self.cdb)))
+        if self.config.get("http", "enabled"):
+            self.http = HttpListener(self)
+            try:
+                await self.http.start()
+            except OSError as e:
+                log.warning("HTTP API not listening: %s", e)
+                self.http = None
         unix_dir = self.config.get("server", "unix_socket_dir")
         if unix_dir:
             self._unix = _listen_unix(Path(unix_dir) / f".s.PGSQL.{self.port}")
@@ -214,6 +223,8 @@ class Server:
     # ------------------------------------------------------------ stop
 
     async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.stop()
         for task in self._accepting:
             task.cancel()
         if self._listener is not None:

@@ -24,6 +24,14 @@ class RunningServer:
     data_dir: Path
     port: int
     log: Path
+    http_port: int | None = None
+    http_scheme: str = "http"
+
+    @property
+    def api(self) -> str:
+        """The HTTP API's base URL (http://127.0.0.1:port/api/v1)."""
+        assert self.http_port is not None, "the server has no HTTP listener"
+        return f"{self.http_scheme}://127.0.0.1:{self.http_port}/api/v1"
 
     def dsn(
         self, dbname: str = "CDB$ROOT", user: str = "SYS", password: str = SYS_PASSWORD, **kw: str
@@ -96,6 +104,8 @@ def start_server(
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir.parent / f"{data_dir.name}-server.log"
     conf_file = data_dir.parent / f"{data_dir.name}-test.toml"
+    if "[http]" not in config:
+        config += "\n[http]\nport = 0\n"  # an ephemeral port: test servers run side by side
     conf_file.write_text(config)
     full_env = dict(os.environ)
     full_env.setdefault("DUCKCDB_SYS_PASSWORD", SYS_PASSWORD)
@@ -126,12 +136,17 @@ def start_server(
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout
     port = None
+    http_port = None
+    http_scheme = "http"
     lines = []
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
         lines.append(line)
+        h = re.search(r"HTTP API on (https?)://[\d.]+:(\d+)", line)
+        if h:
+            http_scheme, http_port = h.group(1), int(h.group(2))
         m = re.search(r"listening on [\d.]+:(\d+)", line)
         if m:
             port = int(m.group(1))
@@ -139,4 +154,4 @@ def start_server(
     if port is None:
         proc.kill()
         raise RuntimeError("server did not start:\n" + "".join(lines) + log.read_text(errors="replace"))
-    return RunningServer(proc, data_dir, port, log)
+    return RunningServer(proc, data_dir, port, log, http_port, http_scheme)

@@ -16,6 +16,7 @@ Users, roles and grants follow Oracle's multitenant rules (see catalog.commands.
 
 from __future__ import annotations
 
+from catalog.store.api import ApiKey, ApiRows, Operation
 from catalog.store.audit import AuditRows
 from catalog.store.containers import ContainerRows
 from catalog.store.lockdown import LockdownRows
@@ -45,7 +46,7 @@ from catalog.store.principals import PrincipalRows
 from catalog.store.tenants import TenantRows
 
 
-class CatalogStore(ContainerRows, PrincipalRows, LockdownRows, PlanRows, AuditRows, TenantRows):
+class CatalogStore(ContainerRows, PrincipalRows, LockdownRows, PlanRows, AuditRows, TenantRows, ApiRows):
     """The CDB$ROOT catalog: one SQLite connection, its rows by kind (one mixin each)."""
 
 
@@ -58,6 +59,8 @@ __all__ = [
     "SHIPPED_LOCKDOWN_PROFILES",
     "SYSTEM_PRIVILEGES",
     "USER_ONLY_PRIVILEGES",
+    "ApiKey",
+    "Operation",
     "CatalogStore",
     "Container",
     "Grant",

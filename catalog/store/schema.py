@@ -326,11 +326,41 @@ def _backups(db: sqlite3.Connection) -> None:
     )
 
 
+def _api(db: sqlite3.Connection) -> None:
+    """The HTTP API (api package): API keys (the secret's SHA-256 only) and long operations."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS api_keys (
+            name TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            con_id INTEGER NOT NULL,
+            secret_sha256 TEXT NOT NULL UNIQUE,
+            created_by TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            expires_at REAL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS api_operations (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            tenant TEXT,
+            username TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            finished_at REAL,
+            result TEXT,
+            error TEXT
+        )"""
+    )
+
+
 # (version, what it does): append new steps at the end; never change or reorder a released one.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _columns_and_user_ids),
     (2, _tenants),
     (3, _backups),
+    (4, _api),
 ]
 
 

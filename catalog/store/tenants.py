@@ -81,6 +81,10 @@ class TenantRows(StoreBase):
         found = [self.container_by_id(i) for i in sorted(ids)]  # type: ignore[attr-defined]
         return [c for c in found if c is not None]
 
+    def tenant_owners(self) -> dict[int, str]:
+        """con_id -> tenant for every tenant PDB, in one query (lists of many tenants)."""
+        return dict(self.db.execute("SELECT con_id, tenant FROM tenant_pdbs").fetchall())
+
     def tenant_of(self, con_id: int) -> str | None:
         row = self.db.execute("SELECT tenant FROM tenant_pdbs WHERE con_id = ?", (con_id,)).fetchone()
         return row[0] if row else None
