@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.database import Database
 from governance.governor import PdbGovernor
+from governance.meter import StatementMeter
 from governance.resources import Limits
 from governance.sampler import sample
 from governance.usage import INTERVAL_S
@@ -123,6 +124,7 @@ class Worker:
             gov.on_active = self._activity
             sample(gov, self.pid)  # the baseline later I/O is charged against
             self.gov = self.served.gov = gov
+            self.served.meter = StatementMeter()
         else:
             self.gov.update(lim)
             if self.slots:
@@ -171,11 +173,16 @@ class Worker:
 
     def _serve(self, session: Session, greeting: bytes) -> None:
         state, client = session.state, session.client
+        meter = self.served.meter
+        if meter is not None:
+            meter.session_started(state.pid)
         try:
             if greeting:
                 client.send(greeting)
             session.run()
         finally:
+            if meter is not None:
+                meter.session_ended(state.pid)
             with self._sessions_lock:
                 if self.sessions.get(state.pid) is session:
                     del self.sessions[state.pid]
@@ -247,6 +254,9 @@ class Worker:
             return None
         sample(gov, self.pid)
         snap = gov.snapshot()
+        snap["pid"] = self.pid
+        if self.served.meter is not None:
+            snap["meter"] = self.served.meter.snapshot()
         with self._sessions_lock:
             snap["sessions"] = {
                 str(pid): [s.client.bytes_sent, s.client.bytes_received] for pid, s in self.sessions.items()
