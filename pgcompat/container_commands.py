@@ -94,6 +94,18 @@ def is_tenant_command(stmt: Statement) -> bool:
     return len(w) > 1 and w[0] in ("CREATE", "ALTER", "DROP", "UNDROP") and w[1] == "TENANT"
 
 
+def is_metering_command(stmt: Statement) -> bool:
+    """SHOW BILLING ..., SHOW SLA ..., ALTER SYSTEM CLOSE BILLING PERIOD / DECLARE MAINTENANCE
+    WINDOW (the metering package)."""
+    w = stmt.words
+    if w[:1] == ("SHOW",):
+        return show_words(stmt)[:1] in (["BILLING"], ["SLA"])
+    return w[:4] in (
+        ("ALTER", "SYSTEM", "CLOSE", "BILLING"),
+        ("ALTER", "SYSTEM", "DECLARE", "MAINTENANCE"),
+    )
+
+
 def is_container_command(stmt: Statement) -> bool:
     """Whether the proxy runs stmt against the catalog (its kind "admin", or one of the families)."""
     return (
@@ -104,4 +116,5 @@ def is_container_command(stmt: Statement) -> bool:
         or is_resource_command(stmt)
         or is_plan_command(stmt)
         or is_tenant_command(stmt)
+        or is_metering_command(stmt)
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 import socket
@@ -16,6 +17,10 @@ from catalog import lifecycle
 from catalog.cdb import Cdb
 from catalog.store import Container
 from conf import Config
+from metering import http as metering_http
+from metering import ops as metering_ops
+from metering.prom import render_metrics
+from metering.service import Metering
 from pgwire.errors import DbError, ProtocolViolation
 from proxy import engine_requests
 from proxy.frontdoor import Disconnect, FrontDoor
@@ -94,6 +99,8 @@ class Server:
         self.generated_password: str | None = None
         self.logins = LoginThrottle(LockoutPolicy.from_config(config))
         self._lock_fd: int | None = None
+        self.metering: Metering  # set at start (it opens <data_dir>/metering.duckdb)
+        self._http: asyncio.Server | None = None
 
     def _tls(self) -> ssl.SSLContext | None:
         cert = self.config.get("tls", "cert_file")
@@ -115,6 +122,10 @@ class Server:
         await lifecycle.start(self.cdb, adopted)
         await tenant_ops.recover(self.cdb)
         tenant_backups.recover(self.cdb)
+        self.metering = Metering(self.cdb, self.supervisor)
+        self.cdb.extra_views = {
+            name: functools.partial(fn, self.metering) for name, fn in metering_ops.VIEWS.items()
+        }
         self.supervisor.watch_catalog()
         host = self.config.get("server", "host")
         port = int(self.config.get("server", "port"))
@@ -124,6 +135,12 @@ class Server:
         self._accepting.append(loop.create_task(tenant_ops.purge_loop(self.cdb)))
         self._accepting.append(loop.create_task(tenant_backups.schedule_loop(self.cdb)))
         self._accepting.append(loop.create_task(tenant_autoscale.loop(self.cdb)))
+        self._accepting.append(loop.create_task(self.metering.loop()))
+        if self.config.raw.get("http", {}).get("enabled"):
+            http = self.config.raw["http"]
+            self._http = await metering_http.serve(
+                str(http["host"]), int(http["port"]), lambda: render_metrics(self.metering)
+            )
         unix_dir = self.config.get("server", "unix_socket_dir")
         if unix_dir:
             self._unix = _listen_unix(Path(unix_dir) / f".s.PGSQL.{self.port}")
@@ -223,6 +240,11 @@ class Server:
             self._unix[1].unlink(missing_ok=True)
         for t in list(self._doors):
             t.cancel()
+        if self._http is not None:
+            self._http.close()
+        with contextlib.suppress(Exception):
+            await self.supervisor.refresh_stats(self.supervisor.running())
+        await self.metering.close()
         await self.supervisor.shutdown()
         await self.sessions.close_all("terminating connection due to administrator command")
         if self._lock_fd is not None:
