@@ -5,6 +5,9 @@ SHOW BILLING EXPORT PERIOD '2026-12' FORMAT CSV|JSON  -- every tenant's invoice,
 SHOW SLA FOR TENANT t                                 -- the SLA report (JSON)
 ALTER SYSTEM CLOSE BILLING PERIOD '2026-11'           -- freeze a period's invoices (root)
 ALTER SYSTEM DECLARE MAINTENANCE WINDOW FOR TENANT t FROM '2026-12-05 02:00' TO '2026-12-05 04:00' [REASON '...']
+ALTER SYSTEM CORRECT USAGE FOR PLUGGABLE DATABASE p METRIC 'cpu_time' VALUE n AT '2026-11-15 00:00'
+                                                      -- a late correction: closed periods keep their
+                                                      -- invoices, the next month adjusts
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ _PATTERNS = {
     "window": re.compile(
         rf"^\s*ALTER\s+SYSTEM\s+DECLARE\s+MAINTENANCE\s+WINDOW\s+FOR\s+TENANT\s+{_NAME}\s+FROM\s+{_STR}"
         rf"\s+TO\s+{_STR}(?:\s+REASON\s+{_STR})?\s*;?\s*$",
+        re.I,
+    ),
+    "correct": re.compile(
+        rf"^\s*ALTER\s+SYSTEM\s+CORRECT\s+USAGE\s+FOR\s+PLUGGABLE\s+DATABASE\s+{_NAME}\s+METRIC\s+{_STR}"
+        rf"\s+VALUE\s+(-?[0-9]+(?:\.[0-9]+)?)\s+AT\s+{_STR}\s*;?\s*$",
         re.I,
     ),
 }
@@ -80,7 +88,7 @@ def execute(m: Metering, cmd: Command, own_tenant: str | None) -> tuple[str, lis
     session's PDB, the only one it may ask about; root-only commands are refused elsewhere."""
     if cmd.kind in ("report", "sla") and own_tenant is not None and cmd.args[0].upper() != own_tenant:
         raise DbError("42501", "ORA-01031: insufficient privileges: a PDB sees only its own tenant")
-    if cmd.kind in ("export", "close", "window") and own_tenant is not None:
+    if cmd.kind in ("export", "close", "window", "correct") and own_tenant is not None:
         raise DbError("42501", "ORA-65040: operation not allowed from within a pluggable database")
     if cmd.kind == "report":
         r = ops.billing_report(m, cmd.args[0], cmd.args[1])
@@ -103,6 +111,9 @@ def execute(m: Metering, cmd: Command, own_tenant: str | None) -> tuple[str, lis
         return "SELECT 1", [(json.dumps(ops.sla_status(m, cmd.args[0]), indent=2, sort_keys=True),)]
     if cmd.kind == "close":
         ops.close_period(m, cmd.args[0])
+        return "ALTER SYSTEM", []
+    if cmd.kind == "correct":
+        ops.correct_usage(m, cmd.args[0], cmd.args[1], float(cmd.args[2]), _ts(cmd.args[3]))
         return "ALTER SYSTEM", []
     start, end = (_ts(a) for a in cmd.args[1:3])
     ops.declare_maintenance(m, cmd.args[0], start, end, cmd.args[3] or None)

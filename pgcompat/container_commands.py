@@ -96,13 +96,14 @@ def is_tenant_command(stmt: Statement) -> bool:
 
 def is_metering_command(stmt: Statement) -> bool:
     """SHOW BILLING ..., SHOW SLA ..., ALTER SYSTEM CLOSE BILLING PERIOD / DECLARE MAINTENANCE
-    WINDOW (the metering package)."""
+    WINDOW / CORRECT USAGE (the metering package)."""
     w = stmt.words
     if w[:1] == ("SHOW",):
         return show_words(stmt)[:1] in (["BILLING"], ["SLA"])
     return w[:4] in (
         ("ALTER", "SYSTEM", "CLOSE", "BILLING"),
         ("ALTER", "SYSTEM", "DECLARE", "MAINTENANCE"),
+        ("ALTER", "SYSTEM", "CORRECT", "USAGE"),
     )
 
 

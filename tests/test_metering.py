@@ -345,7 +345,7 @@ def test_metrics_parse_with_the_prometheus_parser(msrv: RunningServer) -> None:
 
 def test_kill_9_loses_at_most_the_interval_in_progress_and_never_double_counts(tmp_path) -> None:  # noqa: ANN001
     data = tmp_path / "data"
-    srv = start_server(data, config=METER_CONFIG.replace("port = 0", "port = 0\nenabled = false"))
+    srv = start_server(data, config=METER_CONFIG.replace("enabled = true", "enabled = false"))
     try:
         name = _tenant(srv)
         _run(srv, name, "SELECT 1", 20)
@@ -355,14 +355,14 @@ def test_kill_9_loses_at_most_the_interval_in_progress_and_never_double_counts(t
         srv.proc.kill()
         srv.proc.wait()
         _run_later = 0
-        srv = start_server(data, config=METER_CONFIG.replace("port = 0", "port = 0\nenabled = false"))
+        srv = start_server(data, config=METER_CONFIG.replace("enabled = true", "enabled = false"))
         _run(srv, name, "SELECT 1", 10)
         _settle()
         assert _usage(srv, name)["statements"] == 30
         # now everything dies at once: what the engine counted in the interval in progress may go
         _run(srv, name, "SELECT 1", 7)
         srv.kill_all()
-        srv = start_server(data, config=METER_CONFIG.replace("port = 0", "port = 0\nenabled = false"))
+        srv = start_server(data, config=METER_CONFIG.replace("enabled = true", "enabled = false"))
         _run(srv, name, "SELECT 1", 5)
         _settle()
         got = _usage(srv, name)["statements"]
@@ -377,3 +377,22 @@ def test_kill_9_loses_at_most_the_interval_in_progress_and_never_double_counts(t
         del _run_later
     finally:
         srv.stop()
+
+
+def test_a_late_correction_to_a_closed_month_becomes_an_adjustment_of_the_next(msrv: RunningServer) -> None:
+    name = _tenant(msrv)
+    now = dt.datetime.now(dt.UTC)
+    month = now.strftime("%Y-%m")
+    prev = (now.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    with msrv.connect(autocommit=True) as root:
+        root.execute(f"ALTER SYSTEM CLOSE BILLING PERIOD '{prev}'")
+        frozen = _report(msrv, name, prev)
+        assert not _report(msrv, name, month)["adjustments"]
+        # 10 CPU hours reported late for the 15th of the closed month: $0.50 at $0.05 an hour
+        root.execute(
+            f"ALTER SYSTEM CORRECT USAGE FOR PLUGGABLE DATABASE {name} METRIC 'cpu_time' VALUE 36000000000"
+            f" AT '{prev}-15 00:00:00'"
+        )
+    assert _report(msrv, name, prev) == frozen
+    adj = _report(msrv, name, month)["adjustments"]
+    assert adj == [{"period": prev, "amount": "0.50", "reason": f"late corrections to {prev}"}]
