@@ -242,7 +242,7 @@ def compute(
             if uptime < below:
                 credit_pct = max(credit_pct, pct)
     sla_credit = money(base_cost * credit_pct / 100)
-    adj_total = sum((Decimal(a["amount"]) for a in adjustments), Decimal(0))
+    adj_total = money(sum((Decimal(a["amount"]) for a in adjustments), Decimal(0)))
     total = base_cost + usage_cost - sla_credit + adj_total
     return {
         "tenant_id": tenant_id,

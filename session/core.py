@@ -292,7 +292,7 @@ class Session:
             msg = self._next()
             if isinstance(msg, frontend.Terminate):
                 raise Disconnect()
-            if started is None:
+            if started is None and self.served.meter is not None:
                 started = time.perf_counter()
                 txn = self._txn_mark()
             try:
@@ -306,7 +306,7 @@ class Session:
             except Exception as e:  # a bug fails the statement, not the connection
                 log.exception("session %s: %s failed", self.state.pid, type(msg).__name__)
                 self._failed(msg, DbError("XX000", f"internal error: {type(e).__name__}: {e}"))
-            if isinstance(msg, (frontend.Query, frontend.Sync)):
+            if started is not None and isinstance(msg, (frontend.Query, frontend.Sync)):
                 self._cycle_done(time.perf_counter() - started, txn)
                 started = None
 
