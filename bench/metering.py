@@ -63,14 +63,18 @@ def main() -> None:
         for i in range(args.repeat):
             order = (("on", on), ("off", off)) if i % 2 == 0 else (("off", off), ("on", on))
             for label, srv in order:
-                rates[label].append(pgbench(env, srv.port, USER, PDB, args.mode, args.clients, args.seconds, script))
+                rates[label].append(
+                    pgbench(env, srv.port, USER, PDB, args.mode, args.clients, args.seconds, script)
+                )
     finally:
         on.stop()
         off.stop()
     med = {k: statistics.median(v) for k, v in rates.items()}
     cost = 100.0 * (med["off"] - med["on"]) / med["off"]
     print(f"Machine: {machine()}")
-    print(f"pgbench point SELECT, -M {args.mode}, {args.clients} client(s), {args.repeat} x {args.seconds} s alternately")
+    print(
+        f"pgbench point SELECT, -M {args.mode}, {args.clients} client(s), {args.repeat} x {args.seconds} s alternately"
+    )
     print("| statement meter | runs (tps) | median tps |\n|---|---|---|")
     for k in ("off", "on"):
         print(f"| {k} | {', '.join(f'{r:.0f}' for r in rates[k])} | {med[k]:.0f} |")

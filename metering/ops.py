@@ -81,7 +81,13 @@ def _require(m: Metering, tenant: str) -> dict[str, Any]:
 
 
 def billing_report(
-    m: Metering, tenant: str, period_text: str, *, fresh: bool = False, with_adjustments: bool = True
+    m: Metering,
+    tenant: str,
+    period_text: str,
+    *,
+    fresh: bool = False,
+    with_adjustments: bool = True,
+    who: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The invoice of a tenant for a period: frozen when the period is closed (fresh=True
     recomputes it from the records, for adjustments), else computed now."""
@@ -91,7 +97,7 @@ def billing_report(
         frozen = m.store.invoice(name, period.label)
         if frozen is not None:
             return frozen
-    who = _require(m, name)
+    who = who or _require(m, name)
     pricing = billing.Pricing.from_conf(m.cdb.config.raw)
     segments = billing.tier_segments(who["initial"], who["changes"], (who["born"], who["died"]), period)
     usage = [
@@ -152,7 +158,8 @@ def close_period(m: Metering, period_text: str) -> list[dict[str, Any]]:
         )
     if m.store.is_closed(period.label):
         return [m.store.invoice(n, period.label) or {} for n in billable(m)]
-    reports = [billing_report(m, n, period.label) for n in sorted(billable(m))]
+    everyone = billable(m)
+    reports = [billing_report(m, n, period.label, who=w) for n, w in sorted(everyone.items())]
     m.store.freeze(period.label, reports, utc(time.time()))
     return reports
 
@@ -160,7 +167,7 @@ def close_period(m: Metering, period_text: str) -> list[dict[str, Any]]:
 def export_period(m: Metering, period_text: str, fmt: str) -> str:
     """Every tenant's invoice of a period, as JSON (a list of reports) or CSV (one row per line item)."""
     period = _period(period_text)
-    reports = [billing_report(m, n, period.label) for n in sorted(billable(m))]
+    reports = [billing_report(m, n, period.label, who=w) for n, w in sorted(billable(m).items())]
     if fmt.upper() == "JSON":
         return json.dumps(reports, indent=2, sort_keys=True)
     if fmt.upper() != "CSV":
@@ -375,9 +382,9 @@ def billing_rows(m: Metering, con_id: int) -> list[Row]:
             rows.append(_billing_row(json.loads(report), "CLOSED"))
     month = utc(time.time()).strftime("%Y-%m")
     if not m.store.is_closed(month):
-        for name in sorted(billable(m)):
+        for name, who in sorted(billable(m).items()):
             if own is None or name == own:
-                rows.append(_billing_row(billing_report(m, name, month), "OPEN"))
+                rows.append(_billing_row(billing_report(m, name, month, who=who), "OPEN"))
     return rows
 
 
