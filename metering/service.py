@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -129,6 +130,8 @@ class Metering:
         (last_end,) = self.store.query("SELECT epoch(max(interval_end)) FROM records")[0]
         self.start = max(now // self.interval * self.interval, float(last_end or 0))
         self.last_tick = now
+        self._proxy_cpu = sum(os.times()[:2])
+        self._tick_cycles = {}
         self.flushes = 0
         self._flushing: asyncio.Task[None] | None = None
         self.store_windows: dict[str, list[tuple[float, float]]] = {}
@@ -160,6 +163,7 @@ class Metering:
         owner = dict(cat.db.execute("SELECT con_id, tenant FROM tenant_pdbs").fetchall())
         running = set(self.runtime.running())
         seen = set()
+        self._tick_cycles: dict[str, float] = {}
         for c in cat.containers():
             if c.con_id <= SEED_ID or c.status in ("UNPLUGGED", "UNUSABLE") or c.name.startswith("TPL$"):
                 continue
@@ -204,6 +208,26 @@ class Metering:
             self.sla.observe(c.guid, info, state, now, died)
         for gone in set(self.info) - seen:
             self.info.pop(gone, None)
+        self._proxy_share()
+
+    def _proxy_share(self) -> None:
+        """The proxy's own CPU time since the last tick (logins, container commands, dictionary
+        views, metering) shared among the PDBs in proportion to their statement cycles and logins
+        in the tick; time when no PDB was active is the container's own."""
+        t = os.times()
+        cpu = t.user + t.system
+        spent, self._proxy_cpu = cpu - self._proxy_cpu, cpu
+        work = sum(self._tick_cycles.values())
+        if spent <= 0 or not work:
+            return
+        for guid, n in self._tick_cycles.items():
+            if n:
+                us = round(spent * 1e6 * n / work)
+                self.pending.setdefault(guid, {})["cpu_time"] = (
+                    self.pending.get(guid, {}).get("cpu_time", 0.0) + us
+                )
+                tot = self.totals.setdefault(guid, {})
+                tot["cpu_time"] = tot.get("cpu_time", 0.0) + us
 
     def _account(self, guid: str, snap: dict[str, Any], pend: dict[str, float], now: float) -> None:
         cur = counters_of(snap)
@@ -222,6 +246,7 @@ class Metering:
                 if k in METRICS:
                     pend[k] = pend.get(k, 0.0) + d
         self.base[guid] = (pid, cur)
+        self._tick_cycles[guid] = deltas.get("cycles", 0.0) + deltas.get("sessions_opened", 0.0)
         self.sla.account(guid, deltas, (snap.get("meter") or {}).get("sketches") or {}, now)
 
     def _end(self) -> float:

@@ -242,9 +242,11 @@ class Server:
             t.cancel()
         if self._http is not None:
             self._http.close()
-        with contextlib.suppress(Exception):
-            await self.supervisor.refresh_stats(self.supervisor.running())
-        await self.metering.close()
+        metering = getattr(self, "metering", None)  # absent when the start failed early
+        if metering is not None:
+            with contextlib.suppress(Exception):
+                await self.supervisor.refresh_stats(self.supervisor.running())
+            await metering.close()
         await self.supervisor.shutdown()
         await self.sessions.close_all("terminating connection due to administrator command")
         if self._lock_fd is not None:

@@ -268,6 +268,29 @@ def test_sla_uptime_violation_when_the_engine_is_killed(msrv: RunningServer) -> 
     assert "SLA violation: tenant " + name in msrv.log_text()
 
 
+def test_a_declared_maintenance_window_is_not_judged(msrv: RunningServer) -> None:
+    name = _tenant(msrv)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with msrv.connect(autocommit=True) as root:
+        with pytest.raises(psycopg.Error, match="declared in advance"):
+            root.execute(
+                f"ALTER SYSTEM DECLARE MAINTENANCE WINDOW FOR TENANT {name} FROM '{now - dt.timedelta(hours=1)}'"
+                f" TO '{now + dt.timedelta(hours=1)}'"
+            )
+        start, end = now + dt.timedelta(seconds=2), now + dt.timedelta(seconds=30)
+        root.execute(
+            f"ALTER SYSTEM DECLARE MAINTENANCE WINDOW FOR TENANT {name} FROM '{start}' TO '{end}' REASON 'upgrade'"
+        )
+    while dt.datetime.now(dt.UTC).replace(tzinfo=None) < start + dt.timedelta(seconds=2.5):
+        time.sleep(0.2)
+    os.kill(msrv.engine_pids()[name], signal.SIGKILL)  # inside the window: not an outage
+    time.sleep(8)
+    assert not [v for v in _violations(msrv, name) if v[0] == "Uptime"]
+    with msrv.connect(autocommit=True) as root:
+        up = root.execute("SELECT uptime_percent FROM CDB_SLA WHERE tenant_id = %s", (name,)).fetchone()[0]
+    assert up == 100.0
+
+
 def _run(srv: RunningServer, tenant: str, sql: str, n: int) -> int:
     failed = 0
     with srv.connect(tenant, "adm", PW, autocommit=True) as c:
@@ -290,6 +313,9 @@ def test_sla_response_time_violation_for_slow_statements(msrv: RunningServer) ->
             "SELECT p99_response_time_ms FROM CDB_SLA WHERE tenant_id = %s", (name,)
         ).fetchone()[0]
     assert 590 <= p99 <= 700  # 0.6 s injected, within the sketch's 1%
+    # fast statements again: once the slow ones leave the window, the violation ends
+    _run(msrv, name, "SELECT 1", 10)
+    _wait_for(lambda: all(v[5] is not None for v in _violations(msrv, name) if v[0] == "ResponseTime"))
 
 
 def test_sla_error_rate_counts_server_errors_not_user_errors(msrv: RunningServer) -> None:
