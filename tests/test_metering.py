@@ -66,6 +66,18 @@ def _usage(srv: RunningServer, tenant: str) -> dict[str, float]:
     return {m: v for m, v in rows}
 
 
+def _usage_when(
+    srv: RunningServer, tenant: str, metric: str, at_least: float, timeout: float = 20.0
+) -> dict[str, float]:
+    """The tenant's usage once metric reached at_least (a loaded machine may write late), and one
+    more interval later: anything counted twice would show by then."""
+    deadline = time.monotonic() + timeout
+    while _usage(srv, tenant).get(metric, 0) < at_least and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(2.5)
+    return _usage(srv, tenant)
+
+
 def _settle(seconds: float = 3.5) -> None:
     """Long enough for the engines' next snapshot and the next 1-second interval to be written."""
     time.sleep(seconds)
@@ -124,8 +136,7 @@ def test_metering_equals_the_ground_truth_of_a_scripted_workload(msrv: RunningSe
     for conn in conns:
         conn.close()
     held = time.monotonic() - opened
-    _settle()
-    u = _usage(msrv, name)
+    u = _usage_when(msrv, name, "statements", 17)
     assert u["sessions_opened"] == 3
     # CREATE, 5 INSERT, BEGIN, 2 INSERT, COMMIT, BEGIN, INSERT, ROLLBACK, the failed SELECT,
     # SELECT count, 2 SELECT: statements run, failed ones included
@@ -336,7 +347,7 @@ def test_sla_error_rate_counts_server_errors_not_user_errors(msrv: RunningServer
         )
     assert rows[users][0] >= 12 and rows[users][1] == 0.0  # judged, and no server error among them
     assert not [v for v in _violations(msrv, users) if v[0] == "ErrorRate"]
-    assert _usage(msrv, users)["failed_statements"] == 12
+    assert _usage_when(msrv, users, "failed_statements", 12)["failed_statements"] == 12
 
 
 def _metrics_port(srv: RunningServer) -> int:
@@ -375,7 +386,7 @@ def test_kill_9_loses_at_most_the_interval_in_progress_and_never_double_counts(t
     try:
         name = _tenant(srv)
         _run(srv, name, "SELECT 1", 20)
-        _settle()
+        assert _usage_when(srv, name, "statements", 20)["statements"] == 20
         # the proxy dies; its engines live on, the next proxy adopts them and meters from the
         # baselines written with the last interval: nothing lost, nothing twice
         srv.proc.kill()
@@ -383,15 +394,13 @@ def test_kill_9_loses_at_most_the_interval_in_progress_and_never_double_counts(t
         _run_later = 0
         srv = start_server(data, config=METER_CONFIG.replace("enabled = true", "enabled = false"))
         _run(srv, name, "SELECT 1", 10)
-        _settle()
-        assert _usage(srv, name)["statements"] == 30
+        assert _usage_when(srv, name, "statements", 30)["statements"] == 30
         # now everything dies at once: what the engine counted in the interval in progress may go
         _run(srv, name, "SELECT 1", 7)
         srv.kill_all()
         srv = start_server(data, config=METER_CONFIG.replace("enabled = true", "enabled = false"))
         _run(srv, name, "SELECT 1", 5)
-        _settle()
-        got = _usage(srv, name)["statements"]
+        got = _usage_when(srv, name, "statements", 35)["statements"]
         assert 35 <= got <= 42, got
         with srv.connect(autocommit=True) as root:
             dup = root.execute(
@@ -422,3 +431,35 @@ def test_a_late_correction_to_a_closed_month_becomes_an_adjustment_of_the_next(m
     assert _report(msrv, name, prev) == frozen
     adj = _report(msrv, name, month)["adjustments"]
     assert adj == [{"period": prev, "amount": "0.50", "reason": f"late corrections to {prev}"}]
+
+
+def test_a_tier_change_is_billed_by_the_time_in_each_tier(msrv: RunningServer) -> None:
+    name = _tenant(msrv, "bronze")
+    time.sleep(1.5)
+    with msrv.connect(autocommit=True) as root:
+        root.execute(f"ALTER TENANT {name} SET SERVICE TIER silver")
+        sla = json.loads(root.execute(f"SHOW SLA FOR TENANT {name}").fetchone()[0])
+    assert sla["service_tier"] == "SILVER" and sla["sla_target"]["uptime_percent"] == 99.5
+    assert set(sla) >= {"tenant_id", "sla_target", "current_metrics", "compliant", "violations"}
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    r = _report(msrv, name, month)
+    segs = r["base_breakdown"]
+    assert [s["service_tier"] for s in segs] == ["BRONZE", "SILVER"]
+    assert segs[0]["to"] == segs[1]["from"]  # the change's time, from the tenant's events
+    start = dt.datetime.fromisoformat(segs[0]["from"])
+    secs = (dt.datetime.fromisoformat(segs[0]["to"]) - start).total_seconds()
+    assert 1.0 <= secs <= 10.0
+    # each segment: its tier's monthly price x its share of the month, rounded half-up to the cent
+    month_s = Decimal(
+        (dt.datetime.fromisoformat(r["period_end"]) - dt.datetime.fromisoformat(r["period_start"])).days
+        * 86400
+    )
+    for s, price in zip(segs, (Decimal(100), Decimal(250)), strict=True):
+        length = Decimal(
+            int((dt.datetime.fromisoformat(s["to"]) - dt.datetime.fromisoformat(s["from"])).total_seconds())
+        )
+        assert Decimal(s["amount"]) == (price * length / month_s).quantize(
+            Decimal("0.01"), rounding="ROUND_HALF_UP"
+        )
+    assert Decimal(r["base_cost"]) == sum(Decimal(s["amount"]) for s in segs)
+    assert r["service_tier"] == "SILVER"
