@@ -123,7 +123,6 @@ class Metering:
         self.pending: dict[str, dict[str, float]] = {}
         self.totals: dict[str, dict[str, float]] = {}  # since this proxy started (Prometheus)
         self.info: dict[str, PdbInfo] = {}
-        self.snap_ids: dict[str, tuple[int, float]] = {}  # guid -> (id of the last snapshot, when it came)
         now = time.time()
         # The first interval starts where the last one written ended (an orderly stop writes the
         # interval in progress up to the stop), else at the clock's last boundary.
@@ -187,19 +186,26 @@ class Metering:
             snap = self.runtime.stats(c.con_id) if c.con_id in running else None
             fresh = False
             if snap and "pid" in snap:
-                last = self.snap_ids.get(c.guid)
-                if last is None or last[0] != id(snap):
-                    self.snap_ids[c.guid] = (id(snap), now)
+                if "_metered_at" not in snap:  # a snapshot not seen yet (the engine sends one a second)
+                    snap["_metered_at"] = now
                     self._account(c.guid, snap, pend, now)
-                fresh = now - self.snap_ids[c.guid][1] < STALE_S
-            elif c.con_id in running:
-                fresh = True  # started, not reported yet
+                fresh = now - snap["_metered_at"] < STALE_S
                 info.sessions_now = int((snap.get("meter") or {}).get("sessions_now", 0))
             else:
+                fresh = c.con_id in running  # started, not reported yet
                 info.sessions_now = 0
-            info.serving = c.is_open and c.con_id in running and fresh and self.runtime.serving(c.con_id)
             tenant = tenants.get(t) if t else None
             state = tenant.state if tenant else None
+            # could serve: open (not RESTRICTED: logins refused), its engine up and reporting, and
+            # accepting logins (a MIGRATING tenant's are refused: declare a window for a planned move)
+            info.serving = (
+                c.is_open
+                and not c.restricted
+                and c.con_id in running
+                and fresh
+                and self.runtime.serving(c.con_id)
+                and state != "MIGRATING"
+            )
             if tenant is not None and tenant.pending_op:
                 state = "PROVISIONING"  # being created or dropped: not judged
             elif tenant is None and not c.is_open:
