@@ -333,8 +333,7 @@ def _own(m: Metering, con_id: int) -> str | None:
 
 def metering_rows(m: Metering, con_id: int) -> list[Row]:
     """Raw intervals of the last view_raw_hours, and the hourly, daily and monthly rollups."""
-    own = _own(m, con_id)
-    pdb = None
+    pdb = None  # the root sees every PDB's records; a PDB its own
     if con_id != 1:
         c = m.cdb.cat.container_by_id(con_id)
         pdb = c.name if c else ""
@@ -353,7 +352,6 @@ def metering_rows(m: Metering, con_id: int) -> list[Row]:
         f"{flt} ORDER BY grain, period_start, tenant, pdb, metric",
         args,
     )
-    del own
     return [*raw, *roll]
 
 
