@@ -20,6 +20,7 @@ from api import graphql, rest
 from api.core import Api, client_of
 from api.problems import ApiError, db_problem, problem, title_of
 from conf import VERSION
+from metering.prom import render_metrics
 from pgwire.errors import DbError
 
 log = logging.getLogger("duckcdb.api")
@@ -32,6 +33,10 @@ class Replay:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+
+
+# prometheus_client.CONTENT_TYPE_LATEST
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
 def create_app(api: Api) -> Any:
@@ -106,6 +111,11 @@ def create_app(api: Api) -> Any:
 
     app.include_router(rest.router(api))
     app.include_router(graphql.router(api), prefix="/api/v1")
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus' scrape (metering.prom): on the API's listener, 127.0.0.1 by default, no token."""
+        return Response(render_metrics(api.server.metering), media_type=PROMETHEUS_TEXT)
 
     @app.get("/api/v1/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

@@ -3,6 +3,7 @@ admin SQL calls (tenants.ops, tenants.pdbs, tenants.backups, catalog.commands.*)
 privilege checks, the same errors."""
 
 import secrets
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -21,6 +22,7 @@ from catalog.store import Container, Operation
 from catalog.store import Tenant as TenantRow
 from conf import VERSION
 from governance import resources
+from metering import ops as metering_ops
 from pgcompat import container_commands
 from pgcompat import statements as stmts
 from pgwire.errors import DbError
@@ -545,35 +547,25 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             out[c.name] = await stats_of(c) if c.is_open else {}
         return {"tenant_id": t.name, "pdbs": out}
 
-    @r.get(
-        "/tenants/{tenant_id}/sla", tags=["metering"], status_code=501, responses={501: {"model": S.Problem}}
-    )
-    async def tenant_sla(tenant_id: str, request: Request, p: Who) -> JSONResponse:
-        """Not in this branch: metering (issue 16) provides metering.sla.sla_report(cdb, tenant)."""
-        tenant_row(request, p, tenant_id)
-        raise ApiError(
-            501, "Not Implemented", "SLA reports come with metering (issue 16): metering.sla.sla_report"
-        )
+    @r.get("/tenants/{tenant_id}/sla", tags=["metering"])
+    async def tenant_sla(tenant_id: str, request: Request, p: Who) -> dict[str, Any]:
+        """The tenant's SLA: tier, targets, current metrics, compliant, open violations (SHOW SLA)."""
+        t = tenant_row(request, p, tenant_id)
+        # on the loop, as the SQL path: the catalog's connection is the loop's
+        return metering_ops.sla_status(api.server.metering, t.name)
 
-    @r.get(
-        "/tenants/{tenant_id}/billing",
-        tags=["metering"],
-        status_code=501,
-        responses={501: {"model": S.Problem}},
-    )
+    @r.get("/tenants/{tenant_id}/billing", tags=["metering"])
     async def tenant_billing(
         tenant_id: str,
         request: Request,
         p: Who,
-        period: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
-    ) -> JSONResponse:
-        """Not in this branch: metering (issue 16) provides metering.billing.billing_report(cdb, tenant, period)."""
-        tenant_row(request, p, tenant_id)
-        raise ApiError(
-            501,
-            "Not Implemented",
-            "billing reports come with metering (issue 16): metering.billing.billing_report",
-        )
+        period: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}(-\d{2}\.\.\d{4}-\d{2}-\d{2})?$")] = None,
+    ) -> dict[str, Any]:
+        """The tenant's bill for a month (default: the current one) or a date range
+        (SHOW BILLING FOR TENANT t PERIOD '...'): frozen once the period is closed."""
+        t = tenant_row(request, p, tenant_id)
+        label = period or time.strftime("%Y-%m", time.gmtime())
+        return metering_ops.billing_report(api.server.metering, t.name, label)
 
     # ------------------------------------------------------------ isolation
 

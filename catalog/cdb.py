@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -39,6 +40,8 @@ class Cdb:
         self._runtime: Runtime | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self._limits_cache: dict[int, tuple[tuple[int, int], resources.Limits]] = {}
+        # Views whose rows a higher layer computes, by name: fn(con_id) -> rows (set at start).
+        self.extra_views: dict[str, Callable[[int], list[tuple[object, ...]]]] = {}
 
     @property
     def cat(self) -> CatalogStore:
@@ -207,6 +210,11 @@ class Cdb:
     def resource_metrics(self, con_id: int, history: bool) -> list[tuple[object, ...]]:
         """V$RSRCPDBMETRIC rows: what the runtime measured (catalog.dictionary's Live)."""
         return self.runtime.resource_metrics(con_id, history)
+
+    def extra_rows(self, view: str, con_id: int) -> list[tuple[object, ...]]:
+        """Rows of the views a higher layer registered (metering: CDB_METERING, CDB_BILLING, ...)."""
+        fn = self.extra_views.get(view)
+        return fn(con_id) if fn is not None else []
 
     def show_pdbs(self, con_id: int) -> list[tuple[object, ...]]:
         rows: list[tuple[object, ...]] = []

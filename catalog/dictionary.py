@@ -28,6 +28,10 @@ class Live(Protocol):
 
     def resource_metrics(self, con_id: int, history: bool) -> list[Row]: ...
 
+    def extra_rows(self, view: str, con_id: int) -> list[Row]:
+        """Rows of a view a higher layer computes (metering's CDB_METERING, CDB_BILLING, ...)."""
+        ...
+
 
 class NoLive:
     """A CDB that is not running: no files measured, no resource usage."""
@@ -36,6 +40,9 @@ class NoLive:
         return 0
 
     def resource_metrics(self, con_id: int, history: bool) -> list[Row]:
+        return []
+
+    def extra_rows(self, view: str, con_id: int) -> list[Row]:
         return []
 
 
@@ -651,6 +658,74 @@ def _backup_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     ]
 
 
+# ------------------------------------------------------------------ metering, billing, SLA (the metering package)
+
+METERING_COLUMNS = [
+    ("TENANT_NAME", "VARCHAR"),
+    ("PDB_NAME", "VARCHAR"),
+    ("METRIC", "VARCHAR"),
+    ("UNIT", "VARCHAR"),
+    ("GRAIN", "VARCHAR"),
+    ("PERIOD_START", "TIMESTAMP"),
+    ("PERIOD_END", "TIMESTAMP"),
+    ("VALUE", "DOUBLE"),
+]
+
+BILLING_COLUMNS = [
+    ("TENANT_ID", "VARCHAR"),
+    ("PERIOD", "VARCHAR"),
+    ("STATUS", "VARCHAR"),
+    ("SERVICE_TIER", "VARCHAR"),
+    ("BASE_COST", "DECIMAL(18,2)"),
+    ("USAGE_COST", "DECIMAL(18,2)"),
+    ("SLA_CREDIT", "DECIMAL(18,2)"),
+    ("ADJUSTMENTS", "DECIMAL(18,2)"),
+    ("TOTAL_COST", "DECIMAL(18,2)"),
+    ("CURRENCY", "VARCHAR"),
+    ("REPORT", "VARCHAR"),
+]
+
+SLA_COLUMNS = [
+    ("TENANT_ID", "VARCHAR"),
+    ("SERVICE_TIER", "VARCHAR"),
+    ("TARGET_UPTIME_PERCENT", "DOUBLE"),
+    ("TARGET_MAX_RESPONSE_MS", "DOUBLE"),
+    ("TARGET_P95_MS", "DOUBLE"),
+    ("TARGET_P99_MS", "DOUBLE"),
+    ("TARGET_MAX_ERROR_RATE_PERCENT", "DOUBLE"),
+    ("UPTIME_PERCENT", "DOUBLE"),
+    ("AVG_RESPONSE_TIME_MS", "DOUBLE"),
+    ("P50_RESPONSE_TIME_MS", "DOUBLE"),
+    ("P95_RESPONSE_TIME_MS", "DOUBLE"),
+    ("P99_RESPONSE_TIME_MS", "DOUBLE"),
+    ("ERROR_RATE_PERCENT", "DOUBLE"),
+    ("STATEMENTS", "BIGINT"),
+    ("COMPLIANT", "VARCHAR"),
+    ("OPEN_VIOLATIONS", "INTEGER"),
+]
+
+VIOLATION_COLUMNS = [
+    ("VIOLATION_ID", "BIGINT"),
+    ("TENANT_ID", "VARCHAR"),
+    ("PDB_NAME", "VARCHAR"),
+    ("VIOLATION_TYPE", "VARCHAR"),
+    ("SEVERITY", "VARCHAR"),
+    ("DESCRIPTION", "VARCHAR"),
+    ("REMEDIATION", "VARCHAR"),
+    ("MEASURED", "DOUBLE"),
+    ("TARGET", "DOUBLE"),
+    ("START_TIME", "TIMESTAMP"),
+    ("END_TIME", "TIMESTAMP"),
+]
+
+
+def _extra(view: str) -> Callable[[CatalogStore, int, Live], list[Row]]:
+    def rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
+        return live.extra_rows(view, con_id)
+
+    return rows
+
+
 def _view(
     name: str, columns: list[tuple[str, str]], rows: Callable[[CatalogStore, int, Live], list[Row]]
 ) -> tuple[str, DictView]:
@@ -712,6 +787,14 @@ VIEWS: dict[str, DictView] = dict(
         _view("DBA_TENANT_TEMPLATES", _TEMPLATE_COLUMNS, _template_rows),
         _view("DBA_PDB_BACKUPS", _BACKUP_COLUMNS, _backup_rows),
         _view("CDB_PDB_BACKUPS", _BACKUP_COLUMNS, _backup_rows),
+        _view("CDB_METERING", METERING_COLUMNS, _extra("CDB_METERING")),
+        _view("DBA_METERING", METERING_COLUMNS, _extra("DBA_METERING")),
+        _view("CDB_BILLING", BILLING_COLUMNS, _extra("CDB_BILLING")),
+        _view("DBA_BILLING", BILLING_COLUMNS, _extra("DBA_BILLING")),
+        _view("CDB_SLA", SLA_COLUMNS, _extra("CDB_SLA")),
+        _view("DBA_SLA", SLA_COLUMNS, _extra("DBA_SLA")),
+        _view("CDB_SLA_VIOLATIONS", VIOLATION_COLUMNS, _extra("CDB_SLA_VIOLATIONS")),
+        _view("DBA_SLA_VIOLATIONS", VIOLATION_COLUMNS, _extra("DBA_SLA_VIOLATIONS")),
     ]
 )
 assert set(VIEWS) == NAMES, "policies.dictionary_views.NAMES must list every view"

@@ -34,6 +34,10 @@ class Runtime(Protocol):
         may_stay(session) allows; the others end."""
         ...
 
+    def serving(self, con_id: int) -> bool:
+        """Whether con_id's engine is up and reachable now (the SLA's "could serve")."""
+        ...
+
     def running(self) -> list[int]:
         """The con_ids whose engine runs."""
         ...

@@ -43,6 +43,7 @@ _ARROW_TYPES = {
     "VARCHAR": pa.string(),
     "BOOLEAN": pa.bool_(),
     "TIMESTAMP": pa.timestamp("us"),
+    "DECIMAL(18,2)": pa.decimal128(18, 2),  # money, sent as text
 }
 
 # Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
@@ -224,6 +225,7 @@ class EngineSession:
         self.cursors: dict[str, bool] = {}  # SQL cursor name -> WITH HOLD
         self.cancel_reason = ""  # why the running statement was interrupted (57014's message)
         self.last_error = ""  # SQLSTATE of the last error sent
+        self.last_error_message = ""
         self.max_result_bytes = 0  # per response; 0 = unlimited (set by the proxy: tier, PDB, user)
         self.default_read_only = False  # default_transaction_read_only
         self.read_only_tx = False  # the open transaction block is READ ONLY
@@ -231,6 +233,10 @@ class EngineSession:
         self._in_implicit = False  # the statements of one simple Query run in one transaction
         self._ran_in_tx = 0  # statements run in the open transaction block
         self.current_tag = ""  # the statement running (its error messages name it)
+        # Transaction blocks begun, committed and rolled back (metering reads them).
+        self.txn_begins = 0
+        self.txn_commits = 0
+        self.txn_rollbacks = 0
 
     # ------------------------------------------------------------ helpers
 
@@ -352,6 +358,7 @@ class EngineSession:
             err = DbError("57014", f"canceling statement due to {self.cancel_reason}")
         self.cancel_reason = ""
         self.last_error = err.sqlstate
+        self.last_error_message = err.message
         return err.to_wire()
 
     # ------------------------------------------------------------ transactions
@@ -404,6 +411,7 @@ class EngineSession:
                 ) + backend.command_complete("BEGIN")
             self._begin(self.default_read_only if read_only is None else read_only, isolation)
             self.status = "T"
+            self.txn_begins += 1
             self.replay.clear()
             self.savepoints.clear()
             return backend.command_complete("BEGIN")
@@ -417,6 +425,10 @@ class EngineSession:
             try:
                 self.con.execute("ROLLBACK" if (kind == "rollback" or failed) else "COMMIT")
                 committed = kind == "commit" and not failed
+                if kind == "rollback" or failed:
+                    self.txn_rollbacks += 1
+                else:
+                    self.txn_commits += 1
             finally:
                 if self.on_transaction_end is not None:
                     self.on_transaction_end(committed)
@@ -719,6 +731,7 @@ class EngineSession:
     ) -> None:
         p = portal.prepared
         faults.inject("engine", p.sql)
+        faults.slow(p.sql)
         self._check_aborted(p.kind)
         if p.kind in TXN_KINDS:
             emit(self._transaction(p.kind, p.sql, p.tag, p.read_only, p.isolation))
@@ -1038,6 +1051,8 @@ class EngineSession:
                 target = _ARROW_TYPES.get(dtype, pa.string())
                 if pa.types.is_timestamp(target):  # sent as ISO text
                     arrays.append(pa.array(values, type=pa.string()).cast(target))
+                elif pa.types.is_decimal(target):  # sent as text, never as a float
+                    arrays.append(pa.array([None if v is None else Decimal(v) for v in values], type=target))
                 else:
                     arrays.append(pa.array(values, type=target))
             self.con.register(name, pa.Table.from_arrays(arrays, names=cols))

@@ -136,13 +136,20 @@ class PdbGovernor:
         self.usage.waiting_time += self.waiting * dt
         self._mark = now
 
+    def count_statements(self, n: int) -> None:
+        with self._cond:
+            self.usage.statements += n
+
     def charge_io(self, read: int, written: int) -> None:
         self.usage.bytes_read += read
         self.usage.bytes_written += written
         total = read + written
         if total:
+            read_ops, write_ops = math.ceil(read / IO_BLOCK), math.ceil(written / IO_BLOCK)
+            self.usage.read_ops += read_ops
+            self.usage.write_ops += write_ops
             self.io_bytes.charge(total)
-            self.io_ops.charge(math.ceil(read / IO_BLOCK) + math.ceil(written / IO_BLOCK))
+            self.io_ops.charge(read_ops + write_ops)
 
     def io_delay(self) -> float:
         """Seconds the PDB's next statement waits for its I/O buckets (0 when they are in credit)."""

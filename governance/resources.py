@@ -54,9 +54,6 @@ class Tier:
     idle_in_transaction_timeout_ms: int
     parallel_degree_limit: int
     max_result_mb: int
-    sla_uptime: float
-    max_response_ms: int
-    monthly_usd: int
 
 
 def load_tiers(path: Path | None = None) -> dict[str, Tier]:

@@ -76,6 +76,8 @@ class PdbUsage:
     throttled_statements: int = 0
     bytes_read: int = 0
     bytes_written: int = 0
+    read_ops: int = 0  # I/O operations: DuckDB blocks (IO_BLOCK) read and written
+    write_ops: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
     oom_count: int = 0

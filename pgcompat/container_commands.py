@@ -100,6 +100,19 @@ def is_api_key_command(stmt: Statement) -> bool:
     return len(w) > 2 and w[0] in ("CREATE", "DROP") and w[1:3] == ("API", "KEY")
 
 
+def is_metering_command(stmt: Statement) -> bool:
+    """SHOW BILLING ..., SHOW SLA ..., ALTER SYSTEM CLOSE BILLING PERIOD / DECLARE MAINTENANCE
+    WINDOW / CORRECT USAGE (the metering package)."""
+    w = stmt.words
+    if w[:1] == ("SHOW",):
+        return show_words(stmt)[:1] in (["BILLING"], ["SLA"])
+    return w[:4] in (
+        ("ALTER", "SYSTEM", "CLOSE", "BILLING"),
+        ("ALTER", "SYSTEM", "DECLARE", "MAINTENANCE"),
+        ("ALTER", "SYSTEM", "CORRECT", "USAGE"),
+    )
+
+
 def is_container_command(stmt: Statement) -> bool:
     """Whether the proxy runs stmt against the catalog (its kind "admin", or one of the families)."""
     return (
@@ -111,4 +124,5 @@ def is_container_command(stmt: Statement) -> bool:
         or is_plan_command(stmt)
         or is_tenant_command(stmt)
         or is_api_key_command(stmt)
+        or is_metering_command(stmt)
     )

@@ -12,6 +12,14 @@ from pgcompat.statements import Statement
 NAMES = frozenset(
     {
         "CDB_AUDIT_TRAIL",
+        "CDB_BILLING",
+        "CDB_METERING",
+        "CDB_SLA",
+        "CDB_SLA_VIOLATIONS",
+        "DBA_BILLING",
+        "DBA_METERING",
+        "DBA_SLA",
+        "DBA_SLA_VIOLATIONS",
         "CDB_PDBS",
         "CDB_PDB_BACKUPS",
         "CDB_PDB_HISTORY",

@@ -23,6 +23,7 @@ from catalog.commands import plans as resource_plan_sql
 from catalog.commands import resources as resource_sql
 from catalog.commands import users as users_sql
 from catalog.store import User
+from metering import sql as metering_sql
 from pgcompat import container_commands
 from pgcompat import statements as stmts
 from pgwire import backend, faults
@@ -118,6 +119,8 @@ async def run(ctx: Context, text: str) -> bytes:
         if not key_rows:
             return backend.command_complete(tag)
         return _rows(_text_columns(api_keys.KEY_COLUMNS), key_rows, ctx.describe, tag)  # type: ignore[arg-type]
+    if container_commands.is_metering_command(st):
+        return await run_metering(ctx, st)
     if container_commands.is_user_command(st):
         md5 = ctx.server.config.get("auth", "method") == "md5"
         cmd_u = users_sql.parse_user_command(st)
@@ -139,6 +142,9 @@ def describe(text: str) -> bytes:
             if st.words[0] == "CREATE"
             else backend.NO_DATA
         )
+    if container_commands.is_metering_command(st):
+        cols = metering_sql.columns(metering_sql.parse(st.text))
+        return backend.row_description(_text_columns(cols)) if cols else backend.NO_DATA
     if st.kind == "admin" and st.words[:2] == ("SHOW", "PDBS"):
         return backend.row_description(PDBS_COLUMNS)
     if st.kind == "admin" and st.words[:1] == ("SHOW",):
@@ -183,6 +189,23 @@ async def run_tenant(ctx: Context, st: stmts.Statement) -> bytes:
         raise ora(65023, "COMMIT or ROLLBACK first", name=ctx.record.container)
     tag, notices = await tenant_sql.execute(ctx.server.cdb, cmd, ctx.user)
     return b"".join(backend.notice_response(n) for n in notices) + backend.command_complete(tag)
+
+
+async def run_metering(ctx: Context, st: stmts.Statement) -> bytes:
+    """SHOW BILLING / SHOW SLA / ALTER SYSTEM CLOSE BILLING PERIOD / DECLARE MAINTENANCE WINDOW:
+    in the root by SYS or a SYSDBA (every tenant); in a PDB only its own tenant's reports."""
+    cmd = metering_sql.parse(st.text)
+    cdb = ctx.server.cdb
+    own = None
+    if ctx.con_id != ROOT_ID:
+        c = cdb.cat.container_by_id(ctx.con_id)
+        own = (cdb.cat.tenant_of(ctx.con_id) or (c.name if c else "")) if c else ""
+    elif ctx.user.name != "SYS" and not cdb.cat.has_privilege(ctx.user, ROOT_ID, "SYSDBA"):
+        raise ora(1031)
+    # on the loop: the catalog's connection is the loop's (the metering store's queries are short)
+    tag, rows = metering_sql.execute(ctx.server.metering, cmd, own)
+    cols = metering_sql.columns(cmd)
+    return _rows(_text_columns(cols), rows, ctx.describe, tag) if cols else backend.command_complete(tag)
 
 
 async def run_admin(ctx: Context, st: stmts.Statement) -> bytes:

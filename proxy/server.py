@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 import socket
@@ -17,6 +18,8 @@ from catalog import lifecycle
 from catalog.cdb import Cdb
 from catalog.store import Container
 from conf import Config
+from metering import ops as metering_ops
+from metering.service import Metering
 from pgwire.errors import DbError, ProtocolViolation
 from proxy import engine_requests
 from proxy.frontdoor import Disconnect, FrontDoor
@@ -96,6 +99,7 @@ class Server:
         self.logins = LoginThrottle(LockoutPolicy.from_config(config))
         self._lock_fd: int | None = None
         self.http: HttpListener | None = None
+        self.metering: Metering  # set at start (it opens <data_dir>/metering.duckdb)
 
     def _tls(self) -> ssl.SSLContext | None:
         cert = self.config.get("tls", "cert_file")
@@ -117,6 +121,10 @@ class Server:
         await lifecycle.start(self.cdb, adopted)
         await tenant_ops.recover(self.cdb)
         tenant_backups.recover(self.cdb)
+        self.metering = Metering(self.cdb, self.supervisor)
+        self.cdb.extra_views = {
+            name: functools.partial(fn, self.metering) for name, fn in metering_ops.VIEWS.items()
+        }
         self.supervisor.watch_catalog()
         host = self.config.get("server", "host")
         port = int(self.config.get("server", "port"))
@@ -126,6 +134,7 @@ class Server:
         self._accepting.append(loop.create_task(tenant_ops.purge_loop(self.cdb)))
         self._accepting.append(loop.create_task(tenant_backups.schedule_loop(self.cdb)))
         self._accepting.append(loop.create_task(tenant_autoscale.loop(self.cdb)))
+        self._accepting.append(loop.create_task(self.metering.loop()))
         if self.config.get("http", "enabled"):
             self.http = HttpListener(self)
             try:
@@ -234,6 +243,11 @@ class Server:
             self._unix[1].unlink(missing_ok=True)
         for t in list(self._doors):
             t.cancel()
+        metering = getattr(self, "metering", None)  # absent when the start failed early
+        if metering is not None:
+            with contextlib.suppress(Exception):
+                await self.supervisor.refresh_stats(self.supervisor.running())
+            await metering.close()
         await self.supervisor.shutdown()
         await self.sessions.close_all("terminating connection due to administrator command")
         if self._lock_fd is not None:

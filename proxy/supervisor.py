@@ -258,6 +258,8 @@ class Supervisor:
         self._reopening: set[int] = set()
         self._stamp: tuple[int, int] | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self.restarts: dict[int, int] = {}  # engine restarts after a death, per con_id (Prometheus)
+        self.deaths: dict[int, float] = {}  # when each con_id's engine last died (the SLA's uptime)
 
     # ------------------------------------------------------------ engines
 
@@ -413,6 +415,11 @@ class Supervisor:
         self._reopening.discard(con_id)
         await self.sessions.resume(con_id, may_stay)
 
+    def serving(self, con_id: int) -> bool:
+        """Whether con_id's engine is up and reachable now."""
+        eng = self.engines.get(con_id)
+        return eng is not None and not eng.exited.is_set() and eng.link is not None
+
     def running(self) -> list[int]:
         return sorted(self.engines)
 
@@ -469,6 +476,7 @@ class Supervisor:
             self.cpu_groups.place(f"pdb-{c.con_id}", eng.pid, lim.weight, lim.cpu_cap)
 
     def _engine_died(self, eng: EngineProcess) -> None:
+        self.deaths[eng.spec.con_id] = time.time()
         asyncio.get_running_loop().create_task(self._restart(eng))
 
     async def _restart(self, eng: EngineProcess) -> None:
@@ -493,6 +501,7 @@ class Supervisor:
                 log.error("restart of engine of %s failed: %s", eng.spec.name, e.message)
                 continue
             self.engines[con_id] = fresh
+            self.restarts[con_id] = self.restarts.get(con_id, 0) + 1
             await self._after_start(fresh, c)
             log.warning("engine of %s restarted (pid %s)", eng.spec.name, fresh.pid)
             return

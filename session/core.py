@@ -21,6 +21,7 @@ from engine.database import Database
 from engine.governed import refuse_governed
 from engine.session import EngineSession, copy_key
 from governance.governor import PdbGovernor
+from governance.meter import StatementMeter
 from governance.resources import PARAMETERS, Limits, tightest
 from governance.sampler import sample_soon
 from pgcompat import analysis, container_commands, params
@@ -76,6 +77,7 @@ class Served:
     timers: Timers
     pid: int  # the engine process: its /proc counters are the PDB's
     notify: NotifyHub = field(default_factory=NotifyHub)  # LISTEN/NOTIFY among its sessions
+    meter: StatementMeter | None = None  # metering and SLA counters of the PDB (governance.meter)
 
 
 class Moved(Exception):
@@ -109,6 +111,8 @@ class Session:
         self._idle_memo: tuple[Any, tuple[int, str, str] | None] | None = None
         self.listener = Listener(client.wake)  # LISTEN/NOTIFY (session.notify)
         self.tx_notes = TransactionNotes()
+        self._errors: list[tuple[str, str]] = []  # errors sent in the current statement cycle
+        self._ran = False  # the current cycle ran statements in the engine
         if served.gov is not None:
             gov = served.gov
             client.pace = self._pace
@@ -296,10 +300,15 @@ class Session:
                 continue
 
     def _loop(self) -> None:
+        started: float | None = None  # when the current statement cycle's first message came
+        txn: tuple[str, int, int] = ("I", 0, 0)
         while True:
             msg = self._next()
             if isinstance(msg, frontend.Terminate):
                 raise Disconnect()
+            if started is None and self.served.meter is not None:
+                started = time.perf_counter()
+                txn = self._txn_mark()
             try:
                 self._handle(msg)
             except (Disconnect, Moved, ProtocolViolation):
@@ -311,6 +320,43 @@ class Session:
             except Exception as e:  # a bug fails the statement, not the connection
                 log.exception("session %s: %s failed", self.state.pid, type(msg).__name__)
                 self._failed(msg, DbError("XX000", f"internal error: {type(e).__name__}: {e}"))
+            if started is not None and isinstance(msg, (frontend.Query, frontend.Sync)):
+                self._cycle_done(time.perf_counter() - started, txn)
+                started = None
+
+    # ------------------------------------------------------------ metering (governance.meter)
+
+    def _txn_mark(self) -> tuple[str, int, int, int]:
+        ex = self.ex
+        if ex is None:
+            return (self.status, 0, 0, 0)
+        return (self.status, ex.txn_begins, ex.txn_commits, ex.txn_rollbacks)
+
+    def _note_error(self, sqlstate: str, message: str = "") -> None:
+        """An ErrorResponse went to the client in this cycle."""
+        self._errors.append((sqlstate, message))
+
+    def _cycle_done(self, seconds: float, before: tuple[str, int, int, int]) -> None:
+        """A statement cycle ended (ReadyForQuery): its response time, errors and the
+        transactions it ended, to the PDB's meter. A cycle that ran statements outside a
+        transaction block is one implicit transaction (PostgreSQL counts it so)."""
+        meter = self.served.meter
+        errors, self._errors = self._errors, []
+        ran, self._ran = self._ran, False
+        if meter is None or self.con_id != self.served.con_id:
+            return
+        commits = rollbacks = 0
+        ex = self.ex
+        if ex is not None:
+            status0, begins0, commits0, rollbacks0 = before
+            commits, rollbacks = ex.txn_commits - commits0, ex.txn_rollbacks - rollbacks0
+            if commits or rollbacks:
+                pass  # COMMIT / ROLLBACK of transaction blocks
+            elif status0 == "I" and ex.status == "I" and ex.txn_begins == begins0 and ran:
+                commits, rollbacks = (0, 1) if errors else (1, 0)
+            elif status0 in ("T", "E") and ex.status == "I":
+                rollbacks = 1  # a COMMIT that failed
+        meter.cycle(seconds, errors, commits, rollbacks)
 
     def _handle(self, msg: frontend.FrontendMessage) -> None:
         if isinstance(msg, frontend.Query):
@@ -323,6 +369,7 @@ class Session:
             return  # outside COPY these are ignored, as PostgreSQL does
         elif isinstance(msg, frontend.FunctionCall):
             self.client.send(backend.error_response("0A000", "the function call protocol is not supported"))
+            self._note_error("0A000")
         elif isinstance(msg, frontend.Undecodable):
             if msg.kind == "Q" or not self.skipping:
                 raise DbError("22021", msg.message)
@@ -334,6 +381,7 @@ class Session:
         ends), an extended-protocol batch skips to its Sync, a simple query still ends with
         ReadyForQuery. The session goes on."""
         self.client.send(err.to_wire())
+        self._note_error(err.sqlstate, err.message)
         if self.status == "T":
             self.status = "E"
             if self.ex is not None:
@@ -364,6 +412,7 @@ class Session:
         if self.ex is not None:
             return False
         self.client.send(ora(1219).to_wire())
+        self._note_error("57P03")
         if self.status == "T":
             self.status = "E"
         return True
@@ -377,6 +426,7 @@ class Session:
             return True, fn(ex)
         except Exception as e:  # every engine error becomes an ErrorResponse
             self.client.send(ex.fail(e))
+            self._note_error(ex.last_error, ex.last_error_message)
             return False, None
         finally:
             self.status = ex.status
@@ -402,6 +452,7 @@ class Session:
             if (deadline is not None and time.monotonic() >= deadline) or not gov.admit(deadline):
                 # Timed out waiting: nothing ran.
                 self.client.send(DbError("57014", "canceling statement due to statement timeout").to_wire())
+                self._note_error("57014")
                 if self.status == "T":
                     self.status = ex.status = "E"
                 return False
@@ -413,8 +464,12 @@ class Session:
             self.served.timers.at(deadline, lambda: self.cancel("statement timeout")) if deadline else None
         )
         ex.last_error = ""
+        self._ran = True
+        noted = len(self._errors)
         try:
             ok, _ = self._call(fn)
+            if ex.last_error and len(self._errors) == noted:
+                self._note_error(ex.last_error, ex.last_error_message)  # sent by the engine session itself
             return ok
         finally:
             if timer is not None:
@@ -460,6 +515,7 @@ class Session:
             parsed = stmts.split(sql)
         except stmts.SqlSyntaxError as e:
             self.client.send(backend.error_response("42601", str(e)) + self._ready())
+            self._note_error("42601")
             return
         if not parsed:
             self.client.send(backend.empty_query_response() + self._ready())
@@ -483,6 +539,7 @@ class Session:
                     self._run_local(st, describe=True)
                 except DbError as e:
                     self.client.send(e.to_wire())
+                    self._note_error(e.sqlstate, e.message)
                     if self.status == "T":
                         self.status = "E"
                         if self.ex is not None:
@@ -504,6 +561,7 @@ class Session:
             self._register_views(views)
         except DbError as e:
             self.client.send(e.to_wire())
+            self._note_error(e.sqlstate, e.message)
             return False
         for st in group:
             for sql in (st["sql"], *(st.get("pre") or ())):
@@ -511,9 +569,13 @@ class Session:
                     refuse_governed(sql)
                 except DbError as e:
                     self.client.send(e.to_wire())
+                    self._note_error(e.sqlstate, e.message)
                     return False
         done: list[bool] = []
         ok = self._governed(lambda ex: done.append(ex.op_query(group, self.client.send)))
+        gov = self.gov
+        if gov is not None and len(group) > 1:
+            gov.count_statements(len(group) - 1)  # a Query's statements sent together count each
         return ok and bool(done) and done[0]
 
     # ------------------------------------------------------------ verdicts

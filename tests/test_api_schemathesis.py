@@ -1,7 +1,7 @@
 """schemathesis against the live server's OpenAPI document, over real HTTP: no 5xx, and every
 response conforms to its documented schema and content type. All operations as a tenant's admin
 (mutations reach the privilege checks and are refused there, validation is exercised), and every
-read as SYS. GET /tenants/{id}/sla and /billing answer 501 until metering (issue 16) lands."""
+read as SYS."""
 
 from __future__ import annotations
 

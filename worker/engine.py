@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.database import Database
 from governance.governor import PdbGovernor
+from governance.meter import StatementMeter
 from governance.resources import Limits
 from governance.sampler import sample
 from governance.usage import INTERVAL_S
@@ -124,6 +125,8 @@ class Worker:
             gov.on_active = self._activity
             sample(gov, self.pid)  # the baseline later I/O is charged against
             self.gov = self.served.gov = gov
+            if os.environ.get("DUCKCDB_STATEMENT_METER", "on") != "off":  # off: only for bench/metering.py
+                self.served.meter = StatementMeter()
         else:
             self.gov.update(lim)
             if self.slots:
@@ -172,11 +175,16 @@ class Worker:
 
     def _serve(self, session: Session, greeting: bytes) -> None:
         state, client = session.state, session.client
+        meter = self.served.meter
+        if meter is not None:
+            meter.session_started(state.pid)
         try:
             if greeting:
                 client.send(greeting)
             session.run()
         finally:
+            if meter is not None:
+                meter.session_ended(state.pid)
             with self._sessions_lock:
                 if self.sessions.get(state.pid) is session:
                     del self.sessions[state.pid]
@@ -250,6 +258,9 @@ class Worker:
         snap = gov.snapshot()
         snap["statement_cache"] = statements.cache_bytes()
         snap["write_gate_waits"] = self.database.gate.waits
+        snap["pid"] = self.pid
+        if self.served.meter is not None:
+            snap["meter"] = self.served.meter.snapshot()
         with self._sessions_lock:
             snap["sessions"] = {
                 str(pid): [s.client.bytes_sent, s.client.bytes_received] for pid, s in self.sessions.items()

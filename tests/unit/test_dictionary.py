@@ -117,6 +117,14 @@ def test_view_names_and_columns() -> None:
         "DBA_TENANT_TEMPLATES",
         "DBA_PDB_BACKUPS",
         "CDB_PDB_BACKUPS",
+        "CDB_METERING",
+        "DBA_METERING",
+        "CDB_BILLING",
+        "DBA_BILLING",
+        "CDB_SLA",
+        "DBA_SLA",
+        "CDB_SLA_VIOLATIONS",
+        "DBA_SLA_VIOLATIONS",
     }
     names = {k: [c for c, _ in v.columns] for k, v in VIEWS.items()}
     container_cols = [
@@ -163,7 +171,7 @@ def test_view_names_and_columns() -> None:
         "COMMON",
     ]
     types = {t for v in VIEWS.values() for _, t in v.columns}
-    assert types <= {"INTEGER", "BIGINT", "VARCHAR", "TIMESTAMP", "DOUBLE"}
+    assert types <= {"INTEGER", "BIGINT", "VARCHAR", "TIMESTAMP", "DOUBLE", "DECIMAL(18,2)"}  # money: billing
 
 
 # ------------------------------------------------------------------ containers
