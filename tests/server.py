@@ -91,6 +91,7 @@ class RunningServer:
 TEST_CONFIG = """
 [auth]
 max_failures = 100000
+max_failures_per_address = 100000
 """
 
 

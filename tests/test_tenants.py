@@ -18,6 +18,15 @@ from tests.server import TEST_CONFIG, RunningServer, start_server
 PW = "Tenant-Pw-1"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A server of this module's own: the CPU, memory and IOPS guaranteed over all tenants are
+    summed against the machine, so tenants other test files leave would change the answers."""
+    srv = start_server(tmp_path_factory.mktemp("tenants") / "data")
+    yield srv
+    srv.stop()
+
+
 def _name(prefix: str = "T") -> str:
     return prefix + uuid.uuid4().hex[:8].upper()
 
