@@ -16,6 +16,7 @@ from api.problems import ApiError
 from catalog.commands import pdbs as admin_sql
 from catalog.commands import resources as resource_sql
 from catalog.store import Container
+from metering import ops as metering_ops
 from pgwire.errors import DbError
 from policies.source import SEED_ID
 from tenants import ops, pdbs
@@ -52,7 +53,7 @@ class ServiceTier:
     iops: int
     network_mbps: int
     sessions: int
-    monthly_usd: int
+    monthly_price: str  # [billing] base_monthly, a decimal string
 
 
 @strawberry.type
@@ -189,7 +190,7 @@ class Query:
                 iops=t.iops,
                 network_mbps=t.network_mbps,
                 sessions=t.sessions,
-                monthly_usd=t.monthly_usd,
+                monthly_price=str(metering_ops.base_monthly_price(api.server.metering, t.name)),
             )  # fmt: skip
             for t in api.cdb.tiers.values()
         ]
@@ -282,7 +283,10 @@ class Mutation:
         api, p, _request = _ctx(info)
         try:
             spec = ops.TenantSpec(
-                name=tenant_id, admin_user=admin_user, admin_password=admin_password, tier=service_tier
+                name=tenant_id,
+                admin_user=admin_user.upper(),
+                admin_password=admin_password,
+                tier=service_tier,
             )
             await ops.create_tenant(api.cdb, p.user, spec)
             await api.acknowledge_change()

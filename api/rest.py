@@ -125,7 +125,8 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             "quota": t.quota,
             "pdbs": [c.name for c in pdb_rows],
             "resource_limits": limits,
-            "monthly_cost": float((tier.monthly_usd if tier else 0) * max(1, len(pdb_rows))),
+            # money as a decimal string, never a float: the tier's base price ([billing])
+            "monthly_cost": str(metering_ops.base_monthly_price(api.server.metering, t.tier)),
             "created_at": t.created_at,
             "changed_at": t.changed_at,
         }
@@ -310,7 +311,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         password = body.admin_password or ("Pw-" + secrets.token_urlsafe(18).replace('"', "x"))
         spec = ops.TenantSpec(
             name=body.tenant_name,
-            admin_user=body.admin_user,
+            admin_user=body.admin_user.upper(),  # a plain name, as unquoted in SQL
             admin_password=password,
             display_name=body.display_name,
             contact=body.contact,

@@ -64,8 +64,9 @@ class Tenant(BaseModel):
     quota: dict[str, int]
     pdbs: list[str]
     resource_limits: ResourceLimits
-    monthly_cost: float = Field(
-        description="the tier's list price (conf/tiers.toml monthly_usd) per PDB, summed"
+    monthly_cost: str = Field(
+        description="the tier's base monthly price ([billing] base_monthly), a decimal string; "
+        "usage is billed on top (GET /tenants/{id}/billing)"
     )
     created_at: float
     changed_at: float

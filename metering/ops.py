@@ -63,6 +63,11 @@ def billable(m: Metering) -> dict[str, dict[str, Any]]:
     return out
 
 
+def base_monthly_price(m: Metering, tier: str) -> Decimal:
+    """A tier's base price per month ([billing] base_monthly, the one place prices live)."""
+    return billing.Pricing.from_conf(m.cdb.config.raw).base_monthly.get(tier.upper(), Decimal(0))
+
+
 def _period(text: str) -> billing.Period:
     try:
         return billing.parse_period(text)
