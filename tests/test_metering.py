@@ -4,6 +4,7 @@ logic is tested without waiting minutes."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -267,8 +268,18 @@ def test_sla_uptime_violation_when_the_engine_is_killed(msrv: RunningServer) -> 
     name = _tenant(msrv)
     time.sleep(5)  # judged minutes that were up
     assert not [v for v in _violations(msrv, name) if v[0] == "Uptime"]
-    os.kill(msrv.engine_pids()[name], signal.SIGKILL)
-    _wait_for(lambda: any(v[0] == "Uptime" for v in _violations(msrv, name)))
+
+    def killed_and_judged() -> bool:
+        # the supervisor restarts a killed engine within about a second, which a judged minute
+        # may not see: kill it again until one does
+        pid = msrv.engine_pids().get(name)
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(1.0)
+        return any(v[0] == "Uptime" for v in _violations(msrv, name))
+
+    _wait_for(killed_and_judged, timeout=40.0)
     v = next(v for v in _violations(msrv, name) if v[0] == "Uptime")
     assert v[1] == "Critical" and "below the BRONZE target of 99.0%" in v[2] and v[3]
     with msrv.connect(autocommit=True) as root:
