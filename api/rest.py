@@ -167,6 +167,14 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     def accepted(op: Operation) -> JSONResponse:
         return JSONResponse(op_out(op), status_code=202, headers={"Location": f"/api/v1/operations/{op.id}"})
 
+    def created(body: Any, location: str, *, etag: bool = False) -> JSONResponse:
+        """201 with the new resource's Location (under /api/v1) and, for resources PUT may
+        change under If-Match, its ETag."""
+        headers = {"Location": f"/api/v1{location}"}
+        if etag:
+            headers["ETag"] = etag_of(body)
+        return JSONResponse(body, status_code=201, headers=headers)
+
     def with_etag(body: dict[str, Any], response: Response) -> dict[str, Any]:
         response.headers["ETag"] = etag_of(body)
         return body
@@ -334,9 +342,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         out = tenant_out(ops.get(cdb, name))
         if body.admin_password is None:
             out["admin_password"] = password
-        return JSONResponse(
-            out, status_code=201, headers={"Location": f"/api/v1/tenants/{name}", "ETag": etag_of(out)}
-        )
+        return created(out, f"/tenants/{name}", etag=True)
 
     @r.get("/tenants", response_model=S.TenantPage, tags=["tenants"])
     async def list_tenants(
@@ -623,9 +629,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         )
         await pdbs.execute(cdb, cmd, p.user)
         out = pdb_out(cdb.require_pdb(cmd.name))
-        return JSONResponse(
-            out, status_code=201, headers={"Location": f"/api/v1/pdbs/{cmd.name}", "ETag": etag_of(out)}
-        )
+        return created(out, f"/pdbs/{cmd.name}", etag=True)
 
     @r.get("/pdbs", response_model=S.PdbPage, tags=["pdbs"])
     async def list_pdbs(
@@ -994,9 +998,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         run_statement(f'CREATE USER {body.username} IDENTIFIED BY "{body.password}"', con_id, p)
         u = cdb.cat.user(body.username.upper(), con_id)
         out = user_out(u) if u else {"username": body.username.upper()}
-        return JSONResponse(
-            out, status_code=201, headers={"Location": f"/api/v1/users/{body.username.upper()}"}
-        )
+        return created(out, f"/users/{body.username.upper()}")
 
     @r.delete("/users/{username}", status_code=204, tags=["users"])
     async def drop_user(
@@ -1023,11 +1025,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     async def create_role(body: S.RoleCreate, request: Request, p: Who) -> JSONResponse:
         con_id = container_id(request, p, body.container)
         run_statement(f"CREATE ROLE {body.role}", con_id, p)
-        return JSONResponse(
-            {"role": body.role.upper(), "con_id": con_id},
-            status_code=201,
-            headers={"Location": f"/api/v1/roles/{body.role.upper()}"},
-        )
+        return created({"role": body.role.upper(), "con_id": con_id}, f"/roles/{body.role.upper()}")
 
     @r.delete("/roles/{role}", status_code=204, tags=["users"])
     async def drop_role(
@@ -1128,9 +1126,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         except DbError:
             run_statement(f"DROP LOCKDOWN PROFILE {name}", ROOT_ID, p)
             raise
-        return JSONResponse(
-            profile_out(name), status_code=201, headers={"Location": f"/api/v1/cdb/lockdown-profiles/{name}"}
-        )
+        return created(profile_out(name), f"/cdb/lockdown-profiles/{name}")
 
     @r.post("/cdb/lockdown-profiles/{name}/rules", tags=["lockdown"])
     async def add_rule(
@@ -1254,9 +1250,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             p,
         )
         out = plan_out(body.plan)
-        return JSONResponse(
-            out, status_code=201, headers={"Location": f"/api/v1/cdb/resource-plans/{out['plan']}"}
-        )
+        return created(out, f"/cdb/resource-plans/{out['plan']}")
 
     @r.delete("/cdb/resource-plans/{plan}", status_code=204, tags=["plans"])
     async def delete_plan(plan: Annotated[str, S.Field(pattern=S.NAME)], p: Who) -> Response:

@@ -68,7 +68,7 @@ def argument(arg: str, values: list[str | None]) -> str | None:
         return arg[1:-1].replace("''", "'")
     n = int(re.match(r"\$(\d+)", arg).group(1))  # type: ignore[union-attr]
     if not 1 <= n <= len(values):
-        raise DbError("08P01", f"there is no parameter ${n}")
+        raise DbError("42P02", f"there is no parameter ${n}")
     return values[n - 1]
 
 
