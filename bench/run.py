@@ -22,6 +22,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -266,6 +267,45 @@ def tls_path(srv, args, script: Path, env: dict[str, str]) -> list[str]:  # noqa
     return lines
 
 
+def bare_control(args, script: Path, local: str, env: dict[str, str]) -> list[str]:  # noqa: ANN001
+    """The ceiling: the barest Python server over DuckDB (bench/bare_server.py), 1 client, simple
+    protocol, beside DuckDB in-process in the same minute."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), local, str(port)])
+    try:
+        _wait_port(port)
+        inproc = median_of(args.repeat, lambda: duckdb_point(local, 1, args.seconds))
+        bare = median_of(
+            args.repeat, lambda: pgbench(env, port, USER, PDB, "simple", 1, args.seconds, script)
+        )
+    finally:
+        proc.kill()
+        proc.wait()
+    return [
+        "\n### Control: the barest Python server over DuckDB (bench/bare_server.py), 1 client, simple\n",
+        "| bare server | DuckDB in-process | bare / DuckDB |",
+        "|---|---|---|",
+        f"| {bare:,.0f} | {inproc:,.0f} | {bare / inproc:.2f}x |",
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the bare server did not start")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
@@ -335,6 +375,7 @@ def main() -> None:
                     f"| {clients} | {mode} | {d:,.0f} | {inproc:,.0f} | {p:,.0f} | {d / inproc:.2f}x | {d / p:.2f}x |"
                 )
                 print(lines[-1], file=sys.stderr)
+        lines += bare_control(args, script, local, ddb_env)
         lines += four_pdbs(srv, args, script, local, ddb_env)
         lines += tls_path(srv, args, script, ddb_env)
         lines.append("\n## 2. Streaming SELECT of 1,000,000 rows x 4 columns with psycopg, rows/s\n")

@@ -8,6 +8,7 @@ column-wise by engine.codec and never touched one by one here.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from duckdb import _seam
 
 from engine import alter as alter_table
 from engine import codec, cursors, grouping, shadows
+from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
 from pgwire import backend, faults
@@ -33,6 +35,27 @@ from pgwire.types import UNCONSTRAINED_NUMERIC, require_exact_numeric
 BATCH_ROWS = 65536
 # Bytes of DataRows gathered before they are handed to the proxy.
 FLUSH_BYTES = 256 * 1024
+# A SELECT whose runs return at most SMALL_ROWS rows of plain types fetches them as Python values
+# (engine.codec.values): cheaper than an Arrow stream for a point query. Rows beyond go in chunks.
+SMALL_ROWS = 16
+SMALL_CHUNK = 1024
+# Kinds that change neither what names resolve to nor the types behind them (_names).
+_NAME_NEUTRAL = frozenset(
+    {
+        "select",
+        "insert",
+        "update",
+        "delete",
+        "merge",
+        "begin",
+        "commit",
+        "savepoint",
+        "release",
+        "show",
+        "explain",
+    }
+)
+_NAMES_CHANGED = itertools.count(1)
 # Statements kept for the savepoint emulation of one transaction.
 MAX_REPLAY = 10_000
 
@@ -73,6 +96,9 @@ class Prepared:
     lock: str = ""  # SELECT ... FOR UPDATE: "wait", "nowait" or "skip" (SKIP LOCKED)
     exact_numeric: list[int] = field(default_factory=list)  # parameters DuckDB binds to unconstrained numeric
     alter: dict[str, Any] | None = None  # an ALTER TABLE planned when it runs (engine.alter)
+    # What earlier runs of this statement (or of its shape: the same text but for its numbers)
+    # taught: "small" = few rows of plain types, fetched as Python values (_run_small).
+    hint: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,6 +114,7 @@ class Portal:
     done: bool = False
     # what ran for it when a rewrite or a plan put statements around it (replayed in its stead)
     ran: list[tuple[str, list[Any]]] = field(default_factory=list)
+    small: Any = None  # the rows-format result of a small-result run (_run_small)
 
 
 def _expand_formats(formats: list[int], n: int) -> list[int]:
@@ -222,6 +249,10 @@ class EngineSession:
         self.savepoints: list[tuple[str, int]] = []
         self.replay: list[tuple[str, list[Any]]] = []
         self._streaming: Portal | None = None
+        # What this session can name: "" while it has changed nothing of its own (no SET, no
+        # DDL, no temporary object), so its sessions share what a statement's shape taught; a
+        # name of its own once it has (the small-result hints, _small_valid).
+        self._names = ""
         self.cursors: dict[str, bool] = {}  # SQL cursor name -> WITH HOLD
         self.cancel_reason = ""  # why the running statement was interrupted (57014's message)
         self.last_error = ""  # SQLSTATE of the last error sent
@@ -669,6 +700,101 @@ class EngineSession:
         portal.done = True
         return rt, count
 
+    # ------------------------------------------------------------ small results
+
+    def _small_eligible(self, portal: Portal, max_rows: int) -> bool:
+        """A plain SELECT whose earlier runs returned a few rows of plain types (hint "small")
+        and that runs to its end: fetched as Python values, not as an Arrow stream."""
+        p = portal.prepared
+        if (
+            not self._small_valid(p)
+            or max_rows
+            or p.kind != "select"
+            or p.pre
+            or p.alter
+            or p.lock
+            or p.writes
+        ):
+            return False
+        if p.deferred or (p.untyped and p.numeric_untyped is None):
+            return False  # the first run learns how those parameters bind (_submit_params)
+        if p.columns is None:
+            return True  # typed by this run's description (_start_small checks it)
+        return codec_values.encodable(
+            [t.oid for _, t in p.columns], _expand_formats(portal.formats, len(p.columns))
+        )
+
+    def _small_valid(self, p: Prepared) -> bool:
+        """Whether p's hint was learnt under the names this session sees now: no DDL since in
+        the PDB, and no SET, DDL or temporary object of this session's own since."""
+        return p.hint.get("small") == (self.ddl.value, self._names)
+
+    def _start_small(self, portal: Portal) -> None:
+        p = portal.prepared
+        self._release_stream()
+        values = _for_duckdb(p, _as_numbers(portal.values, p.untyped) if p.numeric_untyped else portal.values)
+        res = _seam.submit(self.con, p.sql, values or None, "rows")
+        portal.started = True
+        if res.return_type != "query_result":
+            res.close()
+            raise DbError("XX000", "internal error: a small-result run returned no rows")
+        if p.columns is None:
+            p.columns = _columns_from_description(res.description, p.names)
+            portal.formats = _expand_formats(portal.formats, len(p.columns))
+        portal.small = res
+
+    def _send_small(self, portal: Portal, emit: Callable[[bytes], None]) -> None:
+        """The rows of a small-result run. More rows than SMALL_ROWS still all go out (in chunks,
+        under MAX_RESULT_SIZE), and the shape is no longer taken for small."""
+        p, res = portal.prepared, portal.small
+        portal.small = None
+        faults.inject("encoder", p.sql)
+        try:
+            cols = p.columns or []
+            fmts = _expand_formats(portal.formats, len(cols))
+            oids_ = [t.oid for _, t in cols]
+            if not codec_values.encodable(oids_, fmts):
+                raise codec_values.ValueEncodeError(f"result types {oids_} are not plain")
+            frame = codec_values.row_framer(oids_, fmts)
+            sent = out_bytes = 0
+            rows = res.fetchmany(SMALL_ROWS + 1)
+            while rows:
+                chunk = frame(rows)
+                out_bytes += len(chunk)
+                self._check_result_size(out_bytes)
+                emit(chunk)
+                sent += len(rows)
+                if len(rows) > SMALL_ROWS:
+                    p.hint.pop("small", None)
+                rows = res.fetchmany(SMALL_CHUNK)
+            portal.sent = sent
+        except codec_values.ValueEncodeError as e:
+            p.hint.pop("small", None)
+            raise DbError("XX000", f"internal error: {e}") from None
+        finally:
+            res.close()
+
+    def _learn_small(self, portal: Portal) -> None:
+        """After an Arrow-streamed SELECT: a few rows of plain types make its shape small."""
+        p = portal.prepared
+        if (
+            p.kind == "select"
+            and portal.sent <= SMALL_ROWS
+            and p.columns is not None
+            and not self._small_valid(p)
+        ):
+            fmts = _expand_formats(portal.formats, len(p.columns))
+            if codec_values.encodable([t.oid for _, t in p.columns], fmts):
+                p.hint["small"] = (self.ddl.value, self._names)
+
+    def _check_result_size(self, out_bytes: int) -> None:
+        if self.max_result_bytes and out_bytes > self.max_result_bytes:
+            raise DbError(
+                "54000",
+                f"result too large: more than the {self.max_result_bytes} bytes MAX_RESULT_SIZE allows",
+                hint="fetch less (LIMIT, a cursor with FETCH), or ask the DBA to raise MAX_RESULT_SIZE",
+            )
+
     def _encoder(self, portal: Portal) -> codec.RowEncoder:
         if portal.encoder is None:
             cols = portal.prepared.columns or []
@@ -699,12 +825,7 @@ class EngineSession:
             if batch.num_rows:
                 chunk = enc.encode(batch)
                 out_bytes += len(chunk)
-                if self.max_result_bytes and out_bytes > self.max_result_bytes:
-                    raise DbError(
-                        "54000",
-                        f"result too large: more than the {self.max_result_bytes} bytes MAX_RESULT_SIZE allows",
-                        hint="fetch less (LIMIT, a cursor with FETCH), or ask the DBA to raise MAX_RESULT_SIZE",
-                    )
+                self._check_result_size(out_bytes)
                 buf.append(chunk)
                 size += len(chunk)
                 sent += batch.num_rows
@@ -751,6 +872,8 @@ class EngineSession:
             return
         count = None
         self.current_tag = p.tag
+        if p.kind not in _NAME_NEUTRAL:
+            self._names = f"{id(self)}:{next(_NAMES_CHANGED)}"
         if not portal.started:
             for n in p.notices:
                 emit(backend.notice_response(n))
@@ -773,7 +896,10 @@ class EngineSession:
                 self._end_of_statement()
                 emit(backend.command_complete(self._tag(p, 0)))
                 return
-            count = self._start_with_pre(portal) if p.pre or p.alter else self._start(portal)[1]
+            if self._small_eligible(portal, max_rows):
+                self._start_small(portal)
+            else:
+                count = self._start_with_pre(portal) if p.pre or p.alter else self._start(portal)[1]
             if p.kind == "ddl":
                 self.ddl.bump()
                 self._ddl_in_tx = self.status != "I" or self._in_implicit or self._implicit_ro
@@ -783,11 +909,19 @@ class EngineSession:
                     self._note_replay(sql, values, p.kind)
             if describe and p.columns is not None:
                 emit(_row_description(p.columns, portal.formats))
+        if portal.small is not None:
+            self._send_small(portal, emit)
+            portal.done = True
+            self._end_implicit_ro(True)
+            self._end_of_statement()
+            emit(backend.command_complete(self._tag(p, portal.sent)))
+            return
         if p.columns is not None and (portal.reader is not None or portal.pending):
             if self._stream_rows(portal, max_rows, emit):
                 emit(backend.PORTAL_SUSPENDED)
                 return
             portal.done = True
+            self._learn_small(portal)
             self._end_implicit_ro(True)
             self._end_of_statement()
             emit(backend.command_complete(self._tag(p, portal.sent)))
@@ -838,6 +972,8 @@ class EngineSession:
                 p.writes, p.lock = bool(s.get("writes")), s.get("lock", "")
                 p.names = s.get("names")
                 p.alter = s.get("alter")
+                if "hint" in s:
+                    p.hint = s["hint"]  # shared by the statements of one shape
                 portal = Portal(p, [], [])
                 self.execute_portal(portal, 0, emit, describe=True)
             except Exception as e:  # every engine error becomes an ErrorResponse
@@ -872,6 +1008,7 @@ class EngineSession:
         isolation: str | None = None,
         alter: dict[str, Any] | None = None,
         group_by: dict[str, Any] | None = None,
+        hint: dict[str, Any] | None = None,
     ) -> bytes:
         self._check_aborted(kind)
         self.require_passed(sql, *(pre or []))
@@ -938,6 +1075,8 @@ class EngineSession:
         prepared.used_params = used
         prepared.exact_numeric = exact
         prepared.writes, prepared.lock = writes, lock
+        if hint is not None:
+            prepared.hint = hint
         self.statements[name] = prepared
         return backend.PARSE_COMPLETE
 

@@ -7,7 +7,6 @@ is cached by text: clients repeat the same statements.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,16 +101,18 @@ class Statement:
     @property
     def lock(self) -> str:
         """How the statement waits for its PDB's write gate (pgcompat.locking): "" when it does not."""
-        hit = self.memo.get("lock")
+        memo = self.judged.memo  # the tokens are base's: so is the answer
+        hit = memo.get("lock")
         if hit is None:
-            hit = self.memo["lock"] = locking.lock_mode(self.kind, self.tokens)
+            hit = memo["lock"] = locking.lock_mode(self.kind, self.tokens)
         return hit
 
     @property
     def writes(self) -> bool:
-        hit = self.memo.get("writes")
+        memo = self.judged.memo
+        hit = memo.get("writes")
         if hit is None:
-            hit = self.memo["writes"] = locking.writes(self.engine_kind or self.kind, self.tokens)
+            hit = memo["writes"] = locking.writes(self.engine_kind or self.kind, self.tokens)
         return hit
 
     def engine_op(self, names: list[str | None] | None = None) -> dict[str, object]:
@@ -140,6 +141,10 @@ class Statement:
             op["writes"] = True
         if self.lock:
             op["lock"] = self.lock
+        if self.kind == "select" and not _DECIMAL_LITERAL.search(self.text):
+            # What the engine learns of this shape's results (a decimal literal changes the
+            # result's types within a shape, so such a text neither teaches nor uses it).
+            op["hint"] = self.judged.memo.setdefault("engine_hint", {})
         return op
 
 
@@ -293,6 +298,7 @@ def cache_bytes() -> tuple[int, int]:
 # A number written as a literal (not part of a name, a parameter or a longer number); the same
 # pattern pgcompat.analysis normalizes: no verdict and no classification depends on a number.
 _NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
+_DECIMAL_LITERAL = re.compile(r"\d\.\d")
 # Kinds whose statements the template may stand for: their text runs as the client wrote it.
 _TEMPLATE_KINDS = frozenset({"select", "insert", "update", "delete"})
 
@@ -308,13 +314,23 @@ def split(sql: str) -> tuple[Statement, ...]:
     key = _NUMBER.sub("0", sql) if len(sql) <= _TEMPLATES.max_text else ""
     template = _TEMPLATES.get(key) if key else None
     if template is not None:
-        out = (dataclasses.replace(template, text=sql, engine_sql=sql, memo={}, base=template),)
+        # Not cached by text: texts that differ in their numbers are many, the template is one.
+        return (_instance(template, sql),)
     else:
         out = split_text(sql)
         if key and len(out) == 1 and _templatable(out[0]):
             _TEMPLATES.put(key, out[0], _COST_PER_CHAR * len(sql))
     _STATEMENTS.put(sql, out, _COST_PER_CHAR * len(sql))
     return out
+
+
+def _instance(template: Statement, sql: str) -> Statement:
+    """The template's reading for a text that differs from its own only in numbers (as
+    dataclasses.replace would make it, without running __init__ again: this is per statement)."""
+    st = object.__new__(Statement)
+    st.__dict__.update(template.__dict__)
+    st.__dict__.update(text=sql, engine_sql=sql, memo={}, base=template)
+    return st
 
 
 def _templatable(st: Statement) -> bool:

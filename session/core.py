@@ -674,9 +674,18 @@ class Session:
     def _lockdown_refusal(
         self, st: stmts.Statement, a: analysis.Analysis | None = None, text: str | None = None
     ) -> DbError | None:
-        """ORA-01031 when the lockdown profile in force in this container disables st; audited."""
+        """ORA-01031 when the lockdown profile in force in this container disables st; audited.
+        An allowed statement stays allowed for the same container and kind of user until the
+        catalog changes (a profile is catalog): Bind asks again at every execution."""
+        stamp = self.host.policy.change_stamp()
+        key = ("lockdown", self.con_id, self.user.common)
+        memo = st.judged.memo
+        if stamp is not None and memo.get(key) == stamp:
+            return None
         v = lockdown.check(self.host.policy, self.con_id, self.user.common, st.judged, a)
         if v is None:
+            if stamp is not None:
+                memo[key] = stamp
             return None
         err = DbError("42501", v.message)  # v.message: "ORA-01031: insufficient privileges: ..."
         self.audit_refusal(text or st.text, v.rule, err.sqlstate, err.message)
@@ -691,13 +700,17 @@ class Session:
     @staticmethod
     def _is_local(st: stmts.Statement) -> bool:
         """Statements the session or its host answers: session parameters, container commands,
-        COPY (driven here), LISTEN/NOTIFY."""
-        return (
-            st.kind in SESSION_KINDS
-            or st.kind in ("copy", "listen", "notify", "unlisten")
-            or container_commands.is_container_command(st)
-            or (st.kind == "select" and notify_sql.pg_notify_call(st.text) is not None)
-        )
+        COPY (driven here), LISTEN/NOTIFY. Once per shape (numbers never change the answer)."""
+        memo = st.judged.memo
+        hit = memo.get("local")
+        if hit is None:
+            hit = memo["local"] = (
+                st.kind in SESSION_KINDS
+                or st.kind in ("copy", "listen", "notify", "unlisten")
+                or container_commands.is_container_command(st)
+                or (st.kind == "select" and notify_sql.pg_notify_call(st.text) is not None)
+            )
+        return hit
 
     def _run_local(self, st: stmts.Statement, describe: bool, values: list[str | None] | None = None) -> None:
         refusal = self._lockdown_refusal(st)  # SET, ALTER SESSION, COPY, user and container commands
@@ -991,6 +1004,7 @@ class Session:
                 op.get("isolation"),  # type: ignore[arg-type]
                 op.get("alter"),  # type: ignore[arg-type]
                 op.get("grouping"),  # type: ignore[arg-type]
+                op.get("hint"),  # type: ignore[arg-type]
             )
         )
         if not ok:

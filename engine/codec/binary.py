@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from engine.codec import _arrow as A
-from engine.codec.numeric import numeric_binary
+from engine.codec.numeric import bignum_binary, is_bignum, numeric_binary
 from engine.codec.temporal import (
     DATE_INF,
     PG_EPOCH_DAYS,
@@ -130,6 +130,8 @@ def uuid_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
 
 
 def numeric_encoder(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
+    if is_bignum(arr.type):
+        return bignum_binary(arr)
     return numeric_binary(arr)
 
 

@@ -187,3 +187,31 @@ def _trimmed(v: Decimal) -> Decimal:
         end -= 1
         exp += 1
     return Decimal((sign, digits[:end], exp))
+
+
+def is_bignum(t: pa.DataType) -> bool:
+    """DuckDB's arbitrary-precision integer (BIGNUM, an integer literal beyond HUGEINT): Arrow
+    carries it as an opaque extension over its own bytes."""
+    return isinstance(t, pa.BaseExtensionType) and getattr(t, "type_name", "") == "bignum"
+
+
+def bignum_ints(arr: pa.Array) -> list[int | None]:
+    """The integers of a BIGNUM array. DuckDB's bytes: a 3-byte header whose top bit is set for
+    a value >= 0, then the magnitude big-endian; a negative value has all its bytes inverted."""
+    out: list[int | None] = []
+    for raw in arr.storage.to_pylist():
+        if raw is None:
+            out.append(None)
+        elif raw[0] & 0x80:
+            out.append(int.from_bytes(raw[3:], "big"))
+        else:
+            out.append(-int.from_bytes(bytes(b ^ 0xFF for b in raw[3:]), "big"))
+    return out
+
+
+def bignum_text(arr: pa.Array) -> pa.Array:
+    return pa.array([None if v is None else str(v) for v in bignum_ints(arr)], pa.string())
+
+
+def bignum_binary(arr: pa.Array) -> pa.Array:
+    return pa.array([None if v is None else numeric_send(v) for v in bignum_ints(arr)], pa.binary())

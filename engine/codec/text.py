@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from engine.codec import _arrow as A
 from engine.codec.floats import float_text
-from engine.codec.numeric import decimal_text
+from engine.codec.numeric import bignum_text, decimal_text, is_bignum
 from engine.codec.temporal import (
     date_text,
     interval_text,
@@ -91,6 +91,8 @@ def _pick(t: pa.DataType) -> Callable[[pa.Array, EncodeContext], pa.Array]:
     """The text encoder for values of Arrow type `t`."""
     if pa.types.is_dictionary(t):
         return lambda arr, ctx: text_of(A.cast(arr, t.value_type), ctx)
+    if is_bignum(t):
+        return lambda arr, ctx: bignum_text(arr)
     if isinstance(t, pa.BaseExtensionType):
         return lambda arr, ctx: text_of(arr.storage, ctx)
     if t == pa.string() or t == pa.large_string():
