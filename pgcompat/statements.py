@@ -298,7 +298,8 @@ def cache_bytes() -> tuple[int, int]:
 # A number written as a literal (not part of a name, a parameter or a longer number); the same
 # pattern pgcompat.analysis normalizes: no verdict and no classification depends on a number.
 _NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
-_DECIMAL_LITERAL = re.compile(r"\d\.\d")
+# A digit beside a point: a decimal literal (1.5, 1., .5), or a name with a digit beside a dot.
+_DECIMAL_LITERAL = re.compile(r"\d\.|\.\d")
 # Kinds whose statements the template may stand for: their text runs as the client wrote it.
 _TEMPLATE_KINDS = frozenset({"select", "insert", "update", "delete"})
 

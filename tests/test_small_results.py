@@ -45,6 +45,8 @@ def test_numbers_that_change_the_result_type(conn) -> None:
     assert conn.execute("select 1 + 99999999999999999999").fetchone() == (100000000000000000000,)
     assert conn.execute("select 3000000000 + 1").fetchone() == (3000000001,)
     assert str(conn.execute("select 1.5 + 1").fetchone()[0]) == "2.5"
+    assert str(conn.execute("select 1. + 1").fetchone()[0]) == "2"
+    assert str(conn.execute("select .5 + 1").fetchone()[0]) == "1.5"
     assert conn.execute("select 1 + 1").fetchone() == (2,)
 
 

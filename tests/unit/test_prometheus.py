@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -35,12 +34,10 @@ def _meter(n: int) -> SimpleNamespace:
     return SimpleNamespace(info=info, totals=totals, runtime=SimpleNamespace(restarts={3: 2}), flushes=7)
 
 
-def test_render_1000_pdbs_under_a_second_and_parses() -> None:
+def test_render_1000_pdbs_and_parse() -> None:
+    # How long rendering takes is measured in bench/ (RESULTS section 11), not asserted here.
     m = _meter(1000)
-    t = time.perf_counter()
     text = render_metrics(m)
-    took = time.perf_counter() - t
-    assert took < 1.0, took
     fams = {f.name: f for f in text_string_to_metric_families(text.decode())}
     stm = [s for s in fams["duckcdb_statements"].samples if s.labels["pdb"] == "P9"]
     assert (
