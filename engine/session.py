@@ -757,16 +757,19 @@ class EngineSession:
                 raise codec_values.ValueEncodeError(f"result types {oids_} are not plain")
             frame = codec_values.row_framer(oids_, fmts)
             sent = out_bytes = 0
-            rows = res.fetchmany(SMALL_ROWS + 1)
+            asked = SMALL_ROWS + 1
+            rows = res.fetchmany(asked)
             while rows:
                 chunk = frame(rows)
                 out_bytes += len(chunk)
                 self._check_result_size(out_bytes)
                 emit(chunk)
                 sent += len(rows)
-                if len(rows) > SMALL_ROWS:
-                    p.hint.pop("small", None)
-                rows = res.fetchmany(SMALL_CHUNK)
+                if len(rows) < asked:
+                    break  # fewer than asked: the result has no more
+                p.hint.pop("small", None)
+                asked = SMALL_CHUNK
+                rows = res.fetchmany(asked)
             portal.sent = sent
         except codec_values.ValueEncodeError as e:
             p.hint.pop("small", None)
