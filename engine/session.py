@@ -117,6 +117,13 @@ class Portal:
     small: Any = None  # the rows-format result of a small-result run (_run_small)
 
 
+def _duckdb_values(portal: Portal) -> list[Any] | dict[str, Any]:
+    """The portal's parameter values as DuckDB binds them (numbers where text cannot bind)."""
+    p = portal.prepared
+    values = _as_numbers(portal.values, p.untyped) if p.numeric_untyped else portal.values
+    return _for_duckdb(p, values)
+
+
 def _expand_formats(formats: list[int], n: int) -> list[int]:
     if not formats:
         return [0] * n
@@ -676,9 +683,7 @@ class EngineSession:
                         p.numeric_untyped = True
                     except duckdb.Error:
                         pass
-        if p.numeric_untyped:
-            return self._run(p.sql, _for_duckdb(p, _as_numbers(portal.values, p.untyped)))
-        return self._run(p.sql, _for_duckdb(p, portal.values))
+        return self._run(p.sql, _duckdb_values(portal))
 
     def _start(self, portal: Portal) -> tuple[str, int | None]:
         """Run the portal's statement. Returns (return_type, changed rows or None)."""
@@ -732,8 +737,7 @@ class EngineSession:
     def _start_small(self, portal: Portal) -> None:
         p = portal.prepared
         self._release_stream()
-        values = _for_duckdb(p, _as_numbers(portal.values, p.untyped) if p.numeric_untyped else portal.values)
-        res = _seam.submit(self.con, p.sql, values or None, "rows")
+        res = _seam.submit(self.con, p.sql, _duckdb_values(portal) or None, "rows")
         portal.started = True
         if res.return_type != "query_result":
             res.close()
