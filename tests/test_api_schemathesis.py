@@ -108,6 +108,7 @@ def test_stateful_scenarios_follow_the_links(stateful_server: RunningServer, tmp
         [
             str(Path(sys.executable).parent / "schemathesis"), "run", f"{srv.api}/openapi.json",
             "--phases", "stateful", "--checks", STATEFUL_CHECKS,
+            "--exclude-checks", "ensure_resource_availability,use_after_free",
             "-H", f"Authorization: Bearer {token(srv)}",
             "--include-path-regex", LINKED, "--exclude-path-regex", NOT_BUILT,
             "--max-examples", "200", "--seed", "17", "--workers", "1", "--mode", "positive",

@@ -358,8 +358,9 @@ def _api(db: sqlite3.Connection) -> None:
 def _relocation_and_tiers(db: sqlite3.Connection) -> None:
     """A PDB's storage location (NULL: data/pdbs) and the one a RELOCATE is moving it to (its
     intent); service tiers changed at runtime (ALTER SERVICE TIER), over conf/tiers.toml."""
-    db.execute("ALTER TABLE containers ADD COLUMN location TEXT")
-    db.execute("ALTER TABLE containers ADD COLUMN relocate_to TEXT")
+    for column in ("location", "relocate_to"):
+        if column not in _columns(db, "containers"):
+            db.execute(f"ALTER TABLE containers ADD COLUMN {column} TEXT")
     db.execute(
         """CREATE TABLE IF NOT EXISTS service_tier_overrides (
             tier TEXT PRIMARY KEY,
