@@ -148,6 +148,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             "lockdown_profile": cdb.cat.pdb_lockdown(c.con_id),
             "created_at": c.created_at,
             "open_time": c.open_time,
+            "location": c.location or "pdbs",
         }
 
     def op_out(op: Operation) -> dict[str, Any]:

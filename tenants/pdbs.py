@@ -145,13 +145,15 @@ async def relocate_pdb(
 ) -> list[str]:
     """ALTER PLUGGABLE DATABASE p RELOCATE TO 'location' [AVAILABILITY NORMAL | MAX] (and POST
     /api/v1/pdbs/{id}/relocate): catalog.relocate moves it; a tenant's PDB gets an event."""
+    tenant_gate.check_pdb_command(cdb.cat, c, "RELOCATE")  # a template's frozen copy: ORA-65914
     tenant = cdb.cat.tenant_of(c.con_id)
     t = cdb.cat.tenant(tenant) if tenant else None
     if t is not None and t.state == states.TERMINATED:
         raise ora(65907, name=t.name)
+    before = (cdb.cat.container_by_id(c.con_id) or c).location
     notices = await relocate.relocate_pdb(cdb, c, location, availability)
-    if t is not None:
-        moved = cdb.cat.container_by_id(c.con_id) or c
+    moved = cdb.cat.container_by_id(c.con_id) or c
+    if t is not None and moved.location != before:
         cdb.cat.add_tenant_event(
             t.name, actor.name if actor else "SYS", "RELOCATE", t.state, t.state,
             f"{c.name} to {moved.location or relocate.DEFAULT_LOCATION} (AVAILABILITY {availability.upper()})",

@@ -160,6 +160,7 @@ def test_relocate_over_the_api_is_an_operation_with_the_same_result(server: Runn
             assert op["result"]["location"] == "fast" and op["result"]["open_mode"] == "READ WRITE"
             assert op["result"]["path"] == str(server.data_dir / "fast" / guid)
             assert _where(server, guid) == ["fast"]
+            assert c.get(f"/pdbs/{tenant}").json()["location"] == "fast"
             # the tenant's events say so; its admin logs in again
             events = c.get(f"/tenants/{tenant}/events", params={"operation": "RELOCATE"}).json()["items"]
             assert events and "to fast (AVAILABILITY MAX)" in events[-1]["reason"]
@@ -211,32 +212,34 @@ def test_to_another_filesystem_while_logins_wait(tmp_path: Path) -> None:
         guid = _make(srv, "BIG", rows=1)
         with srv.connect("BIG", ADMIN, PW, autocommit=True) as c:
             c.execute(
-                "create table big as select i, md5(i::varchar) || md5((i * 7)::varchar) as m from range(3000000) r(i)"
+                "create table big as select i, md5(i::varchar) || md5((i * 7)::varchar) as m from range(5000000) r(i)"
             )
             c.execute("checkpoint")
         size = (data / "pdbs" / guid / "data.duckdb").stat().st_size
         assert size > 50 << 20
-        t = threading.Thread(target=knock)
-        t.start()
+        knockers = [threading.Thread(target=knock) for _ in range(4)]
+        for t in knockers:
+            t.start()
         time.sleep(0.5)
         with srv.connect(autocommit=True) as root:
             cur = root.execute(f"ALTER PLUGGABLE DATABASE big RELOCATE TO '{target}'")
             assert cur.statusmessage == "ALTER PLUGGABLE DATABASE"
         time.sleep(0.5)
         stop.set()
-        t.join(30)
+        for t in knockers:
+            t.join(30)
         assert (target / guid / "data.duckdb").stat().st_size == size
         assert not (data / "pdbs" / guid).exists()
         refused = [x for x in seen if x != "ok"]
         # a refused login is a FATAL (psycopg gives no SQLSTATE for a failed connect): ORA-65922
         assert any("FATAL:  ORA-65922: pluggable database BIG is being relocated" in x for x in refused)
-        # (and the session the NORMAL relocation ended)
-        assert all("ORA-65922" in x or "being relocated" in x for x in refused), {
-            x.split("failed:")[-1] for x in refused
-        }
-        assert seen[-1] == "ok"
+        # (and the session the NORMAL relocation ended, and a login that passed the gate just before
+        # the move began and found the engine stopping: ORA-01109, 57P03 too, as with CLOSE IMMEDIATE)
+        allowed = ("ORA-65922", "being relocated", "ORA-01109", "server closed the connection unexpectedly")
+        assert all(any(a in x for a in allowed) for x in refused), {x.split("failed:")[-1] for x in refused}
+        assert seen[-1] == "ok"  # (the last knock of one thread: after the move, logins work)
         with srv.connect("BIG", ADMIN, PW) as c:
-            assert c.execute("select count(*) from big").fetchone() == (3000000,)
+            assert c.execute("select count(*) from big").fetchone() == (5000000,)
         with srv.connect(autocommit=True) as root:
             root.execute("ALTER PLUGGABLE DATABASE big RELOCATE TO 'pdbs'")
         assert not (target / guid).exists() and (data / "pdbs" / guid / "data.duckdb").exists()
