@@ -208,6 +208,14 @@ def test_to_another_filesystem_while_logins_wait(tmp_path: Path) -> None:
             except psycopg.Error as e:
                 seen.append(f"{e.sqlstate} {e}")
 
+    statuses: set[str] = set()
+
+    def watch() -> None:
+        with srv.connect(autocommit=True) as root:
+            while not stop.is_set():
+                row = root.execute("select status from cdb_pdbs where pdb_name = 'BIG'").fetchone()
+                statuses.add(row[0])
+
     try:
         guid = _make(srv, "BIG", rows=1)
         with srv.connect("BIG", ADMIN, PW, autocommit=True) as c:
@@ -217,7 +225,7 @@ def test_to_another_filesystem_while_logins_wait(tmp_path: Path) -> None:
             c.execute("checkpoint")
         size = (data / "pdbs" / guid / "data.duckdb").stat().st_size
         assert size > 50 << 20
-        knockers = [threading.Thread(target=knock) for _ in range(4)]
+        knockers = [threading.Thread(target=knock) for _ in range(4)] + [threading.Thread(target=watch)]
         for t in knockers:
             t.start()
         time.sleep(0.5)
@@ -237,6 +245,7 @@ def test_to_another_filesystem_while_logins_wait(tmp_path: Path) -> None:
         # the move began and found the engine stopping: ORA-01109, 57P03 too, as with CLOSE IMMEDIATE)
         allowed = ("ORA-65922", "being relocated", "ORA-01109", "server closed the connection unexpectedly")
         assert all(any(a in x for a in allowed) for x in refused), {x.split("failed:")[-1] for x in refused}
+        assert statuses == {"NORMAL", "RELOCATING"}  # DBA_PDBS.STATUS during the move
         assert seen[-1] == "ok"  # (the last knock of one thread: after the move, logins work)
         with srv.connect("BIG", ADMIN, PW) as c:
             assert c.execute("select count(*) from big").fetchone() == (5000000,)
