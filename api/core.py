@@ -58,6 +58,8 @@ class Api:
     # token SHA-256 -> (catalog change stamp, expiry, principal): no catalog query per request
     # while the catalog is unchanged (a dropped key, a locked user or a new grant changes it)
     principals: dict[str, tuple[Any, float | None, Principal]] = field(default_factory=dict)
+    # name -> (catalog change stamp, value): catalog reads of long lists, kept while it is unchanged
+    snapshots: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     @property
     def cdb(self) -> Cdb:
@@ -105,6 +107,18 @@ class Api:
         self.rate_limit(p.token_key)
         request.state.principal = p
         return p
+
+    def snapshot(self, name: str, build: Callable[[], Any]) -> Any:
+        """build() as of the catalog's current state: read again only when the catalog changed
+        (listing 1,000 tenants page by page reads them once). The value is shared: do not change it."""
+        stamp = self.cdb.cat.change_stamp()
+        hit = self.snapshots.get(name)
+        if hit is not None and stamp is not None and hit[0] == stamp:
+            return hit[1]
+        value = build()
+        if stamp is not None:
+            self.snapshots[name] = (stamp, value)
+        return value
 
     def make_principal(self, user: User, key: str) -> Principal:
         cat = self.cdb.cat
@@ -259,6 +273,15 @@ class Api:
                 )
 
 
+def operation_out(op: Operation) -> dict[str, Any]:
+    """A long operation as the API shows it (202 bodies, GET /operations/{id})."""
+    return {
+        "operation_id": op.id, "kind": op.kind, "target": op.target, "tenant": op.tenant,
+        "username": op.username, "status": op.status, "created_at": op.created_at,
+        "finished_at": op.finished_at, "result": op.result, "error": op.error,
+    }  # fmt: skip
+
+
 def ora_fields(e: DbError) -> dict[str, Any]:
     from api.problems import _ORA
 
@@ -334,3 +357,15 @@ def page(items: list[dict[str, Any]], ls: Any, filters: dict[str, str | None]) -
     chunk = items[offset : offset + limit]
     nxt = encode_cursor(offset + limit, sort) if offset + limit < len(items) else None
     return {"items": chunk, "next_cursor": nxt, "total": len(items)}
+
+
+def page_rows(
+    rows: list[Any], ls: Any, render: Callable[[Any], dict[str, Any]], keep: Callable[[Any], bool]
+) -> dict[str, Any]:
+    """page() of a long list in its natural order (no sort): the rows kept, and only the page's
+    rows rendered (1,000 tenants are not rendered to answer for 100). The same cursors as page()."""
+    rows = [r for r in rows if keep(r)]
+    offset = decode_cursor(ls.cursor, None) if ls.cursor else 0
+    chunk = rows[offset : offset + ls.limit]
+    nxt = encode_cursor(offset + ls.limit, None) if offset + ls.limit < len(rows) else None
+    return {"items": [render(r) for r in chunk], "next_cursor": nxt, "total": len(rows)}

@@ -12,6 +12,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types import Info
 
 from api.core import Api, Principal
+from api.gql_cost import QueryCostLimiter
 from api.problems import ApiError
 from catalog.commands import pdbs as admin_sql
 from catalog.commands import resources as resource_sql
@@ -102,11 +103,25 @@ class Operation:
 
 
 class CatalogLookups(SchemaExtension):
-    """The number of batched catalog lookups a request made, in the result's extensions."""
+    """The number of batched catalog lookups a request made, and the SQL statements the catalog ran
+    while it executed (others' too, if any ran meanwhile), in the result's extensions."""
+
+    def on_execute(self) -> Any:
+        ctx = self.execution_context.context
+        store = ctx["api"].cdb.cat if isinstance(ctx, dict) and "api" in ctx else None
+        before = store.statements if store is not None else 0
+        yield
+        if store is not None:
+            ctx["catalog_statements"] = store.statements - before
 
     def get_results(self) -> dict[str, Any]:
         ctx = self.execution_context.context
-        return {"catalog_lookups": ctx["lookups"][0]} if isinstance(ctx, dict) and "lookups" in ctx else {}
+        if not (isinstance(ctx, dict) and "lookups" in ctx):
+            return {}
+        out = {"catalog_lookups": ctx["lookups"][0]}
+        if "catalog_statements" in ctx:
+            out["catalog_statements"] = ctx["catalog_statements"]
+        return out
 
 
 def _pdb(c: Container, owner: str | None) -> Pdb:
@@ -331,6 +346,7 @@ schema = strawberry.Schema(
     mutation=Mutation,
     extensions=[
         CatalogLookups,
+        QueryCostLimiter,
         QueryDepthLimiter(max_depth=MAX_DEPTH),
         MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaxAliasesLimiter(max_alias_count=30),

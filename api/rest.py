@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 
 from api import keys as api_keys
 from api import schemas as S
-from api.core import Api, Principal, check_if_match, client_of, etag_of, page
+from api.admin_rest import tier_out
+from api.core import Api, Principal, check_if_match, client_of, etag_of, operation_out, page, page_rows
 from api.problems import ApiError
 from catalog.commands import lockdown as lockdown_sql
 from catalog.commands import pdbs as admin_sql
@@ -21,7 +22,6 @@ from catalog.commands import users as users_sql
 from catalog.store import Container, Operation
 from catalog.store import Tenant as TenantRow
 from conf import VERSION
-from governance import resources
 from metering import ops as metering_ops
 from pgcompat import container_commands
 from pgcompat import statements as stmts
@@ -91,7 +91,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         pdb_rows = c_list if c_list is not None else cdb.cat.tenant_pdbs(t.name)
         tier = cdb.tiers.get(t.tier)
         if pdb_rows:
-            lim = cdb.limits(pdb_rows[0])
+            lim = cdb.limits_of(pdb_rows[0].con_id) or cdb.limits(pdb_rows[0])  # cached per catalog change
             limits = {
                 "cpu_cores": float(lim.cpu_count),
                 "memory_mb": lim.memory_bytes // MiB,
@@ -148,21 +148,11 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             "lockdown_profile": cdb.cat.pdb_lockdown(c.con_id),
             "created_at": c.created_at,
             "open_time": c.open_time,
+            "location": c.location or "pdbs",
         }
 
     def op_out(op: Operation) -> dict[str, Any]:
-        return {
-            "operation_id": op.id,
-            "kind": op.kind,
-            "target": op.target,
-            "tenant": op.tenant,
-            "username": op.username,
-            "status": op.status,
-            "created_at": op.created_at,
-            "finished_at": op.finished_at,
-            "result": op.result,
-            "error": op.error,
-        }
+        return operation_out(op)
 
     def accepted(op: Operation) -> JSONResponse:
         return JSONResponse(op_out(op), status_code=202, headers={"Location": f"/api/v1/operations/{op.id}"})
@@ -344,6 +334,15 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             out["admin_password"] = password
         return created(out, f"/tenants/{name}", etag=True)
 
+    def tenants_and_pdbs() -> tuple[list[TenantRow], dict[str, list[Container]]]:
+        """Every tenant and its PDBs, in three catalog queries."""
+        owners = cdb.cat.tenant_owners()
+        by_tenant: dict[str, list[Container]] = {}
+        for c in cdb.cat.containers():
+            if c.con_id in owners:
+                by_tenant.setdefault(owners[c.con_id], []).append(c)
+        return cdb.cat.tenants(), by_tenant
+
     @r.get("/tenants", response_model=S.TenantPage, tags=["tenants"])
     async def list_tenants(
         request: Request,
@@ -353,13 +352,18 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         service_tier: str | None = None,
     ) -> dict[str, Any]:
         seen = api.visible_tenants(request, p)
-        rows = [t for t in cdb.cat.tenants() if seen is None or t.name in seen]
-        by_tenant: dict[str, list[Container]] = {}
-        if rows:
-            owners = cdb.cat.tenant_owners()
-            for c in cdb.cat.containers():
-                if c.con_id in owners:
-                    by_tenant.setdefault(owners[c.con_id], []).append(c)
+        every, by_tenant = api.snapshot("tenants", tenants_and_pdbs)
+        rows = [t for t in every if seen is None or t.name in seen]
+        if ls.sort is None:  # the catalog's order (by name): only the page is rendered
+            return page_rows(
+                rows,
+                ls,
+                lambda t: tenant_out(t, by_tenant.get(t.name, [])),
+                lambda t: (
+                    (status is None or t.state == status.upper())
+                    and (service_tier is None or t.tier == service_tier.upper())
+                ),
+            )
         items = [tenant_out(t, by_tenant.get(t.name, [])) for t in rows]
         return page(items, ls, {"status": status, "service_tier": service_tier})
 
@@ -1150,9 +1154,6 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         return Response(status_code=204)
 
     # ------------------------------------------------------------ tiers, plans, templates, audit
-
-    def tier_out(t: resources.Tier) -> dict[str, Any]:
-        return {**vars(t), "name": t.name.lower()}
 
     @r.get("/service-tiers", response_model=S.PageOut, tags=["tiers"])
     async def list_tiers(p: Who, ls: Listing) -> dict[str, Any]:

@@ -146,6 +146,7 @@ class Pdb(BaseModel):
     lockdown_profile: str | None
     created_at: float
     open_time: float | None
+    location: str = Field(default="pdbs", description="its storage location (RELOCATE TO)")
 
 
 class PdbCreate(Strict):

@@ -35,7 +35,8 @@ class Cdb:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.data_dir = config.data_dir
-        self.tiers: dict[str, resources.Tier] = resources.load_tiers()
+        self._file_tiers: dict[str, resources.Tier] = resources.load_tiers()
+        self._tiers_cache: tuple[tuple[int, int], dict[str, resources.Tier]] | None = None
         self.store: CatalogStore | None = None
         self._runtime: Runtime | None = None
         self._locks: dict[int, asyncio.Lock] = {}
@@ -47,6 +48,25 @@ class Cdb:
     def cat(self) -> CatalogStore:
         assert self.store is not None
         return self.store
+
+    @property
+    def tiers(self) -> dict[str, resources.Tier]:
+        """The service tiers: conf/tiers.toml with the figures changed at runtime (ALTER SERVICE
+        TIER, kept in the catalog) over it. Every reader of a tier's figures comes here."""
+        if self.store is None:
+            return self._file_tiers
+        stamp = self.cat.change_stamp()
+        hit = self._tiers_cache
+        if hit is not None and stamp is not None and hit[0] == stamp:
+            return hit[1]
+        tiers = resources.with_overrides(self._file_tiers, self.cat.tier_overrides())
+        if stamp is not None:
+            self._tiers_cache = (stamp, tiers)
+        return tiers
+
+    def file_tier(self, name: str) -> resources.Tier | None:
+        """A tier as conf/tiers.toml gives it (what ALTER SERVICE TIER ... RESET returns to)."""
+        return self._file_tiers.get(name)
 
     @property
     def runtime(self) -> Runtime:
@@ -63,7 +83,15 @@ class Cdb:
             return self.data_dir / "root"
         if c.con_id == SEED_ID:
             return self.data_dir / "seed"
-        return self.data_dir / "pdbs" / c.guid
+        return self.location_dir(c.location) / c.guid
+
+    def location_dir(self, location: str | None) -> Path:
+        """The folder a storage location names (catalog.relocate): None is data/pdbs; a relative
+        name is under the data directory; an absolute one is kept as it is (checked when set)."""
+        if not location:
+            return self.data_dir / "pdbs"
+        p = Path(location)
+        return p if p.is_absolute() else self.data_dir / p
 
     def db_file(self, c: Container) -> Path:
         return self.pdb_dir(c) / "data.duckdb"
@@ -126,6 +154,9 @@ class Cdb:
         """Settle operations a crash interrupted; the containers whose engines still run stay as
         they are."""
         for c in self.cat.containers():
+            if c.pending_op == "RELOCATE":
+                self.settle_relocation(c)  # an engine still running serves the old folder: undone
+                c = self.cat.container_by_id(c.con_id) or c
             if c.con_id in running:
                 continue
             if c.pending_op == "CREATE":
@@ -142,6 +173,23 @@ class Cdb:
                 self.cat.update_container(c.con_id, pending_op=None, open_mode="MOUNTED")
             elif c.con_id > SEED_ID and c.open_mode != "MOUNTED":
                 self.cat.update_container(c.con_id, open_mode="MOUNTED")
+
+    def settle_relocation(self, c: Container) -> None:
+        """A RELOCATE (catalog.relocate) a crash interrupted: finished when the new folder is
+        complete (renamed into place), else undone (a part copy removed); whole in one place."""
+        target = None if c.relocate_to in (None, "pdbs") else c.relocate_to
+        new_dir = self.location_dir(target) / c.guid
+        old_dir = self.pdb_dir(c)
+        shutil.rmtree(new_dir.with_name(new_dir.name + ".part"), ignore_errors=True)
+        if new_dir.exists() and old_dir.resolve() != new_dir.resolve():
+            log.warning("finishing the interrupted relocation of PDB %s to %s", c.name, new_dir.parent)
+            shutil.rmtree(old_dir, ignore_errors=True)
+            with self.cat.transaction():
+                self.cat.update_container(c.con_id, location=target, pending_op=None, relocate_to=None)
+                self.cat.add_history(c, "RELOCATE")
+        else:
+            log.warning("the relocation of PDB %s was interrupted: it stays in %s", c.name, old_dir.parent)
+            self.cat.update_container(c.con_id, pending_op=None, relocate_to=None)
 
     # ------------------------------------------------------------ limits
 

@@ -137,7 +137,17 @@ _PDBS_COLUMNS = [
 
 def _pdbs_rows(store: CatalogStore, con_id: int, live: Live) -> list[Row]:
     return [
-        (c.con_id, c.name, c.dbid, c.dbid, c.guid, c.status, c.creation_scn, _ts(c.created_at), c.con_id)
+        (
+            c.con_id,
+            c.name,
+            c.dbid,
+            c.dbid,
+            c.guid,
+            "RELOCATING" if c.pending_op == "RELOCATE" else c.status,
+            c.creation_scn,
+            _ts(c.created_at),
+            c.con_id,
+        )  # fmt: skip
         for c in _visible(store, con_id, with_root=False)
     ]
 

@@ -211,6 +211,11 @@ async def open_pdb(cdb: Cdb, c: Container, mode: str, restricted: bool, force: b
     return None
 
 
+async def reopen(cdb: Cdb, c: Container, mode: str, restricted: bool) -> None:
+    """Start c's engine in mode, for an operation that holds c's lock and stopped it (RELOCATE)."""
+    await _open(cdb, c, mode, restricted)
+
+
 async def _open(cdb: Cdb, c: Container, mode: str, restricted: bool) -> None:
     if not cdb.db_file(c).exists():
         raise ora(1157, name=c.name)

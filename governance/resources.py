@@ -11,7 +11,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from conf import CONF_DIR
@@ -71,6 +71,56 @@ def load_tiers(path: Path | None = None) -> dict[str, Tier]:
         vals["priority"] = _priority(str(vals["priority"]))
         tiers[name.upper()] = Tier(name=name.upper(), **vals)
     return tiers
+
+
+# The keys of a tier (conf/tiers.toml), and the least each may be (priority is a name).
+TIER_MINIMUMS: dict[str, int] = {
+    "cpu": 1, "cpu_min": 0, "shares": 1, "memory_mb": MIN_MEMORY // MiB, "storage_gb": 0, "temp_gb": 0,
+    "iops": 0, "io_mbps": 0, "network_mbps": 0, "sessions": 1, "statement_timeout_ms": 0,
+    "idle_session_timeout_ms": 0, "idle_in_transaction_timeout_ms": 0, "parallel_degree_limit": 0,
+    "max_result_mb": 0,
+}  # fmt: skip
+TIER_KEYS = ("priority", *TIER_MINIMUMS)
+
+
+def tier_value(key: str, value: object) -> int | str:
+    """One figure of a tier, checked (InvalidValue says why): a whole number at least the key's
+    minimum, or a priority name."""
+    if key not in TIER_KEYS:
+        raise InvalidValue(f"{key} is not a service tier figure (one of {', '.join(TIER_KEYS)})")
+    if key == "priority":
+        try:
+            return _priority(str(value))
+        except ValueError as e:
+            raise InvalidValue(str(e)) from None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidValue(f"{key} must be a whole number")
+    text = str(value).strip()
+    if not text.isdigit():
+        raise InvalidValue(f"{key} must be a whole number, not {value}")
+    n = int(text)
+    if n < TIER_MINIMUMS[key]:
+        raise InvalidValue(f"{key} must be at least {TIER_MINIMUMS[key]}")
+    if n > 1 << 53:
+        raise InvalidValue(f"{key} is too large")
+    return n
+
+
+def with_overrides(tiers: dict[str, Tier], overrides: dict[str, dict[str, object]]) -> dict[str, Tier]:
+    """The file's tiers with the figures changed at runtime over them (tiers the file no longer
+    has are ignored)."""
+    out = dict(tiers)
+    for name, changes in overrides.items():
+        if name in out:
+            out[name] = replace(out[name], **{k: tier_value(k, v) for k, v in changes.items()})
+    return out
+
+
+def check_tier(t: Tier) -> None:
+    """A tier's figures must be possible together on this machine (InvalidValue says why)."""
+    if t.cpu_min > t.cpu:
+        raise InvalidValue(f"cpu_min ({t.cpu_min}) cannot exceed cpu ({t.cpu})")
+    check_consistent(tier_limits(t))
 
 
 def _priority(text: str) -> str:

@@ -94,6 +94,11 @@ def is_tenant_command(stmt: Statement) -> bool:
     return len(w) > 1 and w[0] in ("CREATE", "ALTER", "DROP", "UNDROP") and w[1] == "TENANT"
 
 
+def is_tier_command(stmt: Statement) -> bool:
+    """ALTER SERVICE TIER t SET (...) | RESET (...) | RESET ALL (tenants.tiers)."""
+    return stmt.words[:3] == ("ALTER", "SERVICE", "TIER")
+
+
 def is_api_key_command(stmt: Statement) -> bool:
     """CREATE / DROP API KEY (the HTTP API's keys, api.keys)."""
     w = stmt.words
@@ -123,6 +128,7 @@ def is_container_command(stmt: Statement) -> bool:
         or is_resource_command(stmt)
         or is_plan_command(stmt)
         or is_tenant_command(stmt)
+        or is_tier_command(stmt)
         or is_api_key_command(stmt)
         or is_metering_command(stmt)
     )

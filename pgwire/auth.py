@@ -14,6 +14,8 @@ import re
 
 import scramp
 
+from pgwire.oracle import ora
+
 ITERATIONS = 4096
 SALT_BYTES = 16  # some clients break on other salt lengths
 _MECH = scramp.ScramMechanism("SCRAM-SHA-256")
@@ -21,9 +23,14 @@ _VERIFIER = re.compile(r"^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=
 
 
 def scram_verifier(password: str) -> str:
-    salt, stored_key, server_key, iterations = _MECH.make_auth_info(
-        password, iteration_count=ITERATIONS, salt=os.urandom(SALT_BYTES)
-    )
+    """The verifier of a new password; one SASLprep refuses (prohibited characters: control, private
+    use, unassigned code points) is ORA-00988, not a verifier no client could match."""
+    try:
+        salt, stored_key, server_key, iterations = _MECH.make_auth_info(
+            password, iteration_count=ITERATIONS, salt=os.urandom(SALT_BYTES)
+        )
+    except scramp.ScramException as e:
+        raise ora(988, f"the password has characters SCRAM's SASLprep forbids ({e})") from None
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
     return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
 

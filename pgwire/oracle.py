@@ -98,6 +98,12 @@ ORACLE_ERRORS: dict[int, tuple[str, str]] = {
     65915: ("XX001", "backup {id} is damaged: {reason}"),
     65916: ("42704", "backup {id} does not exist"),
     65914: ("55000", "pluggable database {name} is the frozen copy of tenant template {template}"),
+    # service tiers changed at runtime (tenants.tiers) and PDB relocation (catalog.relocate)
+    65920: ("22023", "invalid value for service tier {name}: {reason}"),
+    65921: ("53400", "the pluggable databases of service tier {name} do not fit its new figures"),
+    65922: ("57P03", "pluggable database {name} is being relocated; connect again when it is done"),
+    65923: ("42501", "invalid relocation target {location}"),
+    65924: ("55000", "pluggable database {name} cannot be relocated"),
 }
 
 

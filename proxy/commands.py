@@ -33,6 +33,7 @@ from policies.source import ROOT_ID, SEED_ID
 from tenants import gate as tenant_gate
 from tenants import pdbs as pdb_ops
 from tenants import sql as tenant_sql
+from tenants import tiers as tier_sql
 
 if TYPE_CHECKING:
     from proxy.server import Server
@@ -114,6 +115,8 @@ async def run(ctx: Context, text: str) -> bytes:
         return backend.command_complete(await resource_sql.execute(cdb, cmd_r, con_id, ctx.user))
     if container_commands.is_tenant_command(st):
         return await run_tenant(ctx, st)
+    if container_commands.is_tier_command(st):
+        return await run_tier(ctx, st)
     if container_commands.is_api_key_command(st):
         tag, key_rows = api_keys.execute(cdb, api_keys.parse(st), con_id, ctx.user)
         if not key_rows:
@@ -188,6 +191,17 @@ async def run_tenant(ctx: Context, st: stmts.Statement) -> bytes:
     if ctx.in_transaction:
         raise ora(65023, "COMMIT or ROLLBACK first", name=ctx.record.container)
     tag, notices = await tenant_sql.execute(ctx.server.cdb, cmd, ctx.user)
+    return b"".join(backend.notice_response(n) for n in notices) + backend.command_complete(tag)
+
+
+async def run_tier(ctx: Context, st: stmts.Statement) -> bytes:
+    """ALTER SERVICE TIER: in the root, outside a transaction block (tenants.tiers)."""
+    cmd = tier_sql.parse(st)
+    if ctx.con_id != ROOT_ID:
+        raise ora(65040)
+    if ctx.in_transaction:
+        raise ora(65023, "COMMIT or ROLLBACK first", name=ctx.record.container)
+    tag, notices = await tier_sql.execute(ctx.server.cdb, cmd, ctx.user)
     return b"".join(backend.notice_response(n) for n in notices) + backend.command_complete(tag)
 
 

@@ -212,7 +212,9 @@ class FrontDoor:
         if not (user.name == "SYS" or self.cdb.cat.has_privilege(user, container.con_id, "CREATE SESSION")):
             self._login_failed(user_name, "no CREATE SESSION")
             raise ora(1045, name=user_name)
-        refusal = tenant_gate.login_refusal(self.cdb.cat, container, user)
+        refusal = tenant_gate.login_refusal(self.cdb.cat, container, user) or tenant_gate.relocation_refusal(
+            container
+        )
         if refusal is not None:
             raise refusal
         if not container.is_open:

@@ -40,6 +40,14 @@ def login_refusal(cat: CatalogStore, container: Container, user: User) -> DbErro
     return None
 
 
+def relocation_refusal(container: Container) -> DbError | None:
+    """A session may not start in a PDB whose files are being moved (catalog.relocate): 57P03,
+    connect again (the API's tokens are not logins to the PDB: they go on)."""
+    if container.pending_op == "RELOCATE":
+        return ora(65922, name=container.name)
+    return None
+
+
 def archived_refusal(cat: CatalogStore, db_name: str) -> DbError | None:
     """A login naming a PDB that a dropped (TERMINATED) tenant's archive holds: ORA-65907."""
     name = db_name[1:-1] if db_name.startswith('"') else db_name.upper()

@@ -4,16 +4,17 @@ one privilege check (SYS or SYSDBA) and the tenant gate of each PDB."""
 
 from __future__ import annotations
 
-from catalog import lifecycle, plug
+from catalog import lifecycle, plug, relocate
 from catalog.cdb import Cdb
 from catalog.commands import pdbs as admin_sql
 from catalog.commands import resources as resource_sql
-from catalog.store import User
+from catalog.store import Container, User
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
 from tenants import gate as tenant_gate
 from tenants import ops as tenant_ops
+from tenants import states
 
 PdbCommand = admin_sql.CreatePdb | admin_sql.DropPdb | admin_sql.AlterPdb
 
@@ -78,14 +79,14 @@ async def execute(cdb: Cdb, cmd: PdbCommand, actor: User) -> tuple[str, list[str
             await lifecycle.drop_pdb(cdb, c, cmd.including_datafiles)
         tag = "DROP PLUGGABLE DATABASE"
     else:
-        notices = await alter_pdb(cdb, cmd)
+        notices = await alter_pdb(cdb, cmd, actor)
         tag = "ALTER PLUGGABLE DATABASE"
     if isinstance(cmd, admin_sql.CreatePdb) and cmd.tenant is not None and cdb.find(cmd.name) is not None:
         await tenant_ops.add_pdb(cdb, actor, cmd.tenant, cmd.name, cmd.tier is not None)
     return tag, notices
 
 
-async def alter_pdb(cdb: Cdb, cmd: admin_sql.AlterPdb) -> list[str]:
+async def alter_pdb(cdb: Cdb, cmd: admin_sql.AlterPdb, actor: User | None = None) -> list[str]:
     """ALTER PLUGGABLE DATABASE on each target (after execute's privilege check)."""
     if cmd.all:
         excluded = {n.upper() for n in cmd.except_names}
@@ -124,6 +125,9 @@ async def alter_pdb(cdb: Cdb, cmd: admin_sql.AlterPdb) -> list[str]:
             assert cmd.target is not None
             await plug.unplug_pdb(cdb, c, cmd.target)
             n = None
+        elif cmd.action == "RELOCATE":
+            assert cmd.location is not None
+            n = "; ".join(await relocate_pdb(cdb, c, cmd.location, cmd.availability, actor)) or None
         elif cmd.action == "CLOSE":
             if cmd.all and not c.is_open:
                 continue
@@ -133,4 +137,25 @@ async def alter_pdb(cdb: Cdb, cmd: admin_sql.AlterPdb) -> list[str]:
             n = None
         if n:
             notices.append(n)
+    return notices
+
+
+async def relocate_pdb(
+    cdb: Cdb, c: Container, location: str, availability: str, actor: User | None
+) -> list[str]:
+    """ALTER PLUGGABLE DATABASE p RELOCATE TO 'location' [AVAILABILITY NORMAL | MAX] (and POST
+    /api/v1/pdbs/{id}/relocate): catalog.relocate moves it; a tenant's PDB gets an event."""
+    tenant_gate.check_pdb_command(cdb.cat, c, "RELOCATE")  # a template's frozen copy: ORA-65914
+    tenant = cdb.cat.tenant_of(c.con_id)
+    t = cdb.cat.tenant(tenant) if tenant else None
+    if t is not None and t.state == states.TERMINATED:
+        raise ora(65907, name=t.name)
+    before = (cdb.cat.container_by_id(c.con_id) or c).location
+    notices = await relocate.relocate_pdb(cdb, c, location, availability)
+    moved = cdb.cat.container_by_id(c.con_id) or c
+    if t is not None and moved.location != before:
+        cdb.cat.add_tenant_event(
+            t.name, actor.name if actor else "SYS", "RELOCATE", t.state, t.state,
+            f"{c.name} to {moved.location or relocate.DEFAULT_LOCATION} (AVAILABILITY {availability.upper()})",
+        )  # fmt: skip
     return notices

@@ -148,6 +148,8 @@ def _rows(w: dict) -> list[tuple]:
         ("GET", f"{P}/statistics", None, 403, 200, 200),
         ("POST", "/cdb/lockdown-profiles/SAAS/rules", {"kind": "STATEMENT", "values": ["ALTER SYSTEM"]}, 403, 403, 404,
          f"/cdb/lockdown-profiles/{X}/rules"),
+        ("PUT", "/service-tiers/gold", {"cpu": 4}, 403, 403, 422, "/service-tiers/nosuchtier"),
+        ("POST", f"{P}/relocate", {"location": "fast"}, 403, 403, 404, f"{px}/relocate"),
     ]  # fmt: skip
     return [r + (None,) * (8 - len(r)) for r in rows]
 

@@ -5,8 +5,13 @@ read as SYS."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -14,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from tests.api_util import client, token
-from tests.server import RunningServer
+from tests.server import TEST_CONFIG, RunningServer, start_server
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -68,3 +73,76 @@ def _sys_token(server: RunningServer) -> str:
     if server.port not in _TOKENS:
         _TOKENS[server.port] = token(server)
     return _TOKENS[server.port]
+
+
+# ------------------------------------------------------------------ stateful: links
+
+LINKED = r"^/api/v1/(tenants|pdbs|users|roles|auth/keys|cdb/lockdown-profiles|cdb/resource-plans|service-tiers|operations)"
+STATEFUL_CHECKS = (
+    "not_a_server_error,response_schema_conformance,content_type_conformance,ensure_resource_availability"
+)
+
+
+@pytest.fixture(scope="module")
+def stateful_server(tmp_path_factory: pytest.TempPathFactory):
+    """A server of its own: SYS's scenarios create, change and drop whatever they find."""
+    config = TEST_CONFIG + "\n[http]\nport = 0\nrate_limit_per_s = 100000\nrate_limit_burst = 100000\n"
+    srv = start_server(tmp_path_factory.mktemp("stateful") / "data", config=config)
+    yield srv
+    srv.stop()
+
+
+def test_stateful_scenarios_follow_the_links(stateful_server: RunningServer, tmp_path: Path) -> None:
+    """schemathesis' stateful phase (its own runner, `schemathesis run --phases stateful`) over the
+    OpenAPI links (create -> get / update / delete, a list's first item -> its resource, a 202 ->
+    its operation), as SYS against the live server: no 5xx, every response conforms to its schema
+    and content type, and a resource just created is there (ensure_resource_availability)."""
+    srv = stateful_server
+    doc = httpx.get(f"{srv.api}/openapi.json").json()
+    created = doc["paths"]["/api/v1/tenants"]["post"]["responses"]["201"]["links"]
+    assert created["get_tenant_api_v1_tenants__tenant_id__get"]["parameters"] == {
+        "tenant_id": "$response.body#/tenant_id"
+    }
+    events = tmp_path / "events.ndjson"
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "schemathesis"), "run", f"{srv.api}/openapi.json",
+            "--phases", "stateful", "--checks", STATEFUL_CHECKS,
+            "--exclude-checks", "ensure_resource_availability,use_after_free",
+            "-H", f"Authorization: Bearer {token(srv)}",
+            "--include-path-regex", LINKED, "--exclude-path-regex", NOT_BUILT,
+            "--max-examples", "200", "--seed", "17", "--workers", "1", "--mode", "positive",
+            "--generation-codec", "ascii",
+            "--report", "ndjson", "--report-ndjson-path", str(events),
+        ],
+        capture_output=True, text=True, timeout=1500, cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    # the links were followed: resources made in a scenario were then read, changed or dropped,
+    # and a resource's own GET right after its create found it
+    followed: set[str] = set()
+    fresh_gets: list[tuple[str, int]] = []
+    for line in events.read_text().splitlines():
+        event = json.loads(line).get("ScenarioFinished")
+        if not event:
+            continue
+        rec = event["recorder"]
+        codes = {
+            cid: (i.get("response") or {}).get("status_code", 0)
+            for cid, i in rec.get("interactions", {}).items()
+        }
+        for case_id, case in rec.get("cases", {}).items():
+            if not case.get("is_transition_applied"):
+                continue
+            what = f"{case['value']['method']} {case['value']['path']}"
+            if codes.get(case_id, 0) < 400:
+                followed.add(what)
+            if (
+                codes.get(case.get("parent_id"), 0) == 201
+                and what.count("/") == 4
+                and what.startswith("GET ")
+            ):
+                fresh_gets.append((what, codes.get(case_id, 0)))
+    assert len(followed) >= 3, (sorted(followed), run.stdout[-3000:])
+    assert any(f.startswith(("PUT ", "DELETE ", "POST ")) for f in followed), sorted(followed)
+    assert all(code == 200 for _, code in fresh_gets), fresh_gets

@@ -38,7 +38,7 @@ class AlterPdb:
     names: list[str]
     all: bool
     except_names: list[str]
-    action: str  # OPEN, CLOSE, SAVE STATE, DISCARD STATE, UNPLUG
+    action: str  # OPEN, CLOSE, SAVE STATE, DISCARD STATE, UNPLUG, STORAGE, TIER, RENAME, RELOCATE
     mode: str = "READ WRITE"
     restricted: bool = False
     force: bool = False
@@ -48,6 +48,8 @@ class AlterPdb:
     max_size: int | None = None  # STORAGE (MAXSIZE ...)
     max_temp_size: int | None = None
     tier: str | None = None  # SET SERVICE TIER t
+    location: str | None = None  # RELOCATE TO 'location'
+    availability: str = "NORMAL"  # RELOCATE ... AVAILABILITY {NORMAL | MAX}
 
 
 @dataclass
@@ -319,6 +321,19 @@ def _alter(p: _P) -> AlterPdb:
     elif p.accept("UNPLUG", "INTO"):
         cmd.action = "UNPLUG"
         cmd.target = p.string()
+    elif p.accept("RELOCATE", "TO"):
+        cmd.action = "RELOCATE"
+        it = p.next()
+        if not it.string:
+            raise syntax_error(f"expected a quoted location, found {it.text}")
+        cmd.location = it.text
+        if p.accept("AVAILABILITY"):
+            if p.accept("NORMAL"):
+                cmd.availability = "NORMAL"
+            elif p.accept("MAX"):
+                cmd.availability = "MAX"
+            else:
+                raise syntax_error(p.peek_word() or "end of statement")
     elif p.accept("SAVE", "STATE"):
         cmd.action = "SAVE STATE"
     elif p.accept("DISCARD", "STATE"):

@@ -44,9 +44,12 @@ from catalog.store.models import (
 from catalog.store.plans import PlanRows
 from catalog.store.principals import PrincipalRows
 from catalog.store.tenants import TenantRows
+from catalog.store.tiers import TierRows
 
 
-class CatalogStore(ContainerRows, PrincipalRows, LockdownRows, PlanRows, AuditRows, TenantRows, ApiRows):
+class CatalogStore(
+    ContainerRows, PrincipalRows, LockdownRows, PlanRows, AuditRows, TenantRows, ApiRows, TierRows
+):
     """The CDB$ROOT catalog: one SQLite connection, its rows by kind (one mixin each)."""
 
 

@@ -21,6 +21,9 @@ class StoreBase:
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._data_version = 0
         self._data_version_at = -1.0
+        # SQL statements run on this connection, PRAGMAs aside (what a request cost the catalog)
+        self.statements = 0
+        self.db.set_trace_callback(self._count_statement)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -43,6 +46,10 @@ class StoreBase:
                 for privilege in privileges:
                     self.grant_sys(role, COMMON_GRANT, privilege, True)
             self.set_meta("builtin_roles", _BUILTIN_VERSION)
+
+    def _count_statement(self, sql: str) -> None:
+        if not sql.startswith("PRAGMA"):  # change_stamp's data_version: no lookup of anything
+            self.statements += 1
 
     def change_stamp(self) -> tuple[int, int] | None:
         """Changes whenever the catalog does (this connection's writes, or another connection's

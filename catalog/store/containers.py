@@ -13,7 +13,12 @@ from catalog.store.models import Container, HistoryEvent, PlugViolation
 def _container(r: tuple) -> Container:
     vals = list(r[:16])
     vals[6] = bool(vals[6])  # restricted
-    return Container(*vals, snapshot_of=r[16] if len(r) > 16 else None)
+    return Container(
+        *vals,
+        snapshot_of=r[16] if len(r) > 16 else None,
+        location=r[17] if len(r) > 17 else None,
+        relocate_to=r[18] if len(r) > 18 else None,
+    )
 
 
 class ContainerRows(StoreBase):

@@ -111,6 +111,8 @@ class Container:
     created_at: float
     open_time: float | None
     snapshot_of: int | None = None  # con_id of the source of a SNAPSHOT COPY clone
+    location: str | None = None  # storage location (RELOCATE TO); None: data/pdbs
+    relocate_to: str | None = None  # a RELOCATE's target while it runs (with pending_op RELOCATE)
 
     @property
     def is_open(self) -> bool:

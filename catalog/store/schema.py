@@ -355,12 +355,29 @@ def _api(db: sqlite3.Connection) -> None:
     )
 
 
+def _relocation_and_tiers(db: sqlite3.Connection) -> None:
+    """A PDB's storage location (NULL: data/pdbs) and the one a RELOCATE is moving it to (its
+    intent); service tiers changed at runtime (ALTER SERVICE TIER), over conf/tiers.toml."""
+    for column in ("location", "relocate_to"):
+        if column not in _columns(db, "containers"):
+            db.execute(f"ALTER TABLE containers ADD COLUMN {column} TEXT")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS service_tier_overrides (
+            tier TEXT PRIMARY KEY,
+            settings TEXT NOT NULL,  -- JSON {key of tiers.toml: value}
+            changed_by TEXT NOT NULL,
+            changed_at REAL NOT NULL
+        )"""
+    )
+
+
 # (version, what it does): append new steps at the end; never change or reorder a released one.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _columns_and_user_ids),
     (2, _tenants),
     (3, _backups),
     (4, _api),
+    (5, _relocation_and_tiers),
 ]
 
 

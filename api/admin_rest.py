@@ -1,0 +1,155 @@
+"""REST endpoints beside api.rest (kept apart so that each module stays one job): service tiers
+changed at runtime (PUT /service-tiers/{name}, tenants.tiers) and PDB relocation
+(POST /pdbs/{id}/relocate, catalog.relocate through tenants.pdbs), each over the one function the
+admin SQL calls."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from api import schemas as S
+from api.core import Api, Principal, check_if_match, client_of, etag_of, operation_out
+from api.problems import ApiError
+from catalog import relocate as relocation
+from catalog.commands import resources as resource_sql
+from governance import resources
+from tenants import pdbs, tiers
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"model": S.Problem, "content": {"application/problem+json": {}}}
+    for code in (400, 401, 403, 404, 409, 412, 422, 429)
+}
+_MIN = resources.TIER_MINIMUMS
+
+
+class TierUpdate(S.Strict):
+    """The figures to change (the others stay); null for a figure: back to conf/tiers.toml."""
+
+    cpu: int | None = Field(default=None, ge=_MIN["cpu"], le=4096)
+    cpu_min: int | None = Field(default=None, ge=0, le=4096)
+    priority: Literal["Critical", "High", "Medium", "Low", "BestEffort"] | None = None
+    shares: int | None = Field(default=None, ge=_MIN["shares"], le=1_000_000)
+    memory_mb: int | None = Field(default=None, ge=_MIN["memory_mb"], le=1 << 40)
+    storage_gb: int | None = Field(default=None, ge=0, le=1 << 30)
+    temp_gb: int | None = Field(default=None, ge=0, le=1 << 30)
+    iops: int | None = Field(default=None, ge=0, le=1 << 40)
+    io_mbps: int | None = Field(default=None, ge=0, le=1 << 40)
+    network_mbps: int | None = Field(default=None, ge=0, le=1 << 40)
+    sessions: int | None = Field(default=None, ge=_MIN["sessions"], le=1_000_000)
+    statement_timeout_ms: int | None = Field(default=None, ge=0, le=1 << 40)
+    idle_session_timeout_ms: int | None = Field(default=None, ge=0, le=1 << 40)
+    idle_in_transaction_timeout_ms: int | None = Field(default=None, ge=0, le=1 << 40)
+    parallel_degree_limit: int | None = Field(default=None, ge=0, le=4096)
+    max_result_mb: int | None = Field(default=None, ge=0, le=1 << 40)
+    reset_all: bool = Field(default=False, description="back to conf/tiers.toml first")
+
+
+class ServiceTier(S.BaseModel):
+    name: str
+    cpu: int
+    cpu_min: int
+    priority: str
+    shares: int
+    memory_mb: int
+    storage_gb: int
+    temp_gb: int
+    iops: int
+    io_mbps: int
+    network_mbps: int
+    sessions: int
+    statement_timeout_ms: int
+    idle_session_timeout_ms: int
+    idle_in_transaction_timeout_ms: int
+    parallel_degree_limit: int
+    max_result_mb: int
+    notices: list[str] | None = None
+
+
+class RelocateRequest(S.Strict):
+    location: str = Field(
+        min_length=1,
+        max_length=4096,
+        pattern=r"^[^'\x00]+$",
+        description="a folder under the data directory ('pdbs' is the default one), or under one of "
+        "[container] relocate_dirs",
+    )
+    availability: Literal["NORMAL", "MAX"] = Field(
+        default="NORMAL",
+        description="NORMAL: the PDB closes (its sessions end) and reopens; MAX: its sessions stay "
+        "connected, parked while the files move",
+    )
+
+
+def tier_out(t: resources.Tier) -> dict[str, Any]:
+    """A service tier as the API shows it (GET and PUT /service-tiers/{name}, and its ETag)."""
+    return {**vars(t), "name": t.name.lower()}
+
+
+def router(api: Api) -> APIRouter:
+    r = APIRouter(prefix="/api/v1", responses=PROBLEMS)
+    cdb = api.cdb
+
+    def who(request: Request) -> Principal:
+        return api.principal_of(request)
+
+    Who = Annotated[Principal, Depends(who)]
+
+    @r.put("/service-tiers/{name}", response_model=ServiceTier, tags=["tiers"])
+    async def update_tier(
+        name: Annotated[str, Field(pattern=S.NAME)],
+        body: TierUpdate,
+        request: Request,
+        response: Response,
+        p: Who,
+    ) -> dict[str, Any]:
+        """ALTER SERVICE TIER name SET (...) / RESET (...): the tier's figures at runtime, kept in
+        the catalog, applied online to its open PDBs (If-Match: the tier's ETag)."""
+        tier = resource_sql.tier_name(cdb, name)
+        check_if_match(request, tier_out(cdb.tiers[tier]))
+        given = body.model_dump(exclude_unset=True)
+        given.pop("reset_all", None)
+        changes = {k: v for k, v in given.items() if v is not None}
+        reset = [k for k, v in given.items() if v is None]
+        t, notices = await tiers.alter_tier(
+            cdb, p.user, tier, changes, reset, body.reset_all, client_of(request)
+        )
+        out = tier_out(t)
+        response.headers["ETag"] = etag_of(out)
+        return {**out, "notices": notices or None}
+
+    @r.post(
+        "/pdbs/{pdb_id}/relocate",
+        status_code=202,
+        response_model=S.OperationOut,
+        tags=["pdbs"],
+    )
+    async def relocate(pdb_id: str, body: RelocateRequest, request: Request, p: Who) -> JSONResponse:
+        """ALTER PLUGGABLE DATABASE p RELOCATE TO 'location' [AVAILABILITY NORMAL | MAX]: its files
+        move to another storage location; 202, an operation."""
+        c = api.scope_pdb(request, p, pdb_id)
+        pdbs.require(cdb, p.user)
+        if c.pending_op:
+            raise ApiError(409, "Conflict", f"a {c.pending_op} of {c.name} is under way", sqlstate="55000")
+        relocation.storage_location(
+            cdb, body.location
+        )  # a refused location is refused now, not in the operation
+
+        async def work() -> dict[str, Any]:
+            notices = await pdbs.relocate_pdb(cdb, c, body.location, body.availability, p.user)
+            moved = cdb.require_pdb(c.name)
+            return {
+                "pdb_name": moved.name,
+                "location": moved.location or "pdbs",
+                "path": str(cdb.pdb_dir(moved)),
+                "open_mode": moved.open_mode,
+                "notices": notices,
+            }
+
+        op = api.start_operation(p, "RELOCATE", c.name, cdb.cat.tenant_of(c.con_id), work)
+        return JSONResponse(
+            operation_out(op), status_code=202, headers={"Location": f"/api/v1/operations/{op.id}"}
+        )
+
+    return r
