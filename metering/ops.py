@@ -24,43 +24,67 @@ Row = tuple[object, ...]
 
 
 def billable(m: Metering) -> dict[str, dict[str, Any]]:
-    """Tenants, and PDBs without a tenant (billed as their own), by name: tier, lifetime, changes."""
+    """Tenants, and PDBs without a tenant (billed as their own), by name: the tier they contract
+    (service_tier), the tier billed over time (initial and changes, from the catalog's tier
+    history: SET SERVICE TIER of the tenant or the PDB, and auto scaling), and their lifetime."""
     cat = m.cdb.cat
+    rank = _tier_rank(m)
+    history = cat.tier_history()
     out: dict[str, dict[str, Any]] = {}
     owned = {r[0] for r in cat.db.execute("SELECT con_id FROM tenant_pdbs").fetchall()}
     for c in cat.containers():
         if c.con_id <= 2 or c.con_id in owned or c.name.startswith("TPL$") or c.status == "UNUSABLE":
             continue
+        rows = [h for h in history if h[2] == c.guid and h[1] is None]
+        initial = rows[0][4] if rows and rows[0][4] else c.tier
+        changes = [(utc(h[0]), h[5], _why(h)) for h in rows]
         out[c.name] = {
             "tier": c.tier,
-            "initial": c.tier,
-            "changes": [],
+            "initial": initial,
+            "changes": changes,
+            "contract": (initial, [(w, t) for w, t, _ in changes]),
             "born": utc(c.created_at),
             "died": None,
             "tenant": False,
         }
     for t in cat.tenants():
-        changes = []
-        initial = None
         died = None
         for e in cat.tenant_events(t.name):
-            if e.operation == "SET SERVICE TIER" and e.reason and "->" in e.reason:
-                old, new = (x.strip() for x in e.reason.split("->", 1))
-                initial = initial or old
-                changes.append((utc(e.time), new))
-            elif e.operation == "DROP":
+            if e.operation == "DROP":
                 died = utc(e.time)
             elif e.operation == "UNDROP":
                 died = None
+        rows = [h for h in history if h[1] == t.name]
+        own = [h for h in rows if h[2] is None]
+        initial = own[0][4] if own and own[0][4] else t.tier
+        changes = [
+            (utc(w), tier, why)
+            for w, tier, why in billing.billed_tiers(
+                initial, [(h[0], h[2], h[5], _why(h)) for h in rows], rank
+            )
+        ]
         out[t.name] = {
             "tier": t.tier,
-            "initial": initial or t.tier,
+            "initial": initial,
             "changes": changes,
+            "contract": (initial, [(utc(h[0]), h[5]) for h in own]),
             "born": utc(t.created_at),
             "died": died,
             "tenant": True,
         }
     return out
+
+
+def _why(h: tuple[Any, ...]) -> str:
+    """A tier change as the invoice names it: its cause, the PDB, what changed."""
+    _, _, _, pdb, old, new, cause, detail = h
+    text = f"{cause} {old} -> {new}" + (f" ({pdb})" if pdb else "")
+    return f"{text}: {detail}" if detail and cause.startswith("AUTO SCALE") else text
+
+
+def _tier_rank(m: Metering) -> dict[str, Decimal]:
+    """Tiers ordered by their base price: the higher billed tier of two is the dearer."""
+    return dict(billing.Pricing.from_conf(m.cdb.config.raw).base_monthly)
 
 
 def base_monthly_price(m: Metering, tier: str) -> Decimal:
@@ -104,7 +128,9 @@ def billing_report(
             return frozen
     who = who or _require(m, name)
     pricing = billing.Pricing.from_conf(m.cdb.config.raw)
-    segments = billing.tier_segments(who["initial"], who["changes"], (who["born"], who["died"]), period)
+    alive = (who["born"], who["died"])
+    segments = billing.tier_segments(who["initial"], who["changes"], alive, period)
+    contract = billing.tier_segments(*who["contract"], alive, period)
     usage = [
         (pdb, metric, month, value)
         for pdb, metric, _unit, month, value in m.store.usage(name, period.start, period.end)
@@ -125,7 +151,17 @@ def billing_report(
         )
     ]
     adjustments = _adjustments(m, name, period) if with_adjustments else []
-    return billing.compute(pricing, name, period, segments, usage, uptime, violations, adjustments)
+    return billing.compute(
+        pricing,
+        name,
+        period,
+        segments,
+        usage,
+        uptime,
+        violations,
+        adjustments,
+        service_tier=contract[-1][2] if contract else who["tier"],
+    )
 
 
 def _uptime(m: Metering, tenant: str, period: billing.Period) -> float | None:

@@ -78,14 +78,14 @@ async def execute(cdb: Cdb, cmd: PdbCommand, actor: User) -> tuple[str, list[str
             await lifecycle.drop_pdb(cdb, c, cmd.including_datafiles)
         tag = "DROP PLUGGABLE DATABASE"
     else:
-        notices = await alter_pdb(cdb, cmd)
+        notices = await alter_pdb(cdb, cmd, actor.name)
         tag = "ALTER PLUGGABLE DATABASE"
     if isinstance(cmd, admin_sql.CreatePdb) and cmd.tenant is not None and cdb.find(cmd.name) is not None:
         await tenant_ops.add_pdb(cdb, actor, cmd.tenant, cmd.name, cmd.tier is not None)
     return tag, notices
 
 
-async def alter_pdb(cdb: Cdb, cmd: admin_sql.AlterPdb) -> list[str]:
+async def alter_pdb(cdb: Cdb, cmd: admin_sql.AlterPdb, actor: str = "SYS") -> list[str]:
     """ALTER PLUGGABLE DATABASE on each target (after execute's privilege check)."""
     if cmd.all:
         excluded = {n.upper() for n in cmd.except_names}
@@ -112,7 +112,7 @@ async def alter_pdb(cdb: Cdb, cmd: admin_sql.AlterPdb) -> list[str]:
             n = await lifecycle.open_pdb(cdb, c, cmd.mode, cmd.restricted, cmd.force)
         elif cmd.action == "TIER":
             assert cmd.tier is not None
-            await resource_sql.set_tier(cdb, c, cmd.tier)
+            await resource_sql.set_tier(cdb, c, cmd.tier, actor)
             n = None
         elif cmd.action == "STORAGE":
             n = "; ".join(await lifecycle.alter_storage(cdb, c, cmd.max_size, cmd.max_temp_size)) or None
