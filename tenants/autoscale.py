@@ -103,11 +103,11 @@ def _set(cdb: Cdb, t: Tenant, c: Container, cpu: int, mem: int, base: tuple[int,
         )
         up = cpu > lim.cpu_count or mem > lim.memory_bytes
         what = (
-            f"{c.name}: CPU_COUNT {lim.cpu_count} -> {cpu}, SGA_TARGET {lim.memory_bytes // resources.MiB}M"
+            f"CPU_COUNT {lim.cpu_count} -> {cpu}, SGA_TARGET {lim.memory_bytes // resources.MiB}M"
             f" -> {mem // resources.MiB}M"
         )
         operation = "AUTO SCALE UP" if up else "AUTO SCALE DOWN"
-        cdb.cat.add_tenant_event(t.name, "SYS", operation, t.state, t.state, f"{what} ({why})")
+        cdb.cat.add_tenant_event(t.name, "SYS", operation, t.state, t.state, f"{c.name}: {what} ({why})")
         # billing: the PDB is billed at the tier whose figures it now has, from now on
         cdb.cat.record_tier_change(
             t.name,
