@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from api import graphql, rest
+from api import graphql, metering_routes, rest
 from api.core import Api, client_of
 from api.problems import ApiError, db_problem, problem, title_of
 from conf import VERSION
@@ -110,6 +110,7 @@ def create_app(api: Api) -> Any:
         return response
 
     app.include_router(rest.router(api))
+    app.include_router(metering_routes.router(api))
     app.include_router(graphql.router(api), prefix="/api/v1")
 
     @app.get("/metrics", include_in_schema=False)

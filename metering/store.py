@@ -171,17 +171,20 @@ class MeterStore:
         with self.lock:
             self.db.execute(sql, list(params))
 
-    def usage(
-        self, tenant: str, start: dt.datetime, end: dt.datetime
-    ) -> list[tuple[str, str, str, dt.datetime, float]]:
-        """A tenant's usage in [start, end) from the hourly rollups: (pdb, metric, unit, month of
-        the hour, value) summed per PDB, metric and calendar month."""
-        return self.query(
-            "SELECT pdb, metric, any_value(unit), date_trunc('month', period_start) AS m, sum(value)"
-            " FROM rollups WHERE grain = 'hour' AND tenant = ? AND period_start >= ? AND period_start < ?"
-            " GROUP BY pdb, metric, m ORDER BY pdb, metric, m",
-            (tenant, start, end),
-        )
+    def usage_of(
+        self, tenants: list[str], start: dt.datetime, end: dt.datetime
+    ) -> dict[str, list[tuple[str, str, dt.datetime, float]]]:
+        """Tenants' usage in [start, end) from the hourly rollups, in one query: per tenant, (pdb,
+        metric, month of the hour, value) summed per PDB, metric and calendar month."""
+        out: dict[str, list[tuple[str, str, dt.datetime, float]]] = {}
+        for t, pdb, metric, month, value in self.query(
+            "SELECT tenant, pdb, metric, date_trunc('month', period_start) AS m, sum(value) FROM rollups"
+            " WHERE grain = 'hour' AND tenant IN (SELECT unnest(?::VARCHAR[])) AND period_start >= ?"
+            " AND period_start < ? GROUP BY tenant, pdb, metric, m ORDER BY tenant, pdb, metric, m",
+            (tenants, start, end),
+        ):
+            out.setdefault(t, []).append((pdb, metric, month, value))
+        return out
 
     # ------------------------------------------------------------ SLA
 
@@ -232,6 +235,11 @@ class MeterStore:
     def invoice(self, tenant: str, period: str) -> dict[str, Any] | None:
         rows = self.query("SELECT report FROM invoices WHERE tenant = ? AND period = ?", (tenant, period))
         return json.loads(rows[0][0]) if rows else None
+
+    def invoices(self, period: str) -> dict[str, dict[str, Any]]:
+        """A closed period's frozen invoices, by tenant."""
+        rows = self.query("SELECT tenant, report FROM invoices WHERE period = ? ORDER BY tenant", (period,))
+        return {t: json.loads(r) for t, r in rows}
 
     def is_closed(self, period: str) -> bool:
         return bool(self.query("SELECT 1 FROM closed_periods WHERE period = ?", (period,)))
