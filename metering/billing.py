@@ -165,18 +165,21 @@ def tier_segments(
 
 
 def billed_tiers(
-    initial: str, rows: list[tuple[float, str | None, str, str]], rank: dict[str, Decimal]
+    initial: str, rows: list[tuple[float, str | None, str | None, str]], rank: dict[str, Decimal]
 ) -> list[tuple[float, str, str]]:
     """A tenant's billed tier over time from its tier changes, oldest first: rows (time, PDB GUID
     or None for the tenant's own tier, new tier, why). The tenant is billed at its own tier, or
     above it at the dearest tier one of its PDBs runs at (a PDB's own SET SERVICE TIER, or auto
-    scaling); the tenant's own change resets its PDBs to it. Returns (time, billed tier, why) at
+    scaling); the tenant's own change resets its PDBs to it; a PDB's new tier None: it was dropped.
+    Returns (time, billed tier, why) at
     each change of the billed tier."""
     tier, over, billed = initial, {}, initial
     out = []
     for when, guid, new, why in rows:
         if guid is None:
             tier, over = new, {}
+        elif new is None:  # the PDB was dropped
+            over.pop(guid, None)
         else:
             over[guid] = new
         now_billed = max([tier, *over.values()], key=lambda x: rank.get(x, Decimal(-1)))

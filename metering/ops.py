@@ -36,7 +36,7 @@ def billable(m: Metering) -> dict[str, dict[str, Any]]:
     for c in cat.containers():
         if c.con_id <= 2 or c.con_id in owned or c.name.startswith("TPL$") or c.status == "UNUSABLE":
             continue
-        rows = [h for h in history if h[2] == c.guid and h[1] is None]
+        rows = [h for h in history if h[2] == c.guid and h[1] is None and h[6] != "DROP"]
         initial = rows[0][4] if rows and rows[0][4] else c.tier
         changes = [(utc(h[0]), h[5], _why(h)) for h in rows]
         out[c.name] = {
@@ -61,7 +61,7 @@ def billable(m: Metering) -> dict[str, dict[str, Any]]:
         changes = [
             (utc(w), tier, why)
             for w, tier, why in billing.billed_tiers(
-                initial, [(h[0], h[2], h[5], _why(h)) for h in rows], rank
+                initial, [(h[0], h[2], None if h[6] == "DROP" else h[5], _why(h)) for h in rows], rank
             )
         ]
         out[t.name] = {
@@ -73,12 +73,47 @@ def billable(m: Metering) -> dict[str, dict[str, Any]]:
             "died": died,
             "tenant": True,
         }
+    _dropped_pdbs(m, history, out)
     return out
+
+
+def _dropped_pdbs(m: Metering, history: list[tuple[Any, ...]], out: dict[str, dict[str, Any]]) -> None:
+    """PDBs without a tenant that were dropped: billed from their creation until their DROP (a
+    name a live PDB or tenant has again is that one's)."""
+    live = {c.guid for c in m.cdb.cat.containers()}
+    born: dict[str, float] = {}
+    for e in m.cdb.cat.history():
+        if e.operation in ("CREATE", "CLONE", "PLUG", "RESTORE"):
+            born.setdefault(e.guid, e.op_time)
+    for h in history:
+        when, tenant, guid, pdb, _old, tier, cause, _detail = h
+        if cause != "DROP" or tenant is not None or guid in live or guid not in born or pdb in out:
+            continue
+        rows = [x for x in history if x[2] == guid and x[1] is None and x[6] != "DROP"]
+        initial = rows[0][4] if rows and rows[0][4] else tier
+        changes = [(utc(x[0]), x[5], _why(x)) for x in rows]
+        out[pdb] = {
+            "tier": tier,
+            "initial": initial,
+            "changes": changes,
+            "contract": (initial, [(w, t) for w, t, _ in changes]),
+            "born": utc(born[guid]),
+            "died": utc(when),
+            "tenant": False,
+            "dropped": True,
+        }
+
+
+def _current(everyone: dict[str, dict[str, Any]]) -> list[str]:
+    """The billable names that exist now (not dropped PDBs), sorted."""
+    return sorted(n for n, w in everyone.items() if not w.get("dropped"))
 
 
 def _why(h: tuple[Any, ...]) -> str:
     """A tier change as the invoice names it: its cause, the PDB, what changed."""
     _, _, _, pdb, old, new, cause, detail = h
+    if cause == "DROP":
+        return f"DROP PLUGGABLE DATABASE {pdb}"
     text = f"{cause} {old} -> {new}" + (f" ({pdb})" if pdb else "")
     return f"{text}: {detail}" if detail and cause.startswith("AUTO SCALE") else text
 
@@ -135,14 +170,22 @@ def billing_reports(
     from the records, for adjustments); names that bill nothing are left out."""
     period = _period(period_text)
     out: dict[str, dict[str, Any]] = {}
-    if not fresh and m.store.is_closed(period.label):
+    closed = not fresh and m.store.is_closed(period.label)
+    if closed:
         frozen = m.store.invoices(period.label)
         out = {n: r for n, r in frozen.items() if names is None or n in names}
         if names is None:
             return out  # the period's invoices: those frozen at its close
-        names = [n for n in names if n not in out]  # born after the close: nothing frozen, computed
+        # billed after the close (a tenant born since): computed once, then frozen like the rest
+        names = [n for n in names if n not in out]
     everyone = everyone if everyone is not None else billable(m)
-    todo = sorted(everyone) if names is None else [n for n in names if n in everyone]
+    if names is None:  # a dropped PDB is in the invoices of the periods it lived in only
+        names = [
+            n
+            for n, w in everyone.items()
+            if not w.get("dropped") or (w["born"] < period.end and w["died"] > period.start)
+        ]
+    todo = sorted(n for n in names if n in everyone)
     if not todo:
         return out
     pricing = billing.Pricing.from_conf(m.cdb.config.raw)
@@ -181,6 +224,8 @@ def billing_reports(
             adjustments.get(name, []),
             service_tier=contract[-1][2] if contract else who["tier"],
         )
+    if closed:
+        m.store.freeze(period.label, [out[n] for n in todo], utc(time.time()))
     return out
 
 
@@ -493,7 +538,7 @@ def usage_reports(
     MONTH) the series. names None: every billable one (SHOW USAGE, the API, GraphQL)."""
     period = _period(period_text)
     everyone = billable(m)
-    todo = sorted(everyone) if names is None else [n.upper() for n in names if n.upper() in everyone]
+    todo = _current(everyone) if names is None else [n.upper() for n in names if n.upper() in everyone]
     g = grain.upper() if grain else None
     if g is not None and g not in GRAINS[1:]:
         raise DbError("22023", f"unknown grain {grain}: HOUR, DAY or MONTH")
@@ -611,7 +656,7 @@ def sla_statuses(m: Metering, names: list[str] | None) -> dict[str, dict[str, An
     """The brief's SLA response for many tenants at once (targets, current metrics, compliant, open
     violations): one uptime query and one violations query whatever their number."""
     everyone = billable(m)
-    todo = sorted(everyone) if names is None else [n.upper() for n in names if n.upper() in everyone]
+    todo = _current(everyone) if names is None else [n.upper() for n in names if n.upper() in everyone]
     now = time.time()
     uptimes = m.sla.uptimes(now)
     open_: dict[str, list[dict[str, Any]]] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
 import time
@@ -130,6 +131,12 @@ def hour_pieces(start: float, end: float) -> list[tuple[float, float]]:
     return out
 
 
+def month_to_close(now: float, grace_s: float) -> str:
+    """The latest calendar month that ended at least grace_s before now ('YYYY-MM', UTC)."""
+    cutoff = utc(now - grace_s)
+    return (cutoff.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
 @dataclass
 class PdbInfo:
     tenant: str  # the owning tenant, or the PDB's own name when it has none
@@ -170,6 +177,10 @@ class Metering:
         self._tick_cycles = {}
         self.flushes = 0
         self._flushing: asyncio.Task[None] | None = None
+        # [billing] auto_close_after_hours: the previous month is closed this long after it ended
+        hours = cdb.config.raw.get("billing", {}).get("auto_close_after_hours", 1)
+        self.auto_close_after = None if hours is False or float(hours) < 0 else float(hours) * 3600
+        self._close_checked = 0.0
         self.store_windows: dict[str, list[tuple[float, float]]] = {}
         self.load_windows()
         from metering.sla import SlaMonitor  # the SLA rides on the same ticks
@@ -381,10 +392,27 @@ class Metering:
                 await self.sla.minute_tick(now)
                 if self.due(now):
                     await self.flush(now)
+                if self.auto_close_after is not None and now - self._close_checked >= 60:
+                    self._close_checked = now
+                    self.auto_close(now)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a metering bug must never stop the server
                 log.exception("metering tick failed")
+
+    def auto_close(self, now: float) -> str | None:
+        """Close the previous calendar month once it ended auto_close_after ago (late intervals
+        and corrections have come in by then); older months are the operator's to close. On the
+        loop, as the SQL's ALTER SYSTEM CLOSE BILLING PERIOD: it reads the catalog."""
+        assert self.auto_close_after is not None
+        label = month_to_close(now, self.auto_close_after)
+        if self.store.is_closed(label):
+            return None
+        from metering import ops  # ops builds on this module
+
+        reports = ops.close_period(self, label)
+        log.info("billing period %s closed automatically: %d invoice(s) frozen", label, len(reports))
+        return label
 
     async def close(self) -> None:
         """An orderly stop: the interval in progress is written (as a shorter interval)."""

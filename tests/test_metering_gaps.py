@@ -132,3 +132,47 @@ def test_a_pdb_without_a_tenant_is_billed_by_the_seconds_in_each_tier(gsrv: Runn
         want = (Decimal(prices[s["service_tier"]]) * secs / month_s).quantize(Decimal("0.01"), ROUND_HALF_UP)
         assert Decimal(s["amount"]) == want
     assert Decimal(r["base_cost"]) == sum(Decimal(s["amount"]) for s in segs)
+
+
+def test_the_previous_month_closes_by_itself_and_a_late_tenant_is_frozen_on_first_ask(
+    gsrv: RunningServer,
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    prev = (now.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    if now.day == 1 and now.hour < 2:
+        pytest.skip("inside the previous month's grace hour")
+    deadline = time.monotonic() + 30
+    while f"billing period {prev} closed automatically" not in gsrv.log_text():
+        assert time.monotonic() < deadline, "the previous month was not closed"
+        time.sleep(0.5)
+    name = _tenant(gsrv)  # born after the close
+    with gsrv.connect(autocommit=True) as root:
+        first = root.execute(f"SHOW BILLING FOR TENANT {name} PERIOD '{prev}'").fetchone()[-1]
+        root.execute(
+            f"ALTER SYSTEM CORRECT USAGE FOR PLUGGABLE DATABASE {name} METRIC 'cpu_time' VALUE 36000000000"
+            f" AT '{prev}-15 00:00:00'"
+        )
+        assert root.execute(f"SHOW BILLING FOR TENANT {name} PERIOD '{prev}'").fetchone()[-1] == first
+        assert root.execute(
+            "SELECT status FROM CDB_BILLING WHERE tenant_id = %s AND period = %s", (name, prev)
+        ).fetchall() == [("CLOSED",)]
+
+
+def test_a_dropped_pdb_without_a_tenant_is_billed_until_its_drop(gsrv: RunningServer) -> None:
+    name = "D" + uuid.uuid4().hex[:8].upper()
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    with gsrv.connect(autocommit=True) as root:
+        root.execute(f'CREATE PLUGGABLE DATABASE {name} ADMIN USER adm IDENTIFIED BY "{PW}"')
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} SET SERVICE TIER gold")
+        time.sleep(1.5)
+        root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+        dropped = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        time.sleep(1.0)
+        r = json.loads(root.execute(f"SHOW BILLING FOR TENANT {name} PERIOD '{month}'").fetchone()[-1])
+        assert [s["service_tier"] for s in r["base_breakdown"]][-1] == "GOLD"
+        end = dt.datetime.fromisoformat(r["base_breakdown"][-1]["to"])
+        assert end <= dropped  # billed until the drop, not until now
+        assert root.execute("SELECT status FROM CDB_BILLING WHERE tenant_id = %s", (name,)).fetchall() == [
+            ("OPEN",)
+        ]
+        assert not root.execute("SELECT 1 FROM CDB_SLA WHERE tenant_id = %s", (name,)).fetchall()

@@ -75,6 +75,12 @@ class ContainerRows(StoreBase):
         self.db.execute(f"UPDATE containers SET {cols} WHERE con_id = ?", (*fields.values(), con_id))
 
     def delete_container(self, con_id: int) -> None:
+        c = self.container_by_id(con_id)
+        if c is not None and con_id > 2:
+            # billing: the PDB's tier at its end, and when it ended (a dropped PDB without a tenant
+            # is billed until then; a tenant's stops counting toward the tenant's billed tier)
+            row = self.db.execute("SELECT tenant FROM tenant_pdbs WHERE con_id = ?", (con_id,)).fetchone()
+            self.record_tier_change(row[0] if row else None, c, None, c.tier, "DROP", "SYS")
         self.db.execute(
             "DELETE FROM plug_violations WHERE name = (SELECT name FROM containers WHERE con_id = ?)",
             (con_id,),

@@ -137,3 +137,21 @@ def test_the_billed_tier_is_the_dearest_of_the_tenant_and_its_pdbs() -> None:
         (4.0, "BRONZE", "d"),
         (5.0, "SILVER", "e"),
     ]
+
+
+def test_a_dropped_pdb_stops_counting_toward_its_tenants_tier() -> None:
+    rows = [(1.0, "G1", "GOLD", "up"), (2.0, "G1", None, "DROP PLUGGABLE DATABASE P1")]
+    assert billing.billed_tiers("BRONZE", rows, PRICING.base_monthly) == [
+        (1.0, "GOLD", "up"),
+        (2.0, "BRONZE", "DROP PLUGGABLE DATABASE P1"),
+    ]
+
+
+def test_the_month_closed_automatically() -> None:
+    from metering.service import month_to_close
+
+    ts = lambda *a: dt.datetime(*a, tzinfo=dt.UTC).timestamp()  # noqa: E731
+    hour = 3600.0
+    assert month_to_close(ts(2026, 12, 1, 0, 30), hour) == "2026-10"  # November is in its grace hour
+    assert month_to_close(ts(2026, 12, 1, 1, 0, 1), hour) == "2026-11"
+    assert month_to_close(ts(2027, 1, 4), hour) == "2026-12"
