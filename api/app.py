@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from api import admin_rest, graphql, links, rest
+from api import admin_rest, graphql, links, metering_routes, rest
 from api.core import Api, client_of
 from api.problems import ApiError, db_problem, problem, title_of
 from conf import VERSION
@@ -111,6 +111,7 @@ def create_app(api: Api) -> Any:
 
     app.include_router(rest.router(api))
     app.include_router(admin_rest.router(api))
+    app.include_router(metering_routes.router(api))
     links.install(app)
     app.include_router(graphql.router(api), prefix="/api/v1")
 

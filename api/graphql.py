@@ -11,6 +11,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import Info
 
+from api import graphql_metering as gm
 from api.core import Api, Principal
 from api.gql_cost import QueryCostLimiter
 from api.problems import ApiError
@@ -44,6 +45,8 @@ class Pdb:
             return None
         return await info.context["tenant_loader"].load(self.tenant)
 
+    usage = gm.pdb_usage  # metering (api.graphql_metering), batched
+
 
 @strawberry.type
 class ServiceTier:
@@ -69,6 +72,12 @@ class Tenant:
     @strawberry.field
     async def pdbs(self, info: Info) -> list[Pdb]:
         return await info.context["pdb_loader"].load(self.tenant_id)
+
+    # metering (api.graphql_metering): Usage, BillingReport, SlaReport, SlaViolation, batched
+    usage = gm.tenant_usage
+    billing = gm.tenant_billing
+    sla = gm.tenant_sla
+    sla_violations = gm.tenant_sla_violations
 
 
 @strawberry.type
@@ -382,6 +391,7 @@ def router(api: Api) -> APIRouter:
             "pdb_loader": DataLoader(load_fn=load_pdbs),
             "tenant_loader": DataLoader(load_fn=load_tenants),
             "lookups": lookups,
+            **gm.loaders(api, lookups),
         }
 
     return GraphQLRouter(schema, path="/graphql", context_getter=context, graphql_ide=None)

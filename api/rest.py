@@ -3,7 +3,6 @@ admin SQL calls (tenants.ops, tenants.pdbs, tenants.backups, catalog.commands.*)
 privilege checks, the same errors."""
 
 import secrets
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -558,25 +557,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             out[c.name] = await stats_of(c) if c.is_open else {}
         return {"tenant_id": t.name, "pdbs": out}
 
-    @r.get("/tenants/{tenant_id}/sla", tags=["metering"])
-    async def tenant_sla(tenant_id: str, request: Request, p: Who) -> dict[str, Any]:
-        """The tenant's SLA: tier, targets, current metrics, compliant, open violations (SHOW SLA)."""
-        t = tenant_row(request, p, tenant_id)
-        # on the loop, as the SQL path: the catalog's connection is the loop's
-        return metering_ops.sla_status(api.server.metering, t.name)
-
-    @r.get("/tenants/{tenant_id}/billing", tags=["metering"])
-    async def tenant_billing(
-        tenant_id: str,
-        request: Request,
-        p: Who,
-        period: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}(-\d{2}\.\.\d{4}-\d{2}-\d{2})?$")] = None,
-    ) -> dict[str, Any]:
-        """The tenant's bill for a month (default: the current one) or a date range
-        (SHOW BILLING FOR TENANT t PERIOD '...'): frozen once the period is closed."""
-        t = tenant_row(request, p, tenant_id)
-        label = period or time.strftime("%Y-%m", time.gmtime())
-        return metering_ops.billing_report(api.server.metering, t.name, label)
+    # metering: /tenants/{id}/sla, /billing, /usage and the rest are in api.metering_routes
 
     # ------------------------------------------------------------ isolation
 

@@ -89,9 +89,12 @@ class StatementMeter:
 
     # ------------------------------------------------------------ sessions
 
-    def session_started(self, pid: int) -> None:
+    def session_started(self, pid: int, opened: bool = True) -> None:
+        """A session is served here from now on; opened=False when it was already counted in this
+        PDB (carried across a reopen: OPEN FORCE), so that it is not counted as opened twice."""
         with self._lock:
-            self.sessions_opened += 1
+            if opened:
+                self.sessions_opened += 1
             self._open[pid] = time.monotonic()
 
     def session_ended(self, pid: int) -> None:

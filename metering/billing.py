@@ -131,28 +131,61 @@ def month_pieces(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime
     return out
 
 
+Segment = tuple[dt.datetime, dt.datetime, str] | tuple[dt.datetime, dt.datetime, str, str | None]
+
+
 def tier_segments(
     initial_tier: str,
-    changes: list[tuple[dt.datetime, str]],
+    changes: list[tuple[dt.datetime, str]] | list[tuple[dt.datetime, str, str]],
     alive: tuple[dt.datetime, dt.datetime | None],
     period: Period,
-) -> list[tuple[dt.datetime, dt.datetime, str]]:
-    """The tenant's tiers over the period: (start, end, tier), clipped to its lifetime."""
+) -> list[Segment]:
+    """The billed tiers over the period: (start, end, tier), clipped to the lifetime; a change
+    given as (when, tier, why) makes its segments (start, end, tier, why), why naming the change
+    (a SET SERVICE TIER, an AUTO SCALE step) that began it."""
     born, died = alive
     lo = max(period.start, born)
     hi = min(period.end, died) if died else period.end
-    segs = []
-    tier, since = initial_tier, born
-    for when, new in sorted(changes):
+    segs: list[tuple[dt.datetime, dt.datetime, str, str | None]] = []
+    tier, since, why = initial_tier, born, None
+    for when, new, *rest in sorted(changes, key=lambda c: c[0]):
         if when > since:
-            segs.append((since, when, tier))
-        tier, since = new, max(since, when)
-    segs.append((since, dt.datetime.max, tier))
-    out = []
-    for s, e, t in segs:
+            segs.append((since, when, tier, why))
+        tier, since, why = new, max(since, when), rest[0] if rest else None
+    segs.append((since, dt.datetime.max, tier, why))
+    explained = any(len(c) > 2 for c in changes)
+    out: list[Segment] = []
+    for s, e, t, w in segs:
         s2, e2 = max(s, lo), min(e, hi)
-        if s2 < e2:
-            out.append((s2, e2, t))
+        if s2 < e2 and out and out[-1][2] == t and not explained:
+            out[-1] = (out[-1][0], e2, t)
+        elif s2 < e2:
+            out.append((s2, e2, t, w) if explained else (s2, e2, t))
+    return out
+
+
+def billed_tiers(
+    initial: str, rows: list[tuple[float, str | None, str | None, str]], rank: dict[str, Decimal]
+) -> list[tuple[float, str, str]]:
+    """A tenant's billed tier over time from its tier changes, oldest first: rows (time, PDB GUID
+    or None for the tenant's own tier, new tier, why). The tenant is billed at its own tier, or
+    above it at the dearest tier one of its PDBs runs at (a PDB's own SET SERVICE TIER, or auto
+    scaling); the tenant's own change resets its PDBs to it; a PDB's new tier None: it was dropped.
+    Returns (time, billed tier, why) at
+    each change of the billed tier."""
+    tier, over, billed = initial, {}, initial
+    out = []
+    for when, guid, new, why in rows:
+        if guid is None:
+            tier, over = new, {}
+        elif new is None:  # the PDB was dropped
+            over.pop(guid, None)
+        else:
+            over[guid] = new
+        now_billed = max([tier, *over.values()], key=lambda x: rank.get(x, Decimal(-1)))
+        if now_billed != billed:
+            billed = now_billed
+            out.append((when, billed, why))
     return out
 
 
@@ -164,29 +197,33 @@ def compute(
     pricing: Pricing,
     tenant_id: str,
     period: Period,
-    segments: list[tuple[dt.datetime, dt.datetime, str]],
+    segments: list[Segment],
     usage: list[tuple[str, str, dt.datetime, float]],
     uptime: float | None,
     uptime_violations: list[dict[str, Any]],
     adjustments: list[dict[str, Any]],
+    service_tier: str | None = None,
 ) -> dict[str, Any]:
-    """The invoice. usage: (pdb, metric, month of the hour, value) from the hourly rollups."""
+    """The invoice. segments: the billed tiers over the period (tier_segments); usage: (pdb,
+    metric, month of the hour, value) from the hourly rollups; service_tier: the tier contracted
+    at the period's end (its SLA credit policy applies; default the last segment's)."""
     # base: each tier segment, cut at month boundaries, prorated by seconds
     base_lines = []
     allowance: dict[str, Decimal] = {u: Decimal(0) for u in UNITS}
-    for s, e, tier in segments:
+    for s, e, tier, *why in segments:
         for ps, pe in month_pieces(s, e):
             frac = _fraction(ps, pe)
             amount = money(pricing.base_monthly.get(tier, Decimal(0)) * frac)
-            base_lines.append(
-                {
-                    "service_tier": tier,
-                    "from": ps.isoformat(),
-                    "to": pe.isoformat(),
-                    "fraction_of_month": str(frac.quantize(QTY)),
-                    "amount": str(amount),
-                }
-            )
+            line = {
+                "service_tier": tier,
+                "from": ps.isoformat(),
+                "to": pe.isoformat(),
+                "fraction_of_month": str(frac.quantize(QTY)),
+                "amount": str(amount),
+            }
+            if why and why[0]:
+                line["change"] = why[0]  # what began this segment: SET SERVICE TIER, AUTO SCALE UP, ...
+            base_lines.append(line)
             for u in UNITS:
                 allowance[u] += pricing.allowances.get(tier, {}).get(u, Decimal(0)) * frac
     base_cost = sum((Decimal(b["amount"]) for b in base_lines), Decimal(0))
@@ -235,7 +272,7 @@ def compute(
     usage_cost = sum(breakdown.values(), Decimal(0))
 
     # SLA credit: the tier at the period's end, its policy's largest applicable percent
-    tier_now = segments[-1][2] if segments else None
+    tier_now = service_tier or (segments[-1][2] if segments else None)
     credit_pct = Decimal(0)
     if uptime is not None and tier_now is not None:
         for below, pct in pricing.sla_credits.get(tier_now, []):
@@ -250,10 +287,10 @@ def compute(
         "period_start": period.start.isoformat(),
         "period_end": period.end.isoformat(),
         "service_tier": tier_now,
-        "base_cost": str(base_cost),
+        "base_cost": str(money(base_cost)),
         "base_breakdown": base_lines,
-        "usage_breakdown": {k: str(v) for k, v in breakdown.items()},
-        "usage_cost": str(usage_cost),
+        "usage_breakdown": {k: str(money(v)) for k, v in breakdown.items()},
+        "usage_cost": str(money(usage_cost)),
         "sla": {
             "uptime_percent": uptime,
             "credit_percent": str(credit_pct),
@@ -262,7 +299,7 @@ def compute(
         "sla_credit": str(sla_credit),
         "adjustments": adjustments,
         "adjustments_total": str(adj_total),
-        "total_cost": str(total),
+        "total_cost": str(money(total)),
         "currency": pricing.currency,
         "line_items": lines,
         "rounding": "each amount rounded half-up to the cent; totals are sums of rounded amounts",

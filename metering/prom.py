@@ -22,7 +22,11 @@ LABELS = ["tenant", "pdb"]
 
 # (metric name without _total, help, counter key, scale, extra label values)
 _COUNTERS: list[tuple[str, str, list[tuple[str, float, dict[str, str]]]]] = [
-    ("duckcdb_cpu_seconds", "CPU time of the PDB's engine process", [("cpu_time", 1e-6, {})]),
+    (
+        "duckcdb_cpu_seconds",
+        "CPU time of the PDB's engine and its share of the proxy's",
+        [("cpu_time", 1e-6, {})],
+    ),
     (
         "duckcdb_io_operations",
         "I/O operations (DuckDB blocks)",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
 import time
@@ -96,6 +97,46 @@ def counters_of(snap: dict[str, Any]) -> dict[str, float]:
     return {k: float(v) for k, v in out.items()}
 
 
+def metered(c: Any) -> bool:
+    """Whether a container is metered: a PDB (not the root or the seed) in use, not a template's copy."""
+    return c.con_id > SEED_ID and c.status not in ("UNPLUGGED", "UNUSABLE") and not c.name.startswith("TPL$")
+
+
+def storage_bytes(cdb: Cdb, c: Any) -> int:
+    """The bytes of a PDB's files now: its DuckDB file and its WAL."""
+    try:
+        f = cdb.db_file(c)
+        size = f.stat().st_size
+        with contextlib.suppress(OSError):
+            size += f.with_name("data.duckdb.wal").stat().st_size
+    except OSError:
+        size = 0
+    return size
+
+
+def storage_sizes(cdb: Cdb) -> dict[str, int]:
+    """Every metered PDB's bytes now, by GUID (the server measures them at start, before any
+    engine runs: the sizes the files had while the server was down)."""
+    return {c.guid: storage_bytes(cdb, c) for c in cdb.cat.containers() if metered(c)}
+
+
+def hour_pieces(start: float, end: float) -> list[tuple[float, float]]:
+    """[start, end) cut at the clock's hours (the rollups' and billing's finest grain)."""
+    out = []
+    cur = start
+    while cur < end:
+        nxt = min(end, (cur // 3600 + 1) * 3600)
+        out.append((cur, nxt))
+        cur = nxt
+    return out
+
+
+def month_to_close(now: float, grace_s: float) -> str:
+    """The latest calendar month that ended at least grace_s before now ('YYYY-MM', UTC)."""
+    cutoff = utc(now - grace_s)
+    return (cutoff.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
 @dataclass
 class PdbInfo:
     tenant: str  # the owning tenant, or the PDB's own name when it has none
@@ -111,7 +152,7 @@ class PdbInfo:
 class Metering:
     """The proxy's meter: started by the server (proxy.server), ticking every second."""
 
-    def __init__(self, cdb: Cdb, runtime: Any) -> None:
+    def __init__(self, cdb: Cdb, runtime: Any, sizes_at_start: dict[str, int] | None = None) -> None:
         self.cdb = cdb
         self.runtime = runtime  # catalog.runtime.Runtime (the supervisor)
         conf = cdb.config.raw.get("metering", {})
@@ -128,16 +169,65 @@ class Metering:
         # interval in progress up to the stop), else at the clock's last boundary.
         (last_end,) = self.store.query("SELECT epoch(max(interval_end)) FROM records")[0]
         self.start = max(now // self.interval * self.interval, float(last_end or 0))
+        if self.accrue_outage(now, storage_sizes(cdb) if sizes_at_start is None else sizes_at_start):
+            # the outage's storage records end now: the first interval starts now (never on one of them)
+            self.start = max(now, float(last_end or 0))
         self.last_tick = now
         self._proxy_cpu = sum(os.times()[:2])
         self._tick_cycles = {}
         self.flushes = 0
         self._flushing: asyncio.Task[None] | None = None
+        # [billing] auto_close_after_hours: the previous month is closed this long after it ended
+        hours = cdb.config.raw.get("billing", {}).get("auto_close_after_hours", 1)
+        self.auto_close_after = None if hours is False or float(hours) < 0 else float(hours) * 3600
+        self._close_checked = 0.0
         self.store_windows: dict[str, list[tuple[float, float]]] = {}
         self.load_windows()
         from metering.sla import SlaMonitor  # the SLA rides on the same ticks
 
         self.sla = SlaMonitor(self)
+
+    def accrue_outage(self, now: float, sizes: dict[str, int]) -> int:
+        """Storage while the server was down: each PDB's files existed from the time its storage was
+        last metered (its mark) until now, at the size measured at this start before any engine ran
+        (nothing writes a PDB's files while the server is down, so that is the size they had; the
+        last sample may be up to an interval older than a crash). Written with the new marks in one
+        transaction: a second restart starts from this one, never counting the outage twice.
+        Returns how many PDBs had an outage to accrue."""
+        marks = self.store.storage_marks()
+        owner = dict(self.cdb.cat.db.execute("SELECT con_id, tenant FROM tenant_pdbs").fetchall())
+        records: list[Record] = []
+        new_marks: dict[str, tuple[float, int]] = {}
+        for c in self.cdb.cat.containers():
+            if not metered(c) or c.guid not in marks or c.guid not in sizes:
+                continue
+            through, _last = marks[c.guid]
+            if now - through < 0.001:
+                continue
+            size = sizes[c.guid]
+            tenant = owner.get(c.con_id) or c.name
+            for s, e in hour_pieces(through, now):
+                if size:
+                    records.append(
+                        Record(
+                            tenant,
+                            c.name,
+                            c.guid,
+                            c.con_id,
+                            "storage",
+                            size * (e - s),
+                            METRICS["storage"],
+                            utc(s),
+                            utc(e),
+                        )
+                    )
+            new_marks[c.guid] = (now, size)
+        if new_marks:
+            self.store.flush(records, {}, new_marks)
+            log.info(
+                "metering: storage of %d PDB(s) accrued over the time the server was down", len(new_marks)
+            )
+        return len(new_marks)
 
     def load_windows(self) -> None:
         """The declared maintenance windows not yet over, per tenant."""
@@ -164,7 +254,7 @@ class Metering:
         seen = set()
         self._tick_cycles: dict[str, float] = {}
         for c in cat.containers():
-            if c.con_id <= SEED_ID or c.status in ("UNPLUGGED", "UNUSABLE") or c.name.startswith("TPL$"):
+            if not metered(c):
                 continue
             seen.add(c.guid)
             t = owner.get(c.con_id)
@@ -173,13 +263,7 @@ class Metering:
             if info is None or info.tenant != (t or c.name) or info.pdb != c.name:
                 info = self.info[c.guid] = PdbInfo(t or c.name, c.name, c.con_id, tier, t is not None)
             info.tier, info.con_id = tier, c.con_id
-            try:
-                f = self.cdb.db_file(c)
-                size = f.stat().st_size
-                with contextlib.suppress(OSError):
-                    size += f.with_name("data.duckdb.wal").stat().st_size
-            except OSError:
-                size = 0
+            size = storage_bytes(self.cdb, c)
             info.storage_bytes = size
             pend = self.pending.setdefault(c.guid, {})
             pend["storage"] = pend.get("storage", 0.0) + size * span
@@ -264,9 +348,10 @@ class Metering:
 
     def take_interval(
         self, now: float, partial: bool = False
-    ) -> tuple[list[Record], dict[str, tuple[int, dict[str, float]]]]:
-        """The closed interval's records and the baselines they were measured against; the next
-        interval starts (aligned to the clock). partial: the interval ends now (an orderly stop)."""
+    ) -> tuple[list[Record], dict[str, tuple[int, dict[str, float]]], dict[str, tuple[float, int]]]:
+        """The closed interval's records, the baselines they were measured against and the storage
+        marks (storage is accrued up to the last tick); the next interval starts (aligned to the
+        clock). partial: the interval ends now (an orderly stop)."""
         end_s = now if partial else self._end()
         start, end = utc(self.start), utc(end_s)
         records = []
@@ -281,14 +366,15 @@ class Metering:
                         Record(info.tenant, info.pdb, guid, info.con_id, metric, v, unit, start, end)
                     )
         baselines = {g: self.base[g] for g in self.pending if g in self.base}
+        marks = {g: (self.last_tick, info.storage_bytes) for g, info in self.info.items()}
         self.pending = {}
         self.start = max(end_s, now // self.interval * self.interval)
-        return records, baselines
+        return records, baselines, marks
 
     async def flush(self, now: float) -> None:
-        records, baselines = self.take_interval(now)
+        records, baselines, marks = self.take_interval(now)
         try:
-            await asyncio.to_thread(self.store.flush, records, baselines)
+            await asyncio.to_thread(self.store.flush, records, baselines, marks)
             self.flushes += 1
         except Exception:  # the store failing must not stop the server; the interval is lost
             log.exception("metering: writing an interval failed")
@@ -306,16 +392,33 @@ class Metering:
                 await self.sla.minute_tick(now)
                 if self.due(now):
                     await self.flush(now)
+                if self.auto_close_after is not None and now - self._close_checked >= 60:
+                    self._close_checked = now
+                    self.auto_close(now)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a metering bug must never stop the server
                 log.exception("metering tick failed")
+
+    def auto_close(self, now: float) -> str | None:
+        """Close the previous calendar month once it ended auto_close_after ago (late intervals
+        and corrections have come in by then); older months are the operator's to close. On the
+        loop, as the SQL's ALTER SYSTEM CLOSE BILLING PERIOD: it reads the catalog."""
+        assert self.auto_close_after is not None
+        label = month_to_close(now, self.auto_close_after)
+        if self.store.is_closed(label):
+            return None
+        from metering import ops  # ops builds on this module
+
+        reports = ops.close_period(self, label)
+        log.info("billing period %s closed automatically: %d invoice(s) frozen", label, len(reports))
+        return label
 
     async def close(self) -> None:
         """An orderly stop: the interval in progress is written (as a shorter interval)."""
         now = time.time()
         with contextlib.suppress(Exception):
             self.tick(now)
-            records, baselines = self.take_interval(now, partial=True)
-            await asyncio.to_thread(self.store.flush, records, baselines)
+            records, baselines, marks = self.take_interval(now, partial=True)
+            await asyncio.to_thread(self.store.flush, records, baselines, marks)
         self.store.close()

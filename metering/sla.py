@@ -9,6 +9,7 @@ minute against its tier's targets ([sla] in conf), violations recorded, logged a
 - Response time: over the last check_minutes minutes, the average, p95 and p99 of the server-side
   response time (message received to ReadyForQuery), exact to the sketch's 1%.
 - Error rate: server failures (governance.meter.is_server_error) over statement cycles, same window.
+- Severity: by type and magnitude, from [sla.severity] in conf (severity()).
 """
 
 from __future__ import annotations
@@ -40,6 +41,25 @@ REMEDIATION = {
     "ErrorRate": "Read the server log for the failures (53xxx resources, 57xxx shutdowns, XX000 "
     "internal errors); fix the cause or raise the PDB's memory.",
 }
+
+
+SEVERITIES = ("Critical", "High", "Medium", "Low")  # the brief's, highest first
+
+
+def severity(conf: dict[str, Any], type_: str, magnitude: float) -> str:
+    """A violation's severity from its magnitude (times the target's budget it used) and the
+    thresholds of [sla.severity.<type>] in conf, the one place they live; Low below them all."""
+    levels = conf.get("severity", {}).get(type_, {})
+    for name in SEVERITIES[:-1]:
+        if name in levels and magnitude >= float(levels[name]):
+            return name
+    return "Low"
+
+
+def uptime_magnitude(uptime: float, target: float) -> float:
+    """Downtime over the downtime the target allows."""
+    allowed = 100.0 - target
+    return (100.0 - uptime) / allowed if allowed > 0 else float("inf")
 
 
 @dataclass
@@ -244,32 +264,38 @@ class SlaMonitor:
             found: dict[str, tuple[str, str, float, float]] = {}
             if cm["minutes_judged"] and cm["uptime_percent"] < t.uptime:
                 found["Uptime"] = (
-                    "Critical",
+                    severity(self.conf, "Uptime", uptime_magnitude(cm["uptime_percent"], t.uptime)),
                     f"uptime {cm['uptime_percent']}% this month is below the {tier} target of {t.uptime}%",
                     cm["uptime_percent"],
                     t.uptime,
                 )
             if cm["statements"] >= self.min_statements:
                 misses = []
-                if cm["avg_response_time_ms"] is not None and cm["avg_response_time_ms"] > t.max_response_ms:
-                    misses.append(("High", "average", cm["avg_response_time_ms"], t.max_response_ms))
-                if cm["p99_response_time_ms"] is not None and cm["p99_response_time_ms"] > t.p99_ms:
-                    misses.append(("High", "p99", cm["p99_response_time_ms"], t.p99_ms))
-                if cm["p95_response_time_ms"] is not None and cm["p95_response_time_ms"] > t.p95_ms:
-                    misses.append(("Medium", "p95", cm["p95_response_time_ms"], t.p95_ms))
+                for what, key, lim in (
+                    ("average", "avg_response_time_ms", t.max_response_ms),
+                    ("p99", "p99_response_time_ms", t.p99_ms),
+                    ("p95", "p95_response_time_ms", t.p95_ms),
+                ):
+                    v = cm[key]
+                    if v is not None and v > lim:
+                        misses.append((v / lim if lim > 0 else float("inf"), what, v, lim))
                 if misses:
-                    sev = "High" if any(m[0] == "High" for m in misses) else "Medium"
+                    worst = max(misses)
                     text = ", ".join(f"{what} {v} ms > {lim} ms" for _, what, v, lim in misses)
                     found["ResponseTime"] = (
-                        sev,
+                        severity(self.conf, "ResponseTime", worst[0]),
                         f"response time over the last {self.check_minutes} minutes: {text} ({tier})",
-                        misses[0][2],
-                        misses[0][3],
+                        worst[2],
+                        worst[3],
                     )
                 rate = cm["error_rate_percent"]
                 if rate > t.max_error_rate:
                     found["ErrorRate"] = (
-                        "High" if rate > 10 * t.max_error_rate else "Medium",
+                        severity(
+                            self.conf,
+                            "ErrorRate",
+                            rate / t.max_error_rate if t.max_error_rate > 0 else float("inf"),
+                        ),
                         f"{cm['server_errors']} of {cm['statements']} statements failed by the server's fault"
                         f" ({rate}%) in the last {self.check_minutes} minutes; the {tier} target is"
                         f" {t.max_error_rate}%",
@@ -285,9 +311,17 @@ class SlaMonitor:
                         tenant, pdb, type_, sev, desc, REMEDIATION[type_], measured, target, utc(now)
                     )
                     log.warning("SLA violation: tenant %s: %s %s: %s", tenant, sev, type_, desc)
+                elif type_ in found and open_ is not None and _higher(found[type_][0], open_[1]):
+                    sev, desc, measured, _target = found[type_]
+                    store.raise_violation(open_[0], sev, desc, measured)
+                    log.warning("SLA violation worse: tenant %s: %s %s: %s", tenant, sev, type_, desc)
                 elif type_ not in found and open_ is not None:
                     store.end_violation(open_[0], utc(now))
                     log.warning("SLA violation ended: tenant %s: %s", tenant, type_)
+
+
+def _higher(a: str, b: str) -> bool:
+    return SEVERITIES.index(a) < SEVERITIES.index(b) if b in SEVERITIES else True
 
 
 def _ms(seconds: float | None) -> float | None:

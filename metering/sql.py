@@ -3,6 +3,7 @@
 SHOW BILLING FOR TENANT t PERIOD '2026-12'            -- one invoice (a period: 'YYYY-MM' or 'YYYY-MM-DD..YYYY-MM-DD')
 SHOW BILLING EXPORT PERIOD '2026-12' FORMAT CSV|JSON  -- every tenant's invoice, as one text value
 SHOW SLA FOR TENANT t                                 -- the SLA report (JSON)
+SHOW USAGE FOR TENANT t PERIOD '2026-12' [BY DAY]     -- what it used (JSON; BY HOUR|DAY|MONTH: a series)
 ALTER SYSTEM CLOSE BILLING PERIOD '2026-11'           -- freeze a period's invoices (root)
 ALTER SYSTEM DECLARE MAINTENANCE WINDOW FOR TENANT t FROM '2026-12-05 02:00' TO '2026-12-05 04:00' [REASON '...']
 ALTER SYSTEM CORRECT USAGE FOR PLUGGABLE DATABASE p METRIC 'cpu_time' VALUE n AT '2026-11-15 00:00'
@@ -30,6 +31,10 @@ _PATTERNS = {
         rf"^\s*SHOW\s+BILLING\s+EXPORT\s+PERIOD\s+{_STR}\s+FORMAT\s+(CSV|JSON)\s*;?\s*$", re.I
     ),
     "sla": re.compile(rf"^\s*SHOW\s+SLA\s+FOR\s+TENANT\s+{_NAME}\s*;?\s*$", re.I),
+    "usage": re.compile(
+        rf"^\s*SHOW\s+USAGE\s+FOR\s+TENANT\s+{_NAME}\s+PERIOD\s+{_STR}(?:\s+BY\s+(HOUR|DAY|MONTH))?\s*;?\s*$",
+        re.I,
+    ),
     "close": re.compile(rf"^\s*ALTER\s+SYSTEM\s+CLOSE\s+BILLING\s+PERIOD\s+{_STR}\s*;?\s*$", re.I),
     "window": re.compile(
         rf"^\s*ALTER\s+SYSTEM\s+DECLARE\s+MAINTENANCE\s+WINDOW\s+FOR\s+TENANT\s+{_NAME}\s+FROM\s+{_STR}"
@@ -78,15 +83,24 @@ def columns(cmd: Command) -> tuple[str, ...]:
         return REPORT_COLUMNS
     if cmd.kind == "export":
         return ("EXPORT",)
-    if cmd.kind == "sla":
+    if cmd.kind in ("sla", "usage"):
         return ("REPORT",)
     return ()
 
 
-def execute(m: Metering, cmd: Command, own_tenant: str | None) -> tuple[str, list[tuple[Any, ...]]]:
+def execute(
+    m: Metering, cmd: Command, own_tenant: str | None, actor: Any = None
+) -> tuple[str, list[tuple[Any, ...]]]:
     """(command tag, rows). own_tenant: None in the root (every tenant), else the tenant of the
-    session's PDB, the only one it may ask about; root-only commands are refused elsewhere."""
-    if cmd.kind in ("report", "sla") and own_tenant is not None and cmd.args[0].upper() != own_tenant:
+    session's PDB, the only one it may ask about; root-only commands are refused elsewhere. actor:
+    the user, who in the root must be SYS or a SYSDBA (ops.require_billing_admin)."""
+    if own_tenant is None and actor is not None:
+        ops.require_billing_admin(m, actor)
+    if (
+        cmd.kind in ("report", "sla", "usage")
+        and own_tenant is not None
+        and cmd.args[0].upper() != own_tenant
+    ):
         raise DbError("42501", "ORA-01031: insufficient privileges: a PDB sees only its own tenant")
     if cmd.kind in ("export", "close", "window", "correct") and own_tenant is not None:
         raise DbError("42501", "ORA-65040: operation not allowed from within a pluggable database")
@@ -109,6 +123,9 @@ def execute(m: Metering, cmd: Command, own_tenant: str | None) -> tuple[str, lis
         return "SELECT 1", [(ops.export_period(m, cmd.args[0], cmd.args[1]),)]
     if cmd.kind == "sla":
         return "SELECT 1", [(json.dumps(ops.sla_status(m, cmd.args[0]), indent=2, sort_keys=True),)]
+    if cmd.kind == "usage":
+        r = ops.usage_report(m, cmd.args[0], cmd.args[1], cmd.args[2] or None)
+        return "SELECT 1", [(json.dumps(r, indent=2, sort_keys=True),)]
     if cmd.kind == "close":
         ops.close_period(m, cmd.args[0])
         return "ALTER SYSTEM", []

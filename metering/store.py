@@ -8,7 +8,8 @@ and aggregated, and lives apart so that its volume never slows the catalog.
 
 Tables: records (raw intervals, keyed by PDB GUID, metric and interval start), rollups (hour, day,
 month; added in the same transaction as the raw records they sum), baselines (per PDB, the
-engine's cumulative counters already metered), sla_minutes, sla_violations, maintenance_windows,
+engine's cumulative counters already metered), storage_marks (per PDB, the time up to which its
+storage is metered and the size last sampled: the restart accrues the outage from there), sla_minutes, sla_violations, maintenance_windows,
 invoices (frozen, per closed period), corrections. Every write is one transaction.
 """
 
@@ -49,6 +50,8 @@ CREATE TABLE IF NOT EXISTS maintenance_windows (
 CREATE TABLE IF NOT EXISTS invoices (
     tenant VARCHAR, period VARCHAR, closed_at TIMESTAMP, report VARCHAR, PRIMARY KEY (tenant, period));
 CREATE TABLE IF NOT EXISTS closed_periods (period VARCHAR PRIMARY KEY, closed_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS storage_marks (
+    pdb_guid VARCHAR PRIMARY KEY, through DOUBLE, bytes BIGINT);
 """
 
 GRAINS = ("hour", "day", "month")
@@ -87,9 +90,14 @@ class MeterStore:
 
     # ------------------------------------------------------------ metering
 
-    def flush(self, records: list[Record], baselines: dict[str, tuple[int, dict[str, float]]]) -> int:
-        """Write an interval's records, their rollups and the baselines they were measured against,
-        in one transaction. Records whose key (PDB, metric, interval start) is already stored are
+    def flush(
+        self,
+        records: list[Record],
+        baselines: dict[str, tuple[int, dict[str, float]]],
+        marks: dict[str, tuple[float, int]] | None = None,
+    ) -> int:
+        """Write an interval's records, their rollups, the baselines they were measured against and
+        the storage marks (PDB -> (epoch up to which storage is metered, bytes)), in one transaction. Records whose key (PDB, metric, interval start) is already stored are
         skipped with their rollups: writing an interval twice never counts it twice. Returns how
         many records were new."""
         with self.lock:
@@ -123,6 +131,8 @@ class MeterStore:
                         "INSERT OR REPLACE INTO baselines VALUES (?, ?, ?, now())",
                         (guid, pid, json.dumps(counters)),
                     )
+                for guid, (through, size) in (marks or {}).items():
+                    db.execute("INSERT OR REPLACE INTO storage_marks VALUES (?, ?, ?)", (guid, through, size))
                 db.execute("DROP TABLE new_recs")
                 db.execute("COMMIT")
             except BaseException:
@@ -134,6 +144,17 @@ class MeterStore:
         with self.lock:
             rows = self.db.execute("SELECT pdb_guid, engine_pid, counters FROM baselines").fetchall()
         return {g: (int(p), json.loads(c)) for g, p, c in rows}
+
+    def storage_marks(self) -> dict[str, tuple[float, int]]:
+        """PDB GUID -> (epoch up to which its storage is metered, bytes last sampled). A store
+        written before the marks existed: the end of the PDB's last storage record (size unknown)."""
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT pdb_guid, through, bytes FROM storage_marks UNION ALL"
+                " SELECT pdb_guid, epoch(max(interval_end)), NULL FROM records WHERE metric = 'storage'"
+                " AND pdb_guid NOT IN (SELECT pdb_guid FROM storage_marks) GROUP BY pdb_guid"
+            ).fetchall()
+        return {g: (float(t), int(b or 0)) for g, t, b in rows}
 
     def purge_raw(self, before: dt.datetime) -> int:
         with self.lock:
@@ -150,17 +171,20 @@ class MeterStore:
         with self.lock:
             self.db.execute(sql, list(params))
 
-    def usage(
-        self, tenant: str, start: dt.datetime, end: dt.datetime
-    ) -> list[tuple[str, str, str, dt.datetime, float]]:
-        """A tenant's usage in [start, end) from the hourly rollups: (pdb, metric, unit, month of
-        the hour, value) summed per PDB, metric and calendar month."""
-        return self.query(
-            "SELECT pdb, metric, any_value(unit), date_trunc('month', period_start) AS m, sum(value)"
-            " FROM rollups WHERE grain = 'hour' AND tenant = ? AND period_start >= ? AND period_start < ?"
-            " GROUP BY pdb, metric, m ORDER BY pdb, metric, m",
-            (tenant, start, end),
-        )
+    def usage_of(
+        self, tenants: list[str], start: dt.datetime, end: dt.datetime
+    ) -> dict[str, list[tuple[str, str, dt.datetime, float]]]:
+        """Tenants' usage in [start, end) from the hourly rollups, in one query: per tenant, (pdb,
+        metric, month of the hour, value) summed per PDB, metric and calendar month."""
+        out: dict[str, list[tuple[str, str, dt.datetime, float]]] = {}
+        for t, pdb, metric, month, value in self.query(
+            "SELECT tenant, pdb, metric, date_trunc('month', period_start) AS m, sum(value) FROM rollups"
+            " WHERE grain = 'hour' AND tenant IN (SELECT unnest(?::VARCHAR[])) AND period_start >= ?"
+            " AND period_start < ? GROUP BY tenant, pdb, metric, m ORDER BY tenant, pdb, metric, m",
+            (tenants, start, end),
+        ):
+            out.setdefault(t, []).append((pdb, metric, month, value))
+        return out
 
     # ------------------------------------------------------------ SLA
 
@@ -196,6 +220,13 @@ class MeterStore:
             (tenant, pdb, type_, severity, description, remediation, measured, target, start),
         )
 
+    def raise_violation(self, vid: int, severity: str, description: str, measured: float) -> None:
+        """An open violation grew: its severity raised, its description and measure the latest."""
+        self.execute(
+            "UPDATE sla_violations SET severity = ?, description = ?, measured = ? WHERE id = ?",
+            (severity, description, measured, vid),
+        )
+
     def end_violation(self, vid: int, end: dt.datetime) -> None:
         self.execute("UPDATE sla_violations SET end_time = ? WHERE id = ?", (end, vid))
 
@@ -204,6 +235,11 @@ class MeterStore:
     def invoice(self, tenant: str, period: str) -> dict[str, Any] | None:
         rows = self.query("SELECT report FROM invoices WHERE tenant = ? AND period = ?", (tenant, period))
         return json.loads(rows[0][0]) if rows else None
+
+    def invoices(self, period: str) -> dict[str, dict[str, Any]]:
+        """A closed period's frozen invoices, by tenant."""
+        rows = self.query("SELECT tenant, report FROM invoices WHERE period = ? ORDER BY tenant", (period,))
+        return {t: json.loads(r) for t, r in rows}
 
     def is_closed(self, period: str) -> bool:
         return bool(self.query("SELECT 1 FROM closed_periods WHERE period = ?", (period,)))

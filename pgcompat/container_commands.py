@@ -106,11 +106,11 @@ def is_api_key_command(stmt: Statement) -> bool:
 
 
 def is_metering_command(stmt: Statement) -> bool:
-    """SHOW BILLING ..., SHOW SLA ..., ALTER SYSTEM CLOSE BILLING PERIOD / DECLARE MAINTENANCE
+    """SHOW BILLING ..., SHOW SLA ..., SHOW USAGE ..., ALTER SYSTEM CLOSE BILLING PERIOD / DECLARE MAINTENANCE
     WINDOW / CORRECT USAGE (the metering package)."""
     w = stmt.words
     if w[:1] == ("SHOW",):
-        return show_words(stmt)[:1] in (["BILLING"], ["SLA"])
+        return show_words(stmt)[:1] in (["BILLING"], ["SLA"], ["USAGE"])
     return w[:4] in (
         ("ALTER", "SYSTEM", "CLOSE", "BILLING"),
         ("ALTER", "SYSTEM", "DECLARE", "MAINTENANCE"),

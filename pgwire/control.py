@@ -109,6 +109,9 @@ class Handoff(Message):
     data: bytes = b""
     pending: str = ""  # latin-1 text of the client's bytes already read (rare: a pipelining client)
     fd: int = -1
+    # the session comes back to the container it was in, carried across a reopen (OPEN FORCE):
+    # already counted as a session opened there (metering)
+    returning: bool = False
 
 
 @message

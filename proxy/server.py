@@ -19,7 +19,7 @@ from catalog.cdb import Cdb
 from catalog.store import Container
 from conf import Config
 from metering import ops as metering_ops
-from metering.service import Metering
+from metering.service import Metering, storage_sizes
 from pgwire.errors import DbError, ProtocolViolation
 from proxy import engine_requests
 from proxy.frontdoor import Disconnect, FrontDoor
@@ -117,11 +117,14 @@ class Server:
         self.generated_password = self.cdb.initialize()
         self.ssl_context = self._tls()
         self.supervisor.handlers = engine_requests.handlers(self)
+        # the PDBs' sizes as the outage left them, before an engine starts (metering accrues the
+        # time the server was down at these sizes)
+        sizes_at_start = storage_sizes(self.cdb)
         adopted = await self.supervisor.adopt()
         await lifecycle.start(self.cdb, adopted)
         await tenant_ops.recover(self.cdb)
         tenant_backups.recover(self.cdb)
-        self.metering = Metering(self.cdb, self.supervisor)
+        self.metering = Metering(self.cdb, self.supervisor, sizes_at_start)
         self.cdb.extra_views = {
             name: functools.partial(fn, self.metering) for name, fn in metering_ops.VIEWS.items()
         }

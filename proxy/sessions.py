@@ -211,12 +211,14 @@ class Sessions:
             return
         await self._deliver(r, state, fd, pending)
 
-    async def _deliver(self, r: SessionRecord, state: SessionState, fd: int, pending: bytes) -> None:
+    async def _deliver(
+        self, r: SessionRecord, state: SessionState, fd: int, pending: bytes, returning: bool = False
+    ) -> None:
         # The record names its new engine before the handover: that engine may run the session's
         # next message (and ask the proxy for an admin command) before hand_to returns here.
         r.engine = state.con_id
         try:
-            await self.supervisor.hand_to(state.con_id, state, b"", pending, fd)
+            await self.supervisor.hand_to(state.con_id, state, b"", pending, fd, returning)
         except (TimeoutError, DbError, OSError) as e:
             message = e.message if isinstance(e, DbError) else "the container's engine is not available"
             await self._fatal_fd(r, "57P01", f"terminating connection: {message}")
@@ -237,7 +239,7 @@ class Sessions:
                 )
                 self._drop(r)
                 continue
-            await self._deliver(r, state, fd, pending)
+            await self._deliver(r, state, fd, pending, returning=True)
 
     # ------------------------------------------------------------ ending sessions
 

@@ -429,14 +429,22 @@ class Supervisor:
             raise LinkDown()
         return eng.link
 
-    async def hand_to(self, con_id: int, state: SessionState, hello: bytes, pending: bytes, fd: int) -> None:
-        """Give a session's socket to the engine of con_id (the link closes our fd once sent)."""
+    async def hand_to(
+        self, con_id: int, state: SessionState, hello: bytes, pending: bytes, fd: int, returning: bool = False
+    ) -> None:
+        """Give a session's socket to the engine of con_id (the link closes our fd once sent).
+        returning: it comes back to its container after a reopen (not a session opened there)."""
         try:
             link = self.link_of(con_id)
         except LinkDown:
             os.close(fd)
             raise ora(1109, state.container) from None
-        msg = control.Handoff(state=control.state_dict(state), data=hello, pending=pending.decode("latin-1"))
+        msg = control.Handoff(
+            state=control.state_dict(state),
+            data=hello,
+            pending=pending.decode("latin-1"),
+            returning=returning,
+        )
         try:
             await link.call(msg, timeout=30, fd=fd)
         except (LinkDown, TimeoutError):

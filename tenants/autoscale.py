@@ -1,8 +1,9 @@
 """AUTO SCALING ON: a tenant's PDB that is busy at its CPU cap, or whose statements wait for CPU,
 while the machine has spare capacity, gets its CPU_COUNT and SGA_TARGET raised one step at a time
 up to a ceiling; after [autoscaling] idle_windows quiet windows they come down a step at a time to
-where they started. Every change is a tenant event (CDB_TENANT_EVENTS: AUTO SCALE UP / DOWN), which
-is what billing reads.
+where they started. Every change is a tenant event (CDB_TENANT_EVENTS: AUTO SCALE UP / DOWN) and,
+when it moves the PDB's figures into another tier's, a billed tier change (catalog tier_history,
+billed_tier), which billing prorates.
 
 Measured as V$RSRCPDBMETRIC measures it: the engine's CPU time and the time its statements waited
 for a slot (the PDB governor's counters), over one window of [autoscaling] interval_s; the
@@ -78,6 +79,19 @@ def _base_and_ceiling(cdb: Cdb, t: Tenant, c: Container) -> tuple[tuple[int, int
     )
 
 
+def billed_tier(cdb: Cdb, tier: str, cpu: int, mem: int) -> str:
+    """The tier a PDB scaled to (cpu, memory bytes) is billed at: the smallest tier (by CPU, then
+    memory) whose figures cover both, never below its own tier; past the largest, the largest."""
+    ladder = sorted(cdb.tiers.values(), key=lambda x: (x.cpu, x.memory_mb))
+    own = cdb.tiers.get(tier)
+    for x in ladder:
+        if own is not None and (x.cpu, x.memory_mb) < (own.cpu, own.memory_mb):
+            continue
+        if x.cpu >= cpu and x.memory_mb * resources.MiB >= mem:
+            return x.name
+    return ladder[-1].name if ladder else tier
+
+
 def _set(cdb: Cdb, t: Tenant, c: Container, cpu: int, mem: int, base: tuple[int, int], why: str) -> None:
     lim = cdb.limits(c)
     with cdb.cat.transaction():
@@ -88,14 +102,21 @@ def _set(cdb: Cdb, t: Tenant, c: Container, cpu: int, mem: int, base: tuple[int,
             c.con_id, "SGA_TARGET", str(mem) if mem != base[1] else _quota_value(t, "SGA_TARGET")
         )
         up = cpu > lim.cpu_count or mem > lim.memory_bytes
-        cdb.cat.add_tenant_event(
+        what = (
+            f"CPU_COUNT {lim.cpu_count} -> {cpu}, SGA_TARGET {lim.memory_bytes // resources.MiB}M"
+            f" -> {mem // resources.MiB}M"
+        )
+        operation = "AUTO SCALE UP" if up else "AUTO SCALE DOWN"
+        cdb.cat.add_tenant_event(t.name, "SYS", operation, t.state, t.state, f"{c.name}: {what} ({why})")
+        # billing: the PDB is billed at the tier whose figures it now has, from now on
+        cdb.cat.record_tier_change(
             t.name,
+            c,
+            billed_tier(cdb, c.tier, lim.cpu_count, lim.memory_bytes),
+            billed_tier(cdb, c.tier, cpu, mem),
+            operation,
             "SYS",
-            "AUTO SCALE UP" if up else "AUTO SCALE DOWN",
-            t.state,
-            t.state,
-            f"{c.name}: CPU_COUNT {lim.cpu_count} -> {cpu}, SGA_TARGET {lim.memory_bytes // resources.MiB}M"
-            f" -> {mem // resources.MiB}M ({why})",
+            what,
         )
     log.info("auto scaling %s of tenant %s: CPU_COUNT %d -> %d (%s)", c.name, t.name, lim.cpu_count, cpu, why)
 

@@ -450,6 +450,7 @@ async def _set_tier(cdb: Cdb, actor: User, name: str, tier_text: str) -> list[st
         cdb.cat.add_tenant_event(
             t.name, actor.name, "SET SERVICE TIER", t.state, t.state, f"{t.tier} -> {tier}"
         )
+        cdb.cat.record_tier_change(t.name, None, t.tier, tier, "SET SERVICE TIER", actor.name)
         cdb.cat.update_tenant(t.name, tier=tier)
     await _apply(cdb, pdbs)
     return notices

@@ -113,7 +113,7 @@ async def alter_pdb(cdb: Cdb, cmd: admin_sql.AlterPdb, actor: User | None = None
             n = await lifecycle.open_pdb(cdb, c, cmd.mode, cmd.restricted, cmd.force)
         elif cmd.action == "TIER":
             assert cmd.tier is not None
-            await resource_sql.set_tier(cdb, c, cmd.tier)
+            await resource_sql.set_tier(cdb, c, cmd.tier, actor.name if actor else "SYS")
             n = None
         elif cmd.action == "STORAGE":
             n = "; ".join(await lifecycle.alter_storage(cdb, c, cmd.max_size, cmd.max_temp_size)) or None

@@ -3,6 +3,7 @@ same question, each asked both ways on the same live server, with the same answe
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ from tests.api_util import client, token, wait_operation
 from tests.server import RunningServer
 
 PW = "Parity-Pw-1"
+CLOSED = "2001-02"  # a billing period long past: its invoices are frozen and never move
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +37,8 @@ def world(server: RunningServer):
             c.post("/cdb/resource-plans", json={"plan": f"{name}_PLAN", "comment": "parity"}).status_code
             == 201
         )
+        # a closed billing period (through the API's ALTER SYSTEM CLOSE BILLING PERIOD)
+        assert c.post(f"/billing/periods/{CLOSED}/close").status_code == 200
         r = c.post("/tenant-templates", json={"name": f"{name}_TPL", "source_pdb": name, "no_data": True})
         op = wait_operation(c, r.headers["location"])
         assert op["status"] == "SUCCEEDED", op
@@ -126,6 +130,46 @@ TABLE = [
         lambda items, t: {i["role"] for i in items if i["con_id"] != 0},
     ),
     (
+        "closed invoices",
+        "SELECT tenant_id, period, status, service_tier, total_cost FROM cdb_billing WHERE status = 'CLOSED'",
+        lambda rows, t: {(*r[:4], str(r[4])) for r in rows},
+        "/billing/invoices",
+        lambda items, t: {
+            (i["tenant_id"], i["period"], i["status"], i["service_tier"], i["total_cost"])
+            for i in items
+            if i["status"] == "CLOSED"
+        },
+    ),
+    (
+        "SLA targets and tiers",
+        "SELECT tenant_id, service_tier, target_uptime_percent, target_p99_ms FROM cdb_sla",
+        lambda rows, t: {tuple(r) for r in rows},
+        "/sla/compliance",
+        lambda items, t: {
+            (
+                i["tenant_id"],
+                i["service_tier"],
+                i["sla_target"]["uptime_percent"],
+                i["sla_target"]["p99_response_time_ms"],
+            )
+            for i in items
+        },
+    ),
+    (
+        "bill of a closed month",
+        "SHOW BILLING FOR TENANT {t} PERIOD '2001-02'",
+        lambda rows, t: json.loads(rows[0][-1]),
+        "/tenants/{t}/billing?period=2001-02",
+        None,
+    ),
+    (
+        "usage of a tenant in a past month",
+        "SHOW USAGE FOR TENANT {t} PERIOD '2001-01' BY DAY",
+        lambda rows, t: json.loads(rows[0][-1]),
+        "/tenants/{t}/usage?period=2001-01&grain=day",
+        None,
+    ),
+    (
         "audit trail size",
         "SELECT count(*) FROM cdb_audit_trail",
         lambda rows, t: rows[0][0],
@@ -148,6 +192,8 @@ def test_read_parity(server: RunningServer, world: tuple[str, str], row: tuple) 
             got_api = {
                 (u["username"], u["account_status"], "YES" if u["common"] else "NO") for u in _all(c, path)
             }
+        elif what in ("bill of a closed month", "usage of a tenant in a past month"):
+            got_api = c.get(path.format(t=t)).json()
         elif what == "audit trail size":
             got_api = c.get(path, params={"limit": 1}).json()["total"]
             got_sql = con.execute(sql).fetchone()[0]  # after the API call: it may have been audited

@@ -3,12 +3,16 @@ resume, maintenance, tiers and quotas, templates, drop / undrop / purge."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import json
 import os
 import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -743,5 +747,22 @@ def test_auto_scaling_under_a_cpu_bound_load(tmp_path) -> None:
             downs = [e for e in _events(root, name) if e[0] == "AUTO SCALE DOWN"]
             assert downs and "idle for" in downs[-1][3]
             watch.close()
+            # billing: the seconds at Silver's figures are billed at Silver's price, the rest at Bronze's
+            month = time.strftime("%Y-%m", time.gmtime())
+            bill = json.loads(root.execute(f"SHOW BILLING FOR TENANT {name} PERIOD '{month}'").fetchone()[-1])
+            segs = bill["base_breakdown"]
+            assert [s["service_tier"] for s in segs] == ["BRONZE", "SILVER", "BRONZE"], segs
+            assert segs[1]["change"].startswith(f"AUTO SCALE UP BRONZE -> SILVER ({name}): CPU_COUNT 1 -> 2")
+            assert segs[2]["change"].startswith(f"AUTO SCALE DOWN SILVER -> BRONZE ({name})")
+            assert bill["service_tier"] == "BRONZE"  # the contracted tier did not change
+            month_s = Decimal(calendar.monthrange(*map(int, month.split("-")))[1] * 86400)
+            for s, price in zip(segs, (100, 250, 100), strict=True):
+                secs = int(
+                    (
+                        dt.datetime.fromisoformat(s["to"]) - dt.datetime.fromisoformat(s["from"])
+                    ).total_seconds()
+                )
+                want = (Decimal(price) * secs / month_s).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+                assert Decimal(s["amount"]) == want
     finally:
         srv.stop()

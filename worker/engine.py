@@ -170,14 +170,17 @@ class Worker:
         with self._sessions_lock:
             self.sessions[state.pid] = session
         threading.Thread(
-            target=self._serve, args=(session, msg.data), name=f"session-{state.pid}", daemon=True
+            target=self._serve,
+            args=(session, msg.data, msg.returning),
+            name=f"session-{state.pid}",
+            daemon=True,
         ).start()
 
-    def _serve(self, session: Session, greeting: bytes) -> None:
+    def _serve(self, session: Session, greeting: bytes, returning: bool = False) -> None:
         state, client = session.state, session.client
         meter = self.served.meter
         if meter is not None:
-            meter.session_started(state.pid)
+            meter.session_started(state.pid, opened=not returning)
         try:
             if greeting:
                 client.send(greeting)

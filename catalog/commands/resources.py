@@ -125,7 +125,7 @@ async def execute(cdb: Cdb, cmd: SetParameter, con_id: int, actor: User) -> str:
         _check(cdb, c, param, value)
     with cdb.cat.transaction():
         for c in targets:
-            _store(cdb, c, param, value)
+            _store(cdb, c, param, value, actor.name)
     for c in targets:
         fresh = cdb.cat.container_by_id(c.con_id)
         if fresh is not None:
@@ -185,9 +185,12 @@ def _check(cdb: Cdb, c: Container, param: resources.Parameter, value: str | None
         raise ora(65113, name=c.name, used=str(used))
 
 
-def _store(cdb: Cdb, c: Container, param: resources.Parameter, value: str | None) -> None:
+def _store(cdb: Cdb, c: Container, param: resources.Parameter, value: str | None, actor: str) -> None:
     if param.kind == "tier":
-        cdb.cat.update_container(c.con_id, tier=value or cdb.config.get("container", "default_tier"))
+        tier = value or cdb.config.get("container", "default_tier")
+        cdb.cat.update_container(c.con_id, tier=tier)
+        # billing prorates a PDB's base price by its tiers over time (a tenant's PDB too)
+        cdb.cat.record_tier_change(cdb.cat.tenant_of(c.con_id), c, c.tier, tier, "SET SERVICE TIER", actor)
     elif param.name in _CONTAINER_COLUMNS:
         cdb.cat.update_container(c.con_id, **{_CONTAINER_COLUMNS[param.name]: int(value) if value else None})
     else:
@@ -222,14 +225,15 @@ def tier_name(cdb: Cdb, text: str) -> str:
         raise ora(2097, name="DB_PERFORMANCE_PROFILE", reason=str(e)) from None
 
 
-async def set_tier(cdb: Cdb, c: Container, text: str) -> None:
+async def set_tier(cdb: Cdb, c: Container, text: str, actor: str = "SYS") -> None:
     """ALTER PLUGGABLE DATABASE c SET SERVICE TIER text: applied online."""
     if c.con_id <= SEED_ID:
         raise ora(65017) if c.con_id == SEED_ID else ora(65040)
     tier = tier_name(cdb, text)
     param = resources.PARAMETERS["DB_PERFORMANCE_PROFILE"]
     _check(cdb, c, param, tier)
-    _store(cdb, c, param, tier)
+    with cdb.cat.transaction():
+        _store(cdb, c, param, tier, actor)
     fresh = cdb.cat.container_by_id(c.con_id)
     assert fresh is not None
     await cdb.runtime.apply_limits(fresh)

@@ -80,6 +80,12 @@ class ContainerRows(StoreBase):
         self.db.execute(f"UPDATE containers SET {cols} WHERE con_id = ?", (*fields.values(), con_id))
 
     def delete_container(self, con_id: int) -> None:
+        c = self.container_by_id(con_id)
+        if c is not None and con_id > 2:
+            # billing: the PDB's tier at its end, and when it ended (a dropped PDB without a tenant
+            # is billed until then; a tenant's stops counting toward the tenant's billed tier)
+            row = self.db.execute("SELECT tenant FROM tenant_pdbs WHERE con_id = ?", (con_id,)).fetchone()
+            self.record_tier_change(row[0] if row else None, c, None, c.tier, "DROP", "SYS")
         self.db.execute(
             "DELETE FROM plug_violations WHERE name = (SELECT name FROM containers WHERE con_id = ?)",
             (con_id,),
@@ -90,6 +96,47 @@ class ContainerRows(StoreBase):
         self.db.execute("DELETE FROM sys_privs WHERE con_id = ? AND common = 0", (con_id,))
         self.db.execute("DELETE FROM role_privs WHERE con_id = ? AND common = 0", (con_id,))
         self.db.execute("DELETE FROM obj_privs WHERE con_id = ?", (con_id,))
+
+    # ---------------------------------------------------------------- billed tiers
+
+    def record_tier_change(
+        self,
+        tenant: str | None,
+        c: Container | None,
+        from_tier: str | None,
+        to_tier: str,
+        cause: str,
+        actor: str,
+        detail: str | None = None,
+    ) -> None:
+        """The one place a change of a billed service tier is recorded (table tier_history): a
+        tenant's (c None), or one PDB's (its own tier, or auto scaling's effective tier). Called in
+        the caller's transaction, so the change and its record commit together."""
+        if from_tier == to_tier:
+            return
+        self.db.execute(
+            "INSERT INTO tier_history (time, tenant, guid, pdb_name, from_tier, to_tier, cause, actor, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                time.time(),
+                tenant,
+                c.guid if c else None,
+                c.name if c else None,
+                from_tier,
+                to_tier,
+                cause,
+                actor,
+                detail,
+            ),
+        )
+
+    def tier_history(
+        self,
+    ) -> list[tuple[float, str | None, str | None, str | None, str | None, str, str, str | None]]:
+        """(time, tenant, guid, pdb_name, from_tier, to_tier, cause, detail), oldest first."""
+        return self.db.execute(
+            "SELECT time, tenant, guid, pdb_name, from_tier, to_tier, cause, detail FROM tier_history ORDER BY time, id"
+        ).fetchall()
 
     def add_history(self, c: Container, operation: str, cloned_from: str | None = None) -> None:
         self.db.execute(

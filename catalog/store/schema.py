@@ -371,6 +371,39 @@ def _relocation_and_tiers(db: sqlite3.Connection) -> None:
     )
 
 
+def _tier_history(db: sqlite3.Connection) -> None:
+    """The billed service tier of tenants and PDBs over time (metering.billing prorates by it): the
+    one record of tier changes, written by catalog.store.containers.record_tier_change. A row with
+    guid NULL is a tenant's own tier (ALTER TENANT SET SERVICE TIER); a row with a guid is one PDB's
+    (its own SET SERVICE TIER, or auto scaling's step to the tier whose figures it now has).
+    Tenants' tier changes made before this table existed are copied from their events."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS tier_history (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            tenant TEXT,
+            guid TEXT,
+            pdb_name TEXT,
+            from_tier TEXT,
+            to_tier TEXT NOT NULL,
+            cause TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            detail TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS tier_history_tenant ON tier_history (tenant, time)")
+    for tenant, at, actor, reason in db.execute(
+        "SELECT tenant, time, actor, reason FROM tenant_events WHERE operation = 'SET SERVICE TIER'"
+        " AND reason LIKE '% -> %' ORDER BY id"
+    ).fetchall():
+        old, new = (x.strip() for x in reason.split("->", 1))
+        db.execute(
+            "INSERT INTO tier_history (time, tenant, guid, pdb_name, from_tier, to_tier, cause, actor, detail)"
+            " VALUES (?, ?, NULL, NULL, ?, ?, 'SET SERVICE TIER', ?, ?)",
+            (at, tenant, old, new, actor, reason),
+        )
+
+
 # (version, what it does): append new steps at the end; never change or reorder a released one.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, _columns_and_user_ids),
@@ -378,6 +411,7 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (3, _backups),
     (4, _api),
     (5, _relocation_and_tiers),
+    (6, _tier_history),
 ]
 
 

@@ -88,3 +88,70 @@ def test_adjustments_carry_into_the_total() -> None:
     adj = [{"period": "2026-11", "amount": "1.25", "reason": "late corrections to 2026-11"}]
     r = billing.compute(PRICING, "X", period, segs, [], None, [], adj)
     assert r["adjustments_total"] == "1.25" and r["total_cost"] == "101.25"
+
+
+def test_auto_scaling_steps_are_billed_by_the_seconds_in_each_tier() -> None:
+    """A Bronze tenant whose PDB auto scales to Silver's figures on 10 Nov 12:00 and back on the 12th,
+    then moves to Gold on the 20th (by hand: 9.5 + 1.5 + 8 + 11 days of a 30-day month)."""
+    rank = PRICING.base_monthly
+    ts = lambda d, h=0: dt.datetime(2026, 11, d, h).replace(tzinfo=dt.UTC).timestamp()  # noqa: E731
+    rows = [
+        (ts(10, 12), "G1", "SILVER", "AUTO SCALE UP BRONZE -> SILVER (ACME): CPU_COUNT 1 -> 2"),
+        (ts(12), "G1", "BRONZE", "AUTO SCALE DOWN SILVER -> BRONZE (ACME): CPU_COUNT 2 -> 1"),
+        (ts(20), None, "GOLD", "SET SERVICE TIER BRONZE -> GOLD"),
+    ]
+    changes = [
+        (dt.datetime.fromtimestamp(w, dt.UTC).replace(tzinfo=None), t, why)
+        for w, t, why in billing.billed_tiers("BRONZE", rows, rank)
+    ]
+    period = billing.parse_period("2026-11")
+    segs = billing.tier_segments("BRONZE", changes, (dt.datetime(2026, 10, 3), None), period)
+    r = billing.compute(PRICING, "ACME", period, segs, [], None, [], [], service_tier="GOLD")
+    lines = [(b["service_tier"], b["amount"], b.get("change", "")[:18]) for b in r["base_breakdown"]]
+    assert lines == [
+        ("BRONZE", "31.67", ""),  # 9.5/30 x $100 = 31.666..
+        ("SILVER", "12.50", "AUTO SCALE UP BRON"),  # 1.5/30 x $250
+        ("BRONZE", "26.67", "AUTO SCALE DOWN SI"),  # 8/30 x $100 = 26.666..
+        ("GOLD", "183.33", "SET SERVICE TIER B"),  # 11/30 x $500 = 183.333..
+    ]
+    assert r["base_cost"] == "254.17" and r["total_cost"] == "254.17" and r["service_tier"] == "GOLD"
+    # auto scaling does not change the contracted tier: the SLA credit policy stays Bronze's
+    r2 = billing.compute(PRICING, "ACME", period, segs[:2], [], 98.9, [], [], service_tier="BRONZE")
+    assert r2["service_tier"] == "BRONZE" and r2["sla"]["credit_percent"] == "10"
+
+
+def test_the_billed_tier_is_the_dearest_of_the_tenant_and_its_pdbs() -> None:
+    rank = PRICING.base_monthly
+    rows = [
+        (1.0, "G1", "SILVER", "a"),  # one PDB scales up: Silver
+        (2.0, "G2", "GOLD", "b"),  # another further: Gold
+        (3.0, "G2", "BRONZE", "c"),  # it comes down: Silver again (G1 still up)
+        (4.0, "G1", "BRONZE", "d"),  # both down: Bronze
+        (5.0, None, "SILVER", "e"),  # the tenant's own change
+        (6.0, "G1", "SILVER", "f"),  # a PDB at the tenant's tier: no change billed
+    ]
+    assert billing.billed_tiers("BRONZE", rows, rank) == [
+        (1.0, "SILVER", "a"),
+        (2.0, "GOLD", "b"),
+        (3.0, "SILVER", "c"),
+        (4.0, "BRONZE", "d"),
+        (5.0, "SILVER", "e"),
+    ]
+
+
+def test_a_dropped_pdb_stops_counting_toward_its_tenants_tier() -> None:
+    rows = [(1.0, "G1", "GOLD", "up"), (2.0, "G1", None, "DROP PLUGGABLE DATABASE P1")]
+    assert billing.billed_tiers("BRONZE", rows, PRICING.base_monthly) == [
+        (1.0, "GOLD", "up"),
+        (2.0, "BRONZE", "DROP PLUGGABLE DATABASE P1"),
+    ]
+
+
+def test_the_month_closed_automatically() -> None:
+    from metering.service import month_to_close
+
+    ts = lambda *a: dt.datetime(*a, tzinfo=dt.UTC).timestamp()  # noqa: E731
+    hour = 3600.0
+    assert month_to_close(ts(2026, 12, 1, 0, 30), hour) == "2026-10"  # November is in its grace hour
+    assert month_to_close(ts(2026, 12, 1, 1, 0, 1), hour) == "2026-11"
+    assert month_to_close(ts(2027, 1, 4), hour) == "2026-12"

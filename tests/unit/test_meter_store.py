@@ -24,7 +24,7 @@ def test_an_interval_written_twice_counts_once_with_its_rollups(tmp_path) -> Non
     for grain in ("hour", "day", "month"):
         assert store.query("SELECT sum(value) FROM rollups WHERE grain = ?", (grain,)) == [(7.0,)]
     assert store.baselines() == {"G1": (100, {"statements": 7.0})}
-    assert store.usage("ACME", dt.datetime(2026, 12, 1), dt.datetime(2027, 1, 1)) == [
-        ("P1", "statements", "statements", dt.datetime(2026, 12, 1), 7.0)
-    ]
+    assert store.usage_of(["ACME", "OTHER"], dt.datetime(2026, 12, 1), dt.datetime(2027, 1, 1)) == {
+        "ACME": [("P1", "statements", dt.datetime(2026, 12, 1), 7.0)]
+    }
     store.close()
