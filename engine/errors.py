@@ -6,6 +6,7 @@ import re
 
 import duckdb
 
+from engine import pgmath
 from engine.codec import CodecError
 from pgwire.errors import DbError
 from pgwire.types import LENGTH_CHECK_SHAPE
@@ -71,6 +72,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("ConversionException", None, "22P02"),
     ("OutOfRangeException", None, "22003"),
     ("InvalidInputException", re.compile(r"Division by zero", re.I), "22012"),
+    ("InvalidInputException", re.compile(re.escape(pgmath.QUOTIENT_OVERFLOW)), "22003"),
     (
         "InvalidInputException",
         re.compile(r"configuration has been locked|Cannot change configuration", re.I),
@@ -94,7 +96,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("InternalException", None, "XX000"),
 ]
 
-_PREFIX = re.compile(r"^[A-Za-z ]*Error: ")
+_PREFIX = re.compile(r"^[A-Za-z ]*Error: (?:Python exception occurred while executing the UDF: \w+: )?")
 _READ_ONLY = re.compile(r"read-only mode|attached in read-only|read only mode", re.I)
 
 

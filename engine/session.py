@@ -20,7 +20,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, grouping, shadows
+from engine import codec, cursors, grouping, pgmath, shadows
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
 from pgwire import backend, faults
@@ -210,6 +210,7 @@ class EngineSession:
         # nothing else runs here, so a code path that forgets to judge a statement fails closed.
         self._passed: dict[str, None] = {}
         shadows.install(con)  # the engine's wall against SQL in strings (engine.shadows)
+        pgmath.install(con)  # PostgreSQL's sum and avg (engine.pgmath)
         # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
         self.on_transaction_end: Callable[[bool], None] | None = None
         self.storage_full = storage_full

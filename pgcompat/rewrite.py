@@ -23,6 +23,7 @@ from pgcompat import (
     lexer,
     locking,
     numeric,
+    result_types,
     similar,
     srf,
 )
@@ -553,6 +554,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     index_methods,
     *alter.REWRITES,
     numeric.unconstrained_numeric,
+    result_types.sum_avg,
     similar.similar_to,
     srf.select_list_srfs,
     *lengths.REWRITES,

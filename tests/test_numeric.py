@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
+from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
 
 
 def test_bare_numeric_column_keeps_every_digit(conn, table_name) -> None:
@@ -134,3 +135,103 @@ def test_similar_to_as_postgresql(conn) -> None:
     with pytest.raises(psycopg.errors.FeatureNotSupported):
         conn.execute("select 'abc' similar to %s", ("a%",))
     assert conn.execute("select 1").fetchone() == (1,)
+
+
+# --- result types of aggregates and the exact quotient (engine.pgmath, pgcompat.result_types)
+_AGGREGATES = (
+    "select sum(i), sum(s), sum(b), sum(n), sum(d), avg(i), avg(s), avg(b), avg(n), avg(d), avg(r),"
+    " count(*), sum(distinct i), avg(distinct i), round(avg(i), 2), avg(i) * 3"
+    " from (values (1, 1::smallint, 10::bigint, 1.5::numeric, 1.5::float8, 1::real), (2, 2::smallint, 20::bigint,"
+    " 2.25::numeric, 2::float8, 2::real), (2, 2::smallint, 30::bigint, 0.125::numeric, 3::float8, 4::real))"
+    " t(i, s, b, n, d, r)"
+)
+
+
+def test_sum_and_avg_answer_postgresql_types_and_values(conn, pg15) -> None:  # noqa: F811
+    with pg15.connect(autocommit=True) as pg:
+        want = pg.execute(_AGGREGATES)
+        want_types = [d.type_code for d in want.description]
+        want_rows = want.fetchall()
+    assert want_types == [20, 20, 1700, 1700, 701, 1700, 1700, 1700, 1700, 701, 701, 20, 20, 1700, 1700, 1700]
+    for binary in (False, True):
+        cur = conn.execute(_AGGREGATES, binary=binary)
+        assert [d.type_code for d in cur.description] == want_types
+        assert [d.name for d in cur.description] == [d.name for d in want.description]
+        assert cur.fetchall() == want_rows  # Decimal("1.6666666666666667"), 5, ... equal values
+    # the digits PostgreSQL gives (the display scale's trailing zeros apart: a known difference)
+    assert (
+        str(conn.execute("select avg(x) from (values (1), (2), (2)) t(x)").fetchone()[0])
+        == "1.6666666666666667"
+    )
+    assert (
+        str(conn.execute("select avg(x) from (values (1), (0), (0)) t(x)").fetchone()[0])
+        == "0.33333333333333333333"
+    )
+    assert conn.execute("select avg(x) from (values (1)) t(x) where false").fetchone() == (None,)
+
+
+def test_sum_of_integers_is_bigint_and_overflows_as_postgresql(conn, table_name) -> None:
+    conn.execute(f"create table {table_name}(v int, w bigint)")
+    conn.execute(
+        f"insert into {table_name} values (2147483647, 9223372036854775807), (2147483647, 9223372036854775807)"
+    )
+    cur = conn.execute(f"select sum(v), sum(w) from {table_name}")
+    assert cur.fetchone() == (4294967294, Decimal("18446744073709551614"))
+    assert [d.type_code for d in cur.description] == [20, 1700]
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
+        conn.execute("select sum(x::int) from range(3000000000, 3000000003) t(x)")  # a bigint argument
+    assert conn.execute("select 1").fetchone() == (1,)
+
+
+def test_avg_that_cannot_be_exact_is_22003_not_rounded(conn) -> None:
+    # PostgreSQL's scale for 0.0001 / 3 is 24 decimals; DuckCDB's quotients hold 20
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange) as e:
+        conn.execute("select avg(x) from (values (0.0001::numeric), (0), (0)) t(x)")
+    assert "refused, not rounded" in str(e.value)
+    assert conn.execute("select avg(x) from (values (0.0001::numeric), (0)) t(x)").fetchone() == (
+        Decimal("0.00005"),
+    )
+
+
+def test_aggregate_types_through_asyncpg(server, pdb) -> None:
+    import asyncio
+
+    async def run() -> tuple:
+        c = await asyncpg.connect(
+            host="127.0.0.1", port=server.port, user=PDB_ADMIN, password=PDB_PASSWORD, database=pdb, ssl=False
+        )
+        try:
+            st = await c.prepare("select sum(x), avg(x), avg(x::float8) from (values (1), (2), (2)) t(x)")
+            types = [a.type.name for a in st.get_attributes()]
+            return types, tuple(await st.fetchrow())
+        finally:
+            await c.close()
+
+    types, row = asyncio.run(run())
+    assert types == ["int8", "numeric", "float8"]
+    assert row == (5, Decimal("1.6666666666666667"), 5 / 3)
+
+
+def test_numeric_division_matches_postgresql_digit_for_digit(pg15) -> None:  # noqa: F811
+    from engine.pgmath import numeric_div
+
+    values = [
+        "1",
+        "3",
+        "7",
+        "0.0001",
+        "123456789.12",
+        "10",
+        "9999",
+        "10000",
+        "2.5",
+        "-7.125",
+        "1e20",
+        "0.3",
+        "100000000",
+    ]
+    pairs = [(a, b) for a in values for b in values]
+    with pg15.connect(autocommit=True) as pg:
+        for a, b in pairs:
+            want = pg.execute(f"select ({a}::numeric / {b}::numeric)::text").fetchone()[0]
+            assert format(numeric_div(Decimal(a), Decimal(b)), "f") == want, (a, b)

@@ -107,3 +107,9 @@ def test_errors_in_postgresql_words_with_their_objects(conn, table_name) -> None
     with pytest.raises(psycopg.errors.UndefinedColumn) as e:
         conn.execute(f"select no_such_col from {table_name}")
     assert e.value.diag.column_name == "no_such_col"
+
+
+def test_mod_is_named_mod(conn) -> None:
+    cur = conn.execute("select mod(7, 3), 7 % 3, mod(-7, 3) as m")
+    assert [d.name for d in cur.description] == ["mod", "?column?", "m"]
+    assert cur.fetchone() == (1, 1, -1)

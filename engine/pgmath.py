@@ -1,0 +1,146 @@
+"""PostgreSQL's result types and values of aggregates and numeric division, on DuckDB.
+
+PostgreSQL's `sum(int2|int4)` is bigint, `sum(float4)` real, `avg` of integers and numerics a
+numeric, and numeric division exact to a scale of at least 16 significant digits
+(select_div_scale in numeric.c). DuckDB answers HUGEINT, DOUBLE and a float quotient. The
+rewrite (pgcompat.result_types) calls the TEMP macros defined here instead of sum/avg; DuckDB's
+binder picks the overload by the argument's type, so columns, literals, casts and expressions are
+typed by DuckDB itself, and the overloads cost nothing at execution.
+
+The exact quotient is a Python function of the database (registered once when it opens),
+computed with integers and returned as DECIMAL(38,20), which results send as PostgreSQL's bare
+numeric (pgwire.types.is_bare_numeric). A quotient that needs more than 20 decimals or 18 digits
+before the point is refused with 22003, never rounded.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import duckdb
+import pyarrow as pa
+from duckdb.sqltypes import VARCHAR, DuckDBPyType
+
+from pgwire.types import QUOTIENT_PRECISION, QUOTIENT_SCALE, QUOTIENT_TYPE
+
+# PostgreSQL's numeric.c: NUMERIC_MIN_SIG_DIGITS, DEC_DIGITS, NUMERIC_MAX_DISPLAY_SCALE.
+_MIN_SIG_DIGITS = 16
+_DEC_DIGITS = 4
+_MAX_DISPLAY_SCALE = 1000
+
+EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIMAL(38,20)
+SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
+# what the UDF's errors start with: engine.errors maps them to PostgreSQL's SQLSTATEs
+DIVISION_BY_ZERO = "division by zero"
+QUOTIENT_OVERFLOW = "numeric quotient out of range"
+
+
+def _weight_first(v: Decimal) -> tuple[int, int]:
+    """PostgreSQL's NBASE-10000 weight and first digit of v (0, 0 for zero)."""
+    if not v:
+        return 0, 0
+    weight = v.adjusted() // _DEC_DIGITS
+    first = int(abs(v).scaleb(-_DEC_DIGITS * weight))
+    return weight, first
+
+
+def _dscale(v: Decimal) -> int:
+    """The display scale: digits after the point, trailing zeros not counted (DuckCDB keeps no
+    per-value display scale: an unconstrained numeric is sent without them)."""
+    _, digits, exp = v.as_tuple()
+    assert isinstance(exp, int)
+    end = len(digits)
+    while exp < 0 and end > 1 and digits[end - 1] == 0:
+        end -= 1
+        exp += 1
+    return max(0, -exp)
+
+
+def div_scale(a: Decimal, b: Decimal) -> int:
+    """select_div_scale: at least 16 significant digits, no less than either input's scale."""
+    w1, f1 = _weight_first(a)
+    w2, f2 = _weight_first(b)
+    qweight = w1 - w2 - (1 if f1 <= f2 else 0)
+    rscale = _MIN_SIG_DIGITS - qweight * _DEC_DIGITS
+    rscale = max(rscale, _dscale(a), _dscale(b), 0)
+    return min(rscale, _MAX_DISPLAY_SCALE)
+
+
+def numeric_div(a: Decimal, b: Decimal) -> Decimal:
+    """a / b as PostgreSQL's numeric division: rounded half away from zero at div_scale."""
+    if not b:
+        raise ZeroDivisionError(DIVISION_BY_ZERO)
+    rscale = div_scale(a, b)
+    sa, da, ea = a.as_tuple()
+    sb, db, eb = b.as_tuple()
+    assert isinstance(ea, int) and isinstance(eb, int)
+    ma = int("".join(map(str, da)))
+    mb = int("".join(map(str, db)))
+    k = ea - eb + rscale  # a / b * 10^rscale = ma / mb * 10^k
+    num, den = (ma * 10**k, mb) if k >= 0 else (ma, mb * 10**-k)
+    q = (2 * num + den) // (2 * den)  # half away from zero (signs apart)
+    return Decimal((sa ^ sb, tuple(int(d) for d in str(q)), -rscale))
+
+
+_LIMIT = Decimal(10) ** (QUOTIENT_PRECISION - QUOTIENT_SCALE)
+
+
+def quotient(a: str, b: str) -> Decimal:
+    """The exact quotient of two numbers written as text, as the result type holds it."""
+    try:
+        q = numeric_div(Decimal(a), Decimal(b))
+    except InvalidOperation as e:
+        raise ValueError(f"invalid input syntax for type numeric: {a!r} / {b!r}") from e
+    if abs(q) >= _LIMIT or _dscale(q) > QUOTIENT_SCALE:
+        raise ValueError(
+            f"{QUOTIENT_OVERFLOW}: {a} / {b} is {q}, which DuckCDB's numeric results ({QUOTIENT_TYPE}) "
+            "cannot hold exactly; it is refused, not rounded (cast an operand to float8, or round it)"
+        )
+    return q
+
+
+def _exact_div(a: pa.Array, b: pa.Array) -> pa.Array:
+    return pa.array(
+        [quotient(x, y) for x, y in zip(a.to_pylist(), b.to_pylist(), strict=True)],
+        type=pa.decimal128(QUOTIENT_PRECISION, QUOTIENT_SCALE),
+    )
+
+
+def register(con: duckdb.DuckDBPyConnection) -> None:
+    """The exact quotient, for every connection of the database (before its configuration locks)."""
+    con.create_function(EXACT_DIV, _exact_div, [VARCHAR, VARCHAR], DuckDBPyType(QUOTIENT_TYPE), type="arrow")
+
+
+def _div(n: str, d: str) -> str:
+    return f"{EXACT_DIV}(CAST({n} AS VARCHAR), CAST({d} AS VARCHAR))"
+
+
+def _macros() -> str:
+    """The TEMP macros (one per session: DuckDB keeps macros per connection in `temp`). Every
+    numeric type has its own overload: DuckDB binds an argument to the cheapest implicit cast,
+    and a decimal would take a FLOAT or DOUBLE overload before an untyped one."""
+    ints = ("SMALLINT", "INTEGER")  # (TINYINT binds to SMALLINT's)
+    out = []
+    for name, distinct in ((SUM, ""), (SUM_DISTINCT, "DISTINCT ")):
+        # no FLOAT overload: decimals would bind to it (sum(real) stays DuckDB's double)
+        over = [f"(a {t}) AS CAST(sum({distinct}a) AS BIGINT)" for t in ints]
+        over += [f"(a) AS sum({distinct}a)"]
+        out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
+    for name, distinct in ((AVG, ""), (AVG_DISTINCT, "DISTINCT ")):
+        exact = (
+            f"CASE WHEN count({distinct}a) > 0 THEN {_div(f'sum({distinct}a)', f'count({distinct}a)')} END"
+        )
+        # decimals bind to the quotient's type: exact, or 22003 beyond its 18 whole digits
+        over = [f"(a {t}) AS {exact}" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
+        over += [f"(a {t}) AS avg({distinct}a)" for t in ("FLOAT", "DOUBLE", "INTERVAL")]
+        over += [f"(a) AS avg({distinct}a)"]
+        out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
+    return "\n".join(out)
+
+
+MACROS = _macros()
+
+
+def install(con: duckdb.DuckDBPyConnection) -> None:
+    """The macros on one session's connection (one transaction)."""
+    con.execute(f"BEGIN;\n{MACROS}\nCOMMIT;")
