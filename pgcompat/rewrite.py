@@ -554,7 +554,6 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     index_methods,
     *alter.REWRITES,
     numeric.unconstrained_numeric,
-    result_types.sum_avg,
     similar.similar_to,
     srf.select_list_srfs,
     *lengths.REWRITES,
@@ -605,13 +604,17 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     base = toks[0].start
     edits: list[Edit] = []
     notices: list[str] = []
+    catalog = False
     for rw in REWRITES:
         found = rw(text, toks, base)
         if found:
             edits += found
+            catalog = catalog or rw in catalog_rewrites.REWRITES
             if getattr(rw, "notice", None):
                 notices.append(rw.notice)  # type: ignore[attr-defined]
     sql = apply(text, edits) if edits else text
+    if not catalog:  # (the catalog emulation's own SQL is left as it is)
+        sql = result_types.typed_sql(sql)
     parts = split_multi_object_drop(sql)
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)

@@ -235,3 +235,60 @@ def test_numeric_division_matches_postgresql_digit_for_digit(pg15) -> None:  # n
         for a, b in pairs:
             want = pg.execute(f"select ({a}::numeric / {b}::numeric)::text").fetchone()[0]
             assert format(numeric_div(Decimal(a), Decimal(b)), "f") == want, (a, b)
+
+
+_DIVISIONS = (
+    "select 1::numeric / 3, 10::numeric / 4, 7 / 2.0, 1.0 * 2 / 3, 7 / 2, 7::bigint / 2, 7.5::float8 / 2,"
+    " x / 3, round(x / 3, 2), x / y, 1::numeric / 3 / 3, 123456789.12::numeric / 7, x::numeric(10,2) / 3"
+    " from (values (1.5::numeric, 4), (100, 3), (-7, -8)) t(x, y)"
+)
+
+
+def test_numeric_division_is_postgresqls_exact_quotient(conn, pg15) -> None:  # noqa: F811
+    with pg15.connect(autocommit=True) as pg:
+        want = pg.execute(_DIVISIONS)
+        want_types = [d.type_code for d in want.description]
+        want_rows = want.fetchall()
+    assert want_types == [1700, 1700, 1700, 1700, 23, 20, 701, 1700, 1700, 1700, 1700, 1700, 1700]
+    for binary in (False, True):
+        cur = conn.execute(_DIVISIONS, binary=binary)
+        assert [d.type_code for d in cur.description] == want_types
+        assert cur.fetchall() == want_rows
+    row = conn.execute("select 1::numeric / 3, 2 / 3.0").fetchone()
+    assert [str(v) for v in row] == ["0.33333333333333333333", "0.66666666666666666667"]
+    # a numeric(p,s) operand keeps its scale as PostgreSQL's display scale; operands are never
+    # cast to the quotient's type (this dividend has more whole digits than it holds)
+    sqls = ["select 1000000000000.00::numeric(20,2) / 3", "select 12345678901234567890::numeric / 123456789"]
+    with pg15.connect(autocommit=True) as pg:
+        for sql in sqls:
+            assert conn.execute(sql).fetchone() == pg.execute(sql).fetchone()
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):  # 25 decimals: refused, not rounded
+        conn.execute("select 0.1234567890123456789012345::numeric(30,25) * 3 / 3")
+
+
+def test_a_quotient_that_cannot_be_exact_is_22003(conn) -> None:
+    for sql in ("select 0.0001::numeric / 3", "select 12345678901234567890::numeric / 3"):
+        with pytest.raises(psycopg.errors.NumericValueOutOfRange) as e:
+            conn.execute(sql)
+        assert "refused, not rounded" in str(e.value)
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        conn.execute("select 1.5::numeric / 0")
+    assert conn.execute("select 1 / 2").fetchone() == (0,)  # integers divide as integers
+
+
+def test_division_through_asyncpg(server, pdb) -> None:
+    import asyncio
+
+    async def run() -> tuple:
+        c = await asyncpg.connect(
+            host="127.0.0.1", port=server.port, user=PDB_ADMIN, password=PDB_PASSWORD, database=pdb, ssl=False
+        )
+        try:
+            st = await c.prepare("select 1::numeric / 3, 7 / 2, 7.5::float8 / 2")
+            return [a.type.name for a in st.get_attributes()], tuple(await st.fetchrow())
+        finally:
+            await c.close()
+
+    types, row = asyncio.run(run())
+    assert types == ["numeric", "int4", "float8"]
+    assert row == (Decimal("0.33333333333333333333"), 3, 3.75)
