@@ -67,28 +67,35 @@ _MAX_GROWTH = 8
 _MAX_PASSES = 16
 
 
-def typed_sql(sql: str) -> str:
+def applies(toks: Sequence[Token]) -> bool:
+    """Whether a statement may call sum or avg or divide (one look at its tokens)."""
+    return bool(toks) and toks[0].token_type not in _DDL and any(_candidate(t) for t in toks)
+
+
+def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
     """The engine's statement with PostgreSQL's result types of sum, avg and division (run on
-    the SQL every other rewrite has made, so that copies of operands are final)."""
-    toks = tokenize(sql)
-    if not toks or toks[0].token_type in _DDL or not any(_candidate(t) for t in toks):
+    the SQL every other rewrite has made, so that copies of operands are final); toks: its
+    tokens when the caller has them. A division whose operand holds another waits for the next
+    pass (bottom up); no operand copied holds sum or avg (see _typable), so both go in one."""
+    toks = tokenize(sql) if toks is None else toks
+    if not applies(toks):
         return sql
-    base = toks[0].start
-    edits = [e for group in sum_avg(sql, toks, base) for e in group]
-    if edits:
-        sql = apply(sql, edits)
-        toks = tokenize(sql)
     limit = _MAX_GROWTH * len(sql)
+    edits = [e for group in sum_avg(sql, toks, toks[0].start) for e in group]
     for _ in range(_MAX_PASSES):
-        if not toks:
-            break
-        edits = [e for group in divisions(sql, toks, toks[0].start) for e in group]
+        groups, deferred = divisions(sql, toks, toks[0].start)
+        edits += [e for group in groups for e in group]
         if not edits:
             break
         grown = apply(sql, edits)
         if len(grown) > limit:
             break
-        sql, toks = grown, tokenize(grown)
+        sql, edits = grown, []
+        if not deferred:
+            break
+        toks = tokenize(sql)
+        if not toks:
+            break
     return sql
 
 
@@ -336,10 +343,11 @@ def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
     return True
 
 
-def divisions(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
-    """a / b -> __pg_div(a, b), where the engine's overloads keep integer and float division and
-    make a numeric one exact."""
+def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Edit]], bool]:
+    """a / b -> __pg_div(a, b, a, b), where the engine's overloads keep integer and float division
+    and make a numeric one exact; and whether a division waits for the next pass."""
     out: list[list[Edit]] = []
+    deferred = False
     n = len(toks)
     for k, t in enumerate(toks):
         if t.token_type != TokenType.SLASH or k == 0 or k + 1 >= n:
@@ -355,15 +363,16 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
             _delimits(after) or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET)
         ):
             continue  # (an operand may be followed by its alias, or end a parenthesis)
-        if not _typable(toks, left, right) or any(
-            x.token_type == TokenType.SLASH for x in (*toks[left:k], *toks[k + 1 : right + 1])
+        if not _typable(toks, left, right):
+            continue
+        if any(x.token_type == TokenType.SLASH for x in (*toks[left:k], *toks[k + 1 : right + 1])) or (
+            out and out[-1][0][1] > toks[left].start - base
         ):
-            continue  # (an operand holding a division: the next pass, once that one is done)
-        if out and out[-1][0][1] > toks[left].start - base:
-            continue  # overlaps the one before (a / b / c): the next pass
+            deferred = True  # an operand holding a division (a / b / c): the next pass
+            continue
         a = text[toks[left].start - base : toks[k - 1].end - base + 1]
         b = text[toks[k + 1].start - base : toks[right].end - base + 1]
         # the overload is picked by the first two, the value computed from the last two (not
         # cast to the overload's types: a decimal keeps every digit it has)
         out.append([(toks[left].start - base, toks[right].end - base + 1, f"{_DIV}({a}, {b}, {a}, {b})")])
-    return out
+    return out, deferred

@@ -613,8 +613,8 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
             if getattr(rw, "notice", None):
                 notices.append(rw.notice)  # type: ignore[attr-defined]
     sql = apply(text, edits) if edits else text
-    if not catalog:  # (the catalog emulation's own SQL is left as it is)
-        sql = result_types.typed_sql(sql)
+    if not catalog and result_types.applies(toks):  # (the catalog emulation's SQL is left as it is)
+        sql = result_types.typed_sql(sql, None if edits else toks)
     parts = split_multi_object_drop(sql)
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)
