@@ -6,10 +6,9 @@ import re
 
 import duckdb
 
-from engine import pgmath
 from engine.codec import CodecError
 from pgwire.errors import DbError
-from pgwire.types import LENGTH_CHECK_SHAPE
+from pgwire.types import LENGTH_CHECK_SHAPE, NOT_ROUNDED
 
 # The failure of a varchar(n) / char(n) length (the CHECK policies/lengths.py writes).
 _LENGTH_CHECK = re.compile(
@@ -72,7 +71,9 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("ConversionException", None, "22P02"),
     ("OutOfRangeException", None, "22003"),
     ("InvalidInputException", re.compile(r"Division by zero", re.I), "22012"),
-    ("InvalidInputException", re.compile(re.escape(pgmath.QUOTIENT_OVERFLOW)), "22003"),
+    # a value DuckCDB refuses rather than round (pgwire.types.NOT_ROUNDED: engine.pgmath's
+    # quotients, pgcompat.numeric's checks of literals written into numeric columns)
+    ("InvalidInputException", re.compile(re.escape(NOT_ROUNDED)), "22003"),
     (
         "InvalidInputException",
         re.compile(r"configuration has been locked|Cannot change configuration", re.I),

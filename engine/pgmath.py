@@ -21,7 +21,13 @@ import duckdb
 import pyarrow as pa
 from duckdb.sqltypes import VARCHAR, DuckDBPyType
 
-from pgwire.types import QUOTIENT_PRECISION, QUOTIENT_SCALE, QUOTIENT_TYPE, UNCONSTRAINED_NUMERIC_SCALE
+from pgwire.types import (
+    NOT_ROUNDED,
+    QUOTIENT_PRECISION,
+    QUOTIENT_SCALE,
+    QUOTIENT_TYPE,
+    UNCONSTRAINED_NUMERIC_SCALE,
+)
 
 # PostgreSQL's numeric.c: NUMERIC_MIN_SIG_DIGITS, DEC_DIGITS, NUMERIC_MAX_DISPLAY_SCALE.
 _MIN_SIG_DIGITS = 16
@@ -107,7 +113,7 @@ def quotient(a: str, b: str) -> Decimal:
     if abs(q) >= _LIMIT or _dscale(q) > QUOTIENT_SCALE:
         raise ValueError(
             f"{QUOTIENT_OVERFLOW}: {a} / {b} is {q}, which DuckCDB's numeric results ({QUOTIENT_TYPE}) "
-            "cannot hold exactly; it is refused, not rounded (cast an operand to float8, or round it)"
+            f"cannot hold exactly; {NOT_ROUNDED} (cast an operand to float8, or round it)"
         )
     return q
 

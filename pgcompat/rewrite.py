@@ -618,7 +618,11 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     parts = split_multi_object_drop(sql)
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)
-    pre = (*serial_sequences(text, toks), *identity_sequences(text, toks))
+    pre = (
+        *serial_sequences(text, toks),
+        *identity_sequences(text, toks),
+        *numeric.literal_checks(text, toks),
+    )
     refusal = identity_refusal(toks) or alter.foreign_key_action_refusal(toks)
     planned = None
     if toks[0].text.upper() == "ALTER":

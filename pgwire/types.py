@@ -302,6 +302,10 @@ def numeric_fits(value: Decimal) -> bool:
     )
 
 
+# How every refusal of a value DuckDB would round ends (engine.errors maps it to 22003).
+NOT_ROUNDED = "it is refused, not rounded"
+
+
 def require_exact_numeric(value: Decimal) -> None:
     """22003 for a finite value an unconstrained numeric cannot hold without rounding."""
     if value.is_finite() and not numeric_fits(value):
@@ -310,7 +314,7 @@ def require_exact_numeric(value: Decimal) -> None:
             "22003",
             f'numeric value "{value}" does not fit DuckCDB\'s unconstrained numeric ({UNCONSTRAINED_NUMERIC}: '
             f"at most {whole} digits before the decimal point and {UNCONSTRAINED_NUMERIC_SCALE} after); "
-            "it is refused, not rounded",
+            + NOT_ROUNDED,
         )
 
 

@@ -292,3 +292,26 @@ def test_division_through_asyncpg(server, pdb) -> None:
     types, row = asyncio.run(run())
     assert types == ["numeric", "int4", "float8"]
     assert row == (Decimal("0.33333333333333333333"), 3, 3.75)
+
+
+def test_long_literals_written_into_numeric_columns_are_22003_not_rounded(conn, table_name) -> None:
+    conn.execute(f"create table {table_name}(id int, v numeric, d float8, n2 numeric(10,2))")
+    refused = [
+        f"insert into {table_name} values (1, 1.12345678901, 0, 0)",
+        f"insert into {table_name}(id, v) values (2, 1.5), (3, -2.12345678901)",
+        f"insert into {table_name}(id, v) values (5, 123456789012345678901234567890)",
+        f"insert into {table_name}(id, v) values (6, 1.5e-12)",
+        f"insert into public.{table_name}(v, id) values (0.00000000001, 7)",
+    ]
+    for sql in refused:
+        with pytest.raises(psycopg.errors.NumericValueOutOfRange) as e:
+            conn.execute(sql)
+        assert "refused, not rounded" in str(e.value)
+    # the same numbers into a float column, and numeric(p,s) rounding as PostgreSQL's, are fine
+    conn.execute(f"insert into {table_name}(id, d, n2) values (8, 1.12345678901, 1.125)")
+    conn.execute(f"insert into {table_name}(id, v) values (9, 1.1234567891)")
+    conn.execute(f"update {table_name} set d = 2.12345678901 where id = 8")
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
+        conn.execute(f"update {table_name} set v = 1.12345678901 where id = 9")
+    rows = conn.execute(f"select id, v, d, n2 from {table_name} order by id").fetchall()
+    assert rows == [(8, None, 2.12345678901, Decimal("1.13")), (9, Decimal("1.1234567891"), None, None)]
