@@ -82,6 +82,12 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
         return sql
     limit = _MAX_GROWTH * len(sql)
     edits = [e for group in sum_avg(sql, toks, toks[0].start) for e in group]
+    shaped = [e for group in extracts(sql, toks, toks[0].start) for e in group]
+    if shaped:  # divisions copy operands: of the text with these done
+        sql = apply(sql, edits + shaped)
+        edits, toks = [], tokenize(sql)
+        if not toks:
+            return sql
     for _ in range(_MAX_PASSES):
         groups, deferred = divisions(sql, toks, toks[0].start)
         edits += [e for group in groups for e in group]
@@ -100,7 +106,7 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
 
 
 def _candidate(t: Token) -> bool:
-    return t.token_type == TokenType.SLASH or t.text.lower() in ("sum", "avg")
+    return t.token_type == TokenType.SLASH or t.text.lower() in ("sum", "avg", "extract", "date_part")
 
 
 def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
@@ -131,6 +137,63 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
             arg = text[toks[first].start - base : toks[end].start - base].rstrip()
             edits.append([(toks[end].start - base, toks[end].start - base, f", {arg}")])
     return edits
+
+
+# ---------------------------------------------------------------- extract and date_part
+
+# PostgreSQL's extract() is numeric, date_part() float8; DuckDB's are BIGINT (second truncated to
+# whole seconds) or DOUBLE (epoch). The fields' values, as PostgreSQL gives them, from the
+# microseconds DuckDB keeps: {} is the source expression, left in place.
+_FIELDS = {
+    "second": "(CAST(extract(microseconds FROM {}) AS DECIMAL(38,0)) * 0.000001)",
+    "milliseconds": "(CAST(extract(microseconds FROM {}) AS DECIMAL(38,0)) * 0.001)",
+    "epoch": "(CAST(epoch_us({}) AS DECIMAL(38,0)) * 0.000001)",
+    **{
+        f: "CAST(extract(" + f + " FROM {}) AS DECIMAL(38,0))"
+        for f in (
+            "microseconds", "minute", "hour", "day", "month", "year", "dow", "isodow", "doy", "week",
+            "quarter", "decade", "century", "millennium", "isoyear", "timezone", "timezone_hour",
+            "timezone_minute",
+        )
+    },
+}  # fmt: skip
+_FIELD_ALIASES = {"seconds": "second", "minutes": "minute", "hours": "hour", "days": "day", "months": "month",
+                  "years": "year", "millisecond": "milliseconds", "microsecond": "microseconds"}  # fmt: skip
+
+
+def _field(t: Token) -> str | None:
+    name = t.text.strip("'\"").lower()
+    name = _FIELD_ALIASES.get(name, name)
+    return name if name in _FIELDS else None
+
+
+def extracts(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
+    """extract(field FROM x) -> numeric and date_part('field', x) -> float8 with PostgreSQL's
+    values (a fraction of a second kept); x stays where it is (rewrites inside it apply)."""
+    out: list[list[Edit]] = []
+    for i, t in enumerate(toks[:-3]):
+        name = t.text.lower()
+        if name not in ("extract", "date_part") or toks[i + 1].token_type != TokenType.L_PAREN:
+            continue
+        if text[t.start - base] == '"' or (i > 0 and toks[i - 1].token_type == TokenType.DOT):
+            continue
+        end = _close(toks, i + 1)
+        field = _field(toks[i + 2])
+        sep = toks[i + 3].token_type
+        if end is None or field is None or sep != (TokenType.FROM if name == "extract" else TokenType.COMMA):
+            continue
+        if name == "date_part" and toks[i + 2].token_type != TokenType.STRING:
+            continue
+        head, tail = _FIELDS[field].split("{}")
+        if name == "date_part":
+            head, tail = f"CAST({head}", f"{tail} AS DOUBLE)"
+        out.append(
+            [
+                (t.start - base, toks[i + 3].end - base + 1, head),
+                (toks[end].start - base, toks[end].end - base + 1, tail),
+            ]
+        )
+    return out
 
 
 # ---------------------------------------------------------------- division
@@ -319,7 +382,7 @@ _SCALAR_CALLS = frozenset(
     {
         "abs", "round", "trunc", "ceil", "ceiling", "floor", "coalesce", "nullif", "greatest", "least",
         "length", "char_length", "octet_length", "power", "pow", "sqrt", "sign", "mod", "cast",
-        "try_cast", "date_part", "extract", "epoch", "age", "now", "random", _DIV,
+        "try_cast", "date_part", "extract", "epoch", "epoch_us", "age", "now", "random", _DIV,
     }
 )  # fmt: skip
 
