@@ -18,7 +18,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 import duckdb
-import pyarrow as pa
 from duckdb.sqltypes import VARCHAR, DuckDBPyType
 
 from pgwire.types import (
@@ -118,16 +117,12 @@ def quotient(a: str, b: str) -> Decimal:
     return q
 
 
-def _exact_div(a: pa.Array, b: pa.Array) -> pa.Array:
-    return pa.array(
-        [quotient(x, y) for x, y in zip(a.to_pylist(), b.to_pylist(), strict=True)],
-        type=pa.decimal128(QUOTIENT_PRECISION, QUOTIENT_SCALE),
-    )
-
-
 def register(con: duckdb.DuckDBPyConnection) -> None:
-    """The exact quotient, for every connection of the database (before its configuration locks)."""
-    con.create_function(EXACT_DIV, _exact_div, [VARCHAR, VARCHAR], DuckDBPyType(QUOTIENT_TYPE), type="arrow")
+    """The exact quotient, for every connection of the database (before its configuration locks).
+    Called row by row ("native"): an avg calls it once per group, where an Arrow batch's set-up
+    costs more than the division (bench: ~0.1 ms less per aggregate query, ~15% more per row of
+    a long division)."""
+    con.create_function(EXACT_DIV, quotient, [VARCHAR, VARCHAR], DuckDBPyType(QUOTIENT_TYPE), type="native")
 
 
 def _div(n: str, d: str) -> str:
