@@ -5,7 +5,7 @@ DOUBLE, DOUBLE).
 The calls go to the engine's typed macros (engine.pgmath), whose overload DuckDB's binder picks
 by the arguments' types: no schema is read here, a statement without sum(, avg( or / is not
 touched (one look at its tokens), and integer or float division stays DuckDB's own. Left as
-DuckDB's: calls with ORDER BY or FILTER, avg as a window function, anything whose operands hold
+DuckDB's: calls with ORDER BY or over a subquery, avg as a window function, anything whose operands hold
 a parameter (its type is unknown when DuckDB binds the overload), divisions whose operands call
 an aggregate, a window or any function but a few scalar ones (DuckDB does not type those when
 it picks an overload), operands this reading of the tokens is not sure of, and DDL (a view keeps DuckDB's functions: the macros are each session's
@@ -46,7 +46,7 @@ def _close(toks: Sequence[Token], open_: int) -> int | None:
 
 
 def _plain_argument(toks: Sequence[Token], first: int, last: int) -> bool:
-    """One argument, no ORDER BY, no parameter, not *."""
+    """One argument, no ORDER BY, no parameter, no subquery, not *."""
     if first > last or toks[first].token_type == TokenType.STAR and first == last:
         return False
     depth = 0
@@ -56,8 +56,10 @@ def _plain_argument(toks: Sequence[Token], first: int, last: int) -> bool:
             depth += 1
         elif tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
             depth -= 1
-        elif tt == TokenType.PARAMETER or (depth == 0 and tt in (TokenType.COMMA, TokenType.ORDER_BY)):
-            return False
+        elif tt in (TokenType.PARAMETER, TokenType.SELECT) or (
+            depth == 0 and tt in (TokenType.COMMA, TokenType.ORDER_BY)
+        ):
+            return False  # (a subquery's own sum or avg would overlap the copy of this one)
     return True
 
 
@@ -73,35 +75,35 @@ def applies(toks: Sequence[Token]) -> bool:
 
 
 def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
-    """The engine's statement with PostgreSQL's result types of sum, avg and division (run on
-    the SQL every other rewrite has made, so that copies of operands are final); toks: its
-    tokens when the caller has them. A division whose operand holds another waits for the next
-    pass (bottom up); no operand copied holds sum or avg (see _typable), so both go in one."""
+    """The engine's statement with PostgreSQL's result types of sum, avg, division, extract and
+    date_part (run on the SQL every other rewrite has made); toks: its tokens when the caller
+    has them. Each step copies text only once the steps before are done with it: extract and
+    date_part first (they leave their argument in place), then divisions bottom up (an operand
+    holding another waits for the next pass), then sum and avg (whose argument avg copies)."""
     toks = tokenize(sql) if toks is None else toks
     if not applies(toks):
         return sql
     limit = _MAX_GROWTH * len(sql)
-    edits = [e for group in sum_avg(sql, toks, toks[0].start) for e in group]
     shaped = [e for group in extracts(sql, toks, toks[0].start) for e in group]
-    if shaped:  # divisions copy operands: of the text with these done
-        sql = apply(sql, edits + shaped)
-        edits, toks = [], tokenize(sql)
+    if shaped:
+        sql = apply(sql, shaped)
+        toks = tokenize(sql)
+    for _ in range(_MAX_PASSES):
         if not toks:
             return sql
-    for _ in range(_MAX_PASSES):
         groups, deferred = divisions(sql, toks, toks[0].start)
-        edits += [e for group in groups for e in group]
-        if not edits:
+        if not groups:
             break
-        grown = apply(sql, edits)
+        grown = apply(sql, [e for group in groups for e in group])
         if len(grown) > limit:
             break
-        sql, edits = grown, []
+        sql, toks = grown, tokenize(grown)
         if not deferred:
             break
-        toks = tokenize(sql)
-        if not toks:
-            break
+    if toks:
+        edits = [e for group in sum_avg(sql, toks, toks[0].start) for e in group]
+        if edits:
+            sql = apply(sql, edits)
     return sql
 
 
@@ -124,7 +126,7 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
         if end is None:
             continue
         after = toks[end + 1].text.upper() if end + 1 < len(toks) else ""
-        if after in ("FILTER", "WITHIN") or (after == "OVER" and name == "avg"):
+        if after == "WITHIN" or (after == "OVER" and name == "avg"):
             continue
         first = i + 2
         distinct = first < end and toks[first].token_type == TokenType.DISTINCT
@@ -132,10 +134,25 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
             first += 1
         if not _plain_argument(toks, first, end - 1):
             continue
-        edits.append([(t.start - base, toks[first].start - base, f"{_MACROS[(name, distinct)]}(")])
-        if name == "avg":  # avg(x) -> __pg_avg(x, x): the overload by the first, the value of the second
-            arg = text[toks[first].start - base : toks[end].start - base].rstrip()
-            edits.append([(toks[end].start - base, toks[end].start - base, f", {arg}")])
+        arg = text[toks[first].start - base : toks[end].start - base].rstrip()
+        last = end  # the call's last token, its FILTER clause's when it has one
+        if after == "FILTER":
+            # sum(x) FILTER (WHERE c) is sum(CASE WHEN c THEN x END): a macro takes no FILTER
+            close = _close(toks, end + 2) if end + 3 < len(toks) else None
+            if close is None or toks[end + 3].token_type != TokenType.WHERE:
+                continue
+            cond = text[toks[end + 3].end - base + 1 : toks[close].start - base].strip()
+            arg, last = f"CASE WHEN ({cond}) THEN {arg} END", close
+        elif after == "OVER" and (end + 2 >= len(toks) or toks[end + 2].token_type != TokenType.L_PAREN):
+            continue  # OVER w: left as it is
+        # avg(x) -> __pg_avg(x, x): the overload by the first, the value of the second
+        args = f"{arg}, {arg}" if name == "avg" else arg
+        edits.append(
+            [
+                (t.start - base, toks[first].start - base, f"{_MACROS[(name, distinct)]}("),
+                (toks[first].start - base, toks[last].end - base + 1, f"{args})"),
+            ]
+        )
     return edits
 
 

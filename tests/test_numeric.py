@@ -315,3 +315,18 @@ def test_long_literals_written_into_numeric_columns_are_22003_not_rounded(conn, 
         conn.execute(f"update {table_name} set v = 1.12345678901 where id = 9")
     rows = conn.execute(f"select id, v, d, n2 from {table_name} order by id").fetchall()
     assert rows == [(8, None, 2.12345678901, Decimal("1.13")), (9, Decimal("1.1234567891"), None, None)]
+
+
+def test_aggregates_with_filter_and_over_divisions(conn, pg15) -> None:  # noqa: F811
+    sql = (
+        "select avg(x / 2.0), avg(x / 2), sum(x) filter (where x > 1), avg(x) filter (where x > 1),"
+        " sum(x) filter (where x > 5) from (values (1), (2), (2)) t(x)"
+    )
+    with pg15.connect(autocommit=True) as pg:
+        want = pg.execute(sql)
+        want_types, want_rows = [d.type_code for d in want.description], want.fetchall()
+    cur = conn.execute(sql)
+    assert [d.type_code for d in cur.description] == want_types == [1700, 1700, 20, 1700, 20]
+    assert cur.fetchall() == want_rows
+    cur = conn.execute("select sum(x) over (order by x) from (values (1), (2), (2)) t(x)")
+    assert cur.description[0].type_code == 20 and cur.fetchall() == [(1,), (5,), (5,)]
