@@ -36,6 +36,7 @@ _MAX_DISPLAY_SCALE = 1000
 EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIMAL(38,20)
 SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
+ROUND = "__pg_round"  # round(x)
 # what the UDF's errors start with: engine.errors maps them to PostgreSQL's SQLSTATEs
 DIVISION_BY_ZERO = "division by zero"
 QUOTIENT_OVERFLOW = "numeric quotient out of range"
@@ -161,6 +162,11 @@ def _macros() -> str:
     over += [f"(a {t}, b {t}, x, y) AS {_div('x', 'y')}" for t in ("HUGEINT", QUOTIENT_TYPE)]
     over += ["(a, b, x, y) AS x / y"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {DIV}" + ", ".join(over) + ";")
+    # round(x): PostgreSQL's round(float8) rounds half to even (rint) and takes integers as
+    # float8; round(numeric) rounds half away from zero, as DuckDB's round does.
+    over = [f"(a {t}, v) AS round_even(CAST(v AS DOUBLE), 0)" for t in ("DOUBLE", "FLOAT", *ints, "BIGINT")]
+    over += [f"(a {QUOTIENT_TYPE}, v) AS round(v)", "(a, v) AS round(v)"]
+    out.append(f"CREATE OR REPLACE TEMP MACRO {ROUND}" + ", ".join(over) + ";")
     return "\n".join(out)
 
 

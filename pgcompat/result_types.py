@@ -88,6 +88,12 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
     if shaped:
         sql = apply(sql, shaped)
         toks = tokenize(sql)
+        if not toks:
+            return sql
+    shaped = [e for group in rounds(sql, toks, toks[0].start) for e in group]
+    if shaped:
+        sql = apply(sql, shaped)
+        toks = tokenize(sql)
     for _ in range(_MAX_PASSES):
         if not toks:
             return sql
@@ -108,7 +114,13 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
 
 
 def _candidate(t: Token) -> bool:
-    return t.token_type == TokenType.SLASH or t.text.lower() in ("sum", "avg", "extract", "date_part")
+    return t.token_type == TokenType.SLASH or t.text.lower() in (
+        "sum",
+        "avg",
+        "extract",
+        "date_part",
+        "round",
+    )
 
 
 def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
@@ -213,9 +225,34 @@ def extracts(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
     return out
 
 
+def rounds(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
+    """round(x) -> __pg_round(x, x): float8's half to even (DuckDB rounds half away from zero),
+    integers as float8. Left alone where DuckDB cannot type x (see _typable)."""
+    out: list[list[Edit]] = []
+    for i, t in enumerate(toks[:-2]):
+        if (
+            t.text.lower() != "round"
+            or toks[i + 1].token_type != TokenType.L_PAREN
+            or text[t.start - base] == '"'
+            or (i > 0 and toks[i - 1].token_type == TokenType.DOT)
+        ):
+            continue
+        end = _close(toks, i + 1)
+        if end is None or end == i + 2 or not _plain_argument(toks, i + 2, end - 1):
+            continue  # round(x, n) is numeric's, as DuckDB's
+        if not _typable(toks, i + 2, end - 1) or any(
+            x.text.lower() == "round" and x is not t for x in toks[i + 2 : end]
+        ):
+            continue
+        arg = text[toks[i + 2].start - base : toks[end].start - base].rstrip()
+        out.append([(t.start - base, toks[end].end - base + 1, f"{_ROUND}({arg}, {arg})")])
+    return out
+
+
 # ---------------------------------------------------------------- division
 
 _DIV = "__pg_div"  # engine.pgmath.DIV
+_ROUND = "__pg_round"  # engine.pgmath.ROUND
 _NAME_TYPES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
 # Keywords that cannot end an operand or be one: where a chain of * / % operands starts or ends.
 _CLAUSE = frozenset(
@@ -399,7 +436,7 @@ _SCALAR_CALLS = frozenset(
     {
         "abs", "round", "trunc", "ceil", "ceiling", "floor", "coalesce", "nullif", "greatest", "least",
         "length", "char_length", "octet_length", "power", "pow", "sqrt", "sign", "mod", "cast",
-        "try_cast", "date_part", "extract", "epoch", "epoch_us", "age", "now", "random", _DIV,
+        "try_cast", "date_part", "extract", "epoch", "epoch_us", "age", "now", "random", _DIV, _ROUND,
     }
 )  # fmt: skip
 

@@ -141,3 +141,16 @@ def test_extract_is_numeric_and_date_part_float8_with_the_fraction(conn, pg15) -
     # the text PostgreSQL sends (DuckDB's extract(second) would be a whole 30)
     cur = conn.execute("select extract(second from timestamp '2024-01-01 10:20:30.25')")
     assert cur.pgresult.get_value(0, 0) == b"30.250000"
+
+
+def test_round_of_a_float_is_half_to_even_as_postgresql(conn, pg15) -> None:  # noqa: F811
+    sql = (
+        "select round(2.5::float8), round(-2.5::float8), round(0.5::float8), round(2.5::real), round(2.5::numeric),"
+        " round(-2.5), round(5), round(x), round(x::numeric, 1) from (values (3.5::float8)) t(x)"
+    )
+    with pg15.connect(autocommit=True) as pg:
+        want = pg.execute(sql)
+        want_types, want_rows = [d.type_code for d in want.description], want.fetchall()
+    cur = conn.execute(sql)
+    assert [d.type_code for d in cur.description] == want_types
+    assert cur.fetchall() == want_rows == [(2.0, -2.0, 0.0, 2.0, 3, -3, 5.0, 4.0, 3.5)]

@@ -42,7 +42,8 @@ def test_the_engine_defines_what_the_rewrite_calls() -> None:
         pgmath.AVG_DISTINCT,
     }
     assert result_types._DIV == pgmath.DIV
-    for name in (*result_types._MACROS.values(), result_types._DIV):
+    assert result_types._ROUND == pgmath.ROUND
+    for name in (*result_types._MACROS.values(), result_types._DIV, result_types._ROUND):
         assert f"TEMP MACRO {name}(" in pgmath.MACROS
 
 
@@ -77,6 +78,12 @@ def test_the_engine_defines_what_the_rewrite_calls() -> None:
         ("extract(year from ts)", "DECIMAL(38,0)"),
         ("date_part('second', ts)", "DOUBLE"),
         ("extract(epoch from iv) / 60", "DECIMAL(38,20)"),
+        ("round(d)", "DOUBLE"),
+        ("round(r)", "DOUBLE"),
+        ("round(i)", "DOUBLE"),
+        ("round(n)", "DECIMAL(38,0)"),
+        ("round(n, 1)", "DECIMAL(38,1)"),
+        ("round(n / 3)", "DECIMAL(38,0)"),
     ],
 )
 def test_duckdb_types_the_rewritten_expression_as_postgresql(con, expr: str, duckdb_type: str) -> None:
