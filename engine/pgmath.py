@@ -33,6 +33,7 @@ _MIN_SIG_DIGITS = 16
 _DEC_DIGITS = 4
 _MAX_DISPLAY_SCALE = 1000
 
+PREFIX = "__pg_"  # every name here: a statement that holds it needs the macros
 EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIMAL(38,20)
 SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
@@ -131,7 +132,7 @@ def _div(n: str, d: str) -> str:
 
 
 def _macros() -> str:
-    """The TEMP macros (one per session: DuckDB keeps macros per connection in `temp`). Every
+    """The TEMP macros (per session: DuckDB keeps macros per connection in `temp`). Every
     numeric type has its own overload: DuckDB binds an argument to the cheapest implicit cast,
     and a decimal would take a FLOAT or DOUBLE overload before an untyped one."""
     ints = ("SMALLINT", "INTEGER")  # (TINYINT binds to SMALLINT's)
@@ -174,5 +175,6 @@ MACROS = _macros()
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:
-    """The macros on one session's connection (one transaction)."""
+    """The macros on one session's connection, in a transaction of their own (engine.session
+    makes them before the first statement that calls them)."""
     con.execute(f"BEGIN;\n{MACROS}\nCOMMIT;")

@@ -210,7 +210,11 @@ class EngineSession:
         # nothing else runs here, so a code path that forgets to judge a statement fails closed.
         self._passed: dict[str, None] = {}
         shadows.install(con)  # the engine's wall against SQL in strings (engine.shadows)
-        pgmath.install(con)  # PostgreSQL's sum and avg (engine.pgmath)
+        # engine.pgmath's macros, made before the first statement that calls them (~3 ms a
+        # session that never needs them does not pay): made and committed, or made inside the
+        # DuckDB transaction of this id (gone if it rolls back)
+        self._pg_macros = False
+        self._pg_macros_tx: int | None = None
         # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
         self.on_transaction_end: Callable[[bool], None] | None = None
         self.storage_full = storage_full
@@ -266,6 +270,33 @@ class EngineSession:
     def _run(self, sql: str, values: list[Any] | dict[str, Any] | None) -> Any:
         self._release_stream()
         return _seam.submit(self.con, sql, values or None, "stream", BATCH_ROWS)
+
+    def ensure_pg_macros(self, sql: str) -> None:
+        """engine.pgmath's macros on this connection before a statement that calls them runs or
+        binds. Outside a transaction they are made in one of their own; inside one they are
+        made in it, and made again in a later transaction unless that one was seen to commit."""
+        if self._pg_macros or pgmath.PREFIX not in sql:
+            return
+        self._release_stream()
+        if self.status == "I" and not self._in_implicit and not self._implicit_ro:
+            pgmath.install(self.con)
+            self._pg_macros, self._pg_macros_tx = True, None
+            return
+        txid = self._txid()
+        if self._pg_macros_tx != txid:
+            self.con.execute(pgmath.MACROS)
+            self._pg_macros_tx = txid
+
+    def _committing(self) -> bool:
+        """Whether the open transaction made the macros (call just before its COMMIT)."""
+        return self._pg_macros_tx is not None and self._pg_macros_tx == self._txid()
+
+    def _committed(self, made_here: bool) -> None:
+        if made_here:
+            self._pg_macros, self._pg_macros_tx = True, None
+
+    def _txid(self) -> int:
+        return int(self.con.execute("SELECT txid_current()").fetchall()[0][0])
 
     def _check_aborted(self, kind: str) -> None:
         if self.status == "E" and kind not in ("rollback", "commit", "rollback_to"):
@@ -424,8 +455,10 @@ class EngineSession:
             failed = self.status == "E"
             committed = False
             try:
+                made_here = self._committing()
                 self.con.execute("ROLLBACK" if (kind == "rollback" or failed) else "COMMIT")
                 committed = kind == "commit" and not failed
+                self._committed(committed and made_here)
                 if kind == "rollback" or failed:
                     self.txn_rollbacks += 1
                 else:
@@ -466,6 +499,8 @@ class EngineSession:
         self.status = "T"
         self.replay = []
         try:
+            for sql, _ in redo:
+                self.ensure_pg_macros(sql)
             for sql, values in redo:
                 _seam.submit(self.con, sql, values or None, "rows").fetchall()
                 self.replay.append((sql, values))
@@ -505,6 +540,7 @@ class EngineSession:
         self, d: cursors.Declare, values: list[Any]
     ) -> tuple[list[codec.PgType], list[tuple[str, codec.PgType]] | None]:
         self._release_stream()
+        self.ensure_pg_macros(d.query)
         sig = _seam.bind(self.con, d.query, values=values or None)
         ptypes = [codec.pg_type_for_duckdb(str(t)) for _, t in sig.parameters]
         cols = None
@@ -753,6 +789,7 @@ class EngineSession:
         count = None
         self.current_tag = p.tag
         if not portal.started:
+            self.ensure_pg_macros(p.sql)
             for n in p.notices:
                 emit(backend.notice_response(n))
             if p.kind in GROWING_KINDS and not p.tag.startswith(SHRINKING_TAGS) and self.storage_full():
@@ -774,6 +811,7 @@ class EngineSession:
                 self._end_of_statement()
                 emit(backend.command_complete(self._tag(p, 0)))
                 return
+            self.ensure_pg_macros(p.sql)  # (again: a fresh snapshot may have rolled them back)
             count = self._start_with_pre(portal) if p.pre or p.alter else self._start(portal)[1]
             if p.kind == "ddl":
                 self.ddl.bump()
@@ -849,7 +887,9 @@ class EngineSession:
             self._in_implicit = False
             self._release_stream()
             try:
+                made_here = ok and self._committing()
                 self.con.execute("COMMIT" if ok else "ROLLBACK")
+                self._committed(made_here)
             finally:
                 self.read_only_tx = False
                 self._release_gate()
@@ -902,6 +942,7 @@ class EngineSession:
             self.statements[name] = Prepared(sql, kind, tag, [], cols)
             return backend.PARSE_COMPLETE
         self._release_stream()
+        self.ensure_pg_macros(sql)
         sql = grouping.choose(self.con, sql, group_by)
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
@@ -967,6 +1008,7 @@ class EngineSession:
             # DuckDB types these result columns from the parameter values: bind with them (as
             # numbers where text cannot bind, see _submit_params).
             self._release_stream()
+            self.ensure_pg_macros(p.sql)
             try:
                 sig = _seam.bind(self.con, p.sql, values=_for_duckdb(p, values) or None)
             except duckdb.BinderException:
@@ -993,6 +1035,7 @@ class EngineSession:
             if p.deferred:
                 # Statement-level Describe has no values: describe with NULLs as the best guess.
                 self._release_stream()
+                self.ensure_pg_macros(p.sql)
                 try:
                     cols = _sig_columns(
                         _seam.bind(self.con, p.sql, values=_for_duckdb(p, [None] * len(p.param_types))),

@@ -330,3 +330,31 @@ def test_aggregates_with_filter_and_over_divisions(conn, pg15) -> None:  # noqa:
     assert cur.fetchall() == want_rows
     cur = conn.execute("select sum(x) over (order by x) from (values (1), (2), (2)) t(x)")
     assert cur.description[0].type_code == 20 and cur.fetchall() == [(1,), (5,), (5,)]
+
+
+def test_the_macros_are_made_when_first_needed_and_survive_rollbacks(server, pdb) -> None:
+    # engine.session makes engine.pgmath's macros before the first statement that calls them:
+    # inside a transaction block that rolls back, they go with it and are made again.
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD) as c:  # not autocommit: a block
+        assert c.execute("select avg(x) from (values (1), (2)) t(x)").fetchone() == (Decimal("1.5"),)
+        c.rollback()
+        assert c.execute("select sum(x), 7 / 2.0 from (values (1), (2)) t(x)").fetchone() == (
+            3,
+            Decimal("3.5"),
+        )
+        c.rollback()
+        c.execute("begin")  # (a warning: psycopg's block is open)
+        c.rollback()
+        with c.cursor() as cur:
+            cur.execute("select 1")
+            c.commit()
+            cur.execute("savepoint s")
+            cur.execute("select avg(x) from (values (1), (2)) t(x)")
+            cur.execute("rollback to savepoint s")
+            assert cur.execute("select avg(x) from (values (2), (2)) t(x)").fetchone() == (Decimal("2"),)
+        c.commit()
+        c.autocommit = True
+        for _ in range(2):
+            assert c.execute("select avg(x) from (values (1), (4)) t(x)").fetchone() == (Decimal("2.5"),)
+        with c.cursor() as cur, cur.copy("copy (select avg(x) from (values (1), (2)) t(x)) to stdout") as cp:
+            assert [bytes(r) for r in cp] == [b"1.5\n"]
