@@ -455,7 +455,7 @@ class EngineSession:
             failed = self.status == "E"
             committed = False
             try:
-                made_here = self._committing()
+                made_here = kind == "commit" and not failed and self._committing()
                 self.con.execute("ROLLBACK" if (kind == "rollback" or failed) else "COMMIT")
                 committed = kind == "commit" and not failed
                 self._committed(committed and made_here)
