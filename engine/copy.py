@@ -165,6 +165,7 @@ def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], Non
     else:
         cols = ", ".join(spec["columns"]) if spec["columns"] else "*"
         sql = f"SELECT {cols} FROM {spec['table']}"
+    s.ensure_pg_macros(sql)
     res = s._run(sql, None)
     names = [d[0] for d in res.description]
     types = [codec.pg_type_for_duckdb(str(d[1])) for d in res.description]

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from engine import pgmath
 from engine.session import DdlCount
 from engine.write_gate import WriteGate
 from pgwire.control import EngineSpec
@@ -44,6 +45,7 @@ def open_database(spec: EngineSpec) -> duckdb.DuckDBPyConnection:
         "table_function_identifier_conversion": "DISABLE_IMPLICIT_STRING",
     }
     con = duckdb.connect(spec.db_path, config=config)
+    pgmath.register(con)
     allowed = spec.allowed_dir.rstrip("/") + "/"
     con.execute(f"SET allowed_directories = ['{allowed}']")
     con.execute("SET enable_external_access = false")

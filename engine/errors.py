@@ -8,7 +8,7 @@ import duckdb
 
 from engine.codec import CodecError
 from pgwire.errors import DbError
-from pgwire.types import LENGTH_CHECK_SHAPE
+from pgwire.types import LENGTH_CHECK_SHAPE, NOT_ROUNDED
 
 # The failure of a varchar(n) / char(n) length (the CHECK policies/lengths.py writes).
 _LENGTH_CHECK = re.compile(
@@ -71,6 +71,9 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("ConversionException", None, "22P02"),
     ("OutOfRangeException", None, "22003"),
     ("InvalidInputException", re.compile(r"Division by zero", re.I), "22012"),
+    # a value DuckCDB refuses rather than round (pgwire.types.NOT_ROUNDED: engine.pgmath's
+    # quotients, pgcompat.numeric's checks of literals written into numeric columns)
+    ("InvalidInputException", re.compile(re.escape(NOT_ROUNDED)), "22003"),
     (
         "InvalidInputException",
         re.compile(r"configuration has been locked|Cannot change configuration", re.I),
@@ -94,7 +97,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("InternalException", None, "XX000"),
 ]
 
-_PREFIX = re.compile(r"^[A-Za-z ]*Error: ")
+_PREFIX = re.compile(r"^[A-Za-z ]*Error: (?:Python exception occurred while executing the UDF: \w+: )?")
 _READ_ONLY = re.compile(r"read-only mode|attached in read-only|read only mode", re.I)
 
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, grouping, shadows
+from engine import codec, cursors, grouping, pgmath, shadows
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
@@ -244,6 +244,11 @@ class EngineSession:
         # nothing else runs here, so a code path that forgets to judge a statement fails closed.
         self._passed: dict[str, None] = {}
         shadows.install(con)  # the engine's wall against SQL in strings (engine.shadows)
+        # engine.pgmath's macros, made before the first statement that calls them (~3 ms a
+        # session that never needs them does not pay): made and committed, or made inside the
+        # DuckDB transaction of this id (gone if it rolls back)
+        self._pg_macros = False
+        self._pg_macros_tx: int | None = None
         # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
         self.on_transaction_end: Callable[[bool], None] | None = None
         self.storage_full = storage_full
@@ -303,6 +308,33 @@ class EngineSession:
     def _run(self, sql: str, values: list[Any] | dict[str, Any] | None) -> Any:
         self._release_stream()
         return _seam.submit(self.con, sql, values or None, "stream", BATCH_ROWS)
+
+    def ensure_pg_macros(self, sql: str) -> None:
+        """engine.pgmath's macros on this connection before a statement that calls them runs or
+        binds. Outside a transaction they are made in one of their own; inside one they are
+        made in it, and made again in a later transaction unless that one was seen to commit."""
+        if self._pg_macros or pgmath.PREFIX not in sql:
+            return
+        self._release_stream()
+        if self.status == "I" and not self._in_implicit and not self._implicit_ro:
+            pgmath.install(self.con)
+            self._pg_macros, self._pg_macros_tx = True, None
+            return
+        txid = self._txid()
+        if self._pg_macros_tx != txid:
+            self.con.execute(pgmath.MACROS)
+            self._pg_macros_tx = txid
+
+    def _committing(self) -> bool:
+        """Whether the open transaction made the macros (call just before its COMMIT)."""
+        return self._pg_macros_tx is not None and self._pg_macros_tx == self._txid()
+
+    def _committed(self, made_here: bool) -> None:
+        if made_here:
+            self._pg_macros, self._pg_macros_tx = True, None
+
+    def _txid(self) -> int:
+        return int(self.con.execute("SELECT txid_current()").fetchall()[0][0])
 
     def _check_aborted(self, kind: str) -> None:
         if self.status == "E" and kind not in ("rollback", "commit", "rollback_to"):
@@ -461,8 +493,10 @@ class EngineSession:
             failed = self.status == "E"
             committed = False
             try:
+                made_here = kind == "commit" and not failed and self._committing()
                 self.con.execute("ROLLBACK" if (kind == "rollback" or failed) else "COMMIT")
                 committed = kind == "commit" and not failed
+                self._committed(committed and made_here)
                 if kind == "rollback" or failed:
                     self.txn_rollbacks += 1
                 else:
@@ -503,6 +537,8 @@ class EngineSession:
         self.status = "T"
         self.replay = []
         try:
+            for sql, _ in redo:
+                self.ensure_pg_macros(sql)
             for sql, values in redo:
                 _seam.submit(self.con, sql, values or None, "rows").fetchall()
                 self.replay.append((sql, values))
@@ -542,6 +578,7 @@ class EngineSession:
         self, d: cursors.Declare, values: list[Any]
     ) -> tuple[list[codec.PgType], list[tuple[str, codec.PgType]] | None]:
         self._release_stream()
+        self.ensure_pg_macros(d.query)
         sig = _seam.bind(self.con, d.query, values=values or None)
         ptypes = [codec.pg_type_for_duckdb(str(t)) for _, t in sig.parameters]
         cols = None
@@ -882,6 +919,7 @@ class EngineSession:
         if p.kind not in _NAME_NEUTRAL:
             self._names = f"{id(self)}:{next(_NAMES_CHANGED)}"
         if not portal.started:
+            self.ensure_pg_macros(p.sql)
             for n in p.notices:
                 emit(backend.notice_response(n))
             if p.kind in GROWING_KINDS and not p.tag.startswith(SHRINKING_TAGS) and self.storage_full():
@@ -903,6 +941,7 @@ class EngineSession:
                 self._end_of_statement()
                 emit(backend.command_complete(self._tag(p, 0)))
                 return
+            self.ensure_pg_macros(p.sql)  # (again: a fresh snapshot may have rolled them back)
             if self._small_eligible(portal, max_rows):
                 self._start_small(portal)
             else:
@@ -991,7 +1030,9 @@ class EngineSession:
             self._in_implicit = False
             self._release_stream()
             try:
+                made_here = ok and self._committing()
                 self.con.execute("COMMIT" if ok else "ROLLBACK")
+                self._committed(made_here)
             finally:
                 self.read_only_tx = False
                 self._release_gate()
@@ -1045,6 +1086,7 @@ class EngineSession:
             self.statements[name] = Prepared(sql, kind, tag, [], cols)
             return backend.PARSE_COMPLETE
         self._release_stream()
+        self.ensure_pg_macros(sql)
         sql = grouping.choose(self.con, sql, group_by)
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
@@ -1112,6 +1154,7 @@ class EngineSession:
             # DuckDB types these result columns from the parameter values: bind with them (as
             # numbers where text cannot bind, see _submit_params).
             self._release_stream()
+            self.ensure_pg_macros(p.sql)
             try:
                 sig = _seam.bind(self.con, p.sql, values=_for_duckdb(p, values) or None)
             except duckdb.BinderException:
@@ -1138,6 +1181,7 @@ class EngineSession:
             if p.deferred:
                 # Statement-level Describe has no values: describe with NULLs as the best guess.
                 self._release_stream()
+                self.ensure_pg_macros(p.sql)
                 try:
                     cols = _sig_columns(
                         _seam.bind(self.con, p.sql, values=_for_duckdb(p, [None] * len(p.param_types))),

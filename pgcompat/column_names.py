@@ -81,8 +81,10 @@ def _name(e: exp.Expression, text: str) -> str | None:
     if isinstance(e, exp.Trim):  # trim(...) is btrim, trim(LEADING ...) ltrim, trim(TRAILING ...) rtrim
         position = str(e.args.get("position") or "").upper()
         return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(position, "btrim")
-    if isinstance(e, exp.Func) and (spelled := _spelled(e, text)) is not None:
-        return spelled  # before Binary: mod(7, 2) and corr(a, b) are binary nodes to sqlglot
+    if isinstance(e, exp.Func | exp.Binary) and (spelled := _spelled(e, text)) is not None:
+        # before Binary: mod(7, 2) and corr(a, b) are binary nodes to sqlglot (which keeps a
+        # position only for the name of a call, never for an operator such as %)
+        return spelled
     if isinstance(e, exp.Literal | exp.Boolean | exp.Null | exp.Binary | exp.Unary):
         return "?column?"
     if isinstance(e, exp.Case):

@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlglot.tokens import Token, TokenType
 
-from pgwire.types import UNCONSTRAINED_NUMERIC, require_exact_numeric
+from pgwire.errors import DbError
+from pgwire.types import UNCONSTRAINED_NUMERIC, numeric_fits, require_exact_numeric
 
 Edit = tuple[int, int, str]
 
@@ -105,3 +106,166 @@ def unconstrained_numeric(text: str, toks: Sequence[Token], base: int) -> list[E
         elif prev.token_type == TokenType.ALIAS and i >= 2 and _is_literal(toks, i - 2):
             check_literal(toks[i - 2].text)  # CAST(1.5 AS numeric)
     return edits
+
+
+# ---------------------------------------------------------------- literals written into columns
+
+# The first words of what may stand in a VALUES list or SET after a bare number (its end).
+_ITEM_END = frozenset({TokenType.COMMA, TokenType.R_PAREN})
+
+
+def _name(text: str, t: Token, base: int) -> str:
+    """An identifier as DuckDB compares it (lower-cased unless quoted)."""
+    return t.text if text[t.start - base] == '"' else t.text.lower()
+
+
+def _literal_at(toks: Sequence[Token], i: int) -> tuple[str, int] | None:
+    """A bare number (with its sign) at i that an unconstrained numeric cannot hold: (text, the
+    index after it)."""
+    sign = ""
+    if i < len(toks) and toks[i].token_type in (TokenType.DASH, TokenType.PLUS):
+        sign, i = ("-" if toks[i].token_type == TokenType.DASH else ""), i + 1
+    if i >= len(toks) or toks[i].token_type != TokenType.NUMBER or (i > 0 and _is_parameter(toks, i)):
+        return None
+    try:
+        value = Decimal(sign + toks[i].text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or numeric_fits(value):
+        return None
+    return sign + toks[i].text, i + 1
+
+
+def _table(text: str, toks: Sequence[Token], i: int, base: int) -> tuple[str, str, int] | None:
+    """schema, table (as DuckDB compares them) of a name at i, and the index after it."""
+    if i >= len(toks):
+        return None
+    if i + 2 < len(toks) and toks[i + 1].token_type == TokenType.DOT:
+        schema = _name(text, toks[i], base)
+        return ("main" if schema == "public" else schema), _name(text, toks[i + 2], base), i + 3
+    return "main", _name(text, toks[i], base), i + 1
+
+
+def _written_literals(
+    text: str, toks: Sequence[Token], base: int
+) -> tuple[str, str, list[tuple[str | int, str]]] | None:
+    """INSERT INTO t [(cols)] VALUES (...) and UPDATE t SET c = <number>: the table and the
+    (column name, or 1-based position) that each too long bare number is written into."""
+    words = [t.token_type for t in toks[:2]]
+    found: list[tuple[str | int, str]] = []
+    if words == [TokenType.INSERT, TokenType.INTO]:
+        named = _table(text, toks, 2, base)
+        if named is None:
+            return None
+        schema, table, i = named
+        columns: list[str] = []
+        if i < len(toks) and toks[i].token_type == TokenType.L_PAREN:
+            i += 1
+            while i < len(toks) and toks[i].token_type != TokenType.R_PAREN:
+                if toks[i].token_type != TokenType.COMMA:
+                    columns.append(_name(text, toks[i], base))
+                i += 1
+            i += 1
+        if i >= len(toks) or toks[i].token_type != TokenType.VALUES:
+            return None
+        i += 1
+        while i < len(toks) and toks[i].token_type == TokenType.L_PAREN:
+            i, position, depth = i + 1, 0, 1
+            while i < len(toks) and depth:
+                at = (
+                    _literal_at(toks, i)
+                    if toks[i - 1].token_type in (TokenType.L_PAREN, TokenType.COMMA)
+                    else None
+                )
+                if (
+                    at is not None
+                    and depth == 1
+                    and at[1] < len(toks)
+                    and toks[at[1]].token_type in _ITEM_END
+                ):
+                    target = columns[position] if position < len(columns) else position + 1
+                    found.append((target if columns else position + 1, at[0]))
+                tt = toks[i].token_type
+                depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(tt, 0)
+                if tt == TokenType.COMMA and depth == 1:
+                    position += 1
+                i += 1
+            if i < len(toks) and toks[i].token_type == TokenType.COMMA:
+                i += 1
+    elif words[:1] == [TokenType.UPDATE]:
+        named = _table(text, toks, 1, base)
+        if named is None:
+            return None
+        schema, table, i = named
+        while i < len(toks) and toks[i].token_type != TokenType.SET:
+            i += 1
+        depth = 0
+        for j in range(i + 1, len(toks) - 2):
+            tt = toks[j].token_type
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(tt, 0)
+            if depth == 0 and tt in (TokenType.WHERE, TokenType.FROM, TokenType.RETURNING):
+                break
+            if (
+                depth == 0
+                and toks[j + 1].token_type == TokenType.EQ
+                and toks[j - 1].token_type
+                in (
+                    TokenType.SET,
+                    TokenType.COMMA,
+                )
+            ):
+                at = _literal_at(toks, j + 2)
+                if at is not None and (at[1] >= len(toks) or toks[at[1]].token_type not in _CONTINUES):
+                    found.append((_name(text, toks[j], base), at[0]))
+    else:
+        return None
+    return (schema, table, found) if found else None
+
+
+# What may follow a number inside a longer expression (then it is not the whole value).
+_CONTINUES = frozenset(
+    {
+        TokenType.PLUS,
+        TokenType.DASH,
+        TokenType.STAR,
+        TokenType.SLASH,
+        TokenType.MOD,
+        TokenType.DCOLON,
+        TokenType.CARET,
+    }
+)
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def literal_checks(text: str, toks: Sequence[Token]) -> list[str]:
+    """A statement run first (pgcompat.rewrite's pre) that fails with 22003 when a number too long
+    for an unconstrained numeric (more than 10 decimals or 28 whole digits) is written by INSERT
+    ... VALUES or UPDATE ... SET into such a column: DuckDB would round it into DECIMAL(38,10)
+    without a word. Only the catalog knows the column's type, hence the check when it runs."""
+    if not toks or toks[0].token_type not in (TokenType.INSERT, TokenType.UPDATE):
+        return []
+    found = _written_literals(text, toks, toks[0].start)
+    if found is None:
+        return []
+    schema, table, items = found
+    checks = []
+    for target, literal in items:
+        try:
+            require_exact_numeric(Decimal(literal))
+            continue
+        except DbError as e:  # its message is the error the check raises
+            message = e.message
+        where = (
+            f"column_index = {target}"
+            if isinstance(target, int)
+            else f"lower(column_name) = lower({_quote(target)})"
+        )
+        checks.append(
+            f"SELECT error({_quote(message)}) FROM duckdb_columns() WHERE database_name IN (current_database(), 'temp')"
+            f" AND schema_name = {_quote(schema)} AND lower(table_name) = lower({_quote(table)})"
+            f" AND {where} AND data_type = {_quote(UNCONSTRAINED_NUMERIC)}"
+        )
+    return checks

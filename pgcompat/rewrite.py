@@ -23,6 +23,7 @@ from pgcompat import (
     lexer,
     locking,
     numeric,
+    result_types,
     similar,
     srf,
 )
@@ -603,17 +604,25 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     base = toks[0].start
     edits: list[Edit] = []
     notices: list[str] = []
+    catalog = False
     for rw in REWRITES:
         found = rw(text, toks, base)
         if found:
             edits += found
+            catalog = catalog or rw in catalog_rewrites.REWRITES
             if getattr(rw, "notice", None):
                 notices.append(rw.notice)  # type: ignore[attr-defined]
     sql = apply(text, edits) if edits else text
+    if not catalog and result_types.applies(toks):  # (the catalog emulation's SQL is left as it is)
+        sql = result_types.typed_sql(sql, None if edits else toks)
     parts = split_multi_object_drop(sql)
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)
-    pre = (*serial_sequences(text, toks), *identity_sequences(text, toks))
+    pre = (
+        *serial_sequences(text, toks),
+        *identity_sequences(text, toks),
+        *numeric.literal_checks(text, toks),
+    )
     refusal = identity_refusal(toks) or alter.foreign_key_action_refusal(toks)
     planned = None
     if toks[0].text.upper() == "ALTER":

@@ -269,6 +269,20 @@ def is_unconstrained_numeric(precision: int, scale: int) -> bool:
     return precision == UNCONSTRAINED_NUMERIC_PRECISION and scale == UNCONSTRAINED_NUMERIC_SCALE
 
 
+# PostgreSQL's numeric quotients (numeric division, avg of integers and numerics: engine.pgmath)
+# as DuckDB holds them: 18 digits before the point, 20 after (1::numeric/3 has 20).
+QUOTIENT_PRECISION = 38
+QUOTIENT_SCALE = 20
+QUOTIENT_TYPE = f"DECIMAL({QUOTIENT_PRECISION},{QUOTIENT_SCALE})"
+
+
+def is_bare_numeric(precision: int, scale: int) -> bool:
+    """Whether a DuckDB decimal result is sent as PostgreSQL's bare numeric (typmod -1, each value
+    without the fixed scale's trailing zeros): an unconstrained numeric, and what arithmetic on
+    it gives (DuckDB widens the scale: numeric * numeric is DECIMAL(38,20), as is a quotient)."""
+    return precision == UNCONSTRAINED_NUMERIC_PRECISION and scale >= UNCONSTRAINED_NUMERIC_SCALE
+
+
 def numeric_fits(value: Decimal) -> bool:
     """Whether a finite value is stored exactly as an unconstrained numeric."""
     _, digits, exp = value.as_tuple()
@@ -288,6 +302,10 @@ def numeric_fits(value: Decimal) -> bool:
     )
 
 
+# How every refusal of a value DuckDB would round ends (engine.errors maps it to 22003).
+NOT_ROUNDED = "it is refused, not rounded"
+
+
 def require_exact_numeric(value: Decimal) -> None:
     """22003 for a finite value an unconstrained numeric cannot hold without rounding."""
     if value.is_finite() and not numeric_fits(value):
@@ -296,7 +314,7 @@ def require_exact_numeric(value: Decimal) -> None:
             "22003",
             f'numeric value "{value}" does not fit DuckCDB\'s unconstrained numeric ({UNCONSTRAINED_NUMERIC}: '
             f"at most {whole} digits before the decimal point and {UNCONSTRAINED_NUMERIC_SCALE} after); "
-            "it is refused, not rounded",
+            + NOT_ROUNDED,
         )
 
 
@@ -325,7 +343,7 @@ def _scalar_pg_type(type_str: str) -> PgType | None:
     if m:
         precision = int(m.group(1))
         scale = int(m.group(2) or 0)
-        if is_unconstrained_numeric(precision, scale):
+        if is_bare_numeric(precision, scale):
             return pg_type(NUMERIC)  # PostgreSQL's bare numeric: typmod -1
         return pg_type(NUMERIC, numeric_typmod(precision, scale))
     if upper.startswith(("STRUCT(", "TUPLE(")):

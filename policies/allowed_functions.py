@@ -409,6 +409,7 @@ OTHER = frozenset(
         "json_copy_strftime_if_date", "json_copy_strftime_if_timestamp",  # COPY ... TO json helpers
         "__internal_json_copy_to_json", "__internal_json_copy_to_geojson",
         "__cast", "__between", "__internal_barrier",
+        "__pg_exact_div",  # DuckCDB's numeric quotient (engine.pgmath): for the rewrites, not tenants
     }
 )  # fmt: skip
 INTERNAL_PREFIX = "__internal_"  # compressed materialization, table filters: "for internal use only"

@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 
+from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
+
 
 def test_generate_series_in_the_select_list_returns_rows(conn) -> None:
     cur = conn.execute("select generate_series(1, 3)")
@@ -107,3 +109,48 @@ def test_errors_in_postgresql_words_with_their_objects(conn, table_name) -> None
     with pytest.raises(psycopg.errors.UndefinedColumn) as e:
         conn.execute(f"select no_such_col from {table_name}")
     assert e.value.diag.column_name == "no_such_col"
+
+
+def test_mod_is_named_mod(conn) -> None:
+    cur = conn.execute("select mod(7, 3), 7 % 3, mod(-7, 3) as m")
+    assert [d.name for d in cur.description] == ["mod", "?column?", "m"]
+    assert cur.fetchone() == (1, 1, -1)
+
+
+_EXTRACTS = (
+    "select extract(second from ts), extract(milliseconds from ts), extract(microseconds from ts),"
+    " extract(epoch from ts), extract(epoch from tz), extract(year from d), extract(dow from d),"
+    " extract(epoch from i), extract(second from i), extract(second from t), extract(epoch from t),"
+    " date_part('second', ts), date_part('epoch', ts), date_part('year', d), extract(epoch from ts) / 60"
+    " from (values (timestamp '2024-01-01 10:20:30.25', timestamptz '2024-01-01 00:00:01.5+00',"
+    " date '2024-03-05', interval '1 day 1.5 seconds', time '10:00:01.5')) v(ts, tz, d, i, t)"
+)
+
+
+def test_extract_is_numeric_and_date_part_float8_with_the_fraction(conn, pg15) -> None:  # noqa: F811
+    with pg15.connect(autocommit=True) as pg:
+        want = pg.execute(_EXTRACTS)
+        want_types = [d.type_code for d in want.description]
+        want_rows = want.fetchall()
+    assert want_types == [1700] * 11 + [701] * 3 + [1700]
+    for binary in (False, True):
+        cur = conn.execute(_EXTRACTS, binary=binary)
+        assert [d.type_code for d in cur.description] == want_types
+        assert [d.name for d in cur.description] == [d.name for d in want.description]
+        assert cur.fetchall() == want_rows
+    # the text PostgreSQL sends (DuckDB's extract(second) would be a whole 30)
+    cur = conn.execute("select extract(second from timestamp '2024-01-01 10:20:30.25')")
+    assert cur.pgresult.get_value(0, 0) == b"30.250000"
+
+
+def test_round_of_a_float_is_half_to_even_as_postgresql(conn, pg15) -> None:  # noqa: F811
+    sql = (
+        "select round(2.5::float8), round(-2.5::float8), round(0.5::float8), round(2.5::real), round(2.5::numeric),"
+        " round(-2.5), round(5), round(x), round(x::numeric, 1) from (values (3.5::float8)) t(x)"
+    )
+    with pg15.connect(autocommit=True) as pg:
+        want = pg.execute(sql)
+        want_types, want_rows = [d.type_code for d in want.description], want.fetchall()
+    cur = conn.execute(sql)
+    assert [d.type_code for d in cur.description] == want_types
+    assert cur.fetchall() == want_rows == [(2.0, -2.0, 0.0, 2.0, 3, -3, 5.0, 4.0, 3.5)]

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.codec import _arrow as A
-from pgwire.types import is_unconstrained_numeric
+from pgwire.types import is_bare_numeric
 
 _NUMERIC_POS = 0x0000
 _NUMERIC_NEG = 0x4000
@@ -45,7 +45,7 @@ def decimal_text(arr: pa.Array) -> pa.Array:
     mag = A.call("utf8_lpad", mag, options=pc.PadOptions(width=scale + 1, padding="0"))
     whole = A.call("utf8_slice_codeunits", mag, options=pc.SliceOptions(start=0, stop=-scale))
     frac = A.call("utf8_slice_codeunits", mag, options=pc.SliceOptions(start=-scale, stop=2**31 - 1))
-    if is_unconstrained_numeric(t.precision, scale):
+    if is_bare_numeric(t.precision, scale):
         # PostgreSQL's bare numeric shows each value's own digits, not a fixed scale's zeros.
         frac = A.call("utf8_rtrim", frac, options=_RTRIM_ZERO)
         has_frac = A.call("greater", A.call("utf8_length", frac), pa.scalar(0, pa.int32()))
@@ -170,7 +170,7 @@ def numeric_binary(arr: pa.Array) -> pa.Array:
             [None if v is None else numeric_send(Decimal(repr(v))) for v in arr.to_pylist()], pa.binary()
         )
     scale = t.scale if pa.types.is_decimal(t) else 0
-    if pa.types.is_decimal(t) and is_unconstrained_numeric(t.precision, t.scale):
+    if pa.types.is_decimal(t) and is_bare_numeric(t.precision, t.scale):
         # each value with its own display scale, as PostgreSQL's bare numeric sends it
         return pa.array(
             [None if v is None else numeric_send(_trimmed(v)) for v in arr.to_pylist()], pa.binary()

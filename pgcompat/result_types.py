@@ -1,0 +1,495 @@
+"""sum, avg and `/` with PostgreSQL's result types: sum(int2|int4) is bigint, avg of integers and
+numerics an exact numeric, a division with a numeric operand an exact numeric (DuckDB: HUGEINT,
+DOUBLE, DOUBLE).
+
+The calls go to the engine's typed macros (engine.pgmath), whose overload DuckDB's binder picks
+by the arguments' types: no schema is read here, a statement without sum(, avg( or / is not
+touched (one look at its tokens), and integer or float division stays DuckDB's own. Left as
+DuckDB's: calls with ORDER BY or over a subquery, avg as a window function, anything whose operands hold
+a parameter (its type is unknown when DuckDB binds the overload), divisions whose operands call
+an aggregate, a window or any function but a few scalar ones (DuckDB does not type those when
+it picks an overload), operands this reading of the tokens is not sure of, and DDL (a view keeps DuckDB's functions: the macros are each session's
+own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlglot.tokens import Token, TokenType
+
+from pgcompat.tokens import apply, tokenize
+
+Edit = tuple[int, int, str]
+
+# the engine's macros (engine.pgmath: SUM, SUM_DISTINCT, AVG, AVG_DISTINCT)
+_MACROS = {
+    ("sum", False): "__pg_sum",
+    ("sum", True): "__pg_sum_distinct",
+    ("avg", False): "__pg_avg",
+    ("avg", True): "__pg_avg_distinct",
+}
+_DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
+
+
+def _close(toks: Sequence[Token], open_: int) -> int | None:
+    depth = 0
+    for j in range(open_, len(toks)):
+        tt = toks[j].token_type
+        if tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _plain_argument(toks: Sequence[Token], first: int, last: int) -> bool:
+    """One argument, no ORDER BY, no parameter, no subquery, not *."""
+    if first > last or toks[first].token_type == TokenType.STAR and first == last:
+        return False
+    depth = 0
+    for t in toks[first : last + 1]:
+        tt = t.token_type
+        if tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+        elif tt in (TokenType.PARAMETER, TokenType.SELECT) or (
+            depth == 0 and tt in (TokenType.COMMA, TokenType.ORDER_BY)
+        ):
+            return False  # (a subquery's own sum or avg would overlap the copy of this one)
+    return True
+
+
+# A statement's text may grow by copying operands (a / b is __pg_div(a, b, a, b)); nested
+# divisions copy what they hold, so the passes stop before the text grows past this factor.
+_MAX_GROWTH = 8
+_MAX_PASSES = 16
+
+
+def applies(toks: Sequence[Token]) -> bool:
+    """Whether a statement may call sum or avg or divide (one look at its tokens)."""
+    return bool(toks) and toks[0].token_type not in _DDL and any(_candidate(t) for t in toks)
+
+
+def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
+    """The engine's statement with PostgreSQL's result types of sum, avg, division, extract and
+    date_part (run on the SQL every other rewrite has made); toks: its tokens when the caller
+    has them. Each step copies text only once the steps before are done with it: extract and
+    date_part first (they leave their argument in place), then divisions bottom up (an operand
+    holding another waits for the next pass), then sum and avg (whose argument avg copies)."""
+    toks = tokenize(sql) if toks is None else toks
+    if not applies(toks):
+        return sql
+    limit = _MAX_GROWTH * len(sql)
+    shaped = [e for group in extracts(sql, toks, toks[0].start) for e in group]
+    if shaped:
+        sql = apply(sql, shaped)
+        toks = tokenize(sql)
+        if not toks:
+            return sql
+    shaped = [e for group in rounds(sql, toks, toks[0].start) for e in group]
+    if shaped:
+        sql = apply(sql, shaped)
+        toks = tokenize(sql)
+    for _ in range(_MAX_PASSES):
+        if not toks:
+            return sql
+        groups, deferred = divisions(sql, toks, toks[0].start)
+        if not groups:
+            break
+        grown = apply(sql, [e for group in groups for e in group])
+        if len(grown) > limit:
+            break
+        sql, toks = grown, tokenize(grown)
+        if not deferred:
+            break
+    if toks:
+        edits = [e for group in sum_avg(sql, toks, toks[0].start) for e in group]
+        if edits:
+            sql = apply(sql, edits)
+    return sql
+
+
+def _candidate(t: Token) -> bool:
+    return t.token_type == TokenType.SLASH or t.text.lower() in (
+        "sum",
+        "avg",
+        "extract",
+        "date_part",
+        "round",
+    )
+
+
+def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
+    edits: list[list[Edit]] = []
+    for i, t in enumerate(toks[:-1]):
+        name = t.text.lower()
+        if (
+            name not in ("sum", "avg")
+            or toks[i + 1].token_type != TokenType.L_PAREN
+            or text[t.start - base] == '"'
+            or (i > 0 and toks[i - 1].token_type == TokenType.DOT)
+        ):
+            continue
+        end = _close(toks, i + 1)
+        if end is None:
+            continue
+        after = toks[end + 1].text.upper() if end + 1 < len(toks) else ""
+        if after == "WITHIN" or (after == "OVER" and name == "avg"):
+            continue
+        first = i + 2
+        distinct = first < end and toks[first].token_type == TokenType.DISTINCT
+        if distinct or (first < end and toks[first].token_type == TokenType.ALL):
+            first += 1
+        if not _plain_argument(toks, first, end - 1):
+            continue
+        arg = text[toks[first].start - base : toks[end].start - base].rstrip()
+        last = end  # the call's last token, its FILTER clause's when it has one
+        if after == "FILTER":
+            # sum(x) FILTER (WHERE c) is sum(CASE WHEN c THEN x END): a macro takes no FILTER
+            close = _close(toks, end + 2) if end + 3 < len(toks) else None
+            if close is None or toks[end + 3].token_type != TokenType.WHERE:
+                continue
+            cond = text[toks[end + 3].end - base + 1 : toks[close].start - base].strip()
+            arg, last = f"CASE WHEN ({cond}) THEN {arg} END", close
+        elif after == "OVER" and (end + 2 >= len(toks) or toks[end + 2].token_type != TokenType.L_PAREN):
+            continue  # OVER w: left as it is
+        # avg(x) -> __pg_avg(x, x): the overload by the first, the value of the second
+        args = f"{arg}, {arg}" if name == "avg" else arg
+        edits.append(
+            [
+                (t.start - base, toks[first].start - base, f"{_MACROS[(name, distinct)]}("),
+                (toks[first].start - base, toks[last].end - base + 1, f"{args})"),
+            ]
+        )
+    return edits
+
+
+# ---------------------------------------------------------------- extract and date_part
+
+# PostgreSQL's extract() is numeric, date_part() float8; DuckDB's are BIGINT (second truncated to
+# whole seconds) or DOUBLE (epoch). The fields' values, as PostgreSQL gives them, from the
+# microseconds DuckDB keeps: {} is the source expression, left in place.
+_FIELDS = {
+    "second": "(CAST(extract(microseconds FROM {}) AS DECIMAL(38,0)) * 0.000001)",
+    "milliseconds": "(CAST(extract(microseconds FROM {}) AS DECIMAL(38,0)) * 0.001)",
+    "epoch": "(CAST(epoch_us({}) AS DECIMAL(38,0)) * 0.000001)",
+    **{
+        f: "CAST(extract(" + f + " FROM {}) AS DECIMAL(38,0))"
+        for f in (
+            "microseconds", "minute", "hour", "day", "month", "year", "dow", "isodow", "doy", "week",
+            "quarter", "decade", "century", "millennium", "isoyear", "timezone", "timezone_hour",
+            "timezone_minute",
+        )
+    },
+}  # fmt: skip
+_FIELD_ALIASES = {"seconds": "second", "minutes": "minute", "hours": "hour", "days": "day", "months": "month",
+                  "years": "year", "millisecond": "milliseconds", "microsecond": "microseconds"}  # fmt: skip
+
+
+def _field(t: Token) -> str | None:
+    name = t.text.strip("'\"").lower()
+    name = _FIELD_ALIASES.get(name, name)
+    return name if name in _FIELDS else None
+
+
+def extracts(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
+    """extract(field FROM x) -> numeric and date_part('field', x) -> float8 with PostgreSQL's
+    values (a fraction of a second kept); x stays where it is (rewrites inside it apply)."""
+    out: list[list[Edit]] = []
+    for i, t in enumerate(toks[:-3]):
+        name = t.text.lower()
+        if name not in ("extract", "date_part") or toks[i + 1].token_type != TokenType.L_PAREN:
+            continue
+        if text[t.start - base] == '"' or (i > 0 and toks[i - 1].token_type == TokenType.DOT):
+            continue
+        end = _close(toks, i + 1)
+        field = _field(toks[i + 2])
+        sep = toks[i + 3].token_type
+        if end is None or field is None or sep != (TokenType.FROM if name == "extract" else TokenType.COMMA):
+            continue
+        if name == "date_part" and toks[i + 2].token_type != TokenType.STRING:
+            continue
+        head, tail = _FIELDS[field].split("{}")
+        if name == "date_part":
+            head, tail = f"CAST({head}", f"{tail} AS DOUBLE)"
+        out.append(
+            [
+                (t.start - base, toks[i + 3].end - base + 1, head),
+                (toks[end].start - base, toks[end].end - base + 1, tail),
+            ]
+        )
+    return out
+
+
+def rounds(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
+    """round(x) -> __pg_round(x, x): float8's half to even (DuckDB rounds half away from zero),
+    integers as float8. Left alone where DuckDB cannot type x (see _typable)."""
+    out: list[list[Edit]] = []
+    for i, t in enumerate(toks[:-2]):
+        if (
+            t.text.lower() != "round"
+            or toks[i + 1].token_type != TokenType.L_PAREN
+            or text[t.start - base] == '"'
+            or (i > 0 and toks[i - 1].token_type == TokenType.DOT)
+        ):
+            continue
+        end = _close(toks, i + 1)
+        if end is None or end == i + 2 or not _plain_argument(toks, i + 2, end - 1):
+            continue  # round(x, n) is numeric's, as DuckDB's
+        if not _typable(toks, i + 2, end - 1) or any(
+            x.text.lower() == "round" and x is not t for x in toks[i + 2 : end]
+        ):
+            continue
+        arg = text[toks[i + 2].start - base : toks[end].start - base].rstrip()
+        out.append([(t.start - base, toks[end].end - base + 1, f"{_ROUND}({arg}, {arg})")])
+    return out
+
+
+# ---------------------------------------------------------------- division
+
+_DIV = "__pg_div"  # engine.pgmath.DIV
+_ROUND = "__pg_round"  # engine.pgmath.ROUND
+_NAME_TYPES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
+# Keywords that cannot end an operand or be one: where a chain of * / % operands starts or ends.
+_CLAUSE = frozenset(
+    {
+        "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "AS", "ON", "BY", "GROUP", "ORDER", "HAVING",
+        "LIMIT", "OFFSET", "WHEN", "THEN", "ELSE", "END", "CASE", "IN", "IS", "LIKE", "ILIKE", "BETWEEN",
+        "UNION", "EXCEPT", "INTERSECT", "JOIN", "SET", "VALUES", "RETURNING", "DISTINCT", "ALL", "ASC",
+        "DESC", "NULLS", "WITH", "INTO", "USING", "FILTER", "OVER", "EXISTS", "ANY", "SOME", "SIMILAR",
+        "ESCAPE", "COLLATE", "WINDOW", "QUALIFY", "FETCH", "FOR", "INSERT", "UPDATE", "DELETE", "CAST",
+        "INTERVAL", "ARRAY", "ROW",
+    }
+)  # fmt: skip
+_TYPED_LITERAL = frozenset({"INTERVAL", "DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "NUMERIC", "DECIMAL"})
+_MUL = frozenset({TokenType.STAR, TokenType.SLASH, TokenType.MOD})
+_UNARY = frozenset({TokenType.DASH, TokenType.PLUS})
+
+
+def _word(t: Token) -> bool:
+    """A name, a literal or a typed value word (not a keyword that structures the statement)."""
+    if t.token_type in _NAME_TYPES or t.token_type in (TokenType.NUMBER, TokenType.STRING, TokenType.NULL):
+        return True
+    return t.text.replace("_", "a").isalnum() and t.text.upper() not in _CLAUSE
+
+
+def _ends_operand(t: Token) -> bool:
+    return _word(t) or t.token_type in (TokenType.R_PAREN, TokenType.R_BRACKET) or t.text.upper() == "END"
+
+
+def _open(toks: Sequence[Token], close: int) -> int | None:
+    depth = 0
+    for j in range(close, -1, -1):
+        tt = toks[j].token_type
+        if tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth += 1
+        elif tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _case_end(toks: Sequence[Token], i: int, step: int) -> int | None:
+    """The END of the CASE at i (step 1), or the CASE of the END at i (step -1)."""
+    depth = 0
+    j = i
+    while 0 <= j < len(toks):
+        w = toks[j].text.upper()
+        if w == ("CASE" if step == 1 else "END"):
+            depth += 1
+        elif w == ("END" if step == 1 else "CASE"):
+            depth -= 1
+            if depth == 0:
+                return j
+        j += step
+    return None
+
+
+def _back(toks: Sequence[Token], e: int) -> int | None:
+    """The first token of the operand (a primary with its unary signs, casts, subscripts and
+    ^ powers) that ends at e; None when unsure."""
+    if e < 0:
+        return None
+    t = toks[e]
+    if t.token_type in (TokenType.R_PAREN, TokenType.R_BRACKET):
+        s = _open(toks, e)
+        if s is None:
+            return None
+        if s >= 2 and toks[s - 1].text.upper() in ("FILTER", "OVER"):
+            return _back(toks, s - 2)  # f(x) FILTER (...), f(x) OVER (...)
+        if (
+            s > 0
+            and toks[s - 1].token_type not in _MUL
+            and _word(toks[s - 1])
+            and toks[s - 1].token_type
+            not in (
+                TokenType.NUMBER,
+                TokenType.STRING,
+            )
+        ):
+            s -= 1  # a call, or a subscript of a name
+            while s >= 2 and toks[s - 1].token_type == TokenType.DOT and _word(toks[s - 2]):
+                s -= 2
+    elif t.text.upper() == "END":
+        s = _case_end(toks, e, -1)
+        if s is None:
+            return None
+    elif t.token_type == TokenType.STRING and e > 0 and toks[e - 1].text.upper() in _TYPED_LITERAL:
+        s = e - 1
+    elif _word(t):
+        s = e
+        while s >= 2 and toks[s - 1].token_type == TokenType.DOT and _word(toks[s - 2]):
+            s -= 2
+        if s >= 1 and toks[s - 1].token_type == TokenType.PARAMETER:
+            return None
+    else:
+        return None
+    if s >= 1 and toks[s - 1].token_type in (TokenType.DCOLON, TokenType.CARET):
+        return _back(toks, s - 2)  # x::type, x ^ y: the operand goes on to the left
+    while s >= 1 and toks[s - 1].token_type in _UNARY and (s < 2 or not _ends_operand(toks[s - 2])):
+        s -= 1
+    return s
+
+
+def _chain_start(toks: Sequence[Token], e: int) -> int | None:
+    """The first token of the chain of * / % operands ending at e (they bind left to right)."""
+    s = _back(toks, e)
+    while s is not None and s >= 2 and toks[s - 1].token_type in _MUL and _ends_operand(toks[s - 2]):
+        k = s - 2
+        if (
+            toks[s - 1].token_type in (TokenType.SLASH, TokenType.STAR)
+            and toks[k].token_type == toks[s - 1].token_type
+        ):
+            return None  # // and **: left alone
+        s = _back(toks, k)
+    return s
+
+
+def _forward(toks: Sequence[Token], b: int) -> int | None:
+    """The last token of the operand that starts at b; None when unsure."""
+    n = len(toks)
+    while b < n and toks[b].token_type in _UNARY:
+        b += 1
+    if b >= n:
+        return None
+    t = toks[b]
+    if t.token_type == TokenType.L_PAREN:
+        e = _close(toks, b)
+    elif t.text.upper() == "CASE":
+        e = _case_end(toks, b, 1)
+    elif t.text.upper() in _TYPED_LITERAL and b + 1 < n and toks[b + 1].token_type == TokenType.STRING:
+        e = b + 1
+    elif _word(t):
+        e = b
+        while e + 2 < n and toks[e + 1].token_type == TokenType.DOT and _word(toks[e + 2]):
+            e += 2
+        if (
+            e + 1 < n
+            and toks[e + 1].token_type == TokenType.L_PAREN
+            and t.token_type
+            not in (
+                TokenType.NUMBER,
+                TokenType.STRING,
+            )
+        ):
+            e = _close(toks, e + 1)
+            if e is not None and e + 2 < n and toks[e + 1].text.upper() in ("FILTER", "OVER"):
+                e = _close(toks, e + 2) if toks[e + 2].token_type == TokenType.L_PAREN else None
+    else:
+        return None
+    while e is not None and e + 1 < n:
+        nxt = toks[e + 1].token_type
+        if nxt == TokenType.DCOLON and e + 2 < n:
+            e += 2
+            if e + 1 < n and toks[e + 1].token_type == TokenType.L_PAREN:
+                e = _close(toks, e + 1)
+            while e is not None and e + 2 < n and toks[e + 1].token_type == TokenType.L_BRACKET:
+                e = _close(toks, e + 1)
+        elif nxt == TokenType.L_BRACKET:
+            e = _close(toks, e + 1)
+        elif nxt == TokenType.CARET:
+            e = _forward(toks, e + 2)
+        else:
+            break
+    return e
+
+
+def _delimits(t: Token | None) -> bool:
+    """Whether a token may stand next to a chain of * / % operands (not part of an operand)."""
+    if t is None:
+        return True
+    if t.token_type in (TokenType.DOT, TokenType.DCOLON, TokenType.L_BRACKET, TokenType.CARET):
+        return False
+    if t.text.upper() in ("FILTER", "OVER", "COLLATE", "ESCAPE"):
+        return False
+    return not _ends_operand(t) or t.text.upper() in _CLAUSE
+
+
+# Scalar functions an operand may call: DuckDB types a macro's arguments to pick its overload,
+# but not an aggregate or window call there (avg(x) / 2 would bind as integers: never done).
+_SCALAR_CALLS = frozenset(
+    {
+        "abs", "round", "trunc", "ceil", "ceiling", "floor", "coalesce", "nullif", "greatest", "least",
+        "length", "char_length", "octet_length", "power", "pow", "sqrt", "sign", "mod", "cast",
+        "try_cast", "date_part", "extract", "epoch", "epoch_us", "age", "now", "random", _DIV, _ROUND,
+    }
+)  # fmt: skip
+
+
+def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
+    """Whether DuckDB's binder can type the operands to pick the overload: no parameter, no
+    subquery, and no call but of the scalar functions above."""
+    for j in range(first, last + 1):
+        t = toks[j]
+        if t.token_type in (TokenType.PARAMETER, TokenType.SELECT) or t.text.upper() in ("OVER", "FILTER"):
+            return False
+        if (
+            j + 1 <= last
+            and toks[j + 1].token_type == TokenType.L_PAREN
+            and _word(t)
+            and t.token_type not in (TokenType.NUMBER, TokenType.STRING)
+            and t.text.lower() not in _SCALAR_CALLS
+            and not (j > first and toks[j - 1].token_type in (TokenType.DCOLON, TokenType.ALIAS))  # a type
+        ):
+            return False
+    return True
+
+
+def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Edit]], bool]:
+    """a / b -> __pg_div(a, b, a, b), where the engine's overloads keep integer and float division
+    and make a numeric one exact; and whether a division waits for the next pass."""
+    out: list[list[Edit]] = []
+    deferred = False
+    n = len(toks)
+    for k, t in enumerate(toks):
+        if t.token_type != TokenType.SLASH or k == 0 or k + 1 >= n:
+            continue
+        if toks[k - 1].token_type == TokenType.SLASH or toks[k + 1].token_type == TokenType.SLASH:
+            continue  # DuckDB's // (integer division)
+        left, right = _chain_start(toks, k - 1), _forward(toks, k + 1)
+        if left is None or right is None:
+            continue
+        before = toks[left - 1] if left > 0 else None
+        after = toks[right + 1] if right + 1 < n else None
+        if not _delimits(before) or not (
+            _delimits(after) or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET)
+        ):
+            continue  # (an operand may be followed by its alias, or end a parenthesis)
+        if not _typable(toks, left, right):
+            continue
+        if any(x.token_type == TokenType.SLASH for x in (*toks[left:k], *toks[k + 1 : right + 1])) or (
+            out and out[-1][0][1] > toks[left].start - base
+        ):
+            deferred = True  # an operand holding a division (a / b / c): the next pass
+            continue
+        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
+        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
+        # the overload is picked by the first two, the value computed from the last two (not
+        # cast to the overload's types: a decimal keeps every digit it has)
+        out.append([(toks[left].start - base, toks[right].end - base + 1, f"{_DIV}({a}, {b}, {a}, {b})")])
+    return out, deferred

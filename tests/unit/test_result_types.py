@@ -1,0 +1,133 @@
+"""PostgreSQL's result types of sum, avg, division, extract and date_part (pgcompat.result_types
+with engine.pgmath's macros), against a real DuckDB: the type DuckDB's binder gives each rewritten
+expression, and what is left alone."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from engine import pgmath
+from pgcompat import result_types
+from pgcompat.rewrite import rewrite
+from pgcompat.tokens import tokenize
+
+
+def _engine_sql(sql: str) -> str:
+    return rewrite(sql, tokenize(sql)).sql
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect(config={"integer_division": True})
+    pgmath.register(c)
+    cur = c.cursor()
+    pgmath.install(cur)
+    cur.execute(
+        "create table t(i int, s smallint, b bigint, n decimal(38,10), m decimal(10,2), d double, r real,"
+        " ts timestamp, iv interval)"
+    )
+    cur.execute(
+        "insert into t values (1, 1, 10, 1.5, 2.25, 1.5, 1, '2024-01-01 00:00:01.5', interval '1.5 seconds'),"
+        " (2, 2, 20, 2, 3.5, 2, 2, '2024-01-01', interval '1 day')"
+    )
+    return cur
+
+
+def test_the_engine_defines_what_the_rewrite_calls() -> None:
+    assert set(result_types._MACROS.values()) == {
+        pgmath.SUM,
+        pgmath.SUM_DISTINCT,
+        pgmath.AVG,
+        pgmath.AVG_DISTINCT,
+    }
+    assert result_types._DIV == pgmath.DIV
+    assert result_types._ROUND == pgmath.ROUND
+    for name in (*result_types._MACROS.values(), result_types._DIV, result_types._ROUND):
+        assert f"TEMP MACRO {name}(" in pgmath.MACROS
+
+
+@pytest.mark.parametrize(
+    ("expr", "duckdb_type"),
+    [
+        ("sum(i)", "BIGINT"),
+        ("sum(s)", "BIGINT"),
+        ("sum(b)", "DECIMAL(38,0)"),
+        ("sum(n)", "DECIMAL(38,10)"),
+        ("sum(d)", "DOUBLE"),
+        ("sum(distinct i)", "BIGINT"),
+        ("sum(i) filter (where i > 1)", "BIGINT"),
+        ("avg(i)", "DECIMAL(38,20)"),
+        ("avg(b)", "DECIMAL(38,20)"),
+        ("avg(n)", "DECIMAL(38,20)"),
+        ("avg(m)", "DECIMAL(38,20)"),
+        ("avg(d)", "DOUBLE"),
+        ("avg(r)", "DOUBLE"),
+        ("avg(i / 2.0)", "DECIMAL(38,20)"),
+        ("i / 2", "INTEGER"),
+        ("b / i", "BIGINT"),
+        ("s / s", "SMALLINT"),
+        ("n / 3", "DECIMAL(38,20)"),
+        ("i / 2.0", "DECIMAL(38,20)"),
+        ("m / i", "DECIMAL(38,20)"),
+        ("d / 2", "DOUBLE"),
+        ("n / d", "DOUBLE"),
+        ("n * n / n", "DECIMAL(38,20)"),
+        ("(n / 3) / 3", "DECIMAL(38,20)"),
+        ("extract(second from ts)", "DECIMAL(38,6)"),
+        ("extract(year from ts)", "DECIMAL(38,0)"),
+        ("date_part('second', ts)", "DOUBLE"),
+        ("extract(epoch from iv) / 60", "DECIMAL(38,20)"),
+        ("round(d)", "DOUBLE"),
+        ("round(r)", "DOUBLE"),
+        ("round(i)", "DOUBLE"),
+        ("round(n)", "DECIMAL(38,0)"),
+        ("round(n, 1)", "DECIMAL(38,1)"),
+        ("round(n / 3)", "DECIMAL(38,0)"),
+    ],
+)
+def test_duckdb_types_the_rewritten_expression_as_postgresql(con, expr: str, duckdb_type: str) -> None:
+    sql = _engine_sql(f"select {expr} as v from t")
+    assert str(con.execute(sql).description[0][1]) == duckdb_type, sql
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select i from t where i = 1",  # the point query: no look past its tokens
+        "select i // 2, 2 ** 3 from t",
+        "select n / $1 from t",  # a parameter's type is unknown when DuckDB picks an overload
+        "select avg(i) / 2 from t",  # an aggregate in an operand is not typed there
+        "select sum(i) / count(*) from t",
+        "create view v as select sum(i), avg(i), i / 2 from t",  # DDL keeps DuckDB's functions
+        "select avg(i) over () from t",
+        "select sum(i order by i) from t",
+    ],
+)
+def test_left_as_duckdb_has_it(sql: str) -> None:
+    out = _engine_sql(sql)
+    assert "__pg_div" not in out
+    if sql.startswith(("select i", "create")) or "over" in sql or "order by" in sql:
+        assert "__pg_" not in out
+
+
+def test_division_values_are_exact_and_integer_division_stays(con) -> None:
+    row = con.execute(_engine_sql("select 1::numeric / 3, 7 / 2, 10::numeric / 4, -7.5 / 2")).fetchone()
+    assert [str(v) for v in row] == [
+        "0.33333333333333333333",
+        "3",
+        "2.50000000000000000000",
+        "-3.75000000000000000000",
+    ]
+    with pytest.raises(duckdb.Error, match="refused, not rounded"):
+        con.execute(_engine_sql("select 0.0001::numeric / 3")).fetchone()
+    with pytest.raises(duckdb.Error, match="division by zero"):
+        con.execute(_engine_sql("select 1.5::numeric / 0")).fetchone()
+
+
+def test_operands_are_copied_once_each_pass_is_done() -> None:
+    out = _engine_sql("select a / b / c, avg(x / 2.0) from t")
+    assert out == (
+        "select __pg_div(__pg_div(a, b, a, b), c, __pg_div(a, b, a, b), c),"
+        " __pg_avg(__pg_div(x, 2.0, x, 2.0), __pg_div(x, 2.0, x, 2.0)) from t"
+    )
