@@ -79,6 +79,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("InvalidInputException", re.compile(r"\(\) is not allowed in this engine$"), "42501"),  # engine.shadows
     ("InvalidInputException", re.compile(r"read.only", re.I), "25006"),
     ("InvalidInputException", re.compile(r"Could not convert|invalid input syntax|Malformed", re.I), "22P02"),
+    ("InvalidInputException", re.compile(r'^relation ".*" does not exist$'), "42P01"),  # pgcompat.sequences
     ("InvalidInputException", None, "22023"),
     ("PermissionException", None, "42501"),
     ("NotImplementedException", None, "0A000"),

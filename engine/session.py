@@ -27,7 +27,7 @@ from pgwire import backend, faults
 from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
 from pgwire.errors import DbError
 from pgwire.oracle import ora
-from pgwire.tags import COUNTED
+from pgwire.tags import COUNTED, LOCK_TABLE
 from pgwire.types import UNCONSTRAINED_NUMERIC, require_exact_numeric
 
 BATCH_ROWS = 65536
@@ -746,6 +746,10 @@ class EngineSession:
             self._cursor_command(p, portal, emit, describe)
             portal.done = True
             return
+        if p.kind == LOCK_TABLE:
+            emit(self._lock_table(p))
+            portal.done = True
+            return
         if portal.done and not portal.pending and portal.reader is None and portal.started:
             emit(backend.command_complete(self._tag(p, 0)))
             return
@@ -796,6 +800,20 @@ class EngineSession:
         self._end_implicit_ro(True)
         self._end_of_statement()
         emit(backend.command_complete(self._tag(p, count if count is not None else portal.sent)))
+
+    def _lock_table(self, p: Prepared) -> bytes:
+        """LOCK TABLE (pgcompat.syntax.lock_table): inside a transaction block, as PostgreSQL
+        asks; the tables must exist; the modes that keep writers out hold the write gate until
+        the transaction ends."""
+        if self.status != "T" and not self._in_implicit:
+            raise DbError("25P01", "LOCK TABLE can only be used in transaction blocks")
+        if p.lock:
+            if self.read_only or self.read_only_tx:
+                raise DbError("25006", "cannot execute LOCK TABLE in a read-only transaction")
+            self.claim_write(p.lock)
+        self._release_stream()
+        self.con.execute(p.sql).fetchall()
+        return backend.command_complete("LOCK TABLE")
 
     def _end_implicit_ro(self, ok: bool) -> None:
         """End the read-only transaction a statement outside a block ran in."""
@@ -877,13 +895,13 @@ class EngineSession:
         self.require_passed(sql, *(pre or []))
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
-        if kind in TXN_KINDS or kind in ("set", "show", "close", "move") or alter is not None:
+        if kind in TXN_KINDS or kind in ("set", "show", "close", "move", LOCK_TABLE) or alter is not None:
             # (an ALTER TABLE planned at run time takes no parameters and returns no rows)
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
             prepared = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
             prepared.read_only, prepared.isolation = read_only, isolation
             prepared.alter = alter
-            prepared.writes = writes
+            prepared.writes, prepared.lock = writes, lock
             self.statements[name] = prepared
             return backend.PARSE_COMPLETE
         if kind == "declare":

@@ -23,6 +23,7 @@ from pgcompat import (
     lexer,
     locking,
     numeric,
+    sequences,
     similar,
     srf,
 )
@@ -593,6 +594,9 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         if retokenized:
             text, toks = translated, retokenized
     checked = text
+    state = sequences.sequence_state(text)
+    if state is not None:
+        return Rewritten(state, checked=checked)
     # pdb.schema.t is schema.t before any other rewrite reads it (information_schema.columns and
     # public.t are theirs to recognise).
     stripped = current_catalog(text, toks, toks[0].start)

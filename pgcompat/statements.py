@@ -21,6 +21,7 @@ from pgcompat.rewrite import rewrite
 from pgcompat.tokens import tokenize
 from pgcompat.transactions import begin_modes
 from pgwire import faults
+from pgwire.tags import LOCK_TABLE
 
 _DDL_OBJECTS = (
     "TABLE",
@@ -246,6 +247,8 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
             sql, text, toks, engine_kind = shaped.text, shaped.text, retokenized, shaped.engine_kind
     words = tuple(_word(sql, t) for t in toks[:8])
     kind, tag = _classify(words)
+    if engine_kind == LOCK_TABLE:
+        tag = "LOCK TABLE"
     rw = rewrite(text, toks)
     checked = rw.checked if rw.checked != text else ""
     return Statement(

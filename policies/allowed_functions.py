@@ -421,7 +421,7 @@ INTERNAL_PREFIX = "__internal_"  # compressed materialization, table filters: "f
 # it judges (tests/unit/test_allowed_functions.py checks the shim's names are here).
 PG_CLIENT_FUNCTIONS = frozenset(
     {
-        "array_lower", "array_remove", "array_upper", "col_description", "current_database",
+        "acldefault", "array_lower", "array_remove", "array_upper", "col_description", "current_database",
         "current_schema", "current_schemas", "current_setting", "format_type", "getdatabaseencoding",
         "obj_description", "pg_backend_pid", "pg_blocking_pids", "pg_char_to_encoding",
         "pg_client_encoding", "pg_database_size", "pg_encoding_to_char", "pg_function_is_visible",
@@ -453,7 +453,7 @@ PG_CLIENT_FUNCTIONS = frozenset(
         "pg_advisory_unlock_all",
     }
 )  # fmt: skip
-PG_CLIENT_TABLE_FUNCTIONS = frozenset({"pg_show_all_settings", "pg_get_keywords"})
+PG_CLIENT_TABLE_FUNCTIONS = frozenset({"pg_show_all_settings", "pg_get_keywords", "pg_options_to_table"})
 # Of those, names DuckDB also has: when the shim's rewrite does not fire (x.current_setting(),
 # system.main.current_setting(...), "current_setting"(...)), DuckDB's own runs. Only
 # current_setting is harmful that way (server paths); the others read the catalog.

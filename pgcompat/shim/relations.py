@@ -28,7 +28,9 @@ CUR = "current_database()"
 # catalogs clients filter on by name.
 NS = f"""SELECT oid, CASE WHEN database_name = 'temp' THEN 'pg_temp_1'
     WHEN database_name = {CUR} AND schema_name = 'main' THEN 'public' ELSE schema_name END AS nspname,
-    database_name AS __db, schema_name AS __schema, comment AS __comment,
+    database_name AS __db, schema_name AS __schema,
+    CASE WHEN database_name = {CUR} AND schema_name = 'main' AND coalesce(comment, '') = ''
+        THEN 'standard public schema' ELSE comment END AS __comment,
     database_name <> {CUR} OR (CASE WHEN len(current_schemas(false)) = 0 THEN schema_name = 'main'
         ELSE list_contains(current_schemas(false), schema_name) END) AS __visible
 FROM duckdb_schemas()
@@ -262,11 +264,28 @@ LEFT JOIN {ref("table_cols")} r ON c.contype = 'f' AND r.database_name = c.__db
 # on the constraint (deptype 'i'; pgAdmin finds constraint indexes by it).
 PG_DEPEND = f"""SELECT {CATALOG_OIDS["pg_class"]}::BIGINT AS classid, conindid AS objid, 0 AS objsubid,
     {CATALOG_OIDS["pg_constraint"]}::BIGINT AS refclassid, oid AS refobjid, 0 AS refobjsubid, 'i' AS deptype
-FROM {ref("con_lite")} WHERE contype IN ('p', 'u')"""
+FROM {ref("con_lite")} WHERE contype IN ('p', 'u')
+UNION ALL SELECT {CATALOG_OIDS["pg_attrdef"]}::BIGINT, __def_oid, 0, {CATALOG_OIDS["pg_class"]}::BIGINT, sequence_oid,
+    0, 'n'
+FROM {ref("serial_defaults")}
+UNION ALL SELECT {CATALOG_OIDS["pg_class"]}::BIGINT, sequence_oid, 0, {CATALOG_OIDS["pg_class"]}::BIGINT, table_oid,
+    column_index, 'a'
+FROM {ref("serial_defaults")} WHERE sequence_name = table_name || '_' || column_name || '_seq'"""
 
-PG_NAMESPACE = (
-    f"SELECT oid, nspname, {OWNER_OID}::BIGINT AS nspowner, NULL::VARCHAR[] AS nspacl FROM {ref('ns')}"
-)
+# Column defaults that take a sequence's nextval (SERIAL and identity columns, pgcompat.rewrite):
+# the default depends on the sequence, and a sequence named <table>_<column>_seq is owned by its
+# column, as PostgreSQL records them in pg_depend (pg_dump orders its output by them).
+SERIAL_DEFAULTS = rf"""SELECT {ATTRDEF_BASE} + c.table_oid * 4096 + c.column_index AS __def_oid, c.table_oid,
+    c.table_name, c.column_name, c.column_index, s.sequence_oid, s.sequence_name
+FROM duckdb_columns() c JOIN duckdb_sequences() s ON s.database_name = c.database_name
+    AND s.sequence_name = regexp_extract(c.column_default, '^nextval\(''(?:[^.'']+\.)?([^.'']+)''', 1)
+WHERE c.database_name = {CUR} AND NOT c.internal AND c.column_default LIKE 'nextval(%'"""
+
+# The public schema's ACL as PostgreSQL 15 creates it (its owner may create, everyone may use it:
+# pg_dump would REVOKE that usage from PUBLIC on restore otherwise); the other schemas' default.
+PG_NAMESPACE = f"""SELECT oid, nspname, {OWNER_OID}::BIGINT AS nspowner,
+    CASE WHEN nspname = 'public' THEN CAST([__u || '=UC/' || __u, '=U/' || __u] AS VARCHAR[]) END AS nspacl
+FROM {ref("ns")}, (SELECT {SESSION_USER} AS __u)"""
 
 PG_DATABASE = f"""SELECT database_oid AS oid, {PDB_NAME} AS datname, {OWNER_OID}::BIGINT AS datdba, 6 AS encoding,
     'c' AS datlocprovider, false AS datistemplate, true AS datallowconn, -1 AS datconnlimit,
@@ -397,7 +416,7 @@ PG_TYPE = f"""SELECT t.oid::BIGINT AS oid, t.typname, n.oid AS typnamespace, {OW
     NULL::VARCHAR AS typinput, NULL::VARCHAR AS typoutput, NULL::VARCHAR AS typreceive, NULL::VARCHAR AS typsend,
     NULL::VARCHAR AS typmodin, NULL::VARCHAR AS typmodout, NULL::VARCHAR AS typanalyze,
     CASE WHEN t.typlen = 8 THEN 'd' WHEN t.typlen = 2 THEN 's' WHEN t.typlen = 1 THEN 'c' ELSE 'i' END AS typalign,
-    CASE WHEN t.typlen > 0 THEN 'p' ELSE 'x' END AS typstorage, false AS typnotnull, 0::BIGINT AS typbasetype,
+    {storage("t.oid")} AS typstorage, false AS typnotnull, 0::BIGINT AS typbasetype,
     -1 AS typtypmod, 0 AS typndims, 0::BIGINT AS typcollation, NULL::VARCHAR AS typdefaultbin,
     NULL::VARCHAR AS typdefault, NULL::VARCHAR[] AS typacl
 FROM (VALUES {", ".join(PG_TYPE_ROWS)}) t(oid, typname, typlen, typcategory, typelem, typarray)

@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.tools.conftest import PG_BIN, PgCluster, ToolDB, duckcdb_xfail, run_tool
+from tests.tools.conftest import PG_BIN, PgCluster, ToolDB, run_tool
 
 SCHEMA = [
     "create table dump_customer (id serial primary key, name varchar(40) not null, email text, "
@@ -84,15 +84,6 @@ def _tables(con: psycopg.Connection) -> dict[str, str]:
     return dict(rows)
 
 
-@duckcdb_xfail(
-    "42883",
-    "acldefault('n', n.nspowner) AS acldefault FROM pg_namespace n",
-    "pg_dump's schema query: no acldefault (its session set-up, SET synchronize_seqscans TO off and the "
-    "rest, is taken since the settings allow-list knows them). Behind it, each seen by hacking around the "
-    "one before in a throwaway copy: LOCK TABLE public.t IN ACCESS SHARE MODE 42601; SELECT tableoid, oid, "
-    'typname, ... FROM pg_type 42703 Referenced column "tableoid" not found (pg_dump reads tableoid from '
-    "every catalog).",
-)
 def test_pg_dump_restore_into_postgres(tool_db: ToolDB, postgres15: PgCluster, tmp_path: Path) -> None:
     _fill(tool_db)
     dump = tmp_path / "pdb.sql"
