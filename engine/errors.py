@@ -79,7 +79,11 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("InvalidInputException", re.compile(r"\(\) is not allowed in this engine$"), "42501"),  # engine.shadows
     ("InvalidInputException", re.compile(r"read.only", re.I), "25006"),
     ("InvalidInputException", re.compile(r"Could not convert|invalid input syntax|Malformed", re.I), "22P02"),
-    ("InvalidInputException", re.compile(r'^relation ".*" does not exist$'), "42P01"),  # pgcompat.sequences
+    (
+        "InvalidInputException",
+        re.compile(r'(?:^|: )relation "[^"]*" does not exist'),
+        "42P01",
+    ),  # pgcompat.sequences
     ("InvalidInputException", None, "22023"),
     ("PermissionException", None, "42501"),
     ("NotImplementedException", None, "0A000"),
@@ -126,6 +130,9 @@ def sqlstate_for(exc: BaseException) -> str:
             return state
     return "XX000"
 
+
+# INSERT with more values than the table has columns (fewer: engine.inserts names the columns).
+_TOO_MANY_VALUES = re.compile(r'^table "[^"]*" has (\d+) columns but (\d+) values were supplied')
 
 # DuckDB's wording of the common errors -> PostgreSQL's, which users and tools match, and the
 # object each names (the ErrorResponse's table/column/... fields). DuckDB's "Did you mean ...?"
@@ -205,6 +212,9 @@ def to_db_error(exc: BaseException) -> DbError:
         )
     if state == "25P02":
         message = "current transaction is aborted, commands ignored until end of transaction block"
+    m = _TOO_MANY_VALUES.match(message) if state == "42601" else None
+    if m is not None and int(m.group(2)) > int(m.group(1)):
+        message, detail = "INSERT has more expressions than target columns", None
     if state == "53200":
         message = f"out of memory: {message}"
     if state == "53400":

@@ -20,7 +20,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, grouping, shadows
+from engine import codec, cursors, grouping, inserts, shadows
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
 from pgwire import backend, faults
@@ -851,6 +851,9 @@ class EngineSession:
                 if s.get("grouping"):
                     self._release_stream()
                     sql = grouping.choose(self.con, sql, s["grouping"])
+                if s.get("positional"):
+                    self._release_stream()
+                    sql = inserts.complete(self.con, sql, s["positional"])
                 p = Prepared(sql, s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only, p.isolation = s.get("read_only"), s.get("isolation")
                 p.writes, p.lock = bool(s.get("writes")), s.get("lock", "")
@@ -890,6 +893,7 @@ class EngineSession:
         isolation: str | None = None,
         alter: dict[str, Any] | None = None,
         group_by: dict[str, Any] | None = None,
+        positional: dict[str, Any] | None = None,
     ) -> bytes:
         self._check_aborted(kind)
         self.require_passed(sql, *(pre or []))
@@ -920,6 +924,7 @@ class EngineSession:
             return backend.PARSE_COMPLETE
         self._release_stream()
         sql = grouping.choose(self.con, sql, group_by)
+        sql = inserts.complete(self.con, sql, positional)
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
         untyped: list[int] = []

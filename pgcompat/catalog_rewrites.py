@@ -409,16 +409,37 @@ class _Statement(Tokens):
         )
         operand = self.render(lo, d)
         if literal:
+            # 't'::regclass as a result column (or cast to text): PostgreSQL prints the name
+            # (regclass_out); elsewhere it is compared as the oid.
+            shown = (
+                self.tt(after) == TokenType.DCOLON and self.name(after + 1) in ("text", "varchar", "name")
+            ) or self._shown_item(lo, after)
+            oid = f"({to_oid(operand)})"
             value = shim.string_value(self.src(lo))
             if value is not None:
-                if _DIGITS.match(value):
-                    return f"CAST({operand} AS BIGINT)"
                 cat = value.lower().removeprefix("pg_catalog.")
-                if kind == "regclass" and cat in shim.CATALOG_OIDS:
+                if _DIGITS.match(value):
+                    oid = f"CAST({operand} AS BIGINT)"
+                elif kind == "regclass" and cat in shim.CATALOG_OIDS:
+                    if shown:
+                        return self._named(lo, after, shim.lit(cat), kind)
                     return f"CAST({shim.CATALOG_OIDS[cat]} AS BIGINT)"
-            return f"({to_oid(operand)})"
+            return self._named(lo, after, f"({to_name(oid)})", kind) if shown else oid
         last = next((self.name(k) for k in range(d - 1, lo - 1, -1) if self.name(k)), kind)
-        return self._named(lo, after, f"({to_name(operand)})", last or kind)
+        # A name (relname::regclass, Metabase) or an oid: what the operand's type says.
+        oid = f"(CASE WHEN typeof({operand}) = 'VARCHAR' THEN {to_oid(operand)} ELSE TRY_CAST({operand} AS BIGINT) END)"
+        return self._named(lo, after, f"({to_name(oid)})", last or kind)
+
+    def _shown_item(self, lo: int, hi: int) -> bool:
+        """Whether tokens lo..hi-1 are a whole select-list item (aliased or not)."""
+        if self.tt(hi) == TokenType.ALIAS or (
+            self.tt(hi) in _ALIAS_NAME and hi + 1 < self.n and self.tt(hi + 1) in ITEM_END
+        ):
+            before = self.tt(lo - 1)
+            return before in (TokenType.SELECT, TokenType.DISTINCT) or (
+                before == TokenType.COMMA and self.clause_of(lo - 1) == TokenType.SELECT
+            )
+        return self.select_item(lo, hi)
 
     def _cast_call(self, i: int, hi: int) -> tuple[int, str] | None:
         """CAST(x AS regclass) and friends."""
@@ -588,10 +609,11 @@ class _Statement(Tokens):
 
     def _vector_shown(self, i: int, hi: int) -> tuple[int, str] | None:
         """[alias.]indkey as a select-list item: an int2vector / oidvector prints its elements
-        separated by spaces (`1 2`), which pg_dump parses; the shim's lists would print {1,2}."""
+        separated by spaces (`1 2`), which pg_dump parses; the shim's lists would print {1,2}
+        (indoption is such a string already)."""
         n = i + 2 if self.tt(i + 1) == TokenType.DOT and self.tt(i - 1) != TokenType.DOT else i
         name = self.name(n) or ""
-        if name not in _VECTORS or self.src(n).startswith('"') or n + 1 > hi:
+        if name not in _VECTORS or name == "indoption" or self.src(n).startswith('"') or n + 1 > hi:
             return None
         before = self.tt(i - 1)
         if not (

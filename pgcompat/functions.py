@@ -272,7 +272,22 @@ def pg_typeof(call: Call) -> str | None:
     return f"({scalar} || {dims})"
 
 
+def octet_length(call: Call) -> str | None:
+    """octet_length(x): the bytes of text in UTF-8, of bytea, of a bit string. DuckDB has it for
+    BLOB and BIT only, and a string is both to its binder (ambiguous); strlen counts a VARCHAR's
+    bytes. typeof() is a constant, so DuckDB keeps the one branch that applies."""
+    if len(call.args) != 1:
+        return None
+    x = f"({call.args[0]})"
+    return (  # PostgreSQL's result is an integer
+        f"CAST(CASE WHEN typeof({x}) = 'BLOB' THEN octet_length(TRY_CAST({x} AS BLOB)) "
+        f"WHEN typeof({x}) = 'BIT' THEN octet_length(TRY_CAST({x} AS BIT)) "
+        f"ELSE strlen(CAST({x} AS VARCHAR)) END AS INTEGER)"
+    )
+
+
 TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
+    "octet_length": octet_length,
     "pg_typeof": pg_typeof,
     "to_char": to_char,
     "format": format_,

@@ -19,6 +19,7 @@ from pgcompat import (
     catalog_rewrites,
     functions,
     grouping,
+    inserts,
     lengths,
     lexer,
     locking,
@@ -573,6 +574,7 @@ class Rewritten:
     refusal: tuple[str, str] | None = None  # (SQLSTATE, message): what DuckCDB cannot do faithfully
     alter: dict[str, object] | None = None  # an ALTER TABLE the engine plans when it runs (engine.alter)
     grouping: dict[str, object] | None = None  # GROUP BY a primary key (pgcompat.grouping)
+    positional: dict[str, object] | None = None  # INSERT INTO t VALUES without columns (pgcompat.inserts)
 
 
 def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
@@ -627,4 +629,8 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     if any(t.token_type == TokenType.GROUP_BY for t in toks):
         final = tokenize(sql) if sql != text else list(toks)
         grouped = grouping.alternative(sql, final) if final else None
-    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned, grouped)
+    positional = None
+    if toks[0].text.upper() == "INSERT":
+        final = tokenize(sql) if sql != text else list(toks)
+        positional = inserts.positional_insert(sql, final) if final else None
+    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned, grouped, positional)

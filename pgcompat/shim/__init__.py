@@ -40,7 +40,7 @@ from pgcompat.shim.functions import (
 )
 from pgcompat.shim.info_schema import INFO_RELATIONS, info_block
 from pgcompat.shim.relations import RELATIONS, SYS_CLASS_BLOCK
-from pgcompat.shim.sql import CATALOG_OIDS, ref, string_value
+from pgcompat.shim.sql import CATALOG_OIDS, lit, ref, string_value
 
 __all__ = [
     "BLOCKS",
@@ -56,6 +56,7 @@ __all__ = [
     "TYPE_MAP",
     "expand",
     "info_block",
+    "lit",
     "ref",
     "string_value",
     "with_entries",

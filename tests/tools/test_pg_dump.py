@@ -124,3 +124,58 @@ def test_pg_dump_restore_into_postgres(tool_db: ToolDB, postgres15: PgCluster, t
 def _need_pg_dump() -> None:
     if not (PG_BIN / "pg_dump").exists():
         pytest.skip(f"pg_dump 15 not found in {PG_BIN}")
+
+
+def test_pg_dump_schema_only_and_custom_format(
+    tool_db: ToolDB, postgres15: PgCluster, tmp_path: Path
+) -> None:
+    """--schema-only restores the same tables, empty; -Fc's archive lists its entries with
+    pg_restore --list and restores into PostgreSQL 15 with pg_restore."""
+    schema = tmp_path / "schema.sql"
+    run = run_tool(tool_db, [str(PG_BIN / "pg_dump"), "--schema-only", "--no-owner", "--file", str(schema)])
+    assert run.returncode == 0, tool_db.failure("pg_dump --schema-only failed", run.stdout)
+    text = schema.read_text()
+    assert "CREATE TABLE public.dump_customer" in text and "COPY " not in text
+    assert "REVOKE" not in text and "GRANT" not in text  # the public schema's ACL is PostgreSQL's default
+
+    archive = tmp_path / "pdb.dump"
+    run = run_tool(tool_db, [str(PG_BIN / "pg_dump"), "-Fc", "--no-owner", "--file", str(archive)])
+    assert run.returncode == 0, tool_db.failure("pg_dump -Fc failed", run.stdout)
+    listing = subprocess.run(
+        [str(PG_BIN / "pg_restore"), "--list", str(archive)], capture_output=True, text=True, timeout=60
+    )
+    assert listing.returncode == 0, listing.stderr
+    entries = {
+        " ".join(line.split()[3:6]) for line in listing.stdout.splitlines() if not line.startswith(";")
+    }
+    assert {
+        "TABLE public dump_customer",
+        "SEQUENCE public dump_customer_id_seq",
+        "TABLE public dump_event",
+        "VIEW public dump_vip",
+        "INDEX public dump_event_customer",
+        "TABLE DATA public",
+    } <= entries
+
+    for target, source in ((f"schema_{uuid.uuid4().hex[:8]}", None), (f"fc_{uuid.uuid4().hex[:8]}", archive)):
+        with postgres15.connect(autocommit=True) as c:
+            c.execute(f"create database {target}")
+        cmd = (
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", postgres15.dsn(target), "-f", str(schema)]
+            if source is None
+            else [
+                str(PG_BIN / "pg_restore"),
+                "--exit-on-error",
+                "--no-owner",
+                "-d",
+                postgres15.dsn(target),
+                str(source),
+            ]
+        )
+        load = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert load.returncode == 0, f"{cmd[0]} could not load {target}:\n{load.stderr[-4000:]}"
+        with tool_db.connect(autocommit=True) as src, postgres15.connect(target, autocommit=True) as dst:
+            assert _tables(src) == _tables(dst)
+            for table in _tables(src):
+                theirs = _rows(dst, table)
+                assert theirs == ([] if source is None else _rows(src, table)), (target, table)

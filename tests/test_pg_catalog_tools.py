@@ -1,0 +1,262 @@
+"""What pg_dump, psql and ORMs ask of a server beside their data (issue 14), compared with the real
+PostgreSQL 15 through psycopg (values and type OIDs) and asyncpg: octet_length, regclass display,
+INSERT with fewer values than columns, LOCK TABLE, a sequence read as a relation, pg_stat_activity,
+pg_prepared_statements, and the PDBs CDB$ROOT lists in pg_database (psql's \\l)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+
+import asyncpg
+import psycopg
+import pytest
+
+from tests.conftest import PDB_ADMIN, PDB_PASSWORD
+from tests.pg15 import PostgresServer, pg15  # noqa: F401 - the session fixture
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@pytest.fixture
+def pg(pg15: PostgresServer):  # noqa: F811
+    with pg15.connect(autocommit=True) as c:
+        yield c
+
+
+@pytest.fixture
+def table_name(server, pdb, pg15):  # noqa: F811
+    """A fresh table name, dropped on both sides afterwards (the shared PDB's other users count tables)."""
+    name = "t_" + uuid.uuid4().hex[:10]
+    yield name
+    with (
+        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as c,
+        pg15.connect(autocommit=True) as p,
+    ):
+        for con in (c, p):
+            con.execute(f"drop table if exists {name}")
+
+
+def _answer(con: psycopg.Connection, sql: str, params: tuple = ()) -> tuple[list[tuple], list[int]]:
+    cur = con.execute(sql, params)
+    return cur.fetchall(), [d.type_code for d in cur.description or []]
+
+
+def _error(con: psycopg.Connection, sql: str) -> tuple[str | None, str]:
+    with pytest.raises(psycopg.Error) as e:
+        con.execute(sql)
+    return e.value.sqlstate, e.value.diag.message_primary or ""
+
+
+def _both(conn: psycopg.Connection, pg: psycopg.Connection, *sql: str) -> None:
+    for s in sql:
+        conn.execute(s)
+        pg.execute(s)
+
+
+def test_octet_length_of_text_bytea_and_null(conn, pg) -> None:
+    sql = (
+        "select octet_length('héllo'), octet_length('\\x0102'::bytea), octet_length(''::text),"
+        " octet_length(null::text), octet_length('a\\b'::varchar)"
+    )
+    ours, theirs = _answer(conn, sql), _answer(pg, sql)
+    assert ours == theirs
+    assert ours[0] == [(6, 2, 0, None, 3)]
+    names = [d.name for d in conn.execute(sql).description]
+    assert names == ["octet_length"] * 5
+
+
+def test_octet_length_of_a_text_column(conn, pg, table_name) -> None:
+    _both(conn, pg, f"create table {table_name} (s text, b bytea)")
+    for c in (conn, pg):
+        c.execute(f"insert into {table_name} values (%s, %s), (%s, %s)", ("añb\\x", b"\x00\xff", None, None))
+    sql = f"select octet_length(s), octet_length(b) from {table_name} order by 1"
+    assert _answer(conn, sql) == _answer(pg, sql)
+
+
+def test_regclass_prints_the_relation_name(conn, pg, table_name) -> None:
+    _both(conn, pg, f"create table {table_name} (a int)")
+    for sql in (
+        f"select '{table_name}'::regclass::text, 'public.{table_name}'::regclass::text as r",
+        f"select c.oid::regclass::text, c.relname::regclass::text from pg_class c where c.relname = '{table_name}'",
+        f"select count(*) from pg_class c where c.oid = '{table_name}'::regclass",
+        f"select '{table_name}'::regclass::oid = c.oid from pg_class c where c.relname = '{table_name}'",
+    ):
+        assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall(), sql
+    # Shown as a result column it is the name (PostgreSQL's regclass_out), under the type's name.
+    cur = conn.execute(f"select '{table_name}'::regclass")
+    assert cur.fetchall() == [(table_name,)] and cur.description[0].name == "regclass"
+
+
+def test_insert_with_fewer_values_fills_defaults(conn, pg, table_name) -> None:
+    _both(conn, pg, f"create table {table_name} (a int, b text default 'x', c int)")
+    _both(
+        conn,
+        pg,
+        f"insert into {table_name} values (1)",
+        f"insert into {table_name} values (2, 'y')",
+        f"insert into {table_name} select 3",
+        f"insert into {table_name} values (4), (5)",
+    )
+    with conn.transaction(), pg.transaction():
+        _both(conn, pg, f"insert into {table_name} values (6)")
+    sql = f"select * from {table_name} order by a"
+    assert _answer(conn, sql) == _answer(pg, sql)
+    assert conn.execute(sql).fetchall()[0] == (1, "x", None)
+    too_many = f"insert into {table_name} values (1, 'a', 2, 3)"
+    assert (
+        _error(conn, too_many)
+        == _error(pg, too_many)
+        == (
+            "42601",
+            "INSERT has more expressions than target columns",
+        )
+    )
+
+
+def test_prepared_insert_with_fewer_values(server, pdb, pg15, table_name) -> None:  # noqa: F811
+    """asyncpg prepares every statement (extended protocol): the column list is found at Parse."""
+
+    async def run(dsn: str) -> list[tuple]:
+        c = await asyncpg.connect(dsn)
+        try:
+            await c.execute(f"create table {table_name} (a int, b text default 'x', c int)")
+            await c.execute(f"insert into {table_name} values ($1)", 7)
+            await c.executemany(f"insert into {table_name} values ($1, $2)", [(8, "p"), (9, "q")])
+            return [tuple(r) for r in await c.fetch(f"select * from {table_name} order by a")]
+        finally:
+            await c.close()
+
+    ours = asyncio.run(
+        run(f"postgresql://{PDB_ADMIN}:{PDB_PASSWORD}@127.0.0.1:{server.port}/{pdb}?sslmode=disable")
+    )
+    theirs = asyncio.run(run(f"postgresql://postgres@127.0.0.1:{pg15.port}/postgres?sslmode=disable"))
+    assert ours == theirs == [(7, "x", None), (8, "p", None), (9, "q", None)]
+
+
+def test_lock_table(conn, pg, table_name) -> None:
+    _both(conn, pg, f"create table {table_name} (a int)")
+    outside = f"lock table {table_name} in access share mode"
+    assert _error(conn, outside)[0] == _error(pg, outside)[0] == "25P01"
+    missing = "begin; lock table no_such_table_here in access share mode"
+    assert _error(conn, missing)[0] == _error(pg, missing)[0] == "42P01"
+    _both(conn, pg, "rollback")
+    for c in (conn, pg):
+        with c.transaction():
+            cur = c.execute(f"lock table only public.{table_name} in access share mode")
+            assert cur.statusmessage == "LOCK TABLE"
+            cur = c.execute(f"lock {table_name}, {table_name} in row exclusive mode nowait")
+            assert cur.statusmessage == "LOCK TABLE"
+
+
+def test_share_lock_keeps_writers_out_until_commit(pdb_dsn, table_name) -> None:  # noqa: F811
+    with psycopg.connect(pdb_dsn, autocommit=True) as a, psycopg.connect(pdb_dsn, autocommit=True) as b:
+        a.execute(f"create table {table_name} (a int)")
+        a.execute("begin")
+        a.execute(f"lock table {table_name} in share mode")
+        b.execute("set lock_timeout = '300ms'")
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            b.execute(f"insert into {table_name} values (1)")
+        done = threading.Event()
+
+        def write() -> None:
+            b.execute("set lock_timeout = 0")
+            b.execute(f"insert into {table_name} values (2)")
+            done.set()
+
+        t = threading.Thread(target=write)
+        t.start()
+        assert not done.wait(0.3)  # waits for the lock holder
+        a.execute("commit")
+        t.join(10)
+        assert done.is_set()
+        assert a.execute(f"select a from {table_name}").fetchall() == [(2,)]
+
+
+def test_sequence_read_as_a_relation(conn, pg) -> None:
+    seq = "s_" + uuid.uuid4().hex[:8]
+    _both(conn, pg, f"create sequence {seq} start 5")
+    try:
+        _sequence_checks(conn, pg, seq)
+    finally:
+        _both(conn, pg, f"drop sequence {seq}")
+
+
+def _sequence_checks(conn: psycopg.Connection, pg: psycopg.Connection, seq: str) -> None:
+    sql = f"select last_value, is_called from {seq}"
+    assert _answer(conn, sql) == _answer(pg, sql) == ([(5, False)], [20, 16])
+    conn.execute(f"select nextval('{seq}')")
+    pg.execute(f"select nextval('{seq}')")
+    assert _answer(conn, f"select last_value, is_called from public.{seq}") == _answer(pg, sql)
+    missing = "select last_value, is_called from no_such_seq"
+    assert _error(conn, missing)[0] == _error(pg, missing)[0] == "42P01"
+
+
+def _activity(con: psycopg.Connection, pid: int) -> list[tuple]:
+    return con.execute(
+        "select state, query, xact_start is not null, wait_event_type, wait_event from pg_stat_activity"
+        " where pid = %s",
+        (pid,),
+    ).fetchall()
+
+
+def test_pg_stat_activity_shows_each_sessions_query(pdb_dsn, pg15) -> None:  # noqa: F811
+    for dsn in (pdb_dsn, pg15.dsn()):
+        with psycopg.connect(dsn, autocommit=True) as a, psycopg.connect(dsn, autocommit=True) as b:
+            pid = a.execute("select pg_backend_pid()").fetchone()[0]
+            assert _activity(b, pid) == [("idle", "select pg_backend_pid()", False, "Client", "ClientRead")]
+            a.execute("begin")
+            a.execute("select 1")
+            assert _activity(b, pid) == [("idle in transaction", "select 1", True, "Client", "ClientRead")]
+            with pytest.raises(psycopg.Error):
+                a.execute("select 1/0")
+            assert _activity(b, pid)[0][0] == "idle in transaction (aborted)"
+            a.execute("rollback")
+            me = b.execute("select pg_backend_pid()").fetchone()[0]
+            own = "select state, query from pg_stat_activity where pid = pg_backend_pid()"
+            assert b.execute(own).fetchall() == [("active", own)]
+            assert me != pid
+
+
+def test_pg_stat_activity_only_shows_the_pdbs_own_sessions(server, pdb_dsn) -> None:
+    other = "ACT_" + uuid.uuid4().hex[:6].upper()
+    with server.connect(autocommit=True) as root:
+        root.execute(
+            f'CREATE PLUGGABLE DATABASE {other} ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+        )
+        root.execute(f"ALTER PLUGGABLE DATABASE {other} OPEN")
+    try:
+        with (
+            server.connect(other, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as theirs,
+            psycopg.connect(pdb_dsn, autocommit=True) as mine,
+        ):
+            theirs.execute("select 'secret of the other pdb'")
+            rows = mine.execute("select query, datname from pg_stat_activity").fetchall()
+            assert rows and all("secret" not in (q or "") for q, _ in rows)
+            assert {d for _, d in rows} == {mine.execute("select current_database()").fetchone()[0]}
+    finally:
+        with server.connect(autocommit=True) as root:
+            root.execute(f"ALTER PLUGGABLE DATABASE {other} CLOSE IMMEDIATE")
+            root.execute(f"DROP PLUGGABLE DATABASE {other} INCLUDING DATAFILES")
+
+
+def test_pg_prepared_statements(pdb_dsn, pg15) -> None:  # noqa: F811
+    sql = (
+        "select name, statement, parameter_types::text[], from_sql from pg_prepared_statements order by name"
+    )
+    answers = []
+    for dsn in (pdb_dsn, pg15.dsn()):
+        with psycopg.connect(dsn, autocommit=True) as c:
+            assert c.execute(sql).fetchall() == []
+            c.execute("select %s::int + 1", (1,), prepare=True)  # a named Parse: _pg3_0
+            answers.append(c.execute(sql).fetchall())
+    assert answers[0] == answers[1]
+    assert answers[0][0][0] == "_pg3_0" and answers[0][0][3] is False
+
+
+def test_root_lists_the_pdbs_in_pg_database(root, pdb, conn) -> None:
+    names = {r[0] for r in root.execute("select datname from pg_database").fetchall()}
+    assert {"CDB$ROOT", pdb} <= names
+    # A PDB sees itself only.
+    assert conn.execute("select datname from pg_database").fetchall() == [(pdb,)]
