@@ -88,6 +88,9 @@ class Portal:
     done: bool = False
     # what ran for it when a rewrite or a plan put statements around it (replayed in its stead)
     ran: list[tuple[str, list[Any]]] = field(default_factory=list)
+    scroll: bool = False  # a SCROLL cursor's: its rows are kept (rows) and it has a position
+    rows: pa.Table | None = None
+    position: int = 0
 
 
 def _expand_formats(formats: list[int], n: int) -> list[int]:
@@ -524,7 +527,9 @@ class EngineSession:
             if cols is None:
                 raise DbError("42P11", "cannot open a cursor on a statement that returns no rows")
             inner = Prepared(d.query, "select", "SELECT", [], cols)
-            self.portals[d.name] = Portal(inner, portal.values, [1 if d.binary else 0] * len(cols))
+            self.portals[d.name] = Portal(
+                inner, portal.values, [1 if d.binary else 0] * len(cols), scroll=d.scroll
+            )
             self.cursors[d.name] = d.hold
             emit(backend.command_complete("DECLARE CURSOR"))
             return
@@ -544,8 +549,17 @@ class EngineSession:
         cur = self.portals.get(f.name)
         if cur is None or f.name not in self.cursors:
             raise DbError("34000", f'cursor "{f.name}" does not exist')
+        if f.backward and not cur.scroll:
+            raise DbError(
+                "55000",
+                "cursor can only scan forward",
+                hint="Declare it with SCROLL option to enable backward scan.",
+            )
         if not cur.started:
             self._start(cur)
+        if cur.scroll:
+            self._scroll_fetch(cur, f, p, portal, emit, describe)
+            return
         if f.move:
             moved = 0
             while (f.count is None or moved < f.count) and (batch := self._next_batch(cur)) is not None:
@@ -570,6 +584,44 @@ class EngineSession:
             return
         self._stream_rows(cur, f.count or 0, emit, encoder)
         emit(backend.command_complete(f"FETCH {cur.sent}"))
+
+    def _scroll_fetch(
+        self,
+        cur: Portal,
+        f: cursors.Fetch,
+        p: Prepared,
+        portal: Portal,
+        emit: Callable[[bytes], None],
+        describe: bool,
+    ) -> None:
+        """FETCH / MOVE on a SCROLL cursor: its rows, read whole at the first one, kept."""
+        if cur.rows is None:
+            batches = list(cur.pending)
+            cur.pending.clear()
+            while (batch := self._next_batch(cur)) is not None:
+                batches.append(batch)
+            schema = batches[0].schema if batches else None
+            cur.rows = pa.Table.from_batches(batches, schema) if schema is not None else None
+            if cur.rows is None:
+                cur.rows = pa.table({n: pa.array([], pa.null()) for n, _ in cur.prepared.columns or []})
+        indexes, cur.position = cursors.scroll(cur.position, cur.rows.num_rows, f)
+        if f.move:
+            emit(backend.command_complete(f"MOVE {len(indexes)}"))
+            return
+        cols = cur.prepared.columns or []
+        formats = (
+            portal.formats
+            if portal.formats and portal.prepared is p and len(portal.formats) in (1, len(cols))
+            else cur.formats
+        )
+        formats = _expand_formats(formats, len(cols))
+        if describe:
+            emit(_row_description(cols, formats))
+        if indexes:
+            encoder = codec.RowEncoder([t for _, t in cols], _effective_formats(cols, formats), self.timezone)
+            for batch in cur.rows.take(pa.array(indexes)).combine_chunks().to_batches():
+                emit(encoder.encode(batch))
+        emit(backend.command_complete(f"FETCH {len(indexes)}"))
 
     def _note_replay(self, sql: str, values: list[Any] | None, kind: str) -> None:
         if self.status != "T" or kind == "select":

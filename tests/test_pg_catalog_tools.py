@@ -260,3 +260,77 @@ def test_root_lists_the_pdbs_in_pg_database(root, pdb, conn) -> None:
     assert {"CDB$ROOT", pdb} <= names
     # A PDB sees itself only.
     assert conn.execute("select datname from pg_database").fetchall() == [(pdb,)]
+
+
+_SCROLL_SCRIPT = [
+    "fetch next from c",
+    "fetch 2 from c",
+    "fetch prior from c",
+    "fetch first from c",
+    "fetch last from c",
+    "fetch next from c",
+    "fetch prior from c",
+    "fetch absolute 2 from c",
+    "fetch absolute -2 from c",
+    "fetch relative 1 from c",
+    "fetch relative -3 from c",
+    "fetch relative 0 from c",
+    "fetch backward 2 from c",
+    "fetch backward all from c",
+    "fetch forward all from c",
+    "fetch backward 10 from c",
+    "fetch absolute 9 from c",
+    "fetch prior from c",
+    "move absolute 0 in c",
+    "move forward 3 in c",
+    "fetch c",
+    "move backward all in c",
+    "fetch -1 from c",
+    "fetch forward 0 from c",
+    "fetch all in c",
+    "fetch absolute 0 from c",
+    "fetch relative 2 from c",
+    "move last in c",
+    "fetch backward 2 from c",
+]
+
+
+def _scroll_run(con: psycopg.Connection) -> list[tuple[str | None, list[tuple]]]:
+    out = []
+    with con.transaction():
+        con.execute("declare c scroll cursor for select g, 'r' || g from generate_series(1, 5) g order by g")
+        for sql in _SCROLL_SCRIPT:
+            cur = con.execute(sql)
+            out.append((cur.statusmessage, cur.fetchall() if cur.description else []))
+    return out
+
+
+def test_scroll_cursor_moves_as_postgresql(conn, pg) -> None:
+    assert _scroll_run(conn) == _scroll_run(pg)
+
+
+def test_no_scroll_cursor_refuses_going_back(conn, pg) -> None:
+    for c in (conn, pg):
+        with c.transaction():
+            c.execute("declare d no scroll cursor for select 1")
+            with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as e:
+                c.execute("fetch prior from d")
+            assert e.value.diag.message_primary == "cursor can only scan forward"
+            assert e.value.diag.message_hint == "Declare it with SCROLL option to enable backward scan."
+            raise psycopg.Rollback()
+
+
+def test_psycopg_scrollable_server_cursor(pdb_dsn, pg15) -> None:  # noqa: F811
+    answers = []
+    for dsn in (pdb_dsn, pg15.dsn()):
+        with psycopg.connect(dsn) as c, c.cursor("sc", scrollable=True) as cur:
+            cur.execute("select g from generate_series(1, 10) g order by g")
+            got = [cur.fetchmany(3)]
+            cur.scroll(-2)
+            got.append(cur.fetchone())
+            cur.scroll(7, mode="absolute")
+            got.append(cur.fetchall())
+            cur.scroll(0, mode="absolute")
+            got.append(cur.fetchone())
+            answers.append(got)
+    assert answers[0] == answers[1] == [[(1,), (2,), (3,)], (2,), [(8,), (9,), (10,)], (1,)]
