@@ -131,6 +131,9 @@ def sqlstate_for(exc: BaseException) -> str:
     return "XX000"
 
 
+# The jsonb functions' errors (engine.jsonb), as DuckDB passes them on.
+_JSONB_ERROR = re.compile(r"Python exception occurred while executing the UDF: ValueError: (.*)", re.S)
+
 # INSERT with more values than the table has columns (fewer: engine.inserts names the columns).
 _TOO_MANY_VALUES = re.compile(r'^table "[^"]*" has (\d+) columns but (\d+) values were supplied')
 
@@ -212,6 +215,11 @@ def to_db_error(exc: BaseException) -> DbError:
         )
     if state == "25P02":
         message = "current transaction is aborted, commands ignored until end of transaction block"
+    udf = _JSONB_ERROR.search(message) if state in ("22023", "22P02") else None
+    if udf is not None:  # engine.jsonb: PostgreSQL's message (and the parser's reason)
+        message, _, reason = udf.group(1).partition("\n")
+        state = "22P02" if message.startswith("invalid input syntax") else "22023"
+        return DbError(state, message, detail=reason.strip() or None)
     m = _TOO_MANY_VALUES.match(message) if state == "42601" else None
     if m is not None and int(m.group(2)) > int(m.group(1)):
         message, detail = "INSERT has more expressions than target columns", None

@@ -20,6 +20,7 @@ from pgcompat import (
     functions,
     grouping,
     inserts,
+    jsonb,
     lengths,
     lexer,
     locking,
@@ -87,13 +88,9 @@ def sys_context_userenv(text: str, toks: Sequence[Token], base: int) -> list[Edi
 # PostgreSQL functions DuckDB has under another name (same arguments, same result).
 _RENAMED_FUNCTIONS = {
     "json_build_object": "json_object",
-    "jsonb_build_object": "json_object",
     "json_build_array": "json_array",
-    "jsonb_build_array": "json_array",
     "pg_current_xact_id": "txid_current",  # the transaction's id, the same until it ends
     "json_agg": "json_group_array",  # the values as a JSON array, NULLs as null
-    "jsonb_agg": "json_group_array",
-    "to_jsonb": "to_json",
 }
 
 
@@ -442,9 +439,10 @@ def multi_argument_unnest(text: str, toks: Sequence[Token], base: int) -> list[E
 
 
 def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """jsonb, as a column's type or a cast's: DuckDB's JSON (the same text, the same -> and ->>).
-    What differs is said in the README: its values keep the text as written (jsonb normalises
-    it), and result columns are json (oid 114), not jsonb."""
+    """jsonb, as a column's type (or jsonb[]): DuckDB's JSON (the same text, the same -> and ->>).
+    Casts to jsonb print as PostgreSQL does (pgcompat.jsonb.jsonb_casts). What differs is said in
+    the README: a column keeps a literal written into it as written, and result columns are json
+    (oid 114), not jsonb."""
     ddl = bool(toks) and toks[0].text.upper() in ("CREATE", "ALTER")
     edits: list[Edit] = []
     for i, t in enumerate(toks):
@@ -462,6 +460,8 @@ def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             and prev is not None
             and prev.token_type in (TokenType.VAR, TokenType.IDENTIFIER, TokenType.TYPE)
         )
+        if cast and not ddl and not (nxt is not None and nxt.token_type == TokenType.L_BRACKET):
+            continue  # pgcompat.jsonb.jsonb_casts
         if cast or column:
             edits.append((t.start - base, t.end - base + 1, "JSON"))
     return edits
@@ -550,6 +550,8 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     pg_expandarray,
     multi_argument_unnest,
     jsonb_type,
+    jsonb.jsonb_casts,
+    jsonb.jsonb_functions,
     serial_columns,
     identity_columns,
     index_methods,

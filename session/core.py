@@ -119,10 +119,10 @@ class Session:
         self.backend_start = session_tables.now()
         self.activity_query = ""
         self.active = False
-        self.query_start: str | None = None
-        self.state_change: str | None = self.backend_start
-        self.xact_start: str | None = None
-        self.prepared_at: dict[str, str] = {}  # named statement -> when it was prepared
+        self.query_start: float | None = None
+        self.state_change: float | None = self.backend_start
+        self.xact_start: float | None = None
+        self.prepared_at: dict[str, float] = {}  # named statement -> when it was prepared
         if served.gov is not None:
             gov = served.gov
             client.pace = self._pace
@@ -344,9 +344,9 @@ class Session:
 
     def _activity_begin(self, msg: frontend.FrontendMessage) -> None:
         """A message starts (or goes on with) a statement: its text and start, as PostgreSQL shows them."""
-        if isinstance(msg, frontend.Query | frontend.Parse):
+        if isinstance(msg, (frontend.Query, frontend.Parse)):
             self.activity_query = msg.sql
-        if isinstance(msg, frontend.Query | frontend.Execute) and not self.active:
+        if isinstance(msg, (frontend.Query, frontend.Execute)) and not self.active:
             self.active = True
             self.query_start = self.state_change = session_tables.now()
             if self.status == "I":

@@ -5,6 +5,7 @@ pg_database."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,13 @@ if TYPE_CHECKING:
     from session.core import Session
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat()
+def now() -> float:
+    """A moment of a session's activity (a float: formatted only when pg_stat_activity is read)."""
+    return time.time()
+
+
+def _iso(t: float | None) -> str | None:
+    return None if t is None else datetime.fromtimestamp(t, UTC).isoformat()
 
 
 def _state(s: Session) -> str:
@@ -41,10 +47,10 @@ def _activity(me: Session) -> list[tuple[Any, ...]]:
                 s.params.get("application_name", ""),
                 (host or None) if mine else None,
                 int(port) if mine and port.isdigit() else None,
-                s.backend_start,
-                s.xact_start if mine else None,
-                s.query_start if mine else None,
-                s.state_change if mine else None,
+                _iso(s.backend_start),
+                _iso(s.xact_start) if mine else None,
+                _iso(s.query_start) if mine else None,
+                _iso(s.state_change) if mine else None,
                 _state(s) if mine else None,
                 s.activity_query if mine else "<insufficient privilege>",
             )
@@ -61,7 +67,12 @@ def _type_name(oid: int) -> str:
 
 def _prepared(me: Session) -> list[tuple[Any, ...]]:
     return [
-        (name, sql, me.prepared_at.get(name), ",".join(_type_name(o) for o in oids if o) if oids else "")
+        (
+            name,
+            sql,
+            _iso(me.prepared_at.get(name)),
+            ",".join(_type_name(o) for o in oids if o) if oids else "",
+        )
         for name, (sql, oids) in me.prepared.items()
     ]
 

@@ -334,3 +334,72 @@ def test_psycopg_scrollable_server_cursor(pdb_dsn, pg15) -> None:  # noqa: F811
             got.append(cur.fetchone())
             answers.append(got)
     assert answers[0] == answers[1] == [[(1,), (2,), (3,)], (2,), [(8,), (9,), (10,)], (1,)]
+
+
+_JSONB_QUERIES = [
+    """select '{"b":1,"a":[1,2.50,"x"],"a":3}'::jsonb::text""",
+    """select CAST('{"bb":1.50,"a":1e2,"c":-0}' AS jsonb)::text, (jsonb '{"x": [true, null]}')::text""",
+    """select jsonb_build_object('b', 1, 'a', 'x')::text, jsonb_build_array(1, 'a', null)::text""",
+    """select jsonb_typeof('[1]'::jsonb), jsonb_typeof('1.5'), jsonb_typeof('"s"'), jsonb_typeof('null')""",
+    """select jsonb_array_length('[1,2,3]'::jsonb)""",
+    """select value::text from jsonb_array_elements('[1,"a",null,{"b":1,"a":2}]'::jsonb)""",
+    """select jsonb_array_elements('[1,"a"]'::jsonb)::text""",
+    """select e.value from jsonb_array_elements_text('[1,"a",null]'::jsonb) e""",
+    """select key, value::text from jsonb_each('{"bb":1,"a":"x","c":{"z":1,"y":2}}'::jsonb)""",
+    """select * from jsonb_each_text('{"bb":1,"a":"x"}'::jsonb)""",
+    """select jsonb_object_keys('{"bb":1,"a":2,"a":3}'::jsonb)""",
+    """select jsonb_strip_nulls('{"b":null,"a":{"c":null,"d":1}}'::jsonb)::text""",
+    """select jsonb_pretty('{"a":[1,2],"b":{},"c":"\\n"}'::jsonb)""",
+    """select to_jsonb('x'::text)::text, (select jsonb_agg(g)::text from generate_series(1, 2) g)""",
+    """select ('{"a":{"b":1}}'::jsonb -> 'a' ->> 'b'), ('{"a":"s"}'::jsonb ->> 'a')""",
+]
+
+
+@pytest.mark.parametrize("sql", _JSONB_QUERIES)
+def test_jsonb_prints_and_answers_as_postgresql(conn, pg, sql) -> None:
+    assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select jsonb_array_length('{}'::jsonb)",
+        "select jsonb_object_keys('[1]'::jsonb)",
+        "select * from jsonb_each('1'::jsonb)",
+        "select * from jsonb_each_text('[1]'::jsonb)",
+        "select jsonb_array_elements('{}'::jsonb)",
+        "select jsonb_array_length('1'::jsonb)",
+        "select '{bad'::jsonb",
+    ],
+)
+def test_jsonb_errors_as_postgresql(conn, pg, sql) -> None:
+    assert _error(conn, sql) == _error(pg, sql)
+
+
+def test_jsonb_parameters_and_decoding(conn, pg, table_name, server, pdb, pg15) -> None:  # noqa: F811
+    """A jsonb parameter is kept in jsonb's form; psycopg and asyncpg decode the values alike."""
+    from psycopg.types.json import Jsonb
+
+    doc = {"b": [1, 2], "a": {"y": None, "x": "é"}}
+    for c in (conn, pg):
+        c.execute(f"create table {table_name} (id int, j jsonb)")
+        c.execute(f"insert into {table_name} values (1, %s)", (Jsonb(doc),))
+    sql = f"select j, j::text, j -> 'a' ->> 'x' from {table_name}"
+    assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall()
+    assert conn.execute(sql).fetchone()[0] == doc
+    assert conn.execute("""select '{"a":1}'::jsonb""").fetchone() == ({"a": 1},)
+
+    async def run(dsn: str) -> list[tuple]:
+        c = await asyncpg.connect(dsn)
+        try:
+            rows = await c.fetch(f"select j::text, jsonb_typeof(j) from {table_name}")
+            one = await c.fetchval("""select '{"b":2,"a":1}'::jsonb::text""")
+            return [tuple(r) for r in rows] + [(one,)]
+        finally:
+            await c.close()
+
+    ours = asyncio.run(
+        run(f"postgresql://{PDB_ADMIN}:{PDB_PASSWORD}@127.0.0.1:{server.port}/{pdb}?sslmode=disable")
+    )
+    theirs = asyncio.run(run(f"postgresql://postgres@127.0.0.1:{pg15.port}/postgres?sslmode=disable"))
+    assert ours == theirs

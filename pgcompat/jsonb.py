@@ -1,0 +1,193 @@
+"""jsonb over DuckDB's JSON: values printed as PostgreSQL prints jsonb, and its functions.
+
+DuckDB's JSON keeps the text as written; PostgreSQL's jsonb prints its parsed form (keys sorted
+by length then bytes, the last of duplicate keys, numbers as numeric prints them, ", " and ": ").
+The engine has that form as pg_jsonb (engine.jsonb): each jsonb cast, and each function that
+returns jsonb, goes through it. The jsonb functions that read a document are the engine's too,
+with PostgreSQL's errors (an array length of an object is an error, not 0).
+
+What stays different (README): a jsonb column holds the text as inserted (a literal the client
+writes into it unconverted prints as written; values cast to jsonb or sent as jsonb parameters
+are normalised), and result columns are json (oid 114), not jsonb (3802).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlglot.tokens import Token, TokenType
+
+Edit = tuple[int, int, str]
+_OPEN = (TokenType.L_PAREN, TokenType.L_BRACKET)
+_CLOSE = (TokenType.R_PAREN, TokenType.R_BRACKET)
+_NAMEISH = (TokenType.VAR, TokenType.IDENTIFIER)
+
+
+def _is_jsonb(text: str, t: Token, base: int) -> bool:
+    return t.text.lower() == "jsonb" and text[t.start - base] not in "'\""
+
+
+def _open_of(toks: Sequence[Token], close: int) -> int | None:
+    depth = 0
+    for j in range(close, -1, -1):
+        tt = toks[j].token_type
+        if tt in _CLOSE:
+            depth += 1
+        elif tt in _OPEN:
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def operand_start(toks: Sequence[Token], d: int) -> int | None:
+    """The first token of the primary expression the '::' at d casts."""
+    p = d - 1
+    while p >= 0:
+        tt = toks[p].token_type
+        if tt in _CLOSE:
+            o = _open_of(toks, p)
+            if o is None:
+                return None
+            p = o
+            if (
+                p > 0
+                and (toks[p - 1].token_type in _NAMEISH or toks[p - 1].text.isidentifier())
+                and toks[p - 1].token_type not in (TokenType.DCOLON, TokenType.COMMA)
+            ):
+                p -= 1  # a call: f(...), ARRAY[...]
+        elif tt == TokenType.NUMBER and p > 0 and toks[p - 1].token_type == TokenType.PARAMETER:
+            p -= 1  # $1
+        elif tt in (TokenType.STRING, TokenType.NUMBER, TokenType.PARAMETER, TokenType.NULL, TokenType.TRUE,
+                    TokenType.FALSE) or tt in _NAMEISH or toks[p].text.isidentifier():  # fmt: skip
+            pass
+        else:
+            return None
+        while p >= 2 and toks[p - 1].token_type == TokenType.DOT:
+            p -= 2  # a.b.c
+        if p >= 1 and toks[p - 1].token_type == TokenType.DCOLON:
+            p -= 2  # this was the type of an earlier cast: x::text::jsonb casts x::text
+            continue
+        return p
+    return None
+
+
+def jsonb_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """x::jsonb, CAST(x AS jsonb), jsonb 'x': the value as PostgreSQL prints jsonb (pg_jsonb).
+    Column types (CREATE / ALTER) stay DuckDB's JSON (pgcompat.rewrite.jsonb_type)."""
+    if toks and toks[0].text.upper() in ("CREATE", "ALTER"):
+        return []
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        if not _is_jsonb(text, t, base) or i == 0:
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if nxt is not None and nxt.token_type in (TokenType.L_BRACKET, TokenType.L_PAREN, TokenType.DOT):
+            continue  # jsonb[] (left to jsonb_type), jsonb_...(), a name
+        prev = toks[i - 1]
+        if prev.token_type == TokenType.DCOLON:
+            start = operand_start(toks, i - 1)
+            if start is None:
+                continue
+            edits.append((toks[start].start - base, toks[start].start - base, "pg_jsonb(CAST("))
+            edits.append((prev.start - base, t.end - base + 1, " AS VARCHAR))"))
+        elif prev.token_type == TokenType.ALIAS and nxt is not None and nxt.token_type == TokenType.R_PAREN:
+            o = _open_of(toks, i + 1)
+            if o is None or o == 0 or toks[o - 1].text.upper() not in ("CAST", "TRY_CAST"):
+                continue
+            edits.append((toks[o - 1].start - base, toks[o - 1].start - base, "pg_jsonb("))
+            edits.append((t.start - base, nxt.end - base + 1, "VARCHAR))"))
+        elif nxt is not None and nxt.token_type == TokenType.STRING and prev.token_type != TokenType.DOT:
+            edits.append((t.start - base, t.end - base + 1, "pg_jsonb("))  # jsonb '{"a": 1}'
+            edits.append((nxt.end - base + 1, nxt.end - base + 1, ")"))
+    return edits
+
+
+# jsonb function -> (what its name becomes, what its closing parenthesis becomes). The argument
+# text stays as written (other rewrites apply inside it).
+_WRAPPED: dict[str, tuple[str, str]] = {
+    "jsonb_build_object": ("pg_jsonb(json_object(", "))"),
+    "jsonb_build_array": ("pg_jsonb(json_array(", "))"),
+    "to_jsonb": ("pg_jsonb(to_json(", "))"),
+    "jsonb_agg": ("pg_jsonb(json_group_array(", "))"),
+    "jsonb_object_agg": ("pg_jsonb(json_group_object(", "))"),
+    "jsonb_strip_nulls": ("pg_jsonb(json_strip_nulls(CAST(", " AS JSON)))"),
+    "jsonb_pretty": ("pg_jsonb_pretty(CAST(", " AS VARCHAR))"),
+    "jsonb_typeof": ("pg_jsonb_typeof(CAST(", " AS VARCHAR))"),
+    "jsonb_array_length": ("pg_jsonb_array_length(CAST(", " AS VARCHAR))"),
+    "jsonb_object_keys": ("unnest(pg_jsonb_object_keys(CAST(", " AS VARCHAR)))"),
+    "jsonb_array_elements": ("unnest(pg_jsonb_array_elements(CAST(", " AS VARCHAR)))"),
+    "jsonb_array_elements_text": ("unnest(pg_jsonb_array_elements_text(CAST(", " AS VARCHAR)))"),
+}
+# Set-returning ones read in FROM: a subquery with PostgreSQL's column names.
+_IN_FROM: dict[str, tuple[str, str]] = {
+    "jsonb_array_elements": ("(SELECT unnest(pg_jsonb_array_elements(CAST(", " AS VARCHAR))) AS value)"),
+    "jsonb_array_elements_text": (
+        "(SELECT unnest(pg_jsonb_array_elements_text(CAST(",
+        " AS VARCHAR))) AS value)",
+    ),
+    "jsonb_object_keys": (
+        "(SELECT unnest(pg_jsonb_object_keys(CAST(",
+        " AS VARCHAR))) AS jsonb_object_keys)",
+    ),
+    "jsonb_each": (
+        "(SELECT __e.key AS key, __e.value AS value FROM (SELECT unnest(pg_jsonb_each(CAST(",
+        " AS VARCHAR))) AS __e))",
+    ),
+    "jsonb_each_text": (
+        "(SELECT __e.key AS key, __e.value AS value FROM (SELECT unnest(pg_jsonb_each_text(CAST(",
+        " AS VARCHAR))) AS __e))",
+    ),
+}
+NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM)
+
+
+def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """PostgreSQL's jsonb functions, over the engine's pg_jsonb_* (engine.jsonb)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[:-1]):
+        name = t.text.lower()
+        if name not in NAMES or toks[i + 1].token_type != TokenType.L_PAREN or text[t.start - base] in "'\"":
+            continue
+        if i > 0 and toks[i - 1].token_type == TokenType.DOT:
+            if not (i > 1 and toks[i - 2].text.lower() == "pg_catalog"):
+                continue
+            first = i - 2
+        else:
+            first = i
+        depth, close = 0, None
+        for j in range(i + 1, len(toks)):
+            depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(toks[j].token_type, 0)
+            if depth == 0:
+                close = j
+                break
+        if close is None:
+            continue
+        before = toks[first - 1].token_type if first > 0 else None
+        in_from = before in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA, TokenType.LATERAL) and _in_from(
+            toks, first
+        )
+        head, tail = (_IN_FROM if in_from else _WRAPPED).get(name, (None, None))
+        if head is None or tail is None:
+            continue
+        edits.append((toks[first].start - base, toks[i + 1].end - base + 1, head))
+        edits.append((toks[close].start - base, toks[close].end - base + 1, tail))
+    return edits
+
+
+def _in_from(toks: Sequence[Token], i: int) -> bool:
+    """Whether token i stands in a FROM list at its level (after FROM / JOIN, not in a select list)."""
+    depth = 0
+    for j in range(i - 1, -1, -1):
+        tt = toks[j].token_type
+        if tt in _CLOSE:
+            depth += 1
+        elif tt in _OPEN:
+            if depth == 0:
+                return False
+            depth -= 1
+        elif depth == 0 and tt in (TokenType.FROM, TokenType.JOIN, TokenType.LATERAL):
+            return True
+        elif depth == 0 and tt in (TokenType.SELECT, TokenType.WHERE, TokenType.ON):
+            return False
+    return False
