@@ -13,6 +13,8 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from engine.codec.pgarray import ArraySyntaxError, parse_array_text
+
 
 class _Number(str):
     """A JSON number, kept as numeric prints it."""
@@ -190,8 +192,126 @@ def each_text(text: str | None) -> list[dict[str, Any]] | None:
     return [{"key": k, "value": _as_text(v[k])} for k in sorted(v, key=_key)]
 
 
-# name -> (function, result type): the engine registers each on its DuckDB (register()).
-FUNCTIONS: dict[str, tuple[Any, str]] = {
+# ---------------------------------------------------------------- jsonb operators
+
+
+def _text_array(text: str) -> list[str | None]:
+    """A text[] operand: PostgreSQL's array text ('{a,b}'), or a JSON array (a list the rewrite
+    passed through to_json)."""
+    s = text.strip()
+    if s.startswith("["):
+        out = json.loads(s)
+    else:
+        try:
+            out = parse_array_text(s, lambda x: x)
+        except ArraySyntaxError:
+            raise ValueError(f'malformed array literal: "{text}"') from None
+    if any(isinstance(x, list) for x in out):
+        raise ValueError("wrong number of array subscripts")
+    return out
+
+
+def _at_path(text: str, path: str) -> Any:
+    v = _parse(text)
+    for step in _text_array(path):
+        if step is None:
+            return _MISSING
+        if isinstance(v, dict):
+            if step not in v:
+                return _MISSING
+            v = v[step]
+        elif isinstance(v, list):
+            try:
+                i = int(step)
+            except ValueError:
+                return _MISSING
+            if i < 0:
+                i += len(v)
+            if not 0 <= i < len(v):
+                return _MISSING
+            v = v[i]
+        else:
+            return _MISSING
+    return v
+
+
+_MISSING = object()
+
+
+def path(text: str | None, steps: str | None) -> str | None:
+    """jsonb #> text[]."""
+    if text is None or steps is None:
+        return None
+    v = _at_path(text, steps)
+    return None if v is _MISSING else _render(v)
+
+
+def path_text(text: str | None, steps: str | None) -> str | None:
+    """jsonb #>> text[]."""
+    if text is None or steps is None:
+        return None
+    v = _at_path(text, steps)
+    return None if v is _MISSING else _as_text(v)
+
+
+def _contains(a: Any, b: Any, top: bool = False) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and all(k in a and _contains(a[k], x) for k, x in b.items())
+    if isinstance(a, list):
+        if isinstance(b, list):
+            return all(any(_contains(y, x) for y in a) for x in b)
+        # a top-level array contains a scalar (PostgreSQL's one exception)
+        return top and not isinstance(b, dict) and any(_scalar_eq(y, b) for y in a)
+    return _scalar_eq(a, b)
+
+
+def _scalar_eq(a: Any, b: Any) -> bool:
+    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        return False
+    if isinstance(a, _Number) and isinstance(b, _Number):
+        return Decimal(a) == Decimal(b)
+    return type(a) is type(b) and a == b
+
+
+def contains(a: str | None, b: str | None) -> bool | None:
+    """jsonb @> jsonb (and <@ with the operands swapped)."""
+    if a is None or b is None:
+        return None
+    return _contains(_parse(a), _parse(b), top=True)
+
+
+def _has(v: Any, key: str) -> bool:
+    if isinstance(v, dict):
+        return key in v
+    if isinstance(v, list):
+        return any(isinstance(x, str) and not isinstance(x, _Number) and x == key for x in v)
+    return isinstance(v, str) and not isinstance(v, _Number) and v == key
+
+
+def exists(text: str | None, key: str | None) -> bool | None:
+    """jsonb ? text: a key of the object, or a string of the array."""
+    if text is None or key is None:
+        return None
+    return _has(_parse(text), key)
+
+
+def exists_any(text: str | None, keys: str | None) -> bool | None:
+    if text is None or keys is None:
+        return None
+    v = _parse(text)
+    return any(k is not None and _has(v, k) for k in _text_array(keys))
+
+
+def exists_all(text: str | None, keys: str | None) -> bool | None:
+    if text is None or keys is None:
+        return None
+    v = _parse(text)
+    return all(k is not None and _has(v, k) for k in _text_array(keys))
+
+
+# name -> (function, result type[, argument count]): the engine registers each on its DuckDB
+# (register()); their arguments are VARCHAR.
+FUNCTIONS: dict[str, tuple[Any, ...]] = {
     "pg_jsonb": (normalize, "JSON"),
     "pg_jsonb_pretty": (pretty, "VARCHAR"),
     "pg_jsonb_typeof": (typeof, "VARCHAR"),
@@ -201,10 +321,18 @@ FUNCTIONS: dict[str, tuple[Any, str]] = {
     "pg_jsonb_array_elements_text": (elements_text, "VARCHAR[]"),
     "pg_jsonb_each": (each, "STRUCT(key VARCHAR, value JSON)[]"),
     "pg_jsonb_each_text": (each_text, "STRUCT(key VARCHAR, value VARCHAR)[]"),
+    "pg_jsonb_path": (path, "JSON", 2),
+    "pg_jsonb_path_text": (path_text, "VARCHAR", 2),
+    "pg_jsonb_contains": (contains, "BOOLEAN", 2),
+    "pg_jsonb_contained": (lambda a, b: contains(b, a), "BOOLEAN", 2),
+    "pg_jsonb_exists": (exists, "BOOLEAN", 2),
+    "pg_jsonb_exists_any": (exists_any, "BOOLEAN", 2),
+    "pg_jsonb_exists_all": (exists_all, "BOOLEAN", 2),
 }
 
 
 def register(con: Any) -> None:
     """The pg_jsonb functions on a DuckDB connection (its cursors see them)."""
-    for name, (fn, result) in FUNCTIONS.items():
-        con.create_function(name, fn, ["VARCHAR"], result, null_handling="special", side_effects=False)
+    for name, (fn, result, *arity) in FUNCTIONS.items():
+        args = ["VARCHAR"] * (arity[0] if arity else 1)
+        con.create_function(name, fn, args, result, null_handling="special", side_effects=False)

@@ -13,6 +13,7 @@ are normalised), and result columns are json (oid 114), not jsonb (3802).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlglot.tokens import Token, TokenType
@@ -191,3 +192,120 @@ def _in_from(toks: Sequence[Token], i: int) -> bool:
         elif depth == 0 and tt in (TokenType.SELECT, TokenType.WHERE, TokenType.ON):
             return False
     return False
+
+
+def operand_end(toks: Sequence[Token], i: int) -> int | None:
+    """The last token of the primary expression that starts at token i (with its casts)."""
+    if i >= len(toks):
+        return None
+    tt = toks[i].token_type
+    if tt == TokenType.PARAMETER and i + 1 < len(toks) and toks[i + 1].token_type == TokenType.NUMBER:
+        end = i + 1
+    elif tt in _OPEN:
+        end = _close_of(toks, i)
+    elif tt == TokenType.ARRAY or (
+        (tt in _NAMEISH or toks[i].text.isidentifier())
+        and i + 1 < len(toks)
+        and toks[i + 1].token_type in _OPEN
+    ):
+        end = _close_of(toks, i + 1)  # ARRAY[...], f(...)
+    elif (
+        tt in (TokenType.STRING, TokenType.NUMBER, TokenType.NULL)
+        or tt in _NAMEISH
+        or toks[i].text.isidentifier()
+    ):
+        end = i
+        while end + 2 < len(toks) and toks[end + 1].token_type == TokenType.DOT:
+            end += 2
+    else:
+        return None
+    while end is not None and end + 2 < len(toks) and toks[end + 1].token_type == TokenType.DCOLON:
+        end += 2  # ::type, ::type[], ::varchar(10)
+        if end + 1 < len(toks) and toks[end + 1].token_type in _OPEN:
+            end = _close_of(toks, end + 1)
+    return end
+
+
+def _close_of(toks: Sequence[Token], open_: int) -> int | None:
+    depth = 0
+    for j in range(open_, len(toks)):
+        tt = toks[j].token_type
+        if tt in _OPEN:
+            depth += 1
+        elif tt in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+# jsonb operators DuckDB has no meaning for -> the engine's function (engine.jsonb); the text[]
+# operand of #>, #>>, ?| and ?& goes as PostgreSQL's array text, or a list as JSON.
+_OPERATORS = {
+    TokenType.HASH_ARROW: ("pg_jsonb_path", "text[]"),
+    TokenType.DHASH_ARROW: ("pg_jsonb_path_text", "text[]"),
+    TokenType.PLACEHOLDER: ("pg_jsonb_exists", "text"),
+    TokenType.QMARK_PIPE: ("pg_jsonb_exists_any", "text[]"),
+    TokenType.QMARK_AMP: ("pg_jsonb_exists_all", "text[]"),
+    TokenType.AT_GT: ("pg_jsonb_contains", "jsonb"),
+    TokenType.LT_AT: ("pg_jsonb_contained", "jsonb"),
+}
+_JSON_LITERAL = re.compile(r"""^'\s*[\[{].*["\]}:]\s*'$|^'\s*\{\s*\}\s*'$""", re.S)
+
+
+def _jsonb_side(text: str, toks: Sequence[Token], lo: int, hi: int, base: int) -> bool:
+    """Whether tokens lo..hi are jsonb to the eye: cast to jsonb, a jsonb function, a JSON literal."""
+    span = [t.text.lower() for t in toks[lo : hi + 1]]
+    if "jsonb" in span or any(s in NAMES or s.startswith("jsonb_") for s in span):
+        return True
+    return (
+        hi == lo
+        and toks[lo].token_type == TokenType.STRING
+        and bool(_JSON_LITERAL.match(text[toks[lo].start - base : toks[lo].end - base + 1]))
+    )
+
+
+def jsonb_operators(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """j #> '{a,b}', j #>> '{a}', j ? 'k', j ?| array[...], j ?& '{...}': PostgreSQL's jsonb
+    operators, as the engine's functions. @> and <@ are DuckDB's list containment too: they are
+    jsonb's when an operand shows it (a jsonb cast or function, a JSON literal)."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        op = _OPERATORS.get(t.token_type)
+        if op is None or i == 0:
+            continue
+        if t.token_type == TokenType.PLACEHOLDER and t.text != "?":
+            continue
+        lo = operand_start(toks, i)
+        # j -> 'a' ? 'k' is (j -> 'a') ? 'k': the same precedence, from the left
+        while lo is not None and lo > 1 and toks[lo - 1].token_type in (TokenType.ARROW, TokenType.DARROW):
+            lo = operand_start(toks, lo - 1)
+        hi = operand_end(toks, i + 1)
+        if lo is None or hi is None:
+            continue
+        fn, kind = op
+        containment = t.token_type in (TokenType.AT_GT, TokenType.LT_AT)
+        if containment and not (
+            _jsonb_side(text, toks, lo, i - 1, base) or _jsonb_side(text, toks, i + 1, hi, base)
+        ):
+            continue
+        right = "CAST(" if kind != "text[]" else _array_operand(toks, i + 1, hi)
+        close = " AS VARCHAR))" if kind != "text[]" else _array_close(toks, i + 1, hi)
+        # "(" first: a zero-width insert at the same place as a jsonb cast's sorts before it (outside)
+        edits.append((toks[lo].start - base, toks[lo].start - base, f"({fn}(CAST("))
+        edits.append((t.start - base, t.end - base + 1, f" AS VARCHAR), {right}"))
+        edits.append((toks[hi].end - base + 1, toks[hi].end - base + 1, close + ")"))
+    return edits
+
+
+def _array_operand(toks: Sequence[Token], lo: int, hi: int) -> str:
+    """How a text[] operand starts: a string literal as PostgreSQL's array text, else the list as JSON."""
+    return "CAST(" if lo == hi and toks[lo].token_type == TokenType.STRING else "CAST(to_json(CAST("
+
+
+def _array_close(toks: Sequence[Token], lo: int, hi: int) -> str:
+    return (
+        " AS VARCHAR))"
+        if lo == hi and toks[lo].token_type == TokenType.STRING
+        else " AS VARCHAR[])) AS VARCHAR))"
+    )

@@ -552,6 +552,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     jsonb_type,
     jsonb.jsonb_casts,
     jsonb.jsonb_functions,
+    jsonb.jsonb_operators,
     serial_columns,
     identity_columns,
     index_methods,

@@ -352,6 +352,12 @@ _JSONB_QUERIES = [
     """select jsonb_pretty('{"a":[1,2],"b":{},"c":"\\n"}'::jsonb)""",
     """select to_jsonb('x'::text)::text, (select jsonb_agg(g)::text from generate_series(1, 2) g)""",
     """select ('{"a":{"b":1}}'::jsonb -> 'a' ->> 'b'), ('{"a":"s"}'::jsonb ->> 'a')""",
+    """select '{"a":{"b":[1,{"c":2}]}}'::jsonb #> '{a,b,1}', '{"a":[1,2]}'::jsonb #>> '{a,0}', '[1,2]'::jsonb #> '{-1}'""",
+    """select '{"a":1}'::jsonb #> '{x}' is null, '["a","b"]'::jsonb ? 'a', '{"a":1}'::jsonb ? 'b'""",
+    """select '{"a":[1,2,3],"b":1}'::jsonb @> '{"a":[3,1]}', '[1,[2]]'::jsonb @> '[[2]]', '[1,2]'::jsonb @> '1',
+        '{"a":1}' <@ '{"a":1,"b":2}'::jsonb, '{"a":1.0}'::jsonb @> '{"a":1}'""",
+    """select '{"a":1,"b":2}'::jsonb ?| array['x','b'], '{"a":1,"b":2}'::jsonb ?& '{a,c}'""",
+    """select array[1,2] @> array[1], array[1] <@ array[1,2]""",
 ]
 
 
@@ -374,6 +380,21 @@ def test_jsonb_prints_and_answers_as_postgresql(conn, pg, sql) -> None:
 )
 def test_jsonb_errors_as_postgresql(conn, pg, sql) -> None:
     assert _error(conn, sql) == _error(pg, sql)
+
+
+def test_jsonb_operators_on_a_column(conn, pg, table_name) -> None:
+    for c in (conn, pg):
+        c.execute(f"create table {table_name} (id int, j jsonb)")
+        c.execute(
+            f"""insert into {table_name} values (1, '{{"tags":["x","y"],"n":{{"k":1}}}}'), (2, '{{"tags":["z"]}}')"""
+        )
+    for sql in (
+        f"""select id from {table_name} where j @> '{{"tags":["y"]}}' order by id""",
+        f"select id, j #>> '{{n,k}}' from {table_name} where j ? 'n'",
+        f"select id from {table_name} where j -> 'tags' ? 'z'",
+        f"select id, j #> '{{tags}}' from {table_name} where j ?| array['n', 'q'] order by id",
+    ):
+        assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall(), sql
 
 
 def test_jsonb_parameters_and_decoding(conn, pg, table_name, server, pdb, pg15) -> None:  # noqa: F811
