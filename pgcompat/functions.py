@@ -286,7 +286,28 @@ def octet_length(call: Call) -> str | None:
     )
 
 
+_REGCLASS_LITERAL = re.compile(r"^\s*('(?:[^']|'')*')\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\s*$", re.I)
+
+
+_PUBLIC_LITERAL = re.compile(r"^'public\.", re.I)
+
+
+def sequence_call(call: Call) -> str | None:
+    """nextval('s'::regclass) (pg_dump's and psql's spelling of a serial's default): the sequence
+    by its name, as DuckDB (and the sandbox's check of the argument) takes it; 'public.s' is
+    DuckDB's main.s (pg_dump's setval('public.s', n, true))."""
+    m = _REGCLASS_LITERAL.match(call.args[0]) if call.args else None
+    first = m.group(1) if m is not None else call.args[0].strip() if call.args else ""
+    named = _PUBLIC_LITERAL.sub("'main.", first)
+    if m is None and named == first:
+        return None
+    return f"{call.name}({', '.join([named, *call.args[1:]])})"
+
+
 TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
+    "nextval": sequence_call,
+    "currval": sequence_call,
+    "setval": sequence_call,
     "octet_length": octet_length,
     "pg_typeof": pg_typeof,
     "to_char": to_char,

@@ -313,6 +313,48 @@ def identity_columns(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
 _NO_SEQUENCE_OPTION = re.compile(r"\bCACHE\s+\d+", re.I)
 
 
+def sequence_cache(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE / ALTER SEQUENCE ... CACHE n (pg_dump writes CACHE 1): how many values a PostgreSQL
+    backend takes at a time (gaps only, never a value); DuckDB's CREATE SEQUENCE has no such option."""
+    words = [t.text.upper() for t in toks[:3]]
+    if words[:1] not in (["CREATE"], ["ALTER"]) or "SEQUENCE" not in words:
+        return []
+    return [
+        (t.start - base, toks[i + 1].end - base + 1, "")
+        for i, t in enumerate(toks[:-1])
+        if t.text.upper() == "CACHE" and toks[i + 1].token_type == TokenType.NUMBER
+    ]
+
+
+def alter_table_only(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """ALTER TABLE [IF EXISTS] ONLY t (pg_dump's): ONLY leaves out inheriting tables, and DuckDB
+    has none."""
+    w = [t.text.upper() for t in toks[:5]]
+    if w[:2] != ["ALTER", "TABLE"]:
+        return []
+    k = 4 if w[2:4] == ["IF", "EXISTS"] else 2
+    if len(w) > k and w[k] == "ONLY" and text[toks[k].start - base] != '"':
+        return [(toks[k].start - base, toks[k + 1].start - base, "")]
+    return []
+
+
+def sequence_owned_by(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """ALTER SEQUENCE s OWNED BY [schema.]table.column (pg_dump's, for a serial): DuckDB ties a
+    sequence to a table, not a column: the column goes (dropping the table drops the sequence in
+    both)."""
+    words = [t.text.upper() for t in toks[:2]]
+    if words != ["ALTER", "SEQUENCE"]:
+        return []
+    for i, t in enumerate(toks[:-2]):
+        if t.text.upper() == "OWNED" and toks[i + 1].text.upper() == "BY":
+            names = toks[i + 2 :]
+            dots = [k for k, n in enumerate(names) if n.token_type == TokenType.DOT]
+            if len(dots) >= 1 and len(names) == 2 * len(dots) + 1:
+                last_dot = names[dots[-1]]
+                return [(last_dot.start - base, names[-1].end - base + 1, "")]
+    return []
+
+
 def identity_sequences(text: str, toks: Sequence[Token]) -> list[str]:
     """The sequences identity columns of a CREATE TABLE need, created first, with the column's
     sequence options (START WITH, INCREMENT BY, MINVALUE, MAXVALUE, CYCLE)."""
@@ -549,6 +591,9 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     public_schema,
     pg_expandarray,
     multi_argument_unnest,
+    sequence_cache,
+    alter_table_only,
+    sequence_owned_by,
     jsonb_type,
     jsonb.jsonb_casts,
     jsonb.jsonb_functions,

@@ -17,7 +17,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.tools.conftest import PG_BIN, PgCluster, ToolDB, run_tool
+from tests.conftest import PDB_ADMIN, PDB_PASSWORD
+from tests.tools.conftest import ON_DUCKCDB, PG_BIN, PgCluster, ToolDB, run_tool
 
 SCHEMA = [
     "create table dump_customer (id serial primary key, name varchar(40) not null, email text, "
@@ -179,3 +180,57 @@ def test_pg_dump_schema_only_and_custom_format(
             for table in _tables(src):
                 theirs = _rows(dst, table)
                 assert theirs == ([] if source is None else _rows(src, table)), (target, table)
+
+
+def test_pg_dump_restores_into_another_pdb(
+    request: pytest.FixtureRequest, tool_db: ToolDB, tmp_path: Path
+) -> None:
+    """The plain dump, loaded with psql into a fresh PDB: the same rows, the serial going on.
+    (COPY's text form of arrays and bytea, ALTER SEQUENCE ... OWNED BY, ALTER TABLE ONLY,
+    setval('public.s', ...), nextval('s'::regclass) defaults.)"""
+    if not ON_DUCKCDB:
+        pytest.skip("a PDB is DuckCDB's")
+    server = request.getfixturevalue("server")
+    dump = tmp_path / "pdb.sql"
+    run = run_tool(tool_db, [str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "--file", str(dump)])
+    assert run.returncode == 0, tool_db.failure("pg_dump failed", run.stdout)
+    name = "TOOLS_PG_DUMP_COPY"
+    with server.connect(autocommit=True) as root:
+        root.execute(
+            f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+        )
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    try:
+        load = subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                server.dsn(name, PDB_ADMIN, PDB_PASSWORD),
+                "-f",
+                str(dump),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert load.returncode == 0, f"psql could not load the dump into a PDB:\n{load.stderr[-4000:]}"
+        with (
+            tool_db.connect(autocommit=True) as src,
+            server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as dst,
+        ):
+            tables = _tables(src)
+            assert tables == _tables(dst)
+            for table in tables:
+                assert _rows(dst, table) == _rows(src, table), table
+            assert _rows(dst, "dump_event")[0][6] == b"\x00\x01\xff"
+            last = src.execute("select last_value from dump_customer_id_seq").fetchone()[0]
+            nxt = dst.execute("insert into dump_customer (name) values ('next') returning id").fetchone()
+            assert nxt == (last + 1,)
+    finally:
+        with server.connect(autocommit=True) as root:
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+            root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
