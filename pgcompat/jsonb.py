@@ -73,10 +73,21 @@ def operand_start(toks: Sequence[Token], d: int) -> int | None:
     return None
 
 
+def defines_by_query(toks: Sequence[Token]) -> bool:
+    """CREATE VIEW ... AS SELECT / CREATE TABLE ... AS SELECT (or WITH, or a parenthesised query)."""
+    return toks[0].text.upper() == "CREATE" and any(
+        t.token_type == TokenType.ALIAS
+        and nxt.token_type in (TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN, TokenType.VALUES)
+        for t, nxt in zip(toks, toks[1:], strict=False)
+    )
+
+
 def jsonb_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """x::jsonb, CAST(x AS jsonb), jsonb 'x': the value as PostgreSQL prints jsonb (pg_jsonb).
-    Column types (CREATE / ALTER) stay DuckDB's JSON (pgcompat.rewrite.jsonb_type)."""
-    if toks and toks[0].text.upper() in ("CREATE", "ALTER"):
+    Not in table definitions (a DEFAULT would keep the engine's function in the PDB's file, which
+    other readers of the file lack): there a cast is DuckDB's JSON (pgcompat.rewrite.jsonb_type);
+    a view's or CREATE TABLE AS's query is a query."""
+    if toks and toks[0].text.upper() in ("CREATE", "ALTER") and not defines_by_query(toks):
         return []
     edits: list[Edit] = []
     for i, t in enumerate(toks):

@@ -502,7 +502,11 @@ def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             and prev is not None
             and prev.token_type in (TokenType.VAR, TokenType.IDENTIFIER, TokenType.TYPE)
         )
-        if cast and not ddl and not (nxt is not None and nxt.token_type == TokenType.L_BRACKET):
+        if (
+            cast
+            and not (ddl and not jsonb.defines_by_query(toks))
+            and not (nxt is not None and nxt.token_type == TokenType.L_BRACKET)
+        ):
             continue  # pgcompat.jsonb.jsonb_casts
         if cast or column:
             edits.append((t.start - base, t.end - base + 1, "JSON"))

@@ -424,3 +424,28 @@ def test_jsonb_parameters_and_decoding(conn, pg, table_name, server, pdb, pg15) 
     )
     theirs = asyncio.run(run(f"postgresql://postgres@127.0.0.1:{pg15.port}/postgres?sslmode=disable"))
     assert ours == theirs
+
+
+def test_jsonb_in_a_view_and_create_table_as(conn, pg, table_name) -> None:
+    view = table_name + "_v"
+    for c in (conn, pg):
+        c.execute(f"""create view {view} as select '{{"b":1,"a":[1, 2]}}'::jsonb as j""")
+        c.execute(f"""create table {table_name} as select '{{"bb":1,"a":2}}'::jsonb as j""")
+    try:
+        for sql in (f"select j::text from {view}", f"select j::text from {table_name}"):
+            assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall(), sql
+    finally:
+        for c in (conn, pg):
+            c.execute(f"drop view {view}")
+
+
+def test_copy_of_bytea_and_arrays_in_text_form(conn, pg, table_name) -> None:
+    """COPY FROM STDIN's text form of bytea (\\x hex, escapes) and arrays, as PostgreSQL reads it."""
+    data = '1\t\\\\x0001ff\t{1,2,3}\t{"a b",NULL,c}\n2\t\\\\x\t{}\t\\N\n3\tab\\\\\\\\c\t\\N\t{x}\n'
+    for c in (conn, pg):
+        c.execute(f"create table {table_name} (id int, b bytea, a int[], t text[])")
+        with c.cursor().copy(f"copy {table_name} from stdin") as cp:
+            cp.write(data)
+    sql = f"select * from {table_name} order by id"
+    assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall()
+    assert conn.execute(sql).fetchall()[0][1] == b"\x00\x01\xff"
