@@ -11,11 +11,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine import codec
+from engine.codec.pgarray import ArraySyntaxError, parse_array_text
 from engine.session import EngineSession, copy_key
 from pgwire import backend
 from pgwire.errors import DbError
 from pgwire.oracle import ora
-from pgwire.types import UNCONSTRAINED_NUMERIC, UNCONSTRAINED_NUMERIC_SCALE, require_exact_numeric
+from pgwire.types import BYTEA, UNCONSTRAINED_NUMERIC, UNCONSTRAINED_NUMERIC_SCALE, require_exact_numeric
 
 # COPY data held in memory before it is parsed and inserted; bigger loads go in several inserts.
 COPY_CHUNK_BYTES = 32 * 1024 * 1024
@@ -113,9 +114,13 @@ class CopyIn:
         )
         if table.num_rows == 0:
             return
-        for col, (_, _, dtype) in zip(table.columns, cols, strict=True):
+        for k, (col, (_, _, dtype)) in enumerate(zip(table.columns, cols, strict=True)):
             if dtype == UNCONSTRAINED_NUMERIC:
                 _check_exact_numeric(col)
+            if dtype.endswith("[]") and spec["format"] != "binary" and pa.types.is_string(col.type):
+                table = table.set_column(k, table.column_names[k], _array_texts(col))
+            elif dtype == "BLOB" and pa.types.is_string(col.type):
+                table = table.set_column(k, table.column_names[k], _bytea_texts(col))
         con = self.s.con
         view = f"__duckcdb_copy_{self.s.id}"
         names = table.column_names
@@ -129,6 +134,33 @@ class CopyIn:
         finally:
             con.unregister(view)
         self.count += table.num_rows
+
+
+def _bytea_texts(col: pa.ChunkedArray) -> pa.Array:
+    """A bytea column of COPY's text or CSV (\\x0001ff, or the escape format) as its bytes:
+    DuckDB's cast of text to BLOB reads \\x01 escapes byte by byte, not PostgreSQL's hex."""
+    return pa.array(
+        [None if v is None else codec.decode_param(v.encode(), BYTEA, 0) for v in col.to_pylist()],
+        type=pa.binary(),
+    )
+
+
+def _array_texts(col: pa.ChunkedArray) -> pa.Array:
+    """An array column of COPY's text or CSV ({1,2,3}, {"a b",NULL}) as lists of element texts,
+    which DuckDB casts to the column's element type."""
+    out = []
+    for v in col.to_pylist():
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            items = parse_array_text(v, lambda x: x)
+        except ArraySyntaxError:
+            raise DbError("22P02", f'malformed array literal: "{v}"') from None
+        if any(isinstance(x, list) for x in items):
+            raise DbError("0A000", f'multidimensional arrays are not supported by COPY here: "{v}"')
+        out.append(items)
+    return pa.array(out, type=pa.list_(pa.string()))
 
 
 # A fraction longer than an unconstrained numeric keeps (a nonzero digit after the 10th place),

@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from engine import pgmath
+from engine import jsonb, pgmath
 from engine.session import DdlCount
 from engine.write_gate import WriteGate
 from pgwire.control import EngineSpec
@@ -62,6 +62,7 @@ class Database:
     def __init__(self, spec: EngineSpec) -> None:
         self.spec = spec
         self.con = open_database(spec)
+        jsonb.register(self.con)  # pg_jsonb and the jsonb functions (pgcompat.jsonb)
         self._lock = threading.Lock()
         self.gate = WriteGate()  # one writer at a time (engine.write_gate)
         self.ddl = DdlCount()  # shared by its sessions (engine.session.EngineSession.macro_bodies)

@@ -82,6 +82,11 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("InvalidInputException", re.compile(r"\(\) is not allowed in this engine$"), "42501"),  # engine.shadows
     ("InvalidInputException", re.compile(r"read.only", re.I), "25006"),
     ("InvalidInputException", re.compile(r"Could not convert|invalid input syntax|Malformed", re.I), "22P02"),
+    (
+        "InvalidInputException",
+        re.compile(r'(?:^|: )relation "[^"]*" does not exist'),
+        "42P01",
+    ),  # pgcompat.sequences
     ("InvalidInputException", None, "22023"),
     ("PermissionException", None, "42501"),
     ("NotImplementedException", None, "0A000"),
@@ -128,6 +133,12 @@ def sqlstate_for(exc: BaseException) -> str:
             return state
     return "XX000"
 
+
+# The jsonb functions' errors (engine.jsonb), as DuckDB passes them on.
+_JSONB_ERROR = re.compile(r"Python exception occurred while executing the UDF: ValueError: (.*)", re.S)
+
+# INSERT with more values than the table has columns (fewer: engine.inserts names the columns).
+_TOO_MANY_VALUES = re.compile(r'^table "[^"]*" has (\d+) columns but (\d+) values were supplied')
 
 # DuckDB's wording of the common errors -> PostgreSQL's, which users and tools match, and the
 # object each names (the ErrorResponse's table/column/... fields). DuckDB's "Did you mean ...?"
@@ -207,6 +218,14 @@ def to_db_error(exc: BaseException) -> DbError:
         )
     if state == "25P02":
         message = "current transaction is aborted, commands ignored until end of transaction block"
+    udf = _JSONB_ERROR.search(message) if state in ("22023", "22P02") else None
+    if udf is not None:  # engine.jsonb: PostgreSQL's message (and the parser's reason)
+        message, _, reason = udf.group(1).partition("\n")
+        state = "22P02" if message.startswith("invalid input syntax") else "22023"
+        return DbError(state, message, detail=reason.strip() or None)
+    m = _TOO_MANY_VALUES.match(message) if state == "42601" else None
+    if m is not None and int(m.group(2)) > int(m.group(1)):
+        message, detail = "INSERT has more expressions than target columns", None
     if state == "53200":
         message = f"out of memory: {message}"
     if state == "53400":

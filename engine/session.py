@@ -21,7 +21,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, grouping, pgmath, shadows
+from engine import codec, cursors, grouping, inserts, pgmath, shadows
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
@@ -29,7 +29,7 @@ from pgwire import backend, faults
 from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
 from pgwire.errors import DbError
 from pgwire.oracle import ora
-from pgwire.tags import COUNTED
+from pgwire.tags import COUNTED, LOCK_TABLE
 from pgwire.types import UNCONSTRAINED_NUMERIC, require_exact_numeric
 
 BATCH_ROWS = 65536
@@ -115,6 +115,9 @@ class Portal:
     # what ran for it when a rewrite or a plan put statements around it (replayed in its stead)
     ran: list[tuple[str, list[Any]]] = field(default_factory=list)
     small: Any = None  # the rows-format result of a small-result run (_run_small)
+    scroll: bool = False  # a SCROLL cursor's: its rows are kept (rows) and it has a position
+    rows: pa.Table | None = None
+    position: int = 0
 
 
 def _duckdb_values(portal: Portal) -> list[Any] | dict[str, Any]:
@@ -599,7 +602,9 @@ class EngineSession:
             if cols is None:
                 raise DbError("42P11", "cannot open a cursor on a statement that returns no rows")
             inner = Prepared(d.query, "select", "SELECT", [], cols)
-            self.portals[d.name] = Portal(inner, portal.values, [1 if d.binary else 0] * len(cols))
+            self.portals[d.name] = Portal(
+                inner, portal.values, [1 if d.binary else 0] * len(cols), scroll=d.scroll
+            )
             self.cursors[d.name] = d.hold
             emit(backend.command_complete("DECLARE CURSOR"))
             return
@@ -619,8 +624,17 @@ class EngineSession:
         cur = self.portals.get(f.name)
         if cur is None or f.name not in self.cursors:
             raise DbError("34000", f'cursor "{f.name}" does not exist')
+        if f.backward and not cur.scroll:
+            raise DbError(
+                "55000",
+                "cursor can only scan forward",
+                hint="Declare it with SCROLL option to enable backward scan.",
+            )
         if not cur.started:
             self._start(cur)
+        if cur.scroll:
+            self._scroll_fetch(cur, f, p, portal, emit, describe)
+            return
         if f.move:
             moved = 0
             while (f.count is None or moved < f.count) and (batch := self._next_batch(cur)) is not None:
@@ -645,6 +659,44 @@ class EngineSession:
             return
         self._stream_rows(cur, f.count or 0, emit, encoder)
         emit(backend.command_complete(f"FETCH {cur.sent}"))
+
+    def _scroll_fetch(
+        self,
+        cur: Portal,
+        f: cursors.Fetch,
+        p: Prepared,
+        portal: Portal,
+        emit: Callable[[bytes], None],
+        describe: bool,
+    ) -> None:
+        """FETCH / MOVE on a SCROLL cursor: its rows, read whole at the first one, kept."""
+        if cur.rows is None:
+            batches = list(cur.pending)
+            cur.pending.clear()
+            while (batch := self._next_batch(cur)) is not None:
+                batches.append(batch)
+            schema = batches[0].schema if batches else None
+            cur.rows = pa.Table.from_batches(batches, schema) if schema is not None else None
+            if cur.rows is None:
+                cur.rows = pa.table({n: pa.array([], pa.null()) for n, _ in cur.prepared.columns or []})
+        indexes, cur.position = cursors.scroll(cur.position, cur.rows.num_rows, f)
+        if f.move:
+            emit(backend.command_complete(f"MOVE {len(indexes)}"))
+            return
+        cols = cur.prepared.columns or []
+        formats = (
+            portal.formats
+            if portal.formats and portal.prepared is p and len(portal.formats) in (1, len(cols))
+            else cur.formats
+        )
+        formats = _expand_formats(formats, len(cols))
+        if describe:
+            emit(_row_description(cols, formats))
+        if indexes:
+            encoder = codec.RowEncoder([t for _, t in cols], _effective_formats(cols, formats), self.timezone)
+            for batch in cur.rows.take(pa.array(indexes)).combine_chunks().to_batches():
+                emit(encoder.encode(batch))
+        emit(backend.command_complete(f"FETCH {len(indexes)}"))
 
     def _note_replay(self, sql: str, values: list[Any] | None, kind: str) -> None:
         if self.status != "T" or kind == "select":
@@ -911,6 +963,10 @@ class EngineSession:
             self._cursor_command(p, portal, emit, describe)
             portal.done = True
             return
+        if p.kind == LOCK_TABLE:
+            emit(self._lock_table(p))
+            portal.done = True
+            return
         if portal.done and not portal.pending and portal.reader is None and portal.started:
             emit(backend.command_complete(self._tag(p, 0)))
             return
@@ -977,6 +1033,20 @@ class EngineSession:
         self._end_of_statement()
         emit(backend.command_complete(self._tag(p, count if count is not None else portal.sent)))
 
+    def _lock_table(self, p: Prepared) -> bytes:
+        """LOCK TABLE (pgcompat.syntax.lock_table): inside a transaction block, as PostgreSQL
+        asks; the tables must exist; the modes that keep writers out hold the write gate until
+        the transaction ends."""
+        if self.status != "T" and not self._in_implicit:
+            raise DbError("25P01", "LOCK TABLE can only be used in transaction blocks")
+        if p.lock:
+            if self.read_only or self.read_only_tx:
+                raise DbError("25006", "cannot execute LOCK TABLE in a read-only transaction")
+            self.claim_write(p.lock)
+        self._release_stream()
+        self.con.execute(p.sql).fetchall()
+        return backend.command_complete("LOCK TABLE")
+
     def _end_implicit_ro(self, ok: bool) -> None:
         """End the read-only transaction a statement outside a block ran in."""
         if self._implicit_ro:
@@ -1013,6 +1083,9 @@ class EngineSession:
                 if s.get("grouping"):
                     self._release_stream()
                     sql = grouping.choose(self.con, sql, s["grouping"])
+                if s.get("positional"):
+                    self._release_stream()
+                    sql = inserts.complete(self.con, sql, s["positional"])
                 p = Prepared(sql, s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only, p.isolation = s.get("read_only"), s.get("isolation")
                 p.writes, p.lock = bool(s.get("writes")), s.get("lock", "")
@@ -1056,19 +1129,20 @@ class EngineSession:
         isolation: str | None = None,
         alter: dict[str, Any] | None = None,
         group_by: dict[str, Any] | None = None,
+        positional: dict[str, Any] | None = None,
         hint: dict[str, Any] | None = None,
     ) -> bytes:
         self._check_aborted(kind)
         self.require_passed(sql, *(pre or []))
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
-        if kind in TXN_KINDS or kind in ("set", "show", "close", "move") or alter is not None:
+        if kind in TXN_KINDS or kind in ("set", "show", "close", "move", LOCK_TABLE) or alter is not None:
             # (an ALTER TABLE planned at run time takes no parameters and returns no rows)
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
             prepared = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
             prepared.read_only, prepared.isolation = read_only, isolation
             prepared.alter = alter
-            prepared.writes = writes
+            prepared.writes, prepared.lock = writes, lock
             self.statements[name] = prepared
             return backend.PARSE_COMPLETE
         if kind == "declare":
@@ -1088,6 +1162,7 @@ class EngineSession:
         self._release_stream()
         self.ensure_pg_macros(sql)
         sql = grouping.choose(self.con, sql, group_by)
+        sql = inserts.complete(self.con, sql, positional)
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
         untyped: list[int] = []

@@ -369,6 +369,7 @@ class _Statement(Tokens):
             self._reg_cast,
             self._cast_call,
             self._vector_item,
+            self._vector_shown,
             self._vector_subscripts,
             self._function,
         ):
@@ -408,16 +409,37 @@ class _Statement(Tokens):
         )
         operand = self.render(lo, d)
         if literal:
+            # 't'::regclass as a result column (or cast to text): PostgreSQL prints the name
+            # (regclass_out); elsewhere it is compared as the oid.
+            shown = (
+                self.tt(after) == TokenType.DCOLON and self.name(after + 1) in ("text", "varchar", "name")
+            ) or self._shown_item(lo, after)
+            oid = f"({to_oid(operand)})"
             value = shim.string_value(self.src(lo))
             if value is not None:
-                if _DIGITS.match(value):
-                    return f"CAST({operand} AS BIGINT)"
                 cat = value.lower().removeprefix("pg_catalog.")
-                if kind == "regclass" and cat in shim.CATALOG_OIDS:
+                if _DIGITS.match(value):
+                    oid = f"CAST({operand} AS BIGINT)"
+                elif kind == "regclass" and cat in shim.CATALOG_OIDS:
+                    if shown:
+                        return self._named(lo, after, shim.lit(cat), kind)
                     return f"CAST({shim.CATALOG_OIDS[cat]} AS BIGINT)"
-            return f"({to_oid(operand)})"
+            return self._named(lo, after, f"({to_name(oid)})", kind) if shown else oid
         last = next((self.name(k) for k in range(d - 1, lo - 1, -1) if self.name(k)), kind)
-        return self._named(lo, after, f"({to_name(operand)})", last or kind)
+        # A name (relname::regclass, Metabase) or an oid: what the operand's type says.
+        oid = f"(CASE WHEN typeof({operand}) = 'VARCHAR' THEN {to_oid(operand)} ELSE TRY_CAST({operand} AS BIGINT) END)"
+        return self._named(lo, after, f"({to_name(oid)})", last or kind)
+
+    def _shown_item(self, lo: int, hi: int) -> bool:
+        """Whether tokens lo..hi-1 are a whole select-list item (aliased or not)."""
+        if self.tt(hi) == TokenType.ALIAS or (
+            self.tt(hi) in _ALIAS_NAME and hi + 1 < self.n and self.tt(hi + 1) in ITEM_END
+        ):
+            before = self.tt(lo - 1)
+            return before in (TokenType.SELECT, TokenType.DISTINCT) or (
+                before == TokenType.COMMA and self.clause_of(lo - 1) == TokenType.SELECT
+            )
+        return self.select_item(lo, hi)
 
     def _cast_call(self, i: int, hi: int) -> tuple[int, str] | None:
         """CAST(x AS regclass) and friends."""
@@ -501,7 +523,17 @@ class _Statement(Tokens):
         return i + 1, self._named(i, i + 1, f"({shim.KEYWORDS[name]})", name)
 
     def _tableoid(self, i: int) -> tuple[int, str] | None:
-        """alias.tableoid of a catalog relation (a system column in PostgreSQL): that catalog's oid."""
+        """alias.tableoid of a catalog relation (a system column in PostgreSQL): that catalog's oid;
+        a bare tableoid too when the statement reads one catalog only (pg_dump's queries)."""
+        if (
+            self.name(i) == "tableoid"
+            and not self.src(i).startswith('"')
+            and self.tt(i - 1) not in (TokenType.DOT, TokenType.ALIAS)
+            and self.tt(i + 1) not in (TokenType.DOT, TokenType.L_PAREN)
+        ):
+            oid = self._from_catalog(i)
+            if oid is not None:
+                return i + 1, self._named(i, i + 1, f"CAST({oid} AS BIGINT)", "tableoid")
         if (
             self.tt(i + 1) != TokenType.DOT
             or self.name(i + 2) != "tableoid"
@@ -510,6 +542,22 @@ class _Statement(Tokens):
             return None
         oid = self.catalogs.get(self.name(i) or "")
         return None if oid is None else (i + 3, f"CAST({oid} AS BIGINT)")
+
+    def _from_catalog(self, i: int) -> int | None:
+        """The oid of the catalog the FROM of token i's own query level reads first, if any."""
+        k = i + 1
+        while k < self.n:
+            t = self.tt(k)
+            if t in OPEN and k in self.match:
+                k = self.match[k] + 1
+                continue
+            if t in CLOSE:
+                return None
+            if t == TokenType.FROM:
+                r = self.qualified(k + 1)
+                return shim.CATALOG_OIDS.get(self.name(r if r is not None else k + 1) or "")
+            k += 1
+        return None
 
     def _relation(self, i: int) -> tuple[int, str] | None:
         r = self.qualified(i)
@@ -546,10 +594,38 @@ class _Statement(Tokens):
             if self.tt(i - 1) == TokenType.DOT or not self.in_from(i):
                 return None
             f = i
+        tmpl = shim.TABLE_FUNCTION_TEMPLATES.get(self.name(f) or "")
+        if tmpl is not None and self.tt(f + 1) == TokenType.L_PAREN and f + 1 in self.match:
+            close = self.match[f + 1]
+            sql = tmpl([self.render(lo, end) for lo, end in self.args(f + 1)])
+            if sql is None:
+                return None
+            aliased = self.tt(close + 1) in (TokenType.ALIAS, *_ALIAS_NAME)
+            return close + 1, f"({sql})" + ("" if aliased else f' AS "{self.name(f)}"')
         block = shim.TABLE_FUNCTIONS.get(self.name(f) or "")
         if block is None or self.tt(f + 1) != TokenType.L_PAREN or self.tt(f + 2) != TokenType.R_PAREN:
             return None
         return f + 3, self._shim_relation(f + 3, block, self.name(f) or block)
+
+    def _vector_shown(self, i: int, hi: int) -> tuple[int, str] | None:
+        """[alias.]indkey as a select-list item: an int2vector / oidvector prints its elements
+        separated by spaces (`1 2`), which pg_dump parses; the shim's lists would print {1,2}
+        (indoption is such a string already)."""
+        n = i + 2 if self.tt(i + 1) == TokenType.DOT and self.tt(i - 1) != TokenType.DOT else i
+        name = self.name(n) or ""
+        if name not in _VECTORS or name == "indoption" or self.src(n).startswith('"') or n + 1 > hi:
+            return None
+        before = self.tt(i - 1)
+        if not (
+            before in (TokenType.SELECT, TokenType.DISTINCT)
+            or (before == TokenType.COMMA and self.clause_of(i - 1) == TokenType.SELECT)
+        ):
+            return None
+        if not (n + 1 >= self.n or self.tt(n + 1) in ITEM_END or self.tt(n + 1) == TokenType.ALIAS):
+            return None
+        sql = f"array_to_string({self.text[self.start(i) : self.end(n)]}, ' ')"
+        aliased = self.tt(n + 1) == TokenType.ALIAS
+        return n + 1, sql if aliased else f'{sql} AS "{name}"'
 
     def _vector_item(self, i: int, hi: int) -> tuple[int, str] | None:
         """indkey[0]: int2vector and oidvector subscripts start at 0 (the shim's lists at 1). Aliases

@@ -77,6 +77,8 @@ def _name(e: exp.Expression, text: str) -> str | None:
         if inner is not None and inner != "?column?":
             return inner
         kind = getattr(e.to.this, "name", None) or str(e.to.this)
+        if kind.upper() == "USERDEFINED" and e.to.args.get("kind"):  # regclass, ... (unknown to sqlglot)
+            kind = str(e.to.args["kind"]).split(".")[-1].strip('"')
         return _TYPE_NAMES.get(kind.upper(), kind.lower())
     if isinstance(e, exp.Trim):  # trim(...) is btrim, trim(LEADING ...) ltrim, trim(TRAILING ...) rtrim
         position = str(e.args.get("position") or "").upper()

@@ -85,6 +85,8 @@ def parse_copy(stmt: Statement) -> CopySpec:
         while ts.peek() is not None and ts.peek().token_type == TokenType.DOT:
             ts.next()
             parts.append(ts.src(ts.next()))
+        if len(parts) == 2 and parts[0].strip('"').lower() == "public":
+            parts[0] = "main"  # clients' public schema is DuckDB's main (pgcompat.rewrite.public_schema)
         table = ".".join(parts)
         if ts.peek() is not None and ts.peek().token_type == TokenType.L_PAREN:
             ts.next()

@@ -272,7 +272,43 @@ def pg_typeof(call: Call) -> str | None:
     return f"({scalar} || {dims})"
 
 
+def octet_length(call: Call) -> str | None:
+    """octet_length(x): the bytes of text in UTF-8, of bytea, of a bit string. DuckDB has it for
+    BLOB and BIT only, and a string is both to its binder (ambiguous); strlen counts a VARCHAR's
+    bytes. typeof() is a constant, so DuckDB keeps the one branch that applies."""
+    if len(call.args) != 1:
+        return None
+    x = f"({call.args[0]})"
+    return (  # PostgreSQL's result is an integer
+        f"CAST(CASE WHEN typeof({x}) = 'BLOB' THEN octet_length(TRY_CAST({x} AS BLOB)) "
+        f"WHEN typeof({x}) = 'BIT' THEN octet_length(TRY_CAST({x} AS BIT)) "
+        f"ELSE strlen(CAST({x} AS VARCHAR)) END AS INTEGER)"
+    )
+
+
+_REGCLASS_LITERAL = re.compile(r"^\s*('(?:[^']|'')*')\s*::\s*(?:pg_catalog\s*\.\s*)?regclass\s*$", re.I)
+
+
+_PUBLIC_LITERAL = re.compile(r"^'public\.", re.I)
+
+
+def sequence_call(call: Call) -> str | None:
+    """nextval('s'::regclass) (pg_dump's and psql's spelling of a serial's default): the sequence
+    by its name, as DuckDB (and the sandbox's check of the argument) takes it; 'public.s' is
+    DuckDB's main.s (pg_dump's setval('public.s', n, true))."""
+    m = _REGCLASS_LITERAL.match(call.args[0]) if call.args else None
+    first = m.group(1) if m is not None else call.args[0].strip() if call.args else ""
+    named = _PUBLIC_LITERAL.sub("'main.", first)
+    if m is None and named == first:
+        return None
+    return f"{call.name}({', '.join([named, *call.args[1:]])})"
+
+
 TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
+    "nextval": sequence_call,
+    "currval": sequence_call,
+    "setval": sequence_call,
+    "octet_length": octet_length,
     "pg_typeof": pg_typeof,
     "to_char": to_char,
     "format": format_,

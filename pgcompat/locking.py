@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlglot.tokens import Token, TokenType
 
 from pgwire.control import LOCK_NOWAIT, LOCK_SKIP, LOCK_WAIT
+from pgwire.tags import LOCK_TABLE
 
 Edit = tuple[int, int, str]
 
@@ -47,6 +48,7 @@ READ_KINDS = frozenset(
         "unlisten",
         "notify",
         "copy",  # COPY FROM takes the gate itself (engine.copy); COPY TO reads
+        LOCK_TABLE,  # the modes that keep writers out say FOR UPDATE (pgcompat.syntax.lock_table)
     }
 )
 _WRITE_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE"})

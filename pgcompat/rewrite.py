@@ -19,11 +19,14 @@ from pgcompat import (
     catalog_rewrites,
     functions,
     grouping,
+    inserts,
+    jsonb,
     lengths,
     lexer,
     locking,
     numeric,
     result_types,
+    sequences,
     similar,
     srf,
 )
@@ -86,13 +89,9 @@ def sys_context_userenv(text: str, toks: Sequence[Token], base: int) -> list[Edi
 # PostgreSQL functions DuckDB has under another name (same arguments, same result).
 _RENAMED_FUNCTIONS = {
     "json_build_object": "json_object",
-    "jsonb_build_object": "json_object",
     "json_build_array": "json_array",
-    "jsonb_build_array": "json_array",
     "pg_current_xact_id": "txid_current",  # the transaction's id, the same until it ends
     "json_agg": "json_group_array",  # the values as a JSON array, NULLs as null
-    "jsonb_agg": "json_group_array",
-    "to_jsonb": "to_json",
 }
 
 
@@ -315,6 +314,48 @@ def identity_columns(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
 _NO_SEQUENCE_OPTION = re.compile(r"\bCACHE\s+\d+", re.I)
 
 
+def sequence_cache(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE / ALTER SEQUENCE ... CACHE n (pg_dump writes CACHE 1): how many values a PostgreSQL
+    backend takes at a time (gaps only, never a value); DuckDB's CREATE SEQUENCE has no such option."""
+    words = [t.text.upper() for t in toks[:3]]
+    if words[:1] not in (["CREATE"], ["ALTER"]) or "SEQUENCE" not in words:
+        return []
+    return [
+        (t.start - base, toks[i + 1].end - base + 1, "")
+        for i, t in enumerate(toks[:-1])
+        if t.text.upper() == "CACHE" and toks[i + 1].token_type == TokenType.NUMBER
+    ]
+
+
+def alter_table_only(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """ALTER TABLE [IF EXISTS] ONLY t (pg_dump's): ONLY leaves out inheriting tables, and DuckDB
+    has none."""
+    w = [t.text.upper() for t in toks[:5]]
+    if w[:2] != ["ALTER", "TABLE"]:
+        return []
+    k = 4 if w[2:4] == ["IF", "EXISTS"] else 2
+    if len(w) > k and w[k] == "ONLY" and text[toks[k].start - base] != '"':
+        return [(toks[k].start - base, toks[k + 1].start - base, "")]
+    return []
+
+
+def sequence_owned_by(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """ALTER SEQUENCE s OWNED BY [schema.]table.column (pg_dump's, for a serial): DuckDB ties a
+    sequence to a table, not a column: the column goes (dropping the table drops the sequence in
+    both)."""
+    words = [t.text.upper() for t in toks[:2]]
+    if words != ["ALTER", "SEQUENCE"]:
+        return []
+    for i, t in enumerate(toks[:-2]):
+        if t.text.upper() == "OWNED" and toks[i + 1].text.upper() == "BY":
+            names = toks[i + 2 :]
+            dots = [k for k, n in enumerate(names) if n.token_type == TokenType.DOT]
+            if len(dots) >= 1 and len(names) == 2 * len(dots) + 1:
+                last_dot = names[dots[-1]]
+                return [(last_dot.start - base, names[-1].end - base + 1, "")]
+    return []
+
+
 def identity_sequences(text: str, toks: Sequence[Token]) -> list[str]:
     """The sequences identity columns of a CREATE TABLE need, created first, with the column's
     sequence options (START WITH, INCREMENT BY, MINVALUE, MAXVALUE, CYCLE)."""
@@ -441,9 +482,10 @@ def multi_argument_unnest(text: str, toks: Sequence[Token], base: int) -> list[E
 
 
 def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """jsonb, as a column's type or a cast's: DuckDB's JSON (the same text, the same -> and ->>).
-    What differs is said in the README: its values keep the text as written (jsonb normalises
-    it), and result columns are json (oid 114), not jsonb."""
+    """jsonb, as a column's type (or jsonb[]): DuckDB's JSON (the same text, the same -> and ->>).
+    Casts to jsonb print as PostgreSQL does (pgcompat.jsonb.jsonb_casts). What differs is said in
+    the README: a column keeps a literal written into it as written, and result columns are json
+    (oid 114), not jsonb."""
     ddl = bool(toks) and toks[0].text.upper() in ("CREATE", "ALTER")
     edits: list[Edit] = []
     for i, t in enumerate(toks):
@@ -461,6 +503,12 @@ def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             and prev is not None
             and prev.token_type in (TokenType.VAR, TokenType.IDENTIFIER, TokenType.TYPE)
         )
+        if (
+            cast
+            and not (ddl and not jsonb.defines_by_query(toks))
+            and not (nxt is not None and nxt.token_type == TokenType.L_BRACKET)
+        ):
+            continue  # pgcompat.jsonb.jsonb_casts
         if cast or column:
             edits.append((t.start - base, t.end - base + 1, "JSON"))
     return edits
@@ -548,7 +596,13 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     public_schema,
     pg_expandarray,
     multi_argument_unnest,
+    sequence_cache,
+    alter_table_only,
+    sequence_owned_by,
     jsonb_type,
+    jsonb.jsonb_casts,
+    jsonb.jsonb_functions,
+    jsonb.jsonb_operators,
     serial_columns,
     identity_columns,
     index_methods,
@@ -573,6 +627,7 @@ class Rewritten:
     refusal: tuple[str, str] | None = None  # (SQLSTATE, message): what DuckCDB cannot do faithfully
     alter: dict[str, object] | None = None  # an ALTER TABLE the engine plans when it runs (engine.alter)
     grouping: dict[str, object] | None = None  # GROUP BY a primary key (pgcompat.grouping)
+    positional: dict[str, object] | None = None  # INSERT INTO t VALUES without columns (pgcompat.inserts)
 
 
 def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
@@ -594,6 +649,9 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         if retokenized:
             text, toks = translated, retokenized
     checked = text
+    state = sequences.sequence_state(text)
+    if state is not None:
+        return Rewritten(state, checked=checked)
     # pdb.schema.t is schema.t before any other rewrite reads it (information_schema.columns and
     # public.t are theirs to recognise).
     stripped = current_catalog(text, toks, toks[0].start)
@@ -632,4 +690,8 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     if any(t.token_type == TokenType.GROUP_BY for t in toks):
         final = tokenize(sql) if sql != text else list(toks)
         grouped = grouping.alternative(sql, final) if final else None
-    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned, grouped)
+    positional = None
+    if toks[0].text.upper() == "INSERT":
+        final = tokenize(sql) if sql != text else list(toks)
+        positional = inserts.positional_insert(sql, final) if final else None
+    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned, grouped, positional)

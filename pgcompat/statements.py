@@ -20,6 +20,7 @@ from pgcompat.rewrite import rewrite
 from pgcompat.tokens import tokenize
 from pgcompat.transactions import begin_modes
 from pgwire import faults
+from pgwire.tags import LOCK_TABLE
 
 _DDL_OBJECTS = (
     "TABLE",
@@ -70,6 +71,8 @@ class Statement:
     engine_alter: dict[str, Any] | None = None  # an ALTER TABLE the engine plans when it runs
     # GROUP BY a primary key: the text to run when the catalog says the key is covered
     engine_grouping: dict[str, Any] | None = None
+    # INSERT INTO t VALUES (...) without a column list: where the engine may write one
+    engine_positional: dict[str, Any] | None = None
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
     # A statement that differs from base only in its numbers: base is what is judged (its tokens
     # slice base's text), this one's text is what runs.
@@ -131,6 +134,8 @@ class Statement:
             op["alter"] = self.engine_alter
         if self.engine_grouping is not None:
             op["grouping"] = self.engine_grouping
+        if self.engine_positional is not None:
+            op["positional"] = self.engine_positional
         if names is not None:
             op["names"] = names
         if self.kind == "begin":
@@ -251,6 +256,8 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
             sql, text, toks, engine_kind = shaped.text, shaped.text, retokenized, shaped.engine_kind
     words = tuple(_word(sql, t) for t in toks[:8])
     kind, tag = _classify(words)
+    if engine_kind == LOCK_TABLE:
+        tag = "LOCK TABLE"
     rw = rewrite(text, toks)
     checked = rw.checked if rw.checked != text else ""
     return Statement(
@@ -268,6 +275,7 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
         rw.refusal,
         rw.alter,
         rw.grouping,
+        rw.positional,
     )
 
 

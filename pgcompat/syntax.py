@@ -8,13 +8,14 @@ touches stays exactly as the client wrote it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat.tokens import ITEM_END, NAMES, WORD, Edit, Tokens, apply
-from pgwire.tags import SELECT_INTO
+from pgwire.tags import LOCK_TABLE, SELECT_INTO
 
 # What ends the search for the SELECT an INTO belongs to.
 _NOT_SELECT_LIST = frozenset(
@@ -243,6 +244,48 @@ def duckdb_keyword_names(tk: Tokens) -> list[Edit]:
     return edits
 
 
+# LOCK TABLE modes that conflict with ROW EXCLUSIVE (what INSERT, UPDATE and DELETE take): held,
+# they keep other writers out until the transaction ends.
+_WRITER_EXCLUDING_MODES = frozenset({"share", "share row exclusive", "exclusive", "access exclusive"})
+_LOCK_MODES = _WRITER_EXCLUDING_MODES | {
+    "access share",
+    "row share",
+    "row exclusive",
+    "share update exclusive",
+}
+
+
+_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
+_LOCKED_NAME = re.compile(rf"\s*(?:ONLY\s+)?({_IDENT}(?:\s*\.\s*{_IDENT}){{0,2}})\s*\*?\s*$", re.I)
+_LOCK = re.compile(
+    r"^\s*LOCK\s+(?:TABLE\s+)?(?P<names>.+?)(?:\s+IN\s+(?P<mode>[A-Za-z ]+?)\s+MODE)?(?:\s+(?P<nowait>NOWAIT))?\s*$",
+    re.I | re.S,
+)
+
+
+def lock_table(text: str) -> str | None:
+    """LOCK [TABLE] [ONLY] name [*] [, ...] [IN mode MODE] [NOWAIT]: DuckDB has no table locks.
+    Every transaction reads its own snapshot, so the weak modes (pg_dump's ACCESS SHARE) only
+    check that the tables exist; the modes that keep writers out take the PDB's write gate as
+    SELECT ... FOR UPDATE does (pgcompat.locking). Returns that SELECT, or None when the
+    statement is no LOCK this reads (DuckDB's syntax error then). (sqlglot reads LOCK as a
+    command with one string argument, hence the expressions over the text.)"""
+    m = _LOCK.match(text)
+    if m is None:
+        return None
+    mode = " ".join((m.group("mode") or "access exclusive").lower().split())  # PostgreSQL's default
+    if mode not in _LOCK_MODES:
+        return None
+    names = []
+    for part in m.group("names").split(","):
+        found = _LOCKED_NAME.match(part)
+        if found is None:
+            return None  # a comma inside a quoted name, or no name: DuckDB's syntax error
+        names.append(found.group(1))
+    lock = " FOR UPDATE" + (" NOWAIT" if m.group("nowait") else "") if mode in _WRITER_EXCLUDING_MODES else ""
+    return f"SELECT NULL FROM {', '.join(names)} LIMIT 0{lock}"
+
+
 SHAPES: list[Callable[[Tokens], list[Edit]]] = [
     keyword_aliases,
     temporary_scope,
@@ -277,7 +320,12 @@ def _worth_a_look(toks: Sequence[Token]) -> bool:
 
 def reshape(text: str, toks: Sequence[Token]) -> Shaped | None:
     """The statement in a form DuckDB and the analysis parse, or None when it needs no change."""
-    if not toks or not _worth_a_look(toks):
+    if not toks:
+        return None
+    if toks[0].text.upper() == "LOCK":
+        locked = lock_table(text)
+        return Shaped(locked, LOCK_TABLE) if locked is not None else None
+    if not _worth_a_look(toks):
         return None
     tk = Tokens(text, toks)
     edits: list[Edit] = []

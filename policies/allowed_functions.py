@@ -422,7 +422,7 @@ INTERNAL_PREFIX = "__internal_"  # compressed materialization, table filters: "f
 # it judges (tests/unit/test_allowed_functions.py checks the shim's names are here).
 PG_CLIENT_FUNCTIONS = frozenset(
     {
-        "array_lower", "array_remove", "array_upper", "col_description", "current_database",
+        "acldefault", "array_lower", "array_remove", "array_upper", "col_description", "current_database",
         "current_schema", "current_schemas", "current_setting", "format_type", "getdatabaseencoding",
         "obj_description", "pg_backend_pid", "pg_blocking_pids", "pg_char_to_encoding",
         "pg_client_encoding", "pg_database_size", "pg_encoding_to_char", "pg_function_is_visible",
@@ -449,12 +449,20 @@ PG_CLIENT_FUNCTIONS = frozenset(
         "to_char", "format", "parse_ident", "substring",
         # pgcompat/rewrite.py
         "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array",
+        # pgcompat/jsonb.py (over the engine's pg_jsonb_* functions, engine.jsonb)
+        "jsonb_agg", "jsonb_object_agg", "to_jsonb", "jsonb_strip_nulls", "jsonb_pretty", "jsonb_typeof",
+        "jsonb_array_length", "jsonb_object_keys", "jsonb_array_elements", "jsonb_array_elements_text",
         "sys_context",  # SYS_CONTEXT('USERENV', 'X') -> getvariable('userenv_x')
         "_pg_expandarray",  # information_schema._pg_expandarray(a) -> unnest(list_transform(...))
         "pg_advisory_unlock_all",
     }
 )  # fmt: skip
-PG_CLIENT_TABLE_FUNCTIONS = frozenset({"pg_show_all_settings", "pg_get_keywords"})
+PG_CLIENT_TABLE_FUNCTIONS = frozenset(
+    {
+        "pg_show_all_settings", "pg_get_keywords", "pg_options_to_table",
+        "jsonb_array_elements", "jsonb_array_elements_text", "jsonb_each", "jsonb_each_text", "jsonb_object_keys",
+    }
+)  # fmt: skip
 # Of those, names DuckDB also has: when the shim's rewrite does not fire (x.current_setting(),
 # system.main.current_setting(...), "current_setting"(...)), DuckDB's own runs. Only
 # current_setting is harmful that way (server paths); the others read the catalog.

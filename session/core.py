@@ -25,6 +25,7 @@ from governance.meter import StatementMeter
 from governance.resources import PARAMETERS, Limits, tightest
 from governance.sampler import sample_soon
 from pgcompat import analysis, container_commands, params
+from pgcompat import session_tables as pg_session_tables
 from pgcompat import statements as stmts
 from pgcompat.copy import parse_copy
 from pgwire import backend, faults, frontend
@@ -33,7 +34,7 @@ from pgwire.control import SessionState
 from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
 from policies import allowed_functions, dictionary_views, lockdown, privileges, sandbox, whitelist
-from session import notify_sql, setshow
+from session import notify_sql, session_tables, setshow
 from session.client import Client, Disconnect, IdleTimeout, Woken
 from session.host import Host
 from session.notify import Listener, NotifyHub, TransactionNotes, check_payload
@@ -77,6 +78,7 @@ class Served:
     timers: Timers
     pid: int  # the engine process: its /proc counters are the PDB's
     notify: NotifyHub = field(default_factory=NotifyHub)  # LISTEN/NOTIFY among its sessions
+    sessions: dict[int, Session] = field(default_factory=dict)  # by pid: pg_stat_activity's rows
     meter: StatementMeter | None = None  # metering and SLA counters of the PDB (governance.meter)
 
 
@@ -113,6 +115,14 @@ class Session:
         self.tx_notes = TransactionNotes()
         self._errors: list[tuple[str, str]] = []  # errors sent in the current statement cycle
         self._ran = False  # the current cycle ran statements in the engine
+        # What pg_stat_activity shows of this session (session.session_tables).
+        self.backend_start = session_tables.now()
+        self.activity_query = ""
+        self.active = False
+        self.query_start: float | None = None
+        self.state_change: float | None = self.backend_start
+        self.xact_start: float | None = None
+        self.prepared_at: dict[str, float] = {}  # named statement -> when it was prepared
         if served.gov is not None:
             gov = served.gov
             client.pace = self._pace
@@ -154,6 +164,7 @@ class Session:
         """Serve the session until the client leaves, it is ended, or it moves away."""
         try:
             self.open()
+            self.served.sessions[self.state.pid] = self
             self._loop()
         except Moved:
             return
@@ -168,6 +179,8 @@ class Session:
             self._fatal("XX000", "internal error in DuckCDB; the connection is closed (see the server log)")
         finally:
             self.closed = True
+            if self.served.sessions.get(self.state.pid) is self:
+                del self.served.sessions[self.state.pid]
             self.served.notify.unlisten(self.listener, None)
             if self.ex is not None:
                 self.ex.close()
@@ -309,6 +322,7 @@ class Session:
             if started is None and self.served.meter is not None:
                 started = time.perf_counter()
                 txn = self._txn_mark()
+            self._activity_begin(msg)
             try:
                 self._handle(msg)
             except (Disconnect, Moved, ProtocolViolation):
@@ -320,9 +334,31 @@ class Session:
             except Exception as e:  # a bug fails the statement, not the connection
                 log.exception("session %s: %s failed", self.state.pid, type(msg).__name__)
                 self._failed(msg, DbError("XX000", f"internal error: {type(e).__name__}: {e}"))
+            if isinstance(msg, (frontend.Query, frontend.Sync)):
+                self._activity_end()
             if started is not None and isinstance(msg, (frontend.Query, frontend.Sync)):
                 self._cycle_done(time.perf_counter() - started, txn)
                 started = None
+
+    # ------------------------------------------------------------ pg_stat_activity
+
+    def _activity_begin(self, msg: frontend.FrontendMessage) -> None:
+        """A message starts (or goes on with) a statement: its text and start, as PostgreSQL shows them."""
+        if isinstance(msg, (frontend.Query, frontend.Parse)):
+            self.activity_query = msg.sql
+        if isinstance(msg, (frontend.Query, frontend.Execute)) and not self.active:
+            self.active = True
+            self.query_start = self.state_change = session_tables.now()
+            if self.status == "I":
+                self.xact_start = self.query_start
+
+    def _activity_end(self) -> None:
+        """ReadyForQuery: the session is idle (in a transaction block or not)."""
+        if self.active:
+            self.active = False
+            self.state_change = session_tables.now()
+        if self.status == "I":
+            self.xact_start = None
 
     # ------------------------------------------------------------ metering (governance.meter)
 
@@ -503,9 +539,14 @@ class Session:
         return on_wait
 
     def _register_views(self, views: list[str]) -> None:
-        """The dictionary views a statement reads, computed for this container by the host."""
+        """The dictionary views a statement reads, computed for this container by the host, and
+        the relations the session computes itself (pgcompat.session_tables)."""
         if views:
-            tables = self.host.dictionary(self.con_id, sorted(set(views)))
+            mine = sorted({v for v in views if v in pg_session_tables.COLUMNS})
+            theirs = sorted(set(views) - set(mine))
+            tables = self.host.dictionary(self.con_id, theirs) if theirs else {}
+            if mine:
+                tables |= session_tables.tables(self, mine)
             self._executor().register_dictionary(tables)
 
     # ------------------------------------------------------------ simple protocol
@@ -552,6 +593,7 @@ class Session:
                 if self.ex is not None:  # the verdict goes with the text (EngineSession.passed)
                     self.ex.passed(str(op["sql"]), *op.get("pre", []))  # type: ignore[misc]
                 views += dictionary_views.referenced_views(st.judged)
+                views += pg_session_tables.read_by(str(op["sql"]))
         if ok and group:
             self._run_group(group, views)
         self.client.send(self._ready())
@@ -976,7 +1018,7 @@ class Session:
             raise refusal
         self.local_statements.pop(msg.name, None)
         self.parsed_statements[msg.name] = st
-        views = dictionary_views.referenced_views(st.judged)
+        views = dictionary_views.referenced_views(st.judged) + pg_session_tables.read_by(st.engine_sql)
         if views:
             self.statement_views[msg.name] = views
         else:
@@ -1004,6 +1046,7 @@ class Session:
                 op.get("isolation"),  # type: ignore[arg-type]
                 op.get("alter"),  # type: ignore[arg-type]
                 op.get("grouping"),  # type: ignore[arg-type]
+                op.get("positional"),  # type: ignore[arg-type]
                 op.get("hint"),  # type: ignore[arg-type]
             )
         )
@@ -1012,6 +1055,7 @@ class Session:
             return
         if msg.name:
             self.prepared[msg.name] = (msg.sql, list(msg.param_oids))
+            self.prepared_at[msg.name] = session_tables.now()
         if not quiet:
             self.client.send(reply)
         else:

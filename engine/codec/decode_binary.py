@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from engine import jsonb
+from engine.codec.errors import ParamError
 from engine.codec.interval import interval_value
 from engine.codec.numeric import numeric_recv
 from engine.codec.pgarray import parse_array_binary
@@ -51,7 +53,10 @@ def _text(raw: bytes) -> str:
 def _jsonb(raw: bytes) -> str:
     if not raw or raw[0] != 1:
         raise ValueError("unsupported jsonb version number")
-    return raw[1:].decode("utf-8")
+    try:
+        return jsonb.normalize(raw[1:].decode("utf-8")) or ""  # jsonb's form (engine.jsonb)
+    except ValueError as e:
+        raise ParamError("22P02", "invalid input syntax for type json") from e
 
 
 def _civil(days: int) -> tuple[int, int, int]:

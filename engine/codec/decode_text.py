@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from engine import jsonb
 from engine.codec.errors import ParamError
 from engine.codec.interval import IntervalSyntaxError, interval_value, parse_interval
 from engine.codec.pgarray import ArraySyntaxError, parse_array_text
@@ -140,6 +141,14 @@ def _bool(text: str, ctx: DecodeContext) -> bool:
 
 def _text(text: str, ctx: DecodeContext) -> str:
     return text
+
+
+def _jsonb(text: str, ctx: DecodeContext) -> str:
+    """A jsonb parameter as PostgreSQL keeps it: parsed, printed in jsonb's form (engine.jsonb)."""
+    try:
+        return jsonb.normalize(text) or ""
+    except ValueError as e:
+        raise ParamError("22P02", "invalid input syntax for type json") from e
 
 
 def _bytea(text: str, ctx: DecodeContext) -> bytes:
@@ -323,7 +332,7 @@ TEXT_DECODERS: dict[int, TextDecoder] = {
     oids.TEXT: _text,
     oids.OID: _oid,
     oids.JSON: _text,
-    oids.JSONB: _text,
+    oids.JSONB: _jsonb,
     oids.FLOAT4: _float(oids.FLOAT4),
     oids.FLOAT8: _float(oids.FLOAT8),
     oids.UNKNOWN: _text,

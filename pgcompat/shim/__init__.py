@@ -30,10 +30,17 @@ How DuckDB objects appear:
 from __future__ import annotations
 
 from pgcompat.shim.blocks import BLOCKS, expand, with_entries
-from pgcompat.shim.functions import FUNCTIONS, KEYWORDS, REG_CASTS, TABLE_FUNCTIONS, TYPE_MAP
+from pgcompat.shim.functions import (
+    FUNCTIONS,
+    KEYWORDS,
+    REG_CASTS,
+    TABLE_FUNCTION_TEMPLATES,
+    TABLE_FUNCTIONS,
+    TYPE_MAP,
+)
 from pgcompat.shim.info_schema import INFO_RELATIONS, info_block
 from pgcompat.shim.relations import RELATIONS, SYS_CLASS_BLOCK
-from pgcompat.shim.sql import CATALOG_OIDS, ref, string_value
+from pgcompat.shim.sql import CATALOG_OIDS, lit, ref, string_value
 
 __all__ = [
     "BLOCKS",
@@ -45,9 +52,11 @@ __all__ = [
     "RELATIONS",
     "SYS_CLASS_BLOCK",
     "TABLE_FUNCTIONS",
+    "TABLE_FUNCTION_TEMPLATES",
     "TYPE_MAP",
     "expand",
     "info_block",
+    "lit",
     "ref",
     "string_value",
     "with_entries",

@@ -23,6 +23,7 @@ from pgcompat.shim.relations import (
     REL_NS,
     RELATIONS,
     RELS,
+    SERIAL_DEFAULTS,
     SYS_CLASS_BLOCK,
     SYS_CLASSES,
     TABLE_COLS,
@@ -78,5 +79,6 @@ BLOCKS: dict[str, str] = {
     "vis": VIS_SRC,
     "class_ns": CLASS_NS,
     "rel_comments": REL_COMMENTS,
+    "serial_defaults": SERIAL_DEFAULTS,
     **{info_block(name): sql for name, sql in INFO_RELATIONS.items()},
 }

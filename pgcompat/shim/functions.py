@@ -69,7 +69,11 @@ def regtype_in(x: str) -> str:
 
 
 def regproc_out(x: str) -> str:
-    return f"coalesce({lookup('duckdb_functions()', PROC_OID, 'function_name', x)}, CAST(({x}) AS VARCHAR))"
+    """oid::regproc as text (pg_am's amhandler is the handler's name already: it stays)."""
+    found = lookup(
+        "duckdb_functions()", PROC_OID, "function_name", f"TRY_CAST(CAST(({x}) AS VARCHAR) AS BIGINT)"
+    )
+    return f"coalesce({found}, CAST(({x}) AS VARCHAR))"
 
 
 def regproc_in(x: str) -> str:
@@ -265,6 +269,36 @@ def _quote_literal(x: str) -> str:
     return f"'''' || replace(CAST(({x}) AS VARCHAR), '''', '''''') || ''''"
 
 
+# acldefault(kind, owner): the privileges an object of this kind has before any GRANT (PostgreSQL
+# 15's defaults: the owner holds every right, PUBLIC some on databases, functions, languages, types).
+_ACL_DEFAULTS = {
+    "c": ("", ""),
+    "r": ("", "arwdDxt"),
+    "s": ("", "rwU"),
+    "d": ("Tc", "CTc"),
+    "f": ("X", "X"),
+    "l": ("U", "U"),
+    "L": ("", "rw"),
+    "n": ("", "UC"),
+    "t": ("", "C"),
+    "F": ("", "U"),
+    "S": ("", "U"),
+    "T": ("U", "U"),
+}
+
+
+def _acldefault(kind: str, owner: str) -> str:
+    """acldefault('r', owner) as aclitem[] text items ({owner=arwdDxt/owner}); the owner is the
+    session's user (every object is its own, see the shim's notes)."""
+    who = userbyid(owner)
+    cases = []
+    for k, (public, mine) in _ACL_DEFAULTS.items():
+        items = ([f"'={public}/' || __o"] if public else []) + ([f"__o || '={mine}/' || __o"] if mine else [])
+        cases.append(f"WHEN {lit(k)} THEN [{', '.join(items)}]")
+    body = f"CASE CAST(({kind}) AS VARCHAR) {' '.join(cases)} END"
+    return f"(SELECT CAST({body} AS VARCHAR[]) FROM (SELECT {who} AS __o))"
+
+
 _STAT_COUNTERS = (
     "numscans",
     "tuples_returned",
@@ -311,6 +345,7 @@ FUNCTIONS: dict[str, Callable[[list[str]], str | None]] = {
     "set_config": _one(3)(lambda n, v, local: f"CAST(({v}) AS VARCHAR)"),
     "pg_backend_pid": _const("CAST(getvariable('userenv_sessionid') AS INTEGER)", 0),
     "pg_get_userbyid": _one(1)(userbyid),
+    "acldefault": _one(2)(_acldefault),
     "pg_encoding_to_char": _one(1)(
         lambda e: f"CASE ({e}) WHEN 6 THEN 'UTF8' WHEN 0 THEN 'SQL_ASCII' WHEN NULL THEN NULL ELSE '' END"
     ),
@@ -382,6 +417,22 @@ FUNCTIONS: dict[str, Callable[[list[str]], str | None]] = {
 TABLE_FUNCTIONS: dict[str, str] = {
     "pg_show_all_settings": "pg_settings",
     "pg_get_keywords": "pg_get_keywords",
+}
+
+
+def _options_to_table(options: str) -> str:
+    """pg_options_to_table(array of 'name=value'): a row (option_name, option_value) each."""
+    o = "__opt"
+    return (
+        f"SELECT split_part({o}, '=', 1) AS option_name, "
+        f"CASE WHEN strpos({o}, '=') > 0 THEN substr({o}, strpos({o}, '=') + 1) END AS option_value "
+        f"FROM (SELECT unnest(CAST(({options}) AS VARCHAR[])) AS {o})"
+    )
+
+
+# Set-returning catalog functions with arguments, read in FROM: name -> template(arguments) -> SELECT.
+TABLE_FUNCTION_TEMPLATES: dict[str, Callable[[list[str]], str | None]] = {
+    "pg_options_to_table": _one(1)(_options_to_table),
 }
 
 # Keywords PostgreSQL evaluates without parentheses.

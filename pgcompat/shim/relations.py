@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pgcompat import lengths
+from pgcompat import lengths, session_tables
 from pgcompat.params import PARAMS
 from pgcompat.shim.sql import (
     ATTRDEF_BASE,
@@ -28,7 +28,9 @@ CUR = "current_database()"
 # catalogs clients filter on by name.
 NS = f"""SELECT oid, CASE WHEN database_name = 'temp' THEN 'pg_temp_1'
     WHEN database_name = {CUR} AND schema_name = 'main' THEN 'public' ELSE schema_name END AS nspname,
-    database_name AS __db, schema_name AS __schema, comment AS __comment,
+    database_name AS __db, schema_name AS __schema,
+    CASE WHEN database_name = {CUR} AND schema_name = 'main' AND coalesce(comment, '') = ''
+        THEN 'standard public schema' ELSE comment END AS __comment,
     database_name <> {CUR} OR (CASE WHEN len(current_schemas(false)) = 0 THEN schema_name = 'main'
         ELSE list_contains(current_schemas(false), schema_name) END) AS __visible
 FROM duckdb_schemas()
@@ -262,17 +264,37 @@ LEFT JOIN {ref("table_cols")} r ON c.contype = 'f' AND r.database_name = c.__db
 # on the constraint (deptype 'i'; pgAdmin finds constraint indexes by it).
 PG_DEPEND = f"""SELECT {CATALOG_OIDS["pg_class"]}::BIGINT AS classid, conindid AS objid, 0 AS objsubid,
     {CATALOG_OIDS["pg_constraint"]}::BIGINT AS refclassid, oid AS refobjid, 0 AS refobjsubid, 'i' AS deptype
-FROM {ref("con_lite")} WHERE contype IN ('p', 'u')"""
+FROM {ref("con_lite")} WHERE contype IN ('p', 'u')
+UNION ALL SELECT {CATALOG_OIDS["pg_attrdef"]}::BIGINT, __def_oid, 0, {CATALOG_OIDS["pg_class"]}::BIGINT, sequence_oid,
+    0, 'n'
+FROM {ref("serial_defaults")}
+UNION ALL SELECT {CATALOG_OIDS["pg_class"]}::BIGINT, sequence_oid, 0, {CATALOG_OIDS["pg_class"]}::BIGINT, table_oid,
+    column_index, 'a'
+FROM {ref("serial_defaults")} WHERE sequence_name = table_name || '_' || column_name || '_seq'"""
 
-PG_NAMESPACE = (
-    f"SELECT oid, nspname, {OWNER_OID}::BIGINT AS nspowner, NULL::VARCHAR[] AS nspacl FROM {ref('ns')}"
-)
+# Column defaults that take a sequence's nextval (SERIAL and identity columns, pgcompat.rewrite):
+# the default depends on the sequence, and a sequence named <table>_<column>_seq is owned by its
+# column, as PostgreSQL records them in pg_depend (pg_dump orders its output by them).
+SERIAL_DEFAULTS = rf"""SELECT {ATTRDEF_BASE} + c.table_oid * 4096 + c.column_index AS __def_oid, c.table_oid,
+    c.table_name, c.column_name, c.column_index, s.sequence_oid, s.sequence_name
+FROM duckdb_columns() c JOIN duckdb_sequences() s ON s.database_name = c.database_name
+    AND s.sequence_name = regexp_extract(c.column_default, '^nextval\(''(?:[^.'']+\.)?([^.'']+)''', 1)
+WHERE c.database_name = {CUR} AND NOT c.internal AND c.column_default LIKE 'nextval(%'"""
 
-PG_DATABASE = f"""SELECT database_oid AS oid, {PDB_NAME} AS datname, {OWNER_OID}::BIGINT AS datdba, 6 AS encoding,
+# The public schema's ACL as PostgreSQL 15 creates it (its owner may create, everyone may use it:
+# pg_dump would REVOKE that usage from PUBLIC on restore otherwise); the other schemas' default.
+PG_NAMESPACE = f"""SELECT oid, nspname, {OWNER_OID}::BIGINT AS nspowner,
+    CASE WHEN nspname = 'public' THEN CAST([__u || '=UC/' || __u, '=U/' || __u] AS VARCHAR[]) END AS nspacl
+FROM {ref("ns")}, (SELECT {SESSION_USER} AS __u)"""
+
+# The connected database; in CDB$ROOT the PDBs too (the session registers them there only,
+# pgcompat.session_tables: a PDB's list is empty).
+PG_DATABASE = f"""SELECT oid, datname, {OWNER_OID}::BIGINT AS datdba, 6 AS encoding,
     'c' AS datlocprovider, false AS datistemplate, true AS datallowconn, -1 AS datconnlimit,
     0::BIGINT AS datfrozenxid, 0::BIGINT AS datminmxid, 1663::BIGINT AS dattablespace, 'C' AS datcollate,
     'C' AS datctype, NULL::VARCHAR AS daticulocale, NULL::VARCHAR AS datcollversion, NULL::VARCHAR[] AS datacl
-FROM duckdb_databases() WHERE database_name = {CUR}"""
+FROM (SELECT database_oid AS oid, {PDB_NAME} AS datname FROM duckdb_databases() WHERE database_name = {CUR}
+    UNION ALL SELECT oid, datname FROM {session_tables.DATABASES} WHERE datname <> {PDB_NAME})"""
 
 PG_ROLES = f"""SELECT {SESSION_USER} AS rolname, {IS_DBA} AS rolsuper, true AS rolinherit, false AS rolcreaterole,
     false AS rolcreatedb, true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit,
@@ -397,7 +419,7 @@ PG_TYPE = f"""SELECT t.oid::BIGINT AS oid, t.typname, n.oid AS typnamespace, {OW
     NULL::VARCHAR AS typinput, NULL::VARCHAR AS typoutput, NULL::VARCHAR AS typreceive, NULL::VARCHAR AS typsend,
     NULL::VARCHAR AS typmodin, NULL::VARCHAR AS typmodout, NULL::VARCHAR AS typanalyze,
     CASE WHEN t.typlen = 8 THEN 'd' WHEN t.typlen = 2 THEN 's' WHEN t.typlen = 1 THEN 'c' ELSE 'i' END AS typalign,
-    CASE WHEN t.typlen > 0 THEN 'p' ELSE 'x' END AS typstorage, false AS typnotnull, 0::BIGINT AS typbasetype,
+    {storage("t.oid")} AS typstorage, false AS typnotnull, 0::BIGINT AS typbasetype,
     -1 AS typtypmod, 0 AS typndims, 0::BIGINT AS typcollation, NULL::VARCHAR AS typdefaultbin,
     NULL::VARCHAR AS typdefault, NULL::VARCHAR[] AS typacl
 FROM (VALUES {", ".join(PG_TYPE_ROWS)}) t(oid, typname, typlen, typcategory, typelem, typarray)
@@ -421,15 +443,28 @@ PG_SETTINGS = f"""SELECT name, setting, NULL::VARCHAR AS unit, 'Client Connectio
     setting AS reset_val, NULL::VARCHAR AS sourcefile, NULL::INTEGER AS sourceline, false AS pending_restart
 FROM (VALUES {_SETTINGS_ROWS}) s(name, setting, context)"""
 
+# The PDB's sessions, as the session serving this statement registers them (pgcompat.session_tables):
+# another user's query and state are PostgreSQL's "<insufficient privilege>".
 PG_STAT_ACTIVITY = f"""SELECT d.database_oid AS datid, {PDB_NAME} AS datname,
-    CAST(getvariable('userenv_sessionid') AS INTEGER) AS pid, NULL::INTEGER AS leader_pid,
-    {OWNER_OID}::BIGINT AS usesysid, {SESSION_USER} AS usename, '' AS application_name,
-    getvariable('userenv_ip_address') AS client_addr, NULL::VARCHAR AS client_hostname, NULL::INTEGER AS client_port,
-    NULL::TIMESTAMPTZ AS backend_start, NULL::TIMESTAMPTZ AS xact_start, now() AS query_start,
-    now() AS state_change, NULL::VARCHAR AS wait_event_type, NULL::VARCHAR AS wait_event, 'active' AS state,
-    NULL::BIGINT AS backend_xid, NULL::BIGINT AS backend_xmin, NULL::BIGINT AS query_id,
-    current_query() AS query, 'client backend' AS backend_type
-FROM duckdb_databases() d WHERE d.database_name = {CUR}"""
+    a.pid, NULL::INTEGER AS leader_pid, {OWNER_OID}::BIGINT AS usesysid, a.usename, a.application_name,
+    a.client_addr, NULL::VARCHAR AS client_hostname, a.client_port,
+    CAST(a.backend_start AS TIMESTAMPTZ) AS backend_start, CAST(a.xact_start AS TIMESTAMPTZ) AS xact_start,
+    CAST(a.query_start AS TIMESTAMPTZ) AS query_start, CAST(a.state_change AS TIMESTAMPTZ) AS state_change,
+    CASE WHEN a.state LIKE 'idle%' THEN 'Client' END AS wait_event_type,
+    CASE WHEN a.state LIKE 'idle%' THEN 'ClientRead' END AS wait_event,
+    a.state, NULL::BIGINT AS backend_xid, NULL::BIGINT AS backend_xmin, NULL::BIGINT AS query_id,
+    a.query, 'client backend' AS backend_type
+FROM {session_tables.ACTIVITY} a, duckdb_databases() d WHERE d.database_name = {CUR}"""
+
+# The session's named prepared statements: protocol-level ones (Parse with a name) as the session
+# registers them, and SQL PREPARE ones from DuckDB.
+PG_PREPARED_STATEMENTS = f"""SELECT name, statement, CAST(prepare_time AS TIMESTAMPTZ) AS prepare_time,
+    CAST(CASE WHEN parameter_types = '' THEN [] ELSE string_split(parameter_types, ',') END AS VARCHAR[]) AS parameter_types,
+    false AS from_sql, 0::BIGINT AS generic_plans, 0::BIGINT AS custom_plans
+FROM {session_tables.PREPARED}
+UNION ALL SELECT name, statement, NULL::TIMESTAMPTZ, coalesce(list_transform(parameter_types, lambda t: lower(t)), []), true,
+    0::BIGINT, 0::BIGINT
+FROM duckdb_prepared_statements()"""
 
 PG_TABLESPACE = """SELECT * FROM (VALUES (1663::BIGINT, 'pg_default', 10::BIGINT, NULL::VARCHAR[], NULL::VARCHAR[]),
     (1664::BIGINT, 'pg_global', 10::BIGINT, NULL::VARCHAR[], NULL::VARCHAR[])) t(oid, spcname, spcowner, spcacl, spcoptions)"""
@@ -679,6 +714,7 @@ RELATIONS: dict[str, str] = {
     "pg_enum": PG_ENUM,
     "pg_settings": PG_SETTINGS,
     "pg_stat_activity": PG_STAT_ACTIVITY,
+    "pg_prepared_statements": PG_PREPARED_STATEMENTS,
     "pg_tablespace": PG_TABLESPACE,
     "pg_language": PG_LANGUAGE,
     **{name: empty(cols) for name, (_, cols) in EMPTY_CATALOGS.items()},

@@ -17,7 +17,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.tools.conftest import PG_BIN, PgCluster, ToolDB, duckcdb_xfail, run_tool
+from tests.conftest import PDB_ADMIN, PDB_PASSWORD
+from tests.tools.conftest import ON_DUCKCDB, PG_BIN, PgCluster, ToolDB, run_tool
 
 SCHEMA = [
     "create table dump_customer (id serial primary key, name varchar(40) not null, email text, "
@@ -84,15 +85,6 @@ def _tables(con: psycopg.Connection) -> dict[str, str]:
     return dict(rows)
 
 
-@duckcdb_xfail(
-    "42883",
-    "acldefault('n', n.nspowner) AS acldefault FROM pg_namespace n",
-    "pg_dump's schema query: no acldefault (its session set-up, SET synchronize_seqscans TO off and the "
-    "rest, is taken since the settings allow-list knows them). Behind it, each seen by hacking around the "
-    "one before in a throwaway copy: LOCK TABLE public.t IN ACCESS SHARE MODE 42601; SELECT tableoid, oid, "
-    'typname, ... FROM pg_type 42703 Referenced column "tableoid" not found (pg_dump reads tableoid from '
-    "every catalog).",
-)
 def test_pg_dump_restore_into_postgres(tool_db: ToolDB, postgres15: PgCluster, tmp_path: Path) -> None:
     _fill(tool_db)
     dump = tmp_path / "pdb.sql"
@@ -133,3 +125,112 @@ def test_pg_dump_restore_into_postgres(tool_db: ToolDB, postgres15: PgCluster, t
 def _need_pg_dump() -> None:
     if not (PG_BIN / "pg_dump").exists():
         pytest.skip(f"pg_dump 15 not found in {PG_BIN}")
+
+
+def test_pg_dump_schema_only_and_custom_format(
+    tool_db: ToolDB, postgres15: PgCluster, tmp_path: Path
+) -> None:
+    """--schema-only restores the same tables, empty; -Fc's archive lists its entries with
+    pg_restore --list and restores into PostgreSQL 15 with pg_restore."""
+    schema = tmp_path / "schema.sql"
+    run = run_tool(tool_db, [str(PG_BIN / "pg_dump"), "--schema-only", "--no-owner", "--file", str(schema)])
+    assert run.returncode == 0, tool_db.failure("pg_dump --schema-only failed", run.stdout)
+    text = schema.read_text()
+    assert "CREATE TABLE public.dump_customer" in text and "COPY " not in text
+    assert "REVOKE" not in text and "GRANT" not in text  # the public schema's ACL is PostgreSQL's default
+
+    archive = tmp_path / "pdb.dump"
+    run = run_tool(tool_db, [str(PG_BIN / "pg_dump"), "-Fc", "--no-owner", "--file", str(archive)])
+    assert run.returncode == 0, tool_db.failure("pg_dump -Fc failed", run.stdout)
+    listing = subprocess.run(
+        [str(PG_BIN / "pg_restore"), "--list", str(archive)], capture_output=True, text=True, timeout=60
+    )
+    assert listing.returncode == 0, listing.stderr
+    entries = {
+        " ".join(line.split()[3:6]) for line in listing.stdout.splitlines() if not line.startswith(";")
+    }
+    assert {
+        "TABLE public dump_customer",
+        "SEQUENCE public dump_customer_id_seq",
+        "TABLE public dump_event",
+        "VIEW public dump_vip",
+        "INDEX public dump_event_customer",
+        "TABLE DATA public",
+    } <= entries
+
+    for target, source in ((f"schema_{uuid.uuid4().hex[:8]}", None), (f"fc_{uuid.uuid4().hex[:8]}", archive)):
+        with postgres15.connect(autocommit=True) as c:
+            c.execute(f"create database {target}")
+        cmd = (
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", postgres15.dsn(target), "-f", str(schema)]
+            if source is None
+            else [
+                str(PG_BIN / "pg_restore"),
+                "--exit-on-error",
+                "--no-owner",
+                "-d",
+                postgres15.dsn(target),
+                str(source),
+            ]
+        )
+        load = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert load.returncode == 0, f"{cmd[0]} could not load {target}:\n{load.stderr[-4000:]}"
+        with tool_db.connect(autocommit=True) as src, postgres15.connect(target, autocommit=True) as dst:
+            assert _tables(src) == _tables(dst)
+            for table in _tables(src):
+                theirs = _rows(dst, table)
+                assert theirs == ([] if source is None else _rows(src, table)), (target, table)
+
+
+def test_pg_dump_restores_into_another_pdb(
+    request: pytest.FixtureRequest, tool_db: ToolDB, tmp_path: Path
+) -> None:
+    """The plain dump, loaded with psql into a fresh PDB: the same rows, the serial going on.
+    (COPY's text form of arrays and bytea, ALTER SEQUENCE ... OWNED BY, ALTER TABLE ONLY,
+    setval('public.s', ...), nextval('s'::regclass) defaults.)"""
+    if not ON_DUCKCDB:
+        pytest.skip("a PDB is DuckCDB's")
+    server = request.getfixturevalue("server")
+    dump = tmp_path / "pdb.sql"
+    run = run_tool(tool_db, [str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "--file", str(dump)])
+    assert run.returncode == 0, tool_db.failure("pg_dump failed", run.stdout)
+    name = "TOOLS_PG_DUMP_COPY"
+    with server.connect(autocommit=True) as root:
+        root.execute(
+            f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+        )
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    try:
+        load = subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                server.dsn(name, PDB_ADMIN, PDB_PASSWORD),
+                "-f",
+                str(dump),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert load.returncode == 0, f"psql could not load the dump into a PDB:\n{load.stderr[-4000:]}"
+        with (
+            tool_db.connect(autocommit=True) as src,
+            server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as dst,
+        ):
+            tables = _tables(src)
+            assert tables == _tables(dst)
+            for table in tables:
+                assert _rows(dst, table) == _rows(src, table), table
+            assert _rows(dst, "dump_event")[0][6] == b"\x00\x01\xff"
+            last = src.execute("select last_value from dump_customer_id_seq").fetchone()[0]
+            nxt = dst.execute("insert into dump_customer (name) values ('next') returning id").fetchone()
+            assert nxt == (last + 1,)
+    finally:
+        with server.connect(autocommit=True) as root:
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+            root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
