@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import lengths
+from pgcompat import foreign_keys, lengths
 from pgcompat.tokens import Tokens
 
 Edit = tuple[int, int, str]
@@ -28,10 +28,14 @@ def _constraint_timing(text: str, toks: Sequence[Token], base: int, deferred: bo
     if not toks or toks[0].text.upper() not in ("CREATE", "ALTER"):
         return []
     w = [_upper(t, text, base) for t in toks]
+    fk = foreign_keys.clause_tokens(toks)  # a foreign key's timing is carried out (engine.foreign_keys)
     edits: list[Edit] = []
     i = 0
     while i < len(w):
         start = i
+        if i in fk:
+            i += 1
+            continue
         if w[i] == "NOT" and i + 1 < len(w) and w[i + 1] == "DEFERRABLE":
             i, is_deferred = i + 2, False
         elif w[i] == "DEFERRABLE":
@@ -67,24 +71,6 @@ def immediate_constraints(text: str, toks: Sequence[Token], base: int) -> list[E
 
 
 REWRITES = [deferrable_constraints, immediate_constraints]
-
-
-def foreign_key_action_refusal(toks: Sequence[Token]) -> tuple[str, str] | None:
-    """ON DELETE / ON UPDATE CASCADE, SET NULL or SET DEFAULT in a CREATE or ALTER TABLE: DuckDB
-    neither carries them out nor may they be accepted without: refused."""
-    if not toks or toks[0].text.upper() not in ("CREATE", "ALTER"):
-        return None
-    w = [t.text.upper() for t in toks]
-    for i in range(len(w) - 2):
-        if w[i] == "ON" and w[i + 1] in ("DELETE", "UPDATE"):
-            action = w[i + 2] if w[i + 2] == "CASCADE" else " ".join(w[i + 2 : i + 4])
-            if action in ("CASCADE", "SET NULL", "SET DEFAULT"):
-                return (
-                    "0A000",
-                    f"FOREIGN KEY ... ON {w[i + 1]} {action} is not supported: DuckDB cannot carry out "
-                    "referential actions (only NO ACTION and RESTRICT)",
-                )
-    return None
 
 
 def _name(text: str, t: Token, base: int) -> str:
@@ -146,7 +132,7 @@ def plan_of(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
         if w[k : k + 1] == ["CONSTRAINT"]:
             k += 2
         if w[k : k + 2] == ["FOREIGN", "KEY"] or w[k : k + 1] == ["FOREIGN KEY"]:
-            spec["foreign_key"] = text[toks[i + 1].start - base : toks[-1].end - base + 1]
+            pass  # pgcompat.foreign_keys: kept by the engine, nothing for DuckDB to do
         elif w[k : k + 1] in (["PRIMARY"], ["UNIQUE"], ["CHECK"], ["EXCLUDE"]):
             return None
     elif act[:1] == ["DROP"]:

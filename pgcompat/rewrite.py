@@ -17,6 +17,7 @@ from sqlglot.tokens import Token, TokenType
 from pgcompat import (
     alter,
     catalog_rewrites,
+    foreign_keys,
     functions,
     grouping,
     lengths,
@@ -614,11 +615,21 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)
     pre = (*serial_sequences(text, toks), *identity_sequences(text, toks))
-    refusal = identity_refusal(toks) or alter.foreign_key_action_refusal(toks)
+    refusal = identity_refusal(toks)
     planned = None
-    if toks[0].text.upper() == "ALTER":
+    if toks[0].text.upper() in ("CREATE", "ALTER"):
         final = tokenize(sql) if sql != text else list(toks)
-        planned = alter.plan_of(sql, final) if final else None
+        fks = None
+        try:
+            stripped_fk, fks = foreign_keys.extract(sql, final) if final else (sql, None)
+        except foreign_keys.Unsupported as e:
+            refusal = refusal or (str(e.args[0]), str(e.args[1]))
+        if fks is not None and stripped_fk != sql:
+            sql, final = stripped_fk, tokenize(stripped_fk)
+        if toks[0].text.upper() == "ALTER":
+            planned = alter.plan_of(sql, final) if final else None
+        if fks is not None:
+            planned = {**(planned or {}), **fks}
     grouped = None
     if any(t.token_type == TokenType.GROUP_BY for t in toks):
         final = tokenize(sql) if sql != text else list(toks)
