@@ -222,9 +222,11 @@ def test_copy_into_a_child_is_checked(server: RunningServer, pdb: str) -> None:
         c.execute("INSERT INTO cp_p VALUES (1)")
         with c.cursor().copy("COPY cp_c FROM STDIN") as cp:
             cp.write("1\t1\n2\t\\N\n")
-        with pytest.raises(psycopg.errors.ForeignKeyViolation) as e:
-            with c.cursor().copy("COPY cp_c FROM STDIN") as cp:
-                cp.write("3\t1\n4\t2\n")
+        with (
+            pytest.raises(psycopg.errors.ForeignKeyViolation) as e,
+            c.cursor().copy("COPY cp_c FROM STDIN") as cp,
+        ):
+            cp.write("3\t1\n4\t2\n")
         assert e.value.diag.message_detail == 'Key (pid)=(2) is not present in table "cp_p".'
         assert c.execute("SELECT id FROM cp_c ORDER BY id").fetchall() == [(1,), (2,)]  # all or nothing
 
@@ -254,7 +256,9 @@ def test_foreign_keys_survive_a_restart(tmp_path) -> None:
     srv = start_server(tmp_path / "data")
     try:
         with srv.connect(autocommit=True) as con:
-            con.execute(f'CREATE PLUGGABLE DATABASE FKR ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"')
+            con.execute(
+                f'CREATE PLUGGABLE DATABASE FKR ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+            )
             con.execute("ALTER PLUGGABLE DATABASE FKR OPEN")
         with srv.connect("FKR", PDB_ADMIN, PDB_PASSWORD, autocommit=True) as c:
             c.execute("CREATE TABLE p (id int PRIMARY KEY)")
@@ -270,6 +274,8 @@ def test_foreign_keys_survive_a_restart(tmp_path) -> None:
             assert c.execute("SELECT * FROM c").fetchall() == [(2, 2)]
             with pytest.raises(psycopg.errors.ForeignKeyViolation):
                 c.execute("INSERT INTO c VALUES (3, 3)")
-            assert c.execute("SELECT confdeltype FROM pg_constraint WHERE contype = 'f'").fetchall() == [("c",)]
+            assert c.execute("SELECT confdeltype FROM pg_constraint WHERE contype = 'f'").fetchall() == [
+                ("c",)
+            ]
     finally:
         srv.stop()
