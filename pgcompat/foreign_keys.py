@@ -167,7 +167,7 @@ def _in_item(
             fk, after = _references(text, toks, j, b, base)
             fk.update(name=name, child_cols=[_name(text, toks[a], base)])
             end = toks[after - 1].end - base + 1
-            return fk, (toks[start].start - base, end, "")
+            return fk, (toks[start - 1].end - base + 1, end, "")  # with the space before it
     return None
 
 
