@@ -318,6 +318,14 @@ def test_multi_argument_unnest_and_parenthesised_array_literals(conn: psycopg.Co
             "WHERE t.sku = 'LAMP' ORDER BY u.k"
         ).fetchall()
         assert rows == [("LAMP", 5), ("LAMP", 10)]
+        # Django's inspectdb: pg_index's indkey and indoption (the catalog's text '0 0') side by side
+        conn.execute(f"CREATE INDEX {name}_ix ON {name} (sku, title)")
+        rows = conn.execute(
+            "SELECT koi.key, koi.option, koi.arridx FROM pg_index i, unnest(i.indkey, i.indoption) "
+            "WITH ORDINALITY koi(key, option, arridx) WHERE i.indexrelid = %s::regclass ORDER BY 3",
+            [f"{name}_ix"],
+        ).fetchall()
+        assert rows == [(1, 0, 1), (2, 0, 2)]
     finally:
         conn.execute(f"DROP TABLE {name}")
 
