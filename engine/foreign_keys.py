@@ -195,6 +195,18 @@ class Target:
     sets: frozenset[str] | None = None  # the columns an UPDATE sets (lower case); None: any
 
 
+@lru_cache(maxsize=64)
+def _names(fks: tuple[ForeignKey, ...]) -> tuple[str, ...]:
+    return tuple({n for fk in fks for n in (fk.child_table.lower(), fk.parent_table.lower())})
+
+
+def may_name(fks: tuple[ForeignKey, ...], sql: str) -> bool:
+    """Whether the statement's text holds the name of a table a foreign key names: the few
+    microseconds that spare most statements of a PDB with foreign keys a parse (target_of)."""
+    low = sql.lower()
+    return any(n in low for n in _names(fks))
+
+
 @lru_cache(maxsize=4096)
 def target_of(sql: str) -> Target:
     try:

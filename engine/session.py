@@ -668,7 +668,7 @@ class EngineSession:
         kind = p.kind
         if kind in ("insert", "update", "delete", "merge"):
             fks = self._fks()
-            if not fks:
+            if not fks or not foreign_keys.may_name(fks, p.sql):
                 return (), None
             target = foreign_keys.target_of(p.sql)
             table = target.table

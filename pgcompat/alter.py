@@ -1,10 +1,10 @@
 """ALTER TABLE and foreign keys: what PostgreSQL does that DuckDB's own statements refuse.
 
 `plan_of` reads an ALTER TABLE and says what the engine must plan around it when it runs
-(engine.alter: the table's indexes dropped and made again, or the table rebuilt with a new
-foreign key). `deferrable_constraints` and `immediate_constraints` take PostgreSQL's
-constraint timing clauses DuckDB's grammar lacks; `foreign_key_action_refusal` refuses the
-referential actions DuckDB cannot carry out (never accepted and ignored).
+(engine.alter: the table's indexes dropped and made again, or the table made again).
+`deferrable_constraints` and `immediate_constraints` take PostgreSQL's constraint timing clauses
+DuckDB's grammar lacks on UNIQUE and PRIMARY KEY; a foreign key's own (and its referential
+actions) are pgcompat.foreign_keys', carried out by the engine (engine.foreign_keys).
 """
 
 from __future__ import annotations
@@ -54,14 +54,15 @@ def _constraint_timing(text: str, toks: Sequence[Token], base: int, deferred: bo
 
 
 def deferrable_constraints(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """REFERENCES ... DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]: the constraint is taken and
-    checked at each statement, as NOT DEFERRABLE is; what differs is said in a notice."""
+    """UNIQUE / PRIMARY KEY ... DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]: the constraint is taken
+    and checked at each statement, as NOT DEFERRABLE is; what differs is said in a notice. (A
+    foreign key's DEFERRABLE is carried out: engine.foreign_keys.)"""
     return _constraint_timing(text, toks, base, deferred=True)
 
 
 deferrable_constraints.notice = (  # type: ignore[attr-defined]
-    "DEFERRABLE constraints are checked at the end of each statement, not at commit: DuckDB cannot "
-    "defer them (SET CONSTRAINTS ... DEFERRED has no effect)"
+    "DEFERRABLE UNIQUE and PRIMARY KEY constraints are checked at each row, not at commit: DuckDB cannot "
+    "defer them (SET CONSTRAINTS ... DEFERRED has no effect on them; foreign keys are deferred)"
 )
 
 

@@ -5,9 +5,12 @@ constraint fields)."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 
+import duckdb
 import psycopg
 import pytest
 
@@ -277,5 +280,81 @@ def test_foreign_keys_survive_a_restart(tmp_path) -> None:
             assert c.execute("SELECT confdeltype FROM pg_constraint WHERE contype = 'f'").fetchall() == [
                 ("c",)
             ]
+    finally:
+        srv.stop()
+
+
+def test_a_writer_waits_and_then_sees_the_committed_reference(server: RunningServer, pdb: str) -> None:
+    """The checks run inside the writer's transaction, behind the PDB's write gate: a DELETE of a
+    parent waits for the transaction that references it, then finds the reference committed."""
+    with (
+        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as a,
+        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as b,
+    ):
+        a.execute("CREATE TABLE wg_p (id int PRIMARY KEY)")
+        a.execute("CREATE TABLE wg_c (id int PRIMARY KEY, pid int REFERENCES wg_p)")
+        a.execute("INSERT INTO wg_p VALUES (1)")
+        a.execute("BEGIN")
+        a.execute("INSERT INTO wg_c VALUES (1, 1)")
+        outcome: list[BaseException | None] = []
+
+        def delete() -> None:
+            try:
+                b.execute("DELETE FROM wg_p WHERE id = 1")
+                outcome.append(None)
+            except psycopg.Error as e:
+                outcome.append(e)
+
+        t = threading.Thread(target=delete)
+        t.start()
+        time.sleep(0.5)
+        assert not outcome  # waiting for the gate
+        a.execute("COMMIT")
+        t.join(30)
+        assert isinstance(outcome[0], psycopg.errors.ForeignKeyViolation)
+        assert a.execute("SELECT * FROM wg_p").fetchall() == [(1,)]
+
+
+def test_duckdb_foreign_keys_of_older_tables_keep_working(tmp_path) -> None:
+    """A PDB whose tables were made with DuckDB's own foreign keys (before DuckCDB kept its own):
+    DuckDB goes on checking them, the catalog shows them beside the engine's."""
+    srv = start_server(tmp_path / "data")
+    try:
+        with srv.connect(autocommit=True) as con:
+            con.execute(
+                f'CREATE PLUGGABLE DATABASE OLDFK ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+            )
+            con.execute("ALTER PLUGGABLE DATABASE OLDFK OPEN")
+        with srv.connect("OLDFK", PDB_ADMIN, PDB_PASSWORD, autocommit=True) as c:
+            c.execute("CREATE TABLE marker_t (id int)")
+        srv.stop()
+        files = [f for f in (tmp_path / "data" / "pdbs").glob("*/data.duckdb")]
+        for f in files:
+            con = duckdb.connect(str(f))
+            try:
+                if con.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'marker_t'"
+                ).fetchone()[0]:
+                    con.execute("CREATE TABLE op (id int PRIMARY KEY)")
+                    con.execute("CREATE TABLE oc (id int PRIMARY KEY, pid int REFERENCES op(id))")
+                    con.execute("INSERT INTO op VALUES (1), (2)")
+                    con.execute("INSERT INTO oc VALUES (1, 1)")
+            finally:
+                con.close()
+        srv = start_server(tmp_path / "data")
+        with srv.connect(autocommit=True) as con:
+            con.execute("ALTER PLUGGABLE DATABASE OLDFK OPEN")
+        with srv.connect("OLDFK", PDB_ADMIN, PDB_PASSWORD, autocommit=True) as c:
+            c.execute("CREATE TABLE nc (id int PRIMARY KEY, pid int REFERENCES op ON DELETE CASCADE)")
+            assert c.execute(
+                "SELECT conname, confrelid::regclass::text, confdeltype FROM pg_constraint WHERE contype = 'f' ORDER BY 1"
+            ).fetchall() == [("nc_pid_fkey", "op", "c"), ("oc_pid_fkey", "op", "a")]
+            with pytest.raises(psycopg.errors.ForeignKeyViolation):
+                c.execute("INSERT INTO oc VALUES (2, 9)")
+            with pytest.raises(psycopg.errors.ForeignKeyViolation):
+                c.execute("DELETE FROM op WHERE id = 1")
+            c.execute("INSERT INTO nc VALUES (1, 2)")
+            c.execute("DELETE FROM op WHERE id = 2")
+            assert c.execute("SELECT count(*) FROM nc").fetchone() == (0,)
     finally:
         srv.stop()

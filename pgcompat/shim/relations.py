@@ -60,7 +60,8 @@ def _qi_list(xs: str) -> str:
 _LENGTH_IN_SQL = r"CHECK\(" + lengths.SHAPE + r"\)[,)]"
 
 
-# The PDB's constraints, the length CHECKs marked (__length): one scan of duckdb_constraints() per
+# The PDB's constraints, the length CHECKs marked (__length), and the foreign keys the engine keeps
+# (engine.foreign_keys: their names, actions, MATCH and timing in the __ columns): one scan of duckdb_constraints() per
 # statement (it binds every CHECK of every table, some 13 us each), which the blocks below share.
 # (The shape reads exactly one column, named bare or quoted: no constant, no other expression.)
 # relchecks counts the constraints without the lengths, which it reads from the table's SQL.
@@ -78,8 +79,7 @@ SELECT t.database_name, t.database_oid, t.schema_name, t.schema_oid, t.table_nam
     f.is_deferred AS __deferred
 FROM __duckcdb_foreign_keys() f
 JOIN duckdb_tables() t ON t.database_name = {CUR} AND t.schema_name = f.child_schema AND lower(t.table_name) = lower(f.child_table)
-JOIN (SELECT table_oid, list(lower(column_name) ORDER BY column_index) AS __lcols FROM duckdb_columns()
-      WHERE database_name = {CUR} GROUP BY ALL) c ON c.table_oid = t.table_oid"""
+JOIN {ref("table_cols")} c ON c.table_oid = t.table_oid"""
 
 # The declared lengths, from the tables' SQL (cheaper than duckdb_constraints(): nothing to bind):
 # table, column (lower case), n, and whether it is char(n).
