@@ -73,6 +73,8 @@ def _references(text: str, toks: Sequence[Token], i: int, end: int, base: int) -
         "deferred": False,
         "not_valid": False,
     }
+    timing: list[tuple[int, int]] = []  # where its DEFERRABLE / INITIALLY words are in the text
+    fk["_timing"] = timing
     if k < end and toks[k].token_type == TokenType.L_PAREN:
         fk["parent_cols"], k = _paren_names(text, toks, k, base)
     while k < end:
@@ -98,12 +100,15 @@ def _references(text: str, toks: Sequence[Token], i: int, end: int, base: int) -
             k = k2
         elif w[k] == "NOT" and k + 1 < end and w[k + 1] == "DEFERRABLE":
             fk["deferrable"] = False
+            timing.append((toks[k].start - base, toks[k + 1].end - base + 1))
             k += 2
         elif w[k] == "DEFERRABLE":
             fk["deferrable"] = True
+            timing.append((toks[k].start - base, toks[k].end - base + 1))
             k += 1
         elif w[k] == "INITIALLY" and k + 1 < end and w[k + 1] in ("DEFERRED", "IMMEDIATE"):
             fk["deferred"] = w[k + 1] == "DEFERRED"
+            timing.append((toks[k].start - base, toks[k + 1].end - base + 1))
             k += 2
         elif w[k] == "NOT" and k + 1 < end and w[k + 1] == "VALID":
             fk["not_valid"] = True
@@ -228,13 +233,31 @@ def _create_table(text: str, toks: Sequence[Token]) -> tuple[str, dict[str, Any]
         return None
     if schema == "public":
         schema = "main"
-    temp = any(x in ("TEMP", "TEMPORARY") for x in w[1:3])
-    if temp:
-        raise Unsupported("0A000", "foreign keys of temporary tables are not supported")
+    if any(x in ("TEMP", "TEMPORARY") for x in w[1:3]):
+        return _temporary(text, found)
+    for fk in found:
+        del fk["_timing"]
     return apply(text, edits), {
         "create_table": {"schema": schema, "table": table},
         "foreign_keys": found,
     }
+
+
+def _temporary(text: str, found: list[dict[str, Any]]) -> tuple[str, None]:
+    """A temporary table's foreign keys stay DuckDB's own (the hidden table is the PDB's, a
+    temporary table its session's): NO ACTION and RESTRICT only, checked at each statement
+    (their DEFERRABLE taken out); an action DuckDB would not carry out is refused."""
+    for fk in found:
+        for which in ("on_delete", "on_update"):
+            if fk[which] not in ("a", "r"):
+                action = next(k for k, v in ACTIONS.items() if v == fk[which])
+                raise Unsupported(
+                    "0A000",
+                    f"FOREIGN KEY ... ON {which[3:].upper()} {action} of a temporary table is not supported: "
+                    "its foreign keys are DuckDB's, which carries out no referential action",
+                )
+    spans = [span for fk in found for span in fk["_timing"]]
+    return apply(text, [(a, b, "") for a, b in spans]), None
 
 
 def _alter_table(text: str, toks: Sequence[Token]) -> tuple[str, dict[str, Any]] | None:
@@ -273,13 +296,15 @@ def _alter_table(text: str, toks: Sequence[Token]) -> tuple[str, dict[str, Any]]
     if got is None:
         return None
     fk, (s, e, _) = got
+    del fk["_timing"]
     if s == toks[a].start - base:  # ADD [CONSTRAINT n] FOREIGN KEY: nothing for DuckDB to run
         return text, {**target, "foreign_keys": [fk], "only_foreign_keys": True}
     return apply(text, [(s, e, "")]), {**target, "foreign_keys": [fk]}
 
 
 def extract(text: str, toks: Sequence[Token]) -> tuple[str, dict[str, Any] | None]:
-    """(the text DuckDB runs, the foreign-key spec for the engine or None). Raises Unsupported."""
+    """(the text DuckDB runs, the foreign-key spec for the engine or None: a temporary table's
+    stay DuckDB's). Raises Unsupported."""
     if len(toks) < 4:
         return text, None
     first, second = toks[0].text.upper(), toks[1].text.upper()

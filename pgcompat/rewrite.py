@@ -637,12 +637,12 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):
         final = tokenize(sql) if sql != text else list(toks)
-        fks = None
+        fks, stripped_fk = None, sql
         try:
             stripped_fk, fks = foreign_keys.extract(sql, final) if final else (sql, None)
         except foreign_keys.Unsupported as e:
             refusal = refusal or (str(e.args[0]), str(e.args[1]))
-        if fks is not None and stripped_fk != sql:
+        if stripped_fk != sql:  # (a temporary table's keep DuckDB's REFERENCES, without DEFERRABLE)
             sql, final = stripped_fk, tokenize(stripped_fk)
         if toks[0].text.upper() == "ALTER":
             planned = alter.plan_of(sql, final) if final else None

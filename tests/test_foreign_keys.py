@@ -255,7 +255,7 @@ def test_the_hidden_catalog_is_out_of_tenants_reach(server: RunningServer, pdb: 
             c.execute("INSERT INTO hc_c VALUES (1, 1)")
 
 
-def test_foreign_keys_survive_a_restart(tmp_path) -> None:
+def test_foreign_keys_survive_a_restart_and_go_with_clones(tmp_path) -> None:
     srv = start_server(tmp_path / "data")
     try:
         with srv.connect(autocommit=True) as con:
@@ -280,6 +280,21 @@ def test_foreign_keys_survive_a_restart(tmp_path) -> None:
             assert c.execute("SELECT confdeltype FROM pg_constraint WHERE contype = 'f'").fetchall() == [
                 ("c",)
             ]
+        # clones, with their rows and without (NO DATA): the definitions are schema, they go along
+        with srv.connect(autocommit=True) as con:
+            con.execute("CREATE PLUGGABLE DATABASE FKCLONE FROM FKR")
+            con.execute("CREATE PLUGGABLE DATABASE FKEMPTY FROM FKR NO DATA")
+            con.execute("ALTER PLUGGABLE DATABASE FKCLONE OPEN")
+            con.execute("ALTER PLUGGABLE DATABASE FKEMPTY OPEN")
+        for clone, rows in (("FKCLONE", [(2, 2)]), ("FKEMPTY", [])):
+            with srv.connect(clone, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as c:
+                assert c.execute("SELECT * FROM c").fetchall() == rows
+                with pytest.raises(psycopg.errors.ForeignKeyViolation):
+                    c.execute("INSERT INTO c VALUES (3, 3)")
+                c.execute("INSERT INTO p VALUES (3)")
+                c.execute("INSERT INTO c VALUES (3, 3)")
+                c.execute("DELETE FROM p WHERE id = 3")
+                assert c.execute("SELECT * FROM c").fetchall() == rows
     finally:
         srv.stop()
 
