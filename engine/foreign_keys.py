@@ -240,17 +240,44 @@ def _renumbered(sql: str, values: Any) -> tuple[str, list[Any] | None]:
     return re.sub(r"\$(\d+)", lambda m: f"${at[int(m.group(1))]}", sql), [get(n) for n in used]
 
 
+def key(fk: ForeignKey) -> str:
+    """A foreign key's identity: its name is unique per table."""
+    return f"{fk.child_schema}.{fk.child_table.lower()}.{fk.name}"
+
+
 class Enforcer:
     """One statement's foreign-key work: before it (old->new key pairs for ON UPDATE CASCADE),
     after it (actions, then checks)."""
 
-    def __init__(self, fks: tuple[ForeignKey, ...], run: Run, deferred: Callable[[ForeignKey], bool]) -> None:
+    def __init__(
+        self,
+        fks: tuple[ForeignKey, ...],
+        run: Run,
+        deferred: Callable[[ForeignKey], bool],
+        waiting: frozenset[str] = frozenset(),
+    ) -> None:
         self.fks = fks
         self.run = run
         self.deferred = deferred  # whether a NO ACTION check waits for COMMIT
+        self.waiting = waiting  # keys (key()) of the foreign keys whose checks wait for COMMIT
         self.pending: list[tuple[ForeignKey, bool]] = []  # deferred checks: (fk, as the parent's)
-        self._maps: dict[str, str] = {}  # fk name -> temporary table of (old..., new...) keys
+        self._maps: dict[str, str] = {}  # key() -> temporary table of (old..., new...) keys
+        self._before: dict[str, str] = {}  # key() -> temporary table of keys orphaned before
         self._n = 0
+
+    def _scratch(self) -> str:
+        self._n += 1
+        return f"temp.main.{quote(f'__duckcdb_fk_{self._n}')}"
+
+    def _orphans(self, fk: ForeignKey) -> str:
+        """Rows left without a parent by this statement: not those a deferred check already
+        waits for (rows inserted before their parent), which PostgreSQL's actions never reach."""
+        cond = fk.orphans()
+        kept = self._before.get(key(fk))
+        if kept is not None:
+            same = " AND ".join(f"__o.__k{i} = __c.{quote(k)}" for i, k in enumerate(fk.child_cols))
+            cond += f" AND NOT EXISTS (SELECT 1 FROM {kept} AS __o WHERE {same})"
+        return cond
 
     def involved(self, table: tuple[str, str] | None) -> bool:
         if table is None:
@@ -258,15 +285,28 @@ class Enforcer:
         return any(fk.child == table or fk.parent == table for fk in self.fks)
 
     def before(self, kind: str, target: Target, values: Any) -> None:
-        """ON UPDATE CASCADE: the pairs of old and new keys of the rows the UPDATE changes."""
+        """The keys already without a parent of foreign keys whose checks wait for COMMIT (and
+        that have actions); for ON UPDATE CASCADE, the pairs of old and new keys of the rows the
+        UPDATE changes."""
+        for fk in self.fks:
+            if key(fk) in self.waiting and {fk.on_delete, fk.on_update} & {"c", "n", "d"}:
+                cols = ", ".join(f"__c.{quote(k)} AS __k{i}" for i, k in enumerate(fk.child_cols))
+                name = self._scratch()
+                child = qualified(fk.child_schema, fk.child_table)
+                self.run(
+                    f"CREATE OR REPLACE TEMPORARY TABLE {name} AS SELECT DISTINCT {cols} FROM {child} AS __c "
+                    f"WHERE {fk.orphans()}",
+                    None,
+                )
+                self._before[key(fk)] = name
         if kind != "update" or target.table is None:
             return
-        cascades = [fk for fk in self.fks if fk.parent == target.table and fk.on_update == "c"]
+        cascades = [fk for fk in self.fks if fk.parent == target.table and fk.on_update in ("c", "n", "d")]
         if not cascades:
             return
         upd = target.update
         if upd is None:
-            raise DbError("0A000", "ON UPDATE CASCADE: DuckCDB cannot read this UPDATE's changes")
+            raise DbError("0A000", "ON UPDATE actions: DuckCDB cannot read this UPDATE's changes")
         alias = upd.this.alias_or_name
         sets = {}
         for e in upd.expressions:
@@ -288,11 +328,10 @@ class Enforcer:
                 query += ", " + ", ".join(x.sql(dialect="duckdb") for x in [frm.this, *frm.expressions])
             if where is not None:
                 query += " " + where.sql(dialect="duckdb")
-            self._n += 1
-            name = f"temp.main.{quote(f'__duckcdb_fkmap_{self._n}')}"
+            name = self._scratch()
             query, args = _renumbered(query, values)
             self.run(f"CREATE OR REPLACE TEMPORARY TABLE {name} AS {query}", args)
-            self._maps[fk.name] = name
+            self._maps[key(fk)] = name
 
     def after(self, kind: str, target: Target, upsert: bool = False) -> None:
         """Actions, then checks, for a statement of this kind that wrote target's table."""
@@ -327,9 +366,10 @@ class Enforcer:
                 as_child[fk.name + "\0" + fk.child_table] = fk  # the default must have a parent
             nxt = "delete" if (action == "c" and event == "delete") else "update"
             events += [(g, nxt) for g in self.fks if g.parent == fk.child]
-        for name in self._maps.values():
+        for name in [*self._maps.values(), *self._before.values()]:
             self.run(f"DROP TABLE IF EXISTS {name}", None)
         self._maps.clear()
+        self._before.clear()
         for key in dict.fromkeys([*as_child, *as_parent]):
             fk = as_child.get(key) or as_parent[key]
             by_parent = key in as_parent and (key not in as_child or kind == "delete")
@@ -342,9 +382,9 @@ class Enforcer:
     def _act(self, fk: ForeignKey, action: str, event: str) -> int:
         child = qualified(fk.child_schema, fk.child_table)
         if action == "c" and event == "delete":
-            return _count(self.run(f"DELETE FROM {child} AS __c WHERE {fk.orphans()}", None))
+            return _count(self.run(f"DELETE FROM {child} AS __c WHERE {self._orphans(fk)}", None))
         if action == "c" and event == "update":
-            m = self._maps.get(fk.name)
+            m = self._maps.get(key(fk))
             if m is None:
                 return 0
             sets = ", ".join(f"{quote(k)} = __m.__n{i}" for i, k in enumerate(fk.child_cols))
@@ -356,7 +396,15 @@ class Enforcer:
         if action in ("n", "d"):
             value = "NULL" if action == "n" else "DEFAULT"
             sets = ", ".join(f"{quote(k)} = {value}" for k in fk.child_cols)
-            return _count(self.run(f"UPDATE {child} AS __c SET {sets} WHERE {fk.orphans()}", None))
+            m = self._maps.get(key(fk)) if event == "update" else None
+            if m is not None:  # the rows whose parent's key this UPDATE changed (swaps included)
+                same = " AND ".join(f"__c.{quote(k)} = __m.__o{i}" for i, k in enumerate(fk.child_cols))
+                moved = " OR ".join(
+                    f"__m.__o{i} IS DISTINCT FROM __m.__n{i}" for i in range(len(fk.child_cols))
+                )
+                where = f"EXISTS (SELECT 1 FROM {m} AS __m WHERE {same} AND ({moved}))"
+                return _count(self.run(f"UPDATE {child} AS __c SET {sets} WHERE {where}", None))
+            return _count(self.run(f"UPDATE {child} AS __c SET {sets} WHERE {self._orphans(fk)}", None))
         return 0
 
 

@@ -716,7 +716,8 @@ class EngineSession:
                     run(sql)
                 enforcer = None
                 if fks and target is not None:
-                    enforcer = foreign_keys.Enforcer(fks, run, self._fk_deferred)
+                    waiting = frozenset(foreign_keys.key(fk) for fk, _ in self._fk_pending)
+                    enforcer = foreign_keys.Enforcer(fks, run, self._fk_deferred, waiting)
                     enforcer.before(p.kind, target, _for_duckdb(p, portal.values))
                 ran.append((p.sql, portal.values))
                 _, count = self._start(portal)

@@ -113,6 +113,27 @@ SELECT * FROM ua_p ORDER BY id;
 """)
 
 
+def test_update_actions_follow_each_changed_key(same) -> None:
+    same("""
+CREATE TABLE uk_p (id int PRIMARY KEY, grp int);
+CREATE TABLE uk_n (id int PRIMARY KEY, pid int REFERENCES uk_p ON UPDATE SET NULL);
+CREATE TABLE uk_d (id int PRIMARY KEY, pid int DEFAULT 0 REFERENCES uk_p ON UPDATE SET DEFAULT);
+CREATE TABLE uk_c (id int PRIMARY KEY, pid int REFERENCES uk_p ON UPDATE CASCADE ON DELETE CASCADE);
+INSERT INTO uk_p VALUES (0, 0), (1, 1), (2, 1), (3, 2);
+INSERT INTO uk_n VALUES (1, 1), (2, 2), (3, 3);
+INSERT INTO uk_d VALUES (1, 1), (2, 3);
+INSERT INTO uk_c VALUES (1, 1), (2, 2), (3, 3), (4, NULL);
+UPDATE uk_p SET id = id + 10 WHERE grp = 1;
+SELECT * FROM uk_n ORDER BY id;
+SELECT * FROM uk_d ORDER BY id;
+SELECT * FROM uk_c ORDER BY id;
+UPDATE uk_p SET grp = 5 WHERE id = 3;
+DELETE FROM uk_p WHERE id = 11;
+SELECT * FROM uk_c ORDER BY id;
+UPDATE uk_p SET id = 0 WHERE id = 3;
+""")
+
+
 def test_child_then_parent_delete_in_one_transaction(same) -> None:
     same("""
 CREATE TABLE ct_p (id int PRIMARY KEY);
@@ -162,6 +183,28 @@ INSERT INTO df_p VALUES (1);
 COMMIT;
 SELECT * FROM df_c ORDER BY id;
 SELECT conname, condeferrable, condeferred FROM pg_constraint WHERE conname IN ('df_c_pid_fkey', 'df_i_fk') ORDER BY 1;
+""")
+
+
+def test_actions_leave_rows_whose_check_is_deferred(same) -> None:
+    """A row inserted before its parent (its check deferred) is not one a cascade reaches."""
+    same("""
+CREATE TABLE dd_p (id int PRIMARY KEY);
+CREATE TABLE dd_c (id int PRIMARY KEY, pid int REFERENCES dd_p ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED);
+CREATE TABLE dd_n (id int PRIMARY KEY, pid int REFERENCES dd_p ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED);
+INSERT INTO dd_p VALUES (1);
+INSERT INTO dd_c VALUES (1, 1);
+INSERT INTO dd_n VALUES (1, 1);
+BEGIN;
+INSERT INTO dd_c VALUES (2, 5);
+INSERT INTO dd_n VALUES (2, 5);
+DELETE FROM dd_p WHERE id = 1;
+SELECT * FROM dd_c ORDER BY id;
+SELECT * FROM dd_n ORDER BY id;
+INSERT INTO dd_p VALUES (5);
+COMMIT;
+SELECT * FROM dd_c ORDER BY id;
+SELECT * FROM dd_n ORDER BY id;
 """)
 
 
