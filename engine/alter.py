@@ -6,13 +6,11 @@ is when the statement runs (pgcompat.alter reads the statement and says what it 
   transaction (for a column's type or a dropped column, the table is made again without them
   first). A renamed column or table is renamed in the indexes too; an index on a dropped
   column goes with it, as in PostgreSQL.
-- ADD [CONSTRAINT c] FOREIGN KEY (DuckDB adds no constraint to an existing table): the table is
-  made again with the constraint, its rows copied back (and so checked) and its indexes made
-  again, in the statement's transaction.
 
-A table other tables' foreign keys reference can be neither altered nor made again, so that
-still fails (2BP01), as loudly as before. DuckDB does not keep constraint names, nor do comments
-on a table made again survive.
+Foreign keys are the engine's own (engine.foreign_keys: ADD / DROP CONSTRAINT, renames followed),
+not DuckDB's. Tables made before that with DuckDB's own foreign keys keep them: the tables whose
+keys reference the one altered are copied aside and made again after it (`plan`). DuckDB does not
+keep constraint names, nor do comments on a table made again survive.
 
 Every statement runs in the session's transaction (an implicit one outside a block): an
 error leaves the table as it was.
@@ -117,12 +115,6 @@ def _indexes(con: Any, schema: str, table: str) -> list[tuple[str, str]]:
 
 def _own_plan(con: Any, spec: dict[str, Any], sql: str, schema: str, table: str) -> list[str]:
     indexes = _indexes(con, schema, table)
-    if spec.get("foreign_key"):
-        name = _stored_name(con, schema, table)
-        return [
-            *_made_again(con, schema, table, indexes, str(spec["foreign_key"])),
-            *(_remade_index(n, s, schema, name, None) for n, s in indexes),
-        ]
     if spec.get("retype"):
         retyped = _retyped(con, schema, table, spec["retype"], indexes)
         if retyped is not None:
@@ -295,8 +287,8 @@ def _stored_name(con: Any, schema: str, table: str) -> str:
 def _made_again(
     con: Any, schema: str, table: str, indexes: list[tuple[str, str]], constraint: str
 ) -> list[str]:
-    """The table made again from its definition (with one more constraint), its rows copied back
-    (and so checked against it), without its indexes. A copy in a temporary table, not a
+    """The table made again from its definition (with one more constraint, if any), its rows
+    copied back (and so checked against it), without its indexes. A copy in a temporary table, not a
     rename: DuckDB's foreign keys keep the name a table was created with."""
     name, create = _definition(con, schema, table)
     columns = create[create.index("(") : create.rindex(")")]

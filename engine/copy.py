@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine import codec
+from engine import codec, foreign_keys
 from engine.codec.pgarray import ArraySyntaxError, parse_array_text
 from engine.session import EngineSession, copy_key
 from pgwire import backend
@@ -59,6 +59,8 @@ class CopyIn:
         self.data = bytearray()
         self.error: BaseException | None = None
         self.first = True
+        self.fk: tuple[tuple[foreign_keys.ForeignKey, ...], tuple[str, str]] | None = None
+        self.own_tx = False  # a transaction of its own, for the foreign-key check at the end
 
     def start(self) -> bytes:
         s = self.s
@@ -70,7 +72,22 @@ class CopyIn:
         s._release_stream()
         self.cols = _target_columns(s, self.spec)
         s.claim_write()
+        fks = s._fks()
+        if fks:
+            table = foreign_keys.split_name(str(self.spec["table"]))
+            if any(fk.child == table for fk in fks):
+                # checked once the rows are in, all of them or none (engine.foreign_keys)
+                self.fk = (fks, table)
+                if s.status == "I" and not s._in_implicit:
+                    s.con.execute("BEGIN TRANSACTION")
+                    self.own_tx = True
         return backend.copy_in_response(self.binary, len(self.cols))
+
+    def abort(self) -> None:
+        """The COPY failed: the transaction of its own goes."""
+        if self.own_tx:
+            self.own_tx = False
+            self.s.con.execute("ROLLBACK")
 
     def feed(self, chunk: bytes) -> None:
         if self.error is not None:
@@ -88,13 +105,30 @@ class CopyIn:
                 del self.data[:cut]
 
     def fail(self, message: str) -> DbError:
+        self.abort()
         return DbError("57014", f"COPY from stdin failed: {message}")
 
     def finish(self) -> bytes:
-        if self.error is not None:
-            raise self.error
-        self._insert(bytes(self.data), self.cols, self.first)
-        self.data.clear()
+        try:
+            if self.error is not None:
+                raise self.error
+            self._insert(bytes(self.data), self.cols, self.first)
+            self.data.clear()
+            if self.fk is not None:
+                s = self.s
+                enforcer = foreign_keys.Enforcer(
+                    self.fk[0],
+                    lambda sql, v=None: s.con.execute(sql, v) if v else s.con.execute(sql),
+                    s._fk_deferred,
+                )
+                enforcer.after("copy", foreign_keys.Target(self.fk[1]))
+                s._fk_pending += enforcer.pending
+            if self.own_tx:
+                self.own_tx = False
+                self.s.con.execute("COMMIT")
+        except BaseException:
+            self.abort()
+            raise
         self.s._end_of_statement()
         return backend.command_complete(f"COPY {self.count}")
 

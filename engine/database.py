@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from engine import jsonb, pgmath
+from engine import foreign_keys, jsonb, pgmath
 from engine.session import DdlCount
 from engine.write_gate import WriteGate
 from pgwire.control import EngineSpec
@@ -66,6 +66,9 @@ class Database:
         self._lock = threading.Lock()
         self.gate = WriteGate()  # one writer at a time (engine.write_gate)
         self.ddl = DdlCount()  # shared by its sessions (engine.session.EngineSession.macro_bodies)
+        if not spec.read_only:
+            foreign_keys.install(self.con)  # the hidden table of foreign keys (engine.foreign_keys)
+        self.fk_registry = foreign_keys.Registry(self.cursor, self.ddl)
         self.builtin_named_macros = self._builtin_named_macros()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -135,6 +138,10 @@ class Database:
             try:
                 opts = " (SCHEMA)" if schema_only else ""
                 con.execute(f'COPY FROM DATABASE "{current}" TO __duckcdb_clone{opts}')
+                if schema_only:  # foreign keys are schema, kept as rows (engine.foreign_keys)
+                    con.execute(
+                        f'INSERT INTO __duckcdb_clone.{foreign_keys.TABLE} SELECT * FROM "{current}".{foreign_keys.TABLE}'
+                    )
             finally:
                 con.execute("DETACH __duckcdb_clone")
         finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, grouping, inserts, pgmath, shadows
+from engine import codec, cursors, foreign_keys, grouping, inserts, pgmath, shadows
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
@@ -74,6 +75,8 @@ GROWING_KINDS = frozenset({"insert", "update", "merge", "ddl", "copy", "other", 
 SHRINKING_TAGS = ("DROP", "TRUNCATE", "ALTER", "DELETE")
 
 TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "rollback_to"})
+# INSERT ... ON CONFLICT DO UPDATE / INSERT OR REPLACE: may change a referenced key
+_UPSERT = re.compile(r"\bON\s+CONFLICT\b|\bOR\s+REPLACE\b", re.I)
 
 
 @dataclass
@@ -252,6 +255,7 @@ class EngineSession:
         # DuckDB transaction of this id (gone if it rolls back)
         self._pg_macros = False
         self._pg_macros_tx: int | None = None
+        foreign_keys.session_macro(con)  # what the catalog reads the foreign keys from
         # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
         self.on_transaction_end: Callable[[bool], None] | None = None
         self.storage_full = storage_full
@@ -283,6 +287,12 @@ class EngineSession:
         self.txn_begins = 0
         self.txn_commits = 0
         self.txn_rollbacks = 0
+        # Foreign keys carried out by the engine (engine.foreign_keys): the PDB's definitions,
+        # the checks deferred to COMMIT, SET CONSTRAINTS of the open transaction (None: ALL).
+        self.fk_registry: foreign_keys.Registry | None = None
+        self._fk_pending: list[tuple[foreign_keys.ForeignKey, bool]] = []
+        self._fk_modes: dict[str | None, bool] = {}
+        self._fk_notices: list[str] = []
 
     # ------------------------------------------------------------ helpers
 
@@ -496,6 +506,8 @@ class EngineSession:
             failed = self.status == "E"
             committed = False
             try:
+                if kind == "commit" and not failed and self._fk_pending:
+                    self._check_deferred(commit=True)
                 made_here = kind == "commit" and not failed and self._committing()
                 self.con.execute("ROLLBACK" if (kind == "rollback" or failed) else "COMMIT")
                 committed = kind == "commit" and not failed
@@ -512,6 +524,8 @@ class EngineSession:
                 self._release_gate()
                 self.replay.clear()
                 self.savepoints.clear()
+                self._fk_pending.clear()
+                self._fk_modes.clear()
                 self._close_portals()
             return backend.command_complete("ROLLBACK" if failed else tag)
         name = _savepoint_name(stmt_text)
@@ -709,25 +723,136 @@ class EngineSession:
 
     # ------------------------------------------------------------ execution
 
-    def _start_with_pre(self, portal: Portal) -> int | None:
-        """Run the statements a rewrite put first, then the portal's; atomic as one PostgreSQL statement."""
+    # ------------------------------------------------------------ foreign keys
+
+    def _fks(self) -> tuple[foreign_keys.ForeignKey, ...]:
+        """The PDB's foreign keys as this session's statements must see them: its own uncommitted
+        DDL included (read in its transaction), else the committed ones (kept until DDL runs)."""
+        if self.fk_registry is None:
+            return ()
+        if self._ddl_in_tx:
+            self._release_stream()
+            return foreign_keys.read(self.con)
+        return self.fk_registry.committed()
+
+    def _fk_deferred(self, fk: foreign_keys.ForeignKey) -> bool:
+        """Whether fk's check waits for COMMIT: only inside a transaction block."""
+        if self.status != "T" or not fk.deferrable:
+            return False
+        mode = self._fk_modes.get(fk.name.lower(), self._fk_modes.get(None))
+        return fk.deferred if mode is None else mode
+
+    def _check_deferred(self, commit: bool) -> None:
+        """The deferred checks that are due (all of them at COMMIT). A failure at COMMIT rolls
+        the transaction back, as PostgreSQL's does."""
+        self._release_stream()
+        due = [(fk, p) for fk, p in self._fk_pending if commit or not self._fk_deferred(fk)]
+        keep = [(fk, p) for fk, p in self._fk_pending if not (commit or not self._fk_deferred(fk))]
+        seen: set[tuple[str, str, bool]] = set()
+        try:
+            for fk, by_parent in due:
+                key = (fk.child_table.lower(), fk.name, by_parent)
+                if key in seen:
+                    continue
+                seen.add(key)
+                foreign_keys.check(
+                    lambda sql, v: self.con.execute(sql, v) if v else self.con.execute(sql), fk, by_parent
+                )
+        except BaseException:
+            if commit:
+                self.con.execute("ROLLBACK")
+                self.txn_rollbacks += 1
+            raise
+        self._fk_pending = keep
+
+    def set_constraints(self, names: list[str] | None, deferred: bool) -> bytes:
+        """SET CONSTRAINTS {ALL | name, ...} {DEFERRED | IMMEDIATE}, for the open transaction."""
+        if self.status == "I":
+            return backend.notice_response(
+                "SET CONSTRAINTS can only be used in transaction blocks", sqlstate="25P01", severity="WARNING"
+            ) + backend.command_complete("SET CONSTRAINTS")
+        self._check_aborted("set")
+        fks = self._fks()
+        if names is None:
+            self._fk_modes = {None: deferred}
+        else:
+            for name in names:
+                found = [fk for fk in fks if fk.name.lower() == name.lower()]
+                if not found:
+                    raise DbError("42704", f'constraint "{name}" does not exist')
+                if not all(fk.deferrable for fk in found):
+                    raise DbError("55000", f'constraint "{name}" is not deferrable')
+                self._fk_modes[name.lower()] = deferred
+        if not deferred and self._fk_pending:
+            self._check_deferred(commit=False)
+        return backend.command_complete("SET CONSTRAINTS")
+
+    def _fk_target(
+        self, p: Prepared
+    ) -> tuple[tuple[foreign_keys.ForeignKey, ...], foreign_keys.Target | None]:
+        """(the PDB's foreign keys, the statement's target) when p must run with them: a write of
+        a table a foreign key names, DROP TABLE / TRUNCATE / DROP SCHEMA; else ((), None)."""
+        kind = p.kind
+        if kind in ("insert", "update", "delete", "merge"):
+            fks = self._fks()
+            if not fks or not foreign_keys.may_name(fks, p.sql):
+                return (), None
+            target = foreign_keys.target_of(p.sql)
+            table = target.table
+            if table is not None and not any(fk.child == table or fk.parent == table for fk in fks):
+                return (), None
+            return fks, target
+        if kind == "ddl" and p.tag in ("DROP TABLE", "TRUNCATE TABLE", "DROP SCHEMA"):
+            fks = self._fks()
+            return (fks, None) if fks else ((), None)
+        return (), None
+
+    def _start_with_pre(
+        self,
+        portal: Portal,
+        fks: tuple[foreign_keys.ForeignKey, ...] = (),
+        target: foreign_keys.Target | None = None,
+    ) -> int | None:
+        """Run the statements a rewrite put first, then the portal's; atomic as one PostgreSQL
+        statement. With foreign keys, their actions and checks around it (engine.foreign_keys)."""
         implicit = self.status == "I" and not self._in_implicit and not self._implicit_ro
         self._release_stream()
         if implicit:
             self.con.execute("BEGIN TRANSACTION")
+        p = portal.prepared
+        ran: list[tuple[str, list[Any]]] = []
+        portal.ran = ran
+
+        def run(sql: str, values: Any = None) -> Any:
+            if not sql.startswith("SELECT"):
+                ran.append((sql, list(values or [])))
+            return self.con.execute(sql, values) if values else self.con.execute(sql)
+
         try:
-            portal.ran = [(sql, []) for sql in portal.prepared.pre]
-            for sql in portal.prepared.pre:
-                self.con.execute(sql)
-            if portal.prepared.alter is not None:
-                steps = alter_table.plan(self.con, portal.prepared.alter, portal.prepared.sql)
-                portal.ran += [(sql, []) for sql in steps]
-                for sql in steps:
-                    self.con.execute(sql)
-                portal.started, count = True, None
+            count = None
+            if p.alter is not None:
+                for sql in p.pre:
+                    run(sql)
+                self._alter(p, run)
+                portal.started = True
+            elif p.kind == "ddl" and fks:
+                self._drop_with_foreign_keys(p, fks, run)
+                portal.started = True
             else:
-                portal.ran.append((portal.prepared.sql, portal.values))
+                for sql in p.pre:
+                    run(sql)
+                enforcer = None
+                if fks and target is not None:
+                    waiting = frozenset(foreign_keys.key(fk) for fk, _ in self._fk_pending)
+                    enforcer = foreign_keys.Enforcer(fks, run, self._fk_deferred, waiting)
+                    enforcer.before(p.kind, target, _for_duckdb(p, portal.values))
+                ran.append((p.sql, portal.values))
                 _, count = self._start(portal)
+                if enforcer is not None and target is not None:
+                    self._release_stream()  # RETURNING rows read: the statement has run to its end
+                    upsert = p.kind == "insert" and _UPSERT.search(p.sql) is not None
+                    enforcer.after(p.kind, target, upsert)
+                    self._fk_pending += enforcer.pending
             if implicit:
                 self._release_stream()
                 self.con.execute("COMMIT")
@@ -737,6 +862,59 @@ class EngineSession:
                 self.con.execute("ROLLBACK")
             raise
         return count
+
+    def _alter(self, p: Prepared, run: Callable[..., Any]) -> None:
+        """An ALTER TABLE planned now (engine.alter), and the foreign keys it adds, drops or renames,
+        or a CREATE TABLE with foreign keys (pgcompat.foreign_keys)."""
+        spec = p.alter or {}
+        fks = self._fks()
+        if "create_table" in spec:
+            schema, table = spec["create_table"]["schema"], spec["create_table"]["table"]
+            existed = foreign_keys._stored_table(run, schema, table) is not None
+            run(p.sql)
+            if existed:
+                return  # CREATE TABLE IF NOT EXISTS of a table that is there: nothing added
+            if fks:
+                foreign_keys.forget_table(run, schema, table)
+            for fk in spec["foreign_keys"]:
+                foreign_keys.add(run, foreign_keys.read(self.con), schema, table, fk, validate=False)
+            return
+        schema, table = str(spec["schema"]), str(spec["table"])
+        if "drop_constraint" in spec:
+            if foreign_keys.drop_constraint(run, fks, spec):
+                return
+            if spec.get("if_exists"):
+                self._fk_notices.append(
+                    f'constraint "{spec["drop_constraint"]}" of relation "{table}" does not exist, skipping'
+                )
+                return
+            run(p.sql)  # not a foreign key: DuckDB's own answer
+            return
+        if not spec.get("only_foreign_keys"):
+            for sql in alter_table.plan(self.con, spec, p.sql):
+                run(sql)
+            if fks and any(spec.get(k) for k in ("rename_table", "rename_column", "drop_column")):
+                foreign_keys.follow_alter(run, spec)
+        for fk in spec.get("foreign_keys", []):
+            foreign_keys.add(run, foreign_keys.read(self.con), schema, table, fk, validate=True)
+
+    def _drop_with_foreign_keys(
+        self, p: Prepared, fks: tuple[foreign_keys.ForeignKey, ...], run: Callable[..., Any]
+    ) -> None:
+        """DROP TABLE / TRUNCATE of tables foreign keys name (PostgreSQL's refusals, CASCADE), DROP
+        SCHEMA (the foreign keys of its tables go with them)."""
+        verb, tables, cascade, statements = foreign_keys.dropped_tables([*p.pre, p.sql])
+        if not verb:
+            for sql in [*p.pre, p.sql]:
+                run(sql)
+            if p.tag == "DROP SCHEMA":
+                foreign_keys.forget_schemas(run)
+            return
+        extra = foreign_keys.drop_or_truncate(run, fks, verb, tables, cascade, self._fk_notices)
+        for sql in statements:
+            run(sql)
+        for sql in extra:
+            run(sql)
 
     def _next_batch(self, portal: Portal) -> pa.RecordBatch | None:
         """The portal's next batch, or None when it has no more rows."""
@@ -998,10 +1176,15 @@ class EngineSession:
                 emit(backend.command_complete(self._tag(p, 0)))
                 return
             self.ensure_pg_macros(p.sql)  # (again: a fresh snapshot may have rolled them back)
-            if self._small_eligible(portal, max_rows):
+            fks, target = self._fk_target(p)
+            if p.pre or p.alter or fks:
+                count = self._start_with_pre(portal, fks, target)
+            elif self._small_eligible(portal, max_rows):
                 self._start_small(portal)
             else:
-                count = self._start_with_pre(portal) if p.pre or p.alter else self._start(portal)[1]
+                count = self._start(portal)[1]
+            while self._fk_notices:
+                emit(backend.notice_response(self._fk_notices.pop(0)))
             if p.kind == "ddl":
                 self.ddl.bump()
                 self._ddl_in_tx = self.status != "I" or self._in_implicit or self._implicit_ro

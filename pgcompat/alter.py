@@ -1,10 +1,10 @@
 """ALTER TABLE and foreign keys: what PostgreSQL does that DuckDB's own statements refuse.
 
 `plan_of` reads an ALTER TABLE and says what the engine must plan around it when it runs
-(engine.alter: the table's indexes dropped and made again, or the table rebuilt with a new
-foreign key). `deferrable_constraints` and `immediate_constraints` take PostgreSQL's
-constraint timing clauses DuckDB's grammar lacks; `foreign_key_action_refusal` refuses the
-referential actions DuckDB cannot carry out (never accepted and ignored).
+(engine.alter: the table's indexes dropped and made again, or the table made again).
+`deferrable_constraints` and `immediate_constraints` take PostgreSQL's constraint timing clauses
+DuckDB's grammar lacks on UNIQUE and PRIMARY KEY; a foreign key's own (and its referential
+actions) are pgcompat.foreign_keys', carried out by the engine (engine.foreign_keys).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import lengths
+from pgcompat import foreign_keys, lengths
 from pgcompat.tokens import Tokens
 
 Edit = tuple[int, int, str]
@@ -28,10 +28,14 @@ def _constraint_timing(text: str, toks: Sequence[Token], base: int, deferred: bo
     if not toks or toks[0].text.upper() not in ("CREATE", "ALTER"):
         return []
     w = [_upper(t, text, base) for t in toks]
+    fk = foreign_keys.clause_tokens(toks)  # a foreign key's timing is carried out (engine.foreign_keys)
     edits: list[Edit] = []
     i = 0
     while i < len(w):
         start = i
+        if i in fk:
+            i += 1
+            continue
         if w[i] == "NOT" and i + 1 < len(w) and w[i + 1] == "DEFERRABLE":
             i, is_deferred = i + 2, False
         elif w[i] == "DEFERRABLE":
@@ -50,14 +54,15 @@ def _constraint_timing(text: str, toks: Sequence[Token], base: int, deferred: bo
 
 
 def deferrable_constraints(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """REFERENCES ... DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]: the constraint is taken and
-    checked at each statement, as NOT DEFERRABLE is; what differs is said in a notice."""
+    """UNIQUE / PRIMARY KEY ... DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]: the constraint is taken
+    and checked at each statement, as NOT DEFERRABLE is; what differs is said in a notice. (A
+    foreign key's DEFERRABLE is carried out: engine.foreign_keys.)"""
     return _constraint_timing(text, toks, base, deferred=True)
 
 
 deferrable_constraints.notice = (  # type: ignore[attr-defined]
-    "DEFERRABLE constraints are checked at the end of each statement, not at commit: DuckDB cannot "
-    "defer them (SET CONSTRAINTS ... DEFERRED has no effect)"
+    "DEFERRABLE UNIQUE and PRIMARY KEY constraints are checked at each row, not at commit: DuckDB cannot "
+    "defer them (SET CONSTRAINTS ... DEFERRED has no effect on them; foreign keys are deferred)"
 )
 
 
@@ -67,24 +72,6 @@ def immediate_constraints(text: str, toks: Sequence[Token], base: int) -> list[E
 
 
 REWRITES = [deferrable_constraints, immediate_constraints]
-
-
-def foreign_key_action_refusal(toks: Sequence[Token]) -> tuple[str, str] | None:
-    """ON DELETE / ON UPDATE CASCADE, SET NULL or SET DEFAULT in a CREATE or ALTER TABLE: DuckDB
-    neither carries them out nor may they be accepted without: refused."""
-    if not toks or toks[0].text.upper() not in ("CREATE", "ALTER"):
-        return None
-    w = [t.text.upper() for t in toks]
-    for i in range(len(w) - 2):
-        if w[i] == "ON" and w[i + 1] in ("DELETE", "UPDATE"):
-            action = w[i + 2] if w[i + 2] == "CASCADE" else " ".join(w[i + 2 : i + 4])
-            if action in ("CASCADE", "SET NULL", "SET DEFAULT"):
-                return (
-                    "0A000",
-                    f"FOREIGN KEY ... ON {w[i + 1]} {action} is not supported: DuckDB cannot carry out "
-                    "referential actions (only NO ACTION and RESTRICT)",
-                )
-    return None
 
 
 def _name(text: str, t: Token, base: int) -> str:
@@ -146,7 +133,7 @@ def plan_of(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
         if w[k : k + 1] == ["CONSTRAINT"]:
             k += 2
         if w[k : k + 2] == ["FOREIGN", "KEY"] or w[k : k + 1] == ["FOREIGN KEY"]:
-            spec["foreign_key"] = text[toks[i + 1].start - base : toks[-1].end - base + 1]
+            pass  # pgcompat.foreign_keys: kept by the engine, nothing for DuckDB to do
         elif w[k : k + 1] in (["PRIMARY"], ["UNIQUE"], ["CHECK"], ["EXCLUDE"]):
             return None
     elif act[:1] == ["DROP"]:

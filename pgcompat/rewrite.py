@@ -17,6 +17,7 @@ from sqlglot.tokens import Token, TokenType
 from pgcompat import (
     alter,
     catalog_rewrites,
+    foreign_keys,
     functions,
     grouping,
     inserts,
@@ -452,6 +453,11 @@ def _call_args(toks: Sequence[Token], open_: int) -> tuple[list[tuple[int, int]]
     return None
 
 
+# Catalog vectors the shim keeps as text ('0 0'), and how unnest() takes them as a list.
+_TEXT_VECTORS = frozenset({"indoption"})
+_TEXT_VECTOR = "CAST(string_split(CAST({} AS VARCHAR), ' ') AS SMALLINT[])"
+
+
 def multi_argument_unnest(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """FROM unnest(a, b, ...) [WITH ORDINALITY]: PostgreSQL's arrays side by side, the shorter ones
     padded with NULLs (and a row number): DuckDB's unnest of several lists in one SELECT list
@@ -469,7 +475,20 @@ def multi_argument_unnest(text: str, toks: Sequence[Token], base: int) -> list[E
             continue
         # Only the call's own tokens change: rewrites inside the arguments (array literals) apply.
         args = [text[toks[a].start - base : toks[b].end - base + 1] for a, b in found[0]]
+        # pg_index.indoption is the shim's space-separated text (as SQLAlchemy reads it): a list here
+        vectors = [
+            toks[b].text.lower() in _TEXT_VECTORS and toks[b].token_type == TokenType.VAR for _, b in found[0]
+        ]
+        args = [_TEXT_VECTOR.format(a) if v else a for a, v in zip(args, vectors, strict=True)]
         edits.append((t.start - base, toks[i + 1].end - base + 1, "(SELECT unnest("))
+        for (first, last), v in zip(found[0], vectors, strict=True):
+            if v:
+                edits.append(
+                    (toks[first].start - base, toks[first].start - base, _TEXT_VECTOR.split("{}")[0])
+                )
+                edits.append(
+                    (toks[last].end - base + 1, toks[last].end - base + 1, _TEXT_VECTOR.split("{}")[1])
+                )
         for _, last in found[0][:-1]:
             edits.append((toks[last + 1].start - base, toks[last + 1].end - base + 1, "), unnest("))
         end, tail = found[1], "))"
@@ -681,11 +700,21 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         *identity_sequences(text, toks),
         *numeric.literal_checks(text, toks),
     )
-    refusal = identity_refusal(toks) or alter.foreign_key_action_refusal(toks)
+    refusal = identity_refusal(toks)
     planned = None
-    if toks[0].text.upper() == "ALTER":
+    if toks[0].text.upper() in ("CREATE", "ALTER"):
         final = tokenize(sql) if sql != text else list(toks)
-        planned = alter.plan_of(sql, final) if final else None
+        fks, stripped_fk = None, sql
+        try:
+            stripped_fk, fks = foreign_keys.extract(sql, final) if final else (sql, None)
+        except foreign_keys.Unsupported as e:
+            refusal = refusal or (str(e.args[0]), str(e.args[1]))
+        if stripped_fk != sql:  # (a temporary table's keep DuckDB's REFERENCES, without DEFERRABLE)
+            sql, final = stripped_fk, tokenize(stripped_fk)
+        if toks[0].text.upper() == "ALTER":
+            planned = alter.plan_of(sql, final) if final else None
+        if fks is not None:
+            planned = {**(planned or {}), **fks}
     grouped = None
     if any(t.token_type == TokenType.GROUP_BY for t in toks):
         final = tokenize(sql) if sql != text else list(toks)

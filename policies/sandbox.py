@@ -60,6 +60,18 @@ class Violation:
     message: str
 
 
+# DuckCDB's own objects inside a PDB's database (the schema __duckcdb of engine.foreign_keys):
+# no tenant statement may name them, in any spelling, quoted, in a string or a search_path.
+INTERNAL_PREFIX = "__duckcdb"
+
+
+def check_internal(text: str) -> Violation | None:
+    """A statement whose text names DuckCDB's internal objects (refused whatever it does)."""
+    if INTERNAL_PREFIX in text.lower():
+        return Violation("SANDBOX_INTERNAL", f"names beginning with {INTERNAL_PREFIX} are DuckCDB's own")
+    return None
+
+
 def check(a: Analysis, current: frozenset[str] = frozenset()) -> Violation | None:
     """The first sandbox rule the statement breaks, or None. current: the session's own
     database as a catalog may name it (the PDB's name and the name the client connected with,

@@ -144,6 +144,7 @@ class Session:
             return
         db = self.served.database
         ex = EngineSession(db.cursor(), self.state.pid, False, db.storage_full, gate=db.gate, ddl=db.ddl)
+        ex.fk_registry = db.fk_registry
         ex.set_timezone(self.params.get("timezone", "UTC"))
         ex.set_userenv(self._userenv())
         ex.set_settings(setshow.changed_settings(self.params))
@@ -645,7 +646,7 @@ class Session:
     def _judge(self, st: stmts.Statement, text: str | None) -> DbError | None:
         faults.inject("policy", st.text)
         a = analysis.analyze(st)
-        v = sandbox.check(a, frozenset({self.state.container.lower()}))
+        v = sandbox.check_internal(st.text) or sandbox.check(a, frozenset({self.state.container.lower()}))
         if v is None:
             v = self._function_violation(a)
         if v is None:
@@ -701,7 +702,7 @@ class Session:
             return sandbox.Violation("SANDBOX_FUNCTION", "its body cannot be analysed")
         st = parsed[0]
         a = analysis.analyze(st)
-        v = sandbox.check(a) or self._function_violation(a, depth)
+        v = sandbox.check_internal(sql) or sandbox.check(a) or self._function_violation(a, depth)
         if v is None:
             v = privileges.check(self.host.policy, self.user, self.con_id, st, a, dictionary_views.NAMES)
         return v
@@ -755,6 +756,11 @@ class Session:
         return hit
 
     def _run_local(self, st: stmts.Statement, describe: bool, values: list[str | None] | None = None) -> None:
+        internal = sandbox.check_internal(st.text)  # SET search_path = __duckcdb, COPY of its table
+        if internal is not None:
+            message = f"permission denied: {internal.message}"
+            self.audit_refusal(st.text, internal.rule, "42501", message)
+            raise DbError("42501", message)
         refusal = self._lockdown_refusal(st)  # SET, ALTER SESSION, COPY, user and container commands
         if refusal is not None:
             raise refusal
@@ -923,6 +929,13 @@ class Session:
         copy = CopyIn(ex, spec)
         self.client.send(copy.start())
         self.client.flush()
+        try:
+            self._copy_in_data(copy)
+        except BaseException:
+            copy.abort()
+            raise
+
+    def _copy_in_data(self, copy: CopyIn) -> None:
         while True:
             msg = self.client.next()
             if isinstance(msg, frontend.CopyData):

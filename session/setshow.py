@@ -103,7 +103,32 @@ def _transaction_modes(session: Session, s: SetStatement) -> None:
     session.client.send(out + backend.command_complete("SET"))
 
 
+def _set_constraints(session: Session, st: stmts.Statement) -> None:
+    """SET CONSTRAINTS {ALL | name [, ...]} {DEFERRED | IMMEDIATE}: the open transaction's timing of
+    its deferrable foreign keys (engine.foreign_keys)."""
+    words = st.text.replace(";", " ").replace(",", " , ").split()[2:]
+    if len(words) < 2 or words[-1].upper() not in ("DEFERRED", "IMMEDIATE"):
+        raise DbError("42601", "syntax error: SET CONSTRAINTS {ALL | name [, ...]} {DEFERRED | IMMEDIATE}")
+    deferred = words[-1].upper() == "DEFERRED"
+    items = [w for w in words[:-1] if w != ","]
+    names: list[str] | None = None
+    if not (len(items) == 1 and items[0].upper() == "ALL"):
+        names = []
+        for item in items:
+            last = item.split(".")[-1]
+            names.append(last[1:-1].replace('""', '"') if last.startswith('"') else last.lower())
+    if session.ex is None:
+        session.client.send(backend.command_complete("SET CONSTRAINTS"))
+        return
+    ok, reply = session._call(lambda ex: ex.set_constraints(names, deferred))
+    if ok and reply:
+        session.client.send(reply)
+
+
 def run_set(session: Session, st: stmts.Statement) -> None:
+    if len(st.words) > 1 and st.words[1] == "CONSTRAINTS":
+        _set_constraints(session, st)
+        return
     s = parse_set(st)
     if s.transaction:
         _transaction_modes(session, s)

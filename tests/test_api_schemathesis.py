@@ -109,7 +109,7 @@ def test_stateful_scenarios_follow_the_links(stateful_server: RunningServer, tmp
             "--phases", "stateful", "--checks", STATEFUL_CHECKS,
             "--exclude-checks", "ensure_resource_availability,use_after_free",
             "-H", f"Authorization: Bearer {token(srv)}",
-            "--include-path-regex", LINKED, "--exclude-path-regex", NOT_BUILT,
+            "--include-path-regex", LINKED,
             "--max-examples", "200", "--seed", "17", "--workers", "1", "--mode", "positive",
             "--generation-codec", "ascii",
             "--report", "ndjson", "--report-ndjson-path", str(events),

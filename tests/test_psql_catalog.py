@@ -21,6 +21,7 @@ import duckdb
 import pytest
 from sqlglot.dialects.postgres import Postgres
 
+from engine import foreign_keys
 from pgcompat import catalog_rewrites, session_tables
 from tests.server import RunningServer
 
@@ -508,6 +509,7 @@ def test_quoted_public_schema_rewrite(sql: str, expected: str | None) -> None:
 def duck() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the test schema, as an engine session sees it."""
     con = duckdb.connect(config={"integer_division": True})
+    foreign_keys.session_macro(con)  # what the catalog reads foreign keys from
     con.execute(SCHEMA.read_text())
     con.execute("SET VARIABLE userenv_con_name = 'MYPDB'")
     con.execute("SET VARIABLE userenv_session_user = 'ME'")

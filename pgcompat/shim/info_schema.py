@@ -88,7 +88,8 @@ _CON_TABLE = f"{PDB_NAME} AS table_catalog, {_info_nsp()} AS table_schema"
 
 INFO_TABLE_CONSTRAINTS = f"""SELECT {_CON_ID}, {_CON_TABLE}, __table AS table_name,
     CASE contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' WHEN 'f' THEN 'FOREIGN KEY' ELSE 'CHECK' END AS constraint_type,
-    'NO' AS is_deferrable, 'NO' AS initially_deferred, 'YES' AS enforced,
+    CASE WHEN __deferrable THEN 'YES' ELSE 'NO' END AS is_deferrable,
+    CASE WHEN __deferred THEN 'YES' ELSE 'NO' END AS initially_deferred, 'YES' AS enforced,
     CASE WHEN contype IN ('p', 'u') THEN 'YES' END AS nulls_distinct
 FROM {ref("con_lite")}"""
 
@@ -99,9 +100,18 @@ INFO_KEY_COLUMN_USAGE = f"""SELECT {_CON_ID}, {_CON_TABLE}, __table AS table_nam
 FROM (SELECT *, unnest(__colnames) AS column_name, generate_subscripts(__colnames, 1) AS __n
       FROM {ref("con_lite")} WHERE contype IN ('p', 'u', 'f'))"""
 
+
+def _rule(code: str) -> str:
+    return (
+        f"CASE {code} WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' "
+        f"WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END"
+    )
+
+
 INFO_REFERENTIAL_CONSTRAINTS = f"""SELECT {_CON_ID}, {PDB_NAME} AS unique_constraint_catalog,
     CASE WHEN __refname IS NOT NULL THEN {_info_nsp()} END AS unique_constraint_schema,
-    __refname AS unique_constraint_name, 'NONE' AS match_option, 'NO ACTION' AS update_rule, 'NO ACTION' AS delete_rule
+    __refname AS unique_constraint_name, CASE WHEN __matchtype = 'f' THEN 'FULL' ELSE 'NONE' END AS match_option,
+    {_rule("__updtype")} AS update_rule, {_rule("__deltype")} AS delete_rule
 FROM {ref("con_ref")} WHERE contype = 'f'"""
 
 # The columns (and tables) each constraint constrains: a foreign key's are those it references.

@@ -34,10 +34,11 @@ NS = f"""SELECT oid, CASE WHEN database_name = 'temp' THEN 'pg_temp_1'
     database_name <> {CUR} OR (CASE WHEN len(current_schemas(false)) = 0 THEN schema_name = 'main'
         ELSE list_contains(current_schemas(false), schema_name) END) AS __visible
 FROM duckdb_schemas()
-WHERE database_name = {CUR} OR database_name = 'temp'
+WHERE (database_name = {CUR} AND schema_name <> '__duckcdb') OR database_name = 'temp'
     OR (database_name = 'system' AND schema_name IN ('pg_catalog', 'information_schema'))"""
 
-MINE = f"(database_name = {CUR} OR database_name = 'temp')"
+# (the schema __duckcdb holds DuckCDB's own tables, engine.foreign_keys: never shown)
+MINE = f"((database_name = {CUR} OR database_name = 'temp') AND schema_name <> '__duckcdb')"
 
 # The columns of each table, in order, for FOREIGN KEY and index column positions.
 TABLE_COLS = f"""SELECT table_oid, database_name, schema_name, table_name,
@@ -61,13 +62,26 @@ def _qi_list(xs: str) -> str:
 _LENGTH_IN_SQL = r"CHECK\(" + lengths.SHAPE + r"\)[,)]"
 
 
-# The PDB's constraints, the length CHECKs marked (__length): one scan of duckdb_constraints() per
+# The PDB's constraints, the length CHECKs marked (__length), and the foreign keys the engine keeps
+# (engine.foreign_keys: their names, actions, MATCH and timing in the __ columns): one scan of duckdb_constraints() per
 # statement (it binds every CHECK of every table, some 13 us each), which the blocks below share.
 # (The shape reads exactly one column, named bare or quoted: no constant, no other expression.)
 # relchecks counts the constraints without the lengths, which it reads from the table's SQL.
 CONS = f"""SELECT *, constraint_type = 'CHECK' AND len(constraint_column_names) = 1 AND starts_with(expression, '(len(')
-    AND regexp_full_match(expression, {lit(lengths.SHAPE)}) AS __length
-FROM duckdb_constraints() WHERE {MINE}"""
+    AND regexp_full_match(expression, {lit(lengths.SHAPE)}) AS __length, NULL::VARCHAR AS __fkname, schema_name AS __refschema,
+    'a' AS __deltype, 'a' AS __updtype, 's' AS __matchtype, false AS __deferrable, false AS __deferred
+FROM duckdb_constraints() WHERE {MINE}
+UNION ALL BY NAME
+SELECT t.database_name, t.database_oid, t.schema_name, t.schema_oid, t.table_name, t.table_oid,
+    1000 + f.seq AS constraint_index, 'FOREIGN KEY' AS constraint_type,
+    list_transform(f.child_cols, lambda x: list_position(c.__lcols, lower(x)) - 1) AS constraint_column_indexes,
+    f.child_cols AS constraint_column_names, f.name AS constraint_name, f.parent_table AS referenced_table,
+    f.parent_cols AS referenced_column_names, false AS __length, f.name AS __fkname, f.parent_schema AS __refschema,
+    f.on_delete AS __deltype, f.on_update AS __updtype, f.match_type AS __matchtype, f.is_deferrable AS __deferrable,
+    f.is_deferred AS __deferred
+FROM __duckcdb_foreign_keys() f
+JOIN duckdb_tables() t ON t.database_name = {CUR} AND t.schema_name = f.child_schema AND lower(t.table_name) = lower(f.child_table)
+JOIN {ref("table_cols")} c ON c.table_oid = t.table_oid"""
 
 # The declared lengths, from the tables' SQL (cheaper than duckdb_constraints(): nothing to bind):
 # table, column (lower case), n, and whether it is char(n).
@@ -82,8 +96,8 @@ GROUP BY ALL"""
 # Constraints (NOT NULL is a column property in PostgreSQL 15, not a constraint): their oids,
 # names and kinds, and the index PostgreSQL would have made for PRIMARY KEY and UNIQUE.
 CON_LITE = f"""SELECT {CON_BASE} + table_oid * 1024 + __k AS oid,
-    CASE constraint_type WHEN 'PRIMARY KEY' THEN table_name || '_pkey'
-        WHEN 'FOREIGN KEY' THEN table_name || '_' || array_to_string(constraint_column_names, '_') || '_fkey'
+    CASE WHEN __fkname IS NOT NULL THEN __fkname WHEN constraint_type = 'PRIMARY KEY' THEN table_name || '_pkey'
+        WHEN constraint_type = 'FOREIGN KEY' THEN table_name || '_' || array_to_string(constraint_column_names, '_') || '_fkey'
         ELSE constraint_name END AS conname,
     schema_oid AS connamespace,
     CASE constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END AS contype,
@@ -91,7 +105,8 @@ CON_LITE = f"""SELECT {CON_BASE} + table_oid * 1024 + __k AS oid,
     CASE WHEN constraint_type IN ('PRIMARY KEY', 'UNIQUE') THEN {CONIDX_BASE} + table_oid * 1024 + __k ELSE 0 END AS conindid,
     CAST(list_transform(constraint_column_indexes, lambda x: x + 1) AS SMALLINT[]) AS conkey,
     expression AS conbin, constraint_column_names AS __colnames, referenced_table AS __reftable,
-    referenced_column_names AS __refcols, database_name AS __db, schema_name AS __schema, table_name AS __table
+    referenced_column_names AS __refcols, database_name AS __db, schema_name AS __schema, table_name AS __table,
+    __refschema, __deltype, __updtype, __matchtype, __deferrable, __deferred
 FROM (SELECT *, row_number() OVER (PARTITION BY table_oid ORDER BY constraint_index) AS __k
       FROM {ref("cons")}
       WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND NOT __length)"""
@@ -107,10 +122,20 @@ CON_REF = f"""SELECT c.*,
         max(CASE WHEN c.contype = 'u' THEN c.conindid END) OVER w) END AS __refidx,
     CASE WHEN c.contype = 'f' THEN coalesce(max(CASE WHEN c.contype = 'p' THEN c.conname END) OVER w,
         max(CASE WHEN c.contype = 'u' THEN c.conname END) OVER w) END AS __refname
-FROM (SELECT *, lower(CASE WHEN contype = 'f' THEN __reftable ELSE __table END) || '(' || array_to_string(list_sort(
+FROM (SELECT *, CASE WHEN contype = 'f' THEN __refschema ELSE __schema END AS __keyschema,
+        lower(CASE WHEN contype = 'f' THEN __reftable ELSE __table END) || '(' || array_to_string(list_sort(
         list_transform(CASE WHEN contype = 'f' THEN __refcols ELSE __colnames END, lambda x: lower(x))), ',') || ')' AS __key
     FROM {ref("con_lite")}) c
-WINDOW w AS (PARTITION BY c.__db, c.__schema, c.__key)"""
+WINDOW w AS (PARTITION BY c.__db, c.__keyschema, c.__key)"""
+
+_ACTION_WORDS = "CASE {} WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END"
+# what pg_get_constraintdef prints after a foreign key's REFERENCES clause
+_FK_TAIL = (
+    "CASE WHEN c.__matchtype = 'f' THEN ' MATCH FULL' ELSE '' END"
+    f" || coalesce(' ON UPDATE ' || {_ACTION_WORDS.format('c.__updtype')}, '')"
+    f" || coalesce(' ON DELETE ' || {_ACTION_WORDS.format('c.__deltype')}, '')"
+    " || CASE WHEN c.__deferrable THEN ' DEFERRABLE' ELSE '' END || CASE WHEN c.__deferred THEN ' INITIALLY DEFERRED' ELSE '' END"
+)
 
 # ... with the referenced table of foreign keys and the definition pg_get_constraintdef prints.
 CON = f"""SELECT c.*, coalesce(r.table_oid, 0) AS confrelid,
@@ -119,13 +144,13 @@ CON = f"""SELECT c.*, coalesce(r.table_oid, 0) AS confrelid,
         WHEN 'p' THEN 'PRIMARY KEY (' || {_qi_list("c.__colnames")} || ')'
         WHEN 'u' THEN 'UNIQUE (' || {_qi_list("c.__colnames")} || ')'
         WHEN 'f' THEN 'FOREIGN KEY (' || {_qi_list("c.__colnames")} || ') REFERENCES '
-            || CASE WHEN c.__db = 'temp' OR c.__schema = 'main' THEN '' ELSE {qi("c.__schema")} || '.' END
-            || {qi("c.__reftable")} || '(' || {_qi_list("c.__refcols")} || ')'
+            || CASE WHEN c.__db = 'temp' OR c.__refschema = 'main' THEN '' ELSE {qi("c.__refschema")} || '.' END
+            || {qi("c.__reftable")} || '(' || {_qi_list("c.__refcols")} || ')' || {_FK_TAIL}
         ELSE 'CHECK ' || CASE WHEN c.conbin LIKE '(%)' THEN c.conbin ELSE '(' || c.conbin || ')' END
     END AS __def
 FROM {ref("con_lite")} c
 LEFT JOIN {ref("table_cols")} r ON c.contype = 'f' AND r.database_name = c.__db
-    AND r.schema_name = c.__schema AND lower(r.table_name) = lower(c.__reftable)"""
+    AND r.schema_name = c.__refschema AND lower(r.table_name) = lower(c.__reftable)"""
 
 # Indexes: DuckDB's own, and one per PRIMARY KEY / UNIQUE constraint as in PostgreSQL.
 IDX_RAW = f"""SELECT i.index_oid AS oid, i.index_name AS relname, i.schema_oid AS relnamespace, i.table_oid AS indrelid,
@@ -163,9 +188,9 @@ RELS = f"""SELECT t.table_oid AS oid, t.table_name AS relname, t.schema_oid AS r
         AS relchecks, t.table_oid IN (
         SELECT table_oid FROM {ref("cons")} WHERE constraint_type = 'FOREIGN KEY'
         UNION ALL SELECT r.table_oid FROM {ref("cons")} k JOIN duckdb_tables() r
-            ON k.constraint_type = 'FOREIGN KEY' AND r.table_name = k.referenced_table
-            AND r.schema_name = k.schema_name AND r.database_name = k.database_name) AS relhastriggers
-FROM duckdb_tables() t WHERE (t.database_name = {CUR} OR t.temporary) AND NOT t.internal
+            ON k.constraint_type = 'FOREIGN KEY' AND lower(r.table_name) = lower(k.referenced_table)
+            AND r.schema_name = k.__refschema AND r.database_name = k.database_name) AS relhastriggers
+FROM duckdb_tables() t WHERE (t.database_name = {CUR} OR t.temporary) AND NOT t.internal AND t.schema_name <> '__duckcdb'
 UNION ALL
 SELECT view_oid, view_name, schema_oid, 0, 0, false, 'p', 'v', column_count, 0, false
 FROM duckdb_views() WHERE database_name = {CUR} AND NOT internal
@@ -246,19 +271,20 @@ PG_INDEX = f"""SELECT oid AS indexrelid, indrelid, CAST(len(__cols) AS SMALLINT)
 FROM (SELECT x.*, list_transform(x.__cols, lambda e: coalesce(list_position(t.__cols, e), 0)) AS __keys
       FROM {ref("idx_raw")} x LEFT JOIN {ref("table_cols")} t ON t.table_oid = x.indrelid)"""
 
-PG_CONSTRAINT = f"""SELECT c.oid, c.conname, c.connamespace, c.contype, false AS condeferrable, false AS condeferred,
+PG_CONSTRAINT = f"""SELECT c.oid, c.conname, c.connamespace, c.contype, coalesce(c.__deferrable, false) AS condeferrable,
+    coalesce(c.__deferred, false) AS condeferred,
     true AS convalidated, c.conrelid, 0::BIGINT AS contypid,
     CASE WHEN c.contype = 'f' THEN coalesce(c.__refidx, 0) ELSE c.conindid END AS conindid, 0::BIGINT AS conparentid,
     coalesce(r.table_oid, 0) AS confrelid,
-    CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confupdtype, CASE WHEN c.contype = 'f' THEN 'a' ELSE ' ' END AS confdeltype,
-    CASE WHEN c.contype = 'f' THEN 's' ELSE ' ' END AS confmatchtype, true AS conislocal, 0 AS coninhcount,
+    CASE WHEN c.contype = 'f' THEN c.__updtype ELSE ' ' END AS confupdtype, CASE WHEN c.contype = 'f' THEN c.__deltype ELSE ' ' END AS confdeltype,
+    CASE WHEN c.contype = 'f' THEN c.__matchtype ELSE ' ' END AS confmatchtype, true AS conislocal, 0 AS coninhcount,
     false AS connoinherit, c.conkey,
     CASE WHEN r.table_oid IS NOT NULL THEN {_confkey} END AS confkey,
     NULL::BIGINT[] AS conpfeqop, NULL::BIGINT[] AS conppeqop,
     NULL::BIGINT[] AS conffeqop, NULL::SMALLINT[] AS confdelsetcols, NULL::BIGINT[] AS conexclop, c.conbin
 FROM {ref("con_ref")} c
 LEFT JOIN {ref("table_cols")} r ON c.contype = 'f' AND r.database_name = c.__db
-    AND r.schema_name = c.__schema AND lower(r.table_name) = lower(c.__reftable)"""
+    AND r.schema_name = c.__refschema AND lower(r.table_name) = lower(c.__reftable)"""
 
 # Dependencies PostgreSQL clients follow: the index of a PRIMARY KEY or UNIQUE constraint depends
 # on the constraint (deptype 'i'; pgAdmin finds constraint indexes by it).

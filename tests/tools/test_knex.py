@@ -14,7 +14,7 @@ import subprocess
 import psycopg
 import pytest
 
-from tests.tools.conftest import TOOLS_DIR, ToolDB, duckcdb_xfail, run_tool
+from tests.tools.conftest import TOOLS_DIR, ToolDB, run_tool
 
 KNEX_DIR = TOOLS_DIR / "knex"
 KNEX = KNEX_DIR / "node_modules" / ".bin" / "knex"
@@ -41,16 +41,6 @@ def _knex(db: ToolDB, knex: str, *args: str) -> str:
     return run.stdout
 
 
-@duckcdb_xfail(
-    "0A000",
-    'alter table "members" add constraint "members_team_id_foreign" foreign key ("team_id") references '
-    '"teams" ("id") on delete CASCADE',
-    "FOREIGN KEY ... ON DELETE CASCADE is not supported: DuckDB carries out no referential action, and "
-    "DuckCDB does not accept one it would ignore (the ADD CONSTRAINT ... FOREIGN KEY itself is taken now, "
-    "as a rebuild of the table). Behind it, on the indexed table members: add column, rename and drop "
-    "column are taken now (indexes dropped and made again around them) unless a foreign key references "
-    "members.",
-)
 def test_knex_migrate_seed_rollback(tool_db: ToolDB, knex: str) -> None:
     out = _knex(tool_db, knex, "migrate:latest")
     assert "Batch 1 run: 2 migrations" in out
