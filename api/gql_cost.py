@@ -32,11 +32,21 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from metering.service import METRICS
+
 MAX_COST = 50_000
 MAX_ITEMS = 1000
 DEFAULT_LIST_SIZE = 100
 # Lists without a limit argument whose usual size is known: (type, field) -> items.
-LIST_SIZES: dict[tuple[str, str], int] = {("Tenant", "pdbs"): 10}
+_PDBS = 10  # a tenant's usual number of PDBs
+LIST_SIZES: dict[tuple[str, str], int] = {
+    ("Tenant", "pdbs"): _PDBS,
+    ("Usage", "metrics"): len(METRICS),
+    ("Usage", "pdbs"): _PDBS * len(METRICS),
+    ("Pdb", "usage"): len(METRICS),
+    ("BillingReport", "lineItems"): _PDBS * len(METRICS),
+    ("BillingReport", "baseBreakdown"): _PDBS,
+}
 _SIZE_ARGS = ("limit", "first")
 
 

@@ -311,7 +311,7 @@ def test_errors_are_problem_json_with_the_sql_codes(msrv: RunningServer, world: 
 
 # ------------------------------------------------------------------ GraphQL
 
-GQL = """{ tenants(limit: 1000) { tenantId
+GQL = """{ tenants(limit: 20) { tenantId
   usage { period metrics { metric value } storageAverageBytes }
   billing(period: "%s") { totalCost baseCost currency lineItems { pdb metric amount } baseBreakdown { serviceTier amount } }
   sla { compliant targetUptimePercent openViolations }
