@@ -1001,18 +1001,26 @@ class EngineSession:
         the PDB, and no SET, DDL or temporary object of this session's own since."""
         return p.hint.get("small") == (self.ddl.value, self._names)
 
-    def _start_small(self, portal: Portal) -> None:
+    def _start_small(self, portal: Portal) -> bool:
+        """Run the portal's statement for a small result; False (nothing sent, nothing kept) when
+        this run's columns are not plain after all (a template whose numbers made a numeric):
+        the caller runs it again on the Arrow path, which is the statement's one observed run."""
         p = portal.prepared
         self._release_stream()
         res = _seam.submit(self.con, p.sql, _duckdb_values(portal) or None, "rows")
-        portal.started = True
         if res.return_type != "query_result":
             res.close()
             raise DbError("XX000", "internal error: a small-result run returned no rows")
-        if p.columns is None:
-            p.columns = _columns_from_description(res.description, p.names)
-            portal.formats = _expand_formats(portal.formats, len(p.columns))
+        columns = p.columns or _columns_from_description(res.description, p.names)
+        formats = _expand_formats(portal.formats, len(columns))
+        if not codec_values.encodable([t.oid for _, t in columns], formats):
+            res.close()
+            p.hint.pop("small", None)
+            return False
+        p.columns, portal.formats = columns, formats
+        portal.started = True
         portal.small = res
+        return True
 
     def _send_small(self, portal: Portal, emit: Callable[[bytes], None]) -> None:
         """The rows of a small-result run. More rows than SMALL_ROWS still all go out (in chunks,
@@ -1179,9 +1187,7 @@ class EngineSession:
             fks, target = self._fk_target(p)
             if p.pre or p.alter or fks:
                 count = self._start_with_pre(portal, fks, target)
-            elif self._small_eligible(portal, max_rows):
-                self._start_small(portal)
-            else:
+            elif not (self._small_eligible(portal, max_rows) and self._start_small(portal)):
                 count = self._start(portal)[1]
             while self._fk_notices:
                 emit(backend.notice_response(self._fk_notices.pop(0)))

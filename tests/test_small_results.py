@@ -7,6 +7,8 @@ literal) must be what the Arrow path sends: every row, the right types, never an
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import asyncpg
 import psycopg
 import pytest
@@ -48,6 +50,16 @@ def test_numbers_that_change_the_result_type(conn) -> None:
     assert str(conn.execute("select 1. + 1").fetchone()[0]) == "2"
     assert str(conn.execute("select .5 + 1").fetchone()[0]) == "1.5"
     assert conn.execute("select 1 + 1").fetchone() == (2,)
+
+
+def test_numeric_results_stay_with_the_arrow_encoders(conn, numbers) -> None:
+    # sum(bigint) and avg() are PostgreSQL's numeric (DECIMALs): never taken for small results
+    for _ in range(4):
+        assert conn.execute(f"select sum(g), avg(id) from {numbers} where id < 3").fetchone() == (
+            30000000000,
+            Decimal("1.5"),
+        )
+        assert conn.execute("select 99999999999999999999 + 1").fetchone() == (100000000000000000000,)
 
 
 def test_prepared_statements_text_and_binary(server, pdb, numbers) -> None:

@@ -20,8 +20,9 @@ _ROW_HEAD = struct.Struct(">cih")
 _LEN = struct.Struct(">i")
 _NULL = b"\xff\xff\xff\xff"
 
-# Types whose values arrive as Python bool, int or str and whose binary form is fixed. NUMERIC
-# holds integers wider than BIGINT (DuckDB's HUGEINT): text only, and only for int values.
+# Types whose values arrive as Python bool, int or str and whose binary form is fixed. Not
+# NUMERIC: its columns are DECIMALs (Python Decimal, the bare numeric's display rules) as often as
+# HUGEINTs; they stay with the Arrow encoders.
 _BINARY: dict[int, Callable[[Any], bytes]] = {
     oids.BOOL: lambda v: b"\x01" if v else b"\x00",
     oids.INT2: struct.Struct(">h").pack,
@@ -31,7 +32,6 @@ _BINARY: dict[int, Callable[[Any], bytes]] = {
     oids.VARCHAR: str.encode,
 }
 PLAIN_OIDS = frozenset(_BINARY)
-_TEXT_ONLY = frozenset({oids.NUMERIC})
 
 
 class ValueEncodeError(Exception):
@@ -63,10 +63,7 @@ _PY_TYPE = {oids.BOOL: bool, oids.TEXT: str, oids.VARCHAR: str}
 
 def encodable(pg_oids: Sequence[int], formats: Sequence[int]) -> bool:
     """Whether rows of these column types and formats can go through values_to_rows."""
-    return all(
-        o in PLAIN_OIDS or (o in _TEXT_ONLY and f == TEXT_FORMAT)
-        for o, f in zip(pg_oids, formats, strict=True)
-    )
+    return all(o in PLAIN_OIDS for o in pg_oids) and len(pg_oids) == len(formats)
 
 
 def row_framer(pg_oids: Sequence[int], formats: Sequence[int]) -> Callable[[Sequence[tuple]], bytes]:
