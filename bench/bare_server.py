@@ -69,7 +69,7 @@ def main() -> None:
         client, _ = srv.accept()
         try:
             _serve(con, client)
-        except (OSError, duckdb.Error):
+        except (OSError, struct.error, duckdb.Error):  # a client gone mid-message (a port probe)
             pass
         finally:
             client.close()
