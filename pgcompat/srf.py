@@ -317,6 +317,8 @@ def _from_alias(tk: Tokens, close: int) -> tuple[str | None, bool] | None:
     return tk.name(k), tk.tt(k + 1) == TokenType.L_PAREN
 
 
+# What a function call that is a FROM item follows.
+_FROM_ITEM_START = frozenset({TokenType.FROM, TokenType.JOIN, TokenType.COMMA, TokenType.LATERAL})
 # What may follow a FROM item without an alias.
 _FROM_ITEM_END = frozenset(
     {
@@ -357,11 +359,7 @@ def from_int4_series(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     for i in _calls(tk, _LIST_VALUED):
         close = tk.closing(i + 1)
         first = i - 2 if tk.tt(i - 1) == TokenType.DOT else i  # pg_catalog.generate_series
-        if (
-            close is None
-            or tk.tt(first - 1) not in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA, TokenType.LATERAL)
-            or placement(tk, i) != FROM
-        ):
+        if close is None or tk.tt(first - 1) not in _FROM_ITEM_START or placement(tk, i) != FROM:
             continue
         kind = _series_type(tk, i)
         if kind is None:
@@ -386,4 +384,23 @@ def _cast(column: str, kind: str) -> str:
     return f"CAST({column} AS {kind})" if kind else column
 
 
-REWRITES = [select_list_srfs, from_int4_series]
+def from_unnest_arrays(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """FROM unnest(ARRAY[[1, 2], [3, 4]]): every element in PostgreSQL (WITH ORDINALITY counts
+    them); DuckDB's table function unnests one level, so the literal is flattened first."""
+    if not any(t.text.lower() == "unnest" for t in toks):
+        return []
+    tk = Tokens(text, toks, base)
+    edits: list[Edit] = []
+    for i in _calls(tk, frozenset({"unnest"})):
+        close = tk.closing(i + 1)
+        first = i - 2 if tk.tt(i - 1) == TokenType.DOT else i
+        if close is None or tk.tt(first - 1) not in _FROM_ITEM_START or placement(tk, i) != FROM:
+            continue
+        depth = _array_depth(tk, i)
+        if depth:
+            edits.append((tk.end(i + 1), tk.end(i + 1), "flatten(" * (depth - 1)))
+            edits.append((tk.start(close), tk.start(close), ")" * (depth - 1)))
+    return edits
+
+
+REWRITES = [select_list_srfs, from_int4_series, from_unnest_arrays]

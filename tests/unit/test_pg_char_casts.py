@@ -109,3 +109,16 @@ def test_set_returning_functions_that_stay_are_not_refused(duck: duckdb.DuckDBPy
         (1,),
         (2,),
     ]
+
+
+def test_unnest_of_a_multidimensional_literal_gives_every_element(duck: duckdb.DuckDBPyConnection) -> None:
+    assert rows(duck, "SELECT unnest(ARRAY[[1, 2], [3, 4]]) AS u") == [(1,), (2,), (3,), (4,)]
+    assert rows(duck, "SELECT * FROM unnest(ARRAY[[[1], [2]], [[3], [4]]]) WITH ORDINALITY AS t(v, n)") == [
+        (1, 1),
+        (2, 2),
+        (3, 3),
+        (4, 4),
+    ]
+    assert (
+        engine_sql("SELECT * FROM unnest(ARRAY[1, 2]) AS t(v)") == "SELECT * FROM unnest(ARRAY[1, 2]) AS t(v)"
+    )
