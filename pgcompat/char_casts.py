@@ -89,7 +89,10 @@ def _is_result_column(tk: Tokens, first: int, last: int) -> bool:
     if not (after is None or after in ITEM_END or after == TokenType.ALIAS or after in NAMES):
         return False
     clause = tk.clause_index(first)
-    return clause is not None and tk.tt(clause) == TokenType.SELECT and _depth(tk, clause) == 0
+    if clause is None or tk.tt(clause) != TokenType.SELECT or _depth(tk, clause) != 0:
+        return False
+    # SELECT ... INTO t stores the value: kept as char(n) columns are (pgcompat.lengths)
+    return not any(tk.tt(k) == TokenType.INTO and _depth(tk, k) == 0 for k in range(tk.n))
 
 
 def _wrap(tk: Tokens, first: int, last: int, kind: str, n: int) -> list[Edit]:
