@@ -67,7 +67,8 @@ _ROWS = [
 
 @pytest.mark.parametrize("sql", _ROWS)
 def test_set_returning_functions_answer_as_postgresql(conn, pg, sql: str) -> None:
-    assert _same(conn, pg, sql)
+    rows = _same(conn, pg, sql)
+    assert rows or "none_at_all" in sql
 
 
 def test_rows_per_row_of_a_table(conn, pg, table_name) -> None:
@@ -191,7 +192,9 @@ def test_assignment_to_a_varchar_column_still_fails_22001(conn, pg, table_name) 
             c.execute(f"insert into {table_name} (v) values ('abcdef')")
         c.execute(f"insert into {table_name} values ('abcdef'::varchar(3), 'xy'::char(4))")
         c.execute(f"insert into {table_name} select 'uvwxyz'::varchar(3), 'z'::char(3)")
-    assert _same(conn, pg, f"select v, t from {table_name} order by v") == [("abc", "xy"), ("uvw", "z")]
+    # (a varchar(n) column's type is text in DuckCDB: known_differences.toml, dml_insert_char_column)
+    rows = _same(conn, pg, f"select v, t from {table_name} order by v", types=False)
+    assert rows == [("abc", "xy"), ("uvw", "z")]
 
 
 # ---------------------------------------------------------------- rows and NULL
