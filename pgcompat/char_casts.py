@@ -44,7 +44,8 @@ _NOT_CALLS = CLAUSES | {
     TokenType.ALIAS,
     TokenType.DCOLON,
 }
-_TYPE_WORDS = frozenset({"varchar", "char", "character", "bpchar", "nchar", "national"})
+# The tokens of the types (sqlglot's: national character(n) is a name and CHAR).
+_TYPE_TOKENS = frozenset({TokenType.CHAR, TokenType.VARCHAR, TokenType.BPCHAR, TokenType.NCHAR})
 
 
 def _primary_start(tk: Tokens, k: int) -> int | None:
@@ -109,9 +110,7 @@ def _wrap(tk: Tokens, first: int, last: int, kind: str, n: int) -> list[Edit]:
 def explicit_length_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """x::varchar(n), CAST(x AS char(n)), ...: cut to n characters (and char(n) padded where it
     is a result column, without its trailing blanks elsewhere)."""
-    if not any(
-        t.text.lower() in _TYPE_WORDS or t.token_type in (TokenType.CHAR, TokenType.VARCHAR) for t in toks
-    ):
+    if not any(t.token_type in _TYPE_TOKENS for t in toks):
         return []
     if toks[0].token_type in (TokenType.CREATE, TokenType.ALTER) and not any(
         t.token_type == TokenType.SELECT for t in toks

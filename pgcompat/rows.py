@@ -208,12 +208,11 @@ def _from_names(tk: Tokens) -> set[str]:
     return names
 
 
-def _whole_row_tests(tk: Tokens) -> list[Edit]:
+def _whole_row_tests(tk: Tokens, candidates: list[int]) -> list[Edit]:
+    """name IS [NOT] NULL at the IS tokens given, name a FROM item's."""
     names: set[str] | None = None
     edits: list[Edit] = []
-    for i in range(1, tk.n - 1):
-        if tk.tt(i) != TokenType.IS or tk.tt(i - 1) not in NAMES or tk.tt(i - 2) == TokenType.DOT:
-            continue
+    for i in candidates:
         negated = tk.tt(i + 1) == TokenType.NOT
         null = i + 2 if negated else i + 1
         if tk.tt(null) != TokenType.NULL or tk.tt(i - 2) not in _BEFORE:
@@ -233,20 +232,21 @@ def _whole_row_tests(tk: Tokens) -> list[Edit]:
 def row_null_semantics(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """Comparisons, IS [NOT] NULL and IN of row constructors, and IS [NOT] NULL of whole rows,
     with PostgreSQL's NULL rules."""
-    whole_rows = rows = False
-    for t, n in zip(toks, toks[1:], strict=False):  # one cheap pass for the statements without any
-        if n.token_type == TokenType.IS and t.token_type in NAMES:
-            whole_rows = True
-        elif t.token_type == TokenType.R_PAREN and n.token_type in _AFTER_ROW:
-            rows = True
-    if not (whole_rows or rows):
+    whole: list[int] = []  # IS after a bare name
+    after_row: list[int] = []  # an operator after ")"
+    is_, r_paren, dot, not_ = TokenType.IS, TokenType.R_PAREN, TokenType.DOT, TokenType.NOT
+    for i in range(2, len(toks)):  # one cheap pass for the statements without any
+        t, p = toks[i].token_type, toks[i - 1].token_type
+        if p == r_paren and t in _AFTER_ROW or t == TokenType.IN and p == not_:
+            after_row.append(i)
+        elif t == is_ and p in NAMES and toks[i - 2].token_type != dot:
+            whole.append(i)
+    if not (whole or after_row):
         return []
     tk = Tokens(text, toks, base)
-    edits: list[Edit] = _whole_row_tests(tk) if whole_rows else []
-    for i in range(1, tk.n - 1):
+    edits: list[Edit] = _whole_row_tests(tk, whole) if whole else []
+    for i in after_row:
         t = tk.toks[i].token_type
-        if tk.tt(i - 1) != TokenType.R_PAREN and not (t == TokenType.IN and tk.tt(i - 1) == TokenType.NOT):
-            continue
         if t in _OPS:
             edits += _comparison(tk, i)
         elif t == TokenType.IS:

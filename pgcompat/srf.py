@@ -105,11 +105,18 @@ _UNSUPPORTED_IN = {
     TokenType.ORDER_BY: "ORDER BY",
     TokenType.RETURNING: "RETURNING",
 }
+_NAME_TOKENS = frozenset({TokenType.VAR, TokenType.UNNEST, TokenType.IDENTIFIER})
 _INT4_TYPES = frozenset({"int", "integer", "int4"})
 _INT4_MAX = 2**31 - 1
 
 # What placement() finds: rows from a select list, a table in FROM, or a refusal's message.
 SELECT, FROM = "select", "from"
+
+
+def _mentions(toks: Sequence[Token], names: frozenset[str]) -> bool:
+    """The one look at a statement's tokens for the names (sqlglot reads them as names, unnest
+    as UNNEST): statements without any pay no more."""
+    return any(t.token_type in _NAME_TOKENS and t.text.lower() in names for t in toks)
 
 
 def _calls(tk: Tokens, names: frozenset[str]) -> list[int]:
@@ -212,7 +219,7 @@ def misplaced(text: str, toks: Sequence[Token]) -> tuple[str, str] | None:
     """(0A000, message) when a set-returning call stands where PostgreSQL refuses it, or where
     DuckCDB cannot return PostgreSQL's rows; None otherwise. (The client's text: the functions
     pgcompat.functions translates may wrap their arguments in CASE or COALESCE.)"""
-    if not any(t.text.lower() in _REFUSED_SRFS for t in toks):
+    if not _mentions(toks, _REFUSED_SRFS):
         return None
     tk = Tokens(text, toks)
     for i in _calls(tk, _REFUSED_SRFS):
@@ -282,7 +289,7 @@ def _array_depth(tk: Tokens, i: int) -> int:
 def select_list_srfs(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """generate_series(...) in a select list -> unnest(generate_series(...)) (int4 where its
     arguments are); unnest() of a multi-dimensional array literal unnests every dimension."""
-    if not any(t.text.lower() in _SET_RETURNING for t in toks):
+    if not _mentions(toks, _SET_RETURNING):
         return []
     tk = Tokens(text, toks, base)
     edits: list[Edit] = []
@@ -352,7 +359,7 @@ def from_int4_series(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """FROM generate_series(1, 10): int4 in PostgreSQL when its arguments are; DuckDB's table
     function is BIGINT, so the item becomes a subquery casting its column (named as PostgreSQL
     names it: after the alias, or generate_series)."""
-    if not any(t.text.lower() in _LIST_VALUED for t in toks):
+    if not _mentions(toks, _LIST_VALUED):
         return []
     tk = Tokens(text, toks, base)
     edits: list[Edit] = []
@@ -387,7 +394,7 @@ def _cast(column: str, kind: str) -> str:
 def from_unnest_arrays(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """FROM unnest(ARRAY[[1, 2], [3, 4]]): every element in PostgreSQL (WITH ORDINALITY counts
     them); DuckDB's table function unnests one level, so the literal is flattened first."""
-    if not any(t.text.lower() == "unnest" for t in toks):
+    if not any(t.token_type == TokenType.UNNEST for t in toks):
         return []
     tk = Tokens(text, toks, base)
     edits: list[Edit] = []
