@@ -10,13 +10,17 @@ Elsewhere a list would be a quiet wrong answer (`WHERE generate_series(1, 2) > 1
 list), so each call's place is found first (`placement`): in WHERE, JOIN conditions, HAVING,
 LIMIT, OFFSET, UPDATE's SET, a multi-row VALUES, CASE, COALESCE or an aggregate's arguments
 PostgreSQL refuses it with 0A000 and so does DuckCDB, with PostgreSQL's words; in places where
-PostgreSQL runs it and DuckDB cannot run it the same way (GROUP BY, ORDER BY, RETURNING, the
-arguments of another set-returning function) it is refused with 0A000 too, never answered
-differently.
+PostgreSQL runs it and DuckDB cannot run it the same way (GROUP BY, ORDER BY, DISTINCT ON,
+RETURNING, a single-row INSERT ... VALUES, the arguments of another set-returning function) it
+is refused with 0A000 too, never answered differently. Those checks read the client's text
+(`misplaced`); the rewrite reads pgcompat.functions' translation, which may wrap arguments in
+CASE or COALESCE of its own (pg_typeof), so it steps through those.
 
 Types: generate_series over int4 is int4 in PostgreSQL (DuckDB's is always BIGINT): where the
 arguments are visibly int4 (integer literals in range, `::int` casts) the result is cast so.
-A 2-D array literal unnests to its elements, all dimensions, as PostgreSQL does.
+A 2-D array literal unnests to its elements, all dimensions, as PostgreSQL does (in a select
+list and in FROM); an array column of two dimensions still unnests one level (its type is not
+known to the rewrite, and DuckDB's max_depth would also take records apart).
 """
 
 from __future__ import annotations
