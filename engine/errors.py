@@ -71,6 +71,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("ConversionException", None, "22P02"),
     ("OutOfRangeException", None, "22003"),
     ("InvalidInputException", re.compile(r"Division by zero", re.I), "22012"),
+    ("InvalidInputException", re.compile(r"More than one row returned by a subquery", re.I), "21000"),
     # a value DuckCDB refuses rather than round (pgwire.types.NOT_ROUNDED: engine.pgmath's
     # quotients, pgcompat.numeric's checks of literals written into numeric columns)
     ("InvalidInputException", re.compile(re.escape(NOT_ROUNDED)), "22003"),
@@ -206,6 +207,8 @@ def to_db_error(exc: BaseException) -> DbError:
     message, detail = _clean(str(exc))
     if state == "22012":
         message = "division by zero"
+    if state == "21000":
+        message, detail = "more than one row returned by a subquery used as an expression", None
     if state == "22001":
         m = _LENGTH_CHECK.search(message)
         if m is not None:

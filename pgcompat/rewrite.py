@@ -17,6 +17,7 @@ from sqlglot.tokens import Token, TokenType
 from pgcompat import (
     alter,
     catalog_rewrites,
+    char_casts,
     foreign_keys,
     functions,
     grouping,
@@ -27,6 +28,7 @@ from pgcompat import (
     locking,
     numeric,
     result_types,
+    rows,
     sequences,
     similar,
     srf,
@@ -628,7 +630,9 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     *alter.REWRITES,
     numeric.unconstrained_numeric,
     similar.similar_to,
-    srf.select_list_srfs,
+    *srf.REWRITES,
+    *char_casts.REWRITES,
+    *rows.REWRITES,
     *lengths.REWRITES,
     renamed_functions,
     locking.locking_clauses,
@@ -662,6 +666,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     whole = asyncpg_type_introspection(text)
     if whole is not None:
         return Rewritten(whole, ASYNCPG_PARAM_OIDS, checked=text)
+    client_text, client_toks = text, toks
     translated = functions.translate(text, toks)
     if translated != text:
         retokenized = tokenize(translated)
@@ -700,7 +705,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         *identity_sequences(text, toks),
         *numeric.literal_checks(text, toks),
     )
-    refusal = identity_refusal(toks)
+    refusal = identity_refusal(toks) or srf.misplaced(client_text, client_toks)
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):
         final = tokenize(sql) if sql != text else list(toks)

@@ -60,19 +60,16 @@ def test_create_table_columns_get_their_length_check(sql: str, expected: str) ->
     "sql",
     [
         'CREATE TABLE t (a varchar, b text, c varchar(5)[], d varchar(5) ARRAY, e "char", f bpchar)',
-        "CREATE TABLE t AS SELECT 'x'::varchar(3) AS a",
         "CREATE TABLE t (a, b) AS SELECT 1, 2",
         "CREATE TABLE t (a varchar(3) GENERATED ALWAYS AS ('x') VIRTUAL)",
         "CREATE TABLE t (a varchar(0), b varchar(10485761))",
         "CREATE TABLE t (a int, CONSTRAINT c CHECK (a::varchar(3) <> ''), UNIQUE (a))",
-        "CREATE VIEW v AS SELECT 'x'::varchar(3) AS a",
-        "SELECT 'x'::varchar(3), CAST(y AS char(2)) FROM t",
-        "INSERT INTO t VALUES ('x'::varchar(10))",
         "ALTER TABLE t ALTER COLUMN a SET DEFAULT 'x'::varchar(3)",
         "ALTER TABLE t ADD CONSTRAINT c CHECK (a::varchar(3) <> '')",
     ],
 )
 def test_statements_without_such_columns_stay(sql: str) -> None:
+    # (explicit casts to varchar(n) in queries cut: tests/unit/test_pg_char_casts.py)
     (st,) = split(sql)
     assert st.engine_sql == sql
     assert st.notices == ()
