@@ -16,7 +16,8 @@ enforced), drop a CHECK, or change the type of a column that has one. ALTER [COL
 TYPE ... of such a column, or to varchar(n), makes the table again with the column's new CHECK
 (pgcompat.alter reads it, engine.alter plans it). Where PostgreSQL differs still: char(n)
 is not blank-padded (the value is stored as given), a value whose excess characters are all
-spaces is refused rather than truncated, and `'...'::varchar(n)` does not truncate.
+spaces is refused rather than truncated. (Explicit casts `'...'::varchar(n)` / `::char(n)` cut
+and pad as PostgreSQL's: pgcompat.char_casts.)
 
 Every CHECK costs DuckDB a bind wherever the table's constraints are bound: each INSERT or
 UPDATE of the table (some 10-20 us a column) and each catalog statement that reads
