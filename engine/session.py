@@ -992,8 +992,8 @@ class EngineSession:
             return False  # the first run learns how those parameters bind (_submit_params)
         if p.columns is None:
             return True  # typed by this run's description (_start_small checks it)
-        return codec_values.encodable(
-            [t.oid for _, t in p.columns], _expand_formats(portal.formats, len(p.columns))
+        return codec_values.plain_columns(
+            [t for _, t in p.columns], _expand_formats(portal.formats, len(p.columns))
         )
 
     def _small_valid(self, p: Prepared) -> bool:
@@ -1024,7 +1024,7 @@ class EngineSession:
             cols = p.columns or []
             fmts = _expand_formats(portal.formats, len(cols))
             oids_ = [t.oid for _, t in cols]
-            if not codec_values.encodable(oids_, fmts):
+            if not codec_values.plain_columns([t for _, t in cols], fmts):
                 raise codec_values.ValueEncodeError(f"result types {oids_} are not plain")
             frame = codec_values.row_framer(oids_, fmts)
             sent = out_bytes = 0
@@ -1058,7 +1058,7 @@ class EngineSession:
             and not self._small_valid(p)
         ):
             fmts = _expand_formats(portal.formats, len(p.columns))
-            if codec_values.encodable([t.oid for _, t in p.columns], fmts):
+            if codec_values.plain_columns([t for _, t in p.columns], fmts):
                 p.hint["small"] = (self.ddl.value, self._names)
 
     def _check_result_size(self, out_bytes: int) -> None:
@@ -1268,6 +1268,7 @@ class EngineSession:
                     sql = grouping.choose(self.con, sql, s["grouping"])
                 if s.get("positional"):
                     self._release_stream()
+                    self.ensure_pg_macros(sql)  # (completing binds it)
                     sql = inserts.complete(self.con, sql, s["positional"])
                 p = Prepared(sql, s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only, p.isolation = s.get("read_only"), s.get("isolation")
@@ -1346,6 +1347,7 @@ class EngineSession:
         self.ensure_pg_macros(sql)
         sql = grouping.choose(self.con, sql, group_by)
         sql = inserts.complete(self.con, sql, positional)
+        self.ensure_pg_macros(sql)  # (again: completing may call them)
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
         untyped: list[int] = []

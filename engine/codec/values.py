@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from engine.codec.registry import TEXT_FORMAT
@@ -46,6 +47,10 @@ def _text(v: Any) -> bytes:  # noqa: ANN401
         return b"t" if v else b"f"
     if t is int:
         return str(v).encode()
+    if t is Decimal and v.is_finite():
+        # PostgreSQL's bare numeric (plain_columns lets no numeric(p,s) column here): the value's
+        # own digits, without the fixed scale's trailing zeros, as engine.codec.numeric sends it
+        return b"0" if not v else format(v.normalize(), "f").encode()
     raise ValueEncodeError(f"no plain text form for a {t.__name__} value")
 
 
@@ -66,6 +71,14 @@ def encodable(pg_oids: Sequence[int], formats: Sequence[int]) -> bool:
     return all(
         o in PLAIN_OIDS or (o in _TEXT_ONLY and f == TEXT_FORMAT)
         for o, f in zip(pg_oids, formats, strict=True)
+    )
+
+
+def plain_columns(types: Sequence[oids.PgType], formats: Sequence[int]) -> bool:
+    """encodable(), and no numeric(p,s) column: its values keep their scale's zeros, which a
+    Decimal from DuckDB's rows does not say apart from a bare numeric's fixed scale."""
+    return encodable([t.oid for t in types], formats) and not any(
+        t.oid == oids.NUMERIC and t.typmod != -1 for t in types
     )
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from engine.codec import RowEncoder
 from engine.codec import values as codec_values
 from engine.session import _columns_from_description
+from pgwire.types import numeric_typmod, pg_type
 
 COLUMNS = [("BOOLEAN", st.booleans()), ("SMALLINT", st.integers(-(2**15), 2**15 - 1))]
 COLUMNS += [("INTEGER", st.integers(-(2**31), 2**31 - 1)), ("BIGINT", st.integers(-(2**63), 2**63 - 1))]
@@ -68,8 +69,14 @@ def test_other_types_are_not_encodable_and_odd_values_refused() -> None:
     assert not codec_values.encodable([1082], [0])  # date
     frame = codec_values.row_framer([1700], [0])
     assert frame([(12345678901234567890123,)]).endswith(b"12345678901234567890123")
-    with pytest.raises(codec_values.ValueEncodeError):
-        frame([(__import__("decimal").Decimal("1.5"),)])  # a decimal is not a plain value
+    # a bare numeric's Decimal: its own digits, as engine.codec.numeric sends them; a numeric(p,s)
+    # column (typmod) is not plain (its scale's zeros are part of its text)
+    dec = __import__("decimal").Decimal
+    assert frame([(dec("1.5000000000"),), (dec("-0E-10"),), (dec("100.0000000000"),)]) == b"".join(
+        frame([(v,)]) for v in ("1.5", "0", "100")
+    )
+    assert codec_values.plain_columns([pg_type(1700)], [0])
+    assert not codec_values.plain_columns([pg_type(1700, numeric_typmod(10, 2))], [0])
     with pytest.raises(codec_values.ValueEncodeError):
         codec_values.row_framer([23], [1])([("x",)])
 
