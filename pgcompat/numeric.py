@@ -449,6 +449,24 @@ def _query_end(toks: Sequence[Token], i: int) -> int:
     return len(toks)
 
 
+# What VALUES lists of literals only are made of (and a sign after "(" or ",").
+_LITERAL_ROWS = frozenset(
+    {*_PLAIN, TokenType.COMMA, TokenType.L_PAREN, TokenType.R_PAREN, TokenType.PARAMETER}
+)
+_ITEM_START = frozenset({TokenType.COMMA, TokenType.L_PAREN})
+
+
+def _literal_rows(toks: Sequence[Token], i: int) -> bool:
+    """Whether toks from i are VALUES lists of literals, NULL, DEFAULT and parameters only."""
+    for j in range(i, len(toks)):
+        tt = toks[j].token_type
+        if tt not in _LITERAL_ROWS and not (
+            tt in (TokenType.DASH, TokenType.PLUS) and toks[j - 1].token_type in _ITEM_START
+        ):
+            return False
+    return True
+
+
 def _plain_value(toks: Sequence[Token], first: int, last: int) -> bool:
     """A literal, NULL, DEFAULT or a parameter: what DuckDB stores exactly or pgcompat checks
     (literal_checks, engine.codec.params)."""
@@ -576,6 +594,8 @@ def expression_writes(text: str, toks: Sequence[Token]) -> dict[str, object] | N
         if i >= len(toks):
             return None
         if toks[i].token_type == TokenType.VALUES:
+            if _literal_rows(toks, i + 1):
+                return None  # only literals (the common INSERT): one look at the tokens
             found = _value_lists(text, toks, i + 1, base, columns)
             found += _conflict_update(text, toks, i, base)
             return {"table": table, "items": found, "columns": columns} if found else None

@@ -75,7 +75,12 @@ def applies(toks: Sequence[Token]) -> bool:
     return (
         bool(toks)
         and toks[0].token_type not in _DDL
-        and any(_candidate(t) or _multiplication(toks, i) or _negation(toks, i) for i, t in enumerate(toks))
+        and any(
+            _candidate(t)
+            or (t.token_type is TokenType.STAR and _multiplication(toks, i))
+            or (t.token_type is TokenType.DASH and _negation(toks, i))
+            for i, t in enumerate(toks)
+        )
     )
 
 

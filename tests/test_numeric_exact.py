@@ -47,7 +47,7 @@ def test_insert_values_of_expressions_are_exact_or_refused(conn, numbers) -> Non
     # PostgreSQL rounds into numeric(10,2) and float8 columns: so does DuckCDB
     assert _column(conn, t, "r") == ["None", "None", "None", "0.33"]
     # 1.0/3 is 0.33333333333333333333 in PostgreSQL: more than DECIMAL(38,10) keeps
-    for value in ("1.0 / 3", "1 / 3::float8", "1e-11::float8", "0.12345678901 + 0"):
+    for value in ("1.0 / 3", "1 / 3::float8", "1e-11::float8", "0.12345678901 + 0", "1.5 - 0.00000000001"):
         with pytest.raises(OUT_OF_RANGE) as e:
             conn.execute(f"insert into {t} (id, n) values (9, {value})")
         assert "refused, not rounded" in str(e.value)
