@@ -6,6 +6,7 @@ import re
 
 import duckdb
 
+from engine import pgmath
 from engine.codec import CodecError
 from pgwire.errors import DbError
 from pgwire.types import LENGTH_CHECK_SHAPE, NOT_ROUNDED
@@ -15,6 +16,12 @@ _LENGTH_CHECK = re.compile(
     r"CHECK constraint failed on table .* with expression CHECK\(" + LENGTH_CHECK_SHAPE + r"\)$"
 )
 _TYPE_OF_CHECKED_COLUMN = re.compile(r"Cannot change the type of a column that has a CHECK constraint")
+
+
+def _exactly(message: str) -> re.Pattern[str]:
+    """A message as the whole of an error's text (after DuckDB's 'X Error: ' prefix)."""
+    return re.compile(r"(?:^|: )" + re.escape(message) + r"$")
+
 
 # (exception class name, message pattern, sqlstate); first match wins, None pattern matches all.
 _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
@@ -75,6 +82,10 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     # a value DuckCDB refuses rather than round (pgwire.types.NOT_ROUNDED: engine.pgmath's
     # quotients, pgcompat.numeric's checks of literals written into numeric columns)
     ("InvalidInputException", re.compile(re.escape(NOT_ROUNDED)), "22003"),
+    # PostgreSQL's errors that engine.pgmath's macros raise where DuckDB answers NaN or Infinity
+    *[("InvalidInputException", _exactly(m), "2201F") for m in pgmath.POWER_ERRORS],
+    *[("InvalidInputException", _exactly(m), "2201E") for m in pgmath.LOG_ERRORS],
+    *[("InvalidInputException", _exactly(m), "22003") for m in pgmath.RANGE_ERRORS],
     (
         "InvalidInputException",
         re.compile(r"configuration has been locked|Cannot change configuration", re.I),

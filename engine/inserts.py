@@ -11,6 +11,8 @@ from typing import Any
 import duckdb
 from duckdb import _seam
 
+from engine import pgmath
+
 _MISSING = re.compile(r'table "[^"]*" has (\d+) columns but (\d+) values were supplied')
 
 
@@ -22,6 +24,13 @@ def complete(con: Any, sql: str, spec: dict[str, Any] | None) -> str:
     """sql with the target's first columns named when DuckDB finds values missing, else sql."""
     if not spec:
         return sql
+    done = _named(con, sql, spec) if "at" in spec else sql
+    if spec.get("numeric"):  # computed values into numeric columns (after the column list's place)
+        done = pgmath.exact_writes(con, done, spec["numeric"], len(done) - len(sql))
+    return done
+
+
+def _named(con: Any, sql: str, spec: dict[str, Any]) -> str:
     try:
         _seam.bind(con, sql)
         return sql

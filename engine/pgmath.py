@@ -16,16 +16,21 @@ before the point is refused with 22003, never rounded.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import duckdb
-from duckdb.sqltypes import VARCHAR, DuckDBPyType
+from duckdb import _seam
+from duckdb.sqltypes import DOUBLE, INTEGER, VARCHAR, DuckDBPyType
 
 from pgwire.types import (
     NOT_ROUNDED,
     QUOTIENT_PRECISION,
     QUOTIENT_SCALE,
     QUOTIENT_TYPE,
+    UNCONSTRAINED_NUMERIC,
+    UNCONSTRAINED_NUMERIC_PRECISION,
     UNCONSTRAINED_NUMERIC_SCALE,
+    numeric_fits,
 )
 
 # PostgreSQL's numeric.c: NUMERIC_MIN_SIG_DIGITS, DEC_DIGITS, NUMERIC_MAX_DISPLAY_SCALE.
@@ -38,6 +43,11 @@ EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIM
 SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
 ROUND = "__pg_round"  # round(x)
+MUL = "__pg_mul"  # a * b (pgcompat.result_types)
+TO_NUMERIC = "__pg_to_numeric"  # a decimal's text -> DECIMAL(38,10), refused if it would round
+FLOAT_NUMERIC = "__pg_float_numeric"  # a float -> DECIMAL(38,10) as PostgreSQL converts it
+STORE = "__pg_numeric"  # (x, x): a computed value written into an unconstrained numeric column
+NEGATE = "__pg_neg"  # -(x) as __pg_neg(x, x) (pgcompat.numeric.integer_negation)
 # what the UDF's errors start with: engine.errors maps them to PostgreSQL's SQLSTATEs
 DIVISION_BY_ZERO = "division by zero"
 QUOTIENT_OVERFLOW = "numeric quotient out of range"
@@ -119,12 +129,96 @@ def quotient(a: str, b: str) -> Decimal:
     return q
 
 
+_WHOLE = UNCONSTRAINED_NUMERIC_PRECISION - UNCONSTRAINED_NUMERIC_SCALE
+_LIMITS = (
+    f"DuckCDB's unconstrained numeric is {UNCONSTRAINED_NUMERIC} (at most {_WHOLE} digits before the "
+    f"decimal point and {UNCONSTRAINED_NUMERIC_SCALE} after); {NOT_ROUNDED}"
+)
+_TOO_LONG = f"does not fit: {_LIMITS}".replace("'", "''")
+
+
+def _not_stored(value: object, why: str) -> ValueError:
+    return ValueError(f'numeric value "{value}" {why}: {_LIMITS}')
+
+
+def _stored(value: Decimal, shown: object) -> Decimal:
+    if not value.is_finite():
+        raise _not_stored(shown, "is not a finite number")
+    if not numeric_fits(value):
+        raise _not_stored(shown, "does not fit")
+    return value
+
+
+def to_numeric(text: str) -> Decimal:
+    """A number's text (a decimal with more than 10 decimals, as DuckDB writes it) as the
+    unconstrained numeric holds it: every digit, or 22003."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation as e:
+        raise ValueError(f'invalid input syntax for type numeric: "{text}"') from e
+    return _stored(value, text)
+
+
+def float_numeric(value: float, digits: int) -> Decimal:
+    """float8_numeric / float4_numeric: the float's %.15g (%.6g for real) text as a numeric, as
+    PostgreSQL converts a float written into a numeric column; 22003 where it does not fit."""
+    return _stored(Decimal(format(value, f".{digits}g")), value)
+
+
+def exact_writes(con: duckdb.DuckDBPyConnection, sql: str, spec: dict[str, Any], shift: int = 0) -> str:
+    """sql with each computed value it writes into an unconstrained numeric column (found by
+    pgcompat.numeric.expression_writes) passed through __pg_numeric, which keeps every digit or
+    refuses it (22003) where DuckDB's cast to DECIMAL(38,10) would round it. One bind of the
+    target (and of an INSERT's query) says which columns those are."""
+    try:
+        target = _seam.bind(con, f"SELECT * FROM {spec['table']}")
+    except duckdb.Error:
+        return sql  # DuckDB says what is wrong when it runs
+    names = [n.lower() for n in target.names]
+    numeric = {n for n, t in zip(names, target.types, strict=True) if str(t) == UNCONSTRAINED_NUMERIC}
+    if not numeric:
+        return sql
+    columns = [str(c).lower() for c in spec.get("columns") or []] or names
+
+    def is_numeric(target: object) -> bool:
+        if isinstance(target, int):
+            return 0 < target <= len(names) and names[target - 1] in numeric
+        return str(target).lower() in numeric
+
+    edits = []
+    for target, start, end, text in spec.get("items") or []:
+        start, end = start + shift, end + shift
+        if is_numeric(target) and sql[start:end] == text:
+            edits.append((start, end, f"{STORE}(({text}), ({text}))"))
+    query = spec.get("query")
+    if query:
+        query = [query[0] + shift, query[1] + shift, query[2]]
+    if query and sql[query[0] : query[1]] == query[2]:
+        try:
+            width = len(_seam.bind(con, query[2]).names)
+        except duckdb.Error:
+            width = 0
+        wanted = [k for k in range(min(width, len(columns))) if columns[k] in numeric]
+        if wanted:
+            cols = [f"__c{k}" for k in range(width)]
+            out = ", ".join(f"{STORE}({c}, {c})" if k in wanted else c for k, c in enumerate(cols))
+            edits.append(
+                (query[0], query[1], f"SELECT {out} FROM ({query[2]}) AS __pg_src({', '.join(cols)})")
+            )
+    for start, end, new in sorted(edits, reverse=True):
+        sql = sql[:start] + new + sql[end:]
+    return sql
+
+
 def register(con: duckdb.DuckDBPyConnection) -> None:
     """The exact quotient, for every connection of the database (before its configuration locks).
     Called row by row ("native"): an avg calls it once per group, where an Arrow batch's set-up
     costs more than the division (bench: ~0.1 ms less per aggregate query, ~15% more per row of
     a long division)."""
     con.create_function(EXACT_DIV, quotient, [VARCHAR, VARCHAR], DuckDBPyType(QUOTIENT_TYPE), type="native")
+    numeric = DuckDBPyType(UNCONSTRAINED_NUMERIC)
+    con.create_function(TO_NUMERIC, to_numeric, [VARCHAR], numeric, type="native")
+    con.create_function(FLOAT_NUMERIC, float_numeric, [DOUBLE, INTEGER], numeric, type="native")
 
 
 def _div(n: str, d: str) -> str:
@@ -168,7 +262,92 @@ def _macros() -> str:
     over = [f"(a {t}, v) AS round_even(CAST(v AS DOUBLE), 0)" for t in ("DOUBLE", "FLOAT", *ints, "BIGINT")]
     over += [f"(a {QUOTIENT_TYPE}, v) AS round(v)", "(a, v) AS round(v)"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {ROUND}" + ", ".join(over) + ";")
+    # Products as DuckDB's, but a float product that overflows or underflows is PostgreSQL's
+    # 22003 (float8mul, float4mul), where DuckDB answers Infinity or 0.
+    over = [f"(a {t}, b {t}, x, y) AS x * y" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
+    over += [f"(a {t}, b {t}, x, y) AS {_checked_float('x * y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")]
+    over += ["(a, b, x, y) AS x * y"]
+    out.append(f"CREATE OR REPLACE TEMP MACRO {MUL}" + ", ".join(over) + ";")
+    out += _store_macros()
+    out += _math_macros()
     return "\n".join(out)
+
+
+def _store_macros() -> list[str]:
+    """__pg_numeric(x, x): a value written into an unconstrained numeric column (engine.exact_writes),
+    by its type: integers as they are (DuckDB's cast is exact or fails), floats as PostgreSQL
+    converts them, decimals (any scale: they bind to the DECIMAL(38,20) overload) checked digit
+    by digit, text read exactly; anything else is DuckDB's own cast."""
+    over = [f"(a {t}, v) AS v" for t in ("SMALLINT", "INTEGER", "BIGINT", "HUGEINT")]
+    over += [f"(a DOUBLE, v) AS {FLOAT_NUMERIC}(CAST(v AS DOUBLE), 15)"]
+    over += [f"(a FLOAT, v) AS {FLOAT_NUMERIC}(CAST(v AS DOUBLE), 6)"]
+    # (a decimal is checked in SQL: no call into Python per row; its type stays, uncast)
+    refused = f"error(concat('numeric value \"', CAST(v AS VARCHAR), '\" {_TOO_LONG}'))"
+    over += [
+        f"(a {QUOTIENT_TYPE}, v) AS CASE WHEN round(v, {UNCONSTRAINED_NUMERIC_SCALE}) = v THEN v ELSE {refused} END"
+    ]
+    over += [f"(a VARCHAR, v) AS {TO_NUMERIC}(v)", "(a, v) AS v"]
+    return [f"CREATE OR REPLACE TEMP MACRO {STORE}" + ", ".join(over) + ";"]
+
+
+# PostgreSQL's errors of its math functions (float.c, numeric.c), which engine.errors maps to
+# their SQLSTATEs: DuckDB answers NaN or -Infinity.
+SQRT_NEGATIVE = "cannot take square root of a negative number"
+LOG_ZERO = "cannot take logarithm of zero"
+LOG_NEGATIVE = "cannot take logarithm of a negative number"
+POWER_ZERO_NEGATIVE = "zero raised to a negative power is undefined"
+POWER_COMPLEX = "a negative number raised to a non-integer power yields a complex result"
+FLOAT_OVERFLOW = "value out of range: overflow"
+FLOAT_UNDERFLOW = "value out of range: underflow"
+INTEGER_RANGE = {
+    "SMALLINT": "smallint out of range",
+    "INTEGER": "integer out of range",
+    "BIGINT": "bigint out of range",
+}
+POWER_ERRORS = (SQRT_NEGATIVE, POWER_ZERO_NEGATIVE, POWER_COMPLEX)  # 2201F
+LOG_ERRORS = (LOG_ZERO, LOG_NEGATIVE)  # 2201E
+RANGE_ERRORS = (FLOAT_OVERFLOW, FLOAT_UNDERFLOW, *INTEGER_RANGE.values())  # 22003
+
+
+def _checked_float(r: str, x: str, y: str) -> str:
+    """r (computed from x and y) with float.c's overflow and underflow checks of a product."""
+    fx, fy = f"CAST({x} AS DOUBLE)", f"CAST({y} AS DOUBLE)"
+    return (
+        f"CASE WHEN isinf({r}) AND NOT isinf({fx}) AND NOT isinf({fy}) THEN error('{FLOAT_OVERFLOW}') "
+        f"WHEN {r} = 0 AND {fx} <> 0 AND {fy} <> 0 THEN error('{FLOAT_UNDERFLOW}') ELSE {r} END"
+    )
+
+
+def _log_of(x: str) -> str:
+    return f"WHEN {x} = 0 THEN error('{LOG_ZERO}') WHEN {x} < 0 THEN error('{LOG_NEGATIVE}')"
+
+
+def _math_macros() -> list[str]:
+    """sqrt, ln, log, log10, exp, power and ^, and -(x) with PostgreSQL's errors where DuckDB gives NaN,
+    -Infinity or Infinity, or widens an integer (pgcompat.result_types calls them)."""
+    power = (
+        f"CASE WHEN x = 0 AND y < 0 THEN error('{POWER_ZERO_NEGATIVE}') "
+        f"WHEN x < 0 AND y <> floor(y) THEN error('{POWER_COMPLEX}') "
+        f"WHEN isinf(pow(x, y)) AND NOT isinf(CAST(x AS DOUBLE)) AND NOT isinf(CAST(y AS DOUBLE)) "
+        f"THEN error('{FLOAT_OVERFLOW}') ELSE pow(x, y) END"
+    )
+    negate = [
+        f"(a {t}, x) AS CASE WHEN x = {-(2 ** (bits - 1))} THEN error('{INTEGER_RANGE[t]}') ELSE CAST(-x AS {t}) END"
+        for t, bits in (("SMALLINT", 16), ("INTEGER", 32), ("BIGINT", 64))
+    ]
+    negate += [f"(a {t}, x) AS -x" for t in ("HUGEINT", QUOTIENT_TYPE, "DOUBLE", "FLOAT")]
+    return [
+        f"CREATE OR REPLACE TEMP MACRO __pg_sqrt(x) AS CASE WHEN x < 0 THEN error('{SQRT_NEGATIVE}') ELSE sqrt(x) END;",
+        f"CREATE OR REPLACE TEMP MACRO __pg_ln(x) AS CASE {_log_of('x')} ELSE ln(x) END;",
+        f"CREATE OR REPLACE TEMP MACRO __pg_log10(x) AS CASE {_log_of('x')} ELSE log10(x) END;",
+        f"CREATE OR REPLACE TEMP MACRO __pg_log(x) AS CASE {_log_of('x')} ELSE log10(x) END, "
+        f"(b, x) AS CASE {_log_of('b')} {_log_of('x')} WHEN b = 1 THEN error('division by zero') ELSE log(b, x) END;",
+        f"CREATE OR REPLACE TEMP MACRO __pg_power(x, y) AS {power};",
+        f"CREATE OR REPLACE TEMP MACRO __pg_exp(x) AS CASE WHEN isinf(exp(x)) AND NOT isinf(CAST(x AS DOUBLE)) "
+        f"THEN error('{FLOAT_OVERFLOW}') WHEN exp(x) = 0 AND NOT isinf(CAST(x AS DOUBLE)) "
+        f"THEN error('{FLOAT_UNDERFLOW}') ELSE exp(x) END;",
+        f"CREATE OR REPLACE TEMP MACRO {NEGATE}" + ", ".join([*negate, "(a, x) AS -x"]) + ";",
+    ]
 
 
 MACROS = _macros()

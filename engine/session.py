@@ -1032,7 +1032,7 @@ class EngineSession:
             cols = p.columns or []
             fmts = _expand_formats(portal.formats, len(cols))
             oids_ = [t.oid for _, t in cols]
-            if not codec_values.encodable(oids_, fmts):
+            if not codec_values.encodable([t.oid for _, t in cols], fmts):
                 raise codec_values.ValueEncodeError(f"result types {oids_} are not plain")
             frame = codec_values.row_framer(oids_, fmts)
             sent = out_bytes = 0
@@ -1274,6 +1274,7 @@ class EngineSession:
                     sql = grouping.choose(self.con, sql, s["grouping"])
                 if s.get("positional"):
                     self._release_stream()
+                    self.ensure_pg_macros(sql)  # (completing binds it)
                     sql = inserts.complete(self.con, sql, s["positional"])
                 p = Prepared(sql, s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only, p.isolation = s.get("read_only"), s.get("isolation")
@@ -1352,6 +1353,7 @@ class EngineSession:
         self.ensure_pg_macros(sql)
         sql = grouping.choose(self.con, sql, group_by)
         sql = inserts.complete(self.con, sql, positional)
+        self.ensure_pg_macros(sql)  # (again: completing may call them)
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
         untyped: list[int] = []

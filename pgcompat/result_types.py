@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat.numeric import unary_minus
 from pgcompat.tokens import apply, tokenize
 
 Edit = tuple[int, int, str]
@@ -71,7 +72,16 @@ _MAX_PASSES = 16
 
 def applies(toks: Sequence[Token]) -> bool:
     """Whether a statement may call sum or avg or divide (one look at its tokens)."""
-    return bool(toks) and toks[0].token_type not in _DDL and any(_candidate(t) for t in toks)
+    return (
+        bool(toks)
+        and toks[0].token_type not in _DDL
+        and any(
+            _candidate(t)
+            or (t.token_type is TokenType.STAR and _multiplication(toks, i))
+            or (t.token_type is TokenType.DASH and _negation(toks, i))
+            for i, t in enumerate(toks)
+        )
+    )
 
 
 def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
@@ -90,6 +100,13 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
         toks = tokenize(sql)
         if not toks:
             return sql
+    for step in (math_calls, powers, negations):  # (each copies what the one before made)
+        shaped = step(sql, toks, toks[0].start)
+        if shaped:
+            sql = apply(sql, shaped)
+            toks = tokenize(sql)
+            if not toks:
+                return sql
     shaped = [e for group in rounds(sql, toks, toks[0].start) for e in group]
     if shaped:
         sql = apply(sql, shaped)
@@ -114,12 +131,10 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
 
 
 def _candidate(t: Token) -> bool:
-    return t.token_type == TokenType.SLASH or t.text.lower() in (
-        "sum",
-        "avg",
-        "extract",
-        "date_part",
-        "round",
+    return (
+        t.token_type in (TokenType.SLASH, TokenType.CARET)
+        or t.text.lower() in ("sum", "avg", "extract", "date_part", "round")
+        or t.text.lower() in _MATH
     )
 
 
@@ -249,9 +264,95 @@ def rounds(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
     return out
 
 
+# ---------------------------------------------------------------- math functions and ^
+
+# engine.pgmath's macros with PostgreSQL's errors (2201E, 2201F, 22003) where DuckDB answers NaN,
+# -Infinity or Infinity: sqrt(-1), ln(0), log(-1), (-8) ^ (1.0/3), 1e200 ^ 2, exp(1000).
+_MATH = {"sqrt": "__pg_sqrt", "ln": "__pg_ln", "log": "__pg_log", "log10": "__pg_log10",
+         "power": "__pg_power", "pow": "__pg_power", "exp": "__pg_exp"}  # fmt: skip
+_POWER = "__pg_power"
+
+
+def math_calls(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """sqrt(x), ln(x), log([b,] x), log10(x), power(x, y) -> the engine's checked macros."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[:-1]):
+        new = _MATH.get(t.text.lower())
+        if (
+            new is None
+            or toks[i + 1].token_type != TokenType.L_PAREN
+            or text[t.start - base] == '"'
+            or (i > 0 and toks[i - 1].token_type in (TokenType.DOT, TokenType.DCOLON, TokenType.ALIAS))
+        ):
+            continue
+        edits.append((t.start - base, t.end - base + 1, new))
+    return edits
+
+
+def powers(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """a ^ b -> __pg_power(a, b) where both operands are sure (a sign binds tighter than ^ in
+    PostgreSQL: -2 ^ 2 is 4); chains (a ^ b ^ c) are left as DuckDB's."""
+    edits: list[Edit] = []
+    n = len(toks)
+    for k, t in enumerate(toks):
+        if t.token_type != TokenType.CARET or k == 0 or k + 1 >= n:
+            continue
+        left, right = _back(toks, k - 1), _forward(toks, k + 1)
+        if left is None or right is None:
+            continue
+        if any(x.token_type == TokenType.CARET for x in (*toks[left:k], *toks[k + 1 : right + 1])):
+            continue
+        before = toks[left - 1] if left > 0 else None
+        after = toks[right + 1] if right + 1 < n else None
+        if (before is not None and before.token_type == TokenType.CARET) or (
+            after is not None and after.token_type in (TokenType.CARET, TokenType.DCOLON, TokenType.L_BRACKET)
+        ):
+            continue
+        if not _typable(toks, left, right):
+            continue
+        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
+        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
+        edits.append((toks[left].start - base, toks[right].end - base + 1, f"{_POWER}({a}, {b})"))
+    return edits
+
+
+NEGATE = "__pg_neg"  # engine.pgmath.NEGATE
+
+
+def _negation(toks: Sequence[Token], i: int) -> bool:
+    """-( expr ): a sign before a parenthesis (not a subquery's)."""
+    return (
+        i + 2 < len(toks)
+        and toks[i + 1].token_type == TokenType.L_PAREN
+        and toks[i + 2].token_type not in (TokenType.SELECT, TokenType.WITH, TokenType.VALUES)
+        and unary_minus(toks, i)
+    )
+
+
+def negations(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """-(expr) -> __pg_neg((expr), (expr)): PostgreSQL's 22003 "integer out of range" where DuckDB
+    widens -(-2147483647 - 1) to a BIGINT 2147483648 (the overload by the first, the value of
+    the second). One inside another's operand stays DuckDB's minus; so does one before ^ or ::,
+    which bind tighter."""
+    edits: list[Edit] = []
+    for i in range(len(toks)):
+        if not _negation(toks, i) or (edits and toks[i].start - base < edits[-1][1]):
+            continue
+        close = _close(toks, i + 1)
+        if close is None or not _typable(toks, i + 1, close):
+            continue
+        after = toks[close + 1] if close + 1 < len(toks) else None
+        if after is not None and after.token_type in (TokenType.CARET, TokenType.DCOLON, TokenType.L_BRACKET):
+            continue
+        inner = text[toks[i + 1].start - base : toks[close].end - base + 1]
+        edits.append((toks[i].start - base, toks[close].end - base + 1, f"{NEGATE}({inner}, {inner})"))
+    return edits
+
+
 # ---------------------------------------------------------------- division
 
 _DIV = "__pg_div"  # engine.pgmath.DIV
+_TIMES = "__pg_mul"  # engine.pgmath.MUL
 _ROUND = "__pg_round"  # engine.pgmath.ROUND
 _NAME_TYPES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
 # Keywords that cannot end an operand or be one: where a chain of * / % operands starts or ends.
@@ -437,6 +538,7 @@ _SCALAR_CALLS = frozenset(
         "abs", "round", "trunc", "ceil", "ceiling", "floor", "coalesce", "nullif", "greatest", "least",
         "length", "char_length", "octet_length", "power", "pow", "sqrt", "sign", "mod", "cast",
         "try_cast", "date_part", "extract", "epoch", "epoch_us", "age", "now", "random", _DIV, _ROUND,
+        "__pg_sqrt", "__pg_ln", "__pg_log", "__pg_log10", "__pg_power", "__pg_exp", _TIMES, NEGATE,
     }
 )  # fmt: skip
 
@@ -460,14 +562,32 @@ def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
     return True
 
 
+def _multiplication(toks: Sequence[Token], k: int) -> bool:
+    """Whether the * at k multiplies (not SELECT *, count(*), t.* or DuckDB's **)."""
+    if toks[k].token_type != TokenType.STAR or k == 0 or k + 1 >= len(toks):
+        return False
+    prev, nxt = toks[k - 1], toks[k + 1]
+    if TokenType.STAR in (prev.token_type, nxt.token_type) or prev.token_type == TokenType.DOT:
+        return False
+    return _ends_operand(prev) and prev.text.upper() not in _CLAUSE
+
+
+def _operator(toks: Sequence[Token], k: int) -> bool:
+    return toks[k].token_type == TokenType.SLASH or _multiplication(toks, k)
+
+
 def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Edit]], bool]:
     """a / b -> __pg_div(a, b, a, b), where the engine's overloads keep integer and float division
-    and make a numeric one exact; and whether a division waits for the next pass."""
+    and make a numeric one exact, and a * b -> __pg_mul(a, b, a, b), where they refuse a float
+    product that overflows (22003, as PostgreSQL's float8mul; DuckDB answers Infinity); and
+    whether an operation waits for the next pass (an operand holding another)."""
     out: list[list[Edit]] = []
     deferred = False
     n = len(toks)
     for k, t in enumerate(toks):
-        if t.token_type != TokenType.SLASH or k == 0 or k + 1 >= n:
+        if t.token_type not in (TokenType.SLASH, TokenType.STAR) or k == 0 or k + 1 >= n:
+            continue
+        if t.token_type == TokenType.STAR and not _multiplication(toks, k):
             continue
         if toks[k - 1].token_type == TokenType.SLASH or toks[k + 1].token_type == TokenType.SLASH:
             continue  # DuckDB's // (integer division)
@@ -482,14 +602,15 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
             continue  # (an operand may be followed by its alias, or end a parenthesis)
         if not _typable(toks, left, right):
             continue
-        if any(x.token_type == TokenType.SLASH for x in (*toks[left:k], *toks[k + 1 : right + 1])) or (
+        if any(_operator(toks, j) for j in (*range(left, k), *range(k + 1, right + 1))) or (
             out and out[-1][0][1] > toks[left].start - base
         ):
-            deferred = True  # an operand holding a division (a / b / c): the next pass
+            deferred = True  # an operand holding a division or product (a / b / c): the next pass
             continue
         a = text[toks[left].start - base : toks[k - 1].end - base + 1]
         b = text[toks[k + 1].start - base : toks[right].end - base + 1]
         # the overload is picked by the first two, the value computed from the last two (not
         # cast to the overload's types: a decimal keeps every digit it has)
-        out.append([(toks[left].start - base, toks[right].end - base + 1, f"{_DIV}({a}, {b}, {a}, {b})")])
+        macro = _DIV if t.token_type == TokenType.SLASH else _TIMES
+        out.append([(toks[left].start - base, toks[right].end - base + 1, f"{macro}({a}, {b}, {a}, {b})")])
     return out, deferred

@@ -629,6 +629,9 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     index_methods,
     *alter.REWRITES,
     numeric.unconstrained_numeric,
+    numeric.long_numeric_literals,
+    numeric.integer_negation,
+    numeric.float_literals,
     similar.similar_to,
     *srf.REWRITES,
     *char_casts.REWRITES,
@@ -725,7 +728,11 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         final = tokenize(sql) if sql != text else list(toks)
         grouped = grouping.alternative(sql, final) if final else None
     positional = None
-    if toks[0].text.upper() == "INSERT":
+    if toks[0].token_type in (TokenType.INSERT, TokenType.UPDATE):
         final = tokenize(sql) if sql != text else list(toks)
-        positional = inserts.positional_insert(sql, final) if final else None
+        if final and toks[0].token_type == TokenType.INSERT:
+            positional = inserts.positional_insert(sql, final)
+        writes = numeric.expression_writes(sql, final) if final else None
+        if writes is not None:  # computed values into numeric columns: engine.pgmath.exact_writes
+            positional = {**(positional or {}), "numeric": writes}
     return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned, grouped, positional)

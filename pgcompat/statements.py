@@ -308,6 +308,10 @@ def cache_bytes() -> tuple[int, int]:
 _NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
 # A digit beside a point: a decimal literal (1.5, 1., .5), or a name with a digit beside a dot.
 _DECIMAL_LITERAL = re.compile(r"\d\.|\.\d")
+# Numbers that make a statement's reading its own (pgcompat.numeric): too long for an unconstrained
+# numeric or a DuckDB decimal literal (checked, or written exactly), and the negated minimum
+# integers (typed as PostgreSQL types them).
+_OWN_READING = re.compile(r"\d{29}|\.\d{11}|(?<![\w$.])(?:2147483648|9223372036854775808)(?![\w.])")
 # Kinds whose statements the template may stand for: their text runs as the client wrote it.
 _TEMPLATE_KINDS = frozenset({"select", "insert", "update", "delete"})
 
@@ -320,7 +324,7 @@ def split(sql: str) -> tuple[Statement, ...]:
     hit = _STATEMENTS.get(sql)
     if hit is not None:
         return hit
-    key = _NUMBER.sub("0", sql) if len(sql) <= _TEMPLATES.max_text else ""
+    key = _NUMBER.sub("0", sql) if len(sql) <= _TEMPLATES.max_text and not _OWN_READING.search(sql) else ""
     template = _TEMPLATES.get(key) if key else None
     if template is not None:
         # Not cached by text: texts that differ in their numbers are many, the template is one.
@@ -356,6 +360,7 @@ def _templatable(st: Statement) -> bool:
         and not st.refusal
         and st.engine_alter is None
         and st.engine_grouping is None
+        and "numeric" not in (st.engine_positional or {})  # (its offsets are this text's)
     )
 
 
