@@ -136,6 +136,8 @@ def sqlstate_for(exc: BaseException) -> str:
 
 # The jsonb functions' errors (engine.jsonb), as DuckDB passes them on.
 _JSONB_ERROR = re.compile(r"Python exception occurred while executing the UDF: ValueError: (.*)", re.S)
+_UDF_SQLSTATE = re.compile(r"^([0-9A-Z]{5}): (.*)$", re.S)
+_ENGINE_REFUSAL = re.compile(r"^DuckCDB ([0-9A-Z]{5}): ([^\n]*)(?:\n(.*))?$", re.S)
 
 # INSERT with more values than the table has columns (fewer: engine.inserts names the columns).
 _TOO_MANY_VALUES = re.compile(r'^table "[^"]*" has (\d+) columns but (\d+) values were supplied')
@@ -222,7 +224,13 @@ def to_db_error(exc: BaseException) -> DbError:
     if udf is not None:  # engine.jsonb: PostgreSQL's message (and the parser's reason)
         message, _, reason = udf.group(1).partition("\n")
         state = "22P02" if message.startswith("invalid input syntax") else "22023"
+        coded = _UDF_SQLSTATE.match(message)  # "0A000: ..." names its own SQLSTATE (and a hint)
+        if coded is not None:
+            return DbError(coded.group(1), coded.group(2), hint=reason.strip() or None)
         return DbError(state, message, detail=reason.strip() or None)
+    coded = _ENGINE_REFUSAL.match(message) if state == "22023" else None
+    if coded is not None:  # error('DuckCDB 0A000: ...') in SQL the rewrites wrote (pgcompat.jsonb)
+        return DbError(coded.group(1), coded.group(2), hint=(coded.group(3) or "").strip() or None)
     m = _TOO_MANY_VALUES.match(message) if state == "42601" else None
     if m is not None and int(m.group(2)) > int(m.group(1)):
         message, detail = "INSERT has more expressions than target columns", None

@@ -22,7 +22,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, foreign_keys, grouping, inserts, pgmath, shadows
+from engine import codec, cursors, foreign_keys, grouping, inserts, jsonb, pgmath, shadows
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
@@ -77,6 +77,10 @@ SHRINKING_TAGS = ("DROP", "TRUNCATE", "ALTER", "DELETE")
 TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "rollback_to"})
 # INSERT ... ON CONFLICT DO UPDATE / INSERT OR REPLACE: may change a referenced key
 _UPSERT = re.compile(r"\bON\s+CONFLICT\b|\bOR\s+REPLACE\b", re.I)
+
+
+# the session's TEMP macros: engine.pgmath's and engine.jsonb's (both named __pg_...)
+_PG_MACROS = pgmath.MACROS + "\n" + jsonb.MACROS
 
 
 @dataclass
@@ -330,12 +334,12 @@ class EngineSession:
             return
         self._release_stream()
         if self.status == "I" and not self._in_implicit and not self._implicit_ro:
-            pgmath.install(self.con)
+            self.con.execute(f"BEGIN;\n{_PG_MACROS}\nCOMMIT;")
             self._pg_macros, self._pg_macros_tx = True, None
             return
         txid = self._txid()
         if self._pg_macros_tx != txid:
-            self.con.execute(pgmath.MACROS)
+            self.con.execute(_PG_MACROS)
             self._pg_macros_tx = txid
 
     def _committing(self) -> bool:
