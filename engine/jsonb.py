@@ -4,7 +4,9 @@ PostgreSQL parses jsonb into its binary form and prints that: object keys sorted
 bytes; a duplicate key keeps its last value; numbers as numeric prints them (1e2 is 100, 1.50
 stays 1.50); ", " and ": " between items. DuckDB's JSON keeps the text as written, so the
 rewrites (pgcompat.rewrite.jsonb_type) pass every jsonb cast and jsonb-returning function
-through pg_jsonb. jsonb_pretty's layout is pg_jsonb_pretty.
+through pg_jsonb. jsonb_pretty's layout is pg_jsonb_pretty. The operators and functions that
+edit a document (||, -, #-, jsonb_set, jsonb_insert) are here too, and the TEMP macros through
+which DuckDB's binder picks jsonb's ||, - and @> by the operands' types (MACROS, at the end).
 """
 
 from __future__ import annotations
@@ -205,9 +207,9 @@ def _text_array(text: str) -> list[str | None]:
         try:
             out = parse_array_text(s, lambda x: x)
         except ArraySyntaxError:
-            raise ValueError(f'malformed array literal: "{text}"') from None
+            raise ValueError(f'22P02: malformed array literal: "{text}"') from None
     if any(isinstance(x, list) for x in out):
-        raise ValueError("wrong number of array subscripts")
+        raise ValueError("2202E: wrong number of array subscripts")
     return out
 
 
@@ -370,9 +372,6 @@ def class_literal(c: str) -> str:
     return f"CAST(NULL AS {_CLASS_TYPES[c]})"
 
 
-_OPERAND = "the operand of jsonb ||"
-
-
 def _refused(left: str, right: str) -> str:
     if UNTYPED in (left, right):
         return (
@@ -454,7 +453,7 @@ def _path_steps(path: str) -> list[str | None]:
     s = path.strip()
     if s.startswith('"'):
         s = json.loads(s)
-    return _text_array(s)
+    return [x if x is None or isinstance(x, str) else json.dumps(x) for x in _text_array(s)]
 
 
 def _edit(v: Any, steps: list[str | None], level: int, op: str, new: Any, flag: bool) -> Any:

@@ -685,6 +685,7 @@ class _Node:
 
     def __init__(self, kind: str, lo: int, hi: int, operands: list[tuple[int, int]]) -> None:
         self.kind, self.lo, self.hi, self.operands = kind, lo, hi, operands
+        self.fold: str | None = None  # a chain of || the macros take: the expression of its class
 
 
 def _nodes(toks: Sequence[Token]) -> list[_Node]:
@@ -760,8 +761,12 @@ def _witness(cls: str, text: str) -> str:
     return f"__pg_jcls({text})" if cls == _U else f"__pg_j{cls}()"
 
 
-def _emit_node(nd: _Node, classes: list[str], texts: list[str], macros: bool) -> str | None:
-    """The node's replacement, or None to leave the operator as it is."""
+def _emit_node(
+    nd: _Node, classes: list[str], texts: list[str], macros: bool, known: list[str | None] | None = None
+) -> str | None:
+    """The node's replacement, or None to leave the operator as it is. known: for an operand
+    that is itself a chain of || the macros take, its class (that chain's fold) to use rather
+    than classifying its text (which would copy it once more at each level)."""
     if nd.kind == "cat":
         if _U not in classes and _J not in classes:
             return None
@@ -778,13 +783,18 @@ def _emit_node(nd: _Node, classes: list[str], texts: list[str], macros: bool) ->
                 f"typeof({t}) = 'JSON'" for c, t in zip(classes, texts, strict=True) if c == _U
             )
             return f"(CASE WHEN {seen} THEN error('{_VIEW_REFUSAL}') ELSE {native} END)"
-        ws = [_witness(c, t) for c, t in zip(classes, texts, strict=True)]
+        ws = [
+            k if k is not None else _witness(c, t)
+            for c, t, k in zip(classes, texts, known or [None] * len(texts), strict=True)
+        ]
+        nd.fold = ws[0]
         fold = ws[0]
         for w in ws[1:]:
             fold = f"__pg_jfold({fold}, {w})"
         spec = ", ".join(
             f"__pg_jletter({w})" if c == _U else f"'{c}'" for c, w in zip(classes, ws, strict=True)
         )
+        nd.fold = fold
         return f"__pg_jpick({fold}, {native}, concat({spec}), {parts})"
     if nd.kind == "minus":
         (lc, _), (lt, rt) = classes, texts
@@ -837,10 +847,21 @@ def dispatch(sql: str, toks: Sequence[Token] | None = None) -> str:
         out.append(sql[pos : toks[hi].end - base + 1])
         return "".join(out)
 
+    def _inner_fold(a: int, b: int) -> str | None:
+        """The class expression of the chain of || that operand a..b is, in parentheses or not."""
+        if toks[a].token_type == TokenType.L_PAREN and _close_of(toks, a) == b:
+            a, b = a + 1, b - 1
+        for nd in by_start.get(a, []):
+            if nd.kind == "cat" and nd.hi == b and nd.fold is not None:
+                return nd.fold
+        return None
+
     def emit_node(nd: _Node) -> str:
         texts = [emit(a, b, nd if (a, b) == (nd.lo, nd.hi) else None) for a, b in nd.operands]
         classes = [_classify(toks, a, b) for a, b in nd.operands]
-        new = _emit_node(nd, classes, texts, macros)
+        known = [_inner_fold(a, b) for a, b in nd.operands]
+        classes = [_U if k is not None else c for c, k in zip(classes, known, strict=True)]
+        new = _emit_node(nd, classes, texts, macros, known)
         if new is not None:
             return new
         # left as it is, with what its operands hold rewritten

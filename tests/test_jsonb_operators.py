@@ -233,3 +233,14 @@ def test_views(both) -> None:
     finally:
         ours.execute(f"DROP VIEW v_{t}")
         ours.execute(f"DROP VIEW w_{t}")
+
+
+def test_operands_whose_type_the_binder_cannot_tell(both) -> None:
+    """A window function's or an aggregate's type is unknown when DuckDB picks the macro: with a
+    jsonb on the other side, || is refused (never concatenated as text); with text it is text."""
+    ours, _, t = both
+    with pytest.raises(psycopg.errors.FeatureNotSupported) as e:
+        ours.execute(f"SELECT lag(data) OVER (ORDER BY id) || data FROM {t}").fetchall()
+    assert "cast" in (e.value.diag.message_hint or "").lower()
+    same(both, "SELECT id, (lag(data) OVER (ORDER BY id))::jsonb || data FROM {t} ORDER BY id")
+    same(both, "SELECT id, lag(t) OVER (ORDER BY id) || t FROM {t} ORDER BY id")
