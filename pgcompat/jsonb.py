@@ -732,8 +732,6 @@ def _nodes(toks: Sequence[Token]) -> list[_Node]:
             e = _primary_end(toks, i + 1)
             if lo is None or e is None or not _right_ok(toks, e + 1):
                 continue
-            if toks[i + 1].token_type == TokenType.PARAMETER and e == i + 2:
-                continue  # x - $1: DuckDB types the parameter by x (a number, a date), as clients ask
             if e + 1 < n and toks[e + 1].token_type in (
                 TokenType.STAR,
                 TokenType.SLASH,
