@@ -136,6 +136,7 @@ def sqlstate_for(exc: BaseException) -> str:
 
 # The jsonb functions' errors (engine.jsonb), as DuckDB passes them on.
 _JSONB_ERROR = re.compile(r"Python exception occurred while executing the UDF: ValueError: (.*)", re.S)
+_UDF = "Python exception occurred while executing the UDF"
 _UDF_SQLSTATE = re.compile(r"^([0-9A-Z]{5}): (.*)$", re.S)
 _ENGINE_REFUSAL = re.compile(r"^DuckCDB ([0-9A-Z]{5}): ([^\n]*)(?:\n(.*))?$", re.S)
 
@@ -224,10 +225,11 @@ def to_db_error(exc: BaseException) -> DbError:
     if udf is not None:  # engine.jsonb: PostgreSQL's message (and the parser's reason)
         message, _, reason = udf.group(1).partition("\n")
         state = "22P02" if message.startswith("invalid input syntax") else "22023"
-        coded = _UDF_SQLSTATE.match(message)  # "0A000: ..." names its own SQLSTATE (and a hint)
-        if coded is not None:
-            return DbError(coded.group(1), coded.group(2), hint=reason.strip() or None)
         return DbError(state, message, detail=reason.strip() or None)
+    coded = _UDF_SQLSTATE.match(message) if state in ("22023", "22P02") and _UDF in str(exc) else None
+    if coded is not None:  # engine.jsonb: "0A000: message\nhint" names its own SQLSTATE
+        text, _, hint = coded.group(2).partition("\n")
+        return DbError(coded.group(1), text, hint=hint.strip() or None)
     coded = _ENGINE_REFUSAL.match(message) if state == "22023" else None
     if coded is not None:  # error('DuckCDB 0A000: ...') in SQL the rewrites wrote (pgcompat.jsonb)
         return DbError(coded.group(1), coded.group(2), hint=(coded.group(3) or "").strip() or None)

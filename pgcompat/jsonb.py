@@ -780,7 +780,8 @@ def _emit_node(
             seen = " OR ".join(
                 f"typeof({t}) = 'JSON'" for c, t in zip(classes, texts, strict=True) if c == _U
             )
-            return f"(CASE WHEN {seen} THEN error('{_VIEW_REFUSAL}') ELSE {native} END)"
+            refusal = _VIEW_REFUSAL.replace("'", "''")
+            return f"(CASE WHEN {seen} THEN error('{refusal}') ELSE {native} END)"
         ws = [
             k if k is not None else _witness(c, t)
             for c, t, k in zip(classes, texts, known or [None] * len(texts), strict=True)
