@@ -226,10 +226,13 @@ def to_db_error(exc: BaseException) -> DbError:
         message, _, reason = udf.group(1).partition("\n")
         state = "22P02" if message.startswith("invalid input syntax") else "22023"
         return DbError(state, message, detail=reason.strip() or None)
-    coded = _UDF_SQLSTATE.match(message) if state in ("22023", "22P02") and _UDF in str(exc) else None
-    if coded is not None:  # engine.jsonb: "0A000: message\nhint" names its own SQLSTATE
-        text, _, hint = coded.group(2).partition("\n")
-        return DbError(coded.group(1), text, hint=hint.strip() or None)
+    if state in ("22023", "22P02") and _UDF in str(exc):  # (_clean took the UDF's prefix off)
+        head, _, reason = message.partition("\n")
+        coded = _UDF_SQLSTATE.match(head)
+        if coded is not None:  # engine.jsonb: "0A000: message\nhint" names its own SQLSTATE
+            return DbError(coded.group(1), coded.group(2), hint=reason.strip() or None)
+        state = "22P02" if head.startswith("invalid input syntax") else "22023"
+        return DbError(state, head, detail=reason.strip() or None)
     coded = _ENGINE_REFUSAL.match(message) if state == "22023" else None
     if coded is not None:  # error('DuckCDB 0A000: ...') in SQL the rewrites wrote (pgcompat.jsonb)
         return DbError(coded.group(1), coded.group(2), hint=(coded.group(3) or "").strip() or None)

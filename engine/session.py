@@ -1267,6 +1267,8 @@ class EngineSession:
             try:
                 self.require_passed(s["sql"], *s.get("pre", []))
                 sql = s["sql"]
+                if s.get("grouping") or s.get("positional"):
+                    self.ensure_pg_macros(sql)  # (they bind the statement)
                 if s.get("grouping"):
                     self._release_stream()
                     sql = grouping.choose(self.con, sql, s["grouping"])
