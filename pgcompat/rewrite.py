@@ -662,6 +662,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     whole = asyncpg_type_introspection(text)
     if whole is not None:
         return Rewritten(whole, ASYNCPG_PARAM_OIDS, checked=text)
+    typed_operators = jsonb.candidates(toks)  # the client's ||, - or @> (not a translation's)
     translated = functions.translate(text, toks)
     if translated != text:
         retokenized = tokenize(translated)
@@ -692,7 +693,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     sql = apply(text, edits) if edits else text
     # ||, - and @> by their operands' types (not in the catalog emulation's queries; a text[]
     # literal the shim turned into a list is no catalog query)
-    if jsonb.candidates(toks) and not (catalog and jsonb.reads_catalog(toks)):
+    if typed_operators and not (catalog and jsonb.reads_catalog(toks)):
         sql = jsonb.dispatch(sql, None if edits else toks)
     if not catalog and result_types.applies(toks):  # (the catalog emulation's SQL is left as it is)
         sql = result_types.typed_sql(sql, None if sql != text else toks)
