@@ -615,6 +615,12 @@ def _jsonb_macros() -> str:
     out.append(f"CREATE OR REPLACE TEMP MACRO {FOLD}" + ", ".join(over) + ";")
     over = [f"(a {_t(x)}) AS '{x}'" for x in classes]
     out.append(f"CREATE OR REPLACE TEMP MACRO {LETTER}" + ", ".join(over) + ";")
+    out.append(_operators(PICK, MINUS, CONTAINS))
+    return "\n".join(out)
+
+
+def _operators(pick: str, minus: str, contains: str) -> str:
+    """The macros the rewrite calls for ||, - and @>, under these names."""
     # the chain: jsonb -> pg_jsonb_chain, text holding a jsonb -> its text, refused -> its error,
     # else DuckDB's own || on the operands as written
     over = [
@@ -623,9 +629,9 @@ def _jsonb_macros() -> str:
         f"(c {_t(MIXED)}, n, s, p) AS pg_jsonb_chain_text(s, p)",
         "(c, n, s, p) AS n",
     ]
-    out.append(f"CREATE OR REPLACE TEMP MACRO {PICK}" + ", ".join(over) + ";")
-    minus = "pg_jsonb_minus(CAST(x AS VARCHAR), CAST(to_json(y) AS VARCHAR))"
-    out.append(f"CREATE OR REPLACE TEMP MACRO {MINUS}(c {_t(JSONB)}, x, y) AS {minus}, (c, x, y) AS x - y;")
+    out = [f"CREATE OR REPLACE TEMP MACRO {pick}" + ", ".join(over) + ";"]
+    delete = "pg_jsonb_minus(CAST(x AS VARCHAR), CAST(to_json(y) AS VARCHAR))"
+    out.append(f"CREATE OR REPLACE TEMP MACRO {minus}(c {_t(JSONB)}, x, y) AS {delete}, (c, x, y) AS x - y;")
     jc = "pg_jsonb_contains(CAST(x AS VARCHAR), CAST(y AS VARCHAR))"
     bad = "pg_jsonb_refuse('42883: operator does not exist: jsonb @> a value that is not jsonb')"
     over = [
@@ -636,8 +642,26 @@ def _jsonb_macros() -> str:
         *(f"(a {_t(c)}, b {_t(JSONB)}, x, y) AS {bad}" for c in (TEXT, OTHER, UNTYPED)),
         "(a, b, x, y) AS x @> y",
     ]
-    out.append(f"CREATE OR REPLACE TEMP MACRO {CONTAINS}" + ", ".join(over) + ";")
+    out.append(f"CREATE OR REPLACE TEMP MACRO {contains}" + ", ".join(over) + ";")
     return "\n".join(out)
 
 
-MACROS = _jsonb_macros()
+# The lazy family (__pg_jlpick, __pg_jlminus, __pg_jlcontains): what the rewrite calls when the
+# statement's text holds nothing JSON (no cast, function or literal of it), so that only a JSON
+# column can make an operand jsonb. While the PDB has no JSON column they are DuckDB's own
+# operators (untyped macros: nothing more to bind); once it has one, the typed macros above.
+# engine.session switches them (HAS_JSON, read again after DDL).
+LAZY = "__pg_jl"
+
+
+def lazy_macros(json_columns: bool) -> str:
+    """The lazy family: the typed macros' copies, or DuckDB's own operators (no JSON column)."""
+    names = (f"{LAZY}pick", f"{LAZY}minus", f"{LAZY}contains")
+    if json_columns:
+        return _operators(*names)
+    bodies = ("(c, n, s, p) AS n", "(c, x, y) AS x - y", "(a, b, x, y) AS x @> y")
+    return "\n".join(f"CREATE OR REPLACE TEMP MACRO {n}{b};" for n, b in zip(names, bodies, strict=True))
+
+
+HAS_JSON = "SELECT count(*) > 0 FROM duckdb_columns() WHERE data_type LIKE '%JSON%'"
+MACROS = _jsonb_macros() + "\n" + lazy_macros(True)

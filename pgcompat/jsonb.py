@@ -760,7 +760,12 @@ def _witness(cls: str, text: str) -> str:
 
 
 def _emit_node(
-    nd: _Node, classes: list[str], texts: list[str], macros: bool, known: list[str | None] | None = None
+    nd: _Node,
+    classes: list[str],
+    texts: list[str],
+    macros: bool,
+    known: list[str | None] | None = None,
+    lazy: bool = False,
 ) -> str | None:
     """The node's replacement, or None to leave the operator as it is. known: for an operand
     that is itself a chain of || the macros take, its class (that chain's fold) to use rather
@@ -794,21 +799,26 @@ def _emit_node(
             f"__pg_jletter({w})" if c == _U else f"'{c}'" for c, w in zip(classes, ws, strict=True)
         )
         nd.fold = fold
-        return f"__pg_jpick({fold}, {native}, concat({spec}), {parts})"
+        return f"{_lazy('__pg_jpick', lazy)}({fold}, {native}, concat({spec}), {parts})"
     if nd.kind == "minus":
         (lc, _), (lt, rt) = classes, texts
         if lc == _J:
             return f"pg_jsonb_minus(CAST({lt} AS VARCHAR), CAST(to_json({rt}) AS VARCHAR))"
         if lc != _U or not macros:
             return None
-        return f"__pg_jminus({_witness(lc, lt)}, {lt}, {rt})"
+        return f"{_lazy('__pg_jminus', lazy)}({_witness(lc, lt)}, {lt}, {rt})"
     # contains / contained: pass 1 took those with a jsonb operand in sight
     if _U not in classes or not macros:
         return None
     (ac, bc), (at, bt) = classes, texts
     if nd.kind == "contained":
         (ac, bc), (at, bt) = (bc, ac), (bt, at)
-    return f"__pg_jcontains({_witness(ac, at)}, {_witness(bc, bt)}, ({at}), ({bt}))"
+    return f"{_lazy('__pg_jcontains', lazy)}({_witness(ac, at)}, {_witness(bc, bt)}, ({at}), ({bt}))"
+
+
+def _lazy(name: str, lazy: bool) -> str:
+    """__pg_jpick -> __pg_jlpick (engine.jsonb's lazy family) where only a column can be JSON."""
+    return "__pg_jl" + name[len("__pg_j") :] if lazy else name
 
 
 def dispatch(sql: str, toks: Sequence[Token] | None = None) -> str:
@@ -827,6 +837,9 @@ def dispatch(sql: str, toks: Sequence[Token] | None = None) -> str:
     nodes = _nodes(toks)
     if not nodes:
         return sql
+    # nothing JSON in the text (no cast, function or literal: pass 1 made those pg_jsonb...):
+    # only a JSON column can make an operand jsonb, which the engine knows (engine.jsonb.LAZY)
+    lazy = not any("json" in t.text.lower() for t in toks)
     base = toks[0].start
     by_start: dict[int, list[_Node]] = {}
     for nd in nodes:
@@ -860,7 +873,7 @@ def dispatch(sql: str, toks: Sequence[Token] | None = None) -> str:
         classes = [_classify(toks, a, b) for a, b in nd.operands]
         known = [_inner_fold(a, b) for a, b in nd.operands]
         classes = [_U if k is not None else c for c, k in zip(classes, known, strict=True)]
-        new = _emit_node(nd, classes, texts, macros, known)
+        new = _emit_node(nd, classes, texts, macros, known, lazy)
         if new is not None:
             return new
         # left as it is, with what its operands hold rewritten

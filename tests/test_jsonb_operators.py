@@ -242,3 +242,37 @@ def test_operands_whose_type_the_binder_cannot_tell(both) -> None:
     assert "cast" in (e.value.diag.message_hint or "").lower()
     same(both, "SELECT id, (lag(data) OVER (ORDER BY id))::jsonb || data FROM {t} ORDER BY id")
     same(both, "SELECT id, lag(t) OVER (ORDER BY id) || t FROM {t} ORDER BY id")
+
+
+def test_a_pdb_without_json_columns_then_with_one(server: RunningServer) -> None:
+    """While a PDB has no JSON column, || of columns is DuckDB's own (nothing more to bind); the
+    first jsonb column, made in this session or another, in a block or not, makes it jsonb's."""
+    name = "JB" + uuid.uuid4().hex[:8].upper()
+    with server.connect(autocommit=True) as root:
+        root.execute(
+            f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+        )
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with (
+        server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as a,
+        server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as b,
+    ):
+        a.execute("CREATE TABLE t (id int, x text, y text)")
+        a.execute("""INSERT INTO t VALUES (1, '{"a": 1}', '{"b": 2}')""")
+        assert a.execute("SELECT x || y, x || '!' FROM t").fetchone() == ('{"a": 1}{"b": 2}', '{"a": 1}!')
+        assert b.execute("SELECT x || y FROM t").fetchone() == ('{"a": 1}{"b": 2}',)
+        # another session adds a jsonb column, inside a transaction block
+        with b.transaction():
+            b.execute("ALTER TABLE t ADD COLUMN j jsonb")
+            b.execute("""UPDATE t SET j = '{"c": 3}'::jsonb""")
+            assert b.execute("SELECT j || j, j || x FROM t").fetchone() == ({"c": 3}, '{"c": 3}{"a": 1}')
+        assert a.execute("SELECT j || '{\"d\": 4}', x || y FROM t").fetchone() == (
+            {"c": 3, "d": 4},
+            '{"a": 1}{"b": 2}',
+        )
+        assert a.execute("SELECT j - 'c', j @> %s FROM t", ['{"c": 3}']).fetchone() == ({}, True)
+        b.execute("ALTER TABLE t DROP COLUMN j")
+        assert a.execute("SELECT x || y FROM t").fetchone() == ('{"a": 1}{"b": 2}',)
+    with server.connect(autocommit=True) as root:
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
+        root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
