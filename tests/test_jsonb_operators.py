@@ -276,3 +276,32 @@ def test_a_pdb_without_json_columns_then_with_one(server: RunningServer) -> None
     with server.connect(autocommit=True) as root:
         root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
         root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+
+
+def test_asyncpg(both, server: RunningServer, pdb: str) -> None:
+    """asyncpg prepares first and sends what the parameter description asks (text for jsonb's)."""
+    import asyncio
+    import json
+
+    import asyncpg
+
+    _, _, t = both
+
+    async def main() -> None:
+        c = await asyncpg.connect(
+            host="127.0.0.1", port=server.port, database=pdb, user=PDB_ADMIN, password=PDB_PASSWORD
+        )
+        try:
+            row = await c.fetchrow(
+                f"SELECT data || $1, data - $2::text FROM {t} WHERE id = 1", '{"z": 1}', "a"
+            )
+            assert json.loads(row[0]) == {"a": 1, "b": [1, 2], "c": {"d": "x"}, "z": 1}
+            assert json.loads(row[1]) == {"b": [1, 2], "c": {"d": "x"}}
+            ids = await c.fetch(f"SELECT id FROM {t} WHERE data @> $1 ORDER BY id", '{"a": 1}')
+            assert [r[0] for r in ids] == [1]
+            texts = await c.fetch(f"SELECT t || $1 FROM {t} ORDER BY id", "!")
+            assert [r[0] for r in texts] == ["x!", '{"t": 1}!', None]
+        finally:
+            await c.close()
+
+    asyncio.run(main())
