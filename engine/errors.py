@@ -148,6 +148,9 @@ def sqlstate_for(exc: BaseException) -> str:
 
 # The jsonb functions' errors (engine.jsonb), as DuckDB passes them on.
 _JSONB_ERROR = re.compile(r"Python exception occurred while executing the UDF: ValueError: (.*)", re.S)
+_UDF = "Python exception occurred while executing the UDF"
+_UDF_SQLSTATE = re.compile(r"^([0-9A-Z]{5}): (.*)$", re.S)
+_ENGINE_REFUSAL = re.compile(r"^DuckCDB ([0-9A-Z]{5}): ([^\n]*)(?:\n(.*))?$", re.S)
 
 # INSERT with more values than the table has columns (fewer: engine.inserts names the columns).
 _TOO_MANY_VALUES = re.compile(r'^table "[^"]*" has (\d+) columns but (\d+) values were supplied')
@@ -237,6 +240,16 @@ def to_db_error(exc: BaseException) -> DbError:
         message, _, reason = udf.group(1).partition("\n")
         state = "22P02" if message.startswith("invalid input syntax") else "22023"
         return DbError(state, message, detail=reason.strip() or None)
+    if state in ("22023", "22P02") and _UDF in str(exc):  # (_clean took the UDF's prefix off)
+        head, _, reason = message.partition("\n")
+        coded = _UDF_SQLSTATE.match(head)
+        if coded is not None:  # engine.jsonb: "0A000: message\nhint" names its own SQLSTATE
+            return DbError(coded.group(1), coded.group(2), hint=reason.strip() or None)
+        state = "22P02" if head.startswith("invalid input syntax") else "22023"
+        return DbError(state, head, detail=reason.strip() or None)
+    coded = _ENGINE_REFUSAL.match(message) if state == "22023" else None
+    if coded is not None:  # error('DuckCDB 0A000: ...') in SQL the rewrites wrote (pgcompat.jsonb)
+        return DbError(coded.group(1), coded.group(2), hint=(coded.group(3) or "").strip() or None)
     m = _TOO_MANY_VALUES.match(message) if state == "42601" else None
     if m is not None and int(m.group(2)) > int(m.group(1)):
         message, detail = "INSERT has more expressions than target columns", None

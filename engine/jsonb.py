@@ -4,7 +4,9 @@ PostgreSQL parses jsonb into its binary form and prints that: object keys sorted
 bytes; a duplicate key keeps its last value; numbers as numeric prints them (1e2 is 100, 1.50
 stays 1.50); ", " and ": " between items. DuckDB's JSON keeps the text as written, so the
 rewrites (pgcompat.rewrite.jsonb_type) pass every jsonb cast and jsonb-returning function
-through pg_jsonb. jsonb_pretty's layout is pg_jsonb_pretty.
+through pg_jsonb. jsonb_pretty's layout is pg_jsonb_pretty. The operators and functions that
+edit a document (||, -, #-, jsonb_set, jsonb_insert) are here too, and the TEMP macros through
+which DuckDB's binder picks jsonb's ||, - and @> by the operands' types (MACROS, at the end).
 """
 
 from __future__ import annotations
@@ -205,9 +207,9 @@ def _text_array(text: str) -> list[str | None]:
         try:
             out = parse_array_text(s, lambda x: x)
         except ArraySyntaxError:
-            raise ValueError(f'malformed array literal: "{text}"') from None
+            raise ValueError(f'22P02: malformed array literal: "{text}"') from None
     if any(isinstance(x, list) for x in out):
-        raise ValueError("wrong number of array subscripts")
+        raise ValueError("2202E: wrong number of array subscripts")
     return out
 
 
@@ -309,6 +311,233 @@ def exists_all(text: str | None, keys: str | None) -> bool | None:
     return all(k is not None and _has(v, k) for k in _text_array(keys))
 
 
+# ---------------------------------------------------------------- jsonb || jsonb and the editing operators
+
+
+def _concat(x: Any, y: Any) -> Any:
+    """PostgreSQL's jsonb || jsonb: two objects merge (the right one's keys win), two arrays
+    concatenate, anything else is concatenated as arrays (a non-array as an array of one)."""
+    if isinstance(x, dict) and isinstance(y, dict):
+        return {**x, **y}
+    return (x if isinstance(x, list) else [x]) + (y if isinstance(y, list) else [y])
+
+
+def concat(a: str | None, b: str | None) -> str | None:
+    """jsonb || jsonb."""
+    if a is None or b is None:
+        return None
+    return _render(_concat(_parse(a), _parse(b)))
+
+
+# The classes of an operand of ||, as the rewrite (pgcompat.jsonb) and the macros below tell
+# them: jsonb, text, an untyped literal or parameter (it takes the other operand's type, as
+# PostgreSQL's unknown), another type (an array, bytea, a number), one whose type cannot be
+# known when DuckDB picks a macro (an aggregate, a window function, a parameter in an expression),
+# text that came out of a jsonb (text || jsonb) and an operand pair PostgreSQL refuses.
+JSONB, TEXT, UNKNOWN, OTHER, UNTYPED, MIXED, REFUSED = "J", "T", "L", "O", "X", "M", "E"
+_CLASS_TYPES = {
+    JSONB: "BIT",
+    TEXT: "UUID",
+    UNKNOWN: "INTERVAL",
+    OTHER: "BOOLEAN",
+    UNTYPED: "TIME",
+    MIXED: "BLOB",
+    REFUSED: "DATE",
+}  # (types no other of them casts to implicitly: the macros' overloads match one exactly)
+
+
+def fold(left: str, right: str) -> str:
+    """The class of left || right (PostgreSQL's operator resolution, one step of a chain)."""
+    pair = {left, right}
+    if REFUSED in pair:
+        return REFUSED
+    if MIXED in pair:
+        return MIXED  # text with jsonb's text in it: text || anything is text
+    if JSONB in pair:
+        other = right if left == JSONB else left
+        if other in (JSONB, UNKNOWN):
+            return JSONB
+        if other == TEXT:
+            return MIXED  # jsonb || text and text || jsonb: text (anynonarray || text)
+        return REFUSED  # jsonb || int[], jsonb || bytea, or an operand of unknown type
+    if UNTYPED in pair:
+        return TEXT if TEXT in pair else UNTYPED
+    if pair == {OTHER}:
+        return OTHER
+    return TEXT  # text || text, 'lit' || 'lit', 'lit' || 5
+
+
+def class_literal(c: str) -> str:
+    """The constant that stands for a class in the macros' arguments."""
+    return f"CAST(NULL AS {_CLASS_TYPES[c]})"
+
+
+def _refused(left: str, right: str) -> str:
+    if UNTYPED in (left, right):
+        return (
+            "0A000: jsonb || an operand whose type DuckCDB cannot tell (an aggregate, a window function "
+            "or an expression holding a parameter)\nCast that operand: ::jsonb (or ::text for text)"
+        )
+    return "42883: operator does not exist: jsonb || a value that is neither jsonb nor text"
+
+
+def chain(spec: str | None, parts: list[str | None] | None) -> str | None:
+    """o1 || o2 || ... as PostgreSQL evaluates it, from the left: spec holds each operand's
+    class, parts its text (a jsonb or text value). Its result here is jsonb or text as text."""
+    if spec is None or parts is None or len(spec) != len(parts):
+        raise ValueError("internal error: jsonb || chain")
+    cls, val = spec[0], parts[0]
+    for c, v in zip(spec[1:], parts[1:], strict=True):
+        nxt = fold(cls, c)
+        if nxt == REFUSED:
+            raise ValueError(_refused(cls, c))
+        if val is None or v is None:
+            val = None
+        elif nxt == JSONB:
+            val = _render(_concat(_parse(val), _parse(v)))
+        else:  # text: a jsonb operand as jsonb prints it
+            left = _render(_parse(val)) if cls == JSONB else val
+            right = _render(_parse(v)) if c == JSONB else v
+            val = left + right
+        cls = nxt
+    return val
+
+
+def _key_json(key: str) -> Any:
+    """The right operand of jsonb - x, as to_json wrote it: a string, an integer or a text[]."""
+    try:
+        return json.loads(key)
+    except ValueError:
+        return key
+
+
+def _delete(v: Any, k: Any) -> Any:
+    if isinstance(k, str):  # jsonb - text: a key of the object, the matching strings of the array
+        if isinstance(v, dict):
+            return {kk: x for kk, x in v.items() if kk != k}
+        if isinstance(v, list):
+            return [x for x in v if not (isinstance(x, str) and not isinstance(x, _Number) and x == k)]
+        raise ValueError("cannot delete from scalar")
+    if isinstance(k, list):  # jsonb - text[]
+        for x in k:
+            if x is not None:
+                if not isinstance(x, str):
+                    x = json.dumps(x)
+                v = _delete(v, x)
+        return v
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise ValueError("42883: operator does not exist: jsonb - " + _pg_type_of(k))
+    if isinstance(v, dict):  # jsonb - integer
+        raise ValueError("cannot delete from object using integer index")
+    if not isinstance(v, list):
+        raise ValueError("cannot delete from scalar")
+    i = k + len(v) if k < 0 else k
+    return v if not 0 <= i < len(v) else v[:i] + v[i + 1 :]
+
+
+def _pg_type_of(k: Any) -> str:
+    if isinstance(k, dict) or k is True or k is False:
+        return "jsonb"
+    return "numeric" if isinstance(k, float) else "unknown"
+
+
+def minus(text: str | None, key: str | None) -> str | None:
+    """jsonb - text, jsonb - integer, jsonb - text[] (the right operand as to_json wrote it)."""
+    if text is None or key is None:
+        return None
+    return _render(_delete(_parse(text), _key_json(key)))
+
+
+def _path_steps(path: str) -> list[str | None]:
+    """A text[] path: PostgreSQL's array text, a JSON array (a list), or a JSON string of array text."""
+    s = path.strip()
+    if s.startswith('"'):
+        s = json.loads(s)
+    return [x if x is None or isinstance(x, str) else json.dumps(x) for x in _text_array(s)]
+
+
+def _edit(v: Any, steps: list[str | None], level: int, op: str, new: Any, flag: bool) -> Any:
+    """One level of jsonb_set (op "set", flag: create_if_missing), jsonb_insert ("insert", flag:
+    insert_after) and #- ("delete"), as PostgreSQL's setPath walks it."""
+    step = steps[level]
+    if step is None:
+        raise ValueError(f"22004: path element at position {level + 1} is null")
+    last = level == len(steps) - 1
+    creating = op == "insert" or (op == "set" and flag)
+    if isinstance(v, dict):
+        if step not in v:
+            return {**v, step: new} if last and creating else v
+        if not last:
+            return {**v, step: _edit(v[step], steps, level + 1, op, new, flag)}
+        if op == "insert":
+            raise ValueError(
+                "cannot replace existing key\nTry using the function jsonb_set to replace key value."
+            )
+        if op == "delete":
+            return {k: x for k, x in v.items() if k != step}
+        return {**v, step: new}
+    if not isinstance(v, list):
+        return v  # a scalar inside the document: left as it is
+    try:
+        i = int(step.strip())
+    except ValueError:
+        raise ValueError(f'22P02: path element at position {level + 1} is not an integer: "{step}"') from None
+    n = len(v)
+    j: int | None = (i + n if -i <= n else None) if i < 0 else min(i, n)  # None: before the first
+    if not last:
+        return (
+            v if j is None or j >= n else v[:j] + [_edit(v[j], steps, level + 1, op, new, flag)] + v[j + 1 :]
+        )
+    if j is None:
+        return [new, *v] if creating else v
+    if j == n:
+        return [*v, new] if creating else v
+    if op == "delete":
+        return v[:j] + v[j + 1 :]
+    if op == "set":
+        return v[:j] + [new] + v[j + 1 :]
+    k = j + 1 if flag else j
+    return v[:k] + [new] + v[k:]
+
+
+def delete_path(text: str | None, path: str | None) -> str | None:
+    """jsonb #- text[]."""
+    if text is None or path is None:
+        return None
+    v = _parse(text)
+    steps = _path_steps(path)
+    if not isinstance(v, (dict, list)):
+        raise ValueError("cannot delete path in scalar")
+    return _render(_edit(v, steps, 0, "delete", None, False) if steps else v)
+
+
+def jsonb_set(text: str | None, path: str | None, new: str | None, create: bool | None) -> str | None:
+    """jsonb_set(target, path, new_value[, create_if_missing]) (strict: NULL gives NULL)."""
+    if text is None or path is None or new is None or create is None:
+        return None
+    v = _parse(text)
+    steps = _path_steps(path)
+    if not isinstance(v, (dict, list)):
+        raise ValueError("cannot set path in scalar")
+    return _render(_edit(v, steps, 0, "set", _parse(new), create) if steps else v)
+
+
+def jsonb_insert(text: str | None, path: str | None, new: str | None, after: bool | None) -> str | None:
+    """jsonb_insert(target, path, new_value[, insert_after])."""
+    if text is None or path is None or new is None or after is None:
+        return None
+    v = _parse(text)
+    steps = _path_steps(path)
+    if not isinstance(v, (dict, list)):
+        raise ValueError("cannot set path in scalar")
+    return _render(_edit(v, steps, 0, "insert", _parse(new), after) if steps else v)
+
+
+def refuse(message: str | None) -> bool:
+    """An error the macros below raise where PostgreSQL has no such operator."""
+    raise ValueError(message)
+
+
 # name -> (function, result type[, argument count]): the engine registers each on its DuckDB
 # (register()); their arguments are VARCHAR.
 FUNCTIONS: dict[str, tuple[Any, ...]] = {
@@ -328,6 +557,17 @@ FUNCTIONS: dict[str, tuple[Any, ...]] = {
     "pg_jsonb_exists": (exists, "BOOLEAN", 2),
     "pg_jsonb_exists_any": (exists_any, "BOOLEAN", 2),
     "pg_jsonb_exists_all": (exists_all, "BOOLEAN", 2),
+    "pg_jsonb_concat": (concat, "JSON", 2),
+    "pg_jsonb_minus": (minus, "JSON", 2),
+    "pg_jsonb_delete_path": (delete_path, "JSON", 2),
+    "pg_jsonb_refuse": (refuse, "BOOLEAN"),
+}
+# and with other argument types: name -> (function, argument types, result type)
+TYPED: dict[str, tuple[Any, list[str], str]] = {
+    "pg_jsonb_chain": (chain, ["VARCHAR", "VARCHAR[]"], "JSON"),
+    "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
+    "pg_jsonb_set": (jsonb_set, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
+    "pg_jsonb_insert": (jsonb_insert, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
 }
 
 
@@ -336,3 +576,92 @@ def register(con: Any) -> None:
     for name, (fn, result, *arity) in FUNCTIONS.items():
         args = ["VARCHAR"] * (arity[0] if arity else 1)
         con.create_function(name, fn, args, result, null_handling="special", side_effects=False)
+    for name, (fn, args, result) in TYPED.items():
+        con.create_function(name, fn, args, result, null_handling="special", side_effects=False)
+
+
+# ---------------------------------------------------------------- the operators DuckDB binds by type
+# The rewrite (pgcompat.jsonb.dispatch) cannot see a column's type; DuckDB's binder can, and picks a
+# typed macro overload by its arguments' types. Every type casts to JSON implicitly, so no overload
+# takes a JSON argument for a value: an operand x is classified by __pg_jcls(x) -- JSON by the
+# (JSON, VARCHAR) overload, VARCHAR by (VARCHAR, VARCHAR), anything else by neither -- into a NULL of
+# a type that stands for its class (_CLASS_TYPES); the other macros take those exactly. An argument
+# used only to pick an overload is never evaluated.
+
+CLS = "__pg_jcls"  # (x): the class of x
+FOLD = "__pg_jfold"  # (class, class): the class of their ||
+LETTER = "__pg_jletter"  # (class): its letter, for pg_jsonb_chain's spec
+PICK = "__pg_jpick"  # (class of the chain, native chain, spec, parts)
+MINUS = "__pg_jminus"  # (class of x, x, y): x - y
+CONTAINS = "__pg_jcontains"  # (class of x, class of y, x, y): x @> y
+
+
+def _t(c: str) -> str:
+    return _CLASS_TYPES[c]
+
+
+def _jsonb_macros() -> str:
+    classes = list(_CLASS_TYPES)
+    # coalesce(x, '') is VARCHAR for an ENUM (which would take the JSON overload: the JSON
+    # extension makes a cast to JSON cost one less than to VARCHAR), and x's own type otherwise
+    out = [
+        f"CREATE OR REPLACE TEMP MACRO {CLS}_of(a JSON, b VARCHAR) AS {class_literal(JSONB)}, "
+        f"(a VARCHAR, b VARCHAR) AS {class_literal(TEXT)}, (a, b) AS {class_literal(OTHER)};",
+        f"CREATE OR REPLACE TEMP MACRO {CLS}(x) AS {CLS}_of(coalesce(x, ''), coalesce(x, ''));",
+    ]
+    # a class the rewrite sees in an operand's tokens: __pg_jJ(), __pg_jL(), ...
+    out += [f"CREATE OR REPLACE TEMP MACRO __pg_j{c}() AS {class_literal(c)};" for c in classes]
+    over = [f"(a {_t(x)}, b {_t(y)}) AS {class_literal(fold(x, y))}" for x in classes for y in classes]
+    out.append(f"CREATE OR REPLACE TEMP MACRO {FOLD}" + ", ".join(over) + ";")
+    over = [f"(a {_t(x)}) AS '{x}'" for x in classes]
+    out.append(f"CREATE OR REPLACE TEMP MACRO {LETTER}" + ", ".join(over) + ";")
+    out.append(_operators(PICK, MINUS, CONTAINS))
+    return "\n".join(out)
+
+
+def _operators(pick: str, minus: str, contains: str) -> str:
+    """The macros the rewrite calls for ||, - and @>, under these names."""
+    # the chain: jsonb -> pg_jsonb_chain, text holding a jsonb -> its text, refused -> its error,
+    # else DuckDB's own || on the operands as written
+    over = [
+        f"(c {_t(JSONB)}, n, s, p) AS pg_jsonb_chain(s, p)",
+        f"(c {_t(REFUSED)}, n, s, p) AS pg_jsonb_chain(s, p)",
+        f"(c {_t(MIXED)}, n, s, p) AS pg_jsonb_chain_text(s, p)",
+        "(c, n, s, p) AS n",
+    ]
+    out = [f"CREATE OR REPLACE TEMP MACRO {pick}" + ", ".join(over) + ";"]
+    delete = "pg_jsonb_minus(CAST(x AS VARCHAR), CAST(to_json(y) AS VARCHAR))"
+    out.append(f"CREATE OR REPLACE TEMP MACRO {minus}(c {_t(JSONB)}, x, y) AS {delete}, (c, x, y) AS x - y;")
+    jc = "pg_jsonb_contains(CAST(x AS VARCHAR), CAST(y AS VARCHAR))"
+    bad = "pg_jsonb_refuse('42883: operator does not exist: jsonb @> a value that is not jsonb')"
+    over = [
+        f"(a {_t(JSONB)}, b {_t(JSONB)}, x, y) AS {jc}",
+        f"(a {_t(JSONB)}, b {_t(UNKNOWN)}, x, y) AS {jc}",
+        f"(a {_t(UNKNOWN)}, b {_t(JSONB)}, x, y) AS {jc}",
+        *(f"(a {_t(JSONB)}, b {_t(c)}, x, y) AS {bad}" for c in (TEXT, OTHER, UNTYPED)),
+        *(f"(a {_t(c)}, b {_t(JSONB)}, x, y) AS {bad}" for c in (TEXT, OTHER, UNTYPED)),
+        "(a, b, x, y) AS x @> y",
+    ]
+    out.append(f"CREATE OR REPLACE TEMP MACRO {contains}" + ", ".join(over) + ";")
+    return "\n".join(out)
+
+
+# The lazy family (__pg_jlpick, __pg_jlminus, __pg_jlcontains): what the rewrite calls when the
+# statement's text holds nothing JSON (no cast, function or literal of it), so that only a JSON
+# column can make an operand jsonb. While the PDB has no JSON column they are DuckDB's own
+# operators (untyped macros: nothing more to bind); once it has one, the typed macros above.
+# engine.session switches them (HAS_JSON, read again after DDL).
+LAZY = "__pg_jl"
+
+
+def lazy_macros(json_columns: bool) -> str:
+    """The lazy family: the typed macros' copies, or DuckDB's own operators (no JSON column)."""
+    names = (f"{LAZY}pick", f"{LAZY}minus", f"{LAZY}contains")
+    if json_columns:
+        return _operators(*names)
+    bodies = ("(c, n, s, p) AS n", "(c, x, y) AS x - y", "(a, b, x, y) AS x @> y")
+    return "\n".join(f"CREATE OR REPLACE TEMP MACRO {n}{b};" for n, b in zip(names, bodies, strict=True))
+
+
+HAS_JSON = "SELECT count(*) > 0 FROM duckdb_columns() WHERE data_type LIKE '%JSON%'"
+MACROS = _jsonb_macros() + "\n" + lazy_macros(True)

@@ -22,7 +22,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, foreign_keys, grouping, inserts, pgmath, shadows
+from engine import codec, cursors, foreign_keys, grouping, inserts, jsonb, pgmath, shadows
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
@@ -77,6 +77,10 @@ SHRINKING_TAGS = ("DROP", "TRUNCATE", "ALTER", "DELETE")
 TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "rollback_to"})
 # INSERT ... ON CONFLICT DO UPDATE / INSERT OR REPLACE: may change a referenced key
 _UPSERT = re.compile(r"\bON\s+CONFLICT\b|\bOR\s+REPLACE\b", re.I)
+
+
+# the session's TEMP macros: engine.pgmath's and engine.jsonb's (both named __pg_...)
+_PG_MACROS = pgmath.MACROS + "\n" + jsonb.MACROS
 
 
 @dataclass
@@ -255,6 +259,11 @@ class EngineSession:
         # DuckDB transaction of this id (gone if it rolls back)
         self._pg_macros = False
         self._pg_macros_tx: int | None = None
+        # engine.jsonb's lazy macros: the DdlCount when the PDB's columns were read, whether one
+        # is JSON, whether the macros are the typed ones (None: made in a block that may roll back)
+        self._jl_stamp: int | None = None
+        self._jl_json = True
+        self._jl_typed: bool | None = True
         foreign_keys.session_macro(con)  # what the catalog reads the foreign keys from
         # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
         self.on_transaction_end: Callable[[bool], None] | None = None
@@ -326,17 +335,41 @@ class EngineSession:
         """engine.pgmath's macros on this connection before a statement that calls them runs or
         binds. Outside a transaction they are made in one of their own; inside one they are
         made in it, and made again in a later transaction unless that one was seen to commit."""
-        if self._pg_macros or pgmath.PREFIX not in sql:
+        if pgmath.PREFIX not in sql:
+            return
+        if not self._pg_macros:
+            self._release_stream()
+            if self.status == "I" and not self._in_implicit and not self._implicit_ro:
+                self.con.execute(f"BEGIN;\n{_PG_MACROS}\nCOMMIT;")
+                self._pg_macros, self._pg_macros_tx = True, None
+                self._jl_typed = True
+            else:
+                txid = self._txid()
+                if self._pg_macros_tx != txid:
+                    self.con.execute(_PG_MACROS)
+                    self._pg_macros_tx = txid
+                    self._jl_typed = True
+        if jsonb.LAZY in sql:
+            self._lazy_jsonb()
+
+    def _lazy_jsonb(self) -> None:
+        """engine.jsonb's lazy macros as the PDB's columns ask: DuckDB's own operators while no
+        column is JSON (read again after DDL), the typed macros once one is. Made DuckDB's own
+        only in a transaction of their own; made typed at once (inside a transaction block, again
+        at each statement until it ends: it may roll back)."""
+        if self._jl_stamp != self.ddl.value or self._ddl_in_tx:
+            self._release_stream()
+            self._jl_json = bool(self.con.execute(jsonb.HAS_JSON).fetchall()[0][0])
+            self._jl_stamp = self.ddl.value
+        if self._jl_typed == self._jl_json:
             return
         self._release_stream()
         if self.status == "I" and not self._in_implicit and not self._implicit_ro:
-            pgmath.install(self.con)
-            self._pg_macros, self._pg_macros_tx = True, None
-            return
-        txid = self._txid()
-        if self._pg_macros_tx != txid:
-            self.con.execute(pgmath.MACROS)
-            self._pg_macros_tx = txid
+            self.con.execute(f"BEGIN;\n{jsonb.lazy_macros(self._jl_json)}\nCOMMIT;")
+            self._jl_typed = self._jl_json
+        elif self._jl_json:
+            self.con.execute(jsonb.lazy_macros(True))
+            self._jl_typed = None
 
     def _committing(self) -> bool:
         """Whether the open transaction made the macros (call just before its COMMIT)."""
@@ -1269,6 +1302,8 @@ class EngineSession:
             try:
                 self.require_passed(s["sql"], *s.get("pre", []))
                 sql = s["sql"]
+                if s.get("grouping") or s.get("positional"):
+                    self.ensure_pg_macros(sql)  # (they bind the statement)
                 if s.get("grouping"):
                     self._release_stream()
                     sql = grouping.choose(self.con, sql, s["grouping"])

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat.tokens import tokenize
+
 Edit = tuple[int, int, str]
 _OPEN = (TokenType.L_PAREN, TokenType.L_BRACKET)
 _CLOSE = (TokenType.R_PAREN, TokenType.R_BRACKET)
@@ -151,7 +153,43 @@ _IN_FROM: dict[str, tuple[str, str]] = {
         " AS VARCHAR))) AS __e))",
     ),
 }
-NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM)
+# jsonb_set(target, path, new [, create_if_missing]) and jsonb_insert(target, path, new
+# [, insert_after]): the engine's, each argument as it takes it (the path as JSON: a list, or
+# PostgreSQL's array text as a JSON string)
+_EDITING = {"jsonb_set": "pg_jsonb_set", "jsonb_insert": "pg_jsonb_insert"}
+_EDITING_DEFAULT = {"jsonb_set": "true", "jsonb_insert": "false"}
+NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING)
+
+
+def _top_commas(toks: Sequence[Token], open_: int, close: int) -> list[int]:
+    depth, out = 0, []
+    for j in range(open_ + 1, close):
+        tt = toks[j].token_type
+        if tt in _OPEN:
+            depth += 1
+        elif tt in _CLOSE:
+            depth -= 1
+        elif depth == 0 and tt == TokenType.COMMA:
+            out.append(j)
+    return out
+
+
+def _editing_call(name: str, toks: Sequence[Token], first: int, i: int, close: int, base: int) -> list[Edit]:
+    commas = _top_commas(toks, i + 1, close)
+    if len(commas) not in (2, 3):
+        return []  # DuckDB's error: no such function
+    edits = [
+        (toks[first].start - base, toks[i + 1].end - base + 1, f"{_EDITING[name]}(CAST("),
+        (toks[commas[0]].start - base, toks[commas[0]].end - base + 1, " AS VARCHAR), CAST(to_json("),
+        (toks[commas[1]].start - base, toks[commas[1]].end - base + 1, ") AS VARCHAR), CAST("),
+    ]
+    if len(commas) == 3:
+        edits.append((toks[commas[2]].start - base, toks[commas[2]].end - base + 1, " AS VARCHAR), "))
+    else:
+        edits.append(
+            (toks[close].start - base, toks[close].start - base, f" AS VARCHAR), {_EDITING_DEFAULT[name]}")
+        )
+    return edits
 
 
 def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
@@ -174,6 +212,9 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
                 close = j
                 break
         if close is None:
+            continue
+        if name in _EDITING:
+            edits += _editing_call(name, toks, first, i, close, base)
             continue
         before = toks[first - 1].token_type if first > 0 else None
         in_from = before in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA, TokenType.LATERAL) and _in_from(
@@ -260,6 +301,7 @@ _OPERATORS = {
     TokenType.QMARK_AMP: ("pg_jsonb_exists_all", "text[]"),
     TokenType.AT_GT: ("pg_jsonb_contains", "jsonb"),
     TokenType.LT_AT: ("pg_jsonb_contained", "jsonb"),
+    TokenType.HASH_DASH: ("pg_jsonb_delete_path", "path"),
 }
 _JSON_LITERAL = re.compile(r"""^'\s*[\[{].*["\]}:]\s*'$|^'\s*\{\s*\}\s*'$""", re.S)
 
@@ -279,8 +321,8 @@ def _jsonb_side(text: str, toks: Sequence[Token], lo: int, hi: int, base: int) -
 def jsonb_operators(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """j #> '{a,b}', j #>> '{a}', j ? 'k', j ?| array[...], j ?& '{...}': PostgreSQL's jsonb
     operators, as the engine's functions. @> and <@ are DuckDB's list containment too: they are
-    jsonb's when an operand shows it (a jsonb cast or function, a JSON literal)."""
-    edits: list[Edit] = []
+    jsonb's when an operand shows it (a jsonb cast or function, a JSON literal). And jsonb - x."""
+    edits: list[Edit] = jsonb_minus(text, toks, base)
     for i, t in enumerate(toks):
         op = _OPERATORS.get(t.token_type)
         if op is None or i == 0:
@@ -300,12 +342,57 @@ def jsonb_operators(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             _jsonb_side(text, toks, lo, i - 1, base) or _jsonb_side(text, toks, i + 1, hi, base)
         ):
             continue
-        right = "CAST(" if kind != "text[]" else _array_operand(toks, i + 1, hi)
-        close = " AS VARCHAR))" if kind != "text[]" else _array_close(toks, i + 1, hi)
+        if kind == "path":  # a list, or PostgreSQL's array text: as JSON (engine.jsonb._path_steps)
+            right, close = "CAST(to_json(", ") AS VARCHAR))"
+        else:
+            right = "CAST(" if kind != "text[]" else _array_operand(toks, i + 1, hi)
+            close = " AS VARCHAR))" if kind != "text[]" else _array_close(toks, i + 1, hi)
         # "(" first: a zero-width insert at the same place as a jsonb cast's sorts before it (outside)
         edits.append((toks[lo].start - base, toks[lo].start - base, f"({fn}(CAST("))
         edits.append((t.start - base, t.end - base + 1, f" AS VARCHAR), {right}"))
         edits.append((toks[hi].end - base + 1, toks[hi].end - base + 1, close + ")"))
+    return edits
+
+
+_JSONB_VALUED = frozenset({"jsonb_build_object", "jsonb_build_array", "to_jsonb", "jsonb_agg", "jsonb_object_agg",
+                           "jsonb_strip_nulls", "jsonb_set", "jsonb_insert"})  # fmt: skip
+
+
+def _jsonb_valued(text: str, toks: Sequence[Token], lo: int, hi: int, base: int) -> bool:
+    """Whether tokens lo..hi are a jsonb value to the eye: x::jsonb, CAST(x AS jsonb), jsonb 'x',
+    a function returning jsonb (not jsonb_array_length(x) - 1)."""
+    last = toks[hi]
+    if _is_jsonb(text, last, base) and hi > lo and toks[hi - 1].token_type == TokenType.DCOLON:
+        return True
+    first = toks[lo].text.lower()
+    if hi == lo + 1 and _is_jsonb(text, toks[lo], base) and last.token_type == TokenType.STRING:
+        return True
+    call = hi > lo and toks[lo + 1].token_type == TokenType.L_PAREN and _close_of(toks, lo + 1) == hi
+    if call and first in ("cast", "try_cast"):
+        return _is_jsonb(text, toks[hi - 1], base)
+    return call and first in _JSONB_VALUED
+
+
+def jsonb_minus(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """'{"a": 1}'::jsonb - 'a' / - 1 / - ARRAY['a']: the engine's jsonb - text / integer / text[]
+    where the operand before - shows jsonb (a cast, a jsonb function); the right operand goes as
+    to_json writes it, which tells the three apart. Other operands: dispatch() below."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks):
+        if t.token_type != TokenType.DASH or i == 0 or toks[i - 1].token_type in _ARITH:
+            continue
+        lo = operand_start(toks, i)
+        hi = _primary_end(toks, i + 1)
+        if lo is None or hi is None or not _jsonb_valued(text, toks, lo, i - 1, base):
+            continue
+        if hi + 1 < len(toks) and toks[hi + 1].token_type in (TokenType.STAR, TokenType.SLASH, TokenType.MOD,
+                                                              TokenType.CARET, TokenType.DOT):  # fmt: skip
+            continue
+        if lo > 0 and toks[lo - 1].token_type in _ARITH:
+            continue  # x * '{}'::jsonb - 'a': not jsonb's operand alone
+        edits.append((toks[lo].start - base, toks[lo].start - base, "(pg_jsonb_minus(CAST("))
+        edits.append((t.start - base, t.end - base + 1, " AS VARCHAR), CAST(to_json("))
+        edits.append((toks[hi].end - base + 1, toks[hi].end - base + 1, ") AS VARCHAR)))"))
     return edits
 
 
@@ -320,3 +407,482 @@ def _array_close(toks: Sequence[Token], lo: int, hi: int) -> str:
         if lo == hi and toks[lo].token_type == TokenType.STRING
         else " AS VARCHAR[])) AS VARCHAR))"
     )
+
+
+# ---------------------------------------------------------------- ||, - and @> by their operands' types
+# PostgreSQL picks jsonb's ||, - and @> by the operands' types, which the tokens show only for a
+# jsonb cast or function. The others go to the engine's typed macros (engine.jsonb: DuckDB's
+# binder picks the overload by each operand's type), on the text the rewrites above have made:
+# jsonb's || and - where an operand is jsonb, DuckDB's own operator otherwise. An operand is
+# classified here when its tokens show its type; J, T, L, O, X, U below (engine.jsonb's letters).
+
+_J, _T, _L, _O, _X, _U = "J", "T", "L", "O", "X", "U"
+_ARITH = frozenset(
+    {TokenType.PLUS, TokenType.DASH, TokenType.STAR, TokenType.SLASH, TokenType.MOD, TokenType.CARET}
+)
+# the operators of || 's precedence (PostgreSQL's "any other operator"), left-associative
+_OPS = frozenset({
+    TokenType.DPIPE, TokenType.ARROW, TokenType.DARROW, TokenType.HASH_ARROW, TokenType.DHASH_ARROW,
+    TokenType.AT_GT, TokenType.LT_AT, TokenType.PLACEHOLDER, TokenType.QMARK_PIPE, TokenType.QMARK_AMP,
+    TokenType.HASH_DASH,
+})  # fmt: skip
+# what may stand just before an operand of ||: an expression starts there
+_LEFT_OK = frozenset({
+    TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.COMMA, TokenType.SELECT, TokenType.WHERE, TokenType.AND,
+    TokenType.OR, TokenType.NOT, TokenType.THEN, TokenType.ELSE, TokenType.WHEN, TokenType.CASE, TokenType.EQ,
+    TokenType.NEQ, TokenType.LT, TokenType.GT, TokenType.LTE, TokenType.GTE, TokenType.SET, TokenType.RETURNING,
+    TokenType.ON, TokenType.HAVING, TokenType.ORDER_BY, TokenType.GROUP_BY, TokenType.DISTINCT, TokenType.LIKE,
+    TokenType.ILIKE, TokenType.IS, TokenType.BETWEEN, TokenType.SEMICOLON, TokenType.LIMIT, TokenType.OFFSET,
+    TokenType.COLON_EQ, TokenType.ESCAPE, TokenType.SIMILAR_TO,
+})  # fmt: skip
+# what may not follow an operand (it binds tighter than ||, or the reading went wrong): leave it
+_RIGHT_BAD = frozenset({
+    TokenType.COLLATE, TokenType.DOT, TokenType.STRING, TokenType.NUMBER, TokenType.PARAMETER, TokenType.L_PAREN,
+    TokenType.L_BRACKET, TokenType.WINDOW, TokenType.FILTER,
+})  # fmt: skip
+_RIGHT_BAD_WORDS = frozenset({"at", "over", "filter", "within"})
+_TYPED_LITERALS = frozenset(
+    {"date", "time", "timestamp", "timestamptz", "interval", "timetz", "uuid", "bytea"}
+)
+# engine functions (pass 1) whose result is jsonb
+_JSONB_RESULT = frozenset({
+    "pg_jsonb", "pg_jsonb_path", "pg_jsonb_concat", "pg_jsonb_chain", "pg_jsonb_minus", "pg_jsonb_delete_path",
+    "pg_jsonb_set", "pg_jsonb_insert",
+})  # fmt: skip
+# PostgreSQL json (not jsonb) values: json has no ||, json || 'x' is text
+_JSON_RESULT = frozenset({"json_object", "json_array", "to_json", "json_group_array", "json_group_object",
+                          "row_to_json", "array_to_json", "json"})  # fmt: skip
+_TEXT_TYPES = frozenset({"text", "varchar", "char", "bpchar", "name", "character", "string", "json"})
+# aggregates: DuckDB does not type an aggregate when it picks a macro's overload
+_AGGREGATES = frozenset({
+    "count", "sum", "avg", "min", "max", "string_agg", "array_agg", "list", "group_concat", "listagg",
+    "json_group_array", "json_group_object", "first", "last", "any_value", "arbitrary", "bool_and", "bool_or",
+    "every", "bit_and", "bit_or", "bit_xor", "median", "mode", "quantile", "quantile_cont", "quantile_disc",
+    "percentile_cont", "percentile_disc", "stddev", "stddev_pop", "stddev_samp", "variance", "var_pop",
+    "var_samp", "arg_max", "arg_min", "argmax", "argmin", "max_by", "min_by", "histogram", "count_if",
+    "product", "favg", "fsum", "kurtosis", "skewness", "entropy", "corr", "covar_pop", "covar_samp",
+    "approx_count_distinct", "approx_quantile", "xmlagg", "__pg_sum", "__pg_sum_distinct", "__pg_avg",
+    "__pg_avg_distinct", "regr_slope", "regr_intercept", "regr_count", "regr_r2", "regr_avgx", "regr_avgy",
+    "regr_sxx", "regr_syy", "regr_sxy", "bitstring_agg", "list_agg",
+})  # fmt: skip
+_CANDIDATES = frozenset({TokenType.DPIPE, TokenType.AT_GT, TokenType.LT_AT})
+
+
+def candidates(toks: Sequence[Token]) -> bool:
+    """One look at a statement's tokens: whether it has a ||, @>, <@, or a - before a string,
+    a parameter or an array (jsonb - text / int / text[])."""
+    n = len(toks)
+    for i, t in enumerate(toks):
+        tt = t.token_type
+        if tt in _CANDIDATES:
+            return True
+        if (
+            tt == TokenType.DASH
+            and i + 1 < n
+            and toks[i + 1].token_type in (TokenType.STRING, TokenType.PARAMETER, TokenType.ARRAY)
+        ):
+            return True
+    return False
+
+
+def reads_catalog(toks: Sequence[Token]) -> bool:
+    """Whether a statement names a catalog relation or function (pg_..., information_schema)."""
+    return any(t.text.lower().startswith("pg_") or t.text.lower() == "information_schema" for t in toks)
+
+
+def _casts(toks: Sequence[Token], end: int) -> int | None:
+    while end + 2 < len(toks) and toks[end + 1].token_type == TokenType.DCOLON:
+        end += 2
+        if end + 1 < len(toks) and toks[end + 1].token_type in _OPEN:
+            c = _close_of(toks, end + 1)
+            if c is None:
+                return None
+            end = c
+    return end
+
+
+def _case_end(toks: Sequence[Token], i: int) -> int | None:
+    depth = 0
+    for j in range(i, len(toks)):
+        tt = toks[j].token_type
+        if tt == TokenType.CASE:
+            depth += 1
+        elif tt == TokenType.END:
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _primary_end(toks: Sequence[Token], i: int) -> int | None:
+    if i >= len(toks):
+        return None
+    tt = toks[i].token_type
+    if tt in (TokenType.DASH, TokenType.PLUS):
+        return _primary_end(toks, i + 1)  # unary
+    if tt == TokenType.CASE:
+        e = _case_end(toks, i)
+        return None if e is None else _casts(toks, e)
+    if (
+        toks[i].text.lower() in _TYPED_LITERALS
+        and i + 1 < len(toks)
+        and toks[i + 1].token_type == TokenType.STRING
+    ):
+        return _casts(toks, i + 1)
+    if tt in _OPS or tt in _ARITH or tt in _CLOSE or (tt in _LEFT_OK and tt not in _OPEN):
+        return None
+    e = operand_end(toks, i)
+    # an aggregate's FILTER (...) and a window function's OVER (...) / OVER w belong to the call
+    while e is not None and e + 1 < len(toks) and toks[e + 1].text.lower() in ("filter", "over"):
+        if e + 2 < len(toks) and toks[e + 2].token_type == TokenType.L_PAREN:
+            e = _close_of(toks, e + 2)
+        elif e + 2 < len(toks) and toks[e + 1].text.lower() == "over":
+            e += 2
+        else:
+            return None
+    return e
+
+
+def _operand_end(toks: Sequence[Token], i: int) -> int | None:
+    """The last token of the operand of || (or @>) that starts at i: primaries joined by
+    arithmetic, which binds tighter."""
+    e = _primary_end(toks, i)
+    while e is not None and e + 2 < len(toks) and toks[e + 1].token_type in _ARITH:
+        e = _primary_end(toks, e + 2)
+    return e
+
+
+_NOT_CALLS = frozenset({TokenType.IN, TokenType.EXISTS, TokenType.VALUES, TokenType.FROM, TokenType.JOIN,
+                        TokenType.ANY, TokenType.ALL, TokenType.SOME, TokenType.ALIAS})  # fmt: skip
+
+
+def _primary_start(toks: Sequence[Token], d: int) -> int | None:
+    s = operand_start(toks, d)
+    if s is None:
+        return None
+    if toks[s].text.lower() in ("over", "filter"):  # f(x) OVER (...), agg(x) FILTER (...)
+        return _primary_start(toks, s)
+    if s > 0 and toks[s - 1].text.lower() == "over" and toks[s].token_type in _NAMEISH:
+        return _primary_start(toks, s - 1)  # f(x) OVER w
+    keyword = toks[s].token_type in _LEFT_OK or toks[s].token_type in _NOT_CALLS
+    if keyword and toks[s].token_type not in _OPEN:
+        s += 1  # SELECT (subquery), IN (list): a keyword and a parenthesis, not a call
+    if toks[s].token_type == TokenType.END:  # CASE ... END
+        depth = 0
+        for j in range(s, -1, -1):
+            tt = toks[j].token_type
+            if tt == TokenType.END:
+                depth += 1
+            elif tt == TokenType.CASE:
+                depth -= 1
+                if depth == 0:
+                    return j
+        return None
+    if s > 0 and toks[s].token_type == TokenType.STRING and toks[s - 1].text.lower() in _TYPED_LITERALS:
+        return s - 1
+    return s
+
+
+def _left_start(toks: Sequence[Token], op: int, ok: frozenset[TokenType], arrows: bool) -> int | None:
+    """The first token of the left operand of the operator at op: back through arithmetic (and
+    through -> chains when arrows: the same precedence, from the left); ok: where it may start."""
+    p = op
+    while True:
+        s = _primary_start(toks, p)
+        if s is None:
+            return None
+        if (
+            s > 0
+            and toks[s - 1].token_type in (TokenType.DASH, TokenType.PLUS)
+            and (s == 1 or toks[s - 2].token_type in ok or toks[s - 2].token_type in _ARITH)
+        ):
+            s -= 1  # unary minus
+        if s > 0 and (
+            toks[s - 1].token_type in _ARITH
+            or (arrows and toks[s - 1].token_type in (TokenType.ARROW, TokenType.DARROW))
+        ):
+            p = s - 1
+            continue
+        if s == 0 or toks[s - 1].token_type in ok:
+            return s
+        return None
+
+
+def _right_ok(toks: Sequence[Token], j: int) -> bool:
+    """Whether an operand may end just before token j."""
+    if j >= len(toks):
+        return True
+    t = toks[j]
+    return t.token_type not in _RIGHT_BAD and t.text.lower() not in _RIGHT_BAD_WORDS
+
+
+def _classify(toks: Sequence[Token], lo: int, hi: int) -> str:
+    """An operand's class as its tokens show it (U: only DuckDB's binder can tell)."""
+    first = toks[lo]
+    if first.token_type == TokenType.L_PAREN and hi > lo + 1 and _close_of(toks, lo) == hi:
+        inner = _classify(toks, lo + 1, hi - 1)  # (x): x's
+        if inner in (_J, _T, _O, _X) or toks[lo + 1].token_type not in (TokenType.SELECT, TokenType.WITH):
+            return inner if inner != _L else _U
+    if lo == hi:
+        if first.token_type in (
+            TokenType.STRING,
+            TokenType.NULL,
+            TokenType.BYTE_STRING,
+            TokenType.NATIONAL_STRING,
+        ):
+            return _L
+        if first.token_type in (TokenType.NUMBER, TokenType.HEX_STRING, TokenType.BIT_STRING, TokenType.TRUE,
+                                TokenType.FALSE):  # fmt: skip
+            return _O
+    if hi == lo + 1 and first.token_type == TokenType.PARAMETER and toks[hi].token_type == TokenType.NUMBER:
+        return _L  # an untyped parameter: PostgreSQL's unknown, as a literal
+    name = first.text.lower()
+    call = lo + 1 <= hi and toks[lo + 1].token_type == TokenType.L_PAREN and _close_of(toks, lo + 1) == hi
+    if call and name in _JSONB_RESULT:
+        return _J
+    if call and name in _JSON_RESULT:
+        return _T
+    if call and name in ("cast", "try_cast") and hi - 1 > lo and toks[hi - 1].text.lower() in _TEXT_TYPES:
+        return _T
+    if hi - 1 > lo and toks[hi - 1].token_type == TokenType.DCOLON:
+        kind = toks[hi].text.lower()
+        if kind in _TEXT_TYPES:
+            return _T
+        if kind not in ("jsonb", "json"):
+            return _O  # ::int, ::bytea, ...
+    if (
+        toks[hi].token_type == TokenType.R_BRACKET
+        and hi - 2 > lo
+        and toks[hi - 3].token_type == TokenType.DCOLON
+    ):
+        return _O  # ::type[]
+    if first.token_type in (TokenType.ARRAY, TokenType.L_BRACKET) and operand_end(toks, lo) == hi:
+        return _O
+    j = lo
+    while j <= hi:
+        t = toks[j]
+        tt = t.token_type
+        if (
+            tt == TokenType.L_PAREN
+            and j + 1 <= hi
+            and toks[j + 1].token_type in (TokenType.SELECT, TokenType.WITH)
+        ):
+            c = _close_of(toks, j)
+            if c is None:
+                return _X
+            j = c + 1  # a subquery is typed whatever it holds
+            continue
+        if tt == TokenType.PARAMETER or t.text.lower() in ("over", "filter", "within"):
+            return _X
+        if t.text.lower() in _AGGREGATES and j + 1 <= hi and toks[j + 1].token_type == TokenType.L_PAREN:
+            return _X
+        j += 1
+    return _U
+
+
+class _Node:
+    """An operator whose meaning depends on its operands' types, over tokens lo..hi."""
+
+    def __init__(self, kind: str, lo: int, hi: int, operands: list[tuple[int, int]]) -> None:
+        self.kind, self.lo, self.hi, self.operands = kind, lo, hi, operands
+        self.fold: str | None = None  # a chain of || the macros take: the expression of its class
+
+
+def _nodes(toks: Sequence[Token]) -> list[_Node]:
+    nodes: list[_Node] = []
+    used: set[int] = set()
+    n = len(toks)
+    minus_ok = _LEFT_OK | _OPS
+    for i, t in enumerate(toks):
+        tt = t.token_type
+        if tt == TokenType.DPIPE and i not in used:
+            lo = _left_start(toks, i, _LEFT_OK, arrows=True)
+            if lo is None:
+                continue
+            operands, j = [(lo, i - 1)], i
+            while j < n and toks[j].token_type == TokenType.DPIPE:
+                used.add(j)
+                e = _operand_end(toks, j + 1)
+                if e is None:
+                    break
+                operands.append((j + 1, e))
+                j = e + 1
+            if j < n and toks[j].token_type == TokenType.DPIPE or not _right_ok(toks, j):
+                continue  # an operand it could not read: left as it is
+            nodes.append(_Node("cat", lo, j - 1, operands))
+        elif tt in (TokenType.AT_GT, TokenType.LT_AT):
+            lo = _left_start(toks, i, _LEFT_OK, arrows=True)
+            e = _operand_end(toks, i + 1)
+            if lo is None or e is None or not _right_ok(toks, e + 1):
+                continue
+            if e + 1 < n and toks[e + 1].token_type in _OPS:
+                continue  # (a @> b) || c: left as it is
+            kind = "contains" if tt == TokenType.AT_GT else "contained"
+            nodes.append(_Node(kind, lo, e, [(lo, i - 1), (i + 1, e)]))
+        elif (
+            tt == TokenType.DASH
+            and i + 1 < n
+            and toks[i + 1].token_type
+            in (TokenType.STRING, TokenType.PARAMETER, TokenType.ARRAY, TokenType.L_BRACKET)
+            and i > 0
+            and toks[i - 1].token_type not in minus_ok
+            and toks[i - 1].token_type not in _ARITH
+        ):
+            lo = _left_start(toks, i, minus_ok, arrows=False)
+            e = _primary_end(toks, i + 1)
+            if lo is None or e is None or not _right_ok(toks, e + 1):
+                continue
+            if e + 1 < n and toks[e + 1].token_type in (
+                TokenType.STAR,
+                TokenType.SLASH,
+                TokenType.MOD,
+                TokenType.CARET,
+            ):
+                continue
+            nodes.append(_Node("minus", lo, e, [(lo, i - 1), (i + 1, e)]))
+    # properly nested only: a node overlapping an earlier one in part is left as it is
+    kept: list[_Node] = []
+    for nd in sorted(nodes, key=lambda x: (x.lo, -x.hi)):
+        if all(nd.hi < k.lo or nd.lo > k.hi or (k.lo <= nd.lo and nd.hi <= k.hi) for k in kept):
+            kept.append(nd)
+    return kept
+
+
+# engine.errors reads "DuckCDB <SQLSTATE>: message\nhint"
+_VIEW_REFUSAL = (
+    "DuckCDB 0A000: || of a jsonb column in a view is not supported\n"
+    "Cast the operands in the view's definition (x::jsonb || y::jsonb), or concatenate in the query"
+)
+
+
+def _witness(cls: str, text: str) -> str:
+    return f"__pg_jcls({text})" if cls == _U else f"__pg_j{cls}()"
+
+
+def _emit_node(
+    nd: _Node,
+    classes: list[str],
+    texts: list[str],
+    macros: bool,
+    known: list[str | None] | None = None,
+    lazy: bool = False,
+) -> str | None:
+    """The node's replacement, or None to leave the operator as it is. known: for an operand
+    that is itself a chain of || the macros take, its class (that chain's fold) to use rather
+    than classifying its text (which would copy it once more at each level)."""
+    if nd.kind == "cat":
+        if _U not in classes and _J not in classes:
+            return None
+        parts = "[" + ", ".join(f"CAST({t} AS VARCHAR)" for t in texts) + "]"
+        if _U not in classes and all(c in (_J, _L) for c in classes):
+            return f"pg_jsonb_chain('{''.join(classes)}', {parts})"
+        native = " || ".join(f"({t})" for t in texts)
+        if not macros:
+            if _U not in classes:
+                return None
+            # a view: its query runs in sessions that may lack the macros. A JSON operand the
+            # tokens do not show is refused when the view is read, never concatenated as text.
+            seen = " OR ".join(
+                f"typeof({t}) = 'JSON'" for c, t in zip(classes, texts, strict=True) if c == _U
+            )
+            refusal = _VIEW_REFUSAL.replace("'", "''")
+            return f"(CASE WHEN {seen} THEN error('{refusal}') ELSE {native} END)"
+        ws = [
+            k if k is not None else _witness(c, t)
+            for c, t, k in zip(classes, texts, known or [None] * len(texts), strict=True)
+        ]
+        nd.fold = ws[0]
+        fold = ws[0]
+        for w in ws[1:]:
+            fold = f"__pg_jfold({fold}, {w})"
+        spec = ", ".join(
+            f"__pg_jletter({w})" if c == _U else f"'{c}'" for c, w in zip(classes, ws, strict=True)
+        )
+        nd.fold = fold
+        return f"{_lazy('__pg_jpick', lazy)}({fold}, {native}, concat({spec}), {parts})"
+    if nd.kind == "minus":
+        (lc, _), (lt, rt) = classes, texts
+        if lc == _J:
+            return f"pg_jsonb_minus(CAST({lt} AS VARCHAR), CAST(to_json({rt}) AS VARCHAR))"
+        if lc != _U or not macros:
+            return None
+        return f"{_lazy('__pg_jminus', lazy)}({_witness(lc, lt)}, {lt}, {rt})"
+    # contains / contained: pass 1 took those with a jsonb operand in sight
+    if _U not in classes or not macros:
+        return None
+    (ac, bc), (at, bt) = classes, texts
+    if nd.kind == "contained":
+        (ac, bc), (at, bt) = (bc, ac), (bt, at)
+    return f"{_lazy('__pg_jcontains', lazy)}({_witness(ac, at)}, {_witness(bc, bt)}, ({at}), ({bt}))"
+
+
+def _lazy(name: str, lazy: bool) -> str:
+    """__pg_jpick -> __pg_jlpick (engine.jsonb's lazy family) where only a column can be JSON."""
+    return "__pg_jl" + name[len("__pg_j") :] if lazy else name
+
+
+def dispatch(sql: str, toks: Sequence[Token] | None = None) -> str:
+    """||, - and @> / <@ as PostgreSQL means them for jsonb operands (see above). sql: the
+    statement as the other rewrites made it; toks: its tokens when the caller has them."""
+    toks = tokenize(sql) if toks is None else toks
+    if not toks:
+        return sql
+    macros = True
+    if toks[0].text.upper() in ("CREATE", "ALTER"):
+        if not defines_by_query(toks):
+            return sql  # a DEFAULT, CHECK or generated column keeps DuckDB's operators
+        # a view's query runs in other sessions, which may not have the macros: only what the
+        # tokens show is rewritten there (README)
+        macros = not any(t.token_type == TokenType.VIEW for t in toks[:8])
+    nodes = _nodes(toks)
+    if not nodes:
+        return sql
+    # nothing JSON in the text (no cast, function or literal: pass 1 made those pg_jsonb...):
+    # only a JSON column can make an operand jsonb, which the engine knows (engine.jsonb.LAZY)
+    lazy = not any("json" in t.text.lower() for t in toks)
+    base = toks[0].start
+    by_start: dict[int, list[_Node]] = {}
+    for nd in nodes:
+        by_start.setdefault(nd.lo, []).append(nd)
+
+    def emit(lo: int, hi: int, skip: _Node | None = None) -> str:
+        out, pos, k = [], toks[lo].start - base, lo
+        while k <= hi:
+            inner = [nd for nd in by_start.get(k, []) if nd.hi <= hi and nd is not skip]
+            if inner:
+                nd = max(inner, key=lambda x: x.hi)
+                out.append(sql[pos : toks[k].start - base])
+                out.append(emit_node(nd))
+                pos, k = toks[nd.hi].end - base + 1, nd.hi + 1
+            else:
+                k += 1
+        out.append(sql[pos : toks[hi].end - base + 1])
+        return "".join(out)
+
+    def _inner_fold(a: int, b: int) -> str | None:
+        """The class expression of the chain of || that operand a..b is, in parentheses or not."""
+        if toks[a].token_type == TokenType.L_PAREN and _close_of(toks, a) == b:
+            a, b = a + 1, b - 1
+        for nd in by_start.get(a, []):
+            if nd.kind == "cat" and nd.hi == b and nd.fold is not None:
+                return nd.fold
+        return None
+
+    def emit_node(nd: _Node) -> str:
+        texts = [emit(a, b, nd if (a, b) == (nd.lo, nd.hi) else None) for a, b in nd.operands]
+        classes = [_classify(toks, a, b) for a, b in nd.operands]
+        known = [_inner_fold(a, b) for a, b in nd.operands]
+        classes = [_U if k is not None else c for c, k in zip(classes, known, strict=True)]
+        new = _emit_node(nd, classes, texts, macros, known, lazy)
+        if new is not None:
+            return new
+        # left as it is, with what its operands hold rewritten
+        out, pos = [], toks[nd.lo].start - base
+        for (a, b), t in zip(nd.operands, texts, strict=True):
+            out.append(sql[pos : toks[a].start - base])
+            out.append(t)
+            pos = toks[b].end - base + 1
+        out.append(sql[pos : toks[nd.hi].end - base + 1])
+        return "".join(out)
+
+    return emit(0, len(toks) - 1)

@@ -670,6 +670,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     if whole is not None:
         return Rewritten(whole, ASYNCPG_PARAM_OIDS, checked=text)
     client_text, client_toks = text, toks
+    typed_operators = jsonb.candidates(toks)  # the client's ||, - or @> (not a translation's)
     translated = functions.translate(text, toks)
     if translated != text:
         retokenized = tokenize(translated)
@@ -698,8 +699,12 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
             if getattr(rw, "notice", None):
                 notices.append(rw.notice)  # type: ignore[attr-defined]
     sql = apply(text, edits) if edits else text
+    # ||, - and @> by their operands' types (not in the catalog emulation's queries; a text[]
+    # literal the shim turned into a list is no catalog query)
+    if typed_operators and not (catalog and jsonb.reads_catalog(toks)):
+        sql = jsonb.dispatch(sql, None if edits else toks)
     if not catalog and result_types.applies(toks):  # (the catalog emulation's SQL is left as it is)
-        sql = result_types.typed_sql(sql, None if edits else toks)
+        sql = result_types.typed_sql(sql, None if sql != text else toks)
     parts = split_multi_object_drop(sql)
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)

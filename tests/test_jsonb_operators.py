@@ -1,0 +1,307 @@
+"""jsonb's ||, -, #-, @> / <@ with a parameter, jsonb_set and jsonb_insert (issues 12 and 14):
+each statement through psycopg against DuckCDB and against a real PostgreSQL 15, with the same
+answer (values as psycopg decodes them, and jsonb's text) or the same SQLSTATE. Text, array and
+bytea || stay as they were."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from tests.conftest import PDB_ADMIN, PDB_PASSWORD
+from tests.pg15 import PostgresServer, pg15
+from tests.server import RunningServer
+
+__all__ = ["pg15"]
+
+_SETUP = [
+    "CREATE TABLE {t} (id int, data jsonb, t text, arr int[], b bytea)",
+    """INSERT INTO {t} VALUES (1, '{{"a": 1, "b": [1, 2], "c": {{"d": "x"}}}}'::jsonb, 'x', ARRAY[1, 2], '\\x01'::bytea)""",
+    """INSERT INTO {t} VALUES (2, '["a", "b", "a", 3]'::jsonb, '{{"t": 1}}', ARRAY[3], '\\x02'::bytea)""",
+    """INSERT INTO {t} VALUES (3, '"s"'::jsonb, NULL, NULL, NULL)""",
+]
+
+
+@pytest.fixture(scope="module")
+def pg_db(pg15: PostgresServer) -> Iterator[str]:
+    name = "jb_" + uuid.uuid4().hex[:8]
+    with pg15.connect(autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    yield name
+
+
+@pytest.fixture(scope="module")
+def both(server: RunningServer, pdb: str, pg15: PostgresServer, pg_db: str) -> Iterator[tuple]:
+    """(ours, PostgreSQL's) connections, each with the table {t} made and filled alike."""
+    t = "jbo_" + uuid.uuid4().hex[:8]
+    with (
+        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as ours,
+        pg15.connect(pg_db, autocommit=True) as theirs,
+    ):
+        for c in (ours, theirs):
+            for s in _SETUP:
+                c.execute(s.format(t=t))
+        yield ours, theirs, t
+        ours.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _answer(con: psycopg.Connection, sql: str, params: Any = None) -> tuple:
+    try:
+        cur = con.execute(sql, params)
+        return ("ok", cur.fetchall() if cur.description else None)
+    except psycopg.Error as e:
+        return ("error", e.sqlstate)
+
+
+def same(both: tuple, sql: str, params: Any = None) -> tuple:
+    """The statement's answer on DuckCDB, asserted to be PostgreSQL's."""
+    ours, theirs, t = both
+    sql = sql.replace("{t}", t)
+    mine, pgs = _answer(ours, sql, params), _answer(theirs, sql, params)
+    assert mine == pgs, f"{sql} {params!r}\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+    return mine
+
+
+def test_concatenation_of_jsonb_values(both) -> None:
+    for sql in [
+        """SELECT '{"a": 1}'::jsonb || '{"b": 2}'::jsonb, ('{"a": 1}'::jsonb || '{"b": 2}'::jsonb)::text""",
+        """SELECT '{"a": 1, "b": 1}'::jsonb || '{"b": 2, "aa": 3}', ('{"b": 1}'::jsonb || '{"a": 2}')::text""",
+        """SELECT '[1, 2]'::jsonb || '[3]'::jsonb, '1'::jsonb || '2'::jsonb, '{"a": 1}'::jsonb || '[1]'""",
+        """SELECT '[1]'::jsonb || '{"a": 1}', '{"a": 1}'::jsonb || '"x"', ('[]'::jsonb || 'null')::text""",
+        """SELECT jsonb_build_object('a', 1) || '{"a": 2}', to_jsonb(1) || to_jsonb('x'::text)""",
+        """SELECT '{"a": 1}'::jsonb || NULL, NULL || '{"a": 1}'::jsonb, CAST('[1]' AS jsonb) || jsonb '[2]'""",
+        """SELECT '{"a": 1}'::jsonb || '{"b": 2}'::jsonb || '[3]'::jsonb""",
+    ]:
+        assert same(both, sql)[0] == "ok"
+
+
+def test_concatenation_of_columns_literals_and_parameters(both) -> None:
+    rows = same(both, "SELECT id, data || data, (data || data)::text FROM {t} ORDER BY id")
+    assert rows[1][0][1] == {"a": 1, "b": [1, 2], "c": {"d": "x"}}
+    for sql in [
+        """SELECT id, data || '{"z": 0}' FROM {t} ORDER BY id""",
+        """SELECT id, '{"z": 0}' || data, ('[0]' || data)::text FROM {t} ORDER BY id""",
+        """SELECT id, data || data || '{"n": 1}' || data FROM {t} ORDER BY id""",
+        """SELECT id, data -> 'b' || '[9]', data || '{"b": 9}' -> 'b' FROM {t} WHERE id = 1""",
+        """SELECT id, data || t, t || data, 'id=' || id || data FROM {t} ORDER BY id""",
+        """SELECT id, (data || t)::text FROM {t} ORDER BY id""",
+        """SELECT coalesce(data, '{}') || '{"q": true}' FROM {t} ORDER BY id""",
+        """SELECT CASE WHEN id = 1 THEN data END || '{"w": 1}' FROM {t} ORDER BY id""",
+        """SELECT (SELECT data FROM {t} WHERE id = 1) || '{"s": 1}'""",
+    ]:
+        assert same(both, sql)[0] == "ok", sql
+    # a parameter is PostgreSQL's unknown: the other operand's type (psycopg sends str untyped)
+    same(both, "SELECT id, data || %s FROM {t} ORDER BY id", ['{"p": 1}'])
+    same(both, "SELECT id, data || %s FROM {t} ORDER BY id", [Jsonb({"p": [1]})])
+    same(both, "SELECT id, data || %s::jsonb FROM {t} ORDER BY id", ['{"p": 1}'])
+    same(both, "SELECT id, %s || data FROM {t} ORDER BY id", ["[7]"])
+
+
+def test_update_with_concatenation(both) -> None:
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"CREATE TEMP TABLE u_{t} AS SELECT * FROM {t}")
+    try:
+        same(both, "UPDATE u_{t} SET data = data || %s WHERE id = 1 RETURNING data", ['{"added": [1]}'])
+        same(both, "UPDATE u_{t} SET data = data || jsonb_build_object('k', id)")
+        same(both, "SELECT id, data FROM u_{t} ORDER BY id")
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE u_{t}")
+
+
+def test_text_array_and_bytea_concatenation_unchanged(both) -> None:
+    for sql in [
+        "SELECT id, t || 'y' || t, 'a' || 'b', 'n' || id, t || NULL FROM {t} ORDER BY id",
+        "SELECT id, arr || arr, ARRAY[1] || ARRAY[2], b || b, b || '\\x03'::bytea FROM {t} ORDER BY id",
+        "SELECT id, lower(t) || upper(t), t || id::text || t FROM {t} ORDER BY id",
+        "SELECT string_agg(t, ',' ORDER BY id) || '!', max(t) || '?' FROM {t}",
+        "SELECT id || '-' || coalesce(t, 'none') AS label FROM {t} ORDER BY id",
+    ]:
+        assert same(both, sql)[0] == "ok", sql
+    same(both, "SELECT t || %s FROM {t} ORDER BY id", ["!"])
+    same(both, "SELECT id FROM {t} WHERE t || 'y' = 'xy'")
+    same(both, "SELECT id, arr || %s::int[] FROM {t} WHERE id < 3 ORDER BY id", [[5, 6]])
+
+
+def test_concatenation_errors(both) -> None:
+    assert same(both, """SELECT 'x' || '{"a": 1}'::jsonb""")[0] == "error"  # 22P02: 'x' read as jsonb
+    assert same(both, """SELECT data || 1 FROM {t}""") == ("error", "42883")
+    assert same(both, """SELECT id, 'nope' || data FROM {t}""") == ("error", "22P02")
+    assert same(both, "SELECT data || %s FROM {t}", ["not json"]) == ("error", "22P02")
+
+
+def test_delete_operators(both) -> None:
+    for sql in [
+        """SELECT '{"a": 1, "b": 2}'::jsonb - 'a', '["a", "b", "a", 3]'::jsonb - 'a', '{"a": 1}'::jsonb - 'z'""",
+        """SELECT '[1, 2, 3]'::jsonb - 1, '[1, 2, 3]'::jsonb - -1, '[1, 2, 3]'::jsonb - 5, '[1]'::jsonb - -5""",
+        """SELECT '{"a": 1, "b": 2, "c": 3}'::jsonb - ARRAY['a', 'c'], '["x", "y"]'::jsonb - '{x,z}'::text[]""",
+        """SELECT id, data - 'a', data - 'b' - 'c', (data - 'a')::text FROM {t} WHERE id < 3 ORDER BY id""",
+        """SELECT id, data - ARRAY['a', 'b'], data - '{c}'::text[] FROM {t} WHERE id < 3 ORDER BY id""",
+        """SELECT '{"a": {"b": 1, "c": 2}}'::jsonb #- '{a,b}', '[1, 2, 3]'::jsonb #- '{-1}'""",
+        """SELECT '{"a": 1}'::jsonb #- '{x,y}', '{"a": [1, {"b": 2}]}'::jsonb #- '{a,1,b}', '[]'::jsonb #- '{0}'""",
+        """SELECT id, data #- '{b,0}', data #- ARRAY['c', 'd'] FROM {t} WHERE id = 1""",
+    ]:
+        assert same(both, sql)[0] == "ok", sql
+    same(both, "SELECT id, data - %s::text FROM {t} WHERE id < 3 ORDER BY id", ["a"])
+    same(both, "SELECT id, data - %s::int FROM {t} WHERE id = 2", [0])
+    same(both, "SELECT id, data - %s::text[] FROM {t} WHERE id = 1", [["a", "c"]])
+    same(both, "SELECT id, data - %s FROM {t} WHERE id < 3 ORDER BY id", ["a"])  # untyped: text
+    same(both, "SELECT id, data - %s FROM {t} WHERE id = 2", [0])  # psycopg sends int2
+    same(both, "SELECT id, data - %s FROM {t} WHERE id = 1", [["a", "c"]])  # text[]
+    same(both, "SELECT id - %s, id - %s::int, %s::int - id FROM {t} ORDER BY id", [1, 2, 3])
+    same(both, "SELECT id, data #- %s FROM {t} WHERE id = 1", [["c", "d"]])
+    for sql, state in [
+        ("""SELECT '{"a": 1}'::jsonb - 1""", "22023"),
+        ("""SELECT '1'::jsonb - 'a'""", "22023"),
+        ("""SELECT '"s"'::jsonb #- '{a}'""", "22023"),
+        ("""SELECT '[1]'::jsonb #- '{a}'""", "22P02"),
+        ("""SELECT id, data - 'a' FROM {t} WHERE id = 3""", "22023"),
+    ]:
+        assert same(both, sql) == ("error", state), sql
+
+
+def test_jsonb_set_and_insert(both) -> None:
+    for sql in [
+        """SELECT jsonb_set('{"a": 1}', '{a}', '2'), jsonb_set('{"a": 1}', '{b}', '[2]'), jsonb_set('{"a": 1}', '{b}', '2', false)""",
+        """SELECT jsonb_set('[1, 2]', '{5}', '9'), jsonb_set('[1, 2]', '{-5}', '9'), jsonb_set('[1, 2]', '{-1}', '9', false)""",
+        """SELECT jsonb_set('{"a": {"b": [1, 2]}}', '{a,b,0}', '"x"'), jsonb_set('{"a": 1}', '{x,y}', '1')""",
+        """SELECT jsonb_set('{"a": 1}', '{}', '2'), jsonb_set('{"a": 1}', '{a}', NULL), jsonb_set('[]', '{0}', '1')""",
+        """SELECT id, jsonb_set(data, '{c,d}', to_jsonb(id)), jsonb_set(data, ARRAY['b', '1'], '7') FROM {t} WHERE id = 1""",
+        """SELECT jsonb_insert('{"a": [0, 1, 2]}', '{a,1}', '"x"'), jsonb_insert('{"a": [0, 1, 2]}', '{a,1}', '"x"', true)""",
+        """SELECT jsonb_insert('{"a": [0, 1]}', '{a,-1}', '9'), jsonb_insert('{"a": [0]}', '{a,7}', '9'), jsonb_insert('{"a": 1}', '{b}', '2')""",
+        """SELECT jsonb_insert('[1]', '{-9}', '0'), (jsonb_set('{"b": 1}', '{a}', '{"z": 1, "y": 2}'))::text""",
+    ]:
+        assert same(both, sql)[0] == "ok", sql
+    same(both, "SELECT jsonb_set(data, %s, %s) FROM {t} WHERE id = 1", [["c", "d"], Jsonb({"n": 1})])
+    same(both, "SELECT jsonb_set(data, %s, %s, false) FROM {t} WHERE id = 1", ["{zz}", "1"])
+    for sql, state in [
+        ("""SELECT jsonb_set('1', '{a}', '2')""", "22023"),
+        ("""SELECT jsonb_insert('{"a": 1}', '{a}', '2')""", "22023"),
+        ("""SELECT jsonb_set('[1]', '{x}', '2')""", "22P02"),
+        ("""SELECT jsonb_set('{"a": 1}', '{a}', 'nope')""", "22P02"),
+    ]:
+        assert same(both, sql) == ("error", state), sql
+
+
+def test_containment_with_a_parameter(both) -> None:
+    same(both, "SELECT id FROM {t} WHERE data @> %s ORDER BY id", ['{"a": 1}'])
+    same(both, "SELECT id FROM {t} WHERE data @> %s ORDER BY id", [Jsonb({"c": {"d": "x"}})])
+    same(both, "SELECT id FROM {t} WHERE %s <@ data ORDER BY id", ['["a"]'])
+    same(
+        both, "SELECT id FROM {t} WHERE data <@ %s ORDER BY id", ['{"a": 1, "b": [1, 2, 3], "c": {"d": "x"}}']
+    )
+    same(both, "SELECT id, data @> (data -> 'c'), (data -> 'c') <@ data FROM {t} WHERE id = 1")
+    same(both, "SELECT id FROM {t} WHERE arr @> %s::int[] ORDER BY id", [[1]])
+    same(both, "SELECT id FROM {t} WHERE arr <@ ARRAY[1, 2, 3] ORDER BY id")
+    assert same(both, "SELECT data @> t FROM {t}") == ("error", "42883")
+
+
+def test_simple_protocol_and_prepared_statements(both, server: RunningServer, pdb: str) -> None:
+    ours, theirs, t = both
+    sql = f"SELECT id, data || %s, data - %s::text FROM {t} WHERE id = 1"
+    params = ['{"v": 1}', "a"]
+    want = theirs.execute(sql, params).fetchall()
+    with psycopg.ClientCursor(ours) as cur:  # the values inlined, one Query message
+        assert cur.execute(sql, params).fetchall() == want
+    for _ in range(3):  # prepared once, then executed by name
+        assert ours.execute(sql, params, prepare=True).fetchall() == want
+
+
+def test_views(both) -> None:
+    """A view's query runs in sessions without the macros: jsonb || there is jsonb's where its
+    operands show jsonb, text || stays text, and || of a jsonb column the tokens do not show is
+    refused when the view is read, never concatenated as text."""
+    ours, _, t = both
+    ours.execute(
+        f"""CREATE VIEW v_{t} AS SELECT id, data::jsonb || '{{"v": 1}}'::jsonb AS j, t || '!' AS s FROM {t}"""
+    )
+    ours.execute(f"""CREATE VIEW w_{t} AS SELECT id, data || '{{"v": 1}}' AS j FROM {t}""")
+    try:
+        rows = ours.execute(f"SELECT j, s FROM v_{t} ORDER BY id").fetchall()
+        assert rows[0] == ({"a": 1, "b": [1, 2], "c": {"d": "x"}, "v": 1}, "x!")
+        with pytest.raises(psycopg.errors.FeatureNotSupported) as e:
+            ours.execute(f"SELECT j FROM w_{t}").fetchall()
+        assert "view" in str(e.value) and e.value.diag.message_hint
+    finally:
+        ours.execute(f"DROP VIEW v_{t}")
+        ours.execute(f"DROP VIEW w_{t}")
+
+
+def test_operands_whose_type_the_binder_cannot_tell(both) -> None:
+    """A window function's or an aggregate's type is unknown when DuckDB picks the macro: with a
+    jsonb on the other side, || is refused (never concatenated as text); with text it is text."""
+    ours, _, t = both
+    with pytest.raises(psycopg.errors.FeatureNotSupported) as e:
+        ours.execute(f"SELECT lag(data) OVER (ORDER BY id) || data FROM {t}").fetchall()
+    assert "cast" in (e.value.diag.message_hint or "").lower()
+    same(both, "SELECT id, (lag(data) OVER (ORDER BY id))::jsonb || data FROM {t} ORDER BY id")
+    same(both, "SELECT id, lag(t) OVER (ORDER BY id) || t FROM {t} ORDER BY id")
+
+
+def test_a_pdb_without_json_columns_then_with_one(server: RunningServer) -> None:
+    """While a PDB has no JSON column, || of columns is DuckDB's own (nothing more to bind); the
+    first jsonb column, made in this session or another, in a block or not, makes it jsonb's."""
+    name = "JB" + uuid.uuid4().hex[:8].upper()
+    with server.connect(autocommit=True) as root:
+        root.execute(
+            f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+        )
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with (
+        server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as a,
+        server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as b,
+    ):
+        a.execute("CREATE TABLE t (id int, x text, y text)")
+        a.execute("""INSERT INTO t VALUES (1, '{"a": 1}', '{"b": 2}')""")
+        assert a.execute("SELECT x || y, x || '!' FROM t").fetchone() == ('{"a": 1}{"b": 2}', '{"a": 1}!')
+        assert b.execute("SELECT x || y FROM t").fetchone() == ('{"a": 1}{"b": 2}',)
+        # another session adds a jsonb column, inside a transaction block
+        with b.transaction():
+            b.execute("ALTER TABLE t ADD COLUMN j jsonb")
+            b.execute("""UPDATE t SET j = '{"c": 3}'::jsonb""")
+            assert b.execute("SELECT j || j, j || x FROM t").fetchone() == ({"c": 3}, '{"c": 3}{"a": 1}')
+        assert a.execute("SELECT j || '{\"d\": 4}', x || y FROM t").fetchone() == (
+            {"c": 3, "d": 4},
+            '{"a": 1}{"b": 2}',
+        )
+        assert a.execute("SELECT j - 'c', j @> %s FROM t", ['{"c": 3}']).fetchone() == ({}, True)
+        b.execute("ALTER TABLE t DROP COLUMN j")
+        assert a.execute("SELECT x || y FROM t").fetchone() == ('{"a": 1}{"b": 2}',)
+    with server.connect(autocommit=True) as root:
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
+        root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+
+
+def test_asyncpg(both, server: RunningServer, pdb: str) -> None:
+    """asyncpg prepares first and sends what the parameter description asks (text for jsonb's)."""
+    import asyncio
+    import json
+
+    import asyncpg
+
+    _, _, t = both
+
+    async def main() -> None:
+        c = await asyncpg.connect(
+            host="127.0.0.1", port=server.port, database=pdb, user=PDB_ADMIN, password=PDB_PASSWORD
+        )
+        try:
+            row = await c.fetchrow(
+                f"SELECT data || $1, data - $2::text FROM {t} WHERE id = 1", '{"z": 1}', "a"
+            )
+            assert json.loads(row[0]) == {"a": 1, "b": [1, 2], "c": {"d": "x"}, "z": 1}
+            assert json.loads(row[1]) == {"b": [1, 2], "c": {"d": "x"}}
+            ids = await c.fetch(f"SELECT id FROM {t} WHERE data @> $1 ORDER BY id", '{"a": 1}')
+            assert [r[0] for r in ids] == [1]
+            texts = await c.fetch(f"SELECT t || $1 FROM {t} ORDER BY id", "!")
+            assert [r[0] for r in texts] == ["x!", '{"t": 1}!', None]
+        finally:
+            await c.close()
+
+    asyncio.run(main())
