@@ -235,7 +235,7 @@ def to_db_error(exc: BaseException) -> DbError:
         )
     if state == "25P02":
         message = "current transaction is aborted, commands ignored until end of transaction block"
-    udf = _JSONB_ERROR.search(str(exc)) if state in ("22023", "22P02") else None
+    udf = _JSONB_ERROR.search(message) if state in ("22023", "22P02") else None
     if udf is not None:  # engine.jsonb: PostgreSQL's message (and the parser's reason)
         message, _, reason = udf.group(1).partition("\n")
         state = "22P02" if message.startswith("invalid input syntax") else "22023"

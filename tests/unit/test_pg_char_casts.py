@@ -7,6 +7,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from engine import jsonb, pgmath
+from engine.session import _PG_MACROS
 from pgcompat.statements import split
 
 
@@ -18,6 +20,9 @@ def engine_sql(sql: str) -> str:
 @pytest.fixture
 def duck() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    jsonb.register(con)  # what the engine gives every connection (|| is dispatched by its macros)
+    pgmath.register(con)
+    con.execute(_PG_MACROS)
     con.execute("CREATE TABLE t (y VARCHAR, a INTEGER, b VARCHAR)")
     con.execute("INSERT INTO t VALUES ('abcdef', 1, NULL), (NULL, NULL, NULL)")
     return con
