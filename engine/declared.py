@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+from duckdb import _seam
 
 from pgwire import types as oids
 
@@ -39,14 +40,13 @@ Origins = tuple[tuple[str | None, oids.PgType | None], ...]
 Ctes = dict[str, dict[str, Any] | None]
 
 _LENGTH_IN_SQL = re.compile(oids.LENGTH_CHECK_IN_SQL)
-_LENGTH_TABLES = "SELECT DISTINCT lower(table_name) FROM duckdb_tables() WHERE contains(sql, 'CHECK((len(')"
+# Every table (its SQL when it has a length: the others' is not needed) and view, once per stamp.
+_TABLES = (
+    "SELECT database_name, schema_name, lower(table_name), CASE WHEN contains(sql, 'CHECK((len(') THEN sql END"
+    " FROM duckdb_tables()"
+)
+_VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
-# The tables and views of one name (lower case), wherever they are.
-_RELATIONS = """SELECT database_name, schema_name, 'table', sql,
-    (SELECT list(c.column_name ORDER BY c.column_index) FROM duckdb_columns() c WHERE c.table_oid = t.table_oid)
-FROM duckdb_tables() t WHERE lower(table_name) = $1
-UNION ALL
-SELECT database_name, schema_name, 'view', NULL, NULL FROM duckdb_views() WHERE lower(view_name) = $1 AND NOT internal"""
 
 
 @dataclass(frozen=True)
@@ -89,14 +89,22 @@ class DeclaredTypes:
         self.con = con
         self._stamp: Any = None
         self._length_tables: frozenset[str] = frozenset()
+        self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
+        self._views: frozenset[tuple[str, str, str]] | None = None
         self._path: tuple[str, list[tuple[str, str]]] | None = None
-        self._relations: dict[str, list[tuple[str, str, str, Table | None]]] = {}
+        self._known: dict[tuple[str, str, str], Table | None] = {}
 
     def _fresh(self, stamp: Any) -> None:
         if stamp != self._stamp:
-            self._length_tables = frozenset(r[0] for r in self.con.execute(_LENGTH_TABLES).fetchall())
+            tables = {
+                (str(db).lower(), str(sch).lower(), str(name)): sql
+                for db, sch, name, sql in self.con.execute(_TABLES).fetchall()
+            }
+            self._tables = tables
+            self._length_tables = frozenset(name for (_, _, name), sql in tables.items() if sql)
+            self._views = None
             self._path = None
-            self._relations = {}
+            self._known = {}
             self._stamp = stamp
 
     def relevant(self, sql: str, stamp: Any, release: Callable[[], None]) -> bool:
@@ -261,34 +269,38 @@ class DeclaredTypes:
 
     def _table(self, catalog: str, schema: str, name: str) -> Table | None:
         """The table a name reads, as DuckDB resolves it; None for a view or anything unsure."""
-        found = self._relations.get(name)
-        if found is None:
-            found = [
-                (str(db).lower(), str(sch).lower(), kind, _table_of(sql, cols))
-                for db, sch, kind, sql, cols in self.con.execute(_RELATIONS, [name]).fetchall()
-            ]
-            self._relations[name] = found
+        if self._views is None:
+            self._views = frozenset(
+                (str(db).lower(), str(sch).lower(), str(v))
+                for db, sch, v in self.con.execute(_VIEWS).fetchall()
+            )
         db, path = self._search_path()
         if catalog or schema:
             # db.schema.name, schema.name, or db.name (its main schema): DuckDB says which of the
             # last two; where both exist nothing is assumed
             options = [(catalog, schema or "main")] if catalog else [(db, schema), (schema, "main")]
-            hits = [(kind, t) for d, s, kind, t in found if (d, s) in options]
         else:
-            hits = []
-            for want in [("temp", "main"), *path]:  # the first schema of the path that has it
-                hits = [(kind, t) for d, s, kind, t in found if (d, s) == want]
-                if hits:
-                    break
-        if len(hits) != 1 or hits[0][0] != "table":
+            options = [("temp", "main"), *path]  # the first schema of the path that has it
+        hits = [(d, s) for d, s in options if (d, s, name) in self._tables or (d, s, name) in self._views]
+        if not hits or (catalog or schema) and len(hits) > 1:
             return None
-        return hits[0][1]
+        d, s = hits[0]
+        if (d, s, name) in self._views:
+            return None
+        where = (d, s, name)
+        if where not in self._known:
+            try:
+                sig = _seam.bind(self.con, f"SELECT * FROM {_quote(d)}.{_quote(s)}.{_quote(name)}")
+                self._known[where] = Table(
+                    tuple(str(c).lower() for c in sig.names), lengths_of(self._tables[where] or "")
+                )
+            except duckdb.Error:
+                self._known[where] = None
+        return self._known[where]
 
 
-def _table_of(sql: str | None, cols: Sequence[str] | None) -> Table | None:
-    if cols is None:
-        return None
-    return Table(tuple(str(c).lower() for c in cols), lengths_of(sql or ""))
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def apply(
