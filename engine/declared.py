@@ -16,9 +16,11 @@ unresolved; the result is checked against the bound statement (the same number o
 same names) before it is used, and only ever turns a VARCHAR column into varchar(n) / char(n):
 on any doubt a column stays text, as before. Expressions stay text (PostgreSQL: typmod -1).
 
-Cost: nothing for a statement without a text result column, or in a PDB without such lengths
-(one catalog read per DDL); otherwise a parse and a catalog read once per statement text (the
-caller keeps the answer with the prepared statement or the statement's shape).
+Cost: nothing for a statement without a text result column (a point query on integers). Else,
+once per catalog stamp (a DDL in the PDB, a SET or DDL of the session) a read of the tables
+(~0.5 ms with 50 tables; a PDB without lengths stops there), of the views and search path (~0.5
+ms), and once per statement shape a parse and a bind per table (~0.2 ms): the caller keeps the
+answer with the prepared statement or the shape, so an execution pays nothing.
 """
 
 from __future__ import annotations
