@@ -12,7 +12,9 @@ alone, so what it reads is what it commits):
 - after a DELETE or UPDATE of a referenced table, the referencing rows left without their parent
   get the foreign key's action: CASCADE deletes them (ON UPDATE CASCADE gives them the new key,
   from the old->new pairs read before the UPDATE), SET NULL / SET DEFAULT change them, again and
-  again through cascades and self-references until nothing changes;
+  again through cascades and self-references until nothing changes (a key a cascade or SET NULL
+  changes is followed: its old->new pairs are read before it changes, for the foreign keys that
+  reference it with an ON UPDATE action);
 - then every foreign key of a table written is checked (an anti-join): 23503 with PostgreSQL's
   message, detail and fields, at the end of the statement, or at COMMIT for a DEFERRABLE
   INITIALLY DEFERRED one (or after SET CONSTRAINTS ... DEFERRED). RESTRICT is never deferred.
@@ -53,6 +55,8 @@ _READ = (
 )
 # How many rounds of cascades one statement may take (a cycle of ON UPDATE SET DEFAULT could go on).
 MAX_ROUNDS = 10_000
+
+_ACTIONS = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 
 Run = Callable[[str, Any], Any]  # runs SQL in the statement's transaction (and records it)
 
@@ -263,6 +267,7 @@ class Enforcer:
         self.pending: list[tuple[ForeignKey, bool]] = []  # deferred checks: (fk, as the parent's)
         self._maps: dict[str, str] = {}  # key() -> temporary table of (old..., new...) keys
         self._before: dict[str, str] = {}  # key() -> temporary table of keys orphaned before
+        self._chains: list[str] = []  # temporary tables of keys a cascade changes (_chained)
         self._n = 0
 
     def _scratch(self) -> str:
@@ -352,39 +357,92 @@ class Enforcer:
                 if kind == "merge" or upsert or (kind == "update" and touches(fk.parent_cols)):
                     events.append((fk, "update"))
         as_parent: dict[str, ForeignKey] = {}
+        # each event carries the old->new key pairs of its referenced rows, when they changed
+        queue = [(fk, event, self._maps.get(key(fk)) if event == "update" else None) for fk, event in events]
         rounds = 0
-        while events:
+        while queue:
             rounds += 1
             if rounds > MAX_ROUNDS:
                 raise DbError("54001", "foreign key actions go on without end (a cycle of cascades)")
-            fk, event = events.pop(0)
+            fk, event, m = queue.pop(0)
             as_parent[fk.name + "\0" + fk.child_table] = fk
             action = fk.on_delete if event == "delete" else fk.on_update
-            if not self._act(fk, action, event):
+            nxt = "delete" if (action == "c" and event == "delete") else "update"
+            # the keys of fk's table that this action changes and other foreign keys reference:
+            # read before they change, so that those act in turn (a chain of ON UPDATE CASCADE)
+            chained = self._chained(fk, action, event, m) if nxt == "update" else {}
+            if not self._act(fk, action, event, m):
                 continue
             if action == "d":
                 as_child[fk.name + "\0" + fk.child_table] = fk  # the default must have a parent
-            nxt = "delete" if (action == "c" and event == "delete") else "update"
-            events += [(g, nxt) for g in self.fks if g.parent == fk.child]
-        for name in [*self._maps.values(), *self._before.values()]:
+            queue += [(g, nxt, chained.get(key(g))) for g in self.fks if g.parent == fk.child]
+        for name in [*self._maps.values(), *self._before.values(), *self._chains]:
             self.run(f"DROP TABLE IF EXISTS {name}", None)
         self._maps.clear()
         self._before.clear()
-        for key in dict.fromkeys([*as_child, *as_parent]):
-            fk = as_child.get(key) or as_parent[key]
-            by_parent = key in as_parent and (key not in as_child or kind == "delete")
+        self._chains.clear()
+        for k in dict.fromkeys([*as_child, *as_parent]):
+            fk = as_child.get(k) or as_parent[k]
+            by_parent = k in as_parent and (k not in as_child or kind == "delete")
             restrict = by_parent and "r" in (fk.on_delete, fk.on_update)
             if not restrict and self.deferred(fk):
                 self.pending.append((fk, by_parent))
                 continue
             check(self.run, fk, by_parent)
 
-    def _act(self, fk: ForeignKey, action: str, event: str) -> int:
+    def _changed_rows(self, fk: ForeignKey, event: str, m: str | None) -> str:
+        """FROM/WHERE of the rows of fk's table that its action changes (alias __c; with the
+        old->new pairs as __m when they are known)."""
+        child = qualified(fk.child_schema, fk.child_table)
+        if event == "update" and m is not None:
+            same = " AND ".join(f"__c.{quote(k)} = __m.__o{i}" for i, k in enumerate(fk.child_cols))
+            moved = " OR ".join(f"__m.__o{i} IS DISTINCT FROM __m.__n{i}" for i in range(len(fk.child_cols)))
+            return f"FROM {child} AS __c JOIN {m} AS __m ON {same} AND ({moved})"
+        return f"FROM {child} AS __c WHERE {self._orphans(fk)}"
+
+    def _chained(self, fk: ForeignKey, action: str, event: str, m: str | None) -> dict[str, str]:
+        """For each foreign key with an ON UPDATE action that references columns of fk's table
+        which fk's action changes: a temporary table of the old and new values of its referenced
+        key in the rows that change (key() -> table). Read before the action runs."""
+        if action not in ("c", "n", "d") or (action == "c" and (event != "update" or m is None)):
+            return {}
+        changed = {k.lower(): i for i, k in enumerate(fk.child_cols)}
+        out: dict[str, str] = {}
+        for g in self.fks:
+            if g.parent != fk.child or g.on_update not in ("c", "n", "d"):
+                continue
+            if not any(c.lower() in changed for c in g.parent_cols):
+                continue  # the key g references does not change
+            rows = self._changed_rows(fk, event, m)
+            if action == "d":
+                if not self.run(f"SELECT 1 {rows} LIMIT 1", None).fetchall():
+                    continue
+                raise DbError(
+                    "0A000",
+                    f'ON {event.upper()} SET DEFAULT of foreign key "{fk.name}" changes the key that foreign key '
+                    f'"{g.name}" of table "{g.child_table}" references with ON UPDATE {_ACTIONS[g.on_update]}: '
+                    "DuckCDB does not carry out that chain",
+                )
+            old = [f"__c.{quote(c)} AS __o{j}" for j, c in enumerate(g.parent_cols)]
+            new = []
+            for j, c in enumerate(g.parent_cols):
+                i = changed.get(c.lower())
+                value = f"__c.{quote(c)}" if i is None else ("NULL" if action == "n" else f"__m.__n{i}")
+                new.append(f"{value} AS __n{j}")
+            name = self._scratch()
+            self.run(
+                f"CREATE OR REPLACE TEMPORARY TABLE {name} AS SELECT DISTINCT {', '.join(old + new)} {rows}",
+                None,
+            )
+            self._chains.append(name)
+            out[key(g)] = name
+        return out
+
+    def _act(self, fk: ForeignKey, action: str, event: str, m: str | None) -> int:
         child = qualified(fk.child_schema, fk.child_table)
         if action == "c" and event == "delete":
             return _count(self.run(f"DELETE FROM {child} AS __c WHERE {self._orphans(fk)}", None))
         if action == "c" and event == "update":
-            m = self._maps.get(key(fk))
             if m is None:
                 return 0
             sets = ", ".join(f"{quote(k)} = __m.__n{i}" for i, k in enumerate(fk.child_cols))
@@ -396,8 +454,9 @@ class Enforcer:
         if action in ("n", "d"):
             value = "NULL" if action == "n" else "DEFAULT"
             sets = ", ".join(f"{quote(k)} = {value}" for k in fk.child_cols)
-            m = self._maps.get(key(fk)) if event == "update" else None
-            if m is not None:  # the rows whose parent's key this UPDATE changed (swaps included)
+            if (
+                event == "update" and m is not None
+            ):  # the rows whose parent's key this UPDATE changed (swaps included)
                 same = " AND ".join(f"__c.{quote(k)} = __m.__o{i}" for i, k in enumerate(fk.child_cols))
                 moved = " OR ".join(
                     f"__m.__o{i} IS DISTINCT FROM __m.__n{i}" for i in range(len(fk.child_cols))

@@ -22,7 +22,7 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, foreign_keys, grouping, inserts, jsonb, pgmath, shadows
+from engine import codec, cursors, declared, foreign_keys, grouping, inserts, jsonb, pgmath, shadows
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
@@ -145,10 +145,10 @@ def _expand_formats(formats: list[int], n: int) -> list[int]:
 
 
 def _columns_from_description(
-    description: list[tuple], names: list[str | None] | None = None
+    description: list[tuple], names: list[str | None] | None = None, origins: declared.Origins | None = None
 ) -> list[tuple[str, codec.PgType]]:
     cols = [(d[0], codec.pg_type_for_duckdb(str(d[1]))) for d in description]
-    return _renamed(cols, names)
+    return _renamed(declared.apply([d[0] for d in description], cols, origins), names)
 
 
 def _for_duckdb(p: Prepared, values: list[Any]) -> list[Any] | dict[str, Any]:
@@ -158,12 +158,17 @@ def _for_duckdb(p: Prepared, values: list[Any]) -> list[Any] | dict[str, Any]:
     return {k: values[int(k) - 1] for k in p.used_params}
 
 
-def _sig_columns(sig: Any, names: list[str | None] | None) -> list[tuple[str, codec.PgType]] | None:
+def _sig_columns(
+    sig: Any, names: list[str | None] | None, origins: Callable[[], declared.Origins | None] | None = None
+) -> list[tuple[str, codec.PgType]] | None:
     """Result columns of a bound statement; None while unresolved parameters leave them unknown
-    (DuckDB then reports one column "unknown" of type UNKNOWN)."""
+    (DuckDB then reports one column "unknown" of type UNKNOWN). origins: asked only when a
+    column is text (engine.declared)."""
     if len(sig.names) == 1 and sig.names[0] == "unknown" and str(sig.types[0]) == "UNKNOWN":
         return None
     cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
+    if origins is not None and any(t.oid == codec.oids.TEXT for _, t in cols):
+        cols = declared.apply(sig.names, cols, origins())
     return _renamed(cols, names)
 
 
@@ -265,6 +270,7 @@ class EngineSession:
         self._jl_json = True
         self._jl_typed: bool | None = True
         foreign_keys.session_macro(con)  # what the catalog reads the foreign keys from
+        self._declared = declared.DeclaredTypes(con)  # varchar(n) / char(n) result columns
         # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
         self.on_transaction_end: Callable[[bool], None] | None = None
         self.storage_full = storage_full
@@ -988,10 +994,11 @@ class EngineSession:
     def _start(self, portal: Portal) -> tuple[str, int | None]:
         """Run the portal's statement. Returns (return_type, changed rows or None)."""
         p = portal.prepared
+        origins = self._origins(p) if p.columns is None else None  # (reads the catalog: first)
         res = self._submit_params(portal)
         rt = res.return_type
         if rt == "query_result" and p.columns is None:
-            p.columns = _columns_from_description(res.description, p.names)
+            p.columns = _columns_from_description(res.description, p.names, origins)
             portal.formats = _expand_formats(portal.formats, len(p.columns))
         reader = res.arrow_reader()
         portal.started = True
@@ -1004,6 +1011,33 @@ class EngineSession:
         count = int(table.column(0)[0].as_py()) if rt == "changed_rows" and table.num_rows else None
         portal.done = True
         return rt, count
+
+    def _declared_origins(self, kind: str, sql: str) -> declared.Origins | None:
+        """Which result columns of a SELECT are varchar(n) / char(n) columns (engine.declared);
+        it may read the catalog, so no result of this connection may be pending."""
+        if kind != "select":
+            return None
+        return self._declared.origins(sql, (self.ddl.value, self._names), self._release_stream)
+
+    def _shape_origins(self, kind: str, sql: str, hint: dict[str, Any] | None) -> declared.Origins | None:
+        """_declared_origins, kept with the statement's shape (its text but for its numbers,
+        which they do not depend on) for as long as the names it reads mean the same."""
+        if kind != "select":
+            return None
+        if hint is None:
+            return self._declared_origins(kind, sql)
+        stamp = (self.ddl.value, self._names)
+        known = hint.get("declared")
+        if known is not None and known[0] == stamp:
+            return known[1]
+        origins = self._declared_origins(kind, sql)
+        hint["declared"] = (stamp, origins)
+        return origins
+
+    def _origins(self, p: Prepared) -> declared.Origins | None:
+        """Of a statement about to run whose columns are not known yet (before it runs: this may
+        read the catalog)."""
+        return self._shape_origins(p.kind, p.sql, p.hint)
 
     # ------------------------------------------------------------ small results
 
@@ -1040,11 +1074,12 @@ class EngineSession:
         the caller runs it again on the Arrow path, which is the statement's one observed run."""
         p = portal.prepared
         self._release_stream()
+        origins = self._origins(p) if p.columns is None else None  # (reads the catalog: first)
         res = _seam.submit(self.con, p.sql, _duckdb_values(portal) or None, "rows")
         if res.return_type != "query_result":
             res.close()
             raise DbError("XX000", "internal error: a small-result run returned no rows")
-        columns = p.columns or _columns_from_description(res.description, p.names)
+        columns = p.columns or _columns_from_description(res.description, p.names, origins)
         formats = _expand_formats(portal.formats, len(columns))
         if not codec_values.encodable([t.oid for _, t in columns], formats):
             res.close()
@@ -1418,7 +1453,7 @@ class EngineSession:
         cols = None
         deferred = False
         if sig.return_type == "query_result":
-            cols = _sig_columns(sig, names)
+            cols = _sig_columns(sig, names, lambda: self._shape_origins(kind, sql, hint))
             deferred = cols is None
         prepared = Prepared(sql, kind, tag, ptypes, cols, pre or [], notices or [], untyped, names=names)
         prepared.deferred = deferred
@@ -1465,7 +1500,11 @@ class EngineSession:
                     self.con, p.sql, values=_for_duckdb(p, _as_numbers(values, p.untyped)) or None
                 )
                 p.numeric_untyped = True
-            cols = _sig_columns(sig, p.names) if sig.return_type == "query_result" else None
+            cols = (
+                _sig_columns(sig, p.names, lambda: self._origins(p))
+                if sig.return_type == "query_result"
+                else None
+            )
             p = dataclasses.replace(p, columns=cols, deferred=False)
         ncols = len(p.columns) if p.columns is not None else 0
         self.portals[portal] = Portal(
@@ -1487,6 +1526,7 @@ class EngineSession:
                     cols = _sig_columns(
                         _seam.bind(self.con, p.sql, values=_for_duckdb(p, [None] * len(p.param_types))),
                         p.names,
+                        lambda: self._origins(p),
                     )
                 except duckdb.Error:
                     cols = None

@@ -438,3 +438,6 @@ def duckdb_type_for_oid(oid: int) -> str | None:
 # empty), n. The column is bare when it is a plain ASCII name and no keyword, else quoted.
 _LENGTH_COLUMN = r'"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*'
 LENGTH_CHECK_SHAPE = rf"\(len\((?:({_LENGTH_COLUMN})|CAST\(({_LENGTH_COLUMN}) AS BPCHAR\))\) <= (\d+)\)"
+# The same CHECK in a table's SQL (duckdb_tables().sql): CHECK((...)), then a comma or the
+# closing parenthesis of the column list.
+LENGTH_CHECK_IN_SQL = r"CHECK\(" + LENGTH_CHECK_SHAPE + r"\)[,)]"

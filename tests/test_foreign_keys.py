@@ -134,6 +134,79 @@ UPDATE uk_p SET id = 0 WHERE id = 3;
 """)
 
 
+def test_update_cascades_go_down_chains(same) -> None:
+    """A key changed by ON UPDATE CASCADE (or SET NULL) is itself referenced with ON UPDATE
+    actions: those are carried out in turn, through several levels, a composite key of which
+    one column moves, a self-reference and a SET NULL that cascades its NULL further."""
+    same("""
+CREATE TABLE ch_p (id int PRIMARY KEY, n text);
+CREATE TABLE ch_c (id int PRIMARY KEY REFERENCES ch_p ON UPDATE CASCADE ON DELETE CASCADE, n text);
+CREATE TABLE ch_g (id int PRIMARY KEY, cid int UNIQUE REFERENCES ch_c ON UPDATE CASCADE ON DELETE CASCADE);
+CREATE TABLE ch_gg (id int PRIMARY KEY, gcid int REFERENCES ch_g (cid) ON UPDATE CASCADE);
+CREATE TABLE ch_no (id int PRIMARY KEY, cid int REFERENCES ch_c);
+CREATE TABLE ch_n (id int PRIMARY KEY, cid int REFERENCES ch_c ON UPDATE SET NULL);
+CREATE TABLE ch_m (a int REFERENCES ch_p ON UPDATE CASCADE, b int, PRIMARY KEY (a, b));
+CREATE TABLE ch_mm (id int PRIMARY KEY, x int, y int, FOREIGN KEY (x, y) REFERENCES ch_m ON UPDATE CASCADE);
+CREATE TABLE ch_t (id int PRIMARY KEY REFERENCES ch_p ON UPDATE CASCADE, up int REFERENCES ch_t ON UPDATE CASCADE);
+CREATE TABLE ch_s (id int PRIMARY KEY, a int UNIQUE REFERENCES ch_p ON UPDATE SET NULL);
+CREATE TABLE ch_sc (id int PRIMARY KEY, a int REFERENCES ch_s (a) ON UPDATE CASCADE);
+INSERT INTO ch_p VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd');
+INSERT INTO ch_c VALUES (1, 'a'), (2, 'b'), (3, 'c');
+INSERT INTO ch_g VALUES (1, 1), (2, 2), (3, NULL);
+INSERT INTO ch_gg VALUES (1, 1), (2, 2), (3, 1);
+INSERT INTO ch_n VALUES (1, 1), (2, 3);
+INSERT INTO ch_m VALUES (1, 10), (1, 20), (2, 10);
+INSERT INTO ch_mm VALUES (1, 1, 10), (2, 1, 20), (3, 2, 10), (4, NULL, 10);
+INSERT INTO ch_t VALUES (1, NULL), (2, 1), (3, 2), (4, 1);
+INSERT INTO ch_s VALUES (1, 1), (2, 4);
+INSERT INTO ch_sc VALUES (1, 1), (2, 4), (3, 1);
+UPDATE ch_p SET id = id * 10 WHERE id < 3;
+SELECT * FROM ch_p ORDER BY id;
+SELECT * FROM ch_c ORDER BY id;
+SELECT * FROM ch_g ORDER BY id;
+SELECT * FROM ch_gg ORDER BY id;
+SELECT * FROM ch_n ORDER BY id;
+SELECT * FROM ch_m ORDER BY a, b;
+SELECT * FROM ch_mm ORDER BY id;
+SELECT * FROM ch_t ORDER BY id;
+SELECT * FROM ch_s ORDER BY id;
+SELECT * FROM ch_sc ORDER BY id;
+UPDATE ch_c SET id = 11 WHERE id = 10;
+SELECT * FROM ch_gg ORDER BY id;
+INSERT INTO ch_no VALUES (1, 20);
+UPDATE ch_p SET id = 21 WHERE id = 20;
+SELECT * FROM ch_c ORDER BY id;
+DELETE FROM ch_no;
+BEGIN;
+UPDATE ch_p SET id = 22 WHERE id = 20;
+UPDATE ch_p SET id = 5 WHERE id = 4;
+SELECT * FROM ch_s ORDER BY id;
+SELECT * FROM ch_sc ORDER BY id;
+COMMIT;
+SELECT * FROM ch_gg ORDER BY id;
+SELECT * FROM ch_mm ORDER BY id;
+SELECT * FROM ch_t ORDER BY id;
+""")
+
+
+def test_set_default_into_a_cascading_key_is_refused(server: RunningServer, pdb: str) -> None:
+    """SET DEFAULT that changes a key another foreign key cascades from: a clear 0A000, the
+    statement undone (PostgreSQL would carry it out)."""
+    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as c:
+        c.execute("CREATE TABLE sd_p (id int PRIMARY KEY)")
+        c.execute("CREATE TABLE sd_c (k int DEFAULT 0 UNIQUE REFERENCES sd_p ON UPDATE SET DEFAULT)")
+        c.execute("CREATE TABLE sd_g (k int REFERENCES sd_c (k) ON UPDATE CASCADE)")
+        c.execute("INSERT INTO sd_p VALUES (0), (1), (2)")
+        c.execute("INSERT INTO sd_c VALUES (1), (2)")
+        c.execute("INSERT INTO sd_g VALUES (1)")
+        c.execute("UPDATE sd_p SET id = 3 WHERE id = 0")  # no row of sd_c changes: nothing refused
+        c.execute("UPDATE sd_p SET id = 0 WHERE id = 3")
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="SET DEFAULT .* does not carry out"):
+            c.execute("UPDATE sd_p SET id = 10 WHERE id = 1")
+        assert c.execute("SELECT id FROM sd_p ORDER BY id").fetchall() == [(0,), (1,), (2,)]
+        assert c.execute("SELECT k FROM sd_c ORDER BY k").fetchall() == [(1,), (2,)]
+
+
 def test_child_then_parent_delete_in_one_transaction(same) -> None:
     same("""
 CREATE TABLE ct_p (id int PRIMARY KEY);

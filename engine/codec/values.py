@@ -30,6 +30,7 @@ _BINARY: dict[int, Callable[[Any], bytes]] = {
     oids.INT8: struct.Struct(">q").pack,
     oids.TEXT: str.encode,
     oids.VARCHAR: str.encode,
+    oids.BPCHAR: str.encode,
 }
 PLAIN_OIDS = frozenset(_BINARY)
 
@@ -58,7 +59,7 @@ def _binary(fn: Callable[[Any], bytes], py: type) -> Callable[[Any], bytes]:
     return enc
 
 
-_PY_TYPE = {oids.BOOL: bool, oids.TEXT: str, oids.VARCHAR: str}
+_PY_TYPE = {oids.BOOL: bool, oids.TEXT: str, oids.VARCHAR: str, oids.BPCHAR: str}
 
 
 def encodable(pg_oids: Sequence[int], formats: Sequence[int]) -> bool:

@@ -59,7 +59,7 @@ def _qi_list(xs: str) -> str:
 # the column's type here (character varying(n), atttypmod n + 4), never a constraint of its own.
 # Its shape (lengths.SHAPE) is the expression of duckdb_constraints(); in the table's SQL it is
 # CHECK((...)), followed by a comma or the closing parenthesis.
-_LENGTH_IN_SQL = r"CHECK\(" + lengths.SHAPE + r"\)[,)]"
+_LENGTH_IN_SQL = oids.LENGTH_CHECK_IN_SQL
 
 
 # The PDB's constraints, the length CHECKs marked (__length), and the foreign keys the engine keeps

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from tests.tools.conftest import ON_DUCKCDB, TOOLS_DIR, ToolDB, run_tool
+from tests.tools.conftest import TOOLS_DIR, ToolDB, run_tool
 
 pytest.importorskip("django", reason="Django is not installed (tests/tools/REQUIREMENTS.md)")
 
@@ -28,17 +28,6 @@ def _manage(db: ToolDB, *args: str, env: dict[str, str] | None = None) -> str:
     return run.stdout
 
 
-# A plain strict xfail: nothing is refused any more (duckcdb_xfail names a refused statement).
-@pytest.mark.xfail(
-    ON_DUCKCDB,
-    strict=True,
-    reason="inspectdb runs to the end now (its unnest(i.indkey, i.indoption) index query included, and the "
-    "foreign keys come out as ForeignKey fields), but a varchar(254) column comes out as TextField: Django "
-    "types fields from the RowDescription of a SELECT, where a varchar(n) column is text without its "
-    "length (DuckDB keeps none; the length lives in a CHECK the catalog reads). migrate shop, the ORM "
-    "(create, bulk_create, annotate(Count), the update of a row another table references, "
-    "select_for_update, delete) and migrate back pass: foreign keys are the engine's (engine.foreign_keys).",
-)
 def test_django_app_migrate_orm_inspectdb(tool_db: ToolDB) -> None:
     out = _manage(tool_db, "migrate", "shop", "--noinput")
     assert "Applying shop.0002_product_discontinued... OK" in out

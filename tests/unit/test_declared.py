@@ -1,0 +1,100 @@
+"""engine.declared on a DuckDB connection: which result columns are a table's varchar(n) /
+char(n) columns, as DuckDB resolves the names, and nothing assumed where it is unsure."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from duckdb import _seam
+
+from engine import declared
+from engine.session import _sig_columns
+from pgwire import types as oids
+
+V5 = (oids.VARCHAR, 9)
+V7 = (oids.VARCHAR, 11)
+C3 = (oids.BPCHAR, 7)
+TEXT = (oids.TEXT, -1)
+INT = (oids.INT4, -1)
+NUM = (oids.NUMERIC, 655366)
+REC = (oids.RECORD, -1)
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    # the CHECKs as pgcompat.lengths writes them
+    c.execute(
+        'CREATE TABLE t (id int, a varchar CHECK (len(a) <= 5), "B b" varchar CHECK (len(CAST("B b" AS BPCHAR)) <= 3),'
+        " n decimal(10,2), s STRUCT(x varchar))"
+    )
+    c.execute("CREATE TABLE u (id int, x varchar)")
+    c.execute("CREATE SCHEMA other")
+    c.execute("CREATE TABLE other.t (a varchar CHECK (len(a) <= 7))")
+    c.execute("CREATE VIEW v AS SELECT a FROM t")
+    return c
+
+
+def _described(con: duckdb.DuckDBPyConnection, sql: str, stamp: object = 1) -> list[tuple[int, int]]:
+    types = declared.DeclaredTypes(con)
+    sig = _seam.bind(con, sql)
+    cols = _sig_columns(sig, None, lambda: types.origins(sql, stamp, lambda: None))
+    assert cols is not None
+    return [(t.oid, t.typmod) for _, t in cols]
+
+
+@pytest.mark.parametrize(
+    ("sql", "want"),
+    [
+        ("SELECT a, \"B b\", a || 'x', upper(a), id FROM t", [V5, C3, TEXT, TEXT, INT]),
+        ("SELECT t.a AS z, T.A, x.a FROM t, t AS x", [V5, V5, V5]),
+        ("SELECT * FROM t JOIN u ON true", [INT, V5, C3, NUM, REC, INT, TEXT]),
+        ("SELECT u.*, t.a FROM t, u", [INT, TEXT, V5]),
+        ("SELECT a FROM t JOIN u USING (id)", [V5]),
+        ("SELECT * FROM t JOIN u USING (id)", [INT, TEXT, TEXT, NUM, REC, TEXT]),  # merged: no star
+        ("SELECT a FROM other.t", [V7]),
+        ("SELECT a FROM memory.other.t", [V7]),
+        ("SELECT a FROM v", [TEXT]),  # a view: not followed
+        ("SELECT s.a FROM (SELECT a, id + 1 FROM t) s", [V5]),
+        ("SELECT * FROM (SELECT a, id + 1 FROM t) s", [TEXT, INT]),  # an unnamed column: no star
+        ("SELECT * FROM (SELECT a FROM t) s(b)", [TEXT]),
+        ("WITH w AS (SELECT a FROM t) SELECT a FROM w", [V5]),
+        ("WITH RECURSIVE t AS (SELECT a FROM main.t UNION ALL SELECT a FROM t) SELECT a FROM t", [TEXT]),
+        ("SELECT a FROM t UNION SELECT a FROM t", [V5]),
+        ("SELECT a FROM t UNION SELECT a FROM other.t", [TEXT]),  # branches disagree
+        ("SELECT t.s.x FROM t", [TEXT]),  # a struct's field
+        ("SELECT * EXCLUDE (id) FROM t", [TEXT, TEXT, NUM, REC]),  # not followed
+        ("SELECT a FROM t WHERE id = $1", [V5]),
+        ("SELECT x FROM u", [TEXT]),
+    ],
+)
+def test_declared_types(con: duckdb.DuckDBPyConnection, sql: str, want: list[tuple[int, int]]) -> None:
+    assert _described(con, sql) == want
+
+
+def test_temporary_table_first_and_a_new_stamp(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TEMP TABLE t (a varchar CHECK (len(a) <= 2))")
+    try:
+        assert _described(con, "SELECT a FROM t", stamp=2) == [(oids.VARCHAR, 6)]
+        assert _described(con, "SELECT a FROM main.t", stamp=2) == [V5]
+    finally:
+        con.execute("DROP TABLE temp.t")
+    assert _described(con, "SELECT a FROM t", stamp=3) == [V5]
+
+
+def test_lengths_of_table_sql() -> None:
+    sql = 'CREATE TABLE x(a VARCHAR, "q""x" VARCHAR, CHECK((len(a) <= 5)), CHECK((len(CAST("q""x" AS BPCHAR)) <= 2)));'
+    assert declared.lengths_of(sql) == {
+        "a": oids.pg_type(oids.VARCHAR, 9),
+        'q"x': oids.pg_type(oids.BPCHAR, 6),
+    }
+
+
+def test_a_select_list_that_does_not_line_up_changes_nothing() -> None:
+    cols = [("a", oids.pg_type(oids.TEXT))]
+    origins = (("b", oids.pg_type(oids.VARCHAR, 9)),)
+    assert declared.apply(["a"], cols, origins) == cols
+    assert declared.apply(["a", "b"], cols, origins) == cols
+    assert declared.apply(["A"], cols, (("a", oids.pg_type(oids.VARCHAR, 9)),)) == [
+        ("a", oids.pg_type(oids.VARCHAR, 9))
+    ]
