@@ -25,6 +25,7 @@ from functools import lru_cache
 import duckdb
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat import pg_dates, pg_strings
 from pgcompat import to_char as to_char_formats
 from pgcompat.tokens import NAMES, Tokens, literal, quote
 
@@ -117,6 +118,7 @@ def format_(call: Call) -> str | None:
 def _conversion(arg: str, conv: str, left: str, width: str) -> str:
     value = f"CAST(({arg}) AS VARCHAR)"
     if conv == "s":
+        value = pg_strings.text_of(arg)  # booleans as t/f
         out = f"coalesce({value}, '')"
     elif conv == "I":
         # PostgreSQL refuses to quote a NULL identifier
@@ -206,6 +208,29 @@ def substring_regex(call: Call) -> str | None:
     group = 1 if _capturing_groups(pattern) else 0
     value = render_range(call.tk, lo, hi)
     return f"regexp_extract_all(({value}), {call.tk.src(plo)}, {group})[1]"
+
+
+def substring(call: Call) -> str | None:
+    """substring(): a regular expression's match (substring_regex), or characters by position
+    as PostgreSQL counts them (pg_strings.substring_positions)."""
+    regex = substring_regex(call)
+    if regex is not None:
+        return regex
+    parts = call.tk.split(
+        call.open + 1, call.close, frozenset({TokenType.COMMA, TokenType.FROM, TokenType.FOR})
+    )
+    seps = [sep for _, _, sep in parts[1:]]
+    if seps not in (
+        [TokenType.COMMA],
+        [TokenType.COMMA] * 2,
+        [TokenType.FROM],
+        [TokenType.FROM, TokenType.FOR],
+    ):
+        return None
+    if call.tk.string(parts[1][0]) is not None and parts[1][1] == parts[1][0] + 1:
+        return None  # a text pattern
+    args = [render_range(call.tk, lo, hi) for lo, hi, _ in parts]
+    return pg_strings.substring_positions(call, args[0], args[1], args[2] if len(args) == 3 else None)
 
 
 def _capturing_groups(pattern: str) -> int:
@@ -313,7 +338,18 @@ TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
     "to_char": to_char,
     "format": format_,
     "parse_ident": parse_ident,
-    "substring": substring_regex,
+    "substring": substring,
+    "substr": pg_strings.substr,
+    "concat": pg_strings.concat,
+    "concat_ws": pg_strings.concat_ws,
+    "split_part": pg_strings.split_part,
+    "to_hex": pg_strings.to_hex,
+    "chr": pg_strings.chr_,
+    "decode": pg_strings.decode,
+    "sha256": pg_strings.sha256,
+    "array_length": pg_strings.array_length,
+    "extract": pg_dates.extract,
+    "date_trunc": pg_dates.date_trunc,
 }
 
 

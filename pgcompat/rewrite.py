@@ -22,6 +22,7 @@ from pgcompat import (
     functions,
     grouping,
     inserts,
+    int_casts,
     jsonb,
     lengths,
     lexer,
@@ -611,6 +612,7 @@ def split_multi_object_drop(sql: str) -> list[str] | None:
 
 REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     bytea_hex_literals,
+    *int_casts.REWRITES,
     sys_context_userenv,
     ddl_storage_parameters,
     advisory_unlock_all,
