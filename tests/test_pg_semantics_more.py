@@ -28,6 +28,7 @@ SAME_ROWS = [
     "select extract(hour from timestamp '2024-01-01 10:30:00') as h, extract(year from date '2024-05-01') as y",
     "select date_trunc('century', timestamp '2024-03-15') as a, date_trunc('century', timestamp '2000-12-31') as b",
     "select date_trunc('millennium', timestamp '2000-03-15') as a, date_trunc('millennium', timestamp '2001-01-01') as b",
+    "select s::int, v.s::bigint, cast(s as int2), n::int8 from (values (' 12 ', 1.5::float8), ('-3', 2.5)) v(s, n)",
     "select ' 12 '::int as a, '-7'::int2 as b, CAST('+9000000000' AS bigint) as c, '2147483647'::int4 as d",
 ]
 
@@ -39,6 +40,8 @@ SAME_ERRORS = [
     "select '3000000000'::int",
     "select '40000'::smallint",
     "select ''::bigint",
+    "select s::int from (values ('7'), ('1.5')) v(s)",
+    "select cast(v.s as bigint) from (values ('1_000')) v(s)",
     "select substring('hello', 2, -1)",
     "select substr('hello', 1, -3)",
     "select split_part('a,b,c', ',', 0)",
