@@ -33,6 +33,7 @@ from pgcompat import (
     sequences,
     similar,
     srf,
+    text_casts,
 )
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
@@ -634,6 +635,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     similar.similar_to,
     *srf.REWRITES,
     *char_casts.REWRITES,
+    *text_casts.REWRITES,
     *rows.REWRITES,
     *lengths.REWRITES,
     renamed_functions,

@@ -29,6 +29,9 @@ SAME_ROWS = [
     "select date_trunc('century', timestamp '2024-03-15') as a, date_trunc('century', timestamp '2000-12-31') as b",
     "select date_trunc('millennium', timestamp '2000-03-15') as a, date_trunc('millennium', timestamp '2001-01-01') as b",
     "select s::int, v.s::bigint, cast(s as int2), n::int8 from (values (' 12 ', 1.5::float8), ('-3', 2.5)) v(s, n)",
+    "select array[1, 2]::text as a, array['', 'null', null, 'x,y', 'b c', 'q\"']::text as b, array[true, false]::text as c",
+    "select '{a,NULL,\"b c\"}'::text[]::varchar as a, '{3,4}'::int[]::text as b",
+    "select '\\x4142'::bytea::text as a, b::bytea::text as b from (values ('\\x00ff'::bytea)) v(b)",
     "select ' 12 '::int as a, '-7'::int2 as b, CAST('+9000000000' AS bigint) as c, '2147483647'::int4 as d",
 ]
 
