@@ -124,7 +124,7 @@ def _conversion(arg: str, conv: str, left: str, width: str) -> str:
         # PostgreSQL refuses to quote a NULL identifier
         out = f"coalesce(quote_ident({value}), error('null values cannot be formatted as an SQL identifier'))"
     else:
-        out = f"coalesce(quote_literal({value}), 'NULL')"
+        out = f"coalesce({pg_strings.quoted_literal(value)}, 'NULL')"
     return f"printf('%{left}{width}s', {out})" if width else out
 
 
@@ -347,6 +347,7 @@ TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
     "chr": pg_strings.chr_,
     "decode": pg_strings.decode,
     "sha256": pg_strings.sha256,
+    "quote_literal": pg_strings.quote_literal,
     "array_length": pg_strings.array_length,
     "extract": pg_dates.extract,
     "date_trunc": pg_dates.date_trunc,

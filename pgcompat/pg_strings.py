@@ -139,3 +139,20 @@ def array_length(call: Call) -> str | None:
     if len(call.args) != 2:
         return None
     return f"CAST(nullif(array_length({', '.join(call.args)}), 0) AS INTEGER)"
+
+
+def quoted_literal(value: str) -> str:
+    """PostgreSQL's quote_literal of a text (SQL): doubled quotes, and a string with a backslash
+    written E'...' with the backslashes doubled (DuckDB's quote_literal leaves them single)."""
+    v = f"({value})"
+    return (
+        f"CASE WHEN strpos({v}, '\\') > 0 THEN 'E' || quote_literal(replace({v}, '\\', '\\\\')) "
+        f"ELSE quote_literal({v}) END"
+    )
+
+
+def quote_literal(call: Call) -> str | None:
+    """quote_literal(x): x as a string literal, as PostgreSQL writes it (quoted_literal)."""
+    if len(call.args) != 1:
+        return None
+    return f"({quoted_literal(f'CAST(({call.args[0]}) AS VARCHAR)')})"

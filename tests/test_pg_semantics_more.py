@@ -24,6 +24,8 @@ SAME_ROWS = [
     "select chr(65), chr(n) from (values (97)) v(n)",
     "select decode('68656c6c6f', 'hex') as a, decode('aGVsbG8=', 'base64') as b",
     "select sha256('abc'::bytea) as a",
+    "select quote_literal('it''s') as a, quote_literal(E'back\\\\slash') as b, quote_literal(5) as c",
+    "select format('%L|%L|%s', E'a\\\\b', null, 'x') as a",
     "select array_length('{}'::int[], 1) as a, array_length(array[1, 2, 3], 1) as b",
     "select extract(hour from timestamp '2024-01-01 10:30:00') as h, extract(year from date '2024-05-01') as y",
     "select date_trunc('century', timestamp '2024-03-15') as a, date_trunc('century', timestamp '2000-12-31') as b",
