@@ -64,7 +64,7 @@ def to_char(call: Call) -> str | None:
 
 
 _FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?(-?)(\d*)([sIL%])?")
-_PG_CONVERSION = re.compile(r"%(?:\d+\$)?-?\d*[sIL%]")
+_PG_CONVERSION = re.compile(r"%(?:\d+\$)?-?(?:\d*|\*)[sIL%]")
 
 
 def format_(call: Call) -> str | None:
@@ -90,8 +90,17 @@ def format_(call: Call) -> str | None:
         m = _FORMAT_SPEC.match(fmt, i)
         assert m is not None  # the pattern matches any %
         index, left, width, conv = m.groups()
-        if conv is None and fmt[m.end() : m.end() + 1] == "*":
-            return None  # a width taken from the arguments: left as it is
+        star = None
+        if conv is None and fmt[m.end() : m.end() + 1] == "*" and not width:
+            # a width taken from the next argument (%*s, %-*s); %*n$s is left as it is
+            conv = fmt[m.end() + 1 : m.end() + 2]
+            if index or conv not in ("s", "I", "L"):
+                return None
+            if nxt >= len(args):
+                return _raise("too few arguments for format()")
+            star, nxt = args[nxt], nxt + 1
+            m = re.compile(r"%-?\*[sIL]").match(fmt, i)
+            assert m is not None
         if conv is None:
             return _raise(
                 "unrecognized format() type specifier"
@@ -109,13 +118,13 @@ def format_(call: Call) -> str | None:
         if text:
             pieces.append(literal(text))
             text = ""
-        pieces.append(_conversion(args[k], conv, left, width))
+        pieces.append(_conversion(args[k], conv, left, width, star))
     if text or not pieces:
         pieces.append(literal(text))
     return "(" + " || ".join(pieces) + ")"
 
 
-def _conversion(arg: str, conv: str, left: str, width: str) -> str:
+def _conversion(arg: str, conv: str, left: str, width: str, star: str | None = None) -> str:
     value = f"CAST(({arg}) AS VARCHAR)"
     if conv == "s":
         value = pg_strings.text_of(arg)  # booleans as t/f
@@ -125,6 +134,10 @@ def _conversion(arg: str, conv: str, left: str, width: str) -> str:
         out = f"coalesce(quote_ident({value}), error('null values cannot be formatted as an SQL identifier'))"
     else:
         out = f"coalesce({pg_strings.quoted_literal(value)}, 'NULL')"
+    if star is not None:  # a negative width pads on the right, as a '-' flag does; NULL is 0
+        w = f"coalesce(CAST(({star}) AS INTEGER), 0)"
+        spec = f"'%-' || CAST(abs({w}) AS VARCHAR)" if left else f"'%' || CAST({w} AS VARCHAR)"
+        return f"printf({spec} || 's', {out})"
     return f"printf('%{left}{width}s', {out})" if width else out
 
 

@@ -26,6 +26,7 @@ SAME_ROWS = [
     "select sha256('abc'::bytea) as a",
     "select quote_literal('it''s') as a, quote_literal(E'back\\\\slash') as b, quote_literal(5) as c",
     "select format('%L|%L|%s', E'a\\\\b', null, 'x') as a",
+    "select format('|%*s|%-*s|%*s|', 4, 'x', 3, 'y', -3, 'z') as a, format('%*L|', 5, 'q') as b",
     "select array_length('{}'::int[], 1) as a, array_length(array[1, 2, 3], 1) as b",
     "select extract(hour from timestamp '2024-01-01 10:30:00') as h, extract(year from date '2024-05-01') as y",
     "select date_trunc('century', timestamp '2024-03-15') as a, date_trunc('century', timestamp '2000-12-31') as b",
@@ -51,6 +52,7 @@ SAME_ERRORS = [
     "select substr('hello', 1, -3)",
     "select split_part('a,b,c', ',', 0)",
     "select chr(0)",
+    "select format('%*s', 2)",
     "select extract(hour from date '2024-01-01')",
     "select extract(minute from d) from (values (date '2024-01-01')) v(d)",
 ]
