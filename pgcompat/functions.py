@@ -362,6 +362,8 @@ TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
     "sha256": pg_strings.sha256,
     "quote_literal": pg_strings.quote_literal,
     "array_length": pg_strings.array_length,
+    "array_upper": pg_strings.array_upper,
+    "cardinality": pg_strings.cardinality,
     "extract": pg_dates.extract,
     "date_trunc": pg_dates.date_trunc,
 }

@@ -141,6 +141,19 @@ def array_length(call: Call) -> str | None:
     return f"CAST(nullif(array_length({', '.join(call.args)}), 0) AS INTEGER)"
 
 
+def array_upper(call: Call) -> str | None:
+    """array_upper(a, dim): an integer, NULL for an empty array (as array_length)."""
+    if len(call.args) != 2:
+        return None
+    return f"CAST(nullif(array_upper({', '.join(call.args)}), 0) AS INTEGER)"
+
+
+def cardinality(call: Call) -> str | None:
+    """cardinality(a): an integer (DuckDB's is UBIGINT, sent as numeric). An array of arrays
+    still counts its outer elements only (PostgreSQL counts them all: a known difference)."""
+    return f"CAST(cardinality({call.args[0]}) AS INTEGER)" if len(call.args) == 1 else None
+
+
 def quoted_literal(value: str) -> str:
     """PostgreSQL's quote_literal of a text (SQL): doubled quotes, and a string with a backslash
     written E'...' with the backslashes doubled (DuckDB's quote_literal leaves them single)."""

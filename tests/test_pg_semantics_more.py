@@ -28,6 +28,7 @@ SAME_ROWS = [
     "select format('%L|%L|%s', E'a\\\\b', null, 'x') as a",
     "select format('|%*s|%-*s|%*s|', 4, 'x', 3, 'y', -3, 'z') as a, format('%*L|', 5, 'q') as b",
     "select array_length('{}'::int[], 1) as a, array_length(array[1, 2, 3], 1) as b",
+    "select array_upper(array[1, 2], 1) as a, array_upper('{}'::int[], 1) as b, cardinality(array[1, 2]) as c",
     "select extract(hour from timestamp '2024-01-01 10:30:00') as h, extract(year from date '2024-05-01') as y",
     "select date_trunc('century', timestamp '2024-03-15') as a, date_trunc('century', timestamp '2000-12-31') as b",
     "select date_trunc('millennium', timestamp '2000-03-15') as a, date_trunc('millennium', timestamp '2001-01-01') as b",
