@@ -99,6 +99,11 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
         re.compile(r'(?:^|: )relation "[^"]*" does not exist'),
         "42P01",
     ),  # pgcompat.sequences
+    # PostgreSQL's own messages, raised by pgcompat's translations (pgcompat.pg_strings, .int_casts)
+    ("InvalidInputException", re.compile(r"negative substring length not allowed"), "22011"),
+    ("InvalidInputException", re.compile(r"null character not permitted"), "54000"),
+    ("InvalidInputException", re.compile(r"is out of range for type"), "22003"),
+    ("InvalidInputException", re.compile(r'unit "\w+" not supported for type'), "0A000"),
     ("InvalidInputException", None, "22023"),
     ("PermissionException", None, "42501"),
     ("NotImplementedException", None, "0A000"),

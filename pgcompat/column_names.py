@@ -80,6 +80,8 @@ def _name(e: exp.Expression, text: str) -> str | None:
         if kind.upper() == "USERDEFINED" and e.to.args.get("kind"):  # regclass, ... (unknown to sqlglot)
             kind = str(e.to.args["kind"]).split(".")[-1].strip('"')
         return _TYPE_NAMES.get(kind.upper(), kind.lower())
+    if isinstance(e, exp.Extract):
+        return _extract_name(e, text)
     if isinstance(e, exp.Trim):  # trim(...) is btrim, trim(LEADING ...) ltrim, trim(TRAILING ...) rtrim
         position = str(e.args.get("position") or "").upper()
         return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(position, "btrim")
@@ -102,6 +104,19 @@ def _name(e: exp.Expression, text: str) -> str | None:
         # sqlglot may have renamed the function (now() -> CURRENT_TIMESTAMP): then keep DuckDB's.
         return name if re.search(rf"\b{re.escape(name)}\s*\(", text, re.I) else None
     return None
+
+
+def _extract_name(e: exp.Extract, text: str) -> str:
+    """extract(f FROM x) or date_part('f', x), both Extract to sqlglot: the call that opens
+    nearest before the first argument token sqlglot kept a position for."""
+    for node in e.walk():
+        start = node.meta.get("start") if isinstance(node, exp.Expression) else None
+        if isinstance(start, int) and 0 <= start <= len(text):
+            before = text[:start].lower()
+            at = max(before.rfind("extract"), before.rfind("date_part"))
+            if at >= 0:
+                return "date_part" if before.startswith("date_part", at) else "extract"
+    return "extract"
 
 
 def from_tree(tree: exp.Expression, text: str) -> tuple[str | None, ...] | None:

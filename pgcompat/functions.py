@@ -25,6 +25,7 @@ from functools import lru_cache
 import duckdb
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat import pg_dates, pg_strings
 from pgcompat import to_char as to_char_formats
 from pgcompat.tokens import NAMES, Tokens, literal, quote
 
@@ -63,7 +64,7 @@ def to_char(call: Call) -> str | None:
 
 
 _FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?(-?)(\d*)([sIL%])?")
-_PG_CONVERSION = re.compile(r"%(?:\d+\$)?-?\d*[sIL%]")
+_PG_CONVERSION = re.compile(r"%(?:\d+\$)?-?(?:\d*|\*)[sIL%]")
 
 
 def format_(call: Call) -> str | None:
@@ -89,8 +90,17 @@ def format_(call: Call) -> str | None:
         m = _FORMAT_SPEC.match(fmt, i)
         assert m is not None  # the pattern matches any %
         index, left, width, conv = m.groups()
-        if conv is None and fmt[m.end() : m.end() + 1] == "*":
-            return None  # a width taken from the arguments: left as it is
+        star = None
+        if conv is None and fmt[m.end() : m.end() + 1] == "*" and not width:
+            # a width taken from the next argument (%*s, %-*s); %*n$s is left as it is
+            conv = fmt[m.end() + 1 : m.end() + 2]
+            if index or conv not in ("s", "I", "L"):
+                return None
+            if nxt >= len(args):
+                return _raise("too few arguments for format()")
+            star, nxt = args[nxt], nxt + 1
+            m = re.compile(r"%-?\*[sIL]").match(fmt, i)
+            assert m is not None
         if conv is None:
             return _raise(
                 "unrecognized format() type specifier"
@@ -108,21 +118,26 @@ def format_(call: Call) -> str | None:
         if text:
             pieces.append(literal(text))
             text = ""
-        pieces.append(_conversion(args[k], conv, left, width))
+        pieces.append(_conversion(args[k], conv, left, width, star))
     if text or not pieces:
         pieces.append(literal(text))
     return "(" + " || ".join(pieces) + ")"
 
 
-def _conversion(arg: str, conv: str, left: str, width: str) -> str:
+def _conversion(arg: str, conv: str, left: str, width: str, star: str | None = None) -> str:
     value = f"CAST(({arg}) AS VARCHAR)"
     if conv == "s":
+        value = pg_strings.text_of(arg)  # booleans as t/f
         out = f"coalesce({value}, '')"
     elif conv == "I":
         # PostgreSQL refuses to quote a NULL identifier
         out = f"coalesce(quote_ident({value}), error('null values cannot be formatted as an SQL identifier'))"
     else:
-        out = f"coalesce(quote_literal({value}), 'NULL')"
+        out = f"coalesce({pg_strings.quoted_literal(value)}, 'NULL')"
+    if star is not None:  # a negative width pads on the right, as a '-' flag does; NULL is 0
+        w = f"coalesce(CAST(({star}) AS INTEGER), 0)"
+        spec = f"'%-' || CAST(abs({w}) AS VARCHAR)" if left else f"'%' || CAST({w} AS VARCHAR)"
+        return f"printf({spec} || 's', {out})"
     return f"printf('%{left}{width}s', {out})" if width else out
 
 
@@ -206,6 +221,29 @@ def substring_regex(call: Call) -> str | None:
     group = 1 if _capturing_groups(pattern) else 0
     value = render_range(call.tk, lo, hi)
     return f"regexp_extract_all(({value}), {call.tk.src(plo)}, {group})[1]"
+
+
+def substring(call: Call) -> str | None:
+    """substring(): a regular expression's match (substring_regex), or characters by position
+    as PostgreSQL counts them (pg_strings.substring_positions)."""
+    regex = substring_regex(call)
+    if regex is not None:
+        return regex
+    parts = call.tk.split(
+        call.open + 1, call.close, frozenset({TokenType.COMMA, TokenType.FROM, TokenType.FOR})
+    )
+    seps = [sep for _, _, sep in parts[1:]]
+    if seps not in (
+        [TokenType.COMMA],
+        [TokenType.COMMA] * 2,
+        [TokenType.FROM],
+        [TokenType.FROM, TokenType.FOR],
+    ):
+        return None
+    if call.tk.string(parts[1][0]) is not None and parts[1][1] == parts[1][0] + 1:
+        return None  # a text pattern
+    args = [render_range(call.tk, lo, hi) for lo, hi, _ in parts]
+    return pg_strings.substring_positions(call, args[0], args[1], args[2] if len(args) == 3 else None)
 
 
 def _capturing_groups(pattern: str) -> int:
@@ -313,7 +351,21 @@ TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
     "to_char": to_char,
     "format": format_,
     "parse_ident": parse_ident,
-    "substring": substring_regex,
+    "substring": substring,
+    "substr": pg_strings.substr,
+    "concat": pg_strings.concat,
+    "concat_ws": pg_strings.concat_ws,
+    "split_part": pg_strings.split_part,
+    "to_hex": pg_strings.to_hex,
+    "chr": pg_strings.chr_,
+    "decode": pg_strings.decode,
+    "sha256": pg_strings.sha256,
+    "quote_literal": pg_strings.quote_literal,
+    "array_length": pg_strings.array_length,
+    "array_upper": pg_strings.array_upper,
+    "cardinality": pg_strings.cardinality,
+    "extract": pg_dates.extract,
+    "date_trunc": pg_dates.date_trunc,
 }
 
 

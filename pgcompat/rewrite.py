@@ -22,6 +22,7 @@ from pgcompat import (
     functions,
     grouping,
     inserts,
+    int_casts,
     jsonb,
     lengths,
     lexer,
@@ -32,6 +33,7 @@ from pgcompat import (
     sequences,
     similar,
     srf,
+    text_casts,
 )
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
@@ -611,6 +613,7 @@ def split_multi_object_drop(sql: str) -> list[str] | None:
 
 REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     bytea_hex_literals,
+    *int_casts.REWRITES,
     sys_context_userenv,
     ddl_storage_parameters,
     advisory_unlock_all,
@@ -635,6 +638,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     similar.similar_to,
     *srf.REWRITES,
     *char_casts.REWRITES,
+    *text_casts.REWRITES,
     *rows.REWRITES,
     *lengths.REWRITES,
     renamed_functions,

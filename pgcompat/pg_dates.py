@@ -1,0 +1,68 @@
+"""PostgreSQL's answers of date/time functions whose DuckDB namesakes differ (translators of
+one call each, as pgcompat.pg_strings').
+
+- extract(hour FROM date) (and the other time-of-day fields) is refused, 0A000, where DuckDB
+  says 0; `typeof(x)` is a constant to DuckDB, so other types keep the plain extract;
+- date_trunc('century' | 'millennium', x): PostgreSQL's centuries start in years 1, 101, ...
+  2001 (DuckDB's in 2000).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot.tokens import TokenType
+
+from pgcompat.tokens import literal
+
+if TYPE_CHECKING:
+    from pgcompat.functions import Call
+
+# Fields PostgreSQL's extract() refuses for a date (extract_date: "not supported for type date").
+_NOT_OF_A_DATE = frozenset(
+    {
+        "hour",
+        "minute",
+        "second",
+        "milliseconds",
+        "microseconds",
+        "timezone",
+        "timezone_hour",
+        "timezone_minute",
+    }
+)
+
+
+def extract(call: Call) -> str | None:
+    """extract(field FROM x): a time-of-day field of a date is refused, as PostgreSQL does."""
+    parts = call.tk.split(call.open + 1, call.close, frozenset({TokenType.FROM}))
+    if len(parts) != 2 or parts[0][1] != parts[0][0] + 1:
+        return None
+    field = (call.tk.word(parts[0][0]) or call.tk.string(parts[0][0]) or "").lower()
+    if field not in _NOT_OF_A_DATE:
+        return None
+    from pgcompat.functions import render_range  # (functions imports this module)
+
+    x = f"({render_range(call.tk, parts[1][0], parts[1][1])})"
+    message = literal(f'unit "{field}" not supported for type date')
+    return (
+        f"extract({call.tk.src(parts[0][0])} FROM "
+        f"CASE WHEN typeof({x}) = 'DATE' THEN error({message}) ELSE {x} END)"
+    )
+
+
+_SPANS = {"century": 100, "millennium": 1000}
+
+
+def date_trunc(call: Call) -> str | None:
+    """date_trunc('century' | 'millennium', x): the first year of PostgreSQL's century (2001 for
+    2024), years after year 0 (BC years keep DuckDB's answer)."""
+    unit = call.string(0) if len(call.args) == 2 else None
+    span = _SPANS.get((unit or "").lower())
+    if span is None:
+        return None
+    x = f"({call.args[1]})"
+    return (
+        f"(CASE WHEN year({x}) > 0 THEN date_trunc('year', {x}) - "
+        f"to_years(CAST((year({x}) - 1) % {span} AS INTEGER)) ELSE date_trunc({call.args[0]}, {x}) END)"
+    )
