@@ -129,6 +129,19 @@ class Quota(Strict):
     memory: MemoryQuota | None = None
     io: IoQuota | None = None
 
+    def quota_keys(self) -> dict[str, int]:
+        """The brief's body as ALTER TENANT t QUOTA's keys (the one mapping: REST's and GraphQL's)."""
+        names: list[tuple[BaseModel | None, dict[str, str]]] = [
+            (self.cpu, {"min_percent": "CPU_MIN_PERCENT", "max_percent": "CPU_MAX_PERCENT", "shares": "CPU_SHARES"}),
+            (self.memory, {"min_mb": "MEMORY_MIN_MB", "max_mb": "MEMORY_MAX_MB"}),
+            (self.io, {"min_iops": "MIN_IOPS", "max_iops": "MAX_IOPS", "min_mbps": "MIN_MBPS", "max_mbps": "MAX_MBPS"}),
+        ]  # fmt: skip
+        out: dict[str, int] = {}
+        for part, keys in names:
+            if part is not None:
+                out.update({key: v for attr, key in keys.items() if (v := getattr(part, attr)) is not None})
+        return out
+
 
 class Pdb(BaseModel):
     pdb_id: str
