@@ -24,7 +24,7 @@ from strawberry.types import Info
 from api import catalog_statements, long_ops, render
 from api import schemas as S
 from api.admin_rest import RelocateRequest, TierUpdate, tier_out
-from api.core import Api, Principal, client_of, etag_of
+from api.core import Api, Principal, check_etag, client_of, etag_of
 from api.graphql_errors import failed, record
 from api.graphql_types import (
     BigInt,
@@ -68,15 +68,6 @@ def _body(model: type[M], **given: Any) -> M:
     return model(**{k: v for k, v in given.items() if v is not None})
 
 
-def _if_match(if_match: str | None, current: Any) -> None:
-    """REST's If-Match: 412 when the resource changed since that ETag."""
-    if if_match is None:
-        return
-    tags = {t.strip() for t in if_match.split(",")}
-    if "*" not in tags and etag_of(current) not in tags:
-        raise ApiError(412, "Precondition Failed", "the resource changed since that ETag")
-
-
 def _tenant_row(api: Api, p: Principal, request: Request, tenant_id: str) -> Any:
     return ops.get(api.cdb, api.scope_tenant(request, p, tenant_id))
 
@@ -91,7 +82,7 @@ async def _alter_pdb(info: Info, name: str, action: str, if_match: str | None = 
 
     async def work(api: Api, p: Principal, request: Request) -> Pdb:
         c = api.scope_pdb(request, p, name)
-        _if_match(if_match, render.pdb_out(api.cdb, c))
+        check_etag(if_match, render.pdb_out(api.cdb, c))
         cmd = admin_sql.AlterPdb(names=[c.name], all=False, except_names=[], action=action, **kw)
         await pdbs.execute(api.cdb, cmd, p.user)
         return _pdb_now(api, c)
@@ -232,19 +223,12 @@ class Mutation:
 
         async def work(api: Api, p: Principal, request: Request) -> Tenant:
             t = _tenant_row(api, p, request, tenant_id)
-            _if_match(if_match, render.tenant_out(api, t))
+            check_etag(if_match, render.tenant_out(api, t))
             body = _body(
                 S.TenantUpdate, display_name=display_name, contact=contact, auto_scaling=auto_scaling,
                 backup_enabled=backup_enabled, labels=labels,
             )  # fmt: skip
-            options: dict[str, Any] = {
-                "display_name": body.display_name,
-                "contact": body.contact,
-                "auto_scaling": body.auto_scaling,
-                "backup": body.backup_enabled,
-                "labels": {k.upper(): v for k, v in body.labels.items()} if body.labels is not None else None,
-            }
-            ops.set_options(api.cdb, p.user, t.name, **{k: v for k, v in options.items() if v is not None})
+            ops.set_options(api.cdb, p.user, t.name, **body.options())
             return tenant_of(ops.get(api.cdb, t.name))
 
         return await _run(info, work)
@@ -257,7 +241,7 @@ class Mutation:
 
         async def work(api: Api, p: Principal, request: Request) -> bool:
             t = _tenant_row(api, p, request, tenant_id)
-            _if_match(if_match, render.tenant_out(api, t))
+            check_etag(if_match, render.tenant_out(api, t))
             await ops.drop_tenant(api.cdb, p.user, t.name, immediate)
             return True
 
@@ -302,7 +286,7 @@ class Mutation:
 
         async def work(api: Api, p: Principal, request: Request) -> Tenant:
             t = _tenant_row(api, p, request, tenant_id)
-            _if_match(if_match, render.tenant_out(api, t))
+            check_etag(if_match, render.tenant_out(api, t))
             body = _body(S.TierChange, tier=tier)
             await ops.set_tier(api.cdb, p.user, t.name, body.tier)
             return tenant_of(ops.get(api.cdb, t.name))
@@ -323,7 +307,7 @@ class Mutation:
 
         async def work(api: Api, p: Principal, request: Request) -> Tenant:
             t = _tenant_row(api, p, request, tenant_id)
-            _if_match(if_match, render.tenant_out(api, t))
+            check_etag(if_match, render.tenant_out(api, t))
             body = S.Quota(
                 cpu=S.CpuQuota(**_given(cpu)) if cpu is not None else None,
                 memory=S.MemoryQuota(**_given(memory)) if memory is not None else None,
@@ -593,7 +577,7 @@ class Mutation:
         async def work(api: Api, p: Principal, request: Request) -> ServiceTierChange:
             cdb = api.cdb
             tier = resource_sql.tier_name(cdb, name)
-            _if_match(if_match, tier_out(cdb.tiers[tier]))
+            check_etag(if_match, tier_out(cdb.tiers[tier]))
             changes = _given(set)
             TierUpdate(**changes, reset_all=reset_all)  # REST's bounds on each figure
             t, notices = await tiers.alter_tier(

@@ -292,18 +292,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         """ALTER TENANT t SET ... (If-Match: 412 when the tenant changed since its ETag)."""
         t = tenant_row(request, p, tenant_id)
         check_if_match(request, tenant_out(t))
-        options: dict[str, Any] = {}
-        if body.display_name is not None:
-            options["display_name"] = body.display_name
-        if body.contact is not None:
-            options["contact"] = body.contact
-        if body.auto_scaling is not None:
-            options["auto_scaling"] = body.auto_scaling
-        if body.backup_enabled is not None:
-            options["backup"] = body.backup_enabled
-        if body.labels is not None:
-            options["labels"] = {k.upper(): v for k, v in body.labels.items()}
-        ops.set_options(cdb, p.user, t.name, **options)
+        ops.set_options(cdb, p.user, t.name, **body.options())
         return with_etag(tenant_out(ops.get(cdb, t.name)), response)
 
     @r.delete("/tenants/{tenant_id}", status_code=204, tags=["tenants"])

@@ -97,6 +97,17 @@ class TenantUpdate(Strict):
     backup_enabled: bool | None = None
     labels: dict[str, str] | None = None
 
+    def options(self) -> dict[str, Any]:
+        """tenants.ops.set_options' keywords for the fields given (REST's and GraphQL's one mapping)."""
+        out: dict[str, Any] = {
+            "display_name": self.display_name,
+            "contact": self.contact,
+            "auto_scaling": self.auto_scaling,
+            "backup": self.backup_enabled,
+            "labels": {k.upper(): v for k, v in self.labels.items()} if self.labels is not None else None,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
 
 class Reason(Strict):
     reason: str | None = Field(default=None, max_length=500)
