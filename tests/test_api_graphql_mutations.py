@@ -391,24 +391,27 @@ def test_alter_service_tier_refused_to_a_tenant_token_and_audited(tier_server: R
 
 
 def test_tenant_mutations_leave_the_state_sql_and_rest_leave(server: RunningServer, sys_token: str) -> None:
-    """The same changes to three tenants, one per door: the same tenant body and events after."""
-    by_sql, by_rest, by_gql = _name("ts"), _name("tr"), _name("tg")
+    """The same changes to a tenant through each door in turn (one tenant at a time: the tiers'
+    guarantees are the machine's): the same tenant body and events after, and after a drop and undrop."""
+    fields = "tenantId status serviceTier contact labels quota reason"
     quota = {"cpu": {"minPercent": 5, "maxPercent": 80, "shares": 700}, "io": {"maxIops": 900}}
-    with client(server, sys_token) as c, server.connect(autocommit=True) as root:
-        root.execute(
-            f"CREATE TENANT {by_sql} ADMIN USER adm IDENTIFIED BY \"{PW}\" CONTACT 'a@b' SERVICE TIER bronze"
-        )
-        root.execute(f"ALTER TENANT {by_sql} SET CONTACT 'ops@acme'")
-        root.execute(f"ALTER TENANT {by_sql} SET LABELS (region = 'eu')")
-        root.execute(
-            f"ALTER TENANT {by_sql} QUOTA (CPU_MIN_PERCENT = 5, CPU_MAX_PERCENT = 80, CPU_SHARES = 700, MAX_IOPS = 900)"
-        )
-        root.execute(f"ALTER TENANT {by_sql} SET SERVICE TIER silver")
-        root.execute(f"ALTER TENANT {by_sql} MAINTENANCE REASON 'patching'")
-        root.execute(f"ALTER TENANT {by_sql} RESUME")
-        root.execute(f"ALTER TENANT {by_sql} SUSPEND REASON 'unpaid'")
 
-        r = c.post("/tenants", json={"tenant_name": by_rest, "admin_user": "adm", "admin_password": PW,
+    def by_sql(n: str, root: psycopg.Connection) -> None:
+        root.execute(
+            f"CREATE TENANT {n} ADMIN USER adm IDENTIFIED BY \"{PW}\" CONTACT 'a@b' SERVICE TIER bronze"
+        )
+        root.execute(f"ALTER TENANT {n} SET CONTACT 'ops@acme'")
+        root.execute(f"ALTER TENANT {n} SET LABELS (region = 'eu')")
+        root.execute(
+            f"ALTER TENANT {n} QUOTA (CPU_MIN_PERCENT = 5, CPU_MAX_PERCENT = 80, CPU_SHARES = 700, MAX_IOPS = 900)"
+        )
+        root.execute(f"ALTER TENANT {n} SET SERVICE TIER silver")
+        root.execute(f"ALTER TENANT {n} MAINTENANCE REASON 'patching'")
+        root.execute(f"ALTER TENANT {n} RESUME")
+        root.execute(f"ALTER TENANT {n} SUSPEND REASON 'unpaid'")
+
+    def by_rest(n: str, c: httpx.Client) -> None:
+        r = c.post("/tenants", json={"tenant_name": n, "admin_user": "adm", "admin_password": PW,
                                      "service_tier": "bronze", "contact": "a@b"})  # fmt: skip
         assert r.status_code == 201, r.text
         for method, path, body in (
@@ -424,13 +427,13 @@ def test_tenant_mutations_leave_the_state_sql_and_rest_leave(server: RunningServ
             ("POST", "/resume", None),
             ("POST", "/suspend", {"reason": "unpaid"}),
         ):
-            r = c.request(method, f"/tenants/{by_rest}{path}", json=body)
+            r = c.request(method, f"/tenants/{n}{path}", json=body)
             assert r.status_code == 200, r.text
 
-        fields = "tenantId status serviceTier contact labels quota reason"
+    def by_gql(n: str, c: httpx.Client) -> None:
         m = gql(
             c,
-            f'mutation {{ createTenant(tenantId: "{by_gql}", adminUser: "adm", adminPassword: "{PW}", serviceTier: "bronze", contact: "a@b") {{ {fields} }} }}',
+            f'mutation {{ createTenant(tenantId: "{n}", adminUser: "adm", adminPassword: "{PW}", serviceTier: "bronze", contact: "a@b") {{ {fields} }} }}',
         )
         assert "errors" not in m, m
         steps = [
@@ -444,7 +447,7 @@ def test_tenant_mutations_leave_the_state_sql_and_rest_leave(server: RunningServ
         ]
         for step, variables in steps:
             decl = "($cpu: CpuQuotaInput, $io: IoQuotaInput)" if variables else ""
-            m = gql(c, f"mutation{decl} {{ {step % by_gql} {{ {fields} }} }}", variables or None)
+            m = gql(c, f"mutation{decl} {{ {step % n} {{ {fields} }} }}", variables or None)
             assert "errors" not in m, (step, m)
         got = next(iter(m["data"].values()))
         assert (
@@ -457,30 +460,42 @@ def test_tenant_mutations_leave_the_state_sql_and_rest_leave(server: RunningServ
             "MAX_IOPS": 900,
         }
 
-        def state(n: str) -> tuple[Any, Any]:
-            body = c.get(f"/tenants/{n}").json()
-            for k in ("tenant_id", "tenant_name", "display_name", "pdbs", "created_at", "changed_at"):
-                body.pop(k)
-            events = [
-                (e["operation"], e["from_state"], e["to_state"], e["reason"])
-                for e in c.get(f"/tenants/{n}/events", params={"limit": 1000}).json()["items"]
-            ]
-            return body, [e for e in events if e[0] not in ("CREATE", "ADD PDB")]
+    def state(c: httpx.Client, n: str) -> tuple[Any, Any]:
+        body = c.get(f"/tenants/{n}").json()
+        for k in ("tenant_id", "tenant_name", "display_name", "pdbs", "created_at", "changed_at"):
+            body.pop(k)
+        events = [
+            (e["operation"], e["from_state"], e["to_state"], e["reason"])
+            for e in c.get(f"/tenants/{n}/events", params={"limit": 1000}).json()["items"]
+        ]
+        return body, [e for e in events if e[0] not in ("CREATE", "ADD PDB")]
 
-        assert state(by_sql) == state(by_rest) == state(by_gql)
-        # undrop: a dropped (terminated) tenant comes back the same way through each door
-        for n in (by_sql, by_rest, by_gql):
+    seen = []
+    with client(server, sys_token) as c, server.connect(autocommit=True) as root:
+        for door in ("sql", "rest", "gql"):
+            n = _name("t" + door[0])
+            if door == "sql":
+                by_sql(n, root)
+            elif door == "rest":
+                by_rest(n, c)
+            else:
+                by_gql(n, c)
+            changed = state(c, n)
+            # undrop: a dropped (terminated) tenant comes back the same way through each door
             root.execute(f"DROP TENANT {n}")
-        root.execute(f"UNDROP TENANT {by_sql}")
-        assert c.post(f"/tenants/{by_rest}/undrop").status_code == 200
-        m = gql(c, f'mutation {{ undropTenant(tenantId: "{by_gql}") {{ status }} }}')
-        assert "errors" not in m, m
-        assert state(by_sql) == state(by_rest) == state(by_gql)
-        for n in (by_sql, by_rest, by_gql):
+            if door == "sql":
+                root.execute(f"UNDROP TENANT {n}")
+            elif door == "rest":
+                assert c.post(f"/tenants/{n}/undrop").status_code == 200
+            else:
+                m = gql(c, f'mutation {{ undropTenant(tenantId: "{n}") {{ status }} }}')
+                assert "errors" not in m, m
+            seen.append((changed, state(c, n)))
             assert (
                 gql(c, f'mutation {{ dropTenant(tenantId: "{n}", immediate: true) }}')["data"]["dropTenant"]
                 is True
             )
+    assert seen[0] == seen[1] == seen[2], seen
 
 
 def test_pdb_mutations_leave_the_state_sql_and_rest_leave(server: RunningServer, sys_token: str) -> None:
@@ -497,6 +512,8 @@ def test_pdb_mutations_leave_the_state_sql_and_rest_leave(server: RunningServer,
         root.execute(
             f'CREATE PLUGGABLE DATABASE {by_sql} ADMIN USER padm IDENTIFIED BY "{PW}" SERVICE TIER bronze'
         )
+        root.execute(f"ALTER PLUGGABLE DATABASE {by_sql} OPEN")  # a new PDB opens read write first
+        root.execute(f"ALTER PLUGGABLE DATABASE {by_sql} CLOSE")
         root.execute(f"ALTER PLUGGABLE DATABASE {by_sql} OPEN READ ONLY")
         root.execute(f"ALTER PLUGGABLE DATABASE {by_sql} SAVE STATE")
         root.execute(f"ALTER PLUGGABLE DATABASE {by_sql} SET SERVICE TIER silver")
@@ -506,7 +523,12 @@ def test_pdb_mutations_leave_the_state_sql_and_rest_leave(server: RunningServer,
             json={"pdb_name": by_rest, "admin_user": "padm", "admin_password": PW, "service_tier": "bronze"},
         )
         assert r.status_code == 201, r.text
-        for path, body in (("open", {"mode": "READ_ONLY"}), ("save-state", None)):
+        for path, body in (
+            ("open", None),
+            ("close", None),
+            ("open", {"mode": "READ_ONLY"}),
+            ("save-state", None),
+        ):
             assert c.post(f"/pdbs/{by_rest}/{path}", json=body).status_code == 200
         assert c.put(f"/pdbs/{by_rest}/tier", json={"tier": "silver"}).status_code == 200
         assert c.put(f"/pdbs/{by_rest}/storage", json={"max_size_bytes": 3 << 30}).status_code == 200
@@ -521,6 +543,8 @@ def test_pdb_mutations_leave_the_state_sql_and_rest_leave(server: RunningServer,
         m = gql(
             c,
             f"""mutation($size: BigInt) {{
+              o: openPdb(name: "{by_gql}") {{ openMode }}
+              x: closePdb(name: "{by_gql}") {{ openMode }}
               a: openPdb(name: "{by_gql}", mode: "READ_ONLY") {{ openMode }}
               b: savePdbState(name: "{by_gql}") {{ savedState }}
               c: setPdbTier(name: "{by_gql}", tier: "silver") {{ serviceTier }}
