@@ -1,6 +1,6 @@
 """REST endpoints beside api.rest (kept apart so that each module stays one job): service tiers
 changed at runtime (PUT /service-tiers/{name}, tenants.tiers) and PDB relocation
-(POST /pdbs/{id}/relocate, catalog.relocate through tenants.pdbs), each over the one function the
+(POST /pdbs/{id}/relocate, api.long_ops over catalog.relocate through tenants.pdbs), each over the one function the
 admin SQL calls."""
 
 from typing import Annotated, Any, Literal
@@ -9,13 +9,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from api import long_ops
 from api import schemas as S
 from api.core import Api, Principal, check_if_match, client_of, etag_of, operation_out
-from api.problems import ApiError
-from catalog import relocate as relocation
 from catalog.commands import resources as resource_sql
 from governance import resources
-from tenants import pdbs, tiers
+from tenants import tiers
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"model": S.Problem, "content": {"application/problem+json": {}}}
@@ -129,25 +128,7 @@ def router(api: Api) -> APIRouter:
         """ALTER PLUGGABLE DATABASE p RELOCATE TO 'location' [AVAILABILITY NORMAL | MAX]: its files
         move to another storage location; 202, an operation."""
         c = api.scope_pdb(request, p, pdb_id)
-        pdbs.require(cdb, p.user)
-        if c.pending_op:
-            raise ApiError(409, "Conflict", f"a {c.pending_op} of {c.name} is under way", sqlstate="55000")
-        relocation.storage_location(
-            cdb, body.location
-        )  # a refused location is refused now, not in the operation
-
-        async def work() -> dict[str, Any]:
-            notices = await pdbs.relocate_pdb(cdb, c, body.location, body.availability, p.user)
-            moved = cdb.require_pdb(c.name)
-            return {
-                "pdb_name": moved.name,
-                "location": moved.location or "pdbs",
-                "path": str(cdb.pdb_dir(moved)),
-                "open_mode": moved.open_mode,
-                "notices": notices,
-            }
-
-        op = api.start_operation(p, "RELOCATE", c.name, cdb.cat.tenant_of(c.con_id), work)
+        op = long_ops.start_relocation(api, p, c, body.location, body.availability)
         return JSONResponse(
             operation_out(op), status_code=202, headers={"Location": f"/api/v1/operations/{op.id}"}
         )

@@ -145,7 +145,10 @@ class _MutatingOnly:
 def _audit(api: Api, request: Request, status: int) -> None:
     """Every mutating request: who, what, the result (its SQLSTATE when it failed)."""
     p = getattr(request.state, "principal", None)
-    sqlstate = getattr(request.state, "sqlstate", None) or ("00000" if status < 400 else "")
+    # a GraphQL request answers 200 whatever its mutations did: each one's outcome is on the request
+    mutations = getattr(request.state, "graphql_mutations", None)
+    ok = status < 400 and not getattr(request.state, "graphql_failed", False)
+    sqlstate = getattr(request.state, "sqlstate", None) or ("00000" if ok else "")
     con_id = p.user.con_id if p else 0
     c = api.cdb.cat.container_by_id(con_id) if p else None
     api.cdb.cat.add_audit(
@@ -157,7 +160,7 @@ def _audit(api: Api, request: Request, status: int) -> None:
         f"{request.method} {request.url.path}",
         "API_CALL",
         sqlstate,
-        f"HTTP {status}",
+        f"HTTP {status}" + (f"; {', '.join(mutations)}" if mutations else ""),
     )
 
 

@@ -316,7 +316,11 @@ def etag_of(body: Any) -> str:
 
 
 def check_if_match(request: Request, current: Any) -> None:
-    want = request.headers.get("if-match")
+    check_etag(request.headers.get("if-match"), current)
+
+
+def check_etag(want: str | None, current: Any) -> None:
+    """If-Match (REST's header, GraphQL's ifMatch): 412 when the resource changed since that ETag."""
     if want is None:
         return
     tags = {t.strip() for t in want.split(",")}

@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from api.core import Api
+from api.graphql_errors import gql_error
 from metering import ops
 from pgwire.errors import DbError
 
@@ -230,13 +231,11 @@ def _period(period: str | None) -> str:
 
 async def _load(info: Info, loader: str, key: Any) -> Any:
     """A batched value; a DbError of its batch (an invalid period) is this field's error, with
-    its SQLSTATE (a loader given an exception for a key raises it at that key's await)."""
+    its SQLSTATE and ORA- number (a loader given an exception for a key raises it at that key's await)."""
     try:
         return await info.context[loader].load(key)
     except DbError as e:
-        from api.graphql import GqlError  # the schema's error type (sqlstate in its extensions)
-
-        raise GqlError(e.message, {"sqlstate": e.sqlstate}) from None
+        raise gql_error(e) from None
 
 
 # ------------------------------------------------------------------ the fields of Tenant and Pdb

@@ -2,39 +2,33 @@
 admin SQL calls (tenants.ops, tenants.pdbs, tenants.backups, catalog.commands.*): the same
 privilege checks, the same errors."""
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from api import catalog_statements, long_ops, render
 from api import keys as api_keys
 from api import schemas as S
 from api.admin_rest import tier_out
 from api.core import Api, Principal, check_if_match, client_of, etag_of, operation_out, page, page_rows
 from api.problems import ApiError
-from catalog.commands import lockdown as lockdown_sql
 from catalog.commands import pdbs as admin_sql
 from catalog.commands import plans as plan_sql
 from catalog.commands import resources as resource_sql
-from catalog.commands import users as users_sql
 from catalog.store import Container, Operation
 from catalog.store import Tenant as TenantRow
 from conf import VERSION
-from metering import ops as metering_ops
 from pgcompat import container_commands
 from pgcompat import statements as stmts
-from pgwire.errors import DbError
 from pgwire.oracle import ora
 from policies.source import ROOT_ID, SEED_ID
-from tenants import backups, ops, pdbs, states
+from tenants import ops, pdbs, states
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"model": S.Problem, "content": {"application/problem+json": {}}}
     for code in (400, 401, 403, 404, 409, 412, 422, 429)
 }
-MiB = 1 << 20
-GiB = 1 << 30
 
 
 def _combine(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -87,68 +81,10 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     # ------------------------------------------------------------ renderings
 
     def tenant_out(t: TenantRow, c_list: list[Container] | None = None) -> dict[str, Any]:
-        pdb_rows = c_list if c_list is not None else cdb.cat.tenant_pdbs(t.name)
-        tier = cdb.tiers.get(t.tier)
-        if pdb_rows:
-            lim = cdb.limits_of(pdb_rows[0].con_id) or cdb.limits(pdb_rows[0])  # cached per catalog change
-            limits = {
-                "cpu_cores": float(lim.cpu_count),
-                "memory_mb": lim.memory_bytes // MiB,
-                "storage_gb": round(lim.max_pdb_storage / GiB, 3),
-                "max_iops": lim.max_iops,
-                "network_mbps": lim.network_mbps,
-                "max_connections": lim.sessions,
-            }
-        else:
-            limits = {
-                "cpu_cores": float(tier.cpu if tier else 0),
-                "memory_mb": tier.memory_mb if tier else 0,
-                "storage_gb": float(tier.storage_gb if tier else 0),
-                "max_iops": tier.iops if tier else 0,
-                "network_mbps": tier.network_mbps if tier else 0,
-                "max_connections": tier.sessions if tier else 0,
-            }
-        return {
-            "tenant_id": t.name,
-            "tenant_name": t.name,
-            "display_name": t.display_name,
-            "contact": t.contact,
-            "service_tier": t.tier.lower(),
-            "status": t.state.lower(),
-            "reason": t.reason,
-            "admin_user": t.admin_user,
-            "auto_scaling": t.auto_scaling,
-            "backup_enabled": t.backup,
-            "template": t.template,
-            "labels": t.labels,
-            "quota": t.quota,
-            "pdbs": [c.name for c in pdb_rows],
-            "resource_limits": limits,
-            # money as a decimal string, never a float: the tier's base price ([billing])
-            "monthly_cost": str(metering_ops.base_monthly_price(api.server.metering, t.tier)),
-            "created_at": t.created_at,
-            "changed_at": t.changed_at,
-        }
+        return render.tenant_out(api, t, c_list)
 
     def pdb_out(c: Container) -> dict[str, Any]:
-        return {
-            "pdb_id": c.name,
-            "con_id": c.con_id,
-            "pdb_name": c.name,
-            "guid": c.guid,
-            "status": c.status,
-            "open_mode": c.open_mode,
-            "restricted": bool(c.restricted),
-            "saved_state": c.saved_state,
-            "service_tier": c.tier.lower(),
-            "tenant": cdb.cat.tenant_of(c.con_id),
-            "max_size": c.max_size,
-            "max_temp_size": c.max_temp_size,
-            "lockdown_profile": cdb.cat.pdb_lockdown(c.con_id),
-            "created_at": c.created_at,
-            "open_time": c.open_time,
-            "location": c.location or "pdbs",
-        }
+        return render.pdb_out(cdb, c)
 
     def op_out(op: Operation) -> dict[str, Any]:
         return operation_out(op)
@@ -175,17 +111,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     def run_statement(text: str, con_id: int, p: Principal) -> str:
         """A catalog command given as its SQL text (built from validated fields), run by the same
         parse and execute functions the SQL path uses; its command tag."""
-        st = stmts.split(text)[0]
-        if container_commands.is_lockdown_command(st):
-            return lockdown_sql.execute_lockdown_command(
-                cdb.cat, lockdown_sql.parse_lockdown_command(st), con_id=con_id, actor=p.user
-            )
-        if container_commands.is_user_command(st):
-            md5 = cdb.config.get("auth", "method") == "md5"
-            return users_sql.execute_user_command(
-                cdb.cat, users_sql.parse_user_command(st), con_id=con_id, actor=p.user, md5=md5
-            )
-        raise DbError("XX000", f"not a catalog command: {text}")
+        return catalog_statements.run_statement(cdb, text, con_id, p.user)
 
     async def run_plan(text: str, p: Principal) -> str:
         """A DBMS_RESOURCE_MANAGER call or ALTER SYSTEM SET RESOURCE_MANAGER_PLAN, as the SQL path
@@ -207,10 +133,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
             return ROOT_ID
         return api.scope_pdb(request, p, name).con_id
 
-    def unquoted(s: str) -> str:
-        if "'" in s:
-            raise ApiError(422, "invalid value", f"quotes are not allowed: {s}")
-        return s
+    unquoted = catalog_statements.unquoted
 
     # ------------------------------------------------------------ auth, health
 
@@ -305,28 +228,10 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     async def create_tenant(body: S.TenantCreate, request: Request, p: Who) -> Any:
         """Provision a tenant (CREATE TENANT). From a template: 202 and an operation."""
         api.header_tenant(request, p)
-        password = body.admin_password or ("Pw-" + secrets.token_urlsafe(18).replace('"', "x"))
-        spec = ops.TenantSpec(
-            name=body.tenant_name,
-            admin_user=body.admin_user.upper(),  # a plain name, as unquoted in SQL
-            admin_password=password,
-            display_name=body.display_name,
-            contact=body.contact,
-            tier=body.service_tier,
-            template=body.template,
-            auto_scaling=body.auto_scaling,
-            backup=body.backup_enabled,
-            labels={k.upper(): v for k, v in body.labels.items()},
-        )
+        spec, password = long_ops.tenant_spec(body)
         name = body.tenant_name.upper()
         if body.template is not None:
-            ops.require(cdb, p.user, "CREATE TENANT")
-
-            async def work() -> dict[str, Any]:
-                notices = await ops.create_tenant(cdb, p.user, spec)
-                return {"tenant": tenant_out(ops.get(cdb, name)), "notices": notices}
-
-            return accepted(api.start_operation(p, "CREATE TENANT", name, name, work))
+            return accepted(long_ops.start_tenant_from_template(api, p, spec))
         await ops.create_tenant(cdb, p.user, spec)
         out = tenant_out(ops.get(cdb, name))
         if body.admin_password is None:
@@ -387,18 +292,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         """ALTER TENANT t SET ... (If-Match: 412 when the tenant changed since its ETag)."""
         t = tenant_row(request, p, tenant_id)
         check_if_match(request, tenant_out(t))
-        options: dict[str, Any] = {}
-        if body.display_name is not None:
-            options["display_name"] = body.display_name
-        if body.contact is not None:
-            options["contact"] = body.contact
-        if body.auto_scaling is not None:
-            options["auto_scaling"] = body.auto_scaling
-        if body.backup_enabled is not None:
-            options["backup"] = body.backup_enabled
-        if body.labels is not None:
-            options["labels"] = {k.upper(): v for k, v in body.labels.items()}
-        ops.set_options(cdb, p.user, t.name, **options)
+        ops.set_options(cdb, p.user, t.name, **body.options())
         return with_etag(tenant_out(ops.get(cdb, t.name)), response)
 
     @r.delete("/tenants/{tenant_id}", status_code=204, tags=["tenants"])
@@ -471,30 +365,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
         """ALTER TENANT t QUOTA (...): the brief's body mapped onto the quota keys."""
         t = tenant_row(request, p, tenant_id)
         check_if_match(request, tenant_out(t))
-        q: dict[str, int] = {}
-        pairs = [
-            (
-                body.cpu,
-                {"min_percent": "CPU_MIN_PERCENT", "max_percent": "CPU_MAX_PERCENT", "shares": "CPU_SHARES"},
-            ),
-            (body.memory, {"min_mb": "MEMORY_MIN_MB", "max_mb": "MEMORY_MAX_MB"}),
-            (
-                body.io,
-                {
-                    "min_iops": "MIN_IOPS",
-                    "max_iops": "MAX_IOPS",
-                    "min_mbps": "MIN_MBPS",
-                    "max_mbps": "MAX_MBPS",
-                },
-            ),
-        ]
-        for part, names in pairs:
-            if part is None:
-                continue
-            for attr, key in names.items():
-                v = getattr(part, attr)
-                if v is not None:
-                    q[key] = v
+        q = body.quota_keys()
         await ops.set_quota(cdb, p.user, t.name, q)
         return with_etag(tenant_out(ops.get(cdb, t.name)), response)
 
@@ -672,50 +543,18 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     @r.post("/pdbs/{pdb_id}/clone", status_code=202, response_model=S.OperationOut, tags=["pdbs"])
     async def clone_pdb(pdb_id: str, body: S.CloneRequest, request: Request, p: Who) -> JSONResponse:
         """CREATE PLUGGABLE DATABASE target FROM p [SNAPSHOT COPY] [NO DATA]: 202, an operation."""
-        c = api.scope_pdb(request, p, pdb_id)
-        pdbs.require(cdb, p.user)
-        cmd = admin_sql.CreatePdb(
-            name=body.target_name.upper(),
-            source=c.name,
-            snapshot=body.clone_type == "snapshot",
-            no_data=body.clone_type == "metadata",
-            tier=body.service_tier,
-        )
-
-        async def work() -> dict[str, Any]:
-            _, notices = await pdbs.execute(cdb, cmd, p.user)
-            return {"pdb": pdb_out(cdb.require_pdb(cmd.name)), "notices": notices}
-
-        return accepted(api.start_operation(p, "CLONE", c.name, cdb.cat.tenant_of(c.con_id), work))
+        return accepted(long_ops.start_clone(api, p, api.scope_pdb(request, p, pdb_id), body))
 
     @r.post("/pdbs/{pdb_id}/unplug", status_code=202, response_model=S.OperationOut, tags=["pdbs"])
     async def unplug_pdb(pdb_id: str, body: S.UnplugRequest, request: Request, p: Who) -> JSONResponse:
         """ALTER PLUGGABLE DATABASE p UNPLUG INTO 'file' (the PDB closed first): 202, an operation."""
-        c = api.scope_pdb(request, p, pdb_id)
-        pdbs.require(cdb, p.user)
-
-        async def work() -> dict[str, Any]:
-            _, notices = await pdbs.execute(
-                cdb, admin_sql.AlterPdb([c.name], False, [], "UNPLUG", target=body.xml_path), p.user
-            )
-            return {"pdb": pdb_out(cdb.require_pdb(c.name)), "file": body.xml_path, "notices": notices}
-
-        return accepted(api.start_operation(p, "UNPLUG", c.name, cdb.cat.tenant_of(c.con_id), work))
+        return accepted(long_ops.start_unplug(api, p, api.scope_pdb(request, p, pdb_id), body))
 
     @r.post("/pdbs/plug", status_code=202, response_model=S.OperationOut, tags=["pdbs"])
     async def plug_pdb(body: S.PlugRequest, request: Request, p: Who) -> JSONResponse:
         """CREATE PLUGGABLE DATABASE p [AS CLONE] USING 'file' [COPY | MOVE | NOCOPY]: 202."""
         api.header_tenant(request, p)
-        pdbs.require(cdb, p.user)
-        cmd = admin_sql.CreatePdb(
-            name=body.pdb_name.upper(), using=body.xml_path, as_clone=body.as_clone, file_mode=body.file_mode
-        )
-
-        async def work() -> dict[str, Any]:
-            _, notices = await pdbs.execute(cdb, cmd, p.user)
-            return {"pdb": pdb_out(cdb.require_pdb(cmd.name)), "notices": notices}
-
-        return accepted(api.start_operation(p, "PLUG", cmd.name, None, work))
+        return accepted(long_ops.start_plug(api, p, body))
 
     @r.delete("/pdbs/{pdb_id}", status_code=204, tags=["pdbs"])
     async def drop_pdb(pdb_id: str, request: Request, p: Who, including_datafiles: bool = True) -> Response:
@@ -817,12 +656,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     ) -> dict[str, Any]:
         """ALTER SYSTEM SET PDB_LOCKDOWN = profile, in the PDB (null: RESET)."""
         c = api.scope_pdb(request, p, pdb_id)
-        text = (
-            f"ALTER SYSTEM SET PDB_LOCKDOWN = {body.profile}"
-            if body.profile
-            else "ALTER SYSTEM RESET PDB_LOCKDOWN"
-        )
-        run_statement(text, c.con_id, p)
+        catalog_statements.set_pdb_lockdown(cdb, c.con_id, p.user, body.profile)
         return pdb_out(cdb.require_pdb(c.name))
 
     @r.get("/pdbs/{pdb_id}/sessions", response_model=S.PageOut, tags=["sessions"])
@@ -839,14 +673,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     @r.post("/pdbs/{pdb_id}/backups", status_code=202, response_model=S.OperationOut, tags=["backups"])
     async def backup(pdb_id: str, request: Request, p: Who) -> JSONResponse:
         """BACKUP PLUGGABLE DATABASE p: 202, an operation whose result names the backup."""
-        c = api.scope_pdb(request, p, pdb_id)
-        backups.require(cdb, p.user)
-
-        async def work() -> dict[str, Any]:
-            b = await backups.backup_pdb(cdb, p.user, c.name)
-            return {"backup_id": b.id, "pdb_name": b.pdb_name, "size": b.size, "sha256": b.sha256}
-
-        return accepted(api.start_operation(p, "BACKUP", c.name, cdb.cat.tenant_of(c.con_id), work))
+        return accepted(long_ops.start_backup(api, p, api.scope_pdb(request, p, pdb_id)))
 
     def backup_out(b: Any) -> dict[str, Any]:
         return {
@@ -874,14 +701,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     @r.post("/pdbs/{pdb_id}/restore", status_code=202, response_model=S.OperationOut, tags=["backups"])
     async def restore(pdb_id: str, body: S.RestoreRequest, request: Request, p: Who) -> JSONResponse:
         """RESTORE PLUGGABLE DATABASE p FROM BACKUP 'id' [AS new]: 202, an operation."""
-        c = api.scope_pdb(request, p, pdb_id)
-        backups.require(cdb, p.user)
-
-        async def work() -> dict[str, Any]:
-            notices = await backups.restore_pdb(cdb, p.user, c.name, body.backup_id, body.new_name)
-            return {"pdb_name": (body.new_name or c.name).upper(), "notices": notices}
-
-        return accepted(api.start_operation(p, "RESTORE", c.name, cdb.cat.tenant_of(c.con_id), work))
+        return accepted(long_ops.start_restore(api, p, api.scope_pdb(request, p, pdb_id), body))
 
     # ------------------------------------------------------------ operations
 
@@ -1094,23 +914,7 @@ def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, ove
     @r.post("/cdb/lockdown-profiles", status_code=201, tags=["lockdown"])
     async def create_profile(body: S.LockdownProfileCreate, request: Request, p: Who) -> JSONResponse:
         """CREATE LOCKDOWN PROFILE p, then ALTER LOCKDOWN PROFILE p DISABLE STATEMENT / FEATURE / OPTION = (...)."""
-        if not p.admin:
-            raise ora(1031)
-        name = body.name.upper()
-        run_statement(f"CREATE LOCKDOWN PROFILE {name}", ROOT_ID, p)
-        try:
-            features = list(body.disabled_features) + ([] if body.allow_os_access else ["OS_ACCESS"])
-            for kind, values in (
-                ("STATEMENT", body.disabled_statements),
-                ("FEATURE", features),
-                ("OPTION", body.disabled_options),
-            ):
-                if values:
-                    listed = ", ".join(f"'{unquoted(v)}'" for v in values)
-                    run_statement(f"ALTER LOCKDOWN PROFILE {name} DISABLE {kind} = ({listed})", ROOT_ID, p)
-        except DbError:
-            run_statement(f"DROP LOCKDOWN PROFILE {name}", ROOT_ID, p)
-            raise
+        name = catalog_statements.create_lockdown_profile(cdb, p.user, p.admin, body)
         return created(profile_out(name), f"/cdb/lockdown-profiles/{name}")
 
     @r.post("/cdb/lockdown-profiles/{name}/rules", tags=["lockdown"])

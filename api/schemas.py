@@ -97,6 +97,17 @@ class TenantUpdate(Strict):
     backup_enabled: bool | None = None
     labels: dict[str, str] | None = None
 
+    def options(self) -> dict[str, Any]:
+        """tenants.ops.set_options' keywords for the fields given (REST's and GraphQL's one mapping)."""
+        out: dict[str, Any] = {
+            "display_name": self.display_name,
+            "contact": self.contact,
+            "auto_scaling": self.auto_scaling,
+            "backup": self.backup_enabled,
+            "labels": {k.upper(): v for k, v in self.labels.items()} if self.labels is not None else None,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
 
 class Reason(Strict):
     reason: str | None = Field(default=None, max_length=500)
@@ -128,6 +139,19 @@ class Quota(Strict):
     cpu: CpuQuota | None = None
     memory: MemoryQuota | None = None
     io: IoQuota | None = None
+
+    def quota_keys(self) -> dict[str, int]:
+        """The brief's body as ALTER TENANT t QUOTA's keys (the one mapping: REST's and GraphQL's)."""
+        names: list[tuple[BaseModel | None, dict[str, str]]] = [
+            (self.cpu, {"min_percent": "CPU_MIN_PERCENT", "max_percent": "CPU_MAX_PERCENT", "shares": "CPU_SHARES"}),
+            (self.memory, {"min_mb": "MEMORY_MIN_MB", "max_mb": "MEMORY_MAX_MB"}),
+            (self.io, {"min_iops": "MIN_IOPS", "max_iops": "MAX_IOPS", "min_mbps": "MIN_MBPS", "max_mbps": "MAX_MBPS"}),
+        ]  # fmt: skip
+        out: dict[str, int] = {}
+        for part, keys in names:
+            if part is not None:
+                out.update({key: v for attr, key in keys.items() if (v := getattr(part, attr)) is not None})
+        return out
 
 
 class Pdb(BaseModel):
