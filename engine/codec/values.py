@@ -63,7 +63,7 @@ _PY_TYPE = {oids.BOOL: bool, oids.TEXT: str, oids.VARCHAR: str, oids.BPCHAR: str
 
 
 def encodable(pg_oids: Sequence[int], formats: Sequence[int]) -> bool:
-    """Whether rows of these column types and formats can go through values_to_rows."""
+    """Whether rows of these column types and formats can go through row_framer()."""
     return all(o in PLAIN_OIDS for o in pg_oids) and len(pg_oids) == len(formats)
 
 
