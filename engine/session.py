@@ -697,6 +697,18 @@ class EngineSession:
                 moved += take
             emit(backend.command_complete(f"MOVE {moved}"))
             return
+        cols, formats = self._fetch_columns(cur, p, portal, emit, describe)
+        encoder = codec.RowEncoder([t for _, t in cols], _effective_formats(cols, formats), self.timezone)
+        if f.count == 0:
+            emit(backend.command_complete("FETCH 0"))
+            return
+        self._stream_rows(cur, f.count or 0, emit, encoder)
+        emit(backend.command_complete(f"FETCH {cur.sent}"))
+
+    def _fetch_columns(
+        self, cur: Portal, p: Prepared, portal: Portal, emit: Callable[[bytes], None], describe: bool
+    ) -> tuple[list[tuple[str, codec.PgType]], list[int]]:
+        """A FETCH's columns and formats (its own Bind's, else the cursor's), described if asked."""
         cols = cur.prepared.columns or []
         formats = (
             portal.formats
@@ -706,12 +718,7 @@ class EngineSession:
         formats = _expand_formats(formats, len(cols))
         if describe:
             emit(_row_description(cols, formats))
-        encoder = codec.RowEncoder([t for _, t in cols], _effective_formats(cols, formats), self.timezone)
-        if f.count == 0:
-            emit(backend.command_complete("FETCH 0"))
-            return
-        self._stream_rows(cur, f.count or 0, emit, encoder)
-        emit(backend.command_complete(f"FETCH {cur.sent}"))
+        return cols, formats
 
     def _scroll_fetch(
         self,
@@ -736,15 +743,7 @@ class EngineSession:
         if f.move:
             emit(backend.command_complete(f"MOVE {len(indexes)}"))
             return
-        cols = cur.prepared.columns or []
-        formats = (
-            portal.formats
-            if portal.formats and portal.prepared is p and len(portal.formats) in (1, len(cols))
-            else cur.formats
-        )
-        formats = _expand_formats(formats, len(cols))
-        if describe:
-            emit(_row_description(cols, formats))
+        cols, formats = self._fetch_columns(cur, p, portal, emit, describe)
         if indexes:
             encoder = codec.RowEncoder([t for _, t in cols], _effective_formats(cols, formats), self.timezone)
             for batch in cur.rows.take(pa.array(indexes)).combine_chunks().to_batches():
