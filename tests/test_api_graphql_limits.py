@@ -60,21 +60,30 @@ def test_listing_tenants_with_their_pdbs_is_a_handful_of_catalog_statements(
             made.append(_new_tenant(c))
         before = _gql(c, LISTING)
         n_before = len(before["data"]["tenants"])
+        # the store counts every statement on the loop while the query runs: other tasks (the
+        # new tenants' provisioning, metering) only add to it, so the least of three is the query's
+        least_before = min(before["extensions"]["catalog_statements"], *_statement_counts(c))
         for _ in range(12):
             made.append(_new_tenant(c))
         after = _gql(c, LISTING)
+        least_after = min(after["extensions"]["catalog_statements"], *_statement_counts(c))
         try:
             assert len(after["data"]["tenants"]) == n_before + 12
             got = {t["tenantId"]: [p["name"] for p in t["pdbs"]] for t in after["data"]["tenants"]}
             assert all(got[m] == [m] for m in made)
             for r in (before, after):
                 assert r["extensions"]["catalog_lookups"] == 2  # one batch of PDBs (owners, containers)
-                assert r["extensions"]["catalog_statements"] <= 4
+            assert least_before <= 4 and least_after <= 4
             # the same statements for 15 more tenants: nothing per tenant
-            assert after["extensions"]["catalog_statements"] == before["extensions"]["catalog_statements"]
+            assert least_after == least_before
         finally:
             for m in made:
                 c.delete(f"/tenants/{m}", params={"immediate": True})
+
+
+def _statement_counts(c) -> list[int]:
+    """The catalog statements of two more runs of the listing."""
+    return [_gql(c, LISTING)["extensions"]["catalog_statements"] for _ in range(2)]
 
 
 def _new_tenant(c) -> str:
