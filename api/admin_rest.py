@@ -3,11 +3,12 @@ changed at runtime (PUT /service-tiers/{name}, tenants.tiers) and PDB relocation
 (POST /pdbs/{id}/relocate, api.long_ops over catalog.relocate through tenants.pdbs), each over the one function the
 admin SQL calls."""
 
+from dataclasses import fields
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, create_model
 
 from api import long_ops
 from api import schemas as S
@@ -20,50 +21,34 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"model": S.Problem, "content": {"application/problem+json": {}}}
     for code in (400, 401, 403, 404, 409, 412, 422, 429)
 }
-_MIN = resources.TIER_MINIMUMS
 
 
-class TierUpdate(S.Strict):
-    """The figures to change (the others stay); null for a figure: back to conf/tiers.toml."""
-
-    cpu: int | None = Field(default=None, ge=_MIN["cpu"], le=4096)
-    cpu_min: int | None = Field(default=None, ge=0, le=4096)
-    priority: Literal["Critical", "High", "Medium", "Low", "BestEffort"] | None = None
-    shares: int | None = Field(default=None, ge=_MIN["shares"], le=1_000_000)
-    memory_mb: int | None = Field(default=None, ge=_MIN["memory_mb"], le=1 << 40)
-    storage_gb: int | None = Field(default=None, ge=0, le=1 << 30)
-    temp_gb: int | None = Field(default=None, ge=0, le=1 << 30)
-    iops: int | None = Field(default=None, ge=0, le=1 << 40)
-    io_mbps: int | None = Field(default=None, ge=0, le=1 << 40)
-    network_mbps: int | None = Field(default=None, ge=0, le=1 << 40)
-    sessions: int | None = Field(default=None, ge=_MIN["sessions"], le=1_000_000)
-    statement_timeout_ms: int | None = Field(default=None, ge=0, le=1 << 40)
-    idle_session_timeout_ms: int | None = Field(default=None, ge=0, le=1 << 40)
-    idle_in_transaction_timeout_ms: int | None = Field(default=None, ge=0, le=1 << 40)
-    parallel_degree_limit: int | None = Field(default=None, ge=0, le=4096)
-    max_result_mb: int | None = Field(default=None, ge=0, le=1 << 40)
-    reset_all: bool = Field(default=False, description="back to conf/tiers.toml first")
+def _figure_to_change(key: str) -> tuple[Any, Any]:
+    """One tier figure of PUT's body: optional, bounded as ALTER SERVICE TIER bounds it."""
+    if key == "priority":
+        return (Literal[resources.PRIORITY_NAMES] | None, None)  # type: ignore[valid-type]
+    bounds = Field(default=None, ge=resources.TIER_MINIMUMS[key], le=resources.TIER_MAXIMUMS[key])
+    return (int | None, bounds)
 
 
-class ServiceTier(S.BaseModel):
-    name: str
-    cpu: int
-    cpu_min: int
-    priority: str
-    shares: int
-    memory_mb: int
-    storage_gb: int
-    temp_gb: int
-    iops: int
-    io_mbps: int
-    network_mbps: int
-    sessions: int
-    statement_timeout_ms: int
-    idle_session_timeout_ms: int
-    idle_in_transaction_timeout_ms: int
-    parallel_degree_limit: int
-    max_result_mb: int
-    notices: list[str] | None = None
+# The tier's figures in resources.Tier's order (the one list of them).
+_FIGURES = [f.name for f in fields(resources.Tier) if f.name != "name"]
+
+TierUpdate = create_model(  # type: ignore[call-overload]
+    "TierUpdate",
+    __base__=S.Strict,
+    __doc__="The figures to change (the others stay); null for a figure: back to conf/tiers.toml.",
+    **{k: _figure_to_change(k) for k in _FIGURES},
+    reset_all=(bool, Field(default=False, description="back to conf/tiers.toml first")),
+)
+ServiceTier = create_model(  # type: ignore[call-overload]
+    "ServiceTier",
+    __base__=S.BaseModel,
+    __doc__="A service tier as GET and PUT /service-tiers/{name} show it.",
+    name=(str, ...),
+    **{k: (str if k == "priority" else int, ...) for k in _FIGURES},
+    notices=(list[str] | None, None),
+)
 
 
 class RelocateRequest(S.Strict):

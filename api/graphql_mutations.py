@@ -37,6 +37,7 @@ from api.graphql_types import (
     operation_of,
     pdb_of,
     tenant_of,
+    tier_figure_types,
     tier_of,
 )
 from api.problems import ApiError
@@ -111,26 +112,20 @@ class IoQuotaInput:
     max_mbps: BigInt | None = None
 
 
-@strawberry.input
-class ServiceTierFiguresInput:
-    """The figures to change (those not given stay); ALTER SERVICE TIER's keys."""
-
-    cpu: int | None = None
-    cpu_min: int | None = None
-    priority: str | None = None
-    shares: int | None = None
-    memory_mb: BigInt | None = None
-    storage_gb: BigInt | None = None
-    temp_gb: BigInt | None = None
-    iops: BigInt | None = None
-    io_mbps: BigInt | None = None
-    network_mbps: BigInt | None = None
-    sessions: int | None = None
-    statement_timeout_ms: BigInt | None = None
-    idle_session_timeout_ms: BigInt | None = None
-    idle_in_transaction_timeout_ms: BigInt | None = None
-    parallel_degree_limit: int | None = None
-    max_result_mb: BigInt | None = None
+# The figures to change (those not given stay); ALTER SERVICE TIER's keys.
+ServiceTierFiguresInput = strawberry.input(
+    description="The figures to change (those not given stay); ALTER SERVICE TIER's keys.",
+)(
+    type(
+        "ServiceTierFiguresInput",
+        (),
+        {
+            "__annotations__": tier_figure_types(optional=True),
+            "__doc__": "The figures to change (those not given stay); ALTER SERVICE TIER's keys.",
+            **{k: None for k in tier_figure_types(optional=True)},
+        },
+    )
+)
 
 
 @strawberry.type

@@ -4,6 +4,7 @@ and their renderings from catalog rows, shared by the queries (api.graphql) and 
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, NewType
 
 import strawberry
@@ -65,33 +66,43 @@ class Pdb:
     usage = gm.pdb_usage  # metering (api.graphql_metering), batched
 
 
-@strawberry.type
-class ServiceTier:
-    """A service tier's figures as they are now (conf/tiers.toml and ALTER SERVICE TIER)."""
+GRAPHQL_INT_MAX = (1 << 31) - 1
 
-    name: str
-    cpu: int
-    cpu_min: int
-    priority: str
-    shares: int
-    memory_mb: BigInt
-    storage_gb: BigInt
-    temp_gb: BigInt
-    iops: BigInt
-    io_mbps: BigInt
-    network_mbps: BigInt
-    sessions: int
-    statement_timeout_ms: BigInt
-    idle_session_timeout_ms: BigInt
-    idle_in_transaction_timeout_ms: BigInt
-    parallel_degree_limit: int
-    max_result_mb: BigInt
-    monthly_price: str  # [billing] base_monthly, a decimal string
 
-    @strawberry.field
-    def etag(self, info: Info) -> str:
-        """REST's ETag of this tier (GET /service-tiers/{name}): ifMatch of alterServiceTier."""
-        return etag_of(tier_out(info.context["api"].cdb.tiers[self.name.upper()]))
+def tier_figure_types(*, optional: bool) -> dict[str, Any]:
+    """The tier's figures (resources.Tier's order) as GraphQL types: BigInt where ALTER SERVICE
+    TIER lets a figure pass GraphQL's 32-bit Int (resources.TIER_MAXIMUMS), optional for inputs."""
+    out: dict[str, Any] = {}
+    for f in fields(resources.Tier):
+        if f.name == "name":
+            continue
+        kind: Any = str if f.name == "priority" else int
+        if kind is int and resources.TIER_MAXIMUMS[f.name] > GRAPHQL_INT_MAX:
+            kind = BigInt
+        out[f.name] = kind | None if optional else kind
+    return out
+
+
+def _tier_etag(root: Any, info: Info) -> str:
+    """REST's ETag of this tier (GET /service-tiers/{name}): ifMatch of alterServiceTier."""
+    return etag_of(tier_out(info.context["api"].cdb.tiers[root.name.upper()]))
+
+
+# A service tier's figures as they are now (conf/tiers.toml and ALTER SERVICE TIER); monthly_price
+# is [billing] base_monthly, a decimal string.
+ServiceTier = strawberry.type(
+    description="A service tier's figures as they are now (conf/tiers.toml and ALTER SERVICE TIER).",
+)(
+    type(
+        "ServiceTier",
+        (),
+        {
+            "__annotations__": {"name": str, **tier_figure_types(optional=False), "monthly_price": str},
+            "__doc__": "A service tier's figures as they are now (conf/tiers.toml and ALTER SERVICE TIER).",
+            "etag": strawberry.field(resolver=_tier_etag),
+        },
+    )
+)
 
 
 @strawberry.type

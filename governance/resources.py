@@ -80,7 +80,17 @@ TIER_MINIMUMS: dict[str, int] = {
     "idle_session_timeout_ms": 0, "idle_in_transaction_timeout_ms": 0, "parallel_degree_limit": 0,
     "max_result_mb": 0,
 }  # fmt: skip
+# The most each may be: ALTER SERVICE TIER's bound and the API's (REST and GraphQL take theirs
+# from here).
+TIER_MAXIMUMS: dict[str, int] = {
+    "cpu": 4096, "cpu_min": 4096, "shares": 1_000_000, "memory_mb": 1 << 40, "storage_gb": 1 << 30,
+    "temp_gb": 1 << 30, "iops": 1 << 40, "io_mbps": 1 << 40, "network_mbps": 1 << 40,
+    "sessions": 1_000_000, "statement_timeout_ms": 1 << 40, "idle_session_timeout_ms": 1 << 40,
+    "idle_in_transaction_timeout_ms": 1 << 40, "parallel_degree_limit": 4096, "max_result_mb": 1 << 40,
+}  # fmt: skip
 TIER_KEYS = ("priority", *TIER_MINIMUMS)
+# The priorities as the API and the error messages spell them (any case is read).
+PRIORITY_NAMES = ("Critical", "High", "Medium", "Low", "BestEffort")
 
 
 def tier_value(key: str, value: object) -> int | str:
@@ -101,8 +111,8 @@ def tier_value(key: str, value: object) -> int | str:
     n = int(text)
     if n < TIER_MINIMUMS[key]:
         raise InvalidValue(f"{key} must be at least {TIER_MINIMUMS[key]}")
-    if n > 1 << 53:
-        raise InvalidValue(f"{key} is too large")
+    if n > TIER_MAXIMUMS[key]:
+        raise InvalidValue(f"{key} must be at most {TIER_MAXIMUMS[key]}")
     return n
 
 
@@ -126,7 +136,7 @@ def check_tier(t: Tier) -> None:
 def _priority(text: str) -> str:
     p = text.upper().replace("_", "").replace(" ", "")
     if p not in PRIORITIES:
-        raise ValueError(f"unknown priority {text}: one of Critical, High, Medium, Low, BestEffort")
+        raise ValueError(f"unknown priority {text}: one of {', '.join(PRIORITY_NAMES)}")
     return p
 
 

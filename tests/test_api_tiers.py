@@ -121,6 +121,39 @@ def test_impossible_values_are_refused(tier_server: RunningServer) -> None:
         assert c.put("/service-tiers/gold", json={"cpu": 6}).status_code == 403
 
 
+def test_one_bound_per_figure_for_sql_rest_and_graphql(tier_server: RunningServer) -> None:
+    """A figure's bound is resources.TIER_MAXIMUMS for all three: ALTER SERVICE TIER refuses what
+    PUT refuses (it took up to 2**53 while REST stopped at 4,096 CPUs), and GraphQL's types follow
+    (a shares figure past 2**31 could once be set in SQL and then not be read over GraphQL)."""
+    srv = tier_server
+    with srv.connect(autocommit=True) as root:
+        for figure, too_many in [("cpu", 4097), ("shares", 1_000_001), ("sessions", 3_000_000_000)]:
+            with pytest.raises(psycopg.Error) as e:
+                root.execute(f"ALTER SERVICE TIER gold SET ({figure} = {too_many})")
+            assert e.value.sqlstate == "22023" and "ORA-65920" in str(e.value), str(e.value)
+            assert "at most" in str(e.value), str(e.value)
+    with client(srv, token(srv)) as c:
+        assert c.put("/service-tiers/gold", json={"cpu": 4097}).status_code == 422
+        assert c.put("/service-tiers/gold", json={"memory_mb": (1 << 40) + 1}).status_code == 422
+        r = c.post(
+            "/graphql",
+            json={"query": 'mutation { alterServiceTier(name: "gold", set: {cpu: 4097}) { tier { cpu } } }'},
+        )
+        assert r.json()["data"] is None and "4096" in str(r.json()["errors"]), r.text
+        r = c.post(
+            "/graphql",
+            json={
+                "query": 'mutation($m: BigInt) { alterServiceTier(name: "silver", set: {ioMbps: $m}) '
+                "{ tier { ioMbps } } }",
+                "variables": {"m": 3 << 31},
+            },
+        )
+        assert r.json()["data"]["alterServiceTier"]["tier"]["ioMbps"] == 3 << 31, r.text
+        r = c.post("/graphql", json={"query": '{ serviceTier(name: "silver") { ioMbps cpu } }'})
+        assert r.json()["data"]["serviceTier"]["ioMbps"] == 3 << 31, r.text
+        assert c.get("/service-tiers/gold").json()["cpu"] == 4  # nothing kept
+
+
 def test_a_change_the_open_pdbs_do_not_fit_is_refused(tier_server: RunningServer) -> None:
     srv = tier_server
     _pdb(srv, "PLT1", "platinum")
