@@ -33,6 +33,7 @@ from api.graphql_types import (
 )
 from api.problems import ApiError
 from catalog.commands import resources as resource_sql
+from catalog.store import counted_statements
 from pgwire.errors import DbError
 from policies.source import SEED_ID
 from tenants import ops
@@ -46,15 +47,17 @@ MAX_ITEMS = 1000
 
 class CatalogLookups(SchemaExtension):
     """The number of batched catalog lookups a request made, and the SQL statements the catalog ran
-    while it executed (others' too, if any ran meanwhile), in the result's extensions."""
+    for it (its own: not the background loops' or other requests' meanwhile), in the result's
+    extensions."""
 
     def on_execute(self) -> Any:
         ctx = self.execution_context.context
-        store = ctx["api"].cdb.cat if isinstance(ctx, dict) and "api" in ctx else None
-        before = store.statements if store is not None else 0
-        yield
-        if store is not None:
-            ctx["catalog_statements"] = store.statements - before
+        if not (isinstance(ctx, dict) and "api" in ctx):
+            yield
+            return
+        with counted_statements() as tally:
+            yield
+        ctx["catalog_statements"] = tally[0]
 
     def get_results(self) -> dict[str, Any]:
         ctx = self.execution_context.context

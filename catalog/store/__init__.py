@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from catalog.store.api import ApiKey, ApiRows, Operation
 from catalog.store.audit import AuditRows
+from catalog.store.base import counted_statements
 from catalog.store.containers import ContainerRows
 from catalog.store.lockdown import LockdownRows
 from catalog.store.models import (
@@ -54,6 +55,7 @@ class CatalogStore(
 
 
 __all__ = [
+    "counted_statements",
     "BUILTIN_ROLES",
     "COMMON_GRANT",
     "ORACLE_MAINTAINED_USERS",

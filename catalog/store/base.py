@@ -7,12 +7,29 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from catalog.store.models import BUILTIN_ROLES, COMMON_GRANT
 from catalog.store.schema import migrate
 from policies.source import ROOT_ID
 
 _BUILTIN_VERSION = "1"  # bump to re-seed the built-in roles' privileges on start
+
+# The tally of the task (and the threads and tasks it starts: they copy its context) that asked
+# for one with counted_statements(); the store's other users leave it None.
+_TALLY: ContextVar[list[int] | None] = ContextVar("catalog_statement_tally", default=None)
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[int]]:
+    """Counts the catalog statements run by this task and what it starts, not by others meanwhile
+    (the background loops, other requests): [n] once the block ends."""
+    tally = [0]
+    token = _TALLY.set(tally)
+    try:
+        yield tally
+    finally:
+        _TALLY.reset(token)
 
 
 class StoreBase:
@@ -50,6 +67,9 @@ class StoreBase:
     def _count_statement(self, sql: str) -> None:
         if not sql.startswith("PRAGMA"):  # change_stamp's data_version: no lookup of anything
             self.statements += 1
+            tally = _TALLY.get()
+            if tally is not None:
+                tally[0] += 1
 
     def change_stamp(self) -> tuple[int, int] | None:
         """Changes whenever the catalog does (this connection's writes, or another connection's
