@@ -22,7 +22,19 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, declared, foreign_keys, grouping, inserts, jsonb, pgmath, shadows, timetz
+from engine import (
+    codec,
+    cursors,
+    declared,
+    foreign_keys,
+    grouping,
+    inserts,
+    jsonb,
+    pgdates,
+    pgmath,
+    shadows,
+    timetz,
+)
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
@@ -80,7 +92,7 @@ _UPSERT = re.compile(r"\bON\s+CONFLICT\b|\bOR\s+REPLACE\b", re.I)
 
 
 # the session's TEMP macros: engine.pgmath's and engine.jsonb's (both named __pg_...)
-_PG_MACROS = pgmath.MACROS + "\n" + jsonb.MACROS
+_PG_MACROS = pgmath.MACROS + "\n" + pgdates.MACROS + "\n" + jsonb.MACROS
 
 
 @dataclass

@@ -154,3 +154,90 @@ def test_timetz_through_asyncpg(server, pdb, pg15) -> None:  # noqa: F811
 def test_current_time_is_timetz(conn, sql: str) -> None:
     assert conn.execute(sql).fetchone() == (True,)
     assert conn.execute("SELECT current_time AS t").description[0].type_code == 1266
+
+
+class _RawBinary(psycopg.adapt.Loader):
+    """The bytes the server sent for a binary value (Python's datetime has no BC years)."""
+
+    format = psycopg.pq.Format.BINARY
+
+    def load(self, data: bytes) -> bytes:
+        return bytes(data)
+
+
+LITERALS = [
+    # BC (DuckDB took 'BC' for a time zone and ignored it: year 44 AD)
+    "SELECT TIMESTAMP '0044-03-15 12:00:00 BC' AS a, DATE '0044-03-15 BC' AS b,"
+    " '0044-03-15 12:00:00 BC'::timestamptz AS c, CAST('0001-01-01 00:00:00.5 BC' AS timestamp) AS d",
+    "SELECT '0044-03-15 BC'::date - 1 AS a, DATE '4714-11-24 BC' AS b",
+    # more than 6 fractional digits round (rint), carrying into the seconds
+    "SELECT '2024-01-02 03:04:05.1234567'::timestamp AS a, '2024-01-02 03:04:05.1234565'::timestamp AS b,"
+    " TIMESTAMP '2024-01-02 23:59:59.9999999' AS c, '2024-01-02 03:04:05.1234567+02'::timestamptz AS d",
+    "SELECT '03:04:05.1234567'::time AS a, '23:59:59.9999999'::time AS b, '01:00:00.12345678+02'::timetz AS c",
+    # precisions: half away from zero from 2000-01-01
+    "SELECT '2024-01-02 03:04:05.678'::timestamp(0) AS a, '2024-01-02 03:04:05.678'::timestamp(1) AS b,"
+    " CAST('10:00:00.55' AS time(1)) AS c, TIMESTAMP(0) '2024-01-01 10:00:00.5' AS d",
+    "SELECT '1999-12-31 23:59:59.5'::timestamp(0) AS a, '1960-01-01 00:00:00.0005'::timestamp(3) AS b,"
+    " 'infinity'::timestamp(0) AS c, '-infinity'::timestamptz(2) AS d",
+    "SELECT '23:59:59.9'::time(0) AS a, '10:20:30.55+02'::timetz(1) AS b,"
+    " '2024-01-01 12:00:00.55+02'::timestamptz(1) AS c, '2024-01-01 12:00:00.5'::timestamp(6) AS d",
+    "SELECT x::timestamp(2) AS a, x::timestamp(2) with time zone AS b"
+    " FROM (VALUES (TIMESTAMP '2024-05-06 07:08:09.125'), (NULL)) v(x)",
+    # date_trunc of a date is timestamptz
+    "SELECT date_trunc('month', DATE '2024-03-15') AS a, date_trunc('century', DATE '2024-03-15') AS b,"
+    " date_trunc('day', TIMESTAMP '2024-03-15 10:00') AS c",
+]
+
+
+@pytest.mark.parametrize("sql", LITERALS)
+def test_datetime_literals_and_precisions_as_postgresql(server, pdb, pg15, sql: str) -> None:  # noqa: F811
+    ours, pg = _both(server, pdb, pg15)
+    with ours, pg:
+        for con in (ours, pg):
+            for t in ("date", "timestamp", "timestamptz", "time", "timetz"):
+                con.adapters.register_loader(t, TextLoader)
+                con.adapters.register_loader(t, _RawBinary)
+        expected = pg.execute(sql).fetchall()
+        cur = ours.execute(sql)
+        assert cur.fetchall() == expected
+        assert [d.type_code for d in cur.description] == [d.type_code for d in pg.execute(sql).description]
+        assert (
+            ours.cursor(binary=True).execute(sql).fetchall() == pg.cursor(binary=True).execute(sql).fetchall()
+        )
+        assert psycopg.ClientCursor(ours).execute(sql).fetchall() == expected
+
+
+def test_unaliased_precision_cast_keeps_postgresql_column_name(server, pdb, pg15) -> None:  # noqa: F811
+    sql = "SELECT '2024-01-02 03:04:05.678'::timestamp(1), CAST('10:00:00.5' AS time(0))"
+    ours, pg = _both(server, pdb, pg15)
+    with ours, pg:
+        names = [d.name for d in ours.execute(sql).description]
+        assert names == [d.name for d in pg.execute(sql).description]
+
+
+ERRORS = [
+    ("SELECT '2023-02-29'::date", "22008"),
+    ("SELECT 'hello'::date", "22007"),
+    ("SELECT '25:00'::time", "22008"),
+    ("SELECT 'x'::time", "22007"),
+    ("SELECT '2024-13-01'::timestamp", "22008"),
+    ("SELECT TIMESTAMP '294277-01-01 00:00:00'", "22008"),
+    ("SELECT DATE '5874898-01-01'", "22008"),
+    ("SELECT DATE '4714-11-23 BC'", "22008"),
+    ("SELECT make_date(2023, 2, 29)", "22008"),
+    ("SELECT 'abc'::interval", "22007"),
+    ("SELECT '2024-01-01 10:00 Mars/Base'::timestamptz", "22023"),
+    ("SELECT extract(foo FROM DATE '2024-01-01')", "22023"),
+    ("SELECT date_trunc('fortnight', TIMESTAMP '2024-03-15')", "22023"),
+]
+
+
+def test_sqlstates_of_date_time_input_errors(server, pdb, pg15) -> None:  # noqa: F811
+    ours, pg = _both(server, pdb, pg15)
+    with ours, pg:
+        for sql, state in ERRORS:
+            for con in (pg, ours):
+                with pytest.raises(psycopg.Error) as e:
+                    con.execute(sql)
+                assert e.value.sqlstate == state, (sql, con is ours)
+            assert ours.execute("SELECT 1").fetchone() == (1,)  # the session goes on
