@@ -12,38 +12,35 @@ And on precisions: timestamp(p), timestamptz(p), time(p), timetz(p) round to p f
 digits in PostgreSQL (half away from zero, counted from 2000-01-01: AdjustTimestampForTypmod);
 DuckDB refuses the typmod of all but timestamp, whose own rounding counts from 1970 and keeps 3
 digits for 1 and 2. A cast or typed literal with a precision below 6 is the cast without it,
-rounded by the engine's macros (pgwire.types.TIMESTAMP_ROUND, ...).
+rounded by plain SQL (rounded(): a view can hold it, where the session's macros are unknown).
 
-Only casts and typed literals: a table column's declared precision is DuckDB's (not here).
+A table column's precision: DuckDB stores timestamp(0) as TIMESTAMP_S and timestamp(1..3) as
+TIMESTAMP_MS, and refuses the others' typmods. A precision of 6 or more is the type's own (it is
+dropped); timestamp(0) and timestamp(3) stay DuckDB's (rounded from 1970, not 2000: they differ
+only on an exact half between 1970 and 2000); any other below 6 is refused with 0A000, since
+DuckDB would keep more digits than the column declares (nothing rounds a written value).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat.char_casts import _primary_start
-from pgcompat.tokens import NAMES, Edit, Tokens, literal
-from pgwire.types import TIME_ROUND, TIMESTAMP_ROUND, TIMETZ_ROUND
+from pgcompat.tokens import NAMES, Edit, Tokens, apply, literal
 
 _TYPE_TOKENS = frozenset(
     {TokenType.DATE, TokenType.TIMESTAMP, TokenType.TIMESTAMPTZ, TokenType.TIME, TokenType.TIMETZ}
 )
-# DuckDB's name of each kind, and the macro that rounds it to a precision
+# DuckDB's name of each kind
 _DUCK = {
     "date": "DATE",
     "timestamp": "TIMESTAMP",
     "timestamptz": "TIMESTAMPTZ",
     "time": "TIME",
     "timetz": "TIMETZ",
-}
-_ROUND = {
-    "timestamp": TIMESTAMP_ROUND,
-    "timestamptz": TIMESTAMP_ROUND,
-    "time": TIME_ROUND,
-    "timetz": TIMETZ_ROUND,
 }
 MAX_PRECISION = 6
 
@@ -145,15 +142,43 @@ def pg_literal(text: str, kind: str) -> str | None:
     return f"(CAST({new} AS {_DUCK[kind]}) + INTERVAL 1 SECOND)" if carry else new
 
 
-def _precision_wrap(tk: Tokens, first: int, last: int, kind: str, precision: int | None) -> list[Edit]:
-    """Round the cast tokens first..last to `precision` digits (nothing at 6 and above)."""
+PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since 1970
+US_PER_DAY = 86_400_000_000
+
+
+def rounded(kind: str, value: str, precision: int) -> str:
+    """SQL of `value` (an expression of type `kind`) rounded to `precision` fractional digits as
+    PostgreSQL's typmod does: half away from zero, timestamps counted from 2000-01-01
+    (AdjustTimestampForTypmod; DuckDB's // truncates as C's /), infinities kept, a time up to
+    24:00:00. Plain SQL (the value is repeated), so that a view can hold it."""
+    v = f"({value})"
+    s = 10 ** (MAX_PRECISION - max(precision, 0))
+    h = s // 2
+    if kind in ("timestamp", "timestamptz"):
+        t = f"(epoch_us({v}) - {PG_EPOCH_US})"
+        return f"({v} + to_microseconds(coalesce(({t} + sign({t}) * {h}) // {s} * {s} - {t}, 0)))"
+    t = f"epoch_us({v})"
+    if kind == "time":
+        return (
+            f"(CASE WHEN ({t} + {h}) // {s} * {s} >= {US_PER_DAY} THEN make_time(24, 0, 0)"
+            f" ELSE {v} + to_microseconds(({t} + {h}) // {s} * {s} - {t}) END)"
+        )
+    return f"({v} + to_microseconds(({t} + {h}) // {s} * {s} - {t}))"
+
+
+def _site(
+    edits: list[Edit], tk: Tokens, local: list[Edit], first: int, last: int, kind: str, precision: int | None
+) -> None:
+    """The edits of one cast or typed literal (tokens first..last); with a precision below 6 the
+    whole of it, rounded, in one edit (which takes in the edits of casts nested in it)."""
     if precision is None or precision >= MAX_PRECISION or kind == "date":
-        return []
-    scale = 10 ** (MAX_PRECISION - max(precision, 0))
-    return [
-        (tk.start(first), tk.start(first), f"{_ROUND[kind]}("),
-        (tk.end(last), tk.end(last), f", {scale})"),
-    ]
+        edits += local
+        return
+    lo, hi = tk.start(first), tk.end(last)
+    inner = [e for e in edits if lo <= e[0] and e[1] <= hi]
+    edits[:] = [e for e in edits if not (lo <= e[0] and e[1] <= hi)]
+    body = apply(tk.text[lo:hi], [(a - lo, b - lo, r) for a, b, r in inner + local])
+    edits.append((lo, hi, rounded(kind, body, precision)))
 
 
 def _drop_typmod(tk: Tokens, typmod: tuple[int, int] | None) -> list[Edit]:
@@ -179,6 +204,7 @@ def datetime_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit]
         if typed is None:
             continue
         kind, precision, last, typmod = typed
+        local: list[Edit] = []
         if before == TokenType.DCOLON:
             first = _primary_start(tk, i - 2)
             if first is None:
@@ -186,8 +212,8 @@ def datetime_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit]
             if first == i - 2 and _string_at(tk, i - 2):
                 new = pg_literal(tk.toks[i - 2].text, kind)
                 if new is not None:
-                    edits.append((tk.start(i - 2), tk.end(i - 2), new))
-            edits += _drop_typmod(tk, typmod) + _precision_wrap(tk, first, last, kind, precision)
+                    local.append((tk.start(i - 2), tk.end(i - 2), new))
+            _site(edits, tk, local + _drop_typmod(tk, typmod), first, last, kind, precision)
         elif before == TokenType.ALIAS and tk.tt(last + 1) == TokenType.R_PAREN:
             close = last + 1
             opening = tk.match.get(close)
@@ -196,18 +222,64 @@ def datetime_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit]
             if opening + 2 == i - 1 and _string_at(tk, opening + 1):
                 new = pg_literal(tk.toks[opening + 1].text, kind)
                 if new is not None:
-                    edits.append((tk.start(opening + 1), tk.end(opening + 1), new))
-            edits += _drop_typmod(tk, typmod) + _precision_wrap(tk, opening - 1, close, kind, precision)
+                    local.append((tk.start(opening + 1), tk.end(opening + 1), new))
+            _site(edits, tk, local + _drop_typmod(tk, typmod), opening - 1, close, kind, precision)
         elif _string_at(tk, last + 1) and before not in NAMES and before != TokenType.ALIAS:
             new = pg_literal(tk.toks[last + 1].text, kind)
             if new is not None and not new.startswith("'"):
-                edits.append((tk.start(i), tk.end(last + 1), new))  # an expression or error(...)
+                local.append((tk.start(i), tk.end(last + 1), new))  # an expression or error(...)
             else:
                 if new is not None:
-                    edits.append((tk.start(last + 1), tk.end(last + 1), new))
-                edits += _drop_typmod(tk, typmod)
-            edits += _precision_wrap(tk, i, last + 1, kind, precision)
+                    local.append((tk.start(last + 1), tk.end(last + 1), new))
+                local += _drop_typmod(tk, typmod)
+            _site(edits, tk, local, i, last + 1, kind, precision)
     return edits
 
 
-REWRITES = [datetime_literals]
+_DEFINITIONS = (TokenType.CREATE, TokenType.ALTER)
+_KEPT_BY_DUCKDB = {("timestamp", 0), ("timestamp", 3)}  # TIMESTAMP_S, TIMESTAMP_MS
+
+
+def _column_types(
+    text: str, toks: Sequence[Token], base: int | None = None
+) -> Iterator[tuple[Tokens, str, int, tuple[int, int] | None]]:
+    """(tokens, kind, precision, its '(p)' tokens) of each column type with a precision in a
+    CREATE / ALTER statement (after a column's name, or ALTER ... TYPE)."""
+    if not toks or toks[0].token_type not in _DEFINITIONS:
+        return
+    if not any(t.token_type in _TYPE_TOKENS for t in toks):
+        return
+    tk = Tokens(text, toks, base)
+    for i in range(1, tk.n):
+        if tk.tt(i) not in _TYPE_TOKENS or (tk.tt(i - 1) not in NAMES and tk.word(i - 1) != "type"):
+            continue
+        typed = _type_at(tk, i)
+        if typed is not None and typed[1] is not None:
+            yield tk, typed[0], typed[1], typed[3]
+
+
+def column_precisions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """timestamptz(6), time(6), ... as a column's type: the type without its precision (6 and
+    above are every digit DuckDB keeps)."""
+    edits: list[Edit] = []
+    for tk, _, precision, typmod in _column_types(text, toks, base):
+        if precision >= MAX_PRECISION:
+            edits += _drop_typmod(tk, typmod)
+    return edits
+
+
+def column_precision_refusal(text: str, toks: Sequence[Token]) -> tuple[str, str] | None:
+    """A column type whose precision DuckDB cannot keep (timestamp(1), timestamptz(3), time(0)):
+    refused, 0A000, rather than written with more digits than it declares."""
+    for _, kind, precision, _ in _column_types(text, toks):
+        if precision < MAX_PRECISION and (kind, precision) not in _KEPT_BY_DUCKDB:
+            return (
+                "0A000",
+                f"{kind}({precision}) columns are not supported: DuckCDB cannot round the values written"
+                f" to {precision} fractional digits as PostgreSQL does; declare {kind} (6 digits)"
+                + (" or timestamp(0) / timestamp(3)" if kind == "timestamp" else ""),
+            )
+    return None
+
+
+REWRITES = [datetime_literals, column_precisions]

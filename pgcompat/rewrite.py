@@ -721,7 +721,11 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         *identity_sequences(text, toks),
         *numeric.literal_checks(text, toks),
     )
-    refusal = identity_refusal(toks) or srf.misplaced(client_text, client_toks)
+    refusal = (
+        identity_refusal(toks)
+        or srf.misplaced(client_text, client_toks)
+        or datetime_literals.column_precision_refusal(text, toks)
+    )
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):
         final = tokenize(sql) if sql != text else list(toks)

@@ -302,12 +302,9 @@ def numeric_fits(value: Decimal) -> bool:
     )
 
 
-# The engine's macros (engine.pgdates) that round a timestamp / time / timetz to a precision as
-# PostgreSQL's typmods do: (value, 10 ** (6 - p)); pgcompat.datetime_literals calls them.
-TIMESTAMP_ROUND = "__pg_ts_round"
-TIME_ROUND = "__pg_time_round"
-TIMETZ_ROUND = "__pg_timetz_round"
-DATE_TRUNC_ARG = "__pg_trunc_arg"  # date_trunc's argument: a DATE as TIMESTAMPTZ (pgcompat.pg_dates)
+# The engine's macro (engine.pgdates) for date_trunc's argument: a DATE as TIMESTAMPTZ
+# (pgcompat.pg_dates writes the calls).
+DATE_TRUNC_ARG = "__pg_trunc_arg"
 
 # How every refusal of a value DuckDB would round ends (engine.errors maps it to 22003).
 NOT_ROUNDED = "it is refused, not rounded"

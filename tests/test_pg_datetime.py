@@ -241,3 +241,42 @@ def test_sqlstates_of_date_time_input_errors(server, pdb, pg15) -> None:  # noqa
                     con.execute(sql)
                 assert e.value.sqlstate == state, (sql, con is ours)
             assert ours.execute("SELECT 1").fetchone() == (1,)  # the session goes on
+
+
+def test_precision_of_columns_and_views(server, pdb, pg15, table_name) -> None:  # noqa: F811
+    """timestamptz(6), time(6), timetz(6) columns are the types themselves; a precision DuckDB
+    cannot keep is refused (0A000) rather than written with more digits than it declares; a
+    view's casts round as the statement's do."""
+    ours, pg = _both(server, pdb, pg15)
+    with ours, pg:
+        for con in (ours, pg):
+            for t in ("timestamp", "timestamptz", "time", "timetz"):
+                con.adapters.register_loader(t, TextLoader)
+        try:
+            for con in (ours, pg):
+                con.execute(
+                    f"CREATE TABLE {table_name} (a timestamptz(6), b time(6), c timetz(6), d timestamp(3),"
+                    " e timestamp(6) with time zone)"
+                )
+                con.execute(
+                    f"INSERT INTO {table_name} VALUES ('2024-01-01 10:00:00.123456+02', '10:00:00.5',"
+                    " '10:00:00.25-03', '2024-01-01 10:00:00.1235', '2024-01-01 10:00:00.5+00')"
+                )
+                con.execute(
+                    f"CREATE VIEW {table_name}_v AS SELECT '2024-01-02 03:04:05.678'::timestamp(1) AS a,"
+                    " '1999-12-31 23:59:59.5'::timestamp(0) AS b, '23:59:59.9'::time(0) AS c,"
+                    f" d::timestamp(2) AS d FROM {table_name}"
+                )
+            for sql in (f"SELECT * FROM {table_name}", f"SELECT * FROM {table_name}_v"):
+                assert ours.execute(sql).fetchall() == pg.execute(sql).fetchall(), sql
+            for ddl in (
+                f"CREATE TABLE {table_name}_x (a timestamptz(3))",
+                f"CREATE TABLE {table_name}_x (a timestamp(1))",
+                f"ALTER TABLE {table_name} ADD COLUMN f time(0)",
+            ):
+                with pytest.raises(psycopg.errors.FeatureNotSupported):
+                    ours.execute(ddl)
+        finally:
+            for con in (ours, pg):
+                con.execute(f"DROP VIEW IF EXISTS {table_name}_v")
+                con.execute(f"DROP TABLE IF EXISTS {table_name}")
