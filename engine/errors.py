@@ -15,6 +15,9 @@ from pgwire.types import LENGTH_CHECK_SHAPE, NOT_ROUNDED
 _LENGTH_CHECK = re.compile(
     r"CHECK constraint failed on table .* with expression CHECK\(" + LENGTH_CHECK_SHAPE + r"\)$"
 )
+# A date/time text of digits and separators whose fields are out of range (PostgreSQL: 22008);
+# DuckDB says the same of a text that is no date or time at all ('x'::time), which is 22007.
+_DATETIME_FIELD_RANGE = re.compile(r'(?:date|time|timestamp) field value out of range: "[0-9 :.+\-Tt]*"')
 _TYPE_OF_CHECKED_COLUMN = re.compile(r"Cannot change the type of a column that has a CHECK constraint")
 
 
@@ -74,6 +77,15 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("BinderException", None, "42601"),
     ("ParserException", None, "42601"),
     ("SyntaxException", None, "42601"),
+    # date/time input: PostgreSQL's datetime_in errors (DTERR_FIELD_OVERFLOW is 22008, a text
+    # that is no date/time 22007, an unknown zone or unit 22023)
+    ("ConversionException", _DATETIME_FIELD_RANGE, "22008"),
+    ("ConversionException", re.compile(r"(?:date|time|timestamp) field value out of range"), "22007"),
+    ("ConversionException", re.compile(r"invalid (?:date|time|timestamp) field format"), "22007"),
+    ("ConversionException", re.compile(r"(?:^|: )Date out of range"), "22008"),
+    ("ConversionException", re.compile(r"Could not convert string .* to INTERVAL"), "22007"),
+    ("ConversionException", re.compile(r"Unknown TimeZone '"), "22023"),
+    ("ConversionException", re.compile(r'extract specifier ".*" not recognized'), "22023"),
     ("ConversionException", re.compile(r"out of range|overflow", re.I), "22003"),
     ("ConversionException", None, "22P02"),
     ("OutOfRangeException", None, "22003"),

@@ -22,7 +22,19 @@ import pyarrow as pa
 from duckdb import _seam
 
 from engine import alter as alter_table
-from engine import codec, cursors, declared, foreign_keys, grouping, inserts, jsonb, pgmath, shadows
+from engine import (
+    codec,
+    cursors,
+    declared,
+    foreign_keys,
+    grouping,
+    inserts,
+    jsonb,
+    pgdates,
+    pgmath,
+    shadows,
+    timetz,
+)
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
@@ -80,7 +92,7 @@ _UPSERT = re.compile(r"\bON\s+CONFLICT\b|\bOR\s+REPLACE\b", re.I)
 
 
 # the session's TEMP macros: engine.pgmath's and engine.jsonb's (both named __pg_...)
-_PG_MACROS = pgmath.MACROS + "\n" + jsonb.MACROS
+_PG_MACROS = pgmath.MACROS + "\n" + pgdates.MACROS + "\n" + jsonb.MACROS
 
 
 @dataclass
@@ -271,6 +283,7 @@ class EngineSession:
         self._jl_typed: bool | None = True
         foreign_keys.session_macro(con)  # what the catalog reads the foreign keys from
         self._declared = declared.DeclaredTypes(con)  # varchar(n) / char(n) result columns
+        self._timetz = timetz.Relations(con)  # tables and views with timetz columns
         # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
         self.on_transaction_end: Callable[[bool], None] | None = None
         self.storage_full = storage_full
@@ -333,9 +346,29 @@ class EngineSession:
             portal.reader = None
         portal.pending.clear()
 
-    def _run(self, sql: str, values: list[Any] | dict[str, Any] | None) -> Any:
+    def _run(
+        self,
+        sql: str,
+        values: list[Any] | dict[str, Any] | None,
+        columns: list[tuple[str, codec.PgType]] | None = None,
+    ) -> Any:
+        """Run one statement to a streamed result; one with timetz result columns (those given,
+        else as a bind finds) to a kept result read with their offsets (engine.timetz)."""
         self._release_stream()
+        if self._timetz_result(sql, values, columns):
+            return timetz.KeptResult(self.con, sql, values, BATCH_ROWS)
         return _seam.submit(self.con, sql, values or None, "stream", BATCH_ROWS)
+
+    def _timetz_result(self, sql: str, values: Any, columns: list[tuple[str, codec.PgType]] | None) -> bool:
+        if columns is not None:
+            return timetz.columns_have_timetz(columns)
+        if not self._timetz.may_return(sql, (self.ddl.value, self._names)):
+            return False
+        try:
+            sig = _seam.bind(self.con, sql, values=values or None)
+        except duckdb.Error:
+            return False  # (the run reports it)
+        return sig.return_type == "query_result" and timetz.has_timetz(sig.types)
 
     def ensure_pg_macros(self, sql: str) -> None:
         """engine.pgmath's macros on this connection before a statement that calls them runs or
@@ -988,7 +1021,7 @@ class EngineSession:
                         p.numeric_untyped = True
                     except duckdb.Error:
                         pass
-        return self._run(p.sql, _duckdb_values(portal))
+        return self._run(p.sql, _duckdb_values(portal), p.columns)
 
     def _start(self, portal: Portal) -> tuple[str, int | None]:
         """Run the portal's statement. Returns (return_type, changed rows or None)."""

@@ -5,15 +5,21 @@ one call each, as pgcompat.pg_strings').
   says 0; `typeof(x)` is a constant to DuckDB, so other types keep the plain extract;
 - date_trunc('century' | 'millennium', x): PostgreSQL's centuries start in years 1, 101, ...
   2001 (DuckDB's in 2000).
+- date_trunc(unit, date) is timestamptz in PostgreSQL (the date is cast to its only timestamptz
+  overload's type, midnight in the session's zone); DuckDB answers a timestamp. A rewrite (after
+  the translations) gives date_trunc's second argument to the engine's macro
+  pgwire.types.DATE_TRUNC_ARG, which casts a DATE to TIMESTAMPTZ and leaves any other type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
-from pgcompat.tokens import literal
+from pgcompat.tokens import Edit, Tokens, literal
+from pgwire.types import DATE_TRUNC_ARG
 
 if TYPE_CHECKING:
     from pgcompat.functions import Call
@@ -66,3 +72,27 @@ def date_trunc(call: Call) -> str | None:
         f"(CASE WHEN year({x}) > 0 THEN date_trunc('year', {x}) - "
         f"to_years(CAST((year({x}) - 1) % {span} AS INTEGER)) ELSE date_trunc({call.args[0]}, {x}) END)"
     )
+
+
+_DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
+
+
+def date_trunc_of_a_date(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """date_trunc(unit, x): x through DATE_TRUNC_ARG, so that a date is truncated as timestamptz."""
+    if not any(t.text.lower() == "date_trunc" for t in toks) or toks[0].token_type in _DDL:
+        return []  # (a view keeps DuckDB's date_trunc: the macro is each session's)
+    tk = Tokens(text, toks, base)
+    edits: list[Edit] = []
+    for i in range(tk.n - 1):
+        if tk.word(i) != "date_trunc" or tk.tt(i + 1) != TokenType.L_PAREN or tk.tt(i - 1) == TokenType.DOT:
+            continue
+        close = tk.closing(i + 1)
+        parts = tk.split(i + 2, close, frozenset({TokenType.COMMA})) if close is not None else []
+        if len(parts) != 2 or parts[1][0] >= parts[1][1]:
+            continue
+        lo, hi = parts[1][0], parts[1][1] - 1
+        edits += [(tk.start(lo), tk.start(lo), f"{DATE_TRUNC_ARG}("), (tk.end(hi), tk.end(hi), ")")]
+    return edits
+
+
+REWRITES = [date_trunc_of_a_date]

@@ -18,6 +18,7 @@ from pgcompat import (
     alter,
     catalog_rewrites,
     char_casts,
+    datetime_literals,
     foreign_keys,
     functions,
     grouping,
@@ -28,6 +29,7 @@ from pgcompat import (
     lexer,
     locking,
     numeric,
+    pg_dates,
     result_types,
     rows,
     sequences,
@@ -638,6 +640,8 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     similar.similar_to,
     *srf.REWRITES,
     *char_casts.REWRITES,
+    *datetime_literals.REWRITES,
+    *pg_dates.REWRITES,
     *text_casts.REWRITES,
     *rows.REWRITES,
     *lengths.REWRITES,
@@ -717,7 +721,11 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         *identity_sequences(text, toks),
         *numeric.literal_checks(text, toks),
     )
-    refusal = identity_refusal(toks) or srf.misplaced(client_text, client_toks)
+    refusal = (
+        identity_refusal(toks)
+        or srf.misplaced(client_text, client_toks)
+        or datetime_literals.column_precision_refusal(text, toks)
+    )
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):
         final = tokenize(sql) if sql != text else list(toks)

@@ -302,6 +302,10 @@ def numeric_fits(value: Decimal) -> bool:
     )
 
 
+# The engine's macro (engine.pgdates) for date_trunc's argument: a DATE as TIMESTAMPTZ
+# (pgcompat.pg_dates writes the calls).
+DATE_TRUNC_ARG = "__pg_trunc_arg"
+
 # How every refusal of a value DuckDB would round ends (engine.errors maps it to 22003).
 NOT_ROUNDED = "it is refused, not rounded"
 

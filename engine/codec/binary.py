@@ -22,6 +22,7 @@ from engine.codec.temporal import (
     interval_parts,
     time_us,
     timestamp_us,
+    timetz_parts,
 )
 from engine.codec.text import EncodeContext, is_list_type, list_parts, text_of
 from pgwire import types as oids
@@ -82,6 +83,18 @@ def date_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
 def time_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
     arr = _from_text(arr, pa.time64("us"))
     return _big_endian(time_us(arr), ">i8", arr)
+
+
+_TIMETZ_BE = np.dtype([("us", ">i8"), ("zone", ">i4")])
+
+
+def timetz_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
+    """timetz_send: int64 local microseconds, int32 zone in seconds WEST of UTC."""
+    us, tz, valid = timetz_parts(arr)
+    out = np.empty(len(us), dtype=_TIMETZ_BE)
+    out["us"] = us
+    out["zone"] = -tz
+    return A.fixed_binary(out.view(np.uint8), 12, valid, len(us))
 
 
 def timestamp_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
@@ -213,6 +226,7 @@ BINARY_ENCODERS: dict[int, BinaryEncoder] = {
     oids.BYTEA: raw_binary,
     oids.DATE: date_binary,
     oids.TIME: time_binary,
+    oids.TIMETZ: timetz_binary,
     oids.TIMESTAMP: timestamp_binary,
     oids.TIMESTAMPTZ: timestamp_binary,
     oids.INTERVAL: interval_binary,

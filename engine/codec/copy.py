@@ -18,9 +18,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from engine.codec import _arrow as A
-from engine.codec.decode_binary import BINARY_DECODERS
+from engine.codec.decode_binary import BINARY_DECODERS, timetz_parts
 from engine.codec.errors import CopyError
 from engine.codec.pgarray import parse_array_binary
+from engine.codec.temporal import timetz_spelling
 from pgwire import types as oids
 from pgwire.types import PgType
 
@@ -283,8 +284,10 @@ def _value(oid: int, raw: bytes) -> Any:
         return pa.MonthDayNano([months, days, us * 1000])
     if oid in oids.ELEMENT_OF:
         return parse_array_binary(raw, _value)
+    if oid == oids.TIMETZ:
+        return timetz_spelling(*timetz_parts(raw))
     v = BINARY_DECODERS[oid](raw)
-    return str(v) if oid in (oids.UUID, oids.TIMETZ) else v
+    return str(v) if oid == oids.UUID else v
 
 
 def _binary(data: bytes, columns: list[tuple[str, PgType]]) -> pa.Table:

@@ -16,6 +16,7 @@ from engine.codec.errors import ParamError
 from engine.codec.interval import interval_value
 from engine.codec.numeric import numeric_recv
 from engine.codec.pgarray import parse_array_binary
+from engine.codec.temporal import timetz_value
 from pgwire import types as oids
 
 BinaryDecoder = Callable[[bytes], Any]
@@ -100,13 +101,16 @@ def _time(raw: bytes) -> dt.time | str:
     return dt.time(s // 3600, s // 60 % 60, s % 60, micro)
 
 
-def _timetz(raw: bytes) -> dt.time:
+def timetz_parts(raw: bytes) -> tuple[int, int]:
+    """(local microseconds, offset seconds EAST of UTC) of timetz_send's bytes."""
     if len(raw) != 12:
         raise ValueError("timetz must be 12 bytes")
     us, zone = struct.unpack(">qi", raw)
-    s, micro = divmod(us, 1_000_000)
-    # The wire zone is seconds WEST of UTC.
-    return dt.time(s // 3600, s // 60 % 60, s % 60, micro, tzinfo=dt.timezone(dt.timedelta(seconds=-zone)))
+    return us, -zone  # the wire zone is seconds WEST of UTC
+
+
+def _timetz(raw: bytes) -> Any:  # noqa: ANN401
+    return timetz_value(*timetz_parts(raw))
 
 
 def _timestamp(with_zone: bool) -> BinaryDecoder:

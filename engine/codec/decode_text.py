@@ -19,6 +19,7 @@ from engine import jsonb
 from engine.codec.errors import ParamError
 from engine.codec.interval import IntervalSyntaxError, interval_value, parse_interval
 from engine.codec.pgarray import ArraySyntaxError, parse_array_text
+from engine.codec.temporal import timetz_value
 from pgwire import types as oids
 
 TextDecoder = Callable[[str, "DecodeContext"], Any]
@@ -242,7 +243,7 @@ def _date(text: str, ctx: DecodeContext) -> dt.date | str:
 def _time(with_zone: bool) -> TextDecoder:
     oid = oids.TIMETZ if with_zone else oids.TIME
 
-    def decode(text: str, ctx: DecodeContext) -> dt.time | str:
+    def decode(text: str, ctx: DecodeContext) -> Any:  # noqa: ANN401
         m = _TIME_RE.match(text)
         if m is None:
             # PostgreSQL also accepts a full timestamp for a time; keep only its clock part.
@@ -254,13 +255,18 @@ def _time(with_zone: bool) -> TextDecoder:
             groups = m.groups()
         hh, mm, ss, frac, zone = groups
         h, mi, se = int(hh), int(mm), int(ss or 0)
-        if (h, mi, se, _micro(frac)) == (24, 0, 0, 0):
+        if not with_zone and (h, mi, se, _micro(frac)) == (24, 0, 0, 0):
             return "24:00:00" + (zone or "")
         try:
-            tz = _tz_of(zone, ctx) if with_zone else None
-            if with_zone and tz is None:  # no offset given: the session zone's current offset
-                tz = dt.timezone(_session_tz(ctx).utcoffset(dt.datetime.now()) or dt.timedelta(0))
-            return dt.time(h, mi, se, _micro(frac), tzinfo=tz)
+            if with_zone:
+                # the given offset, or a zone's (or the session zone's) offset now
+                tz = _tz_of(zone, ctx) or _session_tz(ctx)
+                off = tz.utcoffset(None) if isinstance(tz, dt.timezone) else tz.utcoffset(dt.datetime.now())
+                if mi > 59 or se > 59:
+                    raise ValueError("minute or second out of range")
+                us = ((h * 60 + mi) * 60 + se) * 1_000_000 + _micro(frac)
+                return timetz_value(us, int((off or dt.timedelta(0)).total_seconds()))
+            return dt.time(h, mi, se, _micro(frac))
         except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
             raise ParamError("22008", f'date/time field value out of range: "{text}"') from exc
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from duckdb.value.constant import TimeTimeZoneValue
 
 from engine.codec import _arrow as A
+from engine.codec.errors import EncodeError, ParamError
 
 DATE_INF = 2**31 - 1  # DuckDB's date 'infinity'; '-infinity' is its negation
 TS_INF = 2**63 - 1  # DuckDB's timestamp 'infinity'; '-infinity' is its negation
@@ -24,6 +26,7 @@ FIRST_DAY = -719_162  # 0001-01-01 as days since 1970-01-01
 LAST_DAY = 2_932_896  # 9999-12-31
 PG_EPOCH_DAYS = 10_957  # 2000-01-01 as days since 1970-01-01
 PG_EPOCH_US = PG_EPOCH_DAYS * US_PER_DAY
+TIMETZ_ZONE_LIMIT = 15 * 3600 + 59 * 60 + 59  # PostgreSQL's TZDISP_LIMIT
 
 _PAD4 = pc.PadOptions(width=4, padding="0")
 _FROM_4 = pc.SliceOptions(start=4, stop=2**31 - 1)
@@ -140,9 +143,53 @@ def time_text(arr: pa.Array) -> pa.Array:
     return A.with_validity(text, A.validity(arr))
 
 
+def timetz_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Buffer | None]:
+    """(local microseconds, offset seconds east of UTC, validity) of TIME WITH TIME ZONE values.
+
+    They arrive as the struct {us, tz} engine.timetz reads them as: DuckDB's own Arrow form of a
+    timetz is the local time without its offset, and a value without its offset is refused here
+    rather than printed as +00 (a quiet wrong value)."""
+    if not pa.types.is_struct(arr.type) or arr.type.get_field_index("tz") < 0:
+        raise EncodeError("XX000", "internal error: a time with time zone value arrived without its offset")
+    us_arr, tz_arr = arr.flatten()  # (children re-based to the array's offset, parent nulls merged)
+    us = A.values(us_arr, np.int64)
+    tz = A.values(A.cast(tz_arr, pa.int32()), np.int32).astype(np.int64)
+    vm = A.valid_mask(us_arr)
+    if vm is not None:  # (slots under nulls hold arbitrary values)
+        us, tz = np.where(vm, us, 0), np.where(vm, tz, 0)
+    return us, tz, A.validity(us_arr)
+
+
+def offsets_text(offsets: np.ndarray) -> pa.Array:
+    """'+02', '-05:30', '+05:30:15' of UTC offsets in seconds east (one string per distinct one)."""
+    uniq, inverse = np.unique(offsets, return_inverse=True)
+    names = pa.array([_offset_text(int(s)) for s in uniq], pa.string())
+    return A.call("take", names, pa.array(inverse.astype(np.int32)))
+
+
 def timetz_text(arr: pa.Array) -> pa.Array:
-    """TIME WITH TIME ZONE arrives without its offset in Arrow; DuckDB keeps it in UTC terms."""
-    return A.join(time_text(arr), b"+00")
+    """PostgreSQL's timetz_out: the local time, then its offset ('10:20:30.5+02')."""
+    us, tz, valid = timetz_parts(arr)
+    clock = time_text(pa.Array.from_buffers(pa.time64("us"), len(us), [None, pa.py_buffer(us)]))
+    return A.with_validity(A.join(clock, offsets_text(tz)), valid)
+
+
+def timetz_spelling(us: int, east: int) -> str:
+    """A timetz as DuckDB and PostgreSQL read it: 'HH:MM:SS.ffffff+HH:MM:SS' (offset east of UTC)."""
+    s, micro = divmod(us, US_PER_SEC)
+    a = abs(east)
+    zone = f"{'-' if east < 0 else '+'}{a // 3600:02d}:{a // 60 % 60:02d}:{a % 60:02d}"
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{micro:06d}{zone}"
+
+
+def timetz_value(us: int, east: int) -> TimeTimeZoneValue:
+    """A timetz parameter. Not an aware datetime.time: DuckDB refuses those west of UTC (their
+    utcoffset is a negative timedelta), and 24:00:00 is no datetime.time."""
+    if not 0 <= us <= US_PER_DAY:
+        raise ParamError("22008", "time out of range")
+    if abs(east) > TIMETZ_ZONE_LIMIT:
+        raise ParamError("22009", "time zone displacement out of range")
+    return TimeTimeZoneValue(timetz_spelling(us, east))
 
 
 # ---- timestamps ---------------------------------------------------------------------------------
@@ -222,9 +269,7 @@ def timestamptz_text(arr: pa.Array, timezone: str) -> pa.Array:
     if offs.min(initial=0) == offs.max(initial=0):
         suffix: pa.Array | bytes = _offset_text(int(offs[0]) if len(offs) else 0).encode()
     else:
-        uniq, inverse = np.unique(offs, return_inverse=True)
-        names = pa.array([_offset_text(int(s)) for s in uniq])  # one per distinct offset
-        suffix = A.call("take", names, pa.array(inverse.astype(np.int32)))
+        suffix = offsets_text(offs)
     if not finite.all():
         # 'infinity' takes no offset
         if isinstance(suffix, bytes):

@@ -82,6 +82,11 @@ def _time_text(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
     return timetz_text(arr) if ctx.pg_type.oid == oids.TIMETZ else time_text(arr)
 
 
+def _struct_text(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
+    # a timetz comes as {us, tz} (engine.timetz), a record as its fields
+    return timetz_text(arr) if ctx.pg_type.oid == oids.TIMETZ else _record_text(arr, ctx)
+
+
 def _list_text(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
     # A list sent as plain text (its elements have no PostgreSQL type) reads as DuckDB prints it.
     return array_text(arr, ctx) if oids.is_array(ctx.pg_type.oid) else _python_text(arr)
@@ -126,7 +131,7 @@ def _pick(t: pa.DataType) -> Callable[[pa.Array, EncodeContext], pa.Array]:
     if is_list_type(t):
         return _list_text
     if pa.types.is_struct(t):
-        return _record_text
+        return _struct_text
     if pa.types.is_null(t):
         return lambda arr, ctx: pa.nulls(len(arr), pa.string())
     return lambda arr, ctx: _python_text(arr)

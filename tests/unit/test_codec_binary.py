@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from duckdb import _seam
 
-from engine.codec import RowEncoder, binary_supported, pg_type_for_duckdb
+from engine.codec import EncodeError, RowEncoder, binary_supported, pg_type_for_duckdb
 from engine.codec.numeric import numeric_recv, numeric_send
 from pgwire import types as oids
 
@@ -187,13 +187,50 @@ def test_jsonb_and_binary_supported():
         oids.JSONB,
     ):
         assert binary_supported(oid)
-    assert not binary_supported(oids.TIMETZ)
+    assert binary_supported(oids.TIMETZ)
+    assert not binary_supported(oids.RECORD)
     assert not binary_supported(12345)
 
 
 def test_unsupported_binary_falls_back_to_text():
-    enc = RowEncoder([oids.pg_type(oids.TIMETZ)], [1])
+    enc = RowEncoder([oids.pg_type(oids.RECORD)], [1])
     assert enc.formats == [0]
+
+
+def test_timetz_text_and_binary_from_its_offset_struct():
+    """engine.timetz reads a timetz as {us, tz}: PostgreSQL's timetz_out and timetz_send."""
+    day = 86_400_000_000
+    arr = pa.array(
+        [
+            {"us": 37_230_500_000, "tz": 7200},
+            None,
+            {"us": day, "tz": -3600},
+            {"us": 1, "tz": -(5 * 3600 + 30 * 60 + 15)},
+        ],
+        pa.struct([("us", pa.int64()), ("tz", pa.int32())]),
+    )
+    lists = pa.array([[arr[0].as_py(), None]] * 4, pa.list_(arr.type))
+    batch = pa.record_batch([arr, lists], names=["t", "a"])
+    types = [oids.pg_type(oids.TIMETZ), oids.pg_type(oids.TIMETZ_ARRAY)]
+    text = parse_rows(RowEncoder(types, [0, 0]).encode(batch))
+    assert [r[0] for r in text] == [b"10:20:30.5+02", None, b"24:00:00-01", b"00:00:00.000001-05:30:15"]
+    assert text[0][1] == b"{10:20:30.5+02,NULL}"
+    binary = parse_rows(RowEncoder(types, [1, 1]).encode(batch))
+    assert [r[0] for r in binary] == [
+        struct.pack(">qi", 37_230_500_000, -7200),
+        None,
+        struct.pack(">qi", day, 3600),
+        struct.pack(">qi", 1, 5 * 3600 + 30 * 60 + 15),
+    ]
+    assert binary[0][1][:12] == struct.pack(">iii", 1, 1, oids.TIMETZ)
+
+
+def test_timetz_without_its_offset_is_refused():
+    """A timetz that arrives as a bare time (DuckDB's Arrow form) is never printed as +00."""
+    batch = pa.record_batch([pa.array([1_000_000], pa.time64("us"))], names=["t"])
+    for fmt in (0, 1):
+        with pytest.raises(EncodeError):
+            RowEncoder([oids.pg_type(oids.TIMETZ)], [fmt]).encode(batch)
 
 
 def test_sliced_batch_with_nulls(con):

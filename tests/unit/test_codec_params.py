@@ -257,3 +257,31 @@ def test_pg_type_for_duckdb(duck, oid, typmod, typlen):
     t = pg_type_for_duckdb(duck)
     assert (t.oid, t.typmod, t.typlen) == (oid, typmod, typlen)
     assert t.name == oids.PG_TYPE_NAMES[oid]
+
+
+@pytest.mark.parametrize(
+    ("raw", "fmt", "spelling"),
+    [
+        (b"23:59:59.123456-05:30", 0, "23:59:59.123456-05:30"),
+        (b"01:02:03+02", 0, "01:02:03+02"),
+        (b"24:00:00-01", 0, "24:00:00-01"),
+        (b"10:00:00", 0, "10:00:00+00"),  # no offset: the session zone's (UTC)
+        (struct.pack(">qi", 3_723_000_001, 19_815), 1, "01:02:03.000001-05:30:15"),
+        (struct.pack(">qi", 0, -7200), 1, "00:00:00+02"),
+    ],
+)
+def test_timetz_params_keep_their_offset(con, raw, fmt, spelling):
+    """West of UTC too (DuckDB refuses an aware datetime.time with a negative offset)."""
+    value = decode_param(raw, oids.TIMETZ, fmt)
+    got = _seam.submit(con, "SELECT $1::VARCHAR, typeof($1)", [value], "rows").fetchall()
+    assert got == [(spelling, "TIME WITH TIME ZONE")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "fmt", "sqlstate"),
+    [(b"25:00:00+02", 0, "22008"), (b"10:00:00+16", 0, "22009"), (struct.pack(">qi", 0, 60_000), 1, "22009")],
+)
+def test_timetz_param_errors(raw, fmt, sqlstate):
+    with pytest.raises(ParamError) as e:
+        decode_param(raw, oids.TIMETZ, fmt)
+    assert e.value.sqlstate == sqlstate
