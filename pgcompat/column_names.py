@@ -63,11 +63,31 @@ def _spelled(e: exp.Func, text: str) -> str | None:
     return word.lower()
 
 
+# PostgreSQL's identifiers are at most NAMEDATALEN - 1 bytes (longer ones are truncated).
+_NAMEDATALEN = 64
+
+
+def _identifier(node: exp.Expression | None, name: str) -> str:
+    """A name as PostgreSQL's parser keeps it: unquoted ones folded to lower case, at most 63
+    bytes (cut at a character's boundary)."""
+    if not (isinstance(node, exp.Identifier) and node.quoted):
+        name = name.lower()
+    raw = name.encode()
+    if len(raw) >= _NAMEDATALEN:
+        name = raw[: _NAMEDATALEN - 1].decode(errors="ignore")
+    return name
+
+
 def _name(e: exp.Expression, text: str) -> str | None:
     if isinstance(e, exp.Alias):
-        return e.alias
+        return _identifier(e.args.get("alias"), e.alias)
     if isinstance(e, exp.Column):
-        return e.name
+        return _identifier(e.this, e.name)
+    if isinstance(e, exp.Bracket):  # a[1], (ARRAY[1, 2])[1]: named after what is subscripted
+        inner = e.this
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        return "array" if isinstance(inner, exp.Array) else _name(inner, text)
     if isinstance(e, exp.Dot) and isinstance(e.expression, exp.Func):  # pg_catalog.version()
         return _name(e.expression, text)
     if isinstance(e, exp.Cast):

@@ -16,6 +16,7 @@ from sqlglot.tokens import Token, TokenType
 
 from pgcompat import (
     alter,
+    arrays,
     catalog_rewrites,
     char_casts,
     foreign_keys,
@@ -28,6 +29,7 @@ from pgcompat import (
     lexer,
     locking,
     numeric,
+    outer_rows,
     result_types,
     rows,
     sequences,
@@ -640,6 +642,8 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     *char_casts.REWRITES,
     *text_casts.REWRITES,
     *rows.REWRITES,
+    *arrays.REWRITES,
+    *outer_rows.REWRITES,
     *lengths.REWRITES,
     renamed_functions,
     locking.locking_clauses,
@@ -717,7 +721,11 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         *identity_sequences(text, toks),
         *numeric.literal_checks(text, toks),
     )
-    refusal = identity_refusal(toks) or srf.misplaced(client_text, client_toks)
+    refusal = (
+        identity_refusal(toks)
+        or srf.misplaced(client_text, client_toks)
+        or arrays.array_refusal(client_text, client_toks)
+    )
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):
         final = tokenize(sql) if sql != text else list(toks)
