@@ -36,6 +36,7 @@ from pgcompat import (
     similar,
     srf,
     text_casts,
+    values_columns,
 )
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
@@ -644,6 +645,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     *rows.REWRITES,
     *arrays.REWRITES,
     *outer_rows.REWRITES,
+    *values_columns.REWRITES,
     *lengths.REWRITES,
     renamed_functions,
     locking.locking_clauses,

@@ -192,3 +192,23 @@ def test_regexp_matches_is_a_set_of_text_arrays(conn, pg) -> None:
         "select regexp_matches('ab', 'a', 'x')",
     ):
         assert _sqlstate(conn, sql) == "0A000"
+
+
+def test_result_column_names_as_postgresql(conn, pg, table_name) -> None:
+    for sql in (
+        "select E'b', $$c$$, 1 in (1), 1 between 0 and 2, 'abc' ^@ 'a'",
+        "select (select 1), (select 2 as n), exists (select 1), array(select 1), array[1]",
+        "select interval '1 day', timestamp '2024-01-01' at time zone 'UTC', '{}'::int[], '{a}'::text[]",
+        "select 1 union all select 2 order by 1",
+        "select * from (values (1, 'a'), (2, 'b')) v order by 1",
+        "select column2 from (values (1, 'a')) as v",
+        "values (1, 'a'), (2, 'b')",
+    ):
+        _same(conn, pg, sql)
+    for c in (conn, pg):
+        c.execute(f"create temp table {table_name} (k int)")
+    for sql in (
+        f"insert into {table_name} values (5) returning k * 2, upper('a'), k as \"K\"",
+        f"update {table_name} set k = 6 returning k + 1, k",
+    ):  # (run once on each: a DML statement)
+        assert _answer(conn, sql) == _answer(pg, sql)
