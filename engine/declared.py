@@ -47,7 +47,12 @@ _TABLES = (
     "SELECT database_name, schema_name, lower(table_name), CASE WHEN contains(sql, 'CHECK((len(') THEN sql END"
     " FROM duckdb_tables()"
 )
-_VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
+_VIEWS = "SELECT database_name, schema_name, lower(view_name), sql FROM duckdb_views() WHERE NOT internal"
+# A view's query in DuckDB's own CREATE VIEW text (a view that renames its columns is not followed).
+_VIEW_QUERY = re.compile(
+    r'^CREATE (?:TEMP(?:ORARY)? )?VIEW (?:"(?:[^"]|"")*"|[^\s"(.]+)(?:\.(?:"(?:[^"]|"")*"|[^\s"(.]+))* AS (.*?);?\s*$',
+    re.S | re.I,
+)
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
 
@@ -92,7 +97,8 @@ class DeclaredTypes:
         self._stamp: Any = None
         self._length_tables: frozenset[str] = frozenset()
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
-        self._views: frozenset[tuple[str, str, str]] | None = None
+        self._views: dict[tuple[str, str, str], str] | None = None  # (db, schema, name) -> its query
+        self._length_views: frozenset[str] | None = None  # views that may read a length's column
         self._path: tuple[str, list[tuple[str, str]]] | None = None
         self._known: dict[tuple[str, str, str], Table | None] = {}
 
@@ -105,6 +111,7 @@ class DeclaredTypes:
             self._tables = tables
             self._length_tables = frozenset(name for (_, _, name), sql in tables.items() if sql)
             self._views = None
+            self._length_views = None
             self._path = None
             self._known = {}
             self._stamp = stamp
@@ -121,7 +128,28 @@ class DeclaredTypes:
         if not self._length_tables:
             return False
         low = sql.lower()
-        return any(t in low for t in self._length_tables)
+        return any(t in low for t in self._length_tables) or any(v in low for v in self._views_with_lengths())
+
+    def _read_views(self) -> dict[tuple[str, str, str], str]:
+        if self._views is None:
+            self._views = {
+                (str(db).lower(), str(sch).lower(), str(v)): str(q or "")
+                for db, sch, v, q in self.con.execute(_VIEWS).fetchall()
+            }
+        return self._views
+
+    def _views_with_lengths(self) -> frozenset[str]:
+        """Names of the views whose query names a table with lengths, or such a view."""
+        if self._length_views is None:
+            names = set(self._length_tables)
+            views = {name: q.lower() for (_, _, name), q in self._read_views().items()}
+            grew = True
+            while grew:
+                found = {v for v, q in views.items() if v not in names and any(n in q for n in names)}
+                names |= found
+                grew = bool(found)
+            self._length_views = frozenset(names - self._length_tables)
+        return self._length_views
 
     def origins(self, sql: str, stamp: Any, release: Callable[[], None]) -> Origins | None:
         """What each result column of a SELECT is, or None when none is a length's column."""
@@ -271,11 +299,7 @@ class DeclaredTypes:
 
     def _table(self, catalog: str, schema: str, name: str) -> Table | None:
         """The table a name reads, as DuckDB resolves it; None for a view or anything unsure."""
-        if self._views is None:
-            self._views = frozenset(
-                (str(db).lower(), str(sch).lower(), str(v))
-                for db, sch, v in self.con.execute(_VIEWS).fetchall()
-            )
+        views = self._read_views()
         db, path = self._search_path()
         if catalog or schema:
             # db.schema.name, schema.name, or db.name (its main schema): DuckDB says which of the
@@ -283,13 +307,16 @@ class DeclaredTypes:
             options = [(catalog, schema or "main")] if catalog else [(db, schema), (schema, "main")]
         else:
             options = [("temp", "main"), *path]  # the first schema of the path that has it
-        hits = [(d, s) for d, s in options if (d, s, name) in self._tables or (d, s, name) in self._views]
+        hits = [(d, s) for d, s in options if (d, s, name) in self._tables or (d, s, name) in views]
         if not hits or (catalog or schema) and len(hits) > 1:
             return None
         d, s = hits[0]
-        if (d, s, name) in self._views:
-            return None
         where = (d, s, name)
+        if where in views:
+            if where not in self._known:
+                self._known[where] = None  # (while its own query is read: a view of itself is not followed)
+                self._known[where] = self._view(views[where])
+            return self._known[where]
         if where not in self._known:
             try:
                 sig = _seam.bind(self.con, f"SELECT * FROM {_quote(d)}.{_quote(s)}.{_quote(name)}")
@@ -299,6 +326,20 @@ class DeclaredTypes:
             except duckdb.Error:
                 self._known[where] = None
         return self._known[where]
+
+    def _view(self, create: str) -> Table | None:
+        """A view's columns as a table's: its query's (as a subquery's, engine._derived)."""
+        m = _VIEW_QUERY.match(create)
+        if m is None:
+            return None
+        try:
+            rows = self.con.execute("SELECT json_serialize_sql($1)", [m.group(1)]).fetchall()
+            tree = json.loads(rows[0][0]) if rows else {}
+            if tree.get("error") or len(tree.get("statements", [])) != 1:
+                return None
+            return self._derived(tree["statements"][0]["node"], {})
+        except (duckdb.Error, KeyError, TypeError, ValueError):
+            return None
 
 
 def _quote(name: str) -> str:

@@ -358,10 +358,14 @@ def _created_function(st: Statement) -> str | None:
     return None
 
 
+_NAMED_KINDS = frozenset({"select", "insert", "update", "delete"})
+
+
 def result_names(st: Statement) -> list[str | None] | None:
-    """PostgreSQL's names for the columns of a SELECT where DuckDB's differ, else None. A statement
-    whose PostgreSQL functions were translated is named after the functions the client wrote."""
-    if st.kind != "select":
+    """PostgreSQL's names for the columns of a SELECT (or of RETURNING) where DuckDB's differ, else
+    None. A statement whose PostgreSQL functions were translated is named after the functions the
+    client wrote."""
+    if st.kind not in _NAMED_KINDS:
         return None
     names = column_names.of_text(st.text) if st.checked else analyze(st).column_names
     return list(names) if names is not None else None

@@ -46,6 +46,9 @@ _TYPE_NAMES = {
 }
 
 
+# Operators and literal forms sqlglot makes other nodes of: E'b', $$c$$, 'foo' 'bar', IN, BETWEEN,
+# ^@ (a call's own name was taken first, see _spelled: concat(a, b) is "concat").
+_OPERATORS = exp.ByteString | exp.RawString | exp.Concat | exp.In | exp.Between | exp.StartsWith
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
@@ -63,11 +66,43 @@ def _spelled(e: exp.Func, text: str) -> str | None:
     return word.lower()
 
 
+# PostgreSQL's identifiers are at most NAMEDATALEN - 1 bytes (longer ones are truncated).
+_NAMEDATALEN = 64
+
+
+def _identifier(node: exp.Expression | None, name: str) -> str:
+    """A name as PostgreSQL's parser keeps it: unquoted ones folded to lower case, at most 63
+    bytes (cut at a character's boundary)."""
+    if not (isinstance(node, exp.Identifier) and node.quoted):
+        name = name.lower()
+    raw = name.encode()
+    if len(raw) >= _NAMEDATALEN:
+        name = raw[: _NAMEDATALEN - 1].decode(errors="ignore")
+    return name
+
+
 def _name(e: exp.Expression, text: str) -> str | None:
     if isinstance(e, exp.Alias):
-        return e.alias
+        return _identifier(e.args.get("alias"), e.alias)
     if isinstance(e, exp.Column):
-        return e.name
+        return _identifier(e.this, e.name)
+    if isinstance(e, exp.Bracket):  # a[1], (ARRAY[1, 2])[1]: named after what is subscripted
+        inner = e.this
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        return "array" if isinstance(inner, exp.Array) else _name(inner, text)
+    if isinstance(e, exp.Dot) and isinstance(e.expression, exp.Identifier):  # (t).y: the field's
+        return _identifier(e.expression, e.expression.name)
+    if isinstance(e, exp.Subquery) and isinstance(e.this, exp.Select) and e.this.expressions:
+        return _name(e.this.expressions[0], text)  # (SELECT n ...): its column's name
+    if isinstance(e, exp.Exists):
+        return "exists"
+    if isinstance(e, exp.Array):  # ARRAY[...] and ARRAY(SELECT ...)
+        return "array"
+    if isinstance(e, exp.Interval):  # INTERVAL '1 day': a typed literal, named by its type
+        return "interval"
+    if isinstance(e, exp.AtTimeZone):  # x AT TIME ZONE z is timezone(z, x)
+        return "timezone"
     if isinstance(e, exp.Dot) and isinstance(e.expression, exp.Func):  # pg_catalog.version()
         return _name(e.expression, text)
     if isinstance(e, exp.Cast):
@@ -76,9 +111,12 @@ def _name(e: exp.Expression, text: str) -> str | None:
         inner = None if isinstance(e.this, exp.Cast) else _name(e.this, text)
         if inner is not None and inner != "?column?":
             return inner
-        kind = getattr(e.to.this, "name", None) or str(e.to.this)
-        if kind.upper() == "USERDEFINED" and e.to.args.get("kind"):  # regclass, ... (unknown to sqlglot)
-            kind = str(e.to.args["kind"]).split(".")[-1].strip('"')
+        to = e.to
+        if to.this == exp.DataType.Type.ARRAY and to.expressions:  # '{}'::int[]: the element's
+            to = to.expressions[0]
+        kind = getattr(to.this, "name", None) or str(to.this)
+        if kind.upper() == "USERDEFINED" and to.args.get("kind"):  # regclass, ... (unknown to sqlglot)
+            kind = str(to.args["kind"]).split(".")[-1].strip('"')
         return _TYPE_NAMES.get(kind.upper(), kind.lower())
     if isinstance(e, exp.Extract):
         return _extract_name(e, text)
@@ -89,7 +127,7 @@ def _name(e: exp.Expression, text: str) -> str | None:
         # before Binary: mod(7, 2) and corr(a, b) are binary nodes to sqlglot (which keeps a
         # position only for the name of a call, never for an operator such as %)
         return spelled
-    if isinstance(e, exp.Literal | exp.Boolean | exp.Null | exp.Binary | exp.Unary):
+    if isinstance(e, exp.Literal | exp.Boolean | exp.Null | exp.Binary | exp.Unary | _OPERATORS):
         return "?column?"
     if isinstance(e, exp.Case):
         return "case"
@@ -122,10 +160,18 @@ def _extract_name(e: exp.Extract, text: str) -> str:
 def from_tree(tree: exp.Expression, text: str) -> tuple[str | None, ...] | None:
     """PostgreSQL's names for a SELECT's columns from its parsed tree (None where DuckDB's name is
     kept), or None when DuckDB's names all stay; text: what the tree was parsed from."""
-    if not isinstance(tree, exp.Select):
+    while isinstance(tree, exp.SetOperation | exp.Subquery):  # UNION ...: the first branch's names
+        tree = tree.this
+    if isinstance(tree, exp.Values) and tree.expressions:  # VALUES (...): column1, column2, ...
+        first = tree.expressions[0]
+        n = len(first.expressions) if isinstance(first, exp.Tuple) else 1
+        return tuple(f"column{k}" for k in range(1, n + 1))
+    returning = tree.args.get("returning") if isinstance(tree, exp.Insert | exp.Update | exp.Delete) else None
+    items = returning.expressions if isinstance(returning, exp.Returning) else None
+    if items is None and not isinstance(tree, exp.Select):
         return None
     out: list[str | None] = []
-    for e in tree.expressions:
+    for e in items if items is not None else tree.expressions:
         if isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)):
             return None
         try:

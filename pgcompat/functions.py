@@ -32,7 +32,9 @@ from pgcompat.tokens import NAMES, Tokens, literal, quote
 # Words after which a name is being defined or dropped, not called.
 _DEFINING = frozenset({"macro", "function", "procedure", "table", "view", "type", "sequence", "index"})
 # Set-returning functions the catalog shim gives their PostgreSQL column name (pg_rewrites._SRF).
-_SET_RETURNING = frozenset({"unnest", "generate_series", "generate_subscripts", "regexp_split_to_table"})
+_SET_RETURNING = frozenset(
+    {"unnest", "generate_series", "generate_subscripts", "regexp_split_to_table", "regexp_matches"}
+)
 _FROM_CONTEXT = (TokenType.FROM, TokenType.JOIN, TokenType.LATERAL)
 
 
@@ -364,6 +366,8 @@ TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
     "array_length": pg_strings.array_length,
     "array_upper": pg_strings.array_upper,
     "cardinality": pg_strings.cardinality,
+    "upper": pg_strings.upper,
+    "regexp_matches": pg_strings.regexp_matches,
     "extract": pg_dates.extract,
     "date_trunc": pg_dates.date_trunc,
 }

@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pgcompat.tokens import literal
+from pgwire.errors import DbError
 
 if TYPE_CHECKING:
     from pgcompat.functions import Call
@@ -148,10 +149,68 @@ def array_upper(call: Call) -> str | None:
     return f"CAST(nullif(array_upper({', '.join(call.args)}), 0) AS INTEGER)"
 
 
+# Every element of an array of any number of dimensions, counted (an array of one dimension
+# keeps DuckDB's cardinality: typeof() is a constant, the other branch is never run).
+_CARDINALITY = (
+    "CAST(CASE WHEN typeof({x}) LIKE '%[][]' THEN CASE WHEN ({x}) IS NOT NULL THEN "
+    "(SELECT count(*) FROM (SELECT unnest({x}, recursive := true))) END "
+    "ELSE cardinality({x}) END AS INTEGER)"
+)
+
+
 def cardinality(call: Call) -> str | None:
-    """cardinality(a): an integer (DuckDB's is UBIGINT, sent as numeric). An array of arrays
-    still counts its outer elements only (PostgreSQL counts them all: a known difference)."""
-    return f"CAST(cardinality({call.args[0]}) AS INTEGER)" if len(call.args) == 1 else None
+    """cardinality(a): an integer (DuckDB's is UBIGINT, sent as numeric), and of an array of
+    several dimensions the number of all its elements, as PostgreSQL's (DuckDB counts the rows)."""
+    return _CARDINALITY.format(x=call.args[0]) if len(call.args) == 1 else None
+
+
+# upper() of ß is ß in PostgreSQL (no one-character capital in libc's towupper); DuckDB's gives
+# U+1E9E. The ß is set aside as a noncharacter (U+FDD0, never in interchanged text) and put back.
+_SHARP_S_ASIDE = "replace(upper(replace({x}, chr(223), chr(64976))), chr(64976), chr(223))"
+
+
+def upper(call: Call) -> str | None:
+    """upper(s) as PostgreSQL's: ß stays ß."""
+    return _SHARP_S_ASIDE.format(x=call.args[0]) if len(call.args) == 1 else None
+
+
+# A group that may stay out of a match (an alternative, or a group made optional): PostgreSQL
+# gives NULL for it where DuckDB's regexp_extract_all gives ''.
+_OPTIONAL_GROUP = re.compile(r"\||[)][?*]|[)]\{0")
+
+
+def regexp_matches(call: Call) -> str | None:
+    """regexp_matches(s, pattern [, flags]): PostgreSQL's set of text[] rows, one per match (the
+    first only without the g flag), each holding the capturing groups (or the whole match when
+    there are none), as unnest() of DuckDB's regexp_extract_all per group. A pattern or flags
+    that are not literals, other flags, or a group that may stay out of a match are refused
+    (0A000), never DuckDB's boolean regexp_matches."""
+    from pgcompat.functions import _capturing_groups  # (functions imports this module)
+
+    if len(call.args) not in (2, 3):
+        return None
+    pattern = call.string(1)
+    flags = call.string(2) if len(call.args) == 3 else ""
+    unsupported = None
+    if pattern is None or flags is None:
+        unsupported = "regexp_matches() with a pattern or flags that are not literals is not supported"
+    elif set(flags) - {"g", "i"}:
+        unsupported = f"regexp_matches() flags other than g and i are not supported: {flags}"
+    elif _capturing_groups(pattern) and _OPTIONAL_GROUP.search(pattern.replace("\\\\", "")):
+        unsupported = "regexp_matches() with a group that may not take part in a match is not supported"
+    if unsupported is not None:
+        raise DbError("0A000", unsupported, hint="regexp_extract_all() gives the matches as a list.")
+    assert pattern is not None and flags is not None
+    groups = _capturing_groups(pattern) or 0
+    options = ", 'i'" if "i" in flags else ""
+    s, p = f"({call.args[0]})", call.args[1]
+    lists = [f"regexp_extract_all({s}, {p}, {k}{options})" for k in (range(1, groups + 1) if groups else [0])]
+    # each group's list computed once, in a struct the lambda reads
+    struct = "{" + ", ".join(f"'g{k}': {lst}" for k, lst in enumerate(lists)) + "}"
+    row = "[" + ", ".join(f"__r.g{k}[__i]" for k in range(len(lists))) + "]"
+    n = "len(__r.g0)" if "g" in flags else "least(len(__r.g0), 1)"
+    body = f"list_transform(range(1, {n} + 1), lambda __i: CAST({row} AS VARCHAR[]))"
+    return f"unnest(list_transform([{struct}], lambda __r: {body})[1])"
 
 
 def quoted_literal(value: str) -> str:

@@ -16,6 +16,7 @@ from sqlglot.tokens import Token, TokenType
 
 from pgcompat import (
     alter,
+    arrays,
     catalog_rewrites,
     char_casts,
     datetime_literals,
@@ -29,6 +30,7 @@ from pgcompat import (
     lexer,
     locking,
     numeric,
+    outer_rows,
     pg_dates,
     result_types,
     rows,
@@ -36,6 +38,7 @@ from pgcompat import (
     similar,
     srf,
     text_casts,
+    values_columns,
 )
 from pgcompat.client_catalog import ASYNCPG_PARAM_OIDS, asyncpg_type_introspection
 from pgcompat.tokens import apply, tokenize
@@ -644,6 +647,9 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     *pg_dates.REWRITES,
     *text_casts.REWRITES,
     *rows.REWRITES,
+    *arrays.REWRITES,
+    *outer_rows.REWRITES,
+    *values_columns.REWRITES,
     *lengths.REWRITES,
     renamed_functions,
     locking.locking_clauses,
@@ -725,6 +731,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         identity_refusal(toks)
         or srf.misplaced(client_text, client_toks)
         or datetime_literals.column_precision_refusal(text, toks)
+        or arrays.array_refusal(client_text, client_toks)
     )
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):

@@ -19,8 +19,11 @@ CASE or COALESCE of its own (pg_typeof), so it steps through those.
 Types: generate_series over int4 is int4 in PostgreSQL (DuckDB's is always BIGINT): where the
 arguments are visibly int4 (integer literals in range, `::int` casts) the result is cast so.
 A 2-D array literal unnests to its elements, all dimensions, as PostgreSQL does (in a select
-list and in FROM); an array column of two dimensions still unnests one level (its type is not
-known to the rewrite, and DuckDB's max_depth would also take records apart).
+list and in FROM); so does an array column that is the select list's only set-returning call's
+argument (DuckDB's max_depth, which would also take an array of records apart: a table's column
+of records is not something a PostgreSQL client creates). Beside other set-returning calls, or in
+FROM, an array column of two dimensions still unnests one level (its type is not known to the
+rewrite).
 """
 
 from __future__ import annotations
@@ -290,6 +293,17 @@ def _array_depth(tk: Tokens, i: int) -> int:
     return depth
 
 
+_MAX_DIMENSIONS = 6  # PostgreSQL's MAXDIM
+
+
+def _column_argument(tk: Tokens, open_: int, close: int) -> bool:
+    """The call's only argument is a column reference (name or qualified.name)."""
+    k = open_ + 1
+    while tk.tt(k) in NAMES and tk.tt(k + 1) == TokenType.DOT:
+        k += 2
+    return tk.tt(k) in NAMES and k + 1 == close
+
+
 def select_list_srfs(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """generate_series(...) in a select list -> unnest(generate_series(...)) (int4 where its
     arguments are); unnest() of a multi-dimensional array literal unnests every dimension."""
@@ -297,10 +311,10 @@ def select_list_srfs(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         return []
     tk = Tokens(text, toks, base)
     edits: list[Edit] = []
-    for i in _calls(tk, _SET_RETURNING):
-        where = placement(tk, i, lenient=True)
+    calls = [i for i in _calls(tk, _SET_RETURNING) if placement(tk, i, lenient=True) == SELECT]
+    for i in calls:
         close = tk.closing(i + 1)
-        if close is None or where != SELECT:
+        if close is None:
             continue
         name = tk.word(i)
         if name in _LIST_VALUED:
@@ -312,6 +326,12 @@ def select_list_srfs(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             depth = _array_depth(tk, i)
             if depth:
                 edits.append((tk.start(close), tk.start(close), f", max_depth := {depth}"))
+            elif len(calls) == 1 and _column_argument(tk, i + 1, close):
+                # an array column of any number of dimensions: every element (DuckDB's unnest
+                # of a list's lists goes as deep as asked, and leaves a list of one dimension
+                # as it is); alone in the select list, as DuckDB's deep unnest does not run in
+                # step with others
+                edits.append((tk.start(close), tk.start(close), f", max_depth := {_MAX_DIMENSIONS}"))
     return edits
 
 

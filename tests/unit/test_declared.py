@@ -32,6 +32,7 @@ def con() -> duckdb.DuckDBPyConnection:
     c.execute("CREATE SCHEMA other")
     c.execute("CREATE TABLE other.t (a varchar CHECK (len(a) <= 7))")
     c.execute("CREATE VIEW v AS SELECT a FROM t")
+    c.execute("CREATE VIEW w (z) AS SELECT a FROM t")
     return c
 
 
@@ -54,7 +55,8 @@ def _described(con: duckdb.DuckDBPyConnection, sql: str, stamp: object = 1) -> l
         ("SELECT * FROM t JOIN u USING (id)", [INT, TEXT, TEXT, NUM, REC, TEXT]),  # merged: no star
         ("SELECT a FROM other.t", [V7]),
         ("SELECT a FROM memory.other.t", [V7]),
-        ("SELECT a FROM v", [TEXT]),  # a view: not followed
+        ("SELECT a FROM v", [V5]),  # a view: its query followed
+        ("SELECT z FROM w", [TEXT]),  # a view that renames its columns: not followed
         ("SELECT s.a FROM (SELECT a, id + 1 FROM t) s", [V5]),
         ("SELECT * FROM (SELECT a, id + 1 FROM t) s", [TEXT, INT]),  # an unnamed column: no star
         ("SELECT * FROM (SELECT a FROM t) s(b)", [TEXT]),

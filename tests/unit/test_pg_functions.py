@@ -197,7 +197,7 @@ def test_table_functions_and_non_from_calls_stay() -> None:
     for sql in (
         "SELECT * FROM range(3) r",
         "SELECT * FROM generate_series(1, 3) g",
-        "SELECT extract(epoch FROM now()), a IS DISTINCT FROM upper(b), upper(c) u FROM t",
+        "SELECT extract(epoch FROM now()), a IS DISTINCT FROM lower(b), lower(c) u FROM t",
         "SELECT substring(x, 1, 2), /* a comment */ substring(x FROM 1 FOR 2) FROM t",
         "SELECT to_char(x, fmt) FROM t",
         "CREATE MACRO to_char(a, b) AS a",
