@@ -146,6 +146,10 @@ def test_delete_operators(both) -> None:
         """SELECT '{"a": {"b": 1, "c": 2}}'::jsonb #- '{a,b}', '[1, 2, 3]'::jsonb #- '{-1}'""",
         """SELECT '{"a": 1}'::jsonb #- '{x,y}', '{"a": [1, {"b": 2}]}'::jsonb #- '{a,1,b}', '[]'::jsonb #- '{0}'""",
         """SELECT id, data #- '{b,0}', data #- ARRAY['c', 'd'] FROM {t} WHERE id = 1""",
+        # a column's - integer: jsonb's (an array element), every other type's own
+        """SELECT data - 0, data - 1, {t}.data - -1, data - 9, data - +1 FROM {t} WHERE id = 2""",
+        """SELECT id - 1, (id - 1) / 2, id - 1 - 2, arr[1] - 1 FROM {t} ORDER BY id""",
+        """SELECT id - 1 AS k, count(*) FROM {t} GROUP BY id - 1 ORDER BY 1""",
     ]:
         assert same(both, sql)[0] == "ok", sql
     same(both, "SELECT id, data - %s::text FROM {t} WHERE id < 3 ORDER BY id", ["a"])
@@ -162,6 +166,8 @@ def test_delete_operators(both) -> None:
         ("""SELECT '"s"'::jsonb #- '{a}'""", "22023"),
         ("""SELECT '[1]'::jsonb #- '{a}'""", "22P02"),
         ("""SELECT id, data - 'a' FROM {t} WHERE id = 3""", "22023"),
+        ("""SELECT data - 0 FROM {t} WHERE id = 1""", "22023"),  # an object
+        ("""SELECT data - 0 FROM {t} WHERE id = 3""", "22023"),  # a scalar
     ]:
         assert same(both, sql) == ("error", state), sql
 
