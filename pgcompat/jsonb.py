@@ -8,7 +8,8 @@ with PostgreSQL's errors (an array length of an object is an error, not 0).
 
 What stays different (README): a jsonb column holds the text as inserted (a literal the client
 writes into it unconverted prints as written; values cast to jsonb or sent as jsonb parameters
-are normalised), and result columns are json (oid 114), not jsonb (3802).
+are normalised). Result columns are jsonb (3802) where the engine sees one (engine.declared:
+a column declared jsonb, the functions these rewrites write).
 """
 
 from __future__ import annotations
@@ -386,6 +387,13 @@ def _jsonb_valued(text: str, toks: Sequence[Token], lo: int, hi: int, base: int)
     return call and first in _JSONB_VALUED
 
 
+def shows_jsonb(expression: str) -> bool:
+    """Whether an expression's text is a jsonb to the eye (x::jsonb, a jsonb function's call)."""
+    text = expression.strip()
+    toks = tokenize(text)
+    return bool(toks) and _jsonb_valued(text, toks, 0, len(toks) - 1, toks[0].start)
+
+
 def jsonb_minus(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """'{"a": 1}'::jsonb - 'a' / - 1 / - ARRAY['a']: the engine's jsonb - text / integer / text[]
     where the operand before - shows jsonb (a cast, a jsonb function); the right operand goes as
@@ -494,7 +502,7 @@ def candidates(toks: Sequence[Token]) -> bool:
             and i + 1 < n
             and (
                 toks[i + 1].token_type in (TokenType.STRING, TokenType.PARAMETER, TokenType.ARRAY)
-                or (i > 0 and toks[i - 1].token_type in _NAMEISH and _integer_after(toks, i))  # col - 1
+                or (_in_query(toks) and toks[i - 1].token_type in _NAMEISH and _integer_after(toks, i))
             )
         ):
             return True
@@ -689,6 +697,15 @@ def _integer_after(toks: Sequence[Token], i: int) -> bool:
     return j < len(toks) and toks[j].token_type == TokenType.NUMBER and toks[j].text.isdigit()
 
 
+# statements whose expressions may hold a column's - integer (not MOVE -2 FROM c, FETCH ...)
+_QUERIES = frozenset({TokenType.SELECT, TokenType.WITH, TokenType.INSERT, TokenType.UPDATE, TokenType.DELETE,
+                      TokenType.VALUES, TokenType.L_PAREN, TokenType.CREATE})  # fmt: skip
+
+
+def _in_query(toks: Sequence[Token]) -> bool:
+    return bool(toks) and toks[0].token_type in _QUERIES
+
+
 def _column(toks: Sequence[Token], lo: int, hi: int) -> bool:
     """Whether tokens lo..hi are a column reference: a name, or names joined by dots."""
     return (hi - lo) % 2 == 0 and all(
@@ -742,7 +759,9 @@ def _nodes(toks: Sequence[Token]) -> list[_Node]:
             e = operand_end(toks, i + 1)
             if lo is None or e is None or not _right_ok(toks, e + 1):
                 continue
-            if toks[i + 1].token_type not in _MINUS_RIGHT and not _column(toks, lo, i - 1):
+            if toks[i + 1].token_type not in _MINUS_RIGHT and not (
+                _column(toks, lo, i - 1) and _in_query(toks)
+            ):
                 continue  # x - 1: only a column can be jsonb there (an expression shows its type)
             if e + 1 < n and toks[e + 1].token_type in (
                 TokenType.STAR,
