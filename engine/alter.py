@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from pgwire.errors import DbError
-from pgwire.types import LENGTH_CHECK_SHAPE
+from pgwire.types import JSONB_CHECK_SHAPE, LENGTH_CHECK_SHAPE
 
 _INDEXES = (
     "SELECT index_name, sql FROM duckdb_indexes() WHERE database_name = current_database() "
@@ -229,10 +229,16 @@ _AFTER_TYPE = re.compile(
 
 
 def _is_length_of(item: str, column: str) -> bool:
+    """Whether a table constraint is the CHECK that stands for the column's declared type: its
+    length (varchar(n), char(n)) or jsonb (pgwire.types)."""
     m = re.fullmatch(r"CHECK\(" + LENGTH_CHECK_SHAPE + r"\)", item.strip())
     if m is None:
-        return False
-    named = m.group(1) or m.group(2)
+        m = re.fullmatch(r"CHECK\(" + JSONB_CHECK_SHAPE + r"\)", item.strip())
+        if m is None:
+            return False
+        named = m.group(1)
+    else:
+        named = m.group(1) or m.group(2)
     return named.strip('"').replace('""', '"').lower() == column.lower()
 
 

@@ -1,4 +1,5 @@
-"""The declared type of a result column that is a table's varchar(n) or char(n) column.
+"""The declared type of a result column that is a table's varchar(n), char(n) or jsonb column,
+or a jsonb expression.
 
 DuckDB keeps no length for varchar(n) / char(n) (pgcompat.lengths gives each such column a
 CHECK of one shape instead), so a result column of one is DuckDB's VARCHAR, sent as text.
@@ -7,14 +8,21 @@ type and typmod, character varying (1043) or bpchar (1042) with typmod n + 4, an
 the length there (psycopg's display_size, Django's inspectdb max_length, JDBC's getPrecision).
 numeric(p,s) needs nothing here: DuckDB's DECIMAL(p,s) carries it (pgwire.types).
 
+jsonb likewise: DuckDB's JSON is json and jsonb alike. A column declared jsonb carries a CHECK
+that says so (pgcompat.lengths.jsonb_check), and the expressions that are jsonb are the engine's
+jsonb functions the rewrites wrote (pgcompat.jsonb: pg_jsonb(...) for a cast to jsonb, to_jsonb,
+jsonb_build_object, jsonb_agg, #>, ||, -, jsonb_array_elements...) and -> of a jsonb. Such a
+result column of DuckDB's JSON is sent as jsonb (3802), in views and subqueries too.
+
 Which result columns are plain references to which table's columns comes from DuckDB's own
 parse of the statement (json_serialize_sql): the outermost SELECT list's column references and
 stars, resolved against the base tables of its FROM clause as DuckDB resolves them (the search
 path, temporary tables first, aliases, joins). A subquery, CTE, view or table function in FROM,
 a USING or NATURAL join, a star with EXCLUDE / REPLACE / COLUMNS leave what they could supply
 unresolved; the result is checked against the bound statement (the same number of columns, the
-same names) before it is used, and only ever turns a VARCHAR column into varchar(n) / char(n):
-on any doubt a column stays text, as before. Expressions stay text (PostgreSQL: typmod -1).
+same names) before it is used, and only ever turns a VARCHAR column into varchar(n) / char(n)
+or a JSON one into jsonb: on any doubt a column stays text (json), as before. Expressions stay
+text (PostgreSQL: typmod -1).
 
 Cost: nothing for a statement without a text result column (a point query on integers). Else,
 once per catalog stamp (a DDL in the PDB, a SET or DDL of the session) a read of the tables
@@ -42,17 +50,31 @@ Origins = tuple[tuple[str | None, oids.PgType | None], ...]
 Ctes = dict[str, dict[str, Any] | None]
 
 _LENGTH_IN_SQL = re.compile(oids.LENGTH_CHECK_IN_SQL)
-# Every table (its SQL when it has a length: the others' is not needed) and view, once per stamp.
+_JSONB_IN_SQL = re.compile(oids.JSONB_CHECK_IN_SQL)
+# Every table (its SQL when it has a length or a jsonb column: the others' is not needed) and
+# view, once per stamp.
 _TABLES = (
-    "SELECT database_name, schema_name, lower(table_name), CASE WHEN contains(sql, 'CHECK((len(') THEN sql END"
-    " FROM duckdb_tables()"
+    "SELECT database_name, schema_name, lower(table_name), CASE WHEN contains(sql, 'CHECK((len(')"
+    " OR contains(sql, 'CHECK((typeof(') THEN sql END FROM duckdb_tables()"
 )
-_VIEWS = "SELECT database_name, schema_name, lower(view_name), sql FROM duckdb_views() WHERE NOT internal"
-# A view's query in DuckDB's own CREATE VIEW text (a view that renames its columns is not followed).
+_VIEW_SQL = (
+    "SELECT sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? AND lower(view_name) = ?"
+)
+# CREATE VIEW name [(columns)] AS query; as DuckDB keeps it
 _VIEW_QUERY = re.compile(
-    r'^CREATE (?:TEMP(?:ORARY)? )?VIEW (?:"(?:[^"]|"")*"|[^\s"(.]+)(?:\.(?:"(?:[^"]|"")*"|[^\s"(.]+))* AS (.*?);?\s*$',
-    re.S | re.I,
+    r'\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?VIEW\s+(?:(?:"(?:[^"]|"")*"|[^\s(".]+)\.?)+'
+    r"\s*(?:\([^)]*\))?\s*AS\s+(.*?);?\s*",
+    re.I | re.S,
 )
+_JSONB = oids.pg_type(oids.JSONB)
+# The engine's functions (engine.jsonb, through pgcompat.jsonb) whose JSON result is jsonb: a cast
+# to jsonb and the jsonb functions and operators; the typed macros of ||, - give JSON only when
+# an operand is jsonb.
+_JSONB_FUNCTIONS = frozenset({
+    "pg_jsonb", "pg_jsonb_path", "pg_jsonb_concat", "pg_jsonb_chain", "pg_jsonb_minus", "pg_jsonb_delete_path",
+    "pg_jsonb_set", "pg_jsonb_insert", "__pg_jpick", "__pg_jlpick", "__pg_jminus", "__pg_jlminus",
+})  # fmt: skip
+_VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
 
@@ -68,7 +90,8 @@ def _unquote(name: str) -> str:
 
 
 def lengths_of(sql: str) -> dict[str, oids.PgType]:
-    """The varchar(n) / char(n) columns of a table, from its CREATE TABLE as DuckDB keeps it."""
+    """The varchar(n) / char(n) and jsonb columns of a table, from its CREATE TABLE as DuckDB
+    keeps it."""
     out: dict[str, tuple[int, int]] = {}
     for m in _LENGTH_IN_SQL.finditer(sql or ""):
         varying, fixed, n = m.group(1), m.group(2), int(m.group(3))
@@ -76,7 +99,10 @@ def lengths_of(sql: str) -> dict[str, oids.PgType]:
         oid = oids.VARCHAR if varying else oids.BPCHAR
         if col not in out or n < out[col][1]:
             out[col] = (oid, n)
-    return {c: oids.pg_type(oid, n + 4) for c, (oid, n) in out.items()}
+    found = {c: oids.pg_type(oid, n + 4) for c, (oid, n) in out.items()}
+    for m in _JSONB_IN_SQL.finditer(sql or ""):
+        found[_unquote(m.group(1)).lower()] = _JSONB
+    return found
 
 
 @dataclass
@@ -95,12 +121,12 @@ class DeclaredTypes:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self._stamp: Any = None
-        self._length_tables: frozenset[str] = frozenset()
+        self._length_tables: frozenset[str] = frozenset()  # (and the tables with jsonb columns)
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
-        self._views: dict[tuple[str, str, str], str] | None = None  # (db, schema, name) -> its query
-        self._length_views: frozenset[str] | None = None  # views that may read a length's column
+        self._views: frozenset[tuple[str, str, str]] | None = None
         self._path: tuple[str, list[tuple[str, str]]] | None = None
         self._known: dict[tuple[str, str, str], Table | None] = {}
+        self._resolving: set[tuple[str, str, str]] = set()  # the views being read (a view of a view)
 
     def _fresh(self, stamp: Any) -> None:
         if stamp != self._stamp:
@@ -111,45 +137,35 @@ class DeclaredTypes:
             self._tables = tables
             self._length_tables = frozenset(name for (_, _, name), sql in tables.items() if sql)
             self._views = None
-            self._length_views = None
             self._path = None
             self._known = {}
             self._stamp = stamp
 
     def relevant(self, sql: str, stamp: Any, release: Callable[[], None]) -> bool:
-        """Whether the statement may read a table with varchar(n) / char(n) columns (a PDB without
-        any answers from a cache until its next DDL)."""
+        """Whether the statement may read a table with varchar(n) / char(n) or jsonb columns (a
+        PDB without any answers from a cache until its next DDL), or a view of one, or compute a
+        jsonb (the engine's jsonb functions in its text)."""
+        low = sql.lower()
+        jsonb_expression = "pg_jsonb" in low or "__pg_j" in low
         if stamp != self._stamp:
             release()
             try:
                 self._fresh(stamp)
             except duckdb.Error:
                 return False
+        if jsonb_expression:
+            return True
         if not self._length_tables:
             return False
-        low = sql.lower()
-        return any(t in low for t in self._length_tables) or any(v in low for v in self._views_with_lengths())
-
-    def _read_views(self) -> dict[tuple[str, str, str], str]:
+        if any(t in low for t in self._length_tables):
+            return True
         if self._views is None:
-            self._views = {
-                (str(db).lower(), str(sch).lower(), str(v)): str(q or "")
-                for db, sch, v, q in self.con.execute(_VIEWS).fetchall()
-            }
-        return self._views
-
-    def _views_with_lengths(self) -> frozenset[str]:
-        """Names of the views whose query names a table with lengths, or such a view."""
-        if self._length_views is None:
-            names = set(self._length_tables)
-            views = {name: q.lower() for (_, _, name), q in self._read_views().items()}
-            grew = True
-            while grew:
-                found = {v for v, q in views.items() if v not in names and any(n in q for n in names)}
-                names |= found
-                grew = bool(found)
-            self._length_views = frozenset(names - self._length_tables)
-        return self._length_views
+            release()
+            try:
+                self._views = self._view_names()
+            except duckdb.Error:
+                return False
+        return any(v in low for _, _, v in self._views)
 
     def origins(self, sql: str, stamp: Any, release: Callable[[], None]) -> Origins | None:
         """What each result column of a SELECT is, or None when none is a length's column."""
@@ -217,8 +233,39 @@ class DeclaredTypes:
                 col, declared = self._column(item["column_names"], sources)
                 out.append((alias or col, declared))
             else:
-                out.append((alias, None))
+                out.append((alias, _JSONB if self._is_jsonb(item, sources) else None))
         return tuple(out)
+
+    def _is_jsonb(self, e: dict[str, Any] | None, sources: list[_Source]) -> bool:
+        """Whether an expression of the select list is a jsonb (as far as its tree shows)."""
+        if not isinstance(e, dict):
+            return False
+        cls = e.get("class")
+        if cls == "FUNCTION":
+            name = str(e.get("function_name") or "").lower()
+            if name in _JSONB_FUNCTIONS:
+                return True
+            args = [
+                a.get("expression") if "expression" in a else a
+                for a in e.get("arguments") or e.get("children") or []
+            ]
+            # jsonb_array_elements: unnest(pg_jsonb_array_elements(...))
+            return (
+                name == "unnest"
+                and len(args) == 1
+                and isinstance(args[0], dict)
+                and str(args[0].get("function_name") or "").lower() == "pg_jsonb_array_elements"
+            )
+        if cls == "LAMBDA" and e.get("syntax_type") == "SINGLE_ARROW":
+            return self._is_jsonb(e.get("lhs"), sources)  # jsonb -> key is jsonb; json's json
+        if cls == "COLUMN_REF":
+            return self._column(e["column_names"], sources)[1] == _JSONB
+        if cls == "OPERATOR" and e.get("type") == "OPERATOR_COALESCE":
+            return any(self._is_jsonb(c, sources) for c in e.get("children") or [])
+        if cls == "CASE":
+            branches = [c.get("then_expr") for c in e.get("case_checks") or []] + [e.get("else_expr")]
+            return any(self._is_jsonb(b, sources) for b in branches)
+        return False
 
     @staticmethod
     def _column(parts: list[str], sources: list[_Source]) -> tuple[str | None, oids.PgType | None]:
@@ -251,7 +298,7 @@ class DeclaredTypes:
             merged |= self._sources(ref.get("right"), ctes, out)
             return merged
         alias = str(ref.get("alias") or "").lower()
-        if kind == "SUBQUERY" and alias and not ref.get("column_name_alias"):
+        if kind == "SUBQUERY" and not ref.get("column_name_alias"):
             # (SELECT ...) AS s: its plain column references keep their types (as in PostgreSQL)
             out.append(_Source(alias, self._derived(ref["subquery"]["node"], ctes)))
             return False
@@ -299,7 +346,8 @@ class DeclaredTypes:
 
     def _table(self, catalog: str, schema: str, name: str) -> Table | None:
         """The table a name reads, as DuckDB resolves it; None for a view or anything unsure."""
-        views = self._read_views()
+        if self._views is None:
+            self._views = self._view_names()
         db, path = self._search_path()
         if catalog or schema:
             # db.schema.name, schema.name, or db.name (its main schema): DuckDB says which of the
@@ -307,15 +355,14 @@ class DeclaredTypes:
             options = [(catalog, schema or "main")] if catalog else [(db, schema), (schema, "main")]
         else:
             options = [("temp", "main"), *path]  # the first schema of the path that has it
-        hits = [(d, s) for d, s in options if (d, s, name) in self._tables or (d, s, name) in views]
+        hits = [(d, s) for d, s in options if (d, s, name) in self._tables or (d, s, name) in self._views]
         if not hits or (catalog or schema) and len(hits) > 1:
             return None
         d, s = hits[0]
         where = (d, s, name)
-        if where in views:
+        if where in self._views:
             if where not in self._known:
-                self._known[where] = None  # (while its own query is read: a view of itself is not followed)
-                self._known[where] = self._view(views[where])
+                self._known[where] = self._view(where)
             return self._known[where]
         if where not in self._known:
             try:
@@ -327,19 +374,38 @@ class DeclaredTypes:
                 self._known[where] = None
         return self._known[where]
 
-    def _view(self, create: str) -> Table | None:
-        """A view's columns as a table's: its query's (as a subquery's, engine._derived)."""
-        m = _VIEW_QUERY.match(create)
-        if m is None:
+    def _view_names(self) -> frozenset[tuple[str, str, str]]:
+        return frozenset(
+            (str(db).lower(), str(sch).lower(), str(v)) for db, sch, v in self.con.execute(_VIEWS).fetchall()
+        )
+
+    def _view(self, where: tuple[str, str, str]) -> Table | None:
+        """A view's columns as a table's: the declared types of its query's select list, by
+        position (a view may name its columns); None when its query is not read."""
+        if where in self._resolving:
             return None
+        self._resolving.add(where)
         try:
-            rows = self.con.execute("SELECT json_serialize_sql($1)", [m.group(1)]).fetchall()
-            tree = json.loads(rows[0][0]) if rows else {}
+            rows = self.con.execute(_VIEW_SQL, list(where)).fetchall()
+            m = _VIEW_QUERY.fullmatch(str(rows[0][0])) if len(rows) == 1 else None
+            if m is None:
+                return None
+            found = self.con.execute("SELECT json_serialize_sql($1)", [m.group(1)]).fetchall()
+            tree = json.loads(found[0][0]) if found else {}
             if tree.get("error") or len(tree.get("statements", [])) != 1:
                 return None
-            return self._derived(tree["statements"][0]["node"], {})
-        except (duckdb.Error, KeyError, TypeError, ValueError):
+            inner = self._select_list(tree["statements"][0]["node"])
+            d, s, name = where
+            sig = _seam.bind(self.con, f"SELECT * FROM {_quote(d)}.{_quote(s)}.{_quote(name)}")
+            columns = tuple(str(c).lower() for c in sig.names)
+            if len(columns) != len(inner):
+                return None
+            declared = {c: t for c, (_, t) in zip(columns, inner, strict=True) if t is not None}
+            return Table(columns, declared)
+        except (_Unresolved, duckdb.Error, KeyError, TypeError, ValueError):
             return None
+        finally:
+            self._resolving.discard(where)
 
 
 def _quote(name: str) -> str:
@@ -349,14 +415,20 @@ def _quote(name: str) -> str:
 def apply(
     names: Sequence[str], cols: list[tuple[str, oids.PgType]], origins: Origins | None
 ) -> list[tuple[str, oids.PgType]]:
-    """The result columns with their declared types, where DuckDB's column is text and the
-    statement's select list says which table column it is. names: DuckDB's own column names."""
+    """The result columns with their declared types, where DuckDB's column is text (or JSON, for
+    a jsonb) and the statement's select list says which table column or jsonb expression it is.
+    names: DuckDB's own column names."""
     if origins is None or len(origins) != len(cols) or len(names) != len(cols):
         return cols
     for n, (expected, _) in zip(names, origins, strict=True):
         if expected is not None and n.lower() != expected:
             return cols  # the select list did not line up: nothing is assumed
-    return [
-        (name, declared if declared is not None and t.oid == oids.TEXT and t.typmod == -1 else t)
-        for (name, t), (_, declared) in zip(cols, origins, strict=True)
-    ]
+    return [(name, _declared(t, declared)) for (name, t), (_, declared) in zip(cols, origins, strict=True)]
+
+
+def _declared(t: oids.PgType, declared: oids.PgType | None) -> oids.PgType:
+    if declared is None:
+        return t
+    if declared.oid == oids.JSONB:
+        return declared if t.oid == oids.JSON else t
+    return declared if t.oid == oids.TEXT and t.typmod == -1 else t

@@ -176,11 +176,11 @@ def _sig_columns(
 ) -> list[tuple[str, codec.PgType]] | None:
     """Result columns of a bound statement; None while unresolved parameters leave them unknown
     (DuckDB then reports one column "unknown" of type UNKNOWN). origins: asked only when a
-    column is text (engine.declared)."""
+    column is text or JSON (engine.declared)."""
     if len(sig.names) == 1 and sig.names[0] == "unknown" and str(sig.types[0]) == "UNKNOWN":
         return None
     cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
-    if origins is not None and any(t.oid == codec.oids.TEXT for _, t in cols):
+    if origins is not None and any(t.oid in (codec.oids.TEXT, codec.oids.JSON) for _, t in cols):
         cols = declared.apply(sig.names, cols, origins())
     return _renamed(cols, names)
 
@@ -965,6 +965,11 @@ class EngineSession:
         if not spec.get("only_foreign_keys"):
             for sql in alter_table.plan(self.con, spec, p.sql):
                 run(sql)
+            if spec.get("then_retype"):  # ADD COLUMN c jsonb: its CHECK (pgcompat.alter)
+                retype = {"schema": schema, "table": table, "fresh": True, "retype": spec["then_retype"]}
+                for sql in alter_table.plan(self.con, retype, ""):
+                    if sql:
+                        run(sql)
             if fks and any(spec.get(k) for k in ("rename_table", "rename_column", "drop_column")):
                 foreign_keys.follow_alter(run, spec)
         for fk in spec.get("foreign_keys", []):
@@ -1046,7 +1051,7 @@ class EngineSession:
         return rt, count
 
     def _declared_origins(self, kind: str, sql: str) -> declared.Origins | None:
-        """Which result columns of a SELECT are varchar(n) / char(n) columns (engine.declared);
+        """Which result columns of a SELECT are varchar(n) / char(n) or jsonb (engine.declared);
         it may read the catalog, so no result of this connection may be pending."""
         if kind != "select":
             return None

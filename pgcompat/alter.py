@@ -79,9 +79,10 @@ def _name(text: str, t: Token, base: int) -> str:
     return t.text if text[t.start - base] == '"' else t.text.lower()
 
 
-def _retype(text: str, toks: Sequence[Token], i: int, w: list[str]) -> dict[str, str] | None:
+def _retype(text: str, toks: Sequence[Token], i: int, w: list[str], jsonb: bool) -> dict[str, str] | None:
     """ALTER [COLUMN] c [SET DATA] TYPE t [USING e]: the column, DuckDB's type, the length CHECK
-    a varchar(n) / char(n) takes (pgcompat.lengths), the USING expression."""
+    a varchar(n) / char(n) takes, or the CHECK of a jsonb (pgcompat.lengths: the client wrote
+    jsonb, DuckDB's JSON here), the USING expression."""
     base = toks[0].start
     k = i + 1
     if w[k : k + 1] == ["COLUMN"]:
@@ -99,12 +100,15 @@ def _retype(text: str, toks: Sequence[Token], i: int, w: list[str]) -> dict[str,
         new_type, check = kind, lengths.length_check('"' + column.replace('"', '""') + '"', kind, n)
     else:
         new_type, check = text[toks[t].start - base : toks[using - 1].end - base + 1], ""
+        if jsonb and new_type.upper() == "JSON":
+            check = lengths.jsonb_check('"' + column.replace('"', '""') + '"')
     expr = text[toks[using + 1].start - base : toks[-1].end - base + 1] if using + 1 < len(toks) else ""
     return {"column": column, "type": new_type, "check": check, "using": expr}
 
 
-def plan_of(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
-    """What the engine plans around ALTER TABLE [IF EXISTS] [ONLY] t <one action>, or None."""
+def plan_of(text: str, toks: Sequence[Token], jsonb: bool = False) -> dict[str, Any] | None:
+    """What the engine plans around ALTER TABLE [IF EXISTS] [ONLY] t <one action>, or None.
+    jsonb: the client's statement names jsonb (text has DuckDB's JSON for it)."""
     if len(toks) < 4 or toks[0].text.upper() != "ALTER" or toks[1].text.upper() != "TABLE":
         return None
     base = toks[0].start
@@ -136,6 +140,15 @@ def plan_of(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
             pass  # pgcompat.foreign_keys: kept by the engine, nothing for DuckDB to do
         elif w[k : k + 1] in (["PRIMARY"], ["UNIQUE"], ["CHECK"], ["EXCLUDE"]):
             return None
+        elif jsonb:
+            if w[k : k + 1] == ["COLUMN"]:
+                k += 1
+            # ADD [COLUMN] c jsonb: DuckDB adds no column with a CHECK; the column added, the
+            # table is made again with the CHECK that says it is jsonb (engine.alter)
+            if k + 1 < len(toks) and w[k + 1] == "JSON" and (k + 2 >= len(toks) or w[k + 2] != "["):
+                column = _name(text, toks[k], base)
+                check = lengths.jsonb_check('"' + column.replace('"', '""') + '"')
+                spec["then_retype"] = {"column": column, "type": "JSON", "check": check, "using": ""}
     elif act[:1] == ["DROP"]:
         k = i + 1
         if w[k : k + 1] == ["CONSTRAINT"]:
@@ -161,7 +174,7 @@ def plan_of(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
     elif act[:1] == ["ALTER"]:
         if "TYPE" in w[i:]:
             spec["fresh"] = True
-            retype = _retype(text, toks, i, w)
+            retype = _retype(text, toks, i, w, jsonb)
             if retype is not None:
                 spec["retype"] = retype
     else:

@@ -25,7 +25,7 @@ from functools import lru_cache
 import duckdb
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import pg_dates, pg_strings
+from pgcompat import jsonb, pg_dates, pg_strings
 from pgcompat import to_char as to_char_formats
 from pgcompat.tokens import NAMES, Tokens, literal, quote
 
@@ -298,11 +298,16 @@ _PG_TYPE_NAMES = {
 
 
 def pg_typeof(call: Call) -> str | None:
-    """pg_typeof(x): PostgreSQL's type names (DuckDB's typeof says DOUBLE, HUGEINT)."""
+    """pg_typeof(x): PostgreSQL's type names (DuckDB's typeof says DOUBLE, HUGEINT). DuckDB's
+    JSON is json, or jsonb where x shows it (a cast to jsonb, a jsonb function: a column's
+    declared jsonb is not seen here)."""
     if len(call.args) != 1:
         return None
     t = f"typeof({call.args[0]})"
-    names = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in _PG_TYPE_NAMES.items())
+    type_names = _PG_TYPE_NAMES
+    if jsonb.shows_jsonb(call.args[0]):
+        type_names = {**_PG_TYPE_NAMES, "JSON": "jsonb"}
+    names = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in type_names.items())
     element = f"regexp_replace({t}, '(\\[\\d*\\])+$', '')"
     dims = f"repeat('[]', (length({t}) - length({element})) // 2)"
     scalar = (

@@ -8,7 +8,8 @@ with PostgreSQL's errors (an array length of an object is an error, not 0).
 
 What stays different (README): a jsonb column holds the text as inserted (a literal the client
 writes into it unconverted prints as written; values cast to jsonb or sent as jsonb parameters
-are normalised), and result columns are json (oid 114), not jsonb (3802).
+are normalised). Result columns are jsonb (3802) where the engine sees one (engine.declared:
+a column declared jsonb, the functions these rewrites write).
 """
 
 from __future__ import annotations
@@ -247,35 +248,48 @@ def _in_from(toks: Sequence[Token], i: int) -> bool:
 
 
 def operand_end(toks: Sequence[Token], i: int) -> int | None:
-    """The last token of the primary expression that starts at token i (with its casts)."""
-    if i >= len(toks):
+    """The last token of the primary expression that starts at token i, with its unary signs and
+    casts: a literal, a typed literal (date '...'), a name (a.b.c), a parameter, a parenthesised
+    expression, CASE ... END, a call or ARRAY[...] (a call with its FILTER (...) or OVER (...) /
+    OVER w). None where no operand starts there (an operator, a keyword, a closing parenthesis)."""
+    n = len(toks)
+    if i >= n:
         return None
     tt = toks[i].token_type
-    if tt == TokenType.PARAMETER and i + 1 < len(toks) and toks[i + 1].token_type == TokenType.NUMBER:
+    if tt in (TokenType.DASH, TokenType.PLUS):
+        return operand_end(toks, i + 1)  # unary
+    if tt == TokenType.CASE:
+        end = _case_end(toks, i)
+    elif toks[i].text.lower() in _TYPED_LITERALS and i + 1 < n and toks[i + 1].token_type == TokenType.STRING:
+        end = i + 1
+    elif tt in _OPS or tt in _ARITH or tt in _CLOSE or (tt in _LEFT_OK and tt not in _OPEN):
+        return None
+    elif tt == TokenType.PARAMETER and i + 1 < n and toks[i + 1].token_type == TokenType.NUMBER:
         end = i + 1
     elif tt in _OPEN:
         end = _close_of(toks, i)
-    elif tt == TokenType.ARRAY or (
-        (tt in _NAMEISH or toks[i].text.isidentifier())
-        and i + 1 < len(toks)
-        and toks[i + 1].token_type in _OPEN
-    ):
+    elif tt == TokenType.ARRAY or ((tt in _NAMEISH or toks[i].text.isidentifier()) and i + 1 < n
+                                   and toks[i + 1].token_type in _OPEN):  # fmt: skip
         end = _close_of(toks, i + 1)  # ARRAY[...], f(...)
+        # an aggregate's FILTER (...) and a window function's OVER (...) / OVER w belong to the call
+        while end is not None and end + 1 < n and toks[end + 1].text.lower() in ("filter", "over"):
+            if end + 2 < n and toks[end + 2].token_type == TokenType.L_PAREN:
+                end = _close_of(toks, end + 2)
+            elif end + 2 < n and toks[end + 1].text.lower() == "over":
+                end += 2
+            else:
+                return None
     elif (
         tt in (TokenType.STRING, TokenType.NUMBER, TokenType.NULL)
         or tt in _NAMEISH
         or toks[i].text.isidentifier()
     ):
         end = i
-        while end + 2 < len(toks) and toks[end + 1].token_type == TokenType.DOT:
+        while end + 2 < n and toks[end + 1].token_type == TokenType.DOT:
             end += 2
     else:
         return None
-    while end is not None and end + 2 < len(toks) and toks[end + 1].token_type == TokenType.DCOLON:
-        end += 2  # ::type, ::type[], ::varchar(10)
-        if end + 1 < len(toks) and toks[end + 1].token_type in _OPEN:
-            end = _close_of(toks, end + 1)
-    return end
+    return None if end is None else _casts(toks, end)
 
 
 def _close_of(toks: Sequence[Token], open_: int) -> int | None:
@@ -373,6 +387,13 @@ def _jsonb_valued(text: str, toks: Sequence[Token], lo: int, hi: int, base: int)
     return call and first in _JSONB_VALUED
 
 
+def shows_jsonb(expression: str) -> bool:
+    """Whether an expression's text is a jsonb to the eye (x::jsonb, a jsonb function's call)."""
+    text = expression.strip()
+    toks = tokenize(text)
+    return bool(toks) and _jsonb_valued(text, toks, 0, len(toks) - 1, toks[0].start)
+
+
 def jsonb_minus(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """'{"a": 1}'::jsonb - 'a' / - 1 / - ARRAY['a']: the engine's jsonb - text / integer / text[]
     where the operand before - shows jsonb (a cast, a jsonb function); the right operand goes as
@@ -382,7 +403,7 @@ def jsonb_minus(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         if t.token_type != TokenType.DASH or i == 0 or toks[i - 1].token_type in _ARITH:
             continue
         lo = operand_start(toks, i)
-        hi = _primary_end(toks, i + 1)
+        hi = operand_end(toks, i + 1)
         if lo is None or hi is None or not _jsonb_valued(text, toks, lo, i - 1, base):
             continue
         if hi + 1 < len(toks) and toks[hi + 1].token_type in (TokenType.STAR, TokenType.SLASH, TokenType.MOD,
@@ -470,7 +491,7 @@ _CANDIDATES = frozenset({TokenType.DPIPE, TokenType.AT_GT, TokenType.LT_AT})
 
 def candidates(toks: Sequence[Token]) -> bool:
     """One look at a statement's tokens: whether it has a ||, @>, <@, or a - before a string,
-    a parameter or an array (jsonb - text / int / text[])."""
+    a parameter or an array, or between a name and an integer (jsonb - text / text[] / integer)."""
     n = len(toks)
     for i, t in enumerate(toks):
         tt = t.token_type
@@ -479,7 +500,10 @@ def candidates(toks: Sequence[Token]) -> bool:
         if (
             tt == TokenType.DASH
             and i + 1 < n
-            and toks[i + 1].token_type in (TokenType.STRING, TokenType.PARAMETER, TokenType.ARRAY)
+            and (
+                toks[i + 1].token_type in (TokenType.STRING, TokenType.PARAMETER, TokenType.ARRAY)
+                or (_in_query(toks) and toks[i - 1].token_type in _NAMEISH and _integer_after(toks, i))
+            )
         ):
             return True
     return False
@@ -514,41 +538,12 @@ def _case_end(toks: Sequence[Token], i: int) -> int | None:
     return None
 
 
-def _primary_end(toks: Sequence[Token], i: int) -> int | None:
-    if i >= len(toks):
-        return None
-    tt = toks[i].token_type
-    if tt in (TokenType.DASH, TokenType.PLUS):
-        return _primary_end(toks, i + 1)  # unary
-    if tt == TokenType.CASE:
-        e = _case_end(toks, i)
-        return None if e is None else _casts(toks, e)
-    if (
-        toks[i].text.lower() in _TYPED_LITERALS
-        and i + 1 < len(toks)
-        and toks[i + 1].token_type == TokenType.STRING
-    ):
-        return _casts(toks, i + 1)
-    if tt in _OPS or tt in _ARITH or tt in _CLOSE or (tt in _LEFT_OK and tt not in _OPEN):
-        return None
-    e = operand_end(toks, i)
-    # an aggregate's FILTER (...) and a window function's OVER (...) / OVER w belong to the call
-    while e is not None and e + 1 < len(toks) and toks[e + 1].text.lower() in ("filter", "over"):
-        if e + 2 < len(toks) and toks[e + 2].token_type == TokenType.L_PAREN:
-            e = _close_of(toks, e + 2)
-        elif e + 2 < len(toks) and toks[e + 1].text.lower() == "over":
-            e += 2
-        else:
-            return None
-    return e
-
-
 def _operand_end(toks: Sequence[Token], i: int) -> int | None:
-    """The last token of the operand of || (or @>) that starts at i: primaries joined by
-    arithmetic, which binds tighter."""
-    e = _primary_end(toks, i)
+    """The last token of the operand of || (or @>) that starts at i: primaries (operand_end)
+    joined by arithmetic, which binds tighter."""
+    e = operand_end(toks, i)
     while e is not None and e + 2 < len(toks) and toks[e + 1].token_type in _ARITH:
-        e = _primary_end(toks, e + 2)
+        e = operand_end(toks, e + 2)
     return e
 
 
@@ -688,6 +683,39 @@ class _Node:
         self.fold: str | None = None  # a chain of || the macros take: the expression of its class
 
 
+# what may follow the - of jsonb - text / text[] (an integer index: see _integer_after)
+_MINUS_RIGHT = frozenset({TokenType.STRING, TokenType.PARAMETER, TokenType.ARRAY, TokenType.L_BRACKET})
+
+
+def _integer_after(toks: Sequence[Token], i: int) -> bool:
+    """Whether an integer literal (signed or not) follows the - at i: jsonb - integer deletes an
+    array element; a column's x - 1 goes through the engine's macro, which keeps DuckDB's own -
+    for every type but JSON."""
+    j = i + 1
+    if j < len(toks) and toks[j].token_type in (TokenType.DASH, TokenType.PLUS):
+        j += 1
+    return j < len(toks) and toks[j].token_type == TokenType.NUMBER and toks[j].text.isdigit()
+
+
+# statements whose expressions may hold a column's - integer (not MOVE -2 FROM c, FETCH ...)
+_QUERIES = frozenset({TokenType.SELECT, TokenType.WITH, TokenType.INSERT, TokenType.UPDATE, TokenType.DELETE,
+                      TokenType.VALUES, TokenType.L_PAREN, TokenType.CREATE})  # fmt: skip
+
+
+def _in_query(toks: Sequence[Token]) -> bool:
+    return bool(toks) and toks[0].token_type in _QUERIES
+
+
+def _column(toks: Sequence[Token], lo: int, hi: int) -> bool:
+    """Whether tokens lo..hi are a column reference: a name, or names joined by dots."""
+    return (hi - lo) % 2 == 0 and all(
+        (toks[k].token_type in _NAMEISH or toks[k].text.isidentifier())
+        if (k - lo) % 2 == 0
+        else toks[k].token_type == TokenType.DOT
+        for k in range(lo, hi + 1)
+    )
+
+
 def _nodes(toks: Sequence[Token]) -> list[_Node]:
     nodes: list[_Node] = []
     used: set[int] = set()
@@ -722,16 +750,19 @@ def _nodes(toks: Sequence[Token]) -> list[_Node]:
         elif (
             tt == TokenType.DASH
             and i + 1 < n
-            and toks[i + 1].token_type
-            in (TokenType.STRING, TokenType.PARAMETER, TokenType.ARRAY, TokenType.L_BRACKET)
+            and (toks[i + 1].token_type in _MINUS_RIGHT or _integer_after(toks, i))
             and i > 0
             and toks[i - 1].token_type not in minus_ok
             and toks[i - 1].token_type not in _ARITH
         ):
             lo = _left_start(toks, i, minus_ok, arrows=False)
-            e = _primary_end(toks, i + 1)
+            e = operand_end(toks, i + 1)
             if lo is None or e is None or not _right_ok(toks, e + 1):
                 continue
+            if toks[i + 1].token_type not in _MINUS_RIGHT and not (
+                _column(toks, lo, i - 1) and _in_query(toks)
+            ):
+                continue  # x - 1: only a column can be jsonb there (an expression shows its type)
             if e + 1 < n and toks[e + 1].token_type in (
                 TokenType.STAR,
                 TokenType.SLASH,

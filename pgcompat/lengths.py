@@ -175,6 +175,44 @@ def varchar_length_checks(text: str, toks: Sequence[Token], base: int) -> list[E
     return edits
 
 
+def jsonb_check(column: str) -> str:
+    """The CHECK that says a column is jsonb (pgwire.types.JSONB_CHECK_SHAPE): DuckDB's JSON is
+    json and jsonb alike, and keeps no alias of it. Always true (typeof() is a constant 'JSON')."""
+    return f"CHECK (typeof({column}) <> 'jsonb')"
+
+
+def _declared_jsonb(tk: Tokens, k: int) -> bool:
+    """Whether the type that starts at token k is jsonb (not jsonb[])."""
+    if tk.word(k) == "pg_catalog" and tk.tt(k + 1) == TokenType.DOT:
+        k += 2
+    return _type_word(tk, k) == "jsonb" and tk.tt(k + 1) not in (TokenType.L_BRACKET, TokenType.ARRAY)
+
+
+def jsonb_column_checks(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE TABLE t (c jsonb, ...): each jsonb column gets the CHECK that says it is jsonb (the
+    column itself is DuckDB's JSON: pgcompat.rewrite.jsonb_type)."""
+    if not toks or toks[0].token_type != TokenType.CREATE:
+        return []
+    tk = Tokens(text, toks, base)
+    found = _column_list(tk)
+    if found is None:
+        return []
+    open_, close = found
+    edits: list[Edit] = []
+    for lo, hi, _sep in tk.split(open_ + 1, close, frozenset({TokenType.COMMA})):
+        if (
+            hi - lo < 2
+            or (tk.tt(lo) not in NAMES and tk.word(lo) is None)
+            or tk.word(lo) in _TABLE_CONSTRAINT
+            or not _declared_jsonb(tk, lo + 1)
+        ):
+            continue
+        if {"generated", "as"} & _top_level_words(tk, lo + 1, hi):
+            continue  # DuckDB takes no constraints on generated columns
+        edits.append((tk.end(hi - 1), tk.end(hi - 1), " " + jsonb_check(_shown_name(tk, lo))))
+    return edits
+
+
 def _altered_lengths(tk: Tokens) -> bool:
     """Whether ALTER TABLE adds a column of type varchar(n) / char(n). (A column's type changed to
     one is made with its CHECK: engine.alter makes the table again.)"""
@@ -213,4 +251,4 @@ varchar_length_not_enforced.notice = (  # type: ignore[attr-defined]
     "constraint to an existing table): the column takes text of any length"
 )
 
-REWRITES = [varchar_length_checks, varchar_length_not_enforced]
+REWRITES = [varchar_length_checks, jsonb_column_checks, varchar_length_not_enforced]

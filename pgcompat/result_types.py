@@ -539,6 +539,8 @@ _SCALAR_CALLS = frozenset(
         "length", "char_length", "octet_length", "power", "pow", "sqrt", "sign", "mod", "cast",
         "try_cast", "date_part", "extract", "epoch", "epoch_us", "age", "now", "random", _DIV, _ROUND,
         "__pg_sqrt", "__pg_ln", "__pg_log", "__pg_log10", "__pg_power", "__pg_exp", _TIMES, NEGATE,
+        # pgcompat.jsonb's x - 1 (DuckDB's own - but for a JSON x) and the class of x it passes
+        "__pg_jminus", "__pg_jlminus", "__pg_jcls",
     }
 )  # fmt: skip
 

@@ -512,8 +512,8 @@ def multi_argument_unnest(text: str, toks: Sequence[Token], base: int) -> list[E
 def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """jsonb, as a column's type (or jsonb[]): DuckDB's JSON (the same text, the same -> and ->>).
     Casts to jsonb print as PostgreSQL does (pgcompat.jsonb.jsonb_casts). What differs is said in
-    the README: a column keeps a literal written into it as written, and result columns are json
-    (oid 114), not jsonb."""
+    the README: a column keeps a literal written into it as written. That the column is jsonb is
+    its CHECK's to say (pgcompat.lengths.jsonb_check)."""
     ddl = bool(toks) and toks[0].text.upper() in ("CREATE", "ALTER")
     edits: list[Edit] = []
     for i, t in enumerate(toks):
@@ -744,7 +744,8 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         if stripped_fk != sql:  # (a temporary table's keep DuckDB's REFERENCES, without DEFERRABLE)
             sql, final = stripped_fk, tokenize(stripped_fk)
         if toks[0].text.upper() == "ALTER":
-            planned = alter.plan_of(sql, final) if final else None
+            named_jsonb = any(t.text.lower() == "jsonb" for t in toks)  # (jsonb_type made it JSON)
+            planned = alter.plan_of(sql, final, named_jsonb) if final else None
         if fks is not None:
             planned = {**(planned or {}), **fks}
     grouped = None

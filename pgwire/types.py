@@ -445,3 +445,9 @@ LENGTH_CHECK_SHAPE = rf"\(len\((?:({_LENGTH_COLUMN})|CAST\(({_LENGTH_COLUMN}) AS
 # The same CHECK in a table's SQL (duckdb_tables().sql): CHECK((...)), then a comma or the
 # closing parenthesis of the column list.
 LENGTH_CHECK_IN_SQL = r"CHECK\(" + LENGTH_CHECK_SHAPE + r"\)[,)]"
+
+# DuckDB's JSON is PostgreSQL's json and jsonb alike: a column declared jsonb gets a CHECK of this
+# shape (always true: typeof() is 'JSON'), which says so (written by pgcompat.lengths, read back by
+# the catalog emulation and engine.declared: the column is jsonb, OID 3802). Group: the column.
+JSONB_CHECK_SHAPE = rf"\(typeof\(({_LENGTH_COLUMN})\) != 'jsonb'\)"
+JSONB_CHECK_IN_SQL = r"CHECK\(" + JSONB_CHECK_SHAPE + r"\)[,)]"

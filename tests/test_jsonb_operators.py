@@ -146,6 +146,10 @@ def test_delete_operators(both) -> None:
         """SELECT '{"a": {"b": 1, "c": 2}}'::jsonb #- '{a,b}', '[1, 2, 3]'::jsonb #- '{-1}'""",
         """SELECT '{"a": 1}'::jsonb #- '{x,y}', '{"a": [1, {"b": 2}]}'::jsonb #- '{a,1,b}', '[]'::jsonb #- '{0}'""",
         """SELECT id, data #- '{b,0}', data #- ARRAY['c', 'd'] FROM {t} WHERE id = 1""",
+        # a column's - integer: jsonb's (an array element), every other type's own
+        """SELECT data - 0, data - 1, {t}.data - -1, data - 9, data - +1 FROM {t} WHERE id = 2""",
+        """SELECT id - 1, (id - 1) / 2, id - 1 - 2, arr[1] - 1 FROM {t} ORDER BY id""",
+        """SELECT id - 1 AS k, count(*) FROM {t} GROUP BY id - 1 ORDER BY 1""",
     ]:
         assert same(both, sql)[0] == "ok", sql
     same(both, "SELECT id, data - %s::text FROM {t} WHERE id < 3 ORDER BY id", ["a"])
@@ -162,6 +166,8 @@ def test_delete_operators(both) -> None:
         ("""SELECT '"s"'::jsonb #- '{a}'""", "22023"),
         ("""SELECT '[1]'::jsonb #- '{a}'""", "22P02"),
         ("""SELECT id, data - 'a' FROM {t} WHERE id = 3""", "22023"),
+        ("""SELECT data - 0 FROM {t} WHERE id = 1""", "22023"),  # an object
+        ("""SELECT data - 0 FROM {t} WHERE id = 3""", "22023"),  # a scalar
     ]:
         assert same(both, sql) == ("error", state), sql
 
@@ -305,3 +311,131 @@ def test_asyncpg(both, server: RunningServer, pdb: str) -> None:
             await c.close()
 
     asyncio.run(main())
+
+
+_OID_STATEMENTS = [
+    # columns declared jsonb (3802) and json (114), through views, subqueries and ALTER TABLE
+    "SELECT * FROM {t}_o ORDER BY id",
+    "SELECT j, k, j -> 'a', k -> 'a', j -> 'a' -> 'b', j -> 'a' ->> 'b', j #> '{a}', j #>> '{a}' FROM {t}_o ORDER BY id",
+    "SELECT coalesce(j, '{}'), CASE WHEN id > 0 THEN j END, s.x FROM {t}_o, (SELECT j AS x FROM {t}_o) s ORDER BY 3",
+    "SELECT * FROM {t}_v ORDER BY 1",
+    "SELECT j || '{\"z\": 1}', j - 'a', t - 0, j #- '{a}', jsonb_set(j, '{a}', '2') FROM {t}_o ORDER BY id",
+    # jsonb expressions
+    """SELECT '{"a":1}'::jsonb, CAST('[1]' AS jsonb), jsonb '2', '{"a":1}'::json, to_jsonb(1), to_json(1)""",
+    "SELECT jsonb_build_object('a', 1), jsonb_build_array(1), jsonb_agg(id), jsonb_object_agg(id, id) FROM {t}_o",
+    "SELECT jsonb_array_elements('[1, {\"a\": 2}]'), jsonb_strip_nulls('{\"a\": null}')",
+    "SELECT * FROM jsonb_array_elements('[1, 2]')",
+    "SELECT value FROM jsonb_array_elements('[1, 2]') AS e",
+    "SELECT pg_typeof('{}'::jsonb)::text, pg_typeof(to_jsonb(1))::text, pg_typeof('{}'::json)::text",
+    # the catalog
+    "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '{t}_o'::regclass"
+    " AND attnum > 0 ORDER BY attnum",
+    "SELECT column_name::text, data_type::text, udt_name::text FROM information_schema.columns"
+    " WHERE table_name = '{t}_o' ORDER BY ordinal_position",
+    "SELECT relchecks FROM pg_class WHERE relname = '{t}_o'",
+    "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '{t}_o'::regclass",
+]
+
+
+@pytest.fixture
+def oid_tables(both) -> Iterator[tuple]:
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(
+            f"CREATE TABLE {t}_o (id int PRIMARY KEY, j jsonb, k json, t text, \"J j\" jsonb NOT NULL DEFAULT '[]')"
+        )
+        c.execute(f"CREATE INDEX {t}_oi ON {t}_o (t)")
+        c.execute(
+            f"""INSERT INTO {t}_o VALUES (1, '{{"a": {{"b": 1}}}}', '{{"a": 1}}', '[1]', '{{}}'), (2, NULL, NULL, NULL, '2')"""
+        )
+        c.execute(f"ALTER TABLE {t}_o ADD COLUMN n jsonb DEFAULT '{{\"d\": 1}}'")
+        c.execute(f"ALTER TABLE {t}_o ALTER COLUMN t TYPE jsonb USING t::jsonb")
+        c.execute(f"CREATE VIEW {t}_v (x, y, z) AS SELECT j -> 'a' -> 'b', k, t FROM {t}_o")
+    yield both
+    for c in (ours, theirs):
+        c.execute(f"DROP VIEW IF EXISTS {t}_v")
+        c.execute(f"DROP TABLE IF EXISTS {t}_o")
+
+
+def _typed(con: psycopg.Connection, sql: str, binary: bool) -> tuple:
+    try:
+        cur = con.cursor(binary=binary)
+        cur.execute(sql)
+        return ("ok", [d.type_code for d in cur.description], cur.fetchall())
+    except psycopg.Error as e:
+        return ("error", e.sqlstate)
+
+
+def test_jsonb_is_oid_3802(oid_tables) -> None:
+    """jsonb results are jsonb (3802) and json ones json (114), as PostgreSQL's RowDescription says
+    (psycopg decodes both to Python values, in text and in binary: jsonb's has a version byte)."""
+    ours, theirs, t = oid_tables
+    for sql in _OID_STATEMENTS:
+        sql = sql.replace("{t}", t)
+        for binary in (False, True):
+            mine, pgs = _typed(ours, sql, binary), _typed(theirs, sql, binary)
+            assert mine == pgs, f"{sql} (binary: {binary})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+            assert mine[0] == "ok", sql
+    # a column changed from jsonb to text, a jsonb column dropped
+    for c in (ours, theirs):
+        c.execute(f"ALTER TABLE {t}_o ALTER COLUMN n TYPE text")
+        c.execute(f'ALTER TABLE {t}_o DROP COLUMN "J j"')
+    for binary in (False, True):
+        sql = f"SELECT * FROM {t}_o ORDER BY id"
+        assert _typed(ours, sql, binary) == _typed(theirs, sql, binary)
+
+
+def test_jsonb_parameters(oid_tables) -> None:
+    """Parameters typed jsonb (3802), in text and in binary (a version byte, then the text)."""
+    ours, theirs, t = oid_tables
+    for binary in (False, True):
+        for params in ([Jsonb({"b": 2, "a": [1, 2]})], [Jsonb([1, "x"])], [None]):
+            sql = "SELECT %(p)s::jsonb, %(p)s::jsonb -> 0, pg_typeof(%(p)s::jsonb)::text"
+            sql = sql.replace("%(p)s", "%b" if binary else "%s")
+            mine = ours.cursor(binary=binary).execute(sql, params * 3)
+            pgs = theirs.cursor(binary=binary).execute(sql, params * 3)
+            assert [d.type_code for d in mine.description] == [d.type_code for d in pgs.description]
+            assert mine.fetchall() == pgs.fetchall()
+        with ours.transaction(force_rollback=True):
+            cur = ours.cursor(binary=binary)
+            cur.execute(
+                f"INSERT INTO {t}_o (id, j) VALUES (9, {'%b' if binary else '%s'})", [Jsonb({"q": 1})]
+            )
+            assert cur.execute(f"SELECT j FROM {t}_o WHERE id = 9").fetchone() == ({"q": 1},)
+
+
+def test_jsonb_oid_through_asyncpg(
+    oid_tables, server: RunningServer, pdb: str, pg15: PostgresServer, pg_db: str
+) -> None:
+    """asyncpg checks a column's OID in its codec and decodes jsonb (binary: a version byte) to text."""
+    import asyncio
+
+    import asyncpg
+
+    _, _, t = oid_tables
+
+    async def answers(**kw: Any) -> list:
+        c = await asyncpg.connect(**kw)
+        try:
+            out = []
+            for sql, args in [
+                (f"SELECT id, j, k, j -> 'a' -> 'b', t, n, \"J j\" FROM {t}_o ORDER BY id", ()),
+                (f"SELECT * FROM {t}_v ORDER BY 1", ()),
+                (
+                    "SELECT $1::jsonb, to_jsonb($2::int), '{\"b\": 1, \"a\": 2}'::jsonb, '[1]'::json",
+                    ('{"x": [1, 2]}', 5),
+                ),
+                ("SELECT jsonb_array_elements($1::jsonb)", ('[1, {"a": 2}]',)),
+            ]:
+                st = await c.prepare(sql)
+                out.append([(a.name, a.type.oid) for a in st.get_attributes()])
+                out.append([tuple(r) for r in await st.fetch(*args)])
+            return out
+        finally:
+            await c.close()
+
+    mine = asyncio.run(
+        answers(host="127.0.0.1", port=server.port, database=pdb, user=PDB_ADMIN, password=PDB_PASSWORD)
+    )
+    theirs = asyncio.run(answers(host="127.0.0.1", port=pg15.port, database=pg_db, user="postgres"))
+    assert mine == theirs

@@ -62,13 +62,14 @@ def _qi_list(xs: str) -> str:
 _LENGTH_IN_SQL = oids.LENGTH_CHECK_IN_SQL
 
 
-# The PDB's constraints, the length CHECKs marked (__length), and the foreign keys the engine keeps
+# The PDB's constraints, the length and jsonb CHECKs marked (__length), and the foreign keys the engine keeps
 # (engine.foreign_keys: their names, actions, MATCH and timing in the __ columns): one scan of duckdb_constraints() per
 # statement (it binds every CHECK of every table, some 13 us each), which the blocks below share.
 # (The shape reads exactly one column, named bare or quoted: no constant, no other expression.)
 # relchecks counts the constraints without the lengths, which it reads from the table's SQL.
-CONS = f"""SELECT *, constraint_type = 'CHECK' AND len(constraint_column_names) = 1 AND starts_with(expression, '(len(')
-    AND regexp_full_match(expression, {lit(lengths.SHAPE)}) AS __length, NULL::VARCHAR AS __fkname, schema_name AS __refschema,
+CONS = f"""SELECT *, constraint_type = 'CHECK' AND len(constraint_column_names) = 1 AND ((starts_with(expression, '(len(')
+    AND regexp_full_match(expression, {lit(lengths.SHAPE)})) OR (starts_with(expression, '(typeof(')
+    AND regexp_full_match(expression, {lit(oids.JSONB_CHECK_SHAPE)}))) AS __length, NULL::VARCHAR AS __fkname, schema_name AS __refschema,
     'a' AS __deltype, 'a' AS __updtype, 's' AS __matchtype, false AS __deferrable, false AS __deferred
 FROM duckdb_constraints() WHERE {MINE}
 UNION ALL BY NAME
@@ -92,6 +93,13 @@ FROM (SELECT table_oid, unnest(regexp_extract_all(sql, {_LENGTH_RE}, 1)) AS __v,
         unnest(regexp_extract_all(sql, {_LENGTH_RE}, 3)) AS __n
     FROM duckdb_tables() WHERE {MINE} AND NOT internal AND contains(sql, 'CHECK((len('))
 GROUP BY ALL"""
+
+# The columns declared jsonb (the CHECK pgcompat.lengths.jsonb_check writes; DuckDB's type is JSON):
+# table, column (lower case).
+_JSONB_RE = lit(oids.JSONB_CHECK_IN_SQL)
+JSONBS = f"""SELECT DISTINCT table_oid AS __rel, lower({unquote("__c")}) AS __lcol
+FROM (SELECT table_oid, unnest(regexp_extract_all(sql, {_JSONB_RE}, 1)) AS __c
+    FROM duckdb_tables() WHERE {MINE} AND NOT internal AND contains(sql, 'CHECK((typeof('))"""
 
 # Constraints (NOT NULL is a column property in PostgreSQL 15, not a constraint): their oids,
 # names and kinds, and the index PostgreSQL would have made for PRIMARY KEY and UNIQUE.
@@ -185,6 +193,7 @@ RELS = f"""SELECT t.table_oid AS oid, t.table_name AS relname, t.schema_oid AS r
     t.estimated_size AS reltuples, t.index_count > 0 AS relhasindex,
     CASE WHEN t.temporary THEN 't' ELSE 'p' END AS relpersistence, 'r' AS relkind, t.column_count AS relnatts,
     t.check_constraint_count - CASE WHEN contains(t.sql, 'CHECK((len(') THEN len(regexp_extract_all(t.sql, {_LENGTH_RE})) ELSE 0 END
+        - CASE WHEN contains(t.sql, 'CHECK((typeof(') THEN len(regexp_extract_all(t.sql, {_JSONB_RE})) ELSE 0 END
         AS relchecks, t.table_oid IN (
         SELECT table_oid FROM {ref("cons")} WHERE constraint_type = 'FOREIGN KEY'
         UNION ALL SELECT r.table_oid FROM {ref("cons")} k JOIN duckdb_tables() r
@@ -225,13 +234,15 @@ UNION ALL SELECT index_oid, schema_oid FROM duckdb_indexes() WHERE {MINE}"""
 
 COLUMNS = f"""SELECT c.*, CASE WHEN c.__arr THEN {array_oid("c.__s")} ELSE c.__s END AS __typ FROM (
     SELECT c.*, CASE WHEN l.__bpchar THEN {oids.BPCHAR} WHEN l.__len IS NOT NULL THEN {oids.VARCHAR}
-            ELSE {scalar_oid("c.__e")} END AS __s, coalesce(l.__len + 4, c.__mod) AS __typmod FROM (
+            WHEN j.__lcol IS NOT NULL THEN {oids.JSONB} ELSE {scalar_oid("c.__e")} END AS __s,
+            coalesce(l.__len + 4, c.__mod) AS __typmod FROM (
         SELECT table_oid, column_name, column_index, data_type, is_nullable, column_default, is_generated,
             generation_expression, comment, database_name AS __db, schema_name AS __schema, table_name AS __table,
             regexp_replace(data_type, '(\\[\\d*\\])+$', '') AS __e,
             data_type LIKE '%]' AS __arr, {typmod("data_type")} AS __mod
         FROM duckdb_columns() WHERE {MINE} AND NOT internal) c
-    LEFT JOIN {ref("lengths")} l ON l.__rel = c.table_oid AND l.__lcol = lower(c.column_name) AND c.data_type = 'VARCHAR') c"""
+    LEFT JOIN {ref("lengths")} l ON l.__rel = c.table_oid AND l.__lcol = lower(c.column_name) AND c.data_type = 'VARCHAR'
+    LEFT JOIN {ref("jsonbs")} j ON j.__rel = c.table_oid AND j.__lcol = lower(c.column_name) AND c.data_type = 'JSON') c"""
 
 _ATT_COLS = f"""attrelid, attname, atttypid, -1 AS attstattarget, CAST({typlen("atttypid")} AS SMALLINT) AS attlen,
     CAST(attnum AS SMALLINT) AS attnum, CASE WHEN atttypid IN ({", ".join(map(str, sorted(oids.ELEMENT_OF)))}) THEN 1 ELSE 0 END AS attndims,

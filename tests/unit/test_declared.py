@@ -18,6 +18,7 @@ TEXT = (oids.TEXT, -1)
 INT = (oids.INT4, -1)
 NUM = (oids.NUMERIC, 655366)
 REC = (oids.RECORD, -1)
+JSONB, JSON = (oids.JSONB, -1), (oids.JSON, -1)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +34,11 @@ def con() -> duckdb.DuckDBPyConnection:
     c.execute("CREATE TABLE other.t (a varchar CHECK (len(a) <= 7))")
     c.execute("CREATE VIEW v AS SELECT a FROM t")
     c.execute("CREATE VIEW w (z) AS SELECT a FROM t")
+    c.execute(
+        "CREATE TABLE j (id int, d JSON CHECK (typeof(d) <> 'jsonb'), \"E e\" JSON CHECK (typeof(\"E e\") <> 'jsonb'), k JSON)"
+    )
+    c.execute("CREATE VIEW jv (x, y) AS SELECT d -> 'a', k FROM j")
+    c.execute("CREATE FUNCTION pg_jsonb(x) AS CAST(x AS JSON)")  # (engine.jsonb's is a Python function)
     return c
 
 
@@ -55,8 +61,8 @@ def _described(con: duckdb.DuckDBPyConnection, sql: str, stamp: object = 1) -> l
         ("SELECT * FROM t JOIN u USING (id)", [INT, TEXT, TEXT, NUM, REC, TEXT]),  # merged: no star
         ("SELECT a FROM other.t", [V7]),
         ("SELECT a FROM memory.other.t", [V7]),
-        ("SELECT a FROM v", [V5]),  # a view: its query followed
-        ("SELECT z FROM w", [TEXT]),  # a view that renames its columns: not followed
+        ("SELECT a FROM v", [V5]),  # a view: its query's
+        ("SELECT z FROM w", [V5]),  # a view that renames its columns: its query's, by position
         ("SELECT s.a FROM (SELECT a, id + 1 FROM t) s", [V5]),
         ("SELECT * FROM (SELECT a, id + 1 FROM t) s", [TEXT, INT]),  # an unnamed column: no star
         ("SELECT * FROM (SELECT a FROM t) s(b)", [TEXT]),
@@ -68,6 +74,19 @@ def _described(con: duckdb.DuckDBPyConnection, sql: str, stamp: object = 1) -> l
         ("SELECT * EXCLUDE (id) FROM t", [TEXT, TEXT, NUM, REC]),  # not followed
         ("SELECT a FROM t WHERE id = $1", [V5]),
         ("SELECT x FROM u", [TEXT]),
+        # jsonb: the columns with the CHECK that says so (pgcompat.lengths), the engine's jsonb
+        # functions, -> of a jsonb; DuckDB's JSON otherwise
+        (
+            "SELECT d, \"E e\", k, d -> 'a', k -> 'a', d ->> 'a', j.d -> 'a' -> 'b' FROM j",
+            [JSONB, JSONB, JSON, JSONB, JSON, TEXT, JSONB],
+        ),
+        ("SELECT * FROM j", [INT, JSONB, JSONB, JSON]),
+        (
+            "SELECT pg_jsonb('1'), CAST('1' AS JSON), coalesce(d, '{}'), CASE WHEN id > 0 THEN d END FROM j",
+            [JSONB, JSON, JSONB, JSONB],
+        ),
+        ("SELECT s.z, s.k FROM (SELECT d AS z, k FROM j) s", [JSONB, JSON]),
+        ("SELECT * FROM jv", [JSONB, JSON]),
     ],
 )
 def test_declared_types(con: duckdb.DuckDBPyConnection, sql: str, want: list[tuple[int, int]]) -> None:
