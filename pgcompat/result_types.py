@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat.numeric import unary_minus
+from pgcompat.numeric import CAST_MARK_DIGITS, unary_minus
 from pgcompat.tokens import apply, tokenize
 
 Edit = tuple[int, int, str]
@@ -94,6 +94,14 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
     if not applies(toks):
         return sql
     limit = _MAX_GROWTH * len(sql)
+    for _ in range(_MAX_PASSES):  # (first: the steps after rewrite inside both copies)
+        shaped = numeric_casts(sql, toks, toks[0].start)
+        if not shaped or len(apply(sql, shaped)) > limit:
+            break
+        sql = apply(sql, shaped)
+        toks = tokenize(sql)
+        if not toks:
+            return sql
     shaped = [e for group in extracts(sql, toks, toks[0].start) for e in group]
     if shaped:
         sql = apply(sql, shaped)
@@ -132,7 +140,7 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
 
 def _candidate(t: Token) -> bool:
     return (
-        t.token_type in (TokenType.SLASH, TokenType.CARET)
+        t.token_type in (TokenType.SLASH, TokenType.CARET, TokenType.DECIMAL)
         or t.text.lower() in ("sum", "avg", "extract", "date_part", "round")
         or t.text.lower() in _MATH
     )
@@ -180,6 +188,74 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
                 (toks[first].start - base, toks[last].end - base + 1, f"{args})"),
             ]
         )
+    return edits
+
+
+# ---------------------------------------------------------------- (expr)::numeric
+
+_CAST_NUMERIC = "__pg_cast_numeric"  # engine.pgmath.CAST_NUMERIC
+_ANY_CAST = "__pg_cast_any"  # engine.pgmath.ANY_CAST
+
+
+def _cast_mark(toks: Sequence[Token], d: int) -> bool:
+    """Whether DECIMAL at d is pgcompat.numeric.CAST_MARK: DECIMAL(038,10)."""
+    return (
+        d + 4 < len(toks)
+        and toks[d].token_type == TokenType.DECIMAL
+        and toks[d + 1].token_type == TokenType.L_PAREN
+        and toks[d + 2].text == CAST_MARK_DIGITS
+        and toks[d + 4].text == "10"
+        and toks[d + 5].token_type == TokenType.R_PAREN
+    )
+
+
+def _cast_operand(toks: Sequence[Token], d: int) -> tuple[int, int, int, int] | None:
+    """The marked cast at d: (first, last) of its operand and of the whole cast; None when unsure.
+    x::VARCHAR::DECIMAL(038,10) (the operand ends before the first ::) or CAST(x AS DECIMAL(038,10))."""
+    prev = toks[d - 1].token_type if d >= 1 else None
+    if prev == TokenType.DCOLON and d >= 4 and toks[d - 3].token_type == TokenType.DCOLON:
+        first = _back(toks, d - 4)
+        return None if first is None else (first, d - 4, first, d + 5)
+    if prev == TokenType.ALIAS and d + 6 < len(toks) and toks[d + 6].token_type == TokenType.R_PAREN:
+        depth = 0
+        for j in range(d - 2, 0, -1):
+            tt = toks[j].token_type
+            if tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
+                depth += 1
+            elif tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
+                if depth == 0:
+                    if toks[j - 1].text.upper() != "CAST" or j + 1 > d - 2:
+                        return None
+                    return j + 1, d - 2, j - 1, d + 6
+                depth -= 1
+    return None
+
+
+def numeric_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """(expr)::numeric and CAST(expr AS numeric), marked by pgcompat.numeric: PostgreSQL's value
+    (every digit of a numeric, a float's 15 significant digits) or 22003, where DuckDB's cast to
+    DECIMAL(38,10) rounds. The engine's macro picks the conversion by the operand's type; where
+    DuckDB cannot type a macro's argument (an aggregate, a window, a parameter), a function is
+    given the value's text and type name. The outermost casts first: one inside waits for the
+    next pass (in both copies)."""
+    edits: list[Edit] = []
+    for d in range(len(toks)):
+        if not _cast_mark(toks, d):
+            continue
+        found = _cast_operand(toks, d)
+        if found is None:
+            continue
+        first, last, start, end = found
+        while edits and edits[-1][0] >= toks[start].start - base:
+            edits.pop()  # inside this one: the next pass
+        if edits and toks[start].start - base < edits[-1][1]:
+            continue
+        x = text[toks[first].start - base : toks[last].end - base + 1]
+        if _typable(toks, first, last):
+            new = f"{_CAST_NUMERIC}(({x}), ({x}))"
+        else:
+            new = f"{_ANY_CAST}(CAST(({x}) AS VARCHAR), typeof(({x})))"
+        edits.append((toks[start].start - base, toks[end].end - base + 1, new))
     return edits
 
 
