@@ -44,6 +44,7 @@ SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_av
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
 ROUND = "__pg_round"  # round(x)
 MUL = "__pg_mul"  # a * b (pgcompat.result_types)
+ADD, SUB = "__pg_add", "__pg_sub"  # a + b, a - b (pgcompat.result_types.additions)
 TO_NUMERIC = "__pg_to_numeric"  # a decimal's text -> DECIMAL(38,10), refused if it would round
 FLOAT_NUMERIC = "__pg_float_numeric"  # a float -> DECIMAL(38,10) as PostgreSQL converts it
 CAST_NUMERIC = "__pg_cast_numeric"  # (x, x): (expr)::numeric (pgcompat.result_types.numeric_casts)
@@ -313,6 +314,15 @@ def _macros() -> str:
     over += [f"(a {t}, b {t}, x, y) AS {_checked_float('x * y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")]
     over += ["(a, b, x, y) AS x * y"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {MUL}" + ", ".join(over) + ";")
+    # Sums and differences as DuckDB's, but a float one that overflows is PostgreSQL's 22003
+    # (float8pl, float8mi check overflow only), where DuckDB answers Infinity.
+    for name, op in ((ADD, "+"), (SUB, "-")):
+        over = [f"(a {t}, b {t}, x, y) AS x {op} y" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
+        over += [
+            f"(a {t}, b {t}, x, y) AS {_checked_sum(f'x {op} y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")
+        ]
+        over += [f"(a, b, x, y) AS x {op} y"]
+        out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     out += _store_macros()
     out += _cast_macros()
     out += _math_macros()
@@ -376,6 +386,15 @@ def _checked_float(r: str, x: str, y: str) -> str:
     return (
         f"CASE WHEN isinf({r}) AND NOT isinf({fx}) AND NOT isinf({fy}) THEN error('{FLOAT_OVERFLOW}') "
         f"WHEN {r} = 0 AND {fx} <> 0 AND {fy} <> 0 THEN error('{FLOAT_UNDERFLOW}') ELSE {r} END"
+    )
+
+
+def _checked_sum(r: str, x: str, y: str) -> str:
+    """r (x + y or x - y) with float.c's overflow check of a sum."""
+    fx, fy = f"CAST({x} AS DOUBLE)", f"CAST({y} AS DOUBLE)"
+    return (
+        f"CASE WHEN isinf({r}) AND NOT isinf({fx}) AND NOT isinf({fy}) THEN error('{FLOAT_OVERFLOW}') "
+        f"ELSE {r} END"
     )
 
 

@@ -78,6 +78,7 @@ def applies(toks: Sequence[Token]) -> bool:
         and any(
             _candidate(t)
             or (t.token_type is TokenType.STAR and _multiplication(toks, i))
+            or (t.token_type in _ADD and _additive(toks, i))
             or (t.token_type is TokenType.DASH and _negation(toks, i))
             for i, t in enumerate(toks)
         )
@@ -126,6 +127,18 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
         if not groups:
             break
         grown = apply(sql, [e for group in groups for e in group])
+        if len(grown) > limit:
+            break
+        sql, toks = grown, tokenize(grown)
+        if not deferred:
+            break
+    for _ in range(_MAX_PASSES):  # + and -, left to right, once the products are calls
+        if not toks:
+            return sql
+        found, deferred = additions(sql, toks, toks[0].start)
+        if not found:
+            break
+        grown = apply(sql, found)
         if len(grown) > limit:
             break
         sql, toks = grown, tokenize(grown)
@@ -615,6 +628,7 @@ _SCALAR_CALLS = frozenset(
         "length", "char_length", "octet_length", "power", "pow", "sqrt", "sign", "mod", "cast",
         "try_cast", "date_part", "extract", "epoch", "epoch_us", "age", "now", "random", _DIV, _ROUND,
         "__pg_sqrt", "__pg_ln", "__pg_log", "__pg_log10", "__pg_power", "__pg_exp", _TIMES, NEGATE,
+        "__pg_add", "__pg_sub", "__pg_cast_numeric",
     }
 )  # fmt: skip
 
@@ -690,3 +704,61 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
         macro = _DIV if t.token_type == TokenType.SLASH else _TIMES
         out.append([(toks[left].start - base, toks[right].end - base + 1, f"{macro}({a}, {b}, {a}, {b})")])
     return out, deferred
+
+
+# ---------------------------------------------------------------- addition and subtraction
+
+_ADDS = {TokenType.PLUS: "__pg_add", TokenType.DASH: "__pg_sub"}  # engine.pgmath.ADD, SUB
+_ADD = frozenset(_ADDS)
+_TIGHTER = frozenset({*_MUL, TokenType.CARET, TokenType.DCOLON, TokenType.DOT, TokenType.L_BRACKET})
+
+
+def _additive(toks: Sequence[Token], k: int) -> bool:
+    """Whether the + or - at k adds or subtracts (not a sign)."""
+    if toks[k].token_type not in _ADD or k == 0 or k + 1 >= len(toks):
+        return False
+    prev = toks[k - 1]
+    return _ends_operand(prev) and (prev.text.upper() not in _CLAUSE or prev.text.upper() == "END")
+
+
+def _term_end(toks: Sequence[Token], b: int) -> int | None:
+    """The last token of the chain of * / % operands that starts at b."""
+    e = _forward(toks, b)
+    while e is not None and e + 2 < len(toks) and _operator(toks, e + 1):
+        e = _forward(toks, e + 2)
+    return e
+
+
+def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], bool]:
+    """a + b -> __pg_add(a, b, a, b) and a - b -> __pg_sub(a, b, a, b): DuckDB's sums, but a float
+    sum that overflows is PostgreSQL's 22003 "value out of range: overflow" (float8pl, float8mi),
+    where DuckDB answers Infinity. Left to right: a + b + c waits for a + b to be a call (the
+    next pass); and whether one waits."""
+    edits: list[Edit] = []
+    deferred = False
+    n = len(toks)
+    for k in range(1, n - 1):
+        if not _additive(toks, k):
+            continue
+        left, right = _chain_start(toks, k - 1), _term_end(toks, k + 1)
+        if left is None or right is None:
+            continue
+        before = toks[left - 1] if left > 0 else None
+        after = toks[right + 1] if right + 1 < n else None
+        if before is not None and before.token_type in _ADD and _additive(toks, left - 1):
+            deferred = True  # (a + b) + c: once a + b is a call
+            continue
+        if any(x is not None and x.token_type in _TIGHTER for x in (before, after)):
+            continue  # a // b + 1, a + b % c: an operator that binds tighter than + (unsure)
+        if not _delimits(before) or not (
+            _delimits(after)
+            or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET, *_ADD)
+        ):
+            continue
+        if not _typable(toks, left, right) or (edits and edits[-1][1] > toks[left].start - base):
+            continue
+        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
+        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
+        macro = _ADDS[toks[k].token_type]
+        edits.append((toks[left].start - base, toks[right].end - base + 1, f"{macro}({a}, {b}, {a}, {b})"))
+    return edits, deferred
