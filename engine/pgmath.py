@@ -44,8 +44,12 @@ SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_av
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
 ROUND = "__pg_round"  # round(x)
 MUL = "__pg_mul"  # a * b (pgcompat.result_types)
+ADD, SUB = "__pg_add", "__pg_sub"  # a + b, a - b (pgcompat.result_types.additions)
 TO_NUMERIC = "__pg_to_numeric"  # a decimal's text -> DECIMAL(38,10), refused if it would round
 FLOAT_NUMERIC = "__pg_float_numeric"  # a float -> DECIMAL(38,10) as PostgreSQL converts it
+CAST_NUMERIC = "__pg_cast_numeric"  # (x, x): (expr)::numeric (pgcompat.result_types.numeric_casts)
+FLOAT_CAST = "__pg_float_cast"  # a float -> DECIMAL(38,20) as PostgreSQL's float8_numeric
+ANY_CAST = "__pg_cast_any"  # (text, typeof): (expr)::numeric where DuckDB cannot type a macro's argument
 STORE = "__pg_numeric"  # (x, x): a computed value written into an unconstrained numeric column
 NEGATE = "__pg_neg"  # -(x) as __pg_neg(x, x) (pgcompat.numeric.integer_negation)
 # what the UDF's errors start with: engine.errors maps them to PostgreSQL's SQLSTATEs
@@ -165,6 +169,45 @@ def float_numeric(value: float, digits: int) -> Decimal:
     return _stored(Decimal(format(value, f".{digits}g")), value)
 
 
+_CAST_LIMITS = (
+    f"DuckCDB's numeric results of a cast are {UNCONSTRAINED_NUMERIC} or {QUOTIENT_TYPE} (at most "
+    f"{QUOTIENT_PRECISION - QUOTIENT_SCALE} digits before the point with {QUOTIENT_SCALE} after); {NOT_ROUNDED}"
+)
+
+
+def _cast_value(value: Decimal, shown: object) -> Decimal:
+    """A cast's numeric as DECIMAL(38,20) holds it: every digit, or 22003 (never rounded)."""
+    if value.is_infinite():
+        raise ValueError(
+            f'numeric value "{shown}" does not fit: DuckCDB\'s numeric has no Infinity; {NOT_ROUNDED}'
+        )
+    if value.is_nan():
+        raise ValueError(
+            f'numeric value "{shown}" does not fit: DuckCDB\'s numeric has no NaN; {NOT_ROUNDED}'
+        )
+    if abs(value) >= _LIMIT or _dscale(value) > QUOTIENT_SCALE:
+        raise ValueError(f'numeric value "{shown}" does not fit: {_CAST_LIMITS}')
+    return value
+
+
+def float_cast(value: float, digits: int) -> Decimal:
+    """float8::numeric (digits 15) and float4::numeric (6): PostgreSQL's float8_numeric, the
+    float's %.15g text, exact in DECIMAL(38,20) or 22003."""
+    return _cast_value(Decimal(format(value, f".{digits}g")), value)
+
+
+def cast_any(text: str, kind: str) -> Decimal:
+    """(expr)::numeric from the value's text and DuckDB's type name (typeof): floats as PostgreSQL
+    converts them, anything else read exactly."""
+    if kind in ("DOUBLE", "FLOAT"):
+        return float_cast(float(text), 15 if kind == "DOUBLE" else 6)
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation as e:
+        raise ValueError(f'invalid input syntax for type numeric: "{text}"') from e
+    return _cast_value(value, text)
+
+
 def exact_writes(con: duckdb.DuckDBPyConnection, sql: str, spec: dict[str, Any], shift: int = 0) -> str:
     """sql with each computed value it writes into an unconstrained numeric column (found by
     pgcompat.numeric.expression_writes) passed through __pg_numeric, which keeps every digit or
@@ -219,6 +262,9 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
     numeric = DuckDBPyType(UNCONSTRAINED_NUMERIC)
     con.create_function(TO_NUMERIC, to_numeric, [VARCHAR], numeric, type="native")
     con.create_function(FLOAT_NUMERIC, float_numeric, [DOUBLE, INTEGER], numeric, type="native")
+    wide = DuckDBPyType(QUOTIENT_TYPE)
+    con.create_function(FLOAT_CAST, float_cast, [DOUBLE, INTEGER], wide, type="native")
+    con.create_function(ANY_CAST, cast_any, [VARCHAR, VARCHAR], wide, type="native")
 
 
 def _div(n: str, d: str) -> str:
@@ -268,7 +314,17 @@ def _macros() -> str:
     over += [f"(a {t}, b {t}, x, y) AS {_checked_float('x * y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")]
     over += ["(a, b, x, y) AS x * y"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {MUL}" + ", ".join(over) + ";")
+    # Sums and differences as DuckDB's, but a float one that overflows is PostgreSQL's 22003
+    # (float8pl, float8mi check overflow only), where DuckDB answers Infinity.
+    for name, op in ((ADD, "+"), (SUB, "-")):
+        over = [f"(a {t}, b {t}, x, y) AS x {op} y" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
+        over += [
+            f"(a {t}, b {t}, x, y) AS {_checked_sum(f'x {op} y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")
+        ]
+        over += [f"(a, b, x, y) AS x {op} y"]
+        out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     out += _store_macros()
+    out += _cast_macros()
     out += _math_macros()
     return "\n".join(out)
 
@@ -288,6 +344,21 @@ def _store_macros() -> list[str]:
     ]
     over += [f"(a VARCHAR, v) AS {TO_NUMERIC}(v)", "(a, v) AS v"]
     return [f"CREATE OR REPLACE TEMP MACRO {STORE}" + ", ".join(over) + ";"]
+
+
+def _cast_macros() -> list[str]:
+    """__pg_cast_numeric(x, x): (expr)::numeric by the expression's type, never rounded. Integers
+    and text exactly into the unconstrained numeric (DECIMAL(38,10)); a decimal keeps its digits
+    (at least DECIMAL(38,10)'s scale, more when it has them: 1/3::numeric's 20 decimals); a float
+    as PostgreSQL's float8_numeric (15 significant digits, DECIMAL(38,20)). DuckDB's own cast went
+    through a VARCHAR rounded to 10 decimals (0.6666666667)."""
+    over = [f"(a {t}, v) AS CAST(v AS {UNCONSTRAINED_NUMERIC})" for t in ("SMALLINT", "INTEGER", "BIGINT")]
+    over += [f"(a HUGEINT, v) AS {TO_NUMERIC}(CAST(v AS VARCHAR))"]
+    over += [f"(a {QUOTIENT_TYPE}, v) AS v + CAST(0 AS {UNCONSTRAINED_NUMERIC})"]
+    over += [f"(a DOUBLE, v) AS {FLOAT_CAST}(CAST(v AS DOUBLE), 15)"]
+    over += [f"(a FLOAT, v) AS {FLOAT_CAST}(CAST(v AS DOUBLE), 6)"]
+    over += [f"(a VARCHAR, v) AS {TO_NUMERIC}(v)", f"(a, v) AS CAST(v AS {UNCONSTRAINED_NUMERIC})"]
+    return [f"CREATE OR REPLACE TEMP MACRO {CAST_NUMERIC}" + ", ".join(over) + ";"]
 
 
 # PostgreSQL's errors of its math functions (float.c, numeric.c), which engine.errors maps to
@@ -315,6 +386,15 @@ def _checked_float(r: str, x: str, y: str) -> str:
     return (
         f"CASE WHEN isinf({r}) AND NOT isinf({fx}) AND NOT isinf({fy}) THEN error('{FLOAT_OVERFLOW}') "
         f"WHEN {r} = 0 AND {fx} <> 0 AND {fy} <> 0 THEN error('{FLOAT_UNDERFLOW}') ELSE {r} END"
+    )
+
+
+def _checked_sum(r: str, x: str, y: str) -> str:
+    """r (x + y or x - y) with float.c's overflow check of a sum."""
+    fx, fy = f"CAST({x} AS DOUBLE)", f"CAST({y} AS DOUBLE)"
+    return (
+        f"CASE WHEN isinf({r}) AND NOT isinf({fx}) AND NOT isinf({fy}) THEN error('{FLOAT_OVERFLOW}') "
+        f"ELSE {r} END"
     )
 
 

@@ -30,6 +30,11 @@ from pgwire.types import (
 Edit = tuple[int, int, str]
 
 _NAMES = frozenset({"NUMERIC", "DECIMAL", "DEC"})
+# DECIMAL(38,10) spelt as no client writes it: the cast of an expression to an unconstrained
+# numeric, which pgcompat.result_types.numeric_casts makes exact by the expression's type (left
+# as it is, DuckDB reads it as DECIMAL(38,10)).
+CAST_MARK = "DECIMAL(038,10)"
+CAST_MARK_DIGITS = "038"
 _DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
 
 
@@ -80,6 +85,8 @@ def _cast_of(toks: Sequence[Token], i: int, base: int) -> tuple[str, list[Edit]]
     is); parameters go straight, keeping their numeric type in ParameterDescription."""
     k = i - 2
     nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if toks[k].token_type == TokenType.NULL:
+        return UNCONSTRAINED_NUMERIC, []
     if _is_literal(toks, k):
         t = toks[k]
         check_literal(t.text)
@@ -88,7 +95,7 @@ def _cast_of(toks: Sequence[Token], i: int, base: int) -> tuple[str, list[Edit]]
         return UNCONSTRAINED_NUMERIC, []
     if _is_parameter(toks, k) or (nxt is not None and nxt.token_type == TokenType.L_BRACKET):
         return UNCONSTRAINED_NUMERIC, []  # numeric[]: element casts
-    return f"VARCHAR::{UNCONSTRAINED_NUMERIC}", []
+    return f"VARCHAR::{CAST_MARK}", []
 
 
 def unconstrained_numeric(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
@@ -108,11 +115,19 @@ def unconstrained_numeric(text: str, toks: Sequence[Token], base: int) -> list[E
             edits += operand
             edits.append((t.start - base, t.end - base + 1, target))
             continue
-        edits.append((t.start - base, t.end - base + 1, UNCONSTRAINED_NUMERIC))
+        target = UNCONSTRAINED_NUMERIC
         if nxt is not None and nxt.token_type == TokenType.STRING:
             check_literal(nxt.text)  # numeric '1.5'
-        elif prev.token_type == TokenType.ALIAS and i >= 2 and _is_literal(toks, i - 2):
+        elif (
+            prev.token_type == TokenType.ALIAS
+            and i >= 3
+            and _is_literal(toks, i - 2)
+            and toks[i - 3].token_type == TokenType.L_PAREN
+        ):
             check_literal(toks[i - 2].text)  # CAST(1.5 AS numeric)
+        elif prev.token_type == TokenType.ALIAS and nxt is not None and nxt.token_type == TokenType.R_PAREN:
+            target = CAST_MARK  # CAST(expr AS numeric)
+        edits.append((t.start - base, t.end - base + 1, target))
     return edits
 
 

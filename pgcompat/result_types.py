@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat.numeric import unary_minus
+from pgcompat.numeric import CAST_MARK_DIGITS, unary_minus
 from pgcompat.tokens import apply, tokenize
 
 Edit = tuple[int, int, str]
@@ -78,6 +78,7 @@ def applies(toks: Sequence[Token]) -> bool:
         and any(
             _candidate(t)
             or (t.token_type is TokenType.STAR and _multiplication(toks, i))
+            or (t.token_type in _ADD and _additive(toks, i))
             or (t.token_type is TokenType.DASH and _negation(toks, i))
             for i, t in enumerate(toks)
         )
@@ -94,6 +95,14 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
     if not applies(toks):
         return sql
     limit = _MAX_GROWTH * len(sql)
+    for _ in range(_MAX_PASSES):  # (first: the steps after rewrite inside both copies)
+        shaped = numeric_casts(sql, toks, toks[0].start)
+        if not shaped or len(apply(sql, shaped)) > limit:
+            break
+        sql = apply(sql, shaped)
+        toks = tokenize(sql)
+        if not toks:
+            return sql
     shaped = [e for group in extracts(sql, toks, toks[0].start) for e in group]
     if shaped:
         sql = apply(sql, shaped)
@@ -123,6 +132,18 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
         sql, toks = grown, tokenize(grown)
         if not deferred:
             break
+    for _ in range(_MAX_PASSES):  # + and -, left to right, once the products are calls
+        if not toks:
+            return sql
+        found, deferred = additions(sql, toks, toks[0].start)
+        if not found:
+            break
+        grown = apply(sql, found)
+        if len(grown) > limit:
+            break
+        sql, toks = grown, tokenize(grown)
+        if not deferred:
+            break
     if toks:
         edits = [e for group in sum_avg(sql, toks, toks[0].start) for e in group]
         if edits:
@@ -132,7 +153,7 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
 
 def _candidate(t: Token) -> bool:
     return (
-        t.token_type in (TokenType.SLASH, TokenType.CARET)
+        t.token_type in (TokenType.SLASH, TokenType.CARET, TokenType.DECIMAL)
         or t.text.lower() in ("sum", "avg", "extract", "date_part", "round")
         or t.text.lower() in _MATH
     )
@@ -180,6 +201,74 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
                 (toks[first].start - base, toks[last].end - base + 1, f"{args})"),
             ]
         )
+    return edits
+
+
+# ---------------------------------------------------------------- (expr)::numeric
+
+_CAST_NUMERIC = "__pg_cast_numeric"  # engine.pgmath.CAST_NUMERIC
+_ANY_CAST = "__pg_cast_any"  # engine.pgmath.ANY_CAST
+
+
+def _cast_mark(toks: Sequence[Token], d: int) -> bool:
+    """Whether DECIMAL at d is pgcompat.numeric.CAST_MARK: DECIMAL(038,10)."""
+    return (
+        d + 4 < len(toks)
+        and toks[d].token_type == TokenType.DECIMAL
+        and toks[d + 1].token_type == TokenType.L_PAREN
+        and toks[d + 2].text == CAST_MARK_DIGITS
+        and toks[d + 4].text == "10"
+        and toks[d + 5].token_type == TokenType.R_PAREN
+    )
+
+
+def _cast_operand(toks: Sequence[Token], d: int) -> tuple[int, int, int, int] | None:
+    """The marked cast at d: (first, last) of its operand and of the whole cast; None when unsure.
+    x::VARCHAR::DECIMAL(038,10) (the operand ends before the first ::) or CAST(x AS DECIMAL(038,10))."""
+    prev = toks[d - 1].token_type if d >= 1 else None
+    if prev == TokenType.DCOLON and d >= 4 and toks[d - 3].token_type == TokenType.DCOLON:
+        first = _back(toks, d - 4)
+        return None if first is None else (first, d - 4, first, d + 5)
+    if prev == TokenType.ALIAS and d + 6 < len(toks) and toks[d + 6].token_type == TokenType.R_PAREN:
+        depth = 0
+        for j in range(d - 2, 0, -1):
+            tt = toks[j].token_type
+            if tt in (TokenType.R_PAREN, TokenType.R_BRACKET):
+                depth += 1
+            elif tt in (TokenType.L_PAREN, TokenType.L_BRACKET):
+                if depth == 0:
+                    if toks[j - 1].text.upper() != "CAST" or j + 1 > d - 2:
+                        return None
+                    return j + 1, d - 2, j - 1, d + 6
+                depth -= 1
+    return None
+
+
+def numeric_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """(expr)::numeric and CAST(expr AS numeric), marked by pgcompat.numeric: PostgreSQL's value
+    (every digit of a numeric, a float's 15 significant digits) or 22003, where DuckDB's cast to
+    DECIMAL(38,10) rounds. The engine's macro picks the conversion by the operand's type; where
+    DuckDB cannot type a macro's argument (an aggregate, a window, a parameter), a function is
+    given the value's text and type name. The outermost casts first: one inside waits for the
+    next pass (in both copies)."""
+    edits: list[Edit] = []
+    for d in range(len(toks)):
+        if not _cast_mark(toks, d):
+            continue
+        found = _cast_operand(toks, d)
+        if found is None:
+            continue
+        first, last, start, end = found
+        while edits and edits[-1][0] >= toks[start].start - base:
+            edits.pop()  # inside this one: the next pass
+        if edits and toks[start].start - base < edits[-1][1]:
+            continue
+        x = text[toks[first].start - base : toks[last].end - base + 1]
+        if _typable(toks, first, last):
+            new = f"{_CAST_NUMERIC}(({x}), ({x}))"
+        else:
+            new = f"{_ANY_CAST}(CAST(({x}) AS VARCHAR), typeof(({x})))"
+        edits.append((toks[start].start - base, toks[end].end - base + 1, new))
     return edits
 
 
@@ -541,6 +630,7 @@ _SCALAR_CALLS = frozenset(
         "__pg_sqrt", "__pg_ln", "__pg_log", "__pg_log10", "__pg_power", "__pg_exp", _TIMES, NEGATE,
         # pgcompat.jsonb's x - 1 (DuckDB's own - but for a JSON x) and the class of x it passes
         "__pg_jminus", "__pg_jlminus", "__pg_jcls",
+        "__pg_add", "__pg_sub", "__pg_cast_numeric",
     }
 )  # fmt: skip
 
@@ -616,3 +706,61 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
         macro = _DIV if t.token_type == TokenType.SLASH else _TIMES
         out.append([(toks[left].start - base, toks[right].end - base + 1, f"{macro}({a}, {b}, {a}, {b})")])
     return out, deferred
+
+
+# ---------------------------------------------------------------- addition and subtraction
+
+_ADDS = {TokenType.PLUS: "__pg_add", TokenType.DASH: "__pg_sub"}  # engine.pgmath.ADD, SUB
+_ADD = frozenset(_ADDS)
+_TIGHTER = frozenset({*_MUL, TokenType.CARET, TokenType.DCOLON, TokenType.DOT, TokenType.L_BRACKET})
+
+
+def _additive(toks: Sequence[Token], k: int) -> bool:
+    """Whether the + or - at k adds or subtracts (not a sign)."""
+    if toks[k].token_type not in _ADD or k == 0 or k + 1 >= len(toks):
+        return False
+    prev = toks[k - 1]
+    return _ends_operand(prev) and (prev.text.upper() not in _CLAUSE or prev.text.upper() == "END")
+
+
+def _term_end(toks: Sequence[Token], b: int) -> int | None:
+    """The last token of the chain of * / % operands that starts at b."""
+    e = _forward(toks, b)
+    while e is not None and e + 2 < len(toks) and _operator(toks, e + 1):
+        e = _forward(toks, e + 2)
+    return e
+
+
+def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], bool]:
+    """a + b -> __pg_add(a, b, a, b) and a - b -> __pg_sub(a, b, a, b): DuckDB's sums, but a float
+    sum that overflows is PostgreSQL's 22003 "value out of range: overflow" (float8pl, float8mi),
+    where DuckDB answers Infinity. Left to right: a + b + c waits for a + b to be a call (the
+    next pass); and whether one waits."""
+    edits: list[Edit] = []
+    deferred = False
+    n = len(toks)
+    for k in range(1, n - 1):
+        if not _additive(toks, k):
+            continue
+        left, right = _chain_start(toks, k - 1), _term_end(toks, k + 1)
+        if left is None or right is None:
+            continue
+        before = toks[left - 1] if left > 0 else None
+        after = toks[right + 1] if right + 1 < n else None
+        if before is not None and before.token_type in _ADD and _additive(toks, left - 1):
+            deferred = True  # (a + b) + c: once a + b is a call
+            continue
+        if any(x is not None and x.token_type in _TIGHTER for x in (before, after)):
+            continue  # a // b + 1, a + b % c: an operator that binds tighter than + (unsure)
+        if not _delimits(before) or not (
+            _delimits(after)
+            or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET, *_ADD)
+        ):
+            continue
+        if not _typable(toks, left, right) or (edits and edits[-1][1] > toks[left].start - base):
+            continue
+        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
+        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
+        macro = _ADDS[toks[k].token_type]
+        edits.append((toks[left].start - base, toks[right].end - base + 1, f"{macro}({a}, {b}, {a}, {b})"))
+    return edits, deferred

@@ -410,7 +410,7 @@ OTHER = frozenset(
         "__internal_json_copy_to_json", "__internal_json_copy_to_geojson",
         "__cast", "__between", "__internal_barrier",
         "__pg_exact_div",  # DuckCDB's numeric quotient (engine.pgmath): for the rewrites, not tenants
-        "__pg_to_numeric", "__pg_float_numeric",  # engine.pgmath's exact numeric writes: the same
+        "__pg_to_numeric", "__pg_float_numeric", "__pg_float_cast", "__pg_cast_any",  # engine.pgmath's exact numeric writes: the same
     }
 )  # fmt: skip
 INTERNAL_PREFIX = "__internal_"  # compressed materialization, table filters: "for internal use only"

@@ -45,9 +45,12 @@ def test_floats_become_their_own_digits(conn, table_name) -> None:
     # DuckDB's DOUBLE -> DECIMAL(38,10) invents digits (123456789.1229999872); PostgreSQL gives
     # the float's decimal digits.
     row = conn.execute(
-        "select 123456789.123::float8::numeric, 1e20::float8::numeric, 1e20::numeric"
+        "select 123456789.123::float8::numeric, (2::float8 / 3)::numeric, 1e20::numeric"
     ).fetchone()
-    assert [str(v) for v in row] == ["123456789.123", "100000000000000000000", "100000000000000000000"]
+    assert [str(v) for v in row] == ["123456789.123", "0.666666666666667", "100000000000000000000"]
+    # a float's 15 digits are kept in DECIMAL(38,20): 18 whole digits at most, never rounded
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
+        conn.execute("select 1e20::float8::numeric")
     conn.execute(f"create table {table_name}(v numeric)")
     conn.execute(f"insert into {table_name} values (%s)", (123456789.123,))
     assert str(conn.execute(f"select v from {table_name}").fetchone()[0]) == "123456789.123"

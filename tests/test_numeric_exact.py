@@ -121,11 +121,52 @@ def test_numeric_literals_past_38_digits(conn) -> None:
 
 
 def test_casts_of_float_expressions_to_numeric(conn) -> None:
-    # (through the float's text, as before: a float with more than 10 decimals is a known gap)
     row = conn.execute(
         "select (1 / 4::float8)::numeric, cast(0.1::float8 * 3 as numeric), (2.5::float4)::numeric"
     ).fetchone()
     assert [str(v) for v in row] == ["0.25", "0.3", "2.5"]
+
+
+# (expr)::numeric and CAST(expr AS numeric): every digit PostgreSQL gives (DuckDB's cast went through
+# a text rounded to DECIMAL(38,10): 0.3333333333, 0.6666666667)
+_CASTS = [
+    "(1/3::numeric)::numeric",
+    "cast(1/3::numeric as numeric)",
+    "(2::float8/3)::numeric",
+    "cast(2::float8 / 3 as numeric)",
+    "((1/3::numeric)::numeric + 1)::numeric",
+    "(0.1::float4)::numeric",
+    "(-1.5)::numeric",
+    "cast(-0.123456789012 as numeric)",
+    "(x / 3)::numeric from (values (1::numeric), (2)) v(x)",
+    "round(avg(x)::numeric, 3) from (values (1::float8), (2), (2)) v(x)",
+    "avg(x)::numeric from (values (1::float8), (2), (2)) v(x)",
+    "sum(x)::numeric from (values (1::int), (2)) v(x)",
+    "(12345678901234::int8)::numeric",
+    "NULL::numeric",
+]
+
+
+@pytest.mark.parametrize("expr", _CASTS)
+def test_casts_to_numeric_keep_postgresql_digits(conn, pg15, expr: str) -> None:  # noqa: F811
+    sql = f"select {expr}"
+    with pg15.connect(autocommit=True) as pg:
+        want = pg.execute(sql).fetchall()
+    assert conn.execute(sql).fetchall() == want
+    assert conn.execute(sql).description[0].type_code == 1700
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select ('0.123456789012'::text)::numeric",  # text into DECIMAL(38,10): 12 decimals
+        "select (1e20::float8)::numeric",  # a float's numeric is DECIMAL(38,20): 18 whole digits
+        "select ('Infinity'::float8)::numeric",  # PostgreSQL 15's numeric Infinity: DuckDB's decimals have none
+        "select (1e-25::float8)::numeric",
+    ],
+)
+def test_casts_to_numeric_that_do_not_fit_are_refused(conn, sql: str) -> None:
+    _same_error(conn, sql, "22003")
 
 
 def test_float_literals_out_of_range(conn) -> None:
@@ -161,6 +202,11 @@ def test_float_literals_out_of_range(conn) -> None:
         ("select log(2, 0)", "2201E", "cannot take logarithm of zero"),
         ("select 10::float8 ^ 400", "22003", "value out of range: overflow"),
         ("select 1e308::float8 * 10", "22003", "value out of range: overflow"),
+        ("select 1e308::float8 + 1e308::float8", "22003", "value out of range: overflow"),
+        ("select -1e308::float8 - 1e308::float8", "22003", "value out of range: overflow"),
+        ("select 1e308::float8 + 1e308::float8 - 1e308::float8", "22003", "value out of range: overflow"),
+        ("select 3e38::float4 + 3e38::float4", "22003", "value out of range: overflow"),
+        ("select x + x from (values (1e308::float8)) v(x)", "22003", "value out of range: overflow"),
         ("select exp(1000)", "22003", "value out of range: overflow"),
         ("select 1e-300::float8 * 1e-300", "22003", "value out of range: underflow"),
         ("select 1e38::float4 * 10::float4", "22003", "value out of range: overflow"),

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
+from engine import jsonb, pgmath
+from engine.session import _PG_MACROS
 from pgcompat import analysis
 from pgcompat.functions import ident_parts, translate
 from pgcompat.statements import split
@@ -20,6 +22,9 @@ from policies import sandbox
 def duck() -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    jsonb.register(con)  # what the engine gives every connection (the rewrites call its macros)
+    pgmath.register(con)
+    con.execute(_PG_MACROS)
     yield con
     con.close()
 

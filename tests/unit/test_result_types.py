@@ -84,6 +84,20 @@ def test_the_engine_defines_what_the_rewrite_calls() -> None:
         ("round(n)", "DECIMAL(38,0)"),
         ("round(n, 1)", "DECIMAL(38,1)"),
         ("round(n / 3)", "DECIMAL(38,0)"),
+        ("i + 1", "INTEGER"),
+        ("s - s", "SMALLINT"),
+        ("b + i", "BIGINT"),
+        ("n + m", "DECIMAL(38,10)"),
+        ("d - 1", "DOUBLE"),
+        ("r + r", "FLOAT"),
+        ("ts - iv", "TIMESTAMP"),
+        ("ts - ts", "INTERVAL"),
+        ("i + n * 2 - d", "DOUBLE"),
+        ("(n / 3)::numeric", "DECIMAL(38,20)"),
+        ("cast(m as numeric)", "DECIMAL(38,10)"),
+        ("(d / 3)::numeric", "DECIMAL(38,20)"),
+        ("(i + 1)::numeric", "DECIMAL(38,10)"),
+        ("avg(d)::numeric", "DECIMAL(38,20)"),
     ],
 )
 def test_duckdb_types_the_rewritten_expression_as_postgresql(con, expr: str, duckdb_type: str) -> None:
@@ -123,6 +137,29 @@ def test_division_values_are_exact_and_integer_division_stays(con) -> None:
         con.execute(_engine_sql("select 0.0001::numeric / 3")).fetchone()
     with pytest.raises(duckdb.Error, match="division by zero"):
         con.execute(_engine_sql("select 1.5::numeric / 0")).fetchone()
+
+
+def test_float_sums_that_overflow_are_refused(con) -> None:
+    # PostgreSQL's float8pl/float8mi: 22003 "value out of range: overflow", where DuckDB gives inf
+    for sql in ("select d + 1e308 + 1e308 from t", "select -1e308::float8 - d * 1e308 from t"):
+        with pytest.raises(duckdb.Error, match="value out of range: overflow"):
+            con.execute(_engine_sql(sql)).fetchall()
+    assert con.execute(_engine_sql("select 'Infinity'::float8 + d, 1 - 2 - 3 from t")).fetchone() == (
+        float("inf"),
+        -4,
+    )
+
+
+def test_additions_respect_precedence() -> None:
+    assert _engine_sql("select a - b - c from t") == (
+        "select __pg_sub(__pg_sub(a, b, a, b), c, __pg_sub(a, b, a, b), c) from t"
+    )
+    # (a % b binds tighter: left as DuckDB's +)
+    assert _engine_sql("select a + b % c, x // 7 + 1 from t") == "select a + b % c, x // 7 + 1 from t"
+    assert _engine_sql("select a + b * c from t") == (
+        "select __pg_add(a, __pg_mul(b, c, b, c), a, __pg_mul(b, c, b, c)) from t"
+    )
+    assert "__pg_add" not in _engine_sql("select a + $1 from t")  # a parameter: DuckDB's own
 
 
 def test_operands_are_copied_once_each_pass_is_done() -> None:
