@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from engine import pgmath
+from engine import jsonb, pgmath
 from pgcompat import result_types
 from pgcompat.rewrite import rewrite
 from pgcompat.tokens import tokenize
@@ -21,8 +21,10 @@ def _engine_sql(sql: str) -> str:
 def con() -> duckdb.DuckDBPyConnection:
     c = duckdb.connect(config={"integer_division": True})
     pgmath.register(c)
+    jsonb.register(c)  # what the engine gives every connection: a column's - 1 goes through its macros
     cur = c.cursor()
     pgmath.install(cur)
+    cur.execute(jsonb.MACROS)
     cur.execute(
         "create table t(i int, s smallint, b bigint, n decimal(38,10), m decimal(10,2), d double, r real,"
         " ts timestamp, iv interval)"
