@@ -43,6 +43,11 @@ def columns_have_timetz(columns: Sequence[tuple[str, oids.PgType]] | None) -> bo
     return bool(columns) and any(t.oid in (oids.TIMETZ, oids.TIMETZ_ARRAY) for _, t in columns or ())
 
 
+def columns_have_records(columns: Sequence[tuple[str, oids.PgType]]) -> bool:
+    """Of described columns: a record (a DuckDB STRUCT), whose fields may hold a timetz."""
+    return any(t.oid in (oids.RECORD, oids.RECORD_ARRAY) for _, t in columns)
+
+
 class Relations:
     """One session's view of which tables and views have timetz columns, per catalog stamp."""
 
@@ -94,14 +99,18 @@ class KeptResult:
     keeps the rows alive for as long as the reader reads them."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, sql: str, values: Any, batch_rows: int) -> None:
+        # the projection first (from a bind: nothing runs), so that a type it cannot read is
+        # refused before the statement has written anything
+        types = [str(t) for t in _seam.bind(con, sql, values=values or None).types]
+        cols = ", ".join(_projection(i, t) for i, t in enumerate(types))
         res = _seam.submit(con, sql, values or None, "rows")
         self.return_type = res.return_type
         self.description = res.description
-        if self.return_type != "query_result":
+        if self.return_type != "query_result" or [str(d[1]) for d in self.description] != types:
             res.close()
-            raise DbError("XX000", "internal error: a timetz result run returned no rows")
-        types = [str(d[1]) for d in self.description]
-        cols = ", ".join(_projection(i, t) for i, t in enumerate(types))
+            raise DbError(
+                "XX000", "internal error: a timetz result run did not return the rows it was bound for"
+            )
         aliases = ", ".join(f"c{i}" for i in range(len(types)))
         self._handle = _seam.register_collection(con, res)
         self._res = _seam.submit(

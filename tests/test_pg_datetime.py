@@ -183,6 +183,7 @@ LITERALS = [
     " '2024-01-01 12:00:00.55+02'::timestamptz(1) AS c, '2024-01-01 12:00:00.5'::timestamp(6) AS d",
     "SELECT x::timestamp(2) AS a, x::timestamp(2) with time zone AS b"
     " FROM (VALUES (TIMESTAMP '2024-05-06 07:08:09.125'), (NULL)) v(x)",
+    "SELECT '10:00+02'::timetz AS a, TIME WITH TIME ZONE '23:30-03:30' AS b",
     # date_trunc of a date is timestamptz
     "SELECT date_trunc('month', DATE '2024-03-15') AS a, date_trunc('century', DATE '2024-03-15') AS b,"
     " date_trunc('day', TIMESTAMP '2024-03-15 10:00') AS c",
@@ -280,3 +281,19 @@ def test_precision_of_columns_and_views(server, pdb, pg15, table_name) -> None: 
             for con in (ours, pg):
                 con.execute(f"DROP VIEW IF EXISTS {table_name}_v")
                 con.execute(f"DROP TABLE IF EXISTS {table_name}")
+
+
+def test_timetz_inside_a_record_is_refused_before_it_writes(conn, table_name) -> None:
+    """A timetz nested in a struct cannot be read with its offset: refused (0A000), and the
+    INSERT whose RETURNING asked for it has written nothing."""
+    conn.execute(f"CREATE TABLE {table_name} (id int)")
+    try:
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute(f"INSERT INTO {table_name} VALUES (1) RETURNING {{'x': '10:00:00+02'::timetz}} AS r")
+        with pytest.raises(psycopg.errors.FeatureNotSupported):  # (Parse knows the record column)
+            conn.execute("SELECT ROW(%s::timetz, 1) AS r", ("10:00:00+02",))
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            psycopg.ClientCursor(conn).execute("SELECT ROW('10:00:00+02'::timetz, 1) AS r")
+        assert conn.execute(f"SELECT count(*) FROM {table_name}").fetchone() == (0,)
+    finally:
+        conn.execute(f"DROP TABLE {table_name}")
