@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine import codec, foreign_keys
+from engine.codec.copy import DATETIME_OIDS, pg_datetime_texts
 from engine.codec.pgarray import ArraySyntaxError, parse_array_text
 from engine.session import EngineSession, copy_key
 from pgwire import backend
@@ -148,13 +149,16 @@ class CopyIn:
         )
         if table.num_rows == 0:
             return
-        for k, (col, (_, _, dtype)) in enumerate(zip(table.columns, cols, strict=True)):
+        for k, (col, (_, ptype, dtype)) in enumerate(zip(table.columns, cols, strict=True)):
             if dtype == UNCONSTRAINED_NUMERIC:
                 _check_exact_numeric(col)
             if dtype.endswith("[]") and spec["format"] != "binary" and pa.types.is_string(col.type):
                 table = table.set_column(k, table.column_names[k], _array_texts(col))
             elif dtype == "BLOB" and pa.types.is_string(col.type):
                 table = table.set_column(k, table.column_names[k], _bytea_texts(col))
+            elif ptype.oid in DATETIME_OIDS and pa.types.is_string(col.type):
+                texts = pg_datetime_texts(col, ptype.oid, self.s.timezone)
+                table = table.set_column(k, table.column_names[k], texts)
         con = self.s.con
         view = f"__duckcdb_copy_{self.s.id}"
         names = table.column_names

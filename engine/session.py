@@ -362,8 +362,11 @@ class EngineSession:
 
     def _timetz_result(self, sql: str, values: Any, columns: list[tuple[str, codec.PgType]] | None) -> bool:
         if columns is not None:
-            return timetz.columns_have_timetz(columns)
-        if not self._timetz.may_return(sql, (self.ddl.value, self._names)):
+            if timetz.columns_have_timetz(columns):
+                return True
+            if not timetz.columns_have_records(columns):
+                return False  # (a record's fields may hold one: the bind says)
+        elif not self._timetz.may_return(sql, (self.ddl.value, self._names)):
             return False
         try:
             sig = _seam.bind(self.con, sql, values=values or None)

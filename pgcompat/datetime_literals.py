@@ -111,7 +111,8 @@ def pg_literal(text: str, kind: str) -> str | None:
     bc = era is not None and era.group(1).upper() == "BC"
     if kind in ("time", "timetz"):
         m = _TIME.match(body)
-        if m is None or not m.group("f") or len(m.group("f")) <= MAX_PRECISION:
+        short = m is not None and m.group("s") is None and bool(m.group("zone"))  # DuckDB wants :SS
+        if m is None or not short and (not m.group("f") or len(m.group("f")) <= MAX_PRECISION):
             return None
         us, carry = _fraction(m.group("f"))
         h, mi, s = int(m.group("h")), int(m.group("mi")), int(m.group("s") or 0) + carry

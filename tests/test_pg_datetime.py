@@ -183,6 +183,7 @@ LITERALS = [
     " '2024-01-01 12:00:00.55+02'::timestamptz(1) AS c, '2024-01-01 12:00:00.5'::timestamp(6) AS d",
     "SELECT x::timestamp(2) AS a, x::timestamp(2) with time zone AS b"
     " FROM (VALUES (TIMESTAMP '2024-05-06 07:08:09.125'), (NULL)) v(x)",
+    "SELECT '10:00+02'::timetz AS a, TIME WITH TIME ZONE '23:30-03:30' AS b",
     # date_trunc of a date is timestamptz
     "SELECT date_trunc('month', DATE '2024-03-15') AS a, date_trunc('century', DATE '2024-03-15') AS b,"
     " date_trunc('day', TIMESTAMP '2024-03-15 10:00') AS c",
@@ -279,4 +280,52 @@ def test_precision_of_columns_and_views(server, pdb, pg15, table_name) -> None: 
         finally:
             for con in (ours, pg):
                 con.execute(f"DROP VIEW IF EXISTS {table_name}_v")
+                con.execute(f"DROP TABLE IF EXISTS {table_name}")
+
+
+def test_timetz_inside_a_record_is_refused_before_it_writes(conn, table_name) -> None:
+    """A timetz nested in a struct cannot be read with its offset: refused (0A000), and the
+    INSERT whose RETURNING asked for it has written nothing."""
+    conn.execute(f"CREATE TABLE {table_name} (id int)")
+    try:
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute(f"INSERT INTO {table_name} VALUES (1) RETURNING {{'x': '10:00:00+02'::timetz}} AS r")
+        with pytest.raises(psycopg.errors.FeatureNotSupported):  # (Parse knows the record column)
+            conn.execute("SELECT ROW(%s::timetz, 1) AS r", ("10:00:00+02",))
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            psycopg.ClientCursor(conn).execute("SELECT ROW('10:00:00+02'::timetz, 1) AS r")
+        assert conn.execute(f"SELECT count(*) FROM {table_name}").fetchone() == (0,)
+    finally:
+        conn.execute(f"DROP TABLE {table_name}")
+
+
+def test_bc_and_long_fractions_through_copy_and_parameters(server, pdb, pg15, table_name) -> None:  # noqa: F811
+    """COPY FROM text and CSV, and text parameters: ' BC' and 7 fractional digits as PostgreSQL
+    reads them (DuckDB's cast took 'BC' after a timestamp for a zone and cut the digits)."""
+    rows = (
+        "1\t0044-03-15 12:00:00 BC\t0044-03-15 BC\t2024-01-02 03:04:05.1234567+02\t23:59:59.9999999\n"
+        "2\t2024-01-02 23:59:59.9999999\t2024-01-01\t0010-01-01 00:00:00+00 BC\t10:00:00\n"
+    )
+    ours, pg = _both(server, pdb, pg15)
+    with ours, pg:
+        for con in (ours, pg):
+            for t in ("date", "timestamp", "timestamptz", "time"):
+                con.adapters.register_loader(t, TextLoader)
+        try:
+            for con in (ours, pg):
+                con.execute(
+                    f"CREATE TABLE {table_name} (id int, ts timestamp, d date, tz timestamptz, t time)"
+                )
+                with con.cursor().copy(f"COPY {table_name} FROM STDIN") as cp:
+                    cp.write(rows)
+                with con.cursor().copy(f"COPY {table_name} FROM STDIN (FORMAT csv)") as cp:
+                    cp.write(rows.replace("\t", ",").replace("1,", "3,", 1).replace("\n2,", "\n4,"))
+            sql = f"SELECT * FROM {table_name} ORDER BY id"
+            assert [r[0] for r in pg.execute(sql).fetchall()] == [1, 2, 3, 4]
+            assert ours.execute(sql).fetchall() == pg.execute(sql).fetchall()
+            sql = "SELECT %s::timestamp AS a, %s::date AS b, %s::timestamp AS c"
+            args = ("0044-03-15 12:00:00 BC", "0044-03-15 BC", "2024-01-02 03:04:05.1234567")
+            assert ours.execute(sql, args).fetchall() == pg.execute(sql, args).fetchall()
+        finally:
+            for con in (ours, pg):
                 con.execute(f"DROP TABLE IF EXISTS {table_name}")

@@ -8,6 +8,7 @@ contain a backslash. Binary COPY decodes per value (acceptable: it is rare).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import struct
 from typing import Any
@@ -19,6 +20,7 @@ import pyarrow.csv as pacsv
 
 from engine.codec import _arrow as A
 from engine.codec.decode_binary import BINARY_DECODERS, timetz_parts
+from engine.codec.decode_text import TEXT_DECODERS, DecodeContext
 from engine.codec.errors import CopyError
 from engine.codec.pgarray import parse_array_binary
 from engine.codec.temporal import timetz_spelling
@@ -330,3 +332,33 @@ def _binary(data: bytes, columns: list[tuple[str, PgType]]) -> pa.Table:
             # e.g. 'infinity' dates: hand the column over as text for DuckDB to CAST
             arrays.append(pa.array([None if v is None else str(v) for v in vals], pa.string()))
     return pa.table(arrays, names=[n for n, _ in columns])
+
+
+# Date/time texts DuckDB's cast reads otherwise than PostgreSQL: 'BC' (ignored on a timestamp,
+# refused on a date) and more than 6 fractional digits (cut; PostgreSQL rounds).
+_PG_ONLY_DATETIME = pc.MatchSubstringOptions(r"\s(?:[bB][cC]|[aA][dD])\s*$|\.\d{7}", ignore_case=False)
+DATETIME_OIDS = frozenset({oids.DATE, oids.TIMESTAMP, oids.TIMESTAMPTZ, oids.TIME, oids.TIMETZ})
+
+
+def pg_datetime_texts(col: pa.ChunkedArray | pa.Array, oid: int, timezone: str = "UTC") -> pa.Array:
+    """A COPY column of date/time texts with the values DuckDB would misread spelt as it reads
+    them (by the parameters' decoders, engine.codec.decode_text; few rows: per value)."""
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    found = pc.fill_null(A.call("match_substring_regex", arr, options=_PG_ONLY_DATETIME), False)
+    if not A.call("any", found).as_py():
+        return arr
+    decode = TEXT_DECODERS[oid]
+    ctx = DecodeContext(timezone)
+    texts = arr.filter(found).to_pylist()
+    spelt = [_spelling(decode(text, ctx)) for text in texts]
+    return A.replace_rows(arr, found.to_numpy(zero_copy_only=False), pa.array(spelt, arr.type))
+
+
+def _spelling(v: Any) -> str:  # noqa: ANN401
+    """A decoded date/time parameter as text DuckDB reads (its own spelling where Python's
+    datetime cannot hold the value; a timetz value's text)."""
+    if isinstance(v, dt.datetime):
+        return v.isoformat(" ")
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    return str(v)

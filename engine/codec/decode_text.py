@@ -186,7 +186,8 @@ def _bytea(text: str, ctx: DecodeContext) -> bytes:
 
 _DATE_RE = re.compile(r"^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:\s*(bc|ad))?\s*$", re.I)
 _TIME_PART = r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d*))?)?"
-_ZONE_PART = r"(?:\s*(z|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|[a-z][a-z0-9_/+-]*))?"
+# (an era is no zone: '0044-03-15 12:00:00 BC' is 44 BC)
+_ZONE_PART = r"(?:\s*(z|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|(?!(?:bc|ad)\s*$)[a-z][a-z0-9_/+-]*))?"
 _TIME_RE = re.compile(rf"^\s*{_TIME_PART}{_ZONE_PART}\s*$", re.I)
 _TS_RE = re.compile(
     rf"^\s*(\d{{4,}})-(\d{{1,2}})-(\d{{1,2}})(?:[ tT]+{_TIME_PART})?{_ZONE_PART}(?:\s+(bc|ad))?\s*$", re.I
@@ -195,7 +196,11 @@ _SPECIAL_TS = {"infinity", "-infinity", "+infinity"}
 
 
 def _micro(frac: str | None) -> int:
-    return int((frac or "").ljust(6, "0")[:6] or 0)
+    """Microseconds of a fraction's digits as PostgreSQL reads them: more than 6 round (rint, as
+    ParseFractionalSecond), so the result may be 1_000_000 (the next second)."""
+    if frac and len(frac) > 6:
+        return round(float("0." + frac) * 1_000_000)
+    return int((frac or "").ljust(6, "0") or 0)
 
 
 def _tz_of(zone: str | None, ctx: DecodeContext) -> dt.tzinfo | None:
@@ -255,8 +260,9 @@ def _time(with_zone: bool) -> TextDecoder:
             groups = m.groups()
         hh, mm, ss, frac, zone = groups
         h, mi, se = int(hh), int(mm), int(ss or 0)
-        if not with_zone and (h, mi, se, _micro(frac)) == (24, 0, 0, 0):
-            return "24:00:00" + (zone or "")
+        clock_us = ((h * 60 + mi) * 60 + se) * 1_000_000 + _micro(frac)
+        if not with_zone and clock_us == 86_400_000_000 and mi <= 59 and se <= 59:
+            return "24:00:00"
         try:
             if with_zone:
                 # the given offset, or a zone's (or the session zone's) offset now
@@ -264,9 +270,11 @@ def _time(with_zone: bool) -> TextDecoder:
                 off = tz.utcoffset(None) if isinstance(tz, dt.timezone) else tz.utcoffset(dt.datetime.now())
                 if mi > 59 or se > 59:
                     raise ValueError("minute or second out of range")
-                us = ((h * 60 + mi) * 60 + se) * 1_000_000 + _micro(frac)
-                return timetz_value(us, int((off or dt.timedelta(0)).total_seconds()))
-            return dt.time(h, mi, se, _micro(frac))
+                return timetz_value(clock_us, int((off or dt.timedelta(0)).total_seconds()))
+            if mi > 59 or se > 59 or not 0 <= clock_us < 86_400_000_000:
+                raise ValueError("time out of range")
+            s_, micro = divmod(clock_us, 1_000_000)
+            return dt.time(s_ // 3600, s_ // 60 % 60, s_ % 60, micro)
         except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
             raise ParamError("22008", f'date/time field value out of range: "{text}"') from exc
 
@@ -290,13 +298,13 @@ def _timestamp(with_zone: bool) -> TextDecoder:
             if with_zone and tz is None:
                 tz = _session_tz(ctx)
             if bc or not 1 <= int(y) <= 9999:
-                clock = f"{int(hh or 0):02d}:{int(mi or 0):02d}:{int(ss or 0):02d}.{_micro(frac):06d}"
+                clock = f"{int(hh or 0):02d}:{int(mi or 0):02d}:{int(ss or 0):02d}.{min(_micro(frac), 999_999):06d}"
                 return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}{' (BC)' if bc else ''} {clock}" + (
                     zone or ""
                 )
             value = dt.datetime(
-                int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0), _micro(frac), tzinfo=tz
-            )
+                int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0), tzinfo=tz
+            ) + dt.timedelta(microseconds=_micro(frac))
         except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
             raise ParamError("22008", f'date/time field value out of range: "{text}"') from exc
         if with_zone and isinstance(tz, zoneinfo.ZoneInfo):
