@@ -179,7 +179,7 @@ class DeclaredTypes:
             if tree.get("error") or len(tree.get("statements", [])) != 1:
                 return None
             found = self._select_list(tree["statements"][0]["node"])
-        except (_Unresolved, duckdb.Error, KeyError, TypeError, ValueError):
+        except (_Unresolved, duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
             return None
         if not any(t is not None for _, t in found):
             return None
@@ -402,7 +402,7 @@ class DeclaredTypes:
                 return None
             declared = {c: t for c, (_, t) in zip(columns, inner, strict=True) if t is not None}
             return Table(columns, declared)
-        except (_Unresolved, duckdb.Error, KeyError, TypeError, ValueError):
+        except (_Unresolved, duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
             return None
         finally:
             self._resolving.discard(where)
