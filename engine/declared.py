@@ -67,6 +67,7 @@ _VIEW_QUERY = re.compile(
     re.I | re.S,
 )
 _JSONB = oids.pg_type(oids.JSONB)
+_JSONB_ARRAY = oids.pg_type(oids.JSONB_ARRAY)
 # The engine's functions (engine.jsonb, through pgcompat.jsonb) whose JSON result is jsonb: a cast
 # to jsonb and the jsonb functions and operators; the typed macros of ||, - give JSON only when
 # an operand is jsonb.
@@ -429,6 +430,6 @@ def apply(
 def _declared(t: oids.PgType, declared: oids.PgType | None) -> oids.PgType:
     if declared is None:
         return t
-    if declared.oid == oids.JSONB:
-        return declared if t.oid == oids.JSON else t
+    if declared.oid == oids.JSONB:  # a jsonb column, or jsonb[]
+        return declared if t.oid == oids.JSON else _JSONB_ARRAY if t.oid == oids.JSON_ARRAY else t
     return declared if t.oid == oids.TEXT and t.typmod == -1 else t

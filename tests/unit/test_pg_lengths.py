@@ -279,7 +279,7 @@ def test_too_long_values_are_22001() -> None:
         (
             "CREATE TABLE t (id int, j jsonb NOT NULL DEFAULT '{}', \"J j\" pg_catalog.jsonb, a jsonb[], k json)",
             "CREATE TABLE t (id int, j JSON NOT NULL DEFAULT '{}' CHECK (typeof(\"j\") <> 'jsonb'),"
-            ' "J j" JSON CHECK (typeof("J j") <> \'jsonb\'), a JSON[], k json)',
+            ' "J j" JSON CHECK (typeof("J j") <> \'jsonb\'), a JSON[] CHECK (typeof("a") <> \'jsonb\'), k json)',
         ),
         ("CREATE TABLE t AS SELECT 1 AS jsonb", "CREATE TABLE t AS SELECT 1 AS jsonb"),
     ],
