@@ -67,6 +67,7 @@ _VIEW_QUERY = re.compile(
     re.I | re.S,
 )
 _JSONB = oids.pg_type(oids.JSONB)
+_JSONB_ARRAY = oids.pg_type(oids.JSONB_ARRAY)
 # The engine's functions (engine.jsonb, through pgcompat.jsonb) whose JSON result is jsonb: a cast
 # to jsonb and the jsonb functions and operators; the typed macros of ||, - give JSON only when
 # an operand is jsonb.
@@ -179,7 +180,7 @@ class DeclaredTypes:
             if tree.get("error") or len(tree.get("statements", [])) != 1:
                 return None
             found = self._select_list(tree["statements"][0]["node"])
-        except (_Unresolved, duckdb.Error, KeyError, TypeError, ValueError):
+        except (_Unresolved, duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
             return None
         if not any(t is not None for _, t in found):
             return None
@@ -402,7 +403,7 @@ class DeclaredTypes:
                 return None
             declared = {c: t for c, (_, t) in zip(columns, inner, strict=True) if t is not None}
             return Table(columns, declared)
-        except (_Unresolved, duckdb.Error, KeyError, TypeError, ValueError):
+        except (_Unresolved, duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
             return None
         finally:
             self._resolving.discard(where)
@@ -429,6 +430,6 @@ def apply(
 def _declared(t: oids.PgType, declared: oids.PgType | None) -> oids.PgType:
     if declared is None:
         return t
-    if declared.oid == oids.JSONB:
-        return declared if t.oid == oids.JSON else t
+    if declared.oid == oids.JSONB:  # a jsonb column, or jsonb[]
+        return declared if t.oid == oids.JSON else _JSONB_ARRAY if t.oid == oids.JSON_ARRAY else t
     return declared if t.oid == oids.TEXT and t.typmod == -1 else t

@@ -268,6 +268,8 @@ class Enforcer:
         self._maps: dict[str, str] = {}  # key() -> temporary table of (old..., new...) keys
         self._before: dict[str, str] = {}  # key() -> temporary table of keys orphaned before
         self._chains: list[str] = []  # temporary tables of keys a cascade changes (_chained)
+        self._defaults: dict[str, str] = {}  # key() -> the rows SET DEFAULT changes, their defaults
+        self._went: dict[str, str] = {}  # key() -> the keys SET DEFAULT replaced (check())
         self._n = 0
 
     def _scratch(self) -> str:
@@ -376,11 +378,13 @@ class Enforcer:
             if action == "d":
                 as_child[fk.name + "\0" + fk.child_table] = fk  # the default must have a parent
             queue += [(g, nxt, chained.get(key(g))) for g in self.fks if g.parent == fk.child]
-        for name in [*self._maps.values(), *self._before.values(), *self._chains]:
+        for name in [*self._maps.values(), *self._before.values(), *self._chains, *self._defaults.values()]:
             self.run(f"DROP TABLE IF EXISTS {name}", None)
         self._maps.clear()
         self._before.clear()
         self._chains.clear()
+        self._defaults.clear()
+        went, self._went = self._went, {}
         for k in dict.fromkeys([*as_child, *as_parent]):
             fk = as_child.get(k) or as_parent[k]
             by_parent = k in as_parent and (k not in as_child or kind == "delete")
@@ -388,7 +392,9 @@ class Enforcer:
             if not restrict and self.deferred(fk):
                 self.pending.append((fk, by_parent))
                 continue
-            check(self.run, fk, by_parent)
+            check(self.run, fk, by_parent, went.get(key(fk)))
+        for name in went.values():
+            self.run(f"DROP TABLE IF EXISTS {name}", None)
 
     def _changed_rows(self, fk: ForeignKey, event: str, m: str | None) -> str:
         """FROM/WHERE of the rows of fk's table that its action changes (alias __c; with the
@@ -413,22 +419,23 @@ class Enforcer:
                 continue
             if not any(c.lower() in changed for c in g.parent_cols):
                 continue  # the key g references does not change
-            rows = self._changed_rows(fk, event, m)
             if action == "d":
-                if not self.run(f"SELECT 1 {rows} LIMIT 1", None).fetchall():
-                    continue
-                raise DbError(
-                    "0A000",
-                    f'ON {event.upper()} SET DEFAULT of foreign key "{fk.name}" changes the key that foreign key '
-                    f'"{g.name}" of table "{g.child_table}" references with ON UPDATE {_ACTIONS[g.on_update]}: '
-                    "DuckCDB does not carry out that chain",
-                )
-            old = [f"__c.{quote(c)} AS __o{j}" for j, c in enumerate(g.parent_cols)]
-            new = []
-            for j, c in enumerate(g.parent_cols):
-                i = changed.get(c.lower())
-                value = f"__c.{quote(c)}" if i is None else ("NULL" if action == "n" else f"__m.__n{i}")
-                new.append(f"{value} AS __n{j}")
+                # the rows' defaults, computed once (a sequence's nextval too): _act writes these
+                d = self._default_rows(fk, event, m)
+                old = [f"__d.{quote(c)} AS __o{j}" for j, c in enumerate(g.parent_cols)]
+                new = [
+                    f"{'__d.' + quote(c) if changed.get(c.lower()) is None else f'__d.__d{changed[c.lower()]}'} AS __n{j}"
+                    for j, c in enumerate(g.parent_cols)
+                ]
+                rows = f"FROM {d} AS __d"
+            else:
+                rows = self._changed_rows(fk, event, m)
+                old = [f"__c.{quote(c)} AS __o{j}" for j, c in enumerate(g.parent_cols)]
+                new = []
+                for j, c in enumerate(g.parent_cols):
+                    i = changed.get(c.lower())
+                    value = f"__c.{quote(c)}" if i is None else ("NULL" if action == "n" else f"__m.__n{i}")
+                    new.append(f"{value} AS __n{j}")
             name = self._scratch()
             self.run(
                 f"CREATE OR REPLACE TEMPORARY TABLE {name} AS SELECT DISTINCT {', '.join(old + new)} {rows}",
@@ -438,8 +445,39 @@ class Enforcer:
             out[key(g)] = name
         return out
 
+    def _default_rows(self, fk: ForeignKey, event: str, m: str | None) -> str:
+        """A temporary table of the rows of fk's table that its SET DEFAULT changes: their row id
+        (__r), every column as it is, and the default of each of fk's columns (__d0, ...), each
+        computed once, so that the keys other foreign keys reference follow the values written."""
+        known = self._defaults.get(key(fk))
+        if known is not None:
+            return known
+        defaults = dict(
+            (str(c).lower(), d) for c, d in self.run(_DEFAULTS, [fk.child_schema, fk.child_table]).fetchall()
+        )
+        values = ", ".join(
+            f"CAST({defaults.get(k.lower()) or 'NULL'} AS {_type_of(self.run, fk, k)}) AS __d{i}"
+            for i, k in enumerate(fk.child_cols)
+        )
+        name = self._scratch()
+        rows = self._changed_rows(fk, event, m)
+        self.run(
+            f"CREATE OR REPLACE TEMPORARY TABLE {name} AS SELECT __c.rowid AS __r, __c.*, {values} {rows}",
+            None,
+        )
+        self._defaults[key(fk)] = name
+        return name
+
     def _act(self, fk: ForeignKey, action: str, event: str, m: str | None) -> int:
         child = qualified(fk.child_schema, fk.child_table)
+        if action == "d" and key(fk) not in self._went:
+            # the keys SET DEFAULT replaces: a default that is one of them still has no parent
+            # (PostgreSQL: the referenced row's error), any other the referencing row's (check())
+            name = self._scratch()
+            cols = ", ".join(f"__c.{quote(k)} AS __k{i}" for i, k in enumerate(fk.child_cols))
+            rows = self._changed_rows(fk, event, m)
+            self.run(f"CREATE OR REPLACE TEMPORARY TABLE {name} AS SELECT DISTINCT {cols} {rows}", None)
+            self._went[key(fk)] = name
         if action == "c" and event == "delete":
             return _count(self.run(f"DELETE FROM {child} AS __c WHERE {self._orphans(fk)}", None))
         if action == "c" and event == "update":
@@ -450,6 +488,12 @@ class Enforcer:
             moved = " OR ".join(f"__m.__o{i} IS DISTINCT FROM __m.__n{i}" for i in range(len(fk.child_cols)))
             return _count(
                 self.run(f"UPDATE {child} AS __c SET {sets} FROM {m} AS __m WHERE {same} AND ({moved})", None)
+            )
+        if action == "d" and key(fk) in self._defaults:  # the defaults other keys follow (_chained)
+            d = self._defaults[key(fk)]
+            sets = ", ".join(f"{quote(k)} = __d.__d{i}" for i, k in enumerate(fk.child_cols))
+            return _count(
+                self.run(f"UPDATE {child} AS __c SET {sets} FROM {d} AS __d WHERE __c.rowid = __d.__r", None)
             )
         if action in ("n", "d"):
             value = "NULL" if action == "n" else "DEFAULT"
@@ -467,6 +511,21 @@ class Enforcer:
         return 0
 
 
+_DEFAULTS = (
+    "SELECT column_name, column_default FROM duckdb_columns() WHERE database_name = current_database() "
+    "AND schema_name = ? AND lower(table_name) = lower(?)"
+)
+
+
+def _type_of(run: Run, fk: ForeignKey, column: str) -> str:
+    rows = run(
+        "SELECT data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = ? "
+        "AND lower(table_name) = lower(?) AND lower(column_name) = lower(?)",
+        [fk.child_schema, fk.child_table, column],
+    ).fetchall()
+    return str(rows[0][0]) if rows else "VARCHAR"
+
+
 def _count(res: Any) -> int:
     try:
         row = res.fetchone()
@@ -475,10 +534,22 @@ def _count(res: Any) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def check(run: Run, fk: ForeignKey, by_parent: bool) -> None:
-    """23503 when a row of fk's table has a key its parent does not have."""
+def check(run: Run, fk: ForeignKey, by_parent: bool, went: str | None = None) -> None:
+    """23503 when a row of fk's table has a key its parent does not have. went: the keys a SET
+    DEFAULT replaced (a temporary table): a row whose default is one of them is the referenced
+    row's error (PostgreSQL rechecks it at once), any other the referencing row's."""
     child = qualified(fk.child_schema, fk.child_table)
     cols = ", ".join(f"CAST(__c.{quote(k)} AS VARCHAR)" for k in fk.child_cols)
+    if went is not None:
+        same = " AND ".join(f"__w.__k{i} = __c.{quote(k)}" for i, k in enumerate(fk.child_cols))
+        row = run(
+            f"SELECT {cols} FROM {child} AS __c WHERE {fk.orphans()} "
+            f"AND EXISTS (SELECT 1 FROM {went} AS __w WHERE {same}) LIMIT 1",
+            None,
+        ).fetchone()
+        if row is not None:
+            raise fk.parent_error(tuple(row))
+        by_parent = False
     row = run(f"SELECT {cols} FROM {child} AS __c WHERE {fk.orphans()} LIMIT 1", None).fetchone()
     if row is not None:
         raise fk.parent_error(tuple(row)) if by_parent else fk.child_error(tuple(row))

@@ -182,15 +182,16 @@ def jsonb_check(column: str) -> str:
 
 
 def _declared_jsonb(tk: Tokens, k: int) -> bool:
-    """Whether the type that starts at token k is jsonb (not jsonb[])."""
+    """Whether the type that starts at token k is jsonb or jsonb[] (DuckDB's JSON, JSON[]: the
+    CHECK holds for both)."""
     if tk.word(k) == "pg_catalog" and tk.tt(k + 1) == TokenType.DOT:
         k += 2
-    return _type_word(tk, k) == "jsonb" and tk.tt(k + 1) not in (TokenType.L_BRACKET, TokenType.ARRAY)
+    return _type_word(tk, k) == "jsonb"
 
 
 def jsonb_column_checks(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """CREATE TABLE t (c jsonb, ...): each jsonb column gets the CHECK that says it is jsonb (the
-    column itself is DuckDB's JSON: pgcompat.rewrite.jsonb_type)."""
+    """CREATE TABLE t (c jsonb, ...): each jsonb (or jsonb[]) column gets the CHECK that says it is
+    jsonb (the column itself is DuckDB's JSON: pgcompat.rewrite.jsonb_type)."""
     if not toks or toks[0].token_type != TokenType.CREATE:
         return []
     tk = Tokens(text, toks, base)

@@ -524,7 +524,9 @@ def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         if nxt is not None and nxt.token_type in (TokenType.L_PAREN, TokenType.DOT):
             continue
         if prev is not None and prev.token_type == TokenType.DOT:
-            continue
+            if not (i >= 2 and toks[i - 2].text.lower() == "pg_catalog"):
+                continue
+            prev = toks[i - 3] if i >= 3 else None  # pg_catalog.jsonb: the type's (pg_catalog. goes)
         cast = prev is not None and prev.token_type in (TokenType.DCOLON, TokenType.ALIAS)
         column = (
             ddl

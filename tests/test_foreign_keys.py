@@ -189,22 +189,46 @@ SELECT * FROM ch_t ORDER BY id;
 """)
 
 
-def test_set_default_into_a_cascading_key_is_refused(server: RunningServer, pdb: str) -> None:
-    """SET DEFAULT that changes a key another foreign key cascades from: a clear 0A000, the
-    statement undone (PostgreSQL would carry it out)."""
-    with server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as c:
-        c.execute("CREATE TABLE sd_p (id int PRIMARY KEY)")
-        c.execute("CREATE TABLE sd_c (k int DEFAULT 0 UNIQUE REFERENCES sd_p ON UPDATE SET DEFAULT)")
-        c.execute("CREATE TABLE sd_g (k int REFERENCES sd_c (k) ON UPDATE CASCADE)")
-        c.execute("INSERT INTO sd_p VALUES (0), (1), (2)")
-        c.execute("INSERT INTO sd_c VALUES (1), (2)")
-        c.execute("INSERT INTO sd_g VALUES (1)")
-        c.execute("UPDATE sd_p SET id = 3 WHERE id = 0")  # no row of sd_c changes: nothing refused
-        c.execute("UPDATE sd_p SET id = 0 WHERE id = 3")
-        with pytest.raises(psycopg.errors.FeatureNotSupported, match="SET DEFAULT .* does not carry out"):
-            c.execute("UPDATE sd_p SET id = 10 WHERE id = 1")
-        assert c.execute("SELECT id FROM sd_p ORDER BY id").fetchall() == [(0,), (1,), (2,)]
-        assert c.execute("SELECT k FROM sd_c ORDER BY k").fetchall() == [(1,), (2,)]
+def test_set_default_into_a_cascading_key(same) -> None:
+    """SET DEFAULT that changes a key another foreign key acts on in turn (ON UPDATE CASCADE,
+    SET NULL, SET DEFAULT): the defaults are written and followed, as in PostgreSQL; a default
+    without a parent is 23503 and the statement undone."""
+    same("""
+CREATE TABLE sd_p (id int PRIMARY KEY);
+CREATE TABLE sd_c (k int DEFAULT 0 UNIQUE REFERENCES sd_p ON UPDATE SET DEFAULT ON DELETE SET DEFAULT, x text);
+CREATE TABLE sd_g (id int, k int REFERENCES sd_c (k) ON UPDATE CASCADE);
+CREATE TABLE sd_n (id int, k int REFERENCES sd_c (k) ON UPDATE SET NULL);
+INSERT INTO sd_p VALUES (0), (1), (2), (5);
+INSERT INTO sd_c VALUES (1, 'a'), (2, 'b'), (5, 'e');
+INSERT INTO sd_g VALUES (1, 1), (2, 2), (3, 5);
+INSERT INTO sd_n VALUES (1, 2);
+UPDATE sd_p SET id = 3 WHERE id = 0;
+UPDATE sd_p SET id = 0 WHERE id = 3;
+UPDATE sd_p SET id = 10 WHERE id = 1;
+SELECT * FROM sd_p ORDER BY id;
+SELECT * FROM sd_c ORDER BY k;
+SELECT * FROM sd_g ORDER BY id;
+DELETE FROM sd_p WHERE id = 2;
+SELECT * FROM sd_c ORDER BY k;
+SELECT * FROM sd_g ORDER BY id;
+SELECT * FROM sd_n ORDER BY id;
+DELETE FROM sd_p WHERE id = 0;
+SELECT * FROM sd_p ORDER BY id;
+SELECT * FROM sd_c ORDER BY k NULLS FIRST;
+CREATE SEQUENCE sd_seq START 100;
+CREATE TABLE sd_q (id int PRIMARY KEY);
+CREATE TABLE sd_r (k int DEFAULT nextval('sd_seq') PRIMARY KEY REFERENCES sd_q ON DELETE SET DEFAULT);
+CREATE TABLE sd_s (k int REFERENCES sd_r ON UPDATE CASCADE);
+INSERT INTO sd_q VALUES (1), (2), (100), (101);
+INSERT INTO sd_r VALUES (1), (2);
+INSERT INTO sd_s VALUES (1), (2), (2);
+DELETE FROM sd_q WHERE id IN (1, 2);
+SELECT * FROM sd_r ORDER BY k;
+SELECT * FROM sd_s ORDER BY k;
+DELETE FROM sd_q WHERE id = 100;
+SELECT * FROM sd_r ORDER BY k;
+SELECT * FROM sd_s ORDER BY k
+""")
 
 
 def test_child_then_parent_delete_in_one_transaction(same) -> None:

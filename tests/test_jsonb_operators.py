@@ -341,12 +341,16 @@ _OID_STATEMENTS = [
 def oid_tables(both) -> Iterator[tuple]:
     ours, theirs, t = both
     for c in (ours, theirs):
+        c.execute(f"DROP VIEW IF EXISTS {t}_v")
+        c.execute(f"DROP TABLE IF EXISTS {t}_o")
         c.execute(
-            f"CREATE TABLE {t}_o (id int PRIMARY KEY, j jsonb, k json, t text, \"J j\" jsonb NOT NULL DEFAULT '[]')"
+            f"CREATE TABLE {t}_o (id int PRIMARY KEY, j jsonb, k json, t text, \"J j\" jsonb NOT NULL DEFAULT '[]',"
+            " ja jsonb[], jj json[])"
         )
         c.execute(f"CREATE INDEX {t}_oi ON {t}_o (t)")
         c.execute(
-            f"""INSERT INTO {t}_o VALUES (1, '{{"a": {{"b": 1}}}}', '{{"a": 1}}', '[1]', '{{}}'), (2, NULL, NULL, NULL, '2')"""
+            f"""INSERT INTO {t}_o VALUES (1, '{{"a": {{"b": 1}}}}', '{{"a": 1}}', '[1]', '{{}}',"""
+            f""" ARRAY['{{"x": 1}}'::jsonb, '[2]'], ARRAY['{{"y": 1}}'::json]), (2, NULL, NULL, NULL, '2', NULL, NULL)"""
         )
         c.execute(f"ALTER TABLE {t}_o ADD COLUMN n jsonb DEFAULT '{{\"d\": 1}}'")
         c.execute(f"ALTER TABLE {t}_o ALTER COLUMN t TYPE jsonb USING t::jsonb")

@@ -242,7 +242,7 @@ COLUMNS = f"""SELECT c.*, CASE WHEN c.__arr THEN {array_oid("c.__s")} ELSE c.__s
             data_type LIKE '%]' AS __arr, {typmod("data_type")} AS __mod
         FROM duckdb_columns() WHERE {MINE} AND NOT internal) c
     LEFT JOIN {ref("lengths")} l ON l.__rel = c.table_oid AND l.__lcol = lower(c.column_name) AND c.data_type = 'VARCHAR'
-    LEFT JOIN {ref("jsonbs")} j ON j.__rel = c.table_oid AND j.__lcol = lower(c.column_name) AND c.data_type = 'JSON') c"""
+    LEFT JOIN {ref("jsonbs")} j ON j.__rel = c.table_oid AND j.__lcol = lower(c.column_name) AND c.__e = 'JSON') c"""
 
 _ATT_COLS = f"""attrelid, attname, atttypid, -1 AS attstattarget, CAST({typlen("atttypid")} AS SMALLINT) AS attlen,
     CAST(attnum AS SMALLINT) AS attnum, CASE WHEN atttypid IN ({", ".join(map(str, sorted(oids.ELEMENT_OF)))}) THEN 1 ELSE 0 END AS attndims,

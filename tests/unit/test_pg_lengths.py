@@ -271,3 +271,38 @@ def test_too_long_values_are_22001() -> None:
     assert state == "23514" and "n > 0" in message
     state, message = _error(con, 'ALTER TABLE e ALTER COLUMN "Full Name" TYPE varchar(10)')
     assert state == "0A000" and "CHECK constraint" in message
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (
+            "CREATE TABLE t (id int, j jsonb NOT NULL DEFAULT '{}', \"J j\" pg_catalog.jsonb, a jsonb[], k json)",
+            "CREATE TABLE t (id int, j JSON NOT NULL DEFAULT '{}' CHECK (typeof(\"j\") <> 'jsonb'),"
+            ' "J j" JSON CHECK (typeof("J j") <> \'jsonb\'), a JSON[] CHECK (typeof("a") <> \'jsonb\'), k json)',
+        ),
+        ("CREATE TABLE t AS SELECT 1 AS jsonb", "CREATE TABLE t AS SELECT 1 AS jsonb"),
+    ],
+)
+def test_jsonb_columns_carry_their_check(sql: str, expected: str) -> None:
+    """A column declared jsonb is DuckDB's JSON with the CHECK that says it is jsonb (read back by
+    the catalog and engine.declared); jsonb[] and json are not."""
+    assert engine_sql(sql) == expected
+
+
+def test_jsonb_columns_in_the_catalog() -> None:
+    """format_type and information_schema say jsonb for them; the CHECK is no constraint there."""
+    con = duckdb.connect()
+    foreign_keys.session_macro(con)  # what the catalog reads foreign keys from
+    con.execute(engine_sql("CREATE TABLE jt (id int, j jsonb, k json, CHECK (id > 0))"))
+    rows = con.execute(
+        engine_sql(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+            " WHERE attrelid = 'jt'::regclass AND attnum > 0 ORDER BY attnum"
+        )
+    ).fetchall()
+    assert rows == [("id", "integer"), ("j", "jsonb"), ("k", "json")]
+    cons = con.execute(
+        engine_sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'jt'::regclass")
+    ).fetchall()
+    assert cons == [("CHECK (id > 0)",)]
