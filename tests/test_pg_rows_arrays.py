@@ -125,6 +125,12 @@ def test_multi_dimensional_arrays(conn, pg, table_name) -> None:
     _same(conn, pg, f"select id, cardinality(a) as c, cardinality(b) as d from {table_name} order by id")
     _same(conn, pg, f"select id, unnest(a) as u from {table_name} order by id, u")
     _same(conn, pg, f"select unnest(b) as u from {table_name} order by u")
+    _same(conn, pg, f"select id, a[2][1] as x, b[1] as y, a[1:1] as z from {table_name} order by id")
+    # one subscript of a 2-D column: NULL as in PostgreSQL (typed int4[] here, int4 there)
+    sql = f"select a[1] as x from {table_name} order by id"
+    assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall() == [(None,), (None,)]
+    sql = f"select id from {table_name} where a[1] is null order by id"
+    assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall() == [(1,), (2,)]
 
 
 @pytest.mark.parametrize(
