@@ -63,6 +63,8 @@ _FROM_END = frozenset(
         TokenType.R_PAREN,
     }
 )
+# Clauses where a FROM item's name is no value: the items themselves, join conditions, CTE names.
+_NOT_VALUES = frozenset({TokenType.FROM, TokenType.JOIN, TokenType.ON, TokenType.USING, TokenType.WITH})
 _EVERY_FIELD_NULL = (
     "len(list_filter(json_extract(to_json({x}), '$.*'), "
     "lambda __pg_field: CAST(__pg_field AS VARCHAR) <> 'null')) = 0"
@@ -209,13 +211,10 @@ def nullable_whole_rows(text: str, toks: Sequence[Token], base: int) -> list[Edi
             TokenType.L_PAREN,
         ):
             continue
-        if _is_null_test(tk, i) or tk.clause_of(i) in (
-            TokenType.FROM,
-            TokenType.JOIN,
-            TokenType.ON,
-            TokenType.USING,
-        ):
+        if _is_null_test(tk, i) or tk.clause_of(i) in _NOT_VALUES:
             continue
+        if tk.tt(i + 1) == TokenType.ALIAS and tk.tt(i + 2) == TokenType.L_PAREN:
+            continue  # a CTE's definition
         x = tk.src(i)
         edits.append((tk.start(i), tk.end(i), _NULLED.format(test=markers[tk.name(i) or ""], x=x)))
     return edits

@@ -82,6 +82,11 @@ def test_missing_side_of_a_left_join_is_a_null_row(conn, pg, joined) -> None:
         f"select count(v) as a from {p} p left join {joined}_v v on p.id = v.pid",
         f"select count({c}) as a from {p} left join {c} on {c}.pid = {p}.id and {c}.note is not null",
         f"select count(*) filter (where c is distinct from null) as a from {p} p left join {c} c on c.pid = p.id",
+        f"with q as (select * from {c}) select count(q) as a from {p} p left join q on q.pid = p.id",
+        f"with q as (select * from {c}), r as (select 1 as k) select count(q) as a, count(r) as b"
+        f" from {p} p left join q on q.pid = p.id left join r on r.k = q.pid",
+        f"select p.id, count(l) as a from {p} p left join lateral (select * from {c} where pid = p.id) l on true"
+        f" group by p.id order by p.id",
     ):
         _same(conn, pg, sql)
 
