@@ -99,6 +99,7 @@ class DeclaredTypes:
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: dict[tuple[str, str, str], str] | None = None  # (db, schema, name) -> its query
         self._length_views: frozenset[str] | None = None  # views that may read a length's column
+        self._scope: tuple[str, str] | None = None  # (db, schema) of the view being read
         self._path: tuple[str, list[tuple[str, str]]] | None = None
         self._known: dict[tuple[str, str, str], Table | None] = {}
 
@@ -306,7 +307,8 @@ class DeclaredTypes:
             # last two; where both exist nothing is assumed
             options = [(catalog, schema or "main")] if catalog else [(db, schema), (schema, "main")]
         else:
-            options = [("temp", "main"), *path]  # the first schema of the path that has it
+            # the first schema of the path that has it (inside a view: the view's schema first)
+            options = [*([self._scope] if self._scope else []), ("temp", "main"), *path]
         hits = [(d, s) for d, s in options if (d, s, name) in self._tables or (d, s, name) in views]
         if not hits or (catalog or schema) and len(hits) > 1:
             return None
@@ -315,7 +317,7 @@ class DeclaredTypes:
         if where in views:
             if where not in self._known:
                 self._known[where] = None  # (while its own query is read: a view of itself is not followed)
-                self._known[where] = self._view(views[where])
+                self._known[where] = self._view(views[where], (d, s))
             return self._known[where]
         if where not in self._known:
             try:
@@ -327,11 +329,13 @@ class DeclaredTypes:
                 self._known[where] = None
         return self._known[where]
 
-    def _view(self, create: str) -> Table | None:
-        """A view's columns as a table's: its query's (as a subquery's, engine._derived)."""
+    def _view(self, create: str, scope: tuple[str, str]) -> Table | None:
+        """A view's columns as a table's: its query's (as a subquery's, engine._derived), its
+        names resolved in the view's own schema first, as DuckDB does."""
         m = _VIEW_QUERY.match(create)
         if m is None:
             return None
+        outer, self._scope = self._scope, scope
         try:
             rows = self.con.execute("SELECT json_serialize_sql($1)", [m.group(1)]).fetchall()
             tree = json.loads(rows[0][0]) if rows else {}
@@ -340,6 +344,8 @@ class DeclaredTypes:
             return self._derived(tree["statements"][0]["node"], {})
         except (duckdb.Error, KeyError, TypeError, ValueError):
             return None
+        finally:
+            self._scope = outer
 
 
 def _quote(name: str) -> str:

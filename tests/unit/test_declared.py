@@ -33,6 +33,7 @@ def con() -> duckdb.DuckDBPyConnection:
     c.execute("CREATE TABLE other.t (a varchar CHECK (len(a) <= 7))")
     c.execute("CREATE VIEW v AS SELECT a FROM t")
     c.execute("CREATE VIEW w (z) AS SELECT a FROM t")
+    c.execute("CREATE VIEW other.ov AS SELECT a FROM t")  # other.t's a, as DuckDB reads it
     return c
 
 
@@ -57,6 +58,7 @@ def _described(con: duckdb.DuckDBPyConnection, sql: str, stamp: object = 1) -> l
         ("SELECT a FROM memory.other.t", [V7]),
         ("SELECT a FROM v", [V5]),  # a view: its query followed
         ("SELECT z FROM w", [TEXT]),  # a view that renames its columns: not followed
+        ("SELECT a FROM other.ov", [V7]),  # a view's names are its schema's first
         ("SELECT s.a FROM (SELECT a, id + 1 FROM t) s", [V5]),
         ("SELECT * FROM (SELECT a, id + 1 FROM t) s", [TEXT, INT]),  # an unnamed column: no star
         ("SELECT * FROM (SELECT a FROM t) s(b)", [TEXT]),
