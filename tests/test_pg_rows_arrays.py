@@ -195,6 +195,8 @@ def test_regexp_matches_is_a_set_of_text_arrays(conn, pg) -> None:
         r"select regexp_matches('abc', 'b') as a",
         r"select regexp_matches('abc', 'x') as a",
         r"select m from regexp_matches('x1y2', '\d', 'g') as m",
+        r"select s, (regexp_matches(s, '(\d+)'))[1] as m from (values ('a1b22'), ('xyz'), (null)) v(s) order by s",
+        r"select s, m from (values ('a1b22'), (null)) v(s), regexp_matches(v.s, '\d', 'g') m order by s, m",
     ):
         _same(conn, pg, sql)
     # what DuckCDB cannot answer as PostgreSQL is refused, never DuckDB's boolean
