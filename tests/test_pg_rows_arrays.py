@@ -172,8 +172,9 @@ def test_char_n_is_blank_padded_wherever_it_comes_from(conn, pg, table_name) -> 
     ):
         _same(conn, pg, sql, types=False)  # (a view's column is text in DuckCDB's RowDescription)
     # a point query on the small-result path pads as well
-    for _ in range(3):
-        assert conn.execute(f"select c from {t} where id = %s", (1,)).fetchone() == ("ab  ",)
+    for binary in (False, False, False, True, True):
+        assert conn.execute(f"select c from {t} where id = %s", (1,), binary=binary).fetchone() == ("ab  ",)
+        assert conn.execute(f"select c, id from {t} where id = 1", binary=binary).fetchone() == ("ab  ", 1)
 
 
 def test_unquoted_names_fold_and_long_ones_are_cut(conn, pg) -> None:
