@@ -108,6 +108,16 @@ def test_a_joined_row_of_nulls_is_still_a_row(conn, pg, joined) -> None:
     assert _same(conn, pg, sql) == [(1, 0), (2, 1), (3, 0)]
 
 
+def test_a_subquery_that_names_its_own_row_so_is_its_own(conn, pg, joined) -> None:
+    """The inner c is the whole table (its row of NULLs counts); the outer c is the missing side."""
+    p, c = f"{joined}_p", f"{joined}_c"
+    sql = (
+        f"select p.id, (select count(c) from {c} c) as inner_count, count(c) as outer_count"
+        f" from {p} p left join {c} c on c.pid = p.id group by p.id order by p.id"
+    )
+    assert _same(conn, pg, sql) == [(1, 3, 2), (2, 3, 0), (3, 3, 0)]
+
+
 def test_a_column_named_as_a_join_alias_is_left_alone(conn, pg, joined) -> None:
     p, c = f"{joined}_p", f"{joined}_c"
     sql = f"select count(note) as a from {p} p left join {c} note on note.pid = p.id"
