@@ -171,6 +171,8 @@ def column_subscripts(text: str, toks: Sequence[Token], base: int) -> list[Edit]
             continue  # a slice, or a type's []
         if tk.tt(subs[1] + 1) in (TokenType.DOT, TokenType.L_BRACKET):
             continue
+        if tk.tt(subs[1] + 1) == TokenType.EQ and tk.clause_of(first) == TokenType.SET:
+            continue  # UPDATE ... SET a[1] = x: an assignment (DuckDB refuses it as a syntax error)
         col = tk.text[tk.start(first) : tk.end(b - 1)]
         deeper = "[]" * (subs[0] + 1)
         edits.append(
