@@ -227,6 +227,10 @@ def test_result_column_names_as_postgresql(conn, pg, table_name) -> None:
         "select * from (values (1, 'a'), (2, 'b')) v order by 1",
         "select column2 from (values (1, 'a')) as v",
         "values (1, 'a'), (2, 'b')",
+        "select * from (select 1, 'a' as x, upper('b'), count(*) filter (where true)) s",
+        "with c as (select 1, lower('A') n) select * from c",
+        "select s.count, s.upper from (select count(*), upper('q') from (values (1), (2)) v) s",
+        'select id from (select 1 as id, 2 + 3) s where s."?column?" = 5',
     ):
         _same(conn, pg, sql)
     for c in (conn, pg):
