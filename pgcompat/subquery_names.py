@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import column_names
-from pgcompat.tokens import CLAUSES, NAMES, Edit, Tokens, quote
+from pgcompat import column_names, lexer
+from pgcompat.tokens import CLAUSES, NAMES, Edit, Tokens, apply, quote
 
 # What may stand just before an item's own alias written without AS (`count(*) n`, `'a' b`).
 _BEFORE_BARE_ALIAS = frozenset(
@@ -33,7 +33,13 @@ _BEFORE_BARE_ALIAS = frozenset(
         TokenType.END,
     }
 )
-_LIST_END = CLAUSES | {TokenType.R_PAREN, TokenType.SEMICOLON, TokenType.FETCH, TokenType.QUALIFY}
+_LIST_END = CLAUSES | {
+    TokenType.R_PAREN,
+    TokenType.SEMICOLON,
+    TokenType.FETCH,
+    TokenType.QUALIFY,
+    TokenType.OFFSET,
+}
 
 
 def _named(tk: Tokens, lo: int, hi: int) -> bool:
@@ -88,4 +94,16 @@ def subquery_column_names(text: str, toks: Sequence[Token]) -> list[Edit]:
             name = names[0] if names and len(names) == 1 else None
             if name:
                 edits.append((tk.end(hi - 1), tk.end(hi - 1), f" AS {quote(name)}"))
+    if edits and not _parses(apply(text, edits)):
+        return []  # an item's end misread: the names are cosmetic, the statement is not
     return edits
+
+
+def _parses(sql: str) -> bool:
+    for dialect in ("postgres", "duckdb"):
+        try:
+            if lexer.parse_one(sql, dialect) is not None:
+                return True
+        except Exception:  # sqlglot's errors: this dialect does not read it
+            continue
+    return False
