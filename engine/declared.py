@@ -125,6 +125,7 @@ class DeclaredTypes:
         self._length_tables: frozenset[str] = frozenset()  # (and the tables with jsonb columns)
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: frozenset[tuple[str, str, str]] | None = None
+        self._scope: tuple[str, str] | None = None  # (db, schema) of the view being read
         self._path: tuple[str, list[tuple[str, str]]] | None = None
         self._known: dict[tuple[str, str, str], Table | None] = {}
         self._resolving: set[tuple[str, str, str]] = set()  # the views being read (a view of a view)
@@ -355,7 +356,8 @@ class DeclaredTypes:
             # last two; where both exist nothing is assumed
             options = [(catalog, schema or "main")] if catalog else [(db, schema), (schema, "main")]
         else:
-            options = [("temp", "main"), *path]  # the first schema of the path that has it
+            # the first schema of the path that has it (inside a view: the view's schema first)
+            options = [*([self._scope] if self._scope else []), ("temp", "main"), *path]
         hits = [(d, s) for d, s in options if (d, s, name) in self._tables or (d, s, name) in self._views]
         if not hits or (catalog or schema) and len(hits) > 1:
             return None
@@ -382,10 +384,12 @@ class DeclaredTypes:
 
     def _view(self, where: tuple[str, str, str]) -> Table | None:
         """A view's columns as a table's: the declared types of its query's select list, by
-        position (a view may name its columns); None when its query is not read."""
+        position (a view may name its columns), its names resolved in its own schema first as DuckDB
+        does; None when its query is not read."""
         if where in self._resolving:
             return None
         self._resolving.add(where)
+        outer, self._scope = self._scope, where[:2]  # its names resolve in its own schema first
         try:
             rows = self.con.execute(_VIEW_SQL, list(where)).fetchall()
             m = _VIEW_QUERY.fullmatch(str(rows[0][0])) if len(rows) == 1 else None
@@ -407,6 +411,7 @@ class DeclaredTypes:
             return None
         finally:
             self._resolving.discard(where)
+            self._scope = outer
 
 
 def _quote(name: str) -> str:

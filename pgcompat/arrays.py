@@ -6,8 +6,12 @@ it one (`ARRAY[]::int[]`, `CAST(ARRAY[] AS int[])`); DuckDB makes a list of NULL
 
 A subscript reaches an element only when there is one per dimension: `(ARRAY[[1, 2], [3, 4]])[1]`
 is NULL in PostgreSQL, DuckDB's list of lists gives the row {1,2}. For a literal the rewrite
-counts its dimensions and makes such a subscript a NULL of the element's type. (A column's
-dimensions are not visible to the rewrite: a 2-D column with one subscript still gives a row.)
+counts its dimensions and makes such a subscript a NULL of the element's type. A column's
+dimensions are not visible to the rewrite: `a[1]` becomes
+`(CASE WHEN typeof(a) LIKE '%[][]' THEN NULL ELSE a[1] END)` (typeof() is a constant to DuckDB,
+the test costs nothing per row); for a 2-D column that NULL is typed as a row (int4[] where
+PostgreSQL's is int4), the value is PostgreSQL's. Statements that read the catalog are left alone
+(the shim's arrays have one dimension, and its own rewrites work on those texts).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Sequence
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat.tokens import Edit, Tokens
+from pgcompat.tokens import NAMES, Edit, Tokens
 
 RAGGED = "multidimensional arrays must have array expressions with matching dimensions"
 EMPTY = "cannot determine type of empty array"
@@ -141,4 +145,41 @@ def literal_subscripts(text: str, toks: Sequence[Token], base: int) -> list[Edit
     return edits
 
 
-REWRITES = [literal_subscripts]
+def _reads_catalog(toks: Sequence[Token]) -> bool:
+    return any(t.text.lower().startswith(("pg_", "information_schema")) for t in toks)
+
+
+def column_subscripts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """col[i] (and t.col[i][j], ...): NULL when the column has more dimensions than subscripts."""
+    found = [
+        i
+        for i in range(1, len(toks))
+        if toks[i].token_type == TokenType.L_BRACKET and toks[i - 1].token_type in NAMES
+    ]
+    if not found or _reads_catalog(toks):  # the one cheap look for other statements
+        return []
+    tk = Tokens(text, toks, base)
+    edits: list[Edit] = []
+    for b in found:
+        first = b - 1
+        while tk.tt(first - 1) == TokenType.DOT and tk.tt(first - 2) in NAMES:
+            first -= 2
+        if tk.tt(first - 1) in (TokenType.DOT, TokenType.DCOLON, TokenType.ALIAS):
+            continue  # a part of something else, or a type (x::mytype[])
+        subs = _subscripts(tk, b - 1)
+        if subs is None or subs[0] == 0 or tk.closing(b) == b + 1:
+            continue  # a slice, or a type's []
+        if tk.tt(subs[1] + 1) in (TokenType.DOT, TokenType.L_BRACKET):
+            continue
+        if tk.tt(subs[1] + 1) == TokenType.EQ and tk.clause_of(first) == TokenType.SET:
+            continue  # UPDATE ... SET a[1] = x: an assignment (DuckDB refuses it as a syntax error)
+        col = tk.text[tk.start(first) : tk.end(b - 1)]
+        deeper = "[]" * (subs[0] + 1)
+        edits.append(
+            (tk.start(first), tk.start(first), f"(CASE WHEN typeof({col}) LIKE '%{deeper}' THEN NULL ELSE ")
+        )
+        edits.append((tk.end(subs[1]), tk.end(subs[1]), " END)"))
+    return edits
+
+
+REWRITES = [literal_subscripts, column_subscripts]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat.tokens import NAMES, Edit, Tokens
+from pgcompat.tokens import CLOSE, NAMES, OPEN, Edit, Tokens
 
 _OUTER = frozenset({TokenType.LEFT, TokenType.RIGHT, TokenType.FULL})
 _JOIN_WORDS = frozenset(
@@ -63,6 +63,8 @@ _FROM_END = frozenset(
         TokenType.R_PAREN,
     }
 )
+# Clauses where a FROM item's name is no value: the items themselves, join conditions, CTE names.
+_NOT_VALUES = frozenset({TokenType.FROM, TokenType.JOIN, TokenType.ON, TokenType.USING, TokenType.WITH})
 _EVERY_FIELD_NULL = (
     "len(list_filter(json_extract(to_json({x}), '$.*'), "
     "lambda __pg_field: CAST(__pg_field AS VARCHAR) <> 'null')) = 0"
@@ -194,31 +196,54 @@ def nullable_whole_rows(text: str, toks: Sequence[Token], base: int) -> list[Edi
         return []
     tk = Tokens(text, toks, base)
     ctes = _ctes(tk)
-    markers: dict[str, str] = {}
+    markers: dict[tuple[int, str], str] = {}  # (scope, alias) -> the test that no row was joined
+    parent = _parents(tk)
+    defined: dict[int, set[str]] = {}  # query scope (its "(", -1 for the statement) -> its FROM names
     for k in range(tk.n):
         if tk.tt(k) == TokenType.FROM and tk.word(k - 1) != "distinct":
-            _markers(tk, _items(tk, k), ctes, markers)
+            items = _items(tk, k)
+            defined.setdefault(parent[k], set()).update(it.alias for it in items if it.alias)
+            found: dict[str, str] = {}
+            _markers(tk, items, ctes, found)
+            markers.update({(parent[k], alias): test for alias, test in found.items()})
     if not markers:
         return []
+    names = {alias for _, alias in markers}
     edits: list[Edit] = []
     for i in range(tk.n):
-        if tk.tt(i) not in NAMES or tk.name(i) not in markers:
+        name = tk.name(i) if tk.tt(i) in NAMES else None
+        if name not in names:
             continue
         if tk.tt(i - 1) in (TokenType.DOT, TokenType.ALIAS) or tk.tt(i + 1) in (
             TokenType.DOT,
             TokenType.L_PAREN,
         ):
             continue
-        if _is_null_test(tk, i) or tk.clause_of(i) in (
-            TokenType.FROM,
-            TokenType.JOIN,
-            TokenType.ON,
-            TokenType.USING,
-        ):
+        if _is_null_test(tk, i) or tk.clause_of(i) in _NOT_VALUES:
             continue
-        x = tk.src(i)
-        edits.append((tk.start(i), tk.end(i), _NULLED.format(test=markers[tk.name(i) or ""], x=x)))
+        if tk.tt(i + 1) == TokenType.ALIAS and tk.tt(i + 2) == TokenType.L_PAREN:
+            continue  # a CTE's definition
+        scope = parent[i]  # the nearest query around it whose FROM names it
+        while scope != -1 and name not in defined.get(scope, ()):
+            scope = parent[scope]
+        test = markers.get((scope, name or ""))
+        if test is not None:
+            x = tk.src(i)
+            edits.append((tk.start(i), tk.end(i), _NULLED.format(test=test, x=x)))
     return edits
+
+
+def _parents(tk: Tokens) -> list[int]:
+    """For each token, the "(" or "[" it stands in (-1 at the statement's level)."""
+    out, stack = [], []
+    for i in range(tk.n):
+        t = tk.tt(i)
+        if t in CLOSE and stack:
+            stack.pop()
+        out.append(stack[-1] if stack else -1)
+        if t in OPEN:
+            stack.append(i)
+    return out
 
 
 REWRITES = [nullable_whole_rows]

@@ -208,7 +208,7 @@ def regexp_matches(call: Call) -> str | None:
     # each group's list computed once, in a struct the lambda reads
     struct = "{" + ", ".join(f"'g{k}': {lst}" for k, lst in enumerate(lists)) + "}"
     row = "[" + ", ".join(f"__r.g{k}[__i]" for k in range(len(lists))) + "]"
-    n = "len(__r.g0)" if "g" in flags else "least(len(__r.g0), 1)"
+    n = "len(__r.g0)" if "g" in flags else "len(__r.g0[1:1])"  # (NULL for a NULL text: no row)
     body = f"list_transform(range(1, {n} + 1), lambda __i: CAST({row} AS VARCHAR[]))"
     return f"unnest(list_transform([{struct}], lambda __r: {body})[1])"
 

@@ -37,6 +37,7 @@ from pgcompat import (
     sequences,
     similar,
     srf,
+    subquery_names,
     text_casts,
     values_columns,
 )
@@ -686,6 +687,11 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     if whole is not None:
         return Rewritten(whole, ASYNCPG_PARAM_OIDS, checked=text)
     client_text, client_toks = text, toks
+    named = subquery_names.subquery_column_names(text, toks)  # (on the client's own text, first)
+    if named:
+        retokenized = tokenize(apply(text, named))
+        if retokenized:
+            text, toks = apply(text, named), retokenized
     typed_operators = jsonb.candidates(toks)  # the client's ||, - or @> (not a translation's)
     translated = functions.translate(text, toks)
     if translated != text:

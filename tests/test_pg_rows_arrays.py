@@ -82,6 +82,11 @@ def test_missing_side_of_a_left_join_is_a_null_row(conn, pg, joined) -> None:
         f"select count(v) as a from {p} p left join {joined}_v v on p.id = v.pid",
         f"select count({c}) as a from {p} left join {c} on {c}.pid = {p}.id and {c}.note is not null",
         f"select count(*) filter (where c is distinct from null) as a from {p} p left join {c} c on c.pid = p.id",
+        f"with q as (select * from {c}) select count(q) as a from {p} p left join q on q.pid = p.id",
+        f"with q as (select * from {c}), r as (select 1 as k) select count(q) as a, count(r) as b"
+        f" from {p} p left join q on q.pid = p.id left join r on r.k = q.pid",
+        f"select p.id, count(l) as a from {p} p left join lateral (select * from {c} where pid = p.id) l on true"
+        f" group by p.id order by p.id",
     ):
         _same(conn, pg, sql)
 
@@ -101,6 +106,16 @@ def test_a_joined_row_of_nulls_is_still_a_row(conn, pg, joined) -> None:
     p, c = f"{joined}_p", f"{joined}_c"
     sql = f"select p.id, count(c) as a from {p} p left join {c} c on c.id is null and p.x is null group by p.id order by p.id"
     assert _same(conn, pg, sql) == [(1, 0), (2, 1), (3, 0)]
+
+
+def test_a_subquery_that_names_its_own_row_so_is_its_own(conn, pg, joined) -> None:
+    """The inner c is the whole table (its row of NULLs counts); the outer c is the missing side."""
+    p, c = f"{joined}_p", f"{joined}_c"
+    sql = (
+        f"select p.id, (select count(c) from {c} c) as inner_count, count(c) as outer_count"
+        f" from {p} p left join {c} c on c.pid = p.id group by p.id order by p.id"
+    )
+    assert _same(conn, pg, sql) == [(1, 3, 2), (2, 3, 0), (3, 3, 0)]
 
 
 def test_a_column_named_as_a_join_alias_is_left_alone(conn, pg, joined) -> None:
@@ -125,6 +140,12 @@ def test_multi_dimensional_arrays(conn, pg, table_name) -> None:
     _same(conn, pg, f"select id, cardinality(a) as c, cardinality(b) as d from {table_name} order by id")
     _same(conn, pg, f"select id, unnest(a) as u from {table_name} order by id, u")
     _same(conn, pg, f"select unnest(b) as u from {table_name} order by u")
+    _same(conn, pg, f"select id, a[2][1] as x, b[1] as y, a[1:1] as z from {table_name} order by id")
+    # one subscript of a 2-D column: NULL as in PostgreSQL (typed int4[] here, int4 there)
+    sql = f"select a[1] as x from {table_name} order by id"
+    assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall() == [(None,), (None,)]
+    sql = f"select id from {table_name} where a[1] is null order by id"
+    assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall() == [(1,), (2,)]
 
 
 @pytest.mark.parametrize(
@@ -161,8 +182,9 @@ def test_char_n_is_blank_padded_wherever_it_comes_from(conn, pg, table_name) -> 
     ):
         _same(conn, pg, sql, types=False)  # (a view's column is text in DuckCDB's RowDescription)
     # a point query on the small-result path pads as well
-    for _ in range(3):
-        assert conn.execute(f"select c from {t} where id = %s", (1,)).fetchone() == ("ab  ",)
+    for binary in (False, False, False, True, True):
+        assert conn.execute(f"select c from {t} where id = %s", (1,), binary=binary).fetchone() == ("ab  ",)
+        assert conn.execute(f"select c, id from {t} where id = 1", binary=binary).fetchone() == ("ab  ", 1)
 
 
 def test_unquoted_names_fold_and_long_ones_are_cut(conn, pg) -> None:
@@ -184,6 +206,8 @@ def test_regexp_matches_is_a_set_of_text_arrays(conn, pg) -> None:
         r"select regexp_matches('abc', 'b') as a",
         r"select regexp_matches('abc', 'x') as a",
         r"select m from regexp_matches('x1y2', '\d', 'g') as m",
+        r"select s, (regexp_matches(s, '(\d+)'))[1] as m from (values ('a1b22'), ('xyz'), (null)) v(s) order by s",
+        r"select s, m from (values ('a1b22'), (null)) v(s), regexp_matches(v.s, '\d', 'g') m order by s, m",
     ):
         _same(conn, pg, sql)
     # what DuckCDB cannot answer as PostgreSQL is refused, never DuckDB's boolean
@@ -203,6 +227,10 @@ def test_result_column_names_as_postgresql(conn, pg, table_name) -> None:
         "select * from (values (1, 'a'), (2, 'b')) v order by 1",
         "select column2 from (values (1, 'a')) as v",
         "values (1, 'a'), (2, 'b')",
+        "select * from (select 1, 'a' as x, upper('b'), count(*) filter (where true)) s",
+        "with c as (select 1, lower('A') n) select * from c",
+        "select s.count, s.upper from (select count(*), upper('q') from (values (1), (2)) v) s",
+        'select id from (select 1 as id, 2 + 3) s where s."?column?" = 5',
     ):
         _same(conn, pg, sql)
     for c in (conn, pg):

@@ -39,6 +39,7 @@ def con() -> duckdb.DuckDBPyConnection:
     )
     c.execute("CREATE VIEW jv (x, y) AS SELECT d -> 'a', k FROM j")
     c.execute("CREATE FUNCTION pg_jsonb(x) AS CAST(x AS JSON)")  # (engine.jsonb's is a Python function)
+    c.execute("CREATE VIEW other.ov AS SELECT a FROM t")  # other.t's a, as DuckDB reads it
     return c
 
 
@@ -63,6 +64,7 @@ def _described(con: duckdb.DuckDBPyConnection, sql: str, stamp: object = 1) -> l
         ("SELECT a FROM memory.other.t", [V7]),
         ("SELECT a FROM v", [V5]),  # a view: its query's
         ("SELECT z FROM w", [V5]),  # a view that renames its columns: its query's, by position
+        ("SELECT a FROM other.ov", [V7]),  # a view's names are its schema's first
         ("SELECT s.a FROM (SELECT a, id + 1 FROM t) s", [V5]),
         ("SELECT * FROM (SELECT a, id + 1 FROM t) s", [TEXT, INT]),  # an unnamed column: no star
         ("SELECT * FROM (SELECT a FROM t) s(b)", [TEXT]),

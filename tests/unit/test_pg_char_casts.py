@@ -75,7 +75,7 @@ def test_row_comparisons_with_nulls(duck: duckdb.DuckDBPyConnection) -> None:
     assert rows(duck, "SELECT t IS NULL, t IS NOT NULL FROM t ORDER BY a") == [(False, False), (True, False)]
     # not rows: calls, subqueries, qualified names keep their text
     for sql in (
-        "SELECT f(a, b) = g(a, b), (a, b) = (SELECT 1, 2), t.a IS NULL, coalesce(a, b) IN (1, 2) FROM t",
+        "SELECT f(a, b) = g(a, b), (a, b) = (SELECT 1 AS x, 2 AS y), t.a IS NULL, coalesce(a, b) IN (1, 2) FROM t",
         "SELECT a FROM t WHERE x IS NULL",
     ):
         assert engine_sql(sql) == sql
