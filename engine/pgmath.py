@@ -358,6 +358,7 @@ def _cast_macros() -> list[str]:
     over += [f"(a DOUBLE, v) AS {FLOAT_CAST}(CAST(v AS DOUBLE), 15)"]
     over += [f"(a FLOAT, v) AS {FLOAT_CAST}(CAST(v AS DOUBLE), 6)"]
     over += [f"(a VARCHAR, v) AS {TO_NUMERIC}(v)", f"(a, v) AS CAST(v AS {UNCONSTRAINED_NUMERIC})"]
+    over += [f"(a BOOLEAN, v) AS {TO_NUMERIC}(CAST(v AS VARCHAR))"]  # refused, as PostgreSQL does
     return [f"CREATE OR REPLACE TEMP MACRO {CAST_NUMERIC}" + ", ".join(over) + ";"]
 
 

@@ -44,7 +44,7 @@ from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from pgwire.tags import COUNTED, LOCK_TABLE
-from pgwire.types import UNCONSTRAINED_NUMERIC, require_exact_numeric
+from pgwire.types import UNCONSTRAINED_NUMERIC, declared_params, require_exact_numeric
 
 BATCH_ROWS = 65536
 # Bytes of DataRows gathered before they are handed to the proxy.
@@ -1465,6 +1465,7 @@ class EngineSession:
         sql = grouping.choose(self.con, sql, group_by)
         sql = inserts.complete(self.con, sql, positional)
         self.ensure_pg_macros(sql)  # (again: completing may call them)
+        sql = declared_params(sql, param_oids)  # (after the rewrites' offsets are used)
         sig = _seam.bind(self.con, sql)
         ptypes: list[codec.PgType] = []
         untyped: list[int] = []

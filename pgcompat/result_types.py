@@ -715,12 +715,20 @@ _ADD = frozenset(_ADDS)
 _TIGHTER = frozenset({*_MUL, TokenType.CARET, TokenType.DCOLON, TokenType.DOT, TokenType.L_BRACKET})
 
 
+# Statements whose + and - are arithmetic (MOVE -2 FROM c, FETCH ABSOLUTE -1 take a sign)
+_QUERIES = frozenset(
+    {TokenType.SELECT, TokenType.INSERT, TokenType.UPDATE, TokenType.DELETE, TokenType.WITH, TokenType.VALUES}
+)
+_SIGN_AFTER = frozenset({"TO", "SYMMETRIC", "ABSOLUTE", "RELATIVE", "FORWARD", "BACKWARD"})
+
+
 def _additive(toks: Sequence[Token], k: int) -> bool:
-    """Whether the + or - at k adds or subtracts (not a sign)."""
-    if toks[k].token_type not in _ADD or k == 0 or k + 1 >= len(toks):
+    """Whether the + or - at k adds or subtracts (not a sign) in a query or DML statement."""
+    if toks[k].token_type not in _ADD or k == 0 or k + 1 >= len(toks) or toks[0].token_type not in _QUERIES:
         return False
     prev = toks[k - 1]
-    return _ends_operand(prev) and (prev.text.upper() not in _CLAUSE or prev.text.upper() == "END")
+    word = prev.text.upper()
+    return _ends_operand(prev) and (word not in _CLAUSE or word == "END") and word not in _SIGN_AFTER
 
 
 def _term_end(toks: Sequence[Token], b: int) -> int | None:

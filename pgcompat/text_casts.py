@@ -1,4 +1,5 @@
-"""Casts to text of a value the statement shows to be bytea or an array, printed as PostgreSQL's.
+"""Casts to text of a value the statement shows to be bytea, an array or an unconstrained numeric,
+printed as PostgreSQL's.
 
 DuckDB's cast of a BLOB to VARCHAR gives the raw bytes ('AB'), of a list its own list text
 ([1, 2]); PostgreSQL's gives bytea's hex form ('\\x4142') and array_out's form ({1,2}, elements
@@ -33,8 +34,19 @@ _ARRAY = (
 )
 
 
+# An unconstrained numeric (DECIMAL(38,10) or wider: pgcompat.numeric) without the fixed scale's
+# trailing zeros, as results send it (100::numeric::text is '100', not '100.0000000000'); its text
+# always has a point. (PostgreSQL keeps a value's own display scale, 1.10::numeric::text '1.10':
+# DuckDB keeps one per type, so that one prints '1.1'.)
+_BARE_NUMERIC = ("rtrim(rtrim(CAST((", ") AS VARCHAR), '0'), '.')")
+_NUMERIC_WORDS = frozenset({"numeric", "decimal"})
+
+
 def _kind(tk: Tokens, first: int, last: int) -> tuple[str, str] | None:
-    """The wrapping of an operand (tokens first..last) that is visibly bytea or an array."""
+    """The wrapping of an operand (tokens first..last) that is visibly bytea, an array or an
+    unconstrained numeric (x::numeric)."""
+    if tk.tt(last - 1) == TokenType.DCOLON and tk.word(last) in _NUMERIC_WORDS:
+        return _BARE_NUMERIC
     if (
         tk.tt(last) == TokenType.VARBINARY
         and tk.word(last) == "bytea"

@@ -451,3 +451,27 @@ LENGTH_CHECK_IN_SQL = r"CHECK\(" + LENGTH_CHECK_SHAPE + r"\)[,)]"
 # the catalog emulation and engine.declared: the column is jsonb, OID 3802). Group: the column.
 JSONB_CHECK_SHAPE = rf"\(typeof\(({_LENGTH_COLUMN})\) != 'jsonb'\)"
 JSONB_CHECK_IN_SQL = r"CHECK\(" + JSONB_CHECK_SHAPE + r"\)[,)]"
+
+# ---------------------------------------------------------------- parameters typed by a literal
+
+# An untyped parameter beside a number literal takes its type, as in PostgreSQL ($1 + 1 is int4):
+# pgcompat.param_types writes the cast in this form, and the engine drops it where the client
+# declared the parameter's type itself in Parse (a numeric 0.125 in $1 * 2 is 0.25, not 0).
+_LITERAL_TYPED = re.compile(r"CAST\(\( \$(\d+) \) AS (?:INTEGER|BIGINT|DECIMAL\(38,10\))\)")
+
+
+def literal_typed_param(param: str, type_name: str) -> str:
+    """$n cast to the type a number literal beside it gives it (param: "$1")."""
+    return f"CAST(( {param} ) AS {type_name})"
+
+
+def declared_params(sql: str, param_oids: list[int]) -> str:
+    """sql without the literal-implied casts of the parameters the client gave a type."""
+    if "CAST(( $" not in sql:
+        return sql
+
+    def keep(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"${n}" if 0 < n <= len(param_oids) and param_oids[n - 1] else m.group(0)
+
+    return _LITERAL_TYPED.sub(keep, sql)

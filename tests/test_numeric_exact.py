@@ -144,6 +144,9 @@ _CASTS = [
     "sum(x)::numeric from (values (1::int), (2)) v(x)",
     "(12345678901234::int8)::numeric",
     "NULL::numeric",
+    "100::numeric::text",  # (DuckDB's text showed DECIMAL(38,10)'s scale: 100.0000000000)
+    "(2::float8 / 3)::numeric::text",
+    "0::numeric::text, (-0.5)::numeric::text, (1/3::numeric)::numeric::varchar",
 ]
 
 
@@ -153,7 +156,7 @@ def test_casts_to_numeric_keep_postgresql_digits(conn, pg15, expr: str) -> None:
     with pg15.connect(autocommit=True) as pg:
         want = pg.execute(sql).fetchall()
     assert conn.execute(sql).fetchall() == want
-    assert conn.execute(sql).description[0].type_code == 1700
+    assert conn.execute(sql).description[0].type_code == (25 if "::text" in expr else 1700)
 
 
 @pytest.mark.parametrize(
@@ -320,3 +323,48 @@ def test_duckdb_types_the_rewritten_expression(duck, expr: str, duckdb_type: str
 )
 def test_left_as_duckdb_has_it(sql: str) -> None:
     assert "__pg_" not in _engine(sql)
+
+
+# ---------------------------------------------------------------- untyped parameters beside literals
+
+
+@pytest.mark.parametrize(
+    ("expr", "value"),
+    [
+        ("(%s + 1)", "0.12345678901"),  # PostgreSQL: $1 is int4, 22P02 (DuckDB stored 1.1234567890)
+        ("%s * 2", "0.12345678901"),  # (DuckDB stored 0)
+        ("(%s + 1)", "1.5"),
+        ("2 * %s", "1e-12"),
+        ("%s - 1", "41"),
+        ("%s * 2", "12"),
+    ],
+)
+def test_untyped_parameter_beside_a_literal_takes_its_type(conn, pg15, table_name, expr, value) -> None:  # noqa: F811
+    """A str is sent untyped (OID 0): PostgreSQL types $1 by the literal beside it."""
+    sql = f"insert into {table_name} (k, n) values (1, {expr})"
+    with pg15.connect(autocommit=True) as pg:
+        pg.execute(f"create temp table {table_name} (k int, n numeric)")
+        try:
+            pg.execute(sql, (value,))
+            want = ("ok", pg.execute(f"select n from {table_name}").fetchone())
+        except psycopg.Error as e:
+            want = ("error", e.sqlstate)
+    conn.execute(f"create table {table_name} (k int, n numeric)")
+    try:
+        conn.execute(sql, (value,))
+        got = ("ok", conn.execute(f"select n from {table_name}").fetchone())
+    except psycopg.Error as e:
+        got = ("error", e.sqlstate)
+    assert got == want
+
+
+def test_declared_parameter_types_are_kept(conn, table_name) -> None:
+    """A parameter the client types (a Decimal is numeric) is not cast to the literal's type."""
+    conn.execute(f"create table {table_name} (k int, n numeric)")
+    conn.execute(f"insert into {table_name} values (1, %s * 2)", (Decimal("0.125"),))
+    conn.execute(f"insert into {table_name} values (2, %s + 1)", (Decimal("0.5"),))
+    rows = conn.execute(f"select n from {table_name} order by k").fetchall()
+    assert [str(r[0]) for r in rows] == ["0.25", "1.5"]
+    cur = conn.cursor()
+    cur.execute("select %s + 1", ("41",))  # ParameterDescription int4, as PostgreSQL's
+    assert cur.fetchone() == (42,) and cur.description[0].type_code == 23

@@ -162,6 +162,8 @@ def test_additions_respect_precedence() -> None:
         "select __pg_add(a, __pg_mul(b, c, b, c), a, __pg_mul(b, c, b, c)) from t"
     )
     assert "__pg_add" not in _engine_sql("select a + $1 from t")  # a parameter: DuckDB's own
+    for sql in ("MOVE -2 FROM c", "FETCH ABSOLUTE -1 FROM c", "FETCH RELATIVE -2 FROM c"):
+        assert _engine_sql(sql) == sql  # a sign, not a subtraction
 
 
 def test_operands_are_copied_once_each_pass_is_done() -> None:
