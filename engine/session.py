@@ -35,7 +35,6 @@ from engine import (
     shadows,
     timetz,
 )
-from engine.codec import text as codec_text
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
 from engine.write_gate import WriteGate
@@ -1143,7 +1142,7 @@ class EngineSession:
             oids_ = [t.oid for _, t in cols]
             if not codec_values.encodable([t.oid for _, t in cols], fmts):
                 raise codec_values.ValueEncodeError(f"result types {oids_} are not plain")
-            frame = codec_values.row_framer(oids_, fmts, [codec_text.bpchar_width(t) for _, t in cols])
+            frame = codec_values.row_framer(oids_, fmts)
             sent = out_bytes = 0
             asked = SMALL_ROWS + 1
             rows = res.fetchmany(asked)

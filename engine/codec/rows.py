@@ -15,7 +15,7 @@ import pyarrow as pa
 from engine.codec import _arrow as A
 from engine.codec.copy_out import copy_lines
 from engine.codec.registry import TEXT_FORMAT, binary_supported, get_encoder
-from engine.codec.text import EncodeContext, bpchar_width, pad_bpchar
+from engine.codec.text import EncodeContext
 from pgwire.types import PgType
 
 _HEADER = np.dtype([("tag", "u1"), ("length", ">i4"), ("ncols", ">i2")])
@@ -44,16 +44,6 @@ class RowEncoder:
         self._contexts = [EncodeContext(t, timezone) for t in self.pg_types]
         self._encoders = [get_encoder(t.oid, f) for t, f in zip(self.pg_types, self.formats, strict=True)]
         self._text_encoders = [get_encoder(t.oid, TEXT_FORMAT) for t in self.pg_types]
-        self._widths = [(i, w) for i, t in enumerate(self.pg_types) if (w := bpchar_width(t)) is not None]
-
-    def _columns(self, batch: pa.RecordBatch) -> list[pa.Array]:
-        """The batch's columns, char(n) ones blank-padded."""
-        cols = batch.columns
-        if self._widths:
-            cols = list(cols)
-            for i, w in self._widths:
-                cols[i] = pad_bpchar(cols[i], w)
-        return cols
 
     def _check(self, batch: pa.RecordBatch) -> None:
         if batch.num_columns != len(self._encoders):
@@ -67,8 +57,8 @@ class RowEncoder:
         if n == 0:
             return b""
         cells = [
-            enc(col, ctx)
-            for col, enc, ctx in zip(self._columns(batch), self._encoders, self._contexts, strict=True)
+            enc(batch.column(i), ctx)
+            for i, (enc, ctx) in enumerate(zip(self._encoders, self._contexts, strict=True))
         ]
         return self._assemble(cells, n, tag)
 
@@ -120,8 +110,8 @@ class RowEncoder:
         if batch.num_rows == 0:
             return b""
         texts = [
-            A.as_string(enc(col, ctx))
-            for col, enc, ctx in zip(self._columns(batch), self._text_encoders, self._contexts, strict=True)
+            A.as_string(enc(batch.column(i), ctx))
+            for i, (enc, ctx) in enumerate(zip(self._text_encoders, self._contexts, strict=True))
         ]
         return _copy_data_each(
             A.as_binary(copy_lines(texts, batch.num_rows, csv, delimiter, null, quote, escape))

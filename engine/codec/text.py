@@ -41,19 +41,6 @@ class EncodeContext:
         return EncodeContext(oids.pg_type(elem, self.pg_type.typmod), self.timezone)
 
 
-def bpchar_width(t: oids.PgType) -> int | None:
-    """n of a char(n) result column (engine.declared gives a table's char(n) column bpchar with
-    typmod n + 4): its values go out blank-padded to n characters, as PostgreSQL stores them
-    (DuckCDB stores them as given, so that comparisons and length() ignore the blanks as
-    PostgreSQL's do)."""
-    return t.typmod - 4 if t.oid == oids.BPCHAR and t.typmod > 4 else None
-
-
-def pad_bpchar(arr: pa.Array, width: int) -> pa.Array:
-    """A char(n) column's values blank-padded to n characters (NULLs stay NULL)."""
-    return pc.utf8_rpad(A.as_string(arr), width=width, padding=" ")
-
-
 TEXTISH = frozenset(
     {
         oids.TEXT,

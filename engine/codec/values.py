@@ -67,27 +67,13 @@ def encodable(pg_oids: Sequence[int], formats: Sequence[int]) -> bool:
     return all(o in PLAIN_OIDS for o in pg_oids) and len(pg_oids) == len(formats)
 
 
-def _padded(enc: Callable[[Any], bytes], width: int) -> Callable[[Any], bytes]:
-    """A char(n) column's encoder: the value blank-padded to n characters first."""
-
-    def pad(v: Any) -> bytes:  # noqa: ANN401
-        return enc(v.ljust(width) if type(v) is str else v)
-
-    return pad
-
-
-def row_framer(
-    pg_oids: Sequence[int], formats: Sequence[int], widths: Sequence[int | None] | None = None
-) -> Callable[[Sequence[tuple]], bytes]:
+def row_framer(pg_oids: Sequence[int], formats: Sequence[int]) -> Callable[[Sequence[tuple]], bytes]:
     """A function from rows (tuples of Python values) to their DataRow messages; check encodable()
-    first. It raises ValueEncodeError on a value of another Python type than the column's.
-    widths: n of the char(n) columns (engine.codec.text.bpchar_width), None for the others."""
+    first. It raises ValueEncodeError on a value of another Python type than the column's."""
     encs = [
         _text if f == TEXT_FORMAT else _binary(_BINARY[o], _PY_TYPE.get(o, int))
         for o, f in zip(pg_oids, formats, strict=True)
     ]
-    if widths is not None and any(w is not None for w in widths):
-        encs = [enc if w is None else _padded(enc, w) for enc, w in zip(encs, widths, strict=True)]
     ncols = len(encs)
 
     def frame(rows: Sequence[tuple]) -> bytes:
