@@ -208,30 +208,53 @@ def cast_any(text: str, kind: str) -> Decimal:
     return _cast_value(value, text)
 
 
+# DuckDB's type names of the date/time columns, by the kind of datetime_literals' readings.
+_DATED = {
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP_S": "timestamp",
+    "TIMESTAMP_MS": "timestamp",
+    "TIMESTAMP_NS": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "DATE": "date",
+    "TIME": "time",
+    "TIME WITH TIME ZONE": "timetz",
+}
+
+
 def exact_writes(con: duckdb.DuckDBPyConnection, sql: str, spec: dict[str, Any], shift: int = 0) -> str:
     """sql with each computed value it writes into an unconstrained numeric column (found by
     pgcompat.numeric.expression_writes) passed through __pg_numeric, which keeps every digit or
-    refuses it (22003) where DuckDB's cast to DECIMAL(38,10) would round it. One bind of the
-    target (and of an INSERT's query) says which columns those are."""
+    refuses it (22003) where DuckDB's cast to DECIMAL(38,10) would round it; and each untyped
+    literal written into a date/time column that DuckDB would read otherwise than PostgreSQL
+    ('0044-03-15 BC': the item's readings by kind) replaced by the reading of the column's type.
+    One bind of the target (and of an INSERT's query) says which columns those are."""
     try:
         target = _seam.bind(con, f"SELECT * FROM {spec['table']}")
     except duckdb.Error:
         return sql  # DuckDB says what is wrong when it runs
     names = [n.lower() for n in target.names]
-    numeric = {n for n, t in zip(names, target.types, strict=True) if str(t) == UNCONSTRAINED_NUMERIC}
-    if not numeric:
+    types = dict(zip(names, (str(t) for t in target.types), strict=True))
+    numeric = {n for n, t in types.items() if t == UNCONSTRAINED_NUMERIC}
+    dated = {n: _DATED[t] for n, t in types.items() if t in _DATED}
+    if not numeric and not dated:
         return sql
     columns = [str(c).lower() for c in spec.get("columns") or []] or names
 
-    def is_numeric(target: object) -> bool:
+    def column(target: object) -> str | None:
         if isinstance(target, int):
-            return 0 < target <= len(names) and names[target - 1] in numeric
-        return str(target).lower() in numeric
+            return names[target - 1] if 0 < target <= len(names) else None
+        return str(target).lower()
 
     edits = []
-    for target, start, end, text in spec.get("items") or []:
-        start, end = start + shift, end + shift
-        if is_numeric(target) and sql[start:end] == text:
+    for item in spec.get("items") or []:
+        name, start, end, text = column(item[0]), item[1] + shift, item[2] + shift, item[3]
+        if sql[start:end] != text:
+            continue
+        if len(item) > 4:  # an untyped literal's readings as each date/time type
+            reading = item[4].get(dated.get(name or ""))
+            if reading is not None:
+                edits.append((start, end, reading))
+        elif name in numeric:
             edits.append((start, end, f"{STORE}(({text}), ({text}))"))
     query = spec.get("query")
     if query:
@@ -243,11 +266,15 @@ def exact_writes(con: duckdb.DuckDBPyConnection, sql: str, spec: dict[str, Any],
             width = 0
         wanted = [k for k in range(min(width, len(columns))) if columns[k] in numeric]
         if wanted:
+            # the literals' readings inside the query go into the wrapped query's text
+            inner = [e for e in edits if query[0] <= e[0] and e[1] <= query[1]]
+            edits = [e for e in edits if e not in inner]
+            body = query[2]
+            for start, end, new in sorted(inner, reverse=True):
+                body = body[: start - query[0]] + new + body[end - query[0] :]
             cols = [f"__c{k}" for k in range(width)]
             out = ", ".join(f"{STORE}({c}, {c})" if k in wanted else c for k, c in enumerate(cols))
-            edits.append(
-                (query[0], query[1], f"SELECT {out} FROM ({query[2]}) AS __pg_src({', '.join(cols)})")
-            )
+            edits.append((query[0], query[1], f"SELECT {out} FROM ({body}) AS __pg_src({', '.join(cols)})"))
     for start, end, new in sorted(edits, reverse=True):
         sql = sql[:start] + new + sql[end:]
     return sql

@@ -329,3 +329,63 @@ def test_bc_and_long_fractions_through_copy_and_parameters(server, pdb, pg15, ta
         finally:
             for con in (ours, pg):
                 con.execute(f"DROP TABLE IF EXISTS {table_name}")
+
+
+def test_untyped_literals_and_parameters_into_date_time_columns(server, pdb, pg15, table_name) -> None:  # noqa: F811
+    """An untyped literal or text parameter written to a date/time column (INSERT VALUES, INSERT
+    SELECT, UPDATE SET, ON CONFLICT DO UPDATE) or compared with one reads ' BC' and more than 6
+    fractional digits as PostgreSQL does (DuckDB's implicit cast took BC for a zone: year 44 AD)."""
+    ours, pg = _both(server, pdb, pg15)
+    t = table_name
+    with ours, pg:
+        for con in (ours, pg):
+            for k in ("date", "timestamp", "timestamptz", "time"):
+                con.adapters.register_loader(k, TextLoader)
+        try:
+            for con in (ours, pg):
+                con.execute(
+                    f"CREATE TABLE {t} (id int PRIMARY KEY, ts timestamp, d date, tz timestamptz, tm time, x text)"
+                )
+                con.execute(
+                    f"INSERT INTO {t} VALUES (1, '0044-03-15 12:00:00 BC', '0044-03-15 BC',"
+                    " '2024-01-02 03:04:05.1234567+02', '23:59:59.9999999', '0044-03-15 BC')"
+                )
+                con.execute(
+                    f"INSERT INTO {t} (id, ts, d) VALUES (2, '2024-01-01 10:00:00.1234567', '0001-01-01 BC'),"
+                    " (3, '2024-12-31 23:59:59.9999999', '2024-01-01')"
+                )
+                con.execute(f"INSERT INTO {t} (id, ts, x) SELECT 4, '0010-06-01 00:00:00 BC', '1 BC'")
+                con.execute(
+                    f"UPDATE {t} SET tz = '0100-01-01 00:00:00+00 BC', tm = '10:00:00.0000005' WHERE id = 2"
+                )
+                con.execute(
+                    f"INSERT INTO {t} (id, ts) VALUES (3, NULL) ON CONFLICT (id) DO UPDATE SET d = '0500-02-03 BC'"
+                )
+                # text parameters (psycopg sends str untyped) and server-side binding
+                con.execute(
+                    f"INSERT INTO {t} (id, ts, d, tm) VALUES (%s, %s, %s, %s)",
+                    (5, "0044-03-15 12:00:00.1234567 BC", "0300-01-01 BC", "01:02:03.9999996"),
+                )
+                con.execute(f"UPDATE {t} SET ts = %s WHERE id = %s", ("0001-02-03 04:05:06 BC", 4))
+            sql = f"SELECT * FROM {t} ORDER BY id"
+            assert [r[0] for r in pg.execute(sql).fetchall()] == [1, 2, 3, 4, 5]
+            assert ours.execute(sql).fetchall() == pg.execute(sql).fetchall()
+            for where in (
+                "ts = '0044-03-15 12:00:00 BC'",
+                "'0044-03-15 BC' = d",
+                "ts < '0001-01-01 00:00:00 BC'",
+                "ts >= '2024-01-01 10:00:00.1234567'",
+                "x = '0044-03-15 BC'",
+                f"{t}.d <> '0044-03-15 BC'",
+            ):
+                q = f"SELECT id FROM {t} WHERE {where} ORDER BY id"
+                assert ours.execute(q).fetchall() == pg.execute(q).fetchall(), where
+            q = f"SELECT id FROM {t} WHERE ts = %s ORDER BY id"
+            args = ("0044-03-15 12:00:00 BC",)
+            assert ours.execute(q, args).fetchall() == pg.execute(q, args).fetchall() == [(1,)]
+            # where the column's type is unknown to the rewrite: a clear error, not year 44 AD
+            with pytest.raises(psycopg.errors.FeatureNotSupported):
+                ours.execute(f"SELECT id FROM {t} WHERE ts + interval '1 day' = '0044-03-16 12:00:00 BC'")
+        finally:
+            for con in (ours, pg):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
