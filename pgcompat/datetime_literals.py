@@ -365,8 +365,8 @@ def _column_after(tk: Tokens, i: int) -> int | None:
     return j if j + 1 >= tk.n or tk.tt(j + 1) in _BOUNDARY else None
 
 
-def _in_list(tk: Tokens, i: int) -> bool:
-    """Whether token i is an item of an IN (...) list."""
+def _in_list(tk: Tokens, i: int) -> int | None:
+    """The IN token of the IN ('...', ...) list of literals whose item token i is, else None."""
     depth, j = 0, i - 1
     while j >= 0:
         tt = tk.tt(j)
@@ -374,12 +374,28 @@ def _in_list(tk: Tokens, i: int) -> bool:
             depth += 1
         elif tt == TokenType.L_PAREN:
             if depth == 0:
-                return tk.tt(j - 1) == TokenType.IN
+                return j - 1 if tk.tt(j - 1) == TokenType.IN else None
             depth -= 1
         elif depth == 0 and tt != TokenType.COMMA and tt != TokenType.STRING:
-            return False
+            return None
         j -= 1
-    return False
+    return None
+
+
+def _between(tk: Tokens, i: int) -> int | None:
+    """The BETWEEN token whose bound token i is (x BETWEEN '...' AND '...'), else None."""
+    if tk.tt(i - 1) == TokenType.BETWEEN and tk.tt(i + 1) == TokenType.AND:
+        return i - 1
+    if tk.tt(i - 1) == TokenType.AND and tk.tt(i - 3) == TokenType.BETWEEN:
+        return i - 3 if i + 1 >= tk.n or tk.tt(i + 1) in _BOUNDARY else None
+    return None
+
+
+def _subject(tk: Tokens, keyword: int) -> tuple[int, int] | None:
+    """The column standing alone before IN or BETWEEN (or NOT IN, NOT BETWEEN) at keyword."""
+    k = keyword - 1 - (tk.tt(keyword - 1) == TokenType.NOT)
+    first = _column_before(tk, k)
+    return None if first is None else (first, k)
 
 
 def _compared(tk: Tokens) -> Iterator[tuple[int, dict[str, str], tuple[int, int] | None]]:
@@ -391,9 +407,10 @@ def _compared(tk: Tokens) -> Iterator[tuple[int, dict[str, str], tuple[int, int]
         before, after = tk.tt(i - 1), tk.tt(i + 1)
         compared = before in _COMPARISONS or after in _COMPARISONS
         ranged = before == TokenType.BETWEEN or (
-            before == TokenType.AND and tk.tt(i - 2) == TokenType.STRING and tk.tt(i - 3) == TokenType.BETWEEN
+            before == TokenType.AND and tk.tt(i - 3) == TokenType.BETWEEN
         )
-        if not (compared or ranged or _in_list(tk, i)):
+        listed = None if compared or ranged else _in_list(tk, i)
+        if not (compared or ranged or listed is not None):
             continue
         if before == TokenType.EQ and tk.clause_of(i) == TokenType.SET:
             continue  # UPDATE ... SET c = '...' (a write: engine.pgmath.exact_writes)
@@ -401,13 +418,24 @@ def _compared(tk: Tokens) -> Iterator[tuple[int, dict[str, str], tuple[int, int]
         if found is None:
             continue
         column = None
-        if before in _COMPARISONS and (i + 1 >= tk.n or after in _BOUNDARY):
+        if listed is not None:
+            column = _subject(tk, listed)
+        elif ranged:
+            keyword = _between(tk, i)
+            column = None if keyword is None else _subject(tk, keyword)
+        elif before in _COMPARISONS and (i + 1 >= tk.n or after in _BOUNDARY):
             first = _column_before(tk, i - 2)
             column = None if first is None else (first, i - 2)
         elif after in _COMPARISONS and (i == 0 or before in _BOUNDARY):
             last = _column_after(tk, i + 2)
             column = None if last is None else (i + 2, last)
         yield i, found, column
+
+
+def _suspects(toks: Sequence[Token]) -> bool:
+    """Whether a string may read otherwise as a date/time: one regex search each, before any
+    look at the statement's structure (the common statement's whole cost here)."""
+    return any(t.token_type == TokenType.STRING and _SUSPECT.search(t.text) is not None for t in toks)
 
 
 def _definition(toks: Sequence[Token]) -> bool:
@@ -419,7 +447,7 @@ def compared_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit]
     DATETIME_LITERAL, which takes the reading of the column's type (DuckDB casts the literal to
     it and read 'BC' as a zone). Not in CREATE (a view cannot hold a session's macro: refused
     there by compared_literal_refusal)."""
-    if _definition(toks) or not any(t.token_type == TokenType.STRING for t in toks):
+    if _definition(toks) or not _suspects(toks):
         return []
     tk = Tokens(text, toks, base)
     edits: list[Edit] = []
@@ -437,7 +465,7 @@ def compared_literal_refusal(text: str, toks: Sequence[Token]) -> tuple[str, str
     """An untyped literal DuckDB would misread ('...BC', more than 6 fractional digits) compared
     with a value whose type the rewrite cannot know (an expression, BETWEEN, IN, or a view's
     definition): refused, 0A000, rather than compared as year 44 AD."""
-    if not any(t.token_type == TokenType.STRING for t in toks):
+    if not _suspects(toks):
         return None
     tk = Tokens(text, toks)
     for i, _, column in _compared(tk):

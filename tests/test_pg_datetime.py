@@ -377,6 +377,10 @@ def test_untyped_literals_and_parameters_into_date_time_columns(server, pdb, pg1
                 "ts >= '2024-01-01 10:00:00.1234567'",
                 "x = '0044-03-15 BC'",
                 f"{t}.d <> '0044-03-15 BC'",
+                "ts BETWEEN '0045-01-01 BC' AND '0044-12-31 BC'",
+                "d NOT BETWEEN '0500-01-01 BC' AND '0044-03-15 BC'",
+                "d IN ('0044-03-15 BC', '0300-01-01 BC')",
+                "x IN ('0044-03-15 BC', '1 BC')",
             ):
                 q = f"SELECT id FROM {t} WHERE {where} ORDER BY id"
                 assert ours.execute(q).fetchall() == pg.execute(q).fetchall(), where
@@ -388,4 +392,33 @@ def test_untyped_literals_and_parameters_into_date_time_columns(server, pdb, pg1
                 ours.execute(f"SELECT id FROM {t} WHERE ts + interval '1 day' = '0044-03-16 12:00:00 BC'")
         finally:
             for con in (ours, pg):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def test_date_trunc_of_a_written_date_in_views_is_timestamptz(server, pdb, pg15, table_name) -> None:  # noqa: F811
+    """In a view or CREATE TABLE AS, date_trunc of an argument written as a date (DATE '...',
+    x::date, CAST(x AS date), current_date) is PostgreSQL's timestamptz (plain SQL: a view cannot
+    hold the session's macro)."""
+    ours, pg = _both(server, pdb, pg15)
+    t, v, c = table_name, f"{table_name}_v", f"{table_name}_c"
+    body = (
+        f"SELECT date_trunc('month', DATE '2024-03-15') AS a, date_trunc('day', d::date) AS b,"
+        f" date_trunc('year', CAST(d AS date)) AS c, date_trunc('day', ts) AS e FROM {t}"
+    )
+    with ours, pg:
+        try:
+            for con in (ours, pg):
+                con.execute("SET TIME ZONE 'UTC'")
+                con.execute(f"CREATE TABLE {t} (d date, ts timestamp)")
+                con.execute(f"INSERT INTO {t} VALUES ('2024-05-17', '2024-05-17 10:20:30')")
+                con.execute(f"CREATE VIEW {v} AS {body}")
+                con.execute(f"CREATE TABLE {c} AS {body}")
+            for q in (f"SELECT * FROM {v}", f"SELECT * FROM {c}"):
+                got, want = ours.execute(q), pg.execute(q)
+                assert [d.type_code for d in got.description] == [d.type_code for d in want.description], q
+                assert got.fetchall() == want.fetchall(), q
+        finally:
+            for con in (ours, pg):
+                con.execute(f"DROP VIEW IF EXISTS {v}")
+                con.execute(f"DROP TABLE IF EXISTS {c}")
                 con.execute(f"DROP TABLE IF EXISTS {t}")
