@@ -22,6 +22,7 @@ import duckdb
 from duckdb import _seam
 from duckdb.sqltypes import DOUBLE, INTEGER, VARCHAR, DuckDBPyType
 
+from pgwire.errors import DbError
 from pgwire.types import (
     NOT_ROUNDED,
     QUOTIENT_PRECISION,
@@ -221,6 +222,20 @@ _DATED = {
 }
 
 
+def _refuse_unplaced(produced: list[str], columns: list[str], dated: dict[str, str]) -> None:
+    """An INSERT's query holds an untyped literal DuckDB would read otherwise than PostgreSQL as
+    a date/time ('0044-03-15 12:00:00 BC') where the rewrite could not place it (a UNION's second
+    branch, a VALUES subquery): 0A000 when text goes into a date/time column, not year 44 AD."""
+    for k, kind in enumerate(produced[: len(columns)]):
+        if kind == "VARCHAR" and columns[k] in dated:
+            raise DbError(
+                "0A000",
+                f'an untyped literal of this INSERT\'s query goes into the {dated[columns[k]]} column "{columns[k]}",'
+                " and DuckDB would read it otherwise than PostgreSQL (an era, more than 6 fractional"
+                " digits); write its type (TIMESTAMP '...', DATE '...') or put it in the first SELECT's list",
+            )
+
+
 def exact_writes(con: duckdb.DuckDBPyConnection, sql: str, spec: dict[str, Any], shift: int = 0) -> str:
     """sql with each computed value it writes into an unconstrained numeric column (found by
     pgcompat.numeric.expression_writes) passed through __pg_numeric, which keeps every digit or
@@ -261,9 +276,12 @@ def exact_writes(con: duckdb.DuckDBPyConnection, sql: str, spec: dict[str, Any],
         query = [query[0] + shift, query[1] + shift, query[2]]
     if query and sql[query[0] : query[1]] == query[2]:
         try:
-            width = len(_seam.bind(con, query[2]).names)
+            produced = [str(t) for t in _seam.bind(con, query[2]).types]
         except duckdb.Error:
-            width = 0
+            produced = []
+        width = len(produced)
+        if spec.get("unplaced"):
+            _refuse_unplaced(produced, columns, dated)
         wanted = [k for k in range(min(width, len(columns))) if columns[k] in numeric]
         if wanted:
             # the literals' readings inside the query go into the wrapped query's text

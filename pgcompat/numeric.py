@@ -659,13 +659,22 @@ def expression_writes(text: str, toks: Sequence[Token]) -> dict[str, object] | N
             end = _query_end(toks, i)
             start, stop = toks[i].start - base, toks[end - 1].end - base + 1
             found = _select_literals(text, toks, i, end, base, columns)
+            placed = {f[1] for f in found}
             found += _conflict_update(text, toks, end, base)
-            return {
+            spec: dict[str, object] = {
                 "table": table,
                 "items": found,
                 "columns": columns,
                 "query": [start, stop, text[start:stop]],
             }
+            if any(
+                t.token_type == TokenType.STRING
+                and t.start - base not in placed
+                and datetime_literals.readings(t.text) is not None
+                for t in toks[i:end]
+            ):
+                spec["unplaced"] = True  # (a UNION's or a subquery's literal: refused for a date/time column)
+            return spec
         return None
     if first != TokenType.UPDATE:
         return None

@@ -13,7 +13,7 @@ import datetime
 import asyncpg
 import psycopg
 import pytest
-from psycopg.types.string import TextLoader
+from psycopg.types.string import StrDumper, TextLoader
 
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
@@ -387,6 +387,20 @@ def test_untyped_literals_and_parameters_into_date_time_columns(server, pdb, pg1
             q = f"SELECT id FROM {t} WHERE ts = %s ORDER BY id"
             args = ("0044-03-15 12:00:00 BC",)
             assert ours.execute(q, args).fetchall() == pg.execute(q, args).fetchall() == [(1,)]
+            # a parameter declared text that DuckDB binds to the column's type (PostgreSQL: 42883)
+            with ours.cursor() as cur:
+                cur.adapters.register_dumper(str, StrDumper)  # text, OID 25
+                assert cur.execute(q, args).fetchall() == [(1,)]
+                cur.execute(
+                    f"INSERT INTO {t} (id, ts) VALUES (%s, %s)", (6, "0001-02-03 04:05:06.9999999 BC")
+                )
+                got = cur.execute(f"SELECT ts FROM {t} WHERE id = 6").fetchall()
+            assert got == pg.execute("SELECT '0001-02-03 04:05:06.9999999 BC'::timestamp").fetchall()
+            # a literal the rewrite cannot place in an INSERT's query: refused, not year 44 AD
+            with pytest.raises(psycopg.errors.FeatureNotSupported):
+                ours.execute(
+                    f"INSERT INTO {t} (id, ts) SELECT 7, '0044-03-15 12:00:00' UNION SELECT 8, '0010-01-01 BC'"
+                )
             # where the column's type is unknown to the rewrite: a clear error, not year 44 AD
             with pytest.raises(psycopg.errors.FeatureNotSupported):
                 ours.execute(f"SELECT id FROM {t} WHERE ts + interval '1 day' = '0044-03-16 12:00:00 BC'")
