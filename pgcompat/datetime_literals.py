@@ -295,6 +295,15 @@ REWRITES = [datetime_literals, column_precisions]
 _SUSPECT = re.compile(r"\s(?:BC|AD)\s*$|\.\d{7}|\d{5,}-|^\s*\d{1,2}:\d{2}\s*[+A-Za-z-]", re.IGNORECASE)
 
 
+# The same in a whole statement's text (a literal's end is its quote): most statements stop here.
+_SUSPECT_TEXT = re.compile(r"\s(?:BC|AD)\s*'|\.\d{7}|\d{5,}-|\d:\d\d\s*[+A-Za-z-]", re.IGNORECASE)
+
+
+def may_hold_readings(text: str) -> bool:
+    """Whether a statement's text may hold a literal readings() reads otherwise (one search)."""
+    return "'" in text and _SUSPECT_TEXT.search(text) is not None
+
+
 def readings(text: str) -> dict[str, str] | None:
     """{kind: SQL} of an untyped literal's content for each date/time type that PostgreSQL
     reads otherwise than DuckDB's implicit cast (pg_literal); None when there is none. The
@@ -447,7 +456,7 @@ def compared_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit]
     DATETIME_LITERAL, which takes the reading of the column's type (DuckDB casts the literal to
     it and read 'BC' as a zone). Not in CREATE (a view cannot hold a session's macro: refused
     there by compared_literal_refusal)."""
-    if _definition(toks) or not _suspects(toks):
+    if not may_hold_readings(text) or _definition(toks) or not _suspects(toks):
         return []
     tk = Tokens(text, toks, base)
     edits: list[Edit] = []
@@ -465,7 +474,7 @@ def compared_literal_refusal(text: str, toks: Sequence[Token]) -> tuple[str, str
     """An untyped literal DuckDB would misread ('...BC', more than 6 fractional digits) compared
     with a value whose type the rewrite cannot know (an expression, BETWEEN, IN, or a view's
     definition): refused, 0A000, rather than compared as year 44 AD."""
-    if not _suspects(toks):
+    if not may_hold_readings(text) or not _suspects(toks):
         return None
     tk = Tokens(text, toks)
     for i, _, column in _compared(tk):

@@ -650,7 +650,9 @@ def expression_writes(text: str, toks: Sequence[Token]) -> dict[str, object] | N
         if i >= len(toks):
             return None
         if toks[i].token_type == TokenType.VALUES:
-            if _literal_rows(toks, i + 1) and not _suspect_strings(toks, i + 1):
+            if _literal_rows(toks, i + 1) and not (
+                datetime_literals.may_hold_readings(text) and _suspect_strings(toks, i + 1)
+            ):
                 return None  # only literals (the common INSERT): one look at the tokens
             found = _value_lists(text, toks, i + 1, base, columns)
             found += _conflict_update(text, toks, i, base)
