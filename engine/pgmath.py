@@ -385,7 +385,7 @@ def _store_macros() -> list[str]:
     # (a decimal is checked in SQL: no call into Python per row; its type stays, uncast)
     refused = f"error(concat('numeric value \"', CAST(v AS VARCHAR), '\" {_TOO_LONG}'))"
     over += [
-        f"(a {QUOTIENT_TYPE}, v) AS CASE WHEN round(v, {UNCONSTRAINED_NUMERIC_SCALE}) = v THEN v ELSE {refused} END"
+        f"(a {QUOTIENT_TYPE}, v) AS CASE WHEN v IS NULL OR round(v, {UNCONSTRAINED_NUMERIC_SCALE}) = v THEN v ELSE {refused} END"
     ]
     over += [f"(a VARCHAR, v) AS {TO_NUMERIC}(v)", "(a, v) AS v"]
     return [f"CREATE OR REPLACE TEMP MACRO {STORE}" + ", ".join(over) + ";"]
