@@ -22,6 +22,7 @@ import duckdb
 from duckdb import _seam
 from duckdb.sqltypes import DOUBLE, INTEGER, VARCHAR, DuckDBPyType
 
+from pgwire.errors import DbError
 from pgwire.types import (
     NOT_ROUNDED,
     QUOTIENT_PRECISION,
@@ -208,46 +209,90 @@ def cast_any(text: str, kind: str) -> Decimal:
     return _cast_value(value, text)
 
 
+# DuckDB's type names of the date/time columns, by the kind of datetime_literals' readings.
+_DATED = {
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP_S": "timestamp",
+    "TIMESTAMP_MS": "timestamp",
+    "TIMESTAMP_NS": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "DATE": "date",
+    "TIME": "time",
+    "TIME WITH TIME ZONE": "timetz",
+}
+
+
+def _refuse_unplaced(produced: list[str], columns: list[str], dated: dict[str, str]) -> None:
+    """An INSERT's query holds an untyped literal DuckDB would read otherwise than PostgreSQL as
+    a date/time ('0044-03-15 12:00:00 BC') where the rewrite could not place it (a UNION's second
+    branch, a VALUES subquery): 0A000 when text goes into a date/time column, not year 44 AD."""
+    for k, kind in enumerate(produced[: len(columns)]):
+        if kind == "VARCHAR" and columns[k] in dated:
+            raise DbError(
+                "0A000",
+                f'an untyped literal of this INSERT\'s query goes into the {dated[columns[k]]} column "{columns[k]}",'
+                " and DuckDB would read it otherwise than PostgreSQL (an era, more than 6 fractional"
+                " digits); write its type (TIMESTAMP '...', DATE '...') or put it in the first SELECT's list",
+            )
+
+
 def exact_writes(con: duckdb.DuckDBPyConnection, sql: str, spec: dict[str, Any], shift: int = 0) -> str:
     """sql with each computed value it writes into an unconstrained numeric column (found by
     pgcompat.numeric.expression_writes) passed through __pg_numeric, which keeps every digit or
-    refuses it (22003) where DuckDB's cast to DECIMAL(38,10) would round it. One bind of the
-    target (and of an INSERT's query) says which columns those are."""
+    refuses it (22003) where DuckDB's cast to DECIMAL(38,10) would round it; and each untyped
+    literal written into a date/time column that DuckDB would read otherwise than PostgreSQL
+    ('0044-03-15 BC': the item's readings by kind) replaced by the reading of the column's type.
+    One bind of the target (and of an INSERT's query) says which columns those are."""
     try:
         target = _seam.bind(con, f"SELECT * FROM {spec['table']}")
     except duckdb.Error:
         return sql  # DuckDB says what is wrong when it runs
     names = [n.lower() for n in target.names]
-    numeric = {n for n, t in zip(names, target.types, strict=True) if str(t) == UNCONSTRAINED_NUMERIC}
-    if not numeric:
+    types = dict(zip(names, (str(t) for t in target.types), strict=True))
+    numeric = {n for n, t in types.items() if t == UNCONSTRAINED_NUMERIC}
+    dated = {n: _DATED[t] for n, t in types.items() if t in _DATED}
+    if not numeric and not dated:
         return sql
     columns = [str(c).lower() for c in spec.get("columns") or []] or names
 
-    def is_numeric(target: object) -> bool:
+    def column(target: object) -> str | None:
         if isinstance(target, int):
-            return 0 < target <= len(names) and names[target - 1] in numeric
-        return str(target).lower() in numeric
+            return names[target - 1] if 0 < target <= len(names) else None
+        return str(target).lower()
 
     edits = []
-    for target, start, end, text in spec.get("items") or []:
-        start, end = start + shift, end + shift
-        if is_numeric(target) and sql[start:end] == text:
+    for item in spec.get("items") or []:
+        name, start, end, text = column(item[0]), item[1] + shift, item[2] + shift, item[3]
+        if sql[start:end] != text:
+            continue
+        if len(item) > 4:  # an untyped literal's readings as each date/time type
+            reading = item[4].get(dated.get(name or ""))
+            if reading is not None:
+                edits.append((start, end, reading))
+        elif name in numeric:
             edits.append((start, end, f"{STORE}(({text}), ({text}))"))
     query = spec.get("query")
     if query:
         query = [query[0] + shift, query[1] + shift, query[2]]
     if query and sql[query[0] : query[1]] == query[2]:
         try:
-            width = len(_seam.bind(con, query[2]).names)
+            produced = [str(t) for t in _seam.bind(con, query[2]).types]
         except duckdb.Error:
-            width = 0
+            produced = []
+        width = len(produced)
+        if spec.get("unplaced"):
+            _refuse_unplaced(produced, columns, dated)
         wanted = [k for k in range(min(width, len(columns))) if columns[k] in numeric]
         if wanted:
+            # the literals' readings inside the query go into the wrapped query's text
+            inner = [e for e in edits if query[0] <= e[0] and e[1] <= query[1]]
+            edits = [e for e in edits if e not in inner]
+            body = query[2]
+            for start, end, new in sorted(inner, reverse=True):
+                body = body[: start - query[0]] + new + body[end - query[0] :]
             cols = [f"__c{k}" for k in range(width)]
             out = ", ".join(f"{STORE}({c}, {c})" if k in wanted else c for k, c in enumerate(cols))
-            edits.append(
-                (query[0], query[1], f"SELECT {out} FROM ({query[2]}) AS __pg_src({', '.join(cols)})")
-            )
+            edits.append((query[0], query[1], f"SELECT {out} FROM ({body}) AS __pg_src({', '.join(cols)})"))
     for start, end, new in sorted(edits, reverse=True):
         sql = sql[:start] + new + sql[end:]
     return sql
@@ -340,7 +385,7 @@ def _store_macros() -> list[str]:
     # (a decimal is checked in SQL: no call into Python per row; its type stays, uncast)
     refused = f"error(concat('numeric value \"', CAST(v AS VARCHAR), '\" {_TOO_LONG}'))"
     over += [
-        f"(a {QUOTIENT_TYPE}, v) AS CASE WHEN round(v, {UNCONSTRAINED_NUMERIC_SCALE}) = v THEN v ELSE {refused} END"
+        f"(a {QUOTIENT_TYPE}, v) AS CASE WHEN v IS NULL OR round(v, {UNCONSTRAINED_NUMERIC_SCALE}) = v THEN v ELSE {refused} END"
     ]
     over += [f"(a VARCHAR, v) AS {TO_NUMERIC}(v)", "(a, v) AS v"]
     return [f"CREATE OR REPLACE TEMP MACRO {STORE}" + ", ".join(over) + ";"]

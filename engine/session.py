@@ -43,7 +43,7 @@ from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
 from pgwire.errors import DbError
 from pgwire.oracle import ora
 from pgwire.tags import COUNTED, LOCK_TABLE
-from pgwire.types import UNCONSTRAINED_NUMERIC, declared_params, require_exact_numeric
+from pgwire.types import BPCHAR, TEXT, UNCONSTRAINED_NUMERIC, VARCHAR, declared_params, require_exact_numeric
 
 BATCH_ROWS = 65536
 # Bytes of DataRows gathered before they are handed to the proxy.
@@ -114,6 +114,8 @@ class Prepared:
     writes: bool = False  # takes the PDB's write gate (engine.write_gate)
     lock: str = ""  # SELECT ... FOR UPDATE: "wait", "nowait" or "skip" (SKIP LOCKED)
     exact_numeric: list[int] = field(default_factory=list)  # parameters DuckDB binds to unconstrained numeric
+    # parameters declared text that DuckDB binds to a date/time type: (index, that type's OID)
+    dated_text: list[tuple[int, int]] = field(default_factory=list)
     alter: dict[str, Any] | None = None  # an ALTER TABLE planned when it runs (engine.alter)
     # What earlier runs of this statement (or of its shape: the same text but for its numbers)
     # taught: "small" = few rows of plain types, fetched as Python values (_run_small).
@@ -1479,12 +1481,15 @@ class EngineSession:
             used = None
             params = list(sig.parameters)
         exact: list[int] = []
+        dated_text: list[tuple[int, int]] = []
         for i, (_, dtype) in enumerate(params):
             declared = param_oids[i] if i < len(param_oids) else 0
             if str(dtype) == UNCONSTRAINED_NUMERIC:
                 exact.append(i)
             if declared:
                 ptypes.append(codec.pg_type(declared))
+                if declared in _TEXT_OIDS and str(dtype) in _DATED_TYPES:
+                    dated_text.append((i, codec.pg_type_for_duckdb(str(dtype)).oid))
             else:
                 t = str(dtype)
                 unknown = t in ("UNKNOWN", "NULL", "ANY")
@@ -1500,6 +1505,7 @@ class EngineSession:
         prepared.deferred = deferred
         prepared.used_params = used
         prepared.exact_numeric = exact
+        prepared.dated_text = dated_text
         prepared.writes, prepared.lock = writes, lock
         if hint is not None:
             prepared.hint = hint
@@ -1525,6 +1531,9 @@ class EngineSession:
         ]
         for i in p.exact_numeric:
             values[i] = _exact_numeric(values[i])
+        for i, oid in p.dated_text:  # read as PostgreSQL reads the date/time ('... BC': not a zone)
+            if isinstance(values[i], str):
+                values[i] = codec.decode_param(values[i].encode(), oid, 0, timezone=self.timezone)
         if portal in self.portals and self._streaming is self.portals[portal]:
             self._release_stream()
         if p.deferred:
@@ -1696,6 +1705,23 @@ class EngineSession:
         finally:
             self._release_gate()
         self.con.close()
+
+
+# Text parameters DuckDB would cast to a date/time type itself (reading ' BC' as a zone, cutting
+# a 7th fractional digit): the codec's date/time input reads them as PostgreSQL does.
+_TEXT_OIDS = frozenset({TEXT, VARCHAR, BPCHAR})
+_DATED_TYPES = frozenset(
+    {
+        "DATE",
+        "TIMESTAMP",
+        "TIMESTAMP_S",
+        "TIMESTAMP_MS",
+        "TIMESTAMP_NS",
+        "TIMESTAMP WITH TIME ZONE",
+        "TIME",
+        "TIME WITH TIME ZONE",
+    }
+)
 
 
 def _exact_numeric(value: Any) -> Any:

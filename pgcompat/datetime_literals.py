@@ -30,6 +30,7 @@ from sqlglot.tokens import Token, TokenType
 
 from pgcompat.char_casts import _primary_start
 from pgcompat.tokens import NAMES, Edit, Tokens, apply, literal
+from pgwire.types import DATETIME_KINDS, DATETIME_LITERAL
 
 _TYPE_TOKENS = frozenset(
     {TokenType.DATE, TokenType.TIMESTAMP, TokenType.TIMESTAMPTZ, TokenType.TIME, TokenType.TIMETZ}
@@ -284,3 +285,207 @@ def column_precision_refusal(text: str, toks: Sequence[Token]) -> tuple[str, str
 
 
 REWRITES = [datetime_literals, column_precisions]
+
+
+# ------------------------------------------------- untyped literals of a date/time column's type
+
+# What a literal must show for pg_literal to read it otherwise than DuckDB (an era, more than 6
+# fractional digits, a year of 5 digits and more, a time without seconds before its zone): one
+# search per string literal keeps the common statement's cost at that.
+_SUSPECT = re.compile(r"\s(?:BC|AD)\s*$|\.\d{7}|\d{5,}-|^\s*\d{1,2}:\d{2}\s*[+A-Za-z-]", re.IGNORECASE)
+
+
+# The same in a whole statement's text (a literal's end is its quote): most statements stop here.
+_SUSPECT_TEXT = re.compile(r"\s(?:BC|AD)\s*'|\.\d{7}|\d{5,}-|\d:\d\d\s*[+A-Za-z-]", re.IGNORECASE)
+
+
+def may_hold_readings(text: str) -> bool:
+    """Whether a statement's text may hold a literal readings() reads otherwise (one search)."""
+    return "'" in text and _SUSPECT_TEXT.search(text) is not None
+
+
+def readings(text: str) -> dict[str, str] | None:
+    """{kind: SQL} of an untyped literal's content for each date/time type that PostgreSQL
+    reads otherwise than DuckDB's implicit cast (pg_literal); None when there is none. The
+    engine picks the reading of the column's type (engine.pgmath.exact_writes)."""
+    if _SUSPECT.search(text) is None:
+        return None
+    found = {kind: new for kind in DATETIME_KINDS if (new := pg_literal(text, kind)) is not None}
+    return found or None
+
+
+def string_readings(tok: Token, source: str) -> dict[str, str] | None:
+    """readings() of a plain '...' string token (source: its text as written), else None."""
+    if tok.token_type != TokenType.STRING or not source.startswith("'"):
+        return None
+    return readings(tok.text)
+
+
+_COMPARISONS = frozenset(
+    {TokenType.EQ, TokenType.NEQ, TokenType.LT, TokenType.LTE, TokenType.GT, TokenType.GTE}
+)
+# What may stand before a column (or after a literal) for the comparison to be just those two.
+_BOUNDARY = frozenset(
+    {
+        TokenType.WHERE,
+        TokenType.AND,
+        TokenType.OR,
+        TokenType.NOT,
+        TokenType.L_PAREN,
+        TokenType.R_PAREN,
+        TokenType.ON,
+        TokenType.HAVING,
+        TokenType.WHEN,
+        TokenType.THEN,
+        TokenType.ELSE,
+        TokenType.END,
+        TokenType.COMMA,
+        TokenType.SELECT,
+        TokenType.SEMICOLON,
+        TokenType.ORDER_BY,
+        TokenType.GROUP_BY,
+        TokenType.LIMIT,
+        TokenType.RETURNING,
+        TokenType.UNION,
+        TokenType.EXCEPT,
+        TokenType.INTERSECT,
+    }
+)
+
+
+def _column_before(tk: Tokens, i: int) -> int | None:
+    """The first token of a column reference (a, t.a, s.t.a) ending at token i that stands alone
+    as a comparison's operand, else None."""
+    j = i
+    if tk.tt(j) not in NAMES:
+        return None
+    while tk.tt(j - 1) == TokenType.DOT and tk.tt(j - 2) in NAMES:
+        j -= 2
+    return j if j == 0 or tk.tt(j - 1) in _BOUNDARY else None
+
+
+def _column_after(tk: Tokens, i: int) -> int | None:
+    """The last token of a column reference starting at token i that stands alone, else None."""
+    j = i
+    if tk.tt(j) not in NAMES:
+        return None
+    while tk.tt(j + 1) == TokenType.DOT and tk.tt(j + 2) in NAMES:
+        j += 2
+    return j if j + 1 >= tk.n or tk.tt(j + 1) in _BOUNDARY else None
+
+
+def _in_list(tk: Tokens, i: int) -> int | None:
+    """The IN token of the IN ('...', ...) list of literals whose item token i is, else None."""
+    depth, j = 0, i - 1
+    while j >= 0:
+        tt = tk.tt(j)
+        if tt == TokenType.R_PAREN:
+            depth += 1
+        elif tt == TokenType.L_PAREN:
+            if depth == 0:
+                return j - 1 if tk.tt(j - 1) == TokenType.IN else None
+            depth -= 1
+        elif depth == 0 and tt != TokenType.COMMA and tt != TokenType.STRING:
+            return None
+        j -= 1
+    return None
+
+
+def _between(tk: Tokens, i: int) -> int | None:
+    """The BETWEEN token whose bound token i is (x BETWEEN '...' AND '...'), else None."""
+    if tk.tt(i - 1) == TokenType.BETWEEN and tk.tt(i + 1) == TokenType.AND:
+        return i - 1
+    if tk.tt(i - 1) == TokenType.AND and tk.tt(i - 3) == TokenType.BETWEEN:
+        return i - 3 if i + 1 >= tk.n or tk.tt(i + 1) in _BOUNDARY else None
+    return None
+
+
+def _subject(tk: Tokens, keyword: int) -> tuple[int, int] | None:
+    """The column standing alone before IN or BETWEEN (or NOT IN, NOT BETWEEN) at keyword."""
+    k = keyword - 1 - (tk.tt(keyword - 1) == TokenType.NOT)
+    first = _column_before(tk, k)
+    return None if first is None else (first, k)
+
+
+def _compared(tk: Tokens) -> Iterator[tuple[int, dict[str, str], tuple[int, int] | None]]:
+    """(token, readings, the column's tokens or None) of each untyped literal DuckDB would read
+    otherwise than PostgreSQL that a comparison, BETWEEN or IN puts beside a value."""
+    for i in range(tk.n):
+        if tk.tt(i) != TokenType.STRING or tk.tt(i + 1) == TokenType.DCOLON or tk.tt(i - 1) in _TYPE_TOKENS:
+            continue
+        before, after = tk.tt(i - 1), tk.tt(i + 1)
+        compared = before in _COMPARISONS or after in _COMPARISONS
+        ranged = before == TokenType.BETWEEN or (
+            before == TokenType.AND and tk.tt(i - 3) == TokenType.BETWEEN
+        )
+        listed = None if compared or ranged else _in_list(tk, i)
+        if not (compared or ranged or listed is not None):
+            continue
+        if before == TokenType.EQ and tk.clause_of(i) == TokenType.SET:
+            continue  # UPDATE ... SET c = '...' (a write: engine.pgmath.exact_writes)
+        found = string_readings(tk.toks[i], tk.src(i))
+        if found is None:
+            continue
+        column = None
+        if listed is not None:
+            column = _subject(tk, listed)
+        elif ranged:
+            keyword = _between(tk, i)
+            column = None if keyword is None else _subject(tk, keyword)
+        elif before in _COMPARISONS and (i + 1 >= tk.n or after in _BOUNDARY):
+            first = _column_before(tk, i - 2)
+            column = None if first is None else (first, i - 2)
+        elif after in _COMPARISONS and (i == 0 or before in _BOUNDARY):
+            last = _column_after(tk, i + 2)
+            column = None if last is None else (i + 2, last)
+        yield i, found, column
+
+
+def _suspects(toks: Sequence[Token]) -> bool:
+    """Whether a string may read otherwise as a date/time: one regex search each, before any
+    look at the statement's structure (the common statement's whole cost here)."""
+    return any(t.token_type == TokenType.STRING and _SUSPECT.search(t.text) is not None for t in toks)
+
+
+def _definition(toks: Sequence[Token]) -> bool:
+    return bool(toks) and toks[0].token_type in _DEFINITIONS
+
+
+def compared_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """`col op '0044-03-15 BC'` (and `'...' op col`): the literal through the engine's macro
+    DATETIME_LITERAL, which takes the reading of the column's type (DuckDB casts the literal to
+    it and read 'BC' as a zone). Not in CREATE (a view cannot hold a session's macro: refused
+    there by compared_literal_refusal)."""
+    if not may_hold_readings(text) or _definition(toks) or not _suspects(toks):
+        return []
+    tk = Tokens(text, toks, base)
+    edits: list[Edit] = []
+    for i, found, column in _compared(tk):
+        if column is None:
+            continue
+        col = tk.text[tk.start(column[0]) : tk.end(column[1])]
+        quoted = tk.src(i)
+        args = ", ".join(found.get(kind, quoted) for kind in DATETIME_KINDS)
+        edits.append((tk.start(i), tk.end(i), f"{DATETIME_LITERAL}({col}, {args}, {quoted})"))
+    return edits
+
+
+def compared_literal_refusal(text: str, toks: Sequence[Token]) -> tuple[str, str] | None:
+    """An untyped literal DuckDB would misread ('...BC', more than 6 fractional digits) compared
+    with a value whose type the rewrite cannot know (an expression, BETWEEN, IN, or a view's
+    definition): refused, 0A000, rather than compared as year 44 AD."""
+    if not may_hold_readings(text) or not _suspects(toks):
+        return None
+    tk = Tokens(text, toks)
+    for i, _, column in _compared(tk):
+        if column is None or _definition(toks):
+            return (
+                "0A000",
+                f"the untyped literal {tk.src(i)} is compared with a value whose type DuckCDB cannot tell"
+                " here, and DuckDB would read it otherwise than PostgreSQL (an era, more than 6"
+                " fractional digits); write its type: TIMESTAMP '...', DATE '...' or '...'::timestamptz",
+            )
+    return None
+
+
+REWRITES.append(compared_literals)

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat import datetime_literals
 from pgwire.errors import DbError
 from pgwire.types import (
     NOT_ROUNDED,
@@ -526,6 +527,44 @@ def _items(
     return items, j
 
 
+def _dated(text: str, toks: Sequence[Token], a: int, b: int, base: int, target: object) -> list[list[object]]:
+    """[[target, start, end, text, readings]] of an untyped literal DuckDB would read otherwise
+    than PostgreSQL as a date/time ('0044-03-15 BC': datetime_literals.readings), else []: the
+    engine writes the reading of the column's type (engine.pgmath.exact_writes)."""
+    if a != b:
+        return []
+    start, end = toks[a].start - base, toks[a].end - base + 1
+    found = datetime_literals.string_readings(toks[a], text[start:end])
+    return [] if found is None else [[target, start, end, text[start:end], found]]
+
+
+def _suspect_strings(toks: Sequence[Token], i: int) -> bool:
+    """Whether a string from token i may read otherwise as a date/time (one regex search each)."""
+    return any(
+        t.token_type == TokenType.STRING and datetime_literals.readings(t.text) is not None for t in toks[i:]
+    )
+
+
+def _select_literals(
+    text: str, toks: Sequence[Token], i: int, end: int, base: int, columns: list[str]
+) -> list[list[object]]:
+    """INSERT ... SELECT 'a', 'b' [FROM ...] from the SELECT at i: its select list's untyped
+    literals DuckDB would read otherwise as dates/times (_dated), by the column each goes to."""
+    if toks[i].token_type != TokenType.SELECT:
+        return []
+    stop = frozenset({TokenType.FROM, TokenType.WHERE, TokenType.UNION, TokenType.ORDER_BY, TokenType.LIMIT})
+    items, _ = _items(toks[:end], i + 1, stop)
+    found: list[list[object]] = []
+    for position, (a, b) in enumerate(items):
+        if columns and position >= len(columns):
+            break
+        target: object = columns[position] if columns else position + 1
+        if b == a + 2 and toks[a + 1].token_type == TokenType.ALIAS or b == a + 1:
+            b = a  # ('...' AS name, '...' name)
+        found += _dated(text, toks, a, b, base, target)
+    return found
+
+
 def _value_lists(
     text: str, toks: Sequence[Token], i: int, base: int, columns: list[str]
 ) -> list[list[object]]:
@@ -534,12 +573,13 @@ def _value_lists(
     while i < len(toks) and toks[i].token_type == TokenType.L_PAREN:
         items, close = _items(toks, i + 1, frozenset())
         for position, (a, b) in enumerate(items):
-            if a > b or _plain_value(toks, a, b) or _untyped_parameter(toks, a, b):
-                continue
+            if a > b or columns and position >= len(columns):
+                continue  # (more values than columns: DuckDB's error)
             target: object = columns[position] if position < len(columns) else position + 1
-            if columns and position >= len(columns):
-                continue  # more values than columns: DuckDB's error
             start, end = toks[a].start - base, toks[b].end - base + 1
+            if _plain_value(toks, a, b) or _untyped_parameter(toks, a, b):
+                found += _dated(text, toks, a, b, base, target)
+                continue
             found.append([target, start, end, text[start:end]])
         i = close + 1
         if i < len(toks) and toks[i].token_type == TokenType.COMMA:
@@ -561,6 +601,7 @@ def _assignments(text: str, toks: Sequence[Token], i: int, base: int) -> list[li
         ):
             continue  # (SET (a, b) = ...: left as it is)
         if _plain_value(toks, a + 2, b) or _untyped_parameter(toks, a + 2, b):
+            found += _dated(text, toks, a + 2, b, base, _name(text, toks[a], base))
             continue
         start, end = toks[a + 2].start - base, toks[b].end - base + 1
         found.append([_name(text, toks[a], base), start, end, text[start:end]])
@@ -609,7 +650,9 @@ def expression_writes(text: str, toks: Sequence[Token]) -> dict[str, object] | N
         if i >= len(toks):
             return None
         if toks[i].token_type == TokenType.VALUES:
-            if _literal_rows(toks, i + 1):
+            if _literal_rows(toks, i + 1) and not (
+                datetime_literals.may_hold_readings(text) and _suspect_strings(toks, i + 1)
+            ):
                 return None  # only literals (the common INSERT): one look at the tokens
             found = _value_lists(text, toks, i + 1, base, columns)
             found += _conflict_update(text, toks, i, base)
@@ -617,13 +660,23 @@ def expression_writes(text: str, toks: Sequence[Token]) -> dict[str, object] | N
         if toks[i].token_type in (TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN):
             end = _query_end(toks, i)
             start, stop = toks[i].start - base, toks[end - 1].end - base + 1
-            found = _conflict_update(text, toks, end, base)
-            return {
+            found = _select_literals(text, toks, i, end, base, columns)
+            placed = {f[1] for f in found}
+            found += _conflict_update(text, toks, end, base)
+            spec: dict[str, object] = {
                 "table": table,
                 "items": found,
                 "columns": columns,
                 "query": [start, stop, text[start:stop]],
             }
+            if any(
+                t.token_type == TokenType.STRING
+                and t.start - base not in placed
+                and datetime_literals.readings(t.text) is not None
+                for t in toks[i:end]
+            ):
+                spec["unplaced"] = True  # (a UNION's or a subquery's literal: refused for a date/time column)
+            return spec
         return None
     if first != TokenType.UPDATE:
         return None

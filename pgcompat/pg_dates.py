@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat.char_casts import _primary_start
 from pgcompat.tokens import Edit, Tokens, literal
 from pgwire.types import DATE_TRUNC_ARG
 
@@ -77,10 +78,28 @@ def date_trunc(call: Call) -> str | None:
 _DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
 
 
+def _a_date(tk: Tokens, lo: int, hi: int) -> bool:
+    """Whether tokens lo..hi are written as a date: DATE '...', current_date, x::date,
+    CAST(x AS date) (what a definition can cast to timestamptz without the session's macro)."""
+    if lo == hi:
+        return tk.word(lo) == "current_date"
+    if hi == lo + 1 and tk.tt(lo) == TokenType.DATE and tk.tt(hi) == TokenType.STRING:
+        return True
+    if tk.tt(hi) == TokenType.DATE and tk.tt(hi - 1) == TokenType.DCOLON:
+        return _primary_start(tk, hi - 2) == lo
+    return (
+        tk.word(lo) == "cast"
+        and tk.closing(lo + 1) == hi
+        and tk.tt(hi - 1) == TokenType.DATE
+        and tk.tt(hi - 2) == TokenType.ALIAS
+    )
+
+
 def date_trunc_of_a_date(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """date_trunc(unit, x): x through DATE_TRUNC_ARG, so that a date is truncated as timestamptz."""
-    if "date_trunc" not in text.lower() or toks[0].token_type in _DDL:
-        return []  # (a view keeps DuckDB's date_trunc: the macro is each session's)
+    if "date_trunc" not in text.lower():
+        return []
+    ddl = toks[0].token_type in _DDL
     tk = Tokens(text, toks, base)
     edits: list[Edit] = []
     for i in range(tk.n - 1):
@@ -91,7 +110,14 @@ def date_trunc_of_a_date(text: str, toks: Sequence[Token], base: int) -> list[Ed
         if len(parts) != 2 or parts[1][0] >= parts[1][1]:
             continue
         lo, hi = parts[1][0], parts[1][1] - 1
-        edits += [(tk.start(lo), tk.start(lo), f"{DATE_TRUNC_ARG}("), (tk.end(hi), tk.end(hi), ")")]
+        if not ddl:
+            opening = f"{DATE_TRUNC_ARG}("
+        elif _a_date(tk, lo, hi):
+            opening = "CAST("  # plain SQL: a view or CREATE TABLE AS can hold it
+        else:
+            continue  # (a view keeps DuckDB's date_trunc of a value whose type is not written)
+        closing = ")" if opening != "CAST(" else " AS TIMESTAMPTZ)"
+        edits += [(tk.start(lo), tk.start(lo), opening), (tk.end(hi), tk.end(hi), closing)]
     return edits
 
 

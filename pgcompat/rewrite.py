@@ -741,6 +741,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         identity_refusal(toks)
         or srf.misplaced(client_text, client_toks)
         or datetime_literals.column_precision_refusal(text, toks)
+        or datetime_literals.compared_literal_refusal(text, toks)
         or arrays.array_refusal(client_text, client_toks)
     )
     planned = None

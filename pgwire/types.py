@@ -305,6 +305,12 @@ def numeric_fits(value: Decimal) -> bool:
 # The engine's macro (engine.pgdates) for date_trunc's argument: a DATE as TIMESTAMPTZ
 # (pgcompat.pg_dates writes the calls).
 DATE_TRUNC_ARG = "__pg_trunc_arg"
+# The engine's macro (engine.pgdates) for an untyped literal compared with a column:
+# (column, its reading as timestamp, timestamptz, date, time, timetz, the literal as written),
+# the reading of the column's type (pgcompat.datetime_literals.compared_literals writes the calls).
+DATETIME_LITERAL = "__pg_dt_literal"
+# The order of those readings (pgcompat.datetime_literals.readings' kinds).
+DATETIME_KINDS = ("timestamp", "timestamptz", "date", "time", "timetz")
 
 # How every refusal of a value DuckDB would round ends (engine.errors maps it to 22003).
 NOT_ROUNDED = "it is refused, not rounded"

@@ -70,6 +70,8 @@ def test_update_set_is_exact_or_refused(conn, numbers) -> None:
     conn.execute(f"update {t} set n = f, r = 1.0 / 3 where id = 1")  # NULL float
     conn.execute(f"update {t} set f = 1.0 / 3, n = 2 where id = 2")
     assert _column(conn, t) == ["None", "2"]
+    conn.execute(f"update {t} set n = n * 1.5 where id = 1")  # NULL times a decimal is NULL, not 22003
+    assert _column(conn, t) == ["None", "2"]
     conn.execute(f"create unique index {t}_id on {t} (id)")
     conn.execute(f"insert into {t} (id, n) values (2, 5) on conflict (id) do update set n = {t}.n * 1.5")
     assert _column(conn, t) == ["None", "3"]

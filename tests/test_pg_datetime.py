@@ -13,7 +13,7 @@ import datetime
 import asyncpg
 import psycopg
 import pytest
-from psycopg.types.string import TextLoader
+from psycopg.types.string import StrDumper, TextLoader
 
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
@@ -329,3 +329,110 @@ def test_bc_and_long_fractions_through_copy_and_parameters(server, pdb, pg15, ta
         finally:
             for con in (ours, pg):
                 con.execute(f"DROP TABLE IF EXISTS {table_name}")
+
+
+def test_untyped_literals_and_parameters_into_date_time_columns(server, pdb, pg15, table_name) -> None:  # noqa: F811
+    """An untyped literal or text parameter written to a date/time column (INSERT VALUES, INSERT
+    SELECT, UPDATE SET, ON CONFLICT DO UPDATE) or compared with one reads ' BC' and more than 6
+    fractional digits as PostgreSQL does (DuckDB's implicit cast took BC for a zone: year 44 AD)."""
+    ours, pg = _both(server, pdb, pg15)
+    t = table_name
+    with ours, pg:
+        for con in (ours, pg):
+            for k in ("date", "timestamp", "timestamptz", "time"):
+                con.adapters.register_loader(k, TextLoader)
+        try:
+            for con in (ours, pg):
+                con.execute(
+                    f"CREATE TABLE {t} (id int PRIMARY KEY, ts timestamp, d date, tz timestamptz, tm time, x text)"
+                )
+                con.execute(
+                    f"INSERT INTO {t} VALUES (1, '0044-03-15 12:00:00 BC', '0044-03-15 BC',"
+                    " '2024-01-02 03:04:05.1234567+02', '23:59:59.9999999', '0044-03-15 BC')"
+                )
+                con.execute(
+                    f"INSERT INTO {t} (id, ts, d) VALUES (2, '2024-01-01 10:00:00.1234567', '0001-01-01 BC'),"
+                    " (3, '2024-12-31 23:59:59.9999999', '2024-01-01')"
+                )
+                con.execute(f"INSERT INTO {t} (id, ts, x) SELECT 4, '0010-06-01 00:00:00 BC', '1 BC'")
+                con.execute(
+                    f"UPDATE {t} SET tz = '0100-01-01 00:00:00+00 BC', tm = '10:00:00.0000005' WHERE id = 2"
+                )
+                con.execute(
+                    f"INSERT INTO {t} (id, ts) VALUES (3, NULL) ON CONFLICT (id) DO UPDATE SET d = '0500-02-03 BC'"
+                )
+                # text parameters (psycopg sends str untyped) and server-side binding
+                con.execute(
+                    f"INSERT INTO {t} (id, ts, d, tm) VALUES (%s, %s, %s, %s)",
+                    (5, "0044-03-15 12:00:00.1234567 BC", "0300-01-01 BC", "01:02:03.9999996"),
+                )
+                con.execute(f"UPDATE {t} SET ts = %s WHERE id = %s", ("0001-02-03 04:05:06 BC", 4))
+            sql = f"SELECT * FROM {t} ORDER BY id"
+            assert [r[0] for r in pg.execute(sql).fetchall()] == [1, 2, 3, 4, 5]
+            assert ours.execute(sql).fetchall() == pg.execute(sql).fetchall()
+            for where in (
+                "ts = '0044-03-15 12:00:00 BC'",
+                "'0044-03-15 BC' = d",
+                "ts < '0001-01-01 00:00:00 BC'",
+                "ts >= '2024-01-01 10:00:00.1234567'",
+                "x = '0044-03-15 BC'",
+                f"{t}.d <> '0044-03-15 BC'",
+                "ts BETWEEN '0045-01-01 BC' AND '0044-12-31 BC'",
+                "d NOT BETWEEN '0500-01-01 BC' AND '0044-03-15 BC'",
+                "d IN ('0044-03-15 BC', '0300-01-01 BC')",
+                "x IN ('0044-03-15 BC', '1 BC')",
+            ):
+                q = f"SELECT id FROM {t} WHERE {where} ORDER BY id"
+                assert ours.execute(q).fetchall() == pg.execute(q).fetchall(), where
+            q = f"SELECT id FROM {t} WHERE ts = %s ORDER BY id"
+            args = ("0044-03-15 12:00:00 BC",)
+            assert ours.execute(q, args).fetchall() == pg.execute(q, args).fetchall() == [(1,)]
+            # a parameter declared text that DuckDB binds to the column's type (PostgreSQL: 42883)
+            with ours.cursor() as cur:
+                cur.adapters.register_dumper(str, StrDumper)  # text, OID 25
+                assert cur.execute(q, args).fetchall() == [(1,)]
+                cur.execute(
+                    f"INSERT INTO {t} (id, ts) VALUES (%s, %s)", (6, "0001-02-03 04:05:06.9999999 BC")
+                )
+                got = cur.execute(f"SELECT ts FROM {t} WHERE id = 6").fetchall()
+            assert got == pg.execute("SELECT '0001-02-03 04:05:06.9999999 BC'::timestamp").fetchall()
+            # a literal the rewrite cannot place in an INSERT's query: refused, not year 44 AD
+            with pytest.raises(psycopg.errors.FeatureNotSupported):
+                ours.execute(
+                    f"INSERT INTO {t} (id, ts) SELECT 7, '0044-03-15 12:00:00' UNION SELECT 8, '0010-01-01 BC'"
+                )
+            # where the column's type is unknown to the rewrite: a clear error, not year 44 AD
+            with pytest.raises(psycopg.errors.FeatureNotSupported):
+                ours.execute(f"SELECT id FROM {t} WHERE ts + interval '1 day' = '0044-03-16 12:00:00 BC'")
+        finally:
+            for con in (ours, pg):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def test_date_trunc_of_a_written_date_in_views_is_timestamptz(server, pdb, pg15, table_name) -> None:  # noqa: F811
+    """In a view or CREATE TABLE AS, date_trunc of an argument written as a date (DATE '...',
+    x::date, CAST(x AS date), current_date) is PostgreSQL's timestamptz (plain SQL: a view cannot
+    hold the session's macro)."""
+    ours, pg = _both(server, pdb, pg15)
+    t, v, c = table_name, f"{table_name}_v", f"{table_name}_c"
+    body = (
+        f"SELECT date_trunc('month', DATE '2024-03-15') AS a, date_trunc('day', d::date) AS b,"
+        f" date_trunc('year', CAST(d AS date)) AS c, date_trunc('day', ts) AS e FROM {t}"
+    )
+    with ours, pg:
+        try:
+            for con in (ours, pg):
+                con.execute("SET TIME ZONE 'UTC'")
+                con.execute(f"CREATE TABLE {t} (d date, ts timestamp)")
+                con.execute(f"INSERT INTO {t} VALUES ('2024-05-17', '2024-05-17 10:20:30')")
+                con.execute(f"CREATE VIEW {v} AS {body}")
+                con.execute(f"CREATE TABLE {c} AS {body}")
+            for q in (f"SELECT * FROM {v}", f"SELECT * FROM {c}"):
+                got, want = ours.execute(q), pg.execute(q)
+                assert [d.type_code for d in got.description] == [d.type_code for d in want.description], q
+                assert got.fetchall() == want.fetchall(), q
+        finally:
+            for con in (ours, pg):
+                con.execute(f"DROP VIEW IF EXISTS {v}")
+                con.execute(f"DROP TABLE IF EXISTS {c}")
+                con.execute(f"DROP TABLE IF EXISTS {t}")

@@ -281,6 +281,46 @@ def _time(with_zone: bool) -> TextDecoder:
     return decode
 
 
+def _day_number(year: int, month: int, day: int) -> int:
+    """The proleptic Gregorian day number of an astronomical year's date (date2j's arithmetic)."""
+    a = (14 - month) // 12
+    y, m = year + 4800 - a, month + 12 * a - 3
+    return day + (153 * m + 2) // 5 + 365 * y + y // 4 - y // 100 + y // 400 - 32045
+
+
+def _from_day_number(n: int) -> tuple[int, int, int]:
+    """The astronomical (year, month, day) of a day number (j2date's arithmetic)."""
+    a = n + 32044
+    b = (4 * a + 3) // 146097
+    c = a - 146097 * b // 4
+    d = (4 * c + 3) // 1461
+    e = c - 1461 * d // 4
+    m = (5 * e + 2) // 153
+    return 100 * b + d - 4800 + m // 10, m + 3 - 12 * (m // 10), e - (153 * m + 2) // 5 + 1
+
+
+def _far_timestamp(y: int, mo: int, d: int, bc: bool, h: int, mi: int, se: int, frac: str | None) -> str:
+    """A timestamp Python's datetime cannot hold (BC, past 9999) as DuckDB's text, its fraction
+    rounded as PostgreSQL's with the carry ('06.9999999' is 07, '23:59:59.9999999' the next day)."""
+    clock_us = ((h * 60 + mi) * 60 + se) * 1_000_000 + _micro(frac)
+    start = _day_number(1 - y if bc else y, mo, d)
+    if (
+        _from_day_number(start) != (1 - y if bc else y, mo, d)
+        or mi > 59
+        or se > 60
+        or clock_us > 86_400_000_000
+    ):
+        raise ValueError("date/time field value out of range")  # (Feb 30, 25:00: 22008)
+    seconds, micro = divmod(clock_us, 1_000_000)
+    days, seconds = divmod(seconds, 86_400)
+    year, month, day = _from_day_number(start + days)
+    if year <= 0:
+        date = f"{1 - year:04d}-{month:02d}-{day:02d} (BC)"
+    else:
+        date = f"{year:04d}-{month:02d}-{day:02d}"
+    return f"{date} {seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{micro:06d}"
+
+
 def _timestamp(with_zone: bool) -> TextDecoder:
     oid = oids.TIMESTAMPTZ if with_zone else oids.TIMESTAMP
 
@@ -298,10 +338,9 @@ def _timestamp(with_zone: bool) -> TextDecoder:
             if with_zone and tz is None:
                 tz = _session_tz(ctx)
             if bc or not 1 <= int(y) <= 9999:
-                clock = f"{int(hh or 0):02d}:{int(mi or 0):02d}:{int(ss or 0):02d}.{min(_micro(frac), 999_999):06d}"
-                return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}{' (BC)' if bc else ''} {clock}" + (
-                    zone or ""
-                )
+                return _far_timestamp(
+                    int(y), int(mo), int(d), bc, int(hh or 0), int(mi or 0), int(ss or 0), frac
+                ) + (zone or "")
             value = dt.datetime(
                 int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0), tzinfo=tz
             ) + dt.timedelta(microseconds=_micro(frac))
