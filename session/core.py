@@ -143,7 +143,9 @@ class Session:
         if self.con_id != self.served.con_id:
             return
         db = self.served.database
-        ex = EngineSession(db.cursor(), self.state.pid, False, db.storage_full, gate=db.gate, ddl=db.ddl)
+        ex = EngineSession(
+            db.cursor(), self.state.pid, False, db.storage_full, gate=db.gate, ddl=db.ddl, workers=db.workers
+        )
         ex.fk_registry = db.fk_registry
         ex.set_timezone(self.params.get("timezone", "UTC"))
         ex.set_userenv(self._userenv())
