@@ -1220,6 +1220,15 @@ class EngineSession:
                 workers.leave()
             learn_quick(hint, began and portal.done, time.thread_time() - t0)
 
+    def with_workers(self, fn: Callable[[], Any]) -> Any:
+        """fn (a COPY) with the tier's DuckDB threads, whatever ran before (engine.threads)."""
+        held = self.workers.enter(quick=False) if self.workers is not None else False
+        try:
+            return fn()
+        finally:
+            if held and self.workers is not None:
+                self.workers.leave()
+
     def _execute_portal(
         self, portal: Portal, max_rows: int, emit: Callable[[bytes], None], describe: bool
     ) -> None:

@@ -906,9 +906,9 @@ class Session:
         if self.ex is not None:
             self.ex.passed(copy_key(spec))
         if spec["direction"] == "out":
-            self._governed(lambda ex: copy_out(ex, spec, self.client.send))
+            self._governed(lambda ex: ex.with_workers(lambda: copy_out(ex, spec, self.client.send)))
             return
-        self._governed(lambda ex: self._copy_in(ex, spec))
+        self._governed(lambda ex: ex.with_workers(lambda: self._copy_in(ex, spec)))
 
     def _copy_refusal(self, st: stmts.Statement, spec: dict[str, Any]) -> DbError | None:
         """COPY is judged as what it runs: its query, a SELECT of its table (TO) or an INSERT

@@ -142,3 +142,13 @@ def test_the_setting_lowers_only_when_no_statement_needs_the_workers(tmp_path: P
     workers.enter(quick=True)
     assert workers.current == 1
     database.con.close()
+
+
+def test_copy_runs_with_the_tiers_threads(db: Database) -> None:
+    """COPY does not go through a statement's shape: it always has the tier's threads."""
+    ex = _session(db)
+    assert _run(ex, THREADS_SQL, {"quick": True}) == "1"
+    seen = ex.with_workers(lambda: ex.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    assert str(seen) == "2"
+    assert _run(ex, THREADS_SQL, {"quick": True}) == "1"  # (linger_s = 0: lowered again)
+    ex.close()
