@@ -12,6 +12,7 @@ import duckdb
 
 from engine import foreign_keys, jsonb, pgmath
 from engine.session import DdlCount
+from engine.threads import WorkerThreads
 from engine.write_gate import WriteGate
 from pgwire.control import EngineSpec
 from pgwire.errors import DbError
@@ -64,6 +65,8 @@ class Database:
         self.con = open_database(spec)
         jsonb.register(self.con)  # pg_jsonb and the jsonb functions (pgcompat.jsonb)
         self._lock = threading.Lock()
+        # DuckDB's threads: the tier's while a statement may use them, 1 while only quick ones run
+        self.workers = WorkerThreads(self.con.cursor(), spec.threads)
         self.gate = WriteGate()  # one writer at a time (engine.write_gate)
         self.ddl = DdlCount()  # shared by its sessions (engine.session.EngineSession.macro_bodies)
         if not spec.read_only:
@@ -93,7 +96,11 @@ class Database:
         for key, setting in GOVERNED_SETTINGS.items():
             if key in limits and limits[key] is not None:
                 value = limits[key]
-                literal = str(int(value)) if key == "threads" else "'" + str(value).replace("'", "") + "'"
+                if key == "threads":
+                    self.workers.set_tier(int(value))
+                    self.spec.threads = int(value)
+                    continue
+                literal = "'" + str(value).replace("'", "") + "'"
                 with self._lock:
                     self.con.execute(f"SET GLOBAL {setting} = {literal}")
                 setattr(self.spec, key, value)

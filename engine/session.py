@@ -11,6 +11,7 @@ import dataclasses
 import itertools
 import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -37,6 +38,7 @@ from engine import (
 )
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
+from engine.threads import WorkerThreads, learn_quick
 from engine.write_gate import WriteGate
 from pgwire import backend, faults
 from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
@@ -257,8 +259,10 @@ class EngineSession:
         storage_full: Callable[[], bool] = lambda: False,
         gate: WriteGate | None = None,
         ddl: DdlCount | None = None,
+        workers: WorkerThreads | None = None,
     ) -> None:
         self.con = con
+        self.workers = workers  # the database's DuckDB threads (engine.threads)
         self.gate = gate
         self.lock_timeout_ms = 0  # lock_timeout: how long a writer waits for the gate; 0 = no limit
         self.on_wait: Callable[[bool], None] | None = None  # told when a wait starts and ends
@@ -1240,6 +1244,35 @@ class EngineSession:
         return p.tag
 
     def execute_portal(
+        self, portal: Portal, max_rows: int, emit: Callable[[bytes], None], describe: bool
+    ) -> None:
+        """Run (or go on with) the portal: with the tier's DuckDB threads unless its shape is known
+        quick (engine.threads), and what this run took teaches the shape."""
+        workers = self.workers
+        if workers is None:
+            self._execute_portal(portal, max_rows, emit, describe)
+            return
+        hint = portal.prepared.hint
+        began = not portal.started
+        held = workers.enter(bool(hint.get("quick")))
+        t0 = time.thread_time()
+        try:
+            self._execute_portal(portal, max_rows, emit, describe)
+        finally:
+            if held:
+                workers.leave()
+            learn_quick(hint, began and portal.done, time.thread_time() - t0)
+
+    def with_workers(self, fn: Callable[[], Any]) -> Any:
+        """fn (a COPY) with the tier's DuckDB threads, whatever ran before (engine.threads)."""
+        held = self.workers.enter(quick=False) if self.workers is not None else False
+        try:
+            return fn()
+        finally:
+            if held and self.workers is not None:
+                self.workers.leave()
+
+    def _execute_portal(
         self, portal: Portal, max_rows: int, emit: Callable[[bytes], None], describe: bool
     ) -> None:
         p = portal.prepared

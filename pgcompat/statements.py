@@ -146,9 +146,10 @@ class Statement:
             op["writes"] = True
         if self.lock:
             op["lock"] = self.lock
-        if self.kind == "select" and not _DECIMAL_LITERAL.search(self.text):
-            # What the engine learns of this shape's results (a decimal literal changes the
-            # result's types within a shape, so such a text neither teaches nor uses it).
+        if self.kind != "select" or not _DECIMAL_LITERAL.search(self.text):
+            # What the engine learns of this shape: whether its runs are quick (engine.threads)
+            # and a SELECT's results (a decimal literal changes the result's types within a
+            # shape, so such a SELECT neither teaches nor uses it).
             op["hint"] = self.judged.memo.setdefault("engine_hint", {})
         return op
 

@@ -143,7 +143,9 @@ class Session:
         if self.con_id != self.served.con_id:
             return
         db = self.served.database
-        ex = EngineSession(db.cursor(), self.state.pid, False, db.storage_full, gate=db.gate, ddl=db.ddl)
+        ex = EngineSession(
+            db.cursor(), self.state.pid, False, db.storage_full, gate=db.gate, ddl=db.ddl, workers=db.workers
+        )
         ex.fk_registry = db.fk_registry
         ex.set_timezone(self.params.get("timezone", "UTC"))
         ex.set_userenv(self._userenv())
@@ -904,9 +906,9 @@ class Session:
         if self.ex is not None:
             self.ex.passed(copy_key(spec))
         if spec["direction"] == "out":
-            self._governed(lambda ex: copy_out(ex, spec, self.client.send))
+            self._governed(lambda ex: ex.with_workers(lambda: copy_out(ex, spec, self.client.send)))
             return
-        self._governed(lambda ex: self._copy_in(ex, spec))
+        self._governed(lambda ex: ex.with_workers(lambda: self._copy_in(ex, spec)))
 
     def _copy_refusal(self, st: stmts.Statement, spec: dict[str, Any]) -> DbError | None:
         """COPY is judged as what it runs: its query, a SELECT of its table (TO) or an INSERT
