@@ -67,7 +67,12 @@ _VIEW_QUERY = re.compile(
     re.I | re.S,
 )
 _JSONB = oids.pg_type(oids.JSONB)
+# DuckDB's result types a declared type may stand for (text: varchar(n), char(n); JSON: jsonb)
+ASKED = frozenset({oids.TEXT, oids.JSON, oids.JSON_ARRAY})
 _JSONB_ARRAY = oids.pg_type(oids.JSONB_ARRAY)
+# engine.jsonb's typed macros, which make a jsonb of operands the statement's text shows are jsonb
+# (casts, literals, functions); its lazy family (__pg_jl...) only of a JSON column.
+_TYPED_MACROS = ("__pg_jpick", "__pg_jminus", "__pg_jcontains")
 # The engine's functions (engine.jsonb, through pgcompat.jsonb) whose JSON result is jsonb: a cast
 # to jsonb and the jsonb functions and operators; the typed macros of ||, - give JSON only when
 # an operand is jsonb.
@@ -147,7 +152,8 @@ class DeclaredTypes:
         PDB without any answers from a cache until its next DDL), or a view of one, or compute a
         jsonb (the engine's jsonb functions in its text)."""
         low = sql.lower()
-        jsonb_expression = "pg_jsonb" in low or "__pg_j" in low
+        # (not the lazy family, __pg_jl...: JSON only from a column, whose table is looked for below)
+        jsonb_expression = "pg_jsonb" in low or any(m in low for m in _TYPED_MACROS)
         if stamp != self._stamp:
             release()
             try:

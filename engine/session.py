@@ -180,7 +180,7 @@ def _sig_columns(
     if len(sig.names) == 1 and sig.names[0] == "unknown" and str(sig.types[0]) == "UNKNOWN":
         return None
     cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
-    if origins is not None and any(t.oid in (codec.oids.TEXT, codec.oids.JSON) for _, t in cols):
+    if origins is not None and any(t.oid in declared.ASKED for _, t in cols):
         cols = declared.apply(sig.names, cols, origins())
     return _renamed(cols, names)
 

@@ -124,7 +124,7 @@ _WRAPPED: dict[str, tuple[str, str]] = {
     "jsonb_build_object": ("pg_jsonb(json_object(", "))"),
     "jsonb_build_array": ("pg_jsonb(json_array(", "))"),
     "to_jsonb": ("pg_jsonb(to_json(", "))"),
-    "jsonb_agg": ("pg_jsonb(json_group_array(", "))"),
+    "jsonb_agg": ("pg_jsonb(to_json(list(", ")))"),  # (json_group_array, a macro, takes no ORDER BY)
     "jsonb_object_agg": ("pg_jsonb(json_group_object(", "))"),
     "jsonb_strip_nulls": ("pg_jsonb(json_strip_nulls(CAST(", " AS JSON)))"),
     "jsonb_pretty": ("pg_jsonb_pretty(CAST(", " AS VARCHAR))"),

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from pgwire import types as oids
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
 from tests.pg15 import PostgresServer, pg15
 from tests.server import RunningServer
@@ -435,6 +436,106 @@ def test_jsonb_oid_through_asyncpg(
                 out.append([(a.name, a.type.oid) for a in st.get_attributes()])
                 out.append([tuple(r) for r in await st.fetch(*args)])
             return out
+        finally:
+            await c.close()
+
+    mine = asyncio.run(
+        answers(host="127.0.0.1", port=server.port, database=pdb, user=PDB_ADMIN, password=PDB_PASSWORD)
+    )
+    theirs = asyncio.run(answers(host="127.0.0.1", port=pg15.port, database=pg_db, user="postgres"))
+    assert mine == theirs
+
+
+class _RawText(psycopg.adapt.Loader):
+    """jsonb, json and numeric results as the text the server sent (binary jsonb: after the version
+    byte), not as psycopg decodes them: the text a driver shows its user."""
+
+    def load(self, data: Any) -> str:
+        return bytes(data).decode()
+
+
+class _RawJsonbBinary(psycopg.adapt.Loader):
+    format = psycopg.pq.Format.BINARY
+
+    def load(self, data: Any) -> str:
+        raw = bytes(data)
+        assert raw[:1] == b"\x01", raw
+        return raw[1:].decode()
+
+
+def _raw(con: psycopg.Connection, sql: str, binary: bool) -> tuple:
+    cur = con.cursor(binary=binary)
+    for oid in (oids.JSON, oids.JSONB, oids.JSONB_ARRAY, oids.JSON_ARRAY):
+        cur.adapters.register_loader(oid, _RawText)
+    if binary:
+        cur.adapters.register_loader(oids.JSONB, _RawJsonbBinary)
+    try:
+        cur.execute(sql)
+        return ("ok", [d.type_code for d in cur.description], cur.fetchall())
+    except psycopg.Error as e:
+        return ("error", e.sqlstate)
+
+
+# jsonb values whose text DuckDB keeps as inserted or prints compact; PostgreSQL prints jsonb's form
+_PRINTED = [
+    'SELECT id, j, t, n, "J j" FROM {t}_p ORDER BY id',
+    "SELECT id, j -> 'aa', j -> 'aa' -> 'x', j #> '{aa}', j -> 'l' -> 1 FROM {t}_p ORDER BY id",
+    'SELECT \'{"a":{"c":1,"b":2}}\'::jsonb -> \'a\', \'[1,{"y":1,"x":2}]\'::jsonb -> 1',
+    "SELECT jsonb_agg(j ORDER BY id), jsonb_object_agg(id, j) FROM {t}_p",
+    "SELECT ja FROM {t}_p ORDER BY id",
+    "SELECT x FROM {t}_pv ORDER BY 1",
+    "SELECT k, k -> 'b' FROM {t}_p ORDER BY id",  # json keeps its text (compact input here)
+    "SELECT j FROM {t}_p WHERE j @> '{\"b\": 1}'",
+]
+
+
+@pytest.fixture
+def printed_tables(both) -> Iterator[tuple]:
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"DROP VIEW IF EXISTS {t}_pv")
+        c.execute(f"DROP TABLE IF EXISTS {t}_p")
+        c.execute(f'CREATE TABLE {t}_p (id int, j jsonb, k json, t jsonb, n jsonb, "J j" jsonb, ja jsonb[])')
+        c.execute(
+            f"""INSERT INTO {t}_p VALUES (1, '{{"b":1,"aa":{{"y":2,"x":[1,2]}},"l":[0,{{"zz":1,"z":2}}]}}',"""
+            f""" '{{"b":1,"a":2}}', '[1,2,{{"b":null,"a":true}}]', '1.50', '{{"a":1,"a":2}}',"""
+            f""" ARRAY['{{"y":1,"x":2}}', '[1,2]']::jsonb[]),"""
+            f""" (2, '[{{"bb":1,"c":2}}]', NULL, '"s"', 'null', '{{}}', NULL)"""
+        )
+        c.execute(f"CREATE VIEW {t}_pv (x) AS SELECT j -> 'aa' FROM {t}_p")
+    yield both
+    for c in (ours, theirs):
+        c.execute(f"DROP VIEW IF EXISTS {t}_pv")
+        c.execute(f"DROP TABLE IF EXISTS {t}_p")
+
+
+def test_jsonb_prints_as_postgresql_prints_it(printed_tables) -> None:
+    """A jsonb value goes out in jsonb's text (keys by length then bytes, ", " and ": ", the last
+    of a duplicate key), in text and in binary: a column holding the text as inserted, ->, #>,
+    jsonb_agg, a jsonb[] and a view's jsonb column alike; a json value keeps its text."""
+    ours, theirs, t = printed_tables
+    for sql in _PRINTED:
+        sql = sql.replace("{t}", t)
+        for binary in (False, True):
+            mine, pgs = _raw(ours, sql, binary), _raw(theirs, sql, binary)
+            assert mine == pgs, f"{sql} (binary: {binary})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+            assert mine[0] == "ok", sql
+
+
+def test_jsonb_text_through_asyncpg(
+    printed_tables, server: RunningServer, pdb: str, pg15: PostgresServer, pg_db: str
+) -> None:
+    """asyncpg decodes jsonb (binary) to its text: the same text as PostgreSQL's."""
+    import asyncio
+
+    import asyncpg
+
+    _, _, t = printed_tables
+
+    async def answers(**kw: Any) -> list:
+        c = await asyncpg.connect(**kw)
+        try:
+            return [[tuple(r) for r in await c.fetch(sql.replace("{t}", t))] for sql in _PRINTED[:4]]
         finally:
             await c.close()
 
