@@ -77,7 +77,7 @@ _TYPED_MACROS = ("__pg_jpick", "__pg_jminus", "__pg_jcontains")
 # to jsonb and the jsonb functions and operators; the typed macros of ||, - give JSON only when
 # an operand is jsonb.
 _JSONB_FUNCTIONS = frozenset({
-    "pg_jsonb", "pg_jsonb_path", "pg_jsonb_concat", "pg_jsonb_chain", "pg_jsonb_minus", "pg_jsonb_delete_path",
+    "pg_jsonb", "pg_jsonb_build_object", "pg_jsonb_build_array", "pg_jsonb_path", "pg_jsonb_concat", "pg_jsonb_chain", "pg_jsonb_minus", "pg_jsonb_delete_path",
     "pg_jsonb_set", "pg_jsonb_insert", "__pg_jpick", "__pg_jlpick", "__pg_jminus", "__pg_jlminus",
 })  # fmt: skip
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"

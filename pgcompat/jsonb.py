@@ -121,9 +121,7 @@ def jsonb_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
 # jsonb function -> (what its name becomes, what its closing parenthesis becomes). The argument
 # text stays as written (other rewrites apply inside it).
 _WRAPPED: dict[str, tuple[str, str]] = {
-    "jsonb_build_object": ("pg_jsonb(json_object(", "))"),
-    "jsonb_build_array": ("pg_jsonb(json_array(", "))"),
-    "to_jsonb": ("pg_jsonb(to_json(", "))"),
+    "to_jsonb": ("pg_jsonb(__pg_jval(", "))"),  # (engine.jsonb: a numeric keeps its scale)
     "jsonb_agg": ("pg_jsonb(to_json(list(", ")))"),  # (json_group_array, a macro, takes no ORDER BY)
     "jsonb_object_agg": ("pg_jsonb(json_group_object(", "))"),
     "jsonb_strip_nulls": ("pg_jsonb(json_strip_nulls(CAST(", " AS JSON)))"),
@@ -159,7 +157,8 @@ _IN_FROM: dict[str, tuple[str, str]] = {
 # PostgreSQL's array text as a JSON string)
 _EDITING = {"jsonb_set": "pg_jsonb_set", "jsonb_insert": "pg_jsonb_insert"}
 _EDITING_DEFAULT = {"jsonb_set": "true", "jsonb_insert": "false"}
-NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING)
+_BUILDING = {"jsonb_build_object": "pg_jsonb_build_object", "jsonb_build_array": "pg_jsonb_build_array"}
+NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING) | frozenset(_BUILDING)
 
 
 def _top_commas(toks: Sequence[Token], open_: int, close: int) -> list[int]:
@@ -193,6 +192,37 @@ def _editing_call(name: str, toks: Sequence[Token], first: int, i: int, close: i
     return edits
 
 
+def _building_call(name: str, toks: Sequence[Token], first: int, i: int, close: int, base: int) -> list[Edit]:
+    """jsonb_build_object(k, v, ...) / jsonb_build_array(v, ...) -> the engine's over a list of
+    texts: keys as text, values through __pg_jval (engine.jsonb: numerics keep their scale)."""
+    fn = _BUILDING[name]
+    if close == i + 2:  # no arguments
+        return [(toks[first].start - base, toks[close].end - base + 1, f"{fn}(CAST([] AS VARCHAR[]))")]
+    commas = _top_commas(toks, i + 1, close)
+    obj = name == "jsonb_build_object"
+    value, key = "CAST(__pg_jval(", "CAST("
+    edits = [(toks[first].start - base, toks[i + 1].end - base + 1, f"{fn}([{key if obj else value}")]
+    for n, c in enumerate(commas):
+        ends_key = obj and n % 2 == 0
+        nxt = value if ends_key or not obj else key
+        edits.append(
+            (
+                toks[c].start - base,
+                toks[c].end - base + 1,
+                f"{' AS VARCHAR)' if ends_key else ') AS VARCHAR)'}, {nxt}",
+            )
+        )
+    last_is_key = obj and len(commas) % 2 == 0
+    edits.append(
+        (
+            toks[close].start - base,
+            toks[close].end - base + 1,
+            " AS VARCHAR)])" if last_is_key else ") AS VARCHAR)])",
+        )
+    )
+    return edits
+
+
 def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """PostgreSQL's jsonb functions, over the engine's pg_jsonb_* (engine.jsonb)."""
     edits: list[Edit] = []
@@ -216,6 +246,9 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             continue
         if name in _EDITING:
             edits += _editing_call(name, toks, first, i, close, base)
+            continue
+        if name in _BUILDING:
+            edits += _building_call(name, toks, first, i, close, base)
             continue
         before = toks[first - 1].token_type if first > 0 else None
         in_from = before in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA, TokenType.LATERAL) and _in_from(

@@ -544,3 +544,34 @@ def test_jsonb_text_through_asyncpg(
     )
     theirs = asyncio.run(answers(host="127.0.0.1", port=pg15.port, database=pg_db, user="postgres"))
     assert mine == theirs
+
+
+def test_jsonb_numbers_keep_their_scale(both) -> None:
+    """to_jsonb, jsonb_build_object and jsonb_build_array of a numeric print it as numeric does
+    (1.50, not DuckDB's to_json 1.5), nested too; the argument errors are PostgreSQL's."""
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"DROP TABLE IF EXISTS {t}_n")
+        c.execute(f"CREATE TABLE {t}_n (id int, m numeric(10, 2), s text, j jsonb)")
+        c.execute(f"""INSERT INTO {t}_n VALUES (1, 2.50, 'x', '{{"b":1}}'), (2, -0.00, NULL, NULL)""")
+    try:
+        for sql in [
+            "SELECT jsonb_build_object('z', 1, 'bb', m, 's', s, 'j', j) FROM {t}_n ORDER BY id",
+            "SELECT to_jsonb(m), to_jsonb(1.50), to_jsonb('a'::text), to_jsonb(NULL::int) FROM {t}_n ORDER BY id",
+            "SELECT jsonb_build_array(1, 'a', m, jsonb_build_object('k', m), NULL, true) FROM {t}_n ORDER BY id",
+            "SELECT jsonb_build_object('a', 1.50), jsonb_build_object(), jsonb_build_array(), jsonb_build_array(0.10)",
+            "SELECT jsonb_build_object('a', 1, 'a', 2), jsonb_build_object(1.50, 2, true, DATE '2020-01-02')",
+            "SELECT jsonb_build_object('a', (SELECT max(id) FROM {t}_n), 'b', ARRAY[1, 2])",
+            "SELECT pg_catalog.jsonb_build_object('a', 1.0) -> 'a'",
+            "SELECT jsonb_build_object('a', 1) || jsonb_build_object('b', 2.00)",
+            "SELECT to_jsonb(1234567890123456.78::numeric(18, 2)), jsonb_build_array(12345678901234567890.123::numeric)",
+            "SELECT jsonb_build_object('a', 1, 'b')",
+            "SELECT jsonb_build_object(NULL, 1)",
+        ]:
+            sql = sql.replace("{t}", t)
+            for binary in (False, True):
+                mine, pgs = _raw(ours, sql, binary), _raw(theirs, sql, binary)
+                assert mine == pgs, f"{sql} (binary: {binary})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE IF EXISTS {t}_n")
