@@ -99,9 +99,12 @@ def jsonb_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if nxt is not None and nxt.token_type in (TokenType.L_BRACKET, TokenType.L_PAREN, TokenType.DOT):
             continue  # jsonb[] (left to jsonb_type), jsonb_...(), a name
-        prev = toks[i - 1]
+        q = i  # the type name's first token: pg_catalog.jsonb is jsonb
+        if i >= 3 and toks[i - 1].token_type == TokenType.DOT and toks[i - 2].text.lower() == "pg_catalog":
+            q = i - 2
+        prev = toks[q - 1]
         if prev.token_type == TokenType.DCOLON:
-            start = operand_start(toks, i - 1)
+            start = operand_start(toks, q - 1)
             if start is None:
                 continue
             edits.append((toks[start].start - base, toks[start].start - base, "pg_jsonb(CAST("))
@@ -111,7 +114,7 @@ def jsonb_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             if o is None or o == 0 or toks[o - 1].text.upper() not in ("CAST", "TRY_CAST"):
                 continue
             edits.append((toks[o - 1].start - base, toks[o - 1].start - base, "pg_jsonb("))
-            edits.append((t.start - base, nxt.end - base + 1, "VARCHAR))"))
+            edits.append((toks[q].start - base, nxt.end - base + 1, "VARCHAR))"))
         elif nxt is not None and nxt.token_type == TokenType.STRING and prev.token_type != TokenType.DOT:
             edits.append((t.start - base, t.end - base + 1, "pg_jsonb("))  # jsonb '{"a": 1}'
             edits.append((nxt.end - base + 1, nxt.end - base + 1, ")"))

@@ -523,10 +523,12 @@ def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if nxt is not None and nxt.token_type in (TokenType.L_PAREN, TokenType.DOT):
             continue
+        first = t
         if prev is not None and prev.token_type == TokenType.DOT:
             if not (i >= 2 and toks[i - 2].text.lower() == "pg_catalog"):
                 continue
             prev = toks[i - 3] if i >= 3 else None  # pg_catalog.jsonb: the type's (pg_catalog. goes)
+            first = toks[i - 2]
         cast = prev is not None and prev.token_type in (TokenType.DCOLON, TokenType.ALIAS)
         column = (
             ddl
@@ -540,7 +542,7 @@ def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         ):
             continue  # pgcompat.jsonb.jsonb_casts
         if cast or column:
-            edits.append((t.start - base, t.end - base + 1, "JSON"))
+            edits.append((first.start - base, t.end - base + 1, "JSON"))
     return edits
 
 

@@ -471,6 +471,8 @@ def _raw(con: psycopg.Connection, sql: str, binary: bool) -> tuple:
         cur.adapters.register_loader(oids.JSONB, _RawJsonbBinary)
     try:
         cur.execute(sql)
+        if cur.description is None:
+            return ("ok", cur.statusmessage)
         return ("ok", [d.type_code for d in cur.description], cur.fetchall())
     except psycopg.Error as e:
         return ("error", e.sqlstate)
@@ -575,3 +577,30 @@ def test_jsonb_numbers_keep_their_scale(both) -> None:
     finally:
         for c in (ours, theirs):
             c.execute(f"DROP TABLE IF EXISTS {t}_n")
+
+
+def test_pg_catalog_jsonb(both) -> None:
+    """pg_catalog.jsonb is jsonb: in casts (the value printed as jsonb, its operators jsonb's) and
+    as a column's type (pg_dump and SQLAlchemy qualify types)."""
+    ours, theirs, t = both
+    try:
+        for sql in [
+            "SELECT 'x'::pg_catalog.jsonb",
+            """SELECT '{"b":1,"a":[1]}'::pg_catalog.jsonb, CAST('{"b":1,"a":2}' AS pg_catalog.jsonb)""",
+            "SELECT '[1]'::pg_catalog.jsonb -> 0, CAST('{\"b\":1}' AS pg_catalog.jsonb) || '{\"a\":2}'",
+            'CREATE TABLE {t}_c (id int, j pg_catalog.jsonb DEFAULT \'{"b":1,"a":2}\'::pg_catalog.jsonb,'
+            " k pg_catalog.jsonb[])",
+            """INSERT INTO {t}_c (id) VALUES (1)""",
+            """INSERT INTO {t}_c VALUES (2, '{"d":1,"c":2}'::pg_catalog.jsonb, ARRAY['[1]'::pg_catalog.jsonb])""",
+            "ALTER TABLE {t}_c ADD COLUMN m pg_catalog.jsonb DEFAULT CAST('[2]' AS pg_catalog.jsonb)",
+            "SELECT * FROM {t}_c ORDER BY id",
+        ]:
+            sql = sql.replace("{t}", t)
+            for binary in (False, True):
+                if binary and not sql.startswith("SELECT"):
+                    continue
+                mine, pgs = _raw(ours, sql, binary), _raw(theirs, sql, binary)
+                assert mine == pgs, f"{sql} (binary: {binary})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE IF EXISTS {t}_c")
