@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat.tokens import tokenize
+from pgwire import types as oids
 
 Edit = tuple[int, int, str]
 _OPEN = (TokenType.L_PAREN, TokenType.L_BRACKET)
@@ -119,6 +120,45 @@ def jsonb_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             edits.append((t.start - base, t.end - base + 1, "pg_jsonb("))  # jsonb '{"a": 1}'
             edits.append((nxt.end - base + 1, nxt.end - base + 1, ")"))
     return edits
+
+
+def parameter_types(text: str, toks: Sequence[Token], base: int) -> tuple[int, ...]:
+    """The parameters cast to jsonb ($1::jsonb, CAST($1 AS jsonb), pg_catalog.jsonb too): jsonb
+    (3802) in ParameterDescription, as PostgreSQL infers them (the rewrite makes them VARCHAR for
+    pg_jsonb); 0 (DuckDB's inference) for the others. () when there is none."""
+    found: dict[int, int] = {}
+    for i, t in enumerate(toks):
+        if not _is_jsonb(text, t, base) or i < 3:
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if nxt is not None and nxt.token_type in (TokenType.L_BRACKET, TokenType.L_PAREN, TokenType.DOT):
+            continue
+        q = (
+            i - 2
+            if toks[i - 1].token_type == TokenType.DOT and toks[i - 2].text.lower() == "pg_catalog"
+            else i
+        )
+        cast = toks[q - 1].token_type == TokenType.DCOLON or (
+            toks[q - 1].token_type == TokenType.ALIAS
+            and nxt is not None
+            and nxt.token_type == TokenType.R_PAREN
+        )
+        if not cast or q < 3:
+            continue
+        number, dollar = toks[q - 2], toks[q - 3]
+        if (
+            dollar.token_type == TokenType.PARAMETER
+            and number.token_type == TokenType.NUMBER
+            and number.text.isdigit()
+        ):
+            if toks[q - 1].token_type == TokenType.ALIAS and not (
+                q >= 5 and toks[q - 4].token_type == TokenType.L_PAREN and toks[q - 5].text.upper() == "CAST"
+            ):
+                continue
+            found[int(number.text)] = oids.JSONB
+    if not found:
+        return ()
+    return tuple(found.get(n, 0) for n in range(1, max(found) + 1))
 
 
 # jsonb function -> (what its name becomes, what its closing parenthesis becomes). The argument

@@ -764,4 +764,5 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         writes = numeric.expression_writes(sql, final) if final else None
         if writes is not None:  # computed values into numeric columns: engine.pgmath.exact_writes
             positional = {**(positional or {}), "numeric": writes}
-    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned, grouped, positional)
+    param_oids = jsonb.parameter_types(client_text, client_toks, client_toks[0].start)
+    return Rewritten(sql, param_oids, pre, tuple(notices), checked, refusal, planned, grouped, positional)

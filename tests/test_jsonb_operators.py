@@ -604,3 +604,36 @@ def test_pg_catalog_jsonb(both) -> None:
     finally:
         for c in (ours, theirs):
             c.execute(f"DROP TABLE IF EXISTS {t}_c")
+
+
+def test_jsonb_parameter_description(
+    both, server: RunningServer, pdb: str, pg15: PostgresServer, pg_db: str
+) -> None:
+    """A parameter cast to jsonb is jsonb (3802) in ParameterDescription, as PostgreSQL infers it:
+    asyncpg then sends it as jsonb (binary, with the version byte)."""
+    import asyncio
+
+    import asyncpg
+
+    async def answers(**kw: Any) -> list:
+        c = await asyncpg.connect(**kw)
+        try:
+            out = []
+            for sql, args in [
+                ("SELECT $1::jsonb", ('{"b":1,"a":2}',)),
+                ("SELECT CAST($1 AS pg_catalog.jsonb) -> 'a', $2::int", ('{"a":[1]}', 3)),
+                ("SELECT $1::jsonb || $2::jsonb, $3::text", ("[1]", '{"x":1}', "t")),
+            ]:
+                st = await c.prepare(sql)
+                out.append([t.oid for t in st.get_parameters()])
+                out.append([tuple(r) for r in await st.fetch(*args)])
+            return out
+        finally:
+            await c.close()
+
+    mine = asyncio.run(
+        answers(host="127.0.0.1", port=server.port, database=pdb, user=PDB_ADMIN, password=PDB_PASSWORD)
+    )
+    theirs = asyncio.run(answers(host="127.0.0.1", port=pg15.port, database=pg_db, user="postgres"))
+    assert mine == theirs
+    assert mine[0] == [oids.JSONB]
