@@ -966,9 +966,12 @@ class EngineSession:
             run(p.sql)  # not a foreign key: DuckDB's own answer
             return
         if not spec.get("only_foreign_keys"):
+            there = spec.get("then_retype_if_added") and alter_table.has_column(
+                self.con, schema, table, spec["then_retype"]["column"]
+            )
             for sql in alter_table.plan(self.con, spec, p.sql):
                 run(sql)
-            if spec.get("then_retype"):  # ADD COLUMN c jsonb: its CHECK (pgcompat.alter)
+            if spec.get("then_retype") and not there:  # ADD COLUMN c jsonb: its CHECK (pgcompat.alter)
                 retype = {"schema": schema, "table": table, "fresh": True, "retype": spec["then_retype"]}
                 for sql in alter_table.plan(self.con, retype, ""):
                     if sql:

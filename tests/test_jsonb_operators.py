@@ -637,3 +637,29 @@ def test_jsonb_parameter_description(
     theirs = asyncio.run(answers(host="127.0.0.1", port=pg15.port, database=pg_db, user="postgres"))
     assert mine == theirs
     assert mine[0] == [oids.JSONB]
+
+
+def test_add_column_jsonb_if_not_exists_and_arrays(both) -> None:
+    """ADD COLUMN [IF NOT EXISTS] c jsonb / jsonb[] make jsonb (3802) and jsonb[] (3807) columns;
+    IF NOT EXISTS leaves a column that is there as it was (a json column stays json)."""
+    ours, theirs, t = both
+    try:
+        for sql in [
+            "CREATE TABLE {t}_a (id int, js json)",
+            """INSERT INTO {t}_a VALUES (1, '{"b":1,"a":2}')""",
+            "ALTER TABLE {t}_a ADD COLUMN IF NOT EXISTS k jsonb",
+            "ALTER TABLE {t}_a ADD COLUMN IF NOT EXISTS js jsonb",
+            "ALTER TABLE {t}_a ADD COLUMN ka jsonb[]",
+            """ALTER TABLE {t}_a ADD COLUMN IF NOT EXISTS kb jsonb[] DEFAULT ARRAY['{"y":1,"x":2}'::jsonb]""",
+            """UPDATE {t}_a SET k = '{"d":1,"c":2}', ka = ARRAY['[1,2]'::jsonb]""",
+            "SELECT * FROM {t}_a",
+        ]:
+            sql = sql.replace("{t}", t)
+            for binary in (False, True):
+                if binary and not sql.startswith("SELECT"):
+                    continue
+                mine, pgs = _raw(ours, sql, binary), _raw(theirs, sql, binary)
+                assert mine == pgs, f"{sql} (binary: {binary})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE IF EXISTS {t}_a")
