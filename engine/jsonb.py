@@ -40,26 +40,22 @@ def _key(k: str) -> tuple[int, bytes]:
     return len(b), b
 
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
 def _string(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        e = _ESCAPES.get(ch)
-        if e is not None:
-            out.append(e)
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """A JSON string as jsonb prints it: json.dumps escapes the same characters as PostgreSQL's
+    escape_json (", \\, \\b \\f \\n \\r \\t, other controls as \\u00xx; no other), in C."""
+    return _dumps(s, ensure_ascii=False)
+
+
+_dumps = json.dumps
+
+
+def _int(text: str) -> _Number:
+    return _Number("0" if text == "-0" else text)  # (an integer's text is numeric's, but -0)
 
 
 def _parse(text: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_float=_number, parse_int=_number)
+        return json.loads(text, object_pairs_hook=_pairs, parse_float=_number, parse_int=_int)
     except (ValueError, RecursionError) as e:
         raise ValueError(f"invalid input syntax for type json\n{e}") from None
 
