@@ -109,6 +109,17 @@ def _references_followed(body: str, table: str, spec: dict[str, Any]) -> str:
     return ref.sub(follow, body)
 
 
+def has_column(con: Any, schema: str, table: str, column: str) -> bool:
+    """Whether the table has the column (ADD COLUMN IF NOT EXISTS: one that is there is left as it is)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND lower(table_name) = lower(?)"
+            " AND column_name = ? AND database_name = current_database()",
+            [schema, table, column],
+        ).fetchall()[0][0]
+    )
+
+
 def _indexes(con: Any, schema: str, table: str) -> list[tuple[str, str]]:
     return [(str(n), str(s)) for n, s in con.execute(_INDEXES, [schema, table]).fetchall()]
 

@@ -67,12 +67,17 @@ _VIEW_QUERY = re.compile(
     re.I | re.S,
 )
 _JSONB = oids.pg_type(oids.JSONB)
+# DuckDB's result types a declared type may stand for (text: varchar(n), char(n); JSON: jsonb)
+ASKED = frozenset({oids.TEXT, oids.JSON, oids.JSON_ARRAY})
 _JSONB_ARRAY = oids.pg_type(oids.JSONB_ARRAY)
+# engine.jsonb's typed macros, which make a jsonb of operands the statement's text shows are jsonb
+# (casts, literals, functions); its lazy family (__pg_jl...) only of a JSON column.
+_TYPED_MACROS = ("__pg_jpick", "__pg_jminus", "__pg_jcontains")
 # The engine's functions (engine.jsonb, through pgcompat.jsonb) whose JSON result is jsonb: a cast
 # to jsonb and the jsonb functions and operators; the typed macros of ||, - give JSON only when
 # an operand is jsonb.
 _JSONB_FUNCTIONS = frozenset({
-    "pg_jsonb", "pg_jsonb_path", "pg_jsonb_concat", "pg_jsonb_chain", "pg_jsonb_minus", "pg_jsonb_delete_path",
+    "pg_jsonb", "pg_jsonb_build_object", "pg_jsonb_build_array", "pg_jsonb_path", "pg_jsonb_concat", "pg_jsonb_chain", "pg_jsonb_minus", "pg_jsonb_delete_path",
     "pg_jsonb_set", "pg_jsonb_insert", "__pg_jpick", "__pg_jlpick", "__pg_jminus", "__pg_jlminus",
 })  # fmt: skip
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
@@ -148,7 +153,8 @@ class DeclaredTypes:
         PDB without any answers from a cache until its next DDL), or a view of one, or compute a
         jsonb (the engine's jsonb functions in its text)."""
         low = sql.lower()
-        jsonb_expression = "pg_jsonb" in low or "__pg_j" in low
+        # (not the lazy family, __pg_jl...: JSON only from a column, whose table is looked for below)
+        jsonb_expression = "pg_jsonb" in low or any(m in low for m in _TYPED_MACROS)
         if stamp != self._stamp:
             release()
             try:

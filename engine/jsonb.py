@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.codec.pgarray import ArraySyntaxError, parse_array_text
+from pgwire.types import UNCONSTRAINED_NUMERIC_PRECISION, UNCONSTRAINED_NUMERIC_SCALE
 
 
 class _Number(str):
@@ -39,26 +40,22 @@ def _key(k: str) -> tuple[int, bytes]:
     return len(b), b
 
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
 def _string(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        e = _ESCAPES.get(ch)
-        if e is not None:
-            out.append(e)
-        elif ch < " ":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    """A JSON string as jsonb prints it: json.dumps escapes the same characters as PostgreSQL's
+    escape_json (", \\, \\b \\f \\n \\r \\t, other controls as \\u00xx; no other), in C."""
+    return _dumps(s, ensure_ascii=False)
+
+
+_dumps = json.dumps
+
+
+def _int(text: str) -> _Number:
+    return _Number("0" if text == "-0" else text)  # (an integer's text is numeric's, but -0)
 
 
 def _parse(text: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_float=_number, parse_int=_number)
+        return json.loads(text, object_pairs_hook=_pairs, parse_float=_number, parse_int=_int)
     except (ValueError, RecursionError) as e:
         raise ValueError(f"invalid input syntax for type json\n{e}") from None
 
@@ -533,6 +530,29 @@ def jsonb_insert(text: str | None, path: str | None, new: str | None, after: boo
     return _render(_edit(v, steps, 0, "insert", _parse(new), after) if steps else v)
 
 
+def build_object(items: list[str | None] | None) -> str | None:
+    """jsonb_build_object(k1, v1, ...): items alternate keys (as text) and values (jsonb text from
+    __pg_jval, None for SQL NULL); the last of a duplicate key wins, as in jsonb."""
+    items = items or []
+    if len(items) % 2:
+        raise ValueError(
+            "22023: argument list must have even number of elements\n"
+            "The arguments of jsonb_build_object() must consist of alternating keys and values."
+        )
+    out: dict[str, Any] = {}
+    for n in range(0, len(items), 2):
+        key, value = items[n], items[n + 1]
+        if key is None:
+            raise ValueError(f"22023: argument {n + 1}: key must not be null")
+        out[key] = None if value is None else _parse(value)
+    return _render(out)
+
+
+def build_array(items: list[str | None] | None) -> str | None:
+    """jsonb_build_array(v1, ...): values as __pg_jval wrote them."""
+    return _render([None if v is None else _parse(v) for v in items or []])
+
+
 def refuse(message: str | None) -> bool:
     """An error the macros below raise where PostgreSQL has no such operator."""
     raise ValueError(message)
@@ -565,6 +585,8 @@ FUNCTIONS: dict[str, tuple[Any, ...]] = {
 # and with other argument types: name -> (function, argument types, result type)
 TYPED: dict[str, tuple[Any, list[str], str]] = {
     "pg_jsonb_chain": (chain, ["VARCHAR", "VARCHAR[]"], "JSON"),
+    "pg_jsonb_build_object": (build_object, ["VARCHAR[]"], "JSON"),
+    "pg_jsonb_build_array": (build_array, ["VARCHAR[]"], "JSON"),
     "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
     "pg_jsonb_set": (jsonb_set, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
     "pg_jsonb_insert": (jsonb_insert, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
@@ -600,6 +622,23 @@ def _t(c: str) -> str:
     return _CLASS_TYPES[c]
 
 
+# A value as to_jsonb, jsonb_build_object and jsonb_build_array take it, as JSON text: a numeric as
+# numeric prints it (DuckDB's to_json drops a DECIMAL's trailing zeros: 1.50 -> 1.5), a bare
+# numeric (pgwire.types.is_bare_numeric) without its fixed scale's zeros as DuckCDB sends it,
+# a JSON value as it is (to_json would print it again), anything else as DuckDB's to_json writes it. typeof(x) is a constant: DuckDB folds the CASE.
+VALUE = "__pg_jval"
+_BARE = ", ".join(
+    f"'DECIMAL({UNCONSTRAINED_NUMERIC_PRECISION},{s})'"
+    for s in range(UNCONSTRAINED_NUMERIC_SCALE, UNCONSTRAINED_NUMERIC_PRECISION + 1)
+)
+_VALUE_MACRO = (
+    f"CREATE OR REPLACE TEMP MACRO {VALUE}(x) AS CASE"
+    f" WHEN typeof(x) IN ({_BARE}) THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')"
+    " WHEN typeof(x) LIKE 'DECIMAL(%' OR typeof(x) = 'JSON' THEN CAST(x AS VARCHAR)"
+    " ELSE CAST(to_json(x) AS VARCHAR) END;"
+)
+
+
 def _jsonb_macros() -> str:
     classes = list(_CLASS_TYPES)
     # coalesce(x, '') is VARCHAR for an ENUM (which would take the JSON overload: the JSON
@@ -616,6 +655,7 @@ def _jsonb_macros() -> str:
     over = [f"(a {_t(x)}) AS '{x}'" for x in classes]
     out.append(f"CREATE OR REPLACE TEMP MACRO {LETTER}" + ", ".join(over) + ";")
     out.append(_operators(PICK, MINUS, CONTAINS))
+    out.append(_VALUE_MACRO)
     return "\n".join(out)
 
 

@@ -183,7 +183,7 @@ def _sig_columns(
     if len(sig.names) == 1 and sig.names[0] == "unknown" and str(sig.types[0]) == "UNKNOWN":
         return None
     cols = [(n, codec.pg_type_for_duckdb(str(t))) for n, t in zip(sig.names, sig.types, strict=True)]
-    if origins is not None and any(t.oid in (codec.oids.TEXT, codec.oids.JSON) for _, t in cols):
+    if origins is not None and any(t.oid in declared.ASKED for _, t in cols):
         cols = declared.apply(sig.names, cols, origins())
     return _renamed(cols, names)
 
@@ -971,9 +971,12 @@ class EngineSession:
             run(p.sql)  # not a foreign key: DuckDB's own answer
             return
         if not spec.get("only_foreign_keys"):
+            there = spec.get("then_retype_if_added") and alter_table.has_column(
+                self.con, schema, table, spec["then_retype"]["column"]
+            )
             for sql in alter_table.plan(self.con, spec, p.sql):
                 run(sql)
-            if spec.get("then_retype"):  # ADD COLUMN c jsonb: its CHECK (pgcompat.alter)
+            if spec.get("then_retype") and not there:  # ADD COLUMN c jsonb: its CHECK (pgcompat.alter)
                 retype = {"schema": schema, "table": table, "fresh": True, "retype": spec["then_retype"]}
                 for sql in alter_table.plan(self.con, retype, ""):
                     if sql:

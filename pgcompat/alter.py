@@ -143,12 +143,24 @@ def plan_of(text: str, toks: Sequence[Token], jsonb: bool = False) -> dict[str, 
         elif jsonb:
             if w[k : k + 1] == ["COLUMN"]:
                 k += 1
-            # ADD [COLUMN] c jsonb: DuckDB adds no column with a CHECK; the column added, the
-            # table is made again with the CHECK that says it is jsonb (engine.alter)
-            if k + 1 < len(toks) and w[k + 1] == "JSON" and (k + 2 >= len(toks) or w[k + 2] != "["):
+            if_not_exists = w[k : k + 3] == ["IF", "NOT", "EXISTS"]
+            if if_not_exists:
+                k += 3
+            # ADD [COLUMN] [IF NOT EXISTS] c jsonb / jsonb[]: DuckDB adds no column with a CHECK;
+            # the column added, the table is made again with the CHECK that says it is jsonb
+            # (engine.alter); a column that was there already is left as it is
+            array = w[k + 2 : k + 4] == ["[", "]"] and (k + 4 >= len(toks) or w[k + 4] != "[")
+            if k + 1 < len(toks) and w[k + 1] == "JSON" and (array or k + 2 >= len(toks) or w[k + 2] != "["):
                 column = _name(text, toks[k], base)
                 check = lengths.jsonb_check('"' + column.replace('"', '""') + '"')
-                spec["then_retype"] = {"column": column, "type": "JSON", "check": check, "using": ""}
+                spec["then_retype"] = {
+                    "column": column,
+                    "type": "JSON[]" if array else "JSON",
+                    "check": check,
+                    "using": "",
+                }
+                if if_not_exists:
+                    spec["then_retype_if_added"] = True
     elif act[:1] == ["DROP"]:
         k = i + 1
         if w[k : k + 1] == ["CONSTRAINT"]:

@@ -682,6 +682,8 @@ class _Statement(Tokens):
         if name is None:
             return None
         lead = "::" if t == TokenType.DCOLON else "AS "
+        if name == "jsonb":
+            return None  # pgcompat.jsonb.jsonb_casts (a query) or pgcompat.rewrite.jsonb_type (DDL)
         if name in shim.TYPE_MAP and not self.src(k).startswith('"'):
             return k + 1, lead + shim.TYPE_MAP[name]
         if q is not None:
@@ -737,8 +739,8 @@ class _Statement(Tokens):
 
     def _qualifier(self, i: int) -> tuple[int, str] | None:
         k = self.qualified(i)
-        if k is None or self.name(k) in _NOT_MINE:
-            return None
+        if k is None or self.name(k) in _NOT_MINE or self.name(k) == "jsonb":
+            return None  # (pg_catalog.jsonb: pgcompat.jsonb's and pgcompat.rewrite.jsonb_type's)
         return k, ""
 
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat.tokens import tokenize
+from pgwire import types as oids
 
 Edit = tuple[int, int, str]
 _OPEN = (TokenType.L_PAREN, TokenType.L_BRACKET)
@@ -99,9 +100,12 @@ def jsonb_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if nxt is not None and nxt.token_type in (TokenType.L_BRACKET, TokenType.L_PAREN, TokenType.DOT):
             continue  # jsonb[] (left to jsonb_type), jsonb_...(), a name
-        prev = toks[i - 1]
+        q = i  # the type name's first token: pg_catalog.jsonb is jsonb
+        if i >= 3 and toks[i - 1].token_type == TokenType.DOT and toks[i - 2].text.lower() == "pg_catalog":
+            q = i - 2
+        prev = toks[q - 1]
         if prev.token_type == TokenType.DCOLON:
-            start = operand_start(toks, i - 1)
+            start = operand_start(toks, q - 1)
             if start is None:
                 continue
             edits.append((toks[start].start - base, toks[start].start - base, "pg_jsonb(CAST("))
@@ -111,20 +115,57 @@ def jsonb_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             if o is None or o == 0 or toks[o - 1].text.upper() not in ("CAST", "TRY_CAST"):
                 continue
             edits.append((toks[o - 1].start - base, toks[o - 1].start - base, "pg_jsonb("))
-            edits.append((t.start - base, nxt.end - base + 1, "VARCHAR))"))
+            edits.append((toks[q].start - base, nxt.end - base + 1, "VARCHAR))"))
         elif nxt is not None and nxt.token_type == TokenType.STRING and prev.token_type != TokenType.DOT:
             edits.append((t.start - base, t.end - base + 1, "pg_jsonb("))  # jsonb '{"a": 1}'
             edits.append((nxt.end - base + 1, nxt.end - base + 1, ")"))
     return edits
 
 
+def parameter_types(text: str, toks: Sequence[Token], base: int) -> tuple[int, ...]:
+    """The parameters cast to jsonb ($1::jsonb, CAST($1 AS jsonb), pg_catalog.jsonb too): jsonb
+    (3802) in ParameterDescription, as PostgreSQL infers them (the rewrite makes them VARCHAR for
+    pg_jsonb); 0 (DuckDB's inference) for the others. () when there is none."""
+    found: dict[int, int] = {}
+    for i, t in enumerate(toks):
+        if not _is_jsonb(text, t, base) or i < 3:
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if nxt is not None and nxt.token_type in (TokenType.L_BRACKET, TokenType.L_PAREN, TokenType.DOT):
+            continue
+        q = (
+            i - 2
+            if toks[i - 1].token_type == TokenType.DOT and toks[i - 2].text.lower() == "pg_catalog"
+            else i
+        )
+        cast = toks[q - 1].token_type == TokenType.DCOLON or (
+            toks[q - 1].token_type == TokenType.ALIAS
+            and nxt is not None
+            and nxt.token_type == TokenType.R_PAREN
+        )
+        if not cast or q < 3:
+            continue
+        number, dollar = toks[q - 2], toks[q - 3]
+        if (
+            dollar.token_type == TokenType.PARAMETER
+            and number.token_type == TokenType.NUMBER
+            and number.text.isdigit()
+        ):
+            if toks[q - 1].token_type == TokenType.ALIAS and not (
+                q >= 5 and toks[q - 4].token_type == TokenType.L_PAREN and toks[q - 5].text.upper() == "CAST"
+            ):
+                continue
+            found[int(number.text)] = oids.JSONB
+    if not found:
+        return ()
+    return tuple(found.get(n, 0) for n in range(1, max(found) + 1))
+
+
 # jsonb function -> (what its name becomes, what its closing parenthesis becomes). The argument
 # text stays as written (other rewrites apply inside it).
 _WRAPPED: dict[str, tuple[str, str]] = {
-    "jsonb_build_object": ("pg_jsonb(json_object(", "))"),
-    "jsonb_build_array": ("pg_jsonb(json_array(", "))"),
-    "to_jsonb": ("pg_jsonb(to_json(", "))"),
-    "jsonb_agg": ("pg_jsonb(json_group_array(", "))"),
+    "to_jsonb": ("pg_jsonb(__pg_jval(", "))"),  # (engine.jsonb: a numeric keeps its scale)
+    "jsonb_agg": ("pg_jsonb(to_json(list(", ")))"),  # (json_group_array, a macro, takes no ORDER BY)
     "jsonb_object_agg": ("pg_jsonb(json_group_object(", "))"),
     "jsonb_strip_nulls": ("pg_jsonb(json_strip_nulls(CAST(", " AS JSON)))"),
     "jsonb_pretty": ("pg_jsonb_pretty(CAST(", " AS VARCHAR))"),
@@ -159,7 +200,8 @@ _IN_FROM: dict[str, tuple[str, str]] = {
 # PostgreSQL's array text as a JSON string)
 _EDITING = {"jsonb_set": "pg_jsonb_set", "jsonb_insert": "pg_jsonb_insert"}
 _EDITING_DEFAULT = {"jsonb_set": "true", "jsonb_insert": "false"}
-NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING)
+_BUILDING = {"jsonb_build_object": "pg_jsonb_build_object", "jsonb_build_array": "pg_jsonb_build_array"}
+NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING) | frozenset(_BUILDING)
 
 
 def _top_commas(toks: Sequence[Token], open_: int, close: int) -> list[int]:
@@ -193,6 +235,37 @@ def _editing_call(name: str, toks: Sequence[Token], first: int, i: int, close: i
     return edits
 
 
+def _building_call(name: str, toks: Sequence[Token], first: int, i: int, close: int, base: int) -> list[Edit]:
+    """jsonb_build_object(k, v, ...) / jsonb_build_array(v, ...) -> the engine's over a list of
+    texts: keys as text, values through __pg_jval (engine.jsonb: numerics keep their scale)."""
+    fn = _BUILDING[name]
+    if close == i + 2:  # no arguments
+        return [(toks[first].start - base, toks[close].end - base + 1, f"{fn}(CAST([] AS VARCHAR[]))")]
+    commas = _top_commas(toks, i + 1, close)
+    obj = name == "jsonb_build_object"
+    value, key = "CAST(__pg_jval(", "CAST("
+    edits = [(toks[first].start - base, toks[i + 1].end - base + 1, f"{fn}([{key if obj else value}")]
+    for n, c in enumerate(commas):
+        ends_key = obj and n % 2 == 0
+        nxt = value if ends_key or not obj else key
+        edits.append(
+            (
+                toks[c].start - base,
+                toks[c].end - base + 1,
+                f"{' AS VARCHAR)' if ends_key else ') AS VARCHAR)'}, {nxt}",
+            )
+        )
+    last_is_key = obj and len(commas) % 2 == 0
+    edits.append(
+        (
+            toks[close].start - base,
+            toks[close].end - base + 1,
+            " AS VARCHAR)])" if last_is_key else ") AS VARCHAR)])",
+        )
+    )
+    return edits
+
+
 def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """PostgreSQL's jsonb functions, over the engine's pg_jsonb_* (engine.jsonb)."""
     edits: list[Edit] = []
@@ -216,6 +289,9 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             continue
         if name in _EDITING:
             edits += _editing_call(name, toks, first, i, close, base)
+            continue
+        if name in _BUILDING:
+            edits += _building_call(name, toks, first, i, close, base)
             continue
         before = toks[first - 1].token_type if first > 0 else None
         in_from = before in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA, TokenType.LATERAL) and _in_from(

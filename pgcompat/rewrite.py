@@ -525,10 +525,12 @@ def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if nxt is not None and nxt.token_type in (TokenType.L_PAREN, TokenType.DOT):
             continue
+        first = t
         if prev is not None and prev.token_type == TokenType.DOT:
             if not (i >= 2 and toks[i - 2].text.lower() == "pg_catalog"):
                 continue
             prev = toks[i - 3] if i >= 3 else None  # pg_catalog.jsonb: the type's (pg_catalog. goes)
+            first = toks[i - 2]
         cast = prev is not None and prev.token_type in (TokenType.DCOLON, TokenType.ALIAS)
         column = (
             ddl
@@ -542,7 +544,7 @@ def jsonb_type(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         ):
             continue  # pgcompat.jsonb.jsonb_casts
         if cast or column:
-            edits.append((t.start - base, t.end - base + 1, "JSON"))
+            edits.append((first.start - base, t.end - base + 1, "JSON"))
     return edits
 
 
@@ -771,4 +773,5 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         writes = numeric.expression_writes(sql, final) if final else None
         if writes is not None:  # computed values into numeric columns: engine.pgmath.exact_writes
             positional = {**(positional or {}), "numeric": writes}
-    return Rewritten(sql, (), pre, tuple(notices), checked, refusal, planned, grouped, positional)
+    param_oids = jsonb.parameter_types(client_text, client_toks, client_toks[0].start)
+    return Rewritten(sql, param_oids, pre, tuple(notices), checked, refusal, planned, grouped, positional)

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from pgwire import types as oids
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
 from tests.pg15 import PostgresServer, pg15
 from tests.server import RunningServer
@@ -443,3 +444,222 @@ def test_jsonb_oid_through_asyncpg(
     )
     theirs = asyncio.run(answers(host="127.0.0.1", port=pg15.port, database=pg_db, user="postgres"))
     assert mine == theirs
+
+
+class _RawText(psycopg.adapt.Loader):
+    """jsonb, json and numeric results as the text the server sent (binary jsonb: after the version
+    byte), not as psycopg decodes them: the text a driver shows its user."""
+
+    def load(self, data: Any) -> str:
+        return bytes(data).decode()
+
+
+class _RawJsonbBinary(psycopg.adapt.Loader):
+    format = psycopg.pq.Format.BINARY
+
+    def load(self, data: Any) -> str:
+        raw = bytes(data)
+        assert raw[:1] == b"\x01", raw
+        return raw[1:].decode()
+
+
+def _raw(con: psycopg.Connection, sql: str, binary: bool) -> tuple:
+    cur = con.cursor(binary=binary)
+    for oid in (oids.JSON, oids.JSONB, oids.JSONB_ARRAY, oids.JSON_ARRAY):
+        cur.adapters.register_loader(oid, _RawText)
+    if binary:
+        cur.adapters.register_loader(oids.JSONB, _RawJsonbBinary)
+    try:
+        cur.execute(sql)
+        if cur.description is None:
+            return ("ok", cur.statusmessage)
+        return ("ok", [d.type_code for d in cur.description], cur.fetchall())
+    except psycopg.Error as e:
+        return ("error", e.sqlstate)
+
+
+# jsonb values whose text DuckDB keeps as inserted or prints compact; PostgreSQL prints jsonb's form
+_PRINTED = [
+    'SELECT id, j, t, n, "J j" FROM {t}_p ORDER BY id',
+    "SELECT id, j -> 'aa', j -> 'aa' -> 'x', j #> '{aa}', j -> 'l' -> 1 FROM {t}_p ORDER BY id",
+    'SELECT \'{"a":{"c":1,"b":2}}\'::jsonb -> \'a\', \'[1,{"y":1,"x":2}]\'::jsonb -> 1',
+    "SELECT jsonb_agg(j ORDER BY id), jsonb_object_agg(id, j) FROM {t}_p",
+    "SELECT ja FROM {t}_p ORDER BY id",
+    "SELECT x FROM {t}_pv ORDER BY 1",
+    "SELECT k, k -> 'b' FROM {t}_p ORDER BY id",  # json keeps its text (compact input here)
+    "SELECT j FROM {t}_p WHERE j @> '{\"b\": 1}'",
+]
+
+
+@pytest.fixture
+def printed_tables(both) -> Iterator[tuple]:
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"DROP VIEW IF EXISTS {t}_pv")
+        c.execute(f"DROP TABLE IF EXISTS {t}_p")
+        c.execute(f'CREATE TABLE {t}_p (id int, j jsonb, k json, t jsonb, n jsonb, "J j" jsonb, ja jsonb[])')
+        c.execute(
+            f"""INSERT INTO {t}_p VALUES (1, '{{"b":1,"aa":{{"y":2,"x":[1,2]}},"l":[0,{{"zz":1,"z":2}}]}}',"""
+            f""" '{{"b":1,"a":2}}', '[1,2,{{"b":null,"a":true}}]', '1.50', '{{"a":1,"a":2}}',"""
+            f""" ARRAY['{{"y":1,"x":2}}', '[1,2]']::jsonb[]),"""
+            f""" (2, '[{{"bb":1,"c":2}}]', NULL, '"s"', 'null', '{{}}', NULL)"""
+        )
+        c.execute(f"CREATE VIEW {t}_pv (x) AS SELECT j -> 'aa' FROM {t}_p")
+    yield both
+    for c in (ours, theirs):
+        c.execute(f"DROP VIEW IF EXISTS {t}_pv")
+        c.execute(f"DROP TABLE IF EXISTS {t}_p")
+
+
+def test_jsonb_prints_as_postgresql_prints_it(printed_tables) -> None:
+    """A jsonb value goes out in jsonb's text (keys by length then bytes, ", " and ": ", the last
+    of a duplicate key), in text and in binary: a column holding the text as inserted, ->, #>,
+    jsonb_agg, a jsonb[] and a view's jsonb column alike; a json value keeps its text."""
+    ours, theirs, t = printed_tables
+    for sql in _PRINTED:
+        sql = sql.replace("{t}", t)
+        for binary in (False, True):
+            mine, pgs = _raw(ours, sql, binary), _raw(theirs, sql, binary)
+            assert mine == pgs, f"{sql} (binary: {binary})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+            assert mine[0] == "ok", sql
+
+
+def test_jsonb_text_through_asyncpg(
+    printed_tables, server: RunningServer, pdb: str, pg15: PostgresServer, pg_db: str
+) -> None:
+    """asyncpg decodes jsonb (binary) to its text: the same text as PostgreSQL's."""
+    import asyncio
+
+    import asyncpg
+
+    _, _, t = printed_tables
+
+    async def answers(**kw: Any) -> list:
+        c = await asyncpg.connect(**kw)
+        try:
+            return [[tuple(r) for r in await c.fetch(sql.replace("{t}", t))] for sql in _PRINTED[:4]]
+        finally:
+            await c.close()
+
+    mine = asyncio.run(
+        answers(host="127.0.0.1", port=server.port, database=pdb, user=PDB_ADMIN, password=PDB_PASSWORD)
+    )
+    theirs = asyncio.run(answers(host="127.0.0.1", port=pg15.port, database=pg_db, user="postgres"))
+    assert mine == theirs
+
+
+def test_jsonb_numbers_keep_their_scale(both) -> None:
+    """to_jsonb, jsonb_build_object and jsonb_build_array of a numeric print it as numeric does
+    (1.50, not DuckDB's to_json 1.5), nested too; the argument errors are PostgreSQL's."""
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"DROP TABLE IF EXISTS {t}_n")
+        c.execute(f"CREATE TABLE {t}_n (id int, m numeric(10, 2), s text, j jsonb)")
+        c.execute(f"""INSERT INTO {t}_n VALUES (1, 2.50, 'x', '{{"b":1}}'), (2, -0.00, NULL, NULL)""")
+    try:
+        for sql in [
+            "SELECT jsonb_build_object('z', 1, 'bb', m, 's', s, 'j', j) FROM {t}_n ORDER BY id",
+            "SELECT to_jsonb(m), to_jsonb(1.50), to_jsonb('a'::text), to_jsonb(NULL::int) FROM {t}_n ORDER BY id",
+            "SELECT jsonb_build_array(1, 'a', m, jsonb_build_object('k', m), NULL, true) FROM {t}_n ORDER BY id",
+            "SELECT jsonb_build_object('a', 1.50), jsonb_build_object(), jsonb_build_array(), jsonb_build_array(0.10)",
+            "SELECT jsonb_build_object('a', 1, 'a', 2), jsonb_build_object(1.50, 2, true, DATE '2020-01-02')",
+            "SELECT jsonb_build_object('a', (SELECT max(id) FROM {t}_n), 'b', ARRAY[1, 2])",
+            "SELECT pg_catalog.jsonb_build_object('a', 1.0) -> 'a'",
+            "SELECT jsonb_build_object('a', 1) || jsonb_build_object('b', 2.00)",
+            "SELECT to_jsonb(1234567890123456.78::numeric(18, 2)), jsonb_build_array(12345678901234567890.123::numeric)",
+            "SELECT jsonb_build_object('a', 1, 'b')",
+            "SELECT jsonb_build_object(NULL, 1)",
+        ]:
+            sql = sql.replace("{t}", t)
+            for binary in (False, True):
+                mine, pgs = _raw(ours, sql, binary), _raw(theirs, sql, binary)
+                assert mine == pgs, f"{sql} (binary: {binary})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE IF EXISTS {t}_n")
+
+
+def test_pg_catalog_jsonb(both) -> None:
+    """pg_catalog.jsonb is jsonb: in casts (the value printed as jsonb, its operators jsonb's) and
+    as a column's type (pg_dump and SQLAlchemy qualify types)."""
+    ours, theirs, t = both
+    try:
+        for sql in [
+            "SELECT 'x'::pg_catalog.jsonb",
+            """SELECT '{"b":1,"a":[1]}'::pg_catalog.jsonb, CAST('{"b":1,"a":2}' AS pg_catalog.jsonb)""",
+            "SELECT '[1]'::pg_catalog.jsonb -> 0, CAST('{\"b\":1}' AS pg_catalog.jsonb) || '{\"a\":2}'",
+            'CREATE TABLE {t}_c (id int, j pg_catalog.jsonb DEFAULT \'{"b":1,"a":2}\'::pg_catalog.jsonb,'
+            " k pg_catalog.jsonb[])",
+            """INSERT INTO {t}_c (id) VALUES (1)""",
+            """INSERT INTO {t}_c VALUES (2, '{"d":1,"c":2}'::pg_catalog.jsonb, ARRAY['[1]'::pg_catalog.jsonb])""",
+            "ALTER TABLE {t}_c ADD COLUMN m pg_catalog.jsonb DEFAULT CAST('[2]' AS pg_catalog.jsonb)",
+            "SELECT * FROM {t}_c ORDER BY id",
+        ]:
+            sql = sql.replace("{t}", t)
+            for binary in (False, True):
+                if binary and not sql.startswith("SELECT"):
+                    continue
+                mine, pgs = _raw(ours, sql, binary), _raw(theirs, sql, binary)
+                assert mine == pgs, f"{sql} (binary: {binary})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE IF EXISTS {t}_c")
+
+
+def test_jsonb_parameter_description(
+    both, server: RunningServer, pdb: str, pg15: PostgresServer, pg_db: str
+) -> None:
+    """A parameter cast to jsonb is jsonb (3802) in ParameterDescription, as PostgreSQL infers it:
+    asyncpg then sends it as jsonb (binary, with the version byte)."""
+    import asyncio
+
+    import asyncpg
+
+    async def answers(**kw: Any) -> list:
+        c = await asyncpg.connect(**kw)
+        try:
+            out = []
+            for sql, args in [
+                ("SELECT $1::jsonb", ('{"b":1,"a":2}',)),
+                ("SELECT CAST($1 AS pg_catalog.jsonb) -> 'a', $2::int", ('{"a":[1]}', 3)),
+                ("SELECT $1::jsonb || $2::jsonb, $3::text", ("[1]", '{"x":1}', "t")),
+            ]:
+                st = await c.prepare(sql)
+                out.append([t.oid for t in st.get_parameters()])
+                out.append([tuple(r) for r in await st.fetch(*args)])
+            return out
+        finally:
+            await c.close()
+
+    mine = asyncio.run(
+        answers(host="127.0.0.1", port=server.port, database=pdb, user=PDB_ADMIN, password=PDB_PASSWORD)
+    )
+    theirs = asyncio.run(answers(host="127.0.0.1", port=pg15.port, database=pg_db, user="postgres"))
+    assert mine == theirs
+    assert mine[0] == [oids.JSONB]
+
+
+def test_add_column_jsonb_if_not_exists_and_arrays(both) -> None:
+    """ADD COLUMN [IF NOT EXISTS] c jsonb / jsonb[] make jsonb (3802) and jsonb[] (3807) columns;
+    IF NOT EXISTS leaves a column that is there as it was (a json column stays json)."""
+    ours, theirs, t = both
+    try:
+        for sql in [
+            "CREATE TABLE {t}_a (id int, js json)",
+            """INSERT INTO {t}_a VALUES (1, '{"b":1,"a":2}')""",
+            "ALTER TABLE {t}_a ADD COLUMN IF NOT EXISTS k jsonb",
+            "ALTER TABLE {t}_a ADD COLUMN IF NOT EXISTS js jsonb",
+            "ALTER TABLE {t}_a ADD COLUMN ka jsonb[]",
+            """ALTER TABLE {t}_a ADD COLUMN IF NOT EXISTS kb jsonb[] DEFAULT ARRAY['{"y":1,"x":2}'::jsonb]""",
+            """UPDATE {t}_a SET k = '{"d":1,"c":2}', ka = ARRAY['[1,2]'::jsonb]""",
+            "SELECT * FROM {t}_a",
+        ]:
+            sql = sql.replace("{t}", t)
+            for binary in (False, True):
+                if binary and not sql.startswith("SELECT"):
+                    continue
+                mine, pgs = _raw(ours, sql, binary), _raw(theirs, sql, binary)
+                assert mine == pgs, f"{sql} (binary: {binary})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE IF EXISTS {t}_a")

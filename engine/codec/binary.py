@@ -63,7 +63,7 @@ def raw_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
 
 
 def jsonb_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
-    return A.join(b"\x01", raw_binary(arr, ctx))  # jsonb_send: version byte 1 + text
+    return A.join(b"\x01", A.as_binary(text_of(arr, ctx)))  # jsonb_send: version byte 1 + jsonb's text
 
 
 def _from_text(arr: pa.Array, arrow_type: pa.DataType) -> pa.Array:

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine import jsonb
 from engine.codec import _arrow as A
 from engine.codec.floats import float_text
 from engine.codec.numeric import bignum_text, decimal_text, is_bignum
@@ -145,7 +146,25 @@ def text_of(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
     fn = _DISPATCH.get(arr.type)
     if fn is None:
         fn = _DISPATCH[arr.type] = _pick(arr.type)
+    if ctx.pg_type.oid == oids.JSONB:  # a jsonb, or an element of a jsonb[]
+        return jsonb_text(fn(arr, ctx))
     return fn(arr, ctx)
+
+
+def _jsonb_out(text: str) -> str:
+    try:
+        return jsonb.normalize(text) or ""
+    except ValueError:  # not JSON (cannot come out of DuckDB's JSON): sent as it is
+        return text
+
+
+def jsonb_text(texts: pa.Array) -> pa.Array:
+    """jsonb's output text, as PostgreSQL prints it (engine.jsonb: keys by length then bytes,
+    ", " and ": "), whatever text DuckDB holds or prints for the value: a column keeps the text
+    as inserted, and DuckDB's JSON operators and functions (->, ->>, json_agg...) print it
+    compact. Per value (Python): only jsonb columns pay for it."""
+    values = A.as_string(texts).to_pylist()
+    return pa.array([None if v is None else _jsonb_out(v) for v in values], pa.string())
 
 
 # ---- records ------------------------------------------------------------------------------------
