@@ -795,7 +795,11 @@ class Session:
     # ------------------------------------------------------------ LISTEN / NOTIFY
 
     def _ready(self) -> bytes:
-        """ReadyForQuery, after the notifications owed to the client when it is idle."""
+        """ReadyForQuery, after the notifications owed to the client when it is idle. The session
+        is idle in pg_stat_activity before the client can read it (PostgreSQL reports idle before
+        it sends ReadyForQuery): a statement another client sends on seeing this reply must not
+        find it still active."""
+        self._activity_end()
         rfq = backend.ready_for_query(self.status)
         return self.listener.take() + rfq if self.status == "I" else rfq
 
