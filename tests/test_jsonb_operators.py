@@ -682,6 +682,7 @@ def test_plain_text_until_a_json_column_appears(
         with (
             server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as a,
             server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as b,
+            server.connect(name, PDB_ADMIN, PDB_PASSWORD) as in_block,
             pg15.connect(pg_db, autocommit=True) as theirs,
         ):
             for c in (a, theirs):
@@ -699,12 +700,19 @@ def test_plain_text_until_a_json_column_appears(
 
             assert check(prepared, ["x"], True) == ("ok", [("ax", 0)])
             assert check(again) == ("ok", [('["a"]["b"]', 1, "ax")])
+            # a transaction block began before the change reads the PDB's columns after it (in its
+            # snapshot: no JSON column); the next block sees them
+            assert in_block.execute(f"SELECT v || 'q' FROM {t}").fetchall() == [("aq",)]
             # another session makes a jsonb column, and the view's columns read it
             for c in (b, theirs):
                 c.execute(f"ALTER TABLE {t} ADD COLUMN j jsonb")
                 c.execute(f"""UPDATE {t} SET j = '["c"]'""")
                 c.execute(f"DROP VIEW {t}_w")
                 c.execute(f"CREATE VIEW {t}_w AS SELECT id, j AS y, j AS k FROM {t}")
+            assert in_block.execute(f"SELECT v || 'q' FROM {t}").fetchall() == [("aq",)]
+            in_block.commit()
+            assert in_block.execute(again).fetchall() == [(["c", "b"], [], "ax")]
+            in_block.rollback()
             assert check(prepared, ["y"], True) == ("ok", [("ay", 0)])
             assert check(again) == ("ok", [(["c", "b"], [], "ax")])
             assert check(f"SELECT j || %s, j - 0 FROM {t}", ['["d"]'], True) == ("ok", [(["c", "d"], [])])
