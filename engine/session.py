@@ -122,6 +122,10 @@ class Prepared:
     # What earlier runs of this statement (or of its shape: the same text but for its numbers)
     # taught: "small" = few rows of plain types, fetched as Python values (_run_small).
     hint: dict[str, Any] = field(default_factory=dict)
+    # pgcompat.rewrite's text without jsonb's dispatch (None: none), and the dispatched one: sql
+    # is one of them at each run, plain while the PDB has no JSON column (EngineSession._choose)
+    plain: str | None = None
+    dispatched: str = ""
 
 
 @dataclass
@@ -285,6 +289,7 @@ class EngineSession:
         # engine.jsonb's lazy macros: the DdlCount when the PDB's columns were read, whether one
         # is JSON, whether the macros are the typed ones (None: made in a block that may roll back)
         self._jl_stamp: int | None = None
+        self._tx_ddl = 0  # the DDL count when the open transaction began (_json_columns)
         self._jl_json = True
         self._jl_typed: bool | None = True
         foreign_keys.session_macro(con)  # what the catalog reads the foreign keys from
@@ -400,15 +405,31 @@ class EngineSession:
         if jsonb.LAZY in sql:
             self._lazy_jsonb()
 
+    def _json_columns(self) -> bool:
+        """Whether the PDB has a JSON column, as this transaction sees it: read again after DDL
+        (a read in a transaction block is valid for the DDL counted when the block began: its
+        snapshot may be older than the count)."""
+        if self._jl_stamp != self.ddl.value or self._ddl_in_tx:
+            autocommit = self.status == "I" and not self._in_implicit and not self._implicit_ro
+            stamp = self.ddl.value if autocommit else self._tx_ddl  # (read before the catalog)
+            self._release_stream()
+            self._jl_json = bool(self.con.execute(jsonb.HAS_JSON).fetchall()[0][0])
+            self._jl_stamp = stamp
+        return self._jl_json
+
+    def _choose(self, p: Prepared) -> None:
+        """The text a statement with one without jsonb's dispatch (pgcompat.rewrite's plain) runs:
+        that one while the PDB has no JSON column (the lazy macros would be DuckDB's own
+        operators: the same answers, without binding the macros), the dispatched one once it has."""
+        if p.plain is not None:
+            p.sql = p.dispatched if self._json_columns() else p.plain
+
     def _lazy_jsonb(self) -> None:
         """engine.jsonb's lazy macros as the PDB's columns ask: DuckDB's own operators while no
         column is JSON (read again after DDL), the typed macros once one is. Made DuckDB's own
         only in a transaction of their own; made typed at once (inside a transaction block, again
         at each statement until it ends: it may roll back)."""
-        if self._jl_stamp != self.ddl.value or self._ddl_in_tx:
-            self._release_stream()
-            self._jl_json = bool(self.con.execute(jsonb.HAS_JSON).fetchall()[0][0])
-            self._jl_stamp = self.ddl.value
+        self._json_columns()
         if self._jl_typed == self._jl_json:
             return
         self._release_stream()
@@ -528,6 +549,7 @@ class EngineSession:
     # ------------------------------------------------------------ transactions
 
     def _begin(self, read_only: bool, isolation: str | None = None) -> None:
+        self._tx_ddl = self.ddl.value  # (before the snapshot)
         self.con.execute("BEGIN TRANSACTION READ ONLY" if read_only else "BEGIN TRANSACTION")
         self.read_only_tx = read_only
         self.isolation_tx = isolation or self.default_isolation
@@ -1307,6 +1329,7 @@ class EngineSession:
         if p.kind not in _NAME_NEUTRAL:
             self._names = f"{id(self)}:{next(_NAMES_CHANGED)}"
         if not portal.started:
+            self._choose(p)
             self.ensure_pg_macros(p.sql)
             for n in p.notices:
                 emit(backend.notice_response(n))
@@ -1413,7 +1436,7 @@ class EngineSession:
         ok = True
         for s in stmts:
             try:
-                self.require_passed(s["sql"], *s.get("pre", []))
+                self.require_passed(s["sql"], *s.get("pre", []), *([s["plain"]] if "plain" in s else []))
                 sql = s["sql"]
                 if s.get("grouping") or s.get("positional"):
                     self.ensure_pg_macros(sql)  # (they bind the statement)
@@ -1429,6 +1452,8 @@ class EngineSession:
                 p.writes, p.lock = bool(s.get("writes")), s.get("lock", "")
                 p.names = s.get("names")
                 p.alter = s.get("alter")
+                if "plain" in s:
+                    p.plain, p.dispatched = s["plain"], sql
                 if "hint" in s:
                     p.hint = s["hint"]  # shared by the statements of one shape
                 portal = Portal(p, [], [])
@@ -1469,9 +1494,10 @@ class EngineSession:
         group_by: dict[str, Any] | None = None,
         positional: dict[str, Any] | None = None,
         hint: dict[str, Any] | None = None,
+        plain: str | None = None,
     ) -> bytes:
         self._check_aborted(kind)
-        self.require_passed(sql, *(pre or []))
+        self.require_passed(sql, *(pre or []), *([plain] if plain is not None else []))
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
         if kind in TXN_KINDS or kind in ("set", "show", "close", "move", LOCK_TABLE) or alter is not None:
@@ -1503,7 +1529,11 @@ class EngineSession:
         sql = inserts.complete(self.con, sql, positional)
         self.ensure_pg_macros(sql)  # (again: completing may call them)
         sql = declared_params(sql, param_oids)  # (after the rewrites' offsets are used)
-        sig = _seam.bind(self.con, sql)
+        chosen = Prepared(sql, kind, tag, [], None)
+        if plain is not None:
+            chosen.plain, chosen.dispatched = declared_params(plain, param_oids), sql
+            self._choose(chosen)
+        sig = _seam.bind(self.con, chosen.sql)
         ptypes: list[codec.PgType] = []
         untyped: list[int] = []
         # The client numbers parameters in its own text; a rewrite may have dropped some ($1 of
@@ -1537,7 +1567,10 @@ class EngineSession:
         if sig.return_type == "query_result":
             cols = _sig_columns(sig, names, lambda: self._shape_origins(kind, sql, hint))
             deferred = cols is None
-        prepared = Prepared(sql, kind, tag, ptypes, cols, pre or [], notices or [], untyped, names=names)
+        prepared = Prepared(
+            chosen.sql, kind, tag, ptypes, cols, pre or [], notices or [], untyped, names=names
+        )
+        prepared.plain, prepared.dispatched = chosen.plain, chosen.dispatched
         prepared.deferred = deferred
         prepared.used_params = used
         prepared.exact_numeric = exact
@@ -1576,6 +1609,7 @@ class EngineSession:
             # DuckDB types these result columns from the parameter values: bind with them (as
             # numbers where text cannot bind, see _submit_params).
             self._release_stream()
+            self._choose(p)
             self.ensure_pg_macros(p.sql)
             try:
                 sig = _seam.bind(self.con, p.sql, values=_for_duckdb(p, values) or None)
@@ -1607,6 +1641,7 @@ class EngineSession:
             if p.deferred:
                 # Statement-level Describe has no values: describe with NULLs as the best guess.
                 self._release_stream()
+                self._choose(p)
                 self.ensure_pg_macros(p.sql)
                 try:
                     cols = _sig_columns(

@@ -675,6 +675,9 @@ class Rewritten:
     alter: dict[str, object] | None = None  # an ALTER TABLE the engine plans when it runs (engine.alter)
     grouping: dict[str, object] | None = None  # GROUP BY a primary key (pgcompat.grouping)
     positional: dict[str, object] | None = None  # INSERT INTO t VALUES without columns (pgcompat.inserts)
+    # the statement without jsonb's dispatch, where only a JSON column could make an operand
+    # jsonb: what the engine runs while its PDB has none (engine.session, jsonb.LAZY)
+    plain: str | None = None
 
 
 def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
@@ -727,10 +730,16 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     sql = apply(text, edits) if edits else text
     # ||, - and @> by their operands' types (not in the catalog emulation's queries; a text[]
     # literal the shim turned into a list is no catalog query)
+    plain = None
     if typed_operators and not (catalog and jsonb.reads_catalog(toks)):
+        before = sql
         sql = jsonb.dispatch(sql, None if edits else toks)
+        if sql != before and "json" not in before.lower() and toks[0].text.upper() not in ("CREATE", "ALTER"):
+            plain = before  # (the lazy dispatch: its macros are DuckDB's own operators then)
     if not catalog and result_types.applies(toks):  # (the catalog emulation's SQL is left as it is)
         sql = result_types.typed_sql(sql, None if sql != text else toks)
+        if plain is not None:
+            plain = result_types.typed_sql(plain, None if plain != text else toks)
     parts = split_multi_object_drop(sql)
     if parts is not None:
         return Rewritten(parts[-1], (), tuple(parts[:-1]), tuple(notices), checked)
@@ -774,4 +783,8 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         if writes is not None:  # computed values into numeric columns: engine.pgmath.exact_writes
             positional = {**(positional or {}), "numeric": writes}
     param_oids = jsonb.parameter_types(client_text, client_toks, client_toks[0].start)
-    return Rewritten(sql, param_oids, pre, tuple(notices), checked, refusal, planned, grouped, positional)
+    if pre or planned is not None or grouped is not None or positional is not None:
+        plain = None  # (their offsets and plans are the dispatched text's)
+    return Rewritten(
+        sql, param_oids, pre, tuple(notices), checked, refusal, planned, grouped, positional, plain
+    )

@@ -73,6 +73,8 @@ class Statement:
     engine_grouping: dict[str, Any] | None = None
     # INSERT INTO t VALUES (...) without a column list: where the engine may write one
     engine_positional: dict[str, Any] | None = None
+    # the engine text without jsonb's dispatch, run while the PDB has no JSON column (rewrite.plain)
+    engine_plain: str | None = None
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
     # A statement that differs from base only in its numbers: base is what is judged (its tokens
     # slice base's text), this one's text is what runs.
@@ -136,6 +138,8 @@ class Statement:
             op["grouping"] = self.engine_grouping
         if self.engine_positional is not None:
             op["positional"] = self.engine_positional
+        if self.engine_plain is not None:
+            op["plain"] = self.engine_plain
         if names is not None:
             op["names"] = names
         if self.kind == "begin":
@@ -277,6 +281,7 @@ def _statement(sql: str, toks: list[Token]) -> Statement:
         rw.alter,
         rw.grouping,
         rw.positional,
+        rw.plain,
     )
 
 
@@ -362,6 +367,7 @@ def _templatable(st: Statement) -> bool:
         and st.engine_alter is None
         and st.engine_grouping is None
         and "numeric" not in (st.engine_positional or {})  # (its offsets are this text's)
+        and st.engine_plain is None
     )
 
 

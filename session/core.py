@@ -594,7 +594,7 @@ class Session:
                 op = st.engine_op(analysis.result_names(st.judged))
                 group.append(op)
                 if self.ex is not None:  # the verdict goes with the text (EngineSession.passed)
-                    self.ex.passed(str(op["sql"]), *op.get("pre", []))  # type: ignore[misc]
+                    self.ex.passed(*_texts(op))
                 views += dictionary_views.referenced_views(st.judged)
                 views += pg_session_tables.read_by(str(op["sql"]))
         if ok and group:
@@ -609,7 +609,7 @@ class Session:
             self._note_error(e.sqlstate, e.message)
             return False
         for st in group:
-            for sql in (st["sql"], *(st.get("pre") or ())):
+            for sql in _texts(st):
                 try:
                     refuse_governed(sql)
                 except DbError as e:
@@ -1044,10 +1044,10 @@ class Session:
             self.statement_views.pop(msg.name, None)
         self._register_views(views)
         op = st.engine_op(analysis.result_names(st.judged))
-        for sql in (op["sql"], *(op.get("pre") or ())):
-            refuse_governed(str(sql))
+        for sql in _texts(op):
+            refuse_governed(sql)
         ex = self._executor()
-        ex.passed(str(op["sql"]), *op.get("pre", []))  # type: ignore[misc]
+        ex.passed(*_texts(op))
         ok, reply = self._call(
             lambda ex: ex.op_parse(
                 msg.name,
@@ -1067,6 +1067,7 @@ class Session:
                 op.get("grouping"),  # type: ignore[arg-type]
                 op.get("positional"),  # type: ignore[arg-type]
                 op.get("hint"),  # type: ignore[arg-type]
+                plain=op.get("plain"),  # type: ignore[arg-type]
             )
         )
         if not ok:
@@ -1115,3 +1116,9 @@ _PG_NOTIFY_ROW = backend.row_description([backend.Column("pg_notify", pgtypes.VO
 
 def _add(obj: Any, name: str, n: int) -> None:
     setattr(obj, name, getattr(obj, name) + n)
+
+
+def _texts(op: dict[str, Any]) -> list[str]:
+    """The engine texts an op may run (EngineSession.require_passed): its statement, those run
+    first, and its text without jsonb's dispatch (pgcompat.rewrite.Rewritten.plain)."""
+    return [str(op["sql"]), *op.get("pre", []), *([str(op["plain"])] if op.get("plain") else [])]

@@ -373,5 +373,19 @@ def test_the_engine_runs_only_what_the_policies_passed(tmp_path: Path) -> None:
     out.clear()
     assert ex.op_query([op], out.append) is True
     assert SECRET.encode() in b"".join(out)
+    # a text without jsonb's dispatch (pgcompat.rewrite's plain) runs only when it was passed too
+    passed = "SELECT 1 || 'x'"
+    for plain in ("SELECT s, 1 FROM secret_t", "SELECT 1 || 'y'"):
+        out.clear()
+        ex.passed(passed)
+        sneaked = {"sql": passed, "plain": plain, "kind": "select", "tag": "SELECT"}
+        assert ex.op_query([sneaked], out.append) is False
+        assert b"42501" in b"".join(out) and SECRET.encode() not in b"".join(out)
+        with pytest.raises(DbError, match="not checked by the policies"):
+            ex.op_parse("", passed, "select", "SELECT", [], plain=plain)
+    ex.passed(passed, "SELECT 1 || 'y'")
+    out.clear()
+    ok = {"sql": passed, "plain": "SELECT 1 || 'y'", "kind": "select", "tag": "SELECT"}
+    assert ex.op_query([ok], out.append) is True and b"1y" in b"".join(out)  # (no JSON column: plain)
     ex.close()
     db.close()

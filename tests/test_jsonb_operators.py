@@ -663,3 +663,77 @@ def test_add_column_jsonb_if_not_exists_and_arrays(both) -> None:
     finally:
         for c in (ours, theirs):
             c.execute(f"DROP TABLE IF EXISTS {t}_a")
+
+
+def test_plain_text_until_a_json_column_appears(
+    server: RunningServer, pg15: PostgresServer, pg_db: str
+) -> None:
+    """A statement whose text holds nothing JSON runs without jsonb's dispatch while its PDB has
+    no JSON column (pgcompat.rewrite's plain text). Once another session makes one, the same
+    statement text (prepared, or sent again) gives PostgreSQL's answers: the dispatched text."""
+    name = "JP" + uuid.uuid4().hex[:8].upper()
+    with server.connect(autocommit=True) as root:
+        root.execute(
+            f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+        )
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    t = "jp_" + uuid.uuid4().hex[:8]
+    try:
+        with (
+            server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as a,
+            server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as b,
+            server.connect(name, PDB_ADMIN, PDB_PASSWORD) as in_block,
+            pg15.connect(pg_db, autocommit=True) as theirs,
+        ):
+            for c in (a, theirs):
+                c.execute(f"CREATE TABLE {t} (id int, v text, x text)")
+                c.execute(f"""INSERT INTO {t} VALUES (1, 'a', '["a"]')""")
+                c.execute(f"CREATE VIEW {t}_w AS SELECT id, x AS y, id AS k FROM {t}")
+            prepared = f"SELECT v || %s, id - 1 FROM {t} WHERE id = 1"
+            again = f"""SELECT y || '["b"]', k - 0, v || 'x' FROM {t}_w JOIN {t} USING (id)"""
+
+            def check(sql: str, params: Any = None, prepare: bool | None = None) -> tuple:
+                mine = _answer_prepared(a, sql, params, prepare)
+                pgs = _answer_prepared(theirs, sql, params, prepare)
+                assert mine == pgs, f"{sql} {params!r}\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+                return mine
+
+            assert check(prepared, ["x"], True) == ("ok", [("ax", 0)])
+            assert check(again) == ("ok", [('["a"]["b"]', 1, "ax")])
+            # a transaction block began before the change reads the PDB's columns after it (in its
+            # snapshot: no JSON column); the next block sees them
+            assert in_block.execute(f"SELECT v || 'q' FROM {t}").fetchall() == [("aq",)]
+            # another session makes a jsonb column, and the view's columns read it
+            for c in (b, theirs):
+                c.execute(f"ALTER TABLE {t} ADD COLUMN j jsonb")
+                c.execute(f"""UPDATE {t} SET j = '["c"]'""")
+                c.execute(f"DROP VIEW {t}_w")
+                c.execute(f"CREATE VIEW {t}_w AS SELECT id, j AS y, j AS k FROM {t}")
+            assert in_block.execute(f"SELECT v || 'q' FROM {t}").fetchall() == [("aq",)]
+            in_block.commit()
+            assert in_block.execute(again).fetchall() == [(["c", "b"], [], "ax")]
+            in_block.rollback()
+            assert check(prepared, ["y"], True) == ("ok", [("ay", 0)])
+            assert check(again) == ("ok", [(["c", "b"], [], "ax")])
+            assert check(f"SELECT j || %s, j - 0 FROM {t}", ['["d"]'], True) == ("ok", [(["c", "d"], [])])
+            # and when it is gone, DuckDB's own operators again
+            for c in (b, theirs):
+                c.execute(f"DROP VIEW {t}_w")
+                c.execute(f"ALTER TABLE {t} DROP COLUMN j")
+                c.execute(f"CREATE VIEW {t}_w AS SELECT id, x AS y, id AS k FROM {t}")
+            assert check(again) == ("ok", [('["a"]["b"]', 1, "ax")])
+            assert check(prepared, ["z"], True) == ("ok", [("az", 0)])
+            theirs.execute(f"DROP VIEW {t}_w")
+            theirs.execute(f"DROP TABLE {t}")
+    finally:
+        with server.connect(autocommit=True) as root:
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
+            root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+
+
+def _answer_prepared(con: psycopg.Connection, sql: str, params: Any, prepare: bool | None) -> tuple:
+    try:
+        cur = con.execute(sql, params, prepare=prepare)
+        return ("ok", cur.fetchall() if cur.description else None)
+    except psycopg.Error as e:
+        return ("error", e.sqlstate)
