@@ -29,7 +29,7 @@ duckdb_constraints() (some 13 us a column of the whole PDB).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlglot.tokens import Token, TokenType
 
@@ -147,31 +147,36 @@ def _top_level_words(tk: Tokens, lo: int, hi: int) -> set[str | None]:
     return words
 
 
-def varchar_length_checks(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """CREATE TABLE t (c varchar(100), ...): each such column gets the CHECK that enforces its
-    length (see the module docstring); nothing else changes."""
+def _column_definitions(text: str, toks: Sequence[Token], base: int) -> Iterator[tuple[Tokens, int, int]]:
+    """CREATE TABLE t (...)'s column definitions, token ranges [lo, hi) each (table constraints and
+    generated columns left out: DuckDB takes no constraints on generated columns)."""
     if not toks or toks[0].token_type != TokenType.CREATE:
-        return []
+        return
     tk = Tokens(text, toks, base)
     found = _column_list(tk)
     if found is None:
-        return []
+        return
     open_, close = found
-    edits: list[Edit] = []
     for lo, hi, _sep in tk.split(open_ + 1, close, frozenset({TokenType.COMMA})):
         if (
             hi - lo < 2
             or (tk.tt(lo) not in NAMES and tk.word(lo) is None)
             or tk.word(lo) in _TABLE_CONSTRAINT
+            or {"generated", "as"} & _top_level_words(tk, lo + 1, hi)
         ):
             continue
+        yield tk, lo, hi
+
+
+def varchar_length_checks(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE TABLE t (c varchar(100), ...): each such column gets the CHECK that enforces its
+    length (see the module docstring); nothing else changes."""
+    edits: list[Edit] = []
+    for tk, lo, hi in _column_definitions(text, toks, base):
         declared = declared_length(tk, lo + 1)
-        if declared is None:
-            continue
-        kind, n, _last = declared
-        if {"generated", "as"} & _top_level_words(tk, lo + 1, hi):
-            continue  # DuckDB takes no constraints on generated columns
-        edits.append((tk.end(hi - 1), tk.end(hi - 1), " " + length_check(_shown_name(tk, lo), kind, n)))
+        if declared is not None:
+            kind, n, _last = declared
+            edits.append((tk.end(hi - 1), tk.end(hi - 1), " " + length_check(_shown_name(tk, lo), kind, n)))
     return edits
 
 
@@ -192,26 +197,11 @@ def _declared_jsonb(tk: Tokens, k: int) -> bool:
 def jsonb_column_checks(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """CREATE TABLE t (c jsonb, ...): each jsonb (or jsonb[]) column gets the CHECK that says it is
     jsonb (the column itself is DuckDB's JSON: pgcompat.rewrite.jsonb_type)."""
-    if not toks or toks[0].token_type != TokenType.CREATE:
-        return []
-    tk = Tokens(text, toks, base)
-    found = _column_list(tk)
-    if found is None:
-        return []
-    open_, close = found
-    edits: list[Edit] = []
-    for lo, hi, _sep in tk.split(open_ + 1, close, frozenset({TokenType.COMMA})):
-        if (
-            hi - lo < 2
-            or (tk.tt(lo) not in NAMES and tk.word(lo) is None)
-            or tk.word(lo) in _TABLE_CONSTRAINT
-            or not _declared_jsonb(tk, lo + 1)
-        ):
-            continue
-        if {"generated", "as"} & _top_level_words(tk, lo + 1, hi):
-            continue  # DuckDB takes no constraints on generated columns
-        edits.append((tk.end(hi - 1), tk.end(hi - 1), " " + jsonb_check(_shown_name(tk, lo))))
-    return edits
+    return [
+        (tk.end(hi - 1), tk.end(hi - 1), " " + jsonb_check(_shown_name(tk, lo)))
+        for tk, lo, hi in _column_definitions(text, toks, base)
+        if _declared_jsonb(tk, lo + 1)
+    ]
 
 
 def _altered_lengths(tk: Tokens) -> bool:
