@@ -49,9 +49,15 @@ def test_a_session_carried_by_open_force_is_not_opened_again(gsrv: RunningServer
         b.close()
 
 
-def _storage_seconds(srv: RunningServer, tenant: str, size: int) -> float:
-    """The seconds of storage metered for tenant, at a constant size."""
-    return _usage(srv, tenant).get("storage", 0.0) / size
+def _storage_seconds(srv: RunningServer, tenant: str, size: int, since: dt.datetime) -> float:
+    """The seconds of storage metered for tenant in the intervals from since, at a constant size."""
+    with srv.connect(autocommit=True) as root:
+        (v,) = root.execute(
+            "SELECT coalesce(sum(value), 0) FROM CDB_METERING WHERE tenant_name = %s AND grain = 'INTERVAL'"
+            " AND metric = 'storage' AND period_start >= %s",
+            (tenant, since),
+        ).fetchone()
+    return float(v) / size
 
 
 def _files(srv: RunningServer, pdb: str) -> int:
@@ -70,16 +76,24 @@ def test_storage_is_accrued_while_the_server_is_down_once_across_restarts(tmp_pa
         with srv.connect(name, "adm", PW, autocommit=True) as c:
             c.execute("CREATE TABLE t AS SELECT range AS x FROM range(100000)")
             c.execute("CHECKPOINT")
-        time.sleep(2.5)
         size = _files(srv, name)
         assert size > 0
-        with srv.connect(autocommit=True) as root:
-            (born,) = root.execute(
-                "SELECT min(period_start) FROM CDB_METERING WHERE tenant_name = %s AND grain = 'INTERVAL'"
-                " AND metric = 'storage'",
-                (name,),
-            ).fetchone()
-        covered = _storage_seconds(srv, name, size)
+        # counted from the first interval that starts once the files have their final size (the
+        # time a loaded machine takes to create the table is metered at smaller sizes)
+        settled = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        born = None
+        deadline = time.monotonic() + 20
+        while born is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+            with srv.connect(autocommit=True) as root:
+                (born,) = root.execute(
+                    "SELECT min(period_start) FROM CDB_METERING WHERE tenant_name = %s"
+                    " AND grain = 'INTERVAL' AND metric = 'storage' AND period_start >= %s",
+                    (name, settled),
+                ).fetchone()
+        assert born is not None
+        time.sleep(2.5)
+        covered = _storage_seconds(srv, name, size, born)
         assert covered > 1
         # kill -9 of every process; the server stays down 6 s
         srv.kill_all()
@@ -89,7 +103,7 @@ def test_storage_is_accrued_while_the_server_is_down_once_across_restarts(tmp_pa
         assert _files(srv, name) == size  # nothing wrote the files in between
         time.sleep(3)
         first = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - born).total_seconds()
-        got = _storage_seconds(srv, name, size)
+        got = _storage_seconds(srv, name, size, born)
         # the outage is metered: without it the total would be 6 s short; at most the last
         # interval (1 s) and a tick are not written yet
         assert first - 3.0 <= got <= first + 0.5, (got, first, time.time() - down)
@@ -99,7 +113,7 @@ def test_storage_is_accrued_while_the_server_is_down_once_across_restarts(tmp_pa
         srv = start_server(tmp_path / "data", config=NO_HTTP)
         time.sleep(3)
         again = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - born).total_seconds()
-        got = _storage_seconds(srv, name, size)
+        got = _storage_seconds(srv, name, size, born)
         assert again - 3.0 <= got <= again + 0.5, (got, again)
         assert "accrued over the time the server was down" in srv.log_text()
     finally:
