@@ -32,15 +32,38 @@ def counted_statements() -> Iterator[list[int]]:
         _TALLY.reset(token)
 
 
+class CountingConnection(sqlite3.Connection):
+    """The catalog's connection, counting the SQL statements run on it, PRAGMAs aside (what a
+    request cost the catalog). Counted here, before SQLite runs them, never in a trace callback:
+    SQLite calls that back holding the connection's mutex, and it needs the GIL, which an API
+    thread holds while it waits for that mutex (binding parameters): a deadlock."""
+
+    statements = 0
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:  # type: ignore[override]
+        self._count(sql)
+        return super().execute(sql, *args)
+
+    def executemany(self, sql: str, *args: object) -> sqlite3.Cursor:  # type: ignore[override]
+        self._count(sql)
+        return super().executemany(sql, *args)
+
+    def _count(self, sql: str) -> None:
+        if not sql.startswith("PRAGMA"):  # change_stamp's data_version: no lookup of anything
+            self.statements += 1
+            tally = _TALLY.get()
+            if tally is not None:
+                tally[0] += 1
+
+
 class StoreBase:
     def __init__(self, path: str) -> None:
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, factory=CountingConnection
+        )
         self._data_version = 0
         self._data_version_at = -1.0
-        # SQL statements run on this connection, PRAGMAs aside (what a request cost the catalog)
-        self.statements = 0
-        self.db.set_trace_callback(self._count_statement)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -63,13 +86,6 @@ class StoreBase:
                 for privilege in privileges:
                     self.grant_sys(role, COMMON_GRANT, privilege, True)
             self.set_meta("builtin_roles", _BUILTIN_VERSION)
-
-    def _count_statement(self, sql: str) -> None:
-        if not sql.startswith("PRAGMA"):  # change_stamp's data_version: no lookup of anything
-            self.statements += 1
-            tally = _TALLY.get()
-            if tally is not None:
-                tally[0] += 1
 
     def change_stamp(self) -> tuple[int, int] | None:
         """Changes whenever the catalog does (this connection's writes, or another connection's
