@@ -75,10 +75,7 @@ def router(api: Api) -> APIRouter:
     r = APIRouter(prefix="/api/v1", responses=PROBLEMS)
     cdb = api.cdb
 
-    def who(request: Request) -> Principal:
-        return api.principal_of(request)
-
-    Who = Annotated[Principal, Depends(who)]
+    Who = Annotated[Principal, Depends(api.principal)]
 
     @r.put("/service-tiers/{name}", response_model=ServiceTier, tags=["tiers"])
     async def update_tier(

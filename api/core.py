@@ -67,6 +67,11 @@ class Api:
 
     # -------------------------------------------------------------- who
 
+    async def principal(self, request: Request) -> Principal:
+        """The request's principal, as the routes' dependency: async, so that it runs on the event
+        loop, which owns the catalog's connection (a sync dependency runs in a worker thread)."""
+        return self.principal_of(request)
+
     def principal_of(self, request: Request) -> Principal:
         cached = getattr(request.state, "principal", None)
         if cached is not None:

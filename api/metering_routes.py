@@ -46,10 +46,7 @@ def _month() -> str:
 def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, over the server's state
     r = APIRouter(prefix="/api/v1", responses=PROBLEMS, tags=["metering"])
 
-    def who(request: Request) -> Principal:
-        return api.principal_of(request)
-
-    Who = Annotated[Principal, Depends(who)]
+    Who = Annotated[Principal, Depends(api.principal)]
     Listing = Annotated[ListParams, Depends(ListParams)]
 
     def meter() -> Metering:

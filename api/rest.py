@@ -71,10 +71,7 @@ def _number(v: Any) -> Any:
 def router(api: Api) -> APIRouter:  # noqa: C901 - one closure per endpoint, over the server's state
     r = APIRouter(prefix="/api/v1", responses=PROBLEMS)
 
-    def who(request: Request) -> Principal:
-        return api.principal_of(request)
-
-    Who = Annotated[Principal, Depends(who)]
+    Who = Annotated[Principal, Depends(api.principal)]
     Listing = Annotated[ListParams, Depends(ListParams)]
     cdb = api.cdb
 
