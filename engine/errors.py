@@ -71,11 +71,30 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ),
     ("BinderException", re.compile(r"No function matches|function .* does not exist", re.I), "42883"),
     ("BinderException", re.compile(r"must appear in the GROUP BY", re.I), "42803"),
+    # PostgreSQL's grouping_error and windowing_error of aggregates and window functions misplaced
+    (
+        "BinderException",
+        re.compile(
+            r"(?:^|: )(?:WHERE clause cannot contain aggregates|aggregate function calls cannot be nested"
+            r"|aggregate function calls cannot contain window function calls)"
+        ),
+        "42803",
+    ),
+    ("BinderException", re.compile(r"(?:^|: )WHERE clause cannot contain window functions"), "42P20"),
+    (
+        "BinderException",
+        re.compile(r'does not have a column with name "|(?:^|: )Referenced update column .* not found'),
+        "42703",
+    ),
+    ("BinderException", re.compile(r"(?:^|: )ORDER term out of range"), "42P10"),
+    ("BinderException", re.compile(r"(?:^|: )DECIMAL type scale cannot be greater than width"), "22003"),
+    ("BinderException", re.compile(r"(?:^|: )interval cannot be 0!"), "22023"),  # generate_series step
     ("BinderException", re.compile(r"Ambiguous reference", re.I), "42702"),
     ("BinderException", _TYPE_OF_CHECKED_COLUMN, "0A000"),
     ("BinderException", re.compile(r"Cannot compare|Cannot mix|cannot be cast|type mismatch", re.I), "42804"),
     ("BinderException", None, "42601"),
     ("ParserException", None, "42601"),
+    ("SyntaxException", re.compile(r"(?:^|: )Like pattern must not end with escape character"), "22025"),
     ("SyntaxException", None, "42601"),
     # date/time input: PostgreSQL's datetime_in errors (DTERR_FIELD_OVERFLOW is 22008, a text
     # that is no date/time 22007, an unknown zone or unit 22023)
@@ -87,6 +106,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("ConversionException", re.compile(r"Unknown TimeZone '"), "22023"),
     ("ConversionException", re.compile(r'extract specifier ".*" not recognized'), "22023"),
     ("ConversionException", re.compile(r"out of range|overflow", re.I), "22003"),
+    ("ConversionException", re.compile(r"(?:^|: )Unimplemented type for cast \("), "42846"),  # cannot cast
     ("ConversionException", None, "22P02"),
     ("OutOfRangeException", None, "22003"),
     ("InvalidInputException", re.compile(r"Division by zero", re.I), "22012"),
