@@ -58,6 +58,7 @@ class CopyIn:
         self.cols: list[tuple[str, codec.PgType, str]] = []
         self.binary = spec["format"] == "binary"
         self.data = bytearray()
+        self.chars: dict[str, int] = {}
         self.error: BaseException | None = None
         self.first = True
         self.fk: tuple[tuple[foreign_keys.ForeignKey, ...], tuple[str, str]] | None = None
@@ -72,6 +73,7 @@ class CopyIn:
             raise ora(65114, "STORAGE MAXSIZE reached")
         s._release_stream()
         self.cols = _target_columns(s, self.spec)
+        self.chars = s.char_columns(str(self.spec["table"]))  # stored without trailing blanks
         s.claim_write()
         fks = s._fks()
         if fks:
@@ -163,7 +165,10 @@ class CopyIn:
         view = f"__duckcdb_copy_{self.s.id}"
         names = table.column_names
         select = ", ".join(
-            f"CAST({_quote_ident(src)} AS {dtype})" for src, (_, _, dtype) in zip(names, cols, strict=True)
+            f"rtrim(CAST({_quote_ident(src)} AS VARCHAR))"
+            if name.lower() in self.chars
+            else f"CAST({_quote_ident(src)} AS {dtype})"
+            for src, (name, _, dtype) in zip(names, cols, strict=True)
         )
         target = ", ".join(_quote_ident(n) for n, _, _ in cols)
         con.register(view, table)

@@ -128,6 +128,7 @@ class DeclaredTypes:
         self.con = con
         self._stamp: Any = None
         self._length_tables: frozenset[str] = frozenset()  # (and the tables with jsonb columns)
+        self._char_tables: frozenset[str] = frozenset()  # the tables with char(n) columns
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: frozenset[tuple[str, str, str]] | None = None
         self._scope: tuple[str, str] | None = None  # (db, schema) of the view being read
@@ -143,6 +144,11 @@ class DeclaredTypes:
             }
             self._tables = tables
             self._length_tables = frozenset(name for (_, _, name), sql in tables.items() if sql)
+            self._char_tables = frozenset(
+                name
+                for (_, _, name), sql in tables.items()
+                if sql and any(t.oid == oids.BPCHAR for t in lengths_of(sql).values())
+            )
             self._views = None
             self._path = None
             self._known = {}
@@ -174,6 +180,24 @@ class DeclaredTypes:
             except duckdb.Error:
                 return False
         return any(v in low for _, _, v in self._views)
+
+    def char_tables(self, stamp: Any, release: Callable[[], None]) -> frozenset[str]:
+        """The names (lower case) of the tables with char(n) columns (engine.bpchar)."""
+        if stamp != self._stamp:
+            release()
+            try:
+                self._fresh(stamp)
+            except duckdb.Error:
+                return frozenset()
+        return self._char_tables
+
+    def lookup(self, catalog: str, schema: str, name: str) -> Table | None:
+        """The table (or view) a name reads, as DuckDB resolves it, with its declared types; None
+        when not sure (the catalog as of the last char_tables())."""
+        try:
+            return self._table(catalog.lower(), schema.lower(), name.lower())
+        except duckdb.Error:
+            return None
 
     def origins(self, sql: str, stamp: Any, release: Callable[[], None]) -> Origins | None:
         """What each result column of a SELECT is, or None when none is a length's column."""

@@ -24,6 +24,7 @@ from duckdb import _seam
 
 from engine import alter as alter_table
 from engine import (
+    bpchar,
     codec,
     cursors,
     declared,
@@ -1083,6 +1084,22 @@ class EngineSession:
         portal.done = True
         return rt, count
 
+    def _char_semantics(self, sql: str, param_oids: list[int]) -> str:
+        """sql with PostgreSQL's char(n) semantics where it reads or writes a char(n) column
+        (engine.bpchar); as it is for a PDB without any (a cached answer until its next DDL)."""
+        tables = self._declared.char_tables((self.ddl.value, self._names), self._release_stream)
+        if not tables:
+            return sql
+        text = [i + 1 for i, o in enumerate(param_oids) if o == TEXT]
+        return bpchar.rewrite(sql, tables, self._declared.lookup, text, self._release_stream)
+
+    def char_columns(self, table: str) -> dict[str, int]:
+        """The char(n) columns -> n of a table named as SQL writes it (COPY FROM's target)."""
+        if not self._declared.char_tables((self.ddl.value, self._names), self._release_stream):
+            return {}
+        self._release_stream()
+        return bpchar.char_columns(table, self._declared.lookup)
+
     def _declared_origins(self, kind: str, sql: str) -> declared.Origins | None:
         """Which result columns of a SELECT are varchar(n) / char(n) or jsonb (engine.declared);
         it may read the catalog, so no result of this connection may be pending."""
@@ -1173,7 +1190,8 @@ class EngineSession:
             oids_ = [t.oid for _, t in cols]
             if not codec_values.encodable([t.oid for _, t in cols], fmts):
                 raise codec_values.ValueEncodeError(f"result types {oids_} are not plain")
-            frame = codec_values.row_framer(oids_, fmts)
+            widths = [t.typmod - 4 if t.oid == BPCHAR else 0 for _, t in cols]  # char(n): padded
+            frame = codec_values.row_framer(oids_, fmts, widths)
             sent = out_bytes = 0
             asked = SMALL_ROWS + 1
             rows = res.fetchmany(asked)
@@ -1447,13 +1465,14 @@ class EngineSession:
                     self._release_stream()
                     self.ensure_pg_macros(sql)  # (completing binds it)
                     sql = inserts.complete(self.con, sql, s["positional"])
+                sql = self._char_semantics(sql, [])
                 p = Prepared(sql, s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only, p.isolation = s.get("read_only"), s.get("isolation")
                 p.writes, p.lock = bool(s.get("writes")), s.get("lock", "")
                 p.names = s.get("names")
                 p.alter = s.get("alter")
                 if "plain" in s:
-                    p.plain, p.dispatched = s["plain"], sql
+                    p.plain, p.dispatched = self._char_semantics(s["plain"], []), sql
                 if "hint" in s:
                     p.hint = s["hint"]  # shared by the statements of one shape
                 portal = Portal(p, [], [])
@@ -1529,9 +1548,11 @@ class EngineSession:
         sql = inserts.complete(self.con, sql, positional)
         self.ensure_pg_macros(sql)  # (again: completing may call them)
         sql = declared_params(sql, param_oids)  # (after the rewrites' offsets are used)
+        sql = self._char_semantics(sql, param_oids)
         chosen = Prepared(sql, kind, tag, [], None)
         if plain is not None:
-            chosen.plain, chosen.dispatched = declared_params(plain, param_oids), sql
+            chosen.plain = self._char_semantics(declared_params(plain, param_oids), param_oids)
+            chosen.dispatched = sql
             self._choose(chosen)
         sig = _seam.bind(self.con, chosen.sql)
         ptypes: list[codec.PgType] = []

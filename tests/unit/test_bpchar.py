@@ -1,0 +1,108 @@
+"""engine.bpchar on a DuckDB connection: the statements that read or write a char(n) column get
+PostgreSQL's bpchar semantics, and nothing changes where the column is not known to be one.
+(Through the server and beside PostgreSQL 15: tests/test_pg_rows_arrays.py.)"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from engine import bpchar, declared
+from pgcompat import lengths
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    # the CHECKs as pgcompat.lengths writes them
+    code = lengths.length_check('"code"', lengths.BPCHAR, 4)
+    c.execute(
+        f"CREATE TABLE t (code varchar PRIMARY KEY {code}, v int, vc varchar {lengths.length_check('vc', 'VARCHAR', 6)})"
+    )
+    c.execute("CREATE TABLE other (code varchar, w int)")
+    return c
+
+
+@pytest.fixture
+def rw(con: duckdb.DuckDBPyConnection):
+    types = declared.DeclaredTypes(con)
+    tables = types.char_tables(1, lambda: None)
+    assert tables == frozenset({"t"})
+
+    def run(sql: str, text_params: tuple[int, ...] = ()) -> str:
+        out = bpchar.rewrite(sql, tables, types.lookup, text_params)
+        con.execute(f"PREPARE p AS {out}")  # the rewrite is DuckDB SQL
+        con.execute("DEALLOCATE p")
+        return out
+
+    return run
+
+
+def test_statements_without_a_char_table_are_untouched(rw) -> None:
+    sql = "SELECT code FROM other WHERE code = 'ab '"
+    assert rw(sql) == sql
+
+
+def test_comparisons_trim_the_other_side(rw) -> None:
+    assert rw("SELECT v FROM t WHERE code = 'ab  ' OR code IN ('cd ', $1) OR 'x ' <> t.code") == (
+        "SELECT v FROM t WHERE code = rtrim('ab  ') OR code IN (rtrim('cd '), rtrim($1)) OR rtrim('x ') <> t.code"
+    )
+    assert rw("SELECT v FROM t WHERE code BETWEEN 'a ' AND 'b ' AND code IS DISTINCT FROM $1::varchar") == (
+        "SELECT v FROM t WHERE code BETWEEN rtrim('a ') AND rtrim('b ') AND code IS DISTINCT FROM rtrim($1::varchar)"
+    )
+    assert rw("SELECT v FROM t a WHERE a.code = a.vc") == "SELECT v FROM t a WHERE a.code = rtrim(a.vc)"
+
+
+def test_text_compares_as_text(rw) -> None:
+    """A declared text parameter, a ::text cast, an expression: the blanks count, as in PostgreSQL."""
+    for sql in (
+        "SELECT v FROM t WHERE code = $1",
+        "SELECT v FROM t WHERE code = 'ab '::text",
+        "SELECT v FROM t WHERE code = 'ab ' || 'c'",
+        "SELECT v FROM t WHERE code || 'x' = 'abx '",
+    ):
+        assert rw(sql, (1,)) == sql
+
+
+def test_patterns_read_the_padded_value(rw) -> None:
+    assert rw("SELECT v FROM t WHERE code LIKE 'a%' OR code NOT ILIKE 'b'") == (
+        "SELECT v FROM t WHERE rpad(code, 4, ' ') LIKE 'a%' OR rpad(code, 4, ' ') NOT ILIKE 'b'"
+    )
+
+
+def test_ambiguous_names_are_left_alone(rw) -> None:
+    """code is t's char(4) and other's text: only a qualified reference is known."""
+    sql = "SELECT v FROM t, other WHERE code = 'ab '"
+    assert rw(sql.replace("code", "t.code")) == "SELECT v FROM t, other WHERE t.code = rtrim('ab ')"
+    with pytest.raises(duckdb.BinderException):
+        rw(sql)  # (DuckDB refuses it too: ambiguous)
+    sql = "SELECT v FROM t, (SELECT 1 AS w) s WHERE code = 'ab '"
+    assert rw(sql) == sql
+
+
+def test_writes_store_without_trailing_blanks(rw) -> None:
+    assert rw("INSERT INTO t VALUES ('ab  ', 1, 'x '), (DEFAULT, 2, NULL)") == (
+        "INSERT INTO t VALUES (rtrim('ab  '), 1, 'x '), (DEFAULT, 2, NULL)"
+    )
+    assert rw(
+        "INSERT INTO t AS x (v, code) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET code = excluded.code"
+    ) == (
+        "INSERT INTO t AS x (v, code) VALUES ($1, rtrim(CAST(($2) AS VARCHAR)))"
+        " ON CONFLICT (code) DO UPDATE SET code = rtrim(CAST((excluded.code) AS VARCHAR))"
+    )
+    assert rw("UPDATE t SET v = 1, code = 'a' || ' ' WHERE code = 'b '") == (
+        "UPDATE t SET v = 1, code = rtrim(CAST(('a' || ' ') AS VARCHAR)) WHERE code = rtrim('b ')"
+    )
+
+
+def test_many_rows_are_rewritten_in_one_pass(rw) -> None:
+    rows = ", ".join(f"('c{i} ', {i}, 'x')" for i in range(5000))
+    out = rw(f"INSERT INTO t VALUES {rows}")
+    assert out.count("rtrim(") == 5000
+
+
+def test_char_columns_of_a_copy_target(con) -> None:
+    types = declared.DeclaredTypes(con)
+    types.char_tables(1, lambda: None)
+    assert bpchar.char_columns("main.t", types.lookup) == {"code": 4}
+    assert bpchar.char_columns('"other"', types.lookup) == {}
