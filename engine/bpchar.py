@@ -8,17 +8,20 @@ column's values without their trailing blanks (what all those operations see in 
 - writes strip them (INSERT ... VALUES, UPDATE ... SET, ON CONFLICT DO UPDATE SET: `rtrim`
   around the values written into char(n) columns; COPY FROM: engine.copy);
 - a result column that is the column itself is sent padded to n (engine.codec: the declared
-  type bpchar(n) that engine.declared finds);
+  type bpchar(n) that engine.declared finds for a SELECT or COPY TO, `returning` below for
+  INSERT / UPDATE / DELETE ... RETURNING);
 - a comparison of the column with a literal, a parameter (unless the client declared it text:
   PostgreSQL then compares as text) or a varchar(n) column compares with the other side's
   trailing blanks removed (=, <>, <, <=, >, >=, [NOT] IN (...), [NOT] BETWEEN, IS [NOT] DISTINCT
   FROM), as PostgreSQL's bpchar comparison does; the column itself is untouched, so an index on it
   still serves the lookup;
-- LIKE / ILIKE / NOT LIKE / ~~ read the padded value, as PostgreSQL's do.
+- LIKE / ILIKE / SIMILAR TO / ~ / ~* (and their negations) read the padded value, as
+  PostgreSQL's do.
 
 So a value read ('ab  ') and written back (UPDATE ... WHERE code = 'ab  ') finds its row.
-A statement that names no table with a char(n) column costs one substring test per such table
-of the PDB (none for a PDB without any). Which table a column is of comes from the statement's
+A statement that names no table with a char(n) column (nor a view, when the PDB has such
+columns) costs one substring test per such name (nothing for a PDB without any); one that does
+costs a tokenization (sqlglot) and a catalog read per table once per DDL. Which table a column is of comes from the statement's
 FROM / JOIN / UPDATE / INTO / USING names and the catalog (engine.declared); an unqualified name
 that two of them have, or that a subquery or CTE of the statement may supply, is left alone.
 """
@@ -33,6 +36,7 @@ from sqlglot.tokens import Token, TokenType
 
 from pgwire import types as oids
 
+declared_origins = tuple[tuple[str | None, oids.PgType | None], ...]  # engine.declared.Origins
 # lookup(catalog, schema, name) -> the table's columns and declared types (engine.declared.Table)
 # or None (not a table known here)
 Edit = tuple[int, int, str]
@@ -462,6 +466,55 @@ def char_columns(table: str, lookup: Callable[[str, str, str], object | None]) -
         return {}
     declared = st.sources[0].declared
     return {c: n for c, t in declared.items() if (n := _char_length(t)) is not None}
+
+
+def returning(sql: str, lookup: Callable[[str, str, str], object | None]) -> declared_origins | None:
+    """What each column of INSERT / UPDATE / DELETE ... RETURNING is: (the name DuckDB gives it,
+    the target's declared type where the item is one of its columns or *), as
+    engine.declared.origins answers for a SELECT; None when nothing is known."""
+    toks = _tokens(sql) if "returning" in sql.lower() else None
+    if not toks or toks[0].token_type not in (TokenType.INSERT, TokenType.UPDATE, TokenType.DELETE):
+        return None
+    st = _Statement(sql, toks, lookup)
+    depth, at = 0, None
+    for i, t in enumerate(toks):
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(t.token_type, 0)
+        if t.token_type == TokenType.RETURNING and depth == 0:
+            at = i
+    if at is None or not st.sources or st.sources[0].columns is None:
+        return None
+    target = st.sources[0]
+    out: list[tuple[str | None, oids.PgType | None]] = []
+    for first, last in _top_level_items(st, at + 1, st.n):
+        alias = st.name(last) if last > first and st.tt(last - 1) == TokenType.ALIAS else None
+        end = last - 2 if alias is not None else last
+        if first == end and st.tt(first) == TokenType.STAR:
+            out += [(c, target.declared.get(c)) for c in target.columns or ()]
+            continue
+        col = st.name(end)
+        qualified = (
+            end == first + 2 and st.tt(first + 1) == TokenType.DOT and st.word(first) == target.binding
+        )
+        if col is not None and (first == end or qualified) and col.lower() in (target.columns or ()):
+            out.append(((alias or col).lower(), target.declared.get(col.lower())))
+        else:
+            out.append((alias.lower() if alias else None, None))
+    return tuple(out) if any(t is not None for _, t in out) else None
+
+
+def _top_level_items(st: _Statement, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The comma-separated items (first, last token) of tokens lo..hi-1 outside parentheses."""
+    out: list[tuple[int, int]] = []
+    first = j = lo
+    while j < hi:
+        if st.tt(j) == TokenType.COMMA:
+            if j > first:
+                out.append((first, j - 1))
+            first = j + 1
+        j = st.match[j] + 1 if j in st.match else j + 1
+    if hi > first:
+        out.append((first, hi - 1))
+    return out
 
 
 def _writes(st: _Statement, rw: _Rewriter) -> None:

@@ -129,6 +129,7 @@ class DeclaredTypes:
         self._stamp: Any = None
         self._length_tables: frozenset[str] = frozenset()  # (and the tables with jsonb columns)
         self._char_tables: frozenset[str] = frozenset()  # the tables with char(n) columns
+        self._char_names: tuple[object, frozenset[str]] | None = None  # (views read, and their names)
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: frozenset[tuple[str, str, str]] | None = None
         self._scope: tuple[str, str] | None = None  # (db, schema) of the view being read
@@ -182,14 +183,26 @@ class DeclaredTypes:
         return any(v in low for _, _, v in self._views)
 
     def char_tables(self, stamp: Any, release: Callable[[], None]) -> frozenset[str]:
-        """The names (lower case) of the tables with char(n) columns (engine.bpchar)."""
+        """The names (lower case) of the tables with char(n) columns, and of every view when there
+        are some (a view may read one): a statement that names none reads no char(n) column
+        (engine.bpchar). Empty for a PDB without char(n) columns."""
         if stamp != self._stamp:
             release()
             try:
                 self._fresh(stamp)
             except duckdb.Error:
                 return frozenset()
-        return self._char_tables
+        if not self._char_tables:
+            return self._char_tables
+        if self._views is None:
+            release()
+            try:
+                self._views = self._view_names()
+            except duckdb.Error:
+                return self._char_tables
+        if self._char_names is None or self._char_names[0] is not self._views:
+            self._char_names = (self._views, self._char_tables | {v for _, _, v in self._views})
+        return self._char_names[1]
 
     def lookup(self, catalog: str, schema: str, name: str) -> Table | None:
         """The table (or view) a name reads, as DuckDB resolves it, with its declared types; None

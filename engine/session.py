@@ -1103,14 +1103,20 @@ class EngineSession:
     def _declared_origins(self, kind: str, sql: str) -> declared.Origins | None:
         """Which result columns of a SELECT are varchar(n) / char(n) or jsonb (engine.declared);
         it may read the catalog, so no result of this connection may be pending."""
+        stamp = (self.ddl.value, self._names)
+        if kind in _RETURNING_KINDS:  # (what RETURNING gives of the target's columns)
+            if not self._declared.relevant(sql, stamp, self._release_stream):
+                return None
+            self._release_stream()
+            return bpchar.returning(sql, self._declared.lookup)
         if kind != "select":
             return None
-        return self._declared.origins(sql, (self.ddl.value, self._names), self._release_stream)
+        return self._declared.origins(sql, stamp, self._release_stream)
 
     def _shape_origins(self, kind: str, sql: str, hint: dict[str, Any] | None) -> declared.Origins | None:
         """_declared_origins, kept with the statement's shape (its text but for its numbers,
         which they do not depend on) for as long as the names it reads mean the same."""
-        if kind != "select":
+        if kind != "select" and kind not in _RETURNING_KINDS:
             return None
         if hint is None:
             return self._declared_origins(kind, sql)
@@ -1802,6 +1808,7 @@ class EngineSession:
 # Text parameters DuckDB would cast to a date/time type itself (reading ' BC' as a zone, cutting
 # a 7th fractional digit): the codec's date/time input reads them as PostgreSQL does.
 _TEXT_OIDS = frozenset({TEXT, VARCHAR, BPCHAR})
+_RETURNING_KINDS = frozenset({"insert", "update", "delete"})
 _DATED_TYPES = frozenset(
     {
         "DATE",

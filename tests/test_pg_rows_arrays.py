@@ -309,6 +309,30 @@ def test_char_n_writes_keep_postgresql_values(conn, pg, table_name) -> None:
             c.execute(f"insert into {t} values ('abcde', 6, null)")
     _same(conn, pg, f"select code, v, note, length(code) = 2 as two from {t} order by v")
     _same(conn, pg, f"select v from {t} where code = 'gh' and note = 'x'")
+    # RETURNING the columns themselves: bpchar(n), padded
+    _same(conn, pg, f"update {t} set v = v where code = 'ab ' returning code, note as n, {t}.v")
+    _same(conn, pg, f"update {t} set v = v where v = 2 returning *")
+    # COPY TO: padded, in text and CSV
+    for sql in (
+        f"copy {t} to stdout",
+        f"copy (select note, code from {t} where code <> 'ab ' order by v) to stdout csv",
+    ):
+        got, want = (_copied(c, sql) for c in (conn, pg))
+        assert got == want and b"ij  " in want, sql
+
+
+def _copied(con, sql: str) -> bytes:
+    with con.cursor().copy(sql) as cp:
+        return b"".join(bytes(b) for b in cp)
+
+
+def test_char_n_through_a_view(conn, pg, table_name) -> None:
+    """A view of a char(n) column, named unlike its table: compared and sent as the column."""
+    t, view = table_name, "vw_" + uuid.uuid4().hex[:8]
+    _char_tables(conn, pg, t)
+    for c in (conn, pg):
+        c.execute(f"create temp view {view} as select id, c from {t}")
+    _same(conn, pg, f"select id, c from {view} where c = 'ab  ' or c in ('cd ') order by id")
 
 
 def test_unquoted_names_fold_and_long_ones_are_cut(conn, pg) -> None:
