@@ -146,16 +146,41 @@ class _Statement:
     def end(self, i: int) -> int:
         return self.toks[i].end + 1
 
+    def head(self) -> int:
+        """The statement's verb: 0, or after WITH ... its INSERT / UPDATE / DELETE / SELECT."""
+        if self.tt(0) != TokenType.WITH:
+            return 0
+        j = 1
+        while j < self.n and self.tt(j) not in (
+            TokenType.INSERT,
+            TokenType.UPDATE,
+            TokenType.DELETE,
+            TokenType.SELECT,
+        ):
+            j = self.match[j] + 1 if j in self.match else j + 1
+        return j
+
+    def target(self) -> _Source | None:
+        """The table INSERT INTO, UPDATE or DELETE FROM writes (columns known), else None."""
+        h = self.head()
+        at = h + 1 if self.tt(h) in (TokenType.INSERT, TokenType.DELETE) else h
+        found = self.by_keyword.get(at)
+        return found if found is not None and found.columns is not None else None
+
     def _sources(self, lookup: Callable[[str, str, str], object | None]) -> list[_Source]:
         out: list[_Source] = []
+        self.by_keyword: dict[int, _Source] = {}  # keyword index -> the (first) source after it
         for i in range(self.n):
             if self.tt(i) in _SOURCE_KEYWORDS:
-                k = i + 1
-                while True:
+                k: int | None = i + 1
+                before = len(out)
+                while k is not None:
                     k = self._source(k, lookup, out, self.tt(i) == TokenType.INTO)
                     if k is None or self.tt(k) != TokenType.COMMA or self.tt(i) != TokenType.FROM:
                         break
                     k += 1
+                if len(out) > before:
+                    self.by_keyword[i] = out[before]
         return out
 
     def _source(
@@ -239,9 +264,10 @@ def _is_varchar(t: oids.PgType | None) -> bool:
 
 
 class _Rewriter:
-    def __init__(self, st: _Statement, text_params: frozenset[int]) -> None:
+    def __init__(self, st: _Statement, text_params: frozenset[int], width: Callable[[str], int]) -> None:
         self.st = st
         self.text_params = text_params
+        self.width = width  # how many columns a query gives (0: not known)
         self.edits: list[Edit] = []
         self.assigned: set[int] = set()  # the `=` tokens of SET assignments
 
@@ -398,6 +424,9 @@ class _Rewriter:
             close = st.match[k]
             columns = [str(st.name(j)).lower() for j in range(k + 1, close) if st.name(j) is not None]
             k = close + 1
+        if st.tt(k) in (TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN):
+            self.insert_query(target, columns, k)
+            return
         if st.tt(k) != TokenType.VALUES:
             return
         k += 1
@@ -410,6 +439,27 @@ class _Rewriter:
             if st.tt(k) != TokenType.COMMA:
                 break
             k += 1
+
+    def insert_query(self, target: _Source, columns: list[str], k: int) -> None:
+        """INSERT INTO t [(columns)] SELECT ... (a query from token k, up to ON CONFLICT or
+        RETURNING): the query's columns that go into char(n) columns are stored trimmed."""
+        st = self.st
+        end = k
+        while end < st.n and not (
+            st.tt(end) == TokenType.RETURNING
+            or (st.tt(end) == TokenType.ON and st.word(end + 1) == "conflict")
+        ):
+            end = st.match[end] + 1 if end in st.match else end + 1
+        h = st.head()
+        ctes = st.sql[st.start(0) : st.start(h)] if h else ""  # WITH ... INSERT: its query reads them
+        width = self.width(ctes + st.sql[st.start(k) : st.end(end - 1)])
+        chars = [i for i, c in enumerate(columns[:width]) if _char_length(target.declared.get(c)) is not None]
+        if not chars:
+            return
+        names = [f"__pg_c{i}" for i in range(chars[-1] + 1)]
+        replaced = ", ".join(f"rtrim(CAST({names[i]} AS VARCHAR)) AS {names[i]}" for i in chars)
+        self.edits.append((st.start(k), st.start(k), f"SELECT * REPLACE ({replaced}) FROM ("))
+        self.edits.append((st.end(end - 1), st.end(end - 1), f") AS __pg_src({', '.join(names)})"))
 
 
 def _tokens(sql: str) -> list[Token] | None:
@@ -425,10 +475,12 @@ def rewrite(
     lookup: Callable[[str, str, str], object | None],
     text_params: Sequence[int] = (),
     release: Callable[[], None] = lambda: None,
+    width: Callable[[str], int] = lambda query: 0,
 ) -> str:
     """sql with char(n) semantics (the module docstring). char_tables: the names (lower case) of
     the tables with char(n) columns; text_params: the numbers of the parameters declared text;
-    release: called before lookup first reads the catalog."""
+    release: called before lookup first reads the catalog; width: how many columns a query
+    gives (INSERT ... SELECT's), 0 when not known."""
     if not char_tables:
         return sql
     low = sql.lower()
@@ -441,7 +493,7 @@ def rewrite(
     st = _Statement(sql, toks, lookup)
     if not any(_char_length(t) is not None for s in st.sources for t in s.declared.values()):
         return sql
-    rw = _Rewriter(st, frozenset(text_params))
+    rw = _Rewriter(st, frozenset(text_params), width)
     _writes(st, rw)
     for i in range(st.n):
         ref = st.reference(i)
@@ -473,7 +525,12 @@ def returning(sql: str, lookup: Callable[[str, str, str], object | None]) -> dec
     the target's declared type where the item is one of its columns or *), as
     engine.declared.origins answers for a SELECT; None when nothing is known."""
     toks = _tokens(sql) if "returning" in sql.lower() else None
-    if not toks or toks[0].token_type not in (TokenType.INSERT, TokenType.UPDATE, TokenType.DELETE):
+    if not toks or toks[0].token_type not in (
+        TokenType.INSERT,
+        TokenType.UPDATE,
+        TokenType.DELETE,
+        TokenType.WITH,
+    ):
         return None
     st = _Statement(sql, toks, lookup)
     depth, at = 0, None
@@ -481,9 +538,9 @@ def returning(sql: str, lookup: Callable[[str, str, str], object | None]) -> dec
         depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(t.token_type, 0)
         if t.token_type == TokenType.RETURNING and depth == 0:
             at = i
-    if at is None or not st.sources or st.sources[0].columns is None:
+    target = st.target()
+    if at is None or target is None or st.tt(st.head()) == TokenType.SELECT:
         return None
-    target = st.sources[0]
     out: list[tuple[str | None, oids.PgType | None]] = []
     for first, last in _top_level_items(st, at + 1, st.n):
         alias = st.name(last) if last > first and st.tt(last - 1) == TokenType.ALIAS else None
@@ -519,22 +576,23 @@ def _top_level_items(st: _Statement, lo: int, hi: int) -> list[tuple[int, int]]:
 
 def _writes(st: _Statement, rw: _Rewriter) -> None:
     """The values INSERT, UPDATE and ON CONFLICT DO UPDATE write into char(n) columns."""
-    first = st.tt(0)
-    if first == TokenType.INSERT and st.tt(1) == TokenType.INTO and st.sources:
-        target = st.sources[0]
-        k = 2
+    target = st.target()
+    h = st.head()
+    if target is None:
+        return
+    if st.tt(h) == TokenType.INSERT and st.tt(h + 1) == TokenType.INTO:
+        k = h + 2
         while st.name(k) is not None and st.tt(k + 1) == TokenType.DOT:
             k += 2
         k += 1
         if st.tt(k) == TokenType.ALIAS:
             k += 2
-        if target.columns is not None:
-            rw.insert_values(target, k)
-            for j in range(k, st.n):
-                if st.tt(j) == TokenType.SET and st.word(j - 1) == "update":
-                    rw.assignments(j + 1, target)
-    elif first == TokenType.UPDATE and st.sources and st.sources[0].columns is not None:
-        for j in range(1, st.n):
+        rw.insert_values(target, k)
+        for j in range(k, st.n):
+            if st.tt(j) == TokenType.SET and st.word(j - 1) == "update":
+                rw.assignments(j + 1, target)
+    elif st.tt(h) == TokenType.UPDATE:
+        for j in range(h + 1, st.n):
             if st.tt(j) == TokenType.SET:
-                rw.assignments(j + 1, st.sources[0])
+                rw.assignments(j + 1, target)
                 break

@@ -1091,7 +1091,14 @@ class EngineSession:
         if not tables:
             return sql
         text = [i + 1 for i, o in enumerate(param_oids) if o == TEXT]
-        return bpchar.rewrite(sql, tables, self._declared.lookup, text, self._release_stream)
+        return bpchar.rewrite(sql, tables, self._declared.lookup, text, self._release_stream, self._width)
+
+    def _width(self, query: str) -> int:
+        """How many columns a query gives (its bind), 0 when DuckDB cannot bind it alone."""
+        try:
+            return len(_seam.bind(self.con, query).names)
+        except duckdb.Error:
+            return 0
 
     def char_columns(self, table: str) -> dict[str, int]:
         """The char(n) columns -> n of a table named as SQL writes it (COPY FROM's target)."""

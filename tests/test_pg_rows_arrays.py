@@ -301,6 +301,8 @@ def test_char_n_writes_keep_postgresql_values(conn, pg, table_name) -> None:
             f"insert into {t} values ('ab  ', 9, 'y') on conflict (code) do update set v = excluded.v + 1"
         )
         c.execute(f"update {t} set note = note || ' ', code = 'gh ' where v = 3")
+        c.execute(f"insert into {t} (v, code) select v + 10, 'z' || code || ' ' from {t} where v = 2")
+        c.execute(f"with s (k) as (select 'mn  ') insert into {t} select k, 20, k from s")
         with c.cursor().copy(f"copy {t} (code, v, note) from stdin") as cp:
             cp.write("ij  \t4\tz  \nkl\t5\t\\N\n")
         with pytest.raises(psycopg.errors.UniqueViolation):
@@ -309,6 +311,7 @@ def test_char_n_writes_keep_postgresql_values(conn, pg, table_name) -> None:
             c.execute(f"insert into {t} values ('abcde', 6, null)")
     _same(conn, pg, f"select code, v, note, length(code) = 2 as two from {t} order by v")
     _same(conn, pg, f"select v from {t} where code = 'gh' and note = 'x'")
+    _same(conn, pg, f"select v, length(note) = 2 as two from {t} where code in ('mn', 'zcd') order by v")
     # RETURNING the columns themselves: bpchar(n), padded
     _same(conn, pg, f"update {t} set v = v where code = 'ab ' returning code, note as n, {t}.v")
     _same(conn, pg, f"update {t} set v = v where v = 2 returning *")
@@ -324,6 +327,20 @@ def test_char_n_writes_keep_postgresql_values(conn, pg, table_name) -> None:
 def _copied(con, sql: str) -> bytes:
     with con.cursor().copy(sql) as cp:
         return b"".join(bytes(b) for b in cp)
+
+
+def test_char_n_by_alter_column_type(conn, pg, table_name) -> None:
+    """ALTER COLUMN ... TYPE char(n): the values kept as PostgreSQL's (trailing blanks cut)."""
+    t = table_name
+    for c in (conn, pg):
+        c.execute(f"create table {t} (id int, s text)")
+        c.execute(f"insert into {t} values (1, 'ab  '), (2, 'abcd   '), (3, null)")
+        c.execute(f"alter table {t} alter column s type char(4)")
+    try:
+        _same(conn, pg, f"select id, s, s = 'ab' as eq from {t} order by id")
+    finally:
+        for c in (conn, pg):
+            c.execute(f"drop table {t}")
 
 
 def test_char_n_through_a_view(conn, pg, table_name) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from duckdb import _seam
 
 from engine import bpchar, declared
 from pgcompat import lengths
@@ -124,3 +125,23 @@ def test_returning_names_the_target_columns(con) -> None:
     ]
     assert bpchar.returning("DELETE FROM other RETURNING code", types.lookup) is None
     assert bpchar.returning("INSERT INTO t VALUES ('a', 1, 'b')", types.lookup) is None
+
+
+def test_insert_select_stores_the_query_trimmed(con) -> None:
+    types = declared.DeclaredTypes(con)
+    tables = types.char_tables(1, lambda: None)
+
+    def width(query: str) -> int:
+        return len(_seam.bind(con, query).names)
+
+    sql = "INSERT INTO t (v, code) SELECT o.w, o.code FROM other o JOIN other p ON o.w = p.w ON CONFLICT DO NOTHING"
+    out = bpchar.rewrite(sql, tables, types.lookup, (), lambda: None, width)
+    assert out == (
+        "INSERT INTO t (v, code) SELECT * REPLACE (rtrim(CAST(__pg_c1 AS VARCHAR)) AS __pg_c1) FROM ("
+        "SELECT o.w, o.code FROM other o JOIN other p ON o.w = p.w) AS __pg_src(__pg_c0, __pg_c1) ON CONFLICT DO NOTHING"
+    )
+    con.execute(f"PREPARE p AS {out}")
+    con.execute("DEALLOCATE p")
+    # a query of fewer columns than the char(n) column's place: nothing of it goes there
+    sql = "INSERT INTO t (v, vc, code) SELECT 1, 'x'"
+    assert bpchar.rewrite(sql, tables, types.lookup, (), lambda: None, width) == sql
