@@ -22,8 +22,9 @@ So a value read ('ab  ') and written back (UPDATE ... WHERE code = 'ab  ') finds
 A statement that names no table with a char(n) column (nor a view, when the PDB has such
 columns) costs one substring test per such name (nothing for a PDB without any); one that does
 costs a tokenization (sqlglot) and a catalog read per table once per DDL. Which table a column is of comes from the statement's
-FROM / JOIN / UPDATE / INTO / USING names and the catalog (engine.declared); an unqualified name
-that two of them have, or that a subquery or CTE of the statement may supply, is left alone.
+FROM / JOIN / UPDATE / INTO / USING names and the catalog (engine.declared), and for a subquery,
+CTE or table function from DuckDB's bind of it alone; an unqualified name that two sources have,
+or that one DuckDB cannot bind alone (LATERAL) may have, is left alone.
 """
 
 from __future__ import annotations
@@ -99,13 +100,22 @@ class _Source:
 class _Statement:
     """The tokens of one statement with what its names refer to."""
 
-    def __init__(self, sql: str, toks: list[Token], lookup: Callable[[str, str, str], object | None]) -> None:
+    def __init__(
+        self,
+        sql: str,
+        toks: list[Token],
+        lookup: Callable[[str, str, str], object | None],
+        columns_of: Callable[[str], tuple[str, ...] | None] = lambda query: None,
+    ) -> None:
+        self.columns_of = columns_of  # the (lower case) columns of a query, None when not known
         self.sql = sql
         self.toks = toks
         self.n = len(toks)
         self.match: dict[int, int] = {}
+        self.enclosing: list[int] = []  # per token, its innermost "(" (-1: none)
         stack: list[int] = []
         for i, t in enumerate(toks):
+            self.enclosing.append(stack[-1] if stack else -1)
             if t.token_type == TokenType.L_PAREN:
                 stack.append(i)
             elif t.token_type == TokenType.R_PAREN and stack:
@@ -171,7 +181,7 @@ class _Statement:
         out: list[_Source] = []
         self.by_keyword: dict[int, _Source] = {}  # keyword index -> the (first) source after it
         for i in range(self.n):
-            if self.tt(i) in _SOURCE_KEYWORDS:
+            if self.tt(i) in _SOURCE_KEYWORDS and self._names_sources(i):
                 k: int | None = i + 1
                 before = len(out)
                 while k is not None:
@@ -183,34 +193,52 @@ class _Statement:
                     self.by_keyword[i] = out[before]
         return out
 
+    def _names_sources(self, i: int) -> bool:
+        """Whether the FROM (JOIN, ...) at token i starts a query's sources: not IS DISTINCT FROM,
+        nor the FROM of a call (extract(year FROM d), substring(s FROM 2), trim(FROM s))."""
+        if self.tt(i) != TokenType.FROM:
+            return True
+        if self.tt(i - 1) == TokenType.DISTINCT:
+            return False
+        open_ = self.enclosing[i]
+        return open_ < 0 or self.tt(open_ + 1) in (TokenType.SELECT, TokenType.WITH)
+
     def _source(
         self, k: int, lookup: Callable[[str, str, str], object | None], out: list[_Source], target: bool
     ) -> int | None:
         """Reads one FROM item at token k into out (target: INSERT's, whose parenthesis is a column
         list); the index after it."""
-        if self.tt(k) == TokenType.L_PAREN:
+        if self.tt(k) == TokenType.LATERAL:
+            k += 1
+        first = k
+        parts: list[str] = []
+        table = None
+        unknown = _Source("", None, {})  # what a source not read here stands for
+        if self.tt(k) == TokenType.L_PAREN:  # a subquery, VALUES
             close = self.match.get(k)
             if close is None:
+                out.append(unknown)
                 return None
             k = close + 1
-            parts: list[str] = []
-            table = None
         else:
-            parts = []
             while self.name(k) is not None:
                 parts.append(str(self.name(k)).lower() if self.tt(k) == TokenType.VAR else str(self.name(k)))
                 if self.tt(k + 1) != TokenType.DOT:
                     break
                 k += 2
             if not parts or len(parts) > 3:
+                out.append(unknown)
                 return None
             if self.tt(k + 1) == TokenType.L_PAREN and not target:  # a table function
                 close = self.match.get(k + 1)
-                out.append(_Source(parts[-1].lower(), None, {}))
-                return None if close is None else close + 1
-            k += 1
-            catalog, schema = ("", "", *parts)[-3:-1]
-            table = lookup(catalog, schema, parts[-1])
+                if close is None:
+                    out.append(unknown)
+                    return None
+                k = close + 1
+            else:
+                k += 1
+                catalog, schema = ("", "", *parts)[-3:-1]
+                table = lookup(catalog, schema, parts[-1])
         if self.tt(k) == TokenType.ALIAS:
             k += 1
         alias = (
@@ -223,10 +251,19 @@ class _Statement:
         binding = (alias or (parts[-1] if parts else "")).lower()
         columns = getattr(table, "columns", None)
         declared = getattr(table, "declared", None) or {}
-        if columns is not None and self.tt(k) == TokenType.L_PAREN and alias is not None and not target:
-            columns = None  # t AS a(x, y): renamed columns
+        if self.tt(k) == TokenType.L_PAREN and alias is not None and not target and k in self.match:
+            k = self.match[k] + 1
+            columns, declared = None, {}  # t AS a(x, y): renamed columns (read below)
+        if columns is None:  # what DuckDB says the source gives, where it can say it alone
+            columns = self.columns_of(
+                self.ctes() + "SELECT * FROM " + self.sql[self.start(first) : self.end(k - 1)]
+            )
         out.append(_Source(binding, columns, declared))
         return k
+
+    def ctes(self) -> str:
+        """The statement's leading WITH clause (its names are visible to every source), or ''."""
+        return self.sql[self.start(0) : self.start(self.head())] if self.tt(0) == TokenType.WITH else ""
 
     # ------------------------------------------------------------ column references
 
@@ -264,10 +301,9 @@ def _is_varchar(t: oids.PgType | None) -> bool:
 
 
 class _Rewriter:
-    def __init__(self, st: _Statement, text_params: frozenset[int], width: Callable[[str], int]) -> None:
+    def __init__(self, st: _Statement, text_params: frozenset[int]) -> None:
         self.st = st
         self.text_params = text_params
-        self.width = width  # how many columns a query gives (0: not known)
         self.edits: list[Edit] = []
         self.assigned: set[int] = set()  # the `=` tokens of SET assignments
 
@@ -450,9 +486,8 @@ class _Rewriter:
             or (st.tt(end) == TokenType.ON and st.word(end + 1) == "conflict")
         ):
             end = st.match[end] + 1 if end in st.match else end + 1
-        h = st.head()
-        ctes = st.sql[st.start(0) : st.start(h)] if h else ""  # WITH ... INSERT: its query reads them
-        width = self.width(ctes + st.sql[st.start(k) : st.end(end - 1)])
+        # (WITH ... INSERT: its query reads the WITH's names)
+        width = len(st.columns_of(st.ctes() + st.sql[st.start(k) : st.end(end - 1)]) or ())
         chars = [i for i, c in enumerate(columns[:width]) if _char_length(target.declared.get(c)) is not None]
         if not chars:
             return
@@ -475,12 +510,13 @@ def rewrite(
     lookup: Callable[[str, str, str], object | None],
     text_params: Sequence[int] = (),
     release: Callable[[], None] = lambda: None,
-    width: Callable[[str], int] = lambda query: 0,
+    columns_of: Callable[[str], tuple[str, ...] | None] = lambda query: None,
 ) -> str:
     """sql with char(n) semantics (the module docstring). char_tables: the names (lower case) of
     the tables with char(n) columns; text_params: the numbers of the parameters declared text;
-    release: called before lookup first reads the catalog; width: how many columns a query
-    gives (INSERT ... SELECT's), 0 when not known."""
+    release: called before lookup first reads the catalog; columns_of: the columns (lower case)
+    a query gives when DuckDB can bind it alone (a subquery's, a CTE's, INSERT ... SELECT's), else
+    None."""
     if not char_tables:
         return sql
     low = sql.lower()
@@ -490,10 +526,10 @@ def rewrite(
     toks = _tokens(sql)
     if not toks:
         return sql
-    st = _Statement(sql, toks, lookup)
+    st = _Statement(sql, toks, lookup, columns_of)
     if not any(_char_length(t) is not None for s in st.sources for t in s.declared.values()):
         return sql
-    rw = _Rewriter(st, frozenset(text_params), width)
+    rw = _Rewriter(st, frozenset(text_params))
     _writes(st, rw)
     for i in range(st.n):
         ref = st.reference(i)

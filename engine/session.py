@@ -1084,21 +1084,27 @@ class EngineSession:
         portal.done = True
         return rt, count
 
-    def _char_semantics(self, sql: str, param_oids: list[int]) -> str:
+    def _char_semantics(self, sql: str, param_oids: list[int], hint: dict[str, Any] | None = None) -> str:
         """sql with PostgreSQL's char(n) semantics where it reads or writes a char(n) column
-        (engine.bpchar); as it is for a PDB without any (a cached answer until its next DDL)."""
-        tables = self._declared.char_tables((self.ddl.value, self._names), self._release_stream)
-        if not tables:
+        (engine.bpchar); as it is for a PDB without any (a cached answer until its next DDL), and
+        for a statement whose shape (hint: its text but for its numbers, which no char(n)
+        rewrite depends on) needed none under the same names."""
+        stamp = (self.ddl.value, self._names)
+        tables = self._declared.char_tables(stamp, self._release_stream)
+        if not tables or (hint is not None and hint.get("bpchar") == stamp):
             return sql
         text = [i + 1 for i, o in enumerate(param_oids) if o == TEXT]
-        return bpchar.rewrite(sql, tables, self._declared.lookup, text, self._release_stream, self._width)
+        out = bpchar.rewrite(sql, tables, self._declared.lookup, text, self._release_stream, self._columns_of)
+        if out == sql and hint is not None and not text:
+            hint["bpchar"] = stamp
+        return out
 
-    def _width(self, query: str) -> int:
-        """How many columns a query gives (its bind), 0 when DuckDB cannot bind it alone."""
+    def _columns_of(self, query: str) -> tuple[str, ...] | None:
+        """The columns (lower case) a query gives (its bind), None when DuckDB cannot bind it alone."""
         try:
-            return len(_seam.bind(self.con, query).names)
+            return tuple(str(n).lower() for n in _seam.bind(self.con, query).names)
         except duckdb.Error:
-            return 0
+            return None
 
     def char_columns(self, table: str) -> dict[str, int]:
         """The char(n) columns -> n of a table named as SQL writes it (COPY FROM's target)."""
@@ -1478,7 +1484,7 @@ class EngineSession:
                     self._release_stream()
                     self.ensure_pg_macros(sql)  # (completing binds it)
                     sql = inserts.complete(self.con, sql, s["positional"])
-                sql = self._char_semantics(sql, [])
+                sql = self._char_semantics(sql, [], s.get("hint"))
                 p = Prepared(sql, s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only, p.isolation = s.get("read_only"), s.get("isolation")
                 p.writes, p.lock = bool(s.get("writes")), s.get("lock", "")
@@ -1561,7 +1567,7 @@ class EngineSession:
         sql = inserts.complete(self.con, sql, positional)
         self.ensure_pg_macros(sql)  # (again: completing may call them)
         sql = declared_params(sql, param_oids)  # (after the rewrites' offsets are used)
-        sql = self._char_semantics(sql, param_oids)
+        sql = self._char_semantics(sql, param_oids, hint)
         chosen = Prepared(sql, kind, tag, [], None)
         if plain is not None:
             chosen.plain = self._char_semantics(declared_params(plain, param_oids), param_oids)

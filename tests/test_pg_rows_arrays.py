@@ -251,6 +251,10 @@ def test_char_n_compares_as_postgresql(conn, pg, table_name) -> None:
         f"select a.id from {t} a, {t}_o o where o.k = a.c and o.n = 2",
         f"select c, count(*) as n from {t} group by c order by c",
         f"select count(distinct c) as n from {t}",
+        f"with w as (select 1 as one) select id from {t}, w where c = 'ab  ' order by id",
+        f"select id from {t} where c in (select k from {t}_o where n < 3) order by id",
+        f"select id from {t} where exists (select 1 from {t}_o o where o.k = {t}.c and o.n = 1) order by id",
+        f"select id from {t} where extract(year from date '2024-01-01') = 2024 and c = 'cd ' order by id",
     ):
         _same(conn, pg, sql)
     # length() ignores the blanks (PostgreSQL's is int4, DuckCDB's int8: the values only)

@@ -4,6 +4,8 @@ PostgreSQL's bpchar semantics, and nothing changes where the column is not known
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 import pytest
 from duckdb import _seam
@@ -31,8 +33,14 @@ def rw(con: duckdb.DuckDBPyConnection):
     tables = types.char_tables(1, lambda: None)
     assert tables == frozenset({"t"})
 
+    def columns_of(query: str) -> tuple[str, ...] | None:
+        try:
+            return tuple(str(n).lower() for n in _seam.bind(con, query).names)
+        except duckdb.Error:
+            return None
+
     def run(sql: str, text_params: tuple[int, ...] = ()) -> str:
-        out = bpchar.rewrite(sql, tables, types.lookup, text_params)
+        out = bpchar.rewrite(sql, tables, types.lookup, text_params, lambda: None, columns_of)
         con.execute(f"PREPARE p AS {out}")  # the rewrite is DuckDB SQL
         con.execute("DEALLOCATE p")
         return out
@@ -53,6 +61,10 @@ def test_comparisons_trim_the_other_side(rw) -> None:
         "SELECT v FROM t WHERE code BETWEEN rtrim('a ') AND rtrim('b ') AND code IS DISTINCT FROM rtrim($1::varchar)"
     )
     assert rw("SELECT v FROM t a WHERE a.code = a.vc") == "SELECT v FROM t a WHERE a.code = rtrim(a.vc)"
+    # a FROM that names no source (a call's, IS DISTINCT FROM's) hides nothing
+    assert rw("SELECT v FROM t WHERE substring(vc FROM 1 FOR 2) = 'x' AND code = 'a '") == (
+        "SELECT v FROM t WHERE substring(vc FROM 1 FOR 2) = 'x' AND code = rtrim('a ')"
+    )
 
 
 def test_text_compares_as_text(rw) -> None:
@@ -78,8 +90,25 @@ def test_ambiguous_names_are_left_alone(rw) -> None:
     assert rw(sql.replace("code", "t.code")) == "SELECT v FROM t, other WHERE t.code = rtrim('ab ')"
     with pytest.raises(duckdb.BinderException):
         rw(sql)  # (DuckDB refuses it too: ambiguous)
-    sql = "SELECT v FROM t, (SELECT 1 AS w) s WHERE code = 'ab '"
-    assert rw(sql) == sql
+    # a subquery or CTE whose columns DuckDB tells (bound alone) does not hide t's code
+    assert rw("SELECT v FROM t, (SELECT 1 AS w) s WHERE code = 'ab '") == (
+        "SELECT v FROM t, (SELECT 1 AS w) s WHERE code = rtrim('ab ')"
+    )
+    assert rw("WITH c AS (SELECT 1 AS w) SELECT v FROM t JOIN c ON c.w = t.v WHERE code = 'ab '") == (
+        "WITH c AS (SELECT 1 AS w) SELECT v FROM t JOIN c ON c.w = t.v WHERE code = rtrim('ab ')"
+    )
+    # one that has a code of its own, or whose columns are not known alone (LATERAL), does
+    for sql in (
+        "SELECT v FROM t, (SELECT 'x' AS code) s WHERE code = 'ab '",
+        "SELECT v FROM t, LATERAL (SELECT t.v AS w) s WHERE code = 'ab '",
+    ):
+        with pytest.raises(duckdb.BinderException) if "AS code" in sql else _nothing():
+            assert rw(sql) == sql
+
+
+@contextlib.contextmanager
+def _nothing():
+    yield
 
 
 def test_writes_store_without_trailing_blanks(rw) -> None:
@@ -131,8 +160,8 @@ def test_insert_select_stores_the_query_trimmed(con) -> None:
     types = declared.DeclaredTypes(con)
     tables = types.char_tables(1, lambda: None)
 
-    def width(query: str) -> int:
-        return len(_seam.bind(con, query).names)
+    def width(query: str) -> tuple[str, ...]:
+        return tuple(_seam.bind(con, query).names)
 
     sql = "INSERT INTO t (v, code) SELECT o.w, o.code FROM other o JOIN other p ON o.w = p.w ON CONFLICT DO NOTHING"
     out = bpchar.rewrite(sql, tables, types.lookup, (), lambda: None, width)
