@@ -251,6 +251,10 @@ def test_char_n_compares_as_postgresql(conn, pg, table_name) -> None:
         f"select a.id from {t} a, {t}_o o where o.k = a.c and o.n = 2",
         f"select c, count(*) as n from {t} group by c order by c",
         f"select count(distinct c) as n from {t}",
+        f"select max(c) as mx, min(c) as mn from {t}",
+        f"select coalesce(c, c) as a, nullif(c, 'ab') as b, case when id > 1 then c end as d,"
+        f" greatest(c, c) as g from {t} order by id",
+        f"select m from (select max(c) as m from {t}) s",
         f"with w as (select 1 as one) select id from {t}, w where c = 'ab  ' order by id",
         f"select id from {t} where c in (select k from {t}_o where n < 3) order by id",
         f"select id from {t} where exists (select 1 from {t}_o o where o.k = {t}.c and o.n = 1) order by id",
