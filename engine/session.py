@@ -1090,8 +1090,10 @@ class EngineSession:
         for a statement whose shape (hint: its text but for its numbers, which no char(n)
         rewrite depends on) needed none under the same names."""
         stamp = (self.ddl.value, self._names)
+        if hint is not None and hint.get("bpchar") == stamp:
+            return sql
         tables = self._declared.char_tables(stamp, self._release_stream)
-        if not tables or (hint is not None and hint.get("bpchar") == stamp):
+        if not tables:
             return sql
         text = [i + 1 for i, o in enumerate(param_oids) if o == TEXT]
         out = bpchar.rewrite(sql, tables, self._declared.lookup, text, self._release_stream, self._columns_of)
