@@ -282,14 +282,17 @@ def test_char_n_parameters_compare_as_postgresql(conn, pg, table_name, prepare: 
     for sql, params in cases:
         want = pg.execute(sql, params, prepare=prepare).fetchall()
         assert conn.execute(sql, params, prepare=prepare).fetchall() == want, (sql, params)
-    # str declared text (psycopg's StrDumper: OID 25): PostgreSQL compares as text
-    for c in (conn, pg):
-        c.adapters.register_dumper(str, psycopg.types.string.StrDumper)
+    # str declared text (psycopg's StrDumper: OID 25): PostgreSQL compares as text; declared
+    # varchar (1043, as JDBC's setString sends it): as bpchar
+    sql = f"select id from {t} where c = %s order by id"
+    strs = psycopg.types.string
     try:
-        sql = f"select id from {t} where c = %s order by id"
-        for value, rows in (("ab  ", []), ("ab", [(1,)])):
-            assert pg.execute(sql, (value,), prepare=prepare).fetchall() == rows
-            assert conn.execute(sql, (value,), prepare=prepare).fetchall() == rows, value
+        for dumper, blanks in ((strs.StrDumper, []), (strs.StrDumperVarchar, [(1,)])):
+            for c in (conn, pg):
+                c.adapters.register_dumper(str, dumper)
+            for value, rows in (("ab  ", blanks), ("ab", [(1,)])):
+                assert pg.execute(sql, (value,), prepare=prepare).fetchall() == rows
+                assert conn.execute(sql, (value,), prepare=prepare).fetchall() == rows, (dumper, value)
     finally:
         for c in (conn, pg):
             c.adapters.register_dumper(str, psycopg.types.string.StrDumperUnknown)
