@@ -348,7 +348,7 @@ class _Rewriter:
             return st.match[k + 1]
         return k
 
-    def trimmed_operand(self, k: int, followed: bool = True) -> int | None:
+    def trimmed_operand(self, k: int) -> int | None:
         """Trims the operand at k (a literal, a parameter or a varchar(n) column) when it stands
         alone; its last token."""
         st = self.st
@@ -359,11 +359,7 @@ class _Rewriter:
                 if ref is not None and ref[0] == k and _is_varchar(ref[2]):
                     last = j
                     break
-        if (
-            last is None
-            or (followed and st.tt(last + 1) in _BINDS)
-            or st.tt(k - 1) in _BINDS - {TokenType.L_PAREN}
-        ):
+        if last is None or st.tt(last + 1) in _BINDS or st.tt(k - 1) in _BINDS - {TokenType.L_PAREN}:
             return None
         self.trim(k, last)
         return last
