@@ -280,11 +280,10 @@ def _retyped(
         "AND table_name = ? ORDER BY column_index",
         [schema, name],
     ).fetchall()
-    value = retype["using"] or quote(column)
-    cols = ", ".join(
-        f"CAST({value} AS {new_type})" if str(r[0]).lower() == column.lower() else quote(str(r[0]))
-        for r in rows
-    )
+    value = f"CAST({retype['using'] or quote(column)} AS {new_type})"
+    if check and "AS BPCHAR)" in check:
+        value = f"rtrim({value})"  # char(n): kept without trailing blanks (engine.bpchar)
+    cols = ", ".join(value if str(r[0]).lower() == column.lower() else quote(str(r[0])) for r in rows)
     target, scratch = _names(schema, name)
     return [
         f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {target}",

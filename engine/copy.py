@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine import codec, foreign_keys
+from engine import codec, declared, foreign_keys
 from engine.codec.copy import DATETIME_OIDS, pg_datetime_texts
 from engine.codec.pgarray import ArraySyntaxError, parse_array_text
 from engine.session import EngineSession, copy_key
@@ -58,6 +58,7 @@ class CopyIn:
         self.cols: list[tuple[str, codec.PgType, str]] = []
         self.binary = spec["format"] == "binary"
         self.data = bytearray()
+        self.chars: dict[str, int] = {}
         self.error: BaseException | None = None
         self.first = True
         self.fk: tuple[tuple[foreign_keys.ForeignKey, ...], tuple[str, str]] | None = None
@@ -72,6 +73,7 @@ class CopyIn:
             raise ora(65114, "STORAGE MAXSIZE reached")
         s._release_stream()
         self.cols = _target_columns(s, self.spec)
+        self.chars = s.char_columns(str(self.spec["table"]))  # stored without trailing blanks
         s.claim_write()
         fks = s._fks()
         if fks:
@@ -163,7 +165,10 @@ class CopyIn:
         view = f"__duckcdb_copy_{self.s.id}"
         names = table.column_names
         select = ", ".join(
-            f"CAST({_quote_ident(src)} AS {dtype})" for src, (_, _, dtype) in zip(names, cols, strict=True)
+            f"rtrim(CAST({_quote_ident(src)} AS VARCHAR))"
+            if name.lower() in self.chars
+            else f"CAST({_quote_ident(src)} AS {dtype})"
+            for src, (name, _, dtype) in zip(names, cols, strict=True)
         )
         target = ", ".join(_quote_ident(n) for n, _, _ in cols)
         con.register(view, table)
@@ -236,9 +241,12 @@ def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], Non
         cols = ", ".join(spec["columns"]) if spec["columns"] else "*"
         sql = f"SELECT {cols} FROM {spec['table']}"
     s.ensure_pg_macros(sql)
+    sql = s._char_semantics(sql, [])
+    origins = s._declared_origins("select", sql)  # char(n) columns go out padded (engine.bpchar)
     res = s._run(sql, None)
     names = [d[0] for d in res.description]
-    types = [codec.pg_type_for_duckdb(str(d[1])) for d in res.description]
+    described = [(str(d[0]), codec.pg_type_for_duckdb(str(d[1]))) for d in res.description]
+    types = [t for _, t in declared.apply(names, described, origins)]
     reader = res.arrow_reader()
     try:
         if spec["format"] == "binary":

@@ -80,6 +80,8 @@ _JSONB_FUNCTIONS = frozenset({
     "pg_jsonb", "pg_jsonb_build_object", "pg_jsonb_build_array", "pg_jsonb_path", "pg_jsonb_concat", "pg_jsonb_chain", "pg_jsonb_minus", "pg_jsonb_delete_path",
     "pg_jsonb_set", "pg_jsonb_insert", "__pg_jpick", "__pg_jlpick", "__pg_jminus", "__pg_jlminus",
 })  # fmt: skip
+# Functions whose value is one of their arguments' (a char(n) column's stays padded).
+_CHAR_KEEPING = frozenset({"max", "min", "first", "last", "any_value", "arbitrary", "greatest", "least"})
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
@@ -128,6 +130,8 @@ class DeclaredTypes:
         self.con = con
         self._stamp: Any = None
         self._length_tables: frozenset[str] = frozenset()  # (and the tables with jsonb columns)
+        self._char_tables: frozenset[str] = frozenset()  # the tables with char(n) columns
+        self._char_names: tuple[object, frozenset[str]] | None = None  # (views read, and their names)
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: frozenset[tuple[str, str, str]] | None = None
         self._scope: tuple[str, str] | None = None  # (db, schema) of the view being read
@@ -143,6 +147,11 @@ class DeclaredTypes:
             }
             self._tables = tables
             self._length_tables = frozenset(name for (_, _, name), sql in tables.items() if sql)
+            self._char_tables = frozenset(
+                name
+                for (_, _, name), sql in tables.items()
+                if sql and any(t.oid == oids.BPCHAR for t in lengths_of(sql).values())
+            )
             self._views = None
             self._path = None
             self._known = {}
@@ -174,6 +183,36 @@ class DeclaredTypes:
             except duckdb.Error:
                 return False
         return any(v in low for _, _, v in self._views)
+
+    def char_tables(self, stamp: Any, release: Callable[[], None]) -> frozenset[str]:
+        """The names (lower case) of the tables with char(n) columns, and of every view when there
+        are some (a view may read one): a statement that names none reads no char(n) column
+        (engine.bpchar). Empty for a PDB without char(n) columns."""
+        if stamp != self._stamp:
+            release()
+            try:
+                self._fresh(stamp)
+            except duckdb.Error:
+                return frozenset()
+        if not self._char_tables:
+            return self._char_tables
+        if self._views is None:
+            release()
+            try:
+                self._views = self._view_names()
+            except duckdb.Error:
+                return self._char_tables
+        if self._char_names is None or self._char_names[0] is not self._views:
+            self._char_names = (self._views, self._char_tables | {v for _, _, v in self._views})
+        return self._char_names[1]
+
+    def lookup(self, catalog: str, schema: str, name: str) -> Table | None:
+        """The table (or view) a name reads, as DuckDB resolves it, with its declared types; None
+        when not sure (the catalog as of the last char_tables())."""
+        try:
+            return self._table(catalog.lower(), schema.lower(), name.lower())
+        except duckdb.Error:
+            return None
 
     def origins(self, sql: str, stamp: Any, release: Callable[[], None]) -> Origins | None:
         """What each result column of a SELECT is, or None when none is a length's column."""
@@ -241,8 +280,46 @@ class DeclaredTypes:
                 col, declared = self._column(item["column_names"], sources)
                 out.append((alias or col, declared))
             else:
-                out.append((alias, _JSONB if self._is_jsonb(item, sources) else None))
+                out.append(
+                    (alias, _JSONB if self._is_jsonb(item, sources) else self._bpchar_of(item, sources))
+                )
         return tuple(out)
+
+    def _bpchar_of(self, e: dict[str, Any] | None, sources: list[_Source]) -> oids.PgType | None:
+        """The char(n) of an expression whose values are a char(n) column's own, which PostgreSQL
+        types bpchar and sends blank-padded: the column, max / min / greatest / least / nullif of
+        it, coalesce and CASE of such columns (NULL beside them). (PostgreSQL's typmod is -1 for
+        max, min and a CASE with a NULL branch; here n, which pads the values.)"""
+        if not isinstance(e, dict):
+            return None
+        cls = e.get("class")
+        if cls == "COLUMN_REF":
+            t = self._column(e["column_names"], sources)[1]
+            return t if t is not None and t.oid == oids.BPCHAR else None
+        if cls == "FUNCTION":
+            name = str(e.get("function_name") or "").lower()
+            args = [
+                a.get("expression") if "expression" in a else a
+                for a in e.get("arguments") or e.get("children") or []
+            ]
+            if name == "nullif" and len(args) == 2:
+                return self._bpchar_of(args[0], sources)
+            return self._same_bpchar(args, sources, False) if name in _CHAR_KEEPING and args else None
+        if cls == "OPERATOR" and e.get("type") == "OPERATOR_COALESCE":
+            return self._same_bpchar(e.get("children") or [], sources, False)
+        if cls == "CASE":
+            branches = [c.get("then_expr") for c in e.get("case_checks") or []] + [e.get("else_expr")]
+            return self._same_bpchar(branches, sources, True)
+        return None
+
+    def _same_bpchar(self, exprs: list[Any], sources: list[_Source], nulls: bool) -> oids.PgType | None:
+        """The char(n) all of exprs are (nulls: NULL literals among them too), else None."""
+        found = {
+            self._bpchar_of(x, sources)
+            for x in exprs
+            if not (nulls and isinstance(x, dict) and (x.get("literal") or {}).get("kind") == "NULL_LITERAL")
+        }
+        return found.pop() if len(found) == 1 else None
 
     def _is_jsonb(self, e: dict[str, Any] | None, sources: list[_Source]) -> bool:
         """Whether an expression of the select list is a jsonb (as far as its tree shows)."""

@@ -24,6 +24,7 @@ from duckdb import _seam
 
 from engine import alter as alter_table
 from engine import (
+    bpchar,
     codec,
     cursors,
     declared,
@@ -1083,17 +1084,54 @@ class EngineSession:
         portal.done = True
         return rt, count
 
+    def _char_semantics(self, sql: str, param_oids: list[int], hint: dict[str, Any] | None = None) -> str:
+        """sql with PostgreSQL's char(n) semantics where it reads or writes a char(n) column
+        (engine.bpchar); as it is for a PDB without any (a cached answer until its next DDL), and
+        for a statement whose shape (hint: its text but for its numbers, which no char(n)
+        rewrite depends on) needed none under the same names."""
+        stamp = (self.ddl.value, self._names)
+        if hint is not None and hint.get("bpchar") == stamp:
+            return sql
+        tables = self._declared.char_tables(stamp, self._release_stream)
+        if not tables:
+            return sql
+        text = [i + 1 for i, o in enumerate(param_oids) if o == TEXT]
+        out = bpchar.rewrite(sql, tables, self._declared.lookup, text, self._release_stream, self._columns_of)
+        if out == sql and hint is not None and not text:
+            hint["bpchar"] = stamp
+        return out
+
+    def _columns_of(self, query: str) -> tuple[str, ...] | None:
+        """The columns (lower case) a query gives (its bind), None when DuckDB cannot bind it alone."""
+        try:
+            return tuple(str(n).lower() for n in _seam.bind(self.con, query).names)
+        except duckdb.Error:
+            return None
+
+    def char_columns(self, table: str) -> dict[str, int]:
+        """The char(n) columns -> n of a table named as SQL writes it (COPY FROM's target)."""
+        if not self._declared.char_tables((self.ddl.value, self._names), self._release_stream):
+            return {}
+        self._release_stream()
+        return bpchar.char_columns(table, self._declared.lookup)
+
     def _declared_origins(self, kind: str, sql: str) -> declared.Origins | None:
         """Which result columns of a SELECT are varchar(n) / char(n) or jsonb (engine.declared);
         it may read the catalog, so no result of this connection may be pending."""
+        stamp = (self.ddl.value, self._names)
+        if kind in _RETURNING_KINDS:  # (what RETURNING gives of the target's columns)
+            if not self._declared.relevant(sql, stamp, self._release_stream):
+                return None
+            self._release_stream()
+            return bpchar.returning(sql, self._declared.lookup)
         if kind != "select":
             return None
-        return self._declared.origins(sql, (self.ddl.value, self._names), self._release_stream)
+        return self._declared.origins(sql, stamp, self._release_stream)
 
     def _shape_origins(self, kind: str, sql: str, hint: dict[str, Any] | None) -> declared.Origins | None:
         """_declared_origins, kept with the statement's shape (its text but for its numbers,
         which they do not depend on) for as long as the names it reads mean the same."""
-        if kind != "select":
+        if kind != "select" and kind not in _RETURNING_KINDS:
             return None
         if hint is None:
             return self._declared_origins(kind, sql)
@@ -1173,7 +1211,8 @@ class EngineSession:
             oids_ = [t.oid for _, t in cols]
             if not codec_values.encodable([t.oid for _, t in cols], fmts):
                 raise codec_values.ValueEncodeError(f"result types {oids_} are not plain")
-            frame = codec_values.row_framer(oids_, fmts)
+            widths = [t.typmod - 4 if t.oid == BPCHAR else 0 for _, t in cols]  # char(n): padded
+            frame = codec_values.row_framer(oids_, fmts, widths)
             sent = out_bytes = 0
             asked = SMALL_ROWS + 1
             rows = res.fetchmany(asked)
@@ -1447,13 +1486,14 @@ class EngineSession:
                     self._release_stream()
                     self.ensure_pg_macros(sql)  # (completing binds it)
                     sql = inserts.complete(self.con, sql, s["positional"])
+                sql = self._char_semantics(sql, [], s.get("hint"))
                 p = Prepared(sql, s["kind"], s["tag"], [], None, s.get("pre", []), s.get("notices", []))
                 p.read_only, p.isolation = s.get("read_only"), s.get("isolation")
                 p.writes, p.lock = bool(s.get("writes")), s.get("lock", "")
                 p.names = s.get("names")
                 p.alter = s.get("alter")
                 if "plain" in s:
-                    p.plain, p.dispatched = s["plain"], sql
+                    p.plain, p.dispatched = self._char_semantics(s["plain"], []), sql
                 if "hint" in s:
                     p.hint = s["hint"]  # shared by the statements of one shape
                 portal = Portal(p, [], [])
@@ -1529,9 +1569,11 @@ class EngineSession:
         sql = inserts.complete(self.con, sql, positional)
         self.ensure_pg_macros(sql)  # (again: completing may call them)
         sql = declared_params(sql, param_oids)  # (after the rewrites' offsets are used)
+        sql = self._char_semantics(sql, param_oids, hint)
         chosen = Prepared(sql, kind, tag, [], None)
         if plain is not None:
-            chosen.plain, chosen.dispatched = declared_params(plain, param_oids), sql
+            chosen.plain = self._char_semantics(declared_params(plain, param_oids), param_oids)
+            chosen.dispatched = sql
             self._choose(chosen)
         sig = _seam.bind(self.con, chosen.sql)
         ptypes: list[codec.PgType] = []
@@ -1781,6 +1823,7 @@ class EngineSession:
 # Text parameters DuckDB would cast to a date/time type itself (reading ' BC' as a zone, cutting
 # a 7th fractional digit): the codec's date/time input reads them as PostgreSQL does.
 _TEXT_OIDS = frozenset({TEXT, VARCHAR, BPCHAR})
+_RETURNING_KINDS = frozenset({"insert", "update", "delete"})
 _DATED_TYPES = frozenset(
     {
         "DATE",

@@ -7,7 +7,7 @@ also pads with blanks to n ('ab'::char(4) is 'ab  ').
 char(n)'s blanks are insignificant in PostgreSQL: comparisons, `||`, length() and the cast to
 text all ignore them. DuckDB has no such type, so inside an expression the value is kept without
 its trailing blanks (what every such operation sees in PostgreSQL), the way DuckCDB stores char(n)
-columns too (pgcompat.lengths); only where the cast is itself a result column of the statement's
+columns too (engine.bpchar); only where the cast is itself a result column of the statement's
 outer SELECT is it padded, as the client reads it.
 
 Assignment to a varchar(n) column is not a cast: it fails with 22001 (pgcompat.lengths).

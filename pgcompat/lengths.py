@@ -14,13 +14,10 @@ What DuckDB cannot do: add a CHECK to an existing table (ALTER TABLE ... ADD [CO
 varchar(n) runs as before, the column is text, with a notice saying the length is not
 enforced), drop a CHECK, or change the type of a column that has one. ALTER [COLUMN] c [SET DATA]
 TYPE ... of such a column, or to varchar(n), makes the table again with the column's new CHECK
-(pgcompat.alter reads it, engine.alter plans it). Where PostgreSQL differs still: a char(n)
-value is stored and sent as given, not blank-padded to n ('ab' where PostgreSQL sends 'ab  '),
-so that a value read back and written (UPDATE ... WHERE code = <the value read>) matches its row:
-DuckDB's comparisons do not ignore trailing blanks, so 'cd  ' stored with its blanks is not equal
-to 'cd' and length() counts them; a value whose excess characters are all spaces is refused
-rather than truncated. (Explicit casts `'...'::varchar(n)` / `::char(n)` cut
-and pad as PostgreSQL's: pgcompat.char_casts.)
+(pgcompat.alter reads it, engine.alter plans it). A char(n) column's values are stored without
+their trailing blanks and sent padded, and its comparisons ignore trailing blanks as
+PostgreSQL's bpchar does: engine.bpchar, which reads the CHECK to know the column. (Explicit
+casts `'...'::varchar(n)` / `::char(n)` cut and pad as PostgreSQL's: pgcompat.char_casts.)
 
 Every CHECK costs DuckDB a bind wherever the table's constraints are bound: each INSERT or
 UPDATE of the table (some 10-20 us a column) and each catalog statement that reads

@@ -190,6 +190,33 @@ def test_asyncpg(server, pdb, table_name) -> None:
     asyncio.run(run())
 
 
+def test_asyncpg_char_key_read_and_written_back(server, pdb, table_name) -> None:
+    """A char(4) key through asyncpg's prepared statements and binary COPY: sent blank-padded as
+    PostgreSQL does, and the value read finds its row again (PostgreSQL 15 answers the same)."""
+
+    async def run() -> None:
+        con = await asyncpg.connect(
+            host="127.0.0.1", port=server.port, user=PDB_ADMIN, password=PDB_PASSWORD, database=pdb, ssl=False
+        )
+        try:
+            await con.execute(f"create table {table_name} (code char(4) primary key, v int)")
+            await con.executemany(f"insert into {table_name} values ($1, $2)", [("ab", 1), ("cd  ", 2)])
+            await con.copy_records_to_table(table_name, records=[("ef  ", 3)])
+            rows = await con.fetch(f"select code, v from {table_name} order by v")
+            assert [tuple(r) for r in rows] == [("ab  ", 1), ("cd  ", 2), ("ef  ", 3)]
+            for code, v in rows:
+                assert (
+                    await con.execute(f"update {table_name} set v = $1 where code = $2", v + 10, code)
+                    == "UPDATE 1"
+                )
+            assert await con.fetchval(f"select v from {table_name} where code = $1", "ef") == 13
+            assert await con.fetchval(f"select length(code) from {table_name} where code = 'cd'") == 2
+        finally:
+            await con.close()
+
+    asyncio.run(run())
+
+
 def test_psql(server, pdb, table_name) -> None:
     env = dict(os.environ, PGPASSWORD=PDB_PASSWORD, PGSSLMODE="disable")
     cmd = [

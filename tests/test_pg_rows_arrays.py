@@ -1,6 +1,7 @@
 """Issue 12, no quiet difference from PostgreSQL: the whole row of an outer join's missing side,
-multi-dimensional arrays, char(n) values through subqueries, CTEs and views (sent as stored), a
-char(n) key read and written back, result column names,
+multi-dimensional arrays, char(n) values through subqueries, CTEs and views (sent blank-padded),
+char(n) semantics (comparisons, LIKE, length, joins, parameters, writes and COPY), a char(n) key
+read and written back, result column names,
 upper() and regexp_matches(). Every answer is PostgreSQL 15's, asked beside us through psycopg
 (text and binary results), or PostgreSQL's error with its SQLSTATE."""
 
@@ -167,9 +168,9 @@ def test_typed_empty_arrays_are_accepted(conn, pg) -> None:
     _same(conn, pg, "select array[]::int[] as a, cast(array[] as text[]) as b, array[[1], [2]] as c")
 
 
-def test_char_n_is_sent_as_stored_wherever_it_comes_from(conn, pg, table_name) -> None:
-    """A char(n) column's values go out as stored, without PostgreSQL's blank padding (known
-    difference: a padded value sent back would match no row, DuckDB's comparisons keep blanks)."""
+def test_char_n_is_sent_padded_wherever_it_comes_from(conn, pg, table_name) -> None:
+    """A char(n) column's values go out blank-padded to n, as PostgreSQL sends them, from the
+    table, a subquery, a CTE, a view (DuckCDB keeps them without trailing blanks: engine.bpchar)."""
     for c in (conn, pg):
         c.execute(f"create temp table {table_name} (id int, c char(4), v varchar(4))")
         c.execute(f"insert into {table_name} values (1, 'ab', 'ab'), (2, null, 'x'), (3, 'abcd', '')")
@@ -182,16 +183,11 @@ def test_char_n_is_sent_as_stored_wherever_it_comes_from(conn, pg, table_name) -
         f"select c from {t}_v order by id",
         f"select c, c = 'ab' as eq, c || '|' as cat from {t} order by id",
     ):
-        want = [
-            tuple(x.rstrip() if isinstance(x, str) else x for x in row) for row in pg.execute(sql).fetchall()
-        ]
-        assert want[0][0] == "ab"  # (PostgreSQL sends 'ab  ': only the blanks differ)
-        for binary in (False, True):
-            assert conn.execute(sql, binary=binary).fetchall() == want, sql
-    # the small-result path (a point query) sends the value as stored as well
+        assert _same(conn, pg, sql)[0][0] == "ab  ", sql
+    # the small-result path (a point query) pads as well
     for binary in (False, False, False, True, True):
-        assert conn.execute(f"select c from {t} where id = %s", (1,), binary=binary).fetchone() == ("ab",)
-        assert conn.execute(f"select c, id from {t} where id = 1", binary=binary).fetchone() == ("ab", 1)
+        assert conn.execute(f"select c from {t} where id = %s", (1,), binary=binary).fetchone() == ("ab  ",)
+        assert conn.execute(f"select c, id from {t} where id = 1", binary=binary).fetchone() == ("ab  ", 1)
 
 
 @pytest.mark.parametrize("binary", [False, True])
@@ -215,6 +211,156 @@ def test_char_n_key_read_and_written_back_updates_its_row(conn, pg, table_name, 
     want = pg.execute(f"select v from {t} order by v").fetchall()
     assert want == [(12,), (13,), (21,)]
     assert conn.execute(f"select v from {t} order by v").fetchall() == want
+
+
+def _char_tables(conn, pg, t: str) -> None:
+    for c in (conn, pg):
+        c.execute(f"create temp table {t} (id int, c char(4), v varchar(6), x text)")
+        c.execute(
+            f"insert into {t} values (1, 'ab', 'ab', 'ab'), (2, 'cd  ', 'cd  ', 'cd  '),"
+            " (3, 'abcd  ', 'abcd', 'abcd'), (4, ' e', ' e', ' e'), (5, null, null, null)"
+        )
+        c.execute(f"create temp table {t}_o (k char(6), n int)")
+        c.execute(f"insert into {t}_o values ('ab', 1), ('cd    ', 2), ('e', 3)")
+
+
+def test_char_n_compares_as_postgresql(conn, pg, table_name) -> None:
+    """Stored blank-padded, compared without trailing blanks against literals, varchar and other
+    char(n) columns, as text against text; LIKE and regular expressions see the padding;
+    length(), ::text, || and text functions do not. Each answer PostgreSQL 15's."""
+    t = table_name
+    _char_tables(conn, pg, t)
+    for sql in (
+        f"select id, c, c::text as s, c || '|' as cat, upper(c) as up, octet_length(c::text) as o from {t} order by id",
+        f"select id from {t} where c = 'cd' order by id",
+        f"select id from {t} where c = 'ab  ' or c in ('cd ') order by id",
+        f"select id from {t} where 'ab   ' = c or c not in ('cd ', 'x') order by id",
+        f"select id from {t} where c <> 'ab ' order by id",
+        f"select id from {t} where c < 'ab ' or c >= 'cd  ' order by id",
+        f"select id from {t} where c between 'ab ' and 'abcd ' order by id",
+        f"select id from {t} where c is distinct from 'ab ' order by id",
+        f"select id from {t} where c = 'ab  '::text or c = 'cd  '::varchar order by id",
+        f"select id from {t} where c = cast('abcd ' as varchar) order by id",
+        f"select id from {t} where c like 'ab%' order by id",
+        f"select id from {t} where c like 'ab  ' or c like '%d' or c ilike ' E  ' order by id",
+        f"select id from {t} where c not like '%  ' order by id",
+        f"select id from {t} where c similar to 'ab' or c ~ 'e  $' order by id",
+        f"select id from {t} where c = v order by id",
+        f"select id from {t} where c = x order by id",
+        f"select a.id, o.n, o.k from {t} a join {t}_o o on a.c = o.k order by a.id",
+        f"select a.id from {t} a, {t}_o o where o.k = a.c and o.n = 2",
+        f"select c, count(*) as n from {t} group by c order by c",
+        f"select count(distinct c) as n from {t}",
+        f"select max(c) as mx, min(c) as mn from {t}",
+        f"select coalesce(c, c) as a, nullif(c, 'ab') as b, case when id > 1 then c end as d,"
+        f" greatest(c, c) as g from {t} order by id",
+        f"select m from (select max(c) as m from {t}) s",
+        f"with w as (select 1 as one) select id from {t}, w where c = 'ab  ' order by id",
+        f"select id from {t} where c in (select k from {t}_o where n < 3) order by id",
+        f"select id from {t} where exists (select 1 from {t}_o o where o.k = {t}.c and o.n = 1) order by id",
+        f"select id from {t} where extract(year from date '2024-01-01') = 2024 and c = 'cd ' order by id",
+    ):
+        _same(conn, pg, sql)
+    # length() ignores the blanks (PostgreSQL's is int4, DuckCDB's int8: the values only)
+    _same(conn, pg, f"select id, length(c) as n, char_length(c) as m from {t} order by id", types=False)
+
+
+@pytest.mark.parametrize("prepare", [False, True])
+def test_char_n_parameters_compare_as_postgresql(conn, pg, table_name, prepare: bool) -> None:
+    """psycopg's parameters (unknown: bpchar in PostgreSQL), cast to varchar or to text, and
+    declared text (PostgreSQL compares text then: the blanks count)."""
+    t = table_name
+    _char_tables(conn, pg, t)
+    cases = [
+        (f"select id from {t} where c = %s order by id", ("ab  ",)),
+        (f"select id from {t} where c in (%s, %s) order by id", ("cd", "abcd ")),
+        (f"select id from {t} where c = %s::varchar order by id", ("ab  ",)),
+        (f"select id from {t} where c = %s::text order by id", ("ab  ",)),
+        (f"select id from {t} where c = %s::text order by id", ("ab",)),
+        (f"select id from {t} where c like %s order by id", ("ab  ",)),
+    ]
+    for sql, params in cases:
+        want = pg.execute(sql, params, prepare=prepare).fetchall()
+        assert conn.execute(sql, params, prepare=prepare).fetchall() == want, (sql, params)
+    # str declared text (psycopg's StrDumper: OID 25): PostgreSQL compares as text; declared
+    # varchar (1043, as JDBC's setString sends it): as bpchar
+    sql = f"select id from {t} where c = %s order by id"
+    strs = psycopg.types.string
+    try:
+        for dumper, blanks in ((strs.StrDumper, []), (strs.StrDumperVarchar, [(1,)])):
+            for c in (conn, pg):
+                c.adapters.register_dumper(str, dumper)
+            for value, rows in (("ab  ", blanks), ("ab", [(1,)])):
+                assert pg.execute(sql, (value,), prepare=prepare).fetchall() == rows
+                assert conn.execute(sql, (value,), prepare=prepare).fetchall() == rows, (dumper, value)
+    finally:
+        for c in (conn, pg):
+            c.adapters.register_dumper(str, psycopg.types.string.StrDumperUnknown)
+
+
+def test_char_n_writes_keep_postgresql_values(conn, pg, table_name) -> None:
+    """INSERT (literals, parameters, expressions), UPDATE SET, ON CONFLICT DO UPDATE and COPY FROM
+    store what PostgreSQL does: a key inserted as 'ab' conflicts with 'ab  ', 'abcd  ' fits char(4)."""
+    t = table_name
+    for c in (conn, pg):
+        c.execute(f"create temp table {t} (code char(4) primary key, v int, note char(3))")
+        c.execute(f"insert into {t} values ('ab', 1, 'x  ')")
+        c.execute(
+            f"insert into {t} (v, code, note) values (2, %s, %s), (3, 'ef' || ' ', default)", ("cd  ", 7)
+        )
+        c.execute(
+            f"insert into {t} values ('ab  ', 9, 'y') on conflict (code) do update set v = excluded.v + 1"
+        )
+        c.execute(f"update {t} set note = note || ' ', code = 'gh ' where v = 3")
+        c.execute(f"insert into {t} (v, code) select v + 10, 'z' || code || ' ' from {t} where v = 2")
+        c.execute(f"with s (k) as (select 'mn  ') insert into {t} select k, 20, k from s")
+        with c.cursor().copy(f"copy {t} (code, v, note) from stdin") as cp:
+            cp.write("ij  \t4\tz  \nkl\t5\t\\N\n")
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            c.execute(f"insert into {t} values ('ij ', 6, null)")
+        with pytest.raises(psycopg.errors.StringDataRightTruncation):
+            c.execute(f"insert into {t} values ('abcde', 6, null)")
+    _same(conn, pg, f"select code, v, note, length(code) = 2 as two from {t} order by v")
+    _same(conn, pg, f"select v from {t} where code = 'gh' and note = 'x'")
+    _same(conn, pg, f"select v, length(note) = 2 as two from {t} where code in ('mn', 'zcd') order by v")
+    # RETURNING the columns themselves: bpchar(n), padded
+    _same(conn, pg, f"update {t} set v = v where code = 'ab ' returning code, note as n, {t}.v")
+    _same(conn, pg, f"update {t} set v = v where v = 2 returning *")
+    # COPY TO: padded, in text and CSV
+    for sql in (
+        f"copy {t} to stdout",
+        f"copy (select note, code from {t} where code <> 'ab ' order by v) to stdout csv",
+    ):
+        got, want = (_copied(c, sql) for c in (conn, pg))
+        assert got == want and b"ij  " in want, sql
+
+
+def _copied(con, sql: str) -> bytes:
+    with con.cursor().copy(sql) as cp:
+        return b"".join(bytes(b) for b in cp)
+
+
+def test_char_n_by_alter_column_type(conn, pg, table_name) -> None:
+    """ALTER COLUMN ... TYPE char(n): the values kept as PostgreSQL's (trailing blanks cut)."""
+    t = table_name
+    for c in (conn, pg):
+        c.execute(f"create table {t} (id int, s text)")
+        c.execute(f"insert into {t} values (1, 'ab  '), (2, 'abcd   '), (3, null)")
+        c.execute(f"alter table {t} alter column s type char(4)")
+    try:
+        _same(conn, pg, f"select id, s, s = 'ab' as eq from {t} order by id")
+    finally:
+        for c in (conn, pg):
+            c.execute(f"drop table {t}")
+
+
+def test_char_n_through_a_view(conn, pg, table_name) -> None:
+    """A view of a char(n) column, named unlike its table: compared and sent as the column."""
+    t, view = table_name, "vw_" + uuid.uuid4().hex[:8]
+    _char_tables(conn, pg, t)
+    for c in (conn, pg):
+        c.execute(f"create temp view {view} as select id, c from {t}")
+    _same(conn, pg, f"select id, c from {view} where c = 'ab  ' or c in ('cd ') order by id")
 
 
 def test_unquoted_names_fold_and_long_ones_are_cut(conn, pg) -> None:

@@ -21,6 +21,15 @@ class Author(Base):
     name: Mapped[str] = mapped_column(String(50), index=True)
 
 
+class Country(Base):
+    """A char(n) primary key: PostgreSQL sends it blank-padded, and the ORM's UPDATE and DELETE
+    send that padded value back in their WHERE (0 rows matched would be a StaleDataError)."""
+
+    __tablename__ = "sa_country"
+    code: Mapped[str] = mapped_column(CHAR(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+
+
 class Book(Base):
     __tablename__ = "sa_book"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +60,22 @@ def test_orm_round_trip(engine) -> None:
         s.delete(books[0])
         s.commit()
         assert s.scalars(select(Book.title)).all() == ["The Lathe of Heaven"]
+
+
+def test_orm_char_key_read_and_saved(engine) -> None:
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([Country(code="fr", name="France"), Country(code="de  ", name="Germany")])
+        s.commit()
+    with Session(engine) as s:
+        found = s.scalars(select(Country).order_by(Country.code)).all()
+        assert [c.code for c in found] == ["de  ", "fr  "]  # as PostgreSQL sends char(4)
+        found[1].name = "République française"
+        s.commit()  # UPDATE ... WHERE code = 'fr  ': one row, or SQLAlchemy raises StaleDataError
+        assert s.get(Country, "fr").name == "République française"
+        s.delete(found[0])
+        s.commit()
+        assert s.scalars(select(Country.code).where(Country.code == "de")).all() == []
 
 
 def test_inspect(engine) -> None:

@@ -24,7 +24,7 @@ from engine.codec.temporal import (
     timestamp_us,
     timetz_parts,
 )
-from engine.codec.text import EncodeContext, is_list_type, list_parts, text_of
+from engine.codec.text import EncodeContext, bpchar_padded, is_list_type, list_parts, text_of
 from pgwire import types as oids
 
 BinaryEncoder = Callable[[pa.Array, EncodeContext], pa.Array]
@@ -60,6 +60,11 @@ def raw_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or t in _STRINGS:
         return A.as_binary(arr)
     return A.as_binary(text_of(arr, ctx))
+
+
+def bpchar_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
+    """char(n): its text, blank-padded to n (engine.codec.text.bpchar_padded)."""
+    return raw_binary(bpchar_padded(A.as_string(arr), ctx), ctx)
 
 
 def jsonb_binary(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
@@ -218,7 +223,7 @@ BINARY_ENCODERS: dict[int, BinaryEncoder] = {
     oids.NUMERIC: numeric_encoder,
     oids.TEXT: raw_binary,
     oids.VARCHAR: raw_binary,
-    oids.BPCHAR: raw_binary,
+    oids.BPCHAR: bpchar_binary,
     oids.NAME: raw_binary,
     oids.CHAR: raw_binary,
     oids.JSON: raw_binary,

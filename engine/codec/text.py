@@ -148,7 +148,18 @@ def text_of(arr: pa.Array, ctx: EncodeContext) -> pa.Array:
         fn = _DISPATCH[arr.type] = _pick(arr.type)
     if ctx.pg_type.oid == oids.JSONB:  # a jsonb, or an element of a jsonb[]
         return jsonb_text(fn(arr, ctx))
+    if ctx.pg_type.oid == oids.BPCHAR:
+        return bpchar_padded(fn(arr, ctx), ctx)
     return fn(arr, ctx)
+
+
+def bpchar_padded(texts: pa.Array, ctx: EncodeContext) -> pa.Array:
+    """A char(n) column's values blank-padded to n, as PostgreSQL sends them (DuckCDB keeps them
+    without their trailing blanks: engine.bpchar)."""
+    n = ctx.pg_type.typmod - 4
+    if n < 1:
+        return texts
+    return pc.utf8_rpad(A.as_string(texts), width=n, padding=" ")
 
 
 def _jsonb_out(text: str) -> str:

@@ -67,13 +67,26 @@ def encodable(pg_oids: Sequence[int], formats: Sequence[int]) -> bool:
     return all(o in PLAIN_OIDS for o in pg_oids) and len(pg_oids) == len(formats)
 
 
-def row_framer(pg_oids: Sequence[int], formats: Sequence[int]) -> Callable[[Sequence[tuple]], bytes]:
+def _padded(enc: Callable[[Any], bytes], n: int) -> Callable[[Any], bytes]:
+    """char(n): the value blank-padded to n (engine.codec.text.bpchar_padded)."""
+
+    def pad(v: Any) -> bytes:  # noqa: ANN401
+        return enc(v.ljust(n) if type(v) is str else v)
+
+    return pad
+
+
+def row_framer(
+    pg_oids: Sequence[int], formats: Sequence[int], widths: Sequence[int] = ()
+) -> Callable[[Sequence[tuple]], bytes]:
     """A function from rows (tuples of Python values) to their DataRow messages; check encodable()
-    first. It raises ValueEncodeError on a value of another Python type than the column's."""
+    first. It raises ValueEncodeError on a value of another Python type than the column's.
+    widths: per column, the n of a char(n) (its values are blank-padded to n), else 0."""
     encs = [
         _text if f == TEXT_FORMAT else _binary(_BINARY[o], _PY_TYPE.get(o, int))
         for o, f in zip(pg_oids, formats, strict=True)
     ]
+    encs = [_padded(e, w) if w > 0 else e for e, w in zip(encs, list(widths) or [0] * len(encs), strict=True)]
     ncols = len(encs)
 
     def frame(rows: Sequence[tuple]) -> bytes:

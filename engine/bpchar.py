@@ -1,0 +1,630 @@
+"""char(n) (bpchar) columns with PostgreSQL's semantics, over DuckDB's VARCHAR.
+
+PostgreSQL keeps a char(n) value blank-padded to n and sends it so ('ab  '), but its trailing
+blanks are insignificant: comparisons between bpchar values ignore them, and so do length(), the
+cast to text, || and every text function. DuckDB has no such type, so DuckCDB keeps a char(n)
+column's values without their trailing blanks (what all those operations see in PostgreSQL):
+
+- writes strip them (INSERT ... VALUES, UPDATE ... SET, ON CONFLICT DO UPDATE SET: `rtrim`
+  around the values written into char(n) columns; COPY FROM: engine.copy);
+- a result column that is the column itself is sent padded to n (engine.codec: the declared
+  type bpchar(n) that engine.declared finds for a SELECT or COPY TO, `returning` below for
+  INSERT / UPDATE / DELETE ... RETURNING);
+- a comparison of the column with a literal, a parameter (unless the client declared it text:
+  PostgreSQL then compares as text) or a varchar(n) column compares with the other side's
+  trailing blanks removed (=, <>, <, <=, >, >=, [NOT] IN (...), [NOT] BETWEEN, IS [NOT] DISTINCT
+  FROM), as PostgreSQL's bpchar comparison does; the column itself is untouched, so an index on it
+  still serves the lookup;
+- LIKE / ILIKE / SIMILAR TO / ~ / ~* (and their negations) read the padded value, as
+  PostgreSQL's do.
+
+So a value read ('ab  ') and written back (UPDATE ... WHERE code = 'ab  ') finds its row.
+A statement that names no table with a char(n) column (nor a view, when the PDB has such
+columns) costs one substring test per such name (nothing for a PDB without any); one that does
+costs a tokenization (sqlglot) and a catalog read per table once per DDL. Which table a column is of comes from the statement's
+FROM / JOIN / UPDATE / INTO / USING names and the catalog (engine.declared), and for a subquery,
+CTE or table function from DuckDB's bind of it alone; an unqualified name that two sources have,
+or that one DuckDB cannot bind alone (LATERAL) may have, is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot.tokens import Token, TokenType
+
+from pgwire import types as oids
+
+declared_origins = tuple[tuple[str | None, oids.PgType | None], ...]  # engine.declared.Origins
+# lookup(catalog, schema, name) -> the table's columns and declared types (engine.declared.Table)
+# or None (not a table known here)
+Edit = tuple[int, int, str]
+
+_COMPARE = frozenset({TokenType.EQ, TokenType.NEQ, TokenType.LT, TokenType.LTE, TokenType.GT, TokenType.GTE})
+# Tokens that bind tighter than a comparison: an operand next to one is part of a larger expression.
+_BINDS = frozenset(
+    {
+        TokenType.DPIPE,
+        TokenType.PLUS,
+        TokenType.DASH,
+        TokenType.STAR,
+        TokenType.SLASH,
+        TokenType.MOD,
+        TokenType.DCOLON,
+        TokenType.L_BRACKET,
+        TokenType.DOT,
+        TokenType.COLLATE,
+        TokenType.CARET,
+        TokenType.AMP,
+        TokenType.PIPE,
+        TokenType.L_PAREN,
+    }
+)
+_NAMES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
+# The types a literal or parameter may be cast to and still compare with a char(n) as bpchar.
+_BPCHAR_COMPARED = frozenset({"varchar", "character varying", "char varying", "bpchar", "char", "character"})
+# The pattern matches, which read a char(n) value blank-padded in PostgreSQL.
+_PATTERNS = frozenset(
+    {TokenType.LIKE, TokenType.ILIKE, TokenType.SIMILAR_TO, TokenType.TILDE, TokenType.IRLIKE}
+)
+_SOURCE_KEYWORDS = frozenset(
+    {TokenType.FROM, TokenType.JOIN, TokenType.UPDATE, TokenType.INTO, TokenType.USING}
+)
+_NOT_ALIAS = frozenset(
+    {
+        TokenType.WHERE,
+        TokenType.ON,
+        TokenType.USING,
+        TokenType.SET,
+        TokenType.JOIN,
+        TokenType.VALUES,
+        TokenType.SELECT,
+        TokenType.GROUP_BY,
+        TokenType.ORDER_BY,
+        TokenType.LIMIT,
+        TokenType.RETURNING,
+        TokenType.DEFAULT,
+    }
+)
+
+
+@dataclass
+class _Source:
+    binding: str  # lower case: the alias, else the table's name
+    columns: tuple[str, ...] | None  # None: not known (a subquery, CTE, function, view not read)
+    declared: dict[str, oids.PgType]
+
+
+class _Statement:
+    """The tokens of one statement with what its names refer to."""
+
+    def __init__(
+        self,
+        sql: str,
+        toks: list[Token],
+        lookup: Callable[[str, str, str], object | None],
+        columns_of: Callable[[str], tuple[str, ...] | None] = lambda query: None,
+    ) -> None:
+        self.columns_of = columns_of  # the (lower case) columns of a query, None when not known
+        self.sql = sql
+        self.toks = toks
+        self.n = len(toks)
+        self.match: dict[int, int] = {}
+        self.enclosing: list[int] = []  # per token, its innermost "(" (-1: none)
+        stack: list[int] = []
+        for i, t in enumerate(toks):
+            self.enclosing.append(stack[-1] if stack else -1)
+            if t.token_type == TokenType.L_PAREN:
+                stack.append(i)
+            elif t.token_type == TokenType.R_PAREN and stack:
+                self.match[stack.pop()] = i
+        self.sources = self._sources(lookup)
+
+    def items(self, open_: int) -> list[tuple[int, int]]:
+        """The comma-separated items (first, last token) inside the parenthesis at open_."""
+        close = self.match[open_]
+        out: list[tuple[int, int]] = []
+        first = j = open_ + 1
+        while j < close:
+            if self.tt(j) == TokenType.COMMA:
+                if j > first:
+                    out.append((first, j - 1))
+                first = j + 1
+            j = self.match[j] + 1 if j in self.match else j + 1
+        if close > first:
+            out.append((first, close - 1))
+        return out
+
+    def tt(self, i: int) -> TokenType | None:
+        return self.toks[i].token_type if 0 <= i < self.n else None
+
+    def word(self, i: int) -> str:
+        return self.toks[i].text.lower() if 0 <= i < self.n else ""
+
+    def name(self, i: int) -> str | None:
+        """The (lower case unless quoted) name at token i, when it is one."""
+        t = self.toks[i] if 0 <= i < self.n else None
+        if t is None or t.token_type not in _NAMES:
+            return None
+        return t.text if t.token_type == TokenType.IDENTIFIER else t.text.lower()
+
+    def start(self, i: int) -> int:
+        return self.toks[i].start
+
+    def end(self, i: int) -> int:
+        return self.toks[i].end + 1
+
+    def head(self) -> int:
+        """The statement's verb: 0, or after WITH ... its INSERT / UPDATE / DELETE / SELECT."""
+        if self.tt(0) != TokenType.WITH:
+            return 0
+        j = 1
+        while j < self.n and self.tt(j) not in (
+            TokenType.INSERT,
+            TokenType.UPDATE,
+            TokenType.DELETE,
+            TokenType.SELECT,
+        ):
+            j = self.match[j] + 1 if j in self.match else j + 1
+        return j
+
+    def target(self) -> _Source | None:
+        """The table INSERT INTO, UPDATE or DELETE FROM writes (columns known), else None."""
+        h = self.head()
+        at = h + 1 if self.tt(h) in (TokenType.INSERT, TokenType.DELETE) else h
+        found = self.by_keyword.get(at)
+        return found if found is not None and found.columns is not None else None
+
+    def _sources(self, lookup: Callable[[str, str, str], object | None]) -> list[_Source]:
+        out: list[_Source] = []
+        self.by_keyword: dict[int, _Source] = {}  # keyword index -> the (first) source after it
+        for i in range(self.n):
+            if self.tt(i) in _SOURCE_KEYWORDS and self._names_sources(i):
+                k: int | None = i + 1
+                before = len(out)
+                while k is not None:
+                    k = self._source(k, lookup, out, self.tt(i) == TokenType.INTO)
+                    if k is None or self.tt(k) != TokenType.COMMA or self.tt(i) != TokenType.FROM:
+                        break
+                    k += 1
+                if len(out) > before:
+                    self.by_keyword[i] = out[before]
+        return out
+
+    def _names_sources(self, i: int) -> bool:
+        """Whether the FROM (JOIN, ...) at token i starts a query's sources: not IS DISTINCT FROM,
+        nor the FROM of a call (extract(year FROM d), substring(s FROM 2), trim(FROM s))."""
+        if self.tt(i) != TokenType.FROM:
+            return True
+        if self.tt(i - 1) == TokenType.DISTINCT:
+            return False
+        open_ = self.enclosing[i]
+        return open_ < 0 or self.tt(open_ + 1) in (TokenType.SELECT, TokenType.WITH)
+
+    def _source(
+        self, k: int, lookup: Callable[[str, str, str], object | None], out: list[_Source], target: bool
+    ) -> int | None:
+        """Reads one FROM item at token k into out (target: INSERT's, whose parenthesis is a column
+        list); the index after it."""
+        if self.tt(k) == TokenType.LATERAL:
+            k += 1
+        first = k
+        parts: list[str] = []
+        table = None
+        unknown = _Source("", None, {})  # what a source not read here stands for
+        if self.tt(k) == TokenType.L_PAREN:  # a subquery, VALUES
+            close = self.match.get(k)
+            if close is None:
+                out.append(unknown)
+                return None
+            k = close + 1
+        else:
+            while self.name(k) is not None:
+                parts.append(str(self.name(k)).lower() if self.tt(k) == TokenType.VAR else str(self.name(k)))
+                if self.tt(k + 1) != TokenType.DOT:
+                    break
+                k += 2
+            if not parts or len(parts) > 3:
+                out.append(unknown)
+                return None
+            if self.tt(k + 1) == TokenType.L_PAREN and not target:  # a table function
+                close = self.match.get(k + 1)
+                if close is None:
+                    out.append(unknown)
+                    return None
+                k = close + 1
+            else:
+                k += 1
+                catalog, schema = ("", "", *parts)[-3:-1]
+                table = lookup(catalog, schema, parts[-1])
+        if self.tt(k) == TokenType.ALIAS:
+            k += 1
+        alias = (
+            self.name(k)
+            if self.tt(k) not in _NOT_ALIAS and not (target and self.tt(k) == TokenType.L_PAREN)
+            else None
+        )
+        if alias is not None:
+            k += 1
+        binding = (alias or (parts[-1] if parts else "")).lower()
+        columns = getattr(table, "columns", None)
+        declared = getattr(table, "declared", None) or {}
+        if self.tt(k) == TokenType.L_PAREN and alias is not None and not target and k in self.match:
+            k = self.match[k] + 1
+            columns, declared = None, {}  # t AS a(x, y): renamed columns (read below)
+        if columns is None:  # what DuckDB says the source gives, where it can say it alone
+            columns = self.columns_of(
+                self.ctes() + "SELECT * FROM " + self.sql[self.start(first) : self.end(k - 1)]
+            )
+        out.append(_Source(binding, columns, declared))
+        return k
+
+    def ctes(self) -> str:
+        """The statement's leading WITH clause (its names are visible to every source), or ''."""
+        return self.sql[self.start(0) : self.start(self.head())] if self.tt(0) == TokenType.WITH else ""
+
+    # ------------------------------------------------------------ column references
+
+    def reference(self, i: int) -> tuple[int, int, oids.PgType | None] | None:
+        """When a column reference ends at token i: (its first token, i, its declared type)."""
+        col = self.name(i)
+        if (
+            col is None
+            or self.tt(i + 1) in (TokenType.DOT, TokenType.L_PAREN)
+            or self.tt(i - 1) == TokenType.ALIAS
+        ):
+            return None
+        col = col.lower()
+        if self.tt(i - 1) == TokenType.DOT:
+            qualifier = self.name(i - 2)
+            if qualifier is None:
+                return None
+            bound = [s for s in self.sources if s.binding == qualifier.lower()]
+            if len(bound) != 1 or bound[0].columns is None or col not in bound[0].columns:
+                return i - 2, i, None
+            return i - 2, i, bound[0].declared.get(col)
+        if any(s.columns is None for s in self.sources):
+            return i, i, None  # a subquery's, CTE's or function's column perhaps
+        having = [s for s in self.sources if s.columns is not None and col in s.columns]
+        types = {s.declared.get(col) for s in having}
+        return i, i, types.pop() if len(types) == 1 else None
+
+
+def _char_length(t: oids.PgType | None) -> int | None:
+    return t.typmod - 4 if t is not None and t.oid == oids.BPCHAR and t.typmod >= 5 else None
+
+
+def _is_varchar(t: oids.PgType | None) -> bool:
+    return t is not None and t.oid == oids.VARCHAR
+
+
+class _Rewriter:
+    def __init__(self, st: _Statement, text_params: frozenset[int]) -> None:
+        self.st = st
+        self.text_params = text_params
+        self.edits: list[Edit] = []
+        self.assigned: set[int] = set()  # the `=` tokens of SET assignments
+
+    def trim(self, first: int, last: int) -> None:
+        st = self.st
+        self.edits.append((st.start(first), st.start(first), "rtrim("))
+        self.edits.append((st.end(last), st.end(last), ")"))
+
+    def operand(self, k: int) -> int | None:
+        """When a literal string or a parameter PostgreSQL reads as bpchar starts at token k
+        (or one cast to varchar or char, x::varchar, CAST(x AS varchar)): its last token."""
+        st = self.st
+        last = None
+        if st.tt(k) == TokenType.STRING and st.sql[st.start(k)] == "'":
+            last = k
+        elif (
+            st.tt(k) == TokenType.PARAMETER and st.tt(k + 1) == TokenType.NUMBER and st.word(k + 1).isdigit()
+        ):
+            if int(st.toks[k + 1].text) in self.text_params:
+                return None  # declared text: compared as text, as in PostgreSQL
+            last = k + 1
+        elif st.word(k) == "cast" and st.tt(k + 1) == TokenType.L_PAREN and k + 1 in st.match:
+            inner = self.operand(k + 2)
+            close = st.match[k + 1]
+            if (
+                inner is not None
+                and st.tt(inner + 1) == TokenType.ALIAS
+                and self._stringish(inner + 2) == close - 1
+            ):
+                return close
+            return None
+        if last is not None and st.tt(last + 1) == TokenType.DCOLON:
+            return self._stringish(last + 2)
+        return last
+
+    def _stringish(self, k: int) -> int | None:
+        """When the type at token k is varchar or char (with a length or not): its last token."""
+        st = self.st
+        if " ".join(st.word(k).split()) not in _BPCHAR_COMPARED:
+            return None  # text (compared as text), or another type
+        if st.tt(k + 1) == TokenType.L_PAREN and k + 1 in st.match:
+            return st.match[k + 1]
+        return k
+
+    def trimmed_operand(self, k: int) -> int | None:
+        """Trims the operand at k (a literal, a parameter or a varchar(n) column) when it stands
+        alone; its last token."""
+        st = self.st
+        last = self.operand(k)
+        if last is None:
+            for j in range(k, min(k + 3, st.n)):
+                ref = st.reference(j)
+                if ref is not None and ref[0] == k and _is_varchar(ref[2]):
+                    last = j
+                    break
+        if last is None or st.tt(last + 1) in _BINDS or st.tt(k - 1) in _BINDS - {TokenType.L_PAREN}:
+            return None
+        self.trim(k, last)
+        return last
+
+    def column(self, first: int, last: int, n: int) -> None:
+        """What follows the char(n) column reference first..last."""
+        st = self.st
+        if st.tt(first - 1) in _BINDS - {TokenType.L_PAREN}:
+            return
+        k = last + 1
+        negated = st.tt(k) == TokenType.NOT
+        if negated:
+            k += 1
+        tt = st.tt(k)
+        if tt in _COMPARE and not negated and k not in self.assigned:
+            self.trimmed_operand(k + 1)
+        elif tt == TokenType.IN and st.tt(k + 1) == TokenType.L_PAREN:
+            close = st.match.get(k + 1)
+            if close is None or st.tt(k + 2) in (TokenType.SELECT, TokenType.WITH):
+                return
+            for item, end in st.items(k + 1):
+                if self.operand(item) == end:
+                    self.trim(item, end)
+        elif tt == TokenType.BETWEEN:
+            low = self.operand(k + 1)
+            if low is not None and st.tt(low + 1) == TokenType.AND:
+                high = self.operand(low + 2)
+                self.trim(k + 1, low)
+                if high is not None and st.tt(high + 1) not in _BINDS:
+                    self.trim(low + 2, high)
+        elif tt == TokenType.IS and not negated:
+            j = k + 1 + (st.tt(k + 1) == TokenType.NOT)
+            if st.tt(j) == TokenType.DISTINCT and st.tt(j + 1) == TokenType.FROM:
+                self.trimmed_operand(j + 2)
+        elif tt in _PATTERNS:
+            self.edits.append((st.start(first), st.start(first), "rpad("))
+            self.edits.append((st.end(last), st.end(last), f", {n}, ' ')"))
+
+    def reversed_comparison(self, k: int) -> None:
+        """'ab  ' = code: a literal or parameter before a comparison with a char(n) column."""
+        st = self.st
+        last = self.operand(k)
+        if last is None or st.tt(last + 1) not in _COMPARE or st.tt(k - 1) in _BINDS - {TokenType.L_PAREN}:
+            return
+        for j in range(last + 2, min(last + 5, st.n)):
+            ref = st.reference(j)
+            if ref is not None and ref[0] == last + 2:
+                if _char_length(ref[2]) is not None and st.tt(j + 1) not in _BINDS:
+                    self.trim(k, last)
+                return
+
+    # ------------------------------------------------------------ writes
+
+    def assignments(self, k: int, target: _Source) -> None:
+        """SET a = x, b = y ... at token k (UPDATE's, ON CONFLICT DO UPDATE's)."""
+        st = self.st
+        while True:
+            col = st.name(k)
+            if col is None or st.tt(k + 1) != TokenType.EQ:
+                return
+            self.assigned.add(k + 1)
+            start = k + 2
+            j = start
+            while j < st.n and st.tt(j) not in (
+                TokenType.COMMA,
+                TokenType.FROM,
+                TokenType.WHERE,
+                TokenType.RETURNING,
+            ):
+                j = st.match.get(j, j) + 1 if st.tt(j) == TokenType.L_PAREN else j + 1
+            if j > start and _char_length(target.declared.get(col.lower())) is not None:
+                self.stored(start, j - 1)
+            if st.tt(j) != TokenType.COMMA:
+                return
+            k = j + 1
+
+    def stored(self, first: int, last: int) -> None:
+        """The value first..last is written into a char(n) column: without its trailing blanks."""
+        st = self.st
+        if first == last and st.tt(first) in (TokenType.NULL, TokenType.DEFAULT):
+            return
+        if first == last and st.tt(first) == TokenType.STRING:
+            self.trim(first, last)
+            return
+        self.edits.append((st.start(first), st.start(first), "rtrim(CAST(("))
+        self.edits.append((st.end(last), st.end(last), ") AS VARCHAR))"))
+
+    def insert_values(self, target: _Source, at: int) -> None:
+        """INSERT INTO t [(columns)] VALUES (...), ...: at is the token after the table (and alias)."""
+        st = self.st
+        columns = list(target.columns or ())
+        k = at
+        if st.tt(k) == TokenType.L_PAREN and k in st.match:
+            close = st.match[k]
+            columns = [str(st.name(j)).lower() for j in range(k + 1, close) if st.name(j) is not None]
+            k = close + 1
+        if st.tt(k) in (TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN):
+            self.insert_query(target, columns, k)
+            return
+        if st.tt(k) != TokenType.VALUES:
+            return
+        k += 1
+        while st.tt(k) == TokenType.L_PAREN and k in st.match:
+            for position, (item, end) in enumerate(st.items(k)):
+                column = columns[position] if position < len(columns) else ""
+                if _char_length(target.declared.get(column)) is not None:
+                    self.stored(item, end)
+            k = st.match[k] + 1
+            if st.tt(k) != TokenType.COMMA:
+                break
+            k += 1
+
+    def insert_query(self, target: _Source, columns: list[str], k: int) -> None:
+        """INSERT INTO t [(columns)] SELECT ... (a query from token k, up to ON CONFLICT or
+        RETURNING): the query's columns that go into char(n) columns are stored trimmed."""
+        st = self.st
+        end = k
+        while end < st.n and not (
+            st.tt(end) == TokenType.RETURNING
+            or (st.tt(end) == TokenType.ON and st.word(end + 1) == "conflict")
+        ):
+            end = st.match[end] + 1 if end in st.match else end + 1
+        # (WITH ... INSERT: its query reads the WITH's names)
+        width = len(st.columns_of(st.ctes() + st.sql[st.start(k) : st.end(end - 1)]) or ())
+        chars = [i for i, c in enumerate(columns[:width]) if _char_length(target.declared.get(c)) is not None]
+        if not chars:
+            return
+        names = [f"__pg_c{i}" for i in range(chars[-1] + 1)]
+        replaced = ", ".join(f"rtrim(CAST({names[i]} AS VARCHAR)) AS {names[i]}" for i in chars)
+        self.edits.append((st.start(k), st.start(k), f"SELECT * REPLACE ({replaced}) FROM ("))
+        self.edits.append((st.end(end - 1), st.end(end - 1), f") AS __pg_src({', '.join(names)})"))
+
+
+def _tokens(sql: str) -> list[Token] | None:
+    try:
+        return list(sqlglot.tokenize(sql, read="duckdb"))
+    except Exception:  # sqlglot's tokenizer errors: DuckDB reads the statement as it is
+        return None
+
+
+def rewrite(
+    sql: str,
+    char_tables: frozenset[str],
+    lookup: Callable[[str, str, str], object | None],
+    text_params: Sequence[int] = (),
+    release: Callable[[], None] = lambda: None,
+    columns_of: Callable[[str], tuple[str, ...] | None] = lambda query: None,
+) -> str:
+    """sql with char(n) semantics (the module docstring). char_tables: the names (lower case) of
+    the tables with char(n) columns; text_params: the numbers of the parameters declared text;
+    release: called before lookup first reads the catalog; columns_of: the columns (lower case)
+    a query gives when DuckDB can bind it alone (a subquery's, a CTE's, INSERT ... SELECT's), else
+    None."""
+    if not char_tables:
+        return sql
+    low = sql.lower()
+    if not any(t in low for t in char_tables):
+        return sql
+    release()
+    toks = _tokens(sql)
+    if not toks:
+        return sql
+    st = _Statement(sql, toks, lookup, columns_of)
+    if not any(_char_length(t) is not None for s in st.sources for t in s.declared.values()):
+        return sql
+    rw = _Rewriter(st, frozenset(text_params))
+    _writes(st, rw)
+    for i in range(st.n):
+        ref = st.reference(i)
+        n = _char_length(ref[2]) if ref is not None else None
+        if ref is not None and n is not None:
+            rw.column(ref[0], ref[1], n)
+        elif ref is None:
+            rw.reversed_comparison(i)
+    if not rw.edits:
+        return sql
+    out = sql
+    for start, end, new in sorted(rw.edits, key=lambda e: (e[0], e[1]), reverse=True):
+        out = out[:start] + new + out[end:]
+    return out
+
+
+def char_columns(table: str, lookup: Callable[[str, str, str], object | None]) -> dict[str, int]:
+    """The char(n) columns (lower case) -> n of the table a name (as SQL writes it) reads."""
+    toks = _tokens(f"INSERT INTO {table}")
+    st = _Statement(f"INSERT INTO {table}", toks, lookup) if toks else None
+    if st is None or len(st.sources) != 1:
+        return {}
+    declared = st.sources[0].declared
+    return {c: n for c, t in declared.items() if (n := _char_length(t)) is not None}
+
+
+def returning(sql: str, lookup: Callable[[str, str, str], object | None]) -> declared_origins | None:
+    """What each column of INSERT / UPDATE / DELETE ... RETURNING is: (the name DuckDB gives it,
+    the target's declared type where the item is one of its columns or *), as
+    engine.declared.origins answers for a SELECT; None when nothing is known."""
+    toks = _tokens(sql) if "returning" in sql.lower() else None
+    if not toks or toks[0].token_type not in (
+        TokenType.INSERT,
+        TokenType.UPDATE,
+        TokenType.DELETE,
+        TokenType.WITH,
+    ):
+        return None
+    st = _Statement(sql, toks, lookup)
+    depth, at = 0, None
+    for i, t in enumerate(toks):
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(t.token_type, 0)
+        if t.token_type == TokenType.RETURNING and depth == 0:
+            at = i
+    target = st.target()
+    if at is None or target is None or st.tt(st.head()) == TokenType.SELECT:
+        return None
+    out: list[tuple[str | None, oids.PgType | None]] = []
+    for first, last in _top_level_items(st, at + 1, st.n):
+        alias = st.name(last) if last > first and st.tt(last - 1) == TokenType.ALIAS else None
+        end = last - 2 if alias is not None else last
+        if first == end and st.tt(first) == TokenType.STAR:
+            out += [(c, target.declared.get(c)) for c in target.columns or ()]
+            continue
+        col = st.name(end)
+        qualified = (
+            end == first + 2 and st.tt(first + 1) == TokenType.DOT and st.word(first) == target.binding
+        )
+        if col is not None and (first == end or qualified) and col.lower() in (target.columns or ()):
+            out.append(((alias or col).lower(), target.declared.get(col.lower())))
+        else:
+            out.append((alias.lower() if alias else None, None))
+    return tuple(out) if any(t is not None for _, t in out) else None
+
+
+def _top_level_items(st: _Statement, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The comma-separated items (first, last token) of tokens lo..hi-1 outside parentheses."""
+    out: list[tuple[int, int]] = []
+    first = j = lo
+    while j < hi:
+        if st.tt(j) == TokenType.COMMA:
+            if j > first:
+                out.append((first, j - 1))
+            first = j + 1
+        j = st.match[j] + 1 if j in st.match else j + 1
+    if hi > first:
+        out.append((first, hi - 1))
+    return out
+
+
+def _writes(st: _Statement, rw: _Rewriter) -> None:
+    """The values INSERT, UPDATE and ON CONFLICT DO UPDATE write into char(n) columns."""
+    target = st.target()
+    h = st.head()
+    if target is None:
+        return
+    if st.tt(h) == TokenType.INSERT and st.tt(h + 1) == TokenType.INTO:
+        k = h + 2
+        while st.name(k) is not None and st.tt(k + 1) == TokenType.DOT:
+            k += 2
+        k += 1
+        if st.tt(k) == TokenType.ALIAS:
+            k += 2
+        rw.insert_values(target, k)
+        for j in range(k, st.n):
+            if st.tt(j) == TokenType.SET and st.word(j - 1) == "update":
+                rw.assignments(j + 1, target)
+    elif st.tt(h) == TokenType.UPDATE:
+        for j in range(h + 1, st.n):
+            if st.tt(j) == TokenType.SET:
+                rw.assignments(j + 1, target)
+                break
