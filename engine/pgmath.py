@@ -353,20 +353,8 @@ def _macros() -> str:
     over = [f"(a {t}, v) AS round_even(CAST(v AS DOUBLE), 0)" for t in ("DOUBLE", "FLOAT", *ints, "BIGINT")]
     over += [f"(a {QUOTIENT_TYPE}, v) AS round(v)", "(a, v) AS round(v)"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {ROUND}" + ", ".join(over) + ";")
-    # Products as DuckDB's, but a float product that overflows or underflows is PostgreSQL's
-    # 22003 (float8mul, float4mul), where DuckDB answers Infinity or 0.
-    over = [f"(a {t}, b {t}, x, y) AS x * y" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
-    over += [f"(a {t}, b {t}, x, y) AS {_checked_float('x * y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")]
-    over += ["(a, b, x, y) AS x * y"]
-    out.append(f"CREATE OR REPLACE TEMP MACRO {MUL}" + ", ".join(over) + ";")
-    # Sums and differences as DuckDB's, but a float one that overflows is PostgreSQL's 22003
-    # (float8pl, float8mi check overflow only), where DuckDB answers Infinity.
-    for name, op in ((ADD, "+"), (SUB, "-")):
-        over = [f"(a {t}, b {t}, x, y) AS x {op} y" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
-        over += [
-            f"(a {t}, b {t}, x, y) AS {_checked_sum(f'x {op} y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")
-        ]
-        over += [f"(a, b, x, y) AS x {op} y"]
+    for name, op in ((MUL, "*"), (ADD, "+"), (SUB, "-")):
+        over = [*arithmetic_overloads(op), f"(a, b, x, y) AS x {op} y"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     out += _store_macros()
     out += _cast_macros()
@@ -442,6 +430,27 @@ def _checked_sum(r: str, x: str, y: str) -> str:
         f"CASE WHEN isinf({r}) AND NOT isinf({fx}) AND NOT isinf({fy}) THEN error('{FLOAT_OVERFLOW}') "
         f"ELSE {r} END"
     )
+
+
+_EXACT_TYPES = ("SMALLINT", "INTEGER", "BIGINT", "HUGEINT", QUOTIENT_TYPE)  # (TINYINT binds to SMALLINT's)
+_FLOAT_TYPES = ("DOUBLE", "FLOAT")
+
+
+def arithmetic_overloads(op: str, lead: str = "") -> list[str]:
+    """The typed overloads of a * b, a + b and a - b as __pg_mul / __pg_add / __pg_sub(a, b, x, y)
+    take them (pgcompat.result_types; engine.jsonb's - of operands that are not jsonb, with its
+    class argument first: lead "c <type>, "); the caller adds the untyped one (DuckDB's own
+    operator). DuckDB picks one by a and b and computes from x and y, uncast: DuckDB's operator,
+    but a float result that overflows (or a product that underflows) is PostgreSQL's 22003
+    (float.c's float8pl, float8mi, float8mul), where DuckDB answers Infinity or 0 -- also with an
+    untyped literal on one side (a - '1e308': PostgreSQL's unknown takes the float's type; DuckDB
+    binds a string literal argument as VARCHAR)."""
+    r = f"x {op} y"
+    checked = _checked_float(r, "x", "y") if op == "*" else _checked_sum(r, "x", "y")
+    pairs = [(t, t, r) for t in _EXACT_TYPES] + [(t, t, checked) for t in _FLOAT_TYPES]
+    pairs += [(t, "VARCHAR", r) for t in _EXACT_TYPES] + [("VARCHAR", t, r) for t in _EXACT_TYPES]
+    pairs += [(t, "VARCHAR", checked) for t in _FLOAT_TYPES] + [("VARCHAR", t, checked) for t in _FLOAT_TYPES]
+    return [f"({lead}a {ta}, b {tb}, x, y) AS {body}" for ta, tb, body in pairs]
 
 
 def _log_of(x: str) -> str:

@@ -873,10 +873,12 @@ def _emit_node(
     macros: bool,
     known: list[str | None] | None = None,
     lazy: bool = False,
+    parameter: bool = False,
 ) -> str | None:
     """The node's replacement, or None to leave the operator as it is. known: for an operand
     that is itself a chain of || the macros take, its class (that chain's fold) to use rather
-    than classifying its text (which would copy it once more at each level)."""
+    than classifying its text (which would copy it once more at each level); parameter: whether
+    an operand holds one."""
     if nd.kind == "cat":
         if _U not in classes and _J not in classes:
             return None
@@ -913,7 +915,11 @@ def _emit_node(
             return f"pg_jsonb_minus(CAST({lt} AS VARCHAR), CAST(to_json({rt}) AS VARCHAR))"
         if lc != _U or not macros:
             return None
-        return f"{_lazy('__pg_jminus', lazy)}({_witness(lc, lt)}, {lt}, {rt})"
+        if parameter:  # (DuckDB cannot pick a typed overload for it: DuckDB's own -, untyped)
+            return f"{_lazy('__pg_jminus', lazy)}({_witness(lc, lt)}, {lt}, {rt})"
+        # x, y twice: the - of other operands is picked by the first pair, as any other - is
+        # (engine.pgmath.arithmetic_overloads: a float's overflow is 22003), computed from the second
+        return f"{_lazy('__pg_jminus', lazy)}({_witness(lc, lt)}, {lt}, {rt}, {lt}, {rt})"
     # contains / contained: pass 1 took those with a jsonb operand in sight
     if _U not in classes or not macros:
         return None
@@ -980,7 +986,10 @@ def dispatch(sql: str, toks: Sequence[Token] | None = None) -> str:
         classes = [_classify(toks, a, b) for a, b in nd.operands]
         known = [_inner_fold(a, b) for a, b in nd.operands]
         classes = [_U if k is not None else c for c, k in zip(classes, known, strict=True)]
-        new = _emit_node(nd, classes, texts, macros, known, lazy)
+        parameter = nd.kind == "minus" and any(
+            toks[k].token_type == TokenType.PARAMETER for k in range(nd.lo, nd.hi + 1)
+        )
+        new = _emit_node(nd, classes, texts, macros, known, lazy, parameter)
         if new is not None:
             return new
         # left as it is, with what its operands hold rewritten

@@ -765,7 +765,10 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
             or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET, *_ADD)
         ):
             continue
-        if not _typable(toks, left, right) or (edits and edits[-1][1] > toks[left].start - base):
+        if not _typable(toks, left, right):
+            continue
+        if edits and edits[-1][1] > toks[left].start - base:
+            deferred = True  # (a - b) + c, f(a - b) + c: once the inner one is a call
             continue
         a = text[toks[left].start - base : toks[k - 1].end - base + 1]
         b = text[toks[k + 1].start - base : toks[right].end - base + 1]
