@@ -635,11 +635,23 @@ _SCALAR_CALLS = frozenset(
 )  # fmt: skip
 
 
+# the calls these rewrites make of + - * /, whose overload was picked by operands DuckDB types
+# (picked_by): a parameter among the operands they compute from leaves their type known
+_PICKED = frozenset({"__pg_add", "__pg_sub", "__pg_mul", _DIV, "__pg_jminus", "__pg_jlminus"})
+
+
 def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
     """Whether DuckDB's binder can type the operands to pick the overload: no parameter, no
     subquery, and no call but of the scalar functions above."""
-    for j in range(first, last + 1):
+    j = first - 1
+    while j < last:
+        j += 1
         t = toks[j]
+        if t.text.lower() in _PICKED and j + 1 <= last and toks[j + 1].token_type == TokenType.L_PAREN:
+            close = _close(toks, j + 1)
+            if close is not None and close <= last:
+                j = close
+                continue
         if t.token_type in (TokenType.PARAMETER, TokenType.SELECT) or t.text.upper() in ("OVER", "FILTER"):
             return False
         if (
@@ -652,6 +664,54 @@ def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
         ):
             return False
     return True
+
+
+def _bare_parameter(toks: Sequence[Token], first: int, last: int) -> bool:
+    """Whether tokens first..last are one parameter ($1), nothing more."""
+    return (
+        last == first + 1
+        and toks[first].token_type == TokenType.PARAMETER
+        and toks[last].token_type == TokenType.NUMBER
+    )
+
+
+# what may stand just beside a parameter that is a whole operand of + - * (not a cast of it, a
+# power, a subscript, or another factor)
+_NOT_ALONE = frozenset({*_MUL, TokenType.DCOLON, TokenType.CARET, TokenType.L_BRACKET, TokenType.DOT})
+
+
+def _parameter_before(toks: Sequence[Token], e: int) -> int | None:
+    """The first token of the operand ending at e when it is a parameter alone ($1)."""
+    if not (e >= 1 and _bare_parameter(toks, e - 1, e)) or (e >= 2 and toks[e - 2].token_type in _NOT_ALONE):
+        return None
+    if e >= 2 and toks[e - 2].token_type in _UNARY and (e < 3 or not _ends_operand(toks[e - 3])):
+        return None  # -$1 + a: a sign of it (left as it is)
+    return e - 1
+
+
+def _parameter_after(toks: Sequence[Token], b: int) -> int | None:
+    """The last token of the operand starting at b when it is a parameter alone ($1)."""
+    n = len(toks)
+    if (
+        b + 1 < n
+        and _bare_parameter(toks, b, b + 1)
+        and (b + 2 >= n or toks[b + 2].token_type not in _NOT_ALONE)
+    ):
+        return b + 1
+    return None
+
+
+def picked_by(toks: Sequence[Token], left: int, k: int, right: int, a: str, b: str) -> tuple[str, str] | None:
+    """The pair of texts that picks the overload of a op b (operands left..k-1 and k+1..right):
+    (a, b) where DuckDB can type both; (b, b) or (a, a) where one is a parameter alone and the
+    other typable, which PostgreSQL gives the other operand's type ($1 of float8 - $1 is a
+    float8: its overflow is checked; DuckDB types it from x op y, computed as written); None
+    where DuckDB cannot type them."""
+    if _bare_parameter(toks, left, k - 1) and _typable(toks, k + 1, right):
+        return (b, b) if not _bare_parameter(toks, k + 1, right) else None
+    if _bare_parameter(toks, k + 1, right) and _typable(toks, left, k - 1):
+        return a, a
+    return (a, b) if _typable(toks, left, right) else None
 
 
 def _multiplication(toks: Sequence[Token], k: int) -> bool:
@@ -684,6 +744,9 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
         if toks[k - 1].token_type == TokenType.SLASH or toks[k + 1].token_type == TokenType.SLASH:
             continue  # DuckDB's // (integer division)
         left, right = _chain_start(toks, k - 1), _forward(toks, k + 1)
+        if t.token_type == TokenType.STAR:  # (a * $1: picked by a, picked_by)
+            left = _parameter_before(toks, k - 1) if left is None else left
+            right = _parameter_after(toks, k + 1) if right is None else right
         if left is None or right is None:
             continue
         before = toks[left - 1] if left > 0 else None
@@ -692,19 +755,22 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
             _delimits(after) or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET)
         ):
             continue  # (an operand may be followed by its alias, or end a parenthesis)
-        if not _typable(toks, left, right):
+        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
+        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
+        # (a quotient's body reads its operands as text: a parameter there is left alone)
+        pick = picked_by(toks, left, k, right, a, b) if t.token_type == TokenType.STAR else None
+        if pick is None and not _typable(toks, left, right):
             continue
         if any(_operator(toks, j) for j in (*range(left, k), *range(k + 1, right + 1))) or (
             out and out[-1][0][1] > toks[left].start - base
         ):
             deferred = True  # an operand holding a division or product (a / b / c): the next pass
             continue
-        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
-        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
         # the overload is picked by the first two, the value computed from the last two (not
         # cast to the overload's types: a decimal keeps every digit it has)
         macro = _DIV if t.token_type == TokenType.SLASH else _TIMES
-        out.append([(toks[left].start - base, toks[right].end - base + 1, f"{macro}({a}, {b}, {a}, {b})")])
+        pa, pb = pick or (a, b)
+        out.append([(toks[left].start - base, toks[right].end - base + 1, f"{macro}({pa}, {pb}, {a}, {b})")])
     return out, deferred
 
 
@@ -751,6 +817,8 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
         if not _additive(toks, k):
             continue
         left, right = _chain_start(toks, k - 1), _term_end(toks, k + 1)
+        left = _parameter_before(toks, k - 1) if left is None else left  # (a - $1: picked by a)
+        right = _parameter_after(toks, k + 1) if right is None else right
         if left is None or right is None:
             continue
         before = toks[left - 1] if left > 0 else None
@@ -765,13 +833,16 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
             or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET, *_ADD)
         ):
             continue
-        if not _typable(toks, left, right):
+        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
+        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
+        pick = picked_by(toks, left, k, right, a, b)
+        if pick is None:
             continue
         if edits and edits[-1][1] > toks[left].start - base:
             deferred = True  # (a - b) + c, f(a - b) + c: once the inner one is a call
             continue
-        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
-        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
         macro = _ADDS[toks[k].token_type]
-        edits.append((toks[left].start - base, toks[right].end - base + 1, f"{macro}({a}, {b}, {a}, {b})"))
+        edits.append(
+            (toks[left].start - base, toks[right].end - base + 1, f"{macro}({pick[0]}, {pick[1]}, {a}, {b})")
+        )
     return edits, deferred

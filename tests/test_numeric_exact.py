@@ -396,13 +396,23 @@ _OVERFLOWS = [
     "update f set a = a - '-1e308' returning a",
     "update f set a = a - 1 returning a",
 ]
+# with parameters (psycopg sends a float as float8, an int as int2/int4/int8 by its size)
+_OVERFLOWS_WITH_PARAMETERS = [
+    ("select a - %s from f", [-1e308]),
+    ("select %s + a from f", [1e308]),
+    ("select a * %s from f", [10.0]),
+    ("select a - %s - b from f", [1.0]),
+    ("select a + %s + b from f", [1e308]),
+    ("update f set a = a + %s returning a", [1e308]),
+    ("select a - %s, %s + i, i * %s, n + %s from f", [1.5, 1, 2.5, 1]),
+]
 
 
 def _answers(con: psycopg.Connection, prepare: bool) -> list[tuple]:
     out = []
-    for sql in _OVERFLOWS:
+    for sql, params in [*((s, None) for s in _OVERFLOWS), *_OVERFLOWS_WITH_PARAMETERS]:
         try:
-            out.append(("ok", sql, con.execute(sql, prepare=prepare).fetchall()))
+            out.append(("ok", sql, con.execute(sql, params, prepare=prepare).fetchall()))
         except psycopg.Error as e:
             # (DuckDB words an integer overflow its own way: the SQLSTATE is the answer there)
             message = e.diag.message_primary if "value out of range" in str(e.diag.message_primary) else None
@@ -412,7 +422,8 @@ def _answers(con: psycopg.Connection, prepare: bool) -> list[tuple]:
 
 def test_float_overflow_with_a_json_column_in_the_pdb(server, pg15) -> None:  # noqa: F811
     """A PDB's first json/jsonb column turns on jsonb's dispatch of - (pgcompat.jsonb): a float
-    difference that overflows is still PostgreSQL's 22003, before and after, in both protocols."""
+    difference that overflows is still PostgreSQL's 22003, before and after, in both protocols,
+    with a literal or a parameter on the other side."""
     name = "FJ" + uuid.uuid4().hex[:8].upper()
     db = "fj_" + uuid.uuid4().hex[:8]
     setup = [
@@ -444,6 +455,7 @@ def test_float_overflow_with_a_json_column_in_the_pdb(server, pg15) -> None:  # 
             # jsonb's - itself, beside them
             ours.execute("""insert into j values ('{"k": 1, "m": 2}')""")
             assert ours.execute("select d - 'k', d - 'm' from j").fetchone() == ({"m": 2}, {"k": 1})
+            assert ours.execute("select d - %s from j", ["k"]).fetchone() == ({"m": 2},)
     finally:
         with server.connect(autocommit=True) as root:
             root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")

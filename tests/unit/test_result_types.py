@@ -146,6 +146,18 @@ def test_float_sums_that_overflow_are_refused(con) -> None:
     for sql in ("select d + 1e308 + 1e308 from t", "select -1e308::float8 - d * 1e308 from t"):
         with pytest.raises(duckdb.Error, match="value out of range: overflow"):
             con.execute(_engine_sql(sql)).fetchall()
+    # an untyped literal takes the float's type, and a parameter the other operand's
+    big = "(select 1e308::float8 as d) big"
+    for sql, params in (
+        ("select d - '-1e308' from " + big, []),
+        ("select '1e308' + d from " + big, []),
+        ("select (d - 0) + d from " + big, []),
+        ("select d - $1 from " + big, [-1e308]),
+        ("select $1 * d from " + big, [10.0]),
+    ):
+        with pytest.raises(duckdb.Error, match="value out of range: overflow"):
+            con.execute(_engine_sql(sql), params).fetchall()
+    assert con.execute(_engine_sql("select d - '1', d - $1 from " + big), [1.5]).fetchone() == (1e308, 1e308)
     assert con.execute(_engine_sql("select 'Infinity'::float8 + d, 1 - 2 - 3 from t")).fetchone() == (
         float("inf"),
         -4,
@@ -161,7 +173,25 @@ def test_additions_respect_precedence() -> None:
     assert _engine_sql("select a + b * c from t") == (
         "select __pg_add(a, __pg_mul(b, c, b, c), a, __pg_mul(b, c, b, c)) from t"
     )
-    assert "__pg_add" not in _engine_sql("select a + $1 from t")  # a parameter: DuckDB's own
+    # a parameter alone takes the other operand's type (PostgreSQL's): the overload is picked by
+    # that operand twice; two parameters, a cast or signed one, are DuckDB's own
+    assert _engine_sql("select a + $1, $2 - b, c * $3 from t") == (
+        "select __pg_add(a, a, a, $1), __pg_sub(b, b, $2, b), __pg_mul(c, c, c, $3) from t"
+    )
+    assert _engine_sql("select a + $1 + b from t") == (
+        "select __pg_add(__pg_add(a, a, a, $1), b, __pg_add(a, a, a, $1), b) from t"
+    )
+    for sql in (
+        "select $1 + $2 from t",
+        "select -$1 + a from t",
+        "select a / $1 from t",
+        "select $1::int * 2",
+    ):
+        assert _engine_sql(sql) == sql
+    # an inner sum waits for the next pass: the outer one is checked too
+    assert _engine_sql("select (a - b) + c from t") == (
+        "select __pg_add((__pg_sub(a, b, a, b)), c, (__pg_sub(a, b, a, b)), c) from t"
+    )
     for sql in ("MOVE -2 FROM c", "FETCH ABSOLUTE -1 FROM c", "FETCH RELATIVE -2 FROM c"):
         assert _engine_sql(sql) == sql  # a sign, not a subtraction
 
