@@ -444,12 +444,14 @@ def arithmetic_overloads(op: str, lead: str = "") -> list[str]:
     but a float result that overflows (or a product that underflows) is PostgreSQL's 22003
     (float.c's float8pl, float8mi, float8mul), where DuckDB answers Infinity or 0 -- also with an
     untyped literal on one side (a - '1e308': PostgreSQL's unknown takes the float's type; DuckDB
-    binds a string literal argument as VARCHAR)."""
+    binds a string literal argument as VARCHAR); and date - date is an integer, as PostgreSQL's."""
     r = f"x {op} y"
     checked = _checked_float(r, "x", "y") if op == "*" else _checked_sum(r, "x", "y")
     pairs = [(t, t, r) for t in _EXACT_TYPES] + [(t, t, checked) for t in _FLOAT_TYPES]
     pairs += [(t, "VARCHAR", r) for t in _EXACT_TYPES] + [("VARCHAR", t, r) for t in _EXACT_TYPES]
     pairs += [(t, "VARCHAR", checked) for t in _FLOAT_TYPES] + [("VARCHAR", t, checked) for t in _FLOAT_TYPES]
+    if op == "-":  # date - date: PostgreSQL's integer days (DuckDB's BIGINT; the cast is checked)
+        pairs.append(("DATE", "DATE", "CAST(x - y AS INTEGER)"))
     return [f"({lead}a {ta}, b {tb}, x, y) AS {body}" for ta, tb, body in pairs]
 
 
