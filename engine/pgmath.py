@@ -484,6 +484,13 @@ def _math_macros() -> list[str]:
         f"THEN error('{FLOAT_OVERFLOW}') WHEN exp(x) = 0 AND NOT isinf(CAST(x AS DOUBLE)) "
         f"THEN error('{FLOAT_UNDERFLOW}') ELSE exp(x) END;",
         f"CREATE OR REPLACE TEMP MACRO {NEGATE}" + ", ".join([*negate, "(a, x) AS -x"]) + ";",
+        # gcd and lcm of int2/int4 are PostgreSQL's integer (a checked cast: 22003 past it, as
+        # PostgreSQL's "integer out of range"); of anything else DuckDB's own
+        *(
+            f"CREATE OR REPLACE TEMP MACRO __pg_{f}(a INTEGER, b INTEGER) AS CAST({f}(a, b) AS INTEGER), "
+            f"(a, b) AS {f}(a, b);"
+            for f in ("gcd", "lcm")
+        ),
     ]
 
 

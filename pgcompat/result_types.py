@@ -109,7 +109,7 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
         toks = tokenize(sql)
         if not toks:
             return sql
-    for step in (math_calls, powers, negations):  # (each copies what the one before made)
+    for step in (integer_windows, math_calls, powers, negations):  # (each copies what the one before made)
         shaped = step(sql, toks, toks[0].start)
         if shaped:
             sql = apply(sql, shaped)
@@ -156,6 +156,7 @@ def _candidate(t: Token) -> bool:
         t.token_type in (TokenType.SLASH, TokenType.CARET, TokenType.DECIMAL)
         or t.text.lower() in ("sum", "avg", "extract", "date_part", "round")
         or t.text.lower() in _MATH
+        or t.text.lower() in _INT4_WINDOWS
     )
 
 
@@ -357,8 +358,11 @@ def rounds(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
 
 # engine.pgmath's macros with PostgreSQL's errors (2201E, 2201F, 22003) where DuckDB answers NaN,
 # -Infinity or Infinity: sqrt(-1), ln(0), log(-1), (-8) ^ (1.0/3), 1e200 ^ 2, exp(1000).
+# gcd(x, y) and lcm(x, y): PostgreSQL's integer of int2/int4 arguments, bigint of int8 ones (DuckDB's
+# are BIGINT for both).
 _MATH = {"sqrt": "__pg_sqrt", "ln": "__pg_ln", "log": "__pg_log", "log10": "__pg_log10",
-         "power": "__pg_power", "pow": "__pg_power", "exp": "__pg_exp"}  # fmt: skip
+         "power": "__pg_power", "pow": "__pg_power", "exp": "__pg_exp", "gcd": "__pg_gcd",
+         "lcm": "__pg_lcm"}  # fmt: skip
 _POWER = "__pg_power"
 
 
@@ -375,6 +379,36 @@ def math_calls(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         ):
             continue
         edits.append((t.start - base, t.end - base + 1, new))
+    return edits
+
+
+_INT4_WINDOWS = frozenset({"ntile"})  # window functions PostgreSQL types integer (DuckDB: BIGINT)
+
+
+def integer_windows(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """ntile(n) OVER (...) -> CAST(... AS INTEGER): PostgreSQL's int4 (a checked cast). A named
+    window (OVER w) is left as DuckDB's."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[:-1]):
+        if (
+            t.text.lower() not in _INT4_WINDOWS
+            or toks[i + 1].token_type != TokenType.L_PAREN
+            or text[t.start - base] == '"'
+            or (i > 0 and toks[i - 1].token_type in (TokenType.DOT, TokenType.DCOLON, TokenType.ALIAS))
+        ):
+            continue
+        close = _close(toks, i + 1)
+        if close is None or close + 2 >= len(toks) or toks[close + 1].text.upper() != "OVER":
+            continue
+        if toks[close + 2].token_type != TokenType.L_PAREN:
+            continue
+        end = _close(toks, close + 2)
+        if end is None:
+            continue
+        edits += [
+            (t.start - base, t.start - base, "CAST("),
+            (toks[end].end - base + 1, toks[end].end - base + 1, " AS INTEGER)"),
+        ]
     return edits
 
 
@@ -628,6 +662,7 @@ _SCALAR_CALLS = frozenset(
         "length", "char_length", "octet_length", "power", "pow", "sqrt", "sign", "mod", "cast",
         "try_cast", "date_part", "extract", "epoch", "epoch_us", "age", "now", "random", _DIV, _ROUND,
         "__pg_sqrt", "__pg_ln", "__pg_log", "__pg_log10", "__pg_power", "__pg_exp", _TIMES, NEGATE,
+        "gcd", "lcm", "__pg_gcd", "__pg_lcm",
         # pgcompat.jsonb's x - 1 (DuckDB's own - but for a JSON x) and the class of x it passes
         "__pg_jminus", "__pg_jlminus", "__pg_jcls",
         "__pg_add", "__pg_sub", "__pg_cast_numeric",
