@@ -344,7 +344,8 @@ def _macros() -> str:
     # Integer division stays integer (the database's integer_division), float division float;
     # a numeric operand (a decimal, or a HUGEINT) makes it exact. Anything else (interval / 2)
     # is DuckDB's own.
-    over = [f"(a {t}, b {t}, x, y) AS x / y" for t in (*ints, "BIGINT", "DOUBLE", "FLOAT")]
+    over = [f"(a {t}, b {t}, x, y) AS x / y" for t in (*ints, "BIGINT")]
+    over += [f"(a {t}, b {t}, x, y) AS {_checked_quotient('x', 'y')}" for t in ("DOUBLE", "FLOAT")]
     over += [f"(a {t}, b {t}, x, y) AS {_div('x', 'y')}" for t in ("HUGEINT", QUOTIENT_TYPE)]
     over += ["(a, b, x, y) AS x / y"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {DIV}" + ", ".join(over) + ";")
@@ -453,6 +454,16 @@ def arithmetic_overloads(op: str, lead: str = "") -> list[str]:
     if op == "-":  # date - date: PostgreSQL's integer days (DuckDB's BIGINT; the cast is checked)
         pairs.append(("DATE", "DATE", "CAST(x - y AS INTEGER)"))
     return [f"({lead}a {ta}, b {tb}, x, y) AS {body}" for ta, tb, body in pairs]
+
+
+def _checked_quotient(x: str, y: str) -> str:
+    """x / y with float.c's checks of a float quotient (float8div): 22003 where it overflows or
+    underflows, where DuckDB answers Infinity or 0 (division by zero is DuckDB's error already)."""
+    r, fx, fy = f"{x} / {y}", f"CAST({x} AS DOUBLE)", f"CAST({y} AS DOUBLE)"
+    return (
+        f"CASE WHEN isinf({r}) AND NOT isinf({fx}) THEN error('{FLOAT_OVERFLOW}') "
+        f"WHEN {r} = 0 AND {fx} <> 0 AND NOT isinf({fy}) THEN error('{FLOAT_UNDERFLOW}') ELSE {r} END"
+    )
 
 
 def _log_of(x: str) -> str:

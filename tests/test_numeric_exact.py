@@ -216,6 +216,13 @@ def test_float_literals_out_of_range(conn) -> None:
         ("select x + x from (values (1e308::float8)) v(x)", "22003", "value out of range: overflow"),
         ("select exp(1000)", "22003", "value out of range: overflow"),
         ("select 1e-300::float8 * 1e-300", "22003", "value out of range: underflow"),
+        ("select 1e308::float8 / 1e-10::float8", "22003", "value out of range: overflow"),
+        ("select 1e-300::float8 / 1e300::float8", "22003", "value out of range: underflow"),
+        (
+            "select x / 0.5::float8 from (values (1e308::float8)) v(x)",
+            "22003",
+            "value out of range: overflow",
+        ),
         ("select 1e38::float4 * 10::float4", "22003", "value out of range: overflow"),
         ("select -(-2147483647 - 1)", "22003", "integer out of range"),
         ("select -(-9223372036854775807 - 1)", "22003", "bigint out of range"),

@@ -184,11 +184,14 @@ def test_integer_valued_functions_are_int4_as_postgresql(conn, pg15, table_name)
             answers.append(([(d.name, d.type_code) for d in cur.description], cur.fetchall()))
     for q in setup:
         conn.execute(q)
-    for q, (described, rows) in zip((sql, grouped, windowed), answers, strict=True):
-        cur = conn.execute(q)
-        assert [(d.name, d.type_code) for d in cur.description] == described
-        assert cur.fetchall() == rows
-    assert [t for _, t in answers[0][0][1:9]] == [23] * 8
-    # the values are never cut: a length past int4 would be an error (DuckDB's checked cast)
-    prepared = conn.execute(f"select length(s) from {table_name} where id = %s", [1], prepare=True)
-    assert prepared.fetchall() == [(5,)] and prepared.description[0].type_code == 23
+    try:
+        for q, (described, rows) in zip((sql, grouped, windowed), answers, strict=True):
+            cur = conn.execute(q)
+            assert [(d.name, d.type_code) for d in cur.description] == described
+            assert cur.fetchall() == rows
+        assert [t for _, t in answers[0][0][1:9]] == [23] * 8
+        # the values are never cut: a length past int4 would be an error (DuckDB's checked cast)
+        prepared = conn.execute(f"select length(s) from {table_name} where id = %s", [1], prepare=True)
+        assert prepared.fetchall() == [(5,)] and prepared.description[0].type_code == 23
+    finally:
+        conn.execute(f"drop table {table_name}")  # (the shared PDB's table count is others' to read)

@@ -154,10 +154,20 @@ def test_float_sums_that_overflow_are_refused(con) -> None:
         ("select (d - 0) + d from " + big, []),
         ("select d - $1 from " + big, [-1e308]),
         ("select $1 * d from " + big, [10.0]),
+        ("select d / 1e-10 from " + big, []),
     ):
         with pytest.raises(duckdb.Error, match="value out of range: overflow"):
             con.execute(_engine_sql(sql), params).fetchall()
     assert con.execute(_engine_sql("select d - '1', d - $1 from " + big), [1.5]).fetchone() == (1e308, 1e308)
+    with pytest.raises(duckdb.Error, match="value out of range: underflow"):  # (float8div's check)
+        con.execute(_engine_sql("select 1e-300::float8 / 1e300::float8")).fetchall()
+    assert con.execute(
+        _engine_sql("select d / 2, 'Infinity'::float8 / d, d / 'Infinity'::float8 from t")
+    ).fetchone() == (
+        0.75,
+        float("inf"),
+        0.0,
+    )
     assert con.execute(_engine_sql("select 'Infinity'::float8 + d, 1 - 2 - 3 from t")).fetchone() == (
         float("inf"),
         -4,
