@@ -42,6 +42,7 @@ _MAX_DISPLAY_SCALE = 1000
 PREFIX = "__pg_"  # every name here: a statement that holds it needs the macros
 EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIMAL(38,20)
 SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
+WINDOW_SUM = "__pg_wsum"  # sum(x) OVER (...): a window macro's body holds one aggregate (no overflow check)
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
 ROUND = "__pg_round"  # round(x)
 MUL = "__pg_mul"  # a * b (pgcompat.result_types)
@@ -322,12 +323,13 @@ def _macros() -> str:
     and a decimal would take a FLOAT or DOUBLE overload before an untyped one."""
     ints = ("SMALLINT", "INTEGER")  # (TINYINT binds to SMALLINT's)
     out = []
-    for name, distinct in ((SUM, ""), (SUM_DISTINCT, "DISTINCT ")):
+    for name, distinct in ((SUM, ""), (SUM_DISTINCT, "DISTINCT "), (WINDOW_SUM, "")):
         # no FLOAT overload: decimals would bind to it (sum(real) stays DuckDB's double)
         over = [f"(a {t}) AS CAST(sum({distinct}a) AS BIGINT)" for t in ints]
         # sum(int8) is a numeric: a decimal, so that a division of it is never an integer one
         # (DuckDB's HUGEINT would divide as an integer where the division is left to it)
-        over += [f"(a BIGINT) AS CAST(sum({distinct}a) AS DECIMAL(38,0))", f"(a) AS sum({distinct}a)"]
+        over += [f"(a BIGINT) AS CAST(sum({distinct}a) AS DECIMAL(38,0))"]
+        over += [f"(a) AS {'sum(a)' if name == WINDOW_SUM else _checked_float_sum(distinct)}"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     # avg(x) is __pg_avg(x, x) and a / b is __pg_div(a, b, a, b) (pgcompat.result_types): DuckDB
     # picks the overload by the first argument(s), cast to its types; the body computes with the
@@ -454,6 +456,18 @@ def arithmetic_overloads(op: str, lead: str = "") -> list[str]:
     if op == "-":  # date - date: PostgreSQL's integer days (DuckDB's BIGINT; the cast is checked)
         pairs.append(("DATE", "DATE", "CAST(x - y AS INTEGER)"))
     return [f"({lead}a {ta}, b {tb}, x, y) AS {body}" for ta, tb, body in pairs]
+
+
+def _checked_float_sum(distinct: str) -> str:
+    """sum(a) of any other type, but a float sum that overflows is PostgreSQL's 22003 (float8pl's
+    check, where DuckDB answers Infinity): the sum is infinite and no value was. typeof() is a
+    constant: for any other type DuckDB drops the check and its min and max."""
+    s = f"sum({distinct}a)"
+    return (
+        f"CASE WHEN typeof({s}) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST({s} AS DOUBLE)) "
+        "AND NOT isinf(TRY_CAST(max(a) AS DOUBLE)) AND NOT isinf(TRY_CAST(min(a) AS DOUBLE)) "
+        f"THEN error('{FLOAT_OVERFLOW}') ELSE {s} END"
+    )
 
 
 def _checked_quotient(x: str, y: str) -> str:

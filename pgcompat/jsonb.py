@@ -558,7 +558,7 @@ _AGGREGATES = frozenset({
     "percentile_cont", "percentile_disc", "stddev", "stddev_pop", "stddev_samp", "variance", "var_pop",
     "var_samp", "arg_max", "arg_min", "argmax", "argmin", "max_by", "min_by", "histogram", "count_if",
     "product", "favg", "fsum", "kurtosis", "skewness", "entropy", "corr", "covar_pop", "covar_samp",
-    "approx_count_distinct", "approx_quantile", "xmlagg", "__pg_sum", "__pg_sum_distinct", "__pg_avg",
+    "approx_count_distinct", "approx_quantile", "xmlagg", "__pg_sum", "__pg_sum_distinct", "__pg_wsum", "__pg_avg",
     "__pg_avg_distinct", "regr_slope", "regr_intercept", "regr_count", "regr_r2", "regr_avgx", "regr_avgy",
     "regr_sxx", "regr_syy", "regr_sxy", "bitstring_agg", "list_agg",
 })  # fmt: skip

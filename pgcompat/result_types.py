@@ -30,6 +30,7 @@ _MACROS = {
     ("avg", False): "__pg_avg",
     ("avg", True): "__pg_avg_distinct",
 }
+_WINDOW_SUM = "__pg_wsum"  # engine.pgmath.WINDOW_SUM: sum(x) OVER (...)
 _DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
 
 
@@ -196,9 +197,11 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
             continue  # OVER w: left as it is
         # avg(x) -> __pg_avg(x, x): the overload by the first, the value of the second
         args = f"{arg}, {arg}" if name == "avg" else arg
+        window = after == "OVER" and name == "sum" and not distinct
+        macro = _WINDOW_SUM if window else _MACROS[(name, distinct)]
         edits.append(
             [
-                (t.start - base, toks[first].start - base, f"{_MACROS[(name, distinct)]}("),
+                (t.start - base, toks[first].start - base, f"{macro}("),
                 (toks[first].start - base, toks[last].end - base + 1, f"{args})"),
             ]
         )

@@ -219,6 +219,16 @@ def test_float_literals_out_of_range(conn) -> None:
         ("select 1e308::float8 / 1e-10::float8", "22003", "value out of range: overflow"),
         ("select 1e-300::float8 / 1e300::float8", "22003", "value out of range: underflow"),
         (
+            "select sum(x) from (values (1e308::float8), (1e308)) v(x)",
+            "22003",
+            "value out of range: overflow",
+        ),
+        (
+            "select sum(distinct x) from (values (1e308::float8), (1.5e308)) v(x)",
+            "22003",
+            "value out of range: overflow",
+        ),
+        (
             "select x / 0.5::float8 from (values (1e308::float8)) v(x)",
             "22003",
             "value out of range: overflow",
