@@ -15,6 +15,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from engine import pgmath
 from engine.codec.pgarray import ArraySyntaxError, parse_array_text
 from pgwire.types import UNCONSTRAINED_NUMERIC_PRECISION, UNCONSTRAINED_NUMERIC_SCALE
 
@@ -614,7 +615,7 @@ CLS = "__pg_jcls"  # (x): the class of x
 FOLD = "__pg_jfold"  # (class, class): the class of their ||
 LETTER = "__pg_jletter"  # (class): its letter, for pg_jsonb_chain's spec
 PICK = "__pg_jpick"  # (class of the chain, native chain, spec, parts)
-MINUS = "__pg_jminus"  # (class of x, x, y): x - y
+MINUS = "__pg_jminus"  # (class of x, x, y, x, y): x - y (the copies: engine.pgmath)
 CONTAINS = "__pg_jcontains"  # (class of x, class of y, x, y): x @> y
 
 
@@ -659,6 +660,13 @@ def _jsonb_macros() -> str:
     return "\n".join(out)
 
 
+# (c, a, b, x, y): x - y of operands that are not jsonb, picked by a and b as every other - is
+# (engine.pgmath's __pg_sub): DuckDB's own but for floats, whose overflow is PostgreSQL's 22003
+# rather than Infinity. Typed by the class too: a JSON x would take a VARCHAR overload before
+# the jsonb one.
+_DIFFERENCE = [*pgmath.arithmetic_overloads("-", f"c {_t(OTHER)}, "), "(c, a, b, x, y) AS x - y"]
+
+
 def _operators(pick: str, minus: str, contains: str) -> str:
     """The macros the rewrite calls for ||, - and @>, under these names."""
     # the chain: jsonb -> pg_jsonb_chain, text holding a jsonb -> its text, refused -> its error,
@@ -671,7 +679,9 @@ def _operators(pick: str, minus: str, contains: str) -> str:
     ]
     out = [f"CREATE OR REPLACE TEMP MACRO {pick}" + ", ".join(over) + ";"]
     delete = "pg_jsonb_minus(CAST(x AS VARCHAR), CAST(to_json(y) AS VARCHAR))"
-    out.append(f"CREATE OR REPLACE TEMP MACRO {minus}(c {_t(JSONB)}, x, y) AS {delete}, (c, x, y) AS x - y;")
+    over = [f"(c {_t(JSONB)}, x, y) AS {delete}", "(c, x, y) AS x - y"]  # (a parameter: untyped)
+    over += [f"(c {_t(JSONB)}, a, b, x, y) AS {delete}", *_DIFFERENCE]
+    out.append(f"CREATE OR REPLACE TEMP MACRO {minus}" + ", ".join(over) + ";")
     jc = "pg_jsonb_contains(CAST(x AS VARCHAR), CAST(y AS VARCHAR))"
     bad = "pg_jsonb_refuse('42883: operator does not exist: jsonb @> a value that is not jsonb')"
     over = [
@@ -699,7 +709,7 @@ def lazy_macros(json_columns: bool) -> str:
     names = (f"{LAZY}pick", f"{LAZY}minus", f"{LAZY}contains")
     if json_columns:
         return _operators(*names)
-    bodies = ("(c, n, s, p) AS n", "(c, x, y) AS x - y", "(a, b, x, y) AS x @> y")
+    bodies = ("(c, n, s, p) AS n", ", ".join(["(c, x, y) AS x - y", *_DIFFERENCE]), "(a, b, x, y) AS x @> y")
     return "\n".join(f"CREATE OR REPLACE TEMP MACRO {n}{b};" for n, b in zip(names, bodies, strict=True))
 
 

@@ -42,6 +42,7 @@ _MAX_DISPLAY_SCALE = 1000
 PREFIX = "__pg_"  # every name here: a statement that holds it needs the macros
 EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIMAL(38,20)
 SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
+WINDOW_SUM = "__pg_wsum"  # sum(x) OVER (...): a window macro's body holds one aggregate (no overflow check)
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
 ROUND = "__pg_round"  # round(x)
 MUL = "__pg_mul"  # a * b (pgcompat.result_types)
@@ -322,12 +323,13 @@ def _macros() -> str:
     and a decimal would take a FLOAT or DOUBLE overload before an untyped one."""
     ints = ("SMALLINT", "INTEGER")  # (TINYINT binds to SMALLINT's)
     out = []
-    for name, distinct in ((SUM, ""), (SUM_DISTINCT, "DISTINCT ")):
+    for name, distinct in ((SUM, ""), (SUM_DISTINCT, "DISTINCT "), (WINDOW_SUM, "")):
         # no FLOAT overload: decimals would bind to it (sum(real) stays DuckDB's double)
         over = [f"(a {t}) AS CAST(sum({distinct}a) AS BIGINT)" for t in ints]
         # sum(int8) is a numeric: a decimal, so that a division of it is never an integer one
         # (DuckDB's HUGEINT would divide as an integer where the division is left to it)
-        over += [f"(a BIGINT) AS CAST(sum({distinct}a) AS DECIMAL(38,0))", f"(a) AS sum({distinct}a)"]
+        over += [f"(a BIGINT) AS CAST(sum({distinct}a) AS DECIMAL(38,0))"]
+        over += [f"(a) AS {'sum(a)' if name == WINDOW_SUM else _checked_float_sum(distinct)}"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     # avg(x) is __pg_avg(x, x) and a / b is __pg_div(a, b, a, b) (pgcompat.result_types): DuckDB
     # picks the overload by the first argument(s), cast to its types; the body computes with the
@@ -344,7 +346,8 @@ def _macros() -> str:
     # Integer division stays integer (the database's integer_division), float division float;
     # a numeric operand (a decimal, or a HUGEINT) makes it exact. Anything else (interval / 2)
     # is DuckDB's own.
-    over = [f"(a {t}, b {t}, x, y) AS x / y" for t in (*ints, "BIGINT", "DOUBLE", "FLOAT")]
+    over = [f"(a {t}, b {t}, x, y) AS x / y" for t in (*ints, "BIGINT")]
+    over += [f"(a {t}, b {t}, x, y) AS {_checked_quotient('x', 'y')}" for t in ("DOUBLE", "FLOAT")]
     over += [f"(a {t}, b {t}, x, y) AS {_div('x', 'y')}" for t in ("HUGEINT", QUOTIENT_TYPE)]
     over += ["(a, b, x, y) AS x / y"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {DIV}" + ", ".join(over) + ";")
@@ -353,20 +356,8 @@ def _macros() -> str:
     over = [f"(a {t}, v) AS round_even(CAST(v AS DOUBLE), 0)" for t in ("DOUBLE", "FLOAT", *ints, "BIGINT")]
     over += [f"(a {QUOTIENT_TYPE}, v) AS round(v)", "(a, v) AS round(v)"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {ROUND}" + ", ".join(over) + ";")
-    # Products as DuckDB's, but a float product that overflows or underflows is PostgreSQL's
-    # 22003 (float8mul, float4mul), where DuckDB answers Infinity or 0.
-    over = [f"(a {t}, b {t}, x, y) AS x * y" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
-    over += [f"(a {t}, b {t}, x, y) AS {_checked_float('x * y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")]
-    over += ["(a, b, x, y) AS x * y"]
-    out.append(f"CREATE OR REPLACE TEMP MACRO {MUL}" + ", ".join(over) + ";")
-    # Sums and differences as DuckDB's, but a float one that overflows is PostgreSQL's 22003
-    # (float8pl, float8mi check overflow only), where DuckDB answers Infinity.
-    for name, op in ((ADD, "+"), (SUB, "-")):
-        over = [f"(a {t}, b {t}, x, y) AS x {op} y" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
-        over += [
-            f"(a {t}, b {t}, x, y) AS {_checked_sum(f'x {op} y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")
-        ]
-        over += [f"(a, b, x, y) AS x {op} y"]
+    for name, op in ((MUL, "*"), (ADD, "+"), (SUB, "-")):
+        over = [*arithmetic_overloads(op), f"(a, b, x, y) AS x {op} y"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     out += _store_macros()
     out += _cast_macros()
@@ -444,6 +435,51 @@ def _checked_sum(r: str, x: str, y: str) -> str:
     )
 
 
+_EXACT_TYPES = ("SMALLINT", "INTEGER", "BIGINT", "HUGEINT", QUOTIENT_TYPE)  # (TINYINT binds to SMALLINT's)
+_FLOAT_TYPES = ("DOUBLE", "FLOAT")
+
+
+def arithmetic_overloads(op: str, lead: str = "") -> list[str]:
+    """The typed overloads of a * b, a + b and a - b as __pg_mul / __pg_add / __pg_sub(a, b, x, y)
+    take them (pgcompat.result_types; engine.jsonb's - of operands that are not jsonb, with its
+    class argument first: lead "c <type>, "); the caller adds the untyped one (DuckDB's own
+    operator). DuckDB picks one by a and b and computes from x and y, uncast: DuckDB's operator,
+    but a float result that overflows (or a product that underflows) is PostgreSQL's 22003
+    (float.c's float8pl, float8mi, float8mul), where DuckDB answers Infinity or 0 -- also with an
+    untyped literal on one side (a - '1e308': PostgreSQL's unknown takes the float's type; DuckDB
+    binds a string literal argument as VARCHAR); and date - date is an integer, as PostgreSQL's."""
+    r = f"x {op} y"
+    checked = _checked_float(r, "x", "y") if op == "*" else _checked_sum(r, "x", "y")
+    pairs = [(t, t, r) for t in _EXACT_TYPES] + [(t, t, checked) for t in _FLOAT_TYPES]
+    pairs += [(t, "VARCHAR", r) for t in _EXACT_TYPES] + [("VARCHAR", t, r) for t in _EXACT_TYPES]
+    pairs += [(t, "VARCHAR", checked) for t in _FLOAT_TYPES] + [("VARCHAR", t, checked) for t in _FLOAT_TYPES]
+    if op == "-":  # date - date: PostgreSQL's integer days (DuckDB's BIGINT; the cast is checked)
+        pairs.append(("DATE", "DATE", "CAST(x - y AS INTEGER)"))
+    return [f"({lead}a {ta}, b {tb}, x, y) AS {body}" for ta, tb, body in pairs]
+
+
+def _checked_float_sum(distinct: str) -> str:
+    """sum(a) of any other type, but a float sum that overflows is PostgreSQL's 22003 (float8pl's
+    check, where DuckDB answers Infinity): the sum is infinite and no value was. typeof() is a
+    constant: for any other type DuckDB drops the check and its min and max."""
+    s = f"sum({distinct}a)"
+    return (
+        f"CASE WHEN typeof({s}) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST({s} AS DOUBLE)) "
+        "AND NOT isinf(TRY_CAST(max(a) AS DOUBLE)) AND NOT isinf(TRY_CAST(min(a) AS DOUBLE)) "
+        f"THEN error('{FLOAT_OVERFLOW}') ELSE {s} END"
+    )
+
+
+def _checked_quotient(x: str, y: str) -> str:
+    """x / y with float.c's checks of a float quotient (float8div): 22003 where it overflows or
+    underflows, where DuckDB answers Infinity or 0 (division by zero is DuckDB's error already)."""
+    r, fx, fy = f"{x} / {y}", f"CAST({x} AS DOUBLE)", f"CAST({y} AS DOUBLE)"
+    return (
+        f"CASE WHEN isinf({r}) AND NOT isinf({fx}) THEN error('{FLOAT_OVERFLOW}') "
+        f"WHEN {r} = 0 AND {fx} <> 0 AND NOT isinf({fy}) THEN error('{FLOAT_UNDERFLOW}') ELSE {r} END"
+    )
+
+
 def _log_of(x: str) -> str:
     return f"WHEN {x} = 0 THEN error('{LOG_ZERO}') WHEN {x} < 0 THEN error('{LOG_NEGATIVE}')"
 
@@ -473,6 +509,13 @@ def _math_macros() -> list[str]:
         f"THEN error('{FLOAT_OVERFLOW}') WHEN exp(x) = 0 AND NOT isinf(CAST(x AS DOUBLE)) "
         f"THEN error('{FLOAT_UNDERFLOW}') ELSE exp(x) END;",
         f"CREATE OR REPLACE TEMP MACRO {NEGATE}" + ", ".join([*negate, "(a, x) AS -x"]) + ";",
+        # gcd and lcm of int2/int4 are PostgreSQL's integer (a checked cast: 22003 past it, as
+        # PostgreSQL's "integer out of range"); of anything else DuckDB's own
+        *(
+            f"CREATE OR REPLACE TEMP MACRO __pg_{f}(a INTEGER, b INTEGER) AS CAST({f}(a, b) AS INTEGER), "
+            f"(a, b) AS {f}(a, b);"
+            for f in ("gcd", "lcm")
+        ),
     ]
 
 

@@ -558,7 +558,7 @@ _AGGREGATES = frozenset({
     "percentile_cont", "percentile_disc", "stddev", "stddev_pop", "stddev_samp", "variance", "var_pop",
     "var_samp", "arg_max", "arg_min", "argmax", "argmin", "max_by", "min_by", "histogram", "count_if",
     "product", "favg", "fsum", "kurtosis", "skewness", "entropy", "corr", "covar_pop", "covar_samp",
-    "approx_count_distinct", "approx_quantile", "xmlagg", "__pg_sum", "__pg_sum_distinct", "__pg_avg",
+    "approx_count_distinct", "approx_quantile", "xmlagg", "__pg_sum", "__pg_sum_distinct", "__pg_wsum", "__pg_avg",
     "__pg_avg_distinct", "regr_slope", "regr_intercept", "regr_count", "regr_r2", "regr_avgx", "regr_avgy",
     "regr_sxx", "regr_syy", "regr_sxy", "bitstring_agg", "list_agg",
 })  # fmt: skip
@@ -873,10 +873,13 @@ def _emit_node(
     macros: bool,
     known: list[str | None] | None = None,
     lazy: bool = False,
+    parameter: bool = False,
+    bare: bool = False,
 ) -> str | None:
     """The node's replacement, or None to leave the operator as it is. known: for an operand
     that is itself a chain of || the macros take, its class (that chain's fold) to use rather
-    than classifying its text (which would copy it once more at each level)."""
+    than classifying its text (which would copy it once more at each level); parameter: whether
+    an operand of - holds one, bare: whether its right operand is one alone ($1)."""
     if nd.kind == "cat":
         if _U not in classes and _J not in classes:
             return None
@@ -913,7 +916,13 @@ def _emit_node(
             return f"pg_jsonb_minus(CAST({lt} AS VARCHAR), CAST(to_json({rt}) AS VARCHAR))"
         if lc != _U or not macros:
             return None
-        return f"{_lazy('__pg_jminus', lazy)}({_witness(lc, lt)}, {lt}, {rt})"
+        if parameter and not bare:  # (DuckDB cannot pick a typed overload for it: DuckDB's own -)
+            return f"{_lazy('__pg_jminus', lazy)}({_witness(lc, lt)}, {lt}, {rt})"
+        # x, y twice: the - of other operands is picked by the first pair, as any other - is
+        # (engine.pgmath.arithmetic_overloads: a float's overflow is 22003), computed from the
+        # second; x - $1 by x twice (pgcompat.result_types.picked_by: $1 takes x's type)
+        pick = lt if bare else rt
+        return f"{_lazy('__pg_jminus', lazy)}({_witness(lc, lt)}, {lt}, {pick}, {lt}, {rt})"
     # contains / contained: pass 1 took those with a jsonb operand in sight
     if _U not in classes or not macros:
         return None
@@ -980,7 +989,12 @@ def dispatch(sql: str, toks: Sequence[Token] | None = None) -> str:
         classes = [_classify(toks, a, b) for a, b in nd.operands]
         known = [_inner_fold(a, b) for a, b in nd.operands]
         classes = [_U if k is not None else c for c, k in zip(classes, known, strict=True)]
-        new = _emit_node(nd, classes, texts, macros, known, lazy)
+        parameter = nd.kind == "minus" and any(
+            toks[k].token_type == TokenType.PARAMETER for k in range(nd.lo, nd.hi + 1)
+        )
+        r0, r1 = nd.operands[-1]
+        bare = parameter and r1 == r0 + 1 and toks[r0].token_type == TokenType.PARAMETER
+        new = _emit_node(nd, classes, texts, macros, known, lazy, parameter, bare)
         if new is not None:
             return new
         # left as it is, with what its operands hold rewritten

@@ -142,6 +142,15 @@ def array_length(call: Call) -> str | None:
     return f"CAST(nullif(array_length({', '.join(call.args)}), 0) AS INTEGER)"
 
 
+def integer_result(call: Call) -> str | None:
+    """length(), char_length(), bit_length(), strpos(), position(), json_array_length(),
+    grouping(): PostgreSQL's integer (int4), where DuckDB's answer is a BIGINT (or a UBIGINT, sent
+    as numeric). The cast is checked: a value past int4 is an error (22003), never cut."""
+    if not call.args:
+        return None
+    return f"CAST({call.name}({', '.join(call.args)}) AS INTEGER)"
+
+
 def array_upper(call: Call) -> str | None:
     """array_upper(a, dim): an integer, NULL for an empty array (as array_length)."""
     if len(call.args) != 2:

@@ -30,6 +30,7 @@ _MACROS = {
     ("avg", False): "__pg_avg",
     ("avg", True): "__pg_avg_distinct",
 }
+_WINDOW_SUM = "__pg_wsum"  # engine.pgmath.WINDOW_SUM: sum(x) OVER (...)
 _DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
 
 
@@ -109,7 +110,7 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
         toks = tokenize(sql)
         if not toks:
             return sql
-    for step in (math_calls, powers, negations):  # (each copies what the one before made)
+    for step in (integer_windows, math_calls, powers, negations):  # (each copies what the one before made)
         shaped = step(sql, toks, toks[0].start)
         if shaped:
             sql = apply(sql, shaped)
@@ -156,6 +157,7 @@ def _candidate(t: Token) -> bool:
         t.token_type in (TokenType.SLASH, TokenType.CARET, TokenType.DECIMAL)
         or t.text.lower() in ("sum", "avg", "extract", "date_part", "round")
         or t.text.lower() in _MATH
+        or t.text.lower() in _INT4_WINDOWS
     )
 
 
@@ -195,9 +197,11 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
             continue  # OVER w: left as it is
         # avg(x) -> __pg_avg(x, x): the overload by the first, the value of the second
         args = f"{arg}, {arg}" if name == "avg" else arg
+        window = after == "OVER" and name == "sum" and not distinct
+        macro = _WINDOW_SUM if window else _MACROS[(name, distinct)]
         edits.append(
             [
-                (t.start - base, toks[first].start - base, f"{_MACROS[(name, distinct)]}("),
+                (t.start - base, toks[first].start - base, f"{macro}("),
                 (toks[first].start - base, toks[last].end - base + 1, f"{args})"),
             ]
         )
@@ -357,8 +361,11 @@ def rounds(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
 
 # engine.pgmath's macros with PostgreSQL's errors (2201E, 2201F, 22003) where DuckDB answers NaN,
 # -Infinity or Infinity: sqrt(-1), ln(0), log(-1), (-8) ^ (1.0/3), 1e200 ^ 2, exp(1000).
+# gcd(x, y) and lcm(x, y): PostgreSQL's integer of int2/int4 arguments, bigint of int8 ones (DuckDB's
+# are BIGINT for both).
 _MATH = {"sqrt": "__pg_sqrt", "ln": "__pg_ln", "log": "__pg_log", "log10": "__pg_log10",
-         "power": "__pg_power", "pow": "__pg_power", "exp": "__pg_exp"}  # fmt: skip
+         "power": "__pg_power", "pow": "__pg_power", "exp": "__pg_exp", "gcd": "__pg_gcd",
+         "lcm": "__pg_lcm"}  # fmt: skip
 _POWER = "__pg_power"
 
 
@@ -375,6 +382,36 @@ def math_calls(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         ):
             continue
         edits.append((t.start - base, t.end - base + 1, new))
+    return edits
+
+
+_INT4_WINDOWS = frozenset({"ntile"})  # window functions PostgreSQL types integer (DuckDB: BIGINT)
+
+
+def integer_windows(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """ntile(n) OVER (...) -> CAST(... AS INTEGER): PostgreSQL's int4 (a checked cast). A named
+    window (OVER w) is left as DuckDB's."""
+    edits: list[Edit] = []
+    for i, t in enumerate(toks[:-1]):
+        if (
+            t.text.lower() not in _INT4_WINDOWS
+            or toks[i + 1].token_type != TokenType.L_PAREN
+            or text[t.start - base] == '"'
+            or (i > 0 and toks[i - 1].token_type in (TokenType.DOT, TokenType.DCOLON, TokenType.ALIAS))
+        ):
+            continue
+        close = _close(toks, i + 1)
+        if close is None or close + 2 >= len(toks) or toks[close + 1].text.upper() != "OVER":
+            continue
+        if toks[close + 2].token_type != TokenType.L_PAREN:
+            continue
+        end = _close(toks, close + 2)
+        if end is None:
+            continue
+        edits += [
+            (t.start - base, t.start - base, "CAST("),
+            (toks[end].end - base + 1, toks[end].end - base + 1, " AS INTEGER)"),
+        ]
     return edits
 
 
@@ -628,6 +665,7 @@ _SCALAR_CALLS = frozenset(
         "length", "char_length", "octet_length", "power", "pow", "sqrt", "sign", "mod", "cast",
         "try_cast", "date_part", "extract", "epoch", "epoch_us", "age", "now", "random", _DIV, _ROUND,
         "__pg_sqrt", "__pg_ln", "__pg_log", "__pg_log10", "__pg_power", "__pg_exp", _TIMES, NEGATE,
+        "gcd", "lcm", "__pg_gcd", "__pg_lcm",
         # pgcompat.jsonb's x - 1 (DuckDB's own - but for a JSON x) and the class of x it passes
         "__pg_jminus", "__pg_jlminus", "__pg_jcls",
         "__pg_add", "__pg_sub", "__pg_cast_numeric",
@@ -635,11 +673,23 @@ _SCALAR_CALLS = frozenset(
 )  # fmt: skip
 
 
+# the calls these rewrites make of + - * /, whose overload was picked by operands DuckDB types
+# (picked_by): a parameter among the operands they compute from leaves their type known
+_PICKED = frozenset({"__pg_add", "__pg_sub", "__pg_mul", _DIV, "__pg_jminus", "__pg_jlminus"})
+
+
 def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
     """Whether DuckDB's binder can type the operands to pick the overload: no parameter, no
     subquery, and no call but of the scalar functions above."""
-    for j in range(first, last + 1):
+    j = first - 1
+    while j < last:
+        j += 1
         t = toks[j]
+        if t.text.lower() in _PICKED and j + 1 <= last and toks[j + 1].token_type == TokenType.L_PAREN:
+            close = _close(toks, j + 1)
+            if close is not None and close <= last:
+                j = close
+                continue
         if t.token_type in (TokenType.PARAMETER, TokenType.SELECT) or t.text.upper() in ("OVER", "FILTER"):
             return False
         if (
@@ -652,6 +702,54 @@ def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
         ):
             return False
     return True
+
+
+def _bare_parameter(toks: Sequence[Token], first: int, last: int) -> bool:
+    """Whether tokens first..last are one parameter ($1), nothing more."""
+    return (
+        last == first + 1
+        and toks[first].token_type == TokenType.PARAMETER
+        and toks[last].token_type == TokenType.NUMBER
+    )
+
+
+# what may stand just beside a parameter that is a whole operand of + - * (not a cast of it, a
+# power, a subscript, or another factor)
+_NOT_ALONE = frozenset({*_MUL, TokenType.DCOLON, TokenType.CARET, TokenType.L_BRACKET, TokenType.DOT})
+
+
+def _parameter_before(toks: Sequence[Token], e: int) -> int | None:
+    """The first token of the operand ending at e when it is a parameter alone ($1)."""
+    if not (e >= 1 and _bare_parameter(toks, e - 1, e)) or (e >= 2 and toks[e - 2].token_type in _NOT_ALONE):
+        return None
+    if e >= 2 and toks[e - 2].token_type in _UNARY and (e < 3 or not _ends_operand(toks[e - 3])):
+        return None  # -$1 + a: a sign of it (left as it is)
+    return e - 1
+
+
+def _parameter_after(toks: Sequence[Token], b: int) -> int | None:
+    """The last token of the operand starting at b when it is a parameter alone ($1)."""
+    n = len(toks)
+    if (
+        b + 1 < n
+        and _bare_parameter(toks, b, b + 1)
+        and (b + 2 >= n or toks[b + 2].token_type not in _NOT_ALONE)
+    ):
+        return b + 1
+    return None
+
+
+def picked_by(toks: Sequence[Token], left: int, k: int, right: int, a: str, b: str) -> tuple[str, str] | None:
+    """The pair of texts that picks the overload of a op b (operands left..k-1 and k+1..right):
+    (a, b) where DuckDB can type both; (b, b) or (a, a) where one is a parameter alone and the
+    other typable, which PostgreSQL gives the other operand's type ($1 of float8 - $1 is a
+    float8: its overflow is checked; DuckDB types it from x op y, computed as written); None
+    where DuckDB cannot type them."""
+    if _bare_parameter(toks, left, k - 1) and _typable(toks, k + 1, right):
+        return (b, b) if not _bare_parameter(toks, k + 1, right) else None
+    if _bare_parameter(toks, k + 1, right) and _typable(toks, left, k - 1):
+        return a, a
+    return (a, b) if _typable(toks, left, right) else None
 
 
 def _multiplication(toks: Sequence[Token], k: int) -> bool:
@@ -684,6 +782,9 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
         if toks[k - 1].token_type == TokenType.SLASH or toks[k + 1].token_type == TokenType.SLASH:
             continue  # DuckDB's // (integer division)
         left, right = _chain_start(toks, k - 1), _forward(toks, k + 1)
+        if t.token_type == TokenType.STAR:  # (a * $1: picked by a, picked_by)
+            left = _parameter_before(toks, k - 1) if left is None else left
+            right = _parameter_after(toks, k + 1) if right is None else right
         if left is None or right is None:
             continue
         before = toks[left - 1] if left > 0 else None
@@ -692,19 +793,22 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
             _delimits(after) or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET)
         ):
             continue  # (an operand may be followed by its alias, or end a parenthesis)
-        if not _typable(toks, left, right):
+        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
+        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
+        # (a quotient's body reads its operands as text: a parameter there is left alone)
+        pick = picked_by(toks, left, k, right, a, b) if t.token_type == TokenType.STAR else None
+        if pick is None and not _typable(toks, left, right):
             continue
         if any(_operator(toks, j) for j in (*range(left, k), *range(k + 1, right + 1))) or (
             out and out[-1][0][1] > toks[left].start - base
         ):
             deferred = True  # an operand holding a division or product (a / b / c): the next pass
             continue
-        a = text[toks[left].start - base : toks[k - 1].end - base + 1]
-        b = text[toks[k + 1].start - base : toks[right].end - base + 1]
         # the overload is picked by the first two, the value computed from the last two (not
         # cast to the overload's types: a decimal keeps every digit it has)
         macro = _DIV if t.token_type == TokenType.SLASH else _TIMES
-        out.append([(toks[left].start - base, toks[right].end - base + 1, f"{macro}({a}, {b}, {a}, {b})")])
+        pa, pb = pick or (a, b)
+        out.append([(toks[left].start - base, toks[right].end - base + 1, f"{macro}({pa}, {pb}, {a}, {b})")])
     return out, deferred
 
 
@@ -751,6 +855,8 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
         if not _additive(toks, k):
             continue
         left, right = _chain_start(toks, k - 1), _term_end(toks, k + 1)
+        left = _parameter_before(toks, k - 1) if left is None else left  # (a - $1: picked by a)
+        right = _parameter_after(toks, k + 1) if right is None else right
         if left is None or right is None:
             continue
         before = toks[left - 1] if left > 0 else None
@@ -765,10 +871,16 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
             or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET, *_ADD)
         ):
             continue
-        if not _typable(toks, left, right) or (edits and edits[-1][1] > toks[left].start - base):
-            continue
         a = text[toks[left].start - base : toks[k - 1].end - base + 1]
         b = text[toks[k + 1].start - base : toks[right].end - base + 1]
+        pick = picked_by(toks, left, k, right, a, b)
+        if pick is None:
+            continue
+        if edits and edits[-1][1] > toks[left].start - base:
+            deferred = True  # (a - b) + c, f(a - b) + c: once the inner one is a call
+            continue
         macro = _ADDS[toks[k].token_type]
-        edits.append((toks[left].start - base, toks[right].end - base + 1, f"{macro}({a}, {b}, {a}, {b})"))
+        edits.append(
+            (toks[left].start - base, toks[right].end - base + 1, f"{macro}({pick[0]}, {pick[1]}, {a}, {b})")
+        )
     return edits, deferred

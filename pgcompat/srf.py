@@ -91,6 +91,7 @@ _AGGREGATES = frozenset(
         "percentile_disc",
         "mode",
         "__pg_sum",
+        "__pg_wsum",
         "__pg_avg",
     }
 )

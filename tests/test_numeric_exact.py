@@ -7,11 +7,13 @@ literals out of range, math domain errors and integer negation (engine.pgmath's 
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import psycopg
 import pytest
 
+from tests.conftest import PDB_ADMIN, PDB_PASSWORD
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
 
 OUT_OF_RANGE = psycopg.errors.NumericValueOutOfRange  # 22003
@@ -214,6 +216,23 @@ def test_float_literals_out_of_range(conn) -> None:
         ("select x + x from (values (1e308::float8)) v(x)", "22003", "value out of range: overflow"),
         ("select exp(1000)", "22003", "value out of range: overflow"),
         ("select 1e-300::float8 * 1e-300", "22003", "value out of range: underflow"),
+        ("select 1e308::float8 / 1e-10::float8", "22003", "value out of range: overflow"),
+        ("select 1e-300::float8 / 1e300::float8", "22003", "value out of range: underflow"),
+        (
+            "select sum(x) from (values (1e308::float8), (1e308)) v(x)",
+            "22003",
+            "value out of range: overflow",
+        ),
+        (
+            "select sum(distinct x) from (values (1e308::float8), (1.5e308)) v(x)",
+            "22003",
+            "value out of range: overflow",
+        ),
+        (
+            "select x / 0.5::float8 from (values (1e308::float8)) v(x)",
+            "22003",
+            "value out of range: overflow",
+        ),
         ("select 1e38::float4 * 10::float4", "22003", "value out of range: overflow"),
         ("select -(-2147483647 - 1)", "22003", "integer out of range"),
         ("select -(-9223372036854775807 - 1)", "22003", "bigint out of range"),
@@ -370,3 +389,93 @@ def test_declared_parameter_types_are_kept(conn, table_name) -> None:
     cur = conn.cursor()
     cur.execute("select %s + 1", ("41",))  # ParameterDescription int4, as PostgreSQL's
     assert cur.fetchone() == (42,) and cur.description[0].type_code == 23
+
+
+# ---------------------------------------------------------------- float overflow beside jsonb's operators
+
+# Statements over f (a float8 near its limit, r a real near its own, i the smallest int4), each
+# answered by PostgreSQL with a value or an error. Where an operand could be jsonb (a column's
+# - with a string literal or an integer), pgcompat.jsonb dispatches the - by type once the PDB
+# has a JSON column: the - of other operands must stay PostgreSQL's (22003, never Infinity).
+_OVERFLOWS = [
+    "select a - '-1e308' from f",
+    "select a + '1e308' from f",
+    "select 1e308::float8 - '-1e308'",
+    "select r - '-3e38' from f",
+    "select a - b from f",
+    "select (a - 0) + a from f",
+    "select abs(a - 0) + a from f",
+    "select 'x' || (a + a) from f",
+    "select a - 1 + a from f",
+    "select f.a - '-1e308' from f where i < 0",
+    "select a - '1', a - 1, a - -1, f.a - 0, i + 2, n - 1, n - 2.5 from f",
+    "select i - 1 from f",
+    "update f set a = a - '-1e308' returning a",
+    "update f set a = a - 1 returning a",
+]
+# with parameters (psycopg sends a float as float8, an int as int2/int4/int8 by its size)
+_OVERFLOWS_WITH_PARAMETERS = [
+    ("select a - %s from f", [-1e308]),
+    ("select %s + a from f", [1e308]),
+    ("select a * %s from f", [10.0]),
+    ("select a - %s - b from f", [1.0]),
+    ("select a + %s + b from f", [1e308]),
+    ("update f set a = a + %s returning a", [1e308]),
+    ("select a - %s, %s + i, i * %s, n + %s from f", [1.5, 1, 2.5, 1]),
+]
+
+
+def _answers(con: psycopg.Connection, prepare: bool) -> list[tuple]:
+    out = []
+    for sql, params in [*((s, None) for s in _OVERFLOWS), *_OVERFLOWS_WITH_PARAMETERS]:
+        try:
+            out.append(("ok", sql, con.execute(sql, params, prepare=prepare).fetchall()))
+        except psycopg.Error as e:
+            # (DuckDB words an integer overflow its own way: the SQLSTATE is the answer there)
+            message = e.diag.message_primary if "value out of range" in str(e.diag.message_primary) else None
+            out.append(("error", sql, e.sqlstate, message))
+    return out
+
+
+def test_float_overflow_with_a_json_column_in_the_pdb(server, pg15) -> None:  # noqa: F811
+    """A PDB's first json/jsonb column turns on jsonb's dispatch of - (pgcompat.jsonb): a float
+    difference that overflows is still PostgreSQL's 22003, before and after, in both protocols,
+    with a literal or a parameter on the other side."""
+    name = "FJ" + uuid.uuid4().hex[:8].upper()
+    db = "fj_" + uuid.uuid4().hex[:8]
+    setup = [
+        "create table f (a float8, b float8, r real, i int4, n numeric(10, 2))",
+        "insert into f values (1e308, -1e308, 3e38, -2147483648, 1.50)",
+    ]
+    with server.connect(autocommit=True) as root:
+        root.execute(
+            f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+        )
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with pg15.connect(autocommit=True) as pg:
+        pg.execute(f"create database {db}")
+    try:
+        with (
+            server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as ours,
+            pg15.connect(db, autocommit=True) as theirs,
+        ):
+            for c in (ours, theirs):
+                for sql in setup:
+                    c.execute(sql)
+            want = _answers(theirs, False)
+            assert ("error", "select a - '-1e308' from f", "22003", "value out of range: overflow") in want
+            for prepare in (False, True):
+                assert _answers(ours, prepare) == want
+            ours.execute("create table j (d jsonb)")
+            for prepare in (False, True):
+                assert _answers(ours, prepare) == want
+            # jsonb's - itself, beside them
+            ours.execute("""insert into j values ('{"k": 1, "m": 2}')""")
+            assert ours.execute("select d - 'k', d - 'm' from j").fetchone() == ({"m": 2}, {"k": 1})
+            assert ours.execute("select d - %s from j", ["k"]).fetchone() == ({"m": 2},)
+    finally:
+        with server.connect(autocommit=True) as root:
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
+            root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+        with pg15.connect(autocommit=True) as pg:
+            pg.execute(f"drop database {db}")

@@ -154,3 +154,44 @@ def test_round_of_a_float_is_half_to_even_as_postgresql(conn, pg15) -> None:  # 
     cur = conn.execute(sql)
     assert [d.type_code for d in cur.description] == want_types
     assert cur.fetchall() == want_rows == [(2.0, -2.0, 0.0, 2.0, 3, -3, 5.0, 4.0, 3.5)]
+
+
+def test_integer_valued_functions_are_int4_as_postgresql(conn, pg15, table_name) -> None:  # noqa: F811
+    """length(), char_length(), bit_length(), strpos(), position(), json_array_length(),
+    grouping(), ntile(), date - date, and gcd()/lcm() of int2/int4 are PostgreSQL's integer (OID
+    23), named after the function; DuckDB's BIGINT was sent as int8 (json_array_length's UBIGINT
+    as numeric). gcd() of int8 stays bigint."""
+    setup = [
+        f"create table {table_name} (id int, s text, v varchar(10), d date)",
+        f"insert into {table_name} values (1, 'héllo', 'ab', date '2024-03-01'), (2, null, '', date '2024-01-01')",
+    ]
+    sql = (
+        f"select id, length(s), char_length(v), character_length(s), bit_length(s), strpos(s, 'l'),"
+        f" position('l' in s), json_array_length('[1, [2], 3]'), d - date '2024-01-01', length(s) - 1,"
+        f" length(s) * 2 from {table_name} order by id"
+    )
+    grouped = (
+        f"select grouping(id), count(*), gcd(max(id), 4), lcm(min(id)::int2, 6), gcd(9::int8, 6)"
+        f" from {table_name} group by rollup (id) order by 1, 3"
+    )
+    windowed = f"select id, ntile(2) over (order by id), ntile(3) over (order by id) + 1 from {table_name} order by id"
+    with pg15.connect(autocommit=True) as pg:
+        pg.execute(setup[0].replace("create table", "create temp table"))
+        pg.execute(setup[1])
+        answers = []
+        for q in (sql, grouped, windowed):
+            cur = pg.execute(q)
+            answers.append(([(d.name, d.type_code) for d in cur.description], cur.fetchall()))
+    for q in setup:
+        conn.execute(q)
+    try:
+        for q, (described, rows) in zip((sql, grouped, windowed), answers, strict=True):
+            cur = conn.execute(q)
+            assert [(d.name, d.type_code) for d in cur.description] == described
+            assert cur.fetchall() == rows
+        assert [t for _, t in answers[0][0][1:9]] == [23] * 8
+        # the values are never cut: a length past int4 would be an error (DuckDB's checked cast)
+        prepared = conn.execute(f"select length(s) from {table_name} where id = %s", [1], prepare=True)
+        assert prepared.fetchall() == [(5,)] and prepared.description[0].type_code == 23
+    finally:
+        conn.execute(f"drop table {table_name}")  # (the shared PDB's table count is others' to read)

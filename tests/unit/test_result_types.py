@@ -4,6 +4,8 @@ expression, and what is left alone."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import duckdb
 import pytest
 
@@ -43,6 +45,7 @@ def test_the_engine_defines_what_the_rewrite_calls() -> None:
         pgmath.AVG,
         pgmath.AVG_DISTINCT,
     }
+    assert result_types._WINDOW_SUM == pgmath.WINDOW_SUM
     assert result_types._DIV == pgmath.DIV
     assert result_types._ROUND == pgmath.ROUND
     for name in (*result_types._MACROS.values(), result_types._DIV, result_types._ROUND):
@@ -146,6 +149,42 @@ def test_float_sums_that_overflow_are_refused(con) -> None:
     for sql in ("select d + 1e308 + 1e308 from t", "select -1e308::float8 - d * 1e308 from t"):
         with pytest.raises(duckdb.Error, match="value out of range: overflow"):
             con.execute(_engine_sql(sql)).fetchall()
+    # an untyped literal takes the float's type, and a parameter the other operand's
+    big = "(select 1e308::float8 as d) big"
+    for sql, params in (
+        ("select d - '-1e308' from " + big, []),
+        ("select '1e308' + d from " + big, []),
+        ("select (d - 0) + d from " + big, []),
+        ("select d - $1 from " + big, [-1e308]),
+        ("select $1 * d from " + big, [10.0]),
+        ("select d / 1e-10 from " + big, []),
+    ):
+        with pytest.raises(duckdb.Error, match="value out of range: overflow"):
+            con.execute(_engine_sql(sql), params).fetchall()
+    assert con.execute(_engine_sql("select d - '1', d - $1 from " + big), [1.5]).fetchone() == (1e308, 1e308)
+    # a float sum that overflows (float8pl's check in sum's transition), not in a window (a window
+    # macro holds one aggregate); other sums as they were
+    with pytest.raises(duckdb.Error, match="value out of range: overflow"):
+        con.execute(_engine_sql("select sum(x) from (values (1e308::float8), (1e308)) v(x)")).fetchall()
+    values = "(values (1.5::float8, 1.5, 1, 1::real), ('Infinity', 2, 2, 2)) v(x, n, i, r)"
+    assert con.execute(_engine_sql(f"select sum(x), sum(n), sum(i), sum(r) from {values}")).fetchall() == [
+        (float("inf"), Decimal("3.5"), 3, 3.0)
+    ]
+    assert (
+        con.execute(_engine_sql(f"select sum(x) over (), sum(i) over () from {values}")).fetchall()
+        == [(float("inf"), 3)] * 2
+    )
+    big = "(values (1e308::float8), (1e308)) v(x)"
+    assert con.execute(_engine_sql(f"select sum(x) over () from {big}")).fetchall() == [(float("inf"),)] * 2
+    with pytest.raises(duckdb.Error, match="value out of range: underflow"):  # (float8div's check)
+        con.execute(_engine_sql("select 1e-300::float8 / 1e300::float8")).fetchall()
+    assert con.execute(
+        _engine_sql("select d / 2, 'Infinity'::float8 / d, d / 'Infinity'::float8 from t")
+    ).fetchone() == (
+        0.75,
+        float("inf"),
+        0.0,
+    )
     assert con.execute(_engine_sql("select 'Infinity'::float8 + d, 1 - 2 - 3 from t")).fetchone() == (
         float("inf"),
         -4,
@@ -161,7 +200,25 @@ def test_additions_respect_precedence() -> None:
     assert _engine_sql("select a + b * c from t") == (
         "select __pg_add(a, __pg_mul(b, c, b, c), a, __pg_mul(b, c, b, c)) from t"
     )
-    assert "__pg_add" not in _engine_sql("select a + $1 from t")  # a parameter: DuckDB's own
+    # a parameter alone takes the other operand's type (PostgreSQL's): the overload is picked by
+    # that operand twice; two parameters, a cast or signed one, are DuckDB's own
+    assert _engine_sql("select a + $1, $2 - b, c * $3 from t") == (
+        "select __pg_add(a, a, a, $1), __pg_sub(b, b, $2, b), __pg_mul(c, c, c, $3) from t"
+    )
+    assert _engine_sql("select a + $1 + b from t") == (
+        "select __pg_add(__pg_add(a, a, a, $1), b, __pg_add(a, a, a, $1), b) from t"
+    )
+    for sql in (
+        "select $1 + $2 from t",
+        "select -$1 + a from t",
+        "select a / $1 from t",
+        "select $1::int * 2",
+    ):
+        assert _engine_sql(sql) == sql
+    # an inner sum waits for the next pass: the outer one is checked too
+    assert _engine_sql("select (a - b) + c from t") == (
+        "select __pg_add((__pg_sub(a, b, a, b)), c, (__pg_sub(a, b, a, b)), c) from t"
+    )
     for sql in ("MOVE -2 FROM c", "FETCH ABSOLUTE -1 FROM c", "FETCH RELATIVE -2 FROM c"):
         assert _engine_sql(sql) == sql  # a sign, not a subtraction
 
