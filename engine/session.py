@@ -142,6 +142,7 @@ class Portal:
     # what ran for it when a rewrite or a plan put statements around it (replayed in its stead)
     ran: list[tuple[str, list[Any]]] = field(default_factory=list)
     small: Any = None  # the rows-format result of a small-result run (_run_small)
+    framer: Callable[[Any], bytes] | None = None  # its DataRow framer (engine.codec.values)
     scroll: bool = False  # a SCROLL cursor's: its rows are kept (rows) and it has a position
     rows: pa.Table | None = None
     position: int = 0
@@ -1152,28 +1153,26 @@ class EngineSession:
             raise DbError("XX000", "internal error: a small-result run returned no rows")
         columns = p.columns or _columns_from_description(res.description, p.names, origins)
         formats = _expand_formats(portal.formats, len(columns))
-        if not codec_values.encodable([t.oid for _, t in columns], formats):
+        framer = codec_values.framer_for(tuple([t.oid for _, t in columns]), tuple(formats))
+        if framer is None:
             res.close()
             p.hint.pop("small", None)
             return False
         p.columns, portal.formats = columns, formats
         portal.started = True
         portal.small = res
+        portal.framer = framer
         return True
 
     def _send_small(self, portal: Portal, emit: Callable[[bytes], None]) -> None:
         """The rows of a small-result run. More rows than SMALL_ROWS still all go out (in chunks,
         under MAX_RESULT_SIZE), and the shape is no longer taken for small."""
-        p, res = portal.prepared, portal.small
-        portal.small = None
+        p, res, frame = portal.prepared, portal.small, portal.framer
+        portal.small = portal.framer = None
         faults.inject("encoder", p.sql)
         try:
-            cols = p.columns or []
-            fmts = _expand_formats(portal.formats, len(cols))
-            oids_ = [t.oid for _, t in cols]
-            if not codec_values.encodable([t.oid for _, t in cols], fmts):
-                raise codec_values.ValueEncodeError(f"result types {oids_} are not plain")
-            frame = codec_values.row_framer(oids_, fmts)
+            if frame is None:  # (_start_small made it for these columns and formats)
+                raise codec_values.ValueEncodeError("result types are not plain")
             sent = out_bytes = 0
             asked = SMALL_ROWS + 1
             rows = res.fetchmany(asked)

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from tests.server import RunningServer, start_server
-from tests.test_metering import METER_CONFIG, PW, _tenant, _usage, _usage_when
+from tests.test_metering import METER_CONFIG, PW, _tenant, _usage_when
 
 NO_HTTP = METER_CONFIG.replace("enabled = true", "enabled = false")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from engine.codec.registry import TEXT_FORMAT
@@ -65,6 +66,17 @@ _PY_TYPE = {oids.BOOL: bool, oids.TEXT: str, oids.VARCHAR: str, oids.BPCHAR: str
 def encodable(pg_oids: Sequence[int], formats: Sequence[int]) -> bool:
     """Whether rows of these column types and formats can go through row_framer()."""
     return all(o in PLAIN_OIDS for o in pg_oids) and len(pg_oids) == len(formats)
+
+
+@lru_cache(maxsize=256)
+def framer_for(
+    pg_oids: tuple[int, ...], formats: tuple[int, ...]
+) -> Callable[[Sequence[tuple]], bytes] | None:
+    """row_framer() of these column types and formats, made once for each (a point query's
+    statements all frame the same columns); None when they are not encodable()."""
+    if not encodable(pg_oids, formats):
+        return None
+    return row_framer(pg_oids, formats)
 
 
 def row_framer(pg_oids: Sequence[int], formats: Sequence[int]) -> Callable[[Sequence[tuple]], bytes]:
