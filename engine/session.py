@@ -38,7 +38,7 @@ from engine import (
 )
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
-from engine.threads import WorkerThreads, learn_quick
+from engine.threads import WorkerThreads, learn_quick, learn_quick_by_wall, timed_by_wall
 from engine.write_gate import WriteGate
 from pgwire import backend, faults
 from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
@@ -1279,13 +1279,17 @@ class EngineSession:
         hint = portal.prepared.hint
         began = not portal.started
         held = workers.enter(bool(hint.get("quick")))
-        t0 = time.thread_time()
+        by_wall = timed_by_wall(hint)
+        t0 = time.perf_counter() if by_wall else time.thread_time()
         try:
             self._execute_portal(portal, max_rows, emit, describe)
         finally:
             if held:
                 workers.leave()
-            learn_quick(hint, began and portal.done, time.thread_time() - t0)
+            if by_wall:
+                learn_quick_by_wall(hint, began and portal.done, time.perf_counter() - t0)
+            else:
+                learn_quick(hint, began and portal.done, time.thread_time() - t0)
 
     def with_workers(self, fn: Callable[[], Any]) -> Any:
         """fn (a COPY) with the tier's DuckDB threads, whatever ran before (engine.threads)."""
