@@ -18,8 +18,15 @@ _SETTING_WRITE = re.compile(
 )
 
 
+# A text that starts (after blanks) with a word other than SET, RESET or PRAGMA: no noise to skip
+# and no setting written; every statement is checked, most of them are such.
+_OTHER_WORD = re.compile(r"\s*(?!(?:set|reset|pragma)\b)[a-z]", re.I)
+
+
 def refuse_governed(sql: str) -> None:
     """Raise 42501 when sql would change a governed engine setting."""
+    if _OTHER_WORD.match(sql):
+        return
     text = _LEADING_NOISE.sub("", sql, count=1)
     if _SETTING_WRITE.match(text):
         raise DbError(

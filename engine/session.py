@@ -39,7 +39,7 @@ from engine import (
 )
 from engine.codec import values as codec_values
 from engine.errors import to_db_error
-from engine.threads import WorkerThreads, learn_quick
+from engine.threads import WorkerThreads, learn_quick, learn_quick_by_wall, timed_by_wall
 from engine.write_gate import WriteGate
 from pgwire import backend, faults
 from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
@@ -143,6 +143,7 @@ class Portal:
     # what ran for it when a rewrite or a plan put statements around it (replayed in its stead)
     ran: list[tuple[str, list[Any]]] = field(default_factory=list)
     small: Any = None  # the rows-format result of a small-result run (_run_small)
+    framer: Callable[[Any], bytes] | None = None  # its DataRow framer (engine.codec.values)
     scroll: bool = False  # a SCROLL cursor's: its rows are kept (rows) and it has a position
     rows: pa.Table | None = None
     position: int = 0
@@ -1190,29 +1191,27 @@ class EngineSession:
             raise DbError("XX000", "internal error: a small-result run returned no rows")
         columns = p.columns or _columns_from_description(res.description, p.names, origins)
         formats = _expand_formats(portal.formats, len(columns))
-        if not codec_values.encodable([t.oid for _, t in columns], formats):
+        widths = tuple([t.typmod - 4 if t.oid == BPCHAR else 0 for _, t in columns])  # char(n): padded
+        framer = codec_values.framer_for(tuple([t.oid for _, t in columns]), tuple(formats), widths)
+        if framer is None:
             res.close()
             p.hint.pop("small", None)
             return False
         p.columns, portal.formats = columns, formats
         portal.started = True
         portal.small = res
+        portal.framer = framer
         return True
 
     def _send_small(self, portal: Portal, emit: Callable[[bytes], None]) -> None:
         """The rows of a small-result run. More rows than SMALL_ROWS still all go out (in chunks,
         under MAX_RESULT_SIZE), and the shape is no longer taken for small."""
-        p, res = portal.prepared, portal.small
-        portal.small = None
+        p, res, frame = portal.prepared, portal.small, portal.framer
+        portal.small = portal.framer = None
         faults.inject("encoder", p.sql)
         try:
-            cols = p.columns or []
-            fmts = _expand_formats(portal.formats, len(cols))
-            oids_ = [t.oid for _, t in cols]
-            if not codec_values.encodable([t.oid for _, t in cols], fmts):
-                raise codec_values.ValueEncodeError(f"result types {oids_} are not plain")
-            widths = [t.typmod - 4 if t.oid == BPCHAR else 0 for _, t in cols]  # char(n): padded
-            frame = codec_values.row_framer(oids_, fmts, widths)
+            if frame is None:  # (_start_small made it for these columns and formats)
+                raise codec_values.ValueEncodeError("result types are not plain")
             sent = out_bytes = 0
             asked = SMALL_ROWS + 1
             rows = res.fetchmany(asked)
@@ -1319,13 +1318,17 @@ class EngineSession:
         hint = portal.prepared.hint
         began = not portal.started
         held = workers.enter(bool(hint.get("quick")))
-        t0 = time.thread_time()
+        by_wall = timed_by_wall(hint)
+        t0 = time.perf_counter() if by_wall else time.thread_time()
         try:
             self._execute_portal(portal, max_rows, emit, describe)
         finally:
             if held:
                 workers.leave()
-            learn_quick(hint, began and portal.done, time.thread_time() - t0)
+            if by_wall:
+                learn_quick_by_wall(hint, began and portal.done, time.perf_counter() - t0)
+            else:
+                learn_quick(hint, began and portal.done, time.thread_time() - t0)
 
     def with_workers(self, fn: Callable[[], Any]) -> Any:
         """fn (a COPY) with the tier's DuckDB threads, whatever ran before (engine.threads)."""

@@ -32,10 +32,28 @@ QUICK_CPU_S = 0.002
 def learn_quick(hint: dict, ran_whole: bool, cpu_s: float) -> None:
     """What one run of a statement teaches its shape: quick when it ran to its end in one
     request within QUICK_CPU_S of CPU; anything else (suspended, failed, slower) is not."""
+    hint.pop("verify", None)
     if ran_whole and cpu_s < QUICK_CPU_S:
         hint["quick"] = True
     elif "quick" in hint:
         hint.pop("quick", None)
+
+
+def timed_by_wall(hint: dict) -> bool:
+    """Whether a run of this shape is timed by the wall clock, not by its thread's CPU clock (a
+    system call at each end, a tenth of a point query's Python on a loaded machine): a quick
+    shape's, unless its last run took QUICK_CPU_S of wall time (learn_quick_by_wall)."""
+    return "quick" in hint and "verify" not in hint
+
+
+def learn_quick_by_wall(hint: dict, ran_whole: bool, wall_s: float) -> None:
+    """learn_quick for a run timed by the wall clock. The thread's CPU time is never more than
+    the wall time, so a run within QUICK_CPU_S of wall time was quick; a longer one may have
+    waited (a loaded machine) or not: the shape's next run is timed by CPU, which decides."""
+    if not ran_whole:
+        learn_quick(hint, False, 0.0)
+    elif wall_s >= QUICK_CPU_S:
+        hint["verify"] = True
 
 
 class WorkerThreads:

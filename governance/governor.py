@@ -112,7 +112,8 @@ class PdbGovernor:
             self.last_active = time.monotonic()
             if finished:
                 self.usage.statements += 1
-            self._cond.notify()
+            if self.waiting:  # (admit() is the only waiter: none waits, none to wake)
+                self._cond.notify()
 
     def idle_check(self) -> None:
         """Tell the proxy the PDB went idle, ACTIVE_WINDOW_S after its last statement."""

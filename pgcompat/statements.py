@@ -310,14 +310,19 @@ def cache_bytes() -> tuple[int, int]:
 
 
 # A number written as a literal (not part of a name, a parameter or a longer number); the same
-# pattern pgcompat.analysis normalizes: no verdict and no classification depends on a number.
-_NUMBER = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
+# numbers pgcompat.analysis normalizes: no verdict and no classification depends on a number.
+# Its pattern with the look-behind after the first digit (a digit not preceded by a word
+# character, $ or a point), so that the search skips to digits: this runs at every statement.
+_NUMBER = re.compile(r"\d(?<![\w$.]\d)\d*(?:\.\d+)?(?![\w.])")
 # A digit beside a point: a decimal literal (1.5, 1., .5), or a name with a digit beside a dot.
 _DECIMAL_LITERAL = re.compile(r"\d\.|\.\d")
 # Numbers that make a statement's reading its own (pgcompat.numeric): too long for an unconstrained
 # numeric or a DuckDB decimal literal (checked, or written exactly), and the negated minimum
 # integers (typed as PostgreSQL types them).
-_OWN_READING = re.compile(r"\d{29}|\.\d{11}|(?<![\w$.])(?:2147483648|9223372036854775808)(?![\w.])")
+# (Each branch starts with its first character, the look-behind after it: the search skips ahead.)
+_OWN_READING = re.compile(
+    r"\d{29}|\.\d{11}|2(?<![\w$.]2)147483648(?![\w.])|9(?<![\w$.]9)223372036854775808(?![\w.])"
+)
 # Kinds whose statements the template may stand for: their text runs as the client wrote it.
 _TEMPLATE_KINDS = frozenset({"select", "insert", "update", "delete"})
 

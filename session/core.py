@@ -111,6 +111,7 @@ class Session:
         self._user_limits: tuple[Any, dict[str, str]] | None = None
         self._limits_memo: tuple[Any, tuple[int, int]] | None = None
         self._idle_memo: tuple[Any, tuple[int, str, str] | None] | None = None
+        self._lock_timeout_memo: tuple[str, int] | None = None
         self.listener = Listener(client.wake)  # LISTEN/NOTIFY (session.notify)
         self.tx_notes = TransactionNotes()
         self._errors: list[tuple[str, str]] = []  # errors sent in the current statement cycle
@@ -261,6 +262,14 @@ class Session:
         user = int(self._user_session_limits().get(param, 0))
         client = params.duration_ms(self.params.get(client_param, "0")) if client_param else 0
         return tightest(pdb, user, client)
+
+    def _lock_timeout_ms(self) -> int:
+        """lock_timeout in ms, parsed again only when the setting's text changes."""
+        text = self.params.get("lock_timeout", "0")
+        memo = self._lock_timeout_memo
+        if memo is None or memo[0] != text:
+            memo = self._lock_timeout_memo = (text, params.duration_ms(text))
+        return memo[1]
 
     def _idle_limit(self) -> tuple[int, str, str] | None:
         """(ms, SQLSTATE, message) of the idle timeout that applies now; None without one (kept
@@ -496,7 +505,7 @@ class Session:
                     self.status = ex.status = "E"
                 return False
         ex.max_result_bytes = max_result
-        ex.lock_timeout_ms = params.duration_ms(self.params.get("lock_timeout", "0"))
+        ex.lock_timeout_ms = self._lock_timeout_ms()
         slot = [gov is not None]
         ex.on_wait = self._slot_while_waiting(gov, deadline, slot)
         timer = (

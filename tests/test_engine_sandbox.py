@@ -65,6 +65,9 @@ def test_engine_refuses_on_its_own(engine_db, sql) -> None:
         "SET GLOBAL threads = 64",
         "/* x */ PRAGMA max_temp_directory_size = '1PB'",
         'reset "memory_limit"',
+        "  set\tthreads = 1",
+        "(SET worker_threads = 8)",
+        "\u017fet threads = 9",  # (a long s: Python's case-insensitive matching reads it as s)
     ],
 )
 def test_engine_refuses_governed_settings(sql) -> None:
@@ -76,7 +79,13 @@ def test_engine_refuses_governed_settings(sql) -> None:
 
 
 def test_governed_settings_guard_leaves_other_sql_alone() -> None:
-    for sql in ("update t set threads = 2", "select current_setting('threads')", "set TimeZone = 'UTC'"):
+    for sql in (
+        "update t set threads = 2",
+        "select current_setting('threads')",
+        "set TimeZone = 'UTC'",
+        "settings",
+        "  Select threads from t",
+    ):
         refuse_governed(sql)
 
 

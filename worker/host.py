@@ -54,8 +54,12 @@ class RemotePolicySource:
         return self.stamp
 
     def read(self, method: str, *args: Any) -> Any:
-        key = (method, *(tuple(sorted(a)) if isinstance(a, set | frozenset) else a for a in args))
         cache = self._cache
+        try:  # (each statement asks for its PDB's limits: the common case first)
+            return cache[(method, *args)]
+        except (KeyError, TypeError):  # not kept, or sets among the arguments (kept sorted)
+            pass
+        key = (method, *(tuple(sorted(a)) if isinstance(a, set | frozenset) else a for a in args))
         if key in cache:
             return cache[key]
         wire_args = [sorted(a) if isinstance(a, set | frozenset) else a for a in args]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from engine.codec.registry import TEXT_FORMAT
@@ -74,6 +75,17 @@ def _padded(enc: Callable[[Any], bytes], n: int) -> Callable[[Any], bytes]:
         return enc(v.ljust(n) if type(v) is str else v)
 
     return pad
+
+
+@lru_cache(maxsize=256)
+def framer_for(
+    pg_oids: tuple[int, ...], formats: tuple[int, ...], widths: tuple[int, ...] = ()
+) -> Callable[[Sequence[tuple]], bytes] | None:
+    """row_framer() of these column types, formats and char(n) widths, made once for each (a point
+    query's statements all frame the same columns); None when they are not encodable()."""
+    if not encodable(pg_oids, formats):
+        return None
+    return row_framer(pg_oids, formats, widths)
 
 
 def row_framer(

@@ -3,7 +3,12 @@ client's text runs, the template is what is judged; statements a rewrite changes
 
 from __future__ import annotations
 
-from pgcompat import analysis
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pgcompat import analysis, statements
 from pgcompat.statements import split
 
 
@@ -39,3 +44,28 @@ def test_several_statements_and_other_kinds_never_share() -> None:
     first = split("SELECT 1; SELECT 2")
     second = split("SELECT 3; SELECT 4")
     assert [s.judged is s for s in first + second] == [True] * 4
+
+
+# The reference definitions of the patterns split() uses at every statement (written there with the
+# look-behind after the first character, to be searched faster): both readings must agree.
+_NUMBER_REFERENCE = re.compile(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])")
+_OWN_READING_REFERENCE = re.compile(r"\d{29}|\.\d{11}|(?<![\w$.])(?:2147483648|9223372036854775808)(?![\w.])")
+_PIECES = st.sampled_from(
+    [*"0123456789.$_ aZ'\"-+e,()x\n", "2147483648", "9223372036854775808", "1" * 29, ".12345678901",
+     "52147483648", "92233720368547758089", "a1", "$1", "t1.c2", "1.5", ".5", "5.", "é9"]
+)  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_the_number_patterns_read_as_their_reference(text: str) -> None:
+    assert statements._NUMBER.sub("0", text) == _NUMBER_REFERENCE.sub("0", text)
+    assert analysis._NUMBER.sub("0", text) == _NUMBER_REFERENCE.sub("0", text)  # (the analysis's)
+    assert bool(statements._OWN_READING.search(text)) == bool(_OWN_READING_REFERENCE.search(text))
+
+
+def test_numbers_at_the_edges_of_the_text() -> None:
+    assert statements._NUMBER.sub("0", "7 x1 $2 .5 8.25 9") == "0 x1 $2 .5 0 0"
+    assert statements._OWN_READING.search("2147483648")
+    assert statements._OWN_READING.search("x -9223372036854775808")
+    assert not statements._OWN_READING.search("12147483648 x2147483648 2147483648.5")

@@ -12,7 +12,7 @@ import pytest
 
 from engine.database import Database
 from engine.session import EngineSession
-from engine.threads import QUICK_CPU_S, WorkerThreads, learn_quick
+from engine.threads import QUICK_CPU_S, WorkerThreads, learn_quick, learn_quick_by_wall, timed_by_wall
 from pgwire.control import EngineSpec
 
 THREADS_SQL = "SELECT current_setting('threads') AS n"
@@ -152,3 +152,23 @@ def test_copy_runs_with_the_tiers_threads(db: Database) -> None:
     assert str(seen) == "2"
     assert _run(ex, THREADS_SQL, {"quick": True}) == "1"  # (linger_s = 0: lowered again)
     ex.close()
+
+
+def test_a_quick_shape_is_timed_by_the_wall_clock_until_a_run_is_long() -> None:
+    hint: dict = {}
+    assert not timed_by_wall(hint)  # never seen: its run is timed by CPU
+    learn_quick(hint, True, QUICK_CPU_S / 10)
+    assert timed_by_wall(hint)
+    learn_quick_by_wall(hint, True, QUICK_CPU_S / 10)
+    assert hint == {"quick": True}
+    # Long in wall time (it may have waited for a CPU): still quick, its next run timed by CPU...
+    learn_quick_by_wall(hint, True, QUICK_CPU_S * 5)
+    assert hint.get("quick") and not timed_by_wall(hint)
+    learn_quick(hint, True, QUICK_CPU_S * 5)  # ... which says slow: the tier's threads next
+    assert hint == {}
+    learn_quick(hint, True, QUICK_CPU_S / 10)
+    learn_quick_by_wall(hint, True, QUICK_CPU_S * 5)
+    learn_quick(hint, True, QUICK_CPU_S / 10)  # it had only waited: by the wall clock again
+    assert hint == {"quick": True} and timed_by_wall(hint)
+    learn_quick_by_wall(hint, False, 0.0)  # suspended (or failed): not quick
+    assert hint == {}
