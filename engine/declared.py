@@ -83,6 +83,9 @@ _JSONB_FUNCTIONS = frozenset({
     "pg_jsonb", "pg_jsonb_build_object", "pg_jsonb_build_array", "pg_jsonb_path", "pg_jsonb_concat", "pg_jsonb_chain", "pg_jsonb_minus", "pg_jsonb_delete_path",
     "pg_jsonb_set", "pg_jsonb_insert", "__pg_jpick", "__pg_jlpick", "__pg_jminus", "__pg_jlminus",
 })  # fmt: skip
+# jsonb_each(x) in FROM, as pgcompat.jsonb writes it: (SELECT __jsonb_each.key AS key,
+# __jsonb_each.value AS value FROM (SELECT unnest(pg_jsonb_each(...)) AS __jsonb_each))
+_EACH_VALUE = ["__jsonb_each", "value"]
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
@@ -242,6 +245,8 @@ class DeclaredTypes:
                     out += [(c, s.table.declared.get(c)) for c in s.table.columns]
             elif cls == "COLUMN_REF":
                 col, declared = self._column(item["column_names"], sources)
+                if [str(n).lower() for n in item["column_names"]] == _EACH_VALUE:
+                    declared = _JSONB  # jsonb_each's value (jsonb_each_text's is VARCHAR: text)
                 out.append((alias or col, declared))
             else:
                 out.append((alias, _JSONB if self._is_jsonb(item, sources) else None))

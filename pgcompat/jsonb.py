@@ -186,13 +186,15 @@ _IN_FROM: dict[str, tuple[str, str]] = {
         "(SELECT unnest(pg_jsonb_object_keys(CAST(",
         " AS VARCHAR))) AS jsonb_object_keys)",
     ),
+    # (__jsonb_each.value: a jsonb, engine.declared)
     "jsonb_each": (
-        "(SELECT __e.key AS key, __e.value AS value FROM (SELECT unnest(pg_jsonb_each(CAST(",
-        " AS VARCHAR))) AS __e))",
+        "(SELECT __jsonb_each.key AS key, __jsonb_each.value AS value FROM (SELECT unnest(pg_jsonb_each(CAST(",
+        " AS VARCHAR))) AS __jsonb_each))",
     ),
     "jsonb_each_text": (
-        "(SELECT __e.key AS key, __e.value AS value FROM (SELECT unnest(pg_jsonb_each_text(CAST(",
-        " AS VARCHAR))) AS __e))",
+        "(SELECT __jsonb_each.key AS key, __jsonb_each.value AS value FROM (SELECT"
+        " unnest(pg_jsonb_each_text(CAST(",
+        " AS VARCHAR))) AS __jsonb_each))",
     ),
 }
 # jsonb_set(target, path, new [, create_if_missing]) and jsonb_insert(target, path, new

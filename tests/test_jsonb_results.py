@@ -128,3 +128,23 @@ def test_create_table_as_keeps_jsonb_and_lengths(both) -> None:
     finally:
         for c in (ours, theirs):
             c.execute(f"DROP TABLE IF EXISTS c_{t}")
+
+
+def test_jsonb_each_and_array_elements_values_are_jsonb(both) -> None:
+    """jsonb_each's value and jsonb_array_elements' are jsonb, in FROM after a comma too (a table
+    function there, not a refused scalar call); the _text forms are text."""
+    for sql in [
+        'SELECT * FROM jsonb_each(\'{"b": [1, 2], "a": {"y": 1, "x": 2}}\')',
+        'SELECT * FROM jsonb_each_text(\'{"b": [1,2], "a": "s"}\')',
+        "SELECT key, value FROM {t}, jsonb_each({t}.j) WHERE id = 1 ORDER BY key",
+        "SELECT e.key, e.value, e.value -> 'y' FROM {t}, jsonb_each(j) AS e WHERE id = 1 ORDER BY 1",
+        "SELECT key, value FROM {t} CROSS JOIN LATERAL jsonb_each_text(j) WHERE id = 1 ORDER BY key",
+        "SELECT value FROM {t}, jsonb_array_elements(j) WHERE id = 2",
+        "SELECT v.value, v.value -> 'x' FROM {t}, jsonb_array_elements(j) AS v WHERE id = 2",
+        "SELECT jsonb_array_elements(j) FROM {t} WHERE id = 2",
+        "SELECT key FROM {t}, jsonb_each(j) WHERE id = 2",  # 22023: not an object
+    ]:
+        same(both, sql)
+    ours, _, t = both
+    rows = ours.execute(f"SELECT key, value FROM {t}, jsonb_each(j) WHERE id = 1 ORDER BY key").fetchall()
+    assert rows == [("a", 1), ("b", [1, 2]), ("c", {"x": None, "y": "s"})]  # decoded: jsonb
