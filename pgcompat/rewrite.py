@@ -706,6 +706,9 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         if retokenized:
             text, toks = translated, retokenized
     checked = text
+    if toks[0].text.upper() in ("CREATE", "ALTER"):
+        lists = foreign_keys.set_column_lists(text, toks, toks[0].start)
+        checked = apply(text, lists) if lists else text
     state = sequences.sequence_state(text)
     if state is not None:
         return Rewritten(state, checked=checked)
