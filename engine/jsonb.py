@@ -553,6 +553,30 @@ def build_array(items: list[str | None] | None) -> str | None:
     return _render([None if v is None else _parse(v) for v in items or []])
 
 
+def json_build_object(items: list[str | None] | None) -> str | None:
+    """json_build_object(k1, v1, ...) as PostgreSQL's json prints it: '{"k" : v, "k2" : v2}',
+    each value's JSON text as __pg_jval wrote it (a json value keeps its text), every key kept
+    (json keeps duplicates)."""
+    items = items or []
+    if len(items) % 2:
+        raise ValueError(
+            "22023: argument list must have even number of elements\n"
+            "The arguments of json_build_object() must consist of alternating keys and values."
+        )
+    pairs = []
+    for n in range(0, len(items), 2):
+        key, value = items[n], items[n + 1]
+        if key is None:
+            raise ValueError(f"22023: argument {n + 1} cannot be null\nObject keys should be text.")
+        pairs.append(f"{_string(key)} : {'null' if value is None else value}")
+    return "{" + ", ".join(pairs) + "}"
+
+
+def json_build_array(items: list[str | None] | None) -> str | None:
+    """json_build_array(v1, ...) as PostgreSQL's json prints it: '[v1, v2]'."""
+    return "[" + ", ".join("null" if v is None else v for v in items or []) + "]"
+
+
 def refuse(message: str | None) -> bool:
     """An error the macros below raise where PostgreSQL has no such operator."""
     raise ValueError(message)
@@ -587,6 +611,8 @@ TYPED: dict[str, tuple[Any, list[str], str]] = {
     "pg_jsonb_chain": (chain, ["VARCHAR", "VARCHAR[]"], "JSON"),
     "pg_jsonb_build_object": (build_object, ["VARCHAR[]"], "JSON"),
     "pg_jsonb_build_array": (build_array, ["VARCHAR[]"], "JSON"),
+    "pg_json_build_object": (json_build_object, ["VARCHAR[]"], "JSON"),
+    "pg_json_build_array": (json_build_array, ["VARCHAR[]"], "JSON"),
     "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
     "pg_jsonb_set": (jsonb_set, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
     "pg_jsonb_insert": (jsonb_insert, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
@@ -622,10 +648,12 @@ def _t(c: str) -> str:
     return _CLASS_TYPES[c]
 
 
-# A value as to_jsonb, jsonb_build_object and jsonb_build_array take it, as JSON text: a numeric as
+# A value as to_json, to_jsonb, json_build_* and jsonb_build_* take it, as JSON text: a numeric as
 # numeric prints it (DuckDB's to_json drops a DECIMAL's trailing zeros: 1.50 -> 1.5), a bare
 # numeric (pgwire.types.is_bare_numeric) without its fixed scale's zeros as DuckCDB sends it,
-# a JSON value as it is (to_json would print it again), anything else as DuckDB's to_json writes it. typeof(x) is a constant: DuckDB folds the CASE.
+# a JSON value as it is (to_json would print it again), a timestamp in ISO 8601 as PostgreSQL
+# writes it ("2024-01-01T10:00:00", with time zone "+00:00"), anything else as DuckDB's to_json
+# writes it. typeof(x) is a constant: DuckDB folds the CASE.
 VALUE = "__pg_jval"
 _BARE = ", ".join(
     f"'DECIMAL({UNCONSTRAINED_NUMERIC_PRECISION},{s})'"
@@ -635,6 +663,8 @@ _VALUE_MACRO = (
     f"CREATE OR REPLACE TEMP MACRO {VALUE}(x) AS CASE"
     f" WHEN typeof(x) IN ({_BARE}) THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')"
     " WHEN typeof(x) LIKE 'DECIMAL(%' OR typeof(x) = 'JSON' THEN CAST(x AS VARCHAR)"
+    " WHEN typeof(x) LIKE 'TIMESTAMP%' THEN CAST(to_json(regexp_replace(regexp_replace(CAST(x AS VARCHAR),"
+    " ' ', 'T'), '([+-][0-9][0-9])$', '\\1:00')) AS VARCHAR)"
     " ELSE CAST(to_json(x) AS VARCHAR) END;"
 )
 

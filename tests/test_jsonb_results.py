@@ -148,3 +148,27 @@ def test_jsonb_each_and_array_elements_values_are_jsonb(both) -> None:
     ours, _, t = both
     rows = ours.execute(f"SELECT key, value FROM {t}, jsonb_each(j) WHERE id = 1 ORDER BY key").fetchall()
     assert rows == [("a", 1), ("b", [1, 2]), ("c", {"x": None, "y": "s"})]  # decoded: jsonb
+
+
+def test_json_builders_and_to_json_print_as_postgresql(both) -> None:
+    """json_build_object / json_build_array with PostgreSQL's spacing, a json value's own text
+    kept, to_json / to_jsonb of a timestamp in ISO 8601; PostgreSQL's errors."""
+    for sql in [
+        "SELECT json_build_object('a', 1.50, 'b', 'x', 'c', '{\"z\":  1}'::json, 'd', '{\"z\":1,\"a\":2}'::jsonb,"
+        " 'e', ARRAY[1,2], 'f', NULL, 'g', true, 'h', 1.5::float8, 'i', TIMESTAMP '2024-01-01 10:00')",
+        "SELECT json_build_array(1, 'a', NULL, '[1,  2]'::json), json_build_array(), json_build_object()",
+        "SELECT json_build_object(1, 2), json_build_object('a', 1, 'a', 2)",
+        "SELECT json_build_object('k', k, 'v', v) FROM {t} ORDER BY id",
+        "SELECT to_json(TIMESTAMP '2024-01-01 10:00:00.5'), to_json(TIMESTAMPTZ '2024-01-01 10:00:00+02'),"
+        " to_json(timestamp 'infinity'), to_json(date '2024-01-02'), to_json(1.50), to_json('a\"b'::text)",
+        "SELECT to_jsonb(TIMESTAMP '2024-01-01 10:00'), jsonb_build_object('t', TIMESTAMPTZ '2024-01-01 10:00:00+02')",
+        "SELECT jsonb_build_object('a', json_build_array(1, 2)), to_jsonb(json_build_object('k', 1)), to_json(1) || 'x'",
+        "SELECT to_json(x) FROM (VALUES (1), (NULL)) t(x)",
+        "SELECT json_build_object('a')",  # 22023
+        "SELECT json_build_object(NULL, 1)",  # 22023
+    ]:
+        same(both, sql)
+    ours, _, _ = both
+    assert ours.execute("SELECT json_build_object('a', 1, 'b', ARRAY['x'])").fetchone() == (
+        {"a": 1, "b": ["x"]},
+    )
