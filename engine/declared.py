@@ -86,6 +86,8 @@ _JSONB_FUNCTIONS = frozenset({
 # jsonb_each(x) in FROM, as pgcompat.jsonb writes it: (SELECT __jsonb_each.key AS key,
 # __jsonb_each.value AS value FROM (SELECT unnest(pg_jsonb_each(...)) AS __jsonb_each))
 _EACH_VALUE = ["__jsonb_each", "value"]
+# what pg_typeof's typeof(x) becomes where x is jsonb (engine.jsonb's macro of that name)
+TYPEOF_JSONB = "__pg_typeof_jsonb"
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
@@ -198,6 +200,66 @@ class DeclaredTypes:
         if not any(t is not None for _, t in found):
             return None
         return found
+
+    def jsonb_typeof(self, sql: str, stamp: Any, release: Callable[[], None]) -> str:
+        """sql with each typeof(x) whose x is a jsonb column (or -> of one) made
+        __pg_typeof_jsonb(x), which says JSONB: pg_typeof's rewrite (pgcompat.functions) calls
+        typeof(), which says JSON for json and jsonb alike, and cannot see a column's type. sql
+        as it is when there is none (or where the statement is not read)."""
+        if not self.relevant(sql, stamp, release):
+            return sql
+        release()
+        try:
+            rows = self.con.execute("SELECT json_serialize_sql($1)", [sql]).fetchall()
+            tree = json.loads(rows[0][0]) if rows else {}
+            if tree.get("error") or len(tree.get("statements", [])) != 1:
+                return sql
+            sites: list[int] = []
+            self._typeof_sites(tree["statements"][0]["node"], [], {}, sites)
+        except (duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
+            return sql
+        raw = sql.encode()
+        out, pos = [], 0
+        for at in sorted(set(sites)):
+            if raw[at : at + 7].lower() != b"typeof(":
+                return sql  # (the tree's positions are not the text's: nothing is assumed)
+            out += [raw[pos:at], TYPEOF_JSONB.encode()]
+            pos = at + 6
+        return (b"".join(out) + raw[pos:]).decode() if out else sql
+
+    def _typeof_sites(self, n: Any, sources: list[_Source], ctes: Ctes, sites: list[int]) -> None:
+        """The byte offsets of the typeof( calls of jsonb values in a parse tree (any depth)."""
+        if isinstance(n, list):
+            for x in n:
+                self._typeof_sites(x, sources, ctes, sites)
+            return
+        if not isinstance(n, dict):
+            return
+        if n.get("type") == "SELECT_NODE" and "select_list" in n:
+            ctes = dict(ctes)
+            for e in n.get("cte_map", {}).get("map", []):
+                value = e.get("value") or {}
+                ctes[str(e["key"]).lower()] = None if value.get("aliases") else value.get("query_node")
+            inner: list[_Source] = []
+            try:
+                self._sources(n.get("from_table"), ctes, inner)
+            except _Unresolved:
+                inner = []
+            sources = inner
+        elif n.get("class") == "FUNCTION" and str(n.get("function_name") or "").lower() == "typeof":
+            args = [
+                a.get("expression") if "expression" in a else a
+                for a in n.get("arguments") or n.get("children") or []
+            ]
+            if (
+                len(args) == 1
+                and self._is_jsonb(args[0], sources)
+                and isinstance(n.get("query_location"), int)
+            ):
+                sites.append(n["query_location"])
+        for v in n.values():
+            if isinstance(v, (dict, list)):
+                self._typeof_sites(v, sources, ctes, sites)
 
     # ---------------------------------------------------------------- the parse tree
 

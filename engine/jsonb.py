@@ -686,6 +686,11 @@ def _jsonb_macros() -> str:
     out.append(f"CREATE OR REPLACE TEMP MACRO {LETTER}" + ", ".join(over) + ";")
     out.append(_operators(PICK, MINUS, CONTAINS))
     out.append(_VALUE_MACRO)
+    # typeof(x) of a jsonb column (engine.declared.jsonb_typeof: pg_typeof says jsonb)
+    out.append(
+        "CREATE OR REPLACE TEMP MACRO __pg_typeof_jsonb(x) AS CASE WHEN typeof(x) = 'JSON' THEN 'JSONB'"
+        " WHEN typeof(x) LIKE 'JSON[]%' THEN 'JSONB' || substr(typeof(x), 5) ELSE typeof(x) END;"
+    )
     return "\n".join(out)
 
 

@@ -172,3 +172,23 @@ def test_json_builders_and_to_json_print_as_postgresql(both) -> None:
     assert ours.execute("SELECT json_build_object('a', 1, 'b', ARRAY['x'])").fetchone() == (
         {"a": 1, "b": ["x"]},
     )
+
+
+def test_pg_typeof_of_a_jsonb_column(both) -> None:
+    """pg_typeof of a jsonb column (or -> of one, jsonb_each's value) is jsonb, of a json one json,
+    in subqueries and CTEs too."""
+    for sql in [
+        "SELECT pg_typeof(j)::text, pg_typeof(k)::text, pg_typeof(j -> 'a')::text, pg_typeof(k -> 'a')::text,"
+        " pg_typeof(id)::text FROM {t} ORDER BY id",
+        "SELECT pg_typeof(x.j)::text FROM {t} x WHERE id = 1",
+        "SELECT (SELECT pg_typeof(j)::text FROM {t} WHERE id = 1), pg_typeof('{}'::jsonb)::text, pg_typeof('{}'::json)::text",
+        "WITH c AS (SELECT j FROM {t}) SELECT DISTINCT pg_typeof(j)::text FROM c",
+        "SELECT pg_typeof(value)::text FROM jsonb_each('{\"a\": 1}')",
+        "SELECT id FROM {t} WHERE pg_typeof(j)::text = 'jsonb' ORDER BY id",
+    ]:
+        same(both, sql)
+    ours, _, t = both
+    for _ in range(2):  # a prepared statement, run again
+        assert ours.execute(
+            f"SELECT pg_typeof(j)::text FROM {t} WHERE id = %s", [1], prepare=True
+        ).fetchone() == ("jsonb",)
