@@ -86,8 +86,11 @@ _JSONB_FUNCTIONS = frozenset({
 # jsonb_each(x) in FROM, as pgcompat.jsonb writes it: (SELECT __jsonb_each.key AS key,
 # __jsonb_each.value AS value FROM (SELECT unnest(pg_jsonb_each(...)) AS __jsonb_each))
 _EACH_VALUE = ["__jsonb_each", "value"]
-# what pg_typeof's typeof(x) becomes where x is jsonb (engine.jsonb's macro of that name)
+# what pg_typeof's typeof(x) becomes where x is jsonb, and jsonb's - of a column that is not
+# jsonb (engine.jsonb's macros of these names)
 TYPEOF_JSONB = "__pg_typeof_jsonb"
+JSON_MINUS = "__pg_jsonminus"
+_MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
@@ -201,12 +204,22 @@ class DeclaredTypes:
             return None
         return found
 
-    def jsonb_typeof(self, sql: str, stamp: Any, release: Callable[[], None]) -> str:
-        """sql with each typeof(x) whose x is a jsonb column (or -> of one) made
-        __pg_typeof_jsonb(x), which says JSONB: pg_typeof's rewrite (pgcompat.functions) calls
-        typeof(), which says JSON for json and jsonb alike, and cannot see a column's type. sql
-        as it is when there is none (or where the statement is not read)."""
-        if not self.relevant(sql, stamp, release):
+    def jsonb_calls(self, sql: str, stamp: Any, release: Callable[[], None]) -> str:
+        """sql with the calls whose meaning depends on whether a column is jsonb or json made
+        so: typeof(x) of a jsonb x (a column, -> of one) __pg_typeof_jsonb(x), which says JSONB
+        (pg_typeof's rewrite, pgcompat.functions, calls typeof(), which says JSON for both); and
+        jsonb's - (engine.jsonb's minus macros) of a table's column that is not jsonb
+        __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
+        is none (or where the statement is not read)."""
+        minus = any(m in sql for m in _MINUS_MACROS)
+        if minus:
+            if stamp != self._stamp:
+                release()
+                try:
+                    self._fresh(stamp)
+                except duckdb.Error:
+                    return sql
+        elif not self.relevant(sql, stamp, release):
             return sql
         release()
         try:
@@ -214,24 +227,28 @@ class DeclaredTypes:
             tree = json.loads(rows[0][0]) if rows else {}
             if tree.get("error") or len(tree.get("statements", [])) != 1:
                 return sql
-            sites: list[int] = []
-            self._typeof_sites(tree["statements"][0]["node"], [], {}, sites)
+            sites: dict[int, tuple[str, str]] = {}
+            self._call_sites(tree["statements"][0]["node"], [], {}, sites)
         except (duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
             return sql
         raw = sql.encode()
         out, pos = [], 0
-        for at in sorted(set(sites)):
-            if raw[at : at + 7].lower() != b"typeof(":
+        for at in sorted(sites):
+            old, new = sites[at]
+            if raw[at : at + len(old) + 1].lower() != old.encode() + b"(":
                 return sql  # (the tree's positions are not the text's: nothing is assumed)
-            out += [raw[pos:at], TYPEOF_JSONB.encode()]
-            pos = at + 6
+            out += [raw[pos:at], new.encode()]
+            pos = at + len(old)
         return (b"".join(out) + raw[pos:]).decode() if out else sql
 
-    def _typeof_sites(self, n: Any, sources: list[_Source], ctes: Ctes, sites: list[int]) -> None:
-        """The byte offsets of the typeof( calls of jsonb values in a parse tree (any depth)."""
+    def _call_sites(
+        self, n: Any, sources: list[_Source], ctes: Ctes, sites: dict[int, tuple[str, str]]
+    ) -> None:
+        """Where jsonb_calls changes a call in a parse tree (any depth): byte offset -> (the
+        function's name there, its new name)."""
         if isinstance(n, list):
             for x in n:
-                self._typeof_sites(x, sources, ctes, sites)
+                self._call_sites(x, sources, ctes, sites)
             return
         if not isinstance(n, dict):
             return
@@ -246,20 +263,26 @@ class DeclaredTypes:
             except _Unresolved:
                 inner = []
             sources = inner
-        elif n.get("class") == "FUNCTION" and str(n.get("function_name") or "").lower() == "typeof":
+        elif n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
+            name = str(n.get("function_name") or "").lower()
             args = [
                 a.get("expression") if "expression" in a else a
                 for a in n.get("arguments") or n.get("children") or []
             ]
-            if (
-                len(args) == 1
-                and self._is_jsonb(args[0], sources)
-                and isinstance(n.get("query_location"), int)
+            if name == "typeof" and len(args) == 1 and self._is_jsonb(args[0], sources):
+                sites[n["query_location"]] = (name, TYPEOF_JSONB)
+            elif (
+                name in _MINUS_MACROS
+                and len(args) == 3
+                and isinstance(args[1], dict)
+                and args[1].get("class") == "COLUMN_REF"
             ):
-                sites.append(n["query_location"])
+                col, declared = self._column(args[1]["column_names"], sources)
+                if col is not None and declared != _JSONB:
+                    sites[n["query_location"]] = (name, JSON_MINUS)
         for v in n.values():
             if isinstance(v, (dict, list)):
-                self._typeof_sites(v, sources, ctes, sites)
+                self._call_sites(v, sources, ctes, sites)
 
     # ---------------------------------------------------------------- the parse tree
 

@@ -686,7 +686,14 @@ def _jsonb_macros() -> str:
     out.append(f"CREATE OR REPLACE TEMP MACRO {LETTER}" + ", ".join(over) + ";")
     out.append(_operators(PICK, MINUS, CONTAINS))
     out.append(_VALUE_MACRO)
-    # typeof(x) of a jsonb column (engine.declared.jsonb_typeof: pg_typeof says jsonb)
+    # jsonb's - of a table's column that is not jsonb (engine.declared.jsonb_calls): a json's is
+    # PostgreSQL's 42883, any other type's DuckDB's own -
+    no_minus = "pg_jsonb_refuse('42883: operator does not exist: json - ' || CASE WHEN typeof(y) = 'VARCHAR'"
+    no_minus += " THEN 'unknown' WHEN typeof(y) = 'INTEGER' THEN 'integer' ELSE lower(typeof(y)) END)"
+    out.append(
+        f"CREATE OR REPLACE TEMP MACRO __pg_jsonminus(c {_t(JSONB)}, x, y) AS {no_minus}, (c, x, y) AS x - y;"
+    )
+    # typeof(x) of a jsonb column (engine.declared.jsonb_calls: pg_typeof says jsonb)
     out.append(
         "CREATE OR REPLACE TEMP MACRO __pg_typeof_jsonb(x) AS CASE WHEN typeof(x) = 'JSON' THEN 'JSONB'"
         " WHEN typeof(x) LIKE 'JSON[]%' THEN 'JSONB' || substr(typeof(x), 5) ELSE typeof(x) END;"

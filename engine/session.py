@@ -425,18 +425,19 @@ class EngineSession:
         operators: the same answers, without binding the macros), the dispatched one once it has."""
         if p.plain is not None:
             p.sql = p.dispatched if self._json_columns() else p.plain
-        if p.kind == "select" and "typeof(" in p.sql:
-            p.sql = self._jsonb_typeof(p)
+        if p.kind == "select" and ("typeof(" in p.sql or "__pg_jminus(" in p.sql or "__pg_jlminus(" in p.sql):
+            p.sql = self._jsonb_calls(p)
 
-    def _jsonb_typeof(self, p: Prepared) -> str:
-        """p's text with pg_typeof's typeof() of a jsonb column saying jsonb
-        (engine.declared.jsonb_typeof), kept with the statement's shape for this catalog stamp."""
+    def _jsonb_calls(self, p: Prepared) -> str:
+        """p's text with pg_typeof's typeof() of a jsonb column saying jsonb and jsonb's - of a
+        json column refused (engine.declared.jsonb_calls), kept with the statement's shape for
+        this catalog stamp."""
         stamp = (self.ddl.value, self._names)
-        known = p.hint.get("typeof")
+        known = p.hint.get("jsonb_calls")
         if known is not None and known[0] == stamp and p.sql in (known[1], known[2]):
             return str(known[2])
-        out = self._declared.jsonb_typeof(p.sql, stamp, self._release_stream)
-        p.hint["typeof"] = (stamp, p.sql, out)
+        out = self._declared.jsonb_calls(p.sql, stamp, self._release_stream)
+        p.hint["jsonb_calls"] = (stamp, p.sql, out)
         return out
 
     def _lazy_jsonb(self) -> None:

@@ -192,3 +192,16 @@ def test_pg_typeof_of_a_jsonb_column(both) -> None:
         assert ours.execute(
             f"SELECT pg_typeof(j)::text FROM {t} WHERE id = %s", [1], prepare=True
         ).fetchone() == ("jsonb",)
+
+
+def test_a_json_column_has_no_minus(both) -> None:
+    """json (not jsonb) has no - operator: 42883, as in PostgreSQL; a jsonb column's - and an
+    integer column's - are theirs."""
+    for sql in [
+        "SELECT k - 'a' FROM {t} WHERE id = 1",
+        "SELECT x.k - 1 FROM {t} x WHERE id = 2",
+        "SELECT j - 'a', id - 1, n - 1 FROM {t} ORDER BY id",
+        "SELECT j - 0 FROM {t} WHERE id = 2",
+        "SELECT '{\"a\": 1}'::json - 'a'",
+    ]:
+        same(both, sql)
