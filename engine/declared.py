@@ -100,6 +100,7 @@ class Table:
     columns: tuple[str, ...]  # lower case, in order
     declared: dict[str, oids.PgType]  # column (lower case) -> varchar(n) / char(n)
     complete: bool = True  # False: a subquery some of whose columns' names are not known here
+    base: bool = False  # a base table's (its declared types all known: from its SQL)
 
 
 def _unquote(name: str) -> str:
@@ -277,8 +278,10 @@ class DeclaredTypes:
                 and isinstance(args[1], dict)
                 and args[1].get("class") == "COLUMN_REF"
             ):
-                col, declared = self._column(args[1]["column_names"], sources)
-                if col is not None and declared != _JSONB:
+                # (a base table's column only: a view's or subquery's declared types may be
+                # unknown, and then its column is not known to be json)
+                col, table = self._column_table(args[1]["column_names"], sources)
+                if col is not None and table is not None and table.base and table.declared.get(col) != _JSONB:
                     sites[n["query_location"]] = (name, JSON_MINUS)
         for v in n.values():
             if isinstance(v, (dict, list)):
@@ -368,8 +371,14 @@ class DeclaredTypes:
             return any(self._is_jsonb(b, sources) for b in branches)
         return False
 
+    @classmethod
+    def _column(cls, parts: list[str], sources: list[_Source]) -> tuple[str | None, oids.PgType | None]:
+        col, table = cls._column_table(parts, sources)
+        return (None, None) if col is None or table is None else (col, table.declared.get(col))
+
     @staticmethod
-    def _column(parts: list[str], sources: list[_Source]) -> tuple[str | None, oids.PgType | None]:
+    def _column_table(parts: list[str], sources: list[_Source]) -> tuple[str | None, Table | None]:
+        """The column a reference names and the table (or view, subquery) it is of."""
         names = [str(p).lower() for p in parts]
         col = names[-1]
         if len(names) == 1:
@@ -384,8 +393,7 @@ class DeclaredTypes:
             table = bound[0].table
         else:
             return None, None
-        assert table is not None
-        return col, table.declared.get(col)
+        return col, table
 
     def _sources(self, ref: dict[str, Any] | None, ctes: Ctes, out: list[_Source]) -> bool:
         """The FROM clause's sources, in order; True when a USING / NATURAL join merges columns
@@ -470,7 +478,7 @@ class DeclaredTypes:
             try:
                 sig = _seam.bind(self.con, f"SELECT * FROM {_quote(d)}.{_quote(s)}.{_quote(name)}")
                 self._known[where] = Table(
-                    tuple(str(c).lower() for c in sig.names), lengths_of(self._tables[where] or "")
+                    tuple(str(c).lower() for c in sig.names), lengths_of(self._tables[where] or ""), base=True
                 )
             except duckdb.Error:
                 self._known[where] = None
