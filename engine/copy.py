@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine import codec, foreign_keys
+from engine import codec, declared, foreign_keys
 from engine.codec.copy import DATETIME_OIDS, pg_datetime_texts
 from engine.codec.pgarray import ArraySyntaxError, parse_array_text
 from engine.session import EngineSession, copy_key
@@ -236,9 +236,11 @@ def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], Non
         cols = ", ".join(spec["columns"]) if spec["columns"] else "*"
         sql = f"SELECT {cols} FROM {spec['table']}"
     s.ensure_pg_macros(sql)
+    origins = s._declared_origins("select", sql)  # jsonb columns in jsonb's text (engine.declared)
     res = s._run(sql, None)
     names = [d[0] for d in res.description]
     types = [codec.pg_type_for_duckdb(str(d[1])) for d in res.description]
+    types = [t for _, t in declared.apply(names, list(zip(names, types, strict=True)), origins)]
     reader = res.arrow_reader()
     try:
         if spec["format"] == "binary":

@@ -91,6 +91,10 @@ _EACH_VALUE = ["__jsonb_each", "value"]
 TYPEOF_JSONB = "__pg_typeof_jsonb"
 JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
+# what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
+JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->>", "__pg_jval(", "::text", "::TEXT", " AS text)",
+                    " AS TEXT)", " AS VARCHAR)")  # fmt: skip
+_TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
@@ -228,28 +232,29 @@ class DeclaredTypes:
             tree = json.loads(rows[0][0]) if rows else {}
             if tree.get("error") or len(tree.get("statements", [])) != 1:
                 return sql
-            sites: dict[int, tuple[str, str]] = {}
-            self._call_sites(tree["statements"][0]["node"], [], {}, sites)
+            sites: dict[int, tuple[int, bytes]] = {}
+            raw = sql.encode()
+            self._call_sites(tree["statements"][0]["node"], [], {}, sites, raw)
         except (duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
             return sql
-        raw = sql.encode()
         out, pos = [], 0
         for at in sorted(sites):
-            old, new = sites[at]
-            if raw[at : at + len(old) + 1].lower() != old.encode() + b"(":
-                return sql  # (the tree's positions are not the text's: nothing is assumed)
-            out += [raw[pos:at], new.encode()]
-            pos = at + len(old)
+            end, new = sites[at]
+            if at < pos:
+                continue  # inside a span already replaced (its own text goes with it)
+            out += [raw[pos:at], new]
+            pos = end
         return (b"".join(out) + raw[pos:]).decode() if out else sql
 
     def _call_sites(
-        self, n: Any, sources: list[_Source], ctes: Ctes, sites: dict[int, tuple[str, str]]
+        self, n: Any, sources: list[_Source], ctes: Ctes, sites: dict[int, tuple[int, bytes]], raw: bytes
     ) -> None:
-        """Where jsonb_calls changes a call in a parse tree (any depth): byte offset -> (the
-        function's name there, its new name)."""
+        """Where jsonb_calls changes the text in a parse tree (any depth): byte offset -> (the
+        offset after the text it replaces, the new text). Only where the tree's positions are
+        the text's, checked."""
         if isinstance(n, list):
             for x in n:
-                self._call_sites(x, sources, ctes, sites)
+                self._call_sites(x, sources, ctes, sites, raw)
             return
         if not isinstance(n, dict):
             return
@@ -265,27 +270,74 @@ class DeclaredTypes:
                 inner = []
             sources = inner
         elif n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
-            name = str(n.get("function_name") or "").lower()
-            args = [
-                a.get("expression") if "expression" in a else a
-                for a in n.get("arguments") or n.get("children") or []
-            ]
-            if name == "typeof" and len(args) == 1 and self._is_jsonb(args[0], sources):
-                sites[n["query_location"]] = (name, TYPEOF_JSONB)
-            elif (
-                name in _MINUS_MACROS
-                and len(args) == 3
-                and isinstance(args[1], dict)
-                and args[1].get("class") == "COLUMN_REF"
-            ):
-                # (a base table's column only: a view's or subquery's declared types may be
-                # unknown, and then its column is not known to be json)
-                col, table = self._column_table(args[1]["column_names"], sources)
-                if col is not None and table is not None and table.base and table.declared.get(col) != _JSONB:
-                    sites[n["query_location"]] = (name, JSON_MINUS)
+            self._function_site(n, sources, sites, raw)
+        elif n.get("class") == "CAST" and not n.get("try_cast"):
+            kind = str((n.get("type_expr") or {}).get("type_name") or "").lower()
+            child = n.get("child")
+            if kind in _TEXT_NAMES and self._jsonb_column(child, sources):
+                self._wrap(child, "pg_jsonb(", ")", sites, raw)  # jsonb's text, not as inserted
         for v in n.values():
             if isinstance(v, (dict, list)):
-                self._call_sites(v, sources, ctes, sites)
+                self._call_sites(v, sources, ctes, sites, raw)
+
+    def _function_site(
+        self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
+    ) -> None:
+        at = n["query_location"]
+        name = str(n.get("function_name") or "").lower()
+        args = [
+            a.get("expression") if "expression" in a else a
+            for a in n.get("arguments") or n.get("children") or []
+        ]
+        if name == "typeof" and len(args) == 1 and self._is_jsonb(args[0], sources):
+            if raw[at : at + 7].lower() == b"typeof(":
+                sites.setdefault(at, (at + 6, TYPEOF_JSONB.encode()))
+        elif name in _MINUS_MACROS and len(args) == 3 and isinstance(args[1], dict):
+            # (a base table's column only: a view's or subquery's declared types may be unknown,
+            # and then its column is not known to be json)
+            if args[1].get("class") != "COLUMN_REF" or raw[at : at + len(name) + 1] != name.encode() + b"(":
+                return
+            col, table = self._column_table(args[1]["column_names"], sources)
+            if col is not None and table is not None and table.base and table.declared.get(col) != _JSONB:
+                sites.setdefault(at, (at + len(name), JSON_MINUS.encode()))
+        elif name == "->>" and len(args) == 2 and self._is_jsonb(args[0], sources):
+            # jsonb ->> key: an object or array in jsonb's text (DuckDB's is compact)
+            key = args[1]
+            end, kat, klen = (
+                at + int(n.get("query_location_length") or 0),
+                key.get("query_location"),
+                key.get("query_location_length"),
+            )
+            if not isinstance(kat, int) or not isinstance(klen, int) or kat + klen != end or kat <= at:
+                return
+            left = raw[at:kat].rstrip()
+            if not left.endswith(b"->>"):
+                return
+            new = (
+                b"pg_jsonb_arrow_text(CAST("
+                + left[:-3]
+                + b" AS VARCHAR), CAST(to_json("
+                + raw[kat:end]
+                + b") AS VARCHAR))"
+            )
+            sites.setdefault(at, (end, new))
+        elif name == "__pg_jval" and len(args) == 1 and self._jsonb_column(args[0], sources):
+            self._wrap(args[0], "pg_jsonb(", ")", sites, raw)  # to_json, json_build_*: jsonb's text
+
+    def _jsonb_column(self, e: Any, sources: list[_Source]) -> bool:
+        return (
+            isinstance(e, dict)
+            and e.get("class") == "COLUMN_REF"
+            and self._column(e["column_names"], sources)[1] == _JSONB
+        )
+
+    @staticmethod
+    def _wrap(
+        e: dict[str, Any], head: str, tail: str, sites: dict[int, tuple[int, bytes]], raw: bytes
+    ) -> None:
+        at, length = e.get("query_location"), e.get("query_location_length")
+        if isinstance(at, int) and isinstance(length, int) and length > 0 and at + length <= len(raw):
+            sites.setdefault(at, (at + length, head.encode() + raw[at : at + length] + tail.encode()))
 
     # ---------------------------------------------------------------- the parse tree
 

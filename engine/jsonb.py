@@ -253,6 +253,20 @@ def path_text(text: str | None, steps: str | None) -> str | None:
     return None if v is _MISSING else _as_text(v)
 
 
+def arrow_text(text: str | None, key: str | None) -> str | None:
+    """jsonb ->> key: key as to_json wrote it (a JSON string: an object's field; a number: an
+    array's element, from the end when negative); an object or array in jsonb's text."""
+    if text is None or key is None:
+        return None
+    v, k = _parse(text), json.loads(key)
+    if isinstance(k, str) and isinstance(v, dict):
+        return _as_text(v[k]) if k in v else None
+    if isinstance(k, int) and not isinstance(k, bool) and isinstance(v, list):
+        i = k + len(v) if k < 0 else k
+        return _as_text(v[i]) if 0 <= i < len(v) else None
+    return None
+
+
 def _contains(a: Any, b: Any, top: bool = False) -> bool:
     if isinstance(a, dict):
         return isinstance(b, dict) and all(k in a and _contains(a[k], x) for k, x in b.items())
@@ -596,6 +610,7 @@ FUNCTIONS: dict[str, tuple[Any, ...]] = {
     "pg_jsonb_each_text": (each_text, "STRUCT(key VARCHAR, value VARCHAR)[]"),
     "pg_jsonb_path": (path, "JSON", 2),
     "pg_jsonb_path_text": (path_text, "VARCHAR", 2),
+    "pg_jsonb_arrow_text": (arrow_text, "VARCHAR", 2),
     "pg_jsonb_contains": (contains, "BOOLEAN", 2),
     "pg_jsonb_contained": (lambda a, b: contains(b, a), "BOOLEAN", 2),
     "pg_jsonb_exists": (exists, "BOOLEAN", 2),

@@ -205,3 +205,33 @@ def test_a_json_column_has_no_minus(both) -> None:
         "SELECT '{\"a\": 1}'::json - 'a'",
     ]:
         same(both, sql)
+
+
+def test_jsonb_text_of_arrow_casts_builders_and_copy(both) -> None:
+    """->> of a jsonb object or array, a jsonb column cast to text, inside to_json and
+    json_build_object, and COPY TO: jsonb's text (PostgreSQL's form), not the text as inserted or
+    DuckDB's compact one; a json column keeps its own text."""
+    for sql in [
+        "SELECT j ->> 'b', j ->> 'a', j ->> 'c', j ->> 'nope', k ->> 'b' FROM {t} WHERE id = 1",
+        "SELECT j ->> 1, j ->> -1, j ->> 5, j ->> 'x', (j -> 1) ->> 'x', j -> 1 ->> 'x' FROM {t} WHERE id = 2",
+        "SELECT x.j ->> 'c' FROM {t} x ORDER BY id",
+        "SELECT j::text, CAST(j AS text), k::text FROM {t} ORDER BY id",
+        "SELECT json_build_object('j', j, 'k', k), to_json(j) FROM {t} ORDER BY id",
+        'SELECT \'{"a":{"c":1,"b":[1,2]}}\'::jsonb ->> \'a\'',
+        "SELECT id FROM {t} WHERE j ->> 'a' = '1' AND j::text LIKE '{\"a\": 1, %'",
+        "SELECT j ->> 'c' AS c, count(*) FROM {t} GROUP BY j ->> 'c' ORDER BY 1",
+    ]:
+        same(both, sql)
+    ours, theirs, t = both
+    for sql in [
+        f"COPY (SELECT id, j, k, j -> 'c' FROM {t} ORDER BY id) TO STDOUT",
+        f"COPY {t} TO STDOUT",
+        f"COPY (SELECT j FROM {t} ORDER BY id) TO STDOUT (FORMAT csv)",
+        f"COPY (SELECT j FROM {t} ORDER BY id) TO STDOUT (FORMAT binary)",
+    ]:
+        out = []
+        for c in (ours, theirs):
+            with c.cursor().copy(sql) as cp:
+                out.append(b"".join(bytes(x) for x in cp))
+        assert out[0] == out[1], f"{sql}\nDuckCDB:    {out[0]!r}\nPostgreSQL: {out[1]!r}"
+    assert b'{"a": 1, "b": [1, 2], "c": {"x": null, "y": "s"}}' in out[0]
