@@ -92,7 +92,7 @@ TYPEOF_JSONB = "__pg_typeof_jsonb"
 JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
-JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->>", "__pg_jval(", "::text", "::TEXT", " AS text)",
+JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
                     " AS TEXT)", " AS VARCHAR)")  # fmt: skip
 _TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
@@ -105,6 +105,7 @@ class Table:
     declared: dict[str, oids.PgType]  # column (lower case) -> varchar(n) / char(n)
     complete: bool = True  # False: a subquery some of whose columns' names are not known here
     base: bool = False  # a base table's (its declared types all known: from its SQL)
+    json: frozenset[str] = frozenset()  # a base table's columns of DuckDB's JSON type
 
 
 def _unquote(name: str) -> str:
@@ -216,8 +217,8 @@ class DeclaredTypes:
         jsonb's - (engine.jsonb's minus macros) of a table's column that is not jsonb
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
         is none (or where the statement is not read)."""
-        minus = any(m in sql for m in _MINUS_MACROS)
-        if minus:
+        # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count)
+        if "->" in sql or any(m in sql for m in _MINUS_MACROS):
             if stamp != self._stamp:
                 release()
                 try:
@@ -271,6 +272,11 @@ class DeclaredTypes:
             sources = inner
         elif n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
             self._function_site(n, sources, sites, raw)
+        elif n.get("class") == "LAMBDA" and n.get("syntax_type") == "SINGLE_ARROW":
+            at = n.get("query_location")
+            new = self._json_arrow(n, at, sources, raw, "pg_json_arrow") if isinstance(at, int) else None
+            if new is not None:
+                sites.setdefault(at, (at + int(n.get("query_location_length") or 0), new))
         elif n.get("class") == "CAST" and not n.get("try_cast"):
             kind = str((n.get("type_expr") or {}).get("type_name") or "").lower()
             child = n.get("child")
@@ -300,6 +306,12 @@ class DeclaredTypes:
             col, table = self._column_table(args[1]["column_names"], sources)
             if col is not None and table is not None and table.base and table.declared.get(col) != _JSONB:
                 sites.setdefault(at, (at + len(name), JSON_MINUS.encode()))
+        elif name == "->>" and len(args) == 2 and self._is_json(args[0], sources):
+            # json ->> key: its text as written (DuckDB's is compact)
+            node = {"lhs": args[0], "expr": args[1], "query_location_length": n.get("query_location_length")}
+            new = self._json_arrow(node, at, sources, raw, "pg_json_arrow_text", "->>")
+            if new is not None:
+                sites.setdefault(at, (at + int(n.get("query_location_length") or 0), new))
         elif name == "->>" and len(args) == 2 and self._is_jsonb(args[0], sources):
             # jsonb ->> key: an object or array in jsonb's text (DuckDB's is compact)
             key = args[1]
@@ -323,6 +335,62 @@ class DeclaredTypes:
             sites.setdefault(at, (end, new))
         elif name == "__pg_jval" and len(args) == 1 and self._jsonb_column(args[0], sources):
             self._wrap(args[0], "pg_jsonb(", ")", sites, raw)  # to_json, json_build_*: jsonb's text
+
+    def _is_json(self, e: Any, sources: list[_Source]) -> bool:
+        """Whether an expression is a json (not jsonb) as far as its tree shows: a base table's
+        JSON column not declared jsonb, a cast to json, -> of one."""
+        if not isinstance(e, dict):
+            return False
+        cls = e.get("class")
+        if cls == "COLUMN_REF":
+            col, table = self._column_table(e["column_names"], sources)
+            return (
+                col is not None
+                and table is not None
+                and table.base
+                and col in table.json
+                and table.declared.get(col) != _JSONB
+            )
+        if cls == "CAST":
+            return (
+                not e.get("try_cast")
+                and str((e.get("type_expr") or {}).get("type_name") or "").lower() == "json"
+            )
+        if cls == "LAMBDA" and e.get("syntax_type") == "SINGLE_ARROW":
+            return self._is_json(e.get("lhs"), sources)
+        return False
+
+    def _json_arrow(
+        self, n: dict[str, Any], start: int, sources: list[_Source], raw: bytes, fn: str, op: str = "->"
+    ) -> bytes | None:
+        """json -> key (fn pg_json_arrow) or ->> key (pg_json_arrow_text) over the text from start,
+        a chain of json -> made the same way; None where the text does not line up with the tree."""
+        lhs, key = n.get("lhs"), n.get("expr")
+        if not self._is_json(lhs, sources) or not isinstance(key, dict) or raw[start : start + 1] == b"(":
+            return None
+        kat, klen = key.get("query_location"), key.get("query_location_length")
+        if not isinstance(kat, int) or not isinstance(klen, int) or kat <= start:
+            return None
+        length = n.get("query_location_length")
+        if isinstance(length, int) and length and start + length != kat + klen:
+            return None
+        left = raw[start:kat].rstrip()
+        if not left.endswith(op.encode()) or (op == "->" and left.endswith(b"->>")):
+            return None
+        left = left[: -len(op)].rstrip()
+        if isinstance(lhs, dict) and lhs.get("class") == "LAMBDA":
+            inner = dict(lhs, query_location_length=0)
+            left = self._json_arrow(inner, start, sources, raw, "pg_json_arrow") or b""
+            if not left:
+                return None
+        return (
+            fn.encode()
+            + b"(CAST("
+            + left
+            + b" AS VARCHAR), CAST(to_json("
+            + raw[kat : kat + klen]
+            + b") AS VARCHAR))"
+        )
 
     def _jsonb_column(self, e: Any, sources: list[_Source]) -> bool:
         return (
@@ -529,8 +597,12 @@ class DeclaredTypes:
         if where not in self._known:
             try:
                 sig = _seam.bind(self.con, f"SELECT * FROM {_quote(d)}.{_quote(s)}.{_quote(name)}")
+                columns = tuple(str(c).lower() for c in sig.names)
+                json_columns = frozenset(
+                    c for c, t in zip(columns, sig.types, strict=True) if str(t) == "JSON"
+                )
                 self._known[where] = Table(
-                    tuple(str(c).lower() for c in sig.names), lengths_of(self._tables[where] or ""), base=True
+                    columns, lengths_of(self._tables[where] or ""), base=True, json=json_columns
                 )
             except duckdb.Error:
                 self._known[where] = None

@@ -12,6 +12,7 @@ which DuckDB's binder picks jsonb's ||, - and @> by the operands' types (MACROS,
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -251,6 +252,60 @@ def path_text(text: str | None, steps: str | None) -> str | None:
         return None
     v = _at_path(text, steps)
     return None if v is _MISSING else _as_text(v)
+
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _json_member(text: str, k: Any) -> str | None:
+    """The text of a json's field k (str; the last of a duplicate, as PostgreSQL's json ->) or
+    element k (int; from the end when negative), as written: PostgreSQL's json keeps its text."""
+    i = _WS.match(text, 0).end()
+    opener = text[i : i + 1]
+    if not (
+        (opener == "{" and isinstance(k, str))
+        or (opener == "[" and isinstance(k, int) and not isinstance(k, bool))
+    ):
+        return None
+    i = _WS.match(text, i + 1).end()
+    found: str | None = None
+    spans: list[tuple[int, int]] = []
+    while text[i : i + 1] not in ("}", "]", ""):
+        name = None
+        if opener == "{":
+            name, i = _DECODER.raw_decode(text, i)
+            i = _WS.match(text, i).end() + 1  # the colon
+            i = _WS.match(text, i).end()
+        _, end = _DECODER.raw_decode(text, i)
+        if opener == "{" and name == k:
+            found = text[i:end]
+        spans.append((i, end))
+        i = _WS.match(text, end).end()
+        if text[i : i + 1] == ",":
+            i = _WS.match(text, i + 1).end()
+    if opener == "[":
+        n = k + len(spans) if k < 0 else k
+        return text[spans[n][0] : spans[n][1]] if 0 <= n < len(spans) else None
+    return found
+
+
+def json_arrow(text: str | None, key: str | None) -> str | None:
+    """json -> key (key as to_json wrote it): the member's text as written."""
+    if text is None or key is None:
+        return None
+    try:
+        return _json_member(text, json.loads(key))
+    except (ValueError, IndexError) as e:
+        raise ValueError(f"invalid input syntax for type json\n{e}") from None
+
+
+def json_arrow_text(text: str | None, key: str | None) -> str | None:
+    """json ->> key: a string unquoted, null as NULL, anything else its text as written."""
+    v = json_arrow(text, key)
+    if v is None or v == "null":
+        return None
+    return json.loads(v) if v.startswith('"') else v
 
 
 def arrow_text(text: str | None, key: str | None) -> str | None:
@@ -611,6 +666,8 @@ FUNCTIONS: dict[str, tuple[Any, ...]] = {
     "pg_jsonb_path": (path, "JSON", 2),
     "pg_jsonb_path_text": (path_text, "VARCHAR", 2),
     "pg_jsonb_arrow_text": (arrow_text, "VARCHAR", 2),
+    "pg_json_arrow": (json_arrow, "JSON", 2),
+    "pg_json_arrow_text": (json_arrow_text, "VARCHAR", 2),
     "pg_jsonb_contains": (contains, "BOOLEAN", 2),
     "pg_jsonb_contained": (lambda a, b: contains(b, a), "BOOLEAN", 2),
     "pg_jsonb_exists": (exists, "BOOLEAN", 2),

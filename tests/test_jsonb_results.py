@@ -235,3 +235,29 @@ def test_jsonb_text_of_arrow_casts_builders_and_copy(both) -> None:
                 out.append(b"".join(bytes(x) for x in cp))
         assert out[0] == out[1], f"{sql}\nDuckCDB:    {out[0]!r}\nPostgreSQL: {out[1]!r}"
     assert b'{"a": 1, "b": [1, 2], "c": {"x": null, "y": "s"}}' in out[0]
+
+
+def test_json_arrow_keeps_the_members_text(both) -> None:
+    """json (not jsonb) -> and ->> give the member's text as written (PostgreSQL's json keeps
+    its text), the last of a duplicate key; jsonb's are jsonb's text."""
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"CREATE TEMP TABLE a_{t} (id int, k json, j jsonb)")
+        c.execute(
+            f"""INSERT INTO a_{t} VALUES (1, '{{"b": [1,  2], "a" : {{"x":  1}}, "s": "q\\"r", "n": null, "a": {{"y" : 2}}}}',"""
+            f""" '{{"b":[1,2]}}'), (2, '[1, {{"x" : "y"}} , "z"]', NULL)"""
+        )
+    try:
+        for sql in [
+            "SELECT '{\"a\": {\"b\": [1, 2]}}'::json -> 'a', '{\"a\": 1}'::json ->> 'a'",
+            "SELECT k -> 'b', k -> 'a', k -> 'a' -> 'y', k ->> 'a', k ->> 's', k -> 's', k ->> 'n', k -> 'n',"
+            " k -> 'zz' FROM a_{t} WHERE id = 1",
+            "SELECT k -> 1, k -> -1, k ->> 1, k -> 1 -> 'x', k -> 1 ->> 'x', k -> 9 FROM a_{t} WHERE id = 2",
+            "SELECT j -> 'b', j ->> 'b', k::jsonb -> 'a' FROM a_{t} WHERE id = 1",
+            "SELECT x.k -> 'a' FROM a_{t} x ORDER BY id",
+            "SELECT id FROM a_{t} WHERE k ->> 's' = 'q\"r'",
+        ]:
+            same(both, sql.replace("a_{t}", f"a_{t}"))
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE a_{t}")
