@@ -425,7 +425,11 @@ class EngineSession:
         operators: the same answers, without binding the macros), the dispatched one once it has."""
         if p.plain is not None:
             p.sql = p.dispatched if self._json_columns() else p.plain
-        if p.kind == "select" and any(m in p.sql for m in declared.JSONB_CALL_MARKS):
+        if (
+            p.kind == "select"
+            and (self._json_columns() or "json" in p.sql or "JSON" in p.sql)  # (else nothing is json)
+            and any(m in p.sql for m in declared.JSONB_CALL_MARKS)
+        ):
             p.sql = self._jsonb_calls(p)
 
     def _jsonb_calls(self, p: Prepared) -> str:
