@@ -174,6 +174,9 @@ _WRAPPED: dict[str, tuple[str, str]] = {
     "jsonb_object_keys": ("unnest(pg_jsonb_object_keys(CAST(", " AS VARCHAR)))"),
     "jsonb_array_elements": ("unnest(pg_jsonb_array_elements(CAST(", " AS VARCHAR)))"),
     "jsonb_array_elements_text": ("unnest(pg_jsonb_array_elements_text(CAST(", " AS VARCHAR)))"),
+    # in a select list: a record (key, value) per member
+    "jsonb_each": ("unnest(pg_jsonb_each(CAST(", " AS VARCHAR)))"),
+    "jsonb_each_text": ("unnest(pg_jsonb_each_text(CAST(", " AS VARCHAR)))"),
 }
 # Set-returning ones read in FROM: a subquery with PostgreSQL's column names.
 _IN_FROM: dict[str, tuple[str, str]] = {
