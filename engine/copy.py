@@ -242,7 +242,7 @@ def copy_out(s: EngineSession, spec: dict[str, Any], emit: Callable[[bytes], Non
         sql = f"SELECT {cols} FROM {spec['table']}"
     s.ensure_pg_macros(sql)
     sql = s._char_semantics(sql, [])
-    origins = s._declared_origins("select", sql)  # char(n) columns go out padded (engine.bpchar)
+    origins = s._declared_origins("select", sql)  # char(n) padded, jsonb in jsonb's text (engine.declared)
     res = s._run(sql, None)
     names = [d[0] for d in res.description]
     described = [(str(d[0]), codec.pg_type_for_duckdb(str(d[1]))) for d in res.description]

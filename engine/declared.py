@@ -37,10 +37,13 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import duckdb
+import sqlglot
 from duckdb import _seam
+from sqlglot import exp
 
 from pgwire import types as oids
 
@@ -82,6 +85,18 @@ _JSONB_FUNCTIONS = frozenset({
 })  # fmt: skip
 # Functions whose value is one of their arguments' (a char(n) column's stays padded).
 _CHAR_KEEPING = frozenset({"max", "min", "first", "last", "any_value", "arbitrary", "greatest", "least"})
+# jsonb_each(x) in FROM, as pgcompat.jsonb writes it: (SELECT __jsonb_each.key AS key,
+# __jsonb_each.value AS value FROM (SELECT unnest(pg_jsonb_each(...)) AS __jsonb_each))
+_EACH_VALUE = ["__jsonb_each", "value"]
+# what pg_typeof's typeof(x) becomes where x is jsonb, and jsonb's - of a column that is not
+# jsonb (engine.jsonb's macros of these names)
+TYPEOF_JSONB = "__pg_typeof_jsonb"
+JSON_MINUS = "__pg_jsonminus"
+_MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
+# what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
+JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
+                    " AS TEXT)", " AS VARCHAR)")  # fmt: skip
+_TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
@@ -91,6 +106,8 @@ class Table:
     columns: tuple[str, ...]  # lower case, in order
     declared: dict[str, oids.PgType]  # column (lower case) -> varchar(n) / char(n)
     complete: bool = True  # False: a subquery some of whose columns' names are not known here
+    base: bool = False  # a base table's (its declared types all known: from its SQL)
+    json: frozenset[str] = frozenset()  # a base table's columns of DuckDB's JSON type
 
 
 def _unquote(name: str) -> str:
@@ -232,6 +249,203 @@ class DeclaredTypes:
             return None
         return found
 
+    def jsonb_calls(self, sql: str, stamp: Any, release: Callable[[], None]) -> str:
+        """sql with the calls whose meaning depends on whether a column is jsonb or json made
+        so: typeof(x) of a jsonb x (a column, -> of one) __pg_typeof_jsonb(x), which says JSONB
+        (pg_typeof's rewrite, pgcompat.functions, calls typeof(), which says JSON for both); and
+        jsonb's - (engine.jsonb's minus macros) of a table's column that is not jsonb
+        __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
+        is none (or where the statement is not read)."""
+        # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count)
+        if "->" in sql or any(m in sql for m in _MINUS_MACROS):
+            if stamp != self._stamp:
+                release()
+                try:
+                    self._fresh(stamp)
+                except duckdb.Error:
+                    return sql
+        elif not self.relevant(sql, stamp, release):
+            return sql
+        release()
+        try:
+            rows = self.con.execute("SELECT json_serialize_sql($1)", [sql]).fetchall()
+            tree = json.loads(rows[0][0]) if rows else {}
+            if tree.get("error") or len(tree.get("statements", [])) != 1:
+                return sql
+            sites: dict[int, tuple[int, bytes]] = {}
+            raw = sql.encode()
+            self._call_sites(tree["statements"][0]["node"], [], {}, sites, raw)
+        except (duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
+            return sql
+        out, pos = [], 0
+        for at in sorted(sites):
+            end, new = sites[at]
+            if at < pos:
+                continue  # inside a span already replaced (its own text goes with it)
+            out += [raw[pos:at], new]
+            pos = end
+        return (b"".join(out) + raw[pos:]).decode() if out else sql
+
+    def _call_sites(
+        self, n: Any, sources: list[_Source], ctes: Ctes, sites: dict[int, tuple[int, bytes]], raw: bytes
+    ) -> None:
+        """Where jsonb_calls changes the text in a parse tree (any depth): byte offset -> (the
+        offset after the text it replaces, the new text). Only where the tree's positions are
+        the text's, checked."""
+        if isinstance(n, list):
+            for x in n:
+                self._call_sites(x, sources, ctes, sites, raw)
+            return
+        if not isinstance(n, dict):
+            return
+        if n.get("type") == "SELECT_NODE" and "select_list" in n:
+            ctes = dict(ctes)
+            for e in n.get("cte_map", {}).get("map", []):
+                value = e.get("value") or {}
+                ctes[str(e["key"]).lower()] = None if value.get("aliases") else value.get("query_node")
+            inner: list[_Source] = []
+            try:
+                self._sources(n.get("from_table"), ctes, inner)
+            except _Unresolved:
+                inner = []
+            sources = inner
+        elif n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
+            self._function_site(n, sources, sites, raw)
+        elif n.get("class") == "LAMBDA" and n.get("syntax_type") == "SINGLE_ARROW":
+            at = n.get("query_location")
+            new = self._json_arrow(n, at, sources, raw, "pg_json_arrow") if isinstance(at, int) else None
+            if new is not None:
+                sites.setdefault(at, (at + int(n.get("query_location_length") or 0), new))
+        elif n.get("class") == "CAST" and not n.get("try_cast"):
+            kind = str((n.get("type_expr") or {}).get("type_name") or "").lower()
+            child = n.get("child")
+            if kind in _TEXT_NAMES and self._jsonb_column(child, sources):
+                self._wrap(child, "pg_jsonb(", ")", sites, raw)  # jsonb's text, not as inserted
+        for v in n.values():
+            if isinstance(v, (dict, list)):
+                self._call_sites(v, sources, ctes, sites, raw)
+
+    def _function_site(
+        self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
+    ) -> None:
+        at = n["query_location"]
+        name = str(n.get("function_name") or "").lower()
+        args = [
+            a.get("expression") if "expression" in a else a
+            for a in n.get("arguments") or n.get("children") or []
+        ]
+        if name == "typeof" and len(args) == 1 and self._is_jsonb(args[0], sources):
+            if raw[at : at + 7].lower() == b"typeof(":
+                sites.setdefault(at, (at + 6, TYPEOF_JSONB.encode()))
+        elif name in _MINUS_MACROS and len(args) in (3, 5) and isinstance(args[1], dict):
+            # (a base table's column only: a view's or subquery's declared types may be unknown,
+            # and then its column is not known to be json)
+            if args[1].get("class") != "COLUMN_REF" or raw[at : at + len(name) + 1] != name.encode() + b"(":
+                return
+            col, table = self._column_table(args[1]["column_names"], sources)
+            if col is not None and table is not None and table.base and table.declared.get(col) != _JSONB:
+                sites.setdefault(at, (at + len(name), JSON_MINUS.encode()))
+        elif name == "->>" and len(args) == 2 and self._is_json(args[0], sources):
+            # json ->> key: its text as written (DuckDB's is compact)
+            node = {"lhs": args[0], "expr": args[1], "query_location_length": n.get("query_location_length")}
+            new = self._json_arrow(node, at, sources, raw, "pg_json_arrow_text", "->>")
+            if new is not None:
+                sites.setdefault(at, (at + int(n.get("query_location_length") or 0), new))
+        elif name == "->>" and len(args) == 2 and self._is_jsonb(args[0], sources):
+            # jsonb ->> key: an object or array in jsonb's text (DuckDB's is compact)
+            key = args[1]
+            end, kat, klen = (
+                at + int(n.get("query_location_length") or 0),
+                key.get("query_location"),
+                key.get("query_location_length"),
+            )
+            if not isinstance(kat, int) or not isinstance(klen, int) or kat + klen != end or kat <= at:
+                return
+            left = raw[at:kat].rstrip()
+            if not left.endswith(b"->>"):
+                return
+            new = (
+                b"pg_jsonb_arrow_text(CAST("
+                + left[:-3]
+                + b" AS VARCHAR), CAST(to_json("
+                + raw[kat:end]
+                + b") AS VARCHAR))"
+            )
+            sites.setdefault(at, (end, new))
+        elif name == "__pg_jval" and len(args) == 1 and self._jsonb_column(args[0], sources):
+            self._wrap(args[0], "pg_jsonb(", ")", sites, raw)  # to_json, json_build_*: jsonb's text
+
+    def _is_json(self, e: Any, sources: list[_Source]) -> bool:
+        """Whether an expression is a json (not jsonb) as far as its tree shows: a base table's
+        JSON column not declared jsonb, a cast to json, -> of one."""
+        if not isinstance(e, dict):
+            return False
+        cls = e.get("class")
+        if cls == "COLUMN_REF":
+            col, table = self._column_table(e["column_names"], sources)
+            return (
+                col is not None
+                and table is not None
+                and table.base
+                and col in table.json
+                and table.declared.get(col) != _JSONB
+            )
+        if cls == "CAST":
+            return (
+                not e.get("try_cast")
+                and str((e.get("type_expr") or {}).get("type_name") or "").lower() == "json"
+            )
+        if cls == "LAMBDA" and e.get("syntax_type") == "SINGLE_ARROW":
+            return self._is_json(e.get("lhs"), sources)
+        return False
+
+    def _json_arrow(
+        self, n: dict[str, Any], start: int, sources: list[_Source], raw: bytes, fn: str, op: str = "->"
+    ) -> bytes | None:
+        """json -> key (fn pg_json_arrow) or ->> key (pg_json_arrow_text) over the text from start,
+        a chain of json -> made the same way; None where the text does not line up with the tree."""
+        lhs, key = n.get("lhs"), n.get("expr")
+        if not self._is_json(lhs, sources) or not isinstance(key, dict) or raw[start : start + 1] == b"(":
+            return None
+        kat, klen = key.get("query_location"), key.get("query_location_length")
+        if not isinstance(kat, int) or not isinstance(klen, int) or kat <= start:
+            return None
+        length = n.get("query_location_length")
+        if isinstance(length, int) and length and start + length != kat + klen:
+            return None
+        left = raw[start:kat].rstrip()
+        if not left.endswith(op.encode()) or (op == "->" and left.endswith(b"->>")):
+            return None
+        left = left[: -len(op)].rstrip()
+        if isinstance(lhs, dict) and lhs.get("class") == "LAMBDA":
+            inner = dict(lhs, query_location_length=0)
+            left = self._json_arrow(inner, start, sources, raw, "pg_json_arrow") or b""
+            if not left:
+                return None
+        return (
+            fn.encode()
+            + b"(CAST("
+            + left
+            + b" AS VARCHAR), CAST(to_json("
+            + raw[kat : kat + klen]
+            + b") AS VARCHAR))"
+        )
+
+    def _jsonb_column(self, e: Any, sources: list[_Source]) -> bool:
+        return (
+            isinstance(e, dict)
+            and e.get("class") == "COLUMN_REF"
+            and self._column(e["column_names"], sources)[1] == _JSONB
+        )
+
+    @staticmethod
+    def _wrap(
+        e: dict[str, Any], head: str, tail: str, sites: dict[int, tuple[int, bytes]], raw: bytes
+    ) -> None:
+        at, length = e.get("query_location"), e.get("query_location_length")
+        if isinstance(at, int) and isinstance(length, int) and length > 0 and at + length <= len(raw):
+            sites.setdefault(at, (at + length, head.encode() + raw[at : at + length] + tail.encode()))
+
     # ---------------------------------------------------------------- the parse tree
 
     def _select_list(self, node: dict[str, Any], outer: Ctes | None = None) -> Origins:
@@ -278,6 +492,8 @@ class DeclaredTypes:
                     out += [(c, s.table.declared.get(c)) for c in s.table.columns]
             elif cls == "COLUMN_REF":
                 col, declared = self._column(item["column_names"], sources)
+                if [str(n).lower() for n in item["column_names"]] == _EACH_VALUE:
+                    declared = _JSONB  # jsonb_each's value (jsonb_each_text's is VARCHAR: text)
                 out.append((alias or col, declared))
             else:
                 out.append(
@@ -352,8 +568,14 @@ class DeclaredTypes:
             return any(self._is_jsonb(b, sources) for b in branches)
         return False
 
+    @classmethod
+    def _column(cls, parts: list[str], sources: list[_Source]) -> tuple[str | None, oids.PgType | None]:
+        col, table = cls._column_table(parts, sources)
+        return (None, None) if col is None or table is None else (col, table.declared.get(col))
+
     @staticmethod
-    def _column(parts: list[str], sources: list[_Source]) -> tuple[str | None, oids.PgType | None]:
+    def _column_table(parts: list[str], sources: list[_Source]) -> tuple[str | None, Table | None]:
+        """The column a reference names and the table (or view, subquery) it is of."""
         names = [str(p).lower() for p in parts]
         col = names[-1]
         if len(names) == 1:
@@ -368,8 +590,7 @@ class DeclaredTypes:
             table = bound[0].table
         else:
             return None, None
-        assert table is not None
-        return col, table.declared.get(col)
+        return col, table
 
     def _sources(self, ref: dict[str, Any] | None, ctes: Ctes, out: list[_Source]) -> bool:
         """The FROM clause's sources, in order; True when a USING / NATURAL join merges columns
@@ -453,8 +674,12 @@ class DeclaredTypes:
         if where not in self._known:
             try:
                 sig = _seam.bind(self.con, f"SELECT * FROM {_quote(d)}.{_quote(s)}.{_quote(name)}")
+                columns = tuple(str(c).lower() for c in sig.names)
+                json_columns = frozenset(
+                    c for c, t in zip(columns, sig.types, strict=True) if str(t) == "JSON"
+                )
                 self._known[where] = Table(
-                    tuple(str(c).lower() for c in sig.names), lengths_of(self._tables[where] or "")
+                    columns, lengths_of(self._tables[where] or ""), base=True, json=json_columns
                 )
             except duckdb.Error:
                 self._known[where] = None
@@ -499,6 +724,105 @@ class DeclaredTypes:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+_QUERY_START = frozenset({"SELECT", "WITH", "L_PAREN", "VALUES"})
+_CREATE_HEAD = frozenset({"CREATE", "OR", "REPLACE", "TEMPORARY", "TEMP", "TABLE", "IF", "NOT", "EXISTS"})
+
+
+@lru_cache(maxsize=256)
+def created_as(sql: str) -> tuple[str, str, str] | None:
+    """CREATE [TEMP] TABLE name AS query: (the text before AS, the table's name as written, the
+    query). None for any other statement, or one with a column list (the query's names are the
+    columns'), IF NOT EXISTS or OR REPLACE (left to DuckDB as they are)."""
+    if sql.lstrip()[:6].upper() != "CREATE":
+        return None
+    try:
+        toks = sqlglot.Dialect.get_or_raise("duckdb").tokenize(sql)
+    except (sqlglot.errors.SqlglotError, ValueError):
+        return None
+    words = [t.text.upper() for t in toks]
+    if "TABLE" not in words[:4] or "EXISTS" in words[:6] or "REPLACE" in words[:3]:
+        return None
+    first = next((j for j, w in enumerate(words) if w not in _CREATE_HEAD), None)
+    for i, t in enumerate(toks[:-1]):
+        if t.token_type.name == "ALIAS":
+            if first is None or first >= i or toks[i + 1].token_type.name not in _QUERY_START:
+                return None
+            if any(w in ("(", ")") for w in words[:i]):
+                return None
+            return sql[: t.start], sql[toks[first].start : toks[i - 1].end + 1], sql[t.end + 1 :]
+    return None
+
+
+def made_by_query(
+    con: duckdb.DuckDBPyConnection, sql: str, origins_of: Callable[[str], Origins | None]
+) -> list[str] | None:
+    """CREATE TABLE name AS query whose query has jsonb or varchar(n) / char(n) columns (a
+    table's, or jsonb expressions): the table made with their CHECKs (pgwire.types), as
+    PostgreSQL's new table has those columns' types, then filled by the query. None for any
+    other statement, or where nothing is declared (DuckDB makes it as it is)."""
+    parts = created_as(sql)
+    if parts is None:
+        return None
+    head, name, query = parts
+    origins = origins_of(query)
+    if origins is None:
+        return None
+    try:
+        sig = _seam.bind(con, query)
+    except duckdb.Error:
+        return None
+    names, types = list(sig.names), [str(t) for t in sig.types]
+    if len({n.lower() for n in names}) != len(names) or any(t == '"NULL"' or "ENUM(" in t for t in types):
+        return None  # DuckDB's own answer (or error) for these
+    cols = [(n, oids.pg_type_for_duckdb(t)) for n, t in zip(names, types, strict=True)]
+    checks = []
+    for n, (_, pg) in zip(names, apply(names, cols, origins), strict=True):
+        if pg.oid in (oids.JSONB, oids.JSONB_ARRAY):
+            checks.append(oids.jsonb_check(_quote(n)))
+        elif pg.oid in (oids.VARCHAR, oids.BPCHAR) and pg.typmod > 4:
+            checks.append(oids.length_check(_quote(n), pg.oid, pg.typmod - 4))
+    if not checks:
+        return None
+    columns = [f"{_quote(n)} {t}" for n, t in zip(names, types, strict=True)]
+    return [f"{head}({', '.join(columns + checks)})", f"INSERT INTO {name} {query}"]
+
+
+_RETURNING = re.compile(r"\breturning\b", re.I)
+
+
+@lru_cache(maxsize=1024)
+def returning_query(sql: str) -> str | None:
+    """INSERT / UPDATE / DELETE ... RETURNING list as a SELECT of its target table (and of an
+    UPDATE's FROM, a DELETE's USING): its origins are the RETURNING columns' (PostgreSQL gives a
+    RETURNING column of a jsonb or varchar(n) column that column's type). None without RETURNING
+    or where the statement is not read."""
+    if _RETURNING.search(sql) is None:
+        return None
+    try:
+        tree = sqlglot.parse_one(sql, dialect="duckdb")
+    except (sqlglot.errors.SqlglotError, ValueError, RecursionError):
+        return None
+    if not isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+        return None
+    returning = tree.args.get("returning")
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(returning, exp.Returning) or not isinstance(target, exp.Table) or tree.args.get("with"):
+        return None
+    sources = [target.copy()]
+    extra = tree.args.get("from_") if isinstance(tree, exp.Update) else tree.args.get("using")
+    if isinstance(extra, exp.From):
+        sources.append(extra.this.copy())
+    elif isinstance(extra, list):
+        sources += [e.copy() for e in extra]
+    try:
+        query = exp.select(*(e.copy() for e in returning.expressions)).from_(sources[0])
+        for s in sources[1:]:
+            query = query.join(s, join_type="cross")
+        return query.sql(dialect="duckdb")
+    except (sqlglot.errors.SqlglotError, ValueError):
+        return None
 
 
 def apply(

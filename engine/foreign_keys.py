@@ -48,10 +48,13 @@ CREATE = (
     " parent_table VARCHAR NOT NULL, parent_cols VARCHAR[] NOT NULL, on_delete VARCHAR NOT NULL,"
     " on_update VARCHAR NOT NULL, match_type VARCHAR NOT NULL, is_deferrable BOOLEAN NOT NULL,"
     " is_deferred BOOLEAN NOT NULL, seq BIGINT NOT NULL)",
+    # ON DELETE SET NULL / SET DEFAULT (a, ...): the columns set (NULL: all of the key's); a
+    # column since PostgreSQL 15's form came (added to the tables made before)
+    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS delete_set_cols VARCHAR[]",
 )
 _READ = (
     "SELECT name, child_schema, child_table, child_cols, parent_schema, parent_table, parent_cols, on_delete,"
-    f" on_update, match_type, is_deferrable, is_deferred FROM {TABLE} ORDER BY seq"
+    f" on_update, match_type, is_deferrable, is_deferred, delete_set_cols FROM {TABLE} ORDER BY seq"
 )
 # How many rounds of cascades one statement may take (a cycle of ON UPDATE SET DEFAULT could go on).
 MAX_ROUNDS = 10_000
@@ -92,6 +95,12 @@ class ForeignKey:
     match: str  # s (SIMPLE) or f (FULL)
     deferrable: bool
     deferred: bool
+    delete_set_cols: tuple[str, ...] | None = None  # ON DELETE SET NULL (a, ...): those only
+
+    def set_cols(self, event: str) -> tuple[str, ...]:
+        """The columns its SET NULL / SET DEFAULT sets on this event: on a delete, those its
+        column list names (PostgreSQL 15), else all of its key's."""
+        return self.delete_set_cols if event == "delete" and self.delete_set_cols else self.child_cols
 
     @property
     def child(self) -> tuple[str, str]:
@@ -149,8 +158,24 @@ def read(con: duckdb.DuckDBPyConnection) -> tuple[ForeignKey, ...]:
         rows = con.execute(_READ).fetchall()
     except duckdb.CatalogException:
         return ()
+    except duckdb.BinderException:  # a PDB opened read-only, made before delete_set_cols
+        rows = [(*r, None) for r in con.execute(_READ.replace(", delete_set_cols", "")).fetchall()]
     return tuple(
-        ForeignKey(r[0], r[1], r[2], tuple(r[3]), r[4], r[5], tuple(r[6]), r[7], r[8], r[9], r[10], r[11])
+        ForeignKey(
+            r[0],
+            r[1],
+            r[2],
+            tuple(r[3]),
+            r[4],
+            r[5],
+            tuple(r[6]),
+            r[7],
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            None if r[12] is None else tuple(r[12]),
+        )
         for r in rows
     )
 
@@ -412,7 +437,8 @@ class Enforcer:
         key in the rows that change (key() -> table). Read before the action runs."""
         if action not in ("c", "n", "d") or (action == "c" and (event != "update" or m is None)):
             return {}
-        changed = {k.lower(): i for i, k in enumerate(fk.child_cols)}
+        sets = {k.lower() for k in fk.set_cols(event)}
+        changed = {k.lower(): i for i, k in enumerate(fk.child_cols) if k.lower() in sets}
         out: dict[str, str] = {}
         for g in self.fks:
             if g.parent != fk.child or g.on_update not in ("c", "n", "d"):
@@ -491,13 +517,15 @@ class Enforcer:
             )
         if action == "d" and key(fk) in self._defaults:  # the defaults other keys follow (_chained)
             d = self._defaults[key(fk)]
-            sets = ", ".join(f"{quote(k)} = __d.__d{i}" for i, k in enumerate(fk.child_cols))
+            sets = ", ".join(
+                f"{quote(k)} = __d.__d{i}" for i, k in enumerate(fk.child_cols) if k in fk.set_cols(event)
+            )
             return _count(
                 self.run(f"UPDATE {child} AS __c SET {sets} FROM {d} AS __d WHERE __c.rowid = __d.__r", None)
             )
         if action in ("n", "d"):
             value = "NULL" if action == "n" else "DEFAULT"
-            sets = ", ".join(f"{quote(k)} = {value}" for k in fk.child_cols)
+            sets = ", ".join(f"{quote(k)} = {value}" for k in fk.set_cols(event))
             if (
                 event == "update" and m is not None
             ):  # the rows whose parent's key this UPDATE changed (swaps included)
@@ -658,11 +686,14 @@ def add(
         spec["match"],
         bool(spec["deferrable"]),
         bool(spec["deferred"]),
+        _set_columns(spec.get("delete_set_cols"), child_cols, _columns(run, schema, stored)),
     )
     if validate and not spec.get("not_valid"):
         check(run, fk, False)
     run(
-        f"INSERT INTO {TABLE} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce((SELECT max(seq) FROM {TABLE}), 0) + 1",
+        f"INSERT INTO {TABLE} (name, child_schema, child_table, child_cols, parent_schema, parent_table, parent_cols,"
+        " on_delete, on_update, match_type, is_deferrable, is_deferred, delete_set_cols, seq)"
+        f" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce((SELECT max(seq) FROM {TABLE}), 0) + 1",
         [
             fk.name,
             fk.child_schema,
@@ -676,9 +707,29 @@ def add(
             fk.match,
             fk.deferrable,
             fk.deferred,
+            None if fk.delete_set_cols is None else list(fk.delete_set_cols),
         ],
     )
     return fk
+
+
+def _set_columns(
+    names: list[str] | None, child_cols: list[str], table_cols: list[str]
+) -> tuple[str, ...] | None:
+    """ON DELETE SET NULL / SET DEFAULT (a, ...)'s columns as the key spells them: each a column
+    of the table (42703) and of the key (42P10), as in PostgreSQL."""
+    if not names:
+        return None
+    by_lower = {c.lower(): c for c in child_cols}
+    out = []
+    for n in _resolve(names, table_cols, "child"):
+        c = by_lower.get(n.lower())
+        if c is None:
+            raise DbError(
+                "42P10", f'column "{n}" referenced in ON DELETE SET action must be part of foreign key'
+            )
+        out.append(c)
+    return tuple(dict.fromkeys(out))
 
 
 def drop_constraint(run: Run, fks: tuple[ForeignKey, ...], spec: dict[str, Any]) -> bool:
@@ -707,9 +758,9 @@ def follow_alter(run: Run, spec: dict[str, Any]) -> None:
             )
     if spec.get("rename_column"):
         old, new = spec["rename_column"]
-        for side in ("child", "parent"):
+        for side, cols in (("child", "child_cols"), ("child", "delete_set_cols"), ("parent", "parent_cols")):
             run(
-                f"UPDATE {TABLE} SET {side}_cols = list_transform({side}_cols, lambda c: CASE WHEN lower(c) = lower(?) "
+                f"UPDATE {TABLE} SET {cols} = list_transform({cols}, lambda c: CASE WHEN lower(c) = lower(?) "
                 f"THEN ? ELSE c END) WHERE {side}_schema = ? AND lower({side}_table) = ?",
                 [old, new, schema, table],
             )
@@ -832,7 +883,8 @@ _EMPTY = (
     "SELECT NULL::VARCHAR AS name, NULL::VARCHAR AS child_schema, NULL::VARCHAR AS child_table,"
     " NULL::VARCHAR[] AS child_cols, NULL::VARCHAR AS parent_schema, NULL::VARCHAR AS parent_table,"
     " NULL::VARCHAR[] AS parent_cols, NULL::VARCHAR AS on_delete, NULL::VARCHAR AS on_update,"
-    " NULL::VARCHAR AS match_type, NULL::BOOLEAN AS is_deferrable, NULL::BOOLEAN AS is_deferred, NULL::BIGINT AS seq WHERE false"
+    " NULL::VARCHAR AS match_type, NULL::BOOLEAN AS is_deferrable, NULL::BOOLEAN AS is_deferred, NULL::BIGINT AS seq,"
+    " NULL::VARCHAR[] AS delete_set_cols WHERE false"
 )
 
 
@@ -840,6 +892,10 @@ def session_macro(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute(f"SELECT 1 FROM {TABLE} LIMIT 0")
         body = f"SELECT * FROM {TABLE}"
+        try:
+            con.execute(f"SELECT delete_set_cols FROM {TABLE} LIMIT 0")
+        except duckdb.BinderException:  # a PDB opened read-only, made before the column
+            body = f"SELECT *, NULL::VARCHAR[] AS delete_set_cols FROM {TABLE}"
     except duckdb.CatalogException:
         body = _EMPTY
     con.execute(f"CREATE OR REPLACE TEMP MACRO {MACRO}() AS TABLE {body}")

@@ -12,6 +12,7 @@ which DuckDB's binder picks jsonb's ||, - and @> by the operands' types (MACROS,
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -252,6 +253,74 @@ def path_text(text: str | None, steps: str | None) -> str | None:
         return None
     v = _at_path(text, steps)
     return None if v is _MISSING else _as_text(v)
+
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _json_member(text: str, k: Any) -> str | None:
+    """The text of a json's field k (str; the last of a duplicate, as PostgreSQL's json ->) or
+    element k (int; from the end when negative), as written: PostgreSQL's json keeps its text."""
+    i = _WS.match(text, 0).end()
+    opener = text[i : i + 1]
+    if not (
+        (opener == "{" and isinstance(k, str))
+        or (opener == "[" and isinstance(k, int) and not isinstance(k, bool))
+    ):
+        return None
+    i = _WS.match(text, i + 1).end()
+    found: str | None = None
+    spans: list[tuple[int, int]] = []
+    while text[i : i + 1] not in ("}", "]", ""):
+        name = None
+        if opener == "{":
+            name, i = _DECODER.raw_decode(text, i)
+            i = _WS.match(text, i).end() + 1  # the colon
+            i = _WS.match(text, i).end()
+        _, end = _DECODER.raw_decode(text, i)
+        if opener == "{" and name == k:
+            found = text[i:end]
+        spans.append((i, end))
+        i = _WS.match(text, end).end()
+        if text[i : i + 1] == ",":
+            i = _WS.match(text, i + 1).end()
+    if opener == "[":
+        n = k + len(spans) if k < 0 else k
+        return text[spans[n][0] : spans[n][1]] if 0 <= n < len(spans) else None
+    return found
+
+
+def json_arrow(text: str | None, key: str | None) -> str | None:
+    """json -> key (key as to_json wrote it): the member's text as written."""
+    if text is None or key is None:
+        return None
+    try:
+        return _json_member(text, json.loads(key))
+    except (ValueError, IndexError) as e:
+        raise ValueError(f"invalid input syntax for type json\n{e}") from None
+
+
+def json_arrow_text(text: str | None, key: str | None) -> str | None:
+    """json ->> key: a string unquoted, null as NULL, anything else its text as written."""
+    v = json_arrow(text, key)
+    if v is None or v == "null":
+        return None
+    return json.loads(v) if v.startswith('"') else v
+
+
+def arrow_text(text: str | None, key: str | None) -> str | None:
+    """jsonb ->> key: key as to_json wrote it (a JSON string: an object's field; a number: an
+    array's element, from the end when negative); an object or array in jsonb's text."""
+    if text is None or key is None:
+        return None
+    v, k = _parse(text), json.loads(key)
+    if isinstance(k, str) and isinstance(v, dict):
+        return _as_text(v[k]) if k in v else None
+    if isinstance(k, int) and not isinstance(k, bool) and isinstance(v, list):
+        i = k + len(v) if k < 0 else k
+        return _as_text(v[i]) if 0 <= i < len(v) else None
+    return None
 
 
 def _contains(a: Any, b: Any, top: bool = False) -> bool:
@@ -554,6 +623,30 @@ def build_array(items: list[str | None] | None) -> str | None:
     return _render([None if v is None else _parse(v) for v in items or []])
 
 
+def json_build_object(items: list[str | None] | None) -> str | None:
+    """json_build_object(k1, v1, ...) as PostgreSQL's json prints it: '{"k" : v, "k2" : v2}',
+    each value's JSON text as __pg_jval wrote it (a json value keeps its text), every key kept
+    (json keeps duplicates)."""
+    items = items or []
+    if len(items) % 2:
+        raise ValueError(
+            "22023: argument list must have even number of elements\n"
+            "The arguments of json_build_object() must consist of alternating keys and values."
+        )
+    pairs = []
+    for n in range(0, len(items), 2):
+        key, value = items[n], items[n + 1]
+        if key is None:
+            raise ValueError(f"22023: argument {n + 1} cannot be null\nObject keys should be text.")
+        pairs.append(f"{_string(key)} : {'null' if value is None else value}")
+    return "{" + ", ".join(pairs) + "}"
+
+
+def json_build_array(items: list[str | None] | None) -> str | None:
+    """json_build_array(v1, ...) as PostgreSQL's json prints it: '[v1, v2]'."""
+    return "[" + ", ".join("null" if v is None else v for v in items or []) + "]"
+
+
 def refuse(message: str | None) -> bool:
     """An error the macros below raise where PostgreSQL has no such operator."""
     raise ValueError(message)
@@ -573,6 +666,9 @@ FUNCTIONS: dict[str, tuple[Any, ...]] = {
     "pg_jsonb_each_text": (each_text, "STRUCT(key VARCHAR, value VARCHAR)[]"),
     "pg_jsonb_path": (path, "JSON", 2),
     "pg_jsonb_path_text": (path_text, "VARCHAR", 2),
+    "pg_jsonb_arrow_text": (arrow_text, "VARCHAR", 2),
+    "pg_json_arrow": (json_arrow, "JSON", 2),
+    "pg_json_arrow_text": (json_arrow_text, "VARCHAR", 2),
     "pg_jsonb_contains": (contains, "BOOLEAN", 2),
     "pg_jsonb_contained": (lambda a, b: contains(b, a), "BOOLEAN", 2),
     "pg_jsonb_exists": (exists, "BOOLEAN", 2),
@@ -588,6 +684,8 @@ TYPED: dict[str, tuple[Any, list[str], str]] = {
     "pg_jsonb_chain": (chain, ["VARCHAR", "VARCHAR[]"], "JSON"),
     "pg_jsonb_build_object": (build_object, ["VARCHAR[]"], "JSON"),
     "pg_jsonb_build_array": (build_array, ["VARCHAR[]"], "JSON"),
+    "pg_json_build_object": (json_build_object, ["VARCHAR[]"], "JSON"),
+    "pg_json_build_array": (json_build_array, ["VARCHAR[]"], "JSON"),
     "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
     "pg_jsonb_set": (jsonb_set, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
     "pg_jsonb_insert": (jsonb_insert, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
@@ -623,10 +721,12 @@ def _t(c: str) -> str:
     return _CLASS_TYPES[c]
 
 
-# A value as to_jsonb, jsonb_build_object and jsonb_build_array take it, as JSON text: a numeric as
+# A value as to_json, to_jsonb, json_build_* and jsonb_build_* take it, as JSON text: a numeric as
 # numeric prints it (DuckDB's to_json drops a DECIMAL's trailing zeros: 1.50 -> 1.5), a bare
 # numeric (pgwire.types.is_bare_numeric) without its fixed scale's zeros as DuckCDB sends it,
-# a JSON value as it is (to_json would print it again), anything else as DuckDB's to_json writes it. typeof(x) is a constant: DuckDB folds the CASE.
+# a JSON value as it is (to_json would print it again), a timestamp in ISO 8601 as PostgreSQL
+# writes it ("2024-01-01T10:00:00", with time zone "+00:00"), anything else as DuckDB's to_json
+# writes it. typeof(x) is a constant: DuckDB folds the CASE.
 VALUE = "__pg_jval"
 _BARE = ", ".join(
     f"'DECIMAL({UNCONSTRAINED_NUMERIC_PRECISION},{s})'"
@@ -636,6 +736,8 @@ _VALUE_MACRO = (
     f"CREATE OR REPLACE TEMP MACRO {VALUE}(x) AS CASE"
     f" WHEN typeof(x) IN ({_BARE}) THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')"
     " WHEN typeof(x) LIKE 'DECIMAL(%' OR typeof(x) = 'JSON' THEN CAST(x AS VARCHAR)"
+    " WHEN typeof(x) LIKE 'TIMESTAMP%' THEN CAST(to_json(regexp_replace(regexp_replace(CAST(x AS VARCHAR),"
+    " ' ', 'T'), '([+-][0-9][0-9])$', '\\1:00')) AS VARCHAR)"
     " ELSE CAST(to_json(x) AS VARCHAR) END;"
 )
 
@@ -657,6 +759,25 @@ def _jsonb_macros() -> str:
     out.append(f"CREATE OR REPLACE TEMP MACRO {LETTER}" + ", ".join(over) + ";")
     out.append(_operators(PICK, MINUS, CONTAINS))
     out.append(_VALUE_MACRO)
+
+    # jsonb's - of a table's column that is not jsonb (engine.declared.jsonb_calls): a json's is
+    # PostgreSQL's 42883, any other type's as jsonb's minus macro computes it: DuckDB's
+    # own - (3 arguments: x - $1), or the - picked as any other's (5: engine.pgmath's overflow check)
+    def no_minus(y: str) -> str:
+        return (
+            f"pg_jsonb_refuse('42883: operator does not exist: json - ' || CASE WHEN typeof({y}) = 'VARCHAR'"
+            f" THEN 'unknown' WHEN typeof({y}) = 'INTEGER' THEN 'integer' ELSE lower(typeof({y})) END)"
+        )
+
+    out.append(
+        f"CREATE OR REPLACE TEMP MACRO __pg_jsonminus(c {_t(JSONB)}, x, y) AS {no_minus('y')}, (c, x, y) AS x - y,"
+        f" (c {_t(JSONB)}, a, b, x, y) AS {no_minus('y')}, {', '.join(_DIFFERENCE)};"
+    )
+    # typeof(x) of a jsonb column (engine.declared.jsonb_calls: pg_typeof says jsonb)
+    out.append(
+        "CREATE OR REPLACE TEMP MACRO __pg_typeof_jsonb(x) AS CASE WHEN typeof(x) = 'JSON' THEN 'JSONB'"
+        " WHEN typeof(x) LIKE 'JSON[]%' THEN 'JSONB' || substr(typeof(x), 5) ELSE typeof(x) END;"
+    )
     return "\n".join(out)
 
 

@@ -91,6 +91,8 @@ SHRINKING_TAGS = ("DROP", "TRUNCATE", "ALTER", "DELETE")
 
 TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "rollback_to"})
 # INSERT ... ON CONFLICT DO UPDATE / INSERT OR REPLACE: may change a referenced key
+# statements whose RETURNING columns may be a table's declared ones (engine.declared.returning_query)
+_RETURNING_KINDS = frozenset({"insert", "update", "delete"})
 _UPSERT = re.compile(r"\bON\s+CONFLICT\b|\bOR\s+REPLACE\b", re.I)
 
 
@@ -425,6 +427,24 @@ class EngineSession:
         operators: the same answers, without binding the macros), the dispatched one once it has."""
         if p.plain is not None:
             p.sql = p.dispatched if self._json_columns() else p.plain
+        if (
+            p.kind == "select"
+            and (self._json_columns() or "json" in p.sql or "JSON" in p.sql)  # (else nothing is json)
+            and any(m in p.sql for m in declared.JSONB_CALL_MARKS)
+        ):
+            p.sql = self._jsonb_calls(p)
+
+    def _jsonb_calls(self, p: Prepared) -> str:
+        """p's text with pg_typeof's typeof() of a jsonb column saying jsonb and jsonb's - of a
+        json column refused (engine.declared.jsonb_calls), kept with the statement's shape for
+        this catalog stamp."""
+        stamp = (self.ddl.value, self._names)
+        known = p.hint.get("jsonb_calls")
+        if known is not None and known[0] == stamp and p.sql in (known[1], known[2]):
+            return str(known[2])
+        out = self._declared.jsonb_calls(p.sql, stamp, self._release_stream)
+        p.hint["jsonb_calls"] = (stamp, p.sql, out)
+        return out
 
     def _lazy_jsonb(self) -> None:
         """engine.jsonb's lazy macros as the PDB's columns ask: DuckDB's own operators while no
@@ -916,9 +936,11 @@ class EngineSession:
         portal: Portal,
         fks: tuple[foreign_keys.ForeignKey, ...] = (),
         target: foreign_keys.Target | None = None,
+        made: list[str] | None = None,
     ) -> int | None:
         """Run the statements a rewrite put first, then the portal's; atomic as one PostgreSQL
-        statement. With foreign keys, their actions and checks around it (engine.foreign_keys)."""
+        statement. With foreign keys, their actions and checks around it (engine.foreign_keys).
+        made: the statements that stand for a CREATE TABLE AS (engine.declared.made_by_query)."""
         implicit = self.status == "I" and not self._in_implicit and not self._implicit_ro
         self._release_stream()
         if implicit:
@@ -941,6 +963,10 @@ class EngineSession:
                 portal.started = True
             elif p.kind == "ddl" and fks:
                 self._drop_with_foreign_keys(p, fks, run)
+                portal.started = True
+            elif made:
+                for sql in [*p.pre, *made]:
+                    run(sql)
                 portal.started = True
             else:
                 for sql in p.pre:
@@ -1116,18 +1142,25 @@ class EngineSession:
         self._release_stream()
         return bpchar.char_columns(table, self._declared.lookup)
 
-    def _declared_origins(self, kind: str, sql: str) -> declared.Origins | None:
-        """Which result columns of a SELECT are varchar(n) / char(n) or jsonb (engine.declared);
-        it may read the catalog, so no result of this connection may be pending."""
-        stamp = (self.ddl.value, self._names)
-        if kind in _RETURNING_KINDS:  # (what RETURNING gives of the target's columns)
-            if not self._declared.relevant(sql, stamp, self._release_stream):
-                return None
-            self._release_stream()
-            return bpchar.returning(sql, self._declared.lookup)
-        if kind != "select":
+    def _made_by_query(self, p: Prepared) -> list[str] | None:
+        """A CREATE TABLE AS whose new columns are jsonb or varchar(n) / char(n): the statements
+        that make it so (engine.declared.made_by_query); None for the others (one cached look at
+        a DDL's text)."""
+        if p.kind != "ddl" or declared.created_as(p.sql) is None:
             return None
-        return self._declared.origins(sql, stamp, self._release_stream)
+        self._release_stream()
+        return declared.made_by_query(self.con, p.sql, lambda q: self._declared_origins("select", q))
+
+    def _declared_origins(self, kind: str, sql: str) -> declared.Origins | None:
+        """Which result columns of a SELECT, or of an INSERT / UPDATE / DELETE's RETURNING, are
+        varchar(n) / char(n) or jsonb (engine.declared); it may read the catalog, so no result
+        of this connection may be pending."""
+        if kind != "select":
+            query = declared.returning_query(sql) if kind in _RETURNING_KINDS else None
+            if query is None:
+                return None
+            sql = query
+        return self._declared.origins(sql, (self.ddl.value, self._names), self._release_stream)
 
     def _shape_origins(self, kind: str, sql: str, hint: dict[str, Any] | None) -> declared.Origins | None:
         """_declared_origins, kept with the statement's shape (its text but for its numbers,
@@ -1396,8 +1429,9 @@ class EngineSession:
                 return
             self.ensure_pg_macros(p.sql)  # (again: a fresh snapshot may have rolled them back)
             fks, target = self._fk_target(p)
-            if p.pre or p.alter or fks:
-                count = self._start_with_pre(portal, fks, target)
+            made = self._made_by_query(p)
+            if p.pre or p.alter or fks or made:
+                count = self._start_with_pre(portal, fks, target, made)
             elif not (self._small_eligible(portal, max_rows) and self._start_small(portal)):
                 count = self._start(portal)[1]
             while self._fk_notices:

@@ -79,7 +79,8 @@ def from_tree(tree: exp.Expression) -> tuple[set[str], set[str]]:
 def from_tokens(tokens: tuple[Token, ...], opaque: bool) -> tuple[set[str], set[str]]:
     """(scalar calls, table calls) written as `name (`: scalar where the position does not make
     it a table function. `opaque`: sqlglot kept the statement as a Command, so no tree says what
-    a name is; then `, name (` is judged as a table function too (FROM a, histogram(...))."""
+    a name is; then `, name (` is judged as a table function too (FROM a, histogram(...)), as it
+    is after a FROM-list item (FROM t, jsonb_each(t.j)) in any statement."""
     scalar: set[str] = set()
     table: set[str] = set()
     for i in range(len(tokens) - 1):
@@ -99,7 +100,7 @@ def from_tokens(tokens: tuple[Token, ...], opaque: bool) -> tuple[set[str], set[
         named = start == i or tokens[start].token_type in (TokenType.VAR, TokenType.IDENTIFIER)
         if named and (word in _NAMES_AN_OBJECT or not opaque and _names_object(tokens, start, i, word)):
             continue
-        if word in _TABLE_POSITION or (opaque and word == ","):
+        if word in _TABLE_POSITION or (word == "," and (opaque or _in_from(tokens, start))):
             table.add(name)
         else:
             scalar.add(name)

@@ -52,6 +52,22 @@ def _paren_names(text: str, toks: Sequence[Token], i: int, base: int) -> tuple[l
     return names, k + 1
 
 
+def set_column_lists(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """ON DELETE SET NULL (a, ...) / SET DEFAULT (a, ...): the column lists taken out of the text
+    the sandbox analyses (sqlglot does not parse PostgreSQL 15's form; names of columns only)."""
+    edits: list[Edit] = []
+    for k in range(len(toks) - 4):
+        if (
+            toks[k].token_type == TokenType.SET
+            and toks[k + 2].token_type == TokenType.L_PAREN
+            and _word(text, toks[k + 1], base) in ("NULL", "DEFAULT")
+            and _word(text, toks[k - 1], base) == "DELETE"
+        ):
+            _, after = _paren_names(text, toks, k + 2, base)
+            edits.append((toks[k + 2].start - base, toks[after - 1].end - base + 1, ""))
+    return edits
+
+
 def _references(text: str, toks: Sequence[Token], i: int, end: int, base: int) -> tuple[dict[str, Any], int]:
     """REFERENCES t [(cols)] [MATCH x] [ON DELETE a] [ON UPDATE a] [[NOT] DEFERRABLE]
     [INITIALLY DEFERRED | IMMEDIATE] [NOT VALID] starting at toks[i]; (fields, index after)."""
@@ -72,6 +88,7 @@ def _references(text: str, toks: Sequence[Token], i: int, end: int, base: int) -
         "deferrable": False,
         "deferred": False,
         "not_valid": False,
+        "delete_set_cols": None,  # ON DELETE SET NULL / SET DEFAULT (a, ...): the columns set
     }
     timing: list[tuple[int, int]] = []  # where its DEFERRABLE / INITIALLY words are in the text
     fk["_timing"] = timing
@@ -95,7 +112,14 @@ def _references(text: str, toks: Sequence[Token], i: int, end: int, base: int) -
                     "42601", f'syntax error at or near "{toks[k + 2].text if k + 2 < end else ""}"'
                 )
             if k2 < end and toks[k2].token_type == TokenType.L_PAREN:
-                raise Unsupported("0A000", f"ON DELETE {action} (column list) is not supported")
+                # ON DELETE SET NULL (a, ...) / SET DEFAULT (a, ...): only these columns are set
+                if action not in ("SET NULL", "SET DEFAULT"):
+                    raise Unsupported("42601", 'syntax error at or near "("')
+                if w[k + 1] != "DELETE":
+                    raise Unsupported(
+                        "0A000", f"a column list with {action} is only supported for ON DELETE actions"
+                    )
+                fk["delete_set_cols"], k2 = _paren_names(text, toks, k2, base)
             fk["on_delete" if w[k + 1] == "DELETE" else "on_update"] = ACTIONS[action]
             k = k2
         elif w[k] == "NOT" and k + 1 < end and w[k + 1] == "DEFERRABLE":

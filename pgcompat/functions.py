@@ -293,6 +293,7 @@ _PG_TYPE_NAMES = {
     "INTERVAL": "interval",
     "UUID": "uuid",
     "JSON": "json",
+    "JSONB": "jsonb",  # (engine.declared.jsonb_typeof: typeof of a jsonb column)
     '"NULL"': "unknown",
 }
 

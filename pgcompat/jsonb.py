@@ -174,6 +174,9 @@ _WRAPPED: dict[str, tuple[str, str]] = {
     "jsonb_object_keys": ("unnest(pg_jsonb_object_keys(CAST(", " AS VARCHAR)))"),
     "jsonb_array_elements": ("unnest(pg_jsonb_array_elements(CAST(", " AS VARCHAR)))"),
     "jsonb_array_elements_text": ("unnest(pg_jsonb_array_elements_text(CAST(", " AS VARCHAR)))"),
+    # in a select list: a record (key, value) per member
+    "jsonb_each": ("unnest(pg_jsonb_each(CAST(", " AS VARCHAR)))"),
+    "jsonb_each_text": ("unnest(pg_jsonb_each_text(CAST(", " AS VARCHAR)))"),
 }
 # Set-returning ones read in FROM: a subquery with PostgreSQL's column names.
 _IN_FROM: dict[str, tuple[str, str]] = {
@@ -186,13 +189,15 @@ _IN_FROM: dict[str, tuple[str, str]] = {
         "(SELECT unnest(pg_jsonb_object_keys(CAST(",
         " AS VARCHAR))) AS jsonb_object_keys)",
     ),
+    # (__jsonb_each.value: a jsonb, engine.declared)
     "jsonb_each": (
-        "(SELECT __e.key AS key, __e.value AS value FROM (SELECT unnest(pg_jsonb_each(CAST(",
-        " AS VARCHAR))) AS __e))",
+        "(SELECT __jsonb_each.key AS key, __jsonb_each.value AS value FROM (SELECT unnest(pg_jsonb_each(CAST(",
+        " AS VARCHAR))) AS __jsonb_each))",
     ),
     "jsonb_each_text": (
-        "(SELECT __e.key AS key, __e.value AS value FROM (SELECT unnest(pg_jsonb_each_text(CAST(",
-        " AS VARCHAR))) AS __e))",
+        "(SELECT __jsonb_each.key AS key, __jsonb_each.value AS value FROM (SELECT"
+        " unnest(pg_jsonb_each_text(CAST(",
+        " AS VARCHAR))) AS __jsonb_each))",
     ),
 }
 # jsonb_set(target, path, new [, create_if_missing]) and jsonb_insert(target, path, new
@@ -202,6 +207,11 @@ _EDITING = {"jsonb_set": "pg_jsonb_set", "jsonb_insert": "pg_jsonb_insert"}
 _EDITING_DEFAULT = {"jsonb_set": "true", "jsonb_insert": "false"}
 _BUILDING = {"jsonb_build_object": "pg_jsonb_build_object", "jsonb_build_array": "pg_jsonb_build_array"}
 NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING) | frozenset(_BUILDING)
+# json's (not jsonb's) builders: PostgreSQL's spacing ('{"a" : 1, "b" : 2}', '[1, 2]'), values as
+# to_json writes them (__pg_jval: a json value keeps its text, a timestamp in ISO 8601)
+_JSON_BUILDING = {"json_build_object": "pg_json_build_object", "json_build_array": "pg_json_build_array"}
+_TO_JSON = ("CAST(__pg_jval(", ") AS JSON)")
+_JSON_NAMES = frozenset(_JSON_BUILDING) | {"to_json"}
 
 
 def _top_commas(toks: Sequence[Token], open_: int, close: int) -> list[int]:
@@ -238,11 +248,11 @@ def _editing_call(name: str, toks: Sequence[Token], first: int, i: int, close: i
 def _building_call(name: str, toks: Sequence[Token], first: int, i: int, close: int, base: int) -> list[Edit]:
     """jsonb_build_object(k, v, ...) / jsonb_build_array(v, ...) -> the engine's over a list of
     texts: keys as text, values through __pg_jval (engine.jsonb: numerics keep their scale)."""
-    fn = _BUILDING[name]
+    fn = _BUILDING.get(name) or _JSON_BUILDING[name]
     if close == i + 2:  # no arguments
         return [(toks[first].start - base, toks[close].end - base + 1, f"{fn}(CAST([] AS VARCHAR[]))")]
     commas = _top_commas(toks, i + 1, close)
-    obj = name == "jsonb_build_object"
+    obj = name.endswith("_build_object")
     value, key = "CAST(__pg_jval(", "CAST("
     edits = [(toks[first].start - base, toks[i + 1].end - base + 1, f"{fn}([{key if obj else value}")]
     for n, c in enumerate(commas):
@@ -271,7 +281,11 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     edits: list[Edit] = []
     for i, t in enumerate(toks[:-1]):
         name = t.text.lower()
-        if name not in NAMES or toks[i + 1].token_type != TokenType.L_PAREN or text[t.start - base] in "'\"":
+        if (
+            (name not in NAMES and name not in _JSON_NAMES)
+            or toks[i + 1].token_type != TokenType.L_PAREN
+            or text[t.start - base] in "'\""
+        ):
             continue
         if i > 0 and toks[i - 1].token_type == TokenType.DOT:
             if not (i > 1 and toks[i - 2].text.lower() == "pg_catalog"):
@@ -290,8 +304,14 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         if name in _EDITING:
             edits += _editing_call(name, toks, first, i, close, base)
             continue
-        if name in _BUILDING:
+        if name in _BUILDING or name in _JSON_BUILDING:
             edits += _building_call(name, toks, first, i, close, base)
+            continue
+        if name == "to_json":
+            if close == i + 2 or _top_commas(toks, i + 1, close):
+                continue  # DuckDB's error: to_json takes one argument
+            edits.append((toks[first].start - base, toks[i + 1].end - base + 1, _TO_JSON[0]))
+            edits.append((toks[close].start - base, toks[close].end - base + 1, _TO_JSON[1]))
             continue
         before = toks[first - 1].token_type if first > 0 else None
         in_from = before in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA, TokenType.LATERAL) and _in_from(
@@ -548,7 +568,8 @@ _JSONB_RESULT = frozenset({
 })  # fmt: skip
 # PostgreSQL json (not jsonb) values: json has no ||, json || 'x' is text
 _JSON_RESULT = frozenset({"json_object", "json_array", "to_json", "json_group_array", "json_group_object",
-                          "row_to_json", "array_to_json", "json"})  # fmt: skip
+                          "row_to_json", "array_to_json", "json", "pg_json_build_object",
+                          "pg_json_build_array"})  # fmt: skip
 _TEXT_TYPES = frozenset({"text", "varchar", "char", "bpchar", "name", "character", "string", "json"})
 # aggregates: DuckDB does not type an aggregate when it picks a macro's overload
 _AGGREGATES = frozenset({

@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat.tokens import NAMES, Edit, Tokens, quote
+from pgwire import types as oids
 from pgwire.types import LENGTH_CHECK_SHAPE
 
 VARCHAR, BPCHAR = "VARCHAR", "BPCHAR"
@@ -44,12 +45,9 @@ _TABLE_CONSTRAINT = frozenset({"constraint", "primary", "unique", "check", "fore
 
 
 def length_check(column: str, kind: str, n: int) -> str:
-    """The CHECK constraint that enforces a length (column: the name as DuckDB should read it).
-    varchar's is the cheapest check DuckDB binds (duckdb_constraints() binds every CHECK of every
-    table each time the catalog is read, some 13 us for this one); char's is marked by its CAST."""
-    if kind == BPCHAR:
-        return f"CHECK (len(CAST({column} AS BPCHAR)) <= {n})"
-    return f"CHECK (len({column}) <= {n})"
+    """The CHECK constraint that enforces a length (column: the name as DuckDB should read it;
+    pgwire.types writes it, the engine too for CREATE TABLE AS)."""
+    return oids.length_check(column, oids.BPCHAR if kind == BPCHAR else oids.VARCHAR, n)
 
 
 # The same CHECK as DuckDB prints it (duckdb_constraints().expression, the table's SQL, its
@@ -178,9 +176,8 @@ def varchar_length_checks(text: str, toks: Sequence[Token], base: int) -> list[E
 
 
 def jsonb_check(column: str) -> str:
-    """The CHECK that says a column is jsonb (pgwire.types.JSONB_CHECK_SHAPE): DuckDB's JSON is
-    json and jsonb alike, and keeps no alias of it. Always true (typeof() is a constant 'JSON')."""
-    return f"CHECK (typeof({column}) <> 'jsonb')"
+    """The CHECK that says a column is jsonb (pgwire.types.jsonb_check)."""
+    return oids.jsonb_check(column)
 
 
 def _declared_jsonb(tk: Tokens, k: int) -> bool:

@@ -100,8 +100,6 @@ def sys_context_userenv(text: str, toks: Sequence[Token], base: int) -> list[Edi
 
 # PostgreSQL functions DuckDB has under another name (same arguments, same result).
 _RENAMED_FUNCTIONS = {
-    "json_build_object": "json_object",
-    "json_build_array": "json_array",
     "pg_current_xact_id": "txid_current",  # the transaction's id, the same until it ends
     "json_agg": "json_group_array",  # the values as a JSON array, NULLs as null
 }
@@ -706,6 +704,9 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         if retokenized:
             text, toks = translated, retokenized
     checked = text
+    if toks[0].text.upper() in ("CREATE", "ALTER"):
+        lists = foreign_keys.set_column_lists(text, toks, toks[0].start)
+        checked = apply(text, lists) if lists else text
     state = sequences.sequence_state(text)
     if state is not None:
         return Rewritten(state, checked=checked)

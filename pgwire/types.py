@@ -458,6 +458,23 @@ LENGTH_CHECK_IN_SQL = r"CHECK\(" + LENGTH_CHECK_SHAPE + r"\)[,)]"
 JSONB_CHECK_SHAPE = rf"\(typeof\(({_LENGTH_COLUMN})\) != 'jsonb'\)"
 JSONB_CHECK_IN_SQL = r"CHECK\(" + JSONB_CHECK_SHAPE + r"\)[,)]"
 
+
+def length_check(column: str, oid: int, n: int) -> str:
+    """The CHECK that stands for varchar(n) (oid VARCHAR) or char(n) (BPCHAR): column as DuckDB
+    should read it. varchar's is the cheapest check DuckDB binds (duckdb_constraints() binds every
+    CHECK of every table each time the catalog is read, some 13 us for this one); char's is marked
+    by its CAST."""
+    if oid == BPCHAR:
+        return f"CHECK (len(CAST({column} AS BPCHAR)) <= {n})"
+    return f"CHECK (len({column}) <= {n})"
+
+
+def jsonb_check(column: str) -> str:
+    """The CHECK that says a column is jsonb: DuckDB's JSON is json and jsonb alike, and keeps no
+    alias of it. Always true (typeof() is a constant 'JSON')."""
+    return f"CHECK (typeof({column}) <> 'jsonb')"
+
+
 # ---------------------------------------------------------------- parameters typed by a literal
 
 # An untyped parameter beside a number literal takes its type, as in PostgreSQL ($1 + 1 is int4):

@@ -453,7 +453,7 @@ PG_CLIENT_FUNCTIONS = frozenset(
         # pgcompat/jsonb.py (over the engine's pg_jsonb_* functions, engine.jsonb)
         "jsonb_agg", "jsonb_object_agg", "to_jsonb", "jsonb_strip_nulls", "jsonb_pretty", "jsonb_typeof",
         "jsonb_array_length", "jsonb_object_keys", "jsonb_array_elements", "jsonb_array_elements_text",
-        "jsonb_set", "jsonb_insert",
+        "jsonb_each", "jsonb_each_text", "jsonb_set", "jsonb_insert",
         "sys_context",  # SYS_CONTEXT('USERENV', 'X') -> getvariable('userenv_x')
         "_pg_expandarray",  # information_schema._pg_expandarray(a) -> unnest(list_transform(...))
         "pg_advisory_unlock_all",

@@ -513,3 +513,42 @@ def test_duckdb_foreign_keys_of_older_tables_keep_working(tmp_path) -> None:
             assert c.execute("SELECT count(*) FROM nc").fetchone() == (0,)
     finally:
         srv.stop()
+
+
+def test_on_delete_set_null_column_list(same) -> None:
+    """PostgreSQL 15's ON DELETE SET NULL (a, ...) / SET DEFAULT (a, ...): only those columns of
+    the key are set; the list is for ON DELETE only (0A000) and of the key's columns (42P10); the
+    catalog prints it (pg_dump reads pg_get_constraintdef), a renamed column follows."""
+    same(
+        """
+        DROP TABLE IF EXISTS sn_c2;
+        DROP TABLE IF EXISTS sn_c;
+        DROP TABLE IF EXISTS sn_p;
+        CREATE TABLE sn_p (t int, id int, PRIMARY KEY (t, id));
+        CREATE TABLE sn_c (cid int PRIMARY KEY, t int NOT NULL, pid int,
+            FOREIGN KEY (t, pid) REFERENCES sn_p ON DELETE SET NULL (pid));
+        CREATE TABLE sn_c2 (cid int, t int DEFAULT 2, "P id" int DEFAULT 1);
+        ALTER TABLE sn_c2 ADD CONSTRAINT sn_c2_fk FOREIGN KEY (t, "P id") REFERENCES sn_p ON DELETE SET DEFAULT (t);
+        INSERT INTO sn_p VALUES (1, 1), (1, 2), (2, 1), (2, 2);
+        INSERT INTO sn_c VALUES (10, 1, 1), (11, 1, 2), (12, 2, 1);
+        INSERT INTO sn_c2 VALUES (1, 1, 2), (2, 1, 1);
+        DELETE FROM sn_p WHERE t = 1 AND id = 1;
+        SELECT * FROM sn_c ORDER BY cid;
+        SELECT * FROM sn_c2 ORDER BY cid;
+        DELETE FROM sn_p WHERE t = 1 AND id = 2;
+        SELECT * FROM sn_c ORDER BY cid;
+        SELECT * FROM sn_c2 ORDER BY cid;
+        SELECT conname::text, confdeltype::text, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid IN ('sn_c'::regclass, 'sn_c2'::regclass) AND contype = 'f' ORDER BY 1;
+        ALTER TABLE sn_c RENAME COLUMN pid TO parent;
+        DELETE FROM sn_p WHERE t = 2 AND id = 1;
+        SELECT * FROM sn_c ORDER BY cid;
+        SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'sn_c'::regclass AND contype = 'f';
+        CREATE TABLE sn_x (a int, b int, FOREIGN KEY (a, b) REFERENCES sn_p ON UPDATE SET NULL (b));
+        CREATE TABLE sn_x (a int, b int, FOREIGN KEY (a, b) REFERENCES sn_p ON DELETE SET DEFAULT (c));
+        CREATE TABLE sn_x (a int, b int, FOREIGN KEY (a, b) REFERENCES sn_p ON DELETE CASCADE (b));
+        DROP TABLE sn_c2;
+        DROP TABLE sn_c;
+        DROP TABLE sn_p
+        """
+    )

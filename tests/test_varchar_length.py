@@ -197,13 +197,15 @@ def test_quoted_table_and_temporary_table(conn: psycopg.Connection) -> None:
 
 
 def test_create_table_as_and_alter_table(conn: psycopg.Connection, people: str) -> None:
-    """CREATE TABLE ... AS declares no columns: nothing to enforce. ALTER TABLE cannot add a CHECK in
-    DuckDB: the column added is text (with a notice); a column's type changes with the table made
-    again."""
+    """CREATE TABLE ... AS keeps a copied column's length, as PostgreSQL (engine.declared.made_by_query).
+    ALTER TABLE cannot add a CHECK in DuckDB: the column added is text (with a notice); a column's type
+    changes with the table made again."""
     conn.execute(f"INSERT INTO {people} VALUES (1, 'abc', 'Ann', NULL)")
     copy = people + "_copy"
     conn.execute(f'CREATE TABLE {copy} AS SELECT code, "Full Name" FROM {people}')
-    conn.execute(f"INSERT INTO {copy} VALUES ('abcdef', NULL)")
+    with pytest.raises(psycopg.errors.StringDataRightTruncation):
+        conn.execute(f"INSERT INTO {copy} VALUES ('abcdef', NULL)")
+    conn.execute(f"INSERT INTO {copy} VALUES ('abc', NULL)")
     conn.execute(f"DROP TABLE {copy}")
 
     notices: list[str] = []

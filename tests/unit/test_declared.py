@@ -121,3 +121,56 @@ def test_a_select_list_that_does_not_line_up_changes_nothing() -> None:
     assert declared.apply(["A"], cols, (("a", oids.pg_type(oids.VARCHAR, 9)),)) == [
         ("a", oids.pg_type(oids.VARCHAR, 9))
     ]
+
+
+def test_returning_is_read_as_a_select_of_the_target() -> None:
+    q = declared.returning_query
+    assert q("INSERT INTO t AS x (id, a) VALUES (1, 'a') RETURNING a, x.id") == "SELECT a, x.id FROM t AS x"
+    assert (
+        q("UPDATE s.t SET a = 'b' FROM u WHERE u.id = t.id RETURNING t.a")
+        == "SELECT t.a FROM s.t CROSS JOIN u"
+    )
+    assert q("DELETE FROM t USING u RETURNING *") == "SELECT * FROM t CROSS JOIN u"
+    assert q("INSERT INTO t VALUES (1)") is None
+    assert q("SELECT 'returning'") is None
+
+
+def test_create_table_as_is_split_where_it_can_be() -> None:
+    assert declared.created_as('CREATE TEMP TABLE "x y" AS SELECT 1') == (
+        'CREATE TEMP TABLE "x y" ',
+        '"x y"',
+        " SELECT 1",
+    )
+    for sql in [
+        "CREATE TABLE t (a) AS SELECT 1",
+        "CREATE TABLE IF NOT EXISTS t AS SELECT 1",
+        "CREATE OR REPLACE TABLE t AS SELECT 1",
+        "CREATE TABLE t (a int)",
+        "CREATE VIEW v AS SELECT 1",
+    ]:
+        assert declared.created_as(sql) is None, sql
+
+
+def test_made_by_query_keeps_jsonb_and_lengths(con: duckdb.DuckDBPyConnection) -> None:
+    types = declared.DeclaredTypes(con)
+    made = declared.made_by_query(
+        con,
+        "CREATE TABLE c AS SELECT id, a, d, k FROM t JOIN j USING (id)",
+        lambda q: types.origins(q, 1, lambda: None),
+    )
+    assert made == [  # (a USING join: the merged id is neither table's; a, d are known)
+        'CREATE TABLE c ("id" INTEGER, "a" VARCHAR, "d" JSON, "k" JSON, CHECK (len("a") <= 5),'
+        " CHECK (typeof(\"d\") <> 'jsonb'))",
+        "INSERT INTO c  SELECT id, a, d, k FROM t JOIN j USING (id)",
+    ]
+    made = declared.made_by_query(
+        con, "CREATE TABLE c AS SELECT j.id, d, k FROM j", lambda q: types.origins(q, 1, lambda: None)
+    )
+    assert made == [
+        """CREATE TABLE c ("id" INTEGER, "d" JSON, "k" JSON, CHECK (typeof("d") <> 'jsonb'))""",
+        "INSERT INTO c  SELECT j.id, d, k FROM j",
+    ]
+    made = declared.made_by_query(
+        con, "CREATE TABLE c AS SELECT a FROM t", lambda q: types.origins(q, 1, lambda: None)
+    )
+    assert made == ['CREATE TABLE c ("a" VARCHAR, CHECK (len("a") <= 5))', "INSERT INTO c  SELECT a FROM t"]

@@ -33,6 +33,7 @@ def test_column_and_table_constraints_are_taken_out() -> None:
         "deferrable": True,
         "deferred": True,
         "not_valid": False,
+        "delete_set_cols": None,
     }
     assert second["name"] is None and second["child_cols"] == ["a", "b"]
     assert (second["parent_table"], second["parent_cols"], second["match"]) == ("Q", [], "f")
@@ -55,12 +56,21 @@ def test_alter_table_forms() -> None:
     "sql",
     [
         "CREATE TABLE c (pid int REFERENCES p MATCH PARTIAL)",
-        "CREATE TABLE c (a int, b int, FOREIGN KEY (a, b) REFERENCES p ON DELETE SET NULL (a))",
+        "CREATE TABLE c (a int, b int, FOREIGN KEY (a, b) REFERENCES p ON UPDATE SET NULL (a))",
         "CREATE TEMP TABLE c (pid int REFERENCES p ON DELETE CASCADE)",
     ],
 )
 def test_what_is_not_carried_out_is_refused(sql: str) -> None:
     assert rewrite(sql, tokenize(sql)).refusal[0] == "0A000"
+
+
+def test_on_delete_set_null_column_list() -> None:
+    sql = "CREATE TABLE c (a int, b int, FOREIGN KEY (a, b) REFERENCES p ON DELETE SET NULL (b))"
+    out = rewrite(sql, tokenize(sql))
+    assert out.refusal is None and out.alter["foreign_keys"][0]["delete_set_cols"] == ["b"]
+    assert out.checked == "CREATE TABLE c (a int, b int, FOREIGN KEY (a, b) REFERENCES p ON DELETE SET NULL )"
+    sql = "CREATE TABLE c (a int, b int, FOREIGN KEY (a, b) REFERENCES p ON DELETE CASCADE (a))"
+    assert rewrite(sql, tokenize(sql)).refusal[0] == "42601"
 
 
 def test_a_temporary_tables_foreign_keys_stay_duckdbs() -> None:

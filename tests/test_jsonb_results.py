@@ -1,0 +1,263 @@
+"""jsonb where a result, a new table or a function's value comes from a jsonb column (issues 12
+and 14): RETURNING, CREATE TABLE AS, pg_typeof, jsonb_each, ->> and json's own text. Each
+statement through psycopg against DuckCDB and against a real PostgreSQL 15, with the same type
+OIDs and the same text (jsonb's is PostgreSQL's form), or the same SQLSTATE; psycopg decodes
+jsonb (3802) and json (114) to Python values by OID, asserted too."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from pgwire import types as oids
+from tests.conftest import PDB_ADMIN, PDB_PASSWORD
+from tests.pg15 import PostgresServer, pg15
+from tests.server import RunningServer
+
+__all__ = ["pg15"]
+
+_SETUP = [
+    "CREATE TABLE {t} (id int PRIMARY KEY, j jsonb, k json, v varchar(5), n int)",
+    """INSERT INTO {t} VALUES (1, '{{"b":[1,2],"a":1,"c":{{"y":"s","x":null}}}}', '{{"b":[1,2],  "a" : 1}}', 'ab', 1)""",
+    """INSERT INTO {t} VALUES (2, '[1,{{"x":"y"}},"z"]', '[1, {{"x" : "y"}}]', 'abc', 2)""",
+]
+
+
+class _Raw(psycopg.adapt.Loader):
+    """The text the server sent (json, jsonb, their arrays): what a driver shows its user."""
+
+    def load(self, data: Any) -> str:
+        return bytes(data).decode()
+
+
+@pytest.fixture(scope="module")
+def both(server: RunningServer, pdb: str, pg15: PostgresServer) -> Iterator[tuple]:
+    """(ours, PostgreSQL's) connections, each with the table {t} made and filled alike."""
+    name = "jr_" + uuid.uuid4().hex[:8]
+    with pg15.connect(autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    t = "jr_" + uuid.uuid4().hex[:8]
+    with (
+        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as ours,
+        pg15.connect(name, autocommit=True) as theirs,
+    ):
+        for c in (ours, theirs):
+            for s in _SETUP:
+                c.execute(s.format(t=t))
+        yield ours, theirs, t
+        ours.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _answer(con: psycopg.Connection, sql: str, raw: bool, binary: bool = False) -> tuple:
+    cur = con.cursor(binary=binary)
+    if raw:
+        for oid in (oids.JSON, oids.JSONB, oids.JSON_ARRAY, oids.JSONB_ARRAY):
+            cur.adapters.register_loader(oid, _Raw)
+    try:
+        cur.execute(sql)
+        if cur.description is None:
+            return ("ok", None)
+        return ("ok", [d.type_code for d in cur.description], cur.fetchall())
+    except psycopg.Error as e:
+        return ("error", e.sqlstate)
+
+
+def same(both: tuple, sql: str, binary: bool = False) -> tuple:
+    """The statement's answer on DuckCDB (as psycopg decodes it), asserted to be PostgreSQL's,
+    and its text (jsonb's as PostgreSQL prints it) too."""
+    ours, theirs, t = both
+    sql = sql.replace("{t}", t)
+    for raw in (True, False):
+        if raw and not sql.lstrip().upper().startswith(("SELECT", "VALUES", "WITH", "TABLE")):
+            continue  # a write: run once
+        mine, pgs = _answer(ours, sql, raw, binary), _answer(theirs, sql, raw, binary)
+        assert mine == pgs, f"{sql} (raw: {raw})\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+    return mine
+
+
+def test_returning_a_jsonb_column_is_jsonb(both) -> None:
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"CREATE TEMP TABLE r_{t} AS SELECT * FROM {t}")
+    try:
+        for sql in [
+            """INSERT INTO r_{t} VALUES (3, '{"z":1,"a":[1,2]}', '{"z":1,  "a":2}', 'x', 3) RETURNING j, k, v, id""",
+            """INSERT INTO r_{t} AS r VALUES (4, '[2,1]', NULL, NULL, 4) RETURNING *""",
+            "UPDATE r_{t} SET n = n + 1 WHERE id = 1 RETURNING j, j -> 'c', k, r_{t}.j",
+            "UPDATE r_{t} AS r SET j = r.j || '{\"q\": 1}' WHERE id = 1 RETURNING r.j, to_jsonb(r.n)",
+            "DELETE FROM r_{t} WHERE id = 99 RETURNING j",
+            "DELETE FROM r_{t} WHERE id = 4 RETURNING r_{t}.*",
+        ]:
+            mine = same(both, sql.replace("r_{t}", f"r_{t}"))
+            assert mine[0] == "ok" and oids.JSONB in mine[1], sql
+        # through psycopg's decoding: jsonb is a Python dict, as from PostgreSQL
+        row = ours.execute(f"UPDATE r_{t} SET n = 0 WHERE id = 3 RETURNING j, k").fetchone()
+        assert row == ({"z": 1, "a": [1, 2]}, {"z": 1, "a": 2})
+        with ours.cursor(binary=True) as cur:
+            cur.execute(f"UPDATE r_{t} SET n = 0 WHERE id = 3 RETURNING j")
+            assert cur.description[0].type_code == oids.JSONB and cur.fetchone() == ({"z": 1, "a": [1, 2]},)
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE r_{t}")
+
+
+def test_create_table_as_keeps_jsonb_and_lengths(both) -> None:
+    """A new table's column from a jsonb column or expression is jsonb, from a varchar(5) column
+    varchar(5) (its length enforced); json stays json."""
+    ours, theirs, t = both
+    try:
+        for temp in ("", "TEMP "):
+            same(both, f"DROP TABLE IF EXISTS c_{t}")
+            same(
+                both,
+                f"CREATE {temp}TABLE c_{t} AS SELECT id, j, k, v, j -> 'c' AS jc, to_jsonb(n) AS tj, n FROM {t}",
+            )
+            same(both, f"SELECT * FROM c_{t} ORDER BY id")
+            same(both, f"SELECT j -> 'a', j ? 'a', j || '[0]', k -> 'a' FROM c_{t} ORDER BY id")
+            same(both, f"INSERT INTO c_{t} (id, v) VALUES (9, 'toolong')")
+            assert ours.execute(f"SELECT jc FROM c_{t} WHERE id = 1").fetchone() == ({"x": None, "y": "s"},)
+        same(
+            both,
+            f"SELECT column_name::text, data_type::text, character_maximum_length FROM information_schema.columns"
+            f" WHERE table_name = 'c_{t}' ORDER BY ordinal_position",
+        )
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE IF EXISTS c_{t}")
+
+
+def test_jsonb_each_and_array_elements_values_are_jsonb(both) -> None:
+    """jsonb_each's value and jsonb_array_elements' are jsonb, in FROM after a comma too (a table
+    function there, not a refused scalar call); the _text forms are text."""
+    for sql in [
+        'SELECT * FROM jsonb_each(\'{"b": [1, 2], "a": {"y": 1, "x": 2}}\')',
+        'SELECT * FROM jsonb_each_text(\'{"b": [1,2], "a": "s"}\')',
+        "SELECT key, value FROM {t}, jsonb_each({t}.j) WHERE id = 1 ORDER BY key",
+        "SELECT e.key, e.value, e.value -> 'y' FROM {t}, jsonb_each(j) AS e WHERE id = 1 ORDER BY 1",
+        "SELECT key, value FROM {t} CROSS JOIN LATERAL jsonb_each_text(j) WHERE id = 1 ORDER BY key",
+        "SELECT value FROM {t}, jsonb_array_elements(j) WHERE id = 2",
+        "SELECT v.value, v.value -> 'x' FROM {t}, jsonb_array_elements(j) AS v WHERE id = 2",
+        "SELECT jsonb_array_elements(j) FROM {t} WHERE id = 2",
+        "SELECT key FROM {t}, jsonb_each(j) WHERE id = 2",  # 22023: not an object
+    ]:
+        same(both, sql)
+    ours, _, t = both
+    rows = ours.execute(f"SELECT key, value FROM {t}, jsonb_each(j) WHERE id = 1 ORDER BY key").fetchall()
+    assert rows == [("a", 1), ("b", [1, 2]), ("c", {"x": None, "y": "s"})]  # decoded: jsonb
+
+
+def test_json_builders_and_to_json_print_as_postgresql(both) -> None:
+    """json_build_object / json_build_array with PostgreSQL's spacing, a json value's own text
+    kept, to_json / to_jsonb of a timestamp in ISO 8601; PostgreSQL's errors."""
+    for sql in [
+        "SELECT json_build_object('a', 1.50, 'b', 'x', 'c', '{\"z\":  1}'::json, 'd', '{\"z\":1,\"a\":2}'::jsonb,"
+        " 'e', ARRAY[1,2], 'f', NULL, 'g', true, 'h', 1.5::float8, 'i', TIMESTAMP '2024-01-01 10:00')",
+        "SELECT json_build_array(1, 'a', NULL, '[1,  2]'::json), json_build_array(), json_build_object()",
+        "SELECT json_build_object(1, 2), json_build_object('a', 1, 'a', 2)",
+        "SELECT json_build_object('k', k, 'v', v) FROM {t} ORDER BY id",
+        "SELECT to_json(TIMESTAMP '2024-01-01 10:00:00.5'), to_json(TIMESTAMPTZ '2024-01-01 10:00:00+02'),"
+        " to_json(timestamp 'infinity'), to_json(date '2024-01-02'), to_json(1.50), to_json('a\"b'::text)",
+        "SELECT to_jsonb(TIMESTAMP '2024-01-01 10:00'), jsonb_build_object('t', TIMESTAMPTZ '2024-01-01 10:00:00+02')",
+        "SELECT jsonb_build_object('a', json_build_array(1, 2)), to_jsonb(json_build_object('k', 1)), to_json(1) || 'x'",
+        "SELECT to_json(x) FROM (VALUES (1), (NULL)) t(x)",
+        "SELECT json_build_object('a')",  # 22023
+        "SELECT json_build_object(NULL, 1)",  # 22023
+    ]:
+        same(both, sql)
+    ours, _, _ = both
+    assert ours.execute("SELECT json_build_object('a', 1, 'b', ARRAY['x'])").fetchone() == (
+        {"a": 1, "b": ["x"]},
+    )
+
+
+def test_pg_typeof_of_a_jsonb_column(both) -> None:
+    """pg_typeof of a jsonb column (or -> of one, jsonb_each's value) is jsonb, of a json one json,
+    in subqueries and CTEs too."""
+    for sql in [
+        "SELECT pg_typeof(j)::text, pg_typeof(k)::text, pg_typeof(j -> 'a')::text, pg_typeof(k -> 'a')::text,"
+        " pg_typeof(id)::text FROM {t} ORDER BY id",
+        "SELECT pg_typeof(x.j)::text FROM {t} x WHERE id = 1",
+        "SELECT (SELECT pg_typeof(j)::text FROM {t} WHERE id = 1), pg_typeof('{}'::jsonb)::text, pg_typeof('{}'::json)::text",
+        "WITH c AS (SELECT j FROM {t}) SELECT DISTINCT pg_typeof(j)::text FROM c",
+        "SELECT pg_typeof(value)::text FROM jsonb_each('{\"a\": 1}')",
+        "SELECT id FROM {t} WHERE pg_typeof(j)::text = 'jsonb' ORDER BY id",
+    ]:
+        same(both, sql)
+    ours, _, t = both
+    for _ in range(2):  # a prepared statement, run again
+        assert ours.execute(
+            f"SELECT pg_typeof(j)::text FROM {t} WHERE id = %s", [1], prepare=True
+        ).fetchone() == ("jsonb",)
+
+
+def test_a_json_column_has_no_minus(both) -> None:
+    """json (not jsonb) has no - operator: 42883, as in PostgreSQL; a jsonb column's - and an
+    integer column's - are theirs."""
+    for sql in [
+        "SELECT k - 'a' FROM {t} WHERE id = 1",
+        "SELECT x.k - 1 FROM {t} x WHERE id = 2",
+        "SELECT j - 'a', id - 1, n - 1 FROM {t} ORDER BY id",
+        "SELECT j - 0 FROM {t} WHERE id = 2",
+        "SELECT '{\"a\": 1}'::json - 'a'",
+    ]:
+        same(both, sql)
+
+
+def test_jsonb_text_of_arrow_casts_builders_and_copy(both) -> None:
+    """->> of a jsonb object or array, a jsonb column cast to text, inside to_json and
+    json_build_object, and COPY TO: jsonb's text (PostgreSQL's form), not the text as inserted or
+    DuckDB's compact one; a json column keeps its own text."""
+    for sql in [
+        "SELECT j ->> 'b', j ->> 'a', j ->> 'c', j ->> 'nope', k ->> 'b' FROM {t} WHERE id = 1",
+        "SELECT j ->> 1, j ->> -1, j ->> 5, j ->> 'x', (j -> 1) ->> 'x', j -> 1 ->> 'x' FROM {t} WHERE id = 2",
+        "SELECT x.j ->> 'c' FROM {t} x ORDER BY id",
+        "SELECT j::text, CAST(j AS text), k::text FROM {t} ORDER BY id",
+        "SELECT json_build_object('j', j, 'k', k), to_json(j) FROM {t} ORDER BY id",
+        'SELECT \'{"a":{"c":1,"b":[1,2]}}\'::jsonb ->> \'a\'',
+        "SELECT id FROM {t} WHERE j ->> 'a' = '1' AND j::text LIKE '{\"a\": 1, %'",
+        "SELECT j ->> 'c' AS c, count(*) FROM {t} GROUP BY j ->> 'c' ORDER BY 1",
+    ]:
+        same(both, sql)
+    ours, theirs, t = both
+    for sql in [
+        f"COPY (SELECT id, j, k, j -> 'c' FROM {t} ORDER BY id) TO STDOUT",
+        f"COPY {t} TO STDOUT",
+        f"COPY (SELECT j FROM {t} ORDER BY id) TO STDOUT (FORMAT csv)",
+        f"COPY (SELECT j FROM {t} ORDER BY id) TO STDOUT (FORMAT binary)",
+    ]:
+        out = []
+        for c in (ours, theirs):
+            with c.cursor().copy(sql) as cp:
+                out.append(b"".join(bytes(x) for x in cp))
+        assert out[0] == out[1], f"{sql}\nDuckCDB:    {out[0]!r}\nPostgreSQL: {out[1]!r}"
+    assert b'{"a": 1, "b": [1, 2], "c": {"x": null, "y": "s"}}' in out[0]
+
+
+def test_json_arrow_keeps_the_members_text(both) -> None:
+    """json (not jsonb) -> and ->> give the member's text as written (PostgreSQL's json keeps
+    its text), the last of a duplicate key; jsonb's are jsonb's text."""
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"CREATE TEMP TABLE a_{t} (id int, k json, j jsonb)")
+        c.execute(
+            f"""INSERT INTO a_{t} VALUES (1, '{{"b": [1,  2], "a" : {{"x":  1}}, "s": "q\\"r", "n": null, "a": {{"y" : 2}}}}',"""
+            f""" '{{"b":[1,2]}}'), (2, '[1, {{"x" : "y"}} , "z"]', NULL)"""
+        )
+    try:
+        for sql in [
+            "SELECT '{\"a\": {\"b\": [1, 2]}}'::json -> 'a', '{\"a\": 1}'::json ->> 'a'",
+            "SELECT k -> 'b', k -> 'a', k -> 'a' -> 'y', k ->> 'a', k ->> 's', k -> 's', k ->> 'n', k -> 'n',"
+            " k -> 'zz' FROM a_{t} WHERE id = 1",
+            "SELECT k -> 1, k -> -1, k ->> 1, k -> 1 -> 'x', k -> 1 ->> 'x', k -> 9 FROM a_{t} WHERE id = 2",
+            "SELECT j -> 'b', j ->> 'b', k::jsonb -> 'a' FROM a_{t} WHERE id = 1",
+            "SELECT x.k -> 'a' FROM a_{t} x ORDER BY id",
+            "SELECT id FROM a_{t} WHERE k ->> 's' = 'q\"r'",
+        ]:
+            same(both, sql.replace("a_{t}", f"a_{t}"))
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE a_{t}")
