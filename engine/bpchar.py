@@ -37,7 +37,6 @@ from sqlglot.tokens import Token, TokenType
 
 from pgwire import types as oids
 
-declared_origins = tuple[tuple[str | None, oids.PgType | None], ...]  # engine.declared.Origins
 # lookup(catalog, schema, name) -> the table's columns and declared types (engine.declared.Table)
 # or None (not a table known here)
 Edit = tuple[int, int, str]
@@ -550,60 +549,6 @@ def char_columns(table: str, lookup: Callable[[str, str, str], object | None]) -
         return {}
     declared = st.sources[0].declared
     return {c: n for c, t in declared.items() if (n := _char_length(t)) is not None}
-
-
-def returning(sql: str, lookup: Callable[[str, str, str], object | None]) -> declared_origins | None:
-    """What each column of INSERT / UPDATE / DELETE ... RETURNING is: (the name DuckDB gives it,
-    the target's declared type where the item is one of its columns or *), as
-    engine.declared.origins answers for a SELECT; None when nothing is known."""
-    toks = _tokens(sql) if "returning" in sql.lower() else None
-    if not toks or toks[0].token_type not in (
-        TokenType.INSERT,
-        TokenType.UPDATE,
-        TokenType.DELETE,
-        TokenType.WITH,
-    ):
-        return None
-    st = _Statement(sql, toks, lookup)
-    depth, at = 0, None
-    for i, t in enumerate(toks):
-        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(t.token_type, 0)
-        if t.token_type == TokenType.RETURNING and depth == 0:
-            at = i
-    target = st.target()
-    if at is None or target is None or st.tt(st.head()) == TokenType.SELECT:
-        return None
-    out: list[tuple[str | None, oids.PgType | None]] = []
-    for first, last in _top_level_items(st, at + 1, st.n):
-        alias = st.name(last) if last > first and st.tt(last - 1) == TokenType.ALIAS else None
-        end = last - 2 if alias is not None else last
-        if first == end and st.tt(first) == TokenType.STAR:
-            out += [(c, target.declared.get(c)) for c in target.columns or ()]
-            continue
-        col = st.name(end)
-        qualified = (
-            end == first + 2 and st.tt(first + 1) == TokenType.DOT and st.word(first) == target.binding
-        )
-        if col is not None and (first == end or qualified) and col.lower() in (target.columns or ()):
-            out.append(((alias or col).lower(), target.declared.get(col.lower())))
-        else:
-            out.append((alias.lower() if alias else None, None))
-    return tuple(out) if any(t is not None for _, t in out) else None
-
-
-def _top_level_items(st: _Statement, lo: int, hi: int) -> list[tuple[int, int]]:
-    """The comma-separated items (first, last token) of tokens lo..hi-1 outside parentheses."""
-    out: list[tuple[int, int]] = []
-    first = j = lo
-    while j < hi:
-        if st.tt(j) == TokenType.COMMA:
-            if j > first:
-                out.append((first, j - 1))
-            first = j + 1
-        j = st.match[j] + 1 if j in st.match else j + 1
-    if hi > first:
-        out.append((first, hi - 1))
-    return out
 
 
 def _writes(st: _Statement, rw: _Rewriter) -> None:

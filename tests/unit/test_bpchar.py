@@ -12,7 +12,6 @@ from duckdb import _seam
 
 from engine import bpchar, declared
 from pgcompat import lengths
-from pgwire import types as oids
 
 
 @pytest.fixture(scope="module")
@@ -137,23 +136,6 @@ def test_char_columns_of_a_copy_target(con) -> None:
     types.char_tables(1, lambda: None)
     assert bpchar.char_columns("main.t", types.lookup) == {"code": 4}
     assert bpchar.char_columns('"other"', types.lookup) == {}
-
-
-def test_returning_names_the_target_columns(con) -> None:
-    types = declared.DeclaredTypes(con)
-    types.char_tables(1, lambda: None)
-    found = bpchar.returning("UPDATE t SET v = 1 RETURNING code, t.vc AS w, v + 1 AS n, *", types.lookup)
-    assert found is not None
-    assert [(name, t and (t.oid, t.typmod)) for name, t in found] == [
-        ("code", (oids.BPCHAR, 8)),
-        ("w", (oids.VARCHAR, 10)),
-        ("n", None),
-        ("code", (oids.BPCHAR, 8)),
-        ("v", None),
-        ("vc", (oids.VARCHAR, 10)),
-    ]
-    assert bpchar.returning("DELETE FROM other RETURNING code", types.lookup) is None
-    assert bpchar.returning("INSERT INTO t VALUES ('a', 1, 'b')", types.lookup) is None
 
 
 def test_insert_select_stores_the_query_trimmed(con) -> None:
