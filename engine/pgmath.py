@@ -328,6 +328,8 @@ def _macros() -> str:
         # sum(int8) is a numeric: a decimal, so that a division of it is never an integer one
         # (DuckDB's HUGEINT would divide as an integer where the division is left to it)
         over += [f"(a BIGINT) AS CAST(sum({distinct}a) AS DECIMAL(38,0))", f"(a) AS sum({distinct}a)"]
+        if not distinct:  # PostgreSQL's sum(interval) adds each of its three fields
+            over += [f"(a INTERVAL) AS {_interval(*(f'sum({f})' for f in _interval_fields('a')))}"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     # avg(x) is __pg_avg(x, x) and a / b is __pg_div(a, b, a, b) (pgcompat.result_types): DuckDB
     # picks the overload by the first argument(s), cast to its types; the body computes with the
@@ -346,7 +348,7 @@ def _macros() -> str:
     # is DuckDB's own.
     over = [f"(a {t}, b {t}, x, y) AS x / y" for t in (*ints, "BIGINT", "DOUBLE", "FLOAT")]
     over += [f"(a {t}, b {t}, x, y) AS {_div('x', 'y')}" for t in ("HUGEINT", QUOTIENT_TYPE)]
-    over += ["(a, b, x, y) AS x / y"]
+    over += [f"(a INTERVAL, b DOUBLE, x, y) AS {_interval_div('x', 'y')}", "(a, b, x, y) AS x / y"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {DIV}" + ", ".join(over) + ";")
     # round(x): PostgreSQL's round(float8) rounds half to even (rint) and takes integers as
     # float8; round(numeric) rounds half away from zero, as DuckDB's round does.
@@ -366,6 +368,8 @@ def _macros() -> str:
         over += [
             f"(a {t}, b {t}, x, y) AS {_checked_sum(f'x {op} y', 'x', 'y')}" for t in ("DOUBLE", "FLOAT")
         ]
+        if op == "-":  # time - time is an interval in PostgreSQL
+            over += ["(a TIME, b TIME, x, y) AS to_microseconds(date_diff('microsecond', y, x))"]
         over += [f"(a, b, x, y) AS x {op} y"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     out += _store_macros()
@@ -473,6 +477,101 @@ def _math_macros() -> list[str]:
         f"THEN error('{FLOAT_OVERFLOW}') WHEN exp(x) = 0 AND NOT isinf(CAST(x AS DOUBLE)) "
         f"THEN error('{FLOAT_UNDERFLOW}') ELSE exp(x) END;",
         f"CREATE OR REPLACE TEMP MACRO {NEGATE}" + ", ".join([*negate, "(a, x) AS -x"]) + ";",
+        *_builtin_macros(),
+    ]
+
+
+def _interval_fields(x: str) -> tuple[str, str, str]:
+    """An interval's months, days and microseconds, PostgreSQL's three fields (DuckDB's hour part
+    is the microseconds' whole hours, minute and microseconds the rest)."""
+    months = f"(datepart('year', {x}) * 12 + datepart('month', {x}))"
+    days = f"datepart('day', {x})"
+    micros = f"(datepart('hour', {x}) * 3600000000 + datepart('minute', {x}) * 60000000 + datepart('microseconds', {x}))"
+    return months, days, micros
+
+
+def _interval(months: str, days: str, micros: str) -> str:
+    return f"(to_months(CAST({months} AS INTEGER)) + to_days(CAST({days} AS INTEGER)) + to_microseconds(CAST({micros} AS BIGINT)))"
+
+
+_DAY_US = 86400000000
+
+
+def _justify(big: str, small: str, unit: int) -> tuple[str, str]:
+    """PostgreSQL's justify step: whole units of small into big (both truncated towards zero),
+    then the signs made alike."""
+    b, s = f"({big} + {small} // {unit})", f"({small} % {unit})"
+    big_out = f"CASE WHEN {b} > 0 AND {s} < 0 THEN {b} - 1 WHEN {b} < 0 AND {s} > 0 THEN {b} + 1 ELSE {b} END"
+    small_out = f"CASE WHEN {b} > 0 AND {s} < 0 THEN {s} + {unit} WHEN {b} < 0 AND {s} > 0 THEN {s} - {unit} ELSE {s} END"
+    return big_out, small_out
+
+
+def _interval_div(x: str, y: str) -> str:
+    """interval / number as PostgreSQL's interval_div: months and days divided and truncated,
+    their fractions cascaded down into days and microseconds (a month is 30 days)."""
+    m, d, us = _interval_fields(x)
+    f = f"CAST({y} AS DOUBLE)"
+    rm, rd = f"trunc({m} / {f})", f"trunc({d} / {f})"
+    mrd = f"(round_even(({m} / {f} - {rm}) * 30 * 1000000, 0) / 1000000)"
+    sec = f"(round_even(({d} / {f} - {rd} + {mrd} - trunc({mrd})) * 86400 * 1000000, 0) / 1000000)"
+    days = f"({rd} + trunc({sec} / 86400) + trunc({mrd}))"
+    rest = f"({sec} - trunc({sec} / 86400) * 86400)"
+    micros = f"CAST(round_even({us} / {f} + {rest} * 1000000, 0) AS BIGINT)"
+    return (
+        f"CASE WHEN {f} = 0 THEN error('division by zero') "
+        f"ELSE {_interval(f'CAST({rm} AS BIGINT)', f'CAST({days} AS BIGINT)', micros)} END"
+    )
+
+
+def _builtin_macros() -> list[str]:
+    """PostgreSQL functions whose answer depends on an argument's type (pgcompat.pg_builtins)."""
+    m, d, us = _interval_fields("x")
+    hours_days, hours_us = _justify(d, us, _DAY_US)
+    days_months, days_days = _justify(m, d, 30)  # DAYS_PER_MONTH
+    # width_bucket: float8's computed as float.c does, numerics and integers exactly (the float
+    # estimate corrected by exact products: DuckDB's decimal products are exact or fail)
+    floats = (
+        "CASE WHEN lo < hi THEN CASE WHEN x < lo THEN 0 WHEN x >= hi THEN n + 1 "
+        "ELSE CAST(floor(((x - lo) / (hi - lo)) * n) AS INTEGER) + 1 END "
+        "ELSE CASE WHEN x > lo THEN 0 WHEN x <= hi THEN n + 1 "
+        "ELSE CAST(floor(((lo - x) / (lo - hi)) * n) AS INTEGER) + 1 END END"
+    )
+
+    def exact(off: str, span: str) -> str:
+        q = f"CAST(floor(CAST({off} AS DOUBLE) * n / CAST({span} AS DOUBLE)) AS BIGINT)"
+        return (
+            f"CAST(CASE WHEN ({q} + 1) * {span} <= {off} * n THEN {q} + 1 "
+            f"WHEN {q} * {span} > {off} * n THEN {q} - 1 ELSE {q} END AS INTEGER) + 1"
+        )
+
+    exacts = (
+        "CASE WHEN lo < hi THEN CASE WHEN x < lo THEN 0 WHEN x >= hi THEN n + 1 "
+        f"ELSE {exact('(x - lo)', '(hi - lo)')} END "
+        "ELSE CASE WHEN x > lo THEN 0 WHEN x <= hi THEN n + 1 "
+        f"ELSE {exact('(lo - x)', '(lo - hi)')} END END"
+    )
+    checks = (
+        "CASE WHEN n <= 0 THEN error('count must be greater than zero') "
+        "WHEN lo = hi THEN error('lower bound cannot equal upper bound') END"
+    )
+    bucket = [f"(x {t}, lo, hi, n) AS coalesce({checks}, {floats})" for t in ("DOUBLE", "FLOAT")]
+    bucket += [
+        f"(x {t}, lo, hi, n) AS coalesce({checks}, {exacts})"
+        for t in ("SMALLINT", "INTEGER", "BIGINT", "HUGEINT", QUOTIENT_TYPE)
+    ]
+    lengths = ["(x BLOB) AS CAST(octet_length(x) AS INTEGER)", "(x VARCHAR) AS CAST(length(x) AS INTEGER)"]
+    lengths += ["(x) AS length(x)"]
+    # div(a, b): the quotient truncated towards zero, exact (a - mod(a, b) divides evenly)
+    trunc = (
+        f"(a, b) AS CAST(CASE WHEN b = 0 THEN error('{DIVISION_BY_ZERO}') "
+        f"ELSE {_div('a - a % b', 'b')} END AS DECIMAL(38,0))"
+    )
+    return [
+        f"CREATE OR REPLACE TEMP MACRO __pg_width_bucket{', '.join(bucket)};",
+        f"CREATE OR REPLACE TEMP MACRO __pg_justify_hours(x) AS {_interval(m, hours_days, hours_us)};",
+        f"CREATE OR REPLACE TEMP MACRO __pg_justify_days(x) AS {_interval(days_months, days_days, us)};",
+        f"CREATE OR REPLACE TEMP MACRO __pg_length{', '.join(lengths)};",
+        f"CREATE OR REPLACE TEMP MACRO __pg_div_trunc{trunc};",
     ]
 
 

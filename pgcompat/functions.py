@@ -25,7 +25,7 @@ from functools import lru_cache
 import duckdb
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import jsonb, pg_dates, pg_strings
+from pgcompat import jsonb, pg_builtins, pg_dates, pg_strings
 from pgcompat import to_char as to_char_formats
 from pgcompat.tokens import NAMES, Tokens, literal, quote
 
@@ -375,6 +375,7 @@ TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
     "regexp_matches": pg_strings.regexp_matches,
     "extract": pg_dates.extract,
     "date_trunc": pg_dates.date_trunc,
+    **pg_builtins.TRANSLATORS,
 }
 
 

@@ -32,6 +32,7 @@ from pgcompat import (
     numeric,
     outer_rows,
     param_types,
+    pg_builtins,
     pg_dates,
     result_types,
     rows,
@@ -727,6 +728,8 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
             catalog = catalog or rw in catalog_rewrites.REWRITES
             if getattr(rw, "notice", None):
                 notices.append(rw.notice)  # type: ignore[attr-defined]
+    if not catalog:
+        edits += pg_builtins.macro_calls(text, toks, base, edits)
     sql = apply(text, edits) if edits else text
     # ||, - and @> by their operands' types (not in the catalog emulation's queries; a text[]
     # literal the shim turned into a list is no catalog query)
