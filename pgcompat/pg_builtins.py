@@ -174,7 +174,6 @@ def trim_scale(call) -> str | None:
     return f"(({call.args[0]}) + CAST(0 AS DECIMAL(38,10)))" if len(call.args) == 1 else None
 
 
-
 _MAKE_INTERVAL = ("years", "months", "weeks", "days", "hours", "mins", "secs")
 _NAMED = re.compile(r"^\s*(\w+)\s*=>\s*(.*)$", re.S)
 
@@ -236,7 +235,7 @@ def _strptime_format(fmt: str) -> str | None:
                 break
         else:
             c = fmt[i]
-            if c.isalnum() or c in "%\"\\":
+            if c.isalnum() or c in '%"\\':
                 return None
             out += c
             i += 1
@@ -280,7 +279,9 @@ def date_bin(call) -> str | None:
     return f"coalesce({check}, {binned})"
 
 
-_JSON_TYPES = "MAP {'OBJECT': 'object', 'ARRAY': 'array', 'VARCHAR': 'string', 'BOOLEAN': 'boolean', 'NULL': 'null'}"
+_JSON_TYPES = (
+    "MAP {'OBJECT': 'object', 'ARRAY': 'array', 'VARCHAR': 'string', 'BOOLEAN': 'boolean', 'NULL': 'null'}"
+)
 
 
 def json_typeof(call) -> str | None:

@@ -34,6 +34,7 @@ from pgcompat import (
     param_types,
     pg_builtins,
     pg_dates,
+    pg_refusals,
     result_types,
     rows,
     sequences,
@@ -757,6 +758,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         or datetime_literals.column_precision_refusal(text, toks)
         or datetime_literals.compared_literal_refusal(text, toks)
         or arrays.array_refusal(client_text, client_toks)
+        or pg_refusals.refusal(client_text, client_toks)
     )
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):
