@@ -1,0 +1,223 @@
+"""PostgreSQL operators and literal forms neither DuckDB nor the analysis parses, in forms both do
+(shapes of pgcompat.syntax: the statement is analysed and checked as rewritten).
+
+- U&'d\\0061t' (Unicode escapes, UESCAPE): the plain string literal;
+- |/ x and ||/ x (square and cube root): sqrt(x), cbrt(x);
+- a # b (integer xor): xor(a, b);
+- x [NOT] BETWEEN SYMMETRIC a AND b: (x BETWEEN a AND b OR x BETWEEN b AND a);
+- INTERVAL 'y-m' YEAR TO MONTH: INTERVAL 'y years m months'.
+
+Operands follow PostgreSQL's precedence: a prefix or other operator's operand takes in
+arithmetic (+ - * / % ^), casts, subscripts, calls and parentheses; anything else ends it. A form
+whose operands cannot be delimited so is left as written (DuckDB's error then stands).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot.tokens import TokenType
+
+from pgcompat.tokens import CLOSE, OPEN, Edit, Tokens, literal
+
+TRIGGERS = frozenset({TokenType.UNICODE_STRING, TokenType.PIPE_SLASH, TokenType.DPIPE_SLASH, TokenType.HASH})
+
+# Tokens inside an operand of an operator of lower precedence than arithmetic.
+_ARITHMETIC = frozenset(
+    {
+        TokenType.NUMBER,
+        TokenType.VAR,
+        TokenType.IDENTIFIER,
+        TokenType.STRING,
+        TokenType.DOT,
+        TokenType.PLUS,
+        TokenType.DASH,
+        TokenType.STAR,
+        TokenType.SLASH,
+        TokenType.MOD,
+        TokenType.CARET,
+        TokenType.NULL,
+        TokenType.TRUE,
+        TokenType.FALSE,
+    }
+)
+
+
+_VALUES = frozenset(
+    {
+        TokenType.NUMBER,
+        TokenType.VAR,
+        TokenType.IDENTIFIER,
+        TokenType.STRING,
+        TokenType.NULL,
+        TokenType.TRUE,
+        TokenType.FALSE,
+    }
+)
+
+
+def _forward(tk: Tokens, i: int) -> int:
+    """The index after the operand starting at token i (i itself when there is none)."""
+    k, value = i, False  # value: the last thing taken was a value (an operator must follow)
+    while k < tk.n:
+        t = tk.tt(k)
+        if t == TokenType.DCOLON and value:
+            k += 2  # the type's name
+            if tk.tt(k) == TokenType.L_PAREN and k in tk.match:
+                k = tk.match[k] + 1
+        elif t in OPEN and k in tk.match and (not value or t == TokenType.L_BRACKET):
+            k = tk.match[k] + 1
+            value = True
+        elif t in _VALUES and not value:
+            k += 1
+            value = not (tk.tt(k) == TokenType.L_PAREN and t in (TokenType.VAR, TokenType.IDENTIFIER))
+        elif t in _ARITHMETIC and t not in _VALUES and (value or t in (TokenType.PLUS, TokenType.DASH)):
+            k += 1
+            value = False
+        else:
+            break
+    return k if value else i
+
+
+def _backward(tk: Tokens, i: int) -> int:
+    """The first index of the operand ending at token i (i + 1 when there is none)."""
+    k, value = i, False  # value: the last thing taken was a value (an operator must come before)
+    while k >= 0:
+        t = tk.tt(k)
+        if t in CLOSE and k in tk.match and not value:
+            k = tk.match[k] - 1
+            if k >= 0 and tk.tt(k) in (TokenType.VAR, TokenType.IDENTIFIER):
+                k -= 1  # a call's name
+            elif k >= 1 and tk.tt(k - 1) == TokenType.DCOLON:
+                k -= 2  # numeric(10, 2): a cast's type
+            value = True
+        elif t in _VALUES and not value:
+            k -= 1
+            value = True
+            if tk.tt(k) == TokenType.DCOLON:
+                k -= 1
+                value = False
+        elif t in _ARITHMETIC and t not in _VALUES and value:
+            k -= 1
+            value = False
+        else:
+            break
+    return k + 1 if value else i + 1
+
+
+def _text(tk: Tokens, lo: int, hi: int) -> str:
+    return tk.text[tk.start(lo) : tk.end(hi - 1)]
+
+
+_UNICODE_ESCAPE = re.compile(r"\\(\\|[0-9A-Fa-f]{4}|\+[0-9A-Fa-f]{6})")
+
+
+def unicode_strings(tk: Tokens) -> list[Edit]:
+    edits: list[Edit] = []
+    for i in range(tk.n):
+        if tk.tt(i) != TokenType.UNICODE_STRING:
+            continue
+        raw = tk.src(i)
+        if raw[:3].upper() != "U&'" or not raw.endswith("'"):
+            continue
+        body = raw[3:-1].replace("''", "'")
+        end, esc = i, "\\"
+        if tk.word(i + 1) == "uescape" and tk.string(i + 2) is not None and len(tk.string(i + 2) or "") == 1:
+            esc, end = tk.string(i + 2) or "\\", i + 2
+        pattern = (
+            _UNICODE_ESCAPE
+            if esc == "\\"
+            else re.compile(re.escape(esc) + r"(" + re.escape(esc) + r"|[0-9A-Fa-f]{4}|\+[0-9A-Fa-f]{6})")
+        )
+        if esc in pattern.sub("", body):
+            continue  # an invalid escape: left to the error
+        try:
+            value = pattern.sub(
+                lambda m, e=esc: e if m.group(1) == e else chr(int(m.group(1).lstrip("+"), 16)), body
+            )
+        except ValueError:
+            continue
+        edits.append((tk.start(i), tk.end(end), literal(value)))
+    return edits
+
+
+def roots(tk: Tokens) -> list[Edit]:
+    edits: list[Edit] = []
+    for i in range(tk.n):
+        fn = {TokenType.PIPE_SLASH: "sqrt", TokenType.DPIPE_SLASH: "cbrt"}.get(tk.tt(i))  # type: ignore[arg-type]
+        if fn is None or (edits and tk.start(i) < edits[-1][1]):
+            continue
+        end = _forward(tk, i + 1)
+        if end == i + 1:
+            continue
+        edits.append((tk.start(i), tk.end(end - 1), f"{fn}({_text(tk, i + 1, end)})"))
+    return edits
+
+
+def xor(tk: Tokens) -> list[Edit]:
+    hashes = [i for i in range(tk.n) if tk.tt(i) == TokenType.HASH]
+    if len(hashes) != 1:
+        return []
+    i = hashes[0]
+    lo, hi = _backward(tk, i - 1), _forward(tk, i + 1)
+    if lo > i - 1 or hi == i + 1:
+        return []
+    return [(tk.start(lo), tk.end(hi - 1), f"xor({_text(tk, lo, i)}, {_text(tk, i + 1, hi)})")]
+
+
+def between_symmetric(tk: Tokens) -> list[Edit]:
+    edits: list[Edit] = []
+    for i in range(1, tk.n):
+        if tk.tt(i) != TokenType.BETWEEN or tk.word(i + 1) != "symmetric":
+            continue
+        negated = tk.tt(i - 1) == TokenType.NOT
+        x_end = i - 1 if negated else i
+        lo = _backward(tk, x_end - 1)
+        a_end = _forward(tk, i + 2)
+        if lo >= x_end or a_end == i + 2 or tk.tt(a_end) != TokenType.AND:
+            continue
+        b_end = _forward(tk, a_end + 1)
+        if b_end == a_end + 1:
+            continue
+        x, a, b = _text(tk, lo, x_end), _text(tk, i + 2, a_end), _text(tk, a_end + 1, b_end)
+        either = f"({x} BETWEEN {a} AND {b} OR {x} BETWEEN {b} AND {a})"
+        edits.append((tk.start(lo), tk.end(b_end - 1), f"(NOT {either})" if negated else either))
+    return edits
+
+
+_YEAR_MONTH = re.compile(r"^\s*([+-]?)(\d+)-(\d+)\s*$")
+
+
+def interval_year_to_month(tk: Tokens) -> list[Edit]:
+    edits: list[Edit] = []
+    for i in range(tk.n):
+        if tk.tt(i) != TokenType.INTERVAL or [tk.word(k) for k in (i + 2, i + 3, i + 4)] != [
+            "year",
+            "to",
+            "month",
+        ]:
+            continue
+        value = tk.string(i + 1)
+        m = _YEAR_MONTH.match(value) if value is not None else None
+        if m is None:
+            continue
+        sign = "-" if m.group(1) == "-" else ""
+        spelled = f"{sign}{int(m.group(2))} years {sign}{int(m.group(3))} months"
+        edits.append((tk.start(i + 1), tk.end(i + 4), literal(spelled)))
+    return edits
+
+
+def worth_a_look(toks) -> bool:
+    """Whether a statement has any of the forms above (one pass over token types)."""
+    for k, t in enumerate(toks):
+        tt = t.token_type
+        if tt in TRIGGERS or (
+            tt == TokenType.BETWEEN and k + 1 < len(toks) and toks[k + 1].text.lower() == "symmetric"
+        ):
+            return True
+        if tt == TokenType.INTERVAL and k + 2 < len(toks) and toks[k + 2].text.lower() == "year":
+            return True
+    return False
+
+
+SHAPES = [unicode_strings, roots, xor, between_symmetric, interval_year_to_month]
