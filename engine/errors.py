@@ -116,21 +116,6 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("InvalidInputException", re.compile(r"null character not permitted"), "54000"),
     ("InvalidInputException", re.compile(r"is out of range for type"), "22003"),
     ("InvalidInputException", re.compile(r'unit "\w+" not supported for type'), "0A000"),
-    (
-        "InvalidInputException",
-        re.compile(r"^index -?\d+ out of valid range, 0\.\.-?\d+$|: index -?\d+ out of valid range"),
-        "2202E",
-    ),
-    (
-        "InvalidInputException",
-        re.compile(r"count must be greater than zero|lower bound cannot equal upper bound"),
-        "2201G",
-    ),
-    (
-        "InvalidInputException",
-        re.compile(r"cannot be binned into intervals containing months or years"),
-        "0A000",
-    ),
     ("InvalidInputException", None, "22023"),
     ("PermissionException", None, "42501"),
     ("NotImplementedException", None, "0A000"),

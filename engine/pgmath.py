@@ -525,7 +525,7 @@ def _interval_div(x: str, y: str) -> str:
 
 def _builtin_macros() -> list[str]:
     """PostgreSQL functions whose answer depends on an argument's type (pgcompat.pg_builtins)."""
-    m, d, us = _interval_fields("x")
+    m, d, us = _interval_fields("CAST(x AS INTERVAL)")  # (an untyped NULL is an interval's)
     hours_days, hours_us = _justify(d, us, _DAY_US)
     days_months, days_days = _justify(m, d, 30)  # DAYS_PER_MONTH
     # width_bucket: float8's computed as float.c does, numerics and integers exactly (the float
@@ -551,18 +551,17 @@ def _builtin_macros() -> list[str]:
         f"ELSE {exact('(lo - x)', '(lo - hi)')} END END"
     )
     checks = (
-        "CASE WHEN n <= 0 THEN error('count must be greater than zero') "
-        "WHEN lo = hi THEN error('lower bound cannot equal upper bound') END"
+        "CASE WHEN n <= 0 THEN error('DuckCDB 2201G: count must be greater than zero') "
+        "WHEN lo = hi THEN error('DuckCDB 2201G: lower bound cannot equal upper bound') END"
     )
     bucket = [f"(x {t}, lo, hi, n) AS coalesce({checks}, {floats})" for t in ("DOUBLE", "FLOAT")]
     bucket += [
         f"(x {t}, lo, hi, n) AS coalesce({checks}, {exacts})"
         for t in ("SMALLINT", "INTEGER", "BIGINT", "HUGEINT", QUOTIENT_TYPE)
     ]
-    lengths = ["(x BLOB) AS CAST(octet_length(x) AS INTEGER)", "(x VARCHAR) AS CAST(length(x) AS INTEGER)"]
-    lengths += ["(x) AS length(x)"]
     # div(a, b): the quotient truncated towards zero, exact (a - mod(a, b) divides evenly)
-    trunc = (
+    trunc = (  # integers divide as integers (truncating, as PostgreSQL's div), exactly
+        f"(a HUGEINT, b HUGEINT) AS CAST(CASE WHEN b = 0 THEN error('{DIVISION_BY_ZERO}') ELSE a // b END AS DECIMAL(38,0)), "
         f"(a, b) AS CAST(CASE WHEN b = 0 THEN error('{DIVISION_BY_ZERO}') "
         f"ELSE {_div('a - a % b', 'b')} END AS DECIMAL(38,0))"
     )
@@ -570,7 +569,6 @@ def _builtin_macros() -> list[str]:
         f"CREATE OR REPLACE TEMP MACRO __pg_width_bucket{', '.join(bucket)};",
         f"CREATE OR REPLACE TEMP MACRO __pg_justify_hours(x) AS {_interval(m, hours_days, hours_us)};",
         f"CREATE OR REPLACE TEMP MACRO __pg_justify_days(x) AS {_interval(days_months, days_days, us)};",
-        f"CREATE OR REPLACE TEMP MACRO __pg_length{', '.join(lengths)};",
         f"CREATE OR REPLACE TEMP MACRO __pg_div_trunc{trunc};",
     ]
 

@@ -180,10 +180,12 @@ def other_date(text: str) -> str | None:
             continue
         parts = dict(zip(order, m.groups(), strict=True))
         month = _month(parts["m"])
-        try:
-            day = datetime.date(int(parts["y"]), month or 0, int(parts["d"]))
-        except ValueError:
+        if month is None:
             return None
+        try:
+            day = datetime.date(int(parts["y"]), month, int(parts["d"]))
+        except ValueError:  # PostgreSQL's DTERR_FIELD_OVERFLOW
+            return f"error({literal(f'DuckCDB 22008: date/time field value out of range: {chr(34)}{text}{chr(34)}')})"
         return literal(day.isoformat())
     return None
 

@@ -349,7 +349,7 @@ def sequence_call(call: Call) -> str | None:
     return f"{call.name}({', '.join([named, *call.args[1:]])})"
 
 
-TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
+TRANSLATORS: dict[str, Callable[[Call], str | tuple[str, int] | None]] = {
     "nextval": sequence_call,
     "currval": sequence_call,
     "setval": sequence_call,
@@ -470,6 +470,8 @@ def _construct(tk: Tokens, i: int, hi: int) -> tuple[int, str] | None:
         ranges = []
     call = Call(tk, name, first, open_, close, [render_range(tk, lo, end) for lo, end in ranges], ranges)
     sql = translate(call) if translate is not None else None
+    if isinstance(sql, tuple):  # (SQL, its last token): the translation took in what follows the call
+        return sql[1] + 1, sql[0]
     if sql is None:
         sql = tk.text[tk.start(first) : tk.end(open_)] + render_range(tk, open_ + 1, close) + ")"
     wrapped = scalar_in_from(call, sql)

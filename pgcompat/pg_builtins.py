@@ -25,9 +25,6 @@ MACRO_CALLS = {
     "justify_hours": ("__pg_justify_hours", 1),
     "justify_days": ("__pg_justify_days", 1),
     "div": ("__pg_div_trunc", 2),
-    "length": ("__pg_length", 1),  # bytes of a bytea, characters (int4) of a text
-    "char_length": ("__pg_length", 1),
-    "character_length": ("__pg_length", 1),
 }
 
 
@@ -68,7 +65,7 @@ def initcap(call) -> str | None:
     lower case (PostgreSQL's words are alphanumeric runs)."""
     if len(call.args) != 1:
         return None
-    runs = f"regexp_extract_all(CAST(({call.args[0]}) AS VARCHAR), '[[:alnum:]]+|[^[:alnum:]]+')"
+    runs = f"regexp_extract_all(CAST(({call.args[0]}) AS VARCHAR), '[\\pL\\pN]+|[^\\pL\\pN]+')"
     return f"array_to_string(list_transform({runs}, lambda __w: upper(__w[1]) || lower(__w[2:])), '')"
 
 
@@ -272,8 +269,8 @@ def date_bin(call) -> str | None:
     width = f"(datepart('day', {stride}) * 86400000000 + datepart('hour', {stride}) * 3600000000 + datepart('minute', {stride}) * 60000000 + datepart('microseconds', {stride}))"
     check = (
         f"CASE WHEN datepart('year', {stride}) * 12 + datepart('month', {stride}) <> 0 "
-        "THEN error('timestamps cannot be binned into intervals containing months or years') "
-        f"WHEN {width} <= 0 THEN error('stride must be greater than zero') END"
+        "THEN error('DuckCDB 0A000: timestamps cannot be binned into intervals containing months or years') "
+        f"WHEN {width} <= 0 THEN error('DuckCDB 22023: stride must be greater than zero') END"
     )
     binned = f"{origin} + to_microseconds({us} - (({us} % {width}) + {width}) % {width})"
     return f"coalesce({check}, {binned})"
@@ -312,22 +309,31 @@ def json_extract_path_text(call) -> str | None:
     return f"json_extract_string(CAST(({call.args[0]}) AS JSON), {literal(path)})"
 
 
-def json_agg(call) -> str | None:
-    """json_agg(x [ORDER BY ...]): PostgreSQL's text of the array, elements after ', '; NULL for
-    no rows."""
+def json_agg(call) -> str | tuple[str, int] | None:
+    """json_agg(x [ORDER BY ...]) [FILTER (WHERE c)]: PostgreSQL's text of the array, elements
+    after ', ', NULL for no rows (a FILTER is taken into the aggregate's argument)."""
     if len(call.args) != 1:
         return None
     lo, hi = call.ranges[0]
     tk = call.tk
     order = next((k for k in range(lo, hi) if tk.tt(k) == TokenType.ORDER_BY and _top(tk, lo, k)), None)
-    if tk.word(lo) == "distinct":
-        return None
+    after = call.close + 1
+    filtered = (
+        tk.word(after) == "filter" and tk.tt(after + 1) == TokenType.L_PAREN and tk.word(after + 2) == "where"
+    )
+    if tk.word(lo) == "distinct" or tk.word(after) == "over":
+        return None  # (DuckDB's json_group_array, compact)
     from pgcompat.functions import render_range  # (functions imports this module)
 
     value = render_range(tk, lo, order if order is not None else hi)
     tail = " " + render_range(tk, order, hi) if order is not None else ""
     element = f"coalesce(CAST(to_json({value}) AS VARCHAR), 'null')"
-    return f"CAST('[' || string_agg({element}, ', '{tail}) || ']' AS JSON)"
+    if not filtered:
+        return f"CAST('[' || string_agg({element}, ', '{tail}) || ']' AS JSON)"
+    close = tk.match[after + 1]
+    condition = render_range(tk, after + 3, close)
+    sql = f"CAST('[' || string_agg(CASE WHEN {condition} THEN {element} END, ', '{tail}) || ']' AS JSON)"
+    return sql, close
 
 
 def _top(tk, lo: int, k: int) -> bool:
@@ -425,12 +431,28 @@ def regexp_replace(call) -> str | None:
     return f"regexp_replace({', '.join([*call.args[:2], literal(fixed), *call.args[3:]])})"
 
 
+_VISIBLY_BYTEA = re.compile(
+    r"(::\s*bytea\s*|\bAS\s+bytea\s*\)\s*)$|^\s*(convert_to|decode|sha256)\s*\(", re.I
+)
+
+
+def length(call) -> str | None:
+    """length(text) and char_length(text): int4. length(bytea) is its bytes where the argument is
+    visibly a bytea (a cast to it, a function returning it); DuckDB's own binder refuses the rest."""
+    if len(call.args) != 1:
+        return None
+    x = call.args[0]
+    if call.name == "length" and _VISIBLY_BYTEA.search(x):
+        return f"CAST(octet_length(CAST(({x}) AS BLOB)) AS INTEGER)"
+    return f"CAST({call.name}({x}) AS INTEGER)"
+
+
 def get_byte(call) -> str | None:
     """get_byte(bytea, n): the byte at offset n (from 0), 2202E outside the value."""
     if len(call.args) != 2:
         return None
     b, n = f"CAST(({call.args[0]}) AS BLOB)", f"({call.args[1]})"
-    outside = f"error('index ' || CAST({n} AS VARCHAR) || ' out of valid range, 0..' || CAST(octet_length({b}) - 1 AS VARCHAR))"
+    outside = f"error('DuckCDB 2202E: index ' || CAST({n} AS VARCHAR) || ' out of valid range, 0..' || CAST(octet_length({b}) - 1 AS VARCHAR))"
     byte = f"CAST('0x' || substr(hex({b}), 2 * {n} + 1, 2) AS INTEGER)"
     return f"CASE WHEN {n} < 0 OR {n} >= octet_length({b}) THEN {outside} ELSE {byte} END"
 
@@ -488,6 +510,9 @@ TRANSLATORS = {
     "rpad": pad("rpad"),
     "encode": encode,
     "get_byte": get_byte,
+    "length": length,
+    "char_length": length,
+    "character_length": length,
     **{name: cast_function(t) for name, t in _CAST_FUNCTIONS.items()},
     **dict.fromkeys(MACRO_CALLS, _marked),
 }

@@ -155,14 +155,15 @@ def roots(tk: Tokens) -> list[Edit]:
 
 
 def xor(tk: Tokens) -> list[Edit]:
-    hashes = [i for i in range(tk.n) if tk.tt(i) == TokenType.HASH]
-    if len(hashes) != 1:
-        return []
-    i = hashes[0]
-    lo, hi = _backward(tk, i - 1), _forward(tk, i + 1)
-    if lo > i - 1 or hi == i + 1:
-        return []
-    return [(tk.start(lo), tk.end(hi - 1), f"xor({_text(tk, lo, i)}, {_text(tk, i + 1, hi)})")]
+    edits: list[Edit] = []
+    for i in range(1, tk.n):
+        if tk.tt(i) != TokenType.HASH:
+            continue
+        lo, hi = _backward(tk, i - 1), _forward(tk, i + 1)
+        if lo > i - 1 or hi == i + 1 or (edits and tk.start(lo) < edits[-1][1]):
+            continue  # (a # b # c: the second is left to DuckDB's error)
+        edits.append((tk.start(lo), tk.end(hi - 1), f"xor({_text(tk, lo, i)}, {_text(tk, i + 1, hi)})"))
+    return edits
 
 
 def between_symmetric(tk: Tokens) -> list[Edit]:
@@ -202,6 +203,10 @@ def interval_year_to_month(tk: Tokens) -> list[Edit]:
         if m is None:
             continue
         sign = "-" if m.group(1) == "-" else ""
+        if int(m.group(3)) > 11:
+            bad = literal(f'DuckCDB 22015: interval field value out of range: "{value}"')
+            edits.append((tk.start(i), tk.end(i + 4), f"CAST(error({bad}) AS INTERVAL)"))
+            continue
         spelled = f"{sign}{int(m.group(2))} years {sign}{int(m.group(3))} months"
         edits.append((tk.start(i + 1), tk.end(i + 4), literal(spelled)))
     return edits
