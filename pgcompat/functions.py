@@ -235,6 +235,9 @@ def substring(call: Call) -> str | None:
         call.open + 1, call.close, frozenset({TokenType.COMMA, TokenType.FROM, TokenType.FOR})
     )
     seps = [sep for _, _, sep in parts[1:]]
+    bytea = pg_builtins.bytea_substring(call, parts)
+    if bytea is not None:
+        return bytea
     if seps not in (
         [TokenType.COMMA],
         [TokenType.COMMA] * 2,

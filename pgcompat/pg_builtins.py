@@ -457,6 +457,86 @@ def get_byte(call) -> str | None:
     return f"CASE WHEN {n} < 0 OR {n} >= octet_length({b}) THEN {outside} ELSE {byte} END"
 
 
+def _in_from(call) -> bool:
+    from pgcompat.functions import _in_from as in_from  # (functions imports this module)
+
+    return in_from(call.tk, call.first)
+
+
+def _from_item(call, sql: str, column: str) -> str | tuple[str, int]:
+    """A set-returning call in FROM as PostgreSQL names its column: after the alias (and its
+    column list) when there is one, else after the function."""
+    tk, k = call.tk, call.close + 1
+    if tk.tt(k) == TokenType.ALIAS:
+        k += 1
+    if tk.tt(k) in (TokenType.VAR, TokenType.IDENTIFIER):
+        alias = tk.src(k)
+        if tk.tt(k + 1) == TokenType.L_PAREN and k + 1 in tk.match:
+            close = tk.match[k + 1]
+            return f"(SELECT {sql}) AS {alias}{tk.text[tk.start(k + 1) : tk.end(close)]}", close
+        return f"(SELECT {sql}) AS {alias}({alias})", k
+    return f"(SELECT {sql} AS {column})"
+
+
+def json_each_text(call) -> tuple[str, int] | None:
+    """FROM json_each_text(json): a row per top-level key, (key text, value text): strings
+    without their quotes, JSON null as NULL."""
+    if len(call.args) != 1 or not _in_from(call):
+        return None
+    value = "CASE WHEN type = 'NULL' THEN NULL WHEN type = 'VARCHAR' THEN value ->> '$' ELSE CAST(value AS VARCHAR) END"
+    sql = f"(SELECT key, {value} AS value FROM json_each(CAST(({call.args[0]}) AS JSON)))"
+    return sql, call.close  # (a table already: not wrapped as a scalar's row)
+
+
+_NUMERIC_CAST = re.compile(r"(::\s*(numeric|decimal)\b|\bAS\s+(numeric|decimal)\b)", re.I)
+
+
+def _visibly_numeric(call, k: int) -> bool:
+    lo, hi = call.ranges[k]
+    if hi == lo + 1 and call.tk.tt(lo) == TokenType.NUMBER:
+        return "." in call.tk.src(lo) and "e" not in call.tk.src(lo).lower()
+    return bool(_NUMERIC_CAST.search(call.args[k]))
+
+
+def generate_series(call) -> str | tuple[str, int] | None:
+    """generate_series(numeric, numeric [, numeric]) where an argument is visibly a numeric (a
+    literal with a point, a cast to numeric): exact steps (the count estimated in float8, each
+    value computed and compared exactly), the values' scale their arguments' as PostgreSQL's."""
+    if len(call.args) not in (2, 3) or not any(_visibly_numeric(call, k) for k in range(len(call.args))):
+        return None
+    start, stop = f"({call.args[0]})", f"({call.args[1]})"
+    step = f"({call.args[2]})" if len(call.args) == 3 else "1"
+    est = (
+        f"CAST(floor((CAST({stop} AS DOUBLE) - CAST({start} AS DOUBLE)) / CAST({step} AS DOUBLE)) AS BIGINT)"
+    )
+    values = (
+        f"list_filter(list_transform(range(0, greatest({est} + 2, 0)), lambda __i: {start} + __i * {step}), "
+        f"lambda __v: CASE WHEN {step} > 0 THEN __v <= {stop} ELSE __v >= {stop} END)"
+    )
+    zero = "error('DuckCDB 22023: step size cannot equal zero')"
+    sql = f"unnest(CASE WHEN {step} = 0 THEN {zero} ELSE {values} END)"
+    return _from_item(call, sql, "generate_series") if _in_from(call) else sql
+
+
+def bytea_substring(call, parts) -> str | None:
+    """substring(bytea FROM s [FOR n]) / substring(bytea, s [, n]) where the value is visibly a
+    bytea: the bytes from s (counted from 1) on, n of them."""
+    from pgcompat.functions import render_range  # (functions imports this module)
+
+    args = [render_range(call.tk, lo, hi) for lo, hi, _ in parts]
+    if len(args) not in (2, 3) or not _VISIBLY_BYTEA.search(args[0]):
+        return None
+    b, s = f"CAST(({args[0]}) AS BLOB)", f"({args[1]})"
+    end = f"least({s} + ({args[2]}), octet_length({b}) + 1)" if len(args) == 3 else f"(octet_length({b}) + 1)"
+    first = f"greatest({s}, 1)"
+    count = f"greatest({end} - {first}, 0)"
+    sql = f"from_hex(substr(hex({b}), 2 * {first} - 1, 2 * {count}))"
+    if len(args) == 3:
+        negative = "error('DuckCDB 22011: negative substring length not allowed')"
+        sql = f"CASE WHEN ({args[2]}) < 0 THEN {negative} ELSE {sql} END"
+    return sql
+
+
 _CAST_FUNCTIONS = {
     "int2": "SMALLINT",
     "int4": "INTEGER",
@@ -510,6 +590,8 @@ TRANSLATORS = {
     "rpad": pad("rpad"),
     "encode": encode,
     "get_byte": get_byte,
+    "json_each_text": json_each_text,
+    "generate_series": generate_series,
     "length": length,
     "char_length": length,
     "character_length": length,

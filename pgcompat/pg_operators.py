@@ -1,11 +1,12 @@
 """PostgreSQL operators and literal forms neither DuckDB nor the analysis parses, in forms both do
 (shapes of pgcompat.syntax: the statement is analysed and checked as rewritten).
 
-- U&'d\\0061t' (Unicode escapes, UESCAPE): the plain string literal;
+- U&'d\\0061t' (Unicode escapes, UESCAPE): the plain string literal (a rewrite: REWRITES);
 - |/ x and ||/ x (square and cube root): sqrt(x), cbrt(x);
 - a # b (integer xor): xor(a, b);
 - x [NOT] BETWEEN SYMMETRIC a AND b: (x BETWEEN a AND b OR x BETWEEN b AND a);
-- INTERVAL 'y-m' YEAR TO MONTH: INTERVAL 'y years m months'.
+- INTERVAL 'y-m' YEAR TO MONTH: INTERVAL 'y years m months';
+- (a, b) OVERLAPS (c, d): PostgreSQL's overlaps_timestamp as a CASE (b and d may be intervals).
 
 Operands follow PostgreSQL's precedence: a prefix or other operator's operand takes in
 arithmetic (+ - * / % ^), casts, subscripts, calls and parentheses; anything else ends it. A form
@@ -20,7 +21,7 @@ from sqlglot.tokens import TokenType
 
 from pgcompat.tokens import CLOSE, OPEN, Edit, Tokens, literal
 
-TRIGGERS = frozenset({TokenType.UNICODE_STRING, TokenType.PIPE_SLASH, TokenType.DPIPE_SLASH, TokenType.HASH})
+TRIGGERS = frozenset({TokenType.PIPE_SLASH, TokenType.DPIPE_SLASH, TokenType.HASH})
 
 # Tokens inside an operand of an operator of lower precedence than arithmetic.
 _ARITHMETIC = frozenset(
@@ -222,7 +223,73 @@ def worth_a_look(toks) -> bool:
             return True
         if tt == TokenType.INTERVAL and k + 2 < len(toks) and toks[k + 2].text.lower() == "year":
             return True
+        if t.text.lower() == "overlaps":
+            return True
     return False
 
 
-SHAPES = [unicode_strings, roots, xor, between_symmetric, interval_year_to_month]
+def _pair(tk: Tokens, open_: int) -> tuple[str, str] | None:
+    """(start, end) of a row (a, b) of OVERLAPS: b added to a when it is visibly an interval."""
+    close = tk.match.get(open_)
+    if close is None:
+        return None
+    parts = tk.split(open_ + 1, close, frozenset({TokenType.COMMA}))
+    if len(parts) != 2 or any(lo >= hi for lo, hi, _ in parts):
+        return None
+    (alo, ahi, _), (blo, bhi, _) = parts
+    a, b = f"({_text(tk, alo, ahi)})", f"({_text(tk, blo, bhi)})"
+    interval = tk.tt(blo) == TokenType.INTERVAL or any(
+        tk.tt(k) == TokenType.DCOLON and tk.tt(k + 1) == TokenType.INTERVAL for k in range(blo, bhi)
+    )
+    return (a, f"({a} + {b})") if interval else (a, b)
+
+
+def _overlaps_sql(first: tuple[str, str], second: tuple[str, str]) -> str:
+    """PostgreSQL's overlaps_timestamp: each row's ends ordered (a NULL end: the other is its
+    start), then the starts compared; NULL where the answer depends on a NULL end."""
+
+    def ends(a: str, b: str) -> tuple[str, str]:
+        start = (
+            f"CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL THEN {a} WHEN {a} > {b} THEN {b} ELSE {a} END"
+        )
+        end = f"CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL WHEN {a} > {b} THEN {a} ELSE {b} END"
+        return f"({start})", f"({end})"
+
+    s1, e1 = ends(*first)
+    s2, e2 = ends(*second)
+    return (
+        f"(CASE WHEN {s1} IS NULL OR {s2} IS NULL THEN NULL "
+        f"WHEN {s1} > {s2} THEN CASE WHEN {e2} IS NULL THEN NULL WHEN {s1} < {e2} THEN true "
+        f"WHEN {e1} IS NULL THEN NULL ELSE false END "
+        f"WHEN {s1} < {s2} THEN CASE WHEN {e1} IS NULL THEN NULL WHEN {s2} < {e1} THEN true "
+        f"WHEN {e2} IS NULL THEN NULL ELSE false END "
+        f"ELSE CASE WHEN {e1} IS NULL OR {e2} IS NULL THEN NULL ELSE true END END)"
+    )
+
+
+def overlaps(tk: Tokens) -> list[Edit]:
+    edits: list[Edit] = []
+    for i in range(1, tk.n - 1):
+        if tk.word(i) != "overlaps" or tk.tt(i - 1) != TokenType.R_PAREN or tk.tt(i + 1) != TokenType.L_PAREN:
+            continue
+        open_ = tk.match.get(i - 1)
+        first = _pair(tk, open_) if open_ is not None else None
+        second = _pair(tk, i + 1)
+        if first is None or second is None:
+            continue
+        edits.append((tk.start(open_), tk.end(tk.match[i + 1]), _overlaps_sql(first, second)))
+    return edits
+
+
+SHAPES = [roots, xor, between_symmetric, interval_year_to_month, overlaps]
+
+
+def unicode_literals(text: str, toks, base: int) -> list[Edit]:
+    """U&'...' strings, in the rewrite (the statement's text, and its split, stay the client's:
+    the analysis reads U&'' itself)."""
+    if not any(t.token_type == TokenType.UNICODE_STRING for t in toks):
+        return []
+    return unicode_strings(Tokens(text, toks, base))
+
+
+REWRITES = [unicode_literals]

@@ -35,6 +35,7 @@ from pgcompat import (
     pg_builtins,
     pg_dates,
     pg_inputs,
+    pg_operators,
     pg_refusals,
     result_types,
     rows,
@@ -627,6 +628,7 @@ def split_multi_object_drop(sql: str) -> list[str] | None:
 
 REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     bytea_hex_literals,
+    *pg_operators.REWRITES,
     *int_casts.REWRITES,
     sys_context_userenv,
     ddl_storage_parameters,

@@ -53,6 +53,13 @@ FUNCTIONS = [
     "SELECT INTERVAL '1 mon 3 days 5 hours' / 7 AS a, INTERVAL '-1 day' / 2 AS b",
     "SELECT sum(v) AS a FROM (VALUES (INTERVAL '1 mon -3 days'), (INTERVAL '-25 hours'), (NULL)) t(v)",
     "SELECT TIME '08:30' - TIME '10:00' AS a",
+    """SELECT k, v FROM json_each_text('{"a": 1, "b": "x", "c": null}') AS t(k, v)""",
+    "SELECT g FROM generate_series(1.0, 0.1, -0.3) g",
+    "SELECT generate_series(0.1, 1.0, 0.1) AS s",
+    "SELECT * FROM generate_series(1, 2, 0.0)",
+    "SELECT substring('\\x01020304'::bytea FROM 2 FOR 2) AS a, substring('\\x01020304'::bytea, 3) AS b,"
+    " substring('\\x01020304'::bytea FROM 0 FOR 2) AS c",
+    "SELECT substring('\\x01'::bytea FROM 1 FOR -1) AS a",
 ]
 
 SYNTAX = [
@@ -61,6 +68,10 @@ SYNTAX = [
     "SELECT 6 # 3 AS a, (1 + 4) # 1 AS b",
     "SELECT NULL BETWEEN SYMMETRIC 1 AND 2 AS a, 3 NOT BETWEEN SYMMETRIC 5 AND 1 AS b, 2 BETWEEN SYMMETRIC 1 AND NULL AS c",
     "SELECT INTERVAL '-1-2' YEAR TO MONTH AS a, INTERVAL '0-13' YEAR TO MONTH AS b",
+    "SELECT (TIMESTAMP '2024-01-01', INTERVAL '1 day') OVERLAPS (TIMESTAMP '2024-01-02', TIMESTAMP '2024-01-03') AS a,"
+    " (DATE '2024-01-05', DATE '2024-01-01') OVERLAPS (DATE '2024-01-02', NULL::date) AS b,"
+    " (NULL::date, NULL::date) OVERLAPS (DATE '2024-01-02', DATE '2024-01-03') AS c,"
+    " (DATE '2024-01-01', NULL::date) OVERLAPS (DATE '2024-01-01', DATE '2024-01-03') AS d",
 ]
 
 INPUTS = [
