@@ -1,10 +1,11 @@
 """Literal input that PostgreSQL reads and DuckDB refuses, written as DuckDB reads it (the same
-value): string literals cast to boolean or interval, and AT TIME ZONE's numeric offsets.
+value): string literals cast to boolean, interval or bytea, and AT TIME ZONE's numeric offsets.
 
 - boolean: PostgreSQL's t/true/y/yes/on/1 and f/false/n/no/off/0, any case, unique prefixes,
   surrounding blanks: 'true' or 'false';
 - interval: fields with their own signs ('-1 day +2 hours', '1 month - 1 day', '... ago') and ISO
   8601 ('P1Y2M3DT4H5M6S'): '<months> months <days> days <microseconds> microseconds';
+- bytea in the escape format ('a\\\\b\\001'): its bytes, from_hex('615c6201');
 - AT TIME ZONE '+02': a POSIX offset, hours WEST of Greenwich as PostgreSQL reads it: the zone
   Etc/GMT+2 (whose name follows the same convention).
 
@@ -150,6 +151,28 @@ def zone_text(value: str) -> str | None:
     return "UTC" if hours == 0 else f"Etc/GMT{m.group(1)}{hours}"
 
 
+_ESCAPED_BYTE = re.compile(r"\\(\\|[0-3][0-7]{2})|\\|[^\\]+", re.S)
+
+
+def bytea_escape(value: str) -> str | None:
+    """bytea's escape format ('a\\\\b\\001': backslashes doubled, bytes as three octal digits) as
+    from_hex(...); None for the hex format ('\\x...', pgcompat.rewrite's) and for text DuckDB
+    reads as it is (no backslash). A lone backslash is left to DuckDB's 22P02."""
+    if "\\" not in value or value.startswith("\\x"):
+        return None
+    out = bytearray()
+    for m in _ESCAPED_BYTE.finditer(value):
+        if m.group(1) == "\\":
+            out += b"\\"
+        elif m.group(1):
+            out.append(int(m.group(1), 8))
+        elif m.group(0) == "\\":
+            return None
+        else:
+            out += m.group(0).encode()
+    return f"from_hex('{out.hex()}')"
+
+
 _KINDS = {TokenType.BOOLEAN: boolean_text, TokenType.INTERVAL: interval_text}
 
 
@@ -166,14 +189,28 @@ def _literal_kind(tk: Tokens, i: int):
     return None
 
 
+def _bytea_cast(tk: Tokens, i: int) -> bool:
+    """'...'::bytea or CAST('...' AS bytea)."""
+    nxt = tk.tt(i + 1)
+    if nxt not in (TokenType.DCOLON, TokenType.ALIAS) or tk.word(i + 2) != "bytea":
+        return False
+    return nxt == TokenType.DCOLON or (tk.tt(i - 1) == TokenType.L_PAREN and tk.word(i - 2) == "cast")
+
+
 def literal_inputs(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    if not any(t.token_type in _KINDS or t.token_type == TokenType.TIME for t in toks):
+    kinds = (*_KINDS, TokenType.TIME, TokenType.VARBINARY)
+    if not any(t.token_type in kinds for t in toks):
         return []
     tk = Tokens(text, toks, base)
     edits: list[Edit] = []
     for i in range(tk.n):
         value = tk.string(i)
         if value is None:
+            continue
+        if _bytea_cast(tk, i):
+            hexed = bytea_escape(value)
+            if hexed is not None:
+                edits.append((tk.start(i), tk.end(i), hexed))
             continue
         if tk.word(i - 3) == "at" and tk.tt(i - 2) == TokenType.TIME and tk.word(i - 1) == "zone":
             new = zone_text(value)

@@ -6,7 +6,9 @@
 - a # b (integer xor): xor(a, b);
 - x [NOT] BETWEEN SYMMETRIC a AND b: (x BETWEEN a AND b OR x BETWEEN b AND a);
 - INTERVAL 'y-m' YEAR TO MONTH: INTERVAL 'y years m months';
-- (a, b) OVERLAPS (c, d): PostgreSQL's overlaps_timestamp as a CASE (b and d may be intervals).
+- (a, b) OVERLAPS (c, d): PostgreSQL's overlaps_timestamp as a CASE (b and d may be intervals);
+- CUBE / ROLLUP (a, n > 15): each expression in parentheses;
+- ORDER BY ... FETCH FIRST n ROWS WITH TIES: QUALIFY rank() OVER (ORDER BY ...) <= n (REWRITES).
 
 Operands follow PostgreSQL's precedence: a prefix or other operator's operand takes in
 arithmetic (+ - * / % ^), casts, subscripts, calls and parentheses; anything else ends it. A form
@@ -223,7 +225,7 @@ def worth_a_look(toks) -> bool:
             return True
         if tt == TokenType.INTERVAL and k + 2 < len(toks) and toks[k + 2].text.lower() == "year":
             return True
-        if t.text.lower() == "overlaps":
+        if t.text.lower() in ("overlaps", "cube", "rollup"):
             return True
     return False
 
@@ -281,7 +283,21 @@ def overlaps(tk: Tokens) -> list[Edit]:
     return edits
 
 
-SHAPES = [roots, xor, between_symmetric, interval_year_to_month, overlaps]
+def grouping_expressions(tk: Tokens) -> list[Edit]:
+    """CUBE (a, n > 15) / ROLLUP (...): an expression of several tokens in parentheses, which
+    the analysis's parser needs (PostgreSQL reads it the same)."""
+    edits: list[Edit] = []
+    for i in range(tk.n - 1):
+        if tk.word(i) not in ("cube", "rollup") or tk.tt(i + 1) != TokenType.L_PAREN or i + 1 not in tk.match:
+            continue
+        for lo, hi, _ in tk.split(i + 2, tk.match[i + 1], frozenset({TokenType.COMMA})):
+            single = hi == lo + 1 or (tk.tt(lo) == TokenType.L_PAREN and tk.match.get(lo) == hi - 1)
+            if hi > lo and not single and not (hi == lo + 3 and tk.tt(lo + 1) == TokenType.DOT):
+                edits += [(tk.start(lo), tk.start(lo), "("), (tk.end(hi - 1), tk.end(hi - 1), ")")]
+    return edits
+
+
+SHAPES = [roots, xor, between_symmetric, interval_year_to_month, overlaps, grouping_expressions]
 
 
 def unicode_literals(text: str, toks, base: int) -> list[Edit]:
@@ -293,3 +309,69 @@ def unicode_literals(text: str, toks, base: int) -> list[Edit]:
 
 
 REWRITES = [unicode_literals]
+
+
+_SET_OPERATIONS = frozenset({TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT})
+
+
+def _with_ties(tk: Tokens) -> list[Edit]:
+    """... ORDER BY keys FETCH FIRST n ROWS WITH TIES (at the end of a plain SELECT): the rows
+    whose rank() by the keys is at most n, which are the first n and those tied with the n-th.
+    Left as written (DuckDB's error) with OFFSET, DISTINCT (the rank would count duplicates), a
+    set operation, a positional key or a key that names a select-list alias (a window's ORDER BY
+    would read the column)."""
+    depth, order, fetch, aliases = 0, None, None, set()
+    for k in range(tk.n):
+        t = tk.tt(k)
+        if t in OPEN:
+            depth += 1
+        elif t in CLOSE:
+            depth -= 1
+        elif depth == 0:
+            if (
+                t in _SET_OPERATIONS
+                or t in (TokenType.OFFSET, TokenType.QUALIFY, TokenType.DISTINCT)
+                or tk.word(k) == "offset"
+            ):
+                return []
+            if t == TokenType.ORDER_BY:
+                order = k
+            elif t == TokenType.ALIAS and tk.word(k + 1) is not None:
+                aliases.add(tk.word(k + 1))
+            elif tk.word(k) == "fetch":
+                fetch = k
+    if order is None or fetch is None or order > fetch:
+        return []
+    words = [tk.word(k) for k in range(fetch, tk.n)]
+    count = "1"
+    if len(words) == 6 and tk.tt(fetch + 2) == TokenType.NUMBER:
+        count = tk.src(fetch + 2)
+        words = words[:2] + words[3:]
+    if (
+        len(words) != 5
+        or words[1] not in ("first", "next")
+        or words[2] not in ("row", "rows")
+        or words[3:] != ["with", "ties"]
+    ):
+        return []
+    keys = tk.split(order + 1, fetch, frozenset({TokenType.COMMA}))
+    for lo, hi, _ in keys:
+        first = tk.word(lo)
+        if tk.tt(lo) == TokenType.NUMBER and (hi == lo + 1 or tk.word(lo + 1) in ("asc", "desc", "nulls")):
+            return []
+        if first in aliases:
+            return []
+    order_text = _text(tk, order + 1, fetch).strip()
+    return [
+        (tk.start(order), tk.start(order), f"QUALIFY rank() OVER (ORDER BY {order_text}) <= {count} "),
+        (tk.end(fetch - 1), tk.end(tk.n - 1), ""),
+    ]
+
+
+def fetch_with_ties(text: str, toks, base: int) -> list[Edit]:
+    if not any(t.text.lower() == "ties" for t in toks):
+        return []
+    return _with_ties(Tokens(text, toks, base))
+
+
+REWRITES.append(fetch_with_ties)

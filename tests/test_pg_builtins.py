@@ -72,6 +72,8 @@ SYNTAX = [
     " (DATE '2024-01-05', DATE '2024-01-01') OVERLAPS (DATE '2024-01-02', NULL::date) AS b,"
     " (NULL::date, NULL::date) OVERLAPS (DATE '2024-01-02', DATE '2024-01-03') AS c,"
     " (DATE '2024-01-01', NULL::date) OVERLAPS (DATE '2024-01-01', DATE '2024-01-03') AS d",
+    "SELECT n % 3 AS r, n FROM generate_series(1, 9) g(n) ORDER BY n % 3 DESC, n > 4 FETCH FIRST 2 ROWS WITH TIES",
+    "SELECT n FROM generate_series(1, 3) g(n) ORDER BY n FETCH NEXT ROW WITH TIES",
 ]
 
 INPUTS = [
@@ -81,6 +83,10 @@ INPUTS = [
     " 'P2W'::interval AS d",
     "SELECT '5 Jan 2024'::date AS a, 'February 29, 2024'::date AS b, '12/31/2023'::date AS c",
     "SELECT 'Feb 30 2024'::date AS a",
+    "SELECT 'a\\\\b\\001\\377'::bytea AS a, CAST('x\\\\' AS bytea) AS b",
+    "SELECT 'a\\q'::bytea AS a",
+    """SELECT '{{1,2},{3,4}}'::int[] AS a, ('{{"a b",NULL}}')::text[] AS b""",
+    "SELECT '{{1,2},{3}}'::int[] AS a",
     "SELECT TIMESTAMP '2024-06-01 12:00' AT TIME ZONE '-05' AS a, TIMESTAMP '2024-06-01 12:00' AT TIME ZONE '+00' AS b",
 ]
 
