@@ -215,17 +215,26 @@ def interval_year_to_month(tk: Tokens) -> list[Edit]:
     return edits
 
 
+_WORTH = frozenset(
+    {*TRIGGERS, TokenType.BETWEEN, TokenType.INTERVAL, TokenType.OVERLAPS, TokenType.CUBE, TokenType.ROLLUP}
+)
+
+
 def worth_a_look(toks) -> bool:
-    """Whether a statement has any of the forms above (one pass over token types)."""
+    """Whether a statement has any of the forms above (one pass over token types; a closer look
+    at the rare ones that may start a form)."""
+    n = len(toks)
     for k, t in enumerate(toks):
         tt = t.token_type
-        if tt in TRIGGERS or (
-            tt == TokenType.BETWEEN and k + 1 < len(toks) and toks[k + 1].text.lower() == "symmetric"
-        ):
-            return True
-        if tt == TokenType.INTERVAL and k + 2 < len(toks) and toks[k + 2].text.lower() == "year":
-            return True
-        if t.text.lower() in ("overlaps", "cube", "rollup"):
+        if tt not in _WORTH:
+            continue
+        if tt == TokenType.BETWEEN:
+            if k + 1 < n and toks[k + 1].text.lower() == "symmetric":
+                return True
+        elif tt == TokenType.INTERVAL:
+            if k + 2 < n and toks[k + 2].text.lower() == "year":
+                return True
+        else:
             return True
     return False
 

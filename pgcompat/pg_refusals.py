@@ -115,30 +115,26 @@ def _distinct_order_by(text: str) -> Refusal | None:
     return None
 
 
+_COMMA, _FROM, _JOIN, _PAREN = TokenType.COMMA, TokenType.FROM, TokenType.JOIN, TokenType.L_PAREN
+
+
 def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
-    """PostgreSQL's error for the statement, when it is one of those above."""
-    distinct = ordered = False
-    n = len(toks)
+    """PostgreSQL's error for the statement, when it is one of those above (identity tests on
+    token types: this runs for every statement not in the cache)."""
+    n, distinct = len(toks), False
     for i, t in enumerate(toks):
         tt = t.token_type
-        if tt == TokenType.COMMA:
-            nxt = toks[i + 1] if i + 1 < n else None
-            if nxt is None or nxt.token_type in _AFTER_COMMA:
-                if nxt is None:
-                    return "42601", "syntax error at end of input"
-                return "42601", f'syntax error at or near "{nxt.text}"'
-        elif (
-            tt in (TokenType.FROM, TokenType.JOIN)
-            and i + 1 < n
-            and toks[i + 1].token_type == TokenType.L_PAREN
-        ):
+        if tt is _COMMA:
+            if i + 1 == n:
+                return "42601", "syntax error at end of input"
+            if toks[i + 1].token_type in _AFTER_COMMA:
+                return "42601", f'syntax error at or near "{toks[i + 1].text}"'
+        elif (tt is _FROM or tt is _JOIN) and i + 1 < n and toks[i + 1].token_type is _PAREN:
             found = _unaliased_subquery(toks, i + 1)
             if found is not None:
                 return found
-        elif tt == TokenType.DISTINCT:
+        elif tt is TokenType.DISTINCT:
             distinct = True
-        elif tt == TokenType.ORDER_BY:
-            ordered = True
-    if distinct and ordered:
+    if distinct and any(t.token_type is TokenType.ORDER_BY for t in toks):
         return _distinct_order_by(text)
     return None
