@@ -62,6 +62,8 @@ class Call:
 def to_char(call: Call) -> str | None:
     """to_char(value, 'format') with a literal format."""
     fmt = call.string(1) if len(call.args) == 2 else None
+    if fmt is not None and pg_builtins.visibly_interval(call, 0):
+        return pg_builtins.interval_to_char(call.args[0], fmt)
     return None if fmt is None else to_char_formats.to_char(call.args[0], fmt)
 
 

@@ -537,6 +537,66 @@ def bytea_substring(call, parts) -> str | None:
     return sql
 
 
+def visibly_interval(call, k: int) -> bool:
+    """Whether argument k is visibly an interval (INTERVAL '...', a cast to interval)."""
+    lo, hi = call.ranges[k]
+    tk = call.tk
+    return tk.tt(lo) == TokenType.INTERVAL or (
+        tk.tt(hi - 2) == TokenType.DCOLON and tk.tt(hi - 1) == TokenType.INTERVAL
+    )
+
+
+# to_char(interval)'s fields: PostgreSQL's interval2tm (years and months of the months, the
+# days, the time's hours (not wrapped at 24), minutes, seconds and fraction), zero-padded
+_INTERVAL_FIELDS = (
+    ("HH24", "datepart('hour', {x})", 2),
+    ("HH12", "CASE WHEN datepart('hour', {x}) % 12 = 0 THEN 12 ELSE datepart('hour', {x}) % 12 END", 2),
+    ("HH", "CASE WHEN datepart('hour', {x}) % 12 = 0 THEN 12 ELSE datepart('hour', {x}) % 12 END", 2),
+    ("MI", "datepart('minute', {x})", 2),
+    ("SS", "datepart('second', {x})", 2),
+    ("MS", "datepart('microseconds', {x}) % 1000000 // 1000", 3),
+    ("US", "datepart('microseconds', {x}) % 1000000", 6),
+    ("DD", "datepart('day', {x})", 2),
+    ("MM", "datepart('month', {x})", 2),
+    ("YYYY", "datepart('year', {x})", 4),
+)
+
+
+def interval_to_char(value: str, fmt: str) -> str | None:
+    """to_char(interval, format) for the fields above, FM and literal text; None for others."""
+    x = f"CAST(({value}) AS INTERVAL)"
+    pieces, text, i, fm = [], "", 0, False
+    while i < len(fmt):
+        if fmt.startswith(("FM", "fm"), i):
+            fm, i = True, i + 2
+            continue
+        field = next((f for f in _INTERVAL_FIELDS if fmt.startswith(f[0], i)), None)
+        if field is not None:
+            if text:
+                pieces.append(literal(text))
+                text = ""
+            n = field[1].format(x=x)
+            w = field[2]  # (a negative value is one wider: its sign, as PostgreSQL's %0*d)
+            padded = f"CASE WHEN {n} < 0 THEN printf('%0{w + 1}d', {n}) ELSE printf('%0{w}d', {n}) END"
+            plain = f"printf('%0{w}d', {n})"  # (DD, MS and US: not widened)
+            pieces.append(
+                f"CAST({n} AS VARCHAR)" if fm else plain if field[0] in ("DD", "MS", "US") else padded
+            )
+            i, fm = i + len(field[0]), False
+        elif fmt[i] == '"':
+            end = fmt.find('"', i + 1)
+            if end < 0:
+                return None
+            text, i = text + fmt[i + 1 : end], end + 1
+        elif fmt[i].isalpha() or fmt[i] == "\\":
+            return None
+        else:
+            text, i = text + fmt[i], i + 1
+    if text or not pieces:
+        pieces.append(literal(text))
+    return f"CASE WHEN ({value}) IS NOT NULL THEN " + " || ".join(pieces) + " END"
+
+
 _CAST_FUNCTIONS = {
     "int2": "SMALLINT",
     "int4": "INTEGER",

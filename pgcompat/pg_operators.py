@@ -384,3 +384,79 @@ def fetch_with_ties(text: str, toks, base: int) -> list[Edit]:
 
 
 REWRITES.append(fetch_with_ties)
+
+
+_INT4 = range(-(2**31), 2**31)
+_TIGHTER = frozenset(
+    {
+        TokenType.STAR,
+        TokenType.SLASH,
+        TokenType.MOD,
+        TokenType.CARET,
+        TokenType.DCOLON,
+        TokenType.L_BRACKET,
+        TokenType.DOT,
+        TokenType.DPIPE,
+    }
+)
+
+_TIGHTER_AFTER = _TIGHTER - {TokenType.DPIPE}  # (|| is left-associative: one may follow)
+
+
+def _integer_at(tk: Tokens, lo: int, hi: int) -> bool:
+    """Tokens lo..hi-1 are one int4 literal (with its sign)."""
+    s = _text(tk, lo, hi).replace(" ", "") if hi > lo else ""
+    return bool(re.fullmatch(r"-?\d+", s)) and int(s) in _INT4
+
+
+def _int4_array(tk: Tokens, lo: int, hi: int) -> bool:
+    """Tokens lo..hi-1 are ARRAY[...] of int4 literals."""
+    if tk.tt(lo) != TokenType.ARRAY or tk.tt(lo + 1) != TokenType.L_BRACKET or tk.match.get(lo + 1) != hi - 1:
+        return False
+    parts = tk.split(lo + 2, hi - 1, frozenset({TokenType.COMMA}))
+    return all(_integer_at(tk, a, b) for a, b, _ in parts)
+
+
+def array_element_concat(text: str, toks, base: int) -> list[Edit]:
+    """ARRAY[1, 2] || 3 and 0 || ARRAY[1, 2] (int4 literals on both sides: their types are
+    visible): array_append and array_prepend, as PostgreSQL's anyarray || anyelement. Other
+    operands are left to DuckDB, which concatenates arrays only."""
+    if not any(t.token_type == TokenType.DPIPE for t in toks):
+        return []
+    tk = Tokens(text, toks, base)
+    edits: list[Edit] = []
+    for i in range(1, tk.n - 1):
+        if tk.tt(i) != TokenType.DPIPE:
+            continue
+        if tk.tt(i - 1) == TokenType.R_BRACKET and i - 1 in tk.match:
+            lo = tk.match[i - 1] - 1
+            hi = i + 2 if tk.tt(i + 1) == TokenType.NUMBER else i + 3
+            if (
+                _int4_array(tk, lo, i)
+                and _integer_at(tk, i + 1, hi)
+                and tk.tt(lo - 1) not in _TIGHTER
+                and tk.tt(hi) not in _TIGHTER_AFTER
+            ):
+                edits.append(
+                    (tk.start(lo), tk.end(hi - 1), f"list_append({_text(tk, lo, i)}, {_text(tk, i + 1, hi)})")
+                )
+        elif tk.tt(i + 1) == TokenType.ARRAY and tk.tt(i + 2) == TokenType.L_BRACKET and i + 2 in tk.match:
+            hi = tk.match[i + 2] + 1
+            lo = i - 1 if tk.tt(i - 2) != TokenType.DASH else i - 2
+            if (
+                _int4_array(tk, i + 1, hi)
+                and _integer_at(tk, lo, i)
+                and tk.tt(lo - 1) not in _TIGHTER
+                and tk.tt(hi) not in _TIGHTER_AFTER
+            ):
+                edits.append(
+                    (
+                        tk.start(lo),
+                        tk.end(hi - 1),
+                        f"list_prepend({_text(tk, lo, i)}, {_text(tk, i + 1, hi)})",
+                    )
+                )
+    return [e for k, e in enumerate(edits) if k == 0 or e[0] >= edits[k - 1][1]]
+
+
+REWRITES.append(array_element_concat)

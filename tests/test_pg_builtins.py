@@ -53,6 +53,9 @@ FUNCTIONS = [
     "SELECT INTERVAL '1 mon 3 days 5 hours' / 7 AS a, INTERVAL '-1 day' / 2 AS b",
     "SELECT sum(v) AS a FROM (VALUES (INTERVAL '1 mon -3 days'), (INTERVAL '-25 hours'), (NULL)) t(v)",
     "SELECT TIME '08:30' - TIME '10:00' AS a",
+    "SELECT to_char(INTERVAL '-1 year -2 months 3 days 27:04:05.123456', 'YYYY-MM-DD HH24 HH12 MI SS MS US') AS a,"
+    " to_char('5 minutes'::interval, 'FMHH24\"h\"MI') AS b, to_char(NULL::interval, 'HH24') AS c,"
+    " to_char(INTERVAL '-3 days -04:05:06.5', 'DD HH24:MI:SS.MS') AS d",
     """SELECT k, v FROM json_each_text('{"a": 1, "b": "x", "c": null}') AS t(k, v)""",
     "SELECT g FROM generate_series(1.0, 0.1, -0.3) g",
     "SELECT generate_series(0.1, 1.0, 0.1) AS s",
@@ -68,6 +71,7 @@ SYNTAX = [
     "SELECT 6 # 3 AS a, (1 + 4) # 1 AS b",
     "SELECT NULL BETWEEN SYMMETRIC 1 AND 2 AS a, 3 NOT BETWEEN SYMMETRIC 5 AND 1 AS b, 2 BETWEEN SYMMETRIC 1 AND NULL AS c",
     "SELECT INTERVAL '-1-2' YEAR TO MONTH AS a, INTERVAL '0-13' YEAR TO MONTH AS b",
+    "SELECT ARRAY[1, 2] || 3 AS a, 0 || ARRAY[1] AS b, -1 || ARRAY[-2] || ARRAY[5] AS c, ARRAY[1] || 2 = ARRAY[1, 2] AS d",
     "SELECT (TIMESTAMP '2024-01-01', INTERVAL '1 day') OVERLAPS (TIMESTAMP '2024-01-02', TIMESTAMP '2024-01-03') AS a,"
     " (DATE '2024-01-05', DATE '2024-01-01') OVERLAPS (DATE '2024-01-02', NULL::date) AS b,"
     " (NULL::date, NULL::date) OVERLAPS (DATE '2024-01-02', DATE '2024-01-03') AS c,"
