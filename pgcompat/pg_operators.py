@@ -21,6 +21,7 @@ import re
 
 from sqlglot.tokens import TokenType
 
+from pgcompat import similar
 from pgcompat.tokens import CLOSE, OPEN, Edit, Tokens, literal
 
 TRIGGERS = frozenset({TokenType.PIPE_SLASH, TokenType.DPIPE_SLASH, TokenType.HASH})
@@ -216,7 +217,15 @@ def interval_year_to_month(tk: Tokens) -> list[Edit]:
 
 
 _WORTH = frozenset(
-    {*TRIGGERS, TokenType.BETWEEN, TokenType.INTERVAL, TokenType.OVERLAPS, TokenType.CUBE, TokenType.ROLLUP}
+    {
+        *TRIGGERS,
+        TokenType.BETWEEN,
+        TokenType.INTERVAL,
+        TokenType.OVERLAPS,
+        TokenType.CUBE,
+        TokenType.ROLLUP,
+        TokenType.ESCAPE,
+    }
 )
 
 
@@ -233,6 +242,9 @@ def worth_a_look(toks) -> bool:
                 return True
         elif tt == TokenType.INTERVAL:
             if k + 2 < n and toks[k + 2].text.lower() == "year":
+                return True
+        elif tt == TokenType.ESCAPE:
+            if k >= 2 and toks[k - 2].text.lower() == "similar":
                 return True
         else:
             return True
@@ -306,7 +318,62 @@ def grouping_expressions(tk: Tokens) -> list[Edit]:
     return edits
 
 
-SHAPES = [roots, xor, between_symmetric, interval_year_to_month, overlaps, grouping_expressions]
+def substring_similar(tk: Tokens) -> list[Edit]:
+    """substring(x SIMILAR 'pattern' ESCAPE 'e'): the part of x matched between the pattern's two
+    e" separators, the whole pattern matching the whole text (NULL otherwise); as PostgreSQL's
+    similar_escape builds it, the part before is matched as short as it can be, the part itself
+    as long. A pattern or escape that is not a literal is left as written."""
+    from pgcompat.functions import _capturing_groups  # (functions imports syntax, which imports this)
+
+    edits: list[Edit] = []
+    for i in range(tk.n - 7):
+        if tk.word(i) != "substring" or tk.tt(i + 1) != TokenType.L_PAREN or i + 1 not in tk.match:
+            continue
+        close = tk.match[i + 1]
+        sim = next((k for k in range(i + 2, close) if tk.word(k) == "similar"), None)
+        if sim is None or sim + 4 != close or tk.tt(sim + 2) != TokenType.ESCAPE:
+            continue
+        pattern, escape = tk.string(sim + 1), tk.string(sim + 3)
+        if pattern is None or escape is None or len(escape) != 1 or sim == i + 2:
+            continue
+        parts = pattern.split(escape + '"')
+        if len(parts) > 3:
+            bad = literal(
+                "DuckCDB 2200C: SQL regular expression may not contain more than two escape-double-quote separators"
+            )
+            edits.append((tk.start(i), tk.end(close), f"CAST(error({bad}) AS VARCHAR)"))
+            continue
+        try:
+            if len(parts) == 3:
+                first = similar.to_regex(parts[0], escape, lazy=True)
+                regex = f"^(?:{first})({similar.to_regex(parts[1], escape)})(?:{similar.to_regex(parts[2], escape)})$"
+                group = _capturing_groups(first) + 1
+            elif len(parts) == 1:
+                regex, group = f"^(?:{similar.to_regex(pattern, escape)})$", 0
+            else:
+                continue
+        except Exception:  # pgwire's DbError of an invalid escape: left to DuckDB's error
+            continue
+        value = _text(tk, i + 2, sim)
+        edits.append(
+            (
+                tk.start(i),
+                tk.end(close),
+                f"regexp_extract_all(CAST(({value}) AS VARCHAR), {literal(regex)}, {group})[1]",
+            )
+        )
+    return edits
+
+
+SHAPES = [
+    substring_similar,
+    roots,
+    xor,
+    between_symmetric,
+    interval_year_to_month,
+    overlaps,
+    grouping_expressions,
+]
 
 
 def unicode_literals(text: str, toks, base: int) -> list[Edit]:

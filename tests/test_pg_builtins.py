@@ -71,6 +71,9 @@ SYNTAX = [
     "SELECT 6 # 3 AS a, (1 + 4) # 1 AS b",
     "SELECT NULL BETWEEN SYMMETRIC 1 AND 2 AS a, 3 NOT BETWEEN SYMMETRIC 5 AND 1 AS b, 2 BETWEEN SYMMETRIC 1 AND NULL AS c",
     "SELECT INTERVAL '-1-2' YEAR TO MONTH AS a, INTERVAL '0-13' YEAR TO MONTH AS b",
+    "SELECT substring('foobar' SIMILAR '#\"o_b#\"%' ESCAPE '#') AS a, substring('aXbXc' SIMILAR '%#\"X%#\"' ESCAPE '#') AS b,"
+    " substring('aXbXc' SIMILAR 'a%c' ESCAPE '#') AS c, substring('a.b' SIMILAR '%#\"(.|x)#\"%' ESCAPE '#') AS d",
+    "SELECT substring('abc' SIMILAR '#\"a#\"#\"b#\"#\"c' ESCAPE '#') AS a",
     "SELECT ARRAY[1, 2] || 3 AS a, 0 || ARRAY[1] AS b, -1 || ARRAY[-2] || ARRAY[5] AS c, ARRAY[1] || 2 = ARRAY[1, 2] AS d",
     "SELECT (TIMESTAMP '2024-01-01', INTERVAL '1 day') OVERLAPS (TIMESTAMP '2024-01-02', TIMESTAMP '2024-01-03') AS a,"
     " (DATE '2024-01-05', DATE '2024-01-01') OVERLAPS (DATE '2024-01-02', NULL::date) AS b,"
