@@ -4,7 +4,9 @@ never gives, and code written against DuckCDB would then fail on PostgreSQL).
 
 - a trailing comma before FROM, a closing parenthesis or the end (`SELECT 1, FROM t`): 42601;
 - a subquery or VALUES in FROM without an alias (PostgreSQL 15 requires one): 42601;
-- SELECT DISTINCT ... ORDER BY a column that is not in the select list: 42P10.
+- SELECT DISTINCT ... ORDER BY a column that is not in the select list: 42P10;
+- literals PostgreSQL resolves to one type: CASE ... THEN 1 ELSE 'x' END and SELECT 1 UNION
+  SELECT 'x' (22P02: 'x' read as an integer), SELECT 1 UNION SELECT 'x'::text (42804).
 
 One pass over the tokens decides whether a statement needs a closer look; only SELECT DISTINCT
 with ORDER BY is parsed (sqlglot), and those are rare.
@@ -12,12 +14,14 @@ with ORDER BY is parsed (sqlglot), and those are rare.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat import lexer
+from pgcompat.tokens import Tokens
 
 Refusal = tuple[str, str]
 
@@ -136,5 +140,145 @@ def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
         elif tt is TokenType.DISTINCT:
             distinct = True
     if distinct and any(t.token_type is TokenType.ORDER_BY for t in toks):
-        return _distinct_order_by(text)
+        found = _distinct_order_by(text)
+        if found is not None:
+            return found
+    return unknown_literals(text, toks)
+
+
+# ---------------------------------------------------------------- unknown literals and integers
+
+_INT4 = range(-(2**31), 2**31)
+_INTEGER_TEXT = re.compile(r"^\s*[+-]?\d+\s*$")
+
+
+def _literal_type(tk: Tokens, lo: int, hi: int) -> str | None:
+    """'int4' for an integer literal in int4's range, 'unknown' for a string literal, 'text' for
+    one cast to text, 'null' for NULL; None for anything else (whose type is not visible here)."""
+    t = [tk.tt(k) for k in range(lo, hi)]
+    if t == [TokenType.NUMBER] or t == [TokenType.DASH, TokenType.NUMBER]:
+        s = _join(tk, lo, hi)
+        return "int4" if re.fullmatch(r"-?\d+", s) and int(s) in _INT4 else None
+    if t == [TokenType.STRING] and tk.string(lo) is not None:
+        return "unknown"
+    if (
+        len(t) == 3
+        and t[0] == TokenType.STRING
+        and t[1] == TokenType.DCOLON
+        and tk.word(lo + 2) in ("text", "varchar")
+    ):
+        return "text"
+    if t == [TokenType.NULL]:
+        return "null"
     return None
+
+
+def _join(tk: Tokens, lo: int, hi: int) -> str:
+    return "".join(tk.src(k) for k in range(lo, hi))
+
+
+def _resolve(tk: Tokens, items: list[tuple[int, int]], context: str) -> Refusal | None:
+    """PostgreSQL's resolution of literals that meet (CASE results, a UNION's column): integers
+    and unknown strings make an integer, and each string must read as one (22P02); an integer
+    and a text are 42804. Only when every item's type is visible."""
+    kinds = [_literal_type(tk, lo, hi) for lo, hi in items]
+    if None in kinds or "int4" not in kinds:
+        return None
+    if "text" in kinds:
+        return "42804", f"{context} types integer and text cannot be matched"
+    for (lo, _), kind in zip(items, kinds, strict=True):
+        value = tk.string(lo) if kind == "unknown" else None
+        if value is not None and not (_INTEGER_TEXT.match(value) and int(value) in _INT4):
+            return "22P02", f'invalid input syntax for type integer: "{value}"'
+    return None
+
+
+def _case_results(tk: Tokens, case: int) -> list[tuple[int, int]] | None:
+    """The THEN and ELSE results (token ranges) of the CASE at token case, at its own level."""
+    results: list[tuple[int, int]] = []
+    start, depth, k = None, 0, case + 1
+    while k < tk.n:
+        t = tk.tt(k)
+        if t in (TokenType.L_PAREN, TokenType.L_BRACKET) and k in tk.match:
+            k = tk.match[k] + 1
+            continue
+        if t == TokenType.CASE:
+            depth += 1
+        elif t == TokenType.END and depth:
+            depth -= 1
+        elif depth == 0 and t in (TokenType.WHEN, TokenType.ELSE, TokenType.END, TokenType.THEN):
+            if start is not None:
+                results.append((start, k))
+                start = None
+            if t == TokenType.END:
+                return results
+            if t in (TokenType.THEN, TokenType.ELSE):
+                start = k + 1
+        k += 1
+    return None
+
+
+def _select_lists(tk: Tokens) -> list[list[tuple[int, int]]] | None:
+    """The select lists of SELECT ... UNION [ALL] SELECT ... without FROM or anything else."""
+    lists, k = [], 0
+    while k < tk.n:
+        if tk.tt(k) != TokenType.SELECT:
+            return None
+        end = k + 1
+        while end < tk.n and tk.tt(end) not in (TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT):
+            if tk.tt(end) in (TokenType.FROM, TokenType.WHERE, TokenType.L_PAREN, TokenType.ORDER_BY):
+                return None
+            end += 1
+        items = []
+        for lo, hi, _ in tk.split(k + 1, end, frozenset({TokenType.COMMA})):
+            if hi - lo >= 2 and tk.tt(hi - 2) == TokenType.ALIAS:
+                hi -= 2  # its column alias
+            items.append((lo, hi))
+        lists.append(items)
+        k = end + 1
+        if k < tk.n and tk.tt(k) in (TokenType.ALL, TokenType.DISTINCT):
+            k += 1
+    return lists if len(lists) > 1 else None
+
+
+def unknown_literals(text: str, toks: Sequence[Token]) -> Refusal | None:
+    """CASE ... THEN 1 ELSE 'x' END and SELECT 1 UNION SELECT 'x': PostgreSQL types the string
+    an integer and refuses it (22P02), where DuckDB makes the result text or never reads it."""
+    cases = [i for i, t in enumerate(toks) if t.token_type is TokenType.CASE]
+    union = any(t.token_type is TokenType.UNION for t in toks)
+    if not cases and not union:
+        return None
+    tk = Tokens(text, toks)
+    for i in cases:
+        results = _case_results(tk, i)
+        found = _resolve(tk, results, "CASE") if results else None
+        if found is not None:
+            return found
+    lists = _select_lists(tk) if union else None
+    if lists is not None and len({len(x) for x in lists}) == 1:
+        for column in zip(*lists, strict=True):
+            found = _resolve(tk, list(column), "UNION")
+            if found is not None:
+                return found
+    return None
+
+
+def union_integer_literals(text: str, toks: Sequence[Token], base: int) -> list[tuple[int, int, str]]:
+    """SELECT 1 UNION SELECT '2': the column is PostgreSQL's integer (DuckDB's would be text):
+    the strings that meet integers in a literal UNION column are cast to integer (those that do
+    not read as one are refused above)."""
+    if not any(t.token_type is TokenType.UNION for t in toks):
+        return []
+    tk = Tokens(text, toks, base)
+    lists = _select_lists(tk)
+    if lists is None or len({len(x) for x in lists}) != 1:
+        return []
+    edits = []
+    for column in zip(*lists, strict=True):
+        kinds = [_literal_type(tk, lo, hi) for lo, hi in column]
+        if None in kinds or "int4" not in kinds or "text" in kinds:
+            continue
+        for (lo, _), kind in zip(column, kinds, strict=True):
+            if kind == "unknown":
+                edits.append((tk.start(lo), tk.end(lo), f"CAST({tk.src(lo)} AS INTEGER)"))
+    return edits

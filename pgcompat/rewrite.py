@@ -657,6 +657,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     *char_casts.REWRITES,
     *datetime_literals.REWRITES,
     *pg_inputs.REWRITES,
+    pg_refusals.union_integer_literals,
     *pg_dates.REWRITES,
     *text_casts.REWRITES,
     *rows.REWRITES,
