@@ -597,6 +597,24 @@ def interval_to_char(value: str, fmt: str) -> str | None:
     return f"CASE WHEN ({value}) IS NOT NULL THEN " + " || ".join(pieces) + " END"
 
 
+def min_max(call) -> str | None:
+    """min(x) / max(x) of a boolean or a json: PostgreSQL has neither (42883; bool_and / bool_or
+    are its booleans' aggregates). The argument's type is DuckDB's to tell: typeof() is a constant
+    of the plan, so other types cost nothing."""
+    if len(call.args) != 1 or call.tk.word(call.ranges[0][0]) in ("distinct", "all"):
+        return None
+    x = f"({call.args[0]})"
+    if call.tk.word(call.close + 1) in ("over", "filter"):  # (they follow the call: checked inside)
+        name = f"CASE typeof({x}) WHEN 'BOOLEAN' THEN 'boolean' ELSE 'json' END"
+        missing = f"error('DuckCDB 42883: function {call.name}(' || {name} || ') does not exist')"
+        return f"{call.name}(CASE WHEN typeof({x}) IN ('BOOLEAN', 'JSON') THEN {missing} ELSE {x} END)"
+    # the aggregate's own type, checked on its result: an aggregate of no rows is refused too
+    agg = f"{call.name}({call.args[0]})"
+    name = f"CASE typeof({agg}) WHEN 'BOOLEAN' THEN 'boolean' ELSE 'json' END"
+    missing = f"error('DuckCDB 42883: function {call.name}(' || {name} || ') does not exist')"
+    return f"(CASE WHEN typeof({agg}) IN ('BOOLEAN', 'JSON') THEN {missing} ELSE {agg} END)"
+
+
 _CAST_FUNCTIONS = {
     "int2": "SMALLINT",
     "int4": "INTEGER",
@@ -650,6 +668,8 @@ TRANSLATORS = {
     "rpad": pad("rpad"),
     "encode": encode,
     "get_byte": get_byte,
+    "min": min_max,
+    "max": min_max,
     "json_each_text": json_each_text,
     "generate_series": generate_series,
     "length": length,

@@ -103,6 +103,10 @@ REFUSALS = [
     "SELECT * FROM (SELECT 1 AS a) JOIN (SELECT 1 AS b) x ON true",
     "SELECT DISTINCT n FROM (VALUES (1, 2)) t(n, m) ORDER BY m",
     "SELECT 'no_such_relation'::regclass",
+    "SELECT min(v) AS a FROM (VALUES (true)) t(v) WHERE false",
+    "SELECT max(v) OVER () AS a FROM (VALUES ('[1]'::json)) t(v)",
+    "SELECT g, max(n), min(s) FILTER (WHERE n > 1) FROM (VALUES (1, 'a', 'x'), (2, 'a', 'y')) t(n, g, s)"
+    " GROUP BY g HAVING max(n) > 1 ORDER BY max(n)",
     "SELECT CASE WHEN n > 1 THEN 1 ELSE ' 7 ' END AS a, CASE WHEN false THEN -2 ELSE 'z' END AS b FROM (VALUES (1)) t(n)",
     "SELECT CASE WHEN true THEN 'yes' ELSE 'no' END AS a, CASE WHEN true THEN 1 END AS b",
     "SELECT 1 AS a, 'x' AS b UNION ALL SELECT '2', 'y' UNION SELECT 3, 'z'",
