@@ -615,6 +615,33 @@ def min_max(call) -> str | None:
     return f"(CASE WHEN typeof({agg}) IN ('BOOLEAN', 'JSON') THEN {missing} ELSE {agg} END)"
 
 
+_NUMBER_FORMAT = re.compile(r"^(FM)?(S|L)?([90G,]*)(?:([D.])([90]*))?(MI|S|PR)?$", re.I)
+_NUMBER_INPUT = re.compile(r"^\s*(<)?\s*([+-])?\s*\$?\s*([0-9,]*)(?:\.([0-9]*))?\s*(-|>)?\s*$")
+
+
+def to_number(call) -> str | None:
+    """to_number('text', 'format') of literals, for formats of digit positions (9, 0), group
+    separators (G ,), a decimal point (D .), FM, a leading S or L and a trailing MI, S or PR:
+    worked out here, with PostgreSQL's result scale (the fraction digits read, at most the
+    format's). Input with more whole digits than the format has positions is left to DuckDB's
+    42883 (PostgreSQL reads a prefix of it)."""
+    text = call.string(0) if len(call.args) == 2 else None
+    fmt = call.string(1) if text is not None else None
+    f = _NUMBER_FORMAT.match(fmt) if fmt else None
+    m = _NUMBER_INPUT.match(text) if f is not None and text is not None else None
+    if f is None or m is None:
+        return None
+    whole_positions = sum(c in "90" for c in f.group(3))
+    fraction_positions = len(f.group(5) or "")
+    whole = m.group(3).replace(",", "")
+    fraction = (m.group(4) or "")[:fraction_positions]
+    if not whole and not fraction or len(whole.lstrip("0")) > whole_positions:
+        return None
+    negative = m.group(2) == "-" or m.group(5) == "-" or (m.group(1) == "<" and m.group(5) == ">")
+    digits = (whole or "0") + ("." + fraction if fraction else "")
+    return f"CAST('{'-' if negative else ''}{digits}' AS DECIMAL(38,{len(fraction)}))"
+
+
 _CAST_FUNCTIONS = {
     "int2": "SMALLINT",
     "int4": "INTEGER",
@@ -668,6 +695,7 @@ TRANSLATORS = {
     "rpad": pad("rpad"),
     "encode": encode,
     "get_byte": get_byte,
+    "to_number": to_number,
     "min": min_max,
     "max": min_max,
     "json_each_text": json_each_text,

@@ -149,8 +149,8 @@ def roots(tk: Tokens) -> list[Edit]:
     edits: list[Edit] = []
     for i in range(tk.n):
         fn = {TokenType.PIPE_SLASH: "sqrt", TokenType.DPIPE_SLASH: "cbrt"}.get(tk.tt(i))  # type: ignore[arg-type]
-        if fn is None or (edits and tk.start(i) < edits[-1][1]):
-            continue
+        if fn is None or (edits and tk.start(i) < edits[-1][1]) or tk.text[tk.end(i) : tk.end(i) + 1] == "*":
+            continue  # (||/* is || and a comment: an operator never holds /*)
         end = _forward(tk, i + 1)
         if end == i + 1:
             continue
@@ -311,6 +311,8 @@ def grouping_expressions(tk: Tokens) -> list[Edit]:
     for i in range(tk.n - 1):
         if tk.word(i) not in ("cube", "rollup") or tk.tt(i + 1) != TokenType.L_PAREN or i + 1 not in tk.match:
             continue
+        if tk.clause_of(i) != TokenType.GROUP_BY:
+            continue  # (a function or a column named cube elsewhere)
         for lo, hi, _ in tk.split(i + 2, tk.match[i + 1], frozenset({TokenType.COMMA})):
             single = hi == lo + 1 or (tk.tt(lo) == TokenType.L_PAREN and tk.match.get(lo) == hi - 1)
             if hi > lo and not single and not (hi == lo + 3 and tk.tt(lo + 1) == TokenType.DOT):

@@ -454,7 +454,7 @@ PG_CLIENT_FUNCTIONS = frozenset(
         "every", "float4", "float8", "initcap", "int2", "int4", "int8", "json_agg", "json_object_keys",
         "json_typeof", "make_interval", "quote_nullable", "regexp_count", "regexp_like", "regexp_match",
         "regexp_substr", "scale", "string_to_table", "text", "to_date", "trim_scale",
-        "div", "justify_days", "justify_hours", "width_bucket", "get_byte", "json_each_text",
+        "div", "justify_days", "justify_hours", "width_bucket", "get_byte", "json_each_text", "to_number",
         # pgcompat/rewrite.py
         "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array",
         # pgcompat/jsonb.py (over the engine's pg_jsonb_* functions, engine.jsonb)

@@ -50,6 +50,8 @@ FUNCTIONS = [
     "SELECT length(NULL::bytea) AS a, length('abc'::text) AS b, char_length('日本') AS c, length('\\x00'::bytea) AS d",
     "SELECT get_byte('\\x0102'::bytea, 2) AS a",
     "SELECT int8('12') AS a, float8(1) AS b, text(2.50) AS c",
+    "SELECT to_number('1', '9D99') AS a, to_number('1.2345', '9D99') AS b, to_number(' 1,234.5 ', '9G999D9') AS c,"
+    " to_number('-12.5', 'S99D9') AS d, to_number('12.5-', '99D9MI') AS e, to_number('<12>', '99PR') AS f",
     "SELECT INTERVAL '1 mon 3 days 5 hours' / 7 AS a, INTERVAL '-1 day' / 2 AS b",
     "SELECT sum(v) AS a FROM (VALUES (INTERVAL '1 mon -3 days'), (INTERVAL '-25 hours'), (NULL)) t(v)",
     "SELECT TIME '08:30' - TIME '10:00' AS a",
