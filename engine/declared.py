@@ -140,6 +140,15 @@ class _Unresolved(Exception):
     """The select list cannot be lined up with the result's columns."""
 
 
+def _no_value(e: Any) -> bool:  # noqa: ANN401
+    """A CASE branch that gives no value of its own: NULL, or error(...)."""
+    if not isinstance(e, dict):
+        return False
+    if (e.get("literal") or {}).get("kind") == "NULL_LITERAL":
+        return True
+    return e.get("class") == "FUNCTION" and str(e.get("function_name") or "").lower() == "error"
+
+
 class DeclaredTypes:
     """One session's reader of declared column types; its answers hold for one catalog stamp."""
 
@@ -529,12 +538,9 @@ class DeclaredTypes:
         return None
 
     def _same_bpchar(self, exprs: list[Any], sources: list[_Source], nulls: bool) -> oids.PgType | None:
-        """The char(n) all of exprs are (nulls: NULL literals among them too), else None."""
-        found = {
-            self._bpchar_of(x, sources)
-            for x in exprs
-            if not (nulls and isinstance(x, dict) and (x.get("literal") or {}).get("kind") == "NULL_LITERAL")
-        }
+        """The char(n) all of exprs are (nulls: NULL literals and error() calls among them too:
+        a branch that raises gives no value, as pgcompat's refusals write them), else None."""
+        found = {self._bpchar_of(x, sources) for x in exprs if not (nulls and _no_value(x))}
         return found.pop() if len(found) == 1 else None
 
     def _is_jsonb(self, e: dict[str, Any] | None, sources: list[_Source]) -> bool:

@@ -329,6 +329,8 @@ def _macros() -> str:
         # sum(int8) is a numeric: a decimal, so that a division of it is never an integer one
         # (DuckDB's HUGEINT would divide as an integer where the division is left to it)
         over += [f"(a BIGINT) AS CAST(sum({distinct}a) AS DECIMAL(38,0))"]
+        if not distinct:  # PostgreSQL's sum(interval) adds each of its three fields
+            over += [f"(a INTERVAL) AS {_interval(*(f'sum({f})' for f in _interval_fields('a')))}"]
         over += [f"(a) AS {'sum(a)' if name == WINDOW_SUM else _checked_float_sum(distinct)}"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     # avg(x) is __pg_avg(x, x) and a / b is __pg_div(a, b, a, b) (pgcompat.result_types): DuckDB
@@ -349,7 +351,7 @@ def _macros() -> str:
     over = [f"(a {t}, b {t}, x, y) AS x / y" for t in (*ints, "BIGINT")]
     over += [f"(a {t}, b {t}, x, y) AS {_checked_quotient('x', 'y')}" for t in ("DOUBLE", "FLOAT")]
     over += [f"(a {t}, b {t}, x, y) AS {_div('x', 'y')}" for t in ("HUGEINT", QUOTIENT_TYPE)]
-    over += ["(a, b, x, y) AS x / y"]
+    over += [f"(a INTERVAL, b DOUBLE, x, y) AS {_interval_div('x', 'y')}", "(a, b, x, y) AS x / y"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {DIV}" + ", ".join(over) + ";")
     # round(x): PostgreSQL's round(float8) rounds half to even (rint) and takes integers as
     # float8; round(numeric) rounds half away from zero, as DuckDB's round does.
@@ -357,7 +359,10 @@ def _macros() -> str:
     over += [f"(a {QUOTIENT_TYPE}, v) AS round(v)", "(a, v) AS round(v)"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {ROUND}" + ", ".join(over) + ";")
     for name, op in ((MUL, "*"), (ADD, "+"), (SUB, "-")):
-        over = [*arithmetic_overloads(op), f"(a, b, x, y) AS x {op} y"]
+        over = arithmetic_overloads(op)
+        if op == "-":  # time - time is an interval in PostgreSQL
+            over += ["(a TIME, b TIME, x, y) AS to_microseconds(date_diff('microsecond', y, x))"]
+        over += [f"(a, b, x, y) AS x {op} y"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     out += _store_macros()
     out += _cast_macros()
@@ -516,6 +521,99 @@ def _math_macros() -> list[str]:
             f"(a, b) AS {f}(a, b);"
             for f in ("gcd", "lcm")
         ),
+        *_builtin_macros(),
+    ]
+
+
+def _interval_fields(x: str) -> tuple[str, str, str]:
+    """An interval's months, days and microseconds, PostgreSQL's three fields (DuckDB's hour part
+    is the microseconds' whole hours, minute and microseconds the rest)."""
+    months = f"(datepart('year', {x}) * 12 + datepart('month', {x}))"
+    days = f"datepart('day', {x})"
+    micros = f"(datepart('hour', {x}) * 3600000000 + datepart('minute', {x}) * 60000000 + datepart('microseconds', {x}))"
+    return months, days, micros
+
+
+def _interval(months: str, days: str, micros: str) -> str:
+    return f"(to_months(CAST({months} AS INTEGER)) + to_days(CAST({days} AS INTEGER)) + to_microseconds(CAST({micros} AS BIGINT)))"
+
+
+_DAY_US = 86400000000
+
+
+def _justify(big: str, small: str, unit: int) -> tuple[str, str]:
+    """PostgreSQL's justify step: whole units of small into big (both truncated towards zero),
+    then the signs made alike."""
+    b, s = f"({big} + {small} // {unit})", f"({small} % {unit})"
+    big_out = f"CASE WHEN {b} > 0 AND {s} < 0 THEN {b} - 1 WHEN {b} < 0 AND {s} > 0 THEN {b} + 1 ELSE {b} END"
+    small_out = f"CASE WHEN {b} > 0 AND {s} < 0 THEN {s} + {unit} WHEN {b} < 0 AND {s} > 0 THEN {s} - {unit} ELSE {s} END"
+    return big_out, small_out
+
+
+def _interval_div(x: str, y: str) -> str:
+    """interval / number as PostgreSQL's interval_div: months and days divided and truncated,
+    their fractions cascaded down into days and microseconds (a month is 30 days)."""
+    m, d, us = _interval_fields(x)
+    f = f"CAST({y} AS DOUBLE)"
+    rm, rd = f"trunc({m} / {f})", f"trunc({d} / {f})"
+    mrd = f"(round_even(({m} / {f} - {rm}) * 30 * 1000000, 0) / 1000000)"
+    sec = f"(round_even(({d} / {f} - {rd} + {mrd} - trunc({mrd})) * 86400 * 1000000, 0) / 1000000)"
+    days = f"({rd} + trunc({sec} / 86400) + trunc({mrd}))"
+    rest = f"({sec} - trunc({sec} / 86400) * 86400)"
+    micros = f"CAST(round_even({us} / {f} + {rest} * 1000000, 0) AS BIGINT)"
+    return (
+        f"CASE WHEN {f} = 0 THEN error('division by zero') "
+        f"ELSE {_interval(f'CAST({rm} AS BIGINT)', f'CAST({days} AS BIGINT)', micros)} END"
+    )
+
+
+def _builtin_macros() -> list[str]:
+    """PostgreSQL functions whose answer depends on an argument's type (pgcompat.pg_builtins)."""
+    m, d, us = _interval_fields("CAST(x AS INTERVAL)")  # (an untyped NULL is an interval's)
+    hours_days, hours_us = _justify(d, us, _DAY_US)
+    days_months, days_days = _justify(m, d, 30)  # DAYS_PER_MONTH
+    # width_bucket: float8's computed as float.c does, numerics and integers exactly (the float
+    # estimate corrected by exact products: DuckDB's decimal products are exact or fail)
+    floats = (
+        "CASE WHEN lo < hi THEN CASE WHEN x < lo THEN 0 WHEN x >= hi THEN n + 1 "
+        "ELSE CAST(floor(((x - lo) / (hi - lo)) * n) AS INTEGER) + 1 END "
+        "ELSE CASE WHEN x > lo THEN 0 WHEN x <= hi THEN n + 1 "
+        "ELSE CAST(floor(((lo - x) / (lo - hi)) * n) AS INTEGER) + 1 END END"
+    )
+
+    def exact(off: str, span: str) -> str:
+        q = f"CAST(floor(CAST({off} AS DOUBLE) * n / CAST({span} AS DOUBLE)) AS BIGINT)"
+        return (
+            f"CAST(CASE WHEN ({q} + 1) * {span} <= {off} * n THEN {q} + 1 "
+            f"WHEN {q} * {span} > {off} * n THEN {q} - 1 ELSE {q} END AS INTEGER) + 1"
+        )
+
+    exacts = (
+        "CASE WHEN lo < hi THEN CASE WHEN x < lo THEN 0 WHEN x >= hi THEN n + 1 "
+        f"ELSE {exact('(x - lo)', '(hi - lo)')} END "
+        "ELSE CASE WHEN x > lo THEN 0 WHEN x <= hi THEN n + 1 "
+        f"ELSE {exact('(lo - x)', '(lo - hi)')} END END"
+    )
+    checks = (
+        "CASE WHEN n <= 0 THEN error('DuckCDB 2201G: count must be greater than zero') "
+        "WHEN lo = hi THEN error('DuckCDB 2201G: lower bound cannot equal upper bound') END"
+    )
+    bucket = [f"(x {t}, lo, hi, n) AS coalesce({checks}, {floats})" for t in ("DOUBLE", "FLOAT")]
+    bucket += [
+        f"(x {t}, lo, hi, n) AS coalesce({checks}, {exacts})"
+        for t in ("SMALLINT", "INTEGER", "BIGINT", "HUGEINT", QUOTIENT_TYPE)
+    ]
+    # div(a, b): the quotient truncated towards zero, exact (a - mod(a, b) divides evenly)
+    trunc = (  # integers divide as integers (truncating, as PostgreSQL's div), exactly
+        f"(a HUGEINT, b HUGEINT) AS CAST(CASE WHEN b = 0 THEN error('{DIVISION_BY_ZERO}') ELSE a // b END AS DECIMAL(38,0)), "
+        f"(a, b) AS CAST(CASE WHEN b = 0 THEN error('{DIVISION_BY_ZERO}') "
+        f"ELSE {_div('a - a % b', 'b')} END AS DECIMAL(38,0))"
+    )
+    return [
+        f"CREATE OR REPLACE TEMP MACRO __pg_width_bucket{', '.join(bucket)};",
+        f"CREATE OR REPLACE TEMP MACRO __pg_justify_hours(x) AS {_interval(m, hours_days, hours_us)};",
+        f"CREATE OR REPLACE TEMP MACRO __pg_justify_days(x) AS {_interval(days_months, days_days, us)};",
+        f"CREATE OR REPLACE TEMP MACRO __pg_div_trunc{trunc};",
     ]
 
 

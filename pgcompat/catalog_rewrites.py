@@ -135,25 +135,26 @@ def _worth_a_look(text: str, toks: Sequence[Token], base: int) -> bool:
 
 
 class _ArrayText:
-    """PostgreSQL's text form of a one-dimensional array ('{a,"b c",NULL}') read into a Python list
-    (None for NULL); ValueError when the text is not one. (PostgreSQL's int[] has any number of
-    dimensions, DuckDB's INTEGER[] one: nested arrays are left alone.)"""
+    """PostgreSQL's text form of an array ('{a,"b c",NULL}', '{{1,2},{3,4}}') read into Python
+    lists (None for NULL); ValueError when the text is not one, or its sub-arrays' dimensions do
+    not match (PostgreSQL's 22P02 then stands)."""
 
     def __init__(self, text: str) -> None:
         self.s, self.i = text, 0
 
-    def parse(self) -> list[str | None]:
+    def parse(self) -> list:
         value = self._array()
         self._space()
         if self.i != len(self.s):
             raise ValueError("junk after array")
+        _shape_of(value)
         return value
 
     def _space(self) -> None:
         while self.i < len(self.s) and self.s[self.i].isspace():
             self.i += 1
 
-    def _array(self) -> list[str | None]:
+    def _array(self) -> list:
         self._space()
         if self.s[self.i : self.i + 1] != "{":
             raise ValueError("no array")
@@ -173,11 +174,11 @@ class _ArrayText:
             if c != ",":
                 raise ValueError("bad array")
 
-    def _element(self) -> str | None:
+    def _element(self) -> str | list | None:
         self._space()
         c = self.s[self.i : self.i + 1]
         if c == "{":
-            raise ValueError("nested array")
+            return self._array()
         if c == '"':
             return self._quoted()
         start = self.i
@@ -204,9 +205,33 @@ class _ArrayText:
         raise ValueError("unterminated quote")
 
 
-def _list_literal(items: list[str | None]) -> str:
+def _shape_of(items: list) -> tuple[int, ...]:
+    """The dimensions of a parsed array: its sub-arrays must all have the same (PostgreSQL's
+    arrays are rectangular), ValueError otherwise."""
+    if not any(isinstance(v, list) for v in items):
+        return (len(items),)
+    if not all(isinstance(v, list) for v in items):
+        raise ValueError("elements and sub-arrays mixed")
+    shapes = {_shape_of(v) for v in items}
+    if len(shapes) != 1:
+        raise ValueError("sub-arrays of different dimensions")
+    return (len(items), *shapes.pop())
+
+
+def _list_literal(items: list) -> str:
     """A DuckDB list of string literals (DuckDB casts it to the array type the client named)."""
-    return "[" + ", ".join("NULL" if v is None else "'" + v.replace("'", "''") + "'" for v in items) + "]"
+    return (
+        "["
+        + ", ".join(
+            "NULL"
+            if v is None
+            else _list_literal(v)
+            if isinstance(v, list)
+            else "'" + v.replace("'", "''") + "'"
+            for v in items
+        )
+        + "]"
+    )
 
 
 class _Statement(Tokens):
@@ -727,9 +752,20 @@ class _Statement(Tokens):
         if value is None or not value.lstrip().startswith("{"):
             return None
         try:
-            return i + 1, _list_literal(_ArrayText(value).parse())
+            items = _ArrayText(value).parse()
         except ValueError:
             return None
+        depth = len(_shape_of(items)) if items else 1
+        if depth == 1:
+            return i + 1, _list_literal(items)
+        # a multi-dimensional array: DuckDB's type has one [] per dimension (int[] is int[][] here)
+        last, pairs = t + 2, 1
+        while self.tt(last + 1) == TokenType.L_BRACKET and self.tt(last + 2) == TokenType.R_BRACKET:
+            last, pairs = last + 2, pairs + 1
+        if self.tt(last) != TokenType.R_BRACKET:
+            return None
+        cast = self.text[self.end(i) : self.end(last)] + "[]" * max(depth - pairs, 0)
+        return last + 1, _list_literal(items) + cast
 
     def _srf(self, i: int) -> tuple[int, str] | None:
         if i not in self.srf_alias:

@@ -122,7 +122,7 @@ def pg_literal(text: str, kind: str) -> str | None:
         return literal(_clock(h, mi, s, us) + (m.group("zone") or "").strip())
     m = _DATETIME.match(body)
     if m is None:
-        return None
+        return other_date(body) if kind == "date" else None
     y, mo, d = int(m.group("y")), int(m.group("mo")), int(m.group("d"))
     if bc and (y > FIRST_BC[0] or y == FIRST_BC[0] and (mo, d) < FIRST_BC[1:]):
         return _bad_date(text, kind)
@@ -142,6 +142,52 @@ def pg_literal(text: str, kind: str) -> str | None:
     clock = _clock(int(m.group("h")), int(m.group("mi")), int(m.group("s") or 0), us)
     new = literal(f"{day} {clock}{(m.group('zone') or '').rstrip()}")
     return f"(CAST({new} AS {_DUCK[kind]}) + INTERVAL 1 SECOND)" if carry else new
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+)  # fmt: skip
+_OTHER_DATES = (  # (pattern, order of year, month, day): DateStyle ISO, MDY
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),
+    (re.compile(r"^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$"), "mdy"),
+    (re.compile(r"^(\d{1,2})[\s-]([a-z]+)\.?[\s-](\d{4})$"), "dmy"),
+    (re.compile(r"^(\d{4})-([a-z]+)-(\d{1,2})$"), "ymd"),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "mdy"),
+)
+
+
+def _month(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    if len(word) >= 3 and word[:3] in _MONTHS:
+        k = _MONTHS.index(word[:3])
+        if _MONTH_NAMES[k].startswith(word) or word == "sept":
+            return k + 1
+    return None
+
+
+def other_date(text: str) -> str | None:
+    """PostgreSQL's other date spellings ('20240105', 'Jan 5 2024', '5 Jan 2024', '1/5/2024'
+    month first) as ISO literals; None for anything else (DuckDB's error stands)."""
+    import datetime
+
+    body = text.strip().lower()
+    for pattern, order in _OTHER_DATES:
+        m = pattern.match(body)
+        if m is None:
+            continue
+        parts = dict(zip(order, m.groups(), strict=True))
+        month = _month(parts["m"])
+        if month is None:
+            return None
+        try:
+            day = datetime.date(int(parts["y"]), month, int(parts["d"]))
+        except ValueError:  # PostgreSQL's DTERR_FIELD_OVERFLOW
+            return f"error({literal(f'DuckCDB 22008: date/time field value out of range: {chr(34)}{text}{chr(34)}')})"
+        return literal(day.isoformat())
+    return None
 
 
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since 1970

@@ -25,7 +25,7 @@ from functools import lru_cache
 import duckdb
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat import jsonb, pg_dates, pg_strings
+from pgcompat import jsonb, pg_builtins, pg_dates, pg_strings
 from pgcompat import to_char as to_char_formats
 from pgcompat.tokens import NAMES, Tokens, literal, quote
 
@@ -62,6 +62,8 @@ class Call:
 def to_char(call: Call) -> str | None:
     """to_char(value, 'format') with a literal format."""
     fmt = call.string(1) if len(call.args) == 2 else None
+    if fmt is not None and pg_builtins.visibly_interval(call, 0):
+        return pg_builtins.interval_to_char(call.args[0], fmt)
     return None if fmt is None else to_char_formats.to_char(call.args[0], fmt)
 
 
@@ -235,6 +237,9 @@ def substring(call: Call) -> str | None:
         call.open + 1, call.close, frozenset({TokenType.COMMA, TokenType.FROM, TokenType.FOR})
     )
     seps = [sep for _, _, sep in parts[1:]]
+    bytea = pg_builtins.bytea_substring(call, parts)
+    if bytea is not None:
+        return bytea
     if seps not in (
         [TokenType.COMMA],
         [TokenType.COMMA] * 2,
@@ -350,7 +355,7 @@ def sequence_call(call: Call) -> str | None:
     return f"{call.name}({', '.join([named, *call.args[1:]])})"
 
 
-TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
+TRANSLATORS: dict[str, Callable[[Call], str | tuple[str, int] | None]] = {
     "nextval": sequence_call,
     "currval": sequence_call,
     "setval": sequence_call,
@@ -389,6 +394,7 @@ TRANSLATORS: dict[str, Callable[[Call], str | None]] = {
     "regexp_matches": pg_strings.regexp_matches,
     "extract": pg_dates.extract,
     "date_trunc": pg_dates.date_trunc,
+    **pg_builtins.TRANSLATORS,
 }
 
 
@@ -483,6 +489,8 @@ def _construct(tk: Tokens, i: int, hi: int) -> tuple[int, str] | None:
         ranges = []
     call = Call(tk, name, first, open_, close, [render_range(tk, lo, end) for lo, end in ranges], ranges)
     sql = translate(call) if translate is not None else None
+    if isinstance(sql, tuple):  # (SQL, its last token): the translation took in what follows the call
+        return sql[1] + 1, sql[0]
     if sql is None:
         sql = tk.text[tk.start(first) : tk.end(open_)] + render_range(tk, open_ + 1, close) + ")"
     wrapped = scalar_in_from(call, sql)

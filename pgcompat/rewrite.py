@@ -32,7 +32,11 @@ from pgcompat import (
     numeric,
     outer_rows,
     param_types,
+    pg_builtins,
     pg_dates,
+    pg_inputs,
+    pg_operators,
+    pg_refusals,
     result_types,
     rows,
     sequences,
@@ -622,6 +626,7 @@ def split_multi_object_drop(sql: str) -> list[str] | None:
 
 REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     bytea_hex_literals,
+    *pg_operators.REWRITES,
     *int_casts.REWRITES,
     sys_context_userenv,
     ddl_storage_parameters,
@@ -649,6 +654,8 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     *srf.REWRITES,
     *char_casts.REWRITES,
     *datetime_literals.REWRITES,
+    *pg_inputs.REWRITES,
+    pg_refusals.union_integer_literals,
     *pg_dates.REWRITES,
     *text_casts.REWRITES,
     *rows.REWRITES,
@@ -728,6 +735,8 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
             catalog = catalog or rw in catalog_rewrites.REWRITES
             if getattr(rw, "notice", None):
                 notices.append(rw.notice)  # type: ignore[attr-defined]
+    if not catalog:
+        edits += pg_builtins.macro_calls(text, toks, base, edits)
     sql = apply(text, edits) if edits else text
     # ||, - and @> by their operands' types (not in the catalog emulation's queries; a text[]
     # literal the shim turned into a list is no catalog query)
@@ -755,6 +764,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         or datetime_literals.column_precision_refusal(text, toks)
         or datetime_literals.compared_literal_refusal(text, toks)
         or arrays.array_refusal(client_text, client_toks)
+        or pg_refusals.refusal(client_text, client_toks)
     )
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):

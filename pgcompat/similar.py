@@ -21,8 +21,10 @@ Edit = tuple[int, int, str]
 _LITERAL_IN_SQL = frozenset(".^$\\")
 
 
-def to_regex(pattern: str, escape: str | None = "\\") -> str:
-    """PostgreSQL's translation of an SQL regular expression to a POSIX one (whole-string match)."""
+def to_regex(pattern: str, escape: str | None = "\\", lazy: bool = False) -> str:
+    """PostgreSQL's translation of an SQL regular expression to a POSIX one (whole-string match).
+    lazy: its quantifiers (%, *, +, ?) match as little as they can (substring's first part)."""
+    more = "?" if lazy else ""
     if escape is not None and len(escape) > 1:
         raise DbError("22025", "invalid escape string", hint="Escape string must be empty or one character.")
     out: list[str] = []
@@ -44,7 +46,9 @@ def to_regex(pattern: str, escape: str | None = "\\") -> str:
             in_bracket = True
             out.append(c)
         elif c == "%":
-            out.append(".*")
+            out.append(".*" + more)
+        elif c in "*+?":
+            out.append(c + more)
         elif c == "_":
             out.append(".")
         elif c in _LITERAL_IN_SQL:

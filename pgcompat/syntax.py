@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat import pg_operators
 from pgcompat.tokens import ITEM_END, NAMES, WORD, Edit, Tokens, apply
 from pgwire.tags import LOCK_TABLE, SELECT_INTO
 
@@ -292,6 +293,7 @@ SHAPES: list[Callable[[Tokens], list[Edit]]] = [
     select_into,
     identity_cache,
     duckdb_keyword_names,
+    *pg_operators.SHAPES,
 ]
 
 
@@ -304,7 +306,7 @@ class Shaped:
 def _worth_a_look(toks: Sequence[Token]) -> bool:
     """Whether any shape above may apply (most statements have no INTO, no keyword after AS and
     are no CREATE LOCAL/GLOBAL, and name no column DuckDB reserves)."""
-    if any(t.text.lower() in DUCKDB_ONLY_KEYWORDS for t in toks):
+    if any(t.text.lower() in DUCKDB_ONLY_KEYWORDS for t in toks) or pg_operators.worth_a_look(toks):
         return True
     if toks[0].token_type == TokenType.CREATE:
         return (

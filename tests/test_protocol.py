@@ -204,7 +204,8 @@ def test_psycopg_transaction_block_and_savepoint_api(conn, table_name) -> None:
     ("sql", "state"),
     [
         ("select * from no_such_table", "42P01"),
-        ("select no_such_column from (select 1 a)", "42703"),
+        ("select no_such_column from (select 1 a) s", "42703"),
+        ("select a from (select 1 a)", "42601"),  # PostgreSQL 15: a subquery in FROM needs an alias
         ("selec 1", "42601"),
         ("select 'abc'::int", "22P02"),
         ("select 1/0", "22012"),

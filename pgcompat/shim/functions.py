@@ -59,6 +59,14 @@ def regclass_in(x: str) -> str:
     )
 
 
+def regclass_cast(x: str) -> str:
+    """'name'::regclass: as regclass_in, but a relation that does not exist is PostgreSQL's 42P01
+    (to_regclass answers NULL for it)."""
+    s = f"CAST(({x}) AS VARCHAR)"
+    missing = f"error('relation \"' || {s} || '\" does not exist')"
+    return f"CASE WHEN ({x}) IS NOT NULL THEN coalesce({regclass_in(x)}, {missing}) END"
+
+
 def regtype_in(x: str) -> str:
     names = {n: o for o, n in TYPE_NAMES.items()} | TYPE_ALIASES
     names |= {n: o for o, n in oids.PG_TYPE_NAMES.items()}
@@ -104,7 +112,7 @@ def regrole_in(x: str) -> str:
 
 # cast target -> (text -> oid, oid -> text)
 REG_CASTS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
-    "regclass": (regclass_in, regclass_out),
+    "regclass": (regclass_cast, regclass_out),
     "regtype": (regtype_in, lambda x: format_type(x, "NULL")),
     "regproc": (regproc_in, regproc_out),
     "regprocedure": (regproc_in, regproc_out),

@@ -1,0 +1,284 @@
+"""Statements PostgreSQL refuses and DuckDB would run: refused here with PostgreSQL's SQLSTATE
+and words, never answered (DuckDB's friendlier syntax would give a client an answer PostgreSQL
+never gives, and code written against DuckCDB would then fail on PostgreSQL).
+
+- a trailing comma before FROM, a closing parenthesis or the end (`SELECT 1, FROM t`): 42601;
+- a subquery or VALUES in FROM without an alias (PostgreSQL 15 requires one): 42601;
+- SELECT DISTINCT ... ORDER BY a column that is not in the select list: 42P10;
+- literals PostgreSQL resolves to one type: CASE ... THEN 1 ELSE 'x' END and SELECT 1 UNION
+  SELECT 'x' (22P02: 'x' read as an integer), SELECT 1 UNION SELECT 'x'::text (42804).
+
+One pass over the tokens decides whether a statement needs a closer look; only SELECT DISTINCT
+with ORDER BY is parsed (sqlglot), and those are rare.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlglot import exp
+from sqlglot.tokens import Token, TokenType
+
+from pgcompat import lexer
+from pgcompat.tokens import Tokens
+
+Refusal = tuple[str, str]
+
+# What may not follow a comma in PostgreSQL's grammar.
+_AFTER_COMMA = frozenset(
+    {
+        TokenType.FROM,
+        TokenType.R_PAREN,
+        TokenType.WHERE,
+        TokenType.GROUP_BY,
+        TokenType.ORDER_BY,
+        TokenType.HAVING,
+        TokenType.LIMIT,
+        TokenType.UNION,
+        TokenType.EXCEPT,
+        TokenType.INTERSECT,
+        TokenType.SEMICOLON,
+    }
+)
+_QUERY_START = frozenset({TokenType.SELECT, TokenType.VALUES, TokenType.WITH})
+# What follows a FROM item that has no alias.
+_NO_ALIAS = frozenset(
+    {
+        TokenType.COMMA,
+        TokenType.R_PAREN,
+        TokenType.SEMICOLON,
+        TokenType.WHERE,
+        TokenType.GROUP_BY,
+        TokenType.ORDER_BY,
+        TokenType.HAVING,
+        TokenType.LIMIT,
+        TokenType.OFFSET,
+        TokenType.UNION,
+        TokenType.EXCEPT,
+        TokenType.INTERSECT,
+        TokenType.JOIN,
+        TokenType.INNER,
+        TokenType.LEFT,
+        TokenType.RIGHT,
+        TokenType.FULL,
+        TokenType.CROSS,
+        TokenType.NATURAL,
+        TokenType.WINDOW,
+    }
+)
+
+
+def _unaliased_subquery(toks: Sequence[Token], open_: int) -> Refusal | None:
+    """FROM ( SELECT ... ) or JOIN ( VALUES ... ) that no alias follows."""
+    if open_ + 1 >= len(toks) or toks[open_ + 1].token_type not in _QUERY_START:
+        return None
+    depth = 0
+    for j in range(open_, len(toks)):
+        tt = toks[j].token_type
+        if tt == TokenType.L_PAREN:
+            depth += 1
+        elif tt == TokenType.R_PAREN:
+            depth -= 1
+            if depth == 0:
+                if j + 1 < len(toks) and toks[j + 1].token_type not in _NO_ALIAS:
+                    return None
+                what = "VALUES" if toks[open_ + 1].token_type == TokenType.VALUES else "subquery"
+                return "42601", f"{what} in FROM must have an alias"
+    return None
+
+
+def _distinct_order_by(text: str) -> Refusal | None:
+    """SELECT DISTINCT (not DISTINCT ON) ordered by a column neither selected nor a select-list
+    alias (columns only: an expression is left to DuckDB)."""
+    try:
+        tree = lexer.parse_one(text, "postgres")
+    except Exception:  # sqlglot's errors: the analysis reports what it cannot read
+        return None
+    if tree is None:
+        return None
+    for select in tree.find_all(exp.Select):
+        distinct = select.args.get("distinct")
+        order = select.args.get("order")
+        if distinct is None or distinct.args.get("on") is not None or order is None:
+            continue
+        if any(
+            isinstance(e, exp.Star) or isinstance(e, exp.Column) and e.is_star for e in select.expressions
+        ):
+            continue
+        names = {str(e.alias_or_name).lower() for e in select.expressions}
+        shown = {e.unalias().sql().lower() for e in select.expressions}
+        for o in order.expressions:
+            key = o.this
+            if (
+                isinstance(key, exp.Column)
+                and str(key.name).lower() not in names
+                and key.sql().lower() not in shown
+            ):
+                return "42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list"
+    return None
+
+
+_COMMA, _FROM, _JOIN, _PAREN = TokenType.COMMA, TokenType.FROM, TokenType.JOIN, TokenType.L_PAREN
+
+
+def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
+    """PostgreSQL's error for the statement, when it is one of those above (identity tests on
+    token types: this runs for every statement not in the cache)."""
+    n, distinct = len(toks), False
+    for i, t in enumerate(toks):
+        tt = t.token_type
+        if tt is _COMMA:
+            if i + 1 == n:
+                return "42601", "syntax error at end of input"
+            if toks[i + 1].token_type in _AFTER_COMMA:
+                return "42601", f'syntax error at or near "{toks[i + 1].text}"'
+        elif (tt is _FROM or tt is _JOIN) and i + 1 < n and toks[i + 1].token_type is _PAREN:
+            found = _unaliased_subquery(toks, i + 1)
+            if found is not None:
+                return found
+        elif tt is TokenType.DISTINCT:
+            distinct = True
+    if distinct and any(t.token_type is TokenType.ORDER_BY for t in toks):
+        found = _distinct_order_by(text)
+        if found is not None:
+            return found
+    return unknown_literals(text, toks)
+
+
+# ---------------------------------------------------------------- unknown literals and integers
+
+_INT4 = range(-(2**31), 2**31)
+_INTEGER_TEXT = re.compile(r"^\s*[+-]?\d+\s*$")
+
+
+def _literal_type(tk: Tokens, lo: int, hi: int) -> str | None:
+    """'int4' for an integer literal in int4's range, 'unknown' for a string literal, 'text' for
+    one cast to text, 'null' for NULL; None for anything else (whose type is not visible here)."""
+    t = [tk.tt(k) for k in range(lo, hi)]
+    if t == [TokenType.NUMBER] or t == [TokenType.DASH, TokenType.NUMBER]:
+        s = _join(tk, lo, hi)
+        return "int4" if re.fullmatch(r"-?\d+", s) and int(s) in _INT4 else None
+    if t == [TokenType.STRING] and tk.string(lo) is not None:
+        return "unknown"
+    if (
+        len(t) == 3
+        and t[0] == TokenType.STRING
+        and t[1] == TokenType.DCOLON
+        and tk.word(lo + 2) in ("text", "varchar")
+    ):
+        return "text"
+    if t == [TokenType.NULL]:
+        return "null"
+    return None
+
+
+def _join(tk: Tokens, lo: int, hi: int) -> str:
+    return "".join(tk.src(k) for k in range(lo, hi))
+
+
+def _resolve(tk: Tokens, items: list[tuple[int, int]], context: str) -> Refusal | None:
+    """PostgreSQL's resolution of literals that meet (CASE results, a UNION's column): integers
+    and unknown strings make an integer, and each string must read as one (22P02); an integer
+    and a text are 42804. Only when every item's type is visible."""
+    kinds = [_literal_type(tk, lo, hi) for lo, hi in items]
+    if None in kinds or "int4" not in kinds:
+        return None
+    if "text" in kinds:
+        return "42804", f"{context} types integer and text cannot be matched"
+    for (lo, _), kind in zip(items, kinds, strict=True):
+        value = tk.string(lo) if kind == "unknown" else None
+        if value is not None and not (_INTEGER_TEXT.match(value) and int(value) in _INT4):
+            return "22P02", f'invalid input syntax for type integer: "{value}"'
+    return None
+
+
+def _case_results(tk: Tokens, case: int) -> list[tuple[int, int]] | None:
+    """The THEN and ELSE results (token ranges) of the CASE at token case, at its own level."""
+    results: list[tuple[int, int]] = []
+    start, depth, k = None, 0, case + 1
+    while k < tk.n:
+        t = tk.tt(k)
+        if t in (TokenType.L_PAREN, TokenType.L_BRACKET) and k in tk.match:
+            k = tk.match[k] + 1
+            continue
+        if t == TokenType.CASE:
+            depth += 1
+        elif t == TokenType.END and depth:
+            depth -= 1
+        elif depth == 0 and t in (TokenType.WHEN, TokenType.ELSE, TokenType.END, TokenType.THEN):
+            if start is not None:
+                results.append((start, k))
+                start = None
+            if t == TokenType.END:
+                return results
+            if t in (TokenType.THEN, TokenType.ELSE):
+                start = k + 1
+        k += 1
+    return None
+
+
+def _select_lists(tk: Tokens) -> list[list[tuple[int, int]]] | None:
+    """The select lists of SELECT ... UNION [ALL] SELECT ... without FROM or anything else."""
+    lists, k = [], 0
+    while k < tk.n:
+        if tk.tt(k) != TokenType.SELECT:
+            return None
+        end = k + 1
+        while end < tk.n and tk.tt(end) not in (TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT):
+            if tk.tt(end) in (TokenType.FROM, TokenType.WHERE, TokenType.L_PAREN, TokenType.ORDER_BY):
+                return None
+            end += 1
+        items = []
+        for lo, hi, _ in tk.split(k + 1, end, frozenset({TokenType.COMMA})):
+            if hi - lo >= 2 and tk.tt(hi - 2) == TokenType.ALIAS:
+                hi -= 2  # its column alias
+            items.append((lo, hi))
+        lists.append(items)
+        k = end + 1
+        if k < tk.n and tk.tt(k) in (TokenType.ALL, TokenType.DISTINCT):
+            k += 1
+    return lists if len(lists) > 1 else None
+
+
+def unknown_literals(text: str, toks: Sequence[Token]) -> Refusal | None:
+    """CASE ... THEN 1 ELSE 'x' END and SELECT 1 UNION SELECT 'x': PostgreSQL types the string
+    an integer and refuses it (22P02), where DuckDB makes the result text or never reads it."""
+    cases = [i for i, t in enumerate(toks) if t.token_type is TokenType.CASE]
+    union = any(t.token_type is TokenType.UNION for t in toks)
+    if not cases and not union:
+        return None
+    tk = Tokens(text, toks)
+    for i in cases:
+        results = _case_results(tk, i)
+        found = _resolve(tk, results, "CASE") if results else None
+        if found is not None:
+            return found
+    lists = _select_lists(tk) if union else None
+    if lists is not None and len({len(x) for x in lists}) == 1:
+        for column in zip(*lists, strict=True):
+            found = _resolve(tk, list(column), "UNION")
+            if found is not None:
+                return found
+    return None
+
+
+def union_integer_literals(text: str, toks: Sequence[Token], base: int) -> list[tuple[int, int, str]]:
+    """SELECT 1 UNION SELECT '2': the column is PostgreSQL's integer (DuckDB's would be text):
+    the strings that meet integers in a literal UNION column are cast to integer (those that do
+    not read as one are refused above)."""
+    if not any(t.token_type is TokenType.UNION for t in toks):
+        return []
+    tk = Tokens(text, toks, base)
+    lists = _select_lists(tk)
+    if lists is None or len({len(x) for x in lists}) != 1:
+        return []
+    edits = []
+    for column in zip(*lists, strict=True):
+        kinds = [_literal_type(tk, lo, hi) for lo, hi in column]
+        if None in kinds or "int4" not in kinds or "text" in kinds:
+            continue
+        for (lo, _), kind in zip(column, kinds, strict=True):
+            if kind == "unknown":
+                edits.append((tk.start(lo), tk.end(lo), f"CAST({tk.src(lo)} AS INTEGER)"))
+    return edits
