@@ -5,6 +5,7 @@ never gives, and code written against DuckCDB would then fail on PostgreSQL).
 - a trailing comma before FROM, a closing parenthesis or the end (`SELECT 1, FROM t`): 42601;
 - a subquery or VALUES in FROM without an alias (PostgreSQL 15 requires one): 42601;
 - SELECT DISTINCT ... ORDER BY a column that is not in the select list: 42P10;
+- LIMIT or OFFSET of a negative number: 2201W, 2201X (DuckDB refuses both with one 42601);
 - literals PostgreSQL resolves to one type: CASE ... THEN 1 ELSE 'x' END and SELECT 1 UNION
   SELECT 'x' (22P02: 'x' read as an integer), SELECT 1 UNION SELECT 'x'::text (42804).
 
@@ -122,6 +123,21 @@ def _distinct_order_by(text: str) -> Refusal | None:
 _COMMA, _FROM, _JOIN, _PAREN = TokenType.COMMA, TokenType.FROM, TokenType.JOIN, TokenType.L_PAREN
 
 
+_LIMIT, _OFFSET = TokenType.LIMIT, TokenType.OFFSET
+
+
+def _negative_number(toks: Sequence[Token], i: int) -> bool:
+    """toks[i:] begins with a minus and a number other than zero (LIMIT -1)."""
+    if i + 1 >= len(toks) or toks[i].token_type is not TokenType.DASH:
+        return False
+    if toks[i + 1].token_type is not TokenType.NUMBER:
+        return False
+    try:
+        return float(toks[i + 1].text) != 0
+    except ValueError:
+        return False
+
+
 def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
     """PostgreSQL's error for the statement, when it is one of those above (identity tests on
     token types: this runs for every statement not in the cache)."""
@@ -139,6 +155,13 @@ def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
                 return found
         elif tt is TokenType.DISTINCT:
             distinct = True
+        elif (tt is _LIMIT or tt is _OFFSET) and _negative_number(toks, i + 1):
+            # DuckDB's one message for both is a 42601; PostgreSQL's are these
+            return (
+                ("2201W", "LIMIT must not be negative")
+                if tt is _LIMIT
+                else ("2201X", "OFFSET must not be negative")
+            )
     if distinct and any(t.token_type is TokenType.ORDER_BY for t in toks):
         found = _distinct_order_by(text)
         if found is not None:
