@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat.tokens import NAMES, Edit, literal
@@ -52,12 +53,17 @@ def _integer_type(toks: Sequence[Token], i: int) -> str | None:
     return None if nxt in (TokenType.L_BRACKET, TokenType.L_PAREN, TokenType.DOT) else toks[i].text.lower()
 
 
+_TYPE_TOKENS = Parser.TYPE_TOKENS
+
+
 def literal_int_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """'1.5'::int, CAST('1.5' AS integer), ...: PostgreSQL's error for a string that is not one."""
     edits: list[Edit] = []
     for i, t in enumerate(toks[:-2]):
         if t.token_type != TokenType.STRING or text[t.start - base] != "'":
             continue
+        if i > 0 and (toks[i - 1].token_type in _TYPE_TOKENS or toks[i - 1].token_type == TokenType.VAR):
+            continue  # DATE '2024-01-01'::int: a typed literal, not a string (its cast is the type's)
         cast = toks[i + 1].token_type == TokenType.DCOLON or (
             toks[i + 1].token_type == TokenType.ALIAS
             and i >= 2
