@@ -45,7 +45,7 @@ from pgwire import backend, faults
 from pgwire.control import LOCK_NOWAIT, LOCK_SKIP
 from pgwire.errors import DbError
 from pgwire.oracle import ora
-from pgwire.tags import COUNTED, LOCK_TABLE
+from pgwire.tags import COUNTED, LOCK_TABLE, SELECT_INTO
 from pgwire.types import BPCHAR, TEXT, UNCONSTRAINED_NUMERIC, VARCHAR, declared_params, require_exact_numeric
 
 BATCH_ROWS = 65536
@@ -86,6 +86,8 @@ _ARROW_TYPES = {
 }
 
 # Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
+# Statements that change the catalog: DDL, and SELECT ... INTO (a CREATE TABLE AS, pgcompat.syntax).
+_CREATING_KINDS = frozenset({"ddl", SELECT_INTO})
 GROWING_KINDS = frozenset({"insert", "update", "merge", "ddl", "copy", "other", "select_into"})
 SHRINKING_TAGS = ("DROP", "TRUNCATE", "ALTER", "DELETE")
 
@@ -1146,7 +1148,7 @@ class EngineSession:
         """A CREATE TABLE AS whose new columns are jsonb or varchar(n) / char(n): the statements
         that make it so (engine.declared.made_by_query); None for the others (one cached look at
         a DDL's text)."""
-        if p.kind != "ddl" or declared.created_as(p.sql) is None:
+        if p.kind not in _CREATING_KINDS or declared.created_as(p.sql) is None:
             return None
         self._release_stream()
         return declared.made_by_query(self.con, p.sql, lambda q: self._declared_origins("select", q))
@@ -1436,7 +1438,7 @@ class EngineSession:
                 count = self._start(portal)[1]
             while self._fk_notices:
                 emit(backend.notice_response(self._fk_notices.pop(0)))
-            if p.kind == "ddl":
+            if p.kind in _CREATING_KINDS:  # (SELECT INTO makes a table too: catalog reads are stale)
                 self.ddl.bump()
                 self._ddl_in_tx = self.status != "I" or self._in_implicit or self._implicit_ro
             if self.status == "T":

@@ -261,3 +261,38 @@ def test_json_arrow_keeps_the_members_text(both) -> None:
     finally:
         for c in (ours, theirs):
             c.execute(f"DROP TABLE a_{t}")
+
+
+def test_select_into_a_jsonb_table_is_read_as_jsonb_by_the_same_session(server: RunningServer, pg15) -> None:  # noqa: ANN001
+    """SELECT ... INTO makes a table, as CREATE TABLE AS does: its jsonb column is jsonb, and the
+    session that made it, in a PDB that had no JSON column, reads it as jsonb at once (its ||
+    merged nothing and concatenated the texts while the session's catalog reads were stale)."""
+    name = "SI" + uuid.uuid4().hex[:8].upper()
+    db = "si_" + uuid.uuid4().hex[:8]
+    with server.connect(autocommit=True) as root:
+        root.execute(
+            f'CREATE PLUGGABLE DATABASE {name} ADMIN USER {PDB_ADMIN} IDENTIFIED BY "{PDB_PASSWORD}"'
+        )
+        root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+    with pg15.connect(autocommit=True) as pg:
+        pg.execute(f"CREATE DATABASE {db}")
+    try:
+        with (
+            server.connect(name, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as ours,
+            pg15.connect(db, autocommit=True) as theirs,
+        ):
+            for c in (ours, theirs):
+                c.execute("CREATE TABLE a (x text)")
+                c.execute("INSERT INTO a VALUES ('p')")
+                c.execute("SELECT x || 'q' AS y FROM a").fetchall()  # (|| while no JSON column)
+                c.execute("""SELECT '{"a": 1}'::jsonb AS j INTO t""")
+            for sql in ("""SELECT j || '{"b": 2}' AS m FROM t""", "SELECT pg_typeof(j)::text AS k FROM t"):
+                mine, pgs = _answer(ours, sql, True), _answer(theirs, sql, True)
+                assert mine == pgs, f"{sql}\nDuckCDB:    {mine}\nPostgreSQL: {pgs}"
+            assert ours.execute("""SELECT j || '{"b": 2}' FROM t""").fetchone() == ({"a": 1, "b": 2},)
+    finally:
+        with server.connect(autocommit=True) as root:
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE")
+            root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+        with pg15.connect(autocommit=True) as pg:
+            pg.execute(f"DROP DATABASE {db}")
