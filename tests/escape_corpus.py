@@ -227,7 +227,7 @@ CORPUS += [
     ),
     (
         "X18",
-        "SELECT sum(v) FROM (SELECT 1 AS v) GROUP BY ALL HAVING max(query_table) IS NULL",
+        "SELECT sum(v) FROM (SELECT 1 AS v) AS s GROUP BY ALL HAVING max(query_table) IS NULL",
         "a name, no call",
     ),
 ]

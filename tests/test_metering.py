@@ -432,7 +432,7 @@ def test_kill_9_loses_at_most_the_interval_in_progress_and_never_double_counts(t
         with srv.connect(autocommit=True) as root:
             dup = root.execute(
                 "SELECT count(*) FROM (SELECT period_start, metric FROM CDB_METERING WHERE tenant_name = %s"
-                " AND grain = 'INTERVAL' GROUP BY ALL HAVING count(*) > 1)",
+                " AND grain = 'INTERVAL' GROUP BY ALL HAVING count(*) > 1) AS d",
                 (name,),
             ).fetchone()
         assert dup == (0,)
