@@ -167,7 +167,9 @@ def test_memory_limit_fails_only_that_pdb(server: RunningServer, root) -> None:
     with _as_sys(server, small) as s:
         s.execute("ALTER SYSTEM SET SGA_TARGET = 64M")
     # One list of ~300 MB: DuckDB cannot spill it to disk.
-    hungry = "select len(list(s)) from (select i::varchar || repeat('x', 100) s from range(3000000) t(i)) AS q"
+    hungry = (
+        "select len(list(s)) from (select i::varchar || repeat('x', 100) s from range(3000000) t(i)) AS q"
+    )
     with (
         server.connect(small, ADMIN, ADMIN_PW, autocommit=True) as c,
         server.connect(other, ADMIN, ADMIN_PW, autocommit=True) as o,
@@ -388,7 +390,9 @@ def test_max_pdb_storage_parameter_and_spill_limit(server: RunningServer, root) 
     with server.connect(name, ADMIN, ADMIN_PW, autocommit=True) as c:
         # A sort bigger than memory must spill; 1 MB of temp space does not hold it.
         with pytest.raises(psycopg.Error, match="MAX_SHARED_TEMP_SIZE") as ei:
-            c.execute("select count(*) from (select md5(i::varchar) s from range(3000000) t(i) order by s) AS q")
+            c.execute(
+                "select count(*) from (select md5(i::varchar) s from range(3000000) t(i) order by s) AS q"
+            )
         assert ei.value.sqlstate == "53400"
         with _as_sys(server, name) as s:
             s.execute("ALTER SYSTEM RESET MAX_SHARED_TEMP_SIZE")
