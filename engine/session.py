@@ -86,6 +86,7 @@ _ARROW_TYPES = {
 }
 
 # Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
+_WITH_NO_DATA = re.compile(r"\bWITH\s+NO\s+DATA\s*;?\s*$", re.I)
 # Statements that change the catalog: DDL, and SELECT ... INTO (a CREATE TABLE AS, pgcompat.syntax).
 _CREATING_KINDS = frozenset({"ddl", SELECT_INTO})
 GROWING_KINDS = frozenset({"insert", "update", "merge", "ddl", "copy", "other", "select_into"})
@@ -968,7 +969,9 @@ class EngineSession:
                 portal.started = True
             elif made:
                 for sql in [*p.pre, *made]:
-                    run(sql)
+                    res = run(sql)
+                row = res.fetchone()  # the INSERT's rows: the tag's count (SELECT n)
+                count = int(row[0]) if row else None
                 portal.started = True
             else:
                 for sql in p.pre:
@@ -1467,7 +1470,11 @@ class EngineSession:
         portal.done = True
         self._end_implicit_ro(True)
         self._end_of_statement()
-        emit(backend.command_complete(self._tag(p, count if count is not None else portal.sent)))
+        tag = self._tag(p, count if count is not None else portal.sent)
+        if tag == "CREATE TABLE" and p.kind == "ddl" and declared.created_as(p.sql) is not None:
+            # CREATE TABLE AS: PostgreSQL's tag counts the rows written ("SELECT n"), none WITH NO DATA
+            tag = "CREATE TABLE AS" if count is None or _WITH_NO_DATA.search(p.sql) else f"SELECT {count}"
+        emit(backend.command_complete(tag))
 
     def _lock_table(self, p: Prepared) -> bytes:
         """LOCK TABLE (pgcompat.syntax.lock_table): inside a transaction block, as PostgreSQL

@@ -296,3 +296,23 @@ def test_select_into_a_jsonb_table_is_read_as_jsonb_by_the_same_session(server: 
             root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
         with pg15.connect(autocommit=True) as pg:
             pg.execute(f"DROP DATABASE {db}")
+
+
+def test_create_table_as_is_tagged_with_its_rows(both) -> None:
+    """CREATE TABLE AS answers PostgreSQL's tag, SELECT n (drivers' rowcount), and CREATE TABLE AS
+    for WITH NO DATA; with jsonb columns (made with their CHECKs) too."""
+    ours, theirs, t = both
+    for sql in (
+        "CREATE TABLE {t}_c1 AS SELECT id, n FROM {t}",
+        "CREATE TEMP TABLE {t}_c2 AS SELECT id FROM {t} WHERE false",
+        "CREATE TABLE {t}_c3 AS SELECT id FROM {t} WITH NO DATA",
+        "CREATE TABLE {t}_c4 AS SELECT id, j FROM {t}",
+    ):
+        got = []
+        for c in (ours, theirs):
+            cur = c.execute(sql.replace("{t}", t))
+            got.append((cur.statusmessage, cur.rowcount))
+        assert got[0] == got[1], f"{sql}\nDuckCDB:    {got[0]}\nPostgreSQL: {got[1]}"
+    assert got[0] == ("SELECT 2", 2)
+    for i in (1, 3, 4):
+        ours.execute(f"DROP TABLE {t}_c{i}")
