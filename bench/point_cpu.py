@@ -27,7 +27,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import PASSWORD, PDB, POINT_SCRIPT, ROWS, SETUP_SQL, UNLIMITED_BUDGETS, USER  # noqa: E402
+from bench.run import PASSWORD, PDB, POINT_SCRIPT, ROWS, SETUP_SQL, USER, open_bench_pdb  # noqa: E402
 from tests.server import start_server  # noqa: E402
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -92,12 +92,7 @@ def main() -> None:
     srv = start_server(base / "duckcdb")
     bare = None
     try:
-        with srv.connect(autocommit=True) as root:
-            root.execute(f'CREATE PLUGGABLE DATABASE {PDB} ADMIN USER {USER} IDENTIFIED BY "{PASSWORD}"')
-            root.execute(f"ALTER PLUGGABLE DATABASE {PDB} OPEN")
-            root.execute(f"ALTER SESSION SET CONTAINER = {PDB}")
-            for budget in UNLIMITED_BUDGETS:
-                root.execute(f"ALTER SYSTEM SET {budget} = 0")
+        open_bench_pdb(srv)
         with srv.connect(PDB, USER, PASSWORD, autocommit=True) as c:
             for sql in SETUP_SQL[:2]:  # the accounts table only
                 c.execute(sql)

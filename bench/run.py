@@ -54,6 +54,17 @@ POINT_SCRIPT = "\\set aid random(1, 100000)\nSELECT abalance FROM accounts WHERE
 STREAM_QUERY = "select id, name, val, day from stream"
 
 
+def open_bench_pdb(srv) -> None:  # noqa: ANN001
+    """The benchmark's PDB, created and opened. The server is measured, not a tier's budgets: no
+    I/O or network limit, no timeouts."""
+    with srv.connect(autocommit=True) as root:
+        root.execute(f'CREATE PLUGGABLE DATABASE {PDB} ADMIN USER {USER} IDENTIFIED BY "{PASSWORD}"')
+        root.execute(f"ALTER PLUGGABLE DATABASE {PDB} OPEN")
+        root.execute(f"ALTER SESSION SET CONTAINER = {PDB}")
+        for budget in UNLIMITED_BUDGETS:
+            root.execute(f"ALTER SYSTEM SET {budget} = 0")
+
+
 def machine() -> str:
     cpu = "?"
     try:
@@ -321,13 +332,7 @@ def main() -> None:
     pg = Postgres(base)
     lines: list[str] = []
     try:
-        with srv.connect(autocommit=True) as root:
-            root.execute(f'CREATE PLUGGABLE DATABASE {PDB} ADMIN USER {USER} IDENTIFIED BY "{PASSWORD}"')
-            root.execute(f"ALTER PLUGGABLE DATABASE {PDB} OPEN")
-            # The server is measured, not a tier's budgets: no I/O or network limit, no timeouts.
-            root.execute(f"ALTER SESSION SET CONTAINER = {PDB}")
-            for budget in UNLIMITED_BUDGETS:
-                root.execute(f"ALTER SYSTEM SET {budget} = 0")
+        open_bench_pdb(srv)
         with srv.connect(PDB, USER, PASSWORD, autocommit=True) as c:
             for sql in SETUP_SQL:
                 c.execute(sql)
