@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import PASSWORD, PDB, POINT_SCRIPT, UNLIMITED_BUDGETS, USER, machine, pgbench  # noqa: E402
+from bench.run import PASSWORD, PDB, POINT_SCRIPT, USER, machine, open_bench_pdb, pgbench  # noqa: E402
 from tests.server import start_server  # noqa: E402
 
 SETUP = [
@@ -30,12 +30,7 @@ SETUP = [
 def _server(base: Path, name: str, meter: bool):  # noqa: ANN202
     env = {"DUCKCDB_STATEMENT_METER": "on" if meter else "off"}
     srv = start_server(base / name, env=env)
-    with srv.connect(autocommit=True) as root:
-        root.execute(f'CREATE PLUGGABLE DATABASE {PDB} ADMIN USER {USER} IDENTIFIED BY "{PASSWORD}"')
-        root.execute(f"ALTER PLUGGABLE DATABASE {PDB} OPEN")
-        root.execute(f"ALTER SESSION SET CONTAINER = {PDB}")
-        for budget in UNLIMITED_BUDGETS:
-            root.execute(f"ALTER SYSTEM SET {budget} = 0")
+    open_bench_pdb(srv)
     with srv.connect(PDB, USER, PASSWORD, autocommit=True) as c:
         for sql in SETUP:
             c.execute(sql)
