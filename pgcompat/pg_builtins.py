@@ -380,17 +380,31 @@ def array_replace(call) -> str | None:
 def string_to_table(call) -> str | None:
     """string_to_table(s, delimiter [, null_string]): a row per piece."""
     array = string_to_array(call)
-    if array is None and len(call.args) == 2:
-        array = f"string_to_array({', '.join(call.args)})"
     return None if array is None else f"unnest({array})"
 
 
 def string_to_array(call) -> str | None:
-    """string_to_array(s, delimiter, null_string): pieces equal to null_string are NULL."""
-    if len(call.args) != 3:
+    """string_to_array(s, delimiter [, null_string]) as PostgreSQL splits: an empty string is an
+    empty array, a NULL delimiter splits into characters, an empty one keeps s whole (DuckDB's
+    split does the opposite of the last two and gives [''] for the first); pieces equal to
+    null_string are NULL."""
+    if len(call.args) not in (2, 3):
         return None
-    s, d, null = call.args
-    return f"list_transform(string_to_array({s}, {d}), lambda __p: CASE WHEN __p = ({null}) THEN NULL ELSE __p END)"
+    s, d = call.args[:2]
+    split = (
+        f"CASE WHEN ({s}) IS NULL THEN NULL WHEN ({s}) = '' THEN CAST([] AS VARCHAR[])"
+        f" WHEN ({d}) IS NULL THEN string_split({s}, '') WHEN ({d}) = '' THEN [CAST(({s}) AS VARCHAR)]"
+        f" ELSE string_to_array({s}, {d}) END"
+    )
+    if len(call.args) == 2:
+        return split
+    return f"list_transform({split}, lambda __p: CASE WHEN __p = ({call.args[2]}) THEN NULL ELSE __p END)"
+
+
+def txid_current(call) -> str | None:
+    """txid_current(): bigint, as in PostgreSQL (DuckDB's is an unsigned 64-bit integer, which
+    would reach the client as numeric)."""
+    return "CAST(txid_current() AS BIGINT)" if not call.args else None
 
 
 def array_to_string(call) -> str | None:
@@ -690,6 +704,7 @@ TRANSLATORS = {
     "array_replace": array_replace,
     "string_to_table": string_to_table,
     "string_to_array": string_to_array,
+    "txid_current": txid_current,
     "array_to_string": array_to_string,
     "lpad": pad("lpad"),
     "rpad": pad("rpad"),
