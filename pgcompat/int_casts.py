@@ -10,6 +10,11 @@ A column cast to an integer type (`t.s::int`, `CAST(s AS bigint)`) is checked wh
 `typeof(s)` is a constant to DuckDB, which drops the check for columns of other types; a text
 column's values are matched against PostgreSQL's form and a non-integer is refused (22P02).
 Statements on the catalog (names pg_*, information_schema) are left to the catalog emulation.
+
+A string written by INSERT ... VALUES or UPDATE ... SET into an integer column is read by the
+column's type in PostgreSQL, where DuckDB would cast it ('2.5' stored as 3): a string DuckDB reads
+as a number that PostgreSQL's integer input refuses is checked against the column's type when the
+statement runs (a statement run first, as pgcompat.numeric.literal_checks does).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Sequence
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat.numeric import written_literals
 from pgcompat.tokens import NAMES, Edit, literal
 
 # Each integer type's name in PostgreSQL's messages, and its range.
@@ -136,3 +142,63 @@ def column_int_casts(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
 
 
 REWRITES = [literal_int_casts, column_int_casts]
+
+
+# What DuckDB's cast from text to an integer reads as a number (it rounds a fraction, takes an
+# exponent and digit-group underscores): such a string that PostgreSQL refuses is checked.
+_DUCKDB_NUMBER = re.compile(r"^\s*[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*$")
+# bytea's hex format, which DuckDB's cast from text reads as escapes ('\\x6869' is h, 6, 9).
+_BYTEA_HEX = re.compile(r"^\\x[0-9a-fA-F]*$")
+
+
+def _number_text_at(toks: Sequence[Token], i: int) -> tuple[str, int] | None:
+    """A string at i, a whole value, that DuckDB would read as a number and PostgreSQL's integer
+    input refuses, or in bytea's hex format: (its text, the index after it)."""
+    if i >= len(toks) or toks[i].token_type != TokenType.STRING:
+        return None
+    value = toks[i].text
+    if _BYTEA_HEX.match(value) or (_DUCKDB_NUMBER.match(value) and not _INTEGER.match(value)):
+        return value, i + 1
+    return None
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def written_text_checks(text: str, toks: Sequence[Token]) -> list[str]:
+    """Statements run first that fail as PostgreSQL does (22P02) when a string that is not an
+    integer is written into an integer column, and clearly when bytea's hex format is written into
+    a bytea column (the catalog knows the column's type when it runs)."""
+    if not toks or toks[0].token_type not in (TokenType.INSERT, TokenType.UPDATE):
+        return []
+    found = written_literals(text, toks, toks[0].start, _number_text_at)
+    if found is None:
+        return []
+    schema, table, items = found
+    checks = []
+    for target, value in items:
+        if _BYTEA_HEX.match(value):
+            message = _quote(
+                f"bytea hex input '{value}' written into a bytea column is not read as PostgreSQL"
+                f" reads it here: write '{value}'::bytea"
+            )
+            types = "('BLOB')"
+        else:
+            shown = _quote(f': "{value}"')
+            message = (
+                "'invalid input syntax for type ' || CASE data_type WHEN 'SMALLINT' THEN 'smallint'"
+                f" WHEN 'INTEGER' THEN 'integer' ELSE 'bigint' END || {shown}"
+            )
+            types = "('SMALLINT', 'INTEGER', 'BIGINT')"
+        where = (
+            f"column_index = {target}"
+            if isinstance(target, int)
+            else f"lower(column_name) = lower({_quote(target)})"
+        )
+        checks.append(
+            f"SELECT error({message}) FROM duckdb_columns() WHERE database_name IN (current_database(), 'temp')"
+            f" AND schema_name = {_quote(schema)} AND lower(table_name) = lower({_quote(table)})"
+            f" AND {where} AND data_type IN {types}"
+        )
+    return checks

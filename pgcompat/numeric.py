@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from sqlglot.tokens import Token, TokenType
@@ -170,11 +170,16 @@ def _table(text: str, toks: Sequence[Token], i: int, base: int) -> tuple[str, st
     return "main", _name(text, toks[i], base), i + 1
 
 
-def _written_literals(
-    text: str, toks: Sequence[Token], base: int
+def written_literals(
+    text: str,
+    toks: Sequence[Token],
+    base: int,
+    pick: Callable[[Sequence[Token], int], tuple[str, int] | None] | None = None,
 ) -> tuple[str, str, list[tuple[str | int, str]]] | None:
-    """INSERT INTO t [(cols)] VALUES (...) and UPDATE t SET c = <number>: the table and the
-    (column name, or 1-based position) that each too long bare number is written into."""
+    """INSERT INTO t [(cols)] VALUES (...) and UPDATE t SET c = <literal>: the table and the
+    (column name, or 1-based position) that each literal pick finds (its text and the index after
+    it; by default a too long bare number) is written into as the whole value."""
+    pick = pick or _literal_at
     words = [t.token_type for t in toks[:2]]
     found: list[tuple[str | int, str]] = []
     if words == [TokenType.INSERT, TokenType.INTO]:
@@ -196,11 +201,7 @@ def _written_literals(
         while i < len(toks) and toks[i].token_type == TokenType.L_PAREN:
             i, position, depth = i + 1, 0, 1
             while i < len(toks) and depth:
-                at = (
-                    _literal_at(toks, i)
-                    if toks[i - 1].token_type in (TokenType.L_PAREN, TokenType.COMMA)
-                    else None
-                )
+                at = pick(toks, i) if toks[i - 1].token_type in (TokenType.L_PAREN, TokenType.COMMA) else None
                 if (
                     at is not None
                     and depth == 1
@@ -238,7 +239,7 @@ def _written_literals(
                     TokenType.COMMA,
                 )
             ):
-                at = _literal_at(toks, j + 2)
+                at = pick(toks, j + 2)
                 if at is not None and (at[1] >= len(toks) or toks[at[1]].token_type not in _CONTINUES):
                     found.append((_name(text, toks[j], base), at[0]))
     else:
@@ -271,7 +272,7 @@ def literal_checks(text: str, toks: Sequence[Token]) -> list[str]:
     without a word. Only the catalog knows the column's type, hence the check when it runs."""
     if not toks or toks[0].token_type not in (TokenType.INSERT, TokenType.UPDATE):
         return []
-    found = _written_literals(text, toks, toks[0].start)
+    found = written_literals(text, toks, toks[0].start)
     if found is None:
         return []
     schema, table, items = found

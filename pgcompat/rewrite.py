@@ -757,6 +757,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         *serial_sequences(text, toks),
         *identity_sequences(text, toks),
         *numeric.literal_checks(text, toks),
+        *int_casts.written_text_checks(text, toks),
     )
     refusal = (
         identity_refusal(toks)
