@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat.tokens import tokenize
+from pgcompat.tokens import CLAUSES, tokenize
 from pgwire import types as oids
 
 Edit = tuple[int, int, str]
@@ -45,6 +45,16 @@ def _open_of(toks: Sequence[Token], close: int) -> int | None:
     return None
 
 
+# Keywords a parenthesised operand may follow, which are not a function called with it
+# (SELECT ('{}')::jsonb casts the parenthesis, not "SELECT(...)").
+_BEFORE_PARENTHESIS = CLAUSES | {
+    TokenType.DCOLON, TokenType.COMMA, TokenType.AND, TokenType.OR, TokenType.NOT, TokenType.WHEN,
+    TokenType.THEN, TokenType.ELSE, TokenType.IN, TokenType.IS, TokenType.LIKE, TokenType.ILIKE,
+    TokenType.BETWEEN, TokenType.DISTINCT, TokenType.ALIAS, TokenType.CASE, TokenType.OFFSET,
+    TokenType.ALL, TokenType.ANY, TokenType.SOME, TokenType.EXISTS, TokenType.END,
+}  # fmt: skip
+
+
 def operand_start(toks: Sequence[Token], d: int) -> int | None:
     """The first token of the primary expression the '::' at d casts."""
     p = d - 1
@@ -58,7 +68,7 @@ def operand_start(toks: Sequence[Token], d: int) -> int | None:
             if (
                 p > 0
                 and (toks[p - 1].token_type in _NAMEISH or toks[p - 1].text.isidentifier())
-                and toks[p - 1].token_type not in (TokenType.DCOLON, TokenType.COMMA)
+                and toks[p - 1].token_type not in _BEFORE_PARENTHESIS
             ):
                 p -= 1  # a call: f(...), ARRAY[...]
         elif tt == TokenType.NUMBER and p > 0 and toks[p - 1].token_type == TokenType.PARAMETER:

@@ -24,7 +24,7 @@ from governance.governor import PdbGovernor
 from governance.meter import StatementMeter
 from governance.resources import PARAMETERS, Limits, tightest
 from governance.sampler import sample_soon
-from pgcompat import analysis, container_commands, params
+from pgcompat import analysis, container_commands, json_params, params
 from pgcompat import session_tables as pg_session_tables
 from pgcompat import statements as stmts
 from pgcompat.copy import parse_copy
@@ -1026,8 +1026,11 @@ class Session:
         return backend.NO_DATA
 
     def _parse(self, msg: frontend.Parse, quiet: bool = False) -> None:
+        sql = msg.sql
+        if msg.param_oids and json_params.declares_json(msg.param_oids):
+            sql = json_params.typed(sql, msg.param_oids)
         try:
-            parsed = stmts.split(msg.sql)
+            parsed = stmts.split(sql)
         except stmts.SqlSyntaxError as e:  # an ErrorResponse, as in a simple query; the session goes on
             raise DbError(e.sqlstate, str(e)) from e
         if len(parsed) > 1:

@@ -409,6 +409,29 @@ def test_jsonb_parameters(oid_tables) -> None:
             assert cur.execute(f"SELECT j FROM {t}_o WHERE id = 9").fetchone() == ({"q": 1},)
 
 
+def test_parameters_declared_json_are_json(oid_tables) -> None:
+    """A parameter the driver declares json or jsonb is one without a cast: SELECT $1 is a jsonb,
+    $1 -> 'a' jsonb's operator, $1::text jsonb's text; and a parenthesised operand cast to jsonb."""
+    from psycopg.types.json import Json
+
+    ours, theirs, _ = oid_tables
+    cases = [
+        ("SELECT %s AS a", [Jsonb({"b": 2, "a": [1, 2]})]),
+        ("SELECT %s -> 'a' AS a, %s ->> 'b' AS b", [Jsonb({"b": 2, "a": [1]})] * 2),
+        ("SELECT %s::text AS a", [Jsonb({"bb": 1, "a": 2})]),
+        ("SELECT x FROM (SELECT %s AS x) s", [Jsonb([1, "x"])]),
+        ("SELECT %s AS a, %s AS b", [Json({"b": 1, "a": 2}), "x"]),
+        ("SELECT ('{\"b\": 1, \"a\": 2}')::jsonb AS a, (('[1]'))::jsonb -> 0 AS b", []),
+    ]
+    for binary in (False, True):
+        for sql, params in cases:
+            sql = sql.replace("%s", "%b") if binary else sql
+            mine = ours.cursor(binary=binary).execute(sql, params)
+            pgs = theirs.cursor(binary=binary).execute(sql, params)
+            assert [d.type_code for d in mine.description] == [d.type_code for d in pgs.description], sql
+            assert mine.fetchall() == pgs.fetchall(), sql
+
+
 def test_jsonb_oid_through_asyncpg(
     oid_tables, server: RunningServer, pdb: str, pg15: PostgresServer, pg_db: str
 ) -> None:
