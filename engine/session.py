@@ -32,6 +32,7 @@ from engine import (
     grouping,
     inserts,
     jsonb,
+    param_types,
     pgdates,
     pgmath,
     shadows,
@@ -115,6 +116,9 @@ class Prepared:
     untyped: list[int] = field(default_factory=list)  # parameters neither the client nor DuckDB typed
     names: list[str | None] | None = None  # PostgreSQL's column names where DuckDB's differ
     deferred: bool = False  # result columns known only once parameter values are bound
+    # (deferred) the statement with its parameters typed by their operands, which binds without
+    # values: what a statement-level Describe reads (engine.param_types)
+    typed_probe: str | None = None
     used_params: list[str] | None = None  # $n DuckDB sees when a rewrite dropped some; None: all
     numeric_untyped: bool | None = None  # learnt at the first execution: those parameters are numbers
     read_only: bool | None = None  # BEGIN ... READ ONLY / READ WRITE (None: the session's default)
@@ -1650,6 +1654,14 @@ class EngineSession:
                 if unknown:
                     untyped.append(i)
                 ptypes.append(codec.pg_type(codec.oids.TEXT) if unknown else codec.pg_type_for_duckdb(t))
+        probe = None
+        if untyped:  # i + $1: the column's type, as PostgreSQL types it
+            probe, typed = param_types.operand_types(self.con, chosen.sql, untyped)
+            for i, t in typed.items():
+                ptypes[i] = codec.pg_type_for_duckdb(t)
+                untyped.remove(i)
+                if t == UNCONSTRAINED_NUMERIC:
+                    exact.append(i)
         cols = None
         deferred = False
         if sig.return_type == "query_result":
@@ -1660,6 +1672,7 @@ class EngineSession:
         )
         prepared.plain, prepared.dispatched = chosen.plain, chosen.dispatched
         prepared.deferred = deferred
+        prepared.typed_probe = probe if deferred else None
         prepared.used_params = used
         prepared.exact_numeric = exact
         prepared.dated_text = dated_text
@@ -1732,11 +1745,12 @@ class EngineSession:
                 self._choose(p)
                 self.ensure_pg_macros(p.sql)
                 try:
-                    cols = _sig_columns(
-                        _seam.bind(self.con, p.sql, values=_for_duckdb(p, [None] * len(p.param_types))),
-                        p.names,
-                        lambda: self._origins(p),
+                    sig = (
+                        _seam.bind(self.con, p.typed_probe)
+                        if p.typed_probe is not None
+                        else _seam.bind(self.con, p.sql, values=_for_duckdb(p, [None] * len(p.param_types)))
                     )
+                    cols = _sig_columns(sig, p.names, lambda: self._origins(p))
                 except duckdb.Error:
                     cols = None
                 return out + (_row_description(cols, [0] * len(cols)) if cols else backend.NO_DATA)

@@ -217,6 +217,44 @@ def test_asyncpg_char_key_read_and_written_back(server, pdb, table_name) -> None
     asyncio.run(run())
 
 
+def test_asyncpg_parameters_typed_by_their_operand(server, pdb, table_name) -> None:
+    """A parameter beside a column in arithmetic is typed by the column, as PostgreSQL types it
+    (i + $1 is an int4 when i is): asyncpg encodes by the described type and refused to send an
+    int for what was described as text; the statement-level description of the result is the
+    type the rows come in."""
+
+    async def run() -> None:
+        con = await asyncpg.connect(
+            host="127.0.0.1", port=server.port, user=PDB_ADMIN, password=PDB_PASSWORD, database=pdb, ssl=False
+        )
+        try:
+            await con.execute(f"create table {table_name} (i int, b bigint, n numeric(8,3), f float8)")
+            await con.execute(f"insert into {table_name} values (1, 2, 1.5, 0.5)")
+            cases = [
+                ("select i + $1 as a from {t}", 5, ["int4"], "int4", 6),
+                ("select $1 - i as a from {t}", 5, ["int4"], "int4", 4),
+                ("select b * $1 as a from {t}", 3, ["int8"], "int8", 6),
+                (
+                    "select t.n * $1 as a from {t} t",
+                    decimal.Decimal("5"),
+                    ["numeric"],
+                    "numeric",
+                    decimal.Decimal("7.500"),
+                ),
+                ("select f / $1 as a from {t}", 2.0, ["float8"], "float8", 0.25),
+                ("select i as a from {t} where i + $1 > 2", 5, ["int4"], "int4", 1),
+            ]
+            for sql, arg, params, result, expected in cases:
+                st = await con.prepare(sql.format(t=table_name))
+                assert [p.name for p in st.get_parameters()] == params, sql
+                assert [a.type.name for a in st.get_attributes()] == [result], sql
+                assert await st.fetchval(arg) == expected, sql
+        finally:
+            await con.close()
+
+    asyncio.run(run())
+
+
 def test_psql(server, pdb, table_name) -> None:
     env = dict(os.environ, PGPASSWORD=PDB_PASSWORD, PGSSLMODE="disable")
     cmd = [
