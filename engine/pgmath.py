@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 from duckdb import _seam
-from duckdb.sqltypes import DOUBLE, INTEGER, VARCHAR, DuckDBPyType
+from duckdb.sqltypes import BIGINT, DOUBLE, INTEGER, VARCHAR, DuckDBPyType
 
 from pgwire.errors import DbError
 from pgwire.types import (
@@ -54,6 +54,11 @@ FLOAT_CAST = "__pg_float_cast"  # a float -> DECIMAL(38,20) as PostgreSQL's floa
 ANY_CAST = "__pg_cast_any"  # (text, typeof): (expr)::numeric where DuckDB cannot type a macro's argument
 STORE = "__pg_numeric"  # (x, x): a computed value written into an unconstrained numeric column
 NEGATE = "__pg_neg"  # -(x) as __pg_neg(x, x) (pgcompat.numeric.integer_negation)
+TEXT = "__pg_text"  # x::text as PostgreSQL's output function writes x (pgcompat.text_casts)
+CONCAT_OPERAND = "__pg_cat"  # (x, x): a column beside || as PostgreSQL's || reads it (pgcompat.text_casts)
+ARRAY_TEXT = "__pg_array_text"  # a list's text as PostgreSQL's array_out writes it
+COLUMN_TEXT = "__pg_column_text"  # (c, c): a column's ::text, an array column's as array_out
+INTERVAL_TEXT = "__pg_interval_text"  # the Python function: (months, days, us) -> IntervalStyle postgres
 # what the UDF's errors start with: engine.errors maps them to PostgreSQL's SQLSTATEs
 DIVISION_BY_ZERO = "division by zero"
 QUOTIENT_OVERFLOW = "numeric quotient out of range"
@@ -311,6 +316,9 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
     wide = DuckDBPyType(QUOTIENT_TYPE)
     con.create_function(FLOAT_CAST, float_cast, [DOUBLE, INTEGER], wide, type="native")
     con.create_function(ANY_CAST, cast_any, [VARCHAR, VARCHAR], wide, type="native")
+    from engine.codec.temporal import interval_str  # (here: engine.codec imports this module)
+
+    con.create_function(INTERVAL_TEXT, interval_str, [BIGINT, BIGINT, BIGINT], VARCHAR, type="native")
 
 
 def _div(n: str, d: str) -> str:
@@ -366,6 +374,7 @@ def _macros() -> str:
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     out += _store_macros()
     out += _cast_macros()
+    out += _text_macros()
     out += _math_macros()
     return "\n".join(out)
 
@@ -401,6 +410,53 @@ def _cast_macros() -> list[str]:
     over += [f"(a VARCHAR, v) AS {TO_NUMERIC}(v)", f"(a, v) AS CAST(v AS {UNCONSTRAINED_NUMERIC})"]
     over += [f"(a BOOLEAN, v) AS {TO_NUMERIC}(CAST(v AS VARCHAR))"]  # refused, as PostgreSQL does
     return [f"CREATE OR REPLACE TEMP MACRO {CAST_NUMERIC}" + ", ".join(over) + ";"]
+
+
+def _text_macros() -> list[str]:
+    """__pg_text(x): x::text as PostgreSQL writes it, where DuckDB's cast to VARCHAR writes it
+    otherwise: a float without DuckDB's '.0' (1, not 1.0) and NaN / Infinity spelt as PostgreSQL
+    spells them, an interval in IntervalStyle postgres ('1 mon', '-1 days +02:00:00'), a BC date
+    as '0044-03-15 BC'. Every branch binds for any type (each reads the VARCHAR of x), so one
+    untyped macro serves all; typeof(x) is a constant, so one branch is left."""
+    text = "CAST(v AS VARCHAR)"
+    floats = (
+        f"CASE {text} WHEN 'nan' THEN 'NaN' WHEN 'inf' THEN 'Infinity' WHEN '-inf' THEN '-Infinity' "
+        f"ELSE regexp_replace({text}, '\\.0$', '') END"
+    )
+    months, days, micros = _interval_fields(f"TRY_CAST({text} AS INTERVAL)")
+    fields = ", ".join(f"CAST({f} AS BIGINT)" for f in (months, days, micros))
+    interval = f"{INTERVAL_TEXT}({fields})"
+    # a || b: a float, interval or date operand is written as its text is (the rest, JSON, arrays
+    # and bytea included, is left as it is: its || is another operator); every numeric type has
+    # its own overload, which a decimal or an integer would not take DOUBLE's before
+    kept = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", QUOTIENT_TYPE, "VARCHAR", "BOOLEAN")
+    over = [f"(a {t}, v) AS v" for t in kept]
+    over += [f"(a {t}, v) AS {TEXT}(v)" for t in ("DOUBLE", "FLOAT", "INTERVAL", "DATE")]
+    over += ["(a, v) AS v"]
+    # array_out: each element's text, quoted when PostgreSQL's would be (empty, NULL, blanks,
+    # quotes, commas, braces, backslashes), NULL elements as NULL, booleans as t / f
+    element = (
+        "CASE WHEN __t IS NULL THEN 'NULL' "
+        "WHEN __t = '' OR lower(__t) = 'null' OR regexp_matches(__t, '[{}\",\\\\\\s]') "
+        "THEN '\"' || replace(replace(__t, '\\', '\\\\'), '\"', '\\\"') || '\"' ELSE __t END"
+    )
+    array = (
+        "'{' || array_to_string(list_transform(list_transform(v, lambda __e: CASE WHEN typeof(__e) = 'BOOLEAN' "
+        f"THEN left(CAST(__e AS VARCHAR), 1) ELSE {TEXT}(__e) END), lambda __t: {element}), ',') || '}}'"
+    )
+    # an array column (a list of any of these: DuckDB casts a list to another element type only
+    # where the element cast is implicit); a nested list keeps DuckDB's text
+    elements = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE",
+                QUOTIENT_TYPE, "VARCHAR", "DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "INTERVAL", "UUID", "BLOB")  # fmt: skip
+    columns = [f"(a {t}[], v) AS {ARRAY_TEXT}(v)" for t in elements] + [f"(a, v) AS {TEXT}(v)"]
+    return [
+        f"CREATE OR REPLACE TEMP MACRO {TEXT}(v) AS CASE typeof(v) WHEN 'DOUBLE' THEN {floats} "
+        f"WHEN 'FLOAT' THEN {floats} WHEN 'INTERVAL' THEN {interval} "
+        f"WHEN 'DATE' THEN replace({text}, ' (BC)', ' BC') ELSE {text} END;",
+        f"CREATE OR REPLACE TEMP MACRO {CONCAT_OPERAND}" + ", ".join(over) + ";",
+        f"CREATE OR REPLACE TEMP MACRO {ARRAY_TEXT}(v) AS ({array});",
+        f"CREATE OR REPLACE TEMP MACRO {COLUMN_TEXT}" + ", ".join(columns) + ";",
+    ]
 
 
 # PostgreSQL's errors of its math functions (float.c, numeric.c), which engine.errors maps to

@@ -737,6 +737,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
                 notices.append(rw.notice)  # type: ignore[attr-defined]
     if not catalog:
         edits += pg_builtins.macro_calls(text, toks, base, edits)
+        edits += text_casts.output_texts(text, toks, base, edits)
     sql = apply(text, edits) if edits else text
     # ||, - and @> by their operands' types (not in the catalog emulation's queries; a text[]
     # literal the shim turned into a list is no catalog query)

@@ -21,17 +21,9 @@ from pgcompat.tokens import Edit, Tokens
 _TEXT_TYPES = frozenset({TokenType.TEXT, TokenType.VARCHAR})
 
 _BYTEA = ("('\\x' || lower(hex(", ")))")
-# array_out: each element's text, quoted when PostgreSQL's would be; NULL elements as NULL.
-_ELEMENT = (
-    "CASE WHEN __t IS NULL THEN 'NULL' "
-    "WHEN __t = '' OR lower(__t) = 'null' OR regexp_matches(__t, '[{}\",\\\\\\s]') "
-    "THEN '\"' || replace(replace(__t, '\\', '\\\\'), '\"', '\\\"') || '\"' ELSE __t END"
-)
-_ARRAY = (
-    "('{' || array_to_string(list_transform(list_transform((",
-    "), lambda __e: CASE WHEN typeof(__e) = 'BOOLEAN' THEN left(CAST(__e AS VARCHAR), 1) "
-    f"ELSE CAST(__e AS VARCHAR) END), lambda __t: {_ELEMENT}), ',') || '}}')",
-)
+# array_out: engine.pgmath's __pg_array_text (elements quoted when PostgreSQL's would be, NULL
+# elements as NULL, booleans as t / f, floats as PostgreSQL writes them).
+_ARRAY = ("__pg_array_text((", "))")
 
 
 # An unconstrained numeric (DECIMAL(38,10) or wider: pgcompat.numeric) without the fixed scale's
@@ -86,4 +78,133 @@ def bytea_and_array_text(text: str, toks: Sequence[Token], base: int) -> list[Ed
     return edits
 
 
+# Statements whose casts to text are written as PostgreSQL's output (engine.pgmath's __pg_text):
+# queries and writes; not definitions (a view or a DEFAULT would keep the session's macro in the
+# PDB's file), nor the catalog emulation's queries (its own rewrites read their casts).
+_PG_TEXT_HEADS = frozenset({"SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "VALUES", "("})
+PG_TEXT = "__pg_text"
+PG_COLUMN_TEXT = "__pg_column_text"
+
+
+def _catalog_query(toks: Sequence[Token]) -> bool:
+    return any(t.text.lower().startswith("pg_") or t.text.lower() == "information_schema" for t in toks)
+
+
+def output_text_casts(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
+    """x::text, x::varchar, CAST(x AS text): __pg_text(x), which writes a float, an interval and
+    a BC date as PostgreSQL's output functions do (DuckDB's cast writes 1.0, '1 month', '0044-03-15
+    (BC)'). A string literal, and an operand handled above (bytea, array, numeric), are left."""
+    if not any(t.token_type in _TEXT_TYPES for t in toks):
+        return []  # (most statements name no text type)
+    if toks[0].text.upper() not in _PG_TEXT_HEADS or _catalog_query(toks):
+        return []
+    n = len(toks)
+    tk: Tokens | None = None
+    edits: list[list[Edit]] = []
+    for i in range(1, n - 1):
+        t = toks[i]
+        if t.token_type == TokenType.DCOLON and toks[i + 1].token_type in _TEXT_TYPES:
+            if i + 2 < n and toks[i + 2].token_type in (TokenType.L_PAREN, TokenType.L_BRACKET):
+                continue  # varchar(3): pgcompat.char_casts; text[]: an array type
+            tk = tk or Tokens(text, toks, base)
+            first = _primary_start(tk, i - 1)
+            if first is None or _kind(tk, first, i - 1) is not None:
+                continue
+            if first == i - 1 and toks[first].token_type == TokenType.STRING:
+                continue  # 'abc'::text
+            if _column_at(toks, first, cast=True) == i - 1:  # a column, perhaps an array: its type picks
+                column = text[tk.start(first) : tk.end(i - 1)]
+                edits.append([(tk.start(first), tk.end(i + 1), f"{PG_COLUMN_TEXT}({column}, {column})")])
+                continue
+            edits.append(
+                [(tk.start(first), tk.start(first), f"{PG_TEXT}("), (tk.start(i), tk.end(i + 1), ")")]
+            )
+        elif t.text.lower() == "cast" and toks[i + 1].token_type == TokenType.L_PAREN:
+            tk = tk or Tokens(text, toks, base)
+            close = tk.match.get(i + 1)
+            if close is None or close < i + 4:
+                continue
+            if toks[close - 1].token_type not in _TEXT_TYPES or toks[close - 2].token_type != TokenType.ALIAS:
+                continue
+            if close - 3 == i + 2 and toks[i + 2].token_type == TokenType.STRING:
+                continue  # CAST('abc' AS text)
+            edits.append(
+                [(tk.start(i), tk.end(i + 1), f"{PG_TEXT}("), (tk.start(close - 2), tk.end(close - 1), "")]
+            )
+    return edits
+
+
+PG_CONCAT_OPERAND = "__pg_cat"
+_NAME_TOKENS = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
+
+
+def _column_at(toks: Sequence[Token], first: int, cast: bool = False) -> int | None:
+    """The last token of a bare column reference (c, t.c) that starts at first: a name chain
+    that no call, subscript, further name or (unless cast) cast follows."""
+    n, k = len(toks), first
+    if k >= n or toks[k].token_type not in _NAME_TOKENS:
+        return None
+    while k + 2 < n and toks[k + 1].token_type == TokenType.DOT and toks[k + 2].token_type in _NAME_TOKENS:
+        k += 2
+    nxt = toks[k + 1].token_type if k + 1 < n else None
+    if nxt in (TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.DOT) or (
+        nxt == TokenType.DCOLON and not cast
+    ):
+        return None
+    return k
+
+
+def concat_operands(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
+    """A column beside ||: __pg_cat(c, c), which writes a float, interval or date as PostgreSQL's
+    || does (its text: 'x' || 1.0::float8 is 'x1', DuckDB's 'x1.0') and leaves any other value as
+    it is (text, JSON, arrays, bytea: their || is another operator). Only bare column references,
+    whose text can stand twice (the first picks the macro's overload by type, the second is the
+    value, uncast)."""
+    pipes = [k for k in range(1, len(toks) - 1) if toks[k].token_type == TokenType.DPIPE]
+    if not pipes or toks[0].text.upper() not in _PG_TEXT_HEADS or "json" in text.lower():
+        return []
+    if _catalog_query(toks):
+        return []
+    edits: list[list[Edit]] = []
+    done: set[int] = set()
+    for k in pipes:
+        first = k - 1
+        while (
+            first >= 2
+            and toks[first - 1].token_type == TokenType.DOT
+            and toks[first - 2].token_type in _NAME_TOKENS
+        ):
+            first -= 2
+        sides = []
+        before = toks[first - 1].token_type if first >= 1 else None
+        if before not in (None, TokenType.DOT, TokenType.DCOLON) and _column_at(toks, first) == k - 1:
+            sides.append((first, k - 1))
+        last = _column_at(toks, k + 1)
+        if last is not None:
+            sides.append((k + 1, last))
+        for a, b in sides:
+            if a in done:
+                continue
+            done.add(a)
+            column = text[toks[a].start - base : toks[b].end - base + 1]
+            edits.append(
+                [(toks[a].start - base, toks[b].end - base + 1, f"{PG_CONCAT_OPERAND}({column}, {column})")]
+            )
+    return edits
+
+
 REWRITES = [bytea_and_array_text]
+
+
+def _clear(edit: Edit, taken: Sequence[Edit]) -> bool:
+    """Whether no other rewrite replaces text that edit touches (an insertion strictly inside a
+    replaced range, or a replacement overlapping one, would be lost or garbled)."""
+    s, e, _ = edit
+    return not any(te > ts and (ts < s < te if s == e else ts < e and s < te) for ts, te, _ in taken)
+
+
+def output_texts(text: str, toks: Sequence[Token], base: int, taken: Sequence[Edit]) -> list[Edit]:
+    """The casts to text and the columns beside || written as PostgreSQL's output writes them,
+    where no other rewrite's edit covers them (run after the others: pgcompat.rewrite)."""
+    groups = output_text_casts(text, toks, base) + concat_operands(text, toks, base)
+    return [e for g in groups if all(_clear(e, taken) for e in g) for e in g]
