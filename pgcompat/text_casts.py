@@ -110,8 +110,10 @@ def output_text_casts(text: str, toks: Sequence[Token], base: int) -> list[list[
             first = _primary_start(tk, i - 1)
             if first is None or _kind(tk, first, i - 1) is not None:
                 continue
-            if first == i - 1 and toks[first].token_type == TokenType.STRING:
-                continue  # 'abc'::text
+            if (first == i - 1 and toks[first].token_type == TokenType.STRING) or (
+                first == i - 2 and toks[first].token_type == TokenType.PARAMETER
+            ):
+                continue  # 'abc'::text; $1::varchar (engine.bpchar reads a parameter's cast)
             if _column_at(toks, first, cast=True) == i - 1:  # a column, perhaps an array: its type picks
                 column = text[tk.start(first) : tk.end(i - 1)]
                 edits.append([(tk.start(first), tk.end(i + 1), f"{PG_COLUMN_TEXT}({column}, {column})")])
@@ -126,8 +128,10 @@ def output_text_casts(text: str, toks: Sequence[Token], base: int) -> list[list[
                 continue
             if toks[close - 1].token_type not in _TEXT_TYPES or toks[close - 2].token_type != TokenType.ALIAS:
                 continue
-            if close - 3 == i + 2 and toks[i + 2].token_type == TokenType.STRING:
-                continue  # CAST('abc' AS text)
+            if (close - 3 == i + 2 and toks[i + 2].token_type == TokenType.STRING) or (
+                close - 3 == i + 3 and toks[i + 2].token_type == TokenType.PARAMETER
+            ):
+                continue  # CAST('abc' AS text), CAST($1 AS varchar)
             edits.append(
                 [(tk.start(i), tk.end(i + 1), f"{PG_TEXT}("), (tk.start(close - 2), tk.end(close - 1), "")]
             )
