@@ -448,7 +448,12 @@ def _text_macros() -> list[str]:
     # where the element cast is implicit); a nested list keeps DuckDB's text
     elements = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE",
                 QUOTIENT_TYPE, "VARCHAR", "DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "INTERVAL", "UUID", "BLOB")  # fmt: skip
-    columns = [f"(a {t}[], v) AS {ARRAY_TEXT}(v)" for t in elements] + [f"(a, v) AS {TEXT}(v)"]
+    # __pg_column_text(c, CAST(c AS VARCHAR)): the column picks the overload (and is the value
+    # where PostgreSQL's text differs); the cast stays in the text for engine.declared's jsonb
+    # reading (a jsonb column's text is jsonb's)
+    columns = [f"(a {t}[], v) AS {ARRAY_TEXT}(a)" for t in elements]
+    columns += [f"(a {t}, v) AS {TEXT}(a)" for t in ("DOUBLE", "FLOAT", "INTERVAL", "DATE")]
+    columns += [f"(a {t}, v) AS v" for t in kept] + ["(a, v) AS v"]
     return [
         f"CREATE OR REPLACE TEMP MACRO {TEXT}(v) AS CASE typeof(v) WHEN 'DOUBLE' THEN {floats} "
         f"WHEN 'FLOAT' THEN {floats} WHEN 'INTERVAL' THEN {interval} "

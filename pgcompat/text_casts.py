@@ -99,6 +99,7 @@ def output_text_casts(text: str, toks: Sequence[Token], base: int) -> list[list[
     if toks[0].text.upper() not in _PG_TEXT_HEADS or _catalog_query(toks):
         return []
     n = len(toks)
+    jsonish = "->" in text or "json" in text.lower()
     tk: Tokens | None = None
     edits: list[list[Edit]] = []
     for i in range(1, n - 1):
@@ -116,8 +117,18 @@ def output_text_casts(text: str, toks: Sequence[Token], base: int) -> list[list[
                 continue  # 'abc'::text; $1::varchar (engine.bpchar reads a parameter's cast)
             if _column_at(toks, first, cast=True) == i - 1:  # a column, perhaps an array: its type picks
                 column = text[tk.start(first) : tk.end(i - 1)]
-                edits.append([(tk.start(first), tk.end(i + 1), f"{PG_COLUMN_TEXT}({column}, {column})")])
+                edits.append(
+                    [
+                        (
+                            tk.start(first),
+                            tk.end(i + 1),
+                            f"{PG_COLUMN_TEXT}({column}, CAST({column} AS VARCHAR))",
+                        )
+                    ]
+                )
                 continue
+            if jsonish:
+                continue  # (an expression that may be jsonb: its cast is engine.declared's to read)
             edits.append(
                 [(tk.start(first), tk.start(first), f"{PG_TEXT}("), (tk.start(i), tk.end(i + 1), ")")]
             )
@@ -132,6 +143,14 @@ def output_text_casts(text: str, toks: Sequence[Token], base: int) -> list[list[
                 close - 3 == i + 3 and toks[i + 2].token_type == TokenType.PARAMETER
             ):
                 continue  # CAST('abc' AS text), CAST($1 AS varchar)
+            if _column_at(toks, i + 2) == close - 3:
+                column = text[tk.start(i + 2) : tk.end(close - 3)]
+                edits.append(
+                    [(tk.start(i), tk.end(close), f"{PG_COLUMN_TEXT}({column}, CAST({column} AS VARCHAR))")]
+                )
+                continue
+            if jsonish:
+                continue
             edits.append(
                 [(tk.start(i), tk.end(i + 1), f"{PG_TEXT}("), (tk.start(close - 2), tk.end(close - 1), "")]
             )
