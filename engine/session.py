@@ -544,6 +544,31 @@ class EngineSession:
             self.con.execute("BEGIN TRANSACTION")
         self._tx_generation = gate.generation
 
+    def _read_committed_snapshot(self, portal: Portal) -> None:
+        """READ COMMITTED in a transaction block: each statement sees what was committed before
+        it began, as in PostgreSQL. DuckDB's transaction keeps the snapshot of its start; a block
+        that has only read so far (no write gate, so no write, DDL or lock) begins its DuckDB
+        transaction again when a writer has committed since, before the statement runs. Not with
+        an open cursor or a suspended portal (each keeps its own snapshot, as PostgreSQL's do),
+        nor after a SAVEPOINT (its emulation replays the block). Once the block writes it holds
+        the gate: no other writer commits until it ends (claim_write took a fresh snapshot)."""
+        gate = self.gate
+        if (
+            gate is None
+            or gate.held_by(self.id)
+            or self.isolation_tx not in ("read committed", "read uncommitted")
+            or self._in_implicit
+            or self.cursors
+            or self.savepoints
+            or self._streaming is not None
+            or any(q is not portal and q.started and not q.done for q in self.portals.values())
+        ):
+            return
+        self._tx_ddl = self.ddl.value  # (before the snapshot)
+        self._tx_generation = gate.generation
+        self.con.execute("ROLLBACK")
+        self.con.execute("BEGIN TRANSACTION READ ONLY" if self.read_only_tx else "BEGIN TRANSACTION")
+
     def _release_gate(self) -> None:
         """The transaction ended: the next writer may go."""
         if self.gate is not None and self.gate.held_by(self.id):
@@ -1413,6 +1438,8 @@ class EngineSession:
         if p.kind not in _NAME_NEUTRAL:
             self._names = f"{id(self)}:{next(_NAMES_CHANGED)}"
         if not portal.started:
+            if self.status == "T" and self.gate is not None and self._tx_generation != self.gate.generation:
+                self._read_committed_snapshot(portal)
             self._choose(p)
             self.ensure_pg_macros(p.sql)
             for n in p.notices:

@@ -220,3 +220,33 @@ def test_psycopg_isolation_level_attribute(server, pdb, counter) -> None:
             assert c.execute("show transaction_isolation").fetchone() == ("serializable",)
             c.execute(f"update {counter} set n = n + 1 where id = 2")
         assert c.execute(f"select n from {counter} where id = 2").fetchone() == (1,)
+
+
+def test_read_committed_statements_see_what_was_committed_before_them(conn, other, counter) -> None:
+    """PostgreSQL's READ COMMITTED: each statement of a block sees the rows committed before it
+    began (DuckDB's transaction kept its first snapshot: the second count was 2, not 3). REPEATABLE
+    READ keeps the block's snapshot; a block that has written sees its own rows and what was
+    committed before its first write."""
+    other.execute("begin")
+    assert other.execute(f"select count(*) from {counter}").fetchone() == (2,)
+    conn.execute(f"insert into {counter} values (3, 0)")
+    assert other.execute(f"select count(*) from {counter}").fetchone() == (3,)
+    conn.execute(f"update {counter} set n = 7 where id = 1")
+    assert other.execute(f"select n from {counter} where id = 1").fetchone() == (7,)
+    other.execute(f"update {counter} set n = n + 1 where id = 2")  # the block writes: holds the gate
+    assert other.execute(f"select id, n from {counter} order by id").fetchall() == [(1, 7), (2, 1), (3, 0)]
+    other.execute("commit")
+
+    other.execute("begin isolation level repeatable read")
+    assert other.execute(f"select count(*) from {counter}").fetchone() == (3,)
+    conn.execute(f"insert into {counter} values (4, 0)")
+    assert other.execute(f"select count(*) from {counter}").fetchone() == (3,)
+    other.execute("commit")
+    assert other.execute(f"select count(*) from {counter}").fetchone() == (4,)
+
+    other.execute("begin read only")  # a read-only block stays read-only when it looks again
+    conn.execute(f"insert into {counter} values (5, 0)")
+    assert other.execute(f"select count(*) from {counter}").fetchone() == (5,)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        other.execute(f"delete from {counter}")
+    other.execute("rollback")
