@@ -25,6 +25,8 @@ from duckdb.sqltypes import DOUBLE, INTEGER, VARCHAR, DuckDBPyType
 from pgwire.errors import DbError
 from pgwire.types import (
     NOT_ROUNDED,
+    PARAM_PICK,
+    PARAM_PICKED,
     QUOTIENT_PRECISION,
     QUOTIENT_SCALE,
     QUOTIENT_TYPE,
@@ -43,6 +45,7 @@ PREFIX = "__pg_"  # every name here: a statement that holds it needs the macros
 EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIMAL(38,20)
 SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
 WINDOW_SUM = "__pg_wsum"  # sum(x) OVER (...): a window macro's body holds one aggregate (no overflow check)
+WINDOW_CHECK = "__pg_wcheck"  # (sum, max, min) of one window: float8pl's overflow check of a window sum
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
 ROUND = "__pg_round"  # round(x)
 MUL = "__pg_mul"  # a * b (pgcompat.result_types)
@@ -364,6 +367,14 @@ def _macros() -> str:
             over += ["(a TIME, b TIME, x, y) AS to_microseconds(date_diff('microsecond', y, x))"]
         over += [f"(a, b, x, y) AS x {op} y"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
+    # the pick of a parameter alone as an operand (pgwire.types.declared_params): the other
+    # operand's type, or the type the client declared
+    # sum(x) OVER w as __pg_wcheck(__pg_wsum(x) OVER w, max(x) OVER w, min(x) OVER w)
+    # (pgcompat.result_types.sum_avg): a window macro's body is one aggregate, so the check is
+    # made outside it, from the same window's max and min
+    out.append(f"CREATE OR REPLACE TEMP MACRO {WINDOW_CHECK}(s, hi, lo) AS {_sum_overflow('s', 'hi', 'lo')};")
+    out.append(f"CREATE OR REPLACE TEMP MACRO {PARAM_PICK}(p, other) AS other;")
+    out.append(f"CREATE OR REPLACE TEMP MACRO {PARAM_PICKED}(p, other) AS p;")
     out += _store_macros()
     out += _cast_macros()
     out += _math_macros()
@@ -463,16 +474,20 @@ def arithmetic_overloads(op: str, lead: str = "") -> list[str]:
     return [f"({lead}a {ta}, b {tb}, x, y) AS {body}" for ta, tb, body in pairs]
 
 
-def _checked_float_sum(distinct: str) -> str:
-    """sum(a) of any other type, but a float sum that overflows is PostgreSQL's 22003 (float8pl's
-    check, where DuckDB answers Infinity): the sum is infinite and no value was. typeof() is a
-    constant: for any other type DuckDB drops the check and its min and max."""
-    s = f"sum({distinct}a)"
+def _sum_overflow(s: str, hi: str, lo: str) -> str:
+    """s (a sum of values from lo to hi), but a float sum that overflows is PostgreSQL's 22003
+    (float8pl's check, where DuckDB answers Infinity): the sum is infinite and no value was.
+    typeof() is a constant: for any other type DuckDB drops the check and its min and max."""
     return (
         f"CASE WHEN typeof({s}) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST({s} AS DOUBLE)) "
-        "AND NOT isinf(TRY_CAST(max(a) AS DOUBLE)) AND NOT isinf(TRY_CAST(min(a) AS DOUBLE)) "
+        f"AND NOT isinf(TRY_CAST({hi} AS DOUBLE)) AND NOT isinf(TRY_CAST({lo} AS DOUBLE)) "
         f"THEN error('{FLOAT_OVERFLOW}') ELSE {s} END"
     )
+
+
+def _checked_float_sum(distinct: str) -> str:
+    """sum(a) of any other type, checked as a float sum (_sum_overflow)."""
+    return _sum_overflow(f"sum({distinct}a)", "max(a)", "min(a)")
 
 
 def _checked_quotient(x: str, y: str) -> str:

@@ -20,6 +20,7 @@ from sqlglot.tokens import Token, TokenType
 
 from pgcompat.numeric import CAST_MARK_DIGITS, unary_minus
 from pgcompat.tokens import apply, tokenize
+from pgwire.types import PARAM_PICK
 
 Edit = tuple[int, int, str]
 
@@ -31,6 +32,7 @@ _MACROS = {
     ("avg", True): "__pg_avg_distinct",
 }
 _WINDOW_SUM = "__pg_wsum"  # engine.pgmath.WINDOW_SUM: sum(x) OVER (...)
+_WINDOW_CHECK = "__pg_wcheck"  # engine.pgmath.WINDOW_CHECK: its overflow check
 _DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
 
 
@@ -193,12 +195,28 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
                 continue
             cond = text[toks[end + 3].end - base + 1 : toks[close].start - base].strip()
             arg, last = f"CASE WHEN ({cond}) THEN {arg} END", close
-        elif after == "OVER" and (end + 2 >= len(toks) or toks[end + 2].token_type != TokenType.L_PAREN):
-            continue  # OVER w: left as it is
+            after = toks[close + 1].text.upper() if close + 1 < len(toks) else ""
+            if after == "OVER" and name == "avg":
+                continue
+        window = None  # the OVER (...) clause's last token
+        if after == "OVER":
+            if last + 2 >= len(toks) or toks[last + 2].token_type != TokenType.L_PAREN:
+                continue  # OVER w: left as it is
+            window = _close(toks, last + 2)
+            if window is None or distinct:
+                continue
+        span = (t.start - base, toks[last if window is None else window].end - base + 1)
+        while edits and edits[-1][0][0] <= span[0] and span[1] <= edits[-1][-1][1]:
+            edits.pop()  # sum(sum(x)) OVER (): the inner one is rewritten, the outer left as it is
+        if window is not None:
+            # sum(x) OVER (w): the window macro, and its overflow check from the same window
+            over = text[toks[last + 1].start - base : span[1]]
+            new = f"{_WINDOW_CHECK}({_WINDOW_SUM}({arg}) {over}, max({arg}) {over}, min({arg}) {over})"
+            edits.append([(span[0], span[1], new)])
+            continue
         # avg(x) -> __pg_avg(x, x): the overload by the first, the value of the second
         args = f"{arg}, {arg}" if name == "avg" else arg
-        window = after == "OVER" and name == "sum" and not distinct
-        macro = _WINDOW_SUM if window else _MACROS[(name, distinct)]
+        macro = _MACROS[(name, distinct)]
         edits.append(
             [
                 (t.start - base, toks[first].start - base, f"{macro}("),
@@ -573,6 +591,8 @@ def _back(toks: Sequence[Token], e: int) -> int | None:
         while s >= 2 and toks[s - 1].token_type == TokenType.DOT and _word(toks[s - 2]):
             s -= 2
         if s >= 1 and toks[s - 1].token_type == TokenType.PARAMETER:
+            if s + 1 < len(toks) and toks[s + 1].token_type == TokenType.DCOLON:
+                return s - 1  # $1::float8 (the cast goes on below)
             return None
     else:
         return None
@@ -611,6 +631,12 @@ def _forward(toks: Sequence[Token], b: int) -> int | None:
         e = _case_end(toks, b, 1)
     elif t.text.upper() in _TYPED_LITERAL and b + 1 < n and toks[b + 1].token_type == TokenType.STRING:
         e = b + 1
+    elif (
+        t.token_type == TokenType.PARAMETER
+        and _cast_parameter(toks, b)
+        and toks[b + 2].token_type == TokenType.DCOLON
+    ):
+        e = b + 1  # $1::float8 (the cast goes on below)
     elif _word(t):
         e = b
         while e + 2 < n and toks[e + 1].token_type == TokenType.DOT and _word(toks[e + 2]):
@@ -690,6 +716,8 @@ def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
             if close is not None and close <= last:
                 j = close
                 continue
+        if t.token_type == TokenType.PARAMETER and _cast_parameter(toks, j):
+            continue  # $1::float8, CAST($1 AS ...): DuckDB types it by the cast
         if t.token_type in (TokenType.PARAMETER, TokenType.SELECT) or t.text.upper() in ("OVER", "FILTER"):
             return False
         if (
@@ -702,6 +730,30 @@ def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
         ):
             return False
     return True
+
+
+def _cast_parameter(toks: Sequence[Token], j: int) -> bool:
+    """Whether the parameter at j ($ and its number) is cast right there: $1::type, CAST($1 AS
+    type), or CAST(( $1 ) AS type), the type of a literal beside it (pgcompat.param_types) or the
+    one the client declares (pgwire.types.declared_params)."""
+    n = len(toks)
+    if j + 2 >= n or toks[j + 1].token_type != TokenType.NUMBER:
+        return False
+    after = toks[j + 2].token_type
+    if after == TokenType.DCOLON:
+        return True
+    if j >= 2 and toks[j - 1].token_type == TokenType.L_PAREN:
+        if after == TokenType.ALIAS and toks[j - 2].text.upper() == "CAST":
+            return True
+        return (
+            j >= 3
+            and j + 3 < n
+            and toks[j - 2].token_type == TokenType.L_PAREN
+            and toks[j - 3].text.upper() == "CAST"
+            and after == TokenType.R_PAREN
+            and toks[j + 3].token_type == TokenType.ALIAS
+        )
+    return False
 
 
 def _bare_parameter(toks: Sequence[Token], first: int, last: int) -> bool:
@@ -741,14 +793,18 @@ def _parameter_after(toks: Sequence[Token], b: int) -> int | None:
 
 def picked_by(toks: Sequence[Token], left: int, k: int, right: int, a: str, b: str) -> tuple[str, str] | None:
     """The pair of texts that picks the overload of a op b (operands left..k-1 and k+1..right):
-    (a, b) where DuckDB can type both; (b, b) or (a, a) where one is a parameter alone and the
-    other typable, which PostgreSQL gives the other operand's type ($1 of float8 - $1 is a
-    float8: its overflow is checked; DuckDB types it from x op y, computed as written); None
-    where DuckDB cannot type them."""
-    if _bare_parameter(toks, left, k - 1) and _typable(toks, k + 1, right):
-        return (b, b) if not _bare_parameter(toks, k + 1, right) else None
-    if _bare_parameter(toks, k + 1, right) and _typable(toks, left, k - 1):
-        return a, a
+    (a, b) where DuckDB can type both; where one is a parameter alone, its pick is
+    __pg_ptype($n, other): the other operand's type, which PostgreSQL gives an untyped parameter
+    (a float8 - $1 is a float8: its overflow is checked; DuckDB types $1 from x op y, computed as
+    written), or the type the client declares for it (pgwire.types.declared_params: $1 + $2 of
+    two float8 parameters); None where DuckDB cannot type them."""
+    alone_a, alone_b = _bare_parameter(toks, left, k - 1), _bare_parameter(toks, k + 1, right)
+    if alone_a and alone_b:
+        return f"{PARAM_PICK}({a}, {a})", f"{PARAM_PICK}({b}, {b})"
+    if alone_a and _typable(toks, k + 1, right):
+        return f"{PARAM_PICK}({a}, {b})", b
+    if alone_b and _typable(toks, left, k - 1):
+        return a, f"{PARAM_PICK}({b}, {a})"
     return (a, b) if _typable(toks, left, right) else None
 
 

@@ -162,8 +162,8 @@ def test_float_sums_that_overflow_are_refused(con) -> None:
         with pytest.raises(duckdb.Error, match="value out of range: overflow"):
             con.execute(_engine_sql(sql), params).fetchall()
     assert con.execute(_engine_sql("select d - '1', d - $1 from " + big), [1.5]).fetchone() == (1e308, 1e308)
-    # a float sum that overflows (float8pl's check in sum's transition), not in a window (a window
-    # macro holds one aggregate); other sums as they were
+    # a float sum that overflows (float8pl's check in sum's transition), also in a window (checked
+    # outside the window macro, from the window's max and min); other sums as they were
     with pytest.raises(duckdb.Error, match="value out of range: overflow"):
         con.execute(_engine_sql("select sum(x) from (values (1e308::float8), (1e308)) v(x)")).fetchall()
     values = "(values (1.5::float8, 1.5, 1, 1::real), ('Infinity', 2, 2, 2)) v(x, n, i, r)"
@@ -175,7 +175,13 @@ def test_float_sums_that_overflow_are_refused(con) -> None:
         == [(float("inf"), 3)] * 2
     )
     big = "(values (1e308::float8), (1e308)) v(x)"
-    assert con.execute(_engine_sql(f"select sum(x) over () from {big}")).fetchall() == [(float("inf"),)] * 2
+    for over in ("()", "(order by x)", "(partition by x > 0 rows between 1 preceding and current row)"):
+        with pytest.raises(duckdb.Error, match="value out of range: overflow"):
+            con.execute(_engine_sql(f"select sum(x) over {over} from {big}")).fetchall()
+    assert (
+        con.execute(_engine_sql(f"select sum(x) over (rows current row) from {big}")).fetchall()
+        == [(1e308,)] * 2
+    )
     with pytest.raises(duckdb.Error, match="value out of range: underflow"):  # (float8div's check)
         con.execute(_engine_sql("select 1e-300::float8 / 1e300::float8")).fetchall()
     assert con.execute(
@@ -200,20 +206,22 @@ def test_additions_respect_precedence() -> None:
     assert _engine_sql("select a + b * c from t") == (
         "select __pg_add(a, __pg_mul(b, c, b, c), a, __pg_mul(b, c, b, c)) from t"
     )
-    # a parameter alone takes the other operand's type (PostgreSQL's): the overload is picked by
-    # that operand twice; two parameters, a cast or signed one, are DuckDB's own
+    # a parameter alone takes the other operand's type (PostgreSQL's) unless the client declares
+    # one (pgwire.types.declared_params): its pick is __pg_ptype($n, other); a signed one, and a
+    # divisor, are DuckDB's own
     assert _engine_sql("select a + $1, $2 - b, c * $3 from t") == (
-        "select __pg_add(a, a, a, $1), __pg_sub(b, b, $2, b), __pg_mul(c, c, c, $3) from t"
+        "select __pg_add(a, __pg_ptype($1, a), a, $1), __pg_sub(__pg_ptype($2, b), b, $2, b),"
+        " __pg_mul(c, __pg_ptype($3, c), c, $3) from t"
     )
     assert _engine_sql("select a + $1 + b from t") == (
-        "select __pg_add(__pg_add(a, a, a, $1), b, __pg_add(a, a, a, $1), b) from t"
+        "select __pg_add(__pg_add(a, __pg_ptype($1, a), a, $1), b, __pg_add(a, __pg_ptype($1, a), a, $1), b) from t"
     )
-    for sql in (
-        "select $1 + $2 from t",
-        "select -$1 + a from t",
-        "select a / $1 from t",
-        "select $1::int * 2",
-    ):
+    assert _engine_sql("select $1 + $2 from t") == (
+        "select __pg_add(__pg_ptype($1, $1), __pg_ptype($2, $2), $1, $2) from t"
+    )
+    # a parameter cast is typed by its cast
+    assert _engine_sql("select $1::int * 2") == "select __pg_mul($1::int, 2, $1::int, 2)"
+    for sql in ("select -$1 + a from t", "select a / $1 from t"):
         assert _engine_sql(sql) == sql
     # an inner sum waits for the next pass: the outer one is checked too
     assert _engine_sql("select (a - b) + c from t") == (
