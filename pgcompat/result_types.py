@@ -70,7 +70,13 @@ def _plain_argument(toks: Sequence[Token], first: int, last: int) -> bool:
 # A statement's text may grow by copying operands (a / b is __pg_div(a, b, a, b)); nested
 # divisions copy what they hold, so the passes stop before the text grows past this factor.
 _MAX_GROWTH = 8
+_MIN_LIMIT = 2048  # (what a short statement may grow to all the same: select $1 + $2 * $3)
 _MAX_PASSES = 16
+# + and - nest one call per pass (a + b + c is __pg_add(__pg_add(a, b, ..), c, ..)), and each call's
+# checked body reads its left operand three times: DuckDB binds 3^depth copies of the first
+# operand (a chain of 8 took 1.4 s to bind, of 10 50 s; of 5 with three passes 37 ms, with two 4 ms). Past this depth the rest of a chain is
+# DuckDB's own +, checked once as a whole (chains).
+_MAX_ADDITION_PASSES = 2
 
 
 def applies(toks: Sequence[Token]) -> bool:
@@ -97,7 +103,7 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
     toks = tokenize(sql) if toks is None else toks
     if not applies(toks):
         return sql
-    limit = _MAX_GROWTH * len(sql)
+    limit = max(_MAX_GROWTH * len(sql), _MIN_LIMIT)
     for _ in range(_MAX_PASSES):  # (first: the steps after rewrite inside both copies)
         shaped = numeric_casts(sql, toks, toks[0].start)
         if not shaped or len(apply(sql, shaped)) > limit:
@@ -135,7 +141,8 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
         sql, toks = grown, tokenize(grown)
         if not deferred:
             break
-    for _ in range(_MAX_PASSES):  # + and -, left to right, once the products are calls
+    left = False  # whether + or - are left that the passes would rewrite
+    for _ in range(_MAX_ADDITION_PASSES):  # + and -, left to right, once the products are calls
         if not toks:
             return sql
         found, deferred = additions(sql, toks, toks[0].start)
@@ -143,10 +150,18 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
             break
         grown = apply(sql, found)
         if len(grown) > limit:
+            left = True
             break
         sql, toks = grown, tokenize(grown)
         if not deferred:
             break
+    else:
+        left = True
+    if left and toks and additions(sql, toks, toks[0].start)[0]:  # a chain longer than the passes
+        shaped = chains(sql, toks, toks[0].start)
+        if shaped:
+            sql = apply(sql, shaped)
+            toks = tokenize(sql)
     if toks:
         edits = [e for group in sum_avg(sql, toks, toks[0].start) for e in group]
         if edits:
@@ -808,6 +823,14 @@ def picked_by(toks: Sequence[Token], left: int, k: int, right: int, a: str, b: s
     return (a, b) if _typable(toks, left, right) else None
 
 
+def _computed(pick: tuple[str, str], a: str, b: str) -> tuple[str, str]:
+    """The operands a call computes from: a and b, but two lone parameters are computed as their
+    picks (the declared types: $1 + $2 of two int2 is an int2, of two numerics exact)."""
+    if pick[0].startswith(PARAM_PICK) and pick[1].startswith(PARAM_PICK):
+        return pick
+    return a, b
+
+
 def _multiplication(toks: Sequence[Token], k: int) -> bool:
     """Whether the * at k multiplies (not SELECT *, count(*), t.* or DuckDB's **)."""
     if toks[k].token_type != TokenType.STAR or k == 0 or k + 1 >= len(toks):
@@ -838,9 +861,8 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
         if toks[k - 1].token_type == TokenType.SLASH or toks[k + 1].token_type == TokenType.SLASH:
             continue  # DuckDB's // (integer division)
         left, right = _chain_start(toks, k - 1), _forward(toks, k + 1)
-        if t.token_type == TokenType.STAR:  # (a * $1: picked by a, picked_by)
-            left = _parameter_before(toks, k - 1) if left is None else left
-            right = _parameter_after(toks, k + 1) if right is None else right
+        left = _parameter_before(toks, k - 1) if left is None else left  # (a * $1: picked_by)
+        right = _parameter_after(toks, k + 1) if right is None else right
         if left is None or right is None:
             continue
         before = toks[left - 1] if left > 0 else None
@@ -851,10 +873,12 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
             continue  # (an operand may be followed by its alias, or end a parenthesis)
         a = text[toks[left].start - base : toks[k - 1].end - base + 1]
         b = text[toks[k + 1].start - base : toks[right].end - base + 1]
-        # (a quotient's body reads its operands as text: a parameter there is left alone)
-        pick = picked_by(toks, left, k, right, a, b) if t.token_type == TokenType.STAR else None
-        if pick is None and not _typable(toks, left, right):
+        # (a lone parameter divided by a numeric is read as text by the exact quotient: DuckDB
+        # types it VARCHAR, exact as the untyped parameter it was)
+        pick = picked_by(toks, left, k, right, a, b)
+        if pick is None:
             continue
+        a, b = _computed(pick, a, b)
         if any(_operator(toks, j) for j in (*range(left, k), *range(k + 1, right + 1))) or (
             out and out[-1][0][1] > toks[left].start - base
         ):
@@ -863,7 +887,7 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
         # the overload is picked by the first two, the value computed from the last two (not
         # cast to the overload's types: a decimal keeps every digit it has)
         macro = _DIV if t.token_type == TokenType.SLASH else _TIMES
-        pa, pb = pick or (a, b)
+        pa, pb = pick
         out.append([(toks[left].start - base, toks[right].end - base + 1, f"{macro}({pa}, {pb}, {a}, {b})")])
     return out, deferred
 
@@ -932,6 +956,7 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
         pick = picked_by(toks, left, k, right, a, b)
         if pick is None:
             continue
+        a, b = _computed(pick, a, b)
         if edits and edits[-1][1] > toks[left].start - base:
             deferred = True  # (a - b) + c, f(a - b) + c: once the inner one is a call
             continue
@@ -940,3 +965,63 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
             (toks[left].start - base, toks[right].end - base + 1, f"{macro}({pick[0]}, {pick[1]}, {a}, {b})")
         )
     return edits, deferred
+
+
+_CHAIN = "__pg_chain"  # engine.pgmath.CHAIN: (r, m, l) the chain's value, 0 where no operand is infinite, the terms
+
+
+def chains(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """What additions leaves of a chain longer than its passes (L + c + d, L the calls they made):
+    the chain as DuckDB's own + and -, in __pg_chain(chain, m, l), where m is 0 when every operand
+    is finite (each TRY_CAST(operand AS DOUBLE) * 0 added up) and l the signed terms as doubles: a
+    float result that is not finite from finite operands overflowed on the way, PostgreSQL's 22003
+    (float8pl's check; once a partial sum is infinite, adding finite values keeps it so); with an
+    operand that is not finite, the terms are added up again one by one with float8pl's check (a
+    real chain's is made in float8: its overflow past an Infinity operand is not seen). Chains with
+    a parameter or a subquery are left as they are (a cast would type the parameter)."""
+    edits: list[Edit] = []
+    n = len(toks)
+    for k in range(1, n - 1):
+        if not _additive(toks, k):
+            continue
+        left = _chain_start(toks, k - 1)
+        if left is None or (edits and edits[-1][1] > toks[left].start - base):
+            continue
+        before = toks[left - 1] if left > 0 else None
+        if before is not None and (before.token_type in _TIGHTER or not _delimits(before)):
+            continue
+        if before is not None and before.token_type in _ADD and _additive(toks, left - 1):
+            continue  # not the chain's first operator
+        operands = [(left, k - 1, "")]
+        op, right = k, None
+        while True:
+            right = _term_end(toks, op + 1)
+            if right is None:
+                break
+            operands.append((op + 1, right, "-" if toks[op].token_type == TokenType.DASH else ""))
+            if right + 1 < n and _additive(toks, right + 1):
+                op = right + 1
+                continue
+            break
+        if right is None:
+            continue
+        after = toks[right + 1] if right + 1 < n else None
+        if after is not None and (
+            after.token_type in _TIGHTER
+            or not (
+                _delimits(after) or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET)
+            )
+        ):
+            continue
+        if not _typable(toks, left, right):
+            continue
+        chain = text[toks[left].start - base : toks[right].end - base + 1]
+        values = [
+            (sign, f"TRY_CAST(({text[toks[a].start - base : toks[b].end - base + 1]}) AS DOUBLE)")
+            for a, b, sign in operands
+        ]
+        finite = " + ".join(f"{v} * 0" for _, v in values)
+        terms = ", ".join(f"{sign}{v}" for sign, v in values)
+        new = f"{_CHAIN}({chain}, {finite}, [{terms}])"
+        edits.append((toks[left].start - base, toks[right].end - base + 1, new))
+    return edits
