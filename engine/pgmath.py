@@ -354,6 +354,7 @@ def _macros() -> str:
     # is DuckDB's own.
     over = [f"(a {t}, b {t}, x, y) AS x / y" for t in (*ints, "BIGINT")]
     over += [f"(a {t}, b {t}, x, y) AS {_checked_quotient('x', 'y')}" for t in ("DOUBLE", "FLOAT")]
+    over += [f"(a {ta}, b {tb}, x, y) AS {body}" for ta, tb, body in _real_with_exact("/")]
     over += [f"(a {t}, b {t}, x, y) AS {_div('x', 'y')}" for t in ("HUGEINT", QUOTIENT_TYPE)]
     over += [f"(a INTERVAL, b DOUBLE, x, y) AS {_interval_div('x', 'y')}", "(a, b, x, y) AS x / y"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {DIV}" + ", ".join(over) + ";")
@@ -481,6 +482,7 @@ def arithmetic_overloads(op: str, lead: str = "") -> list[str]:
     r = f"x {op} y"
     checked = _checked_float(r, "x", "y") if op == "*" else _checked_sum(r, "x", "y")
     pairs = [(t, t, r) for t in _EXACT_TYPES] + [(t, t, checked) for t in _FLOAT_TYPES]
+    pairs += _real_with_exact(op)
     pairs += [(t, "VARCHAR", r) for t in _EXACT_TYPES] + [("VARCHAR", t, r) for t in _EXACT_TYPES]
     pairs += [(t, "VARCHAR", checked) for t in _FLOAT_TYPES] + [("VARCHAR", t, checked) for t in _FLOAT_TYPES]
     if op == "-":  # date - date: PostgreSQL's integer days (DuckDB's BIGINT; the cast is checked)
@@ -497,6 +499,19 @@ def _sum_overflow(s: str, hi: str, lo: str) -> str:
         f"AND NOT isinf(TRY_CAST({hi} AS DOUBLE)) AND NOT isinf(TRY_CAST({lo} AS DOUBLE)) "
         f"THEN error('{FLOAT_OVERFLOW}') ELSE {s} END"
     )
+
+
+def _real_with_exact(op: str) -> list[tuple[str, str, str]]:
+    """real op an integer or a numeric (either side) as PostgreSQL computes it: in float8 (its
+    float48 operators; DuckDB's FLOAT + INTEGER is a FLOAT: 1::float4 / 3 was 0.33333334), checked
+    as float8's. real op real and real op an untyped literal stay real, as PostgreSQL's."""
+    fx, fy = "CAST(x AS DOUBLE)", "CAST(y AS DOUBLE)"
+    if op == "/":
+        body = _checked_quotient(fx, fy)
+    else:
+        r = f"{fx} {op} {fy}"
+        body = _checked_float(r, fx, fy) if op == "*" else _checked_sum(r, fx, fy)
+    return [p for t in _EXACT_TYPES for p in (("FLOAT", t, body), (t, "FLOAT", body))]
 
 
 def _checked_float_sum(distinct: str) -> str:

@@ -1,6 +1,7 @@
 """Float overflow and underflow are PostgreSQL's 22003, never a quiet Infinity or 0 (issue 12):
 with parameters (psycopg binds a float as float8 on the server), in window sums, and in chains of
-+ and - longer than pgcompat.result_types' passes. Each statement runs on DuckCDB and on
++ and - longer than pgcompat.result_types' passes; and real with an integer or a numeric computes
+in float8, as PostgreSQL does. Each statement runs on DuckCDB and on
 PostgreSQL 15 beside it, both through psycopg; the answers (rows and types, or SQLSTATE and
 message) must be the same."""
 
@@ -39,6 +40,11 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select n / %s, %s / n from fo", ["3", "3"]),  # untyped beside a numeric: exact numerics
     ("select %s + %s", ["1", "2"]),  # untyped: "operator is not unique: unknown + unknown"
     ("select %s * 2", ["1.5"]),  # untyped beside an int4 literal: 22P02
+    # real with an integer or a numeric is float8 (PostgreSQL's float48 operators), real with real real
+    ("select r * 10, r + 1, r / 3, 1.5 - r, r * n, i / r from fo", None),
+    ("select r * r from fo", None),
+    ("select r / 1e-10::real from fo", None),
+    ("select r + %s, r * %s from fo", [1, 2.5]),
     # window sums
     ("select sum(x) over (order by x) from (values (1e308::float8), (1e308)) v(x)", None),
     ("select sum(x) over () from (values (1e308::float8), (1e308)) v(x)", None),
