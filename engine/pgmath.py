@@ -46,6 +46,7 @@ EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIM
 SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
 WINDOW_SUM = "__pg_wsum"  # sum(x) OVER (...): a window macro's body holds one aggregate (no overflow check)
 CHAIN = "__pg_chain"  # (r, m): a chain of + and - past pgcompat.result_types' passes, checked whole
+WINDOW_AVG = "__pg_wavg"  # (max, sum, count, avg) of one window: avg(x) OVER (...) of integers exact
 WINDOW_CHECK = "__pg_wcheck"  # (sum, max, min) of one window: float8pl's overflow check of a window sum
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
 ROUND = "__pg_round"  # round(x)
@@ -349,6 +350,14 @@ def _macros() -> str:
         over += [f"(a {t}, v) AS avg({distinct}v)" for t in ("FLOAT", "DOUBLE", "INTERVAL")]
         over += [f"(a, v) AS avg({distinct}v)"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
+    # avg(x) OVER w as __pg_wavg(x, sum(x) OVER w, count(x) OVER w, avg(x) OVER w)
+    # (pgcompat.result_types.sum_avg): picked by x's type; DuckDB drops the window aggregates the
+    # overload does not read
+    exact = f"CASE WHEN c > 0 THEN {_div('s', 'c')} END"
+    over = [f"(a {t}, s, c, g) AS {exact}" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
+    over += [f"(a {t}, s, c, g) AS g" for t in ("FLOAT", "DOUBLE", "INTERVAL")]
+    over += ["(a, s, c, g) AS g"]
+    out.append(f"CREATE OR REPLACE TEMP MACRO {WINDOW_AVG}" + ", ".join(over) + ";")
     # Integer division stays integer (the database's integer_division), float division float;
     # a numeric operand (a decimal, or a HUGEINT) makes it exact. Anything else (interval / 2)
     # is DuckDB's own.

@@ -33,6 +33,7 @@ _MACROS = {
 }
 _WINDOW_SUM = "__pg_wsum"  # engine.pgmath.WINDOW_SUM: sum(x) OVER (...)
 _WINDOW_CHECK = "__pg_wcheck"  # engine.pgmath.WINDOW_CHECK: its overflow check
+_WINDOW_AVG = "__pg_wavg"  # engine.pgmath.WINDOW_AVG: avg(x) OVER (...)
 _DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
 
 
@@ -193,7 +194,7 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
         if end is None:
             continue
         after = toks[end + 1].text.upper() if end + 1 < len(toks) else ""
-        if after == "WITHIN" or (after == "OVER" and name == "avg"):
+        if after == "WITHIN":
             continue
         first = i + 2
         distinct = first < end and toks[first].token_type == TokenType.DISTINCT
@@ -211,8 +212,6 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
             cond = text[toks[end + 3].end - base + 1 : toks[close].start - base].strip()
             arg, last = f"CASE WHEN ({cond}) THEN {arg} END", close
             after = toks[close + 1].text.upper() if close + 1 < len(toks) else ""
-            if after == "OVER" and name == "avg":
-                continue
         window = None  # the OVER (...) clause's last token
         if after == "OVER":
             if last + 2 >= len(toks) or toks[last + 2].token_type != TokenType.L_PAREN:
@@ -224,9 +223,14 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
         while edits and edits[-1][0][0] <= span[0] and span[1] <= edits[-1][-1][1]:
             edits.pop()  # sum(sum(x)) OVER (): the inner one is rewritten, the outer left as it is
         if window is not None:
-            # sum(x) OVER (w): the window macro, and its overflow check from the same window
             over = text[toks[last + 1].start - base : span[1]]
-            new = f"{_WINDOW_CHECK}({_WINDOW_SUM}({arg}) {over}, max({arg}) {over}, min({arg}) {over})"
+            if name == "sum":  # the window macro, and its overflow check from the same window
+                new = f"{_WINDOW_CHECK}({_WINDOW_SUM}({arg}) {over}, max({arg}) {over}, min({arg}) {over})"
+            elif _typable(toks, first, end - 1):  # avg: picked by x (valid where avg(x) OVER is:
+                # the select list's level), exact from the window's sum and count
+                new = f"{_WINDOW_AVG}({arg}, sum({arg}) {over}, count({arg}) {over}, avg({arg}) {over})"
+            else:
+                continue  # (avg(sum(x)) OVER (): DuckDB does not type an aggregate to pick an overload)
             edits.append([(span[0], span[1], new)])
             continue
         # avg(x) -> __pg_avg(x, x): the overload by the first, the value of the second

@@ -118,7 +118,7 @@ def test_duckdb_types_the_rewritten_expression_as_postgresql(con, expr: str, duc
         "select avg(i) / 2 from t",  # an aggregate in an operand is not typed there
         "select sum(i) / count(*) from t",
         "create view v as select sum(i), avg(i), i / 2 from t",  # DDL keeps DuckDB's functions
-        "select avg(i) over () from t",
+        "select avg(count(*)) over () from t",  # an aggregate picks no overload
         "select sum(i order by i) from t",
     ],
 )
@@ -127,6 +127,19 @@ def test_left_as_duckdb_has_it(sql: str) -> None:
     assert "__pg_div" not in out
     if sql.startswith(("select i", "create")) or "over" in sql or "order by" in sql:
         assert "__pg_" not in out
+
+
+def test_window_avg_of_integers_is_exact(con) -> None:
+    """avg(x) OVER (...) of integers and numerics is PostgreSQL's exact numeric quotient; of
+    floats DuckDB's avg, a double."""
+    sql = (
+        "select avg(v) over (order by v), avg(v::double) over () from (values (1), (3), (4)) t(v) order by v"
+    )
+    assert con.execute(_engine_sql(sql)).fetchall() == [
+        (Decimal(1), 8 / 3),
+        (Decimal(2), 8 / 3),
+        (Decimal("2.66666666666666670000"), 8 / 3),
+    ]
 
 
 def test_division_values_are_exact_and_integer_division_stays(con) -> None:
