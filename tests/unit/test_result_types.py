@@ -260,3 +260,25 @@ def test_operands_are_copied_once_each_pass_is_done() -> None:
         "select __pg_div(__pg_div(a, b, a, b), c, __pg_div(a, b, a, b), c),"
         " __pg_avg(__pg_div(x, 2.0, x, 2.0), __pg_div(x, 2.0, x, 2.0)) from t"
     )
+
+
+def test_declared_parameter_types_pick_the_overload() -> None:
+    """pgwire.types.declared_params: a parameter the client declares a number type is cast to it,
+    in the literal-implied cast (int2 keeps the literal's: int2 + int4 is int4; real beside a
+    literal is float8) and in the pick of a lone parameter; undeclared ones are left as written."""
+    from pgwire import types as t
+
+    lit = "CAST(( $1 ) AS INTEGER) + 1"
+    assert t.declared_params(lit, [t.FLOAT8]) == "CAST(( $1 ) AS DOUBLE) + 1"
+    assert t.declared_params(lit, [t.FLOAT4]) == "CAST(( $1 ) AS DOUBLE) + 1"
+    assert t.declared_params(lit, [t.INT2]) == lit
+    assert t.declared_params(lit, [t.NUMERIC]) == "CAST(( $1 ) AS DECIMAL(38,10)) + 1"
+    assert t.declared_params(lit, [t.TEXT]) == "$1 + 1"
+    assert t.declared_params(lit, [0]) == lit
+    pick = _engine_sql("select $1 + $2")
+    assert t.declared_params(pick, [t.FLOAT8, t.INT4]) == (
+        "select __pg_add(__pg_ptyped(CAST($1 AS DOUBLE), $1), __pg_ptyped(CAST($2 AS INTEGER), $2),"
+        " __pg_ptyped(CAST($1 AS DOUBLE), $1), __pg_ptyped(CAST($2 AS INTEGER), $2))"
+    )
+    assert t.declared_params(pick, [0, t.TEXT]) == pick
+    assert t.declared_params("select 1", [t.FLOAT8]) == "select 1"
