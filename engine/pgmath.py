@@ -45,7 +45,8 @@ PREFIX = "__pg_"  # every name here: a statement that holds it needs the macros
 EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIMAL(38,20)
 SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
 WINDOW_SUM = "__pg_wsum"  # sum(x) OVER (...): a window macro's body holds one aggregate (no overflow check)
-CHAIN = "__pg_chain"  # (r, m): a chain of + and - past pgcompat.result_types' passes, checked whole
+CHAIN = "__pg_chain"  # (r, l): a chain of + and - past pgcompat.result_types' passes, checked whole
+PRODUCT_CHAIN = "__pg_mchain"  # (r, l): a chain of * past pgcompat.result_types' passes, checked whole
 WINDOW_AVG = "__pg_wavg"  # (max, sum, count, avg) of one window: avg(x) OVER (...) of integers exact
 WINDOW_CHECK = "__pg_wcheck"  # (sum, max, min) of one window: float8pl's overflow check of a window sum
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
@@ -384,18 +385,32 @@ def _macros() -> str:
     # (pgcompat.result_types.sum_avg): a window macro's body is one aggregate, so the check is
     # made outside it, from the same window's max and min
     out.append(f"CREATE OR REPLACE TEMP MACRO {WINDOW_CHECK}(s, hi, lo) AS {_sum_overflow('s', 'hi', 'lo')};")
-    # a chain of + and - (pgcompat.result_types.chains): m is 0 when every operand is finite (NaN
-    # when one is not, NULL when one is NULL, and then so is the chain); with one that is not, the
-    # terms l are added up again with float8pl's check, as PostgreSQL adds them (the inner CASE
-    # runs only for the rows whose chain is not finite)
-    step = (
-        f"lambda acc, v: CASE WHEN isinf(acc + v) AND NOT isinf(acc) AND NOT isinf(v) "
+    # a chain of + and - (pgcompat.result_types.chains) and of * (products): r the chain, l its
+    # terms (factors) as doubles, read only for the rows whose chain is not finite (or 0): when
+    # every term is finite (and not 0), that is an overflow (underflow) on the way; else the terms
+    # are added up (multiplied) again one by one with float.c's checks, as PostgreSQL computes them
+    finite = "len(list_filter(l, lambda v: NOT isfinite(v))) = 0"
+    nonzero = "len(list_filter(l, lambda v: v = 0 OR NOT isfinite(v))) = 0"
+    add = (
+        "lambda acc, v: CASE WHEN isinf(acc + v) AND NOT isinf(acc) AND NOT isinf(v) "
         f"THEN error('{FLOAT_OVERFLOW}') ELSE acc + v END"
     )
+    mul = (
+        "lambda acc, v: CASE WHEN isinf(acc * v) AND NOT isinf(acc) AND NOT isinf(v) "
+        f"THEN error('{FLOAT_OVERFLOW}') WHEN acc * v = 0 AND acc <> 0 AND v <> 0 "
+        f"THEN error('{FLOAT_UNDERFLOW}') ELSE acc * v END"
+    )
+    fr = "TRY_CAST(r AS DOUBLE)"
     out.append(
-        f"CREATE OR REPLACE TEMP MACRO {CHAIN}(r, m, l) AS CASE WHEN typeof(r) IN ('DOUBLE', 'FLOAT') "
-        f"AND NOT isfinite(TRY_CAST(r AS DOUBLE)) THEN CASE WHEN m = 0 THEN error('{FLOAT_OVERFLOW}') "
-        f"WHEN list_reduce(l, {step}) IS NULL THEN r ELSE r END ELSE r END;"
+        f"CREATE OR REPLACE TEMP MACRO {CHAIN}(r, l) AS CASE WHEN typeof(r) IN ('DOUBLE', 'FLOAT') "
+        f"AND NOT isfinite({fr}) THEN CASE WHEN {finite} THEN error('{FLOAT_OVERFLOW}') "
+        f"WHEN list_reduce(l, {add}) IS NULL THEN r ELSE r END ELSE r END;"
+    )
+    out.append(
+        f"CREATE OR REPLACE TEMP MACRO {PRODUCT_CHAIN}(r, l) AS CASE WHEN typeof(r) IN ('DOUBLE', 'FLOAT') "
+        f"AND (NOT isfinite({fr}) OR {fr} = 0) THEN CASE WHEN {nonzero} AND isinf({fr}) THEN error('{FLOAT_OVERFLOW}') "
+        f"WHEN {nonzero} AND {fr} = 0 THEN error('{FLOAT_UNDERFLOW}') "
+        f"WHEN list_reduce(l, {mul}) IS NULL THEN r ELSE r END ELSE r END;"
     )
     out.append(f"CREATE OR REPLACE TEMP MACRO {PARAM_PICK}(p, other) AS other;")
     out.append(f"CREATE OR REPLACE TEMP MACRO {PARAM_PICKED}(p, other) AS p;")

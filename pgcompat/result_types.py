@@ -78,6 +78,9 @@ _MAX_PASSES = 16
 # operand (a chain of 8 took 1.4 s to bind, of 10 50 s; of 5 with three passes 37 ms, with two 4 ms). Past this depth the rest of a chain is
 # DuckDB's own +, checked once as a whole (chains).
 _MAX_ADDITION_PASSES = 2
+# * likewise (its checked body reads the left operand five times: a product of 6 doubles took 1.3 s
+# to bind, of 8 8.8 s); / keeps its passes (a numeric quotient is exact only as __pg_div)
+_MAX_PRODUCT_PASSES = 2
 
 
 def applies(toks: Sequence[Token]) -> bool:
@@ -130,18 +133,24 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
     if shaped:
         sql = apply(sql, shaped)
         toks = tokenize(sql)
-    for _ in range(_MAX_PASSES):
-        if not toks:
-            return sql
-        groups, deferred = divisions(sql, toks, toks[0].start)
-        if not groups:
+    for round_ in range(2):  # (the second: the divisions a product chain held, once it is a call)
+        for n in range(_MAX_PASSES):
+            if not toks:
+                return sql
+            groups, deferred = divisions(sql, toks, toks[0].start, round_ == 0 and n < _MAX_PRODUCT_PASSES)
+            if not groups:
+                break
+            grown = apply(sql, [e for group in groups for e in group])
+            if len(grown) > limit:
+                break
+            sql, toks = grown, tokenize(grown)
+            if not deferred:
+                break
+        shaped = products(sql, toks, toks[0].start) if toks and round_ == 0 else []
+        if not shaped:
             break
-        grown = apply(sql, [e for group in groups for e in group])
-        if len(grown) > limit:
-            break
-        sql, toks = grown, tokenize(grown)
-        if not deferred:
-            break
+        sql = apply(sql, shaped)
+        toks = tokenize(sql)
     left = False  # whether + or - are left that the passes would rewrite
     for _ in range(_MAX_ADDITION_PASSES):  # + and -, left to right, once the products are calls
         if not toks:
@@ -713,7 +722,7 @@ _SCALAR_CALLS = frozenset(
         "gcd", "lcm", "__pg_gcd", "__pg_lcm",
         # pgcompat.jsonb's x - 1 (DuckDB's own - but for a JSON x) and the class of x it passes
         "__pg_jminus", "__pg_jlminus", "__pg_jcls",
-        "__pg_add", "__pg_sub", "__pg_cast_numeric",
+        "__pg_add", "__pg_sub", "__pg_cast_numeric", "__pg_mchain", "__pg_chain",
     }
 )  # fmt: skip
 
@@ -849,7 +858,28 @@ def _operator(toks: Sequence[Token], k: int) -> bool:
     return toks[k].token_type == TokenType.SLASH or _multiplication(toks, k)
 
 
-def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Edit]], bool]:
+def _holds_operator(toks: Sequence[Token], first: int, last: int) -> bool:
+    """Whether tokens first..last hold a / or * (not inside a product chain's __pg_mchain call)."""
+    j = first
+    while j <= last:
+        if (
+            toks[j].text.lower() == _PRODUCT_CHAIN
+            and j + 1 <= last
+            and toks[j + 1].token_type == TokenType.L_PAREN
+        ):
+            close = _close(toks, j + 1)
+            if close is not None:
+                j = close + 1
+                continue
+        if _operator(toks, j):
+            return True
+        j += 1
+    return False
+
+
+def divisions(
+    text: str, toks: Sequence[Token], base: int, products: bool = True
+) -> tuple[list[list[Edit]], bool]:
     """a / b -> __pg_div(a, b, a, b), where the engine's overloads keep integer and float division
     and make a numeric one exact, and a * b -> __pg_mul(a, b, a, b), where they refuse a float
     product that overflows (22003, as PostgreSQL's float8mul; DuckDB answers Infinity); and
@@ -860,8 +890,8 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
     for k, t in enumerate(toks):
         if t.token_type not in (TokenType.SLASH, TokenType.STAR) or k == 0 or k + 1 >= n:
             continue
-        if t.token_type == TokenType.STAR and not _multiplication(toks, k):
-            continue
+        if t.token_type == TokenType.STAR and (not products or not _multiplication(toks, k)):
+            continue  # (past its passes a product is left to products)
         if toks[k - 1].token_type == TokenType.SLASH or toks[k + 1].token_type == TokenType.SLASH:
             continue  # DuckDB's // (integer division)
         left, right = _chain_start(toks, k - 1), _forward(toks, k + 1)
@@ -883,8 +913,10 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
         if pick is None:
             continue
         a, b = _computed(pick, a, b)
-        if any(_operator(toks, j) for j in (*range(left, k), *range(k + 1, right + 1))) or (
-            out and out[-1][0][1] > toks[left].start - base
+        if (
+            _holds_operator(toks, left, k - 1)
+            or _holds_operator(toks, k + 1, right)
+            or (out and out[-1][0][1] > toks[left].start - base)
         ):
             deferred = True  # an operand holding a division or product (a / b / c): the next pass
             continue
@@ -971,17 +1003,17 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
     return edits, deferred
 
 
-_CHAIN = "__pg_chain"  # engine.pgmath.CHAIN: (r, m, l) the chain's value, 0 where no operand is infinite, the terms
+_CHAIN = "__pg_chain"  # engine.pgmath.CHAIN: (r, l) the chain's value and its signed terms
 
 
 def chains(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """What additions leaves of a chain longer than its passes (L + c + d, L the calls they made):
-    the chain as DuckDB's own + and -, in __pg_chain(chain, m, l), where m is 0 when every operand
-    is finite (each TRY_CAST(operand AS DOUBLE) * 0 added up) and l the signed terms as doubles: a
-    float result that is not finite from finite operands overflowed on the way, PostgreSQL's 22003
-    (float8pl's check; once a partial sum is infinite, adding finite values keeps it so); with an
-    operand that is not finite, the terms are added up again one by one with float8pl's check (a
-    real chain's is made in float8: its overflow past an Infinity operand is not seen). Chains with
+    the chain as DuckDB's own + and -, in __pg_chain(chain, l), l the signed terms as doubles (read
+    only where the chain is not finite): a float result that is not finite from finite operands
+    overflowed on the way, PostgreSQL's 22003 (float8pl's check; once a partial sum is infinite,
+    adding finite values keeps it so); with an operand that is not finite, the terms are added up
+    again one by one with float8pl's check (a real chain's is made in float8: its overflow past an
+    Infinity operand is not seen). Chains with
     a parameter or a subquery are left as they are (a cast would type the parameter)."""
     edits: list[Edit] = []
     n = len(toks)
@@ -1020,12 +1052,65 @@ def chains(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         if not _typable(toks, left, right):
             continue
         chain = text[toks[left].start - base : toks[right].end - base + 1]
-        values = [
-            (sign, f"TRY_CAST(({text[toks[a].start - base : toks[b].end - base + 1]}) AS DOUBLE)")
+        terms = ", ".join(
+            f"{sign}TRY_CAST(({text[toks[a].start - base : toks[b].end - base + 1]}) AS DOUBLE)"
             for a, b, sign in operands
-        ]
-        finite = " + ".join(f"{v} * 0" for _, v in values)
-        terms = ", ".join(f"{sign}{v}" for sign, v in values)
-        new = f"{_CHAIN}({chain}, {finite}, [{terms}])"
-        edits.append((toks[left].start - base, toks[right].end - base + 1, new))
+        )
+        edits.append((toks[left].start - base, toks[right].end - base + 1, f"{_CHAIN}({chain}, [{terms}])"))
+    return edits
+
+
+_PRODUCT_CHAIN = "__pg_mchain"  # engine.pgmath.PRODUCT_CHAIN: (r, l) as __pg_chain, for *
+
+
+def products(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """What divisions leaves of a product longer than its passes (L * c * d, L the calls they
+    made): the run of * from the chain's start as DuckDB's own *, in __pg_mchain(run, l), l the
+    factors as doubles (read only where the product is 0 or not finite): a float product that is
+    infinite (0) from factors finite and not 0 overflowed (underflowed) on the way, PostgreSQL's
+    22003 (float8mul's checks; a partial product once infinite or 0 stays so); with a factor that
+    is 0 or not finite, the factors are multiplied again one by one with float8mul's checks. A / after the
+    run is left to divisions (the run is then one operand). Runs with a parameter or a subquery
+    are left as they are (a cast would type the parameter)."""
+    edits: list[Edit] = []
+    n = len(toks)
+    for k in range(1, n - 1):
+        if not _multiplication(toks, k) or (edits and edits[-1][1] > toks[k].start - base):
+            continue
+        left = _chain_start(toks, k - 1)
+        if left is None or not _delimits(toks[left - 1] if left > 0 else None):
+            continue
+        first = _forward(toks, left)
+        if first != k - 1:
+            continue  # a / or % before it: divisions first
+        factors = [(left, k - 1)]
+        op, right = k, None
+        while True:
+            right = _forward(toks, op + 1)
+            if right is None:
+                break
+            factors.append((op + 1, right))
+            if right + 1 < n and _multiplication(toks, right + 1):
+                op = right + 1
+                continue
+            break
+        if right is None or not _typable(toks, left, right):
+            continue
+        after = toks[right + 1] if right + 1 < n else None
+        if after is not None and (
+            after.token_type in (TokenType.CARET, TokenType.DCOLON, TokenType.DOT, TokenType.L_BRACKET)
+            or not (
+                _delimits(after)
+                or after.token_type
+                in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.SLASH, TokenType.MOD)
+            )
+        ):
+            continue
+        run = text[toks[left].start - base : toks[right].end - base + 1]
+        values = ", ".join(
+            f"TRY_CAST(({text[toks[a].start - base : toks[b].end - base + 1]}) AS DOUBLE)" for a, b in factors
+        )
+        edits.append(
+            (toks[left].start - base, toks[right].end - base + 1, f"{_PRODUCT_CHAIN}({run}, [{values}])")
+        )
     return edits

@@ -73,6 +73,16 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select date '2020-01-01' - date '2019-01-01' + 1 + 1 + 1 + 1 + 1", None),
     ("select 1 from fo where c + d + e + c + c + c + c + a + a < 1", None),
     ("select 1e-300::float8 * 1e-300", None),
+    # chains of * (and a / after them)
+    ("select a * e * e * e * e * e * 10 from fo", None),
+    ("select e * e * e * e * e * a * 10 from fo", None),
+    ("select e * e * e * e * e * a * 10 * 0 from fo", None),  # overflowed before the 0
+    ("select 0 * e * e * e * e * a * 10 from fo", None),
+    ("select e * e * e * e * 1e-300 * 1e-300 from fo", None),  # underflow
+    ("select e * e * e * e * e * 'Infinity'::float8 * 1e-300 from fo", None),
+    ("select e * 2 * 3 * 4 * 5 * 6 * 7 / 8, i * i * i * i * i / 7, n * 2 * 3 * n / 7 from fo", None),
+    ("select e * 2 * 3 * 4 * 5 * 6 * a / 1e-10 from fo", None),
+    ("select a / 1e-10 * e * e * e * e from fo", None),
 ]
 
 

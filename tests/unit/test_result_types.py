@@ -235,13 +235,22 @@ def test_additions_respect_precedence() -> None:
     # call's left operand three times a level)
     assert _engine_sql("select a + b + c - d from t") == (
         "select __pg_chain(__pg_add(__pg_add(a, b, a, b), c, __pg_add(a, b, a, b), c) - d,"
-        " TRY_CAST((__pg_add(__pg_add(a, b, a, b), c, __pg_add(a, b, a, b), c)) AS DOUBLE) * 0"
-        " + TRY_CAST((d) AS DOUBLE) * 0, [TRY_CAST((__pg_add(__pg_add(a, b, a, b), c, __pg_add(a, b, a, b), c))"
-        " AS DOUBLE), -TRY_CAST((d) AS DOUBLE)]) from t"
+        " [TRY_CAST((__pg_add(__pg_add(a, b, a, b), c, __pg_add(a, b, a, b), c)) AS DOUBLE),"
+        " -TRY_CAST((d) AS DOUBLE)]) from t"
+    )
+    # products likewise (__pg_mchain); a division after them is __pg_div of the chain
+    assert _engine_sql("select a * b * c * d / e from t") == (
+        "select __pg_div(__pg_mchain(__pg_mul(__pg_mul(a, b, a, b), c, __pg_mul(a, b, a, b), c) * d,"
+        " [TRY_CAST((__pg_mul(__pg_mul(a, b, a, b), c, __pg_mul(a, b, a, b), c)) AS DOUBLE), TRY_CAST((d) AS DOUBLE)]),"
+        " e, __pg_mchain(__pg_mul(__pg_mul(a, b, a, b), c, __pg_mul(a, b, a, b), c) * d,"
+        " [TRY_CAST((__pg_mul(__pg_mul(a, b, a, b), c, __pg_mul(a, b, a, b), c)) AS DOUBLE), TRY_CAST((d) AS DOUBLE)]),"
+        " e) from t"
     )
     long = " + ".join(f"c{i}" for i in range(40))
     shaped = _engine_sql(f"select {long} from t")
-    assert shaped.count("__pg_chain(") == 1 and shaped.count("__pg_add(") == 9  # (3 calls, 3 copies)
+    assert shaped.count("__pg_chain(") == 1 and shaped.count("__pg_add(") == 6  # (3 calls, twice)
+    shaped = _engine_sql("select " + " * ".join(f"c{i}" for i in range(40)) + " from t")
+    assert shaped.count("__pg_mchain(") == 1 and shaped.count("__pg_mul(") == 6
     # a parameter cast is typed by its cast
     assert _engine_sql("select $1::int * 2") == "select __pg_mul($1::int, 2, $1::int, 2)"
     assert _engine_sql("select -$1 + a from t") == "select -$1 + a from t"
