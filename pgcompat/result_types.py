@@ -221,11 +221,14 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
             cond = text[toks[end + 3].end - base + 1 : toks[close].start - base].strip()
             arg, last = f"CASE WHEN ({cond}) THEN {arg} END", close
             after = toks[close + 1].text.upper() if close + 1 < len(toks) else ""
-        window = None  # the OVER (...) clause's last token
+        window = None  # the OVER (...) clause's last token (OVER w: the window's name)
         if after == "OVER":
-            if last + 2 >= len(toks) or toks[last + 2].token_type != TokenType.L_PAREN:
-                continue  # OVER w: left as it is
-            window = _close(toks, last + 2)
+            if last + 2 >= len(toks):
+                continue
+            if toks[last + 2].token_type == TokenType.L_PAREN:
+                window = _close(toks, last + 2)
+            elif toks[last + 2].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
+                window = last + 2
             if window is None or distinct:
                 continue
         span = (t.start - base, toks[last if window is None else window].end - base + 1)

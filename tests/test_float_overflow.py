@@ -55,6 +55,8 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select sum(x::float8) filter (where x > 0) over () from (values (1, 1), (2, 2)) v(x, y)", None),
     ("select sum(sum(x)) over () from (values (1, 1), (2, 2)) v(x, y) group by y", None),
     ("select sum(i) over (), sum(n) over () from fo", None),
+    ("select sum(x) over w from (values (1e308::float8), (1e308)) v(x) window w as (order by x)", None),
+    ("select avg(x) over w = 1.5, sum(x) over w from (values (1), (2)) v(x) window w as ()", None),
     ("select sum(r + r) over () from fo", None),
     # chains of + and -
     ("select a + b + c + d from fo", None),
