@@ -553,6 +553,15 @@ def _checked_quotient(x: str, y: str) -> str:
     )
 
 
+# x ^ y is PostgreSQL's float8 dpow unless an operand is a numeric and neither a float (typeof is a
+# constant: DuckDB folds it)
+_NUMERIC_TYPE = "(typeof({v}) LIKE 'DECIMAL%' OR typeof({v}) = 'HUGEINT')"
+_FLOAT_POWER = (
+    "(typeof(x) IN ('DOUBLE', 'FLOAT') OR typeof(y) IN ('DOUBLE', 'FLOAT') OR NOT "
+    f"({_NUMERIC_TYPE.format(v='x')} OR {_NUMERIC_TYPE.format(v='y')}))"
+)
+
+
 def _log_of(x: str) -> str:
     return f"WHEN {x} = 0 THEN error('{LOG_ZERO}') WHEN {x} < 0 THEN error('{LOG_NEGATIVE}')"
 
@@ -564,7 +573,11 @@ def _math_macros() -> list[str]:
         f"CASE WHEN x = 0 AND y < 0 THEN error('{POWER_ZERO_NEGATIVE}') "
         f"WHEN x < 0 AND y <> floor(y) THEN error('{POWER_COMPLEX}') "
         f"WHEN isinf(pow(x, y)) AND NOT isinf(CAST(x AS DOUBLE)) AND NOT isinf(CAST(y AS DOUBLE)) "
-        f"THEN error('{FLOAT_OVERFLOW}') ELSE pow(x, y) END"
+        f"THEN error('{FLOAT_OVERFLOW}') "
+        # dpow's underflow (float8 ^ of finite operands is 0, x is not): not where PostgreSQL's
+        # operands are numerics (numeric_power answers 0.0000000000000000 there)
+        f"WHEN pow(x, y) = 0 AND x <> 0 AND NOT isinf(CAST(x AS DOUBLE)) AND NOT isinf(CAST(y AS DOUBLE)) "
+        f"AND {_FLOAT_POWER} THEN error('{FLOAT_UNDERFLOW}') ELSE pow(x, y) END"
     )
     negate = [
         f"(a {t}, x) AS CASE WHEN x = {-(2 ** (bits - 1))} THEN error('{INTEGER_RANGE[t]}') ELSE CAST(-x AS {t}) END"

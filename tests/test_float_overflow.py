@@ -75,6 +75,13 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select date '2020-01-01' - date '2019-01-01' + 1 + 1 + 1 + 1 + 1", None),
     ("select 1 from fo where c + d + e + c + c + c + c + a + a < 1", None),
     ("select 1e-300::float8 * 1e-300", None),
+    # power's underflow (dpow), not of numerics
+    ("select 10::float8 ^ -400", None),
+    ("select power(10, -400), 1", None),
+    ("select (-10)::float8 ^ -401", None),
+    ("select 10::float8 ^ -310, 2::float8 ^ -1074, 0::float8 ^ 2, 0.5::float8 ^ 'Infinity'::float8", None),
+    ("select 10.0 ^ -400::float8", None),
+    ("select power(e, -400) from fo", None),
     # chains of * (and a / after them)
     ("select a * e * e * e * e * e * 10 from fo", None),
     ("select e * e * e * e * e * a * 10 from fo", None),
