@@ -348,9 +348,15 @@ def _macros() -> str:
             f"CASE WHEN count({distinct}v) > 0 THEN {_div(f'sum({distinct}v)', f'count({distinct}v)')} END"
         )
         over = [f"(a {t}, v) AS {exact}" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
-        over += [f"(a {t}, v) AS avg({distinct}v)" for t in ("FLOAT", "DOUBLE", "INTERVAL")]
-        over += [f"(a, v) AS avg({distinct}v)"]
+        over += [
+            f"(a {t}, v) AS {_accum_overflow(f'avg({distinct}v)', 'v', distinct)}"
+            for t in ("FLOAT", "DOUBLE")
+        ]
+        over += [f"(a INTERVAL, v) AS avg({distinct}v)", f"(a, v) AS avg({distinct}v)"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
+    # stddev and variance (pgcompat.result_types.sum_avg), checked as float8_accum
+    for f in VARIANCES:
+        out.append(f"CREATE OR REPLACE TEMP MACRO __pg_{f}(a) AS {_accum_overflow(f'{f}(a)', 'a', '')};")
     # avg(x) OVER w as __pg_wavg(x, sum(x) OVER w, count(x) OVER w, avg(x) OVER w)
     # (pgcompat.result_types.sum_avg): picked by x's type; DuckDB drops the window aggregates the
     # overload does not read
@@ -536,6 +542,21 @@ def _real_with_exact(op: str) -> list[tuple[str, str, str]]:
         r = f"{fx} {op} {fy}"
         body = _checked_float(r, fx, fy) if op == "*" else _checked_sum(r, fx, fy)
     return [p for t in _EXACT_TYPES for p in (("FLOAT", t, body), (t, "FLOAT", body))]
+
+
+VARIANCES = ("stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop")
+
+
+def _accum_overflow(r: str, v: str, distinct: str) -> str:
+    """r, an avg, stddev or variance of v, but PostgreSQL's 22003 where float8_accum's sum or sum of
+    squared deviations (N times var_pop) overflows from finite values (avg(1e300, -1e300) too).
+    typeof(sum(v)) is a constant: DOUBLE only for floats (DuckDB drops the check for the others)."""
+    sx, sxx = f"sum({distinct}{v})", f"(var_pop({distinct}{v}) * count({distinct}{v}))"
+    return (
+        f"CASE WHEN typeof({sx}) = 'DOUBLE' AND (isinf(TRY_CAST({sx} AS DOUBLE)) OR isinf({sxx})) "
+        f"AND NOT isinf(TRY_CAST(max({v}) AS DOUBLE)) AND NOT isinf(TRY_CAST(min({v}) AS DOUBLE)) "
+        f"THEN error('{FLOAT_OVERFLOW}') ELSE {r} END"
+    )
 
 
 def _checked_float_sum(distinct: str) -> str:

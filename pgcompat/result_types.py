@@ -183,9 +183,15 @@ def _candidate(t: Token) -> bool:
     return (
         t.token_type in (TokenType.SLASH, TokenType.CARET, TokenType.DECIMAL)
         or t.text.lower() in ("sum", "avg", "extract", "date_part", "round")
+        or t.text.lower() in _VARIANCES
         or t.text.lower() in _MATH
         or t.text.lower() in _INT4_WINDOWS
     )
+
+
+# stddev and variance: engine.pgmath's __pg_<name>(x), float8_accum's overflow check (not DISTINCT,
+# not in a window: DuckDB's own there)
+_VARIANCES = frozenset({"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop"})
 
 
 def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
@@ -193,7 +199,7 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
     for i, t in enumerate(toks[:-1]):
         name = t.text.lower()
         if (
-            name not in ("sum", "avg")
+            (name not in ("sum", "avg") and name not in _VARIANCES)
             or toks[i + 1].token_type != TokenType.L_PAREN
             or text[t.start - base] == '"'
             or (i > 0 and toks[i - 1].token_type == TokenType.DOT)
@@ -231,6 +237,8 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
                 window = last + 2
             if window is None or distinct:
                 continue
+        if name in _VARIANCES and (distinct or window is not None):
+            continue
         span = (t.start - base, toks[last if window is None else window].end - base + 1)
         while edits and edits[-1][0][0] <= span[0] and span[1] <= edits[-1][-1][1]:
             edits.pop()  # sum(sum(x)) OVER (): the inner one is rewritten, the outer left as it is
@@ -247,7 +255,7 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
             continue
         # avg(x) -> __pg_avg(x, x): the overload by the first, the value of the second
         args = f"{arg}, {arg}" if name == "avg" else arg
-        macro = _MACROS[(name, distinct)]
+        macro = f"__pg_{name}" if name in _VARIANCES else _MACROS[(name, distinct)]
         edits.append(
             [
                 (t.start - base, toks[first].start - base, f"{macro}("),

@@ -75,6 +75,16 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select date '2020-01-01' - date '2019-01-01' + 1 + 1 + 1 + 1 + 1", None),
     ("select 1 from fo where c + d + e + c + c + c + c + a + a < 1", None),
     ("select 1e-300::float8 * 1e-300", None),
+    # avg, stddev and variance of floats: float8_accum's overflow (of the sum, and of the sum of
+    # squared deviations: avg(1e300, -1e300) too)
+    ("select avg(x) from (values (1e308::float8), (1e308)) v(x)", None),
+    ("select avg(x) from (values (1e300::float8), (-1e300)) v(x)", None),
+    ("select var_pop(x) from (values (1e300::float8), (-1e300)) v(x)", None),
+    ("select stddev(x) from (values (1e300::float8), (-1e300)) v(x)", None),
+    ("select variance(x) filter (where x <> 0) from (values (1e300::float8), (-1e300)) v(x)", None),
+    ("select avg(distinct x) from (values (1e308::float8), (1.5e308), (1e308)) v(x)", None),
+    ("select avg(x), stddev_pop(x) = 'NaN'::float8 from (values ('Infinity'::float8), (1e308)) v(x)", None),
+    ("select avg(x), stddev_pop(x) from (values (1e200::float8), (1e200)) v(x)", None),
     # power's underflow (dpow), not of numerics
     ("select 10::float8 ^ -400", None),
     ("select power(10, -400), 1", None),
