@@ -70,6 +70,8 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
         "42703",
     ),
     ("BinderException", re.compile(r"No function matches|function .* does not exist", re.I), "42883"),
+    # a call DuckDB cannot pick an overload of (PostgreSQL's ambiguous_function: $1 + $2 untyped)
+    ("BinderException", re.compile(r"(?:^|: )Macro \w+\(\) has multiple overloads that match"), "42725"),
     ("BinderException", re.compile(r"must appear in the GROUP BY", re.I), "42803"),
     # PostgreSQL's grouping_error and windowing_error of aggregates and window functions misplaced
     (
@@ -227,12 +229,21 @@ _POSTGRES_WORDING: list[tuple[str, re.Pattern[str], str, str | None]] = [
         "column",
     ),
     (
+        "42725",  # engine.pgmath's arithmetic (pgcompat.result_types) with no typed operand
+        re.compile(r"^Macro __pg_(add|sub|mul|div)\(\) has multiple overloads"),
+        "operator is not unique: unknown {0} unknown",
+        None,
+    ),
+    (
         "42883",
         re.compile(r"^(?:Scalar|Table|Aggregate|Macro) Function with name \"?([^\"!]+?)\"? does not exist!"),
         "function {0} does not exist",
         None,
     ),
 ]
+
+
+_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 
 
 def _postgres_wording(state: str, message: str) -> tuple[str, dict[str, str]] | None:
@@ -242,6 +253,8 @@ def _postgres_wording(state: str, message: str) -> tuple[str, dict[str, str]] | 
         m = pattern.match(message)
         if m is not None:
             name = m.group(1)
+            if st == "42725":
+                name = _OPERATORS[name]
             return text.format(name), ({field: name.split(".")[-1]} if field else {})
     return None
 

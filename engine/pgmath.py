@@ -25,6 +25,8 @@ from duckdb.sqltypes import BIGINT, DOUBLE, INTEGER, VARCHAR, DuckDBPyType
 from pgwire.errors import DbError
 from pgwire.types import (
     NOT_ROUNDED,
+    PARAM_PICK,
+    PARAM_PICKED,
     QUOTIENT_PRECISION,
     QUOTIENT_SCALE,
     QUOTIENT_TYPE,
@@ -43,6 +45,10 @@ PREFIX = "__pg_"  # every name here: a statement that holds it needs the macros
 EXACT_DIV = "__pg_exact_div"  # the Python function: (VARCHAR, VARCHAR) -> DECIMAL(38,20)
 SUM, SUM_DISTINCT, AVG, AVG_DISTINCT = "__pg_sum", "__pg_sum_distinct", "__pg_avg", "__pg_avg_distinct"
 WINDOW_SUM = "__pg_wsum"  # sum(x) OVER (...): a window macro's body holds one aggregate (no overflow check)
+CHAIN = "__pg_chain"  # (r, l): a chain of + and - past pgcompat.result_types' passes, checked whole
+PRODUCT_CHAIN = "__pg_mchain"  # (r, l): a chain of * past pgcompat.result_types' passes, checked whole
+WINDOW_AVG = "__pg_wavg"  # (max, sum, count, avg) of one window: avg(x) OVER (...) of integers exact
+WINDOW_CHECK = "__pg_wcheck"  # (sum, max, min) of one window: float8pl's overflow check of a window sum
 DIV = "__pg_div"  # a / b (pgcompat.result_types)
 ROUND = "__pg_round"  # round(x)
 MUL = "__pg_mul"  # a * b (pgcompat.result_types)
@@ -350,14 +356,29 @@ def _macros() -> str:
             f"CASE WHEN count({distinct}v) > 0 THEN {_div(f'sum({distinct}v)', f'count({distinct}v)')} END"
         )
         over = [f"(a {t}, v) AS {exact}" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
-        over += [f"(a {t}, v) AS avg({distinct}v)" for t in ("FLOAT", "DOUBLE", "INTERVAL")]
-        over += [f"(a, v) AS avg({distinct}v)"]
+        over += [
+            f"(a {t}, v) AS {_accum_overflow(f'avg({distinct}v)', 'v', distinct)}"
+            for t in ("FLOAT", "DOUBLE")
+        ]
+        over += [f"(a INTERVAL, v) AS avg({distinct}v)", f"(a, v) AS avg({distinct}v)"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
+    # stddev and variance (pgcompat.result_types.sum_avg), checked as float8_accum
+    for f in VARIANCES:
+        out.append(f"CREATE OR REPLACE TEMP MACRO __pg_{f}(a) AS {_accum_overflow(f'{f}(a)', 'a', '')};")
+    # avg(x) OVER w as __pg_wavg(x, sum(x) OVER w, count(x) OVER w, avg(x) OVER w)
+    # (pgcompat.result_types.sum_avg): picked by x's type; DuckDB drops the window aggregates the
+    # overload does not read
+    exact = f"CASE WHEN c > 0 THEN {_div('s', 'c')} END"
+    over = [f"(a {t}, s, c, g) AS {exact}" for t in (*ints, "BIGINT", "HUGEINT", QUOTIENT_TYPE)]
+    over += [f"(a {t}, s, c, g) AS g" for t in ("FLOAT", "DOUBLE", "INTERVAL")]
+    over += ["(a, s, c, g) AS g"]
+    out.append(f"CREATE OR REPLACE TEMP MACRO {WINDOW_AVG}" + ", ".join(over) + ";")
     # Integer division stays integer (the database's integer_division), float division float;
     # a numeric operand (a decimal, or a HUGEINT) makes it exact. Anything else (interval / 2)
     # is DuckDB's own.
     over = [f"(a {t}, b {t}, x, y) AS x / y" for t in (*ints, "BIGINT")]
     over += [f"(a {t}, b {t}, x, y) AS {_checked_quotient('x', 'y')}" for t in ("DOUBLE", "FLOAT")]
+    over += [f"(a {ta}, b {tb}, x, y) AS {body}" for ta, tb, body in _real_with_exact("/")]
     over += [f"(a {t}, b {t}, x, y) AS {_div('x', 'y')}" for t in ("HUGEINT", QUOTIENT_TYPE)]
     over += [f"(a INTERVAL, b DOUBLE, x, y) AS {_interval_div('x', 'y')}", "(a, b, x, y) AS x / y"]
     out.append(f"CREATE OR REPLACE TEMP MACRO {DIV}" + ", ".join(over) + ";")
@@ -372,6 +393,41 @@ def _macros() -> str:
             over += ["(a TIME, b TIME, x, y) AS to_microseconds(date_diff('microsecond', y, x))"]
         over += [f"(a, b, x, y) AS x {op} y"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
+    # the pick of a parameter alone as an operand (pgwire.types.declared_params): the other
+    # operand's type, or the type the client declared
+    # sum(x) OVER w as __pg_wcheck(__pg_wsum(x) OVER w, max(x) OVER w, min(x) OVER w)
+    # (pgcompat.result_types.sum_avg): a window macro's body is one aggregate, so the check is
+    # made outside it, from the same window's max and min
+    out.append(f"CREATE OR REPLACE TEMP MACRO {WINDOW_CHECK}(s, hi, lo) AS {_sum_overflow('s', 'hi', 'lo')};")
+    # a chain of + and - (pgcompat.result_types.chains) and of * (products): r the chain, l its
+    # terms (factors) as doubles, read only for the rows whose chain is not finite (or 0): when
+    # every term is finite (and not 0), that is an overflow (underflow) on the way; else the terms
+    # are added up (multiplied) again one by one with float.c's checks, as PostgreSQL computes them
+    finite = "len(list_filter(l, lambda v: NOT isfinite(v))) = 0"
+    nonzero = "len(list_filter(l, lambda v: v = 0 OR NOT isfinite(v))) = 0"
+    add = (
+        "lambda acc, v: CASE WHEN isinf(acc + v) AND NOT isinf(acc) AND NOT isinf(v) "
+        f"THEN error('{FLOAT_OVERFLOW}') ELSE acc + v END"
+    )
+    mul = (
+        "lambda acc, v: CASE WHEN isinf(acc * v) AND NOT isinf(acc) AND NOT isinf(v) "
+        f"THEN error('{FLOAT_OVERFLOW}') WHEN acc * v = 0 AND acc <> 0 AND v <> 0 "
+        f"THEN error('{FLOAT_UNDERFLOW}') ELSE acc * v END"
+    )
+    fr = "TRY_CAST(r AS DOUBLE)"
+    out.append(
+        f"CREATE OR REPLACE TEMP MACRO {CHAIN}(r, l) AS CASE WHEN typeof(r) IN ('DOUBLE', 'FLOAT') "
+        f"AND NOT isfinite({fr}) THEN CASE WHEN {finite} THEN error('{FLOAT_OVERFLOW}') "
+        f"WHEN list_reduce(l, {add}) IS NULL THEN r ELSE r END ELSE r END;"
+    )
+    out.append(
+        f"CREATE OR REPLACE TEMP MACRO {PRODUCT_CHAIN}(r, l) AS CASE WHEN typeof(r) IN ('DOUBLE', 'FLOAT') "
+        f"AND (NOT isfinite({fr}) OR {fr} = 0) THEN CASE WHEN {nonzero} AND isinf({fr}) THEN error('{FLOAT_OVERFLOW}') "
+        f"WHEN {nonzero} AND {fr} = 0 THEN error('{FLOAT_UNDERFLOW}') "
+        f"WHEN list_reduce(l, {mul}) IS NULL THEN r ELSE r END ELSE r END;"
+    )
+    out.append(f"CREATE OR REPLACE TEMP MACRO {PARAM_PICK}(p, other) AS other;")
+    out.append(f"CREATE OR REPLACE TEMP MACRO {PARAM_PICKED}(p, other) AS p;")
     out += _store_macros()
     out += _cast_macros()
     out += _text_macros()
@@ -517,6 +573,7 @@ def arithmetic_overloads(op: str, lead: str = "") -> list[str]:
     r = f"x {op} y"
     checked = _checked_float(r, "x", "y") if op == "*" else _checked_sum(r, "x", "y")
     pairs = [(t, t, r) for t in _EXACT_TYPES] + [(t, t, checked) for t in _FLOAT_TYPES]
+    pairs += _real_with_exact(op)
     pairs += [(t, "VARCHAR", r) for t in _EXACT_TYPES] + [("VARCHAR", t, r) for t in _EXACT_TYPES]
     pairs += [(t, "VARCHAR", checked) for t in _FLOAT_TYPES] + [("VARCHAR", t, checked) for t in _FLOAT_TYPES]
     if op == "-":  # date - date: PostgreSQL's integer days (DuckDB's BIGINT; the cast is checked)
@@ -524,16 +581,48 @@ def arithmetic_overloads(op: str, lead: str = "") -> list[str]:
     return [f"({lead}a {ta}, b {tb}, x, y) AS {body}" for ta, tb, body in pairs]
 
 
-def _checked_float_sum(distinct: str) -> str:
-    """sum(a) of any other type, but a float sum that overflows is PostgreSQL's 22003 (float8pl's
-    check, where DuckDB answers Infinity): the sum is infinite and no value was. typeof() is a
-    constant: for any other type DuckDB drops the check and its min and max."""
-    s = f"sum({distinct}a)"
+def _sum_overflow(s: str, hi: str, lo: str) -> str:
+    """s (a sum of values from lo to hi), but a float sum that overflows is PostgreSQL's 22003
+    (float8pl's check, where DuckDB answers Infinity): the sum is infinite and no value was.
+    typeof() is a constant: for any other type DuckDB drops the check and its min and max."""
     return (
         f"CASE WHEN typeof({s}) IN ('DOUBLE', 'FLOAT') AND isinf(TRY_CAST({s} AS DOUBLE)) "
-        "AND NOT isinf(TRY_CAST(max(a) AS DOUBLE)) AND NOT isinf(TRY_CAST(min(a) AS DOUBLE)) "
+        f"AND NOT isinf(TRY_CAST({hi} AS DOUBLE)) AND NOT isinf(TRY_CAST({lo} AS DOUBLE)) "
         f"THEN error('{FLOAT_OVERFLOW}') ELSE {s} END"
     )
+
+
+def _real_with_exact(op: str) -> list[tuple[str, str, str]]:
+    """real op an integer or a numeric (either side) as PostgreSQL computes it: in float8 (its
+    float48 operators; DuckDB's FLOAT + INTEGER is a FLOAT: 1::float4 / 3 was 0.33333334), checked
+    as float8's. real op real and real op an untyped literal stay real, as PostgreSQL's."""
+    fx, fy = "CAST(x AS DOUBLE)", "CAST(y AS DOUBLE)"
+    if op == "/":
+        body = _checked_quotient(fx, fy)
+    else:
+        r = f"{fx} {op} {fy}"
+        body = _checked_float(r, fx, fy) if op == "*" else _checked_sum(r, fx, fy)
+    return [p for t in _EXACT_TYPES for p in (("FLOAT", t, body), (t, "FLOAT", body))]
+
+
+VARIANCES = ("stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop")
+
+
+def _accum_overflow(r: str, v: str, distinct: str) -> str:
+    """r, an avg, stddev or variance of v, but PostgreSQL's 22003 where float8_accum's sum or sum of
+    squared deviations (N times var_pop) overflows from finite values (avg(1e300, -1e300) too).
+    typeof(sum(v)) is a constant: DOUBLE only for floats (DuckDB drops the check for the others)."""
+    sx, sxx = f"sum({distinct}{v})", f"(var_pop({distinct}{v}) * count({distinct}{v}))"
+    return (
+        f"CASE WHEN typeof({sx}) = 'DOUBLE' AND (isinf(TRY_CAST({sx} AS DOUBLE)) OR isinf({sxx})) "
+        f"AND NOT isinf(TRY_CAST(max({v}) AS DOUBLE)) AND NOT isinf(TRY_CAST(min({v}) AS DOUBLE)) "
+        f"THEN error('{FLOAT_OVERFLOW}') ELSE {r} END"
+    )
+
+
+def _checked_float_sum(distinct: str) -> str:
+    """sum(a) of any other type, checked as a float sum (_sum_overflow)."""
+    return _sum_overflow(f"sum({distinct}a)", "max(a)", "min(a)")
 
 
 def _checked_quotient(x: str, y: str) -> str:
@@ -544,6 +633,15 @@ def _checked_quotient(x: str, y: str) -> str:
         f"CASE WHEN isinf({r}) AND NOT isinf({fx}) THEN error('{FLOAT_OVERFLOW}') "
         f"WHEN {r} = 0 AND {fx} <> 0 AND NOT isinf({fy}) THEN error('{FLOAT_UNDERFLOW}') ELSE {r} END"
     )
+
+
+# x ^ y is PostgreSQL's float8 dpow unless an operand is a numeric and neither a float (typeof is a
+# constant: DuckDB folds it)
+_NUMERIC_TYPE = "(typeof({v}) LIKE 'DECIMAL%' OR typeof({v}) = 'HUGEINT')"
+_FLOAT_POWER = (
+    "(typeof(x) IN ('DOUBLE', 'FLOAT') OR typeof(y) IN ('DOUBLE', 'FLOAT') OR NOT "
+    f"({_NUMERIC_TYPE.format(v='x')} OR {_NUMERIC_TYPE.format(v='y')}))"
+)
 
 
 def _log_of(x: str) -> str:
@@ -557,7 +655,11 @@ def _math_macros() -> list[str]:
         f"CASE WHEN x = 0 AND y < 0 THEN error('{POWER_ZERO_NEGATIVE}') "
         f"WHEN x < 0 AND y <> floor(y) THEN error('{POWER_COMPLEX}') "
         f"WHEN isinf(pow(x, y)) AND NOT isinf(CAST(x AS DOUBLE)) AND NOT isinf(CAST(y AS DOUBLE)) "
-        f"THEN error('{FLOAT_OVERFLOW}') ELSE pow(x, y) END"
+        f"THEN error('{FLOAT_OVERFLOW}') "
+        # dpow's underflow (float8 ^ of finite operands is 0, x is not): not where PostgreSQL's
+        # operands are numerics (numeric_power answers 0.0000000000000000 there)
+        f"WHEN pow(x, y) = 0 AND x <> 0 AND NOT isinf(CAST(x AS DOUBLE)) AND NOT isinf(CAST(y AS DOUBLE)) "
+        f"AND {_FLOAT_POWER} THEN error('{FLOAT_UNDERFLOW}') ELSE pow(x, y) END"
     )
     negate = [
         f"(a {t}, x) AS CASE WHEN x = {-(2 ** (bits - 1))} THEN error('{INTEGER_RANGE[t]}') ELSE CAST(-x AS {t}) END"

@@ -20,6 +20,7 @@ from sqlglot.tokens import Token, TokenType
 
 from pgcompat.numeric import CAST_MARK_DIGITS, unary_minus
 from pgcompat.tokens import apply, tokenize
+from pgwire.types import PARAM_PICK
 
 Edit = tuple[int, int, str]
 
@@ -31,6 +32,8 @@ _MACROS = {
     ("avg", True): "__pg_avg_distinct",
 }
 _WINDOW_SUM = "__pg_wsum"  # engine.pgmath.WINDOW_SUM: sum(x) OVER (...)
+_WINDOW_CHECK = "__pg_wcheck"  # engine.pgmath.WINDOW_CHECK: its overflow check
+_WINDOW_AVG = "__pg_wavg"  # engine.pgmath.WINDOW_AVG: avg(x) OVER (...)
 _DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
 
 
@@ -68,7 +71,16 @@ def _plain_argument(toks: Sequence[Token], first: int, last: int) -> bool:
 # A statement's text may grow by copying operands (a / b is __pg_div(a, b, a, b)); nested
 # divisions copy what they hold, so the passes stop before the text grows past this factor.
 _MAX_GROWTH = 8
+_MIN_LIMIT = 2048  # (what a short statement may grow to all the same: select $1 + $2 * $3)
 _MAX_PASSES = 16
+# + and - nest one call per pass (a + b + c is __pg_add(__pg_add(a, b, ..), c, ..)), and each call's
+# checked body reads its left operand three times: DuckDB binds 3^depth copies of the first
+# operand (a chain of 8 took 1.4 s to bind, of 10 50 s; of 5 with three passes 37 ms, with two 4 ms). Past this depth the rest of a chain is
+# DuckDB's own +, checked once as a whole (chains).
+_MAX_ADDITION_PASSES = 2
+# * likewise (its checked body reads the left operand five times: a product of 6 doubles took 1.3 s
+# to bind, of 8 8.8 s); / keeps its passes (a numeric quotient is exact only as __pg_div)
+_MAX_PRODUCT_PASSES = 2
 
 
 def applies(toks: Sequence[Token]) -> bool:
@@ -95,7 +107,7 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
     toks = tokenize(sql) if toks is None else toks
     if not applies(toks):
         return sql
-    limit = _MAX_GROWTH * len(sql)
+    limit = max(_MAX_GROWTH * len(sql), _MIN_LIMIT)
     for _ in range(_MAX_PASSES):  # (first: the steps after rewrite inside both copies)
         shaped = numeric_casts(sql, toks, toks[0].start)
         if not shaped or len(apply(sql, shaped)) > limit:
@@ -121,19 +133,26 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
     if shaped:
         sql = apply(sql, shaped)
         toks = tokenize(sql)
-    for _ in range(_MAX_PASSES):
-        if not toks:
-            return sql
-        groups, deferred = divisions(sql, toks, toks[0].start)
-        if not groups:
+    for round_ in range(2):  # (the second: the divisions a product chain held, once it is a call)
+        for n in range(_MAX_PASSES):
+            if not toks:
+                return sql
+            groups, deferred = divisions(sql, toks, toks[0].start, round_ == 0 and n < _MAX_PRODUCT_PASSES)
+            if not groups:
+                break
+            grown = apply(sql, [e for group in groups for e in group])
+            if len(grown) > limit:
+                break
+            sql, toks = grown, tokenize(grown)
+            if not deferred:
+                break
+        shaped = products(sql, toks, toks[0].start) if toks and round_ == 0 else []
+        if not shaped:
             break
-        grown = apply(sql, [e for group in groups for e in group])
-        if len(grown) > limit:
-            break
-        sql, toks = grown, tokenize(grown)
-        if not deferred:
-            break
-    for _ in range(_MAX_PASSES):  # + and -, left to right, once the products are calls
+        sql = apply(sql, shaped)
+        toks = tokenize(sql)
+    left = False  # whether + or - are left that the passes would rewrite
+    for _ in range(_MAX_ADDITION_PASSES):  # + and -, left to right, once the products are calls
         if not toks:
             return sql
         found, deferred = additions(sql, toks, toks[0].start)
@@ -141,10 +160,18 @@ def typed_sql(sql: str, toks: Sequence[Token] | None = None) -> str:
             break
         grown = apply(sql, found)
         if len(grown) > limit:
+            left = True
             break
         sql, toks = grown, tokenize(grown)
         if not deferred:
             break
+    else:
+        left = True
+    if left and toks and additions(sql, toks, toks[0].start)[0]:  # a chain longer than the passes
+        shaped = chains(sql, toks, toks[0].start)
+        if shaped:
+            sql = apply(sql, shaped)
+            toks = tokenize(sql)
     if toks:
         edits = [e for group in sum_avg(sql, toks, toks[0].start) for e in group]
         if edits:
@@ -156,9 +183,15 @@ def _candidate(t: Token) -> bool:
     return (
         t.token_type in (TokenType.SLASH, TokenType.CARET, TokenType.DECIMAL)
         or t.text.lower() in ("sum", "avg", "extract", "date_part", "round")
+        or t.text.lower() in _VARIANCES
         or t.text.lower() in _MATH
         or t.text.lower() in _INT4_WINDOWS
     )
+
+
+# stddev and variance: engine.pgmath's __pg_<name>(x), float8_accum's overflow check (not DISTINCT,
+# not in a window: DuckDB's own there)
+_VARIANCES = frozenset({"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop"})
 
 
 def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
@@ -166,7 +199,7 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
     for i, t in enumerate(toks[:-1]):
         name = t.text.lower()
         if (
-            name not in ("sum", "avg")
+            (name not in ("sum", "avg") and name not in _VARIANCES)
             or toks[i + 1].token_type != TokenType.L_PAREN
             or text[t.start - base] == '"'
             or (i > 0 and toks[i - 1].token_type == TokenType.DOT)
@@ -176,7 +209,7 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
         if end is None:
             continue
         after = toks[end + 1].text.upper() if end + 1 < len(toks) else ""
-        if after == "WITHIN" or (after == "OVER" and name == "avg"):
+        if after == "WITHIN":
             continue
         first = i + 2
         distinct = first < end and toks[first].token_type == TokenType.DISTINCT
@@ -193,12 +226,36 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
                 continue
             cond = text[toks[end + 3].end - base + 1 : toks[close].start - base].strip()
             arg, last = f"CASE WHEN ({cond}) THEN {arg} END", close
-        elif after == "OVER" and (end + 2 >= len(toks) or toks[end + 2].token_type != TokenType.L_PAREN):
-            continue  # OVER w: left as it is
+            after = toks[close + 1].text.upper() if close + 1 < len(toks) else ""
+        window = None  # the OVER (...) clause's last token (OVER w: the window's name)
+        if after == "OVER":
+            if last + 2 >= len(toks):
+                continue
+            if toks[last + 2].token_type == TokenType.L_PAREN:
+                window = _close(toks, last + 2)
+            elif toks[last + 2].token_type in (TokenType.VAR, TokenType.IDENTIFIER):
+                window = last + 2
+            if window is None or distinct:
+                continue
+        if name in _VARIANCES and (distinct or window is not None):
+            continue
+        span = (t.start - base, toks[last if window is None else window].end - base + 1)
+        while edits and edits[-1][0][0] <= span[0] and span[1] <= edits[-1][-1][1]:
+            edits.pop()  # sum(sum(x)) OVER (): the inner one is rewritten, the outer left as it is
+        if window is not None:
+            over = text[toks[last + 1].start - base : span[1]]
+            if name == "sum":  # the window macro, and its overflow check from the same window
+                new = f"{_WINDOW_CHECK}({_WINDOW_SUM}({arg}) {over}, max({arg}) {over}, min({arg}) {over})"
+            elif _typable(toks, first, end - 1):  # avg: picked by x (valid where avg(x) OVER is:
+                # the select list's level), exact from the window's sum and count
+                new = f"{_WINDOW_AVG}({arg}, sum({arg}) {over}, count({arg}) {over}, avg({arg}) {over})"
+            else:
+                continue  # (avg(sum(x)) OVER (): DuckDB does not type an aggregate to pick an overload)
+            edits.append([(span[0], span[1], new)])
+            continue
         # avg(x) -> __pg_avg(x, x): the overload by the first, the value of the second
         args = f"{arg}, {arg}" if name == "avg" else arg
-        window = after == "OVER" and name == "sum" and not distinct
-        macro = _WINDOW_SUM if window else _MACROS[(name, distinct)]
+        macro = f"__pg_{name}" if name in _VARIANCES else _MACROS[(name, distinct)]
         edits.append(
             [
                 (t.start - base, toks[first].start - base, f"{macro}("),
@@ -573,6 +630,8 @@ def _back(toks: Sequence[Token], e: int) -> int | None:
         while s >= 2 and toks[s - 1].token_type == TokenType.DOT and _word(toks[s - 2]):
             s -= 2
         if s >= 1 and toks[s - 1].token_type == TokenType.PARAMETER:
+            if s + 1 < len(toks) and toks[s + 1].token_type == TokenType.DCOLON:
+                return s - 1  # $1::float8 (the cast goes on below)
             return None
     else:
         return None
@@ -611,6 +670,12 @@ def _forward(toks: Sequence[Token], b: int) -> int | None:
         e = _case_end(toks, b, 1)
     elif t.text.upper() in _TYPED_LITERAL and b + 1 < n and toks[b + 1].token_type == TokenType.STRING:
         e = b + 1
+    elif (
+        t.token_type == TokenType.PARAMETER
+        and _cast_parameter(toks, b)
+        and toks[b + 2].token_type == TokenType.DCOLON
+    ):
+        e = b + 1  # $1::float8 (the cast goes on below)
     elif _word(t):
         e = b
         while e + 2 < n and toks[e + 1].token_type == TokenType.DOT and _word(toks[e + 2]):
@@ -668,7 +733,7 @@ _SCALAR_CALLS = frozenset(
         "gcd", "lcm", "__pg_gcd", "__pg_lcm",
         # pgcompat.jsonb's x - 1 (DuckDB's own - but for a JSON x) and the class of x it passes
         "__pg_jminus", "__pg_jlminus", "__pg_jcls",
-        "__pg_add", "__pg_sub", "__pg_cast_numeric",
+        "__pg_add", "__pg_sub", "__pg_cast_numeric", "__pg_mchain", "__pg_chain",
     }
 )  # fmt: skip
 
@@ -690,6 +755,8 @@ def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
             if close is not None and close <= last:
                 j = close
                 continue
+        if t.token_type == TokenType.PARAMETER and _cast_parameter(toks, j):
+            continue  # $1::float8, CAST($1 AS ...): DuckDB types it by the cast
         if t.token_type in (TokenType.PARAMETER, TokenType.SELECT) or t.text.upper() in ("OVER", "FILTER"):
             return False
         if (
@@ -702,6 +769,30 @@ def _typable(toks: Sequence[Token], first: int, last: int) -> bool:
         ):
             return False
     return True
+
+
+def _cast_parameter(toks: Sequence[Token], j: int) -> bool:
+    """Whether the parameter at j ($ and its number) is cast right there: $1::type, CAST($1 AS
+    type), or CAST(( $1 ) AS type), the type of a literal beside it (pgcompat.param_types) or the
+    one the client declares (pgwire.types.declared_params)."""
+    n = len(toks)
+    if j + 2 >= n or toks[j + 1].token_type != TokenType.NUMBER:
+        return False
+    after = toks[j + 2].token_type
+    if after == TokenType.DCOLON:
+        return True
+    if j >= 2 and toks[j - 1].token_type == TokenType.L_PAREN:
+        if after == TokenType.ALIAS and toks[j - 2].text.upper() == "CAST":
+            return True
+        return (
+            j >= 3
+            and j + 3 < n
+            and toks[j - 2].token_type == TokenType.L_PAREN
+            and toks[j - 3].text.upper() == "CAST"
+            and after == TokenType.R_PAREN
+            and toks[j + 3].token_type == TokenType.ALIAS
+        )
+    return False
 
 
 def _bare_parameter(toks: Sequence[Token], first: int, last: int) -> bool:
@@ -741,15 +832,27 @@ def _parameter_after(toks: Sequence[Token], b: int) -> int | None:
 
 def picked_by(toks: Sequence[Token], left: int, k: int, right: int, a: str, b: str) -> tuple[str, str] | None:
     """The pair of texts that picks the overload of a op b (operands left..k-1 and k+1..right):
-    (a, b) where DuckDB can type both; (b, b) or (a, a) where one is a parameter alone and the
-    other typable, which PostgreSQL gives the other operand's type ($1 of float8 - $1 is a
-    float8: its overflow is checked; DuckDB types it from x op y, computed as written); None
-    where DuckDB cannot type them."""
-    if _bare_parameter(toks, left, k - 1) and _typable(toks, k + 1, right):
-        return (b, b) if not _bare_parameter(toks, k + 1, right) else None
-    if _bare_parameter(toks, k + 1, right) and _typable(toks, left, k - 1):
-        return a, a
+    (a, b) where DuckDB can type both; where one is a parameter alone, its pick is
+    __pg_ptype($n, other): the other operand's type, which PostgreSQL gives an untyped parameter
+    (a float8 - $1 is a float8: its overflow is checked; DuckDB types $1 from x op y, computed as
+    written), or the type the client declares for it (pgwire.types.declared_params: $1 + $2 of
+    two float8 parameters); None where DuckDB cannot type them."""
+    alone_a, alone_b = _bare_parameter(toks, left, k - 1), _bare_parameter(toks, k + 1, right)
+    if alone_a and alone_b:
+        return f"{PARAM_PICK}({a}, {a})", f"{PARAM_PICK}({b}, {b})"
+    if alone_a and _typable(toks, k + 1, right):
+        return f"{PARAM_PICK}({a}, {b})", b
+    if alone_b and _typable(toks, left, k - 1):
+        return a, f"{PARAM_PICK}({b}, {a})"
     return (a, b) if _typable(toks, left, right) else None
+
+
+def _computed(pick: tuple[str, str], a: str, b: str) -> tuple[str, str]:
+    """The operands a call computes from: a and b, but two lone parameters are computed as their
+    picks (the declared types: $1 + $2 of two int2 is an int2, of two numerics exact)."""
+    if pick[0].startswith(PARAM_PICK) and pick[1].startswith(PARAM_PICK):
+        return pick
+    return a, b
 
 
 def _multiplication(toks: Sequence[Token], k: int) -> bool:
@@ -766,7 +869,28 @@ def _operator(toks: Sequence[Token], k: int) -> bool:
     return toks[k].token_type == TokenType.SLASH or _multiplication(toks, k)
 
 
-def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Edit]], bool]:
+def _holds_operator(toks: Sequence[Token], first: int, last: int) -> bool:
+    """Whether tokens first..last hold a / or * (not inside a product chain's __pg_mchain call)."""
+    j = first
+    while j <= last:
+        if (
+            toks[j].text.lower() == _PRODUCT_CHAIN
+            and j + 1 <= last
+            and toks[j + 1].token_type == TokenType.L_PAREN
+        ):
+            close = _close(toks, j + 1)
+            if close is not None:
+                j = close + 1
+                continue
+        if _operator(toks, j):
+            return True
+        j += 1
+    return False
+
+
+def divisions(
+    text: str, toks: Sequence[Token], base: int, products: bool = True
+) -> tuple[list[list[Edit]], bool]:
     """a / b -> __pg_div(a, b, a, b), where the engine's overloads keep integer and float division
     and make a numeric one exact, and a * b -> __pg_mul(a, b, a, b), where they refuse a float
     product that overflows (22003, as PostgreSQL's float8mul; DuckDB answers Infinity); and
@@ -777,14 +901,13 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
     for k, t in enumerate(toks):
         if t.token_type not in (TokenType.SLASH, TokenType.STAR) or k == 0 or k + 1 >= n:
             continue
-        if t.token_type == TokenType.STAR and not _multiplication(toks, k):
-            continue
+        if t.token_type == TokenType.STAR and (not products or not _multiplication(toks, k)):
+            continue  # (past its passes a product is left to products)
         if toks[k - 1].token_type == TokenType.SLASH or toks[k + 1].token_type == TokenType.SLASH:
             continue  # DuckDB's // (integer division)
         left, right = _chain_start(toks, k - 1), _forward(toks, k + 1)
-        if t.token_type == TokenType.STAR:  # (a * $1: picked by a, picked_by)
-            left = _parameter_before(toks, k - 1) if left is None else left
-            right = _parameter_after(toks, k + 1) if right is None else right
+        left = _parameter_before(toks, k - 1) if left is None else left  # (a * $1: picked_by)
+        right = _parameter_after(toks, k + 1) if right is None else right
         if left is None or right is None:
             continue
         before = toks[left - 1] if left > 0 else None
@@ -795,19 +918,23 @@ def divisions(text: str, toks: Sequence[Token], base: int) -> tuple[list[list[Ed
             continue  # (an operand may be followed by its alias, or end a parenthesis)
         a = text[toks[left].start - base : toks[k - 1].end - base + 1]
         b = text[toks[k + 1].start - base : toks[right].end - base + 1]
-        # (a quotient's body reads its operands as text: a parameter there is left alone)
-        pick = picked_by(toks, left, k, right, a, b) if t.token_type == TokenType.STAR else None
-        if pick is None and not _typable(toks, left, right):
+        # (a lone parameter divided by a numeric is read as text by the exact quotient: DuckDB
+        # types it VARCHAR, exact as the untyped parameter it was)
+        pick = picked_by(toks, left, k, right, a, b)
+        if pick is None:
             continue
-        if any(_operator(toks, j) for j in (*range(left, k), *range(k + 1, right + 1))) or (
-            out and out[-1][0][1] > toks[left].start - base
+        a, b = _computed(pick, a, b)
+        if (
+            _holds_operator(toks, left, k - 1)
+            or _holds_operator(toks, k + 1, right)
+            or (out and out[-1][0][1] > toks[left].start - base)
         ):
             deferred = True  # an operand holding a division or product (a / b / c): the next pass
             continue
         # the overload is picked by the first two, the value computed from the last two (not
         # cast to the overload's types: a decimal keeps every digit it has)
         macro = _DIV if t.token_type == TokenType.SLASH else _TIMES
-        pa, pb = pick or (a, b)
+        pa, pb = pick
         out.append([(toks[left].start - base, toks[right].end - base + 1, f"{macro}({pa}, {pb}, {a}, {b})")])
     return out, deferred
 
@@ -876,6 +1003,7 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
         pick = picked_by(toks, left, k, right, a, b)
         if pick is None:
             continue
+        a, b = _computed(pick, a, b)
         if edits and edits[-1][1] > toks[left].start - base:
             deferred = True  # (a - b) + c, f(a - b) + c: once the inner one is a call
             continue
@@ -884,3 +1012,116 @@ def additions(text: str, toks: Sequence[Token], base: int) -> tuple[list[Edit], 
             (toks[left].start - base, toks[right].end - base + 1, f"{macro}({pick[0]}, {pick[1]}, {a}, {b})")
         )
     return edits, deferred
+
+
+_CHAIN = "__pg_chain"  # engine.pgmath.CHAIN: (r, l) the chain's value and its signed terms
+
+
+def chains(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """What additions leaves of a chain longer than its passes (L + c + d, L the calls they made):
+    the chain as DuckDB's own + and -, in __pg_chain(chain, l), l the signed terms as doubles (read
+    only where the chain is not finite): a float result that is not finite from finite operands
+    overflowed on the way, PostgreSQL's 22003 (float8pl's check; once a partial sum is infinite,
+    adding finite values keeps it so); with an operand that is not finite, the terms are added up
+    again one by one with float8pl's check (a real chain's is made in float8: its overflow past an
+    Infinity operand is not seen). Chains with
+    a parameter or a subquery are left as they are (a cast would type the parameter)."""
+    edits: list[Edit] = []
+    n = len(toks)
+    for k in range(1, n - 1):
+        if not _additive(toks, k):
+            continue
+        left = _chain_start(toks, k - 1)
+        if left is None or (edits and edits[-1][1] > toks[left].start - base):
+            continue
+        before = toks[left - 1] if left > 0 else None
+        if before is not None and (before.token_type in _TIGHTER or not _delimits(before)):
+            continue
+        if before is not None and before.token_type in _ADD and _additive(toks, left - 1):
+            continue  # not the chain's first operator
+        operands = [(left, k - 1, "")]
+        op, right = k, None
+        while True:
+            right = _term_end(toks, op + 1)
+            if right is None:
+                break
+            operands.append((op + 1, right, "-" if toks[op].token_type == TokenType.DASH else ""))
+            if right + 1 < n and _additive(toks, right + 1):
+                op = right + 1
+                continue
+            break
+        if right is None:
+            continue
+        after = toks[right + 1] if right + 1 < n else None
+        if after is not None and (
+            after.token_type in _TIGHTER
+            or not (
+                _delimits(after) or after.token_type in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET)
+            )
+        ):
+            continue
+        if not _typable(toks, left, right):
+            continue
+        chain = text[toks[left].start - base : toks[right].end - base + 1]
+        terms = ", ".join(
+            f"{sign}TRY_CAST(({text[toks[a].start - base : toks[b].end - base + 1]}) AS DOUBLE)"
+            for a, b, sign in operands
+        )
+        edits.append((toks[left].start - base, toks[right].end - base + 1, f"{_CHAIN}({chain}, [{terms}])"))
+    return edits
+
+
+_PRODUCT_CHAIN = "__pg_mchain"  # engine.pgmath.PRODUCT_CHAIN: (r, l) as __pg_chain, for *
+
+
+def products(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """What divisions leaves of a product longer than its passes (L * c * d, L the calls they
+    made): the run of * from the chain's start as DuckDB's own *, in __pg_mchain(run, l), l the
+    factors as doubles (read only where the product is 0 or not finite): a float product that is
+    infinite (0) from factors finite and not 0 overflowed (underflowed) on the way, PostgreSQL's
+    22003 (float8mul's checks; a partial product once infinite or 0 stays so); with a factor that
+    is 0 or not finite, the factors are multiplied again one by one with float8mul's checks. A / after the
+    run is left to divisions (the run is then one operand). Runs with a parameter or a subquery
+    are left as they are (a cast would type the parameter)."""
+    edits: list[Edit] = []
+    n = len(toks)
+    for k in range(1, n - 1):
+        if not _multiplication(toks, k) or (edits and edits[-1][1] > toks[k].start - base):
+            continue
+        left = _chain_start(toks, k - 1)
+        if left is None or not _delimits(toks[left - 1] if left > 0 else None):
+            continue
+        first = _forward(toks, left)
+        if first != k - 1:
+            continue  # a / or % before it: divisions first
+        factors = [(left, k - 1)]
+        op, right = k, None
+        while True:
+            right = _forward(toks, op + 1)
+            if right is None:
+                break
+            factors.append((op + 1, right))
+            if right + 1 < n and _multiplication(toks, right + 1):
+                op = right + 1
+                continue
+            break
+        if right is None or not _typable(toks, left, right):
+            continue
+        after = toks[right + 1] if right + 1 < n else None
+        if after is not None and (
+            after.token_type in (TokenType.CARET, TokenType.DCOLON, TokenType.DOT, TokenType.L_BRACKET)
+            or not (
+                _delimits(after)
+                or after.token_type
+                in (*_NAME_TYPES, TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.SLASH, TokenType.MOD)
+            )
+        ):
+            continue
+        run = text[toks[left].start - base : toks[right].end - base + 1]
+        values = ", ".join(
+            f"TRY_CAST(({text[toks[a].start - base : toks[b].end - base + 1]}) AS DOUBLE)" for a, b in factors
+        )
+        edits.append(
+            (toks[left].start - base, toks[right].end - base + 1, f"{_PRODUCT_CHAIN}({run}, [{values}])")
+        )
+    return edits

@@ -478,9 +478,34 @@ def jsonb_check(column: str) -> str:
 # ---------------------------------------------------------------- parameters typed by a literal
 
 # An untyped parameter beside a number literal takes its type, as in PostgreSQL ($1 + 1 is int4):
-# pgcompat.param_types writes the cast in this form, and the engine drops it where the client
-# declared the parameter's type itself in Parse (a numeric 0.125 in $1 * 2 is 0.25, not 0).
+# pgcompat.param_types writes the cast in this form. Where the client declared the parameter's
+# type itself in Parse, the engine casts it to that type instead when it is a number type (psycopg's
+# float is float8: 1e308 / $1 is a float8 division, whose overflow is checked), and drops the cast
+# otherwise (a numeric 0.125 in $1 * 2 is 0.25, not 0).
 _LITERAL_TYPED = re.compile(r"CAST\(\( \$(\d+) \) AS (?:INTEGER|BIGINT|DECIMAL\(38,10\))\)")
+# A parameter alone as an operand of + - * (pgcompat.result_types.picked_by): the argument that
+# picks the engine's overload is __pg_ptype($n, other), the other operand's type (PostgreSQL's
+# unknown); where the client declared $n a number type, the engine makes it __pg_ptyped(CAST($n AS
+# type), other): the declared type picks ($1 + $2 of two float8 is a float8 sum, checked).
+PARAM_PICK = "__pg_ptype"  # engine.pgmath: (p, other) AS other
+PARAM_PICKED = "__pg_ptyped"  # engine.pgmath: (p, other) AS p
+_PARAM_PICK = re.compile(r"__pg_ptype\(\$(\d+), ")
+# the declared number types, as DuckDB spells them (numeric: the unconstrained numeric, whose
+# parameters are refused where they would round: engine.session._exact_numeric)
+_NUMBER_PARAMS = {
+    INT2: "SMALLINT",
+    INT4: "INTEGER",
+    INT8: "BIGINT",
+    FLOAT4: "FLOAT",
+    FLOAT8: "DOUBLE",
+    NUMERIC: UNCONSTRAINED_NUMERIC,
+}
+
+
+# the declared types a literal-implied cast becomes: PostgreSQL's type of $n op literal, where
+# DuckDB keeps SMALLINT + 1 and FLOAT + 1 in their own type (an int2 keeps the literal's cast:
+# int2 + int4 is an int4; a float4 beside any number literal is a float8)
+_LITERAL_DECLARED = {**_NUMBER_PARAMS, FLOAT4: "DOUBLE"}
 
 
 def literal_typed_param(param: str, type_name: str) -> str:
@@ -489,12 +514,28 @@ def literal_typed_param(param: str, type_name: str) -> str:
 
 
 def declared_params(sql: str, param_oids: list[int]) -> str:
-    """sql without the literal-implied casts of the parameters the client gave a type."""
-    if "CAST(( $" not in sql:
+    """sql with the parameters the client gave a type typed by it: the literal-implied casts and
+    the overload picks of a lone parameter take the declared number type (the literal-implied cast
+    is dropped for any other declared type)."""
+    if "CAST(( $" not in sql and PARAM_PICK not in sql:
         return sql
 
-    def keep(m: re.Match[str]) -> str:
+    def declared(m: re.Match[str]) -> tuple[int, int]:
         n = int(m.group(1))
-        return f"${n}" if 0 < n <= len(param_oids) and param_oids[n - 1] else m.group(0)
+        return n, (param_oids[n - 1] if 0 < n <= len(param_oids) else 0)
 
-    return _LITERAL_TYPED.sub(keep, sql)
+    def keep(m: re.Match[str]) -> str:
+        n, oid = declared(m)
+        if not oid:
+            return m.group(0)
+        if oid == INT2:
+            return m.group(0)
+        typed = _LITERAL_DECLARED.get(oid)
+        return f"${n}" if typed is None else literal_typed_param(f"${n}", typed)
+
+    def pick(m: re.Match[str]) -> str:
+        n, oid = declared(m)
+        typed = _NUMBER_PARAMS.get(oid)
+        return m.group(0) if typed is None else f"{PARAM_PICKED}(CAST(${n} AS {typed}), "
+
+    return _PARAM_PICK.sub(pick, _LITERAL_TYPED.sub(keep, sql))

@@ -115,11 +115,10 @@ def test_duckdb_types_the_rewritten_expression_as_postgresql(con, expr: str, duc
     [
         "select i from t where i = 1",  # the point query: no look past its tokens
         "select i // 2, 2 ** 3 from t",
-        "select n / $1 from t",  # a parameter's type is unknown when DuckDB picks an overload
         "select avg(i) / 2 from t",  # an aggregate in an operand is not typed there
         "select sum(i) / count(*) from t",
         "create view v as select sum(i), avg(i), i / 2 from t",  # DDL keeps DuckDB's functions
-        "select avg(i) over () from t",
+        "select avg(count(*)) over () from t",  # an aggregate picks no overload
         "select sum(i order by i) from t",
     ],
 )
@@ -128,6 +127,19 @@ def test_left_as_duckdb_has_it(sql: str) -> None:
     assert "__pg_div" not in out
     if sql.startswith(("select i", "create")) or "over" in sql or "order by" in sql:
         assert "__pg_" not in out
+
+
+def test_window_avg_of_integers_is_exact(con) -> None:
+    """avg(x) OVER (...) of integers and numerics is PostgreSQL's exact numeric quotient; of
+    floats DuckDB's avg, a double."""
+    sql = (
+        "select avg(v) over (order by v), avg(v::double) over () from (values (1), (3), (4)) t(v) order by v"
+    )
+    assert con.execute(_engine_sql(sql)).fetchall() == [
+        (Decimal(1), 8 / 3),
+        (Decimal(2), 8 / 3),
+        (Decimal("2.66666666666666670000"), 8 / 3),
+    ]
 
 
 def test_division_values_are_exact_and_integer_division_stays(con) -> None:
@@ -162,8 +174,8 @@ def test_float_sums_that_overflow_are_refused(con) -> None:
         with pytest.raises(duckdb.Error, match="value out of range: overflow"):
             con.execute(_engine_sql(sql), params).fetchall()
     assert con.execute(_engine_sql("select d - '1', d - $1 from " + big), [1.5]).fetchone() == (1e308, 1e308)
-    # a float sum that overflows (float8pl's check in sum's transition), not in a window (a window
-    # macro holds one aggregate); other sums as they were
+    # a float sum that overflows (float8pl's check in sum's transition), also in a window (checked
+    # outside the window macro, from the window's max and min); other sums as they were
     with pytest.raises(duckdb.Error, match="value out of range: overflow"):
         con.execute(_engine_sql("select sum(x) from (values (1e308::float8), (1e308)) v(x)")).fetchall()
     values = "(values (1.5::float8, 1.5, 1, 1::real), ('Infinity', 2, 2, 2)) v(x, n, i, r)"
@@ -175,7 +187,13 @@ def test_float_sums_that_overflow_are_refused(con) -> None:
         == [(float("inf"), 3)] * 2
     )
     big = "(values (1e308::float8), (1e308)) v(x)"
-    assert con.execute(_engine_sql(f"select sum(x) over () from {big}")).fetchall() == [(float("inf"),)] * 2
+    for over in ("()", "(order by x)", "(partition by x > 0 rows between 1 preceding and current row)"):
+        with pytest.raises(duckdb.Error, match="value out of range: overflow"):
+            con.execute(_engine_sql(f"select sum(x) over {over} from {big}")).fetchall()
+    assert (
+        con.execute(_engine_sql(f"select sum(x) over (rows current row) from {big}")).fetchall()
+        == [(1e308,)] * 2
+    )
     with pytest.raises(duckdb.Error, match="value out of range: underflow"):  # (float8div's check)
         con.execute(_engine_sql("select 1e-300::float8 / 1e300::float8")).fetchall()
     assert con.execute(
@@ -200,21 +218,43 @@ def test_additions_respect_precedence() -> None:
     assert _engine_sql("select a + b * c from t") == (
         "select __pg_add(a, __pg_mul(b, c, b, c), a, __pg_mul(b, c, b, c)) from t"
     )
-    # a parameter alone takes the other operand's type (PostgreSQL's): the overload is picked by
-    # that operand twice; two parameters, a cast or signed one, are DuckDB's own
+    # a parameter alone takes the other operand's type (PostgreSQL's) unless the client declares
+    # one (pgwire.types.declared_params): its pick is __pg_ptype($n, other); a signed one is
+    # DuckDB's own
     assert _engine_sql("select a + $1, $2 - b, c * $3 from t") == (
-        "select __pg_add(a, a, a, $1), __pg_sub(b, b, $2, b), __pg_mul(c, c, c, $3) from t"
+        "select __pg_add(a, __pg_ptype($1, a), a, $1), __pg_sub(__pg_ptype($2, b), b, $2, b),"
+        " __pg_mul(c, __pg_ptype($3, c), c, $3) from t"
     )
     assert _engine_sql("select a + $1 + b from t") == (
-        "select __pg_add(__pg_add(a, a, a, $1), b, __pg_add(a, a, a, $1), b) from t"
+        "select __pg_add(__pg_add(a, __pg_ptype($1, a), a, $1), b, __pg_add(a, __pg_ptype($1, a), a, $1), b) from t"
     )
-    for sql in (
-        "select $1 + $2 from t",
-        "select -$1 + a from t",
-        "select a / $1 from t",
-        "select $1::int * 2",
-    ):
-        assert _engine_sql(sql) == sql
+    assert _engine_sql("select $1 + $2 from t") == (
+        "select __pg_add(__pg_ptype($1, $1), __pg_ptype($2, $2), __pg_ptype($1, $1), __pg_ptype($2, $2)) from t"
+    )
+    # past two passes, the rest of a chain is DuckDB's own, checked whole (DuckDB binds a nested
+    # call's left operand three times a level)
+    assert _engine_sql("select a + b + c - d from t") == (
+        "select __pg_chain(__pg_add(__pg_add(a, b, a, b), c, __pg_add(a, b, a, b), c) - d,"
+        " [TRY_CAST((__pg_add(__pg_add(a, b, a, b), c, __pg_add(a, b, a, b), c)) AS DOUBLE),"
+        " -TRY_CAST((d) AS DOUBLE)]) from t"
+    )
+    # products likewise (__pg_mchain); a division after them is __pg_div of the chain
+    assert _engine_sql("select a * b * c * d / e from t") == (
+        "select __pg_div(__pg_mchain(__pg_mul(__pg_mul(a, b, a, b), c, __pg_mul(a, b, a, b), c) * d,"
+        " [TRY_CAST((__pg_mul(__pg_mul(a, b, a, b), c, __pg_mul(a, b, a, b), c)) AS DOUBLE), TRY_CAST((d) AS DOUBLE)]),"
+        " e, __pg_mchain(__pg_mul(__pg_mul(a, b, a, b), c, __pg_mul(a, b, a, b), c) * d,"
+        " [TRY_CAST((__pg_mul(__pg_mul(a, b, a, b), c, __pg_mul(a, b, a, b), c)) AS DOUBLE), TRY_CAST((d) AS DOUBLE)]),"
+        " e) from t"
+    )
+    long = " + ".join(f"c{i}" for i in range(40))
+    shaped = _engine_sql(f"select {long} from t")
+    assert shaped.count("__pg_chain(") == 1 and shaped.count("__pg_add(") == 6  # (3 calls, twice)
+    shaped = _engine_sql("select " + " * ".join(f"c{i}" for i in range(40)) + " from t")
+    assert shaped.count("__pg_mchain(") == 1 and shaped.count("__pg_mul(") == 6
+    # a parameter cast is typed by its cast
+    assert _engine_sql("select $1::int * 2") == "select __pg_mul($1::int, 2, $1::int, 2)"
+    assert _engine_sql("select -$1 + a from t") == "select -$1 + a from t"
+    assert _engine_sql("select a / $1 from t") == "select __pg_div(a, __pg_ptype($1, a), a, $1) from t"
     # an inner sum waits for the next pass: the outer one is checked too
     assert _engine_sql("select (a - b) + c from t") == (
         "select __pg_add((__pg_sub(a, b, a, b)), c, (__pg_sub(a, b, a, b)), c) from t"
@@ -229,3 +269,25 @@ def test_operands_are_copied_once_each_pass_is_done() -> None:
         "select __pg_div(__pg_div(a, b, a, b), c, __pg_div(a, b, a, b), c),"
         " __pg_avg(__pg_div(x, 2.0, x, 2.0), __pg_div(x, 2.0, x, 2.0)) from t"
     )
+
+
+def test_declared_parameter_types_pick_the_overload() -> None:
+    """pgwire.types.declared_params: a parameter the client declares a number type is cast to it,
+    in the literal-implied cast (int2 keeps the literal's: int2 + int4 is int4; real beside a
+    literal is float8) and in the pick of a lone parameter; undeclared ones are left as written."""
+    from pgwire import types as t
+
+    lit = "CAST(( $1 ) AS INTEGER) + 1"
+    assert t.declared_params(lit, [t.FLOAT8]) == "CAST(( $1 ) AS DOUBLE) + 1"
+    assert t.declared_params(lit, [t.FLOAT4]) == "CAST(( $1 ) AS DOUBLE) + 1"
+    assert t.declared_params(lit, [t.INT2]) == lit
+    assert t.declared_params(lit, [t.NUMERIC]) == "CAST(( $1 ) AS DECIMAL(38,10)) + 1"
+    assert t.declared_params(lit, [t.TEXT]) == "$1 + 1"
+    assert t.declared_params(lit, [0]) == lit
+    pick = _engine_sql("select $1 + $2")
+    assert t.declared_params(pick, [t.FLOAT8, t.INT4]) == (
+        "select __pg_add(__pg_ptyped(CAST($1 AS DOUBLE), $1), __pg_ptyped(CAST($2 AS INTEGER), $2),"
+        " __pg_ptyped(CAST($1 AS DOUBLE), $1), __pg_ptyped(CAST($2 AS INTEGER), $2))"
+    )
+    assert t.declared_params(pick, [0, t.TEXT]) == pick
+    assert t.declared_params("select 1", [t.FLOAT8]) == "select 1"
