@@ -335,6 +335,66 @@ def test_char_n_writes_keep_postgresql_values(conn, pg, table_name) -> None:
         assert got == want and b"ij  " in want, sql
 
 
+def test_char_n_row_assignments_merge_and_defaults_store_postgresql_values(conn, pg, table_name) -> None:
+    """UPDATE SET (a, b) = (...), ON CONFLICT DO UPDATE SET (a, b) = ROW(...), MERGE's UPDATE and
+    INSERT, and a literal column default: what goes into char(n) loses its trailing blanks, so
+    length() and comparisons answer as PostgreSQL's; 'abcd  ' fits char(4), 'abcde' is 22001."""
+    t = table_name
+    for c in (conn, pg):
+        c.execute(f"create temp table {t} (id int primary key, code char(4), note char(3) default 'x  ')")
+        c.execute(f"insert into {t} (id, code) values (1, 'ab'), (2, 'cd')")
+        c.execute(f"update {t} set (code, note) = ('ef  ', 'z  ') where id = 1")
+        c.execute(f"update {t} set (note, code) = row('y ', 'abcd  ') where id = 2")
+        c.execute(f"insert into {t} values (1, 'q', 'q') on conflict (id) do update set (code) = row('gh  ')")
+        c.execute(
+            f"merge into {t} using (select 2 as id, 'ij  ' as k union all select 3, 'kl  ') s on {t}.id = s.id"
+            " when matched then update set code = s.k, note = 'w  '"
+            " when not matched then insert (id, code, note) values (s.id, s.k, 'v  ')"
+        )
+        c.execute(
+            f"merge into {t} using (select 4 as id) s on {t}.id = s.id when not matched then insert values (4, 'mn  ', null)"
+        )
+        for sql in (
+            f"update {t} set (code, note) = ('abcde', 'a') where id = 1",
+            f"merge into {t} using (select 1 as id) s on {t}.id = s.id when matched then update set code = 'abcde'",
+        ):
+            with pytest.raises(psycopg.errors.StringDataRightTruncation):
+                c.execute(sql)
+    _same(
+        conn,
+        pg,
+        f"select id, code, note, length(code) as lc, length(note) as ln, code = 'gh' as g from {t} order by id",
+        types=False,
+    )
+
+
+def test_char_n_compares_with_varchar_as_postgresql(conn, pg, table_name) -> None:
+    """A varchar column before a char(n) one, in an IN list, in a row comparison, as a subquery's
+    column; E'..' and $$..$$ literals: compared as bpchar (trailing blanks ignored), as in
+    PostgreSQL 15; text and text expressions compare as text."""
+    t = table_name
+    _char_tables(conn, pg, t)
+    for sql in (
+        f"select id, v = c as a, c = v as b, x = c as d, c = v || '' as e from {t} order by id",
+        f"select id from {t} where c in (v, x) order by id",
+        f"select id from {t} where c in ('ab  ', v) order by id",
+        f"select id from {t} a where a.v = a.c and a.c = a.v order by id",
+        f"select id from {t} where (c, id) = ('ab ', 1) or (id, c) = (2, 'cd   ') order by id",
+        f"select id from {t} where (c, id) <> ('ab ', 1) order by id",
+        f"select id from {t} where row(v, id) = row(c, id) order by id",
+        f"select id from {t} where c in (select v from {t}) order by id",
+        f"select id from {t} where c not in (select distinct v from {t} where id < 3) order by id",
+        f"select id from {t} where c = any (select v from {t}) order by id",
+        f"select id from {t} where c = (select v from {t} where id = 2) order by id",
+        f"select id from {t} where c in (select x from {t}) order by id",
+        f"select id from {t} where c = E'ab  ' or c = $$cd $$ order by id",
+    ):
+        _same(conn, pg, sql)
+    for c in (conn, pg):
+        c.execute(f"update {t} set v = c where id = 3")
+    _same(conn, pg, f"select id, v, length(v) as n from {t} order by id", types=False)
+
+
 def _copied(con, sql: str) -> bytes:
     with con.cursor().copy(sql) as cp:
         return b"".join(bytes(b) for b in cp)
