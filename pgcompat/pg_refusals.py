@@ -7,7 +7,10 @@ never gives, and code written against DuckCDB would then fail on PostgreSQL).
 - SELECT DISTINCT ... ORDER BY a column that is not in the select list: 42P10;
 - LIMIT or OFFSET of a negative number: 2201W, 2201X (DuckDB refuses both with one 42601);
 - literals PostgreSQL resolves to one type: CASE ... THEN 1 ELSE 'x' END and SELECT 1 UNION
-  SELECT 'x' (22P02: 'x' read as an integer), SELECT 1 UNION SELECT 'x'::text (42804).
+  SELECT 'x' (22P02: 'x' read as an integer), SELECT 1 UNION SELECT 'x'::text (42804);
+- an aggregate call whose arguments hold another aggregate call or a window function call
+  (`sum(count(*))`, `sum(row_number() OVER ())`): 42803, PostgreSQL's grouping_error (DuckDB's
+  own words for it are lost behind the overloads of DuckCDB's sum / avg macros, a 42601).
 
 One pass over the tokens decides whether a statement needs a closer look; only SELECT DISTINCT
 with ORDER BY is parsed (sqlglot), and those are rare.
@@ -166,7 +169,78 @@ def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
         found = _distinct_order_by(text)
         if found is not None:
             return found
-    return unknown_literals(text, toks)
+    return unknown_literals(text, toks) or nested_aggregates(toks)
+
+
+# ---------------------------------------------------------------- aggregates in aggregates
+
+# PostgreSQL's built-in aggregates (a call of one with OVER is a window function call instead).
+_AGGREGATES = frozenset(
+    {
+        "avg", "bit_and", "bit_or", "bit_xor", "bool_and", "bool_or", "count", "every", "max", "min",
+        "sum", "array_agg", "string_agg", "json_agg", "jsonb_agg", "json_object_agg",
+        "jsonb_object_agg", "xmlagg", "corr", "covar_pop", "covar_samp", "regr_avgx", "regr_avgy",
+        "regr_count", "regr_intercept", "regr_r2", "regr_slope", "regr_sxx", "regr_sxy", "regr_syy",
+        "stddev", "stddev_pop", "stddev_samp", "variance", "var_pop", "var_samp", "mode",
+        "percentile_cont", "percentile_disc", "range_agg", "range_intersect_agg",
+    }
+)  # fmt: skip
+
+
+def _call_end(toks: Sequence[Token], open_: int) -> int | None:
+    """The index of the parenthesis that closes the one at open_."""
+    depth = 0
+    for j in range(open_, len(toks)):
+        tt = toks[j].token_type
+        if tt is TokenType.L_PAREN:
+            depth += 1
+        elif tt is TokenType.R_PAREN:
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _windowed(toks: Sequence[Token], close: int) -> bool:
+    """Whether the call that closes at token close is a window call: OVER, or FILTER (...) OVER."""
+    k = close + 1
+    if k < len(toks) and toks[k].token_type is TokenType.FILTER and k + 1 < len(toks):
+        end = _call_end(toks, k + 1)
+        k = end + 1 if end is not None else k
+    return k < len(toks) and toks[k].token_type is TokenType.OVER
+
+
+def nested_aggregates(toks: Sequence[Token]) -> Refusal | None:
+    """An aggregate call (not a window call) with an aggregate or a window function call in its
+    arguments, outside a subquery there: PostgreSQL's 42803. A cheap look first: two calls at
+    least, one of them an aggregate's."""
+    calls = [
+        i
+        for i in range(len(toks) - 1)
+        if toks[i + 1].token_type is TokenType.L_PAREN and toks[i].token_type is TokenType.VAR
+    ]
+    if len(calls) < 2 or not any(toks[i].text.lower() in _AGGREGATES for i in calls):
+        return None
+    for i in calls:
+        if toks[i].text.lower() not in _AGGREGATES or (i > 0 and toks[i - 1].token_type is TokenType.DOT):
+            continue
+        close = _call_end(toks, i + 1)
+        if close is None or _windowed(toks, close):
+            continue
+        j = i + 2
+        while j < close:
+            tt = toks[j].token_type
+            if tt is TokenType.L_PAREN and j + 1 < close and toks[j + 1].token_type in _QUERY_START:
+                j = (_call_end(toks, j) or close) + 1  # a subquery: its own level
+                continue
+            if tt is TokenType.VAR and toks[j + 1].token_type is TokenType.L_PAREN:
+                inner = _call_end(toks, j + 1)
+                if inner is not None and _windowed(toks, inner):
+                    return "42803", "aggregate function calls cannot contain window function calls"
+                if toks[j].text.lower() in _AGGREGATES and toks[j - 1].token_type is not TokenType.DOT:
+                    return "42803", "aggregate function calls cannot be nested"
+            j += 1
+    return None
 
 
 # ---------------------------------------------------------------- unknown literals and integers

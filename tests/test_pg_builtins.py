@@ -113,6 +113,11 @@ REFUSALS = [
     "SELECT CASE WHEN true THEN 'yes' ELSE 'no' END AS a, CASE WHEN true THEN 1 END AS b",
     "SELECT 1 AS a, 'x' AS b UNION ALL SELECT '2', 'y' UNION SELECT 3, 'z'",
     "SELECT 1 AS a UNION SELECT 'x'::text",
+    f"SELECT sum(count(*)) AS a FROM {VALUES}",
+    f"SELECT max(avg(x)) AS a, count(*) AS b FROM {VALUES} GROUP BY n",
+    f"SELECT sum(row_number() OVER ()) AS a FROM {VALUES}",
+    f"SELECT count(lag(n) OVER (ORDER BY n)) AS a FROM {VALUES}",
+    f"SELECT max(count(*)) OVER () AS a, sum((SELECT count(*) FROM {VALUES})) AS b FROM {VALUES}",
 ]
 
 
