@@ -83,7 +83,13 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("BinderException", re.compile(r"(?:^|: )WHERE clause cannot contain window functions"), "42P20"),
     (
         "BinderException",
-        re.compile(r'does not have a column with name "|(?:^|: )Referenced update column .* not found'),
+        re.compile(
+            r'does not have a column with name "|(?:^|: )Referenced update column .* not found'
+            r'|(?:^|: )Table "[^"]*" does not have a column named "'
+            # t.c with t a column (a single-column function's, as pgcompat.srf names it): PostgreSQL
+            # reads t.c as table t's column c
+            r"|(?:^|: )Cannot extract field '[^']*' from expression \"[^\"]*\" because it is not a struct"
+        ),
         "42703",
     ),
     ("BinderException", re.compile(r"(?:^|: )ORDER term out of range"), "42P10"),
@@ -227,6 +233,20 @@ _POSTGRES_WORDING: list[tuple[str, re.Pattern[str], str, str | None]] = [
         "column",
     ),
     (
+        "42703",
+        re.compile(r'^(?:Table|Values list) "([^"]+)" does not have a column named "(?P<name>[^"]+)"'),
+        "column {0}.{1} does not exist",
+        "column",
+    ),
+    (
+        "42703",
+        re.compile(
+            r"^Cannot extract field '(?P<name>[^']+)' from expression \"([^\"]+)\" because it is not a struct"
+        ),
+        "column {1}.{0} does not exist",
+        "column",
+    ),
+    (
         "42883",
         re.compile(r"^(?:Scalar|Table|Aggregate|Macro) Function with name \"?([^\"!]+?)\"? does not exist!"),
         "function {0} does not exist",
@@ -241,8 +261,8 @@ def _postgres_wording(state: str, message: str) -> tuple[str, dict[str, str]] | 
             continue
         m = pattern.match(message)
         if m is not None:
-            name = m.group(1)
-            return text.format(name), ({field: name.split(".")[-1]} if field else {})
+            name = m.groupdict().get("name") or m.group(1)  # (the object's name: group 1 unless named)
+            return text.format(*m.groups()), ({field: name.split(".")[-1]} if field else {})
     return None
 
 

@@ -8,6 +8,11 @@ never gives, and code written against DuckCDB would then fail on PostgreSQL).
 - LIMIT or OFFSET of a negative number: 2201W, 2201X (DuckDB refuses both with one 42601);
 - literals PostgreSQL resolves to one type: CASE ... THEN 1 ELSE 'x' END and SELECT 1 UNION
   SELECT 'x' (22P02: 'x' read as an integer), SELECT 1 UNION SELECT 'x'::text (42804);
+- a select-list alias named in the same SELECT's WHERE (`SELECT a + 1 AS b FROM t WHERE b > 1`):
+  DuckDB reads the alias where no column of that name exists, PostgreSQL reads columns only
+  (42703); the name is qualified with the one FROM item's name, which binds it to a column as
+  before or fails as PostgreSQL does (a top-level SELECT of one FROM item: another's unqualified
+  name may be an outer query's column or any of several items', left as it is);
 - an aggregate call whose arguments hold another aggregate call or a window function call
   (`sum(count(*))`, `sum(row_number() OVER ())`): 42803, PostgreSQL's grouping_error (DuckDB's
   own words for it are lost behind the overloads of DuckCDB's sum / avg macros, a 42601).
@@ -25,7 +30,7 @@ from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat import lexer
-from pgcompat.tokens import Tokens
+from pgcompat.tokens import NAMES, Edit, Tokens
 
 Refusal = tuple[str, str]
 
@@ -378,4 +383,133 @@ def union_integer_literals(text: str, toks: Sequence[Token], base: int) -> list[
         for (lo, _), kind in zip(column, kinds, strict=True):
             if kind == "unknown":
                 edits.append((tk.start(lo), tk.end(lo), f"CAST({tk.src(lo)} AS INTEGER)"))
+    return edits
+
+
+# ---------------------------------------------------------------- select-list aliases in WHERE
+
+# What ends a WHERE clause at its own level.
+_WHERE_END = frozenset(
+    {
+        TokenType.GROUP_BY,
+        TokenType.HAVING,
+        TokenType.ORDER_BY,
+        TokenType.LIMIT,
+        TokenType.OFFSET,
+        TokenType.WINDOW,
+        TokenType.UNION,
+        TokenType.EXCEPT,
+        TokenType.INTERSECT,
+        TokenType.FETCH,
+        TokenType.FOR,
+        TokenType.SEMICOLON,
+        TokenType.QUALIFY,
+    }
+)
+
+
+def _level_tokens(tk: Tokens, start: int) -> list[int]:
+    """The indices of the tokens from start on at start's level (parentheses stepped over, the
+    opening one listed), up to the end of that level."""
+    out, k = [], start
+    while k < tk.n and tk.tt(k) != TokenType.R_PAREN:
+        out.append(k)
+        k = (
+            tk.match[k] + 1
+            if tk.tt(k) in (TokenType.L_PAREN, TokenType.L_BRACKET) and k in tk.match
+            else k + 1
+        )
+    return out
+
+
+def _aliases(tk: Tokens, select: int, from_: int) -> set[str]:
+    """The select list's aliases (AS name) that are not the name of the item's own column."""
+    out = set()
+    for lo, hi, _ in tk.split(select + 1, from_, frozenset({TokenType.COMMA})):
+        if hi - lo < 3 or tk.tt(hi - 2) != TokenType.ALIAS or tk.name(hi - 1) is None:
+            continue
+        own = tk.name(hi - 3) if hi - 3 == lo or tk.tt(hi - 4) == TokenType.DOT else None
+        if tk.name(hi - 1) != own:
+            out.add(str(tk.name(hi - 1)))
+    return out
+
+
+def _binding(tk: Tokens, lo: int, hi: int) -> str | None:
+    """The name that qualifies the columns of the FROM item lo..hi (as written), None when it is
+    not one table, aliased subquery or function with named columns (a function's own column
+    is named by its alias alone: t.t is no column reference DuckDB takes)."""
+    k, name, call = lo, None, False
+    if tk.tt(k) == TokenType.L_PAREN and k in tk.match:
+        k = tk.match[k] + 1
+    elif tk.tt(k) in NAMES:
+        while tk.tt(k) in NAMES and tk.tt(k + 1) == TokenType.DOT:
+            k += 2
+        if tk.tt(k) not in NAMES:
+            return None
+        name = tk.src(k)
+        call = tk.tt(k + 1) == TokenType.L_PAREN and k + 1 in tk.match
+        k = tk.match[k + 1] + 1 if call else k + 1
+    else:
+        return None
+    if tk.tt(k) == TokenType.ALIAS:
+        k += 1
+    if tk.tt(k) in NAMES:
+        name = tk.src(k)
+        k += 1
+        if tk.tt(k) == TokenType.L_PAREN and k in tk.match:
+            k, call = tk.match[k] + 1, False
+    return name if k == hi and not call else None
+
+
+def names_an_alias_in_where(toks: Sequence[Token]) -> bool:
+    """A cheap look: whether a name after a WHERE is also a name after an AS."""
+    where = next((i for i, t in enumerate(toks) if t.token_type is TokenType.WHERE), None)
+    if where is None:
+        return False
+    aliases = {
+        toks[i + 1].text.lower()
+        for i in range(where - 1)
+        if toks[i].token_type is TokenType.ALIAS and toks[i + 1].token_type in NAMES
+    }
+    return bool(aliases) and any(
+        t.token_type in NAMES and t.text.lower() in aliases for t in toks[where + 1 :]
+    )
+
+
+def where_alias_references(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """SELECT a + 1 AS b FROM t WHERE b > 1: the WHERE's b becomes t.b, a column or PostgreSQL's
+    42703 (engine.errors), as PostgreSQL reads it; see the module docstring."""
+    if not any(t.token_type is TokenType.WHERE for t in toks) or not any(
+        t.token_type is TokenType.ALIAS for t in toks
+    ):
+        return []
+    tk = Tokens(text, toks, base)
+    edits: list[Edit] = []
+    top = _level_tokens(tk, 0)
+    for s in (i for i in top if tk.tt(i) == TokenType.SELECT):
+        level = [i for i in top if i > s]
+        ends = [i for i in level if tk.tt(i) in _WHERE_END or tk.tt(i) == TokenType.SELECT] + [tk.n]
+        from_ = next((i for i in level if tk.tt(i) == TokenType.FROM and i < ends[0]), None)
+        where = next((i for i in level if tk.tt(i) == TokenType.WHERE and i < ends[0]), None)
+        if from_ is None or where is None or where < from_:
+            continue
+        aliases = _aliases(tk, s, from_)
+        items = tk.split(from_ + 1, where, frozenset({TokenType.COMMA, TokenType.JOIN}))
+        binding = _binding(tk, from_ + 1, where) if aliases and len(items) == 1 else None
+        if binding is None:
+            continue
+        end = next(i for i in ends if i > where)
+        k = where + 1
+        while k < end:
+            if tk.tt(k) == TokenType.L_PAREN and tk.tt(k + 1) in _QUERY_START and k in tk.match:
+                k = tk.match[k] + 1  # a subquery: its own names
+                continue
+            if (
+                tk.tt(k) in NAMES
+                and tk.name(k) in aliases
+                and tk.tt(k - 1) not in (TokenType.DOT, TokenType.ALIAS)
+                and tk.tt(k + 1) not in (TokenType.DOT, TokenType.L_PAREN, TokenType.FROM)
+            ):
+                edits.append((tk.start(k), tk.start(k), binding + "."))
+            k += 1
     return edits

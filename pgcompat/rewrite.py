@@ -738,6 +738,10 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     if not catalog:
         edits += pg_builtins.macro_calls(text, toks, base, edits)
     sql = apply(text, edits) if edits else text
+    if pg_refusals.names_an_alias_in_where(toks):  # (on the rewritten text: other rewrites wrap names)
+        final = tokenize(sql)
+        qualified = pg_refusals.where_alias_references(sql, final, 0) if final else None
+        sql = apply(sql, qualified) if qualified else sql
     # ||, - and @> by their operands' types (not in the catalog emulation's queries; a text[]
     # literal the shim turned into a list is no catalog query)
     plain = None

@@ -118,6 +118,10 @@ REFUSALS = [
     f"SELECT sum(row_number() OVER ()) AS a FROM {VALUES}",
     f"SELECT count(lag(n) OVER (ORDER BY n)) AS a FROM {VALUES}",
     f"SELECT max(count(*)) OVER () AS a, sum((SELECT count(*) FROM {VALUES})) AS b FROM {VALUES}",
+    f"SELECT n + 1 AS m FROM {VALUES} WHERE m > 1",
+    f"SELECT n + 1 AS n, upper(s) AS s FROM {VALUES} WHERE n > 1 AND s = 'c' ORDER BY n",
+    f"SELECT n AS m FROM {VALUES} WHERE n > 1 ORDER BY m",
+    f"SELECT t.zz FROM {VALUES}",
 ]
 
 
