@@ -19,6 +19,27 @@ _LENGTH_CHECK = re.compile(
 # DuckDB says the same of a text that is no date or time at all ('x'::time), which is 22007.
 _DATETIME_FIELD_RANGE = re.compile(r'(?:date|time|timestamp) field value out of range: "[0-9 :.+\-Tt]*"')
 _TYPE_OF_CHECKED_COLUMN = re.compile(r"Cannot change the type of a column that has a CHECK constraint")
+# A bytea text in hex format ('\x...') that is no hex: PostgreSQL's byteain says 22023.
+_BYTEA_HEX = re.compile(
+    r'Invalid hex escape code encountered in string -> blob conversion of string "(\\x[^"]*)"'
+)
+_HEX = frozenset("0123456789abcdefABCDEF")
+# RE2's errors of a regular expression (DuckDB's regexp functions) -> PostgreSQL's words (2201B).
+_REGEX_ERRORS = {
+    "missing )": "parentheses () not balanced",
+    "unexpected )": "parentheses () not balanced",
+    "missing ]": "brackets [] not balanced",
+    "invalid escape sequence": "invalid escape \\ sequence",
+    "trailing \\": "invalid escape \\ sequence",
+    "bad repetition operator": "quantifier operand invalid",
+    "no argument for repetition operator": "quantifier operand invalid",
+    "invalid repetition size": "invalid repetition count(s)",
+    "invalid character class range": "invalid character range",
+    "invalid character class": "invalid character class",
+    "invalid perl operator": "quantifier operand invalid",
+    "invalid named capture group": "quantifier operand invalid",
+}
+_REGEX_ERROR = re.compile(r"(?:^|: )(" + "|".join(map(re.escape, _REGEX_ERRORS)) + r"): ")
 
 
 def _exactly(message: str) -> re.Pattern[str]:
@@ -113,9 +134,11 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("ConversionException", re.compile(r'extract specifier ".*" not recognized'), "22023"),
     ("ConversionException", re.compile(r"out of range|overflow", re.I), "22003"),
     ("ConversionException", re.compile(r"(?:^|: )Unimplemented type for cast \("), "42846"),  # cannot cast
+    ("ConversionException", _BYTEA_HEX, "22023"),
     ("ConversionException", None, "22P02"),
     ("OutOfRangeException", None, "22003"),
     ("InvalidInputException", re.compile(r"Division by zero", re.I), "22012"),
+    ("InvalidInputException", _REGEX_ERROR, "2201B"),
     ("InvalidInputException", re.compile(r"More than one row returned by a subquery", re.I), "21000"),
     # a value DuckCDB refuses rather than round (pgwire.types.NOT_ROUNDED: engine.pgmath's
     # quotients, pgcompat.numeric's checks of literals written into numeric columns)
@@ -266,6 +289,16 @@ def _postgres_wording(state: str, message: str) -> tuple[str, dict[str, str]] | 
     return None
 
 
+def _bytea_hex_error(text: str) -> str:
+    """PostgreSQL's byteain error for a hex-format text ('\\x' and the digits, blanks between
+    bytes allowed)."""
+    digits = text[2:]
+    bad = next((c for c in digits if c not in _HEX and not c.isspace()), None)
+    if bad is not None:
+        return f'invalid hexadecimal digit: "{bad}"'
+    return "invalid hexadecimal data: odd number of digits"
+
+
 def to_db_error(exc: BaseException) -> DbError:
     """The client-facing error for an exception raised while running tenant SQL."""
     if isinstance(exc, DbError):
@@ -290,6 +323,11 @@ def to_db_error(exc: BaseException) -> DbError:
             "cannot change the type of a column with a CHECK constraint (varchar(n) and char(n) lengths are"
             " CHECK constraints): DuckDB cannot drop them; create a new table and copy the rows"
         )
+    if state == "22023" and _BYTEA_HEX.search(message):
+        message, detail = _bytea_hex_error(_BYTEA_HEX.search(message).group(1)), None  # type: ignore[union-attr]
+    if state == "2201B":
+        m = _REGEX_ERROR.search(message)
+        message = f"invalid regular expression: {_REGEX_ERRORS[m.group(1)]}" if m else message
     if state == "25P02":
         message = "current transaction is aborted, commands ignored until end of transaction block"
     udf = _JSONB_ERROR.search(message) if state in ("22023", "22P02") else None

@@ -51,7 +51,8 @@ from pgcompat.tokens import apply, tokenize
 from pgwire import faults
 
 Edit = tuple[int, int, str]
-_HEX = re.compile(r"^\\x([0-9A-Fa-f]*)$")
+_HEX = re.compile(r"^\\x([0-9A-Fa-f\s]*)$")  # (PostgreSQL allows blanks between the bytes)
+_ODD_HEX = "CAST(error('invalid hexadecimal data: odd number of digits') AS BLOB)"
 
 
 def _is_bytea(t: Token) -> bool:
@@ -59,7 +60,8 @@ def _is_bytea(t: Token) -> bool:
 
 
 def bytea_hex_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """'\\x0102'::bytea is two bytes in PostgreSQL; DuckDB would read the characters '\\x01', '0', '2'."""
+    """'\\x0102'::bytea is two bytes in PostgreSQL; DuckDB would read the characters '\\x01', '0', '2'.
+    An odd number of digits is PostgreSQL's 22023 (DuckDB would read '\\x4' as one byte)."""
     edits: list[Edit] = []
     for i, t in enumerate(toks):
         if t.token_type != TokenType.STRING or text[t.start - base] != "'":
@@ -75,7 +77,9 @@ def bytea_hex_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit
         )
         typed_literal = prev is not None and _is_bytea(prev)
         if cast_follows or typed_literal:
-            edits.append((t.start - base, t.end - base + 1, f"from_hex('{m.group(1)}')"))
+            digits = "".join(m.group(1).split())
+            hexed = f"from_hex('{digits}')" if len(digits) % 2 == 0 else _ODD_HEX
+            edits.append((t.start - base, t.end - base + 1, hexed))
             if typed_literal:
                 edits.append((prev.start - base, prev.end - base + 1, ""))
     return edits
@@ -769,6 +773,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         or datetime_literals.compared_literal_refusal(text, toks)
         or arrays.array_refusal(client_text, client_toks)
         or pg_refusals.refusal(client_text, client_toks)
+        or rows.unequal_rows(client_text, client_toks)
     )
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):

@@ -256,4 +256,23 @@ def row_null_semantics(text: str, toks: Sequence[Token], base: int) -> list[Edit
     return edits
 
 
+def unequal_rows(text: str, toks: Sequence[Token]) -> tuple[str, str] | None:
+    """ROW(1, 2) = ROW(1, 2, 3): PostgreSQL's 42601 (DuckDB compares STRUCTs, and refuses two of
+    different sizes with 42804)."""
+    ops = [
+        i
+        for i in range(1, len(toks) - 1)
+        if toks[i].token_type in _OPS and toks[i - 1].token_type == TokenType.R_PAREN
+    ]
+    if not ops:
+        return None
+    tk = Tokens(text, toks)
+    for i in ops:
+        left = _row_ending_at(tk, i - 1)
+        right = _row_starting_at(tk, i + 1) if left is not None else None
+        if left is not None and right is not None and left[1] != right[1]:
+            return "42601", "unequal number of entries in row expressions"
+    return None
+
+
 REWRITES = [row_null_semantics]

@@ -122,6 +122,15 @@ REFUSALS = [
     f"SELECT n + 1 AS n, upper(s) AS s FROM {VALUES} WHERE n > 1 AND s = 'c' ORDER BY n",
     f"SELECT n AS m FROM {VALUES} WHERE n > 1 ORDER BY m",
     f"SELECT t.zz FROM {VALUES}",
+    r"SELECT '\xZZ'::bytea AS a",
+    r"SELECT '\x4'::bytea AS a",
+    r"SELECT bytea '\x414' AS a",
+    r"SELECT '\x41 42'::bytea AS a, CAST('\x' AS bytea) AS b",
+    "SELECT 'a' ~ '[a' AS a",
+    "SELECT regexp_replace('a', '*', 'b') AS a",
+    "SELECT 'a' ~ 'a{2,1}' AS a",
+    "SELECT (1, 2) = (1, 2, 3) AS a",
+    "SELECT ROW(1, 2) < ROW(1) AS a",
 ]
 
 
