@@ -180,7 +180,7 @@ def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
 # ---------------------------------------------------------------- aggregates in aggregates
 
 # PostgreSQL's built-in aggregates (a call of one with OVER is a window function call instead).
-_AGGREGATES = frozenset(
+AGGREGATES = frozenset(
     {
         "avg", "bit_and", "bit_or", "bit_xor", "bool_and", "bool_or", "count", "every", "max", "min",
         "sum", "array_agg", "string_agg", "json_agg", "jsonb_agg", "json_object_agg",
@@ -224,10 +224,10 @@ def nested_aggregates(toks: Sequence[Token]) -> Refusal | None:
         for i in range(len(toks) - 1)
         if toks[i + 1].token_type is TokenType.L_PAREN and toks[i].token_type is TokenType.VAR
     ]
-    if len(calls) < 2 or not any(toks[i].text.lower() in _AGGREGATES for i in calls):
+    if len(calls) < 2 or not any(toks[i].text.lower() in AGGREGATES for i in calls):
         return None
     for i in calls:
-        if toks[i].text.lower() not in _AGGREGATES or (i > 0 and toks[i - 1].token_type is TokenType.DOT):
+        if toks[i].text.lower() not in AGGREGATES or (i > 0 and toks[i - 1].token_type is TokenType.DOT):
             continue
         close = _call_end(toks, i + 1)
         if close is None or _windowed(toks, close):
@@ -242,7 +242,7 @@ def nested_aggregates(toks: Sequence[Token]) -> Refusal | None:
                 inner = _call_end(toks, j + 1)
                 if inner is not None and _windowed(toks, inner):
                     return "42803", "aggregate function calls cannot contain window function calls"
-                if toks[j].text.lower() in _AGGREGATES and toks[j - 1].token_type is not TokenType.DOT:
+                if toks[j].text.lower() in AGGREGATES and toks[j - 1].token_type is not TokenType.DOT:
                     return "42803", "aggregate function calls cannot be nested"
             j += 1
     return None

@@ -476,3 +476,24 @@ def test_result_column_names_as_postgresql(conn, pg, table_name) -> None:
         f"update {table_name} set k = 6 returning k + 1, k",
     ):  # (run once on each: a DML statement)
         assert _answer(conn, sql) == _answer(pg, sql)
+
+
+def test_group_by_primary_key_selects_its_other_columns_unqualified(conn, pg, table_name) -> None:
+    """GROUP BY a table's primary key, its other columns named bare (one table in FROM): PostgreSQL
+    takes them (functional dependency), in the select list, HAVING and ORDER BY; grouped by
+    another column, or by a table without a primary key, it refuses (42803) as before."""
+    t = table_name
+    for c in (conn, pg):
+        c.execute(f"create temp table {t} (id int primary key, n int, s text)")
+        c.execute(f"insert into {t} values (1, 10, 'b'), (2, 20, 'a'), (3, 20, 'a')")
+        c.execute(f"create temp table {t}_k (id int, s text)")
+    _same(conn, pg, f"select id, s from {t} group by id order by id")
+    _same(
+        conn,
+        pg,
+        f"select x.id, upper(s) as u, count(*) as c, max(n) as m from {t} x where n > 5"
+        f" group by id having min(n) > 0 and s <> 'z' order by s, id",
+    )
+    for sql in (f"select n, s from {t} group by n", f"select id, s from {t}_k group by id"):
+        assert _sqlstate(pg, sql) == "42803"
+        assert _sqlstate(conn, sql) == "42803", sql
