@@ -66,6 +66,8 @@ _BINDS = frozenset(
     }
 )
 _NAMES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
+# Calls whose result is bpchar when their arguments are (one a char(n) column, the others literals).
+_BPCHAR_CALLS = frozenset({"coalesce", "nullif", "greatest", "least"})
 # The types a literal or parameter may be cast to and still compare with a char(n) as bpchar.
 _BPCHAR_COMPARED = frozenset({"varchar", "character varying", "char varying", "bpchar", "char", "character"})
 # The pattern matches, which read a char(n) value blank-padded in PostgreSQL.
@@ -433,7 +435,7 @@ class _Rewriter:
             j = k + 1 + (st.tt(k + 1) == TokenType.NOT)
             if st.tt(j) == TokenType.DISTINCT and st.tt(j + 1) == TokenType.FROM:
                 self.trimmed_operand(j + 2)
-        elif tt in _PATTERNS:
+        elif tt in _PATTERNS and n:
             self.edits.append((st.start(first), st.start(first), "rpad("))
             self.edits.append((st.end(last), st.end(last), f", {n}, ' ')"))
 
@@ -457,6 +459,34 @@ class _Rewriter:
                 if _char_length(ref[2]) is not None and st.tt(j + 1) not in _BINDS:
                     self.trim(k, last)
                 return
+
+    def bpchar_call(self, i: int) -> None:
+        """coalesce(c, 'ab  ') = 'ab' (also nullif, greatest, least) whose first argument not a
+        literal is a char(n) column: the call is bpchar in PostgreSQL, so its other arguments and
+        what it is compared with lose their trailing blanks. (Only where the call is compared: a
+        result column keeps its value.)"""
+        st = self.st
+        if st.word(i) not in _BPCHAR_CALLS or st.tt(i + 1) != TokenType.L_PAREN or i + 1 not in st.match:
+            return
+        close = st.match[i + 1]
+        items = st.items(i + 1)
+        after = close + 1 + (st.tt(close + 1) == TokenType.NOT)
+        compared_after = st.tt(after) in _COMPARE | {TokenType.IN, TokenType.BETWEEN, TokenType.IS}
+        compared_before = st.tt(i - 1) in _COMPARE and i - 1 not in self.assigned
+        if not (compared_after or compared_before):
+            return
+        typed = [item for item in items if self.operand(item[0]) != item[1]]
+        if st.tt(i - 1) == TokenType.DOT or not typed or not self.char_column(*typed[0]):
+            return  # PostgreSQL's type of the call is its first typed argument's (bpchar wins no other)
+        for item, end in items:
+            if not self.char_column(item, end):
+                self.trim(item, end)
+        if compared_after:
+            self.column(i, close, 0)
+        for k in (i - 2, i - 3):  # 'ab ' = coalesce(...), $1 = coalesce(...)
+            if self.operand(k) == i - 2 and st.tt(k - 1) not in _BINDS - {TokenType.L_PAREN}:
+                self.trim(k, i - 2)
+                break
 
     def row_comparison(self, open_: int) -> None:
         """(c, id) = ('ab ', 1), ROW(...) = ROW(...): the items compared with a char(n) column,
@@ -646,6 +676,8 @@ def rewrite(
             rw.reversed_comparison(i)
         if st.tt(i) == TokenType.L_PAREN:
             rw.row_comparison(i)
+        elif st.tt(i + 1) == TokenType.L_PAREN and st.tt(i) in _NAMES:
+            rw.bpchar_call(i)
     if not rw.edits:
         return sql
     out = sql

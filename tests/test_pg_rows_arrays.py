@@ -388,6 +388,9 @@ def test_char_n_compares_with_varchar_as_postgresql(conn, pg, table_name) -> Non
         f"select id from {t} where c = (select v from {t} where id = 2) order by id",
         f"select id from {t} where c in (select x from {t}) order by id",
         f"select id from {t} where c = E'ab  ' or c = $$cd $$ order by id",
+        f"select id from {t} where coalesce(c, 'ab  ') = 'ab' or 'cd ' = nullif(c, 'x ') order by id",
+        f"select id from {t} where coalesce(c, x) = 'ab ' or greatest(c, v) in ('cd ') order by id",
+        f"select id from {t} where coalesce(x, c) = 'ab ' or coalesce(v, c) = 'cd ' order by id",
     ):
         _same(conn, pg, sql)
     for c in (conn, pg):

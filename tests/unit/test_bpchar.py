@@ -181,6 +181,13 @@ def test_varchar_columns_subqueries_rows_and_quoted_strings_compare_as_bpchar(rw
     assert rw("SELECT v FROM t WHERE code = E'a ' OR code = $$b $$") == (
         "SELECT v FROM t WHERE code = rtrim(E'a ') OR code = rtrim($$b $$)"
     )
+    # coalesce / nullif / greatest / least of a char(n) column first: bpchar, when compared
+    assert rw("SELECT v FROM t WHERE coalesce(code, 'a ') = 'a ' AND 'b ' = nullif(code, vc)") == (
+        "SELECT v FROM t WHERE coalesce(code, rtrim('a ')) = rtrim('a ') AND rtrim('b ') = nullif(code, rtrim(vc))"
+    )
+    assert rw("SELECT coalesce(code, 'a ') AS c FROM t WHERE coalesce(vc, code) = 'a '") == (
+        "SELECT coalesce(code, 'a ') AS c FROM t WHERE coalesce(vc, code) = 'a '"
+    )
     # an assignment's target is no comparison
     assert rw("UPDATE t SET vc = code WHERE vc = code") == "UPDATE t SET vc = code WHERE rtrim(vc) = code"
 
