@@ -13,6 +13,8 @@ never gives, and code written against DuckCDB would then fail on PostgreSQL).
   (42703); the name is qualified with the one FROM item's name, which binds it to a column as
   before or fails as PostgreSQL does (a top-level SELECT of one FROM item: another's unqualified
   name may be an outer query's column or any of several items', left as it is);
+- a string literal cast to text, varchar or char compared with a number literal
+  (`'1'::text = 1`): PostgreSQL has no such operator (42883), DuckDB casts and answers;
 - an aggregate call whose arguments hold another aggregate call or a window function call
   (`sum(count(*))`, `sum(row_number() OVER ())`): 42803, PostgreSQL's grouping_error (DuckDB's
   own words for it are lost behind the overloads of DuckCDB's sum / avg macros, a 42601).
@@ -174,7 +176,7 @@ def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
         found = _distinct_order_by(text)
         if found is not None:
             return found
-    return unknown_literals(text, toks) or nested_aggregates(toks)
+    return unknown_literals(text, toks) or nested_aggregates(toks) or text_number_comparisons(text, toks)
 
 
 # ---------------------------------------------------------------- aggregates in aggregates
@@ -513,3 +515,118 @@ def where_alias_references(text: str, toks: Sequence[Token], base: int) -> list[
                 edits.append((tk.start(k), tk.start(k), binding + "."))
             k += 1
     return edits
+
+
+# ---------------------------------------------------------------- text compared with a number
+
+_COMPARISONS = frozenset(
+    {TokenType.EQ, TokenType.NEQ, TokenType.LT, TokenType.LTE, TokenType.GT, TokenType.GTE}
+)
+# PostgreSQL's names of the string types a literal may be cast to.
+_STRING_TYPES = {
+    "text": "text",
+    "varchar": "character varying",
+    "character varying": "character varying",
+    "char": "character",
+    "character": "character",
+    "bpchar": "character",
+}
+# What may stand before and after an operand that is the comparison's whole side.
+_OPERAND_BEFORE = frozenset(
+    {
+        TokenType.SELECT, TokenType.WHERE, TokenType.AND, TokenType.OR, TokenType.NOT,
+        TokenType.L_PAREN, TokenType.COMMA, TokenType.WHEN, TokenType.THEN, TokenType.ELSE,
+        TokenType.ON, TokenType.HAVING,
+    }
+)  # fmt: skip
+_OPERAND_AFTER = frozenset(
+    {
+        TokenType.AND, TokenType.OR, TokenType.R_PAREN, TokenType.COMMA, TokenType.FROM,
+        TokenType.ALIAS, TokenType.THEN, TokenType.ELSE, TokenType.END, TokenType.ORDER_BY,
+        TokenType.GROUP_BY, TokenType.LIMIT, TokenType.SEMICOLON, TokenType.WHERE,
+    }
+)  # fmt: skip
+
+
+def _string_cast(tk: Tokens, first: int, last: int) -> str | None:
+    """PostgreSQL's name of the string type of tokens first..last when they are a string literal
+    cast to one ('x'::text, 'x'::varchar(3), CAST('x' AS text)); None otherwise."""
+    if tk.tt(first) == TokenType.STRING and tk.tt(first + 1) == TokenType.DCOLON:
+        k = first + 2
+    elif (
+        tk.word(first) == "cast" and tk.tt(first + 1) == TokenType.L_PAREN and tk.match.get(first + 1) == last
+    ):
+        if tk.tt(first + 2) != TokenType.STRING or tk.tt(first + 3) != TokenType.ALIAS:
+            return None
+        k, last = first + 4, last - 1
+    else:
+        return None
+    kind = _STRING_TYPES.get(" ".join(tk.src(k).lower().split()))
+    end = tk.match.get(k + 1, k) if tk.tt(k + 1) == TokenType.L_PAREN else k
+    return kind if end == last else None
+
+
+def _number(tk: Tokens, first: int, last: int) -> str | None:
+    """PostgreSQL's type of a number literal at tokens first..last (a minus sign allowed)."""
+    if (
+        tk.tt(last) != TokenType.NUMBER
+        or last - first > 1
+        or (last > first and tk.tt(first) != TokenType.DASH)
+    ):
+        return None
+    s = tk.src(last)
+    if not s.isdigit():
+        return "numeric"
+    value = int(s)
+    return (
+        "integer"
+        if value < 2**31 + (last > first)
+        else "bigint"
+        if value < 2**63 + (last > first)
+        else "numeric"
+    )
+
+
+def _left_start(tk: Tokens, last: int) -> int | None:
+    """The first token of a number, a string literal cast to a type or CAST(...) ending at last."""
+    if tk.tt(last) == TokenType.NUMBER:
+        return last - 1 if tk.tt(last - 1) == TokenType.DASH else last
+    k = last
+    if tk.tt(k) == TokenType.R_PAREN and k in tk.match:
+        k = tk.match[k] - 1
+        if tk.word(k) == "cast":
+            return k
+    return k - 2 if tk.tt(k - 1) == TokenType.DCOLON and tk.tt(k - 2) == TokenType.STRING else None
+
+
+def text_number_comparisons(text: str, toks: Sequence[Token]) -> Refusal | None:
+    """'1'::text = 1: PostgreSQL's 42883 operator does not exist (see the module docstring)."""
+    ops = [i for i, t in enumerate(toks) if t.token_type in _COMPARISONS]
+    if not ops or not any(t.token_type is TokenType.NUMBER for t in toks):
+        return None
+    tk = Tokens(text, toks)
+    for i in ops:
+        left_last, right_first = i - 1, i + 1
+        left_first = _left_start(tk, left_last)
+        if left_first is None:
+            continue
+        right_last = right_first + (tk.tt(right_first) == TokenType.DASH)
+        if tk.word(right_first) == "cast" and right_first + 1 in tk.match:
+            right_last = tk.match[right_first + 1]
+        elif tk.tt(right_first) == TokenType.STRING and tk.tt(right_first + 1) == TokenType.DCOLON:
+            right_last = right_first + 2
+            if tk.tt(right_last + 1) == TokenType.L_PAREN and right_last + 1 in tk.match:
+                right_last = tk.match[right_last + 1]
+        before, after = tk.tt(left_first - 1), tk.tt(right_last + 1)
+        if (left_first > 0 and before not in _OPERAND_BEFORE) or (
+            after is not None and after not in _OPERAND_AFTER
+        ):
+            continue
+        sides = (
+            (_string_cast(tk, left_first, left_last), _number(tk, right_first, right_last)),
+            (_number(tk, left_first, left_last), _string_cast(tk, right_first, right_last)),
+        )
+        for a, b in sides:
+            if a is not None and b is not None:
+                return "42883", f"operator does not exist: {a} {tk.src(i)} {b}"
+    return None

@@ -131,6 +131,11 @@ REFUSALS = [
     "SELECT 'a' ~ 'a{2,1}' AS a",
     "SELECT (1, 2) = (1, 2, 3) AS a",
     "SELECT ROW(1, 2) < ROW(1) AS a",
+    "SELECT '1'::text = 1 AS a",
+    "SELECT -1 <> CAST('1' AS varchar(3)) AS a",
+    "SELECT '1'::char(2) < 2.5 AS a",
+    "SELECT '1'::text = 5000000000 AS a",
+    "SELECT '1'::text || 1 = '11' AS a, 1 + 1 = '2'::text::int AS b, 'a'::text = 1::text AS c",
 ]
 
 
