@@ -13,6 +13,8 @@ never gives, and code written against DuckCDB would then fail on PostgreSQL).
   (42703); the name is qualified with the one FROM item's name, which binds it to a column as
   before or fails as PostgreSQL does (a top-level SELECT of one FROM item: another's unqualified
   name may be an outer query's column or any of several items', left as it is);
+- a string literal in arithmetic with an integer literal (`'a' + 1`): PostgreSQL reads the
+  string as an integer (22P02 when it is none; `'1' + 1` is 2), DuckDB finds no operator;
 - a string literal cast to text, varchar or char compared with a number literal
   (`'1'::text = 1`): PostgreSQL has no such operator (42883), DuckDB casts and answers;
 - an aggregate call whose arguments hold another aggregate call or a window function call
@@ -176,7 +178,12 @@ def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
         found = _distinct_order_by(text)
         if found is not None:
             return found
-    return unknown_literals(text, toks) or nested_aggregates(toks) or text_number_comparisons(text, toks)
+    return (
+        unknown_literals(text, toks)
+        or nested_aggregates(toks)
+        or text_number_comparisons(text, toks)
+        or _arithmetic_refusal(text, toks)
+    )
 
 
 # ---------------------------------------------------------------- aggregates in aggregates
@@ -630,3 +637,51 @@ def text_number_comparisons(text: str, toks: Sequence[Token]) -> Refusal | None:
             if a is not None and b is not None:
                 return "42883", f"operator does not exist: {a} {tk.src(i)} {b}"
     return None
+
+
+# ---------------------------------------------------------------- unknown literals in arithmetic
+
+_ARITHMETIC = frozenset({TokenType.PLUS, TokenType.DASH, TokenType.STAR, TokenType.SLASH, TokenType.MOD})
+
+
+def _arithmetic_strings(tk: Tokens) -> list[int]:
+    """The string literals that are an operand of + - * / % whose other operand is an integer
+    literal (int4), both standing alone: PostgreSQL reads them as integers."""
+    out = []
+    for i in range(1, tk.n - 1):
+        if tk.tt(i) not in _ARITHMETIC:
+            continue
+        before, after = tk.tt(i - 2), tk.tt(i + 2)
+        if (i >= 2 and before not in _OPERAND_BEFORE | _ARITHMETIC) or (
+            after is not None and after not in _OPERAND_AFTER | {TokenType.PLUS, TokenType.DASH}
+        ):
+            continue
+        kinds = (_literal_type(tk, i - 1, i), _literal_type(tk, i + 1, i + 2))
+        if kinds == ("unknown", "int4"):
+            out.append(i - 1)
+        elif kinds == ("int4", "unknown"):
+            out.append(i + 1)
+    return out
+
+
+def _arithmetic_refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
+    if not any(t.token_type is TokenType.STRING for t in toks) or not any(
+        t.token_type in _ARITHMETIC for t in toks
+    ):
+        return None
+    tk = Tokens(text, toks)
+    for k in _arithmetic_strings(tk):
+        value = tk.string(k)
+        if value is not None and not (_INTEGER_TEXT.match(value) and int(value) in _INT4):
+            return "22P02", f'invalid input syntax for type integer: "{value}"'
+    return None
+
+
+def arithmetic_integer_literals(text: str, toks: Sequence[Token], base: int) -> list[tuple[int, int, str]]:
+    """'1' + 1: the string is PostgreSQL's integer (those that read as none are refused above)."""
+    if not any(t.token_type is TokenType.STRING for t in toks) or not any(
+        t.token_type in _ARITHMETIC for t in toks
+    ):
+        return []
+    tk = Tokens(text, toks, base)
+    return [(tk.start(k), tk.end(k), f"CAST({tk.src(k)} AS INTEGER)") for k in _arithmetic_strings(tk)]

@@ -660,6 +660,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     *datetime_literals.REWRITES,
     *pg_inputs.REWRITES,
     pg_refusals.union_integer_literals,
+    pg_refusals.arithmetic_integer_literals,
     *pg_dates.REWRITES,
     *text_casts.REWRITES,
     *rows.REWRITES,

@@ -136,6 +136,9 @@ REFUSALS = [
     "SELECT '1'::char(2) < 2.5 AS a",
     "SELECT '1'::text = 5000000000 AS a",
     "SELECT '1'::text || 1 = '11' AS a, 1 + 1 = '2'::text::int AS b, 'a'::text = 1::text AS c",
+    "SELECT 'a' + 1 AS a",
+    "SELECT 2 * '1.5' AS a",
+    "SELECT '1' + 1 AS a, 2 * ' 3 ' AS b, '7' - 2 + 1 AS c, 10 / '3' AS d, '9' % 4 AS e",
 ]
 
 
