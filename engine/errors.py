@@ -110,6 +110,8 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
             # t.c with t a column (a single-column function's, as pgcompat.srf names it): PostgreSQL
             # reads t.c as table t's column c
             r"|(?:^|: )Cannot extract field '[^']*' from expression \"[^\"]*\" because it is not a struct"
+            # pgcompat.pg_refusals.from_columns: a select-list alias in WHERE that is no column
+            r'|(?:^|: )No matching columns found that match regex "\(\?i\)\^'
         ),
         "42703",
     ),
@@ -270,6 +272,12 @@ _POSTGRES_WORDING: list[tuple[str, re.Pattern[str], str, str | None]] = [
         "column",
     ),
     (
+        "42703",
+        re.compile(r'^No matching columns found that match regex "\(\?i\)\^(.*)\$"'),
+        'column "{0}" does not exist',
+        "column",
+    ),
+    (
         "42883",
         re.compile(r"^(?:Scalar|Table|Aggregate|Macro) Function with name \"?([^\"!]+?)\"? does not exist!"),
         "function {0} does not exist",
@@ -284,8 +292,11 @@ def _postgres_wording(state: str, message: str) -> tuple[str, dict[str, str]] | 
             continue
         m = pattern.match(message)
         if m is not None:
-            name = m.groupdict().get("name") or m.group(1)  # (the object's name: group 1 unless named)
-            return text.format(*m.groups()), ({field: name.split(".")[-1]} if field else {})
+            groups = m.groups()
+            if st == "42703":  # (pgcompat.pg_refusals.from_columns escapes the name in its pattern)
+                groups = tuple(re.sub(r"\\(.)", r"\1", g or "") for g in groups)
+            name = m.groupdict().get("name") or groups[0]  # (the object's name: group 1 unless named)
+            return text.format(*groups), ({field: name.split(".")[-1]} if field else {})
     return None
 
 

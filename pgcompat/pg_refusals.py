@@ -10,9 +10,9 @@ never gives, and code written against DuckCDB would then fail on PostgreSQL).
   SELECT 'x' (22P02: 'x' read as an integer), SELECT 1 UNION SELECT 'x'::text (42804);
 - a select-list alias named in the same SELECT's WHERE (`SELECT a + 1 AS b FROM t WHERE b > 1`):
   DuckDB reads the alias where no column of that name exists, PostgreSQL reads columns only
-  (42703); the name is qualified with the one FROM item's name, which binds it to a column as
-  before or fails as PostgreSQL does (a top-level SELECT of one FROM item: another's unqualified
-  name may be an outer query's column or any of several items', left as it is);
+  (42703); the name is qualified with the one FROM item's name (of several: it is DuckDB's
+  COLUMNS() of the name), which binds it to a column as before or fails as PostgreSQL does (a
+  top-level SELECT: a subquery's name may be an outer query's column, left as it is);
 - a string literal in arithmetic with an integer literal (`'a' + 1`): PostgreSQL reads the
   string as an integer (22P02 when it is none; `'1' + 1` is 2), DuckDB finds no operator;
 - a string literal cast to text, varchar or char compared with a number literal
@@ -504,8 +504,10 @@ def where_alias_references(text: str, toks: Sequence[Token], base: int) -> list[
             continue
         aliases = _aliases(tk, s, from_)
         items = tk.split(from_ + 1, where, frozenset({TokenType.COMMA, TokenType.JOIN}))
-        binding = _binding(tk, from_ + 1, where) if aliases and len(items) == 1 else None
-        if binding is None:
+        if not aliases:
+            continue
+        binding = _binding(tk, from_ + 1, where) if len(items) == 1 else None
+        if binding is None and len(items) == 1:
             continue
         end = next(i for i in ends if i > where)
         k = where + 1
@@ -519,9 +521,20 @@ def where_alias_references(text: str, toks: Sequence[Token], base: int) -> list[
                 and tk.tt(k - 1) not in (TokenType.DOT, TokenType.ALIAS)
                 and tk.tt(k + 1) not in (TokenType.DOT, TokenType.L_PAREN, TokenType.FROM)
             ):
-                edits.append((tk.start(k), tk.start(k), binding + "."))
+                if binding is not None:
+                    edits.append((tk.start(k), tk.start(k), binding + "."))
+                else:
+                    edits.append((tk.start(k), tk.end(k), from_columns(str(tk.name(k)))))
             k += 1
     return edits
+
+
+def from_columns(name: str) -> str:
+    """The FROM items' columns of a name, never a select-list alias: DuckDB's COLUMNS() with the
+    name as its pattern (case-insensitive as DuckDB's names; engine.errors words its failure
+    as PostgreSQL's column "name" does not exist)."""
+    pattern = "".join(c if c.isalnum() or c == "_" else "\\" + c for c in name).replace("'", "''")
+    return f"COLUMNS('(?i)^{pattern}$')"
 
 
 # ---------------------------------------------------------------- text compared with a number

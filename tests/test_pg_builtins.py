@@ -121,6 +121,8 @@ REFUSALS = [
     f"SELECT n + 1 AS m FROM {VALUES} WHERE m > 1",
     f"SELECT n + 1 AS n, upper(s) AS s FROM {VALUES} WHERE n > 1 AND s = 'c' ORDER BY n",
     f"SELECT n AS m FROM {VALUES} WHERE n > 1 ORDER BY m",
+    f"SELECT t.n AS m FROM {VALUES} JOIN (VALUES (1)) u(k) ON true WHERE m > 1",
+    f"SELECT t.n + 1 AS k, upper(s) AS s FROM {VALUES}, (VALUES (2)) u(k) WHERE k + 1 = 3 AND s = 'a'",
     f"SELECT t.zz FROM {VALUES}",
     r"SELECT '\xZZ'::bytea AS a",
     r"SELECT '\x4'::bytea AS a",
