@@ -40,6 +40,7 @@ import sqlglot
 from sqlglot.tokens import Token, TokenType
 
 from pgwire import types as oids
+from pgwire.types import OUTPUT_TEXT
 
 # lookup(catalog, schema, name) -> the table's columns and declared types (engine.declared.Table)
 # or None (not a table known here)
@@ -66,6 +67,7 @@ _BINDS = frozenset(
     }
 )
 _NAMES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
+_JSON_VALUE = "__pg_jval"  # a value as json (pgcompat.jsonb, engine.jsonb)
 # Calls whose result is bpchar when their arguments are (one a char(n) column, the others literals).
 _BPCHAR_CALLS = frozenset({"coalesce", "nullif", "greatest", "least"})
 # The types a literal or parameter may be cast to and still compare with a char(n) as bpchar.
@@ -435,7 +437,7 @@ class _Rewriter:
             j = k + 1 + (st.tt(k + 1) == TokenType.NOT)
             if st.tt(j) == TokenType.DISTINCT and st.tt(j + 1) == TokenType.FROM:
                 self.trimmed_operand(j + 2)
-        elif tt in _PATTERNS and n:
+        elif (tt in _PATTERNS or self.output(first, last)) and n:
             self.edits.append((st.start(first), st.start(first), "rpad("))
             self.edits.append((st.end(last), st.end(last), f", {n}, ' ')"))
 
@@ -459,6 +461,23 @@ class _Rewriter:
                 if _char_length(ref[2]) is not None and st.tt(j + 1) not in _BINDS:
                     self.trim(k, last)
                 return
+
+    def output(self, first: int, last: int) -> bool:
+        """Whether the column at first..last is written as its output text: CAST((c) AS
+        OUTPUT_TEXT) (concat(), format(), octet_length(): pgcompat) or a json value
+        (__pg_jval(c): to_json, json_build_object, ...), which PostgreSQL writes padded."""
+        st = self.st
+        if st.tt(first - 1) != TokenType.L_PAREN or st.tt(last + 1) != TokenType.R_PAREN:
+            return False
+        if st.word(first - 2) == _JSON_VALUE:
+            return True
+        return (
+            st.tt(first - 2) == TokenType.L_PAREN
+            and st.word(first - 3) == "cast"
+            and st.tt(last + 2) == TokenType.ALIAS
+            and st.word(last + 3) == OUTPUT_TEXT.lower()
+            and st.tt(last + 4) == TokenType.R_PAREN
+        )
 
     def bpchar_call(self, i: int) -> None:
         """coalesce(c, 'ab  ') = 'ab' (also nullif, greatest, least) whose first argument not a

@@ -261,6 +261,19 @@ def test_char_n_compares_as_postgresql(conn, pg, table_name) -> None:
         f"select id from {t} where extract(year from date '2024-01-01') = 2024 and c = 'cd ' order by id",
     ):
         _same(conn, pg, sql)
+    # concat(), format(), octet_length() and json write the value's output: padded
+    _same(
+        conn,
+        pg,
+        f"select id, concat(c, '|', v) as a, concat_ws(',', c, x) as b, format('%s|%L|', c, c) as d,"
+        f" octet_length(c) as e, quote_nullable(c) as q, c::text || '|' as t from {t} order by id",
+    )
+    _same(
+        conn,
+        pg,
+        f"select id, to_json(c)::text as a, to_jsonb(c)::text as b, json_build_object('k', c)::text as j"
+        f" from {t} order by id",
+    )
     # length() ignores the blanks (PostgreSQL's is int4, DuckCDB's int8: the values only)
     _same(conn, pg, f"select id, length(c) as n, char_length(c) as m from {t} order by id", types=False)
 

@@ -188,6 +188,13 @@ def test_varchar_columns_subqueries_rows_and_quoted_strings_compare_as_bpchar(rw
     assert rw("SELECT coalesce(code, 'a ') AS c FROM t WHERE coalesce(vc, code) = 'a '") == (
         "SELECT coalesce(code, 'a ') AS c FROM t WHERE coalesce(vc, code) = 'a '"
     )
+    # a value's output text (pgwire.types.OUTPUT_TEXT): padded; a cast to text not (json: through the server)
+    assert rw(
+        "SELECT CAST((code) AS STRING) AS a, to_json(code) AS b, CAST((code) AS VARCHAR) AS c FROM t"
+    ) == (
+        "SELECT CAST((rpad(code, 4, ' ')) AS STRING) AS a, to_json(code) AS b,"
+        " CAST((code) AS VARCHAR) AS c FROM t"
+    )
     # an assignment's target is no comparison
     assert rw("UPDATE t SET vc = code WHERE vc = code") == "UPDATE t SET vc = code WHERE rtrim(vc) = code"
 
