@@ -665,8 +665,9 @@ def _arithmetic_strings(tk: Tokens) -> list[int]:
         if tk.tt(i) not in _ARITHMETIC:
             continue
         before, after = tk.tt(i - 2), tk.tt(i + 2)
-        if (i >= 2 and before not in _OPERAND_BEFORE | _ARITHMETIC) or (
-            after is not None and after not in _OPERAND_AFTER | {TokenType.PLUS, TokenType.DASH}
+        if (i >= 2 and before not in _OPERAND_BEFORE | _COMPARISONS) or (
+            after is not None
+            and after not in _OPERAND_AFTER | _COMPARISONS | {TokenType.PLUS, TokenType.DASH}
         ):
             continue
         kinds = (_literal_type(tk, i - 1, i), _literal_type(tk, i + 1, i + 2))
