@@ -482,8 +482,8 @@ class _Rewriter:
     def bpchar_call(self, i: int) -> None:
         """coalesce(c, 'ab  ') = 'ab' (also nullif, greatest, least) whose first argument not a
         literal is a char(n) column: the call is bpchar in PostgreSQL, so its other arguments and
-        what it is compared with lose their trailing blanks. (Only where the call is compared: a
-        result column keeps its value.)"""
+        what it is compared with lose their trailing blanks. (Only where the call is compared, or
+        is nullif, which compares: a result column keeps its value.)"""
         st = self.st
         if st.word(i) not in _BPCHAR_CALLS or st.tt(i + 1) != TokenType.L_PAREN or i + 1 not in st.match:
             return
@@ -492,8 +492,8 @@ class _Rewriter:
         after = close + 1 + (st.tt(close + 1) == TokenType.NOT)
         compared_after = st.tt(after) in _COMPARE | {TokenType.IN, TokenType.BETWEEN, TokenType.IS}
         compared_before = st.tt(i - 1) in _COMPARE and i - 1 not in self.assigned
-        if not (compared_after or compared_before):
-            return
+        if not (compared_after or compared_before or st.word(i) == "nullif"):
+            return  # (nullif compares its arguments wherever it stands)
         typed = [item for item in items if self.operand(item[0]) != item[1]]
         if st.tt(i - 1) == TokenType.DOT or not typed or not self.char_column(*typed[0]):
             return  # PostgreSQL's type of the call is its first typed argument's (bpchar wins no other)
