@@ -440,6 +440,38 @@ class _Rewriter:
         elif (tt in _PATTERNS or self.output(first, last)) and n:
             self.edits.append((st.start(first), st.start(first), "rpad("))
             self.edits.append((st.end(last), st.end(last), f", {n}, ' ')"))
+        elif (
+            tt == TokenType.R_PAREN
+            and st.tt(first - 1) == TokenType.L_PAREN
+            and st.tt(first - 2) not in _NAMES
+        ):
+            self.column(first - 1, last + 1, n)  # (c) = 'ab '
+        elif st.tt(first - 1) == TokenType.CASE and tt == TokenType.WHEN:
+            self.simple_case(k)
+
+    def simple_case(self, k: int) -> None:
+        """CASE c WHEN 'ab ' THEN ... (c a char(n) column, the first WHEN at token k): each WHEN's
+        value is compared with c as bpchar."""
+        st = self.st
+        depth = 0
+        while k < st.n:
+            tt = st.tt(k)
+            if tt == TokenType.L_PAREN and k in st.match:
+                k = st.match[k] + 1
+                continue
+            if tt == TokenType.CASE:
+                depth += 1
+            elif tt == TokenType.END:
+                if depth == 0:
+                    return
+                depth -= 1
+            elif tt == TokenType.WHEN and depth == 0:
+                last = self.operand(k + 1)
+                if last is None:
+                    last = self.varchar_column(k + 1)
+                if last is not None and st.tt(last + 1) == TokenType.THEN:
+                    self.trim(k + 1, last)
+            k += 1
 
     def reversed_comparison(self, k: int) -> None:
         """'ab  ' = code: a literal, parameter or varchar(n) column before a comparison with a

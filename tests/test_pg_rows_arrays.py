@@ -405,6 +405,8 @@ def test_char_n_compares_with_varchar_as_postgresql(conn, pg, table_name) -> Non
         f"select id from {t} where coalesce(c, x) = 'ab ' or greatest(c, v) in ('cd ') order by id",
         f"select id from {t} where coalesce(x, c) = 'ab ' or coalesce(v, c) = 'cd ' order by id",
         f"select id, nullif(c, 'ab ') as a, nullif(c, v) as b from {t} order by id",
+        f"select id, case c when 'ab ' then 1 when 'cd  ' then 2 when v then 3 else 0 end as a from {t} order by id",
+        f"select id from {t} where (c) = 'ab ' or ((c)) in ('cd ') order by id",
     ):
         _same(conn, pg, sql)
     for c in (conn, pg):

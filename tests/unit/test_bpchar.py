@@ -195,6 +195,10 @@ def test_varchar_columns_subqueries_rows_and_quoted_strings_compare_as_bpchar(rw
         "SELECT CAST((rpad(code, 4, ' ')) AS STRING) AS a, to_json(code) AS b,"
         " CAST((code) AS VARCHAR) AS c FROM t"
     )
+    # a simple CASE compares its operand with each WHEN; a parenthesized column is the column
+    assert rw("SELECT CASE code WHEN 'a ' THEN 1 WHEN vc THEN 2 END AS x FROM t WHERE (code) = 'b '") == (
+        "SELECT CASE code WHEN rtrim('a ') THEN 1 WHEN rtrim(vc) THEN 2 END AS x FROM t WHERE (code) = rtrim('b ')"
+    )
     # an assignment's target is no comparison
     assert rw("UPDATE t SET vc = code WHERE vc = code") == "UPDATE t SET vc = code WHERE rtrim(vc) = code"
 
