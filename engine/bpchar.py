@@ -67,6 +67,10 @@ _BINDS = frozenset(
     }
 )
 _NAMES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
+# What compares a query's result values (a padded result would then differ from its bpchar).
+_ROWS_COMPARED = frozenset(
+    {TokenType.DISTINCT, TokenType.GROUP_BY, TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT}
+)
 _JSON_VALUE = "__pg_jval"  # a value as json (pgcompat.jsonb, engine.jsonb)
 # Calls whose result is bpchar when their arguments are (one a char(n) column, the others literals).
 _BPCHAR_CALLS = frozenset({"coalesce", "nullif", "greatest", "least"})
@@ -322,6 +326,7 @@ class _Rewriter:
         self.text_params = text_params
         self.edits: list[Edit] = []
         self.assigned: set[int] = set()  # the `=` tokens of SET assignments
+        self.compares_rows: bool | None = None  # DISTINCT, GROUP BY, UNION ...: read once
 
     def trim(self, first: int, last: int) -> None:
         st = self.st
@@ -448,6 +453,63 @@ class _Rewriter:
             self.column(first - 1, last + 1, n)  # (c) = 'ab '
         elif st.tt(first - 1) == TokenType.CASE and tt == TokenType.WHEN:
             self.simple_case(k)
+
+    def result_branches(self, i: int) -> None:
+        """A result column of the statement's SELECT that is CASE ... THEN c ... ELSE 'x' END or
+        coalesce(c, 'x'), c a char(n) column beside string literals: PostgreSQL's value is c's,
+        blank-padded, or the literal as written (bpchar without a length); so c is padded there.
+        (Not in a statement that groups, dedups or combines rows: those compare the values.)"""
+        st = self.st
+        if st.enclosing[i] >= 0 or st.tt(i - 1) not in (TokenType.SELECT, TokenType.COMMA):
+            return
+        if self.compares_rows is None:
+            self.compares_rows = any(st.tt(j) in _ROWS_COMPARED for j in range(st.n))
+        if self.compares_rows:
+            return
+        if st.tt(i) == TokenType.CASE:
+            results, end = self.case_results(i)
+        elif st.word(i) == "coalesce" and st.tt(i + 1) == TokenType.L_PAREN and i + 1 in st.match:
+            results, end = st.items(i + 1), st.match[i + 1]
+        else:
+            return
+        if end is None or st.tt(end + 1) not in (TokenType.ALIAS, TokenType.COMMA, TokenType.FROM, None):
+            return
+        columns = [(a, b) for a, b in results if self.char_column(a, b)]
+        lengths = {_char_length(st.reference(b)[2]) for _, b in columns}  # type: ignore[index]
+        literals = [a for a, b in results if a == b and _is_literal(st, a)]
+        if not columns or not literals or len(lengths) != 1 or len(columns) + len(literals) < len(results):
+            return
+        n = lengths.pop()
+        for a, b in columns:
+            self.edits.append((st.start(a), st.start(a), "rpad("))
+            self.edits.append((st.end(b), st.end(b), f", {n}, ' ')"))
+
+    def case_results(self, case: int) -> tuple[list[tuple[int, int]], int | None]:
+        """The THEN and ELSE results (first, last token) of the CASE at token case, and its END."""
+        st = self.st
+        out: list[tuple[int, int]] = []
+        start, depth, k = None, 0, case + 1
+        while k < st.n:
+            tt = st.tt(k)
+            if tt == TokenType.L_PAREN and k in st.match:
+                k = st.match[k] + 1
+                continue
+            if tt == TokenType.CASE:
+                depth += 1
+            elif tt == TokenType.END and depth:
+                depth -= 1
+            elif depth == 0 and tt in (TokenType.WHEN, TokenType.ELSE, TokenType.END):
+                if start is not None:
+                    out.append((start, k - 1))
+                    start = None
+                if tt == TokenType.END:
+                    return out, k
+                if tt == TokenType.ELSE:
+                    start = k + 1
+            elif depth == 0 and tt == TokenType.THEN:
+                start = k + 1
+            k += 1
+        return out, None
 
     def simple_case(self, k: int) -> None:
         """CASE c WHEN 'ab ' THEN ... (c a char(n) column, the first WHEN at token k): each WHEN's
@@ -729,6 +791,8 @@ def rewrite(
             rw.row_comparison(i)
         elif st.tt(i + 1) == TokenType.L_PAREN and st.tt(i) in _NAMES:
             rw.bpchar_call(i)
+        if st.tt(i) == TokenType.CASE or st.word(i) == "coalesce":
+            rw.result_branches(i)
     if not rw.edits:
         return sql
     out = sql

@@ -274,6 +274,14 @@ def test_char_n_compares_as_postgresql(conn, pg, table_name) -> None:
         f"select id, to_json(c)::text as a, to_jsonb(c)::text as b, json_build_object('k', c)::text as j"
         f" from {t} order by id",
     )
+    # a CASE / coalesce result column of the column and literals: the column's value padded, the
+    # literal's as written (PostgreSQL's bpchar without a length; DuckCDB's type is text)
+    _same(
+        conn,
+        pg,
+        f"select id, case when id < 3 then c else 'zz' end as a, coalesce(c, 'x') as b from {t} order by id",
+        types=False,
+    )
     # length() ignores the blanks (PostgreSQL's is int4, DuckCDB's int8: the values only)
     _same(conn, pg, f"select id, length(c) as n, char_length(c) as m from {t} order by id", types=False)
 

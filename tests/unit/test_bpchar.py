@@ -185,8 +185,9 @@ def test_varchar_columns_subqueries_rows_and_quoted_strings_compare_as_bpchar(rw
     assert rw("SELECT v FROM t WHERE coalesce(code, 'a ') = 'a ' AND 'b ' = nullif(code, vc)") == (
         "SELECT v FROM t WHERE coalesce(code, rtrim('a ')) = rtrim('a ') AND rtrim('b ') = nullif(code, rtrim(vc))"
     )
-    assert rw("SELECT coalesce(code, 'a ') AS c FROM t WHERE coalesce(vc, code) = 'a '") == (
-        "SELECT coalesce(code, 'a ') AS c FROM t WHERE coalesce(vc, code) = 'a '"
+    assert (
+        rw("SELECT v FROM t WHERE coalesce(vc, code) = 'a '")
+        == "SELECT v FROM t WHERE coalesce(vc, code) = 'a '"
     )
     # a value's output text (pgwire.types.OUTPUT_TEXT): padded; a cast to text not (json: through the server)
     assert rw(
@@ -199,6 +200,13 @@ def test_varchar_columns_subqueries_rows_and_quoted_strings_compare_as_bpchar(rw
     assert rw("SELECT CASE code WHEN 'a ' THEN 1 WHEN vc THEN 2 END AS x FROM t WHERE (code) = 'b '") == (
         "SELECT CASE code WHEN rtrim('a ') THEN 1 WHEN rtrim(vc) THEN 2 END AS x FROM t WHERE (code) = rtrim('b ')"
     )
+    # a result column CASE / coalesce of the column and literals: the column padded (not where
+    # rows are compared: DISTINCT, GROUP BY, UNION)
+    assert rw("SELECT CASE WHEN v > 1 THEN code ELSE 'z' END AS a, coalesce(code, 'y') FROM t") == (
+        "SELECT CASE WHEN v > 1 THEN rpad(code, 4, ' ') ELSE 'z' END AS a, coalesce(rpad(code, 4, ' '), 'y') FROM t"
+    )
+    sql = "SELECT DISTINCT coalesce(code, 'y') AS a FROM t"
+    assert rw(sql) == sql
     # an assignment's target is no comparison
     assert rw("UPDATE t SET vc = code WHERE vc = code") == "UPDATE t SET vc = code WHERE rtrim(vc) = code"
 
