@@ -462,6 +462,8 @@ class _Rewriter:
         st = self.st
         if st.enclosing[i] >= 0 or st.tt(i - 1) not in (TokenType.SELECT, TokenType.COMMA):
             return
+        if st.tt(st.head()) != TokenType.SELECT:
+            return  # (INSERT ... SELECT writes the value: a text column takes it without blanks)
         if self.compares_rows is None:
             self.compares_rows = any(st.tt(j) in _ROWS_COMPARED for j in range(st.n))
         if self.compares_rows:

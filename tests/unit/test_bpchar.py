@@ -207,6 +207,8 @@ def test_varchar_columns_subqueries_rows_and_quoted_strings_compare_as_bpchar(rw
     )
     sql = "SELECT DISTINCT coalesce(code, 'y') AS a FROM t"
     assert rw(sql) == sql
+    sql = "INSERT INTO other SELECT coalesce(code, 'y'), v FROM t"
+    assert rw(sql) == sql
     # an assignment's target is no comparison
     assert rw("UPDATE t SET vc = code WHERE vc = code") == "UPDATE t SET vc = code WHERE rtrim(vc) = code"
 
