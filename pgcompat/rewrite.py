@@ -747,6 +747,10 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         final = tokenize(sql)
         qualified = pg_refusals.where_alias_references(sql, final, 0) if final else None
         sql = apply(sql, qualified) if qualified else sql
+    if rows.assigns_row_subquery(toks):  # (on the rewritten text: the subquery is written per column)
+        final = tokenize(sql)
+        assigned = rows.row_subquery_assignments(sql, final) if final else None
+        sql = apply(sql, assigned) if assigned else sql
     # ||, - and @> by their operands' types (not in the catalog emulation's queries; a text[]
     # literal the shim turned into a list is no catalog query)
     plain = None

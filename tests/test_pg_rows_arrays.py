@@ -524,3 +524,25 @@ def test_group_by_primary_key_selects_its_other_columns_unqualified(conn, pg, ta
     for sql in (f"select n, s from {t} group by n", f"select id, s from {t}_k group by id"):
         assert _sqlstate(pg, sql) == "42803"
         assert _sqlstate(conn, sql) == "42803", sql
+
+
+def test_update_set_columns_from_one_subquery(conn, pg, table_name) -> None:
+    """UPDATE ... SET (a, b) = (SELECT ...), correlated or not (DuckDB takes one column from a
+    subquery: pgcompat.rows writes one per column); a char(n) column so set keeps PostgreSQL's
+    value; more than one row is 21000, as in PostgreSQL."""
+    t = table_name
+    for c in (conn, pg):
+        c.execute(f"create temp table {t} (id int primary key, n int, code char(4))")
+        c.execute(f"insert into {t} values (1, 0, 'a'), (2, 0, 'b')")
+        c.execute(f"create temp table {t}_u (id int, x int, y text)")
+        c.execute(f"insert into {t}_u values (1, 10, 'ten '), (2, 20, 'tw  '), (3, 30, 'x')")
+        c.execute(f"update {t} set (n, code) = (select x, y from {t}_u where {t}_u.id = {t}.id)")
+        c.execute(f"update {t} set code = 'q', (n) = (select max(x) from {t}_u) where id = 2")
+        with pytest.raises(psycopg.errors.CardinalityViolation):
+            c.execute(f"update {t} set (n, code) = (select x, y from {t}_u) where id = 1")
+    _same(
+        conn,
+        pg,
+        f"select id, n, code, length(code) as l, code = 'ten' as t from {t} order by id",
+        types=False,
+    )
