@@ -5,16 +5,20 @@ blanks are insignificant: comparisons between bpchar values ignore them, and so 
 cast to text, || and every text function. DuckDB has no such type, so DuckCDB keeps a char(n)
 column's values without their trailing blanks (what all those operations see in PostgreSQL):
 
-- writes strip them (INSERT ... VALUES, UPDATE ... SET, ON CONFLICT DO UPDATE SET: `rtrim`
-  around the values written into char(n) columns; COPY FROM: engine.copy);
+- writes strip them (INSERT ... VALUES, UPDATE ... SET, ON CONFLICT DO UPDATE SET, also
+  SET (a, b) = (...) / ROW(...), MERGE's UPDATE SET and INSERT VALUES: `rtrim` around the values
+  written into char(n) columns; COPY FROM: engine.copy; a literal DEFAULT: pgcompat.lengths);
 - a result column that is the column itself is sent padded to n (engine.codec: the declared
   type bpchar(n) that engine.declared finds for a SELECT or COPY TO, `returning` below for
   INSERT / UPDATE / DELETE ... RETURNING);
-- a comparison of the column with a literal, a parameter (unless the client declared it text:
-  PostgreSQL then compares as text) or a varchar(n) column compares with the other side's
-  trailing blanks removed (=, <>, <, <=, >, >=, [NOT] IN (...), [NOT] BETWEEN, IS [NOT] DISTINCT
-  FROM), as PostgreSQL's bpchar comparison does; the column itself is untouched, so an index on it
-  still serves the lookup;
+- a comparison of the column with a literal ('..', E'..', $$..$$), a parameter (unless the
+  client declared it text: PostgreSQL then compares as text) or a varchar(n) column (on either
+  side, in an IN list, as the one column of a subquery) compares with the other side's trailing
+  blanks removed (=, <>, <, <=, >, >=, [NOT] IN (...), [NOT] BETWEEN, IS [NOT] DISTINCT FROM,
+  ANY / ALL (SELECT ...), row comparisons field by field), as PostgreSQL's bpchar comparison
+  does; the column itself is untouched, so an index on it still serves the lookup. A text
+  column or expression compares as text, which the stored value already is (PostgreSQL casts
+  the bpchar to text: its blanks go);
 - LIKE / ILIKE / SIMILAR TO / ~ / ~* (and their negations) read the padded value, as
   PostgreSQL's do.
 
@@ -36,6 +40,7 @@ import sqlglot
 from sqlglot.tokens import Token, TokenType
 
 from pgwire import types as oids
+from pgwire.types import OUTPUT_TEXT
 
 # lookup(catalog, schema, name) -> the table's columns and declared types (engine.declared.Table)
 # or None (not a table known here)
@@ -62,6 +67,13 @@ _BINDS = frozenset(
     }
 )
 _NAMES = frozenset({TokenType.VAR, TokenType.IDENTIFIER})
+# What compares a query's result values (a padded result would then differ from its bpchar).
+_ROWS_COMPARED = frozenset(
+    {TokenType.DISTINCT, TokenType.GROUP_BY, TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT}
+)
+_JSON_VALUE = "__pg_jval"  # a value as json (pgcompat.jsonb, engine.jsonb)
+# Calls whose result is bpchar when their arguments are (one a char(n) column, the others literals).
+_BPCHAR_CALLS = frozenset({"coalesce", "nullif", "greatest", "least"})
 # The types a literal or parameter may be cast to and still compare with a char(n) as bpchar.
 _BPCHAR_COMPARED = frozenset({"varchar", "character varying", "char varying", "bpchar", "char", "character"})
 # The pattern matches, which read a char(n) value blank-padded in PostgreSQL.
@@ -164,15 +176,16 @@ class _Statement:
             TokenType.INSERT,
             TokenType.UPDATE,
             TokenType.DELETE,
+            TokenType.MERGE,
             TokenType.SELECT,
         ):
             j = self.match[j] + 1 if j in self.match else j + 1
         return j
 
     def target(self) -> _Source | None:
-        """The table INSERT INTO, UPDATE or DELETE FROM writes (columns known), else None."""
+        """The table INSERT INTO, UPDATE, DELETE FROM or MERGE INTO writes (columns known), else None."""
         h = self.head()
-        at = h + 1 if self.tt(h) in (TokenType.INSERT, TokenType.DELETE) else h
+        at = h + 1 if self.tt(h) in (TokenType.INSERT, TokenType.DELETE, TokenType.MERGE) else h
         found = self.by_keyword.get(at)
         return found if found is not None and found.columns is not None else None
 
@@ -291,6 +304,14 @@ class _Statement:
         return i, i, types.pop() if len(types) == 1 else None
 
 
+def _is_literal(st: _Statement, k: int) -> bool:
+    """A string literal at token k: 'x', E'x', $$x$$ (not B'..' nor X'..', which are not text)."""
+    tt = st.tt(k)
+    if tt == TokenType.STRING:
+        return st.sql[st.start(k)] == "'"
+    return tt == TokenType.HEREDOC_STRING or (tt == TokenType.BYTE_STRING and st.sql[st.start(k)] in "eE")
+
+
 def _char_length(t: oids.PgType | None) -> int | None:
     return t.typmod - 4 if t is not None and t.oid == oids.BPCHAR and t.typmod >= 5 else None
 
@@ -305,6 +326,7 @@ class _Rewriter:
         self.text_params = text_params
         self.edits: list[Edit] = []
         self.assigned: set[int] = set()  # the `=` tokens of SET assignments
+        self.compares_rows: bool | None = None  # DISTINCT, GROUP BY, UNION ...: read once
 
     def trim(self, first: int, last: int) -> None:
         st = self.st
@@ -316,7 +338,7 @@ class _Rewriter:
         (or one cast to varchar or char, x::varchar, CAST(x AS varchar)): its last token."""
         st = self.st
         last = None
-        if st.tt(k) == TokenType.STRING and st.sql[st.start(k)] == "'":
+        if _is_literal(st, k):
             last = k
         elif (
             st.tt(k) == TokenType.PARAMETER and st.tt(k + 1) == TokenType.NUMBER and st.word(k + 1).isdigit()
@@ -347,17 +369,36 @@ class _Rewriter:
             return st.match[k + 1]
         return k
 
+    def varchar_column(self, k: int) -> int | None:
+        """When a varchar(n) column reference starts at token k: its last token."""
+        st = self.st
+        for j in range(k, min(k + 3, st.n)):
+            ref = st.reference(j)
+            if ref is not None and ref[0] == k:
+                return j if _is_varchar(ref[2]) else None
+        return None
+
+    def subquery_column(self, open_: int) -> None:
+        """(SELECT [DISTINCT] v ...) compared with a char(n) column, v a varchar(n) column or a
+        literal cast to varchar: PostgreSQL compares as bpchar, so v without its trailing blanks
+        (a bare literal is text there: compared as text)."""
+        st = self.st
+        if st.tt(open_ + 1) != TokenType.SELECT:
+            return
+        k = open_ + 2 + (st.tt(open_ + 2) == TokenType.DISTINCT)
+        last = self.varchar_column(k)
+        if last is None and (st.tt(k + 1) == TokenType.DCOLON or st.word(k) == "cast"):
+            last = self.operand(k)
+        if last is not None and st.tt(last + 1) in (TokenType.FROM, TokenType.R_PAREN, TokenType.ALIAS):
+            self.trim(k, last)
+
     def trimmed_operand(self, k: int) -> int | None:
         """Trims the operand at k (a literal, a parameter or a varchar(n) column) when it stands
         alone; its last token."""
         st = self.st
         last = self.operand(k)
         if last is None:
-            for j in range(k, min(k + 3, st.n)):
-                ref = st.reference(j)
-                if ref is not None and ref[0] == k and _is_varchar(ref[2]):
-                    last = j
-                    break
+            last = self.varchar_column(k)
         if last is None or st.tt(last + 1) in _BINDS or st.tt(k - 1) in _BINDS - {TokenType.L_PAREN}:
             return None
         self.trim(k, last)
@@ -374,13 +415,21 @@ class _Rewriter:
             k += 1
         tt = st.tt(k)
         if tt in _COMPARE and not negated and k not in self.assigned:
-            self.trimmed_operand(k + 1)
+            if st.word(k + 1) in ("any", "all", "some") and st.tt(k + 2) == TokenType.L_PAREN:
+                self.subquery_column(k + 2)
+            elif st.tt(k + 1) == TokenType.L_PAREN:
+                self.subquery_column(k + 1)
+            else:
+                self.trimmed_operand(k + 1)
         elif tt == TokenType.IN and st.tt(k + 1) == TokenType.L_PAREN:
             close = st.match.get(k + 1)
-            if close is None or st.tt(k + 2) in (TokenType.SELECT, TokenType.WITH):
+            if close is None:
+                return
+            if st.tt(k + 2) in (TokenType.SELECT, TokenType.WITH):
+                self.subquery_column(k + 1)
                 return
             for item, end in st.items(k + 1):
-                if self.operand(item) == end:
+                if self.operand(item) == end or self.varchar_column(item) == end:
                     self.trim(item, end)
         elif tt == TokenType.BETWEEN:
             low = self.operand(k + 1)
@@ -393,15 +442,114 @@ class _Rewriter:
             j = k + 1 + (st.tt(k + 1) == TokenType.NOT)
             if st.tt(j) == TokenType.DISTINCT and st.tt(j + 1) == TokenType.FROM:
                 self.trimmed_operand(j + 2)
-        elif tt in _PATTERNS:
+        elif (tt in _PATTERNS or self.output(first, last)) and n:
             self.edits.append((st.start(first), st.start(first), "rpad("))
             self.edits.append((st.end(last), st.end(last), f", {n}, ' ')"))
+        elif (
+            tt == TokenType.R_PAREN
+            and st.tt(first - 1) == TokenType.L_PAREN
+            and st.tt(first - 2) not in _NAMES
+        ):
+            self.column(first - 1, last + 1, n)  # (c) = 'ab '
+        elif st.tt(first - 1) == TokenType.CASE and tt == TokenType.WHEN:
+            self.simple_case(k)
+
+    def result_branches(self, i: int) -> None:
+        """A result column of the statement's SELECT that is CASE ... THEN c ... ELSE 'x' END or
+        coalesce(c, 'x'), c a char(n) column beside string literals: PostgreSQL's value is c's,
+        blank-padded, or the literal as written (bpchar without a length); so c is padded there.
+        (Not in a statement that groups, dedups or combines rows: those compare the values.)"""
+        st = self.st
+        if st.enclosing[i] >= 0 or st.tt(i - 1) not in (TokenType.SELECT, TokenType.COMMA):
+            return
+        if st.tt(st.head()) != TokenType.SELECT:
+            return  # (INSERT ... SELECT writes the value: a text column takes it without blanks)
+        if self.compares_rows is None:
+            self.compares_rows = any(st.tt(j) in _ROWS_COMPARED for j in range(st.n))
+        if self.compares_rows:
+            return
+        if st.tt(i) == TokenType.CASE:
+            results, end = self.case_results(i)
+        elif st.word(i) == "coalesce" and st.tt(i + 1) == TokenType.L_PAREN and i + 1 in st.match:
+            results, end = st.items(i + 1), st.match[i + 1]
+        else:
+            return
+        if end is None or st.tt(end + 1) not in (TokenType.ALIAS, TokenType.COMMA, TokenType.FROM, None):
+            return
+        columns = [(a, b) for a, b in results if self.char_column(a, b)]
+        lengths = {_char_length(st.reference(b)[2]) for _, b in columns}  # type: ignore[index]
+        literals = [a for a, b in results if a == b and _is_literal(st, a)]
+        if not columns or not literals or len(lengths) != 1 or len(columns) + len(literals) < len(results):
+            return
+        n = lengths.pop()
+        for a, b in columns:
+            self.edits.append((st.start(a), st.start(a), "rpad("))
+            self.edits.append((st.end(b), st.end(b), f", {n}, ' ')"))
+
+    def case_results(self, case: int) -> tuple[list[tuple[int, int]], int | None]:
+        """The THEN and ELSE results (first, last token) of the CASE at token case, and its END."""
+        st = self.st
+        out: list[tuple[int, int]] = []
+        start, depth, k = None, 0, case + 1
+        while k < st.n:
+            tt = st.tt(k)
+            if tt == TokenType.L_PAREN and k in st.match:
+                k = st.match[k] + 1
+                continue
+            if tt == TokenType.CASE:
+                depth += 1
+            elif tt == TokenType.END and depth:
+                depth -= 1
+            elif depth == 0 and tt in (TokenType.WHEN, TokenType.ELSE, TokenType.END):
+                if start is not None:
+                    out.append((start, k - 1))
+                    start = None
+                if tt == TokenType.END:
+                    return out, k
+                if tt == TokenType.ELSE:
+                    start = k + 1
+            elif depth == 0 and tt == TokenType.THEN:
+                start = k + 1
+            k += 1
+        return out, None
+
+    def simple_case(self, k: int) -> None:
+        """CASE c WHEN 'ab ' THEN ... (c a char(n) column, the first WHEN at token k): each WHEN's
+        value is compared with c as bpchar."""
+        st = self.st
+        depth = 0
+        while k < st.n:
+            tt = st.tt(k)
+            if tt == TokenType.L_PAREN and k in st.match:
+                k = st.match[k] + 1
+                continue
+            if tt == TokenType.CASE:
+                depth += 1
+            elif tt == TokenType.END:
+                if depth == 0:
+                    return
+                depth -= 1
+            elif tt == TokenType.WHEN and depth == 0:
+                last = self.operand(k + 1)
+                if last is None:
+                    last = self.varchar_column(k + 1)
+                if last is not None and st.tt(last + 1) == TokenType.THEN:
+                    self.trim(k + 1, last)
+            k += 1
 
     def reversed_comparison(self, k: int) -> None:
-        """'ab  ' = code: a literal or parameter before a comparison with a char(n) column."""
+        """'ab  ' = code: a literal, parameter or varchar(n) column before a comparison with a
+        char(n) column."""
         st = self.st
         last = self.operand(k)
-        if last is None or st.tt(last + 1) not in _COMPARE or st.tt(k - 1) in _BINDS - {TokenType.L_PAREN}:
+        if last is None:
+            last = self.varchar_column(k)
+        if (
+            last is None
+            or st.tt(last + 1) not in _COMPARE
+            or last + 1 in self.assigned
+            or st.tt(k - 1) in _BINDS - {TokenType.L_PAREN}
+        ):
             return
         for j in range(last + 2, min(last + 5, st.n)):
             ref = st.reference(j)
@@ -410,44 +558,152 @@ class _Rewriter:
                     self.trim(k, last)
                 return
 
+    def output(self, first: int, last: int) -> bool:
+        """Whether the column at first..last is written as its output text: CAST((c) AS
+        OUTPUT_TEXT) (concat(), format(), octet_length(): pgcompat) or a json value
+        (__pg_jval(c): to_json, json_build_object, ...), which PostgreSQL writes padded."""
+        st = self.st
+        if st.tt(first - 1) != TokenType.L_PAREN or st.tt(last + 1) != TokenType.R_PAREN:
+            return False
+        if st.word(first - 2) == _JSON_VALUE:
+            return True
+        return (
+            st.tt(first - 2) == TokenType.L_PAREN
+            and st.word(first - 3) == "cast"
+            and st.tt(last + 2) == TokenType.ALIAS
+            and st.word(last + 3) == OUTPUT_TEXT.lower()
+            and st.tt(last + 4) == TokenType.R_PAREN
+        )
+
+    def bpchar_call(self, i: int) -> None:
+        """coalesce(c, 'ab  ') = 'ab' (also nullif, greatest, least) whose first argument not a
+        literal is a char(n) column: the call is bpchar in PostgreSQL, so its other arguments and
+        what it is compared with lose their trailing blanks. (Only where the call is compared, or
+        is nullif, which compares: a result column keeps its value.)"""
+        st = self.st
+        if st.word(i) not in _BPCHAR_CALLS or st.tt(i + 1) != TokenType.L_PAREN or i + 1 not in st.match:
+            return
+        close = st.match[i + 1]
+        items = st.items(i + 1)
+        after = close + 1 + (st.tt(close + 1) == TokenType.NOT)
+        compared_after = st.tt(after) in _COMPARE | {TokenType.IN, TokenType.BETWEEN, TokenType.IS}
+        compared_before = st.tt(i - 1) in _COMPARE and i - 1 not in self.assigned
+        if not (compared_after or compared_before or st.word(i) == "nullif"):
+            return  # (nullif compares its arguments wherever it stands)
+        typed = [item for item in items if self.operand(item[0]) != item[1]]
+        if st.tt(i - 1) == TokenType.DOT or not typed or not self.char_column(*typed[0]):
+            return  # PostgreSQL's type of the call is its first typed argument's (bpchar wins no other)
+        for item, end in items:
+            if not self.char_column(item, end):
+                self.trim(item, end)
+        if compared_after:
+            self.column(i, close, 0)
+        for k in (i - 2, i - 3):  # 'ab ' = coalesce(...), $1 = coalesce(...)
+            if self.operand(k) == i - 2 and st.tt(k - 1) not in _BINDS - {TokenType.L_PAREN}:
+                self.trim(k, i - 2)
+                break
+
+    def row_comparison(self, open_: int) -> None:
+        """(c, id) = ('ab ', 1), ROW(...) = ROW(...): the items compared with a char(n) column,
+        pairwise; also as pgcompat.rows writes the comparison for PostgreSQL's NULL rules,
+        list_transform([ROW((c, id), ('ab ', 1))], lambda __pg_row: ...)."""
+        st = self.st
+        close = st.match.get(open_)
+        if close is None or (st.tt(open_ - 1) in _NAMES and st.word(open_ - 1) != "row"):
+            return
+        compared = st.tt(close + 1) in _COMPARE and close + 1 not in self.assigned
+        lead = open_ - (st.word(open_ - 1) == "row")
+        rows_held = st.tt(close + 1) == TokenType.COMMA and [st.word(j) for j in range(lead - 5, lead)] == [
+            "list_transform",
+            "(",
+            "[",
+            "row",
+            "(",
+        ]
+        if not (compared or rows_held):
+            return
+        other = close + 2 + (st.word(close + 2) == "row")
+        if st.tt(other) != TokenType.L_PAREN or other not in st.match:
+            return
+        left, right = st.items(open_), st.items(other)
+        if len(left) != len(right) or len(left) < 2:
+            return
+        for a, b in (*zip(left, right, strict=True), *zip(right, left, strict=True)):
+            if self.char_column(*a) and (self.operand(b[0]) == b[1] or self.varchar_column(b[0]) == b[1]):
+                self.trim(*b)
+
+    def char_column(self, first: int, last: int) -> bool:
+        """Whether tokens first..last are a char(n) column reference."""
+        ref = self.st.reference(last)
+        return ref is not None and ref[0] == first and _char_length(ref[2]) is not None
+
     # ------------------------------------------------------------ writes
 
     def assignments(self, k: int, target: _Source) -> None:
-        """SET a = x, b = y ... at token k (UPDATE's, ON CONFLICT DO UPDATE's)."""
+        """SET a = x, (b, c) = (y, z) ... at token k (UPDATE's, ON CONFLICT DO UPDATE's, MERGE's)."""
         st = self.st
         while True:
-            col = st.name(k)
-            if col is None or st.tt(k + 1) != TokenType.EQ:
-                return
-            self.assigned.add(k + 1)
-            start = k + 2
-            j = start
-            while j < st.n and st.tt(j) not in (
-                TokenType.COMMA,
-                TokenType.FROM,
-                TokenType.WHERE,
-                TokenType.RETURNING,
-            ):
-                j = st.match.get(j, j) + 1 if st.tt(j) == TokenType.L_PAREN else j + 1
-            if j > start and _char_length(target.declared.get(col.lower())) is not None:
-                self.stored(start, j - 1)
-            if st.tt(j) != TokenType.COMMA:
+            if st.tt(k) == TokenType.L_PAREN and k in st.match:
+                j = self.tuple_assignment(k, target)
+            else:
+                col = st.name(k)
+                if col is None or st.tt(k + 1) != TokenType.EQ:
+                    return
+                self.assigned.add(k + 1)
+                start = k + 2
+                j = self.assigned_value(start)
+                if j > start and _char_length(target.declared.get(col.lower())) is not None:
+                    self.stored(start, j - 1)
+            if j is None or st.tt(j) != TokenType.COMMA:
                 return
             k = j + 1
+
+    def assigned_value(self, start: int) -> int:
+        """The token after the value of an assignment that starts at token start."""
+        st = self.st
+        j, cases = start, 0
+        while j < st.n and (
+            cases
+            or st.tt(j)
+            not in (TokenType.COMMA, TokenType.FROM, TokenType.WHERE, TokenType.RETURNING, TokenType.WHEN)
+        ):
+            cases += (st.tt(j) == TokenType.CASE) - (st.tt(j) == TokenType.END and cases > 0)
+            j = st.match.get(j, j) + 1 if st.tt(j) == TokenType.L_PAREN else j + 1
+        return j
+
+    def tuple_assignment(self, k: int, target: _Source) -> int | None:
+        """(a, b) = (x, y) or = ROW(x, y) at token k: the values written into char(n) columns stored
+        trimmed (a subquery's, = (SELECT ...), are left as they are); the token after it."""
+        st = self.st
+        close = st.match[k]
+        columns = [str(st.name(j)).lower() for j in range(k + 1, close) if st.name(j) is not None]
+        if st.tt(close + 1) != TokenType.EQ:
+            return None
+        self.assigned.add(close + 1)
+        v = close + 2 + (st.word(close + 2) == "row")
+        if st.tt(v) != TokenType.L_PAREN or v not in st.match:
+            return None
+        if st.tt(v + 1) not in (TokenType.SELECT, TokenType.WITH):
+            for position, (item, end) in enumerate(st.items(v)):
+                column = columns[position] if position < len(columns) else ""
+                if _char_length(target.declared.get(column)) is not None:
+                    self.stored(item, end)
+        return st.match[v] + 1
 
     def stored(self, first: int, last: int) -> None:
         """The value first..last is written into a char(n) column: without its trailing blanks."""
         st = self.st
         if first == last and st.tt(first) in (TokenType.NULL, TokenType.DEFAULT):
             return
-        if first == last and st.tt(first) == TokenType.STRING:
+        if first == last and _is_literal(st, first):
             self.trim(first, last)
             return
         self.edits.append((st.start(first), st.start(first), "rtrim(CAST(("))
         self.edits.append((st.end(last), st.end(last), ") AS VARCHAR))"))
 
-    def insert_values(self, target: _Source, at: int) -> None:
-        """INSERT INTO t [(columns)] VALUES (...), ...: at is the token after the table (and alias)."""
+    def insert_values(self, target: _Source, at: int, query: bool = True) -> None:
+        """INSERT INTO t [(columns)] VALUES (...), ...: at is the token after the table (and alias);
+        query: whether a query may stand for VALUES (not in MERGE's INSERT)."""
         st = self.st
         columns = list(target.columns or ())
         k = at
@@ -455,7 +711,7 @@ class _Rewriter:
             close = st.match[k]
             columns = [str(st.name(j)).lower() for j in range(k + 1, close) if st.name(j) is not None]
             k = close + 1
-        if st.tt(k) in (TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN):
+        if query and st.tt(k) in (TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN):
             self.insert_query(target, columns, k)
             return
         if st.tt(k) != TokenType.VALUES:
@@ -531,8 +787,14 @@ def rewrite(
         n = _char_length(ref[2]) if ref is not None else None
         if ref is not None and n is not None:
             rw.column(ref[0], ref[1], n)
-        elif ref is None:
+        elif ref is None or (ref[0] == i and _is_varchar(ref[2])):
             rw.reversed_comparison(i)
+        if st.tt(i) == TokenType.L_PAREN:
+            rw.row_comparison(i)
+        elif st.tt(i + 1) == TokenType.L_PAREN and st.tt(i) in _NAMES:
+            rw.bpchar_call(i)
+        if st.tt(i) == TokenType.CASE or st.word(i) == "coalesce":
+            rw.result_branches(i)
     if not rw.edits:
         return sql
     out = sql
@@ -552,7 +814,7 @@ def char_columns(table: str, lookup: Callable[[str, str, str], object | None]) -
 
 
 def _writes(st: _Statement, rw: _Rewriter) -> None:
-    """The values INSERT, UPDATE and ON CONFLICT DO UPDATE write into char(n) columns."""
+    """The values INSERT, UPDATE, ON CONFLICT DO UPDATE and MERGE write into char(n) columns."""
     target = st.target()
     h = st.head()
     if target is None:
@@ -573,3 +835,18 @@ def _writes(st: _Statement, rw: _Rewriter) -> None:
             if st.tt(j) == TokenType.SET:
                 rw.assignments(j + 1, target)
                 break
+    elif st.tt(h) == TokenType.MERGE:
+        _merge_actions(st, rw, target, h)
+
+
+def _merge_actions(st: _Statement, rw: _Rewriter, target: _Source, h: int) -> None:
+    """MERGE INTO t ... WHEN [NOT] MATCHED ... THEN UPDATE SET ... | INSERT [(columns)] VALUES (...):
+    the values its actions write into char(n) columns (the actions' tokens are at the top level)."""
+    j = h + 1
+    while j < st.n:
+        if st.tt(j) == TokenType.THEN and st.enclosing[j] < 0:
+            if st.tt(j + 1) == TokenType.UPDATE and st.tt(j + 2) == TokenType.SET:
+                rw.assignments(j + 3, target)
+            elif st.tt(j + 1) == TokenType.INSERT:
+                rw.insert_values(target, j + 2, query=False)
+        j = st.match[j] + 1 if j in st.match else j + 1

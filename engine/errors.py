@@ -19,6 +19,27 @@ _LENGTH_CHECK = re.compile(
 # DuckDB says the same of a text that is no date or time at all ('x'::time), which is 22007.
 _DATETIME_FIELD_RANGE = re.compile(r'(?:date|time|timestamp) field value out of range: "[0-9 :.+\-Tt]*"')
 _TYPE_OF_CHECKED_COLUMN = re.compile(r"Cannot change the type of a column that has a CHECK constraint")
+# A bytea text in hex format ('\x...') that is no hex: PostgreSQL's byteain says 22023.
+_BYTEA_HEX = re.compile(
+    r'Invalid hex escape code encountered in string -> blob conversion of string "(\\x[^"]*)"'
+)
+_HEX = frozenset("0123456789abcdefABCDEF")
+# RE2's errors of a regular expression (DuckDB's regexp functions) -> PostgreSQL's words (2201B).
+_REGEX_ERRORS = {
+    "missing )": "parentheses () not balanced",
+    "unexpected )": "parentheses () not balanced",
+    "missing ]": "brackets [] not balanced",
+    "invalid escape sequence": "invalid escape \\ sequence",
+    "trailing \\": "invalid escape \\ sequence",
+    "bad repetition operator": "quantifier operand invalid",
+    "no argument for repetition operator": "quantifier operand invalid",
+    "invalid repetition size": "invalid repetition count(s)",
+    "invalid character class range": "invalid character range",
+    "invalid character class": "invalid character class",
+    "invalid perl operator": "quantifier operand invalid",
+    "invalid named capture group": "quantifier operand invalid",
+}
+_REGEX_ERROR = re.compile(r"(?:^|: )(" + "|".join(map(re.escape, _REGEX_ERRORS)) + r"): ")
 
 
 def _exactly(message: str) -> re.Pattern[str]:
@@ -85,7 +106,15 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("BinderException", re.compile(r"(?:^|: )WHERE clause cannot contain window functions"), "42P20"),
     (
         "BinderException",
-        re.compile(r'does not have a column with name "|(?:^|: )Referenced update column .* not found'),
+        re.compile(
+            r'does not have a column with name "|(?:^|: )Referenced update column .* not found'
+            r'|(?:^|: )Table "[^"]*" does not have a column named "'
+            # t.c with t a column (a single-column function's, as pgcompat.srf names it): PostgreSQL
+            # reads t.c as table t's column c
+            r"|(?:^|: )Cannot extract field '[^']*' from expression \"[^\"]*\" because it is not a struct"
+            # pgcompat.pg_refusals.from_columns: a select-list alias in WHERE that is no column
+            r'|(?:^|: )No matching columns found that match regex "\(\?i\)\^'
+        ),
         "42703",
     ),
     ("BinderException", re.compile(r"(?:^|: )ORDER term out of range"), "42P10"),
@@ -109,9 +138,11 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
     ("ConversionException", re.compile(r'extract specifier ".*" not recognized'), "22023"),
     ("ConversionException", re.compile(r"out of range|overflow", re.I), "22003"),
     ("ConversionException", re.compile(r"(?:^|: )Unimplemented type for cast \("), "42846"),  # cannot cast
+    ("ConversionException", _BYTEA_HEX, "22023"),
     ("ConversionException", None, "22P02"),
     ("OutOfRangeException", None, "22003"),
     ("InvalidInputException", re.compile(r"Division by zero", re.I), "22012"),
+    ("InvalidInputException", _REGEX_ERROR, "2201B"),
     ("InvalidInputException", re.compile(r"More than one row returned by a subquery", re.I), "21000"),
     # a value DuckCDB refuses rather than round (pgwire.types.NOT_ROUNDED: engine.pgmath's
     # quotients, pgcompat.numeric's checks of literals written into numeric columns)
@@ -235,6 +266,26 @@ _POSTGRES_WORDING: list[tuple[str, re.Pattern[str], str, str | None]] = [
         None,
     ),
     (
+        "42703",
+        re.compile(r'^(?:Table|Values list) "([^"]+)" does not have a column named "(?P<name>[^"]+)"'),
+        "column {0}.{1} does not exist",
+        "column",
+    ),
+    (
+        "42703",
+        re.compile(
+            r"^Cannot extract field '(?P<name>[^']+)' from expression \"([^\"]+)\" because it is not a struct"
+        ),
+        "column {1}.{0} does not exist",
+        "column",
+    ),
+    (
+        "42703",
+        re.compile(r'^No matching columns found that match regex "\(\?i\)\^(.*)\$"'),
+        'column "{0}" does not exist',
+        "column",
+    ),
+    (
         "42883",
         re.compile(r"^(?:Scalar|Table|Aggregate|Macro) Function with name \"?([^\"!]+?)\"? does not exist!"),
         "function {0} does not exist",
@@ -252,11 +303,24 @@ def _postgres_wording(state: str, message: str) -> tuple[str, dict[str, str]] | 
             continue
         m = pattern.match(message)
         if m is not None:
-            name = m.group(1)
+            groups = m.groups()
+            if st == "42703":  # (pgcompat.pg_refusals.from_columns escapes the name in its pattern)
+                groups = tuple(re.sub(r"\\(.)", r"\1", g or "") for g in groups)
             if st == "42725":
-                name = _OPERATORS[name]
-            return text.format(name), ({field: name.split(".")[-1]} if field else {})
+                groups = (_OPERATORS[groups[0]],)
+            name = m.groupdict().get("name") or groups[0]  # (the object's name: group 1 unless named)
+            return text.format(*groups), ({field: name.split(".")[-1]} if field else {})
     return None
+
+
+def _bytea_hex_error(text: str) -> str:
+    """PostgreSQL's byteain error for a hex-format text ('\\x' and the digits, blanks between
+    bytes allowed)."""
+    digits = text[2:]
+    bad = next((c for c in digits if c not in _HEX and not c.isspace()), None)
+    if bad is not None:
+        return f'invalid hexadecimal digit: "{bad}"'
+    return "invalid hexadecimal data: odd number of digits"
 
 
 def to_db_error(exc: BaseException) -> DbError:
@@ -283,6 +347,11 @@ def to_db_error(exc: BaseException) -> DbError:
             "cannot change the type of a column with a CHECK constraint (varchar(n) and char(n) lengths are"
             " CHECK constraints): DuckDB cannot drop them; create a new table and copy the rows"
         )
+    if state == "22023" and _BYTEA_HEX.search(message):
+        message, detail = _bytea_hex_error(_BYTEA_HEX.search(message).group(1)), None  # type: ignore[union-attr]
+    if state == "2201B":
+        m = _REGEX_ERROR.search(message)
+        message = f"invalid regular expression: {_REGEX_ERRORS[m.group(1)]}" if m else message
     if state == "25P02":
         message = "current transaction is aborted, commands ignored until end of transaction block"
     udf = _JSONB_ERROR.search(message) if state in ("22023", "22P02") else None

@@ -28,6 +28,7 @@ from sqlglot.tokens import Token, TokenType
 from pgcompat import jsonb, pg_builtins, pg_dates, pg_strings
 from pgcompat import to_char as to_char_formats
 from pgcompat.tokens import NAMES, Tokens, literal, quote
+from pgwire.types import OUTPUT_TEXT
 
 # Words after which a name is being defined or dropped, not called.
 _DEFINING = frozenset({"macro", "function", "procedure", "table", "view", "type", "sequence", "index"})
@@ -129,9 +130,9 @@ def format_(call: Call) -> str | None:
 
 
 def _conversion(arg: str, conv: str, left: str, width: str, star: str | None = None) -> str:
-    value = f"CAST(({arg}) AS VARCHAR)"
+    value = f"CAST(({arg}) AS {OUTPUT_TEXT})"  # (format() writes each output: char(n) padded)
     if conv == "s":
-        value = pg_strings.text_of(arg)  # booleans as t/f
+        value = pg_strings.text_of(arg, OUTPUT_TEXT)  # booleans as t/f
         out = f"coalesce({value}, '')"
     elif conv == "I":
         # PostgreSQL refuses to quote a NULL identifier
@@ -333,7 +334,7 @@ def octet_length(call: Call) -> str | None:
     return (  # PostgreSQL's result is an integer
         f"CAST(CASE WHEN typeof({x}) = 'BLOB' THEN octet_length(TRY_CAST({x} AS BLOB)) "
         f"WHEN typeof({x}) = 'BIT' THEN octet_length(TRY_CAST({x} AS BIT)) "
-        f"ELSE strlen(CAST({x} AS VARCHAR)) END AS INTEGER)"
+        f"ELSE strlen(CAST({x} AS {OUTPUT_TEXT})) END AS INTEGER)"  # (a char(n)'s blanks count)
     )
 
 

@@ -17,6 +17,7 @@ from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat import lexer
+from pgcompat.pg_refusals import AGGREGATES
 
 _LIST_END = frozenset(
     {
@@ -77,7 +78,7 @@ def alternative(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
         if _qualified(toks, i):
             grouped.setdefault(_fold(text, toks[i], base), []).append(_fold(text, toks[i + 2], base))
     if not grouped:
-        return None
+        return _unqualified(text, toks, start, end)
     added: dict[str, list[str]] = {}
     for i in range(len(toks)):
         if start <= i < end or not _qualified(toks, i):
@@ -96,6 +97,60 @@ def alternative(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
     more = ", ".join(f'"{q}"."{c}"' for q, cols in added.items() for c in cols)
     at = toks[end - 1].end - base + 1
     return {"sql": f"{text[:at]}, {more}{text[at:]}", "keys": keys}
+
+
+def _bare(toks: Sequence[Token], i: int) -> bool:
+    """toks[i] is a name standing alone: not qualified, qualifying, called, nor an alias."""
+    return (
+        toks[i].token_type in _NAMES
+        and (i == 0 or toks[i - 1].token_type not in (TokenType.DOT, TokenType.ALIAS))
+        and (i + 1 >= len(toks) or toks[i + 1].token_type not in (TokenType.DOT, TokenType.L_PAREN))
+    )
+
+
+def _unqualified(text: str, toks: Sequence[Token], start: int, end: int) -> dict[str, Any] | None:
+    """SELECT id, s FROM t GROUP BY id with one table in FROM: {"sql": the text up to the end of
+    the GROUP BY list, "rest": the text after it, "keys": [[schema, table, grouped]], "more": the
+    statement's other bare names} (the engine adds those that are columns of the table, when
+    the grouped names cover its primary key)."""
+    base = toks[0].start
+    items = range(start, end, 2)  # name, comma, name, ...
+    if (end - start) % 2 != 1 or any(
+        not _bare(toks, i) or (i + 1 < end and toks[i + 1].token_type != TokenType.COMMA) for i in items
+    ):
+        return None  # a GROUP BY of expressions: left as written
+    grouped = [_fold(text, toks[i], base) for i in items]
+    froms = [i for i, t in enumerate(toks) if t.token_type == TokenType.FROM]
+    if len(froms) != 1 or any(
+        t.token_type in (TokenType.JOIN, TokenType.L_PAREN) for t in toks[froms[0] : start]
+    ):
+        return None
+    aliases = {
+        _fold(text, toks[i + 1], base) for i in range(len(toks) - 1) if toks[i].token_type == TokenType.ALIAS
+    }
+    where = next((i for i, t in enumerate(toks) if t.token_type == TokenType.WHERE), start)
+    more: list[str] = []
+    calls: list[str] = []  # the names of the calls around token i ("" for a parenthesis)
+    for i in range(len(toks)):
+        tt = toks[i].token_type
+        if tt == TokenType.L_PAREN:
+            calls.append(toks[i - 1].text.lower() if i and toks[i - 1].token_type in _NAMES else "")
+        elif tt == TokenType.R_PAREN and calls:
+            calls.pop()
+        if where <= i < end or not _bare(toks, i) or any(c in AGGREGATES for c in calls):
+            continue  # (WHERE and aggregates' arguments read the rows before grouping)
+        name = _fold(text, toks[i], base)
+        if name not in grouped and name not in aliases and name not in more:
+            more.append(name)
+    tables = _tables(text)
+    if len(tables) != 1:
+        return None
+    schema, table = next(iter(tables.values()))
+    more = [m for m in more if m.lower() != table.lower() and m.lower() not in tables]
+    if not more:
+        return None
+    at = toks[end - 1].end - base + 1
+    return {"sql": text[:at], "rest": text[at:], "keys": [[schema, table, grouped]], "more": more}
 
 
 def _tables(text: str) -> dict[str, tuple[str, str]]:

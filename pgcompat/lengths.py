@@ -175,6 +175,31 @@ def varchar_length_checks(text: str, toks: Sequence[Token], base: int) -> list[E
     return edits
 
 
+def char_default_blanks(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
+    """CREATE TABLE t (c char(n) DEFAULT 'x  '): the literal default without its trailing blanks,
+    as engine.bpchar keeps every char(n) value (PostgreSQL's length() of it is then 1, its
+    comparisons ignore the blanks, and it goes out padded to n). A default that is an expression
+    is left as written."""
+    edits: list[Edit] = []
+    for tk, lo, hi in _column_definitions(text, toks, base):
+        declared = declared_length(tk, lo + 1)
+        if declared is None or declared[0] != BPCHAR:
+            continue
+        for k in range(declared[2] + 1, hi - 1):
+            value = tk.string(k + 1) if tk.word(k) == "default" else None
+            after = tk.tt(k + 2)
+            cast = after == TokenType.DCOLON and _type_word(tk, k + 3) in _FIXED | _VARYING | {"text"}
+            if value is not None and value != value.rstrip(" ") and (after not in _BINDS_STRING or cast):
+                edits.append(
+                    (tk.start(k + 1), tk.end(k + 1), "'" + value.rstrip(" ").replace("'", "''") + "'")
+                )
+    return edits
+
+
+# Tokens after a literal that make it part of a larger expression.
+_BINDS_STRING = frozenset({TokenType.DPIPE, TokenType.PLUS, TokenType.DCOLON, TokenType.L_BRACKET})
+
+
 def jsonb_check(column: str) -> str:
     """The CHECK that says a column is jsonb (pgwire.types.jsonb_check)."""
     return oids.jsonb_check(column)
@@ -236,4 +261,4 @@ varchar_length_not_enforced.notice = (  # type: ignore[attr-defined]
     "constraint to an existing table): the column takes text of any length"
 )
 
-REWRITES = [varchar_length_checks, jsonb_column_checks, varchar_length_not_enforced]
+REWRITES = [varchar_length_checks, char_default_blanks, jsonb_column_checks, varchar_length_not_enforced]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pgcompat.tokens import literal
 from pgwire.errors import DbError
+from pgwire.types import OUTPUT_TEXT
 
 if TYPE_CHECKING:
     from pgcompat.functions import Call
@@ -32,18 +33,17 @@ def _raise(message: str) -> str:
     return f"error({literal(message)})"
 
 
-def text_of(arg: str) -> str:
-    """arg as text the way concat() and format() print it: booleans as t/f (DuckDB's true/false)."""
+def text_of(arg: str, as_type: str = "VARCHAR") -> str:
+    """arg as text the way concat() and format() print it: booleans as t/f (DuckDB's true/false).
+    as_type OUTPUT_TEXT: the value's output (a char(n) column's blank-padded: engine.bpchar)."""
     x = f"({arg})"
     if _PLAIN.match(arg):
         return f"CAST({x} AS VARCHAR)"
-    return (
-        f"CASE WHEN typeof({x}) = 'BOOLEAN' THEN left(CAST({x} AS VARCHAR), 1) ELSE CAST({x} AS VARCHAR) END"
-    )
+    return f"CASE WHEN typeof({x}) = 'BOOLEAN' THEN left(CAST({x} AS VARCHAR), 1) ELSE CAST({x} AS {as_type}) END"
 
 
 def _concat_arg(arg: str) -> str:
-    return arg if _PLAIN.match(arg) else text_of(arg)
+    return arg if _PLAIN.match(arg) else text_of(arg, OUTPUT_TEXT)  # (concat() writes each output)
 
 
 def concat(call: Call) -> str | None:

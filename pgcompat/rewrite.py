@@ -51,7 +51,8 @@ from pgcompat.tokens import apply, tokenize
 from pgwire import faults
 
 Edit = tuple[int, int, str]
-_HEX = re.compile(r"^\\x([0-9A-Fa-f]*)$")
+_HEX = re.compile(r"^\\x([0-9A-Fa-f\s]*)$")  # (PostgreSQL allows blanks between the bytes)
+_ODD_HEX = "CAST(error('invalid hexadecimal data: odd number of digits') AS BLOB)"
 
 
 def _is_bytea(t: Token) -> bool:
@@ -59,7 +60,8 @@ def _is_bytea(t: Token) -> bool:
 
 
 def bytea_hex_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
-    """'\\x0102'::bytea is two bytes in PostgreSQL; DuckDB would read the characters '\\x01', '0', '2'."""
+    """'\\x0102'::bytea is two bytes in PostgreSQL; DuckDB would read the characters '\\x01', '0', '2'.
+    An odd number of digits is PostgreSQL's 22023 (DuckDB would read '\\x4' as one byte)."""
     edits: list[Edit] = []
     for i, t in enumerate(toks):
         if t.token_type != TokenType.STRING or text[t.start - base] != "'":
@@ -75,7 +77,9 @@ def bytea_hex_literals(text: str, toks: Sequence[Token], base: int) -> list[Edit
         )
         typed_literal = prev is not None and _is_bytea(prev)
         if cast_follows or typed_literal:
-            edits.append((t.start - base, t.end - base + 1, f"from_hex('{m.group(1)}')"))
+            digits = "".join(m.group(1).split())
+            hexed = f"from_hex('{digits}')" if len(digits) % 2 == 0 else _ODD_HEX
+            edits.append((t.start - base, t.end - base + 1, hexed))
             if typed_literal:
                 edits.append((prev.start - base, prev.end - base + 1, ""))
     return edits
@@ -656,6 +660,7 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
     *datetime_literals.REWRITES,
     *pg_inputs.REWRITES,
     pg_refusals.union_integer_literals,
+    pg_refusals.arithmetic_integer_literals,
     *pg_dates.REWRITES,
     *text_casts.REWRITES,
     *rows.REWRITES,
@@ -739,6 +744,14 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         edits += pg_builtins.macro_calls(text, toks, base, edits)
         edits += text_casts.output_texts(text, toks, base, edits)
     sql = apply(text, edits) if edits else text
+    if pg_refusals.names_an_alias_in_where(toks):  # (on the rewritten text: other rewrites wrap names)
+        final = tokenize(sql)
+        qualified = pg_refusals.where_alias_references(sql, final, 0) if final else None
+        sql = apply(sql, qualified) if qualified else sql
+    if rows.assigns_row_subquery(toks):  # (on the rewritten text: the subquery is written per column)
+        final = tokenize(sql)
+        assigned = rows.row_subquery_assignments(sql, final) if final else None
+        sql = apply(sql, assigned) if assigned else sql
     # ||, - and @> by their operands' types (not in the catalog emulation's queries; a text[]
     # literal the shim turned into a list is no catalog query)
     plain = None
@@ -767,6 +780,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         or datetime_literals.compared_literal_refusal(text, toks)
         or arrays.array_refusal(client_text, client_toks)
         or pg_refusals.refusal(client_text, client_toks)
+        or rows.unequal_rows(client_text, client_toks)
     )
     planned = None
     if toks[0].text.upper() in ("CREATE", "ALTER"):

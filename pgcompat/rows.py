@@ -256,4 +256,74 @@ def row_null_semantics(text: str, toks: Sequence[Token], base: int) -> list[Edit
     return edits
 
 
+def unequal_rows(text: str, toks: Sequence[Token]) -> tuple[str, str] | None:
+    """ROW(1, 2) = ROW(1, 2, 3): PostgreSQL's 42601 (DuckDB compares STRUCTs, and refuses two of
+    different sizes with 42804)."""
+    ops = [
+        i
+        for i in range(1, len(toks) - 1)
+        if toks[i].token_type in _OPS and toks[i - 1].token_type == TokenType.R_PAREN
+    ]
+    if not ops:
+        return None
+    tk = Tokens(text, toks)
+    for i in ops:
+        left = _row_ending_at(tk, i - 1)
+        right = _row_starting_at(tk, i + 1) if left is not None else None
+        if left is not None and right is not None and left[1] != right[1]:
+            return "42601", "unequal number of entries in row expressions"
+    return None
+
+
+def _row_subquery_assignments(toks: Sequence[Token]) -> list[int]:
+    """The "(" of each SET (a, b) = (SELECT ...) assignment."""
+    out = []
+    for i in range(1, len(toks) - 4):
+        if toks[i].token_type != TokenType.L_PAREN or toks[i - 1].token_type not in (
+            TokenType.SET,
+            TokenType.COMMA,
+        ):
+            continue
+        j = i + 1
+        while j + 1 < len(toks) and toks[j].token_type in NAMES and toks[j + 1].token_type == TokenType.COMMA:
+            j += 2
+        if (
+            j + 3 < len(toks)
+            and toks[j].token_type in NAMES
+            and toks[j + 1].token_type == TokenType.R_PAREN
+            and toks[j + 2].token_type == TokenType.EQ
+            and toks[j + 3].token_type == TokenType.L_PAREN
+            and j + 4 < len(toks)
+            and toks[j + 4].token_type in (TokenType.SELECT, TokenType.WITH)
+        ):
+            out.append(i)
+    return out
+
+
+def assigns_row_subquery(toks: Sequence[Token]) -> bool:
+    """A cheap look: whether the statement has SET (a, b) = (SELECT ...)."""
+    return any(t.token_type == TokenType.SET for t in toks) and bool(_row_subquery_assignments(toks))
+
+
+def row_subquery_assignments(text: str, toks: Sequence[Token]) -> list[Edit]:
+    """UPDATE t SET (a, b) = (SELECT x, y ...): DuckDB takes one column from a subquery, so each
+    column gets its own: a = (SELECT __pg_c1 FROM (SELECT x, y ...) AS __pg_s(__pg_c1, __pg_c2)),
+    b = (... __pg_c2 ...), the subquery as written (correlated or not; more than one row is
+    21000 as in PostgreSQL). On the rewritten text: the subquery is written once per column."""
+    tk = Tokens(text, toks, 0)
+    edits: list[Edit] = []
+    for i in _row_subquery_assignments(toks):
+        close = tk.match.get(i)
+        if close is None or close + 2 not in tk.match:
+            continue
+        sub_open, sub_close = close + 2, tk.match[close + 2]
+        columns = [tk.src(k) for k in range(i + 1, close) if tk.tt(k) in NAMES]
+        names = [f"__pg_c{n + 1}" for n in range(len(columns))]
+        query = text[tk.start(sub_open) : tk.end(sub_close)]
+        source = f"{query} AS __pg_s({', '.join(names)})"
+        parts = [f"{c} = (SELECT {n} FROM {source})" for c, n in zip(columns, names, strict=True)]
+        edits.append((tk.start(i), tk.end(sub_close), ", ".join(parts)))
+    return edits
+
+
 REWRITES = [row_null_semantics]

@@ -315,6 +315,12 @@ DATETIME_KINDS = ("timestamp", "timestamptz", "date", "time", "timetz")
 # How every refusal of a value DuckDB would round ends (engine.errors maps it to 22003).
 NOT_ROUNDED = "it is refused, not rounded"
 
+# A value's text as PostgreSQL's output function writes it (concat(), format(), octet_length()):
+# pgcompat casts the value to this DuckDB spelling of VARCHAR, which no PostgreSQL client writes,
+# so that the engine can give a char(n) column's value there blank-padded (engine.bpchar), as
+# PostgreSQL's output of bpchar is, where a cast to text or varchar strips the blanks.
+OUTPUT_TEXT = "STRING"
+
 
 def require_exact_numeric(value: Decimal) -> None:
     """22003 for a finite value an unconstrained numeric cannot hold without rounding."""

@@ -261,6 +261,27 @@ def test_char_n_compares_as_postgresql(conn, pg, table_name) -> None:
         f"select id from {t} where extract(year from date '2024-01-01') = 2024 and c = 'cd ' order by id",
     ):
         _same(conn, pg, sql)
+    # concat(), format(), octet_length() and json write the value's output: padded
+    _same(
+        conn,
+        pg,
+        f"select id, concat(c, '|', v) as a, concat_ws(',', c, x) as b, format('%s|%L|', c, c) as d,"
+        f" octet_length(c) as e, quote_nullable(c) as q, c::text || '|' as t from {t} order by id",
+    )
+    _same(
+        conn,
+        pg,
+        f"select id, to_json(c)::text as a, to_jsonb(c)::text as b, json_build_object('k', c)::text as j"
+        f" from {t} order by id",
+    )
+    # a CASE / coalesce result column of the column and literals: the column's value padded, the
+    # literal's as written (PostgreSQL's bpchar without a length; DuckCDB's type is text)
+    _same(
+        conn,
+        pg,
+        f"select id, case when id < 3 then c else 'zz' end as a, coalesce(c, 'x') as b from {t} order by id",
+        types=False,
+    )
     # length() ignores the blanks (PostgreSQL's is int4, DuckCDB's int8: the values only)
     _same(conn, pg, f"select id, length(c) as n, char_length(c) as m from {t} order by id", types=False)
 
@@ -333,6 +354,72 @@ def test_char_n_writes_keep_postgresql_values(conn, pg, table_name) -> None:
     ):
         got, want = (_copied(c, sql) for c in (conn, pg))
         assert got == want and b"ij  " in want, sql
+
+
+def test_char_n_row_assignments_merge_and_defaults_store_postgresql_values(conn, pg, table_name) -> None:
+    """UPDATE SET (a, b) = (...), ON CONFLICT DO UPDATE SET (a, b) = ROW(...), MERGE's UPDATE and
+    INSERT, and a literal column default: what goes into char(n) loses its trailing blanks, so
+    length() and comparisons answer as PostgreSQL's; 'abcd  ' fits char(4), 'abcde' is 22001."""
+    t = table_name
+    for c in (conn, pg):
+        c.execute(f"create temp table {t} (id int primary key, code char(4), note char(3) default 'x  ')")
+        c.execute(f"insert into {t} (id, code) values (1, 'ab'), (2, 'cd')")
+        c.execute(f"update {t} set (code, note) = ('ef  ', 'z  ') where id = 1")
+        c.execute(f"update {t} set (note, code) = row('y ', 'abcd  ') where id = 2")
+        c.execute(f"insert into {t} values (1, 'q', 'q') on conflict (id) do update set (code) = row('gh  ')")
+        c.execute(
+            f"merge into {t} using (select 2 as id, 'ij  ' as k union all select 3, 'kl  ') s on {t}.id = s.id"
+            " when matched then update set code = s.k, note = 'w  '"
+            " when not matched then insert (id, code, note) values (s.id, s.k, 'v  ')"
+        )
+        c.execute(
+            f"merge into {t} using (select 4 as id) s on {t}.id = s.id when not matched then insert values (4, 'mn  ', null)"
+        )
+        for sql in (
+            f"update {t} set (code, note) = ('abcde', 'a') where id = 1",
+            f"merge into {t} using (select 1 as id) s on {t}.id = s.id when matched then update set code = 'abcde'",
+        ):
+            with pytest.raises(psycopg.errors.StringDataRightTruncation):
+                c.execute(sql)
+    _same(
+        conn,
+        pg,
+        f"select id, code, note, length(code) as lc, length(note) as ln, code = 'gh' as g from {t} order by id",
+        types=False,
+    )
+
+
+def test_char_n_compares_with_varchar_as_postgresql(conn, pg, table_name) -> None:
+    """A varchar column before a char(n) one, in an IN list, in a row comparison, as a subquery's
+    column; E'..' and $$..$$ literals: compared as bpchar (trailing blanks ignored), as in
+    PostgreSQL 15; text and text expressions compare as text."""
+    t = table_name
+    _char_tables(conn, pg, t)
+    for sql in (
+        f"select id, v = c as a, c = v as b, x = c as d, c = v || '' as e from {t} order by id",
+        f"select id from {t} where c in (v, x) order by id",
+        f"select id from {t} where c in ('ab  ', v) order by id",
+        f"select id from {t} a where a.v = a.c and a.c = a.v order by id",
+        f"select id from {t} where (c, id) = ('ab ', 1) or (id, c) = (2, 'cd   ') order by id",
+        f"select id from {t} where (c, id) <> ('ab ', 1) order by id",
+        f"select id from {t} where row(v, id) = row(c, id) order by id",
+        f"select id from {t} where c in (select v from {t}) order by id",
+        f"select id from {t} where c not in (select distinct v from {t} where id < 3) order by id",
+        f"select id from {t} where c = any (select v from {t}) order by id",
+        f"select id from {t} where c = (select v from {t} where id = 2) order by id",
+        f"select id from {t} where c in (select x from {t}) order by id",
+        f"select id from {t} where c = E'ab  ' or c = $$cd $$ order by id",
+        f"select id from {t} where coalesce(c, 'ab  ') = 'ab' or 'cd ' = nullif(c, 'x ') order by id",
+        f"select id from {t} where coalesce(c, x) = 'ab ' or greatest(c, v) in ('cd ') order by id",
+        f"select id from {t} where coalesce(x, c) = 'ab ' or coalesce(v, c) = 'cd ' order by id",
+        f"select id, nullif(c, 'ab ') as a, nullif(c, v) as b from {t} order by id",
+        f"select id, case c when 'ab ' then 1 when 'cd  ' then 2 when v then 3 else 0 end as a from {t} order by id",
+        f"select id from {t} where (c) = 'ab ' or ((c)) in ('cd ') order by id",
+    ):
+        _same(conn, pg, sql)
+    for c in (conn, pg):
+        c.execute(f"update {t} set v = c where id = 3")
+    _same(conn, pg, f"select id, v, length(v) as n from {t} order by id", types=False)
 
 
 def _copied(con, sql: str) -> bytes:
@@ -416,3 +503,46 @@ def test_result_column_names_as_postgresql(conn, pg, table_name) -> None:
         f"update {table_name} set k = 6 returning k + 1, k",
     ):  # (run once on each: a DML statement)
         assert _answer(conn, sql) == _answer(pg, sql)
+
+
+def test_group_by_primary_key_selects_its_other_columns_unqualified(conn, pg, table_name) -> None:
+    """GROUP BY a table's primary key, its other columns named bare (one table in FROM): PostgreSQL
+    takes them (functional dependency), in the select list, HAVING and ORDER BY; grouped by
+    another column, or by a table without a primary key, it refuses (42803) as before."""
+    t = table_name
+    for c in (conn, pg):
+        c.execute(f"create temp table {t} (id int primary key, n int, s text)")
+        c.execute(f"insert into {t} values (1, 10, 'b'), (2, 20, 'a'), (3, 20, 'a')")
+        c.execute(f"create temp table {t}_k (id int, s text)")
+    _same(conn, pg, f"select id, s from {t} group by id order by id")
+    _same(
+        conn,
+        pg,
+        f"select x.id, upper(s) as u, count(*) as c, max(n) as m from {t} x where n > 5"
+        f" group by id having min(n) > 0 and s <> 'z' order by s, id",
+    )
+    for sql in (f"select n, s from {t} group by n", f"select id, s from {t}_k group by id"):
+        assert _sqlstate(pg, sql) == "42803"
+        assert _sqlstate(conn, sql) == "42803", sql
+
+
+def test_update_set_columns_from_one_subquery(conn, pg, table_name) -> None:
+    """UPDATE ... SET (a, b) = (SELECT ...), correlated or not (DuckDB takes one column from a
+    subquery: pgcompat.rows writes one per column); a char(n) column so set keeps PostgreSQL's
+    value; more than one row is 21000, as in PostgreSQL."""
+    t = table_name
+    for c in (conn, pg):
+        c.execute(f"create temp table {t} (id int primary key, n int, code char(4))")
+        c.execute(f"insert into {t} values (1, 0, 'a'), (2, 0, 'b')")
+        c.execute(f"create temp table {t}_u (id int, x int, y text)")
+        c.execute(f"insert into {t}_u values (1, 10, 'ten '), (2, 20, 'tw  '), (3, 30, 'x')")
+        c.execute(f"update {t} set (n, code) = (select x, y from {t}_u where {t}_u.id = {t}.id)")
+        c.execute(f"update {t} set code = 'q', (n) = (select max(x) from {t}_u) where id = 2")
+        with pytest.raises(psycopg.errors.CardinalityViolation):
+            c.execute(f"update {t} set (n, code) = (select x, y from {t}_u) where id = 1")
+    _same(
+        conn,
+        pg,
+        f"select id, n, code, length(code) as l, code = 'ten' as t from {t} order by id",
+        types=False,
+    )

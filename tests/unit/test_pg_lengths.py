@@ -56,6 +56,20 @@ def test_create_table_columns_get_their_length_check(sql: str, expected: str) ->
     assert engine_sql(sql) == expected
 
 
+def test_char_column_literal_default_loses_its_trailing_blanks() -> None:
+    """char(n) values are kept without trailing blanks (engine.bpchar); so is a literal default
+    (as pg_dump writes it too, 'x  '::bpchar). An expression default is left as written."""
+    out = engine_sql(
+        "CREATE TABLE t (a char(4) DEFAULT 'ab  ', b char(3) default 'x '::bpchar NOT NULL,"
+        " c char(2) DEFAULT 'a' || ' ', d varchar(4) DEFAULT 'v  ', e char(3) DEFAULT 'it''s')"
+    )
+    assert "a char(4) DEFAULT 'ab' CHECK" in out
+    assert "b char(3) default 'x'::bpchar NOT NULL CHECK" in out
+    assert "c char(2) DEFAULT 'a' || ' ' CHECK" in out
+    assert "d varchar(4) DEFAULT 'v  ' CHECK" in out
+    assert "e char(3) DEFAULT 'it''s' CHECK" in out
+
+
 @pytest.mark.parametrize(
     "sql",
     [
