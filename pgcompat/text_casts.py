@@ -111,10 +111,13 @@ def output_text_casts(text: str, toks: Sequence[Token], base: int) -> list[list[
             first = _primary_start(tk, i - 1)
             if first is None or _kind(tk, first, i - 1) is not None:
                 continue
-            if (first == i - 1 and toks[first].token_type == TokenType.STRING) or (
-                first == i - 2 and toks[first].token_type == TokenType.PARAMETER
+            lone = toks[first] if first == i - 1 else None
+            if (
+                (lone is not None and lone.token_type == TokenType.STRING)
+                or (lone is not None and lone.token_type == TokenType.NUMBER and "e" not in lone.text.lower())
+                or (first == i - 2 and toks[first].token_type == TokenType.PARAMETER)
             ):
-                continue  # 'abc'::text; $1::varchar (engine.bpchar reads a parameter's cast)
+                continue  # 'abc'::text, 12::text (the same text); $1::varchar (engine.bpchar reads it)
             if _column_at(toks, first, cast=True) == i - 1:  # a column, perhaps an array: its type picks
                 column = text[tk.start(first) : tk.end(i - 1)]
                 edits.append(

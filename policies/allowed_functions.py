@@ -411,6 +411,7 @@ OTHER = frozenset(
         "__cast", "__between", "__internal_barrier",
         "__pg_exact_div",  # DuckCDB's numeric quotient (engine.pgmath): for the rewrites, not tenants
         "__pg_to_numeric", "__pg_float_numeric", "__pg_float_cast", "__pg_cast_any",  # engine.pgmath's exact numeric writes: the same
+        "__pg_interval_text",  # engine.pgmath's interval text (x::text): the same
     }
 )  # fmt: skip
 INTERNAL_PREFIX = "__internal_"  # compressed materialization, table filters: "for internal use only"

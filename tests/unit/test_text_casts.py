@@ -1,0 +1,36 @@
+"""pgcompat.text_casts: which casts to text, and which columns beside ||, are written as
+PostgreSQL's output writes them (engine.pgmath's __pg_text macros), and which are left."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.test_pg_char_casts import engine_sql
+
+
+@pytest.mark.parametrize(
+    ("sql", "want"),
+    [
+        ("SELECT f::text FROM t", "SELECT __pg_column_text(f, CAST(f AS VARCHAR)) FROM t"),
+        ("SELECT CAST(t.f AS varchar) FROM t", "SELECT __pg_column_text(t.f, CAST(t.f AS VARCHAR)) FROM t"),
+        ("SELECT sum(f)::text FROM t", "SELECT __pg_text(__pg_sum(f)) FROM t"),
+        ("SELECT 'x' || f FROM t", "__pg_cat(f, f)"),  # (inside ||'s own dispatch by type)
+        ("SELECT 1e3::text", "SELECT __pg_text(1e3)"),
+    ],
+)
+def test_written_as_postgresql_output(sql: str, want: str) -> None:
+    assert want in engine_sql(sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 'abc'::text, 12::text, CAST('x' AS text) FROM t",  # the same text either way
+        "SELECT $1::varchar FROM t",  # a parameter's cast: engine.bpchar reads it
+        "SELECT (j -> 'a')::text FROM t",  # may be jsonb: engine.declared reads its cast
+        "CREATE VIEW v AS SELECT f::text FROM t",  # a view keeps no session macro
+        "SELECT relname::text FROM pg_class",  # the catalog emulation's own casts
+    ],
+)
+def test_left_as_written(sql: str) -> None:
+    assert "__pg_text" not in engine_sql(sql) and "__pg_column_text" not in engine_sql(sql)
