@@ -733,32 +733,88 @@ def _quote(name: str) -> str:
 
 
 _QUERY_START = frozenset({"SELECT", "WITH", "L_PAREN", "VALUES"})
-_CREATE_HEAD = frozenset({"CREATE", "OR", "REPLACE", "TEMPORARY", "TEMP", "TABLE", "IF", "NOT", "EXISTS"})
+_TABLE_AS_HEAD = frozenset({"OR", "REPLACE", "TEMPORARY", "TEMP", "IF", "NOT", "EXISTS"})
+
+
+@dataclass(frozen=True)
+class TableAs:
+    """CREATE [OR REPLACE] [TEMP] TABLE [IF NOT EXISTS] name [(columns)] AS query, in parts."""
+
+    head: str  # the text before the column list (or AS)
+    name: str  # the table's name as written (schema.name too)
+    last: str  # its last part as PostgreSQL names it in a notice (unquoted, or folded to lower case)
+    columns: tuple[str, ...]  # the column list's names as written (empty: none)
+    query: str  # the text after AS
+    if_not_exists: bool
+    or_replace: bool
+    plain_query: bool  # SELECT, WITH, VALUES or a parenthesised query (not TABLE t)
 
 
 @lru_cache(maxsize=256)
-def created_as(sql: str) -> tuple[str, str, str] | None:
-    """CREATE [TEMP] TABLE name AS query: (the text before AS, the table's name as written, the
-    query). None for any other statement, or one with a column list (the query's names are the
-    columns'), IF NOT EXISTS or OR REPLACE (left to DuckDB as they are)."""
+def table_as(sql: str) -> TableAs | None:
+    """A CREATE TABLE AS (any of its forms, query SELECT, WITH, VALUES, TABLE or a parenthesised
+    one), which PostgreSQL tags SELECT n; None for any other statement."""
     if sql.lstrip()[:6].upper() != "CREATE":
         return None
     try:
         toks = sqlglot.Dialect.get_or_raise("duckdb").tokenize(sql)
     except (sqlglot.errors.SqlglotError, ValueError):
         return None
-    words = [t.text.upper() for t in toks]
-    if "TABLE" not in words[:4] or "EXISTS" in words[:6] or "REPLACE" in words[:3]:
+    i = 1
+    while i < len(toks) and toks[i].text.upper() in _TABLE_AS_HEAD:
+        i += 1
+    if i + 2 >= len(toks) or toks[i].text.upper() != "TABLE":
         return None
-    first = next((j for j, w in enumerate(words) if w not in _CREATE_HEAD), None)
-    for i, t in enumerate(toks[:-1]):
-        if t.token_type.name == "ALIAS":
-            if first is None or first >= i or toks[i + 1].token_type.name not in _QUERY_START:
-                return None
-            if any(w in ("(", ")") for w in words[:i]):
-                return None
-            return sql[: t.start], sql[toks[first].start : toks[i - 1].end + 1], sql[t.end + 1 :]
-    return None
+    words = {t.text.upper() for t in toks[:i]}
+    i += 1
+    while i < len(toks) and toks[i].text.upper() in _TABLE_AS_HEAD:
+        words.add(toks[i].text.upper())
+        i += 1  # IF NOT EXISTS
+    first = i
+    while i + 2 < len(toks) and toks[i + 1].token_type.name == "DOT":
+        i += 2  # schema.name
+    if i >= len(toks):
+        return None
+    last = sql[toks[i].start : toks[i].end + 1]
+    name_end = i
+    i += 1
+    columns: list[str] = []
+    if i < len(toks) and toks[i].token_type.name == "L_PAREN":
+        j = i + 1
+        while j + 1 < len(toks) and toks[j + 1].token_type.name in ("COMMA", "R_PAREN"):
+            columns.append(sql[toks[j].start : toks[j].end + 1])
+            j += 2
+            if toks[j - 1].token_type.name == "R_PAREN":
+                break
+        else:
+            return None  # not a list of names: a table's definition
+        if toks[j - 1].token_type.name != "R_PAREN":
+            return None
+        i = j
+    if i + 1 >= len(toks) or toks[i].token_type.name != "ALIAS":
+        return None
+    nxt = toks[i + 1]
+    plain = nxt.token_type.name in _QUERY_START
+    if not plain and nxt.text.upper() != "TABLE":
+        return None
+    return TableAs(
+        head=sql[: toks[name_end + 1].start],
+        name=sql[toks[first].start : toks[name_end].end + 1],
+        last=_unquote(last) if last.startswith('"') else last.lower(),
+        columns=tuple(columns),
+        query=sql[toks[i].end + 1 :],
+        if_not_exists="EXISTS" in words,
+        or_replace="REPLACE" in words,
+        plain_query=plain,
+    )
+
+
+def created_as(sql: str) -> TableAs | None:
+    """A CREATE TABLE AS that made_by_query may make itself: not OR REPLACE (its query may read
+    the table it replaces) and of a query INSERT takes (not TABLE t); None for the others (left
+    to DuckDB as they are)."""
+    parts = table_as(sql)
+    return parts if parts is not None and parts.plain_query and not parts.or_replace else None
 
 
 def made_by_query(
@@ -771,7 +827,7 @@ def made_by_query(
     parts = created_as(sql)
     if parts is None:
         return None
-    head, name, query = parts
+    query = parts.query
     origins = origins_of(query)
     if origins is None:
         return None
@@ -780,19 +836,30 @@ def made_by_query(
     except duckdb.Error:
         return None
     names, types = list(sig.names), [str(t) for t in sig.types]
-    if len({n.lower() for n in names}) != len(names) or any(t == '"NULL"' or "ENUM(" in t for t in types):
+    if len(parts.columns) > len(names):
+        return None  # DuckDB's error (PostgreSQL's: too many column names)
+    # a column list names the first columns (an unquoted name folded to lower case, as PostgreSQL does)
+    named = [_unquote(c) if c.startswith('"') else c.lower() for c in parts.columns]
+    final = named + names[len(named) :]
+    if len({n.lower() for n in final}) != len(final) or any(t == '"NULL"' or "ENUM(" in t for t in types):
         return None  # DuckDB's own answer (or error) for these
+    if parts.if_not_exists:
+        try:
+            _seam.bind(con, f"SELECT * FROM {parts.name}")
+            return None  # it exists: DuckDB's statement does nothing (PostgreSQL's notice)
+        except duckdb.Error:
+            pass
     cols = [(n, oids.pg_type_for_duckdb(t)) for n, t in zip(names, types, strict=True)]
     checks = []
-    for n, (_, pg) in zip(names, apply(names, cols, origins), strict=True):
+    for n, (_, pg) in zip(final, apply(names, cols, origins), strict=True):
         if pg.oid in (oids.JSONB, oids.JSONB_ARRAY):
             checks.append(oids.jsonb_check(_quote(n)))
         elif pg.oid in (oids.VARCHAR, oids.BPCHAR) and pg.typmod > 4:
             checks.append(oids.length_check(_quote(n), pg.oid, pg.typmod - 4))
     if not checks:
         return None
-    columns = [f"{_quote(n)} {t}" for n, t in zip(names, types, strict=True)]
-    return [f"{head}({', '.join(columns + checks)})", f"INSERT INTO {name} {query}"]
+    columns = [f"{_quote(n)} {t}" for n, t in zip(final, types, strict=True)]
+    return [f"{parts.head}({', '.join(columns + checks)})", f"INSERT INTO {parts.name} {query}"]
 
 
 _RETURNING = re.compile(r"\breturning\b", re.I)

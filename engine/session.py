@@ -1471,8 +1471,16 @@ class EngineSession:
         self._end_implicit_ro(True)
         self._end_of_statement()
         tag = self._tag(p, count if count is not None else portal.sent)
-        if tag == "CREATE TABLE" and p.kind == "ddl" and declared.created_as(p.sql) is not None:
-            # CREATE TABLE AS: PostgreSQL's tag counts the rows written ("SELECT n"), none WITH NO DATA
+        made_as = declared.table_as(p.sql) if tag == "CREATE TABLE" and p.kind == "ddl" else None
+        if made_as is not None:
+            # CREATE TABLE AS: PostgreSQL's tag counts the rows written ("SELECT n"), none WITH NO
+            # DATA or where IF NOT EXISTS found the table (DuckDB: no count), with PG's notice
+            if count is None and made_as.if_not_exists:
+                emit(
+                    backend.notice_response(
+                        f'relation "{made_as.last}" already exists, skipping', sqlstate="42P07"
+                    )
+                )
             tag = "CREATE TABLE AS" if count is None or _WITH_NO_DATA.search(p.sql) else f"SELECT {count}"
         emit(backend.command_complete(tag))
 

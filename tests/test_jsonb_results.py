@@ -300,19 +300,44 @@ def test_select_into_a_jsonb_table_is_read_as_jsonb_by_the_same_session(server: 
 
 def test_create_table_as_is_tagged_with_its_rows(both) -> None:
     """CREATE TABLE AS answers PostgreSQL's tag, SELECT n (drivers' rowcount), and CREATE TABLE AS
-    for WITH NO DATA; with jsonb columns (made with their CHECKs) too."""
+    for WITH NO DATA and where IF NOT EXISTS finds the table (with PostgreSQL's notice 42P07);
+    with a column list, IF NOT EXISTS, TABLE t, and jsonb columns (made with their CHECKs) too."""
     ours, theirs, t = both
-    for sql in (
+    notices: list[list[tuple[str | None, str | None]]] = [[], []]
+    for c, seen in zip((ours, theirs), notices, strict=True):
+        c.add_notice_handler(lambda n, seen=seen: seen.append((n.sqlstate, n.message_primary)))
+    made = [
         "CREATE TABLE {t}_c1 AS SELECT id, n FROM {t}",
         "CREATE TEMP TABLE {t}_c2 AS SELECT id FROM {t} WHERE false",
         "CREATE TABLE {t}_c3 AS SELECT id FROM {t} WITH NO DATA",
         "CREATE TABLE {t}_c4 AS SELECT id, j FROM {t}",
-    ):
-        got = []
+        "CREATE TABLE {t}_c5 (a, b) AS SELECT id, j, v FROM {t}",
+        "CREATE TABLE IF NOT EXISTS {t}_c6 AS SELECT id, j FROM {t}",
+        "CREATE TABLE IF NOT EXISTS {t}_c6 AS SELECT id, j FROM {t}",
+        "CREATE TABLE IF NOT EXISTS {t}_c1 AS SELECT 1 AS x WITH NO DATA",
+        "CREATE TEMP TABLE IF NOT EXISTS {t}_c7 (z) AS SELECT 5 UNION ALL SELECT 6",
+        "CREATE TABLE {t}_c8 AS TABLE {t}",
+        "CREATE TABLE {t}_c9 (a) AS SELECT 1 WITH NO DATA",
+    ]
+    tags = []
+    try:
+        for sql in made:
+            got = []
+            for c, seen in zip((ours, theirs), notices, strict=True):
+                seen.clear()
+                cur = c.execute(sql.replace("{t}", t))
+                got.append((cur.statusmessage, cur.rowcount, list(seen)))
+            assert got[0] == got[1], f"{sql}\nDuckCDB:    {got[0]}\nPostgreSQL: {got[1]}"
+            tags.append(got[0][:2])
+        assert tags[0] == ("SELECT 2", 2) and tags[6][0] == "CREATE TABLE AS"
+        # the new tables' columns: jsonb and varchar(5) kept, named by the column list
+        for sql in [
+            "SELECT * FROM {t}_c5 ORDER BY a",
+            "SELECT pg_typeof(j)::text, j FROM {t}_c6 ORDER BY id",
+            "INSERT INTO {t}_c5 VALUES (9, NULL, 'toolong')",
+        ]:
+            same(both, sql.replace("{t}_", f"{t}_"))
+    finally:
         for c in (ours, theirs):
-            cur = c.execute(sql.replace("{t}", t))
-            got.append((cur.statusmessage, cur.rowcount))
-        assert got[0] == got[1], f"{sql}\nDuckCDB:    {got[0]}\nPostgreSQL: {got[1]}"
-    assert got[0] == ("SELECT 2", 2)
-    for i in (1, 3, 4):
-        ours.execute(f"DROP TABLE {t}_c{i}")
+            for i in range(1, 10):
+                c.execute(f"DROP TABLE IF EXISTS {t}_c{i}")
