@@ -45,7 +45,9 @@ import sqlglot
 from duckdb import _seam
 from sqlglot import exp
 
+from engine import jsonb
 from pgwire import types as oids
+from pgwire.errors import DbError
 
 # Per result column: the name DuckDB gives it (lower case) and its declared type, or None where
 # nothing is known of it (an expression).
@@ -95,8 +97,26 @@ JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
 JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
-                    " AS TEXT)", " AS VARCHAR)")  # fmt: skip
+                    " AS TEXT)", " AS VARCHAR)", "__pg_jcls(")  # fmt: skip
 _TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
+# the class engine.jsonb's || macros give a json operand (__pg_jcls(x) of a json x becomes it)
+JSON_CLASS = "__pg_jclsjson"
+# pgcompat.jsonb's functions for the operators PostgreSQL has for jsonb only: the operator, and
+# its right operand's type where the operator fixes it (None: as the operand shows it)
+_JSONB_ONLY: dict[str, tuple[str, str | None]] = {
+    "pg_jsonb_exists": ("?", "unknown"),
+    "pg_jsonb_exists_any": ("?|", "text[]"),
+    "pg_jsonb_exists_all": ("?&", "text[]"),
+    "pg_jsonb_delete_path": ("#-", "unknown"),
+    "pg_jsonb_contains": ("@>", None),
+    "pg_jsonb_contained": ("<@", None),
+}
+# engine.jsonb's macros of || and @> / <@ (their class witnesses: _class_of)
+_PICKS = frozenset({"__pg_jpick", "__pg_jlpick"})
+_CONTAINS = frozenset({"__pg_jcontains", "__pg_jlcontains"})
+_CLASS_WORDS = {jsonb.JSON: "json", jsonb.JSONB: "jsonb", jsonb.UNKNOWN: "unknown", jsonb.TEXT: "text"}
+# json #> / #>> (the rewrite writes jsonb's): json's own, which keep the member's text
+_JSON_PATHS = {"pg_jsonb_path": "pg_json_path", "pg_jsonb_path_text": "pg_json_path_text"}
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
@@ -266,7 +286,7 @@ class DeclaredTypes:
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
         is none (or where the statement is not read)."""
         # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count)
-        if "->" in sql or any(m in sql for m in _MINUS_MACROS):
+        if "->" in sql or "__pg_jcls(" in sql or any(m in sql for m in _MINUS_MACROS):
             if stamp != self._stamp:
                 release()
                 try:
@@ -346,6 +366,8 @@ class DeclaredTypes:
         if name == "typeof" and len(args) == 1 and self._is_jsonb(args[0], sources):
             if raw[at : at + 7].lower() == b"typeof(":
                 sites.setdefault(at, (at + 6, TYPEOF_JSONB.encode()))
+        elif name in _MINUS_MACROS and len(args) in (3, 5) and self._class_of(args[0], sources) == jsonb.JSON:
+            _no_operator(f"json - {_type_word(args[-1])}")  # json has no -
         elif name in _MINUS_MACROS and len(args) in (3, 5) and isinstance(args[1], dict):
             # (a base table's column only: a view's or subquery's declared types may be unknown,
             # and then its column is not known to be json)
@@ -383,6 +405,88 @@ class DeclaredTypes:
             sites.setdefault(at, (end, new))
         elif name == "__pg_jval" and len(args) == 1 and self._jsonb_column(args[0], sources):
             self._wrap(args[0], "pg_jsonb(", ")", sites, raw)  # to_json, json_build_*: jsonb's text
+        elif name in _PICKS and len(args) == 4:
+            self._chain_refusal(args[2], sources)
+        elif name in _CONTAINS and len(args) == 4:
+            sides = [self._class_of(a, sources) for a in args[:2]]
+            if jsonb.JSON in sides:
+                words = [_CLASS_WORDS.get(c or "", "unknown") for c in sides]
+                _no_operator(f"{words[0]} @> {words[1]}")
+        elif name == "__pg_jcls" and len(args) == 1 and self._is_json(args[0], sources):
+            # || of a json (engine.jsonb's class JSON: json || json is no operator, json || text text)
+            if raw[at : at + 10] == b"__pg_jcls(":
+                sites.setdefault(at, (at + 9, JSON_CLASS.encode()))
+        elif name in _JSONB_ONLY and len(args) == 2:
+            self._json_operator(name, args, sources)
+        elif (
+            name in _JSON_PATHS
+            and len(args) == 2
+            and self._is_json(_uncast(args[0]), sources)
+            and raw[at : at + len(name) + 1] == name.encode() + b"("
+        ):
+            # json #> / #>> path: the member's text as written, json (not jsonb)
+            sites.setdefault(at, (at + len(name), _JSON_PATHS[name].encode()))
+
+    def _class_of(self, e: Any, sources: list[_Source]) -> str | None:  # noqa: ANN401
+        """The class (engine.jsonb) a witness of || / @> / - stands for, where the tree shows it:
+        __pg_jX() as written, __pg_jcls(x) of a json or jsonb x; None where not known here."""
+        if not isinstance(e, dict) or e.get("class") != "FUNCTION":
+            return None
+        name = str(e.get("function_name") or "").lower()
+        args = _arguments(e)
+        if name == "__pg_jcls" and len(args) == 1:
+            if self._is_json(args[0], sources):
+                return jsonb.JSON
+            return jsonb.JSONB if self._is_jsonb(args[0], sources) else None
+        if name.startswith("__pg_j") and len(name) == 7 and not args:
+            return name[6].upper()
+        return None
+
+    def _chain_refusal(self, spec: Any, sources: list[_Source]) -> None:  # noqa: ANN401
+        """a || b || ...: PostgreSQL's error when the operands' classes (the chain's spec, its
+        letters or the witnesses of them) are all known here and one step has no operator (json ||
+        json, jsonb || json, json || integer), raised as PostgreSQL raises it, before any row."""
+        if not isinstance(spec, dict) or str(spec.get("function_name") or "").lower() != "concat":
+            return
+        classes = []
+        for a in _arguments(spec):
+            if isinstance(a, dict) and a.get("class") == "CONSTANT":
+                letter = str((a.get("literal") or {}).get("text") or "")
+            elif isinstance(a, dict) and str(a.get("function_name") or "").lower() == "__pg_jletter":
+                inner = _arguments(a)
+                letter = (self._class_of(inner[0], sources) if len(inner) == 1 else None) or ""
+            else:
+                return
+            if len(letter) != 1:
+                return
+            classes.append(letter)
+        if jsonb.JSON not in classes or len(classes) < 2:
+            return
+        cls = classes[0]
+        for c in classes[1:]:
+            nxt = jsonb.fold(cls, c)
+            if nxt == jsonb.REFUSED:
+                state, _, message = jsonb.refusal(cls, c).partition(": ")
+                message, _, hint = message.partition("\n")
+                raise DbError(state, message, hint=hint or None)
+            cls = nxt
+
+    def _json_operator(self, name: str, args: list[Any], sources: list[_Source]) -> None:
+        """jsonb's ?, ?|, ?&, #-, @> and <@ (pgcompat.jsonb.jsonb_operators) of a json operand:
+        PostgreSQL has them for jsonb only (42883), as it says when it parses the statement."""
+        op, right = _JSONB_ONLY[name]
+        left_json = self._is_json(_uncast(args[0]), sources)
+        right_json = name in ("pg_jsonb_contains", "pg_jsonb_contained") and self._is_json(
+            _uncast(args[1]), sources
+        )
+        if not (left_json or right_json):
+            return
+        if right is None:  # @> / <@: either side may be the json
+            right = "json" if right_json else _type_word(_uncast(args[1]))
+        left = "json" if left_json else _type_word(_uncast(args[0]))
+        if name == "pg_jsonb_contained":
+            left, right = right, left  # (the rewrite wrote x <@ y as pg_jsonb_contained(x, y))
+        _no_operator(f"{left} {op} {right}")
 
     def _is_json(self, e: Any, sources: list[_Source]) -> bool:
         """Whether an expression is a json (not jsonb) as far as its tree shows: a base table's
@@ -730,6 +834,50 @@ class DeclaredTypes:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _no_operator(what: str) -> None:
+    raise DbError(
+        "42883",
+        f"operator does not exist: {what}",
+        hint="No operator matches the given name and argument types. You might need to add explicit type casts.",
+    )
+
+
+def _uncast(e: Any) -> Any:  # noqa: ANN401
+    """The operand inside the rewrite's CAST(x AS VARCHAR) / CAST(to_json(x) AS VARCHAR)."""
+    while isinstance(e, dict):
+        if (
+            e.get("class") == "CAST"
+            and str((e.get("type_expr") or {}).get("type_name") or "").lower() in _TEXT_NAMES
+        ):
+            e = e.get("child")
+        elif e.get("class") == "FUNCTION" and str(e.get("function_name") or "").lower() == "to_json":
+            args = _arguments(e)
+            if len(args) != 1:
+                return e
+            e = args[0]
+        else:
+            return e
+    return e
+
+
+def _arguments(e: dict[str, Any]) -> list[Any]:
+    return [
+        a.get("expression") if "expression" in a else a for a in e.get("arguments") or e.get("children") or []
+    ]
+
+
+def _type_word(e: Any) -> str:  # noqa: ANN401
+    """How PostgreSQL names an operand's type in "operator does not exist" (a literal: unknown)."""
+    if isinstance(e, dict):
+        if e.get("class") == "CONSTANT":
+            return "integer" if (e.get("literal") or {}).get("kind") == "INTEGER" else "unknown"
+        if e.get("class") == "FUNCTION" and str(e.get("function_name") or "").lower() == "pg_jsonb":
+            return "jsonb"
+        if e.get("class") == "COLUMN_REF":
+            return "jsonb"  # (a json one is named json by the caller)
+    return "unknown"
 
 
 _QUERY_START = frozenset({"SELECT", "WITH", "L_PAREN", "VALUES"})

@@ -207,6 +207,35 @@ def test_a_json_column_has_no_minus(both) -> None:
         same(both, sql)
 
 
+def test_json_has_none_of_jsonbs_operators(both) -> None:
+    """json (not jsonb) has no ||, ?, ?|, ?&, #-, @>, <@ (42883, as PostgreSQL says when it parses
+    the statement: with no rows too), nor has jsonb || json or jsonb @> json; json || text is text
+    with json's own text; json #> / #>> keep the member's text and are json."""
+    for sql in [
+        "SELECT k || k FROM {t}",
+        "SELECT x.k || x.k FROM {t} x",
+        "SELECT j || k FROM {t}",
+        "SELECT k || j FROM {t} WHERE false",
+        "SELECT k -> 'a' || k FROM {t}",
+        "SELECT k || 5 FROM {t}",
+        "SELECT k || '{\"b\": 2}', k || 'x'::text, 'a' || k, v || k, k || NULL, k || k::text FROM {t} ORDER BY id",
+        "SELECT k || 'a' || j FROM {t} ORDER BY id",
+        "SELECT k ? 'a' FROM {t}",
+        "SELECT k ?| ARRAY['a'] FROM {t}",
+        "SELECT k ?& ARRAY['a'] FROM {t} WHERE false",
+        "SELECT k #- '{a}' FROM {t}",
+        "SELECT k @> '{\"a\": 1}' FROM {t}",
+        "SELECT k <@ k FROM {t}",
+        "SELECT j @> k FROM {t}",
+        "SELECT k @> j FROM {t}",
+        "SELECT j @> j, j <@ j, j ? 'a', j || j FROM {t} ORDER BY id",
+        "SELECT k #> '{b}', k #>> '{b}', k #> '{}', k #> '{0}' FROM {t} ORDER BY id",
+        "SELECT json_build_object('a', 1) || json_build_object('b', 2)",
+        "SELECT '{\"a\":1}'::json || '{\"b\":2}'::jsonb",
+    ]:
+        same(both, sql)
+
+
 def test_jsonb_text_of_arrow_casts_builders_and_copy(both) -> None:
     """->> of a jsonb object or array, a jsonb column cast to text, inside to_json and
     json_build_object, and COPY TO: jsonb's text (PostgreSQL's form), not the text as inserted or
