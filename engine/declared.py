@@ -97,7 +97,7 @@ JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
 JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
-                    " AS TEXT)", " AS VARCHAR)", "__pg_jcls(")  # fmt: skip
+                    " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "row_to_json(")  # fmt: skip
 _TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
 # the class engine.jsonb's || macros give a json operand (__pg_jcls(x) of a json x becomes it)
 JSON_CLASS = "__pg_jclsjson"
@@ -111,6 +111,9 @@ _JSONB_ONLY: dict[str, tuple[str, str | None]] = {
     "pg_jsonb_contains": ("@>", None),
     "pg_jsonb_contained": ("<@", None),
 }
+# what takes a FROM item's whole row and writes it as json (pgcompat.jsonb: to_json, json_agg and
+# json_build_* call __pg_jval)
+_ROW_TAKING = frozenset({"row_to_json", "__pg_jval"})
 # engine.jsonb's macros of || and @> / <@ (their class witnesses: _class_of)
 _PICKS = frozenset({"__pg_jpick", "__pg_jlpick"})
 _CONTAINS = frozenset({"__pg_jcontains", "__pg_jlcontains"})
@@ -286,7 +289,13 @@ class DeclaredTypes:
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
         is none (or where the statement is not read)."""
         # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count)
-        if "->" in sql or "__pg_jcls(" in sql or any(m in sql for m in _MINUS_MACROS):
+        if (
+            "->" in sql
+            or "__pg_jcls(" in sql
+            or "__pg_jval(" in sql
+            or "row_to_json(" in sql
+            or any(m in sql for m in _MINUS_MACROS)
+        ):
             if stamp != self._stamp:
                 release()
                 try:
@@ -405,6 +414,9 @@ class DeclaredTypes:
             sites.setdefault(at, (end, new))
         elif name == "__pg_jval" and len(args) == 1 and self._jsonb_column(args[0], sources):
             self._wrap(args[0], "pg_jsonb(", ")", sites, raw)  # to_json, json_build_*: jsonb's text
+        elif name in _ROW_TAKING and len(args) == 1 and self._whole_row(args[0], sources, sites, raw):
+            if name == "row_to_json" and raw[at : at + 12].lower() == b"row_to_json(":
+                sites.setdefault(at, (at + 11, b""))  # (its argument is the row's json now)
         elif name in _PICKS and len(args) == 4:
             self._chain_refusal(args[2], sources)
         elif name in _CONTAINS and len(args) == 4:
@@ -426,6 +438,51 @@ class DeclaredTypes:
         ):
             # json #> / #>> path: the member's text as written, json (not jsonb)
             sites.setdefault(at, (at + len(name), _JSON_PATHS[name].encode()))
+
+    def _whole_row(
+        self,
+        e: Any,
+        sources: list[_Source],
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,  # noqa: ANN401
+    ) -> bool:
+        """A FROM item's whole row (t, or pgcompat.outer_rows' CASE ... ELSE t END) as to_json,
+        row_to_json, json_agg and json_build_* take it: PostgreSQL's composite text, each field
+        as to_json writes it (a jsonb field in jsonb's text, a json one as written, a numeric with
+        its scale, a timestamp in ISO 8601); DuckDB's to_json of the STRUCT prints its own. True
+        where it is replaced (the item's columns known here)."""
+        if not isinstance(e, dict):
+            return False
+        if e.get("class") == "CASE":
+            checks = e.get("case_checks") or []
+            if len(checks) != 1 or not _no_value(checks[0].get("then_expr")):
+                return False
+            e = e.get("else_expr")  # (the NULL of a missing outer row stays NULL)
+        if not isinstance(e, dict) or e.get("class") != "COLUMN_REF" or len(e.get("column_names") or []) != 1:
+            return False
+        binding = str(e["column_names"][0]).lower()
+        if any(s.table is None or binding in s.table.columns for s in sources):
+            return False  # (a column of that name is the column)
+        chosen = [s for s in sources if s.binding == binding]
+        if len(chosen) != 1 or chosen[0].table is None or not chosen[0].table.complete:
+            return False
+        table = chosen[0].table
+        at, length = e.get("query_location"), e.get("query_location_length")
+        if not isinstance(at, int) or not isinstance(length, int) or length <= 0:
+            return False
+        ref = raw[at : at + length].decode()
+        if ref.lower().strip('"') != binding or not table.columns:
+            return False
+        fields = []
+        for i, col in enumerate(table.columns, 1):
+            field = f"struct_extract_at({ref}, {i})"
+            if table.declared.get(col) == _JSONB:
+                fields.append(f"CAST(pg_jsonb(CAST({field} AS VARCHAR)) AS VARCHAR)")
+            else:
+                fields.append(f"CAST(__pg_jval({field}) AS VARCHAR)")
+        new = f"pg_json_row(struct_keys({ref}), [{', '.join(fields)}])"
+        sites.setdefault(at, (at + length, new.encode()))
+        return True
 
     def _class_of(self, e: Any, sources: list[_Source]) -> str | None:  # noqa: ANN401
         """The class (engine.jsonb) a witness of || / @> / - stands for, where the tree shows it:

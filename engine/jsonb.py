@@ -666,6 +666,41 @@ def build_object(items: list[str | None] | None) -> str | None:
     return _render(out)
 
 
+_FLOAT_WORDS = {"nan": '"NaN"', "inf": '"Infinity"', "-inf": '"-Infinity"', "infinity": '"Infinity"',
+                "-infinity": '"-Infinity"'}  # fmt: skip
+
+
+def float_json(text: str | None, switch: int | None) -> str | None:
+    """A float4 / float8 (its shortest text, as DuckDB casts it to VARCHAR) as to_json writes it:
+    PostgreSQL's float text (exponent form where the exponent is < -4 or >= 6 / 15, at least two
+    exponent digits), NaN and the infinities as JSON strings."""
+    if text is None or switch is None:
+        return None
+    word = _FLOAT_WORDS.get(text.strip().lower())
+    if word is not None:
+        return word
+    d = Decimal(text).normalize()
+    sign, digits, exp = d.as_tuple()
+    assert isinstance(exp, int)
+    e = len(digits) + exp - 1
+    if d.is_zero() or -4 <= e < switch:
+        return format(d, "f")
+    mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'-' if e < 0 else '+'}{abs(e):02d}"
+
+
+def json_row(names: list[str] | None, values: list[str | None] | None) -> str | None:
+    """A row as PostgreSQL's row_to_json / to_json writes a composite: '{"a":1,"b":"x"}' (no
+    spaces), each value's JSON text as __pg_jval wrote it, null for NULL."""
+    if names is None or values is None:
+        return None
+    return (
+        "{"
+        + ",".join(f"{_string(k)}:{'null' if v is None else v}" for k, v in zip(names, values, strict=True))
+        + "}"
+    )
+
+
 def build_array(items: list[str | None] | None) -> str | None:
     """jsonb_build_array(v1, ...): values as __pg_jval wrote them."""
     return _render([None if v is None else _parse(v) for v in items or []])
@@ -736,6 +771,8 @@ TYPED: dict[str, tuple[Any, list[str], str]] = {
     "pg_jsonb_build_array": (build_array, ["VARCHAR[]"], "JSON"),
     "pg_json_build_object": (json_build_object, ["VARCHAR[]"], "JSON"),
     "pg_json_build_array": (json_build_array, ["VARCHAR[]"], "JSON"),
+    "pg_json_row": (json_row, ["VARCHAR[]", "VARCHAR[]"], "JSON"),
+    "pg_json_float": (float_json, ["VARCHAR", "INTEGER"], "VARCHAR"),
     "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
     "pg_jsonb_set": (jsonb_set, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
     "pg_jsonb_insert": (jsonb_insert, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
@@ -787,6 +824,8 @@ _VALUE_MACRO = (
     f"CREATE OR REPLACE TEMP MACRO {VALUE}(x) AS CASE"
     f" WHEN typeof(x) IN ({_BARE}) THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')"
     " WHEN typeof(x) LIKE 'DECIMAL(%' OR typeof(x) = 'JSON' THEN CAST(x AS VARCHAR)"
+    " WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN pg_json_float(CAST(x AS VARCHAR), CASE WHEN typeof(x) = 'FLOAT'"
+    " THEN 6 ELSE 15 END)"
     " WHEN typeof(x) LIKE 'TIMESTAMP%' THEN CAST(to_json(regexp_replace(regexp_replace(CAST(x AS VARCHAR),"
     " ' ', 'T'), '([+-][0-9][0-9])$', '\\1:00')) AS VARCHAR)"
     " ELSE CAST(to_json(x) AS VARCHAR) END;"

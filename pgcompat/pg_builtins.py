@@ -327,13 +327,19 @@ def json_agg(call) -> str | tuple[str, int] | None:
 
     value = render_range(tk, lo, order if order is not None else hi)
     tail = " " + render_range(tk, order, hi) if order is not None else ""
-    element = f"coalesce(CAST(to_json({value}) AS VARCHAR), 'null')"
+    # PostgreSQL puts a newline and a space before each composite or array element but the first:
+    # marked with chr(1) (never in JSON text: to_json escapes it), the first's taken off the whole
+    structured = f"(typeof({value}) LIKE 'STRUCT(%' OR typeof({value}) LIKE '%]')"
+    element = f"coalesce(CASE WHEN {structured} THEN chr(1) ELSE '' END || CAST(to_json({value}) AS VARCHAR), 'null')"
+
+    def whole(agg: str) -> str:
+        return f"CAST('[' || replace(ltrim({agg}, chr(1)), chr(1), chr(10) || ' ') || ']' AS JSON)"
+
     if not filtered:
-        return f"CAST('[' || string_agg({element}, ', '{tail}) || ']' AS JSON)"
+        return whole(f"string_agg({element}, ', '{tail})")
     close = tk.match[after + 1]
     condition = render_range(tk, after + 3, close)
-    sql = f"CAST('[' || string_agg(CASE WHEN {condition} THEN {element} END, ', '{tail}) || ']' AS JSON)"
-    return sql, close
+    return whole(f"string_agg(CASE WHEN {condition} THEN {element} END, ', '{tail})"), close
 
 
 def _top(tk, lo: int, k: int) -> bool:

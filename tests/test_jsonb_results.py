@@ -207,6 +207,41 @@ def test_a_json_column_has_no_minus(both) -> None:
         same(both, sql)
 
 
+def test_rows_and_aggregates_print_jsonb_as_postgresql(both) -> None:
+    """A row as json (row_to_json, to_json, json_agg, json_build_object of a FROM item: a table,
+    a subquery, a view, an outer join's missing side) writes its jsonb fields in jsonb's text, its
+    json fields as written, numerics with their scale, timestamps in ISO 8601; json_agg puts a
+    newline before each composite or array element but the first, as PostgreSQL does."""
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"CREATE OR REPLACE VIEW v_{t} AS SELECT id, j, k FROM {t}")
+        c.execute(f"CREATE TEMP TABLE n_{t} (id int, x numeric(6,2), ts timestamp, a int[])")
+        c.execute(
+            f"INSERT INTO n_{t} VALUES (1, 1.50, '2024-01-01 10:00', ARRAY[1, 2]), (2, NULL, NULL, NULL)"
+        )
+    try:
+        for sql in [
+            "SELECT row_to_json({t}), to_json({t}) FROM {t} ORDER BY id",
+            "SELECT row_to_json(x), to_json(x) FROM (SELECT j, k, id FROM {t}) x ORDER BY id",
+            "SELECT json_agg(x) FROM (SELECT j FROM {t} ORDER BY id) x",
+            "SELECT json_agg(r ORDER BY id) FROM {t} r",
+            "SELECT id, json_build_object('r', r) FROM {t} r ORDER BY id",
+            "SELECT row_to_json(v) FROM v_{t} v ORDER BY id",
+            "SELECT a.id, row_to_json(b) FROM {t} a LEFT JOIN {t} b ON a.id = b.id + 1 ORDER BY a.id",
+            "SELECT json_agg(j), json_agg(k), jsonb_agg(j), jsonb_agg(k) FROM {t}",
+            "SELECT to_jsonb(r) FROM {t} r ORDER BY id",
+            "SELECT row_to_json(n_{t}) FROM n_{t} ORDER BY id",
+            "SELECT json_agg(a ORDER BY id DESC), json_agg(n ORDER BY id) FROM n_{t} n",
+            "SELECT json_agg(a) FILTER (WHERE a IS NOT NULL) FROM n_{t}",
+            "SELECT json_agg(x) FROM (VALUES (1, 'a'), (2, NULL)) x(a, b)",
+        ]:
+            same(both, sql.replace("n_{t}", f"n_{t}").replace("v_{t}", f"v_{t}"))
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP VIEW v_{t}")
+            c.execute(f"DROP TABLE n_{t}")
+
+
 def test_json_has_none_of_jsonbs_operators(both) -> None:
     """json (not jsonb) has no ||, ?, ?|, ?&, #-, @>, <@ (42883, as PostgreSQL says when it parses
     the statement: with no rows too), nor has jsonb || json or jsonb @> json; json || text is text
