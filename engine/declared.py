@@ -97,7 +97,7 @@ JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
 JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
-                    " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "row_to_json(")  # fmt: skip
+                    " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "to_json(")  # fmt: skip
 _TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
 # the class engine.jsonb's || macros give a json operand (__pg_jcls(x) of a json x becomes it)
 JSON_CLASS = "__pg_jclsjson"
@@ -114,6 +114,12 @@ _JSONB_ONLY: dict[str, tuple[str, str | None]] = {
 # what takes a FROM item's whole row and writes it as json (pgcompat.jsonb: to_json, json_agg and
 # json_build_* call __pg_jval)
 _ROW_TAKING = frozenset({"row_to_json", "__pg_jval"})
+_ARRAY_TAKING = frozenset({"array_to_json", "__pg_jval"})
+# what makes an array of its arguments (array_agg / list of one; ARRAY[...]: ARRAY_CONSTRUCTOR)
+_ARRAY_BUILDERS = frozenset({"array_agg", "list", "list_value"})
+# what jsonb_calls reads in any statement of a PDB with JSON columns (not only where a table with
+# jsonb / length columns is named): json's -> and -, ||'s classes, a value or row made json
+_READ_ANYWAY = ("->", "__pg_jcls(", "__pg_jval(", "to_json(", "__pg_jminus(", "__pg_jlminus(")
 # engine.jsonb's macros of || and @> / <@ (their class witnesses: _class_of)
 _PICKS = frozenset({"__pg_jpick", "__pg_jlpick"})
 _CONTAINS = frozenset({"__pg_jcontains", "__pg_jlcontains"})
@@ -289,13 +295,7 @@ class DeclaredTypes:
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
         is none (or where the statement is not read)."""
         # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count)
-        if (
-            "->" in sql
-            or "__pg_jcls(" in sql
-            or "__pg_jval(" in sql
-            or "row_to_json(" in sql
-            or any(m in sql for m in _MINUS_MACROS)
-        ):
+        if any(m in sql for m in _READ_ANYWAY):
             if stamp != self._stamp:
                 release()
                 try:
@@ -372,7 +372,11 @@ class DeclaredTypes:
             a.get("expression") if "expression" in a else a
             for a in n.get("arguments") or n.get("children") or []
         ]
-        if name == "typeof" and len(args) == 1 and self._is_jsonb(args[0], sources):
+        if (
+            name == "typeof"
+            and len(args) == 1
+            and (self._is_jsonb(args[0], sources) or self._is_jsonb_array(args[0], sources))
+        ):
             if raw[at : at + 7].lower() == b"typeof(":
                 sites.setdefault(at, (at + 6, TYPEOF_JSONB.encode()))
         elif name in _MINUS_MACROS and len(args) in (3, 5) and self._class_of(args[0], sources) == jsonb.JSON:
@@ -414,6 +418,27 @@ class DeclaredTypes:
             sites.setdefault(at, (end, new))
         elif name == "__pg_jval" and len(args) == 1 and self._jsonb_column(args[0], sources):
             self._wrap(args[0], "pg_jsonb(", ")", sites, raw)  # to_json, json_build_*: jsonb's text
+        elif (
+            name in _ARRAY_TAKING
+            and len(args) == 1
+            and (self._is_jsonb_array(args[0], sources) or self._array_of(args[0], sources, self._is_json))
+        ):
+            # to_json / array_to_json of a jsonb[] or json[]: its elements in jsonb's text or as
+            # written, as PostgreSQL's array_to_json writes them (DuckDB's to_json prints them compact)
+            if name == "array_to_json" and raw[at : at + 14].lower() == b"array_to_json(":
+                sites.setdefault(at, (at + 13, b""))
+            element = (
+                "pg_jsonb(CAST(e AS VARCHAR))"
+                if self._is_jsonb_array(args[0], sources)
+                else "CAST(e AS VARCHAR)"
+            )
+            self._wrap(
+                args[0],
+                "CAST('[' || array_to_string(list_transform(",
+                f", lambda e: coalesce({element}, 'null')), ',') || ']' AS JSON)",
+                sites,
+                raw,
+            )
         elif name in _ROW_TAKING and len(args) == 1 and self._whole_row(args[0], sources, sites, raw):
             if name == "row_to_json" and raw[at : at + 12].lower() == b"row_to_json(":
                 sites.setdefault(at, (at + 11, b""))  # (its argument is the row's json now)
@@ -666,10 +691,26 @@ class DeclaredTypes:
                     declared = _JSONB  # jsonb_each's value (jsonb_each_text's is VARCHAR: text)
                 out.append((alias or col, declared))
             else:
-                out.append(
-                    (alias, _JSONB if self._is_jsonb(item, sources) else self._bpchar_of(item, sources))
-                )
+                jsonb_valued = self._is_jsonb(item, sources) or self._is_jsonb_array(item, sources)
+                out.append((alias, _JSONB if jsonb_valued else self._bpchar_of(item, sources)))
         return tuple(out)
+
+    def _is_jsonb_array(self, e: Any, sources: list[_Source]) -> bool:  # noqa: ANN401
+        """Whether an expression is a jsonb[] as its tree shows it: array_agg / list of a jsonb,
+        ARRAY[jsonb, ...] (its result column is jsonb[], each element in jsonb's text)."""
+        return self._array_of(e, sources, self._is_jsonb)
+
+    def _array_of(self, e: Any, sources: list[_Source], kind: Callable[[Any, list[_Source]], bool]) -> bool:  # noqa: ANN401
+        """Whether an expression is an array built of elements of a kind (_is_jsonb, _is_json)."""
+        if not isinstance(e, dict):
+            return False
+        args = _arguments(e)
+        built = (e.get("class") == "OPERATOR" and e.get("type") == "ARRAY_CONSTRUCTOR") or (
+            e.get("class") == "FUNCTION" and str(e.get("function_name") or "").lower() in _ARRAY_BUILDERS
+        )
+        if not built or not args:
+            return False
+        return all(kind(a, sources) or _no_value(a) for a in args) and not all(_no_value(a) for a in args)
 
     def _bpchar_of(self, e: dict[str, Any] | None, sources: list[_Source]) -> oids.PgType | None:
         """The char(n) of an expression whose values are a char(n) column's own, which PostgreSQL

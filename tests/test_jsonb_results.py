@@ -234,6 +234,13 @@ def test_rows_and_aggregates_print_jsonb_as_postgresql(both) -> None:
             "SELECT json_agg(a ORDER BY id DESC), json_agg(n ORDER BY id) FROM n_{t} n",
             "SELECT json_agg(a) FILTER (WHERE a IS NOT NULL) FROM n_{t}",
             "SELECT json_agg(x) FROM (VALUES (1, 'a'), (2, NULL)) x(a, b)",
+            # arrays of jsonb (jsonb[], elements in jsonb's text) and of json (as written)
+            "SELECT array_agg(j ORDER BY id), array_to_json(array_agg(j ORDER BY id)), pg_typeof(array_agg(j))::text"
+            " FROM {t}",
+            "SELECT to_json(ARRAY[j]), ARRAY[j, NULL], pg_typeof(ARRAY[j])::text FROM {t} ORDER BY id",
+            "SELECT array_agg(k ORDER BY id), array_to_json(array_agg(k ORDER BY id)), to_json(array_agg(k ORDER BY id))"
+            " FROM {t}",
+            "SELECT json_build_object('a', array_agg(j ORDER BY id)) FROM {t}",
         ]:
             same(both, sql.replace("n_{t}", f"n_{t}").replace("v_{t}", f"v_{t}"))
     finally:
