@@ -241,6 +241,10 @@ def test_rows_and_aggregates_print_jsonb_as_postgresql(both) -> None:
             "SELECT array_agg(k ORDER BY id), array_to_json(array_agg(k ORDER BY id)), to_json(array_agg(k ORDER BY id))"
             " FROM {t}",
             "SELECT json_build_object('a', array_agg(j ORDER BY id)) FROM {t}",
+            # json_object_agg: PostgreSQL's spacing, each value as to_json writes it
+            "SELECT json_object_agg(id, j), json_object_agg(v, k ORDER BY id DESC) FROM {t}",
+            "SELECT json_object_agg(id, j) FROM {t} WHERE false",
+            "SELECT json_object_agg(NULL::text, 1)",
         ]:
             same(both, sql.replace("n_{t}", f"n_{t}").replace("v_{t}", f"v_{t}"))
     finally:
