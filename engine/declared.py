@@ -774,6 +774,13 @@ class DeclaredTypes:
         if cls == "CASE":
             branches = [c.get("then_expr") for c in e.get("case_checks") or []] + [e.get("else_expr")]
             return any(self._is_jsonb(b, sources) for b in branches)
+        if cls == "SUBQUERY" and e.get("subquery_type") == "SCALAR":
+            # (SELECT j FROM t ...): its one column's
+            try:
+                inner = self._select_list((e.get("subquery") or {}).get("node") or {})
+            except _Unresolved:
+                return False
+            return len(inner) == 1 and inner[0][1] == _JSONB
         return False
 
     @classmethod

@@ -215,6 +215,7 @@ def test_rows_and_aggregates_print_jsonb_as_postgresql(both) -> None:
     ours, theirs, t = both
     for c in (ours, theirs):
         c.execute(f"CREATE OR REPLACE VIEW v_{t} AS SELECT id, j, k FROM {t}")
+        c.execute(f"CREATE OR REPLACE VIEW v_{t}_s AS SELECT (SELECT j FROM {t} ORDER BY id LIMIT 1) AS s")
         c.execute(f"CREATE TEMP TABLE n_{t} (id int, x numeric(6,2), ts timestamp, a int[])")
         c.execute(
             f"INSERT INTO n_{t} VALUES (1, 1.50, '2024-01-01 10:00', ARRAY[1, 2]), (2, NULL, NULL, NULL)"
@@ -245,11 +246,16 @@ def test_rows_and_aggregates_print_jsonb_as_postgresql(both) -> None:
             "SELECT json_object_agg(id, j), json_object_agg(v, k ORDER BY id DESC) FROM {t}",
             "SELECT json_object_agg(id, j) FROM {t} WHERE false",
             "SELECT json_object_agg(NULL::text, 1)",
+            # a scalar subquery of a jsonb column is jsonb, in a view too
+            "SELECT (SELECT j FROM {t} ORDER BY id LIMIT 1), (SELECT k FROM {t} ORDER BY id LIMIT 1)",
+            "SELECT id, (SELECT y.j FROM {t} y WHERE y.id = x.id) FROM {t} x ORDER BY id",
+            "SELECT s FROM v_{t}_s",
         ]:
             same(both, sql.replace("n_{t}", f"n_{t}").replace("v_{t}", f"v_{t}"))
     finally:
         for c in (ours, theirs):
             c.execute(f"DROP VIEW v_{t}")
+            c.execute(f"DROP VIEW v_{t}_s")
             c.execute(f"DROP TABLE n_{t}")
 
 
