@@ -87,6 +87,7 @@ _ARROW_TYPES = {
 
 # Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
 _WITH_NO_DATA = re.compile(r"\bWITH\s+NO\s+DATA\s*;?\s*$", re.I)
+_EXECUTE_NAME = re.compile(r'^\s*EXECUTE\s+("(?:[^"]|"")+"|\w+)', re.I)
 # Statements that change the catalog: DDL, and SELECT ... INTO (a CREATE TABLE AS, pgcompat.syntax).
 _CREATING_KINDS = frozenset({"ddl", SELECT_INTO})
 GROWING_KINDS = frozenset({"insert", "update", "merge", "ddl", "copy", "other", "select_into"})
@@ -1482,7 +1483,23 @@ class EngineSession:
                     )
                 )
             tag = "CREATE TABLE AS" if count is None or _WITH_NO_DATA.search(p.sql) else f"SELECT {count}"
+        if p.kind == "execute" and count is not None:
+            tag = self._executed_tag(p.sql, count)
         emit(backend.command_complete(tag))
+
+    def _executed_tag(self, sql: str, count: int) -> str:
+        """EXECUTE of a SQL-prepared INSERT / UPDATE / DELETE: its statement's tag with the rows it
+        changed, as PostgreSQL tags it (DuckDB's text of the prepared statement says which)."""
+        m = _EXECUTE_NAME.match(sql)
+        if m is None:
+            return "EXECUTE"
+        name = m.group(1)[1:-1].replace('""', '"') if m.group(1).startswith('"') else m.group(1)
+        self._release_stream()
+        rows = self.con.execute(
+            "SELECT statement FROM duckdb_prepared_statements() WHERE lower(name) = lower($1)", [name]
+        ).fetchall()
+        word = str(rows[0][0]).lstrip().split(None, 1)[0].lower() if len(rows) == 1 and rows[0][0] else ""
+        return f"{COUNTED[word]} {count}" if word in ("insert", "update", "delete") else "EXECUTE"
 
     def _lock_table(self, p: Prepared) -> bytes:
         """LOCK TABLE (pgcompat.syntax.lock_table): inside a transaction block, as PostgreSQL

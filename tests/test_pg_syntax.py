@@ -78,8 +78,12 @@ def test_prepare_with_parameter_types(conn: psycopg.Connection, name: str) -> No
     assert [d.type_code for d in cur.description] == [23, 25]
     conn.execute(f"CREATE TEMP TABLE {name} (a numeric(6, 2), b varchar(3))")
     conn.execute(f"PREPARE {name}_b (numeric, varchar) AS INSERT INTO {name} VALUES ($1, $2)")
-    conn.execute(f"EXECUTE {name}_b ('1.5', 'ab')")  # (its tag is EXECUTE, PostgreSQL's INSERT 0 1)
+    cur = conn.execute(f"EXECUTE {name}_b ('1.5', 'ab')")
+    assert (cur.statusmessage, cur.rowcount) == ("INSERT 0 1", 1)  # (its statement's tag, as PostgreSQL's)
     assert conn.execute(f"SELECT a, b FROM {name}").fetchall() == [(Decimal("1.50"), "ab")]
+    conn.execute(f"PREPARE {name}_c AS UPDATE {name} SET b = 'x'")
+    assert conn.execute(f"EXECUTE {name}_c").statusmessage == "UPDATE 1"
+    conn.execute(f"DEALLOCATE {name}_c")
     conn.execute(f"DEALLOCATE {name}_a")
     conn.execute(f"DEALLOCATE {name}_b")
 
