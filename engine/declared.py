@@ -45,7 +45,9 @@ import sqlglot
 from duckdb import _seam
 from sqlglot import exp
 
+from engine import jsonb
 from pgwire import types as oids
+from pgwire.errors import DbError
 
 # Per result column: the name DuckDB gives it (lower case) and its declared type, or None where
 # nothing is known of it (an expression).
@@ -95,8 +97,35 @@ JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
 JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
-                    " AS TEXT)", " AS VARCHAR)")  # fmt: skip
+                    " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "to_json(")  # fmt: skip
 _TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
+# the class engine.jsonb's || macros give a json operand (__pg_jcls(x) of a json x becomes it)
+JSON_CLASS = "__pg_jclsjson"
+# pgcompat.jsonb's functions for the operators PostgreSQL has for jsonb only: the operator, and
+# its right operand's type where the operator fixes it (None: as the operand shows it)
+_JSONB_ONLY: dict[str, tuple[str, str | None]] = {
+    "pg_jsonb_exists": ("?", "unknown"),
+    "pg_jsonb_exists_any": ("?|", "text[]"),
+    "pg_jsonb_exists_all": ("?&", "text[]"),
+    "pg_jsonb_delete_path": ("#-", "unknown"),
+    "pg_jsonb_contains": ("@>", None),
+    "pg_jsonb_contained": ("<@", None),
+}
+# what takes a FROM item's whole row and writes it as json (pgcompat.jsonb: to_json, json_agg and
+# json_build_* call __pg_jval)
+_ROW_TAKING = frozenset({"row_to_json", "__pg_jval"})
+_ARRAY_TAKING = frozenset({"array_to_json", "__pg_jval"})
+# what makes an array of its arguments (array_agg / list of one; ARRAY[...]: ARRAY_CONSTRUCTOR)
+_ARRAY_BUILDERS = frozenset({"array_agg", "list", "list_value"})
+# what jsonb_calls reads in any statement of a PDB with JSON columns (not only where a table with
+# jsonb / length columns is named): json's -> and -, ||'s classes, a value or row made json
+_READ_ANYWAY = ("->", "__pg_jcls(", "__pg_jval(", "to_json(", "__pg_jminus(", "__pg_jlminus(")
+# engine.jsonb's macros of || and @> / <@ (their class witnesses: _class_of)
+_PICKS = frozenset({"__pg_jpick", "__pg_jlpick"})
+_CONTAINS = frozenset({"__pg_jcontains", "__pg_jlcontains"})
+_CLASS_WORDS = {jsonb.JSON: "json", jsonb.JSONB: "jsonb", jsonb.UNKNOWN: "unknown", jsonb.TEXT: "text"}
+# json #> / #>> (the rewrite writes jsonb's): json's own, which keep the member's text
+_JSON_PATHS = {"pg_jsonb_path": "pg_json_path", "pg_jsonb_path_text": "pg_json_path_text"}
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
@@ -266,7 +295,7 @@ class DeclaredTypes:
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
         is none (or where the statement is not read)."""
         # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count)
-        if "->" in sql or any(m in sql for m in _MINUS_MACROS):
+        if any(m in sql for m in _READ_ANYWAY):
             if stamp != self._stamp:
                 release()
                 try:
@@ -343,9 +372,15 @@ class DeclaredTypes:
             a.get("expression") if "expression" in a else a
             for a in n.get("arguments") or n.get("children") or []
         ]
-        if name == "typeof" and len(args) == 1 and self._is_jsonb(args[0], sources):
+        if (
+            name == "typeof"
+            and len(args) == 1
+            and (self._is_jsonb(args[0], sources) or self._is_jsonb_array(args[0], sources))
+        ):
             if raw[at : at + 7].lower() == b"typeof(":
                 sites.setdefault(at, (at + 6, TYPEOF_JSONB.encode()))
+        elif name in _MINUS_MACROS and len(args) in (3, 5) and self._class_of(args[0], sources) == jsonb.JSON:
+            _no_operator(f"json - {_type_word(args[-1])}")  # json has no -
         elif name in _MINUS_MACROS and len(args) in (3, 5) and isinstance(args[1], dict):
             # (a base table's column only: a view's or subquery's declared types may be unknown,
             # and then its column is not known to be json)
@@ -383,6 +418,157 @@ class DeclaredTypes:
             sites.setdefault(at, (end, new))
         elif name == "__pg_jval" and len(args) == 1 and self._jsonb_column(args[0], sources):
             self._wrap(args[0], "pg_jsonb(", ")", sites, raw)  # to_json, json_build_*: jsonb's text
+        elif (
+            name in _ARRAY_TAKING
+            and len(args) == 1
+            and (self._is_jsonb_array(args[0], sources) or self._array_of(args[0], sources, self._is_json))
+        ):
+            # to_json / array_to_json of a jsonb[] or json[]: its elements in jsonb's text or as
+            # written, as PostgreSQL's array_to_json writes them (DuckDB's to_json prints them compact)
+            if name == "array_to_json" and raw[at : at + 14].lower() == b"array_to_json(":
+                sites.setdefault(at, (at + 13, b""))
+            element = (
+                "pg_jsonb(CAST(e AS VARCHAR))"
+                if self._is_jsonb_array(args[0], sources)
+                else "CAST(e AS VARCHAR)"
+            )
+            self._wrap(
+                args[0],
+                "CAST('[' || array_to_string(list_transform(",
+                f", lambda e: coalesce({element}, 'null')), ',') || ']' AS JSON)",
+                sites,
+                raw,
+            )
+        elif name in _ROW_TAKING and len(args) == 1 and self._whole_row(args[0], sources, sites, raw):
+            if name == "row_to_json" and raw[at : at + 12].lower() == b"row_to_json(":
+                sites.setdefault(at, (at + 11, b""))  # (its argument is the row's json now)
+        elif name in _PICKS and len(args) == 4:
+            self._chain_refusal(args[2], sources)
+        elif name in _CONTAINS and len(args) == 4:
+            sides = [self._class_of(a, sources) for a in args[:2]]
+            if jsonb.JSON in sides:
+                words = [_CLASS_WORDS.get(c or "", "unknown") for c in sides]
+                _no_operator(f"{words[0]} @> {words[1]}")
+        elif name == "__pg_jcls" and len(args) == 1 and self._is_json(args[0], sources):
+            # || of a json (engine.jsonb's class JSON: json || json is no operator, json || text text)
+            if raw[at : at + 10] == b"__pg_jcls(":
+                sites.setdefault(at, (at + 9, JSON_CLASS.encode()))
+        elif name in _JSONB_ONLY and len(args) == 2:
+            self._json_operator(name, args, sources)
+        elif (
+            name in _JSON_PATHS
+            and len(args) == 2
+            and self._is_json(_uncast(args[0]), sources)
+            and raw[at : at + len(name) + 1] == name.encode() + b"("
+        ):
+            # json #> / #>> path: the member's text as written, json (not jsonb)
+            sites.setdefault(at, (at + len(name), _JSON_PATHS[name].encode()))
+
+    def _whole_row(
+        self,
+        e: Any,
+        sources: list[_Source],
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,  # noqa: ANN401
+    ) -> bool:
+        """A FROM item's whole row (t, or pgcompat.outer_rows' CASE ... ELSE t END) as to_json,
+        row_to_json, json_agg and json_build_* take it: PostgreSQL's composite text, each field
+        as to_json writes it (a jsonb field in jsonb's text, a json one as written, a numeric with
+        its scale, a timestamp in ISO 8601); DuckDB's to_json of the STRUCT prints its own. True
+        where it is replaced (the item's columns known here)."""
+        if not isinstance(e, dict):
+            return False
+        if e.get("class") == "CASE":
+            checks = e.get("case_checks") or []
+            if len(checks) != 1 or not _no_value(checks[0].get("then_expr")):
+                return False
+            e = e.get("else_expr")  # (the NULL of a missing outer row stays NULL)
+        if not isinstance(e, dict) or e.get("class") != "COLUMN_REF" or len(e.get("column_names") or []) != 1:
+            return False
+        binding = str(e["column_names"][0]).lower()
+        if any(s.table is None or binding in s.table.columns for s in sources):
+            return False  # (a column of that name is the column)
+        chosen = [s for s in sources if s.binding == binding]
+        if len(chosen) != 1 or chosen[0].table is None or not chosen[0].table.complete:
+            return False
+        table = chosen[0].table
+        at, length = e.get("query_location"), e.get("query_location_length")
+        if not isinstance(at, int) or not isinstance(length, int) or length <= 0:
+            return False
+        ref = raw[at : at + length].decode()
+        if ref.lower().strip('"') != binding or not table.columns:
+            return False
+        fields = []
+        for i, col in enumerate(table.columns, 1):
+            field = f"struct_extract_at({ref}, {i})"
+            if table.declared.get(col) == _JSONB:
+                fields.append(f"CAST(pg_jsonb(CAST({field} AS VARCHAR)) AS VARCHAR)")
+            else:
+                fields.append(f"CAST(__pg_jval({field}) AS VARCHAR)")
+        new = f"pg_json_row(struct_keys({ref}), [{', '.join(fields)}])"
+        sites.setdefault(at, (at + length, new.encode()))
+        return True
+
+    def _class_of(self, e: Any, sources: list[_Source]) -> str | None:  # noqa: ANN401
+        """The class (engine.jsonb) a witness of || / @> / - stands for, where the tree shows it:
+        __pg_jX() as written, __pg_jcls(x) of a json or jsonb x; None where not known here."""
+        if not isinstance(e, dict) or e.get("class") != "FUNCTION":
+            return None
+        name = str(e.get("function_name") or "").lower()
+        args = _arguments(e)
+        if name == "__pg_jcls" and len(args) == 1:
+            if self._is_json(args[0], sources):
+                return jsonb.JSON
+            return jsonb.JSONB if self._is_jsonb(args[0], sources) else None
+        if name.startswith("__pg_j") and len(name) == 7 and not args:
+            return name[6].upper()
+        return None
+
+    def _chain_refusal(self, spec: Any, sources: list[_Source]) -> None:  # noqa: ANN401
+        """a || b || ...: PostgreSQL's error when the operands' classes (the chain's spec, its
+        letters or the witnesses of them) are all known here and one step has no operator (json ||
+        json, jsonb || json, json || integer), raised as PostgreSQL raises it, before any row."""
+        if not isinstance(spec, dict) or str(spec.get("function_name") or "").lower() != "concat":
+            return
+        classes = []
+        for a in _arguments(spec):
+            if isinstance(a, dict) and a.get("class") == "CONSTANT":
+                letter = str((a.get("literal") or {}).get("text") or "")
+            elif isinstance(a, dict) and str(a.get("function_name") or "").lower() == "__pg_jletter":
+                inner = _arguments(a)
+                letter = (self._class_of(inner[0], sources) if len(inner) == 1 else None) or ""
+            else:
+                return
+            if len(letter) != 1:
+                return
+            classes.append(letter)
+        if jsonb.JSON not in classes or len(classes) < 2:
+            return
+        cls = classes[0]
+        for c in classes[1:]:
+            nxt = jsonb.fold(cls, c)
+            if nxt == jsonb.REFUSED:
+                state, _, message = jsonb.refusal(cls, c).partition(": ")
+                message, _, hint = message.partition("\n")
+                raise DbError(state, message, hint=hint or None)
+            cls = nxt
+
+    def _json_operator(self, name: str, args: list[Any], sources: list[_Source]) -> None:
+        """jsonb's ?, ?|, ?&, #-, @> and <@ (pgcompat.jsonb.jsonb_operators) of a json operand:
+        PostgreSQL has them for jsonb only (42883), as it says when it parses the statement."""
+        op, right = _JSONB_ONLY[name]
+        left_json = self._is_json(_uncast(args[0]), sources)
+        right_json = name in ("pg_jsonb_contains", "pg_jsonb_contained") and self._is_json(
+            _uncast(args[1]), sources
+        )
+        if not (left_json or right_json):
+            return
+        if right is None:  # @> / <@: either side may be the json
+            right = "json" if right_json else _type_word(_uncast(args[1]))
+        left = "json" if left_json else _type_word(_uncast(args[0]))
+        if name == "pg_jsonb_contained":
+            left, right = right, left  # (the rewrite wrote x <@ y as pg_jsonb_contained(x, y))
+        _no_operator(f"{left} {op} {right}")
 
     def _is_json(self, e: Any, sources: list[_Source]) -> bool:
         """Whether an expression is a json (not jsonb) as far as its tree shows: a base table's
@@ -505,10 +691,26 @@ class DeclaredTypes:
                     declared = _JSONB  # jsonb_each's value (jsonb_each_text's is VARCHAR: text)
                 out.append((alias or col, declared))
             else:
-                out.append(
-                    (alias, _JSONB if self._is_jsonb(item, sources) else self._bpchar_of(item, sources))
-                )
+                jsonb_valued = self._is_jsonb(item, sources) or self._is_jsonb_array(item, sources)
+                out.append((alias, _JSONB if jsonb_valued else self._bpchar_of(item, sources)))
         return tuple(out)
+
+    def _is_jsonb_array(self, e: Any, sources: list[_Source]) -> bool:  # noqa: ANN401
+        """Whether an expression is a jsonb[] as its tree shows it: array_agg / list of a jsonb,
+        ARRAY[jsonb, ...] (its result column is jsonb[], each element in jsonb's text)."""
+        return self._array_of(e, sources, self._is_jsonb)
+
+    def _array_of(self, e: Any, sources: list[_Source], kind: Callable[[Any, list[_Source]], bool]) -> bool:  # noqa: ANN401
+        """Whether an expression is an array built of elements of a kind (_is_jsonb, _is_json)."""
+        if not isinstance(e, dict):
+            return False
+        args = _arguments(e)
+        built = (e.get("class") == "OPERATOR" and e.get("type") == "ARRAY_CONSTRUCTOR") or (
+            e.get("class") == "FUNCTION" and str(e.get("function_name") or "").lower() in _ARRAY_BUILDERS
+        )
+        if not built or not args:
+            return False
+        return all(kind(a, sources) or _no_value(a) for a in args) and not all(_no_value(a) for a in args)
 
     def _bpchar_of(self, e: dict[str, Any] | None, sources: list[_Source]) -> oids.PgType | None:
         """The char(n) of an expression whose values are a char(n) column's own, which PostgreSQL
@@ -572,6 +774,13 @@ class DeclaredTypes:
         if cls == "CASE":
             branches = [c.get("then_expr") for c in e.get("case_checks") or []] + [e.get("else_expr")]
             return any(self._is_jsonb(b, sources) for b in branches)
+        if cls == "SUBQUERY" and e.get("subquery_type") == "SCALAR":
+            # (SELECT j FROM t ...): its one column's
+            try:
+                inner = self._select_list((e.get("subquery") or {}).get("node") or {})
+            except _Unresolved:
+                return False
+            return len(inner) == 1 and inner[0][1] == _JSONB
         return False
 
     @classmethod
@@ -732,33 +941,133 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _no_operator(what: str) -> None:
+    raise DbError(
+        "42883",
+        f"operator does not exist: {what}",
+        hint="No operator matches the given name and argument types. You might need to add explicit type casts.",
+    )
+
+
+def _uncast(e: Any) -> Any:  # noqa: ANN401
+    """The operand inside the rewrite's CAST(x AS VARCHAR) / CAST(to_json(x) AS VARCHAR)."""
+    while isinstance(e, dict):
+        if (
+            e.get("class") == "CAST"
+            and str((e.get("type_expr") or {}).get("type_name") or "").lower() in _TEXT_NAMES
+        ):
+            e = e.get("child")
+        elif e.get("class") == "FUNCTION" and str(e.get("function_name") or "").lower() == "to_json":
+            args = _arguments(e)
+            if len(args) != 1:
+                return e
+            e = args[0]
+        else:
+            return e
+    return e
+
+
+def _arguments(e: dict[str, Any]) -> list[Any]:
+    return [
+        a.get("expression") if "expression" in a else a for a in e.get("arguments") or e.get("children") or []
+    ]
+
+
+def _type_word(e: Any) -> str:  # noqa: ANN401
+    """How PostgreSQL names an operand's type in "operator does not exist" (a literal: unknown)."""
+    if isinstance(e, dict):
+        if e.get("class") == "CONSTANT":
+            return "integer" if (e.get("literal") or {}).get("kind") == "INTEGER" else "unknown"
+        if e.get("class") == "FUNCTION" and str(e.get("function_name") or "").lower() == "pg_jsonb":
+            return "jsonb"
+        if e.get("class") == "COLUMN_REF":
+            return "jsonb"  # (a json one is named json by the caller)
+    return "unknown"
+
+
 _QUERY_START = frozenset({"SELECT", "WITH", "L_PAREN", "VALUES"})
-_CREATE_HEAD = frozenset({"CREATE", "OR", "REPLACE", "TEMPORARY", "TEMP", "TABLE", "IF", "NOT", "EXISTS"})
+_TABLE_AS_HEAD = frozenset({"OR", "REPLACE", "TEMPORARY", "TEMP", "IF", "NOT", "EXISTS"})
+
+
+@dataclass(frozen=True)
+class TableAs:
+    """CREATE [OR REPLACE] [TEMP] TABLE [IF NOT EXISTS] name [(columns)] AS query, in parts."""
+
+    head: str  # the text before the column list (or AS)
+    name: str  # the table's name as written (schema.name too)
+    last: str  # its last part as PostgreSQL names it in a notice (unquoted, or folded to lower case)
+    columns: tuple[str, ...]  # the column list's names as written (empty: none)
+    query: str  # the text after AS
+    if_not_exists: bool
+    or_replace: bool
+    plain_query: bool  # SELECT, WITH, VALUES or a parenthesised query (not TABLE t)
 
 
 @lru_cache(maxsize=256)
-def created_as(sql: str) -> tuple[str, str, str] | None:
-    """CREATE [TEMP] TABLE name AS query: (the text before AS, the table's name as written, the
-    query). None for any other statement, or one with a column list (the query's names are the
-    columns'), IF NOT EXISTS or OR REPLACE (left to DuckDB as they are)."""
+def table_as(sql: str) -> TableAs | None:
+    """A CREATE TABLE AS (any of its forms, query SELECT, WITH, VALUES, TABLE or a parenthesised
+    one), which PostgreSQL tags SELECT n; None for any other statement."""
     if sql.lstrip()[:6].upper() != "CREATE":
         return None
     try:
         toks = sqlglot.Dialect.get_or_raise("duckdb").tokenize(sql)
     except (sqlglot.errors.SqlglotError, ValueError):
         return None
-    words = [t.text.upper() for t in toks]
-    if "TABLE" not in words[:4] or "EXISTS" in words[:6] or "REPLACE" in words[:3]:
+    i = 1
+    while i < len(toks) and toks[i].text.upper() in _TABLE_AS_HEAD:
+        i += 1
+    if i + 2 >= len(toks) or toks[i].text.upper() != "TABLE":
         return None
-    first = next((j for j, w in enumerate(words) if w not in _CREATE_HEAD), None)
-    for i, t in enumerate(toks[:-1]):
-        if t.token_type.name == "ALIAS":
-            if first is None or first >= i or toks[i + 1].token_type.name not in _QUERY_START:
-                return None
-            if any(w in ("(", ")") for w in words[:i]):
-                return None
-            return sql[: t.start], sql[toks[first].start : toks[i - 1].end + 1], sql[t.end + 1 :]
-    return None
+    words = {t.text.upper() for t in toks[:i]}
+    i += 1
+    while i < len(toks) and toks[i].text.upper() in _TABLE_AS_HEAD:
+        words.add(toks[i].text.upper())
+        i += 1  # IF NOT EXISTS
+    first = i
+    while i + 2 < len(toks) and toks[i + 1].token_type.name == "DOT":
+        i += 2  # schema.name
+    if i >= len(toks):
+        return None
+    last = sql[toks[i].start : toks[i].end + 1]
+    name_end = i
+    i += 1
+    columns: list[str] = []
+    if i < len(toks) and toks[i].token_type.name == "L_PAREN":
+        j = i + 1
+        while j + 1 < len(toks) and toks[j + 1].token_type.name in ("COMMA", "R_PAREN"):
+            columns.append(sql[toks[j].start : toks[j].end + 1])
+            j += 2
+            if toks[j - 1].token_type.name == "R_PAREN":
+                break
+        else:
+            return None  # not a list of names: a table's definition
+        if toks[j - 1].token_type.name != "R_PAREN":
+            return None
+        i = j
+    if i + 1 >= len(toks) or toks[i].token_type.name != "ALIAS":
+        return None
+    nxt = toks[i + 1]
+    plain = nxt.token_type.name in _QUERY_START
+    if not plain and nxt.text.upper() != "TABLE":
+        return None
+    return TableAs(
+        head=sql[: toks[name_end + 1].start],
+        name=sql[toks[first].start : toks[name_end].end + 1],
+        last=_unquote(last) if last.startswith('"') else last.lower(),
+        columns=tuple(columns),
+        query=sql[toks[i].end + 1 :],
+        if_not_exists="EXISTS" in words,
+        or_replace="REPLACE" in words,
+        plain_query=plain,
+    )
+
+
+def created_as(sql: str) -> TableAs | None:
+    """A CREATE TABLE AS that made_by_query may make itself: not OR REPLACE (its query may read
+    the table it replaces) and of a query INSERT takes (not TABLE t); None for the others (left
+    to DuckDB as they are)."""
+    parts = table_as(sql)
+    return parts if parts is not None and parts.plain_query and not parts.or_replace else None
 
 
 def made_by_query(
@@ -771,7 +1080,7 @@ def made_by_query(
     parts = created_as(sql)
     if parts is None:
         return None
-    head, name, query = parts
+    query = parts.query
     origins = origins_of(query)
     if origins is None:
         return None
@@ -780,19 +1089,30 @@ def made_by_query(
     except duckdb.Error:
         return None
     names, types = list(sig.names), [str(t) for t in sig.types]
-    if len({n.lower() for n in names}) != len(names) or any(t == '"NULL"' or "ENUM(" in t for t in types):
+    if len(parts.columns) > len(names):
+        return None  # DuckDB's error (PostgreSQL's: too many column names)
+    # a column list names the first columns (an unquoted name folded to lower case, as PostgreSQL does)
+    named = [_unquote(c) if c.startswith('"') else c.lower() for c in parts.columns]
+    final = named + names[len(named) :]
+    if len({n.lower() for n in final}) != len(final) or any(t == '"NULL"' or "ENUM(" in t for t in types):
         return None  # DuckDB's own answer (or error) for these
+    if parts.if_not_exists:
+        try:
+            _seam.bind(con, f"SELECT * FROM {parts.name}")
+            return None  # it exists: DuckDB's statement does nothing (PostgreSQL's notice)
+        except duckdb.Error:
+            pass
     cols = [(n, oids.pg_type_for_duckdb(t)) for n, t in zip(names, types, strict=True)]
     checks = []
-    for n, (_, pg) in zip(names, apply(names, cols, origins), strict=True):
+    for n, (_, pg) in zip(final, apply(names, cols, origins), strict=True):
         if pg.oid in (oids.JSONB, oids.JSONB_ARRAY):
             checks.append(oids.jsonb_check(_quote(n)))
         elif pg.oid in (oids.VARCHAR, oids.BPCHAR) and pg.typmod > 4:
             checks.append(oids.length_check(_quote(n), pg.oid, pg.typmod - 4))
     if not checks:
         return None
-    columns = [f"{_quote(n)} {t}" for n, t in zip(names, types, strict=True)]
-    return [f"{head}({', '.join(columns + checks)})", f"INSERT INTO {name} {query}"]
+    columns = [f"{_quote(n)} {t}" for n, t in zip(final, types, strict=True)]
+    return [f"{parts.head}({', '.join(columns + checks)})", f"INSERT INTO {parts.name} {query}"]
 
 
 _RETURNING = re.compile(r"\breturning\b", re.I)

@@ -295,9 +295,19 @@ _POSTGRES_WORDING: list[tuple[str, re.Pattern[str], str, str | None]] = [
 
 
 _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+# DuckDB's NOT NULL failure names the table and column: PostgreSQL's wording and fields (its
+# detail, the failing row, DuckDB does not give)
+_NOT_NULL = re.compile(r'^NOT NULL constraint failed: (?:"?([^".]+)"?\.)?"?([^".]+)"?\."?([^".]+)"?$')
 
 
 def _postgres_wording(state: str, message: str) -> tuple[str, dict[str, str]] | None:
+    m = _NOT_NULL.match(message) if state == "23502" else None
+    if m is not None:
+        table, column = m.group(2), m.group(3)
+        return (
+            f'null value in column "{column}" of relation "{table}" violates not-null constraint',
+            {"table": table, "column": column},
+        )
     for st, pattern, text, field in _POSTGRES_WORDING:
         if st != state:
             continue

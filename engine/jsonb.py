@@ -309,6 +309,39 @@ def json_arrow_text(text: str | None, key: str | None) -> str | None:
     return json.loads(v) if v.startswith('"') else v
 
 
+def json_path(text: str | None, steps: str | None) -> str | None:
+    """json #> text[]: the member's text as written (PostgreSQL's json keeps its text), each step
+    a field of an object or an element of an array (from the end when negative)."""
+    if text is None or steps is None:
+        return None
+    cur: str | None = text
+    for step in _text_array(steps):
+        if step is None or cur is None:
+            return None
+        opener = cur[_WS.match(cur, 0).end() :][:1]
+        if opener == "[":
+            try:
+                k: Any = int(step.strip())
+            except ValueError:
+                return None
+        else:
+            k = step
+        try:
+            cur = _json_member(cur, k)
+        except (ValueError, IndexError) as e:
+            raise ValueError(f"invalid input syntax for type json\n{e}") from None
+    return cur
+
+
+def json_path_text(text: str | None, steps: str | None) -> str | None:
+    """json #>> text[]: a string unquoted, null as NULL, anything else its text as written."""
+    v = json_path(text, steps)
+    if v is None or v.strip() == "null":
+        return None
+    v = v.strip()
+    return json.loads(v) if v.startswith('"') else v
+
+
 def arrow_text(text: str | None, key: str | None) -> str | None:
     """jsonb ->> key: key as to_json wrote it (a JSON string: an object's field; a number: an
     array's element, from the end when negative); an object or array in jsonb's text."""
@@ -400,8 +433,9 @@ def concat(a: str | None, b: str | None) -> str | None:
 # them: jsonb, text, an untyped literal or parameter (it takes the other operand's type, as
 # PostgreSQL's unknown), another type (an array, bytea, a number), one whose type cannot be
 # known when DuckDB picks a macro (an aggregate, a window function, a parameter in an expression),
-# text that came out of a jsonb (text || jsonb) and an operand pair PostgreSQL refuses.
-JSONB, TEXT, UNKNOWN, OTHER, UNTYPED, MIXED, REFUSED = "J", "T", "L", "O", "X", "M", "E"
+# text that came out of a jsonb (text || jsonb), an operand pair PostgreSQL refuses, and json (not
+# jsonb: it has no ||, @>, <@, -; json || text is text with json's own text).
+JSONB, TEXT, UNKNOWN, OTHER, UNTYPED, MIXED, REFUSED, JSON = "J", "T", "L", "O", "X", "M", "E", "S"
 _CLASS_TYPES = {
     JSONB: "BIT",
     TEXT: "UUID",
@@ -410,6 +444,7 @@ _CLASS_TYPES = {
     UNTYPED: "TIME",
     MIXED: "BLOB",
     REFUSED: "DATE",
+    JSON: "UHUGEINT",
 }  # (types no other of them casts to implicitly: the macros' overloads match one exactly)
 
 
@@ -420,6 +455,11 @@ def fold(left: str, right: str) -> str:
         return REFUSED
     if MIXED in pair:
         return MIXED  # text with jsonb's text in it: text || anything is text
+    if JSON in pair:
+        other = right if left == JSON else left
+        # json || text, json || 'lit': text (anynonarray || text); json || json, json || jsonb,
+        # json || integer: no such operator
+        return TEXT if other in (TEXT, UNKNOWN) else REFUSED
     if JSONB in pair:
         other = right if left == JSONB else left
         if other in (JSONB, UNKNOWN):
@@ -439,13 +479,21 @@ def class_literal(c: str) -> str:
     return f"CAST(NULL AS {_CLASS_TYPES[c]})"
 
 
-def _refused(left: str, right: str) -> str:
+_CLASS_NAMES = {JSONB: "jsonb", JSON: "json", TEXT: "text", UNKNOWN: "unknown"}
+_TYPE_WORDS = _CLASS_NAMES
+
+
+def refusal(left: str, right: str) -> str:
+    """The error of left || right where fold says REFUSED: 'SQLSTATE: message[\\nhint]'."""
+    kind = "json" if JSON in (left, right) else "jsonb"
     if UNTYPED in (left, right):
         return (
-            "0A000: jsonb || an operand whose type DuckCDB cannot tell (an aggregate, a window function "
+            f"0A000: {kind} || an operand whose type DuckCDB cannot tell (an aggregate, a window function "
             "or an expression holding a parameter)\nCast that operand: ::jsonb (or ::text for text)"
         )
-    return "42883: operator does not exist: jsonb || a value that is neither jsonb nor text"
+    if left in _CLASS_NAMES and right in _CLASS_NAMES:
+        return f"42883: operator does not exist: {_CLASS_NAMES[left]} || {_CLASS_NAMES[right]}"
+    return f"42883: operator does not exist: {kind} || a value that is neither jsonb nor text"
 
 
 def chain(spec: str | None, parts: list[str | None] | None) -> str | None:
@@ -457,7 +505,7 @@ def chain(spec: str | None, parts: list[str | None] | None) -> str | None:
     for c, v in zip(spec[1:], parts[1:], strict=True):
         nxt = fold(cls, c)
         if nxt == REFUSED:
-            raise ValueError(_refused(cls, c))
+            raise ValueError(refusal(cls, c))
         if val is None or v is None:
             val = None
         elif nxt == JSONB:
@@ -618,6 +666,41 @@ def build_object(items: list[str | None] | None) -> str | None:
     return _render(out)
 
 
+_FLOAT_WORDS = {"nan": '"NaN"', "inf": '"Infinity"', "-inf": '"-Infinity"', "infinity": '"Infinity"',
+                "-infinity": '"-Infinity"'}  # fmt: skip
+
+
+def float_json(text: str | None, switch: int | None) -> str | None:
+    """A float4 / float8 (its shortest text, as DuckDB casts it to VARCHAR) as to_json writes it:
+    PostgreSQL's float text (exponent form where the exponent is < -4 or >= 6 / 15, at least two
+    exponent digits), NaN and the infinities as JSON strings."""
+    if text is None or switch is None:
+        return None
+    word = _FLOAT_WORDS.get(text.strip().lower())
+    if word is not None:
+        return word
+    d = Decimal(text).normalize()
+    sign, digits, exp = d.as_tuple()
+    assert isinstance(exp, int)
+    e = len(digits) + exp - 1
+    if d.is_zero() or -4 <= e < switch:
+        return format(d, "f")
+    mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'-' if e < 0 else '+'}{abs(e):02d}"
+
+
+def json_row(names: list[str] | None, values: list[str | None] | None) -> str | None:
+    """A row as PostgreSQL's row_to_json / to_json writes a composite: '{"a":1,"b":"x"}' (no
+    spaces), each value's JSON text as __pg_jval wrote it, null for NULL."""
+    if names is None or values is None:
+        return None
+    return (
+        "{"
+        + ",".join(f"{_string(k)}:{'null' if v is None else v}" for k, v in zip(names, values, strict=True))
+        + "}"
+    )
+
+
 def build_array(items: list[str | None] | None) -> str | None:
     """jsonb_build_array(v1, ...): values as __pg_jval wrote them."""
     return _render([None if v is None else _parse(v) for v in items or []])
@@ -669,6 +752,8 @@ FUNCTIONS: dict[str, tuple[Any, ...]] = {
     "pg_jsonb_arrow_text": (arrow_text, "VARCHAR", 2),
     "pg_json_arrow": (json_arrow, "JSON", 2),
     "pg_json_arrow_text": (json_arrow_text, "VARCHAR", 2),
+    "pg_json_path": (json_path, "JSON", 2),
+    "pg_json_path_text": (json_path_text, "VARCHAR", 2),
     "pg_jsonb_contains": (contains, "BOOLEAN", 2),
     "pg_jsonb_contained": (lambda a, b: contains(b, a), "BOOLEAN", 2),
     "pg_jsonb_exists": (exists, "BOOLEAN", 2),
@@ -686,6 +771,8 @@ TYPED: dict[str, tuple[Any, list[str], str]] = {
     "pg_jsonb_build_array": (build_array, ["VARCHAR[]"], "JSON"),
     "pg_json_build_object": (json_build_object, ["VARCHAR[]"], "JSON"),
     "pg_json_build_array": (json_build_array, ["VARCHAR[]"], "JSON"),
+    "pg_json_row": (json_row, ["VARCHAR[]", "VARCHAR[]"], "JSON"),
+    "pg_json_float": (float_json, ["VARCHAR", "INTEGER"], "VARCHAR"),
     "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
     "pg_jsonb_set": (jsonb_set, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
     "pg_jsonb_insert": (jsonb_insert, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
@@ -710,6 +797,7 @@ def register(con: Any) -> None:
 # used only to pick an overload is never evaluated.
 
 CLS = "__pg_jcls"  # (x): the class of x
+CLS_JSON = "__pg_jclsjson"  # (x): the class of an x the engine knows is json (engine.declared)
 FOLD = "__pg_jfold"  # (class, class): the class of their ||
 LETTER = "__pg_jletter"  # (class): its letter, for pg_jsonb_chain's spec
 PICK = "__pg_jpick"  # (class of the chain, native chain, spec, parts)
@@ -736,6 +824,8 @@ _VALUE_MACRO = (
     f"CREATE OR REPLACE TEMP MACRO {VALUE}(x) AS CASE"
     f" WHEN typeof(x) IN ({_BARE}) THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')"
     " WHEN typeof(x) LIKE 'DECIMAL(%' OR typeof(x) = 'JSON' THEN CAST(x AS VARCHAR)"
+    " WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN pg_json_float(CAST(x AS VARCHAR), CASE WHEN typeof(x) = 'FLOAT'"
+    " THEN 6 ELSE 15 END)"
     " WHEN typeof(x) LIKE 'TIMESTAMP%' THEN CAST(to_json(regexp_replace(regexp_replace(CAST(x AS VARCHAR),"
     " ' ', 'T'), '([+-][0-9][0-9])$', '\\1:00')) AS VARCHAR)"
     " ELSE CAST(to_json(x) AS VARCHAR) END;"
@@ -753,6 +843,8 @@ def _jsonb_macros() -> str:
     ]
     # a class the rewrite sees in an operand's tokens: __pg_jJ(), __pg_jL(), ...
     out += [f"CREATE OR REPLACE TEMP MACRO __pg_j{c}() AS {class_literal(c)};" for c in classes]
+    # __pg_jcls(x) of an x that is json, not jsonb (engine.declared.jsonb_calls)
+    out.append(f"CREATE OR REPLACE TEMP MACRO {CLS_JSON}(x) AS {class_literal(JSON)};")
     over = [f"(a {_t(x)}, b {_t(y)}) AS {class_literal(fold(x, y))}" for x in classes for y in classes]
     out.append(f"CREATE OR REPLACE TEMP MACRO {FOLD}" + ", ".join(over) + ";")
     over = [f"(a {_t(x)}) AS '{x}'" for x in classes]
@@ -763,15 +855,13 @@ def _jsonb_macros() -> str:
     # jsonb's - of a table's column that is not jsonb (engine.declared.jsonb_calls): a json's is
     # PostgreSQL's 42883, any other type's as jsonb's minus macro computes it: DuckDB's
     # own - (3 arguments: x - $1), or the - picked as any other's (5: engine.pgmath's overflow check)
-    def no_minus(y: str) -> str:
-        return (
-            f"pg_jsonb_refuse('42883: operator does not exist: json - ' || CASE WHEN typeof({y}) = 'VARCHAR'"
-            f" THEN 'unknown' WHEN typeof({y}) = 'INTEGER' THEN 'integer' ELSE lower(typeof({y})) END)"
-        )
-
+    # (its operand's class is JSON where engine.declared knows it is json: __pg_jclsjson)
+    no_minus = _no_minus("y")
     out.append(
-        f"CREATE OR REPLACE TEMP MACRO __pg_jsonminus(c {_t(JSONB)}, x, y) AS {no_minus('y')}, (c, x, y) AS x - y,"
-        f" (c {_t(JSONB)}, a, b, x, y) AS {no_minus('y')}, {', '.join(_DIFFERENCE)};"
+        f"CREATE OR REPLACE TEMP MACRO __pg_jsonminus(c {_t(JSONB)}, x, y) AS {no_minus},"
+        f" (c {_t(JSON)}, x, y) AS {no_minus}, (c, x, y) AS x - y,"
+        f" (c {_t(JSONB)}, a, b, x, y) AS {no_minus}, (c {_t(JSON)}, a, b, x, y) AS {no_minus},"
+        f" {', '.join(_DIFFERENCE)};"
     )
     # typeof(x) of a jsonb column (engine.declared.jsonb_calls: pg_typeof says jsonb)
     out.append(
@@ -788,6 +878,14 @@ def _jsonb_macros() -> str:
 _DIFFERENCE = [*pgmath.arithmetic_overloads("-", f"c {_t(OTHER)}, "), "(c, a, b, x, y) AS x - y"]
 
 
+def _no_minus(y: str) -> str:
+    """json - y: PostgreSQL's 42883 (json has no -), naming y's type."""
+    return (
+        f"pg_jsonb_refuse('42883: operator does not exist: json - ' || CASE WHEN typeof({y}) = 'VARCHAR'"
+        f" THEN 'unknown' WHEN typeof({y}) = 'INTEGER' THEN 'integer' ELSE lower(typeof({y})) END)"
+    )
+
+
 def _operators(pick: str, minus: str, contains: str) -> str:
     """The macros the rewrite calls for ||, - and @>, under these names."""
     # the chain: jsonb -> pg_jsonb_chain, text holding a jsonb -> its text, refused -> its error,
@@ -800,8 +898,13 @@ def _operators(pick: str, minus: str, contains: str) -> str:
     ]
     out = [f"CREATE OR REPLACE TEMP MACRO {pick}" + ", ".join(over) + ";"]
     delete = "pg_jsonb_minus(CAST(x AS VARCHAR), CAST(to_json(y) AS VARCHAR))"
-    over = [f"(c {_t(JSONB)}, x, y) AS {delete}", "(c, x, y) AS x - y"]  # (a parameter: untyped)
-    over += [f"(c {_t(JSONB)}, a, b, x, y) AS {delete}", *_DIFFERENCE]
+    no_minus = _no_minus("y")
+    over = [f"(c {_t(JSONB)}, x, y) AS {delete}", f"(c {_t(JSON)}, x, y) AS {no_minus}", "(c, x, y) AS x - y"]
+    over += [
+        f"(c {_t(JSONB)}, a, b, x, y) AS {delete}",
+        f"(c {_t(JSON)}, a, b, x, y) AS {no_minus}",
+        *_DIFFERENCE,
+    ]
     out.append(f"CREATE OR REPLACE TEMP MACRO {minus}" + ", ".join(over) + ";")
     jc = "pg_jsonb_contains(CAST(x AS VARCHAR), CAST(y AS VARCHAR))"
     bad = "pg_jsonb_refuse('42883: operator does not exist: jsonb @> a value that is not jsonb')"
@@ -811,6 +914,14 @@ def _operators(pick: str, minus: str, contains: str) -> str:
         f"(a {_t(UNKNOWN)}, b {_t(JSONB)}, x, y) AS {jc}",
         *(f"(a {_t(JSONB)}, b {_t(c)}, x, y) AS {bad}" for c in (TEXT, OTHER, UNTYPED)),
         *(f"(a {_t(c)}, b {_t(JSONB)}, x, y) AS {bad}" for c in (TEXT, OTHER, UNTYPED)),
+        # json has no @> / <@ (nor jsonb @> json)
+        *(
+            f"(a {_t(p)}, b {_t(q)}, x, y) AS pg_jsonb_refuse('42883: operator does not exist:"
+            f" {_TYPE_WORDS.get(p, 'a value')} @> {_TYPE_WORDS.get(q, 'a value')}')"
+            for p in _CLASS_TYPES
+            for q in _CLASS_TYPES
+            if JSON in (p, q)
+        ),
         "(a, b, x, y) AS x @> y",
     ]
     out.append(f"CREATE OR REPLACE TEMP MACRO {contains}" + ", ".join(over) + ";")

@@ -88,6 +88,7 @@ _ARROW_TYPES = {
 
 # Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
 _WITH_NO_DATA = re.compile(r"\bWITH\s+NO\s+DATA\s*;?\s*$", re.I)
+_EXECUTE_NAME = re.compile(r'^\s*EXECUTE\s+("(?:[^"]|"")+"|\w+)', re.I)
 # Statements that change the catalog: DDL, and SELECT ... INTO (a CREATE TABLE AS, pgcompat.syntax).
 _CREATING_KINDS = frozenset({"ddl", SELECT_INTO})
 GROWING_KINDS = frozenset({"insert", "update", "merge", "ddl", "copy", "other", "select_into"})
@@ -1502,10 +1503,34 @@ class EngineSession:
         self._end_implicit_ro(True)
         self._end_of_statement()
         tag = self._tag(p, count if count is not None else portal.sent)
-        if tag == "CREATE TABLE" and p.kind == "ddl" and declared.created_as(p.sql) is not None:
-            # CREATE TABLE AS: PostgreSQL's tag counts the rows written ("SELECT n"), none WITH NO DATA
+        made_as = declared.table_as(p.sql) if tag == "CREATE TABLE" and p.kind == "ddl" else None
+        if made_as is not None:
+            # CREATE TABLE AS: PostgreSQL's tag counts the rows written ("SELECT n"), none WITH NO
+            # DATA or where IF NOT EXISTS found the table (DuckDB: no count), with PG's notice
+            if count is None and made_as.if_not_exists:
+                emit(
+                    backend.notice_response(
+                        f'relation "{made_as.last}" already exists, skipping', sqlstate="42P07"
+                    )
+                )
             tag = "CREATE TABLE AS" if count is None or _WITH_NO_DATA.search(p.sql) else f"SELECT {count}"
+        if p.kind == "execute" and count is not None:
+            tag = self._executed_tag(p.sql, count)
         emit(backend.command_complete(tag))
+
+    def _executed_tag(self, sql: str, count: int) -> str:
+        """EXECUTE of a SQL-prepared INSERT / UPDATE / DELETE: its statement's tag with the rows it
+        changed, as PostgreSQL tags it (DuckDB's text of the prepared statement says which)."""
+        m = _EXECUTE_NAME.match(sql)
+        if m is None:
+            return "EXECUTE"
+        name = m.group(1)[1:-1].replace('""', '"') if m.group(1).startswith('"') else m.group(1)
+        self._release_stream()
+        rows = self.con.execute(
+            "SELECT statement FROM duckdb_prepared_statements() WHERE lower(name) = lower($1)", [name]
+        ).fetchall()
+        word = str(rows[0][0]).lstrip().split(None, 1)[0].lower() if len(rows) == 1 and rows[0][0] else ""
+        return f"{COUNTED[word]} {count}" if word in ("insert", "update", "delete") else "EXECUTE"
 
     def _lock_table(self, p: Prepared) -> bytes:
         """LOCK TABLE (pgcompat.syntax.lock_table): inside a transaction block, as PostgreSQL

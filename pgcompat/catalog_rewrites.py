@@ -41,6 +41,7 @@ from pgcompat.tokens import CLOSE, ITEM_END, OPEN, Tokens
 
 Edit = tuple[int, int, str]
 
+_COMPARISONS = frozenset({TokenType.EQ, TokenType.NEQ})
 _DIGITS = re.compile(r"^\s*[0-9]+\s*$")
 
 # Names other rewrites in pgcompat/rewrite.py replace with their qualifier: left to them.
@@ -451,8 +452,12 @@ class _Statement(Tokens):
                     return f"CAST({shim.CATALOG_OIDS[cat]} AS BIGINT)"
             return self._named(lo, after, f"({to_name(oid)})", kind) if shown else oid
         last = next((self.name(k) for k in range(d - 1, lo - 1, -1) if self.name(k)), kind)
-        # A name (relname::regclass, Metabase) or an oid: what the operand's type says.
+        # A name (relname::regclass, Metabase) or an oid: what the operand's type says. Compared
+        # with = or <> it is the object's oid (c.oid = (s || '.' || t)::regclass), as in PostgreSQL;
+        # anywhere else its name (regclass_out: shown, concatenated, formatted).
         oid = f"(CASE WHEN typeof({operand}) = 'VARCHAR' THEN {to_oid(operand)} ELSE TRY_CAST({operand} AS BIGINT) END)"
+        if self.tt(lo - 1) in _COMPARISONS or self.tt(after) in _COMPARISONS:
+            return oid
         return self._named(lo, after, f"({to_name(oid)})", last or kind)
 
     def _shown_item(self, lo: int, hi: int) -> bool:

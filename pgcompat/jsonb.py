@@ -543,7 +543,7 @@ def _array_close(toks: Sequence[Token], lo: int, hi: int) -> str:
 # jsonb's || and - where an operand is jsonb, DuckDB's own operator otherwise. An operand is
 # classified here when its tokens show its type; J, T, L, O, X, U below (engine.jsonb's letters).
 
-_J, _T, _L, _O, _X, _U = "J", "T", "L", "O", "X", "U"
+_J, _T, _L, _O, _X, _U, _S = "J", "T", "L", "O", "X", "U", "S"  # (S: json, engine.jsonb.JSON)
 _ARITH = frozenset(
     {TokenType.PLUS, TokenType.DASH, TokenType.STAR, TokenType.SLASH, TokenType.MOD, TokenType.CARET}
 )
@@ -580,7 +580,7 @@ _JSONB_RESULT = frozenset({
 _JSON_RESULT = frozenset({"json_object", "json_array", "to_json", "json_group_array", "json_group_object",
                           "row_to_json", "array_to_json", "json", "pg_json_build_object",
                           "pg_json_build_array"})  # fmt: skip
-_TEXT_TYPES = frozenset({"text", "varchar", "char", "bpchar", "name", "character", "string", "json"})
+_TEXT_TYPES = frozenset({"text", "varchar", "char", "bpchar", "name", "character", "string"})
 # aggregates: DuckDB does not type an aggregate when it picks a macro's overload
 _AGGREGATES = frozenset({
     "count", "sum", "avg", "min", "max", "string_agg", "array_agg", "list", "group_concat", "listagg",
@@ -723,7 +723,7 @@ def _classify(toks: Sequence[Token], lo: int, hi: int) -> str:
     first = toks[lo]
     if first.token_type == TokenType.L_PAREN and hi > lo + 1 and _close_of(toks, lo) == hi:
         inner = _classify(toks, lo + 1, hi - 1)  # (x): x's
-        if inner in (_J, _T, _O, _X) or toks[lo + 1].token_type not in (TokenType.SELECT, TokenType.WITH):
+        if inner in (_J, _T, _O, _X, _S) or toks[lo + 1].token_type not in (TokenType.SELECT, TokenType.WITH):
             return inner if inner != _L else _U
     if lo == hi:
         if first.token_type in (
@@ -743,14 +743,18 @@ def _classify(toks: Sequence[Token], lo: int, hi: int) -> str:
     if call and name in _JSONB_RESULT:
         return _J
     if call and name in _JSON_RESULT:
-        return _T
+        return _S
     if call and name in ("cast", "try_cast") and hi - 1 > lo and toks[hi - 1].text.lower() in _TEXT_TYPES:
         return _T
+    if call and name in ("cast", "try_cast") and hi - 1 > lo and toks[hi - 1].text.lower() == "json":
+        return _S
     if hi - 1 > lo and toks[hi - 1].token_type == TokenType.DCOLON:
         kind = toks[hi].text.lower()
         if kind in _TEXT_TYPES:
             return _T
-        if kind not in ("jsonb", "json"):
+        if kind == "json":
+            return _S
+        if kind != "jsonb":
             return _O  # ::int, ::bytea, ...
     if (
         toks[hi].token_type == TokenType.R_BRACKET
@@ -912,9 +916,13 @@ def _emit_node(
     than classifying its text (which would copy it once more at each level); parameter: whether
     an operand of - holds one, bare: whether its right operand is one alone ($1)."""
     if nd.kind == "cat":
-        if _U not in classes and _J not in classes:
+        if _U not in classes and _J not in classes and _S not in classes:
             return None
         parts = "[" + ", ".join(f"CAST({t} AS VARCHAR)" for t in texts) + "]"
+        if _U not in classes and _S in classes:
+            # json: json || json (or jsonb, integer) is no operator (engine.jsonb.chain's error),
+            # json || text is text with json's own text
+            return f"pg_jsonb_chain_text('{''.join(classes)}', {parts})"
         if _U not in classes and all(c in (_J, _L) for c in classes):
             return f"pg_jsonb_chain('{''.join(classes)}', {parts})"
         native = " || ".join(f"({t})" for t in texts)

@@ -327,13 +327,43 @@ def json_agg(call) -> str | tuple[str, int] | None:
 
     value = render_range(tk, lo, order if order is not None else hi)
     tail = " " + render_range(tk, order, hi) if order is not None else ""
-    element = f"coalesce(CAST(to_json({value}) AS VARCHAR), 'null')"
+    # PostgreSQL puts a newline and a space before each composite or array element but the first:
+    # marked with chr(1) (never in JSON text: to_json escapes it), the first's taken off the whole
+    structured = f"(typeof({value}) LIKE 'STRUCT(%' OR typeof({value}) LIKE '%]')"
+    element = f"coalesce(CASE WHEN {structured} THEN chr(1) ELSE '' END || CAST(to_json({value}) AS VARCHAR), 'null')"
+
+    def whole(agg: str) -> str:
+        return f"CAST('[' || replace(ltrim({agg}, chr(1)), chr(1), chr(10) || ' ') || ']' AS JSON)"
+
     if not filtered:
-        return f"CAST('[' || string_agg({element}, ', '{tail}) || ']' AS JSON)"
+        return whole(f"string_agg({element}, ', '{tail})")
     close = tk.match[after + 1]
     condition = render_range(tk, after + 3, close)
-    sql = f"CAST('[' || string_agg(CASE WHEN {condition} THEN {element} END, ', '{tail}) || ']' AS JSON)"
-    return sql, close
+    return whole(f"string_agg(CASE WHEN {condition} THEN {element} END, ', '{tail})"), close
+
+
+def json_object_agg(call) -> str | None:
+    """json_object_agg(k, v [ORDER BY ...]): PostgreSQL's text of the object ('{ "k" : v, ... }'),
+    each key its text, each value as to_json writes it; NULL for no rows, 22023 for a NULL key."""
+    if len(call.args) != 2:
+        return None
+    tk = call.tk
+    (klo, khi), (lo, hi) = call.ranges
+    order = next((k for k in range(lo, hi) if tk.tt(k) == TokenType.ORDER_BY and _top(tk, lo, k)), None)
+    after = call.close + 1
+    if tk.word(klo) == "distinct" or tk.word(after) in ("over", "filter"):
+        return None  # (DuckDB's error: no such function)
+    from pgcompat.functions import render_range  # (functions imports this module)
+
+    key = render_range(tk, klo, khi)
+    value = render_range(tk, lo, order if order is not None else hi)
+    tail = " " + render_range(tk, order, hi) if order is not None else ""
+    pair = (
+        f"CASE WHEN ({key}) IS NULL THEN error('DuckCDB 22023: field name must not be null')"
+        f" ELSE CAST(to_json(CAST(({key}) AS VARCHAR)) AS VARCHAR) || ' : '"
+        f" || coalesce(CAST(to_json({value}) AS VARCHAR), 'null') END"
+    )
+    return f"CAST('{{ ' || string_agg({pair}, ', '{tail}) || ' }}' AS JSON)"
 
 
 def _top(tk, lo: int, k: int) -> bool:
@@ -699,6 +729,7 @@ TRANSLATORS = {
     "json_object_keys": json_object_keys,
     "json_extract_path_text": json_extract_path_text,
     "json_agg": json_agg,
+    "json_object_agg": json_object_agg,
     "array_dims": array_dims,
     "array_ndims": array_ndims,
     "array_replace": array_replace,

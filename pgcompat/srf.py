@@ -197,6 +197,10 @@ def placement(tk: Tokens, i: int, lenient: bool = False) -> str | None:
 
 
 def _not_a_clause(tk: Tokens, k: int, t: TokenType) -> bool:
+    """A clause's keyword used as a name (x AS from, DISTINCT FROM); not CREATE TABLE / VIEW name AS
+    SELECT, whose query's select list is one."""
+    if t == TokenType.SELECT and tk.tt(k - 1) == TokenType.ALIAS and tk.tt(0) == TokenType.CREATE:
+        return False
     return tk.tt(k - 1) == TokenType.ALIAS or (t == TokenType.FROM and tk.word(k - 1) == "distinct")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat import pg_operators
-from pgcompat.tokens import ITEM_END, NAMES, WORD, Edit, Tokens, apply
+from pgcompat.tokens import ITEM_END, NAMES, WORD, Edit, Tokens, apply, tokenize
 from pgwire.tags import LOCK_TABLE, SELECT_INTO
 
 # What ends the search for the SELECT an INTO belongs to.
@@ -287,6 +287,43 @@ def lock_table(text: str) -> str | None:
     return f"SELECT NULL FROM {', '.join(names)} LIMIT 0{lock}"
 
 
+_PREPARE_TYPED = re.compile(
+    r"^\s*PREPARE\s+((?:\"(?:[^\"]|\"\")+\"|\w+))\s*\((.*?)\)\s*AS\s+(.*)$", re.I | re.S
+)
+
+
+def prepare_types(text: str) -> str | None:
+    """PREPARE name (type, ...) AS statement: DuckDB's PREPARE takes no type list; each $n of the
+    statement is cast to its listed type instead, as PostgreSQL types it. None for any other."""
+    m = _PREPARE_TYPED.match(text)
+    if m is None:
+        return None
+    name, listed, statement = m.group(1), m.group(2), m.group(3)
+    types, depth, start = [], 0, 0
+    for k, ch in enumerate(listed + ","):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            types.append(listed[start:k].strip())
+            start = k + 1
+    if depth or not all(types):
+        return None
+    toks = tokenize(statement)
+    if not toks:
+        return None
+    tk = Tokens(statement, toks)
+    edits: list[Edit] = []
+    for k in range(tk.n - 1):
+        if tk.tt(k) == TokenType.PARAMETER and tk.tt(k + 1) == TokenType.NUMBER and tk.src(k + 1).isdigit():
+            n = int(tk.src(k + 1))
+            if 1 <= n <= len(types):
+                edits.append((tk.start(k), tk.start(k), "CAST("))
+                edits.append((tk.end(k + 1), tk.end(k + 1), f" AS {types[n - 1]})"))
+    return f"PREPARE {name} AS {apply(statement, edits)}"
+
+
 SHAPES: list[Callable[[Tokens], list[Edit]]] = [
     keyword_aliases,
     temporary_scope,
@@ -327,6 +364,9 @@ def reshape(text: str, toks: Sequence[Token]) -> Shaped | None:
     if toks[0].text.upper() == "LOCK":
         locked = lock_table(text)
         return Shaped(locked, LOCK_TABLE) if locked is not None else None
+    if toks[0].text.upper() == "PREPARE":
+        typed = prepare_types(text)
+        return Shaped(typed) if typed is not None else None
     if not _worth_a_look(toks):
         return None
     tk = Tokens(text, toks)

@@ -452,7 +452,7 @@ PG_CLIENT_FUNCTIONS = frozenset(
         # pgcompat/pg_builtins.py: TRANSLATORS (into DuckDB's own functions) and MACRO_CALLS (into
         # engine.pgmath's macros, after the analysis)
         "array_dims", "array_ndims", "array_replace", "btrim", "convert_from", "convert_to", "date_bin",
-        "every", "float4", "float8", "initcap", "int2", "int4", "int8", "json_agg", "json_object_keys",
+        "every", "float4", "float8", "initcap", "int2", "int4", "int8", "json_agg", "json_object_agg", "json_object_keys",
         "json_typeof", "make_interval", "quote_nullable", "regexp_count", "regexp_like", "regexp_match",
         "regexp_substr", "scale", "string_to_table", "text", "to_date", "trim_scale",
         "div", "justify_days", "justify_hours", "width_bucket", "get_byte", "json_each_text", "to_number",

@@ -518,7 +518,8 @@ def test_duckdb_foreign_keys_of_older_tables_keep_working(tmp_path) -> None:
 def test_on_delete_set_null_column_list(same) -> None:
     """PostgreSQL 15's ON DELETE SET NULL (a, ...) / SET DEFAULT (a, ...): only those columns of
     the key are set; the list is for ON DELETE only (0A000) and of the key's columns (42P10); the
-    catalog prints it (pg_dump reads pg_get_constraintdef), a renamed column follows."""
+    catalog prints it (pg_dump reads pg_get_constraintdef) and has their numbers
+    (pg_constraint.confdelsetcols), a renamed column follows."""
     same(
         """
         DROP TABLE IF EXISTS sn_c2;
@@ -540,7 +541,10 @@ def test_on_delete_set_null_column_list(same) -> None:
         SELECT * FROM sn_c2 ORDER BY cid;
         SELECT conname::text, confdeltype::text, pg_get_constraintdef(oid) FROM pg_constraint
             WHERE conrelid IN ('sn_c'::regclass, 'sn_c2'::regclass) AND contype = 'f' ORDER BY 1;
+        SELECT conname::text, confdelsetcols, conkey FROM pg_constraint
+            WHERE conrelid IN ('sn_c'::regclass, 'sn_c2'::regclass, 'sn_p'::regclass) ORDER BY 1;
         ALTER TABLE sn_c RENAME COLUMN pid TO parent;
+        SELECT confdelsetcols FROM pg_constraint WHERE conrelid = 'sn_c'::regclass AND contype = 'f';
         DELETE FROM sn_p WHERE t = 2 AND id = 1;
         SELECT * FROM sn_c ORDER BY cid;
         SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'sn_c'::regclass AND contype = 'f';

@@ -207,6 +207,87 @@ def test_a_json_column_has_no_minus(both) -> None:
         same(both, sql)
 
 
+def test_rows_and_aggregates_print_jsonb_as_postgresql(both) -> None:
+    """A row as json (row_to_json, to_json, json_agg, json_build_object of a FROM item: a table,
+    a subquery, a view, an outer join's missing side) writes its jsonb fields in jsonb's text, its
+    json fields as written, numerics with their scale, timestamps in ISO 8601; json_agg puts a
+    newline before each composite or array element but the first, as PostgreSQL does."""
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"CREATE OR REPLACE VIEW v_{t} AS SELECT id, j, k FROM {t}")
+        c.execute(f"CREATE OR REPLACE VIEW v_{t}_s AS SELECT (SELECT j FROM {t} ORDER BY id LIMIT 1) AS s")
+        c.execute(f"CREATE TEMP TABLE n_{t} (id int, x numeric(6,2), ts timestamp, a int[])")
+        c.execute(
+            f"INSERT INTO n_{t} VALUES (1, 1.50, '2024-01-01 10:00', ARRAY[1, 2]), (2, NULL, NULL, NULL)"
+        )
+    try:
+        for sql in [
+            "SELECT row_to_json({t}), to_json({t}) FROM {t} ORDER BY id",
+            "SELECT row_to_json(x), to_json(x) FROM (SELECT j, k, id FROM {t}) x ORDER BY id",
+            "SELECT json_agg(x) FROM (SELECT j FROM {t} ORDER BY id) x",
+            "SELECT json_agg(r ORDER BY id) FROM {t} r",
+            "SELECT id, json_build_object('r', r) FROM {t} r ORDER BY id",
+            "SELECT row_to_json(v) FROM v_{t} v ORDER BY id",
+            "SELECT a.id, row_to_json(b) FROM {t} a LEFT JOIN {t} b ON a.id = b.id + 1 ORDER BY a.id",
+            "SELECT json_agg(j), json_agg(k), jsonb_agg(j), jsonb_agg(k) FROM {t}",
+            "SELECT to_jsonb(r) FROM {t} r ORDER BY id",
+            "SELECT row_to_json(n_{t}) FROM n_{t} ORDER BY id",
+            "SELECT json_agg(a ORDER BY id DESC), json_agg(n ORDER BY id) FROM n_{t} n",
+            "SELECT json_agg(a) FILTER (WHERE a IS NOT NULL) FROM n_{t}",
+            "SELECT json_agg(x) FROM (VALUES (1, 'a'), (2, NULL)) x(a, b)",
+            # arrays of jsonb (jsonb[], elements in jsonb's text) and of json (as written)
+            "SELECT array_agg(j ORDER BY id), array_to_json(array_agg(j ORDER BY id)), pg_typeof(array_agg(j))::text"
+            " FROM {t}",
+            "SELECT to_json(ARRAY[j]), ARRAY[j, NULL], pg_typeof(ARRAY[j])::text FROM {t} ORDER BY id",
+            "SELECT array_agg(k ORDER BY id), array_to_json(array_agg(k ORDER BY id)), to_json(array_agg(k ORDER BY id))"
+            " FROM {t}",
+            "SELECT json_build_object('a', array_agg(j ORDER BY id)) FROM {t}",
+            # json_object_agg: PostgreSQL's spacing, each value as to_json writes it
+            "SELECT json_object_agg(id, j), json_object_agg(v, k ORDER BY id DESC) FROM {t}",
+            "SELECT json_object_agg(id, j) FROM {t} WHERE false",
+            "SELECT json_object_agg(NULL::text, 1)",
+            # a scalar subquery of a jsonb column is jsonb, in a view too
+            "SELECT (SELECT j FROM {t} ORDER BY id LIMIT 1), (SELECT k FROM {t} ORDER BY id LIMIT 1)",
+            "SELECT id, (SELECT y.j FROM {t} y WHERE y.id = x.id) FROM {t} x ORDER BY id",
+            "SELECT s FROM v_{t}_s",
+        ]:
+            same(both, sql.replace("n_{t}", f"n_{t}").replace("v_{t}", f"v_{t}"))
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP VIEW v_{t}")
+            c.execute(f"DROP VIEW v_{t}_s")
+            c.execute(f"DROP TABLE n_{t}")
+
+
+def test_json_has_none_of_jsonbs_operators(both) -> None:
+    """json (not jsonb) has no ||, ?, ?|, ?&, #-, @>, <@ (42883, as PostgreSQL says when it parses
+    the statement: with no rows too), nor has jsonb || json or jsonb @> json; json || text is text
+    with json's own text; json #> / #>> keep the member's text and are json."""
+    for sql in [
+        "SELECT k || k FROM {t}",
+        "SELECT x.k || x.k FROM {t} x",
+        "SELECT j || k FROM {t}",
+        "SELECT k || j FROM {t} WHERE false",
+        "SELECT k -> 'a' || k FROM {t}",
+        "SELECT k || 5 FROM {t}",
+        "SELECT k || '{\"b\": 2}', k || 'x'::text, 'a' || k, v || k, k || NULL, k || k::text FROM {t} ORDER BY id",
+        "SELECT k || 'a' || j FROM {t} ORDER BY id",
+        "SELECT k ? 'a' FROM {t}",
+        "SELECT k ?| ARRAY['a'] FROM {t}",
+        "SELECT k ?& ARRAY['a'] FROM {t} WHERE false",
+        "SELECT k #- '{a}' FROM {t}",
+        "SELECT k @> '{\"a\": 1}' FROM {t}",
+        "SELECT k <@ k FROM {t}",
+        "SELECT j @> k FROM {t}",
+        "SELECT k @> j FROM {t}",
+        "SELECT j @> j, j <@ j, j ? 'a', j || j FROM {t} ORDER BY id",
+        "SELECT k #> '{b}', k #>> '{b}', k #> '{}', k #> '{0}' FROM {t} ORDER BY id",
+        "SELECT json_build_object('a', 1) || json_build_object('b', 2)",
+        "SELECT '{\"a\":1}'::json || '{\"b\":2}'::jsonb",
+    ]:
+        same(both, sql)
+
+
 def test_jsonb_text_of_arrow_casts_builders_and_copy(both) -> None:
     """->> of a jsonb object or array, a jsonb column cast to text, inside to_json and
     json_build_object, and COPY TO: jsonb's text (PostgreSQL's form), not the text as inserted or
@@ -300,19 +381,44 @@ def test_select_into_a_jsonb_table_is_read_as_jsonb_by_the_same_session(server: 
 
 def test_create_table_as_is_tagged_with_its_rows(both) -> None:
     """CREATE TABLE AS answers PostgreSQL's tag, SELECT n (drivers' rowcount), and CREATE TABLE AS
-    for WITH NO DATA; with jsonb columns (made with their CHECKs) too."""
+    for WITH NO DATA and where IF NOT EXISTS finds the table (with PostgreSQL's notice 42P07);
+    with a column list, IF NOT EXISTS, TABLE t, and jsonb columns (made with their CHECKs) too."""
     ours, theirs, t = both
-    for sql in (
+    notices: list[list[tuple[str | None, str | None]]] = [[], []]
+    for c, seen in zip((ours, theirs), notices, strict=True):
+        c.add_notice_handler(lambda n, seen=seen: seen.append((n.sqlstate, n.message_primary)))
+    made = [
         "CREATE TABLE {t}_c1 AS SELECT id, n FROM {t}",
         "CREATE TEMP TABLE {t}_c2 AS SELECT id FROM {t} WHERE false",
         "CREATE TABLE {t}_c3 AS SELECT id FROM {t} WITH NO DATA",
         "CREATE TABLE {t}_c4 AS SELECT id, j FROM {t}",
-    ):
-        got = []
+        "CREATE TABLE {t}_c5 (a, b) AS SELECT id, j, v FROM {t}",
+        "CREATE TABLE IF NOT EXISTS {t}_c6 AS SELECT id, j FROM {t}",
+        "CREATE TABLE IF NOT EXISTS {t}_c6 AS SELECT id, j FROM {t}",
+        "CREATE TABLE IF NOT EXISTS {t}_c1 AS SELECT 1 AS x WITH NO DATA",
+        "CREATE TEMP TABLE IF NOT EXISTS {t}_c7 (z) AS SELECT 5 UNION ALL SELECT 6",
+        "CREATE TABLE {t}_c8 AS TABLE {t}",
+        "CREATE TABLE {t}_c9 (a) AS SELECT 1 WITH NO DATA",
+    ]
+    tags = []
+    try:
+        for sql in made:
+            got = []
+            for c, seen in zip((ours, theirs), notices, strict=True):
+                seen.clear()
+                cur = c.execute(sql.replace("{t}", t))
+                got.append((cur.statusmessage, cur.rowcount, list(seen)))
+            assert got[0] == got[1], f"{sql}\nDuckCDB:    {got[0]}\nPostgreSQL: {got[1]}"
+            tags.append(got[0][:2])
+        assert tags[0] == ("SELECT 2", 2) and tags[6][0] == "CREATE TABLE AS"
+        # the new tables' columns: jsonb and varchar(5) kept, named by the column list
+        for sql in [
+            "SELECT * FROM {t}_c5 ORDER BY a",
+            "SELECT pg_typeof(j)::text, j FROM {t}_c6 ORDER BY id",
+            "INSERT INTO {t}_c5 VALUES (9, NULL, 'toolong')",
+        ]:
+            same(both, sql.replace("{t}_", f"{t}_"))
+    finally:
         for c in (ours, theirs):
-            cur = c.execute(sql.replace("{t}", t))
-            got.append((cur.statusmessage, cur.rowcount))
-        assert got[0] == got[1], f"{sql}\nDuckCDB:    {got[0]}\nPostgreSQL: {got[1]}"
-    assert got[0] == ("SELECT 2", 2)
-    for i in (1, 3, 4):
-        ours.execute(f"DROP TABLE {t}_c{i}")
+            for i in range(1, 10):
+                c.execute(f"DROP TABLE IF EXISTS {t}_c{i}")

@@ -109,6 +109,15 @@ def test_errors_in_postgresql_words_with_their_objects(conn, table_name) -> None
     with pytest.raises(psycopg.errors.UndefinedColumn) as e:
         conn.execute(f"select no_such_col from {table_name}")
     assert e.value.diag.column_name == "no_such_col"
+    conn.execute(f"create table {table_name}_n (id int, n int not null)")
+    try:
+        with pytest.raises(psycopg.errors.NotNullViolation) as e:
+            conn.execute(f"insert into {table_name}_n (id) values (1)")
+        message = f'null value in column "n" of relation "{table_name}_n" violates not-null constraint'
+        assert e.value.diag.message_primary == message
+        assert (e.value.diag.table_name, e.value.diag.column_name) == (f"{table_name}_n", "n")
+    finally:
+        conn.execute(f"drop table {table_name}_n")
 
 
 def test_mod_is_named_mod(conn) -> None:

@@ -83,6 +83,13 @@ def test_regclass_prints_the_relation_name(conn, pg, table_name) -> None:
         f"select c.oid::regclass::text, c.relname::regclass::text from pg_class c where c.relname = '{table_name}'",
         f"select count(*) from pg_class c where c.oid = '{table_name}'::regclass",
         f"select '{table_name}'::regclass::oid = c.oid from pg_class c where c.relname = '{table_name}'",
+        # a regclass of an expression: compared as the oid, shown (concatenated, formatted) as the name
+        f"select c.relname::text from pg_class c where c.oid = ('public.' || '{table_name}')::regclass",
+        f"select count(*) from pg_attribute where ('{table_name[:3]}' || '{table_name[3:]}')::regclass = attrelid"
+        " and attnum > 0",
+        f"select 'ANALYZE ' || c.oid::regclass, format('%s', c.relname::regclass) from pg_class c"
+        f" where c.relname = '{table_name}'",
+        f"select c.relname::text from pg_class c where c.oid::regclass = '{table_name}'::regclass",
     ):
         assert conn.execute(sql).fetchall() == pg.execute(sql).fetchall(), sql
     # Shown as a result column it is the name (PostgreSQL's regclass_out), under the type's name.

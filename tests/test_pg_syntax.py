@@ -69,6 +69,25 @@ def test_local_temporary_table_preserves_rows(conn: psycopg.Connection, name: st
     conn.execute(f"DROP TABLE {name}")
 
 
+def test_prepare_with_parameter_types(conn: psycopg.Connection, name: str) -> None:
+    """PREPARE name (type, ...) AS ...: the parameters take the listed types (DuckDB's PREPARE
+    has no type list: it refused the statement, 0A000)."""
+    conn.execute(f"PREPARE {name}_a (int, text) AS SELECT $1 + 1 AS n, $2 AS s")
+    cur = conn.execute(f"EXECUTE {name}_a (41, 'x')")
+    assert cur.fetchall() == [(42, "x")]
+    assert [d.type_code for d in cur.description] == [23, 25]
+    conn.execute(f"CREATE TEMP TABLE {name} (a numeric(6, 2), b varchar(3))")
+    conn.execute(f"PREPARE {name}_b (numeric, varchar) AS INSERT INTO {name} VALUES ($1, $2)")
+    cur = conn.execute(f"EXECUTE {name}_b ('1.5', 'ab')")
+    assert (cur.statusmessage, cur.rowcount) == ("INSERT 0 1", 1)  # (its statement's tag, as PostgreSQL's)
+    assert conn.execute(f"SELECT a, b FROM {name}").fetchall() == [(Decimal("1.50"), "ab")]
+    conn.execute(f"PREPARE {name}_c AS UPDATE {name} SET b = 'x'")
+    assert conn.execute(f"EXECUTE {name}_c").statusmessage == "UPDATE 1"
+    conn.execute(f"DEALLOCATE {name}_c")
+    conn.execute(f"DEALLOCATE {name}_a")
+    conn.execute(f"DEALLOCATE {name}_b")
+
+
 def test_keyword_column_aliases(conn: psycopg.Connection) -> None:
     cur = conn.execute("SELECT 1 AS update, 2 AS select, 'x' AS Table, 3 AS role", prepare=True)
     assert [d.name for d in cur.description] == ["update", "select", "table", "role"]

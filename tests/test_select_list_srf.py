@@ -82,6 +82,29 @@ def test_rows_per_row_of_a_table(conn, pg, table_name) -> None:
     _same(conn, pg, f"select id, generate_series(1, n) as k from {table_name} order by id, k", types=False)
 
 
+def test_rows_of_a_new_table_or_view(conn, pg, table_name) -> None:
+    """CREATE TABLE AS, SELECT INTO and CREATE VIEW of a select list with a set-returning function
+    hold PostgreSQL's rows (its query's select list was left as DuckDB's list: one row)."""
+    try:
+        for c in (conn, pg):
+            assert (
+                c.execute(f"create temp table {table_name} as select generate_series(1, 3) as i").rowcount
+                == 3
+            )
+            c.execute(f"select generate_series(1, 2) as k, 'a' as b into temp {table_name}_i")
+            c.execute(
+                f"create temp view {table_name}_v (u, g) as select unnest(array[1, 2]), generate_series(1, 2)"
+            )
+        assert _same(conn, pg, f"select * from {table_name} order by i") == [(1,), (2,), (3,)]
+        _same(conn, pg, f"select * from {table_name}_i order by k")
+        _same(conn, pg, f"select * from {table_name}_v order by u")
+    finally:
+        for c in (conn, pg):
+            c.execute(f"drop view if exists {table_name}_v")
+            c.execute(f"drop table if exists {table_name}_i")
+            c.execute(f"drop table if exists {table_name}")
+
+
 def test_parameters_and_prepared_statements(conn, pg) -> None:
     sql = "select generate_series(1, %s) as g, %s::text as t"
     want = pg.execute(sql, (3, "x")).fetchall()

@@ -71,7 +71,7 @@ CONS = f"""SELECT *, constraint_type = 'CHECK' AND len(constraint_column_names) 
     AND regexp_full_match(expression, {lit(lengths.SHAPE)})) OR (starts_with(expression, '(typeof(')
     AND regexp_full_match(expression, {lit(oids.JSONB_CHECK_SHAPE)}))) AS __length, NULL::VARCHAR AS __fkname, schema_name AS __refschema,
     'a' AS __deltype, 'a' AS __updtype, 's' AS __matchtype, false AS __deferrable, false AS __deferred,
-    NULL::VARCHAR[] AS __delcols
+    NULL::VARCHAR[] AS __delcols, NULL::SMALLINT[] AS __delkey
 FROM duckdb_constraints() WHERE {MINE}
 UNION ALL BY NAME
 SELECT t.database_name, t.database_oid, t.schema_name, t.schema_oid, t.table_name, t.table_oid,
@@ -80,7 +80,9 @@ SELECT t.database_name, t.database_oid, t.schema_name, t.schema_oid, t.table_nam
     f.child_cols AS constraint_column_names, f.name AS constraint_name, f.parent_table AS referenced_table,
     f.parent_cols AS referenced_column_names, false AS __length, f.name AS __fkname, f.parent_schema AS __refschema,
     f.on_delete AS __deltype, f.on_update AS __updtype, f.match_type AS __matchtype, f.is_deferrable AS __deferrable,
-    f.is_deferred AS __deferred, f.delete_set_cols AS __delcols
+    f.is_deferred AS __deferred, f.delete_set_cols AS __delcols,
+    CASE WHEN len(f.delete_set_cols) > 0
+        THEN CAST(list_transform(f.delete_set_cols, lambda x: list_position(c.__lcols, lower(x))) AS SMALLINT[]) END AS __delkey
 FROM __duckcdb_foreign_keys() f
 JOIN duckdb_tables() t ON t.database_name = {CUR} AND t.schema_name = f.child_schema AND lower(t.table_name) = lower(f.child_table)
 JOIN {ref("table_cols")} c ON c.table_oid = t.table_oid"""
@@ -115,7 +117,7 @@ CON_LITE = f"""SELECT {CON_BASE} + table_oid * 1024 + __k AS oid,
     CAST(list_transform(constraint_column_indexes, lambda x: x + 1) AS SMALLINT[]) AS conkey,
     expression AS conbin, constraint_column_names AS __colnames, referenced_table AS __reftable,
     referenced_column_names AS __refcols, database_name AS __db, schema_name AS __schema, table_name AS __table,
-    __refschema, __deltype, __updtype, __matchtype, __deferrable, __deferred, __delcols
+    __refschema, __deltype, __updtype, __matchtype, __deferrable, __deferred, __delcols, __delkey
 FROM (SELECT *, row_number() OVER (PARTITION BY table_oid ORDER BY constraint_index) AS __k
       FROM {ref("cons")}
       WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND NOT __length)"""
@@ -294,7 +296,7 @@ PG_CONSTRAINT = f"""SELECT c.oid, c.conname, c.connamespace, c.contype, coalesce
     false AS connoinherit, c.conkey,
     CASE WHEN r.table_oid IS NOT NULL THEN {_confkey} END AS confkey,
     NULL::BIGINT[] AS conpfeqop, NULL::BIGINT[] AS conppeqop,
-    NULL::BIGINT[] AS conffeqop, NULL::SMALLINT[] AS confdelsetcols, NULL::BIGINT[] AS conexclop, c.conbin
+    NULL::BIGINT[] AS conffeqop, c.__delkey AS confdelsetcols, NULL::BIGINT[] AS conexclop, c.conbin
 FROM {ref("con_ref")} c
 LEFT JOIN {ref("table_cols")} r ON c.contype = 'f' AND r.database_name = c.__db
     AND r.schema_name = c.__refschema AND lower(r.table_name) = lower(c.__reftable)"""

@@ -136,19 +136,30 @@ def test_returning_is_read_as_a_select_of_the_target() -> None:
 
 
 def test_create_table_as_is_split_where_it_can_be() -> None:
-    assert declared.created_as('CREATE TEMP TABLE "x y" AS SELECT 1') == (
+    parts = declared.created_as('CREATE TEMP TABLE "x y" AS SELECT 1')
+    assert parts is not None
+    assert (parts.head, parts.name, parts.query, parts.columns) == (
         'CREATE TEMP TABLE "x y" ',
         '"x y"',
         " SELECT 1",
+        (),
     )
+    parts = declared.created_as('CREATE TABLE IF NOT EXISTS s.t (a, "B") AS SELECT 1, 2')
+    assert parts is not None
+    assert (parts.head, parts.name, parts.last, parts.columns) == (
+        "CREATE TABLE IF NOT EXISTS s.t ",
+        "s.t",
+        "t",
+        ("a", '"B"'),
+    )
+    assert parts.if_not_exists and not parts.or_replace
     for sql in [
-        "CREATE TABLE t (a) AS SELECT 1",
-        "CREATE TABLE IF NOT EXISTS t AS SELECT 1",
-        "CREATE OR REPLACE TABLE t AS SELECT 1",
-        "CREATE TABLE t (a int)",
-        "CREATE VIEW v AS SELECT 1",
+        "CREATE OR REPLACE TABLE t AS SELECT 1",  # (a CREATE TABLE AS all the same: tagged SELECT n)
+        "CREATE TABLE t AS TABLE u",
     ]:
-        assert declared.created_as(sql) is None, sql
+        assert declared.created_as(sql) is None and declared.table_as(sql) is not None, sql
+    for sql in ["CREATE TABLE t (a int)", "CREATE VIEW v AS SELECT 1", "CREATE TABLE t (a int) AS SELECT 1"]:
+        assert declared.table_as(sql) is None, sql
 
 
 def test_made_by_query_keeps_jsonb_and_lengths(con: duckdb.DuckDBPyConnection) -> None:
