@@ -391,6 +391,15 @@ def _macros() -> str:
         over = arithmetic_overloads(op)
         if op == "-":  # time - time is an interval in PostgreSQL
             over += ["(a TIME, b TIME, x, y) AS to_microseconds(date_diff('microsecond', y, x))"]
+            # timestamptz - timestamptz: PostgreSQL's elapsed microseconds, whole 24 hours as
+            # days (timestamptz_mi's justify_hours); DuckDB's counts the session zone's calendar
+            # (across a DST change, an hour more or less)
+            us = "(epoch_us(x) - epoch_us(y))"
+            days = f"CAST(trunc({us} / 86400000000) AS BIGINT)"
+            over += [
+                f"(a TIMESTAMPTZ, b TIMESTAMPTZ, x, y) AS to_days(CAST({days} AS INTEGER)) "
+                f"+ to_microseconds({us} - {days} * 86400000000)"
+            ]
         over += [f"(a, b, x, y) AS x {op} y"]
         out.append(f"CREATE OR REPLACE TEMP MACRO {name}" + ", ".join(over) + ";")
     # the pick of a parameter alone as an operand (pgwire.types.declared_params): the other

@@ -436,3 +436,27 @@ def test_date_trunc_of_a_written_date_in_views_is_timestamptz(server, pdb, pg15,
                 con.execute(f"DROP VIEW IF EXISTS {v}")
                 con.execute(f"DROP TABLE IF EXISTS {c}")
                 con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def test_session_time_zone_answers_as_postgresql(server, pdb, pg15) -> None:  # noqa: F811
+    """In a zone with daylight saving (America/New_York): timestamptz values, their dates, hours,
+    truncations, casts and AT TIME ZONE, and timestamptz - timestamptz as PostgreSQL's elapsed
+    time (DuckDB counted the zone's calendar: an hour more across the change)."""
+    ours, pg = _both(server, pdb, pg15)
+    rows = (
+        "(VALUES (1, TIMESTAMPTZ '2024-03-10 06:30:00+00', TIMESTAMP '2024-03-10 01:30:00'),"
+        " (2, TIMESTAMPTZ '2024-11-03 05:30:00+00', TIMESTAMP '2024-11-03 01:30:00'),"
+        " (3, TIMESTAMPTZ '2024-07-01 03:00:00+00', TIMESTAMP '2024-07-01 00:00:00')) AS z(id, tz, ts)"
+    )
+    statements = [
+        f"SELECT id, tz::text AS a, tz::date AS d, extract(hour FROM tz) AS h FROM {rows} ORDER BY id",
+        f"SELECT id, date_trunc('day', tz)::text AS a, ts::timestamptz::text AS b FROM {rows} ORDER BY id",
+        f"SELECT id, (tz AT TIME ZONE 'UTC')::text AS a, (tz + INTERVAL '1 day')::text AS b FROM {rows} ORDER BY id",
+        f"SELECT id, (tz - TIMESTAMPTZ '2024-01-01 00:00')::text AS a FROM {rows} ORDER BY id",
+        f"SELECT id, (TIMESTAMPTZ '2024-01-01 00:00' - tz)::text AS a FROM {rows} ORDER BY id",
+    ]
+    with ours, pg:
+        for con in (ours, pg):
+            con.execute("SET TimeZone = 'America/New_York'")
+        for sql in statements:
+            assert ours.execute(sql).fetchall() == pg.execute(sql).fetchall(), sql
