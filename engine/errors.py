@@ -118,6 +118,7 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
         "42703",
     ),
     ("BinderException", re.compile(r"(?:^|: )ORDER term out of range"), "42P10"),
+    ("BinderException", re.compile(r'(?:^|: )Prepared statement "[^"]*" does not exist'), "26000"),  # EXECUTE
     ("BinderException", re.compile(r"(?:^|: )DECIMAL type scale cannot be greater than width"), "22003"),
     ("BinderException", re.compile(r"(?:^|: )interval cannot be 0!"), "22023"),  # generate_series step
     ("BinderException", re.compile(r"Ambiguous reference", re.I), "42702"),

@@ -1370,6 +1370,10 @@ class EngineSession:
     def _tag(self, p: Prepared, rows: int | None) -> str:
         if p.kind in COUNTED:
             return f"{COUNTED[p.kind]} {rows or 0}"
+        if p.kind == "execute":  # (an INSERT ... RETURNING sends rows: tagged INSERT all the same)
+            executed = self._executed_tag(p.sql, rows or 0)
+            if executed != "EXECUTE":
+                return executed
         if p.columns is not None and p.kind != "explain":
             return f"SELECT {rows or 0}"
         return p.tag
@@ -1514,8 +1518,6 @@ class EngineSession:
                     )
                 )
             tag = "CREATE TABLE AS" if count is None or _WITH_NO_DATA.search(p.sql) else f"SELECT {count}"
-        if p.kind == "execute" and count is not None:
-            tag = self._executed_tag(p.sql, count)
         emit(backend.command_complete(tag))
 
     def _executed_tag(self, sql: str, count: int) -> str:

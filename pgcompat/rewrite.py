@@ -674,6 +674,28 @@ REWRITES: list[Callable[[str, Sequence[Token], int], list[Edit]]] = [
 ]
 
 
+_PREPARE_AS = re.compile(r"^(\s*PREPARE\s+(?:\"(?:[^\"]|\"\")+\"|\w+)\s+AS\s+)(.*)$", re.I | re.S)
+
+
+def _prepared_body(text: str, toks: Sequence[Token]) -> Rewritten | None:
+    """PREPARE p AS <statement>: the statement rewritten as any other is (its numbers exact, its
+    floats checked, its text as PostgreSQL writes it), so that EXECUTE p answers as the statement
+    would. A body that needs the engine to plan it when it runs (ALTER TABLE, GROUP BY a primary
+    key, INSERT of fewer values) is prepared as written."""
+    if toks[0].text.upper() != "PREPARE":
+        return None
+    m = _PREPARE_AS.match(text)
+    body_toks = tokenize(m.group(2)) if m is not None else None
+    if m is None or not body_toks:
+        return None
+    inner = rewrite(m.group(2), body_toks)
+    if inner.refusal is not None:
+        return Rewritten(text, checked=text, refusal=inner.refusal)
+    if inner.alter is not None or inner.grouping is not None or inner.positional is not None:
+        return Rewritten(text, checked=text)
+    return Rewritten(m.group(1) + inner.sql, pre=inner.pre, notices=inner.notices, checked=text)
+
+
 @dataclass(frozen=True)
 class Rewritten:
     sql: str
@@ -700,6 +722,9 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
     faults.inject("rewrite", text)
     if not toks:
         return Rewritten(text, checked=text)
+    prepared = _prepared_body(text, toks)
+    if prepared is not None:
+        return prepared
     whole = asyncpg_type_introspection(text)
     if whole is not None:
         return Rewritten(whole, ASYNCPG_PARAM_OIDS, checked=text)

@@ -15,7 +15,10 @@ import pytest
 
 from tests import rawpg
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
+from tests.pg15 import PostgresServer, pg15
 from tests.server import RunningServer
+
+__all__ = ["pg15"]
 
 
 @pytest.fixture
@@ -86,6 +89,43 @@ def test_prepare_with_parameter_types(conn: psycopg.Connection, name: str) -> No
     conn.execute(f"DEALLOCATE {name}_c")
     conn.execute(f"DEALLOCATE {name}_a")
     conn.execute(f"DEALLOCATE {name}_b")
+
+
+def test_prepared_statement_bodies_answer_as_the_statement_would(
+    conn: psycopg.Connection, name: str, pg15: PostgresServer
+) -> None:
+    """EXECUTE runs its PREPARE's statement rewritten as any statement is: a float product that
+    overflows is 22003 (it was Infinity), 1::numeric / 3 a numeric (it was a float8), an INSERT
+    ... RETURNING tagged INSERT; an unknown name is 26000. Each answer is PostgreSQL 15's."""
+    statements = [
+        f"PREPARE {name}_a AS SELECT $1::float8 * 2 AS a",
+        f"EXECUTE {name}_a(1e308)",
+        f"EXECUTE {name}_a(2)",
+        f"PREPARE {name}_b AS SELECT 1::numeric / 3 AS a, string_to_array('ab', NULL) AS b",
+        f"EXECUTE {name}_b",
+        f"PREPARE {name}_c (float8) AS SELECT $1 * 10 AS a, $1::text AS b",
+        f"EXECUTE {name}_c(1e308)",
+        f"EXECUTE {name}_c(2)",
+        f"CREATE TEMP TABLE {name} (i int, n numeric)",
+        f"PREPARE {name}_d (int, numeric) AS INSERT INTO {name} VALUES ($1, $2) RETURNING i, n",
+        f"EXECUTE {name}_d(1, 1.5)",
+        f"DEALLOCATE {name}_a",
+        f"EXECUTE {name}_a(1)",
+    ]
+
+    def answers(con: psycopg.Connection) -> list[tuple]:
+        out: list[tuple] = []
+        for sql in statements:
+            try:
+                cur = con.execute(sql)
+                rows = cur.fetchall() if cur.description else None
+                out.append((cur.statusmessage, [d.type_code for d in cur.description or []], rows))
+            except psycopg.Error as e:
+                out.append(("error", e.sqlstate))
+        return out
+
+    with pg15.connect(autocommit=True) as theirs:
+        assert answers(conn) == answers(theirs)
 
 
 def test_keyword_column_aliases(conn: psycopg.Connection) -> None:
