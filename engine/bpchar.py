@@ -263,6 +263,9 @@ class _Statement:
         binding = (alias or (parts[-1] if parts else "")).lower()
         columns = getattr(table, "columns", None)
         declared = getattr(table, "declared", None) or {}
+        if any(t.oid == oids.JSONB for t in declared.values()):  # jsonb, not jsonb[]: DuckDB's JSON
+            json = getattr(table, "json", frozenset())
+            declared = {c: t for c, t in declared.items() if t.oid != oids.JSONB or c in json}
         if self.tt(k) == TokenType.L_PAREN and alias is not None and not target and k in self.match:
             k = self.match[k] + 1
             columns, declared = None, {}  # t AS a(x, y): renamed columns (read below)
@@ -314,6 +317,15 @@ def _is_literal(st: _Statement, k: int) -> bool:
 
 def _char_length(t: oids.PgType | None) -> int | None:
     return t.typmod - 4 if t is not None and t.oid == oids.BPCHAR and t.typmod >= 5 else None
+
+
+def _stored_as(t: oids.PgType | None) -> str | None:
+    """How a value written into a column of declared type t is stored: "char" (char(n): without
+    trailing blanks), "jsonb" (jsonb's text, as jsonb_in reads it: keys sorted and unique, the last
+    duplicate kept), or None (as written)."""
+    if _char_length(t) is not None:
+        return "char"
+    return "jsonb" if t is not None and t.oid == oids.JSONB else None
 
 
 def _is_varchar(t: oids.PgType | None) -> bool:
@@ -652,8 +664,9 @@ class _Rewriter:
                 self.assigned.add(k + 1)
                 start = k + 2
                 j = self.assigned_value(start)
-                if j > start and _char_length(target.declared.get(col.lower())) is not None:
-                    self.stored(start, j - 1)
+                kind = _stored_as(target.declared.get(col.lower()))
+                if j > start and kind is not None:
+                    self.stored(start, j - 1, kind)
             if j is None or st.tt(j) != TokenType.COMMA:
                 return
             k = j + 1
@@ -686,14 +699,39 @@ class _Rewriter:
         if st.tt(v + 1) not in (TokenType.SELECT, TokenType.WITH):
             for position, (item, end) in enumerate(st.items(v)):
                 column = columns[position] if position < len(columns) else ""
-                if _char_length(target.declared.get(column)) is not None:
-                    self.stored(item, end)
+                kind = _stored_as(target.declared.get(column))
+                if kind is not None:
+                    self.stored(item, end, kind)
         return st.match[v] + 1
 
-    def stored(self, first: int, last: int) -> None:
-        """The value first..last is written into a char(n) column: without its trailing blanks."""
+    def jsonb_literal_compared(self, first: int, last: int) -> None:
+        """jsonb_column = '...' (or '...' <> jsonb_column): the literal read as jsonb, as PostgreSQL
+        types it, into the text the column stores (stored())."""
+        st = self.st
+        for op, lit in ((last + 1, last + 2), (first - 1, first - 2)):
+            if (
+                st.tt(op) not in (TokenType.EQ, TokenType.NEQ)
+                or op in self.assigned
+                or not _is_literal(st, lit)
+            ):
+                continue  # (SET j = '...' is a write: stored())
+            beyond = lit + 1 if lit > op else lit - 1
+            if st.tt(beyond) in _BINDS - {TokenType.L_PAREN, TokenType.R_PAREN}:
+                continue  # part of a larger operand ('...'::text, '...' || x)
+            self.edits.append((st.start(lit), st.start(lit), "pg_jsonb("))
+            self.edits.append((st.end(lit), st.end(lit), ")"))
+
+    def stored(self, first: int, last: int, kind: str = "char") -> None:
+        """The value first..last is written into a char(n) column: without its trailing blanks; into
+        a jsonb column (kind "jsonb"): as jsonb's text (engine.jsonb's pg_jsonb), so that equal
+        documents are equal values (=, DISTINCT, GROUP BY, joins) and a duplicate key's last value
+        is the one kept, as in PostgreSQL."""
         st = self.st
         if first == last and st.tt(first) in (TokenType.NULL, TokenType.DEFAULT):
+            return
+        if kind == "jsonb":
+            self.edits.append((st.start(first), st.start(first), "pg_jsonb(CAST(("))
+            self.edits.append((st.end(last), st.end(last), ") AS VARCHAR))"))
             return
         if first == last and _is_literal(st, first):
             self.trim(first, last)
@@ -720,8 +758,9 @@ class _Rewriter:
         while st.tt(k) == TokenType.L_PAREN and k in st.match:
             for position, (item, end) in enumerate(st.items(k)):
                 column = columns[position] if position < len(columns) else ""
-                if _char_length(target.declared.get(column)) is not None:
-                    self.stored(item, end)
+                kind = _stored_as(target.declared.get(column))
+                if kind is not None:
+                    self.stored(item, end, kind)
             k = st.match[k] + 1
             if st.tt(k) != TokenType.COMMA:
                 break
@@ -739,11 +778,13 @@ class _Rewriter:
             end = st.match[end] + 1 if end in st.match else end + 1
         # (WITH ... INSERT: its query reads the WITH's names)
         width = len(st.columns_of(st.ctes() + st.sql[st.start(k) : st.end(end - 1)]) or ())
-        chars = [i for i, c in enumerate(columns[:width]) if _char_length(target.declared.get(c)) is not None]
+        kinds = {i: _stored_as(target.declared.get(c)) for i, c in enumerate(columns[:width])}
+        chars = [i for i, kind in kinds.items() if kind is not None]
         if not chars:
             return
         names = [f"__pg_c{i}" for i in range(chars[-1] + 1)]
-        replaced = ", ".join(f"rtrim(CAST({names[i]} AS VARCHAR)) AS {names[i]}" for i in chars)
+        wrap = {"char": "rtrim(CAST({} AS VARCHAR))", "jsonb": "pg_jsonb(CAST({} AS VARCHAR))"}
+        replaced = ", ".join(f"{wrap[str(kinds[i])].format(names[i])} AS {names[i]}" for i in chars)
         self.edits.append((st.start(k), st.start(k), f"SELECT * REPLACE ({replaced}) FROM ("))
         self.edits.append((st.end(end - 1), st.end(end - 1), f") AS __pg_src({', '.join(names)})"))
 
@@ -778,13 +819,15 @@ def rewrite(
     if not toks:
         return sql
     st = _Statement(sql, toks, lookup, columns_of)
-    if not any(_char_length(t) is not None for s in st.sources for t in s.declared.values()):
+    if not any(_stored_as(t) is not None for s in st.sources for t in s.declared.values()):
         return sql
     rw = _Rewriter(st, frozenset(text_params))
     _writes(st, rw)
     for i in range(st.n):
         ref = st.reference(i)
         n = _char_length(ref[2]) if ref is not None else None
+        if ref is not None and ref[1] == i and _stored_as(ref[2]) == "jsonb":
+            rw.jsonb_literal_compared(ref[0], ref[1])
         if ref is not None and n is not None:
             rw.column(ref[0], ref[1], n)
         elif ref is None or (ref[0] == i and _is_varchar(ref[2])):
@@ -803,14 +846,15 @@ def rewrite(
     return out
 
 
-def char_columns(table: str, lookup: Callable[[str, str, str], object | None]) -> dict[str, int]:
-    """The char(n) columns (lower case) -> n of the table a name (as SQL writes it) reads."""
+def stored_columns(table: str, lookup: Callable[[str, str, str], object | None]) -> dict[str, str]:
+    """The columns (lower case) of the table a name (as SQL writes it) reads whose values are
+    stored otherwise than written -> how: "char" (char(n)) or "jsonb" (stored())."""
     toks = _tokens(f"INSERT INTO {table}")
     st = _Statement(f"INSERT INTO {table}", toks, lookup) if toks else None
     if st is None or len(st.sources) != 1:
         return {}
     declared = st.sources[0].declared
-    return {c: n for c, t in declared.items() if (n := _char_length(t)) is not None}
+    return {c: kind for c, t in declared.items() if (kind := _stored_as(t)) is not None}
 
 
 def _writes(st: _Statement, rw: _Rewriter) -> None:

@@ -58,7 +58,7 @@ class CopyIn:
         self.cols: list[tuple[str, codec.PgType, str]] = []
         self.binary = spec["format"] == "binary"
         self.data = bytearray()
-        self.chars: dict[str, int] = {}
+        self.stored: dict[str, str] = {}
         self.error: BaseException | None = None
         self.first = True
         self.fk: tuple[tuple[foreign_keys.ForeignKey, ...], tuple[str, str]] | None = None
@@ -73,7 +73,7 @@ class CopyIn:
             raise ora(65114, "STORAGE MAXSIZE reached")
         s._release_stream()
         self.cols = _target_columns(s, self.spec)
-        self.chars = s.char_columns(str(self.spec["table"]))  # stored without trailing blanks
+        self.stored = s.stored_columns(str(self.spec["table"]))  # char(n) trimmed, jsonb as jsonb's text
         s.claim_write()
         fks = s._fks()
         if fks:
@@ -164,9 +164,10 @@ class CopyIn:
         con = self.s.con
         view = f"__duckcdb_copy_{self.s.id}"
         names = table.column_names
+        wrap = {"char": "rtrim(CAST({} AS VARCHAR))", "jsonb": "pg_jsonb(CAST({} AS VARCHAR))"}
         select = ", ".join(
-            f"rtrim(CAST({_quote_ident(src)} AS VARCHAR))"
-            if name.lower() in self.chars
+            wrap[self.stored[name.lower()]].format(_quote_ident(src))
+            if name.lower() in self.stored
             else f"CAST({_quote_ident(src)} AS {dtype})"
             for src, (name, _, dtype) in zip(names, cols, strict=True)
         )

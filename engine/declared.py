@@ -185,7 +185,7 @@ class DeclaredTypes:
         self.con = con
         self._stamp: Any = None
         self._length_tables: frozenset[str] = frozenset()  # (and the tables with jsonb columns)
-        self._char_tables: frozenset[str] = frozenset()  # the tables with char(n) columns
+        self._char_tables: frozenset[str] = frozenset()  # the tables with char(n) or jsonb columns
         self._char_names: tuple[object, frozenset[str]] | None = None  # (views read, and their names)
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: frozenset[tuple[str, str, str]] | None = None
@@ -205,7 +205,7 @@ class DeclaredTypes:
             self._char_tables = frozenset(
                 name
                 for (_, _, name), sql in tables.items()
-                if sql and any(t.oid == oids.BPCHAR for t in lengths_of(sql).values())
+                if sql and any(t.oid in (oids.BPCHAR, oids.JSONB) for t in lengths_of(sql).values())
             )
             self._views = None
             self._path = None
@@ -240,9 +240,9 @@ class DeclaredTypes:
         return any(v in low for _, _, v in self._views)
 
     def char_tables(self, stamp: Any, release: Callable[[], None]) -> frozenset[str]:
-        """The names (lower case) of the tables with char(n) columns, and of every view when there
-        are some (a view may read one): a statement that names none reads no char(n) column
-        (engine.bpchar). Empty for a PDB without char(n) columns."""
+        """The names (lower case) of the tables with char(n) or jsonb columns, and of every view
+        when there are some (a view may read one): a statement that names none reads or writes no
+        such column (engine.bpchar). Empty for a PDB without any."""
         if stamp != self._stamp:
             release()
             try:

@@ -494,7 +494,9 @@ def _text_macros() -> list[str]:
     # a || b: a float, interval or date operand is written as its text is (the rest, JSON, arrays
     # and bytea included, is left as it is: its || is another operator); every numeric type has
     # its own overload, which a decimal or an integer would not take DOUBLE's before
-    kept = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", QUOTIENT_TYPE, "VARCHAR", "BOOLEAN")
+    # (no JSON overload: DuckDB casts anything to JSON as cheaply as to itself; JSON picks VARCHAR's)
+    kept = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", QUOTIENT_TYPE, "VARCHAR", "BOOLEAN",
+            "BLOB", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "UUID")  # fmt: skip
     over = [f"(a {t}, v) AS v" for t in kept]
     over += [f"(a {t}, v) AS {TEXT}(v)" for t in ("DOUBLE", "FLOAT", "INTERVAL", "DATE")]
     over += ["(a, v) AS v"]

@@ -1170,12 +1170,13 @@ class EngineSession:
         except duckdb.Error:
             return None
 
-    def char_columns(self, table: str) -> dict[str, int]:
-        """The char(n) columns -> n of a table named as SQL writes it (COPY FROM's target)."""
+    def stored_columns(self, table: str) -> dict[str, str]:
+        """The char(n) and jsonb columns -> "char" / "jsonb" of a table named as SQL writes it
+        (COPY FROM's target: engine.bpchar.stored_columns)."""
         if not self._declared.char_tables((self.ddl.value, self._names), self._release_stream):
             return {}
         self._release_stream()
-        return bpchar.char_columns(table, self._declared.lookup)
+        return bpchar.stored_columns(table, self._declared.lookup)
 
     def _made_by_query(self, p: Prepared) -> list[str] | None:
         """A CREATE TABLE AS whose new columns are jsonb or varchar(n) / char(n): the statements

@@ -948,6 +948,9 @@ def _emit_node(
             f"__pg_jletter({w})" if c == _U else f"'{c}'" for c, w in zip(classes, ws, strict=True)
         )
         nd.fold = fold
+        # (the text concatenation: a float, interval or date operand written as PostgreSQL's ||
+        # writes it, engine.pgmath's __pg_cat; any other as it is)
+        native = " || ".join(f"__pg_cat({t}, {t})" if _COLUMN_OPERAND.match(t) else f"({t})" for t in texts)
         return f"{_lazy('__pg_jpick', lazy)}({fold}, {native}, concat({spec}), {parts})"
     if nd.kind == "minus":
         (lc, _), (lt, rt) = classes, texts
@@ -969,6 +972,13 @@ def _emit_node(
     if nd.kind == "contained":
         (ac, bc), (at, bt) = (bc, ac), (bt, at)
     return f"{_lazy('__pg_jcontains', lazy)}({_witness(ac, at)}, {_witness(bc, bt)}, ({at}), ({bt}))"
+
+
+# an operand of || that __pg_cat takes: a column (t.c, "C"), whose type DuckDB knows when it
+# picks the macro's overload (not a parameter, a window's or an aggregate's value)
+_COLUMN_OPERAND = re.compile(
+    r'^\s*(?:(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\.)*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$'
+)
 
 
 def _lazy(name: str, lazy: bool) -> str:

@@ -784,7 +784,8 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         before = sql
         sql = jsonb.dispatch(sql, None if edits else toks)
         if sql != before and "json" not in before.lower() and toks[0].text.upper() not in ("CREATE", "ALTER"):
-            plain = before  # (the lazy dispatch: its macros are DuckDB's own operators then)
+            # (the lazy dispatch: its macros are DuckDB's own operators then; no operand is json)
+            plain = text_casts.concat_texts(before)
     if not catalog and result_types.applies(toks):  # (the catalog emulation's SQL is left as it is)
         sql = result_types.typed_sql(sql, None if sql != text else toks)
         if plain is not None:

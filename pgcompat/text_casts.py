@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sqlglot.tokens import Token, TokenType
 
 from pgcompat.char_casts import _primary_start
-from pgcompat.tokens import Edit, Tokens
+from pgcompat.tokens import Edit, Tokens, apply, tokenize
 
 _TEXT_TYPES = frozenset({TokenType.TEXT, TokenType.VARCHAR})
 
@@ -230,7 +230,18 @@ def _clear(edit: Edit, taken: Sequence[Edit]) -> bool:
 
 
 def output_texts(text: str, toks: Sequence[Token], base: int, taken: Sequence[Edit]) -> list[Edit]:
-    """The casts to text and the columns beside || written as PostgreSQL's output writes them,
-    where no other rewrite's edit covers them (run after the others: pgcompat.rewrite)."""
-    groups = output_text_casts(text, toks, base) + concat_operands(text, toks, base)
+    """The casts to text written as PostgreSQL's output writes them, where no other rewrite's edit
+    covers them (run after the others: pgcompat.rewrite)."""
+    groups = output_text_casts(text, toks, base)
     return [e for g in groups if all(_clear(e, taken) for e in g) for e in g]
+
+
+def concat_texts(sql: str) -> str:
+    """The rewritten statement with its columns beside || written as PostgreSQL's || reads them
+    (concat_operands). Only where no operand of || can be json (pgcompat.rewrite: the statement
+    run while the PDB has no JSON column): the engine tells json from jsonb by the column itself."""
+    toks = tokenize(sql)
+    if not toks:
+        return sql
+    edits = [e for g in concat_operands(sql, toks, toks[0].start) for e in g]
+    return apply(sql, edits) if edits else sql

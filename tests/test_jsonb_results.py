@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from pgwire import types as oids
 from tests.conftest import PDB_ADMIN, PDB_PASSWORD
@@ -422,3 +423,32 @@ def test_create_table_as_is_tagged_with_its_rows(both) -> None:
         for c in (ours, theirs):
             for i in range(1, 10):
                 c.execute(f"DROP TABLE IF EXISTS {t}_c{i}")
+
+
+def test_jsonb_columns_store_documents_as_jsonb(both) -> None:
+    """A value written into a jsonb column is stored as jsonb reads it (keys sorted and unique,
+    the last of a duplicate key kept), however it is written: VALUES, a parameter, INSERT ...
+    SELECT, UPDATE, COPY. Equal documents are then equal: =, DISTINCT, GROUP BY, joins and a
+    literal compared with the column find them, as in PostgreSQL (the text as written was
+    compared: '{"b": 2, "a": 1}' = '{"a":1,"b":2}' was false)."""
+    ours, theirs, t = both
+    d = f"{t}_docs"
+    for c in (ours, theirs):
+        c.execute(f"CREATE TABLE {d} (id int, j jsonb)")
+        c.execute(f"""INSERT INTO {d} VALUES (1, '{{"a":1,"b":2}}'), (2, '{{"b": 2, "a": 1}}')""")
+        c.execute(f"INSERT INTO {d} (id, j) VALUES (3, %s)", [Jsonb({"b": 2, "a": 1})])
+        c.execute(f"""INSERT INTO {d} SELECT 4, '{{"a": 1, "a": 5}}'""")
+        c.execute(f"""INSERT INTO {d} VALUES (5, '[1]'), (6, NULL)""")
+        c.execute(f"""UPDATE {d} SET j = '{{"z": [3], "y":  1}}' WHERE id = 5""")
+        with c.cursor().copy(f"COPY {d} FROM STDIN") as cp:
+            cp.write('7\t{"b":2,"a":1}\n8\t{"a": 1, "a": 5}\n')
+    for sql in [
+        f"SELECT id, j FROM {d} ORDER BY id",
+        f"SELECT count(DISTINCT j) FROM {d}",
+        f"""SELECT id FROM {d} WHERE j = '{{"a": 1, "b": 2}}' ORDER BY id""",
+        f"""SELECT id FROM {d} WHERE '{{"b":2,"a":1}}' = j ORDER BY id""",
+        f"SELECT j::text, count(*) FROM {d} GROUP BY j ORDER BY 2 DESC, 1",
+        f"SELECT a.id, b.id FROM {d} a JOIN {d} b ON a.j = b.j AND a.id < b.id ORDER BY 1, 2",
+        f"SELECT id, j -> 'a' FROM {d} WHERE id IN (4, 8) ORDER BY id",
+    ]:
+        assert same(both, sql)[0] == "ok", sql

@@ -219,11 +219,11 @@ def test_many_rows_are_rewritten_in_one_pass(rw) -> None:
     assert out.count("rtrim(") == 5000
 
 
-def test_char_columns_of_a_copy_target(con) -> None:
+def test_stored_columns_of_a_copy_target(con) -> None:
     types = declared.DeclaredTypes(con)
     types.char_tables(1, lambda: None)
-    assert bpchar.char_columns("main.t", types.lookup) == {"code": 4}
-    assert bpchar.char_columns('"other"', types.lookup) == {}
+    assert bpchar.stored_columns("main.t", types.lookup) == {"code": "char"}
+    assert bpchar.stored_columns('"other"', types.lookup) == {}
 
 
 def test_insert_select_stores_the_query_trimmed(con) -> None:

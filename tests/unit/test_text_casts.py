@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from pgcompat.rewrite import rewrite
+from pgcompat.tokens import tokenize
 from tests.unit.test_pg_char_casts import engine_sql
 
 
@@ -14,12 +16,21 @@ from tests.unit.test_pg_char_casts import engine_sql
         ("SELECT f::text FROM t", "SELECT __pg_column_text(f, CAST(f AS VARCHAR)) FROM t"),
         ("SELECT CAST(t.f AS varchar) FROM t", "SELECT __pg_column_text(t.f, CAST(t.f AS VARCHAR)) FROM t"),
         ("SELECT sum(f)::text FROM t", "SELECT __pg_text(__pg_sum(f)) FROM t"),
-        ("SELECT 'x' || f FROM t", "__pg_cat(f, f)"),  # (inside ||'s own dispatch by type)
         ("SELECT 1e3::text", "SELECT __pg_text(1e3)"),
     ],
 )
 def test_written_as_postgresql_output(sql: str, want: str) -> None:
     assert want in engine_sql(sql)
+
+
+def test_columns_beside_concatenation_where_no_operand_is_json() -> None:
+    """'x' || f: the statement the engine runs while its PDB has no JSON column (Rewritten.plain)
+    writes f as PostgreSQL's || does; the one for a PDB with JSON columns too, in its text
+    concatenation only, the column left bare where the engine tells json from jsonb."""
+    sql = "SELECT 'x' || f FROM t"
+    done = rewrite(sql, tokenize(sql))
+    assert done.plain is not None and "__pg_cat(f, f)" in done.plain
+    assert "('x') || __pg_cat(f, f)" in done.sql and "__pg_jcls(f)" in done.sql
 
 
 @pytest.mark.parametrize(
