@@ -305,9 +305,10 @@ def _postgres_wording(state: str, message: str) -> tuple[str, dict[str, str]] | 
     m = _NOT_NULL.match(message) if state == "23502" else None
     if m is not None:
         table, column = m.group(2), m.group(3)
+        schema = "public" if m.group(1) in (None, "main") else m.group(1)
         return (
             f'null value in column "{column}" of relation "{table}" violates not-null constraint',
-            {"table": table, "column": column},
+            {"schema": schema, "table": table, "column": column},
         )
     for st, pattern, text, field in _POSTGRES_WORDING:
         if st != state:

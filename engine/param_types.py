@@ -48,24 +48,30 @@ def _column_starting(toks: list[Token], i: int) -> int | None:
     return i
 
 
-def _checked_operand(toks: list[Token], i: int) -> bool:
+def _enclosing(toks: list[Token]) -> list[tuple[int, int]]:
+    """Per token: its innermost "(" (-1: none) and the top-level commas between that "(" and it
+    (one pass: a statement of 65,535 parameters is read once, not once per parameter)."""
+    out: list[tuple[int, int]] = []
+    stack: list[list[int]] = []  # [its "(" index, commas so far]
+    for k, t in enumerate(toks):
+        out.append((stack[-1][0], stack[-1][1]) if stack else (-1, 0))
+        if t.token_type == TokenType.L_PAREN:
+            stack.append([k, 0])
+        elif t.token_type == TokenType.R_PAREN and stack:
+            stack.pop()
+        elif t.token_type == TokenType.COMMA and stack:
+            stack[-1][1] += 1
+    return out
+
+
+def _checked_operand(toks: list[Token], enclosing: list[tuple[int, int]], i: int) -> bool:
     """Whether token i starts the third argument of a call to the engine's checked arithmetic
     (pgcompat.result_types writes a + b as __pg_add(a, b, a, b): the last two are the operands)."""
-    depth, commas = 0, 0
-    for k in range(i - 1, -1, -1):
-        tt = toks[k].token_type
-        if tt == TokenType.R_PAREN:
-            depth += 1
-        elif tt == TokenType.L_PAREN:
-            if depth == 0:
-                return commas == 2 and k >= 1 and toks[k - 1].text.lower().startswith("__pg_")
-            depth -= 1
-        elif tt == TokenType.COMMA and depth == 0:
-            commas += 1
-    return False
+    open_, commas = enclosing[i]
+    return open_ >= 1 and commas == 2 and toks[open_ - 1].text.lower().startswith("__pg_")
 
 
-def _other_operand(toks: list[Token], j: int) -> tuple[int, int] | None:
+def _other_operand(toks: list[Token], enclosing: list[tuple[int, int]], j: int) -> tuple[int, int] | None:
     """(first, last) token of the column the parameter at j (its $; its number at j + 1) is
     computed with: x op $n, $n op x, __pg_add(a, b, x, $n), __pg_add(a, b, $n, x)."""
     n = len(toks)
@@ -73,9 +79,9 @@ def _other_operand(toks: list[Token], j: int) -> tuple[int, int] | None:
     after = toks[j + 2].token_type if j + 2 < n else None
     if before in _ARITHMETIC or (before == TokenType.COMMA and after == TokenType.R_PAREN):
         first = _column_ending(toks, j - 2)
-        if first is not None and (before in _ARITHMETIC or _checked_operand(toks, first)):
+        if first is not None and (before in _ARITHMETIC or _checked_operand(toks, enclosing, first)):
             return first, j - 2
-    if after in _ARITHMETIC or (after == TokenType.COMMA and _checked_operand(toks, j)):
+    if after in _ARITHMETIC or (after == TokenType.COMMA and _checked_operand(toks, enclosing, j)):
         last = _column_starting(toks, j + 3)
         closes = last is not None and last + 1 < n and toks[last + 1].token_type == TokenType.R_PAREN
         if last is not None and (after in _ARITHMETIC or closes):
@@ -92,6 +98,7 @@ def operand_types(con: Any, sql: str, untyped: list[int]) -> tuple[str | None, d
     except Exception:  # sqlglot's tokenizer errors: nothing typed here
         return None, {}
     wanted = {i + 1 for i in untyped}
+    enclosing = _enclosing(toks)
     out, pos, typed = [], 0, False
     for j in range(len(toks) - 1):
         dollar, number = toks[j], toks[j + 1]
@@ -99,7 +106,7 @@ def operand_types(con: Any, sql: str, untyped: list[int]) -> tuple[str | None, d
             continue
         if not number.text.isdigit() or int(number.text) not in wanted or number.start != dollar.end + 1:
             continue
-        other = _other_operand(toks, j)
+        other = _other_operand(toks, enclosing, j)
         if other is not None:
             x = sql[toks[other[0]].start : toks[other[1]].end + 1]
             out += [sql[pos : dollar.start], f"(CASE WHEN {x} = ${number.text} THEN {x} END)"]

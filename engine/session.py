@@ -26,6 +26,7 @@ from engine import alter as alter_table
 from engine import (
     bpchar,
     codec,
+    constraint_errors,
     cursors,
     declared,
     foreign_keys,
@@ -334,6 +335,7 @@ class EngineSession:
         self._in_implicit = False  # the statements of one simple Query run in one transaction
         self._ran_in_tx = 0  # statements run in the open transaction block
         self.current_tag = ""  # the statement running (its error messages name it)
+        self.current_sql: str | None = None  # its text (a constraint error names its table)
         # Transaction blocks begun, committed and rolled back (metering reads them).
         self.txn_begins = 0
         self.txn_commits = 0
@@ -583,6 +585,8 @@ class EngineSession:
     def fail(self, e: BaseException) -> bytes:
         """The ErrorResponse for e; an error inside a transaction block aborts it, as in PostgreSQL."""
         err = to_db_error(e)
+        if err.sqlstate in ("23505", "23514") and not err.objects:
+            err = constraint_errors.postgres_constraint_error(self.con, err, self.current_sql)
         if err.sqlstate == "25006" and self.read_only_tx and "transaction is launched" in err.message:
             verb = self.current_tag or "this statement"
             err = DbError("25006", f"cannot execute {verb} in a read-only transaction")
@@ -1441,6 +1445,7 @@ class EngineSession:
             return
         count = None
         self.current_tag = p.tag
+        self.current_sql = p.sql
         if p.kind not in _NAME_NEUTRAL:
             self._names = f"{id(self)}:{next(_NAMES_CHANGED)}"
         if not portal.started:

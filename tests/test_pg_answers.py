@@ -120,6 +120,53 @@ def test_errors_in_postgresql_words_with_their_objects(conn, table_name) -> None
         conn.execute(f"drop table {table_name}_n")
 
 
+def test_unique_and_check_violations_name_their_constraints_as_postgresql(conn, table_name, pg15) -> None:  # noqa: F811
+    """A duplicate key and a failed check, in PostgreSQL's words with its detail and the
+    constraint, table and schema fields (psycopg's diag; ORMs branch on the constraint's name):
+    each the same as PostgreSQL 15's, in and out of a transaction block."""
+    import psycopg
+
+    t = table_name
+    statements = [
+        f"create table {t} (id int primary key, code text unique, n int check (n > 0),"
+        " m int not null default 1, unique (n, m))",
+        f"insert into {t} values (1, 'a', 1, 1)",
+        f"insert into {t} values (1, 'b', 2, 1)",  # primary key
+        f"insert into {t} values (2, 'a', 3, 1)",  # unique column
+        f"insert into {t} values (3, 'c', 1, 1)",  # unique (n, m)
+        f"insert into {t} values (4, 'd', 0, 1)",  # check
+        f"update {t} set n = -1 where id = 1",
+        f"create table {t}_k (a int, b text, primary key (a, b))",
+        f"insert into {t}_k values (1, 'x'), (1, 'x')",  # two rows of one statement
+    ]
+
+    def answers(con: psycopg.Connection) -> list[tuple]:
+        out: list[tuple] = []
+        for block in (False, True):
+            con.execute(f"drop table if exists {t}")
+            con.execute(f"drop table if exists {t}_k")
+            for sql in statements:
+                if block:
+                    con.execute("begin")
+                try:
+                    con.execute(sql)
+                    out.append(("ok",))
+                except psycopg.Error as e:
+                    d = e.diag
+                    # (a check's detail, PostgreSQL's failing row, DuckDB does not give: not compared)
+                    detail = d.message_detail if e.sqlstate != "23514" else None
+                    out.append((e.sqlstate, d.message_primary, detail, d.constraint_name, d.table_name,
+                                d.schema_name))  # fmt: skip
+                if block:
+                    con.execute("rollback" if out[-1][0] != "ok" else "commit")
+        con.execute(f"drop table if exists {t}")
+        con.execute(f"drop table if exists {t}_k")
+        return out
+
+    with psycopg.connect(pg15.dsn(), autocommit=True) as theirs:
+        assert answers(conn) == answers(theirs)
+
+
 def test_mod_is_named_mod(conn) -> None:
     cur = conn.execute("select mod(7, 3), 7 % 3, mod(-7, 3) as m")
     assert [d.name for d in cur.description] == ["mod", "?column?", "m"]
