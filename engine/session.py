@@ -542,10 +542,16 @@ class EngineSession:
             "read committed",
             "read uncommitted",
         ):
-            self._release_stream()
-            self.con.execute("ROLLBACK")
-            self.con.execute("BEGIN TRANSACTION")
+            self._begin_again()
         self._tx_generation = gate.generation
+
+    def _begin_again(self) -> None:
+        """The open DuckDB transaction, which has written nothing, begun again: a snapshot of now
+        (READ COMMITTED's; the block's mode kept)."""
+        self._release_stream()
+        self._tx_ddl = self.ddl.value  # (before the snapshot)
+        self.con.execute("ROLLBACK")
+        self.con.execute("BEGIN TRANSACTION READ ONLY" if self.read_only_tx else "BEGIN TRANSACTION")
 
     def _read_committed_snapshot(self, portal: Portal) -> None:
         """READ COMMITTED in a transaction block: each statement sees what was committed before
@@ -567,10 +573,8 @@ class EngineSession:
             or any(q is not portal and q.started and not q.done for q in self.portals.values())
         ):
             return
-        self._tx_ddl = self.ddl.value  # (before the snapshot)
         self._tx_generation = gate.generation
-        self.con.execute("ROLLBACK")
-        self.con.execute("BEGIN TRANSACTION READ ONLY" if self.read_only_tx else "BEGIN TRANSACTION")
+        self._begin_again()
 
     def _release_gate(self) -> None:
         """The transaction ended: the next writer may go."""

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat.numeric import written_literals
+from pgcompat.numeric import column_check, written_literals
 from pgcompat.tokens import NAMES, Edit, literal
 
 # Each integer type's name in PostgreSQL's messages, and its range.
@@ -183,22 +183,13 @@ def written_text_checks(text: str, toks: Sequence[Token]) -> list[str]:
                 f"bytea hex input '{value}' written into a bytea column is not read as PostgreSQL"
                 f" reads it here: write '{value}'::bytea"
             )
-            types = "('BLOB')"
+            types = "IN ('BLOB')"
         else:
             shown = _quote(f': "{value}"')
             message = (
                 "'invalid input syntax for type ' || CASE data_type WHEN 'SMALLINT' THEN 'smallint'"
                 f" WHEN 'INTEGER' THEN 'integer' ELSE 'bigint' END || {shown}"
             )
-            types = "('SMALLINT', 'INTEGER', 'BIGINT')"
-        where = (
-            f"column_index = {target}"
-            if isinstance(target, int)
-            else f"lower(column_name) = lower({_quote(target)})"
-        )
-        checks.append(
-            f"SELECT error({message}) FROM duckdb_columns() WHERE database_name IN (current_database(), 'temp')"
-            f" AND schema_name = {_quote(schema)} AND lower(table_name) = lower({_quote(table)})"
-            f" AND {where} AND data_type IN {types}"
-        )
+            types = "IN ('SMALLINT', 'INTEGER', 'BIGINT')"
+        checks.append(column_check(schema, table, target, message, types))
     return checks

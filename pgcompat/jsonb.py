@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from sqlglot.tokens import Token, TokenType
 
+from pgcompat.text_casts import PG_CONCAT_OPERAND
 from pgcompat.tokens import CLAUSES, tokenize
 from pgwire import types as oids
 
@@ -950,7 +951,9 @@ def _emit_node(
         nd.fold = fold
         # (the text concatenation: a float, interval or date operand written as PostgreSQL's ||
         # writes it, engine.pgmath's __pg_cat; any other as it is)
-        native = " || ".join(f"__pg_cat({t}, {t})" if _COLUMN_OPERAND.match(t) else f"({t})" for t in texts)
+        native = " || ".join(
+            f"{PG_CONCAT_OPERAND}({t}, {t})" if _COLUMN_OPERAND.match(t) else f"({t})" for t in texts
+        )
         return f"{_lazy('__pg_jpick', lazy)}({fold}, {native}, concat({spec}), {parts})"
     if nd.kind == "minus":
         (lc, _), (lt, rt) = classes, texts

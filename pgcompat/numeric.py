@@ -283,17 +283,26 @@ def literal_checks(text: str, toks: Sequence[Token]) -> list[str]:
             continue
         except DbError as e:  # its message is the error the check raises
             message = e.message
-        where = (
-            f"column_index = {target}"
-            if isinstance(target, int)
-            else f"lower(column_name) = lower({_quote(target)})"
-        )
         checks.append(
-            f"SELECT error({_quote(message)}) FROM duckdb_columns() WHERE database_name IN (current_database(), 'temp')"
-            f" AND schema_name = {_quote(schema)} AND lower(table_name) = lower({_quote(table)})"
-            f" AND {where} AND data_type = {_quote(UNCONSTRAINED_NUMERIC)}"
+            column_check(schema, table, target, _quote(message), f"= {_quote(UNCONSTRAINED_NUMERIC)}")
         )
     return checks
+
+
+def column_check(schema: str, table: str, target: str | int, message: str, data_type: str) -> str:
+    """A statement run first that raises message (an SQL expression, which may read data_type)
+    when the column target (a name, or a 1-based position) of schema.table has a type that
+    `data_type <condition>` holds: only the catalog knows it when the statement runs."""
+    where = (
+        f"column_index = {target}"
+        if isinstance(target, int)
+        else f"lower(column_name) = lower({_quote(target)})"
+    )
+    return (
+        f"SELECT error({message}) FROM duckdb_columns() WHERE database_name IN (current_database(), 'temp')"
+        f" AND schema_name = {_quote(schema)} AND lower(table_name) = lower({_quote(table)})"
+        f" AND {where} AND data_type {data_type}"
+    )
 
 
 # ---------------------------------------------------------------- numeric literals past 38 digits
