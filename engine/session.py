@@ -56,6 +56,9 @@ FLUSH_BYTES = 256 * 1024
 # A SELECT whose runs return at most SMALL_ROWS rows of plain types fetches them as Python values
 # (engine.codec.values): cheaper than an Arrow stream for a point query. Rows beyond go in chunks.
 SMALL_ROWS = 16
+# When EngineSession.run_fast sends the RowDescription
+DESCRIBE_FIRST = "first"
+DESCRIBE_WITH_ROWS = "with rows"
 SMALL_CHUNK = 1024
 # Kinds that change neither what names resolve to nor the types behind them (_names).
 _NAME_NEUTRAL = frozenset(
@@ -138,6 +141,49 @@ class Prepared:
     # is one of them at each run, plain while the PDB has no JSON column (EngineSession._choose)
     plain: str | None = None
     dispatched: str = ""
+    # DuckDB's parse of sql, kept from a small SELECT's second run (_parsed_run): a statement run
+    # again and again is parsed once, as a prepared statement is. (text, parse): sql may change
+    # (_choose), the parse is used only for the text it was made of.
+    parsed: tuple[str, Any] | None = None
+    # run_fast's framing of the result, by the Bind's result formats: (columns it was made for,
+    # expanded formats, DataRow framer, RowDescription)
+    framing: dict[tuple[int, ...], tuple[Any, list[int], Any, bytes]] = field(default_factory=dict)
+    # (DDL count, names) when columns were read: a Bind after DDL or SET reads them again
+    # (_revalidate), as PostgreSQL revalidates a cached plan
+    columns_stamp: tuple[int, str] | None = None
+
+
+# The parameter types a simple-protocol text's numbers may become (_learn_simple): their values.
+_INTEGER_RANGES = {
+    "TINYINT": (-(2**7), 2**7 - 1),
+    "SMALLINT": (-(2**15), 2**15 - 1),
+    "INTEGER": (-(2**31), 2**31 - 1),
+    "BIGINT": (-(2**63), 2**63 - 1),
+}
+
+
+class _ConnectionResult:
+    """A parsed statement's run leaves its rows on the connection (DuckDB's execute takes a parse,
+    _seam.submit only a text): read as _seam's results are."""
+
+    __slots__ = ("con",)
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    @property
+    def return_type(self) -> str:
+        return "query_result" if self.con.description is not None else "nothing"
+
+    @property
+    def description(self) -> Any:
+        return self.con.description
+
+    def fetchmany(self, n: int) -> list[tuple[Any, ...]]:
+        return self.con.fetchmany(n)
+
+    def close(self) -> None:
+        pass  # (the connection's next statement replaces its rows)
 
 
 @dataclass
@@ -1262,7 +1308,7 @@ class EngineSession:
         p = portal.prepared
         self._release_stream()
         origins = self._origins(p) if p.columns is None else None  # (reads the catalog: first)
-        res = _seam.submit(self.con, p.sql, _duckdb_values(portal) or None, "rows")
+        res = self._parsed_run(p, _duckdb_values(portal) or None)
         if res.return_type != "query_result":
             res.close()
             raise DbError("XX000", "internal error: a small-result run returned no rows")
@@ -1280,14 +1326,36 @@ class EngineSession:
         portal.framer = framer
         return True
 
+    def _parsed_run(self, p: Prepared, values: list[Any] | dict[str, Any] | None) -> Any:
+        """Run p's small SELECT for rows: its text at the first run, its parse from the second on
+        (DuckDB's parser is a sixth of a point query; a parse binds afresh at each run, so DDL and
+        settings since are seen as by a text)."""
+        parsed = p.parsed
+        if parsed is None or parsed[0] is not p.sql:
+            p.parsed = (p.sql, None)
+            return _seam.submit(self.con, p.sql, values, "rows")
+        if parsed[1] is None:
+            statements = self.con.extract_statements(p.sql)
+            if len(statements) != 1:
+                return _seam.submit(self.con, p.sql, values, "rows")
+            parsed = p.parsed = (p.sql, statements[0])
+        self.con.execute(parsed[1], values)
+        return _ConnectionResult(self.con)
+
     def _send_small(self, portal: Portal, emit: Callable[[bytes], None]) -> None:
         """The rows of a small-result run. More rows than SMALL_ROWS still all go out (in chunks,
         under MAX_RESULT_SIZE), and the shape is no longer taken for small."""
         p, res, frame = portal.prepared, portal.small, portal.framer
         portal.small = portal.framer = None
+        portal.sent = self._small_rows(p, res, frame, emit)
+
+    def _small_rows(
+        self, p: Prepared, res: Any, frame: Callable[[Any], bytes] | None, emit: Callable[[bytes], None]
+    ) -> int:
+        """A small-result run's DataRows; how many were sent."""
         faults.inject("encoder", p.sql)
         try:
-            if frame is None:  # (_start_small made it for these columns and formats)
+            if frame is None:  # (made for these columns and formats)
                 raise codec_values.ValueEncodeError("result types are not plain")
             sent = out_bytes = 0
             asked = SMALL_ROWS + 1
@@ -1303,7 +1371,7 @@ class EngineSession:
                 p.hint.pop("small", None)
                 asked = SMALL_CHUNK
                 rows = res.fetchmany(asked)
-            portal.sent = sent
+            return sent
         except codec_values.ValueEncodeError as e:
             p.hint.pop("small", None)
             raise DbError("XX000", f"internal error: {e}") from None
@@ -1612,6 +1680,8 @@ class EngineSession:
                     p.hint = s["hint"]  # shared by the statements of one shape
                 portal = Portal(p, [], [])
                 self.execute_portal(portal, 0, emit, describe=True)
+                if "numbered" in s and len(stmts) == 1:
+                    self._learn_simple(s, p)
             except Exception as e:  # every engine error becomes an ErrorResponse
                 emit(self.fail(e))
                 ok = False
@@ -1654,7 +1724,11 @@ class EngineSession:
         self.require_passed(sql, *(pre or []), *([plain] if plain is not None else []))
         if name and name in self.statements:
             raise DbError("42P05", f'prepared statement "{name}" already exists')
-        if kind in TXN_KINDS or kind in ("set", "show", "close", "move", LOCK_TABLE) or alter is not None:
+        if (
+            kind in TXN_KINDS
+            or kind in ("set", "show", "close", "move", "deallocate", LOCK_TABLE)
+            or alter is not None
+        ):
             # (an ALTER TABLE planned at run time takes no parameters and returns no rows)
             ptypes = [codec.pg_type(o or codec.oids.TEXT) for o in param_oids]
             prepared = Prepared(sql, kind, tag, ptypes, None, pre or [], notices or [])
@@ -1743,6 +1817,8 @@ class EngineSession:
         prepared.writes, prepared.lock = writes, lock
         if hint is not None:
             prepared.hint = hint
+        if cols is not None:
+            prepared.columns_stamp = (self.ddl.value, self._names)
         self.statements[name] = prepared
         return backend.PARSE_COMPLETE
 
@@ -1758,16 +1834,9 @@ class EngineSession:
                 "08P01",
                 f'bind message supplies {len(params)} parameters, but prepared statement "{stmt}" requires {len(p.param_types)}',
             )
-        pf = _expand_formats(pformats, len(params)) if params else []
-        values = [
-            codec.decode_param(raw, t.oid, f, timezone=self.timezone)
-            for raw, t, f in zip(params, p.param_types, pf, strict=True)
-        ]
-        for i in p.exact_numeric:
-            values[i] = _exact_numeric(values[i])
-        for i, oid in p.dated_text:  # read as PostgreSQL reads the date/time ('... BC': not a zone)
-            if isinstance(values[i], str):
-                values[i] = codec.decode_param(values[i].encode(), oid, 0, timezone=self.timezone)
+        values = self._decode_values(p, pformats, params)
+        if p.columns_stamp is not None and p.columns_stamp != (self.ddl.value, self._names):
+            self._revalidate(p)
         if portal in self.portals and self._streaming is self.portals[portal]:
             self._release_stream()
         if p.deferred:
@@ -1796,6 +1865,207 @@ class EngineSession:
             p, values, _expand_formats(rformats, ncols) if ncols else list(rformats)
         )
         return backend.BIND_COMPLETE
+
+    def _revalidate(self, p: Prepared) -> None:
+        """A prepared statement's result columns after DDL or SET since they were read: the same,
+        or PostgreSQL's 0A000 (a driver that described the statement would read the new values
+        as the old types)."""
+        self._release_stream()
+        self._choose(p)
+        self.ensure_pg_macros(p.sql)
+        sig = _seam.bind(self.con, p.sql)
+        cols = (
+            _sig_columns(sig, p.names, lambda: self._origins(p))
+            if sig.return_type == "query_result"
+            else None
+        )
+        if cols != p.columns:
+            raise DbError("0A000", "cached plan must not change result type")
+        p.columns_stamp = (self.ddl.value, self._names)
+
+    def _decode_values(self, p: Prepared, pformats: list[int], params: list[bytes | None]) -> list[Any]:
+        """A Bind's parameter values as p's types read them (ParamError as PostgreSQL's input)."""
+        pf = _expand_formats(pformats, len(params)) if params else []
+        values = [
+            codec.decode_param(raw, t.oid, f, timezone=self.timezone)
+            for raw, t, f in zip(params, p.param_types, pf, strict=True)
+        ]
+        for i in p.exact_numeric:
+            values[i] = _exact_numeric(values[i])
+        for i, oid in p.dated_text:  # read as PostgreSQL reads the date/time ('... BC': not a zone)
+            if isinstance(values[i], str):
+                values[i] = codec.decode_param(values[i].encode(), oid, 0, timezone=self.timezone)
+        return values
+
+    # ------------------------------------------------------------ the repeat path
+
+    def fast_statement(self, stmt: str, portal: str, rformats: list[int]) -> Prepared | None:
+        """The prepared statement `stmt` when one Bind-Execute-Sync of it into `portal` may take
+        the repeat path (fast_bind, run_fast): a SELECT whose shape earlier runs showed small and
+        quick, with its parse kept, outside a transaction block and with nothing to run around
+        it. Every fact that could change its run is checked here or learnt anew by it."""
+        p = self.statements.get(stmt)
+        if (
+            p is None
+            or portal  # (a named portal outlives the cycle: its rows may be asked for again)
+            or "" in self.portals
+            or self.status != "I"
+            or self._in_implicit
+            or self._implicit_ro
+            or self.default_read_only
+            or p.parsed is None
+            or p.parsed[1] is None
+            or not timed_by_wall(p.hint)
+            or not self._small_valid(p)
+            or p.kind != "select"
+            or p.pre
+            or p.alter
+            or p.lock
+            or p.writes
+            or p.notices
+            or p.deferred
+            or p.plain is not None
+            or p.columns is None
+            or (p.untyped and p.numeric_untyped is None)
+            or self._framing(p, rformats)[2] is None
+        ):
+            return None
+        return p
+
+    def _learn_simple(self, s: dict[str, Any], p: Prepared) -> None:
+        """After a small run of a simple-protocol SELECT: its shape's texts may run as one parse
+        with their numbers as parameters (session.shape_params's reading, s["numbered"]) when the
+        engine ran the text as written and DuckDB infers an integer type for each parameter and
+        the same result columns as for the literals (where a literal integer and an integer
+        parameter mean the same). Kept in the shape's hint for this DDL count and these names."""
+        hint = p.hint
+        numbered, values = s["numbered"]
+        stamp = (self.ddl.value, self._names)
+        known = hint.get("simple")
+        if (known is not None and known[1] == stamp) or not self._small_valid(p) or p.columns is None:
+            return
+        hint.pop("simple", None)
+        if p.sql != s["sql"] or p.pre or p.alter or p.plain is not None or p.notices or p.lock or p.writes:
+            return
+        if any(m in p.sql for m in declared.JSONB_CALL_MARKS):
+            return  # (its text is the session's own, _choose: the plan is every session's)
+        self._release_stream()
+        try:
+            literal = _seam.bind(self.con, p.sql)
+            bound = _seam.bind(self.con, numbered)
+        except duckdb.Error:
+            return
+        ranges = [_INTEGER_RANGES.get(str(t)) for _, t in bound.parameters]
+        if (
+            len(ranges) != len(values)
+            or None in ranges
+            or bound.return_type != "query_result"
+            or bound.names != literal.names
+            or [str(t) for t in bound.types] != [str(t) for t in literal.types]
+        ):
+            return
+        statements = self.con.extract_statements(numbered)
+        if len(statements) != 1:
+            return
+        plan = Prepared(numbered, p.kind, p.tag, [], p.columns, names=p.names, hint=hint)
+        plan.parsed = (numbered, statements[0])
+        hint["simple"] = (numbered, stamp, plan, ranges)
+
+    def simple_plan(
+        self, sql: str, numbered: str, values: list[int], hint: dict[str, Any]
+    ) -> Prepared | None:
+        """The statement a simple-protocol text runs on the repeat path (run_fast with values):
+        its shape's reading learnt by _learn_simple, still valid, the values in the parameters'
+        types, the session outside a transaction block, the shape small and quick."""
+        known = hint.get("simple")
+        if (
+            known is None
+            or known[0] != numbered
+            or known[1] != (self.ddl.value, self._names)
+            or self.status != "I"
+            or self._in_implicit
+            or self._implicit_ro
+            or self.default_read_only
+            or not timed_by_wall(hint)
+            or hint.get("small") != known[1]
+        ):
+            return None
+        for v, (lo, hi) in zip(values, known[3], strict=True):
+            if not lo <= v <= hi:
+                return None
+        self.require_passed(sql)
+        return known[2]
+
+    def fast_bind(self, p: Prepared, pformats: list[int], params: list[bytes | None]) -> list[Any]:
+        """op_bind's values of a statement fast_statement chose (no portal is kept)."""
+        if len(params) != len(p.param_types):
+            raise DbError(
+                "08P01",
+                f"bind message supplies {len(params)} parameters, but prepared statement requires {len(p.param_types)}",
+            )
+        return self._decode_values(p, pformats, params)
+
+    def run_fast(
+        self,
+        p: Prepared,
+        values: list[Any],
+        rformats: list[int],
+        describe: str,
+        emit: Callable[[bytes], None],
+    ) -> None:
+        """What execute_portal does for a statement fast_statement chose, in one step: with
+        DuckDB's quick threads, its parse, its rows framed from Python values; the run teaches
+        its shape as any run does (a slower one, or more rows, sends it back to the long path).
+        describe: its RowDescription "first" (a Describe of the portal came before the
+        Execute), "with rows" (a simple query's, once it runs: none after an error) or ""."""
+        faults.inject("engine", p.sql)
+        faults.slow(p.sql)
+        self.current_tag = p.tag
+        self.current_sql = p.sql
+        workers = self.workers
+        held = workers.enter(True) if workers is not None else False
+        t0 = time.perf_counter()
+        whole = False
+        try:
+            self._release_stream()
+            self._choose(p)
+            self.ensure_pg_macros(p.sql)
+            _, _, frame, description = self._framing(p, rformats)
+            if describe == DESCRIBE_FIRST:
+                emit(description)
+            if p.numeric_untyped:
+                values = _as_numbers(values, p.untyped)
+            res = self._parsed_run(p, _for_duckdb(p, values) or None)
+            if describe == DESCRIBE_WITH_ROWS:
+                emit(description)
+            sent = self._small_rows(p, res, frame, emit)
+            whole = True
+        finally:
+            if held:
+                workers.leave()
+            learn_quick_by_wall(p.hint, whole, time.perf_counter() - t0)
+        self._end_of_statement()
+        emit(backend.command_complete(f"SELECT {sent}"))
+
+    @staticmethod
+    def _framing(p: Prepared, rformats: list[int]) -> tuple[Any, list[int], Any, bytes]:
+        """p's result framed in these formats: made once per formats while p's columns stay."""
+        key = tuple(rformats)
+        known = p.framing.get(key)
+        if known is not None and known[0] is p.columns:
+            return known
+        columns = p.columns
+        assert columns is not None
+        formats = _expand_formats(rformats, len(columns))
+        frame = codec_values.framer_for(
+            tuple([t.oid for _, t in columns]),
+            tuple(formats),
+            tuple([t.typmod - 4 if t.oid == BPCHAR else 0 for _, t in columns]),
+        )
+        if len(p.framing) > 8:
+            p.framing.clear()
+        known = p.framing[key] = (columns, formats, frame, _row_description(columns, formats))
+        return known
 
     def op_describe(self, kind: str, name: str) -> bytes:
         if kind == "S":

@@ -327,6 +327,11 @@ _OWN_READING = re.compile(
 _TEMPLATE_KINDS = frozenset({"select", "insert", "update", "delete"})
 
 
+def number_spans(sql: str) -> list[tuple[int, int]]:
+    """Where the numbers a template stands for are in a text: (start, end) of each, in order."""
+    return [m.span() for m in _NUMBER.finditer(sql)]
+
+
 def split(sql: str) -> tuple[Statement, ...]:
     """The statements of one Query/Parse text; empty tuple for an empty query. Statements end at
     the semicolons PostgreSQL's lexer finds outside strings, quoted identifiers, dollar quotes

@@ -92,6 +92,11 @@ class Client:
     def has_pending(self) -> bool:
         return bool(self._queue)
 
+    def queued(self) -> deque[frontend.FrontendMessage]:
+        """The messages read and not yet taken, in order: a caller may take (popleft) those it
+        handles together with the one next() gave it."""
+        return self._queue
+
     def send(self, data: bytes) -> None:
         """Queue bytes for the client; they leave in one write per response (or every OUT_CHUNK)."""
         if self.closed:

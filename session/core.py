@@ -19,7 +19,7 @@ from typing import Any
 from engine.copy import CopyIn, copy_out
 from engine.database import Database
 from engine.governed import refuse_governed
-from engine.session import EngineSession, copy_key
+from engine.session import DESCRIBE_FIRST, DESCRIBE_WITH_ROWS, EngineSession, copy_key
 from governance.governor import PdbGovernor
 from governance.meter import StatementMeter
 from governance.resources import PARAMETERS, Limits, tightest
@@ -34,7 +34,7 @@ from pgwire.control import SessionState
 from pgwire.errors import DbError, ProtocolViolation
 from pgwire.oracle import ora
 from policies import allowed_functions, dictionary_views, lockdown, privileges, sandbox, whitelist
-from session import notify_sql, session_tables, setshow
+from session import notify_sql, session_tables, setshow, shape_params
 from session.client import Client, Disconnect, IdleTimeout, Woken
 from session.host import Host
 from session.notify import Listener, NotifyHub, TransactionNotes, check_payload
@@ -336,7 +336,12 @@ class Session:
                 txn = self._txn_mark()
             self._activity_begin(msg)
             try:
-                self._handle(msg)
+                fast = self._repeated_cycle(msg) if type(msg) is frontend.Bind else None
+                if fast is not None:
+                    msg = _TAKEN_SYNC  # (taken with the Bind: an error ends the cycle as at a Sync)
+                    fast()
+                else:
+                    self._handle(msg)
             except (Disconnect, Moved, ProtocolViolation):
                 raise
             except DbError as e:
@@ -573,6 +578,8 @@ class Session:
         if not parsed:
             self.client.send(backend.empty_query_response() + self._ready())
             return
+        if len(parsed) == 1 and self._repeated_query(parsed[0]):
+            return
         group: list[dict[str, Any]] = []
         views: list[str] = []
         ok = True
@@ -601,6 +608,8 @@ class Session:
                     break
             else:
                 op = st.engine_op(analysis.result_names(st.judged))
+                if len(parsed) == 1:
+                    self._numbered(st, op)
                 group.append(op)
                 if self.ex is not None:  # the verdict goes with the text (EngineSession.passed)
                     self.ex.passed(*_texts(op))
@@ -609,6 +618,57 @@ class Session:
         if ok and group:
             self._run_group(group, views)
         self.client.send(self._ready())
+
+    @staticmethod
+    def _reading(st: stmts.Statement) -> shape_params.Numbered | None:
+        """session.shape_params's reading of a statement's shape, once per shape."""
+        memo = st.judged.memo
+        if "numbered" not in memo:
+            memo["numbered"] = shape_params.numbered(st.text) if st.kind == "select" else None
+        return memo["numbered"]
+
+    def _numbered(self, st: stmts.Statement, op: dict[str, Any]) -> None:
+        """A small SELECT's op carries its shape's reading and this text's values, from which the
+        engine learns the repeat path (EngineSession._learn_simple)."""
+        hint = op.get("hint")
+        if hint is None or "small" not in hint or "simple" in hint or op["sql"] != st.text:
+            return
+        reading = self._reading(st)
+        values = reading.values(st.text) if reading is not None else None
+        if reading is not None and values is not None:
+            op["numbered"] = (reading.text, values)
+
+    def _repeated_query(self, st: stmts.Statement) -> bool:
+        """A Query of one SELECT whose shape runs on the repeat path (EngineSession.simple_plan):
+        judged as any statement (the verdicts kept for its shape), then run from the shape's
+        parse with this text's numbers. False: nothing sent, the Query goes the usual way."""
+        ex = self.ex
+        hint = st.judged.memo.get("engine_hint")
+        if (
+            ex is None
+            or hint is None
+            or "simple" not in hint
+            or self.status != "I"
+            or st.engine_sql != st.text
+        ):
+            return False
+        reading = self._reading(st)
+        values = reading.values(st.text) if reading is not None else None
+        if values is None or self._is_local(st):
+            return False
+        if not self._allowed_before(st.judged):
+            return False  # (judged the usual way)
+        if dictionary_views.referenced_views(st.judged) or pg_session_tables.read_by(st.text):
+            return False
+        refuse_governed(st.text)
+        ex.passed(st.text)
+        plan = ex.simple_plan(st.text, reading.text, values, hint)
+        if plan is None:
+            return False
+        send = self.client.send
+        self._governed(lambda ex: ex.run_fast(plan, values, [], DESCRIBE_WITH_ROWS, send))
+        self.client.send(self._ready())
+        return True
 
     def _run_group(self, group: list[dict[str, Any]], views: list[str]) -> bool:
         try:
@@ -641,11 +701,11 @@ class Session:
         catalog changes."""
         if st.refusal is not None:
             return DbError(*st.refusal)
+        if self._allowed_before(st):
+            return None
         stamp = self.host.policy.change_stamp()
         allowed = st.memo.setdefault("allowed", {})
         who = (self.user, self.con_id)
-        if stamp is not None and allowed.get(who) == stamp:
-            return None
         self._macros_judged = False
         err = self._judge(st, text)
         if err is None and stamp is not None and not self._macros_judged:
@@ -653,6 +713,12 @@ class Session:
                 allowed.clear()
             allowed[who] = stamp
         return err
+
+    def _allowed_before(self, st: stmts.Statement) -> bool:
+        """The policies allowed st for this user and container, and the catalog has not changed."""
+        stamp = self.host.policy.change_stamp()
+        allowed = st.memo.get("allowed")
+        return stamp is not None and allowed is not None and allowed.get((self.user, self.con_id)) == stamp
 
     def _judge(self, st: stmts.Statement, text: str | None) -> DbError | None:
         faults.inject("policy", st.text)
@@ -1007,6 +1073,67 @@ class Session:
                 return
             self._step(lambda ex: self.client.send(ex.op_close(msg.kind, msg.name)))
 
+    def _repeated_cycle(self, bind: frontend.Bind) -> Callable[[], None] | None:
+        """Bind, [Describe portal,] Execute, Sync of a prepared SELECT the engine session may run
+        on its repeat path (EngineSession.fast_statement), when the client sent them together
+        (drivers do) into the unnamed portal, outside a transaction block: handled in one step,
+        with what each message would do (the lockdown verdict, views, activity, governance, the
+        replies in order). Returns the step that runs them once they are taken from the queue, or
+        None (nothing taken: the messages go their usual way)."""
+        queue = self.client.queued()
+        n = len(queue)
+        if n < 2 or self.skipping or self.status != "I" or self.ex is None:
+            return None
+        describe = queue[0]
+        if type(describe) is frontend.Describe:
+            if n < 3 or describe.kind != "P" or describe.name != bind.portal:
+                return None
+            execute, sync = queue[1], queue[2]
+        else:
+            execute, sync = describe, queue[1]
+        if (
+            type(execute) is not frontend.Execute
+            or execute.portal != bind.portal
+            or execute.max_rows
+            or type(sync) is not frontend.Sync
+            or self.move_to is not None
+            or self.evacuating
+            or bind.statement in self.local_statements
+            or bind.statement in self.statement_views
+        ):
+            return None
+        parsed = self.parsed_statements.get(bind.statement)
+        stamp = self.host.policy.change_stamp()
+        if (
+            parsed is None
+            or stamp is None
+            or parsed.judged.memo.get(("lockdown", self.con_id, self.user.common)) != stamp
+        ):
+            return None  # (the lockdown verdict is asked again on the usual path)
+        ex = self.ex
+        p = ex.fast_statement(bind.statement, bind.portal, bind.result_formats)
+        if p is None:
+            return None
+        for _ in range(3 if execute is not describe else 2):
+            queue.popleft()
+
+        def cycle() -> None:
+            ok, values = self._call(lambda ex: ex.fast_bind(p, bind.param_formats, bind.params))
+            if ok:
+                self.client.send(backend.BIND_COMPLETE)
+                self._activity_begin(execute)
+                send = self.client.send
+                described = DESCRIBE_FIRST if describe is not execute else ""
+                if not self._governed(
+                    lambda ex: ex.run_fast(p, values, bind.result_formats, described, send)
+                ):
+                    self._error_in_extended()
+            else:
+                self._error_in_extended()
+            self._sync()
+
+        return cycle
+
     def _step(self, fn: Callable[[EngineSession], Any]) -> None:
         """One extended-protocol step on the executor; an error skips the rest until Sync."""
         ok, _ = self._call(fn)
@@ -1121,6 +1248,9 @@ class Session:
         self.skipping = False
         self.client.send(self._ready())
 
+
+# The Sync a repeat-path cycle took with its Bind (Session._repeated_cycle).
+_TAKEN_SYNC = frontend.Sync()
 
 # pg_notify()'s result: one column of type void.
 _PG_NOTIFY_ROW = backend.row_description([backend.Column("pg_notify", pgtypes.VOID, 4, -1, 0)])
