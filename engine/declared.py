@@ -96,8 +96,12 @@ TYPEOF_JSONB = "__pg_typeof_jsonb"
 JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
-JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
-                    " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "to_json(")  # fmt: skip
+# (and where it may order or compare a jsonb: read only where a table with a jsonb column, a
+# view or a jsonb expression is named -- _ORDER_ONLY)
+ORDER_MARKS = ("ORDER", "order", "Order", "<", ">", "=", "max(", "min(", "MAX(", "MIN(")
+_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
+               " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "to_json(")  # fmt: skip
+JSONB_CALL_MARKS = _CALL_MARKS + ORDER_MARKS
 _TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
 # the class engine.jsonb's || macros give a json operand (__pg_jcls(x) of a json x becomes it)
 JSON_CLASS = "__pg_jclsjson"
@@ -117,6 +121,9 @@ _ROW_TAKING = frozenset({"row_to_json", "__pg_jval"})
 _ARRAY_TAKING = frozenset({"array_to_json", "__pg_jval"})
 # what makes an array of its arguments (array_agg / list of one; ARRAY[...]: ARRAY_CONSTRUCTOR)
 _ARRAY_BUILDERS = frozenset({"array_agg", "list", "list_value"})
+# what joins two arrays, or an array and an element, into one
+_ARRAY_JOINING = frozenset({"||", "array_cat", "list_concat", "array_concat", "array_append", "list_append",
+                            "array_prepend", "list_prepend"})  # fmt: skip
 # what jsonb_calls reads in any statement of a PDB with JSON columns (not only where a table with
 # jsonb / length columns is named): json's -> and -, ||'s classes, a value or row made json
 _READ_ANYWAY = ("->", "__pg_jcls(", "__pg_jval(", "to_json(", "__pg_jminus(", "__pg_jlminus(")
@@ -186,6 +193,7 @@ class DeclaredTypes:
         self._stamp: Any = None
         self._length_tables: frozenset[str] = frozenset()  # (and the tables with jsonb columns)
         self._char_tables: frozenset[str] = frozenset()  # the tables with char(n) or jsonb columns
+        self._jsonb_tables: frozenset[str] = frozenset()  # the tables with jsonb columns
         self._char_names: tuple[object, frozenset[str]] | None = None  # (views read, and their names)
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: frozenset[tuple[str, str, str]] | None = None
@@ -206,6 +214,11 @@ class DeclaredTypes:
                 name
                 for (_, _, name), sql in tables.items()
                 if sql and any(t.oid in (oids.BPCHAR, oids.JSONB) for t in lengths_of(sql).values())
+            )
+            self._jsonb_tables = frozenset(
+                name
+                for (_, _, name), sql in tables.items()
+                if sql and any(t.oid == oids.JSONB for t in lengths_of(sql).values())
             )
             self._views = None
             self._path = None
@@ -294,6 +307,8 @@ class DeclaredTypes:
         jsonb's - (engine.jsonb's minus macros) of a table's column that is not jsonb
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
         is none (or where the statement is not read)."""
+        if not any(m in sql for m in _CALL_MARKS) and not self._may_order_jsonb(sql, stamp, release):
+            return sql
         # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count)
         if any(m in sql for m in _READ_ANYWAY):
             if stamp != self._stamp:
@@ -324,6 +339,30 @@ class DeclaredTypes:
             pos = end
         return (b"".join(out) + raw[pos:]).decode() if out else sql
 
+    def _may_order_jsonb(self, sql: str, stamp: Any, release: Callable[[], None]) -> bool:
+        """Whether a statement may order or compare a jsonb: it names a table with a jsonb column
+        or a view, or its text computes a jsonb (the engine's jsonb functions)."""
+        low = sql.lower()
+        if "pg_jsonb" in low or any(m in low for m in _TYPED_MACROS):
+            return True
+        if stamp != self._stamp:
+            release()
+            try:
+                self._fresh(stamp)
+            except duckdb.Error:
+                return False
+        if not self._jsonb_tables:
+            return False
+        if any(t in low for t in self._jsonb_tables):
+            return True
+        if self._views is None:
+            release()
+            try:
+                self._views = self._view_names()
+            except duckdb.Error:
+                return False
+        return any(v in low for _, _, v in self._views)
+
     def _call_sites(
         self, n: Any, sources: list[_Source], ctes: Ctes, sites: dict[int, tuple[int, bytes]], raw: bytes
     ) -> None:
@@ -347,7 +386,25 @@ class DeclaredTypes:
             except _Unresolved:
                 inner = []
             sources = inner
-        elif n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
+            self._query_orders(n, sources, ctes, sites, raw)
+        elif n.get("type") == "SET_OPERATION_NODE":
+            self._query_orders(n, [], ctes, sites, raw)  # (its ORDER BY names its result columns)
+        elif n.get("class") == "COMPARISON" and n.get("type") in _JSONB_COMPARISONS:
+            self._comparison_site(n, sources, sites, raw)
+        elif n.get("class") == "WINDOW" and str(n.get("function_name") or "").lower() in ("min", "max"):
+            args = _arguments(n)
+            if len(args) == 1 and self._is_jsonb(args[0], sources):
+                _no_function(f"{str(n['function_name']).lower()}(jsonb)")
+        # ORDER BY of a window, of an aggregate (a query's: _query_orders)
+        for orders in (
+            n.get("orders") if n.get("class") == "WINDOW" else None,
+            (n.get("order_bys") or {}).get("orders"),
+        ):
+            for o in orders if isinstance(orders, list) else ():
+                e = o.get("expression") if isinstance(o, dict) else None
+                if self._is_jsonb(e, sources):
+                    self._sort_key(e, sites, raw)
+        if n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
             self._function_site(n, sources, sites, raw)
         elif n.get("class") == "LAMBDA" and n.get("syntax_type") == "SINGLE_ARROW":
             at = n.get("query_location")
@@ -363,6 +420,117 @@ class DeclaredTypes:
             if isinstance(v, (dict, list)):
                 self._call_sites(v, sources, ctes, sites, raw)
 
+    # ---------------------------------------------------------------- jsonb's order
+    # PostgreSQL orders and compares jsonb by its own btree order (engine.jsonb.sort_key), DuckDB a
+    # JSON by its text: an ORDER BY key, and both operands of a comparison, that is jsonb is
+    # ordered by pg_jsonb_sortkey. Where this cannot say which expression an ORDER BY names, and
+    # it is jsonb, the statement is refused (0A000), never ordered by the text.
+
+    def _sort_key(self, e: dict[str, Any], sites: dict[int, tuple[int, bytes]], raw: bytes) -> None:
+        text = _span(e, raw)
+        if text is None:
+            _order_refused()
+        at = e["query_location"]
+        sites.setdefault(at, (at + e["query_location_length"], _keyed(text).encode()))
+
+    def _query_orders(
+        self,
+        n: dict[str, Any],
+        sources: list[_Source],
+        ctes: Ctes,
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,
+    ) -> None:
+        """A query's ORDER BY items that name a result column (by its position or its name) that
+        is jsonb: ordered by its sort key, by its name (the result column's own name) or the
+        select list's expression."""
+        orders = [
+            o.get("expression")
+            for m in n.get("modifiers") or []
+            if isinstance(m, dict) and m.get("type") == "ORDER_MODIFIER"
+            for o in m.get("orders") or []
+            if isinstance(o, dict)
+        ]
+        if not orders:
+            return
+        origins: Origins | None = None
+        try:
+            origins = self._select_list(n, ctes)
+        except _Unresolved:
+            pass
+        items = n.get("select_list") if n.get("type") == "SELECT_NODE" else None
+        for e in orders:
+            if not isinstance(e, dict):
+                continue
+            if e.get("class") == "CONSTANT" and (e.get("literal") or {}).get("kind") == "INTEGER":
+                k = int((e.get("literal") or {}).get("text") or 0)
+            elif e.get("class") == "COLUMN_REF" and len(e.get("column_names") or []) == 1:
+                # a name: the result column's of that name first (PostgreSQL), else a table's
+                name = str(e["column_names"][0]).lower()
+                ks = [i + 1 for i, (c, _) in enumerate(origins or ()) if c == name]
+                if len(ks) != 1:
+                    if self._is_jsonb(e, sources):
+                        self._sort_key(e, sites, raw)
+                    continue
+                k = ks[0]
+            else:
+                if self._is_jsonb(e, sources):
+                    self._sort_key(e, sites, raw)
+                continue
+            if origins is None or not 1 <= k <= len(origins) or origins[k - 1][1] != _JSONB:
+                continue
+            target = self._result_column(origins, items, k, sources, raw)
+            text = target if target is not None else raw.decode(errors="replace")
+            if any(m in text for m in _MAY_BE_JSONB):
+                continue  # (|| or - of columns: jsonb only if they are, unknown here; see _keyed)
+            if target is None:
+                _order_refused()
+            at, length = e.get("query_location"), e.get("query_location_length")
+            if isinstance(at, int) and isinstance(length, int) and length > 0:
+                sites.setdefault(at, (at + length, _keyed(target).encode()))
+
+    def _result_column(
+        self,
+        origins: Origins,
+        items: list[dict[str, Any]] | None,
+        k: int,
+        sources: list[_Source],
+        raw: bytes,
+    ) -> str | None:
+        """How an ORDER BY expression names the k-th result column: the select list's expression
+        (a query's own), or the result column's name where no table column has it (a set
+        operation's); None when neither can."""
+        if items is not None and not any(i.get("class") == "STAR" for i in items) and k <= len(items):
+            return _span(items[k - 1], raw)
+        # a set operation's result column by its name; a star's column by its own, which one
+        # table has
+        name = origins[k - 1][0]
+        if name is None or any(s.table is None for s in sources):
+            return None
+        having = sum(name in s.table.columns for s in sources if s.table is not None)
+        if having > 1 or (having == 0 and items is not None):
+            return None
+        return _quote(name)
+
+    def _comparison_site(
+        self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
+    ) -> None:
+        """jsonb < > <= >= = <> jsonb (or beside a literal or a parameter, which PostgreSQL reads
+        as jsonb): both sides' sort keys compared."""
+        sides = [n.get("left"), n.get("right")]
+        jsonb_sides = [self._is_jsonb(x, sources) for x in sides]
+        if not any(jsonb_sides):
+            return
+        for x, is_jsonb in zip(sides, jsonb_sides, strict=True):
+            if not is_jsonb and not _untyped(x):
+                return  # (jsonb beside another type: as DuckDB binds it)
+        for x in sides:
+            text = _span(x, raw)
+            if text is None or any(m in text for m in _MAY_BE_JSONB):
+                return  # (|| and - of operands that may not be jsonb: both sides' types unknown here)
+        for x in sides:
+            self._wrap(x, f"{SORT_KEY}(CAST(", " AS VARCHAR))", sites, raw)
+
     def _function_site(
         self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
     ) -> None:
@@ -372,6 +540,8 @@ class DeclaredTypes:
             a.get("expression") if "expression" in a else a
             for a in n.get("arguments") or n.get("children") or []
         ]
+        if name in ("min", "max") and len(args) == 1 and self._is_jsonb(args[0], sources):
+            _no_function(f"{name}(jsonb)")  # (DuckDB's says json)
         if (
             name == "typeof"
             and len(args) == 1
@@ -698,7 +868,24 @@ class DeclaredTypes:
     def _is_jsonb_array(self, e: Any, sources: list[_Source]) -> bool:  # noqa: ANN401
         """Whether an expression is a jsonb[] as its tree shows it: array_agg / list of a jsonb,
         ARRAY[jsonb, ...] (its result column is jsonb[], each element in jsonb's text)."""
-        return self._array_of(e, sources, self._is_jsonb)
+        if self._array_of(e, sources, self._is_jsonb):
+            return True
+        if not isinstance(e, dict):
+            return False
+        if e.get("class") == "COLUMN_REF":
+            return self._column(e["column_names"], sources)[1] == _JSONB_ARRAY
+        args = _arguments(e)
+        if e.get("class") != "FUNCTION" or str(e.get("function_name") or "").lower() not in _ARRAY_JOINING:
+            return False
+        # jsonb[] || jsonb[] (|| jsonb), array_cat, array_append, array_prepend: jsonb[]
+        arrays = [self._is_jsonb_array(a, sources) for a in args]
+        return (
+            len(args) == 2
+            and any(arrays)
+            and all(
+                y or self._is_jsonb(a, sources) or _no_value(a) for a, y in zip(args, arrays, strict=True)
+            )
+        )
 
     def _array_of(self, e: Any, sources: list[_Source], kind: Callable[[Any, list[_Source]], bool]) -> bool:  # noqa: ANN401
         """Whether an expression is an array built of elements of a kind (_is_jsonb, _is_json)."""
@@ -823,6 +1010,9 @@ class DeclaredTypes:
             # (SELECT ...) AS s: its plain column references keep their types (as in PostgreSQL)
             out.append(_Source(alias, self._derived(ref["subquery"]["node"], ctes)))
             return False
+        if kind == "SUBQUERY":
+            out.append(_Source(alias, self._values_table(ref["subquery"]["node"], ref["column_name_alias"])))
+            return False
         if kind != "BASE_TABLE":
             out.append(_Source(alias, None))
             return False
@@ -839,6 +1029,30 @@ class DeclaredTypes:
                 table = self._table(catalog, schema, name)
         out.append(_Source(alias or name, table))
         return False
+
+    def _values_table(self, node: dict[str, Any], aliases: list[str]) -> Table | None:
+        """(VALUES (...), ...) AS v(a, b): its columns, jsonb where a row's value is and every
+        other's is too, or a literal or NULL (which PostgreSQL reads as the column's type)."""
+        ref = node.get("from_table") or {}
+        items = node.get("select_list") or []
+        rows = ref.get("values") if ref.get("type") == "EXPRESSION_LIST" else None
+        if (
+            not rows
+            or len(items) != 1
+            or items[0].get("class") != "STAR"
+            or node.get("where_clause") is not None
+            or any(len(r) != len(aliases) for r in rows)
+        ):
+            return None
+        columns = tuple(str(a).lower() for a in aliases)
+        declared = {
+            c: _JSONB
+            for i, c in enumerate(columns)
+            if all(self._is_jsonb(r[i], []) or _no_value(r[i]) or _untyped(r[i]) for r in rows)
+            and any(self._is_jsonb(r[i], []) for r in rows)
+            and columns.count(c) == 1
+        }
+        return Table(columns, declared)
 
     def _derived(self, node: dict[str, Any], ctes: Ctes) -> Table | None:
         """A subquery's or CTE's columns as a table's: their names where known, and the declared
@@ -939,6 +1153,81 @@ class DeclaredTypes:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+SORT_KEY = "pg_jsonb_sortkey"  # engine.jsonb.sort_key
+# the macros whose value is jsonb only where an operand is (engine.jsonb: ||, -)
+_MAY_BE_JSONB = ("__pg_jpick", "__pg_jlpick", "__pg_jminus", "__pg_jlminus")
+
+
+def _keyed(text: str) -> str:
+    """An ORDER BY key that is jsonb: its sort key; through the class macro where it may not be."""
+    if any(m in text for m in _MAY_BE_JSONB):
+        return f"{jsonb.SORT}({jsonb.CLS}({text}), {text})"
+    return f"{SORT_KEY}(CAST({text} AS VARCHAR))"
+
+
+_JSONB_COMPARISONS = frozenset({
+    "COMPARE_LESSTHAN", "COMPARE_GREATERTHAN", "COMPARE_LESSTHANOREQUALTO", "COMPARE_GREATERTHANOREQUALTO",
+    "COMPARE_EQUAL", "COMPARE_NOTEQUAL", "COMPARE_DISTINCT_FROM", "COMPARE_NOT_DISTINCT_FROM",
+})  # fmt: skip
+
+
+def _untyped(e: Any) -> bool:  # noqa: ANN401
+    """A string literal, NULL or a parameter: PostgreSQL gives it the other operand's type."""
+    if not isinstance(e, dict):
+        return False
+    if e.get("class") == "PARAMETER":
+        return True
+    return e.get("class") == "CONSTANT" and (e.get("literal") or {}).get("kind") in ("STRING", "NULL_LITERAL")
+
+
+def _span(e: Any, raw: bytes) -> str | None:  # noqa: ANN401
+    """An expression's own text, where the parse tree's position gives a whole expression
+    (balanced parentheses and quotes, no AND / OR of its own at its top level); else None."""
+    if not isinstance(e, dict):
+        return None
+    at, length = e.get("query_location"), e.get("query_location_length")
+    if not isinstance(at, int) or not isinstance(length, int) or length <= 0 or at + length > len(raw):
+        return None
+    text = raw[at : at + length].decode(errors="replace")
+    depth, quote, word = 0, "", []
+    for ch in text + " ":
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        if depth == 0 and (ch.isalnum() or ch == "_"):
+            word.append(ch)
+            continue
+        if depth == 0 and "".join(word).upper() in ("AND", "OR", "NOT", "AS"):
+            return None
+        word = []
+    return text if depth == 0 and not quote else None
+
+
+def _order_refused() -> None:
+    raise DbError(
+        "0A000",
+        "ORDER BY of a jsonb result column that DuckCDB cannot name is not supported",
+        hint="Order by the expression itself, or by a column alias that no table column has.",
+    )
+
+
+def _no_function(what: str) -> None:
+    raise DbError(
+        "42883",
+        f"function {what} does not exist",
+        hint="No function matches the given name and argument types. You might need to add explicit type casts.",
+    )
 
 
 def _no_operator(what: str) -> None:
