@@ -78,6 +78,8 @@ _JSONB_ARRAY = oids.pg_type(oids.JSONB_ARRAY)
 # engine.jsonb's typed macros, which make a jsonb of operands the statement's text shows are jsonb
 # (casts, literals, functions); its lazy family (__pg_jl...) only of a JSON column.
 _TYPED_MACROS = ("__pg_jpick", "__pg_jminus", "__pg_jcontains")
+# pgcompat.char_casts' cast to char(n): a bpchar(n) where it is a result column
+_CHAR_CAST_MARKS = ("rtrim(substring(", "rpad(")
 # The engine's functions (engine.jsonb, through pgcompat.jsonb) whose JSON result is jsonb: a cast
 # to jsonb and the jsonb functions and operators; the typed macros of ||, - give JSON only when
 # an operand is jsonb.
@@ -231,7 +233,11 @@ class DeclaredTypes:
         jsonb (the engine's jsonb functions in its text)."""
         low = sql.lower()
         # (not the lazy family, __pg_jl...: JSON only from a column, whose table is looked for below)
-        jsonb_expression = "pg_jsonb" in low or any(m in low for m in _TYPED_MACROS)
+        jsonb_expression = (
+            "pg_jsonb" in low
+            or any(m in low for m in _TYPED_MACROS)
+            or any(m in low for m in _CHAR_CAST_MARKS)
+        )
         if stamp != self._stamp:
             release()
             try:
@@ -916,6 +922,9 @@ class DeclaredTypes:
                 a.get("expression") if "expression" in a else a
                 for a in e.get("arguments") or e.get("children") or []
             ]
+            cast = _char_cast(e)
+            if cast is not None:
+                return oids.pg_type(oids.BPCHAR, cast + 4)
             if name == "nullif" and len(args) == 2:
                 return self._bpchar_of(args[0], sources)
             return self._same_bpchar(args, sources, False) if name in _CHAR_KEEPING and args else None
@@ -1227,6 +1236,44 @@ def _no_function(what: str) -> None:
         "42883",
         f"function {what} does not exist",
         hint="No function matches the given name and argument types. You might need to add explicit type casts.",
+    )
+
+
+# (DuckDB's parse names char(n) VARCHAR(n): the rtrim / rpad around it says char)
+_CHAR_NAMES = frozenset({"char", "character", "bpchar", "nchar", "varchar"})
+
+
+def _char_length(e: Any) -> int | None:  # noqa: ANN401
+    """n of CAST(x AS char(n))."""
+    if not isinstance(e, dict) or e.get("class") != "CAST" or e.get("try_cast"):
+        return None
+    t = e.get("type_expr") or {}
+    kids = t.get("children") or []
+    if str(t.get("type_name") or "").lower() not in _CHAR_NAMES or len(kids) != 1:
+        return None
+    text = (kids[0].get("literal") or {}).get("text")
+    return int(text) if isinstance(text, str) and text.isdigit() else None
+
+
+def _char_cast(e: dict[str, Any]) -> int | None:
+    """n of pgcompat.char_casts' explicit cast to char(n): rpad(CAST(x AS char(n)), n, ' ') as a
+    result column, rtrim(substring(CAST(x AS char(n)), 1, n), ' ') elsewhere."""
+    name = str(e.get("function_name") or "").lower()
+    args = _arguments(e)
+    if name == "rtrim" and len(args) == 2 and isinstance(args[0], dict) and _constant(args[1]) == " ":
+        inner = _arguments(args[0])
+        if str(args[0].get("function_name") or "").lower() == "substring" and len(inner) == 3:
+            n = _char_length(inner[0])
+            return n if n is not None and _constant(inner[2]) == str(n) else None
+    if name == "rpad" and len(args) == 3 and _constant(args[2]) == " ":
+        n = _char_length(args[0])
+        return n if n is not None and _constant(args[1]) == str(n) else None
+    return None
+
+
+def _constant(e: Any) -> str | None:  # noqa: ANN401
+    return (
+        (e.get("literal") or {}).get("text") if isinstance(e, dict) and e.get("class") == "CONSTANT" else None
     )
 
 

@@ -26,6 +26,11 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select %s * %s", [1e200, 1e200]),
     ("select %s * %s", [1e-300, 1e-300]),  # underflow
     ("select (%s * 2) + 1e308", [1e308]),
+    ("select %s * 2 * 2 * 2", [1e308]),  # chains longer than two levels holding a parameter
+    ("select 2 * %s * 2 * 2", [1e308]),
+    ("select %s + 1e308 + 1e308 + 1", [1e308]),
+    ("select %s - 1e308 - 1e308 - 1", [-1e308]),
+    ("select (%s + %s) * 2 * 2", [1e308, 1e308]),
     ("select %s::float8 * 1e308", [10]),
     ("select 2 * %s::float8 + 1", [1e308]),
     ("select cast(%s as float8) + 1e308::float8", [1e308]),
