@@ -345,6 +345,103 @@ class DeclaredTypes:
             pos = end
         return (b"".join(out) + raw[pos:]).decode() if out else sql
 
+    # ---------------------------------------------------------------- select-list aliases in subqueries
+    # DuckDB reads a name no column has as a select-list alias, in a subquery of the WHERE too
+    # (SELECT a AS x FROM t WHERE a IN (SELECT x FROM u)); PostgreSQL reads columns only: 42703.
+    # (The same SELECT's own WHERE: pgcompat.pg_refusals.where_alias_references.)
+
+    def outer_alias_refusal(self, sql: str, stamp: Any, release: Callable[[], None]) -> None:
+        """Raises PostgreSQL's 42703 where a subquery of a WHERE names an alias of the select list
+        around it that no column of a FROM in scope has (every FROM item known here: base tables,
+        subqueries and CTEs of them); nothing where not sure."""
+        if stamp != self._stamp:
+            release()
+            try:
+                self._fresh(stamp)
+            except duckdb.Error:
+                return
+        release()
+        try:
+            rows = self.con.execute("SELECT json_serialize_sql($1)", [sql]).fetchall()
+            tree = json.loads(rows[0][0]) if rows else {}
+            if tree.get("error") or len(tree.get("statements", [])) != 1:
+                return
+            missing = self._alias_walk(tree["statements"][0]["node"], [], {}, frozenset())
+        except (duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
+            return
+        if missing is not None:
+            raise DbError("42703", f'column "{missing}" does not exist')
+
+    def _alias_walk(
+        self, n: Any, scopes: list[list[_Source] | None], ctes: Ctes, aliases: frozenset[str]
+    ) -> str | None:  # noqa: ANN401
+        """The first name of aliases (the select lists' around) that a subquery below n names
+        and no FROM in scopes has; None when there is none (or a scope is not known)."""
+        if isinstance(n, list):
+            for x in n:
+                found = self._alias_walk(x, scopes, ctes, aliases)
+                if found is not None:
+                    return found
+            return None
+        if not isinstance(n, dict):
+            return None
+        if n.get("class") == "LAMBDA" and n.get("syntax_type") != "SINGLE_ARROW":
+            return None  # (a lambda's parameters are names of its own)
+        if n.get("type") == "SELECT_NODE" and "select_list" in n:
+            ctes = dict(ctes)
+            for e in n.get("cte_map", {}).get("map", []):
+                value = e.get("value") or {}
+                ctes[str(e["key"]).lower()] = None if value.get("aliases") else value.get("query_node")
+            inner: list[_Source] | None = []
+            try:
+                self._sources(n.get("from_table"), ctes, inner)
+            except _Unresolved:
+                inner = None
+            scopes = [inner, *scopes]
+            own = frozenset(
+                str(i.get("alias")).lower()
+                for i in n["select_list"]
+                if i.get("alias")
+                and not (
+                    i.get("class") == "COLUMN_REF"
+                    and str(i["column_names"][-1]).lower() == str(i.get("alias")).lower()
+                )
+            )
+            for key, v in n.items():
+                if key == "where_clause":
+                    found = self._alias_walk(v, scopes, ctes, aliases | own)
+                elif key == "select_list":
+                    found = self._alias_walk(v, scopes, ctes, aliases)
+                elif isinstance(v, (dict, list)):
+                    found = self._alias_walk(v, scopes, ctes, frozenset())  # (FROM, CTEs, ...: their own)
+                else:
+                    continue
+                if found is not None:
+                    return found
+            return None
+        if n.get("class") == "SUBQUERY":
+            return self._alias_walk((n.get("subquery") or {}).get("node"), scopes, ctes, aliases)
+        if n.get("class") == "COLUMN_REF" and len(scopes) > 1 and len(n.get("column_names") or []) == 1:
+            name = str(n["column_names"][0]).lower()
+            if name in aliases and self._no_column(name, scopes):
+                return name
+        for v in n.values():
+            if isinstance(v, (dict, list)):
+                found = self._alias_walk(v, scopes, ctes, aliases)
+                if found is not None:
+                    return found
+        return None
+
+    @staticmethod
+    def _no_column(name: str, scopes: list[list[_Source] | None]) -> bool:
+        """Whether no FROM item of scopes has a column name (all of them known)."""
+        for sources in scopes:
+            if sources is None or any(s.table is None or not s.table.complete for s in sources):
+                return False
+            if any(name in s.table.columns for s in sources if s.table is not None):
+                return False
+        return True
+
     def _may_order_jsonb(self, sql: str, stamp: Any, release: Callable[[], None]) -> bool:
         """Whether a statement may order or compare a jsonb: it names a table with a jsonb column
         or a view, or its text computes a jsonb (the engine's jsonb functions)."""
@@ -1275,6 +1372,16 @@ def _constant(e: Any) -> str | None:  # noqa: ANN401
     return (
         (e.get("literal") or {}).get("text") if isinstance(e, dict) and e.get("class") == "CONSTANT" else None
     )
+
+
+# what a statement holds when it may name a select-list alias in a subquery of a WHERE, or in a
+# subquery's own WHERE (read once per shape)
+_SUBQUERY_WHERE = re.compile(r"\(\s*SELECT\b.*\bWHERE\b|\bWHERE\b.*\(\s*SELECT\b", re.I | re.S)
+_AS = re.compile(r"\bAS\s", re.I)
+
+
+def may_name_outer_alias(sql: str) -> bool:
+    return _AS.search(sql) is not None and _SUBQUERY_WHERE.search(sql) is not None
 
 
 def _no_operator(what: str) -> None:
