@@ -98,9 +98,10 @@ TYPEOF_JSONB = "__pg_typeof_jsonb"
 JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
-# (and where it may order or compare a jsonb: read only where a table with a jsonb column, a
-# view or a jsonb expression is named -- _ORDER_ONLY)
-ORDER_MARKS = ("ORDER", "order", "Order", "<", ">", "=", "max(", "min(", "MAX(", "MIN(")
+# (and where it may order or compare a jsonb or json: read only where a table with a JSON column,
+# a view or a jsonb expression is named -- _may_order_jsonb)
+ORDER_MARKS = ("ORDER", "order", "Order", "<", ">", "=", "max(", "min(", "MAX(", "MIN(", "DISTINCT", "distinct",
+               "GROUP", "group")  # fmt: skip
 _CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
                " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "to_json(")  # fmt: skip
 JSONB_CALL_MARKS = _CALL_MARKS + ORDER_MARKS
@@ -136,6 +137,7 @@ _CLASS_WORDS = {jsonb.JSON: "json", jsonb.JSONB: "jsonb", jsonb.UNKNOWN: "unknow
 # json #> / #>> (the rewrite writes jsonb's): json's own, which keep the member's text
 _JSON_PATHS = {"pg_jsonb_path": "pg_json_path", "pg_jsonb_path_text": "pg_json_path_text"}
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
+_JSON_TABLES = "SELECT DISTINCT lower(table_name) FROM duckdb_columns() WHERE data_type LIKE '%JSON%'"
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
 
@@ -196,6 +198,7 @@ class DeclaredTypes:
         self._length_tables: frozenset[str] = frozenset()  # (and the tables with jsonb columns)
         self._char_tables: frozenset[str] = frozenset()  # the tables with char(n) or jsonb columns
         self._jsonb_tables: frozenset[str] = frozenset()  # the tables with jsonb columns
+        self._json_tables: frozenset[str] | None = None  # the tables with JSON columns (read when asked)
         self._char_names: tuple[object, frozenset[str]] | None = None  # (views read, and their names)
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: frozenset[tuple[str, str, str]] | None = None
@@ -222,6 +225,7 @@ class DeclaredTypes:
                 for (_, _, name), sql in tables.items()
                 if sql and any(t.oid == oids.JSONB for t in lengths_of(sql).values())
             )
+            self._json_tables = None
             self._views = None
             self._path = None
             self._known = {}
@@ -313,10 +317,12 @@ class DeclaredTypes:
         jsonb's - (engine.jsonb's minus macros) of a table's column that is not jsonb
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
         is none (or where the statement is not read)."""
-        if not any(m in sql for m in _CALL_MARKS) and not self._may_order_jsonb(sql, stamp, release):
+        ordering = self._may_order_jsonb(sql, stamp, release)
+        if not ordering and not any(m in sql for m in _CALL_MARKS):
             return sql
-        # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count)
-        if any(m in sql for m in _READ_ANYWAY):
+        # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count;
+        # so may json's order)
+        if ordering or any(m in sql for m in _READ_ANYWAY):
             if stamp != self._stamp:
                 release()
                 try:
@@ -454,10 +460,16 @@ class DeclaredTypes:
                 self._fresh(stamp)
             except duckdb.Error:
                 return False
-        if not self._jsonb_tables:
+        if self._json_tables is None:
+            release()
+            try:
+                self._json_tables = frozenset(str(r[0]) for r in self.con.execute(_JSON_TABLES).fetchall())
+            except duckdb.Error:
+                return False
+        if not self._json_tables:
             return False
-        if any(t in low for t in self._jsonb_tables):
-            return True
+        if any(t in low for t in self._json_tables):
+            return True  # (a jsonb column, or a json one: which has no order)
         if self._views is None:
             release()
             try:
@@ -489,6 +501,7 @@ class DeclaredTypes:
             except _Unresolved:
                 inner = []
             sources = inner
+            self._json_equality(n, sources)
             self._query_orders(n, sources, ctes, sites, raw)
         elif n.get("type") == "SET_OPERATION_NODE":
             self._query_orders(n, [], ctes, sites, raw)  # (its ORDER BY names its result columns)
@@ -504,9 +517,7 @@ class DeclaredTypes:
             (n.get("order_bys") or {}).get("orders"),
         ):
             for o in orders if isinstance(orders, list) else ():
-                e = o.get("expression") if isinstance(o, dict) else None
-                if self._is_jsonb(e, sources):
-                    self._sort_key(e, sites, raw)
+                self._order_key(o.get("expression") if isinstance(o, dict) else None, sources, sites, raw)
         if n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
             self._function_site(n, sources, sites, raw)
         elif n.get("class") == "LAMBDA" and n.get("syntax_type") == "SINGLE_ARROW":
@@ -528,6 +539,20 @@ class DeclaredTypes:
     # JSON by its text: an ORDER BY key, and both operands of a comparison, that is jsonb is
     # ordered by pg_jsonb_sortkey. Where this cannot say which expression an ORDER BY names, and
     # it is jsonb, the statement is refused (0A000), never ordered by the text.
+
+    def _order_key(
+        self,
+        e: Any,
+        sources: list[_Source],
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,  # noqa: ANN401
+    ) -> None:
+        """An ORDER BY key: jsonb's by its sort key; a json's is PostgreSQL's 42883 (json has no
+        order); any other as it is."""
+        if self._is_jsonb(e, sources):
+            self._sort_key(e, sites, raw)
+        elif self._is_json(e, sources):
+            _no_order("ordering", "json")
 
     def _sort_key(self, e: dict[str, Any], sites: dict[int, tuple[int, bytes]], raw: bytes) -> None:
         text = _span(e, raw)
@@ -572,13 +597,11 @@ class DeclaredTypes:
                 name = str(e["column_names"][0]).lower()
                 ks = [i + 1 for i, (c, _) in enumerate(origins or ()) if c == name]
                 if len(ks) != 1:
-                    if self._is_jsonb(e, sources):
-                        self._sort_key(e, sites, raw)
+                    self._order_key(e, sources, sites, raw)
                     continue
                 k = ks[0]
             else:
-                if self._is_jsonb(e, sources):
-                    self._sort_key(e, sites, raw)
+                self._order_key(e, sources, sites, raw)
                 continue
             if origins is None or not 1 <= k <= len(origins) or origins[k - 1][1] != _JSONB:
                 continue
@@ -615,12 +638,32 @@ class DeclaredTypes:
             return None
         return _quote(name)
 
+    def _json_equality(self, n: dict[str, Any], sources: list[_Source]) -> None:
+        """SELECT DISTINCT / GROUP BY of a json: PostgreSQL's 42883 (json has no equality)."""
+        distinct = any(
+            isinstance(m, dict) and m.get("type") == "DISTINCT_MODIFIER" and not m.get("distinct_on_targets")
+            for m in n.get("modifiers") or []
+        )
+        grouped = [
+            e
+            for e in n.get("group_expressions") or []
+            if isinstance(e, dict) and e.get("class") != "CONSTANT"
+        ]
+        if (distinct and any(self._is_json(i, sources) for i in n["select_list"])) or any(
+            self._is_json(e, sources) for e in grouped
+        ):
+            _no_order("equality", "json")
+
     def _comparison_site(
         self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
     ) -> None:
         """jsonb < > <= >= = <> jsonb (or beside a literal or a parameter, which PostgreSQL reads
-        as jsonb): both sides' sort keys compared."""
+        as jsonb): both sides' sort keys compared. json has none of them (42883)."""
         sides = [n.get("left"), n.get("right")]
+        json_sides = [self._is_json(x, sources) for x in sides]
+        if any(json_sides) and n.get("type") in _COMPARISON_WORDS:
+            words = ["json" if j else _type_word(x) for x, j in zip(sides, json_sides, strict=True)]
+            _no_operator(f"{words[0]} {_COMPARISON_WORDS[n['type']]} {words[1]}")
         jsonb_sides = [self._is_jsonb(x, sources) for x in sides]
         if not any(jsonb_sides):
             return
@@ -1318,6 +1361,16 @@ def _span(e: Any, raw: bytes) -> str | None:  # noqa: ANN401
             return None
         word = []
     return text if depth == 0 and not quote else None
+
+
+_COMPARISON_WORDS = {
+    "COMPARE_LESSTHAN": "<", "COMPARE_GREATERTHAN": ">", "COMPARE_LESSTHANOREQUALTO": "<=",
+    "COMPARE_GREATERTHANOREQUALTO": ">=", "COMPARE_EQUAL": "=", "COMPARE_NOTEQUAL": "<>",
+}  # fmt: skip
+
+
+def _no_order(kind: str, type_name: str) -> None:
+    raise DbError("42883", f"could not identify an {kind} operator for type {type_name}")
 
 
 def _order_refused() -> None:
