@@ -101,7 +101,7 @@ _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # (and where it may order or compare a jsonb or json: read only where a table with a JSON column,
 # a view or a jsonb expression is named -- _may_order_jsonb)
 ORDER_MARKS = ("ORDER", "order", "Order", "<", ">", "=", "max(", "min(", "MAX(", "MIN(", "DISTINCT", "distinct",
-               "GROUP", "group")  # fmt: skip
+               "GROUP", "group", " IN ", " in ", " IN(", " in(", "BETWEEN", "between")  # fmt: skip
 _CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
                " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "to_json(")  # fmt: skip
 JSONB_CALL_MARKS = _CALL_MARKS + ORDER_MARKS
@@ -506,7 +506,13 @@ class DeclaredTypes:
         elif n.get("type") == "SET_OPERATION_NODE":
             self._query_orders(n, [], ctes, sites, raw)  # (its ORDER BY names its result columns)
         elif n.get("class") == "COMPARISON" and n.get("type") in _JSONB_COMPARISONS:
-            self._comparison_site(n, sources, sites, raw)
+            self._comparison_site(n, sources, n.get("left"), [n.get("right")], sites, raw)
+        elif n.get("class") == "OPERATOR" and n.get("type") in ("COMPARE_IN", "COMPARE_NOT_IN"):
+            items = n.get("children") or []
+            if len(items) > 1:
+                self._comparison_site(n, sources, items[0], items[1:], sites, raw)
+        elif n.get("class") == "BETWEEN":
+            self._comparison_site(n, sources, n.get("input"), [n.get("lower"), n.get("upper")], sites, raw)
         elif n.get("class") == "WINDOW" and str(n.get("function_name") or "").lower() in ("min", "max"):
             args = _arguments(n)
             if len(args) == 1 and self._is_jsonb(args[0], sources):
@@ -655,15 +661,28 @@ class DeclaredTypes:
             _no_order("equality", "json")
 
     def _comparison_site(
-        self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
+        self,
+        n: dict[str, Any],
+        sources: list[_Source],
+        left: Any,  # noqa: ANN401
+        others: list[Any],
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,
     ) -> None:
-        """jsonb < > <= >= = <> jsonb (or beside a literal or a parameter, which PostgreSQL reads
-        as jsonb): both sides' sort keys compared. json has none of them (42883)."""
-        sides = [n.get("left"), n.get("right")]
+        """jsonb < > <= >= = <> jsonb, [NOT] IN (...), [NOT] BETWEEN (beside literals or
+        parameters, which PostgreSQL reads as jsonb): every side's sort key compared. json has
+        none of them (42883)."""
+        sides = [left, *others]
         json_sides = [self._is_json(x, sources) for x in sides]
-        if any(json_sides) and n.get("type") in _COMPARISON_WORDS:
-            words = ["json" if j else _type_word(x) for x, j in zip(sides, json_sides, strict=True)]
-            _no_operator(f"{words[0]} {_COMPARISON_WORDS[n['type']]} {words[1]}")
+        if any(json_sides):
+            listed = n.get("class") == "OPERATOR"  # (IN's literals are read as the column's type)
+            words = [
+                "json" if j or (listed and _untyped(x)) else _type_word(x)
+                for x, j in zip(sides, json_sides, strict=True)
+            ]
+            # (IN is =, BETWEEN >= first, in PostgreSQL's words)
+            op = _COMPARISON_WORDS.get(n.get("type") or "", "=" if n.get("class") == "OPERATOR" else ">=")
+            _no_operator(f"{words[0]} {op} {words[1]}")
         jsonb_sides = [self._is_jsonb(x, sources) for x in sides]
         if not any(jsonb_sides):
             return
