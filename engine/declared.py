@@ -707,6 +707,12 @@ class DeclaredTypes:
         ]
         if name in ("min", "max") and len(args) == 1 and self._is_jsonb(args[0], sources):
             _no_function(f"{name}(jsonb)")  # (DuckDB's says json)
+        if name == "count" and n.get("distinct") and len(args) == 1:
+            # count(DISTINCT j): jsonb's equality (1.0 = 1), not the documents' text
+            if self._is_jsonb(args[0], sources) and _span(args[0], raw) is not None:
+                self._wrap(args[0], f"{SORT_KEY}(CAST(", " AS VARCHAR))", sites, raw)
+            elif self._is_json(args[0], sources):
+                _no_order("equality", "json")
         if (
             name == "typeof"
             and len(args) == 1

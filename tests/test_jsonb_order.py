@@ -58,6 +58,11 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select id from jo where j < %s order by id", ["5"]),
     ("select '[1]'::jsonb < '2'::jsonb, '1.0'::jsonb = '1'::jsonb, '[]'::jsonb < 'null'::jsonb", None),
     ('select \'{"aa": 1, "c": 1}\'::jsonb > \'{"b": 1, "d": 1}\'::jsonb', None),
+    (
+        "select count(distinct x), count(x) from (values ('1.0'::jsonb), ('1'), ('[1]'), ('[1.00]')) v(x)",
+        None,
+    ),
+    ("select count(distinct j), count(distinct k) from jo", None),
     # no min / max of jsonb, as an aggregate or a window function
     ("select min(j) from jo", None),
     ("select max(j) over (), id from jo", None),
@@ -70,6 +75,7 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select id from jo where p between '1' and '2'", None),
     ("select distinct p from jo", None),
     ("select count(*) from jo group by p", None),
+    ("select count(distinct p) from jo", None),
     ("select id from jo order by p::jsonb, id", None),
     ("select id from jo order by p ->> 'a', id", None),
     # jsonb[] results
