@@ -137,7 +137,9 @@ _CLASS_WORDS = {jsonb.JSON: "json", jsonb.JSONB: "jsonb", jsonb.UNKNOWN: "unknow
 # json #> / #>> (the rewrite writes jsonb's): json's own, which keep the member's text
 _JSON_PATHS = {"pg_jsonb_path": "pg_json_path", "pg_jsonb_path_text": "pg_json_path_text"}
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
-_JSON_TABLES = "SELECT DISTINCT lower(table_name) FROM duckdb_columns() WHERE data_type LIKE '%JSON%'"
+_JSON_TABLES = "SELECT DISTINCT lower(table_name), lower(column_name) FROM duckdb_columns() WHERE data_type LIKE '%JSON%'"
+# what orders, groups or compares a star's columns (a JSON column among them unnamed)
+_WHOLE_ROWS = ("order", "distinct", "group", "union", "intersect", "except")
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
 
@@ -199,6 +201,7 @@ class DeclaredTypes:
         self._char_tables: frozenset[str] = frozenset()  # the tables with char(n) or jsonb columns
         self._jsonb_tables: frozenset[str] = frozenset()  # the tables with jsonb columns
         self._json_tables: frozenset[str] | None = None  # the tables with JSON columns (read when asked)
+        self._json_names: frozenset[str] = frozenset()  # and the names of those columns
         self._char_names: tuple[object, frozenset[str]] | None = None  # (views read, and their names)
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: frozenset[tuple[str, str, str]] | None = None
@@ -449,10 +452,11 @@ class DeclaredTypes:
         return True
 
     def _may_order_jsonb(self, sql: str, stamp: Any, release: Callable[[], None]) -> bool:
-        """Whether a statement may order or compare a jsonb: it names a table with a jsonb column
-        or a view, or its text computes a jsonb (the engine's jsonb functions)."""
+        """Whether a statement may order or compare a jsonb or json: its text computes one (a cast,
+        the engine's jsonb functions), or it names a table with a JSON column and that column
+        (or a star, where it orders, groups or compares rows), or a view."""
         low = sql.lower()
-        if "pg_jsonb" in low or any(m in low for m in _TYPED_MACROS):
+        if "json" in low or any(m in low for m in _TYPED_MACROS):
             return True
         if stamp != self._stamp:
             release()
@@ -463,12 +467,16 @@ class DeclaredTypes:
         if self._json_tables is None:
             release()
             try:
-                self._json_tables = frozenset(str(r[0]) for r in self.con.execute(_JSON_TABLES).fetchall())
+                found = self.con.execute(_JSON_TABLES).fetchall()
             except duckdb.Error:
                 return False
+            self._json_tables = frozenset(str(t) for t, _ in found)
+            self._json_names = frozenset(str(c) for _, c in found)
         if not self._json_tables:
             return False
-        if any(t in low for t in self._json_tables):
+        if any(t in low for t in self._json_tables) and (
+            any(c in low for c in self._json_names) or ("*" in low and any(w in low for w in _WHOLE_ROWS))
+        ):
             return True  # (a jsonb column, or a json one: which has no order)
         if self._views is None:
             release()
