@@ -78,6 +78,8 @@ _JSONB_ARRAY = oids.pg_type(oids.JSONB_ARRAY)
 # engine.jsonb's typed macros, which make a jsonb of operands the statement's text shows are jsonb
 # (casts, literals, functions); its lazy family (__pg_jl...) only of a JSON column.
 _TYPED_MACROS = ("__pg_jpick", "__pg_jminus", "__pg_jcontains")
+# pgcompat.char_casts' cast to char(n): a bpchar(n) where it is a result column
+_CHAR_CAST_MARKS = ("rtrim(substring(", "rpad(")
 # The engine's functions (engine.jsonb, through pgcompat.jsonb) whose JSON result is jsonb: a cast
 # to jsonb and the jsonb functions and operators; the typed macros of ||, - give JSON only when
 # an operand is jsonb.
@@ -96,8 +98,13 @@ TYPEOF_JSONB = "__pg_typeof_jsonb"
 JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
-JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
-                    " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "to_json(")  # fmt: skip
+# (and where it may order or compare a jsonb or json: read only where a table with a JSON column,
+# a view or a jsonb expression is named -- _may_order_jsonb)
+ORDER_MARKS = ("ORDER", "order", "Order", "<", ">", "=", "max(", "min(", "MAX(", "MIN(", "DISTINCT", "distinct",
+               "GROUP", "group", " IN ", " in ", " IN(", " in(", "BETWEEN", "between")  # fmt: skip
+_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
+               " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "to_json(")  # fmt: skip
+JSONB_CALL_MARKS = _CALL_MARKS + ORDER_MARKS
 _TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
 # the class engine.jsonb's || macros give a json operand (__pg_jcls(x) of a json x becomes it)
 JSON_CLASS = "__pg_jclsjson"
@@ -117,6 +124,9 @@ _ROW_TAKING = frozenset({"row_to_json", "__pg_jval"})
 _ARRAY_TAKING = frozenset({"array_to_json", "__pg_jval"})
 # what makes an array of its arguments (array_agg / list of one; ARRAY[...]: ARRAY_CONSTRUCTOR)
 _ARRAY_BUILDERS = frozenset({"array_agg", "list", "list_value"})
+# what joins two arrays, or an array and an element, into one
+_ARRAY_JOINING = frozenset({"||", "array_cat", "list_concat", "array_concat", "array_append", "list_append",
+                            "array_prepend", "list_prepend"})  # fmt: skip
 # what jsonb_calls reads in any statement of a PDB with JSON columns (not only where a table with
 # jsonb / length columns is named): json's -> and -, ||'s classes, a value or row made json
 _READ_ANYWAY = ("->", "__pg_jcls(", "__pg_jval(", "to_json(", "__pg_jminus(", "__pg_jlminus(")
@@ -127,6 +137,9 @@ _CLASS_WORDS = {jsonb.JSON: "json", jsonb.JSONB: "jsonb", jsonb.UNKNOWN: "unknow
 # json #> / #>> (the rewrite writes jsonb's): json's own, which keep the member's text
 _JSON_PATHS = {"pg_jsonb_path": "pg_json_path", "pg_jsonb_path_text": "pg_json_path_text"}
 _VIEWS = "SELECT database_name, schema_name, lower(view_name) FROM duckdb_views() WHERE NOT internal"
+_JSON_TABLES = "SELECT DISTINCT lower(table_name), lower(column_name) FROM duckdb_columns() WHERE data_type LIKE '%JSON%'"
+# what orders, groups or compares a star's columns (a JSON column among them unnamed)
+_WHOLE_ROWS = ("order", "distinct", "group", "union", "intersect", "except")
 _SEARCH_PATH = "SELECT current_database(), current_schemas(false)"
 
 
@@ -186,6 +199,9 @@ class DeclaredTypes:
         self._stamp: Any = None
         self._length_tables: frozenset[str] = frozenset()  # (and the tables with jsonb columns)
         self._char_tables: frozenset[str] = frozenset()  # the tables with char(n) or jsonb columns
+        self._jsonb_tables: frozenset[str] = frozenset()  # the tables with jsonb columns
+        self._json_tables: frozenset[str] | None = None  # the tables with JSON columns (read when asked)
+        self._json_names: frozenset[str] = frozenset()  # and the names of those columns
         self._char_names: tuple[object, frozenset[str]] | None = None  # (views read, and their names)
         self._tables: dict[tuple[str, str, str], str | None] = {}  # (db, schema, name) -> SQL
         self._views: frozenset[tuple[str, str, str]] | None = None
@@ -207,6 +223,12 @@ class DeclaredTypes:
                 for (_, _, name), sql in tables.items()
                 if sql and any(t.oid in (oids.BPCHAR, oids.JSONB) for t in lengths_of(sql).values())
             )
+            self._jsonb_tables = frozenset(
+                name
+                for (_, _, name), sql in tables.items()
+                if sql and any(t.oid == oids.JSONB for t in lengths_of(sql).values())
+            )
+            self._json_tables = None
             self._views = None
             self._path = None
             self._known = {}
@@ -218,7 +240,11 @@ class DeclaredTypes:
         jsonb (the engine's jsonb functions in its text)."""
         low = sql.lower()
         # (not the lazy family, __pg_jl...: JSON only from a column, whose table is looked for below)
-        jsonb_expression = "pg_jsonb" in low or any(m in low for m in _TYPED_MACROS)
+        jsonb_expression = (
+            "pg_jsonb" in low
+            or any(m in low for m in _TYPED_MACROS)
+            or any(m in low for m in _CHAR_CAST_MARKS)
+        )
         if stamp != self._stamp:
             release()
             try:
@@ -294,8 +320,12 @@ class DeclaredTypes:
         jsonb's - (engine.jsonb's minus macros) of a table's column that is not jsonb
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
         is none (or where the statement is not read)."""
-        # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count)
-        if any(m in sql for m in _READ_ANYWAY):
+        ordering = self._may_order_jsonb(sql, stamp, release)
+        if not ordering and not any(m in sql for m in _CALL_MARKS):
+            return sql
+        # (jsonb's - and json's -> may be of a table with no jsonb column: its JSON columns count;
+        # so may json's order)
+        if ordering or any(m in sql for m in _READ_ANYWAY):
             if stamp != self._stamp:
                 release()
                 try:
@@ -324,6 +354,138 @@ class DeclaredTypes:
             pos = end
         return (b"".join(out) + raw[pos:]).decode() if out else sql
 
+    # ---------------------------------------------------------------- select-list aliases in subqueries
+    # DuckDB reads a name no column has as a select-list alias, in a subquery of the WHERE too
+    # (SELECT a AS x FROM t WHERE a IN (SELECT x FROM u)); PostgreSQL reads columns only: 42703.
+    # (The same SELECT's own WHERE: pgcompat.pg_refusals.where_alias_references.)
+
+    def outer_alias_refusal(self, sql: str, stamp: Any, release: Callable[[], None]) -> None:
+        """Raises PostgreSQL's 42703 where a subquery of a WHERE names an alias of the select list
+        around it that no column of a FROM in scope has (every FROM item known here: base tables,
+        subqueries and CTEs of them); nothing where not sure."""
+        if stamp != self._stamp:
+            release()
+            try:
+                self._fresh(stamp)
+            except duckdb.Error:
+                return
+        release()
+        try:
+            rows = self.con.execute("SELECT json_serialize_sql($1)", [sql]).fetchall()
+            tree = json.loads(rows[0][0]) if rows else {}
+            if tree.get("error") or len(tree.get("statements", [])) != 1:
+                return
+            missing = self._alias_walk(tree["statements"][0]["node"], [], {}, frozenset())
+        except (duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
+            return
+        if missing is not None:
+            raise DbError("42703", f'column "{missing}" does not exist')
+
+    def _alias_walk(
+        self, n: Any, scopes: list[list[_Source] | None], ctes: Ctes, aliases: frozenset[str]
+    ) -> str | None:  # noqa: ANN401
+        """The first name of aliases (the select lists' around) that a subquery below n names
+        and no FROM in scopes has; None when there is none (or a scope is not known)."""
+        if isinstance(n, list):
+            for x in n:
+                found = self._alias_walk(x, scopes, ctes, aliases)
+                if found is not None:
+                    return found
+            return None
+        if not isinstance(n, dict):
+            return None
+        if n.get("class") == "LAMBDA" and n.get("syntax_type") != "SINGLE_ARROW":
+            return None  # (a lambda's parameters are names of its own)
+        if n.get("type") == "SELECT_NODE" and "select_list" in n:
+            ctes = dict(ctes)
+            for e in n.get("cte_map", {}).get("map", []):
+                value = e.get("value") or {}
+                ctes[str(e["key"]).lower()] = None if value.get("aliases") else value.get("query_node")
+            inner: list[_Source] | None = []
+            try:
+                self._sources(n.get("from_table"), ctes, inner)
+            except _Unresolved:
+                inner = None
+            scopes = [inner, *scopes]
+            own = frozenset(
+                str(i.get("alias")).lower()
+                for i in n["select_list"]
+                if i.get("alias")
+                and not (
+                    i.get("class") == "COLUMN_REF"
+                    and str(i["column_names"][-1]).lower() == str(i.get("alias")).lower()
+                )
+            )
+            for key, v in n.items():
+                if key == "where_clause":
+                    found = self._alias_walk(v, scopes, ctes, aliases | own)
+                elif key == "select_list":
+                    found = self._alias_walk(v, scopes, ctes, aliases)
+                elif isinstance(v, (dict, list)):
+                    found = self._alias_walk(v, scopes, ctes, frozenset())  # (FROM, CTEs, ...: their own)
+                else:
+                    continue
+                if found is not None:
+                    return found
+            return None
+        if n.get("class") == "SUBQUERY":
+            return self._alias_walk((n.get("subquery") or {}).get("node"), scopes, ctes, aliases)
+        if n.get("class") == "COLUMN_REF" and len(scopes) > 1 and len(n.get("column_names") or []) == 1:
+            name = str(n["column_names"][0]).lower()
+            if name in aliases and self._no_column(name, scopes):
+                return name
+        for v in n.values():
+            if isinstance(v, (dict, list)):
+                found = self._alias_walk(v, scopes, ctes, aliases)
+                if found is not None:
+                    return found
+        return None
+
+    @staticmethod
+    def _no_column(name: str, scopes: list[list[_Source] | None]) -> bool:
+        """Whether no FROM item of scopes has a column name (all of them known)."""
+        for sources in scopes:
+            if sources is None or any(s.table is None or not s.table.complete for s in sources):
+                return False
+            if any(name in s.table.columns for s in sources if s.table is not None):
+                return False
+        return True
+
+    def _may_order_jsonb(self, sql: str, stamp: Any, release: Callable[[], None]) -> bool:
+        """Whether a statement may order or compare a jsonb or json: its text computes one (a cast,
+        the engine's jsonb functions), or it names a table with a JSON column and that column
+        (or a star, where it orders, groups or compares rows), or a view."""
+        low = sql.lower()
+        if "json" in low or any(m in low for m in _TYPED_MACROS):
+            return True
+        if stamp != self._stamp:
+            release()
+            try:
+                self._fresh(stamp)
+            except duckdb.Error:
+                return False
+        if self._json_tables is None:
+            release()
+            try:
+                found = self.con.execute(_JSON_TABLES).fetchall()
+            except duckdb.Error:
+                return False
+            self._json_tables = frozenset(str(t) for t, _ in found)
+            self._json_names = frozenset(str(c) for _, c in found)
+        if not self._json_tables:
+            return False
+        if any(t in low for t in self._json_tables) and (
+            any(c in low for c in self._json_names) or ("*" in low and any(w in low for w in _WHOLE_ROWS))
+        ):
+            return True  # (a jsonb column, or a json one: which has no order)
+        if self._views is None:
+            release()
+            try:
+                self._views = self._view_names()
+            except duckdb.Error:
+                return False
+        return any(v in low for _, _, v in self._views)
+
     def _call_sites(
         self, n: Any, sources: list[_Source], ctes: Ctes, sites: dict[int, tuple[int, bytes]], raw: bytes
     ) -> None:
@@ -347,7 +509,30 @@ class DeclaredTypes:
             except _Unresolved:
                 inner = []
             sources = inner
-        elif n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
+            self._json_equality(n, sources)
+            self._query_orders(n, sources, ctes, sites, raw)
+        elif n.get("type") == "SET_OPERATION_NODE":
+            self._query_orders(n, [], ctes, sites, raw)  # (its ORDER BY names its result columns)
+        elif n.get("class") == "COMPARISON" and n.get("type") in _JSONB_COMPARISONS:
+            self._comparison_site(n, sources, n.get("left"), [n.get("right")], sites, raw)
+        elif n.get("class") == "OPERATOR" and n.get("type") in ("COMPARE_IN", "COMPARE_NOT_IN"):
+            items = n.get("children") or []
+            if len(items) > 1:
+                self._comparison_site(n, sources, items[0], items[1:], sites, raw)
+        elif n.get("class") == "BETWEEN":
+            self._comparison_site(n, sources, n.get("input"), [n.get("lower"), n.get("upper")], sites, raw)
+        elif n.get("class") == "WINDOW" and str(n.get("function_name") or "").lower() in ("min", "max"):
+            args = _arguments(n)
+            if len(args) == 1 and self._is_jsonb(args[0], sources):
+                _no_function(f"{str(n['function_name']).lower()}(jsonb)")
+        # ORDER BY of a window, of an aggregate (a query's: _query_orders)
+        for orders in (
+            n.get("orders") if n.get("class") == "WINDOW" else None,
+            (n.get("order_bys") or {}).get("orders"),
+        ):
+            for o in orders if isinstance(orders, list) else ():
+                self._order_key(o.get("expression") if isinstance(o, dict) else None, sources, sites, raw)
+        if n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
             self._function_site(n, sources, sites, raw)
         elif n.get("class") == "LAMBDA" and n.get("syntax_type") == "SINGLE_ARROW":
             at = n.get("query_location")
@@ -363,6 +548,162 @@ class DeclaredTypes:
             if isinstance(v, (dict, list)):
                 self._call_sites(v, sources, ctes, sites, raw)
 
+    # ---------------------------------------------------------------- jsonb's order
+    # PostgreSQL orders and compares jsonb by its own btree order (engine.jsonb.sort_key), DuckDB a
+    # JSON by its text: an ORDER BY key, and both operands of a comparison, that is jsonb is
+    # ordered by pg_jsonb_sortkey. Where this cannot say which expression an ORDER BY names, and
+    # it is jsonb, the statement is refused (0A000), never ordered by the text.
+
+    def _order_key(
+        self,
+        e: Any,
+        sources: list[_Source],
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,  # noqa: ANN401
+    ) -> None:
+        """An ORDER BY key: jsonb's by its sort key; a json's is PostgreSQL's 42883 (json has no
+        order); any other as it is."""
+        if self._is_jsonb(e, sources):
+            self._sort_key(e, sites, raw)
+        elif self._is_json(e, sources):
+            _no_order("ordering", "json")
+
+    def _sort_key(self, e: dict[str, Any], sites: dict[int, tuple[int, bytes]], raw: bytes) -> None:
+        text = _span(e, raw)
+        if text is None:
+            _order_refused()
+        at = e["query_location"]
+        sites.setdefault(at, (at + e["query_location_length"], _keyed(text).encode()))
+
+    def _query_orders(
+        self,
+        n: dict[str, Any],
+        sources: list[_Source],
+        ctes: Ctes,
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,
+    ) -> None:
+        """A query's ORDER BY items that name a result column (by its position or its name) that
+        is jsonb: ordered by its sort key, by its name (the result column's own name) or the
+        select list's expression."""
+        orders = [
+            o.get("expression")
+            for m in n.get("modifiers") or []
+            if isinstance(m, dict) and m.get("type") == "ORDER_MODIFIER"
+            for o in m.get("orders") or []
+            if isinstance(o, dict)
+        ]
+        if not orders:
+            return
+        origins: Origins | None = None
+        try:
+            origins = self._select_list(n, ctes)
+        except _Unresolved:
+            pass
+        items = n.get("select_list") if n.get("type") == "SELECT_NODE" else None
+        for e in orders:
+            if not isinstance(e, dict):
+                continue
+            if e.get("class") == "CONSTANT" and (e.get("literal") or {}).get("kind") == "INTEGER":
+                k = int((e.get("literal") or {}).get("text") or 0)
+            elif e.get("class") == "COLUMN_REF" and len(e.get("column_names") or []) == 1:
+                # a name: the result column's of that name first (PostgreSQL), else a table's
+                name = str(e["column_names"][0]).lower()
+                ks = [i + 1 for i, (c, _) in enumerate(origins or ()) if c == name]
+                if len(ks) != 1:
+                    self._order_key(e, sources, sites, raw)
+                    continue
+                k = ks[0]
+            else:
+                self._order_key(e, sources, sites, raw)
+                continue
+            if origins is None or not 1 <= k <= len(origins) or origins[k - 1][1] != _JSONB:
+                continue
+            target = self._result_column(origins, items, k, sources, raw)
+            text = target if target is not None else raw.decode(errors="replace")
+            if any(m in text for m in _MAY_BE_JSONB):
+                continue  # (|| or - of columns: jsonb only if they are, unknown here; see _keyed)
+            if target is None:
+                _order_refused()
+            at, length = e.get("query_location"), e.get("query_location_length")
+            if isinstance(at, int) and isinstance(length, int) and length > 0:
+                sites.setdefault(at, (at + length, _keyed(target).encode()))
+
+    def _result_column(
+        self,
+        origins: Origins,
+        items: list[dict[str, Any]] | None,
+        k: int,
+        sources: list[_Source],
+        raw: bytes,
+    ) -> str | None:
+        """How an ORDER BY expression names the k-th result column: the select list's expression
+        (a query's own), or the result column's name where no table column has it (a set
+        operation's); None when neither can."""
+        if items is not None and not any(i.get("class") == "STAR" for i in items) and k <= len(items):
+            return _span(items[k - 1], raw)
+        # a set operation's result column by its name; a star's column by its own, which one
+        # table has
+        name = origins[k - 1][0]
+        if name is None or any(s.table is None for s in sources):
+            return None
+        having = sum(name in s.table.columns for s in sources if s.table is not None)
+        if having > 1 or (having == 0 and items is not None):
+            return None
+        return _quote(name)
+
+    def _json_equality(self, n: dict[str, Any], sources: list[_Source]) -> None:
+        """SELECT DISTINCT / GROUP BY of a json: PostgreSQL's 42883 (json has no equality)."""
+        distinct = any(
+            isinstance(m, dict) and m.get("type") == "DISTINCT_MODIFIER" and not m.get("distinct_on_targets")
+            for m in n.get("modifiers") or []
+        )
+        grouped = [
+            e
+            for e in n.get("group_expressions") or []
+            if isinstance(e, dict) and e.get("class") != "CONSTANT"
+        ]
+        if (distinct and any(self._is_json(i, sources) for i in n["select_list"])) or any(
+            self._is_json(e, sources) for e in grouped
+        ):
+            _no_order("equality", "json")
+
+    def _comparison_site(
+        self,
+        n: dict[str, Any],
+        sources: list[_Source],
+        left: Any,  # noqa: ANN401
+        others: list[Any],
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,
+    ) -> None:
+        """jsonb < > <= >= = <> jsonb, [NOT] IN (...), [NOT] BETWEEN (beside literals or
+        parameters, which PostgreSQL reads as jsonb): every side's sort key compared. json has
+        none of them (42883)."""
+        sides = [left, *others]
+        json_sides = [self._is_json(x, sources) for x in sides]
+        if any(json_sides):
+            listed = n.get("class") == "OPERATOR"  # (IN's literals are read as the column's type)
+            words = [
+                "json" if j or (listed and _untyped(x)) else _type_word(x)
+                for x, j in zip(sides, json_sides, strict=True)
+            ]
+            # (IN is =, BETWEEN >= first, in PostgreSQL's words)
+            op = _COMPARISON_WORDS.get(n.get("type") or "", "=" if n.get("class") == "OPERATOR" else ">=")
+            _no_operator(f"{words[0]} {op} {words[1]}")
+        jsonb_sides = [self._is_jsonb(x, sources) for x in sides]
+        if not any(jsonb_sides):
+            return
+        for x, is_jsonb in zip(sides, jsonb_sides, strict=True):
+            if not is_jsonb and not _untyped(x):
+                return  # (jsonb beside another type: as DuckDB binds it)
+        for x in sides:
+            text = _span(x, raw)
+            if text is None or any(m in text for m in _MAY_BE_JSONB):
+                return  # (|| and - of operands that may not be jsonb: both sides' types unknown here)
+        for x in sides:
+            self._wrap(x, f"{SORT_KEY}(CAST(", " AS VARCHAR))", sites, raw)
+
     def _function_site(
         self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
     ) -> None:
@@ -372,6 +713,14 @@ class DeclaredTypes:
             a.get("expression") if "expression" in a else a
             for a in n.get("arguments") or n.get("children") or []
         ]
+        if name in ("min", "max") and len(args) == 1 and self._is_jsonb(args[0], sources):
+            _no_function(f"{name}(jsonb)")  # (DuckDB's says json)
+        if name == "count" and n.get("distinct") and len(args) == 1:
+            # count(DISTINCT j): jsonb's equality (1.0 = 1), not the documents' text
+            if self._is_jsonb(args[0], sources) and _span(args[0], raw) is not None:
+                self._wrap(args[0], f"{SORT_KEY}(CAST(", " AS VARCHAR))", sites, raw)
+            elif self._is_json(args[0], sources):
+                _no_order("equality", "json")
         if (
             name == "typeof"
             and len(args) == 1
@@ -698,7 +1047,24 @@ class DeclaredTypes:
     def _is_jsonb_array(self, e: Any, sources: list[_Source]) -> bool:  # noqa: ANN401
         """Whether an expression is a jsonb[] as its tree shows it: array_agg / list of a jsonb,
         ARRAY[jsonb, ...] (its result column is jsonb[], each element in jsonb's text)."""
-        return self._array_of(e, sources, self._is_jsonb)
+        if self._array_of(e, sources, self._is_jsonb):
+            return True
+        if not isinstance(e, dict):
+            return False
+        if e.get("class") == "COLUMN_REF":
+            return self._column(e["column_names"], sources)[1] == _JSONB_ARRAY
+        args = _arguments(e)
+        if e.get("class") != "FUNCTION" or str(e.get("function_name") or "").lower() not in _ARRAY_JOINING:
+            return False
+        # jsonb[] || jsonb[] (|| jsonb), array_cat, array_append, array_prepend: jsonb[]
+        arrays = [self._is_jsonb_array(a, sources) for a in args]
+        return (
+            len(args) == 2
+            and any(arrays)
+            and all(
+                y or self._is_jsonb(a, sources) or _no_value(a) for a, y in zip(args, arrays, strict=True)
+            )
+        )
 
     def _array_of(self, e: Any, sources: list[_Source], kind: Callable[[Any, list[_Source]], bool]) -> bool:  # noqa: ANN401
         """Whether an expression is an array built of elements of a kind (_is_jsonb, _is_json)."""
@@ -729,6 +1095,9 @@ class DeclaredTypes:
                 a.get("expression") if "expression" in a else a
                 for a in e.get("arguments") or e.get("children") or []
             ]
+            cast = _char_cast(e)
+            if cast is not None:
+                return oids.pg_type(oids.BPCHAR, cast + 4)
             if name == "nullif" and len(args) == 2:
                 return self._bpchar_of(args[0], sources)
             return self._same_bpchar(args, sources, False) if name in _CHAR_KEEPING and args else None
@@ -823,6 +1192,9 @@ class DeclaredTypes:
             # (SELECT ...) AS s: its plain column references keep their types (as in PostgreSQL)
             out.append(_Source(alias, self._derived(ref["subquery"]["node"], ctes)))
             return False
+        if kind == "SUBQUERY":
+            out.append(_Source(alias, self._values_table(ref["subquery"]["node"], ref["column_name_alias"])))
+            return False
         if kind != "BASE_TABLE":
             out.append(_Source(alias, None))
             return False
@@ -839,6 +1211,30 @@ class DeclaredTypes:
                 table = self._table(catalog, schema, name)
         out.append(_Source(alias or name, table))
         return False
+
+    def _values_table(self, node: dict[str, Any], aliases: list[str]) -> Table | None:
+        """(VALUES (...), ...) AS v(a, b): its columns, jsonb where a row's value is and every
+        other's is too, or a literal or NULL (which PostgreSQL reads as the column's type)."""
+        ref = node.get("from_table") or {}
+        items = node.get("select_list") or []
+        rows = ref.get("values") if ref.get("type") == "EXPRESSION_LIST" else None
+        if (
+            not rows
+            or len(items) != 1
+            or items[0].get("class") != "STAR"
+            or node.get("where_clause") is not None
+            or any(len(r) != len(aliases) for r in rows)
+        ):
+            return None
+        columns = tuple(str(a).lower() for a in aliases)
+        declared = {
+            c: _JSONB
+            for i, c in enumerate(columns)
+            if all(self._is_jsonb(r[i], []) or _no_value(r[i]) or _untyped(r[i]) for r in rows)
+            and any(self._is_jsonb(r[i], []) for r in rows)
+            and columns.count(c) == 1
+        }
+        return Table(columns, declared)
 
     def _derived(self, node: dict[str, Any], ctes: Ctes) -> Table | None:
         """A subquery's or CTE's columns as a table's: their names where known, and the declared
@@ -939,6 +1335,139 @@ class DeclaredTypes:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+SORT_KEY = "pg_jsonb_sortkey"  # engine.jsonb.sort_key
+# the macros whose value is jsonb only where an operand is (engine.jsonb: ||, -)
+_MAY_BE_JSONB = ("__pg_jpick", "__pg_jlpick", "__pg_jminus", "__pg_jlminus")
+
+
+def _keyed(text: str) -> str:
+    """An ORDER BY key that is jsonb: its sort key; through the class macro where it may not be."""
+    if any(m in text for m in _MAY_BE_JSONB):
+        return f"{jsonb.SORT}({jsonb.CLS}({text}), {text})"
+    return f"{SORT_KEY}(CAST({text} AS VARCHAR))"
+
+
+_JSONB_COMPARISONS = frozenset({
+    "COMPARE_LESSTHAN", "COMPARE_GREATERTHAN", "COMPARE_LESSTHANOREQUALTO", "COMPARE_GREATERTHANOREQUALTO",
+    "COMPARE_EQUAL", "COMPARE_NOTEQUAL", "COMPARE_DISTINCT_FROM", "COMPARE_NOT_DISTINCT_FROM",
+})  # fmt: skip
+
+
+def _untyped(e: Any) -> bool:  # noqa: ANN401
+    """A string literal, NULL or a parameter: PostgreSQL gives it the other operand's type."""
+    if not isinstance(e, dict):
+        return False
+    if e.get("class") == "PARAMETER":
+        return True
+    return e.get("class") == "CONSTANT" and (e.get("literal") or {}).get("kind") in ("STRING", "NULL_LITERAL")
+
+
+def _span(e: Any, raw: bytes) -> str | None:  # noqa: ANN401
+    """An expression's own text, where the parse tree's position gives a whole expression
+    (balanced parentheses and quotes, no AND / OR of its own at its top level); else None."""
+    if not isinstance(e, dict):
+        return None
+    at, length = e.get("query_location"), e.get("query_location_length")
+    if not isinstance(at, int) or not isinstance(length, int) or length <= 0 or at + length > len(raw):
+        return None
+    text = raw[at : at + length].decode(errors="replace")
+    depth, quote, word = 0, "", []
+    for ch in text + " ":
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        if depth == 0 and (ch.isalnum() or ch == "_"):
+            word.append(ch)
+            continue
+        if depth == 0 and "".join(word).upper() in ("AND", "OR", "NOT", "AS"):
+            return None
+        word = []
+    return text if depth == 0 and not quote else None
+
+
+_COMPARISON_WORDS = {
+    "COMPARE_LESSTHAN": "<", "COMPARE_GREATERTHAN": ">", "COMPARE_LESSTHANOREQUALTO": "<=",
+    "COMPARE_GREATERTHANOREQUALTO": ">=", "COMPARE_EQUAL": "=", "COMPARE_NOTEQUAL": "<>",
+}  # fmt: skip
+
+
+def _no_order(kind: str, type_name: str) -> None:
+    raise DbError("42883", f"could not identify an {kind} operator for type {type_name}")
+
+
+def _order_refused() -> None:
+    raise DbError(
+        "0A000",
+        "ORDER BY of a jsonb result column that DuckCDB cannot name is not supported",
+        hint="Order by the expression itself, or by a column alias that no table column has.",
+    )
+
+
+def _no_function(what: str) -> None:
+    raise DbError(
+        "42883",
+        f"function {what} does not exist",
+        hint="No function matches the given name and argument types. You might need to add explicit type casts.",
+    )
+
+
+# (DuckDB's parse names char(n) VARCHAR(n): the rtrim / rpad around it says char)
+_CHAR_NAMES = frozenset({"char", "character", "bpchar", "nchar", "varchar"})
+
+
+def _char_length(e: Any) -> int | None:  # noqa: ANN401
+    """n of CAST(x AS char(n))."""
+    if not isinstance(e, dict) or e.get("class") != "CAST" or e.get("try_cast"):
+        return None
+    t = e.get("type_expr") or {}
+    kids = t.get("children") or []
+    if str(t.get("type_name") or "").lower() not in _CHAR_NAMES or len(kids) != 1:
+        return None
+    text = (kids[0].get("literal") or {}).get("text")
+    return int(text) if isinstance(text, str) and text.isdigit() else None
+
+
+def _char_cast(e: dict[str, Any]) -> int | None:
+    """n of pgcompat.char_casts' explicit cast to char(n): rpad(CAST(x AS char(n)), n, ' ') as a
+    result column, rtrim(substring(CAST(x AS char(n)), 1, n), ' ') elsewhere."""
+    name = str(e.get("function_name") or "").lower()
+    args = _arguments(e)
+    if name == "rtrim" and len(args) == 2 and isinstance(args[0], dict) and _constant(args[1]) == " ":
+        inner = _arguments(args[0])
+        if str(args[0].get("function_name") or "").lower() == "substring" and len(inner) == 3:
+            n = _char_length(inner[0])
+            return n if n is not None and _constant(inner[2]) == str(n) else None
+    if name == "rpad" and len(args) == 3 and _constant(args[2]) == " ":
+        n = _char_length(args[0])
+        return n if n is not None and _constant(args[1]) == str(n) else None
+    return None
+
+
+def _constant(e: Any) -> str | None:  # noqa: ANN401
+    return (
+        (e.get("literal") or {}).get("text") if isinstance(e, dict) and e.get("class") == "CONSTANT" else None
+    )
+
+
+# what a statement holds when it may name a select-list alias in a subquery of a WHERE, or in a
+# subquery's own WHERE (read once per shape)
+_SUBQUERY_WHERE = re.compile(r"\(\s*SELECT\b.*\bWHERE\b|\bWHERE\b.*\(\s*SELECT\b", re.I | re.S)
+_AS = re.compile(r"\bAS\s", re.I)
+
+
+def may_name_outer_alias(sql: str) -> bool:
+    return _AS.search(sql) is not None and _SUBQUERY_WHERE.search(sql) is not None
 
 
 def _no_operator(what: str) -> None:

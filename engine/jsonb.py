@@ -86,6 +86,68 @@ def normalize(text: str | None) -> str | None:
     return _render(_parse(text))
 
 
+# ---------------------------------------------------------------- jsonb's btree order as bytes
+# PostgreSQL orders jsonb (ORDER BY, min / max, < >, =) by compareJsonbContainers: by kind, null <
+# string < number < boolean < array < object; arrays by length, then (a document that is one
+# scalar before an array of one element) element by element; objects by their number of pairs,
+# then key, value, key, value... with the keys in their stored order (length, then bytes); strings
+# by their bytes (the C collation), numbers as numerics. sort_key writes that order as bytes that
+# compare as DuckDB compares a BLOB: each value's bytes delimit themselves, so a sequence of them
+# compares element by element.
+_NULL, _STRING, _NUMERIC, _BOOL, _ARRAY, _OBJECT = b"\x01", b"\x02", b"\x03", b"\x04", b"\x05", b"\x06"
+
+
+def _string_key(s: str) -> bytes:
+    return _STRING + s.encode("utf-8").replace(b"\x00", b"\x00\xff") + b"\x00\x00"
+
+
+def _numeric_key(text: str) -> bytes:
+    d = Decimal(text)
+    if d.is_zero():
+        return _NUMERIC + b"\x02"
+    sign, digits, exponent = d.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    magnitude = len(digits) + exponent + (1 << 31)  # where the first digit stands
+    body = magnitude.to_bytes(5, "big") + bytes(0x30 + x for x in digits) + b"\x00"
+    if sign:  # a larger magnitude is a smaller negative number
+        return _NUMERIC + b"\x01" + bytes(0xFF - x for x in body)
+    return _NUMERIC + b"\x03" + body
+
+
+def _value_key(v: Any, out: list[bytes], top: bool = False) -> None:
+    if isinstance(v, _Number):
+        key = _numeric_key(v)
+    elif isinstance(v, str):
+        key = _string_key(v)
+    elif v is None:
+        key = _NULL
+    elif isinstance(v, bool):
+        key = _BOOL + (b"\x01" if v else b"\x00")
+    elif isinstance(v, list):
+        out.append(_ARRAY + len(v).to_bytes(4, "big") + b"\x01")
+        for x in v:
+            _value_key(x, out)
+        return
+    else:
+        out.append(_OBJECT + len(v).to_bytes(4, "big"))
+        for k in sorted(v, key=_key):
+            out.append(_string_key(k))
+            _value_key(v[k], out)
+        return
+    if top:  # a document that is one scalar: PostgreSQL's raw scalar, an array of one
+        out.append(_ARRAY + (1).to_bytes(4, "big") + b"\x00")
+    out.append(key)
+
+
+def sort_key(text: str | None) -> bytes | None:
+    """The bytes of a jsonb document that order as PostgreSQL orders jsonb (above)."""
+    if text is None:
+        return None
+    out: list[bytes] = []
+    _value_key(_parse(text), out, top=True)
+    return b"".join(out)
+
+
 def _pretty(v: Any, depth: int) -> str:
     pad, inner = "    " * depth, "    " * (depth + 1)
     if isinstance(v, list):
@@ -763,6 +825,7 @@ FUNCTIONS: dict[str, tuple[Any, ...]] = {
     "pg_jsonb_minus": (minus, "JSON", 2),
     "pg_jsonb_delete_path": (delete_path, "JSON", 2),
     "pg_jsonb_refuse": (refuse, "BOOLEAN"),
+    "pg_jsonb_sortkey": (sort_key, "BLOB"),
 }
 # and with other argument types: name -> (function, argument types, result type)
 TYPED: dict[str, tuple[Any, list[str], str]] = {
@@ -803,6 +866,7 @@ LETTER = "__pg_jletter"  # (class): its letter, for pg_jsonb_chain's spec
 PICK = "__pg_jpick"  # (class of the chain, native chain, spec, parts)
 MINUS = "__pg_jminus"  # (class of x, x, y, x, y): x - y (the copies: engine.pgmath)
 CONTAINS = "__pg_jcontains"  # (class of x, class of y, x, y): x @> y
+SORT = "__pg_jsort"  # (class of x, x): x's ORDER BY key (jsonb's order for a jsonb)
 
 
 def _t(c: str) -> str:
@@ -862,6 +926,11 @@ def _jsonb_macros() -> str:
         f" (c {_t(JSON)}, x, y) AS {no_minus}, (c, x, y) AS x - y,"
         f" (c {_t(JSONB)}, a, b, x, y) AS {no_minus}, (c {_t(JSON)}, a, b, x, y) AS {no_minus},"
         f" {', '.join(_DIFFERENCE)};"
+    )
+    # an ORDER BY key that is jsonb where its operands are (engine.declared: || and - of jsonb):
+    # (__pg_jcls(x), x) -> jsonb's order (sort_key), x's own for any other class
+    out.append(
+        f"CREATE OR REPLACE TEMP MACRO {SORT}(c {_t(JSONB)}, x) AS pg_jsonb_sortkey(CAST(x AS VARCHAR)), (c, x) AS x;"
     )
     # typeof(x) of a jsonb column (engine.declared.jsonb_calls: pg_typeof says jsonb)
     out.append(

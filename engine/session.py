@@ -489,6 +489,19 @@ class EngineSession:
             and any(m in p.sql for m in declared.JSONB_CALL_MARKS)
         ):
             p.sql = self._jsonb_calls(p)
+        if p.kind == "select":
+            self._outer_aliases(p)
+
+    def _outer_aliases(self, p: Prepared) -> None:
+        """PostgreSQL's 42703 for a select-list alias named in a subquery of the WHERE
+        (engine.declared.outer_alias_refusal): read once per shape and catalog stamp (the shape's
+        numbers change no name)."""
+        stamp = (self.ddl.value, self._names)
+        if p.hint.get("outer_alias") == stamp:
+            return
+        if declared.may_name_outer_alias(p.sql):
+            self._declared.outer_alias_refusal(p.sql, stamp, self._release_stream)
+        p.hint["outer_alias"] = stamp
 
     def _jsonb_calls(self, p: Prepared) -> str:
         """p's text with pg_typeof's typeof() of a jsonb column saying jsonb and jsonb's - of a

@@ -96,10 +96,20 @@ def _is_result_column(tk: Tokens, first: int, last: int) -> bool:
     return not any(tk.tt(k) == TokenType.INTO and _depth(tk, k) == 0 for k in range(tk.n))
 
 
+def _set_operation(tk: Tokens) -> bool:
+    """Whether the statement holds a UNION, INTERSECT or EXCEPT, which compare its result values."""
+    return any(tk.tt(k) in _SET_OPERATIONS for k in range(tk.n))
+
+
+_SET_OPERATIONS = frozenset({TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT})
+
+
 def _wrap(tk: Tokens, first: int, last: int, kind: str, n: int) -> list[Edit]:
     if kind != BPCHAR:
         return [(tk.start(first), tk.start(first), "substring("), (tk.end(last), tk.end(last), f", 1, {n})")]
-    if _is_result_column(tk, first, last):
+    # (a result column of a UNION is compared without its blanks, as the char(n) columns it meets
+    # are stored: engine.declared types it bpchar(n), which the client reads padded)
+    if _is_result_column(tk, first, last) and not _set_operation(tk):
         return [(tk.start(first), tk.start(first), "rpad("), (tk.end(last), tk.end(last), f", {n}, ' ')")]
     return [
         (tk.start(first), tk.start(first), "rtrim(substring("),

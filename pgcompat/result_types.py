@@ -34,6 +34,7 @@ _MACROS = {
 _WINDOW_SUM = "__pg_wsum"  # engine.pgmath.WINDOW_SUM: sum(x) OVER (...)
 _WINDOW_CHECK = "__pg_wcheck"  # engine.pgmath.WINDOW_CHECK: its overflow check
 _WINDOW_AVG = "__pg_wavg"  # engine.pgmath.WINDOW_AVG: avg(x) OVER (...)
+_WINDOW_ACCUM = "__pg_waccum"  # engine.pgmath.WINDOW_ACCUM: stddev(x) OVER (...), ...
 _DDL = frozenset({TokenType.CREATE, TokenType.ALTER})
 
 
@@ -237,7 +238,7 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
                 window = last + 2
             if window is None or distinct:
                 continue
-        if name in _VARIANCES and (distinct or window is not None):
+        if name in _VARIANCES and distinct:
             continue
         span = (t.start - base, toks[last if window is None else window].end - base + 1)
         while edits and edits[-1][0][0] <= span[0] and span[1] <= edits[-1][-1][1]:
@@ -247,8 +248,14 @@ def sum_avg(text: str, toks: Sequence[Token], base: int) -> list[list[Edit]]:
             if name == "sum":  # the window macro, and its overflow check from the same window
                 new = f"{_WINDOW_CHECK}({_WINDOW_SUM}({arg}) {over}, max({arg}) {over}, min({arg}) {over})"
             elif _typable(toks, first, end - 1):  # avg: picked by x (valid where avg(x) OVER is:
-                # the select list's level), exact from the window's sum and count
-                new = f"{_WINDOW_AVG}({arg}, sum({arg}) {over}, count({arg}) {over}, avg({arg}) {over})"
+                # the select list's level), exact from the window's sum and count; a float's
+                # checked as float8_accum (engine.pgmath: its var_pop, max and min too)
+                accum = f"var_pop({arg}) {over}, max({arg}) {over}, min({arg}) {over}"
+                if name == "avg":
+                    new = f"{_WINDOW_AVG}({arg}, sum({arg}) {over}, count({arg}) {over}, avg({arg}) {over}, {accum})"
+                else:
+                    call = text[t.start - base : span[1]]
+                    new = f"{_WINDOW_ACCUM}({arg}, {call}, sum({arg}) {over}, count({arg}) {over}, {accum})"
             else:
                 continue  # (avg(sum(x)) OVER (): DuckDB does not type an aggregate to pick an overload)
             edits.append([(span[0], span[1], new)])

@@ -26,6 +26,11 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select %s * %s", [1e200, 1e200]),
     ("select %s * %s", [1e-300, 1e-300]),  # underflow
     ("select (%s * 2) + 1e308", [1e308]),
+    ("select %s * 2 * 2 * 2", [1e308]),  # chains longer than two levels holding a parameter
+    ("select 2 * %s * 2 * 2", [1e308]),
+    ("select %s + 1e308 + 1e308 + 1", [1e308]),
+    ("select %s - 1e308 - 1e308 - 1", [-1e308]),
+    ("select (%s + %s) * 2 * 2", [1e308, 1e308]),
     ("select %s::float8 * 1e308", [10]),
     ("select 2 * %s::float8 + 1", [1e308]),
     ("select cast(%s as float8) + 1e308::float8", [1e308]),
@@ -85,6 +90,32 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
     ("select avg(distinct x) from (values (1e308::float8), (1.5e308), (1e308)) v(x)", None),
     ("select avg(x), stddev_pop(x) = 'NaN'::float8 from (values ('Infinity'::float8), (1e308)) v(x)", None),
     ("select avg(x), stddev_pop(x) from (values (1e200::float8), (1e200)) v(x)", None),
+    # ... inside a window too (float8_accum's check, row by row of the frame)
+    ("select avg(x) over () from (values (1e308::float8), (1e308)) v(x)", None),
+    ("select avg(x) over (order by x) from (values (1e300::float8), (-1e300)) v(x)", None),
+    ("select stddev(x) over () from (values (1e300::float8), (-1e300)) v(x)", None),
+    ("select variance(x) over (order by x) from (values (1e300::float8), (-1e300)) v(x)", None),
+    (
+        "select var_pop(x) over w, avg(x) over w from (values (1e300::float8), (-1e300)) v(x) window w as ()",
+        None,
+    ),
+    ("select stddev(x) filter (where x <> 0) over () from (values (1e300::float8), (-1e300)) v(x)", None),
+    ("select avg(a) over (partition by i) from fo", None),
+    (
+        "select avg(x) over (order by x), stddev(x) over (order by x) from (values (1.5::float8), (2), (4)) v(x)",
+        None,
+    ),
+    (
+        "select avg(x) over (), stddev_samp(x) over () = 'NaN'::float8 from (values (1.5::float8), ('Infinity')) v(x)",
+        None,
+    ),
+    ("select avg(x) over () from (values (interval '1 day'), (interval '2 hours')) v(x)", None),
+    # a sum of reals past real's range: float4pl's overflow
+    ("select sum(r) from (values (3e38::real), (3e38::real)) v(r)", None),
+    ("select sum(r) filter (where r > 0) from (values (3e38::real), (3e38::real)) v(r)", None),
+    ("select sum(r) over () from (values (3e38::real), (3e38::real)) v(r)", None),
+    ("select sum(distinct r) from (values (3e38::real), (2e38::real)) v(r)", None),
+    ("select sum(r) = 4 from (values (1.5::real), (2.5::real)) v(r)", None),
     # power's underflow (dpow), not of numerics
     ("select 10::float8 ^ -400", None),
     ("select power(10, -400), 1", None),
