@@ -317,3 +317,49 @@ def _made_again(
         f"INSERT INTO {target} SELECT * FROM {scratch}",
         f"DROP TABLE {scratch}",
     ]
+
+
+def without_constraint(
+    con: Any, schema: str, table: str, kind: str, text: str, columns: list[str]
+) -> list[str]:
+    """ALTER TABLE t DROP CONSTRAINT of a PRIMARY KEY, UNIQUE or CHECK constraint (DuckDB drops
+    none): the table made again without it (DuckDB's text of it, `text`, is one item of the
+    table's definition, or a column's PRIMARY KEY / UNIQUE), its rows copied back, its indexes made
+    again. The columns of a primary key stay NOT NULL, as in PostgreSQL."""
+    name, create = _definition(con, schema, table)
+    items = _items(create[create.index("(") + 1 : create.rindex(")")])
+    at = next((k for k, i in enumerate(items) if i == text), None)
+    if at is not None:
+        del items[at]
+    elif kind in ("PRIMARY KEY", "UNIQUE") and len(columns) == 1:
+        named = _column(columns[0])
+        col = next(
+            (k for k, i in enumerate(items) if not _TABLE_CONSTRAINT.match(i) and named.match(i)), None
+        )
+        word = re.compile(r"\s+PRIMARY\s+KEY\b" if kind == "PRIMARY KEY" else r"\s+UNIQUE\b", re.I)
+        if col is None or not word.search(items[col]):
+            raise DbError("0A000", "DuckCDB cannot find this constraint in the table's definition to drop it")
+        items[col] = word.sub("", items[col], count=1)
+    else:
+        raise DbError("0A000", "DuckCDB cannot find this constraint in the table's definition to drop it")
+    if kind == "PRIMARY KEY":
+        for c in columns:
+            named = _column(c)
+            for k, i in enumerate(items):
+                if (
+                    not _TABLE_CONSTRAINT.match(i)
+                    and named.match(i)
+                    and not re.search(r"\bNOT\s+NULL\b", i, re.I)
+                ):
+                    items[k] = f"{i} NOT NULL"
+    indexes = _indexes(con, schema, table)
+    target, scratch = _names(schema, name)
+    return [
+        f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {target}",
+        *(f"DROP INDEX {quote(schema)}.{quote(n)}" for n, _ in indexes),
+        f"DROP TABLE {target}",
+        f"CREATE TABLE {target}({', '.join(items)})",
+        f"INSERT INTO {target} SELECT * FROM {scratch}",
+        f"DROP TABLE {scratch}",
+        *(_remade_index(n, s, schema, name, None) for n, s in indexes),
+    ]

@@ -27,6 +27,7 @@ from engine import (
     bpchar,
     codec,
     constraint_errors,
+    constraint_names,
     cursors,
     declared,
     foreign_keys,
@@ -88,6 +89,8 @@ _ARROW_TYPES = {
 }
 
 # Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
+_CASCADE_AT_END = re.compile(r"\bCASCADE\s*;?\s*$", re.I)
+_NAMES_DROPPED = ("DROP TABLE", "DROP SCHEMA")  # (engine.constraint_names: their tables' names forgotten)
 _WITH_NO_DATA = re.compile(r"\bWITH\s+NO\s+DATA\s*;?\s*$", re.I)
 _EXECUTE_NAME = re.compile(r'^\s*EXECUTE\s+("(?:[^"]|"")+"|\w+)', re.I)
 # Statements that change the catalog: DDL, and SELECT ... INTO (a CREATE TABLE AS, pgcompat.syntax).
@@ -305,7 +308,7 @@ class EngineSession:
         self._tx_ddl = 0  # the DDL count when the open transaction began (_json_columns)
         self._jl_json = True
         self._jl_typed: bool | None = True
-        foreign_keys.session_macro(con)  # what the catalog reads the foreign keys from
+        foreign_keys.session_macro(con)  # what the catalog reads the foreign keys (and constraint names) from
         self._declared = declared.DeclaredTypes(con)  # varchar(n) / char(n) result columns
         self._timetz = timetz.Relations(con)  # tables and views with timetz columns
         # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
@@ -336,6 +339,7 @@ class EngineSession:
         self._ran_in_tx = 0  # statements run in the open transaction block
         self.current_tag = ""  # the statement running (its error messages name it)
         self.current_sql: str | None = None  # its text (a constraint error names its table)
+        self.current_values: Any = None  # its parameters' values (a failed check's row)
         # Transaction blocks begun, committed and rolled back (metering reads them).
         self.txn_begins = 0
         self.txn_commits = 0
@@ -586,11 +590,22 @@ class EngineSession:
         if self.status == "I" and not self._in_implicit:
             self._release_gate()
 
+    def _constraint_error(self, err: DbError) -> DbError:
+        """A unique, check or NOT NULL violation as PostgreSQL reports it (engine.constraint_errors)."""
+        alone = self.status != "T" and not self._in_implicit  # (another connection reads what it read)
+        if err.sqlstate in ("23505", "23514") and not err.objects:
+            return constraint_errors.postgres_constraint_error(
+                self.con, err, self.current_sql, self.current_values, alone
+            )
+        if err.sqlstate == "23502" and err.detail is None:
+            return constraint_errors.not_null_row(self.con, err, self.current_sql, self.current_values, alone)
+        return err
+
     def fail(self, e: BaseException) -> bytes:
         """The ErrorResponse for e; an error inside a transaction block aborts it, as in PostgreSQL."""
         err = to_db_error(e)
-        if err.sqlstate in ("23505", "23514") and not err.objects:
-            err = constraint_errors.postgres_constraint_error(self.con, err, self.current_sql)
+        if err.sqlstate in ("23505", "23514", "23502"):
+            err = self._constraint_error(err)
         if err.sqlstate == "25006" and self.read_only_tx and "transaction is launched" in err.message:
             verb = self.current_tag or "this statement"
             err = DbError("25006", f"cannot execute {verb} in a read-only transaction")
@@ -978,10 +993,12 @@ class EngineSession:
         fks: tuple[foreign_keys.ForeignKey, ...] = (),
         target: foreign_keys.Target | None = None,
         made: list[str] | None = None,
+        named: bool = False,
     ) -> int | None:
         """Run the statements a rewrite put first, then the portal's; atomic as one PostgreSQL
         statement. With foreign keys, their actions and checks around it (engine.foreign_keys).
-        made: the statements that stand for a CREATE TABLE AS (engine.declared.made_by_query)."""
+        made: the statements that stand for a CREATE TABLE AS (engine.declared.made_by_query).
+        named: a DROP TABLE / DROP SCHEMA where tables have named constraints (engine.constraint_names)."""
         implicit = self.status == "I" and not self._in_implicit and not self._implicit_ro
         self._release_stream()
         if implicit:
@@ -1002,8 +1019,8 @@ class EngineSession:
                     run(sql)
                 self._alter(p, run)
                 portal.started = True
-            elif p.kind == "ddl" and fks:
-                self._drop_with_foreign_keys(p, fks, run)
+            elif p.kind == "ddl" and (fks or named):
+                self._drop_with_foreign_keys(p, fks, run, named)
                 portal.started = True
             elif made:
                 for sql in [*p.pre, *made]:
@@ -1049,20 +1066,21 @@ class EngineSession:
                 return  # CREATE TABLE IF NOT EXISTS of a table that is there: nothing added
             if fks:
                 foreign_keys.forget_table(run, schema, table)
-            for fk in spec["foreign_keys"]:
+            for fk in spec.get("foreign_keys", []):
                 foreign_keys.add(run, foreign_keys.read(self.con), schema, table, fk, validate=False)
+            constraint_names.forget_table(run, schema, table)
+            constraint_names.record(run, schema, table, spec.get("constraint_names", []))
             return
         schema, table = str(spec["schema"]), str(spec["table"])
+        if "rename_constraint" in spec:
+            self._rename_constraint(run, fks, schema, table, *spec["rename_constraint"])
+            return
         if "drop_constraint" in spec:
             if foreign_keys.drop_constraint(run, fks, spec):
                 return
-            if spec.get("if_exists"):
-                self._fk_notices.append(
-                    f'constraint "{spec["drop_constraint"]}" of relation "{table}" does not exist, skipping'
-                )
-                return
-            run(p.sql)  # not a foreign key: DuckDB's own answer
+            self._drop_own_constraint(run, spec, schema, table, p.sql)
             return
+        names_before = constraint_names.before_alter(run, schema, table)
         if not spec.get("only_foreign_keys"):
             there = spec.get("then_retype_if_added") and alter_table.has_column(
                 self.con, schema, table, spec["then_retype"]["column"]
@@ -1078,9 +1096,94 @@ class EngineSession:
                 foreign_keys.follow_alter(run, spec)
         for fk in spec.get("foreign_keys", []):
             foreign_keys.add(run, foreign_keys.read(self.con), schema, table, fk, validate=True)
+        if names_before is not None:
+            constraint_names.follow_alter(run, spec, names_before)
+        if spec.get("add_named"):
+            constraint_names.record(run, schema, table, spec["add_named"], last=True)
+
+    def _drop_own_constraint(
+        self, run: Callable[..., Any], spec: dict[str, Any], schema: str, table: str, sql: str
+    ) -> None:
+        """ALTER TABLE t DROP CONSTRAINT n of a PRIMARY KEY, UNIQUE or CHECK constraint (DuckDB drops
+        none: the table is made again without it, engine.alter), refused while a foreign key
+        references the key (dropped too with CASCADE), as in PostgreSQL; of none, 42704 (a notice
+        IF EXISTS)."""
+        name = str(spec["drop_constraint"])
+        if foreign_keys._stored_table(run, schema, table) is None:
+            raise DbError("42P01", f'relation "{table}" does not exist')
+        found = constraint_names.find(run, schema, table, name)
+        if found is None:
+            if not spec.get("if_exists"):
+                raise DbError("42704", f'constraint "{name}" of relation "{table}" does not exist')
+            self._fk_notices.append(f'constraint "{name}" of relation "{table}" does not exist, skipping')
+            return
+        kind, text, columns = found
+        key = sorted(c.lower() for c in columns)
+        here = (schema, table.lower())
+        dependent = [
+            fk
+            for fk in foreign_keys.read(self.con)
+            if kind != "CHECK" and fk.parent == here and sorted(c.lower() for c in fk.parent_cols) == key
+        ]
+        if dependent and not _CASCADE_AT_END.search(sql):
+            fk = dependent[0]
+            raise DbError(
+                "2BP01",
+                f"cannot drop constraint {name} on table {table} because other objects depend on it",
+                detail=f"constraint {fk.name} on table {fk.child_table} depends on index {name}",
+                hint="Use DROP ... CASCADE to drop the dependent objects too.",
+            )
+        for fk in dependent:
+            foreign_keys.drop_constraint(
+                run, (fk,), {"schema": fk.child_schema, "table": fk.child_table, "drop_constraint": fk.name}
+            )
+            self._fk_notices.append(f"drop cascades to constraint {fk.name} on table {fk.child_table}")
+        for statement in alter_table.without_constraint(self.con, schema, table, kind, text, columns):
+            run(statement)
+        constraint_names.forget(run, schema, table, kind, text)
+
+    def _rename_constraint(
+        self,
+        run: Callable[..., Any],
+        fks: tuple[foreign_keys.ForeignKey, ...],
+        schema: str,
+        table: str,
+        old: str,
+        new: str,
+    ) -> None:
+        """ALTER TABLE t RENAME CONSTRAINT a TO b (DuckDB has none): the name the engine keeps, a
+        foreign key's (engine.foreign_keys) or another constraint's (engine.constraint_names)."""
+        if foreign_keys._stored_table(run, schema, table) is None:
+            raise DbError("42P01", f'relation "{table}" does not exist')
+        mine = [fk for fk in fks if fk.child == (schema, table.lower())]
+        taken = (
+            any(fk.name == new for fk in mine) or constraint_names.find(run, schema, table, new) is not None
+        )
+        fk = next((fk for fk in mine if fk.name == old), None)
+        found = None if fk is not None else constraint_names.find(run, schema, table, old)
+        if fk is None and found is None:
+            raise DbError("42704", f'constraint "{old}" for table "{table}" does not exist')
+        if taken:
+            raise DbError("42710", f'constraint "{new}" for relation "{table}" already exists')
+        if fk is not None:
+            run(
+                f"UPDATE {foreign_keys.TABLE} SET name = ? WHERE child_schema = ? AND lower(child_table) = ? AND name = ?",
+                [new, fk.child_schema, fk.child_table.lower(), fk.name],
+            )
+        elif found is not None:
+            constraint_names.rename(run, schema, table, found[0], found[1], new)
+
+    def _names_kept(self) -> bool:
+        """Whether tables of the PDB have named constraints (a DROP TABLE / DROP SCHEMA forgets theirs)."""
+        self._release_stream()
+        return constraint_names.any_kept(self.con.execute)
 
     def _drop_with_foreign_keys(
-        self, p: Prepared, fks: tuple[foreign_keys.ForeignKey, ...], run: Callable[..., Any]
+        self,
+        p: Prepared,
+        fks: tuple[foreign_keys.ForeignKey, ...],
+        run: Callable[..., Any],
+        named: bool = False,
     ) -> None:
         """DROP TABLE / TRUNCATE of tables foreign keys name (PostgreSQL's refusals, CASCADE), DROP
         SCHEMA (the foreign keys of its tables go with them)."""
@@ -1089,13 +1192,19 @@ class EngineSession:
             for sql in [*p.pre, p.sql]:
                 run(sql)
             if p.tag == "DROP SCHEMA":
-                foreign_keys.forget_schemas(run)
+                if fks:
+                    foreign_keys.forget_schemas(run)
+                if named:
+                    constraint_names.forget_schemas(run)
             return
         extra = foreign_keys.drop_or_truncate(run, fks, verb, tables, cascade, self._fk_notices)
         for sql in statements:
             run(sql)
         for sql in extra:
             run(sql)
+        if named and verb == "drop":
+            for schema, table in tables:
+                constraint_names.forget_table(run, schema, table)
 
     def _next_batch(self, portal: Portal) -> pa.RecordBatch | None:
         """The portal's next batch, or None when it has no more rows."""
@@ -1450,6 +1559,7 @@ class EngineSession:
         count = None
         self.current_tag = p.tag
         self.current_sql = p.sql
+        self.current_values = portal.values if p.used_params is None else None
         if p.kind not in _NAME_NEUTRAL:
             self._names = f"{id(self)}:{next(_NAMES_CHANGED)}"
         if not portal.started:
@@ -1481,8 +1591,9 @@ class EngineSession:
             self.ensure_pg_macros(p.sql)  # (again: a fresh snapshot may have rolled them back)
             fks, target = self._fk_target(p)
             made = self._made_by_query(p)
-            if p.pre or p.alter or fks or made:
-                count = self._start_with_pre(portal, fks, target, made)
+            named = p.kind == "ddl" and p.tag in _NAMES_DROPPED and self._names_kept()
+            if p.pre or p.alter or fks or made or named:
+                count = self._start_with_pre(portal, fks, target, made, named)
             elif not (self._small_eligible(portal, max_rows) and self._start_small(portal)):
                 count = self._start(portal)[1]
             while self._fk_notices:
