@@ -204,10 +204,10 @@ def failing_row(
         cur = con if alone else con.cursor()
         try:
             cols = cur.execute(_COLUMNS, [schema, table]).fetchall()
-            row = cur.execute(_TABLE_SQL, [schema, table]).fetchone()
-            if not cols or row is None or re.search(JSONB_CHECK_IN_SQL, row[0]):
+            found = cur.execute(_TABLE_SQL, [schema, table]).fetchall()
+            if not cols or not found or re.search(JSONB_CHECK_IN_SQL, found[0][0]):
                 return None
-            if any(m.group(2) for m in re.finditer(LENGTH_CHECK_IN_SQL, row[0])):
+            if any(m.group(2) for m in re.finditer(LENGTH_CHECK_IN_SQL, found[0][0])):
                 return None  # char(n): PostgreSQL shows it padded
             given = {n.lower() for n in named} if named is not None else None
             defs = []

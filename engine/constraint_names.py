@@ -75,8 +75,8 @@ def record(run: Run, schema: str, table: str, named: list[dict[str, Any]], last:
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ?"
         " AND lower(table_name) = lower(?)",
         [schema, table],
-    ).fetchone()
-    stored_name = str(stored[0]) if stored else table
+    ).fetchall()
+    stored_name = str(stored[0][0]) if stored else table
     for n in named:
         texts = by_kind.get(n["kind"], [])
         at = len(texts) if last else int(n["ordinal"])
@@ -101,7 +101,7 @@ def forget_schemas(run: Run) -> None:
 
 def any_kept(run: Run) -> bool:
     try:
-        return run(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone() is not None
+        return bool(run(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchall())
     except duckdb.CatalogException:
         return False
 
@@ -168,10 +168,10 @@ def rename(run: Run, schema: str, table: str, kind: str, text: str, name: str) -
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ?"
         " AND lower(table_name) = lower(?)",
         [schema, table],
-    ).fetchone()
+    ).fetchall()
     run(
         f"INSERT INTO {TABLE} (schema_name, table_name, kind, text, name) VALUES (?, ?, ?, ?, ?)",
-        [schema, str(stored[0]) if stored else table, kind, text, name],
+        [schema, str(stored[0][0]) if stored else table, kind, text, name],
     )
 
 

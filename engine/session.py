@@ -30,6 +30,7 @@ from engine import (
     constraint_names,
     cursors,
     declared,
+    exists_notices,
     foreign_keys,
     grouping,
     inserts,
@@ -349,7 +350,7 @@ class EngineSession:
         self.fk_registry: foreign_keys.Registry | None = None
         self._fk_pending: list[tuple[foreign_keys.ForeignKey, bool]] = []
         self._fk_modes: dict[str | None, bool] = {}
-        self._fk_notices: list[str] = []
+        self._fk_notices: list[str | tuple[str, str]] = []  # sent when the statement has run (, SQLSTATE)
 
     # ------------------------------------------------------------ helpers
 
@@ -604,6 +605,7 @@ class EngineSession:
     def fail(self, e: BaseException) -> bytes:
         """The ErrorResponse for e; an error inside a transaction block aborts it, as in PostgreSQL."""
         err = to_db_error(e)
+        self._fk_notices.clear()  # (the statement's: it has not run)
         if err.sqlstate in ("23505", "23514", "23502"):
             err = self._constraint_error(err)
         if err.sqlstate == "25006" and self.read_only_tx and "transaction is launched" in err.message:
@@ -1589,6 +1591,9 @@ class EngineSession:
                 emit(backend.command_complete(self._tag(p, 0)))
                 return
             self.ensure_pg_macros(p.sql)  # (again: a fresh snapshot may have rolled them back)
+            if p.kind == "ddl" and "EXISTS" in p.sql.upper():  # (IF [NOT] EXISTS: PostgreSQL's notices)
+                self._release_stream()
+                self._fk_notices += exists_notices.notices(self.con.execute, [*p.pre, p.sql])
             fks, target = self._fk_target(p)
             made = self._made_by_query(p)
             named = p.kind == "ddl" and p.tag in _NAMES_DROPPED and self._names_kept()
@@ -1597,7 +1602,12 @@ class EngineSession:
             elif not (self._small_eligible(portal, max_rows) and self._start_small(portal)):
                 count = self._start(portal)[1]
             while self._fk_notices:
-                emit(backend.notice_response(self._fk_notices.pop(0)))
+                n = self._fk_notices.pop(0)
+                emit(
+                    backend.notice_response(n)
+                    if isinstance(n, str)
+                    else backend.notice_response(n[0], sqlstate=n[1])
+                )
             if p.kind in _CREATING_KINDS:  # (SELECT INTO makes a table too: catalog reads are stale)
                 self.ddl.bump()
                 self._ddl_in_tx = self.status != "I" or self._in_implicit or self._implicit_ro
