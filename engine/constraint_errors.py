@@ -119,6 +119,10 @@ def postgres_constraint_error(
             if values.count(", ") != len(columns) - 1:
                 continue
         found.append((_name(kind, text, columns, given), columns, values))
+    if not found and kind_word:
+        found = _renamed_key(rows, kind_word, duplicate.group("pairs"), _name)
+        if len(found) > 1:
+            found = [f for f in found if _holds(con, schema, table, f[1], f[2])]
     if len(found) != 1:  # (two keys the values could be: DuckDB's words, the table named)
         return DbError("23505", message, objects=_objects(schema, table, "")) if found else err
     name, columns, values = found[0]
@@ -128,6 +132,34 @@ def postgres_constraint_error(
         detail=f"Key ({', '.join(columns)})=({values}) already exists.",
         objects=_objects(schema, table, name),
     )
+
+
+def _renamed_key(rows: list[Any], kind_word: str, pairs: str, name: Any) -> list[tuple[str, list[str], str]]:
+    """The key a duplicate names by columns no longer there (DuckDB's message keeps a column's name
+    from before ALTER TABLE ... RENAME COLUMN): the keys of that kind and of as many columns."""
+    found = []
+    for kind, text, columns, given in rows:
+        if kind == "CHECK" or (kind_word == "primary key") != (kind == "PRIMARY KEY"):
+            continue
+        m = re.fullmatch(", ".join(r"[^:,]+: (.*)" for _ in columns), pairs, re.S)
+        if m is not None:
+            found.append((name(kind, text, list(columns), given), list(columns), ", ".join(m.groups())))
+    return found
+
+
+def _holds(con: Any, schema: str, table: str, columns: list[str], value: str) -> bool:
+    """Whether a committed row has this one-column key's value (which of several keys a duplicate is)."""
+    if len(columns) != 1:
+        return False
+    try:
+        cur = con.cursor()
+        try:
+            q = f"SELECT count(*) FROM {foreign_keys.qualified(schema, table)} WHERE CAST({foreign_keys.quote(columns[0])} AS VARCHAR) = ?"
+            return bool(cur.execute(q, [value]).fetchall()[0][0])
+        finally:
+            cur.close()
+    except duckdb.Error:
+        return False
 
 
 # A column default a failing row may show (evaluated again on a copy: a constant, never a
