@@ -10,7 +10,9 @@ is when the statement runs (pgcompat.alter reads the statement and says what it 
 Foreign keys are the engine's own (engine.foreign_keys: ADD / DROP CONSTRAINT, renames followed),
 not DuckDB's. Tables made before that with DuckDB's own foreign keys keep them: the tables whose
 keys reference the one altered are copied aside and made again after it (`plan`). DuckDB does not
-keep constraint names, nor do comments on a table made again survive.
+keep constraint names (engine.constraint_names does), nor do comments on a table made again
+survive. DROP CONSTRAINT of a PRIMARY KEY, UNIQUE or CHECK makes the table again without it
+(`without_constraint`).
 
 Every statement runs in the session's transaction (an implicit one outside a block): an
 error leaves the table as it was.

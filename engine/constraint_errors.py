@@ -6,8 +6,11 @@ constraint "t_pkey"` with the detail `Key (id)=(1) already exists.`, and `new ro
 violates check constraint "t_n_check"`, and names the constraint, table and schema in the
 ErrorResponse's fields (psycopg's diag, node-postgres' error.constraint): ORMs and applications
 branch on the constraint's name. The constraint is found in the catalog (duckdb_constraints) and
-named as PostgreSQL names an unnamed one (DuckDB keeps no given name): t_pkey, t_col_key,
-t_col_check, t_check for a check of several columns.
+named as it was given (engine.constraint_names: DuckDB keeps no given name), else as PostgreSQL
+names an unnamed one: t_pkey, t_col_key, t_col_check, t_check for a check of several columns.
+
+A check's or NOT NULL's violation also gets PostgreSQL's detail `Failing row contains (...)`
+where the row is known for sure (failing_row), computed on the failure path only.
 """
 
 from __future__ import annotations

@@ -142,16 +142,19 @@ def follow_alter(run: Run, spec: dict[str, Any], before: list[tuple[str, str]]) 
         forget(run, schema, table, kind, text)
 
 
-def find(run: Run, schema: str, table: str, name: str) -> tuple[str, str, list[str]] | None:
+def find(
+    run: Run, schema: str, table: str, name: str, temp: bool = False
+) -> tuple[str, str, list[str]] | None:
     """The PRIMARY KEY, UNIQUE or CHECK constraint of the table of that name, (kind, DuckDB's text,
-    columns): a given name, or the name PostgreSQL gives an unnamed one (default_name)."""
-    given = names_of(run, schema, table)
+    columns): a given name, or the name PostgreSQL gives an unnamed one (default_name). temp: of
+    a temporary table (whose given names are not kept)."""
+    given = {} if temp else names_of(run, schema, table)
     rows = run(
         "SELECT constraint_type, constraint_text, constraint_column_names, constraint_name, table_name"
-        " FROM duckdb_constraints() WHERE database_name = current_database() AND schema_name = ?"
-        " AND lower(table_name) = lower(?) AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'CHECK')"
+        " FROM duckdb_constraints() WHERE database_name = CASE WHEN ? THEN 'temp' ELSE current_database() END"
+        " AND schema_name = ? AND lower(table_name) = lower(?) AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'CHECK')"
         " ORDER BY constraint_index",
-        [schema, table],
+        [temp, schema, table],
     ).fetchall()
     for kind, text, columns, duck_name, stored in rows:
         cols = [str(c) for c in columns]

@@ -188,6 +188,15 @@ def _columns_from_description(
     return _renamed(declared.apply([d[0] for d in description], cols, origins), names)
 
 
+def _temporary_table(run: Callable[..., Any], schema: str, table: str) -> bool:
+    return bool(
+        run(
+            "SELECT 1 FROM duckdb_tables() WHERE database_name = 'temp' AND schema_name = ? AND lower(table_name) = lower(?)",
+            [schema, table],
+        ).fetchall()
+    )
+
+
 def _for_duckdb(p: Prepared, values: list[Any]) -> list[Any] | dict[str, Any]:
     """Parameter values as DuckDB takes them: by number when a rewrite dropped some."""
     if p.used_params is None:
@@ -1112,8 +1121,15 @@ class EngineSession:
         IF EXISTS)."""
         name = str(spec["drop_constraint"])
         if foreign_keys._stored_table(run, schema, table) is None:
-            raise DbError("42P01", f'relation "{table}" does not exist')
-        found = constraint_names.find(run, schema, table, name)
+            if not _temporary_table(run, schema, table):
+                raise DbError("42P01", f'relation "{table}" does not exist')
+            if constraint_names.find(run, schema, table, name, temp=True) is not None:
+                raise DbError(
+                    "0A000", f'ALTER TABLE ... DROP CONSTRAINT "{name}" of a temporary table is not supported'
+                )
+            found = None
+        else:
+            found = constraint_names.find(run, schema, table, name)
         if found is None:
             if not spec.get("if_exists"):
                 raise DbError("42704", f'constraint "{name}" of relation "{table}" does not exist')
@@ -1156,6 +1172,10 @@ class EngineSession:
         """ALTER TABLE t RENAME CONSTRAINT a TO b (DuckDB has none): the name the engine keeps, a
         foreign key's (engine.foreign_keys) or another constraint's (engine.constraint_names)."""
         if foreign_keys._stored_table(run, schema, table) is None:
+            if _temporary_table(run, schema, table):
+                raise DbError(
+                    "0A000", "ALTER TABLE ... RENAME CONSTRAINT of a temporary table is not supported"
+                )
             raise DbError("42P01", f'relation "{table}" does not exist')
         mine = [fk for fk in fks if fk.child == (schema, table.lower())]
         taken = (
