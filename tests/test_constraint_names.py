@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
+import pytest
 
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
 
@@ -208,3 +209,48 @@ def test_if_not_exists_and_if_exists_notices(conn, table_name, pg15) -> None:  #
     """CREATE ... IF NOT EXISTS of a table, index, schema or sequence that is there, and DROP ...
     IF EXISTS of one that is not: PostgreSQL's notices with their SQLSTATEs, and the tags."""
     _same(conn, pg15, _exists, table_name)
+
+
+def test_named_constraints_go_with_clones(server, root, table_name) -> None:
+    """The names are schema, kept in the PDB's own file: a clone with its rows and one without
+    (NO DATA) name the source's constraints as given."""
+    from tests.conftest import PDB_PASSWORD
+
+    src, full, empty = (f"CN{table_name[2:8].upper()}{k}" for k in ("S", "F", "E"))
+    root.execute(f'CREATE PLUGGABLE DATABASE {src} ADMIN USER pdbadmin IDENTIFIED BY "{PDB_PASSWORD}"')
+    root.execute(f"ALTER PLUGGABLE DATABASE {src} OPEN")
+    try:
+        with server.connect(src, "pdbadmin", PDB_PASSWORD, autocommit=True) as c:
+            c.execute(
+                "create table k (id int constraint k_given primary key, v int constraint v_given check (v > 0))"
+            )
+            c.execute("insert into k values (1, 1)")
+        root.execute(f"CREATE PLUGGABLE DATABASE {full} FROM {src}")
+        root.execute(f"CREATE PLUGGABLE DATABASE {empty} FROM {src} NO DATA")
+        for name in (full, empty):
+            root.execute(f"ALTER PLUGGABLE DATABASE {name} OPEN")
+            with server.connect(name, "pdbadmin", PDB_PASSWORD, autocommit=True) as c:
+                c.execute("insert into k values (1, 1) on conflict do nothing")
+                with pytest.raises(psycopg.errors.UniqueViolation) as dup:
+                    c.execute("insert into k values (1, 1)")
+                assert dup.value.diag.constraint_name == "k_given"
+                with pytest.raises(psycopg.errors.CheckViolation) as bad:
+                    c.execute("insert into k values (2, -2)")
+                assert bad.value.diag.constraint_name == "v_given"
+                assert bad.value.diag.message_detail == "Failing row contains (2, -2)."
+                assert c.execute(
+                    "select conname from pg_constraint where conrelid = 'k'::regclass order by 1"
+                ).fetchall() == [
+                    ("k_given",),
+                    ("v_given",),
+                ]
+    finally:
+        for name in (full, empty, src):
+            try:
+                root.execute(f"ALTER PLUGGABLE DATABASE {name} CLOSE IMMEDIATE")
+            except psycopg.Error:
+                pass
+            try:
+                root.execute(f"DROP PLUGGABLE DATABASE {name} INCLUDING DATAFILES")
+            except psycopg.Error:
+                pass
