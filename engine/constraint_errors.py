@@ -48,6 +48,25 @@ def _strip(message: str) -> str:
     return message.split("Constraint Error: ", 1)[-1].strip()
 
 
+def _schema_of(con: Any, table: str) -> str:
+    """The schema of a table DuckDB's check message names without one: main, or the one other
+    schema that has a table of that name."""
+    try:
+        cur = con.cursor()
+        try:
+            rows = cur.execute(
+                "SELECT DISTINCT schema_name FROM duckdb_tables() WHERE database_name = current_database()"
+                " AND table_name = ?",
+                [table],
+            ).fetchall()
+        finally:
+            cur.close()
+    except duckdb.Error:
+        return "main"
+    schemas = [str(r[0]) for r in rows]
+    return schemas[0] if len(schemas) == 1 else "main"
+
+
 def _namer(cur: Any, schema: str, table: str) -> Any:
     """The name of a constraint of the table: the one given it (engine.constraint_names), else the
     one PostgreSQL gives an unnamed one."""
@@ -77,7 +96,7 @@ def postgres_constraint_error(
     if check is None and duplicate is None:
         return err
     if check is not None:
-        schema, table = "main", check.group("table")
+        schema, table = _schema_of(con, check.group("table")), check.group("table")
     else:
         target = foreign_keys.target_of(sql).table if sql else None
         if target is None:

@@ -23,6 +23,8 @@ from typing import Any
 
 import duckdb
 
+from pgwire.errors import DbError
+
 TABLE = '"__duckcdb"."constraint_names"'
 CREATE = (
     'CREATE SCHEMA IF NOT EXISTS "__duckcdb"',
@@ -68,6 +70,7 @@ def record(run: Run, schema: str, table: str, named: list[dict[str, Any]], last:
     constraint of its kind in DuckDB's order (last: the last of its kind, ALTER TABLE ADD)."""
     if not named:
         return
+    _refuse_taken(run, schema, table, named, last)
     by_kind: dict[str, list[str]] = {}
     for kind, text in _constraints(run, schema, table):
         by_kind.setdefault(kind, []).append(text)
@@ -86,6 +89,25 @@ def record(run: Run, schema: str, table: str, named: list[dict[str, Any]], last:
             f"INSERT INTO {TABLE} (schema_name, table_name, kind, text, name) VALUES (?, ?, ?, ?, ?)",
             [schema, stored_name, n["kind"], texts[at - 1], n["name"]],
         )
+
+
+def _refuse_taken(run: Run, schema: str, table: str, named: list[dict[str, Any]], last: bool) -> None:
+    """PostgreSQL's errors for a name given twice: a PRIMARY KEY's or UNIQUE's is its index's, a
+    relation's name (42P07); a check's is the table's constraint's (42710)."""
+    seen: dict[str, str] = {}
+    if last:  # ALTER TABLE ... ADD: the table's constraints are there already (and the new one)
+        given = names_of(run, schema, table)
+        for kind, text, cols, duck_name, stored in _all(run, schema, table)[:-1]:
+            seen[_given_or_default(run, schema, table, kind, text, cols, duck_name, stored, given)] = kind
+    for n in named:
+        before = seen.get(n["name"])
+        if before is not None:
+            if n["kind"] != "CHECK" and before != "CHECK":
+                raise DbError("42P07", f'relation "{n["name"]}" already exists')
+            if n["kind"] == "CHECK" and before == "CHECK" and not last:
+                raise DbError("42710", f'check constraint "{n["name"]}" already exists')
+            raise DbError("42710", f'constraint "{n["name"]}" for relation "{table}" already exists')
+        seen[n["name"]] = n["kind"]
 
 
 def forget_table(run: Run, schema: str, table: str) -> None:
@@ -142,6 +164,34 @@ def follow_alter(run: Run, spec: dict[str, Any], before: list[tuple[str, str]]) 
         forget(run, schema, table, kind, text)
 
 
+_ALL = (
+    "SELECT constraint_type, constraint_text, constraint_column_names, constraint_name, table_name"
+    " FROM duckdb_constraints() WHERE database_name = CASE WHEN ? THEN 'temp' ELSE current_database() END"
+    " AND schema_name = ? AND lower(table_name) = lower(?) AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'CHECK')"
+    " ORDER BY constraint_index"
+)
+
+
+def _all(run: Run, schema: str, table: str, temp: bool = False) -> list[tuple[str, str, list[str], str, str]]:
+    rows = run(_ALL, [temp, schema, table]).fetchall()
+    return [(str(k), str(t), [str(c) for c in cols], str(n), str(st)) for k, t, cols, n, st in rows]
+
+
+def _given_or_default(
+    run: Run,
+    schema: str,
+    table: str,
+    kind: str,
+    text: str,
+    cols: list[str],
+    duck_name: str,
+    stored: str,
+    given: dict[tuple[str, str], str] | None = None,
+) -> str:
+    given = names_of(run, schema, table) if given is None else given
+    return given.get((kind, text)) or default_name(stored, kind, cols, duck_name)
+
+
 def find(
     run: Run, schema: str, table: str, name: str, temp: bool = False
 ) -> tuple[str, str, list[str]] | None:
@@ -149,18 +199,9 @@ def find(
     columns): a given name, or the name PostgreSQL gives an unnamed one (default_name). temp: of
     a temporary table (whose given names are not kept)."""
     given = {} if temp else names_of(run, schema, table)
-    rows = run(
-        "SELECT constraint_type, constraint_text, constraint_column_names, constraint_name, table_name"
-        " FROM duckdb_constraints() WHERE database_name = CASE WHEN ? THEN 'temp' ELSE current_database() END"
-        " AND schema_name = ? AND lower(table_name) = lower(?) AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'CHECK')"
-        " ORDER BY constraint_index",
-        [temp, schema, table],
-    ).fetchall()
-    for kind, text, columns, duck_name, stored in rows:
-        cols = [str(c) for c in columns]
-        n = given.get((str(kind), str(text))) or default_name(str(stored), str(kind), cols, str(duck_name))
-        if n == name:
-            return str(kind), str(text), cols
+    for kind, text, cols, duck_name, stored in _all(run, schema, table, temp):
+        if _given_or_default(run, schema, table, kind, text, cols, duck_name, stored, given) == name:
+            return kind, text, cols
     return None
 
 

@@ -128,6 +128,32 @@ def test_named_constraints_as_postgresql(conn, table_name, pg15) -> None:  # noq
     _same(conn, pg15, _named, table_name)
 
 
+def _taken(t: str) -> list[Step]:
+    return [
+        f"create table {t} (a int constraint {t}_x check (a > 0), b int constraint {t}_x check (b > 0))",
+        f"create table {t} (a int constraint {t}_u unique, b int constraint {t}_u unique)",
+        f"create table {t} (a int constraint {t}_k unique, b int constraint {t}_c check (b > 0))",
+        f"alter table {t} add constraint {t}_k unique (b)",
+        f"alter table {t} add constraint {t}_c unique (b)",
+        f"alter table {t} add constraint {t}_n unique (b)",
+        f"select conname from pg_constraint where conrelid = '{t}'::regclass order by 1",
+        f"create schema {t}_s",
+        f'create table {t}_s.x (id int constraint {t}_sk primary key, v int constraint "{t} V" check (v > 0))',
+        f"insert into {t}_s.x values (1, 1)",
+        f"insert into {t}_s.x values (1, 1)",
+        f"insert into {t}_s.x values (2, -2)",  # a check of a table in another schema
+        f"drop table {t}_s.x",
+        f"drop schema {t}_s",
+        f"drop table {t}",
+    ]
+
+
+def test_names_given_twice_and_other_schemas(conn, table_name, pg15) -> None:  # noqa: F811
+    """A name given twice (PostgreSQL's 42P07 for an index's, 42710 for a check's), and a quoted
+    name of a table in another schema."""
+    _same(conn, pg15, _taken, table_name)
+
+
 def _failing(t: str) -> list[Step]:
     return [
         f"drop table if exists {t}",
