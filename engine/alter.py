@@ -365,3 +365,14 @@ def without_constraint(
         f"DROP TABLE {scratch}",
         *(_remade_index(n, s, schema, name, None) for n, s in indexes),
     ]
+
+
+def with_check(con: Any, schema: str, table: str, check: str) -> list[str]:
+    """ALTER TABLE t ADD CHECK (...) (DuckDB adds none): the table made again with it, its rows
+    copied back (and so checked), its indexes made again."""
+    indexes = _indexes(con, schema, table)
+    name = _definition(con, schema, table)[0]
+    return [
+        *_made_again(con, schema, table, indexes, check),
+        *(_remade_index(n, s, schema, name, None) for n, s in indexes),
+    ]

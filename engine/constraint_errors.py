@@ -323,3 +323,27 @@ def not_null_row(con: Any, err: DbError, sql: str | None, values: Any, alone: bo
     if detail is None:
         return err
     return DbError(err.sqlstate, err.message, detail=detail, hint=err.hint, objects=err.objects)
+
+
+def check_name(con: Any, schema: str, table: str, check: str, taken: set[str] | None = None) -> str:
+    """The name PostgreSQL gives an unnamed CHECK (...) of a table: t_col_check for one of one
+    column, t_check otherwise, a number after it where that is taken (ChooseConstraintName)."""
+    base = _check_base(con, schema, table, check)
+    name, n = base, 0
+    while name in (taken or set()):
+        n += 1
+        name = f"{base[: 63 - len(str(n))]}{n}"
+    return name
+
+
+def _check_base(con: Any, schema: str, table: str, check: str) -> str:
+    rows = con.execute(_COLUMNS, [schema, table]).fetchall()
+    columns = {str(r[0]).lower(): str(r[0]) for r in rows}
+    try:
+        tree = sqlglot.parse_one(check[check.index("(") :], dialect="duckdb")
+    except sqlglot.errors.SqlglotError:
+        return f"{table}_check"
+    used = {c.name.lower() for c in tree.find_all(exp.Column) if c.name.lower() in columns}
+    return constraint_names.default_name(
+        table, "CHECK", [columns[u] for u in used], f"{table}_{''.join(used)}_check"
+    )

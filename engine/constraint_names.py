@@ -192,6 +192,12 @@ def _given_or_default(
     return given.get((kind, text)) or default_name(stored, kind, cols, duck_name)
 
 
+def taken_names(run: Run, schema: str, table: str) -> set[str]:
+    """The names of the table's PRIMARY KEY, UNIQUE and CHECK constraints, given or PostgreSQL's."""
+    given = names_of(run, schema, table)
+    return {_given_or_default(run, schema, table, *row, given) for row in _all(run, schema, table)}
+
+
 def find(
     run: Run, schema: str, table: str, name: str, temp: bool = False
 ) -> tuple[str, str, list[str]] | None:
@@ -228,12 +234,13 @@ def forget(run: Run, schema: str, table: str, kind: str, text: str) -> None:
 
 
 def default_name(table: str, kind: str, columns: list[str], duckdb_name: str) -> str:
-    """The name PostgreSQL gives an unnamed constraint, from DuckDB's (t_col_key, t_col_check):
-    t_pkey for a primary key, t_check for a check of several columns."""
+    """The name PostgreSQL gives an unnamed constraint, from DuckDB's (t_col_key): t_pkey for a
+    primary key, t_col_check for a check of one column, t_check for one of several."""
     if kind == "PRIMARY KEY":
         return f"{table}_pkey"
-    if kind == "CHECK" and len(columns) != 1:
-        return f"{table}_check"
+    if kind == "CHECK":
+        distinct = list(dict.fromkeys(columns))  # (DuckDB lists a column once per mention)
+        return f"{table}_{distinct[0]}_check" if len(distinct) == 1 else f"{table}_check"
     return duckdb_name
 
 

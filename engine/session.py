@@ -1091,6 +1091,9 @@ class EngineSession:
                 return
             self._drop_own_constraint(run, spec, schema, table, p.sql)
             return
+        if spec.get("add_check"):
+            self._add_check(run, spec, schema, table, p.sql)
+            return
         names_before = constraint_names.before_alter(run, schema, table)
         if not spec.get("only_foreign_keys"):
             there = spec.get("then_retype_if_added") and alter_table.has_column(
@@ -1159,6 +1162,49 @@ class EngineSession:
         for statement in alter_table.without_constraint(self.con, schema, table, kind, text, columns):
             run(statement)
         constraint_names.forget(run, schema, table, kind, text)
+
+    def _add_check(
+        self, run: Callable[..., Any], spec: dict[str, Any], schema: str, table: str, sql: str
+    ) -> None:
+        """ALTER TABLE t ADD [CONSTRAINT n] CHECK (...): refused with PostgreSQL's error when a row
+        violates it, else the table made again with it (engine.alter.with_check) and its name kept."""
+        stored = foreign_keys._stored_table(run, schema, table)
+        if stored is None:
+            run(sql)  # (a temporary table or none: DuckDB's answer)
+            return
+        check = str(spec["add_check"])
+        given = spec.get("add_named") or []
+        if not given:  # PostgreSQL's name for it, kept (DuckDB's would not be told from another's)
+            taken = constraint_names.taken_names(run, schema, stored)
+            given = [
+                {
+                    "kind": "CHECK",
+                    "name": constraint_errors.check_name(self.con, schema, stored, check, taken),
+                }
+            ]
+        name = given[0]["name"]
+        expr = check[check.index("(") :]
+        bad = run(
+            f"SELECT 1 FROM {foreign_keys.qualified(schema, stored)} WHERE NOT coalesce({expr}, true) LIMIT 1"
+        )
+        if bad.fetchall():
+            if spec.get("not_valid"):
+                raise DbError(
+                    "0A000",
+                    "ADD CONSTRAINT ... NOT VALID: DuckCDB checks the rows already there, and one violates it",
+                )
+            raise DbError(
+                "23514",
+                f'check constraint "{name}" of relation "{stored}" is violated by some row',
+                objects={
+                    "schema": "public" if schema == "main" else schema,
+                    "table": stored,
+                    "constraint": name,
+                },
+            )
+        for statement in alter_table.with_check(self.con, schema, stored, check):
+            run(statement)
+        constraint_names.record(run, schema, stored, given, last=True)
 
     def _rename_constraint(
         self,

@@ -8,6 +8,8 @@ engine, in the statement's `alter`:
 
 - CREATE TABLE: {"create_table": {schema, table}, "constraint_names": [{kind, ordinal, name}]}
 - ALTER TABLE t ADD CONSTRAINT n PRIMARY KEY / UNIQUE: {schema, table, "add_named": [{kind, name}]}
+- ALTER TABLE t ADD [CONSTRAINT n] CHECK (...) [NOT VALID]: {schema, table, "add_check": "CHECK (...)",
+  "not_valid", ["add_named"]} (DuckDB adds no CHECK to a table: the engine makes it again with it)
 - ALTER TABLE t RENAME CONSTRAINT a TO b: {schema, table, "rename_constraint": [a, b]} (DuckDB has no
   such statement: the engine renames what it keeps)
 
@@ -130,18 +132,30 @@ def _alter_table(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
             **target,
             "rename_constraint": [_name(text, toks[k + 2], base), _name(text, toks[k + 4], base)],
         }
-    if w[k : k + 2] != ["ADD", "CONSTRAINT"] or k + 3 >= len(toks):
+    if w[k : k + 1] != ["ADD"]:
         return None
-    kind = _kind(text, toks[k + 3], base)
-    if kind not in ("PRIMARY KEY", "UNIQUE"):
+    j, name = k + 1, None
+    if w[j : j + 1] == ["CONSTRAINT"] and j + 2 < len(toks):
+        name, j = _name(text, toks[j + 1], base), j + 2
+    kind = _kind(text, toks[j], base) if j < len(toks) else None
+    named = {"add_named": [{"kind": kind, "name": name}]} if name is not None else {}
+    if kind == "CHECK":
+        # ADD [CONSTRAINT n] CHECK (...) [NOT VALID]: DuckDB adds none; the engine makes the table again
+        end, not_valid = len(toks), w[-2:] == ["NOT", "VALID"]
+        end -= 2 if not_valid else 0
+        if w[end - 2 : end] == ["NO", "INHERIT"]:
+            end -= 2
+        check = text[toks[j].start - base : toks[end - 1].end - base + 1]
+        return {**target, "add_check": check, "not_valid": not_valid, **named}
+    if name is None or kind not in ("PRIMARY KEY", "UNIQUE"):
         return None
-    return {**target, "add_named": [{"kind": kind, "name": _name(text, toks[k + 2], base)}]}
+    return {**target, **named}
 
 
 def extract(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
     """The named constraints of a CREATE TABLE or ALTER TABLE ... ADD CONSTRAINT (the text DuckDB
     runs), as the engine's spec; None where there are none."""
-    if len(toks) < 4 or not any(_word(text, t, toks[0].start) == "CONSTRAINT" for t in toks):
+    if len(toks) < 4 or not any(_word(text, t, toks[0].start) in ("CONSTRAINT", "CHECK") for t in toks):
         return None
     first, second = toks[0].text.upper(), toks[1].text.upper()
     if first == "CREATE":

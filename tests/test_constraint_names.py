@@ -154,6 +154,42 @@ def test_names_given_twice_and_other_schemas(conn, table_name, pg15) -> None:  #
     _same(conn, pg15, _taken, table_name)
 
 
+def _add_check(t: str) -> list[Step]:
+    return [
+        f"create table {t} (id int constraint {t}_k primary key, v int, w text)",
+        f"create index {t}_w on {t} (w)",
+        f"insert into {t} values (1, 5, 'a'), (2, -1, 'b')",
+        f"alter table {t} add constraint {t}_pos check (v > 0)",  # a row violates it
+        f"alter table {t} add check (v > 0)",  # ... PostgreSQL's name in the error
+        f"alter table {t} add check (v > -5)",
+        f"alter table {t} add check (v > -6)",  # a name taken: a number after it
+        f"alter table {t} add check (v > id - 10)",  # of two columns
+        f"alter table {t} add constraint {t}_w_len check (length(w) < 3)",
+        f"insert into {t} values (3, 7, 'cccc')",
+        f"insert into {t} values (3, -5, 'c')",
+        f"select conname, contype from pg_constraint where conrelid = '{t}'::regclass order by 1",
+        f"select indexname from pg_indexes where tablename = '{t}' order by 1",
+        f"alter table {t} add constraint {t}_w_len check (length(w) < 4)",  # a name taken
+        f"alter table {t} drop constraint {t}_w_len",
+        f"alter table {t} drop constraint {t}_v_check1",
+        f"insert into {t} values (3, 7, 'cccc')",
+        f"select id, v, w from {t} order by id",
+        f"create table {t}_2 (a int check (a > 0 and a < 10), b int, check (a < b), check (b > 0))",
+        f"select conname from pg_constraint where conrelid = '{t}_2'::regclass order by 1",
+        f"insert into {t}_2 values (20, 30)",
+        f"insert into {t}_2 values (5, 3)",
+        f"drop table {t}_2",
+        f"drop table {t}",
+    ]
+
+
+def test_add_check_and_names_of_unnamed_checks(conn, table_name, pg15) -> None:  # noqa: F811
+    """ALTER TABLE ADD [CONSTRAINT n] CHECK (DuckDB adds none: the table is made again with it),
+    refused with PostgreSQL's error when a row violates it; unnamed checks named as PostgreSQL
+    names them (t_col_check, t_check, a number where the name is taken)."""
+    _same(conn, pg15, _add_check, table_name)
+
+
 def _failing(t: str) -> list[Step]:
     return [
         f"drop table if exists {t}",

@@ -112,6 +112,8 @@ FROM (SELECT table_oid, unnest(regexp_extract_all(sql, {_JSONB_RE}, 1)) AS __c
 CON_LITE = f"""SELECT {CON_BASE} + table_oid * 1024 + __k AS oid,
     CASE WHEN __fkname IS NOT NULL THEN __fkname WHEN __given IS NOT NULL THEN __given
         WHEN constraint_type = 'PRIMARY KEY' THEN table_name || '_pkey'
+        WHEN constraint_type = 'CHECK' THEN table_name || CASE WHEN len(list_distinct(constraint_column_names)) = 1
+            THEN '_' || constraint_column_names[1] ELSE '' END || '_check'
         WHEN constraint_type = 'FOREIGN KEY' THEN table_name || '_' || array_to_string(constraint_column_names, '_') || '_fkey'
         ELSE constraint_name END AS conname,
     schema_oid AS connamespace,
