@@ -312,6 +312,15 @@ def failing_row(
     return f"Failing row contains ({', '.join(texts)})."
 
 
+def as_postgres(con: Any, err: DbError, sql: str | None, values: Any, alone: bool) -> DbError:
+    """A unique, check or NOT NULL violation (23505, 23514, 23502) as PostgreSQL reports it."""
+    if err.sqlstate in ("23505", "23514") and not err.objects:
+        return postgres_constraint_error(con, err, sql, values, alone)
+    if err.sqlstate == "23502" and err.detail is None:
+        return not_null_row(con, err, sql, values, alone)
+    return err
+
+
 def not_null_row(con: Any, err: DbError, sql: str | None, values: Any, alone: bool = False) -> DbError:
     """A NOT NULL violation (23502, its table and column named) with PostgreSQL's failing row."""
     table, column = err.objects.get("table"), err.objects.get("column")

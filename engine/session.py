@@ -26,6 +26,7 @@ from engine import alter as alter_table
 from engine import (
     bpchar,
     codec,
+    constraint_ddl,
     constraint_errors,
     constraint_names,
     cursors,
@@ -90,7 +91,6 @@ _ARROW_TYPES = {
 }
 
 # Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
-_CASCADE_AT_END = re.compile(r"\bCASCADE\s*;?\s*$", re.I)
 _NAMES_DROPPED = ("DROP TABLE", "DROP SCHEMA")  # (engine.constraint_names: their tables' names forgotten)
 _WITH_NO_DATA = re.compile(r"\bWITH\s+NO\s+DATA\s*;?\s*$", re.I)
 _EXECUTE_NAME = re.compile(r'^\s*EXECUTE\s+("(?:[^"]|"")+"|\w+)', re.I)
@@ -186,15 +186,6 @@ def _columns_from_description(
 ) -> list[tuple[str, codec.PgType]]:
     cols = [(d[0], codec.pg_type_for_duckdb(str(d[1]))) for d in description]
     return _renamed(declared.apply([d[0] for d in description], cols, origins), names)
-
-
-def _temporary_table(run: Callable[..., Any], schema: str, table: str) -> bool:
-    return bool(
-        run(
-            "SELECT 1 FROM duckdb_tables() WHERE database_name = 'temp' AND schema_name = ? AND lower(table_name) = lower(?)",
-            [schema, table],
-        ).fetchall()
-    )
 
 
 def _for_duckdb(p: Prepared, values: list[Any]) -> list[Any] | dict[str, Any]:
@@ -600,23 +591,13 @@ class EngineSession:
         if self.status == "I" and not self._in_implicit:
             self._release_gate()
 
-    def _constraint_error(self, err: DbError) -> DbError:
-        """A unique, check or NOT NULL violation as PostgreSQL reports it (engine.constraint_errors)."""
-        alone = self.status != "T" and not self._in_implicit  # (another connection reads what it read)
-        if err.sqlstate in ("23505", "23514") and not err.objects:
-            return constraint_errors.postgres_constraint_error(
-                self.con, err, self.current_sql, self.current_values, alone
-            )
-        if err.sqlstate == "23502" and err.detail is None:
-            return constraint_errors.not_null_row(self.con, err, self.current_sql, self.current_values, alone)
-        return err
-
     def fail(self, e: BaseException) -> bytes:
         """The ErrorResponse for e; an error inside a transaction block aborts it, as in PostgreSQL."""
         err = to_db_error(e)
         self._fk_notices.clear()  # (the statement's: it has not run)
         if err.sqlstate in ("23505", "23514", "23502"):
-            err = self._constraint_error(err)
+            alone = self.status != "T" and not self._in_implicit  # (another connection reads what it read)
+            err = constraint_errors.as_postgres(self.con, err, self.current_sql, self.current_values, alone)
         if err.sqlstate == "25006" and self.read_only_tx and "transaction is launched" in err.message:
             verb = self.current_tag or "this statement"
             err = DbError("25006", f"cannot execute {verb} in a read-only transaction")
@@ -1084,15 +1065,15 @@ class EngineSession:
             return
         schema, table = str(spec["schema"]), str(spec["table"])
         if "rename_constraint" in spec:
-            self._rename_constraint(run, fks, schema, table, *spec["rename_constraint"])
+            constraint_ddl.rename_constraint(run, fks, schema, table, *spec["rename_constraint"])
             return
         if "drop_constraint" in spec:
             if foreign_keys.drop_constraint(run, fks, spec):
                 return
-            self._drop_own_constraint(run, spec, schema, table, p.sql)
+            constraint_ddl.drop_constraint(self.con, run, spec, schema, table, p.sql, self._fk_notices)
             return
         if spec.get("add_check"):
-            self._add_check(run, spec, schema, table, p.sql)
+            constraint_ddl.add_check(self.con, run, spec, schema, table, p.sql)
             return
         names_before = constraint_names.before_alter(run, schema, table)
         if not spec.get("only_foreign_keys"):
@@ -1114,132 +1095,6 @@ class EngineSession:
             constraint_names.follow_alter(run, spec, names_before)
         if spec.get("add_named"):
             constraint_names.record(run, schema, table, spec["add_named"], last=True)
-
-    def _drop_own_constraint(
-        self, run: Callable[..., Any], spec: dict[str, Any], schema: str, table: str, sql: str
-    ) -> None:
-        """ALTER TABLE t DROP CONSTRAINT n of a PRIMARY KEY, UNIQUE or CHECK constraint (DuckDB drops
-        none: the table is made again without it, engine.alter), refused while a foreign key
-        references the key (dropped too with CASCADE), as in PostgreSQL; of none, 42704 (a notice
-        IF EXISTS)."""
-        name = str(spec["drop_constraint"])
-        if foreign_keys._stored_table(run, schema, table) is None:
-            if not _temporary_table(run, schema, table):
-                raise DbError("42P01", f'relation "{table}" does not exist')
-            if constraint_names.find(run, schema, table, name, temp=True) is not None:
-                raise DbError(
-                    "0A000", f'ALTER TABLE ... DROP CONSTRAINT "{name}" of a temporary table is not supported'
-                )
-            found = None
-        else:
-            found = constraint_names.find(run, schema, table, name)
-        if found is None:
-            if not spec.get("if_exists"):
-                raise DbError("42704", f'constraint "{name}" of relation "{table}" does not exist')
-            self._fk_notices.append(f'constraint "{name}" of relation "{table}" does not exist, skipping')
-            return
-        kind, text, columns = found
-        key = sorted(c.lower() for c in columns)
-        here = (schema, table.lower())
-        dependent = [
-            fk
-            for fk in foreign_keys.read(self.con)
-            if kind != "CHECK" and fk.parent == here and sorted(c.lower() for c in fk.parent_cols) == key
-        ]
-        if dependent and not _CASCADE_AT_END.search(sql):
-            fk = dependent[0]
-            raise DbError(
-                "2BP01",
-                f"cannot drop constraint {name} on table {table} because other objects depend on it",
-                detail=f"constraint {fk.name} on table {fk.child_table} depends on index {name}",
-                hint="Use DROP ... CASCADE to drop the dependent objects too.",
-            )
-        for fk in dependent:
-            foreign_keys.drop_constraint(
-                run, (fk,), {"schema": fk.child_schema, "table": fk.child_table, "drop_constraint": fk.name}
-            )
-            self._fk_notices.append(f"drop cascades to constraint {fk.name} on table {fk.child_table}")
-        for statement in alter_table.without_constraint(self.con, schema, table, kind, text, columns):
-            run(statement)
-        constraint_names.forget(run, schema, table, kind, text)
-
-    def _add_check(
-        self, run: Callable[..., Any], spec: dict[str, Any], schema: str, table: str, sql: str
-    ) -> None:
-        """ALTER TABLE t ADD [CONSTRAINT n] CHECK (...): refused with PostgreSQL's error when a row
-        violates it, else the table made again with it (engine.alter.with_check) and its name kept."""
-        stored = foreign_keys._stored_table(run, schema, table)
-        if stored is None:
-            run(sql)  # (a temporary table or none: DuckDB's answer)
-            return
-        check = str(spec["add_check"])
-        given = spec.get("add_named") or []
-        if not given:  # PostgreSQL's name for it, kept (DuckDB's would not be told from another's)
-            taken = constraint_names.taken_names(run, schema, stored)
-            given = [
-                {
-                    "kind": "CHECK",
-                    "name": constraint_errors.check_name(self.con, schema, stored, check, taken),
-                }
-            ]
-        name = given[0]["name"]
-        expr = check[check.index("(") :]
-        bad = run(
-            f"SELECT 1 FROM {foreign_keys.qualified(schema, stored)} WHERE NOT coalesce({expr}, true) LIMIT 1"
-        )
-        if bad.fetchall():
-            if spec.get("not_valid"):
-                raise DbError(
-                    "0A000",
-                    "ADD CONSTRAINT ... NOT VALID: DuckCDB checks the rows already there, and one violates it",
-                )
-            raise DbError(
-                "23514",
-                f'check constraint "{name}" of relation "{stored}" is violated by some row',
-                objects={
-                    "schema": "public" if schema == "main" else schema,
-                    "table": stored,
-                    "constraint": name,
-                },
-            )
-        for statement in alter_table.with_check(self.con, schema, stored, check):
-            run(statement)
-        constraint_names.record(run, schema, stored, given, last=True)
-
-    def _rename_constraint(
-        self,
-        run: Callable[..., Any],
-        fks: tuple[foreign_keys.ForeignKey, ...],
-        schema: str,
-        table: str,
-        old: str,
-        new: str,
-    ) -> None:
-        """ALTER TABLE t RENAME CONSTRAINT a TO b (DuckDB has none): the name the engine keeps, a
-        foreign key's (engine.foreign_keys) or another constraint's (engine.constraint_names)."""
-        if foreign_keys._stored_table(run, schema, table) is None:
-            if _temporary_table(run, schema, table):
-                raise DbError(
-                    "0A000", "ALTER TABLE ... RENAME CONSTRAINT of a temporary table is not supported"
-                )
-            raise DbError("42P01", f'relation "{table}" does not exist')
-        mine = [fk for fk in fks if fk.child == (schema, table.lower())]
-        taken = (
-            any(fk.name == new for fk in mine) or constraint_names.find(run, schema, table, new) is not None
-        )
-        fk = next((fk for fk in mine if fk.name == old), None)
-        found = None if fk is not None else constraint_names.find(run, schema, table, old)
-        if fk is None and found is None:
-            raise DbError("42704", f'constraint "{old}" for table "{table}" does not exist')
-        if taken:
-            raise DbError("42710", f'constraint "{new}" for relation "{table}" already exists')
-        if fk is not None:
-            run(
-                f"UPDATE {foreign_keys.TABLE} SET name = ? WHERE child_schema = ? AND lower(child_table) = ? AND name = ?",
-                [new, fk.child_schema, fk.child_table.lower(), fk.name],
-            )
-        elif found is not None:
-            constraint_names.rename(run, schema, table, found[0], found[1], new)
 
     def _names_kept(self) -> bool:
         """Whether tables of the PDB have named constraints (a DROP TABLE / DROP SCHEMA forgets theirs)."""
