@@ -10,7 +10,9 @@ is when the statement runs (pgcompat.alter reads the statement and says what it 
 Foreign keys are the engine's own (engine.foreign_keys: ADD / DROP CONSTRAINT, renames followed),
 not DuckDB's. Tables made before that with DuckDB's own foreign keys keep them: the tables whose
 keys reference the one altered are copied aside and made again after it (`plan`). DuckDB does not
-keep constraint names, nor do comments on a table made again survive.
+keep constraint names (engine.constraint_names does), nor do comments on a table made again
+survive. DROP CONSTRAINT of a PRIMARY KEY, UNIQUE or CHECK makes the table again without it
+(`without_constraint`).
 
 Every statement runs in the session's transaction (an implicit one outside a block): an
 error leaves the table as it was.
@@ -316,4 +318,61 @@ def _made_again(
         f"CREATE TABLE {target}{columns}{', ' + constraint if constraint else ''})",
         f"INSERT INTO {target} SELECT * FROM {scratch}",
         f"DROP TABLE {scratch}",
+    ]
+
+
+def without_constraint(
+    con: Any, schema: str, table: str, kind: str, text: str, columns: list[str]
+) -> list[str]:
+    """ALTER TABLE t DROP CONSTRAINT of a PRIMARY KEY, UNIQUE or CHECK constraint (DuckDB drops
+    none): the table made again without it (DuckDB's text of it, `text`, is one item of the
+    table's definition, or a column's PRIMARY KEY / UNIQUE), its rows copied back, its indexes made
+    again. The columns of a primary key stay NOT NULL, as in PostgreSQL."""
+    name, create = _definition(con, schema, table)
+    items = _items(create[create.index("(") + 1 : create.rindex(")")])
+    at = next((k for k, i in enumerate(items) if i == text), None)
+    if at is not None:
+        del items[at]
+    elif kind in ("PRIMARY KEY", "UNIQUE") and len(columns) == 1:
+        named = _column(columns[0])
+        col = next(
+            (k for k, i in enumerate(items) if not _TABLE_CONSTRAINT.match(i) and named.match(i)), None
+        )
+        word = re.compile(r"\s+PRIMARY\s+KEY\b" if kind == "PRIMARY KEY" else r"\s+UNIQUE\b", re.I)
+        if col is None or not word.search(items[col]):
+            raise DbError("0A000", "DuckCDB cannot find this constraint in the table's definition to drop it")
+        items[col] = word.sub("", items[col], count=1)
+    else:
+        raise DbError("0A000", "DuckCDB cannot find this constraint in the table's definition to drop it")
+    if kind == "PRIMARY KEY":
+        for c in columns:
+            named = _column(c)
+            for k, i in enumerate(items):
+                if (
+                    not _TABLE_CONSTRAINT.match(i)
+                    and named.match(i)
+                    and not re.search(r"\bNOT\s+NULL\b", i, re.I)
+                ):
+                    items[k] = f"{i} NOT NULL"
+    indexes = _indexes(con, schema, table)
+    target, scratch = _names(schema, name)
+    return [
+        f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {target}",
+        *(f"DROP INDEX {quote(schema)}.{quote(n)}" for n, _ in indexes),
+        f"DROP TABLE {target}",
+        f"CREATE TABLE {target}({', '.join(items)})",
+        f"INSERT INTO {target} SELECT * FROM {scratch}",
+        f"DROP TABLE {scratch}",
+        *(_remade_index(n, s, schema, name, None) for n, s in indexes),
+    ]
+
+
+def with_check(con: Any, schema: str, table: str, check: str) -> list[str]:
+    """ALTER TABLE t ADD CHECK (...) (DuckDB adds none): the table made again with it, its rows
+    copied back (and so checked), its indexes made again."""
+    indexes = _indexes(con, schema, table)
+    name = _definition(con, schema, table)[0]
+    return [
+        *_made_again(con, schema, table, indexes, check),
+        *(_remade_index(n, s, schema, name, None) for n, s in indexes),
     ]

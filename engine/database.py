@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from engine import foreign_keys, jsonb, pgmath
+from engine import constraint_names, foreign_keys, jsonb, pgmath
 from engine.session import DdlCount
 from engine.threads import WorkerThreads
 from engine.write_gate import WriteGate
@@ -71,6 +71,7 @@ class Database:
         self.ddl = DdlCount()  # shared by its sessions (engine.session.EngineSession.macro_bodies)
         if not spec.read_only:
             foreign_keys.install(self.con)  # the hidden table of foreign keys (engine.foreign_keys)
+            constraint_names.install(self.con)  # ... and of constraints' names (engine.constraint_names)
         self.fk_registry = foreign_keys.Registry(self.cursor, self.ddl)
         self.builtin_named_macros = self._builtin_named_macros()
 
@@ -146,9 +147,8 @@ class Database:
                 opts = " (SCHEMA)" if schema_only else ""
                 con.execute(f'COPY FROM DATABASE "{current}" TO __duckcdb_clone{opts}')
                 if schema_only:  # foreign keys are schema, kept as rows (engine.foreign_keys)
-                    con.execute(
-                        f'INSERT INTO __duckcdb_clone.{foreign_keys.TABLE} SELECT * FROM "{current}".{foreign_keys.TABLE}'
-                    )
+                    for table in (foreign_keys.TABLE, constraint_names.TABLE):
+                        con.execute(f'INSERT INTO __duckcdb_clone.{table} SELECT * FROM "{current}".{table}')
             finally:
                 con.execute("DETACH __duckcdb_clone")
         finally:

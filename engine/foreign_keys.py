@@ -37,6 +37,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
+from engine import constraint_names
 from pgwire.errors import DbError
 
 SCHEMA = "__duckcdb"
@@ -899,3 +900,4 @@ def session_macro(con: duckdb.DuckDBPyConnection) -> None:
     except duckdb.CatalogException:
         body = _EMPTY
     con.execute(f"CREATE OR REPLACE TEMP MACRO {MACRO}() AS TABLE {body}")
+    constraint_names.session_macro(con)  # (the catalog reads the names given to constraints beside them)

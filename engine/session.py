@@ -26,9 +26,12 @@ from engine import alter as alter_table
 from engine import (
     bpchar,
     codec,
+    constraint_ddl,
     constraint_errors,
+    constraint_names,
     cursors,
     declared,
+    exists_notices,
     foreign_keys,
     grouping,
     inserts,
@@ -91,6 +94,7 @@ _ARROW_TYPES = {
 }
 
 # Statements that can make the PDB's files bigger: refused once STORAGE MAXSIZE is reached.
+_NAMES_DROPPED = ("DROP TABLE", "DROP SCHEMA")  # (engine.constraint_names: their tables' names forgotten)
 _WITH_NO_DATA = re.compile(r"\bWITH\s+NO\s+DATA\s*;?\s*$", re.I)
 _EXECUTE_NAME = re.compile(r'^\s*EXECUTE\s+("(?:[^"]|"")+"|\w+)', re.I)
 # Statements that change the catalog: DDL, and SELECT ... INTO (a CREATE TABLE AS, pgcompat.syntax).
@@ -351,7 +355,7 @@ class EngineSession:
         self._tx_ddl = 0  # the DDL count when the open transaction began (_json_columns)
         self._jl_json = True
         self._jl_typed: bool | None = True
-        foreign_keys.session_macro(con)  # what the catalog reads the foreign keys from
+        foreign_keys.session_macro(con)  # what the catalog reads the foreign keys (and constraint names) from
         self._declared = declared.DeclaredTypes(con)  # varchar(n) / char(n) result columns
         self._timetz = timetz.Relations(con)  # tables and views with timetz columns
         # told when a transaction block ends, committed or not (LISTEN/NOTIFY take effect then)
@@ -382,6 +386,7 @@ class EngineSession:
         self._ran_in_tx = 0  # statements run in the open transaction block
         self.current_tag = ""  # the statement running (its error messages name it)
         self.current_sql: str | None = None  # its text (a constraint error names its table)
+        self.current_values: Any = None  # its parameters' values (a failed check's row)
         # Transaction blocks begun, committed and rolled back (metering reads them).
         self.txn_begins = 0
         self.txn_commits = 0
@@ -391,7 +396,7 @@ class EngineSession:
         self.fk_registry: foreign_keys.Registry | None = None
         self._fk_pending: list[tuple[foreign_keys.ForeignKey, bool]] = []
         self._fk_modes: dict[str | None, bool] = {}
-        self._fk_notices: list[str] = []
+        self._fk_notices: list[str | tuple[str, str]] = []  # sent when the statement has run (, SQLSTATE)
 
     # ------------------------------------------------------------ helpers
 
@@ -648,8 +653,10 @@ class EngineSession:
     def fail(self, e: BaseException) -> bytes:
         """The ErrorResponse for e; an error inside a transaction block aborts it, as in PostgreSQL."""
         err = to_db_error(e)
-        if err.sqlstate in ("23505", "23514") and not err.objects:
-            err = constraint_errors.postgres_constraint_error(self.con, err, self.current_sql)
+        self._fk_notices.clear()  # (the statement's: it has not run)
+        if err.sqlstate in ("23505", "23514", "23502"):
+            alone = self.status != "T" and not self._in_implicit  # (another connection reads what it read)
+            err = constraint_errors.as_postgres(self.con, err, self.current_sql, self.current_values, alone)
         if err.sqlstate == "25006" and self.read_only_tx and "transaction is launched" in err.message:
             verb = self.current_tag or "this statement"
             err = DbError("25006", f"cannot execute {verb} in a read-only transaction")
@@ -1037,10 +1044,12 @@ class EngineSession:
         fks: tuple[foreign_keys.ForeignKey, ...] = (),
         target: foreign_keys.Target | None = None,
         made: list[str] | None = None,
+        named: bool = False,
     ) -> int | None:
         """Run the statements a rewrite put first, then the portal's; atomic as one PostgreSQL
         statement. With foreign keys, their actions and checks around it (engine.foreign_keys).
-        made: the statements that stand for a CREATE TABLE AS (engine.declared.made_by_query)."""
+        made: the statements that stand for a CREATE TABLE AS (engine.declared.made_by_query).
+        named: a DROP TABLE / DROP SCHEMA where tables have named constraints (engine.constraint_names)."""
         implicit = self.status == "I" and not self._in_implicit and not self._implicit_ro
         self._release_stream()
         if implicit:
@@ -1061,8 +1070,8 @@ class EngineSession:
                     run(sql)
                 self._alter(p, run)
                 portal.started = True
-            elif p.kind == "ddl" and fks:
-                self._drop_with_foreign_keys(p, fks, run)
+            elif p.kind == "ddl" and (fks or named):
+                self._drop_with_foreign_keys(p, fks, run, named)
                 portal.started = True
             elif made:
                 for sql in [*p.pre, *made]:
@@ -1108,20 +1117,24 @@ class EngineSession:
                 return  # CREATE TABLE IF NOT EXISTS of a table that is there: nothing added
             if fks:
                 foreign_keys.forget_table(run, schema, table)
-            for fk in spec["foreign_keys"]:
+            for fk in spec.get("foreign_keys", []):
                 foreign_keys.add(run, foreign_keys.read(self.con), schema, table, fk, validate=False)
+            constraint_names.forget_table(run, schema, table)
+            constraint_names.record(run, schema, table, spec.get("constraint_names", []))
             return
         schema, table = str(spec["schema"]), str(spec["table"])
+        if "rename_constraint" in spec:
+            constraint_ddl.rename_constraint(run, fks, schema, table, *spec["rename_constraint"])
+            return
         if "drop_constraint" in spec:
             if foreign_keys.drop_constraint(run, fks, spec):
                 return
-            if spec.get("if_exists"):
-                self._fk_notices.append(
-                    f'constraint "{spec["drop_constraint"]}" of relation "{table}" does not exist, skipping'
-                )
-                return
-            run(p.sql)  # not a foreign key: DuckDB's own answer
+            constraint_ddl.drop_constraint(self.con, run, spec, schema, table, p.sql, self._fk_notices)
             return
+        if spec.get("add_check"):
+            constraint_ddl.add_check(self.con, run, spec, schema, table, p.sql)
+            return
+        names_before = constraint_names.before_alter(run, schema, table)
         if not spec.get("only_foreign_keys"):
             there = spec.get("then_retype_if_added") and alter_table.has_column(
                 self.con, schema, table, spec["then_retype"]["column"]
@@ -1137,9 +1150,22 @@ class EngineSession:
                 foreign_keys.follow_alter(run, spec)
         for fk in spec.get("foreign_keys", []):
             foreign_keys.add(run, foreign_keys.read(self.con), schema, table, fk, validate=True)
+        if names_before is not None:
+            constraint_names.follow_alter(run, spec, names_before)
+        if spec.get("add_named"):
+            constraint_names.record(run, schema, table, spec["add_named"], last=True)
+
+    def _names_kept(self) -> bool:
+        """Whether tables of the PDB have named constraints (a DROP TABLE / DROP SCHEMA forgets theirs)."""
+        self._release_stream()
+        return constraint_names.any_kept(self.con.execute)
 
     def _drop_with_foreign_keys(
-        self, p: Prepared, fks: tuple[foreign_keys.ForeignKey, ...], run: Callable[..., Any]
+        self,
+        p: Prepared,
+        fks: tuple[foreign_keys.ForeignKey, ...],
+        run: Callable[..., Any],
+        named: bool = False,
     ) -> None:
         """DROP TABLE / TRUNCATE of tables foreign keys name (PostgreSQL's refusals, CASCADE), DROP
         SCHEMA (the foreign keys of its tables go with them)."""
@@ -1148,13 +1174,19 @@ class EngineSession:
             for sql in [*p.pre, p.sql]:
                 run(sql)
             if p.tag == "DROP SCHEMA":
-                foreign_keys.forget_schemas(run)
+                if fks:
+                    foreign_keys.forget_schemas(run)
+                if named:
+                    constraint_names.forget_schemas(run)
             return
         extra = foreign_keys.drop_or_truncate(run, fks, verb, tables, cascade, self._fk_notices)
         for sql in statements:
             run(sql)
         for sql in extra:
             run(sql)
+        if named and verb == "drop":
+            for schema, table in tables:
+                constraint_names.forget_table(run, schema, table)
 
     def _next_batch(self, portal: Portal) -> pa.RecordBatch | None:
         """The portal's next batch, or None when it has no more rows."""
@@ -1531,6 +1563,7 @@ class EngineSession:
         count = None
         self.current_tag = p.tag
         self.current_sql = p.sql
+        self.current_values = portal.values if p.used_params is None else None
         if p.kind not in _NAME_NEUTRAL:
             self._names = f"{id(self)}:{next(_NAMES_CHANGED)}"
         if not portal.started:
@@ -1560,14 +1593,23 @@ class EngineSession:
                 emit(backend.command_complete(self._tag(p, 0)))
                 return
             self.ensure_pg_macros(p.sql)  # (again: a fresh snapshot may have rolled them back)
+            if p.kind == "ddl" and "EXISTS" in p.sql.upper():  # (IF [NOT] EXISTS: PostgreSQL's notices)
+                self._release_stream()
+                self._fk_notices += exists_notices.notices(self.con.execute, [*p.pre, p.sql])
             fks, target = self._fk_target(p)
             made = self._made_by_query(p)
-            if p.pre or p.alter or fks or made:
-                count = self._start_with_pre(portal, fks, target, made)
+            named = p.kind == "ddl" and p.tag in _NAMES_DROPPED and self._names_kept()
+            if p.pre or p.alter or fks or made or named:
+                count = self._start_with_pre(portal, fks, target, made, named)
             elif not (self._small_eligible(portal, max_rows) and self._start_small(portal)):
                 count = self._start(portal)[1]
             while self._fk_notices:
-                emit(backend.notice_response(self._fk_notices.pop(0)))
+                n = self._fk_notices.pop(0)
+                emit(
+                    backend.notice_response(n)
+                    if isinstance(n, str)
+                    else backend.notice_response(n[0], sqlstate=n[1])
+                )
             if p.kind in _CREATING_KINDS:  # (SELECT INTO makes a table too: catalog reads are stale)
                 self.ddl.bump()
                 self._ddl_in_tx = self.status != "I" or self._in_implicit or self._implicit_ro

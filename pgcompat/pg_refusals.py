@@ -179,11 +179,26 @@ def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
         if found is not None:
             return found
     return (
-        unknown_literals(text, toks)
+        view_if_not_exists(toks)
+        or unknown_literals(text, toks)
         or nested_aggregates(toks)
         or text_number_comparisons(text, toks)
         or _arithmetic_refusal(text, toks)
     )
+
+
+def view_if_not_exists(toks: Sequence[Token]) -> Refusal | None:
+    """CREATE VIEW IF NOT EXISTS: PostgreSQL's grammar has no such clause (DuckDB's has; a
+    materialized view's is PostgreSQL's too)."""
+    if not toks or toks[0].token_type is not TokenType.CREATE:
+        return None
+    words = [t.text.upper() for t in toks[1:8]]
+    k = 2 if words[:2] == ["OR", "REPLACE"] else 0
+    while k < len(words) and words[k] in ("TEMP", "TEMPORARY", "RECURSIVE"):
+        k += 1
+    if words[k : k + 4] == ["VIEW", "IF", "NOT", "EXISTS"]:
+        return "42601", f'syntax error at or near "{toks[k + 3].text}"'
+    return None
 
 
 # ---------------------------------------------------------------- aggregates in aggregates

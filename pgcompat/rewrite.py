@@ -19,6 +19,7 @@ from pgcompat import (
     arrays,
     catalog_rewrites,
     char_casts,
+    constraint_names,
     datetime_literals,
     foreign_keys,
     functions,
@@ -823,6 +824,9 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
             planned = alter.plan_of(sql, final, named_jsonb) if final else None
         if fks is not None:
             planned = {**(planned or {}), **fks}
+        named = constraint_names.extract(sql, final) if final else None
+        if named is not None:  # (after the foreign keys' clauses went: the text DuckDB runs)
+            planned = {**(planned or {}), **named}
     grouped = None
     if any(t.token_type == TokenType.GROUP_BY for t in toks):
         final = tokenize(sql) if sql != text else list(toks)

@@ -62,7 +62,8 @@ def _qi_list(xs: str) -> str:
 _LENGTH_IN_SQL = oids.LENGTH_CHECK_IN_SQL
 
 
-# The PDB's constraints, the length and jsonb CHECKs marked (__length), and the foreign keys the engine keeps
+# The PDB's constraints, the length and jsonb CHECKs marked (__length), the names given them (__given,
+# engine.constraint_names), and the foreign keys the engine keeps
 # (engine.foreign_keys: their names, actions, MATCH and timing in the __ columns): one scan of duckdb_constraints() per
 # statement (it binds every CHECK of every table, some 13 us each), which the blocks below share.
 # (The shape reads exactly one column, named bare or quoted: no constant, no other expression.)
@@ -71,8 +72,10 @@ CONS = f"""SELECT *, constraint_type = 'CHECK' AND len(constraint_column_names) 
     AND regexp_full_match(expression, {lit(lengths.SHAPE)})) OR (starts_with(expression, '(typeof(')
     AND regexp_full_match(expression, {lit(oids.JSONB_CHECK_SHAPE)}))) AS __length, NULL::VARCHAR AS __fkname, schema_name AS __refschema,
     'a' AS __deltype, 'a' AS __updtype, 's' AS __matchtype, false AS __deferrable, false AS __deferred,
-    NULL::VARCHAR[] AS __delcols, NULL::SMALLINT[] AS __delkey
-FROM duckdb_constraints() WHERE {MINE}
+    NULL::VARCHAR[] AS __delcols, NULL::SMALLINT[] AS __delkey,
+    (SELECT min(n.name) FROM __duckcdb_constraint_names() n WHERE d.database_name = {CUR} AND n.schema_name = d.schema_name
+        AND lower(n.table_name) = lower(d.table_name) AND n.kind = d.constraint_type AND n.text = d.constraint_text) AS __given
+FROM duckdb_constraints() d WHERE {MINE}
 UNION ALL BY NAME
 SELECT t.database_name, t.database_oid, t.schema_name, t.schema_oid, t.table_name, t.table_oid,
     1000 + f.seq AS constraint_index, 'FOREIGN KEY' AS constraint_type,
@@ -107,7 +110,10 @@ FROM (SELECT table_oid, unnest(regexp_extract_all(sql, {_JSONB_RE}, 1)) AS __c
 # Constraints (NOT NULL is a column property in PostgreSQL 15, not a constraint): their oids,
 # names and kinds, and the index PostgreSQL would have made for PRIMARY KEY and UNIQUE.
 CON_LITE = f"""SELECT {CON_BASE} + table_oid * 1024 + __k AS oid,
-    CASE WHEN __fkname IS NOT NULL THEN __fkname WHEN constraint_type = 'PRIMARY KEY' THEN table_name || '_pkey'
+    CASE WHEN __fkname IS NOT NULL THEN __fkname WHEN __given IS NOT NULL THEN __given
+        WHEN constraint_type = 'PRIMARY KEY' THEN table_name || '_pkey'
+        WHEN constraint_type = 'CHECK' THEN table_name || CASE WHEN len(list_distinct(constraint_column_names)) = 1
+            THEN '_' || constraint_column_names[1] ELSE '' END || '_check'
         WHEN constraint_type = 'FOREIGN KEY' THEN table_name || '_' || array_to_string(constraint_column_names, '_') || '_fkey'
         ELSE constraint_name END AS conname,
     schema_oid AS connamespace,
