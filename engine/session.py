@@ -488,14 +488,18 @@ class EngineSession:
         operators: the same answers, without binding the macros), the dispatched one once it has."""
         if p.plain is not None:
             p.sql = p.dispatched if self._json_columns() else p.plain
-        if (
-            p.kind == "select"
-            and (self._json_columns() or "json" in p.sql or "JSON" in p.sql)  # (else nothing is json)
-            and any(m in p.sql for m in declared.JSONB_CALL_MARKS)
-        ):
+        if self._reads_jsonb_calls(p):
             p.sql = self._jsonb_calls(p)
         if p.kind == "select":
             self._outer_aliases(p)
+
+    def _reads_jsonb_calls(self, p: Prepared) -> bool:
+        """Whether p's text may be rewritten for its jsonb (engine.declared.jsonb_calls)."""
+        return (
+            p.kind == "select"
+            and (self._json_columns() or "json" in p.sql or "JSON" in p.sql)  # (else nothing is json)
+            and any(m in p.sql for m in declared.JSONB_CALL_MARKS)
+        )
 
     def _outer_aliases(self, p: Prepared) -> None:
         """PostgreSQL's 42703 for a select-list alias named in a subquery of the WHERE
@@ -2002,8 +2006,8 @@ class EngineSession:
         hint.pop("simple", None)
         if p.sql != s["sql"] or p.pre or p.alter or p.plain is not None or p.notices or p.lock or p.writes:
             return
-        if any(m in p.sql for m in declared.JSONB_CALL_MARKS):
-            return  # (its text is the session's own, _choose: the plan is every session's)
+        if self._reads_jsonb_calls(p):
+            return  # (its text would be the session's own, _choose: the plan is every session's)
         self._release_stream()
         try:
             literal = _seam.bind(self.con, p.sql)
