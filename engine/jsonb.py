@@ -291,6 +291,69 @@ def _json_member(text: str, k: Any) -> str | None:
     return found
 
 
+def _json_top(text: str, each: bool, fn: str) -> list[tuple[str | None, str]]:
+    """The top-level members of a json object (each: (key, the value's text as written), every
+    duplicate in its place) or elements of an array ((None, text)): json_each's and
+    json_array_elements' rows, with PostgreSQL's errors for the other kinds."""
+    v = _parse(text)  # (invalid json: 22P02, as PostgreSQL's json input says)
+    if each and not isinstance(v, dict):
+        raise ValueError(
+            "cannot deconstruct an array as an object"
+            if isinstance(v, list)
+            else "cannot deconstruct a scalar"
+        )
+    if not each and not isinstance(v, list):
+        raise ValueError(f"cannot call {fn} on {'a non-array' if isinstance(v, dict) else 'a scalar'}")
+    out: list[tuple[str | None, str]] = []
+    i = _WS.match(text, _WS.match(text, 0).end() + 1).end()
+    while text[i : i + 1] not in ("}", "]", ""):
+        name = None
+        if each:
+            name, i = _DECODER.raw_decode(text, i)
+            i = _WS.match(text, _WS.match(text, i).end() + 1).end()  # (the colon)
+        _, end = _DECODER.raw_decode(text, i)
+        out.append((name, text[i:end]))
+        i = _WS.match(text, end).end()
+        if text[i : i + 1] == ",":
+            i = _WS.match(text, i + 1).end()
+    return out
+
+
+def _json_text(value: str) -> str | None:
+    """A json member as the *_text functions give it: a string unquoted, null as NULL, anything
+    else its text as written."""
+    if value == "null":
+        return None
+    return json.loads(value) if value.startswith('"') else value
+
+
+def json_each(text: str | None) -> list[dict[str, Any]] | None:
+    """json_each(json): (key, value) per member in the order written, duplicates kept, each
+    value's text as written (PostgreSQL's json is its text)."""
+    if text is None:
+        return None
+    return [{"key": k, "value": v} for k, v in _json_top(text, True, "json_each")]
+
+
+def json_each_text(text: str | None) -> list[dict[str, Any]] | None:
+    if text is None:
+        return None
+    return [{"key": k, "value": _json_text(v)} for k, v in _json_top(text, True, "json_each_text")]
+
+
+def json_elements(text: str | None) -> list[str] | None:
+    """json_array_elements(json): each element's text as written."""
+    if text is None:
+        return None
+    return [v for _, v in _json_top(text, False, "json_array_elements")]
+
+
+def json_elements_text(text: str | None) -> list[str | None] | None:
+    if text is None:
+        return None
+    return [_json_text(v) for _, v in _json_top(text, False, "json_array_elements_text")]
+
+
 def json_arrow(text: str | None, key: str | None) -> str | None:
     """json -> key (key as to_json wrote it): the member's text as written."""
     if text is None or key is None:
@@ -753,6 +816,10 @@ FUNCTIONS: dict[str, tuple[Any, ...]] = {
     "pg_json_arrow": (json_arrow, "JSON", 2),
     "pg_json_arrow_text": (json_arrow_text, "VARCHAR", 2),
     "pg_json_path": (json_path, "JSON", 2),
+    "pg_json_each": (json_each, "STRUCT(key VARCHAR, value JSON)[]"),
+    "pg_json_each_text": (json_each_text, "STRUCT(key VARCHAR, value VARCHAR)[]"),
+    "pg_json_array_elements": (json_elements, "JSON[]"),
+    "pg_json_array_elements_text": (json_elements_text, "VARCHAR[]"),
     "pg_json_path_text": (json_path_text, "VARCHAR", 2),
     "pg_jsonb_contains": (contains, "BOOLEAN", 2),
     "pg_jsonb_contained": (lambda a, b: contains(b, a), "BOOLEAN", 2),

@@ -189,6 +189,10 @@ _WRAPPED: dict[str, tuple[str, str]] = {
     "jsonb_each": ("unnest(pg_jsonb_each(CAST(", " AS VARCHAR)))"),
     "jsonb_each_text": ("unnest(pg_jsonb_each_text(CAST(", " AS VARCHAR)))"),
 }
+# json's (not jsonb's) set-returning functions: each member's or element's text as written
+# (json is its text: whitespace, key order and duplicate keys kept), engine.jsonb's pg_json_*
+_JSON_SRF = ("json_each", "json_each_text", "json_array_elements", "json_array_elements_text")
+_WRAPPED.update({name: (f"unnest(pg_{name}(CAST(", " AS VARCHAR)))") for name in _JSON_SRF})
 # Set-returning ones read in FROM: a subquery with PostgreSQL's column names.
 _IN_FROM: dict[str, tuple[str, str]] = {
     "jsonb_array_elements": ("(SELECT unnest(pg_jsonb_array_elements(CAST(", " AS VARCHAR))) AS value)"),
@@ -210,6 +214,17 @@ _IN_FROM: dict[str, tuple[str, str]] = {
         " unnest(pg_jsonb_each_text(CAST(",
         " AS VARCHAR))) AS __jsonb_each))",
     ),
+    **{
+        name: (
+            f"(SELECT __json_each.key AS key, __json_each.value AS value FROM (SELECT unnest(pg_{name}(CAST(",
+            " AS VARCHAR))) AS __json_each))",
+        )
+        for name in ("json_each", "json_each_text")
+    },
+    **{
+        name: (f"(SELECT unnest(pg_{name}(CAST(", " AS VARCHAR))) AS value)")
+        for name in ("json_array_elements", "json_array_elements_text")
+    },
 }
 # jsonb_set(target, path, new [, create_if_missing]) and jsonb_insert(target, path, new
 # [, insert_after]): the engine's, each argument as it takes it (the path as JSON: a list, or
@@ -217,12 +232,14 @@ _IN_FROM: dict[str, tuple[str, str]] = {
 _EDITING = {"jsonb_set": "pg_jsonb_set", "jsonb_insert": "pg_jsonb_insert"}
 _EDITING_DEFAULT = {"jsonb_set": "true", "jsonb_insert": "false"}
 _BUILDING = {"jsonb_build_object": "pg_jsonb_build_object", "jsonb_build_array": "pg_jsonb_build_array"}
-NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING) | frozenset(_BUILDING)
+NAMES = (frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING) | frozenset(_BUILDING)) - set(
+    _JSON_SRF
+)
 # json's (not jsonb's) builders: PostgreSQL's spacing ('{"a" : 1, "b" : 2}', '[1, 2]'), values as
 # to_json writes them (__pg_jval: a json value keeps its text, a timestamp in ISO 8601)
 _JSON_BUILDING = {"json_build_object": "pg_json_build_object", "json_build_array": "pg_json_build_array"}
 _TO_JSON = ("CAST(__pg_jval(", ") AS JSON)")
-_JSON_NAMES = frozenset(_JSON_BUILDING) | {"to_json"}
+_JSON_NAMES = frozenset(_JSON_BUILDING) | {"to_json"} | frozenset(_JSON_SRF)
 
 
 def _top_commas(toks: Sequence[Token], open_: int, close: int) -> list[int]:

@@ -522,16 +522,6 @@ def _from_item(call, sql: str, column: str) -> str | tuple[str, int]:
     return f"(SELECT {sql} AS {column})"
 
 
-def json_each_text(call) -> tuple[str, int] | None:
-    """FROM json_each_text(json): a row per top-level key, (key text, value text): strings
-    without their quotes, JSON null as NULL."""
-    if len(call.args) != 1 or not _in_from(call):
-        return None
-    value = "CASE WHEN type = 'NULL' THEN NULL WHEN type = 'VARCHAR' THEN value ->> '$' ELSE CAST(value AS VARCHAR) END"
-    sql = f"(SELECT key, {value} AS value FROM json_each(CAST(({call.args[0]}) AS JSON)))"
-    return sql, call.close  # (a table already: not wrapped as a scalar's row)
-
-
 _NUMERIC_CAST = re.compile(r"(::\s*(numeric|decimal)\b|\bAS\s+(numeric|decimal)\b)", re.I)
 
 
@@ -744,7 +734,6 @@ TRANSLATORS = {
     "to_number": to_number,
     "min": min_max,
     "max": min_max,
-    "json_each_text": json_each_text,
     "generate_series": generate_series,
     "length": length,
     "char_length": length,

@@ -452,3 +452,35 @@ def test_jsonb_columns_store_documents_as_jsonb(both) -> None:
         f"SELECT id, j -> 'a' FROM {d} WHERE id IN (4, 8) ORDER BY id",
     ]:
         assert same(both, sql)[0] == "ok", sql
+
+
+def test_json_each_and_array_elements_keep_the_text(both) -> None:
+    """json_each / json_each_text / json_array_elements / json_array_elements_text of a json (not
+    jsonb): PostgreSQL's columns (key, value), each value's text as written (whitespace, key order,
+    duplicate keys kept: json is its text), in FROM (after a comma, LATERAL, with an alias and its
+    column list) and in a select list; PostgreSQL's errors for the other kinds of value."""
+    for sql in [
+        'SELECT * FROM json_each(\'{"b": 1,  "a" : [1,  2], "b": {"x" :1}}\')',
+        'SELECT * FROM json_each_text(\'{"b": 1,  "a" : [1,  2], "b": "x\\n", "n": null}\')',
+        'SELECT * FROM json_array_elements(\'[1,  {"b" : 2, "a": 1}, "x", null]\')',
+        'SELECT * FROM json_array_elements_text(\'[1,  {"b" : 2, "a": 1}, "x", null]\')',
+        'SELECT json_each(\'{"b": 1,  "a" : [1,  2]}\'), json_each_text(\'{"a" : [1,  2]}\')',
+        "SELECT json_array_elements('[1,  {\"b\" : 2}]') AS e, json_array_elements_text('[\"x\", 2]') AS t",
+        "SELECT id, key, value FROM {t}, json_each({t}.k) WHERE id = 1",
+        "SELECT e.key, e.value, e.value -> 'b' FROM {t}, json_each(k) AS e WHERE id = 1",
+        "SELECT id, e.* FROM {t} CROSS JOIN LATERAL json_each_text(k) e(kk, vv) WHERE id = 1",
+        "SELECT v.value, v.value ->> 'x' FROM {t}, json_array_elements(k) v WHERE id = 2",
+        "SELECT id, json_array_elements(k) FROM {t} WHERE id = 2",
+        "SELECT to_json(t), row_to_json(t), t FROM json_each('{\"a\" : 1}') t",
+        "SELECT value::text, pg_typeof(value)::text FROM json_array_elements('[1, \"a\"]')",
+        "SELECT * FROM json_each(NULL)",
+        "SELECT key FROM {t}, json_each(k) WHERE id = 2",  # 22023: an array
+        "SELECT * FROM json_each('1')",  # 22023: a scalar
+        "SELECT * FROM json_array_elements('{}')",  # 22023: an object
+        "SELECT json_array_elements_text('1')",  # 22023
+        "SELECT * FROM json_array_elements('[1,')",  # 22P02
+    ]:
+        same(both, sql)
+    ours, _, t = both
+    rows = ours.execute(f"SELECT key, value FROM {t}, json_each(k) WHERE id = 1").fetchall()
+    assert rows == [("b", [1, 2]), ("a", 1)]  # decoded: json
