@@ -176,8 +176,6 @@ def parameter_types(text: str, toks: Sequence[Token], base: int) -> tuple[int, .
 # text stays as written (other rewrites apply inside it).
 _WRAPPED: dict[str, tuple[str, str]] = {
     "to_jsonb": ("pg_jsonb(__pg_jval(", "))"),  # (engine.jsonb: a numeric keeps its scale)
-    "jsonb_agg": ("pg_jsonb(to_json(list(", ")))"),  # (json_group_array, a macro, takes no ORDER BY)
-    "jsonb_object_agg": ("pg_jsonb(json_group_object(", "))"),
     "jsonb_strip_nulls": ("pg_jsonb(json_strip_nulls(CAST(", " AS JSON)))"),
     "jsonb_pretty": ("pg_jsonb_pretty(CAST(", " AS VARCHAR))"),
     "jsonb_typeof": ("pg_jsonb_typeof(CAST(", " AS VARCHAR))"),

@@ -484,3 +484,44 @@ def test_json_each_and_array_elements_keep_the_text(both) -> None:
     ours, _, t = both
     rows = ours.execute(f"SELECT key, value FROM {t}, json_each(k) WHERE id = 1").fetchall()
     assert rows == [("b", [1, 2]), ("a", 1)]  # decoded: json
+
+
+def test_json_aggregates_as_window_functions_filtered_and_distinct(both) -> None:
+    """json_agg, jsonb_agg, json_object_agg and jsonb_object_agg with OVER (...) / OVER w, FILTER
+    (WHERE ...) (both together too) and DISTINCT (in the order PostgreSQL sorts the values), with
+    PostgreSQL's spacing and jsonb's text; PostgreSQL's errors for DISTINCT or ORDER BY in a window
+    call (0A000, with no rows too) and for DISTINCT's ORDER BY of another expression (42P10)."""
+    for sql in [
+        "SELECT id, jsonb_agg(j) OVER (ORDER BY id), json_agg(k) OVER (ORDER BY id) FROM {t} ORDER BY id",
+        "SELECT x, json_agg(x) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW),"
+        " jsonb_agg(x) OVER w FROM (VALUES (2), (1), (3)) v(x) WINDOW w AS (ORDER BY x DESC) ORDER BY x",
+        "SELECT x, json_object_agg(k, x) OVER (ORDER BY x), jsonb_object_agg(k, x) OVER (ORDER BY x)"
+        " FROM (VALUES ('b', 2), ('a', 1), ('b', 3)) v(k, x) ORDER BY x",
+        "SELECT x, jsonb_agg(x) FILTER (WHERE x > 1) OVER (ORDER BY x),"
+        " json_object_agg(k, x) FILTER (WHERE x <> 2) OVER (ORDER BY x)"
+        " FROM (VALUES ('b', 2), ('a', 1), ('b', 3)) v(k, x) ORDER BY x",
+        "SELECT json_object_agg(k, x) FILTER (WHERE x > 1), jsonb_object_agg(k, x) FILTER (WHERE x > 1),"
+        " jsonb_agg(x) FILTER (WHERE x > 1) FROM (VALUES ('b', 2), ('a', 1), ('b', 3)) v(k, x)",
+        "SELECT json_agg(DISTINCT x), jsonb_agg(DISTINCT x), json_agg(DISTINCT x ORDER BY x DESC)"
+        " FROM (VALUES (2), (NULL), (10), (2), (NULL)) v(x)",
+        "SELECT json_object_agg(DISTINCT k, x), jsonb_object_agg(DISTINCT k, x)"
+        " FROM (VALUES ('b', 2), ('a', 3), ('b', 2), ('a', 1)) v(k, x)",
+        "SELECT jsonb_agg(DISTINCT x) FILTER (WHERE x > 1) FROM (VALUES (3), (1), (3), (2)) v(x)",
+        "SELECT jsonb_agg(x ORDER BY x DESC), jsonb_agg(n), jsonb_object_agg(v, n) FROM (VALUES (1.50), (0.25)) t(x),"
+        " {t} WHERE id = 1",
+        "SELECT jsonb_object_agg(k, x) FROM (VALUES ('b', 1), ('a', 2), ('b', 3)) v(k, x)",
+        "SELECT jsonb_object_agg(k, x) FROM (VALUES ('a', 1), (NULL, 2)) v(k, x)",  # 22023
+        "SELECT json_agg(DISTINCT x) OVER () FROM (VALUES (1)) v(x) WHERE false",  # 0A000
+        "SELECT jsonb_object_agg(DISTINCT k, x) OVER () FROM (VALUES ('a', 1)) v(k, x)",  # 0A000
+        "SELECT json_agg(x ORDER BY x) OVER () FROM (VALUES (1)) v(x) WHERE false",  # 0A000
+        "SELECT json_object_agg(k, x ORDER BY x) FILTER (WHERE x > 1) OVER () FROM (VALUES ('a', 1)) v(k, x)",
+        "SELECT sum(DISTINCT x) OVER () FROM (VALUES (1)) v(x)",  # 0A000
+        "SELECT json_agg(DISTINCT x ORDER BY y) FROM (VALUES (1, 2)) v(x, y)",  # 42P10
+    ]:
+        same(both, sql)
+    ours, _, _ = both
+    cur = ours.execute(
+        "SELECT jsonb_agg(x) OVER (ORDER BY x), json_agg(x) OVER () FROM (VALUES (1), (2)) v(x)"
+    )
+    assert [d.name for d in cur.description] == ["jsonb_agg", "json_agg"]
+    assert cur.fetchall() == [([1], [1, 2]), ([1, 2], [1, 2])]
