@@ -291,6 +291,10 @@ def _building_call(name: str, toks: Sequence[Token], first: int, i: int, close: 
                 f"{' AS VARCHAR)' if ends_key else ') AS VARCHAR)'}, {nxt}",
             )
         )
+    bounds = [i + 1, *commas, close]
+    for n, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        if not obj or n % 2 == 1:
+            edits += _row_constructor(toks, a + 1, b - 1, base)  # a value that is a ROW(...)
     last_is_key = obj and len(commas) % 2 == 0
     edits.append(
         (
@@ -302,13 +306,44 @@ def _building_call(name: str, toks: Sequence[Token], first: int, i: int, close: 
     return edits
 
 
+def _row_constructor(toks: Sequence[Token], lo: int, hi: int, base: int) -> list[Edit]:
+    """Tokens lo..hi when they are a row constructor, ROW(a, b) or (a, b): edits that make it
+    the json of PostgreSQL's anonymous record, '{"f1":a,"f2":b}' (engine.jsonb's pg_json_row,
+    each field as to_json writes it, a row in a field too); DuckDB's unnamed STRUCT would be a
+    JSON array. [] for anything else."""
+    if lo > hi:
+        return []
+    if toks[lo].token_type == TokenType.ROW and lo + 1 <= hi and toks[lo + 1].token_type == TokenType.L_PAREN:
+        open_ = lo + 1
+    elif toks[lo].token_type == TokenType.L_PAREN and _top_commas(toks, lo, hi):
+        open_ = lo
+    else:
+        return []
+    if _close_of(toks, open_) != hi:
+        return []
+    start, end = toks[lo].start - base, toks[hi].end - base + 1
+    if hi == open_ + 1:
+        return [(start, end, "pg_json_row(CAST([] AS VARCHAR[]), CAST([] AS VARCHAR[]))")]
+    commas = _top_commas(toks, open_, hi)
+    bounds = [open_, *commas, hi]
+    names = ", ".join(f"'f{n}'" for n in range(1, len(bounds)))
+    edits = [(start, toks[open_].end - base + 1, f"pg_json_row([{names}], [CAST(__pg_jval(")]
+    edits += [
+        (toks[c].start - base, toks[c].end - base + 1, ") AS VARCHAR), CAST(__pg_jval(") for c in commas
+    ]
+    edits.append((toks[hi].start - base, end, ") AS VARCHAR)])"))
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        edits += _row_constructor(toks, a + 1, b - 1, base)
+    return edits
+
+
 def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """PostgreSQL's jsonb functions, over the engine's pg_jsonb_* (engine.jsonb)."""
     edits: list[Edit] = []
     for i, t in enumerate(toks[:-1]):
         name = t.text.lower()
         if (
-            (name not in NAMES and name not in _JSON_NAMES)
+            (name not in NAMES and name not in _JSON_NAMES and name != "row_to_json")
             or toks[i + 1].token_type != TokenType.L_PAREN
             or text[t.start - base] in "'\""
         ):
@@ -338,7 +373,15 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
                 continue  # DuckDB's error: to_json takes one argument
             edits.append((toks[first].start - base, toks[i + 1].end - base + 1, _TO_JSON[0]))
             edits.append((toks[close].start - base, toks[close].end - base + 1, _TO_JSON[1]))
+            edits += _row_constructor(toks, i + 2, close - 1, base)
             continue
+        if name == "row_to_json":
+            row = _row_constructor(toks, i + 2, close - 1, base)
+            if row:  # row_to_json(ROW(...)): the record's json is its value
+                edits += [(toks[first].start - base, toks[i + 1].end - base + 1, "("), *row]
+            continue
+        if name == "to_jsonb" and not _top_commas(toks, i + 1, close):
+            edits += _row_constructor(toks, i + 2, close - 1, base)
         before = toks[first - 1].token_type if first > 0 else None
         in_from = before in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA, TokenType.LATERAL) and _in_from(
             toks, first

@@ -525,3 +525,26 @@ def test_json_aggregates_as_window_functions_filtered_and_distinct(both) -> None
     )
     assert [d.name for d in cur.description] == ["jsonb_agg", "json_agg"]
     assert cur.fetchall() == [([1], [1, 2]), ([1, 2], [1, 2])]
+
+
+def test_anonymous_records_as_json(both) -> None:
+    """ROW(...) and (a, b) given to row_to_json, to_json, to_jsonb, json_agg, jsonb_agg,
+    json_build_* and json_object_agg: PostgreSQL's anonymous record {"f1":...,"f2":...} (a record
+    in a field too, each field as to_json writes it), not DuckDB's unnamed STRUCT's JSON array;
+    a VALUES list in FROM whose alias names fewer columns than it has: PostgreSQL's columnN."""
+    for sql in [
+        "SELECT row_to_json(ROW(1, 'a')), row_to_json((1, 'a')), row_to_json(ROW())",
+        "SELECT row_to_json(ROW(1, 'a', ROW(2, NULL), ARRAY[1, 2]))",
+        "SELECT to_json(ROW(1, 'a')), to_jsonb(ROW(1, 'a')), to_jsonb(ROW(1.50, 'a', ROW('{\"b\":1, \"a\":2}'::jsonb)))",
+        "SELECT json_agg(ROW(x, 'a') ORDER BY x), jsonb_agg(ROW(x, 'a')) FROM (VALUES (1), (2)) v(x)",
+        "SELECT json_build_object('r', ROW(1, 2.50)), json_build_array(ROW(1, TIMESTAMP '2024-01-01 10:00')),"
+        " jsonb_build_object('r', ROW(1, 'x'))",
+        "SELECT json_object_agg(x, ROW(x, y)) FROM (VALUES (1, 'a'), (2, NULL)) v(x, y)",
+        "SELECT to_json(ROW(id, j, k)) FROM {t} ORDER BY id",
+        "SELECT * FROM (VALUES (1, 'a', 2.50, NULL::int)) v(a, b)",
+        "SELECT row_to_json(v), to_json(v) FROM (VALUES (1, 'a', 'x', NULL::int)) v(a)",
+    ]:
+        same(both, sql)
+    ours, _, _ = both
+    cur = ours.execute("SELECT * FROM (VALUES (1, 2)) v(a)")
+    assert [d.name for d in cur.description] == ["a", "column2"]
