@@ -823,6 +823,10 @@ class DeclaredTypes:
             # (SELECT ...) AS s: its plain column references keep their types (as in PostgreSQL)
             out.append(_Source(alias, self._derived(ref["subquery"]["node"], ctes)))
             return False
+        if kind == "SUBQUERY":
+            # (VALUES ...) AS v(a, b), (SELECT ...) AS s(a, b): the columns renamed
+            out.append(_Source(alias, self._renamed(ref, ctes)))
+            return False
         if kind != "BASE_TABLE":
             out.append(_Source(alias, None))
             return False
@@ -839,6 +843,32 @@ class DeclaredTypes:
                 table = self._table(catalog, schema, name)
         out.append(_Source(alias or name, table))
         return False
+
+    def _renamed(self, ref: dict[str, Any], ctes: Ctes) -> Table | None:
+        """A subquery's columns under its alias's column names (the first ones: the others keep
+        theirs), where all are known: a VALUES list's as many as its first row has."""
+        names = [str(n).lower() for n in ref.get("column_name_alias") or []]
+        node = ref["subquery"]["node"]
+        source = node.get("from_table") or {}
+        items = node.get("select_list") or []
+        if (
+            node.get("type") == "SELECT_NODE"
+            and source.get("type") == "EXPRESSION_LIST"
+            and len(items) == 1
+            and items[0].get("class") == "STAR"
+        ):
+            values = source.get("values") or []
+            return Table(tuple(names), {}) if values and len(values[0]) == len(names) else None
+        inner = self._derived(node, ctes)
+        if inner is None or not inner.complete or len(inner.columns) < len(names):
+            return None
+        columns = (*names, *inner.columns[len(names) :])
+        declared = {
+            new: inner.declared[old]
+            for new, old in zip(columns, inner.columns, strict=True)
+            if old in inner.declared and columns.count(new) == 1
+        }
+        return Table(columns, declared)
 
     def _derived(self, node: dict[str, Any], ctes: Ctes) -> Table | None:
         """A subquery's or CTE's columns as a table's: their names where known, and the declared

@@ -548,3 +548,19 @@ def test_anonymous_records_as_json(both) -> None:
     ours, _, _ = both
     cur = ours.execute("SELECT * FROM (VALUES (1, 2)) v(a)")
     assert [d.name for d in cur.description] == ["a", "column2"]
+
+
+def test_renamed_subquery_rows_as_json(both) -> None:
+    """The row of a subquery or VALUES list whose alias renames its columns, s(a, b), as to_json,
+    row_to_json and json_agg write it: numerics with their scale, timestamps in ISO 8601, jsonb in
+    jsonb's text (DuckDB's to_json of the STRUCT wrote 2.5 for 2.50); its columns keep their
+    types (a jsonb column renamed is jsonb)."""
+    for sql in [
+        "SELECT to_json(v), row_to_json(v) FROM (VALUES (2.50, TIMESTAMP '2024-01-01 10:00', '{\"b\":1,\"a\":2}'::jsonb))"
+        " v(a, b, c)",
+        "SELECT to_json(v) FROM (VALUES (1, 2.50)) v(a)",
+        "SELECT to_json(s), row_to_json(s) FROM (SELECT j, k, v, n FROM {t}) s(a, b) ORDER BY n",
+        "SELECT json_agg(s ORDER BY b) FROM (SELECT j, n FROM {t}) s(a, b)",
+        "SELECT s.a, pg_typeof(s.a)::text, s.v FROM (SELECT j, v FROM {t}) s(a) ORDER BY s.v",
+    ]:
+        same(both, sql)
