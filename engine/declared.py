@@ -859,14 +859,17 @@ class DeclaredTypes:
         ):
             values = source.get("values") or []
             return Table(tuple(names), {}) if values and len(values[0]) == len(names) else None
-        inner = self._derived(node, ctes)
-        if inner is None or not inner.complete or len(inner.columns) < len(names):
+        try:
+            inner = self._select_list(node, ctes)
+        except _Unresolved:
             return None
-        columns = (*names, *inner.columns[len(names) :])
+        if len(inner) < len(names) or any(n is None for n, _ in inner[len(names) :]):
+            return None  # (a column the alias leaves unnamed keeps a name not known here)
+        columns = (*names, *(str(n) for n, _ in inner[len(names) :]))
         declared = {
-            new: inner.declared[old]
-            for new, old in zip(columns, inner.columns, strict=True)
-            if old in inner.declared and columns.count(new) == 1
+            new: t
+            for new, (_, t) in zip(columns, inner, strict=True)
+            if t is not None and columns.count(new) == 1
         }
         return Table(columns, declared)
 

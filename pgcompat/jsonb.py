@@ -394,6 +394,96 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     return edits
 
 
+# PostgreSQL's set-returning functions of one column that is no composite: their alias in FROM,
+# as a value, is that column (SELECT to_json(t) FROM generate_series(1, 2) t(x) is 1, 2), and the
+# name of the column where the alias gives none and it is not the alias's own
+_SCALAR_SETS = frozenset({
+    "generate_series", "generate_subscripts", "unnest", "regexp_split_to_table", "string_to_table",
+    "json_array_elements", "json_array_elements_text", "jsonb_array_elements", "jsonb_array_elements_text",
+})  # fmt: skip
+_VALUE_COLUMN = frozenset(n for n in _SCALAR_SETS if "_array_elements" in n)
+# what writes a row it is given as json (a record's fields; a scalar's value)
+_ROW_TAKERS = frozenset({
+    "to_json", "to_jsonb", "row_to_json", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg",
+    "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array",
+})  # fmt: skip
+
+
+def _alias_key(text: str, t: Token, base: int) -> str:
+    raw = text[t.start - base : t.end - base + 1]
+    return raw if raw.startswith('"') else raw.lower()
+
+
+def scalar_function_rows(text: str, toks: Sequence[Token]) -> list[Edit]:
+    """to_json(t), json_agg(t), json_build_object('k', t), ... of t, the alias of a set-returning
+    function of one column in FROM (generate_series(1, 2) AS t(x), jsonb_array_elements(j) t):
+    PostgreSQL's t is the column's value there (1, not {"x":1}); DuckDB's is the row. t -> t.x.
+    (Run on the client's text, before the translations: json_agg's reads its argument's type.)"""
+    if not toks or not any(t.text.lower() in _ROW_TAKERS for t in toks):
+        return []  # the one cheap look for other statements
+    base, n = toks[0].start, len(toks)
+    columns: dict[str, str] = {}
+    defined: set[int] = set()
+    for i, t in enumerate(toks[:-1]):
+        name = t.text.lower()
+        if name not in _SCALAR_SETS or toks[i + 1].token_type != TokenType.L_PAREN:
+            continue
+        first = i - 2 if i >= 2 and toks[i - 1].token_type == TokenType.DOT else i
+        if first == 0 or toks[first - 1].token_type not in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA,
+                                                             TokenType.LATERAL) or not _in_from(toks, first):  # fmt: skip
+            continue
+        close = _close_of(toks, i + 1)
+        if close is None or (name == "unnest" and _top_commas(toks, i + 1, close)):
+            continue  # (unnest of several arrays: a row of several columns)
+        k = close + 1
+        if k < n and toks[k].text.lower() == "with":
+            continue  # WITH ORDINALITY: a row of two columns
+        if k < n and toks[k].token_type == TokenType.ALIAS:
+            k += 1
+        if k >= n or toks[k].token_type not in _NAMEISH:
+            continue
+        if k + 1 < n and toks[k + 1].token_type == TokenType.L_PAREN:
+            if _close_of(toks, k + 1) != k + 3 or toks[k + 2].token_type not in _NAMEISH:
+                continue
+            column = text[toks[k + 2].start - base : toks[k + 2].end - base + 1]
+        elif name in _VALUE_COLUMN:
+            column = "value"
+        else:
+            continue  # (its column is the alias's name: t is the value already)
+        columns[_alias_key(text, toks[k], base)] = column
+        defined.add(k)
+    if not columns:
+        return []
+    edits: list[Edit] = []
+    for j in range(1, n - 1):
+        t = toks[j]
+        if j in defined or t.token_type not in _NAMEISH:
+            continue
+        column = columns.get(_alias_key(text, t, base))
+        if column is None or toks[j - 1].token_type not in (TokenType.L_PAREN, TokenType.COMMA):
+            continue
+        if toks[j + 1].token_type not in (TokenType.R_PAREN, TokenType.COMMA, TokenType.ORDER_BY):
+            continue
+        o = _open_of(toks, j + 1) if toks[j + 1].token_type == TokenType.R_PAREN else None
+        if o is None:  # (followed by a comma or ORDER BY: the call's parenthesis before it)
+            depth = 0
+            for q in range(j - 1, -1, -1):
+                tt = toks[q].token_type
+                if tt in _CLOSE:
+                    depth += 1
+                elif tt in _OPEN:
+                    if depth == 0:
+                        o = q
+                        break
+                    depth -= 1
+        if o is None or o == 0 or toks[o - 1].text.lower() not in _ROW_TAKERS:
+            continue
+        edits.append(
+            (t.start - base, t.end - base + 1, f"{text[t.start - base : t.end - base + 1]}.{column}")
+        )
+    return edits
+
+
 def _in_from(toks: Sequence[Token], i: int) -> bool:
     """Whether token i stands in a FROM list at its level (after FROM / JOIN, not in a select list)."""
     depth = 0

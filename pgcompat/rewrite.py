@@ -734,6 +734,11 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         retokenized = tokenize(apply(text, named))
         if retokenized:
             text, toks = apply(text, named), retokenized
+    scalar_rows = jsonb.scalar_function_rows(text, toks)  # to_json(t) of generate_series(...) t(x)
+    if scalar_rows:
+        retokenized = tokenize(apply(text, scalar_rows))
+        if retokenized:
+            text, toks = apply(text, scalar_rows), retokenized
     typed_operators = jsonb.candidates(toks)  # the client's ||, - or @> (not a translation's)
     translated = functions.translate(text, toks)
     if translated != text:

@@ -564,3 +564,24 @@ def test_renamed_subquery_rows_as_json(both) -> None:
         "SELECT s.a, pg_typeof(s.a)::text, s.v FROM (SELECT j, v FROM {t}) s(a) ORDER BY s.v",
     ]:
         same(both, sql)
+
+
+def test_the_row_of_a_one_column_function_is_its_value(both) -> None:
+    """to_json(t), to_jsonb(t), json_agg(t), json_build_object('k', t), json_object_agg(..., t) of t,
+    the alias of a set-returning function of one column in FROM (generate_series(...) t(x),
+    json_array_elements(...) t, unnest(ARRAY[...]) t(x)): PostgreSQL's t is the column's value,
+    not a row {"x": ...}; row_to_json of it is PostgreSQL's 42883. unnest of several arrays
+    renamed t(x, y) is a row, its numerics with their scale."""
+    for sql in [
+        "SELECT to_json(t), to_jsonb(t) FROM generate_series(1, 2) AS t(x)",
+        "SELECT json_agg(t), jsonb_agg(t ORDER BY t DESC), json_build_array(count(t)) FROM generate_series(1, 3) AS t(x)",
+        'SELECT to_json(t), to_jsonb(t), json_agg(t) OVER () FROM jsonb_array_elements(\'[{"b":1,"a":2}, 1.50]\') t',
+        "SELECT to_json(t), json_build_object('k', t) FROM json_array_elements('[1, {\"a\" : 1}]') t",
+        'SELECT json_object_agg(e, t) FROM jsonb_array_elements_text(\'["a", "b"]\') t, generate_series(1, 1) e(n)',
+        'SELECT to_json("T") FROM generate_series(1, 2) AS "T"(x)',
+        "SELECT to_json(t) FROM unnest(ARRAY['a', 'b']) AS t(x)",
+        "SELECT to_json(t) FROM unnest(ARRAY[1.50], ARRAY['a']) AS t(x, y)",
+        "SELECT id, to_json(e) FROM {t}, json_array_elements(k) e WHERE id = 2",
+        "SELECT row_to_json(t) FROM generate_series(1, 2) t(x)",  # 42883
+    ]:
+        same(both, sql)
