@@ -764,6 +764,16 @@ def json_row(names: list[str] | None, values: list[str | None] | None) -> str | 
     )
 
 
+def pretty_row(text: str | None, pretty: bool | None) -> str | None:
+    """row_to_json(r, pretty): with pretty, a line feed and a space after each top-level field's
+    comma, as PostgreSQL writes it ('{"f1":1,\n "f2":"a"}')."""
+    if text is None or pretty is None:
+        return None
+    if not pretty:
+        return text
+    return "{" + ",\n ".join(f"{_string(k or '')}:{v}" for k, v in _json_top(text, True, "row_to_json")) + "}"
+
+
 def build_array(items: list[str | None] | None) -> str | None:
     """jsonb_build_array(v1, ...): values as __pg_jval wrote them."""
     return _render([None if v is None else _parse(v) for v in items or []])
@@ -839,6 +849,7 @@ TYPED: dict[str, tuple[Any, list[str], str]] = {
     "pg_json_build_object": (json_build_object, ["VARCHAR[]"], "JSON"),
     "pg_json_build_array": (json_build_array, ["VARCHAR[]"], "JSON"),
     "pg_json_row": (json_row, ["VARCHAR[]", "VARCHAR[]"], "JSON"),
+    "pg_json_pretty_row": (pretty_row, ["VARCHAR", "BOOLEAN"], "JSON"),
     "pg_json_float": (float_json, ["VARCHAR", "INTEGER"], "VARCHAR"),
     "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
     "pg_jsonb_set": (jsonb_set, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),

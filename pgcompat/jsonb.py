@@ -237,7 +237,19 @@ NAMES = (frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING) | froze
 # to_json writes them (__pg_jval: a json value keeps its text, a timestamp in ISO 8601)
 _JSON_BUILDING = {"json_build_object": "pg_json_build_object", "json_build_array": "pg_json_build_array"}
 _TO_JSON = ("CAST(__pg_jval(", ") AS JSON)")
-_JSON_NAMES = frozenset(_JSON_BUILDING) | {"to_json"} | frozenset(_JSON_SRF)
+# json_extract_path(j, VARIADIC keys) and the others: j #> keys, j #>> keys (engine.jsonb's)
+_EXTRACT_PATHS = {
+    "json_extract_path": "pg_json_path",
+    "json_extract_path_text": "pg_json_path_text",
+    "jsonb_extract_path": "pg_jsonb_path",
+    "jsonb_extract_path_text": "pg_jsonb_path_text",
+}
+_JSON_NAMES = (
+    frozenset(_JSON_BUILDING)
+    | {"to_json", "json_array_length"}
+    | frozenset(_JSON_SRF)
+    | frozenset(_EXTRACT_PATHS)
+)
 
 
 def _top_commas(toks: Sequence[Token], open_: int, close: int) -> list[int]:
@@ -375,10 +387,46 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             edits.append((toks[close].start - base, toks[close].end - base + 1, _TO_JSON[1]))
             edits += _row_constructor(toks, i + 2, close - 1, base)
             continue
+        if name == "json_array_length" and close > i + 2 and not _top_commas(toks, i + 1, close):
+            # (PostgreSQL's errors for an object or a scalar: DuckDB's says 0)
+            edits.append(
+                (toks[first].start - base, toks[i + 1].end - base + 1, "pg_jsonb_array_length(CAST(")
+            )
+            edits.append((toks[close].start - base, toks[close].end - base + 1, " AS VARCHAR))"))
+            continue
+        if name in _EXTRACT_PATHS:
+            commas = _top_commas(toks, i + 1, close)
+            if not commas:
+                continue  # (no path: PostgreSQL's 42883, as DuckDB's)
+            edits.append(
+                (toks[first].start - base, toks[i + 1].end - base + 1, f"{_EXTRACT_PATHS[name]}(CAST(")
+            )
+            edits.append(
+                (
+                    toks[commas[0]].start - base,
+                    toks[commas[0]].end - base + 1,
+                    " AS VARCHAR), CAST(to_json([CAST(",
+                )
+            )
+            edits += [
+                (toks[c].start - base, toks[c].end - base + 1, " AS VARCHAR), CAST(") for c in commas[1:]
+            ]
+            edits.append(
+                (toks[close].start - base, toks[close].end - base + 1, " AS VARCHAR)]) AS VARCHAR))")
+            )
+            continue
         if name == "row_to_json":
-            row = _row_constructor(toks, i + 2, close - 1, base)
+            commas = _top_commas(toks, i + 1, close)
+            if len(commas) > 1:
+                continue
+            end = commas[0] if commas else close
+            row = _row_constructor(toks, i + 2, end - 1, base)
             if row:  # row_to_json(ROW(...)): the record's json is its value
                 edits += [(toks[first].start - base, toks[i + 1].end - base + 1, "("), *row]
+            if commas:  # row_to_json(r, pretty): the engine's layout of the json
+                edits.append((toks[first].start - base, toks[first].start - base, "pg_json_pretty_row(CAST("))
+                # (the comma closes the row's json: row_to_json(r) / (row) AS VARCHAR)
+                edits.append((toks[end].start - base, toks[end].end - base + 1, ") AS VARCHAR),"))
             continue
         if name == "to_jsonb" and not _top_commas(toks, i + 1, close):
             edits += _row_constructor(toks, i + 2, close - 1, base)

@@ -296,19 +296,6 @@ def json_object_keys(call) -> str | None:
     return f"unnest(json_keys(CAST(({call.args[0]}) AS JSON)))"
 
 
-_PATH_KEY = re.compile(r"^[^\"\\]*$")
-
-
-def json_extract_path_text(call) -> str | None:
-    """json_extract_path_text(json, VARIADIC keys) with literal keys (object keys: a key of digits
-    may also index an array, which the path cannot say, so it is left as it is)."""
-    keys = [call.string(k) for k in range(1, len(call.args))]
-    if not keys or any(k is None or not _PATH_KEY.match(k) or k.isdigit() for k in keys):
-        return None
-    path = "$" + "".join(f'."{k}"' for k in keys if k is not None)
-    return f"json_extract_string(CAST(({call.args[0]}) AS JSON), {literal(path)})"
-
-
 def _aggregate_tail(call) -> tuple[str | None, str, int]:
     """What follows an aggregate's call: FILTER (WHERE c)'s condition (None without one), its
     OVER (...) / OVER w as written ('' without one), and the last token they take."""
@@ -803,7 +790,6 @@ TRANSLATORS = {
     "date_bin": date_bin,
     "json_typeof": json_typeof,
     "json_object_keys": json_object_keys,
-    "json_extract_path_text": json_extract_path_text,
     "json_agg": json_agg,
     "json_object_agg": json_object_agg,
     "jsonb_agg": json_agg,

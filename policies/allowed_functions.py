@@ -414,6 +414,7 @@ OTHER = frozenset(
         "__pg_interval_text",  # engine.pgmath's interval text (x::text): the same
         # engine.jsonb's json_each / json_array_elements (pgcompat.jsonb, after the analysis): the same
         "pg_json_each", "pg_json_each_text", "pg_json_array_elements", "pg_json_array_elements_text",
+        "pg_json_pretty_row",  # row_to_json(r, true)'s layout: the same
     }
 )  # fmt: skip
 INTERNAL_PREFIX = "__internal_"  # compressed materialization, table filters: "for internal use only"
@@ -465,6 +466,7 @@ PG_CLIENT_FUNCTIONS = frozenset(
         "jsonb_array_length", "jsonb_object_keys", "jsonb_array_elements", "jsonb_array_elements_text",
         "jsonb_each", "jsonb_each_text", "jsonb_set", "jsonb_insert",
         "json_each", "json_each_text", "json_array_elements", "json_array_elements_text",  # (json's own text)
+        "jsonb_extract_path", "jsonb_extract_path_text",  # (json_extract_path / _text: DuckDB's names too)
         "sys_context",  # SYS_CONTEXT('USERENV', 'X') -> getvariable('userenv_x')
         "_pg_expandarray",  # information_schema._pg_expandarray(a) -> unnest(list_transform(...))
         "pg_advisory_unlock_all",

@@ -585,3 +585,22 @@ def test_the_row_of_a_one_column_function_is_its_value(both) -> None:
         "SELECT row_to_json(t) FROM generate_series(1, 2) t(x)",  # 42883
     ]:
         same(both, sql)
+
+
+def test_json_paths_lengths_and_pretty_rows(both) -> None:
+    """json_extract_path / _text (VARIADIC keys; DuckDB's takes other arguments) keep json's text
+    and index arrays by a key of digits, jsonb_extract_path / _text are jsonb's; json_array_length
+    of an object or a scalar is PostgreSQL's 22023 (DuckDB's says 0); row_to_json(r, true) puts a
+    line feed and a space after each top-level field's comma."""
+    for sql in [
+        "SELECT json_extract_path('{\"a\": {\"b\" :  [1,  2]}}', 'a', 'b'), json_extract_path_text('{\"a\": [10, \"x\"]}', 'a', '-1')",
+        "SELECT json_extract_path(k, 'b'), json_extract_path_text(k, 'b', '0'), jsonb_extract_path(j, 'b'),"
+        " jsonb_extract_path_text(j, 'c', 'y') FROM {t} ORDER BY id",
+        "SELECT json_array_length(k) FROM {t} WHERE id = 2",
+        "SELECT json_array_length('[1, [2, 3]]'), json_array_length(NULL)",
+        "SELECT json_array_length(k) FROM {t} WHERE id = 1",  # 22023: an object
+        "SELECT json_array_length('1')",  # 22023: a scalar
+        "SELECT row_to_json(ROW(1, 'a'), true), row_to_json(ROW(1, 'a'), false), row_to_json(ROW(), true)",
+        "SELECT row_to_json(r, true) FROM {t} r ORDER BY id",
+    ]:
+        same(both, sql)
