@@ -898,9 +898,17 @@ _BARE = ", ".join(
     f"'DECIMAL({UNCONSTRAINED_NUMERIC_PRECISION},{s})'"
     for s in range(UNCONSTRAINED_NUMERIC_SCALE, UNCONSTRAINED_NUMERIC_PRECISION + 1)
 )
+# (an array of numerics: its text's elements, compact, NULL as null, a bare numeric's without
+# its fixed scale's zeros; a bytea: PostgreSQL's hex text, "\\x0102", not DuckDB's escapes)
+_BARE_ARRAYS = ", ".join(f"{t[:-1]}[]'" for t in _BARE.split(", "))
+_NUMERIC_ARRAY = "replace(replace(CAST(x AS VARCHAR), ', ', ','), 'NULL', 'null')"
 _VALUE_MACRO = (
     f"CREATE OR REPLACE TEMP MACRO {VALUE}(x) AS CASE"
     f" WHEN typeof(x) IN ({_BARE}) THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')"
+    f" WHEN typeof(x) IN ({_BARE_ARRAYS}) THEN regexp_replace(regexp_replace({_NUMERIC_ARRAY},"
+    " '([.][0-9]*[1-9])0+([],])', '\\1\\2', 'g'), '[.]0+([],])', '\\1', 'g')"
+    f" WHEN typeof(x) LIKE 'DECIMAL(%]' THEN {_NUMERIC_ARRAY}"
+    " WHEN typeof(x) = 'BLOB' THEN CAST(to_json('\\x' || lower(hex(CAST(CAST(x AS VARCHAR) AS BLOB)))) AS VARCHAR)"
     " WHEN typeof(x) LIKE 'DECIMAL(%' OR typeof(x) = 'JSON' THEN CAST(x AS VARCHAR)"
     " WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN pg_json_float(CAST(x AS VARCHAR), CASE WHEN typeof(x) = 'FLOAT'"
     " THEN 6 ELSE 15 END)"

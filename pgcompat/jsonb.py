@@ -448,8 +448,10 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
 _SCALAR_SETS = frozenset({
     "generate_series", "generate_subscripts", "unnest", "regexp_split_to_table", "string_to_table",
     "json_array_elements", "json_array_elements_text", "jsonb_array_elements", "jsonb_array_elements_text",
+    "json_object_keys", "jsonb_object_keys",
 })  # fmt: skip
-_VALUE_COLUMN = frozenset(n for n in _SCALAR_SETS if "_array_elements" in n)
+_VALUE_COLUMN = {n: "value" for n in _SCALAR_SETS if "_array_elements" in n}
+_VALUE_COLUMN["jsonb_object_keys"] = "jsonb_object_keys"  # (_IN_FROM's column)
 # what writes a row it is given as json (a record's fields; a scalar's value)
 _ROW_TAKERS = frozenset({
     "to_json", "to_jsonb", "row_to_json", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg",
@@ -495,7 +497,7 @@ def scalar_function_rows(text: str, toks: Sequence[Token]) -> list[Edit]:
                 continue
             column = text[toks[k + 2].start - base : toks[k + 2].end - base + 1]
         elif name in _VALUE_COLUMN:
-            column = "value"
+            column = _VALUE_COLUMN[name]
         else:
             continue  # (its column is the alias's name: t is the value already)
         columns[_alias_key(text, toks[k], base)] = column

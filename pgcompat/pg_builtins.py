@@ -290,10 +290,17 @@ def json_typeof(call) -> str | None:
 
 
 def json_object_keys(call) -> str | None:
-    """json_object_keys(json): a row per top-level key, in the object's order."""
+    """json_object_keys(json): a row per top-level key, in the object's order (duplicates too);
+    PostgreSQL's 22023 for an array or a scalar (DuckDB's json_keys gives no keys)."""
     if len(call.args) != 1:
         return None
-    return f"unnest(json_keys(CAST(({call.args[0]}) AS JSON)))"
+    j = f"CAST(({call.args[0]}) AS JSON)"
+    keys = (
+        f"CASE WHEN {j} IS NULL THEN CAST(NULL AS VARCHAR[]) WHEN json_type({j}) = 'OBJECT' THEN json_keys({j})"
+        f" WHEN json_type({j}) = 'ARRAY' THEN error('DuckCDB 22023: cannot call json_object_keys on an array')"
+        " ELSE error('DuckCDB 22023: cannot call json_object_keys on a scalar') END"
+    )
+    return f"unnest({keys})"
 
 
 def _aggregate_tail(call) -> tuple[str | None, str, int]:

@@ -604,3 +604,19 @@ def test_json_paths_lengths_and_pretty_rows(both) -> None:
         "SELECT row_to_json(r, true) FROM {t} r ORDER BY id",
     ]:
         same(both, sql)
+
+
+def test_json_object_keys_bytea_and_numeric_arrays(both) -> None:
+    """json_object_keys of an array or a scalar is PostgreSQL's 22023 (DuckDB's json_keys gave no
+    rows), its keys in order with duplicates; to_json of a bytea is PostgreSQL's hex text, of a
+    numeric array compact with null (it was a JSON error with a NULL element)."""
+    for sql in [
+        'SELECT json_object_keys(\'{"b":1, "a":2, "b":3}\'), json_object_keys(NULL)',
+        "SELECT json_object_keys(k) FROM {t} WHERE id = 2",  # 22023: an array
+        "SELECT json_object_keys('1')",  # 22023: a scalar
+        'SELECT to_json(t) FROM json_object_keys(\'{"b":1, "a":2}\') t',
+        'SELECT json_agg(t ORDER BY t) FROM jsonb_object_keys(\'{"b":1,"a":2}\') t',
+        "SELECT to_json('\\x0102'::bytea), to_json('\\x'::bytea), json_build_object('b', '\\xdeadbeef'::bytea)",
+        "SELECT to_json(ARRAY[1.50, NULL]), to_json(ARRAY[[1.25, 2.50], [NULL, 0.10]]), json_build_array(ARRAY[1.5::numeric])",
+    ]:
+        same(both, sql)
