@@ -96,8 +96,22 @@ TYPEOF_JSONB = "__pg_typeof_jsonb"
 JSON_MINUS = "__pg_jsonminus"
 _MINUS_MACROS = ("__pg_jminus", "__pg_jlminus")
 # what a statement's text holds when jsonb_calls may change it (a few substring looks per SELECT)
-JSONB_CALL_MARKS = ("typeof(", "__pg_jminus(", "__pg_jlminus(", "->", "__pg_jval(", "::text", "::TEXT", " AS text)",
-                    " AS TEXT)", " AS VARCHAR)", "__pg_jcls(", "to_json(")  # fmt: skip
+JSONB_CALL_MARKS = (
+    "typeof(",
+    "__pg_jminus(",
+    "__pg_jlminus(",
+    "->",
+    "__pg_jval(",
+    "::text",
+    "::TEXT",
+    " AS text)",
+    " AS TEXT)",
+    " AS VARCHAR)",
+    "__pg_jcls(",
+    "to_json(",
+    "ORDER BY",
+    "order by",
+)  # fmt: skip (ORDER BY: a jsonb column's order, _jsonb_order)
 _TEXT_NAMES = frozenset({"text", "varchar", "string", "character varying"})
 # the class engine.jsonb's || macros give a json operand (__pg_jcls(x) of a json x becomes it)
 JSON_CLASS = "__pg_jclsjson"
@@ -347,6 +361,7 @@ class DeclaredTypes:
             except _Unresolved:
                 inner = []
             sources = inner
+            self._jsonb_order(n, sources, sites, raw)
         elif n.get("class") == "FUNCTION" and isinstance(n.get("query_location"), int):
             self._function_site(n, sources, sites, raw)
         elif n.get("class") == "LAMBDA" and n.get("syntax_type") == "SINGLE_ARROW":
@@ -362,6 +377,22 @@ class DeclaredTypes:
         for v in n.values():
             if isinstance(v, (dict, list)):
                 self._call_sites(v, sources, ctes, sites, raw)
+
+    def _jsonb_order(
+        self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
+    ) -> None:
+        """ORDER BY a jsonb column: in PostgreSQL's order of jsonb (engine.jsonb's sort key), not
+        its text's (not under DISTINCT, whose ORDER BY must name the select list's expressions)."""
+        modifiers = n.get("modifiers") or []
+        if any(m.get("type") == "DISTINCT_MODIFIER" for m in modifiers):
+            return
+        for m in modifiers:
+            if m.get("type") != "ORDER_MODIFIER":
+                continue
+            for order in m.get("orders") or []:
+                e = order.get("expression")
+                if self._jsonb_column(e, sources):
+                    self._wrap(e, "pg_jsonb_sortkey(CAST(", " AS VARCHAR))", sites, raw)
 
     def _function_site(
         self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes

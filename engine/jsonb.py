@@ -764,6 +764,58 @@ def json_row(names: list[str] | None, values: list[str | None] | None) -> str | 
     )
 
 
+# ---------------------------------------------------------------- jsonb's order
+# PostgreSQL's btree order of jsonb (compareJsonbContainers): object > array > boolean > number >
+# string > null; a container with more members first greater, then its members in storage order
+# (an object's keys sorted by length, then bytes: key 1, value 1, key 2, ...); a top-level
+# scalar is a one-element array that sorts before a real one of one element (so [] is less than
+# any scalar). sort_key is a byte string whose order is that one (numbers by value, strings by
+# bytes: the C collation).
+
+_SORT_TYPES = {"null": 1, "string": 2, "number": 3, "boolean": 4, "array": 5, "object": 6}
+
+
+def _number_key(n: str) -> bytes:
+    d = Decimal(n)
+    if d.is_zero():
+        return b"\x03\x02"
+    sign, digits, exp = d.normalize().as_tuple()
+    assert isinstance(exp, int)
+    e = len(digits) + exp  # the position of the point after the first digit (scientific + 1)
+    text = "".join(map(str, digits)).encode()
+    if not sign:
+        return b"\x03\x03" + (e + 2**31).to_bytes(4, "big") + text + b"\x00"
+    return b"\x03\x01" + (2**31 - e).to_bytes(4, "big") + bytes(0xFF - c for c in text) + b"\xff"
+
+
+def _value_key(v: Any, top: bool = False) -> bytes:
+    if isinstance(v, dict):
+        out = bytes([_SORT_TYPES["object"]]) + len(v).to_bytes(4, "big")
+        for k in sorted(v, key=_key):
+            out += _value_key(k) + _value_key(v[k])
+        return out
+    if isinstance(v, list) or top:
+        items = v if isinstance(v, list) else [v]
+        out = (
+            bytes([_SORT_TYPES["array"]])
+            + len(items).to_bytes(4, "big")
+            + (b"\x01" if isinstance(v, list) else b"\x00")
+        )
+        return out + b"".join(_value_key(x) for x in items)
+    if v is None:
+        return b"\x01"
+    if v is True or v is False:
+        return b"\x04" + (b"\x01" if v else b"\x00")
+    if isinstance(v, _Number):
+        return _number_key(v)
+    return b"\x02" + v.encode() + b"\x00"
+
+
+def sort_key(text: str | None) -> bytes | None:
+    """A jsonb's key in PostgreSQL's order of jsonb (ORDER BY of a jsonb column)."""
+    return None if text is None else _value_key(_parse(text), top=True)
+
+
 def pretty_row(text: str | None, pretty: bool | None) -> str | None:
     """row_to_json(r, pretty): with pretty, a line feed and a space after each top-level field's
     comma, as PostgreSQL writes it ('{"f1":1,\n "f2":"a"}')."""
@@ -850,6 +902,7 @@ TYPED: dict[str, tuple[Any, list[str], str]] = {
     "pg_json_build_array": (json_build_array, ["VARCHAR[]"], "JSON"),
     "pg_json_row": (json_row, ["VARCHAR[]", "VARCHAR[]"], "JSON"),
     "pg_json_pretty_row": (pretty_row, ["VARCHAR", "BOOLEAN"], "JSON"),
+    "pg_jsonb_sortkey": (sort_key, ["VARCHAR"], "BLOB"),
     "pg_json_float": (float_json, ["VARCHAR", "INTEGER"], "VARCHAR"),
     "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
     "pg_jsonb_set": (jsonb_set, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),

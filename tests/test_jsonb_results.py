@@ -620,3 +620,30 @@ def test_json_object_keys_bytea_and_numeric_arrays(both) -> None:
         "SELECT to_json(ARRAY[1.50, NULL]), to_json(ARRAY[[1.25, 2.50], [NULL, 0.10]]), json_build_array(ARRAY[1.5::numeric])",
     ]:
         same(both, sql)
+
+
+def test_order_by_a_jsonb_column_is_jsonbs_order(both) -> None:
+    """ORDER BY a jsonb column sorts as PostgreSQL's jsonb btree order (object > array > boolean >
+    number > string > null, bigger containers after smaller, members in storage order, numbers by
+    value, [] before any scalar), not by the document's text; DESC and NULLS FIRST too."""
+    ours, theirs, t = both
+    docs = [
+        "null", '"a"', '"b"', '"ab"', '"é"', "-10", "-2", "-1.5", "0", "0.001", "1", "2", "10", "1e2", "false",
+        "true", "[]", "[1]", "[1,2]", "[2]", '["a"]', "{}", '{"a":1}', '{"b":1}', '{"aa":1,"c":1}',
+        '{"b":1,"d":1}', "[[1]]", "[{}]", "[null]", '{"a": {"b": 1}}', '{"a": 1, "b": 2}', "[true, false]",
+    ]  # fmt: skip
+    for c in (ours, theirs):
+        c.execute(f"CREATE TEMP TABLE o_{t} (id int, j jsonb)")
+        with c.cursor() as cur:
+            cur.executemany(f"INSERT INTO o_{t} VALUES (%s, %s::jsonb)", list(enumerate(docs)) + [(99, None)])
+    try:
+        for sql in [
+            "SELECT id, j FROM o_{t} ORDER BY j, id",
+            "SELECT id FROM o_{t} ORDER BY j DESC, id",
+            "SELECT x.id FROM o_{t} x ORDER BY x.j NULLS FIRST, x.id",
+            "SELECT id, j FROM {t} ORDER BY j",
+        ]:
+            same(both, sql.replace("o_{t}", f"o_{t}"))
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE o_{t}")
