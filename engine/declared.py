@@ -532,8 +532,14 @@ class DeclaredTypes:
         fields = []
         for i, col in enumerate(table.columns, 1):
             field = f"struct_extract_at({ref}, {i})"
-            if table.declared.get(col) == _JSONB:
+            kind = table.declared.get(col)
+            if kind == _JSONB:
                 fields.append(f"CAST(pg_jsonb(CAST({field} AS VARCHAR)) AS VARCHAR)")
+            elif kind is not None and kind.oid == oids.BPCHAR and kind.typmod > 4:
+                # a char(n) as PostgreSQL keeps it: padded with blanks to n (engine.bpchar's rpad)
+                fields.append(
+                    f"CAST(__pg_jval(rpad(CAST({field} AS VARCHAR), {kind.typmod - 4}, ' ')) AS VARCHAR)"
+                )
             else:
                 fields.append(f"CAST(__pg_jval({field}) AS VARCHAR)")
         new = f"pg_json_row(struct_keys({ref}), [{', '.join(fields)}])"

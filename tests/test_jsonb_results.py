@@ -647,3 +647,21 @@ def test_order_by_a_jsonb_column_is_jsonbs_order(both) -> None:
     finally:
         for c in (ours, theirs):
             c.execute(f"DROP TABLE o_{t}")
+
+
+def test_a_rows_char_column_as_json_is_padded(both) -> None:
+    """A table's or subquery's row as row_to_json / to_json / json_agg write it: a char(n) field
+    padded with blanks to n, as PostgreSQL keeps it (to_json of the column alone was already)."""
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"CREATE TEMP TABLE b_{t} (id int, c char(3), v varchar(3))")
+        c.execute(f"INSERT INTO b_{t} VALUES (1, 'x', 'y'), (2, NULL, 'z')")
+    try:
+        for sql in [
+            "SELECT row_to_json(b_{t}), to_json(b_{t}), to_json(c) FROM b_{t} ORDER BY id",
+            "SELECT json_agg(s ORDER BY id), jsonb_agg(s ORDER BY id) FROM (SELECT id, c FROM b_{t}) s",
+        ]:
+            same(both, sql.replace("b_{t}", f"b_{t}"))
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE b_{t}")
