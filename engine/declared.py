@@ -795,12 +795,16 @@ class DeclaredTypes:
                 a.get("expression") if "expression" in a else a
                 for a in e.get("arguments") or e.get("children") or []
             ]
-            # jsonb_array_elements: unnest(pg_jsonb_array_elements(...))
+            # jsonb_array_elements: unnest(pg_jsonb_array_elements(...)), and WITH ORDINALITY's
+            # unnest(__jsonb_elements) (pgcompat.jsonb._with_ordinality)
             return (
                 name == "unnest"
                 and len(args) == 1
                 and isinstance(args[0], dict)
-                and str(args[0].get("function_name") or "").lower() == "pg_jsonb_array_elements"
+                and (
+                    str(args[0].get("function_name") or "").lower() == "pg_jsonb_array_elements"
+                    or [str(c).lower() for c in args[0].get("column_names") or []] == ["__jsonb_elements"]
+                )
             )
         if cls == "LAMBDA" and e.get("syntax_type") == "SINGLE_ARROW":
             return self._is_jsonb(e.get("lhs"), sources)  # jsonb -> key is jsonb; json's json

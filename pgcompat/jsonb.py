@@ -437,9 +437,38 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         head, tail = (_IN_FROM if in_from else _WRAPPED).get(name, (None, None))
         if head is None or tail is None:
             continue
+        ordinality = (
+            in_from
+            and close + 2 < len(toks)
+            and toks[close + 1].text.lower() == "with"
+            and toks[close + 2].text.lower() == "ordinality"
+        )
+        if ordinality:  # ... WITH ORDINALITY: a column ordinality (1, 2, ...), as PostgreSQL adds
+            head, tail = _with_ordinality(name)
+            edits.append((toks[close + 1].start - base, toks[close + 2].end - base + 1, ""))
         edits.append((toks[first].start - base, toks[i + 1].end - base + 1, head))
         edits.append((toks[close].start - base, toks[close].end - base + 1, tail))
     return edits
+
+
+def _with_ordinality(name: str) -> tuple[str, str]:
+    """FROM f(x) WITH ORDINALITY of the functions of _IN_FROM: their columns, and ordinality (int8)
+    from the list's subscripts (the list computed once). The names the engine reads a jsonb
+    value by (engine.declared: __jsonb_each.value, unnest(__jsonb_elements))."""
+    fn = f"pg_{name}"
+    if name.endswith(("_each", "_each_text")):
+        row = "__jsonb_each" if name.startswith("jsonb") else "__json_each"
+        return (
+            f"(SELECT {row}.key AS key, {row}.value AS value, __n AS ordinality FROM (SELECT unnest(__l) AS {row},"
+            f" generate_subscripts(__l, 1) AS __n FROM (SELECT {fn}(CAST(",
+            " AS VARCHAR)) AS __l)))",
+        )
+    column = "jsonb_object_keys" if name == "jsonb_object_keys" else "value"
+    items = "__jsonb_elements" if name == "jsonb_array_elements" else "__l"
+    return (
+        f"(SELECT unnest({items}) AS {column}, generate_subscripts({items}, 1) AS ordinality FROM (SELECT {fn}(CAST(",
+        f" AS VARCHAR)) AS {items}))",
+    )
 
 
 # PostgreSQL's set-returning functions of one column that is no composite: their alias in FROM,

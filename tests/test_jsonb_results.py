@@ -665,3 +665,23 @@ def test_a_rows_char_column_as_json_is_padded(both) -> None:
     finally:
         for c in (ours, theirs):
             c.execute(f"DROP TABLE b_{t}")
+
+
+def test_json_functions_in_from_with_ordinality(both) -> None:
+    """jsonb_array_elements / _text, jsonb_each / _text and their json forms in FROM WITH
+    ORDINALITY (it was a syntax error): their columns, and ordinality (int8) counting from 1;
+    jsonb values jsonb, json ones as written; after a comma, LATERAL, with an alias and its
+    column list."""
+    for sql in [
+        'SELECT * FROM jsonb_array_elements(\'[{"b":1,"a":2}, 1.50]\') WITH ORDINALITY',
+        "SELECT t.v -> 'a', t.n FROM jsonb_array_elements('[{\"b\":1,\"a\":2}, 1.50]') WITH ORDINALITY t(v, n)",
+        "SELECT * FROM jsonb_array_elements_text('[\"x\", 2]') WITH ORDINALITY",
+        "SELECT * FROM json_array_elements_text('[1,  \"z\"]') WITH ORDINALITY e(v, i)",
+        'SELECT * FROM jsonb_each(\'{"b":[1, 2],"a":2}\') WITH ORDINALITY',
+        'SELECT * FROM json_each_text(\'{"b":[1,  2],"a":"s"}\') WITH ORDINALITY AS x(k, v, n)',
+        "SELECT id, e.* FROM {t}, json_array_elements(k) WITH ORDINALITY e WHERE id = 2 ORDER BY e.ordinality",
+        "SELECT id, e.key, e.value, e.ordinality FROM {t} CROSS JOIN LATERAL jsonb_each(j) WITH ORDINALITY e"
+        " WHERE id = 1 ORDER BY e.ordinality",
+        "SELECT pg_typeof(value)::text, pg_typeof(ordinality)::text FROM jsonb_array_elements('[1]') WITH ORDINALITY",
+    ]:
+        same(both, sql)
