@@ -965,6 +965,8 @@ _VALUE_MACRO = (
     " WHEN typeof(x) LIKE 'DECIMAL(%' OR typeof(x) = 'JSON' THEN CAST(x AS VARCHAR)"
     " WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN pg_json_float(CAST(x AS VARCHAR), CASE WHEN typeof(x) = 'FLOAT'"
     " THEN 6 ELSE 15 END)"
+    " WHEN typeof(x) LIKE 'TIMESTAMP%]' THEN regexp_replace(regexp_replace(CAST(to_json(x) AS VARCHAR),"
+    " '\"([0-9-]+) ', '\"\\1T', 'g'), '([+-][0-9][0-9])\"', '\\1:00\"', 'g')"
     " WHEN typeof(x) LIKE 'TIMESTAMP%' THEN CAST(to_json(regexp_replace(regexp_replace(CAST(x AS VARCHAR),"
     " ' ', 'T'), '([+-][0-9][0-9])$', '\\1:00')) AS VARCHAR)"
     " ELSE CAST(to_json(x) AS VARCHAR) END;"

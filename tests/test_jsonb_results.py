@@ -685,3 +685,16 @@ def test_json_functions_in_from_with_ordinality(both) -> None:
         "SELECT pg_typeof(value)::text, pg_typeof(ordinality)::text FROM jsonb_array_elements('[1]') WITH ORDINALITY",
     ]:
         same(both, sql)
+
+
+def test_timestamp_arrays_as_json(both) -> None:
+    """to_json, to_jsonb and json_build_object of a timestamp array: a JSON array of ISO 8601
+    strings, as PostgreSQL writes them (it was one JSON string of DuckDB's list text)."""
+    for sql in [
+        "SELECT to_json(ARRAY[TIMESTAMP '2024-01-01 10:00', NULL, TIMESTAMP '2024-01-01 10:00:00.5']),"
+        " to_json(ARRAY[TIMESTAMPTZ '2024-01-01 10:00+02'])",
+        "SELECT json_build_object('t', ARRAY[TIMESTAMP '2024-01-01 10:00']), to_jsonb(ARRAY[TIMESTAMP 'infinity']),"
+        " to_json(ARRAY[[TIMESTAMP '2024-01-01 10:00']])",
+        "SELECT json_agg(a) FROM (VALUES (ARRAY[TIMESTAMP '2024-01-01 10:00'])) v(a)",
+    ]:
+        same(both, sql)
