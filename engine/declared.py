@@ -382,11 +382,8 @@ class DeclaredTypes:
         self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
     ) -> None:
         """ORDER BY a jsonb column: in PostgreSQL's order of jsonb (engine.jsonb's sort key), not
-        its text's (not under DISTINCT, whose ORDER BY must name the select list's expressions)."""
-        modifiers = n.get("modifiers") or []
-        if any(m.get("type") == "DISTINCT_MODIFIER" for m in modifiers):
-            return
-        for m in modifiers:
+        its text's (under DISTINCT too: DuckDB orders by a function of a select list's column)."""
+        for m in n.get("modifiers") or []:
             if m.get("type") != "ORDER_MODIFIER":
                 continue
             for order in m.get("orders") or []:

@@ -641,6 +641,8 @@ def test_order_by_a_jsonb_column_is_jsonbs_order(both) -> None:
             "SELECT id, j FROM o_{t} ORDER BY j, id",
             "SELECT id FROM o_{t} ORDER BY j DESC, id",
             "SELECT x.id FROM o_{t} x ORDER BY x.j NULLS FIRST, x.id",
+            "SELECT DISTINCT j FROM o_{t} ORDER BY j",
+            "SELECT DISTINCT ON (j) j, id FROM o_{t} ORDER BY j, id",
             "SELECT id, j FROM {t} ORDER BY j",
         ]:
             same(both, sql.replace("o_{t}", f"o_{t}"))
