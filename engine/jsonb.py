@@ -816,6 +816,16 @@ def sort_key(text: str | None) -> bytes | None:
     return None if text is None else _value_key(_parse(text), top=True)
 
 
+def pretty_array(text: str | None, pretty: bool | None) -> str | None:
+    """array_to_json(a, pretty): with pretty, a line feed and a space after each top-level
+    element's comma ('[[1,2],\n [3,4]]')."""
+    if text is None or pretty is None:
+        return None
+    if not pretty:
+        return text
+    return "[" + ",\n ".join(v for _, v in _json_top(text, False, "array_to_json")) + "]"
+
+
 def pretty_row(text: str | None, pretty: bool | None) -> str | None:
     """row_to_json(r, pretty): with pretty, a line feed and a space after each top-level field's
     comma, as PostgreSQL writes it ('{"f1":1,\n "f2":"a"}')."""
@@ -902,6 +912,7 @@ TYPED: dict[str, tuple[Any, list[str], str]] = {
     "pg_json_build_array": (json_build_array, ["VARCHAR[]"], "JSON"),
     "pg_json_row": (json_row, ["VARCHAR[]", "VARCHAR[]"], "JSON"),
     "pg_json_pretty_row": (pretty_row, ["VARCHAR", "BOOLEAN"], "JSON"),
+    "pg_json_pretty_array": (pretty_array, ["VARCHAR", "BOOLEAN"], "JSON"),
     "pg_jsonb_sortkey": (sort_key, ["VARCHAR"], "BLOB"),
     "pg_json_float": (float_json, ["VARCHAR", "INTEGER"], "VARCHAR"),
     "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),

@@ -355,7 +355,7 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     for i, t in enumerate(toks[:-1]):
         name = t.text.lower()
         if (
-            (name not in NAMES and name not in _JSON_NAMES and name != "row_to_json")
+            (name not in NAMES and name not in _JSON_NAMES and name not in ("row_to_json", "array_to_json"))
             or toks[i + 1].token_type != TokenType.L_PAREN
             or text[t.start - base] in "'\""
         ):
@@ -414,6 +414,21 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
             edits.append(
                 (toks[close].start - base, toks[close].end - base + 1, " AS VARCHAR)]) AS VARCHAR))")
             )
+            continue
+        if name == "array_to_json":
+            commas = _top_commas(toks, i + 1, close)
+            if close == i + 2 or len(commas) > 1:
+                continue
+            # to_json's value (numerics with their scale, timestamps in ISO 8601); with pretty,
+            # the engine's layout of it
+            if commas:
+                edits.append((toks[first].start - base, toks[i + 1].end - base + 1,
+                              f"pg_json_pretty_array(CAST({_TO_JSON[0]}"))  # fmt: skip
+                edits.append((toks[commas[0]].start - base, toks[commas[0]].end - base + 1,
+                              f"{_TO_JSON[1]} AS VARCHAR),"))  # fmt: skip
+            else:
+                edits.append((toks[first].start - base, toks[i + 1].end - base + 1, _TO_JSON[0]))
+                edits.append((toks[close].start - base, toks[close].end - base + 1, _TO_JSON[1]))
             continue
         if name == "row_to_json":
             commas = _top_commas(toks, i + 1, close)

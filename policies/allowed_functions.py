@@ -414,7 +414,7 @@ OTHER = frozenset(
         "__pg_interval_text",  # engine.pgmath's interval text (x::text): the same
         # engine.jsonb's json_each / json_array_elements (pgcompat.jsonb, after the analysis): the same
         "pg_json_each", "pg_json_each_text", "pg_json_array_elements", "pg_json_array_elements_text",
-        "pg_json_pretty_row",  # row_to_json(r, true)'s layout: the same
+        "pg_json_pretty_row", "pg_json_pretty_array",  # row_to_json / array_to_json(x, true)'s layout: the same
         "pg_jsonb_sortkey",  # ORDER BY a jsonb column (engine.declared): the same
     }
 )  # fmt: skip

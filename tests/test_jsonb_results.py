@@ -602,6 +602,9 @@ def test_json_paths_lengths_and_pretty_rows(both) -> None:
         "SELECT json_array_length('1')",  # 22023: a scalar
         "SELECT row_to_json(ROW(1, 'a'), true), row_to_json(ROW(1, 'a'), false), row_to_json(ROW(), true)",
         "SELECT row_to_json(r, true) FROM {t} r ORDER BY id",
+        "SELECT array_to_json(ARRAY[[1,2],[3,4]], true), array_to_json(ARRAY['a'], true), array_to_json('{}'::int[], true),"
+        " array_to_json(ARRAY[1,2], NULL), array_to_json(ARRAY[TIMESTAMP '2024-01-01 10:00'], false)",
+        "SELECT array_to_json(array_agg(j ORDER BY id), true), array_to_json(array_agg(k ORDER BY id), true) FROM {t}",
     ]:
         same(both, sql)
 
