@@ -736,6 +736,57 @@ def _jsonb_valued(text: str, toks: Sequence[Token], lo: int, hi: int, base: int)
     return call and first in _JSONB_VALUED
 
 
+_JSON_VALUED = frozenset({"to_json", "row_to_json", "array_to_json", "json_build_object", "json_build_array",
+                          "json_agg", "json_object_agg"})  # fmt: skip
+# functions of json only and of jsonb only (PostgreSQL has no cast between them it would apply)
+_OF_JSON = frozenset({"json_each", "json_each_text", "json_array_elements", "json_array_elements_text",
+                      "json_array_length", "json_object_keys", "json_typeof", "json_extract_path",
+                      "json_extract_path_text", "json_strip_nulls"})  # fmt: skip
+_OF_JSONB = frozenset({"jsonb_each", "jsonb_each_text", "jsonb_array_elements", "jsonb_array_elements_text",
+                       "jsonb_array_length", "jsonb_object_keys", "jsonb_typeof", "jsonb_extract_path",
+                       "jsonb_extract_path_text", "jsonb_strip_nulls", "jsonb_pretty", "jsonb_set",
+                       "jsonb_insert"})  # fmt: skip
+
+
+def _shown_type(text: str, toks: Sequence[Token], lo: int, hi: int, base: int) -> str | None:
+    """jsonb, json or text where tokens lo..hi show it (a cast to it, a function returning it)."""
+    if _jsonb_valued(text, toks, lo, hi, base):
+        return "jsonb"
+    last, first = toks[hi].text.lower(), toks[lo].text.lower()
+    cast = hi > lo and toks[hi - 1].token_type == TokenType.DCOLON and text[toks[hi].start - base] != '"'
+    call = hi > lo + 1 and toks[lo + 1].token_type == TokenType.L_PAREN and _close_of(toks, lo + 1) == hi
+    if cast and last in ("json", "text"):
+        return last
+    if call and first in ("cast", "try_cast") and toks[hi - 1].text.lower() in ("json", "text"):
+        return toks[hi - 1].text.lower()
+    return "json" if call and first in _JSON_VALUED else None
+
+
+def argument_refusal(text: str, toks: Sequence[Token]) -> tuple[str, str] | None:
+    """json_each(x::jsonb), jsonb_typeof(x::json), json_array_length(x::text), ...: PostgreSQL's
+    42883 where the first argument shows a type the function does not take (the engine's
+    functions read any text: they would answer)."""
+    if not toks or not any(t.text.lower() in _OF_JSON or t.text.lower() in _OF_JSONB for t in toks):
+        return None  # the one cheap look for other statements
+    base = toks[0].start
+    for i, t in enumerate(toks[:-1]):
+        name = t.text.lower()
+        if toks[i + 1].token_type != TokenType.L_PAREN or (name not in _OF_JSON and name not in _OF_JSONB):
+            continue
+        if i > 0 and toks[i - 1].token_type == TokenType.DOT and toks[i - 2].text.lower() != "pg_catalog":
+            continue
+        close = _close_of(toks, i + 1)
+        if close is None or close == i + 2:
+            continue
+        commas = _top_commas(toks, i + 1, close)
+        shown = _shown_type(text, toks, i + 2, (commas[0] if commas else close) - 1, base)
+        wanted = "json" if name in _OF_JSON else "jsonb"
+        if shown is not None and shown != wanted:
+            more = ", ..." if commas else ""
+            return "42883", f"function {name}({shown}{more}) does not exist"
+    return None
+
+
 def shows_jsonb(expression: str) -> bool:
     """Whether an expression's text is a jsonb to the eye (x::jsonb, a jsonb function's call)."""
     text = expression.strip()

@@ -811,6 +811,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         or datetime_literals.compared_literal_refusal(text, toks)
         or arrays.array_refusal(client_text, client_toks)
         or pg_refusals.refusal(client_text, client_toks)
+        or jsonb.argument_refusal(client_text, client_toks)
         or rows.unequal_rows(client_text, client_toks)
     )
     planned = None

@@ -703,3 +703,22 @@ def test_timestamp_arrays_as_json(both) -> None:
         "SELECT json_agg(a) FROM (VALUES (ARRAY[TIMESTAMP '2024-01-01 10:00'])) v(a)",
     ]:
         same(both, sql)
+
+
+def test_json_functions_refuse_what_their_argument_shows_is_not_theirs(both) -> None:
+    """json_each, json_typeof, json_array_length, ... of an argument that shows jsonb or text (a
+    cast, a jsonb function), and jsonb_each, jsonb_typeof, jsonb_pretty, jsonb_set, ... of one that
+    shows json: PostgreSQL's 42883 (json and jsonb are not the same type; the engine's functions
+    read any text and would answer); the right ones answer."""
+    for sql in [
+        "SELECT * FROM json_each('{\"a\":1}'::jsonb)",
+        "SELECT jsonb_typeof('1'::json)",
+        "SELECT json_array_length('[1]'::text)",
+        "SELECT * FROM jsonb_each(CAST('{\"a\":1}' AS json))",
+        "SELECT jsonb_pretty(json_build_object('a', 1))",
+        "SELECT json_each(to_jsonb(1))",
+        "SELECT jsonb_set('{\"a\":1}'::json, '{a}', '2')",
+        "SELECT json_typeof('1'::json), jsonb_typeof('1'::jsonb), json_array_length(json_build_array(1)),"
+        " jsonb_array_length(to_jsonb(ARRAY[1]))",
+    ]:
+        same(both, sql)
