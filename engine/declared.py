@@ -850,8 +850,14 @@ class DeclaredTypes:
         fields = []
         for i, col in enumerate(table.columns, 1):
             field = f"struct_extract_at({ref}, {i})"
-            if table.declared.get(col) == _JSONB:
+            kind = table.declared.get(col)
+            if kind == _JSONB:
                 fields.append(f"CAST(pg_jsonb(CAST({field} AS VARCHAR)) AS VARCHAR)")
+            elif kind is not None and kind.oid == oids.BPCHAR and kind.typmod > 4:
+                # a char(n) as PostgreSQL keeps it: padded with blanks to n (engine.bpchar's rpad)
+                fields.append(
+                    f"CAST(__pg_jval(rpad(CAST({field} AS VARCHAR), {kind.typmod - 4}, ' ')) AS VARCHAR)"
+                )
             else:
                 fields.append(f"CAST(__pg_jval({field}) AS VARCHAR)")
         new = f"pg_json_row(struct_keys({ref}), [{', '.join(fields)}])"
@@ -1127,12 +1133,16 @@ class DeclaredTypes:
                 a.get("expression") if "expression" in a else a
                 for a in e.get("arguments") or e.get("children") or []
             ]
-            # jsonb_array_elements: unnest(pg_jsonb_array_elements(...))
+            # jsonb_array_elements: unnest(pg_jsonb_array_elements(...)), and WITH ORDINALITY's
+            # unnest(__jsonb_elements) (pgcompat.jsonb._with_ordinality)
             return (
                 name == "unnest"
                 and len(args) == 1
                 and isinstance(args[0], dict)
-                and str(args[0].get("function_name") or "").lower() == "pg_jsonb_array_elements"
+                and (
+                    str(args[0].get("function_name") or "").lower() == "pg_jsonb_array_elements"
+                    or [str(c).lower() for c in args[0].get("column_names") or []] == ["__jsonb_elements"]
+                )
             )
         if cls == "LAMBDA" and e.get("syntax_type") == "SINGLE_ARROW":
             return self._is_jsonb(e.get("lhs"), sources)  # jsonb -> key is jsonb; json's json
@@ -1193,7 +1203,10 @@ class DeclaredTypes:
             out.append(_Source(alias, self._derived(ref["subquery"]["node"], ctes)))
             return False
         if kind == "SUBQUERY":
-            out.append(_Source(alias, self._values_table(ref["subquery"]["node"], ref["column_name_alias"])))
+            # (VALUES ...) AS v(a, b): jsonb where its rows' values are; (SELECT ...) AS s(a, b)
+            # and other VALUES lists: the columns renamed
+            values = self._values_table(ref["subquery"]["node"], ref["column_name_alias"])
+            out.append(_Source(alias, values if values is not None else self._renamed(ref, ctes)))
             return False
         if kind != "BASE_TABLE":
             out.append(_Source(alias, None))
@@ -1233,6 +1246,35 @@ class DeclaredTypes:
             if all(self._is_jsonb(r[i], []) or _no_value(r[i]) or _untyped(r[i]) for r in rows)
             and any(self._is_jsonb(r[i], []) for r in rows)
             and columns.count(c) == 1
+        }
+        return Table(columns, declared)
+
+    def _renamed(self, ref: dict[str, Any], ctes: Ctes) -> Table | None:
+        """A subquery's columns under its alias's column names (the first ones: the others keep
+        theirs), where all are known: a VALUES list's as many as its first row has."""
+        names = [str(n).lower() for n in ref.get("column_name_alias") or []]
+        node = ref["subquery"]["node"]
+        source = node.get("from_table") or {}
+        items = node.get("select_list") or []
+        if (
+            node.get("type") == "SELECT_NODE"
+            and source.get("type") == "EXPRESSION_LIST"
+            and len(items) == 1
+            and items[0].get("class") == "STAR"
+        ):
+            values = source.get("values") or []
+            return Table(tuple(names), {}) if values and len(values[0]) == len(names) else None
+        try:
+            inner = self._select_list(node, ctes)
+        except _Unresolved:
+            return None
+        if len(inner) < len(names) or any(n is None for n, _ in inner[len(names) :]):
+            return None  # (a column the alias leaves unnamed keeps a name not known here)
+        columns = (*names, *(str(n) for n, _ in inner[len(names) :]))
+        declared = {
+            new: t
+            for new, (_, t) in zip(columns, inner, strict=True)
+            if t is not None and columns.count(new) == 1
         }
         return Table(columns, declared)
 

@@ -118,6 +118,8 @@ _RULES: list[tuple[str, re.Pattern[str] | None, str]] = [
         "42703",
     ),
     ("BinderException", re.compile(r"(?:^|: )ORDER term out of range"), "42P10"),
+    # row_to_json of a value that is no row: PostgreSQL has no row_to_json(integer)
+    ("BinderException", re.compile(r"(?:^|: )row_to_json\(\) argument type must be STRUCT"), "42883"),
     ("BinderException", re.compile(r'(?:^|: )Prepared statement "[^"]*" does not exist'), "26000"),  # EXECUTE
     ("BinderException", re.compile(r"(?:^|: )DECIMAL type scale cannot be greater than width"), "22003"),
     ("BinderException", re.compile(r"(?:^|: )interval cannot be 0!"), "22023"),  # generate_series step

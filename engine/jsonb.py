@@ -353,6 +353,69 @@ def _json_member(text: str, k: Any) -> str | None:
     return found
 
 
+def _json_top(text: str, each: bool, fn: str) -> list[tuple[str | None, str]]:
+    """The top-level members of a json object (each: (key, the value's text as written), every
+    duplicate in its place) or elements of an array ((None, text)): json_each's and
+    json_array_elements' rows, with PostgreSQL's errors for the other kinds."""
+    v = _parse(text)  # (invalid json: 22P02, as PostgreSQL's json input says)
+    if each and not isinstance(v, dict):
+        raise ValueError(
+            "cannot deconstruct an array as an object"
+            if isinstance(v, list)
+            else "cannot deconstruct a scalar"
+        )
+    if not each and not isinstance(v, list):
+        raise ValueError(f"cannot call {fn} on {'a non-array' if isinstance(v, dict) else 'a scalar'}")
+    out: list[tuple[str | None, str]] = []
+    i = _WS.match(text, _WS.match(text, 0).end() + 1).end()
+    while text[i : i + 1] not in ("}", "]", ""):
+        name = None
+        if each:
+            name, i = _DECODER.raw_decode(text, i)
+            i = _WS.match(text, _WS.match(text, i).end() + 1).end()  # (the colon)
+        _, end = _DECODER.raw_decode(text, i)
+        out.append((name, text[i:end]))
+        i = _WS.match(text, end).end()
+        if text[i : i + 1] == ",":
+            i = _WS.match(text, i + 1).end()
+    return out
+
+
+def _json_text(value: str) -> str | None:
+    """A json member as the *_text functions give it: a string unquoted, null as NULL, anything
+    else its text as written."""
+    if value == "null":
+        return None
+    return json.loads(value) if value.startswith('"') else value
+
+
+def json_each(text: str | None) -> list[dict[str, Any]] | None:
+    """json_each(json): (key, value) per member in the order written, duplicates kept, each
+    value's text as written (PostgreSQL's json is its text)."""
+    if text is None:
+        return None
+    return [{"key": k, "value": v} for k, v in _json_top(text, True, "json_each")]
+
+
+def json_each_text(text: str | None) -> list[dict[str, Any]] | None:
+    if text is None:
+        return None
+    return [{"key": k, "value": _json_text(v)} for k, v in _json_top(text, True, "json_each_text")]
+
+
+def json_elements(text: str | None) -> list[str] | None:
+    """json_array_elements(json): each element's text as written."""
+    if text is None:
+        return None
+    return [v for _, v in _json_top(text, False, "json_array_elements")]
+
+
+def json_elements_text(text: str | None) -> list[str | None] | None:
+    if text is None:
+        return None
+    return [_json_text(v) for _, v in _json_top(text, False, "json_array_elements_text")]
+
+
 def json_arrow(text: str | None, key: str | None) -> str | None:
     """json -> key (key as to_json wrote it): the member's text as written."""
     if text is None or key is None:
@@ -763,6 +826,26 @@ def json_row(names: list[str] | None, values: list[str | None] | None) -> str | 
     )
 
 
+def pretty_array(text: str | None, pretty: bool | None) -> str | None:
+    """array_to_json(a, pretty): with pretty, a line feed and a space after each top-level
+    element's comma ('[[1,2],\n [3,4]]')."""
+    if text is None or pretty is None:
+        return None
+    if not pretty:
+        return text
+    return "[" + ",\n ".join(v for _, v in _json_top(text, False, "array_to_json")) + "]"
+
+
+def pretty_row(text: str | None, pretty: bool | None) -> str | None:
+    """row_to_json(r, pretty): with pretty, a line feed and a space after each top-level field's
+    comma, as PostgreSQL writes it ('{"f1":1,\n "f2":"a"}')."""
+    if text is None or pretty is None:
+        return None
+    if not pretty:
+        return text
+    return "{" + ",\n ".join(f"{_string(k or '')}:{v}" for k, v in _json_top(text, True, "row_to_json")) + "}"
+
+
 def build_array(items: list[str | None] | None) -> str | None:
     """jsonb_build_array(v1, ...): values as __pg_jval wrote them."""
     return _render([None if v is None else _parse(v) for v in items or []])
@@ -815,6 +898,10 @@ FUNCTIONS: dict[str, tuple[Any, ...]] = {
     "pg_json_arrow": (json_arrow, "JSON", 2),
     "pg_json_arrow_text": (json_arrow_text, "VARCHAR", 2),
     "pg_json_path": (json_path, "JSON", 2),
+    "pg_json_each": (json_each, "STRUCT(key VARCHAR, value JSON)[]"),
+    "pg_json_each_text": (json_each_text, "STRUCT(key VARCHAR, value VARCHAR)[]"),
+    "pg_json_array_elements": (json_elements, "JSON[]"),
+    "pg_json_array_elements_text": (json_elements_text, "VARCHAR[]"),
     "pg_json_path_text": (json_path_text, "VARCHAR", 2),
     "pg_jsonb_contains": (contains, "BOOLEAN", 2),
     "pg_jsonb_contained": (lambda a, b: contains(b, a), "BOOLEAN", 2),
@@ -835,6 +922,8 @@ TYPED: dict[str, tuple[Any, list[str], str]] = {
     "pg_json_build_object": (json_build_object, ["VARCHAR[]"], "JSON"),
     "pg_json_build_array": (json_build_array, ["VARCHAR[]"], "JSON"),
     "pg_json_row": (json_row, ["VARCHAR[]", "VARCHAR[]"], "JSON"),
+    "pg_json_pretty_row": (pretty_row, ["VARCHAR", "BOOLEAN"], "JSON"),
+    "pg_json_pretty_array": (pretty_array, ["VARCHAR", "BOOLEAN"], "JSON"),
     "pg_json_float": (float_json, ["VARCHAR", "INTEGER"], "VARCHAR"),
     "pg_jsonb_chain_text": (chain, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
     "pg_jsonb_set": (jsonb_set, ["VARCHAR", "VARCHAR", "VARCHAR", "BOOLEAN"], "JSON"),
@@ -884,12 +973,22 @@ _BARE = ", ".join(
     f"'DECIMAL({UNCONSTRAINED_NUMERIC_PRECISION},{s})'"
     for s in range(UNCONSTRAINED_NUMERIC_SCALE, UNCONSTRAINED_NUMERIC_PRECISION + 1)
 )
+# (an array of numerics: its text's elements, compact, NULL as null, a bare numeric's without
+# its fixed scale's zeros; a bytea: PostgreSQL's hex text, "\\x0102", not DuckDB's escapes)
+_BARE_ARRAYS = ", ".join(f"{t[:-1]}[]'" for t in _BARE.split(", "))
+_NUMERIC_ARRAY = "replace(replace(CAST(x AS VARCHAR), ', ', ','), 'NULL', 'null')"
 _VALUE_MACRO = (
     f"CREATE OR REPLACE TEMP MACRO {VALUE}(x) AS CASE"
     f" WHEN typeof(x) IN ({_BARE}) THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')"
+    f" WHEN typeof(x) IN ({_BARE_ARRAYS}) THEN regexp_replace(regexp_replace({_NUMERIC_ARRAY},"
+    " '([.][0-9]*[1-9])0+([],])', '\\1\\2', 'g'), '[.]0+([],])', '\\1', 'g')"
+    f" WHEN typeof(x) LIKE 'DECIMAL(%]' THEN {_NUMERIC_ARRAY}"
+    " WHEN typeof(x) = 'BLOB' THEN CAST(to_json('\\x' || lower(hex(CAST(CAST(x AS VARCHAR) AS BLOB)))) AS VARCHAR)"
     " WHEN typeof(x) LIKE 'DECIMAL(%' OR typeof(x) = 'JSON' THEN CAST(x AS VARCHAR)"
     " WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN pg_json_float(CAST(x AS VARCHAR), CASE WHEN typeof(x) = 'FLOAT'"
     " THEN 6 ELSE 15 END)"
+    " WHEN typeof(x) LIKE 'TIMESTAMP%]' THEN regexp_replace(regexp_replace(CAST(to_json(x) AS VARCHAR),"
+    " '\"([0-9-]+) ', '\"\\1T', 'g'), '([+-][0-9][0-9])\"', '\\1:00\"', 'g')"
     " WHEN typeof(x) LIKE 'TIMESTAMP%' THEN CAST(to_json(regexp_replace(regexp_replace(CAST(x AS VARCHAR),"
     " ' ', 'T'), '([+-][0-9][0-9])$', '\\1:00')) AS VARCHAR)"
     " ELSE CAST(to_json(x) AS VARCHAR) END;"

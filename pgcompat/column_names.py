@@ -22,6 +22,7 @@ _FUNCTION_NAMES = {
     "time_to_str": "to_char",
     "group_concat": "string_agg",
     "str_position": "position",
+    "j_s_o_n_array_agg": "json_agg",  # (sqlglot's JSONArrayAgg keeps no position of its name)
 }
 _TYPE_NAMES = {
     "INT": "int4",
@@ -187,8 +188,10 @@ def from_tree(tree: exp.Expression, text: str) -> tuple[str | None, ...] | None:
 def of_text(text: str) -> tuple[str | None, ...] | None:
     """from_tree() of a text of its own: for statements whose checked form (pgcompat.analysis) is not
     the client's text, since the names are those of the functions the client wrote."""
-    try:
-        tree = lexer.parse_one(text, "postgres")
-    except Exception:  # unparseable here: DuckDB's names stay
-        return None
-    return from_tree(tree, text)
+    for dialect in ("postgres", "duckdb"):  # (sqlglot's postgres reads no jsonb_object_agg(DISTINCT k, v))
+        try:
+            tree = lexer.parse_one(text, dialect)
+        except Exception:  # unparseable here: DuckDB's names stay
+            continue
+        return from_tree(tree, text)
+    return None

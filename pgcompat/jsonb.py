@@ -176,8 +176,6 @@ def parameter_types(text: str, toks: Sequence[Token], base: int) -> tuple[int, .
 # text stays as written (other rewrites apply inside it).
 _WRAPPED: dict[str, tuple[str, str]] = {
     "to_jsonb": ("pg_jsonb(__pg_jval(", "))"),  # (engine.jsonb: a numeric keeps its scale)
-    "jsonb_agg": ("pg_jsonb(to_json(list(", ")))"),  # (json_group_array, a macro, takes no ORDER BY)
-    "jsonb_object_agg": ("pg_jsonb(json_group_object(", "))"),
     "jsonb_strip_nulls": ("pg_jsonb(json_strip_nulls(CAST(", " AS JSON)))"),
     "jsonb_pretty": ("pg_jsonb_pretty(CAST(", " AS VARCHAR))"),
     "jsonb_typeof": ("pg_jsonb_typeof(CAST(", " AS VARCHAR))"),
@@ -189,6 +187,10 @@ _WRAPPED: dict[str, tuple[str, str]] = {
     "jsonb_each": ("unnest(pg_jsonb_each(CAST(", " AS VARCHAR)))"),
     "jsonb_each_text": ("unnest(pg_jsonb_each_text(CAST(", " AS VARCHAR)))"),
 }
+# json's (not jsonb's) set-returning functions: each member's or element's text as written
+# (json is its text: whitespace, key order and duplicate keys kept), engine.jsonb's pg_json_*
+_JSON_SRF = ("json_each", "json_each_text", "json_array_elements", "json_array_elements_text")
+_WRAPPED.update({name: (f"unnest(pg_{name}(CAST(", " AS VARCHAR)))") for name in _JSON_SRF})
 # Set-returning ones read in FROM: a subquery with PostgreSQL's column names.
 _IN_FROM: dict[str, tuple[str, str]] = {
     "jsonb_array_elements": ("(SELECT unnest(pg_jsonb_array_elements(CAST(", " AS VARCHAR))) AS value)"),
@@ -210,6 +212,17 @@ _IN_FROM: dict[str, tuple[str, str]] = {
         " unnest(pg_jsonb_each_text(CAST(",
         " AS VARCHAR))) AS __jsonb_each))",
     ),
+    **{
+        name: (
+            f"(SELECT __json_each.key AS key, __json_each.value AS value FROM (SELECT unnest(pg_{name}(CAST(",
+            " AS VARCHAR))) AS __json_each))",
+        )
+        for name in ("json_each", "json_each_text")
+    },
+    **{
+        name: (f"(SELECT unnest(pg_{name}(CAST(", " AS VARCHAR))) AS value)")
+        for name in ("json_array_elements", "json_array_elements_text")
+    },
 }
 # jsonb_set(target, path, new [, create_if_missing]) and jsonb_insert(target, path, new
 # [, insert_after]): the engine's, each argument as it takes it (the path as JSON: a list, or
@@ -217,12 +230,26 @@ _IN_FROM: dict[str, tuple[str, str]] = {
 _EDITING = {"jsonb_set": "pg_jsonb_set", "jsonb_insert": "pg_jsonb_insert"}
 _EDITING_DEFAULT = {"jsonb_set": "true", "jsonb_insert": "false"}
 _BUILDING = {"jsonb_build_object": "pg_jsonb_build_object", "jsonb_build_array": "pg_jsonb_build_array"}
-NAMES = frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING) | frozenset(_BUILDING)
+NAMES = (frozenset(_WRAPPED) | frozenset(_IN_FROM) | frozenset(_EDITING) | frozenset(_BUILDING)) - set(
+    _JSON_SRF
+)
 # json's (not jsonb's) builders: PostgreSQL's spacing ('{"a" : 1, "b" : 2}', '[1, 2]'), values as
 # to_json writes them (__pg_jval: a json value keeps its text, a timestamp in ISO 8601)
 _JSON_BUILDING = {"json_build_object": "pg_json_build_object", "json_build_array": "pg_json_build_array"}
 _TO_JSON = ("CAST(__pg_jval(", ") AS JSON)")
-_JSON_NAMES = frozenset(_JSON_BUILDING) | {"to_json"}
+# json_extract_path(j, VARIADIC keys) and the others: j #> keys, j #>> keys (engine.jsonb's)
+_EXTRACT_PATHS = {
+    "json_extract_path": "pg_json_path",
+    "json_extract_path_text": "pg_json_path_text",
+    "jsonb_extract_path": "pg_jsonb_path",
+    "jsonb_extract_path_text": "pg_jsonb_path_text",
+}
+_JSON_NAMES = (
+    frozenset(_JSON_BUILDING)
+    | {"to_json", "json_array_length"}
+    | frozenset(_JSON_SRF)
+    | frozenset(_EXTRACT_PATHS)
+)
 
 
 def _top_commas(toks: Sequence[Token], open_: int, close: int) -> list[int]:
@@ -276,6 +303,10 @@ def _building_call(name: str, toks: Sequence[Token], first: int, i: int, close: 
                 f"{' AS VARCHAR)' if ends_key else ') AS VARCHAR)'}, {nxt}",
             )
         )
+    bounds = [i + 1, *commas, close]
+    for n, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        if not obj or n % 2 == 1:
+            edits += _row_constructor(toks, a + 1, b - 1, base)  # a value that is a ROW(...)
     last_is_key = obj and len(commas) % 2 == 0
     edits.append(
         (
@@ -287,13 +318,44 @@ def _building_call(name: str, toks: Sequence[Token], first: int, i: int, close: 
     return edits
 
 
+def _row_constructor(toks: Sequence[Token], lo: int, hi: int, base: int) -> list[Edit]:
+    """Tokens lo..hi when they are a row constructor, ROW(a, b) or (a, b): edits that make it
+    the json of PostgreSQL's anonymous record, '{"f1":a,"f2":b}' (engine.jsonb's pg_json_row,
+    each field as to_json writes it, a row in a field too); DuckDB's unnamed STRUCT would be a
+    JSON array. [] for anything else."""
+    if lo > hi:
+        return []
+    if toks[lo].token_type == TokenType.ROW and lo + 1 <= hi and toks[lo + 1].token_type == TokenType.L_PAREN:
+        open_ = lo + 1
+    elif toks[lo].token_type == TokenType.L_PAREN and _top_commas(toks, lo, hi):
+        open_ = lo
+    else:
+        return []
+    if _close_of(toks, open_) != hi:
+        return []
+    start, end = toks[lo].start - base, toks[hi].end - base + 1
+    if hi == open_ + 1:
+        return [(start, end, "pg_json_row(CAST([] AS VARCHAR[]), CAST([] AS VARCHAR[]))")]
+    commas = _top_commas(toks, open_, hi)
+    bounds = [open_, *commas, hi]
+    names = ", ".join(f"'f{n}'" for n in range(1, len(bounds)))
+    edits = [(start, toks[open_].end - base + 1, f"pg_json_row([{names}], [CAST(__pg_jval(")]
+    edits += [
+        (toks[c].start - base, toks[c].end - base + 1, ") AS VARCHAR), CAST(__pg_jval(") for c in commas
+    ]
+    edits.append((toks[hi].start - base, end, ") AS VARCHAR)])"))
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        edits += _row_constructor(toks, a + 1, b - 1, base)
+    return edits
+
+
 def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
     """PostgreSQL's jsonb functions, over the engine's pg_jsonb_* (engine.jsonb)."""
     edits: list[Edit] = []
     for i, t in enumerate(toks[:-1]):
         name = t.text.lower()
         if (
-            (name not in NAMES and name not in _JSON_NAMES)
+            (name not in NAMES and name not in _JSON_NAMES and name not in ("row_to_json", "array_to_json"))
             or toks[i + 1].token_type != TokenType.L_PAREN
             or text[t.start - base] in "'\""
         ):
@@ -323,7 +385,66 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
                 continue  # DuckDB's error: to_json takes one argument
             edits.append((toks[first].start - base, toks[i + 1].end - base + 1, _TO_JSON[0]))
             edits.append((toks[close].start - base, toks[close].end - base + 1, _TO_JSON[1]))
+            edits += _row_constructor(toks, i + 2, close - 1, base)
             continue
+        if name == "json_array_length" and close > i + 2 and not _top_commas(toks, i + 1, close):
+            # (PostgreSQL's errors for an object or a scalar: DuckDB's says 0)
+            edits.append(
+                (toks[first].start - base, toks[i + 1].end - base + 1, "pg_jsonb_array_length(CAST(")
+            )
+            edits.append((toks[close].start - base, toks[close].end - base + 1, " AS VARCHAR))"))
+            continue
+        if name in _EXTRACT_PATHS:
+            commas = _top_commas(toks, i + 1, close)
+            if not commas:
+                continue  # (no path: PostgreSQL's 42883, as DuckDB's)
+            edits.append(
+                (toks[first].start - base, toks[i + 1].end - base + 1, f"{_EXTRACT_PATHS[name]}(CAST(")
+            )
+            edits.append(
+                (
+                    toks[commas[0]].start - base,
+                    toks[commas[0]].end - base + 1,
+                    " AS VARCHAR), CAST(to_json([CAST(",
+                )
+            )
+            edits += [
+                (toks[c].start - base, toks[c].end - base + 1, " AS VARCHAR), CAST(") for c in commas[1:]
+            ]
+            edits.append(
+                (toks[close].start - base, toks[close].end - base + 1, " AS VARCHAR)]) AS VARCHAR))")
+            )
+            continue
+        if name == "array_to_json":
+            commas = _top_commas(toks, i + 1, close)
+            if close == i + 2 or len(commas) > 1:
+                continue
+            # to_json's value (numerics with their scale, timestamps in ISO 8601); with pretty,
+            # the engine's layout of it
+            if commas:
+                edits.append((toks[first].start - base, toks[i + 1].end - base + 1,
+                              f"pg_json_pretty_array(CAST({_TO_JSON[0]}"))  # fmt: skip
+                edits.append((toks[commas[0]].start - base, toks[commas[0]].end - base + 1,
+                              f"{_TO_JSON[1]} AS VARCHAR),"))  # fmt: skip
+            else:
+                edits.append((toks[first].start - base, toks[i + 1].end - base + 1, _TO_JSON[0]))
+                edits.append((toks[close].start - base, toks[close].end - base + 1, _TO_JSON[1]))
+            continue
+        if name == "row_to_json":
+            commas = _top_commas(toks, i + 1, close)
+            if len(commas) > 1:
+                continue
+            end = commas[0] if commas else close
+            row = _row_constructor(toks, i + 2, end - 1, base)
+            if row:  # row_to_json(ROW(...)): the record's json is its value
+                edits += [(toks[first].start - base, toks[i + 1].end - base + 1, "("), *row]
+            if commas:  # row_to_json(r, pretty): the engine's layout of the json
+                edits.append((toks[first].start - base, toks[first].start - base, "pg_json_pretty_row(CAST("))
+                # (the comma closes the row's json: row_to_json(r) / (row) AS VARCHAR)
+                edits.append((toks[end].start - base, toks[end].end - base + 1, ") AS VARCHAR),"))
+            continue
+        if name == "to_jsonb" and not _top_commas(toks, i + 1, close):
+            edits += _row_constructor(toks, i + 2, close - 1, base)
         before = toks[first - 1].token_type if first > 0 else None
         in_from = before in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA, TokenType.LATERAL) and _in_from(
             toks, first
@@ -331,8 +452,129 @@ def jsonb_functions(text: str, toks: Sequence[Token], base: int) -> list[Edit]:
         head, tail = (_IN_FROM if in_from else _WRAPPED).get(name, (None, None))
         if head is None or tail is None:
             continue
+        ordinality = (
+            in_from
+            and close + 2 < len(toks)
+            and toks[close + 1].text.lower() == "with"
+            and toks[close + 2].text.lower() == "ordinality"
+        )
+        if ordinality:  # ... WITH ORDINALITY: a column ordinality (1, 2, ...), as PostgreSQL adds
+            head, tail = _with_ordinality(name)
+            edits.append((toks[close + 1].start - base, toks[close + 2].end - base + 1, ""))
         edits.append((toks[first].start - base, toks[i + 1].end - base + 1, head))
         edits.append((toks[close].start - base, toks[close].end - base + 1, tail))
+    return edits
+
+
+def _with_ordinality(name: str) -> tuple[str, str]:
+    """FROM f(x) WITH ORDINALITY of the functions of _IN_FROM: their columns, and ordinality (int8)
+    from the list's subscripts (the list computed once). The names the engine reads a jsonb
+    value by (engine.declared: __jsonb_each.value, unnest(__jsonb_elements))."""
+    fn = f"pg_{name}"
+    if name.endswith(("_each", "_each_text")):
+        row = "__jsonb_each" if name.startswith("jsonb") else "__json_each"
+        return (
+            f"(SELECT {row}.key AS key, {row}.value AS value, __n AS ordinality FROM (SELECT unnest(__l) AS {row},"
+            f" generate_subscripts(__l, 1) AS __n FROM (SELECT {fn}(CAST(",
+            " AS VARCHAR)) AS __l)))",
+        )
+    column = "jsonb_object_keys" if name == "jsonb_object_keys" else "value"
+    items = "__jsonb_elements" if name == "jsonb_array_elements" else "__l"
+    return (
+        f"(SELECT unnest({items}) AS {column}, generate_subscripts({items}, 1) AS ordinality FROM (SELECT {fn}(CAST(",
+        f" AS VARCHAR)) AS {items}))",
+    )
+
+
+# PostgreSQL's set-returning functions of one column that is no composite: their alias in FROM,
+# as a value, is that column (SELECT to_json(t) FROM generate_series(1, 2) t(x) is 1, 2), and the
+# name of the column where the alias gives none and it is not the alias's own
+_SCALAR_SETS = frozenset({
+    "generate_series", "generate_subscripts", "unnest", "regexp_split_to_table", "string_to_table",
+    "json_array_elements", "json_array_elements_text", "jsonb_array_elements", "jsonb_array_elements_text",
+    "json_object_keys", "jsonb_object_keys",
+})  # fmt: skip
+_VALUE_COLUMN = {n: "value" for n in _SCALAR_SETS if "_array_elements" in n}
+_VALUE_COLUMN["jsonb_object_keys"] = "jsonb_object_keys"  # (_IN_FROM's column)
+# what writes a row it is given as json (a record's fields; a scalar's value)
+_ROW_TAKERS = frozenset({
+    "to_json", "to_jsonb", "row_to_json", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg",
+    "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array",
+})  # fmt: skip
+
+
+def _alias_key(text: str, t: Token, base: int) -> str:
+    raw = text[t.start - base : t.end - base + 1]
+    return raw if raw.startswith('"') else raw.lower()
+
+
+def scalar_function_rows(text: str, toks: Sequence[Token]) -> list[Edit]:
+    """to_json(t), json_agg(t), json_build_object('k', t), ... of t, the alias of a set-returning
+    function of one column in FROM (generate_series(1, 2) AS t(x), jsonb_array_elements(j) t):
+    PostgreSQL's t is the column's value there (1, not {"x":1}); DuckDB's is the row. t -> t.x.
+    (Run on the client's text, before the translations: json_agg's reads its argument's type.)"""
+    if not toks or not any(t.text.lower() in _ROW_TAKERS for t in toks):
+        return []  # the one cheap look for other statements
+    base, n = toks[0].start, len(toks)
+    columns: dict[str, str] = {}
+    defined: set[int] = set()
+    for i, t in enumerate(toks[:-1]):
+        name = t.text.lower()
+        if name not in _SCALAR_SETS or toks[i + 1].token_type != TokenType.L_PAREN:
+            continue
+        first = i - 2 if i >= 2 and toks[i - 1].token_type == TokenType.DOT else i
+        if first == 0 or toks[first - 1].token_type not in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA,
+                                                             TokenType.LATERAL) or not _in_from(toks, first):  # fmt: skip
+            continue
+        close = _close_of(toks, i + 1)
+        if close is None or (name == "unnest" and _top_commas(toks, i + 1, close)):
+            continue  # (unnest of several arrays: a row of several columns)
+        k = close + 1
+        if k < n and toks[k].text.lower() == "with":
+            continue  # WITH ORDINALITY: a row of two columns
+        if k < n and toks[k].token_type == TokenType.ALIAS:
+            k += 1
+        if k >= n or toks[k].token_type not in _NAMEISH:
+            continue
+        if k + 1 < n and toks[k + 1].token_type == TokenType.L_PAREN:
+            if _close_of(toks, k + 1) != k + 3 or toks[k + 2].token_type not in _NAMEISH:
+                continue
+            column = text[toks[k + 2].start - base : toks[k + 2].end - base + 1]
+        elif name in _VALUE_COLUMN:
+            column = _VALUE_COLUMN[name]
+        else:
+            continue  # (its column is the alias's name: t is the value already)
+        columns[_alias_key(text, toks[k], base)] = column
+        defined.add(k)
+    if not columns:
+        return []
+    edits: list[Edit] = []
+    for j in range(1, n - 1):
+        t = toks[j]
+        if j in defined or t.token_type not in _NAMEISH:
+            continue
+        column = columns.get(_alias_key(text, t, base))
+        if column is None or toks[j - 1].token_type not in (TokenType.L_PAREN, TokenType.COMMA):
+            continue
+        if toks[j + 1].token_type not in (TokenType.R_PAREN, TokenType.COMMA, TokenType.ORDER_BY):
+            continue
+        o = _open_of(toks, j + 1) if toks[j + 1].token_type == TokenType.R_PAREN else None
+        if o is None:  # (followed by a comma or ORDER BY: the call's parenthesis before it)
+            depth = 0
+            for q in range(j - 1, -1, -1):
+                tt = toks[q].token_type
+                if tt in _CLOSE:
+                    depth += 1
+                elif tt in _OPEN:
+                    if depth == 0:
+                        o = q
+                        break
+                    depth -= 1
+        if o is None or o == 0 or toks[o - 1].text.lower() not in _ROW_TAKERS:
+            continue
+        edits.append(
+            (t.start - base, t.end - base + 1, f"{text[t.start - base : t.end - base + 1]}.{column}")
+        )
     return edits
 
 
@@ -492,6 +734,57 @@ def _jsonb_valued(text: str, toks: Sequence[Token], lo: int, hi: int, base: int)
     if call and first in ("cast", "try_cast"):
         return _is_jsonb(text, toks[hi - 1], base)
     return call and first in _JSONB_VALUED
+
+
+_JSON_VALUED = frozenset({"to_json", "row_to_json", "array_to_json", "json_build_object", "json_build_array",
+                          "json_agg", "json_object_agg"})  # fmt: skip
+# functions of json only and of jsonb only (PostgreSQL has no cast between them it would apply)
+_OF_JSON = frozenset({"json_each", "json_each_text", "json_array_elements", "json_array_elements_text",
+                      "json_array_length", "json_object_keys", "json_typeof", "json_extract_path",
+                      "json_extract_path_text", "json_strip_nulls"})  # fmt: skip
+_OF_JSONB = frozenset({"jsonb_each", "jsonb_each_text", "jsonb_array_elements", "jsonb_array_elements_text",
+                       "jsonb_array_length", "jsonb_object_keys", "jsonb_typeof", "jsonb_extract_path",
+                       "jsonb_extract_path_text", "jsonb_strip_nulls", "jsonb_pretty", "jsonb_set",
+                       "jsonb_insert"})  # fmt: skip
+
+
+def _shown_type(text: str, toks: Sequence[Token], lo: int, hi: int, base: int) -> str | None:
+    """jsonb, json or text where tokens lo..hi show it (a cast to it, a function returning it)."""
+    if _jsonb_valued(text, toks, lo, hi, base):
+        return "jsonb"
+    last, first = toks[hi].text.lower(), toks[lo].text.lower()
+    cast = hi > lo and toks[hi - 1].token_type == TokenType.DCOLON and text[toks[hi].start - base] != '"'
+    call = hi > lo + 1 and toks[lo + 1].token_type == TokenType.L_PAREN and _close_of(toks, lo + 1) == hi
+    if cast and last in ("json", "text"):
+        return last
+    if call and first in ("cast", "try_cast") and toks[hi - 1].text.lower() in ("json", "text"):
+        return toks[hi - 1].text.lower()
+    return "json" if call and first in _JSON_VALUED else None
+
+
+def argument_refusal(text: str, toks: Sequence[Token]) -> tuple[str, str] | None:
+    """json_each(x::jsonb), jsonb_typeof(x::json), json_array_length(x::text), ...: PostgreSQL's
+    42883 where the first argument shows a type the function does not take (the engine's
+    functions read any text: they would answer)."""
+    if not toks or not any(t.text.lower() in _OF_JSON or t.text.lower() in _OF_JSONB for t in toks):
+        return None  # the one cheap look for other statements
+    base = toks[0].start
+    for i, t in enumerate(toks[:-1]):
+        name = t.text.lower()
+        if toks[i + 1].token_type != TokenType.L_PAREN or (name not in _OF_JSON and name not in _OF_JSONB):
+            continue
+        if i > 0 and toks[i - 1].token_type == TokenType.DOT and toks[i - 2].text.lower() != "pg_catalog":
+            continue
+        close = _close_of(toks, i + 1)
+        if close is None or close == i + 2:
+            continue
+        commas = _top_commas(toks, i + 1, close)
+        shown = _shown_type(text, toks, i + 2, (commas[0] if commas else close) - 1, base)
+        wanted = "json" if name in _OF_JSON else "jsonb"
+        if shown is not None and shown != wanted:
+            more = ", ..." if commas else ""
+            return "42883", f"function {name}({shown}{more}) does not exist"
+    return None
 
 
 def shows_jsonb(expression: str) -> bool:

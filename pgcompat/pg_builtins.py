@@ -290,80 +290,160 @@ def json_typeof(call) -> str | None:
 
 
 def json_object_keys(call) -> str | None:
-    """json_object_keys(json): a row per top-level key, in the object's order."""
+    """json_object_keys(json): a row per top-level key, in the object's order (duplicates too);
+    PostgreSQL's 22023 for an array or a scalar (DuckDB's json_keys gives no keys)."""
     if len(call.args) != 1:
         return None
-    return f"unnest(json_keys(CAST(({call.args[0]}) AS JSON)))"
+    j = f"CAST(({call.args[0]}) AS JSON)"
+    keys = (
+        f"CASE WHEN {j} IS NULL THEN CAST(NULL AS VARCHAR[]) WHEN json_type({j}) = 'OBJECT' THEN json_keys({j})"
+        f" WHEN json_type({j}) = 'ARRAY' THEN error('DuckCDB 22023: cannot call json_object_keys on an array')"
+        " ELSE error('DuckCDB 22023: cannot call json_object_keys on a scalar') END"
+    )
+    return f"unnest({keys})"
 
 
-_PATH_KEY = re.compile(r"^[^\"\\]*$")
+def _aggregate_tail(call) -> tuple[str | None, str, int]:
+    """What follows an aggregate's call: FILTER (WHERE c)'s condition (None without one), its
+    OVER (...) / OVER w as written ('' without one), and the last token they take."""
+    from pgcompat.functions import render_range  # (functions imports this module)
+
+    tk, k = call.tk, call.close
+    condition = None
+    if tk.word(k + 1) == "filter" and tk.tt(k + 2) == TokenType.L_PAREN and tk.word(k + 3) == "where":
+        close = tk.match[k + 2]
+        condition, k = render_range(tk, k + 4, close), close
+    window = ""
+    if tk.word(k + 1) == "over" and tk.tt(k + 2) == TokenType.L_PAREN and k + 2 in tk.match:
+        close = tk.match[k + 2]
+        window, k = " OVER " + render_range(tk, k + 2, close + 1), close
+    elif tk.word(k + 1) == "over" and tk.name(k + 2) is not None:
+        window, k = f" OVER {tk.src(k + 2)}", k + 2
+    return condition, window, k
 
 
-def json_extract_path_text(call) -> str | None:
-    """json_extract_path_text(json, VARIADIC keys) with literal keys (object keys: a key of digits
-    may also index an array, which the path cannot say, so it is left as it is)."""
-    keys = [call.string(k) for k in range(1, len(call.args))]
-    if not keys or any(k is None or not _PATH_KEY.match(k) or k.isdigit() for k in keys):
+def _json_element(value: str) -> str:
+    # PostgreSQL puts a newline and a space before each composite or array element but the first:
+    # marked with chr(1) (never in JSON text: to_json escapes it), the first's taken off the whole
+    structured = (
+        f"(typeof({value}) LIKE 'STRUCT(%' OR typeof({value}) LIKE 'TUPLE(%' OR typeof({value}) LIKE '%]')"
+    )
+    return f"coalesce(CASE WHEN {structured} THEN chr(1) ELSE '' END || CAST(to_json({value}) AS VARCHAR), 'null')"
+
+
+def _json_array_text(agg: str) -> str:
+    return f"CAST('[' || replace(ltrim({agg}, chr(1)), chr(1), chr(10) || ' ') || ']' AS JSON)"
+
+
+_SORT_WORDS = frozenset({"asc", "desc", "nulls", "first", "last"})
+
+
+def _distinct_order(call, lo: int, order: int | None, hi: int) -> str | None:
+    """The ORDER BY of an aggregate(DISTINCT x ...) as the list of x takes it: x's own order
+    without one (PostgreSQL sorts to find the duplicates), ORDER BY x [ASC | DESC] [NULLS ...]
+    as written; None for any other (PostgreSQL's 42P10: left to DuckDB's error)."""
+    from pgcompat.functions import render_range  # (functions imports this module)
+
+    tk = call.tk
+    value = render_range(tk, lo, order if order is not None else hi).strip()
+    if order is None:
+        return f" ORDER BY {value}"
+    k = order + 1
+    while k < hi and tk.word(k) not in _SORT_WORDS:
+        k += 1
+    if (
+        render_range(tk, order + 1, k).strip() != value
+        or tk.split(order + 1, hi, frozenset({TokenType.COMMA}))[1:]
+    ):
         return None
-    path = "$" + "".join(f'."{k}"' for k in keys if k is not None)
-    return f"json_extract_string(CAST(({call.args[0]}) AS JSON), {literal(path)})"
+    return " " + render_range(tk, order, hi)
 
 
 def json_agg(call) -> str | tuple[str, int] | None:
-    """json_agg(x [ORDER BY ...]) [FILTER (WHERE c)]: PostgreSQL's text of the array, elements
-    after ', ', NULL for no rows (a FILTER is taken into the aggregate's argument)."""
+    """json_agg(x [ORDER BY ...]) [FILTER (WHERE c)] [OVER ...], json_agg(DISTINCT x [ORDER BY x]):
+    PostgreSQL's text of the array, elements after ', ', NULL for no rows (a FILTER is taken into
+    the aggregate's argument); DISTINCT's elements in x's order, as PostgreSQL sorts them.
+    jsonb_agg: the same, as jsonb (a cast, which pgcompat.jsonb makes the engine's pg_jsonb)."""
     if len(call.args) != 1:
         return None
-    lo, hi = call.ranges[0]
-    tk = call.tk
-    order = next((k for k in range(lo, hi) if tk.tt(k) == TokenType.ORDER_BY and _top(tk, lo, k)), None)
-    after = call.close + 1
-    filtered = (
-        tk.word(after) == "filter" and tk.tt(after + 1) == TokenType.L_PAREN and tk.word(after + 2) == "where"
-    )
-    if tk.word(lo) == "distinct" or tk.word(after) == "over":
-        return None  # (DuckDB's json_group_array, compact)
     from pgcompat.functions import render_range  # (functions imports this module)
 
+    lo, hi = call.ranges[0]
+    tk = call.tk
+    distinct = tk.word(lo) == "distinct"
+    if distinct:
+        lo += 1
+    order = next((k for k in range(lo, hi) if tk.tt(k) == TokenType.ORDER_BY and _top(tk, lo, k)), None)
+    condition, window, last = _aggregate_tail(call)
+    if window and (distinct or order is not None):
+        return None  # (PostgreSQL's 0A000: pgcompat.pg_refusals.window_aggregate_refusal)
     value = render_range(tk, lo, order if order is not None else hi)
-    tail = " " + render_range(tk, order, hi) if order is not None else ""
-    # PostgreSQL puts a newline and a space before each composite or array element but the first:
-    # marked with chr(1) (never in JSON text: to_json escapes it), the first's taken off the whole
-    structured = f"(typeof({value}) LIKE 'STRUCT(%' OR typeof({value}) LIKE '%]')"
-    element = f"coalesce(CASE WHEN {structured} THEN chr(1) ELSE '' END || CAST(to_json({value}) AS VARCHAR), 'null')"
+    if distinct:
+        sort = _distinct_order(call, lo, order, hi)
+        if sort is None:
+            return None
+        items = f"list(DISTINCT {value}{sort})"
+        if condition is not None:
+            items += f" FILTER (WHERE {condition})"
+        agg = f"array_to_string(list_transform({items}, lambda __e: {_json_element('__e')}), ', ')"
+    else:
+        tail = " " + render_range(tk, order, hi) if order is not None else ""
+        element = _json_element(value)
+        if condition is not None:
+            element = f"CASE WHEN {condition} THEN {element} END"
+        agg = f"string_agg({element}, ', '{tail}){window}"
+    sql = _json_array_text(agg)
+    if call.name == "jsonb_agg":
+        sql = f"CAST({sql} AS jsonb)"
+    return sql, last
 
-    def whole(agg: str) -> str:
-        return f"CAST('[' || replace(ltrim({agg}, chr(1)), chr(1), chr(10) || ' ') || ']' AS JSON)"
 
-    if not filtered:
-        return whole(f"string_agg({element}, ', '{tail})")
-    close = tk.match[after + 1]
-    condition = render_range(tk, after + 3, close)
-    return whole(f"string_agg(CASE WHEN {condition} THEN {element} END, ', '{tail})"), close
-
-
-def json_object_agg(call) -> str | None:
-    """json_object_agg(k, v [ORDER BY ...]): PostgreSQL's text of the object ('{ "k" : v, ... }'),
-    each key its text, each value as to_json writes it; NULL for no rows, 22023 for a NULL key."""
+def json_object_agg(call) -> str | tuple[str, int] | None:
+    """json_object_agg(k, v [ORDER BY ...]) [FILTER (WHERE c)] [OVER ...] and
+    json_object_agg(DISTINCT k, v): PostgreSQL's text of the object ('{ "k" : v, ... }'), each key
+    its text, each value as to_json writes it (DISTINCT's pairs in (k, v)'s order, as PostgreSQL
+    sorts them); NULL for no rows, 22023 for a NULL key. jsonb_object_agg: the same as jsonb (keys
+    sorted, the last of a duplicate kept)."""
     if len(call.args) != 2:
         return None
     tk = call.tk
     (klo, khi), (lo, hi) = call.ranges
+    distinct = tk.word(klo) == "distinct"
+    if distinct:
+        klo += 1
     order = next((k for k in range(lo, hi) if tk.tt(k) == TokenType.ORDER_BY and _top(tk, lo, k)), None)
-    after = call.close + 1
-    if tk.word(klo) == "distinct" or tk.word(after) in ("over", "filter"):
+    condition, window, last = _aggregate_tail(call)
+    if window and (distinct or order is not None):
+        return None  # (PostgreSQL's 0A000: pgcompat.pg_refusals.window_aggregate_refusal)
+    if distinct and order is not None:
         return None  # (DuckDB's error: no such function)
     from pgcompat.functions import render_range  # (functions imports this module)
 
     key = render_range(tk, klo, khi)
     value = render_range(tk, lo, order if order is not None else hi)
-    tail = " " + render_range(tk, order, hi) if order is not None else ""
-    pair = (
-        f"CASE WHEN ({key}) IS NULL THEN error('DuckCDB 22023: field name must not be null')"
-        f" ELSE CAST(to_json(CAST(({key}) AS VARCHAR)) AS VARCHAR) || ' : '"
-        f" || coalesce(CAST(to_json({value}) AS VARCHAR), 'null') END"
-    )
-    return f"CAST('{{ ' || string_agg({pair}, ', '{tail}) || ' }}' AS JSON)"
+
+    def pair(k: str, v: str) -> str:
+        return (
+            f"CASE WHEN ({k}) IS NULL THEN error('DuckCDB 22023: field name must not be null')"
+            f" ELSE CAST(to_json(CAST(({k}) AS VARCHAR)) AS VARCHAR) || ' : '"
+            f" || coalesce(CAST(to_json({v}) AS VARCHAR), 'null') END"
+        )
+
+    if distinct:
+        items = f"list(DISTINCT {{'k': {key}, 'v': {value}}} ORDER BY {{'k': {key}, 'v': {value}}})"
+        if condition is not None:
+            items += f" FILTER (WHERE {condition})"
+        agg = f"array_to_string(list_transform({items}, lambda __p: {pair('__p.k', '__p.v')}), ', ')"
+    else:
+        tail = " " + render_range(tk, order, hi) if order is not None else ""
+        element = pair(key, value)
+        if condition is not None:
+            element = f"CASE WHEN {condition} THEN {element} END"
+        agg = f"string_agg({element}, ', '{tail}){window}"
+    sql = f"CAST('{{ ' || {agg} || ' }}' AS JSON)"
+    if call.name == "jsonb_object_agg":
+        sql = f"CAST({sql} AS jsonb)"
+    return sql, last
 
 
 def _top(tk, lo: int, k: int) -> bool:
@@ -520,16 +600,6 @@ def _from_item(call, sql: str, column: str) -> str | tuple[str, int]:
             return f"(SELECT {sql}) AS {alias}{tk.text[tk.start(k + 1) : tk.end(close)]}", close
         return f"(SELECT {sql}) AS {alias}({alias})", k
     return f"(SELECT {sql} AS {column})"
-
-
-def json_each_text(call) -> tuple[str, int] | None:
-    """FROM json_each_text(json): a row per top-level key, (key text, value text): strings
-    without their quotes, JSON null as NULL."""
-    if len(call.args) != 1 or not _in_from(call):
-        return None
-    value = "CASE WHEN type = 'NULL' THEN NULL WHEN type = 'VARCHAR' THEN value ->> '$' ELSE CAST(value AS VARCHAR) END"
-    sql = f"(SELECT key, {value} AS value FROM json_each(CAST(({call.args[0]}) AS JSON)))"
-    return sql, call.close  # (a table already: not wrapped as a scalar's row)
 
 
 _NUMERIC_CAST = re.compile(r"(::\s*(numeric|decimal)\b|\bAS\s+(numeric|decimal)\b)", re.I)
@@ -727,9 +797,10 @@ TRANSLATORS = {
     "date_bin": date_bin,
     "json_typeof": json_typeof,
     "json_object_keys": json_object_keys,
-    "json_extract_path_text": json_extract_path_text,
     "json_agg": json_agg,
     "json_object_agg": json_object_agg,
+    "jsonb_agg": json_agg,
+    "jsonb_object_agg": json_object_agg,
     "array_dims": array_dims,
     "array_ndims": array_ndims,
     "array_replace": array_replace,
@@ -744,7 +815,6 @@ TRANSLATORS = {
     "to_number": to_number,
     "min": min_max,
     "max": min_max,
-    "json_each_text": json_each_text,
     "generate_series": generate_series,
     "length": length,
     "char_length": length,

@@ -182,6 +182,7 @@ def refusal(text: str, toks: Sequence[Token]) -> Refusal | None:
         view_if_not_exists(toks)
         or unknown_literals(text, toks)
         or nested_aggregates(toks)
+        or aggregate_modifiers(toks)
         or text_number_comparisons(text, toks)
         or _arithmetic_refusal(text, toks)
     )
@@ -269,6 +270,71 @@ def nested_aggregates(toks: Sequence[Token]) -> Refusal | None:
                 if toks[j].text.lower() in AGGREGATES and toks[j - 1].token_type is not TokenType.DOT:
                     return "42803", "aggregate function calls cannot be nested"
             j += 1
+    return None
+
+
+def _sort_key(toks: Sequence[Token], lo: int, hi: int) -> tuple[str, ...]:
+    """An ORDER BY item's expression (tokens lo..hi-1 without ASC / DESC / NULLS FIRST / LAST),
+    as comparable words."""
+    while hi > lo and toks[hi - 1].text.lower() in ("asc", "desc", "first", "last", "nulls"):
+        hi -= 1
+    return tuple(t.text.lower() for t in toks[lo:hi])
+
+
+def _top_ranges(toks: Sequence[Token], lo: int, hi: int) -> list[tuple[int, int]]:
+    out, depth, first = [], 0, lo
+    for j in range(lo, hi):
+        tt = toks[j].token_type
+        if tt is TokenType.L_PAREN or tt is TokenType.L_BRACKET:
+            depth += 1
+        elif tt is TokenType.R_PAREN or tt is TokenType.R_BRACKET:
+            depth -= 1
+        elif depth == 0 and tt is _COMMA:
+            out.append((first, j))
+            first = j + 1
+    out.append((first, hi))
+    return out
+
+
+def aggregate_modifiers(toks: Sequence[Token]) -> Refusal | None:
+    """An aggregate's DISTINCT or ORDER BY where PostgreSQL refuses them (parse analysis): in a
+    window call (0A000: DuckDB would compute them), and DISTINCT's ORDER BY of an expression
+    not among its arguments (42P10). A cheap look first: an aggregate's DISTINCT or ORDER BY."""
+    if not any(
+        t.token_type is TokenType.DISTINCT or t.token_type is TokenType.ORDER_BY for t in toks
+    ) or not any(t.text.lower() in AGGREGATES for t in toks):
+        return None
+    for i in range(len(toks) - 2):
+        if toks[i + 1].token_type is not TokenType.L_PAREN or toks[i].text.lower() not in AGGREGATES:
+            continue
+        if i > 0 and toks[i - 1].token_type is TokenType.DOT and toks[i - 2].text.lower() != "pg_catalog":
+            continue
+        close = _call_end(toks, i + 1)
+        if close is None:
+            continue
+        distinct = toks[i + 2].token_type is TokenType.DISTINCT
+        depth, order = 0, None
+        for j in range(i + 2, close):
+            tt = toks[j].token_type
+            if tt is TokenType.L_PAREN:
+                depth += 1
+            elif tt is TokenType.R_PAREN:
+                depth -= 1
+            elif depth == 0 and tt is TokenType.ORDER_BY:
+                order = j
+                break
+        if _windowed(toks, close):
+            if distinct:
+                return "0A000", "DISTINCT is not implemented for window functions"
+            if order is not None:
+                return "0A000", "aggregate ORDER BY is not implemented for window functions"
+        if distinct and order is not None:
+            args = {_sort_key(toks, a, b) for a, b in _top_ranges(toks, i + 3, order)}
+            if any(_sort_key(toks, a, b) not in args for a, b in _top_ranges(toks, order + 1, close)):
+                return (
+                    "42P10",
+                    "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                )
     return None
 
 

@@ -735,6 +735,11 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         retokenized = tokenize(apply(text, named))
         if retokenized:
             text, toks = apply(text, named), retokenized
+    scalar_rows = jsonb.scalar_function_rows(text, toks)  # to_json(t) of generate_series(...) t(x)
+    if scalar_rows:
+        retokenized = tokenize(apply(text, scalar_rows))
+        if retokenized:
+            text, toks = apply(text, scalar_rows), retokenized
     typed_operators = jsonb.candidates(toks)  # the client's ||, - or @> (not a translation's)
     translated = functions.translate(text, toks)
     if translated != text:
@@ -807,6 +812,7 @@ def rewrite(text: str, toks: Sequence[Token]) -> Rewritten:
         or datetime_literals.compared_literal_refusal(text, toks)
         or arrays.array_refusal(client_text, client_toks)
         or pg_refusals.refusal(client_text, client_toks)
+        or jsonb.argument_refusal(client_text, client_toks)
         or rows.unequal_rows(client_text, client_toks)
     )
     planned = None

@@ -2,7 +2,8 @@
 
 DuckDB names them col0, col1, ...: `SELECT column1 FROM (VALUES (1)) v` fails there and
 `SELECT * FROM (VALUES (1)) v` is named differently. `(VALUES ...) [AS] v` without a column list
-gets one, `v(column1, column2, ...)`, as many as the first row has values.
+gets one, `v(column1, column2, ...)`, as many as the first row has values; a shorter list than
+that is completed so (`v(a)` of two values is `v(a, column2)`).
 """
 
 from __future__ import annotations
@@ -39,8 +40,16 @@ def values_column_names(text: str, toks: Sequence[Token], base: int) -> list[Edi
         k = close + 1
         if tk.tt(k) == TokenType.ALIAS:
             k += 1
-        if tk.tt(k) not in NAMES or tk.tt(k + 1) == TokenType.L_PAREN:
-            continue  # no alias (PostgreSQL refuses that), or its own column names
+        if tk.tt(k) not in NAMES:
+            continue  # no alias (PostgreSQL refuses that)
+        if tk.tt(k + 1) == TokenType.L_PAREN:
+            # its own column names: those it leaves out are PostgreSQL's columnN still
+            end = tk.closing(k + 1)
+            named = len(tk.split(k + 2, end, frozenset({TokenType.COMMA}))) if end is not None else n
+            if end is not None and end > k + 2 and named < n:
+                rest = ", ".join(f"column{c}" for c in range(named + 1, n + 1))
+                edits.append((tk.start(end), tk.start(end), f", {rest}"))
+            continue
         names = ", ".join(f"column{c}" for c in range(1, n + 1))
         edits.append((tk.end(k), tk.end(k), f"({names})"))
     return edits

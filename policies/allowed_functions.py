@@ -412,6 +412,10 @@ OTHER = frozenset(
         "__pg_exact_div",  # DuckCDB's numeric quotient (engine.pgmath): for the rewrites, not tenants
         "__pg_to_numeric", "__pg_float_numeric", "__pg_float_cast", "__pg_cast_any",  # engine.pgmath's exact numeric writes: the same
         "__pg_interval_text",  # engine.pgmath's interval text (x::text): the same
+        # engine.jsonb's json_each / json_array_elements (pgcompat.jsonb, after the analysis): the same
+        "pg_json_each", "pg_json_each_text", "pg_json_array_elements", "pg_json_array_elements_text",
+        "pg_json_pretty_row", "pg_json_pretty_array",  # row_to_json / array_to_json(x, true)'s layout: the same
+        "pg_jsonb_sortkey",  # ORDER BY a jsonb column (engine.declared): the same
     }
 )  # fmt: skip
 INTERNAL_PREFIX = "__internal_"  # compressed materialization, table filters: "for internal use only"
@@ -455,13 +459,15 @@ PG_CLIENT_FUNCTIONS = frozenset(
         "every", "float4", "float8", "initcap", "int2", "int4", "int8", "json_agg", "json_object_agg", "json_object_keys",
         "json_typeof", "make_interval", "quote_nullable", "regexp_count", "regexp_like", "regexp_match",
         "regexp_substr", "scale", "string_to_table", "text", "to_date", "trim_scale",
-        "div", "justify_days", "justify_hours", "width_bucket", "get_byte", "json_each_text", "to_number",
+        "div", "justify_days", "justify_hours", "width_bucket", "get_byte", "to_number",
         # pgcompat/rewrite.py
         "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array",
         # pgcompat/jsonb.py (over the engine's pg_jsonb_* functions, engine.jsonb)
         "jsonb_agg", "jsonb_object_agg", "to_jsonb", "jsonb_strip_nulls", "jsonb_pretty", "jsonb_typeof",
         "jsonb_array_length", "jsonb_object_keys", "jsonb_array_elements", "jsonb_array_elements_text",
         "jsonb_each", "jsonb_each_text", "jsonb_set", "jsonb_insert",
+        "json_each", "json_each_text", "json_array_elements", "json_array_elements_text",  # (json's own text)
+        "jsonb_extract_path", "jsonb_extract_path_text",  # (json_extract_path / _text: DuckDB's names too)
         "sys_context",  # SYS_CONTEXT('USERENV', 'X') -> getvariable('userenv_x')
         "_pg_expandarray",  # information_schema._pg_expandarray(a) -> unnest(list_transform(...))
         "pg_advisory_unlock_all",
@@ -471,6 +477,7 @@ PG_CLIENT_TABLE_FUNCTIONS = frozenset(
     {
         "pg_show_all_settings", "pg_get_keywords", "pg_options_to_table",
         "jsonb_array_elements", "jsonb_array_elements_text", "jsonb_each", "jsonb_each_text", "jsonb_object_keys",
+        "json_each_text", "json_array_elements", "json_array_elements_text",
     }
 )  # fmt: skip
 # Of those, names DuckDB also has: when the shim's rewrite does not fire (x.current_setting(),

@@ -452,3 +452,273 @@ def test_jsonb_columns_store_documents_as_jsonb(both) -> None:
         f"SELECT id, j -> 'a' FROM {d} WHERE id IN (4, 8) ORDER BY id",
     ]:
         assert same(both, sql)[0] == "ok", sql
+
+
+def test_json_each_and_array_elements_keep_the_text(both) -> None:
+    """json_each / json_each_text / json_array_elements / json_array_elements_text of a json (not
+    jsonb): PostgreSQL's columns (key, value), each value's text as written (whitespace, key order,
+    duplicate keys kept: json is its text), in FROM (after a comma, LATERAL, with an alias and its
+    column list) and in a select list; PostgreSQL's errors for the other kinds of value."""
+    for sql in [
+        'SELECT * FROM json_each(\'{"b": 1,  "a" : [1,  2], "b": {"x" :1}}\')',
+        'SELECT * FROM json_each_text(\'{"b": 1,  "a" : [1,  2], "b": "x\\n", "n": null}\')',
+        'SELECT * FROM json_array_elements(\'[1,  {"b" : 2, "a": 1}, "x", null]\')',
+        'SELECT * FROM json_array_elements_text(\'[1,  {"b" : 2, "a": 1}, "x", null]\')',
+        'SELECT json_each(\'{"b": 1,  "a" : [1,  2]}\'), json_each_text(\'{"a" : [1,  2]}\')',
+        "SELECT json_array_elements('[1,  {\"b\" : 2}]') AS e, json_array_elements_text('[\"x\", 2]') AS t",
+        "SELECT id, key, value FROM {t}, json_each({t}.k) WHERE id = 1",
+        "SELECT e.key, e.value, e.value -> 'b' FROM {t}, json_each(k) AS e WHERE id = 1",
+        "SELECT id, e.* FROM {t} CROSS JOIN LATERAL json_each_text(k) e(kk, vv) WHERE id = 1",
+        "SELECT v.value, v.value ->> 'x' FROM {t}, json_array_elements(k) v WHERE id = 2",
+        "SELECT id, json_array_elements(k) FROM {t} WHERE id = 2",
+        "SELECT to_json(t), row_to_json(t), t FROM json_each('{\"a\" : 1}') t",
+        "SELECT value::text, pg_typeof(value)::text FROM json_array_elements('[1, \"a\"]')",
+        "SELECT * FROM json_each(NULL)",
+        "SELECT key FROM {t}, json_each(k) WHERE id = 2",  # 22023: an array
+        "SELECT * FROM json_each('1')",  # 22023: a scalar
+        "SELECT * FROM json_array_elements('{}')",  # 22023: an object
+        "SELECT json_array_elements_text('1')",  # 22023
+        "SELECT * FROM json_array_elements('[1,')",  # 22P02
+    ]:
+        same(both, sql)
+    ours, _, t = both
+    rows = ours.execute(f"SELECT key, value FROM {t}, json_each(k) WHERE id = 1").fetchall()
+    assert rows == [("b", [1, 2]), ("a", 1)]  # decoded: json
+
+
+def test_json_aggregates_as_window_functions_filtered_and_distinct(both) -> None:
+    """json_agg, jsonb_agg, json_object_agg and jsonb_object_agg with OVER (...) / OVER w, FILTER
+    (WHERE ...) (both together too) and DISTINCT (in the order PostgreSQL sorts the values), with
+    PostgreSQL's spacing and jsonb's text; PostgreSQL's errors for DISTINCT or ORDER BY in a window
+    call (0A000, with no rows too) and for DISTINCT's ORDER BY of another expression (42P10)."""
+    for sql in [
+        "SELECT id, jsonb_agg(j) OVER (ORDER BY id), json_agg(k) OVER (ORDER BY id) FROM {t} ORDER BY id",
+        "SELECT x, json_agg(x) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW),"
+        " jsonb_agg(x) OVER w FROM (VALUES (2), (1), (3)) v(x) WINDOW w AS (ORDER BY x DESC) ORDER BY x",
+        "SELECT x, json_object_agg(k, x) OVER (ORDER BY x), jsonb_object_agg(k, x) OVER (ORDER BY x)"
+        " FROM (VALUES ('b', 2), ('a', 1), ('b', 3)) v(k, x) ORDER BY x",
+        "SELECT x, jsonb_agg(x) FILTER (WHERE x > 1) OVER (ORDER BY x),"
+        " json_object_agg(k, x) FILTER (WHERE x <> 2) OVER (ORDER BY x)"
+        " FROM (VALUES ('b', 2), ('a', 1), ('b', 3)) v(k, x) ORDER BY x",
+        "SELECT json_object_agg(k, x) FILTER (WHERE x > 1), jsonb_object_agg(k, x) FILTER (WHERE x > 1),"
+        " jsonb_agg(x) FILTER (WHERE x > 1) FROM (VALUES ('b', 2), ('a', 1), ('b', 3)) v(k, x)",
+        "SELECT json_agg(DISTINCT x), jsonb_agg(DISTINCT x), json_agg(DISTINCT x ORDER BY x DESC)"
+        " FROM (VALUES (2), (NULL), (10), (2), (NULL)) v(x)",
+        "SELECT json_object_agg(DISTINCT k, x), jsonb_object_agg(DISTINCT k, x)"
+        " FROM (VALUES ('b', 2), ('a', 3), ('b', 2), ('a', 1)) v(k, x)",
+        "SELECT jsonb_agg(DISTINCT x) FILTER (WHERE x > 1) FROM (VALUES (3), (1), (3), (2)) v(x)",
+        "SELECT jsonb_agg(x ORDER BY x DESC), jsonb_agg(n), jsonb_object_agg(v, n) FROM (VALUES (1.50), (0.25)) t(x),"
+        " {t} WHERE id = 1",
+        "SELECT jsonb_object_agg(k, x) FROM (VALUES ('b', 1), ('a', 2), ('b', 3)) v(k, x)",
+        "SELECT jsonb_object_agg(k, x) FROM (VALUES ('a', 1), (NULL, 2)) v(k, x)",  # 22023
+        "SELECT json_agg(DISTINCT x) OVER () FROM (VALUES (1)) v(x) WHERE false",  # 0A000
+        "SELECT jsonb_object_agg(DISTINCT k, x) OVER () FROM (VALUES ('a', 1)) v(k, x)",  # 0A000
+        "SELECT json_agg(x ORDER BY x) OVER () FROM (VALUES (1)) v(x) WHERE false",  # 0A000
+        "SELECT json_object_agg(k, x ORDER BY x) FILTER (WHERE x > 1) OVER () FROM (VALUES ('a', 1)) v(k, x)",
+        "SELECT sum(DISTINCT x) OVER () FROM (VALUES (1)) v(x)",  # 0A000
+        "SELECT json_agg(DISTINCT x ORDER BY y) FROM (VALUES (1, 2)) v(x, y)",  # 42P10
+    ]:
+        same(both, sql)
+    ours, _, _ = both
+    cur = ours.execute(
+        "SELECT jsonb_agg(x) OVER (ORDER BY x), json_agg(x) OVER () FROM (VALUES (1), (2)) v(x)"
+    )
+    assert [d.name for d in cur.description] == ["jsonb_agg", "json_agg"]
+    assert cur.fetchall() == [([1], [1, 2]), ([1, 2], [1, 2])]
+
+
+def test_anonymous_records_as_json(both) -> None:
+    """ROW(...) and (a, b) given to row_to_json, to_json, to_jsonb, json_agg, jsonb_agg,
+    json_build_* and json_object_agg: PostgreSQL's anonymous record {"f1":...,"f2":...} (a record
+    in a field too, each field as to_json writes it), not DuckDB's unnamed STRUCT's JSON array;
+    a VALUES list in FROM whose alias names fewer columns than it has: PostgreSQL's columnN."""
+    for sql in [
+        "SELECT row_to_json(ROW(1, 'a')), row_to_json((1, 'a')), row_to_json(ROW())",
+        "SELECT row_to_json(ROW(1, 'a', ROW(2, NULL), ARRAY[1, 2]))",
+        "SELECT to_json(ROW(1, 'a')), to_jsonb(ROW(1, 'a')), to_jsonb(ROW(1.50, 'a', ROW('{\"b\":1, \"a\":2}'::jsonb)))",
+        "SELECT json_agg(ROW(x, 'a') ORDER BY x), jsonb_agg(ROW(x, 'a')) FROM (VALUES (1), (2)) v(x)",
+        "SELECT json_build_object('r', ROW(1, 2.50)), json_build_array(ROW(1, TIMESTAMP '2024-01-01 10:00')),"
+        " jsonb_build_object('r', ROW(1, 'x'))",
+        "SELECT json_object_agg(x, ROW(x, y)) FROM (VALUES (1, 'a'), (2, NULL)) v(x, y)",
+        "SELECT to_json(ROW(id, j, k)) FROM {t} ORDER BY id",
+        "SELECT * FROM (VALUES (1, 'a', 2.50, NULL::int)) v(a, b)",
+        "SELECT row_to_json(v), to_json(v) FROM (VALUES (1, 'a', 'x', NULL::int)) v(a)",
+    ]:
+        same(both, sql)
+    ours, _, _ = both
+    cur = ours.execute("SELECT * FROM (VALUES (1, 2)) v(a)")
+    assert [d.name for d in cur.description] == ["a", "column2"]
+
+
+def test_renamed_subquery_rows_as_json(both) -> None:
+    """The row of a subquery or VALUES list whose alias renames its columns, s(a, b), as to_json,
+    row_to_json and json_agg write it: numerics with their scale, timestamps in ISO 8601, jsonb in
+    jsonb's text (DuckDB's to_json of the STRUCT wrote 2.5 for 2.50); its columns keep their
+    types (a jsonb column renamed is jsonb)."""
+    for sql in [
+        "SELECT to_json(v), row_to_json(v) FROM (VALUES (2.50, TIMESTAMP '2024-01-01 10:00', '{\"b\":1,\"a\":2}'::jsonb))"
+        " v(a, b, c)",
+        "SELECT to_json(v) FROM (VALUES (1, 2.50)) v(a)",
+        "SELECT to_json(s), row_to_json(s) FROM (SELECT j, k, v, n FROM {t}) s(a, b) ORDER BY n",
+        "SELECT json_agg(s ORDER BY b) FROM (SELECT j, n FROM {t}) s(a, b)",
+        "SELECT s.a, pg_typeof(s.a)::text, s.v FROM (SELECT j, v FROM {t}) s(a) ORDER BY s.v",
+    ]:
+        same(both, sql)
+
+
+def test_the_row_of_a_one_column_function_is_its_value(both) -> None:
+    """to_json(t), to_jsonb(t), json_agg(t), json_build_object('k', t), json_object_agg(..., t) of t,
+    the alias of a set-returning function of one column in FROM (generate_series(...) t(x),
+    json_array_elements(...) t, unnest(ARRAY[...]) t(x)): PostgreSQL's t is the column's value,
+    not a row {"x": ...}; row_to_json of it is PostgreSQL's 42883. unnest of several arrays
+    renamed t(x, y) is a row, its numerics with their scale."""
+    for sql in [
+        "SELECT to_json(t), to_jsonb(t) FROM generate_series(1, 2) AS t(x)",
+        "SELECT json_agg(t), jsonb_agg(t ORDER BY t DESC), json_build_array(count(t)) FROM generate_series(1, 3) AS t(x)",
+        'SELECT to_json(t), to_jsonb(t), json_agg(t) OVER () FROM jsonb_array_elements(\'[{"b":1,"a":2}, 1.50]\') t',
+        "SELECT to_json(t), json_build_object('k', t) FROM json_array_elements('[1, {\"a\" : 1}]') t",
+        'SELECT json_object_agg(e, t) FROM jsonb_array_elements_text(\'["a", "b"]\') t, generate_series(1, 1) e(n)',
+        'SELECT to_json("T") FROM generate_series(1, 2) AS "T"(x)',
+        "SELECT to_json(t) FROM unnest(ARRAY['a', 'b']) AS t(x)",
+        "SELECT to_json(t) FROM unnest(ARRAY[1.50], ARRAY['a']) AS t(x, y)",
+        "SELECT id, to_json(e) FROM {t}, json_array_elements(k) e WHERE id = 2",
+        "SELECT row_to_json(t) FROM generate_series(1, 2) t(x)",  # 42883
+    ]:
+        same(both, sql)
+
+
+def test_json_paths_lengths_and_pretty_rows(both) -> None:
+    """json_extract_path / _text (VARIADIC keys; DuckDB's takes other arguments) keep json's text
+    and index arrays by a key of digits, jsonb_extract_path / _text are jsonb's; json_array_length
+    of an object or a scalar is PostgreSQL's 22023 (DuckDB's says 0); row_to_json(r, true) puts a
+    line feed and a space after each top-level field's comma."""
+    for sql in [
+        "SELECT json_extract_path('{\"a\": {\"b\" :  [1,  2]}}', 'a', 'b'), json_extract_path_text('{\"a\": [10, \"x\"]}', 'a', '-1')",
+        "SELECT json_extract_path(k, 'b'), json_extract_path_text(k, 'b', '0'), jsonb_extract_path(j, 'b'),"
+        " jsonb_extract_path_text(j, 'c', 'y') FROM {t} ORDER BY id",
+        "SELECT json_array_length(k) FROM {t} WHERE id = 2",
+        "SELECT json_array_length('[1, [2, 3]]'), json_array_length(NULL)",
+        "SELECT json_array_length(k) FROM {t} WHERE id = 1",  # 22023: an object
+        "SELECT json_array_length('1')",  # 22023: a scalar
+        "SELECT row_to_json(ROW(1, 'a'), true), row_to_json(ROW(1, 'a'), false), row_to_json(ROW(), true)",
+        "SELECT row_to_json(r, true) FROM {t} r ORDER BY id",
+        "SELECT array_to_json(ARRAY[[1,2],[3,4]], true), array_to_json(ARRAY['a'], true), array_to_json('{}'::int[], true),"
+        " array_to_json(ARRAY[1,2], NULL), array_to_json(ARRAY[TIMESTAMP '2024-01-01 10:00'], false)",
+        "SELECT array_to_json(array_agg(j ORDER BY id), true), array_to_json(array_agg(k ORDER BY id), true) FROM {t}",
+    ]:
+        same(both, sql)
+
+
+def test_json_object_keys_bytea_and_numeric_arrays(both) -> None:
+    """json_object_keys of an array or a scalar is PostgreSQL's 22023 (DuckDB's json_keys gave no
+    rows), its keys in order with duplicates; to_json of a bytea is PostgreSQL's hex text, of a
+    numeric array compact with null (it was a JSON error with a NULL element)."""
+    for sql in [
+        'SELECT json_object_keys(\'{"b":1, "a":2, "b":3}\'), json_object_keys(NULL)',
+        "SELECT json_object_keys(k) FROM {t} WHERE id = 2",  # 22023: an array
+        "SELECT json_object_keys('1')",  # 22023: a scalar
+        'SELECT to_json(t) FROM json_object_keys(\'{"b":1, "a":2}\') t',
+        'SELECT json_agg(t ORDER BY t) FROM jsonb_object_keys(\'{"b":1,"a":2}\') t',
+        "SELECT to_json('\\x0102'::bytea), to_json('\\x'::bytea), json_build_object('b', '\\xdeadbeef'::bytea)",
+        "SELECT to_json(ARRAY[1.50, NULL]), to_json(ARRAY[[1.25, 2.50], [NULL, 0.10]]), json_build_array(ARRAY[1.5::numeric])",
+    ]:
+        same(both, sql)
+
+
+def test_order_by_a_jsonb_column_is_jsonbs_order(both) -> None:
+    """ORDER BY a jsonb column sorts as PostgreSQL's jsonb btree order (object > array > boolean >
+    number > string > null, bigger containers after smaller, members in storage order, numbers by
+    value, [] before any scalar), not by the document's text; DESC and NULLS FIRST too."""
+    ours, theirs, t = both
+    docs = [
+        "null", '"a"', '"b"', '"ab"', '"é"', "-10", "-2", "-1.5", "0", "0.001", "1", "2", "10", "1e2", "false",
+        "true", "[]", "[1]", "[1,2]", "[2]", '["a"]', "{}", '{"a":1}', '{"b":1}', '{"aa":1,"c":1}',
+        '{"b":1,"d":1}', "[[1]]", "[{}]", "[null]", '{"a": {"b": 1}}', '{"a": 1, "b": 2}', "[true, false]",
+    ]  # fmt: skip
+    for c in (ours, theirs):
+        c.execute(f"CREATE TEMP TABLE o_{t} (id int, j jsonb)")
+        with c.cursor() as cur:
+            cur.executemany(f"INSERT INTO o_{t} VALUES (%s, %s::jsonb)", list(enumerate(docs)) + [(99, None)])
+    try:
+        for sql in [
+            "SELECT id, j FROM o_{t} ORDER BY j, id",
+            "SELECT id FROM o_{t} ORDER BY j DESC, id",
+            "SELECT x.id FROM o_{t} x ORDER BY x.j NULLS FIRST, x.id",
+            "SELECT DISTINCT j FROM o_{t} ORDER BY j",
+            "SELECT DISTINCT ON (j) j, id FROM o_{t} ORDER BY j, id",
+            "SELECT id, j FROM {t} ORDER BY j",
+        ]:
+            same(both, sql.replace("o_{t}", f"o_{t}"))
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE o_{t}")
+
+
+def test_a_rows_char_column_as_json_is_padded(both) -> None:
+    """A table's or subquery's row as row_to_json / to_json / json_agg write it: a char(n) field
+    padded with blanks to n, as PostgreSQL keeps it (to_json of the column alone was already)."""
+    ours, theirs, t = both
+    for c in (ours, theirs):
+        c.execute(f"CREATE TEMP TABLE b_{t} (id int, c char(3), v varchar(3))")
+        c.execute(f"INSERT INTO b_{t} VALUES (1, 'x', 'y'), (2, NULL, 'z')")
+    try:
+        for sql in [
+            "SELECT row_to_json(b_{t}), to_json(b_{t}), to_json(c) FROM b_{t} ORDER BY id",
+            "SELECT json_agg(s ORDER BY id), jsonb_agg(s ORDER BY id) FROM (SELECT id, c FROM b_{t}) s",
+        ]:
+            same(both, sql.replace("b_{t}", f"b_{t}"))
+    finally:
+        for c in (ours, theirs):
+            c.execute(f"DROP TABLE b_{t}")
+
+
+def test_json_functions_in_from_with_ordinality(both) -> None:
+    """jsonb_array_elements / _text, jsonb_each / _text and their json forms in FROM WITH
+    ORDINALITY (it was a syntax error): their columns, and ordinality (int8) counting from 1;
+    jsonb values jsonb, json ones as written; after a comma, LATERAL, with an alias and its
+    column list."""
+    for sql in [
+        'SELECT * FROM jsonb_array_elements(\'[{"b":1,"a":2}, 1.50]\') WITH ORDINALITY',
+        "SELECT t.v -> 'a', t.n FROM jsonb_array_elements('[{\"b\":1,\"a\":2}, 1.50]') WITH ORDINALITY t(v, n)",
+        "SELECT * FROM jsonb_array_elements_text('[\"x\", 2]') WITH ORDINALITY",
+        "SELECT * FROM json_array_elements_text('[1,  \"z\"]') WITH ORDINALITY e(v, i)",
+        'SELECT * FROM jsonb_each(\'{"b":[1, 2],"a":2}\') WITH ORDINALITY',
+        'SELECT * FROM json_each_text(\'{"b":[1,  2],"a":"s"}\') WITH ORDINALITY AS x(k, v, n)',
+        "SELECT id, e.* FROM {t}, json_array_elements(k) WITH ORDINALITY e WHERE id = 2 ORDER BY e.ordinality",
+        "SELECT id, e.key, e.value, e.ordinality FROM {t} CROSS JOIN LATERAL jsonb_each(j) WITH ORDINALITY e"
+        " WHERE id = 1 ORDER BY e.ordinality",
+        "SELECT pg_typeof(value)::text, pg_typeof(ordinality)::text FROM jsonb_array_elements('[1]') WITH ORDINALITY",
+    ]:
+        same(both, sql)
+
+
+def test_timestamp_arrays_as_json(both) -> None:
+    """to_json, to_jsonb and json_build_object of a timestamp array: a JSON array of ISO 8601
+    strings, as PostgreSQL writes them (it was one JSON string of DuckDB's list text)."""
+    for sql in [
+        "SELECT to_json(ARRAY[TIMESTAMP '2024-01-01 10:00', NULL, TIMESTAMP '2024-01-01 10:00:00.5']),"
+        " to_json(ARRAY[TIMESTAMPTZ '2024-01-01 10:00+02'])",
+        "SELECT json_build_object('t', ARRAY[TIMESTAMP '2024-01-01 10:00']), to_jsonb(ARRAY[TIMESTAMP 'infinity']),"
+        " to_json(ARRAY[[TIMESTAMP '2024-01-01 10:00']])",
+        "SELECT json_agg(a) FROM (VALUES (ARRAY[TIMESTAMP '2024-01-01 10:00'])) v(a)",
+    ]:
+        same(both, sql)
+
+
+def test_json_functions_refuse_what_their_argument_shows_is_not_theirs(both) -> None:
+    """json_each, json_typeof, json_array_length, ... of an argument that shows jsonb or text (a
+    cast, a jsonb function), and jsonb_each, jsonb_typeof, jsonb_pretty, jsonb_set, ... of one that
+    shows json: PostgreSQL's 42883 (json and jsonb are not the same type; the engine's functions
+    read any text and would answer); the right ones answer."""
+    for sql in [
+        "SELECT * FROM json_each('{\"a\":1}'::jsonb)",
+        "SELECT jsonb_typeof('1'::json)",
+        "SELECT json_array_length('[1]'::text)",
+        "SELECT * FROM jsonb_each(CAST('{\"a\":1}' AS json))",
+        "SELECT jsonb_pretty(json_build_object('a', 1))",
+        "SELECT json_each(to_jsonb(1))",
+        "SELECT jsonb_set('{\"a\":1}'::json, '{a}', '2')",
+        "SELECT json_typeof('1'::json), jsonb_typeof('1'::jsonb), json_array_length(json_build_array(1)),"
+        " jsonb_array_length(to_jsonb(ARRAY[1]))",
+    ]:
+        same(both, sql)

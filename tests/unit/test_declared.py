@@ -67,7 +67,7 @@ def _described(con: duckdb.DuckDBPyConnection, sql: str, stamp: object = 1) -> l
         ("SELECT a FROM other.ov", [V7]),  # a view's names are its schema's first
         ("SELECT s.a FROM (SELECT a, id + 1 FROM t) s", [V5]),
         ("SELECT * FROM (SELECT a, id + 1 FROM t) s", [TEXT, INT]),  # an unnamed column: no star
-        ("SELECT * FROM (SELECT a FROM t) s(b)", [TEXT]),
+        ("SELECT * FROM (SELECT a FROM t) s(b)", [V5]),  # renamed by the alias: its type kept (PostgreSQL's)
         ("WITH w AS (SELECT a FROM t) SELECT a FROM w", [V5]),
         ("WITH RECURSIVE t AS (SELECT a FROM main.t UNION ALL SELECT a FROM t) SELECT a FROM t", [TEXT]),
         ("SELECT a FROM t UNION SELECT a FROM t", [V5]),
