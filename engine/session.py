@@ -1888,11 +1888,7 @@ class EngineSession:
         if p is None:
             raise DbError("26000", f'prepared statement "{stmt}" does not exist')
         self._check_aborted(p.kind)
-        if len(params) != len(p.param_types):
-            raise DbError(
-                "08P01",
-                f'bind message supplies {len(params)} parameters, but prepared statement "{stmt}" requires {len(p.param_types)}',
-            )
+        _check_param_count(stmt, p, params)
         values = self._decode_values(p, pformats, params)
         if p.columns_stamp is not None and p.columns_stamp != (self.ddl.value, self._names):
             self._revalidate(p)
@@ -2055,13 +2051,9 @@ class EngineSession:
         self.require_passed(sql)
         return known[2]
 
-    def fast_bind(self, p: Prepared, pformats: list[int], params: list[bytes | None]) -> list[Any]:
+    def fast_bind(self, stmt: str, p: Prepared, pformats: list[int], params: list[bytes | None]) -> list[Any]:
         """op_bind's values of a statement fast_statement chose (no portal is kept)."""
-        if len(params) != len(p.param_types):
-            raise DbError(
-                "08P01",
-                f"bind message supplies {len(params)} parameters, but prepared statement requires {len(p.param_types)}",
-            )
+        _check_param_count(stmt, p, params)
         return self._decode_values(p, pformats, params)
 
     def run_fast(
@@ -2320,6 +2312,14 @@ def _as_numbers(values: list[Any], positions: list[int]) -> list[Any]:
                 except InvalidOperation:
                     pass
     return out
+
+
+def _check_param_count(stmt: str, p: Prepared, params: list[bytes | None]) -> None:
+    if len(params) != len(p.param_types):
+        raise DbError(
+            "08P01",
+            f'bind message supplies {len(params)} parameters, but prepared statement "{stmt}" requires {len(p.param_types)}',
+        )
 
 
 def _savepoint_name(text: str) -> str:

@@ -1118,7 +1118,9 @@ class Session:
             queue.popleft()
 
         def cycle() -> None:
-            ok, values = self._call(lambda ex: ex.fast_bind(p, bind.param_formats, bind.params))
+            ok, values = self._call(
+                lambda ex: ex.fast_bind(bind.statement, p, bind.param_formats, bind.params)
+            )
             if ok:
                 self.client.send(backend.BIND_COMPLETE)
                 self._activity_begin(execute)

@@ -65,6 +65,11 @@ def test_a_failing_run_is_an_error_response_and_the_session_goes_on(server, pdb,
         raw.send(rawpg.bind("", "q", [b"\x00\x01"], [1]), rawpg.execute(""), rawpg.SYNC)
         out = raw.until_ready()
         assert rawpg.kinds(out) == "EZ" and rawpg.errors(out)[0]["C"] == "08P01"
+        raw.send(rawpg.bind("", "q", [b"1", b"2"]), rawpg.execute(""), rawpg.SYNC)
+        out = raw.until_ready()
+        assert rawpg.kinds(out) == "EZ" and rawpg.errors(out)[0]["M"] == (
+            'bind message supplies 2 parameters, but prepared statement "q" requires 1'
+        )
         raw.send(rawpg.bind("", "q", [struct.pack("!i", 3)], [1]), rawpg.execute(""), rawpg.SYNC)
         assert rawpg.rows(raw.until_ready()) == [[b"50"]]
     finally:

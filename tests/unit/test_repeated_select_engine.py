@@ -83,7 +83,7 @@ def _repeat_path(ex: EngineSession, name: str, i: int, binary: bool = False, des
     _quick(ex, name)
     p = ex.fast_statement(name, "", fmt)
     assert p is not None, "the statement should take the repeat path"
-    values = ex.fast_bind(p, fmt, [_param(i, binary)])
+    values = ex.fast_bind(name, p, fmt, [_param(i, binary)])
     out: list[bytes] = []
     ex.run_fast(p, values, fmt, DESCRIBE_FIRST if describe else "", out.append)
     ex.op_sync()
@@ -165,7 +165,7 @@ def test_a_bad_parameter_is_postgres_input_error(db: Database) -> None:
     p = ex.fast_statement("s", "", [0])
     assert p is not None
     with pytest.raises(ParamError) as e:
-        ex.fast_bind(p, [0], [b"1.5"])
+        ex.fast_bind("s", p, [0], [b"1.5"])
     assert e.value.sqlstate == "22P02"
     ex.close()
 
