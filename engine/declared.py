@@ -257,6 +257,10 @@ class DeclaredTypes:
             return False
         if any(t in low for t in self._length_tables):
             return True
+        return self._names_a_view(low, release)
+
+    def _names_a_view(self, low: str, release: Callable[[], None]) -> bool:
+        """Whether a statement's lower-case text names one of the PDB's views (read once per stamp)."""
         if self._views is None:
             release()
             try:
@@ -478,13 +482,7 @@ class DeclaredTypes:
             any(c in low for c in self._json_names) or ("*" in low and any(w in low for w in _WHOLE_ROWS))
         ):
             return True  # (a jsonb column, or a json one: which has no order)
-        if self._views is None:
-            release()
-            try:
-                self._views = self._view_names()
-            except duckdb.Error:
-                return False
-        return any(v in low for _, _, v in self._views)
+        return self._names_a_view(low, release)
 
     def _call_sites(
         self, n: Any, sources: list[_Source], ctes: Ctes, sites: dict[int, tuple[int, bytes]], raw: bytes

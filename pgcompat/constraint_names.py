@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlglot.tokens import Token, TokenType
 
-from pgcompat.foreign_keys import _items, _name, _word
+from pgcompat.foreign_keys import _items, _name, _word, altered_table
 
 
 def _kind(text: str, t: Token, base: int) -> str | None:
@@ -112,21 +112,11 @@ def _create_table(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
 
 
 def _alter_table(text: str, toks: Sequence[Token]) -> dict[str, Any] | None:
-    base = toks[0].start
-    w = [_word(text, t, base) for t in toks]
-    k = 2
-    if w[k : k + 2] == ["IF", "EXISTS"]:
-        k += 2
-    if w[k : k + 1] == ["ONLY"]:
-        k += 1
-    if k >= len(toks):
+    head = altered_table(text, toks)
+    if head is None:
         return None
-    schema, table = "main", _name(text, toks[k], base)
-    if k + 2 < len(toks) and toks[k + 1].token_type == TokenType.DOT:
-        schema, table = _name(text, toks[k], base), _name(text, toks[k + 2], base)
-        k += 2
-    k += 1
-    target = {"schema": "main" if schema == "public" else schema, "table": table}
+    w, target, k = head
+    base = toks[0].start
     if w[k : k + 2] == ["RENAME", "CONSTRAINT"] and k + 5 == len(toks) and w[k + 3] == "TO":
         return {
             **target,

@@ -284,7 +284,9 @@ def _temporary(text: str, found: list[dict[str, Any]]) -> tuple[str, None]:
     return apply(text, [(a, b, "") for a, b in spans]), None
 
 
-def _alter_table(text: str, toks: Sequence[Token]) -> tuple[str, dict[str, Any]] | None:
+def altered_table(text: str, toks: Sequence[Token]) -> tuple[list[str], dict[str, str], int] | None:
+    """ALTER TABLE [IF EXISTS] [ONLY] [schema.]name ...: its tokens' words, the table it alters
+    ({"schema", "table"}, public read as main) and where what it does begins."""
     base = toks[0].start
     w = [_word(text, t, base) for t in toks]
     k = 2
@@ -298,10 +300,15 @@ def _alter_table(text: str, toks: Sequence[Token]) -> tuple[str, dict[str, Any]]
     if k + 2 < len(toks) and toks[k + 1].token_type == TokenType.DOT:
         schema, table = _name(text, toks[k], base), _name(text, toks[k + 2], base)
         k += 2
-    if schema == "public":
-        schema = "main"
-    k += 1
-    target = {"schema": schema, "table": table}
+    return w, {"schema": "main" if schema == "public" else schema, "table": table}, k + 1
+
+
+def _alter_table(text: str, toks: Sequence[Token]) -> tuple[str, dict[str, Any]] | None:
+    head = altered_table(text, toks)
+    if head is None:
+        return None
+    w, target, k = head
+    base = toks[0].start
     if w[k : k + 2] == ["DROP", "CONSTRAINT"]:
         j = k + 2
         if_exists = w[j : j + 2] == ["IF", "EXISTS"]

@@ -6,9 +6,9 @@ beside it; the answers must be the same."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
+from tests.beside_pg import answer, both_with
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
 
 _TABLES = ("create table asa (id int, n int)", "create table asb (id int, k int)")
@@ -30,36 +30,15 @@ _STATEMENTS = [
 ]
 
 
-def _answer(con: psycopg.Connection, sql: str, prepare: bool) -> tuple:
-    try:
-        cur = con.execute(sql, prepare=prepare)
-        return ("ok", [d.type_code for d in cur.description or []], cur.fetchall())
-    except psycopg.Error as e:
-        return ("error", e.sqlstate, e.diag.message_primary)
-
-
 @pytest.fixture(scope="module")
 def both(server, pdb, pg15):  # noqa: F811
-    from tests.conftest import PDB_ADMIN, PDB_PASSWORD
-
-    with (
-        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as ours,
-        pg15.connect(autocommit=True) as theirs,
-    ):
-        for c in (ours, theirs):
-            c.execute("drop table if exists asa")
-            c.execute("drop table if exists asb")
-            for s in (*_TABLES, *_ROWS):
-                c.execute(s)
-        yield ours, theirs
-        for c in (ours, theirs):
-            c.execute("drop table asa")
-            c.execute("drop table asb")
+    with both_with(server, pdb, pg15, ("asa", "asb"), [*_TABLES, *_ROWS]) as pair:
+        yield pair
 
 
 @pytest.mark.parametrize("sql", _STATEMENTS)
 def test_alias_in_subquery_as_postgresql(both, sql: str) -> None:
     ours, theirs = both
-    want = _answer(theirs, sql, False)
+    want = answer(theirs, sql)
     for prepare in (False, True):
-        assert _answer(ours, sql, prepare) == want, (sql, prepare)
+        assert answer(ours, sql, prepare=prepare) == want, (sql, prepare)

@@ -6,9 +6,9 @@ statement runs on DuckCDB and on PostgreSQL 15 beside it; the answers must be th
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
+from tests.beside_pg import answer, both_with
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
 
 _TABLE = "create table cso (id int, c char(4))"
@@ -29,34 +29,15 @@ _STATEMENTS = [
 ]
 
 
-def _answer(con: psycopg.Connection, sql: str, prepare: bool) -> tuple:
-    try:
-        cur = con.execute(sql, prepare=prepare)
-        return ("ok", [(d.type_code, d.internal_size) for d in cur.description or []], cur.fetchall())
-    except psycopg.Error as e:
-        return ("error", e.sqlstate, e.diag.message_primary)
-
-
 @pytest.fixture(scope="module")
 def both(server, pdb, pg15):  # noqa: F811
-    from tests.conftest import PDB_ADMIN, PDB_PASSWORD
-
-    with (
-        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as ours,
-        pg15.connect(autocommit=True) as theirs,
-    ):
-        for c in (ours, theirs):
-            c.execute("drop table if exists cso")
-            c.execute(_TABLE)
-            c.execute(_ROWS)
-        yield ours, theirs
-        ours.execute("drop table cso")
-        theirs.execute("drop table cso")
+    with both_with(server, pdb, pg15, ("cso",), [_TABLE, _ROWS]) as pair:
+        yield pair
 
 
 @pytest.mark.parametrize("sql", _STATEMENTS)
 def test_char_set_operations_as_postgresql(both, sql: str) -> None:
     ours, theirs = both
-    want = _answer(theirs, sql, False)
+    want = answer(theirs, sql, sizes=True)
     for prepare in (False, True):
-        assert _answer(ours, sql, prepare) == want, (sql, prepare)
+        assert answer(ours, sql, prepare=prepare, sizes=True) == want, (sql, prepare)

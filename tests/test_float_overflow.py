@@ -7,9 +7,9 @@ message) must be the same."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
+from tests.beside_pg import answer, both_with
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
 
 _TABLE = "create table fo (a float8, b float8, c float8, d float8, e float8, r real, i int, n numeric)"
@@ -136,47 +136,28 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
 ]
 
 
-def _answer(con: psycopg.Connection, sql: str, params: list[object] | None, prepare: bool) -> tuple:
-    try:
-        cur = con.execute(sql, params, prepare=prepare)
-        return ("ok", [d.type_code for d in cur.description or []], cur.fetchall())
-    except psycopg.Error as e:
-        return ("error", e.sqlstate, e.diag.message_primary)
-
-
 @pytest.fixture(scope="module")
 def both(server, pdb, pg15):  # noqa: F811
-    from tests.conftest import PDB_ADMIN, PDB_PASSWORD
-
-    with (
-        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as ours,
-        pg15.connect(autocommit=True) as theirs,
-    ):
-        for c in (ours, theirs):
-            c.execute("drop table if exists fo")
-            c.execute(_TABLE)
-            c.execute(_ROWS)
-        yield ours, theirs
-        ours.execute("drop table fo")
-        theirs.execute("drop table fo")
+    with both_with(server, pdb, pg15, ("fo",), [_TABLE, _ROWS]) as pair:
+        yield pair
 
 
 @pytest.mark.parametrize(("sql", "params"), _STATEMENTS)
 def test_float_overflow_as_postgresql(both, sql: str, params: list[object] | None) -> None:
     ours, theirs = both
-    want = _answer(theirs, sql, params, False)
+    want = answer(theirs, sql, params)
     for prepare in (False, True):
-        assert _answer(ours, sql, params, prepare) == want, (sql, prepare)
+        assert answer(ours, sql, params, prepare) == want, (sql, prepare)
 
 
 def test_postgresql_answers_as_expected(both) -> None:
     """The statements above test what they mean to: PostgreSQL's 22003 where a float overflows."""
     _, theirs = both
-    errors = {sql for sql, params in _STATEMENTS if _answer(theirs, sql, params, False)[0] == "error"}
+    errors = {sql for sql, params in _STATEMENTS if answer(theirs, sql, params)[0] == "error"}
     assert "select 1e308 / %s" in errors
     assert "select a + b + c + d + e from fo" in errors
     assert "select sum(x) over (order by x) from (values (1e308::float8), (1e308)) v(x)" in errors
-    assert _answer(theirs, "select %s * %s", [1e-300, 1e-300], False) == (
+    assert answer(theirs, "select %s * %s", [1e-300, 1e-300], False) == (
         "error",
         "22003",
         "value out of range: underflow",

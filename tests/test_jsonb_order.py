@@ -8,10 +8,10 @@ Each statement runs on DuckCDB and on PostgreSQL 15 beside it; the answers must 
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
 from engine.jsonb import sort_key
+from tests.beside_pg import answer, both_with
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
 
 _TABLE = "create table jo (id int, j jsonb, k jsonb, p json)"
@@ -89,38 +89,18 @@ _STATEMENTS: list[tuple[str, list[object] | None]] = [
 ]
 
 
-def _answer(con: psycopg.Connection, sql: str, params: list[object] | None, prepare: bool) -> tuple:
-    try:
-        cur = con.execute(sql, params, prepare=prepare)
-        return ("ok", [d.type_code for d in cur.description or []], cur.fetchall())
-    except psycopg.Error as e:
-        return ("error", e.sqlstate, e.diag.message_primary)
-
-
 @pytest.fixture(scope="module")
 def both(server, pdb, pg15):  # noqa: F811
-    from tests.conftest import PDB_ADMIN, PDB_PASSWORD
-
-    with (
-        server.connect(pdb, PDB_ADMIN, PDB_PASSWORD, autocommit=True) as ours,
-        pg15.connect(autocommit=True) as theirs,
-    ):
-        for c in (ours, theirs):
-            c.execute("drop table if exists jo")
-            c.execute(_TABLE)
-            c.execute(_ROWS)
-            c.execute(_JSON)
-        yield ours, theirs
-        ours.execute("drop table jo")
-        theirs.execute("drop table jo")
+    with both_with(server, pdb, pg15, ("jo",), [_TABLE, _ROWS, _JSON]) as pair:
+        yield pair
 
 
 @pytest.mark.parametrize(("sql", "params"), _STATEMENTS)
 def test_jsonb_order_as_postgresql(both, sql: str, params: list[object] | None) -> None:
     ours, theirs = both
-    want = _answer(theirs, sql, params, False)
+    want = answer(theirs, sql, params)
     for prepare in (False, True):
-        assert _answer(ours, sql, params, prepare) == want, (sql, prepare)
+        assert answer(ours, sql, params, prepare) == want, (sql, prepare)
 
 
 _VALUES = ['[]', 'null', '"a"', '"ab"', '""', '"é"', '1', '1.0', '-1', '-1.5', '-1.25', '0', '-0', '10', '1e2',

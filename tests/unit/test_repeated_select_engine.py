@@ -15,33 +15,16 @@ from engine.codec.params import ParamError
 from engine.database import Database
 from engine.session import DESCRIBE_FIRST, DESCRIBE_WITH_ROWS, SMALL_ROWS, EngineSession
 from pgwire import backend
-from pgwire.control import EngineSpec
 from pgwire.errors import DbError
+from tests.unit.engine_spec import engine_spec
 
 POINT = "SELECT v, b, id FROM t WHERE id = $1"
 INT4 = 23
 
 
-def _spec(path: Path) -> EngineSpec:
-    path.mkdir(parents=True, exist_ok=True)
-    return EngineSpec(
-        name="A",
-        con_id=3,
-        db_path=str(path / "data.duckdb"),
-        socket_path=str(path / "s.sock"),
-        token="t",
-        read_only=False,
-        memory_limit="256MiB",
-        threads=1,
-        temp_dir=str(path / "tmp"),
-        max_temp_size="64MiB",
-        allowed_dir=str(path),
-    )
-
-
 @pytest.fixture
 def db(tmp_path: Path):
-    database = Database(_spec(tmp_path / "pdb"))
+    database = Database(engine_spec(tmp_path / "pdb"))
     database.cursor().execute(
         "CREATE TABLE t AS SELECT i::INT AS id, 'v' || i AS v, i % 2 = 0 AS b FROM range(1, 101) r(i)"
     )

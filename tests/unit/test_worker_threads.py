@@ -13,33 +13,16 @@ import pytest
 from engine.database import Database
 from engine.session import EngineSession
 from engine.threads import QUICK_CPU_S, WorkerThreads, learn_quick, learn_quick_by_wall, timed_by_wall
-from pgwire.control import EngineSpec
+from tests.unit.engine_spec import engine_spec
 
 THREADS_SQL = "SELECT current_setting('threads') AS n"
 # A statement with real work: a parallel scan of a few row groups.
 BIG_SQL = "SELECT current_setting('threads') AS n, count(*) AS c FROM big WHERE i % 7 = 3"
 
 
-def _spec(path: Path, threads: int) -> EngineSpec:
-    path.mkdir(parents=True, exist_ok=True)
-    return EngineSpec(
-        name="A",
-        con_id=3,
-        db_path=str(path / "data.duckdb"),
-        socket_path=str(path / "s.sock"),
-        token="t",
-        read_only=False,
-        memory_limit="256MiB",
-        threads=threads,
-        temp_dir=str(path / "tmp"),
-        max_temp_size="64MiB",
-        allowed_dir=str(path),
-    )
-
-
 @pytest.fixture
 def db(tmp_path: Path):
-    database = Database(_spec(tmp_path / "pdb", 2))
+    database = Database(engine_spec(tmp_path / "pdb", 2))
     database.workers.linger_s = 0  # no wait before going back to 1 (the tests hold no time)
     database.cursor().execute("CREATE TABLE big AS SELECT i FROM range(500000) t(i)")
     yield database
@@ -105,7 +88,7 @@ def test_new_limits_apply_to_the_next_statement_that_needs_them(db: Database) ->
 
 
 def test_a_tier_of_one_thread_never_changes_the_setting(tmp_path: Path) -> None:
-    database = Database(_spec(tmp_path / "one", 1))
+    database = Database(engine_spec(tmp_path / "one", 1))
     database.workers.linger_s = 0
     ex = _session(database)
     database.cursor().execute("CREATE TABLE big AS SELECT 1 AS i")
@@ -127,7 +110,7 @@ def test_what_a_run_teaches_its_shape() -> None:
 
 
 def test_the_setting_lowers_only_when_no_statement_needs_the_workers(tmp_path: Path) -> None:
-    database = Database(_spec(tmp_path / "w", 2))
+    database = Database(engine_spec(tmp_path / "w", 2))
     workers = WorkerThreads(database.cursor(), 2, linger_s=3600)
     assert workers.enter(quick=True) is False
     assert workers.current == 2  # the tier's threads were needed less than linger_s ago
