@@ -6,7 +6,8 @@ from /proc before and after N statements of pgbench (1 client, -t N), says where
     .venv/bin/python bench/point_cpu.py [--statements 20000] [--modes simple,prepared]
 
 Prints, per mode, the engine's and the proxy's CPU (us per statement), the bare server's, and
-DuckDB in-process with 1 thread (the engine's setting for quick statements) and its default.
+DuckDB in-process with 1 thread (the engine's setting for quick statements) and its default, and
+with 1 thread and the engines' allocator setting.
 """
 
 from __future__ import annotations
@@ -27,7 +28,16 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import PASSWORD, PDB, POINT_SCRIPT, ROWS, SETUP_SQL, USER, open_bench_pdb  # noqa: E402
+from bench.run import (  # noqa: E402
+    PASSWORD,
+    PDB,
+    POINT_SCRIPT,
+    ROWS,
+    SETUP_SQL,
+    USER,
+    engines_allocator,
+    open_bench_pdb,
+)
 from tests.server import start_server  # noqa: E402
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -122,6 +132,14 @@ def main() -> None:
         print(f"bare server simple    {got['bare']:6.1f}  (DuckDB's default threads)")
         print(f"DuckDB in-process     {inprocess(local, 1, n):6.1f}  (threads = 1)")
         print(f"DuckDB in-process     {inprocess(local, None, n):6.1f}  (default threads)")
+        tuned = engines_allocator()
+        code = f"from bench.point_cpu import inprocess; print(inprocess({local!r}, 1, {n}))"
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=tuned, cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        print(
+            f"DuckDB in-process     {float(out.stdout.split()[-1]):6.1f}  (threads = 1, the engines' allocator: {tuned.get('GLIBC_TUNABLES')})"
+        )
     finally:
         if bare is not None:
             bare.kill()

@@ -278,26 +278,54 @@ def tls_path(srv, args, script: Path, env: dict[str, str]) -> list[str]:  # noqa
     return lines
 
 
+def engines_allocator() -> dict[str, str]:
+    """The environment the engines run with (their glibc allocator setting, conf [engine])."""
+    from conf import load_config
+    from proxy.supervisor import engine_environment
+
+    return engine_environment(int(load_config().get("engine", "malloc_tcache_count")))
+
+
+def duckdb_point_in(env: dict[str, str], path: str, threads: int, seconds: int) -> float:
+    """duckdb_point in a fresh process with env (glibc reads its tunables when a process starts)."""
+    code = f"from bench.run import duckdb_point; print(duckdb_point({path!r}, {threads}, {seconds}))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def bare_control(args, script: Path, local: str, env: dict[str, str]) -> list[str]:  # noqa: ANN001
     """The ceiling: the barest Python server over DuckDB (bench/bare_server.py), 1 client, simple
-    protocol, beside DuckDB in-process in the same minute."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), local, str(port)])
-    try:
-        _wait_port(port)
-        inproc = median_of(args.repeat, lambda: duckdb_point(local, 1, args.seconds))
-        bare = median_of(
-            args.repeat, lambda: pgbench(env, port, USER, PDB, "simple", 1, args.seconds, script)
-        )
-    finally:
-        proc.kill()
-        proc.wait()
-    return [
+    protocol, beside DuckDB in-process in the same minute; both with glibc's default allocator
+    settings and with the engines' (a process's allocator is set when it starts)."""
+    lines = [
         "\n### Control: the barest Python server over DuckDB (bench/bare_server.py), 1 client, simple\n",
-        "| bare server | DuckDB in-process | bare / DuckDB |",
-        "|---|---|---|",
-        f"| {bare:,.0f} | {inproc:,.0f} | {bare / inproc:.2f}x |",
+        "| allocator | bare server | DuckDB in-process | bare / DuckDB |",
+        "|---|---|---|---|",
     ]
+    tuned = engines_allocator()
+    for label, proc_env in (("glibc default", dict(os.environ)), (_tunables(tuned), tuned)):
+        port = _free_port()
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "bare_server.py"), local, str(port)], env=proc_env
+        )
+        try:
+            _wait_port(port)
+            inproc = median_of(args.repeat, lambda e=proc_env: duckdb_point_in(e, local, 1, args.seconds))
+            bare = median_of(
+                args.repeat, lambda p=port: pgbench(env, p, USER, PDB, "simple", 1, args.seconds, script)
+            )
+        finally:
+            proc.kill()
+            proc.wait()
+        lines.append(f"| {label} | {bare:,.0f} | {inproc:,.0f} | {bare / inproc:.2f}x |")
+        print(lines[-1], file=sys.stderr)
+    return lines
+
+
+def _tunables(env: dict[str, str]) -> str:
+    return f"engines' ({env.get('GLIBC_TUNABLES', 'glibc default')})"
 
 
 def _free_port() -> int:
@@ -361,6 +389,7 @@ def main() -> None:
             "| clients | mode | DuckCDB | DuckDB in-process | PostgreSQL 15 | DuckCDB / DuckDB | DuckCDB / PG |"
         )
         lines.append("|---|---|---|---|---|---|---|")
+        one_client: dict[str, float] = {}
         for clients in (1, 4):
             inproc = median_of(args.repeat, lambda c=clients: duckdb_point(local, c, args.seconds))
             for mode in ("simple", "prepared"):
@@ -376,10 +405,19 @@ def main() -> None:
                         pg_env, pg.port, "postgres", "postgres", m, c, args.seconds, script
                     ),
                 )
+                if clients == 1:
+                    one_client[mode] = d
                 lines.append(
                     f"| {clients} | {mode} | {d:,.0f} | {inproc:,.0f} | {p:,.0f} | {d / inproc:.2f}x | {d / p:.2f}x |"
                 )
                 print(lines[-1], file=sys.stderr)
+        tuned = median_of(args.repeat, lambda: duckdb_point_in(engines_allocator(), local, 1, args.seconds))
+        lines.append(
+            f"\nDuckDB in-process, 1 client thread, with the engines' allocator setting"
+            f" ({engines_allocator().get('GLIBC_TUNABLES')}): {tuned:,.0f} tps; DuckCDB 1 client"
+            f" {one_client['simple'] / tuned:.2f}x (simple) / {one_client['prepared'] / tuned:.2f}x"
+            " (prepared) of it."
+        )
         lines += bare_control(args, script, local, ddb_env)
         lines += four_pdbs(srv, args, script, local, ddb_env)
         lines += tls_path(srv, args, script, ddb_env)

@@ -114,6 +114,16 @@ def test_engines_hold_no_secret_where_others_can_read_it(server: RunningServer, 
         assert "NoNewPrivs:\t1" in status
 
 
+def test_engines_run_with_the_configured_allocator_cache(server: RunningServer, pdb: str) -> None:
+    """[engine] malloc_tcache_count reaches each engine as glibc's tunable (read at its start)."""
+    pids = server.engine_pids()
+    assert pdb in pids
+    for pid in pids.values():
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        tunables = [e for e in environ if e.startswith(b"GLIBC_TUNABLES=")]
+        assert tunables and b"glibc.malloc.tcache_count=256" in tunables[0]
+
+
 def test_landlock_confines_the_engine_to_its_folder(tmp_path: Path) -> None:
     mine = tmp_path / "pdb"
     mine.mkdir()
