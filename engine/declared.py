@@ -330,7 +330,11 @@ class DeclaredTypes:
         (pg_typeof's rewrite, pgcompat.functions, calls typeof(), which says JSON for both); and
         jsonb's - (engine.jsonb's minus macros) of a table's column that is not jsonb
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
-        is none (or where the statement is not read)."""
+        is none (or where the statement is not read). An UPDATE, DELETE, INSERT ... SELECT or
+        CREATE TABLE AS is read as the SELECT of what it reads (select_of_edit): jsonb's order
+        only (its comparisons' and ORDER BYs' sort keys, its refusals)."""
+        if sql.lstrip()[:6].upper() == "INSERT" and _SELECT_WORD.search(sql) is None:
+            return sql  # (INSERT ... VALUES: no query to read)
         ordering = self._may_order_jsonb(sql, stamp, release)
         if not ordering and not any(m in sql for m in _CALL_MARKS):
             return sql
@@ -346,6 +350,8 @@ class DeclaredTypes:
         elif not self.relevant(sql, stamp, release):
             return sql
         edit = select_of_edit(sql) if _is_edit(sql) else None
+        if edit is None and sql.lstrip()[:6].upper() in _EDIT_HEADS:
+            return sql  # (a write with no query of its own: INSERT ... VALUES)
         query = sql if edit is None else edit.query
         release()
         try:
@@ -359,7 +365,7 @@ class DeclaredTypes:
             return sql
         raw = sql.encode()
         if edit is not None:
-            sites = edit.sites_in_edit(sites)
+            sites = edit.sites_in_edit({at: site for at, site in sites.items() if site[1].startswith(_KEYS)})
         out, pos = [], 0
         for at in sorted(sites):
             end, new = sites[at]
@@ -1767,12 +1773,20 @@ def made_by_query(
 # SELECT of what it reads (its SET values and RETURNING list over its target, FROM / USING and
 # WHERE), with each of those texts kept as written, and maps its edits back onto the statement.
 
-_EDIT_HEADS = frozenset({"UPDATE", "DELETE"})
+_EDIT_HEADS = frozenset({"UPDATE", "DELETE", "INSERT", "CREATE"})
+_WRITE_HEADS = frozenset({"UPDATE", "DELETE", "INSERT", "MERGE"})  # (what a WITH's statement is)
 _WITH = re.compile(r"\s*with\b", re.I)
-_EDIT_WORD = re.compile(r"\b(?:update|delete)\b", re.I)
+_SELECT_WORD = re.compile(r"\bselect\b", re.I)
+_EDIT_WORD = re.compile(r"\b(?:update|delete|insert)\b", re.I)
 # where each clause of an UPDATE / DELETE ends (at its top level)
 _UPDATE_CLAUSES = ("SET", "FROM", "WHERE", "RETURNING")
 _DELETE_CLAUSES = ("USING", "WHERE", "RETURNING")
+
+
+# the edits jsonb_calls makes in a write's query: jsonb's order (a comparison's or ORDER BY's sort
+# keys; _keyed); its other edits are a SELECT's result columns', and the engine's own rewrites of a
+# write (engine.bpchar's values written) are not a SELECT's to read so
+_KEYS = (SORT_KEY.encode(), jsonb.SORT.encode())
 
 
 @dataclass(frozen=True)
@@ -1797,7 +1811,8 @@ class EditAsSelect:
 
 
 def _is_edit(sql: str) -> bool:
-    """Whether sql may be an UPDATE or DELETE (a cheap look: select_of_edit reads it)."""
+    """Whether sql may be an UPDATE, DELETE, INSERT or CREATE TABLE AS (a cheap look:
+    select_of_edit reads it)."""
     if sql.lstrip()[:6].upper() in _EDIT_HEADS:
         return True
     return _WITH.match(sql) is not None and _EDIT_WORD.search(sql) is not None
@@ -1809,6 +1824,11 @@ def select_of_edit(sql: str) -> EditAsSelect | None:
     [WITH ...] SELECT v, ..., r FROM target, f WHERE w; [WITH ...] DELETE FROM target [USING u]
     [WHERE w] [RETURNING r] as [WITH ...] SELECT r FROM target, u WHERE w. None for any other
     statement (or one not read here)."""
+    if sql.lstrip()[:6].upper() == "CREATE":
+        made = table_as(sql)
+        if made is None or not made.plain_query:
+            return None
+        return _assembled(sql, [(len(sql) - len(made.query), len(sql))])
     try:
         toks = sqlglot.Dialect.get_or_raise("duckdb").tokenize(sql)
     except (sqlglot.errors.SqlglotError, ValueError):
@@ -1823,11 +1843,14 @@ def select_of_edit(sql: str) -> EditAsSelect | None:
             depth -= 1
         elif depth == 0:
             top.append((kind, t.start, t.end + 1))
-    head = next((i for i, t in enumerate(top) if t[0] in _EDIT_HEADS), None)
+    head = next((i for i, t in enumerate(top) if t[0] in _WRITE_HEADS), None)
     if head is None or (head > 0 and top[0][0] != "WITH"):
         return None
     end = next((t[1] for t in top[head:] if t[0] == "SEMICOLON"), len(sql))
     body = [t for t in top[head:] if t[1] < end]
+    prefix: list[str | tuple[int, int]] = [(top[0][1], top[head][1])] if head > 0 else []
+    if top[head][0] == "INSERT":
+        return _insert_query(sql, body, end, prefix)
     if top[head][0] == "UPDATE":
         clauses, first = _UPDATE_CLAUSES, 1
     elif len(body) > 1 and body[1][0] == "FROM":
@@ -1853,8 +1876,7 @@ def select_of_edit(sql: str) -> EditAsSelect | None:
         return None
     items = values + ([spans["RETURNING"]] if "RETURNING" in spans else [])
     extra = spans.get("FROM") or spans.get("USING")
-    parts: list[str | tuple[int, int]] = [(top[0][1], top[head][1])] if head > 0 else []
-    parts.append("SELECT ")
+    parts = [*prefix, "SELECT "]
     for k, item in enumerate(items):
         parts += [", " if k else "", item, "\n"]
     parts += ["" if items else "NULL", " FROM ", spans[""], "\n"]
@@ -1863,6 +1885,37 @@ def select_of_edit(sql: str) -> EditAsSelect | None:
     if "WHERE" in spans:
         parts += [" WHERE ", spans["WHERE"], "\n"]
     return _assembled(sql, parts)
+
+
+def _insert_query(
+    sql: str, body: list[tuple[str, int, int]], end: int, prefix: list[str | tuple[int, int]]
+) -> EditAsSelect | None:
+    """INSERT INTO target [(columns)] query [ON CONFLICT ...] [RETURNING r]: its query (SELECT or
+    WITH; None for VALUES and the others), with RETURNING's list over the target beside it."""
+    start = next((k for k, t in enumerate(body) if t[0] in ("SELECT", "WITH")), None)
+    if start is None or start < 3:
+        return None
+    stop = next((k for k in range(start + 1, len(body)) if _ends_insert_query(sql, body, k)), len(body))
+    query = (body[start][1], body[stop][1] if stop < len(body) else end)
+    returning = next((t for t in body[stop:] if t[0] == "RETURNING"), None)
+    if returning is None:
+        return _assembled(sql, [*prefix, query])
+    into = 2 if body[1][0] == "INTO" else 1
+    target = (body[into][1], body[start - 1][2])
+    return _assembled(
+        sql, [*prefix, "SELECT ", (returning[2], end), "\n FROM ", target, "\n, (", query, "\n) AS __q"]
+    )
+
+
+def _ends_insert_query(sql: str, body: list[tuple[str, int, int]], k: int) -> bool:
+    """Whether INSERT's top-level token k ends its query: RETURNING, or ON CONFLICT's ON (not a join's)."""
+    if body[k][0] == "RETURNING":
+        return True
+    return (
+        body[k][0] == "ON"
+        and k + 1 < len(body)
+        and sql[body[k + 1][1] : body[k + 1][2]].lower() == "conflict"
+    )
 
 
 def _set_values(body: list[tuple[str, int, int]], span: tuple[int, int]) -> list[tuple[int, int]] | None:

@@ -1,4 +1,4 @@
-"""UPDATE and DELETE compare jsonb as PostgreSQL does (issue 12: never a quiet difference, never a
+"""UPDATE and DELETE (and INSERT ... SELECT, CREATE TABLE AS) compare jsonb as PostgreSQL does (issue 12: never a quiet difference, never a
 lost or kept row without an error): = <> < > <= >= IN BETWEEN of jsonb in their WHERE, in a
 subquery of it, in UPDATE ... FROM / DELETE ... USING, in SET values and in RETURNING, by
 jsonb's order (engine.jsonb.sort_key: 1.0 = 1, objects by their number of pairs first), not by
@@ -52,6 +52,11 @@ _CASES: list[tuple[str, list[object] | None]] = [
     ("delete from jt where j in (select k from ju)", None),
     ("update jt set id = 80 where j = (select k from ju where id = 2)", None),
     ("with w as (select k from ju) delete from jt where j in (select k from w)", None),
+    # INSERT ... SELECT
+    ("insert into ju select id, j from jt where j in ('1', '{\"a\": 1}') returning id, k", None),
+    ("insert into ju select id, j from jt where j > '[0]' and j < '{}' returning k = '[1, 2]'", None),
+    ("with w as (select j from jt where j = '1') insert into ju select 0, j from w", None),
+    ("insert into ju (id, k) select a.id, a.j from jt a join ju b on a.j = b.k", None),
     # json has no equality nor order
     ("update jt set b = true where p = '1'", None),
     ("delete from jt where p < '[0]'", None),
@@ -62,6 +67,9 @@ _CASES: list[tuple[str, list[object] | None]] = [
     ("update jt set j = '1.0' where id = 1 returning j", None),
     ("delete from jt where id between 2 and 4 returning id, j", None),
 ]
+
+
+_AFTER = ("select id, j, b from jt order by id, j::text", "select id, k from ju order by id, k::text")
 
 
 def _run(con: psycopg.Connection, sql: str, params: list[object] | None, prepare: bool) -> tuple:
@@ -79,8 +87,8 @@ def test_jsonb_update_delete_as_postgresql(server, pdb, pg15, sql: str, params, 
     with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
         want = _run(theirs, sql, params, prepare)
         assert _run(ours, sql, params, prepare) == want, (sql, prepare)
-        after = "select id, j, b from jt order by id, j::text"
-        assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql
+        for after in _AFTER:
+            assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql
 
 
 def test_multi_statement_simple_query(server, pdb, pg15) -> None:  # noqa: F811, ANN001
@@ -89,5 +97,14 @@ def test_multi_statement_simple_query(server, pdb, pg15) -> None:  # noqa: F811,
     with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
         for c in (ours, theirs):
             c.execute(sql)
-        after = "select id, j, b from jt order by id, j::text"
+        for after in _AFTER:
+            assert _run(ours, after, None, False) == _run(theirs, after, None, False)
+
+
+def test_create_table_as(server, pdb, pg15) -> None:  # noqa: F811, ANN001
+    """CREATE TABLE AS's query compares jsonb as a SELECT does."""
+    sql = "create temp table jx as select id from jt where j in ('1', '{\"a\": 1}') or j < '[0]'"
+    with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
+        assert _run(ours, sql, None, False) == _run(theirs, sql, None, False)
+        after = "select id from jx order by id"
         assert _run(ours, after, None, False) == _run(theirs, after, None, False)

@@ -204,6 +204,15 @@ def test_made_by_query_keeps_jsonb_and_lengths(con: duckdb.DuckDBPyConnection) -
             "with w as (select 1) SELECT  j = '2'\n FROM t \n WHERE  j is distinct from 'é' \n",
         ),
         ("update t set b = j is distinct from '1'", "SELECT  j is distinct from '1'\n FROM t \n"),
+        (
+            "insert into t (a, b) select x, y from u join v on u.j = v.k on conflict (a) do nothing",
+            "select x, y from u join v on u.j = v.k ",
+        ),
+        (
+            "INSERT INTO t AS x SELECT 1 RETURNING x.j = '1'",
+            "SELECT  x.j = '1'\n FROM t AS x\n, (SELECT 1 \n) AS __q",
+        ),
+        ("create temp table n (a) as select j = '1' from t", " select j = '1' from t"),
     ],
 )
 def test_select_of_edit(sql: str, query: str) -> None:
@@ -217,6 +226,16 @@ def test_select_of_edit(sql: str, query: str) -> None:
     }
 
 
-@pytest.mark.parametrize("sql", ["select 1", "with w as (select 1) select * from w for update", "update t"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select 1",
+        "with w as (select 1) select * from w for update",
+        "update t",
+        "insert into t values (1)",
+        "with w as (select 1) insert into t values (1) on conflict do update set a = 1",
+        "create table t (a int)",
+    ],
+)
 def test_select_of_edit_other(sql: str) -> None:
     assert declared.select_of_edit(sql) is None
