@@ -178,6 +178,13 @@ class _Source:
     table: Table | None  # None: its columns are not known (subquery, view, CTE, function, ...)
 
 
+class _Scope(list[_Source]):
+    """A query's FROM sources, and the sources of the query around it (a subquery's correlated
+    names are theirs where none of its own has them)."""
+
+    outer: list[_Source] | None = None
+
+
 class _Unresolved(Exception):
     """The select list cannot be lined up with the result's columns."""
 
@@ -323,7 +330,11 @@ class DeclaredTypes:
         (pg_typeof's rewrite, pgcompat.functions, calls typeof(), which says JSON for both); and
         jsonb's - (engine.jsonb's minus macros) of a table's column that is not jsonb
         __pg_jsonminus, which refuses a json (PostgreSQL: json has no -). sql as it is when there
-        is none (or where the statement is not read)."""
+        is none (or where the statement is not read). An UPDATE, DELETE, INSERT ... SELECT or
+        CREATE TABLE AS is read as the SELECT of what it reads (select_of_edit): jsonb's order
+        only (its comparisons' and ORDER BYs' sort keys, its refusals)."""
+        if sql.lstrip()[:6].upper() == "INSERT" and _SELECT_WORD.search(sql) is None:
+            return sql  # (INSERT ... VALUES: no query to read)
         ordering = self._may_order_jsonb(sql, stamp, release)
         if not ordering and not any(m in sql for m in _CALL_MARKS):
             return sql
@@ -338,17 +349,23 @@ class DeclaredTypes:
                     return sql
         elif not self.relevant(sql, stamp, release):
             return sql
+        edit = select_of_edit(sql) if _is_edit(sql) else None
+        if edit is None and sql.lstrip()[:6].upper() in _EDIT_HEADS:
+            return sql  # (a write with no query of its own: INSERT ... VALUES)
+        query = sql if edit is None else edit.query
         release()
         try:
-            rows = self.con.execute("SELECT json_serialize_sql($1)", [sql]).fetchall()
+            rows = self.con.execute("SELECT json_serialize_sql($1)", [query]).fetchall()
             tree = json.loads(rows[0][0]) if rows else {}
             if tree.get("error") or len(tree.get("statements", [])) != 1:
                 return sql
             sites: dict[int, tuple[int, bytes]] = {}
-            raw = sql.encode()
-            self._call_sites(tree["statements"][0]["node"], [], {}, sites, raw)
+            self._call_sites(tree["statements"][0]["node"], [], {}, sites, query.encode())
         except (duckdb.Error, KeyError, TypeError, ValueError, RecursionError):
             return sql
+        raw = sql.encode()
+        if edit is not None:
+            sites = edit.sites_in_edit({at: site for at, site in sites.items() if site[1].startswith(_KEYS)})
         out, pos = [], 0
         for at in sorted(sites):
             end, new = sites[at]
@@ -501,11 +518,12 @@ class DeclaredTypes:
             for e in n.get("cte_map", {}).get("map", []):
                 value = e.get("value") or {}
                 ctes[str(e["key"]).lower()] = None if value.get("aliases") else value.get("query_node")
-            inner: list[_Source] = []
+            inner = _Scope()
             try:
                 self._sources(n.get("from_table"), ctes, inner)
+                inner.outer = sources  # (a subquery's correlated names: _column_table)
             except _Unresolved:
-                inner = []
+                inner = _Scope()
             sources = inner
             self._json_equality(n, sources)
             self._query_orders(n, sources, ctes, sites, raw)
@@ -519,6 +537,8 @@ class DeclaredTypes:
                 self._comparison_site(n, sources, items[0], items[1:], sites, raw)
         elif n.get("class") == "BETWEEN":
             self._comparison_site(n, sources, n.get("input"), [n.get("lower"), n.get("upper")], sites, raw)
+        elif n.get("class") == "SUBQUERY" and n.get("subquery_type") == "ANY":
+            self._subquery_comparison_site(n, sources, ctes, sites, raw)
         elif n.get("class") == "WINDOW" and str(n.get("function_name") or "").lower() in ("min", "max"):
             args = _arguments(n)
             if len(args) == 1 and self._is_jsonb(args[0], sources):
@@ -700,6 +720,40 @@ class DeclaredTypes:
             if text is None or any(m in text for m in _MAY_BE_JSONB):
                 return  # (|| and - of operands that may not be jsonb: both sides' types unknown here)
         for x in sides:
+            self._wrap(x, f"{SORT_KEY}(CAST(", " AS VARCHAR))", sites, raw)
+
+    def _subquery_comparison_site(
+        self,
+        n: dict[str, Any],
+        sources: list[_Source],
+        ctes: Ctes,
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,
+    ) -> None:
+        """jsonb [NOT] IN (SELECT ...), jsonb op ANY / ALL (SELECT ...): the operand's sort key
+        compared with the subquery's one column's (a jsonb, or a literal or parameter beside a
+        jsonb subquery column; each branch's, of a set operation). Refused (0A000) where that
+        column's expression cannot be keyed (a star, a set operation's ORDER BY). json has no =
+        nor order (42883)."""
+        child, node = n.get("child"), (n.get("subquery") or {}).get("node") or {}
+        if n.get("comparison_type") not in _JSONB_COMPARISONS or not isinstance(child, dict):
+            return
+        if self._is_json(child, sources):
+            _no_operator(f"json {_COMPARISON_WORDS.get(n['comparison_type'], '=')} {_type_word(child)}")
+        try:
+            column = self._select_list(node, ctes)
+        except _Unresolved:
+            column = ()
+        of_jsonb = len(column) == 1 and column[0][1] == _JSONB
+        if not (self._is_jsonb(child, sources) and of_jsonb) and not (of_jsonb and _untyped(child)):
+            return  # (jsonb beside another type, or an unknown one: as DuckDB binds it)
+        items = _one_columns(node)
+        texts = [_span(x, raw) for x in [child, *(items or ())]]
+        if items is None or None in texts:
+            raise DbError("0A000", "a comparison of jsonb with this subquery is not supported")
+        if any(m in str(t) for t in texts for m in _MAY_BE_JSONB):
+            return  # (as _comparison_site: || and - of operands that may not be jsonb)
+        for x in [child, *items]:
             self._wrap(x, f"{SORT_KEY}(CAST(", " AS VARCHAR))", sites, raw)
 
     def _function_site(
@@ -1170,13 +1224,22 @@ class DeclaredTypes:
         """The column a reference names and the table (or view, subquery) it is of."""
         names = [str(p).lower() for p in parts]
         col = names[-1]
+        outer = getattr(sources, "outer", None)
         if len(names) == 1:
             having = [s for s in sources if s.table is not None and col in s.table.columns]
+            if (
+                not having
+                and outer is not None
+                and all(s.table is not None and s.table.complete for s in sources)
+            ):
+                return DeclaredTypes._column_table(parts, outer)  # (none of the query's own has it)
             if len(having) != 1:
                 return None, None  # not a known table's, or in two (a USING column): no length
             table = having[0].table
         elif len(names) == 2:
             bound = [s for s in sources if s.binding == names[0]]
+            if not bound and outer is not None:
+                return DeclaredTypes._column_table(parts, outer)
             if len(bound) != 1 or bound[0].table is None or col not in bound[0].table.columns:
                 return None, None  # a struct's field, or a column not known
             table = bound[0].table
@@ -1402,6 +1465,27 @@ def _untyped(e: Any) -> bool:  # noqa: ANN401
     if e.get("class") == "PARAMETER":
         return True
     return e.get("class") == "CONSTANT" and (e.get("literal") or {}).get("kind") in ("STRING", "NULL_LITERAL")
+
+
+def _one_columns(node: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """A subquery's one select-list expression (each branch's, of a set operation without an ORDER
+    BY of its own); None where one is a star or there is not one."""
+    if node.get("type") == "SET_OPERATION_NODE":
+        if any(
+            isinstance(m, dict) and m.get("type") == "ORDER_MODIFIER" for m in node.get("modifiers") or []
+        ):
+            return None
+        out: list[dict[str, Any]] = []
+        for child in node.get("children") or ():
+            items = _one_columns(child)
+            if items is None:
+                return None
+            out += items
+        return out or None
+    items = node.get("select_list") if node.get("type") == "SELECT_NODE" else None
+    if not items or len(items) != 1 or not isinstance(items[0], dict) or items[0].get("class") == "STAR":
+        return None
+    return [items[0]]
 
 
 def _span(e: Any, raw: bytes) -> str | None:  # noqa: ANN401
@@ -1682,6 +1766,196 @@ def made_by_query(
         return None
     columns = [f"{_quote(n)} {t}" for n, t in zip(final, types, strict=True)]
     return [f"{parts.head}({', '.join(columns + checks)})", f"INSERT INTO {parts.name} {query}"]
+
+
+# ---------------------------------------------------------------- UPDATE and DELETE read as a SELECT
+# DuckDB's json_serialize_sql serializes SELECTs only: jsonb_calls reads an UPDATE or DELETE as the
+# SELECT of what it reads (its SET values and RETURNING list over its target, FROM / USING and
+# WHERE), with each of those texts kept as written, and maps its edits back onto the statement.
+
+_EDIT_HEADS = frozenset({"UPDATE", "DELETE", "INSERT", "CREATE"})
+_WRITE_HEADS = frozenset({"UPDATE", "DELETE", "INSERT", "MERGE"})  # (what a WITH's statement is)
+_WITH = re.compile(r"\s*with\b", re.I)
+_SELECT_WORD = re.compile(r"\bselect\b", re.I)
+_EDIT_WORD = re.compile(r"\b(?:update|delete|insert)\b", re.I)
+# where each clause of an UPDATE / DELETE ends (at its top level)
+_UPDATE_CLAUSES = ("SET", "FROM", "WHERE", "RETURNING")
+_DELETE_CLAUSES = ("USING", "WHERE", "RETURNING")
+
+
+# the edits jsonb_calls makes in a write's query: jsonb's order (a comparison's or ORDER BY's sort
+# keys; _keyed); its other edits are a SELECT's result columns', and the engine's own rewrites of a
+# write (engine.bpchar's values written) are not a SELECT's to read so
+_KEYS = (SORT_KEY.encode(), jsonb.SORT.encode())
+
+
+@dataclass(frozen=True)
+class EditAsSelect:
+    """An UPDATE / DELETE's SELECT (query) and where its pieces are the statement's text: (offset
+    in the query's bytes, offset in the statement's bytes, length in bytes)."""
+
+    query: str
+    pieces: tuple[tuple[int, int, int], ...]
+
+    def sites_in_edit(self, sites: dict[int, tuple[int, bytes]]) -> dict[int, tuple[int, bytes]]:
+        """The query's edits (jsonb_calls' sites) at their places in the statement; an edit that
+        is not inside one piece (none is: each is of one expression) is refused, never dropped."""
+        out: dict[int, tuple[int, bytes]] = {}
+        for at, (end, new) in sites.items():
+            piece = next((p for p in self.pieces if p[0] <= at and end <= p[0] + p[2]), None)
+            if piece is None:
+                raise DbError("0A000", "this UPDATE or DELETE's comparison of jsonb is not supported")
+            shift = piece[1] - piece[0]
+            out[at + shift] = (end + shift, new)
+        return out
+
+
+def _is_edit(sql: str) -> bool:
+    """Whether sql may be an UPDATE, DELETE, INSERT or CREATE TABLE AS (a cheap look:
+    select_of_edit reads it)."""
+    if sql.lstrip()[:6].upper() in _EDIT_HEADS:
+        return True
+    return _WITH.match(sql) is not None and _EDIT_WORD.search(sql) is not None
+
+
+@lru_cache(maxsize=256)
+def select_of_edit(sql: str) -> EditAsSelect | None:
+    """[WITH ...] UPDATE target SET c = v, ... [FROM f] [WHERE w] [RETURNING r] as
+    [WITH ...] SELECT v, ..., r FROM target, f WHERE w; [WITH ...] DELETE FROM target [USING u]
+    [WHERE w] [RETURNING r] as [WITH ...] SELECT r FROM target, u WHERE w. None for any other
+    statement (or one not read here)."""
+    if sql.lstrip()[:6].upper() == "CREATE":
+        made = table_as(sql)
+        if made is None or not made.plain_query:
+            return None
+        return _assembled(sql, [(len(sql) - len(made.query), len(sql))])
+    try:
+        toks = sqlglot.Dialect.get_or_raise("duckdb").tokenize(sql)
+    except (sqlglot.errors.SqlglotError, ValueError):
+        return None
+    top: list[tuple[str, int, int]] = []  # (the top-level token's type, its start, its end + 1)
+    depth = 0
+    for t in toks:
+        kind = t.token_type.name
+        if kind in ("L_PAREN", "L_BRACKET"):
+            depth += 1
+        elif kind in ("R_PAREN", "R_BRACKET"):
+            depth -= 1
+        elif depth == 0:
+            top.append((kind, t.start, t.end + 1))
+    head = next((i for i, t in enumerate(top) if t[0] in _WRITE_HEADS), None)
+    if head is None or (head > 0 and top[0][0] != "WITH"):
+        return None
+    end = next((t[1] for t in top[head:] if t[0] == "SEMICOLON"), len(sql))
+    body = [t for t in top[head:] if t[1] < end]
+    prefix: list[str | tuple[int, int]] = [(top[0][1], top[head][1])] if head > 0 else []
+    if top[head][0] == "INSERT":
+        return _insert_query(sql, body, end, prefix)
+    if top[head][0] == "UPDATE":
+        clauses, first = _UPDATE_CLAUSES, 1
+    elif len(body) > 1 and body[1][0] == "FROM":
+        clauses, first = _DELETE_CLAUSES, 2
+    else:
+        return None
+    if len(body) > first and body[first][0] == "ONLY":
+        first += 1
+    # each clause's text: (start, end) in characters; "" for the target
+    spans: dict[str, tuple[int, int]] = {}
+    name, start = "", body[first][1] if len(body) > first else end
+    order = ("", *clauses)
+    for k, (kind, at, after) in enumerate(body[first:], first):
+        # (clauses in their order; IS [NOT] DISTINCT FROM's FROM is an operator's)
+        if kind in clauses and order.index(kind) > order.index(name) and body[k - 1][0] != "DISTINCT":
+            spans[name] = (start, at)
+            name, start = kind, after
+    spans[name] = (start, end)
+    if "" not in spans or (clauses is _UPDATE_CLAUSES and "SET" not in spans):
+        return None
+    values = _set_values(body, spans["SET"]) if "SET" in spans else []
+    if values is None:
+        return None
+    items = values + ([spans["RETURNING"]] if "RETURNING" in spans else [])
+    extra = spans.get("FROM") or spans.get("USING")
+    parts = [*prefix, "SELECT "]
+    for k, item in enumerate(items):
+        parts += [", " if k else "", item, "\n"]
+    parts += ["" if items else "NULL", " FROM ", spans[""], "\n"]
+    if extra is not None:
+        parts += [", ", extra, "\n"]
+    if "WHERE" in spans:
+        parts += [" WHERE ", spans["WHERE"], "\n"]
+    return _assembled(sql, parts)
+
+
+def _insert_query(
+    sql: str, body: list[tuple[str, int, int]], end: int, prefix: list[str | tuple[int, int]]
+) -> EditAsSelect | None:
+    """INSERT INTO target [(columns)] query [ON CONFLICT ...] [RETURNING r]: its query (SELECT or
+    WITH; None for VALUES and the others), with RETURNING's list over the target beside it."""
+    start = next((k for k, t in enumerate(body) if t[0] in ("SELECT", "WITH")), None)
+    if start is None or start < 3:
+        return None
+    stop = next((k for k in range(start + 1, len(body)) if _ends_insert_query(sql, body, k)), len(body))
+    query = (body[start][1], body[stop][1] if stop < len(body) else end)
+    returning = next((t for t in body[stop:] if t[0] == "RETURNING"), None)
+    if returning is None:
+        return _assembled(sql, [*prefix, query])
+    into = 2 if body[1][0] == "INTO" else 1
+    target = (body[into][1], body[start - 1][2])
+    return _assembled(
+        sql, [*prefix, "SELECT ", (returning[2], end), "\n FROM ", target, "\n, (", query, "\n) AS __q"]
+    )
+
+
+def _ends_insert_query(sql: str, body: list[tuple[str, int, int]], k: int) -> bool:
+    """Whether INSERT's top-level token k ends its query: RETURNING, or ON CONFLICT's ON (not a join's)."""
+    if body[k][0] == "RETURNING":
+        return True
+    return (
+        body[k][0] == "ON"
+        and k + 1 < len(body)
+        and sql[body[k + 1][1] : body[k + 1][2]].lower() == "conflict"
+    )
+
+
+def _set_values(body: list[tuple[str, int, int]], span: tuple[int, int]) -> list[tuple[int, int]] | None:
+    """The values of SET c = v, (c, d) = (v, w), ...: their spans (a DEFAULT's none); None when an
+    assignment has no = at its top level."""
+    values: list[tuple[int, int]] = []
+    item = [t for t in body if span[0] <= t[1] < span[1]]
+    groups: list[list[tuple[str, int, int]]] = [[]]
+    for t in item:
+        if t[0] == "COMMA":
+            groups.append([])
+        else:
+            groups[-1].append(t)
+    bounds = [t[1] for t in item if t[0] == "COMMA"] + [span[1]]
+    for group, stop in zip(groups, bounds, strict=True):
+        eq = next((t for t in group if t[0] == "EQ"), None)
+        if eq is None:
+            return None
+        rest = [t for t in group if t[1] > eq[1]]
+        if len(rest) == 1 and rest[0][0] == "DEFAULT" and rest[0][2] == rest[0][1] + 7:
+            continue
+        values.append((eq[2], stop))
+    return values
+
+
+def _assembled(sql: str, parts: list[str | tuple[int, int]]) -> EditAsSelect:
+    """The query of parts (new text, or a span of sql's characters kept as written) and where its
+    kept pieces are in sql, in bytes."""
+    out: list[bytes] = []
+    pieces: list[tuple[int, int, int]] = []
+    size = 0
+    for part in parts:
+        if isinstance(part, str):
+            data = part.encode()
+        else:
+            data = sql[part[0] : part[1]].encode()
+            pieces.append((size, len(sql[: part[0]].encode()), len(data)))
+        out.append(data)
+        size += len(data)
+    return EditAsSelect(b"".join(out).decode(), tuple(pieces))
 
 
 _RETURNING = re.compile(r"\breturning\b", re.I)

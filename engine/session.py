@@ -106,6 +106,9 @@ TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "r
 # INSERT ... ON CONFLICT DO UPDATE / INSERT OR REPLACE: may change a referenced key
 # statements whose RETURNING columns may be a table's declared ones (engine.declared.returning_query)
 _RETURNING_KINDS = frozenset({"insert", "update", "delete"})
+# statements engine.declared.jsonb_calls reads (an UPDATE / DELETE / INSERT as the SELECT of what it
+# reads; a CREATE TABLE AS, one of _CREATING_KINDS, its query)
+_JSONB_READ_KINDS = frozenset({"select", "update", "delete", "insert"})
 _UPSERT = re.compile(r"\bON\s+CONFLICT\b|\bOR\s+REPLACE\b", re.I)
 
 
@@ -496,7 +499,10 @@ class EngineSession:
     def _reads_jsonb_calls(self, p: Prepared) -> bool:
         """Whether p's text may be rewritten for its jsonb (engine.declared.jsonb_calls)."""
         return (
-            p.kind == "select"
+            (
+                p.kind in _JSONB_READ_KINDS
+                or (p.kind in _CREATING_KINDS and declared.table_as(p.sql) is not None)
+            )
             and (self._json_columns() or "json" in p.sql or "JSON" in p.sql)  # (else nothing is json)
             and any(m in p.sql for m in declared.JSONB_CALL_MARKS)
         )

@@ -185,3 +185,57 @@ def test_made_by_query_keeps_jsonb_and_lengths(con: duckdb.DuckDBPyConnection) -
         con, "CREATE TABLE c AS SELECT a FROM t", lambda q: types.origins(q, 1, lambda: None)
     )
     assert made == ['CREATE TABLE c ("a" VARCHAR, CHECK (len("a") <= 5))', "INSERT INTO c  SELECT a FROM t"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "query"),
+    [
+        (
+            "update t set a = 1, b = DEFAULT, (c, d) = (2, 3) where j = '1' returning id",
+            "SELECT  1\n,  (2, 3) \n,  id\n FROM t \n WHERE  j = '1' \n",
+        ),
+        (
+            "UPDATE t AS x SET a = y.a FROM u y WHERE x.j = y.k",
+            "SELECT  y.a \n FROM t AS x \n,  u y \n WHERE  x.j = y.k\n",
+        ),
+        ("delete from only t using u where t.j > u.k;", "SELECT NULL FROM t \n,  u \n WHERE  t.j > u.k\n"),
+        (
+            "with w as (select 1) delete from t where j is distinct from 'é' returning j = '2'",
+            "with w as (select 1) SELECT  j = '2'\n FROM t \n WHERE  j is distinct from 'é' \n",
+        ),
+        ("update t set b = j is distinct from '1'", "SELECT  j is distinct from '1'\n FROM t \n"),
+        (
+            "insert into t (a, b) select x, y from u join v on u.j = v.k on conflict (a) do nothing",
+            "select x, y from u join v on u.j = v.k ",
+        ),
+        (
+            "INSERT INTO t AS x SELECT 1 RETURNING x.j = '1'",
+            "SELECT  x.j = '1'\n FROM t AS x\n, (SELECT 1 \n) AS __q",
+        ),
+        ("create temp table n (a) as select j = '1' from t", " select j = '1' from t"),
+    ],
+)
+def test_select_of_edit(sql: str, query: str) -> None:
+    """An UPDATE / DELETE read as the SELECT of what it reads; each piece the statement's own bytes."""
+    edit = declared.select_of_edit(sql)
+    assert edit is not None and edit.query == query
+    for at, source, length in edit.pieces:
+        assert edit.query.encode()[at : at + length] == sql.encode()[source : source + length]
+    assert edit.sites_in_edit({q: (q + 1, b"x") for q, _, _ in edit.pieces}) == {
+        s: (s + 1, b"x") for _, s, _ in edit.pieces
+    }
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select 1",
+        "with w as (select 1) select * from w for update",
+        "update t",
+        "insert into t values (1)",
+        "with w as (select 1) insert into t values (1) on conflict do update set a = 1",
+        "create table t (a int)",
+    ],
+)
+def test_select_of_edit_other(sql: str) -> None:
+    assert declared.select_of_edit(sql) is None
