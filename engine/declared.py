@@ -740,6 +740,11 @@ class DeclaredTypes:
             return
         if self._is_json(child, sources):
             _no_operator(f"json {_COMPARISON_WORDS.get(n['comparison_type'], '=')} {_type_word(child)}")
+        array = _any_array(node)
+        if array is not None:
+            op = _COMPARISON_WORDS.get(n["comparison_type"], "=")
+            self._array_comparison_site(child, array, op, sources, sites, raw)
+            return
         try:
             column = self._select_list(node, ctes)
         except _Unresolved:
@@ -755,6 +760,52 @@ class DeclaredTypes:
             return  # (as _comparison_site: || and - of operands that may not be jsonb)
         for x in [child, *items]:
             self._wrap(x, f"{SORT_KEY}(CAST(", " AS VARCHAR))", sites, raw)
+
+    def _array_comparison_site(
+        self,
+        child: dict[str, Any],
+        array: Any,  # noqa: ANN401
+        op: str,
+        sources: list[_Source],
+        sites: dict[int, tuple[int, bytes]],
+        raw: bytes,
+    ) -> None:
+        """jsonb op ANY / ALL (array): the operand's sort key compared with each element's (the
+        array's elements keyed: list_transform); an ARRAY[...] of jsonb or literals, a parameter,
+        a jsonb[]. Refused (0A000) where the array's elements cannot be read as jsonb here (a
+        string literal's array syntax, an expression of unknown type)."""
+        listed = (
+            isinstance(array, dict)
+            and array.get("class") == "OPERATOR"
+            and array.get("type") == "ARRAY_CONSTRUCTOR"
+        )
+        elements = (array.get("children") or []) if listed else []
+        child_jsonb = self._is_jsonb(child, sources)
+        if listed:
+            kinds = [self._is_jsonb(x, sources) or (None if _untyped(x) else False) for x in elements]
+            if child_jsonb and kinds and all(k is None for k in kinds):
+                _no_operator(f"jsonb {op} text")  # (ARRAY of literals only: text[])
+            typed = [x for x, k in zip(elements, kinds, strict=True) if k is False]
+            if child_jsonb and not any(kinds) and all(x.get("class") == "CONSTANT" for x in typed):
+                _no_operator(f"jsonb {op} {_type_word(typed[0])}")  # (ARRAY[1, 2]: integer[])
+            array_jsonb = any(kinds)
+            if (child_jsonb or array_jsonb) and False in kinds:
+                raise DbError(
+                    "0A000", "a comparison of jsonb with this array is not supported", hint=_ARRAY_HINT
+                )
+        else:
+            array = _jsonb_array_cast(array) or array
+            array_jsonb = self._is_jsonb_array(array, sources) or array.get("class") == "JSONB_ARRAY_CAST"
+        if not child_jsonb and not (array_jsonb and _untyped(child)):
+            return  # (no jsonb compared, or one beside another type: as DuckDB binds it)
+        keyed = listed or array_jsonb or (isinstance(array, dict) and array.get("class") == "PARAMETER")
+        texts = [_span(x, raw) for x in (child, array)]
+        if not keyed or None in texts:
+            raise DbError("0A000", "a comparison of jsonb with this array is not supported", hint=_ARRAY_HINT)
+        if any(m in str(t) for t in texts for m in _MAY_BE_JSONB):
+            return  # (as _comparison_site: || and - of operands that may not be jsonb)
+        self._wrap(child, f"{SORT_KEY}(CAST(", " AS VARCHAR))", sites, raw)
+        self._wrap(array, "list_transform(CAST(", f" AS VARCHAR[]), lambda __k: {SORT_KEY}(__k))", sites, raw)
 
     def _function_site(
         self, n: dict[str, Any], sources: list[_Source], sites: dict[int, tuple[int, bytes]], raw: bytes
@@ -1467,6 +1518,49 @@ def _untyped(e: Any) -> bool:  # noqa: ANN401
     return e.get("class") == "CONSTANT" and (e.get("literal") or {}).get("kind") in ("STRING", "NULL_LITERAL")
 
 
+_ARRAY_HINT = "Write the array as ARRAY[...] of jsonb values, or compare with a subquery."
+
+
+def _any_array(node: dict[str, Any]) -> Any:  # noqa: ANN401
+    """x op ANY / ALL (array) as DuckDB's parse writes it, SELECT unnest(array) (the unnest at no
+    place of the text): the array's expression; None for a subquery of the statement's own."""
+    items = node.get("select_list") if node.get("type") == "SELECT_NODE" else None
+    if not items or len(items) != 1 or (node.get("from_table") or {}).get("type") != "EMPTY":
+        return None
+    f = items[0]
+    at = f.get("query_location") if isinstance(f, dict) else None
+    if (
+        f.get("class") != "FUNCTION"
+        or f.get("function_name") != "unnest"
+        or (isinstance(at, int) and at < 1 << 62)
+    ):
+        return None
+    args = _arguments(f)
+    return args[0] if len(args) == 1 and node.get("where_clause") is None else None
+
+
+def _jsonb_array_cast(e: Any) -> dict[str, Any] | None:  # noqa: ANN401
+    """x::jsonb[] / CAST(x AS jsonb[]) (pgcompat.jsonb writes jsonb JSON, json as written): the
+    whole cast's place in the text (x::'s parse places it at the ::); else None."""
+    if not isinstance(e, dict) or e.get("class") != "CAST" or e.get("try_cast"):
+        return None
+    t = e.get("type_expr") or {}
+    inner = t.get("children") or []
+    if t.get("type_name") != "list" or len(inner) != 1 or (inner[0] or {}).get("type_name") != "JSON":
+        return None
+    child = e.get("child") or {}
+    at, length, start = e.get("query_location"), e.get("query_location_length"), child.get("query_location")
+    if not all(isinstance(x, int) for x in (at, length, start)):
+        return None
+    if start > at:  # (CAST(x AS jsonb[]): the cast's own place)
+        start = at
+    return {
+        "class": "JSONB_ARRAY_CAST",
+        "query_location": start,
+        "query_location_length": at + length - start,
+    }
+
+
 def _one_columns(node: dict[str, Any]) -> list[dict[str, Any]] | None:
     """A subquery's one select-list expression (each branch's, of a set operation without an ORDER
     BY of its own); None where one is a star or there is not one."""
@@ -1786,7 +1880,11 @@ _DELETE_CLAUSES = ("USING", "WHERE", "RETURNING")
 # the edits jsonb_calls makes in a write's query: jsonb's order (a comparison's or ORDER BY's sort
 # keys; _keyed); its other edits are a SELECT's result columns', and the engine's own rewrites of a
 # write (engine.bpchar's values written) are not a SELECT's to read so
-_KEYS = (SORT_KEY.encode(), jsonb.SORT.encode())
+_KEYS = (
+    SORT_KEY.encode(),
+    jsonb.SORT.encode(),
+    b"list_transform(CAST(",
+)  # (an array's: _array_comparison_site)
 
 
 @dataclass(frozen=True)

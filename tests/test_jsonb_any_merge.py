@@ -1,0 +1,88 @@
+"""jsonb op ANY / ALL (array) compares by PostgreSQL's order (engine.jsonb.sort_key: 1.0 = 1), in a
+SELECT and in the writes that read one (UPDATE, DELETE, INSERT ... SELECT), never by the stored
+text: each array element is keyed as the operand is. Where the array cannot be read as jsonb
+here, 0A000. Each case runs on DuckCDB and on PostgreSQL 15 beside it, on tables made afresh:
+every statement's answer (rows or error, and the row count) and the tables afterwards."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.beside_pg import both_with
+from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
+
+_SETUP = [
+    "create table jt (id int, j jsonb, b bool)",
+    "insert into jt (id, j) values (1, '{\"b\":2,\"a\":1}'), (2, '[1, 2.0]'), (3, '{\"a\": 1.0}'), (4, '1.0'),"
+    " (5, '1'), (6, '[]'), (7, '\"x\"'), (8, null), (9, '{\"aa\": 1, \"c\": 1}'), (10, 'true')",
+    "create table ju (id int, k jsonb)",
+    "insert into ju values (1, '{\"a\": 1}'), (2, '1.00'), (3, '[1, 2]')",
+]
+
+_CASES: list[tuple[str, list[object] | None]] = [
+    ("select id from jt where j = any (array['1', '{\"a\":1}'])", None),
+    ("select id from jt where j = any (array['1'::jsonb, '{\"a\":1}'])", None),
+    ("select id from jt where j = any (array[%s, %s])", ["1", "[1,2]"]),
+    ("select id from jt where j = any (array[1, 2])", None),
+    ("select id from jt where j <> all (array['1', '{\"a\":1}'])", None),
+    ("select id from jt where j < any (array['[0]', '1.5'])", None),
+    ("select id from jt where j >= all (array['1'::jsonb, '[1, 2]'])", None),
+    ("select id from jt where j = any (array[null, '1'])", None),
+    ("select id, j = any (array['[1, 2]', 'true']) from jt", None),
+    ("select id from jt where j = any (%s::jsonb[])", [["1.000", '{"a": 1}']]),
+    ("select id from jt t where j = any (array[(select k from ju where id = 2), '[1,2]'])", None),
+    ("update jt set id = id + 100 where j = any (array['1', '{\"a\":1}']) returning id", None),
+    ("update jt set b = (j = any (array['1.0', '[1,2]']))", None),
+    ("delete from jt where j <> all (array['1', '{\"a\":1}', '[1,2]'])", None),
+    ("delete from jt where j = any (%s::jsonb[]) returning id", [["1.000", "[1, 2]"]]),
+    ("insert into ju select id, j from jt where j = any (array['1', '[1, 2.00]']) returning id, k", None),
+    ("update jt set id = id + 100 where j = any (array['1'::jsonb, '{\"a\":1}']) returning id", None),
+    ("update jt set b = (j = any (array['1.0'::jsonb, '[1,2]']))", None),
+    ("delete from jt where j <> all (array['1'::jsonb, '{\"a\":1}', '[1,2]'])", None),
+    ("delete from jt where j < any (array[cast('1' as jsonb), null])", None),
+    ("insert into ju select id, j from jt where j = any (array['1'::jsonb, '[1, 2.00]'])", None),
+    ("update jt set id = 0 where j = any (cast(%s as jsonb[]))", [["1.000", "[1, 2]"]]),
+    ("select id from jt where j = any (select k from ju)", None),
+    # no jsonb compared: as it is
+    ("select id from jt where id = any (array[1, 3])", None),
+    ("update jt set b = true where id <> all (array[1, 3])", None),
+]
+
+_AFTER = ("select id, j, b from jt order by id, j::text", "select id, k from ju order by id, k::text")
+
+
+def _run(con: psycopg.Connection, sql: str, params: list[object] | None, prepare: bool) -> tuple:
+    try:
+        cur = con.execute(sql, params, prepare=prepare)
+        rows = sorted(cur.fetchall(), key=repr) if cur.description else None
+        return ("ok", cur.rowcount, rows)
+    except psycopg.Error as e:
+        return ("error", e.sqlstate)
+
+
+@pytest.mark.parametrize("prepare", [False, True])
+@pytest.mark.parametrize(("sql", "params"), _CASES)
+def test_jsonb_any_all_as_postgresql(server, pdb, pg15, sql: str, params, prepare: bool) -> None:  # noqa: F811, ANN001
+    with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
+        want = _run(theirs, sql, params, prepare)
+        assert _run(ours, sql, params, prepare) == want, (sql, prepare)
+        for after in _AFTER:
+            assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql
+
+
+@pytest.mark.parametrize("prepare", [False, True])
+@pytest.mark.parametrize(
+    ("sql", "params"),
+    [
+        ("select id from jt where j = any ('{1, 2}')", None),  # (an array literal's text: not read here)
+        ("select id from jt where j = any (%s)", [["1.000", "[1, 2]"]]),  # (an untyped array parameter)
+        ("delete from jt where j = any (%s)", [["1.000", "[1, 2]"]]),
+    ],
+)
+def test_unread_arrays_are_errors(server, pdb, pg15, sql: str, params, prepare: bool) -> None:  # noqa: F811, ANN001
+    """Arrays DuckCDB does not read as jsonb[] here: an error (PostgreSQL answers), never a text
+    comparison; the table unchanged."""
+    with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
+        assert _run(ours, sql, params, prepare)[0] == "error", sql
+        assert _run(ours, _AFTER[0], None, False) == _run(theirs, _AFTER[0], None, False)
