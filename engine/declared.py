@@ -333,7 +333,11 @@ class DeclaredTypes:
         is none (or where the statement is not read). An UPDATE, DELETE, INSERT ... SELECT or
         CREATE TABLE AS is read as the SELECT of what it reads (select_of_edit): jsonb's order
         only (its comparisons' and ORDER BYs' sort keys, its refusals)."""
-        if sql.lstrip()[:6].upper() == "INSERT" and _SELECT_WORD.search(sql) is None:
+        if (
+            sql.lstrip()[:6].upper() == "INSERT"
+            and _SELECT_WORD.search(sql) is None
+            and _DO_UPDATE.search(sql) is None
+        ):
             return sql  # (INSERT ... VALUES: no query to read)
         ordering = self._may_order_jsonb(sql, stamp, release)
         if not ordering and not any(m in sql for m in _CALL_MARKS):
@@ -1870,6 +1874,7 @@ def made_by_query(
 _EDIT_HEADS = frozenset({"UPDATE", "DELETE", "INSERT", "CREATE"})
 _WRITE_HEADS = frozenset({"UPDATE", "DELETE", "INSERT", "MERGE"})  # (what a WITH's statement is)
 _WITH = re.compile(r"\s*with\b", re.I)
+_DO_UPDATE = re.compile(r"\bdo\s+update\b", re.I)  # (INSERT ... ON CONFLICT ... DO UPDATE)
 _SELECT_WORD = re.compile(r"\bselect\b", re.I)
 _EDIT_WORD = re.compile(r"\b(?:update|delete|insert)\b", re.I)
 # where each clause of an UPDATE / DELETE ends (at its top level)
@@ -1989,20 +1994,58 @@ def _insert_query(
     sql: str, body: list[tuple[str, int, int]], end: int, prefix: list[str | tuple[int, int]]
 ) -> EditAsSelect | None:
     """INSERT INTO target [(columns)] query [ON CONFLICT ...] [RETURNING r]: its query (SELECT or
-    WITH; None for VALUES and the others), with RETURNING's list over the target beside it."""
-    start = next((k for k, t in enumerate(body) if t[0] in ("SELECT", "WITH")), None)
+    WITH), with RETURNING's list over the target beside it; and ON CONFLICT ... DO UPDATE's SET
+    values and WHERE (_conflict_update). None where neither is read (VALUES without DO UPDATE)."""
+    start = next((k for k, t in enumerate(body) if t[0] in ("SELECT", "WITH", "VALUES", "DEFAULT")), None)
     if start is None or start < 3:
         return None
     stop = next((k for k in range(start + 1, len(body)) if _ends_insert_query(sql, body, k)), len(body))
-    query = (body[start][1], body[stop][1] if stop < len(body) else end)
-    returning = next((t for t in body[stop:] if t[0] == "RETURNING"), None)
-    if returning is None:
-        return _assembled(sql, [*prefix, query])
     into = 2 if body[1][0] == "INTO" else 1
     target = (body[into][1], body[start - 1][2])
-    return _assembled(
-        sql, [*prefix, "SELECT ", (returning[2], end), "\n FROM ", target, "\n, (", query, "\n) AS __q"]
-    )
+    conflict = _conflict_update(sql, body, stop, end, target)
+    parts: list[str | tuple[int, int]] = []
+    if body[start][0] in ("SELECT", "WITH"):
+        query = (body[start][1], body[stop][1] if stop < len(body) else end)
+        returning = next((t for t in body[stop:] if t[0] == "RETURNING"), None)
+        if returning is None:
+            parts = [query]
+        else:
+            parts = ["SELECT ", (returning[2], end), "\n FROM ", target, "\n, (", query, "\n) AS __q"]
+    if conflict is None:
+        return _assembled(sql, [*prefix, *parts]) if parts else None
+    if not parts:
+        return _assembled(sql, [*prefix, *conflict])
+    return _assembled(sql, [*prefix, "SELECT 1 FROM (", *parts, "\n) AS __i WHERE EXISTS (", *conflict, ")"])
+
+
+def _conflict_update(
+    sql: str, body: list[tuple[str, int, int]], k: int, end: int, target: tuple[int, int]
+) -> list[str | tuple[int, int]] | None:
+    """ON CONFLICT [...] DO UPDATE SET c = v, ... [WHERE w] [RETURNING ...] (from body's token k)
+    as SELECT 1 FROM target's table AS excluded WHERE EXISTS (SELECT v, ... FROM target WHERE w):
+    the target's columns named alone are its own (the inner query's), excluded's the outer one's."""
+    if k + 1 >= len(body) or body[k][0] != "ON":
+        return None
+    do = next((i for i in range(k + 2, len(body)) if sql[body[i][1] : body[i][2]].lower() == "do"), None)
+    if do is None or do + 2 >= len(body) or body[do + 1][0] != "UPDATE" or body[do + 2][0] != "SET":
+        return None
+    stops = [i for i in range(do + 3, len(body)) if body[i][0] in ("WHERE", "RETURNING")]
+    set_end = body[stops[0]][1] if stops else end
+    values = _set_values(body, (body[do + 2][2], set_end))
+    if values is None:
+        return None
+    where = stops[0] if stops and body[stops[0]][0] == "WHERE" else None
+    where_end = next((body[i][1] for i in stops if body[i][0] == "RETURNING"), end)
+    named = [t for t in body if target[0] <= t[1] < target[1]]
+    alias = next((i for i, t in enumerate(named) if t[0] == "ALIAS"), len(named))
+    table = (named[0][1], named[alias - 1][2]) if alias > 0 else target
+    parts: list[str | tuple[int, int]] = ["SELECT 1 FROM ", table, " AS excluded WHERE EXISTS (SELECT "]
+    for i, value in enumerate(values):
+        parts += [", " if i else "", value, "\n"]
+    parts += ["" if values else "NULL", " FROM ", target, "\n"]
+    if where is not None:
+        parts += [" WHERE ", (body[where][2], where_end), "\n"]
+    return [*parts, ")"]
 
 
 def _ends_insert_query(sql: str, body: list[tuple[str, int, int]], k: int) -> bool:

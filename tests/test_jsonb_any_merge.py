@@ -86,3 +86,37 @@ def test_unread_arrays_are_errors(server, pdb, pg15, sql: str, params, prepare: 
     with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
         assert _run(ours, sql, params, prepare)[0] == "error", sql
         assert _run(ours, _AFTER[0], None, False) == _run(theirs, _AFTER[0], None, False)
+
+
+# INSERT ... ON CONFLICT ... DO UPDATE: its SET values and WHERE compare jsonb by jsonb's order
+_UPSERT_SETUP = [
+    "create table jk (k int primary key, j jsonb, n int, b bool)",
+    "insert into jk values (1, '{\"a\": 1.0}', 0, null), (2, '[1, 2.0]', 0, null), (3, '1.00', 0, null)",
+    "create table jv (k int, j jsonb)",
+    "insert into jv values (1, '{\"a\": 1}'), (2, '[1, 2]'), (3, '2'), (4, '1')",
+]
+
+_UPSERTS: list[tuple[str, list[object] | None]] = [
+    ("insert into jk values (1, '{\"a\":1}', 0) on conflict (k) do update set n = jk.n + 1 where jk.j = excluded.j", None),
+    ("insert into jk values (2, '[1,2]', 0) on conflict (k) do update set n = 7 where jk.j = '[1, 2]' returning k, n", None),
+    ("insert into jk (k, j, n) values (3, '1', 0) on conflict (k) do update set n = 9 where jk.j <> excluded.j", None),
+    ("insert into jk values (1, '[]', 0) on conflict (k) do update set b = (jk.j = '{\"a\": 1}'), j = excluded.j", None),
+    ("insert into jk as t values (1, '{}', 0) on conflict (k) do update set n = t.n + 10 where t.j > '[0]'", None),
+    ("insert into jk select k, j, 0 from jv on conflict (k) do update set n = 3 where jk.j = excluded.j", None),
+    ("insert into jk select k, j, 0 from jv where j in ('1', '2') on conflict (k) do update set n = 4"
+     " where excluded.j < jk.j returning k, n", None),
+    ("insert into jk values (3, '1', 0) on conflict (k) do update set n = 5 where jk.j = %s", ["1.0"]),
+    # no jsonb compared: as it is
+    ("insert into jk values (1, '1', 0) on conflict (k) do update set n = 8 where jk.n = 0", None),
+    ("insert into jk values (1, '1', 0) on conflict (k) do nothing", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("prepare", [False, True])
+@pytest.mark.parametrize(("sql", "params"), _UPSERTS)
+def test_on_conflict_do_update_as_postgresql(server, pdb, pg15, sql: str, params, prepare: bool) -> None:  # noqa: F811, ANN001
+    with both_with(server, pdb, pg15, ("jk", "jv"), _UPSERT_SETUP) as (ours, theirs):
+        want = _run(theirs, sql, params, prepare)
+        assert _run(ours, sql, params, prepare) == want, (sql, prepare)
+        after = "select k, j, n, b from jk order by k"
+        assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql

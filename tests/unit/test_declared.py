@@ -213,6 +213,17 @@ def test_made_by_query_keeps_jsonb_and_lengths(con: duckdb.DuckDBPyConnection) -
             "SELECT  x.j = '1'\n FROM t AS x\n, (SELECT 1 \n) AS __q",
         ),
         ("create temp table n (a) as select j = '1' from t", " select j = '1' from t"),
+        (
+            "with w as (select 1) insert into t as x values (1) on conflict (a) do update set b = x.j = '1'"
+            " where excluded.j > x.j returning a",
+            "with w as (select 1) SELECT 1 FROM t AS excluded WHERE EXISTS (SELECT  x.j = '1' \n FROM t as x"
+            "\n WHERE  excluded.j > x.j \n)",
+        ),
+        (
+            "insert into t select * from u on conflict (a) do update set b = 1",
+            "SELECT 1 FROM (select * from u \n) AS __i WHERE EXISTS (SELECT 1 FROM t AS excluded WHERE EXISTS"
+            " (SELECT  1\n FROM t\n))",
+        ),
     ],
 )
 def test_select_of_edit(sql: str, query: str) -> None:
@@ -233,7 +244,8 @@ def test_select_of_edit(sql: str, query: str) -> None:
         "with w as (select 1) select * from w for update",
         "update t",
         "insert into t values (1)",
-        "with w as (select 1) insert into t values (1) on conflict do update set a = 1",
+        "insert into t values (1) on conflict (a) do nothing",
+        "insert into t values (1) on conflict do update a = 1",
         "create table t (a int)",
     ],
 )
