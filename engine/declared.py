@@ -354,7 +354,9 @@ class DeclaredTypes:
         elif not self.relevant(sql, stamp, release):
             return sql
         edit = select_of_edit(sql) if _is_edit(sql) else None
-        if edit is None and sql.lstrip()[:6].upper() in _EDIT_HEADS:
+        if edit is None and (sql.lstrip()[:6].upper() in _EDIT_HEADS or _is_merge(sql)):
+            if ordering and (_is_merge(sql) or _DO_UPDATE.search(sql) is not None):
+                _edit_refused()  # (conditions that may compare jsonb, not read here)
             return sql  # (a write with no query of its own: INSERT ... VALUES)
         query = sql if edit is None else edit.query
         release()
@@ -1876,7 +1878,7 @@ _WRITE_HEADS = frozenset({"UPDATE", "DELETE", "INSERT", "MERGE"})  # (what a WIT
 _WITH = re.compile(r"\s*with\b", re.I)
 _DO_UPDATE = re.compile(r"\bdo\s+update\b", re.I)  # (INSERT ... ON CONFLICT ... DO UPDATE)
 _SELECT_WORD = re.compile(r"\bselect\b", re.I)
-_EDIT_WORD = re.compile(r"\b(?:update|delete|insert)\b", re.I)
+_EDIT_WORD = re.compile(r"\b(?:update|delete|insert|merge)\b", re.I)
 # where each clause of an UPDATE / DELETE ends (at its top level)
 _UPDATE_CLAUSES = ("SET", "FROM", "WHERE", "RETURNING")
 _DELETE_CLAUSES = ("USING", "WHERE", "RETURNING")
@@ -1907,16 +1909,29 @@ class EditAsSelect:
         for at, (end, new) in sites.items():
             piece = next((p for p in self.pieces if p[0] <= at and end <= p[0] + p[2]), None)
             if piece is None:
-                raise DbError("0A000", "this UPDATE or DELETE's comparison of jsonb is not supported")
+                raise DbError("0A000", "this write's comparison of jsonb is not supported")
             shift = piece[1] - piece[0]
             out[at + shift] = (end + shift, new)
         return out
 
 
+def _is_merge(sql: str) -> bool:
+    head = sql.lstrip()[:6].upper()
+    return head[:5] == "MERGE" and not (head[5:].isalnum() or head[5:] == "_")
+
+
+def _edit_refused() -> None:
+    raise DbError(
+        "0A000",
+        "this MERGE or INSERT ... ON CONFLICT's comparison of jsonb is not supported",
+        hint="Write it as UPDATE / INSERT ... SELECT statements, or compare jsonb in a subquery.",
+    )
+
+
 def _is_edit(sql: str) -> bool:
-    """Whether sql may be an UPDATE, DELETE, INSERT or CREATE TABLE AS (a cheap look:
+    """Whether sql may be an UPDATE, DELETE, INSERT, MERGE or CREATE TABLE AS (a cheap look:
     select_of_edit reads it)."""
-    if sql.lstrip()[:6].upper() in _EDIT_HEADS:
+    if sql.lstrip()[:6].upper() in _EDIT_HEADS or _is_merge(sql):
         return True
     return _WITH.match(sql) is not None and _EDIT_WORD.search(sql) is not None
 
@@ -1954,6 +1969,8 @@ def select_of_edit(sql: str) -> EditAsSelect | None:
     prefix: list[str | tuple[int, int]] = [(top[0][1], top[head][1])] if head > 0 else []
     if top[head][0] == "INSERT":
         return _insert_query(sql, body, end, prefix)
+    if top[head][0] == "MERGE":
+        return _merge_query(sql, body, end, prefix)
     if top[head][0] == "UPDATE":
         clauses, first = _UPDATE_CLAUSES, 1
     elif len(body) > 1 and body[1][0] == "FROM":
@@ -2016,6 +2033,64 @@ def _insert_query(
     if not parts:
         return _assembled(sql, [*prefix, *conflict])
     return _assembled(sql, [*prefix, "SELECT 1 FROM (", *parts, "\n) AS __i WHERE EXISTS (", *conflict, ")"])
+
+
+def _merge_query(
+    sql: str, body: list[tuple[str, int, int]], end: int, prefix: list[str | tuple[int, int]]
+) -> EditAsSelect | None:
+    """MERGE INTO target USING source ON c WHEN [NOT] MATCHED [...] [AND w] THEN UPDATE SET
+    c = v, ... | INSERT [(columns)] VALUES (v, ...) | DELETE | DO NOTHING ... as SELECT w, ...,
+    v, ..., (v, ...) FROM target, source WHERE c. None where a clause is not read so (a source
+    with a join of its own, RETURNING, an action not known here)."""
+    if len(body) < 2 or body[1][0] != "INTO":
+        return None
+    using = next((k for k, t in enumerate(body) if t[0] == "USING"), None)
+    on = next((k for k in range(using or len(body), len(body)) if body[k][0] == "ON"), None)
+    if using is None or on is None or any(t[0] in ("JOIN", "RETURNING") for t in body):
+        return None
+    level, case = [0] * len(body), 0  # (a CASE's WHEN / THEN are its own)
+    for k in range(on + 1, len(body)):
+        case += body[k][0] == "CASE"
+        level[k] = case
+        case -= body[k][0] == "END" and case > 0
+    whens = [k for k in range(on + 1, len(body)) if level[k] == 0 and body[k][0] == "WHEN"]
+    if not whens:
+        return None
+    items: list[tuple[int, int]] = []
+    for w, stop in zip(whens, [*whens[1:], len(body)], strict=True):
+        clause_end = body[stop][1] if stop < len(body) else end
+        then = next((k for k in range(w, stop) if body[k][0] == "THEN" and level[k] == 0), None)
+        if then is None or then + 1 >= stop:
+            return None
+        cond = next((k for k in range(w, then) if body[k][0] == "AND"), None)
+        if cond is not None:
+            items.append((body[cond][2], body[then][1]))
+        action = body[then + 1][0]
+        if action == "UPDATE" and then + 2 < stop and body[then + 2][0] == "SET":
+            values = _set_values(body, (body[then + 2][2], clause_end))
+            if values is None:
+                return None
+            items += values
+        elif action == "INSERT":
+            values_at = next((k for k in range(then + 1, stop) if body[k][0] == "VALUES"), None)
+            if values_at is not None:
+                items.append((body[values_at][2], clause_end))
+            elif not any(body[k][0] == "DEFAULT" for k in range(then + 1, stop)):
+                return None
+        elif action not in ("DELETE", "VAR"):  # (DO NOTHING: DO is a name to the tokenizer)
+            return None
+    parts: list[str | tuple[int, int]] = [*prefix, "SELECT "]
+    for k, item in enumerate(items):
+        parts += [", " if k else "", item, "\n"]
+    parts += [
+        "" if items else "NULL",
+        " FROM ",
+        (body[2][1], body[using][1]),
+        "\n, ",
+        (body[using][2], body[on][1]),
+    ]
+    parts += ["\n WHERE ", (body[on][2], body[whens[0]][1]), "\n"]
+    return _assembled(sql, parts)
 
 
 def _conflict_update(

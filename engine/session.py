@@ -106,9 +106,9 @@ TXN_KINDS = frozenset({"begin", "commit", "rollback", "savepoint", "release", "r
 # INSERT ... ON CONFLICT DO UPDATE / INSERT OR REPLACE: may change a referenced key
 # statements whose RETURNING columns may be a table's declared ones (engine.declared.returning_query)
 _RETURNING_KINDS = frozenset({"insert", "update", "delete"})
-# statements engine.declared.jsonb_calls reads (an UPDATE / DELETE / INSERT as the SELECT of what it
+# statements engine.declared.jsonb_calls reads (an UPDATE / DELETE / INSERT / MERGE as the SELECT of what it
 # reads; a CREATE TABLE AS, one of _CREATING_KINDS, its query)
-_JSONB_READ_KINDS = frozenset({"select", "update", "delete", "insert"})
+_JSONB_READ_KINDS = frozenset({"select", "update", "delete", "insert", "merge"})
 _UPSERT = re.compile(r"\bON\s+CONFLICT\b|\bOR\s+REPLACE\b", re.I)
 
 

@@ -120,3 +120,33 @@ def test_on_conflict_do_update_as_postgresql(server, pdb, pg15, sql: str, params
         assert _run(ours, sql, params, prepare) == want, (sql, prepare)
         after = "select k, j, n, b from jk order by k"
         assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql
+
+
+# MERGE: its ON and WHEN conditions (and SET / VALUES) compare jsonb by jsonb's order
+_MERGES: list[tuple[str, list[object] | None]] = [
+    ("merge into jk using jv on jk.j = jv.j when matched then update set n = jv.k", None),
+    ("merge into jk t using jv s on t.k = s.k when matched and t.j = s.j then update set n = 1"
+     " when matched then update set n = 2 when not matched then insert values (s.k, s.j, 0, s.j = '1')", None),
+    ("merge into jk t using jv s on t.k = s.k when matched and t.j <> s.j then delete", None),
+    ("merge into jk t using jv s on t.k = s.k when matched then update set b = (t.j = s.j)"
+     " when not matched and s.j > '1' then insert (k, j, n) values (s.k, s.j, 9)", None),
+    ("merge into jk t using (select k, j from jv where j in ('1', '[1, 2.0]')) s on t.j = s.j"
+     " when matched then update set n = 5 when not matched then do nothing", None),
+    ("merge into jk t using jv s on t.k = s.k when matched and t.j = %s then update set n = 3", ["1"]),
+    ("merge into jk t using jv s on t.k = s.k when matched and t.j = case when s.k = 3 then '1' else s.j end"
+     " then update set n = 4", None),
+    ("merge into jk t using jv s on t.k = s.k when matched and t.j = any (array['1'::jsonb, '[1, 2]'])"
+     " then update set n = 6", None),
+    # no jsonb compared: as it is
+    ("merge into jk t using jv s on t.k = s.k when matched then update set n = 8", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("prepare", [False, True])
+@pytest.mark.parametrize(("sql", "params"), _MERGES)
+def test_merge_as_postgresql(server, pdb, pg15, sql: str, params, prepare: bool) -> None:  # noqa: F811, ANN001
+    with both_with(server, pdb, pg15, ("jk", "jv"), _UPSERT_SETUP) as (ours, theirs):
+        want = _run(theirs, sql, params, prepare)
+        assert _run(ours, sql, params, prepare) == want, (sql, prepare)
+        after = "select k, j, n, b from jk order by k"
+        assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql

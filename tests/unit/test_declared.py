@@ -10,6 +10,7 @@ from duckdb import _seam
 from engine import declared
 from engine.session import _sig_columns
 from pgwire import types as oids
+from pgwire.errors import DbError
 
 V5 = (oids.VARCHAR, 9)
 V7 = (oids.VARCHAR, 11)
@@ -251,3 +252,28 @@ def test_select_of_edit(sql: str, query: str) -> None:
 )
 def test_select_of_edit_other(sql: str) -> None:
     assert declared.select_of_edit(sql) is None
+
+
+def test_merge_and_upsert_compare_jsonb_by_sort_key(con: duckdb.DuckDBPyConnection) -> None:
+    """MERGE's ON / WHEN conditions and ON CONFLICT DO UPDATE's WHERE compare jsonb's sort keys;
+    a MERGE not read here that names a jsonb column is refused (0A000), never run on text."""
+    types = declared.DeclaredTypes(con)
+    out = types.jsonb_calls(
+        "MERGE INTO j USING j AS s ON j.d = s.d WHEN MATCHED AND j.d < '1' THEN DELETE", 1, lambda: None
+    )
+    assert out.count(declared.SORT_KEY) == 4, out
+    out = types.jsonb_calls(
+        "INSERT INTO j VALUES (1) ON CONFLICT (id) DO UPDATE SET id = 2 WHERE j.d = excluded.d",
+        1,
+        lambda: None,
+    )
+    assert out.count(declared.SORT_KEY) == 2, out
+    out = types.jsonb_calls(
+        "SELECT id FROM j WHERE d = ANY (ARRAY[pg_jsonb(CAST('1' AS VARCHAR)), '2'])", 1, lambda: None
+    )
+    assert "list_transform(" in out and out.count(declared.SORT_KEY) == 2, out
+    with pytest.raises(DbError) as e:
+        types.jsonb_calls(
+            "MERGE INTO j USING j s ON j.d = s.d WHEN MATCHED THEN UPDATE SET d RETURNING *", 1, lambda: None
+        )
+    assert e.value.sqlstate == "0A000"
