@@ -759,6 +759,9 @@ class DeclaredTypes:
         if not (self._is_jsonb(child, sources) and of_jsonb) and not (of_jsonb and _untyped(child)):
             return  # (jsonb beside another type, or an unknown one: as DuckDB binds it)
         items = _one_columns(node)
+        if items is not None and self._of_arrays(node, items, sources, ctes):
+            # (x = ANY ((SELECT array_agg(j) ...)): PostgreSQL's array, DuckDB's subquery of lists)
+            raise DbError("0A000", "a comparison of jsonb with this array is not supported", hint=_ARRAY_HINT)
         texts = [_span(x, raw) for x in [child, *(items or ())]]
         if items is None or None in texts:
             raise DbError("0A000", "a comparison of jsonb with this subquery is not supported")
@@ -766,6 +769,19 @@ class DeclaredTypes:
             return  # (as _comparison_site: || and - of operands that may not be jsonb)
         for x in [child, *items]:
             self._wrap(x, f"{SORT_KEY}(CAST(", " AS VARCHAR))", sites, raw)
+
+    def _of_arrays(self, node: dict[str, Any], items: list[Any], outer: list[_Source], ctes: Ctes) -> bool:
+        """Whether a subquery's one column may be a jsonb[] (an array of jsonb, as its select list
+        shows it; a set operation's branches: any array)."""
+        if node.get("type") != "SELECT_NODE":
+            return any(self._array_of(i, [], lambda e, _: True) for i in items)
+        inner = _Scope()
+        try:
+            self._sources(node.get("from_table"), ctes, inner)
+            inner.outer = outer
+        except _Unresolved:
+            return True
+        return self._is_jsonb_array(items[0], inner)
 
     def _array_comparison_site(
         self,

@@ -78,6 +78,8 @@ def test_jsonb_any_all_as_postgresql(server, pdb, pg15, sql: str, params, prepar
         ("select id from jt where j = any ('{1, 2}')", None),  # (an array literal's text: not read here)
         ("select id from jt where j = any (%s)", [["1.000", "[1, 2]"]]),  # (an untyped array parameter)
         ("delete from jt where j = any (%s)", [["1.000", "[1, 2]"]]),
+        ("select id from jt where j = any ((select array_agg(k) from ju))", None),  # (an array of a subquery)
+        ("delete from jt where j = any (array(select k from ju))", None),
     ],
 )
 def test_unread_arrays_are_errors(server, pdb, pg15, sql: str, params, prepare: bool) -> None:  # noqa: F811, ANN001
