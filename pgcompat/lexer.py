@@ -20,7 +20,7 @@ query text never holds a NUL (the protocol's strings end at one), so a NUL means
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import zip_longest
 
@@ -213,7 +213,7 @@ def _read_back(d: _Dialect, sql: str, seen: str, toks: list[Token]) -> None:
             t.text = sql[t.start : t.end + 1]
 
 
-def _disagreement(d: _Dialect, sc: Scan, toks: list[Token]) -> int | None:
+def _disagreement(d: _Dialect, sc: Scan, toks: list[Token], text: str) -> int | None:
     """The offset of the first place where the tokens and the scan disagree, else None."""
     args: list[tuple[int, int]] = []  # what sqlglot keeps as a command's arguments: [start, end)
     starts: list[int] = []  # every other token: where it starts and ends (exclusive)
@@ -264,7 +264,25 @@ def _disagreement(d: _Dialect, sc: Scan, toks: list[Token]) -> int | None:
         k = bisect_right(ends, c_start)  # the first token that ends after the comment starts
         if k < len(starts) and starts[k] < c_end:
             return c_start
+    for g_start, g_end in _between_comments(sc.comments, len(text)):
+        # text after a comment that sqlglot made no token of: it read the comment on (nesting)
+        k = bisect_left(starts, g_start)
+        if (
+            (k == len(starts) or starts[k] >= g_end)
+            and text[g_start:g_end].strip(_BLANKS)
+            and not any(a < g_end and g_start < b for a, b in args)
+        ):
+            return g_start
     return None
+
+
+# PostgreSQL's whitespace (scan.l's space)
+_BLANKS = " \t\n\r\f\v"
+
+
+def _between_comments(comments: tuple[tuple[int, int], ...], n: int) -> list[tuple[int, int]]:
+    """The spans of text after each comment up to the next one (or the end)."""
+    return [(end, comments[k + 1][0] if k + 1 < len(comments) else n) for k, (_, end) in enumerate(comments)]
 
 
 def tokenize(sql: str, dialect: str = "postgres") -> list[Token]:
@@ -293,7 +311,7 @@ def tokenize(sql: str, dialect: str = "postgres") -> list[Token]:
                 continue
             raise
         _read_back(d, sql, text, toks)
-        at = _disagreement(d, sc, toks)
+        at = _disagreement(d, sc, toks, text)
         if at is None:
             return toks
     assert at is not None
