@@ -133,7 +133,19 @@ class EngineProcess:
             raise DbError("58000", f"engine of {self.spec.name} failed to start (exit {proc.returncode})")
         asyncio.get_running_loop().create_task(self._watch_child(proc))
         self._register()
-        await self.connect(handlers, hello)
+        try:
+            await self.connect(handlers, hello)
+        except Exception as e:
+            # An engine the proxy cannot link to serves nobody, and never counts itself orphaned
+            # (that starts from a lost link) while it holds its PDB's file: end it.
+            self.stopping = True
+            proc.kill()
+            await self.exited.wait()  # (_watch_child: its registration removed)
+            if isinstance(e, DbError):
+                raise
+            raise DbError(
+                "58000", f"engine of {self.spec.name} did not answer its control link: {e!r}"
+            ) from e
 
     def _register(self) -> None:
         """What a restarted proxy needs to adopt this engine (owner-only: it holds the token)."""
