@@ -30,6 +30,17 @@ def answer(
         return ("error", e.sqlstate, e.diag.message_primary)
 
 
+def write_outcome(con: psycopg.Connection, sql: str, params: list[object] | None, prepare: bool) -> tuple:
+    """("ok", the row count, the rows sorted, or None) or ("error", SQLSTATE): a write's outcome,
+    RETURNING rows in any order."""
+    try:
+        cur = con.execute(sql, params, prepare=prepare)
+        rows = sorted(cur.fetchall(), key=repr) if cur.description else None
+        return ("ok", cur.rowcount, rows)
+    except psycopg.Error as e:
+        return ("error", e.sqlstate)
+
+
 @contextmanager
 def both_with(server, pdb: str, pg15, tables: tuple[str, ...], setup: list[str]) -> Iterator[tuple]:  # noqa: ANN001
     """(DuckCDB's connection to the PDB, PostgreSQL's), each with `tables` made afresh by `setup`

@@ -6,10 +6,9 @@ every statement's answer (rows or error, and the row count) and the tables after
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
-from tests.beside_pg import both_with
+from tests.beside_pg import both_with, write_outcome
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
 
 _SETUP = [
@@ -52,23 +51,14 @@ _CASES: list[tuple[str, list[object] | None]] = [
 _AFTER = ("select id, j, b from jt order by id, j::text", "select id, k from ju order by id, k::text")
 
 
-def _run(con: psycopg.Connection, sql: str, params: list[object] | None, prepare: bool) -> tuple:
-    try:
-        cur = con.execute(sql, params, prepare=prepare)
-        rows = sorted(cur.fetchall(), key=repr) if cur.description else None
-        return ("ok", cur.rowcount, rows)
-    except psycopg.Error as e:
-        return ("error", e.sqlstate)
-
-
 @pytest.mark.parametrize("prepare", [False, True])
 @pytest.mark.parametrize(("sql", "params"), _CASES)
 def test_jsonb_any_all_as_postgresql(server, pdb, pg15, sql: str, params, prepare: bool) -> None:  # noqa: F811, ANN001
     with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
-        want = _run(theirs, sql, params, prepare)
-        assert _run(ours, sql, params, prepare) == want, (sql, prepare)
+        want = write_outcome(theirs, sql, params, prepare)
+        assert write_outcome(ours, sql, params, prepare) == want, (sql, prepare)
         for after in _AFTER:
-            assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql
+            assert write_outcome(ours, after, None, False) == write_outcome(theirs, after, None, False), sql
 
 
 @pytest.mark.parametrize("prepare", [False, True])
@@ -86,8 +76,8 @@ def test_unread_arrays_are_errors(server, pdb, pg15, sql: str, params, prepare: 
     """Arrays DuckCDB does not read as jsonb[] here: an error (PostgreSQL answers), never a text
     comparison; the table unchanged."""
     with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
-        assert _run(ours, sql, params, prepare)[0] == "error", sql
-        assert _run(ours, _AFTER[0], None, False) == _run(theirs, _AFTER[0], None, False)
+        assert write_outcome(ours, sql, params, prepare)[0] == "error", sql
+        assert write_outcome(ours, _AFTER[0], None, False) == write_outcome(theirs, _AFTER[0], None, False)
 
 
 # INSERT ... ON CONFLICT ... DO UPDATE: its SET values and WHERE compare jsonb by jsonb's order
@@ -118,10 +108,10 @@ _UPSERTS: list[tuple[str, list[object] | None]] = [
 @pytest.mark.parametrize(("sql", "params"), _UPSERTS)
 def test_on_conflict_do_update_as_postgresql(server, pdb, pg15, sql: str, params, prepare: bool) -> None:  # noqa: F811, ANN001
     with both_with(server, pdb, pg15, ("jk", "jv"), _UPSERT_SETUP) as (ours, theirs):
-        want = _run(theirs, sql, params, prepare)
-        assert _run(ours, sql, params, prepare) == want, (sql, prepare)
+        want = write_outcome(theirs, sql, params, prepare)
+        assert write_outcome(ours, sql, params, prepare) == want, (sql, prepare)
         after = "select k, j, n, b from jk order by k"
-        assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql
+        assert write_outcome(ours, after, None, False) == write_outcome(theirs, after, None, False), sql
 
 
 # MERGE: its ON and WHEN conditions (and SET / VALUES) compare jsonb by jsonb's order
@@ -148,7 +138,7 @@ _MERGES: list[tuple[str, list[object] | None]] = [
 @pytest.mark.parametrize(("sql", "params"), _MERGES)
 def test_merge_as_postgresql(server, pdb, pg15, sql: str, params, prepare: bool) -> None:  # noqa: F811, ANN001
     with both_with(server, pdb, pg15, ("jk", "jv"), _UPSERT_SETUP) as (ours, theirs):
-        want = _run(theirs, sql, params, prepare)
-        assert _run(ours, sql, params, prepare) == want, (sql, prepare)
+        want = write_outcome(theirs, sql, params, prepare)
+        assert write_outcome(ours, sql, params, prepare) == want, (sql, prepare)
         after = "select k, j, n, b from jk order by k"
-        assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql
+        assert write_outcome(ours, after, None, False) == write_outcome(theirs, after, None, False), sql

@@ -8,10 +8,9 @@ statement's answer (rows or error, and the row count) and the tables afterwards 
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
-from tests.beside_pg import both_with
+from tests.beside_pg import both_with, write_outcome
 from tests.pg15 import pg15  # noqa: F401  (the PostgreSQL 15 beside us)
 
 _SETUP = [
@@ -72,23 +71,14 @@ _CASES: list[tuple[str, list[object] | None]] = [
 _AFTER = ("select id, j, b from jt order by id, j::text", "select id, k from ju order by id, k::text")
 
 
-def _run(con: psycopg.Connection, sql: str, params: list[object] | None, prepare: bool) -> tuple:
-    try:
-        cur = con.execute(sql, params, prepare=prepare)
-        rows = sorted(cur.fetchall(), key=repr) if cur.description else None
-        return ("ok", cur.rowcount, rows)
-    except psycopg.Error as e:
-        return ("error", e.sqlstate)
-
-
 @pytest.mark.parametrize("prepare", [False, True])
 @pytest.mark.parametrize(("sql", "params"), _CASES)
 def test_jsonb_update_delete_as_postgresql(server, pdb, pg15, sql: str, params, prepare: bool) -> None:  # noqa: F811, ANN001
     with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
-        want = _run(theirs, sql, params, prepare)
-        assert _run(ours, sql, params, prepare) == want, (sql, prepare)
+        want = write_outcome(theirs, sql, params, prepare)
+        assert write_outcome(ours, sql, params, prepare) == want, (sql, prepare)
         for after in _AFTER:
-            assert _run(ours, after, None, False) == _run(theirs, after, None, False), sql
+            assert write_outcome(ours, after, None, False) == write_outcome(theirs, after, None, False), sql
 
 
 def test_multi_statement_simple_query(server, pdb, pg15) -> None:  # noqa: F811, ANN001
@@ -98,13 +88,13 @@ def test_multi_statement_simple_query(server, pdb, pg15) -> None:  # noqa: F811,
         for c in (ours, theirs):
             c.execute(sql)
         for after in _AFTER:
-            assert _run(ours, after, None, False) == _run(theirs, after, None, False)
+            assert write_outcome(ours, after, None, False) == write_outcome(theirs, after, None, False)
 
 
 def test_create_table_as(server, pdb, pg15) -> None:  # noqa: F811, ANN001
     """CREATE TABLE AS's query compares jsonb as a SELECT does."""
     sql = "create temp table jx as select id from jt where j in ('1', '{\"a\": 1}') or j < '[0]'"
     with both_with(server, pdb, pg15, ("jt", "ju"), _SETUP) as (ours, theirs):
-        assert _run(ours, sql, None, False) == _run(theirs, sql, None, False)
+        assert write_outcome(ours, sql, None, False) == write_outcome(theirs, sql, None, False)
         after = "select id from jx order by id"
-        assert _run(ours, after, None, False) == _run(theirs, after, None, False)
+        assert write_outcome(ours, after, None, False) == write_outcome(theirs, after, None, False)
